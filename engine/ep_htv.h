@@ -1,0 +1,42 @@
+/* ep_htv: HowTheyVote.eu CSV export adapter (plain or .gz). The table is recognised by its
+ * header, and columns are mapped by header name (extra columns are allowed and ignored;
+ * a missing required column is an error):
+ *   members.csv         id,first_name,last_name,country_code,date_of_birth,email,facebook,twitter
+ *   groups.csv          code,official_label,label,short_label
+ *   group_memberships   member_id,group_code,term,start_date,end_date
+ *   countries.csv       code,iso_alpha_2,label
+ *   committees.csv      code,label,abbreviation
+ *   votes.csv           id,timestamp,display_title,reference,description,is_main,
+ *                       procedure_reference,procedure_title,procedure_type,procedure_stage,
+ *                       count_for,count_against,count_abstention,count_did_not_vote,result
+ *   member_votes.csv    vote_id,member_id,position,country_code,group_code
+ * Every record goes to the matching sink callback. Errors (EP_EPARSE) name unit:line and the
+ * column: wrong/unknown header, wrong column count, bad integer/date/enum value. */
+#ifndef EP_HTV_H
+#define EP_HTV_H
+
+#include <stddef.h>
+
+#include "ep_model.h"
+
+enum ep_htv_table {
+    EP_HTV_UNKNOWN = 0,
+    EP_HTV_MEMBERS,
+    EP_HTV_GROUPS,
+    EP_HTV_MEMBERSHIPS,
+    EP_HTV_COUNTRIES,
+    EP_HTV_COMMITTEES,
+    EP_HTV_VOTES,
+    EP_HTV_MEMBER_VOTES,
+};
+
+const char *ep_htv_table_name(int table);
+
+/* table_out (may be NULL) receives the recognised table. records_out (may be NULL) the
+ * number of data records. */
+int ep_htv_parse_file(const char *path, const struct ep_sink *sink, int *table_out,
+                      long *records_out, struct ep_error *err);
+int ep_htv_parse_buffer(const char *data, size_t n, const char *unit, const struct ep_sink *sink,
+                        int *table_out, long *records_out, struct ep_error *err);
+
+#endif

@@ -1,0 +1,35 @@
+/* ep_rcv: streaming expat adapter for the EP roll-call XML (PV.RollCallVoteResults),
+ * plain or gzip, any language version. Format: ../shared/data/real/ep-rcv-xml/README.md.
+ *
+ * Emits, in document order:
+ *   sitting (once, from the root attributes),
+ *   for each RollCallVote.Result: one vote record (title NULL; counts = the Number attributes)
+ *     followed by its position records (FOR/AGAINST/ABSTENTION, group = canonical code, or the
+ *     raw label when unknown, which is also reported through sink->warn);
+ *   at the end, for each VoteTitle: sink->vote_title(dlv_id, title).
+ * Intentions blocks are ignored. A Number attribute that differs from the counted names is
+ * reported through sink->warn (file, line, vote id, both numbers). Errors (EP_EPARSE) name the
+ * file and line: malformed or truncated XML, wrong root element, invalid UTF-8, a member
+ * without PersId, a non-numeric id, a vote without Identifier or Date, a member listed twice in
+ * one vote. */
+#ifndef EP_RCV_H
+#define EP_RCV_H
+
+#include <stddef.h>
+
+#include "ep_model.h"
+
+struct ep_rcv_stats {
+    long votes, positions, warnings;
+};
+
+/* unit = the name used in messages (usually the path). stats may be NULL. */
+int ep_rcv_parse_file(const char *path, const struct ep_sink *sink, struct ep_rcv_stats *stats,
+                      struct ep_error *err);
+int ep_rcv_parse_buffer(const char *data, size_t n, const char *unit, const struct ep_sink *sink,
+                        struct ep_rcv_stats *stats, struct ep_error *err);
+
+/* 1 if the first bytes of data look like a roll-call XML document (root element name). */
+int ep_rcv_sniff(const char *data, size_t n);
+
+#endif

@@ -1,0 +1,307 @@
+#include "ep_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+void ep_buf_init(struct ep_buf *b, size_t cap)
+{
+    b->data = NULL;
+    b->len = b->alloc = 0;
+    b->cap = cap;
+}
+
+void ep_buf_free(struct ep_buf *b)
+{
+    free(b->data);
+    ep_buf_init(b, b->cap);
+}
+
+void ep_buf_reset(struct ep_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static int buf_reserve(struct ep_buf *b, size_t extra)
+{
+    if (b->cap && b->len + extra > b->cap)
+        return EP_ELIMIT;
+    if (b->len + extra + 1 <= b->alloc)
+        return EP_OK;
+    size_t n = b->alloc ? b->alloc : 64;
+    while (n < b->len + extra + 1) {
+        if (n > SIZE_MAX / 2)
+            return EP_ENOMEM;
+        n *= 2;
+    }
+    char *p = realloc(b->data, n);
+    if (!p)
+        return EP_ENOMEM;
+    b->data = p;
+    b->alloc = n;
+    return EP_OK;
+}
+
+int ep_buf_append(struct ep_buf *b, const void *p, size_t n)
+{
+    int rc = buf_reserve(b, n);
+    if (rc)
+        return rc;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return EP_OK;
+}
+
+int ep_buf_putc(struct ep_buf *b, char c) { return ep_buf_append(b, &c, 1); }
+
+int ep_buf_printf(struct ep_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return EP_EINTERNAL;
+    int rc = buf_reserve(b, (size_t)n);
+    if (rc)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return EP_OK;
+}
+
+char *ep_buf_steal(struct ep_buf *b)
+{
+    char *p = b->data;
+    if (!p)
+        p = calloc(1, 1);
+    ep_buf_init(b, b->cap);
+    return p;
+}
+
+int ep_read_file(const char *path, size_t cap, struct ep_buf *out, struct ep_error *err)
+{
+    gzFile gz = gzopen(path, "rb");
+    if (!gz)
+        return ep_error_set(err, EP_EIO, "%s: cannot open: %s", path, strerror(errno ? errno : ENOENT));
+    out->cap = cap;
+    ep_buf_reset(out);
+    char chunk[65536];
+    for (;;) {
+        int n = gzread(gz, chunk, sizeof chunk);
+        if (n < 0) {
+            int zerr = 0;
+            const char *m = gzerror(gz, &zerr);
+            gzclose(gz);
+            return ep_error_set(err, EP_EIO, "%s: read failed: %s", path, m);
+        }
+        if (n == 0)
+            break;
+        int rc = ep_buf_append(out, chunk, (size_t)n);
+        if (rc) {
+            gzclose(gz);
+            if (rc == EP_ELIMIT)
+                return ep_error_set(err, rc, "%s: larger than the limit of %zu bytes", path, cap);
+            return ep_error_set(err, rc, "%s: out of memory", path);
+        }
+    }
+    int zrc = gzclose(gz);
+    if (zrc != Z_OK)
+        return ep_error_set(err, EP_EPARSE, "%s: truncated or corrupt gzip data", path);
+    if (!out->data)
+        ep_buf_append(out, "", 0);
+    return EP_OK;
+}
+
+int ep_write_file_atomic(const char *path, const void *data, size_t n, struct ep_error *err)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (!tmp)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return ep_error_set(err, EP_EIO, "%s: cannot create: %s", path, strerror(e));
+    }
+    const char *p = data;
+    size_t left = n;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            free(tmp);
+            return ep_error_set(err, EP_EIO, "%s: write failed: %s", path, strerror(e));
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        int e = errno;
+        unlink(tmp);
+        free(tmp);
+        return ep_error_set(err, EP_EIO, "%s: write failed: %s", path, strerror(e));
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        free(tmp);
+        return ep_error_set(err, EP_EIO, "%s: rename failed: %s", path, strerror(e));
+    }
+    free(tmp);
+    return EP_OK;
+}
+
+int ep_mkdirs(const char *path, struct ep_error *err)
+{
+    char *p = strdup(path);
+    if (!p)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+                int e = errno;
+                int rc = ep_error_set(err, EP_EIO, "cannot create directory %s: %s", p, strerror(e));
+                free(p);
+                return rc;
+            }
+            *s = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(p);
+    return EP_OK;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return d[m - 1];
+}
+
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+    if (!s)
+        return 0;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-')
+                return 0;
+        } else if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    *y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    *m = (s[5] - '0') * 10 + (s[6] - '0');
+    *d = (s[8] - '0') * 10 + (s[9] - '0');
+    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= days_in_month(*y, *m);
+}
+
+int ep_date_valid(const char *s)
+{
+    int y, m, d;
+    return s && strlen(s) == 10 && parse_date(s, &y, &m, &d);
+}
+
+/* Howard Hinnant's days_from_civil. */
+int32_t ep_date_days(const char *s)
+{
+    int y, m, d;
+    if (!parse_date(s, &y, &m, &d))
+        return INT32_MIN;
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void ep_date_format(int32_t z, char out[11])
+{
+    z += 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    int doe = z - era * 146097;
+    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int y = yoe + era * 400;
+    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int mp = (5 * doy + 2) / 153;
+    int d = doy - (153 * mp + 2) / 5 + 1;
+    int m = mp + (mp < 10 ? 3 : -9);
+    y += m <= 2;
+    snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m, d);
+}
+
+int ep_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k;
+        unsigned cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (i + k >= n)
+            return 0;
+        for (size_t j = 1; j <= k; j++) {
+            unsigned cc = p[i + j];
+            if ((cc & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+char *ep_strdup0(const char *s) { return s ? strdup(s) : NULL; }
+
+double ep_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,53 @@
+/* ep_util: growable byte buffer with a cap, file helpers, date helpers. */
+#ifndef EP_UTIL_H
+#define EP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ep_error.h"
+
+/* Growable buffer. data is always NUL-terminated (len excludes the NUL).
+ * cap = maximum len (0 = no cap); growing past it fails with EP_ELIMIT. Owner frees with
+ * ep_buf_free(). */
+struct ep_buf {
+    char *data;
+    size_t len, alloc, cap;
+};
+
+void ep_buf_init(struct ep_buf *b, size_t cap);
+void ep_buf_free(struct ep_buf *b);
+void ep_buf_reset(struct ep_buf *b); /* len = 0, keeps memory */
+int ep_buf_append(struct ep_buf *b, const void *p, size_t n);
+int ep_buf_putc(struct ep_buf *b, char c);
+int ep_buf_printf(struct ep_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Detach the data (caller frees with free()); the buffer is left empty. */
+char *ep_buf_steal(struct ep_buf *b);
+
+/* Read a whole file, plain or gzip (detected by magic), into out (cap bytes max, 0 = none).
+ * Errors name the path. */
+int ep_read_file(const char *path, size_t cap, struct ep_buf *out, struct ep_error *err);
+
+/* Write data to path atomically: temp file in the same directory, fsync, rename. */
+int ep_write_file_atomic(const char *path, const void *data, size_t n, struct ep_error *err);
+
+/* mkdir -p with mode 0700 for new components. */
+int ep_mkdirs(const char *path, struct ep_error *err);
+
+/* 1 if s is a valid calendar date YYYY-MM-DD, else 0. */
+int ep_date_valid(const char *s);
+/* Days since 1970-01-01 for a valid YYYY-MM-DD (first 10 chars of s); INT32_MIN if invalid. */
+int32_t ep_date_days(const char *s);
+/* Inverse of ep_date_days: writes YYYY-MM-DD + NUL into out[11]. */
+void ep_date_format(int32_t days, char out[11]);
+
+/* 1 if the n bytes at s are valid UTF-8 (no overlongs, no surrogates). */
+int ep_utf8_valid(const char *s, size_t n);
+
+/* strdup that returns NULL for NULL. */
+char *ep_strdup0(const char *s);
+
+/* Monotonic clock in seconds. */
+double ep_now(void);
+
+#endif

@@ -1,0 +1,23 @@
+/* ep_schema: the JSON Schema subset the tool table uses, checked centrally.
+ * Supported keywords: type (string or array of: object, array, string, integer, number,
+ * boolean, null), properties, required, additionalProperties (boolean or schema), enum,
+ * minimum, maximum, minLength, maxLength (in code points), pattern (POSIX ERE, anchored as
+ * written), items, minItems, maxItems, format ("date" = YYYY-MM-DD calendar date; "date-time",
+ * "uri" are accepted as annotations), and the annotations title, description, default,
+ * examples, $schema. Anything else is unsupported. */
+#ifndef EP_SCHEMA_H
+#define EP_SCHEMA_H
+
+#include <jansson.h>
+
+#include "ep_error.h"
+
+/* EP_EINVAL naming the JSON pointer and keyword when schema uses an unsupported keyword or a
+ * malformed value (e.g. a pattern that does not compile). */
+int ep_schema_check_supported(json_t *schema, struct ep_error *err);
+
+/* EP_EINVAL when value does not match; the message names the path (e.g. "limit" or
+ * "meps[2]") and what is allowed ("must be an integer between 1 and 500"). */
+int ep_schema_validate(json_t *schema, json_t *value, struct ep_error *err);
+
+#endif
