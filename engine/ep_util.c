@@ -254,7 +254,8 @@ void ep_date_format(int32_t z, char out[11])
     int d = doy - (153 * mp + 2) / 5 + 1;
     int m = mp + (mp < 10 ? 3 : -9);
     y += m <= 2;
-    snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m, d);
+    unsigned uy = (unsigned)y % 10000u, um = (unsigned)m % 100u, ud = (unsigned)d % 100u;
+    snprintf(out, 11, "%04u-%02u-%02u", uy, um, ud);
 }
 
 int ep_utf8_valid(const char *s, size_t n)
