@@ -1,0 +1,891 @@
+/* ep_rcv: streaming expat adapter for the EP roll-call XML. Contract: ep_rcv.h. */
+#include "ep_rcv.h"
+
+#include <errno.h>
+#include <expat.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "ep_util.h"
+
+#define RCV_ROOT "PV.RollCallVoteResults"
+#define RCV_TEXT_MAX ((size_t)1 << 20) /* longest single text node we accept */
+#define RCV_CHUNK ((size_t)1 << 16)    /* bytes fed to expat at a time */
+#define RCV_NONE SIZE_MAX              /* "no string" offset */
+
+/* One buffered position of the current vote. Strings live in rcv.strs (offsets, because the
+ * buffer moves when it grows). */
+struct rcv_pos {
+    int64_t member_id;
+    int pos;
+    long line;
+    const char *canon; /* static canonical group code, or NULL */
+    size_t raw_off;    /* raw group label in strs when canon is NULL, or RCV_NONE */
+    size_t name_off;   /* name in strs, or RCV_NONE */
+};
+
+enum rcv_collect {
+    COLLECT_NONE = 0,
+    COLLECT_DESC,
+    COLLECT_MEMBER,
+    COLLECT_TITLE,
+};
+
+struct rcv {
+    XML_Parser xp;
+    const char *unit;
+    const struct ep_sink *sink;
+    struct ep_rcv_stats stats;
+    struct ep_error err; /* first error; rc says whether it is set */
+    int rc;
+    int is_final; /* the final XML_Parse call is running */
+
+    int depth; /* element depth, root = 1 */
+    int root_seen;
+    int skip_depth; /* > 0: inside an ignored subtree (Intentions) that started at this depth */
+
+    /* current vote */
+    int in_vote;
+    long vote_line;
+    int64_t vote_id, dlv_id;
+    char *timestamp;
+    char sitting_date[11];
+    char *description;
+    int have_section[4];  /* indexed by enum ep_pos */
+    int number[4];        /* Number attribute per section, -1 missing */
+    long section_line[4]; /* line of each section element */
+    int counted[4];       /* names counted per section */
+    int section;          /* current section (EP_POS_*), 0 outside */
+    const char *group_canon;
+    size_t group_raw_off;
+    struct rcv_pos *pos;
+    size_t npos, apos;
+    struct ep_buf strs; /* names and labels of the current vote, NUL-separated */
+    size_t *warned;     /* offsets in strs of labels already warned about in this vote */
+    size_t nwarned, awarned;
+
+    /* current member / title / description text */
+    enum rcv_collect collect;
+    int collect_depth; /* depth of the element being collected */
+    long collect_line;
+    int64_t member_id;
+    int64_t title_dlv;
+    struct ep_buf text;
+};
+
+/* ---- errors ---------------------------------------------------------------------------- */
+
+static long rcv_line(const struct rcv *r)
+{
+    return (long)XML_GetCurrentLineNumber(r->xp);
+}
+
+/* Record the first error and stop the parser. Returns code. */
+static int rcv_fail(struct rcv *r, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int rcv_fail(struct rcv *r, int code, const char *fmt, ...)
+{
+    if (r->rc)
+        return r->rc;
+    char msg[EP_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ep_error_set(&r->err, code, "%s:%ld: %s", r->unit, rcv_line(r), msg);
+    r->rc = code;
+    XML_StopParser(r->xp, XML_FALSE);
+    return code;
+}
+
+static int rcv_oom(struct rcv *r)
+{
+    return rcv_fail(r, EP_ENOMEM, "out of memory");
+}
+
+/* A sink callback returned rc with r->err (maybe) filled: keep its code and message. */
+static int rcv_sink_failed(struct rcv *r, int rc, const char *what)
+{
+    if (rc > 0)
+        rc = EP_EINTERNAL;
+    if (r->err.code == EP_OK || r->err.msg[0] == '\0')
+        ep_error_set(&r->err, rc, "%s callback failed: %s", what, ep_strerror(rc));
+    r->err.code = rc;
+    ep_error_prefix(&r->err, "%s:%ld: ", r->unit, rcv_line(r));
+    r->rc = rc;
+    XML_StopParser(r->xp, XML_FALSE);
+    return rc;
+}
+
+static void rcv_warn(struct rcv *r, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void rcv_warn(struct rcv *r, long line, const char *fmt, ...)
+{
+    r->stats.warnings++;
+    if (!r->sink->warn)
+        return;
+    char msg[EP_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->sink->warn(r->sink->ctx, r->unit, line, msg);
+}
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+static const char *attr(const XML_Char **atts, const char *name)
+{
+    for (size_t i = 0; atts[i]; i += 2)
+        if (strcmp(atts[i], name) == 0)
+            return atts[i + 1];
+    return NULL;
+}
+
+/* Strict non-negative decimal integer (digits only, no sign, no blanks). */
+static int parse_i64(const char *s, int64_t *out)
+{
+    if (!s || !*s)
+        return -1;
+    int64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        int d = *p - '0';
+        if (v > (INT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* In place: trim both ends and, if collapse, turn each run of whitespace into one space. */
+static void normalize(struct ep_buf *b, int collapse)
+{
+    if (!b->data)
+        return;
+    size_t o = 0;
+    int pending = 0;
+    for (size_t i = 0; i < b->len; i++) {
+        char c = b->data[i];
+        if (is_space(c)) {
+            if (!collapse && o > 0) {
+                b->data[o++] = c;
+                continue;
+            }
+            pending = o > 0;
+            continue;
+        }
+        if (pending) {
+            b->data[o++] = ' ';
+            pending = 0;
+        }
+        b->data[o++] = c;
+    }
+    while (o > 0 && is_space(b->data[o - 1]))
+        o--;
+    b->data[o] = '\0';
+    b->len = o;
+}
+
+/* Append s plus its NUL to strs; *off gets its offset. */
+static int strs_add(struct rcv *r, const char *s, size_t n, size_t *off)
+{
+    *off = r->strs.len;
+    if (ep_buf_append(&r->strs, s, n) || ep_buf_putc(&r->strs, '\0'))
+        return rcv_oom(r);
+    return 0;
+}
+
+static const char *strs_at(const struct rcv *r, size_t off)
+{
+    return off == RCV_NONE ? NULL : r->strs.data + off;
+}
+
+static void vote_reset(struct rcv *r)
+{
+    r->in_vote = 0;
+    free(r->timestamp);
+    free(r->description);
+    r->timestamp = r->description = NULL;
+    r->vote_id = r->dlv_id = -1;
+    r->sitting_date[0] = '\0';
+    for (int i = 0; i < 4; i++) {
+        r->have_section[i] = 0;
+        r->number[i] = 0;
+        r->section_line[i] = 0;
+        r->counted[i] = 0;
+    }
+    r->section = 0;
+    r->group_canon = NULL;
+    r->group_raw_off = RCV_NONE;
+    r->npos = 0;
+    r->nwarned = 0;
+    ep_buf_reset(&r->strs);
+}
+
+static int section_of(const char *name)
+{
+    if (strcmp(name, "Result.For") == 0)
+        return EP_POS_FOR;
+    if (strcmp(name, "Result.Against") == 0)
+        return EP_POS_AGAINST;
+    if (strcmp(name, "Result.Abstention") == 0)
+        return EP_POS_ABSTENTION;
+    return 0;
+}
+
+static void start_collect(struct rcv *r, enum rcv_collect what)
+{
+    r->collect = what;
+    r->collect_depth = r->depth;
+    r->collect_line = rcv_line(r);
+    ep_buf_reset(&r->text);
+}
+
+/* ---- element handlers ------------------------------------------------------------------ */
+
+static void on_root(struct rcv *r, const XML_Char **atts)
+{
+    const char *date = attr(atts, "Sitting.Date");
+    const char *ident = attr(atts, "Sitting.Identifier");
+    const char *ref = attr(atts, "EP.Reference");
+    struct ep_sitting s = {.date = date, .ep_id = -1, .reference = ref, .term = -1};
+    if (date && !ep_date_valid(date)) {
+        rcv_fail(r, EP_EPARSE, "Sitting.Date \"%s\" is not a YYYY-MM-DD date", date);
+        return;
+    }
+    if (ident && parse_i64(ident, &s.ep_id) != 0) {
+        rcv_fail(r, EP_EPARSE, "Sitting.Identifier \"%s\" is not a number", ident);
+        return;
+    }
+    /* "P9_PV(2024)01-16" -> 9 */
+    if (ref && ref[0] == 'P' && ref[1] >= '0' && ref[1] <= '9') {
+        int t = 0;
+        const char *p = ref + 1;
+        while (*p >= '0' && *p <= '9' && t < 1000)
+            t = t * 10 + (*p++ - '0');
+        if (*p == '_')
+            s.term = t;
+    }
+    if (r->sink->sitting) {
+        int rc = r->sink->sitting(r->sink->ctx, &s, &r->err);
+        if (rc)
+            rcv_sink_failed(r, rc, "sitting");
+    }
+}
+
+static void on_vote_start(struct rcv *r, const XML_Char **atts)
+{
+    if (r->in_vote) {
+        rcv_fail(r, EP_EPARSE, "RollCallVote.Result nested inside another one");
+        return;
+    }
+    vote_reset(r);
+    r->in_vote = 1;
+    r->vote_line = rcv_line(r);
+    const char *id = attr(atts, "Identifier");
+    const char *dlv = attr(atts, "DlvId");
+    const char *date = attr(atts, "Date");
+    if (!id) {
+        rcv_fail(r, EP_EPARSE, "RollCallVote.Result without Identifier");
+        return;
+    }
+    if (parse_i64(id, &r->vote_id) != 0) {
+        rcv_fail(r, EP_EPARSE, "RollCallVote.Result Identifier \"%s\" is not a number", id);
+        return;
+    }
+    if (dlv && parse_i64(dlv, &r->dlv_id) != 0) {
+        rcv_fail(r, EP_EPARSE, "vote %lld: DlvId \"%s\" is not a number", (long long)r->vote_id,
+                 dlv);
+        return;
+    }
+    if (!date) {
+        rcv_fail(r, EP_EPARSE, "vote %lld: RollCallVote.Result without Date",
+                 (long long)r->vote_id);
+        return;
+    }
+    if (strlen(date) < 10 || (date[10] != '\0' && date[10] != ' ' && date[10] != 'T')) {
+        rcv_fail(r, EP_EPARSE, "vote %lld: Date \"%s\" is not \"YYYY-MM-DD HH:MM:SS\"",
+                 (long long)r->vote_id, date);
+        return;
+    }
+    memcpy(r->sitting_date, date, 10);
+    r->sitting_date[10] = '\0';
+    if (!ep_date_valid(r->sitting_date)) {
+        rcv_fail(r, EP_EPARSE, "vote %lld: Date \"%s\" is not a valid date", (long long)r->vote_id,
+                 date);
+        return;
+    }
+    r->timestamp = strdup(date);
+    if (!r->timestamp)
+        rcv_oom(r);
+}
+
+static void on_section_start(struct rcv *r, int sec, const char *name, const XML_Char **atts)
+{
+    if (r->have_section[sec]) {
+        rcv_fail(r, EP_EPARSE, "vote %lld: %s appears twice", (long long)r->vote_id, name);
+        return;
+    }
+    r->have_section[sec] = 1;
+    r->section = sec;
+    r->section_line[sec] = rcv_line(r);
+    const char *num = attr(atts, "Number");
+    int64_t v;
+    if (!num) {
+        r->number[sec] = -1;
+    } else if (parse_i64(num, &v) != 0 || v > INT32_MAX) {
+        rcv_fail(r, EP_EPARSE, "vote %lld: %s Number \"%s\" is not a number", (long long)r->vote_id,
+                 name, num);
+    } else {
+        r->number[sec] = (int)v;
+    }
+}
+
+static void on_group_start(struct rcv *r, const XML_Char **atts)
+{
+    const char *label = attr(atts, "Identifier");
+    r->group_canon = NULL;
+    r->group_raw_off = RCV_NONE;
+    if (!label)
+        return;
+    r->group_canon = ep_group_canonical(label);
+    if (r->group_canon)
+        return;
+    for (size_t i = 0; i < r->nwarned; i++) {
+        if (strcmp(r->strs.data + r->warned[i], label) == 0) {
+            r->group_raw_off = r->warned[i];
+            return;
+        }
+    }
+    if (strs_add(r, label, strlen(label), &r->group_raw_off))
+        return;
+    if (r->nwarned == r->awarned) {
+        size_t n = r->awarned ? r->awarned * 2 : 8;
+        size_t *p = realloc(r->warned, n * sizeof *p);
+        if (!p) {
+            rcv_oom(r);
+            return;
+        }
+        r->warned = p;
+        r->awarned = n;
+    }
+    r->warned[r->nwarned++] = r->group_raw_off;
+    rcv_warn(r, rcv_line(r), "vote %lld: unknown political group \"%s\" (kept as is)",
+             (long long)r->vote_id, label);
+}
+
+static void on_member_start(struct rcv *r, const XML_Char **atts)
+{
+    const char *pid = attr(atts, "PersId");
+    start_collect(r, COLLECT_MEMBER);
+    r->member_id = -1;
+    if (pid && parse_i64(pid, &r->member_id) != 0)
+        rcv_fail(r, EP_EPARSE, "vote %lld: PersId \"%s\" is not a number", (long long)r->vote_id,
+                 pid);
+    /* a missing PersId is reported at the end tag, where the member's text is known */
+}
+
+static void on_member_end(struct rcv *r)
+{
+    normalize(&r->text, 0);
+    if (r->member_id < 0) {
+        ep_error_set(&r->err, EP_EPARSE, "%s:%ld: vote %lld: member \"%s\" has no PersId", r->unit,
+                     r->collect_line, (long long)r->vote_id, r->text.data ? r->text.data : "");
+        r->rc = EP_EPARSE;
+        XML_StopParser(r->xp, XML_FALSE);
+        return;
+    }
+    if (r->npos == r->apos) {
+        size_t n = r->apos ? r->apos * 2 : 256;
+        struct rcv_pos *p = realloc(r->pos, n * sizeof *p);
+        if (!p) {
+            rcv_oom(r);
+            return;
+        }
+        r->pos = p;
+        r->apos = n;
+    }
+    struct rcv_pos *p = &r->pos[r->npos];
+    p->member_id = r->member_id;
+    p->pos = r->section;
+    p->line = r->collect_line;
+    p->canon = r->group_canon;
+    p->raw_off = r->group_canon ? RCV_NONE : r->group_raw_off;
+    p->name_off = RCV_NONE;
+    if (r->text.len && strs_add(r, r->text.data, r->text.len, &p->name_off))
+        return;
+    r->npos++;
+    r->counted[r->section]++;
+}
+
+static int cmp_pos_index(const void *a, const void *b, void *ctx)
+{
+    const struct rcv_pos *pos = ctx;
+    const struct rcv_pos *x = &pos[*(const size_t *)a], *y = &pos[*(const size_t *)b];
+    if (x->member_id != y->member_id)
+        return x->member_id < y->member_id ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Error if a member is listed twice in the current vote. */
+static int check_duplicates(struct rcv *r)
+{
+    if (r->npos < 2)
+        return 0;
+    size_t *idx = malloc(r->npos * sizeof *idx);
+    if (!idx)
+        return rcv_oom(r);
+    for (size_t i = 0; i < r->npos; i++)
+        idx[i] = i;
+    qsort_r(idx, r->npos, sizeof *idx, cmp_pos_index, r->pos);
+    for (size_t i = 1; i < r->npos; i++) {
+        const struct rcv_pos *a = &r->pos[idx[i - 1]], *b = &r->pos[idx[i]];
+        if (a->member_id == b->member_id) {
+            const char *name = strs_at(r, b->name_off);
+            ep_error_set(&r->err, EP_EPARSE,
+                         "%s:%ld: vote %lld: member %lld (%s) is listed twice (%s at line %ld, %s "
+                         "at line %ld)",
+                         r->unit, b->line, (long long)r->vote_id, (long long)b->member_id,
+                         name ? name : "no name", ep_pos_name(a->pos), a->line, ep_pos_name(b->pos),
+                         b->line);
+            r->rc = EP_EPARSE;
+            XML_StopParser(r->xp, XML_FALSE);
+            free(idx);
+            return EP_EPARSE;
+        }
+    }
+    free(idx);
+    return 0;
+}
+
+static void on_vote_end(struct rcv *r)
+{
+    if (check_duplicates(r))
+        return;
+    static const char *const sec_name[4] = {"", "FOR", "AGAINST", "ABSTENTION"};
+    for (int s = EP_POS_FOR; s <= EP_POS_ABSTENTION; s++) {
+        if (r->number[s] >= 0 && r->number[s] != r->counted[s])
+            rcv_warn(r, r->have_section[s] ? r->section_line[s] : r->vote_line,
+                     "vote %lld: %s Number=\"%d\" but %d names are listed", (long long)r->vote_id,
+                     sec_name[s], r->number[s], r->counted[s]);
+    }
+    struct ep_vote v = {
+        .id = r->vote_id,
+        .timestamp = r->timestamp,
+        .sitting_date = r->sitting_date,
+        .description = r->description,
+        .is_main = -1,
+        .count_for = r->number[EP_POS_FOR],
+        .count_against = r->number[EP_POS_AGAINST],
+        .count_abstention = r->number[EP_POS_ABSTENTION],
+        .count_did_not_vote = -1,
+        .dlv_id = r->dlv_id,
+    };
+    if (r->sink->vote) {
+        int rc = r->sink->vote(r->sink->ctx, &v, &r->err);
+        if (rc) {
+            rcv_sink_failed(r, rc, "vote");
+            return;
+        }
+    }
+    r->stats.votes++;
+    for (size_t i = 0; i < r->npos; i++) {
+        const struct rcv_pos *p = &r->pos[i];
+        struct ep_position ep = {
+            .vote_id = r->vote_id,
+            .member_id = p->member_id,
+            .pos = p->pos,
+            .group_code = p->canon ? p->canon : strs_at(r, p->raw_off),
+            .name = strs_at(r, p->name_off),
+            .line = p->line,
+        };
+        if (r->sink->position) {
+            int rc = r->sink->position(r->sink->ctx, &ep, &r->err);
+            if (rc) {
+                rcv_sink_failed(r, rc, "position");
+                return;
+            }
+        }
+        r->stats.positions++;
+    }
+    vote_reset(r);
+}
+
+static void on_title_end(struct rcv *r)
+{
+    normalize(&r->text, 1);
+    if (r->title_dlv < 0 || r->text.len == 0 || !r->sink->vote_title)
+        return;
+    int rc = r->sink->vote_title(r->sink->ctx, r->title_dlv, r->text.data, &r->err);
+    if (rc)
+        rcv_sink_failed(r, rc, "vote_title");
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    struct rcv *r = ud;
+    if (r->rc)
+        return;
+    r->depth++;
+    if (r->skip_depth)
+        return;
+    if (r->depth == 1) {
+        r->root_seen = 1;
+        if (strcmp(name, RCV_ROOT) != 0) {
+            rcv_fail(r, EP_EPARSE, "root element is %s, expected " RCV_ROOT, name);
+            return;
+        }
+        on_root(r, atts);
+        return;
+    }
+    if (r->collect == COLLECT_MEMBER || r->collect == COLLECT_TITLE) {
+        /* nested markup inside a name or title: keep collecting its text */
+        return;
+    }
+    if (r->collect == COLLECT_DESC)
+        return; /* e.g. <a> inside the description */
+    if (strcmp(name, "Intentions") == 0) {
+        r->skip_depth = r->depth; /* corrections after the vote: not part of the result */
+        return;
+    }
+    if (strcmp(name, "RollCallVote.Result") == 0) {
+        on_vote_start(r, atts);
+        return;
+    }
+    if (strcmp(name, "VoteTitle") == 0) {
+        const char *dlv = attr(atts, "DlvId");
+        start_collect(r, COLLECT_TITLE);
+        r->title_dlv = -1;
+        if (dlv && parse_i64(dlv, &r->title_dlv) != 0)
+            rcv_fail(r, EP_EPARSE, "VoteTitle DlvId \"%s\" is not a number", dlv);
+        return;
+    }
+    if (!r->in_vote)
+        return;
+    if (strcmp(name, "RollCallVote.Description.Text") == 0) {
+        start_collect(r, COLLECT_DESC);
+        return;
+    }
+    int sec = section_of(name);
+    if (sec) {
+        on_section_start(r, sec, name, atts);
+        return;
+    }
+    if (!r->section)
+        return;
+    if (strcmp(name, "Result.PoliticalGroup.List") == 0) {
+        on_group_start(r, atts);
+        return;
+    }
+    if (strcmp(name, "PoliticalGroup.Member.Name") == 0)
+        on_member_start(r, atts);
+}
+
+static void XMLCALL on_end(void *ud, const XML_Char *name)
+{
+    struct rcv *r = ud;
+    if (r->rc)
+        return;
+    int d = r->depth--;
+    if (r->skip_depth) {
+        if (d == r->skip_depth)
+            r->skip_depth = 0;
+        return;
+    }
+    if (r->collect && d == r->collect_depth) {
+        enum rcv_collect what = r->collect;
+        r->collect = COLLECT_NONE;
+        if (what == COLLECT_MEMBER) {
+            on_member_end(r);
+        } else if (what == COLLECT_TITLE) {
+            on_title_end(r);
+        } else {
+            normalize(&r->text, 1);
+            free(r->description);
+            r->description = NULL;
+            if (r->text.len && !(r->description = strdup(r->text.data)))
+                rcv_oom(r);
+        }
+        return;
+    }
+    if (r->collect)
+        return;
+    if (!r->in_vote)
+        return;
+    if (strcmp(name, "RollCallVote.Result") == 0) {
+        on_vote_end(r);
+        return;
+    }
+    if (section_of(name)) {
+        r->section = 0;
+        r->group_canon = NULL;
+        r->group_raw_off = RCV_NONE;
+        return;
+    }
+    if (strcmp(name, "Result.PoliticalGroup.List") == 0) {
+        r->group_canon = NULL;
+        r->group_raw_off = RCV_NONE;
+    }
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+    struct rcv *r = ud;
+    if (r->rc || r->skip_depth || !r->collect || len <= 0)
+        return;
+    int rc = ep_buf_append(&r->text, s, (size_t)len);
+    if (rc == EP_ELIMIT)
+        rcv_fail(r, EP_ELIMIT, "text of one element is longer than the limit of %zu bytes",
+                 RCV_TEXT_MAX);
+    else if (rc)
+        rcv_oom(r);
+}
+
+/* Entity declarations are never used by the EP files; refusing them rules out entity
+ * expansion attacks. */
+static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param,
+                                   const XML_Char *value, int value_len, const XML_Char *base,
+                                   const XML_Char *system_id, const XML_Char *public_id,
+                                   const XML_Char *notation)
+{
+    struct rcv *r = ud;
+    rcv_fail(r, EP_EPARSE, "entity declarations are not allowed (entity \"%s\")", name);
+}
+
+/* ---- driver ---------------------------------------------------------------------------- */
+
+static int rcv_init(struct rcv *r, const char *unit, const struct ep_sink *sink)
+{
+    memset(r, 0, sizeof *r);
+    r->unit = unit ? unit : "(buffer)";
+    r->sink = sink;
+    ep_buf_init(&r->strs, 0);
+    ep_buf_init(&r->text, RCV_TEXT_MAX);
+    vote_reset(r);
+    r->xp = XML_ParserCreate(NULL);
+    if (!r->xp)
+        return ep_error_set(&r->err, EP_ENOMEM, "%s: cannot create XML parser", r->unit);
+    XML_SetUserData(r->xp, r);
+    XML_SetElementHandler(r->xp, on_start, on_end);
+    XML_SetCharacterDataHandler(r->xp, on_text);
+    XML_SetEntityDeclHandler(r->xp, on_entity_decl);
+    return 0;
+}
+
+static void rcv_destroy(struct rcv *r)
+{
+    vote_reset(r);
+    if (r->xp)
+        XML_ParserFree(r->xp);
+    ep_buf_free(&r->strs);
+    ep_buf_free(&r->text);
+    free(r->pos);
+    free(r->warned);
+}
+
+/* The expat error, made readable. */
+static int rcv_xml_error(struct rcv *r)
+{
+    enum XML_Error code = XML_GetErrorCode(r->xp);
+    long line = (long)XML_GetCurrentLineNumber(r->xp);
+    long col = (long)XML_GetCurrentColumnNumber(r->xp) + 1;
+    const char *what = XML_ErrorString(code);
+    if (code == XML_ERROR_INVALID_TOKEN) {
+        int off = 0, size = 0;
+        const char *ctx = XML_GetInputContext(r->xp, &off, &size);
+        if (ctx && off >= 0 && off < size) {
+            unsigned char b = (unsigned char)ctx[off];
+            /* look for the first byte that is not valid UTF-8 near the error position */
+            int n = size - off;
+            for (int i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)ctx[off + i];
+                if (c < 0x80)
+                    continue;
+                int k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+                if (off + i + k > size || !ep_utf8_valid(ctx + off + i, (size_t)k)) {
+                    return ep_error_set(&r->err, EP_EPARSE,
+                                        "%s:%ld:%ld: invalid UTF-8 (byte 0x%02X): the file is "
+                                        "not valid UTF-8 text",
+                                        r->unit, line, col, c);
+                }
+                i += k - 1;
+            }
+            if (b < 0x20 && b != '\t' && b != '\n' && b != '\r')
+                return ep_error_set(&r->err, EP_EPARSE,
+                                    "%s:%ld:%ld: control character 0x%02X is not allowed in XML",
+                                    r->unit, line, col, b);
+        }
+        return ep_error_set(&r->err, EP_EPARSE,
+                            "%s:%ld:%ld: XML error: %s (malformed markup or invalid UTF-8)",
+                            r->unit, line, col, what);
+    }
+    if (r->is_final && (code == XML_ERROR_NO_ELEMENTS || code == XML_ERROR_UNCLOSED_TOKEN ||
+                        code == XML_ERROR_PARTIAL_CHAR || code == XML_ERROR_UNCLOSED_CDATA_SECTION))
+        return ep_error_set(&r->err, EP_EPARSE,
+                            "%s:%ld:%ld: unexpected end of file (the file is truncated or empty, "
+                            "or is not XML): %s",
+                            r->unit, line, col, what);
+    if (r->depth == 0 && !r->root_seen)
+        return ep_error_set(&r->err, EP_EPARSE,
+                            "%s:%ld:%ld: XML error: %s (this does not look like an XML document; "
+                            "expected <" RCV_ROOT ">)",
+                            r->unit, line, col, what);
+    return ep_error_set(&r->err, EP_EPARSE, "%s:%ld:%ld: XML error: %s", r->unit, line, col, what);
+}
+
+/* Feed n bytes (final: last call). Returns 0 or the error code (in r->err). */
+static int rcv_feed(struct rcv *r, const char *data, size_t n, int final)
+{
+    do {
+        size_t k = n < RCV_CHUNK ? n : RCV_CHUNK;
+        int last = final && k == n;
+        r->is_final = last;
+        enum XML_Status st = XML_Parse(r->xp, data, (int)k, last);
+        if (r->rc)
+            return r->rc;
+        if (st != XML_STATUS_OK)
+            return r->rc = rcv_xml_error(r);
+        data += k;
+        n -= k;
+    } while (n > 0);
+    return 0;
+}
+
+static int rcv_finish(struct rcv *r, int rc, struct ep_rcv_stats *stats, struct ep_error *err)
+{
+    if (!rc && r->in_vote) /* cannot happen with a well-formed document; be safe */
+        rc = ep_error_set(&r->err, EP_EPARSE, "%s: document ended inside a vote", r->unit);
+    if (stats)
+        *stats = r->stats;
+    if (rc && err)
+        *err = r->err;
+    rcv_destroy(r);
+    return rc;
+}
+
+int ep_rcv_parse_buffer(const char *data, size_t n, const char *unit, const struct ep_sink *sink,
+                        struct ep_rcv_stats *stats, struct ep_error *err)
+{
+    static const struct ep_sink none = {0};
+    struct rcv r;
+    int rc = rcv_init(&r, unit, sink ? sink : &none);
+    if (!rc && !data && n)
+        rc = ep_error_set(&r.err, EP_EINVAL, "%s: NULL data", r.unit);
+    if (!rc)
+        rc = rcv_feed(&r, data ? data : "", n, 1);
+    return rcv_finish(&r, rc, stats, err);
+}
+
+int ep_rcv_parse_file(const char *path, const struct ep_sink *sink, struct ep_rcv_stats *stats,
+                      struct ep_error *err)
+{
+    if (!path) {
+        if (stats)
+            memset(stats, 0, sizeof *stats);
+        return ep_error_set(err, EP_EINVAL, "ep_rcv_parse_file: NULL path");
+    }
+    static const struct ep_sink none = {0};
+    struct rcv r;
+    int rc = rcv_init(&r, path, sink ? sink : &none);
+    if (rc)
+        return rcv_finish(&r, rc, stats, err);
+    errno = 0;
+    gzFile gz = gzopen(path, "rb");
+    if (!gz) {
+        rc = ep_error_set(&r.err, EP_EIO, "%s: cannot open: %s", path,
+                          strerror(errno ? errno : ENOMEM));
+        return rcv_finish(&r, rc, stats, err);
+    }
+    gzbuffer(gz, 1u << 17);
+    char *chunk = malloc(RCV_CHUNK);
+    if (!chunk) {
+        gzclose(gz);
+        rc = ep_error_set(&r.err, EP_ENOMEM, "%s: out of memory", path);
+        return rcv_finish(&r, rc, stats, err);
+    }
+    for (;;) {
+        int got = gzread(gz, chunk, (unsigned)RCV_CHUNK);
+        if (got < 0) {
+            int zerr = 0;
+            const char *m = gzerror(gz, &zerr);
+            rc = ep_error_set(&r.err, zerr == Z_ERRNO ? EP_EIO : EP_EPARSE, "%s:%ld: %s: %s", path,
+                              (long)XML_GetCurrentLineNumber(r.xp),
+                              zerr == Z_ERRNO ? "read failed" : "corrupt gzip data",
+                              zerr == Z_ERRNO ? strerror(errno) : m);
+            break;
+        }
+        if (got == 0) {
+            int zerr = 0;
+            const char *m = gzerror(gz, &zerr);
+            if (zerr != Z_OK) {
+                /* zlib reports a truncated gzip stream as EOF with Z_BUF_ERROR */
+                rc = ep_error_set(&r.err, EP_EPARSE, "%s:%ld: truncated or corrupt gzip data: %s",
+                                  path, (long)XML_GetCurrentLineNumber(r.xp), m);
+                break;
+            }
+            rc = rcv_feed(&r, "", 0, 1);
+            break;
+        }
+        rc = rcv_feed(&r, chunk, (size_t)got, 0);
+        if (rc)
+            break;
+    }
+    free(chunk);
+    int zc = gzclose(gz);
+    if (!rc && zc != Z_OK && zc != Z_BUF_ERROR)
+        rc = ep_error_set(&r.err, EP_EIO, "%s: close failed (zlib error %d)", path, zc);
+    return rcv_finish(&r, rc, stats, err);
+}
+
+/* ---- sniffing -------------------------------------------------------------------------- */
+
+static size_t skip_past(const char *d, size_t n, size_t i, const char *end)
+{
+    size_t el = strlen(end);
+    for (; i + el <= n; i++)
+        if (memcmp(d + i, end, el) == 0)
+            return i + el;
+    return n;
+}
+
+int ep_rcv_sniff(const char *data, size_t n)
+{
+    if (!data)
+        return 0;
+    size_t i = 0;
+    if (n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    for (;;) {
+        while (i < n && is_space(data[i]))
+            i++;
+        if (i + 4 <= n && memcmp(data + i, "<!--", 4) == 0) {
+            i = skip_past(data, n, i + 4, "-->");
+        } else if (i + 2 <= n && memcmp(data + i, "<?", 2) == 0) {
+            i = skip_past(data, n, i + 2, "?>");
+        } else if (i + 9 <= n && memcmp(data + i, "<!DOCTYPE", 9) == 0) {
+            i = skip_past(data, n, i + 9, ">");
+        } else {
+            break;
+        }
+    }
+    static const char tag[] = "<" RCV_ROOT;
+    size_t tl = sizeof tag - 1;
+    if (n - i < tl || memcmp(data + i, tag, tl) != 0)
+        return 0;
+    if (i + tl == n)
+        return 1;
+    char c = data[i + tl];
+    return is_space(c) || c == '>' || c == '/';
+}
