@@ -1,0 +1,212 @@
+/* ep_csv: RFC 4180 reader over a memory buffer. See ep_csv.h.
+ *
+ * Record ends: CRLF, LF or a lone CR (each counts as one line). Inside quotes the same
+ * three sequences are kept verbatim in the field and counted as lines, so c->line stays
+ * right after records with embedded newlines. A UTF-8 BOM at the very start is skipped.
+ *
+ * Private state: field_off[0] holds the line number where the next record starts;
+ * field_off[1 + i] is the offset of field i in scratch (offsets, not pointers, because
+ * scratch moves when it grows). c->field[] is fixed up once the record is complete. */
+#include "ep_csv.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_util.h"
+
+void ep_csv_init(struct ep_csv *c, const char *data, size_t n, const char *unit)
+{
+    memset(c, 0, sizeof *c);
+    c->data = data;
+    c->n = data ? n : 0;
+    c->unit = unit ? unit : "<csv>";
+}
+
+void ep_csv_free(struct ep_csv *c)
+{
+    free(c->scratch);
+    free(c->field);
+    free(c->field_off);
+    c->scratch = NULL;
+    c->field = NULL;
+    c->field_off = NULL;
+    c->scratch_alloc = c->field_alloc = 0;
+    c->nfield = 0;
+}
+
+static int grow_scratch(struct ep_csv *c, size_t need)
+{
+    if (need <= c->scratch_alloc)
+        return EP_OK;
+    size_t a = c->scratch_alloc ? c->scratch_alloc : 256;
+    while (a < need) {
+        if (a > SIZE_MAX / 2)
+            return EP_ENOMEM;
+        a *= 2;
+    }
+    char *p = realloc(c->scratch, a);
+    if (!p)
+        return EP_ENOMEM;
+    c->scratch = p;
+    c->scratch_alloc = a;
+    return EP_OK;
+}
+
+/* Make room for field number idx (0-based). */
+static int grow_fields(struct ep_csv *c, size_t idx)
+{
+    if (idx < c->field_alloc)
+        return EP_OK;
+    size_t a = c->field_alloc ? c->field_alloc * 2 : 16;
+    while (a <= idx)
+        a *= 2;
+    if (a > SIZE_MAX / sizeof(size_t) - 1)
+        return EP_ENOMEM;
+    size_t *o = realloc(c->field_off, (a + 1) * sizeof *o);
+    if (!o)
+        return EP_ENOMEM;
+    c->field_off = o;
+    char **f = realloc(c->field, a * sizeof *f);
+    if (!f)
+        return EP_ENOMEM;
+    c->field = f;
+    c->field_alloc = a;
+    return EP_OK;
+}
+
+static int nomem(struct ep_csv *c, struct ep_error *err)
+{
+    return ep_error_set(err, EP_ENOMEM, "%s:%ld: out of memory reading CSV record", c->unit,
+                        c->line);
+}
+
+/* Append data[from, to) to scratch at *len. */
+static int put_span(struct ep_csv *c, size_t *len, size_t from, size_t to)
+{
+    size_t k = to - from;
+    if (grow_scratch(c, *len + k + 1))
+        return EP_ENOMEM;
+    memcpy(c->scratch + *len, c->data + from, k);
+    *len += k;
+    return EP_OK;
+}
+
+/* Count line breaks (CRLF, LF, lone CR) in data[from, to). */
+static long count_breaks(const char *d, size_t from, size_t to, size_t n)
+{
+    long k = 0;
+    for (size_t i = from; i < to; i++) {
+        if (d[i] == '\n')
+            k++;
+        else if (d[i] == '\r' && (i + 1 >= n || d[i + 1] != '\n'))
+            k++;
+    }
+    return k;
+}
+
+int ep_csv_next(struct ep_csv *c, struct ep_error *err)
+{
+    const char *d = c->data;
+    size_t n = c->n;
+    size_t off = c->off;
+
+    if (c->record == 0) {
+        if (grow_fields(c, 0))
+            return nomem(c, err);
+        c->field_off[0] = 1;
+        if (off == 0 && n >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
+            off = 3;
+    }
+    c->nfield = 0;
+    if (off >= n) {
+        c->off = n;
+        return 0;
+    }
+
+    c->line = (long)c->field_off[0];
+    c->record++;
+    long cur = c->line; /* physical line at the read position */
+    size_t slen = 0;    /* bytes used in scratch */
+    size_t nf = 0;
+    int ended = 0;
+
+    while (!ended) {
+        if (grow_fields(c, nf) || grow_scratch(c, slen + 1))
+            return nomem(c, err);
+        c->field_off[1 + nf] = slen;
+        size_t fstart = slen;
+        if (off < n && d[off] == '"') {
+            long qline = cur;
+            off++;
+            for (;;) {
+                const char *q = off < n ? memchr(d + off, '"', n - off) : NULL;
+                if (!q)
+                    return ep_error_set(err, EP_EPARSE,
+                                        "%s:%ld: unterminated quote: field %zu (opened on "
+                                        "line %ld) has no closing \"",
+                                        c->unit, c->line, nf + 1, qline);
+                size_t qo = (size_t)(q - d);
+                cur += count_breaks(d, off, qo, n);
+                if (put_span(c, &slen, off, qo))
+                    return nomem(c, err);
+                if (qo + 1 < n && d[qo + 1] == '"') { /* "" = one quote */
+                    if (put_span(c, &slen, qo, qo + 1))
+                        return nomem(c, err);
+                    off = qo + 2;
+                    continue;
+                }
+                off = qo + 1;
+                break;
+            }
+        } else {
+            size_t s = off;
+            while (off < n && d[off] != ',' && d[off] != '\n' && d[off] != '\r') {
+                if (d[off] == '"')
+                    return ep_error_set(err, EP_EPARSE,
+                                        "%s:%ld: stray quote in unquoted field %zu (quote the "
+                                        "field and double the quote: \"\")",
+                                        c->unit, c->line, nf + 1);
+                off++;
+            }
+            if (put_span(c, &slen, s, off))
+                return nomem(c, err);
+        }
+
+        /* Field end: comma, record end or end of input. */
+        if (off >= n) {
+            ended = 1;
+        } else if (d[off] == ',') {
+            off++;
+        } else if (d[off] == '\n') {
+            off++;
+            ended = 1;
+        } else if (d[off] == '\r') {
+            off += (off + 1 < n && d[off + 1] == '\n') ? 2 : 1;
+            ended = 1;
+        } else {
+            /* only reachable after a closing quote */
+            return ep_error_set(err, EP_EPARSE,
+                                "%s:%ld: unexpected character after the closing quote of field "
+                                "%zu (a quote inside a quoted field must be doubled: \"\")",
+                                c->unit, c->line, nf + 1);
+        }
+
+        size_t flen = slen - fstart;
+        if (memchr(c->scratch + fstart, '\0', flen))
+            return ep_error_set(err, EP_EPARSE, "%s:%ld: NUL byte in field %zu", c->unit, c->line,
+                                nf + 1);
+        if (!ep_utf8_valid(c->scratch + fstart, flen))
+            return ep_error_set(err, EP_EPARSE, "%s:%ld: invalid UTF-8 in field %zu", c->unit,
+                                c->line, nf + 1);
+        c->scratch[slen++] = '\0'; /* room reserved by put_span / grow above */
+        nf++;
+    }
+
+    c->off = off;
+    c->field_off[0] = (size_t)cur + 1;
+    for (size_t i = 0; i < nf; i++)
+        c->field[i] = c->scratch + c->field_off[1 + i];
+    c->nfield = nf;
+    return 1;
+}
