@@ -13,14 +13,14 @@ struct ep_store;
 
 /* Per-call context, filled by the front end. */
 struct ep_tool_ctx {
-    struct ep_store *store;        /* borrowed */
-    const char *out_dir;           /* where artefacts go */
+    struct ep_store *store; /* borrowed */
+    const char *out_dir;    /* where artefacts go */
     /* Progress: done/total (total <= 0 if unknown), message may be NULL. May be NULL. */
     void (*progress)(void *pctx, double done, double total, const char *message);
     void *pctx;
     /* Log to the client (level as in MCP: "debug", "info", "warning", "error"). May be NULL. */
     void (*log)(void *pctx, const char *level, const char *message);
-    volatile int *cancelled;       /* set non-zero by the front end to cancel; may be NULL */
+    volatile int *cancelled; /* set non-zero by the front end to cancel; may be NULL */
 };
 
 /* Handler: args is validated against the inputSchema (borrowed). On success *result is a new
@@ -39,16 +39,23 @@ struct ep_tool {
     ep_tool_fn fn;
 };
 
-/* Parse and check every row's schemas once (ep_schema_check_supported). Returns EP_EINVAL
- * naming the tool and the unsupported keyword when a row uses more than the validator
- * supports. Idempotent. */
-int ep_tools_init(struct ep_error *err);
+/* Register rows (the table is not built in: each front end registers the rows it serves,
+ * e.g. the real tool rows from the CLI, test rows from tests and fuzzers). Every row's
+ * schemas are parsed (json_loads) and checked with ep_schema_check_supported; inputSchema must
+ * be an object schema with "type": "object"; names must be unique across all registered rows.
+ * Either every row of the call is registered or none is: on failure EP_EINVAL names the tool
+ * and the offending keyword. Rows are copied, but the strings and handlers they point to are
+ * borrowed and must outlive the registration (use static tables). May be called several
+ * times; not thread-safe: register before serving. (This replaces the former ep_tools_init.) */
+int ep_tools_register(const struct ep_tool *rows, size_t n, struct ep_error *err);
+/* Drop every registered row and its parsed schemas. Pointers from ep_tools_at/find die. */
 void ep_tools_cleanup(void);
 
 size_t ep_tools_count(void);
 const struct ep_tool *ep_tools_at(size_t i);
 const struct ep_tool *ep_tools_find(const char *name);
-/* Parsed schemas (borrowed; valid after ep_tools_init). */
+/* Parsed schemas (borrowed; valid until ep_tools_cleanup). t must come from ep_tools_at/find;
+ * output schema is NULL when the row has none. */
 json_t *ep_tools_input_schema(const struct ep_tool *t);
 json_t *ep_tools_output_schema(const struct ep_tool *t);
 
@@ -56,5 +63,18 @@ json_t *ep_tools_output_schema(const struct ep_tool *t);
  * with a message naming the bad argument and what is allowed, or the handler's code. */
 int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_t **result,
                   struct ep_error *err);
+/* (ep_tools_call also checks the handler's result against the outputSchema: a mismatch is a
+ * bug in the tool and returns EP_EINTERNAL naming the tool and the path; *result stays NULL.
+ * A handler that returns 0 without a result object is reported the same way. Handlers run on
+ * the caller's thread; ctx may be NULL for a default empty context.) */
+
+/* Paging helpers for list tools. Reads optional integer "offset" (default 0, >= 0) and
+ * "limit" (default 50, 1..500) from args (borrowed, may be NULL). EP_EINVAL when out of range
+ * (normally the inputSchema already rejects that). */
+int ep_tools_page_args(json_t *args, int *offset, int *limit);
+/* New object {key: items, total, offset, limit, hasMore} where hasMore is
+ * offset + size(items) < total. items_stolen is stolen (also on failure); NULL on ENOMEM. */
+json_t *ep_tools_page_result(const char *key, json_t *items_stolen, long total, int offset,
+                             int limit);
 
 #endif
