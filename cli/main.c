@@ -1,8 +1,82 @@
-/* epintel command line: placeholder entry replaced by the real dispatcher in the next commit. */
-#include <stdio.h>
+/* epintel: command dispatcher. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-int main(void)
+#include "cli.h"
+
+struct command {
+    const char *name;
+    int (*fn)(struct ep_cli *, int, char **);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"ingest", ep_cmd_ingest, "ingest roll-call XML files and HowTheyVote CSV tables"},
+    {"info", ep_cmd_info, "counts per table, date range and sources of the store"},
+};
+
+static void usage(FILE *f)
 {
-    fputs("epintel: under construction\n", stderr);
-    return 1;
+    fprintf(f, "usage: epintel [--db PATH] [--quiet] [--no-default-data] COMMAND [ARGS]\n\n"
+               "European Parliament OSINT analytics over MCP and the command line.\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\noptions:\n"
+               "  --db PATH          the SQLite store (default $XDG_CACHE_HOME/epintel/epintel.db\n"
+               "                     or ~/.cache/epintel/epintel.db)\n"
+               "  --quiet            no progress output\n"
+               "  --no-default-data  do not fill an empty store from the bundled dataset\n"
+               "  --version          print the version\n\n"
+               "`epintel COMMAND --help` describes each command.\n\n"
+               "exit codes: 0 ok, 1 error (bad input, I/O, database), 2 usage error,\n"
+               "            3 done with warnings, 4 data not available in the store\n\n"
+               "Source: European Parliament. Data: HowTheyVote.eu (ODbL).\n");
+}
+
+int main(int argc, char **argv)
+{
+    struct ep_cli cli = {0};
+    const char *env_db = getenv("EPINTEL_DB");
+    if (env_db && *env_db)
+        cli.db_path = env_db;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--db") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "epintel: --db needs a path\n");
+                return EP_EXIT_USAGE;
+            }
+            cli.db_path = argv[++i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            cli.db_path = argv[i] + 5;
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            cli.quiet = 1;
+        } else if (strcmp(argv[i], "--no-default-data") == 0) {
+            cli.no_default_data = 1;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return EP_EXIT_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("epintel %s\n", EP_VERSION);
+            return EP_EXIT_OK;
+        } else {
+            fprintf(stderr, "epintel: unknown option %s (see epintel --help)\n", argv[i]);
+            return EP_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return EP_EXIT_USAGE;
+    }
+    if (strcmp(argv[i], "help") == 0) {
+        usage(stdout);
+        return EP_EXIT_OK;
+    }
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (strcmp(argv[i], commands[k].name) == 0)
+            return commands[k].fn(&cli, argc - i, argv + i);
+    fprintf(stderr, "epintel: unknown command \"%s\" (see epintel --help)\n", argv[i]);
+    return EP_EXIT_USAGE;
 }

@@ -40,7 +40,8 @@ int ep_error_set(struct ep_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Prefix the message already in err with more context ("file.xml:12: " + old). */
-int ep_error_prefix(struct ep_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int ep_error_prefix(struct ep_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 void ep_error_clear(struct ep_error *err);
 

@@ -20,8 +20,8 @@ int ep_matrix_alloc(struct ep_matrix *m, int n_mep, int n_vote, struct ep_error 
         m->plane[k] = calloc(words + 1, sizeof(uint64_t));
     m->pos = calloc(cells + 1, 1);
     m->grp = malloc(cells + 1);
-    if (!m->mep_id || !m->vote_id || !m->vote_day || !m->plane[0] || !m->plane[1] ||
-        !m->plane[2] || !m->pos || !m->grp) {
+    if (!m->mep_id || !m->vote_id || !m->vote_day || !m->plane[0] || !m->plane[1] || !m->plane[2] ||
+        !m->pos || !m->grp) {
         ep_matrix_free(m);
         return ep_error_set(err, EP_ENOMEM, "out of memory for a %d x %d vote matrix", n_mep,
                             n_vote);

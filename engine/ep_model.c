@@ -24,12 +24,28 @@ static const struct {
     const char *label;
     const char *code;
 } group_map[] = {
-    {"EPP", "EPP"},         {"PPE", "EPP"},        {"PPE-DE", "EPP"},     {"SD", "SD"},
-    {"S&D", "SD"},          {"S-D", "SD"},         {"RENEW", "RENEW"},    {"Renew", "RENEW"},
-    {"GREEN_EFA", "GREEN_EFA"}, {"Verts/ALE", "GREEN_EFA"}, {"Greens/EFA", "GREEN_EFA"},
-    {"Greens-EFA", "GREEN_EFA"}, {"GUE_NGL", "GUE_NGL"}, {"The Left", "GUE_NGL"},
-    {"GUE/NGL", "GUE_NGL"}, {"La Gauche", "GUE_NGL"}, {"ECR", "ECR"},     {"ID", "ID"},
-    {"NI", "NI"},           {"PFE", "PFE"},        {"PfE", "PFE"},        {"ESN", "ESN"},
+    {"EPP", "EPP"},
+    {"PPE", "EPP"},
+    {"PPE-DE", "EPP"},
+    {"SD", "SD"},
+    {"S&D", "SD"},
+    {"S-D", "SD"},
+    {"RENEW", "RENEW"},
+    {"Renew", "RENEW"},
+    {"GREEN_EFA", "GREEN_EFA"},
+    {"Verts/ALE", "GREEN_EFA"},
+    {"Greens/EFA", "GREEN_EFA"},
+    {"Greens-EFA", "GREEN_EFA"},
+    {"GUE_NGL", "GUE_NGL"},
+    {"The Left", "GUE_NGL"},
+    {"GUE/NGL", "GUE_NGL"},
+    {"La Gauche", "GUE_NGL"},
+    {"ECR", "ECR"},
+    {"ID", "ID"},
+    {"NI", "NI"},
+    {"PFE", "PFE"},
+    {"PfE", "PFE"},
+    {"ESN", "ESN"},
 };
 
 const char *ep_group_canonical(const char *label)

@@ -22,8 +22,8 @@ enum ep_pos {
     EP_POS_DID_NOT_VOTE = 4,
 };
 
-const char *ep_pos_name(int pos);        /* "FOR", ... ; "NONE" for 0 */
-int ep_pos_parse(const char *s);         /* inverse, or -1 */
+const char *ep_pos_name(int pos); /* "FOR", ... ; "NONE" for 0 */
+int ep_pos_parse(const char *s);  /* inverse, or -1 */
 
 /* Canonical group code (HowTheyVote codes: EPP, SD, RENEW, GREEN_EFA, GUE_NGL, ECR, ID, NI,
  * PFE, ESN) for a group label in any spelling the EP uses (PPE, S&D, Renew, Verts/ALE,
@@ -60,8 +60,8 @@ struct ep_committee {
 };
 
 struct ep_sitting {
-    const char *date; /* YYYY-MM-DD; the sitting's key */
-    int64_t ep_id;    /* Sitting.Identifier, -1 unknown */
+    const char *date;      /* YYYY-MM-DD; the sitting's key */
+    int64_t ep_id;         /* Sitting.Identifier, -1 unknown */
     const char *reference; /* EP.Reference, e.g. P9_PV(2024)01-16 */
     int term;
 };
@@ -72,12 +72,12 @@ struct ep_vote {
     const char *sitting_date; /* YYYY-MM-DD */
     const char *title;        /* display title (HowTheyVote) or VoteTitle (XML) */
     const char *description;
-    const char *reference;    /* e.g. A9-0050/2023 */
+    const char *reference; /* e.g. A9-0050/2023 */
     const char *procedure_reference, *procedure_title, *procedure_type, *procedure_stage;
     const char *result; /* ADOPTED, REJECTED, LAPSED or NULL */
     int is_main;        /* 1, 0, -1 unknown */
     int count_for, count_against, count_abstention, count_did_not_vote; /* -1 unknown */
-    int64_t dlv_id;     /* -1 unknown */
+    int64_t dlv_id;                                                     /* -1 unknown */
 };
 
 struct ep_position {

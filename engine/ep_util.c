@@ -64,7 +64,10 @@ int ep_buf_append(struct ep_buf *b, const void *p, size_t n)
     return EP_OK;
 }
 
-int ep_buf_putc(struct ep_buf *b, char c) { return ep_buf_append(b, &c, 1); }
+int ep_buf_putc(struct ep_buf *b, char c)
+{
+    return ep_buf_append(b, &c, 1);
+}
 
 int ep_buf_printf(struct ep_buf *b, const char *fmt, ...)
 {
@@ -97,7 +100,8 @@ int ep_read_file(const char *path, size_t cap, struct ep_buf *out, struct ep_err
 {
     gzFile gz = gzopen(path, "rb");
     if (!gz)
-        return ep_error_set(err, EP_EIO, "%s: cannot open: %s", path, strerror(errno ? errno : ENOENT));
+        return ep_error_set(err, EP_EIO, "%s: cannot open: %s", path,
+                            strerror(errno ? errno : ENOENT));
     out->cap = cap;
     ep_buf_reset(out);
     char chunk[65536];
@@ -183,7 +187,8 @@ int ep_mkdirs(const char *path, struct ep_error *err)
             *s = '\0';
             if (mkdir(p, 0700) != 0 && errno != EEXIST) {
                 int e = errno;
-                int rc = ep_error_set(err, EP_EIO, "cannot create directory %s: %s", p, strerror(e));
+                int rc =
+                    ep_error_set(err, EP_EIO, "cannot create directory %s: %s", p, strerror(e));
                 free(p);
                 return rc;
             }
@@ -298,7 +303,10 @@ int ep_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
-char *ep_strdup0(const char *s) { return s ? strdup(s) : NULL; }
+char *ep_strdup0(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
 
 double ep_now(void)
 {

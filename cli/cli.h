@@ -1,0 +1,45 @@
+/* Shared pieces of the epintel command line. */
+#ifndef EP_CLI_H
+#define EP_CLI_H
+
+#include <stdio.h>
+
+#include "ep_error.h"
+#include "ep_store.h"
+
+/* Exit codes (documented in docs/cli.md and `epintel --help`). */
+enum {
+    EP_EXIT_OK = 0,
+    EP_EXIT_ERROR = 1,    /* runtime failure: bad input data, I/O, database */
+    EP_EXIT_USAGE = 2,    /* bad command line */
+    EP_EXIT_WARNINGS = 3, /* done, but with warnings (e.g. unknown group codes kept) */
+    EP_EXIT_UNAVAIL = 4,  /* the data asked for is not in the store */
+};
+
+struct ep_cli {
+    const char *db_path; /* --db, or NULL for the default */
+    int quiet;
+    int no_default_data; /* --no-default-data: do not fill an empty store from fixtures/ */
+};
+
+/* Open the store (--db or default) and, unless disabled, fill it from the bundled dataset
+ * when empty (with a progress line on stderr). Prints the error and returns NULL on
+ * failure. */
+struct ep_store *ep_cli_open_store(const struct ep_cli *cli, int readonly_ok);
+
+/* Print "epintel: <msg>" to stderr. */
+void ep_cli_error(const struct ep_error *err);
+/* Map an EP_E* code to an exit code. */
+int ep_cli_exit_code(int rc);
+
+/* 1 when stderr is a terminal (progress bars), else 0 (plain progress lines). */
+int ep_cli_tty(void);
+
+int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv);
+int ep_cmd_info(struct ep_cli *cli, int argc, char **argv);
+int ep_cmd_synth(struct ep_cli *cli, int argc, char **argv);
+int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv);
+int ep_cmd_tool(struct ep_cli *cli, int argc, char **argv);
+int ep_cmd_tools(struct ep_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,334 @@
+/* epintel ingest | info */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "ep_util.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ingestible(const char *name)
+{
+    static const char *const ext[] = {".xml", ".xml.gz", ".csv", ".csv.gz"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && strcmp(name + n - e, ext[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Expand folders (one level, sorted, .xml/.csv[.gz] only). Files are taken as given. */
+static int collect(int argc, char **argv, char ***out, int *nout)
+{
+    char **list = NULL;
+    int n = 0, cap = 0;
+    for (int i = 0; i < argc; i++) {
+        struct stat sb;
+        if (stat(argv[i], &sb) != 0) {
+            fprintf(stderr, "epintel: %s: no such file or directory\n", argv[i]);
+            goto fail;
+        }
+        char **items = NULL;
+        int ni = 0;
+        if (S_ISDIR(sb.st_mode)) {
+            DIR *d = opendir(argv[i]);
+            if (!d) {
+                fprintf(stderr, "epintel: %s: cannot open directory\n", argv[i]);
+                goto fail;
+            }
+            struct dirent *de;
+            int ai = 0;
+            while ((de = readdir(d))) {
+                if (de->d_name[0] == '.' || !ingestible(de->d_name))
+                    continue;
+                if (ni == ai) {
+                    ai = ai ? ai * 2 : 16;
+                    items = realloc(items, (size_t)ai * sizeof *items);
+                }
+                size_t len = strlen(argv[i]) + strlen(de->d_name) + 2;
+                items[ni] = malloc(len);
+                snprintf(items[ni], len, "%s/%s", argv[i], de->d_name);
+                ni++;
+            }
+            closedir(d);
+            qsort(items, (size_t)ni, sizeof *items, cmp_str);
+        } else {
+            items = malloc(sizeof *items);
+            items[0] = strdup(argv[i]);
+            ni = 1;
+        }
+        for (int k = 0; k < ni; k++) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                list = realloc(list, (size_t)cap * sizeof *list);
+            }
+            list[n++] = items[k];
+        }
+        free(items);
+    }
+    *out = list;
+    *nout = n;
+    return 0;
+fail:
+    for (int k = 0; k < n; k++)
+        free(list[k]);
+    free(list);
+    return -1;
+}
+
+/* CSV tables before XML, tables in dependency order, so that a folder ingests cleanly. */
+static int ingest_rank(const char *path)
+{
+    static const char *const order[] = {"countries",  "groups", "members.", "group_memberships",
+                                        "committees", "votes",  "RCV",      "member_votes"};
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
+        if (strstr(base, order[i]))
+            return i;
+    return 99;
+}
+
+static int cmp_rank(const void *a, const void *b)
+{
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    int rx = ingest_rank(x), ry = ingest_rank(y);
+    if (rx != ry)
+        return rx - ry;
+    return strcmp(x, y);
+}
+
+static void print_warning(void *ctx, const char *unit, long line, const char *msg)
+{
+    (void)ctx;
+    if (line > 0)
+        fprintf(stderr, "epintel: warning: %s:%ld: %s\n", unit, line, msg);
+    else
+        fprintf(stderr, "epintel: warning: %s: %s\n", unit, msg);
+}
+
+static void ingest_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: epintel [--db PATH] ingest [--strict] [--keep-going] PATH...\n\n"
+            "Ingest EP roll-call XML files (PV-*-RCV_*.xml, plain or .gz) and HowTheyVote CSV\n"
+            "tables (members, groups, group_memberships, countries, committees, votes,\n"
+            "member_votes; plain or .gz; recognised by header). A folder ingests its\n"
+            "*.xml/*.csv[.gz] files, tables first. Each file is one transaction: a file with an\n"
+            "error writes nothing, and re-ingesting a file already stored (same content) is a\n"
+            "no-op.\n\n"
+            "  --strict      treat warnings (unknown group codes, Number attributes that differ\n"
+            "                from the counted names) as errors\n"
+            "  --keep-going  go on with the next file after an error (exit code stays 1)\n\n"
+            "exit codes: 0 ok, 1 a file was rejected, 2 usage, 3 ingested with warnings\n");
+}
+
+int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv)
+{
+    int strict = 0, keep_going = 0, i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--strict") == 0)
+            strict = 1;
+        else if (strcmp(argv[i], "--keep-going") == 0)
+            keep_going = 1;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            ingest_usage(stdout);
+            return EP_EXIT_OK;
+        } else {
+            fprintf(stderr, "epintel ingest: unknown option %s\n", argv[i]);
+            ingest_usage(stderr);
+            return EP_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        ingest_usage(stderr);
+        return EP_EXIT_USAGE;
+    }
+    char **files;
+    int n;
+    if (collect(argc - i, argv + i, &files, &n) != 0)
+        return EP_EXIT_ERROR;
+    qsort(files, (size_t)n, sizeof *files, cmp_rank);
+    struct ep_cli c = *cli;
+    c.no_default_data = 1;
+    struct ep_store *s = ep_cli_open_store(&c, 0);
+    if (!s) {
+        for (int k = 0; k < n; k++)
+            free(files[k]);
+        free(files);
+        return EP_EXIT_ERROR;
+    }
+    int tty = ep_cli_tty();
+    int failed = 0;
+    long warnings = 0, added = 0, skipped = 0;
+    double t0 = ep_now();
+    for (int k = 0; k < n; k++) {
+        if (failed && !keep_going)
+            break;
+        struct ep_error err = {0};
+        struct ep_ingest_report rep;
+        if (!cli->quiet && tty)
+            fprintf(stderr, "\r[%d/%d] %s ...", k + 1, n, files[k]);
+        int rc = ep_store_ingest_file(s, files[k], strict, print_warning, NULL, &rep, &err);
+        if (!cli->quiet && tty)
+            fputs("\r\033[K", stderr);
+        if (rc) {
+            ep_cli_error(&err);
+            fprintf(stderr, "epintel: %s: nothing written for this file\n", files[k]);
+            failed = 1;
+            continue;
+        }
+        warnings += rep.warnings;
+        if (rep.skipped) {
+            skipped++;
+            if (!cli->quiet)
+                fprintf(stderr, "%s: already ingested (%s), skipped\n", files[k], rep.kind);
+        } else {
+            added++;
+            if (!cli->quiet)
+                fprintf(stderr, "%s: %s, %ld records%s\n", files[k], rep.kind, rep.records,
+                        rep.warnings ? ", with warnings" : "");
+        }
+    }
+    if (!cli->quiet)
+        fprintf(stderr,
+                "ingest: %ld file(s) ingested, %ld already present, %s, %ld warning(s), %.2f s\n",
+                added, skipped, failed ? "errors (see above)" : "no errors", warnings,
+                ep_now() - t0);
+    ep_store_close(s);
+    for (int k = 0; k < n; k++)
+        free(files[k]);
+    free(files);
+    if (failed)
+        return EP_EXIT_ERROR;
+    return warnings ? EP_EXIT_WARNINGS : EP_EXIT_OK;
+}
+
+static long scalar(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q;
+    long v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            v = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    return v;
+}
+
+int ep_cmd_info(struct ep_cli *cli, int argc, char **argv)
+{
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: epintel [--db PATH] info [--json]\n\n"
+                   "Counts per table, the date range of the votes and of the per-MEP positions,\n"
+                   "and the ingested source files.\n");
+            return EP_EXIT_OK;
+        } else {
+            fprintf(stderr, "epintel info: unknown argument %s (see epintel info --help)\n",
+                    argv[i]);
+            return EP_EXIT_USAGE;
+        }
+    }
+    struct ep_store *s = ep_cli_open_store(cli, 1);
+    if (!s)
+        return EP_EXIT_ERROR;
+    sqlite3 *db = ep_store_db(s);
+    static const struct {
+        const char *label, *sql;
+    } counts[] = {
+        {"members", "SELECT COUNT(*) FROM member"},
+        {"groups", "SELECT COUNT(*) FROM grp"},
+        {"memberships", "SELECT COUNT(*) FROM membership"},
+        {"countries", "SELECT COUNT(*) FROM country"},
+        {"committees", "SELECT COUNT(*) FROM committee"},
+        {"sittings", "SELECT COUNT(*) FROM sitting"},
+        {"votes", "SELECT COUNT(*) FROM vote"},
+        {"votes_with_positions", "SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL"},
+        {"positions_cast", "SELECT COUNT(*) FROM position"},
+        {"meps_who_voted", "SELECT COUNT(DISTINCT member_id) FROM position"},
+        {"search_documents", "SELECT COUNT(*) FROM search"},
+        {"units", "SELECT COUNT(*) FROM unit"},
+    };
+    char range[4][11] = {"", "", "", ""};
+    static const char *const range_sql[4] = {
+        "SELECT MIN(sitting_date) FROM vote", "SELECT MAX(sitting_date) FROM vote",
+        "SELECT MIN(sitting_date) FROM vote WHERE pos_unit_id IS NOT NULL",
+        "SELECT MAX(sitting_date) FROM vote WHERE pos_unit_id IS NOT NULL"};
+    for (int k = 0; k < 4; k++) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(db, range_sql[k], -1, &q, NULL) == SQLITE_OK) {
+            if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT)
+                snprintf(range[k], 11, "%s", (const char *)sqlite3_column_text(q, 0));
+            sqlite3_finalize(q);
+        }
+    }
+    if (json)
+        printf("{\"database\":\"%s\",\"schema_version\":%ld", ep_store_path(s),
+               scalar(db, "PRAGMA user_version"));
+    else
+        printf("database        %s (schema %ld)\n", ep_store_path(s),
+               scalar(db, "PRAGMA user_version"));
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+        long v = scalar(db, counts[k].sql);
+        if (json)
+            printf(",\"%s\":%ld", counts[k].label, v);
+        else
+            printf("%-21s %ld\n", counts[k].label, v);
+    }
+    if (json) {
+        printf(",\"votes_from\":\"%s\",\"votes_to\":\"%s\",\"positions_from\":\"%s\","
+               "\"positions_to\":\"%s\",\"sources\":[",
+               range[0], range[1], range[2], range[3]);
+    } else {
+        printf("votes from            %s to %s\n", range[0][0] ? range[0] : "-",
+               range[1][0] ? range[1] : "-");
+        printf("positions from        %s to %s\n", range[2][0] ? range[2] : "-",
+               range[3][0] ? range[3] : "-");
+        printf("sources:\n");
+    }
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(
+            db, "SELECT path, kind, records, warnings, ingested_at FROM unit ORDER BY id", -1, &q,
+            NULL) == SQLITE_OK) {
+        int first = 1;
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            const char *path = (const char *)sqlite3_column_text(q, 0);
+            const char *kind = (const char *)sqlite3_column_text(q, 1);
+            if (json) {
+                printf("%s{\"kind\":\"%s\",\"records\":%lld,\"warnings\":%lld,\"path\":\"",
+                       first ? "" : ",", kind, sqlite3_column_int64(q, 2),
+                       sqlite3_column_int64(q, 3));
+                for (const char *p = path; *p; p++)
+                    if (*p == '"' || *p == '\\')
+                        printf("\\%c", *p);
+                    else if ((unsigned char)*p < 0x20)
+                        printf("\\u%04x", *p);
+                    else
+                        putchar(*p);
+                printf("\"}");
+            } else {
+                printf("  %-22s %8lld records  %s\n", kind, sqlite3_column_int64(q, 2), path);
+            }
+            first = 0;
+        }
+        sqlite3_finalize(q);
+    }
+    if (json)
+        printf("]}\n");
+    else
+        printf("\nSource: European Parliament. Data: HowTheyVote.eu (ODbL).\n");
+    ep_store_close(s);
+    return EP_EXIT_OK;
+}

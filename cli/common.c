@@ -1,0 +1,75 @@
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void ep_cli_error(const struct ep_error *err)
+{
+    fprintf(stderr, "epintel: %s\n", err->msg[0] ? err->msg : ep_strerror(err->code));
+}
+
+int ep_cli_exit_code(int rc)
+{
+    switch (rc) {
+    case EP_OK: return EP_EXIT_OK;
+    case EP_EINVAL: return EP_EXIT_USAGE;
+    case EP_EUNAVAIL:
+    case EP_ENOTFOUND: return EP_EXIT_UNAVAIL;
+    default: return EP_EXIT_ERROR;
+    }
+}
+
+int ep_cli_tty(void)
+{
+    return isatty(STDERR_FILENO);
+}
+
+struct fill_progress {
+    int quiet, tty;
+};
+
+static void fill_progress(void *ctx, const char *path, int i, int n)
+{
+    struct fill_progress *fp = ctx;
+    if (fp->quiet)
+        return;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (fp->tty)
+        fprintf(stderr, "\rloading the bundled dataset: %d/%d %-40s", i, n, base);
+    else
+        fprintf(stderr, "epintel: loading the bundled dataset: %d/%d %s\n", i, n, base);
+    if (fp->tty && i == n)
+        fputc('\n', stderr);
+}
+
+struct ep_store *ep_cli_open_store(const struct ep_cli *cli, int readonly_ok)
+{
+    (void)readonly_ok;
+    struct ep_error err = {0};
+    char def[PATH_MAX];
+    const char *path = cli->db_path;
+    if (!path) {
+        if (ep_store_default_path(def, sizeof def, &err)) {
+            ep_cli_error(&err);
+            return NULL;
+        }
+        path = def;
+    }
+    struct ep_store *s;
+    if (ep_store_open(path, 0, &s, &err)) {
+        ep_cli_error(&err);
+        return NULL;
+    }
+    if (!cli->no_default_data) {
+        struct fill_progress fp = {cli->quiet, ep_cli_tty()};
+        if (ep_store_ensure_default(s, fill_progress, &fp, &err)) {
+            ep_cli_error(&err);
+            ep_store_close(s);
+            return NULL;
+        }
+    }
+    return s;
+}

@@ -1,0 +1,841 @@
+#include "ep_store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ep_htv.h"
+#include "ep_rcv.h"
+#include "ep_store_schema.h"
+#include "ep_util.h"
+
+#define EP_INGEST_MAX_BYTES ((size_t)1 << 30)
+
+struct ep_store {
+    sqlite3 *db;
+    char *path;
+};
+
+/* Statements of one ingest, prepared once per unit. */
+enum {
+    ST_MEMBER,
+    ST_GROUP,
+    ST_MEMBERSHIP,
+    ST_COUNTRY,
+    ST_COMMITTEE,
+    ST_SITTING,
+    ST_VOTE_HTV,
+    ST_VOTE_RCV,
+    ST_VOTE_GET,
+    ST_VOTE_SETPOS,
+    ST_POS_INSERT,
+    ST_POS_GET,
+    ST_TITLE,
+    ST_TOUCH,
+    ST_COUNT
+};
+
+static const char *const ingest_sql[ST_COUNT] = {
+    [ST_MEMBER] = "INSERT INTO member(id, first_name, last_name, country_code, date_of_birth,"
+                  " email, facebook, twitter, unit_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+                  " ON CONFLICT(id) DO UPDATE SET first_name=?2, last_name=?3, country_code=?4,"
+                  " date_of_birth=?5, email=?6, facebook=?7, twitter=?8, unit_id=?9",
+    [ST_GROUP] = "INSERT INTO grp(code, official_label, label, short_label, unit_id)"
+                 " VALUES(?1,?2,?3,?4,?5) ON CONFLICT(code) DO UPDATE SET official_label=?2,"
+                 " label=?3, short_label=?4, unit_id=?5",
+    [ST_MEMBERSHIP] = "INSERT INTO membership(member_id, group_code, term, start_date, end_date,"
+                      " unit_id) VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(member_id, start_date,"
+                      " group_code) DO UPDATE SET term=?3, end_date=?5, unit_id=?6",
+    [ST_COUNTRY] = "INSERT INTO country(code, iso_alpha_2, label, unit_id) VALUES(?1,?2,?3,?4)"
+                   " ON CONFLICT(code) DO UPDATE SET iso_alpha_2=?2, label=?3, unit_id=?4",
+    [ST_COMMITTEE] = "INSERT INTO committee(code, label, abbreviation, unit_id) VALUES(?1,?2,?3,?4)"
+                     " ON CONFLICT(code) DO UPDATE SET label=?2, abbreviation=?3, unit_id=?4",
+    [ST_SITTING] =
+        "INSERT INTO sitting(date, ep_id, reference, term, unit_id) VALUES(?1,?2,?3,?4,?5)"
+        " ON CONFLICT(date) DO UPDATE SET ep_id=COALESCE(?2, ep_id),"
+        " reference=COALESCE(?3, reference), term=COALESCE(?4, term)",
+    /* HowTheyVote votes: authoritative for titles, procedures, counts and results. */
+    [ST_VOTE_HTV] =
+        "INSERT INTO vote(id, timestamp, sitting_date, title, description, reference,"
+        " procedure_reference, procedure_title, procedure_type, procedure_stage, result, is_main,"
+        " count_for, count_against, count_abstention, count_did_not_vote, unit_id)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"
+        " ON CONFLICT(id) DO UPDATE SET timestamp=?2, sitting_date=?3, title=?4, description=?5,"
+        " reference=?6, procedure_reference=?7, procedure_title=?8, procedure_type=?9,"
+        " procedure_stage=?10, result=?11, is_main=?12, count_for=?13, count_against=?14,"
+        " count_abstention=?15, count_did_not_vote=?16",
+    /* Roll-call XML: owns dlv_id and its own description; fills counts only where unknown. */
+    [ST_VOTE_RCV] =
+        "INSERT INTO vote(id, timestamp, sitting_date, rcv_description, dlv_id, count_for,"
+        " count_against, count_abstention, unit_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+        " ON CONFLICT(id) DO UPDATE SET timestamp=COALESCE(timestamp, ?2),"
+        " sitting_date=COALESCE(sitting_date, ?3), rcv_description=COALESCE(rcv_description, ?4),"
+        " dlv_id=?5, count_for=COALESCE(count_for, ?6), count_against=COALESCE(count_against, ?7),"
+        " count_abstention=COALESCE(count_abstention, ?8)",
+    [ST_VOTE_GET] = "SELECT pos_unit_id, (SELECT path FROM unit WHERE id = vote.pos_unit_id),"
+                    " (SELECT COUNT(*) FROM position WHERE vote_id = vote.id)"
+                    " FROM vote WHERE id = ?1",
+    [ST_VOTE_SETPOS] = "UPDATE vote SET pos_unit_id = ?2 WHERE id = ?1",
+    [ST_POS_INSERT] = "INSERT INTO position(vote_id, member_id, pos, group_code, name, unit_id)"
+                      " VALUES(?1,?2,?3,?4,?5,?6)",
+    [ST_POS_GET] = "SELECT pos FROM position WHERE vote_id = ?1 AND member_id = ?2",
+    [ST_TITLE] = "UPDATE vote SET rcv_title = ?2 WHERE dlv_id = ?1 AND pos_unit_id = ?3",
+    [ST_TOUCH] = "INSERT OR IGNORE INTO temp.touched(id) VALUES(?1)",
+};
+
+/* Per-vote state of one ingest: which votes got positions and whether they are compared
+ * against positions another unit already stored. */
+struct vote_state {
+    int64_t id;
+    int compare;      /* 1 = positions exist from another unit: compare, do not write */
+    long stored_cast; /* cast rows stored by the other unit */
+    long seen_cast;   /* cast rows in this unit */
+    char *other_path;
+};
+
+struct ingest {
+    struct ep_store *s;
+    sqlite3_stmt *st[ST_COUNT];
+    int64_t unit_id;
+    const char *unit;
+    int strict, is_xml;
+    long kill_after; /* fault injection, -1 = off */
+    long records, warnings;
+    ep_ingest_warn_fn warn;
+    void *warn_ctx;
+    struct ep_error *warn_err; /* first warning as an error in strict mode */
+    int strict_failed;
+    struct vote_state *votes;
+    size_t nvotes, avotes;
+};
+
+static int db_error(sqlite3 *db, struct ep_error *err, const char *what)
+{
+    return ep_error_set(err, EP_EDB, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static int exec(sqlite3 *db, const char *sql, struct ep_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = ep_error_set(err, EP_EDB, "%s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return rc;
+    }
+    return EP_OK;
+}
+
+static int migrate(sqlite3 *db, struct ep_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return db_error(db, err, "reading schema version");
+    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    int latest = (int)(sizeof ep_store_migrations / sizeof ep_store_migrations[0]);
+    if (version > latest)
+        return ep_error_set(err, EP_ECONFLICT,
+                            "the store has schema version %d but this epintel knows up to %d; "
+                            "use a newer epintel or another --db",
+                            version, latest);
+    for (int v = version; v < latest; v++) {
+        int rc = exec(db, "BEGIN IMMEDIATE", err);
+        if (rc)
+            return rc;
+        rc = exec(db, ep_store_migrations[v], err);
+        if (!rc) {
+            char sql[64];
+            snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+            rc = exec(db, sql, err);
+        }
+        if (rc) {
+            exec(db, "ROLLBACK", NULL);
+            return ep_error_prefix(err, "migrating the store to schema %d: ", v + 1);
+        }
+        rc = exec(db, "COMMIT", err);
+        if (rc)
+            return rc;
+    }
+    return EP_OK;
+}
+
+int ep_store_open(const char *path, int flags, struct ep_store **out, struct ep_error *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return ep_error_set(err, EP_EINVAL, "no database path given");
+    struct ep_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    s->path = strdup(path);
+    int oflags = (flags & EP_STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (!(flags & EP_STORE_READONLY)) {
+        char *dir = strdup(path);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        if (slash && slash != dir) {
+            *slash = '\0';
+            struct stat sb;
+            if (stat(dir, &sb) != 0 && ep_mkdirs(dir, err) != EP_OK) {
+                free(dir);
+                ep_store_close(s);
+                return err ? err->code : EP_EIO;
+            }
+        }
+        free(dir);
+    }
+    int rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        ep_error_set(err, EP_EDB, "cannot open database %s: %s", path,
+                     s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        ep_store_close(s);
+        return EP_EDB;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    rc = exec(s->db, "PRAGMA foreign_keys = ON", err);
+    if (!rc && !(flags & EP_STORE_READONLY))
+        rc = exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err);
+    if (!rc && !(flags & EP_STORE_READONLY))
+        rc = migrate(s->db, err);
+    if (rc) {
+        ep_error_prefix(err, "%s: ", path);
+        ep_store_close(s);
+        return rc;
+    }
+    /* A file that is not a database is only detected on first read. */
+    if (exec(s->db, "SELECT COUNT(*) FROM sqlite_master", err) != EP_OK) {
+        ep_error_prefix(err, "%s is not an epintel database: ", path);
+        ep_store_close(s);
+        return EP_EDB;
+    }
+    *out = s;
+    return EP_OK;
+}
+
+void ep_store_close(struct ep_store *s)
+{
+    if (!s)
+        return;
+    if (s->db)
+        sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+sqlite3 *ep_store_db(struct ep_store *s)
+{
+    return s->db;
+}
+
+const char *ep_store_path(const struct ep_store *s)
+{
+    return s->path;
+}
+
+int ep_store_default_path(char *buf, size_t size, struct ep_error *err)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (xdg && *xdg == '/')
+        n = snprintf(buf, size, "%s/epintel/epintel.db", xdg);
+    else if (home && *home)
+        n = snprintf(buf, size, "%s/.cache/epintel/epintel.db", home);
+    else
+        return ep_error_set(err, EP_EINVAL,
+                            "neither XDG_CACHE_HOME nor HOME is set; pass --db PATH");
+    if (n < 0 || (size_t)n >= size)
+        return ep_error_set(err, EP_ELIMIT, "database path too long; pass --db PATH");
+    return EP_OK;
+}
+
+static int dir_has_manifest(const char *dir)
+{
+    char p[2 * PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/MANIFEST", dir);
+    return access(p, R_OK) == 0;
+}
+
+const char *ep_store_fixtures_dir(void)
+{
+    static char buf[PATH_MAX + 32];
+    const char *env = getenv("EPINTEL_FIXTURES");
+    if (env && *env)
+        return env;
+    if (dir_has_manifest(EP_SOURCE_FIXTURES))
+        return EP_SOURCE_FIXTURES;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, sizeof buf, "%s/../share/epintel/fixtures", exe);
+            if (dir_has_manifest(buf))
+                return buf;
+        }
+    }
+    return EP_SOURCE_FIXTURES;
+}
+
+/* ---- ingest ------------------------------------------------------------------------------ */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_int_opt(sqlite3_stmt *st, int i, long long v)
+{
+    if (v < 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, v);
+}
+
+static int step_done(struct ingest *in, sqlite3_stmt *st, struct ep_error *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+        return db_error(in->s->db, err, what);
+    in->records++;
+    return EP_OK;
+}
+
+static int cb_member(void *ctx, const struct ep_member *m, struct ep_error *err)
+{
+    struct ingest *in = ctx;
+    sqlite3_stmt *st = in->st[ST_MEMBER];
+    sqlite3_bind_int64(st, 1, m->id);
+    bind_text(st, 2, m->first_name);
+    bind_text(st, 3, m->last_name);
+    bind_text(st, 4, m->country);
+    bind_text(st, 5, m->date_of_birth);
+    bind_text(st, 6, m->email);
+    bind_text(st, 7, m->facebook);
+    bind_text(st, 8, m->twitter);
+    sqlite3_bind_int64(st, 9, in->unit_id);
+    return step_done(in, st, err, "storing a member");
+}
+
+static int cb_group(void *ctx, const struct ep_group *g, struct ep_error *err)
+{
+    struct ingest *in = ctx;
+    sqlite3_stmt *st = in->st[ST_GROUP];
+    bind_text(st, 1, g->code);
+    bind_text(st, 2, g->official_label);
+    bind_text(st, 3, g->label);
+    bind_text(st, 4, g->short_label);
+    sqlite3_bind_int64(st, 5, in->unit_id);
+    return step_done(in, st, err, "storing a group");
+}
+
+static int cb_membership(void *ctx, const struct ep_membership *m, struct ep_error *err)
+{
+    struct ingest *in = ctx;
+    sqlite3_stmt *st = in->st[ST_MEMBERSHIP];
+    sqlite3_bind_int64(st, 1, m->member_id);
+    bind_text(st, 2, m->group_code);
+    bind_int_opt(st, 3, m->term);
+    bind_text(st, 4, m->start_date);
+    bind_text(st, 5, m->end_date);
+    sqlite3_bind_int64(st, 6, in->unit_id);
+    return step_done(in, st, err, "storing a group membership");
+}
+
+static int cb_country(void *ctx, const struct ep_country *c, struct ep_error *err)
+{
+    struct ingest *in = ctx;
+    sqlite3_stmt *st = in->st[ST_COUNTRY];
+    bind_text(st, 1, c->code);
+    bind_text(st, 2, c->iso_alpha_2);
+    bind_text(st, 3, c->label);
+    sqlite3_bind_int64(st, 4, in->unit_id);
+    return step_done(in, st, err, "storing a country");
+}
+
+static int cb_committee(void *ctx, const struct ep_committee *c, struct ep_error *err)
+{
+    struct ingest *in = ctx;
+    sqlite3_stmt *st = in->st[ST_COMMITTEE];
+    bind_text(st, 1, c->code);
+    bind_text(st, 2, c->label);
+    bind_text(st, 3, c->abbreviation);
+    sqlite3_bind_int64(st, 4, in->unit_id);
+    return step_done(in, st, err, "storing a committee");
+}
+
+static int cb_sitting(void *ctx, const struct ep_sitting *s, struct ep_error *err)
+{
+    struct ingest *in = ctx;
+    sqlite3_stmt *st = in->st[ST_SITTING];
+    bind_text(st, 1, s->date);
+    bind_int_opt(st, 2, s->ep_id);
+    bind_text(st, 3, s->reference);
+    bind_int_opt(st, 4, s->term);
+    sqlite3_bind_int64(st, 5, in->unit_id);
+    return step_done(in, st, err, "storing a sitting");
+}
+
+static int touch(struct ingest *in, int64_t id, struct ep_error *err)
+{
+    sqlite3_stmt *st = in->st[ST_TOUCH];
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? EP_OK : db_error(in->s->db, err, "indexing a vote");
+}
+
+static int cb_vote(void *ctx, const struct ep_vote *v, struct ep_error *err)
+{
+    struct ingest *in = ctx;
+    int rcv = in->is_xml;
+    sqlite3_stmt *st = in->st[rcv ? ST_VOTE_RCV : ST_VOTE_HTV];
+    sqlite3_bind_int64(st, 1, v->id);
+    bind_text(st, 2, v->timestamp);
+    bind_text(st, 3, v->sitting_date);
+    if (rcv) {
+        bind_text(st, 4, v->description);
+        bind_int_opt(st, 5, v->dlv_id);
+        bind_int_opt(st, 6, v->count_for);
+        bind_int_opt(st, 7, v->count_against);
+        bind_int_opt(st, 8, v->count_abstention);
+        sqlite3_bind_int64(st, 9, in->unit_id);
+    } else {
+        bind_text(st, 4, v->title);
+        bind_text(st, 5, v->description);
+        bind_text(st, 6, v->reference);
+        bind_text(st, 7, v->procedure_reference);
+        bind_text(st, 8, v->procedure_title);
+        bind_text(st, 9, v->procedure_type);
+        bind_text(st, 10, v->procedure_stage);
+        bind_text(st, 11, v->result);
+        bind_int_opt(st, 12, v->is_main);
+        bind_int_opt(st, 13, v->count_for);
+        bind_int_opt(st, 14, v->count_against);
+        bind_int_opt(st, 15, v->count_abstention);
+        bind_int_opt(st, 16, v->count_did_not_vote);
+        sqlite3_bind_int64(st, 17, in->unit_id);
+    }
+    int rc = step_done(in, st, err, "storing a vote");
+    return rc ? rc : touch(in, v->id, err);
+}
+
+/* Find or create the per-unit state of a vote; the first time, decide whether this unit writes
+ * its positions or compares them with another unit's. */
+static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, struct ep_error *err)
+{
+    if (in->nvotes && in->votes[in->nvotes - 1].id == id) {
+        *out = &in->votes[in->nvotes - 1];
+        return EP_OK;
+    }
+    for (size_t i = in->nvotes; i-- > 0;)
+        if (in->votes[i].id == id) {
+            *out = &in->votes[i];
+            return EP_OK;
+        }
+    if (in->nvotes == in->avotes) {
+        size_t n = in->avotes ? in->avotes * 2 : 64;
+        struct vote_state *p = realloc(in->votes, n * sizeof *p);
+        if (!p)
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        in->votes = p;
+        in->avotes = n;
+    }
+    struct vote_state *vs = &in->votes[in->nvotes];
+    memset(vs, 0, sizeof *vs);
+    vs->id = id;
+    sqlite3_stmt *st = in->st[ST_VOTE_GET];
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE)
+            return ep_error_set(err, EP_ECONFLICT,
+                                "vote %lld is not in the store; ingest the votes table "
+                                "(votes.csv) or the roll-call XML of its sitting first",
+                                (long long)id);
+        return db_error(in->s->db, err, "looking up a vote");
+    }
+    if (sqlite3_column_type(st, 0) != SQLITE_NULL && sqlite3_column_int64(st, 0) != in->unit_id) {
+        vs->compare = 1;
+        vs->other_path = ep_strdup0((const char *)sqlite3_column_text(st, 1));
+        vs->stored_cast = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    if (!vs->compare) {
+        st = in->st[ST_VOTE_SETPOS];
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, in->unit_id);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return db_error(in->s->db, err, "marking a vote");
+    }
+    in->nvotes++;
+    *out = vs;
+    return EP_OK;
+}
+
+/* Fault injection for the crash-safety test: EPINTEL_FAULT_KILL_AFTER=N kills the process
+ * with SIGKILL after N records of a unit (mid-transaction). */
+static void fault_point(const struct ingest *in)
+{
+    if (in->kill_after >= 0 && in->records >= in->kill_after)
+        raise(SIGKILL);
+}
+
+static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *err)
+{
+    struct ingest *in = ctx;
+    fault_point(in);
+    struct vote_state *vs = NULL;
+    int rc = vote_state(in, p->vote_id, &vs, err);
+    if (rc)
+        return rc;
+    if (p->pos == EP_POS_DID_NOT_VOTE) {
+        /* Derived from memberships in the store (view member_vote); not stored. */
+        in->records++;
+        return EP_OK;
+    }
+    if (p->pos < EP_POS_FOR || p->pos > EP_POS_ABSTENTION)
+        return ep_error_set(err, EP_EPARSE, "invalid position %d", p->pos);
+    vs->seen_cast++;
+    if (vs->compare) {
+        sqlite3_stmt *st = in->st[ST_POS_GET];
+        sqlite3_bind_int64(st, 1, p->vote_id);
+        sqlite3_bind_int64(st, 2, p->member_id);
+        int src = sqlite3_step(st);
+        int stored = src == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+        sqlite3_reset(st);
+        if (src != SQLITE_ROW && src != SQLITE_DONE)
+            return db_error(in->s->db, err, "comparing positions");
+        if (stored != p->pos)
+            return ep_error_set(err, EP_ECONFLICT,
+                                "vote %lld is already stored from %s with different content: "
+                                "member %lld is %s there and %s here",
+                                (long long)p->vote_id, vs->other_path ? vs->other_path : "?",
+                                (long long)p->member_id, ep_pos_name(stored), ep_pos_name(p->pos));
+        in->records++;
+        return EP_OK;
+    }
+    sqlite3_stmt *st = in->st[ST_POS_INSERT];
+    sqlite3_bind_int64(st, 1, p->vote_id);
+    sqlite3_bind_int64(st, 2, p->member_id);
+    sqlite3_bind_int(st, 3, p->pos);
+    bind_text(st, 4, p->group_code);
+    bind_text(st, 5, p->name);
+    sqlite3_bind_int64(st, 6, in->unit_id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_CONSTRAINT)
+        return ep_error_set(err, EP_ECONFLICT, "member %lld has two positions on vote %lld",
+                            (long long)p->member_id, (long long)p->vote_id);
+    if (rc != SQLITE_DONE)
+        return db_error(in->s->db, err, "storing a position");
+    in->records++;
+    return EP_OK;
+}
+
+static int cb_vote_title(void *ctx, int64_t dlv_id, const char *title, struct ep_error *err)
+{
+    struct ingest *in = ctx;
+    sqlite3_stmt *st = in->st[ST_TITLE];
+    sqlite3_bind_int64(st, 1, dlv_id);
+    bind_text(st, 2, title);
+    sqlite3_bind_int64(st, 3, in->unit_id);
+    return step_done(in, st, err, "storing a vote title");
+}
+
+static void cb_warn(void *ctx, const char *unit, long line, const char *msg)
+{
+    struct ingest *in = ctx;
+    in->warnings++;
+    if (in->strict && !in->strict_failed) {
+        in->strict_failed = 1;
+        if (line > 0)
+            ep_error_set(in->warn_err, EP_EPARSE, "%s:%ld: %s (rejected: --strict)", unit, line,
+                         msg);
+        else
+            ep_error_set(in->warn_err, EP_EPARSE, "%s: %s (rejected: --strict)", unit, msg);
+    }
+    if (in->warn)
+        in->warn(in->warn_ctx, unit, line, msg);
+}
+
+/* After all records: compared votes must have the same number of cast rows. */
+static int check_compared(struct ingest *in, struct ep_error *err)
+{
+    for (size_t i = 0; i < in->nvotes; i++) {
+        struct vote_state *vs = &in->votes[i];
+        if (vs->compare && vs->seen_cast != vs->stored_cast)
+            return ep_error_set(err, EP_ECONFLICT,
+                                "vote %lld is already stored from %s with different content: "
+                                "%ld cast votes there, %ld here",
+                                (long long)vs->id, vs->other_path ? vs->other_path : "?",
+                                vs->stored_cast, vs->seen_cast);
+    }
+    return EP_OK;
+}
+
+static const char reindex_sql[] =
+    "DELETE FROM search WHERE rowid IN (SELECT id FROM temp.touched);"
+    "INSERT INTO search(rowid, kind, ref, title, body, extra)"
+    " SELECT id, 'vote', id, COALESCE(title, rcv_title, ''),"
+    "  TRIM(COALESCE(description, '') || ' ' || COALESCE(rcv_description, '') || ' ' ||"
+    "       COALESCE(rcv_title, '')),"
+    "  TRIM(COALESCE(procedure_title, '') || ' ' || COALESCE(reference, '') || ' ' ||"
+    "       COALESCE(procedure_reference, ''))"
+    " FROM vote WHERE id IN (SELECT id FROM temp.touched);"
+    "DELETE FROM temp.touched;";
+
+static void sha256_hex(const void *data, size_t n, char out[65])
+{
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static void now_iso(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *kind_name(int is_xml, int table)
+{
+    if (is_xml)
+        return "rcv-xml";
+    switch (table) {
+    case EP_HTV_MEMBERS: return "htv-members";
+    case EP_HTV_GROUPS: return "htv-groups";
+    case EP_HTV_MEMBERSHIPS: return "htv-group-memberships";
+    case EP_HTV_COUNTRIES: return "htv-countries";
+    case EP_HTV_COMMITTEES: return "htv-committees";
+    case EP_HTV_VOTES: return "htv-votes";
+    case EP_HTV_MEMBER_VOTES: return "htv-member-votes";
+    default: return "unknown";
+    }
+}
+
+static void ingest_free(struct ingest *in)
+{
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(in->st[i]);
+    for (size_t i = 0; i < in->nvotes; i++)
+        free(in->votes[i].other_path);
+    free(in->votes);
+}
+
+int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_ingest_warn_fn warn,
+                         void *warn_ctx, struct ep_ingest_report *rep, struct ep_error *err)
+{
+    struct ep_ingest_report dummy;
+    if (!rep)
+        rep = &dummy;
+    memset(rep, 0, sizeof *rep);
+    rep->path = path;
+    rep->kind = "unknown";
+    struct ep_buf buf;
+    ep_buf_init(&buf, 0);
+    int rc = ep_read_file(path, EP_INGEST_MAX_BYTES, &buf, err);
+    if (rc)
+        return rc;
+    char sha[65];
+    sha256_hex(buf.data, buf.len, sha);
+    int is_xml = ep_rcv_sniff(buf.data, buf.len);
+
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT path, kind FROM unit WHERE sha256 = ?1", -1, &q, NULL) !=
+        SQLITE_OK) {
+        ep_buf_free(&buf);
+        return db_error(s->db, err, "looking up the unit");
+    }
+    sqlite3_bind_text(q, 1, sha, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        static char kind[32];
+        snprintf(kind, sizeof kind, "%s", (const char *)sqlite3_column_text(q, 1));
+        rep->kind = kind;
+        rep->skipped = 1;
+        sqlite3_finalize(q);
+        ep_buf_free(&buf);
+        return EP_OK;
+    }
+    sqlite3_finalize(q);
+
+    struct ingest in;
+    memset(&in, 0, sizeof in);
+    in.s = s;
+    in.unit = path;
+    in.strict = strict;
+    in.is_xml = is_xml;
+    const char *fault = getenv("EPINTEL_FAULT_KILL_AFTER");
+    in.kill_after = fault && *fault ? atol(fault) : -1;
+    in.warn = warn;
+    in.warn_ctx = warn_ctx;
+    in.warn_err = err;
+    rc = exec(s->db,
+              "CREATE TEMP TABLE IF NOT EXISTS touched(id INTEGER PRIMARY KEY);"
+              "DELETE FROM temp.touched; BEGIN IMMEDIATE",
+              err);
+    if (rc) {
+        ep_buf_free(&buf);
+        return rc;
+    }
+    for (int i = 0; i < ST_COUNT && !rc; i++)
+        if (sqlite3_prepare_v3(s->db, ingest_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &in.st[i],
+                               NULL) != SQLITE_OK)
+            rc = db_error(s->db, err, "preparing the ingest");
+    char at[32];
+    now_iso(at);
+    if (!rc) {
+        sqlite3_stmt *ins;
+        if (sqlite3_prepare_v2(s->db,
+                               "INSERT INTO unit(path, kind, sha256, bytes, ingested_at)"
+                               " VALUES(?1, ?2, ?3, ?4, ?5)",
+                               -1, &ins, NULL) != SQLITE_OK) {
+            rc = db_error(s->db, err, "registering the unit");
+        } else {
+            sqlite3_bind_text(ins, 1, path, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 2, is_xml ? "rcv-xml" : "csv", -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 3, sha, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(ins, 4, (sqlite3_int64)buf.len);
+            sqlite3_bind_text(ins, 5, at, -1, SQLITE_STATIC);
+            if (sqlite3_step(ins) != SQLITE_DONE)
+                rc = db_error(s->db, err, "registering the unit");
+            sqlite3_finalize(ins);
+            in.unit_id = sqlite3_last_insert_rowid(s->db);
+        }
+    }
+    struct ep_sink sink = {
+        .ctx = &in,
+        .member = cb_member,
+        .group = cb_group,
+        .membership = cb_membership,
+        .country = cb_country,
+        .committee = cb_committee,
+        .sitting = cb_sitting,
+        .vote = cb_vote,
+        .position = cb_position,
+        .vote_title = cb_vote_title,
+        .warn = cb_warn,
+    };
+    int table = EP_HTV_UNKNOWN;
+    if (!rc) {
+        if (is_xml) {
+            rc = ep_rcv_parse_buffer(buf.data, buf.len, path, &sink, NULL, err);
+        } else {
+            long nrec = 0;
+            rc = ep_htv_parse_buffer(buf.data, buf.len, path, &sink, &table, &nrec, err);
+        }
+    }
+    rep->kind = kind_name(is_xml, table);
+    if (!rc && in.strict_failed)
+        rc = err ? err->code : EP_EPARSE;
+    if (!rc)
+        rc = check_compared(&in, err);
+    if (!rc)
+        rc = exec(s->db, reindex_sql, err);
+    if (!rc) {
+        sqlite3_stmt *up;
+        if (sqlite3_prepare_v2(s->db,
+                               "UPDATE unit SET kind = ?2, records = ?3, warnings = ?4"
+                               " WHERE id = ?1",
+                               -1, &up, NULL) != SQLITE_OK) {
+            rc = db_error(s->db, err, "finishing the unit");
+        } else {
+            sqlite3_bind_int64(up, 1, in.unit_id);
+            sqlite3_bind_text(up, 2, rep->kind, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(up, 3, in.records);
+            sqlite3_bind_int64(up, 4, in.warnings);
+            if (sqlite3_step(up) != SQLITE_DONE)
+                rc = db_error(s->db, err, "finishing the unit");
+            sqlite3_finalize(up);
+        }
+    }
+    ingest_free(&in);
+    if (!rc)
+        rc = exec(s->db, "COMMIT", err);
+    if (rc) {
+        exec(s->db, "ROLLBACK", NULL);
+        exec(s->db, "DELETE FROM temp.touched", NULL);
+    }
+    rep->records = in.records;
+    rep->warnings = in.warnings;
+    ep_buf_free(&buf);
+    return rc;
+}
+
+int ep_store_ensure_default(struct ep_store *s,
+                            void (*progress)(void *, const char *path, int i, int n), void *ctx,
+                            struct ep_error *err)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS(SELECT 1 FROM vote WHERE pos_unit_id IS NOT NULL)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s->db, err, "checking the store");
+    int filled = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (filled)
+        return EP_OK;
+    const char *dir = ep_store_fixtures_dir();
+    char mpath[PATH_MAX + 16];
+    snprintf(mpath, sizeof mpath, "%s/MANIFEST", dir);
+    struct ep_buf man;
+    ep_buf_init(&man, 0);
+    int rc = ep_read_file(mpath, 1 << 20, &man, err);
+    if (rc) {
+        ep_buf_free(&man);
+        return ep_error_prefix(err, "the bundled dataset is missing (set EPINTEL_FIXTURES): ");
+    }
+    int n = 0;
+    for (char *p = man.data; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+        if (*p && *p != '#' && *p != '\n')
+            n++;
+    int i = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(man.data, "\n", &save); line && !rc;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (!*line || *line == '#')
+            continue;
+        char fpath[2 * PATH_MAX + 2];
+        snprintf(fpath, sizeof fpath, "%s/%s", dir, line);
+        struct ep_ingest_report rep;
+        rc = ep_store_ingest_file(s, fpath, 0, NULL, NULL, &rep, err);
+        i++;
+        if (progress)
+            progress(ctx, fpath, i, n);
+    }
+    ep_buf_free(&man);
+    return rc;
+}
+
+int ep_store_dataset_date(struct ep_store *s, char out[11])
+{
+    out[0] = '\0';
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT MAX(sitting_date) FROM vote", -1, &q, NULL) != SQLITE_OK)
+        return EP_EDB;
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT)
+        snprintf(out, 11, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return EP_OK;
+}

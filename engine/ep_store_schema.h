@@ -1,0 +1,63 @@
+/* DDL of the store, one entry per schema version (migration N brings user_version N-1 to N).
+ * Internal to ep_store.c. */
+#ifndef EP_STORE_SCHEMA_H
+#define EP_STORE_SCHEMA_H
+
+static const char *const ep_store_migrations[] = {
+    /* 1: initial schema */
+    "CREATE TABLE unit("
+    "  id INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  sha256 TEXT NOT NULL UNIQUE, bytes INTEGER NOT NULL, records INTEGER NOT NULL DEFAULT 0,"
+    "  warnings INTEGER NOT NULL DEFAULT 0, ingested_at TEXT NOT NULL);"
+    "CREATE TABLE country(code TEXT PRIMARY KEY, iso_alpha_2 TEXT, label TEXT,"
+    "  unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE TABLE grp(code TEXT PRIMARY KEY, official_label TEXT, label TEXT, short_label TEXT,"
+    "  unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE TABLE member(id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT,"
+    "  country_code TEXT, date_of_birth TEXT, email TEXT, facebook TEXT, twitter TEXT,"
+    "  unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE TABLE membership(member_id INTEGER NOT NULL, group_code TEXT NOT NULL, term INTEGER,"
+    "  start_date TEXT NOT NULL, end_date TEXT, unit_id INTEGER NOT NULL REFERENCES unit(id),"
+    "  PRIMARY KEY(member_id, start_date, group_code));"
+    "CREATE TABLE committee(code TEXT PRIMARY KEY, label TEXT, abbreviation TEXT,"
+    "  unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE TABLE sitting(date TEXT PRIMARY KEY, ep_id INTEGER, reference TEXT, term INTEGER,"
+    "  unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE TABLE vote(id INTEGER PRIMARY KEY, timestamp TEXT, sitting_date TEXT, title TEXT,"
+    "  description TEXT, reference TEXT, procedure_reference TEXT, procedure_title TEXT,"
+    "  procedure_type TEXT, procedure_stage TEXT, result TEXT, is_main INTEGER,"
+    "  count_for INTEGER, count_against INTEGER, count_abstention INTEGER,"
+    "  count_did_not_vote INTEGER, dlv_id INTEGER, rcv_title TEXT, rcv_description TEXT,"
+    "  unit_id INTEGER NOT NULL REFERENCES unit(id), pos_unit_id INTEGER REFERENCES unit(id));"
+    "CREATE INDEX vote_sitting ON vote(sitting_date);"
+    "CREATE INDEX vote_proc ON vote(procedure_reference);"
+    "CREATE INDEX vote_dlv ON vote(dlv_id);"
+    "CREATE TABLE position(vote_id INTEGER NOT NULL REFERENCES vote(id),"
+    "  member_id INTEGER NOT NULL, pos INTEGER NOT NULL CHECK(pos BETWEEN 1 AND 3),"
+    "  group_code TEXT, name TEXT, unit_id INTEGER NOT NULL REFERENCES unit(id),"
+    "  PRIMARY KEY(vote_id, member_id)) WITHOUT ROWID;"
+    "CREATE INDEX position_member ON position(member_id, vote_id);"
+    "CREATE VIRTUAL TABLE search USING fts5(kind UNINDEXED, ref UNINDEXED, title, body, extra,"
+    "  tokenize = 'unicode61 remove_diacritics 2');"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE INDEX vote_pos ON vote(pos_unit_id) WHERE pos_unit_id IS NOT NULL;"
+    /* The group of every MEP with a mandate on a vote's date (latest membership start wins
+     * when two overlap), for votes with stored positions. */
+    "CREATE VIEW member_group_on_vote AS SELECT vote_id, member_id, group_code FROM ("
+    "  SELECT v.id AS vote_id, ms.member_id, ms.group_code, ROW_NUMBER() OVER ("
+    "    PARTITION BY v.id, ms.member_id ORDER BY ms.start_date DESC) AS rn"
+    "  FROM vote v JOIN membership ms ON ms.start_date <= v.sitting_date"
+    "   AND (ms.end_date IS NULL OR ms.end_date >= v.sitting_date)"
+    "  WHERE v.pos_unit_id IS NOT NULL) WHERE rn = 1;"
+    "CREATE VIEW member_vote AS"
+    "  SELECT g.vote_id, g.member_id, COALESCE(p.pos, 4) AS pos, g.group_code"
+    "  FROM member_group_on_vote g"
+    "  LEFT JOIN position p ON p.vote_id = g.vote_id AND p.member_id = g.member_id"
+    "  UNION ALL"
+    "  SELECT p.vote_id, p.member_id, p.pos, p.group_code FROM position p"
+    "  JOIN vote v ON v.id = p.vote_id WHERE NOT EXISTS (SELECT 1 FROM membership ms"
+    "   WHERE ms.member_id = p.member_id AND ms.start_date <= v.sitting_date"
+    "   AND (ms.end_date IS NULL OR ms.end_date >= v.sitting_date));",
+};
+
+#endif

@@ -1,0 +1,445 @@
+/* The store on the real data: ingest, derived DID_NOT_VOTE, agreement of the XML and CSV paths,
+ * idempotence, crash safety, conflicts and the vote matrix. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ep_htv.h"
+#include "ep_store.h"
+#include "ep_testutil.h"
+#include "ep_util.h"
+
+static const char *const tables[] = {"countries.csv", "groups.csv", "members.csv",
+                                     "group_memberships.csv", "committees.csv"};
+static const char *const xml[] = {"PV-9-2024-01-15-RCV_EN.xml", "PV-9-2024-01-16-RCV_EN.xml",
+                                  "PV-9-2024-01-17-RCV_EN.xml", "PV-9-2024-02-08-RCV_EN.xml",
+                                  "PV-9-2024-02-26-RCV_EN.xml", "PV-9-2024-02-27-RCV_EN.xml",
+                                  "PV-9-2024-04-23-RCV_EN.xml"};
+
+static char *tmp;
+
+static struct ep_store *open_store(const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    struct ep_store *s = NULL;
+    struct ep_error err = {0};
+    int rc = ep_store_open(path, 0, &s, &err);
+    if (rc)
+        fail_msg("open %s: %s", path, err.msg);
+    return s;
+}
+
+static void ingest(struct ep_store *s, const char *path)
+{
+    struct ep_error err = {0};
+    struct ep_ingest_report rep;
+    int rc = ep_store_ingest_file(s, path, 1, NULL, NULL, &rep, &err);
+    if (rc)
+        fail_msg("ingest %s: %s", path, err.msg);
+}
+
+static void ingest_tables(struct ep_store *s)
+{
+    char rel[256];
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        snprintf(rel, sizeof rel, "howtheyvote/%s", tables[i]);
+        ingest(s, ep_test_real(rel));
+    }
+}
+
+static void ingest_xml(struct ep_store *s)
+{
+    char rel[256];
+    for (size_t i = 0; i < sizeof xml / sizeof xml[0]; i++) {
+        snprintf(rel, sizeof rel, "ep-rcv-xml/%s", xml[i]);
+        ingest(s, ep_test_real(rel));
+    }
+}
+
+static long scalar(struct ep_store *s, const char *sql)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(s), sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    long v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* A digest of every table's content (not ingest times), for store equality. */
+static void digest(struct ep_store *s, struct ep_buf *out)
+{
+    static const char *const q[] = {
+        "SELECT id, path, kind, sha256, bytes, records, warnings FROM unit ORDER BY id",
+        "SELECT * FROM country ORDER BY code",
+        "SELECT * FROM grp ORDER BY code",
+        "SELECT * FROM member ORDER BY id",
+        "SELECT * FROM membership ORDER BY member_id, start_date, group_code",
+        "SELECT * FROM committee ORDER BY code",
+        "SELECT * FROM sitting ORDER BY date",
+        "SELECT * FROM vote ORDER BY id",
+        "SELECT * FROM position ORDER BY vote_id, member_id",
+        "SELECT rowid, kind, ref, title, body, extra FROM search ORDER BY rowid",
+    };
+    ep_buf_reset(out);
+    for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(ep_store_db(s), q[k], -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count(st); c++) {
+                const unsigned char *t = sqlite3_column_text(st, c);
+                ep_buf_printf(out, "%s|", t ? (const char *)t : "NULL");
+            }
+            ep_buf_putc(out, '\n');
+        }
+        sqlite3_finalize(st);
+    }
+}
+
+static struct ep_store *xml_store;
+
+static int setup(void **state)
+{
+    (void)state;
+    tmp = ep_test_tmpdir();
+    xml_store = open_store("xml.db");
+    ingest_tables(xml_store);
+    ingest(xml_store, ep_test_real("howtheyvote/votes.csv.gz"));
+    ingest_xml(xml_store);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ep_store_close(xml_store);
+    ep_test_system("rm -rf '%s'", tmp);
+    free(tmp);
+    return 0;
+}
+
+static void test_counts(void **state)
+{
+    (void)state;
+    struct ep_store *s = xml_store;
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM vote"), 21576);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL"), 266);
+    assert_int_equal(scalar(s, "SELECT COUNT(DISTINCT member_id) FROM position"), 707);
+    assert_int_equal(scalar(s, "SELECT COUNT(DISTINCT member_id) FROM member_vote"), 715);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM member_vote"), 187516);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM member_vote WHERE pos = 1"), 88038);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM member_vote WHERE pos = 2"), 55796);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM member_vote WHERE pos = 3"), 10785);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM member_vote WHERE pos = 4"), 32897);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM sitting"), 7);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM unit"), 13);
+    /* Every record knows its source unit. */
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM position WHERE unit_id IS NULL"), 0);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM vote v JOIN unit u ON u.id = v.pos_unit_id"
+                               " WHERE u.kind <> 'rcv-xml'"),
+                     0);
+}
+
+/* Each vote's FOR/AGAINST/ABSTENTION from the XML and DID_NOT_VOTE derived from memberships
+ * equal HowTheyVote's official counts (votes_subset.csv, loaded here into its own store). */
+static void test_counts_match_howtheyvote(void **state)
+{
+    (void)state;
+    struct ep_store *ref = open_store("subset.db");
+    ingest(ref, ep_test_real("howtheyvote/votes_subset.csv"));
+    char attach[4200];
+    snprintf(attach, sizeof attach, "ATTACH '%s/subset.db' AS ref", tmp);
+    assert_int_equal(sqlite3_exec(ep_store_db(xml_store), attach, NULL, NULL, NULL), SQLITE_OK);
+    long mismatches =
+        scalar(xml_store, "SELECT COUNT(*) FROM ref.vote r LEFT JOIN ("
+                          "  SELECT vote_id, SUM(pos=1) f, SUM(pos=2) a, SUM(pos=3) b, SUM(pos=4) d"
+                          "  FROM member_vote GROUP BY vote_id) c ON c.vote_id = r.id"
+                          " WHERE c.f IS NOT r.count_for OR c.a IS NOT r.count_against"
+                          "  OR c.b IS NOT r.count_abstention OR c.d IS NOT r.count_did_not_vote");
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM ref.vote"), 266);
+    assert_int_equal(mismatches, 0);
+    assert_int_equal(sqlite3_exec(ep_store_db(xml_store), "DETACH ref", NULL, NULL, NULL),
+                     SQLITE_OK);
+    ep_store_close(ref);
+}
+
+struct rows {
+    struct ep_store *s;
+    sqlite3_stmt *q;
+    long n, mismatches;
+};
+
+static int row_cb(void *ctx, const struct ep_position *p, struct ep_error *err)
+{
+    (void)err;
+    struct rows *r = ctx;
+    sqlite3_bind_int64(r->q, 1, p->vote_id);
+    sqlite3_bind_int64(r->q, 2, p->member_id);
+    int ok = 0;
+    if (sqlite3_step(r->q) == SQLITE_ROW) {
+        const char *g = (const char *)sqlite3_column_text(r->q, 1);
+        ok = sqlite3_column_int(r->q, 0) == p->pos && g && p->group_code &&
+             strcmp(g, p->group_code) == 0;
+    }
+    sqlite3_reset(r->q);
+    r->n++;
+    if (!ok && r->mismatches++ < 5)
+        print_error("mismatch: vote %lld member %lld csv %s\n", (long long)p->vote_id,
+                    (long long)p->member_id, ep_pos_name(p->pos));
+    return EP_OK;
+}
+
+/* The XML path (positions + derived DID_NOT_VOTE + group by membership) agrees with every one
+ * of the 187,516 rows of HowTheyVote's member_votes layout. */
+static void test_xml_equals_csv_rows(void **state)
+{
+    (void)state;
+    struct rows r = {.s = xml_store};
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(xml_store),
+                                        "SELECT pos, group_code FROM member_vote"
+                                        " WHERE vote_id = ?1 AND member_id = ?2",
+                                        -1, &r.q, NULL),
+                     SQLITE_OK);
+    struct ep_sink sink = {.ctx = &r, .position = row_cb};
+    struct ep_error err = {0};
+    int table = 0;
+    long nrec = 0;
+    int rc = ep_htv_parse_file(ep_test_real("howtheyvote/member_votes_subset.csv"), &sink, &table,
+                               &nrec, &err);
+    sqlite3_finalize(r.q);
+    if (rc)
+        fail_msg("%s", err.msg);
+    assert_int_equal(r.n, 187516);
+    assert_int_equal(r.mismatches, 0);
+}
+
+/* Loading the CSV path into a store gives the same member_vote view as the XML path. */
+static void test_csv_store_equals_xml_store(void **state)
+{
+    (void)state;
+    struct ep_store *c = open_store("csv.db");
+    ingest_tables(c);
+    ingest(c, ep_test_real("howtheyvote/votes_subset.csv"));
+    ingest(c, ep_test_real("howtheyvote/member_votes_subset.csv"));
+    char attach[4200];
+    snprintf(attach, sizeof attach, "ATTACH '%s/csv.db' AS c", tmp);
+    assert_int_equal(sqlite3_exec(ep_store_db(xml_store), attach, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(scalar(c, "SELECT COUNT(*) FROM member_vote"), 187516);
+    long diff =
+        scalar(xml_store, "SELECT COUNT(*) FROM (SELECT vote_id, member_id, pos, group_code FROM "
+                          "main.position EXCEPT SELECT vote_id, member_id, pos, group_code FROM "
+                          "c.position)");
+    long diff2 =
+        scalar(xml_store, "SELECT COUNT(*) FROM (SELECT vote_id, member_id, pos, group_code FROM "
+                          "c.position EXCEPT SELECT vote_id, member_id, pos, group_code FROM "
+                          "main.position)");
+    assert_int_equal(diff, 0);
+    assert_int_equal(diff2, 0);
+    assert_int_equal(sqlite3_exec(ep_store_db(xml_store), "DETACH c", NULL, NULL, NULL), SQLITE_OK);
+    ep_store_close(c);
+}
+
+static void test_reingest_is_noop(void **state)
+{
+    (void)state;
+    struct ep_buf before, after;
+    ep_buf_init(&before, 0);
+    ep_buf_init(&after, 0);
+    digest(xml_store, &before);
+    struct ep_error err = {0};
+    struct ep_ingest_report rep;
+    assert_int_equal(ep_store_ingest_file(xml_store,
+                                          ep_test_real("ep-rcv-xml/PV-9-2024-01-16-RCV_EN.xml"), 1,
+                                          NULL, NULL, &rep, &err),
+                     0);
+    assert_int_equal(rep.skipped, 1);
+    /* The gzip copy of the same content is the same unit. */
+    char gz[4200];
+    snprintf(gz, sizeof gz, "%s/copy.xml.gz", tmp);
+    assert_int_equal(ep_test_system("gzip -c '%s' > '%s'",
+                                    ep_test_real("ep-rcv-xml/PV-9-2024-01-16-RCV_EN.xml"), gz),
+                     0);
+    assert_int_equal(ep_store_ingest_file(xml_store, gz, 1, NULL, NULL, &rep, &err), 0);
+    assert_int_equal(rep.skipped, 1);
+    digest(xml_store, &after);
+    assert_int_equal(before.len, after.len);
+    assert_memory_equal(before.data, after.data, before.len);
+    ep_buf_free(&before);
+    ep_buf_free(&after);
+}
+
+/* A file with the same vote id but different positions is rejected, nothing written. */
+static void test_conflicting_duplicate_rejected(void **state)
+{
+    (void)state;
+    char bad[4200];
+    snprintf(bad, sizeof bad, "%s/PV-9-2024-01-15-RCV_EN-altered.xml", tmp);
+    /* Drop the first listed member: same vote ids, different content. */
+    assert_int_equal(ep_test_system("perl -0pe 's{<PoliticalGroup.Member.Name[^>]*>[^<]*"
+                                    "</PoliticalGroup.Member.Name>}{}' '%s' > '%s'",
+                                    ep_test_real("ep-rcv-xml/PV-9-2024-01-15-RCV_EN.xml"), bad),
+                     0);
+    long units = scalar(xml_store, "SELECT COUNT(*) FROM unit");
+    long pos = scalar(xml_store, "SELECT COUNT(*) FROM position");
+    struct ep_error err = {0};
+    struct ep_ingest_report rep;
+    int rc = ep_store_ingest_file(xml_store, bad, 0, NULL, NULL, &rep, &err);
+    assert_int_not_equal(rc, 0);
+    print_message("conflict: %s\n", err.msg);
+    assert_non_null(strstr(err.msg, "already stored from"));
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM unit"), units);
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM position"), pos);
+}
+
+/* kill -9 in the middle of a unit, then rerun: identical to an uninterrupted ingest. */
+static void test_killed_ingest_then_rerun(void **state)
+{
+    (void)state;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/killed.db", tmp);
+    struct ep_store *k = open_store("killed.db");
+    ingest_tables(k);
+    ingest(k, ep_test_real("howtheyvote/votes_subset.csv"));
+    ep_store_close(k);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setenv("EPINTEL_FAULT_KILL_AFTER", "5000", 1);
+        struct ep_store *c = NULL;
+        struct ep_error err = {0};
+        if (ep_store_open(path, 0, &c, &err))
+            _exit(2);
+        ep_store_ingest_file(c, ep_test_real("ep-rcv-xml/PV-9-2024-01-17-RCV_EN.xml"), 0, NULL,
+                             NULL, NULL, &err);
+        _exit(3); /* not reached: the fault point kills the process */
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGKILL);
+
+    k = open_store("killed.db");
+    assert_int_equal(scalar(k, "SELECT COUNT(*) FROM position"), 0);
+    assert_int_equal(scalar(k, "PRAGMA integrity_check = 1"), 0); /* "ok" reads as 0 */
+    ingest(k, ep_test_real("ep-rcv-xml/PV-9-2024-01-17-RCV_EN.xml"));
+    struct ep_store *u = open_store("uninterrupted.db");
+    ingest_tables(u);
+    ingest(u, ep_test_real("howtheyvote/votes_subset.csv"));
+    ingest(u, ep_test_real("ep-rcv-xml/PV-9-2024-01-17-RCV_EN.xml"));
+    struct ep_buf a, b;
+    ep_buf_init(&a, 0);
+    ep_buf_init(&b, 0);
+    digest(k, &a);
+    digest(u, &b);
+    assert_true(a.len > 100000);
+    /* Paths differ only by the store folder they were ingested into: none here. */
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    ep_buf_free(&a);
+    ep_buf_free(&b);
+    ep_store_close(k);
+    ep_store_close(u);
+}
+
+static void test_bad_files_write_nothing(void **state)
+{
+    (void)state;
+    char p[4200];
+    long units = scalar(xml_store, "SELECT COUNT(*) FROM unit");
+    struct ep_error err = {0};
+    struct ep_ingest_report rep;
+    /* truncated XML */
+    snprintf(p, sizeof p, "%s/PV-truncated.xml", tmp);
+    assert_int_equal(ep_test_system("head -c 100000 '%s' > '%s'",
+                                    ep_test_real("ep-rcv-xml/PV-9-2024-02-26-RCV_EN.xml"), p),
+                     0);
+    assert_int_not_equal(ep_store_ingest_file(xml_store, p, 0, NULL, NULL, &rep, &err), 0);
+    assert_non_null(strstr(err.msg, "PV-truncated.xml"));
+    /* CSV with a wrong header */
+    snprintf(p, sizeof p, "%s/bad.csv", tmp);
+    FILE *f = fopen(p, "w");
+    fputs("id,name\n1,x\n", f);
+    fclose(f);
+    assert_int_not_equal(ep_store_ingest_file(xml_store, p, 0, NULL, NULL, &rep, &err), 0);
+    assert_non_null(strstr(err.msg, "bad.csv"));
+    /* CSV with a wrong column count on line 3 */
+    f = fopen(p, "w");
+    fputs("code,iso_alpha_2,label\nZZZ,ZZ,Testland\nYYY,YY\n", f);
+    fclose(f);
+    assert_int_not_equal(ep_store_ingest_file(xml_store, p, 0, NULL, NULL, &rep, &err), 0);
+    assert_non_null(strstr(err.msg, ":3"));
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM country WHERE code = 'ZZZ'"), 0);
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM unit"), units);
+}
+
+static void test_matrix_window(void **state)
+{
+    (void)state;
+    struct ep_matrix m;
+    struct ep_error err = {0};
+    int rc = ep_store_load_matrix(xml_store, NULL, &m, &err);
+    if (rc)
+        fail_msg("%s", err.msg);
+    assert_int_equal(m.n_vote, 266);
+    assert_int_equal(m.n_mep, 715);
+    long cnt[5] = {0};
+    for (size_t c = 0; c < (size_t)m.n_vote * (size_t)m.n_mep; c++)
+        cnt[m.pos[c]]++;
+    assert_int_equal(cnt[1], 88038);
+    assert_int_equal(cnt[2], 55796);
+    assert_int_equal(cnt[3], 10785);
+    assert_int_equal(cnt[4], 32897);
+    assert_int_equal(m.n_grp, 8);
+    /* votes are in time order */
+    for (int v = 1; v < m.n_vote; v++)
+        assert_true(m.vote_day[v - 1] <= m.vote_day[v]);
+    ep_matrix_free(&m);
+
+    struct ep_window w = {.from = "2024-02-01", .to = "2024-02-29"};
+    assert_int_equal(ep_store_load_matrix(xml_store, &w, &m, &err), 0);
+    assert_int_equal(m.n_vote, 64 + 7 + 51);
+    ep_matrix_free(&m);
+    const char *sit[] = {"2024-04-23", NULL};
+    struct ep_window w2 = {.sittings = sit};
+    assert_int_equal(ep_store_load_matrix(xml_store, &w2, &m, &err), 0);
+    assert_int_equal(m.n_vote, 43);
+    ep_matrix_free(&m);
+    struct ep_window w3 = {.term = 10};
+    assert_int_equal(ep_store_load_matrix(xml_store, &w3, &m, &err), EP_EUNAVAIL);
+    struct ep_window w4 = {.from = "2024-13-01"};
+    assert_int_equal(ep_store_load_matrix(xml_store, &w4, &m, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "2024-13-01"));
+}
+
+static void test_search_index(void **state)
+{
+    (void)state;
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM search"), 21576);
+    assert_true(scalar(xml_store, "SELECT COUNT(*) FROM search WHERE search MATCH 'fluorinated'") >
+                0);
+    assert_int_equal(scalar(xml_store,
+                            "SELECT COUNT(*) FROM search WHERE search MATCH 'fluorinated'"
+                            " AND ref = 162974"),
+                     1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_counts_match_howtheyvote),
+        cmocka_unit_test(test_xml_equals_csv_rows),
+        cmocka_unit_test(test_csv_store_equals_xml_store),
+        cmocka_unit_test(test_reingest_is_noop),
+        cmocka_unit_test(test_conflicting_duplicate_rejected),
+        cmocka_unit_test(test_killed_ingest_then_rerun),
+        cmocka_unit_test(test_bad_files_write_nothing),
+        cmocka_unit_test(test_matrix_window),
+        cmocka_unit_test(test_search_index),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
