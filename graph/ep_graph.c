@@ -1,0 +1,627 @@
+/* ep_graph: co-voting network, centralities, communities, factions. See ep_graph.h and
+ * docs/methodology.md ("Co-voting network"). */
+#include "ep_graph.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_model.h"
+
+/* ---- igraph handlers -------------------------------------------------------------------- */
+
+static char g_msg[512];                      /* last igraph error message */
+static const struct ep_graph_hooks *g_hooks; /* hooks of the running call, or NULL */
+static double g_lo, g_hi;                    /* overall % range of the running step */
+
+static void on_error(const char *reason, const char *file, int line, igraph_error_t e)
+{
+    snprintf(g_msg, sizeof g_msg, "%s (%s:%d: %s)", reason ? reason : "?", file ? file : "?", line,
+             igraph_strerror(e));
+    igraph_error_handler_ignore(reason, file, line, e); /* frees igraph's temporaries */
+}
+
+static void on_warning(const char *reason, const char *file, int line)
+{
+    fprintf(stderr, "epintel: igraph warning: %s (%s:%d)\n", reason, file, line);
+}
+
+static int cancelled(void)
+{
+    return g_hooks && g_hooks->cancelled && *g_hooks->cancelled;
+}
+
+static igraph_error_t on_progress(const char *message, igraph_real_t percent, void *data)
+{
+    (void)data;
+    if (g_hooks && g_hooks->progress && isfinite(percent))
+        g_hooks->progress(g_hooks->ctx, g_lo + (g_hi - g_lo) * percent / 100.0,
+                          message ? message : "");
+    return cancelled() ? IGRAPH_INTERRUPTED : IGRAPH_SUCCESS;
+}
+
+static igraph_error_t on_interrupt(void *data)
+{
+    (void)data;
+    return cancelled() ? IGRAPH_INTERRUPTED : IGRAPH_SUCCESS;
+}
+
+void ep_graph_init(void)
+{
+    igraph_set_error_handler(on_error);
+    igraph_set_warning_handler(on_warning);
+    igraph_set_progress_handler(on_progress);
+    igraph_set_interruption_handler(on_interrupt);
+}
+
+static void step(double lo, double hi, const char *what)
+{
+    g_lo = lo;
+    g_hi = hi;
+    if (g_hooks && g_hooks->progress)
+        g_hooks->progress(g_hooks->ctx, lo, what);
+}
+
+/* Map an igraph return code to an EP code with the recorded message. */
+static int ig_fail(struct ep_error *err, igraph_error_t e, const char *what)
+{
+    if (e == IGRAPH_INTERRUPTED || cancelled())
+        return ep_error_set(err, EP_ECANCELED, "network: cancelled during %s", what);
+    if (e == IGRAPH_ENOMEM)
+        return ep_error_set(err, EP_ENOMEM, "network: out of memory in %s", what);
+    return ep_error_set(err, EP_EINTERNAL, "network: igraph failed in %s: %s", what,
+                        g_msg[0] ? g_msg : igraph_strerror(e));
+}
+
+void ep_graph_params_default(struct ep_graph_params *p)
+{
+    p->min_common = 10;
+    p->top_k = 20;
+    p->threshold = 0.8;
+    p->algo = EP_GRAPH_LOUVAIN;
+    p->resolution = 1.0;
+    p->faction_share = 0.10;
+    p->seed = 42;
+    p->eps_distance = 1e-6;
+}
+
+void ep_graph_free(struct ep_graph *g)
+{
+    if (!g)
+        return;
+    if (g->have_graph) {
+        igraph_destroy(&g->g);
+        igraph_vector_destroy(&g->weight);
+    }
+    free(g->node);
+    free(g->faction);
+    memset(g, 0, sizeof *g);
+}
+
+int ep_graph_modal_group(const struct ep_matrix *m, int i)
+{
+    int cnt[EP_MATRIX_MAX_GROUPS] = {0}, last[EP_MATRIX_MAX_GROUPS];
+    for (int v = 0; v < m->n_vote; v++) {
+        size_t c = (size_t)v * (size_t)m->n_mep + (size_t)i;
+        int g = m->grp[c];
+        if (m->pos[c] == EP_POS_NONE || g >= m->n_grp)
+            continue;
+        cnt[g]++;
+        last[g] = v;
+    }
+    int best = EP_GRP_NONE;
+    for (int g = 0; g < m->n_grp; g++)
+        if (cnt[g] > 0 && (best == EP_GRP_NONE || cnt[g] > cnt[best] ||
+                           (cnt[g] == cnt[best] && last[g] > last[best])))
+            best = g;
+    return best;
+}
+
+int ep_graph_modularity(const struct ep_graph *g, const int *membership, double resolution,
+                        double *out, struct ep_error *err)
+{
+    if (!g || !g->have_graph || !membership)
+        return ep_error_set(err, EP_EINVAL, "modularity: no graph");
+    double total = 0;
+    for (int e = 0; e < g->n_edge; e++)
+        total += VECTOR(g->weight)[e];
+    if (g->n_edge == 0 || !(total > 0))
+        return ep_error_set(err, EP_EUNAVAIL, "modularity: the graph has no edge weight");
+    igraph_vector_int_t mem;
+    if (igraph_vector_int_init(&mem, g->n_node))
+        return ep_error_set(err, EP_ENOMEM, "modularity: out of memory");
+    for (int k = 0; k < g->n_node; k++) {
+        if (membership[k] < 0) {
+            igraph_vector_int_destroy(&mem);
+            return ep_error_set(err, EP_EINVAL, "modularity: negative membership at %d", k);
+        }
+        VECTOR(mem)[k] = membership[k];
+    }
+    igraph_real_t q = 0;
+    igraph_error_t e = igraph_modularity(&g->g, &mem, &g->weight, resolution, 0, &q);
+    igraph_vector_int_destroy(&mem);
+    if (e)
+        return ig_fail(err, e, "modularity");
+    if (!isfinite(q))
+        return ep_error_set(err, EP_EUNAVAIL, "modularity: not finite");
+    *out = q;
+    return EP_OK;
+}
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+struct adj {
+    int nb;   /* neighbour node */
+    int edge; /* edge id */
+    double w;
+};
+
+static int cmp_adj(const void *a, const void *b)
+{
+    const struct adj *x = a, *y = b;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1; /* strongest first */
+    return (x->nb > y->nb) - (x->nb < y->nb);
+}
+
+static int uf_find(int *parent, int x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+/* ---- build -------------------------------------------------------------------------------- */
+
+int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32_t *both,
+                   const struct ep_graph_params *p, const struct ep_graph_hooks *h,
+                   struct ep_graph *out, struct ep_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct ep_graph_params def;
+    if (!p) {
+        ep_graph_params_default(&def);
+        p = &def;
+    }
+    if (!m || !same || !both || p->top_k < 1 || !(p->threshold >= 0 && p->threshold <= 1) ||
+        !(p->faction_share > 0 && p->faction_share <= 1) || !(p->resolution > 0) ||
+        !(p->eps_distance > 0 && p->eps_distance < 1) ||
+        (p->algo != EP_GRAPH_LOUVAIN && p->algo != EP_GRAPH_LEIDEN))
+        return ep_error_set(err, EP_EINVAL, "network: invalid parameters");
+    ep_graph_init();
+    g_hooks = h;
+    g_msg[0] = 0;
+    int N = m->n_mep, rc = EP_OK;
+    int min_common = p->min_common < 1 ? 1 : p->min_common;
+    out->min_common = min_common;
+    out->top_k = p->top_k;
+    out->algo = p->algo;
+    out->threshold = p->threshold;
+    out->modularity = out->modularity_group = EP_GRAPH_UNDEF;
+
+    int *node_of = malloc((size_t)(N > 0 ? N : 1) * sizeof *node_of);
+    int *castc = malloc((size_t)(N > 0 ? N : 1) * sizeof *castc);
+    int *cnt = calloc((size_t)(N > 0 ? N : 1) * EP_MATRIX_MAX_GROUPS, sizeof *cnt);
+    int *last = calloc((size_t)(N > 0 ? N : 1) * EP_MATRIX_MAX_GROUPS, sizeof *last);
+    int *ebuf = NULL, *adj_start = NULL, *tmp = NULL, *mem_grp = NULL, *parent = NULL;
+    struct adj *adj = NULL;
+    uint8_t *in_bb = NULL;
+    int vinit = 0, winit = 0, bginit = 0, ev_init = 0, mem_init = 0, nw_init = 0, dist_init = 0;
+    igraph_vector_int_t ev, mem;
+    igraph_vector_t vec, nw, dist;
+    igraph_t bg;
+    igraph_error_t e;
+    if (!node_of || !castc || !cnt || !last) {
+        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
+        goto out;
+    }
+    step(0, 10, "nodes");
+    /* nodes: MEPs with >= 1 cast vote; modal group in one row-major pass over grp[] */
+    for (int v = 0; v < m->n_vote; v++) {
+        const uint8_t *pr = m->pos + (size_t)v * (size_t)N;
+        const uint8_t *gr = m->grp + (size_t)v * (size_t)N;
+        for (int i = 0; i < N; i++) {
+            if (pr[i] == EP_POS_NONE || gr[i] >= m->n_grp)
+                continue;
+            cnt[(size_t)i * EP_MATRIX_MAX_GROUPS + gr[i]]++;
+            last[(size_t)i * EP_MATRIX_MAX_GROUPS + gr[i]] = v;
+        }
+    }
+    int n = 0;
+    for (int i = 0; i < N; i++) {
+        int c = 0;
+        const uint64_t *f = m->plane[0] + (size_t)i * (size_t)m->n_words;
+        const uint64_t *a = m->plane[1] + (size_t)i * (size_t)m->n_words;
+        const uint64_t *b = m->plane[2] + (size_t)i * (size_t)m->n_words;
+        for (int w = 0; w < m->n_words; w++)
+            c += __builtin_popcountll(f[w] | a[w] | b[w]);
+        castc[i] = c;
+        node_of[i] = c > 0 ? n : -1;
+        n += c > 0;
+    }
+    out->node = calloc((size_t)(n > 0 ? n : 1), sizeof *out->node);
+    if (!out->node) {
+        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
+        goto out;
+    }
+    out->n_node = n;
+    for (int i = 0; i < N; i++) {
+        int k = node_of[i];
+        if (k < 0)
+            continue;
+        struct ep_graph_node *nd = &out->node[k];
+        nd->mep = i;
+        nd->cast = castc[i];
+        nd->grp = EP_GRP_NONE;
+        const int *ci = cnt + (size_t)i * EP_MATRIX_MAX_GROUPS;
+        const int *li = last + (size_t)i * EP_MATRIX_MAX_GROUPS;
+        for (int g = 0; g < m->n_grp; g++)
+            if (ci[g] > 0 && (nd->grp == EP_GRP_NONE || ci[g] > ci[nd->grp] ||
+                              (ci[g] == ci[nd->grp] && li[g] > li[nd->grp])))
+                nd->grp = g;
+        nd->bridge = nd->eigen = nd->pagerank = nd->betweenness = EP_GRAPH_UNDEF;
+    }
+
+    /* edges, in (i, j) node order */
+    step(10, 20, "edges");
+    size_t cap = 1024, ne = 0;
+    ebuf = malloc(cap * 2 * sizeof *ebuf);
+    if (!ebuf) {
+        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
+        goto out;
+    }
+    for (int a = 0; a < N; a++) {
+        if (node_of[a] < 0)
+            continue;
+        if ((a & 63) == 0 && cancelled()) {
+            rc = ep_error_set(err, EP_ECANCELED, "network: cancelled while building edges");
+            goto out;
+        }
+        const uint32_t *brow = both + (size_t)a * (size_t)N;
+        for (int b = a + 1; b < N; b++) {
+            if (node_of[b] < 0 || brow[b] < (uint32_t)min_common)
+                continue;
+            if (ne == cap) {
+                int *nb = realloc(ebuf, cap * 4 * sizeof *ebuf);
+                if (!nb) {
+                    rc = ep_error_set(err, EP_ENOMEM, "network: out of memory for edges");
+                    goto out;
+                }
+                ebuf = nb;
+                cap *= 2;
+            }
+            ebuf[2 * ne] = a;
+            ebuf[2 * ne + 1] = b;
+            ne++;
+        }
+    }
+    if (ne > (size_t)IGRAPH_INTEGER_MAX / 2 || ne > 0x7fffffff) {
+        rc = ep_error_set(err, EP_ELIMIT, "network: too many edges (%zu)", ne);
+        goto out;
+    }
+    out->n_edge = (int)ne;
+    if ((e = igraph_vector_int_init(&ev, (igraph_integer_t)(2 * ne)))) {
+        rc = ig_fail(err, e, "edge list");
+        goto out;
+    }
+    ev_init = 1;
+    if ((e = igraph_vector_init(&out->weight, (igraph_integer_t)ne))) {
+        rc = ig_fail(err, e, "weights");
+        goto out;
+    }
+    winit = 1;
+    for (size_t k = 0; k < ne; k++) {
+        int a = ebuf[2 * k], b = ebuf[2 * k + 1];
+        VECTOR(ev)[2 * k] = node_of[a];
+        VECTOR(ev)[2 * k + 1] = node_of[b];
+        size_t ab = (size_t)a * (size_t)N + (size_t)b;
+        VECTOR(out->weight)[k] = (double)same[ab] / (double)both[ab];
+    }
+    if ((e = igraph_create(&out->g, &ev, n, IGRAPH_UNDIRECTED))) {
+        rc = ig_fail(err, e, "graph creation");
+        goto out;
+    }
+    out->have_graph = 1;
+    winit = 0; /* now owned through out */
+
+    /* adjacency (CSR), strength, degree */
+    adj_start = calloc((size_t)n + 1, sizeof *adj_start);
+    adj = malloc((2 * ne > 0 ? 2 * ne : 1) * sizeof *adj);
+    tmp = calloc((size_t)(n > 0 ? n : 1), sizeof *tmp);
+    if (!adj_start || !adj || !tmp) {
+        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
+        goto out;
+    }
+    for (size_t k = 0; k < ne; k++) {
+        adj_start[VECTOR(ev)[2 * k] + 1]++;
+        adj_start[VECTOR(ev)[2 * k + 1] + 1]++;
+    }
+    for (int k = 0; k < n; k++)
+        adj_start[k + 1] += adj_start[k];
+    for (size_t k = 0; k < ne; k++) {
+        int a = (int)VECTOR(ev)[2 * k], b = (int)VECTOR(ev)[2 * k + 1];
+        double w = VECTOR(out->weight)[k];
+        adj[adj_start[a] + tmp[a]++] = (struct adj){b, (int)k, w};
+        adj[adj_start[b] + tmp[b]++] = (struct adj){a, (int)k, w};
+    }
+    double total_w = 0;
+    for (int k = 0; k < n; k++) {
+        struct ep_graph_node *nd = &out->node[k];
+        nd->degree = adj_start[k + 1] - adj_start[k];
+        for (int j = adj_start[k]; j < adj_start[k + 1]; j++)
+            nd->strength += adj[j].w;
+        total_w += nd->strength;
+        qsort(adj + adj_start[k], (size_t)nd->degree, sizeof *adj, cmp_adj);
+    }
+    total_w /= 2;
+
+    /* backbone (union of each node's top-k edges) and bridge score */
+    in_bb = calloc(ne > 0 ? ne : 1, 1);
+    if (!in_bb) {
+        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
+        goto out;
+    }
+    for (int k = 0; k < n; k++) {
+        struct ep_graph_node *nd = &out->node[k];
+        int top = nd->degree < p->top_k ? nd->degree : p->top_k;
+        double sum = 0, outside = 0;
+        for (int j = adj_start[k]; j < adj_start[k] + top; j++) {
+            in_bb[adj[j].edge] = 1;
+            sum += adj[j].w;
+            if (out->node[adj[j].nb].grp != nd->grp)
+                outside += adj[j].w;
+        }
+        nd->bridge_ok = sum > 0;
+        nd->bridge = sum > 0 ? outside / sum : EP_GRAPH_UNDEF;
+    }
+
+    /* centralities on the full graph */
+    if (cancelled()) {
+        rc = ep_error_set(err, EP_ECANCELED, "network: cancelled");
+        goto out;
+    }
+    if ((e = igraph_vector_init(&vec, n))) {
+        rc = ig_fail(err, e, "centrality");
+        goto out;
+    }
+    vinit = 1;
+    if (ne > 0) {
+        step(20, 35, "eigenvector centrality");
+        igraph_arpack_options_t ao;
+        igraph_arpack_options_init(&ao);
+        igraph_real_t value;
+        if ((e = igraph_eigenvector_centrality(&out->g, &vec, &value, 0, 1, &out->weight, &ao))) {
+            rc = ig_fail(err, e, "eigenvector centrality");
+            goto out;
+        }
+        for (int k = 0; k < n; k++)
+            out->node[k].eigen = isfinite(VECTOR(vec)[k]) ? VECTOR(vec)[k] : EP_GRAPH_UNDEF;
+    }
+    step(35, 45, "PageRank");
+    if (n > 0) {
+        igraph_real_t value;
+        if ((e = igraph_pagerank(&out->g, IGRAPH_PAGERANK_ALGO_PRPACK, &vec, &value,
+                                 igraph_vss_all(), 0, 0.85, ne > 0 ? &out->weight : NULL, NULL))) {
+            rc = ig_fail(err, e, "PageRank");
+            goto out;
+        }
+        for (int k = 0; k < n; k++)
+            out->node[k].pagerank = isfinite(VECTOR(vec)[k]) ? VECTOR(vec)[k] : EP_GRAPH_UNDEF;
+    }
+
+    /* betweenness on the backbone, distance 1 − w (eps for w = 1) */
+    step(45, 65, "betweenness (backbone)");
+    {
+        igraph_vector_int_t bev;
+        int nbb = 0;
+        for (size_t k = 0; k < ne; k++)
+            nbb += in_bb[k];
+        out->backbone_edges = nbb;
+        if ((e = igraph_vector_int_init(&bev, 2 * (igraph_integer_t)nbb))) {
+            rc = ig_fail(err, e, "backbone");
+            goto out;
+        }
+        if ((e = igraph_vector_init(&dist, nbb))) {
+            igraph_vector_int_destroy(&bev);
+            rc = ig_fail(err, e, "backbone");
+            goto out;
+        }
+        dist_init = 1;
+        int j = 0;
+        for (size_t k = 0; k < ne; k++) {
+            if (!in_bb[k])
+                continue;
+            VECTOR(bev)[2 * j] = VECTOR(ev)[2 * k];
+            VECTOR(bev)[2 * j + 1] = VECTOR(ev)[2 * k + 1];
+            double d = 1.0 - VECTOR(out->weight)[k];
+            VECTOR(dist)[j++] = d < p->eps_distance ? p->eps_distance : d;
+        }
+        e = igraph_create(&bg, &bev, n, IGRAPH_UNDIRECTED);
+        igraph_vector_int_destroy(&bev);
+        if (e) {
+            rc = ig_fail(err, e, "backbone");
+            goto out;
+        }
+        bginit = 1;
+        if ((e = igraph_betweenness(&bg, &vec, igraph_vss_all(), 0, &dist))) {
+            rc = ig_fail(err, e, "betweenness");
+            goto out;
+        }
+        for (int k = 0; k < n; k++)
+            out->node[k].betweenness = isfinite(VECTOR(vec)[k]) ? VECTOR(vec)[k] : EP_GRAPH_UNDEF;
+    }
+
+    /* communities */
+    step(65, 90, p->algo == EP_GRAPH_LEIDEN ? "Leiden communities" : "Louvain communities");
+    if ((e = igraph_vector_int_init(&mem, n))) {
+        rc = ig_fail(err, e, "communities");
+        goto out;
+    }
+    mem_init = 1;
+    igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)p->seed);
+    if (n > 0 && p->algo == EP_GRAPH_LOUVAIN) {
+        e = igraph_community_multilevel(&out->g, &out->weight, p->resolution, &mem, NULL, NULL);
+    } else if (n > 0 && total_w > 0) {
+        /* modularity objective: node weights = strengths, resolution γ/(2m) */
+        if ((e = igraph_vector_init(&nw, n))) {
+            rc = ig_fail(err, e, "Leiden");
+            goto out;
+        }
+        nw_init = 1;
+        for (int k = 0; k < n; k++)
+            VECTOR(nw)[k] = out->node[k].strength;
+        igraph_integer_t nc = 0;
+        igraph_real_t quality = 0;
+        e = igraph_community_leiden(&out->g, &out->weight, &nw, p->resolution / (2 * total_w), 0.01,
+                                    0, -1, &mem, &nc, &quality);
+    } else {
+        for (int k = 0; k < n; k++)
+            VECTOR(mem)[k] = k; /* no edge weight: singletons */
+        e = IGRAPH_SUCCESS;
+    }
+    if (e) {
+        rc = ig_fail(err, e, "community detection");
+        goto out;
+    }
+    /* relabel by first appearance in node order (deterministic ids) */
+    for (int k = 0; k < n; k++)
+        tmp[k] = -1;
+    for (int k = 0; k < n; k++) {
+        igraph_integer_t c = VECTOR(mem)[k];
+        if (c < 0 || c >= n) {
+            rc = ep_error_set(err, EP_EINTERNAL, "network: bad community id");
+            goto out;
+        }
+        if (tmp[c] < 0)
+            tmp[c] = out->n_comm++;
+        out->node[k].community = tmp[c];
+    }
+    mem_grp = malloc((size_t)(n > 0 ? n : 1) * sizeof *mem_grp);
+    if (!mem_grp) {
+        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
+        goto out;
+    }
+    if (total_w > 0) {
+        for (int k = 0; k < n; k++)
+            mem_grp[k] = out->node[k].community;
+        if (ep_graph_modularity(out, mem_grp, p->resolution, &out->modularity, NULL) == EP_OK)
+            out->modularity_ok = 1;
+        for (int k = 0; k < n; k++) /* NONE is its own block */
+            mem_grp[k] = out->node[k].grp == EP_GRP_NONE ? m->n_grp : out->node[k].grp;
+        if (ep_graph_modularity(out, mem_grp, p->resolution, &out->modularity_group, NULL) == EP_OK)
+            out->modularity_group_ok = 1;
+        if (!out->modularity_ok)
+            out->modularity = EP_GRAPH_UNDEF;
+        if (!out->modularity_group_ok)
+            out->modularity_group = EP_GRAPH_UNDEF;
+    }
+    if (cancelled()) {
+        rc = ep_error_set(err, EP_ECANCELED, "network: cancelled");
+        goto out;
+    }
+
+    /* factions: communities holding >= faction_share of a group that spreads over >= 2 */
+    step(90, 95, "factions");
+    {
+        size_t cap_f = 0;
+        for (int g = 0; g < m->n_grp; g++) {
+            int size = 0;
+            for (int c = 0; c < out->n_comm; c++)
+                tmp[c] = 0;
+            for (int k = 0; k < n; k++)
+                if (out->node[k].grp == g) {
+                    size++;
+                    tmp[out->node[k].community]++;
+                }
+            if (size == 0)
+                continue;
+            int big = 0;
+            for (int c = 0; c < out->n_comm; c++)
+                big += tmp[c] > 0 && (double)tmp[c] >= p->faction_share * size;
+            if (big < 2)
+                continue;
+            for (int c = 0; c < out->n_comm; c++) {
+                if (!(tmp[c] > 0 && (double)tmp[c] >= p->faction_share * size))
+                    continue;
+                if ((size_t)out->n_faction == cap_f) {
+                    cap_f = cap_f ? cap_f * 2 : 8;
+                    struct ep_graph_faction *nf =
+                        realloc(out->faction, cap_f * sizeof *out->faction);
+                    if (!nf) {
+                        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
+                        goto out;
+                    }
+                    out->faction = nf;
+                }
+                out->faction[out->n_faction++] =
+                    (struct ep_graph_faction){g, c, tmp[c], (double)tmp[c] / size};
+            }
+        }
+    }
+
+    /* threshold graph: union-find over edges with w >= threshold */
+    step(95, 100, "threshold graph");
+    parent = malloc((size_t)(n > 0 ? n : 1) * sizeof *parent);
+    if (!parent) {
+        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
+        goto out;
+    }
+    for (int k = 0; k < n; k++) {
+        parent[k] = k;
+        tmp[k] = 0;
+    }
+    for (size_t k = 0; k < ne; k++) {
+        if (!(VECTOR(out->weight)[k] >= p->threshold))
+            continue;
+        out->thr_edges++;
+        int a = uf_find(parent, (int)VECTOR(ev)[2 * k]),
+            b = uf_find(parent, (int)VECTOR(ev)[2 * k + 1]);
+        if (a != b)
+            parent[a < b ? b : a] = a < b ? a : b;
+    }
+    for (int k = 0; k < n; k++)
+        tmp[uf_find(parent, k)]++;
+    for (int k = 0; k < n; k++) {
+        if (tmp[k] == 0)
+            continue;
+        out->thr_components++;
+        out->thr_components_nontrivial += tmp[k] >= 2;
+        if (tmp[k] > out->thr_largest)
+            out->thr_largest = tmp[k];
+    }
+    if (h && h->progress)
+        h->progress(h->ctx, 100, "done");
+out:
+    if (winit)
+        igraph_vector_destroy(&out->weight);
+    if (ev_init)
+        igraph_vector_int_destroy(&ev);
+    if (vinit)
+        igraph_vector_destroy(&vec);
+    if (mem_init)
+        igraph_vector_int_destroy(&mem);
+    if (nw_init)
+        igraph_vector_destroy(&nw);
+    if (dist_init)
+        igraph_vector_destroy(&dist);
+    if (bginit)
+        igraph_destroy(&bg);
+    free(node_of);
+    free(castc);
+    free(cnt);
+    free(last);
+    free(ebuf);
+    free(adj_start);
+    free(adj);
+    free(tmp);
+    free(mem_grp);
+    free(parent);
+    free(in_bb);
+    g_hooks = NULL;
+    if (rc)
+        ep_graph_free(out);
+    return rc;
+}
