@@ -83,8 +83,8 @@ static const char *const ingest_sql[ST_COUNT] = {
                     " (SELECT COUNT(*) FROM position WHERE vote_id = vote.id)"
                     " FROM vote WHERE id = ?1",
     [ST_VOTE_SETPOS] = "UPDATE vote SET pos_unit_id = ?2 WHERE id = ?1",
-    [ST_POS_INSERT] = "INSERT INTO position(vote_id, member_id, pos, group_code, name, unit_id)"
-                      " VALUES(?1,?2,?3,?4,?5,?6)",
+    [ST_POS_INSERT] = "INSERT INTO position(vote_id, member_id, pos, group_code, unit_id)"
+                      " VALUES(?1,?2,?3,?4,?5)",
     [ST_POS_GET] = "SELECT pos FROM position WHERE vote_id = ?1 AND member_id = ?2",
     [ST_TITLE] = "UPDATE vote SET rcv_title = ?2 WHERE dlv_id = ?1 AND pos_unit_id = ?3",
     [ST_TOUCH] = "INSERT OR IGNORE INTO temp.touched(id) VALUES(?1)",
@@ -201,7 +201,10 @@ int ep_store_open(const char *path, int flags, struct ep_store **out, struct ep_
     sqlite3_busy_timeout(s->db, 10000);
     rc = exec(s->db, "PRAGMA foreign_keys = ON", err);
     if (!rc && !(flags & EP_STORE_READONLY))
-        rc = exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err);
+        rc = exec(s->db,
+                  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                  " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
+                  err);
     if (!rc && !(flags & EP_STORE_READONLY))
         rc = migrate(s->db, err);
     if (rc) {
@@ -536,9 +539,11 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
     sqlite3_bind_int64(st, 1, p->vote_id);
     sqlite3_bind_int64(st, 2, p->member_id);
     sqlite3_bind_int(st, 3, p->pos);
-    bind_text(st, 4, p->group_code);
-    bind_text(st, 5, p->name);
-    sqlite3_bind_int64(st, 6, in->unit_id);
+    if (p->group_code)
+        sqlite3_bind_text(st, 4, p->group_code, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 4);
+    sqlite3_bind_int64(st, 5, in->unit_id);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);

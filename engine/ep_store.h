@@ -12,7 +12,7 @@
  *        procedure_title, procedure_type, procedure_stage, result, is_main, count_for,
  *        count_against, count_abstention, count_did_not_vote, dlv_id, unit_id, pos_unit_id)
  *        pos_unit_id IS NOT NULL when per-MEP positions are stored for the vote.
- *   position(vote_id, member_id, pos 1..3, group_code, name, unit_id)  cast votes only
+ *   position(vote_id, member_id, pos 1..3, group_code, unit_id)  cast votes only
  *   search(kind, ref, title, body, extra)   FTS5 index: votes (kind 'vote', ref = vote id)
  *                                           and documents fetched later
  *   meta(key, value)
