@@ -1,0 +1,1221 @@
+/* ep_mcp: MCP server core (see ep_mcp.h). */
+#include "ep_mcp.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_util.h"
+
+#ifndef EP_VERSION
+#define EP_VERSION "0.0.0"
+#endif
+
+/* Handler execution (tools and provider) is serialized process-wide: igraph, GSL and the
+ * store are used from one thread at a time. */
+static pthread_mutex_t ep_mcp_exec_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const ep_mcp_versions[] = {"2025-03-26", "2025-06-18", "2025-11-25"};
+static const char *const ep_mcp_levels[] = {"debug", "info",     "notice", "warning",
+                                            "error", "critical", "alert",  "emergency"};
+#define NLEVELS ((int)(sizeof ep_mcp_levels / sizeof ep_mcp_levels[0]))
+
+struct batch {
+    int refs; /* replies still expected + 1 for the dispatcher */
+    json_t *arr;
+    void *origin;
+};
+
+struct method;
+
+struct job {
+    struct job *qnext; /* run queue */
+    struct job *inext; /* in-flight list */
+    struct ep_mcp_server *s;
+    const struct method *m;
+    json_t *id, *params, *token; /* owned references; token may be NULL */
+    void *origin;
+    struct batch *batch;
+    double last_progress;
+    int progress_sent;
+    int responded; /* under s->lock */
+    volatile int cancelled;
+};
+
+struct ep_mcp_server {
+    struct ep_mcp_options o;
+    ep_mcp_write_fn write;
+    void *wctx;
+    pthread_mutex_t lock;  /* everything below */
+    pthread_cond_t work;   /* workers: queue not empty or stopping */
+    pthread_cond_t idle;   /* drain: active == 0 */
+    pthread_mutex_t wlock; /* writes, write_failed */
+    pthread_t *threads;
+    int nthreads;
+    struct job *qhead, *qtail, *inflight;
+    int active;
+    int stopping;
+    int write_failed;
+    const char *version; /* negotiated, static string */
+    int level;           /* minimum log level index */
+};
+
+/* What a method handler produces: a result or an error. */
+struct reply {
+    json_t *result; /* new reference */
+    int code;       /* JSON-RPC code when result is NULL */
+    char msg[EP_ERROR_MSG_MAX + 64];
+    json_t *data; /* new reference or NULL */
+    int none;     /* no reply at all (cancelled) */
+};
+
+typedef void (*method_fn)(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r);
+
+enum { M_PREINIT = 1, M_ASYNC = 2 };
+
+struct method {
+    const char *name;
+    method_fn fn;
+    int flags;
+    int cap; /* capability the provider must supply, CAP_NONE = always available */
+};
+
+enum { CAP_NONE, CAP_RESOURCES, CAP_PROMPTS, CAP_COMPLETIONS };
+
+/* The one place that decides which provider capabilities exist (initialize and dispatch). */
+static int has_cap(const struct ep_mcp_server *s, int cap)
+{
+    const struct ep_mcp_provider *p = s->o.provider;
+    switch (cap) {
+    case CAP_NONE: return 1;
+    case CAP_RESOURCES:
+        return p && (p->resources_list || p->resource_read || p->resource_templates_list);
+    case CAP_PROMPTS: return p && (p->prompts_list || p->prompt_get);
+    case CAP_COMPLETIONS: return p && p->complete;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+int ep_mcp_rpc_code(int ep_code)
+{
+    switch (ep_code) {
+    case EP_EINVAL:
+    case EP_ELIMIT: return EP_MCP_INVALID_PARAMS;
+    case EP_ENOTFOUND: return EP_MCP_RESOURCE_NOT_FOUND;
+    default: return EP_MCP_INTERNAL_ERROR;
+    }
+}
+
+static void reply_err(struct reply *r, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void reply_err(struct reply *r, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+    va_end(ap);
+    r->code = code;
+    json_decref(r->result);
+    r->result = NULL;
+}
+
+static void reply_ep(struct reply *r, int rc, const struct ep_error *e)
+{
+    reply_err(r, ep_mcp_rpc_code(rc), "%s", e->msg[0] ? e->msg : ep_strerror(rc));
+}
+
+static json_t *rpc_error(json_t *id, int code, const char *msg, json_t *data_stolen)
+{
+    json_t *err = json_pack("{s:i,s:s}", "code", code, "message", msg);
+    if (err && data_stolen)
+        json_object_set_new(err, "data", data_stolen);
+    else
+        json_decref(data_stolen);
+    return json_pack("{s:s,s:O,s:o}", "jsonrpc", "2.0", "id", id ? id : json_null(), "error", err);
+}
+
+static json_t *rpc_result(json_t *id, json_t *result_stolen)
+{
+    return json_pack("{s:s,s:O,s:o}", "jsonrpc", "2.0", "id", id, "result", result_stolen);
+}
+
+static json_t *notification(const char *method, json_t *params_stolen)
+{
+    return json_pack("{s:s,s:s,s:o}", "jsonrpc", "2.0", "method", method, "params", params_stolen);
+}
+
+static void cancel_all_locked(struct ep_mcp_server *s)
+{
+    for (struct job *j = s->inflight; j; j = j->inext)
+        if (!j->responded)
+            j->cancelled = 1;
+}
+
+/* Serialize and write one message (msg borrowed, NULL = "no reply" marker). */
+static int emit(struct ep_mcp_server *s, void *origin, json_t *msg, int last)
+{
+    char *txt = NULL;
+    if (msg) {
+        txt = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!txt) {
+            json_t *id = json_object_get(msg, "id");
+            json_t *e = rpc_error(id, EP_MCP_INTERNAL_ERROR,
+                                  "the response could not be encoded as JSON", NULL);
+            txt = e ? json_dumps(e, JSON_COMPACT) : NULL;
+            json_decref(e);
+            if (!txt)
+                return EP_ENOMEM;
+        }
+    }
+    int rc = 0, failed_now = 0;
+    pthread_mutex_lock(&s->wlock);
+    if (s->write_failed) {
+        rc = EP_EIO;
+    } else if (s->write) {
+        if (s->write(s->wctx, origin, txt, txt ? strlen(txt) : 0, last) != 0) {
+            s->write_failed = 1;
+            failed_now = 1;
+            rc = EP_EIO;
+        }
+    }
+    pthread_mutex_unlock(&s->wlock);
+    free(txt);
+    if (failed_now) {
+        pthread_mutex_lock(&s->lock);
+        cancel_all_locked(s);
+        pthread_mutex_unlock(&s->lock);
+    }
+    return rc;
+}
+
+/* Deliver the final outcome of one request (msg stolen, NULL = no reply). */
+static void deliver(struct ep_mcp_server *s, void *origin, struct batch *b, json_t *msg)
+{
+    if (!b) {
+        emit(s, origin, msg, 1);
+        json_decref(msg);
+        return;
+    }
+    json_t *flush = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (msg)
+        json_array_append_new(b->arr, msg);
+    int last = --b->refs == 0;
+    if (last)
+        flush = b->arr;
+    pthread_mutex_unlock(&s->lock);
+    if (!last)
+        return;
+    emit(s, b->origin, json_array_size(flush) ? flush : NULL, 1);
+    json_decref(flush);
+    free(b);
+}
+
+static int level_index(const char *name)
+{
+    for (int i = 0; name && i < NLEVELS; i++)
+        if (strcmp(name, ep_mcp_levels[i]) == 0)
+            return i;
+    return -1;
+}
+
+static void send_log(struct ep_mcp_server *s, void *origin, const char *level, const char *logger,
+                     const char *text)
+{
+    int li = level_index(level);
+    if (li < 0)
+        li = 1;
+    pthread_mutex_lock(&s->lock);
+    int ok = s->version != NULL && li >= s->level;
+    pthread_mutex_unlock(&s->lock);
+    if (!ok)
+        return;
+    json_t *p = json_pack("{s:s,s:s,s:s}", "level", ep_mcp_levels[li], "logger",
+                          logger ? logger : "epintel", "data", text ? text : "");
+    json_t *n = p ? notification("notifications/message", p) : NULL;
+    if (n)
+        emit(s, origin, n, 0);
+    json_decref(n);
+}
+
+void ep_mcp_log(struct ep_mcp_server *s, const char *level, const char *logger, const char *fmt,
+                ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *t = NULL;
+    if (vasprintf(&t, fmt, ap) < 0)
+        t = NULL;
+    va_end(ap);
+    if (t && ep_utf8_valid(t, strlen(t)))
+        send_log(s, NULL, level, logger, t);
+    free(t);
+}
+
+/* --------------------------------------------------- tool ctx callbacks */
+
+static void job_progress(void *pctx, double done, double total, const char *message)
+{
+    struct job *j = pctx;
+    if (!j || !j->token || j->cancelled || !isfinite(done))
+        return;
+    if (j->progress_sent && done <= j->last_progress)
+        return; /* progress must increase */
+    j->progress_sent = 1;
+    j->last_progress = done;
+    json_t *p = json_pack("{s:O}", "progressToken", j->token);
+    if (!p)
+        return;
+    if (done == floor(done) && fabs(done) < 9e15)
+        json_object_set_new(p, "progress", json_integer((json_int_t)done));
+    else
+        json_object_set_new(p, "progress", json_real(done));
+    if (total > 0 && isfinite(total)) {
+        if (total == floor(total) && total < 9e15)
+            json_object_set_new(p, "total", json_integer((json_int_t)total));
+        else
+            json_object_set_new(p, "total", json_real(total));
+    }
+    if (message && ep_utf8_valid(message, strlen(message)))
+        json_object_set_new(p, "message", json_string(message));
+    json_t *n = notification("notifications/progress", p);
+    if (n)
+        emit(j->s, j->origin, n, 0);
+    json_decref(n);
+}
+
+static void job_log(void *pctx, const char *level, const char *message)
+{
+    struct job *j = pctx;
+    if (!j || j->cancelled || !message || !ep_utf8_valid(message, strlen(message)))
+        return;
+    send_log(j->s, j->origin, level, "epintel", message);
+}
+
+/* ------------------------------------------------------------- methods */
+
+static int version_supported(const char *v, const char **out)
+{
+    for (size_t i = 0; i < sizeof ep_mcp_versions / sizeof ep_mcp_versions[0]; i++)
+        if (v && strcmp(v, ep_mcp_versions[i]) == 0) {
+            *out = ep_mcp_versions[i];
+            return 1;
+        }
+    return 0;
+}
+
+static void m_initialize(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    json_t *pv = json_object_get(params, "protocolVersion");
+    if (!json_is_string(pv)) {
+        reply_err(r, EP_MCP_INVALID_PARAMS,
+                  "initialize: params.protocolVersion must be a string such as \"%s\"",
+                  EP_MCP_LATEST_VERSION);
+        return;
+    }
+    const char *v;
+    if (!version_supported(json_string_value(pv), &v))
+        v = EP_MCP_LATEST_VERSION;
+    pthread_mutex_lock(&s->lock);
+    int again = s->version != NULL;
+    if (!again)
+        s->version = v;
+    pthread_mutex_unlock(&s->lock);
+    if (again) {
+        reply_err(r, EP_MCP_INVALID_REQUEST, "initialize: the session is already initialized");
+        return;
+    }
+    json_t *caps = json_pack("{s:{s:b},s:{}}", "tools", "listChanged", 0, "logging");
+    if (has_cap(s, CAP_RESOURCES))
+        json_object_set_new(caps, "resources",
+                            json_pack("{s:b,s:b}", "subscribe", 0, "listChanged", 0));
+    if (has_cap(s, CAP_PROMPTS))
+        json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 0));
+    if (has_cap(s, CAP_COMPLETIONS))
+        json_object_set_new(caps, "completions", json_object());
+    json_t *info = json_pack("{s:s,s:s}", "name", s->o.name, "version", s->o.version);
+    if (s->o.title && info)
+        json_object_set_new(info, "title", json_string(s->o.title));
+    r->result =
+        json_pack("{s:s,s:o,s:o}", "protocolVersion", v, "capabilities", caps, "serverInfo", info);
+    if (r->result && s->o.instructions)
+        json_object_set_new(r->result, "instructions", json_string(s->o.instructions));
+    if (!r->result)
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+}
+
+static void m_ping(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    r->result = json_object();
+}
+
+static void m_set_level(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    int li = level_index(json_string_value(json_object_get(params, "level")));
+    if (li < 0) {
+        reply_err(r, EP_MCP_INVALID_PARAMS,
+                  "logging/setLevel: params.level must be one of debug, info, notice, warning, "
+                  "error, critical, alert, emergency");
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    s->level = li;
+    pthread_mutex_unlock(&s->lock);
+    r->result = json_object();
+}
+
+/* Cursor: "c" + hex offset. Returns 0 and *off, or -1 when malformed. */
+static int cursor_parse(json_t *c, size_t max, size_t *off)
+{
+    *off = 0;
+    if (!c)
+        return 0;
+    const char *t = json_string_value(c);
+    if (!t || t[0] != 'c' || !t[1] || strlen(t) > 17)
+        return -1;
+    size_t v = 0;
+    for (const char *p = t + 1; *p; p++) {
+        int d;
+        if (*p >= '0' && *p <= '9')
+            d = *p - '0';
+        else if (*p >= 'a' && *p <= 'f')
+            d = *p - 'a' + 10;
+        else
+            return -1;
+        v = v * 16 + (size_t)d;
+    }
+    if (v > max)
+        return -1;
+    *off = v;
+    return 0;
+}
+
+static json_t *tool_json(const struct ep_tool *t)
+{
+    json_t *ann =
+        json_pack("{s:s,s:b,s:b,s:b}", "title", t->title, "readOnlyHint", t->read_only != 0,
+                  "idempotentHint", t->idempotent != 0, "openWorldHint", t->open_world != 0);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:O,s:o}", "name", t->name, "title", t->title, "description",
+                  t->description, "inputSchema", ep_tools_input_schema(t), "annotations", ann);
+    json_t *out = ep_tools_output_schema(t);
+    if (o && out)
+        json_object_set(o, "outputSchema", out);
+    return o;
+}
+
+static void m_tools_list(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    size_t n = ep_tools_count(), off;
+    json_t *c = json_object_get(params, "cursor");
+    if (cursor_parse(json_is_null(c) ? NULL : c, n, &off)) {
+        reply_err(r, EP_MCP_INVALID_PARAMS,
+                  "tools/list: invalid cursor; pass the nextCursor of a previous tools/list "
+                  "result, or no cursor for the first page");
+        return;
+    }
+    size_t end = off + (size_t)s->o.page_size;
+    if (end > n)
+        end = n;
+    json_t *arr = json_array();
+    for (size_t i = off; i < end; i++)
+        json_array_append_new(arr, tool_json(ep_tools_at(i)));
+    r->result = json_pack("{s:o}", "tools", arr);
+    if (r->result && end < n) {
+        char cur[32];
+        snprintf(cur, sizeof cur, "c%zx", end);
+        json_object_set_new(r->result, "nextCursor", json_string(cur));
+    }
+    if (!r->result)
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+}
+
+static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    const char *name = json_string_value(json_object_get(params, "name"));
+    json_t *args = json_object_get(params, "arguments");
+    if (json_is_null(args))
+        args = NULL;
+    struct ep_tool_ctx ctx = s->o.ctx;
+    ctx.progress = job_progress;
+    ctx.log = job_log;
+    ctx.pctx = j;
+    ctx.cancelled = &j->cancelled;
+    struct ep_error e = {0};
+    json_t *res = NULL;
+    pthread_mutex_lock(&ep_mcp_exec_lock);
+    int rc = ep_tools_call(&ctx, name, args, &res, &e);
+    pthread_mutex_unlock(&ep_mcp_exec_lock);
+    if (j->cancelled) {
+        json_decref(res);
+        r->none = 1;
+        return;
+    }
+    if (rc == EP_ENOTFOUND && !ep_tools_find(name)) {
+        reply_err(r, EP_MCP_INVALID_PARAMS, "unknown tool \"%s\"; call tools/list for the names",
+                  name);
+        return;
+    }
+    const char *text;
+    char *dump = NULL;
+    if (rc == 0) {
+        dump = json_dumps(res, JSON_COMPACT);
+        if (!dump) {
+            json_decref(res);
+            reply_err(r, EP_MCP_INTERNAL_ERROR, "tool \"%s\": result could not be encoded", name);
+            return;
+        }
+        text = dump;
+    } else {
+        text = e.msg[0] ? e.msg : ep_strerror(rc);
+    }
+    r->result = json_pack("{s:[{s:s,s:s}]}", "content", "type", "text", "text", text);
+    if (r->result) {
+        if (rc == 0)
+            json_object_set_new(r->result, "structuredContent", res);
+        json_object_set_new(r->result, "isError", json_boolean(rc != 0));
+    } else {
+        json_decref(res);
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+    }
+    free(dump);
+}
+
+/* Provider methods. */
+
+static int opt_cursor(json_t *params, const char **cursor, struct reply *r, const char *m)
+{
+    json_t *c = json_object_get(params, "cursor");
+    *cursor = NULL;
+    if (!c || json_is_null(c))
+        return 0;
+    if (!json_is_string(c)) {
+        reply_err(r, EP_MCP_INVALID_PARAMS, "%s: params.cursor must be a string", m);
+        return -1;
+    }
+    *cursor = json_string_value(c);
+    return 0;
+}
+
+static void finish_provider(struct reply *r, int rc, json_t *res, struct ep_error *e, const char *m,
+                            int notfound_is_resource)
+{
+    if (rc == 0 && !json_is_object(res)) {
+        json_decref(res);
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "%s: the provider returned no result object", m);
+        return;
+    }
+    if (rc) {
+        json_decref(res);
+        if (rc == EP_ENOTFOUND && !notfound_is_resource)
+            rc = EP_EINVAL;
+        reply_ep(r, rc, e);
+        return;
+    }
+    r->result = res;
+}
+
+static void m_resources_list(struct ep_mcp_server *s, struct job *j, json_t *params,
+                             struct reply *r)
+{
+    const char *cur;
+    if (opt_cursor(params, &cur, r, "resources/list"))
+        return;
+    const struct ep_mcp_provider *p = s->o.provider;
+    struct ep_error e = {0};
+    json_t *res = NULL;
+    int rc;
+    if (p->resources_list) {
+        pthread_mutex_lock(&ep_mcp_exec_lock);
+        rc = p->resources_list(p->ctx, cur, &res, &e);
+        pthread_mutex_unlock(&ep_mcp_exec_lock);
+    } else {
+        rc = 0;
+        res = json_pack("{s:[]}", "resources");
+    }
+    finish_provider(r, rc, res, &e, "resources/list", 0);
+}
+
+static void m_templates_list(struct ep_mcp_server *s, struct job *j, json_t *params,
+                             struct reply *r)
+{
+    const char *cur;
+    if (opt_cursor(params, &cur, r, "resources/templates/list"))
+        return;
+    const struct ep_mcp_provider *p = s->o.provider;
+    struct ep_error e = {0};
+    json_t *res = NULL;
+    int rc;
+    if (p->resource_templates_list) {
+        pthread_mutex_lock(&ep_mcp_exec_lock);
+        rc = p->resource_templates_list(p->ctx, cur, &res, &e);
+        pthread_mutex_unlock(&ep_mcp_exec_lock);
+    } else {
+        rc = 0;
+        res = json_pack("{s:[]}", "resourceTemplates");
+    }
+    finish_provider(r, rc, res, &e, "resources/templates/list", 0);
+}
+
+static void m_resources_read(struct ep_mcp_server *s, struct job *j, json_t *params,
+                             struct reply *r)
+{
+    const char *uri = json_string_value(json_object_get(params, "uri"));
+    if (!uri) {
+        reply_err(r, EP_MCP_INVALID_PARAMS, "resources/read: params.uri must be a string");
+        return;
+    }
+    const struct ep_mcp_provider *p = s->o.provider;
+    struct ep_error e = {0};
+    json_t *res = NULL;
+    int rc;
+    if (p->resource_read) {
+        pthread_mutex_lock(&ep_mcp_exec_lock);
+        rc = p->resource_read(p->ctx, uri, &res, &e);
+        pthread_mutex_unlock(&ep_mcp_exec_lock);
+    } else {
+        rc = EP_ENOTFOUND;
+    }
+    if (rc == EP_ENOTFOUND) {
+        json_decref(res);
+        reply_err(r, EP_MCP_RESOURCE_NOT_FOUND, "Resource not found: %s", uri);
+        r->data = json_pack("{s:s}", "uri", uri);
+        return;
+    }
+    finish_provider(r, rc, res, &e, "resources/read", 1);
+}
+
+static void m_prompts_list(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    const char *cur;
+    if (opt_cursor(params, &cur, r, "prompts/list"))
+        return;
+    const struct ep_mcp_provider *p = s->o.provider;
+    struct ep_error e = {0};
+    json_t *res = NULL;
+    int rc;
+    if (p->prompts_list) {
+        pthread_mutex_lock(&ep_mcp_exec_lock);
+        rc = p->prompts_list(p->ctx, cur, &res, &e);
+        pthread_mutex_unlock(&ep_mcp_exec_lock);
+    } else {
+        rc = 0;
+        res = json_pack("{s:[]}", "prompts");
+    }
+    finish_provider(r, rc, res, &e, "prompts/list", 0);
+}
+
+static void m_prompts_get(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    const char *name = json_string_value(json_object_get(params, "name"));
+    json_t *args = json_object_get(params, "arguments");
+    if (!name) {
+        reply_err(r, EP_MCP_INVALID_PARAMS, "prompts/get: params.name must be a string");
+        return;
+    }
+    if (args && !json_is_null(args) && !json_is_object(args)) {
+        reply_err(r, EP_MCP_INVALID_PARAMS,
+                  "prompts/get: params.arguments must be an object of strings");
+        return;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(args, k, v)
+    {
+        if (!json_is_string(v)) {
+            reply_err(r, EP_MCP_INVALID_PARAMS, "prompts/get: argument \"%s\" must be a string", k);
+            return;
+        }
+    }
+    const struct ep_mcp_provider *p = s->o.provider;
+    if (!p->prompt_get) {
+        reply_err(r, EP_MCP_INVALID_PARAMS, "prompts/get: unknown prompt \"%s\"", name);
+        return;
+    }
+    json_t *own = json_is_object(args) ? json_incref(args) : json_object();
+    struct ep_error e = {0};
+    json_t *res = NULL;
+    pthread_mutex_lock(&ep_mcp_exec_lock);
+    int rc = p->prompt_get(p->ctx, name, own, &res, &e);
+    pthread_mutex_unlock(&ep_mcp_exec_lock);
+    json_decref(own);
+    finish_provider(r, rc, res, &e, "prompts/get", 0);
+}
+
+static void m_complete(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    json_t *ref = json_object_get(params, "ref");
+    json_t *arg = json_object_get(params, "argument");
+    const char *rt = json_string_value(json_object_get(ref, "type"));
+    const char *an = json_string_value(json_object_get(arg, "name"));
+    const char *av = json_string_value(json_object_get(arg, "value"));
+    if (!rt || (strcmp(rt, "ref/prompt") && strcmp(rt, "ref/resource"))) {
+        reply_err(r, EP_MCP_INVALID_PARAMS,
+                  "completion/complete: params.ref.type must be \"ref/prompt\" or "
+                  "\"ref/resource\"");
+        return;
+    }
+    if (!an || !av) {
+        reply_err(r, EP_MCP_INVALID_PARAMS,
+                  "completion/complete: params.argument needs string name and value");
+        return;
+    }
+    json_t *ctxargs = json_object_get(json_object_get(params, "context"), "arguments");
+    json_t *own = json_is_object(ctxargs) ? json_incref(ctxargs) : json_object();
+    const struct ep_mcp_provider *p = s->o.provider;
+    struct ep_error e = {0};
+    json_t *vals = NULL;
+    pthread_mutex_lock(&ep_mcp_exec_lock);
+    int rc = p->complete(p->ctx, ref, an, av, own, &vals, &e);
+    pthread_mutex_unlock(&ep_mcp_exec_lock);
+    json_decref(own);
+    if (rc) {
+        json_decref(vals);
+        reply_ep(r, rc == EP_ENOTFOUND ? EP_EINVAL : rc, &e);
+        return;
+    }
+    json_t *out = json_array();
+    size_t i, total = 0;
+    json_t *v;
+    json_array_foreach(vals, i, v)
+    {
+        if (!json_is_string(v))
+            continue;
+        if (total < 100)
+            json_array_append(out, v);
+        total++;
+    }
+    json_decref(vals);
+    r->result = json_pack("{s:{s:o,s:I,s:b}}", "completion", "values", out, "total",
+                          (json_int_t)total, "hasMore", total > 100);
+    if (!r->result)
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+}
+
+static const struct method ep_mcp_methods[] = {
+    {"initialize", m_initialize, M_PREINIT, CAP_NONE},
+    {"ping", m_ping, M_PREINIT, CAP_NONE},
+    {"logging/setLevel", m_set_level, 0, CAP_NONE},
+    {"tools/list", m_tools_list, 0, CAP_NONE},
+    {"tools/call", m_tools_call, M_ASYNC, CAP_NONE},
+    {"resources/list", m_resources_list, M_ASYNC, CAP_RESOURCES},
+    {"resources/templates/list", m_templates_list, M_ASYNC, CAP_RESOURCES},
+    {"resources/read", m_resources_read, M_ASYNC, CAP_RESOURCES},
+    {"prompts/list", m_prompts_list, M_ASYNC, CAP_PROMPTS},
+    {"prompts/get", m_prompts_get, M_ASYNC, CAP_PROMPTS},
+    {"completion/complete", m_complete, M_ASYNC, CAP_COMPLETIONS},
+};
+
+static const struct method *method_find(struct ep_mcp_server *s, const char *name)
+{
+    for (size_t i = 0; i < sizeof ep_mcp_methods / sizeof ep_mcp_methods[0]; i++) {
+        const struct method *m = &ep_mcp_methods[i];
+        if (strcmp(m->name, name) == 0)
+            return has_cap(s, m->cap) ? m : NULL;
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- jobs */
+
+static void job_free(struct job *j)
+{
+    if (!j)
+        return;
+    json_decref(j->id);
+    json_decref(j->params);
+    json_decref(j->token);
+    free(j);
+}
+
+static json_t *reply_to_msg(struct job *j, struct reply *r)
+{
+    if (r->result)
+        return rpc_result(j->id, r->result);
+    json_t *m = rpc_error(j->id, r->code, r->msg, r->data);
+    r->data = NULL;
+    return m;
+}
+
+/* Run a job to completion and deliver its reply (or nothing if cancelled). */
+static void job_run(struct job *j)
+{
+    struct ep_mcp_server *s = j->s;
+    struct reply r = {0};
+    if (!j->cancelled)
+        j->m->fn(s, j, j->params, &r);
+    pthread_mutex_lock(&s->lock);
+    int send = !j->cancelled && !r.none;
+    j->responded = 1;
+    pthread_mutex_unlock(&s->lock);
+    json_t *msg = NULL;
+    if (send)
+        msg = reply_to_msg(j, &r);
+    else {
+        json_decref(r.result);
+        json_decref(r.data);
+    }
+    deliver(s, j->origin, j->batch, msg);
+}
+
+static void job_done(struct ep_mcp_server *s, struct job *j)
+{
+    pthread_mutex_lock(&s->lock);
+    for (struct job **pp = &s->inflight; *pp; pp = &(*pp)->inext) {
+        if (*pp == j) {
+            *pp = j->inext;
+            break;
+        }
+    }
+    if (--s->active == 0)
+        pthread_cond_broadcast(&s->idle);
+    pthread_mutex_unlock(&s->lock);
+    job_free(j);
+}
+
+static void *worker_main(void *arg)
+{
+    struct ep_mcp_server *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->lock);
+        while (!s->qhead && !s->stopping)
+            pthread_cond_wait(&s->work, &s->lock);
+        struct job *j = s->qhead;
+        if (!j) {
+            pthread_mutex_unlock(&s->lock);
+            return NULL;
+        }
+        s->qhead = j->qnext;
+        if (!s->qhead)
+            s->qtail = NULL;
+        pthread_mutex_unlock(&s->lock);
+        job_run(j);
+        job_done(s, j);
+    }
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+static int id_valid(json_t *id)
+{
+    return json_is_string(id) || json_is_integer(id);
+}
+
+static void handle_notification(struct ep_mcp_server *s, const char *method, json_t *params)
+{
+    if (strcmp(method, "notifications/cancelled") == 0) {
+        json_t *rid = json_object_get(params, "requestId");
+        if (!id_valid(rid))
+            return;
+        pthread_mutex_lock(&s->lock);
+        for (struct job *j = s->inflight; j; j = j->inext)
+            if (!j->responded && json_equal(j->id, rid))
+                j->cancelled = 1;
+        pthread_mutex_unlock(&s->lock);
+    }
+    /* notifications/initialized and anything else: nothing to do, never answered */
+}
+
+/* Handle one request/notification object; delivers exactly once to (origin, b). */
+static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, struct batch *b)
+{
+    struct reply r = {0};
+    json_t *id = json_object_get(v, "id");
+    if (!json_is_object(v)) {
+        deliver(s, origin, b,
+                rpc_error(NULL, EP_MCP_INVALID_REQUEST,
+                          "Invalid Request: a message must be a JSON-RPC 2.0 object", NULL));
+        return;
+    }
+    json_t *method = json_object_get(v, "method");
+    if (!method && id && (json_object_get(v, "result") || json_object_get(v, "error"))) {
+        deliver(s, origin, b, NULL); /* a response from the client: we sent no requests */
+        return;
+    }
+    json_t *idv = id_valid(id) ? id : NULL;
+    if (id && !idv) {
+        deliver(s, origin, b,
+                rpc_error(NULL, EP_MCP_INVALID_REQUEST,
+                          "Invalid Request: id must be a string or an integer", NULL));
+        return;
+    }
+    const char *jr = json_string_value(json_object_get(v, "jsonrpc"));
+    if (!jr || strcmp(jr, "2.0") != 0) {
+        deliver(s, origin, b,
+                rpc_error(idv, EP_MCP_INVALID_REQUEST,
+                          "Invalid Request: \"jsonrpc\" must be \"2.0\"", NULL));
+        return;
+    }
+    if (!json_is_string(method)) {
+        deliver(s, origin, b,
+                rpc_error(idv, EP_MCP_INVALID_REQUEST,
+                          "Invalid Request: \"method\" must be a string", NULL));
+        return;
+    }
+    const char *mname = json_string_value(method);
+    json_t *params = json_object_get(v, "params");
+    if (json_is_null(params))
+        params = NULL;
+    if (!idv) {
+        if (!params || json_is_object(params))
+            handle_notification(s, mname, params);
+        deliver(s, origin, b, NULL);
+        return;
+    }
+    if (params && !json_is_object(params)) {
+        deliver(s, origin, b,
+                rpc_error(idv, EP_MCP_INVALID_PARAMS,
+                          "Invalid params: \"params\" must be an object", NULL));
+        return;
+    }
+    const struct method *m = method_find(s, mname);
+    if (!m) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "Method not found: %.200s", mname);
+        deliver(s, origin, b, rpc_error(idv, EP_MCP_METHOD_NOT_FOUND, msg, NULL));
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    int inited = s->version != NULL;
+    int dup = 0;
+    for (struct job *j = s->inflight; j && !dup; j = j->inext)
+        dup = !j->responded && json_equal(j->id, idv);
+    pthread_mutex_unlock(&s->lock);
+    if (!inited && !(m->flags & M_PREINIT)) {
+        deliver(s, origin, b,
+                rpc_error(idv, EP_MCP_INVALID_REQUEST,
+                          "Server not initialized: send \"initialize\" (and then "
+                          "\"notifications/initialized\") before other requests",
+                          NULL));
+        return;
+    }
+    if (b && m->fn == m_initialize) {
+        deliver(s, origin, b,
+                rpc_error(idv, EP_MCP_INVALID_REQUEST,
+                          "Invalid Request: initialize must not be part of a batch", NULL));
+        return;
+    }
+    if (dup) {
+        deliver(s, origin, b,
+                rpc_error(idv, EP_MCP_INVALID_REQUEST,
+                          "Invalid Request: this id is already used by a request in progress",
+                          NULL));
+        return;
+    }
+    if (m->fn == m_tools_call) {
+        json_t *name = json_object_get(params, "name");
+        json_t *args = json_object_get(params, "arguments");
+        const char *bad = NULL;
+        char msg[400];
+        if (!json_is_string(name))
+            bad = "tools/call: params.name must be a string naming a tool from tools/list";
+        else if (args && !json_is_null(args) && !json_is_object(args))
+            bad = "tools/call: params.arguments must be an object";
+        else if (!ep_tools_find(json_string_value(name))) {
+            snprintf(msg, sizeof msg, "Unknown tool \"%.200s\"; call tools/list for the names",
+                     json_string_value(name));
+            bad = msg;
+        }
+        if (bad) {
+            deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, bad, NULL));
+            return;
+        }
+    }
+    if (!(m->flags & M_ASYNC)) {
+        struct job tmp = {.s = s, .m = m, .id = idv, .params = params, .origin = origin};
+        m->fn(s, &tmp, params, &r);
+        deliver(s, origin, b, reply_to_msg(&tmp, &r));
+        return;
+    }
+    struct job *j = calloc(1, sizeof *j);
+    if (!j) {
+        deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
+        return;
+    }
+    j->s = s;
+    j->m = m;
+    j->id = json_incref(idv);
+    j->params = params ? json_incref(params) : NULL;
+    json_t *tok = json_object_get(json_object_get(params, "_meta"), "progressToken");
+    j->token = id_valid(tok) ? json_incref(tok) : NULL;
+    j->origin = origin;
+    j->batch = b;
+    pthread_mutex_lock(&s->lock);
+    j->inext = s->inflight;
+    s->inflight = j;
+    s->active++;
+    if (!s->o.synchronous) {
+        if (s->qtail)
+            s->qtail->qnext = j;
+        else
+            s->qhead = j;
+        s->qtail = j;
+        pthread_cond_signal(&s->work);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (s->o.synchronous) {
+        job_run(j);
+        job_done(s, j);
+    }
+}
+
+int ep_mcp_handle(struct ep_mcp_server *s, const char *msg, size_t len, void *origin)
+{
+    if (len > s->o.max_message_bytes)
+        return ep_mcp_reject_oversized(s, msg, len > 4096 ? 4096 : len, len, origin);
+    if (!ep_utf8_valid(msg, len)) {
+        json_t *e =
+            rpc_error(NULL, EP_MCP_PARSE_ERROR, "Parse error: message is not valid UTF-8", NULL);
+        deliver(s, origin, NULL, e);
+        goto out;
+    }
+    json_error_t je;
+    json_t *v = json_loadb(msg, len, JSON_DECODE_ANY, &je);
+    if (!v) {
+        char m[400];
+        snprintf(m, sizeof m, "Parse error: %s (line %d, column %d)", je.text, je.line, je.column);
+        deliver(s, origin, NULL, rpc_error(NULL, EP_MCP_PARSE_ERROR, m, NULL));
+        goto out;
+    }
+    if (json_is_array(v)) {
+        pthread_mutex_lock(&s->lock);
+        const char *ver = s->version;
+        pthread_mutex_unlock(&s->lock);
+        if (!ver || strcmp(ver, "2025-03-26") != 0 || json_array_size(v) == 0) {
+            char m[300];
+            if (json_array_size(v) == 0)
+                snprintf(m, sizeof m, "Invalid Request: empty batch");
+            else
+                snprintf(m, sizeof m,
+                         "Invalid Request: JSON-RPC batches are supported only with protocol "
+                         "version 2025-03-26 (this session: %s); send one message per line",
+                         ver ? ver : "not initialized");
+            deliver(s, origin, NULL, rpc_error(NULL, EP_MCP_INVALID_REQUEST, m, NULL));
+            json_decref(v);
+            goto out;
+        }
+        struct batch *b = calloc(1, sizeof *b);
+        json_t *arr = json_array();
+        if (!b || !arr) {
+            free(b);
+            json_decref(arr);
+            json_decref(v);
+            deliver(s, origin, NULL, rpc_error(NULL, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
+            goto out;
+        }
+        b->arr = arr;
+        b->origin = origin;
+        b->refs = (int)json_array_size(v) + 1;
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) handle_object(s, e, origin, b);
+        deliver(s, origin, b, NULL);
+    } else {
+        handle_object(s, v, origin, NULL);
+    }
+    json_decref(v);
+out:;
+    pthread_mutex_lock(&s->wlock);
+    int failed = s->write_failed;
+    pthread_mutex_unlock(&s->wlock);
+    return failed ? EP_EIO : 0;
+}
+
+/* Find a top-level "id" member in a truncated JSON text. Returns a new reference or NULL. */
+static json_t *scan_id(const char *p, size_t n)
+{
+    size_t i = 0;
+    int depth = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    if (i >= n || p[i] != '{')
+        return NULL;
+    for (; i < n; i++) {
+        char c = p[i];
+        if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        } else if (c == '"') {
+            size_t st = i++;
+            while (i < n && p[i] != '"')
+                i += p[i] == '\\' ? 2 : 1;
+            if (i >= n)
+                return NULL;
+            if (depth != 1 || i - st != 3 || memcmp(p + st, "\"id\"", 4) != 0)
+                continue;
+            size_t k = i + 1;
+            while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r' || p[k] == '\n'))
+                k++;
+            if (k >= n || p[k] != ':')
+                continue;
+            k++;
+            while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r' || p[k] == '\n'))
+                k++;
+            size_t vs = k;
+            if (k < n && p[k] == '"') {
+                k++;
+                while (k < n && p[k] != '"')
+                    k += p[k] == '\\' ? 2 : 1;
+                if (k >= n)
+                    return NULL;
+                k++;
+            } else {
+                while (k < n && (p[k] == '-' || (p[k] >= '0' && p[k] <= '9')))
+                    k++;
+                if (k >= n) /* number may continue past the prefix */
+                    return NULL;
+            }
+            json_t *id = json_loadb(p + vs, k - vs, JSON_DECODE_ANY, NULL);
+            if (id && !id_valid(id)) {
+                json_decref(id);
+                id = NULL;
+            }
+            return id;
+        }
+    }
+    return NULL;
+}
+
+int ep_mcp_reject_oversized(struct ep_mcp_server *s, const char *prefix, size_t prefix_len,
+                            size_t total, void *origin)
+{
+    json_t *id = scan_id(prefix, prefix_len);
+    char m[400];
+    if (total)
+        snprintf(m, sizeof m,
+                 "Invalid Request: message of %zu bytes exceeds the limit of %zu bytes; raise "
+                 "it with --max-message-bytes",
+                 total, s->o.max_message_bytes);
+    else
+        snprintf(m, sizeof m,
+                 "Invalid Request: message exceeds the limit of %zu bytes; raise it with "
+                 "--max-message-bytes",
+                 s->o.max_message_bytes);
+    json_t *e = rpc_error(id, EP_MCP_INVALID_REQUEST, m, NULL);
+    json_decref(id);
+    deliver(s, origin, NULL, e);
+    pthread_mutex_lock(&s->wlock);
+    int failed = s->write_failed;
+    pthread_mutex_unlock(&s->wlock);
+    return failed ? EP_EIO : 0;
+}
+
+/* ---------------------------------------------------------- lifecycle */
+
+void ep_mcp_options_init(struct ep_mcp_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->name = "epintel";
+    o->version = EP_VERSION;
+    o->max_message_bytes = EP_MCP_DEFAULT_MAX_MESSAGE;
+    o->workers = 4;
+    o->page_size = 50;
+}
+
+int ep_mcp_server_new(const struct ep_mcp_options *opt, struct ep_mcp_server **out,
+                      struct ep_error *err)
+{
+    *out = NULL;
+    struct ep_mcp_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return ep_error_set(err, EP_ENOMEM, "out of memory creating the MCP server");
+    if (opt)
+        s->o = *opt;
+    else
+        ep_mcp_options_init(&s->o);
+    if (!s->o.name)
+        s->o.name = "epintel";
+    if (!s->o.version)
+        s->o.version = EP_VERSION;
+    if (!s->o.max_message_bytes)
+        s->o.max_message_bytes = EP_MCP_DEFAULT_MAX_MESSAGE;
+    if (s->o.workers <= 0)
+        s->o.workers = 4;
+    if (s->o.workers > 64)
+        s->o.workers = 64;
+    if (s->o.page_size <= 0)
+        s->o.page_size = 50;
+    s->level = 1; /* info */
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->wlock, NULL);
+    pthread_cond_init(&s->work, NULL);
+    pthread_cond_init(&s->idle, NULL);
+    if (!s->o.synchronous) {
+        s->threads = calloc((size_t)s->o.workers, sizeof *s->threads);
+        if (!s->threads) {
+            ep_mcp_server_free(s);
+            return ep_error_set(err, EP_ENOMEM, "out of memory creating the MCP server");
+        }
+        for (int i = 0; i < s->o.workers; i++) {
+            if (pthread_create(&s->threads[i], NULL, worker_main, s) != 0) {
+                ep_mcp_server_free(s);
+                return ep_error_set(err, EP_EINTERNAL, "cannot start MCP worker threads");
+            }
+            s->nthreads++;
+        }
+    }
+    *out = s;
+    return 0;
+}
+
+void ep_mcp_set_writer(struct ep_mcp_server *s, ep_mcp_write_fn fn, void *wctx)
+{
+    pthread_mutex_lock(&s->wlock);
+    s->write = fn;
+    s->wctx = wctx;
+    s->write_failed = 0;
+    pthread_mutex_unlock(&s->wlock);
+}
+
+void ep_mcp_drain(struct ep_mcp_server *s)
+{
+    pthread_mutex_lock(&s->lock);
+    while (s->active > 0)
+        pthread_cond_wait(&s->idle, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void ep_mcp_cancel_all(struct ep_mcp_server *s)
+{
+    pthread_mutex_lock(&s->lock);
+    cancel_all_locked(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void ep_mcp_server_free(struct ep_mcp_server *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    cancel_all_locked(s);
+    s->stopping = 1;
+    pthread_cond_broadcast(&s->work);
+    pthread_mutex_unlock(&s->lock);
+    for (int i = 0; i < s->nthreads; i++)
+        pthread_join(s->threads[i], NULL);
+    free(s->threads);
+    pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->wlock);
+    pthread_cond_destroy(&s->work);
+    pthread_cond_destroy(&s->idle);
+    free(s);
+}
+
+const char *ep_mcp_protocol_version(const struct ep_mcp_server *s)
+{
+    pthread_mutex_lock((pthread_mutex_t *)&s->lock);
+    const char *v = s->version;
+    pthread_mutex_unlock((pthread_mutex_t *)&s->lock);
+    return v;
+}
+
+size_t ep_mcp_max_message_bytes(const struct ep_mcp_server *s)
+{
+    return s->o.max_message_bytes;
+}
