@@ -14,6 +14,7 @@ struct command {
 static const struct command commands[] = {
     {"ingest", ep_cmd_ingest, "ingest roll-call XML files and HowTheyVote CSV tables"},
     {"info", ep_cmd_info, "counts per table, date range and sources of the store"},
+    {"synth", ep_cmd_synth, "write a synthetic full-term dataset (for benchmarks)"},
 };
 
 static void usage(FILE *f)

@@ -650,61 +650,57 @@ static void ingest_free(struct ingest *in)
     free(in->votes);
 }
 
-int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_ingest_warn_fn warn,
-                         void *warn_ctx, struct ep_ingest_report *rep, struct ep_error *err)
-{
-    struct ep_ingest_report dummy;
-    if (!rep)
-        rep = &dummy;
-    memset(rep, 0, sizeof *rep);
-    rep->path = path;
-    rep->kind = "unknown";
-    struct ep_buf buf;
-    ep_buf_init(&buf, 0);
-    int rc = ep_read_file(path, EP_INGEST_MAX_BYTES, &buf, err);
-    if (rc)
-        return rc;
-    char sha[65];
-    sha256_hex(buf.data, buf.len, sha);
-    int is_xml = ep_rcv_sniff(buf.data, buf.len);
+/* What one unit parses: a file buffer (XML or CSV) or a generator. */
+struct unit_source {
+    const char *name; /* path, or a generator's name */
+    const char *data; /* file content, or NULL for a generator */
+    size_t len;
+    int is_xml;
+    const char *gen_kind; /* kind recorded for a generator */
+    int (*gen)(void *gctx, const struct ep_sink *sink, struct ep_error *err);
+    void *gctx;
+};
 
+static int unit_exists(struct ep_store *s, const char *sha, struct ep_ingest_report *rep,
+                       struct ep_error *err)
+{
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT path, kind FROM unit WHERE sha256 = ?1", -1, &q, NULL) !=
-        SQLITE_OK) {
-        ep_buf_free(&buf);
+    if (sqlite3_prepare_v2(s->db, "SELECT kind FROM unit WHERE sha256 = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
         return db_error(s->db, err, "looking up the unit");
-    }
     sqlite3_bind_text(q, 1, sha, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    int found = sqlite3_step(q) == SQLITE_ROW;
+    if (found) {
         static char kind[32];
-        snprintf(kind, sizeof kind, "%s", (const char *)sqlite3_column_text(q, 1));
+        snprintf(kind, sizeof kind, "%s", (const char *)sqlite3_column_text(q, 0));
         rep->kind = kind;
         rep->skipped = 1;
-        sqlite3_finalize(q);
-        ep_buf_free(&buf);
-        return EP_OK;
     }
     sqlite3_finalize(q);
+    return found;
+}
 
+static int ingest_unit(struct ep_store *s, const struct unit_source *src, const char *sha,
+                       int strict, ep_ingest_warn_fn warn, void *warn_ctx,
+                       struct ep_ingest_report *rep, struct ep_error *err)
+{
     struct ingest in;
     memset(&in, 0, sizeof in);
     in.s = s;
-    in.unit = path;
+    in.unit = src->name;
     in.strict = strict;
-    in.is_xml = is_xml;
+    in.is_xml = src->is_xml;
     const char *fault = getenv("EPINTEL_FAULT_KILL_AFTER");
     in.kill_after = fault && *fault ? atol(fault) : -1;
     in.warn = warn;
     in.warn_ctx = warn_ctx;
     in.warn_err = err;
-    rc = exec(s->db,
-              "CREATE TEMP TABLE IF NOT EXISTS touched(id INTEGER PRIMARY KEY);"
-              "DELETE FROM temp.touched; BEGIN IMMEDIATE",
-              err);
-    if (rc) {
-        ep_buf_free(&buf);
+    int rc = exec(s->db,
+                  "CREATE TEMP TABLE IF NOT EXISTS touched(id INTEGER PRIMARY KEY);"
+                  "DELETE FROM temp.touched; BEGIN IMMEDIATE",
+                  err);
+    if (rc)
         return rc;
-    }
     for (int i = 0; i < ST_COUNT && !rc; i++)
         if (sqlite3_prepare_v3(s->db, ingest_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &in.st[i],
                                NULL) != SQLITE_OK)
@@ -719,10 +715,14 @@ int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_in
                                -1, &ins, NULL) != SQLITE_OK) {
             rc = db_error(s->db, err, "registering the unit");
         } else {
-            sqlite3_bind_text(ins, 1, path, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 2, is_xml ? "rcv-xml" : "csv", -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 1, src->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 2,
+                              src->gen      ? src->gen_kind
+                              : src->is_xml ? "rcv-xml"
+                                            : "csv",
+                              -1, SQLITE_STATIC);
             sqlite3_bind_text(ins, 3, sha, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(ins, 4, (sqlite3_int64)buf.len);
+            sqlite3_bind_int64(ins, 4, (sqlite3_int64)src->len);
             sqlite3_bind_text(ins, 5, at, -1, SQLITE_STATIC);
             if (sqlite3_step(ins) != SQLITE_DONE)
                 rc = db_error(s->db, err, "registering the unit");
@@ -745,14 +745,16 @@ int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_in
     };
     int table = EP_HTV_UNKNOWN;
     if (!rc) {
-        if (is_xml) {
-            rc = ep_rcv_parse_buffer(buf.data, buf.len, path, &sink, NULL, err);
+        if (src->gen) {
+            rc = src->gen(src->gctx, &sink, err);
+        } else if (src->is_xml) {
+            rc = ep_rcv_parse_buffer(src->data, src->len, src->name, &sink, NULL, err);
         } else {
             long nrec = 0;
-            rc = ep_htv_parse_buffer(buf.data, buf.len, path, &sink, &table, &nrec, err);
+            rc = ep_htv_parse_buffer(src->data, src->len, src->name, &sink, &table, &nrec, err);
         }
     }
-    rep->kind = kind_name(is_xml, table);
+    rep->kind = src->gen ? src->gen_kind : kind_name(src->is_xml, table);
     if (!rc && in.strict_failed)
         rc = err ? err->code : EP_EPARSE;
     if (!rc)
@@ -785,8 +787,61 @@ int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_in
     }
     rep->records = in.records;
     rep->warnings = in.warnings;
+    return rc;
+}
+
+int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_ingest_warn_fn warn,
+                         void *warn_ctx, struct ep_ingest_report *rep, struct ep_error *err)
+{
+    struct ep_ingest_report dummy;
+    if (!rep)
+        rep = &dummy;
+    memset(rep, 0, sizeof *rep);
+    rep->path = path;
+    rep->kind = "unknown";
+    struct ep_buf buf;
+    ep_buf_init(&buf, 0);
+    int rc = ep_read_file(path, EP_INGEST_MAX_BYTES, &buf, err);
+    if (rc)
+        return rc;
+    char sha[65];
+    sha256_hex(buf.data, buf.len, sha);
+    rc = unit_exists(s, sha, rep, err);
+    if (rc == 0) {
+        struct unit_source src = {.name = path,
+                                  .data = buf.data,
+                                  .len = buf.len,
+                                  .is_xml = ep_rcv_sniff(buf.data, buf.len)};
+        rc = ingest_unit(s, &src, sha, strict, warn, warn_ctx, rep, err);
+    } else if (rc > 0) {
+        rc = EP_OK;
+    }
     ep_buf_free(&buf);
     return rc;
+}
+
+int ep_store_ingest_generated(struct ep_store *s, const char *name, const char *kind,
+                              const char *content_key,
+                              int (*gen)(void *gctx, const struct ep_sink *sink,
+                                         struct ep_error *err),
+                              void *gctx, struct ep_ingest_report *rep, struct ep_error *err)
+{
+    struct ep_ingest_report dummy;
+    if (!rep)
+        rep = &dummy;
+    memset(rep, 0, sizeof *rep);
+    rep->path = name;
+    rep->kind = kind;
+    char sha[65];
+    sha256_hex(content_key, strlen(content_key), sha);
+    int rc = unit_exists(s, sha, rep, err);
+    if (rc > 0)
+        return EP_OK;
+    if (rc < 0)
+        return rc;
+    struct unit_source src = {
+        .name = name, .len = strlen(content_key), .gen_kind = kind, .gen = gen, .gctx = gctx};
+    return ingest_unit(s, &src, sha, 0, NULL, NULL, rep, err);
 }
 
 int ep_store_ensure_default(struct ep_store *s,
@@ -843,4 +898,17 @@ int ep_store_dataset_date(struct ep_store *s, char out[11])
         snprintf(out, 11, "%s", (const char *)sqlite3_column_text(q, 0));
     sqlite3_finalize(q);
     return EP_OK;
+}
+
+int ep_store_set_meta(struct ep_store *s, const char *key, const char *value, struct ep_error *err)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1, &q,
+                           NULL) != SQLITE_OK)
+        return db_error(s->db, err, "writing meta");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? EP_OK : db_error(s->db, err, "writing meta");
+    sqlite3_finalize(q);
+    return rc;
 }

@@ -4,21 +4,18 @@
  *   unit(id, path, kind, sha256, bytes, records, ingested_at)      one row per ingested file
  *   country(code, iso_alpha_2, label, unit_id)
  *   grp(code, official_label, label, short_label, unit_id)          political groups
- *   member(id, first_name, last_name, country_code, date_of_birth, email, facebook, twitter, unit_id)
- *   membership(member_id, group_code, term, start_date, end_date, unit_id)
- *   committee(code, label, abbreviation, unit_id)
- *   sitting(date, ep_id, reference, term, unit_id)
- *   vote(id, timestamp, sitting_date, title, description, reference, procedure_reference,
- *        procedure_title, procedure_type, procedure_stage, result, is_main, count_for,
- *        count_against, count_abstention, count_did_not_vote, dlv_id, unit_id, pos_unit_id)
- *        pos_unit_id IS NOT NULL when per-MEP positions are stored for the vote.
- *   position(vote_id, member_id, pos 1..3, group_code, unit_id)  cast votes only
- *   search(kind, ref, title, body, extra)   FTS5 index: votes (kind 'vote', ref = vote id)
- *                                           and documents fetched later
- *   meta(key, value)
- * View member_vote(vote_id, member_id, pos, group_code): every MEP with an active membership on
- * the vote's date, with DID_NOT_VOTE (4) derived for those not listed, plus listed voters that
- * have no membership (group from the source). Only votes with stored positions.
+ *   member(id, first_name, last_name, country_code, date_of_birth, email, facebook, twitter,
+ * unit_id) membership(member_id, group_code, term, start_date, end_date, unit_id) committee(code,
+ * label, abbreviation, unit_id) sitting(date, ep_id, reference, term, unit_id) vote(id, timestamp,
+ * sitting_date, title, description, reference, procedure_reference, procedure_title,
+ * procedure_type, procedure_stage, result, is_main, count_for, count_against, count_abstention,
+ * count_did_not_vote, dlv_id, unit_id, pos_unit_id) pos_unit_id IS NOT NULL when per-MEP positions
+ * are stored for the vote. position(vote_id, member_id, pos 1..3, group_code, unit_id)  cast votes
+ * only search(kind, ref, title, body, extra)   FTS5 index: votes (kind 'vote', ref = vote id) and
+ * documents fetched later meta(key, value) View member_vote(vote_id, member_id, pos, group_code):
+ * every MEP with an active membership on the vote's date, with DID_NOT_VOTE (4) derived for those
+ * not listed, plus listed voters that have no membership (group from the source). Only votes with
+ * stored positions.
  *
  * A store handle is used by one thread at a time. */
 #ifndef EP_STORE_H
@@ -53,8 +50,8 @@ const char *ep_store_fixtures_dir(void);
 
 struct ep_ingest_report {
     const char *path;
-    const char *kind;   /* "rcv-xml", "htv-members", ... */
-    int skipped;        /* 1 = already ingested (same content), nothing written */
+    const char *kind; /* "rcv-xml", "htv-members", ... */
+    int skipped;      /* 1 = already ingested (same content), nothing written */
     long records;
     long warnings;
 };
@@ -66,20 +63,31 @@ typedef void (*ep_ingest_warn_fn)(void *ctx, const char *unit, long line, const 
 int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_ingest_warn_fn warn,
                          void *warn_ctx, struct ep_ingest_report *rep, struct ep_error *err);
 
+/* Ingest records produced by gen (e.g. the synthetic generator) as one unit named name, in one
+ * transaction. content_key identifies the content (same key = same unit: a no-op). */
+int ep_store_ingest_generated(struct ep_store *s, const char *name, const char *kind,
+                              const char *content_key,
+                              int (*gen)(void *gctx, const struct ep_sink *sink,
+                                         struct ep_error *err),
+                              void *gctx, struct ep_ingest_report *rep, struct ep_error *err);
+
+/* Set a key in the meta table (e.g. "synthetic" = "1"). */
+int ep_store_set_meta(struct ep_store *s, const char *key, const char *value, struct ep_error *err);
+
 /* If the store holds no votes, ingest the bundled dataset in dependency order.
  * progress (may be NULL) is called after each file. Returns EP_OK when already filled. */
-int ep_store_ensure_default(struct ep_store *s, void (*progress)(void *, const char *path, int i,
-                                                                  int n),
-                            void *ctx, struct ep_error *err);
+int ep_store_ensure_default(struct ep_store *s,
+                            void (*progress)(void *, const char *path, int i, int n), void *ctx,
+                            struct ep_error *err);
 
 /* Dataset date: the latest vote timestamp's date (YYYY-MM-DD), or "" when empty. */
 int ep_store_dataset_date(struct ep_store *s, char out[11]);
 
 /* A window of votes. Fields left 0/NULL are unconstrained. */
 struct ep_window {
-    const char *from, *to;   /* YYYY-MM-DD inclusive */
-    int term;                /* 9, 10, ... (by vote date and term boundaries) */
-    const char **sittings;   /* NULL-terminated list of sitting dates, or NULL */
+    const char *from, *to; /* YYYY-MM-DD inclusive */
+    int term;              /* 9, 10, ... (by vote date and term boundaries) */
+    const char **sittings; /* NULL-terminated list of sitting dates, or NULL */
 };
 
 /* Load the votes that have positions in the window into m (see ep_matrix.h). MEPs = everyone
