@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Black-box tests of the epintel binary: help, exit codes, ingest, bad input, synth.
+# usage: tests/cli_basic.sh path/to/epintel
+set -u
+bin=$1
+data=${EP_REAL_DATA:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export XDG_CACHE_HOME="$tmp/cache"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+expect_rc() { # expected-rc description command...
+  local want=$1 what=$2; shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, expected $want"; sed 's/^/   /' "$tmp/err" | head -5 >&2; fi
+}
+contains() { # file pattern description
+  if grep -q -- "$2" "$1"; then ok; else bad "$3: no '$2' in output"; head -5 "$1" >&2; fi
+}
+count() { sqlite3 "$db" "$1"; }
+
+for c in ingest info synth serve tool tools; do
+  expect_rc 0 "$c --help" "$bin" "$c" --help
+  contains "$tmp/out" "usage: epintel" "$c --help"
+done
+expect_rc 0 "--help" "$bin" --help
+expect_rc 2 "unknown command" "$bin" frobnicate
+contains "$tmp/err" 'unknown command "frobnicate"' "unknown command message"
+expect_rc 2 "no command" "$bin"
+expect_rc 2 "ingest without paths" "$bin" ingest
+
+db=$tmp/a.db
+h=$data/howtheyvote
+expect_rc 0 "ingest tables" "$bin" --db "$db" ingest "$h/members.csv" "$h/group_memberships.csv" "$h/groups.csv" "$h/countries.csv" "$h/votes_subset.csv"
+expect_rc 0 "ingest xml folder" "$bin" --db "$db" ingest "$data/ep-rcv-xml"
+[ "$(count 'SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL')" = 266 ] && ok || bad "266 votes with positions"
+expect_rc 0 "re-ingest" "$bin" --db "$db" ingest "$data/ep-rcv-xml/PV-9-2024-01-15-RCV_EN.xml"
+contains "$tmp/err" "already ingested" "re-ingest is a no-op"
+
+units=$(count 'SELECT COUNT(*) FROM unit')
+printf 'not xml at all\n' > "$tmp/junk.xml"
+expect_rc 1 "junk file" "$bin" --db "$db" ingest "$tmp/junk.xml"
+contains "$tmp/err" "junk.xml" "error names the file"
+head -c 50000 "$data/ep-rcv-xml/PV-9-2024-02-26-RCV_EN.xml" > "$tmp/PV-cut.xml"
+expect_rc 1 "truncated xml" "$bin" --db "$db" ingest "$tmp/PV-cut.xml"
+contains "$tmp/err" "PV-cut.xml:" "truncated: file and line"
+printf 'member_id,group_code,term,start_date\n1,EPP,9,2020-01-01\n' > "$tmp/gm.csv"
+expect_rc 1 "missing column" "$bin" --db "$db" ingest "$tmp/gm.csv"
+contains "$tmp/err" "end_date" "missing column named"
+printf '\xff\xfe<x/>' > "$tmp/bin.xml"
+expect_rc 1 "binary junk" "$bin" --db "$db" ingest "$tmp/bin.xml"
+[ "$(count 'SELECT COUNT(*) FROM unit')" = "$units" ] && ok || bad "bad files wrote nothing"
+
+# An unknown group label is kept and reported (exit 3); --strict rejects the file (exit 1).
+sed 's/Identifier="ID"/Identifier="XYZ"/' "$data/ep-rcv-xml/PV-9-2024-02-26-RCV_EN.xml" > "$tmp/PV-xyz.xml"
+db=$tmp/b.db
+expect_rc 0 "tables" "$bin" --db "$db" ingest "$h/members.csv" "$h/group_memberships.csv"
+expect_rc 1 "strict unknown group" "$bin" --db "$db" ingest --strict "$tmp/PV-xyz.xml"
+contains "$tmp/err" "XYZ" "strict names the group"
+[ "$(count "SELECT COUNT(*) FROM position WHERE group_code = 'XYZ'")" = 0 ] && ok || bad "strict wrote nothing"
+expect_rc 3 "unknown group kept" "$bin" --db "$db" ingest "$tmp/PV-xyz.xml"
+contains "$tmp/err" "XYZ" "warning names the group"
+[ "$(count "SELECT COUNT(*) FROM position WHERE group_code = 'XYZ'")" -gt 0 ] && ok || bad "unknown group kept"
+
+expect_rc 0 "info" "$bin" --db "$db" info --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["votes_with_positions"]==7, d' "$tmp/out" && ok || bad "info --json"
+
+expect_rc 2 "synth needs --db" "$bin" synth --meps 10 --votes 10
+expect_rc 2 "synth bad number" "$bin" --db "$tmp/s.db" synth --meps ten
+expect_rc 2 "synth into a real store" "$bin" --db "$db" synth --defaults --meps 10 --votes 10
+expect_rc 0 "synth" "$bin" --db "$tmp/s.db" synth --defaults --meps 50 --votes 200 --seed 7
+db=$tmp/s.db
+[ "$(count 'SELECT COUNT(*) FROM member')" = 50 ] && ok || bad "synth members"
+[ "$(count "SELECT value FROM meta WHERE key='synthetic'")" = 1 ] && ok || bad "synth labelled"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
