@@ -41,8 +41,10 @@ struct job {
     struct batch *batch;
     double last_progress;
     int progress_sent;
-    int responded; /* under s->lock */
-    volatile int cancelled;
+    int responded;          /* under s->lock */
+    volatile int cancelled; /* written under s->lock; the core reads it under s->lock too,
+                               handlers poll it through ctx->cancelled (a benign race by
+                               contract: a flag that only goes 0 -> 1) */
 };
 
 struct ep_mcp_server {
@@ -147,6 +149,14 @@ static json_t *rpc_result(json_t *id, json_t *result_stolen)
 static json_t *notification(const char *method, json_t *params_stolen)
 {
     return json_pack("{s:s,s:s,s:o}", "jsonrpc", "2.0", "method", method, "params", params_stolen);
+}
+
+static int job_cancelled(struct job *j)
+{
+    pthread_mutex_lock(&j->s->lock);
+    int c = j->cancelled;
+    pthread_mutex_unlock(&j->s->lock);
+    return c;
 }
 
 static void cancel_all_locked(struct ep_mcp_server *s)
@@ -262,7 +272,7 @@ void ep_mcp_log(struct ep_mcp_server *s, const char *level, const char *logger, 
 static void job_progress(void *pctx, double done, double total, const char *message)
 {
     struct job *j = pctx;
-    if (!j || !j->token || j->cancelled || !isfinite(done))
+    if (!j || !j->token || !isfinite(done) || job_cancelled(j))
         return;
     if (j->progress_sent && done <= j->last_progress)
         return; /* progress must increase */
@@ -292,7 +302,7 @@ static void job_progress(void *pctx, double done, double total, const char *mess
 static void job_log(void *pctx, const char *level, const char *message)
 {
     struct job *j = pctx;
-    if (!j || j->cancelled || !message || !ep_utf8_valid(message, strlen(message)))
+    if (!j || !message || !ep_utf8_valid(message, strlen(message)) || job_cancelled(j))
         return;
     send_log(j->s, j->origin, level, "epintel", message);
 }
@@ -451,7 +461,7 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
     pthread_mutex_lock(&ep_mcp_exec_lock);
     int rc = ep_tools_call(&ctx, name, args, &res, &e);
     pthread_mutex_unlock(&ep_mcp_exec_lock);
-    if (j->cancelled) {
+    if (job_cancelled(j)) {
         json_decref(res);
         r->none = 1;
         return;
@@ -747,7 +757,7 @@ static void job_run(struct job *j)
 {
     struct ep_mcp_server *s = j->s;
     struct reply r = {0};
-    if (!j->cancelled)
+    if (!job_cancelled(j))
         j->m->fn(s, j, j->params, &r);
     pthread_mutex_lock(&s->lock);
     int send = !j->cancelled && !r.none;
