@@ -272,7 +272,7 @@ int ep_stats_groups_compute(const struct ep_matrix *m, const struct ep_stats_vot
             s->part_ok = 1;
             s->participation = (double)t_sum / (double)td_sum;
         }
-        double alpha;
+        double alpha = EP_STATS_UNDEF;
         if (ep_stats_kalpha_nominal(tab, nu, 3, &alpha, &s->alpha_units, NULL) == EP_OK) {
             s->alpha_ok = 1;
             s->alpha = alpha;

@@ -260,8 +260,13 @@ void ep_stats_trends_free(struct ep_stats_trends *t);
 
 /* ---- Political map -------------------------------------------------------------------------- */
 
+enum ep_stats_map_solver {
+    EP_MAP_SOLVER_AUTO = 0, /* full GSL solver up to 64 MEPs, subspace iteration above */
+    EP_MAP_SOLVER_FULL = 1, /* always the full gsl_eigen_symmv of the Gram matrix */
+};
 struct ep_stats_map_params {
     int min_cast; /* MEPs with fewer cast votes are left out; default 20 */
+    int solver;   /* enum ep_stats_map_solver; default AUTO */
 };
 void ep_stats_map_params_default(struct ep_stats_map_params *p);
 

@@ -564,6 +564,51 @@ static void test_map_2d_stable(void **state)
     ep_stats_map_free(&mp[1]);
 }
 
+/* 100 MEPs (above the 64-MEP full-solver cut-off): the subspace iteration must agree with the
+ * full gsl_eigen_symmv solution, coordinates and variance shares. Pseudo-random ideal-point
+ * data, 300 votes, some missing. */
+static void test_map_solvers(void **state)
+{
+    (void)state;
+    struct ep_matrix m;
+    assert_int_equal(ep_matrix_alloc(&m, 100, 300, NULL), 0);
+    assert_int_equal(ep_matrix_group_index(&m, "A"), 0);
+    uint64_t s = 12345;
+    for (int v = 0; v < 300; v++) {
+        double cut = (double)(v % 17) / 8.5 - 1.0, cut2 = (double)(v % 7) / 3.5 - 1.0;
+        for (int i = 0; i < 100; i++) {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            double r = (double)(s >> 11) / 9007199254740992.0;
+            double x1 = (double)i / 50.0 - 1.0, x2 = (double)((i * 37) % 100) / 50.0 - 1.0;
+            double u = (v % 3 ? x1 - cut : x2 - cut2) + 0.6 * (r - 0.5);
+            int p = r < 0.08   ? EP_POS_DID_NOT_VOTE
+                    : r > 0.95 ? EP_POS_ABSTENTION
+                    : u > 0    ? EP_POS_FOR
+                               : EP_POS_AGAINST;
+            ep_matrix_set(&m, v, i, p, 0);
+        }
+    }
+    struct ep_stats_map_params pa = {.min_cast = 1, .solver = EP_MAP_SOLVER_AUTO};
+    struct ep_stats_map_params pf = {.min_cast = 1, .solver = EP_MAP_SOLVER_FULL};
+    struct ep_stats_map a, f;
+    assert_int_equal(ep_stats_map_compute(&m, &pa, &a, NULL), 0);
+    assert_int_equal(ep_stats_map_compute(&m, &pf, &f, NULL), 0);
+    assert_int_equal(a.n, 100);
+    assert_int_equal(a.dims, 2);
+    near_tol(a.var[0], f.var[0], 1e-9);
+    near_tol(a.var[1], f.var[1], 1e-9);
+    assert_int_equal(a.sign_ref[0], f.sign_ref[0]);
+    for (int i = 0; i < 100; i++) {
+        near_tol(a.x[i], f.x[i], 1e-6 * a.sv[0]);
+        near_tol(a.y[i], f.y[i], 1e-6 * a.sv[0]);
+    }
+    ep_stats_map_free(&a);
+    ep_stats_map_free(&f);
+    ep_matrix_free(&m);
+}
+
 static void test_map_unavailable(void **state)
 {
     (void)state;
@@ -595,6 +640,7 @@ int main(void)
         cmocka_unit_test(test_baseline),
         cmocka_unit_test(test_map_rank1),
         cmocka_unit_test(test_map_2d_stable),
+        cmocka_unit_test(test_map_solvers),
         cmocka_unit_test(test_map_unavailable),
     };
     ep_stats_init();
