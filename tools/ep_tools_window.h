@@ -1,0 +1,63 @@
+/* ep_tools_window: the analysis window shared by every analytic tool, and a cache of loaded
+ * vote matrices.
+ *
+ * Window arguments (paste EP_TOOLS_WINDOW_PROPS into a tool's inputSchema "properties"):
+ *   from, to   YYYY-MM-DD (inclusive), term 9|10, sittings [YYYY-MM-DD, ...] (≤ 200).
+ * All optional: the default window is every vote with per-MEP positions in the store.
+ *
+ * The cache keeps the last EP_TOOLS_MATRIX_CACHE matrices (keyed by the window and the store's
+ * content version), so repeated calls on the same window do not reload from SQLite. Like all
+ * tool code it runs under the MCP core's execution mutex (one thread at a time). */
+#ifndef EP_TOOLS_WINDOW_H
+#define EP_TOOLS_WINDOW_H
+
+#include <jansson.h>
+
+#include "ep_error.h"
+#include "ep_matrix.h"
+#include "ep_store.h"
+
+#define EP_TOOLS_MATRIX_CACHE 3
+
+#define EP_TOOLS_WINDOW_PROPS                                                                   \
+    "\"from\": {\"type\": \"string\", \"format\": \"date\", \"description\": \"Window start "   \
+    "(YYYY-MM-DD, inclusive)\"},"                                                               \
+    "\"to\": {\"type\": \"string\", \"format\": \"date\", \"description\": \"Window end "       \
+    "(YYYY-MM-DD, inclusive)\"},"                                                               \
+    "\"term\": {\"type\": \"integer\", \"enum\": [9, 10], \"description\": \"Parliamentary "    \
+    "term\"},"                                                                                  \
+    "\"sittings\": {\"type\": \"array\", \"items\": {\"type\": \"string\", \"format\": "        \
+    "\"date\"}, \"minItems\": 1, \"maxItems\": 200, \"description\": \"Only these sitting "     \
+    "dates\"}"
+
+/* JSON Schema of the "window" object that ep_tools_window_json returns. */
+#define EP_TOOLS_WINDOW_SCHEMA                                                                  \
+    "{\"type\": \"object\", \"required\": [\"from\", \"to\", \"votes\", \"meps\", "             \
+    "\"sittings\", \"synthetic\"], \"properties\": {"                                           \
+    "\"from\": {\"type\": \"string\"}, \"to\": {\"type\": \"string\"},"                         \
+    "\"term\": {\"type\": [\"integer\", \"null\"]},"                                            \
+    "\"votes\": {\"type\": \"integer\"}, \"meps\": {\"type\": \"integer\"},"                    \
+    "\"sittings\": {\"type\": \"integer\"}, \"synthetic\": {\"type\": \"boolean\"}}}"
+
+struct ep_tools_window {
+    struct ep_window w;
+    char from[11], to[11];
+    const char *sittings[201];
+    char sitting_buf[200][11];
+};
+
+/* Read the window arguments (already schema-validated) from args (borrowed, may be NULL). */
+int ep_tools_window_from_args(json_t *args, struct ep_tools_window *tw, struct ep_error *err);
+
+/* The matrix for a window, loaded or from the cache. *m is borrowed: valid until the next
+ * ep_tools_matrix call or ep_tools_matrix_cache_clear. EP_EUNAVAIL (with a message that says
+ * which dates have positions) when the window holds no roll-call votes with positions. */
+int ep_tools_matrix(struct ep_store *s, const struct ep_tools_window *tw,
+                    const struct ep_matrix **m, struct ep_error *err);
+void ep_tools_matrix_cache_clear(void);
+
+/* New object describing the window actually covered: first and last vote date, term asked,
+ * number of votes, MEPs and sittings, and whether the data is synthetic. */
+json_t *ep_tools_window_json(const struct ep_tools_window *tw, const struct ep_matrix *m);
+
+#endif
