@@ -5,9 +5,10 @@
  * centred, so an imputed cell is exactly 0 and a cast cell is code − mean. The SVD X = U S V' is
  * taken through the Gram matrix G = X X' (n x n, n = kept MEPs): its eigenvectors are U and its
  * eigenvalues S². G is accumulated in vote blocks (float products, double sums), never holding
- * the whole X; the eigenproblem of the small G is solved with GSL (gsl_eigen_symmv). Scores are
- * the principal-component scores σ_k·u_k. Sign: each axis is flipped so that the MEP with the
- * largest |score| (lowest matrix index among equal ones) is positive. See docs/methodology.md. */
+ * the whole X. Top-2 eigenpairs: gsl_eigen_symmv on G up to 64 MEPs, block subspace iteration
+ * with GSL Rayleigh–Ritz above (full solver as fallback). Scores are the principal-component
+ * scores σ_k·u_k. Sign: each axis is flipped so that the MEP with the largest |score| (lowest
+ * matrix index among equal ones) is positive. See docs/methodology.md. */
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
