@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,6 +61,14 @@ static int t_bad(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
     return 0;
 }
 
+static int t_noisy(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+{
+    printf("a misbehaving library prints here\n");
+    fflush(stdout);
+    *result = json_object();
+    return 0;
+}
+
 #define ECHO_IN                                                                                    \
     "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\",\"minLength\":1,"          \
     "\"maxLength\":100,\"description\":\"text to echo\"},\"times\":{\"type\":\"integer\","         \
@@ -86,6 +95,7 @@ static const struct ep_tool test_rows[] = {
     {"p2", "P2", "paging filler", ANY_IN, NULL, 0, 0, 1, 0, t_slow},
     {"p3", "P3", "paging filler", ANY_IN, NULL, 0, 0, 1, 0, t_slow},
     {"p4", "P4", "paging filler", ANY_IN, NULL, 0, 0, 1, 0, t_slow},
+    {"noisy", "Noisy", "Prints to stdout", ANY_IN, NULL, 1, 1, 0, 0, t_noisy},
 };
 #define NROWS (sizeof test_rows / sizeof test_rows[0])
 
@@ -1016,6 +1026,65 @@ static void test_stdio_framing(void **st)
     json_decref(lines);
 }
 
+/* stdout protection: serve on the real stdout (redirected to a file in a child process) while
+ * a tool prints to stdout: the protocol stream must stay clean JSON lines. */
+static void test_stdio_protects_stdout(void **st)
+{
+    char *dir = ep_test_tmpdir();
+    char outp[4200], errp[4200];
+    snprintf(outp, sizeof outp, "%s/out", dir);
+    snprintf(errp, sizeof errp, "%s/err", dir);
+    const char *input =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+        "\"protocolVersion\":\"2025-11-25\"}}\n"
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"noisy\"}}\n";
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen(outp, "w", stdout) || !freopen(errp, "w", stderr))
+            _exit(3);
+        FILE *in = file_with(input, strlen(input));
+        struct ep_mcp_options o;
+        ep_mcp_options_init(&o);
+        struct ep_mcp_server *s = NULL;
+        struct ep_error e = {0};
+        if (ep_mcp_server_new(&o, &s, &e))
+            _exit(4);
+        int rc = ep_mcp_serve_stdio(s, in, stdout, &e);
+        ep_mcp_server_free(s);
+        printf("after serve\n"); /* fd 1 restored */
+        fflush(stdout);
+        _exit(rc ? 5 : 0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    FILE *f = fopen(outp, "r");
+    assert_non_null(f);
+    char *line = NULL;
+    size_t cap = 0;
+    int n = 0;
+    while (getline(&line, &cap, f) > 0) {
+        if (strcmp(line, "after serve\n") == 0)
+            continue;
+        json_t *v = json_loads(line, 0, NULL);
+        if (!v)
+            fail_msg("stdout was corrupted: %s", line);
+        json_decref(v);
+        n++;
+    }
+    free(line);
+    fclose(f);
+    assert_int_equal(n, 2);
+    assert_int_equal(ep_test_system("grep -q 'misbehaving' '%s'", errp), 0);
+    ep_test_system("rm -rf '%s'", dir);
+    free(dir);
+}
+
 /* Golden transcript: tests/golden/stdio_basic.jsonl -> expected responses, matched by id
  * (responses with a null id in order). serverInfo.version is not compared. */
 static void strip_version(json_t *m)
@@ -1133,6 +1202,7 @@ int main(void)
         cmocka_unit_test(test_synchronous_mode),
         cmocka_unit_test(test_rpc_code_map),
         cmocka_unit_test(test_stdio_framing),
+        cmocka_unit_test(test_stdio_protects_stdout),
         cmocka_unit_test(test_golden_stdio),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
