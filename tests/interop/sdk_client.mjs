@@ -1,0 +1,122 @@
+// Interop test with the official TypeScript SDK client (pinned in tests/package.json).
+// Spawns `epintel serve` over stdio, lists every tool, calls each with valid arguments (the SDK
+// validates structuredContent against the tool's outputSchema and throws on a mismatch), and
+// calls each with invalid arguments expecting isError. Also reads resources and prompts.
+// usage: node sdk_client.mjs path/to/epintel path/to/store.db
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+const [bin, db] = process.argv.slice(2);
+let pass = 0, fail = 0;
+const ok = (cond, what) => { if (cond) pass++; else { fail++; console.error("FAIL:", what); } };
+
+// Valid arguments for every tool, on the bundled data. A tool whose data the store does not
+// hold must answer isError with a reason (expectError).
+const valid = {
+  get_meps: { args: { country: "LUX", limit: 5 } },
+  get_mep_details: { args: { id: 840 } },
+  get_plenary_sessions: { args: { from: "2024-01-01", to: "2024-04-30" } },
+  get_voting_records: { args: { sitting: "2024-01-16", limit: 5 } },
+  search_documents: { args: { query: "fluorinated gases" } },
+  get_committee_info: { args: {} },
+  get_parliamentary_questions: { args: {}, expectError: true },
+  analyze_voting_patterns: { args: { mep_id: 840 } },
+  track_legislation: { args: { procedure: "2022/0099(COD)" } },
+  generate_report: { args: { kind: "mep", id: "840" } },
+  assess_mep_influence: { args: { mep_id: 840 } },
+  analyze_coalition_dynamics: { args: {} },
+  map_political_network: { args: {} },
+  detect_voting_anomalies: { args: {} },
+  generate_political_risk_assessment: { args: {} },
+};
+
+const transport = new StdioClientTransport({
+  command: bin, args: ["--db", db, "serve"], stderr: "inherit",
+});
+const client = new Client({ name: "epintel-interop", version: "1.0.0" });
+await client.connect(transport);
+ok(client.getServerVersion()?.name === "epintel", "serverInfo.name is epintel");
+
+let tools = [];
+let cursor;
+do {
+  const page = await client.listTools(cursor ? { cursor } : {});
+  tools = tools.concat(page.tools);
+  cursor = page.nextCursor;
+} while (cursor);
+const names = tools.map((t) => t.name).sort();
+console.log(`tools/list: ${tools.length} tools`);
+for (const name of Object.keys(valid))
+  ok(names.includes(name), `tool ${name} is listed`);
+
+for (const t of tools) {
+  ok(t.inputSchema?.type === "object", `${t.name}: object inputSchema`);
+  ok(t.outputSchema?.type === "object", `${t.name}: outputSchema`);
+  ok(typeof t.title === "string" && typeof t.description === "string", `${t.name}: title, description`);
+  ok(t.annotations && "readOnlyHint" in t.annotations, `${t.name}: annotations`);
+  const v = valid[t.name];
+  if (!v) { ok(false, `${t.name}: no valid arguments known to this test`); continue; }
+  try {
+    const r = await client.callTool({ name: t.name, arguments: v.args });
+    if (v.expectError) {
+      ok(r.isError === true && /store|sync|available/i.test(r.content?.[0]?.text ?? ""),
+         `${t.name}: isError with a reason`);
+    } else {
+      ok(!r.isError, `${t.name}: no error (${r.isError ? r.content?.[0]?.text : ""})`);
+      ok(r.structuredContent && typeof r.structuredContent === "object", `${t.name}: structuredContent`);
+      const text = r.content?.find((c) => c.type === "text")?.text;
+      ok(text && JSON.stringify(JSON.parse(text)) === JSON.stringify(r.structuredContent),
+         `${t.name}: text block carries the same JSON`);
+    }
+  } catch (e) {
+    ok(false, `${t.name}: valid call threw ${e.message}`);
+  }
+  try {
+    const r = await client.callTool({ name: t.name, arguments: { ...v.args, no_such_argument: 1 } });
+    ok(r.isError === true && /no_such_argument/.test(r.content?.[0]?.text ?? ""),
+       `${t.name}: unknown argument gives isError naming it`);
+  } catch (e) {
+    ok(false, `${t.name}: invalid call threw ${e.message}`);
+  }
+}
+
+// Unknown tool: JSON-RPC error -32602.
+try {
+  await client.callTool({ name: "no_such_tool", arguments: {} });
+  ok(false, "unknown tool must fail");
+} catch (e) {
+  ok(/-32602|Unknown tool|no_such_tool/i.test(String(e.message)), "unknown tool error");
+}
+
+const caps = client.getServerCapabilities();
+if (caps?.resources) {
+  const tpl = await client.listResourceTemplates();
+  const uris = tpl.resourceTemplates.map((r) => r.uriTemplate);
+  for (const u of ["ep://meps/{id}", "ep://votes/{id}", "ep://groups/{code}", "ep://sittings/{date}"])
+    ok(uris.includes(u), `resource template ${u}`);
+  const r = await client.readResource({ uri: "ep://groups/EPP" });
+  ok(r.contents?.length > 0, "read ep://groups/EPP");
+  try {
+    await client.readResource({ uri: "ep://meps/999999999" });
+    ok(false, "unknown MEP resource must fail");
+  } catch (e) {
+    ok(/-32002|not found/i.test(String(e.message)), "unknown resource gives -32002");
+  }
+} else {
+  ok(false, "resources capability declared");
+}
+if (caps?.prompts) {
+  const p = await client.listPrompts();
+  const pn = p.prompts.map((x) => x.name);
+  for (const n of ["mep_briefing", "coalition_analysis", "legislative_tracking"])
+    ok(pn.includes(n), `prompt ${n}`);
+  const g = await client.getPrompt({ name: "mep_briefing", arguments: { mep_id: "840" } });
+  ok(g.messages?.length > 0, "prompts/get mep_briefing");
+} else {
+  ok(false, "prompts capability declared");
+}
+await client.ping();
+pass++;
+await client.close();
+console.log(`sdk client: ${pass} passed, ${fail} failed`);
+process.exit(fail ? 1 : 0);
