@@ -51,7 +51,16 @@ static int collect(int argc, char **argv, char ***out, int *nout)
                     continue;
                 if (ni == ai) {
                     ai = ai ? ai * 2 : 16;
-                    items = realloc(items, (size_t)ai * sizeof *items);
+                    char **grown = realloc(items, (size_t)ai * sizeof *items);
+                    if (!grown) {
+                        closedir(d);
+                        for (int k = 0; k < ni; k++)
+                            free(items[k]);
+                        free(items);
+                        fprintf(stderr, "epintel: out of memory\n");
+                        goto fail;
+                    }
+                    items = grown;
                 }
                 size_t len = strlen(argv[i]) + strlen(de->d_name) + 2;
                 items[ni] = malloc(len);
@@ -68,7 +77,15 @@ static int collect(int argc, char **argv, char ***out, int *nout)
         for (int k = 0; k < ni; k++) {
             if (n == cap) {
                 cap = cap ? cap * 2 : 16;
-                list = realloc(list, (size_t)cap * sizeof *list);
+                char **grown = realloc(list, (size_t)cap * sizeof *list);
+                if (!grown) {
+                    for (int j = k; j < ni; j++)
+                        free(items[j]);
+                    free(items);
+                    fprintf(stderr, "epintel: out of memory\n");
+                    goto fail;
+                }
+                list = grown;
             }
             list[n++] = items[k];
         }

@@ -15,6 +15,9 @@ static const struct command commands[] = {
     {"ingest", ep_cmd_ingest, "ingest roll-call XML files and HowTheyVote CSV tables"},
     {"info", ep_cmd_info, "counts per table, date range and sources of the store"},
     {"synth", ep_cmd_synth, "write a synthetic full-term dataset (for benchmarks)"},
+    {"serve", ep_cmd_serve, "run the MCP server (stdio)"},
+    {"tool", ep_cmd_tool, "run one tool: epintel tool NAME --args '{...}'"},
+    {"tools", ep_cmd_tools, "list the tools with their schemas"},
 };
 
 static void usage(FILE *f)

@@ -382,7 +382,7 @@ int ep_synth_calibrate(const struct ep_matrix *real, struct ep_synth_params *p,
     set_big3(p);
 
     /* consensual votes: the big three (as matrix group indices) share one non-tie position */
-    int bg[3], nb = 0;
+    int bg[3] = {0, 0, 0}, nb = 0;
     for (int k = 0; k < 3; k++)
         if (p->big[k] >= 0)
             for (int g = 0; g < ng; g++)

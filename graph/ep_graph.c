@@ -101,7 +101,7 @@ void ep_graph_free(struct ep_graph *g)
 
 int ep_graph_modal_group(const struct ep_matrix *m, int i)
 {
-    int cnt[EP_MATRIX_MAX_GROUPS] = {0}, last[EP_MATRIX_MAX_GROUPS];
+    int cnt[EP_MATRIX_MAX_GROUPS] = {0}, last[EP_MATRIX_MAX_GROUPS] = {0};
     for (int v = 0; v < m->n_vote; v++) {
         size_t c = (size_t)v * (size_t)m->n_mep + (size_t)i;
         int g = m->grp[c];

@@ -1,0 +1,11 @@
+/* ep_tools_all: every tool row epintel serves (basic, analysis and intelligence tools), and the
+ * EP resource/prompt provider, registered in one place for both front ends (mcp/ and cli/). */
+#ifndef EP_TOOLS_ALL_H
+#define EP_TOOLS_ALL_H
+
+#include "ep_error.h"
+
+/* Register all rows with ep_tools_register. Idempotent within a process. */
+int ep_tools_register_all(struct ep_error *err);
+
+#endif
