@@ -1,0 +1,1956 @@
+/* ep_tools_basic: eight basic tools over the store. See ep_tools_basic.h.
+ *
+ * Hot paths read the positions snapshot (ep_tools_common.h) instead of the member_vote view, and
+ * use indexed queries with bound parameters only: user text never becomes SQL text. */
+#include "ep_tools_basic.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_model.h"
+#include "ep_store.h"
+#include "ep_tools_common.h"
+#include "ep_util.h"
+
+/* JSON text without escaping: the preprocessor turns the tokens into a string literal. */
+#define J(...) #__VA_ARGS__
+
+#define PROV_PROP "\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA
+#define PAGE_IN                                                                                    \
+    J("offset"                                                                                     \
+      : {                                                                                          \
+          "type" : "integer",                                                                      \
+          "minimum" : 0,                                                                           \
+          "maximum" : 1000000000,                                                                  \
+          "default" : 0,                                                                           \
+          "description" : "Number of items to skip."                                               \
+      },                                                                                           \
+        "limit"                                                                                    \
+      : {                                                                                          \
+          "type" : "integer",                                                                      \
+          "minimum" : 1,                                                                           \
+          "maximum" : 500,                                                                         \
+          "default" : 50,                                                                          \
+          "description" : "Number of items to return (1 to 500)."                                  \
+      })
+#define PAGE_OUT                                                                                   \
+    J("total"                                                                                      \
+      : {"type" : "integer", "minimum" : 0}, "offset"                                              \
+      : {"type" : "integer", "minimum" : 0}, "limit"                                               \
+      : {"type" : "integer", "minimum" : 1}, "hasMore"                                             \
+      : {"type" : "boolean"})
+#define PAGE_REQ "\"total\",\"offset\",\"limit\",\"hasMore\",\"provenance\""
+#define GROUPS J([ "EPP", "SD", "RENEW", "GREEN_EFA", "GUE_NGL", "ECR", "ID", "ESN", "NI", "PFE" ])
+#define NSTR J({"type" : [ "string", "null" ]})
+#define DATE_IN(D) "{\"type\":\"string\",\"format\":\"date\",\"description\":\"" D "\"}"
+#define PROC_PATTERN "^[0-9]{4}/[0-9]{4}[A-Z]?\\\\([A-Z]{3}\\\\)$"
+
+#define COUNTS_SCHEMA                                                                              \
+    J({                                                                                            \
+        "type" : "object",                                                                         \
+        "description" : "Official counts of the vote.",                                            \
+        "properties" : {                                                                           \
+            "for" : {"type" : "integer"},                                                          \
+            "against" : {"type" : "integer"},                                                      \
+            "abstention" : {"type" : "integer"},                                                   \
+            "did_not_vote" : {"type" : "integer"}                                                  \
+        },                                                                                         \
+        "required" : [ "for", "against", "abstention", "did_not_vote" ],                           \
+        "additionalProperties" : false                                                             \
+    })
+#define PROC_SCHEMA                                                                                \
+    J({                                                                                            \
+        "type" : [ "object", "null" ],                                                             \
+        "properties" : {                                                                           \
+            "reference" : {"type" : "string"},                                                     \
+            "title" : {"type" : [ "string", "null" ]},                                             \
+            "type" : {"type" : [ "string", "null" ]},                                              \
+            "stage" : {"type" : [ "string", "null" ]}                                              \
+        },                                                                                         \
+        "required" : [ "reference", "title", "type", "stage" ],                                    \
+        "additionalProperties" : false                                                             \
+    })
+#define POS_ITEM_SCHEMA                                                                            \
+    J({                                                                                            \
+        "type" : "object",                                                                         \
+        "properties" : {                                                                           \
+            "mep_id" : {"type" : "integer"},                                                       \
+            "group" : {"type" : [ "string", "null" ]},                                             \
+            "position" :                                                                           \
+                {"type" : "string", "enum" : [ "FOR", "AGAINST", "ABSTENTION", "DID_NOT_VOTE" ]}   \
+        },                                                                                         \
+        "required" : [ "mep_id", "group", "position" ],                                            \
+        "additionalProperties" : false                                                             \
+    })
+#define MEP_POS_SCHEMA                                                                             \
+    J({                                                                                            \
+        "type" : [ "object", "null" ],                                                             \
+        "description" :                                                                            \
+            "The requested MEP on this vote; null when the vote has no per-MEP positions.",        \
+        "properties" : {                                                                           \
+            "mep_id" : {"type" : "integer"},                                                       \
+            "group" : {"type" : [ "string", "null" ]},                                             \
+            "position" : {                                                                         \
+                "type" : "string",                                                                 \
+                "enum" : [ "FOR", "AGAINST", "ABSTENTION", "DID_NOT_VOTE", "NOT_AN_MEP" ]          \
+            },                                                                                     \
+            "group_position" : {                                                                   \
+                "type" : [ "string", "null" ],                                                     \
+                "enum" : [ "FOR", "AGAINST", "ABSTENTION", "TIE", "NONE", null ]                   \
+            }                                                                                      \
+        },                                                                                         \
+        "required" : [ "mep_id", "group", "position", "group_position" ],                          \
+        "additionalProperties" : false                                                             \
+    })
+#define VOTE_SCHEMA                                                                                                  \
+    J({"type" : "object", "properties" : {                                                         \
+        "id" : {"type" : "integer"},                                                               \
+        "timestamp" : {"type" : [ "string", "null" ]},                                             \
+        "sitting_date" : {"type" : [ "string", "null" ]},                                          \
+        "title" : {"type" : [ "string", "null" ]},                                                 \
+        "description" : {"type" : [ "string", "null" ]},                                           \
+        "reference" : {"type" : [ "string", "null" ]},                                             \
+        "result" : {"type" : [ "string", "null" ], "enum" : [ "ADOPTED", "REJECTED", "LAPSED", null ]}, \
+        "is_main" : {"type" : "boolean"},                                                          \
+        "has_positions" : {"type" : "boolean"},                                                    \
+        "procedure" :) PROC_SCHEMA J(, "counts" :) COUNTS_SCHEMA                                   \
+    J(, "groups" : {"type" : [ "array", "null" ],                                                  \
+                    "description" : "Per-group breakdown (group on the vote date); null without per-MEP positions.", \
+                    "items" :) EP_TOOLS_BREAKDOWN_ITEM_SCHEMA                                      \
+    J(}, "positions" : {"type" : [ "array", "null" ], "items" :) POS_ITEM_SCHEMA                   \
+    J(}, "mep_position" :) MEP_POS_SCHEMA                                                          \
+    J(}, "required" : [ "id", "timestamp", "sitting_date", "title", "description", "reference",    \
+                         "procedure", "result", "is_main", "counts", "has_positions", "groups" ],  \
+      "additionalProperties" : false})
+
+#define ANNOT 1, 1, 0
+
+/* ---- small helpers ---------------------------------------------------------------------- */
+
+static const char *sarg(json_t *a, const char *k)
+{
+    json_t *v = json_object_get(a, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int iarg(json_t *a, const char *k, long long *out)
+{
+    json_t *v = json_object_get(a, k);
+    if (!json_is_integer(v))
+        return 0;
+    *out = json_integer_value(v);
+    return 1;
+}
+
+static int barg(json_t *a, const char *k, int *out)
+{
+    json_t *v = json_object_get(a, k);
+    if (!json_is_boolean(v))
+        return 0;
+    *out = json_is_true(v);
+    return 1;
+}
+
+/* Text column as a JSON string, null for NULL or "". */
+static json_t *jtext(sqlite3_stmt *q, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(q, i);
+    if (!t || !*t)
+        return json_null();
+    json_t *s = json_string(t);
+    return s ? s : json_null();
+}
+
+static void put(json_t *o, const char *k, json_t *v, int *bad)
+{
+    if (!v || json_object_set_new(o, k, v))
+        *bad = 1;
+}
+
+static int nomem(struct ep_error *err)
+{
+    return ep_error_set(err, EP_ENOMEM, "out of memory");
+}
+
+static int prepare(struct ep_store *s, const char *sql, sqlite3_stmt **q, struct ep_error *err)
+{
+    if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, q, NULL) != SQLITE_OK) {
+        *q = NULL;
+        return ep_tools_db_error(s, err, "preparing a query");
+    }
+    return 0;
+}
+
+static void bind_name_text(sqlite3_stmt *q, const char *name, const char *v)
+{
+    int i = sqlite3_bind_parameter_index(q, name);
+    if (i > 0 && v)
+        sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_name_int(sqlite3_stmt *q, const char *name, long long v)
+{
+    int i = sqlite3_bind_parameter_index(q, name);
+    if (i > 0)
+        sqlite3_bind_int64(q, i, v);
+}
+
+static int need_store(struct ep_tool_ctx *ctx, struct ep_error *err)
+{
+    if (!ctx || !ctx->store)
+        return ep_error_set(err, EP_EUNAVAIL, "no store is open: run `epintel ingest` first");
+    return 0;
+}
+
+/* Finish a paged result: wrap items, add provenance. */
+static int finish_page(struct ep_store *s, const char *key, json_t *items, long total, int offset,
+                       int limit, json_t **result, struct ep_error *err)
+{
+    json_t *o = ep_tools_page_result(key, items, total, offset, limit);
+    if (!o)
+        return nomem(err);
+    int rc = ep_tools_add_provenance(s, o, err);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    *result = o;
+    return 0;
+}
+
+static int date_range_check(const char *from, const char *to, struct ep_error *err)
+{
+    if (from && to && strcmp(from, to) > 0)
+        return ep_error_set(err, EP_EINVAL,
+                            "argument \"from\" (%s) is after \"to\" (%s): give from <= to", from,
+                            to);
+    return 0;
+}
+
+/* ==== get_meps ============================================================================ */
+
+static const char meps_in[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"country\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":"
+    "\"ISO 3166-1 alpha-3 country code, e.g. DEU, LUX.\",\"examples\":[\"LUX\"]},"
+    "\"group\":{\"type\":\"string\",\"enum\":" GROUPS ",\"description\":"
+    "\"Political group code; matches the group reported for the MEP (see active_on and term).\"},"
+    "\"active_on\":" DATE_IN(
+        "Only MEPs with a mandate on this date (YYYY-MM-DD); their group is "
+        "the one held that day.") ","
+                                  "\"term\":{\"type\":\"integer\",\"minimum\":9,\"maximum\":10,"
+                                  "\"description\":"
+                                  "\"Parliamentary term (9 = 2019-2024, 10 = from 2024), by group "
+                                  "membership.\"},"
+                                  "\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100,"
+                                  "\"description\":"
+                                  "\"Substring of the name, case- and "
+                                  "accent-insensitive.\"}," PAGE_IN "},"
+                                  "\"additionalProperties\":false}";
+
+static const char meps_out[] =
+    "{\"type\":\"object\",\"properties\":{\"meps\":{\"type\":\"array\",\"items\":"
+    "{\"type\":\"object\",\"properties\":{"
+    "\"id\":{\"type\":\"integer\"},\"first_name\":" NSTR ",\"last_name\":" NSTR ","
+    "\"country\":" NSTR ",\"date_of_birth\":" NSTR ","
+    "\"group\":{\"type\":[\"string\",\"null\"],\"description\":\"Group on active_on if given, "
+    "else the latest group (within term if given).\"},"
+    "\"terms\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}},"
+    "\"current\":{\"type\":\"boolean\",\"description\":\"Has an open-ended membership.\"}},"
+    "\"required\":[\"id\",\"first_name\",\"last_name\",\"country\",\"date_of_birth\",\"group\","
+    "\"terms\",\"current\"],\"additionalProperties\":false}}," PAGE_OUT "," PROV_PROP "},"
+    "\"required\":[\"meps\"," PAGE_REQ "],\"additionalProperties\":false}";
+
+static int name_matches(const char *needle_folded, sqlite3_stmt *q, struct ep_buf *tmp)
+{
+    ep_buf_reset(tmp);
+    const char *f = (const char *)sqlite3_column_text(q, 1);
+    const char *l = (const char *)sqlite3_column_text(q, 2);
+    if (ep_tools_fold(f ? f : "", tmp) || ep_buf_putc(tmp, ' ') || ep_tools_fold(l ? l : "", tmp) ||
+        ep_buf_putc(tmp, ' ') || ep_tools_fold(f ? f : "", tmp))
+        return -1;
+    return strstr(tmp->data, needle_folded) != NULL;
+}
+
+static json_t *terms_json(const char *csv)
+{
+    json_t *a = json_array();
+    const char *p = csv;
+    while (a && p && *p) {
+        char *end;
+        long t = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        if (json_array_append_new(a, json_integer(t))) {
+            json_decref(a);
+            return NULL;
+        }
+        p = *end == ',' ? end + 1 : end;
+    }
+    return a;
+}
+
+static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                         struct ep_error *err)
+{
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_store *s = ctx->store;
+    int offset, limit;
+    if (ep_tools_page_args(args, &offset, &limit))
+        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
+    const char *country = sarg(args, "country"), *group = sarg(args, "group");
+    const char *active_on = sarg(args, "active_on"), *name = sarg(args, "name");
+    long long term = 0;
+    int has_term = iarg(args, "term", &term);
+    sqlite3_stmt *q = NULL;
+    json_t *items = json_array();
+    struct ep_buf needle, tmp;
+    ep_buf_init(&needle, 0);
+    ep_buf_init(&tmp, 0);
+    long total = 0;
+    if (!items) {
+        rc = nomem(err);
+        goto out;
+    }
+    if (name && ep_tools_fold(name, &needle)) {
+        rc = nomem(err);
+        goto out;
+    }
+    rc = prepare(s,
+                 "SELECT m.id, m.first_name, m.last_name, m.country_code, m.date_of_birth,"
+                 " (SELECT ms.group_code FROM membership ms WHERE ms.member_id = m.id"
+                 "   AND (?1 IS NULL OR (ms.start_date <= ?1 AND (ms.end_date IS NULL"
+                 "        OR ms.end_date >= ?1)))"
+                 "   AND (?2 IS NULL OR ms.term = ?2) ORDER BY ms.start_date DESC LIMIT 1),"
+                 " (SELECT group_concat(term) FROM (SELECT DISTINCT term FROM membership"
+                 "   WHERE member_id = m.id AND term IS NOT NULL ORDER BY term)),"
+                 " EXISTS(SELECT 1 FROM membership ms WHERE ms.member_id = m.id"
+                 "   AND ms.end_date IS NULL)"
+                 " FROM member m WHERE (?3 IS NULL OR m.country_code = ?3)"
+                 " ORDER BY m.last_name COLLATE NOCASE, m.first_name COLLATE NOCASE, m.id",
+                 &q, err);
+    if (rc)
+        goto out;
+    if (active_on)
+        sqlite3_bind_text(q, 1, active_on, -1, SQLITE_TRANSIENT);
+    if (has_term)
+        sqlite3_bind_int64(q, 2, term);
+    if (country)
+        sqlite3_bind_text(q, 3, country, -1, SQLITE_TRANSIENT);
+    int st;
+    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *g = (const char *)sqlite3_column_text(q, 5);
+        if ((active_on || has_term) && !g)
+            continue;
+        if (group && (!g || strcmp(g, group) != 0))
+            continue;
+        if (name) {
+            int hit = name_matches(needle.data, q, &tmp);
+            if (hit < 0) {
+                rc = nomem(err);
+                goto out;
+            }
+            if (!hit)
+                continue;
+        }
+        total++;
+        if (total <= offset || (long)json_array_size(items) >= limit)
+            continue;
+        json_t *o = json_object();
+        int bad = !o;
+        if (o) {
+            put(o, "id", json_integer(sqlite3_column_int64(q, 0)), &bad);
+            put(o, "first_name", jtext(q, 1), &bad);
+            put(o, "last_name", jtext(q, 2), &bad);
+            put(o, "country", jtext(q, 3), &bad);
+            put(o, "date_of_birth", jtext(q, 4), &bad);
+            put(o, "group", jtext(q, 5), &bad);
+            put(o, "terms", terms_json((const char *)sqlite3_column_text(q, 6)), &bad);
+            put(o, "current", json_boolean(sqlite3_column_int(q, 7)), &bad);
+        }
+        if (bad || json_array_append_new(items, o)) {
+            if (bad)
+                json_decref(o);
+            rc = nomem(err);
+            goto out;
+        }
+    }
+    if (st != SQLITE_DONE) {
+        rc = ep_tools_db_error(s, err, "listing MEPs");
+        goto out;
+    }
+    rc = finish_page(s, "meps", items, total, offset, limit, result, err);
+    items = NULL;
+out:
+    sqlite3_finalize(q);
+    json_decref(items);
+    ep_buf_free(&needle);
+    ep_buf_free(&tmp);
+    return rc;
+}
+
+/* ==== get_mep_details ===================================================================== */
+
+static const char mep_in[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"EP directory id of the MEP "
+    "(as in get_meps).\",\"examples\":[840]},"
+    "\"from\":" DATE_IN(
+        "Start of the window for participation and loyalty (default: all "
+        "votes with per-MEP positions).") ","
+                                          "\"to\":" DATE_IN(
+                                              "End of the window (inclusive).") "},"
+                                                                                "\"required\":["
+                                                                                "\"id\"],"
+                                                                                "\"additionalProper"
+                                                                                "ties\":false}";
+
+#define NUM01 J({"type" : "number", "minimum" : 0, "maximum" : 1})
+#define CNT J({"type" : "integer", "minimum" : 0})
+static const char mep_out[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"mep\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
+    "\"first_name\":" NSTR ",\"last_name\":" NSTR ",\"country\":" NSTR ",\"country_label\":" NSTR
+    ",\"date_of_birth\":" NSTR ",\"email\":" NSTR ",\"facebook\":" NSTR ",\"twitter\":" NSTR ","
+    "\"current_group\":" NSTR ",\"current\":{\"type\":\"boolean\"}},"
+    "\"required\":[\"id\",\"first_name\",\"last_name\",\"country\",\"country_label\","
+    "\"date_of_birth\",\"email\",\"facebook\",\"twitter\",\"current_group\",\"current\"],"
+    "\"additionalProperties\":false},"
+    "\"memberships\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+    "\"group\":{\"type\":\"string\"},\"group_label\":" NSTR ",\"term\":{\"type\":[\"integer\","
+    "\"null\"]},\"start\":{\"type\":\"string\"},\"end\":" NSTR "},"
+    "\"required\":[\"group\",\"group_label\",\"term\",\"start\",\"end\"],"
+    "\"additionalProperties\":false}},"
+    "\"window\":{\"type\":\"object\",\"description\":\"Votes with per-MEP positions considered.\","
+    "\"properties\":{\"from\":" NSTR ",\"to\":" NSTR ",\"votes\":" CNT "},"
+    "\"required\":[\"from\",\"to\",\"votes\"],\"additionalProperties\":false},"
+    "\"participation\":" EP_TOOLS_AVAILABILITY_SCHEMA(
+        ",\"value\":" NUM01 ",\"eligible\":" CNT ",\"cast\":" CNT ",\"for\":" CNT
+        ",\"against\":" CNT ",\"abstention\":" CNT
+        ",\"did_not_vote\":" CNT) ","
+                                  "\"loyalty\":" EP_TOOLS_AVAILABILITY_SCHEMA(
+                                      ",\"value\":" NUM01 ",\"loyalty_votes\":" CNT
+                                      ",\"matching\":" CNT ",\"defections\":" CNT
+                                      ",\"tie_votes\":" CNT
+                                      ",\"defection_vote_ids\":{\"type\":\"array\",\"maxItems\":50,"
+                                      "\"items\":{\"type\":\"integer\"}}") "," PROV_PROP "},"
+                                                                           "\"required\":[\"mep\","
+                                                                           "\"memberships\","
+                                                                           "\"window\","
+                                                                           "\"participation\","
+                                                                           "\"loyalty\","
+                                                                           "\"provenance\"],"
+                                                                           "\"additionalProperties"
+                                                                           "\":false}";
+
+static int real_ok(json_t *o, const char *k, double v, int *bad)
+{
+    if (!isfinite(v)) {
+        *bad = 1;
+        return -1;
+    }
+    put(o, k, json_real(v), bad);
+    return 0;
+}
+
+struct mep_stats {
+    int votes, eligible, cast, f, a, ab, dnv, loyal_votes, matching, defections, ties;
+    json_t *defect_ids;
+};
+
+static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *from, const char *to,
+                        struct mep_stats *st)
+{
+    const struct ep_matrix *m = &p->m;
+    int i = m->n_mep ? ep_matrix_mep_index(m, id) : -1;
+    int32_t dfrom = from ? ep_date_days(from) : INT32_MIN, dto = to ? ep_date_days(to) : INT32_MAX;
+    for (int v = 0; v < m->n_vote; v++) {
+        if (m->vote_day[v] < dfrom || m->vote_day[v] > dto)
+            continue;
+        st->votes++;
+        if (i < 0)
+            continue;
+        size_t cell = (size_t)v * (size_t)m->n_mep + (size_t)i;
+        int pos = m->pos[cell];
+        if (pos == EP_POS_NONE)
+            continue;
+        st->eligible++;
+        if (pos == EP_POS_DID_NOT_VOTE) {
+            st->dnv++;
+            continue;
+        }
+        st->cast++;
+        st->f += pos == EP_POS_FOR;
+        st->a += pos == EP_POS_AGAINST;
+        st->ab += pos == EP_POS_ABSTENTION;
+        int g = m->grp[cell];
+        if (g == EP_GRP_NONE || g >= m->n_grp)
+            continue;
+        const struct ep_tools_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
+        int gp = ep_tools_group_position(c->y, c->n, c->a);
+        if (gp == EP_TOOLS_GPOS_TIE) {
+            st->ties++;
+            continue;
+        }
+        if (gp == EP_TOOLS_GPOS_NONE)
+            continue;
+        st->loyal_votes++;
+        if (gp == pos) {
+            st->matching++;
+        } else {
+            st->defections++;
+            if (st->defect_ids && json_array_size(st->defect_ids) < 50)
+                json_array_append_new(st->defect_ids, json_integer(m->vote_id[v]));
+        }
+    }
+}
+
+static int mep_profile(struct ep_store *s, long long id, json_t *res, struct ep_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = prepare(s,
+                     "SELECT m.id, m.first_name, m.last_name, m.country_code, c.label,"
+                     " m.date_of_birth, m.email, m.facebook, m.twitter,"
+                     " (SELECT group_code FROM membership ms WHERE ms.member_id = m.id"
+                     "  AND ms.end_date IS NULL ORDER BY ms.start_date DESC LIMIT 1)"
+                     " FROM member m LEFT JOIN country c ON c.code = m.country_code"
+                     " WHERE m.id = ?1",
+                     &q, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    int st = sqlite3_step(q);
+    if (st == SQLITE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "no MEP with id %lld; search with get_meps", id);
+        goto out;
+    }
+    if (st != SQLITE_ROW) {
+        rc = ep_tools_db_error(s, err, "reading the MEP");
+        goto out;
+    }
+    json_t *o = json_object();
+    int bad = !o;
+    static const char *const keys[] = {"id",      "first_name",    "last_name",
+                                       "country", "country_label", "date_of_birth",
+                                       "email",   "facebook",      "twitter"};
+    if (o) {
+        put(o, "id", json_integer(sqlite3_column_int64(q, 0)), &bad);
+        for (int k = 1; k < 9; k++)
+            put(o, keys[k], jtext(q, k), &bad);
+        put(o, "current_group", jtext(q, 9), &bad);
+        put(o, "current", json_boolean(sqlite3_column_type(q, 9) != SQLITE_NULL), &bad);
+    }
+    if (bad) {
+        json_decref(o);
+        rc = nomem(err);
+        goto out;
+    }
+    put(res, "mep", o, &bad);
+    sqlite3_finalize(q);
+    q = NULL;
+    rc = prepare(s,
+                 "SELECT ms.group_code, g.label, ms.term, ms.start_date, ms.end_date"
+                 " FROM membership ms LEFT JOIN grp g ON g.code = ms.group_code"
+                 " WHERE ms.member_id = ?1 ORDER BY ms.start_date, ms.group_code",
+                 &q, err);
+    if (rc)
+        goto out;
+    sqlite3_bind_int64(q, 1, id);
+    json_t *arr = json_array();
+    bad = !arr;
+    while (!bad && (st = sqlite3_step(q)) == SQLITE_ROW) {
+        json_t *e = json_object();
+        if (!e) {
+            bad = 1;
+            break;
+        }
+        put(e, "group", jtext(q, 0), &bad);
+        put(e, "group_label", jtext(q, 1), &bad);
+        put(e, "term",
+            sqlite3_column_type(q, 2) == SQLITE_NULL ? json_null()
+                                                     : json_integer(sqlite3_column_int(q, 2)),
+            &bad);
+        put(e, "start", jtext(q, 3), &bad);
+        put(e, "end", jtext(q, 4), &bad);
+        if (json_array_append_new(arr, e))
+            bad = 1;
+    }
+    put(res, "memberships", arr, &bad);
+    if (bad)
+        rc = nomem(err);
+out:
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                struct ep_error *err)
+{
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_store *s = ctx->store;
+    long long id = 0;
+    iarg(args, "id", &id);
+    const char *from = sarg(args, "from"), *to = sarg(args, "to");
+    rc = date_range_check(from, to, err);
+    if (rc)
+        return rc;
+    struct ep_tools_pos *p = NULL;
+    struct mep_stats st = {0};
+    json_t *res = json_object();
+    if (!res)
+        return nomem(err);
+    rc = mep_profile(s, id, res, err);
+    if (rc)
+        goto out;
+    rc = ep_tools_pos_acquire(s, &p, err);
+    if (rc)
+        goto out;
+    st.defect_ids = json_array();
+    if (!st.defect_ids) {
+        rc = nomem(err);
+        goto out;
+    }
+    mep_compute(p, id, from, to, &st);
+    int bad = 0;
+    /* window actually covered */
+    const char *wf =
+        from && (!p->pos_from[0] || strcmp(from, p->pos_from) > 0) ? from : p->pos_from;
+    const char *wt = to && (!p->pos_to[0] || strcmp(to, p->pos_to) < 0) ? to : p->pos_to;
+    json_t *win = json_object();
+    if (win) {
+        put(win, "from", st.votes && *wf ? json_string(wf) : json_null(), &bad);
+        put(win, "to", st.votes && *wt ? json_string(wt) : json_null(), &bad);
+        put(win, "votes", json_integer(st.votes), &bad);
+    }
+    put(res, "window", win, &bad);
+
+    char reason[512];
+    json_t *part, *loy;
+    if (st.votes == 0) {
+        snprintf(reason, sizeof reason,
+                 p->m.n_vote ? "no votes with per-MEP positions in the requested window; the "
+                               "store has them from %s to %s"
+                             : "the store holds no per-MEP positions%s%s",
+                 p->pos_from, p->pos_to);
+        part = ep_tools_unavailable(reason);
+        loy = ep_tools_unavailable(reason);
+    } else if (st.eligible == 0) {
+        snprintf(reason, sizeof reason,
+                 "not an MEP on any of the %d votes with per-MEP positions in the window "
+                 "(%s to %s)",
+                 st.votes, wf, wt);
+        part = ep_tools_unavailable(reason);
+        loy = ep_tools_unavailable(reason);
+    } else {
+        part = json_pack("{s:b,s:i,s:i,s:i,s:i,s:i,s:i}", "available", 1, "eligible", st.eligible,
+                         "cast", st.cast, "for", st.f, "against", st.a, "abstention", st.ab,
+                         "did_not_vote", st.dnv);
+        if (part)
+            real_ok(part, "value", (double)st.cast / (double)st.eligible, &bad);
+        if (st.loyal_votes == 0) {
+            snprintf(reason, sizeof reason,
+                     st.cast ? "none of the MEP's %d cast votes had a non-tie group position"
+                             : "the MEP cast no vote among %d eligible votes",
+                     st.cast ? st.cast : st.eligible);
+            loy = ep_tools_unavailable(reason);
+        } else {
+            loy = json_pack("{s:b,s:i,s:i,s:i,s:i,s:O}", "available", 1, "loyalty_votes",
+                            st.loyal_votes, "matching", st.matching, "defections", st.defections,
+                            "tie_votes", st.ties, "defection_vote_ids", st.defect_ids);
+            if (loy)
+                real_ok(loy, "value", (double)st.matching / (double)st.loyal_votes, &bad);
+        }
+    }
+    put(res, "participation", part, &bad);
+    put(res, "loyalty", loy, &bad);
+    if (bad) {
+        rc = nomem(err);
+        goto out;
+    }
+    rc = ep_tools_add_provenance(s, res, err);
+    if (rc)
+        goto out;
+    *result = res;
+    res = NULL;
+out:
+    json_decref(st.defect_ids);
+    ep_tools_pos_release(p);
+    json_decref(res);
+    return rc;
+}
+
+/* ==== get_plenary_sessions ================================================================ */
+
+static const char sess_in[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"from\":" DATE_IN(
+        "First sitting date (inclusive).") ","
+                                           "\"to\":" DATE_IN(
+                                               "Last sitting date (inclusive).") ","
+                                                                                 "\"with_"
+                                                                                 "positions\":{"
+                                                                                 "\"type\":"
+                                                                                 "\"boolean\","
+                                                                                 "\"description\":"
+                                                                                 "\"Only sittings "
+                                                                                 "whose votes have "
+                                                                                 "per-MEP "
+                                                                                 "positions (true) "
+                                                                                 "or only those "
+                                                                                 "without "
+                                                                                 "(false).\"},"
+                                                                                 "\"order\":{"
+                                                                                 "\"type\":"
+                                                                                 "\"string\","
+                                                                                 "\"enum\":["
+                                                                                 "\"asc\",\"desc\"]"
+                                                                                 ",\"default\":"
+                                                                                 "\"desc\","
+                                                                                 "\"description\":"
+                                                                                 "\"By date; desc "
+                                                                                 "= latest "
+                                                                                 "first.\"}"
+                                                                                 "," PAGE_IN "},"
+                                                                                 "\"additionalPrope"
+                                                                                 "rties\":false}";
+
+static const char sess_out[] =
+    "{\"type\":\"object\",\"properties\":{\"sittings\":{\"type\":\"array\",\"items\":"
+    "{\"type\":\"object\",\"properties\":{"
+    "\"date\":{\"type\":\"string\",\"format\":\"date\"},"
+    "\"term\":{\"type\":[\"integer\",\"null\"]},"
+    "\"ep_reference\":{\"type\":[\"string\",\"null\"],\"description\":\"Minutes reference, "
+    "when the sitting's roll-call file is loaded.\"},"
+    "\"votes\":" CNT ",\"main_votes\":" CNT ",\"votes_with_positions\":" CNT ","
+    "\"attendance\":" EP_TOOLS_AVAILABILITY_SCHEMA(
+        ",\"value\":" NUM01 ",\"present\":" CNT
+        ",\"mandate\":" CNT) "},"
+                             "\"required\":[\"date\",\"term\",\"ep_reference\",\"votes\",\"main_"
+                             "votes\","
+                             "\"votes_with_positions\",\"attendance\"],\"additionalProperties\":"
+                             "false}}," PAGE_OUT "," PROV_PROP "},"
+                             "\"required\":[\"sittings\"," PAGE_REQ
+                             "],\"additionalProperties\":false}";
+
+static json_t *sitting_json(struct ep_store *s, const struct ep_tools_pos *p,
+                            const struct ep_tools_sitting *e, sqlite3_stmt *ref)
+{
+    json_t *o = json_object();
+    int bad = !o;
+    if (!o)
+        return NULL;
+    int term = ep_tools_term_of(e->date);
+    put(o, "date", json_string(e->date), &bad);
+    put(o, "term", term ? json_integer(term) : json_null(), &bad);
+    json_t *r = json_null();
+    if (ref) {
+        sqlite3_reset(ref);
+        sqlite3_bind_text(ref, 1, e->date, -1, SQLITE_STATIC);
+        if (sqlite3_step(ref) == SQLITE_ROW) {
+            json_decref(r);
+            r = jtext(ref, 0);
+        }
+    }
+    put(o, "ep_reference", r, &bad);
+    put(o, "votes", json_integer(e->votes), &bad);
+    put(o, "main_votes", json_integer(e->main_votes), &bad);
+    put(o, "votes_with_positions", json_integer(e->with_positions), &bad);
+    int d = ep_tools_pos_day_index(p, e->date);
+    json_t *att;
+    if (d >= 0 && p->days[d].mandate > 0) {
+        att = json_pack("{s:b,s:i,s:i}", "available", 1, "present", p->days[d].present, "mandate",
+                        p->days[d].mandate);
+        if (att)
+            real_ok(att, "value", (double)p->days[d].present / (double)p->days[d].mandate, &bad);
+    } else {
+        att = ep_tools_unavailable(
+            "no per-MEP roll-call positions are stored for this sitting (the bundled data has "
+            "them for 7 sittings; add the sitting's EP roll-call XML with `epintel ingest`)");
+    }
+    put(o, "attendance", att, &bad);
+    (void)s;
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                     struct ep_error *err)
+{
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_store *s = ctx->store;
+    int offset, limit;
+    if (ep_tools_page_args(args, &offset, &limit))
+        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
+    const char *from = sarg(args, "from"), *to = sarg(args, "to"), *order = sarg(args, "order");
+    int wp = -1;
+    if (!barg(args, "with_positions", &wp))
+        wp = -1;
+    int desc = !order || strcmp(order, "desc") == 0;
+    rc = date_range_check(from, to, err);
+    if (rc)
+        return rc;
+    struct ep_tools_pos *p = NULL;
+    sqlite3_stmt *ref = NULL;
+    json_t *items = json_array();
+    if (!items)
+        return nomem(err);
+    rc = ep_tools_pos_acquire(s, &p, err);
+    if (rc)
+        goto out;
+    rc = prepare(s, "SELECT reference FROM sitting WHERE date = ?1", &ref, err);
+    if (rc)
+        goto out;
+    long total = 0;
+    for (int k = 0; k < p->n_sittings; k++) {
+        const struct ep_tools_sitting *e = &p->sittings[desc ? p->n_sittings - 1 - k : k];
+        if ((from && strcmp(e->date, from) < 0) || (to && strcmp(e->date, to) > 0))
+            continue;
+        if (wp >= 0 && (e->with_positions > 0) != wp)
+            continue;
+        total++;
+        if (total <= offset || (long)json_array_size(items) >= limit)
+            continue;
+        json_t *o = sitting_json(s, p, e, ref);
+        if (!o || json_array_append_new(items, o)) {
+            rc = nomem(err);
+            goto out;
+        }
+    }
+    rc = finish_page(s, "sittings", items, total, offset, limit, result, err);
+    items = NULL;
+out:
+    sqlite3_finalize(ref);
+    ep_tools_pos_release(p);
+    json_decref(items);
+    return rc;
+}
+
+/* ==== votes: shared row -> JSON ============================================================ */
+
+#define VOTE_COLS                                                                                  \
+    "v.id, v.timestamp, v.sitting_date, v.title, v.description, v.reference,"                      \
+    " v.procedure_reference, v.procedure_title, v.procedure_type, v.procedure_stage, v.result,"    \
+    " v.is_main, v.count_for, v.count_against, v.count_abstention, v.count_did_not_vote,"          \
+    " v.pos_unit_id IS NOT NULL"
+
+struct vote_opts {
+    int positions; /* add every MEP's position */
+    long long mep; /* > 0: add that MEP's position */
+};
+
+static json_t *positions_json(const struct ep_tools_pos *p, int v)
+{
+    const struct ep_matrix *m = &p->m;
+    json_t *arr = json_array();
+    const uint8_t *pos = m->pos + (size_t)v * (size_t)m->n_mep;
+    const uint8_t *grp = m->grp + (size_t)v * (size_t)m->n_mep;
+    for (int i = 0; arr && i < m->n_mep; i++) {
+        const char *name = ep_tools_pos_name(pos[i]);
+        if (!name)
+            continue;
+        json_t *o = json_pack("{s:I,s:s?,s:s}", "mep_id", (json_int_t)m->mep_id[i], "group",
+                              grp[i] < m->n_grp ? m->grp_code[grp[i]] : NULL, "position", name);
+        if (!o || json_array_append_new(arr, o)) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+static json_t *mep_position_json(const struct ep_tools_pos *p, int v, long long mep)
+{
+    const struct ep_matrix *m = &p->m;
+    int i = m->n_mep ? ep_matrix_mep_index(m, mep) : -1;
+    size_t cell = (size_t)v * (size_t)m->n_mep + (size_t)(i < 0 ? 0 : i);
+    int pos = i < 0 ? EP_POS_NONE : m->pos[cell];
+    const char *name = ep_tools_pos_name(pos);
+    int g = i < 0 ? EP_GRP_NONE : m->grp[cell];
+    const char *gname = g < m->n_grp ? m->grp_code[g] : NULL;
+    json_t *gp = json_null();
+    if (gname) {
+        const struct ep_tools_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
+        json_decref(gp);
+        gp = json_string(ep_tools_gpos_name(ep_tools_group_position(c->y, c->n, c->a)));
+    }
+    return json_pack("{s:I,s:s?,s:s,s:o}", "mep_id", (json_int_t)mep, "group", gname, "position",
+                     name ? name : "NOT_AN_MEP", "group_position", gp);
+}
+
+static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const struct vote_opts *vo)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    int bad = 0;
+    int64_t id = sqlite3_column_int64(q, 0);
+    put(o, "id", json_integer(id), &bad);
+    put(o, "timestamp", jtext(q, 1), &bad);
+    put(o, "sitting_date", jtext(q, 2), &bad);
+    put(o, "title", jtext(q, 3), &bad);
+    put(o, "description", jtext(q, 4), &bad);
+    put(o, "reference", jtext(q, 5), &bad);
+    const char *pr = (const char *)sqlite3_column_text(q, 6);
+    if (pr && *pr) {
+        json_t *proc = json_object();
+        if (proc) {
+            put(proc, "reference", jtext(q, 6), &bad);
+            put(proc, "title", jtext(q, 7), &bad);
+            put(proc, "type", jtext(q, 8), &bad);
+            put(proc, "stage", jtext(q, 9), &bad);
+        }
+        put(o, "procedure", proc, &bad);
+    } else {
+        put(o, "procedure", json_null(), &bad);
+    }
+    put(o, "result", jtext(q, 10), &bad);
+    put(o, "is_main", json_boolean(sqlite3_column_int(q, 11) != 0), &bad);
+    put(o, "counts",
+        json_pack("{s:i,s:i,s:i,s:i}", "for", sqlite3_column_int(q, 12), "against",
+                  sqlite3_column_int(q, 13), "abstention", sqlite3_column_int(q, 14),
+                  "did_not_vote", sqlite3_column_int(q, 15)),
+        &bad);
+    int v = sqlite3_column_int(q, 16) ? ep_tools_pos_vote_index(p, id) : -1;
+    put(o, "has_positions", json_boolean(v >= 0), &bad);
+    put(o, "groups", v >= 0 ? ep_tools_breakdown_json(p, v) : json_null(), &bad);
+    if (vo && vo->positions)
+        put(o, "positions", v >= 0 ? positions_json(p, v) : json_null(), &bad);
+    if (vo && vo->mep > 0)
+        put(o, "mep_position", v >= 0 ? mep_position_json(p, v, vo->mep) : json_null(), &bad);
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int member_exists(struct ep_store *s, long long id, struct ep_error *err)
+{
+    sqlite3_stmt *q;
+    int rc = prepare(s, "SELECT 1 FROM member WHERE id = ?1", &q, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    int st = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (st == SQLITE_ROW)
+        return 0;
+    if (st == SQLITE_DONE)
+        return ep_error_set(err, EP_ENOTFOUND,
+                            "argument \"mep_id\": no MEP with id %lld; search "
+                            "with get_meps",
+                            id);
+    return ep_tools_db_error(s, err, "looking up the MEP");
+}
+
+/* ==== get_voting_records ================================================================== */
+
+static const char votes_in
+    [] = "{\"type\":\"object\",\"properties\":{"
+         "\"sitting\":" DATE_IN(
+             "Sitting date (YYYY-MM-DD).") ","
+                                           "\"from\":" DATE_IN(
+                                               "First sitting date (inclusive).") ","
+                                                                                  "\"to\":" DATE_IN(
+                                                                                      "Last "
+                                                                                      "sitting "
+                                                                                      "date "
+                                                                                      "(inclusive)"
+                                                                                      ".") ","
+                                                                                           "\"proce"
+                                                                                           "dure\":"
+                                                                                           "{\"type"
+                                                                                           "\":"
+                                                                                           "\"strin"
+                                                                                           "g\","
+                                                                                           "\"patte"
+                                                                                           "rn\":"
+                                                                                           "\"" PROC_PATTERN
+                                                                                           "\","
+                                                                                           "\"descr"
+                                                                                           "iption"
+                                                                                           "\":"
+                                                                                           "\"Proce"
+                                                                                           "dure "
+                                                                                           "referen"
+                                                                                           "ce, "
+                                                                                           "e.g. "
+                                                                                           "2022/"
+                                                                                           "0099("
+                                                                                           "COD)."
+                                                                                           "\","
+                                                                                           "\"examp"
+                                                                                           "les\":["
+                                                                                           "\"2022/"
+                                                                                           "0099("
+                                                                                           "COD)\"]"
+                                                                                           "},"
+                                                                                           "\"keywo"
+                                                                                           "rd\":{"
+                                                                                           "\"type"
+                                                                                           "\":"
+                                                                                           "\"strin"
+                                                                                           "g\","
+                                                                                           "\"minLe"
+                                                                                           "ngth\":"
+                                                                                           "1,"
+                                                                                           "\"maxLe"
+                                                                                           "ngth\":"
+                                                                                           "200,"
+                                                                                           "\"descr"
+                                                                                           "iption"
+                                                                                           "\":"
+                                                                                           "\"Words"
+                                                                                           " to "
+                                                                                           "find "
+                                                                                           "in "
+                                                                                           "titles,"
+                                                                                           " descri"
+                                                                                           "ptions "
+                                                                                           "and "
+                                                                                           "procedu"
+                                                                                           "re "
+                                                                                           "titles "
+                                                                                           "(full-"
+                                                                                           "text, "
+                                                                                           "all "
+                                                                                           "words)."
+                                                                                           "\"},"
+                                                                                           "\"resul"
+                                                                                           "t\":{"
+                                                                                           "\"type"
+                                                                                           "\":"
+                                                                                           "\"strin"
+                                                                                           "g\","
+                                                                                           "\"enum"
+                                                                                           "\":["
+                                                                                           "\"ADOPT"
+                                                                                           "ED\","
+                                                                                           "\"REJEC"
+                                                                                           "TED\","
+                                                                                           "\"LAPSE"
+                                                                                           "D\"]},"
+                                                                                           "\"vote_"
+                                                                                           "id\":{"
+                                                                                           "\"type"
+                                                                                           "\":"
+                                                                                           "\"integ"
+                                                                                           "er\","
+                                                                                           "\"minim"
+                                                                                           "um\":1}"
+                                                                                           ","
+                                                                                           "\"main_"
+                                                                                           "only\":"
+                                                                                           "{\"type"
+                                                                                           "\":"
+                                                                                           "\"boole"
+                                                                                           "an\","
+                                                                                           "\"descr"
+                                                                                           "iption"
+                                                                                           "\":"
+                                                                                           "\"Only "
+                                                                                           "main "
+                                                                                           "(final)"
+                                                                                           " votes."
+                                                                                           "\"},"
+                                                                                           "\"with_"
+                                                                                           "positio"
+                                                                                           "ns\":{"
+                                                                                           "\"type"
+                                                                                           "\":"
+                                                                                           "\"boole"
+                                                                                           "an\","
+                                                                                           "\"descr"
+                                                                                           "iption"
+                                                                                           "\":"
+                                                                                           "\"Only "
+                                                                                           "votes "
+                                                                                           "with "
+                                                                                           "(true) "
+                                                                                           "or "
+                                                                                           "without"
+                                                                                           " ("
+                                                                                           "false) "
+                                                                                           "per-"
+                                                                                           "MEP "
+                                                                                           "positio"
+                                                                                           "ns.\"},"
+                                                                                           "\"inclu"
+                                                                                           "de\":{"
+                                                                                           "\"type"
+                                                                                           "\":"
+                                                                                           "\"strin"
+                                                                                           "g\","
+                                                                                           "\"enum"
+                                                                                           "\":["
+                                                                                           "\"posit"
+                                                                                           "ions\"]"
+                                                                                           ",\"desc"
+                                                                                           "ription"
+                                                                                           "\":"
+                                                                                           "\"posit"
+                                                                                           "ions: "
+                                                                                           "add "
+                                                                                           "every "
+                                                                                           "MEP's "
+                                                                                           "positio"
+                                                                                           "n to "
+                                                                                           "each "
+                                                                                           "vote "
+                                                                                           "that "
+                                                                                           "has "
+                                                                                           "them "
+                                                                                           "(limit "
+                                                                                           "at "
+                                                                                           "most "
+                                                                                           "20; "
+                                                                                           "default"
+                                                                                           " 20)."
+                                                                                           "\"},"
+                                                                                           "\"mep_"
+                                                                                           "id\":{"
+                                                                                           "\"type"
+                                                                                           "\":"
+                                                                                           "\"integ"
+                                                                                           "er\","
+                                                                                           "\"minim"
+                                                                                           "um\":1,"
+                                                                                           "\"descr"
+                                                                                           "iption"
+                                                                                           "\":"
+                                                                                           "\"Add "
+                                                                                           "this "
+                                                                                           "MEP's "
+                                                                                           "positio"
+                                                                                           "n "
+                                                                                           "(and "
+                                                                                           "their "
+                                                                                           "group'"
+                                                                                           "s) to "
+                                                                                           "each "
+                                                                                           "vote."
+                                                                                           "\"},"
+                                                                                           "\"order"
+                                                                                           "\":{"
+                                                                                           "\"type"
+                                                                                           "\":"
+                                                                                           "\"strin"
+                                                                                           "g\","
+                                                                                           "\"enum"
+                                                                                           "\":["
+                                                                                           "\"asc\""
+                                                                                           ",\"desc"
+                                                                                           "\"],"
+                                                                                           "\"defau"
+                                                                                           "lt\":"
+                                                                                           "\"desc"
+                                                                                           "\"}"
+                                                                                           "," PAGE_IN
+                                                                                           "},"
+                                                                                           "\"addit"
+                                                                                           "ionalPr"
+                                                                                           "opertie"
+                                                                                           "s\":"
+                                                                                           "false}";
+
+/* Longer than the 4095 characters ISO C guarantees for one literal: joined at start-up. */
+static const char *const votes_out_parts[] = {
+    "{\"type\":\"object\",\"properties\":{\"votes\":{\"type\":\"array\",\"items\":", VOTE_SCHEMA,
+    "}," PAGE_OUT ",\"note\":{\"type\":\"string\"},",
+    PROV_PROP "},"
+              "\"required\":[\"votes\"," PAGE_REQ "],\"additionalProperties\":false}",
+    NULL};
+static char votes_out[8192];
+
+static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                   struct ep_error *err)
+{
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_store *s = ctx->store;
+    int offset, limit;
+    if (ep_tools_page_args(args, &offset, &limit))
+        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
+    struct vote_opts vo = {0};
+    const char *include = sarg(args, "include");
+    if (include && strcmp(include, "positions") == 0) {
+        vo.positions = 1;
+        if (!json_object_get(args, "limit"))
+            limit = 20;
+        else if (limit > 20)
+            return ep_error_set(err, EP_EINVAL,
+                                "argument \"limit\": must be at most 20 with include=positions "
+                                "(every MEP's position is about 700 entries per vote), got %d",
+                                limit);
+    }
+    iarg(args, "mep_id", &vo.mep);
+    const char *sitting = sarg(args, "sitting"), *from = sarg(args, "from"), *to = sarg(args, "to");
+    const char *procedure = sarg(args, "procedure"), *keyword = sarg(args, "keyword");
+    const char *res_f = sarg(args, "result"), *order = sarg(args, "order");
+    long long vote_id = 0;
+    int has_vote = iarg(args, "vote_id", &vote_id);
+    int main_only = 0, wp = -1;
+    barg(args, "main_only", &main_only);
+    if (!barg(args, "with_positions", &wp))
+        wp = -1;
+    rc = date_range_check(from, to, err);
+    if (rc)
+        return rc;
+    if (vo.mep > 0 && (rc = member_exists(s, vo.mep, err)))
+        return rc;
+
+    struct ep_buf where, match, sql;
+    ep_buf_init(&where, 0);
+    ep_buf_init(&match, 0);
+    ep_buf_init(&sql, 0);
+    sqlite3_stmt *q = NULL;
+    struct ep_tools_pos *p = NULL;
+    json_t *items = json_array(), *note = NULL;
+    long total = 0;
+    if (!items) {
+        rc = nomem(err);
+        goto out;
+    }
+    int bad = ep_buf_printf(&where, " WHERE 1") != 0;
+    if (sitting)
+        bad |= ep_buf_printf(&where, " AND v.sitting_date = :sitting") != 0;
+    if (from)
+        bad |= ep_buf_printf(&where, " AND v.sitting_date >= :from") != 0;
+    if (to)
+        bad |= ep_buf_printf(&where, " AND v.sitting_date <= :to") != 0;
+    if (procedure)
+        bad |= ep_buf_printf(&where, " AND v.procedure_reference = :procedure") != 0;
+    if (res_f)
+        bad |= ep_buf_printf(&where, " AND v.result = :result") != 0;
+    if (has_vote)
+        bad |= ep_buf_printf(&where, " AND v.id = :vote_id") != 0;
+    if (main_only)
+        bad |= ep_buf_printf(&where, " AND v.is_main = 1") != 0;
+    if (wp >= 0)
+        bad |= ep_buf_printf(&where, " AND v.pos_unit_id IS %s", wp ? "NOT NULL" : "NULL") != 0;
+    if (keyword) {
+        if (ep_tools_fts_query(keyword, 0, &match) == 0) {
+            note = json_string("the keyword has no searchable words (letters or digits); "
+                               "nothing matched");
+            rc = finish_page(s, "votes", items, 0, offset, limit, result, err);
+            items = NULL;
+            if (!rc && (!note || json_object_set_new(*result, "note", note)))
+                rc = nomem(err);
+            note = NULL;
+            goto out;
+        }
+        bad |= ep_buf_printf(&where, " AND v.id IN (SELECT rowid FROM search WHERE search MATCH"
+                                     " :match AND kind = 'vote')") != 0;
+    }
+    if (bad) {
+        rc = nomem(err);
+        goto out;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        ep_buf_reset(&sql);
+        if (pass == 0)
+            bad = ep_buf_printf(&sql, "SELECT COUNT(*) FROM vote v%s", where.data) != 0;
+        else
+            bad = ep_buf_printf(&sql,
+                                "SELECT " VOTE_COLS " FROM vote v%s ORDER BY v.timestamp %s,"
+                                " v.id %s LIMIT :limit OFFSET :offset",
+                                where.data, order && strcmp(order, "asc") == 0 ? "ASC" : "DESC",
+                                order && strcmp(order, "asc") == 0 ? "ASC" : "DESC") != 0;
+        if (bad) {
+            rc = nomem(err);
+            goto out;
+        }
+        rc = prepare(s, sql.data, &q, err);
+        if (rc)
+            goto out;
+        bind_name_text(q, ":sitting", sitting);
+        bind_name_text(q, ":from", from);
+        bind_name_text(q, ":to", to);
+        bind_name_text(q, ":procedure", procedure);
+        bind_name_text(q, ":result", res_f);
+        if (has_vote)
+            bind_name_int(q, ":vote_id", vote_id);
+        if (keyword)
+            bind_name_text(q, ":match", match.data);
+        bind_name_int(q, ":limit", limit);
+        bind_name_int(q, ":offset", offset);
+        if (pass == 0) {
+            if (sqlite3_step(q) != SQLITE_ROW) {
+                rc = ep_tools_db_error(s, err, "counting votes");
+                goto out;
+            }
+            total = (long)sqlite3_column_int64(q, 0);
+            sqlite3_finalize(q);
+            q = NULL;
+            rc = ep_tools_pos_acquire(s, &p, err);
+            if (rc)
+                goto out;
+            continue;
+        }
+        int st;
+        while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+            json_t *o = vote_json(q, p, &vo);
+            if (!o || json_array_append_new(items, o)) {
+                rc = nomem(err);
+                goto out;
+            }
+        }
+        if (st != SQLITE_DONE) {
+            rc = ep_tools_db_error(s, err, "listing votes");
+            goto out;
+        }
+    }
+    if (has_vote && total == 0 && !sitting && !from && !to && !procedure && !res_f && !keyword &&
+        !main_only && wp < 0) {
+        rc = ep_error_set(err, EP_ENOTFOUND,
+                          "argument \"vote_id\": no vote with id %lld; find votes with "
+                          "search_documents or get_voting_records filters",
+                          vote_id);
+        goto out;
+    }
+    rc = finish_page(s, "votes", items, total, offset, limit, result, err);
+    items = NULL;
+out:
+    sqlite3_finalize(q);
+    ep_tools_pos_release(p);
+    json_decref(items);
+    json_decref(note);
+    ep_buf_free(&where);
+    ep_buf_free(&match);
+    ep_buf_free(&sql);
+    return rc;
+}
+
+/* ==== search_documents ==================================================================== */
+
+static const char search_in[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":500,\"description\":"
+    "\"Words to search for; a trailing * makes a prefix (e.g. migra*); words joined without "
+    "spaces form a phrase (e.g. 2022/0099(COD)). Operators are not interpreted.\","
+    "\"examples\":[\"fluorinated gases\"]},"
+    "\"match\":{\"type\":\"string\",\"enum\":[\"all\",\"any\"],\"default\":\"all\","
+    "\"description\":\"all: every word must occur; any: at least one.\"},"
+    "\"kind\":{\"type\":\"string\",\"pattern\":\"^[a-z_]{1,32}$\",\"description\":\"Document "
+    "kind; the bundled data has \\\"vote\\\" (roll-call votes); documents from the EP API sync "
+    "join later.\",\"examples\":[\"vote\"]}," PAGE_IN "},"
+    "\"required\":[\"query\"],\"additionalProperties\":false}";
+
+static const char search_out[] =
+    "{\"type\":\"object\",\"properties\":{\"hits\":{\"type\":\"array\",\"items\":{"
+    "\"type\":\"object\",\"properties\":{"
+    "\"kind\":{\"type\":\"string\"},\"ref\":{\"type\":\"string\"},\"title\":" NSTR ","
+    "\"snippet\":{\"type\":\"string\",\"description\":\"Best matching passage, matches in "
+    "**bold**.\"},"
+    "\"score\":{\"type\":\"number\",\"description\":\"Relevance (negated bm25; higher is "
+    "better).\"},"
+    "\"date\":" NSTR "},"
+    "\"required\":[\"kind\",\"ref\",\"title\",\"snippet\",\"score\",\"date\"],"
+    "\"additionalProperties\":false}}," PAGE_OUT ","
+    "\"match_expression\":{\"type\":\"string\",\"description\":\"The FTS5 query that was run.\"},"
+    "\"note\":{\"type\":\"string\"}," PROV_PROP "},"
+    "\"required\":[\"hits\",\"match_expression\"," PAGE_REQ "],\"additionalProperties\":false}";
+
+static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                 struct ep_error *err)
+{
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_store *s = ctx->store;
+    int offset, limit;
+    if (ep_tools_page_args(args, &offset, &limit))
+        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
+    const char *text = sarg(args, "query"), *kind = sarg(args, "kind"), *m = sarg(args, "match");
+    struct ep_buf match;
+    ep_buf_init(&match, 0);
+    sqlite3_stmt *q = NULL;
+    json_t *items = json_array();
+    long total = 0;
+    const char *note = NULL;
+    if (!items) {
+        rc = nomem(err);
+        goto out;
+    }
+    int terms = ep_tools_fts_query(text, m && strcmp(m, "any") == 0, &match);
+    if (terms == 0) {
+        note = "the query has no searchable words (letters or digits); nothing matched";
+    } else {
+        rc = prepare(s,
+                     "SELECT COUNT(*) FROM search WHERE search MATCH ?1"
+                     " AND (?2 IS NULL OR kind = ?2)",
+                     &q, err);
+        if (rc)
+            goto out;
+        sqlite3_bind_text(q, 1, match.data, -1, SQLITE_STATIC);
+        if (kind)
+            sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_ROW) {
+            rc = ep_tools_db_error(s, err, "full-text search");
+            goto out;
+        }
+        total = (long)sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        q = NULL;
+        rc = prepare(s,
+                     "SELECT search.kind, search.ref, search.title,"
+                     " snippet(search, -1, '**', '**', '...', 16),"
+                     " bm25(search, 0.0, 0.0, 10.0, 1.0, 4.0) AS r, v.sitting_date"
+                     " FROM search LEFT JOIN vote v ON search.kind = 'vote'"
+                     "  AND v.id = search.rowid"
+                     " WHERE search MATCH ?1 AND (?2 IS NULL OR search.kind = ?2)"
+                     " ORDER BY r, search.rowid DESC LIMIT ?3 OFFSET ?4",
+                     &q, err);
+        if (rc)
+            goto out;
+        sqlite3_bind_text(q, 1, match.data, -1, SQLITE_STATIC);
+        if (kind)
+            sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 3, limit);
+        sqlite3_bind_int(q, 4, offset);
+        int st;
+        while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+            json_t *o = json_object();
+            int bad = !o;
+            double score = -sqlite3_column_double(q, 4);
+            if (!isfinite(score))
+                score = 0;
+            if (o) {
+                put(o, "kind", jtext(q, 0), &bad);
+                const char *ref = (const char *)sqlite3_column_text(q, 1);
+                put(o, "ref", json_string(ref ? ref : ""), &bad);
+                put(o, "title", jtext(q, 2), &bad);
+                const char *sn = (const char *)sqlite3_column_text(q, 3);
+                put(o, "snippet", json_string(sn ? sn : ""), &bad);
+                put(o, "score", json_real(score), &bad);
+                put(o, "date", jtext(q, 5), &bad);
+            }
+            if (bad || json_array_append_new(items, o)) {
+                if (bad)
+                    json_decref(o);
+                rc = nomem(err);
+                goto out;
+            }
+        }
+        if (st != SQLITE_DONE) {
+            rc = ep_tools_db_error(s, err, "full-text search");
+            goto out;
+        }
+    }
+    json_t *res;
+    rc = finish_page(s, "hits", items, total, offset, limit, &res, err);
+    items = NULL;
+    if (rc)
+        goto out;
+    if (json_object_set_new(res, "match_expression", json_string(match.data ? match.data : "")) ||
+        (note && json_object_set_new(res, "note", json_string(note)))) {
+        json_decref(res);
+        rc = nomem(err);
+        goto out;
+    }
+    *result = res;
+out:
+    sqlite3_finalize(q);
+    json_decref(items);
+    ep_buf_free(&match);
+    return rc;
+}
+
+/* ==== get_committee_info ================================================================== */
+
+static const char comm_in[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"code\":{\"type\":\"string\",\"pattern\":\"^[A-Z][A-Z0-9]{1,7}$\",\"description\":"
+    "\"Committee code, e.g. ENVI, ECON, LIBE.\",\"examples\":[\"ENVI\"]}},"
+    "\"additionalProperties\":false}";
+
+static const char comm_out[] =
+    "{\"type\":\"object\",\"properties\":{\"committees\":{\"type\":\"array\",\"items\":{"
+    "\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"label\":" NSTR ","
+    "\"abbreviation\":" NSTR "},\"required\":[\"code\",\"label\",\"abbreviation\"],"
+    "\"additionalProperties\":false}},"
+    "\"total\":" CNT ","
+    "\"members\":" EP_TOOLS_AVAILABILITY_SCHEMA(
+        "") "," PROV_PROP "},"
+            "\"required\":[\"committees\",\"total\",\"members\",\"provenance\"],"
+            "\"additionalProperties\":false}";
+
+static int tool_get_committee_info(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                   struct ep_error *err)
+{
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_store *s = ctx->store;
+    const char *code = sarg(args, "code");
+    sqlite3_stmt *q = NULL;
+    json_t *items = json_array(), *res = NULL;
+    if (!items)
+        return nomem(err);
+    rc = prepare(s,
+                 "SELECT code, label, abbreviation FROM committee"
+                 " WHERE (?1 IS NULL OR code = ?1) ORDER BY code",
+                 &q, err);
+    if (rc)
+        goto out;
+    if (code)
+        sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+    int st;
+    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+        json_t *o = json_object();
+        int bad = !o;
+        if (o) {
+            put(o, "code", jtext(q, 0), &bad);
+            put(o, "label", jtext(q, 1), &bad);
+            put(o, "abbreviation", jtext(q, 2), &bad);
+        }
+        if (bad || json_array_append_new(items, o)) {
+            if (bad)
+                json_decref(o);
+            rc = nomem(err);
+            goto out;
+        }
+    }
+    if (st != SQLITE_DONE) {
+        rc = ep_tools_db_error(s, err, "listing committees");
+        goto out;
+    }
+    if (code && json_array_size(items) == 0) {
+        rc = ep_error_set(err, EP_ENOTFOUND,
+                          "argument \"code\": no committee \"%s\"; call get_committee_info "
+                          "without a code to list them",
+                          code);
+        goto out;
+    }
+    size_t n = json_array_size(items);
+    res = json_object();
+    int bad = !res;
+    if (res) {
+        put(res, "committees", items, &bad);
+        items = NULL;
+        put(res, "total", json_integer((json_int_t)n), &bad);
+        put(res, "members",
+            ep_tools_unavailable("committee memberships and roles are not in the store: the "
+                                 "bundled HowTheyVote.eu data has no committee rosters; they "
+                                 "come from the EP Open Data API sync (meps/{id} memberships "
+                                 "with COMMITTEE_PARLIAMENTARY_STANDING)"),
+            &bad);
+    }
+    if (bad) {
+        rc = nomem(err);
+        goto out;
+    }
+    rc = ep_tools_add_provenance(s, res, err);
+    if (rc)
+        goto out;
+    *result = res;
+    res = NULL;
+out:
+    sqlite3_finalize(q);
+    json_decref(items);
+    json_decref(res);
+    return rc;
+}
+
+/* ==== get_parliamentary_questions ========================================================= */
+
+/* Expected shape (added by the EP API sync migration):
+ *   question(id TEXT, date TEXT, title TEXT, author_id INTEGER, addressee TEXT,
+ *            answer_date TEXT, unit_id INTEGER) */
+static const char q_in[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"mep_id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Author (EP id).\"},"
+    "\"from\":" DATE_IN(
+        "First question date (inclusive).") ","
+                                            "\"to\":" DATE_IN(
+                                                "Last question date (inclusive).") ","
+                                                                                   "\"keyword\":{"
+                                                                                   "\"type\":"
+                                                                                   "\"string\","
+                                                                                   "\"minLength\":"
+                                                                                   "1,"
+                                                                                   "\"maxLength\":"
+                                                                                   "200,"
+                                                                                   "\"description\""
+                                                                                   ":"
+                                                                                   "\"Substring of "
+                                                                                   "the title "
+                                                                                   "(case-"
+                                                                                   "insensitive)."
+                                                                                   "\"}," PAGE_IN
+                                                                                   "},"
+                                                                                   "\"additionalPro"
+                                                                                   "perties\":"
+                                                                                   "false}";
+
+static const char q_out[] =
+    "{\"type\":\"object\",\"properties\":{\"questions\":{\"type\":\"array\",\"items\":{"
+    "\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"date\":" NSTR ","
+    "\"title\":" NSTR ",\"author_id\":{\"type\":[\"integer\",\"null\"]},\"addressee\":" NSTR ","
+    "\"answer_date\":" NSTR ",\"answered\":{\"type\":\"boolean\"}},"
+    "\"required\":[\"id\",\"date\",\"title\",\"author_id\",\"addressee\",\"answer_date\","
+    "\"answered\"],\"additionalProperties\":false}}," PAGE_OUT "," PROV_PROP "},"
+    "\"required\":[\"questions\"," PAGE_REQ "],\"additionalProperties\":false}";
+
+static const char q_unavail[] =
+    "the store has no parliamentary questions: the bundled dataset (HowTheyVote.eu votes and EP "
+    "roll-call files) does not include them. They come from the EP Open Data API "
+    "(parliamentary-questions); run `epintel sync questions` to fetch them into the store, then "
+    "call this tool again";
+
+static int tool_get_parliamentary_questions(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                            struct ep_error *err)
+{
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_store *s = ctx->store;
+    int offset, limit;
+    if (ep_tools_page_args(args, &offset, &limit))
+        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
+    const char *from = sarg(args, "from"), *to = sarg(args, "to"), *kw = sarg(args, "keyword");
+    long long mep = 0;
+    int has_mep = iarg(args, "mep_id", &mep);
+    rc = date_range_check(from, to, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *q = NULL;
+    json_t *items = NULL;
+    rc = prepare(s,
+                 "SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+                 " AND name = 'question')",
+                 &q, err);
+    if (rc)
+        return rc;
+    int exists = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+    sqlite3_finalize(q);
+    q = NULL;
+    if (!exists)
+        return ep_error_set(err, EP_EUNAVAIL, "%s", q_unavail);
+    /* the table exists: a later migration added it */
+    if (prepare(s, "SELECT COUNT(*) FROM question", &q, NULL) || sqlite3_step(q) != SQLITE_ROW ||
+        sqlite3_column_int64(q, 0) == 0) {
+        sqlite3_finalize(q);
+        return ep_error_set(err, EP_EUNAVAIL, "%s", q_unavail);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    static const char where[] =
+        " FROM question WHERE (?1 IS NULL OR author_id = ?1) AND (?2 IS NULL OR date >= ?2)"
+        " AND (?3 IS NULL OR date <= ?3) AND (?4 IS NULL OR instr(lower(title), lower(?4)) > 0)";
+    char sql[512];
+    long total = 0;
+    items = json_array();
+    if (!items)
+        return nomem(err);
+    for (int pass = 0; pass < 2; pass++) {
+        snprintf(sql, sizeof sql, "%s%s%s",
+                 pass ? "SELECT id, date, title, author_id, addressee, answer_date"
+                      : "SELECT COUNT(*)",
+                 where, pass ? " ORDER BY date DESC, id LIMIT ?5 OFFSET ?6" : "");
+        if (prepare(s, sql, &q, err)) {
+            rc = ep_error_set(err, EP_EUNAVAIL,
+                              "the question table does not have the expected shape (id, date, "
+                              "title, author_id, addressee, answer_date): %s",
+                              sqlite3_errmsg(ep_store_db(s)));
+            goto out;
+        }
+        if (has_mep)
+            sqlite3_bind_int64(q, 1, mep);
+        if (from)
+            sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
+        if (to)
+            sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
+        if (kw)
+            sqlite3_bind_text(q, 4, kw, -1, SQLITE_STATIC);
+        if (pass == 0) {
+            total = sqlite3_step(q) == SQLITE_ROW ? (long)sqlite3_column_int64(q, 0) : 0;
+        } else {
+            sqlite3_bind_int(q, 5, limit);
+            sqlite3_bind_int(q, 6, offset);
+            int st;
+            while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+                json_t *o = json_object();
+                int bad = !o;
+                if (o) {
+                    const char *id = (const char *)sqlite3_column_text(q, 0);
+                    put(o, "id", json_string(id ? id : ""), &bad);
+                    put(o, "date", jtext(q, 1), &bad);
+                    put(o, "title", jtext(q, 2), &bad);
+                    put(o, "author_id",
+                        sqlite3_column_type(q, 3) == SQLITE_INTEGER
+                            ? json_integer(sqlite3_column_int64(q, 3))
+                            : json_null(),
+                        &bad);
+                    put(o, "addressee", jtext(q, 4), &bad);
+                    put(o, "answer_date", jtext(q, 5), &bad);
+                    put(o, "answered", json_boolean(sqlite3_column_type(q, 5) != SQLITE_NULL),
+                        &bad);
+                }
+                if (bad || json_array_append_new(items, o)) {
+                    if (bad)
+                        json_decref(o);
+                    rc = nomem(err);
+                    goto out;
+                }
+            }
+            if (st != SQLITE_DONE) {
+                rc = ep_tools_db_error(s, err, "listing questions");
+                goto out;
+            }
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    rc = finish_page(s, "questions", items, total, offset, limit, result, err);
+    items = NULL;
+out:
+    sqlite3_finalize(q);
+    json_decref(items);
+    return rc;
+}
+
+/* ==== track_legislation =================================================================== */
+
+static const char track_in[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"procedure\":{\"type\":\"string\",\"pattern\":\"" PROC_PATTERN "\",\"description\":"
+    "\"Procedure reference: year/number(type), e.g. 2022/0099(COD).\","
+    "\"examples\":[\"2022/0099(COD)\"]}," PAGE_IN "},"
+    "\"required\":[\"procedure\"],\"additionalProperties\":false}";
+
+static const char *const track_out_parts[] = {
+    "{\"type\":\"object\",\"properties\":{"
+    "\"procedure\":{\"type\":\"object\",\"properties\":{\"reference\":{\"type\":\"string\"},"
+    "\"title\":" NSTR ",\"type\":" NSTR ",\"stage\":{\"type\":[\"string\",\"null\"],"
+    "\"description\":\"Stage of the latest vote that names one.\"}},"
+    "\"required\":[\"reference\",\"title\",\"type\",\"stage\"],\"additionalProperties\":false},"
+    "\"summary\":{\"type\":\"object\",\"properties\":{\"votes\":" CNT ",\"main_votes\":" CNT ","
+    "\"votes_with_positions\":" CNT ",\"adopted\":" CNT ",\"rejected\":" CNT ","
+    "\"without_result\":" CNT ",\"first_date\":" NSTR ",\"last_date\":" NSTR ","
+    "\"latest_main_result\":" NSTR "},"
+    "\"required\":[\"votes\",\"main_votes\",\"votes_with_positions\",\"adopted\",\"rejected\","
+    "\"without_result\",\"first_date\",\"last_date\",\"latest_main_result\"],"
+    "\"additionalProperties\":false},"
+    "\"timeline\":{\"type\":\"array\",\"description\":\"Votes in time order.\",\"items\":",
+    VOTE_SCHEMA, "}," PAGE_OUT ",",
+    PROV_PROP "},"
+              "\"required\":[\"procedure\",\"summary\",\"timeline\"," PAGE_REQ "],"
+              "\"additionalProperties\":false}",
+    NULL};
+static char track_out[8192];
+
+static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                  struct ep_error *err)
+{
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_store *s = ctx->store;
+    int offset, limit;
+    if (ep_tools_page_args(args, &offset, &limit))
+        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
+    const char *proc = sarg(args, "procedure");
+    sqlite3_stmt *q = NULL;
+    struct ep_tools_pos *p = NULL;
+    json_t *items = NULL, *res = NULL, *head = NULL, *sum = NULL;
+    rc = prepare(s,
+                 "SELECT COUNT(*), SUM(is_main = 1), SUM(pos_unit_id IS NOT NULL),"
+                 " SUM(result = 'ADOPTED'), SUM(result = 'REJECTED'), SUM(result IS NULL),"
+                 " MIN(sitting_date), MAX(sitting_date),"
+                 " (SELECT procedure_title FROM vote WHERE procedure_reference = ?1"
+                 "  AND COALESCE(procedure_title, '') != '' ORDER BY timestamp DESC LIMIT 1),"
+                 " (SELECT procedure_type FROM vote WHERE procedure_reference = ?1"
+                 "  AND COALESCE(procedure_type, '') != '' ORDER BY timestamp DESC LIMIT 1),"
+                 " (SELECT procedure_stage FROM vote WHERE procedure_reference = ?1"
+                 "  AND COALESCE(procedure_stage, '') != '' ORDER BY timestamp DESC LIMIT 1),"
+                 " (SELECT result FROM vote WHERE procedure_reference = ?1 AND is_main = 1"
+                 "  AND result IS NOT NULL ORDER BY timestamp DESC LIMIT 1)"
+                 " FROM vote WHERE procedure_reference = ?1",
+                 &q, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q, 1, proc, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        rc = ep_tools_db_error(s, err, "reading the procedure");
+        goto out;
+    }
+    long total = (long)sqlite3_column_int64(q, 0);
+    if (total == 0) {
+        rc = ep_error_set(err, EP_ENOTFOUND,
+                          "argument \"procedure\": no votes on procedure %s in the store (votes "
+                          "2019-2025); find references with search_documents (e.g. the "
+                          "file's title) or get_voting_records",
+                          proc);
+        goto out;
+    }
+    head = json_object();
+    sum = json_object();
+    int bad = !head || !sum;
+    if (!bad) {
+        put(head, "reference", json_string(proc), &bad);
+        put(head, "title", jtext(q, 8), &bad);
+        put(head, "type", jtext(q, 9), &bad);
+        put(head, "stage", jtext(q, 10), &bad);
+        put(sum, "votes", json_integer(total), &bad);
+        put(sum, "main_votes", json_integer(sqlite3_column_int64(q, 1)), &bad);
+        put(sum, "votes_with_positions", json_integer(sqlite3_column_int64(q, 2)), &bad);
+        put(sum, "adopted", json_integer(sqlite3_column_int64(q, 3)), &bad);
+        put(sum, "rejected", json_integer(sqlite3_column_int64(q, 4)), &bad);
+        put(sum, "without_result", json_integer(sqlite3_column_int64(q, 5)), &bad);
+        put(sum, "first_date", jtext(q, 6), &bad);
+        put(sum, "last_date", jtext(q, 7), &bad);
+        put(sum, "latest_main_result", jtext(q, 11), &bad);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    items = json_array();
+    if (bad || !items) {
+        rc = nomem(err);
+        goto out;
+    }
+    rc = ep_tools_pos_acquire(s, &p, err);
+    if (rc)
+        goto out;
+    rc = prepare(s,
+                 "SELECT " VOTE_COLS " FROM vote v WHERE v.procedure_reference = ?1"
+                 " ORDER BY v.timestamp, v.id LIMIT ?2 OFFSET ?3",
+                 &q, err);
+    if (rc)
+        goto out;
+    sqlite3_bind_text(q, 1, proc, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 2, limit);
+    sqlite3_bind_int(q, 3, offset);
+    int st;
+    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+        json_t *o = vote_json(q, p, NULL);
+        if (!o || json_array_append_new(items, o)) {
+            rc = nomem(err);
+            goto out;
+        }
+    }
+    if (st != SQLITE_DONE) {
+        rc = ep_tools_db_error(s, err, "listing the procedure's votes");
+        goto out;
+    }
+    res = ep_tools_page_result("timeline", items, total, offset, limit);
+    items = NULL;
+    if (!res) {
+        rc = nomem(err);
+        goto out;
+    }
+    put(res, "procedure", head, &bad);
+    head = NULL;
+    put(res, "summary", sum, &bad);
+    sum = NULL;
+    if (bad) {
+        rc = nomem(err);
+        goto out;
+    }
+    rc = ep_tools_add_provenance(s, res, err);
+    if (rc)
+        goto out;
+    *result = res;
+    res = NULL;
+out:
+    sqlite3_finalize(q);
+    ep_tools_pos_release(p);
+    json_decref(items);
+    json_decref(res);
+    json_decref(head);
+    json_decref(sum);
+    return rc;
+}
+
+/* ==== the table =========================================================================== */
+
+static const struct ep_tool rows[] = {
+    {"get_meps", "List MEPs",
+     "Members of the European Parliament from the store, filtered by country (ISO alpha-3), "
+     "political group, a date on which they held a mandate, term (9 or 10) and name "
+     "(case- and accent-insensitive substring). Paged; sorted by last name. Each MEP has id, "
+     "names, country, date of birth, group (on active_on, else the latest), terms and whether "
+     "the mandate is current.",
+     meps_in, meps_out, ANNOT, 3600, tool_get_meps},
+    {"get_mep_details", "MEP profile, groups, participation and loyalty",
+     "One MEP by EP id: profile, political-group membership history (group, term, start, end), "
+     "and participation (cast / eligible votes) and loyalty (share of cast votes matching the "
+     "group's non-tie position, group on the vote date) over the votes with per-MEP positions, "
+     "with the counts behind each figure. Unavailable figures say why; they are never 0.",
+     mep_in, mep_out, ANNOT, 3600, tool_get_mep_details},
+    {"get_plenary_sessions", "Plenary sittings",
+     "Plenary sitting days with roll-call votes in a date range: number of votes, main votes, "
+     "votes with per-MEP positions, and attendance (MEPs with at least one cast vote / MEPs "
+     "with a mandate that day) where positions are stored. Paged, latest first by default.",
+     sess_in, sess_out, ANNOT, 3600, tool_get_plenary_sessions},
+    {"get_voting_records", "Roll-call votes",
+     "Roll-call votes filtered by sitting, date range, procedure reference, keyword (full text), "
+     "result, vote id, main votes or votes with positions. Each vote has its official counts, "
+     "procedure, result, and, where per-MEP positions exist, the per-group breakdown (Y, N, A, "
+     "D, position, Agreement Index). include=positions adds every MEP's position (limit <= 20); "
+     "mep_id adds one MEP's position on each vote. Paged, latest first by default.",
+     votes_in, votes_out, ANNOT, 3600, tool_get_voting_records},
+    {"search_documents", "Full-text search",
+     "Ranked (bm25) full-text search over vote titles, descriptions and procedure titles and "
+     "references (21,576 votes 2019-2025 in the bundled data), with highlighted snippets. "
+     "Query text is taken literally: quotes, parentheses and operators are not interpreted.",
+     search_in, search_out, ANNOT, 3600, tool_search_documents},
+    {"get_committee_info", "Parliamentary committees",
+     "EP committees with codes and names, all or one by code. Members and roles are reported as "
+     "unavailable with the reason when the store has no committee rosters.",
+     comm_in, comm_out, ANNOT, 3600, tool_get_committee_info},
+    {"get_parliamentary_questions", "Parliamentary questions",
+     "Written and oral parliamentary questions from the store, filtered by author, date range "
+     "and title keyword. When the store has none, the call fails with a message saying how to "
+     "obtain them (EP Open Data API sync).",
+     q_in, q_out, ANNOT, 600, tool_get_parliamentary_questions},
+    {"track_legislation", "Legislative procedure timeline",
+     "The timeline of a legislative procedure's roll-call votes (e.g. 2022/0099(COD)) in time "
+     "order, with stage, type, title, results, official counts, and the per-group positions "
+     "where per-MEP positions exist, plus a summary. Paged.",
+     track_in, track_out, ANNOT, 3600, tool_track_legislation},
+};
+
+/* Join parts into buf; an empty buffer (invalid JSON, caught at registration) if too long. */
+static void join_parts(char *buf, size_t size, const char *const *parts)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (const char *const *p = parts; *p; p++) {
+        size_t k = strlen(*p);
+        if (len + k >= size) {
+            buf[0] = '\0';
+            return;
+        }
+        memcpy(buf + len, *p, k + 1);
+        len += k;
+    }
+}
+
+static pthread_once_t schemas_once = PTHREAD_ONCE_INIT;
+
+static void schemas_init(void)
+{
+    join_parts(votes_out, sizeof votes_out, votes_out_parts);
+    join_parts(track_out, sizeof track_out, track_out_parts);
+}
+
+const struct ep_tool *ep_tools_basic_rows(size_t *n)
+{
+    pthread_once(&schemas_once, schemas_init);
+    *n = sizeof rows / sizeof rows[0];
+    return rows;
+}

@@ -1,0 +1,576 @@
+/* ep_tools_common: shared result helpers and the per-store positions snapshot. */
+#include "ep_tools_common.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_model.h"
+#include "ep_store.h"
+
+/* ---- provenance ------------------------------------------------------------------------ */
+
+json_t *ep_tools_provenance(struct ep_store *s)
+{
+    struct ep_tools_pos *p = NULL;
+    if (ep_tools_pos_acquire(s, &p, NULL))
+        return NULL;
+    json_t *o = json_pack("{s:[s,s]}", "sources", "Source: European Parliament",
+                          "Data: HowTheyVote.eu (ODbL)");
+    json_t *win =
+        p->pos_from[0] ? json_pack("{s:s,s:s}", "from", p->pos_from, "to", p->pos_to) : json_null();
+    if (!o || !win || json_object_set_new(o, "positions_window", win) ||
+        json_object_set_new(o, "dataset_date",
+                            p->dataset_date[0] ? json_string(p->dataset_date) : json_null()) ||
+        json_object_set_new(o, "synthetic", json_boolean(p->synthetic))) {
+        if (!o)
+            json_decref(win);
+        json_decref(o);
+        o = NULL;
+    }
+    ep_tools_pos_release(p);
+    return o;
+}
+
+int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *err)
+{
+    json_t *p = ep_tools_provenance(s);
+    if (!p)
+        return ep_error_set(err, EP_EDB, "could not read the dataset provenance from the store");
+    if (json_object_set_new(obj, "provenance", p))
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    return 0;
+}
+
+json_t *ep_tools_unavailable(const char *reason)
+{
+    return json_pack("{s:b,s:s}", "available", 0, "reason", reason ? reason : "not available");
+}
+
+/* ---- positions ------------------------------------------------------------------------- */
+
+int ep_tools_group_position(int y, int n, int a)
+{
+    int mx = y > n ? y : n;
+    if (a > mx)
+        mx = a;
+    if (mx == 0)
+        return EP_TOOLS_GPOS_NONE;
+    int at_max = (y == mx) + (n == mx) + (a == mx);
+    if (at_max > 1)
+        return EP_TOOLS_GPOS_TIE;
+    return y == mx ? EP_TOOLS_GPOS_FOR : n == mx ? EP_TOOLS_GPOS_AGAINST : EP_TOOLS_GPOS_ABSTENTION;
+}
+
+const char *ep_tools_gpos_name(int gpos)
+{
+    switch (gpos) {
+    case EP_TOOLS_GPOS_FOR: return "FOR";
+    case EP_TOOLS_GPOS_AGAINST: return "AGAINST";
+    case EP_TOOLS_GPOS_ABSTENTION: return "ABSTENTION";
+    case EP_TOOLS_GPOS_TIE: return "TIE";
+    default: return "NONE";
+    }
+}
+
+const char *ep_tools_pos_name(int pos)
+{
+    switch (pos) {
+    case EP_POS_FOR: return "FOR";
+    case EP_POS_AGAINST: return "AGAINST";
+    case EP_POS_ABSTENTION: return "ABSTENTION";
+    case EP_POS_DID_NOT_VOTE: return "DID_NOT_VOTE";
+    default: return NULL;
+    }
+}
+
+int ep_tools_agreement_index(int y, int n, int a, double *ai)
+{
+    int t = y + n + a;
+    if (t <= 0)
+        return EP_EUNAVAIL;
+    int mx = y > n ? y : n;
+    if (a > mx)
+        mx = a;
+    double v = ((double)mx - 0.5 * (double)(t - mx)) / (double)t;
+    if (!isfinite(v))
+        return EP_EUNAVAIL;
+    *ai = v < 0 ? 0 : v > 1 ? 1 : v;
+    return 0;
+}
+
+/* ---- snapshot -------------------------------------------------------------------------- */
+
+static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ep_tools_pos *snap_cur;
+
+static void snap_free(struct ep_tools_pos *p)
+{
+    if (!p)
+        return;
+    ep_matrix_free(&p->m);
+    free(p->counts);
+    free(p->vote_sorted);
+    free(p->vote_sorted_index);
+    free(p->days);
+    free(p->sittings);
+    free(p->key_path);
+    free(p);
+}
+
+static int snap_sort_votes(struct ep_tools_pos *p)
+{
+    int nv = p->m.n_vote;
+    p->vote_sorted = malloc((size_t)(nv ? nv : 1) * sizeof *p->vote_sorted);
+    p->vote_sorted_index = malloc((size_t)(nv ? nv : 1) * sizeof *p->vote_sorted_index);
+    if (!p->vote_sorted || !p->vote_sorted_index)
+        return EP_ENOMEM;
+    /* insertion sort on (id, index): n is a few hundred to a few thousand */
+    for (int v = 0; v < nv; v++) {
+        int64_t id = p->m.vote_id[v];
+        int k = v;
+        while (k > 0 && p->vote_sorted[k - 1] > id) {
+            p->vote_sorted[k] = p->vote_sorted[k - 1];
+            p->vote_sorted_index[k] = p->vote_sorted_index[k - 1];
+            k--;
+        }
+        p->vote_sorted[k] = id;
+        p->vote_sorted_index[k] = v;
+    }
+    return 0;
+}
+
+static int snap_days(struct ep_tools_pos *p)
+{
+    const struct ep_matrix *m = &p->m;
+    int32_t *dl = malloc((size_t)(m->n_vote ? m->n_vote : 1) * sizeof *dl);
+    if (!dl)
+        return EP_ENOMEM;
+    int nd = 0;
+    for (int v = 0; v < m->n_vote; v++) {
+        int32_t d = m->vote_day[v];
+        int k = 0;
+        while (k < nd && dl[k] < d)
+            k++;
+        if (k < nd && dl[k] == d)
+            continue;
+        memmove(dl + k + 1, dl + k, (size_t)(nd - k) * sizeof *dl);
+        dl[k] = d;
+        nd++;
+    }
+    p->days = calloc((size_t)(nd ? nd : 1), sizeof *p->days);
+    uint8_t *seen = calloc((size_t)(m->n_mep ? m->n_mep : 1), 1);
+    if (!p->days || !seen) {
+        free(dl);
+        free(seen);
+        return EP_ENOMEM;
+    }
+    for (int k = 0; k < nd; k++) {
+        struct ep_tools_day *day = &p->days[k];
+        ep_date_format(dl[k], day->date);
+        memset(seen, 0, (size_t)m->n_mep);
+        day->first_vote = -1;
+        for (int v = 0; v < m->n_vote; v++) {
+            if (m->vote_day[v] != dl[k])
+                continue;
+            if (day->first_vote < 0)
+                day->first_vote = v;
+            day->n_votes++;
+            const uint8_t *row = m->pos + (size_t)v * (size_t)m->n_mep;
+            for (int i = 0; i < m->n_mep; i++) {
+                if (row[i] == EP_POS_NONE)
+                    continue;
+                seen[i] |= 1;
+                if (row[i] != EP_POS_DID_NOT_VOTE)
+                    seen[i] |= 2;
+            }
+        }
+        for (int i = 0; i < m->n_mep; i++) {
+            day->mandate += (seen[i] & 1) != 0;
+            day->present += (seen[i] & 2) != 0;
+        }
+    }
+    p->n_days = nd;
+    free(dl);
+    free(seen);
+    if (nd) {
+        memcpy(p->pos_from, p->days[0].date, 11);
+        memcpy(p->pos_to, p->days[nd - 1].date, 11);
+    }
+    return 0;
+}
+
+static int snap_sittings(struct ep_store *s, struct ep_tools_pos *p, struct ep_error *err)
+{
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *q = NULL;
+    int rc = 0, n = 0, alloc = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT sitting_date, COUNT(*), SUM(pos_unit_id IS NOT NULL),"
+                           " SUM(COALESCE(is_main, 0) != 0) FROM vote"
+                           " WHERE sitting_date IS NOT NULL GROUP BY sitting_date"
+                           " ORDER BY sitting_date",
+                           -1, &q, NULL) != SQLITE_OK)
+        return ep_tools_db_error(s, err, "listing sittings");
+    int st;
+    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *d = (const char *)sqlite3_column_text(q, 0);
+        if (!d || !ep_date_valid(d))
+            continue;
+        if (n == alloc) {
+            alloc = alloc ? alloc * 2 : 512;
+            struct ep_tools_sitting *t = realloc(p->sittings, (size_t)alloc * sizeof *t);
+            if (!t) {
+                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+                goto out;
+            }
+            p->sittings = t;
+        }
+        struct ep_tools_sitting *e = &p->sittings[n++];
+        memcpy(e->date, d, 10);
+        e->date[10] = '\0';
+        e->votes = sqlite3_column_int(q, 1);
+        e->with_positions = sqlite3_column_int(q, 2);
+        e->main_votes = sqlite3_column_int(q, 3);
+    }
+    if (st != SQLITE_DONE) {
+        rc = ep_tools_db_error(s, err, "listing sittings");
+        goto out;
+    }
+    p->n_sittings = n;
+    if (n)
+        memcpy(p->dataset_date, p->sittings[n - 1].date, 11);
+out:
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static long long data_version(sqlite3 *db)
+{
+    sqlite3_stmt *q;
+    long long v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+static int snap_build(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err)
+{
+    struct ep_tools_pos *p = calloc(1, sizeof *p);
+    if (!p)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    struct ep_error lerr = {0};
+    int rc = ep_store_load_matrix(s, NULL, &p->m, &lerr);
+    if (rc == EP_EUNAVAIL) {
+        memset(&p->m, 0, sizeof p->m);
+        rc = 0;
+    } else if (rc) {
+        if (err)
+            *err = lerr;
+        goto fail;
+    }
+    const struct ep_matrix *m = &p->m;
+    size_t nc = (size_t)m->n_vote * (size_t)(m->n_grp ? m->n_grp : 1);
+    p->counts = calloc(nc ? nc : 1, sizeof *p->counts);
+    if (!p->counts) {
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (int v = 0; v < m->n_vote; v++) {
+        const uint8_t *pos = m->pos + (size_t)v * (size_t)m->n_mep;
+        const uint8_t *grp = m->grp + (size_t)v * (size_t)m->n_mep;
+        struct ep_tools_counts *c = p->counts + (size_t)v * (size_t)m->n_grp;
+        for (int i = 0; i < m->n_mep; i++) {
+            if (grp[i] == EP_GRP_NONE || grp[i] >= m->n_grp)
+                continue;
+            switch (pos[i]) {
+            case EP_POS_FOR: c[grp[i]].y++; break;
+            case EP_POS_AGAINST: c[grp[i]].n++; break;
+            case EP_POS_ABSTENTION: c[grp[i]].a++; break;
+            case EP_POS_DID_NOT_VOTE: c[grp[i]].d++; break;
+            default: break;
+            }
+        }
+    }
+    if (snap_sort_votes(p) || snap_days(p)) {
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        goto fail;
+    }
+    rc = snap_sittings(s, p, err);
+    if (rc)
+        goto fail;
+    p->synthetic = m->synthetic;
+    *out = p;
+    return 0;
+fail:
+    snap_free(p);
+    return rc;
+}
+
+int ep_tools_pos_acquire(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err)
+{
+    *out = NULL;
+    if (!s)
+        return ep_error_set(err, EP_EUNAVAIL, "no store is open");
+    sqlite3 *db = ep_store_db(s);
+    const char *path = ep_store_path(s);
+    int rc = 0;
+    pthread_mutex_lock(&snap_lock);
+    long long changes = (long long)sqlite3_total_changes64(db);
+    long long version = data_version(db);
+    struct ep_tools_pos *c = snap_cur;
+    if (c && c->key_db == (void *)db && c->key_changes == changes && c->key_version == version &&
+        strcmp(c->key_path, path ? path : "") == 0) {
+        c->refs++;
+        *out = c;
+        goto out;
+    }
+    struct ep_tools_pos *fresh = NULL;
+    rc = snap_build(s, &fresh, err);
+    if (rc)
+        goto out;
+    fresh->key_path = strdup(path ? path : "");
+    if (!fresh->key_path) {
+        snap_free(fresh);
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        goto out;
+    }
+    fresh->key_db = (void *)db;
+    fresh->key_changes = changes;
+    fresh->key_version = version;
+    fresh->refs = 2; /* the cache and the caller */
+    if (c) {
+        c->stale = 1;
+        if (--c->refs == 0)
+            snap_free(c);
+    }
+    snap_cur = fresh;
+    *out = fresh;
+out:
+    pthread_mutex_unlock(&snap_lock);
+    return rc;
+}
+
+void ep_tools_pos_release(struct ep_tools_pos *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&snap_lock);
+    if (--p->refs == 0)
+        snap_free(p);
+    pthread_mutex_unlock(&snap_lock);
+}
+
+void ep_tools_common_reset(void)
+{
+    pthread_mutex_lock(&snap_lock);
+    struct ep_tools_pos *c = snap_cur;
+    snap_cur = NULL;
+    if (c) {
+        c->stale = 1;
+        if (--c->refs == 0)
+            snap_free(c);
+    }
+    pthread_mutex_unlock(&snap_lock);
+}
+
+int ep_tools_pos_vote_index(const struct ep_tools_pos *p, int64_t vote_id)
+{
+    int lo = 0, hi = p->m.n_vote;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (p->vote_sorted[mid] < vote_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->m.n_vote && p->vote_sorted[lo] == vote_id ? p->vote_sorted_index[lo] : -1;
+}
+
+int ep_tools_pos_day_index(const struct ep_tools_pos *p, const char *date)
+{
+    if (!date)
+        return -1;
+    for (int k = 0; k < p->n_days; k++)
+        if (strncmp(p->days[k].date, date, 10) == 0)
+            return k;
+    return -1;
+}
+
+json_t *ep_tools_breakdown_json(const struct ep_tools_pos *p, int v)
+{
+    const struct ep_matrix *m = &p->m;
+    json_t *arr = json_array();
+    if (!arr || v < 0 || v >= m->n_vote)
+        return arr;
+    int order[EP_MATRIX_MAX_GROUPS];
+    int ng = m->n_grp < EP_MATRIX_MAX_GROUPS ? m->n_grp : EP_MATRIX_MAX_GROUPS;
+    for (int g = 0; g < ng; g++) {
+        int k = g;
+        while (k > 0 && strcmp(m->grp_code[order[k - 1]], m->grp_code[g]) > 0) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = g;
+    }
+    const struct ep_tools_counts *c = p->counts + (size_t)v * (size_t)m->n_grp;
+    for (int k = 0; k < ng; k++) {
+        int g = order[k];
+        const struct ep_tools_counts *x = &c[g];
+        if (x->y + x->n + x->a + x->d == 0)
+            continue;
+        json_t *o = json_pack("{s:s,s:i,s:i,s:i,s:i,s:s}", "group", m->grp_code[g], "Y", x->y, "N",
+                              x->n, "A", x->a, "D", x->d, "position",
+                              ep_tools_gpos_name(ep_tools_group_position(x->y, x->n, x->a)));
+        double ai;
+        if (o && ep_tools_agreement_index(x->y, x->n, x->a, &ai) == 0 &&
+            json_object_set_new(o, "agreement_index", json_real(ai))) {
+            json_decref(o);
+            o = NULL;
+        }
+        if (!o || json_array_append_new(arr, o)) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+int ep_tools_group_breakdown(struct ep_store *s, int64_t vote_id, json_t **out,
+                             struct ep_error *err)
+{
+    *out = NULL;
+    struct ep_tools_pos *p;
+    int rc = ep_tools_pos_acquire(s, &p, err);
+    if (rc)
+        return rc;
+    int v = ep_tools_pos_vote_index(p, vote_id);
+    if (v >= 0) {
+        *out = ep_tools_breakdown_json(p, v);
+        if (!*out)
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    ep_tools_pos_release(p);
+    return rc;
+}
+
+/* ---- misc ------------------------------------------------------------------------------- */
+
+static int word_byte(unsigned char c)
+{
+    return c >= 0x80 || isalnum(c);
+}
+
+int ep_tools_fts_query(const char *text, int any, struct ep_buf *out)
+{
+    int terms = 0;
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    while (*p && terms < 32) {
+        while (*p && isspace(*p))
+            p++;
+        const unsigned char *chunk = p;
+        while (*p && !isspace(*p))
+            p++;
+        /* one chunk (no spaces) = one phrase of its words, e.g. 2022/0099(COD) */
+        int words = 0, prefix = 0;
+        size_t start = out->len;
+        for (const unsigned char *q = chunk; q < p;) {
+            if (!word_byte(*q)) {
+                q++;
+                continue;
+            }
+            const unsigned char *w = q;
+            while (q < p && word_byte(*q))
+                q++;
+            if (words == 0) {
+                if (terms && ep_buf_printf(out, "%s", any ? " OR " : " "))
+                    return terms;
+                if (ep_buf_putc(out, '"'))
+                    return terms;
+            } else if (ep_buf_putc(out, ' ')) {
+                return terms;
+            }
+            if (ep_buf_append(out, w, (size_t)(q - w)))
+                return terms;
+            words++;
+            prefix = q < p && *q == '*';
+        }
+        if (words) {
+            if (ep_buf_putc(out, '"') || (prefix && ep_buf_putc(out, '*'))) {
+                out->len = start;
+                out->data[start] = '\0';
+                return terms;
+            }
+            terms++;
+        }
+    }
+    return terms;
+}
+
+/* U+00C0..U+00FF and U+0100..U+017F folded to an ASCII base letter ('.' = keep). */
+static const char fold_latin1[] =
+    "aaaaaaaceeeeiiiidnooooo.ouuuuytsaaaaaaaceeeeiiiidnooooo.ouuuuyty";
+static const char fold_exta[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiiijjkkklllllll"
+                                "lllnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+_Static_assert(sizeof fold_latin1 == 65 && sizeof fold_exta == 129, "fold tables");
+
+int ep_tools_fold(const char *text, struct ep_buf *out)
+{
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    while (*p) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            if (ep_buf_putc(out, (char)tolower((int)c)))
+                return EP_ENOMEM;
+            p++;
+            continue;
+        }
+        size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+        size_t k = 1;
+        while (k < len && (p[k] & 0xC0) == 0x80)
+            k++;
+        if (k != len) {
+            len = 1;
+        }
+        char f = 0;
+        if (len == 2) {
+            unsigned cp = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+            if (cp >= 0xC0 && cp <= 0xFF)
+                f = fold_latin1[cp - 0xC0];
+            else if (cp >= 0x100 && cp <= 0x17F)
+                f = fold_exta[cp - 0x100];
+            else if (cp >= 0x218 && cp <= 0x21B) /* Romanian comma-below s, t */
+                f = cp < 0x21A ? 's' : 't';
+            if (f == '.')
+                f = 0;
+        }
+        if (f ? ep_buf_putc(out, f) : ep_buf_append(out, p, len))
+            return EP_ENOMEM;
+        p += len;
+    }
+    return 0;
+}
+
+int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what)
+{
+    return ep_error_set(err, EP_EDB, "%s: %s", what,
+                        s ? sqlite3_errmsg(ep_store_db(s)) : "no store");
+}
+
+int ep_tools_term_of(const char *date)
+{
+    if (!date || !ep_date_valid(date))
+        return 0;
+    if (strncmp(date, "2024-07-16", 10) >= 0)
+        return 10;
+    if (strncmp(date, "2019-07-02", 10) >= 0)
+        return 9;
+    if (strncmp(date, "2014-07-01", 10) >= 0)
+        return 8;
+    return 0;
+}

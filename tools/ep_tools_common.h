@@ -1,0 +1,171 @@
+/* ep_tools_common: result helpers shared by the tool files (provenance, per-group breakdown of a
+ * vote, group positions, "unavailable" objects, FTS5 query building) and a per-store snapshot
+ * of the votes that have per-MEP positions, so that hot tool paths never scan the member_vote
+ * view.
+ *
+ * Definitions follow ../shared/docs/METHODS.md: a group's position on a vote is the largest of
+ * Y, N, A among its members (their group on the vote's date); two options tied for the maximum
+ * give TIE; T = Y + N + A = 0 gives NONE. Agreement Index (Hix, Noury & Roland 2005)
+ * AI = (max - (T - max) / 2) / T, absent for T = 0, 1 for T = 1. */
+#ifndef EP_TOOLS_COMMON_H
+#define EP_TOOLS_COMMON_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "ep_error.h"
+#include "ep_matrix.h"
+#include "ep_util.h"
+
+struct ep_store;
+
+/* ---- provenance ------------------------------------------------------------------------ */
+
+/* New object {"sources": ["Source: European Parliament", "Data: HowTheyVote.eu (ODbL)"],
+ * "dataset_date": "YYYY-MM-DD" | null, "positions_window": {"from","to"} | null,
+ * "synthetic": bool}. NULL on failure (out of memory or a store error). */
+json_t *ep_tools_provenance(struct ep_store *s);
+/* Steal prov into obj["provenance"]; returns 0 or EP_ENOMEM/EP_EDB (err filled). obj is kept. */
+int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *err);
+
+/* JSON Schema text of the provenance object, for outputSchemas (string literal). */
+#define EP_TOOLS_PROVENANCE_SCHEMA                                                                 \
+    "{\"type\":\"object\",\"description\":\"Where the data comes from and how recent it is.\","    \
+    "\"properties\":{"                                                                             \
+    "\"sources\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"                            \
+    "\"dataset_date\":{\"type\":[\"string\",\"null\"],\"format\":\"date\","                        \
+    "\"description\":\"Date of the latest vote in the store.\"},"                                  \
+    "\"positions_window\":{\"type\":[\"object\",\"null\"],"                                        \
+    "\"description\":\"First and last date of the votes with per-MEP positions.\","                \
+    "\"properties\":{\"from\":{\"type\":\"string\",\"format\":\"date\"},"                          \
+    "\"to\":{\"type\":\"string\",\"format\":\"date\"}},"                                           \
+    "\"required\":[\"from\",\"to\"],\"additionalProperties\":false},"                              \
+    "\"synthetic\":{\"type\":\"boolean\","                                                         \
+    "\"description\":\"True when the store holds generated (synthetic) data.\"}},"                 \
+    "\"required\":[\"sources\",\"dataset_date\",\"positions_window\",\"synthetic\"],"              \
+    "\"additionalProperties\":false}"
+
+/* {"available": false, "reason": reason} (new reference, NULL on ENOMEM). */
+json_t *ep_tools_unavailable(const char *reason);
+
+/* JSON Schema text of an "available or not" object carrying extra numeric fields (a string
+ * literal fragment FIELDS of "name":{schema} pairs, may be empty ""). */
+#define EP_TOOLS_AVAILABILITY_SCHEMA(FIELDS)                                                       \
+    "{\"type\":\"object\",\"properties\":{\"available\":{\"type\":\"boolean\"},"                   \
+    "\"reason\":{\"type\":\"string\"}" FIELDS "},\"required\":[\"available\"],"                    \
+    "\"additionalProperties\":false}"
+
+/* ---- group positions and cohesion ------------------------------------------------------ */
+
+enum ep_tools_gpos {
+    EP_TOOLS_GPOS_NONE = 0, /* nobody of the group cast a vote (T = 0) */
+    EP_TOOLS_GPOS_FOR = 1,
+    EP_TOOLS_GPOS_AGAINST = 2,
+    EP_TOOLS_GPOS_ABSTENTION = 3,
+    EP_TOOLS_GPOS_TIE = 4, /* two options share the maximum */
+};
+
+/* Group position from the counts (see above). */
+int ep_tools_group_position(int y, int n, int a);
+/* "NONE", "FOR", "AGAINST", "ABSTENTION", "TIE". */
+const char *ep_tools_gpos_name(int gpos);
+/* MEP position name: "FOR", "AGAINST", "ABSTENTION", "DID_NOT_VOTE", or NULL for EP_POS_NONE. */
+const char *ep_tools_pos_name(int pos);
+/* Agreement Index into *ai; returns 0, or EP_EUNAVAIL when T = 0. */
+int ep_tools_agreement_index(int y, int n, int a, double *ai);
+
+/* ---- snapshot of the votes with per-MEP positions ---------------------------------------- */
+
+struct ep_tools_counts {
+    int y, n, a, d; /* FOR, AGAINST, ABSTENTION, DID_NOT_VOTE of one group on one vote */
+};
+
+struct ep_tools_day {
+    char date[11];
+    int first_vote, n_votes; /* matrix vote indices [first_vote, first_vote + n_votes) */
+    int mandate;             /* MEPs with a mandate (or a cast vote) that day */
+    int present;             /* MEPs with at least one cast vote that day */
+};
+
+struct ep_tools_sitting {
+    char date[11];
+    int votes, with_positions, main_votes;
+};
+
+/* Immutable once built; shared between callers with a reference count. */
+struct ep_tools_pos {
+    struct ep_matrix m;             /* every vote with positions, whole store */
+    struct ep_tools_counts *counts; /* [v * m.n_grp + g] */
+    int64_t *vote_sorted;           /* vote ids ascending */
+    int *vote_sorted_index;         /* matrix index of vote_sorted[k] */
+    struct ep_tools_day *days;      /* position days ascending */
+    int n_days;
+    struct ep_tools_sitting *sittings; /* every date with votes (vote table), ascending */
+    int n_sittings;
+    char dataset_date[11];         /* "" when the store has no votes */
+    char pos_from[11], pos_to[11]; /* "" when no votes have positions */
+    int synthetic;
+    /* private */
+    int refs, stale;
+    char *key_path;
+    void *key_db;
+    long long key_changes, key_version;
+};
+
+/* Current snapshot of s (built on first use, ~0.1 s on the bundled data; rebuilt after the
+ * store changes). On success *out is a counted reference: release it with
+ * ep_tools_pos_release. A store without positions gives a snapshot with m.n_vote == 0.
+ * Thread-safe. */
+int ep_tools_pos_acquire(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err);
+void ep_tools_pos_release(struct ep_tools_pos *p);
+/* Drop the cached snapshot (references still held stay valid until released). */
+void ep_tools_common_reset(void);
+
+/* Matrix index of vote_id, or -1 when the vote has no stored positions. */
+int ep_tools_pos_vote_index(const struct ep_tools_pos *p, int64_t vote_id);
+/* Index into days[] of a date, or -1. */
+int ep_tools_pos_day_index(const struct ep_tools_pos *p, const char *date);
+
+/* Per-group breakdown of matrix vote v: new array of
+ * {group, Y, N, A, D, position, agreement_index?} sorted by group code, groups with no member
+ * that day left out. NULL on ENOMEM. */
+json_t *ep_tools_breakdown_json(const struct ep_tools_pos *p, int v);
+/* The same by vote id: *out is the array, or NULL (and 0 returned) when the vote has no
+ * stored positions. */
+int ep_tools_group_breakdown(struct ep_store *s, int64_t vote_id, json_t **out,
+                             struct ep_error *err);
+
+/* JSON Schema text of one breakdown entry. */
+#define EP_TOOLS_BREAKDOWN_ITEM_SCHEMA                                                             \
+    "{\"type\":\"object\",\"properties\":{"                                                        \
+    "\"group\":{\"type\":\"string\"},"                                                             \
+    "\"Y\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"members voting FOR\"},"           \
+    "\"N\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"members voting AGAINST\"},"       \
+    "\"A\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"members abstaining\"},"           \
+    "\"D\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"members who did not vote\"},"     \
+    "\"position\":{\"type\":\"string\",\"enum\":[\"FOR\",\"AGAINST\",\"ABSTENTION\",\"TIE\","      \
+    "\"NONE\"]},"                                                                                  \
+    "\"agreement_index\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1,"                        \
+    "\"description\":\"Hix-Noury-Roland AI; absent when no member cast a vote\"}},"                \
+    "\"required\":[\"group\",\"Y\",\"N\",\"A\",\"D\",\"position\"],"                               \
+    "\"additionalProperties\":false}"
+
+/* ---- misc ------------------------------------------------------------------------------- */
+
+/* Build a safe FTS5 MATCH expression from user text into out: words (letters, digits, any
+ * non-ASCII byte) become quoted terms joined by " " (all) or " OR " (any); a '*' right after
+ * a word makes it a prefix term. Operators, quotes and parentheses in the input are never
+ * passed through. At most 32 terms. Returns the number of terms (0 = nothing to search). */
+int ep_tools_fts_query(const char *text, int any, struct ep_buf *out);
+
+/* Fold UTF-8 text for case- and diacritic-insensitive matching (Latin letters to lower-case
+ * ASCII base letters; other characters kept). Appends to out; 0 or EP_ENOMEM. */
+int ep_tools_fold(const char *text, struct ep_buf *out);
+
+/* EP_EDB with "what: sqlite message". */
+int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what);
+
+/* Parliamentary term of a date (9: 2019-07-02..2024-07-15, 10: from 2024-07-16), or 0. */
+int ep_tools_term_of(const char *date);
+
+#endif
