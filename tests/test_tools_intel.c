@@ -1,0 +1,404 @@
+/* The five intelligence tools on the bundled real data, through ep_tools_call (input and output
+ * schema validation included), with hand-checkable facts computed independently in SQL. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_store.h"
+#include "ep_testutil.h"
+#include "ep_tools.h"
+#include "ep_tools_intel.h"
+#include "ep_tools_window.h"
+
+static struct ep_store *S;
+static char *Dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    Dir = ep_test_tmpdir();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/intel.db", Dir);
+    if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    size_t n;
+    const struct ep_tool *rows = ep_tools_intel_rows(&n);
+    if (n != 5 || ep_tools_register(rows, n, &err)) {
+        fprintf(stderr, "register: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ep_tools_intel_cache_clear();
+    ep_tools_matrix_cache_clear();
+    ep_tools_cleanup();
+    ep_store_close(S);
+    ep_test_system("rm -rf '%s'", Dir);
+    free(Dir);
+    return 0;
+}
+
+static int call(const char *tool, const char *args_json, json_t **res, struct ep_error *err)
+{
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = S;
+    json_t *args = json_loads(args_json, 0, NULL);
+    assert_non_null(args);
+    *res = NULL;
+    int rc = ep_tools_call(&ctx, tool, args, res, err);
+    json_decref(args);
+    if (rc == 0)
+        assert_non_null(*res);
+    return rc;
+}
+
+static json_t *ok_call(const char *tool, const char *args_json)
+{
+    struct ep_error err = {0};
+    json_t *res;
+    int rc = call(tool, args_json, &res, &err);
+    if (rc)
+        fprintf(stderr, "%s %s: %d %s\n", tool, args_json, rc, err.msg);
+    assert_int_equal(rc, 0);
+    /* common blocks */
+    assert_non_null(json_object_get(res, "window"));
+    assert_non_null(json_object_get(res, "provenance"));
+    json_t *cov = json_object_get(json_object_get(res, "methodology"), "coverage");
+    assert_int_equal(json_integer_value(json_object_get(cov, "votes")), 266);
+    return res;
+}
+
+static long long sql_int(const char *q)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(S), q, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static double num(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    assert_true(json_is_number(v));
+    return json_number_value(v);
+}
+
+/* ---- map_political_network ------------------------------------------------------------------ */
+
+static void test_map(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("map_political_network", "{\"top\": 5, \"include_nodes\": true}");
+    long long voters = sql_int("SELECT COUNT(DISTINCT member_id) FROM position");
+    assert_int_equal(voters, 707);
+    assert_int_equal(json_integer_value(json_object_get(r, "nodes")), voters);
+    assert_int_equal(json_array_size(json_object_get(r, "node_list")), 707);
+    assert_true(json_integer_value(json_object_get(r, "edges")) > 100000);
+    json_t *top = json_object_get(json_object_get(r, "top"), "eigenvector");
+    assert_int_equal(json_array_size(top), 5);
+    const char *name = json_string_value(json_object_get(json_array_get(top, 0), "name"));
+    assert_non_null(name);
+    assert_true(strncmp(name, "MEP ", 4) != 0); /* a real name from the member table */
+    assert_true(num(json_array_get(top, 0), "value") == 1.0);
+    double qd = num(json_object_get(r, "modularity"), "detected");
+    double qg = num(json_object_get(r, "modularity"), "by_group");
+    assert_true(qd > 0 && qd < 1 && qg > 0 && qg <= qd + 1e-9);
+    json_t *art = json_object_get(r, "artefacts");
+    assert_true(json_is_false(json_object_get(art, "available")));
+    json_decref(r);
+}
+
+/* ---- analyze_coalition_dynamics ----------------------------------------------------------- */
+
+static void test_coalition(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("analyze_coalition_dynamics", "{}");
+    /* EPP-SD agreement from SQL over member_vote with the METHODS tie rule */
+    const char *with = "WITH c AS (SELECT vote_id, group_code g, SUM(pos=1) y, SUM(pos=2) n, "
+                       "SUM(pos=3) a FROM member_vote WHERE pos IN (1,2,3) GROUP BY vote_id, "
+                       "group_code), p AS (SELECT vote_id, g, CASE WHEN y>n AND y>a THEN 1 WHEN "
+                       "n>y AND n>a THEN 2 WHEN a>y AND a>n THEN 3 ELSE 4 END pos FROM c) ";
+    char q[2048];
+    snprintf(q, sizeof q,
+             "%sSELECT SUM(e.pos = s.pos) FROM p e JOIN p s ON e.vote_id = s.vote_id WHERE "
+             "e.g='EPP' AND s.g='SD' AND e.pos < 4 AND s.pos < 4",
+             with);
+    long long agree = sql_int(q);
+    snprintf(q, sizeof q,
+             "%sSELECT COUNT(*) FROM p e JOIN p s ON e.vote_id = s.vote_id WHERE "
+             "e.g='EPP' AND s.g='SD' AND e.pos < 4 AND s.pos < 4",
+             with);
+    long long common = sql_int(q);
+    assert_true(common > 200);
+    json_t *pairs = json_object_get(json_object_get(r, "pair_agreement"), "pairs");
+    int found = 0;
+    for (size_t k = 0; k < json_array_size(pairs); k++) {
+        json_t *p = json_array_get(pairs, k);
+        const char *a = json_string_value(json_object_get(p, "a"));
+        const char *b = json_string_value(json_object_get(p, "b"));
+        if ((!strcmp(a, "EPP") && !strcmp(b, "SD")) || (!strcmp(a, "SD") && !strcmp(b, "EPP"))) {
+            found = 1;
+            assert_int_equal(json_integer_value(json_object_get(p, "common_votes")), common);
+            assert_int_equal(json_integer_value(json_object_get(p, "agreeing_votes")), agree);
+            assert_true(fabs(num(p, "agreement") - (double)agree / (double)common) < 1e-6);
+        }
+    }
+    assert_true(found);
+    /* 8 groups, 28 pairs; stability in 0..1 with its formula */
+    assert_int_equal(json_array_size(json_object_get(r, "groups")), 8);
+    assert_int_equal(json_array_size(pairs), 28);
+    json_t *st = json_object_get(r, "stability");
+    assert_true(json_is_true(json_object_get(st, "available")));
+    assert_true(num(st, "value") >= 0 && num(st, "value") <= 1);
+    assert_non_null(json_string_value(json_object_get(st, "formula")));
+    /* EPP mean AI equals the SQL mean of per-vote AI */
+    snprintf(q, sizeof q,
+             "WITH c AS (SELECT vote_id, SUM(pos=1) y, SUM(pos=2) n, SUM(pos=3) a FROM "
+             "member_vote WHERE pos IN (1,2,3) AND group_code='EPP' GROUP BY vote_id) SELECT "
+             "CAST(ROUND(1e6 * AVG((MAX(y,n,a) - 0.5*(y+n+a-MAX(y,n,a)))*1.0/(y+n+a))) AS "
+             "INTEGER) FROM c");
+    long long ai6 = sql_int(q);
+    json_t *groups = json_object_get(r, "groups");
+    for (size_t k = 0; k < json_array_size(groups); k++) {
+        json_t *g = json_array_get(groups, k);
+        if (strcmp(json_string_value(json_object_get(g, "group")), "EPP") == 0) {
+            double ai = num(json_object_get(g, "cohesion"), "ai_mean");
+            assert_true(fabs(ai * 1e6 - (double)ai6) <= 1.0);
+            assert_int_equal(
+                json_array_size(json_object_get(json_object_get(g, "trend"), "by_sitting")), 7);
+        }
+    }
+    json_decref(r);
+    /* a subset of groups */
+    r = ok_call("analyze_coalition_dynamics", "{\"groups\": [\"EPP\", \"SD\", \"RENEW\"]}");
+    assert_int_equal(json_array_size(json_object_get(r, "groups")), 3);
+    assert_int_equal(
+        json_array_size(json_object_get(json_object_get(r, "pair_agreement"), "pairs")), 3);
+    json_decref(r);
+}
+
+/* ---- assess_mep_influence ----------------------------------------------------------------- */
+
+static void test_influence(void **state)
+{
+    (void)state;
+    long long id = sql_int("SELECT member_id FROM position GROUP BY member_id ORDER BY COUNT(*) "
+                           "DESC, member_id LIMIT 1");
+    char args[128];
+    snprintf(args, sizeof args, "{\"mep_id\": %lld}", id);
+    json_t *r = ok_call("assess_mep_influence", args);
+    long long n = json_integer_value(json_object_get(r, "n"));
+    long long rank = json_integer_value(json_object_get(r, "rank"));
+    assert_int_equal(n, 707);
+    assert_true(rank >= 1 && rank <= n);
+    json_t *eff = json_object_get(json_object_get(r, "weights"), "effective");
+    json_t *dims = json_object_get(r, "dimensions");
+    double wsum = 0, comp = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(eff, k, v)
+    {
+        wsum += json_number_value(v);
+        json_t *d = json_object_get(dims, k);
+        assert_true(json_is_true(json_object_get(d, "available")));
+        comp += json_number_value(v) * num(d, "percentile");
+    }
+    assert_true(fabs(wsum - 1) < 1e-5);
+    assert_true(fabs(comp - num(r, "composite")) < 1e-3);
+    json_t *roles = json_object_get(dims, "roles");
+    assert_true(json_is_false(json_object_get(roles, "available")));
+    assert_non_null(strstr(json_string_value(json_object_get(roles, "reason")), "rapporteur"));
+    assert_true(json_is_true(json_object_get(json_object_get(r, "weights"), "renormalised")));
+    /* participation figures match SQL */
+    char q[256];
+    snprintf(q, sizeof q, "SELECT COUNT(*) FROM position WHERE member_id = %lld", id);
+    json_t *fig = json_object_get(json_object_get(dims, "participation"), "figures");
+    assert_int_equal(json_integer_value(json_object_get(fig, "cast")), sql_int(q));
+    assert_non_null(json_string_value(json_object_get(json_object_get(r, "mep"), "name")));
+    json_decref(r);
+}
+
+/* ---- detect_voting_anomalies -------------------------------------------------------------- */
+
+static void test_anomalies(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("detect_voting_anomalies", "{}");
+    /* 7 sittings < 8: every series says it is too short, with the numbers */
+    json_t *sum = json_object_get(r, "summary");
+    assert_true(json_integer_value(json_object_get(sum, "series")) > 0);
+    assert_int_equal(json_integer_value(json_object_get(sum, "series")),
+                     json_integer_value(json_object_get(sum, "series_too_short")));
+    assert_non_null(strstr(json_string_value(json_object_get(sum, "note")), "too short"));
+    json_t *s0 = json_array_get(json_object_get(r, "series"), 0);
+    assert_string_equal(json_string_value(json_object_get(s0, "status")), "too_few_observations");
+    assert_int_equal(json_integer_value(json_object_get(s0, "observations")), 7);
+    assert_int_equal(json_integer_value(json_object_get(s0, "minimum")), 8);
+    json_decref(r);
+    /* shorter minimum: baselines computed; every alert well formed */
+    r = ok_call("detect_voting_anomalies",
+                "{\"scope\": \"group\", \"group\": \"EPP\", \"min_observations\": 5, "
+                "\"threshold\": 2}");
+    sum = json_object_get(r, "summary");
+    assert_int_equal(json_integer_value(json_object_get(sum, "series")), 4);
+    assert_int_equal(json_integer_value(json_object_get(sum, "series_too_short")), 0);
+    json_t *al = json_object_get(r, "alerts");
+    for (size_t k = 0; k < json_array_size(al); k++) {
+        json_t *a = json_array_get(al, k);
+        double z = fabs(num(a, "z"));
+        assert_true(z > 2);
+        assert_string_equal(json_string_value(json_object_get(a, "severity")),
+                            z >= 5 ? "high" : "medium");
+    }
+    json_decref(r);
+    long long id = sql_int("SELECT MIN(member_id) FROM position");
+    char args[160];
+    snprintf(args, sizeof args, "{\"scope\": \"mep\", \"mep_id\": %lld, \"min_observations\": 3}",
+             id);
+    r = ok_call("detect_voting_anomalies", args);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "summary"), "series")),
+                     3);
+    json_decref(r);
+}
+
+/* ---- generate_political_risk_assessment --------------------------------------------------- */
+
+static void test_risk(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("generate_political_risk_assessment", "{}");
+    const char *level = json_string_value(json_object_get(r, "level"));
+    double c = num(r, "composite");
+    const char *expect = c >= 0.75   ? "CRITICAL"
+                         : c >= 0.5  ? "HIGH"
+                         : c >= 0.25 ? "MODERATE"
+                                     : "LOW";
+    assert_string_equal(level, expect);
+    json_t *eff = json_object_get(json_object_get(r, "weights"), "effective");
+    json_t *dims = json_object_get(r, "dimensions");
+    double s = 0, ws = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(eff, k, v)
+    {
+        ws += json_number_value(v);
+        s += json_number_value(v) * num(json_object_get(dims, k), "value");
+    }
+    assert_true(fabs(ws - 1) < 1e-5);
+    assert_true(fabs(s - c) < 1e-5);
+    /* defection surges need 8 sittings: dropped on the 7-sitting data, and said so */
+    json_t *ds = json_object_get(dims, "defection_surges");
+    assert_true(json_is_false(json_object_get(ds, "available")));
+    assert_non_null(strstr(json_string_value(json_object_get(ds, "reason")), "7 sittings"));
+    /* close votes: count equals SQL over the positions (margin < 5% of cast) */
+    long long close = sql_int(
+        "WITH t AS (SELECT vote_id, SUM(pos=1) f, SUM(pos=2) a, SUM(pos=3) b FROM position GROUP "
+        "BY vote_id) SELECT COUNT(*) FROM t WHERE ABS(f-a) < 0.05*(f+a+b)");
+    json_t *ev = json_object_get(json_object_get(dims, "close_votes"), "evidence");
+    assert_int_equal(json_integer_value(json_object_get(ev, "close_votes")), close);
+    json_decref(r);
+}
+
+/* ---- errors -----------------------------------------------------------------------------------
+ */
+
+static void test_errors(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    json_t *r;
+    assert_int_equal(call("assess_mep_influence", "{\"mep_id\": 999999999}", &r, &err),
+                     EP_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "mep_id"));
+    assert_non_null(strstr(err.msg, "999999999"));
+    assert_int_equal(call("assess_mep_influence", "{}", &r, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "mep_id"));
+    assert_int_equal(call("map_political_network", "{\"from\": \"2024-02-30\"}", &r, &err),
+                     EP_EINVAL);
+    assert_non_null(strstr(err.msg, "from"));
+    assert_int_equal(call("map_political_network", "{\"top\": 101}", &r, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "top"));
+    assert_int_equal(call("generate_political_risk_assessment",
+                          "{\"from\": \"2024-03-01\", \"to\": \"2024-01-01\"}", &r, &err),
+                     EP_EINVAL);
+    assert_int_equal(call("generate_political_risk_assessment", "{\"term\": 10}", &r, &err),
+                     EP_EUNAVAIL);
+    assert_true(strlen(err.msg) > 20);
+    assert_int_equal(
+        call("analyze_coalition_dynamics", "{\"groups\": [\"EPP\", \"XYZ\"]}", &r, &err),
+        EP_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "groups[1]"));
+    assert_int_equal(call("detect_voting_anomalies", "{\"scope\": \"mep\"}", &r, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "mep_id"));
+    assert_int_equal(
+        call("detect_voting_anomalies", "{\"scope\": \"group\", \"group\": \"XX\"}", &r, &err),
+        EP_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "group"));
+}
+
+static int cancel_at;
+static volatile int cancel_flag;
+static void on_progress(void *p, double done, double total, const char *msg)
+{
+    (void)p;
+    (void)done;
+    (void)total;
+    (void)msg;
+    if (--cancel_at == 0)
+        cancel_flag = 1;
+}
+
+static void test_cancel(void **state)
+{
+    (void)state;
+    static const char *const tools[] = {"assess_mep_influence", "analyze_coalition_dynamics",
+                                        "map_political_network", "detect_voting_anomalies",
+                                        "generate_political_risk_assessment"};
+    long long id = sql_int("SELECT MIN(member_id) FROM position");
+    char margs[64];
+    snprintf(margs, sizeof margs, "{\"mep_id\": %lld}", id);
+    for (int t = 0; t < 5; t++) {
+        /* flag already set */
+        struct ep_error err = {0};
+        struct ep_tool_ctx ctx = {0};
+        ctx.store = S;
+        cancel_flag = 1;
+        ctx.cancelled = &cancel_flag;
+        json_t *args = json_loads(t == 0 ? margs : "{}", 0, NULL), *res = NULL;
+        assert_int_equal(ep_tools_call(&ctx, tools[t], args, &res, &err), EP_ECANCELED);
+        assert_null(res);
+        /* flag set by the progress callback after the first stage: the handler stops */
+        ep_tools_intel_cache_clear();
+        cancel_flag = 0;
+        cancel_at = 2;
+        ctx.progress = on_progress;
+        assert_int_equal(ep_tools_call(&ctx, tools[t], args, &res, &err), EP_ECANCELED);
+        assert_null(res);
+        json_decref(args);
+    }
+    /* and a normal call afterwards still works */
+    json_decref(ok_call("map_political_network", "{}"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_map),       cmocka_unit_test(test_coalition),
+        cmocka_unit_test(test_influence), cmocka_unit_test(test_anomalies),
+        cmocka_unit_test(test_risk),      cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_cancel),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,25 @@
+/* ep_tools_intel: the five intelligence tools (assess_mep_influence, analyze_coalition_dynamics,
+ * map_political_network, detect_voting_anomalies, generate_political_risk_assessment).
+ *
+ * Each row composes stats/ and graph/ over an analysis window (tools/ep_tools_window.h) and
+ * returns a structured result with "window", "methodology" and "provenance". Dimensions, formulas,
+ * weights and thresholds are documented in docs/tools-intel.md.
+ *
+ * Expensive per-window intermediates (vote and group statistics, per-MEP figures, the co-voting
+ * graph, periods, trends, influence scores) are kept in a small static cache keyed by the store,
+ * its content and the window, so that several tools on the same window share them. Like all tool
+ * code the handlers run on one thread at a time (the MCP core's execution mutex). */
+#ifndef EP_TOOLS_INTEL_H
+#define EP_TOOLS_INTEL_H
+
+#include <stddef.h>
+
+#include "ep_tools.h"
+
+/* The static rows (5); *n receives their count. Register with ep_tools_register. */
+const struct ep_tool *ep_tools_intel_rows(size_t *n);
+
+/* Free the per-window cache of the intelligence tools (e.g. before exit, for leak checkers). */
+void ep_tools_intel_cache_clear(void);
+
+#endif
