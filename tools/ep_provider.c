@@ -1,0 +1,774 @@
+/* ep_provider: EP resources, prompts and completions (see ep_provider.h). */
+#include "ep_provider.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ep_model.h"
+#include "ep_tools.h"
+#include "ep_tools_common.h"
+#include "ep_util.h"
+
+#define LIST_PAGE 100
+#define COMPLETE_MAX 100
+#define MIME "application/json"
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static int db_err(struct ep_store *s, struct ep_error *err, const char *what)
+{
+    return ep_tools_db_error(s, err, what);
+}
+
+/* 1 when the query (one bound text or int64 parameter) returns a row. -1 on a DB error. */
+static int exists_text(struct ep_store *s, const char *sql, const char *arg)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(q, 1, arg, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int exists_int(struct ep_store *s, const char *sql, int64_t arg)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(q, 1, arg);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Parse a positive decimal id (no sign, no leading garbage, ≤ 18 digits). */
+static int parse_id(const char *s, int64_t *out)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 18)
+        return 0;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v <= 0)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* Procedure reference shape: YYYY/NNNN[A-Z]?(AAA). */
+static int proc_valid(const char *p)
+{
+    size_t n = strlen(p), i = 0;
+    if (n < 14 || n > 15)
+        return 0;
+    for (; i < 4; i++)
+        if (!isdigit((unsigned char)p[i]))
+            return 0;
+    if (p[i++] != '/')
+        return 0;
+    for (int k = 0; k < 4; k++, i++)
+        if (!isdigit((unsigned char)p[i]))
+            return 0;
+    if (isupper((unsigned char)p[i]))
+        i++;
+    if (p[i++] != '(')
+        return 0;
+    for (int k = 0; k < 3; k++, i++)
+        if (!isupper((unsigned char)p[i]))
+            return 0;
+    return p[i] == ')' && p[i + 1] == 0;
+}
+
+/* Copy s into out with LIKE wildcards escaped (ESCAPE '\'). */
+static int like_escape(const char *s, struct ep_buf *out)
+{
+    for (; *s; s++) {
+        if ((*s == '%' || *s == '_' || *s == '\\') && ep_buf_putc(out, '\\'))
+            return EP_ENOMEM;
+        if (ep_buf_putc(out, *s))
+            return EP_ENOMEM;
+    }
+    return 0;
+}
+
+/* Run a tool and wrap its structuredContent as a resource content. */
+static int read_via_tool(struct ep_store *s, const char *uri, const char *tool, json_t *args,
+                         json_t **result, struct ep_error *err)
+{
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = s;
+    json_t *res = NULL;
+    int rc = ep_tools_call(&ctx, tool, args, &res, err);
+    json_decref(args);
+    if (rc)
+        return rc;
+    char *text = json_dumps(res, JSON_COMPACT);
+    json_decref(res);
+    if (!text)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    *result =
+        json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri", uri, "mimeType", MIME, "text", text);
+    free(text);
+    return *result ? 0 : ep_error_set(err, EP_ENOMEM, "out of memory");
+}
+
+/* ---- resources ------------------------------------------------------------------------- */
+
+static int templates_list(void *ctx, const char *cursor, json_t **result, struct ep_error *err)
+{
+    (void)ctx;
+    if (cursor && *cursor)
+        return ep_error_set(err, EP_EINVAL, "invalid cursor: resource templates fit one page");
+    *result = json_pack(
+        "{s:[{s:s, s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s, s:s},"
+        " {s:s, s:s, s:s, s:s, s:s}]}",
+        "resourceTemplates", "uriTemplate", "ep://meps/{id}", "name", "mep", "title",
+        "Member of the European Parliament", "description",
+        "Profile, group membership history, participation and loyalty of an MEP (EP id, "
+        "e.g. ep://meps/840)",
+        "mimeType", MIME, "uriTemplate", "ep://votes/{id}", "name", "vote", "title",
+        "Roll-call vote", "description",
+        "One vote with its official counts and per-group breakdown (HowTheyVote id)", "mimeType",
+        MIME, "uriTemplate", "ep://groups/{code}", "name", "group", "title", "Political group",
+        "description",
+        "Cohesion, participation, agreement with other groups and most rebellious members of a "
+        "group (code, e.g. ep://groups/EPP)",
+        "mimeType", MIME, "uriTemplate", "ep://sittings/{date}", "name", "sitting", "title",
+        "Plenary sitting", "description", "The votes of one sitting day (YYYY-MM-DD)", "mimeType",
+        MIME);
+    return *result ? 0 : ep_error_set(err, EP_ENOMEM, "out of memory");
+}
+
+static int resources_list(void *ctx, const char *cursor, json_t **result, struct ep_error *err)
+{
+    struct ep_store *s = ctx;
+    long offset = 0;
+    if (cursor && *cursor) {
+        char *end;
+        if (strncmp(cursor, "ep1:", 4) != 0 || (offset = strtol(cursor + 4, &end, 10)) < 0 ||
+            *end || end == cursor + 4)
+            return ep_error_set(err, EP_EINVAL,
+                                "invalid cursor \"%s\": pass back the nextCursor "
+                                "of the previous page",
+                                cursor);
+    }
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(
+            ep_store_db(s),
+            "SELECT k, key, name FROM ("
+            " SELECT 0 AS k, code AS key, COALESCE(label, code) AS name FROM grp"
+            " UNION ALL SELECT 1, sitting_date, COUNT(*) || ' roll-call votes with positions'"
+            "  FROM vote WHERE pos_unit_id IS NOT NULL GROUP BY sitting_date"
+            " UNION ALL SELECT 2, id, TRIM(COALESCE(first_name, '') || ' ' ||"
+            "  COALESCE(last_name, '')) FROM member"
+            "  WHERE id IN (SELECT member_id FROM membership))"
+            " ORDER BY k, key LIMIT ? OFFSET ?",
+            -1, &q, NULL) != SQLITE_OK)
+        return db_err(s, err, "listing resources");
+    sqlite3_bind_int(q, 1, LIST_PAGE + 1);
+    sqlite3_bind_int64(q, 2, offset);
+    json_t *arr = json_array();
+    int n = 0, bad = !arr, more = 0, rc;
+    char uri[96], title[320];
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n == LIST_PAGE) {
+            more = 1;
+            break;
+        }
+        int k = sqlite3_column_int(q, 0);
+        const char *key = (const char *)sqlite3_column_text(q, 1);
+        const char *name = (const char *)sqlite3_column_text(q, 2);
+        json_t *r;
+        if (k == 0) {
+            snprintf(uri, sizeof uri, "ep://groups/%s", key);
+            snprintf(title, sizeof title, "Group %s: %s", key, name);
+        } else if (k == 1) {
+            snprintf(uri, sizeof uri, "ep://sittings/%s", key);
+            snprintf(title, sizeof title, "Sitting %s (%s)", key, name);
+        } else {
+            snprintf(uri, sizeof uri, "ep://meps/%s", key);
+            snprintf(title, sizeof title, "MEP %s", name);
+        }
+        r = json_pack("{s:s, s:s, s:s, s:s}", "uri", uri, "name", uri + 5, "title", title,
+                      "mimeType", MIME);
+        if (!r || json_array_append_new(arr, r))
+            bad = 1;
+        n++;
+    }
+    int dberr = rc != SQLITE_ROW && rc != SQLITE_DONE;
+    sqlite3_finalize(q);
+    if (dberr) {
+        json_decref(arr);
+        return db_err(s, err, "listing resources");
+    }
+    *result = bad ? NULL : json_pack("{s:o}", "resources", arr);
+    if (!*result)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (more) {
+        char next[32];
+        snprintf(next, sizeof next, "ep1:%ld", offset + LIST_PAGE);
+        if (json_object_set_new(*result, "nextCursor", json_string(next))) {
+            json_decref(*result);
+            *result = NULL;
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+static int not_found(const char *uri, struct ep_error *err, const char *why)
+{
+    return ep_error_set(err, EP_ENOTFOUND, "resource %s not found: %s", uri, why);
+}
+
+static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_error *err)
+{
+    struct ep_store *s = ctx;
+    static const char *const kinds[] = {"ep://meps/", "ep://votes/", "ep://groups/",
+                                        "ep://sittings/"};
+    int kind = -1;
+    const char *rest = NULL;
+    for (int k = 0; k < 4 && uri; k++)
+        if (strncmp(uri, kinds[k], strlen(kinds[k])) == 0) {
+            kind = k;
+            rest = uri + strlen(kinds[k]);
+        }
+    if (kind < 0)
+        return not_found(uri ? uri : "(null)", err,
+                         "the URI does not match ep://meps/{id}, ep://votes/{id}, "
+                         "ep://groups/{code} or ep://sittings/{date}");
+    int64_t id = 0;
+    int ex;
+    switch (kind) {
+    case 0:
+        if (!parse_id(rest, &id))
+            return not_found(uri, err, "the MEP id must be a positive integer");
+        ex = exists_int(s, "SELECT 1 FROM member WHERE id = ?", id);
+        if (ex < 0)
+            return db_err(s, err, "looking up the MEP");
+        if (!ex)
+            return not_found(uri, err, "no MEP with this id in the store");
+        if (ep_tools_find("get_mep_details"))
+            return read_via_tool(s, uri, "get_mep_details",
+                                 json_pack("{s:I}", "id", (json_int_t)id), result, err);
+        return read_via_tool(s, uri, "analyze_voting_patterns",
+                             json_pack("{s:I}", "mep_id", (json_int_t)id), result, err);
+    case 1:
+        if (!parse_id(rest, &id))
+            return not_found(uri, err, "the vote id must be a positive integer");
+        ex = exists_int(s, "SELECT 1 FROM vote WHERE id = ?", id);
+        if (ex < 0)
+            return db_err(s, err, "looking up the vote");
+        if (!ex)
+            return not_found(uri, err, "no vote with this id in the store");
+        return read_via_tool(s, uri, "get_voting_records",
+                             json_pack("{s:I}", "vote_id", (json_int_t)id), result, err);
+    case 2:
+        if (!*rest || strlen(rest) > 32)
+            return not_found(uri, err, "malformed group code");
+        ex = exists_text(s, "SELECT 1 FROM grp WHERE code = ?", rest);
+        if (ex < 0)
+            return db_err(s, err, "looking up the group");
+        if (!ex)
+            return not_found(uri, err, "no group with this code (codes: EPP, SD, RENEW, ...)");
+        return read_via_tool(s, uri, "analyze_voting_patterns", json_pack("{s:s}", "group", rest),
+                             result, err);
+    default:
+        if (!ep_date_valid(rest) || strlen(rest) != 10)
+            return not_found(uri, err, "the sitting must be a date YYYY-MM-DD");
+        ex = exists_text(s, "SELECT 1 FROM vote WHERE sitting_date = ?", rest);
+        if (ex < 0)
+            return db_err(s, err, "looking up the sitting");
+        if (!ex)
+            return not_found(uri, err, "no votes on this date in the store");
+        return read_via_tool(s, uri, "get_voting_records",
+                             json_pack("{s:s, s:i}", "sitting", rest, "limit", 500), result, err);
+    }
+}
+
+/* ---- prompts --------------------------------------------------------------------------- */
+
+static int prompts_list(void *ctx, const char *cursor, json_t **result, struct ep_error *err)
+{
+    (void)ctx;
+    if (cursor && *cursor)
+        return ep_error_set(err, EP_EINVAL, "invalid cursor: the prompts fit one page");
+    *result = json_pack(
+        "{s:[{s:s, s:s, s:s, s:[{s:s, s:s, s:b}]},"
+        " {s:s, s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b}]},"
+        " {s:s, s:s, s:s, s:[{s:s, s:s, s:b}]}]}",
+        "prompts", "name", "mep_briefing", "title", "MEP briefing", "description",
+        "Brief on one MEP: profile, participation, loyalty, defections and agreement with "
+        "every group, from the roll-call votes in the store",
+        "arguments", "name", "mep_id", "description", "EP id of the MEP (completion: id or name)",
+        "required", 1, "name", "coalition_analysis", "title", "Coalition analysis", "description",
+        "Which political groups vote together, how cohesive they are and where coalitions "
+        "break, over a window",
+        "arguments", "name", "from", "description", "Window start YYYY-MM-DD (optional)",
+        "required", 0, "name", "to", "description", "Window end YYYY-MM-DD (optional)", "required",
+        0, "name", "groups", "description",
+        "Comma-separated group codes to focus on, e.g. EPP,SD,RENEW (optional: all)", "required", 0,
+        "name", "legislative_tracking", "title", "Legislative tracking", "description",
+        "Follow a legislative procedure through its plenary votes", "arguments", "name",
+        "procedure", "description", "Procedure reference, e.g. 2022/0099(COD)", "required", 1);
+    return *result ? 0 : ep_error_set(err, EP_ENOMEM, "out of memory");
+}
+
+static int str_arg(json_t *args, const char *name, const char **out, struct ep_error *err)
+{
+    json_t *v = json_object_get(args, name);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return ep_error_set(err, EP_EINVAL, "argument \"%s\" must be a string", name);
+    *out = json_string_value(v);
+    if (!**out)
+        *out = NULL;
+    return 0;
+}
+
+static int prompt_result(const char *description, struct ep_buf *text, json_t **result,
+                         struct ep_error *err)
+{
+    if (!text->data)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    *result = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}]}", "description", description, "messages",
+                        "role", "user", "content", "type", "text", "text", text->data);
+    return *result ? 0 : ep_error_set(err, EP_ENOMEM, "out of memory");
+}
+
+static int prompt_mep(struct ep_store *s, json_t *args, json_t **result, struct ep_error *err)
+{
+    const char *id;
+    int rc = str_arg(args, "mep_id", &id, err);
+    if (rc)
+        return rc;
+    if (!id)
+        return ep_error_set(err, EP_EINVAL,
+                            "prompt mep_briefing: required argument \"mep_id\" is missing (an EP "
+                            "id such as 840; complete it by name)");
+    int64_t v;
+    if (!parse_id(id, &v))
+        return ep_error_set(err, EP_EINVAL,
+                            "prompt mep_briefing: argument \"mep_id\" must be a positive integer "
+                            "EP id, got \"%s\"",
+                            id);
+    int ex = exists_int(s, "SELECT 1 FROM member WHERE id = ?", v);
+    if (ex < 0)
+        return db_err(s, err, "looking up the MEP");
+    if (!ex)
+        return ep_error_set(err, EP_EINVAL,
+                            "prompt mep_briefing: argument \"mep_id\": no MEP with id %lld",
+                            (long long)v);
+    struct ep_buf t;
+    ep_buf_init(&t, 0);
+    ep_buf_printf(
+        &t,
+        "Prepare a briefing on the Member of the European Parliament with EP id %lld.\n\n"
+        "Use the epintel tools in this order:\n"
+        "1. get_mep_details with {\"id\": %lld}: profile, country and group membership history.\n"
+        "2. analyze_voting_patterns with {\"mep_id\": %lld, \"include_votes\": true}: "
+        "participation, loyalty to the group, abstention share, cross-party votes, agreement "
+        "with every group, and the votes behind the defections.\n"
+        "3. get_voting_records with {\"mep_id\": %lld} for the MEP's positions on recent votes.\n"
+        "4. generate_report with {\"kind\": \"mep\", \"id\": \"%lld\"} for a Markdown report you "
+        "can quote.\n\n"
+        "Write the briefing with: who the MEP is; how often they vote; how loyal they are to "
+        "their group and on which votes they broke with it (name the votes); which groups they "
+        "vote with most. Give the counts behind every percentage, say which window the figures "
+        "cover (the store's per-MEP positions cover only some sittings), report any figure "
+        "marked unavailable as unavailable rather than zero, and end with the attribution "
+        "\"Source: European Parliament. Data: HowTheyVote.eu (ODbL).\"",
+        (long long)v, (long long)v, (long long)v, (long long)v, (long long)v);
+    rc = prompt_result("Briefing on one MEP", &t, result, err);
+    ep_buf_free(&t);
+    return rc;
+}
+
+static int prompt_coalition(struct ep_store *s, json_t *args, json_t **result, struct ep_error *err)
+{
+    const char *from, *to, *groups;
+    int rc;
+    if ((rc = str_arg(args, "from", &from, err)) || (rc = str_arg(args, "to", &to, err)) ||
+        (rc = str_arg(args, "groups", &groups, err)))
+        return rc;
+    if (from && !ep_date_valid(from))
+        return ep_error_set(err, EP_EINVAL,
+                            "prompt coalition_analysis: argument \"from\" must be a date "
+                            "YYYY-MM-DD, got \"%s\"",
+                            from);
+    if (to && !ep_date_valid(to))
+        return ep_error_set(err, EP_EINVAL,
+                            "prompt coalition_analysis: argument \"to\" must be a date "
+                            "YYYY-MM-DD, got \"%s\"",
+                            to);
+    if (from && to && strcmp(from, to) > 0)
+        return ep_error_set(err, EP_EINVAL,
+                            "prompt coalition_analysis: argument \"from\" (%s) is after \"to\" "
+                            "(%s)",
+                            from, to);
+    struct ep_buf win, list, t;
+    ep_buf_init(&win, 0);
+    ep_buf_init(&list, 0);
+    ep_buf_init(&t, 0);
+    if (from)
+        ep_buf_printf(&win, ", \"from\": \"%s\"", from);
+    if (to)
+        ep_buf_printf(&win, ", \"to\": \"%s\"", to);
+    rc = 0;
+    int n_groups = 0;
+    if (groups) {
+        const char *p = groups;
+        while (*p && !rc) {
+            size_t n = strcspn(p, ",");
+            char code[40];
+            size_t a = 0, b = n;
+            while (a < b && isspace((unsigned char)p[a]))
+                a++;
+            while (b > a && isspace((unsigned char)p[b - 1]))
+                b--;
+            if (b > a) {
+                if (b - a >= sizeof code)
+                    rc = ep_error_set(err, EP_EINVAL,
+                                      "prompt coalition_analysis: argument \"groups\": group code "
+                                      "too long");
+                else {
+                    memcpy(code, p + a, b - a);
+                    code[b - a] = 0;
+                    for (char *c = code; *c; c++)
+                        *c = (char)toupper((unsigned char)*c);
+                    int ex = exists_text(s, "SELECT 1 FROM grp WHERE code = ?", code);
+                    if (ex <= 0)
+                        rc = ex < 0 ? db_err(s, err, "looking up a group")
+                                    : ep_error_set(err, EP_EINVAL,
+                                                   "prompt coalition_analysis: argument "
+                                                   "\"groups\": unknown group \"%s\" (codes: "
+                                                   "EPP, SD, RENEW, GREEN_EFA, GUE_NGL, ECR, ID, "
+                                                   "NI, PFE, ESN)",
+                                                   code);
+                    else {
+                        ep_buf_printf(&list, "%s%s", n_groups ? ", " : "", code);
+                        n_groups++;
+                    }
+                }
+            }
+            p += n;
+            if (*p == ',')
+                p++;
+        }
+    }
+    if (!rc) {
+        const char *w = win.data ? win.data : "";
+        ep_buf_printf(&t, "Analyse the coalitions between the political groups of the European "
+                          "Parliament");
+        if (from || to)
+            ep_buf_printf(&t, " between %s and %s", from ? from : "the first vote",
+                          to ? to : "the last vote");
+        if (n_groups)
+            ep_buf_printf(&t, ", focusing on %s", list.data);
+        ep_buf_printf(&t, ".\n\nUse the epintel tools:\n");
+        if (n_groups) {
+            const char *p = list.data;
+            while (*p) {
+                size_t n = strcspn(p, ",");
+                ep_buf_printf(&t,
+                              "- analyze_voting_patterns with {\"group\": \"%.*s\", "
+                              "\"include_votes\": true%s}: cohesion, participation, agreement "
+                              "with every other group and the least cohesive votes.\n",
+                              (int)n, p, w);
+                p += n;
+                while (*p == ',' || *p == ' ')
+                    p++;
+            }
+        } else
+            ep_buf_printf(&t,
+                          "- analyze_voting_patterns with {\"group\": CODE%s} for each "
+                          "group (EPP, SD, RENEW, GREEN_EFA, GUE_NGL, ECR, ID, NI): "
+                          "cohesion, participation and agreement with every other group.\n",
+                          w);
+        /* the window as a JSON object for the calls below */
+        const char *wobj = win.data ? win.data + 2 : "";
+        ep_buf_printf(&t,
+                      "- get_plenary_sessions with {%s} to see which sittings the window covers "
+                      "and which have per-MEP positions.\n"
+                      "- get_voting_records with {%s} to name the votes on which the majority "
+                      "coalitions split (each vote has its per-group breakdown).\n\n"
+                      "Report the group-pair agreement matrix (the share of votes with the same "
+                      "position, with the number of common votes), the most and least cohesive "
+                      "groups (Agreement Index mean and median, Krippendorff's alpha), the "
+                      "majorities that form most often, and the votes where they broke. Votes "
+                      "where a group's position is tied are left out of agreement. Report "
+                      "unavailable figures as unavailable, never as 0, and end with \"Source: "
+                      "European Parliament. Data: HowTheyVote.eu (ODbL).\"",
+                      wobj, wobj);
+    }
+    if (!rc)
+        rc = prompt_result("Coalition analysis between political groups", &t, result, err);
+    ep_buf_free(&win);
+    ep_buf_free(&list);
+    ep_buf_free(&t);
+    return rc;
+}
+
+static int prompt_leg(struct ep_store *s, json_t *args, json_t **result, struct ep_error *err)
+{
+    const char *proc;
+    int rc = str_arg(args, "procedure", &proc, err);
+    if (rc)
+        return rc;
+    if (!proc)
+        return ep_error_set(err, EP_EINVAL,
+                            "prompt legislative_tracking: required argument \"procedure\" is "
+                            "missing (a procedure reference such as 2022/0099(COD))");
+    if (!proc_valid(proc))
+        return ep_error_set(err, EP_EINVAL,
+                            "prompt legislative_tracking: argument \"procedure\" must look like "
+                            "2022/0099(COD), got \"%s\"",
+                            proc);
+    (void)s;
+    struct ep_buf t;
+    ep_buf_init(&t, 0);
+    ep_buf_printf(
+        &t,
+        "Track the legislative procedure %s through the European Parliament.\n\n"
+        "Use the epintel tools:\n"
+        "1. track_legislation with {\"procedure\": \"%s\"}: the timeline of its plenary votes "
+        "with results, counts, stages and group positions.\n"
+        "2. get_voting_records with {\"procedure\": \"%s\"} for each vote's per-group breakdown.\n"
+        "3. search_documents with {\"query\": \"%s\"} for related votes and documents.\n\n"
+        "Summarise what the procedure is about, each stage and its outcome (adopted or rejected, "
+        "with the counts), which groups supported and opposed it, and how cohesive they were. "
+        "If the store has no votes for the procedure, say so. End with \"Source: European "
+        "Parliament. Data: HowTheyVote.eu (ODbL).\"",
+        proc, proc, proc, proc);
+    rc = prompt_result("Tracking of a legislative procedure", &t, result, err);
+    ep_buf_free(&t);
+    return rc;
+}
+
+static int prompt_get(void *ctx, const char *name, json_t *args, json_t **result,
+                      struct ep_error *err)
+{
+    struct ep_store *s = ctx;
+    if (!name)
+        name = "";
+    if (strcmp(name, "mep_briefing") == 0)
+        return prompt_mep(s, args, result, err);
+    if (strcmp(name, "coalition_analysis") == 0)
+        return prompt_coalition(s, args, result, err);
+    if (strcmp(name, "legislative_tracking") == 0)
+        return prompt_leg(s, args, result, err);
+    return ep_error_set(err, EP_EINVAL,
+                        "unknown prompt \"%s\": prompts are mep_briefing, coalition_analysis, "
+                        "legislative_tracking",
+                        name);
+}
+
+/* ---- completion ------------------------------------------------------------------------ */
+
+/* Append the first column of every row of sql (one bound text parameter: the escaped value,
+ * used as the query writes it) to arr, each prefixed by prefix. */
+static int collect(struct ep_store *s, const char *sql, const char *value, const char *prefix,
+                   json_t *arr, struct ep_error *err)
+{
+    struct ep_buf esc;
+    ep_buf_init(&esc, 0);
+    if (like_escape(value, &esc)) {
+        ep_buf_free(&esc);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, &q, NULL) != SQLITE_OK) {
+        ep_buf_free(&esc);
+        return db_err(s, err, "completing");
+    }
+    sqlite3_bind_text(q, 1, esc.data ? esc.data : "", -1, SQLITE_TRANSIENT);
+    ep_buf_free(&esc);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW && json_array_size(arr) < COMPLETE_MAX) {
+        const char *v = (const char *)sqlite3_column_text(q, 0);
+        if (!v)
+            continue;
+        /* skip duplicates (a second query may find the same value) */
+        int dup = 0;
+        size_t i;
+        json_t *x;
+        json_array_foreach(arr, i, x)
+        {
+            const char *xs = json_string_value(x);
+            if (strncmp(xs, prefix, strlen(prefix)) == 0 && strcmp(xs + strlen(prefix), v) == 0)
+                dup = 1;
+        }
+        if (dup)
+            continue;
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s%s", prefix, v);
+        if (json_array_append_new(arr, json_string(buf))) {
+            sqlite3_finalize(q);
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        }
+    }
+    int bad = rc != SQLITE_ROW && rc != SQLITE_DONE;
+    sqlite3_finalize(q);
+    return bad ? db_err(s, err, "completing") : 0;
+}
+
+enum { C_NONE, C_MEP, C_GROUP, C_GROUPS, C_DATE, C_PROC, C_VOTE };
+
+static int complete_kind(json_t *ref, const char *arg, int *kind, struct ep_error *err)
+{
+    const char *type = json_string_value(json_object_get(ref, "type"));
+    *kind = C_NONE;
+    if (!arg)
+        arg = "";
+    if (type && strcmp(type, "ref/prompt") == 0) {
+        const char *name = json_string_value(json_object_get(ref, "name"));
+        if (!name)
+            name = "";
+        if (strcmp(name, "mep_briefing") == 0) {
+            if (strcmp(arg, "mep_id") == 0)
+                *kind = C_MEP;
+        } else if (strcmp(name, "coalition_analysis") == 0) {
+            if (strcmp(arg, "from") == 0 || strcmp(arg, "to") == 0)
+                *kind = C_DATE;
+            else if (strcmp(arg, "groups") == 0)
+                *kind = C_GROUPS;
+        } else if (strcmp(name, "legislative_tracking") == 0) {
+            if (strcmp(arg, "procedure") == 0)
+                *kind = C_PROC;
+        } else
+            return ep_error_set(err, EP_EINVAL, "unknown prompt \"%s\"", name);
+        return 0;
+    }
+    if (type && strcmp(type, "ref/resource") == 0) {
+        const char *uri = json_string_value(json_object_get(ref, "uri"));
+        if (!uri)
+            uri = "";
+        if (strcmp(uri, "ep://meps/{id}") == 0)
+            *kind = strcmp(arg, "id") == 0 ? C_MEP : C_NONE;
+        else if (strcmp(uri, "ep://votes/{id}") == 0)
+            *kind = strcmp(arg, "id") == 0 ? C_VOTE : C_NONE;
+        else if (strcmp(uri, "ep://groups/{code}") == 0)
+            *kind = strcmp(arg, "code") == 0 ? C_GROUP : C_NONE;
+        else if (strcmp(uri, "ep://sittings/{date}") == 0)
+            *kind = strcmp(arg, "date") == 0 ? C_DATE : C_NONE;
+        else
+            return ep_error_set(err, EP_EINVAL, "unknown resource template \"%s\"", uri);
+        return 0;
+    }
+    return ep_error_set(err, EP_EINVAL, "completion ref must be ref/prompt or ref/resource");
+}
+
+static int complete(void *ctx, json_t *ref, const char *arg_name, const char *arg_value,
+                    json_t *context_args, json_t **values, struct ep_error *err)
+{
+    struct ep_store *s = ctx;
+    (void)context_args;
+    int kind, rc = complete_kind(ref, arg_name, &kind, err);
+    if (rc)
+        return rc;
+    const char *v = arg_value ? arg_value : "";
+    json_t *arr = json_array();
+    if (!arr)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    int64_t dummy;
+    switch (kind) {
+    case C_MEP:
+        if (!*v || parse_id(v, &dummy) || strspn(v, "0123456789") == strlen(v))
+            rc = collect(s,
+                         "SELECT CAST(id AS TEXT) FROM member WHERE CAST(id AS TEXT) LIKE ? || '%' "
+                         "ESCAPE '\\' AND id IN (SELECT member_id FROM membership) ORDER BY id",
+                         v, "", arr, err);
+        else
+            rc = collect(s,
+                         "SELECT CAST(id AS TEXT) FROM member WHERE (COALESCE(first_name, '') "
+                         "|| ' ' || COALESCE(last_name, '') LIKE '%' || ?1 || '%' ESCAPE '\\' OR "
+                         "COALESCE(last_name, '') || ' ' || COALESCE(first_name, '') LIKE '%' || "
+                         "?1 || '%' ESCAPE '\\') ORDER BY last_name, first_name, id",
+                         v, "", arr, err);
+        break;
+    case C_GROUP:
+    case C_GROUPS: {
+        char prefix[256] = "";
+        const char *last = v;
+        if (kind == C_GROUPS) {
+            const char *comma = strrchr(v, ',');
+            if (comma) {
+                size_t n = (size_t)(comma - v) + 1;
+                if (n >= sizeof prefix)
+                    n = sizeof prefix - 1;
+                memcpy(prefix, v, n);
+                prefix[n] = 0;
+                last = comma + 1;
+                while (*last == ' ')
+                    last++;
+            }
+        }
+        rc = collect(s, "SELECT code FROM grp WHERE code LIKE ? || '%' ESCAPE '\\' ORDER BY code",
+                     last, prefix, arr, err);
+        if (!rc && *last)
+            rc = collect(s,
+                         "SELECT code FROM grp WHERE label LIKE '%' || ?1 || '%' ESCAPE '\\' OR "
+                         "short_label LIKE '%' || ?1 || '%' ESCAPE '\\' ORDER BY code",
+                         last, prefix, arr, err);
+        break;
+    }
+    case C_DATE:
+        rc = collect(s,
+                     "SELECT sitting_date FROM vote WHERE sitting_date LIKE ? || '%' ESCAPE '\\' "
+                     "GROUP BY sitting_date ORDER BY MAX(pos_unit_id IS NOT NULL) DESC, "
+                     "sitting_date DESC",
+                     v, "", arr, err);
+        break;
+    case C_PROC:
+        rc = collect(s,
+                     "SELECT DISTINCT procedure_reference FROM vote WHERE procedure_reference "
+                     "LIKE ? || '%' ESCAPE '\\' ORDER BY procedure_reference DESC",
+                     v, "", arr, err);
+        break;
+    case C_VOTE:
+        rc = collect(s,
+                     "SELECT CAST(id AS TEXT) FROM vote WHERE pos_unit_id IS NOT NULL AND "
+                     "CAST(id AS TEXT) LIKE ? || '%' ESCAPE '\\' ORDER BY id",
+                     v, "", arr, err);
+        break;
+    default: break;
+    }
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    *values = arr;
+    return 0;
+}
+
+/* ---- the provider ---------------------------------------------------------------------- */
+
+void ep_tools_provider_init(struct ep_mcp_provider *p, struct ep_store *s)
+{
+    memset(p, 0, sizeof *p);
+    p->ctx = s;
+    p->resources_list = resources_list;
+    p->resource_templates_list = templates_list;
+    p->resource_read = resource_read;
+    p->prompts_list = prompts_list;
+    p->prompt_get = prompt_get;
+    p->complete = complete;
+}
+
+const struct ep_mcp_provider *ep_tools_provider(struct ep_store *s)
+{
+    static struct ep_mcp_provider p;
+    ep_tools_provider_init(&p, s);
+    return &p;
+}

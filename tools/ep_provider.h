@@ -1,0 +1,35 @@
+/* ep_provider: the MCP resources, prompts and completions for EP data (struct ep_mcp_provider,
+ * mcp/ep_mcp.h), on a store.
+ *
+ * Resource templates (every read returns one application/json text content, the
+ * structuredContent of a registered tool, so that the JSON shapes live in one place):
+ *   ep://meps/{id}        get_mep_details {id}    (fallback: analyze_voting_patterns {mep_id})
+ *   ep://votes/{id}       get_voting_records {vote_id}
+ *   ep://groups/{code}    analyze_voting_patterns {group}
+ *   ep://sittings/{date}  get_voting_records {sitting, limit 500}
+ * resources/list pages (opaque cursor, 100 per page) over the groups, the sittings with per-MEP
+ * positions, then every MEP by id. Unknown ids and malformed URIs give EP_ENOTFOUND (-32002).
+ *
+ * Prompts: mep_briefing {mep_id}, coalition_analysis {from?, to?, groups?} (groups
+ * comma-separated), legislative_tracking {procedure}. Missing or bad arguments give EP_EINVAL
+ * naming them. Completions: MEP ids (id prefix, or name match returning ids), group codes,
+ * sitting dates, procedure references and vote ids, for prompt arguments and template
+ * variables.
+ *
+ * The tools must be registered (ep_tools_register) before a resource is read. All functions
+ * run under the MCP core's execution mutex; the store is used from one thread at a time. */
+#ifndef EP_PROVIDER_H
+#define EP_PROVIDER_H
+
+#include "../mcp/ep_mcp.h"
+#include "ep_store.h"
+
+/* Fill p (caller-owned) with the provider over s. s is borrowed and must outlive every use of
+ * p; p holds no other resources (nothing to free). */
+void ep_tools_provider_init(struct ep_mcp_provider *p, struct ep_store *s);
+
+/* Convenience for a process with one store: a static provider filled for s. Each call refills
+ * the same static struct (call it before serving, not concurrently). Never NULL. */
+const struct ep_mcp_provider *ep_tools_provider(struct ep_store *s);
+
+#endif
