@@ -1450,7 +1450,7 @@ static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t *
             goto out;
         }
     }
-    json_t *res;
+    json_t *res = NULL;
     rc = finish_page(s, "hits", items, total, offset, limit, &res, err);
     items = NULL;
     if (rc)

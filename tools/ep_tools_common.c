@@ -1,6 +1,8 @@
 /* ep_tools_common: shared result helpers and the per-store positions snapshot. */
 #include "ep_tools_common.h"
 
+#include "ep_stats.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <pthread.h>
@@ -51,18 +53,16 @@ json_t *ep_tools_unavailable(const char *reason)
 
 /* ---- positions ------------------------------------------------------------------------- */
 
-int ep_tools_group_position(int y, int n, int a)
-{
-    int mx = y > n ? y : n;
-    if (a > mx)
-        mx = a;
-    if (mx == 0)
-        return EP_TOOLS_GPOS_NONE;
-    int at_max = (y == mx) + (n == mx) + (a == mx);
-    if (at_max > 1)
-        return EP_TOOLS_GPOS_TIE;
-    return y == mx ? EP_TOOLS_GPOS_FOR : n == mx ? EP_TOOLS_GPOS_AGAINST : EP_TOOLS_GPOS_ABSTENTION;
-}
+/* The METHODS tie rule and the Agreement Index live in stats/; these wrappers keep the tool
+ * layer's names. EP_TOOLS_GPOS_* and EP_GPOS_* share their values (checked below). */
+_Static_assert((int)EP_TOOLS_GPOS_FOR == (int)EP_GPOS_FOR &&
+                   (int)EP_TOOLS_GPOS_AGAINST == (int)EP_GPOS_AGAINST &&
+                   (int)EP_TOOLS_GPOS_ABSTENTION == (int)EP_GPOS_ABSTENTION &&
+                   (int)EP_TOOLS_GPOS_TIE == (int)EP_GPOS_TIE &&
+                   (int)EP_TOOLS_GPOS_NONE == (int)EP_GPOS_NONE,
+               "group position codes differ between tools/ and stats/");
+
+int ep_tools_group_position(int y, int n, int a) { return ep_stats_position(y, n, a); }
 
 const char *ep_tools_gpos_name(int gpos)
 {
@@ -88,17 +88,7 @@ const char *ep_tools_pos_name(int pos)
 
 int ep_tools_agreement_index(int y, int n, int a, double *ai)
 {
-    int t = y + n + a;
-    if (t <= 0)
-        return EP_EUNAVAIL;
-    int mx = y > n ? y : n;
-    if (a > mx)
-        mx = a;
-    double v = ((double)mx - 0.5 * (double)(t - mx)) / (double)t;
-    if (!isfinite(v))
-        return EP_EUNAVAIL;
-    *ai = v < 0 ? 0 : v > 1 ? 1 : v;
-    return 0;
+    return ep_stats_ai(y, n, a, ai) == EP_OK ? EP_OK : EP_EUNAVAIL;
 }
 
 /* ---- snapshot -------------------------------------------------------------------------- */
@@ -120,25 +110,33 @@ static void snap_free(struct ep_tools_pos *p)
     free(p);
 }
 
+static int cmp_vote_pair(const void *x, const void *y)
+{
+    const int64_t *a = x, *b = y;
+    return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
 static int snap_sort_votes(struct ep_tools_pos *p)
 {
-    int nv = p->m.n_vote;
-    p->vote_sorted = malloc((size_t)(nv ? nv : 1) * sizeof *p->vote_sorted);
-    p->vote_sorted_index = malloc((size_t)(nv ? nv : 1) * sizeof *p->vote_sorted_index);
-    if (!p->vote_sorted || !p->vote_sorted_index)
+    size_t nv = p->m.n_vote > 0 ? (size_t)p->m.n_vote : 0;
+    size_t alloc = nv ? nv : 1;
+    p->vote_sorted = malloc(alloc * sizeof *p->vote_sorted);
+    p->vote_sorted_index = malloc(alloc * sizeof *p->vote_sorted_index);
+    int64_t *pairs = malloc(2 * alloc * sizeof *pairs);
+    if (!p->vote_sorted || !p->vote_sorted_index || !pairs) {
+        free(pairs);
         return EP_ENOMEM;
-    /* insertion sort on (id, index): n is a few hundred to a few thousand */
-    for (int v = 0; v < nv; v++) {
-        int64_t id = p->m.vote_id[v];
-        int k = v;
-        while (k > 0 && p->vote_sorted[k - 1] > id) {
-            p->vote_sorted[k] = p->vote_sorted[k - 1];
-            p->vote_sorted_index[k] = p->vote_sorted_index[k - 1];
-            k--;
-        }
-        p->vote_sorted[k] = id;
-        p->vote_sorted_index[k] = v;
     }
+    for (size_t v = 0; v < nv; v++) {
+        pairs[2 * v] = p->m.vote_id[v];
+        pairs[2 * v + 1] = (int64_t)v;
+    }
+    qsort(pairs, nv, 2 * sizeof *pairs, cmp_vote_pair);
+    for (size_t v = 0; v < nv; v++) {
+        p->vote_sorted[v] = pairs[2 * v];
+        p->vote_sorted_index[v] = (int)pairs[2 * v + 1];
+    }
+    free(pairs);
     return 0;
 }
 
