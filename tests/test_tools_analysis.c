@@ -216,7 +216,7 @@ static void test_mep_figures(void **st)
     t1 = ep_now();
     json_decref(r);
     print_message("analyze_voting_patterns mep (cached window): %.1f ms\n", 1e3 * (t1 - t0));
-    assert_true(t1 - t0 < 0.2);
+    assert_true(t1 - t0 < 2.0); /* a few ms natively; generous for valgrind */
 }
 
 static void test_group_figures(void **st)

@@ -131,7 +131,15 @@ static int an_open(struct an *a, struct ep_tool_ctx *ctx, json_t *args, struct e
     rc = ep_tools_matrix(a->s, &a->tw, &a->m, &e2);
     if (rc == EP_EUNAVAIL) {
         a->m = &empty_matrix;
-        snprintf(a->why, sizeof a->why, "%s", e2.msg);
+        struct ep_tools_pos *p = NULL;
+        if (ep_tools_pos_acquire(a->s, &p, NULL) == 0 && p->pos_from[0])
+            snprintf(a->why, sizeof a->why,
+                     "the window holds no roll-call votes with per-MEP positions; the store has "
+                     "them from %s to %s (%d sittings)",
+                     p->pos_from, p->pos_to, p->n_days);
+        else
+            snprintf(a->why, sizeof a->why, "%s", e2.msg);
+        ep_tools_pos_release(p);
         return 0;
     }
     if (rc) {
@@ -786,6 +794,15 @@ static const char *jstr(json_t *o, const char *k)
     return s ? s : "";
 }
 
+static void md_window(struct ep_buf *o, json_t *w)
+{
+    if (jint(w, "votes") > 0)
+        ep_buf_printf(o, "- Window: %s to %s (%ld roll-call votes, %ld sittings)\n",
+                      jstr(w, "from"), jstr(w, "to"), jint(w, "votes"), jint(w, "sittings"));
+    else
+        ep_buf_printf(o, "- Window: no roll-call votes with per-MEP positions\n");
+}
+
 static void md_votes_table(struct ep_buf *o, json_t *list, int mep)
 {
     json_t *items = json_object_get(list, "items");
@@ -794,8 +811,8 @@ static void md_votes_table(struct ep_buf *o, json_t *list, int mep)
         return;
     }
     if (mep)
-        ep_buf_printf(o, "| Date | Vote | Title | MEP voted | Group position | Groups voting the "
-                         "same |\n|---|---|---|---|---|---|\n");
+        ep_buf_printf(o, "| Date | Vote | Title | MEP voted | Group position | Other groups with "
+                         "that position |\n|---|---|---|---|---|---|\n");
     else
         ep_buf_printf(o, "| Date | Vote | Title | Position | Y | N | A | D | AI |\n"
                          "|---|---|---|---|---|---|---|---|---|\n");
@@ -869,10 +886,16 @@ static void md_mep(struct ep_buf *o, json_t *res, json_t *memberships)
         ep_buf_printf(o, "- Country: %s\n", jstr(s, "country"));
     if (*jstr(s, "group"))
         ep_buf_printf(o, "- Political group (latest in the window): %s\n", jstr(s, "group"));
-    json_t *w = json_object_get(res, "window");
-    ep_buf_printf(o, "- Window: %s to %s\n\n", *jstr(w, "from") ? jstr(w, "from") : "-",
-                  *jstr(w, "to") ? jstr(w, "to") : "-");
-    ep_buf_printf(o, "## Key figures\n\n| Measure | Value | Counts |\n|---|---|---|\n");
+    md_window(o, json_object_get(res, "window"));
+    ep_buf_printf(o, "\n");
+    ep_buf_printf(o, "## Key figures\n\n");
+    if (!json_is_true(json_object_get(part, "available"))) {
+        ep_buf_printf(o, "Unavailable: ");
+        md_cell(o, jstr(part, "reason"), 400);
+        ep_buf_printf(o, ".\n\n");
+        goto after_figures;
+    }
+    ep_buf_printf(o, "| Measure | Value | Counts |\n|---|---|---|\n");
     ep_buf_printf(o, "| Participation | ");
     md_pct(o, part, NULL);
     if (json_is_true(json_object_get(part, "available")))
@@ -903,10 +926,13 @@ static void md_mep(struct ep_buf *o, json_t *res, json_t *memberships)
         ep_buf_printf(o, " | %ld of %ld counted votes |\n", jint(cp, "votes"), jint(cp, "counted"));
     else
         ep_buf_printf(o, " | - |\n");
-    ep_buf_printf(o, "\n## Agreement with each group\n\n");
+    ep_buf_printf(o, "\n");
+after_figures:
+    ep_buf_printf(o, "## Agreement with each group\n\n");
     json_t *agr = json_object_get(res, "agreement");
     if (json_array_size(agr)) {
-        ep_buf_printf(o, "| Group | Agreement | Votes counted |\n|---|---|---|\n");
+        ep_buf_printf(o, "Share of the MEP's cast votes equal to each group's position.\n\n"
+                         "| Group | Agreement | Votes counted |\n|---|---|---|\n");
         size_t k;
         json_t *r;
         json_array_foreach(agr, k, r)
@@ -950,10 +976,9 @@ static void md_group(struct ep_buf *o, json_t *res)
         ep_buf_printf(o, " — ");
         md_cell(o, jstr(s, "label"), 200);
     }
-    json_t *w = json_object_get(res, "window");
-    ep_buf_printf(o, "\n\n- Members on the window's votes: %ld\n- Window: %s to %s\n\n",
-                  jint(s, "members"), *jstr(w, "from") ? jstr(w, "from") : "-",
-                  *jstr(w, "to") ? jstr(w, "to") : "-");
+    ep_buf_printf(o, "\n\n- Members on the window's votes: %ld\n", jint(s, "members"));
+    md_window(o, json_object_get(res, "window"));
+    ep_buf_printf(o, "\n");
     ep_buf_printf(o, "## Cohesion\n\n| Measure | Value | Counts |\n|---|---|---|\n");
     json_t *ai = json_object_get(coh, "agreement_index"), *rice = json_object_get(coh, "rice"),
            *al = json_object_get(coh, "alpha");
