@@ -19,28 +19,41 @@
 #include "ep_tools_intel.h"
 #include "ep_util.h"
 
-#define MAX_STAGES 32
+#define MAX_STAGES 64
 
 struct stages {
     int n;
     double t0, last;
     char what[MAX_STAGES][96];
     double dt[MAX_STAGES];
+    double rss[MAX_STAGES]; /* peak RSS (MB) when the step started */
 };
+
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024.0;
+}
 
 static void on_progress(void *p, double done, double total, const char *msg)
 {
     (void)total;
     struct stages *s = p;
     double now = ep_now();
-    /* only whole-number progress marks a new stage; fractions are igraph's reports */
-    if (done != (double)(long)done || s->n >= MAX_STAGES)
+    (void)done; /* every report closes the previous step (igraph's reports included) */
+    if (s->n >= MAX_STAGES)
         return;
     if (s->n > 0)
-        s->dt[s->n - 1] = now - s->last;
-    snprintf(s->what[s->n], sizeof s->what[s->n], "%s", msg ? msg : "?");
-    s->n++;
+        s->dt[s->n - 1] += now - s->last;
     s->last = now;
+    /* repeated messages (igraph's percentage reports) extend the current step */
+    if (s->n > 0 && strcmp(s->what[s->n - 1], msg ? msg : "?") == 0)
+        return;
+    snprintf(s->what[s->n], sizeof s->what[s->n], "%s", msg ? msg : "?");
+    s->rss[s->n] = peak_rss_mb();
+    s->dt[s->n] = 0;
+    s->n++;
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -77,12 +90,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_tools: %s\n", err.msg);
         return 1;
     }
-    /* an MEP for assess_mep_influence: the one with the most cast votes */
+    /* an MEP for assess_mep_influence: the lowest id among the voters of the first vote with
+     * positions (cheap: no aggregate over the position table) */
     long long mep = 0;
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(ep_store_db(s),
-                           "SELECT member_id FROM position GROUP BY member_id ORDER BY COUNT(*) "
-                           "DESC, member_id LIMIT 1",
+                           "SELECT MIN(member_id) FROM position WHERE vote_id = (SELECT vote_id "
+                           "FROM position LIMIT 1)",
                            -1, &q, NULL) == SQLITE_OK) {
         if (sqlite3_step(q) == SQLITE_ROW)
             mep = sqlite3_column_int64(q, 0);
@@ -118,7 +132,7 @@ int main(int argc, char **argv)
             int rc = ep_tools_call(&ctx, calls[c].tool, args, &res, &err);
             double t1 = ep_now();
             if (tmp.n > 0)
-                tmp.dt[tmp.n - 1] = t1 - tmp.last;
+                tmp.dt[tmp.n - 1] += t1 - tmp.last;
             t[k] = t1 - t0;
             if (k == 0)
                 st = tmp;
@@ -139,8 +153,12 @@ int main(int argc, char **argv)
         qsort(t, (size_t)reps, sizeof *t, cmp_d);
         printf("%-36s cold %8.1f ms   p50 %8.1f ms   max %8.1f ms\n", calls[c].tool, cold * 1e3,
                t[reps / 2] * 1e3, t[reps - 1] * 1e3);
+        struct rusage ru1;
+        getrusage(RUSAGE_SELF, &ru1);
+        printf("    (peak RSS so far %.1f MB)\n", ru1.ru_maxrss / 1024.0);
         for (int k = 0; k < st.n; k++)
-            printf("    %-54s %8.1f ms\n", st.what[k], st.dt[k] * 1e3);
+            printf("    %-54s %8.1f ms  (peak RSS at start %.0f MB)\n", st.what[k], st.dt[k] * 1e3,
+                   st.rss[k]);
         free(t);
     }
     struct rusage ru;

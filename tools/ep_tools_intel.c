@@ -154,6 +154,10 @@ struct win {
     int32_t *mep_piv;    /* [n_mep] */
     int32_t *grp_piv;    /* [n_grp] */
 
+    int have_mser;    /* per-sitting defection series of every MEP */
+    double *mser_x;   /* [n_mep * n_sitting] */
+    uint8_t *mser_ok; /* [n_mep * n_sitting] */
+
     int have_infl;
     double *val[N_DIM], *pct[N_DIM]; /* [n_node] */
     uint8_t *ok[N_DIM];
@@ -212,6 +216,8 @@ static void win_free(struct win *w)
     free(w->gpiv);
     free(w->mep_piv);
     free(w->grp_piv);
+    free(w->mser_x);
+    free(w->mser_ok);
     memset(w, 0, sizeof *w);
 }
 
@@ -511,6 +517,53 @@ static int need_piv(struct win *w, struct ep_error *err)
     return 0;
 }
 
+/* Per-sitting defection-rate series of every MEP (the input of the MEP scan; outliers are found
+ * per call because they depend on the threshold and the minimum). */
+static int need_mser(struct win *w, struct ep_tool_ctx *ctx, struct ep_error *err)
+{
+    if (w->have_mser)
+        return 0;
+    int rc = need_vs(w, err);
+    if (!rc)
+        rc = need_per(w, EP_PERIOD_SITTING, err);
+    if (rc)
+        return rc;
+    const struct ep_matrix *m = w->m;
+    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
+    size_t cells = (size_t)(m->n_mep > 0 ? m->n_mep : 1) * (size_t)(ps->n > 0 ? ps->n : 1);
+    double *x = malloc(cells * sizeof *x);
+    uint8_t *ok = calloc(cells, 1);
+    if (!x || !ok) {
+        free(x);
+        free(ok);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < m->n_mep && !rc; i++) {
+        if (i % 64 == 0 && ctx && ctx->cancelled && *ctx->cancelled) {
+            rc = ep_error_set(err, EP_ECANCELED, "cancelled while computing MEP baselines");
+            break;
+        }
+        struct ep_stats_series se;
+        memset(&se, 0, sizeof se);
+        rc = ep_stats_series_compute(m, &w->vs, ps, EP_ENTITY_MEP, i, EP_MEASURE_DEFECTION, &se,
+                                     err);
+        if (!rc) {
+            memcpy(x + (size_t)i * (size_t)ps->n, se.x, (size_t)ps->n * sizeof *x);
+            memcpy(ok + (size_t)i * (size_t)ps->n, se.ok, (size_t)ps->n);
+        }
+        ep_stats_series_free(&se);
+    }
+    if (rc) {
+        free(x);
+        free(ok);
+        return rc;
+    }
+    w->mser_x = x;
+    w->mser_ok = ok;
+    w->have_mser = 1;
+    return 0;
+}
+
 /* ---- percentiles and the influence scores ----------------------------------------------- */
 
 static int cmp_dbl(const void *a, const void *b)
@@ -667,7 +720,7 @@ static json_t *methodology(struct win *w, const char *formula, const char *const
 }
 
 /* Add window, methodology and provenance to res. */
-static int finish(struct ep_tool_ctx *ctx, struct ep_tools_window *tw, struct win *w, json_t *res,
+static int finish(struct run *r, struct ep_tools_window *tw, struct win *w, json_t *res,
                   json_t *meth, int bad, json_t **result, struct ep_error *err)
 {
     put(res, "window", ep_tools_window_json(tw, w->m), &bad);
@@ -676,7 +729,9 @@ static int finish(struct ep_tool_ctx *ctx, struct ep_tools_window *tw, struct wi
         json_decref(res);
         return ep_error_set(err, EP_ENOMEM, "out of memory while building the result");
     }
-    int rc = ep_tools_add_provenance(ctx->store, res, err);
+    int rc = stage(r, "provenance", err);
+    if (!rc)
+        rc = ep_tools_add_provenance(r->ctx->store, res, err);
     if (rc) {
         json_decref(res);
         return rc;
@@ -846,7 +901,7 @@ static const char *const dim_def[N_DIM] = {
 
 static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {ctx, "assess_mep_influence", 0, 7};
+    struct run r = {ctx, "assess_mep_influence", 0, 8};
     struct ep_tools_window tw;
     struct win *w;
     int rc = stage(&r, "loading the window", err);
@@ -1006,7 +1061,7 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                     "composite = sum_d w_d * percentile_d / sum_d w_d over available dimensions d; "
                     "rank = 1 + number of MEPs with a strictly higher composite",
                     inputs, limits);
-    return finish(ctx, &tw, w, res, meth, bad, result, err);
+    return finish(&r, &tw, w, res, meth, bad, result, err);
 }
 
 /* ==== 2. analyze_coalition_dynamics ======================================================== */
@@ -1026,115 +1081,114 @@ static const char IN_COALITION[] =
     "\"properties\":{\"a\":" S_STR ",\"b\":" S_STR ",\"agreement\":" S_UNIT                        \
     ",\"common_votes\":" S_INT ",\"agreeing_votes\":" S_INT ",\"volatility\":" S_NNUM "}}"
 
-static const char OUT_COALITION[] = "{\"type\":\"object\",\"required\":[" S_COMMON_REQ
-                                    ",\"groups\",\"pair_agreement\",\"alliances\",\"factions\","
-                                    "\"stability\"],"
-                                    "\"properties\":{" S_COMMON ",\"groups\":" S_ARR(
-                                        "{\"type\":\"object\",\"required\":[\"group\",\"members\","
-                                        "\"votes_cast\",\"ties\","
-                                        "\"cohesion\",\"trend\"],\"properties\":{\"group\":" S_STR
-                                        ",\"members\":" S_INT ",\"votes_cast\":" S_INT
-                                        ",\"ties\":" S_INT ",\"cohesion\":{\"type\":\"object\","
-                                        "\"required\":[\"ai_mean\",\"ai_median\",\"rice_mean\","
-                                        "\"alpha\",\"participation\"],"
-                                        "\"properties\":{\"ai_mean\":" S_NUNIT
-                                        ",\"ai_median\":" S_NUNIT ",\"rice_mean\":" S_NUNIT
-                                        ",\"alpha\":" S_NNUM ",\"alpha_units\":" S_INT
-                                        ",\"participation\":" S_NUNIT "}},"
-                                        "\"trend\":{\"type\":\"object\",\"required\":[\"by_"
-                                        "sitting\",\"by_month\","
-                                        "\"ai_slope_per_sitting\"],\"properties\":{\"by_"
-                                        "sitting\":" S_ARR(S_TPOINT) ",\"by_month\":" S_ARR(
-                                            S_TPOINT) ",\"ai_slope_per_sitting\":" S_NNUM
-                                                      "}}}}") ",\"pair_agreement\":{\"type\":"
-                                                              "\"object\",\"required\":[\"groups\","
-                                                              "\"agreement\","
-                                                              "\"common_votes\",\"pairs\"],"
-                                                              "\"properties\":{\"groups\":" S_STRS
-                                                              ",\"agreement\":" S_ARR(S_ARR(S_NUNIT)) ",\"common_votes\":" S_ARR(S_INTS) ",\"pairs\":" S_ARR(
-                                                                  S_PAIR) "}},"
-                                                                          "\"alliances\":{\"type\":"
-                                                                          "\"object\",\"required\":"
-                                                                          "[\"most_reliable\","
-                                                                          "\"least_reliable\","
-                                                                          "\"min_common_votes\"],"
-                                                                          "\"properties\":{\"most_"
-                                                                          "reliable\":" S_ARR(S_PAIR) ",\"least_reliable\":" S_ARR(
-                                                                              S_PAIR) ",\"min_"
-                                                                                      "common_"
-                                                                                      "votes\""
-                                                                                      ":" S_INT
-                                                                                      ",\"note\""
-                                                                                      ":" S_STR
-                                                                                      "}},"
-                                                                                      "\"factions\""
-                                                                                      ":" S_DIM(
-                                                                                          ",\"algor"
-                                                                                          "ithm\""
-                                                                                          ":" S_STR
-                                                                                          ",\"commu"
-                                                                                          "nities\""
-                                                                                          ":" S_INT
-                                                                                          ",\"modul"
-                                                                                          "arity\""
-                                                                                          ":" S_NNUM
-                                                                                          ",\"modul"
-                                                                                          "arity_"
-                                                                                          "by_"
-                                                                                          "group\""
-                                                                                          ":" S_NNUM
-                                                                                          ",\"items"
-                                                                                          "\""
-                                                                                          ":" S_ARR(
-                                                                                              "{\"t"
-                                                                                              "ype"
-                                                                                              "\":"
-                                                                                              "\"ob"
-                                                                                              "ject"
-                                                                                              "\","
-                                                                                              "\"re"
-                                                                                              "quir"
-                                                                                              "ed\""
-                                                                                              ":["
-                                                                                              "\"gr"
-                                                                                              "oup"
-                                                                                              "\","
-                                                                                              "\"co"
-                                                                                              "mmun"
-                                                                                              "ity"
-                                                                                              "\","
-                                                                                              "\"me"
-                                                                                              "mber"
-                                                                                              "s\","
-                                                                                              "\"sh"
-                                                                                              "are"
-                                                                                              "\"],"
-                                                                                              "\"pr"
-                                                                                              "oper"
-                                                                                              "ties"
-                                                                                              "\":{"
-                                                                                              "\"gr"
-                                                                                              "oup"
-                                                                                              "\""
-                                                                                              ":" S_STR
-                                                                                              ",\"c"
-                                                                                              "ommu"
-                                                                                              "nity"
-                                                                                              "\""
-                                                                                              ":" S_INT
-                                                                                              ",\"m"
-                                                                                              "embe"
-                                                                                              "rs\""
-                                                                                              ":" S_INT
-                                                                                              ",\"s"
-                                                                                              "hare"
-                                                                                              "\""
-                                                                                              ":" S_UNIT
-                                                                                              "}}") ",\"definition\":" S_STR) ",\"stability\":" S_DIM(",\"value\":" S_UNIT
-                                                                                                                                                      ",\"formula\":" S_STR
-                                                                                                                                                      ",\"pairs\":" S_INT
-                                                                                                                                                      ",\"periods\":" S_INT
-                                                                                                                                                      ",\"mean_volatility\":" S_NUM) "}}";
+static const char OUT_COALITION[] =
+    "{\"type\":\"object\",\"required\":[" S_COMMON_REQ
+    ",\"groups\",\"pair_agreement\",\"alliances\",\"factions\","
+    "\"stability\"],"
+    "\"properties\":{" S_COMMON ",\"groups\":" S_ARR(
+        "{\"type\":\"object\",\"required\":[\"group\",\"members\","
+        "\"votes_cast\",\"ties\","
+        "\"cohesion\",\"trend\"],\"properties\":{\"group\":" S_STR ",\"members\":" S_INT
+        ",\"votes_cast\":" S_INT ",\"ties\":" S_INT ",\"cohesion\":{\"type\":\"object\","
+        "\"required\":[\"ai_mean\",\"ai_median\",\"rice_mean\","
+        "\"alpha\",\"participation\"],"
+        "\"properties\":{\"ai_mean\":" S_NUNIT ",\"ai_median\":" S_NUNIT ",\"rice_mean\":" S_NUNIT
+        ",\"alpha\":" S_NNUM ",\"alpha_units\":" S_INT ",\"participation\":" S_NUNIT "}},"
+        "\"trend\":{\"type\":\"object\",\"required\":[\"by_"
+        "sitting\",\"by_month\","
+        "\"ai_slope_per_sitting\"],\"properties\":{\"by_"
+        "sitting\":" S_ARR(S_TPOINT) ",\"by_month\":" S_ARR(
+            S_TPOINT) ",\"ai_slope_per_sitting\":" S_NNUM
+                      "}}}}") ",\"pair_agreement\":{\"type\":"
+                              "\"object\",\"required\":[\"groups\","
+                              "\"agreement\","
+                              "\"common_votes\",\"pairs\"],"
+                              "\"properties\":{\"groups\":" S_STRS
+                              ",\"agreement\":" S_ARR(S_ARR(S_NUNIT)) ",\"common_votes\":" S_ARR(S_INTS) ",\"pairs\":" S_ARR(
+                                  S_PAIR) "}},"
+                                          "\"alliances\":{\"type\":"
+                                          "\"object\",\"required\":"
+                                          "[\"most_reliable\","
+                                          "\"least_reliable\","
+                                          "\"min_common_votes\"],"
+                                          "\"properties\":{\"most_"
+                                          "reliable\":" S_ARR(S_PAIR) ",\"least_reliable\":" S_ARR(
+                                              S_PAIR) ",\"min_"
+                                                      "common_"
+                                                      "votes\""
+                                                      ":" S_INT ",\"note\""
+                                                      ":" S_STR "}},"
+                                                      "\"factions\""
+                                                      ":" S_DIM(
+                                                          ",\"algor"
+                                                          "ithm\""
+                                                          ":" S_STR ",\"commu"
+                                                          "nities\""
+                                                          ":" S_INT ",\"modul"
+                                                          "arity\""
+                                                          ":" S_NNUM ",\"modul"
+                                                          "arity_"
+                                                          "by_"
+                                                          "group\""
+                                                          ":" S_NNUM ",\"items"
+                                                          "\""
+                                                          ":" S_ARR(
+                                                              "{\"t"
+                                                              "ype"
+                                                              "\":"
+                                                              "\"ob"
+                                                              "ject"
+                                                              "\","
+                                                              "\"re"
+                                                              "quir"
+                                                              "ed\""
+                                                              ":["
+                                                              "\"gr"
+                                                              "oup"
+                                                              "\","
+                                                              "\"co"
+                                                              "mmun"
+                                                              "ity"
+                                                              "\","
+                                                              "\"me"
+                                                              "mber"
+                                                              "s\","
+                                                              "\"sh"
+                                                              "are"
+                                                              "\"],"
+                                                              "\"pr"
+                                                              "oper"
+                                                              "ties"
+                                                              "\":{"
+                                                              "\"gr"
+                                                              "oup"
+                                                              "\""
+                                                              ":" S_STR ",\"c"
+                                                              "ommu"
+                                                              "nity"
+                                                              "\""
+                                                              ":" S_INT ",\"m"
+                                                              "embe"
+                                                              "rs\""
+                                                              ":" S_INT ",\"s"
+                                                              "hare"
+                                                              "\""
+                                                              ":" S_UNIT
+                                                              "}}") ",\"definition\""
+                                                                    ":" S_STR) ",\"stabi"
+                                                                               "lity\""
+                                                                               ":" S_DIM(
+                                                                                   ",\"value\""
+                                                                                   ":" S_UNIT
+                                                                                   ",\"formula\""
+                                                                                   ":" S_STR
+                                                                                   ",\"pairs\""
+                                                                                   ":" S_INT
+                                                                                   ",\"periods\""
+                                                                                   ":" S_INT
+                                                                                   ",\"mean_"
+                                                                                   "volatility\""
+                                                                                   ":" S_NUM) "}}";
 
 #define COAL_MIN_COMMON 10 /* alliances: pairs with at least this many common votes */
 #define STAB_MIN_VOTES 5   /* stability: a sitting counts for a pair with >= 5 common votes */
@@ -1202,7 +1256,7 @@ static json_t *trend_json(const struct ep_stats_trends *t, const struct ep_stats
 
 static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {ctx, "analyze_coalition_dynamics", 0, 6};
+    struct run r = {ctx, "analyze_coalition_dynamics", 0, 7};
     struct ep_tools_window tw;
     struct win *w;
     int rc = stage(&r, "loading the window", err);
@@ -1441,7 +1495,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "sum_u[(m_u^2 - sum_c n_uc^2)/(m_u - 1)] / (n^2 - sum_c n_c^2); pair agreement = same "
         "positions / common non-tie votes; stability = 1 - 2 * mean pair sd over sittings",
         inputs, limits);
-    return finish(ctx, &tw, w, res, meth, bad, result, err);
+    return finish(&r, &tw, w, res, meth, bad, result, err);
 }
 
 /* ==== 3. map_political_network ============================================================ */
@@ -1661,7 +1715,7 @@ static int cmp_node_cent(const void *x, const void *y)
 
 static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {ctx, "map_political_network", 0, 4};
+    struct run r = {ctx, "map_political_network", 0, 5};
     struct ep_tools_window tw;
     struct win *w;
     int rc = stage(&r, "loading the window", err);
@@ -1856,7 +1910,7 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         "distances 1 - w over the backbone; bridge = share of top-k weight to other groups; "
         "Newman weighted modularity at resolution 1",
         inputs, limits);
-    return finish(ctx, &tw, w, res, meth, bad, result, err);
+    return finish(&r, &tw, w, res, meth, bad, result, err);
 }
 
 /* ==== 4. detect_voting_anomalies =========================================================== */
@@ -1902,19 +1956,21 @@ static const char OUT_ANOM[] =
     ",\"alerts\":" S_ARR(S_ALERT) ",\"alerts_total\":" S_INT ",\"series\":" S_ARR(
         S_SERIES) ",\"summary\":{\"type\":\"object\",\"required\":[\"series\","
                   "\"series_too_short\",\"alerts\",\"note\"],\"properties\":{\"series\":" S_INT
-                  ",\"series_too_short\":" S_INT ",\"alerts\":" S_INT ",\"note\":" S_STR "}},"
+                  ",\"suppressed_low_evidence\":" S_INT ",\"series_too_short\":" S_INT
+                  ",\"alerts\":" S_INT ",\"note\":" S_STR "}},"
                   "\"mep_scan\":" S_DIM(",\"meps_checked\":" S_INT ",\"too_short\":" S_INT
                                         ",\"alerts\":" S_INT ",\"measure\":" S_STR) "}}";
 
 #define ANOM_MAX_ALERTS 200
 #define ANOM_MAX_VOTES 50
 #define SEV_HIGH 5.0
+#define ANOM_MIN_HITS 3
 
 struct anom_ctx {
     struct win *w;
     struct ep_stats_outlier_params op;
     json_t *alerts, *series;
-    int n_series, n_short, n_alerts;
+    int n_series, n_short, n_alerts, n_suppressed;
     int bad;
 };
 
@@ -1945,6 +2001,12 @@ static void emit_alerts(struct anom_ctx *a, const char *etype, const char *entit
         if (!fr && !fc)
             continue;
         double z = fr && (!fc || fabs(zr) >= fabs(zc)) ? zr : zc;
+        /* an MEP's defection or abstention "surge" needs >= ANOM_MIN_HITS such votes in the
+         * sitting: one or two votes against a zero baseline give huge z-scores but no story */
+        if (mep >= 0 && (meas == 0 || meas == 1) && o->n_hits < ANOM_MIN_HITS) {
+            a->n_suppressed++;
+            continue;
+        }
         nal++;
         a->n_alerts++;
         char date[11];
@@ -2031,7 +2093,7 @@ static int cmp_alert(const void *x, const void *y)
 
 static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {ctx, "detect_voting_anomalies", 0, 5};
+    struct run r = {ctx, "detect_voting_anomalies", 0, 6};
     struct ep_tools_window tw;
     struct win *w;
     int rc = stage(&r, "loading the window", err);
@@ -2129,24 +2191,33 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
             for (int meas = 0; meas < 4 && !rc; meas++)
                 rc = baseline_alerts(&a, EP_ENTITY_GROUP, g, meas, "group", m->grp_code[g], 1, err);
         /* every MEP's defection baseline (series summarised, not listed) */
-        if (!rc && !(rc = stage(&r, "MEP defection baselines", err))) {
+        if (!rc && !(rc = stage(&r, "MEP defection baselines", err)) &&
+            !(rc = need_mser(w, ctx, err))) {
             int checked = 0, before = a.n_alerts, shorts = 0;
             for (int i = 0; i < m->n_mep && !rc; i++) {
                 if (i % 64 == 0 && ctx->cancelled && *ctx->cancelled)
                     rc = ep_error_set(err, EP_ECANCELED, "detect_voting_anomalies: cancelled");
                 if (rc)
                     break;
-                struct ep_stats_baseline b;
-                memset(&b, 0, sizeof b);
-                rc = ep_stats_baseline(m, &w->vs, ps, EP_ENTITY_MEP, i, 0, &a.op, &b, err);
-                if (!rc && b.outliers.n_obs > 0) {
+                struct ep_stats_outliers ol;
+                memset(&ol, 0, sizeof ol);
+                rc = ep_stats_outliers_find(w->mser_x + (size_t)i * (size_t)np,
+                                            w->mser_ok + (size_t)i * (size_t)np, np, &a.op, &ol,
+                                            err);
+                if (!rc && ol.n_obs > 0) {
                     checked++;
-                    if (b.outliers.status == EP_OUTLIERS_TOO_FEW)
+                    if (ol.status == EP_OUTLIERS_TOO_FEW)
                         shorts++;
-                    emit_alerts(&a, "mep", w->name[i], i, -1, 0, &b.outliers, &b.series, ps, NULL,
-                                NULL, 0);
+                    for (int k = 0; k < ol.n && !rc; k++) {
+                        struct ep_stats_outlier *o = &ol.o[k];
+                        rc = ep_stats_series_votes(m, &w->vs, ps, EP_ENTITY_MEP, i,
+                                                   EP_MEASURE_DEFECTION, o->point, &o->votes,
+                                                   &o->n_votes, &o->hits, &o->n_hits, err);
+                    }
+                    if (!rc)
+                        emit_alerts(&a, "mep", w->name[i], i, -1, 0, &ol, NULL, ps, NULL, NULL, 0);
                 }
-                ep_stats_baseline_free(&b);
+                ep_stats_outliers_free(&ol);
             }
             scan = json_pack("{s:b, s:s, s:i, s:i, s:i}", "available", 1, "measure",
                              "defection_rate per sitting of every MEP", "meps_checked", checked,
@@ -2189,12 +2260,13 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         put(res, "entity", ent, &bad);
     put(res, "threshold", jr(a.op.threshold), &bad);
     put(res, "min_observations", json_integer(a.op.min_obs), &bad);
-    char rule[300];
+    char rule[600];
     snprintf(rule, sizeof rule,
              "a sitting is flagged when |z| > %.2f in the alert's direction (defections and "
              "abstentions up, participation and cohesion down); severity high when |z| >= %.1f, "
-             "else medium; z = the robust z (median/MAD), or the classic z when only it flags",
-             a.op.threshold, SEV_HIGH);
+             "else medium; z = the robust z (median/MAD), or the classic z when only it flags; "
+             "an MEP's defection or abstention alert also needs >= %d such votes in the sitting",
+             a.op.threshold, SEV_HIGH, ANOM_MIN_HITS);
     put(res, "severity_rule", json_string(rule), &bad);
     put(res, "alerts", sorted, &bad);
     put(res, "alerts_total", json_integer(a.n_alerts), &bad);
@@ -2211,8 +2283,8 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                  "defined sittings)",
                  a.n_alerts, a.n_series, a.n_short, a.op.min_obs);
     put(res, "summary",
-        json_pack("{s:i, s:i, s:i, s:s}", "series", a.n_series, "series_too_short", a.n_short,
-                  "alerts", a.n_alerts, "note", note),
+        json_pack("{s:i, s:i, s:i, s:i, s:s}", "series", a.n_series, "series_too_short", a.n_short,
+                  "alerts", a.n_alerts, "suppressed_low_evidence", a.n_suppressed, "note", note),
         &bad);
     if (scan)
         put(res, "mep_scan", scan, &bad);
@@ -2231,7 +2303,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "robust z = (x - median) / (1.4826 * MAD) over the entity's own per-sitting series "
         "(MeanAD fallback when MAD = 0); classic z = (x - mean)/sd added when >= 30 points",
         inputs, limits);
-    return finish(ctx, &tw, w, res, meth, bad, result, err);
+    return finish(&r, &tw, w, res, meth, bad, result, err);
 }
 
 /* ==== 5. generate_political_risk_assessment =============================================== */
@@ -2304,7 +2376,7 @@ static int vote_title(struct ep_store *s, sqlite3_stmt **q, int64_t id, char *ou
 
 static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {ctx, "generate_political_risk_assessment", 0, 7};
+    struct run r = {ctx, "generate_political_risk_assessment", 0, 8};
     struct ep_tools_window tw;
     struct win *w;
     int rc = stage(&r, "loading the window", err);
@@ -2637,7 +2709,7 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
         json_decref(meth);
         return rc;
     }
-    return finish(ctx, &tw, w, res, meth, bad, result, err);
+    return finish(&r, &tw, w, res, meth, bad, result, err);
 }
 
 /* ==== the rows ============================================================================ */
