@@ -63,15 +63,31 @@ static int collect(int argc, char **argv, char ***out, int *nout)
                     items = grown;
                 }
                 size_t len = strlen(argv[i]) + strlen(de->d_name) + 2;
-                items[ni] = malloc(len);
-                snprintf(items[ni], len, "%s/%s", argv[i], de->d_name);
-                ni++;
+                char *path = malloc(len);
+                if (!path) {
+                    closedir(d);
+                    for (int k = 0; k < ni; k++)
+                        free(items[k]);
+                    free(items);
+                    fprintf(stderr, "epintel: out of memory\n");
+                    goto fail;
+                }
+                snprintf(path, len, "%s/%s", argv[i], de->d_name);
+                items[ni++] = path;
             }
             closedir(d);
-            qsort(items, (size_t)ni, sizeof *items, cmp_str);
+            if (ni > 1) /* items is NULL for a folder with nothing to ingest */
+                qsort(items, (size_t)ni, sizeof *items, cmp_str);
         } else {
             items = malloc(sizeof *items);
-            items[0] = strdup(argv[i]);
+            char *path = strdup(argv[i]);
+            if (!items || !path) {
+                free(items);
+                free(path);
+                fprintf(stderr, "epintel: out of memory\n");
+                goto fail;
+            }
+            items[0] = path;
             ni = 1;
         }
         for (int k = 0; k < ni; k++) {
@@ -173,7 +189,8 @@ int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv)
     int n;
     if (collect(argc - i, argv + i, &files, &n) != 0)
         return EP_EXIT_ERROR;
-    qsort(files, (size_t)n, sizeof *files, cmp_rank);
+    if (n > 1) /* files is NULL when the folders hold nothing to ingest */
+        qsort(files, (size_t)n, sizeof *files, cmp_rank);
     struct ep_cli c = *cli;
     c.no_default_data = 1;
     struct ep_store *s = ep_cli_open_store(&c, 0);

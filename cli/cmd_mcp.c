@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ep_graph.h"
 #include "ep_mcp.h"
 #include "ep_provider.h"
 #include "ep_stats.h"
-#include "ep_graph.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"
 #include "ep_util.h"
@@ -153,6 +153,16 @@ static void progress_line(void *pctx, double done, double total, const char *msg
         fprintf(stderr, "epintel: %.0f %s\n", done, msg ? msg : "");
 }
 
+/* 1 (after the message and the usage) when option a has no value v. */
+static int tool_missing_value(const char *a, const char *v)
+{
+    if (v)
+        return 0;
+    fprintf(stderr, "epintel tool: %s needs a value\n", a);
+    tool_usage(stderr);
+    return 1;
+}
+
 int ep_cmd_tool(struct ep_cli *cli, int argc, char **argv)
 {
     const char *name = NULL, *args_text = NULL, *args_file = NULL, *out_dir = NULL;
@@ -163,18 +173,26 @@ int ep_cmd_tool(struct ep_cli *cli, int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             tool_usage(stdout);
             return EP_EXIT_OK;
-        } else if (strcmp(a, "--args") == 0 && v) {
+        } else if (strcmp(a, "--args") == 0) {
+            if (tool_missing_value(a, v))
+                return EP_EXIT_USAGE;
             args_text = v;
             i++;
-        } else if (strcmp(a, "--args-file") == 0 && v) {
+        } else if (strcmp(a, "--args-file") == 0) {
+            if (tool_missing_value(a, v))
+                return EP_EXIT_USAGE;
             args_file = v;
             i++;
-        } else if (strcmp(a, "--out-dir") == 0 && v) {
+        } else if (strcmp(a, "--out-dir") == 0) {
+            if (tool_missing_value(a, v))
+                return EP_EXIT_USAGE;
             out_dir = v;
             i++;
         } else if (strcmp(a, "--compact") == 0) {
             compact = 1;
-        } else if (strcmp(a, "--field") == 0 && v) {
+        } else if (strcmp(a, "--field") == 0) {
+            if (tool_missing_value(a, v))
+                return EP_EXIT_USAGE;
             field = v;
             i++;
         } else if (a[0] != '-' && !name) {
@@ -254,8 +272,7 @@ int ep_cmd_tool(struct ep_cli *cli, int argc, char **argv)
             rc = EP_EINVAL;
         }
     } else {
-        char *text = json_dumps(result, (compact ? JSON_COMPACT : JSON_INDENT(2)) |
-                                            JSON_SORT_KEYS);
+        char *text = json_dumps(result, (compact ? JSON_COMPACT : JSON_INDENT(2)) | JSON_SORT_KEYS);
         if (text) {
             fputs(text, stdout);
             fputc('\n', stdout);
@@ -307,9 +324,9 @@ int ep_cmd_tools(struct ep_cli *cli, int argc, char **argv)
         }
         json_t *o = json_pack("{s:s, s:s, s:s, s:O, s:{s:b, s:b, s:b}, s:i}", "name", t->name,
                               "title", t->title, "description", t->description, "inputSchema",
-                              ep_tools_input_schema(t), "annotations", "readOnlyHint",
-                              t->read_only, "idempotentHint", t->idempotent, "openWorldHint",
-                              t->open_world, "cacheTtlSeconds", t->cache_ttl_s);
+                              ep_tools_input_schema(t), "annotations", "readOnlyHint", t->read_only,
+                              "idempotentHint", t->idempotent, "openWorldHint", t->open_world,
+                              "cacheTtlSeconds", t->cache_ttl_s);
         if (o && ep_tools_output_schema(t))
             json_object_set(o, "outputSchema", ep_tools_output_schema(t));
         json_array_append_new(all, o);

@@ -76,7 +76,12 @@ int ep_cmd_synth(struct ep_cli *cli, int argc, char **argv)
             if (parse_long(a, v, 0, LONG_MAX, &seed))
                 return EP_EXIT_USAGE;
             i++;
-        } else if (strcmp(a, "--real-db") == 0 && v) {
+        } else if (strcmp(a, "--real-db") == 0) {
+            if (!v) {
+                fprintf(stderr, "epintel synth: --real-db needs a path\n");
+                synth_usage(stderr);
+                return EP_EXIT_USAGE;
+            }
             real_db = v;
             i++;
         } else if (strcmp(a, "--defaults") == 0) {

@@ -118,7 +118,8 @@ struct ingest {
 
 static int db_error(sqlite3 *db, struct ep_error *err, const char *what)
 {
-    return ep_error_set(err, EP_EDB, "%s: %s", what, sqlite3_errmsg(db));
+    ep_error_set(err, EP_EDB, "%s: %s", what, sqlite3_errmsg(db));
+    return EP_EDB;
 }
 
 static int exec(sqlite3 *db, const char *sql, struct ep_error *err)
@@ -453,8 +454,10 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
     if (in->nvotes == in->avotes) {
         size_t n = in->avotes ? in->avotes * 2 : 64;
         struct vote_state *p = realloc(in->votes, n * sizeof *p);
-        if (!p)
-            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        if (!p) {
+            ep_error_set(err, EP_ENOMEM, "out of memory");
+            return EP_ENOMEM; /* explicitly non-zero: the caller then uses *out */
+        }
         in->votes = p;
         in->avotes = n;
     }
@@ -466,11 +469,13 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
-        if (rc == SQLITE_DONE)
-            return ep_error_set(err, EP_ECONFLICT,
-                                "vote %lld is not in the store; ingest the votes table "
-                                "(votes.csv) or the roll-call XML of its sitting first",
-                                (long long)id);
+        if (rc == SQLITE_DONE) {
+            ep_error_set(err, EP_ECONFLICT,
+                         "vote %lld is not in the store; ingest the votes table "
+                         "(votes.csv) or the roll-call XML of its sitting first",
+                         (long long)id);
+            return EP_ECONFLICT;
+        }
         return db_error(in->s->db, err, "looking up a vote");
     }
     if (sqlite3_column_type(st, 0) != SQLITE_NULL && sqlite3_column_int64(st, 0) != in->unit_id) {
@@ -691,7 +696,14 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
     in.strict = strict;
     in.is_xml = src->is_xml;
     const char *fault = getenv("EPINTEL_FAULT_KILL_AFTER");
-    in.kill_after = fault && *fault ? atol(fault) : -1;
+    in.kill_after = -1;
+    if (fault && *fault) { /* a non-negative whole number; anything else leaves it off */
+        char *end;
+        errno = 0;
+        long n = strtol(fault, &end, 10);
+        if (errno == 0 && *end == '\0' && n >= 0)
+            in.kill_after = n;
+    }
     in.warn = warn;
     in.warn_ctx = warn_ctx;
     in.warn_err = err;

@@ -184,7 +184,8 @@ int ep_store_load_matrix(struct ep_store *s, const struct ep_window *w, struct e
     }
     sqlite3_finalize(q);
     q = NULL;
-    qsort(ms, nms, sizeof *ms, cmp_mship);
+    if (nms > 1) /* ms is NULL when no membership overlaps: qsort needs a valid pointer */
+        qsort(ms, nms, sizeof *ms, cmp_mship);
 
     /* Candidate MEP ids: members active on at least one vote day, plus listed voters. */
     for (size_t k = 0; k < nms; k++) {
@@ -240,7 +241,8 @@ int ep_store_load_matrix(struct ep_store *s, const struct ep_window *w, struct e
     }
     sqlite3_finalize(q);
     q = NULL;
-    qsort(ids, nids, sizeof *ids, cmp_i64);
+    if (nids > 1) /* ids is NULL when there is no candidate: qsort needs a valid pointer */
+        qsort(ids, nids, sizeof *ids, cmp_i64);
     size_t u = 0;
     for (size_t k = 0; k < nids; k++)
         if (u == 0 || ids[u - 1] != ids[k])
@@ -250,7 +252,8 @@ int ep_store_load_matrix(struct ep_store *s, const struct ep_window *w, struct e
     rc = ep_matrix_alloc(m, (int)nids, (int)nv, err);
     if (rc)
         goto out;
-    memcpy(m->mep_id, ids, nids * sizeof *ids);
+    if (nids) /* ids may be NULL when nids is 0 */
+        memcpy(m->mep_id, ids, nids * sizeof *ids);
     for (size_t v = 0; v < nv; v++) {
         m->vote_id[v] = votes[v].id;
         m->vote_day[v] = votes[v].day;

@@ -248,16 +248,10 @@ static uint8_t *group_positions(const struct ep_matrix *m)
                 cnt[grp[i]][pos[i] - 1]++;
         for (int g = 0; g < ng; g++) {
             int best = 0, tie = 0;
-            for (int k = 1; k < 3; k++) {
-                if (cnt[g][k] > cnt[g][best]) {
+            for (int k = 1; k < 3; k++)
+                if (cnt[g][k] > cnt[g][best])
                     best = k;
-                    tie = 0;
-                } else if (cnt[g][k] == cnt[g][best]) {
-                    tie = 1;
-                }
-            }
-            /* recheck tie against the final maximum */
-            tie = 0;
+            /* a tie is any other position with the maximum count */
             for (int k = 0; k < 3; k++)
                 if (k != best && cnt[g][k] == cnt[g][best])
                     tie = 1;
@@ -444,6 +438,7 @@ struct gen {
     uint8_t *vpos;    /* [n_mep] positions on the current vote */
 };
 
+/* Idempotent: the pointers are cleared, so a second call is harmless. */
 static void gen_free(struct gen *g)
 {
     free(g->mgrp);
@@ -451,37 +446,54 @@ static void gen_free(struct gen *g)
     free(g->loy);
     free(g->sit_day);
     free(g->vpos);
+    g->mgrp = g->vpos = NULL;
+    g->part = g->loy = NULL;
+    g->sit_day = NULL;
 }
 
+/* Every failure returns its EP_E* code directly (not ep_error_set's result), so that the callers'
+ * `if (rc) return rc;` visibly guards the code that relies on valid parameters. */
 static int check_params(const struct ep_synth_params *p, int n_mep, int n_vote,
                         struct ep_error *err)
 {
-    if (!p)
-        return ep_error_set(err, EP_EINVAL, "ep_synth: NULL parameters");
-    if (n_mep < 1 || n_vote < 0)
-        return ep_error_set(err, EP_EINVAL,
-                            "ep_synth: need n_mep >= 1 and n_vote >= 0 (got %d, %d)", n_mep,
-                            n_vote);
-    if (n_mep > 9999999 || n_vote > 99999999)
-        return ep_error_set(err, EP_ELIMIT, "ep_synth: at most 9999999 MEPs and 99999999 votes");
-    if (p->n_grp < 1 || p->n_grp > EP_SYNTH_MAX_GROUPS)
-        return ep_error_set(err, EP_EINVAL, "ep_synth: n_grp must be 1..%d (got %d)",
-                            EP_SYNTH_MAX_GROUPS, p->n_grp);
+    if (!p) {
+        ep_error_set(err, EP_EINVAL, "ep_synth: NULL parameters");
+        return EP_EINVAL;
+    }
+    if (n_mep < 1 || n_vote < 0) {
+        ep_error_set(err, EP_EINVAL, "ep_synth: need n_mep >= 1 and n_vote >= 0 (got %d, %d)",
+                     n_mep, n_vote);
+        return EP_EINVAL;
+    }
+    if (n_mep > 9999999 || n_vote > 99999999) {
+        ep_error_set(err, EP_ELIMIT, "ep_synth: at most 9999999 MEPs and 99999999 votes");
+        return EP_ELIMIT;
+    }
+    if (p->n_grp < 1 || p->n_grp > EP_SYNTH_MAX_GROUPS) {
+        ep_error_set(err, EP_EINVAL, "ep_synth: n_grp must be 1..%d (got %d)", EP_SYNTH_MAX_GROUPS,
+                     p->n_grp);
+        return EP_EINVAL;
+    }
     double sum = 0.0;
     for (int g = 0; g < p->n_grp; g++) {
         const struct ep_synth_group *q = &p->grp[g];
-        if (!q->code[0] || memchr(q->code, 0, sizeof q->code) == NULL)
-            return ep_error_set(err, EP_EINVAL, "ep_synth: group %d has no code", g);
+        if (!q->code[0] || memchr(q->code, 0, sizeof q->code) == NULL) {
+            ep_error_set(err, EP_EINVAL, "ep_synth: group %d has no code", g);
+            return EP_EINVAL;
+        }
         if (!(q->seat_share >= 0.0) ||
             !(q->participation_mean >= 0.0 && q->participation_mean <= 1.0) ||
             !(q->loyalty_mean >= 0.0 && q->loyalty_mean <= 1.0) ||
-            !(q->group_abstain >= 0.0 && q->group_abstain <= 1.0))
-            return ep_error_set(err, EP_EINVAL, "ep_synth: group %s has a share outside [0, 1]",
-                                q->code);
+            !(q->group_abstain >= 0.0 && q->group_abstain <= 1.0)) {
+            ep_error_set(err, EP_EINVAL, "ep_synth: group %s has a share outside [0, 1]", q->code);
+            return EP_EINVAL;
+        }
         sum += q->seat_share;
     }
-    if (!(sum > 0.0))
-        return ep_error_set(err, EP_EINVAL, "ep_synth: seat shares sum to 0");
+    if (!(sum > 0.0)) {
+        ep_error_set(err, EP_EINVAL, "ep_synth: seat shares sum to 0");
+        return EP_EINVAL;
+    }
     return EP_OK;
 }
 
@@ -531,7 +543,8 @@ static int gen_init(struct gen *g, const struct ep_synth_params *p, int n_mep, i
     g->vpos = malloc((size_t)n_mep);
     if (!g->mgrp || !g->part || !g->loy || !g->sit_day || !g->vpos) {
         gen_free(g);
-        return ep_error_set(err, EP_ENOMEM, "ep_synth: out of memory for %d MEPs", n_mep);
+        ep_error_set(err, EP_ENOMEM, "ep_synth: out of memory for %d MEPs", n_mep);
+        return EP_ENOMEM;
     }
     for (int s = 0; s < n_sess; s++) {
         int32_t monday = d0 + 7 * (int32_t)lround((double)s * weeks / (n_sess - 1));

@@ -2,6 +2,7 @@
  * docs/methodology.md ("Co-voting network"). */
 #include "ep_graph.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,7 +299,11 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
             ne++;
         }
     }
-    if (ne > (size_t)IGRAPH_INTEGER_MAX / 2 || ne > 0x7fffffff) {
+    /* 2 * ne must fit igraph_integer_t and ne must fit int (n_edge): the smaller bound */
+    const size_t max_edges = (size_t)IGRAPH_INTEGER_MAX / 2 < (size_t)INT_MAX
+                                 ? (size_t)IGRAPH_INTEGER_MAX / 2
+                                 : (size_t)INT_MAX;
+    if (ne > max_edges) {
         rc = ep_error_set(err, EP_ELIMIT, "network: too many edges (%zu)", ne);
         goto out;
     }

@@ -996,9 +996,12 @@ int ep_mcp_handle(struct ep_mcp_server *s, const char *msg, size_t len, void *or
         pthread_mutex_lock(&s->lock);
         const char *ver = s->version;
         pthread_mutex_unlock(&s->lock);
-        if (!ver || strcmp(ver, "2025-03-26") != 0 || json_array_size(v) == 0) {
+        /* v is not modified below: n is the number of handle_object calls, so b->refs = n + 1
+         * is released exactly once, by the last deliver() */
+        const size_t n = json_array_size(v);
+        if (!ver || strcmp(ver, "2025-03-26") != 0 || n == 0) {
             char m[300];
-            if (json_array_size(v) == 0)
+            if (n == 0)
                 snprintf(m, sizeof m, "Invalid Request: empty batch");
             else
                 snprintf(m, sizeof m,
@@ -1020,10 +1023,9 @@ int ep_mcp_handle(struct ep_mcp_server *s, const char *msg, size_t len, void *or
         }
         b->arr = arr;
         b->origin = origin;
-        b->refs = (int)json_array_size(v) + 1;
-        size_t i;
-        json_t *e;
-        json_array_foreach(v, i, e) handle_object(s, e, origin, b);
+        b->refs = (int)n + 1;
+        for (size_t i = 0; i < n; i++)
+            handle_object(s, json_array_get(v, i), origin, b);
         deliver(s, origin, b, NULL);
     } else {
         handle_object(s, v, origin, NULL);

@@ -246,12 +246,13 @@ static int eigen_top2(const double *G, int n, int full, double lam[2], double *u
         goto out;
     }
     uint64_t seed = 0x9E3779B97F4A7C15ULL;
-    for (size_t k = 0; k < (size_t)n * b; k++) {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        Q[k] = (double)(seed >> 11) / 9007199254740992.0 - 0.5;
-    }
+    for (int i = 0; i < n; i++) /* row by row, in the index order orthonormalise() reads */
+        for (int c = 0; c < b; c++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            Q[(size_t)i * b + c] = (double)(seed >> 11) / 9007199254740992.0 - 0.5;
+        }
     orthonormalise(Q, n, b, &seed);
     for (int it = 0; it < MAP_MAX_IT && !converged; it++) {
         memset(Z, 0, (size_t)n * b * sizeof *Z); /* Z = G Q */

@@ -186,7 +186,7 @@ void ep_stats_series_free(struct ep_stats_series *s)
     free(s->ok);
     free(s->num);
     free(s->den);
-    memset(s, 0, sizeof *s);
+    *s = (struct ep_stats_series){0}; /* idempotent: a second free is harmless */
 }
 
 int ep_stats_series_compute(const struct ep_matrix *m, const struct ep_stats_votes *vs,
@@ -204,7 +204,8 @@ int ep_stats_series_compute(const struct ep_matrix *m, const struct ep_stats_vot
     out->den = calloc(n, sizeof *out->den);
     if (!out->x || !out->ok || !out->num || !out->den) {
         ep_stats_series_free(out);
-        return ep_error_set(err, EP_ENOMEM, "series: out of memory");
+        ep_error_set(err, EP_ENOMEM, "series: out of memory");
+        return EP_ENOMEM; /* not ep_error_set's result: callers must see the failure */
     }
     out->n = p->n;
     for (int k = 0; k < p->n; k++) {

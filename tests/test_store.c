@@ -415,6 +415,29 @@ static void test_matrix_window(void **state)
     assert_non_null(strstr(err.msg, "2024-13-01"));
 }
 
+/* A store with roll calls but no memberships (only an RCV XML ingested): the matrix still loads
+ * from the cast positions (the empty membership list is not handed to qsort as NULL). */
+static void test_matrix_without_memberships(void **state)
+{
+    (void)state;
+    struct ep_store *s = open_store("rcv-only.db");
+    ingest(s, ep_test_real("ep-rcv-xml/PV-9-2024-04-23-RCV_EN.xml"));
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM membership"), 0);
+    struct ep_matrix m;
+    struct ep_error err = {0};
+    int rc = ep_store_load_matrix(s, NULL, &m, &err);
+    if (rc)
+        fail_msg("%s", err.msg);
+    assert_int_equal(m.n_vote, 43);
+    assert_int_equal(m.n_mep, scalar(s, "SELECT COUNT(DISTINCT member_id) FROM position"));
+    long cast = 0;
+    for (size_t c = 0; c < (size_t)m.n_vote * (size_t)m.n_mep; c++)
+        cast += m.pos[c] >= EP_POS_FOR && m.pos[c] <= EP_POS_ABSTENTION;
+    assert_int_equal(cast, scalar(s, "SELECT COUNT(*) FROM position"));
+    ep_matrix_free(&m);
+    ep_store_close(s);
+}
+
 static void test_search_index(void **state)
 {
     (void)state;
@@ -439,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_killed_ingest_then_rerun),
         cmocka_unit_test(test_bad_files_write_nothing),
         cmocka_unit_test(test_matrix_window),
+        cmocka_unit_test(test_matrix_without_memberships),
         cmocka_unit_test(test_search_index),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
