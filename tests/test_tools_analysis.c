@@ -179,6 +179,8 @@ static void test_mep_figures(void **st)
     long abst = (long)sql_double(sql);
     assert_int_equal(geti(r, "abstention.abstentions"), abst);
     assert_int_equal(geti(r, "abstention.cast"), cast);
+    assert_int_equal(geti(r, "abstention_votes.total"), abst);
+    assert_int_equal(geti(r, "missed_votes.total"), elig - cast);
 
     /* agreement with every group; the own group (always ECR here) equals loyalty */
     json_t *agr = json_object_get(r, "agreement");

@@ -459,6 +459,25 @@ static int mep_analysis(struct an *a, int64_t id, int include_votes, int limit, 
     if (include_votes) {
         put(&b, out, "defections", vote_list(a, st.defect_votes, st.n_defect, limit, i));
         put(&b, out, "cross_party_votes", vote_list(a, st.cross_votes, st.cross_n, limit, i));
+        /* the votes behind the abstention share and participation */
+        int *abst = malloc((size_t)m->n_vote * sizeof *abst);
+        int *missed = malloc((size_t)m->n_vote * sizeof *missed);
+        int na = 0, nm = 0;
+        if (!abst || !missed)
+            b.bad = 1;
+        for (int v = 0; abst && missed && v < m->n_vote; v++) {
+            int p = m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i];
+            if (p == EP_POS_ABSTENTION)
+                abst[na++] = v;
+            else if (p == EP_POS_DID_NOT_VOTE)
+                missed[nm++] = v;
+        }
+        if (abst && missed) {
+            put(&b, out, "abstention_votes", vote_list(a, abst, na, limit, i));
+            put(&b, out, "missed_votes", vote_list(a, missed, nm, limit, -1));
+        }
+        free(abst);
+        free(missed);
     }
     ep_stats_mep_free(&st);
     return b.bad ? oom(err) : 0;
@@ -1431,8 +1450,8 @@ static const char analyze_in[] =
     "\"group\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":64,\"description\":\"Political "
     "group code, e.g. EPP, SD, RENEW, GREEN_EFA (give this or mep_id)\"},"
     "\"include_votes\":{\"type\":\"boolean\",\"default\":false,\"description\":\"List the votes "
-    "behind the figures (defections, cross-party votes; for a group its least cohesive "
-    "votes)\"},"
+    "behind the figures (defections, cross-party votes, abstentions, missed votes; for a "
+    "group its least cohesive votes)\"},"
     "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":500,\"default\":20,"
     "\"description\":\"Longest vote or member list returned\"}," EP_TOOLS_WINDOW_PROPS
     "},\"additionalProperties\":false}";
@@ -1449,6 +1468,7 @@ static const char analyze_out[] =
     "\"available\"]}},"
     "\"rebels\":{\"type\":\"object\",\"required\":[\"available\"]},"
     "\"defections\":" VOTE_LIST_SCHEMA ",\"cross_party_votes\":" VOTE_LIST_SCHEMA
+    ",\"abstention_votes\":" VOTE_LIST_SCHEMA ",\"missed_votes\":" VOTE_LIST_SCHEMA
     ",\"votes\":" VOTE_LIST_SCHEMA ",\"window\":" EP_TOOLS_WINDOW_SCHEMA
     ",\"methodology\":{\"type\":\"object\"},\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA "}}";
 
