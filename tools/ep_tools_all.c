@@ -5,20 +5,28 @@
 #include "ep_tools_basic.h"
 #include "ep_tools_intel.h"
 
+static int add(const struct ep_tool *rows, size_t n, struct ep_error *err)
+{
+    int rc = ep_tools_register(rows, n, err);
+    if (rc)
+        ep_tools_cleanup();
+    return rc;
+}
+
 int ep_tools_register_all(struct ep_error *err)
 {
     if (ep_tools_find("get_meps"))
         return EP_OK;
-    const struct ep_tool *(*const sets[])(size_t *) = {ep_tools_basic_rows, ep_tools_analysis_rows,
-                                                       ep_tools_intel_rows};
-    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
-        size_t n = 0;
-        const struct ep_tool *rows = sets[i](&n);
-        int rc = ep_tools_register(rows, n, err);
-        if (rc) {
-            ep_tools_cleanup();
-            return rc;
-        }
+    size_t n = 0;
+    const struct ep_tool *rows = ep_tools_basic_rows(&n);
+    int rc = add(rows, n, err);
+    if (!rc) {
+        rows = ep_tools_analysis_rows(&n);
+        rc = add(rows, n, err);
     }
-    return EP_OK;
+    if (!rc) {
+        rows = ep_tools_intel_rows(&n);
+        rc = add(rows, n, err);
+    }
+    return rc;
 }

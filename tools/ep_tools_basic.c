@@ -563,7 +563,7 @@ static int mep_profile(struct ep_store *s, long long id, json_t *res, struct ep_
     sqlite3_bind_int64(q, 1, id);
     json_t *arr = json_array();
     bad = !arr;
-    while (!bad && (st = sqlite3_step(q)) == SQLITE_ROW) {
+    while (!bad && sqlite3_step(q) == SQLITE_ROW) {
         json_t *e = json_object();
         if (!e) {
             bad = 1;

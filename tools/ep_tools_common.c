@@ -17,7 +17,7 @@
 json_t *ep_tools_provenance(struct ep_store *s)
 {
     struct ep_tools_pos *p = NULL;
-    if (ep_tools_pos_acquire(s, &p, NULL))
+    if (ep_tools_pos_acquire(s, &p, NULL) || !p)
         return NULL;
     json_t *o = json_pack("{s:[s,s]}", "sources", "Source: European Parliament",
                           "Data: HowTheyVote.eu (ODbL)");
@@ -62,7 +62,10 @@ _Static_assert((int)EP_TOOLS_GPOS_FOR == (int)EP_GPOS_FOR &&
                    (int)EP_TOOLS_GPOS_NONE == (int)EP_GPOS_NONE,
                "group position codes differ between tools/ and stats/");
 
-int ep_tools_group_position(int y, int n, int a) { return ep_stats_position(y, n, a); }
+int ep_tools_group_position(int y, int n, int a)
+{
+    return ep_stats_position(y, n, a);
+}
 
 const char *ep_tools_gpos_name(int gpos)
 {
@@ -259,14 +262,17 @@ static long long data_version(sqlite3 *db)
 
 static int snap_build(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err)
 {
+    *out = NULL;
     struct ep_tools_pos *p = calloc(1, sizeof *p);
-    if (!p)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (!p) {
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+        return EP_ENOMEM;
+    }
     struct ep_error lerr = {0};
     int rc = ep_store_load_matrix(s, NULL, &p->m, &lerr);
     if (rc == EP_EUNAVAIL) {
+        /* a store without positions: the snapshot holds the sittings only */
         memset(&p->m, 0, sizeof p->m);
-        rc = 0;
     } else if (rc) {
         if (err)
             *err = lerr;
@@ -313,8 +319,10 @@ fail:
 int ep_tools_pos_acquire(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err)
 {
     *out = NULL;
-    if (!s)
-        return ep_error_set(err, EP_EUNAVAIL, "no store is open");
+    if (!s) {
+        ep_error_set(err, EP_EUNAVAIL, "no store is open");
+        return EP_EUNAVAIL;
+    }
     sqlite3 *db = ep_store_db(s);
     const char *path = ep_store_path(s);
     int rc = 0;
@@ -330,12 +338,15 @@ int ep_tools_pos_acquire(struct ep_store *s, struct ep_tools_pos **out, struct e
     }
     struct ep_tools_pos *fresh = NULL;
     rc = snap_build(s, &fresh, err);
+    if (!rc && !fresh)
+        rc = EP_EINTERNAL;
     if (rc)
         goto out;
     fresh->key_path = strdup(path ? path : "");
     if (!fresh->key_path) {
         snap_free(fresh);
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+        rc = EP_ENOMEM;
         goto out;
     }
     fresh->key_db = (void *)db;
@@ -443,10 +454,10 @@ int ep_tools_group_breakdown(struct ep_store *s, int64_t vote_id, json_t **out,
                              struct ep_error *err)
 {
     *out = NULL;
-    struct ep_tools_pos *p;
+    struct ep_tools_pos *p = NULL;
     int rc = ep_tools_pos_acquire(s, &p, err);
-    if (rc)
-        return rc;
+    if (rc || !p)
+        return rc ? rc : EP_EINTERNAL;
     int v = ep_tools_pos_vote_index(p, vote_id);
     if (v >= 0) {
         *out = ep_tools_breakdown_json(p, v);

@@ -253,8 +253,11 @@ static void window_key(struct ep_store *s, const struct ep_tools_window *tw, cha
 static int win_get(struct ep_tool_ctx *ctx, json_t *args, struct ep_tools_window *tw,
                    struct win **out, struct ep_error *err)
 {
-    if (!ctx || !ctx->store)
-        return ep_error_set(err, EP_EINVAL, "no store is open");
+    *out = NULL;
+    if (!ctx || !ctx->store) {
+        ep_error_set(err, EP_EINVAL, "no store is open");
+        return EP_EINVAL;
+    }
     int rc = ep_tools_window_from_args(args, tw, err);
     if (rc)
         return rc;
@@ -894,8 +897,8 @@ static const char *const dim_def[N_DIM] = {
     "share of the MEP's top-20 edge weight going to MEPs of another modal group",
     "share of cast votes equal to the own group's non-tie position",
     "cast votes / eligible votes",
-    "votes where the MEP voted with their group's winning position and the group's votes in that "
-    "position exceeded the margin |FOR - AGAINST| (without them the outcome would reverse)",
+    ("votes where the MEP voted with their group's winning position and the group's votes in that "
+     "position exceeded the margin |FOR - AGAINST| (without them the outcome would reverse)"),
     "rapporteurships, shadow rapporteurships and roles (chairs, coordinators)",
 };
 
@@ -903,7 +906,7 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
 {
     struct run r = {ctx, "assess_mep_influence", 0, 8};
     struct ep_tools_window tw;
-    struct win *w;
+    struct win *w = NULL;
     int rc = stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
@@ -1258,7 +1261,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
 {
     struct run r = {ctx, "analyze_coalition_dynamics", 0, 7};
     struct ep_tools_window tw;
-    struct win *w;
+    struct win *w = NULL;
     int rc = stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
@@ -1481,8 +1484,8 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     }
     static const char *const inputs[] = {
         "per vote and group: Y, N, A, D and the group position (TIE explicit)",
-        "per group: mean and median Agreement Index, mean Rice, Krippendorff's alpha (nominal), "
-        "participation",
+        ("per group: mean and median Agreement Index, mean Rice, Krippendorff's alpha (nominal), "
+         "participation"),
         "group-pair agreement over votes where both have a non-tie position",
         "co-voting network communities (Louvain)", NULL};
     static const char *const limits[] = {
@@ -1717,7 +1720,7 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
 {
     struct run r = {ctx, "map_political_network", 0, 5};
     struct ep_tools_window tw;
-    struct win *w;
+    struct win *w = NULL;
     int rc = stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
@@ -2095,7 +2098,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
 {
     struct run r = {ctx, "detect_voting_anomalies", 0, 6};
     struct ep_tools_window tw;
-    struct win *w;
+    struct win *w = NULL;
     int rc = stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
@@ -2378,12 +2381,12 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
 {
     struct run r = {ctx, "generate_political_risk_assessment", 0, 8};
     struct ep_tools_window tw;
-    struct win *w;
+    struct win *w = NULL;
     int rc = stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
-    if (rc)
-        return rc;
+    if (rc || !w)
+        return rc ? rc : EP_EINTERNAL;
     const struct ep_matrix *m = w->m;
     int ng = m->n_grp, bad = 0;
     if ((rc = stage(&r, "vote and group statistics", err)) || (rc = need_gs(w, err)) ||
