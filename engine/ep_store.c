@@ -204,7 +204,8 @@ int ep_store_open(const char *path, int flags, struct ep_store **out, struct ep_
     if (!rc && !(flags & EP_STORE_READONLY))
         rc = exec(s->db,
                   "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                  " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
+                  " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
+                  " PRAGMA mmap_size = 1073741824",
                   err);
     if (!rc && !(flags & EP_STORE_READONLY))
         rc = migrate(s->db, err);

@@ -100,8 +100,8 @@ static const struct mship *active(const struct mship *ms, size_t n, int32_t day)
     return best;
 }
 
-int ep_store_load_matrix(struct ep_store *s, const struct ep_window *w, struct ep_matrix *m,
-                         struct ep_error *err)
+static int load_matrix_sql(struct ep_store *s, const struct ep_window *w, struct ep_matrix *m,
+                           struct ep_error *err)
 {
     sqlite3 *db = ep_store_db(s);
     memset(m, 0, sizeof *m);
@@ -332,5 +332,155 @@ out:
     free(by_id);
     free(ms);
     free(ids);
+    return rc;
+}
+
+/* ---- matrix snapshots ---------------------------------------------------------------------
+ * Loading a full term (720 MEPs x 20,000 votes, 12 M position rows) from SQL takes seconds, so
+ * large matrices are also kept packed in table matrix_cache, keyed by the window and the store's
+ * content (unit count and last unit id: any ingest changes the key). A snapshot is a derived
+ * cache: it is rebuilt from the tables whenever the key differs, and the last two are kept. */
+
+#define SNAP_MAGIC 0x31504e534d504545ULL /* "EEPMSNP1" */
+#define SNAP_MIN_CELLS 1000000
+
+struct snap_hdr {
+    uint64_t magic;
+    int32_t n_mep, n_vote, n_words, n_grp, synthetic, pad;
+};
+
+static int snap_key(struct ep_store *s, const struct ep_window *w, struct ep_buf *key)
+{
+    sqlite3_stmt *q;
+    long long units = 0, last = 0;
+    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit", -1,
+                           &q, NULL) != SQLITE_OK)
+        return EP_EDB;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        units = sqlite3_column_int64(q, 0);
+        last = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    ep_buf_printf(key, "v1|%lld|%lld|%s|%s|%d|", units, last, w && w->from ? w->from : "",
+                  w && w->to ? w->to : "", w ? w->term : 0);
+    for (int i = 0; w && w->sittings && w->sittings[i]; i++)
+        ep_buf_printf(key, "%s,", w->sittings[i]);
+    return EP_OK;
+}
+
+static size_t snap_size(const struct snap_hdr *h)
+{
+    size_t cells = (size_t)h->n_mep * (size_t)h->n_vote;
+    size_t words = (size_t)h->n_mep * (size_t)h->n_words;
+    return sizeof *h + (size_t)h->n_grp * 16 + (size_t)h->n_mep * 8 + (size_t)h->n_vote * 12 +
+           3 * words * 8 + 2 * cells;
+}
+
+static int snap_read(struct ep_store *s, const char *key, struct ep_matrix *m)
+{
+    sqlite3_stmt *q;
+    int rc = EP_ENOTFOUND;
+    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT blob FROM matrix_cache WHERE key = ?1", -1, &q,
+                           NULL) != SQLITE_OK)
+        return EP_ENOTFOUND;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        const unsigned char *b = sqlite3_column_blob(q, 0);
+        size_t n = (size_t)sqlite3_column_bytes(q, 0);
+        struct snap_hdr h;
+        if (b && n >= sizeof h) {
+            memcpy(&h, b, sizeof h);
+            if (h.magic == SNAP_MAGIC && h.n_mep >= 0 && h.n_vote > 0 && h.n_grp >= 0 &&
+                h.n_grp <= EP_MATRIX_MAX_GROUPS && h.n_words == (h.n_vote + 63) / 64 &&
+                snap_size(&h) == n && ep_matrix_alloc(m, h.n_mep, h.n_vote, NULL) == EP_OK) {
+                const unsigned char *p = b + sizeof h;
+                size_t cells = (size_t)h.n_mep * (size_t)h.n_vote;
+                size_t words = (size_t)h.n_mep * (size_t)h.n_words;
+                m->n_grp = h.n_grp;
+                m->synthetic = h.synthetic;
+                for (int g = 0; g < h.n_grp; g++, p += 16) {
+                    memcpy(m->grp_code[g], p, 16);
+                    m->grp_code[g][15] = '\0';
+                }
+                memcpy(m->mep_id, p, (size_t)h.n_mep * 8);
+                p += (size_t)h.n_mep * 8;
+                memcpy(m->vote_id, p, (size_t)h.n_vote * 8);
+                p += (size_t)h.n_vote * 8;
+                memcpy(m->vote_day, p, (size_t)h.n_vote * 4);
+                p += (size_t)h.n_vote * 4;
+                for (int k = 0; k < 3; k++, p += words * 8)
+                    memcpy(m->plane[k], p, words * 8);
+                memcpy(m->pos, p, cells);
+                memcpy(m->grp, p + cells, cells);
+                rc = EP_OK;
+            }
+        }
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static void snap_write(struct ep_store *s, const char *key, const struct ep_matrix *m)
+{
+    struct snap_hdr h = {SNAP_MAGIC, m->n_mep, m->n_vote, m->n_words, m->n_grp, m->synthetic, 0};
+    size_t n = snap_size(&h);
+    unsigned char *b = malloc(n), *p = b;
+    if (!b)
+        return;
+    size_t cells = (size_t)m->n_mep * (size_t)m->n_vote;
+    size_t words = (size_t)m->n_mep * (size_t)m->n_words;
+    memcpy(p, &h, sizeof h);
+    p += sizeof h;
+    for (int g = 0; g < m->n_grp; g++, p += 16)
+        memcpy(p, m->grp_code[g], 16);
+    memcpy(p, m->mep_id, (size_t)m->n_mep * 8);
+    p += (size_t)m->n_mep * 8;
+    memcpy(p, m->vote_id, (size_t)m->n_vote * 8);
+    p += (size_t)m->n_vote * 8;
+    memcpy(p, m->vote_day, (size_t)m->n_vote * 4);
+    p += (size_t)m->n_vote * 4;
+    for (int k = 0; k < 3; k++, p += words * 8)
+        memcpy(p, m->plane[k], words * 8);
+    memcpy(p, m->pos, cells);
+    memcpy(p + cells, m->grp, cells);
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *q = NULL;
+    /* Best effort: a read-only or busy store simply keeps no snapshot. */
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+        int ok = sqlite3_prepare_v2(db,
+                                    "INSERT OR REPLACE INTO matrix_cache(key, bytes, blob)"
+                                    " VALUES(?1, ?2, ?3)",
+                                    -1, &q, NULL) == SQLITE_OK;
+        if (ok) {
+            sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 2, (sqlite3_int64)n);
+            sqlite3_bind_blob64(q, 3, b, n, SQLITE_STATIC);
+            ok = sqlite3_step(q) == SQLITE_DONE;
+            sqlite3_finalize(q);
+        }
+        if (ok)
+            ok = sqlite3_exec(db,
+                              "DELETE FROM matrix_cache WHERE key NOT IN (SELECT key FROM"
+                              " matrix_cache ORDER BY rowid DESC LIMIT 2)",
+                              NULL, NULL, NULL) == SQLITE_OK;
+        sqlite3_exec(db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    }
+    free(b);
+}
+
+int ep_store_load_matrix(struct ep_store *s, const struct ep_window *w, struct ep_matrix *m,
+                         struct ep_error *err)
+{
+    struct ep_buf key;
+    ep_buf_init(&key, 0);
+    int have_key = snap_key(s, w, &key) == EP_OK && key.data;
+    if (have_key && snap_read(s, key.data, m) == EP_OK) {
+        ep_buf_free(&key);
+        return EP_OK;
+    }
+    int rc = load_matrix_sql(s, w, m, err);
+    if (!rc && have_key && (size_t)m->n_mep * (size_t)m->n_vote >= SNAP_MIN_CELLS)
+        snap_write(s, key.data, m);
+    ep_buf_free(&key);
     return rc;
 }

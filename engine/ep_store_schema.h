@@ -57,6 +57,8 @@ static const char *const ep_store_migrations[] = {
     "  JOIN vote v ON v.id = p.vote_id WHERE NOT EXISTS (SELECT 1 FROM membership ms"
     "   WHERE ms.member_id = p.member_id AND ms.start_date <= v.sitting_date"
     "   AND (ms.end_date IS NULL OR ms.end_date >= v.sitting_date));",
+    /* 2: packed vote-matrix snapshots (a derived cache: see ep_store_load_matrix) */
+    "CREATE TABLE matrix_cache(key TEXT PRIMARY KEY, bytes INTEGER NOT NULL, blob BLOB NOT NULL);",
 };
 
 #endif

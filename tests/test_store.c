@@ -9,6 +9,7 @@
 
 #include "ep_htv.h"
 #include "ep_store.h"
+#include "ep_synth.h"
 #include "ep_testutil.h"
 #include "ep_util.h"
 
@@ -450,6 +451,64 @@ static void test_search_index(void **state)
                      1);
 }
 
+static int gen_synth(void *ctx, const struct ep_sink *sink, struct ep_error *err)
+{
+    return ep_synth_generate(ctx, 1000, 1100, 42, sink, err);
+}
+
+static void assert_matrix_equal(const struct ep_matrix *a, const struct ep_matrix *b)
+{
+    assert_int_equal(a->n_mep, b->n_mep);
+    assert_int_equal(a->n_vote, b->n_vote);
+    assert_int_equal(a->n_grp, b->n_grp);
+    assert_int_equal(a->synthetic, b->synthetic);
+    size_t cells = (size_t)a->n_mep * (size_t)a->n_vote;
+    size_t words = (size_t)a->n_mep * (size_t)a->n_words;
+    assert_memory_equal(a->mep_id, b->mep_id, (size_t)a->n_mep * sizeof *a->mep_id);
+    assert_memory_equal(a->vote_id, b->vote_id, (size_t)a->n_vote * sizeof *a->vote_id);
+    assert_memory_equal(a->vote_day, b->vote_day, (size_t)a->n_vote * sizeof *a->vote_day);
+    assert_memory_equal(a->pos, b->pos, cells);
+    assert_memory_equal(a->grp, b->grp, cells);
+    for (int k = 0; k < 3; k++)
+        assert_memory_equal(a->plane[k], b->plane[k], words * sizeof(uint64_t));
+    for (int g = 0; g < a->n_grp; g++)
+        assert_string_equal(a->grp_code[g], b->grp_code[g]);
+}
+
+/* A large window is kept as a packed snapshot; loading it gives exactly what the SQL path gives,
+ * and an ingest (new unit) invalidates it. */
+static void test_matrix_snapshot(void **state)
+{
+    (void)state;
+    struct ep_store *s = open_store("snap.db");
+    struct ep_synth_params p;
+    ep_synth_default_params(&p);
+    struct ep_error err = {0};
+    assert_int_equal(
+        ep_store_ingest_generated(s, "synthetic", "synthetic", "k1", gen_synth, &p, NULL, &err), 0);
+    struct ep_matrix a, b;
+    assert_int_equal(ep_store_load_matrix(s, NULL, &a, &err), 0); /* SQL, writes the snapshot */
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM matrix_cache"), 1);
+    assert_int_equal(ep_store_load_matrix(s, NULL, &b, &err), 0); /* from the snapshot */
+    assert_matrix_equal(&a, &b);
+    ep_matrix_free(&b);
+    /* a corrupt snapshot is ignored, not trusted */
+    assert_int_equal(
+        sqlite3_exec(ep_store_db(s), "UPDATE matrix_cache SET blob = x'00'", NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(ep_store_load_matrix(s, NULL, &b, &err), 0);
+    assert_matrix_equal(&a, &b);
+    ep_matrix_free(&b);
+    /* a new unit changes the key */
+    ingest(s, ep_test_real("howtheyvote/countries.csv"));
+    assert_int_equal(ep_store_load_matrix(s, NULL, &b, &err), 0);
+    assert_matrix_equal(&a, &b);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM matrix_cache"), 2);
+    ep_matrix_free(&b);
+    ep_matrix_free(&a);
+    ep_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -464,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_matrix_window),
         cmocka_unit_test(test_matrix_without_memberships),
         cmocka_unit_test(test_search_index),
+        cmocka_unit_test(test_matrix_snapshot),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
