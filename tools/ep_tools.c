@@ -1,7 +1,13 @@
 /* ep_tools: the tool table machinery (registration, lookup, central validation, call). */
 #include "ep_tools.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+#include "ep_store.h"
+#include "ep_util.h"
+
 #include <string.h>
 
 #include "ep_schema.h"
@@ -172,11 +178,167 @@ json_t *ep_tools_output_schema(const struct ep_tool *t)
     return e ? e->out : NULL;
 }
 
+/* ---- result cache ------------------------------------------------------------------------
+ * Results of read-only, idempotent tools are kept for the row's cache_ttl_s seconds, keyed by
+ * the tool, the canonical arguments and the store's content (unit count and last unit id, so an
+ * ingest or sync invalidates them). Bounded by EP_TOOLS_CACHE_BYTES (least recently used out);
+ * a result larger than an eighth of that is not kept. Callers get a deep copy. */
+
+#define EP_TOOLS_CACHE_BYTES ((size_t)64 << 20)
+#define EP_TOOLS_CACHE_SLOTS 512
+
+struct cached {
+    char *key;
+    json_t *res;
+    size_t bytes;
+    double expires;
+    unsigned long used;
+};
+
+static struct cached rcache[EP_TOOLS_CACHE_SLOTS];
+static size_t rcache_bytes;
+static unsigned long rcache_tick;
+static pthread_mutex_t rcache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ep_tools_cache_stats rcache_stats;
+
+static void cached_drop(struct cached *c)
+{
+    rcache_bytes -= c->bytes;
+    free(c->key);
+    json_decref(c->res);
+    memset(c, 0, sizeof *c);
+}
+
+static char *cache_key(const struct ep_tool_ctx *ctx, const char *name, json_t *args)
+{
+    long long units = 0, last = 0;
+    const char *path = "";
+    if (ctx && ctx->store) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(ep_store_db(ctx->store),
+                               "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit", -1, &q,
+                               NULL) != SQLITE_OK)
+            return NULL;
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            units = sqlite3_column_int64(q, 0);
+            last = sqlite3_column_int64(q, 1);
+        }
+        sqlite3_finalize(q);
+        path = ep_store_path(ctx->store);
+    }
+    char *a = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!a)
+        return NULL;
+    size_t n = strlen(a) + strlen(name) + strlen(path) + 64;
+    char *k = malloc(n);
+    if (k)
+        snprintf(k, n, "%s|%lld|%lld|%s|%s", path, units, last, name, a);
+    free(a);
+    return k;
+}
+
+static json_t *cache_get(const char *key)
+{
+    json_t *copy = NULL;
+    double now = ep_now();
+    pthread_mutex_lock(&rcache_lock);
+    for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++) {
+        struct cached *c = &rcache[i];
+        if (!c->key || strcmp(c->key, key) != 0)
+            continue;
+        if (c->expires < now) {
+            cached_drop(c);
+            break;
+        }
+        c->used = ++rcache_tick;
+        copy = json_deep_copy(c->res);
+        break;
+    }
+    if (copy)
+        rcache_stats.hits++;
+    else
+        rcache_stats.misses++;
+    pthread_mutex_unlock(&rcache_lock);
+    return copy;
+}
+
+static void cache_put(char *key, json_t *res, int ttl)
+{
+    char *text = json_dumps(res, JSON_COMPACT);
+    size_t bytes = (text ? strlen(text) : 0) + strlen(key) + 256;
+    free(text);
+    if (bytes > EP_TOOLS_CACHE_BYTES / 8) {
+        free(key);
+        return;
+    }
+    json_t *copy = json_deep_copy(res);
+    if (!copy) {
+        free(key);
+        return;
+    }
+    pthread_mutex_lock(&rcache_lock);
+    struct cached *slot = NULL;
+    for (;;) {
+        struct cached *lru = NULL;
+        slot = NULL;
+        for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++) {
+            struct cached *c = &rcache[i];
+            if (c->key && strcmp(c->key, key) == 0)
+                cached_drop(c);
+            if (!c->key && !slot)
+                slot = c;
+            if (c->key && (!lru || c->used < lru->used))
+                lru = c;
+        }
+        if (slot && rcache_bytes + bytes <= EP_TOOLS_CACHE_BYTES)
+            break;
+        if (!lru)
+            break;
+        cached_drop(lru);
+        rcache_stats.evictions++;
+    }
+    if (slot) {
+        slot->key = key;
+        slot->res = copy;
+        slot->bytes = bytes;
+        slot->expires = ep_now() + ttl;
+        slot->used = ++rcache_tick;
+        rcache_bytes += bytes;
+        rcache_stats.entries = 0;
+        for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++)
+            rcache_stats.entries += rcache[i].key != NULL;
+        rcache_stats.bytes = rcache_bytes;
+    } else {
+        free(key);
+        json_decref(copy);
+    }
+    pthread_mutex_unlock(&rcache_lock);
+}
+
+void ep_tools_cache_clear(void)
+{
+    pthread_mutex_lock(&rcache_lock);
+    for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++)
+        if (rcache[i].key)
+            cached_drop(&rcache[i]);
+    rcache_stats.entries = 0;
+    rcache_stats.bytes = 0;
+    pthread_mutex_unlock(&rcache_lock);
+}
+
+void ep_tools_cache_stats(struct ep_tools_cache_stats *out)
+{
+    pthread_mutex_lock(&rcache_lock);
+    *out = rcache_stats;
+    pthread_mutex_unlock(&rcache_lock);
+}
+
 int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_t **result,
                   struct ep_error *err)
 {
     struct ep_tool_ctx empty = {0};
     json_t *own_args = NULL, *res = NULL;
+    char *key = NULL;
     int rc;
     *result = NULL;
     struct entry *e = find_entry(name);
@@ -195,7 +357,23 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
         rc = ep_error_set(err, EP_ECANCELED, "tool \"%s\" was cancelled", name);
         goto out;
     }
+    int cacheable = e->row.cache_ttl_s > 0 && e->row.read_only && e->row.idempotent &&
+                    !getenv("EPINTEL_NO_RESULT_CACHE");
+    if (cacheable && (key = cache_key(ctx, name, args)) != NULL) {
+        res = cache_get(key);
+        if (res) {
+            free(key);
+            key = NULL;
+            *result = res;
+            res = NULL;
+            goto out;
+        }
+    }
     rc = e->row.fn(ctx, args, &res, err);
+    if (rc || !json_is_object(res)) {
+        free(key);
+        key = NULL;
+    }
     if (rc) {
         json_decref(res);
         res = NULL;
@@ -221,9 +399,13 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
             goto out;
         }
     }
+    if (key)
+        cache_put(key, res, e->row.cache_ttl_s); /* takes key */
+    key = NULL;
     *result = res;
     res = NULL;
 out:
+    free(key);
     json_decref(res);
     json_decref(own_args);
     return rc;

@@ -77,4 +77,14 @@ int ep_tools_page_args(json_t *args, int *offset, int *limit);
 json_t *ep_tools_page_result(const char *key, json_t *items_stolen, long total, int offset,
                              int limit);
 
+/* Result cache (see ep_tools.c): rows with cache_ttl_s > 0 that are read-only and idempotent
+ * have their results kept for that many seconds, keyed by tool, canonical arguments and the
+ * store's content; EPINTEL_NO_RESULT_CACHE=1 turns it off (benchmarks of the computation). */
+struct ep_tools_cache_stats {
+    unsigned long hits, misses, evictions, entries;
+    size_t bytes;
+};
+void ep_tools_cache_stats(struct ep_tools_cache_stats *out);
+void ep_tools_cache_clear(void);
+
 #endif
