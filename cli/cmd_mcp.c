@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ep_conformance.h"
 #include "ep_graph.h"
+#include "ep_http.h"
 #include "ep_mcp.h"
 #include "ep_provider.h"
 #include "ep_stats.h"
@@ -39,54 +41,150 @@ static int setup_tools(void)
 static void serve_usage(FILE *f)
 {
     fprintf(f,
-            "usage: epintel [--db PATH] serve [--stdio] [--out-dir DIR]\n"
-            "                                 [--max-message-bytes N] [--workers N]\n\n"
+            "usage: epintel [--db PATH] serve [--stdio | --http ADDR:PORT] [--out-dir DIR]\n"
+            "                                 [--max-message-bytes N] [--workers N]\n"
+            "                                 [--port-file F] [--allow-origin HOST:PORT]...\n"
+            "                                 [--max-body-bytes N] [--max-header-bytes N]\n"
+            "                                 [--max-sessions N] [--max-tool-calls N]\n"
+            "                                 [--session-idle S] [--io-timeout S]\n"
+            "                                 [--conformance-fixtures]\n\n"
             "Run the MCP server. With --stdio (the default) it reads JSON-RPC messages, one per\n"
             "line, on standard input and writes responses on standard output; logs go to\n"
-            "standard error. It exits when standard input closes.\n\n"
+            "standard error. It exits when standard input closes.\n"
+            "With --http ADDR:PORT (e.g. 127.0.0.1:8080; port 0 picks a free port) it serves\n"
+            "MCP Streamable HTTP on /mcp, plus /healthz and /metrics, until SIGTERM/SIGINT\n"
+            "(see docs/http.md).\n\n"
             "  --out-dir DIR            where artefacts (reports, charts) are written\n"
             "                           (default $XDG_DATA_HOME/epintel/out)\n"
             "  --max-message-bytes N    largest accepted message (default 16777216)\n"
-            "  --workers N              concurrent tool calls (default 4; analytics run one\n"
-            "                           at a time)\n");
+            "  --workers N              concurrent calls per session (default 4; analytics\n"
+            "                           run one at a time)\n"
+            "  --port-file F            (http) write the bound port to F\n"
+            "  --allow-origin H         (http) also accept Host/Origin H (host:port or\n"
+            "                           http://host:port); localhost, 127.0.0.1 and [::1]\n"
+            "                           with the bound port are always accepted\n"
+            "  --max-body-bytes N       (http) largest POST body (default 4194304; 413)\n"
+            "  --max-header-bytes N     (http) header memory per connection (default 32768)\n"
+            "  --max-sessions N         (http) open sessions (default 256; 503 beyond)\n"
+            "  --max-tool-calls N       (http) concurrent tools/call (default 16; 429 beyond)\n"
+            "  --session-idle S         (http) idle sessions expire after S s (default 1800)\n"
+            "  --io-timeout S           (http) idle connections close after S s (default 30)\n"
+            "  --conformance-fixtures   register the MCP conformance suite's test tools,\n"
+            "                           resources and prompts (testing only)\n");
+}
+
+/* Parse a positive number flag into *out; 0 or prints the error. */
+static int num_flag(const char *a, const char *v, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    long n = v ? strtol(v, &end, 10) : 0;
+    if (!v || *end || n < lo || n > hi) {
+        fprintf(stderr, "epintel serve: %s needs a number from %ld to %ld\n", a, lo, hi);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+/* "ADDR:PORT", "[::1]:PORT", ":PORT" or "PORT". Returns 0 and fills addr (static) and port. */
+static int parse_listen(const char *v, const char **addr, int *port)
+{
+    static char buf[128];
+    const char *colon = strrchr(v, ':');
+    const char *ps = colon ? colon + 1 : v;
+    char *end = NULL;
+    long p = strtol(ps, &end, 10);
+    if (!*ps || *end || p < 0 || p > 65535)
+        return -1;
+    *port = (int)p;
+    if (!colon || colon == v) {
+        *addr = "127.0.0.1";
+        return 0;
+    }
+    size_t n = (size_t)(colon - v);
+    if (n >= sizeof buf)
+        return -1;
+    memcpy(buf, v, n);
+    buf[n] = 0;
+    if (strcmp(buf, "localhost") == 0)
+        snprintf(buf, sizeof buf, "127.0.0.1");
+    *addr = buf;
+    return 0;
 }
 
 int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
 {
     char outbuf[PATH_MAX];
-    const char *out_dir = NULL;
+    const char *out_dir = NULL, *http = NULL, *port_file = NULL;
     long max_msg = (long)EP_MCP_DEFAULT_MAX_MESSAGE, workers = 4;
+    long max_body = 4L << 20, max_header = 32L << 10, max_sessions = 256, max_calls = 16;
+    long session_idle = 1800, io_timeout = 30;
+    int fixtures = 0;
+    const char *allow[32];
+    int nallow = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
+        long *num = NULL, lo = 1, hi = 0;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             serve_usage(stdout);
             return EP_EXIT_OK;
         } else if (strcmp(a, "--stdio") == 0) {
+            http = NULL;
+            continue;
+        } else if (strcmp(a, "--conformance-fixtures") == 0) {
+            fixtures = 1;
             continue;
         } else if (strcmp(a, "--out-dir") == 0 && v) {
             out_dir = v;
             i++;
-        } else if (strcmp(a, "--max-message-bytes") == 0 && v) {
-            max_msg = strtol(v, &end, 10);
-            if (*end || max_msg < 1024 || max_msg > (1L << 30)) {
-                fprintf(stderr, "epintel serve: --max-message-bytes needs a number from 1024 "
-                                "to 1073741824\n");
+            continue;
+        } else if (strcmp(a, "--http") == 0 && v) {
+            http = v;
+            i++;
+            continue;
+        } else if (strcmp(a, "--port-file") == 0 && v) {
+            port_file = v;
+            i++;
+            continue;
+        } else if (strcmp(a, "--allow-origin") == 0 && v) {
+            if (nallow == (int)(sizeof allow / sizeof allow[0])) {
+                fprintf(stderr, "epintel serve: at most 32 --allow-origin values\n");
                 return EP_EXIT_USAGE;
             }
+            allow[nallow++] = v;
             i++;
-        } else if (strcmp(a, "--workers") == 0 && v) {
-            workers = strtol(v, &end, 10);
-            if (*end || workers < 1 || workers > 64) {
-                fprintf(stderr, "epintel serve: --workers needs a number from 1 to 64\n");
-                return EP_EXIT_USAGE;
-            }
-            i++;
-        } else {
+            continue;
+        } else if (strcmp(a, "--max-message-bytes") == 0) {
+            num = &max_msg, lo = 1024, hi = 1L << 30;
+        } else if (strcmp(a, "--workers") == 0) {
+            num = &workers, hi = 64;
+        } else if (strcmp(a, "--max-body-bytes") == 0) {
+            num = &max_body, lo = 1024, hi = 1L << 30;
+        } else if (strcmp(a, "--max-header-bytes") == 0) {
+            num = &max_header, lo = 4096, hi = 1L << 20;
+        } else if (strcmp(a, "--max-sessions") == 0) {
+            num = &max_sessions, hi = 100000;
+        } else if (strcmp(a, "--max-tool-calls") == 0) {
+            num = &max_calls, hi = 4096;
+        } else if (strcmp(a, "--session-idle") == 0) {
+            num = &session_idle, hi = 7 * 86400;
+        } else if (strcmp(a, "--io-timeout") == 0) {
+            num = &io_timeout, hi = 3600;
+        }
+        if (!num) {
             fprintf(stderr, "epintel serve: unknown argument %s\n", a);
             serve_usage(stderr);
             return EP_EXIT_USAGE;
         }
+        if (num_flag(a, v, lo, hi, num))
+            return EP_EXIT_USAGE;
+        i++;
+    }
+    const char *addr = NULL;
+    int port = 0;
+    if (http && parse_listen(http, &addr, &port)) {
+        fprintf(stderr, "epintel serve: --http needs ADDR:PORT, e.g. 127.0.0.1:8080\n");
+        return EP_EXIT_USAGE;
     }
     if (!out_dir) {
         if (default_out_dir(outbuf, sizeof outbuf)) {
@@ -104,6 +202,13 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         ep_store_close(s);
         return EP_EXIT_ERROR;
     }
+    struct ep_error err = {0};
+    if (fixtures && ep_conformance_register(&err)) {
+        ep_cli_error(&err);
+        ep_tools_cleanup();
+        ep_store_close(s);
+        return EP_EXIT_ERROR;
+    }
     struct ep_mcp_options o;
     ep_mcp_options_init(&o);
     o.title = "epintel: European Parliament OSINT analytics";
@@ -118,12 +223,33 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     o.ctx.store = s;
     o.ctx.out_dir = out_dir;
     o.provider = ep_tools_provider(s);
-    struct ep_error err = {0};
-    struct ep_mcp_server *srv;
-    int rc = ep_mcp_server_new(&o, &srv, &err);
-    if (!rc) {
-        rc = ep_mcp_serve_stdio(srv, stdin, stdout, &err);
-        ep_mcp_server_free(srv);
+    if (fixtures)
+        o.provider = ep_conformance_provider(o.provider);
+    int rc;
+    if (http) {
+        struct ep_http_options h;
+        ep_http_options_init(&h);
+        h.addr = addr;
+        h.port = port;
+        h.port_file = port_file;
+        h.allow_hosts = allow;
+        h.n_allow_hosts = nallow;
+        h.max_body = (size_t)max_body;
+        h.max_header = (size_t)max_header;
+        h.max_sessions = (int)max_sessions;
+        h.max_tool_calls = (int)max_calls;
+        h.session_idle_s = (int)session_idle;
+        h.io_timeout_s = (int)io_timeout;
+        h.mcp = o;
+        h.store = s;
+        rc = ep_http_serve(&h, &err);
+    } else {
+        struct ep_mcp_server *srv;
+        rc = ep_mcp_server_new(&o, &srv, &err);
+        if (!rc) {
+            rc = ep_mcp_serve_stdio(srv, stdin, stdout, &err);
+            ep_mcp_server_free(srv);
+        }
     }
     if (rc)
         ep_cli_error(&err);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ep_util.h"
 
@@ -47,6 +48,13 @@ struct job {
                                contract: a flag that only goes 0 -> 1) */
 };
 
+/* A server -> client request waiting for its response. */
+struct pending {
+    struct pending *next;
+    json_int_t id;
+    json_t *resp; /* the response object once it arrived (owned) */
+};
+
 struct ep_mcp_server {
     struct ep_mcp_options o;
     ep_mcp_write_fn write;
@@ -63,6 +71,10 @@ struct ep_mcp_server {
     int write_failed;
     const char *version; /* negotiated, static string */
     int level;           /* minimum log level index */
+    json_t *client_caps; /* initialize params.capabilities (owned) or NULL */
+    struct pending *pending;
+    json_int_t next_req_id;
+    pthread_cond_t resp; /* a pending request got its response, or a call was cancelled */
 };
 
 /* What a method handler produces: a result or an error. */
@@ -85,7 +97,7 @@ struct method {
     int cap; /* capability the provider must supply, CAP_NONE = always available */
 };
 
-enum { CAP_NONE, CAP_RESOURCES, CAP_PROMPTS, CAP_COMPLETIONS };
+enum { CAP_NONE, CAP_RESOURCES, CAP_PROMPTS, CAP_COMPLETIONS, CAP_SUBSCRIBE };
 
 /* The one place that decides which provider capabilities exist (initialize and dispatch). */
 static int has_cap(const struct ep_mcp_server *s, int cap)
@@ -97,6 +109,7 @@ static int has_cap(const struct ep_mcp_server *s, int cap)
         return p && (p->resources_list || p->resource_read || p->resource_templates_list);
     case CAP_PROMPTS: return p && (p->prompts_list || p->prompt_get);
     case CAP_COMPLETIONS: return p && p->complete;
+    case CAP_SUBSCRIBE: return has_cap(s, CAP_RESOURCES) && p->resource_subscribe;
     }
     return 0;
 }
@@ -164,6 +177,7 @@ static void cancel_all_locked(struct ep_mcp_server *s)
     for (struct job *j = s->inflight; j; j = j->inext)
         if (!j->responded)
             j->cancelled = 1;
+    pthread_cond_broadcast(&s->resp);
 }
 
 /* Serialize and write one message (msg borrowed, NULL = "no reply" marker). */
@@ -331,10 +345,14 @@ static void m_initialize(struct ep_mcp_server *s, struct job *j, json_t *params,
     const char *v;
     if (!version_supported(json_string_value(pv), &v))
         v = EP_MCP_LATEST_VERSION;
+    json_t *ccaps = json_object_get(params, "capabilities");
     pthread_mutex_lock(&s->lock);
     int again = s->version != NULL;
-    if (!again)
+    if (!again) {
         s->version = v;
+        if (json_is_object(ccaps))
+            s->client_caps = json_deep_copy(ccaps);
+    }
     pthread_mutex_unlock(&s->lock);
     if (again) {
         reply_err(r, EP_MCP_INVALID_REQUEST, "initialize: the session is already initialized");
@@ -343,7 +361,8 @@ static void m_initialize(struct ep_mcp_server *s, struct job *j, json_t *params,
     json_t *caps = json_pack("{s:{s:b},s:{}}", "tools", "listChanged", 0, "logging");
     if (has_cap(s, CAP_RESOURCES))
         json_object_set_new(caps, "resources",
-                            json_pack("{s:b,s:b}", "subscribe", 0, "listChanged", 0));
+                            json_pack("{s:b,s:b}", "subscribe",
+                                      s->o.provider->resource_subscribe != NULL, "listChanged", 0));
     if (has_cap(s, CAP_PROMPTS))
         json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 0));
     if (has_cap(s, CAP_COMPLETIONS))
@@ -405,14 +424,17 @@ static int cursor_parse(json_t *c, size_t max, size_t *off)
     return 0;
 }
 
-static json_t *tool_json(const struct ep_tool *t)
+static json_t *tool_json(const struct ep_mcp_server *s, const struct ep_tool *t)
 {
+    const struct ep_mcp_provider *p = s->o.provider;
+    json_t *in = p && p->tool_input_schema ? p->tool_input_schema(p->ctx, t->name) : NULL;
+    if (!in)
+        in = ep_tools_input_schema(t);
     json_t *ann =
         json_pack("{s:s,s:b,s:b,s:b}", "title", t->title, "readOnlyHint", t->read_only != 0,
                   "idempotentHint", t->idempotent != 0, "openWorldHint", t->open_world != 0);
-    json_t *o =
-        json_pack("{s:s,s:s,s:s,s:O,s:o}", "name", t->name, "title", t->title, "description",
-                  t->description, "inputSchema", ep_tools_input_schema(t), "annotations", ann);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:O,s:o}", "name", t->name, "title", t->title,
+                          "description", t->description, "inputSchema", in, "annotations", ann);
     json_t *out = ep_tools_output_schema(t);
     if (o && out)
         json_object_set(o, "outputSchema", out);
@@ -434,7 +456,7 @@ static void m_tools_list(struct ep_mcp_server *s, struct job *j, json_t *params,
         end = n;
     json_t *arr = json_array();
     for (size_t i = off; i < end; i++)
-        json_array_append_new(arr, tool_json(ep_tools_at(i)));
+        json_array_append_new(arr, tool_json(s, ep_tools_at(i)));
     r->result = json_pack("{s:o}", "tools", arr);
     if (r->result && end < n) {
         char cur[32];
@@ -469,6 +491,18 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
     if (rc == EP_ENOTFOUND && !ep_tools_find(name)) {
         reply_err(r, EP_MCP_INVALID_PARAMS, "unknown tool \"%s\"; call tools/list for the names",
                   name);
+        return;
+    }
+    const struct ep_tool *tool = ep_tools_find(name);
+    if (rc == 0 && tool && !ep_tools_output_schema(tool) &&
+        json_is_array(json_object_get(res, "content"))) {
+        /* a complete CallToolResult from a tool without outputSchema */
+        json_t *ie = json_object_get(res, "isError");
+        r->result = json_pack("{s:O,s:b}", "content", json_object_get(res, "content"), "isError",
+                              json_is_true(ie));
+        json_decref(res);
+        if (!r->result)
+            reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
         return;
     }
     const char *text;
@@ -657,6 +691,37 @@ static void m_prompts_get(struct ep_mcp_server *s, struct job *j, json_t *params
     finish_provider(r, rc, res, &e, "prompts/get", 0);
 }
 
+static void subscribe(struct ep_mcp_server *s, json_t *params, struct reply *r, int on)
+{
+    const char *m = on ? "resources/subscribe" : "resources/unsubscribe";
+    const char *uri = json_string_value(json_object_get(params, "uri"));
+    if (!uri) {
+        reply_err(r, EP_MCP_INVALID_PARAMS, "%s: params.uri must be a string", m);
+        return;
+    }
+    const struct ep_mcp_provider *p = s->o.provider;
+    struct ep_error e = {0};
+    pthread_mutex_lock(&ep_mcp_exec_lock);
+    int rc = p->resource_subscribe(p->ctx, uri, on, &e);
+    pthread_mutex_unlock(&ep_mcp_exec_lock);
+    if (rc == EP_ENOTFOUND) {
+        reply_err(r, EP_MCP_RESOURCE_NOT_FOUND, "Resource not found: %s", uri);
+        r->data = json_pack("{s:s}", "uri", uri);
+        return;
+    }
+    finish_provider(r, rc, rc ? NULL : json_object(), &e, m, 1);
+}
+
+static void m_subscribe(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    subscribe(s, params, r, 1);
+}
+
+static void m_unsubscribe(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    subscribe(s, params, r, 0);
+}
+
 static void m_complete(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
 {
     json_t *ref = json_object_get(params, "ref");
@@ -716,6 +781,8 @@ static const struct method ep_mcp_methods[] = {
     {"resources/list", m_resources_list, M_ASYNC, CAP_RESOURCES},
     {"resources/templates/list", m_templates_list, M_ASYNC, CAP_RESOURCES},
     {"resources/read", m_resources_read, M_ASYNC, CAP_RESOURCES},
+    {"resources/subscribe", m_subscribe, M_ASYNC, CAP_SUBSCRIBE},
+    {"resources/unsubscribe", m_unsubscribe, M_ASYNC, CAP_SUBSCRIBE},
     {"prompts/list", m_prompts_list, M_ASYNC, CAP_PROMPTS},
     {"prompts/get", m_prompts_get, M_ASYNC, CAP_PROMPTS},
     {"completion/complete", m_complete, M_ASYNC, CAP_COMPLETIONS},
@@ -844,7 +911,18 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
     }
     json_t *method = json_object_get(v, "method");
     if (!method && id && (json_object_get(v, "result") || json_object_get(v, "error"))) {
-        deliver(s, origin, b, NULL); /* a response from the client: we sent no requests */
+        /* a response to one of our requests (ep_mcp_client_request); others are dropped */
+        if (json_is_integer(id)) {
+            pthread_mutex_lock(&s->lock);
+            for (struct pending *p = s->pending; p; p = p->next)
+                if (p->id == json_integer_value(id) && !p->resp) {
+                    p->resp = json_incref(v);
+                    pthread_cond_broadcast(&s->resp);
+                    break;
+                }
+            pthread_mutex_unlock(&s->lock);
+        }
+        deliver(s, origin, b, NULL);
         return;
     }
     json_t *idv = id_valid(id) ? id : NULL;
@@ -1158,6 +1236,8 @@ int ep_mcp_server_new(const struct ep_mcp_options *opt, struct ep_mcp_server **o
     pthread_mutex_init(&s->wlock, NULL);
     pthread_cond_init(&s->work, NULL);
     pthread_cond_init(&s->idle, NULL);
+    pthread_cond_init(&s->resp, NULL);
+    s->next_req_id = 1;
     if (!s->o.synchronous) {
         s->threads = calloc((size_t)s->o.workers, sizeof *s->threads);
         if (!s->threads) {
@@ -1216,6 +1296,8 @@ void ep_mcp_server_free(struct ep_mcp_server *s)
     pthread_mutex_destroy(&s->wlock);
     pthread_cond_destroy(&s->work);
     pthread_cond_destroy(&s->idle);
+    pthread_cond_destroy(&s->resp);
+    json_decref(s->client_caps);
     free(s);
 }
 
@@ -1230,4 +1312,104 @@ const char *ep_mcp_protocol_version(const struct ep_mcp_server *s)
 size_t ep_mcp_max_message_bytes(const struct ep_mcp_server *s)
 {
     return s->o.max_message_bytes;
+}
+
+/* ------------------------------------------------ server -> client requests */
+
+void ep_mcp_with_exec_lock(void (*fn)(void *arg), void *arg)
+{
+    pthread_mutex_lock(&ep_mcp_exec_lock);
+    fn(arg);
+    pthread_mutex_unlock(&ep_mcp_exec_lock);
+}
+
+static void send_cancelled(struct job *j, json_int_t id, const char *why)
+{
+    json_t *n = notification("notifications/cancelled",
+                             json_pack("{s:I,s:s}", "requestId", id, "reason", why));
+    if (n)
+        emit(j->s, j->origin, n, 0);
+    json_decref(n);
+}
+
+int ep_mcp_client_request(struct ep_tool_ctx *ctx, const char *method, json_t *params,
+                          const char *capability, int timeout_ms, json_t **result,
+                          struct ep_error *err)
+{
+    *result = NULL;
+    if (!ctx || ctx->progress != job_progress || !ctx->pctx)
+        return ep_error_set(err, EP_EUNAVAIL,
+                            "%s: requests to the client are possible only during an MCP call",
+                            method);
+    struct job *j = ctx->pctx;
+    struct ep_mcp_server *s = j->s;
+    if (s->o.synchronous)
+        return ep_error_set(err, EP_EUNAVAIL, "%s: requests to the client need the threaded server",
+                            method);
+    struct pending p = {0};
+    pthread_mutex_lock(&s->lock);
+    int has = !capability || json_object_get(s->client_caps, capability) != NULL;
+    if (has) {
+        p.id = s->next_req_id++;
+        p.next = s->pending;
+        s->pending = &p;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (!has)
+        return ep_error_set(err, EP_EUNAVAIL,
+                            "%s: the client did not declare the \"%s\" capability", method,
+                            capability);
+    json_t *req = json_pack("{s:s,s:I,s:s}", "jsonrpc", "2.0", "id", p.id, "method", method);
+    if (req && params)
+        json_object_set(req, "params", params);
+    int rc = req ? emit(s, j->origin, req, 0) : EP_ENOMEM;
+    json_decref(req);
+
+    /* wait without the execution mutex (the handler holds it: see m_tools_call) */
+    pthread_mutex_unlock(&ep_mcp_exec_lock);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    long ms = timeout_ms > 0 ? timeout_ms : 60000;
+    dl.tv_sec += ms / 1000;
+    dl.tv_nsec += (ms % 1000) * 1000000L;
+    if (dl.tv_nsec >= 1000000000L) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000L;
+    }
+    int timed_out = 0, cancelled = 0;
+    pthread_mutex_lock(&s->lock);
+    while (rc == 0 && !p.resp && !(cancelled = j->cancelled) && !timed_out)
+        timed_out = pthread_cond_timedwait(&s->resp, &s->lock, &dl) != 0 && !p.resp;
+    for (struct pending **pp = &s->pending; *pp; pp = &(*pp)->next)
+        if (*pp == &p) {
+            *pp = p.next;
+            break;
+        }
+    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_lock(&ep_mcp_exec_lock);
+
+    if (rc) {
+        json_decref(p.resp);
+        return ep_error_set(err, rc, "%s: the request could not be sent to the client", method);
+    }
+    if (!p.resp) {
+        send_cancelled(j, p.id, cancelled ? "the tool call was cancelled" : "timed out");
+        if (cancelled)
+            return ep_error_set(err, EP_ECANCELED, "%s: cancelled", method);
+        return ep_error_set(err, EP_ELIMIT, "%s: the client did not answer within %ld ms", method,
+                            ms);
+    }
+    json_t *res = json_object_get(p.resp, "result");
+    if (!res) {
+        json_t *e = json_object_get(p.resp, "error");
+        const char *m = json_string_value(json_object_get(e, "message"));
+        rc = ep_error_set(err, EP_EIO, "%s: the client answered with error %lld: %s", method,
+                          (long long)json_integer_value(json_object_get(e, "code")),
+                          m ? m : "(no message)");
+        json_decref(p.resp);
+        return rc;
+    }
+    *result = json_incref(res);
+    json_decref(p.resp);
+    return 0;
 }

@@ -17,6 +17,11 @@
  *         ep_mcp_server_free(s);
  *     }
  *
+ * tools/call results: the handler's object becomes structuredContent plus a text block with
+ * the same JSON. A tool registered WITHOUT an outputSchema may instead return a complete
+ * CallToolResult: an object with a "content" array (and optional "isError"), used verbatim
+ * (image, audio, embedded resource content).
+ *
  * Threads: ep_mcp_handle is called by one reader thread. Slow methods (tools/call and every
  * provider method) run on a pool of worker threads (options.workers, default 4) so that the
  * reader stays free for pings and cancellations; their execution is serialized by one
@@ -74,6 +79,14 @@ struct ep_mcp_provider {
      * hasMore). */
     int (*complete)(void *ctx, json_t *ref, const char *arg_name, const char *arg_value,
                     json_t *context_args, json_t **values, struct ep_error *err);
+    /* resources/subscribe (on = 1) and resources/unsubscribe (on = 0); declares
+     * resources.subscribe. EP_ENOTFOUND for an unknown uri (-> -32002). May be NULL. */
+    int (*resource_subscribe)(void *ctx, const char *uri, int on, struct ep_error *err);
+    /* The inputSchema tools/list shows for a tool instead of the registered one (borrowed,
+     * NULL = the registered one). Lets test fixtures show JSON Schema keywords that the
+     * validator does not support ($defs, $ref); arguments are still validated against the
+     * registered schema. May be NULL. */
+    json_t *(*tool_input_schema)(void *ctx, const char *tool_name);
 };
 
 struct ep_mcp_options {
@@ -151,6 +164,25 @@ size_t ep_mcp_max_message_bytes(const struct ep_mcp_server *s);
 /* The one mapping from EP_E* codes to JSON-RPC error codes: EP_EINVAL, EP_ELIMIT -> -32602;
  * EP_ENOTFOUND -> -32002; everything else -> -32603. */
 int ep_mcp_rpc_code(int ep_code);
+
+/* Server -> client requests. From inside a tool handler that runs under tools/call (ctx is
+ * the ctx the handler received), send the request {method, params} to the client (on the
+ * call's stream: stdio, or the call's SSE stream over HTTP) and wait for the client's
+ * response, matched by id. params is borrowed (may be NULL). capability (e.g. "sampling",
+ * "elicitation"; may be NULL) must have been declared by the client in initialize, else
+ * EP_EUNAVAIL. timeout_ms <= 0 uses 60 s. The global execution mutex is released while
+ * waiting (other calls run meanwhile). Returns 0 and *result (new reference to the
+ * response's "result"); EP_EUNAVAIL (not an MCP call, synchronous mode, capability missing),
+ * EP_ECANCELED (the call was cancelled or the session closed; the client is sent
+ * notifications/cancelled), EP_ELIMIT (timeout; likewise), EP_EIO (the client answered with
+ * a JSON-RPC error; err carries its message). */
+int ep_mcp_client_request(struct ep_tool_ctx *ctx, const char *method, json_t *params,
+                          const char *capability, int timeout_ms, json_t **result,
+                          struct ep_error *err);
+
+/* Run fn(arg) under the process-wide execution mutex (for transports that read the store,
+ * e.g. an HTTP health check). */
+void ep_mcp_with_exec_lock(void (*fn)(void *arg), void *arg);
 
 /* stdio transport (ep_stdio.c): read newline-delimited messages from in, write responses to
  * out (one compact line each, flushed) until EOF, then wait for in-flight calls and return 0

@@ -1,0 +1,1221 @@
+/* ep_http: MCP Streamable HTTP transport (see ep_http.h, docs/http.md). */
+#include "ep_http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "ep_store.h"
+#include "ep_util.h"
+
+#define EP_HTTP_SSE_BACKLOG ((size_t)64 << 20) /* unsent SSE bytes per stream */
+#define EP_HTTP_MAX_STAT 64
+#define EP_HTTP_MAX_TOOLS 128
+
+static const double ep_http_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                         0.5,   1,    2.5,   5,    10,  30};
+#define NBUCKETS ((int)(sizeof ep_http_buckets / sizeof ep_http_buckets[0]))
+
+enum {
+    REJ_BODY,
+    REJ_HOST,
+    REJ_SESSIONS,
+    REJ_CALLS,
+    REJ_SESSION_MISSING,
+    REJ_SESSION_UNKNOWN,
+    REJ_VERSION,
+    REJ_TIMEOUT,
+    REJ_BAD_REQUEST,
+    REJ_N
+};
+static const char *const ep_http_rej_names[REJ_N] = {
+    "body_too_large",  "host_origin",      "max_sessions", "max_tool_calls", "session_missing",
+    "session_unknown", "protocol_version", "timeout",      "bad_request"};
+
+struct http;
+
+struct sess {
+    char id[33];
+    struct http *h;
+    struct ep_mcp_server *srv;
+    pthread_mutex_t mu; /* get_req */
+    struct req *get_req;
+    int refs; /* under h->mu: 1 for the table + 1 per HTTP request using it */
+    int in_table;
+    time_t last_used;
+};
+
+/* One HTTP request (the MHD connection's con_cls and, for POST, the core's origin). */
+struct req {
+    struct http *h;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int refs; /* 1 for MHD until the request completes, + 1 while the core owes a final reply */
+    int gone; /* MHD finished with it */
+    char method[8];
+    int status;
+    double t0;
+    struct sess *sess; /* ref held until completion */
+    /* POST body */
+    struct ep_buf body;
+    int body_rejected;
+    /* outgoing stream */
+    struct ep_buf sse;
+    size_t off;
+    int final;   /* the core delivered its last message */
+    int nonlast; /* messages before the last one */
+    char *last;  /* the final message (JSON), NULL if none */
+    int is_get;  /* GET stream of sess */
+    int overflow;
+    time_t last_write;
+    /* metrics */
+    char tool[64];
+    int counts_call;
+};
+
+struct stat_row {
+    char method[8];
+    int status;
+    unsigned long n;
+};
+
+struct tool_hist {
+    char name[64];
+    unsigned long b[NBUCKETS + 1];
+    unsigned long n;
+    double sum;
+};
+
+struct http {
+    struct ep_http_options o;
+    struct MHD_Daemon *d;
+    int port;
+    char **hosts;
+    int nhosts;
+    pthread_mutex_t mu; /* sessions, counters below */
+    pthread_cond_t cv;
+    struct sess **sessions;
+    int nsessions;
+    int calls_active;
+    int posts_active;
+    volatile int stopping;
+    unsigned long sessions_created, sessions_expired;
+    unsigned long rej[REJ_N];
+    struct stat_row stats[EP_HTTP_MAX_STAT];
+    int nstats;
+    struct tool_hist tools[EP_HTTP_MAX_TOOLS];
+    int ntools;
+    /* /healthz cache */
+    char data_date[11];
+    time_t data_checked;
+    time_t started;
+};
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void ep_http_options_init(struct ep_http_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->addr = "127.0.0.1";
+    o->max_body = (size_t)4 << 20;
+    o->max_header = (size_t)32 << 10;
+    o->io_timeout_s = 30;
+    o->request_timeout_s = 60;
+    o->session_idle_s = 1800;
+    o->max_sessions = 256;
+    o->max_connections = 512;
+    o->max_tool_calls = 16;
+    o->gzip_min = 1024;
+    ep_mcp_options_init(&o->mcp);
+}
+
+/* ------------------------------------------------------------------ metrics */
+
+static void count_reject(struct http *h, int why)
+{
+    pthread_mutex_lock(&h->mu);
+    h->rej[why]++;
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void count_request(struct http *h, const char *method, int status)
+{
+    pthread_mutex_lock(&h->mu);
+    int i;
+    for (i = 0; i < h->nstats; i++)
+        if (h->stats[i].status == status && strcmp(h->stats[i].method, method) == 0)
+            break;
+    if (i == h->nstats && h->nstats < EP_HTTP_MAX_STAT) {
+        snprintf(h->stats[i].method, sizeof h->stats[i].method, "%s", method);
+        h->stats[i].status = status;
+        h->nstats++;
+    }
+    if (i < h->nstats)
+        h->stats[i].n++;
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void count_latency(struct http *h, const char *tool, double secs)
+{
+    pthread_mutex_lock(&h->mu);
+    int i;
+    for (i = 0; i < h->ntools; i++)
+        if (strcmp(h->tools[i].name, tool) == 0)
+            break;
+    if (i == h->ntools && h->ntools < EP_HTTP_MAX_TOOLS) {
+        snprintf(h->tools[i].name, sizeof h->tools[i].name, "%s", tool);
+        h->ntools++;
+    }
+    if (i < h->ntools) {
+        struct tool_hist *t = &h->tools[i];
+        int b = 0;
+        while (b < NBUCKETS && secs > ep_http_buckets[b])
+            b++;
+        t->b[b]++;
+        t->n++;
+        t->sum += secs;
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void metrics_text(struct http *h, struct ep_buf *b)
+{
+    pthread_mutex_lock(&h->mu);
+    ep_buf_printf(b, "# HELP epintel_http_requests_total HTTP requests by method and status.\n"
+                     "# TYPE epintel_http_requests_total counter\n");
+    for (int i = 0; i < h->nstats; i++)
+        ep_buf_printf(b, "epintel_http_requests_total{method=\"%s\",status=\"%d\"} %lu\n",
+                      h->stats[i].method, h->stats[i].status, h->stats[i].n);
+    ep_buf_printf(b, "# HELP epintel_tool_call_seconds tools/call latency by tool.\n"
+                     "# TYPE epintel_tool_call_seconds histogram\n");
+    for (int i = 0; i < h->ntools; i++) {
+        struct tool_hist *t = &h->tools[i];
+        unsigned long cum = 0;
+        for (int k = 0; k < NBUCKETS; k++) {
+            cum += t->b[k];
+            ep_buf_printf(b, "epintel_tool_call_seconds_bucket{tool=\"%s\",le=\"%g\"} %lu\n",
+                          t->name, ep_http_buckets[k], cum);
+        }
+        ep_buf_printf(b, "epintel_tool_call_seconds_bucket{tool=\"%s\",le=\"+Inf\"} %lu\n", t->name,
+                      t->n);
+        ep_buf_printf(b, "epintel_tool_call_seconds_sum{tool=\"%s\"} %.6f\n", t->name, t->sum);
+        ep_buf_printf(b, "epintel_tool_call_seconds_count{tool=\"%s\"} %lu\n", t->name, t->n);
+    }
+    ep_buf_printf(b,
+                  "# HELP epintel_sessions Open MCP sessions.\n# TYPE epintel_sessions gauge\n"
+                  "epintel_sessions %d\n"
+                  "# HELP epintel_sessions_created_total Sessions created.\n"
+                  "# TYPE epintel_sessions_created_total counter\n"
+                  "epintel_sessions_created_total %lu\n"
+                  "# HELP epintel_sessions_expired_total Sessions closed for idleness.\n"
+                  "# TYPE epintel_sessions_expired_total counter\n"
+                  "epintel_sessions_expired_total %lu\n"
+                  "# HELP epintel_tool_calls_active tools/call requests in progress.\n"
+                  "# TYPE epintel_tool_calls_active gauge\n"
+                  "epintel_tool_calls_active %d\n"
+                  "# HELP epintel_http_rejections_total Requests refused by a limit or check.\n"
+                  "# TYPE epintel_http_rejections_total counter\n",
+                  h->nsessions, h->sessions_created, h->sessions_expired, h->calls_active);
+    for (int i = 0; i < REJ_N; i++)
+        ep_buf_printf(b, "epintel_http_rejections_total{reason=\"%s\"} %lu\n", ep_http_rej_names[i],
+                      h->rej[i]);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* ---------------------------------------------------------------- requests */
+
+static struct req *req_new(struct http *h, const char *method)
+{
+    struct req *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->h = h;
+    r->refs = 1;
+    r->t0 = now_s();
+    snprintf(r->method, sizeof r->method, "%s", method);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    ep_buf_init(&r->body, h->o.max_body);
+    ep_buf_init(&r->sse, EP_HTTP_SSE_BACKLOG);
+    return r;
+}
+
+static void req_free(struct req *r)
+{
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    ep_buf_free(&r->body);
+    ep_buf_free(&r->sse);
+    free(r->last);
+    free(r);
+}
+
+/* Drop one reference (r->mu not held). */
+static void req_unref(struct req *r)
+{
+    pthread_mutex_lock(&r->mu);
+    int last = --r->refs == 0;
+    pthread_mutex_unlock(&r->mu);
+    if (last)
+        req_free(r);
+}
+
+/* Append one SSE event (r->mu held). */
+static void sse_event(struct req *r, const char *json, size_t len)
+{
+    if (r->overflow)
+        return;
+    if (ep_buf_append(&r->sse, "event: message\ndata: ", 21) || ep_buf_append(&r->sse, json, len) ||
+        ep_buf_append(&r->sse, "\n\n", 2))
+        r->overflow = 1; /* the client does not read: end the stream */
+}
+
+/* ---------------------------------------------------------------- sessions */
+
+static void sess_free(struct sess *s)
+{
+    ep_mcp_server_free(s->srv); /* in-flight calls were cancelled; waits for them */
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+static void sess_unref(struct http *h, struct sess *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&h->mu);
+    int last = --s->refs == 0;
+    pthread_mutex_unlock(&h->mu);
+    if (last)
+        sess_free(s);
+}
+
+/* Remove from the table (h->mu held); the caller drops the table's reference afterwards. */
+static void sess_detach_locked(struct http *h, struct sess *s)
+{
+    for (int i = 0; i < h->nsessions; i++)
+        if (h->sessions[i] == s) {
+            h->sessions[i] = h->sessions[--h->nsessions];
+            break;
+        }
+    s->in_table = 0;
+}
+
+/* Close: cancel its calls and end its GET stream (no locks held). */
+static void sess_close(struct sess *s)
+{
+    ep_mcp_cancel_all(s->srv);
+    pthread_mutex_lock(&s->mu);
+    struct req *g = s->get_req;
+    if (g) {
+        pthread_mutex_lock(&g->mu);
+        g->final = 1;
+        pthread_cond_broadcast(&g->cv);
+        pthread_mutex_unlock(&g->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+static struct sess *sess_find(struct http *h, const char *id)
+{
+    struct sess *f = NULL;
+    size_t n = strlen(id);
+    pthread_mutex_lock(&h->mu);
+    for (int i = 0; i < h->nsessions && !f; i++)
+        if (n == 32 && CRYPTO_memcmp(h->sessions[i]->id, id, 32) == 0)
+            f = h->sessions[i];
+    if (f) {
+        f->refs++;
+        f->last_used = time(NULL);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return f;
+}
+
+/* The core's writer: origin is a struct req (POST) or NULL (session-level messages go to the
+ * session's GET stream, if one is open). Never fails: a gone client only loses messages. */
+static int http_write(void *wctx, void *origin, const char *json, size_t len, int last)
+{
+    struct sess *s = wctx;
+    struct req *r = origin;
+    if (!r) {
+        pthread_mutex_lock(&s->mu);
+        struct req *g = s->get_req;
+        if (g && json) {
+            pthread_mutex_lock(&g->mu);
+            sse_event(g, json, len);
+            pthread_cond_broadcast(&g->cv);
+            pthread_mutex_unlock(&g->mu);
+        }
+        pthread_mutex_unlock(&s->mu);
+        return 0;
+    }
+    pthread_mutex_lock(&r->mu);
+    if (json) {
+        sse_event(r, json, len);
+        if (last) {
+            free(r->last);
+            r->last = strndup(json, len);
+        } else {
+            r->nonlast++;
+        }
+    }
+    int free_it = 0, counts_call = 0;
+    char tool[sizeof r->tool];
+    double t0 = r->t0;
+    struct http *h = r->h;
+    if (last) {
+        /* copy what the metrics need: r may be freed as soon as r->mu is released */
+        memcpy(tool, r->tool, sizeof tool);
+        counts_call = r->counts_call;
+        r->final = 1;
+        free_it = --r->refs == 0;
+    }
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    if (last) {
+        if (tool[0])
+            count_latency(h, tool, now_s() - t0);
+        if (counts_call) {
+            pthread_mutex_lock(&h->mu);
+            h->calls_active--;
+            pthread_mutex_unlock(&h->mu);
+        }
+    }
+    if (free_it)
+        req_free(r);
+    return 0;
+}
+
+static struct sess *sess_create(struct http *h, int *full)
+{
+    *full = 0;
+    struct sess *s = calloc(1, sizeof *s);
+    unsigned char rnd[16];
+    if (!s || RAND_bytes(rnd, sizeof rnd) != 1) {
+        free(s);
+        return NULL;
+    }
+    for (int i = 0; i < 16; i++)
+        snprintf(s->id + 2 * i, 3, "%02x", rnd[i]);
+    s->h = h;
+    pthread_mutex_init(&s->mu, NULL);
+    struct ep_error err = {0};
+    if (ep_mcp_server_new(&h->o.mcp, &s->srv, &err)) {
+        pthread_mutex_destroy(&s->mu);
+        free(s);
+        return NULL;
+    }
+    ep_mcp_set_writer(s->srv, http_write, s);
+    pthread_mutex_lock(&h->mu);
+    if (h->nsessions >= h->o.max_sessions || h->stopping) {
+        pthread_mutex_unlock(&h->mu);
+        *full = 1;
+        sess_free(s);
+        return NULL;
+    }
+    h->sessions[h->nsessions++] = s;
+    s->in_table = 1;
+    s->refs = 2; /* table + caller */
+    s->last_used = time(NULL);
+    h->sessions_created++;
+    pthread_mutex_unlock(&h->mu);
+    return s;
+}
+
+/* Remove a session from the table and drop the table's reference. */
+static void sess_end(struct http *h, struct sess *s)
+{
+    pthread_mutex_lock(&h->mu);
+    int was = s->in_table;
+    if (was)
+        sess_detach_locked(h, s);
+    pthread_mutex_unlock(&h->mu);
+    if (!was)
+        return;
+    sess_close(s);
+    sess_unref(h, s);
+}
+
+/* ---------------------------------------------------------------- replies */
+
+static int gzip_buf(const char *in, size_t n, char **out, size_t *outn)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return -1;
+    uLong bound = deflateBound(&z, (uLong)n);
+    char *buf = malloc(bound);
+    if (!buf) {
+        deflateEnd(&z);
+        return -1;
+    }
+    z.next_in = (Bytef *)(uintptr_t)in;
+    z.avail_in = (uInt)n;
+    z.next_out = (Bytef *)buf;
+    z.avail_out = (uInt)bound;
+    int rc = deflate(&z, Z_FINISH);
+    *outn = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    return 0;
+}
+
+static int header_has(struct MHD_Connection *c, const char *name, const char *token)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    return v && strcasestr(v, token) != NULL;
+}
+
+static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, unsigned status,
+                                 const char *ctype, const char *body, size_t n, const char *sid)
+{
+    char *gz = NULL;
+    size_t gzn = 0;
+    int zip = n >= r->h->o.gzip_min && header_has(c, "Accept-Encoding", "gzip") &&
+              gzip_buf(body, n, &gz, &gzn) == 0;
+    struct MHD_Response *resp =
+        zip ? MHD_create_response_from_buffer(gzn, gz, MHD_RESPMEM_MUST_FREE)
+            : MHD_create_response_from_buffer(n, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    if (!resp) {
+        free(gz);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", ctype);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (n >= r->h->o.gzip_min)
+        MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+    if (zip)
+        MHD_add_response_header(resp, "Content-Encoding", "gzip");
+    if (sid)
+        MHD_add_response_header(resp, "Mcp-Session-Id", sid);
+    if (status == MHD_HTTP_TOO_MANY_REQUESTS || status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        MHD_add_response_header(resp, "Retry-After", "1");
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(resp, "Allow", "GET, POST, DELETE");
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    r->status = (int)status;
+    return ret;
+}
+
+/* An HTTP error with a JSON-RPC error body (id may be NULL). */
+static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, unsigned status,
+                                  int code, json_t *id, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, unsigned status,
+                                  int code, json_t *id, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_t *e = json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", id ? id : json_null(),
+                          "error", "code", code, "message", msg);
+    char *t = e ? json_dumps(e, JSON_COMPACT) : NULL;
+    json_decref(e);
+    enum MHD_Result ret =
+        send_body(r, c, status, "application/json", t ? t : "{}", t ? strlen(t) : 2, NULL);
+    free(t);
+    return ret;
+}
+
+/* SSE content reader: blocks (thread per connection) until bytes, the end, or shutdown. */
+static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct req *r = cls;
+    struct http *h = r->h;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        if (r->off < r->sse.len) {
+            size_t n = r->sse.len - r->off;
+            if (n > max)
+                n = max;
+            memcpy(buf, r->sse.data + r->off, n);
+            r->off += n;
+            if (r->off == r->sse.len) {
+                ep_buf_reset(&r->sse);
+                r->off = 0;
+            }
+            r->last_write = time(NULL);
+            pthread_mutex_unlock(&r->mu);
+            return (ssize_t)n;
+        }
+        if (r->final || r->overflow || h->stopping) {
+            pthread_mutex_unlock(&r->mu);
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        }
+        if (r->is_get && time(NULL) - r->last_write >= 15) {
+            /* keep-alive comment: detects a gone client, keeps proxies open */
+            static const char ka[] = ": keep-alive\n\n";
+            size_t n = sizeof ka - 1 < max ? sizeof ka - 1 : max;
+            memcpy(buf, ka, n);
+            r->last_write = time(NULL);
+            pthread_mutex_unlock(&r->mu);
+            return (ssize_t)n;
+        }
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_sec += 1;
+        pthread_cond_timedwait(&r->cv, &r->mu, &dl);
+    }
+}
+
+static enum MHD_Result send_sse(struct req *r, struct MHD_Connection *c, const char *sid)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, sse_read, r, NULL);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", "text/event-stream");
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    if (sid)
+        MHD_add_response_header(resp, "Mcp-Session-Id", sid);
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    r->status = MHD_HTTP_OK;
+    return ret;
+}
+
+/* ------------------------------------------------------------ validation */
+
+/* Host and Origin against the allow-list; 1 = allowed. */
+static int host_ok(struct http *h, const char *v, int is_origin)
+{
+    if (!v)
+        return is_origin; /* no Origin: not a browser; Host is required by HTTP/1.1 */
+    if (is_origin) {
+        if (strncasecmp(v, "http://", 7) == 0)
+            v += 7;
+        else if (strncasecmp(v, "https://", 8) == 0)
+            v += 8;
+        else
+            return 0;
+    }
+    size_t n = strlen(v);
+    if (n && v[n - 1] == '/')
+        n--;
+    for (int i = 0; i < h->nhosts; i++)
+        if (strlen(h->hosts[i]) == n && strncasecmp(h->hosts[i], v, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int version_ok(const char *v)
+{
+    static const char *const ok[] = {"2025-03-26", "2025-06-18", "2025-11-25"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strcmp(v, ok[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* What a POST body holds. */
+struct peek {
+    int requests;   /* messages with method and id */
+    int initialize; /* the single message is an initialize request */
+    int tool_calls;
+    char tool[64];
+    json_t *first_id; /* borrowed from the parsed value */
+};
+
+static void peek_one(json_t *m, struct peek *p)
+{
+    const char *method = json_string_value(json_object_get(m, "method"));
+    json_t *id = json_object_get(m, "id");
+    if (!method || !id)
+        return;
+    p->requests++;
+    if (!p->first_id)
+        p->first_id = id;
+    if (strcmp(method, "tools/call") == 0) {
+        p->tool_calls++;
+        const char *n = json_string_value(json_object_get(json_object_get(m, "params"), "name"));
+        if (n && !p->tool[0])
+            snprintf(p->tool, sizeof p->tool, "%s", n);
+    }
+}
+
+/* -------------------------------------------------------------- handlers */
+
+static enum MHD_Result on_health(struct req *r, struct MHD_Connection *c);
+static enum MHD_Result on_metrics(struct req *r, struct MHD_Connection *c);
+
+static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
+{
+    struct http *h = r->h;
+    if (!header_has(c, "Content-Type", "application/json")) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, EP_MCP_INVALID_REQUEST, NULL,
+                          "POST bodies must be JSON (Content-Type: application/json)");
+    }
+    const char *acc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+    int sse_ok = !acc || strcasestr(acc, "text/event-stream") || strstr(acc, "*/*");
+    int json_ok = !acc || strcasestr(acc, "application/json") || strstr(acc, "*/*");
+    if (!sse_ok && !json_ok) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, MHD_HTTP_NOT_ACCEPTABLE, EP_MCP_INVALID_REQUEST, NULL,
+                          "Accept must include application/json and text/event-stream");
+    }
+    const char *body = r->body.data ? r->body.data : "";
+    size_t len = r->body.len;
+    if (!ep_utf8_valid(body, len)) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_PARSE_ERROR, NULL,
+                          "Parse error: the body is not valid UTF-8");
+    }
+    json_error_t je;
+    json_t *v = json_loadb(body, len, JSON_DECODE_ANY, &je);
+    if (!v) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_PARSE_ERROR, NULL,
+                          "Parse error: %s (line %d, column %d)", je.text, je.line, je.column);
+    }
+    struct peek pk = {0};
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m) peek_one(m, &pk);
+    } else if (json_is_object(v)) {
+        peek_one(v, &pk);
+        const char *method = json_string_value(json_object_get(v, "method"));
+        pk.initialize = pk.requests && strcmp(method, "initialize") == 0;
+    }
+    json_t *rid = pk.first_id ? json_incref(pk.first_id) : NULL;
+    json_decref(v);
+    enum MHD_Result ret;
+
+    const char *pv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version");
+    if (pv && !pk.initialize && !version_ok(pv)) {
+        count_reject(h, REJ_VERSION);
+        ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
+                         "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported: "
+                         "2025-03-26, 2025-06-18, 2025-11-25)",
+                         pv);
+        json_decref(rid);
+        return ret;
+    }
+    struct sess *s = NULL;
+    int created = 0;
+    if (pk.initialize) {
+        int full;
+        s = sess_create(h, &full);
+        if (!s) {
+            count_reject(h, REJ_SESSIONS);
+            ret = send_error(r, c,
+                             full ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                             EP_MCP_INTERNAL_ERROR, rid,
+                             full ? "Too many sessions (limit %d): close idle sessions (DELETE "
+                                    "/mcp) or retry later"
+                                  : "cannot create a session (limit %d)",
+                             h->o.max_sessions);
+            json_decref(rid);
+            return ret;
+        }
+        created = 1;
+    } else {
+        const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
+        if (!sid) {
+            count_reject(h, REJ_SESSION_MISSING);
+            ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
+                             "Bad Request: Mcp-Session-Id header is required (send initialize "
+                             "first)");
+            json_decref(rid);
+            return ret;
+        }
+        s = sess_find(h, sid);
+        if (!s) {
+            count_reject(h, REJ_SESSION_UNKNOWN);
+            ret = send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, rid,
+                             "Session not found: it ended or expired; initialize a new one");
+            json_decref(rid);
+            return ret;
+        }
+    }
+    r->sess = s; /* reference released when the request completes */
+    if (pk.tool_calls) {
+        pthread_mutex_lock(&h->mu);
+        int over = h->calls_active >= h->o.max_tool_calls;
+        if (!over)
+            h->calls_active++;
+        pthread_mutex_unlock(&h->mu);
+        if (over) {
+            count_reject(h, REJ_CALLS);
+            ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INTERNAL_ERROR, rid,
+                             "Too many concurrent tool calls (limit %d); retry shortly",
+                             h->o.max_tool_calls);
+            json_decref(rid);
+            if (created)
+                sess_end(h, s);
+            return ret;
+        }
+        r->counts_call = 1;
+        snprintf(r->tool, sizeof r->tool, "%s", pk.tool);
+    }
+    json_decref(rid);
+
+    pthread_mutex_lock(&h->mu);
+    h->posts_active++;
+    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_lock(&r->mu);
+    r->refs++; /* the core's final reply */
+    pthread_mutex_unlock(&r->mu);
+    ep_mcp_handle(s->srv, body, len, r);
+
+    pthread_mutex_lock(&r->mu);
+    while (!r->final && (r->nonlast == 0 || !sse_ok)) {
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_sec += 1;
+        pthread_cond_timedwait(&r->cv, &r->mu, &dl);
+    }
+    int stream = r->nonlast > 0 && sse_ok;
+    char *last = r->last;
+    r->last = NULL;
+    if (!stream) {
+        ep_buf_reset(&r->sse);
+        r->off = 0;
+    }
+    pthread_mutex_unlock(&r->mu);
+
+    const char *sid = created ? s->id : NULL;
+    if (created && !(last && strstr(last, "\"result\""))) {
+        sid = NULL; /* initialize failed: no session */
+        sess_end(h, s);
+    }
+    if (stream)
+        ret = send_sse(r, c, sid);
+    else if (last)
+        ret = send_body(r, c, MHD_HTTP_OK, "application/json", last, strlen(last), sid);
+    else if (pk.requests && h->stopping)
+        ret = send_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, EP_MCP_INTERNAL_ERROR, NULL,
+                         "the server is shutting down");
+    else
+        ret = send_body(r, c, MHD_HTTP_ACCEPTED, "application/json", "", 0, NULL);
+    free(last);
+    pthread_mutex_lock(&h->mu);
+    h->posts_active--;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    return ret;
+}
+
+static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
+{
+    struct http *h = r->h;
+    if (!header_has(c, "Accept", "text/event-stream")) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, MHD_HTTP_NOT_ACCEPTABLE, EP_MCP_INVALID_REQUEST, NULL,
+                          "GET /mcp opens an SSE stream: Accept must include "
+                          "text/event-stream");
+    }
+    const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
+    if (!sid) {
+        count_reject(h, REJ_SESSION_MISSING);
+        return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
+                          "Bad Request: Mcp-Session-Id header is required");
+    }
+    struct sess *s = sess_find(h, sid);
+    if (!s) {
+        count_reject(h, REJ_SESSION_UNKNOWN);
+        return send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, NULL,
+                          "Session not found: it ended or expired; initialize a new one");
+    }
+    r->sess = s;
+    pthread_mutex_lock(&s->mu);
+    int busy = s->get_req != NULL;
+    if (!busy) {
+        s->get_req = r;
+        r->is_get = 1;
+        r->last_write = time(NULL);
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (busy)
+        return send_error(r, c, MHD_HTTP_CONFLICT, EP_MCP_INVALID_REQUEST, NULL,
+                          "this session already has an open GET stream");
+    return send_sse(r, c, NULL);
+}
+
+static enum MHD_Result on_delete(struct req *r, struct MHD_Connection *c)
+{
+    struct http *h = r->h;
+    const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
+    if (!sid) {
+        count_reject(h, REJ_SESSION_MISSING);
+        return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
+                          "Bad Request: Mcp-Session-Id header is required");
+    }
+    struct sess *s = sess_find(h, sid);
+    if (!s) {
+        count_reject(h, REJ_SESSION_UNKNOWN);
+        return send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, NULL,
+                          "Session not found");
+    }
+    r->sess = s;
+    sess_end(h, s);
+    return send_body(r, c, MHD_HTTP_OK, "application/json", "{}", 2, NULL);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct http *h = cls;
+    struct req *r = *con_cls;
+    if (!r) {
+        r = req_new(h, method);
+        if (!r)
+            return MHD_NO;
+        *con_cls = r;
+        if (strcmp(url, "/mcp") == 0 && strcmp(method, "POST") == 0) {
+            const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+            if (cl && strtoull(cl, NULL, 10) > h->o.max_body) {
+                r->body_rejected = 1;
+                count_reject(h, REJ_BODY);
+                return send_error(r, c, MHD_HTTP_CONTENT_TOO_LARGE, EP_MCP_INVALID_REQUEST, NULL,
+                                  "Request body of %s bytes exceeds the limit of %zu bytes "
+                                  "(--max-body-bytes)",
+                                  cl, h->o.max_body);
+            }
+            return MHD_YES; /* wait for the body */
+        }
+    }
+    if (r->body_rejected) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (now_s() - r->t0 > h->o.request_timeout_s) {
+            r->body_rejected = 1;
+            *upload_data_size = 0;
+            count_reject(h, REJ_TIMEOUT);
+            return send_error(r, c, MHD_HTTP_REQUEST_TIMEOUT, EP_MCP_INVALID_REQUEST, NULL,
+                              "the request body took longer than %d s", h->o.request_timeout_s);
+        }
+        if (ep_buf_append(&r->body, upload_data, *upload_data_size)) {
+            r->body_rejected = 1;
+            *upload_data_size = 0;
+            count_reject(h, REJ_BODY);
+            return send_error(r, c, MHD_HTTP_CONTENT_TOO_LARGE, EP_MCP_INVALID_REQUEST, NULL,
+                              "Request body exceeds the limit of %zu bytes (--max-body-bytes)",
+                              h->o.max_body);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0)
+        return on_health(r, c);
+    if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0)
+        return on_metrics(r, c);
+    if (strcmp(url, "/mcp") != 0)
+        return send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, NULL,
+                          "Not found: the MCP endpoint is /mcp");
+    if (!host_ok(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"), 0) ||
+        !host_ok(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"), 1)) {
+        count_reject(h, REJ_HOST);
+        return send_error(r, c, MHD_HTTP_FORBIDDEN, EP_MCP_INVALID_REQUEST, NULL,
+                          "Forbidden: Host/Origin not allowed (DNS rebinding protection); "
+                          "allow it with --allow-origin");
+    }
+    if (strcmp(method, "POST") == 0)
+        return on_post(r, c);
+    if (strcmp(method, "GET") == 0)
+        return on_get(r, c);
+    if (strcmp(method, "DELETE") == 0)
+        return on_delete(r, c);
+    return send_error(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, EP_MCP_INVALID_REQUEST, NULL,
+                      "Method not allowed: use POST, GET or DELETE on /mcp");
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)c;
+    (void)toe;
+    struct http *h = cls;
+    struct req *r = *con_cls;
+    if (!r)
+        return;
+    *con_cls = NULL;
+    count_request(h, r->method, r->status ? r->status : 499);
+    struct sess *s = r->sess;
+    if (s && r->is_get) {
+        pthread_mutex_lock(&s->mu);
+        if (s->get_req == r)
+            s->get_req = NULL;
+        pthread_mutex_unlock(&s->mu);
+    }
+    pthread_mutex_lock(&r->mu);
+    r->gone = 1;
+    pthread_mutex_unlock(&r->mu);
+    req_unref(r);
+    sess_unref(h, s);
+}
+
+/* ---------------------------------------------------- /healthz, /metrics */
+
+struct date_q {
+    struct http *h;
+    char out[11];
+};
+
+/* Under the execution mutex: refresh the cached dataset date every 30 s, copy it out. */
+static void read_date(void *arg)
+{
+    struct date_q *q = arg;
+    struct http *h = q->h;
+    time_t now = time(NULL);
+    if (now - h->data_checked >= 30) {
+        char d[11] = "";
+        if (h->o.store && ep_store_dataset_date(h->o.store, d) == 0)
+            memcpy(h->data_date, d, sizeof d);
+        h->data_checked = now;
+    }
+    memcpy(q->out, h->data_date, sizeof q->out);
+}
+
+static enum MHD_Result on_health(struct req *r, struct MHD_Connection *c)
+{
+    struct http *h = r->h;
+    time_t now = time(NULL);
+    struct date_q q = {.h = h};
+    ep_mcp_with_exec_lock(read_date, &q);
+    const char *date = q.out;
+    int ready = date[0] != 0 && !h->stopping;
+    json_t *o = json_pack("{s:s,s:b,s:I}", "status", h->stopping ? "stopping" : "ok", "ready",
+                          ready, "uptime_s", (json_int_t)(now - h->started));
+    if (o && date[0]) {
+        json_object_set_new(o, "data_date", json_string(date));
+        struct tm tm = {0};
+        if (strptime(date, "%Y-%m-%d", &tm)) {
+            time_t t = timegm(&tm);
+            json_object_set_new(o, "data_age_days", json_integer((json_int_t)((now - t) / 86400)));
+        }
+    }
+    pthread_mutex_lock(&h->mu);
+    int ns = h->nsessions;
+    pthread_mutex_unlock(&h->mu);
+    if (o)
+        json_object_set_new(o, "sessions", json_integer(ns));
+    char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    enum MHD_Result ret = send_body(r, c, ready ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
+                                    "application/json", t ? t : "{}", t ? strlen(t) : 2, NULL);
+    free(t);
+    return ret;
+}
+
+static enum MHD_Result on_metrics(struct req *r, struct MHD_Connection *c)
+{
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    metrics_text(r->h, &b);
+    enum MHD_Result ret = send_body(r, c, MHD_HTTP_OK, "text/plain; version=0.0.4",
+                                    b.data ? b.data : "", b.len, NULL);
+    ep_buf_free(&b);
+    return ret;
+}
+
+/* ------------------------------------------------------------- lifecycle */
+
+static int add_host(struct http *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int add_host(struct http *h, const char *fmt, ...)
+{
+    char **n = realloc(h->hosts, (size_t)(h->nhosts + 1) * sizeof *n);
+    if (!n)
+        return -1;
+    h->hosts = n;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vasprintf(&h->hosts[h->nhosts], fmt, ap);
+    va_end(ap);
+    if (rc < 0)
+        return -1;
+    h->nhosts++;
+    return 0;
+}
+
+static void expire_sessions(struct http *h)
+{
+    time_t now = time(NULL);
+    for (;;) {
+        struct sess *victim = NULL;
+        pthread_mutex_lock(&h->mu);
+        for (int i = 0; i < h->nsessions && !victim; i++) {
+            struct sess *s = h->sessions[i];
+            if (s->refs == 1 && now - s->last_used > h->o.session_idle_s)
+                victim = s;
+        }
+        if (victim) {
+            sess_detach_locked(h, victim);
+            h->sessions_expired++;
+        }
+        pthread_mutex_unlock(&h->mu);
+        if (!victim)
+            return;
+        sess_close(victim);
+        sess_unref(h, victim);
+    }
+}
+
+static int write_port_file(const char *path, int port, struct ep_error *err)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return ep_error_set(err, EP_EINVAL, "--port-file path too long");
+    FILE *f = fopen(tmp, "w");
+    if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 || rename(tmp, path) != 0)
+        return ep_error_set(err, EP_EIO, "cannot write the port file %s: %s", path,
+                            strerror(errno));
+    return 0;
+}
+
+int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
+{
+    struct http *h = calloc(1, sizeof *h);
+    if (!h)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    h->o = *o;
+    if (h->o.max_sessions < 1)
+        h->o.max_sessions = 1;
+    if (h->o.max_tool_calls < 1)
+        h->o.max_tool_calls = 1;
+    h->started = time(NULL);
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    h->sessions = calloc((size_t)h->o.max_sessions, sizeof *h->sessions);
+    int rc = 0;
+
+    struct sockaddr_in a4;
+    struct sockaddr_in6 a6;
+    memset(&a4, 0, sizeof a4);
+    memset(&a6, 0, sizeof a6);
+    const char *addr = h->o.addr ? h->o.addr : "127.0.0.1";
+    char host6[64];
+    int v6 = addr[0] == '[';
+    if (v6) {
+        size_t n = strcspn(addr + 1, "]");
+        if (n >= sizeof host6)
+            n = sizeof host6 - 1;
+        memcpy(host6, addr + 1, n);
+        host6[n] = 0;
+        a6.sin6_family = AF_INET6;
+        a6.sin6_port = htons((uint16_t)h->o.port);
+        if (inet_pton(AF_INET6, host6, &a6.sin6_addr) != 1)
+            rc = ep_error_set(err, EP_EINVAL, "bad IPv6 address %s", addr);
+    } else {
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons((uint16_t)h->o.port);
+        if (inet_pton(AF_INET, addr, &a4.sin_addr) != 1)
+            rc = ep_error_set(err, EP_EINVAL, "bad IPv4 address %s (use a numeric address)", addr);
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (!rc && !h->sessions)
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (!rc) {
+        unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                         MHD_USE_ITC | MHD_USE_POLL | (v6 ? MHD_USE_IPv6 : 0);
+        h->d = MHD_start_daemon(
+            flags, (uint16_t)h->o.port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+            v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4, MHD_OPTION_NOTIFY_COMPLETED,
+            on_completed, h, MHD_OPTION_CONNECTION_MEMORY_LIMIT, h->o.max_header,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->o.io_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+            (unsigned)h->o.max_connections, MHD_OPTION_END);
+        if (!h->d)
+            rc = ep_error_set(err, EP_EIO, "cannot listen on %s:%d (address in use?)", addr,
+                              h->o.port);
+    }
+    if (!rc) {
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+        h->port = di ? di->port : h->o.port;
+        if (add_host(h, "localhost:%d", h->port) || add_host(h, "127.0.0.1:%d", h->port) ||
+            add_host(h, "[::1]:%d", h->port))
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        for (int i = 0; !rc && i < h->o.n_allow_hosts; i++) {
+            const char *v = h->o.allow_hosts[i];
+            if (strncasecmp(v, "http://", 7) == 0)
+                v += 7;
+            else if (strncasecmp(v, "https://", 8) == 0)
+                v += 8;
+            if (add_host(h, "%s", v))
+                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        }
+        if (!rc && h->o.port_file)
+            rc = write_port_file(h->o.port_file, h->port, err);
+    }
+    if (!rc) {
+        fprintf(stderr, "epintel: MCP over HTTP on http://%s:%d/mcp\n", addr, h->port);
+        for (;;) {
+            struct timespec ts = {1, 0};
+            int sig = sigtimedwait(&set, NULL, &ts);
+            if (sig == SIGINT || sig == SIGTERM)
+                break;
+            expire_sessions(h);
+        }
+        fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
+        MHD_quiesce_daemon(h->d); /* no new connections */
+        pthread_mutex_lock(&h->mu);
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_sec += 10;
+        while (h->posts_active > 0)
+            if (pthread_cond_timedwait(&h->cv, &h->mu, &dl) != 0)
+                break;
+        h->stopping = 1;
+        pthread_mutex_unlock(&h->mu);
+    }
+    /* close every session: cancel what still runs, end the streams */
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        h->stopping = 1;
+        struct sess *s = h->nsessions ? h->sessions[0] : NULL;
+        if (s)
+            sess_detach_locked(h, s);
+        pthread_mutex_unlock(&h->mu);
+        if (!s)
+            break;
+        sess_close(s);
+        sess_unref(h, s);
+    }
+    if (h->d)
+        MHD_stop_daemon(h->d);
+    for (int i = 0; i < h->nhosts; i++)
+        free(h->hosts[i]);
+    free(h->hosts);
+    free(h->sessions);
+    pthread_mutex_destroy(&h->mu);
+    pthread_cond_destroy(&h->cv);
+    free(h);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* ep_http: the MCP Streamable HTTP transport (libmicrohttpd), one ep_mcp_server per session.
+ *
+ * Endpoints: POST/GET/DELETE /mcp (MCP), GET /healthz, GET /metrics. See docs/http.md.
+ *
+ * Typical use (cli `epintel serve --http 127.0.0.1:8080`):
+ *
+ *     struct ep_http_options h;
+ *     ep_http_options_init(&h);
+ *     h.addr = "127.0.0.1"; h.port = 8080; h.mcp = mcp_options; h.store = store;
+ *     rc = ep_http_serve(&h, &err);   // returns after SIGTERM or SIGINT
+ *
+ * Threads: one thread per connection (bounded by max_connections); tool calls run on each
+ * session's worker threads, serialized by the core's execution mutex. */
+#ifndef EP_HTTP_H
+#define EP_HTTP_H
+
+#include <stddef.h>
+
+#include "ep_error.h"
+#include "ep_mcp.h"
+
+struct ep_store;
+
+struct ep_http_options {
+    const char *addr;               /* bind address, default "127.0.0.1" ("[::1]" for v6) */
+    int port;                       /* 0 = any free port */
+    const char *port_file;          /* write the bound port there (may be NULL) */
+    const char *const *allow_hosts; /* extra allowed Host/Origin authorities ("host:port"
+                                       or an origin "http://host:port"), borrowed */
+    int n_allow_hosts;
+    size_t max_body;           /* largest POST body, default 4 MiB (413 beyond) */
+    size_t max_header;         /* per-connection header memory, default 32 KiB (431) */
+    int io_timeout_s;          /* idle connection timeout, default 30 s */
+    int request_timeout_s;     /* whole body upload deadline, default 60 s (408) */
+    int session_idle_s;        /* idle sessions expire, default 1800 s */
+    int max_sessions;          /* default 256 (503 beyond) */
+    int max_connections;       /* default 512 */
+    int max_tool_calls;        /* concurrent tools/call over all sessions, default 16
+                                  (429 beyond) */
+    size_t gzip_min;           /* gzip JSON bodies at least this large, default 1024 */
+    struct ep_mcp_options mcp; /* template for each session's server */
+    struct ep_store *store;    /* for /healthz readiness (may be NULL, borrowed) */
+};
+
+/* Fill o with the defaults above (mcp with ep_mcp_options_init). */
+void ep_http_options_init(struct ep_http_options *o);
+
+/* Serve until SIGTERM or SIGINT, then stop accepting, let in-flight requests finish (up to
+ * 10 s), cancel the rest, close every session and return 0. EP_EIO when the address cannot
+ * be bound or the port file cannot be written. Blocks SIGINT, SIGTERM and SIGPIPE in the
+ * calling thread (and so in every thread it starts). */
+int ep_http_serve(const struct ep_http_options *o, struct ep_error *err);
+
+#endif
