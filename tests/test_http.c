@@ -1,0 +1,577 @@
+/* The MCP Streamable HTTP transport, end to end: `epintel serve --http 127.0.0.1:0` runs as a
+ * child process (stopped by pid with SIGTERM) and libcurl talks to it over loopback. */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ep_testutil.h"
+#include "ep_util.h"
+
+static pid_t srv_pid;
+static int srv_port;
+static char *tmpdir;
+
+struct resp {
+    long status;
+    char ctype[128];
+    char sid[80];
+    char cenc[32];
+    struct ep_buf body;
+};
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+    struct resp *r = ud;
+    return ep_buf_append(&r->body, p, sz * n) ? 0 : sz * n;
+}
+
+static void copy_header(const char *line, size_t n, const char *name, char *out, size_t cap)
+{
+    size_t k = strlen(name);
+    if (n <= k || strncasecmp(line, name, k) != 0)
+        return;
+    const char *v = line + k;
+    size_t m = n - k;
+    while (m && (*v == ' '))
+        v++, m--;
+    while (m && (v[m - 1] == '\r' || v[m - 1] == '\n'))
+        m--;
+    if (m >= cap)
+        m = cap - 1;
+    memcpy(out, v, m);
+    out[m] = 0;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    struct resp *r = ud;
+    copy_header(p, sz * n, "Content-Type:", r->ctype, sizeof r->ctype);
+    copy_header(p, sz * n, "Mcp-Session-Id:", r->sid, sizeof r->sid);
+    copy_header(p, sz * n, "Content-Encoding:", r->cenc, sizeof r->cenc);
+    return sz * n;
+}
+
+/* One request. hdrs: NULL-terminated extra header lines. decode: let curl gunzip. */
+static CURLcode req(const char *method, const char *path, const char *body, size_t blen,
+                    const char *const *hdrs, struct resp *r, long timeout_ms, int decode)
+{
+    memset(r, 0, sizeof *r);
+    ep_buf_init(&r->body, 0);
+    CURL *c = curl_easy_init();
+    char url[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv_port, path);
+    struct curl_slist *h = NULL;
+    for (int i = 0; hdrs && hdrs[i]; i++)
+        h = curl_slist_append(h, hdrs[i]);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)blen);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 20000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (decode)
+        curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return rc;
+}
+
+#define CT "Content-Type: application/json"
+#define ACC "Accept: application/json, text/event-stream"
+
+/* POST a JSON-RPC message on a session (sid may be NULL). */
+static CURLcode post(const char *sid, const char *json, struct resp *r)
+{
+    char sh[128];
+    snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid ? sid : "");
+    const char *h[] = {CT, ACC, sid ? sh : NULL, NULL};
+    return req("POST", "/mcp", json, strlen(json), h, r, 0, 0);
+}
+
+static json_t *body_json(struct resp *r)
+{
+    return json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
+}
+
+static void init_session(char sid[80])
+{
+    struct resp r;
+    assert_int_equal(post(NULL,
+                          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                          "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":"
+                          "{\"name\":\"t\",\"version\":\"1\"}}}",
+                          &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(strlen(r.sid), 32);
+    assert_non_null(strstr(r.ctype, "application/json"));
+    memcpy(sid, r.sid, 80);
+    ep_buf_free(&r.body);
+    assert_int_equal(
+        post(sid, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", &r), CURLE_OK);
+    assert_int_equal(r.status, 202);
+    ep_buf_free(&r.body);
+}
+
+static void end_session(const char *sid)
+{
+    char sh[128];
+    snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
+    const char *h[] = {sh, NULL};
+    struct resp r;
+    assert_int_equal(req("DELETE", "/mcp", NULL, 0, h, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    ep_buf_free(&r.body);
+}
+
+/* ----------------------------------------------------------------- setup */
+
+static int start_server(void **state)
+{
+    (void)state;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    tmpdir = ep_test_tmpdir();
+    if (ep_test_system("'%s' --quiet --db '%s/store.db' info >/dev/null 2>&1", EP_TEST_BIN,
+                       tmpdir) != 0)
+        return -1;
+    char db[512], pf[512];
+    snprintf(db, sizeof db, "%s/store.db", tmpdir);
+    snprintf(pf, sizeof pf, "%s/port", tmpdir);
+    srv_pid = fork();
+    if (srv_pid < 0)
+        return -1;
+    if (srv_pid == 0) {
+        execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
+              pf, "--conformance-fixtures", "--max-body-bytes", "65536", "--max-sessions", "16",
+              "--max-header-bytes", "16384", "--allow-origin", "http://app.example:8443",
+              (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && !srv_port; i++) { /* at most 20 s */
+        FILE *f = fopen(pf, "r");
+        if (f) {
+            if (fscanf(f, "%d", &srv_port) != 1)
+                srv_port = 0;
+            fclose(f);
+        }
+        if (!srv_port)
+            usleep(100000);
+    }
+    return srv_port ? 0 : -1;
+}
+
+static int stop_server(void **state)
+{
+    (void)state;
+    int st = -1;
+    if (srv_pid > 0) {
+        kill(srv_pid, SIGTERM);
+        for (int i = 0; i < 150; i++) { /* at most 15 s */
+            if (waitpid(srv_pid, &st, WNOHANG) == srv_pid)
+                break;
+            usleep(100000);
+        }
+        if (waitpid(srv_pid, &st, WNOHANG) == 0) {
+            kill(srv_pid, SIGKILL);
+            waitpid(srv_pid, &st, 0);
+            fprintf(stderr, "server did not stop on SIGTERM\n");
+            st = -1;
+        }
+    }
+    ep_test_system("rm -rf '%s'", tmpdir);
+    free(tmpdir);
+    curl_global_cleanup();
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* ----------------------------------------------------------------- tests */
+
+static void test_initialize_and_json(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session(sid);
+    struct resp r;
+    assert_int_equal(post(sid, "{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"ping\"}", &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.ctype, "application/json"));
+    json_t *v = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(v, "id")), "a");
+    assert_true(json_is_object(json_object_get(v, "result")));
+    json_decref(v);
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
+static void test_session_errors(void **state)
+{
+    (void)state;
+    struct resp r;
+    assert_int_equal(post(NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 400);
+    ep_buf_free(&r.body);
+    assert_int_equal(post("00112233445566778899aabbccddeeff",
+                          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 404);
+    ep_buf_free(&r.body);
+    /* an ended session is unknown */
+    char sid[80];
+    init_session(sid);
+    end_session(sid);
+    assert_int_equal(post(sid, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", &r), CURLE_OK);
+    assert_int_equal(r.status, 404);
+    ep_buf_free(&r.body);
+}
+
+static void test_protocol_version(void **state)
+{
+    (void)state;
+    char sid[80], sh[128];
+    init_session(sid);
+    snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
+    const char *bad[] = {CT, ACC, sh, "MCP-Protocol-Version: 1999-01-01", NULL};
+    const char *good[] = {CT, ACC, sh, "MCP-Protocol-Version: 2025-06-18", NULL};
+    const char *m = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}";
+    struct resp r;
+    assert_int_equal(req("POST", "/mcp", m, strlen(m), bad, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body.data, "MCP-Protocol-Version"));
+    ep_buf_free(&r.body);
+    assert_int_equal(req("POST", "/mcp", m, strlen(m), good, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
+static void test_origin_host(void **state)
+{
+    (void)state;
+    const char *m = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                    "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{"
+                    "\"name\":\"t\",\"version\":\"1\"}}}";
+    char goodo[128];
+    snprintf(goodo, sizeof goodo, "Origin: http://localhost:%d", srv_port);
+    const char *evil_origin[] = {CT, ACC, "Origin: http://evil.example.com", NULL};
+    const char *evil_host[] = {CT, ACC, "Host: evil.example.com", NULL};
+    const char *ok_origin[] = {CT, ACC, goodo, NULL};
+    const char *extra[] = {CT, ACC, "Origin: http://app.example:8443", NULL};
+    struct resp r;
+    assert_int_equal(req("POST", "/mcp", m, strlen(m), evil_origin, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 403);
+    ep_buf_free(&r.body);
+    assert_int_equal(req("POST", "/mcp", m, strlen(m), evil_host, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 403);
+    ep_buf_free(&r.body);
+    assert_int_equal(req("POST", "/mcp", m, strlen(m), ok_origin, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    char sid[80];
+    memcpy(sid, r.sid, sizeof sid);
+    ep_buf_free(&r.body);
+    end_session(sid);
+    assert_int_equal(req("POST", "/mcp", m, strlen(m), extra, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    memcpy(sid, r.sid, sizeof sid);
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
+static void test_body_limit(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session(sid);
+    size_t n = 200000;
+    char *big = malloc(n + 100);
+    assert_non_null(big);
+    int k = snprintf(big, n + 100, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\",\"x\":\"");
+    memset(big + k, 'a', n);
+    strcpy(big + k + n, "\"}");
+    struct resp r;
+    assert_int_equal(post(sid, big, &r), CURLE_OK);
+    assert_int_equal(r.status, 413);
+    json_t *v = body_json(&r);
+    assert_non_null(json_object_get(v, "error"));
+    json_decref(v);
+    ep_buf_free(&r.body);
+    free(big);
+    /* the session still works */
+    assert_int_equal(post(sid, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"ping\"}", &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
+static void test_header_limit(void **state)
+{
+    (void)state;
+    size_t n = 40000;
+    char *h = malloc(n + 32);
+    assert_non_null(h);
+    strcpy(h, "X-Big: ");
+    memset(h + 7, 'b', n);
+    h[7 + n] = 0;
+    const char *hdrs[] = {CT, ACC, h, NULL};
+    const char *m = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
+    struct resp r;
+    CURLcode rc = req("POST", "/mcp", m, strlen(m), hdrs, &r, 0, 0);
+    /* MHD answers 431 (or closes the connection) */
+    assert_true(rc != CURLE_OK || r.status == 431 || r.status == 413);
+    ep_buf_free(&r.body);
+    free(h);
+}
+
+static void test_sse_and_progress(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session(sid);
+    struct resp r;
+    const char *call =
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"test_tool_with_progress\",\"arguments\":{},\"_meta\":{"
+        "\"progressToken\":\"tok\"}}}";
+    assert_int_equal(post(sid, call, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.ctype, "text/event-stream"));
+    int events = 0;
+    for (const char *p = r.body.data; (p = strstr(p, "data: ")); p++)
+        events++;
+    assert_int_equal(events, 4); /* 3 progress + the result */
+    assert_non_null(strstr(r.body.data, "notifications/progress"));
+    assert_non_null(strstr(r.body.data, "\"id\":3,\"result\""));
+    ep_buf_free(&r.body);
+    /* without a progress token: plain JSON */
+    const char *plain = "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{"
+                        "\"name\":\"test_tool_with_progress\",\"arguments\":{}}}";
+    assert_int_equal(post(sid, plain, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.ctype, "application/json"));
+    ep_buf_free(&r.body);
+    /* a client that accepts only JSON gets JSON even when notifications were sent */
+    char sh[128];
+    snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
+    const char *jonly[] = {CT, "Accept: application/json", sh, NULL};
+    assert_int_equal(req("POST", "/mcp", call, strlen(call), jonly, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.ctype, "application/json"));
+    json_t *v = body_json(&r);
+    assert_int_equal(json_integer_value(json_object_get(v, "id")), 3);
+    json_decref(v);
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
+static void test_notifications_202(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session(sid);
+    struct resp r;
+    assert_int_equal(post(sid,
+                          "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":"
+                          "{\"requestId\":99}}",
+                          &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 202);
+    ep_buf_free(&r.body);
+    /* a response to a request the server never sent */
+    assert_int_equal(post(sid, "{\"jsonrpc\":\"2.0\",\"id\":12345,\"result\":{}}", &r), CURLE_OK);
+    assert_int_equal(r.status, 202);
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
+static void test_gzip(void **state)
+{
+    (void)state;
+    char sid[80], sh[128];
+    init_session(sid);
+    snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
+    const char *h[] = {CT, ACC, sh, NULL};
+    const char *m = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}";
+    struct resp r;
+    assert_int_equal(req("POST", "/mcp", m, strlen(m), h, &r, 0, 1), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.cenc, "gzip");
+    json_t *v = body_json(&r);
+    assert_true(json_array_size(json_object_get(json_object_get(v, "result"), "tools")) > 10);
+    json_decref(v);
+    ep_buf_free(&r.body);
+    /* small bodies stay plain */
+    const char *p = "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\"}";
+    assert_int_equal(req("POST", "/mcp", p, strlen(p), h, &r, 0, 1), CURLE_OK);
+    assert_string_equal(r.cenc, "");
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
+static void test_health_metrics(void **state)
+{
+    (void)state;
+    struct resp r;
+    assert_int_equal(req("GET", "/healthz", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    json_t *v = body_json(&r);
+    assert_true(json_is_true(json_object_get(v, "ready")));
+    assert_int_equal(strlen(json_string_value(json_object_get(v, "data_date"))), 10);
+    assert_true(json_is_integer(json_object_get(v, "data_age_days")));
+    json_decref(v);
+    ep_buf_free(&r.body);
+    assert_int_equal(req("GET", "/metrics", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.ctype, "text/plain"));
+    assert_non_null(strstr(r.body.data, "epintel_http_requests_total{method=\"POST\""));
+    assert_non_null(strstr(r.body.data, "epintel_sessions "));
+    assert_non_null(strstr(r.body.data, "epintel_http_rejections_total{reason=\"host_origin\"}"));
+    ep_buf_free(&r.body);
+    /* after a tool call its latency histogram appears */
+    char sid[80];
+    init_session(sid);
+    assert_int_equal(post(sid,
+                          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                          "\"name\":\"test_simple_text\"}}",
+                          &r),
+                     CURLE_OK);
+    ep_buf_free(&r.body);
+    end_session(sid);
+    assert_int_equal(req("GET", "/metrics", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
+    assert_non_null(
+        strstr(r.body.data, "epintel_tool_call_seconds_count{tool=\"test_simple_text\"}"));
+    ep_buf_free(&r.body);
+}
+
+static void test_bad_json(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session(sid);
+    struct resp r;
+    assert_int_equal(post(sid, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"p\xff\xfe\"}", &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 400);
+    json_t *v = body_json(&r);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "error"), "code")),
+                     -32700);
+    json_decref(v);
+    ep_buf_free(&r.body);
+    /* depth bomb: 30,000 nested arrays (within the 64 KiB body limit) */
+    size_t d = 30000;
+    char *bomb = malloc(2 * d + 1);
+    assert_non_null(bomb);
+    memset(bomb, '[', d);
+    memset(bomb + d, ']', d);
+    bomb[2 * d] = 0;
+    assert_int_equal(post(sid, bomb, &r), CURLE_OK);
+    assert_true(r.status == 400 || r.status == 200);
+    v = body_json(&r);
+    assert_non_null(json_object_get(v, "error"));
+    json_decref(v);
+    ep_buf_free(&r.body);
+    free(bomb);
+    assert_int_equal(post(sid, "{not json", &r), CURLE_OK);
+    assert_int_equal(r.status, 400);
+    ep_buf_free(&r.body);
+    /* still alive */
+    assert_int_equal(post(sid, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}", &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
+static void test_get_stream_and_methods(void **state)
+{
+    (void)state;
+    char sid[80], sh[128];
+    init_session(sid);
+    snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
+    const char *h[] = {"Accept: text/event-stream", sh, NULL};
+    struct resp r;
+    /* the stream stays open: stop reading after 700 ms */
+    CURLcode rc = req("GET", "/mcp", NULL, 0, h, &r, 700, 0);
+    assert_int_equal(rc, CURLE_OPERATION_TIMEDOUT);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.ctype, "text/event-stream"));
+    ep_buf_free(&r.body);
+    const char *noacc[] = {"Accept: application/json", sh, NULL};
+    assert_int_equal(req("GET", "/mcp", NULL, 0, noacc, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 406);
+    ep_buf_free(&r.body);
+    assert_int_equal(req("PUT", "/mcp", "{}", 2, NULL, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 405);
+    ep_buf_free(&r.body);
+    assert_int_equal(req("GET", "/nope", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 404);
+    ep_buf_free(&r.body);
+    const char *del[] = {NULL};
+    assert_int_equal(req("DELETE", "/mcp", NULL, 0, del, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 400);
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
+static void test_max_sessions(void **state)
+{
+    (void)state;
+    char sids[40][80];
+    int n = 0, full = 0;
+    const char *m = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                    "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{"
+                    "\"name\":\"t\",\"version\":\"1\"}}}";
+    while (n < 40 && !full) {
+        struct resp r;
+        assert_int_equal(post(NULL, m, &r), CURLE_OK);
+        if (r.status == 503)
+            full = 1;
+        else {
+            assert_int_equal(r.status, 200);
+            memcpy(sids[n++], r.sid, 80);
+        }
+        ep_buf_free(&r.body);
+    }
+    assert_true(full);
+    assert_true(n <= 16);
+    for (int i = 0; i < n; i++)
+        end_session(sids[i]);
+    /* room again */
+    char sid[80];
+    init_session(sid);
+    end_session(sid);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_initialize_and_json),
+        cmocka_unit_test(test_session_errors),
+        cmocka_unit_test(test_protocol_version),
+        cmocka_unit_test(test_origin_host),
+        cmocka_unit_test(test_body_limit),
+        cmocka_unit_test(test_header_limit),
+        cmocka_unit_test(test_sse_and_progress),
+        cmocka_unit_test(test_notifications_202),
+        cmocka_unit_test(test_gzip),
+        cmocka_unit_test(test_health_metrics),
+        cmocka_unit_test(test_bad_json),
+        cmocka_unit_test(test_get_stream_and_methods),
+        cmocka_unit_test(test_max_sessions),
+    };
+    return cmocka_run_group_tests(tests, start_server, stop_server);
+}
