@@ -1,12 +1,16 @@
 // Interop test with the official TypeScript SDK client (pinned in tests/package.json).
-// Spawns `epintel serve` over stdio, lists every tool, calls each with valid arguments (the SDK
+// Spawns `epintel serve` over stdio (or connects to `epintel serve --http` when given a URL),
+// lists every tool, calls each with valid arguments (the SDK
 // validates structuredContent against the tool's outputSchema and throws on a mismatch), and
 // calls each with invalid arguments expecting isError. Also reads resources and prompts.
 // usage: node sdk_client.mjs path/to/epintel path/to/store.db
+//        node sdk_client.mjs http://127.0.0.1:PORT/mcp
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 const [bin, db] = process.argv.slice(2);
+const overHttp = /^https?:\/\//.test(bin);
 let pass = 0, fail = 0;
 const ok = (cond, what) => { if (cond) pass++; else { fail++; console.error("FAIL:", what); } };
 
@@ -30,9 +34,9 @@ const valid = {
   generate_political_risk_assessment: { args: {} },
 };
 
-const transport = new StdioClientTransport({
-  command: bin, args: ["--db", db, "serve"], stderr: "inherit",
-});
+const transport = overHttp
+  ? new StreamableHTTPClientTransport(new URL(bin))
+  : new StdioClientTransport({ command: bin, args: ["--db", db, "serve"], stderr: "inherit" });
 const client = new Client({ name: "epintel-interop", version: "1.0.0" });
 await client.connect(transport);
 ok(client.getServerVersion()?.name === "epintel", "serverInfo.name is epintel");
@@ -117,6 +121,11 @@ if (caps?.prompts) {
 }
 await client.ping();
 pass++;
+if (overHttp) {
+  ok(typeof transport.sessionId === "string" && transport.sessionId.length >= 32, "Mcp-Session-Id issued");
+  await transport.terminateSession(); // DELETE /mcp
+  pass++;
+}
 await client.close();
-console.log(`sdk client: ${pass} passed, ${fail} failed`);
+console.log(`sdk client (${overHttp ? "http" : "stdio"}): ${pass} passed, ${fail} failed`);
 process.exit(fail ? 1 : 0);
