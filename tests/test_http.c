@@ -165,8 +165,9 @@ static int start_server(void **state)
     for (int i = 0; i < 200 && !srv_port; i++) { /* at most 20 s */
         FILE *f = fopen(pf, "r");
         if (f) {
-            if (fscanf(f, "%d", &srv_port) != 1)
-                srv_port = 0;
+            char line[32] = "";
+            if (fgets(line, sizeof line, f))
+                srv_port = (int)strtol(line, NULL, 10);
             fclose(f);
         }
         if (!srv_port)
@@ -556,6 +557,127 @@ static void test_max_sessions(void **state)
     end_session(sid);
 }
 
+/* ------------------------------------------- server -> client requests over stdio */
+
+struct child {
+    pid_t pid;
+    FILE *in, *out; /* to the child, from the child */
+};
+
+static void spawn_stdio(struct child *c)
+{
+    int a[2], b[2];
+    assert_int_equal(pipe(a), 0);
+    assert_int_equal(pipe(b), 0);
+    char db[512];
+    snprintf(db, sizeof db, "%s/store.db", tmpdir);
+    c->pid = fork();
+    assert_true(c->pid >= 0);
+    if (c->pid == 0) {
+        dup2(a[0], 0);
+        dup2(b[1], 1);
+        close(a[1]);
+        close(b[0]);
+        execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--conformance-fixtures", (char *)NULL);
+        _exit(127);
+    }
+    close(a[0]);
+    close(b[1]);
+    c->in = fdopen(a[1], "w");
+    c->out = fdopen(b[0], "r");
+}
+
+static void send_line(struct child *c, const char *json)
+{
+    fputs(json, c->in);
+    fputc('\n', c->in);
+    fflush(c->in);
+}
+
+/* Next message from the child (bounded by the child's own timeouts and the test's 600 s). */
+static json_t *read_msg(struct child *c)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, c->out);
+    json_t *v = n > 0 ? json_loads(line, 0, NULL) : NULL;
+    free(line);
+    return v;
+}
+
+static int finish_stdio(struct child *c)
+{
+    fclose(c->in);
+    int st = -1;
+    waitpid(c->pid, &st, 0);
+    fclose(c->out);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_stdio_sampling(void **state)
+{
+    (void)state;
+    struct child c;
+    spawn_stdio(&c);
+    send_line(&c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                  "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"sampling\":{},"
+                  "\"elicitation\":{}},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+    json_t *v = read_msg(&c);
+    assert_non_null(json_object_get(v, "result"));
+    json_decref(v);
+    send_line(&c, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+    send_line(&c, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
+                  "\"name\":\"test_sampling\",\"arguments\":{\"prompt\":\"hello\"}}}");
+    v = read_msg(&c);
+    assert_string_equal(json_string_value(json_object_get(v, "method")), "sampling/createMessage");
+    json_int_t rid = json_integer_value(json_object_get(v, "id"));
+    json_decref(v);
+    char resp[300];
+    snprintf(resp, sizeof resp,
+             "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"result\":{\"role\":\"assistant\",\"content\":"
+             "{\"type\":\"text\",\"text\":\"hi there\"},\"model\":\"m\"}}",
+             (long long)rid);
+    send_line(&c, resp);
+    v = read_msg(&c);
+    assert_int_equal(json_integer_value(json_object_get(v, "id")), 2);
+    json_t *content = json_object_get(json_object_get(v, "result"), "content");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(content, 0), "text")),
+                        "LLM response: hi there");
+    json_decref(v);
+    /* elicitation, then the client cancels the call: the server cancels its request and
+     * sends no response for the call */
+    send_line(&c, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
+                  "\"name\":\"test_elicitation\",\"arguments\":{\"message\":\"m\"}}}");
+    v = read_msg(&c);
+    assert_string_equal(json_string_value(json_object_get(v, "method")), "elicitation/create");
+    rid = json_integer_value(json_object_get(v, "id"));
+    json_decref(v);
+    send_line(&c, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{"
+                  "\"requestId\":3}}");
+    v = read_msg(&c);
+    assert_string_equal(json_string_value(json_object_get(v, "method")), "notifications/cancelled");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "params"), "requestId")),
+                     rid);
+    json_decref(v);
+    send_line(&c, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}");
+    v = read_msg(&c);
+    assert_int_equal(json_integer_value(json_object_get(v, "id")), 4); /* nothing for id 3 */
+    json_decref(v);
+    /* a client without the capability gets isError */
+    assert_int_equal(finish_stdio(&c), 0);
+    spawn_stdio(&c);
+    send_line(&c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                  "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{"
+                  "\"name\":\"t\",\"version\":\"1\"}}}");
+    json_decref(read_msg(&c));
+    send_line(&c, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
+                  "\"name\":\"test_sampling\",\"arguments\":{\"prompt\":\"x\"}}}");
+    v = read_msg(&c);
+    assert_true(json_is_true(json_object_get(json_object_get(v, "result"), "isError")));
+    json_decref(v);
+    assert_int_equal(finish_stdio(&c), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -572,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_bad_json),
         cmocka_unit_test(test_get_stream_and_methods),
         cmocka_unit_test(test_max_sessions),
+        cmocka_unit_test(test_stdio_sampling),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }
