@@ -1,11 +1,16 @@
 /* The MCP Streamable HTTP transport, end to end: `epintel serve --http 127.0.0.1:0` runs as a
  * child process (stopped by pid with SIGTERM) and libcurl talks to it over loopback. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <jansson.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,15 +113,16 @@ static json_t *body_json(struct resp *r)
     return json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
 }
 
-static void init_session(char sid[80])
+static void init_session_caps(char sid[80], const char *caps)
 {
     struct resp r;
-    assert_int_equal(post(NULL,
-                          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
-                          "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":"
-                          "{\"name\":\"t\",\"version\":\"1\"}}}",
-                          &r),
-                     CURLE_OK);
+    char m[400];
+    snprintf(m, sizeof m,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+             "\"protocolVersion\":\"2025-11-25\",\"capabilities\":%s,\"clientInfo\":"
+             "{\"name\":\"t\",\"version\":\"1\"}}}",
+             caps);
+    assert_int_equal(post(NULL, m, &r), CURLE_OK);
     assert_int_equal(r.status, 200);
     assert_int_equal(strlen(r.sid), 32);
     assert_non_null(strstr(r.ctype, "application/json"));
@@ -126,6 +132,11 @@ static void init_session(char sid[80])
         post(sid, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", &r), CURLE_OK);
     assert_int_equal(r.status, 202);
     ep_buf_free(&r.body);
+}
+
+static void init_session(char sid[80])
+{
+    init_session_caps(sid, "{}");
 }
 
 static void end_session(const char *sid)
@@ -158,8 +169,8 @@ static int start_server(void **state)
     if (srv_pid == 0) {
         execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
               pf, "--conformance-fixtures", "--max-body-bytes", "65536", "--max-sessions", "16",
-              "--max-header-bytes", "16384", "--allow-origin", "http://app.example:8443",
-              (char *)NULL);
+              "--max-header-bytes", "16384", "--max-tool-calls", "1", "--io-timeout", "2",
+              "--allow-origin", "http://app.example:8443", (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 200 && !srv_port; i++) { /* at most 20 s */
@@ -306,7 +317,11 @@ static void test_body_limit(void **state)
     memset(big + k, 'a', n);
     strcpy(big + k + n, "\"}");
     struct resp r;
-    assert_int_equal(post(sid, big, &r), CURLE_OK);
+    char sh[128];
+    snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
+    /* a well-behaved client asks first (Expect: 100-continue) and gets 413 before sending */
+    const char *h[] = {CT, ACC, sh, "Expect: 100-continue", NULL};
+    assert_int_equal(req("POST", "/mcp", big, strlen(big), h, &r, 0, 0), CURLE_OK);
     assert_int_equal(r.status, 413);
     json_t *v = body_json(&r);
     assert_non_null(json_object_get(v, "error"));
@@ -678,6 +693,94 @@ static void test_stdio_sampling(void **state)
     assert_int_equal(finish_stdio(&c), 0);
 }
 
+/* --max-tool-calls 1: a call waiting for the client's elicitation answer holds the only
+ * slot; a second call gets 429 until the session ends (which cancels the first). */
+static void test_tool_call_limit(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session_caps(sid, "{\"elicitation\":{}}");
+    char sh[128];
+    snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
+    const char *h[] = {CT, ACC, sh, NULL};
+    const char *slow = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
+                       "\"name\":\"test_elicitation\",\"arguments\":{\"message\":\"m\"}}}";
+    struct resp r;
+    /* the SSE stream carries the elicitation request; stop reading after 500 ms */
+    assert_int_equal(req("POST", "/mcp", slow, strlen(slow), h, &r, 500, 0),
+                     CURLE_OPERATION_TIMEDOUT);
+    assert_non_null(strstr(r.ctype, "text/event-stream"));
+    assert_non_null(strstr(r.body.data, "elicitation/create"));
+    ep_buf_free(&r.body);
+    char sid2[80];
+    init_session(sid2);
+    const char *fast = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
+                       "\"name\":\"test_simple_text\"}}";
+    assert_int_equal(post(sid2, fast, &r), CURLE_OK);
+    assert_int_equal(r.status, 429);
+    assert_non_null(strstr(r.body.data, "concurrent tool calls"));
+    ep_buf_free(&r.body);
+    end_session(sid); /* cancels the waiting call */
+    int ok = 0;
+    for (int i = 0; i < 50 && !ok; i++) { /* at most 5 s */
+        assert_int_equal(post(sid2, fast, &r), CURLE_OK);
+        ok = r.status == 200;
+        ep_buf_free(&r.body);
+        if (!ok)
+            usleep(100000);
+    }
+    assert_true(ok);
+    end_session(sid2);
+}
+
+/* A client that sends headers and part of the body, then stalls, is disconnected after the
+ * idle timeout (--io-timeout 2). */
+static void test_slow_client(void **state)
+{
+    (void)state;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv_port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    char m[256];
+    int n = snprintf(m, sizeof m,
+                     "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: "
+                     "application/json\r\nContent-Length: 100\r\n\r\n{\"jsonrpc\"",
+                     srv_port);
+    assert_int_equal(write(fd, m, (size_t)n), n);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    double t0 = (double)time(NULL);
+    char buf[512];
+    ssize_t k;
+    while ((k = read(fd, buf, sizeof buf)) > 0) {
+    }
+    double waited = (double)time(NULL) - t0;
+    close(fd);
+    assert_true(k == 0 || (k < 0 && errno == ECONNRESET)); /* closed by the server */
+    assert_true(waited <= 6);
+}
+
+/* Session churn: 1,000 sessions opened and ended one after the other; the count returns to
+ * where it was (no leak of sessions or their threads). */
+static void test_session_churn(void **state)
+{
+    (void)state;
+    double t0 = (double)time(NULL);
+    for (int i = 0; i < 1000 && (double)time(NULL) - t0 < 60; i++) {
+        char sid[80];
+        init_session(sid);
+        end_session(sid);
+    }
+    struct resp r;
+    assert_int_equal(req("GET", "/healthz", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
+    json_t *v = body_json(&r);
+    assert_int_equal(json_integer_value(json_object_get(v, "sessions")), 0);
+    json_decref(v);
+    ep_buf_free(&r.body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -695,6 +798,9 @@ int main(void)
         cmocka_unit_test(test_get_stream_and_methods),
         cmocka_unit_test(test_max_sessions),
         cmocka_unit_test(test_stdio_sampling),
+        cmocka_unit_test(test_tool_call_limit),
+        cmocka_unit_test(test_slow_client),
+        cmocka_unit_test(test_session_churn),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }
