@@ -59,6 +59,11 @@ static const char *const ep_store_migrations[] = {
     "   AND (ms.end_date IS NULL OR ms.end_date >= v.sitting_date));",
     /* 2: packed vote-matrix snapshots (a derived cache: see ep_store_load_matrix) */
     "CREATE TABLE matrix_cache(key TEXT PRIMARY KEY, bytes INTEGER NOT NULL, blob BLOB NOT NULL);",
+    /* 3: disk tier of the EP API fetch cache (engine/ep_fetch.c; same DDL there for handles
+     * that are not stores, hence IF NOT EXISTS) */
+    "CREATE TABLE IF NOT EXISTS http_cache(url TEXT PRIMARY KEY, dataset TEXT,"
+    " status INTEGER NOT NULL, etag TEXT, last_modified TEXT, fetched_at REAL NOT NULL,"
+    " body BLOB, bytes INTEGER NOT NULL DEFAULT 0);",
 };
 
 #endif
