@@ -1,0 +1,115 @@
+/* ep_report: renderers that turn tool results (jansson objects, the tools' structuredContent) and
+ * graph/stats structs into bytes: canonical JSON, GraphML, PNG charts (cairo) and PDF documents
+ * (libharu).
+ *
+ * Determinism: the same input gives byte-identical output. Nothing reads the clock: the date
+ * printed on charts and pages and the PDF creation/modification dates come from the result's
+ * provenance.dataset_date. Layouts use igraph's RNG with a fixed seed.
+ *
+ * Fonts: text is set in DejaVu Sans (Debian fonts-dejavu-core), located at run time through
+ * fontconfig (loaded with dlopen), falling back to a search of /usr/share/fonts. PNG text goes
+ * through cairo's FreeType/fontconfig backend, PDF text through libharu with the TrueType files
+ * embedded and UTF-8 encoding, so names with diacritics (ł ő č ș ä) render correctly.
+ *
+ * Ownership: inputs are borrowed for the call. Output goes to a caller-initialised struct ep_buf
+ * (appended to; the caller frees it). On error the buffer may hold partial bytes; callers reset
+ * it. Every function returns 0 or a negative EP_E* code with err filled.
+ *
+ * Threads: the PNG/PDF renderers keep no global state except the cached font paths; the network
+ * drawing and GraphML use igraph (one thread at a time, like all graph/ code). */
+#ifndef EP_REPORT_H
+#define EP_REPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "ep_error.h"
+#include "ep_graph.h"
+#include "ep_matrix.h"
+#include "ep_stats.h"
+#include "ep_util.h"
+
+/* The attribution line printed on every chart and page. */
+#define EP_REPORT_ATTRIBUTION "Source: European Parliament. Data: HowTheyVote.eu (ODbL)."
+
+/* ---- JSON ------------------------------------------------------------------------------------ */
+
+/* Canonical JSON: keys sorted, compact (indent 0) or indented by `indent` spaces (1..8), UTF-8,
+ * a final newline when indented. EP_EINVAL when the value holds NaN or Inf anywhere (jansson
+ * refuses to create them, but reals can be set by other means) or is NULL. */
+int ep_report_json_canonical(json_t *v, int indent, struct ep_buf *out, struct ep_error *err);
+
+/* ---- Group colours --------------------------------------------------------------------------- */
+
+/* Official colour of a group code as 0xRRGGBB (table in report/ep_report_chart.c); unknown codes
+ * and NULL get a neutral grey. */
+unsigned ep_report_group_color(const char *code);
+
+/* ---- GraphML --------------------------------------------------------------------------------- */
+
+/* GraphML (UTF-8, standard <key> declarations with attr.type) of the co-voting network g built on
+ * matrix m. Node attributes: id (EP id), name, group (modal group code), country, cast, degree,
+ * strength, eigenvector, pagerank, betweenness, bridge (-1 when undefined), community; edge
+ * attribute weight. Names and countries are taken from node_list (map_political_network's
+ * node_list array, matched by mep_id; may be NULL: empty strings). Deterministic. */
+int ep_report_graphml(const struct ep_graph *g, const struct ep_matrix *m, json_t *node_list,
+                      struct ep_buf *out, struct ep_error *err);
+
+/* ---- PNG charts (cairo) ---------------------------------------------------------------------- */
+
+struct ep_report_png_opts {
+    int width, height; /* pixels; 0 = the chart's default */
+};
+
+/* (1) The network drawing: Fruchterman-Reingold layout (fixed seed) on each MEP's top-k
+ * strongest edges (the backbone), nodes coloured by modal group and sized by eigenvector
+ * centrality, backbone edges thin and light. result: any tool result with "provenance" (for
+ * the dataset date) or NULL. Default 1600x1200. */
+int ep_report_png_network(const struct ep_graph *g, const struct ep_matrix *m, json_t *result,
+                          const struct ep_report_png_opts *o, struct ep_buf *out,
+                          struct ep_error *err);
+/* (2) Cohesion (mean Agreement Index) per group over time, one line per group, from
+ * analyze_coalition_dynamics (groups[].trend.by_sitting, or by_month when by_month != 0).
+ * Default 1400x800. */
+int ep_report_png_cohesion(json_t *coalition, int by_month, const struct ep_report_png_opts *o,
+                           struct ep_buf *out, struct ep_error *err);
+/* (3) Group-pair agreement heatmap with the values in the cells, from
+ * analyze_coalition_dynamics.pair_agreement. Default 1100x1000. */
+int ep_report_png_heatmap(json_t *coalition, const struct ep_report_png_opts *o, struct ep_buf *out,
+                          struct ep_error *err);
+/* (4) Political map scatter of mp (ep_stats_map_compute on m), points coloured by each MEP's modal
+ * group (ep_graph_modal_group), the variance explained on the axis labels. result: any tool
+ * result for the dataset date (may be NULL). Default 1400x1000. */
+int ep_report_png_map(const struct ep_stats_map *mp, const struct ep_matrix *m, json_t *result,
+                      const struct ep_report_png_opts *o, struct ep_buf *out, struct ep_error *err);
+/* (5) An MEP's dimension bars: percentile 0..100 of each assess_mep_influence dimension,
+ * unavailable ones shown as "n/a", the composite as a reference line. Default 1400x800. */
+int ep_report_png_dimensions(json_t *influence, const struct ep_report_png_opts *o,
+                             struct ep_buf *out, struct ep_error *err);
+
+/* ---- PDF documents (libharu) ----------------------------------------------------------------- */
+
+/* MEP scorecard (1-2 pages): identity, group history, key figures with percentiles, the dimension
+ * chart, notable defections, data coverage and methodology.
+ *   influence: assess_mep_influence result (required)
+ *   details:   get_mep_details result (required: full name, memberships)
+ *   report:    generate_report {kind: mep} result (optional: defection titles, agreement). */
+int ep_report_pdf_scorecard(json_t *influence, json_t *details, json_t *report, struct ep_buf *out,
+                            struct ep_error *err);
+/* Political risk briefing: executive summary, risk table with levels, charts (cohesion, heatmap)
+ * and evidence votes. risk: generate_political_risk_assessment (required); coalition:
+ * analyze_coalition_dynamics (optional, for the charts). */
+int ep_report_pdf_briefing(json_t *risk, json_t *coalition, struct ep_buf *out,
+                           struct ep_error *err);
+/* Coalition report from analyze_coalition_dynamics: cohesion table and chart, agreement heatmap,
+ * most/least reliable alliances, factions and stability. */
+int ep_report_pdf_coalition(json_t *coalition, struct ep_buf *out, struct ep_error *err);
+
+/* ---- Fonts ----------------------------------------------------------------------------------- */
+
+/* Path of the DejaVu Sans regular (bold = 0) or bold (bold = 1) TrueType file: fontconfig first,
+ * then a search of /usr/share/fonts. EP_EUNAVAIL "... install fonts-dejavu-core" when missing.
+ * The returned string is static (cached). */
+int ep_report_font_path(int bold, const char **path, struct ep_error *err);
+
+#endif

@@ -1,0 +1,513 @@
+/* report/ renderers on real tool results from the bundled data: canonical JSON, GraphML (xmllint,
+ * igraph read-back), PNG charts (decode, size, not blank, diacritics), PDFs (pdfinfo page count,
+ * pdftotext content) and byte-identical output on a second rendering.
+ * Set EP_REPORT_DUMP=DIR to keep the artefacts for a visual check. */
+#include <cairo.h>
+#include <igraph.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_graph.h"
+#include "ep_report.h"
+#include "ep_stats.h"
+#include "ep_store.h"
+#include "ep_testutil.h"
+#include "ep_tools.h"
+#include "ep_tools_all.h"
+#include "ep_tools_intel.h"
+#include "ep_tools_window.h"
+
+#define MEP_ID 96830 /* Enikő GYŐRI (NI, HU): ő in both names, 221 cast votes in 2024 */
+#define MEP_NAME "Enikő GYŐRI"
+
+static struct ep_store *S;
+static char *Dir;
+static json_t *Inf, *Details, *Report, *Net, *Coal, *Risk;
+static const struct ep_matrix *M;
+static struct ep_graph G;
+static struct ep_stats_map Map;
+
+static json_t *call(const char *tool, const char *args_json)
+{
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = S;
+    struct ep_error err = {0};
+    json_t *args = json_loads(args_json, 0, NULL);
+    json_t *res = NULL;
+    int rc = ep_tools_call(&ctx, tool, args, &res, &err);
+    json_decref(args);
+    if (rc)
+        fprintf(stderr, "%s: %s\n", tool, err.msg);
+    return rc ? NULL : res;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    Dir = ep_test_tmpdir();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/rep.db", Dir);
+    if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err) ||
+        ep_tools_register_all(&err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    char a[64];
+    snprintf(a, sizeof a, "{\"mep_id\": %d}", MEP_ID);
+    Inf = call("assess_mep_influence", a);
+    snprintf(a, sizeof a, "{\"id\": %d}", MEP_ID);
+    Details = call("get_mep_details", a);
+    snprintf(a, sizeof a, "{\"kind\": \"mep\", \"id\": \"%d\"}", MEP_ID);
+    Report = call("generate_report", a);
+    Net = call("map_political_network", "{\"include_nodes\": true}");
+    Coal = call("analyze_coalition_dynamics", "{}");
+    Risk = call("generate_political_risk_assessment", "{}");
+    if (!Inf || !Details || !Report || !Net || !Coal || !Risk)
+        return -1;
+    struct ep_tools_window tw;
+    struct ep_graph_params gp;
+    struct ep_stats_map_params mp;
+    ep_graph_params_default(&gp);
+    ep_stats_map_params_default(&mp);
+    if (ep_tools_window_from_args(NULL, &tw, &err) || ep_tools_matrix(S, &tw, &M, &err) ||
+        ep_graph_compute(M, &gp, NULL, 0, &G, &err) || ep_stats_map_compute(M, &mp, &Map, &err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    json_decref(Inf);
+    json_decref(Details);
+    json_decref(Report);
+    json_decref(Net);
+    json_decref(Coal);
+    json_decref(Risk);
+    ep_graph_free(&G);
+    ep_stats_map_free(&Map);
+    ep_tools_intel_cache_clear();
+    ep_tools_matrix_cache_clear();
+    ep_tools_cleanup();
+    ep_store_close(S);
+    ep_test_system("rm -rf '%s'", Dir);
+    free(Dir);
+    return 0;
+}
+
+/* Write bytes to Dir/name (and to $EP_REPORT_DUMP/name); returns the path (static). */
+static const char *save(const char *name, const struct ep_buf *b)
+{
+    static char path[1200];
+    struct ep_error err = {0};
+    const char *dump = getenv("EP_REPORT_DUMP");
+    if (dump) {
+        snprintf(path, sizeof path, "%s/%s", dump, name);
+        assert_int_equal(ep_write_file_atomic(path, b->data, b->len, &err), 0);
+    }
+    snprintf(path, sizeof path, "%s/%s", Dir, name);
+    assert_int_equal(ep_write_file_atomic(path, b->data, b->len, &err), 0);
+    return path;
+}
+
+/* ---- JSON ---- */
+
+static void test_json_canonical(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    struct ep_buf a, b;
+    ep_buf_init(&a, 0);
+    ep_buf_init(&b, 0);
+    json_t *v =
+        json_pack("{s:i, s:{s:f, s:s}, s:[i,i]}", "b", 1, "a", "z", 0.5, "y", "é", "c", 2, 1);
+    assert_int_equal(ep_report_json_canonical(v, 0, &a, &err), 0);
+    assert_string_equal(a.data, "{\"a\":{\"y\":\"é\",\"z\":0.5},\"b\":1,\"c\":[2,1]}");
+    ep_buf_reset(&a);
+    assert_int_equal(ep_report_json_canonical(v, 2, &a, &err), 0);
+    assert_true(a.len > 0 && a.data[a.len - 1] == '\n');
+    assert_int_equal(ep_report_json_canonical(v, 9, &a, &err), EP_EINVAL);
+    assert_int_equal(ep_report_json_canonical(NULL, 0, &a, &err), EP_EINVAL);
+    json_decref(v);
+    /* real result: twice identical, keys sorted, round trip equal */
+    ep_buf_reset(&a);
+    assert_int_equal(ep_report_json_canonical(Risk, 2, &a, &err), 0);
+    assert_int_equal(ep_report_json_canonical(Risk, 2, &b, &err), 0);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    json_t *back = json_loads(a.data, 0, NULL);
+    assert_non_null(back);
+    assert_true(json_equal(back, Risk));
+    json_decref(back);
+    assert_true(strstr(a.data, "\"composite\"") < strstr(a.data, "\"dimensions\""));
+    ep_buf_free(&a);
+    ep_buf_free(&b);
+}
+
+/* ---- GraphML ---- */
+
+static void test_graphml(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    struct ep_buf a, b;
+    ep_buf_init(&a, 0);
+    ep_buf_init(&b, 0);
+    json_t *nodes = json_object_get(Net, "node_list");
+    assert_int_equal(ep_report_graphml(&G, M, nodes, &a, &err), 0);
+    assert_int_equal(ep_report_graphml(&G, M, nodes, &b, &err), 0);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    const char *p = save("network.graphml", &a);
+    assert_int_equal(ep_test_system("xmllint --noout '%s'", p), 0);
+    /* read back with igraph */
+    assert_int_equal((int)json_integer_value(json_object_get(Net, "nodes")), G.n_node);
+    assert_int_equal((int)json_integer_value(json_object_get(Net, "edges")), G.n_edge);
+    igraph_set_attribute_table(&igraph_cattribute_table);
+    FILE *f = fopen(p, "r");
+    assert_non_null(f);
+    igraph_t rg;
+    assert_int_equal(igraph_read_graph_graphml(&rg, f, 0), IGRAPH_SUCCESS);
+    fclose(f);
+    assert_int_equal((int)igraph_vcount(&rg), G.n_node);
+    assert_int_equal((int)igraph_ecount(&rg), G.n_edge);
+    assert_false(igraph_is_directed(&rg));
+    /* attributes of our MEP and of every node's eigenvector */
+    int found = 0;
+    for (int k = 0; k < G.n_node; k++) {
+        double id = VAN(&rg, "ep_id", k);
+        assert_true(id == (double)M->mep_id[G.node[k].mep]);
+        assert_true(fabs(VAN(&rg, "eigenvector", k) - G.node[k].eigen) < 1e-8);
+        assert_int_equal((int)VAN(&rg, "community", k), G.node[k].community);
+        if ((long long)id == MEP_ID) {
+            found = 1;
+            assert_string_equal(VAS(&rg, "name", k), MEP_NAME);
+            assert_string_equal(VAS(&rg, "group", k), "NI");
+            assert_string_equal(VAS(&rg, "country", k), "HUN");
+        }
+    }
+    assert_true(found);
+    double wsum = 0, wsum2 = 0;
+    for (int e = 0; e < G.n_edge; e++) {
+        wsum += EAN(&rg, "weight", e);
+        wsum2 += VECTOR(G.weight)[e];
+    }
+    assert_true(fabs(wsum - wsum2) < 1e-3);
+    igraph_destroy(&rg);
+    igraph_set_attribute_table(NULL);
+    ep_buf_free(&a);
+    ep_buf_free(&b);
+}
+
+/* ---- PNG ---- */
+
+struct rd {
+    const struct ep_buf *b;
+    size_t off;
+};
+
+static cairo_status_t rd_fn(void *c, unsigned char *data, unsigned int n)
+{
+    struct rd *r = c;
+    if (r->off + n > r->b->len)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(data, r->b->data + r->off, n);
+    r->off += n;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Decode, check the size, return the share of non-white pixels. */
+static double png_ink(const struct ep_buf *b, int w, int h)
+{
+    struct rd r = {b, 0};
+    cairo_surface_t *s = cairo_image_surface_create_from_png_stream(rd_fn, &r);
+    assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    assert_int_equal(cairo_image_surface_get_width(s), w);
+    assert_int_equal(cairo_image_surface_get_height(s), h);
+    const unsigned char *px = cairo_image_surface_get_data(s);
+    int stride = cairo_image_surface_get_stride(s);
+    long ink = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint32_t v;
+            memcpy(&v, px + (size_t)y * stride + (size_t)x * 4, 4);
+            if ((v & 0xFFFFFF) != 0xFFFFFF)
+                ink++;
+        }
+    cairo_surface_destroy(s);
+    return (double)ink / ((double)w * h);
+}
+
+typedef int (*render_fn)(int which, struct ep_buf *out, struct ep_error *err);
+
+static int render(int which, struct ep_buf *out, struct ep_error *err)
+{
+    switch (which) {
+    case 0: return ep_report_png_network(&G, M, Net, NULL, out, err);
+    case 1: return ep_report_png_cohesion(Coal, 0, NULL, out, err);
+    case 2: return ep_report_png_heatmap(Coal, NULL, out, err);
+    case 3: return ep_report_png_map(&Map, M, Net, NULL, out, err);
+    default: return ep_report_png_dimensions(Inf, NULL, out, err);
+    }
+}
+
+static void test_png_charts(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        int w, h;
+    } C[] = {{"network.png", 1600, 1200},
+             {"cohesion.png", 1400, 800},
+             {"heatmap.png", 1100, 1000},
+             {"map.png", 1400, 1000},
+             {"dimensions.png", 1400, 800}};
+    for (int i = 0; i < 5; i++) {
+        struct ep_error err = {0};
+        struct ep_buf a, b;
+        ep_buf_init(&a, 0);
+        ep_buf_init(&b, 0);
+        int rc = render(i, &a, &err);
+        if (rc)
+            fprintf(stderr, "%s: %s\n", C[i].name, err.msg);
+        assert_int_equal(rc, 0);
+        assert_int_equal(render(i, &b, &err), 0);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.data, b.data, a.len);
+        save(C[i].name, &a);
+        double ink = png_ink(&a, C[i].w, C[i].h);
+        assert_true(ink > 0.01);
+        assert_true(ink < 0.95);
+        ep_buf_free(&a);
+        ep_buf_free(&b);
+    }
+    /* explicit size */
+    struct ep_error err = {0};
+    struct ep_buf a;
+    ep_buf_init(&a, 0);
+    struct ep_report_png_opts o = {700, 400};
+    assert_int_equal(ep_report_png_cohesion(Coal, 1, &o, &a, &err), 0);
+    assert_true(png_ink(&a, 700, 400) > 0.01);
+    ep_buf_reset(&a);
+    o.width = 10;
+    assert_int_equal(ep_report_png_heatmap(Coal, &o, &a, &err), EP_EINVAL);
+    assert_int_equal(ep_report_png_heatmap(Risk, NULL, &a, &err), EP_EINVAL);
+    ep_buf_free(&a);
+}
+
+/* Every one of ł ő č ș ä maps to a real glyph of DejaVu Sans and leaves ink; a chart titled with
+ * them renders. */
+static void test_diacritics(void **state)
+{
+    (void)state;
+    static const char *chars[] = {"ł", "ő", "č", "ș", "ä", "Ł", "Ő", "Č", "Ș", "Ä"};
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 64, 64);
+    cairo_t *cr = cairo_create(s);
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 40);
+    for (size_t i = 0; i < sizeof chars / sizeof chars[0]; i++) {
+        cairo_glyph_t *gl = NULL;
+        int ng = 0;
+        assert_int_equal(cairo_scaled_font_text_to_glyphs(cairo_get_scaled_font(cr), 0, 0, chars[i],
+                                                          -1, &gl, &ng, NULL, NULL, NULL),
+                         CAIRO_STATUS_SUCCESS);
+        assert_int_equal(ng, 1);
+        assert_true(gl[0].index != 0); /* not .notdef */
+        cairo_glyph_free(gl);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_move_to(cr, 10, 48);
+        cairo_show_text(cr, chars[i]);
+        cairo_surface_flush(s);
+        const unsigned char *px = cairo_image_surface_get_data(s);
+        int ink = 0;
+        for (int k = 0; k < 64 * 64; k++)
+            ink += px[k * 4] < 128;
+        assert_true(ink > 20);
+    }
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    json_t *inf = json_deep_copy(Inf);
+    json_object_set_new(json_object_get(inf, "mep"), "name",
+                        json_string("Bogusław Győri Čapek Ștefan Bär"));
+    struct ep_error err = {0};
+    struct ep_buf a;
+    ep_buf_init(&a, 0);
+    assert_int_equal(ep_report_png_dimensions(inf, NULL, &a, &err), 0);
+    save("diacritics.png", &a);
+    assert_true(png_ink(&a, 1400, 800) > 0.01);
+    ep_buf_free(&a);
+    json_decref(inf);
+}
+
+/* ---- PDF ---- */
+
+static int pdf_pages(const char *path)
+{
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>&1", path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[512];
+    int pages = -1;
+    while (fgets(line, sizeof line, p))
+        if (strncmp(line, "Pages:", 6) == 0)
+            pages = (int)strtol(line + 6, NULL, 10);
+    assert_int_equal(pclose(p), 0);
+    return pages;
+}
+
+static char *pdf_text(const char *path)
+{
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null", path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        assert_int_equal(ep_buf_append(&b, chunk, n), 0);
+    assert_int_equal(pclose(p), 0);
+    return ep_buf_steal(&b);
+}
+
+static void check_pdf(const char *name, const struct ep_buf *a, const struct ep_buf *b,
+                      int min_pages, int max_pages, const char **needles)
+{
+    assert_int_equal(a->len, b->len);
+    assert_memory_equal(a->data, b->data, a->len);
+    assert_memory_equal(a->data, "%PDF-", 5);
+    const char *p = save(name, a);
+    int pages = pdf_pages(p);
+    if (pages < min_pages || pages > max_pages)
+        fprintf(stderr, "%s: %d pages\n", name, pages);
+    assert_true(pages >= min_pages && pages <= max_pages);
+    char *t = pdf_text(p);
+    for (int i = 0; needles[i]; i++) {
+        if (!strstr(t, needles[i]))
+            fprintf(stderr, "%s: missing \"%s\"\n", name, needles[i]);
+        assert_non_null(strstr(t, needles[i]));
+    }
+    free(t);
+}
+
+static void test_pdf_scorecard(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    struct ep_buf a, b;
+    ep_buf_init(&a, 0);
+    ep_buf_init(&b, 0);
+    int rc = ep_report_pdf_scorecard(Inf, Details, Report, &a, &err);
+    if (rc)
+        fprintf(stderr, "scorecard: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ep_report_pdf_scorecard(Inf, Details, Report, &b, &err), 0);
+    char comp[64], part[64], pct[64];
+    snprintf(comp, sizeof comp, "%.1f / 100", json_real_value(json_object_get(Inf, "composite")));
+    json_t *pd = json_object_get(json_object_get(Inf, "dimensions"), "participation");
+    snprintf(part, sizeof part, "%.1f %%", 100 * json_real_value(json_object_get(pd, "value")));
+    snprintf(pct, sizeof pct, "percentile %.0f",
+             json_real_value(json_object_get(pd, "percentile")));
+    const char *needles[] = {MEP_NAME,
+                             comp,
+                             part,
+                             pct,
+                             EP_REPORT_ATTRIBUTION,
+                             "Dataset date: 2025-09-11",
+                             "Page 1 of 2",
+                             "Group history",
+                             "Notable defections",
+                             "Data coverage and methodology",
+                             "n/a",
+                             NULL};
+    check_pdf("scorecard.pdf", &a, &b, 2, 2, needles);
+    /* scorecard without the optional generate_report result */
+    ep_buf_reset(&a);
+    rc = ep_report_pdf_scorecard(Inf, Details, NULL, &a, &err);
+    if (rc)
+        fprintf(stderr, "scorecard without report: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ep_report_pdf_scorecard(Risk, Details, NULL, &a, &err), EP_EINVAL);
+    ep_buf_free(&a);
+    ep_buf_free(&b);
+}
+
+static void test_pdf_briefing(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    struct ep_buf a, b;
+    ep_buf_init(&a, 0);
+    ep_buf_init(&b, 0);
+    int rc = ep_report_pdf_briefing(Risk, Coal, &a, &err);
+    if (rc)
+        fprintf(stderr, "briefing: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ep_report_pdf_briefing(Risk, Coal, &b, &err), 0);
+    char comp[64];
+    snprintf(comp, sizeof comp, "Composite risk %.3f",
+             json_real_value(json_object_get(Risk, "composite")));
+    const char *level = json_string_value(json_object_get(Risk, "level"));
+    const char *needles[] = {"Executive summary",   comp,          level, "Close votes", "Evidence",
+                             EP_REPORT_ATTRIBUTION, "Page 3 of 3", NULL};
+    check_pdf("briefing.pdf", &a, &b, 3, 3, needles);
+    ep_buf_free(&a);
+    ep_buf_free(&b);
+}
+
+static void test_pdf_coalition(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    struct ep_buf a, b;
+    ep_buf_init(&a, 0);
+    ep_buf_init(&b, 0);
+    int rc = ep_report_pdf_coalition(Coal, &a, &err);
+    if (rc)
+        fprintf(stderr, "coalition: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ep_report_pdf_coalition(Coal, &b, &err), 0);
+    const char *needles[] = {"Coalition dynamics", "Cohesion by group",   "RENEW",       "0.846",
+                             "Factions",           EP_REPORT_ATTRIBUTION, "Page 3 of 3", NULL};
+    check_pdf("coalition.pdf", &a, &b, 3, 3, needles);
+    ep_buf_free(&a);
+    ep_buf_free(&b);
+}
+
+static void test_font_path(void **state)
+{
+    (void)state;
+    const char *p = NULL;
+    struct ep_error err = {0};
+    assert_int_equal(ep_report_font_path(0, &p, &err), 0);
+    assert_non_null(strstr(p, "DejaVuSans"));
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(ep_report_font_path(1, &p, &err), 0);
+    assert_non_null(strstr(p, "Bold"));
+    assert_int_equal(ep_report_group_color("EPP"), 0x3399FF);
+    assert_int_equal(ep_report_group_color("nope"), 0xBBBBBB);
+    assert_int_equal(ep_report_group_color(NULL), 0xBBBBBB);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_font_path),    cmocka_unit_test(test_json_canonical),
+        cmocka_unit_test(test_graphml),      cmocka_unit_test(test_png_charts),
+        cmocka_unit_test(test_diacritics),   cmocka_unit_test(test_pdf_scorecard),
+        cmocka_unit_test(test_pdf_briefing), cmocka_unit_test(test_pdf_coalition),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
