@@ -47,7 +47,8 @@ static void serve_usage(FILE *f)
             "                                 [--max-body-bytes N] [--max-header-bytes N]\n"
             "                                 [--max-sessions N] [--max-tool-calls N]\n"
             "                                 [--session-idle S] [--io-timeout S]\n"
-            "                                 [--conformance-fixtures]\n\n"
+            "                                 [--auth-config F] [--audit-file F]\n"
+            "                                 [--rate-per-minute N] [--conformance-fixtures]\n\n"
             "Run the MCP server. With --stdio (the default) it reads JSON-RPC messages, one per\n"
             "line, on standard input and writes responses on standard output; logs go to\n"
             "standard error. It exits when standard input closes.\n"
@@ -69,6 +70,13 @@ static void serve_usage(FILE *f)
             "  --max-tool-calls N       (http) concurrent tools/call (default 16; 429 beyond)\n"
             "  --session-idle S         (http) idle sessions expire after S s (default 1800)\n"
             "  --io-timeout S           (http) idle connections close after S s (default 30)\n"
+            "  --auth-config F          (http) API keys, JWT issuer/audience/JWKS and roles\n"
+            "                           (docs/http.md); SIGHUP reloads it. Required to bind\n"
+            "                           a non-loopback address\n"
+            "  --audit-file F           (http) one JSON line per /mcp request (mode 0600,\n"
+            "                           rotated to F.1 at 10 MiB)\n"
+            "  --rate-per-minute N      (http) requests per principal per sliding minute\n"
+            "                           (default 0 = unlimited; 429 beyond)\n"
             "  --conformance-fixtures   register the MCP conformance suite's test tools,\n"
             "                           resources and prompts (testing only)\n");
 }
@@ -115,7 +123,9 @@ static int parse_listen(const char *v, const char **addr, int *port)
 int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
 {
     char outbuf[PATH_MAX];
-    const char *out_dir = NULL, *http = NULL, *port_file = NULL;
+    const char *out_dir = NULL, *http = NULL, *port_file = NULL, *auth_config = NULL;
+    const char *audit_file = NULL;
+    long rate = 0;
     long max_msg = (long)EP_MCP_DEFAULT_MAX_MESSAGE, workers = 4;
     long max_body = 4L << 20, max_header = 32L << 10, max_sessions = 256, max_calls = 16;
     long session_idle = 1800, io_timeout = 30;
@@ -140,6 +150,14 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
             continue;
         } else if (strcmp(a, "--http") == 0 && v) {
             http = v;
+            i++;
+            continue;
+        } else if (strcmp(a, "--auth-config") == 0 && v) {
+            auth_config = v;
+            i++;
+            continue;
+        } else if (strcmp(a, "--audit-file") == 0 && v) {
+            audit_file = v;
             i++;
             continue;
         } else if (strcmp(a, "--port-file") == 0 && v) {
@@ -168,6 +186,8 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
             num = &max_calls, hi = 4096;
         } else if (strcmp(a, "--session-idle") == 0) {
             num = &session_idle, hi = 7 * 86400;
+        } else if (strcmp(a, "--rate-per-minute") == 0) {
+            num = &rate, lo = 0, hi = 10000000;
         } else if (strcmp(a, "--io-timeout") == 0) {
             num = &io_timeout, hi = 3600;
         }
@@ -242,6 +262,9 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         h.io_timeout_s = (int)io_timeout;
         h.mcp = o;
         h.store = s;
+        h.auth_config = auth_config;
+        h.audit_file = audit_file;
+        h.rate_per_minute = rate;
         rc = ep_http_serve(&h, &err);
     } else {
         struct ep_mcp_server *srv;

@@ -3,9 +3,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <signal.h>
@@ -14,10 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "ep_auth.h"
 #include "ep_store.h"
 #include "ep_util.h"
 
@@ -39,11 +43,15 @@ enum {
     REJ_VERSION,
     REJ_TIMEOUT,
     REJ_BAD_REQUEST,
+    REJ_UNAUTHENTICATED,
+    REJ_FORBIDDEN,
+    REJ_RATE,
     REJ_N
 };
 static const char *const ep_http_rej_names[REJ_N] = {
-    "body_too_large",  "host_origin",      "max_sessions", "max_tool_calls", "session_missing",
-    "session_unknown", "protocol_version", "timeout",      "bad_request"};
+    "body_too_large",  "host_origin",     "max_sessions",     "max_tool_calls",
+    "session_missing", "session_unknown", "protocol_version", "timeout",
+    "bad_request",     "unauthenticated", "forbidden",        "rate_limited"};
 
 struct http;
 
@@ -56,6 +64,7 @@ struct sess {
     int refs; /* under h->mu: 1 for the table + 1 per HTTP request using it */
     int in_table;
     time_t last_used;
+    char owner[128]; /* principal that created it ("" without authentication) */
 };
 
 /* One HTTP request (the MHD connection's con_cls and, for POST, the core's origin). */
@@ -84,6 +93,16 @@ struct req {
     /* metrics */
     char tool[64];
     int counts_call;
+    const char *www_auth; /* WWW-Authenticate value for a 401/403 (static or in wbuf) */
+    char wbuf[1600];
+    struct ep_auth_principal who;
+    int is_mcp;
+    /* audit */
+    char principal[128];
+    char roles[256];
+    char args_digest[17];
+    char rpc_outcome[8];
+    char client[64];
 };
 
 struct stat_row {
@@ -122,6 +141,24 @@ struct http {
     char data_date[11];
     time_t data_checked;
     time_t started;
+    /* authentication (NULL = off); readers hold alock shared, SIGHUP reload exclusive */
+    pthread_rwlock_t alock;
+    struct ep_auth *auth;
+    long rate_per_min;
+    struct rate_slot *rates;
+    FILE *audit;
+    long audit_max;
+    unsigned long audit_seq;
+    pthread_mutex_t audit_mu;
+};
+
+/* Requests per principal: a sliding one-minute window estimated from this minute's and the
+ * previous minute's counts. Open addressing on the principal id; under h->mu. */
+#define EP_HTTP_RATE_SLOTS 4096
+struct rate_slot {
+    char id[128];
+    long minute;
+    unsigned long cur, prev;
 };
 
 static double now_s(void)
@@ -334,13 +371,15 @@ static void sess_close(struct sess *s)
     pthread_mutex_unlock(&s->mu);
 }
 
-static struct sess *sess_find(struct http *h, const char *id)
+/* The session with this id that owner may use (owner "" = no authentication). */
+static struct sess *sess_find(struct http *h, const char *id, const char *owner)
 {
     struct sess *f = NULL;
     size_t n = strlen(id);
     pthread_mutex_lock(&h->mu);
     for (int i = 0; i < h->nsessions && !f; i++)
-        if (n == 32 && CRYPTO_memcmp(h->sessions[i]->id, id, 32) == 0)
+        if (n == 32 && CRYPTO_memcmp(h->sessions[i]->id, id, 32) == 0 &&
+            strcmp(h->sessions[i]->owner, owner) == 0)
             f = h->sessions[i];
     if (f) {
         f->refs++;
@@ -405,7 +444,7 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
     return 0;
 }
 
-static struct sess *sess_create(struct http *h, int *full)
+static struct sess *sess_create(struct http *h, const char *owner, int *full)
 {
     *full = 0;
     struct sess *s = calloc(1, sizeof *s);
@@ -417,6 +456,7 @@ static struct sess *sess_create(struct http *h, int *full)
     for (int i = 0; i < 16; i++)
         snprintf(s->id + 2 * i, 3, "%02x", rnd[i]);
     s->h = h;
+    snprintf(s->owner, sizeof s->owner, "%s", owner);
     pthread_mutex_init(&s->mu, NULL);
     struct ep_error err = {0};
     if (ep_mcp_server_new(&h->o.mcp, &s->srv, &err)) {
@@ -512,6 +552,8 @@ static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, unsign
         MHD_add_response_header(resp, "Content-Encoding", "gzip");
     if (sid)
         MHD_add_response_header(resp, "Mcp-Session-Id", sid);
+    if (r->www_auth)
+        MHD_add_response_header(resp, "WWW-Authenticate", r->www_auth);
     if (status == MHD_HTTP_TOO_MANY_REQUESTS || status == MHD_HTTP_SERVICE_UNAVAILABLE)
         MHD_add_response_header(resp, "Retry-After", "1");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
@@ -641,7 +683,11 @@ struct peek {
     int initialize; /* the single message is an initialize request */
     int tool_calls;
     char tool[64];
+    char denied[64];  /* first tool the principal may not call */
     json_t *first_id; /* borrowed from the parsed value */
+    json_t *first_args;
+    const struct ep_auth *auth;
+    const struct ep_auth_principal *who;
 };
 
 static void peek_one(json_t *m, struct peek *p)
@@ -656,9 +702,181 @@ static void peek_one(json_t *m, struct peek *p)
     if (strcmp(method, "tools/call") == 0) {
         p->tool_calls++;
         const char *n = json_string_value(json_object_get(json_object_get(m, "params"), "name"));
-        if (n && !p->tool[0])
+        if (n && !p->tool[0]) {
             snprintf(p->tool, sizeof p->tool, "%s", n);
+            p->first_args = json_object_get(json_object_get(m, "params"), "arguments");
+        }
+        if (n && p->auth && !p->denied[0] && !ep_auth_tool_allowed(p->auth, p->who, n))
+            snprintf(p->denied, sizeof p->denied, "%s", n);
     }
+}
+
+/* ------------------------------------------------- authentication, rate, audit */
+
+static void client_addr(struct MHD_Connection *c, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = 0;
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)n);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)n);
+}
+
+/* 1 when id may not make another request now (sliding minute); *retry in seconds. */
+static int rate_exceeded(struct http *h, const char *id, int *retry)
+{
+    if (h->rate_per_min <= 0 || !h->rates)
+        return 0;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long minute = (long)(t.tv_sec / 60);
+    double frac = (double)(t.tv_sec % 60) / 60.0;
+    unsigned long hsh = 5381;
+    for (const char *p = id; *p; p++)
+        hsh = hsh * 33 + (unsigned char)*p;
+    int over = 0;
+    pthread_mutex_lock(&h->mu);
+    struct rate_slot *slot = NULL;
+    for (int k = 0; k < EP_HTTP_RATE_SLOTS && !slot; k++) {
+        struct rate_slot *cand = &h->rates[(hsh + (unsigned long)k) % EP_HTTP_RATE_SLOTS];
+        if (cand->id[0] == 0 || strcmp(cand->id, id) == 0 || cand->minute < minute - 1)
+            slot = cand;
+    }
+    if (slot) {
+        if (strcmp(slot->id, id) != 0) {
+            memset(slot, 0, sizeof *slot);
+            snprintf(slot->id, sizeof slot->id, "%s", id);
+            slot->minute = minute;
+        }
+        if (slot->minute != minute) {
+            slot->prev = slot->minute == minute - 1 ? slot->cur : 0;
+            slot->cur = 0;
+            slot->minute = minute;
+        }
+        double est = (double)slot->prev * (1.0 - frac) + (double)slot->cur;
+        over = est + 1 > (double)h->rate_per_min;
+        if (!over)
+            slot->cur++;
+        *retry = (int)(60 - t.tv_sec % 60);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return over;
+}
+
+/* Authentication and rate limit for /mcp. Returns 1 (with *ret) when the request is refused. */
+static int mcp_admit(struct req *r, struct MHD_Connection *c, enum MHD_Result *ret)
+{
+    struct http *h = r->h;
+    client_addr(c, r->client, sizeof r->client);
+    pthread_rwlock_rdlock(&h->alock);
+    if (h->auth) {
+        struct ep_error e = {0};
+        const char *az = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+        if (ep_auth_authenticate(h->auth, az, time(NULL), &r->who, &e)) {
+            for (char *q = e.msg; *q; q++)
+                if (*q == '"' || *q == '\\' || (unsigned char)*q < 0x20)
+                    *q = '\'';
+            const char *res = ep_auth_resource(h->auth);
+            const char *sl = strstr(res, "://");
+            sl = sl ? strchr(sl + 3, '/') : NULL;
+            int blen = sl ? (int)(sl - res) : (int)strlen(res);
+            snprintf(
+                r->wbuf, sizeof r->wbuf,
+                "Bearer resource_metadata=\"%.*s/.well-known/oauth-protected-resource\"%s%.200s%s",
+                blen > 300 ? 300 : blen, res,
+                az ? ", error=\"invalid_token\", error_description=\"" : "", az ? e.msg : "",
+                az ? "\"" : "");
+            pthread_rwlock_unlock(&h->alock);
+            r->www_auth = r->wbuf;
+            count_reject(h, REJ_UNAUTHENTICATED);
+            *ret = send_error(r, c, MHD_HTTP_UNAUTHORIZED, EP_MCP_INVALID_REQUEST, NULL,
+                              "Unauthorized: %s", e.msg);
+            return 1;
+        }
+    }
+    pthread_rwlock_unlock(&h->alock);
+    snprintf(r->principal, sizeof r->principal, "%s", r->who.id[0] ? r->who.id : r->client);
+    snprintf(r->roles, sizeof r->roles, "%s", r->who.role_names);
+    int retry = 1;
+    if (rate_exceeded(h, r->principal, &retry)) {
+        count_reject(h, REJ_RATE);
+        *ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INVALID_REQUEST, NULL,
+                          "Too many requests: the limit is %ld per minute; retry in %d s",
+                          h->rate_per_min, retry);
+        return 1;
+    }
+    return 0;
+}
+
+static enum MHD_Result on_resource_metadata(struct req *r, struct MHD_Connection *c)
+{
+    struct http *h = r->h;
+    pthread_rwlock_rdlock(&h->alock);
+    json_t *m = h->auth ? ep_auth_resource_metadata(h->auth) : NULL;
+    pthread_rwlock_unlock(&h->alock);
+    if (!m)
+        return send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, NULL,
+                          "Not found: this server has no authentication configured");
+    char *t = json_dumps(m, JSON_COMPACT);
+    json_decref(m);
+    enum MHD_Result ret =
+        send_body(r, c, MHD_HTTP_OK, "application/json", t ? t : "{}", t ? strlen(t) : 2, NULL);
+    free(t);
+    return ret;
+}
+
+static FILE *audit_open(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return NULL;
+    fchmod(fd, 0600);
+    FILE *f = fdopen(fd, "a");
+    if (!f)
+        close(fd);
+    return f;
+}
+
+/* One JSON line per /mcp request; credentials and arguments never appear. */
+static void audit(struct http *h, struct req *r)
+{
+    if (!h->audit)
+        return;
+    char ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    pthread_mutex_lock(&h->audit_mu);
+    json_t *o =
+        json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:I,s:s}", "time", ts, "request",
+                  (json_int_t)++h->audit_seq, "principal", r->principal, "role", r->roles, "http",
+                  r->method, "tool", r->tool, "args_sha256", r->args_digest, "outcome",
+                  r->rpc_outcome[0] ? r->rpc_outcome : "-", "status", r->status ? r->status : 499,
+                  "client", r->client, "latency_ms", (json_int_t)((now_s() - r->t0) * 1000),
+                  "session", r->sess ? r->sess->id : "");
+    char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (line) {
+        fprintf(h->audit, "%s\n", line);
+        fflush(h->audit);
+        free(line);
+    }
+    if (h->audit_max > 0 && ftell(h->audit) > h->audit_max) {
+        char old[4096];
+        snprintf(old, sizeof old, "%s.1", h->o.audit_file);
+        fclose(h->audit);
+        rename(h->o.audit_file, old);
+        h->audit = audit_open(h->o.audit_file);
+    }
+    pthread_mutex_unlock(&h->audit_mu);
 }
 
 /* -------------------------------------------------------------- handlers */
@@ -697,6 +915,11 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
                           "Parse error: %s (line %d, column %d)", je.text, je.line, je.column);
     }
     struct peek pk = {0};
+    pthread_rwlock_rdlock(&h->alock);
+    if (h->auth) {
+        pk.auth = h->auth;
+        pk.who = &r->who;
+    }
     if (json_is_array(v)) {
         size_t i;
         json_t *m;
@@ -706,9 +929,29 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
         const char *method = json_string_value(json_object_get(v, "method"));
         pk.initialize = pk.requests && strcmp(method, "initialize") == 0;
     }
+    pthread_rwlock_unlock(&h->alock);
     json_t *rid = pk.first_id ? json_incref(pk.first_id) : NULL;
+    if (pk.first_args) { /* audit: a digest of the arguments, never the arguments */
+        char *a = json_dumps(pk.first_args, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        unsigned char d[32];
+        unsigned int dl = 0;
+        if (a && EVP_Digest(a, strlen(a), d, &dl, EVP_sha256(), NULL))
+            for (int i = 0; i < 8; i++)
+                snprintf(r->args_digest + 2 * i, 3, "%02x", d[i]);
+        free(a);
+    }
+    snprintf(r->tool, sizeof r->tool, "%s", pk.tool);
     json_decref(v);
     enum MHD_Result ret;
+    if (pk.denied[0]) {
+        count_reject(h, REJ_FORBIDDEN);
+        r->www_auth = "Bearer error=\"insufficient_scope\"";
+        ret = send_error(r, c, MHD_HTTP_FORBIDDEN, EP_MCP_INVALID_REQUEST, rid,
+                         "Forbidden: your role (%s) may not call %s",
+                         r->who.role_names[0] ? r->who.role_names : "none", pk.denied);
+        json_decref(rid);
+        return ret;
+    }
 
     const char *pv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version");
     if (pv && !pk.initialize && !version_ok(pv)) {
@@ -724,7 +967,7 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     int created = 0;
     if (pk.initialize) {
         int full;
-        s = sess_create(h, &full);
+        s = sess_create(h, r->who.id, &full);
         if (!s) {
             count_reject(h, REJ_SESSIONS);
             ret = send_error(r, c,
@@ -748,7 +991,7 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
             json_decref(rid);
             return ret;
         }
-        s = sess_find(h, sid);
+        s = sess_find(h, sid, r->who.id);
         if (!s) {
             count_reject(h, REJ_SESSION_UNKNOWN);
             ret = send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, rid,
@@ -803,6 +1046,11 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     }
     pthread_mutex_unlock(&r->mu);
 
+    snprintf(r->rpc_outcome, sizeof r->rpc_outcome, "%s",
+             !last                                 ? "-"
+             : strstr(last, "\"isError\":true")    ? "isError"
+             : strstr(last, "\"error\":{\"code\"") ? "error"
+                                                   : "ok");
     const char *sid = created ? s->id : NULL;
     if (created && !(last && strstr(last, "\"result\""))) {
         sid = NULL; /* initialize failed: no session */
@@ -840,7 +1088,7 @@ static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
         return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
                           "Bad Request: Mcp-Session-Id header is required");
     }
-    struct sess *s = sess_find(h, sid);
+    struct sess *s = sess_find(h, sid, r->who.id);
     if (!s) {
         count_reject(h, REJ_SESSION_UNKNOWN);
         return send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, NULL,
@@ -870,7 +1118,7 @@ static enum MHD_Result on_delete(struct req *r, struct MHD_Connection *c)
         return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
                           "Bad Request: Mcp-Session-Id header is required");
     }
-    struct sess *s = sess_find(h, sid);
+    struct sess *s = sess_find(h, sid, r->who.id);
     if (!s) {
         count_reject(h, REJ_SESSION_UNKNOWN);
         return send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, NULL,
@@ -933,6 +1181,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return on_health(r, c);
     if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0)
         return on_metrics(r, c);
+    if (strncmp(url, "/.well-known/oauth-protected-resource", 37) == 0 &&
+        strcmp(method, "GET") == 0)
+        return on_resource_metadata(r, c);
     if (strcmp(url, "/mcp") != 0)
         return send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, NULL,
                           "Not found: the MCP endpoint is /mcp");
@@ -943,6 +1194,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                           "Forbidden: Host/Origin not allowed (DNS rebinding protection); "
                           "allow it with --allow-origin");
     }
+    r->is_mcp = 1;
+    enum MHD_Result ret;
+    if (mcp_admit(r, c, &ret))
+        return ret;
     if (strcmp(method, "POST") == 0)
         return on_post(r, c);
     if (strcmp(method, "GET") == 0)
@@ -964,6 +1219,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     *con_cls = NULL;
     count_request(h, r->method, r->status ? r->status : 499);
+    if (r->is_mcp)
+        audit(h, r);
     struct sess *s = r->sess;
     if (s && r->is_get) {
         pthread_mutex_lock(&s->mu);
@@ -1109,6 +1366,10 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     h->started = time(NULL);
     pthread_mutex_init(&h->mu, NULL);
     pthread_cond_init(&h->cv, NULL);
+    pthread_rwlock_init(&h->alock, NULL);
+    pthread_mutex_init(&h->audit_mu, NULL);
+    h->rate_per_min = h->o.rate_per_minute;
+    h->audit_max = h->o.audit_max_bytes > 0 ? h->o.audit_max_bytes : 10L << 20;
     h->sessions = calloc((size_t)h->o.max_sessions, sizeof *h->sessions);
     int rc = 0;
 
@@ -1140,7 +1401,21 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGPIPE);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (!rc && h->o.auth_config)
+        rc = ep_auth_load(h->o.auth_config, &h->auth, err);
+    int loopback = strcmp(addr, "127.0.0.1") == 0 || strncmp(addr, "127.", 4) == 0 ||
+                   strcmp(addr, "[::1]") == 0;
+    if (!rc && !h->auth && !loopback)
+        rc = ep_error_set(err, EP_EINVAL,
+                          "binding %s (not loopback) needs authentication: pass --auth-config",
+                          addr);
+    if (!rc && h->rate_per_min > 0 && !(h->rates = calloc(EP_HTTP_RATE_SLOTS, sizeof *h->rates)))
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (!rc && h->o.audit_file && !(h->audit = audit_open(h->o.audit_file)))
+        rc = ep_error_set(err, EP_EIO, "cannot open the audit file %s: %s", h->o.audit_file,
+                          strerror(errno));
     if (!rc && !h->sessions)
         rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     if (!rc) {
@@ -1181,6 +1456,21 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
             int sig = sigtimedwait(&set, NULL, &ts);
             if (sig == SIGINT || sig == SIGTERM)
                 break;
+            if (sig == SIGHUP && h->o.auth_config) {
+                struct ep_auth *na = NULL;
+                struct ep_error e = {0};
+                if (ep_auth_load(h->o.auth_config, &na, &e)) {
+                    fprintf(stderr, "epintel: SIGHUP: keeping the previous auth config: %s\n",
+                            e.msg);
+                } else {
+                    pthread_rwlock_wrlock(&h->alock);
+                    struct ep_auth *old = h->auth;
+                    h->auth = na;
+                    pthread_rwlock_unlock(&h->alock);
+                    ep_auth_free(old);
+                    fprintf(stderr, "epintel: SIGHUP: auth config reloaded\n");
+                }
+            }
             expire_sessions(h);
         }
         fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
@@ -1214,6 +1504,12 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
         free(h->hosts[i]);
     free(h->hosts);
     free(h->sessions);
+    ep_auth_free(h->auth);
+    free(h->rates);
+    if (h->audit)
+        fclose(h->audit);
+    pthread_rwlock_destroy(&h->alock);
+    pthread_mutex_destroy(&h->audit_mu);
     pthread_mutex_destroy(&h->mu);
     pthread_cond_destroy(&h->cv);
     free(h);

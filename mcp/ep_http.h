@@ -39,15 +39,23 @@ struct ep_http_options {
                                   (429 beyond) */
     size_t gzip_min;           /* gzip JSON bodies at least this large, default 1024 */
     struct ep_mcp_options mcp; /* template for each session's server */
+    const char *auth_config;   /* ep_auth JSON config (NULL = no authentication; then only a
+                                  loopback address may be bound); reloaded on SIGHUP */
+    const char *audit_file;    /* one JSON line per /mcp request (mode 0600), NULL = none */
+    long audit_max_bytes;      /* rotate to FILE.1 beyond this, default 10 MiB */
+    long rate_per_minute;      /* requests per principal (client address without auth) in any
+                                  sliding minute, 0 = unlimited (429 + Retry-After beyond) */
     struct ep_store *store;    /* for /healthz readiness (may be NULL, borrowed) */
 };
 
 /* Fill o with the defaults above (mcp with ep_mcp_options_init). */
 void ep_http_options_init(struct ep_http_options *o);
 
-/* Serve until SIGTERM or SIGINT, then stop accepting, let in-flight requests finish (up to
- * 10 s), cancel the rest, close every session and return 0. EP_EIO when the address cannot
- * be bound or the port file cannot be written. Blocks SIGINT, SIGTERM and SIGPIPE in the
+/* Serve until SIGTERM or SIGINT (SIGHUP reloads auth_config: rotated API keys and keys
+ * take effect without a restart; a broken file keeps the previous config), then stop accepting, let
+ * in-flight requests finish (up to 10 s), cancel the rest, close every session and return 0. EP_EIO
+ * when the address cannot be bound or the port file cannot be written, EP_EINVAL for a bad auth
+ * config or a non-loopback address without one. Blocks SIGINT, SIGTERM, SIGHUP and SIGPIPE in the
  * calling thread (and so in every thread it starts). */
 int ep_http_serve(const struct ep_http_options *o, struct ep_error *err);
 

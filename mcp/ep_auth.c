@@ -1,0 +1,623 @@
+/* ep_auth: API keys, JWT bearer tokens (RS256, ES256, HS256 via OpenSSL), roles. */
+#include "ep_auth.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/param_build.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_util.h"
+
+enum { KEY_RSA, KEY_EC, KEY_OCT };
+
+struct jwk {
+    char kid[128];
+    int kty;
+    char alg[16];          /* "" when the JWK names none */
+    EVP_PKEY *pkey;        /* RSA, EC */
+    unsigned char *secret; /* oct */
+    size_t secret_len;
+};
+
+struct role {
+    char name[32];
+    char scope[96];
+    json_t *tools; /* array of names, "*" = all */
+};
+
+struct apikey {
+    char id[64];
+    unsigned char digest[32];
+    int role;
+    int revoked;
+};
+
+struct ep_auth {
+    json_t *cfg;
+    const char *resource, *issuer, *audience;
+    long leeway;
+    struct jwk *keys;
+    size_t nkeys;
+    struct role roles[EP_AUTH_MAX_ROLES];
+    int nroles;
+    struct apikey *apikeys;
+    size_t napikeys;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static int b64url_decode(const char *in, size_t n, unsigned char **out, size_t *outn)
+{
+    if (n > (1u << 20))
+        return -1;
+    size_t pad = (4 - n % 4) % 4;
+    if (pad == 3)
+        return -1;
+    char *s = malloc(n + pad + 1);
+    unsigned char *o = malloc(n + 4);
+    if (!s || !o) {
+        free(s);
+        free(o);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = in[i];
+        if (c == '-')
+            c = '+';
+        else if (c == '_')
+            c = '/';
+        else if (c == '+' || c == '/' || c == '=') {
+            free(s);
+            free(o);
+            return -1; /* not base64url */
+        }
+        s[i] = c;
+    }
+    for (size_t i = 0; i < pad; i++)
+        s[n + i] = '=';
+    s[n + pad] = 0;
+    int len = n + pad ? EVP_DecodeBlock(o, (unsigned char *)s, (int)(n + pad)) : 0;
+    free(s);
+    if (len < 0) {
+        free(o);
+        return -1;
+    }
+    *out = o;
+    *outn = (size_t)len - pad;
+    return 0;
+}
+
+static BIGNUM *jwk_bn(json_t *jwk, const char *name)
+{
+    const char *v = json_string_value(json_object_get(jwk, name));
+    unsigned char *b = NULL;
+    size_t n = 0;
+    if (!v || b64url_decode(v, strlen(v), &b, &n))
+        return NULL;
+    BIGNUM *bn = BN_bin2bn(b, (int)n, NULL);
+    free(b);
+    return bn;
+}
+
+static EVP_PKEY *pkey_from(const char *type, OSSL_PARAM_BLD *bld)
+{
+    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+    EVP_PKEY *pk = NULL;
+    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+        EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+        pk = NULL;
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    return pk;
+}
+
+static EVP_PKEY *rsa_key(json_t *jwk)
+{
+    BIGNUM *n = jwk_bn(jwk, "n"), *e = jwk_bn(jwk, "e");
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    EVP_PKEY *pk = NULL;
+    if (n && e && bld && BN_num_bits(n) >= 2048 &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
+        pk = pkey_from("RSA", bld);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(n);
+    BN_free(e);
+    return pk;
+}
+
+static EVP_PKEY *ec_key(json_t *jwk)
+{
+    const char *crv = json_string_value(json_object_get(jwk, "crv"));
+    if (!crv || strcmp(crv, "P-256") != 0)
+        return NULL;
+    unsigned char *x = NULL, *y = NULL, pub[65];
+    size_t xn = 0, yn = 0;
+    const char *xs = json_string_value(json_object_get(jwk, "x"));
+    const char *ys = json_string_value(json_object_get(jwk, "y"));
+    EVP_PKEY *pk = NULL;
+    if (xs && ys && !b64url_decode(xs, strlen(xs), &x, &xn) &&
+        !b64url_decode(ys, strlen(ys), &y, &yn) && xn == 32 && yn == 32) {
+        pub[0] = 0x04;
+        memcpy(pub + 1, x, 32);
+        memcpy(pub + 33, y, 32);
+        OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+        if (bld &&
+            OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
+            OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub))
+            pk = pkey_from("EC", bld);
+        OSSL_PARAM_BLD_free(bld);
+    }
+    free(x);
+    free(y);
+    return pk;
+}
+
+static int load_jwks(struct ep_auth *a, const char *path, struct ep_error *err)
+{
+    json_error_t je;
+    json_t *set = json_load_file(path, 0, &je);
+    json_t *keys = json_object_get(set, "keys");
+    if (!json_is_array(keys)) {
+        json_decref(set);
+        return ep_error_set(err, EP_EINVAL, "%s: not a JWK Set (%s)", path,
+                            set ? "no \"keys\" array" : je.text);
+    }
+    a->keys = calloc(json_array_size(keys) + 1, sizeof *a->keys);
+    if (!a->keys) {
+        json_decref(set);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    size_t i;
+    json_t *k;
+    int rc = 0;
+    json_array_foreach(keys, i, k)
+    {
+        struct jwk *j = &a->keys[a->nkeys];
+        const char *kty = json_string_value(json_object_get(k, "kty"));
+        const char *kid = json_string_value(json_object_get(k, "kid"));
+        const char *alg = json_string_value(json_object_get(k, "alg"));
+        snprintf(j->kid, sizeof j->kid, "%s", kid ? kid : "");
+        snprintf(j->alg, sizeof j->alg, "%s", alg ? alg : "");
+        if (kty && strcmp(kty, "RSA") == 0) {
+            j->kty = KEY_RSA;
+            j->pkey = rsa_key(k);
+        } else if (kty && strcmp(kty, "EC") == 0) {
+            j->kty = KEY_EC;
+            j->pkey = ec_key(k);
+        } else if (kty && strcmp(kty, "oct") == 0) {
+            j->kty = KEY_OCT;
+            const char *kv = json_string_value(json_object_get(k, "k"));
+            if (!kv || b64url_decode(kv, strlen(kv), &j->secret, &j->secret_len) ||
+                j->secret_len < 32) {
+                free(j->secret);
+                j->secret = NULL;
+            }
+        }
+        if (!j->pkey && !j->secret) {
+            rc = ep_error_set(err, EP_EINVAL,
+                              "%s: key %zu (kid \"%s\") is not a usable RSA (>= 2048 bits), EC "
+                              "P-256 or oct (>= 32 bytes) key",
+                              path, i, j->kid);
+            break;
+        }
+        a->nkeys++;
+    }
+    json_decref(set);
+    return rc;
+}
+
+void ep_auth_key_digest(const char *key, char out[65])
+{
+    unsigned char d[32];
+    unsigned int n = 0;
+    EVP_Digest(key, strlen(key), d, &n, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static int hex_decode(const char *h, unsigned char *out, size_t n)
+{
+    if (!h || strlen(h) != 2 * n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = h[2 * i + (size_t)k];
+            v <<= 4;
+            if (c >= '0' && c <= '9')
+                v |= (unsigned)(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                v |= (unsigned)(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F')
+                v |= (unsigned)(c - 'A' + 10);
+            else
+                return -1;
+        }
+        out[i] = (unsigned char)v;
+    }
+    return 0;
+}
+
+static int role_index(const struct ep_auth *a, const char *name)
+{
+    for (int i = 0; name && i < a->nroles; i++)
+        if (strcmp(a->roles[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* --------------------------------------------------------------- load */
+
+int ep_auth_load(const char *path, struct ep_auth **out, struct ep_error *err)
+{
+    *out = NULL;
+    json_error_t je;
+    json_t *cfg = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!json_is_object(cfg)) {
+        json_decref(cfg);
+        return ep_error_set(err, EP_EINVAL, "%s: %s (line %d)", path,
+                            cfg ? "must be a JSON object" : je.text, je.line);
+    }
+    struct ep_auth *a = calloc(1, sizeof *a);
+    if (!a) {
+        json_decref(cfg);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    a->cfg = cfg;
+    a->resource = json_string_value(json_object_get(cfg, "resource"));
+    a->issuer = json_string_value(json_object_get(cfg, "issuer"));
+    a->audience = json_string_value(json_object_get(cfg, "audience"));
+    if (!a->audience)
+        a->audience = a->resource;
+    json_t *lw = json_object_get(cfg, "leeway_s");
+    a->leeway = json_is_integer(lw) ? (long)json_integer_value(lw) : 60;
+    int rc = 0;
+    if (!a->resource)
+        rc = ep_error_set(err, EP_EINVAL, "%s: \"resource\" (this server's URI) is required", path);
+    const char *rk;
+    json_t *rv;
+    json_object_foreach(json_object_get(cfg, "roles"), rk, rv)
+    {
+        if (rc)
+            break;
+        if (a->nroles == EP_AUTH_MAX_ROLES) {
+            rc = ep_error_set(err, EP_EINVAL, "%s: at most %d roles", path, EP_AUTH_MAX_ROLES);
+            break;
+        }
+        struct role *r = &a->roles[a->nroles];
+        json_t *tools = json_object_get(rv, "tools");
+        if (strlen(rk) >= sizeof r->name || !json_is_array(tools)) {
+            rc = ep_error_set(err, EP_EINVAL, "%s: role \"%s\" needs a \"tools\" array", path, rk);
+            break;
+        }
+        snprintf(r->name, sizeof r->name, "%s", rk);
+        const char *sc = json_string_value(json_object_get(rv, "scope"));
+        snprintf(r->scope, sizeof r->scope, "%s", sc ? sc : "");
+        r->tools = tools;
+        a->nroles++;
+    }
+    json_t *keys = json_object_get(cfg, "api_keys");
+    if (!rc && json_array_size(keys)) {
+        a->apikeys = calloc(json_array_size(keys), sizeof *a->apikeys);
+        size_t i;
+        json_t *k;
+        if (!a->apikeys)
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        else
+            json_array_foreach(keys, i, k)
+            {
+                struct apikey *ak = &a->apikeys[a->napikeys];
+                const char *id = json_string_value(json_object_get(k, "id"));
+                const char *role = json_string_value(json_object_get(k, "role"));
+                snprintf(ak->id, sizeof ak->id, "%s", id ? id : "");
+                ak->role = role_index(a, role);
+                ak->revoked = json_is_true(json_object_get(k, "revoked"));
+                if (!id || ak->role < 0 ||
+                    hex_decode(json_string_value(json_object_get(k, "sha256")), ak->digest, 32)) {
+                    rc = ep_error_set(err, EP_EINVAL,
+                                      "%s: api_keys[%zu] needs \"id\", a known \"role\" and "
+                                      "\"sha256\" (64 hex digits; never the key itself)",
+                                      path, i);
+                    break;
+                }
+                a->napikeys++;
+            }
+    }
+    const char *jwks = json_string_value(json_object_get(cfg, "jwks_file"));
+    if (!rc && jwks) {
+        char full[PATH_MAX], dirbuf[PATH_MAX];
+        snprintf(dirbuf, sizeof dirbuf, "%s", path);
+        if (jwks[0] == '/')
+            snprintf(full, sizeof full, "%s", jwks);
+        else
+            snprintf(full, sizeof full, "%s/%s", dirname(dirbuf), jwks);
+        rc = load_jwks(a, full, err);
+        if (!rc && !a->issuer)
+            rc = ep_error_set(err, EP_EINVAL, "%s: \"issuer\" is required with jwks_file", path);
+    }
+    if (rc) {
+        ep_auth_free(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+void ep_auth_free(struct ep_auth *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->nkeys; i++) {
+        EVP_PKEY_free(a->keys[i].pkey);
+        if (a->keys[i].secret)
+            OPENSSL_cleanse(a->keys[i].secret, a->keys[i].secret_len);
+        free(a->keys[i].secret);
+    }
+    free(a->keys);
+    free(a->apikeys);
+    json_decref(a->cfg);
+    free(a);
+}
+
+/* --------------------------------------------------------------- JWT */
+
+static int verify_sig(const struct jwk *k, const char *alg, const unsigned char *msg, size_t n,
+                      const unsigned char *sig, size_t sn)
+{
+    if (strcmp(alg, "HS256") == 0) {
+        unsigned char mac[32];
+        unsigned int ml = 0;
+        if (!HMAC(EVP_sha256(), k->secret, (int)k->secret_len, msg, n, mac, &ml) || ml != 32 ||
+            sn != 32)
+            return -1;
+        return CRYPTO_memcmp(mac, sig, 32) == 0 ? 0 : -1;
+    }
+    unsigned char *der = NULL;
+    size_t dern = 0;
+    const unsigned char *s = sig;
+    if (strcmp(alg, "ES256") == 0) {
+        if (sn != 64)
+            return -1;
+        ECDSA_SIG *es = ECDSA_SIG_new();
+        BIGNUM *r = BN_bin2bn(sig, 32, NULL), *ss = BN_bin2bn(sig + 32, 32, NULL);
+        if (!es || !r || !ss || !ECDSA_SIG_set0(es, r, ss)) {
+            ECDSA_SIG_free(es);
+            BN_free(r);
+            BN_free(ss);
+            return -1;
+        }
+        int dl = i2d_ECDSA_SIG(es, &der);
+        ECDSA_SIG_free(es);
+        if (dl <= 0)
+            return -1;
+        dern = (size_t)dl;
+        s = der;
+        sn = dern;
+    }
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, k->pkey) == 1 &&
+             EVP_DigestVerify(ctx, s, sn, msg, n) == 1;
+    EVP_MD_CTX_free(ctx);
+    OPENSSL_free(der);
+    return ok ? 0 : -1;
+}
+
+static int has_scope(json_t *claims, const char *scope)
+{
+    if (!scope[0])
+        return 0;
+    const char *sc = json_string_value(json_object_get(claims, "scope"));
+    size_t n = strlen(scope);
+    for (const char *p = sc; p && *p;) {
+        const char *e = strchr(p, ' ');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == n && strncmp(p, scope, n) == 0)
+            return 1;
+        p = e ? e + 1 : NULL;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(claims, "scp"), i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), scope) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int aud_ok(json_t *aud, const char *want)
+{
+    if (json_is_string(aud))
+        return strcmp(json_string_value(aud), want) == 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(aud, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int check_jwt(const struct ep_auth *a, const char *tok, time_t now,
+                     struct ep_auth_principal *p, struct ep_error *err)
+{
+    const char *d1 = strchr(tok, '.');
+    const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+    if (!d1 || !d2 || strchr(d2 + 1, '.'))
+        return ep_error_set(err, EP_EINVAL, "malformed token");
+    unsigned char *hb = NULL, *pb = NULL, *sb = NULL;
+    size_t hn = 0, pn = 0, sn = 0;
+    json_t *hdr = NULL, *cl = NULL;
+    int rc = 0;
+    if (b64url_decode(tok, (size_t)(d1 - tok), &hb, &hn) ||
+        b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), &pb, &pn) ||
+        b64url_decode(d2 + 1, strlen(d2 + 1), &sb, &sn) ||
+        !(hdr = json_loadb((char *)hb, hn, 0, NULL)) ||
+        !(cl = json_loadb((char *)pb, pn, 0, NULL)) || !json_is_object(cl)) {
+        rc = ep_error_set(err, EP_EINVAL, "malformed token");
+        goto out;
+    }
+    const char *alg = json_string_value(json_object_get(hdr, "alg"));
+    const char *kid = json_string_value(json_object_get(hdr, "kid"));
+    int kty;
+    if (alg && strcmp(alg, "RS256") == 0)
+        kty = KEY_RSA;
+    else if (alg && strcmp(alg, "ES256") == 0)
+        kty = KEY_EC;
+    else if (alg && strcmp(alg, "HS256") == 0)
+        kty = KEY_OCT;
+    else {
+        rc = ep_error_set(err, EP_EINVAL, "unsupported algorithm \"%.20s\"", alg ? alg : "(none)");
+        goto out;
+    }
+    /* the key must be of the algorithm's type: no HS256 with an RSA/EC key's bytes */
+    const struct jwk *key = NULL;
+    for (size_t i = 0; i < a->nkeys && !key; i++) {
+        const struct jwk *k = &a->keys[i];
+        if (k->kty != kty || (k->alg[0] && strcmp(k->alg, alg) != 0))
+            continue;
+        if (kid && strcmp(kid, k->kid) != 0)
+            continue;
+        key = k;
+    }
+    if (!key) {
+        rc = ep_error_set(err, EP_EINVAL, "no %s key%s%s in the key set", alg,
+                          kid ? " with kid " : "", kid ? kid : "");
+        goto out;
+    }
+    if (verify_sig(key, alg, (const unsigned char *)tok, (size_t)(d2 - tok), sb, sn)) {
+        rc = ep_error_set(err, EP_EINVAL, "bad signature");
+        goto out;
+    }
+    json_t *exp = json_object_get(cl, "exp"), *nbf = json_object_get(cl, "nbf");
+    if (!json_is_number(exp) || (double)now >= json_number_value(exp) + (double)a->leeway) {
+        rc = ep_error_set(err, EP_EINVAL, exp ? "token expired" : "token has no exp");
+        goto out;
+    }
+    if (nbf && (!json_is_number(nbf) || (double)now + (double)a->leeway < json_number_value(nbf))) {
+        rc = ep_error_set(err, EP_EINVAL, "token not yet valid");
+        goto out;
+    }
+    const char *iss = json_string_value(json_object_get(cl, "iss"));
+    if (!iss || !a->issuer || strcmp(iss, a->issuer) != 0) {
+        rc = ep_error_set(err, EP_EINVAL, "wrong issuer");
+        goto out;
+    }
+    if (!a->audience || !aud_ok(json_object_get(cl, "aud"), a->audience)) {
+        rc = ep_error_set(err, EP_EINVAL, "wrong audience (expected %s)",
+                          a->audience ? a->audience : "?");
+        goto out;
+    }
+    const char *sub = json_string_value(json_object_get(cl, "sub"));
+    snprintf(p->kind, sizeof p->kind, "jwt");
+    snprintf(p->id, sizeof p->id, "jwt:%.60s|%.60s", iss, sub ? sub : "");
+    for (int i = 0; i < a->nroles; i++)
+        if (has_scope(cl, a->roles[i].scope))
+            p->roles |= 1u << i;
+out:
+    free(hb);
+    free(pb);
+    free(sb);
+    json_decref(hdr);
+    json_decref(cl);
+    return rc;
+}
+
+int ep_auth_authenticate(const struct ep_auth *a, const char *authorization, time_t now,
+                         struct ep_auth_principal *p, struct ep_error *err)
+{
+    memset(p, 0, sizeof *p);
+    if (!authorization)
+        return ep_error_set(err, EP_EINVAL, "missing credentials (Authorization: Bearer ...)");
+    if (strncasecmp(authorization, "Bearer ", 7) != 0)
+        return ep_error_set(err, EP_EINVAL, "malformed Authorization header (want Bearer)");
+    const char *tok = authorization + 7;
+    while (*tok == ' ')
+        tok++;
+    size_t n = strlen(tok);
+    if (n == 0 || n > 16384)
+        return ep_error_set(err, EP_EINVAL, "malformed Authorization header");
+    int rc;
+    if (strchr(tok, '.')) {
+        rc = check_jwt(a, tok, now, p, err);
+    } else {
+        unsigned char d[32];
+        unsigned int dl = 0;
+        EVP_Digest(tok, n, d, &dl, EVP_sha256(), NULL);
+        const struct apikey *hit = NULL;
+        for (size_t i = 0; i < a->napikeys; i++) /* no early exit: constant time per key */
+            if (CRYPTO_memcmp(d, a->apikeys[i].digest, 32) == 0)
+                hit = &a->apikeys[i];
+        if (!hit)
+            return ep_error_set(err, EP_EINVAL, "unknown API key");
+        if (hit->revoked)
+            return ep_error_set(err, EP_EINVAL, "revoked API key");
+        snprintf(p->kind, sizeof p->kind, "apikey");
+        snprintf(p->id, sizeof p->id, "key:%s", hit->id);
+        p->roles = 1u << hit->role;
+        rc = 0;
+    }
+    if (rc)
+        return rc;
+    size_t off = 0;
+    for (int i = 0; i < a->nroles; i++)
+        if (p->roles & (1u << i)) {
+            int w = snprintf(p->role_names + off, sizeof p->role_names - off, "%s%s",
+                             off ? "," : "", a->roles[i].name);
+            if (w > 0 && (size_t)w < sizeof p->role_names - off)
+                off += (size_t)w;
+        }
+    return 0;
+}
+
+int ep_auth_tool_allowed(const struct ep_auth *a, const struct ep_auth_principal *p,
+                         const char *tool)
+{
+    for (int i = 0; i < a->nroles; i++) {
+        if (!(p->roles & (1u << i)))
+            continue;
+        size_t k;
+        json_t *v;
+        json_array_foreach(a->roles[i].tools, k, v)
+        {
+            const char *t = json_string_value(v);
+            if (t && (strcmp(t, "*") == 0 || strcmp(t, tool) == 0))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+const char *ep_auth_resource(const struct ep_auth *a)
+{
+    return a->resource;
+}
+
+json_t *ep_auth_resource_metadata(const struct ep_auth *a)
+{
+    json_t *m =
+        json_pack("{s:s,s:[s]}", "resource", a->resource, "bearer_methods_supported", "header");
+    json_t *as = json_object_get(a->cfg, "authorization_servers");
+    if (m && json_is_array(as))
+        json_object_set(m, "authorization_servers", as);
+    json_t *scopes = json_array();
+    for (int i = 0; scopes && i < a->nroles; i++)
+        if (a->roles[i].scope[0])
+            json_array_append_new(scopes, json_string(a->roles[i].scope));
+    if (m)
+        json_object_set_new(m, "scopes_supported", scopes);
+    else
+        json_decref(scopes);
+    return m;
+}

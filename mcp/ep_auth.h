@@ -1,0 +1,67 @@
+/* ep_auth: authentication and role-based access for the HTTP transport.
+ *
+ * Configured by a JSON file (docs/http.md, "Authentication"):
+ *
+ *   {
+ *     "resource": "http://127.0.0.1:8080/mcp",          // this server's resource URI
+ *     "authorization_servers": ["https://auth.example"],  // for RFC 9728 metadata
+ *     "issuer": "https://auth.example",                   // JWT iss
+ *     "audience": "http://127.0.0.1:8080/mcp",            // JWT aud (default: resource)
+ *     "jwks_file": "jwks.json",                           // RS256/ES256/HS256 keys (JWK Set);
+ *                                                         // relative to the config file
+ *     "leeway_s": 60,                                     // clock skew for exp/nbf
+ *     "roles": {"viewer": {"scope": "epintel:viewer", "tools": ["get_meps", ...]},
+ *               "analyst": {"scope": "epintel:analyst", "tools": ["*"]}},
+ *     "api_keys": [{"id": "ci", "sha256": "<hex SHA-256 of the key>", "role": "analyst",
+ *                   "revoked": false}]
+ *   }
+ *
+ * Credentials come in "Authorization: Bearer X". X is an API key (compared by SHA-256 digest in
+ * constant time; keys are never stored in clear) or a JWT (header.payload.signature): alg must
+ * be RS256, ES256 or HS256 and match the key's type (RSA, EC P-256, oct): "none" and algorithm
+ * confusion (e.g. an HS256 token verified with an RSA key's bytes) are rejected; exp is
+ * required; nbf, iss and aud are checked. A JWT's roles are those whose "scope" appears in its
+ * "scope" (space-separated) or "scp" (array) claim. Objects are immutable after load; reload
+ * by loading a new one (SIGHUP in ep_http). */
+#ifndef EP_AUTH_H
+#define EP_AUTH_H
+
+#include <jansson.h>
+#include <time.h>
+
+#include "ep_error.h"
+
+struct ep_auth;
+
+#define EP_AUTH_MAX_ROLES 16
+
+struct ep_auth_principal {
+    char id[128];         /* "key:<id>" or "jwt:<iss>|<sub>" */
+    char kind[8];         /* "apikey" or "jwt" */
+    unsigned roles;       /* bit i = role i of the config */
+    char role_names[256]; /* comma-separated, for audit/logs */
+};
+
+/* Load and check a config file. EP_EINVAL naming the file and the problem. */
+int ep_auth_load(const char *path, struct ep_auth **out, struct ep_error *err);
+void ep_auth_free(struct ep_auth *a);
+
+/* Authenticate an Authorization header value (may be NULL) at time now. 0 and *p filled, or
+ * EP_EINVAL with a reason fit for WWW-Authenticate error_description (missing, malformed,
+ * unknown key, revoked, expired, not yet valid, wrong audience, wrong issuer, bad signature,
+ * unsupported algorithm). */
+int ep_auth_authenticate(const struct ep_auth *a, const char *authorization, time_t now,
+                         struct ep_auth_principal *p, struct ep_error *err);
+
+/* 1 when one of p's roles may call tool. */
+int ep_auth_tool_allowed(const struct ep_auth *a, const struct ep_auth_principal *p,
+                         const char *tool);
+
+/* The resource URI, and the RFC 9728 protected resource metadata (new reference). */
+const char *ep_auth_resource(const struct ep_auth *a);
+json_t *ep_auth_resource_metadata(const struct ep_auth *a);
+
+/* SHA-256 of key as lowercase hex (65 bytes with NUL): for writing api_keys entries. */
+void ep_auth_key_digest(const char *key, char out[65]);
+
+#endif

@@ -1,0 +1,638 @@
+/* ep_auth: JWT (RS256, ES256, HS256) and API-key authentication, roles; and the HTTP server
+ * with --auth-config (401, RFC 9728 metadata, 403 by role, session binding, SIGHUP key
+ * rotation, rate limit, audit file). Keys are generated here with OpenSSL. */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ep_auth.h"
+#include "ep_testutil.h"
+#include "ep_util.h"
+
+#define RESOURCE "http://127.0.0.1:8080/mcp"
+#define ISSUER "https://auth.example"
+
+static char *dir;
+static EVP_PKEY *rsa, *ec;
+static unsigned char hs[32];
+static char cfg_path[600];
+
+static char *b64url(const unsigned char *p, size_t n)
+{
+    char *o = malloc(4 * (n / 3 + 2) + 1);
+    int l = EVP_EncodeBlock((unsigned char *)o, p, (int)n);
+    while (l > 0 && o[l - 1] == '=')
+        l--;
+    o[l] = 0;
+    for (char *c = o; *c; c++)
+        *c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+    return o;
+}
+
+static char *bn_b64(EVP_PKEY *pk, const char *name, int pad)
+{
+    BIGNUM *bn = NULL;
+    assert_int_equal(EVP_PKEY_get_bn_param(pk, name, &bn), 1);
+    unsigned char buf[512];
+    int n = pad ? BN_bn2binpad(bn, buf, pad) : BN_bn2bin(bn, buf);
+    BN_free(bn);
+    return b64url(buf, (size_t)n);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Config with the given api_keys array (JSON text). */
+static void write_config(const char *api_keys)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"resource\":\"%s\",\"authorization_servers\":[\"%s\"],\"issuer\":\"%s\","
+             "\"jwks_file\":\"jwks.json\",\"roles\":{\"viewer\":{\"scope\":\"epintel:viewer\","
+             "\"tools\":[\"get_meps\",\"test_simple_text\"]},\"analyst\":{\"scope\":"
+             "\"epintel:analyst\",\"tools\":[\"*\"]}},\"api_keys\":%s}",
+             RESOURCE, ISSUER, ISSUER, api_keys);
+    write_file(cfg_path, text);
+}
+
+static char *key_entry(const char *id, const char *key, const char *role, int revoked)
+{
+    char d[65], *o = NULL;
+    ep_auth_key_digest(key, d);
+    if (asprintf(&o, "{\"id\":\"%s\",\"sha256\":\"%s\",\"role\":\"%s\",\"revoked\":%s}", id, d,
+                 role, revoked ? "true" : "false") < 0)
+        o = NULL;
+    return o;
+}
+
+static void write_keys(const char *a, const char *b)
+{
+    char arr[1024];
+    snprintf(arr, sizeof arr, "[%s%s%s]", a, b ? "," : "", b ? b : "");
+    write_config(arr);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = ep_test_tmpdir();
+    rsa = EVP_RSA_gen(2048);
+    ec = EVP_EC_gen("P-256");
+    if (!rsa || !ec || RAND_bytes(hs, sizeof hs) != 1)
+        return -1;
+    char *n = bn_b64(rsa, OSSL_PKEY_PARAM_RSA_N, 0), *e = bn_b64(rsa, OSSL_PKEY_PARAM_RSA_E, 0);
+    char *x = bn_b64(ec, OSSL_PKEY_PARAM_EC_PUB_X, 32),
+         *y = bn_b64(ec, OSSL_PKEY_PARAM_EC_PUB_Y, 32);
+    char *k = b64url(hs, sizeof hs);
+    char jwks[4096], path[600];
+    snprintf(jwks, sizeof jwks,
+             "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r1\",\"alg\":\"RS256\",\"n\":\"%s\",\"e\":"
+             "\"%s\"},{\"kty\":\"EC\",\"kid\":\"e1\",\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"},"
+             "{\"kty\":\"oct\",\"kid\":\"h1\",\"k\":\"%s\"}]}",
+             n, e, x, y, k);
+    free(n);
+    free(e);
+    free(x);
+    free(y);
+    free(k);
+    snprintf(path, sizeof path, "%s/jwks.json", dir);
+    write_file(path, jwks);
+    snprintf(cfg_path, sizeof cfg_path, "%s/auth.json", dir);
+    char *v = key_entry("viewer", "viewer-secret-1", "viewer", 0);
+    char *o = key_entry("old", "old-secret", "analyst", 1);
+    write_keys(v, o);
+    free(v);
+    free(o);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    EVP_PKEY_free(rsa);
+    EVP_PKEY_free(ec);
+    ep_test_system("rm -rf '%s'", dir);
+    free(dir);
+    return 0;
+}
+
+/* A signed JWT: alg RS256/ES256/HS256/none; claims JSON text. hskey: HMAC key override. */
+static char *jwt(const char *alg, const char *kid, const char *claims, const unsigned char *hskey,
+                 size_t hslen)
+{
+    char hdr[128];
+    snprintf(hdr, sizeof hdr, "{\"alg\":\"%s\",\"typ\":\"JWT\"%s%s%s}", alg,
+             kid ? ",\"kid\":\"" : "", kid ? kid : "", kid ? "\"" : "");
+    char *h = b64url((const unsigned char *)hdr, strlen(hdr));
+    char *p = b64url((const unsigned char *)claims, strlen(claims));
+    char *input = NULL;
+    assert_true(asprintf(&input, "%s.%s", h, p) > 0);
+    free(h);
+    free(p);
+    unsigned char sig[512];
+    size_t sl = 0;
+    if (strcmp(alg, "HS256") == 0) {
+        unsigned int l = 0;
+        HMAC(EVP_sha256(), hskey ? hskey : hs, (int)(hskey ? hslen : sizeof hs),
+             (unsigned char *)input, strlen(input), sig, &l);
+        sl = l;
+    } else if (strcmp(alg, "RS256") == 0 || strcmp(alg, "ES256") == 0) {
+        EVP_PKEY *pk = alg[0] == 'R' ? rsa : ec;
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        unsigned char der[512];
+        size_t dl = sizeof der;
+        assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, pk), 1);
+        assert_int_equal(EVP_DigestSign(ctx, der, &dl, (unsigned char *)input, strlen(input)), 1);
+        EVP_MD_CTX_free(ctx);
+        if (alg[0] == 'R') {
+            memcpy(sig, der, dl);
+            sl = dl;
+        } else {
+            const unsigned char *q = der;
+            ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &q, (long)dl);
+            assert_non_null(es);
+            BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, 32);
+            BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32);
+            ECDSA_SIG_free(es);
+            sl = 64;
+        }
+    }
+    char *s = b64url(sig, sl);
+    char *out = NULL;
+    assert_true(asprintf(&out, "Bearer %s.%s", input, s) > 0);
+    free(s);
+    free(input);
+    return out;
+}
+
+static char *claims(long exp_off, long nbf_off, const char *iss, const char *aud, const char *scope)
+{
+    char *o = NULL;
+    long now = (long)time(NULL);
+    assert_true(asprintf(&o,
+                         "{\"iss\":\"%s\",\"sub\":\"alice\",\"aud\":\"%s\",\"exp\":%ld,\"nbf\":%ld,"
+                         "\"scope\":\"%s\"}",
+                         iss, aud, now + exp_off, now + nbf_off, scope) > 0);
+    return o;
+}
+
+static int check(struct ep_auth *a, const char *authz, struct ep_auth_principal *p,
+                 const char *want_msg)
+{
+    struct ep_error e = {0};
+    int rc = ep_auth_authenticate(a, authz, time(NULL), p, &e);
+    if (want_msg) {
+        assert_int_not_equal(rc, 0);
+        if (!strstr(e.msg, want_msg))
+            fail_msg("expected \"%s\", got \"%s\"", want_msg, e.msg);
+    }
+    return rc;
+}
+
+static struct ep_auth *load(void)
+{
+    struct ep_auth *a = NULL;
+    struct ep_error e = {0};
+    if (ep_auth_load(cfg_path, &a, &e))
+        fail_msg("%s", e.msg);
+    return a;
+}
+
+static void test_jwt_valid(void **state)
+{
+    (void)state;
+    struct ep_auth *a = load();
+    const char *algs[] = {"RS256", "ES256", "HS256"};
+    const char *kids[] = {"r1", "e1", "h1"};
+    char *c = claims(600, -10, ISSUER, RESOURCE, "openid epintel:viewer");
+    for (int i = 0; i < 3; i++) {
+        struct ep_auth_principal p;
+        char *t = jwt(algs[i], kids[i], c, NULL, 0);
+        assert_int_equal(check(a, t, &p, NULL), 0);
+        assert_string_equal(p.kind, "jwt");
+        assert_string_equal(p.role_names, "viewer");
+        assert_true(ep_auth_tool_allowed(a, &p, "get_meps"));
+        assert_false(ep_auth_tool_allowed(a, &p, "generate_report"));
+        free(t);
+    }
+    /* no kid: the key is found by type */
+    char *t = jwt("ES256", NULL, c, NULL, 0);
+    struct ep_auth_principal p;
+    assert_int_equal(check(a, t, &p, NULL), 0);
+    free(t);
+    free(c);
+    /* aud as an array; analyst scope allows everything */
+    c = NULL;
+    assert_true(asprintf(&c,
+                         "{\"iss\":\"%s\",\"sub\":\"bob\",\"aud\":[\"x\",\"%s\"],\"exp\":%ld,"
+                         "\"scp\":[\"epintel:analyst\"]}",
+                         ISSUER, RESOURCE, (long)time(NULL) + 60) > 0);
+    t = jwt("RS256", "r1", c, NULL, 0);
+    assert_int_equal(check(a, t, &p, NULL), 0);
+    assert_true(ep_auth_tool_allowed(a, &p, "generate_report"));
+    free(t);
+    free(c);
+    ep_auth_free(a);
+}
+
+static void test_jwt_rejected(void **state)
+{
+    (void)state;
+    struct ep_auth *a = load();
+    struct ep_auth_principal p;
+    char *c, *t;
+    c = claims(-3600, -7200, ISSUER, RESOURCE, "epintel:viewer"); /* expired */
+    t = jwt("RS256", "r1", c, NULL, 0);
+    check(a, t, &p, "expired");
+    free(t);
+    free(c);
+    c = claims(7200, 3600, ISSUER, RESOURCE, "epintel:viewer"); /* not yet valid */
+    t = jwt("ES256", "e1", c, NULL, 0);
+    check(a, t, &p, "not yet valid");
+    free(t);
+    free(c);
+    c = claims(600, 0, ISSUER, "http://other/mcp", "epintel:viewer");
+    t = jwt("HS256", "h1", c, NULL, 0);
+    check(a, t, &p, "wrong audience");
+    free(t);
+    free(c);
+    c = claims(600, 0, "https://evil.example", RESOURCE, "epintel:viewer");
+    t = jwt("RS256", "r1", c, NULL, 0);
+    check(a, t, &p, "wrong issuer");
+    free(t);
+    free(c);
+    c = claims(600, 0, ISSUER, RESOURCE, "epintel:viewer");
+    /* bad signature: one character of the signature changed */
+    t = jwt("RS256", "r1", c, NULL, 0);
+    size_t n = strlen(t);
+    t[n - 5] = t[n - 5] == 'A' ? 'B' : 'A';
+    check(a, t, &p, "bad signature");
+    free(t);
+    t = jwt("ES256", "e1", c, NULL, 0);
+    n = strlen(t);
+    t[n - 3] = t[n - 3] == 'A' ? 'B' : 'A';
+    check(a, t, &p, "bad signature");
+    free(t);
+    /* alg none */
+    t = jwt("none", NULL, c, NULL, 0);
+    check(a, t, &p, "unsupported algorithm");
+    free(t);
+    /* HS/RS confusion: HS256 keyed with the RSA key's public modulus, naming the RSA kid */
+    unsigned char mod[512];
+    BIGNUM *bn = NULL;
+    EVP_PKEY_get_bn_param(rsa, OSSL_PKEY_PARAM_RSA_N, &bn);
+    int ml = BN_bn2bin(bn, mod);
+    BN_free(bn);
+    t = jwt("HS256", "r1", c, mod, (size_t)ml);
+    check(a, t, &p, "no HS256 key");
+    free(t);
+    t = jwt("HS256", NULL, c, mod, (size_t)ml); /* falls on the oct key: signature fails */
+    check(a, t, &p, "bad signature");
+    free(t);
+    free(c);
+    /* missing scope: authenticated, no role, no tool */
+    c = claims(600, 0, ISSUER, RESOURCE, "openid profile");
+    t = jwt("RS256", "r1", c, NULL, 0);
+    assert_int_equal(check(a, t, &p, NULL), 0);
+    assert_int_equal(p.roles, 0);
+    assert_false(ep_auth_tool_allowed(a, &p, "get_meps"));
+    free(t);
+    free(c);
+    /* malformed headers */
+    check(a, NULL, &p, "missing credentials");
+    check(a, "Basic dXNlcjpwdw==", &p, "malformed Authorization");
+    check(a, "Bearer ", &p, "malformed");
+    check(a, "Bearer a.b", &p, "malformed token");
+    check(a, "Bearer a.b.c.d", &p, "malformed token");
+    check(a, "Bearer !!!.@@@.###", &p, "malformed token");
+    check(a, "Bearer eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln", &p, "malformed token");
+    ep_auth_free(a);
+}
+
+static void test_api_keys(void **state)
+{
+    (void)state;
+    struct ep_auth *a = load();
+    struct ep_auth_principal p;
+    assert_int_equal(check(a, "Bearer viewer-secret-1", &p, NULL), 0);
+    assert_string_equal(p.id, "key:viewer");
+    assert_string_equal(p.role_names, "viewer");
+    check(a, "Bearer old-secret", &p, "revoked");
+    check(a, "Bearer nope", &p, "unknown API key");
+    ep_auth_free(a);
+    /* rotation: a new config revokes the viewer key and adds a new one */
+    char *v = key_entry("viewer", "viewer-secret-1", "viewer", 1);
+    char *n = key_entry("viewer2", "viewer-secret-2", "viewer", 0);
+    write_keys(v, n);
+    a = load();
+    check(a, "Bearer viewer-secret-1", &p, "revoked");
+    assert_int_equal(check(a, "Bearer viewer-secret-2", &p, NULL), 0);
+    ep_auth_free(a);
+    /* the key itself in the config is refused */
+    write_config("[{\"id\":\"x\",\"sha256\":\"viewer-secret-1\",\"role\":\"viewer\"}]");
+    struct ep_error e = {0};
+    assert_int_equal(ep_auth_load(cfg_path, &a, &e), EP_EINVAL);
+    assert_non_null(strstr(e.msg, "sha256"));
+    free(v);
+    free(n);
+    v = key_entry("viewer", "viewer-secret-1", "viewer", 0);
+    write_keys(v, NULL);
+    free(v);
+}
+
+/* ------------------------------------------------------------------- HTTP */
+
+struct resp {
+    long status;
+    char www[600];
+    char retry[16];
+    struct ep_buf body;
+};
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+    struct resp *r = ud;
+    return ep_buf_append(&r->body, p, sz * n) ? 0 : sz * n;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    struct resp *r = ud;
+    size_t len = sz * n;
+    const char *names[] = {"WWW-Authenticate:", "Retry-After:"};
+    char *outs[] = {r->www, r->retry};
+    size_t caps[] = {sizeof r->www, sizeof r->retry};
+    for (int i = 0; i < 2; i++) {
+        size_t k = strlen(names[i]);
+        if (len > k && strncasecmp(p, names[i], k) == 0) {
+            size_t m = len - k;
+            const char *v = p + k;
+            while (m && *v == ' ')
+                v++, m--;
+            while (m && (v[m - 1] == '\r' || v[m - 1] == '\n'))
+                m--;
+            if (m >= caps[i])
+                m = caps[i] - 1;
+            memcpy(outs[i], v, m);
+            outs[i][m] = 0;
+        }
+    }
+    return len;
+}
+
+static int port;
+
+static void http(const char *method, const char *path, const char *authz, const char *sid,
+                 const char *body, struct resp *r)
+{
+    memset(r, 0, sizeof *r);
+    ep_buf_init(&r->body, 0);
+    CURL *c = curl_easy_init();
+    char url[128], ah[512], sh[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    h = curl_slist_append(h, "Accept: application/json, text/event-stream");
+    if (authz) {
+        snprintf(ah, sizeof ah, "Authorization: %s", authz);
+        h = curl_slist_append(h, ah);
+    }
+    if (sid) {
+        snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
+        h = curl_slist_append(h, sh);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+}
+
+static char sid_buf[80];
+
+static size_t on_sid(char *p, size_t sz, size_t n, void *ud)
+{
+    (void)ud;
+    size_t len = sz * n;
+    if (len > 16 && strncasecmp(p, "Mcp-Session-Id: ", 16) == 0) {
+        size_t m = len - 16;
+        while (m && (p[16 + m - 1] == '\r' || p[16 + m - 1] == '\n'))
+            m--;
+        if (m < sizeof sid_buf) {
+            memcpy(sid_buf, p + 16, m);
+            sid_buf[m] = 0;
+        }
+    }
+    return len;
+}
+
+static const char *init_session(const char *authz)
+{
+    sid_buf[0] = 0;
+    CURL *c = curl_easy_init();
+    char url[128], ah[512];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/mcp", port);
+    snprintf(ah, sizeof ah, "Authorization: %s", authz);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    h = curl_slist_append(h, "Accept: application/json, text/event-stream");
+    h = curl_slist_append(h, ah);
+    struct resp r;
+    memset(&r, 0, sizeof r);
+    ep_buf_init(&r.body, 0);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+                     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                     "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{"
+                     "\"name\":\"t\",\"version\":\"1\"}}}");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_sid);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    ep_buf_free(&r.body);
+    assert_int_equal(strlen(sid_buf), 32);
+    return sid_buf;
+}
+
+static void test_http_auth(void **state)
+{
+    (void)state;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    char db[700], pf[700], audit[700];
+    snprintf(db, sizeof db, "%s/store.db", dir);
+    snprintf(pf, sizeof pf, "%s/port", dir);
+    snprintf(audit, sizeof audit, "%s/audit.log", dir);
+    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
+                     0);
+    /* no authentication on a non-loopback address: refused at start */
+    assert_int_not_equal(
+        ep_test_system("'%s' --db '%s' serve --http 0.0.0.0:0 2>/dev/null", EP_TEST_BIN, db), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
+              pf, "--auth-config", cfg_path, "--audit-file", audit, "--rate-per-minute", "25",
+              "--conformance-fixtures", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && !port; i++) { /* at most 20 s */
+        FILE *f = fopen(pf, "r");
+        char line[32] = "";
+        if (f) {
+            if (fgets(line, sizeof line, f))
+                port = (int)strtol(line, NULL, 10);
+            fclose(f);
+        }
+        if (!port)
+            usleep(100000);
+    }
+    assert_true(port > 0);
+    struct resp r;
+    const char *ping = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}";
+    http("POST", "/mcp", NULL, NULL, ping, &r);
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(r.www, "Bearer resource_metadata=\"http://127.0.0.1:8080/.well-known/"
+                                  "oauth-protected-resource\""));
+    ep_buf_free(&r.body);
+    http("POST", "/mcp", "Bearer wrong-key", NULL, ping, &r);
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(r.www, "invalid_token"));
+    ep_buf_free(&r.body);
+    http("GET", "/.well-known/oauth-protected-resource", NULL, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *m = json_loadb(r.body.data, r.body.len, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(m, "resource")), RESOURCE);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(m, "authorization_servers"), 0)), ISSUER);
+    json_decref(m);
+    ep_buf_free(&r.body);
+
+    char sid[80];
+    snprintf(sid, sizeof sid, "%s", init_session("Bearer viewer-secret-1"));
+    http("POST", "/mcp", "Bearer viewer-secret-1", sid,
+         "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+         "\"generate_report\",\"arguments\":{\"kind\":\"mep\",\"id\":\"840\"}}}",
+         &r);
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(r.www, "insufficient_scope"));
+    ep_buf_free(&r.body);
+    http("POST", "/mcp", "Bearer viewer-secret-1", sid,
+         "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":"
+         "\"test_simple_text\"}}",
+         &r);
+    assert_int_equal(r.status, 200);
+    ep_buf_free(&r.body);
+    /* a JWT principal cannot use the API-key principal's session */
+    char *c = claims(600, 0, ISSUER, RESOURCE, "epintel:analyst");
+    char *t = jwt("ES256", "e1", c, NULL, 0);
+    http("POST", "/mcp", t, sid, ping, &r);
+    assert_int_equal(r.status, 404);
+    ep_buf_free(&r.body);
+    free(c);
+
+    /* rotation with SIGHUP: the old key stops working, the new one works */
+    char *v = key_entry("viewer", "viewer-secret-1", "viewer", 1);
+    char *n = key_entry("viewer2", "viewer-secret-2", "viewer", 0);
+    write_keys(v, n);
+    free(v);
+    free(n);
+    kill(pid, SIGHUP);
+    int rotated = 0;
+    for (int i = 0; i < 30 && !rotated; i++) { /* at most 3 s */
+        usleep(100000);
+        http("POST", "/mcp", "Bearer viewer-secret-1", sid, ping, &r);
+        rotated = r.status == 401;
+        ep_buf_free(&r.body);
+    }
+    assert_true(rotated);
+    snprintf(sid, sizeof sid, "%s", init_session("Bearer viewer-secret-2"));
+
+    /* rate limit: 25 per minute for this principal */
+    int limited = 0;
+    for (int i = 0; i < 40 && !limited; i++) {
+        http("POST", "/mcp", "Bearer viewer-secret-2", sid, ping, &r);
+        limited = r.status == 429;
+        ep_buf_free(&r.body);
+    }
+    assert_true(limited);
+    assert_true(strtol(r.retry, NULL, 10) >= 1);
+    /* other principals are not affected */
+    http("POST", "/mcp", t, NULL,
+         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+         "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{"
+         "\"name\":\"t\",\"version\":\"1\"}}}",
+         &r);
+    assert_int_equal(r.status, 200);
+    ep_buf_free(&r.body);
+    free(t);
+
+    kill(pid, SIGTERM);
+    int st = -1;
+    for (int i = 0; i < 150 && waitpid(pid, &st, WNOHANG) != pid; i++)
+        usleep(100000);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+    /* audit: 0600, one JSON line per request, principals named, secrets absent */
+    struct stat sb;
+    assert_int_equal(stat(audit, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    struct ep_buf log;
+    ep_buf_init(&log, 0);
+    struct ep_error e = {0};
+    assert_int_equal(ep_read_file(audit, 0, &log, &e), 0);
+    assert_non_null(strstr(log.data, "\"principal\":\"key:viewer\""));
+    assert_non_null(strstr(log.data, "\"principal\":\"jwt:" ISSUER "|alice\""));
+    assert_non_null(strstr(log.data, "\"tool\":\"generate_report\""));
+    assert_non_null(strstr(log.data, "\"status\":403"));
+    assert_null(strstr(log.data, "viewer-secret"));
+    assert_null(strstr(log.data, "\"840\""));
+    int lines = 0;
+    for (const char *q = log.data; (q = strchr(q, '\n')); q++) {
+        lines++;
+    }
+    assert_true(lines >= 10);
+    ep_buf_free(&log);
+    curl_global_cleanup();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_jwt_valid),
+        cmocka_unit_test(test_jwt_rejected),
+        cmocka_unit_test(test_api_keys),
+        cmocka_unit_test(test_http_auth),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
