@@ -64,6 +64,10 @@ static const char *const ep_store_migrations[] = {
     "CREATE TABLE IF NOT EXISTS http_cache(url TEXT PRIMARY KEY, dataset TEXT,"
     " status INTEGER NOT NULL, etag TEXT, last_modified TEXT, fetched_at REAL NOT NULL,"
     " body BLOB, bytes INTEGER NOT NULL DEFAULT 0);",
+    /* 4: daily tools/call quotas per principal (mcp/ep_http.c; the server also creates the table
+     * on its own connection, hence IF NOT EXISTS). day = UTC YYYY-MM-DD. */
+    "CREATE TABLE IF NOT EXISTS quota(principal TEXT NOT NULL, day TEXT NOT NULL,"
+    " used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(principal, day)) WITHOUT ROWID;",
 };
 
 #endif
