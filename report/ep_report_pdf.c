@@ -17,6 +17,7 @@
 #define TOP (PH - 86.0)
 #define BOTTOM 70.0
 #define MAXPAGES 32
+#define WCACHE 0x2100
 
 #define C_INK 0x1F2A44
 #define C_MUTED 0x6B7280
@@ -34,6 +35,10 @@ struct doc {
     const char *kind, *date;
     HPDF_STATUS hpdf_err, hpdf_detail;
     int overflow;
+    /* advance widths (1/1000 em) of code points < WCACHE for both fonts; < 0 = not known yet.
+     * libharu 2.3.0 looks glyphs up by a linear cmap scan, so measuring text through it on
+     * every line break dominated the rendering time. */
+    float wcache[2][WCACHE];
 };
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
@@ -57,10 +62,44 @@ static void stroke(HPDF_Page p, unsigned c)
                            (float)(c & 255) / 255.0f);
 }
 
-static double width(HPDF_Font f, double size, const char *s)
+/* Decode one UTF-8 sequence at s (valid input assumed; invalid bytes count as one char). */
+static size_t utf8_next(const unsigned char *s, unsigned *cp)
 {
-    HPDF_TextWidth tw = HPDF_Font_TextWidth(f, (const HPDF_BYTE *)s, (HPDF_UINT)strlen(s));
-    return tw.width * size / 1000.0;
+    unsigned c = s[0];
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            n = 1;
+    if (n == 1)
+        *cp = c;
+    else if (n == 2)
+        *cp = (c & 0x1Fu) << 6 | (s[1] & 0x3Fu);
+    else if (n == 3)
+        *cp = (c & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+    else
+        *cp = (c & 0x07u) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 | (s[3] & 0x3Fu);
+    return n;
+}
+
+static double width(struct doc *d, HPDF_Font f, double size, const char *s)
+{
+    float *wc = d->wcache[f == d->fb ? 1 : 0];
+    const unsigned char *p = (const unsigned char *)s;
+    double total = 0;
+    while (*p) {
+        unsigned cp;
+        size_t n = utf8_next(p, &cp);
+        float w = cp < WCACHE ? wc[cp] : -1;
+        if (w < 0) {
+            HPDF_TextWidth tw = HPDF_Font_TextWidth(f, p, (HPDF_UINT)n);
+            w = (float)tw.width;
+            if (cp < WCACHE)
+                wc[cp] = w;
+        }
+        total += w;
+        p += n;
+    }
+    return total * size / 1000.0;
 }
 
 /* align 0 left, 1 centre, 2 right */
@@ -69,7 +108,7 @@ static void put(struct doc *d, double x, double y, HPDF_Font f, double size, uns
 {
     if (!s || !*s)
         return;
-    double w = align ? width(f, size, s) : 0;
+    double w = align ? width(d, f, size, s) : 0;
     if (align == 1)
         x -= w / 2;
     else if (align == 2)
@@ -98,10 +137,12 @@ static void hline(struct doc *d, double x0, double x1, double y, double lw, unsi
 }
 
 /* Copy s into out, cut on a UTF-8 boundary with "…" so that it fits in w points. */
-static void fit(HPDF_Font f, double size, double w, const char *s, char *out, size_t n)
+/* Copy s into out, cut on a UTF-8 boundary with "…" so that it fits in w points. */
+static void fit(struct doc *d, HPDF_Font f, double size, double w, const char *s, char *out,
+                size_t n)
 {
     snprintf(out, n, "%s", s ? s : "");
-    if (width(f, size, out) <= w)
+    if (width(d, f, size, out) <= w)
         return;
     size_t len = strlen(out);
     while (len > 0) {
@@ -111,7 +152,7 @@ static void fit(HPDF_Font f, double size, double w, const char *s, char *out, si
         if (len + 4 > n)
             continue;
         memcpy(out + len, "\xE2\x80\xA6", 4);
-        if (width(f, size, out) <= w)
+        if (width(d, f, size, out) <= w)
             return;
     }
 }
@@ -175,6 +216,9 @@ static int doc_open(struct doc *d, const char *kind, const char *title, const ch
                     struct ep_error *err)
 {
     memset(d, 0, sizeof *d);
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < WCACHE; i++)
+            d->wcache[k][i] = -1;
     d->kind = kind;
     d->date = date;
     const char *reg, *bold;
@@ -284,7 +328,7 @@ static void para(struct doc *d, HPDF_Font f, double size, unsigned c, const char
                 break;
             memcpy(line, p, j);
             line[j] = 0;
-            if (width(f, size, line) > w && best > 0)
+            if (width(d, f, size, line) > w && best > 0)
                 break;
             best = j;
             i = j;
@@ -338,7 +382,7 @@ static void table_row(struct doc *d, const struct col *c, int nc, int idx, const
     double x = ML;
     for (int i = 0; i < nc; i++) {
         char t[512];
-        fit(d->f, 8.5, c[i].w - 8, cells[i], t, sizeof t);
+        fit(d, d->f, 8.5, c[i].w - 8, cells[i], t, sizeof t);
         double tx = c[i].align == 2 ? x + c[i].w - 4 : x + 4;
         put(d, tx, d->y - 11.5, colors && colors[i] ? d->fb : d->f, 8.5,
             colors && colors[i] ? colors[i] : C_INK, c[i].align == 2 ? 2 : 0, t);

@@ -1,0 +1,670 @@
+/* epintel report: batch report jobs over the tools and report/ renderers.
+ *
+ *   report scorecards [--all | --mep ID...] --out DIR [--jobs N] [--force]
+ *   report briefing --out FILE.pdf
+ *   report network --out DIR
+ *   report coalition --out FILE.pdf
+ *
+ * Scorecards run on fork()ed worker processes (igraph and GSL are not thread-safe): the parent
+ * fills the store, lists the MEPs, closes the store and forks N workers; each opens the store
+ * read-only, takes MEP indices from a task pipe and reports each result on a result pipe
+ * (records < PIPE_BUF, so writes are atomic). Files are written atomically (temp + rename); an
+ * interrupt (SIGINT/SIGTERM) lets each worker finish its current file and stop. Resume: DIR holds
+ * a stamp (.epintel-scorecards) with the store content and version; with a matching stamp,
+ * existing scorecards are skipped; with another stamp, this command's old scorecard files are
+ * removed first. Output names come from numeric ids only (scorecard-ID.pdf): no path from user
+ * text reaches the file system below DIR. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd_report.h"
+#include "ep_graph.h"
+#include "ep_report.h"
+#include "ep_stats.h"
+#include "ep_store.h"
+#include "ep_tools.h"
+#include "ep_tools_all.h"
+#include "ep_tools_intel.h"
+#include "ep_tools_window.h"
+#include "ep_util.h"
+
+#define STAMP_NAME ".epintel-scorecards"
+#define MAX_JOBS 256
+#define MAX_TASKS 15000 /* 4 bytes each: below the 64 KiB pipe buffer */
+
+static volatile sig_atomic_t Stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    Stop = 1;
+}
+
+static void report_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: epintel report scorecards [--all | --mep ID...] --out DIR [--jobs N] "
+            "[--force]\n"
+            "       epintel report briefing --out FILE.pdf\n"
+            "       epintel report network --out DIR\n"
+            "       epintel report coalition --out FILE.pdf\n\n"
+            "Render reports from the store (default window: every vote with positions).\n"
+            "  scorecards  one PDF per MEP (DIR/scorecard-ID.pdf): --all = every MEP with a cast\n"
+            "              vote in the window; runs on N worker processes (default: all cores);\n"
+            "              resumable: up-to-date files are skipped (--force rewrites them)\n"
+            "  briefing    political risk briefing PDF\n"
+            "  network     DIR/network.graphml, DIR/network.png, DIR/political-map.png\n"
+            "  coalition   coalition dynamics report PDF\n\n"
+            "Files are written atomically (temp file + rename). Progress goes to stderr (a bar\n"
+            "on a terminal); a summary line ends each job.\n");
+}
+
+/* ---- shared helpers ------------------------------------------------------------------------ */
+
+static int db_path(const struct ep_cli *cli, char *out, size_t n, struct ep_error *err)
+{
+    if (cli->db_path) {
+        if (strlen(cli->db_path) >= n)
+            return ep_error_set(err, EP_EINVAL, "--db path too long");
+        snprintf(out, n, "%s", cli->db_path);
+        return 0;
+    }
+    return ep_store_default_path(out, n, err);
+}
+
+static int call(struct ep_store *s, const char *tool, const char *args_json, json_t **res,
+                struct ep_error *err)
+{
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = s;
+    json_t *args = json_loads(args_json, 0, NULL);
+    if (!args)
+        return ep_error_set(err, EP_EINTERNAL, "bad arguments for %s", tool);
+    *res = NULL;
+    int rc = ep_tools_call(&ctx, tool, args, res, err);
+    json_decref(args);
+    if (rc)
+        ep_error_prefix(err, "%s: ", tool);
+    return rc;
+}
+
+static int write_out(const char *path, const struct ep_buf *b, struct ep_error *err)
+{
+    return ep_write_file_atomic(path, b->data, b->len, err);
+}
+
+/* Write path unless it already holds exactly these bytes; *same = 1 when it did. */
+static int write_if_changed(const char *path, const struct ep_buf *b, int *same,
+                            struct ep_error *err)
+{
+    struct ep_buf old;
+    ep_buf_init(&old, b->len + 1);
+    *same = ep_read_file(path, b->len + 1, &old, NULL) == 0 && old.len == b->len &&
+            memcmp(old.data, b->data, b->len) == 0;
+    ep_buf_free(&old);
+    return *same ? 0 : write_out(path, b, err);
+}
+
+/* "N units, last unit id, dataset date, version": changes whenever the store's content does. */
+static int content_key(struct ep_store *s, char *out, size_t n)
+{
+    long long units = 0, last = 0;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit", -1,
+                           &q, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        units = sqlite3_column_int64(q, 0);
+        last = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    char date[11] = "";
+    ep_store_dataset_date(s, date);
+    snprintf(out, n, "epintel %s; units %lld; last unit %lld; dataset %s; window default\n",
+             EP_VERSION, units, last, date);
+    return 0;
+}
+
+static void progress(int tty, int quiet, const char *what, int done, int total, double t0)
+{
+    if (quiet || total <= 0)
+        return;
+    double el = ep_now() - t0;
+    if (tty) {
+        int w = 30, fill = (int)((long)done * w / total);
+        char bar[64];
+        for (int i = 0; i < w; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[w] = 0;
+        fprintf(stderr, "\r%s [%s] %d/%d  %.1f s", what, bar, done, total, el);
+        if (done == total)
+            fputc('\n', stderr);
+    } else {
+        int step = total >= 20 ? total / 20 : 1;
+        if (done == total || done % step == 0)
+            fprintf(stderr, "report: %s %d/%d (%.1f s)\n", what, done, total, el);
+    }
+}
+
+/* ---- scorecards ------------------------------------------------------------------------------ */
+
+struct result {
+    int idx, rc, skipped;
+    double t_tools, t_render;   /* seconds spent in the tools and in rendering + writing */
+    char msg[EP_ERROR_MSG_MAX]; /* the record stays under PIPE_BUF: one atomic write */
+};
+
+static int one_scorecard(struct ep_store *s, long long id, const char *path, struct result *r,
+                         struct ep_error *err)
+{
+    double t0 = ep_now();
+    char a[128];
+    json_t *inf = NULL, *det = NULL, *rep = NULL;
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    snprintf(a, sizeof a, "{\"mep_id\": %lld}", id);
+    int rc = call(s, "assess_mep_influence", a, &inf, err);
+    if (rc == 0) {
+        snprintf(a, sizeof a, "{\"id\": %lld}", id);
+        rc = call(s, "get_mep_details", a, &det, err);
+    }
+    if (rc == 0) {
+        snprintf(a, sizeof a, "{\"kind\": \"mep\", \"id\": \"%lld\"}", id);
+        rc = call(s, "generate_report", a, &rep, err);
+    }
+    double t1 = ep_now();
+    if (rc == 0)
+        rc = ep_report_pdf_scorecard(inf, det, rep, &b, err);
+    if (rc == 0)
+        rc = write_out(path, &b, err);
+    r->t_tools = t1 - t0;
+    r->t_render = ep_now() - t1;
+    json_decref(inf);
+    json_decref(det);
+    json_decref(rep);
+    ep_buf_free(&b);
+    return rc;
+}
+
+static void worker(const char *db, const char *dir, const long long *ids, int task_fd, int res_fd,
+                   int force)
+{
+    struct ep_error err = {0};
+    struct ep_store *s = NULL;
+    int setup_rc = ep_store_open(db, EP_STORE_READONLY, &s, &err);
+    if (setup_rc == 0)
+        setup_rc = ep_tools_register_all(&err);
+    int idx;
+    while (!Stop && read(task_fd, &idx, sizeof idx) == (ssize_t)sizeof idx) {
+        struct result r = {0};
+        r.idx = idx;
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/scorecard-%lld.pdf", dir, ids[idx]);
+        struct stat st;
+        if (setup_rc) {
+            r.rc = setup_rc;
+            snprintf(r.msg, sizeof r.msg, "%s", err.msg);
+        } else if (!force && stat(path, &st) == 0 && st.st_size > 0) {
+            r.skipped = 1;
+        } else {
+            struct ep_error e = {0};
+            r.rc = one_scorecard(s, ids[idx], path, &r, &e);
+            if (r.rc)
+                snprintf(r.msg, sizeof r.msg, "%s", e.msg);
+        }
+        if (write(res_fd, &r, sizeof r) != (ssize_t)sizeof r)
+            break;
+    }
+    ep_tools_intel_cache_clear();
+    ep_tools_matrix_cache_clear();
+    ep_tools_cleanup();
+    if (s)
+        ep_store_close(s);
+}
+
+/* MEPs of the default window with at least one cast vote, ascending id. */
+static int list_meps(struct ep_store *s, long long **ids, int *n, struct ep_error *err)
+{
+    struct ep_tools_window tw;
+    const struct ep_matrix *m;
+    int rc = ep_tools_window_from_args(NULL, &tw, err);
+    if (rc == 0)
+        rc = ep_tools_matrix(s, &tw, &m, err);
+    if (rc)
+        return rc;
+    *ids = malloc(sizeof(long long) * (size_t)(m->n_mep + 1));
+    if (!*ids)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    *n = 0;
+    for (int i = 0; i < m->n_mep; i++) {
+        int cast = 0;
+        for (int w = 0; w < m->n_words && !cast; w++) {
+            size_t o = (size_t)i * (size_t)m->n_words + (size_t)w;
+            cast = (m->plane[0][o] | m->plane[1][o] | m->plane[2][o]) != 0;
+        }
+        if (cast)
+            (*ids)[(*n)++] = (long long)m->mep_id[i];
+    }
+    return 0;
+}
+
+/* Compare the stamp; on a mismatch remove old scorecard-*.pdf files and write the new stamp. */
+static int prepare_dir(const char *dir, const char *key, struct ep_error *err)
+{
+    char sp[PATH_MAX];
+    snprintf(sp, sizeof sp, "%s/%s", dir, STAMP_NAME);
+    struct ep_buf old;
+    ep_buf_init(&old, 4096);
+    int same = ep_read_file(sp, 4096, &old, NULL) == 0 && strcmp(old.data, key) == 0;
+    ep_buf_free(&old);
+    if (same)
+        return 0;
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            size_t l = strlen(e->d_name);
+            if (strncmp(e->d_name, "scorecard-", 10) == 0 && l > 14 &&
+                strcmp(e->d_name + l - 4, ".pdf") == 0) {
+                char p[PATH_MAX];
+                if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) < (int)sizeof p)
+                    unlink(p);
+            }
+        }
+        closedir(d);
+    }
+    return ep_write_file_atomic(sp, key, strlen(key), err);
+}
+
+static int parse_id(const char *s, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s ? s : "", &end, 10);
+    if (!s || !*s || *end || errno || v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int run_workers(const struct ep_cli *cli, const char *db, const char *out,
+                       const long long *ids, int n, int jobs, int force)
+{
+    if (jobs <= 0) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = c > 0 ? (int)(c > MAX_JOBS ? MAX_JOBS : c) : 1;
+    }
+    if (jobs > n)
+        jobs = n > 0 ? n : 1;
+    int task[2], res[2];
+    if (n > MAX_TASKS) {
+        fprintf(stderr, "epintel report: at most %d scorecards per run\n", MAX_TASKS);
+        return EP_EXIT_USAGE;
+    }
+    if (pipe(task)) {
+        perror("epintel report: pipe");
+        return EP_EXIT_ERROR;
+    }
+    if (pipe(res)) {
+        perror("epintel report: pipe");
+        close(task[0]);
+        close(task[1]);
+        return EP_EXIT_ERROR;
+    }
+    /* every task is written before the workers start: MAX_TASKS * 4 bytes fit in the pipe */
+    for (int i = 0; i < n; i++)
+        if (write(task[1], &i, sizeof i) != (ssize_t)sizeof i) {
+            perror("epintel report: task pipe");
+            close(task[0]);
+            close(task[1]);
+            close(res[0]);
+            close(res[1]);
+            return EP_EXIT_ERROR;
+        }
+    close(task[1]);
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    fflush(NULL);
+    double t0 = ep_now();
+    pid_t pids[MAX_JOBS];
+    int started = 0;
+    for (int w = 0; w < jobs; w++) {
+        pid_t p = fork();
+        if (p == 0) {
+            close(res[0]);
+            worker(db, out, ids, task[0], res[1], force);
+            _exit(0);
+        }
+        if (p < 0) {
+            perror("epintel report: fork");
+            break;
+        }
+        pids[started++] = p;
+    }
+    close(task[0]);
+    close(res[1]);
+    int done = 0, written = 0, skipped = 0, failed = 0, tty = ep_cli_tty();
+    double sum_tools = 0, sum_render = 0;
+    int forwarded = 0;
+    struct result r;
+    for (;;) {
+        ssize_t got = read(res[0], &r, sizeof r);
+        if (got < 0 && errno == EINTR) {
+            if (Stop && !forwarded) {
+                /* a signal to the parent alone (kill PID): pass it on; a terminal's Ctrl-C
+                 * already reached the whole process group */
+                for (int w = 0; w < started; w++)
+                    kill(pids[w], SIGTERM);
+                forwarded = 1;
+            }
+            continue;
+        }
+        if (got != (ssize_t)sizeof r)
+            break;
+        done++;
+        if (r.rc) {
+            failed++;
+            if (tty && !cli->quiet)
+                fputc('\n', stderr);
+            fprintf(stderr, "epintel report: MEP %lld: %s\n", ids[r.idx], r.msg);
+        } else if (r.skipped) {
+            skipped++;
+        } else {
+            written++;
+            sum_tools += r.t_tools;
+            sum_render += r.t_render;
+        }
+        progress(tty, cli->quiet, "scorecards", done, n, t0);
+    }
+    close(res[0]);
+    int crashed = 0;
+    for (int w = 0; w < started; w++) {
+        int st;
+        while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR)
+            ;
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            crashed++;
+    }
+    if (tty && !cli->quiet && done < n)
+        fputc('\n', stderr);
+    fprintf(stderr,
+            "report scorecards: %d written, %d up to date (skipped), %d failed%s, %d of %d done "
+            "in %.1f s on %d worker%s -> %s\n",
+            written, skipped, failed, crashed ? ", a worker crashed" : "", done, n, ep_now() - t0,
+            started, started == 1 ? "" : "s", out);
+    if (written && !cli->quiet)
+        fprintf(stderr,
+                "report scorecards: per written scorecard: tools %.1f ms, PDF render + write "
+                "%.1f ms (mean, first call per worker includes the window's analysis)\n",
+                1000 * sum_tools / written, 1000 * sum_render / written);
+    if (Stop)
+        return 130;
+    return failed || crashed || done < n ? EP_EXIT_ERROR : EP_EXIT_OK;
+}
+
+static int cmd_scorecards(struct ep_cli *cli, int argc, char **argv)
+{
+    const char *out = NULL;
+    int all = 0, force = 0, jobs = 0, n_req = 0;
+    long long *req = calloc((size_t)argc + 1, sizeof(long long));
+    if (!req)
+        return EP_EXIT_ERROR;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--all") == 0) {
+            all = 1;
+        } else if (strcmp(a, "--force") == 0) {
+            force = 1;
+        } else if (strcmp(a, "--out") == 0 && v) {
+            out = v;
+            i++;
+        } else if (strcmp(a, "--jobs") == 0 && v) {
+            long long j;
+            if (parse_id(v, &j) || j > MAX_JOBS) {
+                fprintf(stderr, "epintel report: --jobs needs a number from 1 to %d\n", MAX_JOBS);
+                free(req);
+                return EP_EXIT_USAGE;
+            }
+            jobs = (int)j;
+            i++;
+        } else if (strcmp(a, "--mep") == 0 && v) {
+            /* --mep ID [ID...] */
+            while (i + 1 < argc && argv[i + 1][0] != '-') {
+                if (parse_id(argv[i + 1], &req[n_req])) {
+                    fprintf(stderr,
+                            "epintel report: \"%s\" is not an MEP id (a positive whole number)\n",
+                            argv[i + 1]);
+                    free(req);
+                    return EP_EXIT_USAGE;
+                }
+                n_req++;
+                i++;
+            }
+        } else {
+            fprintf(stderr, "epintel report scorecards: unexpected argument %s\n", a);
+            report_usage(stderr);
+            free(req);
+            return EP_EXIT_USAGE;
+        }
+    }
+    if (!out || (all == (n_req > 0))) {
+        fprintf(stderr, "epintel report scorecards: give --out DIR and either --all or --mep "
+                        "ID...\n");
+        free(req);
+        return EP_EXIT_USAGE;
+    }
+    struct ep_error err = {0};
+    char db[PATH_MAX];
+    if (db_path(cli, db, sizeof db, &err) || ep_mkdirs(out, &err)) {
+        ep_cli_error(&err);
+        free(req);
+        return EP_EXIT_ERROR;
+    }
+    struct ep_store *s = ep_cli_open_store(cli, 1);
+    if (!s) {
+        free(req);
+        return EP_EXIT_ERROR;
+    }
+    long long *ids = req;
+    int n = n_req, rc = 0;
+    char key[512];
+    if (all)
+        rc = list_meps(s, &ids, &n, &err);
+    if (rc == 0 && content_key(s, key, sizeof key))
+        rc = ep_error_set(&err, EP_EDB, "cannot read the store's units");
+    if (rc == 0)
+        rc = prepare_dir(out, key, &err);
+    /* no SQLite handle, igraph or cache state may cross fork() */
+    ep_tools_intel_cache_clear();
+    ep_tools_matrix_cache_clear();
+    ep_store_close(s);
+    if (rc) {
+        ep_cli_error(&err);
+        if (ids != req)
+            free(ids);
+        free(req);
+        return ep_cli_exit_code(rc);
+    }
+    int status = run_workers(cli, db, out, ids, n, jobs, force);
+    if (ids != req)
+        free(ids);
+    free(req);
+    return status;
+}
+
+/* ---- single documents ---------------------------------------------------------------------- */
+
+static const char *only_out(int argc, char **argv, const char *kind)
+{
+    const char *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else {
+            fprintf(stderr, "epintel report %s: unexpected argument %s\n", kind, argv[i]);
+            return NULL;
+        }
+    }
+    if (!out)
+        fprintf(stderr, "epintel report %s: give --out\n", kind);
+    return out;
+}
+
+static int finish(const char *kind, int rc, struct ep_error *err, double t0, int n_files,
+                  int n_same, const char *where)
+{
+    if (rc) {
+        ep_cli_error(err);
+        return ep_cli_exit_code(rc);
+    }
+    fprintf(stderr, "report %s: %d file(s) written, %d already up to date, in %.2f s -> %s\n", kind,
+            n_files - n_same, n_same, ep_now() - t0, where);
+    return EP_EXIT_OK;
+}
+
+static int cmd_pdf(struct ep_cli *cli, int argc, char **argv, int briefing)
+{
+    const char *kind = briefing ? "briefing" : "coalition";
+    const char *out = only_out(argc, argv, kind);
+    if (!out)
+        return EP_EXIT_USAGE;
+    struct ep_error err = {0};
+    if (ep_tools_register_all(&err)) {
+        ep_cli_error(&err);
+        return EP_EXIT_ERROR;
+    }
+    struct ep_store *s = ep_cli_open_store(cli, 1);
+    if (!s)
+        return EP_EXIT_ERROR;
+    double t0 = ep_now();
+    json_t *risk = NULL, *coal = NULL;
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    int same = 0;
+    int rc = call(s, "analyze_coalition_dynamics", "{}", &coal, &err);
+    if (rc == 0 && briefing)
+        rc = call(s, "generate_political_risk_assessment", "{}", &risk, &err);
+    if (rc == 0)
+        rc = briefing ? ep_report_pdf_briefing(risk, coal, &b, &err)
+                      : ep_report_pdf_coalition(coal, &b, &err);
+    if (rc == 0)
+        rc = write_if_changed(out, &b, &same, &err);
+    json_decref(risk);
+    json_decref(coal);
+    ep_buf_free(&b);
+    ep_tools_intel_cache_clear();
+    ep_tools_matrix_cache_clear();
+    ep_tools_cleanup();
+    ep_store_close(s);
+    return finish(kind, rc, &err, t0, 1, same, out);
+}
+
+static int cmd_network(struct ep_cli *cli, int argc, char **argv)
+{
+    const char *out = only_out(argc, argv, "network");
+    if (!out)
+        return EP_EXIT_USAGE;
+    struct ep_error err = {0};
+    if (ep_mkdirs(out, &err) || ep_tools_register_all(&err)) {
+        ep_cli_error(&err);
+        return EP_EXIT_ERROR;
+    }
+    struct ep_store *s = ep_cli_open_store(cli, 1);
+    if (!s)
+        return EP_EXIT_ERROR;
+    double t0 = ep_now();
+    json_t *net = NULL;
+    struct ep_graph g = {0};
+    struct ep_stats_map mp = {0};
+    struct ep_tools_window tw;
+    const struct ep_matrix *m = NULL;
+    struct ep_graph_params gp;
+    struct ep_stats_map_params mpp;
+    ep_graph_params_default(&gp);
+    ep_stats_map_params_default(&mpp);
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    int n_same = 0, same = 0;
+    char path[PATH_MAX];
+    double ts[5] = {0};
+    int rc = call(s, "map_political_network", "{\"include_nodes\": true}", &net, &err);
+    if (rc == 0)
+        rc = ep_tools_window_from_args(NULL, &tw, &err);
+    if (rc == 0)
+        rc = ep_tools_matrix(s, &tw, &m, &err);
+    if (rc == 0)
+        rc = ep_graph_compute(m, &gp, NULL, 0, &g, &err);
+    ts[0] = ep_now();
+    if (rc == 0)
+        rc = ep_report_graphml(&g, m, json_object_get(net, "node_list"), &b, &err);
+    if (rc == 0) {
+        snprintf(path, sizeof path, "%s/network.graphml", out);
+        rc = write_if_changed(path, &b, &same, &err);
+        n_same += same;
+    }
+    ep_buf_reset(&b);
+    ts[1] = ep_now();
+    if (rc == 0)
+        rc = ep_report_png_network(&g, m, net, NULL, &b, &err);
+    if (rc == 0) {
+        snprintf(path, sizeof path, "%s/network.png", out);
+        rc = write_if_changed(path, &b, &same, &err);
+        n_same += same;
+    }
+    ep_buf_reset(&b);
+    ts[2] = ep_now();
+    if (rc == 0)
+        rc = ep_stats_map_compute(m, &mpp, &mp, &err);
+    if (rc == 0)
+        rc = ep_report_png_map(&mp, m, net, NULL, &b, &err);
+    if (rc == 0) {
+        snprintf(path, sizeof path, "%s/political-map.png", out);
+        rc = write_if_changed(path, &b, &same, &err);
+        n_same += same;
+    }
+    ts[3] = ep_now();
+    if (rc == 0 && !cli->quiet)
+        fprintf(stderr,
+                "report network: %d nodes, %d edges; tools + graph %.2f s, GraphML %.2f s, "
+                "network.png %.2f s, political map (PCA + PNG) %.2f s\n",
+                g.n_node, g.n_edge, ts[0] - t0, ts[1] - ts[0], ts[2] - ts[1], ts[3] - ts[2]);
+    ep_buf_free(&b);
+    ep_stats_map_free(&mp);
+    ep_graph_free(&g);
+    json_decref(net);
+    ep_tools_intel_cache_clear();
+    ep_tools_matrix_cache_clear();
+    ep_tools_cleanup();
+    ep_store_close(s);
+    return finish("network", rc, &err, t0, 3, n_same, out);
+}
+
+int ep_cmd_report(struct ep_cli *cli, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        report_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EP_EXIT_USAGE : EP_EXIT_OK;
+    }
+    const char *kind = argv[1];
+    if (strcmp(kind, "scorecards") == 0)
+        return cmd_scorecards(cli, argc - 1, argv + 1);
+    if (strcmp(kind, "briefing") == 0)
+        return cmd_pdf(cli, argc - 1, argv + 1, 1);
+    if (strcmp(kind, "coalition") == 0)
+        return cmd_pdf(cli, argc - 1, argv + 1, 0);
+    if (strcmp(kind, "network") == 0)
+        return cmd_network(cli, argc - 1, argv + 1);
+    fprintf(stderr, "epintel report: unknown report \"%s\"\n", kind);
+    report_usage(stderr);
+    return EP_EXIT_USAGE;
+}
