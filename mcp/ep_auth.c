@@ -30,7 +30,8 @@ struct jwk {
 struct role {
     char name[32];
     char scope[96];
-    json_t *tools; /* array of names, "*" = all */
+    json_t *tools;    /* array of names, "*" = all */
+    long daily_quota; /* tools/call per principal per UTC day, -1 = unlimited */
 };
 
 struct apikey {
@@ -304,6 +305,17 @@ int ep_auth_load(const char *path, struct ep_auth **out, struct ep_error *err)
         const char *sc = json_string_value(json_object_get(rv, "scope"));
         snprintf(r->scope, sizeof r->scope, "%s", sc ? sc : "");
         r->tools = tools;
+        json_t *q = json_object_get(rv, "daily_quota");
+        r->daily_quota = -1;
+        if (q && !json_is_null(q)) {
+            if (!json_is_integer(q) || json_integer_value(q) < 0) {
+                rc = ep_error_set(err, EP_EINVAL,
+                                  "%s: role \"%s\": \"daily_quota\" must be an integer >= 0", path,
+                                  rk);
+                break;
+            }
+            r->daily_quota = (long)json_integer_value(q);
+        }
         a->nroles++;
     }
     json_t *keys = json_object_get(cfg, "api_keys");
@@ -620,4 +632,27 @@ json_t *ep_auth_resource_metadata(const struct ep_auth *a)
     else
         json_decref(scopes);
     return m;
+}
+
+long ep_auth_daily_quota(const struct ep_auth *a, const struct ep_auth_principal *p, char *role,
+                         size_t role_size)
+{
+    long best = -2;
+    int who = -1;
+    for (int i = 0; i < a->nroles; i++) {
+        if (!(p->roles & (1u << i)))
+            continue;
+        long q = a->roles[i].daily_quota;
+        if (q < 0)
+            return -1; /* one unlimited role: unlimited */
+        if (q > best) {
+            best = q;
+            who = i;
+        }
+    }
+    if (who < 0)
+        return -1;
+    if (role && role_size)
+        snprintf(role, role_size, "%s", a->roles[who].name);
+    return best;
 }

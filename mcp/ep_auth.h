@@ -10,7 +10,8 @@
  *     "jwks_file": "jwks.json",                           // RS256/ES256/HS256 keys (JWK Set);
  *                                                         // relative to the config file
  *     "leeway_s": 60,                                     // clock skew for exp/nbf
- *     "roles": {"viewer": {"scope": "epintel:viewer", "tools": ["get_meps", ...]},
+ *     "roles": {"viewer": {"scope": "epintel:viewer", "tools": ["get_meps", ...],
+ *                          "daily_quota": 1000},              // tools/call per UTC day
  *               "analyst": {"scope": "epintel:analyst", "tools": ["*"]}},
  *     "api_keys": [{"id": "ci", "sha256": "<hex SHA-256 of the key>", "role": "analyst",
  *                   "revoked": false}]
@@ -27,6 +28,7 @@
 #define EP_AUTH_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "ep_error.h"
@@ -56,6 +58,12 @@ int ep_auth_authenticate(const struct ep_auth *a, const char *authorization, tim
 /* 1 when one of p's roles may call tool. */
 int ep_auth_tool_allowed(const struct ep_auth *a, const struct ep_auth_principal *p,
                          const char *tool);
+
+/* The daily tools/call quota of p: the largest "daily_quota" among its roles (role, when not
+ * NULL, gets that role's name), or -1 when unlimited (one of its roles has no quota, or it has
+ * no role). */
+long ep_auth_daily_quota(const struct ep_auth *a, const struct ep_auth_principal *p, char *role,
+                         size_t role_size);
 
 /* The resource URI, and the RFC 9728 protected resource metadata (new reference). */
 const char *ep_auth_resource(const struct ep_auth *a);

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,12 +47,13 @@ enum {
     REJ_UNAUTHENTICATED,
     REJ_FORBIDDEN,
     REJ_RATE,
+    REJ_QUOTA,
     REJ_N
 };
 static const char *const ep_http_rej_names[REJ_N] = {
-    "body_too_large",  "host_origin",     "max_sessions",     "max_tool_calls",
-    "session_missing", "session_unknown", "protocol_version", "timeout",
-    "bad_request",     "unauthenticated", "forbidden",        "rate_limited"};
+    "body_too_large",  "host_origin",      "max_sessions",  "max_tool_calls", "session_missing",
+    "session_unknown", "protocol_version", "timeout",       "bad_request",    "unauthenticated",
+    "forbidden",       "rate_limited",     "quota_exceeded"};
 
 struct http;
 
@@ -94,6 +96,7 @@ struct req {
     char tool[64];
     int counts_call;
     const char *www_auth; /* WWW-Authenticate value for a 401/403 (static or in wbuf) */
+    int retry_after;      /* Retry-After seconds for a 429/503 (0 = 1) */
     char wbuf[1600];
     struct ep_auth_principal who;
     int is_mcp;
@@ -150,6 +153,11 @@ struct http {
     long audit_max;
     unsigned long audit_seq;
     pthread_mutex_t audit_mu;
+    /* daily quotas: counters in memory (authoritative), flushed to the store every second */
+    pthread_mutex_t qmu;
+    struct quota_slot *quotas;
+    sqlite3 *qdb; /* own read-write connection to the store (NULL = counts not persisted) */
+    sqlite3_stmt *qget, *qput;
 };
 
 /* Requests per principal: a sliding one-minute window estimated from this minute's and the
@@ -159,6 +167,18 @@ struct rate_slot {
     char id[128];
     long minute;
     unsigned long cur, prev;
+};
+
+/* tools/call count per principal for the current UTC day. Open addressing with a bounded
+ * probe; a slot is reused when it holds nothing unflushed (its count is in the store). */
+#define EP_HTTP_QUOTA_SLOTS 4096
+#define EP_HTTP_QUOTA_PROBE 64
+struct quota_slot {
+    char id[128];
+    unsigned long hash;
+    char day[11]; /* UTC YYYY-MM-DD the count belongs to */
+    long used;
+    int dirty; /* count not yet written to the store */
 };
 
 static double now_s(void)
@@ -554,8 +574,11 @@ static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, unsign
         MHD_add_response_header(resp, "Mcp-Session-Id", sid);
     if (r->www_auth)
         MHD_add_response_header(resp, "WWW-Authenticate", r->www_auth);
-    if (status == MHD_HTTP_TOO_MANY_REQUESTS || status == MHD_HTTP_SERVICE_UNAVAILABLE)
-        MHD_add_response_header(resp, "Retry-After", "1");
+    if (status == MHD_HTTP_TOO_MANY_REQUESTS || status == MHD_HTTP_SERVICE_UNAVAILABLE) {
+        char ra[24];
+        snprintf(ra, sizeof ra, "%d", r->retry_after > 0 ? r->retry_after : 1);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(resp, "Allow", "GET, POST, DELETE");
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
@@ -682,6 +705,7 @@ struct peek {
     int requests;   /* messages with method and id */
     int initialize; /* the single message is an initialize request */
     int tool_calls;
+    int tools_list; /* tools/list requests (filtered by role in the reply) */
     char tool[64];
     char denied[64];  /* first tool the principal may not call */
     json_t *first_id; /* borrowed from the parsed value */
@@ -699,6 +723,8 @@ static void peek_one(json_t *m, struct peek *p)
     p->requests++;
     if (!p->first_id)
         p->first_id = id;
+    if (strcmp(method, "tools/list") == 0)
+        p->tools_list++;
     if (strcmp(method, "tools/call") == 0) {
         p->tool_calls++;
         const char *n = json_string_value(json_object_get(json_object_get(m, "params"), "name"));
@@ -807,12 +833,255 @@ static int mcp_admit(struct req *r, struct MHD_Connection *c, enum MHD_Result *r
     int retry = 1;
     if (rate_exceeded(h, r->principal, &retry)) {
         count_reject(h, REJ_RATE);
+        r->retry_after = retry;
         *ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INVALID_REQUEST, NULL,
                           "Too many requests: the limit is %ld per minute; retry in %d s",
                           h->rate_per_min, retry);
         return 1;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------ daily quotas */
+
+static const char ep_http_quota_ddl[] =
+    "CREATE TABLE IF NOT EXISTS quota(principal TEXT NOT NULL, day TEXT NOT NULL,"
+    " used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(principal, day)) WITHOUT ROWID;";
+
+static void utc_day(time_t t, char out[11])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Open the quota connection on the store's file (read-write, WAL; same DDL as migration 4). */
+static int quota_open(struct http *h, struct ep_error *err)
+{
+    h->quotas = calloc(EP_HTTP_QUOTA_SLOTS, sizeof *h->quotas);
+    if (!h->quotas)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    const char *path = h->o.store ? ep_store_path(h->o.store) : NULL;
+    if (!path) {
+        fprintf(stderr, "epintel: no store: daily quota counts are kept in memory only\n");
+        return 0;
+    }
+    char old[11];
+    utc_day(time(NULL) - 31 * 86400, old);
+    char *sql = sqlite3_mprintf("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; %s"
+                                " DELETE FROM quota WHERE day < %Q;",
+                                ep_http_quota_ddl, old);
+    int rc = sqlite3_open_v2(path, &h->qdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK)
+        sqlite3_busy_timeout(h->qdb, 5000);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(h->qdb, sql ? sql : "", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(h->qdb, "SELECT used FROM quota WHERE principal = ? AND day = ?",
+                                -1, &h->qget, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(h->qdb,
+                                "INSERT INTO quota(principal, day, used) VALUES(?, ?, ?)"
+                                " ON CONFLICT(principal, day) DO UPDATE SET used = excluded.used",
+                                -1, &h->qput, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK)
+        return ep_error_set(err, EP_EDB, "cannot open the store %s read-write for daily quotas: %s",
+                            path, h->qdb ? sqlite3_errmsg(h->qdb) : sqlite3_errstr(rc));
+    return 0;
+}
+
+static void quota_close(struct http *h)
+{
+    sqlite3_finalize(h->qget);
+    sqlite3_finalize(h->qput);
+    sqlite3_close(h->qdb);
+    free(h->quotas);
+}
+
+/* Write one count (h->qmu held). */
+static void quota_put(struct http *h, const struct quota_slot *q)
+{
+    if (!h->qput)
+        return;
+    sqlite3_bind_text(h->qput, 1, q->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(h->qput, 2, q->day, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(h->qput, 3, q->used);
+    if (sqlite3_step(h->qput) != SQLITE_DONE)
+        fprintf(stderr, "epintel: cannot store the quota count of %s: %s\n", q->id,
+                sqlite3_errmsg(h->qdb));
+    sqlite3_reset(h->qput);
+    sqlite3_clear_bindings(h->qput);
+}
+
+/* Write every unflushed count in one transaction (h->qmu held). */
+static void quota_flush_locked(struct http *h)
+{
+    int any = 0;
+    for (int i = 0; i < EP_HTTP_QUOTA_SLOTS && !any; i++)
+        any = h->quotas[i].dirty;
+    if (!any || !h->qdb)
+        return;
+    sqlite3_exec(h->qdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    for (int i = 0; i < EP_HTTP_QUOTA_SLOTS; i++)
+        if (h->quotas[i].dirty) {
+            quota_put(h, &h->quotas[i]);
+            h->quotas[i].dirty = 0;
+        }
+    if (sqlite3_exec(h->qdb, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fprintf(stderr, "epintel: cannot store quota counts: %s\n", sqlite3_errmsg(h->qdb));
+        sqlite3_exec(h->qdb, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+static void quota_flush(struct http *h)
+{
+    if (!h->quotas)
+        return;
+    pthread_mutex_lock(&h->qmu);
+    quota_flush_locked(h);
+    pthread_mutex_unlock(&h->qmu);
+}
+
+/* The slot of id for day (h->qmu held): found, or taken and loaded from the store. */
+static struct quota_slot *quota_slot(struct http *h, const char *id, const char *day)
+{
+    unsigned long hsh = 5381;
+    for (const char *p = id; *p; p++)
+        hsh = hsh * 33 + (unsigned char)*p;
+    struct quota_slot *empty = NULL, *clean = NULL, *q = NULL;
+    for (int k = 0; k < EP_HTTP_QUOTA_PROBE && !q; k++) {
+        struct quota_slot *c = &h->quotas[(hsh + (unsigned long)k) % EP_HTTP_QUOTA_SLOTS];
+        if (c->id[0] && c->hash == hsh && strcmp(c->id, id) == 0)
+            q = c;
+        else if (!c->id[0] && !empty)
+            empty = c;
+        else if (c->id[0] && !c->dirty && !clean)
+            clean = c;
+    }
+    if (!q) {
+        q = empty ? empty : clean;
+        if (!q) { /* every candidate holds unflushed counts: write them, reuse the first */
+            quota_flush_locked(h);
+            q = &h->quotas[hsh % EP_HTTP_QUOTA_SLOTS];
+        }
+        memset(q, 0, sizeof *q);
+        snprintf(q->id, sizeof q->id, "%s", id);
+        q->hash = hsh;
+    }
+    if (strcmp(q->day, day) != 0) {
+        if (q->dirty)
+            quota_put(h, q); /* the previous day's last count */
+        snprintf(q->day, sizeof q->day, "%s", day);
+        q->used = 0;
+        q->dirty = 0;
+        if (h->qget) {
+            sqlite3_bind_text(h->qget, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(h->qget, 2, day, -1, SQLITE_STATIC);
+            if (sqlite3_step(h->qget) == SQLITE_ROW)
+                q->used = (long)sqlite3_column_int64(h->qget, 0);
+            sqlite3_reset(h->qget);
+            sqlite3_clear_bindings(h->qget);
+        }
+    }
+    return q;
+}
+
+/* Charge n tools/call to r's principal. 0 = admitted; 1 = over its role's daily quota, with
+ * *ret sent (429, Retry-After = seconds to the next UTC day, a JSON body naming the quota). */
+static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *rid,
+                       enum MHD_Result *ret)
+{
+    struct http *h = r->h;
+    if (!h->quotas || n <= 0)
+        return 0;
+    char role[32] = "";
+    pthread_rwlock_rdlock(&h->alock);
+    long limit = h->auth ? ep_auth_daily_quota(h->auth, &r->who, role, sizeof role) : -1;
+    pthread_rwlock_unlock(&h->alock);
+    if (limit < 0)
+        return 0;
+    time_t now = time(NULL);
+    char day[11];
+    utc_day(now, day);
+    pthread_mutex_lock(&h->qmu);
+    struct quota_slot *q = quota_slot(h, r->principal, day);
+    long used = q->used;
+    int over = used + n > limit;
+    if (!over) {
+        q->used += n;
+        q->dirty = 1;
+    }
+    pthread_mutex_unlock(&h->qmu);
+    if (!over)
+        return 0;
+    count_reject(h, REJ_QUOTA);
+    int retry = (int)(86400 - now % 86400);
+    char reset[24];
+    time_t next = now + retry;
+    struct tm tm;
+    gmtime_r(&next, &tm);
+    strftime(reset, sizeof reset, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "Daily quota exceeded: role %s allows %ld tools/call per UTC day (used %ld); it "
+             "resets at %s, in %d s",
+             role, limit, used, reset, retry);
+    json_t *e =
+        json_pack("{s:s,s:O,s:{s:i,s:s,s:{s:s,s:s,s:I,s:I,s:s,s:i}}}", "jsonrpc", "2.0", "id",
+                  rid ? rid : json_null(), "error", "code", EP_MCP_INVALID_REQUEST, "message", msg,
+                  "data", "quota", "daily_quota", "role", role, "limit", (json_int_t)limit, "used",
+                  (json_int_t)used, "resets_at", reset, "retry_after_s", retry);
+    char *t = e ? json_dumps(e, JSON_COMPACT) : NULL;
+    json_decref(e);
+    r->retry_after = retry;
+    *ret = send_body(r, c, MHD_HTTP_TOO_MANY_REQUESTS, "application/json", t ? t : "{}",
+                     t ? strlen(t) : 2, NULL);
+    free(t);
+    return 1;
+}
+
+/* Drop from m's tools/list result the tools who may not call (consistent with the 403 of
+ * tools/call). 1 when something was dropped. */
+static int filter_tools(const struct ep_auth *a, const struct ep_auth_principal *who, json_t *m)
+{
+    json_t *tools = json_object_get(json_object_get(m, "result"), "tools");
+    int changed = 0;
+    for (size_t i = json_array_size(tools); i-- > 0;) {
+        const char *n = json_string_value(json_object_get(json_array_get(tools, i), "name"));
+        if (!n || !ep_auth_tool_allowed(a, who, n)) {
+            json_array_remove(tools, i);
+            changed = 1;
+        }
+    }
+    return changed;
+}
+
+/* last (a response or a batch of them) with every tools/list result filtered for who: last
+ * itself, or a replacement (last freed). */
+static char *filter_tools_list(struct http *h, const struct ep_auth_principal *who, char *last)
+{
+    json_t *v = json_loads(last, 0, NULL);
+    if (!v)
+        return last;
+    int changed = 0;
+    pthread_rwlock_rdlock(&h->alock);
+    if (h->auth) {
+        if (json_is_array(v)) {
+            size_t i;
+            json_t *m;
+            json_array_foreach(v, i, m) changed |= filter_tools(h->auth, who, m);
+        } else {
+            changed = filter_tools(h->auth, who, v);
+        }
+    }
+    pthread_rwlock_unlock(&h->alock);
+    char *t = changed ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+    if (!t)
+        return last;
+    free(last);
+    return t;
 }
 
 static enum MHD_Result on_resource_metadata(struct req *r, struct MHD_Connection *c)
@@ -1019,6 +1288,16 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
         }
         r->counts_call = 1;
         snprintf(r->tool, sizeof r->tool, "%s", pk.tool);
+        if (quota_admit(r, c, pk.tool_calls, rid, &ret)) {
+            r->counts_call = 0;
+            pthread_mutex_lock(&h->mu);
+            h->calls_active--;
+            pthread_mutex_unlock(&h->mu);
+            json_decref(rid);
+            if (created)
+                sess_end(h, s);
+            return ret;
+        }
     }
     json_decref(rid);
 
@@ -1051,6 +1330,8 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
              : strstr(last, "\"isError\":true")    ? "isError"
              : strstr(last, "\"error\":{\"code\"") ? "error"
                                                    : "ok");
+    if (last && pk.tools_list && !stream)
+        last = filter_tools_list(h, &r->who, last);
     const char *sid = created ? s->id : NULL;
     if (created && !(last && strstr(last, "\"result\""))) {
         sid = NULL; /* initialize failed: no session */
@@ -1368,6 +1649,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     pthread_cond_init(&h->cv, NULL);
     pthread_rwlock_init(&h->alock, NULL);
     pthread_mutex_init(&h->audit_mu, NULL);
+    pthread_mutex_init(&h->qmu, NULL);
     h->rate_per_min = h->o.rate_per_minute;
     h->audit_max = h->o.audit_max_bytes > 0 ? h->o.audit_max_bytes : 10L << 20;
     h->sessions = calloc((size_t)h->o.max_sessions, sizeof *h->sessions);
@@ -1413,6 +1695,8 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
                           addr);
     if (!rc && h->rate_per_min > 0 && !(h->rates = calloc(EP_HTTP_RATE_SLOTS, sizeof *h->rates)))
         rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (!rc && h->auth)
+        rc = quota_open(h, err);
     if (!rc && h->o.audit_file && !(h->audit = audit_open(h->o.audit_file)))
         rc = ep_error_set(err, EP_EIO, "cannot open the audit file %s: %s", h->o.audit_file,
                           strerror(errno));
@@ -1472,6 +1756,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
                 }
             }
             expire_sessions(h);
+            quota_flush(h); /* bounded loss window: counts of the last second */
         }
         fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
         MHD_quiesce_daemon(h->d); /* no new connections */
@@ -1500,6 +1785,9 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     }
     if (h->d)
         MHD_stop_daemon(h->d);
+    quota_flush(h);
+    quota_close(h);
+    pthread_mutex_destroy(&h->qmu);
     for (int i = 0; i < h->nhosts; i++)
         free(h->hosts[i]);
     free(h->hosts);

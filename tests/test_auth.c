@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,12 +65,14 @@ static void write_file(const char *path, const char *text)
 /* Config with the given api_keys array (JSON text). */
 static void write_config(const char *api_keys)
 {
-    char text[4096];
+    char text[8192];
     snprintf(text, sizeof text,
              "{\"resource\":\"%s\",\"authorization_servers\":[\"%s\"],\"issuer\":\"%s\","
              "\"jwks_file\":\"jwks.json\",\"roles\":{\"viewer\":{\"scope\":\"epintel:viewer\","
              "\"tools\":[\"get_meps\",\"test_simple_text\"]},\"analyst\":{\"scope\":"
-             "\"epintel:analyst\",\"tools\":[\"*\"]}},\"api_keys\":%s}",
+             "\"epintel:analyst\",\"tools\":[\"*\"]},\"metered\":{\"scope\":\"epintel:metered\","
+             "\"tools\":[\"get_meps\",\"test_simple_text\"],\"daily_quota\":3}},"
+             "\"api_keys\":%s}",
              RESOURCE, ISSUER, ISSUER, api_keys);
     write_file(cfg_path, text);
 }
@@ -86,7 +89,7 @@ static char *key_entry(const char *id, const char *key, const char *role, int re
 
 static void write_keys(const char *a, const char *b)
 {
-    char arr[1024];
+    char arr[2048];
     snprintf(arr, sizeof arr, "[%s%s%s]", a, b ? "," : "", b ? b : "");
     write_config(arr);
 }
@@ -626,13 +629,224 @@ static void test_http_auth(void **state)
     curl_global_cleanup();
 }
 
+/* ------------------------------------------------------------ quotas, tools/list */
+
+static pid_t start_server(const char *db, const char *pf)
+{
+    unlink(pf);
+    port = 0;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
+              pf, "--auth-config", cfg_path, "--conformance-fixtures", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && !port; i++) { /* at most 20 s */
+        FILE *f = fopen(pf, "r");
+        char line[32] = "";
+        if (f) {
+            if (fgets(line, sizeof line, f))
+                port = (int)strtol(line, NULL, 10);
+            fclose(f);
+        }
+        if (!port)
+            usleep(100000);
+    }
+    assert_true(port > 0);
+    return pid;
+}
+
+static void stop_server(pid_t pid, int sig)
+{
+    kill(pid, sig);
+    int st = -1;
+    for (int i = 0; i < 150 && waitpid(pid, &st, WNOHANG) != pid; i++)
+        usleep(100000);
+    if (sig == SIGTERM)
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    else
+        assert_true(WIFSIGNALED(st));
+}
+
+static const char call_simple[] = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\","
+                                  "\"params\":{\"name\":\"test_simple_text\"}}";
+static const char list_tools[] = "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/list\"}";
+
+static long call_status(const char *authz, const char *sid, struct resp *r)
+{
+    http("POST", "/mcp", authz, sid, call_simple, r);
+    return r->status;
+}
+
+static long stored_used(const char *db, const char *principal)
+{
+    sqlite3 *d = NULL;
+    sqlite3_stmt *st = NULL;
+    long used = -1;
+    assert_int_equal(sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(d, "SELECT used FROM quota WHERE principal = ?", -1, &st, NULL),
+        SQLITE_OK);
+    sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        used = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(d);
+    return used;
+}
+
+static void test_http_quota(void **state)
+{
+    (void)state;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    char db[700], pf[700];
+    snprintf(db, sizeof db, "%s/quota.db", dir);
+    snprintf(pf, sizeof pf, "%s/port.q", dir);
+    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
+                     0);
+    char *m = key_entry("meter", "metered-secret", "metered", 0);
+    char *v = key_entry("viewer", "viewer-secret-1", "viewer", 0);
+    write_keys(m, v);
+    free(m);
+    free(v);
+    const char *mk = "Bearer metered-secret", *vk = "Bearer viewer-secret-1";
+    pid_t pid = start_server(db, pf);
+    struct resp r;
+    char sid[80];
+    snprintf(sid, sizeof sid, "%s", init_session(mk));
+    /* exactly at the limit passes; tools/list and initialize are not charged */
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(call_status(mk, sid, &r), 200);
+        ep_buf_free(&r.body);
+        http("POST", "/mcp", mk, sid, list_tools, &r);
+        assert_int_equal(r.status, 200);
+        ep_buf_free(&r.body);
+    }
+    /* one over: 429, Retry-After = seconds to the next UTC day, a body naming the quota */
+    assert_int_equal(call_status(mk, sid, &r), 429);
+    long now = (long)time(NULL), want = 86400 - now % 86400, got = strtol(r.retry, NULL, 10);
+    assert_true(got >= 1 && labs(got - want) <= 5);
+    json_t *b = json_loadb(r.body.data, r.body.len, 0, NULL);
+    json_t *data = json_object_get(json_object_get(b, "error"), "data");
+    assert_string_equal(json_string_value(json_object_get(data, "quota")), "daily_quota");
+    assert_string_equal(json_string_value(json_object_get(data, "role")), "metered");
+    assert_int_equal(json_integer_value(json_object_get(data, "limit")), 3);
+    assert_int_equal(json_integer_value(json_object_get(b, "id")), 7);
+    json_decref(b);
+    ep_buf_free(&r.body);
+    /* a role without a quota is not limited */
+    char vsid[80];
+    snprintf(vsid, sizeof vsid, "%s", init_session(vk));
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(call_status(vk, vsid, &r), 200);
+        ep_buf_free(&r.body);
+    }
+    stop_server(pid, SIGTERM);
+    assert_int_equal(stored_used(db, "key:meter"), 3);
+
+    /* after a restart on the same store the quota is still spent */
+    pid = start_server(db, pf);
+    snprintf(sid, sizeof sid, "%s", init_session(mk));
+    assert_int_equal(call_status(mk, sid, &r), 429);
+    ep_buf_free(&r.body);
+
+    /* a crash loses at most the last second: raise the quota, spend 2, wait, SIGKILL */
+    {
+        char text[8192];
+        char *m2 = key_entry("meter", "metered-secret", "metered", 0);
+        char arr[1024];
+        snprintf(arr, sizeof arr, "[%s]", m2);
+        free(m2);
+        write_config(arr);
+        struct ep_buf cfg;
+        ep_buf_init(&cfg, 0);
+        struct ep_error e = {0};
+        assert_int_equal(ep_read_file(cfg_path, 0, &cfg, &e), 0);
+        char *q = strstr(cfg.data, "\"daily_quota\":3");
+        assert_non_null(q);
+        snprintf(text, sizeof text, "%.*s\"daily_quota\":5%s", (int)(q - cfg.data), cfg.data,
+                 q + strlen("\"daily_quota\":3"));
+        ep_buf_free(&cfg);
+        write_file(cfg_path, text);
+    }
+    kill(pid, SIGHUP);
+    int ok = 0;
+    for (int i = 0; i < 30 && !ok; i++) { /* at most 3 s */
+        usleep(100000);
+        ok = call_status(mk, sid, &r) == 200;
+        ep_buf_free(&r.body);
+    }
+    assert_true(ok);
+    assert_int_equal(call_status(mk, sid, &r), 200);
+    ep_buf_free(&r.body);
+    usleep(2500000); /* > the 1 s flush period */
+    stop_server(pid, SIGKILL);
+    assert_int_equal(stored_used(db, "key:meter"), 5);
+    pid = start_server(db, pf);
+    snprintf(sid, sizeof sid, "%s", init_session(mk));
+    assert_int_equal(call_status(mk, sid, &r), 429);
+    ep_buf_free(&r.body);
+    stop_server(pid, SIGTERM);
+    curl_global_cleanup();
+}
+
+/* tools/list shows a principal only the tools its roles may call */
+static void test_http_tools_list(void **state)
+{
+    (void)state;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    char db[700], pf[700];
+    snprintf(db, sizeof db, "%s/list.db", dir);
+    snprintf(pf, sizeof pf, "%s/port.l", dir);
+    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
+                     0);
+    char *a = key_entry("an", "analyst-secret", "analyst", 0);
+    char *v = key_entry("viewer", "viewer-secret-1", "viewer", 0);
+    write_keys(a, v);
+    free(a);
+    free(v);
+    pid_t pid = start_server(db, pf);
+    const char *keys[] = {"Bearer viewer-secret-1", "Bearer analyst-secret"};
+    size_t counts[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        char sid[80];
+        snprintf(sid, sizeof sid, "%s", init_session(keys[k]));
+        struct resp r;
+        http("POST", "/mcp", keys[k], sid, list_tools, &r);
+        assert_int_equal(r.status, 200);
+        json_t *b = json_loadb(r.body.data, r.body.len, 0, NULL);
+        json_t *tools = json_object_get(json_object_get(b, "result"), "tools");
+        counts[k] = json_array_size(tools);
+        int meps = 0, intel = 0;
+        size_t i;
+        json_t *t;
+        json_array_foreach(tools, i, t)
+        {
+            const char *n = json_string_value(json_object_get(t, "name"));
+            meps |= strcmp(n, "get_meps") == 0;
+            intel |= strcmp(n, "assess_mep_influence") == 0 || strcmp(n, "generate_report") == 0 ||
+                     strcmp(n, "detect_voting_anomalies") == 0;
+            if (k == 0) /* viewer: only what its role lists */
+                assert_true(strcmp(n, "get_meps") == 0 || strcmp(n, "test_simple_text") == 0);
+        }
+        assert_true(meps);
+        assert_int_equal(intel, k == 1);
+        json_decref(b);
+        ep_buf_free(&r.body);
+    }
+    assert_int_equal(counts[0], 2);
+    assert_true(counts[1] > 10);
+    stop_server(pid, SIGTERM);
+    curl_global_cleanup();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_jwt_valid),
-        cmocka_unit_test(test_jwt_rejected),
-        cmocka_unit_test(test_api_keys),
-        cmocka_unit_test(test_http_auth),
+        cmocka_unit_test(test_jwt_valid),  cmocka_unit_test(test_jwt_rejected),
+        cmocka_unit_test(test_api_keys),   cmocka_unit_test(test_http_auth),
+        cmocka_unit_test(test_http_quota), cmocka_unit_test(test_http_tools_list),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
