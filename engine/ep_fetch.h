@@ -8,10 +8,11 @@
  * - Base URL: opts.base_url, else $EP_API_URL, else https://data.europarl.europa.eu/api/v2/.
  * - Every request sends User-Agent "epintel/VERSION", Accept: application/ld+json and the query
  *   parameter format=application/ld+json.
- * - Transient failures (timeouts, connection errors, 429, 502, 503, 504, truncated bodies) are
- *   retried at most max_retries times with backoff base * 2^(attempt-1) plus up to 50% jitter;
- *   a 429's Retry-After (seconds) replaces the backoff when longer (capped by retry_after_max).
- *   Permanent failures (400, 401, 403, 404, any other 4xx) are answered at once.
+ * - Transient failures (timeouts, connection errors, 408, 429, 500, 502, 503, 504, truncated
+ *   bodies: CURLE_PARTIAL_FILE or a Content-Length mismatch) are retried at most max_retries times
+ * with backoff base * 2^(attempt-1) plus up to 50% jitter; a 429's Retry-After (seconds) replaces
+ * the backoff when longer (capped by retry_after_max). Permanent failures (400, 401, 403, 404, any
+ * other 4xx) are answered at once.
  * - The breaker counts consecutive transient failures (each failed attempt) per endpoint; at
  *   breaker_threshold it opens and rejects requests without contacting the upstream; after
  *   breaker_cooldown seconds it half-opens and lets one trial request through: success
