@@ -554,9 +554,13 @@ static int cmd_pdf(struct ep_cli *cli, int argc, char **argv, int briefing)
     int rc = call(s, "analyze_coalition_dynamics", "{}", &coal, &err);
     if (rc == 0 && briefing)
         rc = call(s, "generate_political_risk_assessment", "{}", &risk, &err);
+    double t1 = ep_now();
     if (rc == 0)
         rc = briefing ? ep_report_pdf_briefing(risk, coal, &b, &err)
                       : ep_report_pdf_coalition(coal, &b, &err);
+    if (rc == 0 && !cli->quiet)
+        fprintf(stderr, "report %s: tools %.2f s, PDF render %.3f s\n", kind, t1 - t0,
+                ep_now() - t1);
     if (rc == 0)
         rc = write_if_changed(out, &b, &same, &err);
     json_decref(risk);

@@ -112,4 +112,8 @@ int ep_report_pdf_coalition(json_t *coalition, struct ep_buf *out, struct ep_err
  * The returned string is static (cached). */
 int ep_report_font_path(int bold, const char **path, struct ep_error *err);
 
+/* Release cairo's static caches and fontconfig's configuration (FcFini, through dlopen). Only
+ * for leak checkers at exit: call after the last rendering of the process. */
+void ep_report_cleanup(void);
+
 #endif

@@ -1,5 +1,6 @@
 /* Locate DejaVu Sans at run time: fontconfig (dlopen, so that no link dependency is added),
  * then a search of /usr/share/fonts. */
+#include <cairo.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <fontconfig/fontconfig.h>
@@ -125,4 +126,19 @@ int ep_report_font_path(int bold, const char **path, struct ep_error *err)
                             b ? " Bold" : "");
     *path = Path[b];
     return 0;
+}
+
+typedef void (*fn_fini)(void);
+
+void ep_report_cleanup(void)
+{
+    cairo_debug_reset_static_data();
+    void *h = dlopen("libfontconfig.so.1", RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    if (!h)
+        return;
+    fn_fini fini = NULL;
+    sym(h, "FcFini", &fini, sizeof fini);
+    if (fini)
+        fini();
+    dlclose(h);
 }

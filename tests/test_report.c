@@ -98,6 +98,7 @@ static int teardown(void **state)
     ep_store_close(S);
     ep_test_system("rm -rf '%s'", Dir);
     free(Dir);
+    ep_report_cleanup(); /* cairo's and fontconfig's caches, for the leak checker */
     return 0;
 }
 
@@ -112,7 +113,10 @@ static const char *save(const char *name, const struct ep_buf *b)
         assert_int_equal(ep_write_file_atomic(path, b->data, b->len, &err), 0);
     }
     snprintf(path, sizeof path, "%s/%s", Dir, name);
-    assert_int_equal(ep_write_file_atomic(path, b->data, b->len, &err), 0);
+    int rc = ep_write_file_atomic(path, b->data, b->len, &err);
+    if (rc)
+        fprintf(stderr, "save %s: %s\n", name, err.msg);
+    assert_int_equal(rc, 0);
     return path;
 }
 
@@ -166,6 +170,14 @@ static void test_graphml(void **state)
     assert_memory_equal(a.data, b.data, a.len);
     const char *p = save("network.graphml", &a);
     assert_int_equal(ep_test_system("xmllint --noout '%s'", p), 0);
+#ifdef __SANITIZE_ADDRESS__
+    /* igraph 0.10's GraphML reader grows its attribute vectors one edge at a time; under ASan
+     * every realloc copies, which makes reading 250k edges take many minutes. The read-back runs
+     * in the non-sanitized builds. */
+    ep_buf_free(&a);
+    ep_buf_free(&b);
+    return;
+#endif
     /* read back with igraph */
     assert_int_equal((int)json_integer_value(json_object_get(Net, "nodes")), G.n_node);
     assert_int_equal((int)json_integer_value(json_object_get(Net, "edges")), G.n_edge);
