@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_report.h"
+#include "cmd_sync.h"
 
 struct command {
     const char *name;
@@ -15,9 +17,11 @@ static const struct command commands[] = {
     {"ingest", ep_cmd_ingest, "ingest roll-call XML files and HowTheyVote CSV tables"},
     {"info", ep_cmd_info, "counts per table, date range and sources of the store"},
     {"synth", ep_cmd_synth, "write a synthetic full-term dataset (for benchmarks)"},
-    {"serve", ep_cmd_serve, "run the MCP server (stdio)"},
+    {"sync", ep_cmd_sync, "fetch from the EP Open Data API into the store"},
+    {"serve", ep_cmd_serve, "run the MCP server (stdio, or Streamable HTTP with --http)"},
     {"tool", ep_cmd_tool, "run one tool: epintel tool NAME --args '{...}'"},
     {"tools", ep_cmd_tools, "list the tools with their schemas"},
+    {"report", ep_cmd_report, "write PDF/PNG/GraphML reports (scorecards, briefing, network)"},
 };
 
 static void usage(FILE *f)

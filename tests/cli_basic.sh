@@ -20,7 +20,7 @@ contains() { # file pattern description
 }
 count() { sqlite3 "$db" "$1"; }
 
-for c in ingest info synth serve tool tools; do
+for c in ingest info synth serve tool tools report sync; do
   expect_rc 0 "$c --help" "$bin" "$c" --help
   contains "$tmp/out" "usage: epintel" "$c --help"
 done
