@@ -347,6 +347,214 @@ int ep_epapi_decisions(json_t *page, const struct ep_sink *sink, struct ep_error
     return 0;
 }
 
+/* ---- the endpoint table ------------------------------------------------------------------- */
+
+/* Generated from ../shared/data/real/ep-open-data-api/ep-openapi-spec.json (55 GET paths);
+ * tool names follow the existing EP MCP server's convention. */
+static const struct ep_epapi_endpoint endpoints[] = {
+    {"meps", "get_meps", 0, 0, 3600,
+     "parliamentary-term,gender,political-group,country-of-representation,offset,limit",
+     "Returns the list of all the MEPs"},
+    {"meps/{mep-id}", "get_mep_details", 0, 1, 86400, "",
+     "Returns a single MEP for the specified mep ID"},
+    {"meps/show-current", "get_current_meps", 0, 0, 3600,
+     "mandate-date,gender,political-group,country-of-representation,offset,limit",
+     "Returns the list of all active MEPs for today's date"},
+    {"meps/show-incoming", "get_incoming_meps", 0, 0, 3600,
+     "gender,political-group,country-of-representation,offset,limit",
+     "Returns the list of all incoming MEPs for the current parliamentary term"},
+    {"meps/show-outgoing", "get_outgoing_meps", 0, 0, 3600,
+     "gender,political-group,country-of-representation,offset,limit",
+     "Returns the list of all outgoing MEPs for the current parliamentary term"},
+    {"meps/show-homonyms", "get_homonym_meps", 0, 0, 3600, "parliamentary-term,offset,limit",
+     "Returns the list of all homonyms MEPs for the current parliamentary term"},
+    {"meps/feed", "get_meps_feed", 1, 0, 300, "timeframe,start-date",
+     "Returns a feed of MEPs (published or updated during the specified timeframe)."},
+    {"corporate-bodies", "get_corporate_bodies", 0, 0, 3600, "body-classification,offset,limit",
+     "Returns the list of all EP Corporate Bodies"},
+    {"corporate-bodies/feed", "get_corporate_bodies_feed", 1, 0, 300, "",
+     "Returns a feed of EP Corporate Body (published or updated in the last month)."},
+    {"corporate-bodies/{body-id}", "get_corporate_body", 0, 1, 86400, "language",
+     "Returns a single EP Corporate Body for the specified body ID"},
+    {"corporate-bodies/show-current", "get_current_corporate_bodies", 0, 0, 3600, "offset,limit",
+     "Returns the list of all current bodies for today's date"},
+    {"meetings", "get_meetings", 0, 0, 3600, "year,offset,limit",
+     "Returns the list of all EP Meetings"},
+    {"meetings/{event-id}", "get_meeting", 0, 1, 86400, "language",
+     "Returns a single EP Meeting (Plenary session or a Plenary sitting) for the specified event "
+     "ID"},
+    {"meetings/{sitting-id}/decisions", "get_meeting_decisions", 0, 0, 3600,
+     "vote-method,filter-output,json-layout,offset,limit",
+     "Returns all decisions in a single EP Meeting"},
+    {"meetings/{sitting-id}/vote-results", "get_meeting_vote_results", 0, 0, 3600, "offset,limit",
+     "Returns all vote results in a single EP Meeting"},
+    {"meetings/{sitting-id}/foreseen-activities", "get_meeting_foreseen_activities", 0, 0, 3600,
+     "offset,limit", "Returns the list of all Foreseen Activities linked to EP Meetings"},
+    {"meetings/{sitting-id}/activities", "get_meeting_activities", 0, 0, 3600, "offset,limit",
+     "Returns the list of all Activities linked to  EP Meetings"},
+    {"events", "get_events", 0, 0, 3600, "activity-type,offset,limit",
+     "Returns the list of all EP Events"},
+    {"events/{event-id}", "get_event", 0, 1, 86400, "json-layout",
+     "Returns a single EP Events for the specified event ID"},
+    {"events/feed", "get_events_feed", 1, 0, 300, "activity-type,timeframe,start-date",
+     "Returns a feed of EP Events (published or updated during the specified timeframe)."},
+    {"speeches", "get_speeches", 0, 0, 3600,
+     "parliamentary-term,activity-type,sitting-date,sitting-date-end,video-start-time,video-end-"
+     "time,person-id,title,text,search-language,include-output,language,sort-by,offset,limit",
+     "Returns a list of speeches or speech-related activities (proceeding activities, debate "
+     "speeches, written statements)."},
+    {"speeches/{speech-id}", "get_speech", 0, 1, 86400,
+     "text,search-language,include-output,language",
+     "Returns a single speech or speech-related activity (proceeding activities, debate speeches, "
+     "written statements) for the specified speech ID."},
+    {"procedures", "get_procedures", 0, 0, 3600, "process-type,offset,limit",
+     "Returns the list of all EP Procedures."},
+    {"procedures/feed", "get_procedures_feed", 1, 0, 300, "process-type,timeframe,start-date",
+     "Returns a feed of EP Procedures (published or updated during the specified timeframe)."},
+    {"procedures/{process-id}", "get_procedure", 0, 1, 86400, "",
+     "Returns a single EP Procedure for the specified process-id"},
+    {"procedures/{process-id}/events", "get_procedure_events", 0, 0, 3600, "",
+     "Returns the list of events linked to a procedure for for the specified process-id"},
+    {"procedures/{process-id}/events/{event-id}", "get_procedure_event", 0, 1, 86400, "",
+     "Returns a single event linked to a procedure for the specified event-ID"},
+    {"documents", "get_documents", 0, 0, 3600, "work-type,offset,limit",
+     "Returns the list of all EP Documents"},
+    {"documents/feed", "get_documents_feed", 1, 0, 300, "",
+     "Returns a feed of EP Documents (published or updated in the last week)."},
+    {"documents/{doc-id}", "get_document", 0, 1, 86400, "language",
+     "Returns a single EP Document for the specified doc ID"},
+    {"plenary-documents", "get_plenary_documents", 0, 0, 3600, "year,work-type,offset,limit",
+     "Returns the list of all EP Plenary Documents"},
+    {"plenary-documents/{doc-id}", "get_plenary_document", 0, 1, 86400, "language",
+     "Returns a single EP Plenary Document for the specified doc ID"},
+    {"plenary-documents/feed", "get_plenary_documents_feed", 1, 0, 300, "",
+     "Returns a feed of EP Plenary Documents (published or updated in the last month)."},
+    {"parliamentary-questions", "get_parliamentary_questions", 0, 0, 3600,
+     "year,work-type,offset,limit", "Returns the list of all EP Questions"},
+    {"parliamentary-questions/{doc-id}", "get_parliamentary_question", 0, 1, 86400, "language",
+     "Returns a single EP Question document for the specified doc ID"},
+    {"parliamentary-questions/feed", "get_parliamentary_questions_feed", 1, 0, 300, "",
+     "Returns a feed of EP Questions Documents (published or updated in the last month)."},
+    {"plenary-session-documents", "get_plenary_session_documents", 0, 0, 3600,
+     "part-session-date,work-type,offset,limit",
+     "Returns the list of all EP Plenary Session documents"},
+    {"plenary-session-documents/{doc-id}", "get_plenary_session_document", 0, 1, 86400, "language",
+     "Returns a single EP Plenary Session document for the specified doc ID"},
+    {"plenary-session-documents/feed", "get_plenary_session_documents_feed", 1, 0, 300, "",
+     "Returns a feed of EP Plenary Session Documents (published or updated in the last month)."},
+    {"plenary-session-documents-items", "get_plenary_session_document_items", 0, 0, 3600,
+     "related-work-type,subdivision-type,related-activity-type,parliamentary-term,year,sitting-"
+     "date,sitting-date-end,parent-id,doc-id,text,title,search-language,include-output,language,"
+     "sort-by,offset,limit",
+     "Returns the list of all Plenary Session Documents Items"},
+    {"adopted-texts", "get_adopted_texts", 0, 0, 3600,
+     "year,work-type,parliamentary-term,doc-id,text,title,search-language,language,view,sort-by,"
+     "sitting-date,sitting-date-end,related-process-id,related-process-type,related-doc-id,offset,"
+     "limit",
+     "Returns the list of all EP Adopted Texts"},
+    {"adopted-texts/{doc-id}", "get_adopted_text", 0, 1, 86400, "language",
+     "Returns a single EP Adopted Text document for the specified doc ID"},
+    {"adopted-texts/feed", "get_adopted_texts_feed", 1, 0, 300, "work-type,timeframe,start-date",
+     "Returns a feed of EP Adopted texts (published or updated during the specified timeframe)."},
+    {"committee-documents", "get_committee_documents", 0, 0, 3600,
+     "committee,parliamentary-term,work-type,offset,limit",
+     "Returns the list of all EP Committee Documents"},
+    {"committee-documents/{doc-id}", "get_committee_document", 0, 1, 86400, "",
+     "Returns a single EP Committee Document for the specified doc ID"},
+    {"committee-documents/feed", "get_committee_documents_feed", 1, 0, 300, "",
+     "Returns a feed of EP Committee Document (published or updated in the last month)."},
+    {"meps-declarations", "get_mep_declarations", 0, 0, 3600,
+     "work-type,doc-id,year,parliamentary-term,person-id,dossier-id,provider-id,body-id,capacity-"
+     "role,related-process-id,related-process-type,filter-output,text,title,search-language,"
+     "language,offset,limit",
+     "Returns the list of all MEPS Declarations"},
+    {"meps-declarations/{doc-id}", "get_mep_declaration", 0, 1, 86400, "",
+     "Returns a single MEPS Declaration for the specified doc ID"},
+    {"meps-declarations/feed", "get_mep_declarations_feed", 1, 0, 300,
+     "work-type,timeframe,start-date",
+     "Returns a feed of MEPS Declaration (published or updated during the specified timeframe)."},
+    {"external-documents", "get_external_documents", 0, 0, 3600, "work-type,offset,limit",
+     "Returns the list of all External Documents"},
+    {"external-documents/{doc-id}", "get_external_document", 0, 1, 86400, "",
+     "Returns a single External Document for the specified doc ID"},
+    {"external-documents/feed", "get_external_documents_feed", 1, 0, 300,
+     "work-type,timeframe,start-date",
+     "Returns a feed of External Documents (published or updated during the specified timeframe)."},
+    {"controlled-vocabularies", "get_controlled_vocabularies", 0, 0, 604800, "offset,limit",
+     "Returns the list of all EP Controlled vocabularies"},
+    {"controlled-vocabularies/feed", "get_controlled_vocabularies_feed", 1, 0, 300, "",
+     "Returns a feed of Controlled Vocabularies (published or updated in the last month)."},
+    {"controlled-vocabularies/{voc-id}", "get_controlled_vocabulary", 0, 1, 604800, "",
+     "Returns a single EP Controlled Vocabulary for the specified event ID"},
+};
+
+const struct ep_epapi_endpoint *ep_epapi_endpoints(size_t *n)
+{
+    *n = sizeof endpoints / sizeof endpoints[0];
+    return endpoints;
+}
+
+const struct ep_epapi_endpoint *ep_epapi_endpoint_find(const char *key)
+{
+    if (!key)
+        return NULL;
+    while (*key == '/')
+        key++;
+    for (size_t i = 0; i < sizeof endpoints / sizeof endpoints[0]; i++)
+        if (strcmp(endpoints[i].tool, key) == 0 || strcmp(endpoints[i].path, key) == 0)
+            return &endpoints[i];
+    return NULL;
+}
+
+static int safe_value(const char *v)
+{
+    if (!v || !*v || strstr(v, ".."))
+        return 0;
+    for (; *v; v++)
+        if (!((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || (*v >= '0' && *v <= '9') ||
+              strchr("._:()-", *v)))
+            return 0;
+    return 1;
+}
+
+int ep_epapi_endpoint_path(const struct ep_epapi_endpoint *e, const char *const *values,
+                           size_t nvalues, char *out, size_t size, struct ep_error *err)
+{
+    size_t used = 0, k = 0;
+    for (const char *p = e->path; *p;) {
+        const char *piece = p;
+        size_t len;
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            if (!close)
+                return ep_error_set(err, EP_EINTERNAL, "bad template %s", e->path);
+            if (k >= nvalues)
+                return ep_error_set(err, EP_EINVAL, "%s: missing value for %.*s", e->tool,
+                                    (int)(close - p + 1), p);
+            if (!safe_value(values[k]))
+                return ep_error_set(err, EP_EINVAL,
+                                    "%s: '%s' is not a valid identifier (letters, digits and "
+                                    "._:()- only)",
+                                    e->tool, values[k] ? values[k] : "");
+            piece = values[k++];
+            len = strlen(piece);
+            p = close + 1;
+        } else {
+            len = strcspn(p, "{");
+            p += len;
+        }
+        if (used + len + 1 > size)
+            return ep_error_set(err, EP_ELIMIT, "%s: path longer than %zu bytes", e->tool, size);
+        memcpy(out + used, piece, len);
+        used += len;
+    }
+    if (k != nvalues)
+        return ep_error_set(err, EP_EINVAL, "%s: %zu values for %zu placeholders", e->tool, nvalues,
+                            k);
+    out[used] = 0;
+    return 0;
+}
+
 /* ---- sync ---------------------------------------------------------------------------------- */
 
 int ep_epapi_sync_parse_only(const char *s, unsigned *out, struct ep_error *err)

@@ -43,6 +43,31 @@ int ep_epapi_meetings(json_t *page, const struct ep_sink *sink, struct ep_error 
  * a voting id are skipped with a warning. */
 int ep_epapi_decisions(json_t *page, const struct ep_sink *sink, struct ep_error *err);
 
+/* ---- the endpoint table ------------------------------------------------------------------- */
+
+/* One row per GET path of the EP Open Data API v2 spec (all 55), for pass-through tools. */
+struct ep_epapi_endpoint {
+    const char *path;    /* template relative to the base URL, e.g. "meps/{mep-id}" */
+    const char *tool;    /* tool name: get_<thing>, get_<thing>_feed */
+    int feed;            /* 1: a feed (timeframe, start-date; slow: use the feed timeout) */
+    int item;            /* 1: one resource by id (path ends with a {placeholder}) */
+    int ttl_s;           /* cache TTL: feeds 5 min, lists 1 h, items 1 day, vocabularies 7 d */
+    const char *params;  /* comma-separated query parameters from the spec ("offset,limit"
+                            present = paged) */
+    const char *summary; /* first line of the spec's summary */
+};
+
+/* The table (static storage) and its length. */
+const struct ep_epapi_endpoint *ep_epapi_endpoints(size_t *n);
+/* Row by tool name or by path template; NULL when unknown. */
+const struct ep_epapi_endpoint *ep_epapi_endpoint_find(const char *tool_or_path);
+/* Fill the template's {placeholders} in order with values[0..nvalues-1] into out. Values may
+ * only hold letters, digits and ._:()- (no '/', no "..") so that a caller's argument cannot
+ * leave the endpoint; EP_EINVAL otherwise or when the count does not match, EP_ELIMIT when
+ * out is too small. */
+int ep_epapi_endpoint_path(const struct ep_epapi_endpoint *e, const char *const *values,
+                           size_t nvalues, char *out, size_t size, struct ep_error *err);
+
 /* ---- sync ---------------------------------------------------------------------------- */
 
 enum {

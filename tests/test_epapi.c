@@ -267,6 +267,53 @@ static void test_adapters(void **state)
     json_decref(page);
 }
 
+static void test_endpoint_table(void **state)
+{
+    (void)state;
+    json_error_t je;
+    json_t *spec = json_load_file(ep_test_real("ep-open-data-api/ep-openapi-spec.json"), 0, &je);
+    if (!spec)
+        fail_msg("spec: %s", je.text);
+    json_t *paths = json_object_get(spec, "paths");
+    size_t n = 0;
+    const struct ep_epapi_endpoint *t = ep_epapi_endpoints(&n);
+    assert_int_equal(n, 55);
+    assert_int_equal(json_object_size(paths), 55);
+    const char *k;
+    json_t *v;
+    json_object_foreach(paths, k, v)
+    {
+        const struct ep_epapi_endpoint *e = ep_epapi_endpoint_find(k);
+        if (!e)
+            fail_msg("spec path %s missing from the endpoint table", k);
+        assert_non_null(json_object_get(v, "get"));
+    }
+    for (size_t i = 0; i < n; i++) {
+        assert_true(strncmp(t[i].tool, "get_", 4) == 0);
+        size_t l = strlen(t[i].tool);
+        assert_int_equal(t[i].feed, l > 5 && strcmp(t[i].tool + l - 5, "_feed") == 0);
+        assert_ptr_equal(ep_epapi_endpoint_find(t[i].tool), &t[i]); /* unique names */
+        assert_true(t[i].ttl_s > 0);
+    }
+    json_decref(spec);
+    const struct ep_epapi_endpoint *e = ep_epapi_endpoint_find("get_meeting_decisions");
+    assert_non_null(e);
+    assert_string_equal(e->path, "meetings/{sitting-id}/decisions");
+    assert_non_null(strstr(e->params, "filter-output"));
+    char out[128];
+    const char *vals[] = {"MTG-PL-2024-01-16"};
+    assert_int_equal(ep_epapi_endpoint_path(e, vals, 1, out, sizeof out, NULL), 0);
+    assert_string_equal(out, "meetings/MTG-PL-2024-01-16/decisions");
+    const char *bad[] = {"../admin"};
+    assert_int_equal(ep_epapi_endpoint_path(e, bad, 1, out, sizeof out, NULL), EP_EINVAL);
+    assert_int_equal(ep_epapi_endpoint_path(e, vals, 0, out, sizeof out, NULL), EP_EINVAL);
+    assert_int_equal(ep_epapi_endpoint_path(e, vals, 1, out, 8, NULL), EP_ELIMIT);
+    e = ep_epapi_endpoint_find("get_procedure_event");
+    const char *two[] = {"2023-0084", "EVT-1"};
+    assert_int_equal(ep_epapi_endpoint_path(e, two, 2, out, sizeof out, NULL), 0);
+    assert_string_equal(out, "procedures/2023-0084/events/EVT-1");
+}
+
 /* ---- sync ---------------------------------------------------------------------------------- */
 
 static char *clean_dump;
@@ -391,6 +438,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_adapters),
+        cmocka_unit_test(test_endpoint_table),
         cmocka_unit_test(test_sync_fault_free),
         cmocka_unit_test(test_sync_with_30pct_faults),
         cmocka_unit_test(test_sync_killed_then_resumed),
