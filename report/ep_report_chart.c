@@ -39,6 +39,12 @@ const char *ep_report_i_dataset_date(json_t *result)
     return d ? d : "unknown";
 }
 
+int ep_report_i_synthetic(json_t *result)
+{
+    return json_is_true(json_object_get(json_object_get(result, "provenance"), "synthetic")) ||
+           json_is_true(json_object_get(json_object_get(result, "window"), "synthetic"));
+}
+
 double ep_report_i_num(json_t *o, const char *key, double dflt)
 {
     json_t *v = key ? json_object_get(o, key) : o;
@@ -104,8 +110,10 @@ struct frame {
 
 /* Background, title, subtitle and the footer (attribution + dataset date). */
 static void chart_frame(cairo_t *cr, int w, int h, const char *title, const char *subtitle,
-                        const char *date, struct frame *f)
+                        json_t *result, int synthetic, struct frame *f)
 {
+    const char *date = ep_report_i_dataset_date(result);
+    synthetic |= ep_report_i_synthetic(result);
     double s = w / 1400.0;
     if (s < 0.5)
         s = 0.5;
@@ -126,8 +134,20 @@ static void chart_frame(cairo_t *cr, int w, int h, const char *title, const char
     rgb(cr, 0x6B7280);
     font(cr, 14 * s, 0);
     char foot[256];
-    snprintf(foot, sizeof foot, "%s Dataset date: %s.", EP_REPORT_ATTRIBUTION, date);
+    snprintf(foot, sizeof foot, "%s Dataset date: %s.%s", EP_REPORT_ATTRIBUTION, date,
+             synthetic ? " SYNTHETIC DATA: generated votes, not real positions." : "");
     text(cr, 40 * s, h - 20 * s, 0, foot);
+    if (synthetic) {
+        font(cr, 16 * s, 1);
+        cairo_text_extents_t te;
+        cairo_text_extents(cr, "SYNTHETIC DATA", &te);
+        rgb(cr, 0xB91C1C);
+        cairo_rectangle(cr, w - 40 * s - te.x_advance - 20 * s, 26 * s, te.x_advance + 20 * s,
+                        32 * s);
+        cairo_fill(cr);
+        rgb(cr, 0xFFFFFF);
+        text(cr, w - 50 * s, 48 * s, 2, "SYNTHETIC DATA");
+    }
     f->x0 = 40 * s;
     f->y0 = 120 * s;
     f->x1 = w - 40 * s;
@@ -391,8 +411,8 @@ int ep_report_png_network(const struct ep_graph *g, const struct ep_matrix *m, j
              "size = eigenvector centrality",
              g->n_node, g->n_edge, NET_K, (int)igraph_vector_size(&wt));
     struct frame f;
-    chart_frame(cr, w, h, "Co-voting network of the European Parliament", sub,
-                ep_report_i_dataset_date(result), &f);
+    chart_frame(cr, w, h, "Co-voting network of the European Parliament", sub, result, m->synthetic,
+                &f);
     double s = f.s;
     /* legend column on the right */
     double lx = f.x1 - 230 * s;
@@ -530,7 +550,7 @@ int ep_report_i_draw_cohesion(cairo_t *cr, int w, int h, json_t *coal, int by_mo
              by_month ? "month" : "sitting",
              ep_report_i_str(json_array_get(periods, 0), "period", "?"),
              ep_report_i_str(json_array_get(periods, np - 1), "period", "?"));
-    chart_frame(cr, w, h, "Group cohesion over time", sub, ep_report_i_dataset_date(coal), &f);
+    chart_frame(cr, w, h, "Group cohesion over time", sub, coal, 0, &f);
     double s = f.s;
     struct frame b = f;
     b.x0 = f.x0 + 80 * s;
@@ -632,7 +652,7 @@ int ep_report_i_draw_heatmap(cairo_t *cr, int w, int h, json_t *coal, struct ep_
     snprintf(sub, sizeof sub,
              "Share of common non-tie votes on which two groups took the same position (%d votes)",
              (int)ep_report_i_num(cov, "votes", 0));
-    chart_frame(cr, w, h, "Group-pair agreement", sub, ep_report_i_dataset_date(coal), &f);
+    chart_frame(cr, w, h, "Group-pair agreement", sub, coal, 0, &f);
     double s = f.s;
     double lab = 150 * s;
     double avail_w = f.x1 - f.x0 - lab - 140 * s, avail_h = f.y1 - f.y0 - lab + 60 * s;
@@ -749,7 +769,7 @@ int ep_report_png_map(const struct ep_stats_map *mp, const struct ep_matrix *m, 
              "%d MEPs on %d roll-call votes; principal components of the centred vote matrix",
              mp->n, mp->n_vote_used);
     struct frame f;
-    chart_frame(cr, w, h, "Political map", sub, ep_report_i_dataset_date(result), &f);
+    chart_frame(cr, w, h, "Political map", sub, result, m->synthetic, &f);
     double s = f.s;
     struct frame b = f;
     b.x0 = f.x0 + 90 * s;
@@ -854,7 +874,7 @@ int ep_report_png_dimensions(json_t *inf, const struct ep_report_png_opts *o, st
              (int)ep_report_i_num(inf, "n", 0), ep_report_i_num(inf, "composite", 0),
              (int)ep_report_i_num(inf, "rank", 0), (int)ep_report_i_num(inf, "n", 0));
     struct frame f;
-    chart_frame(cr, w, h, title, sub, ep_report_i_dataset_date(inf), &f);
+    chart_frame(cr, w, h, title, sub, inf, 0, &f);
     double s = f.s;
     struct frame b = f;
     b.x0 = f.x0 + 300 * s;

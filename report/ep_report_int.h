@@ -9,6 +9,8 @@
 
 /* provenance.dataset_date of a tool result, or "unknown". */
 const char *ep_report_i_dataset_date(json_t *result);
+/* 1 when the result says its data is synthetic (provenance.synthetic or window.synthetic). */
+int ep_report_i_synthetic(json_t *result);
 /* Write a cairo surface as PNG into out. */
 int ep_report_i_png_write(cairo_surface_t *s, struct ep_buf *out, struct ep_error *err);
 

@@ -33,6 +33,7 @@ struct doc {
     HPDF_Page pg;
     double y;
     const char *kind, *date;
+    int synthetic;
     HPDF_STATUS hpdf_err, hpdf_detail;
     int overflow;
     /* advance widths (1/1000 em) of code points < WCACHE for both fonts; < 0 = not known yet.
@@ -189,7 +190,8 @@ static void footers(struct doc *d)
         d->pg = d->page[i];
         hline(d, ML, MR, 50, 0.5, C_RULE);
         char t[160];
-        snprintf(t, sizeof t, "%s Dataset date: %s.", EP_REPORT_ATTRIBUTION, d->date);
+        snprintf(t, sizeof t, "%s Dataset date: %s.%s", EP_REPORT_ATTRIBUTION, d->date,
+                 d->synthetic ? " SYNTHETIC DATA." : "");
         put(d, ML, 36, d->f, 7.5, C_MUTED, 0, t);
         snprintf(t, sizeof t, "Page %d of %d", i + 1, d->np);
         put(d, MR, 36, d->f, 7.5, C_MUTED, 2, t);
@@ -551,6 +553,7 @@ int ep_report_pdf_scorecard(json_t *inf, json_t *details, json_t *report, struct
     int rc = doc_open(&d, "MEP SCORECARD", title, ep_report_i_dataset_date(inf), err);
     if (rc)
         return rc;
+    d.synthetic = ep_report_i_synthetic(inf);
     const char *grp = ep_report_i_str(json_object_get(inf, "mep"), "group",
                                       ep_report_i_str(mep, "current_group", NULL));
     unsigned gcol = ep_report_group_color(grp);
@@ -783,6 +786,7 @@ int ep_report_pdf_briefing(json_t *risk, json_t *coalition, struct ep_buf *out,
                       ep_report_i_dataset_date(risk), err);
     if (rc)
         return rc;
+    d.synthetic = ep_report_i_synthetic(risk);
     h1(&d, "Political risk briefing");
     window_line(&d, risk);
     /* executive summary */
@@ -982,6 +986,7 @@ int ep_report_pdf_coalition(json_t *coal, struct ep_buf *out, struct ep_error *e
                       ep_report_i_dataset_date(coal), err);
     if (rc)
         return rc;
+    d.synthetic = ep_report_i_synthetic(coal);
     h1(&d, "Coalition dynamics");
     window_line(&d, coal);
     h2(&d, "Summary");
