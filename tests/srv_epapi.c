@@ -20,13 +20,15 @@
  *   POST /__faults  {"route": "meps" | "meps/840" | "*", "latency_ms": N, "fail_rate": 0..1,
  *                    "fail_first": N, "max_failures_per_url": N, "status": 503,
  *                    "retry_after": S, "reset": true, "truncate": true, "malformed": true,
- *                    "empty_204": true, "not_found": true, "seed": N}
+ *                    "empty_204": true, "not_found": true, "flip_voter": true, "seed": N}
  *                   or {"clear": true}. A route matches the path itself and everything below
  *                   it; the longest matching route wins. A request of a URL fails when it is
  *                   among the first fail_first requests of that URL, or when
  *                   hash(seed, URL, n) < fail_rate for its n-th request (deterministic under
  *                   any concurrency), never more than max_failures_per_url times (0 = no cap).
  *                   A rule with only a failure kind (reset, truncate, ...) fails every request.
+ *                   flip_voter answers 200 with wrong data: in each roll-call decision the
+ *                   first FOR voter is listed AGAINST (for cross-source agreement checks).
  *   DELETE /__faults   clear all rules and counters.
  *   GET /__stats       {"requests": N, "failed": N, "not_modified": N, "last": {headers},
  *                       "by_path": {path: n}}. */
@@ -49,7 +51,7 @@
 #define MAX_RULES 64
 #define CTR_BUCKETS 8192u
 
-enum { K_STATUS, K_RESET, K_TRUNCATE, K_MALFORMED, K_204, K_404 };
+enum { K_STATUS, K_RESET, K_TRUNCATE, K_MALFORMED, K_204, K_404, K_FLIP };
 
 struct rule {
     char route[256];
@@ -300,7 +302,7 @@ static json_t *meeting_row(sqlite3_stmt *st)
     return o;
 }
 
-static int with_voters;
+static int with_voters, flip_voter; /* set under mu by route() */
 
 static json_t *decision_row(sqlite3_stmt *st)
 {
@@ -362,12 +364,20 @@ static json_t *decision_row(sqlite3_stmt *st)
             json_object_set_new(o, arr[k], a);
         }
         sqlite3_finalize(ps);
+        if (flip_voter) { /* a wrong answer: the first FOR voter is listed AGAINST */
+            json_t *f = json_object_get(o, "had_voter_favor");
+            json_t *first = json_array_get(f, 0);
+            if (first) {
+                json_array_append(json_object_get(o, "had_voter_against"), first);
+                json_array_remove(f, 0);
+            }
+        }
     }
     return o;
 }
 
 /* Build the answer for a data route: 200 with a body, or 404/400. */
-static int route(struct MHD_Connection *c, const char *path, char **body, int *status)
+static int route(struct MHD_Connection *c, const char *path, int flip, char **body, int *status)
 {
     long offset = qlong(c, "offset", 0), limit = qlong(c, "limit", 50);
     if (offset < 0 || limit <= 0 || limit > 1000) {
@@ -429,6 +439,7 @@ static int route(struct MHD_Connection *c, const char *path, char **body, int *s
         } else {
             const char *fo = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "filter-output");
             with_voters = fo && strcmp(fo, "voters") == 0;
+            flip_voter = flip;
             data = paged("SELECT id, timestamp, sitting_date, title, reference,"
                          " procedure_reference, result, count_for, count_against,"
                          " count_abstention, is_main, dlv_id, pos_unit_id FROM vote"
@@ -492,12 +503,13 @@ static int faults_set(const char *text, size_t len, char *msg, size_t msz)
     nr.fail_rate = json_number_value(fr);
     json_t *sd = json_object_get(j, "seed");
     nr.seed = sd ? (uint64_t)json_integer_value(sd) : default_seed;
-    nr.kind = json_is_true(json_object_get(j, "reset"))       ? K_RESET
-              : json_is_true(json_object_get(j, "truncate"))  ? K_TRUNCATE
-              : json_is_true(json_object_get(j, "malformed")) ? K_MALFORMED
-              : json_is_true(json_object_get(j, "empty_204")) ? K_204
-              : json_is_true(json_object_get(j, "not_found")) ? K_404
-                                                              : K_STATUS;
+    nr.kind = json_is_true(json_object_get(j, "reset"))        ? K_RESET
+              : json_is_true(json_object_get(j, "truncate"))   ? K_TRUNCATE
+              : json_is_true(json_object_get(j, "malformed"))  ? K_MALFORMED
+              : json_is_true(json_object_get(j, "empty_204"))  ? K_204
+              : json_is_true(json_object_get(j, "not_found"))  ? K_404
+              : json_is_true(json_object_get(j, "flip_voter")) ? K_FLIP
+                                                               : K_STATUS;
     if (!nr.explicit_rate && !nr.fail_first && (nr.kind != K_STATUS || nr.status))
         nr.fail_rate = 1.0;
     if (!nr.status)
@@ -714,7 +726,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
     char *body = NULL;
     int status = 500;
-    if (route(c, path, &body, &status) || !body)
+    if (route(c, path, fail && rl.kind == K_FLIP, &body, &status) || !body)
         return reply(c, 500, strdup("{\"error\":\"server error\"}"), 0);
     if (status != 200)
         return reply(c, status, body, 0);
