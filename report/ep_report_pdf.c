@@ -694,9 +694,9 @@ int ep_report_pdf_scorecard(json_t *inf, json_t *details, json_t *report, struct
     para(&d, d.f, 9, C_INK, t);
     json_t *items = json_object_get(defs, "items");
     if (json_array_size(items) > 0) {
-        static const struct col dc[] = {{"Date", 56, 0},   {"Vote", 40, 0},
-                                        {"Title", 185, 0}, {"MEP voted", 66, 0},
-                                        {"Group", 66, 0},  {"Also with", 86, 0}};
+        static const struct col dc[] = {{"Date", 60, 0},   {"Vote", 46, 0},
+                                        {"Title", 171, 0}, {"MEP voted", 70, 0},
+                                        {"Group", 62, 0},  {"Also with", 90, 0}};
         table_head(&d, dc, 6);
         json_t *it;
         size_t shown = 0;
