@@ -61,16 +61,24 @@ static const char *const ingest_sql[ST_COUNT] = {
         "INSERT INTO sitting(date, ep_id, reference, term, unit_id) VALUES(?1,?2,?3,?4,?5)"
         " ON CONFLICT(date) DO UPDATE SET ep_id=COALESCE(?2, ep_id),"
         " reference=COALESCE(?3, reference), term=COALESCE(?4, term)",
-    /* HowTheyVote votes: authoritative for titles, procedures, counts and results. */
+    /* HowTheyVote (and API) votes: authoritative for titles, procedures, counts and results;
+     * a field a source does not carry (NULL) never erases what another source stored. */
     [ST_VOTE_HTV] =
         "INSERT INTO vote(id, timestamp, sitting_date, title, description, reference,"
         " procedure_reference, procedure_title, procedure_type, procedure_stage, result, is_main,"
         " count_for, count_against, count_abstention, count_did_not_vote, unit_id)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"
-        " ON CONFLICT(id) DO UPDATE SET timestamp=?2, sitting_date=?3, title=?4, description=?5,"
-        " reference=?6, procedure_reference=?7, procedure_title=?8, procedure_type=?9,"
-        " procedure_stage=?10, result=?11, is_main=?12, count_for=?13, count_against=?14,"
-        " count_abstention=?15, count_did_not_vote=?16",
+        " ON CONFLICT(id) DO UPDATE SET timestamp=COALESCE(?2, timestamp),"
+        " sitting_date=COALESCE(?3, sitting_date), title=COALESCE(?4, title),"
+        " description=COALESCE(?5, description), reference=COALESCE(?6, reference),"
+        " procedure_reference=COALESCE(?7, procedure_reference),"
+        " procedure_title=COALESCE(?8, procedure_title),"
+        " procedure_type=COALESCE(?9, procedure_type),"
+        " procedure_stage=COALESCE(?10, procedure_stage), result=COALESCE(?11, result),"
+        " is_main=COALESCE(?12, is_main), count_for=COALESCE(?13, count_for),"
+        " count_against=COALESCE(?14, count_against),"
+        " count_abstention=COALESCE(?15, count_abstention),"
+        " count_did_not_vote=COALESCE(?16, count_did_not_vote)",
     /* Roll-call XML: owns dlv_id and its own description; fills counts only where unknown. */
     [ST_VOTE_RCV] =
         "INSERT INTO vote(id, timestamp, sitting_date, rcv_description, dlv_id, count_for,"

@@ -141,7 +141,7 @@ static void init_session(char sid[80])
 
 static void end_session(const char *sid)
 {
-    char sh[128];
+    char sh[4096];
     snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
     const char *h[] = {sh, NULL};
     struct resp r;
