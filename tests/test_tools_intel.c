@@ -394,13 +394,31 @@ static void test_cancel(void **state)
     json_decref(ok_call("map_political_network", "{}"));
 }
 
+/* Leiden is an option of map_political_network: same graph, its own partition, named so. */
+static void test_map_leiden(void **state)
+{
+    (void)state;
+    json_t *l = ok_call("map_political_network", "{\"community_algorithm\": \"leiden\"}");
+    json_t *v = ok_call("map_political_network", "{}");
+    json_t *ml = json_object_get(l, "modularity"), *mv = json_object_get(v, "modularity");
+    assert_string_equal(json_string_value(json_object_get(ml, "algorithm")), "leiden");
+    assert_string_equal(json_string_value(json_object_get(mv, "algorithm")), "louvain");
+    /* the by-group partition does not depend on the algorithm */
+    assert_true(fabs(json_number_value(json_object_get(ml, "by_group")) -
+                     json_number_value(json_object_get(mv, "by_group"))) < 1e-12);
+    assert_int_equal(json_integer_value(json_object_get(l, "nodes")),
+                     json_integer_value(json_object_get(v, "nodes")));
+    json_decref(l);
+    json_decref(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map),       cmocka_unit_test(test_coalition),
         cmocka_unit_test(test_influence), cmocka_unit_test(test_anomalies),
         cmocka_unit_test(test_risk),      cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_cancel),    cmocka_unit_test(test_map_leiden),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -351,14 +351,16 @@ static int need_tr(struct win *w, int kind, struct ep_error *err)
     return 0;
 }
 
-static int need_graph(struct win *w, struct run *r, int min_common, struct ep_error *err)
+static int need_graph_algo(struct win *w, struct run *r, int min_common, int algo,
+                           struct ep_error *err)
 {
-    if (w->have_graph && w->graph_min_common == min_common)
+    if (w->have_graph && w->graph_min_common == min_common && w->g.algo == algo)
         return 0;
     win_free_graph(w);
     struct ep_graph_params p;
     ep_graph_params_default(&p);
     p.min_common = min_common;
+    p.algo = algo;
     struct ep_graph_hooks h = {graph_progress, r->ctx ? r->ctx->cancelled : NULL, r};
     int rc = ep_graph_compute(w->m, &p, &h, 0, &w->g, err);
     if (rc) {
@@ -377,6 +379,12 @@ static int need_graph(struct win *w, struct run *r, int min_common, struct ep_er
     w->have_graph = 1;
     w->graph_min_common = min_common;
     return 0;
+}
+
+/* The graph with the default community detection (Louvain). */
+static int need_graph(struct win *w, struct run *r, int min_common, struct ep_error *err)
+{
+    return need_graph_algo(w, r, min_common, EP_GRAPH_LOUVAIN, err);
 }
 
 /* Names and countries of every MEP of the window, joined to the member table. */
@@ -1509,6 +1517,9 @@ static const char IN_MAP[] =
     "\"description\":\"An edge needs at least this many votes both MEPs cast\"},"
     "\"top\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"default\":10,\"description\":"
     "\"How many MEPs to list per centrality\"},"
+    "\"community_algorithm\":{\"type\":\"string\",\"enum\":[\"louvain\",\"leiden\"],\"default\":"
+    "\"louvain\",\"description\":\"Community detection: Louvain (igraph multilevel) or Leiden "
+    "(modularity objective), both at resolution 1 with a fixed seed\"},"
     "\"include_nodes\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Return every node "
     "(at most 1000) with its centralities and community\"}},\"additionalProperties\":false}";
 
@@ -1731,8 +1742,10 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         (j = json_object_get(args, "min_common_votes")) ? (int)json_integer_value(j) : 10;
     int top = (j = json_object_get(args, "top")) ? (int)json_integer_value(j) : 10;
     int incl = json_is_true(json_object_get(args, "include_nodes"));
+    const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
+    int algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
     if ((rc = stage(&r, "co-voting network (kernel, centralities, communities)", err)) ||
-        (rc = need_graph(w, &r, min_common, err)))
+        (rc = need_graph_algo(w, &r, min_common, algo, err)))
         return rc;
     if ((rc = stage(&r, "names and rankings", err)) || (rc = need_names(w, ctx->store, err)))
         return rc;
