@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Black-box tests of `epintel report`: outputs are valid PDFs/PNGs/GraphML, reruns skip
+# up-to-date files and give identical bytes, and unsafe ids and paths are refused.
+# usage: tests/cli_report.sh path/to/epintel
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export XDG_CACHE_HOME="$tmp/cache" HOME="$tmp"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+db=$tmp/r.db
+"$bin" --quiet --db "$db" info >/dev/null || bad "store"
+mep=197558   # Asger Christensen, RENEW, votes in the bundled sittings
+
+"$bin" --quiet --db "$db" report scorecards --mep $mep --out "$tmp/sc" 2>"$tmp/err" && ok || { bad "scorecard"; cat "$tmp/err"; }
+f=$tmp/sc/scorecard-$mep.pdf
+pdfinfo "$f" >"$tmp/info" 2>/dev/null && ok || bad "pdfinfo accepts the scorecard"
+grep -q '^Pages: *2' "$tmp/info" && ok || bad "scorecard has 2 pages"
+pdftotext "$f" - 2>/dev/null | grep -q 'CHRISTENSEN' && ok || bad "scorecard names the MEP"
+pdftotext "$f" - 2>/dev/null | grep -q 'Source: European Parliament' && ok || bad "attribution on the page"
+sum1=$(sha256sum "$f" | cut -d' ' -f1)
+"$bin" --db "$db" report scorecards --mep $mep --out "$tmp/sc" 2>"$tmp/err" && ok || bad "rerun"
+grep -q '1 up to date' "$tmp/err" && ok || { bad "rerun skips the up-to-date file"; cat "$tmp/err"; }
+rm -f "$f"
+"$bin" --quiet --db "$db" report scorecards --mep $mep --out "$tmp/sc" 2>/dev/null
+[ "$(sha256sum "$f" | cut -d' ' -f1)" = "$sum1" ] && ok || bad "byte-identical rerun"
+ls "$tmp/sc" | grep -q '\.tmp' && bad "no temporary files left" || ok
+
+"$bin" --quiet --db "$db" report scorecards --mep ../../etc/passwd --out "$tmp/sc" 2>"$tmp/err"
+[ $? -ne 0 ] && ok || bad "a path as MEP id is refused"
+"$bin" --quiet --db "$db" report scorecards --mep 999999999 --out "$tmp/sc2" 2>"$tmp/err"
+[ $? -ne 0 ] && ok || bad "an unknown MEP is an error"
+
+"$bin" --quiet --db "$db" report network --out "$tmp/net" 2>/dev/null && ok || bad "network"
+xmllint --noout "$tmp/net/network.graphml" 2>/dev/null && ok || bad "GraphML is well-formed"
+[ "$(grep -c '<node ' "$tmp/net/network.graphml")" = 707 ] && ok || bad "707 nodes in the GraphML"
+head -c 8 "$tmp/net/network.png" | od -An -tx1 | grep -q '89 50 4e 47' && ok || bad "network.png is a PNG"
+"$bin" --quiet --db "$db" report briefing --out "$tmp/briefing.pdf" 2>/dev/null && pdfinfo "$tmp/briefing.pdf" >/dev/null 2>&1 && ok || bad "briefing PDF"
+"$bin" --quiet --db "$db" report coalition --out "$tmp/coalition.pdf" 2>/dev/null && pdfinfo "$tmp/coalition.pdf" >/dev/null 2>&1 && ok || bad "coalition PDF"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
