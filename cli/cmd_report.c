@@ -660,14 +660,19 @@ int ep_cmd_report(struct ep_cli *cli, int argc, char **argv)
         return argc < 2 ? EP_EXIT_USAGE : EP_EXIT_OK;
     }
     const char *kind = argv[1];
+    int rc = -1;
     if (strcmp(kind, "scorecards") == 0)
-        return cmd_scorecards(cli, argc - 1, argv + 1);
-    if (strcmp(kind, "briefing") == 0)
-        return cmd_pdf(cli, argc - 1, argv + 1, 1);
-    if (strcmp(kind, "coalition") == 0)
-        return cmd_pdf(cli, argc - 1, argv + 1, 0);
-    if (strcmp(kind, "network") == 0)
-        return cmd_network(cli, argc - 1, argv + 1);
+        rc = cmd_scorecards(cli, argc - 1, argv + 1);
+    else if (strcmp(kind, "briefing") == 0)
+        rc = cmd_pdf(cli, argc - 1, argv + 1, 1);
+    else if (strcmp(kind, "coalition") == 0)
+        rc = cmd_pdf(cli, argc - 1, argv + 1, 0);
+    else if (strcmp(kind, "network") == 0)
+        rc = cmd_network(cli, argc - 1, argv + 1);
+    if (rc >= 0) {
+        ep_report_cleanup(); /* cairo's and fontconfig's caches (leak checkers) */
+        return rc;
+    }
     fprintf(stderr, "epintel report: unknown report \"%s\"\n", kind);
     report_usage(stderr);
     return EP_EXIT_USAGE;
