@@ -1,9 +1,12 @@
 #include "ep_testutil.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #ifndef EP_REAL_DATA
 #define EP_REAL_DATA "../shared/data/real"
@@ -44,4 +47,73 @@ int ep_test_system(const char *fmt, ...)
     if (st == -1 || !WIFEXITED(st))
         return -1;
     return WEXITSTATUS(st);
+}
+
+pid_t ep_test_start_server(const char *name, const char *dir, int *port)
+{
+    char srv[8192], pf[8192];
+    const char *b = getenv("EP_BUILD");
+    if (b && *b) {
+        snprintf(srv, sizeof srv, "%s/%s", b, name);
+    } else {
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (n <= 0)
+            return -1;
+        self[n] = 0;
+        char *slash = strrchr(self, '/');
+        if (slash)
+            *slash = 0;
+        snprintf(srv, sizeof srv, "%s/%s", self, name);
+    }
+    snprintf(pf, sizeof pf, "%s/port", dir);
+    unlink(pf);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive a crashed test */
+        execl(srv, srv, "--port-file", pf, (char *)NULL);
+        fprintf(stderr, "exec %s failed\n", srv);
+        _exit(127);
+    }
+    /* bounded wait for the port file (a server may build its fixtures first) */
+    for (int i = 0; i < 3000; i++) {
+        FILE *fp = fopen(pf, "r");
+        int p = 0;
+        if (fp) {
+            char line[32] = "";
+            if (fgets(line, sizeof line, fp))
+                p = (int)strtol(line, NULL, 10);
+            fclose(fp);
+        }
+        if (p > 0) {
+            *port = p;
+            return pid;
+        }
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            fprintf(stderr, "%s exited before listening\n", name);
+            return -1;
+        }
+        usleep(10000);
+    }
+    fprintf(stderr, "%s did not write its port within 30 s\n", name);
+    ep_test_stop_server(pid);
+    return -1;
+}
+
+void ep_test_stop_server(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    kill(pid, SIGTERM);
+    int st;
+    for (int i = 0; i < 500; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return;
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
 }

@@ -20,4 +20,13 @@ char *ep_test_tmpdir(void);
 /* Run a shell command, return its exit status (or -1). */
 int ep_test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Start the helper program NAME built next to the tests (tests/srv_*.c: $EP_BUILD/NAME, else the
+ * test binary's folder) with "--port-file DIR/port", and wait (up to 30 s) until it writes its
+ * port. The child gets SIGTERM if the test dies. Returns the pid and fills *port, or -1 (the
+ * reason on stderr). Stop it with ep_test_stop_server. */
+#include <sys/types.h>
+pid_t ep_test_start_server(const char *name, const char *dir, int *port);
+/* SIGTERM, wait up to 5 s, then SIGKILL. pid <= 0 is ignored. */
+void ep_test_stop_server(pid_t pid);
+
 #endif

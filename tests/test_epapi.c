@@ -22,51 +22,12 @@ static char *tmp;
 
 static int start_server(void)
 {
-    char srv[8192], pf[8192];
-    const char *b = getenv("EP_BUILD");
-    if (b && *b) {
-        snprintf(srv, sizeof srv, "%s/srv_epapi", b);
-    } else {
-        char self[4096];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (n <= 0)
-            return -1;
-        self[n] = 0;
-        char *slash = strrchr(self, '/');
-        if (slash)
-            *slash = 0;
-        snprintf(srv, sizeof srv, "%s/srv_epapi", self);
-    }
-    snprintf(pf, sizeof pf, "%s/port", tmp);
-    srv_pid = fork();
+    int port = 0;
+    srv_pid = ep_test_start_server("srv_epapi", tmp, &port);
     if (srv_pid < 0)
         return -1;
-    if (srv_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        execl(srv, srv, "--port-file", pf, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 3000; i++) {
-        FILE *fp = fopen(pf, "r");
-        int port = 0;
-        if (fp) {
-            char line[32] = "";
-            if (fgets(line, sizeof line, fp))
-                port = (int)strtol(line, NULL, 10);
-            fclose(fp);
-        }
-        if (port > 0) {
-            snprintf(base, sizeof base, "http://127.0.0.1:%d/", port);
-            return 0;
-        }
-        int st;
-        if (waitpid(srv_pid, &st, WNOHANG) == srv_pid) {
-            srv_pid = -1;
-            return -1;
-        }
-        usleep(10000);
-    }
-    return -1;
+    snprintf(base, sizeof base, "http://127.0.0.1:%d/", port);
+    return 0;
 }
 
 static int group_setup(void **state)
@@ -79,11 +40,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    if (srv_pid > 0) {
-        kill(srv_pid, SIGTERM);
-        int st;
-        waitpid(srv_pid, &st, 0);
-    }
+    ep_test_stop_server(srv_pid);
     ep_test_system("rm -rf '%s'", tmp);
     free(tmp);
     return 0;
