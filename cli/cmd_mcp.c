@@ -29,8 +29,8 @@ static int default_out_dir(char *buf, size_t n)
 static int setup_tools(void)
 {
     struct ep_error err = {0};
-    ep_stats_init();
-    ep_graph_init();
+    /* No ep_stats_init()/ep_graph_init() here: the code that uses GSL and igraph installs their
+     * handlers itself, so those libraries load only when a tool needs them (ep_lazy.h). */
     if (ep_tools_register_all(&err)) {
         ep_cli_error(&err);
         return -1;

@@ -1,7 +1,7 @@
 /* ep_fetch: rate limit -> cache -> breaker -> fetch with retry -> audit. See ep_fetch.h. */
 #include "ep_fetch.h"
 
-#include <curl/curl.h>
+#include "ep_curl.h"
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>

@@ -18,7 +18,7 @@
 #ifndef EP_GRAPH_H
 #define EP_GRAPH_H
 
-#include <igraph.h>
+#include "ep_igraph.h"
 #include <stdint.h>
 
 #include "ep_error.h"

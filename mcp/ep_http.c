@@ -1,10 +1,10 @@
 /* ep_http: MCP Streamable HTTP transport (see ep_http.h, docs/http.md). */
 #include "ep_http.h"
 
+#include "ep_mhd.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

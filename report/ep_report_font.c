@@ -1,6 +1,6 @@
 /* Locate DejaVu Sans at run time: fontconfig (dlopen, so that no link dependency is added),
  * then a search of /usr/share/fonts. */
-#include <cairo.h>
+#include "ep_cairo.h"
 #include <dirent.h>
 #include <dlfcn.h>
 #include <fontconfig/fontconfig.h>
@@ -76,7 +76,9 @@ static int by_fontconfig(int bold, char *out, size_t n)
     }
     destroy(m);
 out:
-    dlclose(h);
+    /* No dlclose: fontconfig keeps its configuration until ep_report_cleanup() calls FcFini.
+     * Unloading it here (cairo, itself loaded on first use, may not hold it yet) would strand
+     * that memory. */
     return rc;
 }
 

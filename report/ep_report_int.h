@@ -2,7 +2,7 @@
 #ifndef EP_REPORT_INT_H
 #define EP_REPORT_INT_H
 
-#include <cairo.h>
+#include "ep_cairo.h"
 #include <jansson.h>
 
 #include "ep_report.h"

@@ -2,7 +2,7 @@
  * DejaVu Sans (regular and bold) is embedded from the files fontconfig finds; text is UTF-8.
  * Page: A4 portrait, 48 pt margins, header band with the document kind, footer with the
  * attribution, the dataset date and "Page i of n" on every page. */
-#include <hpdf.h>
+#include "ep_hpdf.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

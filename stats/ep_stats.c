@@ -2,7 +2,7 @@
  * Definitions: docs/methodology.md. */
 #include "ep_stats.h"
 
-#include <gsl/gsl_errno.h>
+#include "ep_gsl.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

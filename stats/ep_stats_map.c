@@ -9,10 +9,7 @@
  * with GSL Rayleigh–Ritz above (full solver as fallback). Scores are the principal-component
  * scores σ_k·u_k. Sign: each axis is flipped so that the MEP with the largest |score| (lowest
  * matrix index among equal ones) is positive. See docs/methodology.md. */
-#include <gsl/gsl_eigen.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_matrix.h>
-#include <gsl/gsl_vector.h>
+#include "ep_gsl.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

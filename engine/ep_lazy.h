@@ -1,0 +1,27 @@
+/* Shared libraries loaded on first use.
+ *
+ * epintel starts often (an MCP client spawns `epintel serve` per session) and most runs never
+ * touch the network client (libcurl) or the HTTP server (libmicrohttpd). Linking them normally
+ * makes the dynamic loader map and relocate their ~40 dependent libraries at every start, which
+ * costs more than everything else epintel does before it answers `initialize`. Instead such a
+ * library is opened with dlopen the first time one of its functions is called.
+ *
+ * A client header lists the functions it uses in an X-macro, declares a table of pointers typed
+ * with __typeof__ of the library's own prototypes (so the compiler still checks every call), and
+ * maps each name to its slot with a macro. See ep_curl.h for the pattern.
+ */
+#ifndef EP_LAZY_H
+#define EP_LAZY_H
+
+/* Open the first of `sonames` (NULL-terminated) that loads. `what` names the library and the
+ * Debian package that provides it, for the error. A library that cannot be loaded is a broken
+ * installation: the message says which file is missing and the process exits with code 4
+ * (unavailable), because the callers have no way to continue without it. */
+void *ep_lazy_open(const char *what, const char *const *sonames);
+
+/* Resolve `name` in `handle`, or report it like ep_lazy_open and exit with code 4. The result
+ * is written to *slot, which must be a function pointer of the right type (copied bytewise, as
+ * POSIX requires function and object pointers to have the same representation). */
+void ep_lazy_sym(void *handle, const char *what, const char *name, void *slot, unsigned long size);
+
+#endif
