@@ -36,6 +36,7 @@ enum {
     ST_VOTE_GET,
     ST_VOTE_SETPOS,
     ST_POS_INSERT,
+    ST_POS_BATCH,
     ST_POS_GET,
     ST_TITLE,
     ST_TOUCH,
@@ -93,6 +94,7 @@ static const char *const ingest_sql[ST_COUNT] = {
     [ST_VOTE_SETPOS] = "UPDATE vote SET pos_unit_id = ?2 WHERE id = ?1",
     [ST_POS_INSERT] = "INSERT INTO position(vote_id, member_id, pos, group_code, unit_id)"
                       " VALUES(?1,?2,?3,?4,?5)",
+    [ST_POS_BATCH] = NULL, /* built by pos_batch_sql() */
     [ST_POS_GET] = "SELECT pos FROM position WHERE vote_id = ?1 AND member_id = ?2",
     [ST_TITLE] = "UPDATE vote SET rcv_title = ?2 WHERE dlv_id = ?1 AND pos_unit_id = ?3",
     [ST_TOUCH] = "INSERT OR IGNORE INTO temp.touched(id) VALUES(?1)",
@@ -122,6 +124,31 @@ struct ingest {
     int strict_failed;
     struct vote_state *votes;
     size_t nvotes, avotes;
+    /* Cast positions of one vote waiting to be written (see cb_position): sorted by member and
+     * inserted POS_BATCH rows per statement when the vote is complete. */
+    struct pend_pos *pend;
+    size_t npend, apend;
+    int64_t pend_vote;
+    struct ep_buf pend_strs; /* group labels of pend, NUL-separated */
+    struct seen_slot *seen;  /* open-addressing set of the members in pend */
+    size_t aseen;            /* slots, a power of two */
+    unsigned seen_gen;       /* slots of other generations are empty */
+};
+
+struct seen_slot {
+    int64_t member_id;
+    unsigned gen;
+};
+
+static int flush_positions(struct ingest *in, struct ep_error *err);
+
+/* Rows per multi-row INSERT of positions. */
+#define POS_BATCH 64
+
+struct pend_pos {
+    int64_t member_id;
+    int pos;
+    size_t group_off; /* in pend_strs, or SIZE_MAX for NULL */
 };
 
 static int db_error(sqlite3 *db, struct ep_error *err, const char *what)
@@ -415,6 +442,9 @@ static int touch(struct ingest *in, int64_t id, struct ep_error *err)
 static int cb_vote(void *ctx, const struct ep_vote *v, struct ep_error *err)
 {
     struct ingest *in = ctx;
+    int rc = flush_positions(in, err);
+    if (rc)
+        return rc;
     int rcv = in->is_xml;
     sqlite3_stmt *st = in->st[rcv ? ST_VOTE_RCV : ST_VOTE_HTV];
     sqlite3_bind_int64(st, 1, v->id);
@@ -443,7 +473,7 @@ static int cb_vote(void *ctx, const struct ep_vote *v, struct ep_error *err)
         bind_int_opt(st, 16, v->count_did_not_vote);
         sqlite3_bind_int64(st, 17, in->unit_id);
     }
-    int rc = step_done(in, st, err, "storing a vote");
+    rc = step_done(in, st, err, "storing a vote");
     return rc ? rc : touch(in, v->id, err);
 }
 
@@ -515,6 +545,106 @@ static void fault_point(const struct ingest *in)
         raise(SIGKILL);
 }
 
+/* "INSERT INTO position ... VALUES(?1,?3,?4,?5,?2),(?1,?6,?7,?8,?2),..." for POS_BATCH rows:
+ * ?1 = vote, ?2 = unit, then member, pos, group per row. */
+static void pos_batch_sql(char *out, size_t size)
+{
+    size_t n = (size_t)snprintf(out, size,
+                                "INSERT INTO position(vote_id, member_id, pos, group_code, unit_id)"
+                                " VALUES");
+    for (int i = 0; i < POS_BATCH && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n, "%s(?1,?%d,?%d,?%d,?2)", i ? "," : "", 3 + 3 * i,
+                              4 + 3 * i, 5 + 3 * i);
+}
+
+static int cmp_pend(const void *a, const void *b)
+{
+    const struct pend_pos *x = a, *y = b;
+    return x->member_id < y->member_id ? -1 : x->member_id > y->member_id;
+}
+
+static void bind_pend_group(const struct ingest *in, sqlite3_stmt *st, int i,
+                            const struct pend_pos *p)
+{
+    if (p->group_off == SIZE_MAX)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_text(st, i, in->pend_strs.data + p->group_off, -1, SQLITE_STATIC);
+}
+
+/* Write the pending positions of one vote: sorted by member, so that the rows go in primary
+ * key order (appended, not scattered over the b-tree), and many rows per statement. */
+static int flush_positions(struct ingest *in, struct ep_error *err)
+{
+    if (!in->npend)
+        return EP_OK;
+    size_t n = in->npend, i = 0;
+    in->npend = 0;
+    in->seen_gen++; /* empties the set */
+    qsort(in->pend, n, sizeof *in->pend, cmp_pend);
+    int rc = SQLITE_DONE;
+    sqlite3_stmt *st = in->st[ST_POS_BATCH];
+    sqlite3_bind_int64(st, 1, in->pend_vote);
+    sqlite3_bind_int64(st, 2, in->unit_id);
+    for (; i + POS_BATCH <= n && rc == SQLITE_DONE; i += POS_BATCH) {
+        for (int k = 0; k < POS_BATCH; k++) {
+            const struct pend_pos *p = &in->pend[i + (size_t)k];
+            sqlite3_bind_int64(st, 3 + 3 * k, p->member_id);
+            sqlite3_bind_int(st, 4 + 3 * k, p->pos);
+            bind_pend_group(in, st, 5 + 3 * k, p);
+        }
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    st = in->st[ST_POS_INSERT];
+    for (; i < n && rc == SQLITE_DONE; i++) {
+        const struct pend_pos *p = &in->pend[i];
+        sqlite3_bind_int64(st, 1, in->pend_vote);
+        sqlite3_bind_int64(st, 2, p->member_id);
+        sqlite3_bind_int(st, 3, p->pos);
+        bind_pend_group(in, st, 4, p);
+        sqlite3_bind_int64(st, 5, in->unit_id);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    ep_buf_reset(&in->pend_strs);
+    return rc == SQLITE_DONE ? EP_OK : db_error(in->s->db, err, "storing positions");
+}
+
+static size_t seen_hash(int64_t member, size_t slots)
+{
+    return (size_t)(((uint64_t)member * 0x9E3779B97F4A7C15u) >> 32) & (slots - 1);
+}
+
+/* Add member to the set of the pending vote's members; 1 if it was already there. */
+static int seen_add(struct ingest *in, int64_t member, struct ep_error *err)
+{
+    if (2 * (in->npend + 1) > in->aseen) {
+        size_t n = in->aseen ? 2 * in->aseen : 1024;
+        struct seen_slot *t = calloc(n, sizeof *t);
+        if (!t)
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        in->seen_gen++;
+        for (size_t i = 0; i < in->npend; i++) { /* rehash the pending members */
+            size_t h = seen_hash(in->pend[i].member_id, n);
+            while (t[h].gen == in->seen_gen)
+                h = (h + 1) & (n - 1);
+            t[h].member_id = in->pend[i].member_id;
+            t[h].gen = in->seen_gen;
+        }
+        free(in->seen);
+        in->seen = t;
+        in->aseen = n;
+    }
+    size_t h = seen_hash(member, in->aseen);
+    for (; in->seen[h].gen == in->seen_gen; h = (h + 1) & (in->aseen - 1))
+        if (in->seen[h].member_id == member)
+            return 1;
+    in->seen[h].member_id = member;
+    in->seen[h].gen = in->seen_gen;
+    return 0;
+}
+
 static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *err)
 {
     struct ingest *in = ctx;
@@ -549,23 +679,36 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
         in->records++;
         return EP_OK;
     }
-    sqlite3_stmt *st = in->st[ST_POS_INSERT];
-    sqlite3_bind_int64(st, 1, p->vote_id);
-    sqlite3_bind_int64(st, 2, p->member_id);
-    sqlite3_bind_int(st, 3, p->pos);
-    if (p->group_code)
-        sqlite3_bind_text(st, 4, p->group_code, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 4);
-    sqlite3_bind_int64(st, 5, in->unit_id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc == SQLITE_CONSTRAINT)
+    if (p->vote_id != in->pend_vote) {
+        rc = flush_positions(in, err);
+        if (rc)
+            return rc;
+        in->pend_vote = p->vote_id;
+    }
+    rc = seen_add(in, p->member_id, err);
+    if (rc < 0)
+        return rc;
+    if (rc)
         return ep_error_set(err, EP_ECONFLICT, "member %lld has two positions on vote %lld",
                             (long long)p->member_id, (long long)p->vote_id);
-    if (rc != SQLITE_DONE)
-        return db_error(in->s->db, err, "storing a position");
+    if (in->npend == in->apend) {
+        size_t n = in->apend ? 2 * in->apend : 1024;
+        struct pend_pos *q = realloc(in->pend, n * sizeof *q);
+        if (!q)
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        in->pend = q;
+        in->apend = n;
+    }
+    struct pend_pos *q = &in->pend[in->npend];
+    q->member_id = p->member_id;
+    q->pos = p->pos;
+    q->group_off = SIZE_MAX;
+    if (p->group_code) {
+        q->group_off = in->pend_strs.len;
+        if (ep_buf_append(&in->pend_strs, p->group_code, strlen(p->group_code) + 1))
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    in->npend++;
     in->records++;
     return EP_OK;
 }
@@ -573,6 +716,9 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
 static int cb_vote_title(void *ctx, int64_t dlv_id, const char *title, struct ep_error *err)
 {
     struct ingest *in = ctx;
+    int rc = flush_positions(in, err);
+    if (rc)
+        return rc;
     sqlite3_stmt *st = in->st[ST_TITLE];
     sqlite3_bind_int64(st, 1, dlv_id);
     bind_text(st, 2, title);
@@ -662,6 +808,9 @@ static void ingest_free(struct ingest *in)
     for (size_t i = 0; i < in->nvotes; i++)
         free(in->votes[i].other_path);
     free(in->votes);
+    free(in->pend);
+    free(in->seen);
+    ep_buf_free(&in->pend_strs);
 }
 
 /* What one unit parses: a file buffer (XML or CSV) or a generator. */
@@ -722,9 +871,11 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
                   err);
     if (rc)
         return rc;
+    char batch_sql[64 * POS_BATCH];
+    pos_batch_sql(batch_sql, sizeof batch_sql);
     for (int i = 0; i < ST_COUNT && !rc; i++)
-        if (sqlite3_prepare_v3(s->db, ingest_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &in.st[i],
-                               NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v3(s->db, i == ST_POS_BATCH ? batch_sql : ingest_sql[i], -1,
+                               SQLITE_PREPARE_PERSISTENT, &in.st[i], NULL) != SQLITE_OK)
             rc = db_error(s->db, err, "preparing the ingest");
     char at[32];
     now_iso(at);
@@ -776,6 +927,8 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
         }
     }
     rep->kind = src->gen ? src->gen_kind : kind_name(src->is_xml, table);
+    if (!rc)
+        rc = flush_positions(&in, err);
     if (!rc && in.strict_failed)
         rc = err ? err->code : EP_EPARSE;
     if (!rc)
