@@ -29,6 +29,14 @@ int ep_rcv_parse_file(const char *path, const struct ep_sink *sink, struct ep_rc
 int ep_rcv_parse_buffer(const char *data, size_t n, const char *unit, const struct ep_sink *sink,
                         struct ep_rcv_stats *stats, struct ep_error *err);
 
+/* Same records, order, statistics and errors as ep_rcv_parse_buffer, but expat runs on a
+ * second thread while the sink's callbacks run on the calling thread (one record per vote in
+ * flight at a time, a bounded queue between the two). A sink failure stops the parser. Falls
+ * back to ep_rcv_parse_buffer when no thread can be started. */
+int ep_rcv_parse_buffer_pipelined(const char *data, size_t n, const char *unit,
+                                  const struct ep_sink *sink, struct ep_rcv_stats *stats,
+                                  struct ep_error *err);
+
 /* 1 if the first bytes of data look like a roll-call XML document (root element name). */
 int ep_rcv_sniff(const char *data, size_t n);
 

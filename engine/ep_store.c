@@ -920,7 +920,7 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
         if (src->gen) {
             rc = src->gen(src->gctx, &sink, err);
         } else if (src->is_xml) {
-            rc = ep_rcv_parse_buffer(src->data, src->len, src->name, &sink, NULL, err);
+            rc = ep_rcv_parse_buffer_pipelined(src->data, src->len, src->name, &sink, NULL, err);
         } else {
             long nrec = 0;
             rc = ep_htv_parse_buffer(src->data, src->len, src->name, &sink, &table, &nrec, err);
