@@ -636,28 +636,23 @@ static void on_member_end(struct rcv *r)
     r->counted[r->section]++;
 }
 
-static int cmp_pos_index(const void *a, const void *b, void *ctx)
+static int cmp_pos(const void *a, const void *b)
 {
-    const struct rcv_pos *pos = ctx;
-    const struct rcv_pos *x = &pos[*(const size_t *)a], *y = &pos[*(const size_t *)b];
+    const struct rcv_pos *x = a, *y = b;
     if (x->member_id != y->member_id)
         return x->member_id < y->member_id ? -1 : 1;
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-/* Error if a member is listed twice in the current vote. */
-static int check_duplicates(struct rcv *r)
+/* Sort the current vote's positions by member (the order they are emitted in: the store then
+ * writes them in primary-key order) and fail if a member is listed twice. */
+static int sort_positions(struct rcv *r)
 {
     if (r->npos < 2)
         return 0;
-    size_t *idx = malloc(r->npos * sizeof *idx);
-    if (!idx)
-        return rcv_oom(r);
-    for (size_t i = 0; i < r->npos; i++)
-        idx[i] = i;
-    qsort_r(idx, r->npos, sizeof *idx, cmp_pos_index, r->pos);
+    qsort(r->pos, r->npos, sizeof *r->pos, cmp_pos);
     for (size_t i = 1; i < r->npos; i++) {
-        const struct rcv_pos *a = &r->pos[idx[i - 1]], *b = &r->pos[idx[i]];
+        const struct rcv_pos *a = &r->pos[i - 1], *b = &r->pos[i];
         if (a->member_id == b->member_id) {
             const char *name = strs_at(r, b->name_off);
             ep_error_set(&r->err, EP_EPARSE,
@@ -668,17 +663,15 @@ static int check_duplicates(struct rcv *r)
                          b->line);
             r->rc = EP_EPARSE;
             XML_StopParser(r->xp, XML_FALSE);
-            free(idx);
             return EP_EPARSE;
         }
     }
-    free(idx);
     return 0;
 }
 
 static void on_vote_end(struct rcv *r)
 {
-    if (check_duplicates(r))
+    if (sort_positions(r))
         return;
     static const char *const sec_name[4] = {"", "FOR", "AGAINST", "ABSTENTION"};
     for (int s = EP_POS_FOR; s <= EP_POS_ABSTENTION; s++) {
@@ -991,6 +984,7 @@ struct rcv_job {
 static void *rcv_producer(void *arg)
 {
     struct rcv_job *job = arg;
+    pthread_setname_np(pthread_self(), "epintel-xml");
     struct rcv r;
     int rc = rcv_init(&r, job->unit, job->sink);
     r.pipe = &job->pipe;

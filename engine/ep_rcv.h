@@ -4,8 +4,9 @@
  * Emits, in document order:
  *   sitting (once, from the root attributes),
  *   for each RollCallVote.Result: one vote record (title NULL; counts = the Number attributes)
- *     followed by its position records (FOR/AGAINST/ABSTENTION, group = canonical code, or the
- *     raw label when unknown, which is also reported through sink->warn);
+ *     followed by its position records, in order of member id (PersId) (FOR/AGAINST/ABSTENTION,
+ *     group = canonical code, or the raw label when unknown, which is also reported through
+ *     sink->warn);
  *   at the end, for each VoteTitle: sink->vote_title(dlv_id, title).
  * Intentions blocks are ignored. A Number attribute that differs from the counted names is
  * reported through sink->warn (file, line, vote id, both numbers). Errors (EP_EPARSE) name the

@@ -587,8 +587,12 @@ static int flush_positions(struct ingest *in, struct ep_error *err)
         return EP_OK;
     size_t n = in->npend, i = 0;
     in->npend = 0;
-    in->seen_gen++; /* empties the set */
-    qsort(in->pend, n, sizeof *in->pend, cmp_pend);
+    in->seen_gen++;                /* empties the set */
+    for (size_t k = 1; k < n; k++) /* the XML adapter emits them sorted already */
+        if (in->pend[k - 1].member_id > in->pend[k].member_id) {
+            qsort(in->pend, n, sizeof *in->pend, cmp_pend);
+            break;
+        }
     int rc = SQLITE_DONE;
     sqlite3_stmt *st = in->st[ST_POS_BATCH];
     sqlite3_bind_int64(st, 1, in->pend_vote);
