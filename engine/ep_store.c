@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +19,25 @@
 
 #define EP_INGEST_MAX_BYTES ((size_t)1 << 30)
 
+/* The next file, read and hashed on a thread while the current one is ingested. */
+struct read_ahead {
+    pthread_t tid;
+    int running; /* started, not joined yet */
+    char *path;
+    struct ep_buf buf;
+    char sha[65];
+    int rc;
+    struct ep_error err;
+};
+
 struct ep_store {
     sqlite3 *db;
     char *path;
     /* The file being ingested. Kept from one file to the next: fresh pages cost a page fault
      * each, which on a VM is more than the read itself. */
     struct ep_buf file;
+    struct read_ahead ra;
+    char *next; /* ep_store_read_ahead's hint */
 };
 
 /* Larger file buffers are released after their file. */
@@ -269,6 +283,11 @@ void ep_store_close(struct ep_store *s)
 {
     if (!s)
         return;
+    if (s->ra.running)
+        pthread_join(s->ra.tid, NULL);
+    free(s->ra.path);
+    ep_buf_free(&s->ra.buf);
+    free(s->next);
     if (s->db)
         sqlite3_close(s->db);
     ep_buf_free(&s->file);
@@ -975,6 +994,64 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
     return rc;
 }
 
+void ep_store_read_ahead(struct ep_store *s, const char *next)
+{
+    free(s->next);
+    s->next = next ? strdup(next) : NULL; /* no memory: no read-ahead, nothing else */
+}
+
+static void *read_ahead_main(void *arg)
+{
+    struct read_ahead *ra = arg;
+    ra->rc = ep_read_file(ra->path, EP_INGEST_MAX_BYTES, &ra->buf, &ra->err);
+    if (!ra->rc)
+        sha256_hex(ra->buf.data, ra->buf.len, ra->sha);
+    return NULL;
+}
+
+static void release(struct ep_buf *b)
+{
+    if (b->alloc > EP_INGEST_KEEP_BYTES)
+        ep_buf_free(b);
+    else
+        ep_buf_reset(b);
+}
+
+/* Content of path into s->file and its SHA-256: from the read-ahead when it was for path,
+ * else read now. Then start reading the hinted next file. */
+static int load_file(struct ep_store *s, const char *path, char sha[65], struct ep_error *err)
+{
+    int rc = 1;
+    struct read_ahead *ra = &s->ra;
+    if (ra->running) {
+        pthread_join(ra->tid, NULL);
+        ra->running = 0;
+        if (strcmp(ra->path, path) == 0) {
+            struct ep_buf t = s->file;
+            s->file = ra->buf;
+            ra->buf = t;
+            memcpy(sha, ra->sha, 65);
+            rc = ra->rc;
+            if (rc && err)
+                *err = ra->err;
+        }
+        release(&ra->buf);
+    }
+    if (rc > 0) {
+        rc = ep_read_file(path, EP_INGEST_MAX_BYTES, &s->file, err);
+        if (!rc)
+            sha256_hex(s->file.data, s->file.len, sha);
+    }
+    if (s->next) {
+        free(ra->path);
+        ra->path = s->next;
+        s->next = NULL;
+        memset(&ra->err, 0, sizeof ra->err);
+        ra->running = pthread_create(&ra->tid, NULL, read_ahead_main, ra) == 0;
+    }
+    return rc;
+}
+
 int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_ingest_warn_fn warn,
                          void *warn_ctx, struct ep_ingest_report *rep, struct ep_error *err)
 {
@@ -984,11 +1061,10 @@ int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_in
     memset(rep, 0, sizeof *rep);
     rep->path = path;
     rep->kind = "unknown";
-    struct ep_buf *buf = &s->file;
-    int rc = ep_read_file(path, EP_INGEST_MAX_BYTES, buf, err);
+    char sha[65];
+    int rc = load_file(s, path, sha, err);
     if (!rc) {
-        char sha[65];
-        sha256_hex(buf->data, buf->len, sha);
+        struct ep_buf *buf = &s->file;
         rc = unit_exists(s, sha, rep, err);
         if (rc == 0) {
             struct unit_source src = {.name = path,
@@ -1000,10 +1076,7 @@ int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_in
             rc = EP_OK;
         }
     }
-    if (buf->alloc > EP_INGEST_KEEP_BYTES)
-        ep_buf_free(buf);
-    else
-        ep_buf_reset(buf);
+    release(&s->file);
     return rc;
 }
 
