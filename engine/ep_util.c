@@ -113,7 +113,7 @@ static int read_into(struct ep_buf *out, int fd, gzFile gz, size_t hint, const c
             room = out->cap - out->len;
         if (room > (size_t)INT_MAX)
             room = (size_t)INT_MAX;
-        char probe;
+        char probe = 0;
         char *dst = room ? out->data + out->len : &probe; /* room 0: is there more? */
         size_t ask = room ? room : 1;
         ssize_t n = gz ? gzread(gz, dst, (unsigned)ask) : read(fd, dst, ask);
