@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <expat.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,10 +36,13 @@ enum rcv_collect {
     COLLECT_TITLE,
 };
 
+struct rcv_pipe;
+
 struct rcv {
     XML_Parser xp;
     const char *unit;
     const struct ep_sink *sink;
+    struct rcv_pipe *pipe; /* NULL: records go to the sink directly */
     struct ep_rcv_stats stats;
     struct ep_error err; /* first error; rc says whether it is set */
     int rc;
@@ -107,17 +111,219 @@ static int rcv_oom(struct rcv *r)
     return rcv_fail(r, EP_ENOMEM, "out of memory");
 }
 
-/* A sink callback returned rc with r->err (maybe) filled: keep its code and message. */
-static int rcv_sink_failed(struct rcv *r, int rc, const char *what)
+/* ---- records: delivered to the sink, directly or through the pipe ------------------------ */
+
+/* One record the parser emits, with the line the parser was at: a sink failure is reported
+ * there. The sink is called by ev_deliver, on the parser's thread (ep_rcv_parse_buffer) or on
+ * the caller's thread while expat runs on another (ep_rcv_parse_buffer_pipelined). */
+enum rcv_ev_kind { EV_SITTING, EV_WARN, EV_VOTE, EV_TITLE, EV_END };
+
+struct rcv_ev {
+    enum rcv_ev_kind kind;
+    long line;
+    struct rcv_ev *next;
+    struct ep_sitting sitting; /* EV_SITTING */
+    struct ep_vote vote;       /* EV_VOTE, with its positions: */
+    const struct rcv_pos *pos; /*   pos[npos], strings at offsets in strs */
+    size_t npos;
+    const char *strs;
+    int64_t dlv_id;      /* EV_TITLE */
+    const char *text;    /* EV_TITLE title, EV_WARN message */
+    int rc;              /* EV_END: the parser's result */
+    struct ep_error err; /* EV_END */
+    char date[11];       /* storage of vote.sitting_date in a queued record */
+    void *own[4];        /* what a queued record owns */
+};
+
+/* A failed sink callback: keep its code and message, prefixed with unit:line. */
+static int ev_failed(const struct rcv_ev *ev, const char *unit, int rc, const char *what,
+                     struct ep_error *err)
 {
     if (rc > 0)
         rc = EP_EINTERNAL;
-    if (r->err.code == EP_OK || r->err.msg[0] == '\0')
-        ep_error_set(&r->err, rc, "%s callback failed: %s", what, ep_strerror(rc));
-    r->err.code = rc;
-    ep_error_prefix(&r->err, "%s:%ld: ", r->unit, rcv_line(r));
-    r->rc = rc;
-    XML_StopParser(r->xp, XML_FALSE);
+    if (err->code == EP_OK || err->msg[0] == '\0')
+        ep_error_set(err, rc, "%s callback failed: %s", what, ep_strerror(rc));
+    err->code = rc;
+    ep_error_prefix(err, "%s:%ld: ", unit, ev->line);
+    return rc;
+}
+
+/* Call the sink for one record. Returns 0 or the sink's error (in err, with unit:line). */
+static int ev_deliver(const struct rcv_ev *ev, const char *unit, const struct ep_sink *sink,
+                      struct ep_rcv_stats *stats, struct ep_error *err)
+{
+    int rc = 0;
+    switch (ev->kind) {
+    case EV_SITTING:
+        if (sink->sitting && (rc = sink->sitting(sink->ctx, &ev->sitting, err)))
+            return ev_failed(ev, unit, rc, "sitting", err);
+        return 0;
+    case EV_WARN:
+        stats->warnings++;
+        if (sink->warn)
+            sink->warn(sink->ctx, unit, ev->line, ev->text);
+        return 0;
+    case EV_TITLE:
+        if (sink->vote_title && (rc = sink->vote_title(sink->ctx, ev->dlv_id, ev->text, err)))
+            return ev_failed(ev, unit, rc, "vote_title", err);
+        return 0;
+    case EV_VOTE:
+        if (sink->vote && (rc = sink->vote(sink->ctx, &ev->vote, err)))
+            return ev_failed(ev, unit, rc, "vote", err);
+        stats->votes++;
+        for (size_t i = 0; i < ev->npos; i++) {
+            const struct rcv_pos *p = &ev->pos[i];
+            struct ep_position ep = {
+                .vote_id = ev->vote.id,
+                .member_id = p->member_id,
+                .pos = p->pos,
+                .group_code = p->canon                 ? p->canon
+                              : p->raw_off == RCV_NONE ? NULL
+                                                       : ev->strs + p->raw_off,
+                .name = p->name_off == RCV_NONE ? NULL : ev->strs + p->name_off,
+                .line = p->line,
+            };
+            if (sink->position && (rc = sink->position(sink->ctx, &ep, err)))
+                return ev_failed(ev, unit, rc, "position", err);
+            stats->positions++;
+        }
+        return 0;
+    case EV_END: break;
+    }
+    return 0;
+}
+
+static void ev_free(struct rcv_ev *ev)
+{
+    for (size_t i = 0; i < sizeof ev->own / sizeof ev->own[0]; i++)
+        free(ev->own[i]);
+    free(ev);
+}
+
+/* The queue between the parser thread and the caller's thread. */
+#define RCV_PIPE_DEPTH 16 /* records in flight (a vote record holds all its positions) */
+
+struct rcv_pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t can_push, can_pop;
+    struct rcv_ev *head, *tail;
+    int n;
+    int cancel; /* the consumer failed: the parser stops at its next record */
+};
+
+/* Queue ev (the parser's thread). Returns 0, or EP_ECANCELED (ev not queued) when the
+ * consumer stopped. EV_END is always queued. */
+static int pipe_push(struct rcv_pipe *p, struct rcv_ev *ev)
+{
+    pthread_mutex_lock(&p->mu);
+    while (ev->kind != EV_END && p->n >= RCV_PIPE_DEPTH && !p->cancel)
+        pthread_cond_wait(&p->can_push, &p->mu);
+    if (ev->kind != EV_END && p->cancel) {
+        pthread_mutex_unlock(&p->mu);
+        return EP_ECANCELED;
+    }
+    ev->next = NULL;
+    if (p->tail)
+        p->tail->next = ev;
+    else
+        p->head = ev;
+    p->tail = ev;
+    p->n++;
+    pthread_cond_signal(&p->can_pop);
+    pthread_mutex_unlock(&p->mu);
+    return 0;
+}
+
+static struct rcv_ev *pipe_pop(struct rcv_pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->head)
+        pthread_cond_wait(&p->can_pop, &p->mu);
+    struct rcv_ev *ev = p->head;
+    p->head = ev->next;
+    if (!p->head)
+        p->tail = NULL;
+    p->n--;
+    pthread_cond_signal(&p->can_push);
+    pthread_mutex_unlock(&p->mu);
+    return ev;
+}
+
+static void pipe_cancel(struct rcv_pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->cancel = 1;
+    pthread_cond_broadcast(&p->can_push);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static char *dup_or_null(const char *s, int *oom)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *oom = 1;
+    return d;
+}
+
+/* A queued copy of ev. The strings of a sitting, title or warning are copied; a vote's
+ * timestamp, description, positions and strings are taken over from r (moved, not copied). */
+static struct rcv_ev *ev_queued(struct rcv *r, const struct rcv_ev *ev)
+{
+    struct rcv_ev *q = malloc(sizeof *q);
+    if (!q)
+        return NULL;
+    *q = *ev;
+    memset(q->own, 0, sizeof q->own);
+    int oom = 0;
+    switch (ev->kind) {
+    case EV_SITTING:
+        q->sitting.date = q->own[0] = dup_or_null(ev->sitting.date, &oom);
+        q->sitting.reference = q->own[1] = dup_or_null(ev->sitting.reference, &oom);
+        break;
+    case EV_WARN:
+    case EV_TITLE: q->text = q->own[0] = dup_or_null(ev->text, &oom); break;
+    case EV_VOTE:
+        memcpy(q->date, r->sitting_date, sizeof q->date);
+        q->vote.sitting_date = q->date;
+        q->own[0] = r->timestamp;
+        q->own[1] = r->description;
+        q->own[2] = r->pos;
+        q->own[3] = ep_buf_steal(&r->strs);
+        q->strs = q->own[3];
+        r->timestamp = r->description = NULL;
+        r->pos = NULL;
+        r->npos = r->apos = 0;
+        break;
+    case EV_END: break;
+    }
+    if (oom) {
+        ev_free(q);
+        return NULL;
+    }
+    return q;
+}
+
+/* Emit one record: to the sink now, or queued for the consumer thread. Returns 0 or an error
+ * (then the parser stops). */
+static int rcv_emit(struct rcv *r, const struct rcv_ev *ev)
+{
+    int rc;
+    if (!r->pipe) {
+        rc = ev_deliver(ev, r->unit, r->sink, &r->stats, &r->err);
+    } else {
+        struct rcv_ev *q = ev_queued(r, ev);
+        if (!q)
+            return rcv_oom(r);
+        rc = pipe_push(r->pipe, q);
+        if (rc)
+            ev_free(q);
+    }
+    if (rc) {
+        r->rc = rc;
+        XML_StopParser(r->xp, XML_FALSE);
+    }
     return rc;
 }
 
@@ -125,15 +331,16 @@ static void rcv_warn(struct rcv *r, long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void rcv_warn(struct rcv *r, long line, const char *fmt, ...)
 {
-    r->stats.warnings++;
-    if (!r->sink->warn)
-        return;
     char msg[EP_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    r->sink->warn(r->sink->ctx, r->unit, line, msg);
+    struct rcv_ev ev = {.kind = EV_WARN, .line = line};
+    if (r->sink->warn) { /* else only counted */
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        ev.text = msg;
+    }
+    rcv_emit(r, &ev);
 }
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -279,9 +486,8 @@ static void on_root(struct rcv *r, const XML_Char **atts)
             s.term = t;
     }
     if (r->sink->sitting) {
-        int rc = r->sink->sitting(r->sink->ctx, &s, &r->err);
-        if (rc)
-            rcv_sink_failed(r, rc, "sitting");
+        struct rcv_ev ev = {.kind = EV_SITTING, .line = rcv_line(r), .sitting = s};
+        rcv_emit(r, &ev);
     }
 }
 
@@ -430,28 +636,23 @@ static void on_member_end(struct rcv *r)
     r->counted[r->section]++;
 }
 
-static int cmp_pos_index(const void *a, const void *b, void *ctx)
+static int cmp_pos(const void *a, const void *b)
 {
-    const struct rcv_pos *pos = ctx;
-    const struct rcv_pos *x = &pos[*(const size_t *)a], *y = &pos[*(const size_t *)b];
+    const struct rcv_pos *x = a, *y = b;
     if (x->member_id != y->member_id)
         return x->member_id < y->member_id ? -1 : 1;
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-/* Error if a member is listed twice in the current vote. */
-static int check_duplicates(struct rcv *r)
+/* Sort the current vote's positions by member (the order they are emitted in: the store then
+ * writes them in primary-key order) and fail if a member is listed twice. */
+static int sort_positions(struct rcv *r)
 {
     if (r->npos < 2)
         return 0;
-    size_t *idx = malloc(r->npos * sizeof *idx);
-    if (!idx)
-        return rcv_oom(r);
-    for (size_t i = 0; i < r->npos; i++)
-        idx[i] = i;
-    qsort_r(idx, r->npos, sizeof *idx, cmp_pos_index, r->pos);
+    qsort(r->pos, r->npos, sizeof *r->pos, cmp_pos);
     for (size_t i = 1; i < r->npos; i++) {
-        const struct rcv_pos *a = &r->pos[idx[i - 1]], *b = &r->pos[idx[i]];
+        const struct rcv_pos *a = &r->pos[i - 1], *b = &r->pos[i];
         if (a->member_id == b->member_id) {
             const char *name = strs_at(r, b->name_off);
             ep_error_set(&r->err, EP_EPARSE,
@@ -462,17 +663,15 @@ static int check_duplicates(struct rcv *r)
                          b->line);
             r->rc = EP_EPARSE;
             XML_StopParser(r->xp, XML_FALSE);
-            free(idx);
             return EP_EPARSE;
         }
     }
-    free(idx);
     return 0;
 }
 
 static void on_vote_end(struct rcv *r)
 {
-    if (check_duplicates(r))
+    if (sort_positions(r))
         return;
     static const char *const sec_name[4] = {"", "FOR", "AGAINST", "ABSTENTION"};
     for (int s = EP_POS_FOR; s <= EP_POS_ABSTENTION; s++) {
@@ -481,45 +680,28 @@ static void on_vote_end(struct rcv *r)
                      "vote %lld: %s Number=\"%d\" but %d names are listed", (long long)r->vote_id,
                      sec_name[s], r->number[s], r->counted[s]);
     }
-    struct ep_vote v = {
-        .id = r->vote_id,
-        .timestamp = r->timestamp,
-        .sitting_date = r->sitting_date,
-        .description = r->description,
-        .is_main = -1,
-        .count_for = r->number[EP_POS_FOR],
-        .count_against = r->number[EP_POS_AGAINST],
-        .count_abstention = r->number[EP_POS_ABSTENTION],
-        .count_did_not_vote = -1,
-        .dlv_id = r->dlv_id,
+    struct rcv_ev ev = {
+        .kind = EV_VOTE,
+        .line = rcv_line(r),
+        .vote =
+            {
+                .id = r->vote_id,
+                .timestamp = r->timestamp,
+                .sitting_date = r->sitting_date,
+                .description = r->description,
+                .is_main = -1,
+                .count_for = r->number[EP_POS_FOR],
+                .count_against = r->number[EP_POS_AGAINST],
+                .count_abstention = r->number[EP_POS_ABSTENTION],
+                .count_did_not_vote = -1,
+                .dlv_id = r->dlv_id,
+            },
+        .pos = r->pos,
+        .npos = r->npos,
+        .strs = r->strs.data,
     };
-    if (r->sink->vote) {
-        int rc = r->sink->vote(r->sink->ctx, &v, &r->err);
-        if (rc) {
-            rcv_sink_failed(r, rc, "vote");
-            return;
-        }
-    }
-    r->stats.votes++;
-    for (size_t i = 0; i < r->npos; i++) {
-        const struct rcv_pos *p = &r->pos[i];
-        struct ep_position ep = {
-            .vote_id = r->vote_id,
-            .member_id = p->member_id,
-            .pos = p->pos,
-            .group_code = p->canon ? p->canon : strs_at(r, p->raw_off),
-            .name = strs_at(r, p->name_off),
-            .line = p->line,
-        };
-        if (r->sink->position) {
-            int rc = r->sink->position(r->sink->ctx, &ep, &r->err);
-            if (rc) {
-                rcv_sink_failed(r, rc, "position");
-                return;
-            }
-        }
-        r->stats.positions++;
-    }
+    if (rcv_emit(r, &ev))
+        return;
     vote_reset(r);
 }
 
@@ -528,9 +710,9 @@ static void on_title_end(struct rcv *r)
     normalize(&r->text, 1);
     if (r->title_dlv < 0 || r->text.len == 0 || !r->sink->vote_title)
         return;
-    int rc = r->sink->vote_title(r->sink->ctx, r->title_dlv, r->text.data, &r->err);
-    if (rc)
-        rcv_sink_failed(r, rc, "vote_title");
+    struct rcv_ev ev = {
+        .kind = EV_TITLE, .line = rcv_line(r), .dlv_id = r->title_dlv, .text = r->text.data};
+    rcv_emit(r, &ev);
 }
 
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
@@ -786,6 +968,77 @@ int ep_rcv_parse_buffer(const char *data, size_t n, const char *unit, const stru
     if (!rc)
         rc = rcv_feed(&r, data ? data : "", n, 1);
     return rcv_finish(&r, rc, stats, err);
+}
+
+/* ---- pipelined parse: expat on a second thread, the sink on the caller's ----------------- */
+
+struct rcv_job {
+    struct rcv_pipe pipe;
+    const char *data;
+    size_t n;
+    const char *unit;
+    const struct ep_sink *sink;
+    struct rcv_ev end; /* the parser's result, queued last (not allocated) */
+};
+
+static void *rcv_producer(void *arg)
+{
+    struct rcv_job *job = arg;
+    pthread_setname_np(pthread_self(), "epintel-xml");
+    struct rcv r;
+    int rc = rcv_init(&r, job->unit, job->sink);
+    r.pipe = &job->pipe;
+    if (!rc)
+        rc = rcv_feed(&r, job->data, job->n, 1);
+    job->end.kind = EV_END;
+    job->end.rc = rcv_finish(&r, rc, NULL, &job->end.err);
+    pipe_push(&job->pipe, &job->end);
+    return NULL;
+}
+
+int ep_rcv_parse_buffer_pipelined(const char *data, size_t n, const char *unit,
+                                  const struct ep_sink *sink, struct ep_rcv_stats *stats,
+                                  struct ep_error *err)
+{
+    if (!data || !sink)
+        return ep_rcv_parse_buffer(data, n, unit, sink, stats, err);
+    struct rcv_job job;
+    memset(&job, 0, sizeof job);
+    job.data = data;
+    job.n = n;
+    job.unit = unit ? unit : "(buffer)";
+    job.sink = sink;
+    if (pthread_mutex_init(&job.pipe.mu, NULL) != 0)
+        return ep_rcv_parse_buffer(data, n, unit, sink, stats, err);
+    pthread_cond_init(&job.pipe.can_push, NULL);
+    pthread_cond_init(&job.pipe.can_pop, NULL);
+    pthread_t tid;
+    int started = pthread_create(&tid, NULL, rcv_producer, &job) == 0;
+    int rc = 0;
+    if (started) {
+        struct ep_rcv_stats st = {0};
+        struct ep_error cerr;
+        memset(&cerr, 0, sizeof cerr);
+        for (;;) { /* deliver until the parser's end, also after a sink failure (to free) */
+            struct rcv_ev *ev = pipe_pop(&job.pipe);
+            if (ev->kind == EV_END)
+                break;
+            if (!rc && (rc = ev_deliver(ev, job.unit, sink, &st, &cerr)))
+                pipe_cancel(&job.pipe);
+            ev_free(ev);
+        }
+        pthread_join(tid, NULL);
+        if (stats)
+            *stats = st;
+        if (rc && err) /* the sink's error comes first: the parser stopped after it */
+            *err = cerr;
+        if (!rc && (rc = job.end.rc) && err)
+            *err = job.end.err;
+    }
+    pthread_cond_destroy(&job.pipe.can_push);
+    pthread_cond_destroy(&job.pipe.can_pop);
+    pthread_mutex_destroy(&job.pipe.mu);
+    return started ? rc : ep_rcv_parse_buffer(data, n, unit, sink, stats, err);
 }
 
 int ep_rcv_parse_file(const char *path, const struct ep_sink *sink, struct ep_rcv_stats *stats,

@@ -4,8 +4,9 @@
  * Emits, in document order:
  *   sitting (once, from the root attributes),
  *   for each RollCallVote.Result: one vote record (title NULL; counts = the Number attributes)
- *     followed by its position records (FOR/AGAINST/ABSTENTION, group = canonical code, or the
- *     raw label when unknown, which is also reported through sink->warn);
+ *     followed by its position records, in order of member id (PersId) (FOR/AGAINST/ABSTENTION,
+ *     group = canonical code, or the raw label when unknown, which is also reported through
+ *     sink->warn);
  *   at the end, for each VoteTitle: sink->vote_title(dlv_id, title).
  * Intentions blocks are ignored. A Number attribute that differs from the counted names is
  * reported through sink->warn (file, line, vote id, both numbers). Errors (EP_EPARSE) name the
@@ -28,6 +29,14 @@ int ep_rcv_parse_file(const char *path, const struct ep_sink *sink, struct ep_rc
                       struct ep_error *err);
 int ep_rcv_parse_buffer(const char *data, size_t n, const char *unit, const struct ep_sink *sink,
                         struct ep_rcv_stats *stats, struct ep_error *err);
+
+/* Same records, order, statistics and errors as ep_rcv_parse_buffer, but expat runs on a
+ * second thread while the sink's callbacks run on the calling thread (one record per vote in
+ * flight at a time, a bounded queue between the two). A sink failure stops the parser. Falls
+ * back to ep_rcv_parse_buffer when no thread can be started. */
+int ep_rcv_parse_buffer_pipelined(const char *data, size_t n, const char *unit,
+                                  const struct ep_sink *sink, struct ep_rcv_stats *stats,
+                                  struct ep_error *err);
 
 /* 1 if the first bytes of data look like a roll-call XML document (root element name). */
 int ep_rcv_sniff(const char *data, size_t n);

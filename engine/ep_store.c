@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,29 @@
 
 #define EP_INGEST_MAX_BYTES ((size_t)1 << 30)
 
+/* The next file, read and hashed on a thread while the current one is ingested. */
+struct read_ahead {
+    pthread_t tid;
+    int running; /* started, not joined yet */
+    char *path;
+    struct ep_buf buf;
+    char sha[65];
+    int rc;
+    struct ep_error err;
+};
+
 struct ep_store {
     sqlite3 *db;
     char *path;
+    /* The file being ingested. Kept from one file to the next: fresh pages cost a page fault
+     * each, which on a VM is more than the read itself. */
+    struct ep_buf file;
+    struct read_ahead ra;
+    char *next; /* ep_store_read_ahead's hint */
 };
+
+/* Larger file buffers are released after their file. */
+#define EP_INGEST_KEEP_BYTES ((size_t)64 << 20)
 
 /* Statements of one ingest, prepared once per unit. */
 enum {
@@ -36,6 +56,7 @@ enum {
     ST_VOTE_GET,
     ST_VOTE_SETPOS,
     ST_POS_INSERT,
+    ST_POS_BATCH,
     ST_POS_GET,
     ST_TITLE,
     ST_TOUCH,
@@ -93,6 +114,7 @@ static const char *const ingest_sql[ST_COUNT] = {
     [ST_VOTE_SETPOS] = "UPDATE vote SET pos_unit_id = ?2 WHERE id = ?1",
     [ST_POS_INSERT] = "INSERT INTO position(vote_id, member_id, pos, group_code, unit_id)"
                       " VALUES(?1,?2,?3,?4,?5)",
+    [ST_POS_BATCH] = NULL, /* built by pos_batch_sql() */
     [ST_POS_GET] = "SELECT pos FROM position WHERE vote_id = ?1 AND member_id = ?2",
     [ST_TITLE] = "UPDATE vote SET rcv_title = ?2 WHERE dlv_id = ?1 AND pos_unit_id = ?3",
     [ST_TOUCH] = "INSERT OR IGNORE INTO temp.touched(id) VALUES(?1)",
@@ -122,6 +144,31 @@ struct ingest {
     int strict_failed;
     struct vote_state *votes;
     size_t nvotes, avotes;
+    /* Cast positions of one vote waiting to be written (see cb_position): sorted by member and
+     * inserted POS_BATCH rows per statement when the vote is complete. */
+    struct pend_pos *pend;
+    size_t npend, apend;
+    int64_t pend_vote;
+    struct ep_buf pend_strs; /* group labels of pend, NUL-separated */
+    struct seen_slot *seen;  /* open-addressing set of the members in pend */
+    size_t aseen;            /* slots, a power of two */
+    unsigned seen_gen;       /* slots of other generations are empty */
+};
+
+struct seen_slot {
+    int64_t member_id;
+    unsigned gen;
+};
+
+static int flush_positions(struct ingest *in, struct ep_error *err);
+
+/* Rows per multi-row INSERT of positions. */
+#define POS_BATCH 64
+
+struct pend_pos {
+    int64_t member_id;
+    int pos;
+    size_t group_off; /* in pend_strs, or SIZE_MAX for NULL */
 };
 
 static int db_error(sqlite3 *db, struct ep_error *err, const char *what)
@@ -236,8 +283,14 @@ void ep_store_close(struct ep_store *s)
 {
     if (!s)
         return;
+    if (s->ra.running)
+        pthread_join(s->ra.tid, NULL);
+    free(s->ra.path);
+    ep_buf_free(&s->ra.buf);
+    free(s->next);
     if (s->db)
         sqlite3_close(s->db);
+    ep_buf_free(&s->file);
     free(s->path);
     free(s);
 }
@@ -415,6 +468,9 @@ static int touch(struct ingest *in, int64_t id, struct ep_error *err)
 static int cb_vote(void *ctx, const struct ep_vote *v, struct ep_error *err)
 {
     struct ingest *in = ctx;
+    int rc = flush_positions(in, err);
+    if (rc)
+        return rc;
     int rcv = in->is_xml;
     sqlite3_stmt *st = in->st[rcv ? ST_VOTE_RCV : ST_VOTE_HTV];
     sqlite3_bind_int64(st, 1, v->id);
@@ -443,7 +499,7 @@ static int cb_vote(void *ctx, const struct ep_vote *v, struct ep_error *err)
         bind_int_opt(st, 16, v->count_did_not_vote);
         sqlite3_bind_int64(st, 17, in->unit_id);
     }
-    int rc = step_done(in, st, err, "storing a vote");
+    rc = step_done(in, st, err, "storing a vote");
     return rc ? rc : touch(in, v->id, err);
 }
 
@@ -515,6 +571,110 @@ static void fault_point(const struct ingest *in)
         raise(SIGKILL);
 }
 
+/* "INSERT INTO position ... VALUES(?1,?3,?4,?5,?2),(?1,?6,?7,?8,?2),..." for POS_BATCH rows:
+ * ?1 = vote, ?2 = unit, then member, pos, group per row. */
+static void pos_batch_sql(char *out, size_t size)
+{
+    size_t n = (size_t)snprintf(out, size,
+                                "INSERT INTO position(vote_id, member_id, pos, group_code, unit_id)"
+                                " VALUES");
+    for (int i = 0; i < POS_BATCH && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n, "%s(?1,?%d,?%d,?%d,?2)", i ? "," : "", 3 + 3 * i,
+                              4 + 3 * i, 5 + 3 * i);
+}
+
+static int cmp_pend(const void *a, const void *b)
+{
+    const struct pend_pos *x = a, *y = b;
+    return x->member_id < y->member_id ? -1 : x->member_id > y->member_id;
+}
+
+static void bind_pend_group(const struct ingest *in, sqlite3_stmt *st, int i,
+                            const struct pend_pos *p)
+{
+    if (p->group_off == SIZE_MAX)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_text(st, i, in->pend_strs.data + p->group_off, -1, SQLITE_STATIC);
+}
+
+/* Write the pending positions of one vote: sorted by member, so that the rows go in primary
+ * key order (appended, not scattered over the b-tree), and many rows per statement. */
+static int flush_positions(struct ingest *in, struct ep_error *err)
+{
+    if (!in->npend)
+        return EP_OK;
+    size_t n = in->npend, i = 0;
+    in->npend = 0;
+    in->seen_gen++;                /* empties the set */
+    for (size_t k = 1; k < n; k++) /* the XML adapter emits them sorted already */
+        if (in->pend[k - 1].member_id > in->pend[k].member_id) {
+            qsort(in->pend, n, sizeof *in->pend, cmp_pend);
+            break;
+        }
+    int rc = SQLITE_DONE;
+    sqlite3_stmt *st = in->st[ST_POS_BATCH];
+    sqlite3_bind_int64(st, 1, in->pend_vote);
+    sqlite3_bind_int64(st, 2, in->unit_id);
+    for (; i + POS_BATCH <= n && rc == SQLITE_DONE; i += POS_BATCH) {
+        for (int k = 0; k < POS_BATCH; k++) {
+            const struct pend_pos *p = &in->pend[i + (size_t)k];
+            sqlite3_bind_int64(st, 3 + 3 * k, p->member_id);
+            sqlite3_bind_int(st, 4 + 3 * k, p->pos);
+            bind_pend_group(in, st, 5 + 3 * k, p);
+        }
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    st = in->st[ST_POS_INSERT];
+    for (; i < n && rc == SQLITE_DONE; i++) {
+        const struct pend_pos *p = &in->pend[i];
+        sqlite3_bind_int64(st, 1, in->pend_vote);
+        sqlite3_bind_int64(st, 2, p->member_id);
+        sqlite3_bind_int(st, 3, p->pos);
+        bind_pend_group(in, st, 4, p);
+        sqlite3_bind_int64(st, 5, in->unit_id);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    ep_buf_reset(&in->pend_strs);
+    return rc == SQLITE_DONE ? EP_OK : db_error(in->s->db, err, "storing positions");
+}
+
+static size_t seen_hash(int64_t member, size_t slots)
+{
+    return (size_t)(((uint64_t)member * 0x9E3779B97F4A7C15u) >> 32) & (slots - 1);
+}
+
+/* Add member to the set of the pending vote's members; 1 if it was already there. */
+static int seen_add(struct ingest *in, int64_t member, struct ep_error *err)
+{
+    if (2 * (in->npend + 1) > in->aseen) {
+        size_t n = in->aseen ? 2 * in->aseen : 1024;
+        struct seen_slot *t = calloc(n, sizeof *t);
+        if (!t)
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        in->seen_gen++;
+        for (size_t i = 0; i < in->npend; i++) { /* rehash the pending members */
+            size_t h = seen_hash(in->pend[i].member_id, n);
+            while (t[h].gen == in->seen_gen)
+                h = (h + 1) & (n - 1);
+            t[h].member_id = in->pend[i].member_id;
+            t[h].gen = in->seen_gen;
+        }
+        free(in->seen);
+        in->seen = t;
+        in->aseen = n;
+    }
+    size_t h = seen_hash(member, in->aseen);
+    for (; in->seen[h].gen == in->seen_gen; h = (h + 1) & (in->aseen - 1))
+        if (in->seen[h].member_id == member)
+            return 1;
+    in->seen[h].member_id = member;
+    in->seen[h].gen = in->seen_gen;
+    return 0;
+}
+
 static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *err)
 {
     struct ingest *in = ctx;
@@ -549,23 +709,36 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
         in->records++;
         return EP_OK;
     }
-    sqlite3_stmt *st = in->st[ST_POS_INSERT];
-    sqlite3_bind_int64(st, 1, p->vote_id);
-    sqlite3_bind_int64(st, 2, p->member_id);
-    sqlite3_bind_int(st, 3, p->pos);
-    if (p->group_code)
-        sqlite3_bind_text(st, 4, p->group_code, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 4);
-    sqlite3_bind_int64(st, 5, in->unit_id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc == SQLITE_CONSTRAINT)
+    if (p->vote_id != in->pend_vote) {
+        rc = flush_positions(in, err);
+        if (rc)
+            return rc;
+        in->pend_vote = p->vote_id;
+    }
+    rc = seen_add(in, p->member_id, err);
+    if (rc < 0)
+        return rc;
+    if (rc)
         return ep_error_set(err, EP_ECONFLICT, "member %lld has two positions on vote %lld",
                             (long long)p->member_id, (long long)p->vote_id);
-    if (rc != SQLITE_DONE)
-        return db_error(in->s->db, err, "storing a position");
+    if (in->npend == in->apend) {
+        size_t n = in->apend ? 2 * in->apend : 1024;
+        struct pend_pos *q = realloc(in->pend, n * sizeof *q);
+        if (!q)
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        in->pend = q;
+        in->apend = n;
+    }
+    struct pend_pos *q = &in->pend[in->npend];
+    q->member_id = p->member_id;
+    q->pos = p->pos;
+    q->group_off = SIZE_MAX;
+    if (p->group_code) {
+        q->group_off = in->pend_strs.len;
+        if (ep_buf_append(&in->pend_strs, p->group_code, strlen(p->group_code) + 1))
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    in->npend++;
     in->records++;
     return EP_OK;
 }
@@ -573,6 +746,9 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
 static int cb_vote_title(void *ctx, int64_t dlv_id, const char *title, struct ep_error *err)
 {
     struct ingest *in = ctx;
+    int rc = flush_positions(in, err);
+    if (rc)
+        return rc;
     sqlite3_stmt *st = in->st[ST_TITLE];
     sqlite3_bind_int64(st, 1, dlv_id);
     bind_text(st, 2, title);
@@ -662,6 +838,9 @@ static void ingest_free(struct ingest *in)
     for (size_t i = 0; i < in->nvotes; i++)
         free(in->votes[i].other_path);
     free(in->votes);
+    free(in->pend);
+    free(in->seen);
+    ep_buf_free(&in->pend_strs);
 }
 
 /* What one unit parses: a file buffer (XML or CSV) or a generator. */
@@ -722,9 +901,11 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
                   err);
     if (rc)
         return rc;
+    char batch_sql[64 * POS_BATCH];
+    pos_batch_sql(batch_sql, sizeof batch_sql);
     for (int i = 0; i < ST_COUNT && !rc; i++)
-        if (sqlite3_prepare_v3(s->db, ingest_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &in.st[i],
-                               NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v3(s->db, i == ST_POS_BATCH ? batch_sql : ingest_sql[i], -1,
+                               SQLITE_PREPARE_PERSISTENT, &in.st[i], NULL) != SQLITE_OK)
             rc = db_error(s->db, err, "preparing the ingest");
     char at[32];
     now_iso(at);
@@ -769,13 +950,15 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
         if (src->gen) {
             rc = src->gen(src->gctx, &sink, err);
         } else if (src->is_xml) {
-            rc = ep_rcv_parse_buffer(src->data, src->len, src->name, &sink, NULL, err);
+            rc = ep_rcv_parse_buffer_pipelined(src->data, src->len, src->name, &sink, NULL, err);
         } else {
             long nrec = 0;
             rc = ep_htv_parse_buffer(src->data, src->len, src->name, &sink, &table, &nrec, err);
         }
     }
     rep->kind = src->gen ? src->gen_kind : kind_name(src->is_xml, table);
+    if (!rc)
+        rc = flush_positions(&in, err);
     if (!rc && in.strict_failed)
         rc = err ? err->code : EP_EPARSE;
     if (!rc)
@@ -811,6 +994,64 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
     return rc;
 }
 
+void ep_store_read_ahead(struct ep_store *s, const char *next)
+{
+    free(s->next);
+    s->next = next ? strdup(next) : NULL; /* no memory: no read-ahead, nothing else */
+}
+
+static void *read_ahead_main(void *arg)
+{
+    struct read_ahead *ra = arg;
+    ra->rc = ep_read_file(ra->path, EP_INGEST_MAX_BYTES, &ra->buf, &ra->err);
+    if (!ra->rc)
+        sha256_hex(ra->buf.data, ra->buf.len, ra->sha);
+    return NULL;
+}
+
+static void release(struct ep_buf *b)
+{
+    if (b->alloc > EP_INGEST_KEEP_BYTES)
+        ep_buf_free(b);
+    else
+        ep_buf_reset(b);
+}
+
+/* Content of path into s->file and its SHA-256: from the read-ahead when it was for path,
+ * else read now. Then start reading the hinted next file. */
+static int load_file(struct ep_store *s, const char *path, char sha[65], struct ep_error *err)
+{
+    int rc = 1;
+    struct read_ahead *ra = &s->ra;
+    if (ra->running) {
+        pthread_join(ra->tid, NULL);
+        ra->running = 0;
+        if (strcmp(ra->path, path) == 0) {
+            struct ep_buf t = s->file;
+            s->file = ra->buf;
+            ra->buf = t;
+            memcpy(sha, ra->sha, 65);
+            rc = ra->rc;
+            if (rc && err)
+                *err = ra->err;
+        }
+        release(&ra->buf);
+    }
+    if (rc > 0) {
+        rc = ep_read_file(path, EP_INGEST_MAX_BYTES, &s->file, err);
+        if (!rc)
+            sha256_hex(s->file.data, s->file.len, sha);
+    }
+    if (s->next) {
+        free(ra->path);
+        ra->path = s->next;
+        s->next = NULL;
+        memset(&ra->err, 0, sizeof ra->err);
+        ra->running = pthread_create(&ra->tid, NULL, read_ahead_main, ra) == 0;
+    }
+    return rc;
+}
+
 int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_ingest_warn_fn warn,
                          void *warn_ctx, struct ep_ingest_report *rep, struct ep_error *err)
 {
@@ -820,24 +1061,22 @@ int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_in
     memset(rep, 0, sizeof *rep);
     rep->path = path;
     rep->kind = "unknown";
-    struct ep_buf buf;
-    ep_buf_init(&buf, 0);
-    int rc = ep_read_file(path, EP_INGEST_MAX_BYTES, &buf, err);
-    if (rc)
-        return rc;
     char sha[65];
-    sha256_hex(buf.data, buf.len, sha);
-    rc = unit_exists(s, sha, rep, err);
-    if (rc == 0) {
-        struct unit_source src = {.name = path,
-                                  .data = buf.data,
-                                  .len = buf.len,
-                                  .is_xml = ep_rcv_sniff(buf.data, buf.len)};
-        rc = ingest_unit(s, &src, sha, strict, warn, warn_ctx, rep, err);
-    } else if (rc > 0) {
-        rc = EP_OK;
+    int rc = load_file(s, path, sha, err);
+    if (!rc) {
+        struct ep_buf *buf = &s->file;
+        rc = unit_exists(s, sha, rep, err);
+        if (rc == 0) {
+            struct unit_source src = {.name = path,
+                                      .data = buf->data,
+                                      .len = buf->len,
+                                      .is_xml = ep_rcv_sniff(buf->data, buf->len)};
+            rc = ingest_unit(s, &src, sha, strict, warn, warn_ctx, rep, err);
+        } else if (rc > 0) {
+            rc = EP_OK;
+        }
     }
-    ep_buf_free(&buf);
+    release(&s->file);
     return rc;
 }
 

@@ -96,36 +96,81 @@ char *ep_buf_steal(struct ep_buf *b)
     return p;
 }
 
+/* Read from fd (plain) or gz (gzip) straight into out's spare room, growing it as needed
+ * (first to hint bytes: a plain regular file is read into one allocation of its size, with
+ * no bounce buffer). */
+static int read_into(struct ep_buf *out, int fd, gzFile gz, size_t hint, const char *path,
+                     struct ep_error *err)
+{
+    size_t want = hint ? hint : 65536;
+    for (;;) {
+        if (out->cap && want > out->cap - out->len)
+            want = out->cap - out->len;
+        if (want && buf_reserve(out, want))
+            return ep_error_set(err, EP_ENOMEM, "%s: out of memory", path);
+        size_t room = out->alloc ? out->alloc - out->len - 1 : 0;
+        if (out->cap && room > out->cap - out->len)
+            room = out->cap - out->len;
+        if (room > (size_t)INT_MAX)
+            room = (size_t)INT_MAX;
+        char probe = 0;
+        char *dst = room ? out->data + out->len : &probe; /* room 0: is there more? */
+        size_t ask = room ? room : 1;
+        ssize_t n = gz ? gzread(gz, dst, (unsigned)ask) : read(fd, dst, ask);
+        if (n < 0 && !gz && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        if (n == 0)
+            return EP_OK;
+        if (!room)
+            return ep_error_set(err, EP_ELIMIT, "%s: larger than the limit of %zu bytes", path,
+                                out->cap);
+        out->len += (size_t)n;
+        out->data[out->len] = '\0';
+        /* room left: read again before growing; else double (the size was unknown) */
+        want = (size_t)n < room ? 0 : (out->len < 65536 ? 65536 : out->len);
+    }
+    if (gz) {
+        int zerr = 0;
+        const char *m = gzerror(gz, &zerr);
+        return ep_error_set(err, EP_EIO, "%s: read failed: %s", path, m);
+    }
+    return ep_error_set(err, EP_EIO, "%s: read failed: %s", path, strerror(errno));
+}
+
 int ep_read_file(const char *path, size_t cap, struct ep_buf *out, struct ep_error *err)
 {
-    gzFile gz = gzopen(path, "rb");
-    if (!gz)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return ep_error_set(err, EP_EIO, "%s: cannot open: %s", path,
                             strerror(errno ? errno : ENOENT));
     out->cap = cap;
     ep_buf_reset(out);
-    char chunk[65536];
-    for (;;) {
-        int n = gzread(gz, chunk, sizeof chunk);
-        if (n < 0) {
-            int zerr = 0;
-            const char *m = gzerror(gz, &zerr);
-            gzclose(gz);
-            return ep_error_set(err, EP_EIO, "%s: read failed: %s", path, m);
+    unsigned char magic[2] = {0, 0};
+    ssize_t m = pread(fd, magic, 2, 0);
+    int rc;
+    if (m == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+        gzFile gz = gzdopen(fd, "rb");
+        if (!gz) {
+            close(fd);
+            return ep_error_set(err, EP_ENOMEM, "%s: out of memory", path);
         }
-        if (n == 0)
-            break;
-        int rc = ep_buf_append(out, chunk, (size_t)n);
-        if (rc) {
-            gzclose(gz);
-            if (rc == EP_ELIMIT)
-                return ep_error_set(err, rc, "%s: larger than the limit of %zu bytes", path, cap);
-            return ep_error_set(err, rc, "%s: out of memory", path);
-        }
+        gzbuffer(gz, 1u << 17);
+        rc = read_into(out, -1, gz, 0, path, err);
+        int zrc = gzclose(gz);
+        if (!rc && zrc != Z_OK)
+            rc = ep_error_set(err, EP_EPARSE, "%s: truncated or corrupt gzip data", path);
+    } else {
+        struct stat sb;
+        size_t hint = 0;
+        if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
+            hint = (size_t)sb.st_size;
+        rc = read_into(out, fd, NULL, hint, path, err);
+        close(fd);
     }
-    int zrc = gzclose(gz);
-    if (zrc != Z_OK)
-        return ep_error_set(err, EP_EPARSE, "%s: truncated or corrupt gzip data", path);
+    if (rc)
+        return rc;
     if (!out->data)
         ep_buf_append(out, "", 0);
     return EP_OK;

@@ -650,6 +650,71 @@ static void test_null_sink_callbacks(void **state)
     assert_int_equal(st.positions, 3);
 }
 
+/* ---- the pipelined parse gives exactly what the direct one gives ------------------------- */
+
+/* Parse data both ways (fail_on_vote as given) and compare records, statistics and errors. */
+static void same_both_ways(const char *data, size_t n, int fail_on_vote, int want_rc)
+{
+    struct rec a, b;
+    rec_init(&a);
+    rec_init(&b);
+    a.fail_on_vote = b.fail_on_vote = fail_on_vote;
+    struct ep_sink sa = rec_sink(&a), sb = rec_sink(&b);
+    struct ep_error ea = {0}, eb = {0};
+    struct ep_rcv_stats ta, tb;
+    int ra = ep_rcv_parse_buffer(data, n, "u.xml", &sa, &ta, &ea);
+    int rb = ep_rcv_parse_buffer_pipelined(data, n, "u.xml", &sb, &tb, &eb);
+    finish_vote(&a);
+    finish_vote(&b);
+    assert_int_equal(ra, want_rc);
+    assert_int_equal(rb, ra);
+    if (ra)
+        assert_string_equal(eb.msg, ea.msg);
+    assert_true(a.digest == b.digest);
+    assert_int_equal(b.votes, a.votes);
+    assert_int_equal(b.positions, a.positions);
+    assert_int_equal(b.titles, a.titles);
+    assert_int_equal(b.warnings, a.warnings);
+    assert_int_equal(b.sittings, a.sittings);
+    assert_int_equal(b.order_errors, 0);
+    assert_string_equal(b.last_warning, a.last_warning);
+    assert_int_equal(tb.votes, ta.votes);
+    assert_int_equal(tb.positions, ta.positions);
+    assert_int_equal(tb.warnings, ta.warnings);
+}
+
+static void test_pipelined_identical(void **state)
+{
+    struct ep_error err = {0};
+    for (size_t i = 0; i < sizeof real_files / sizeof real_files[0]; i++) {
+        struct ep_buf buf;
+        ep_buf_init(&buf, 0);
+        assert_int_equal(ep_read_file(ep_test_real(real_files[i]), 0, &buf, &err), 0);
+        same_both_ways(buf.data, buf.len, 0, 0);
+        if (i == 1) {
+            same_both_ways(buf.data, buf.len / 2, 0, EP_EPARSE); /* truncated mid-file */
+            same_both_ways(buf.data, buf.len, 2, EP_ECONFLICT);  /* the sink refuses vote 2 */
+            same_both_ways(buf.data, buf.len, 32, EP_ECONFLICT); /* ... the last vote */
+        }
+        ep_buf_free(&buf);
+    }
+    same_both_ways(good_doc, strlen(good_doc), 0, 0);
+    static const char warn_doc[] =
+        HEAD VOTE("8") "<Result.For Number=\"1\"><Result.PoliticalGroup.List "
+                       "Identifier=\"XYZ\">" MEMBER("1", "A") MEMBER(
+                           "2", "B") "</Result.PoliticalGroup.List></Result.For>\n"
+                                     "<Result.Against Number=\"4\"/></RollCallVote.Result>" TAIL;
+    same_both_ways(warn_doc, strlen(warn_doc), 0, 0);
+    static const char twice_doc[] =
+        HEAD VOTE("9") "<Result.For Number=\"1\"><Result.PoliticalGroup.List "
+                       "Identifier=\"ECR\">" MEMBER("42", "Twice")
+                           MEMBER("42", "Twice") "</Result.PoliticalGroup.List></Result.For>"
+                                                 "</RollCallVote.Result>" TAIL;
+    same_both_ways(twice_doc, strlen(twice_doc), 0, EP_EPARSE);
+    same_both_ways("<a>", 3, 0, EP_EPARSE);
+    same_both_ways("", 0, 0, EP_EPARSE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -670,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_entities_refused),
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_null_sink_callbacks),
+        cmocka_unit_test(test_pipelined_identical),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,12 +52,22 @@ static void ingest_tables(struct ep_store *s)
     }
 }
 
+static const char *xml_path(size_t i)
+{
+    static char rel[256];
+    snprintf(rel, sizeof rel, "ep-rcv-xml/%s", xml[i]);
+    return ep_test_real(rel);
+}
+
+/* As the CLI does: each file is read ahead while the one before it is ingested. */
 static void ingest_xml(struct ep_store *s)
 {
-    char rel[256];
-    for (size_t i = 0; i < sizeof xml / sizeof xml[0]; i++) {
-        snprintf(rel, sizeof rel, "ep-rcv-xml/%s", xml[i]);
-        ingest(s, ep_test_real(rel));
+    size_t n = sizeof xml / sizeof xml[0];
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s", xml_path(i));
+        ep_store_read_ahead(s, i + 1 < n ? xml_path(i + 1) : NULL);
+        ingest(s, path);
     }
 }
 
@@ -509,6 +519,39 @@ static void test_matrix_snapshot(void **state)
     ep_store_close(s);
 }
 
+/* A read-ahead hint that is not followed, or names a missing file, changes nothing. */
+static void test_read_ahead_hints(void **state)
+{
+    (void)state;
+    struct ep_store *s = open_store("ahead.db");
+    ingest_tables(s);
+    char missing[4200], path[4096];
+    snprintf(missing, sizeof missing, "%s/missing.xml", tmp);
+    ep_store_read_ahead(s, missing);
+    ingest(s, xml_path(0));
+    struct ep_error err = {0};
+    assert_int_equal(ep_store_ingest_file(s, missing, 1, NULL, NULL, NULL, &err), EP_EIO);
+    assert_non_null(strstr(err.msg, "missing.xml"));
+    ep_store_read_ahead(s, xml_path(2)); /* hinted, but 3 comes next: dropped */
+    ingest(s, xml_path(1));
+    snprintf(path, sizeof path, "%s", xml_path(3));
+    ep_store_read_ahead(s, xml_path(2));
+    ingest(s, path);
+    for (size_t i = 2; i < sizeof xml / sizeof xml[0]; i++) {
+        snprintf(path, sizeof path, "%s", xml_path(i));
+        ep_store_read_ahead(s, xml_path(0)); /* already stored: read ahead, then skipped */
+        ingest(s, path);
+    }
+    ingest(s, xml_path(0));
+    ep_store_read_ahead(s, xml_path(1)); /* left running at close */
+    ingest(s, xml_path(0));
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM unit WHERE kind = 'rcv-xml'"), 7);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM position"),
+                     scalar(xml_store, "SELECT COUNT(*) FROM position"));
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL"), 266);
+    ep_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -524,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_matrix_without_memberships),
         cmocka_unit_test(test_search_index),
         cmocka_unit_test(test_matrix_snapshot),
+        cmocka_unit_test(test_read_ahead_hints),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
