@@ -390,8 +390,9 @@ static json_t *decision_row(sqlite3_stmt *st)
  * to the Commission and the Council, two in three answered 30 days later. */
 
 #define DOC_VOTES "vote v WHERE v.pos_unit_id IS NOT NULL"
-/* process_id of a procedure reference: 2022/0099(COD) -> 2022-0099 */
-#define PROC_ID(r) "substr(" r ", 1, 4) || '-' || substr(" r ", 6, 4)"
+/* process_id of a procedure reference: 2022/0099(COD) -> 2022-0099-COD (the type kept:
+ * 2023/0201(APP) and 2023/0201R(APP) are two procedures) */
+#define PROC_ID(r) "replace(replace(replace(" r ", '/', '-'), '(', '-'), ')', '')"
 
 static json_t *en(const unsigned char *t)
 {
