@@ -112,6 +112,23 @@ static int term_of(const char *date)
     return -1;
 }
 
+/* Room for one more element in the array at *arrp (n used of *cap, elem bytes each): doubles
+ * the allocation when full. arrp is the address of the array pointer. */
+static int grow(void *arrp, size_t n, size_t *cap, size_t elem, struct ep_error *err)
+{
+    if (n < *cap)
+        return 0;
+    void *old;
+    memcpy(&old, arrp, sizeof old);
+    size_t nc = *cap ? *cap * 2 : 256;
+    void *p = realloc(old, nc * elem);
+    if (!p)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    memcpy(arrp, &p, sizeof p);
+    *cap = nc;
+    return 0;
+}
+
 /* ---- adapters ------------------------------------------------------------------------------ */
 
 static int emit_member(json_t *it, const struct ep_sink *sink, int64_t *id_out,
@@ -1203,16 +1220,10 @@ static int flush_held(struct held *h, struct ep_error *err)
     char file[1024] = "";
     int st;
     while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        if (ns == cs) {
-            size_t nc = cs ? cs * 2 : 1024;
-            int64_t(*p)[2] = realloc(stored, nc * sizeof *p);
-            if (!p) {
-                free(stored);
-                sqlite3_finalize(q);
-                return ep_error_set(err, EP_ENOMEM, "out of memory");
-            }
-            stored = p;
-            cs = nc;
+        if (grow(&stored, ns, &cs, sizeof *stored, err)) {
+            free(stored);
+            sqlite3_finalize(q);
+            return EP_ENOMEM;
         }
         stored[ns][0] = sqlite3_column_int64(q, 0);
         stored[ns][1] = sqlite3_column_int(q, 1);
@@ -1279,14 +1290,8 @@ static int h_vote(void *c, const struct ep_vote *v, struct ep_error *err)
 static int h_position(void *c, const struct ep_position *p, struct ep_error *err)
 {
     struct held *h = c;
-    if (h->n == h->cap) {
-        size_t nc = h->cap ? h->cap * 2 : 1024;
-        struct ep_position *q = realloc(h->pos, nc * sizeof *q);
-        if (!q)
-            return ep_error_set(err, EP_ENOMEM, "out of memory");
-        h->pos = q;
-        h->cap = nc;
-    }
+    if (grow(&h->pos, h->n, &h->cap, sizeof *h->pos, err))
+        return EP_ENOMEM;
     h->pos[h->n] = *p;
     h->pos[h->n].group_code = h->pos[h->n].name = h->pos[h->n].country = NULL; /* borrowed */
     h->n++;
@@ -1419,41 +1424,23 @@ static int page_cb(void *ctx, long offset, json_t *page, struct ep_error *err)
             int64_t id = id_of(ids ? ids : str(it, "id"));
             if (id < 0)
                 continue;
-            if (y->nids == y->aids) {
-                size_t n = y->aids ? y->aids * 2 : 1024;
-                int64_t *p = realloc(y->ids, n * sizeof *p);
-                if (!p)
-                    return ep_error_set(err, EP_ENOMEM, "out of memory");
-                y->ids = p;
-                y->aids = n;
-            }
+            if (grow(&y->ids, y->nids, &y->aids, sizeof *y->ids, err))
+                return EP_ENOMEM;
             y->ids[y->nids++] = id;
         } else if (y->kind == K_MEETINGS) {
             char d[11];
             if (!date10(str(it, "activity_date"), d) || strcmp(d, y->from) < 0 ||
                 (y->until && strcmp(d, y->until) > 0))
                 continue;
-            if (y->ndates == y->adates) {
-                size_t n = y->adates ? y->adates * 2 : 256;
-                char(*p)[11] = realloc(y->dates, n * sizeof *p);
-                if (!p)
-                    return ep_error_set(err, EP_ENOMEM, "out of memory");
-                y->dates = p;
-                y->adates = n;
-            }
+            if (grow(&y->dates, y->ndates, &y->adates, sizeof *y->dates, err))
+                return EP_ENOMEM;
             memcpy(y->dates[y->ndates++], d, 11);
         } else if (y->kind == K_PROCEDURES) {
             const char *pid = process_id(it);
             if (!pid || !*pid)
                 continue;
-            if (y->nkeys == y->akeys) {
-                size_t n = y->akeys ? y->akeys * 2 : 256;
-                char **p = realloc(y->keys, n * sizeof *p);
-                if (!p)
-                    return ep_error_set(err, EP_ENOMEM, "out of memory");
-                y->keys = p;
-                y->akeys = n;
-            }
+            if (grow(&y->keys, y->nkeys, &y->akeys, sizeof *y->keys, err))
+                return EP_ENOMEM;
             if (!(y->keys[y->nkeys] = strdup(pid)))
                 return ep_error_set(err, EP_ENOMEM, "out of memory");
             y->nkeys++;

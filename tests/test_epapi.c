@@ -579,24 +579,23 @@ static void test_sync_with_30pct_faults(void **state)
     free(d);
 }
 
-static void test_sync_killed_then_resumed(void **state)
+/* Start sync_into(name) in a child and kill -9 it once the checkpoint meta key is set (the
+ * stage has stored its first batch); then clear the faults. */
+static void sync_killed_at(const char *name, const char *key)
 {
-    (void)state;
-    assert_non_null(clean_dump);
-    faults("{\"clear\":true}");
-    faults("{\"route\":\"meetings\",\"latency_ms\":20,\"fail_rate\":0}");
     char path[4096];
-    snprintf(path, sizeof path, "%s/killed.db", tmp);
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         struct ep_sync_summary sum = {0};
         struct ep_error err = {0};
-        _exit(sync_into("killed.db", &sum, NULL, &err) ? 1 : 0);
+        _exit(sync_into(name, &sum, NULL, &err) ? 1 : 0);
     }
-    /* kill -9 once the votes stage has checkpointed its first batch of sittings */
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT value FROM meta WHERE key = '%s'", key);
     int killed = 0;
-    for (int i = 0; i < 6000 && !killed; i++) {
+    for (int i = 0; i < 12000 && !killed; i++) {
         usleep(10000);
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid)
@@ -604,9 +603,7 @@ static void test_sync_killed_then_resumed(void **state)
         sqlite3 *db = NULL;
         if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
             sqlite3_stmt *q = NULL;
-            if (sqlite3_prepare_v2(db,
-                                   "SELECT value FROM meta WHERE key = 'epapi.sync.votes.through'",
-                                   -1, &q, NULL) == SQLITE_OK &&
+            if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK &&
                 sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) > 0) {
                 kill(pid, SIGKILL);
                 killed = 1;
@@ -620,6 +617,16 @@ static void test_sync_killed_then_resumed(void **state)
     waitpid(pid, &st, 0);
     assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
     faults("{\"clear\":true}");
+}
+
+static void test_sync_killed_then_resumed(void **state)
+{
+    (void)state;
+    assert_non_null(clean_dump);
+    faults("{\"clear\":true}");
+    faults("{\"route\":\"meetings\",\"latency_ms\":20,\"fail_rate\":0}");
+    /* kill -9 once the votes stage has checkpointed its first batch of sittings */
+    sync_killed_at("killed.db", "epapi.sync.votes.through");
     long before = count("killed.db", "SELECT count(*) FROM position");
     assert_true(before < 154619);
 
@@ -711,41 +718,7 @@ static void test_sync_killed_in_procedures(void **state)
     assert_non_null(clean_dump);
     faults("{\"clear\":true}");
     faults("{\"route\":\"procedures\",\"latency_ms\":30,\"fail_rate\":0}");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/killed2.db", tmp);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        struct ep_sync_summary sum = {0};
-        struct ep_error err = {0};
-        _exit(sync_into("killed2.db", &sum, NULL, &err) ? 1 : 0);
-    }
-    int killed = 0;
-    for (int i = 0; i < 12000 && !killed; i++) {
-        usleep(10000);
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            fail_msg("the sync finished before it could be killed");
-        sqlite3 *db = NULL;
-        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-            sqlite3_stmt *q = NULL;
-            if (sqlite3_prepare_v2(db,
-                                   "SELECT value FROM meta WHERE key = "
-                                   "'epapi.sync.procedures.through'",
-                                   -1, &q, NULL) == SQLITE_OK &&
-                sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) > 0) {
-                kill(pid, SIGKILL);
-                killed = 1;
-            }
-            sqlite3_finalize(q);
-        }
-        sqlite3_close(db);
-    }
-    assert_true(killed);
-    int st;
-    waitpid(pid, &st, 0);
-    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-    faults("{\"clear\":true}");
+    sync_killed_at("killed2.db", "epapi.sync.procedures.through");
     long before = count("killed2.db", "SELECT count(*) FROM procedure_event");
     print_message("killed with %ld procedure events stored\n", before);
     assert_true(before < 418);
