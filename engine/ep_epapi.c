@@ -112,21 +112,17 @@ static int term_of(const char *date)
     return -1;
 }
 
-/* Room for one more element in the array at *arrp (n used of *cap, elem bytes each): doubles
- * the allocation when full. arrp is the address of the array pointer. */
-static int grow(void *arrp, size_t n, size_t *cap, size_t elem, struct ep_error *err)
+/* The array p (n elements used of *cap, elem bytes each) with room for one more: p itself, or
+ * a larger copy (*cap updated); NULL when out of memory, p then still valid. */
+static void *grow(void *p, size_t n, size_t *cap, size_t elem)
 {
     if (n < *cap)
-        return 0;
-    void *old;
-    memcpy(&old, arrp, sizeof old);
+        return p;
     size_t nc = *cap ? *cap * 2 : 256;
-    void *p = realloc(old, nc * elem);
-    if (!p)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    memcpy(arrp, &p, sizeof p);
-    *cap = nc;
-    return 0;
+    void *q = realloc(p, nc * elem);
+    if (q)
+        *cap = nc;
+    return q;
 }
 
 /* ---- adapters ------------------------------------------------------------------------------ */
@@ -1220,11 +1216,13 @@ static int flush_held(struct held *h, struct ep_error *err)
     char file[1024] = "";
     int st;
     while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        if (grow(&stored, ns, &cs, sizeof *stored, err)) {
+        void *np = grow(stored, ns, &cs, sizeof *stored);
+        if (!np) {
             free(stored);
             sqlite3_finalize(q);
-            return EP_ENOMEM;
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
         }
+        stored = np;
         stored[ns][0] = sqlite3_column_int64(q, 0);
         stored[ns][1] = sqlite3_column_int(q, 1);
         if (!file[0])
@@ -1248,7 +1246,8 @@ static int flush_held(struct held *h, struct ep_error *err)
         while (a < ns || b < h->n) {
             int64_t ma = a < ns ? stored[a][0] : INT64_MAX;
             int64_t mb = b < h->n ? h->pos[b].member_id : INT64_MAX;
-            int pa = ma <= mb ? (int)stored[a][1] : 0, pb = mb <= ma ? h->pos[b].pos : 0;
+            int in_a = a < ns && ma <= mb, in_b = b < h->n && mb <= ma;
+            int pa = in_a ? (int)stored[a][1] : 0, pb = in_b ? h->pos[b].pos : 0;
             if (pa != pb) {
                 char msg[1536];
                 snprintf(msg, sizeof msg,
@@ -1260,10 +1259,8 @@ static int flush_held(struct held *h, struct ep_error *err)
                 report(h->j, msg);
                 diffs++;
             }
-            if (ma <= mb)
-                a++;
-            if (mb <= ma)
-                b++;
+            a += (size_t)in_a;
+            b += (size_t)in_b;
         }
     }
     free(stored);
@@ -1290,8 +1287,10 @@ static int h_vote(void *c, const struct ep_vote *v, struct ep_error *err)
 static int h_position(void *c, const struct ep_position *p, struct ep_error *err)
 {
     struct held *h = c;
-    if (grow(&h->pos, h->n, &h->cap, sizeof *h->pos, err))
-        return EP_ENOMEM;
+    void *np = grow(h->pos, h->n, &h->cap, sizeof *h->pos);
+    if (!np)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    h->pos = np;
     h->pos[h->n] = *p;
     h->pos[h->n].group_code = h->pos[h->n].name = h->pos[h->n].country = NULL; /* borrowed */
     h->n++;
@@ -1424,23 +1423,29 @@ static int page_cb(void *ctx, long offset, json_t *page, struct ep_error *err)
             int64_t id = id_of(ids ? ids : str(it, "id"));
             if (id < 0)
                 continue;
-            if (grow(&y->ids, y->nids, &y->aids, sizeof *y->ids, err))
-                return EP_ENOMEM;
+            void *np = grow(y->ids, y->nids, &y->aids, sizeof *y->ids);
+            if (!np)
+                return ep_error_set(err, EP_ENOMEM, "out of memory");
+            y->ids = np;
             y->ids[y->nids++] = id;
         } else if (y->kind == K_MEETINGS) {
             char d[11];
             if (!date10(str(it, "activity_date"), d) || strcmp(d, y->from) < 0 ||
                 (y->until && strcmp(d, y->until) > 0))
                 continue;
-            if (grow(&y->dates, y->ndates, &y->adates, sizeof *y->dates, err))
-                return EP_ENOMEM;
+            void *np = grow(y->dates, y->ndates, &y->adates, sizeof *y->dates);
+            if (!np)
+                return ep_error_set(err, EP_ENOMEM, "out of memory");
+            y->dates = np;
             memcpy(y->dates[y->ndates++], d, 11);
         } else if (y->kind == K_PROCEDURES) {
             const char *pid = process_id(it);
             if (!pid || !*pid)
                 continue;
-            if (grow(&y->keys, y->nkeys, &y->akeys, sizeof *y->keys, err))
-                return EP_ENOMEM;
+            void *np = grow(y->keys, y->nkeys, &y->akeys, sizeof *y->keys);
+            if (!np)
+                return ep_error_set(err, EP_ENOMEM, "out of memory");
+            y->keys = np;
             if (!(y->keys[y->nkeys] = strdup(pid)))
                 return ep_error_set(err, EP_ENOMEM, "out of memory");
             y->nkeys++;
@@ -1688,8 +1693,9 @@ static int ingest_xml(struct sync *y, const char *path, struct ep_error *err)
 }
 
 /* The DOCEO roll-call XML of n sittings, fetched (unless already saved) and ingested before
- * their decisions. */
-static int sittings_xml(struct sync *y, char (*dates)[11], size_t n, struct ep_error *err)
+ * their decisions. q, r and paths have room for n requests (the caller's batch). */
+static int sittings_xml(struct sync *y, char (*dates)[11], size_t n, struct ep_fetch_req *q,
+                        struct ep_fetch_result *r, char (*paths)[64], struct ep_error *err)
 {
     char dir[4096];
     if (y->o->xml_dir)
@@ -1697,18 +1703,8 @@ static int sittings_xml(struct sync *y, char (*dates)[11], size_t n, struct ep_e
     else
         snprintf(dir, sizeof dir, "%s.doceo", ep_store_path(y->s));
     int rc = ep_mkdirs(dir, err);
-    if (rc)
-        return rc;
-    struct ep_fetch_req *q = calloc(n, sizeof *q);
-    struct ep_fetch_result *r = calloc(n, sizeof *r);
-    char(*paths)[64] = calloc(n, sizeof *paths);
-    size_t *which = calloc(n, sizeof *which);
     size_t nq = 0;
     char file[4200], msg[EP_ERROR_MSG_MAX + 256];
-    if (!q || !r || !paths || !which) {
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        goto out;
-    }
     for (size_t k = 0; k < n && !rc; k++) {
         int term = term_of(dates[k]);
         if (term < 0) {
@@ -1722,10 +1718,10 @@ static int sittings_xml(struct sync *y, char (*dates)[11], size_t n, struct ep_e
         }
         snprintf(paths[nq], sizeof paths[nq], "doceo/document/PV-%d-%s-RCV_EN.xml", term, dates[k]);
         q[nq] = (struct ep_fetch_req){.path = paths[nq], .endpoint = "doceo", .no_cache = 1};
-        which[nq++] = k;
+        nq++;
     }
     if (rc || !nq)
-        goto out;
+        return rc;
     (void)ep_fetch_many(y->o->doceo, q, nq, y->parallel, r, NULL);
     for (size_t k = 0; k < nq; k++) {
         if (rc) {
@@ -1733,23 +1729,17 @@ static int sittings_xml(struct sync *y, char (*dates)[11], size_t n, struct ep_e
             y->sum->xml_missing++; /* not published yet: the API's positions are used */
         } else if (r[k].rc) {
             y->sum->xml_missing++;
-            snprintf(msg, sizeof msg, "roll-call XML of %s unavailable, API positions used: %s",
-                     dates[which[k]], r[k].err.msg);
+            snprintf(msg, sizeof msg, "roll-call XML %s unavailable, API positions used: %s",
+                     paths[k], r[k].err.msg);
             sync_warn(y, msg);
         } else {
-            const char *base = strrchr(paths[k], '/') + 1;
-            snprintf(file, sizeof file, "%s/%s", dir, base);
+            snprintf(file, sizeof file, "%s/%s", dir, strrchr(paths[k], '/') + 1);
             rc = ep_write_file_atomic(file, r[k].body, r[k].len, err);
             if (!rc)
                 rc = ingest_xml(y, file, err);
         }
         ep_fetch_result_free(&r[k]);
     }
-out:
-    free(q);
-    free(r);
-    free(paths);
-    free(which);
     return rc;
 }
 
@@ -1806,12 +1796,13 @@ static int stage_votes(struct sync *y, struct ep_error *err)
     }
     for (size_t i = start; i < y->ndates && !rc; i += batch) {
         size_t n = y->ndates - i < batch ? y->ndates - i : batch;
+        /* the roll-call XML first (the preferred source), then the decisions */
+        if (y->o->doceo && (rc = sittings_xml(y, y->dates + i, n, q, r, paths, err)))
+            break;
         for (size_t k = 0; k < n; k++) {
             snprintf(paths[k], sizeof paths[k], "meetings/MTG-PL-%s/decisions", y->dates[i + k]);
             q[k] = (struct ep_fetch_req){.path = paths[k], .query = query, .json = 1};
         }
-        if (y->o->doceo)
-            rc = sittings_xml(y, y->dates + i, n, err);
         (void)ep_fetch_many(y->f, q, n, y->parallel, r, NULL);
         for (size_t k = 0; k < n; k++) {
             if (!rc)
