@@ -123,5 +123,18 @@ want=$(sqlite3 "$db3" "SELECT count(*) FROM vote v WHERE sitting_date = '2024-04
 contains "$tmp/err" "sync: done" "the sync went on"
 contains "$tmp/err" "$want disagreements" "summary counts disagreements"
 
+# the other order: API positions stored first (no XML then), the XML later differs. The store
+# refuses the file; that is reported as a disagreement naming it, and the sync goes on (exit 3)
+db4=$tmp/y.db
+sync4=("$bin" --db "$db4" sync --api-url "$url" --doceo-url "$url" --rate-limit 1000000 --only votes
+  --since 2024-04-23 --until 2024-04-23)
+faults '{"route":"meetings/MTG-PL-2024-04-23","flip_voter":true}'
+expect_rc 0 "API positions first" "${sync4[@]}" --no-xml
+faults '{"clear":true}'
+expect_rc 3 "the XML after differing API positions" "${sync4[@]}"
+[ "$(grep -c "^sync: disagreement: roll-call XML .*PV-9-2024-04-23-RCV_EN.xml was not ingested: .*vote [0-9]* is already stored from epapi:meetings/MTG-PL-2024-04-23/decisions.* with different content: member [0-9]* is AGAINST there and FOR here" "$tmp/err")" = 1 ] \
+  && ok || bad "XML refused after API positions, reported"
+contains "$tmp/err" "sync: done" "the sync went on after the refused XML"
+
 echo "cli_sync: $pass passed, $fail failed"
 [ "$fail" = 0 ]
