@@ -1144,13 +1144,22 @@ static int gen_docs(struct page_job *j, const struct ep_sink *store, struct ep_e
     for (int k = 0; k < W_COUNT && !rc; k++)
         if (sqlite3_prepare_v2(w.db, w_sql[k], -1, &w.st[k], NULL) != SQLITE_OK)
             rc = ep_error_set(err, EP_EDB, "preparing the record writer: %s", sqlite3_errmsg(w.db));
-    /* the unit being ingested is the newest row of unit (same transaction) */
+    /* the unit being ingested: the newest row of unit (registered in this transaction before
+     * the records), checked by its name so that provenance is never given to another unit */
     sqlite3_stmt *u = NULL;
-    if (!rc && (sqlite3_prepare_v2(w.db, "SELECT max(id) FROM unit", -1, &u, NULL) != SQLITE_OK ||
-                sqlite3_step(u) != SQLITE_ROW))
+    if (!rc && sqlite3_prepare_v2(w.db,
+                                  "SELECT id FROM unit WHERE id = (SELECT max(id) FROM unit)"
+                                  " AND path = ?1",
+                                  -1, &u, NULL) != SQLITE_OK)
         rc = ep_error_set(err, EP_EDB, "finding the unit: %s", sqlite3_errmsg(w.db));
-    if (!rc)
-        w.unit = sqlite3_column_int64(u, 0);
+    if (!rc) {
+        sqlite3_bind_text(u, 1, j->name, -1, SQLITE_STATIC);
+        if (sqlite3_step(u) == SQLITE_ROW)
+            w.unit = sqlite3_column_int64(u, 0);
+        else
+            rc = ep_error_set(err, EP_EDB, "the unit being ingested (%s) is not registered",
+                              j->name);
+    }
     sqlite3_finalize(u);
     struct ep_epapi_sink ds = {.ctx = &w,
                                .question = w_question,
