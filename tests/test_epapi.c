@@ -564,6 +564,16 @@ static void test_sync_with_30pct_faults(void **state)
            "\"max_failures_per_url\":3,\"seed\":13}");
     faults("{\"route\":\"corporate-bodies\",\"status\":429,\"retry_after\":0,\"fail_rate\":0.3,"
            "\"max_failures_per_url\":3,\"seed\":14}");
+    faults("{\"route\":\"parliamentary-questions\",\"status\":502,\"fail_rate\":0.3,"
+           "\"max_failures_per_url\":3,\"seed\":15}");
+    faults("{\"route\":\"procedures\",\"reset\":true,\"fail_rate\":0.3,"
+           "\"max_failures_per_url\":3,\"seed\":16}");
+    faults("{\"route\":\"documents\",\"truncate\":true,\"fail_rate\":0.3,"
+           "\"max_failures_per_url\":3,\"seed\":17}");
+    faults("{\"route\":\"adopted-texts\",\"status\":504,\"fail_rate\":0.3,"
+           "\"max_failures_per_url\":3,\"seed\":18}");
+    faults("{\"route\":\"speeches\",\"status\":503,\"fail_rate\":0.3,"
+           "\"max_failures_per_url\":3,\"seed\":19}");
     struct ep_sync_summary sum = {0};
     struct ep_fetch_totals tot = {0};
     struct ep_error err = {0};
