@@ -946,6 +946,7 @@ struct sync {
     char from_buf[11];
     int kind;
     const char *path, *stage;
+    long stage_pages0; /* pages before the current list stage (progress counts its own) */
     /* procedure ids of the procedures stage */
     char **keys;
     size_t nkeys, akeys;
@@ -1460,7 +1461,7 @@ static int page_cb(void *ctx, long offset, json_t *page, struct ep_error *err)
             y->nkeys++;
         }
     }
-    progress(y, y->stage, (long)y->sum->pages, -1);
+    progress(y, y->stage, y->sum->pages - y->stage_pages0, -1);
     return 0;
 }
 
@@ -1473,6 +1474,7 @@ static int stage_list(struct sync *y, int kind, const char *path, const char *st
     y->kind = kind;
     y->path = path;
     y->stage = stage;
+    y->stage_pages0 = y->sum->pages;
     int rc = ep_fetch_pages(y->f, path, NULL, y->page_size, 0, y->parallel, page_cb, y, err);
     if (!rc) {
         char key[96], ts[32];
@@ -1497,6 +1499,7 @@ static int stage_meps(struct sync *y, struct ep_error *err)
     y->kind = K_MEPS;
     y->path = "meps";
     y->stage = "meps list";
+    y->stage_pages0 = y->sum->pages;
     int rc = ep_fetch_pages(y->f, "meps", NULL, y->page_size, 0, y->parallel, page_cb, y, err);
     if (rc)
         return rc;
@@ -1780,6 +1783,7 @@ static int stage_votes(struct sync *y, struct ep_error *err)
     int y1 = y->until ? (int)strtol(y->until, NULL, 10) : tm.tm_year + 1900;
     y->kind = K_MEETINGS;
     y->stage = "meetings";
+    y->stage_pages0 = y->sum->pages;
     for (int yr = y0; yr <= y1 && !rc; yr++) {
         char q[32], p[64];
         snprintf(q, sizeof q, "year=%d", yr);
