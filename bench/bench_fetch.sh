@@ -39,7 +39,8 @@ curl -sf -X POST -d "{\"route\":\"*\",\"latency_ms\":$LAT}" "${url}__faults" >/d
 run() { # $1 = connections
   local db="$tmp/p$1.db" t0 t1
   t0=$(date +%s.%N)
-  "$EPINTEL" --quiet --db "$db" sync --api-url "$url" --parallel "$1" --rate-limit 100000000 \
+  "$EPINTEL" --quiet --db "$db" sync --api-url "$url" --doceo-url "$url" --parallel "$1" \
+    --rate-limit 100000000 \
     --since "$SINCE" --until "$UNTIL" --audit "$tmp/audit$1.jsonl"
   t1=$(date +%s.%N)
   echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}'

@@ -1,5 +1,5 @@
-/* epintel sync [--since DATE] [--until DATE] [--only bodies,meps,votes] [--parallel N]
- *              [--api-url URL] [--audit PATH] [--page-size N] */
+/* epintel sync [--since DATE] [--until DATE] [--only bodies,meps,votes,...] [--parallel N]
+ *              [--api-url URL] [--doceo-url URL] [--no-xml] [--audit PATH] [--page-size N] */
 #include "cmd_sync.h"
 
 #include <stdio.h>
@@ -14,26 +14,42 @@
 static void sync_usage(FILE *out)
 {
     fputs("usage: epintel [--db PATH] sync [--since DATE] [--until DATE]\n"
-          "                    [--only bodies,meps,votes] [--parallel N] [--page-size N]\n"
-          "                    [--api-url URL] [--audit PATH] [--rate-limit N]\n"
+          "                    [--only LIST] [--parallel N] [--page-size N]\n"
+          "                    [--api-url URL] [--doceo-url URL] [--no-xml]\n"
+          "                    [--audit PATH] [--rate-limit N]\n"
           "\n"
           "Sync the store from the EP Open Data API v2: committees and groups\n"
-          "(corporate-bodies), MEPs with their group memberships (meps, meps/{id}), and\n"
+          "(corporate-bodies), MEPs with their group memberships (meps, meps/{id}),\n"
           "plenary sittings with their decisions, votes and per-MEP positions\n"
-          "(meetings?year=, meetings/{id}/decisions). Each API page is one transaction;\n"
-          "progress is checkpointed in the store, so an interrupted sync resumes where it\n"
-          "stopped. Without --since, votes resume from the last synced sitting.\n"
+          "(meetings?year=, meetings/{id}/decisions), parliamentary questions with their\n"
+          "authors and answers, procedures with their events, documents and adopted\n"
+          "texts (which join the search index) and speeches. For each sitting the DOCEO\n"
+          "roll-call XML (PV-{term}-{date}-RCV_EN.xml) is fetched first and is the\n"
+          "preferred source of per-MEP positions; where the API's voters disagree with\n"
+          "stored positions each difference is reported (vote, MEP, both positions, the\n"
+          "file), the stored positions are kept, and the sync goes on (exit 3).\n"
+          "Each API page is one transaction; progress is checkpointed in the store, so\n"
+          "an interrupted sync resumes where it stopped. Without --since, votes resume\n"
+          "from the last synced sitting.\n"
           "\n"
           "  --since DATE     sittings from DATE (YYYY-MM-DD)\n"
           "  --until DATE     sittings up to DATE\n"
-          "  --only LIST      datasets: bodies, meps, votes (default all)\n"
+          "  --only LIST      datasets, comma-separated: bodies, meps, votes, questions,\n"
+          "                   procedures, documents, adopted-texts, speeches (default all)\n"
           "  --parallel N     connections in flight (default 8)\n"
           "  --page-size N    offset/limit page size (default 100)\n"
           "  --api-url URL    API base (default $EP_API_URL or\n"
           "                   https://data.europarl.europa.eu/api/v2/)\n"
+          "  --doceo-url URL  base serving doceo/document/PV-...-RCV_EN.xml (default\n"
+          "                   $EP_DOCEO_URL or https://www.europarl.europa.eu/); the\n"
+          "                   files are kept in <db>.doceo/\n"
+          "  --no-xml         do not fetch the roll-call XML (API positions only)\n"
           "  --audit PATH     append one JSON line per upstream request to PATH\n"
           "  --rate-limit N   requests per 5 minutes per endpoint (default 500, the\n"
-          "                   documented EP limit; raise it only for a local mirror)\n",
+          "                   documented EP limit; raise it only for a local mirror)\n"
+          "\n"
+          "Exit: 0 done, 3 done with warnings or disagreements, 2 usage, 4 upstream\n"
+          "unavailable, 1 other errors.\n",
           out);
 }
 
@@ -56,17 +72,31 @@ static void on_progress(void *ctx, const char *stage, long done, long total)
     p->last_stage = stage;
 }
 
+/* Disagreements and warnings: always shown (they explain exit 3), on their own line. */
+static void on_message(void *ctx, const char *msg)
+{
+    struct prog *p = ctx;
+    fprintf(stderr, "%ssync: %s\n", p->tty ? "\r" : "", msg);
+    p->last_stage = NULL;
+}
+
 int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
 {
     struct ep_sync_opts so = {0};
     struct ep_fetch_opts fo = {0};
     struct ep_error err = {0};
+    const char *doceo_url = getenv("EP_DOCEO_URL");
+    int no_xml = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             sync_usage(stdout);
             return EP_EXIT_OK;
+        }
+        if (strcmp(a, "--no-xml") == 0) {
+            no_xml = 1;
+            continue;
         }
         if (!v) {
             fprintf(stderr, "epintel sync: unknown argument or missing value: %s\n", a);
@@ -99,6 +129,8 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
             so.page_size = n;
         } else if (strcmp(a, "--api-url") == 0) {
             fo.base_url = v;
+        } else if (strcmp(a, "--doceo-url") == 0) {
+            doceo_url = v;
         } else if (strcmp(a, "--rate-limit") == 0) {
             long n = strtol(v, &end, 10);
             if (*end || n < 1 || n > 100000000) {
@@ -141,9 +173,26 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
         ep_cli_error(&err);
         return ep_cli_exit_code(err.code);
     }
+    struct ep_fetch *doceo = NULL;
+    if (!no_xml) {
+        struct ep_fetch_opts xo = fo;
+        xo.base_url = doceo_url && *doceo_url ? doceo_url : "https://www.europarl.europa.eu/";
+        xo.audit = NULL;
+        if (ep_fetch_new(&xo, &doceo, &err)) {
+            ep_fetch_free(f);
+            ep_store_close(s);
+            ep_cli_error(&err);
+            return ep_cli_exit_code(err.code);
+        }
+    }
     struct prog pr = {.quiet = cli->quiet, .tty = ep_cli_tty()};
     so.progress = on_progress;
     so.progress_ctx = &pr;
+    so.doceo = doceo;
+    so.disagreement = on_message;
+    so.disagreement_ctx = &pr;
+    so.warn = on_message;
+    so.warn_ctx = &pr;
     if (!cli->quiet)
         fprintf(stderr, "sync: from %s\n", ep_fetch_base_url(f));
     struct ep_sync_summary sum;
@@ -157,16 +206,21 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
                 "sync: %s in %.1f s: %ld pages (%ld changed the store, %ld unchanged), %ld "
                 "records; seen: %ld members, %ld group memberships (%ld other memberships "
                 "not modelled), %ld committees, %ld groups, %ld sittings, %ld votes, %ld "
-                "positions; %ld warnings\n",
+                "positions, %ld questions, %ld procedures, %ld procedure events, %ld "
+                "documents, %ld adopted texts, %ld speeches; roll-call XML: %ld files, %ld "
+                "sittings without; %ld disagreements; %ld warnings\n",
                 rc ? "stopped" : "done", sum.seconds, sum.pages, sum.units_new, sum.units_same,
                 sum.records, sum.members, sum.memberships, sum.other_memberships, sum.committees,
-                sum.groups, sum.sittings, sum.votes, sum.positions, sum.warnings);
+                sum.groups, sum.sittings, sum.votes, sum.positions, sum.questions, sum.procedures,
+                sum.events, sum.documents, sum.adopted_texts, sum.speeches, sum.xml_files,
+                sum.xml_missing, sum.disagreements, sum.warnings);
         fprintf(stderr,
                 "sync: upstream: %ld requests, %ld retries, cache %ld hits, %ld revalidated, "
                 "%ld stale (degraded pages %ld), %ld errors%s%s\n",
                 t.requests, t.retries, t.hits, t.revalidated, t.stale, sum.degraded, t.errors,
                 sum.resumed_from[0] ? "; resumed after " : "", sum.resumed_from);
     }
+    ep_fetch_free(doceo);
     ep_fetch_free(f);
     ep_store_close(s);
     if (rc) {
@@ -174,5 +228,5 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
         fprintf(stderr, "epintel sync: rerun the same command to resume\n");
         return ep_cli_exit_code(rc);
     }
-    return sum.warnings ? EP_EXIT_WARNINGS : EP_EXIT_OK;
+    return sum.warnings || sum.disagreements ? EP_EXIT_WARNINGS : EP_EXIT_OK;
 }

@@ -68,6 +68,32 @@ static const char *const ep_store_migrations[] = {
      * on its own connection, hence IF NOT EXISTS). day = UTC YYYY-MM-DD. */
     "CREATE TABLE IF NOT EXISTS quota(principal TEXT NOT NULL, day TEXT NOT NULL,"
     " used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(principal, day)) WITHOUT ROWID;",
+    /* 5: EP Open Data API records beyond votes (engine/ep_epapi.c; each row names the API page
+     * unit it came from). question.author_id is the first author (question_author has all);
+     * document holds documents and adopted texts (kind 'document' / 'adopted_text'), indexed
+     * in search under rowid EP_SEARCH_DOC_BASE (ep_epapi.h) + document.rowid, clear of vote ids. */
+    "CREATE TABLE question(id TEXT PRIMARY KEY, date TEXT, title TEXT, author_id INTEGER,"
+    " addressee TEXT, answer_date TEXT, answer_id TEXT, question_type TEXT,"
+    " unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE INDEX question_date ON question(date);"
+    "CREATE INDEX question_author_id ON question(author_id);"
+    "CREATE TABLE question_author(question_id TEXT NOT NULL, member_id INTEGER NOT NULL,"
+    " unit_id INTEGER NOT NULL REFERENCES unit(id), PRIMARY KEY(question_id, member_id))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX question_author_member ON question_author(member_id);"
+    "CREATE TABLE procedure(id TEXT PRIMARY KEY, reference TEXT, type TEXT, title TEXT,"
+    " stage TEXT, unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE INDEX procedure_ref ON procedure(reference);"
+    "CREATE TABLE procedure_event(procedure_id TEXT NOT NULL, id TEXT NOT NULL, date TEXT,"
+    " type TEXT, title TEXT, document TEXT, unit_id INTEGER NOT NULL REFERENCES unit(id),"
+    " PRIMARY KEY(procedure_id, id)) WITHOUT ROWID;"
+    "CREATE TABLE document(id TEXT PRIMARY KEY, kind TEXT NOT NULL, work_type TEXT, title TEXT,"
+    " date TEXT, reference TEXT, procedure_reference TEXT,"
+    " unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE INDEX document_date ON document(kind, date);"
+    "CREATE TABLE speech(id TEXT PRIMARY KEY, date TEXT, member_id INTEGER, title TEXT,"
+    " language TEXT, unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE INDEX speech_member ON speech(member_id, date);",
 };
 
 #endif

@@ -14,6 +14,11 @@
  *   meetings?year=YYYY, meetings/{activity-id}
  *   meetings/{activity-id}/decisions (had_voter_* arrays with filter-output=voters for votes
  *   with per-MEP positions; counts only otherwise)
+ *   parliamentary-questions, procedures, procedures/{process-id}/events, documents,
+ *   adopted-texts, speeches (constructed from the votes with per-MEP positions: see
+ *   route_docs)
+ *   doceo/document/PV-{term}-{yyyy}-{mm}-{dd}-RCV_EN.xml: the bundled roll-call XML files
+ *   (fixtures/rcv), served as they are, for their sitting dates
  * Each 200 carries an ETag and Last-Modified; If-None-Match with the same ETag gives 304.
  *
  * Control:
@@ -376,6 +381,216 @@ static json_t *decision_row(sqlite3_stmt *st)
     return o;
 }
 
+/* ---- questions, procedures, documents, adopted texts, speeches, DOCEO XML ----------------
+ * Constructed from the roll-call votes that have per-MEP positions (the sittings of the bundled
+ * XML files): procedures = their procedure references (events = every vote of the procedure
+ * in the store); documents = their report/motion references; adopted texts = their adopted
+ * main votes; speeches = one per main vote, by a FOR voter; questions = one per procedure,
+ * authored by voters of its first vote (every third with a co-author), addressed alternately
+ * to the Commission and the Council, two in three answered 30 days later. */
+
+#define DOC_VOTES "vote v WHERE v.pos_unit_id IS NOT NULL"
+/* process_id of a procedure reference: 2022/0099(COD) -> 2022-0099-COD (the type kept:
+ * 2023/0201(APP) and 2023/0201R(APP) are two procedures) */
+#define PROC_ID(r) "replace(replace(replace(" r ", '/', '-'), '(', '-'), ')', '')"
+
+static json_t *en(const unsigned char *t)
+{
+    return json_pack("{s:s}", "en", t ? (const char *)t : "");
+}
+
+static json_t *question_row(sqlite3_stmt *st)
+{
+    const char *id = (const char *)sqlite3_column_text(st, 0);
+    json_t *parts = json_array();
+    for (int k = 3; k <= 4; k++)
+        if (sqlite3_column_type(st, k) != SQLITE_NULL)
+            json_array_append_new(
+                parts, json_pack("{s:s,s:o,s:s}", "type", "Participation", "had_participant_person",
+                                 json_sprintf("person/%lld", sqlite3_column_int64(st, k)),
+                                 "participation_role", "def/ep-roles/AUTHOR"));
+    int n = sqlite3_column_int(st, 6);
+    json_array_append_new(parts,
+                          json_pack("{s:s,s:s,s:s}", "type", "Participation",
+                                    "had_participant_organization", n % 2 ? "org/COM" : "org/CONS",
+                                    "participation_role", "def/ep-roles/ADDRESSEE"));
+    json_t *o =
+        json_pack("{s:o,s:s,s:s,s:s,s:s,s:o,s:o}", "id", json_sprintf("eli/dl/doc/%s", id), "type",
+                  "Work", "identifier", id, "work_type", "def/ep-document-types/QUESTION_WRITTEN",
+                  "document_date", (const char *)sqlite3_column_text(st, 1), "title_dcterms",
+                  en(sqlite3_column_text(st, 2)), "workHadParticipation", parts);
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+        json_object_set_new(
+            o, "creator",
+            json_pack("[o]", json_sprintf("person/%lld", sqlite3_column_int64(st, 3))));
+    if (n % 3 != 2)
+        json_object_set_new(o, "inverse_answers_to",
+                            json_pack("[{s:o,s:o,s:s}]", "id",
+                                      json_sprintf("eli/dl/doc/%s-ASW", id), "identifier",
+                                      json_sprintf("%s-ASW", id), "document_date",
+                                      (const char *)sqlite3_column_text(st, 5)));
+    return o;
+}
+
+static const char QUESTIONS_SQL[] =
+    "WITH p AS (SELECT procedure_reference AS ref, MIN(procedure_title) AS title,"
+    " MIN(sitting_date) AS d, MIN(id) AS vid,"
+    " ROW_NUMBER() OVER (ORDER BY procedure_reference) AS n FROM " DOC_VOTES
+    " AND procedure_reference IS NOT NULL GROUP BY procedure_reference)"
+    " SELECT printf('E-9-%s-%06d', substr(d, 1, 4), n), d, 'Question on ' || COALESCE(title, ref),"
+    " (SELECT member_id FROM (SELECT member_id, ROW_NUMBER() OVER (ORDER BY member_id) AS k"
+    "  FROM position WHERE vote_id = vid AND pos = 1) WHERE k = 1 + n % 40),"
+    " CASE WHEN n % 3 = 0 THEN (SELECT member_id FROM position WHERE vote_id = vid AND pos = 2"
+    "  ORDER BY member_id LIMIT 1) END, date(d, '+30 days'), n"
+    " FROM p WHERE ?1 IS NULL ORDER BY n LIMIT ?2 OFFSET ?3";
+
+static json_t *procedure_row(sqlite3_stmt *st)
+{
+    const char *pid = (const char *)sqlite3_column_text(st, 0);
+    json_t *o =
+        json_pack("{s:o,s:s,s:s,s:s,s:o}", "id", json_sprintf("eli/dl/proc/%s", pid), "type",
+                  "Process", "process_id", pid, "label", (const char *)sqlite3_column_text(st, 1),
+                  "process_title", en(sqlite3_column_text(st, 2)));
+    const unsigned char *t = sqlite3_column_text(st, 3), *g = sqlite3_column_text(st, 4);
+    if (t)
+        json_object_set_new(o, "process_type", json_sprintf("def/ep-procedure-types/%s", t));
+    if (g)
+        json_object_set_new(o, "current_stage", json_sprintf("def/ep-procedure-stages/%s", g));
+    return o;
+}
+
+static const char PROCEDURES_SQL[] = "SELECT " PROC_ID(
+    "procedure_reference") ", procedure_reference, MIN(procedure_title),"
+                           " MIN(procedure_type), MAX(procedure_stage) FROM " DOC_VOTES
+                           " AND procedure_reference IS NOT NULL AND (?1 IS NULL OR " PROC_ID(
+                               "procedure_reference") " = ?1) GROUP BY procedure_reference ORDER "
+                                                      "BY procedure_reference LIMIT ?2 OFFSET ?3";
+
+static json_t *event_row(sqlite3_stmt *st)
+{
+    json_t *o = json_pack(
+        "{s:o,s:s,s:o,s:s,s:s,s:o}", "id",
+        json_sprintf("eli/dl/event/VOTE-%lld", sqlite3_column_int64(st, 0)), "type", "Activity",
+        "activity_id", json_sprintf("VOTE-%lld", sqlite3_column_int64(st, 0)), "activity_date",
+        (const char *)sqlite3_column_text(st, 1), "had_activity_type",
+        "def/ep-activities/PLENARY_VOTE", "activity_label", en(sqlite3_column_text(st, 2)));
+    const unsigned char *r = sqlite3_column_text(st, 3);
+    if (r)
+        json_object_set_new(o, "based_on_a_realization_of", json_sprintf("eli/dl/doc/%s", r));
+    return o;
+}
+
+/* every vote of the procedure in the store, when the procedure is one of the list */
+static const char EVENTS_SQL[] =
+    "SELECT id, sitting_date, COALESCE(title, ''), replace(reference, '/', '-') FROM vote"
+    " WHERE " PROC_ID("procedure_reference") " = ?1 AND sitting_date IS NOT NULL"
+                                             " ORDER BY sitting_date, id LIMIT ?2 OFFSET ?3";
+
+static json_t *document_row(sqlite3_stmt *st)
+{
+    const char *kind = (const char *)sqlite3_column_text(st, 5);
+    json_t *o = json_pack("{s:o,s:s,s:s,s:s,s:o,s:s,s:o}", "id",
+                          json_sprintf("eli/dl/doc/%s", (const char *)sqlite3_column_text(st, 0)),
+                          "type", "Work", "identifier", (const char *)sqlite3_column_text(st, 0),
+                          "label", (const char *)sqlite3_column_text(st, 1), "title_dcterms",
+                          en(sqlite3_column_text(st, 2)), "document_date",
+                          (const char *)sqlite3_column_text(st, 3), "work_type",
+                          json_sprintf("def/ep-document-types/%s", kind));
+    set_str(o, "epintel:procedure_reference", sqlite3_column_text(st, 4));
+    json_object_set_new(
+        o, "is_realized_by",
+        json_pack("[{s:o,s:s}]", "id",
+                  json_sprintf("eli/dl/doc/%s/en", (const char *)sqlite3_column_text(st, 0)),
+                  "language", "def/languages/EN"));
+    return o;
+}
+
+/* the reports and motions voted on (title of the latest vote on each) */
+static const char DOCUMENTS_SQL[] =
+    "SELECT replace(reference, '/', '-'), reference,"
+    " (SELECT COALESCE(title, '') FROM vote w WHERE w.reference = v.reference"
+    "  ORDER BY w.timestamp DESC, w.id DESC LIMIT 1), MIN(sitting_date),"
+    " MIN(procedure_reference), CASE substr(reference, 1, 1) WHEN 'A' THEN 'REPORT_PLENARY'"
+    "  WHEN 'B' THEN 'MOTION_FOR_RESOLUTION' ELSE 'DOCUMENT' END"
+    " FROM " DOC_VOTES " AND reference IS NOT NULL AND ?1 IS NULL"
+    " GROUP BY reference ORDER BY reference LIMIT ?2 OFFSET ?3";
+
+/* adopted main votes, numbered per year in time order */
+static const char ADOPTED_SQL[] =
+    "SELECT printf('TA-9-%s-%04d', substr(sitting_date, 1, 4), ROW_NUMBER() OVER ("
+    "  PARTITION BY substr(sitting_date, 1, 4) ORDER BY timestamp, id)),"
+    " printf('P9_TA(%s)%04d', substr(sitting_date, 1, 4), ROW_NUMBER() OVER ("
+    "  PARTITION BY substr(sitting_date, 1, 4) ORDER BY timestamp, id)),"
+    " COALESCE(title, ''), sitting_date, procedure_reference, 'TEXT_ADOPTED'"
+    " FROM " DOC_VOTES " AND is_main = 1 AND result = 'ADOPTED' AND ?1 IS NULL"
+    " ORDER BY timestamp, id LIMIT ?2 OFFSET ?3";
+
+static json_t *speech_row(sqlite3_stmt *st)
+{
+    const char *d = (const char *)sqlite3_column_text(st, 1);
+    long long vid = sqlite3_column_int64(st, 0);
+    json_t *o =
+        json_pack("{s:o,s:s,s:o,s:s,s:s,s:o,s:s}", "id",
+                  json_sprintf("eli/dl/event/MTG-PL-%s-SPEECH-%lld", d, vid), "type", "Activity",
+                  "activity_id", json_sprintf("MTG-PL-%s-SPEECH-%lld", d, vid), "activity_date", d,
+                  "had_activity_type", "def/ep-activities/PLENARY_DEBATE_SPEECH", "activity_label",
+                  en(sqlite3_column_text(st, 2)), "language", "def/languages/EN");
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+        json_object_set_new(
+            o, "had_participant_person",
+            json_pack("[o]", json_sprintf("person/%lld", sqlite3_column_int64(st, 3))));
+    return o;
+}
+
+static const char SPEECHES_SQL[] =
+    "SELECT id, sitting_date, COALESCE(title, ''), (SELECT member_id FROM (SELECT member_id,"
+    "  ROW_NUMBER() OVER (ORDER BY member_id) AS k FROM position WHERE vote_id = v.id"
+    "  AND pos = 1) WHERE k = 1 + v.id % 50)"
+    " FROM " DOC_VOTES " AND is_main = 1 AND ?1 IS NULL ORDER BY timestamp, id"
+    " LIMIT ?2 OFFSET ?3";
+
+/* The bundled roll-call XML of a sitting, decompressed; NULL when there is none. */
+static char *doceo_file(const char *name)
+{
+    if (strncmp(name, "PV-", 3) != 0 || strchr(name, '/') || strstr(name, ".."))
+        return NULL;
+    char p[4096];
+    snprintf(p, sizeof p, "%s/rcv/%s.gz", ep_store_fixtures_dir(), name);
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    if (ep_read_file(p, 64u << 20, &b, NULL)) {
+        ep_buf_free(&b);
+        return NULL;
+    }
+    return ep_buf_steal(&b);
+}
+
+/* Data of the routes above; NULL when the path is not one of them or names nothing. Sets
+ * *raw for a non-JSON body (the XML). Called with mu held. */
+static json_t *route_docs(const char (*seg)[256], int nseg, long offset, long limit, char **raw)
+{
+    json_t *data = NULL;
+    if (nseg == 3 && strcmp(seg[0], "doceo") == 0 && strcmp(seg[1], "document") == 0) {
+        *raw = doceo_file(seg[2]);
+    } else if (nseg == 1 && strcmp(seg[0], "parliamentary-questions") == 0) {
+        data = paged(QUESTIONS_SQL, NULL, offset, limit, question_row);
+    } else if (nseg == 1 && strcmp(seg[0], "procedures") == 0) {
+        data = paged(PROCEDURES_SQL, NULL, offset, limit, procedure_row);
+    } else if (nseg == 3 && strcmp(seg[0], "procedures") == 0 && strcmp(seg[2], "events") == 0) {
+        json_t *p = paged(PROCEDURES_SQL, seg[1], 0, 1, procedure_row);
+        if (json_array_size(p))
+            data = paged(EVENTS_SQL, seg[1], offset, limit, event_row);
+        json_decref(p);
+    } else if (nseg == 1 && strcmp(seg[0], "documents") == 0) {
+        data = paged(DOCUMENTS_SQL, NULL, offset, limit, document_row);
+    } else if (nseg == 1 && strcmp(seg[0], "adopted-texts") == 0) {
+        data = paged(ADOPTED_SQL, NULL, offset, limit, document_row);
+    } else if (nseg == 1 && strcmp(seg[0], "speeches") == 0) {
+        data = paged(SPEECHES_SQL, NULL, offset, limit, speech_row);
+    }
+    return data;
+}
+
 /* Build the answer for a data route: 200 with a body, or 404/400. */
 static int route(struct MHD_Connection *c, const char *path, int flip, char **body, int *status)
 {
@@ -449,6 +664,15 @@ static int route(struct MHD_Connection *c, const char *path, int flip, char **bo
         if (json_array_size(data) == 0 && nseg == 2) {
             json_decref(data);
             data = NULL;
+        }
+    } else {
+        char *raw = NULL;
+        data = route_docs((const char(*)[256])seg, nseg, offset, limit, &raw);
+        if (raw) {
+            pthread_mutex_unlock(&mu);
+            *body = raw;
+            *status = 200;
+            return 0;
         }
     }
     pthread_mutex_unlock(&mu);
@@ -585,7 +809,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, int status, char *body, i
         return MHD_NO;
     }
     if (len)
-        MHD_add_response_header(r, "Content-Type", "application/ld+json");
+        MHD_add_response_header(r, "Content-Type",
+                                body[0] == '<' ? "application/xml" : "application/ld+json");
     if (with_etag && body) {
         char et[40];
         snprintf(et, sizeof et, "\"%016llx\"",

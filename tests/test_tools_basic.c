@@ -532,8 +532,9 @@ static void test_track(void **state)
     expect_err("track_legislation", "{}", EP_EINVAL, "procedure");
 }
 
-/* A later migration adds question(id, date, title, author_id, addressee, answer_date, unit_id):
- * the tool then serves it (and the positions snapshot is rebuilt after the store changed). */
+/* Schema 5 has question(id, date, title, author_id, addressee, answer_date, answer_id, ...)
+ * and question_author (filled by `epintel sync`, see test_epapi): the tool serves its rows,
+ * co-authors included (and the positions snapshot is rebuilt after the store changed). */
 static void test_questions_table(void **state)
 {
     (void)state;
@@ -543,18 +544,22 @@ static void test_questions_table(void **state)
     char *msg = NULL;
     int rc =
         sqlite3_exec(ep_store_db(store),
-                     "CREATE TABLE question(id TEXT PRIMARY KEY, date TEXT, title TEXT,"
-                     " author_id INTEGER, addressee TEXT, answer_date TEXT, unit_id INTEGER);"
-                     "INSERT INTO question VALUES('E-000001/2024', '2024-01-10',"
+                     "INSERT INTO question(id, date, title, author_id, addressee, answer_date,"
+                     " unit_id) VALUES('E-000001/2024', '2024-01-10',"
                      " 'Fluorinated gases in heat pumps', 840, 'Commission', '2024-03-01', 1),"
                      "('E-000002/2024', '2024-02-10', 'Rail freight', 840, 'Commission', NULL, 1),"
-                     "('E-000003/2024', '2024-02-11', 'Fisheries', 1294, 'Council', NULL, 1);",
+                     "('E-000003/2024', '2024-02-11', 'Fisheries', 1294, 'Council', NULL, 1);"
+                     "INSERT INTO question_author VALUES('E-000003/2024', 1294, 1),"
+                     "('E-000003/2024', 840, 1);",
                      NULL, NULL, &msg);
     if (rc != SQLITE_OK)
         fail_msg("sqlite: %s", msg ? msg : "?");
     json_t *r = call_ok("get_parliamentary_questions", "{\"mep_id\":840}");
-    assert_int_equal(geti(r, "total"), 2);
+    assert_int_equal(geti(r, "total"), 3); /* two as first author, one as co-author */
     json_t *q0 = json_array_get(json_object_get(r, "questions"), 0);
+    assert_string_equal(json_string_value(json_object_get(q0, "id")), "E-000003/2024");
+    assert_int_equal(json_integer_value(json_object_get(q0, "author_id")), 1294);
+    q0 = json_array_get(json_object_get(r, "questions"), 1);
     assert_string_equal(json_string_value(json_object_get(q0, "id")), "E-000002/2024");
     assert_true(json_is_false(json_object_get(q0, "answered")));
     json_decref(r);
@@ -566,7 +571,9 @@ static void test_questions_table(void **state)
     assert_int_equal(after->m.n_vote, 266);
     ep_tools_pos_release(before);
     ep_tools_pos_release(after);
-    assert_int_equal(sqlite3_exec(ep_store_db(store), "DROP TABLE question", NULL, NULL, NULL),
+    assert_int_equal(sqlite3_exec(ep_store_db(store),
+                                  "DELETE FROM question_author; DELETE FROM question", NULL, NULL,
+                                  NULL),
                      SQLITE_OK);
     expect_err("get_parliamentary_questions", NULL, EP_EUNAVAIL, "no parliamentary questions");
 }

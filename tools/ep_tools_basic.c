@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_epapi.h"
 #include "ep_model.h"
 #include "ep_store.h"
 #include "ep_tools_common.h"
@@ -1334,6 +1335,22 @@ out:
     return rc;
 }
 
+/* 1 when the store has the table (older schemas, or a read-only store not migrated yet,
+ * may lack the tables of later migrations). */
+static int has_table(struct ep_store *s, const char *name)
+{
+    sqlite3_stmt *q = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(ep_store_db(s),
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &q,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        found = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
 /* ==== search_documents ==================================================================== */
 
 static const char search_in[] =
@@ -1345,8 +1362,9 @@ static const char search_in[] =
     "\"match\":{\"type\":\"string\",\"enum\":[\"all\",\"any\"],\"default\":\"all\","
     "\"description\":\"all: every word must occur; any: at least one.\"},"
     "\"kind\":{\"type\":\"string\",\"pattern\":\"^[a-z_]{1,32}$\",\"description\":\"Document "
-    "kind; the bundled data has \\\"vote\\\" (roll-call votes); documents from the EP API sync "
-    "join later.\",\"examples\":[\"vote\"]}," PAGE_IN "},"
+    "kind: \\\"vote\\\" (roll-call votes, the bundled data), \\\"document\\\" and "
+    "\\\"adopted_text\\\" (from `epintel sync --only documents,adopted-texts`).\","
+    "\"examples\":[\"vote\"]}," PAGE_IN "},"
     "\"required\":[\"query\"],\"additionalProperties\":false}";
 
 static const char search_out[] =
@@ -1406,13 +1424,24 @@ static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t *
         sqlite3_finalize(q);
         q = NULL;
         rc = prepare(s,
-                     "SELECT search.kind, search.ref, search.title,"
-                     " snippet(search, -1, '**', '**', '...', 16),"
-                     " bm25(search, 0.0, 0.0, 10.0, 1.0, 4.0) AS r, v.sitting_date"
-                     " FROM search LEFT JOIN vote v ON search.kind = 'vote'"
-                     "  AND v.id = search.rowid"
-                     " WHERE search MATCH ?1 AND (?2 IS NULL OR search.kind = ?2)"
-                     " ORDER BY r, search.rowid DESC LIMIT ?3 OFFSET ?4",
+                     has_table(s, "document")
+                         ? "SELECT search.kind, search.ref, search.title,"
+                           " snippet(search, -1, '**', '**', '...', 16),"
+                           " bm25(search, 0.0, 0.0, 10.0, 1.0, 4.0) AS r,"
+                           " COALESCE(v.sitting_date, d.date)"
+                           " FROM search LEFT JOIN vote v ON search.kind = 'vote'"
+                           "  AND v.id = search.rowid"
+                           " LEFT JOIN document d ON search.kind <> 'vote'"
+                           "  AND d.rowid = search.rowid - ?5"
+                           " WHERE search MATCH ?1 AND (?2 IS NULL OR search.kind = ?2)"
+                           " ORDER BY r, search.rowid DESC LIMIT ?3 OFFSET ?4"
+                         : "SELECT search.kind, search.ref, search.title,"
+                           " snippet(search, -1, '**', '**', '...', 16),"
+                           " bm25(search, 0.0, 0.0, 10.0, 1.0, 4.0) AS r, v.sitting_date"
+                           " FROM search LEFT JOIN vote v ON search.kind = 'vote'"
+                           "  AND v.id = search.rowid"
+                           " WHERE search MATCH ?1 AND (?2 IS NULL OR search.kind = ?2)"
+                           " ORDER BY r, search.rowid DESC LIMIT ?3 OFFSET ?4",
                      &q, err);
         if (rc)
             goto out;
@@ -1421,6 +1450,8 @@ static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t *
             sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
         sqlite3_bind_int(q, 3, limit);
         sqlite3_bind_int(q, 4, offset);
+        if (sqlite3_bind_parameter_count(q) >= 5)
+            sqlite3_bind_int64(q, 5, EP_SEARCH_DOC_BASE);
         int st;
         while ((st = sqlite3_step(q)) == SQLITE_ROW) {
             json_t *o = json_object();
@@ -1567,9 +1598,11 @@ out:
 
 /* ==== get_parliamentary_questions ========================================================= */
 
-/* Expected shape (added by the EP API sync migration):
+/* Shape (schema 5, filled by `epintel sync --only questions`, engine/ep_epapi.c):
  *   question(id TEXT, date TEXT, title TEXT, author_id INTEGER, addressee TEXT,
- *            answer_date TEXT, unit_id INTEGER) */
+ *            answer_date TEXT, answer_id TEXT, question_type TEXT, unit_id INTEGER)
+ *   question_author(question_id TEXT, member_id INTEGER, unit_id INTEGER)
+ * answered = an answer is linked (answer_id) or dated. */
 static const char q_in[] =
     "{\"type\":\"object\",\"properties\":{"
     "\"mep_id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Author (EP id).\"},"
@@ -1629,16 +1662,7 @@ static int tool_get_parliamentary_questions(struct ep_tool_ctx *ctx, json_t *arg
         return rc;
     sqlite3_stmt *q = NULL;
     json_t *items = NULL;
-    rc = prepare(s,
-                 "SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
-                 " AND name = 'question')",
-                 &q, err);
-    if (rc)
-        return rc;
-    int exists = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
-    sqlite3_finalize(q);
-    q = NULL;
-    if (!exists)
+    if (!has_table(s, "question"))
         return ep_error_set(err, EP_EUNAVAIL, "%s", q_unavail);
     /* the table exists: a later migration added it */
     if (prepare(s, "SELECT COUNT(*) FROM question", &q, NULL) || sqlite3_step(q) != SQLITE_ROW ||
@@ -1648,8 +1672,11 @@ static int tool_get_parliamentary_questions(struct ep_tool_ctx *ctx, json_t *arg
     }
     sqlite3_finalize(q);
     q = NULL;
+    /* an author is the first author (author_id) or a co-author (question_author, schema 5) */
     static const char where[] =
-        " FROM question WHERE (?1 IS NULL OR author_id = ?1) AND (?2 IS NULL OR date >= ?2)"
+        " FROM question q WHERE (?1 IS NULL OR q.author_id = ?1 OR EXISTS (SELECT 1 FROM"
+        " question_author a WHERE a.question_id = q.id AND a.member_id = ?1))"
+        " AND (?2 IS NULL OR date >= ?2)"
         " AND (?3 IS NULL OR date <= ?3) AND (?4 IS NULL OR instr(lower(title), lower(?4)) > 0)";
     char sql[512];
     long total = 0;
@@ -1658,7 +1685,8 @@ static int tool_get_parliamentary_questions(struct ep_tool_ctx *ctx, json_t *arg
         return nomem(err);
     for (int pass = 0; pass < 2; pass++) {
         snprintf(sql, sizeof sql, "%s%s%s",
-                 pass ? "SELECT id, date, title, author_id, addressee, answer_date"
+                 pass ? "SELECT id, date, title, author_id, addressee, answer_date,"
+                        " answer_id IS NOT NULL OR answer_date IS NOT NULL"
                       : "SELECT COUNT(*)",
                  where, pass ? " ORDER BY date DESC, id LIMIT ?5 OFFSET ?6" : "");
         if (prepare(s, sql, &q, err)) {
@@ -1697,8 +1725,7 @@ static int tool_get_parliamentary_questions(struct ep_tool_ctx *ctx, json_t *arg
                         &bad);
                     put(o, "addressee", jtext(q, 4), &bad);
                     put(o, "answer_date", jtext(q, 5), &bad);
-                    put(o, "answered", json_boolean(sqlite3_column_type(q, 5) != SQLITE_NULL),
-                        &bad);
+                    put(o, "answered", json_boolean(sqlite3_column_int(q, 6)), &bad);
                 }
                 if (bad || json_array_append_new(items, o)) {
                     if (bad)
@@ -1905,7 +1932,8 @@ static const struct ep_tool rows[] = {
      votes_in, votes_out, ANNOT, 3600, tool_get_voting_records},
     {"search_documents", "Full-text search",
      "Ranked (bm25) full-text search over vote titles, descriptions and procedure titles and "
-     "references (21,576 votes 2019-2025 in the bundled data), with highlighted snippets. "
+     "references (21,576 votes 2019-2025 in the bundled data) and, once synced from the EP "
+     "API, document and adopted-text titles and references, with highlighted snippets. "
      "Query text is taken literally: quotes, parentheses and operators are not interpreted.",
      search_in, search_out, ANNOT, 3600, tool_search_documents},
     {"get_committee_info", "Parliamentary committees",
