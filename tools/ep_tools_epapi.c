@@ -671,11 +671,15 @@ static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **
 static double age_of(const char *iso, time_t now)
 {
     struct tm tm = {0};
-    if (!iso || sscanf(iso, "%4d-%2d-%2d%*c%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                       &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+    if (!iso || strlen(iso) < 19)
         return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
+    char buf[20];
+    memcpy(buf, iso, 19);
+    buf[19] = 0;
+    buf[10] = 'T';
+    const char *end = strptime(buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!end || *end)
+        return -1;
     time_t t = timegm(&tm);
     return t == (time_t)-1 ? -1 : difftime(now, t);
 }
