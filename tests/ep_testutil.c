@@ -1,5 +1,6 @@
 #include "ep_testutil.h"
 
+#include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,8 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "ep_util.h"
 
 #ifndef EP_REAL_DATA
 #define EP_REAL_DATA "../shared/data/real"
@@ -116,4 +119,34 @@ void ep_test_stop_server(pid_t pid)
     }
     kill(pid, SIGKILL);
     waitpid(pid, &st, 0);
+}
+
+static size_t http_sink(char *p, size_t sz, size_t n, void *ud)
+{
+    return ep_buf_append(ud, p, sz * n) ? 0 : sz * n;
+}
+
+const char *ep_test_http(const char *method, const char *url, const char *json)
+{
+    static struct ep_buf b;
+    if (!b.alloc)
+        ep_buf_init(&b, 0);
+    ep_buf_reset(&b);
+    CURL *e = curl_easy_init();
+    if (!e)
+        fail_msg("curl_easy_init failed");
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    if (json)
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, json);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_sink);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
+    CURLcode rc = curl_easy_perform(e);
+    curl_easy_cleanup(e);
+    if (rc != CURLE_OK)
+        fail_msg("%s %s: %s", method, url, curl_easy_strerror(rc));
+    if (ep_buf_putc(&b, 0))
+        fail_msg("out of memory");
+    return b.data;
 }

@@ -29,4 +29,9 @@ pid_t ep_test_start_server(const char *name, const char *dir, int *port);
 /* SIGTERM, wait up to 5 s, then SIGKILL. pid <= 0 is ignored. */
 void ep_test_stop_server(pid_t pid);
 
+/* One HTTP request with libcurl (e.g. to a test server's control routes): method "GET",
+ * "POST", "DELETE"; json is the body or NULL. Returns the response body (static buffer, reused
+ * by the next call); fails the test when the request cannot be made. */
+const char *ep_test_http(const char *method, const char *url, const char *json);
+
 #endif

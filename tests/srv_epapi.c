@@ -19,6 +19,9 @@
  *   route_docs)
  *   doceo/document/PV-{term}-{yyyy}-{mm}-{dd}-RCV_EN.xml: the bundled roll-call XML files
  *   (fixtures/rcv), served as they are, for their sitting dates
+ *   every other GET path of the spec (engine/ep_epapi.h's endpoint table): generic constructed
+ *   items (generic_page), 120 per list, 7 per feed, one per item id, each echoing the query
+ *   ("epintel:query"); the real-data routes above keep their own answers and 404s.
  * Each 200 carries an ETag and Last-Modified; If-None-Match with the same ETag gives 304.
  *
  * Control:
@@ -50,6 +53,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ep_epapi.h"
 #include "ep_store.h"
 #include "ep_util.h"
 
@@ -591,6 +595,103 @@ static json_t *route_docs(const char (*seg)[256], int nseg, long offset, long li
     return data;
 }
 
+/* ---- generic constructed pages for the other spec paths ---------------------------------- */
+
+/* Endpoints with real-data routes above (a miss there stays a 404). */
+static const char *const real_routes[] = {"meps",
+                                          "meps/{mep-id}",
+                                          "meps/show-current",
+                                          "corporate-bodies",
+                                          "corporate-bodies/{body-id}",
+                                          "meetings",
+                                          "meetings/{event-id}",
+                                          "meetings/{sitting-id}/decisions",
+                                          "parliamentary-questions",
+                                          "procedures",
+                                          "procedures/{process-id}/events",
+                                          "documents",
+                                          "adopted-texts",
+                                          "speeches"};
+
+/* Number of literal segments when path matches template, else -1. */
+static int template_match(const char *tpl, const char *path)
+{
+    int lit = 0;
+    while (*tpl && *path) {
+        size_t tl = strcspn(tpl, "/"), pl = strcspn(path, "/");
+        if (*tpl == '{') {
+            if (pl == 0)
+                return -1;
+        } else if (tl != pl || strncmp(tpl, path, tl) != 0) {
+            return -1;
+        } else {
+            lit++;
+        }
+        tpl += tl;
+        path += pl;
+        if (*tpl != *path)
+            return -1;
+        if (*tpl == '/') {
+            tpl++;
+            path++;
+        }
+    }
+    return *tpl || *path ? -1 : lit;
+}
+
+static enum MHD_Result query_kv(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+    (void)kind;
+    if (strcmp(k, "format") != 0)
+        json_object_set_new(cls, k, json_string(v ? v : ""));
+    return MHD_YES;
+}
+
+/* Constructed items for a spec path without a real-data route: 120 per list (paged), 7 per
+ * feed, the requested id for an item. NULL when path is no such endpoint. */
+static json_t *generic_page(struct MHD_Connection *c, const char *path, long offset, long limit)
+{
+    size_t n = 0;
+    const struct ep_epapi_endpoint *t = ep_epapi_endpoints(&n), *best = NULL;
+    int best_lit = -1;
+    for (size_t i = 0; i < n; i++) {
+        int lit = template_match(t[i].path, path);
+        if (lit > best_lit) {
+            best_lit = lit;
+            best = &t[i];
+        }
+    }
+    if (!best)
+        return NULL;
+    for (size_t i = 0; i < sizeof real_routes / sizeof real_routes[0]; i++)
+        if (strcmp(real_routes[i], best->path) == 0)
+            return NULL;
+    json_t *q = json_object();
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_kv, q);
+    const char *last = strrchr(path, '/');
+    long total = best->item ? 1 : best->feed ? 7 : 120;
+    if (best->item || !strstr(best->params, "limit")) {
+        offset = 0;
+        limit = total;
+    }
+    json_t *arr = json_array();
+    char seg[64];
+    snprintf(seg, sizeof seg, "%.*s", (int)strcspn(path, "/"), path);
+    for (long k = offset; k < total && k < offset + limit; k++) {
+        char id[320];
+        if (best->item)
+            snprintf(id, sizeof id, "%s", last ? last + 1 : path);
+        else
+            snprintf(id, sizeof id, "%s-%04ld", seg, k + 1);
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:O}", "id", id, "identifier",
+                                             id, "type", best->feed ? "FeedEntry" : "Constructed",
+                                             "label", best->summary, "epintel:endpoint", best->path,
+                                             "epintel:query", q));
+    }
+    json_decref(q);
+    return arr;
+}
+
 /* Build the answer for a data route: 200 with a body, or 404/400. */
 static int route(struct MHD_Connection *c, const char *path, int flip, char **body, int *status)
 {
@@ -676,6 +777,8 @@ static int route(struct MHD_Connection *c, const char *path, int flip, char **bo
         }
     }
     pthread_mutex_unlock(&mu);
+    if (!data)
+        data = generic_page(c, path, offset, limit);
     if (!data) {
         *status = 404;
         json_t *e = json_pack("{s:s,s:s}", "error", "not found", "path", path);

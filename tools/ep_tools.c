@@ -399,6 +399,10 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
             goto out;
         }
     }
+    if (key && json_is_true(json_object_get(res, "degraded"))) {
+        free(key); /* a stale copy served in an outage: ask again next time */
+        key = NULL;
+    }
     if (key)
         cache_put(key, res, e->row.cache_ttl_s); /* takes key */
     key = NULL;

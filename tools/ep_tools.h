@@ -79,7 +79,8 @@ json_t *ep_tools_page_result(const char *key, json_t *items_stolen, long total, 
 
 /* Result cache (see ep_tools.c): rows with cache_ttl_s > 0 that are read-only and idempotent
  * have their results kept for that many seconds, keyed by tool, canonical arguments and the
- * store's content; EPINTEL_NO_RESULT_CACHE=1 turns it off (benchmarks of the computation). */
+ * store's content; EPINTEL_NO_RESULT_CACHE=1 turns it off (benchmarks of the computation).
+ * A result with "degraded": true (a stale upstream copy) is never kept. */
 struct ep_tools_cache_stats {
     unsigned long hits, misses, evictions, entries;
     size_t bytes;

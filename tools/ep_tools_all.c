@@ -3,6 +3,7 @@
 #include "ep_tools.h"
 #include "ep_tools_analysis.h"
 #include "ep_tools_basic.h"
+#include "ep_tools_epapi.h"
 #include "ep_tools_intel.h"
 
 static int add(const struct ep_tool *rows, size_t n, struct ep_error *err)
@@ -27,6 +28,10 @@ int ep_tools_register_all(struct ep_error *err)
     if (!rc) {
         rows = ep_tools_intel_rows(&n);
         rc = add(rows, n, err);
+    }
+    if (!rc) {
+        rows = ep_tools_epapi_rows(&n, err);
+        rc = rows ? add(rows, n, err) : EP_EINTERNAL;
     }
     return rc;
 }

@@ -1,4 +1,5 @@
-/* ep_tools_all: every tool row epintel serves (basic, analysis and intelligence tools), and the
+/* ep_tools_all: every tool row epintel serves (basic, analysis and intelligence tools, the EP
+ * Open Data API pass-through tools and get_server_health), and the
  * EP resource/prompt provider, registered in one place for both front ends (mcp/ and cli/). */
 #ifndef EP_TOOLS_ALL_H
 #define EP_TOOLS_ALL_H

@@ -11,7 +11,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 
 const [bin, db] = process.argv.slice(2);
 const overHttp = /^https?:\/\//.test(bin);
-let pass = 0, fail = 0;
+let pass = 0, fail = 0, nUpstream = 0, nUpstreamData = 0;
 const ok = (cond, what) => { if (cond) pass++; else { fail++; console.error("FAIL:", what); } };
 
 // Valid arguments for every tool, on the bundled data. A tool whose data the store does not
@@ -32,11 +32,33 @@ const valid = {
   map_political_network: { args: {} },
   detect_voting_anomalies: { args: {} },
   generate_political_risk_assessment: { args: {} },
+  get_server_health: { args: {} },
 };
+
+// EP Open Data API pass-through tools (tools/ep_tools_epapi.c): valid arguments come from the
+// inputSchema itself (each required path id's spec example, a small page). `run` points
+// epintel's upstream ($EP_API_URL) at the test server tests/srv_epapi, so each call returns its
+// constructed JSON-LD data; invalid: an out-of-range limit, or a malformed id.
+const passThrough = (t) => /Pass-through to GET/.test(t.description ?? "");
+function schemaArgs(t) {
+  const props = t.inputSchema?.properties ?? {};
+  const args = {};
+  for (const k of t.inputSchema?.required ?? []) args[k] = props[k]?.examples?.[0] ?? "X1";
+  if (props.limit) args.limit = 3;
+  return args;
+}
+function badArgs(t) {
+  const props = t.inputSchema?.properties ?? {};
+  if (props.limit) return [{ ...schemaArgs(t), limit: 0 }, "limit"];
+  const id = (t.inputSchema?.required ?? [])[0];
+  if (id) return [{ ...schemaArgs(t), [id]: "a/b" }, id];
+  return [{ timeframe: "yesterday" }, "timeframe"];
+}
 
 const transport = overHttp
   ? new StreamableHTTPClientTransport(new URL(bin))
-  : new StdioClientTransport({ command: bin, args: ["--db", db, "serve"], stderr: "inherit" });
+  : new StdioClientTransport({ command: bin, args: ["--db", db, "serve"], stderr: "inherit",
+                              env: { ...process.env } }); // EP_API_URL: the test server
 const client = new Client({ name: "epintel-interop", version: "1.0.0" });
 await client.connect(transport);
 ok(client.getServerVersion()?.name === "epintel", "serverInfo.name is epintel");
@@ -58,7 +80,7 @@ for (const t of tools) {
   ok(t.outputSchema?.type === "object", `${t.name}: outputSchema`);
   ok(typeof t.title === "string" && typeof t.description === "string", `${t.name}: title, description`);
   ok(t.annotations && "readOnlyHint" in t.annotations, `${t.name}: annotations`);
-  const v = valid[t.name];
+  const v = valid[t.name] ?? (passThrough(t) ? { args: schemaArgs(t), upstream: true } : null);
   if (!v) { ok(false, `${t.name}: no valid arguments known to this test`); continue; }
   try {
     const r = await client.callTool({ name: t.name, arguments: v.args });
@@ -71,6 +93,13 @@ for (const t of tools) {
       const text = r.content?.find((c) => c.type === "text")?.text;
       ok(text && JSON.stringify(JSON.parse(text)) === JSON.stringify(r.structuredContent),
          `${t.name}: text block carries the same JSON`);
+      if (v.upstream) {
+        const sc = r.structuredContent ?? {};
+        ok(Array.isArray(sc.data) && sc.constructed === true && /^http:\/\/127\.0\.0\.1:/.test(sc.url),
+           `${t.name}: data from the test server (${sc.url}), labelled constructed`);
+        nUpstream++;
+        if (sc.count > 0) nUpstreamData++;
+      }
     }
   } catch (e) {
     ok(false, `${t.name}: valid call threw ${e.message}`);
@@ -82,7 +111,19 @@ for (const t of tools) {
   } catch (e) {
     ok(false, `${t.name}: invalid call threw ${e.message}`);
   }
+  if (v.upstream) {
+    const [bad, what] = badArgs(t);
+    try {
+      const r = await client.callTool({ name: t.name, arguments: bad });
+      ok(r.isError === true && (r.content?.[0]?.text ?? "").includes(what),
+         `${t.name}: invalid ${what} gives isError naming it`);
+    } catch (e) {
+      ok(false, `${t.name}: invalid ${what} threw ${e.message}`);
+    }
+  }
 }
+console.log(`pass-through tools called: ${nUpstream}, ${nUpstreamData} with data items`);
+ok(nUpstream >= 52, `at least 52 pass-through tools (${nUpstream})`);
 
 // Unknown tool: JSON-RPC error -32602.
 try {

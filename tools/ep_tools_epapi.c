@@ -1,0 +1,817 @@
+/* ep_tools_epapi: pass-through tools generated from the EP Open Data API endpoint table, and
+ * get_server_health (see ep_tools_epapi.h). */
+#include "ep_tools_epapi.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ep_epapi.h"
+#include "ep_store.h"
+#include "ep_util.h"
+
+/* ---- the generated parameter table -------------------------------------------------------- */
+
+struct epapi_param {
+    const char *path, *name;
+    int in_path, required;
+    const char *schema; /* JSON Schema text of the tool argument */
+};
+
+static const struct epapi_param params[] = {
+#include "ep_epapi_params.inc"
+};
+#define N_PARAMS (sizeof params / sizeof params[0])
+
+static const struct epapi_param *param_find(const char *path, const char *name, size_t len)
+{
+    for (size_t i = 0; i < N_PARAMS; i++)
+        if (strcmp(params[i].path, path) == 0 && strlen(params[i].name) == len &&
+            strncmp(params[i].name, name, len) == 0)
+            return &params[i];
+    return NULL;
+}
+
+/* ---- exclusions and names ------------------------------------------------------------------ */
+
+static const char *const excluded[][2] = {
+    {"meps", "get_meps (basic tool: store-backed, filled by sync)"},
+    {"meps/{mep-id}", "get_mep_details (basic tool: store-backed, filled by sync)"},
+    {"parliamentary-questions", "get_parliamentary_questions (basic tool)"},
+};
+
+const char *ep_tools_epapi_excluded(const char *path)
+{
+    for (size_t i = 0; path && i < sizeof excluded / sizeof excluded[0]; i++)
+        if (strcmp(excluded[i][0], path) == 0)
+            return excluded[i][1];
+    return NULL;
+}
+
+/* The peer EP MCP server's name where it differs from the table's for the same endpoint. */
+static const char *const peer_names[][2] = {
+    {"procedures/{process-id}/events/{event-id}", "get_procedure_event_by_id"},
+};
+
+static const char *tool_name(const struct ep_epapi_endpoint *e)
+{
+    for (size_t i = 0; i < sizeof peer_names / sizeof peer_names[0]; i++)
+        if (strcmp(peer_names[i][0], e->path) == 0)
+            return peer_names[i][1];
+    return e->tool;
+}
+
+/* kebab-case API name -> snake_case argument name */
+static void arg_name(const char *api, size_t len, char *out, size_t size)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < len && k + 1 < size; i++)
+        out[k++] = api[i] == '-' ? '_' : api[i];
+    out[k] = 0;
+}
+
+/* ---- rows --------------------------------------------------------------------------------- */
+
+#define MAX_ROWS 64
+
+struct row {
+    const struct ep_epapi_endpoint *e;
+    int paged;
+    char *title, *description, *input;
+};
+
+static struct ep_tool tool_rows[MAX_ROWS];
+static struct row rowdata[MAX_ROWS];
+static size_t n_rows;
+static pthread_mutex_t rows_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char OUTPUT_SCHEMA[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"endpoint\":{\"type\":\"string\",\"description\":\"Path template of the EP Open Data "
+    "API v2 endpoint.\"},"
+    "\"url\":{\"type\":\"string\",\"description\":\"The URL requested (or served from the "
+    "cache).\"},"
+    "\"status\":{\"type\":\"integer\",\"description\":\"HTTP status of the answer served "
+    "(200; 204 or 404 for an empty list or feed).\"},"
+    "\"data\":{\"type\":\"array\",\"description\":\"The JSON-LD items of the answer's data "
+    "array, as published.\"},"
+    "\"count\":{\"type\":\"integer\",\"minimum\":0},"
+    "\"offset\":{\"type\":[\"integer\",\"null\"]},"
+    "\"limit\":{\"type\":[\"integer\",\"null\"]},"
+    "\"hasMore\":{\"type\":\"boolean\",\"description\":\"A full page came back: the next "
+    "offset may hold more.\"},"
+    "\"constructed\":{\"type\":\"boolean\",\"description\":\"The upstream labelled the data "
+    "as constructed (the epintel test server), not published by the EP.\"},"
+    "\"degraded\":{\"type\":\"boolean\",\"description\":\"A stale cached copy, served because "
+    "the upstream failed; see source.age_s and source.warning.\"},"
+    "\"source\":{\"type\":\"object\",\"properties\":{"
+    "\"upstream\":{\"type\":\"string\"},"
+    "\"cache\":{\"type\":\"string\",\"enum\":[\"hit\",\"miss\",\"revalidated\",\"stale\","
+    "\"bypass\"]},"
+    "\"attempts\":{\"type\":\"integer\",\"minimum\":0},"
+    "\"age_s\":{\"type\":\"number\",\"minimum\":0,\"description\":\"Age of the data served "
+    "(seconds since it was fetched).\"},"
+    "\"warning\":{\"type\":\"string\"}},"
+    "\"required\":[\"upstream\",\"cache\",\"attempts\",\"age_s\"],"
+    "\"additionalProperties\":false}},"
+    "\"required\":[\"endpoint\",\"url\",\"status\",\"data\",\"count\",\"offset\",\"limit\","
+    "\"hasMore\",\"constructed\",\"degraded\",\"source\"],"
+    "\"additionalProperties\":false}";
+
+static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                      struct ep_error *err);
+
+/* One handler per row index (the table's handler signature carries no row): h<b><k> serves
+ * row b * 8 + k. */
+#define H(b, k)                                                                                    \
+    static int h##b##k(struct ep_tool_ctx *c, json_t *a, json_t **r, struct ep_error *e)           \
+    {                                                                                              \
+        return epapi_call((b)*8 + (k), c, a, r, e);                                                \
+    }
+#define H8(b) H(b, 0) H(b, 1) H(b, 2) H(b, 3) H(b, 4) H(b, 5) H(b, 6) H(b, 7)
+H8(0)
+H8(1) H8(2) H8(3) H8(4) H8(5) H8(6) H8(7)
+#undef H
+#undef H8
+#define P8(b) h##b##0, h##b##1, h##b##2, h##b##3, h##b##4, h##b##5, h##b##6, h##b##7
+    static const ep_tool_fn handlers[MAX_ROWS] = {P8(0), P8(1), P8(2), P8(3),
+                                                  P8(4), P8(5), P8(6), P8(7)};
+#undef P8
+
+static int build_input(struct row *r, struct ep_error *err)
+{
+    const struct ep_epapi_endpoint *e = r->e;
+    json_t *props = json_object(), *req = json_array();
+    json_t *schema = json_pack("{s:s,s:o,s:o,s:b}", "type", "object", "properties", props,
+                               "required", req, "additionalProperties", 0);
+    if (!schema)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    int rc = 0;
+    char an[96];
+    /* path placeholders, in template order */
+    for (const char *p = strchr(e->path, '{'); p && !rc; p = strchr(p + 1, '{')) {
+        const char *close = strchr(p, '}');
+        const struct epapi_param *pp =
+            close ? param_find(e->path, p + 1, (size_t)(close - p - 1)) : NULL;
+        if (!pp) {
+            rc = ep_error_set(err, EP_EINTERNAL, "%s: placeholder %s not in the spec table",
+                              e->path, p);
+            break;
+        }
+        json_t *ps = json_loads(pp->schema, 0, NULL);
+        arg_name(pp->name, strlen(pp->name), an, sizeof an);
+        if (!ps || json_object_set_new(props, an, ps) ||
+            json_array_append_new(req, json_string(an)))
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    /* query parameters the table lists */
+    for (const char *q = e->params; *q && !rc;) {
+        size_t len = strcspn(q, ",");
+        const struct epapi_param *pp = param_find(e->path, q, len);
+        if (!pp) {
+            rc = ep_error_set(err, EP_EINTERNAL, "%s: query parameter %.*s not in the spec table",
+                              e->path, (int)len, q);
+            break;
+        }
+        json_t *ps;
+        if (strcmp(pp->name, "offset") == 0)
+            ps = json_pack("{s:s,s:i,s:i,s:i,s:s}", "type", "integer", "minimum", 0, "maximum",
+                           1000000000, "default", 0, "description",
+                           "Items to skip (paging; default 0).");
+        else if (strcmp(pp->name, "limit") == 0)
+            ps = json_pack("{s:s,s:i,s:i,s:i,s:s}", "type", "integer", "minimum", 1, "maximum", 500,
+                           "default", 50, "description", "Items per page (1..500, default 50).");
+        else
+            ps = json_loads(pp->schema, 0, NULL);
+        arg_name(pp->name, len, an, sizeof an);
+        if (!ps || json_object_set_new(props, an, ps))
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        else if (pp->required && json_array_append_new(req, json_string(an)))
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        if (strcmp(pp->name, "limit") == 0)
+            r->paged = 1;
+        q += len;
+        if (*q == ',')
+            q++;
+    }
+    if (!rc && !(r->input = json_dumps(schema, JSON_COMPACT)))
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    json_decref(schema);
+    return rc;
+}
+
+static void rows_free(void)
+{
+    for (size_t i = 0; i < MAX_ROWS; i++) {
+        free(rowdata[i].title);
+        free(rowdata[i].description);
+        free(rowdata[i].input);
+    }
+    memset(rowdata, 0, sizeof rowdata);
+    memset(tool_rows, 0, sizeof tool_rows);
+    n_rows = 0;
+}
+
+static int tool_health(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                       struct ep_error *err);
+static const char HEALTH_IN[] =
+    "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}";
+
+#define COUNTS_SCHEMA                                                                              \
+    "\"requests\":{\"type\":\"integer\"},\"failures\":{\"type\":\"integer\"},"                     \
+    "\"hits\":{\"type\":\"integer\"},\"misses\":{\"type\":\"integer\"},"                           \
+    "\"revalidated\":{\"type\":\"integer\"},\"stale\":{\"type\":\"integer\"}"
+
+static const char HEALTH_OUT[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"checked_at\":{\"type\":\"string\",\"format\":\"date-time\"},"
+    "\"store\":{\"type\":[\"string\",\"null\"]},"
+    "\"datasets\":{\"type\":\"array\",\"description\":\"Store units by kind: how many, and "
+    "the age of the newest.\",\"items\":{\"type\":\"object\",\"properties\":{"
+    "\"kind\":{\"type\":\"string\"},\"units\":{\"type\":\"integer\"},"
+    "\"records\":{\"type\":\"integer\"},"
+    "\"last_ingested\":{\"type\":\"string\"},"
+    "\"age_s\":{\"type\":[\"number\",\"null\"],\"description\":\"Seconds since the newest "
+    "unit of this kind was written.\"}},"
+    "\"required\":[\"kind\",\"units\",\"records\",\"last_ingested\",\"age_s\"],"
+    "\"additionalProperties\":false}},"
+    "\"dataset_date\":{\"type\":[\"string\",\"null\"],\"description\":\"Date of the latest "
+    "vote in the store.\"},"
+    "\"sync\":{\"type\":\"object\",\"properties\":{"
+    "\"last\":{\"type\":[\"string\",\"null\"],\"description\":\"When the last complete sync "
+    "ended (UTC), null if never.\"},"
+    "\"age_s\":{\"type\":[\"number\",\"null\"]},"
+    "\"checkpoints\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"},"
+    "\"description\":\"The sync checkpoints in the store's meta table.\"}},"
+    "\"required\":[\"last\",\"age_s\",\"checkpoints\"],\"additionalProperties\":false},"
+    "\"upstream\":{\"type\":\"object\",\"properties\":{"
+    "\"base_url\":{\"type\":[\"string\",\"null\"],\"description\":\"null until a "
+    "pass-through tool has run in this process.\"},"
+    "\"endpoints\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+    "\"endpoint\":{\"type\":\"string\"},"
+    "\"breaker\":{\"type\":\"string\",\"enum\":[\"closed\",\"open\",\"half-open\"]},"
+    "\"consecutive_failures\":{\"type\":\"integer\"}," COUNTS_SCHEMA ","
+    "\"tokens\":{\"type\":\"number\",\"description\":\"Rate-limit tokens left.\"}},"
+    "\"required\":[\"endpoint\",\"breaker\",\"consecutive_failures\",\"requests\","
+    "\"failures\",\"hits\",\"misses\",\"revalidated\",\"stale\",\"tokens\"],"
+    "\"additionalProperties\":false}},"
+    "\"totals\":{\"type\":\"object\",\"properties\":{" COUNTS_SCHEMA ","
+    "\"retries\":{\"type\":\"integer\"},\"errors\":{\"type\":\"integer\"},"
+    "\"mem_cache_bytes\":{\"type\":\"integer\"},\"mem_cache_entries\":{\"type\":\"integer\"},"
+    "\"hit_rate\":{\"type\":[\"number\",\"null\"],\"description\":\"(hits + revalidated) / "
+    "lookups; null before the first lookup.\"}},"
+    "\"required\":[\"requests\",\"hits\",\"misses\",\"revalidated\",\"stale\",\"retries\","
+    "\"errors\",\"hit_rate\"],\"additionalProperties\":false}},"
+    "\"required\":[\"base_url\",\"endpoints\",\"totals\"],\"additionalProperties\":false},"
+    "\"result_cache\":{\"type\":\"object\",\"properties\":{"
+    "\"hits\":{\"type\":\"integer\"},\"misses\":{\"type\":\"integer\"},"
+    "\"evictions\":{\"type\":\"integer\"},\"entries\":{\"type\":\"integer\"},"
+    "\"bytes\":{\"type\":\"integer\"},"
+    "\"hit_rate\":{\"type\":[\"number\",\"null\"]}},"
+    "\"required\":[\"hits\",\"misses\",\"entries\",\"hit_rate\"],"
+    "\"additionalProperties\":false}},"
+    "\"required\":[\"checked_at\",\"store\",\"datasets\",\"dataset_date\",\"sync\","
+    "\"upstream\",\"result_cache\"],\"additionalProperties\":false}";
+
+static int rows_build(struct ep_error *err)
+{
+    size_t n = 0;
+    const struct ep_epapi_endpoint *t = ep_epapi_endpoints(&n);
+    int rc = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (ep_tools_epapi_excluded(t[i].path))
+            continue;
+        if (k + 1 >= MAX_ROWS) {
+            rc = ep_error_set(err, EP_EINTERNAL, "more than %d endpoints: raise MAX_ROWS",
+                              MAX_ROWS - 1);
+            break;
+        }
+        struct row *r = &rowdata[k];
+        r->e = &t[i];
+        rc = build_input(r, err);
+        if (rc)
+            break;
+        struct ep_buf d;
+        ep_buf_init(&d, 1 << 16);
+        ep_buf_printf(&d,
+                      "%s%s Pass-through to GET %s of the EP Open Data API v2: the JSON-LD items "
+                      "of its data array as published, through epintel's fetch pipeline (rate "
+                      "limit, cache, circuit breaker, retry). %s",
+                      t[i].summary,
+                      t[i].summary[0] && t[i].summary[strlen(t[i].summary) - 1] == '.' ? "" : ".",
+                      t[i].path,
+                      t[i].feed   ? "A feed: items published or updated in the timeframe."
+                      : r->paged  ? "Paged with offset/limit; hasMore says a full page came back."
+                      : t[i].item ? "One resource by id; 404 upstream is an error."
+                                  : "");
+        if (ep_buf_printf(&d,
+                          " Data cached %d s; a stale copy served when the upstream fails "
+                          "is marked degraded with its age.",
+                          t[i].ttl_s)) {
+            ep_buf_free(&d);
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+            break;
+        }
+        r->description = ep_buf_steal(&d);
+        struct ep_buf ti;
+        ep_buf_init(&ti, 512);
+        ep_buf_printf(&ti, "EP API: %s", t[i].path);
+        r->title = ep_buf_steal(&ti);
+        if (!r->title || !r->description) {
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+            break;
+        }
+        tool_rows[k] = (struct ep_tool){.name = tool_name(&t[i]),
+                                        .title = r->title,
+                                        .description = r->description,
+                                        .input_schema = r->input,
+                                        .output_schema = OUTPUT_SCHEMA,
+                                        .read_only = 1,
+                                        .idempotent = 1,
+                                        .open_world = 1,
+                                        .cache_ttl_s = t[i].ttl_s,
+                                        .fn = handlers[k]};
+        k++;
+    }
+    if (!rc) {
+        tool_rows[k] = (struct ep_tool){
+            .name = "get_server_health",
+            .title = "Server health: data age, breakers, caches, last sync",
+            .description =
+                "Health of epintel's data pipeline, with real figures only: the age of each "
+                "dataset in the store (units by kind, with the sync checkpoints), the circuit "
+                "breaker state and request/cache counts of every EP Open Data API endpoint "
+                "this process has used, the fetch cache and tool result cache hit rates, and "
+                "the last sync. Makes no upstream request.",
+            .input_schema = HEALTH_IN,
+            .output_schema = HEALTH_OUT,
+            .read_only = 1,
+            .idempotent = 0,
+            .open_world = 0,
+            .cache_ttl_s = 0,
+            .fn = tool_health};
+        n_rows = k + 1;
+    } else {
+        rows_free();
+    }
+    return rc;
+}
+
+const struct ep_tool *ep_tools_epapi_rows(size_t *n, struct ep_error *err)
+{
+    pthread_mutex_lock(&rows_lock);
+    int rc = n_rows ? 0 : rows_build(err);
+    pthread_mutex_unlock(&rows_lock);
+    *n = rc ? 0 : n_rows;
+    return rc ? NULL : tool_rows;
+}
+
+const char *ep_tools_epapi_endpoint_of(const char *tool)
+{
+    for (size_t i = 0; tool && i + 1 < n_rows; i++)
+        if (strcmp(tool_rows[i].name, tool) == 0)
+            return rowdata[i].e->path;
+    return NULL;
+}
+
+/* ---- the pipeline --------------------------------------------------------------------------- */
+
+static struct {
+    struct ep_fetch *f;
+    sqlite3 *db; /* our own connection to the store file (disk cache tier) */
+    char *path;  /* the store file it belongs to ("" = none) */
+    FILE *audit; /* opened from $EPINTEL_FETCH_AUDIT */
+    struct ep_fetch_opts opts;
+    char *base_url, *audit_path;
+    int configured;
+} P;
+
+void ep_tools_epapi_reset(void)
+{
+    ep_fetch_free(P.f);
+    P.f = NULL;
+    if (P.db)
+        sqlite3_close(P.db);
+    P.db = NULL;
+    if (P.audit)
+        fclose(P.audit);
+    P.audit = NULL;
+    free(P.path);
+    P.path = NULL;
+}
+
+int ep_tools_epapi_configure(const struct ep_fetch_opts *o, struct ep_error *err)
+{
+    if (o && o->db)
+        return ep_error_set(err, EP_EINVAL, "ep_tools_epapi_configure: db must be NULL");
+    ep_tools_epapi_reset();
+    free(P.base_url);
+    free(P.audit_path);
+    P.base_url = P.audit_path = NULL;
+    memset(&P.opts, 0, sizeof P.opts);
+    P.configured = o != NULL;
+    if (o) {
+        P.opts = *o;
+        P.base_url = o->base_url ? ep_strdup0(o->base_url) : NULL;
+        P.audit_path = o->audit_path ? ep_strdup0(o->audit_path) : NULL;
+        P.opts.base_url = P.base_url;
+        P.opts.audit_path = P.audit_path;
+    }
+    ep_tools_cache_clear(); /* results may come from another upstream now */
+    return 0;
+}
+
+int ep_tools_epapi_fetch(struct ep_store *s, struct ep_fetch **out, struct ep_error *err)
+{
+    const char *path = s ? ep_store_path(s) : "";
+    if (!path || strcmp(path, ":memory:") == 0)
+        path = "";
+    if (P.f && P.path && strcmp(P.path, path) == 0) {
+        *out = P.f;
+        return 0;
+    }
+    ep_tools_epapi_reset();
+    struct ep_fetch_opts o = P.opts;
+    if (*path && sqlite3_open_v2(path, &P.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
+                     SQLITE_OK) {
+        sqlite3_busy_timeout(P.db, 5000);
+        o.db = P.db;
+    } else if (P.db) {
+        sqlite3_close(P.db); /* read-only or missing file: memory cache only */
+        P.db = NULL;
+    }
+    const char *ap = getenv("EPINTEL_FETCH_AUDIT");
+    if (!o.audit && !o.audit_path && ap && *ap && (P.audit = fopen(ap, "a")) != NULL)
+        o.audit = P.audit;
+    int rc = ep_fetch_new(&o, &P.f, err);
+    if (rc && o.db) { /* e.g. the cache table cannot be created: go on without a disk tier */
+        sqlite3_close(P.db);
+        P.db = NULL;
+        o.db = NULL;
+        rc = ep_fetch_new(&o, &P.f, err);
+    }
+    if (!rc) {
+        size_t n = 0;
+        const struct ep_epapi_endpoint *t = ep_epapi_endpoints(&n);
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = ep_fetch_set_ttl(P.f, t[i].path, t[i].ttl_s, err);
+    }
+    if (!rc && !(P.path = ep_strdup0(path)))
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (rc) {
+        ep_tools_epapi_reset();
+        return rc;
+    }
+    *out = P.f;
+    return 0;
+}
+
+/* ---- the pass-through call ------------------------------------------------------------------ */
+
+/* RFC 3986: unreserved characters stay, everything else is %XX. */
+static int put_escaped(struct ep_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int rc = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && !rc; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p))
+            rc = ep_buf_putc(b, (char)*p);
+        else
+            rc = ep_buf_printf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+    }
+    return rc;
+}
+
+/* A scalar argument as query text. */
+static int put_scalar(struct ep_buf *b, json_t *v)
+{
+    char num[64];
+    if (json_is_integer(v)) {
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return put_escaped(b, num);
+    }
+    if (json_is_real(v)) {
+        snprintf(num, sizeof num, "%.17g", json_real_value(v));
+        return put_escaped(b, num);
+    }
+    if (json_is_boolean(v))
+        return put_escaped(b, json_is_true(v) ? "true" : "false");
+    return put_escaped(b, json_string_value(v) ? json_string_value(v) : "");
+}
+
+static int build_query(const struct row *r, json_t *args, long offset, long limit, struct ep_buf *q)
+{
+    int rc = 0;
+    char an[96];
+    for (const char *p = r->e->params; *p && !rc;) {
+        size_t len = strcspn(p, ",");
+        arg_name(p, len, an, sizeof an);
+        json_t *v = json_object_get(args, an);
+        int is_off = len == 6 && strncmp(p, "offset", 6) == 0;
+        int is_lim = len == 5 && strncmp(p, "limit", 5) == 0;
+        if (is_off || is_lim) {
+            rc = ep_buf_printf(q, "%s%.*s=%ld", q->len ? "&" : "", (int)len, p,
+                               is_off ? offset : limit);
+        } else if (v) {
+            rc = ep_buf_printf(q, "%s%.*s=", q->len ? "&" : "", (int)len, p);
+            if (json_is_array(v)) {
+                size_t k;
+                json_t *x;
+                json_array_foreach(v, k, x)
+                {
+                    if (!rc && k)
+                        rc = ep_buf_append(q, "%2C", 3); /* form, explode=false */
+                    if (!rc)
+                        rc = put_scalar(q, x);
+                }
+            } else if (!rc) {
+                rc = put_scalar(q, v);
+            }
+        }
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return rc ? EP_ENOMEM : 0;
+}
+
+static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                      struct ep_error *err)
+{
+    if (i >= n_rows || !rowdata[i].e)
+        return ep_error_set(err, EP_EINTERNAL, "pass-through handler %zu has no row", i);
+    const struct row *r = &rowdata[i];
+    const struct ep_epapi_endpoint *e = r->e;
+    const char *name = tool_rows[i].name;
+
+    /* path: placeholders in order from the arguments (schema-validated) */
+    const char *vals[8];
+    char valbuf[8][64];
+    size_t nv = 0;
+    char an[96];
+    for (const char *p = strchr(e->path, '{'); p && nv < 8; p = strchr(p + 1, '{')) {
+        const char *close = strchr(p, '}');
+        arg_name(p + 1, close ? (size_t)(close - p - 1) : 0, an, sizeof an);
+        json_t *v = json_object_get(args, an);
+        if (json_is_integer(v)) {
+            snprintf(valbuf[nv], sizeof valbuf[nv], "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            vals[nv] = valbuf[nv];
+        } else {
+            vals[nv] = json_string_value(v);
+        }
+        if (!vals[nv])
+            return ep_error_set(err, EP_EINVAL, "%s: argument \"%s\" is required", name, an);
+        nv++;
+    }
+    char path[1024];
+    int rc = ep_epapi_endpoint_path(e, vals, nv, path, sizeof path, err);
+    if (rc)
+        return rc;
+
+    long offset = 0, limit = 50;
+    if (r->paged) {
+        json_t *o = json_object_get(args, "offset"), *l = json_object_get(args, "limit");
+        if (o)
+            offset = (long)json_integer_value(o);
+        if (l)
+            limit = (long)json_integer_value(l);
+    }
+    struct ep_buf q;
+    ep_buf_init(&q, 1 << 16);
+    if (build_query(r, args, offset, limit, &q)) {
+        ep_buf_free(&q);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    struct ep_fetch *f = NULL;
+    rc = ep_tools_epapi_fetch(ctx ? ctx->store : NULL, &f, err);
+    if (rc) {
+        ep_buf_free(&q);
+        return rc;
+    }
+    struct ep_fetch_req req = {.path = path,
+                               .query = q.len ? q.data : NULL,
+                               .endpoint = e->path,
+                               .feed = e->feed,
+                               .json = 1};
+    struct ep_fetch_result res = {0};
+    struct ep_error ferr = {0};
+    rc = ep_fetch_get(f, &req, &res, &ferr);
+    ep_buf_free(&q);
+    const char *upstream = ep_fetch_base_url(f);
+    int empty = 0;
+    if (rc == EP_ENOTFOUND && !e->item) {
+        empty = 1; /* a list or feed past its end, or with nothing in it */
+        rc = 0;
+    } else if (rc == EP_ENOTFOUND) {
+        rc = ep_error_set(err, EP_ENOTFOUND,
+                          "%s: the EP Open Data API (%s) has no such resource: %s (HTTP 404); "
+                          "check the id",
+                          name, upstream, res.url ? res.url : path);
+    } else if (rc == EP_EUNAVAIL) {
+        rc = ep_error_set(err, EP_EUNAVAIL,
+                          "%s: the EP Open Data API (%s) is unavailable and no cached copy "
+                          "exists: %s",
+                          name, upstream, ferr.msg);
+    } else if (rc == EP_EINVAL) {
+        rc = ep_error_set(err, EP_EINVAL, "%s: the EP Open Data API (%s) rejected the request: %s",
+                          name, upstream, ferr.msg);
+    } else if (rc) {
+        rc = ep_error_set(err, rc, "%s: EP Open Data API (%s): %s", name, upstream, ferr.msg);
+    }
+    if (rc) {
+        ep_fetch_result_free(&res);
+        return rc;
+    }
+    if (res.status == 204 || !res.json)
+        empty = 1;
+    json_t *data = NULL;
+    if (!empty) {
+        json_t *d = json_object_get(res.json, "data");
+        if (json_is_array(d))
+            data = json_incref(d);
+        else if (d)
+            data = json_pack("[O]", d);
+        else if (json_is_array(res.json))
+            data = json_incref(res.json);
+        else
+            data = json_pack("[O]", res.json);
+    } else {
+        data = json_array();
+    }
+    size_t count = json_array_size(data);
+    int constructed = json_is_true(json_object_get(res.json, "epintel:constructed"));
+    json_t *src = json_pack("{s:s,s:s,s:i,s:f}", "upstream", upstream, "cache",
+                            res.cache ? res.cache : "miss", "attempts", res.attempts, "age_s",
+                            res.age > 0 ? res.age : 0.0);
+    if (src && res.degraded)
+        json_object_set_new(src, "warning", json_string(res.err.msg));
+    json_t *out =
+        json_pack("{s:s,s:s,s:i,s:o,s:I,s:o,s:o,s:b,s:b,s:b,s:o}", "endpoint", e->path, "url",
+                  res.url ? res.url : path, "status",
+                  (int)(res.status ? res.status : (empty ? 404 : 200)), "data", data, "count",
+                  (json_int_t)count, "offset", r->paged ? json_integer(offset) : json_null(),
+                  "limit", r->paged ? json_integer(limit) : json_null(), "hasMore",
+                  r->paged && !empty && (long)count >= limit, "constructed", constructed,
+                  "degraded", res.degraded, "source", src);
+    ep_fetch_result_free(&res);
+    if (!out)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    *result = out;
+    return 0;
+}
+
+/* ---- get_server_health ---------------------------------------------------------------------- */
+
+/* Seconds since an ISO-8601 UTC time "YYYY-MM-DDTHH:MM:SS[Z]" (or with a space), or -1. */
+static double age_of(const char *iso, time_t now)
+{
+    struct tm tm = {0};
+    if (!iso || strlen(iso) < 19)
+        return -1;
+    char buf[20];
+    memcpy(buf, iso, 19);
+    buf[19] = 0;
+    buf[10] = 'T';
+    const char *end = strptime(buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!end || *end)
+        return -1;
+    time_t t = timegm(&tm);
+    return t == (time_t)-1 ? -1 : difftime(now, t);
+}
+
+static json_t *age_json(double a)
+{
+    return a < 0 ? json_null() : json_real(a);
+}
+
+static json_t *rate(long hits, long lookups)
+{
+    return lookups > 0 ? json_real((double)hits / (double)lookups) : json_null();
+}
+
+static int health_store(struct ep_store *s, json_t *out, time_t now, struct ep_error *err)
+{
+    json_t *ds = json_array(), *cp = json_object();
+    json_t *last = json_null(), *ddate = json_null();
+    double sync_age = -1;
+    if (s) {
+        sqlite3 *db = ep_store_db(s);
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(db,
+                               "SELECT kind, COUNT(*), COALESCE(SUM(records), 0), "
+                               "MAX(ingested_at) FROM unit GROUP BY kind ORDER BY kind",
+                               -1, &q, NULL) != SQLITE_OK) {
+            json_decref(ds);
+            json_decref(cp);
+            return ep_error_set(err, EP_EDB, "get_server_health: %s", sqlite3_errmsg(db));
+        }
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            const char *at = (const char *)sqlite3_column_text(q, 3);
+            json_array_append_new(
+                ds, json_pack("{s:s,s:I,s:I,s:s,s:o}", "kind", sqlite3_column_text(q, 0), "units",
+                              (json_int_t)sqlite3_column_int64(q, 1), "records",
+                              (json_int_t)sqlite3_column_int64(q, 2), "last_ingested", at ? at : "",
+                              "age_s", age_json(age_of(at, now))));
+        }
+        sqlite3_finalize(q);
+        if (sqlite3_prepare_v2(db,
+                               "SELECT key, value FROM meta WHERE key LIKE 'epapi.sync.%' "
+                               "ORDER BY key",
+                               -1, &q, NULL) == SQLITE_OK) {
+            while (sqlite3_step(q) == SQLITE_ROW) {
+                const char *k = (const char *)sqlite3_column_text(q, 0);
+                const char *v = (const char *)sqlite3_column_text(q, 1);
+                if (k && strcmp(k, "epapi.sync.last") == 0 && v && *v) {
+                    json_decref(last);
+                    last = json_string(v);
+                    sync_age = age_of(v, now);
+                } else if (k) {
+                    json_object_set_new(cp, k + 11, json_string(v ? v : ""));
+                }
+            }
+            sqlite3_finalize(q);
+        }
+        if (sqlite3_prepare_v2(db, "SELECT MAX(sitting_date) FROM vote", -1, &q, NULL) ==
+            SQLITE_OK) {
+            if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
+                json_decref(ddate);
+                ddate = json_string((const char *)sqlite3_column_text(q, 0));
+            }
+            sqlite3_finalize(q);
+        }
+    }
+    json_object_set_new(out, "store", s ? json_string(ep_store_path(s)) : json_null());
+    json_object_set_new(out, "datasets", ds);
+    json_object_set_new(out, "dataset_date", ddate);
+    json_object_set_new(
+        out, "sync",
+        json_pack("{s:o,s:o,s:o}", "last", last, "age_s", age_json(sync_age), "checkpoints", cp));
+    return 0;
+}
+
+static json_t *health_upstream(void)
+{
+    json_t *eps = json_array();
+    struct ep_fetch_totals t = {0};
+    if (P.f) {
+        size_t n = ep_fetch_endpoint_count(P.f);
+        for (size_t i = 0; i < n; i++) {
+            struct ep_fetch_endpoint_stats st;
+            if (ep_fetch_endpoint_stats(P.f, i, &st))
+                continue;
+            json_array_append_new(
+                eps,
+                json_pack("{s:s,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "endpoint", st.endpoint,
+                          "breaker", ep_fetch_breaker_name(st.breaker), "consecutive_failures",
+                          st.consecutive_failures, "requests", (json_int_t)st.requests, "failures",
+                          (json_int_t)st.failures, "hits", (json_int_t)st.hits, "misses",
+                          (json_int_t)st.misses, "revalidated", (json_int_t)st.revalidated, "stale",
+                          (json_int_t)st.stale, "tokens", st.tokens));
+        }
+        ep_fetch_totals(P.f, &t);
+    }
+    json_t *tot = json_pack(
+        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "requests", (json_int_t)t.requests, "hits",
+        (json_int_t)t.hits, "misses", (json_int_t)t.misses, "revalidated",
+        (json_int_t)t.revalidated, "stale", (json_int_t)t.stale, "retries", (json_int_t)t.retries,
+        "errors", (json_int_t)t.errors, "mem_cache_bytes", (json_int_t)t.mem_cache_bytes,
+        "mem_cache_entries", (json_int_t)t.mem_cache_entries, "hit_rate",
+        rate(t.hits + t.revalidated, t.hits + t.misses + t.revalidated + t.stale));
+    return json_pack("{s:o,s:o,s:o}", "base_url",
+                     P.f ? json_string(ep_fetch_base_url(P.f)) : json_null(), "endpoints", eps,
+                     "totals", tot);
+}
+
+static int tool_health(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+{
+    (void)args;
+    time_t now = time(NULL);
+    struct tm tm;
+    char ts[32];
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_t *out = json_pack("{s:s}", "checked_at", ts);
+    if (!out)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    int rc = health_store(ctx ? ctx->store : NULL, out, now, err);
+    if (rc) {
+        json_decref(out);
+        return rc;
+    }
+    json_object_set_new(out, "upstream", health_upstream());
+    struct ep_tools_cache_stats cs;
+    ep_tools_cache_stats(&cs);
+    json_object_set_new(out, "result_cache",
+                        json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "hits", (json_int_t)cs.hits,
+                                  "misses", (json_int_t)cs.misses, "evictions",
+                                  (json_int_t)cs.evictions, "entries", (json_int_t)cs.entries,
+                                  "bytes", (json_int_t)cs.bytes, "hit_rate",
+                                  rate((long)cs.hits, (long)(cs.hits + cs.misses))));
+    *result = out;
+    return 0;
+}
