@@ -351,40 +351,44 @@ static int need_tr(struct win *w, int kind, struct ep_error *err)
     return 0;
 }
 
-static int need_graph_algo(struct win *w, struct run *r, int min_common, int algo,
+/* The co-voting graph of the window with min_common and algo; cent = 1 also fills the
+ * centralities (eigenvector, PageRank, backbone betweenness), which only the tools that report
+ * them need: the cohesion, coalition and risk tools use communities and modularity alone. */
+static int need_graph_algo(struct win *w, struct run *r, int min_common, int algo, int cent,
                            struct ep_error *err)
 {
-    if (w->have_graph && w->graph_min_common == min_common && w->g.algo == algo)
-        return 0;
-    win_free_graph(w);
-    struct ep_graph_params p;
-    ep_graph_params_default(&p);
-    p.min_common = min_common;
-    p.algo = algo;
     struct ep_graph_hooks h = {graph_progress, r->ctx ? r->ctx->cancelled : NULL, r};
-    int rc = ep_graph_compute(w->m, &p, &h, 0, &w->g, err);
-    if (rc) {
-        ep_graph_free(&w->g);
-        return rc;
+    if (!(w->have_graph && w->graph_min_common == min_common && w->g.algo == algo)) {
+        win_free_graph(w);
+        struct ep_graph_params p;
+        ep_graph_params_default(&p);
+        p.min_common = min_common;
+        p.algo = algo;
+        p.centralities = 0;
+        int rc = ep_graph_compute(w->m, &p, &h, 0, &w->g, err);
+        if (rc) {
+            ep_graph_free(&w->g);
+            return rc;
+        }
+        w->node_of = malloc((size_t)(w->m->n_mep > 0 ? w->m->n_mep : 1) * sizeof *w->node_of);
+        if (!w->node_of) {
+            ep_graph_free(&w->g);
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        }
+        for (int i = 0; i < w->m->n_mep; i++)
+            w->node_of[i] = -1;
+        for (int k = 0; k < w->g.n_node; k++)
+            w->node_of[w->g.node[k].mep] = k;
+        w->have_graph = 1;
+        w->graph_min_common = min_common;
     }
-    w->node_of = malloc((size_t)(w->m->n_mep > 0 ? w->m->n_mep : 1) * sizeof *w->node_of);
-    if (!w->node_of) {
-        ep_graph_free(&w->g);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    for (int i = 0; i < w->m->n_mep; i++)
-        w->node_of[i] = -1;
-    for (int k = 0; k < w->g.n_node; k++)
-        w->node_of[w->g.node[k].mep] = k;
-    w->have_graph = 1;
-    w->graph_min_common = min_common;
-    return 0;
+    return cent ? ep_graph_centralities(&w->g, &h, err) : 0;
 }
 
 /* The graph with the default community detection (Louvain). */
-static int need_graph(struct win *w, struct run *r, int min_common, struct ep_error *err)
+static int need_graph(struct win *w, struct run *r, int min_common, int cent, struct ep_error *err)
 {
-    return need_graph_algo(w, r, min_common, EP_GRAPH_LOUVAIN, err);
+    return need_graph_algo(w, r, min_common, EP_GRAPH_LOUVAIN, cent, err);
 }
 
 /* Names and countries of every MEP of the window, joined to the member table. */
@@ -930,7 +934,7 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         return rc;
     if ((rc = stage(&r, "pivotal votes", err)) || (rc = need_piv(w, err)))
         return rc;
-    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, err)))
+    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 1, err)))
         return rc;
     if ((rc = stage(&r, "percentiles and composite", err)) || (rc = need_infl(w, err)) ||
         (rc = need_names(w, ctx->store, err)))
@@ -1298,7 +1302,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         (rc = need_tr(w, EP_PERIOD_SITTING, err)) || (rc = need_tr(w, EP_PERIOD_MONTH, err)))
         return rc;
     if ((rc = stage(&r, "co-voting network and factions", err)) ||
-        (rc = need_graph(w, &r, 10, err)))
+        (rc = need_graph(w, &r, 10, 0, err)))
         return rc;
     if ((rc = stage(&r, "alliances and stability", err)))
         return rc;
@@ -1745,7 +1749,7 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
     const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
     int algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
     if ((rc = stage(&r, "co-voting network (kernel, centralities, communities)", err)) ||
-        (rc = need_graph_algo(w, &r, min_common, algo, err)))
+        (rc = need_graph_algo(w, &r, min_common, algo, 1, err)))
         return rc;
     if ((rc = stage(&r, "names and rankings", err)) || (rc = need_names(w, ctx->store, err)))
         return rc;
@@ -2407,7 +2411,7 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
         return rc;
     if ((rc = stage(&r, "pivotal and close votes", err)) || (rc = need_piv(w, err)))
         return rc;
-    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, err)))
+    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 0, err)))
         return rc;
     if ((rc = stage(&r, "dimensions", err)))
         return rc;
