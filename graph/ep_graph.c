@@ -168,6 +168,25 @@ static int cmp_adj(const void *a, const void *b)
     return (x->nb > y->nb) - (x->nb < y->nb);
 }
 
+/* Move the min(k, n) first entries of a[0..n) in cmp_adj order (a total order: neighbours are
+ * distinct) to the front, sorted; the rest of the array is left unspecified. Same prefix as a
+ * full sort, in O(n k) at worst instead of O(n log n) for the whole list. */
+static void top_first(struct adj *a, int n, int k)
+{
+    int t = 0; /* a[0..t) holds the best so far, sorted */
+    for (int j = 0; j < n; j++) {
+        struct adj e = a[j];
+        if (t == k && cmp_adj(&e, &a[t - 1]) >= 0)
+            continue;
+        int i = t < k ? t++ : t - 1; /* a free slot, or the slot of the dropped worst */
+        while (i > 0 && cmp_adj(&e, &a[i - 1]) < 0) {
+            a[i] = a[i - 1];
+            i--;
+        }
+        a[i] = e;
+    }
+}
+
 static int uf_find(int *parent, int x)
 {
     while (parent[x] != x) {
@@ -382,12 +401,8 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
 
     /* edges, in (i, j) node order */
     step(10, 20, "edges");
-    size_t cap = 1024, ne = 0;
-    ebuf = malloc(cap * 2 * sizeof *ebuf);
-    if (!ebuf) {
-        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
-        goto out;
-    }
+    /* count first, then fill: one allocation of the exact size */
+    size_t ne = 0;
     for (int a = 0; a < N; a++) {
         if (node_of[a] < 0)
             continue;
@@ -396,21 +411,25 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
             goto out;
         }
         const uint32_t *brow = both + (size_t)a * (size_t)N;
+        for (int b = a + 1; b < N; b++)
+            ne += node_of[b] >= 0 && brow[b] >= (uint32_t)min_common;
+    }
+    ebuf = malloc((ne > 0 ? ne : 1) * 2 * sizeof *ebuf);
+    if (!ebuf) {
+        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory for edges");
+        goto out;
+    }
+    size_t k_e = 0;
+    for (int a = 0; a < N; a++) {
+        if (node_of[a] < 0)
+            continue;
+        const uint32_t *brow = both + (size_t)a * (size_t)N;
         for (int b = a + 1; b < N; b++) {
             if (node_of[b] < 0 || brow[b] < (uint32_t)min_common)
                 continue;
-            if (ne == cap) {
-                int *nb = realloc(ebuf, cap * 4 * sizeof *ebuf);
-                if (!nb) {
-                    rc = ep_error_set(err, EP_ENOMEM, "network: out of memory for edges");
-                    goto out;
-                }
-                ebuf = nb;
-                cap *= 2;
-            }
-            ebuf[2 * ne] = a;
-            ebuf[2 * ne + 1] = b;
-            ne++;
+            ebuf[2 * k_e] = a;
+            ebuf[2 * k_e + 1] = b;
+            k_e++;
         }
     }
     /* 2 * ne must fit igraph_integer_t and ne must fit int (n_edge): the smaller bound */
@@ -473,7 +492,7 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
         for (int j = adj_start[k]; j < adj_start[k + 1]; j++)
             nd->strength += adj[j].w;
         total_w += nd->strength;
-        qsort(adj + adj_start[k], (size_t)nd->degree, sizeof *adj, cmp_adj);
+        top_first(adj + adj_start[k], nd->degree, p->top_k);
     }
     total_w /= 2;
 
