@@ -756,7 +756,7 @@ int ep_report_i_chart_rgb(int kind, json_t *coalition, int w, int h, struct ep_b
         unsigned char *line = malloc((size_t)w * 3);
         if (!line)
             rc = ep_error_set(err, EP_ENOMEM, "out of memory for a %dx%d chart", w, h);
-        for (int y = 0; rc == 0 && y < h; y++) {
+        for (int y = 0; line && rc == 0 && y < h; y++) {
             const uint32_t *row = (const uint32_t *)(const void *)(px + (size_t)y * (size_t)stride);
             for (int x = 0; x < w; x++) {
                 line[3 * x] = (unsigned char)(row[x] >> 16);
