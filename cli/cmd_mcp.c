@@ -17,6 +17,9 @@
 
 static int default_out_dir(char *buf, size_t n)
 {
+    const char *env = getenv("EPINTEL_OUT_DIR");
+    if (env && *env)
+        return snprintf(buf, n, "%s", env) < (int)n ? 0 : -1;
     const char *xdg = getenv("XDG_DATA_HOME");
     const char *home = getenv("HOME");
     if (xdg && *xdg == '/')
@@ -56,7 +59,10 @@ static void serve_usage(FILE *f)
             "MCP Streamable HTTP on /mcp, plus /healthz and /metrics, until SIGTERM/SIGINT\n"
             "(see docs/http.md).\n\n"
             "  --out-dir DIR            where artefacts (reports, charts) are written\n"
-            "                           (default $XDG_DATA_HOME/epintel/out)\n"
+            "                           (default $EPINTEL_OUT_DIR, else\n"
+            "                           $XDG_DATA_HOME/epintel/out); PNGs up to\n"
+            "                           $EPINTEL_INLINE_MAX_BYTES (default 8 MiB) are also\n"
+            "                           inlined in tool results\n"
             "  --max-message-bytes N    largest accepted message (default 16777216)\n"
             "  --workers N              concurrent calls per session (default 4; analytics\n"
             "                           run one at a time)\n"
@@ -243,6 +249,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     o.ctx.store = s;
     o.ctx.out_dir = out_dir;
     o.provider = ep_tools_provider(s);
+    ep_tools_provider_out_dir(out_dir);
     if (fixtures)
         o.provider = ep_conformance_provider(o.provider);
     int rc;

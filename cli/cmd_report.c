@@ -1,9 +1,12 @@
 /* epintel report: batch report jobs over the tools and report/ renderers.
  *
- *   report scorecards [--all | --mep ID...] --out DIR [--jobs N] [--force]
- *   report briefing --out FILE.pdf
- *   report network --out DIR
- *   report coalition --out FILE.pdf
+ *   report scorecards [--all | --mep ID...] --out DIR [--jobs N] [--force] [WINDOW]
+ *   report briefing --out FILE.pdf [WINDOW]
+ *   report network --out DIR [WINDOW]
+ *   report coalition --out FILE.pdf [WINDOW]
+ *
+ * WINDOW: --from, --to, --term, --sitting (repeatable), passed to the tools as their window
+ * arguments (from, to, term, sittings); the scorecards' stamp records the window.
  *
  * Scorecards run on fork()ed worker processes (igraph and GSL are not thread-safe): the parent
  * fills the store, lists the MEPs, closes the store and forks N workers; each opens the store
@@ -41,6 +44,50 @@
 #define MAX_TASKS 15000 /* 4 bytes each: below the 64 KiB pipe buffer */
 
 static volatile sig_atomic_t Stop;
+static json_t *Win; /* window arguments (--from, --to, --term, --sitting), NULL = default */
+
+/* A window option at argv[*i]: 1 when consumed (value included), 0 when argv[*i] is not one,
+ * -1 after printing what is wrong. The values follow the tools' window arguments. */
+static int window_opt(int argc, char **argv, int *i)
+{
+    const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    int from = strcmp(a, "--from") == 0, to = strcmp(a, "--to") == 0;
+    int term = strcmp(a, "--term") == 0, sit = strcmp(a, "--sitting") == 0;
+    if (!from && !to && !term && !sit)
+        return 0;
+    if (!v) {
+        fprintf(stderr, "epintel report: %s needs a value\n", a);
+        return -1;
+    }
+    if (!Win && !(Win = json_object()))
+        return -1;
+    if (term) {
+        if (strcmp(v, "9") != 0 && strcmp(v, "10") != 0) {
+            fprintf(stderr, "epintel report: --term must be 9 or 10, got \"%s\"\n", v);
+            return -1;
+        }
+        json_object_set_new(Win, "term", json_integer(v[0] == '9' ? 9 : 10));
+    } else {
+        if (!ep_date_valid(v)) {
+            fprintf(stderr, "epintel report: %s needs a date YYYY-MM-DD, got \"%s\"\n", a, v);
+            return -1;
+        }
+        if (sit) {
+            json_t *l = json_object_get(Win, "sittings");
+            if (!l)
+                json_object_set_new(Win, "sittings", l = json_array());
+            if (json_array_size(l) >= 200) {
+                fprintf(stderr, "epintel report: at most 200 --sitting dates\n");
+                return -1;
+            }
+            json_array_append_new(l, json_string(v));
+        } else {
+            json_object_set_new(Win, from ? "from" : "to", json_string(v));
+        }
+    }
+    (*i)++;
+    return 1;
+}
 
 static void on_signal(int sig)
 {
@@ -52,11 +99,13 @@ static void report_usage(FILE *f)
 {
     fprintf(f,
             "usage: epintel report scorecards [--all | --mep ID...] --out DIR [--jobs N] "
-            "[--force]\n"
-            "       epintel report briefing --out FILE.pdf\n"
-            "       epintel report network --out DIR\n"
-            "       epintel report coalition --out FILE.pdf\n\n"
+            "[--force] [WINDOW]\n"
+            "       epintel report briefing --out FILE.pdf [WINDOW]\n"
+            "       epintel report network --out DIR [WINDOW]\n"
+            "       epintel report coalition --out FILE.pdf [WINDOW]\n\n"
             "Render reports from the store (default window: every vote with positions).\n"
+            "WINDOW, as the tools' window arguments: --from YYYY-MM-DD, --to YYYY-MM-DD,\n"
+            "--term 9|10, --sitting YYYY-MM-DD (repeatable: only those sitting dates).\n"
             "  scorecards  one PDF per MEP (DIR/scorecard-ID.pdf): --all = every MEP with a cast\n"
             "              vote in the window; runs on N worker processes (default: all cores);\n"
             "              resumable: up-to-date files are skipped (--force rewrites them)\n"
@@ -88,6 +137,10 @@ static int call(struct ep_store *s, const char *tool, const char *args_json, jso
     json_t *args = json_loads(args_json, 0, NULL);
     if (!args)
         return ep_error_set(err, EP_EINTERNAL, "bad arguments for %s", tool);
+    if (Win && strcmp(tool, "get_mep_details") != 0 && json_object_update(args, Win)) {
+        json_decref(args);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
     *res = NULL;
     int rc = ep_tools_call(&ctx, tool, args, res, err);
     json_decref(args);
@@ -128,8 +181,10 @@ static int content_key(struct ep_store *s, char *out, size_t n)
     sqlite3_finalize(q);
     char date[11] = "";
     ep_store_dataset_date(s, date);
-    snprintf(out, n, "epintel %s; units %lld; last unit %lld; dataset %s; window default\n",
-             EP_VERSION, units, last, date);
+    char *w = Win ? json_dumps(Win, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    snprintf(out, n, "epintel %s; units %lld; last unit %lld; dataset %s; window %s\n", EP_VERSION,
+             units, last, date, w ? w : "default");
+    free(w);
     return 0;
 }
 
@@ -235,7 +290,7 @@ static int list_meps(struct ep_store *s, long long **ids, int *n, struct ep_erro
 {
     struct ep_tools_window tw;
     const struct ep_matrix *m;
-    int rc = ep_tools_window_from_args(NULL, &tw, err);
+    int rc = ep_tools_window_from_args(Win, &tw, err);
     if (rc == 0)
         rc = ep_tools_matrix(s, &tw, &m, err);
     if (rc)
@@ -415,7 +470,7 @@ static int run_workers(const struct ep_cli *cli, const char *db, const char *out
 static int cmd_scorecards(struct ep_cli *cli, int argc, char **argv)
 {
     const char *out = NULL;
-    int all = 0, force = 0, jobs = 0, n_req = 0;
+    int all = 0, force = 0, jobs = 0, n_req = 0, w;
     long long *req = calloc((size_t)argc + 1, sizeof(long long));
     if (!req)
         return EP_EXIT_ERROR;
@@ -437,6 +492,11 @@ static int cmd_scorecards(struct ep_cli *cli, int argc, char **argv)
             }
             jobs = (int)j;
             i++;
+        } else if ((w = window_opt(argc, argv, &i)) != 0) {
+            if (w < 0) {
+                free(req);
+                return EP_EXIT_USAGE;
+            }
         } else if (strcmp(a, "--mep") == 0 && v) {
             /* --mep ID [ID...] */
             while (i + 1 < argc && argv[i + 1][0] != '-') {
@@ -508,8 +568,12 @@ static const char *only_out(int argc, char **argv, const char *kind)
 {
     const char *out = NULL;
     for (int i = 1; i < argc; i++) {
+        int w;
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
             out = argv[++i];
+        } else if ((w = window_opt(argc, argv, &i)) != 0) {
+            if (w < 0)
+                return NULL;
         } else {
             fprintf(stderr, "epintel report %s: unexpected argument %s\n", kind, argv[i]);
             return NULL;
@@ -603,7 +667,7 @@ static int cmd_network(struct ep_cli *cli, int argc, char **argv)
     double ts[5] = {0};
     int rc = call(s, "map_political_network", "{\"include_nodes\": true}", &net, &err);
     if (rc == 0)
-        rc = ep_tools_window_from_args(NULL, &tw, &err);
+        rc = ep_tools_window_from_args(Win, &tw, &err);
     if (rc == 0)
         rc = ep_tools_matrix(s, &tw, &m, &err);
     if (rc == 0)
@@ -669,6 +733,8 @@ int ep_cmd_report(struct ep_cli *cli, int argc, char **argv)
         rc = cmd_pdf(cli, argc - 1, argv + 1, 0);
     else if (strcmp(kind, "network") == 0)
         rc = cmd_network(cli, argc - 1, argv + 1);
+    json_decref(Win);
+    Win = NULL;
     if (rc >= 0) {
         ep_report_cleanup(); /* cairo's and fontconfig's caches (leak checkers) */
         return rc;

@@ -85,6 +85,7 @@ void ep_graph_params_default(struct ep_graph_params *p)
     p->faction_share = 0.10;
     p->seed = 42;
     p->eps_distance = 1e-6;
+    p->centralities = 1;
 }
 
 void ep_graph_free(struct ep_graph *g)
@@ -97,6 +98,7 @@ void ep_graph_free(struct ep_graph *g)
     }
     free(g->node);
     free(g->faction);
+    free(g->in_bb);
     memset(g, 0, sizeof *g);
 }
 
@@ -166,6 +168,25 @@ static int cmp_adj(const void *a, const void *b)
     return (x->nb > y->nb) - (x->nb < y->nb);
 }
 
+/* Move the min(k, n) first entries of a[0..n) in cmp_adj order (a total order: neighbours are
+ * distinct) to the front, sorted; the rest of the array is left unspecified. Same prefix as a
+ * full sort, in O(n k) at worst instead of O(n log n) for the whole list. */
+static void top_first(struct adj *a, int n, int k)
+{
+    int t = 0; /* a[0..t) holds the best so far, sorted */
+    for (int j = 0; j < n; j++) {
+        struct adj e = a[j];
+        if (t == k && cmp_adj(&e, &a[t - 1]) >= 0)
+            continue;
+        int i = t < k ? t++ : t - 1; /* a free slot, or the slot of the dropped worst */
+        while (i > 0 && cmp_adj(&e, &a[i - 1]) < 0) {
+            a[i] = a[i - 1];
+            i--;
+        }
+        a[i] = e;
+    }
+}
+
 static int uf_find(int *parent, int x)
 {
     while (parent[x] != x) {
@@ -173,6 +194,119 @@ static int uf_find(int *parent, int x)
         x = parent[x];
     }
     return x;
+}
+
+/* ---- centralities ----------------------------------------------------------------------- */
+
+/* Eigenvector centrality and PageRank on the full graph, betweenness on the backbone (edges
+ * flagged in g->in_bb, distance 1 - w, g->eps_distance for w = 1). Installs h for the call. */
+static int centralities(struct ep_graph *g, const struct ep_graph_hooks *h, struct ep_error *err)
+{
+    const struct ep_graph_hooks *saved = g_hooks;
+    g_hooks = h;
+    int n = g->n_node, ne = g->n_edge, rc = EP_OK;
+    igraph_vector_t vec, dist;
+    igraph_vector_int_t ev, bev;
+    int vinit = 0, dist_init = 0, ev_init = 0, bev_init = 0, bginit = 0;
+    igraph_t bg;
+    igraph_error_t e;
+    if (cancelled()) {
+        rc = ep_error_set(err, EP_ECANCELED, "network: cancelled");
+        goto out;
+    }
+    if ((e = igraph_vector_init(&vec, n))) {
+        rc = ig_fail(err, e, "centrality");
+        goto out;
+    }
+    vinit = 1;
+    if (ne > 0) {
+        step(20, 35, "eigenvector centrality");
+        igraph_arpack_options_t ao;
+        igraph_arpack_options_init(&ao);
+        igraph_real_t value;
+        if ((e = igraph_eigenvector_centrality(&g->g, &vec, &value, 0, 1, &g->weight, &ao))) {
+            rc = ig_fail(err, e, "eigenvector centrality");
+            goto out;
+        }
+        for (int k = 0; k < n; k++)
+            g->node[k].eigen = isfinite(VECTOR(vec)[k]) ? VECTOR(vec)[k] : EP_GRAPH_UNDEF;
+    }
+    step(35, 45, "PageRank");
+    if (n > 0) {
+        igraph_real_t value;
+        if ((e = igraph_pagerank(&g->g, IGRAPH_PAGERANK_ALGO_PRPACK, &vec, &value, igraph_vss_all(),
+                                 0, 0.85, ne > 0 ? &g->weight : NULL, NULL))) {
+            rc = ig_fail(err, e, "PageRank");
+            goto out;
+        }
+        for (int k = 0; k < n; k++)
+            g->node[k].pagerank = isfinite(VECTOR(vec)[k]) ? VECTOR(vec)[k] : EP_GRAPH_UNDEF;
+    }
+
+    /* betweenness on the backbone, distance 1 − w (eps for w = 1) */
+    step(45, 65, "betweenness (backbone)");
+    int nbb = g->backbone_edges;
+    if ((e = igraph_vector_int_init(&ev, 0)) == IGRAPH_SUCCESS) {
+        ev_init = 1;
+        e = igraph_get_edgelist(&g->g, &ev, 0);
+    }
+    if (e == IGRAPH_SUCCESS &&
+        (e = igraph_vector_int_init(&bev, 2 * (igraph_integer_t)nbb)) == IGRAPH_SUCCESS)
+        bev_init = 1;
+    if (e == IGRAPH_SUCCESS && (e = igraph_vector_init(&dist, nbb)) == IGRAPH_SUCCESS)
+        dist_init = 1;
+    if (e) {
+        rc = ig_fail(err, e, "backbone");
+        goto out;
+    }
+    int j = 0;
+    for (int k = 0; k < ne; k++) {
+        if (!g->in_bb[k])
+            continue;
+        VECTOR(bev)[2 * j] = VECTOR(ev)[2 * k];
+        VECTOR(bev)[2 * j + 1] = VECTOR(ev)[2 * k + 1];
+        double d = 1.0 - VECTOR(g->weight)[k];
+        VECTOR(dist)[j++] = d < g->eps_distance ? g->eps_distance : d;
+    }
+    if ((e = igraph_create(&bg, &bev, n, IGRAPH_UNDIRECTED))) {
+        rc = ig_fail(err, e, "backbone");
+        goto out;
+    }
+    bginit = 1;
+    if ((e = igraph_betweenness(&bg, &vec, igraph_vss_all(), 0, &dist))) {
+        rc = ig_fail(err, e, "betweenness");
+        goto out;
+    }
+    for (int k = 0; k < n; k++)
+        g->node[k].betweenness = isfinite(VECTOR(vec)[k]) ? VECTOR(vec)[k] : EP_GRAPH_UNDEF;
+    g->have_centralities = 1;
+out:
+    if (vinit)
+        igraph_vector_destroy(&vec);
+    if (dist_init)
+        igraph_vector_destroy(&dist);
+    if (ev_init)
+        igraph_vector_int_destroy(&ev);
+    if (bev_init)
+        igraph_vector_int_destroy(&bev);
+    if (bginit)
+        igraph_destroy(&bg);
+    g_hooks = saved;
+    return rc;
+}
+
+int ep_graph_centralities(struct ep_graph *g, const struct ep_graph_hooks *h, struct ep_error *err)
+{
+    if (!g || !g->have_graph)
+        return ep_error_set(err, EP_EINVAL, "network: no graph");
+    if (g->have_centralities)
+        return EP_OK;
+    ep_graph_init();
+    g_msg[0] = 0;
+    int rc = centralities(g, h, err);
+    if (rc == EP_OK && h && h->progress)
+        h->progress(h->ctx, 100, "done");
+    return rc;
 }
 
 /* ---- build -------------------------------------------------------------------------------- */
@@ -210,10 +344,9 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
     int *ebuf = NULL, *adj_start = NULL, *tmp = NULL, *mem_grp = NULL, *parent = NULL;
     struct adj *adj = NULL;
     uint8_t *in_bb = NULL;
-    int vinit = 0, winit = 0, bginit = 0, ev_init = 0, mem_init = 0, nw_init = 0, dist_init = 0;
+    int winit = 0, ev_init = 0, mem_init = 0, nw_init = 0;
     igraph_vector_int_t ev, mem;
-    igraph_vector_t vec, nw, dist;
-    igraph_t bg;
+    igraph_vector_t nw;
     igraph_error_t e;
     if (!node_of || !castc || !cnt || !last) {
         rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
@@ -268,12 +401,8 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
 
     /* edges, in (i, j) node order */
     step(10, 20, "edges");
-    size_t cap = 1024, ne = 0;
-    ebuf = malloc(cap * 2 * sizeof *ebuf);
-    if (!ebuf) {
-        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
-        goto out;
-    }
+    /* count first, then fill: one allocation of the exact size */
+    size_t ne = 0;
     for (int a = 0; a < N; a++) {
         if (node_of[a] < 0)
             continue;
@@ -282,21 +411,25 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
             goto out;
         }
         const uint32_t *brow = both + (size_t)a * (size_t)N;
+        for (int b = a + 1; b < N; b++)
+            ne += node_of[b] >= 0 && brow[b] >= (uint32_t)min_common;
+    }
+    ebuf = malloc((ne > 0 ? ne : 1) * 2 * sizeof *ebuf);
+    if (!ebuf) {
+        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory for edges");
+        goto out;
+    }
+    size_t k_e = 0;
+    for (int a = 0; a < N; a++) {
+        if (node_of[a] < 0)
+            continue;
+        const uint32_t *brow = both + (size_t)a * (size_t)N;
         for (int b = a + 1; b < N; b++) {
             if (node_of[b] < 0 || brow[b] < (uint32_t)min_common)
                 continue;
-            if (ne == cap) {
-                int *nb = realloc(ebuf, cap * 4 * sizeof *ebuf);
-                if (!nb) {
-                    rc = ep_error_set(err, EP_ENOMEM, "network: out of memory for edges");
-                    goto out;
-                }
-                ebuf = nb;
-                cap *= 2;
-            }
-            ebuf[2 * ne] = a;
-            ebuf[2 * ne + 1] = b;
-            ne++;
+            ebuf[2 * k_e] = a;
+            ebuf[2 * k_e + 1] = b;
+            k_e++;
         }
     }
     /* 2 * ne must fit igraph_integer_t and ne must fit int (n_edge): the smaller bound */
@@ -359,7 +492,7 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
         for (int j = adj_start[k]; j < adj_start[k + 1]; j++)
             nd->strength += adj[j].w;
         total_w += nd->strength;
-        qsort(adj + adj_start[k], (size_t)nd->degree, sizeof *adj, cmp_adj);
+        top_first(adj + adj_start[k], nd->degree, p->top_k);
     }
     total_w /= 2;
 
@@ -382,81 +515,18 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
         nd->bridge_ok = sum > 0;
         nd->bridge = sum > 0 ? outside / sum : EP_GRAPH_UNDEF;
     }
+    for (size_t k = 0; k < ne; k++)
+        out->backbone_edges += in_bb[k];
 
-    /* centralities on the full graph */
-    if (cancelled()) {
-        rc = ep_error_set(err, EP_ECANCELED, "network: cancelled");
-        goto out;
-    }
-    if ((e = igraph_vector_init(&vec, n))) {
-        rc = ig_fail(err, e, "centrality");
-        goto out;
-    }
-    vinit = 1;
-    if (ne > 0) {
-        step(20, 35, "eigenvector centrality");
-        igraph_arpack_options_t ao;
-        igraph_arpack_options_init(&ao);
-        igraph_real_t value;
-        if ((e = igraph_eigenvector_centrality(&out->g, &vec, &value, 0, 1, &out->weight, &ao))) {
-            rc = ig_fail(err, e, "eigenvector centrality");
+    out->eps_distance = p->eps_distance;
+    out->in_bb = in_bb; /* owned by out from here */
+    in_bb = NULL;
+    if (p->centralities) {
+        g_hooks = NULL; /* centralities() sets them itself */
+        rc = centralities(out, h, err);
+        g_hooks = h;
+        if (rc)
             goto out;
-        }
-        for (int k = 0; k < n; k++)
-            out->node[k].eigen = isfinite(VECTOR(vec)[k]) ? VECTOR(vec)[k] : EP_GRAPH_UNDEF;
-    }
-    step(35, 45, "PageRank");
-    if (n > 0) {
-        igraph_real_t value;
-        if ((e = igraph_pagerank(&out->g, IGRAPH_PAGERANK_ALGO_PRPACK, &vec, &value,
-                                 igraph_vss_all(), 0, 0.85, ne > 0 ? &out->weight : NULL, NULL))) {
-            rc = ig_fail(err, e, "PageRank");
-            goto out;
-        }
-        for (int k = 0; k < n; k++)
-            out->node[k].pagerank = isfinite(VECTOR(vec)[k]) ? VECTOR(vec)[k] : EP_GRAPH_UNDEF;
-    }
-
-    /* betweenness on the backbone, distance 1 − w (eps for w = 1) */
-    step(45, 65, "betweenness (backbone)");
-    {
-        igraph_vector_int_t bev;
-        int nbb = 0;
-        for (size_t k = 0; k < ne; k++)
-            nbb += in_bb[k];
-        out->backbone_edges = nbb;
-        if ((e = igraph_vector_int_init(&bev, 2 * (igraph_integer_t)nbb))) {
-            rc = ig_fail(err, e, "backbone");
-            goto out;
-        }
-        if ((e = igraph_vector_init(&dist, nbb))) {
-            igraph_vector_int_destroy(&bev);
-            rc = ig_fail(err, e, "backbone");
-            goto out;
-        }
-        dist_init = 1;
-        int j = 0;
-        for (size_t k = 0; k < ne; k++) {
-            if (!in_bb[k])
-                continue;
-            VECTOR(bev)[2 * j] = VECTOR(ev)[2 * k];
-            VECTOR(bev)[2 * j + 1] = VECTOR(ev)[2 * k + 1];
-            double d = 1.0 - VECTOR(out->weight)[k];
-            VECTOR(dist)[j++] = d < p->eps_distance ? p->eps_distance : d;
-        }
-        e = igraph_create(&bg, &bev, n, IGRAPH_UNDIRECTED);
-        igraph_vector_int_destroy(&bev);
-        if (e) {
-            rc = ig_fail(err, e, "backbone");
-            goto out;
-        }
-        bginit = 1;
-        if ((e = igraph_betweenness(&bg, &vec, igraph_vss_all(), 0, &dist))) {
-            rc = ig_fail(err, e, "betweenness");
-            goto out;
-        }
-        for (int k = 0; k < n; k++)
-            out->node[k].betweenness = isfinite(VECTOR(vec)[k]) ? VECTOR(vec)[k] : EP_GRAPH_UNDEF;
     }
 
     /* communities */
@@ -604,16 +674,10 @@ out:
         igraph_vector_destroy(&out->weight);
     if (ev_init)
         igraph_vector_int_destroy(&ev);
-    if (vinit)
-        igraph_vector_destroy(&vec);
     if (mem_init)
         igraph_vector_int_destroy(&mem);
     if (nw_init)
         igraph_vector_destroy(&nw);
-    if (dist_init)
-        igraph_vector_destroy(&dist);
-    if (bginit)
-        igraph_destroy(&bg);
     free(node_of);
     free(castc);
     free(cnt);

@@ -46,6 +46,8 @@ struct ep_graph_params {
     double faction_share; /* a community holds >= this share of a group; default 0.10 */
     uint64_t seed;        /* igraph RNG seed; default 42 */
     double eps_distance;  /* distance used for w = 1 edges in betweenness; default 1e-6 */
+    int centralities;     /* 1 (default): build computes eigenvector, PageRank and betweenness;
+                           * 0: they stay EP_GRAPH_UNDEF until ep_graph_centralities */
 };
 void ep_graph_params_default(struct ep_graph_params *p);
 
@@ -83,6 +85,9 @@ struct ep_graph {
     int modularity_group_ok; /* 0 when the graph has no edges */
     double modularity_group; /* of the partition by modal group */
     int backbone_edges;      /* edges in the top-k backbone used for betweenness */
+    uint8_t *in_bb;          /* [n_edge] 1 = edge in the backbone; owned */
+    double eps_distance;
+    int have_centralities; /* eigen, pagerank and betweenness are filled */
     double threshold;
     int thr_edges, thr_components, thr_largest; /* components count isolated nodes too */
     int thr_components_nontrivial;              /* components with >= 2 nodes */
@@ -103,6 +108,11 @@ int ep_graph_compute(const struct ep_matrix *m, const struct ep_graph_params *p,
                      const struct ep_graph_hooks *h, int nthreads, struct ep_graph *out,
                      struct ep_error *err);
 void ep_graph_free(struct ep_graph *g);
+
+/* Fill eigen, pagerank and betweenness of a graph built with params.centralities = 0 (no-op
+ * when they are there already). The values equal those of a build with centralities = 1: the
+ * community detection runs on its own seeded RNG before and is not affected. */
+int ep_graph_centralities(struct ep_graph *g, const struct ep_graph_hooks *h, struct ep_error *err);
 
 /* Modal group of MEP i over the window: the group held on most of the votes where the MEP was
  * an MEP; ties go to the group held on the later vote. EP_GRP_NONE when none. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ep_artefact.h"
 #include "ep_util.h"
 
 #ifndef EP_VERSION
@@ -520,6 +521,9 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
     }
     r->result = json_pack("{s:[{s:s,s:s}]}", "content", "type", "text", "text", text);
     if (r->result) {
+        if (rc == 0) /* rendered files: resource links, small PNGs inline (tools/ep_artefact.h) */
+            ep_artefact_content(res, s->o.ctx.out_dir, ep_artefact_inline_max(),
+                                json_object_get(r->result, "content"));
         if (rc == 0)
             json_object_set_new(r->result, "structuredContent", res);
         json_object_set_new(r->result, "isError", json_boolean(rc != 0));

@@ -745,7 +745,32 @@ int ep_report_i_chart_rgb(int kind, json_t *coalition, int w, int h, struct ep_b
         return rc;
     rc = kind == 0 ? ep_report_i_draw_cohesion(c.cr, w, h, coalition, 0, err)
                    : ep_report_i_draw_heatmap(c.cr, w, h, coalition, err);
-    return canvas_close(&c, rc, out, err);
+    if (rc == 0 && cairo_status(c.cr) != CAIRO_STATUS_SUCCESS)
+        rc = ep_error_set(err, EP_EINTERNAL, "cairo: %s",
+                          cairo_status_to_string(cairo_status(c.cr)));
+    if (rc == 0) {
+        /* RGB24 pixels are native-endian uint32 0x00RRGGBB: pack them as R, G, B bytes */
+        cairo_surface_flush(c.s);
+        const unsigned char *px = cairo_image_surface_get_data(c.s);
+        int stride = cairo_image_surface_get_stride(c.s);
+        unsigned char *line = malloc((size_t)w * 3);
+        if (!line)
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory for a %dx%d chart", w, h);
+        for (int y = 0; line && rc == 0 && y < h; y++) {
+            const uint32_t *row = (const uint32_t *)(const void *)(px + (size_t)y * (size_t)stride);
+            for (int x = 0; x < w; x++) {
+                line[3 * x] = (unsigned char)(row[x] >> 16);
+                line[3 * x + 1] = (unsigned char)(row[x] >> 8);
+                line[3 * x + 2] = (unsigned char)row[x];
+            }
+            if (ep_buf_append(out, line, (size_t)w * 3))
+                rc = ep_error_set(err, EP_ENOMEM, "out of memory for a %dx%d chart", w, h);
+        }
+        free(line);
+    }
+    cairo_destroy(c.cr);
+    cairo_surface_destroy(c.s);
+    return rc;
 }
 
 /* ---- (4) political map ---------------------------------------------------------------------- */

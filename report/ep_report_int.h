@@ -18,8 +18,9 @@ int ep_report_i_png_write(cairo_surface_t *s, struct ep_buf *out, struct ep_erro
 int ep_report_i_draw_cohesion(cairo_t *cr, int w, int h, json_t *coalition, int by_month,
                               struct ep_error *err);
 int ep_report_i_draw_heatmap(cairo_t *cr, int w, int h, json_t *coalition, struct ep_error *err);
-/* Render one chart kind (0 cohesion, 1 heatmap) to PNG with an opaque RGB24 surface (for PDF
- * embedding). */
+/* Render one chart kind (0 cohesion, 1 heatmap) on an opaque surface and append its pixels to
+ * out as packed 8-bit R, G, B rows (w * h * 3 bytes, for PDF embedding without a PNG round
+ * trip). */
 int ep_report_i_chart_rgb(int kind, json_t *coalition, int w, int h, struct ep_buf *out,
                           struct ep_error *err);
 

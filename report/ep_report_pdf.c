@@ -400,12 +400,13 @@ static void table_end(struct doc *d)
 }
 
 /* Embed a PNG (bytes) scaled to the text width, keeping the aspect ratio. */
-static int image(struct doc *d, const struct ep_buf *png, double aspect, struct ep_error *err)
+/* Draw a chart given as packed RGB pixels (pw x ph) across the text width. */
+static int image(struct doc *d, const struct ep_buf *rgb, int pw, int ph, struct ep_error *err)
 {
-    double w = MR - ML, h = w * aspect;
+    double w = MR - ML, h = w * ph / pw;
     need(d, h + 8);
-    HPDF_Image im =
-        HPDF_LoadPngImageFromMem(d->pdf, (const HPDF_BYTE *)png->data, (HPDF_UINT)png->len);
+    HPDF_Image im = HPDF_LoadRawImageFromMem(d->pdf, (const HPDF_BYTE *)rgb->data, (HPDF_UINT)pw,
+                                             (HPDF_UINT)ph, HPDF_CS_DEVICE_RGB, 8);
     if (!im)
         return ep_error_set(err, EP_EINTERNAL, "PDF: cannot embed a chart (libharu 0x%04X)",
                             (unsigned)d->hpdf_err);
@@ -421,7 +422,7 @@ static int chart(struct doc *d, int kind, json_t *coalition, struct ep_error *er
     int w = 1400, h = kind == 0 ? 650 : 900;
     int rc = ep_report_i_chart_rgb(kind, coalition, w, h, &b, err);
     if (rc == 0)
-        rc = image(d, &b, (double)h / w, err);
+        rc = image(d, &b, w, h, err);
     ep_buf_free(&b);
     return rc;
 }

@@ -235,6 +235,66 @@ static void test_betweenness(void **state)
     ep_matrix_free(&m);
 }
 
+/* ---- centralities on demand ------------------------------------------------------------------
+ * A build with centralities = 0 leaves eigenvector, PageRank and betweenness undefined, keeps
+ * everything else, and ep_graph_centralities then fills exactly the values of a full build
+ * (three blocs: every node's three values; the path graph above: betweenness 1 for MEP 1). */
+static void test_centralities_on_demand(void **state)
+{
+    (void)state;
+    struct ep_matrix m;
+    mk_blocs(&m);
+    struct ep_graph_params p;
+    ep_graph_params_default(&p);
+    p.top_k = 4;
+    struct ep_graph full, lazy;
+    assert_int_equal(build(&m, &p, NULL, &full), 0);
+    assert_true(full.have_centralities);
+    p.centralities = 0;
+    assert_int_equal(build(&m, &p, NULL, &lazy), 0);
+    assert_false(lazy.have_centralities);
+    assert_int_equal(lazy.n_comm, 3);
+    assert_int_equal(lazy.backbone_edges, 23);
+    near_tol(lazy.modularity, 1.0 / 6.0, 1e-12);
+    for (int k = 0; k < 9; k++) {
+        near(lazy.node[k].eigen, EP_GRAPH_UNDEF);
+        near(lazy.node[k].pagerank, EP_GRAPH_UNDEF);
+        near(lazy.node[k].betweenness, EP_GRAPH_UNDEF);
+        assert_int_equal(lazy.node[k].community, full.node[k].community);
+    }
+    struct ep_error err = {0};
+    assert_int_equal(ep_graph_centralities(&lazy, NULL, &err), 0);
+    assert_true(lazy.have_centralities);
+    for (int k = 0; k < 9; k++) {
+        assert_true(lazy.node[k].eigen > 0);
+        assert_true(lazy.node[k].eigen == full.node[k].eigen);
+        assert_true(lazy.node[k].pagerank == full.node[k].pagerank);
+        assert_true(lazy.node[k].betweenness == full.node[k].betweenness);
+    }
+    assert_int_equal(ep_graph_centralities(&lazy, NULL, &err), 0); /* no-op the second time */
+    ep_graph_free(&full);
+    ep_graph_free(&lazy);
+    assert_int_equal(ep_graph_centralities(&lazy, NULL, &err), EP_EINVAL); /* freed: no graph */
+    ep_matrix_free(&m);
+
+    const char *votes[10];
+    for (int v = 0; v < 10; v++)
+        votes[v] = "YYY";
+    const int grp[3] = {0, 0, 1};
+    mk(&m, 3, 10, votes, grp, 2);
+    uint32_t both[9] = {10, 10, 10, 10, 10, 10, 10, 10, 10};
+    uint32_t same[9] = {10, 9, 5, 9, 10, 9, 5, 9, 10};
+    ep_graph_params_default(&p);
+    p.centralities = 0;
+    assert_int_equal(ep_graph_build(&m, same, both, &p, NULL, &lazy, NULL), 0);
+    assert_int_equal(ep_graph_centralities(&lazy, NULL, &err), 0);
+    near(lazy.node[1].betweenness, 1.0);
+    near(lazy.node[0].betweenness, 0.0);
+    near(lazy.node[1].eigen, 1.0);
+    ep_graph_free(&lazy);
+    ep_matrix_free(&m);
+}
+
 /* ---- modal group ---------------------------------------------------------------------------- */
 static void test_modal_group(void **state)
 {
@@ -304,7 +364,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cliques),     cmocka_unit_test(test_blocs_factions),
         cmocka_unit_test(test_betweenness), cmocka_unit_test(test_modal_group),
-        cmocka_unit_test(test_hooks),
+        cmocka_unit_test(test_hooks),       cmocka_unit_test(test_centralities_on_demand),
     };
     ep_graph_init();
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_artefact.h"
 #include "ep_graph.h"
+#include "ep_provider.h"
 #include "ep_report.h"
 #include "ep_stats.h"
 #include "ep_store.h"
@@ -496,6 +498,259 @@ static void test_pdf_coalition(void **state)
     ep_buf_free(&b);
 }
 
+/* ---- tools' formats: files in the output directory, resource links, resources/read -------- */
+
+static json_t *call_out(const char *out_dir, const char *tool, const char *args_json, int *rc,
+                        char *msg)
+{
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = S;
+    ctx.out_dir = out_dir;
+    struct ep_error err = {0};
+    json_t *args = json_loads(args_json, 0, NULL);
+    assert_non_null(args);
+    json_t *res = NULL;
+    *rc = ep_tools_call(&ctx, tool, args, &res, &err);
+    json_decref(args);
+    if (msg)
+        snprintf(msg, EP_ERROR_MSG_MAX, "%s", err.msg);
+    return res;
+}
+
+/* Item i of res.artefacts.items: its format and the file's bytes (checked against size). */
+static json_t *item(json_t *res, size_t i, const char *format, const char *dir, struct ep_buf *b)
+{
+    json_t *items = json_object_get(json_object_get(res, "artefacts"), "items");
+    json_t *it = json_array_get(items, i);
+    assert_non_null(it);
+    assert_string_equal(json_string_value(json_object_get(it, "format")), format);
+    const char *name = json_string_value(json_object_get(it, "name"));
+    char path[1400], uri[300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(uri, sizeof uri, "ep://artefacts/%s", name);
+    assert_string_equal(json_string_value(json_object_get(it, "uri")), uri);
+    ep_buf_reset(b);
+    assert_int_equal(ep_read_file(path, 0, b, NULL), 0);
+    assert_int_equal((long long)b->len, (long long)json_integer_value(json_object_get(it, "size")));
+    return it;
+}
+
+static void test_tool_formats(void **state)
+{
+    (void)state;
+    char out[1100], msg[EP_ERROR_MSG_MAX];
+    snprintf(out, sizeof out, "%s/out", Dir);
+    int rc;
+    struct ep_buf b, c;
+    ep_buf_init(&b, 0);
+    ep_buf_init(&c, 0);
+
+    /* default: json only, no files, map says why */
+    json_t *r = call_out(out, "map_political_network", "{}", &rc, msg);
+    assert_int_equal(rc, 0);
+    assert_false(json_is_true(json_object_get(json_object_get(r, "artefacts"), "available")));
+    json_decref(r);
+    assert_int_not_equal(ep_test_system("test -e '%s'", out), 0);
+
+    /* map: GraphML (reads back: xmllint) + network and political-map PNGs (decode, not blank) */
+    r = call_out(out, "map_political_network", "{\"formats\": [\"json\", \"graphml\", \"png\"]}",
+                 &rc, msg);
+    if (rc)
+        fprintf(stderr, "map: %s\n", msg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(r, "artefacts"), "items")), 3);
+    json_t *it = item(r, 0, "graphml", out, &b);
+    assert_string_equal(json_string_value(json_object_get(it, "mimeType")),
+                        "application/graphml+xml");
+    assert_non_null(strstr(b.data, "<graphml"));
+    assert_int_equal(ep_test_system("xmllint --noout '%s/%s'", out,
+                                    json_string_value(json_object_get(it, "name"))),
+                     0);
+    it = item(r, 1, "png", out, &b);
+    assert_string_equal(json_string_value(json_object_get(it, "mimeType")), "image/png");
+    assert_true(png_ink(&b, 1600, 1200) > 0.01);
+    /* the same bytes as the renderer called directly on the same graph */
+    assert_int_equal(ep_report_png_network(&G, M, r, NULL, &c, NULL), 0);
+    assert_int_equal(b.len, c.len);
+    assert_memory_equal(b.data, c.data, b.len);
+    ep_buf_reset(&c);
+    it = item(r, 2, "png", out, &b);
+    assert_true(png_ink(&b, 1400, 1000) > 0.01);
+    assert_non_null(strstr(json_string_value(json_object_get(it, "name")), "political-map-"));
+
+    /* resource links, and the inline cap: PNGs inlined under the cap, none over it */
+    json_t *content = json_array();
+    ep_artefact_content(r, out, EP_ARTEFACT_INLINE_DEFAULT, content);
+    assert_int_equal(json_array_size(content), 5); /* 3 links + 2 images */
+    json_t *blk = json_array_get(content, 0);
+    assert_string_equal(json_string_value(json_object_get(blk, "type")), "resource_link");
+    assert_string_equal(json_string_value(json_object_get(blk, "mimeType")),
+                        "application/graphml+xml");
+    assert_true(json_integer_value(json_object_get(blk, "size")) > 1000000);
+    blk = json_array_get(content, 2);
+    assert_string_equal(json_string_value(json_object_get(blk, "type")), "image");
+    assert_string_equal(json_string_value(json_object_get(blk, "mimeType")), "image/png");
+    size_t png_len = json_integer_value(json_object_get(json_array_get(content, 1), "size"));
+    assert_int_equal(strlen(json_string_value(json_object_get(blk, "data"))),
+                     (png_len + 2) / 3 * 4);
+    json_array_clear(content);
+    ep_artefact_content(r, out, png_len - 1, content); /* network.png is just over the cap */
+    assert_int_equal(json_array_size(content), 4);     /* 3 links + political-map */
+    json_array_clear(content);
+    ep_artefact_content(r, out, 1000, content);
+    assert_int_equal(json_array_size(content), 3); /* links only */
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(content, i), "type")),
+                            "resource_link");
+    json_decref(content);
+    setenv("EPINTEL_INLINE_MAX_BYTES", "4096", 1);
+    assert_int_equal(ep_artefact_inline_max(), 4096);
+    unsetenv("EPINTEL_INLINE_MAX_BYTES");
+    assert_int_equal(ep_artefact_inline_max(), (size_t)8 << 20);
+
+    /* resources/read through the provider: the right mimeType, text or base64 blob */
+    struct ep_mcp_provider prov;
+    ep_tools_provider_init(&prov, S);
+    ep_tools_provider_out_dir(out);
+    struct ep_error err = {0};
+    json_t *rd = NULL;
+    const char *uri = json_string_value(json_object_get(it, "uri"));
+    assert_int_equal(prov.resource_read(prov.ctx, uri, &rd, &err), 0);
+    json_t *c0 = json_array_get(json_object_get(rd, "contents"), 0);
+    assert_string_equal(json_string_value(json_object_get(c0, "mimeType")), "image/png");
+    assert_string_equal(json_string_value(json_object_get(c0, "uri")), uri);
+    assert_int_equal(strlen(json_string_value(json_object_get(c0, "blob"))), (b.len + 2) / 3 * 4);
+    assert_memory_equal(json_string_value(json_object_get(c0, "blob")), "iVBORw0KGgo", 11);
+    json_decref(rd);
+    it = item(r, 0, "graphml", out, &b);
+    assert_int_equal(
+        prov.resource_read(prov.ctx, json_string_value(json_object_get(it, "uri")), &rd, &err), 0);
+    c0 = json_array_get(json_object_get(rd, "contents"), 0);
+    assert_string_equal(json_string_value(json_object_get(c0, "mimeType")),
+                        "application/graphml+xml");
+    assert_int_equal(json_string_length(json_object_get(c0, "text")), b.len);
+    json_decref(rd);
+
+    /* traversal and other names are refused with a clear error; unknown names are not found */
+    static const char *const bad[] = {"ep://artefacts/../rep.db",
+                                      "ep://artefacts/../../etc/passwd",
+                                      "ep://artefacts/sub/x.png",
+                                      "ep://artefacts/.hidden.png",
+                                      "ep://artefacts/%2e%2e/x.pdf",
+                                      "ep://artefacts/x.db",
+                                      NULL};
+    for (int i = 0; bad[i]; i++) {
+        rd = NULL;
+        assert_int_equal(prov.resource_read(prov.ctx, bad[i], &rd, &err), EP_EINVAL);
+        assert_null(rd);
+        assert_non_null(strstr(err.msg, "refused"));
+    }
+    assert_int_equal(prov.resource_read(prov.ctx, "ep://artefacts/none-0.pdf", &rd, &err),
+                     EP_ENOTFOUND);
+    /* a symbolic link planted in the directory is not followed */
+    assert_int_equal(ep_test_system("ln -s '%s/rep.db' '%s/link-1.pdf'", Dir, out), 0);
+    assert_int_not_equal(prov.resource_read(prov.ctx, "ep://artefacts/link-1.pdf", &rd, &err), 0);
+    assert_null(rd);
+
+    /* byte-identical rerun: same names, same bytes, files not rewritten (same mtime) */
+    char before[64], after[64];
+    it = item(r, 1, "png", out, &b);
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "stat -c %%Y.%%y '%s/%s'", out,
+             json_string_value(json_object_get(it, "name")));
+    FILE *p = popen(cmd, "r");
+    assert_non_null(fgets(before, sizeof before, p));
+    pclose(p);
+    json_t *r2 =
+        call_out(out, "map_political_network", "{\"formats\": [\"png\", \"graphml\"]}", &rc, msg);
+    assert_int_equal(rc, 0);
+    assert_true(json_equal(json_object_get(r, "artefacts"), json_object_get(r2, "artefacts")));
+    item(r2, 1, "png", out, &c);
+    assert_int_equal(b.len, c.len);
+    assert_memory_equal(b.data, c.data, b.len);
+    p = popen(cmd, "r");
+    assert_non_null(fgets(after, sizeof after, p));
+    pclose(p);
+    assert_string_equal(before, after);
+    json_decref(r2);
+    json_decref(r);
+
+    /* influence: dimension bars + the 2-page scorecard; risk briefing and coalition report */
+    char a[128];
+    snprintf(a, sizeof a, "{\"mep_id\": %d, \"formats\": [\"pdf\", \"png\"]}", MEP_ID);
+    r = call_out(out, "assess_mep_influence", a, &rc, msg);
+    if (rc)
+        fprintf(stderr, "influence: %s\n", msg);
+    assert_int_equal(rc, 0);
+    item(r, 0, "png", out, &b);
+    assert_true(png_ink(&b, 1400, 800) > 0.01);
+    it = item(r, 1, "pdf", out, &b);
+    assert_string_equal(json_string_value(json_object_get(it, "mimeType")), "application/pdf");
+    snprintf(cmd, sizeof cmd, "%s/%s", out, json_string_value(json_object_get(it, "name")));
+    assert_int_equal(pdf_pages(cmd), 2);
+    char *t = pdf_text(cmd);
+    assert_non_null(strstr(t, MEP_NAME));
+    assert_non_null(strstr(t, EP_REPORT_ATTRIBUTION));
+    free(t);
+    json_decref(r);
+    snprintf(a, sizeof a, "{\"kind\": \"mep\", \"id\": \"%d\", \"formats\": [\"pdf\"]}", MEP_ID);
+    r = call_out(out, "generate_report", a, &rc, msg);
+    assert_int_equal(rc, 0);
+    assert_true(json_is_true(json_object_get(json_object_get(r, "pdf"), "available")));
+    it = item(r, 0, "pdf", out, &c);
+    assert_int_equal(b.len, c.len); /* the same scorecard as through assess_mep_influence */
+    assert_memory_equal(b.data, c.data, b.len);
+    json_decref(r);
+    r = call_out(out, "generate_political_risk_assessment", "{\"formats\": [\"pdf\"]}", &rc, msg);
+    assert_int_equal(rc, 0);
+    it = item(r, 0, "pdf", out, &b);
+    snprintf(cmd, sizeof cmd, "%s/%s", out, json_string_value(json_object_get(it, "name")));
+    assert_int_equal(pdf_pages(cmd), 3);
+    ep_buf_reset(&c);
+    assert_int_equal(ep_report_pdf_briefing(Risk, Coal, &c, NULL), 0); /* = the direct render */
+    assert_int_equal(b.len, c.len);
+    assert_memory_equal(b.data, c.data, b.len);
+    ep_buf_reset(&c);
+    json_decref(r);
+    r = call_out(out, "analyze_coalition_dynamics", "{\"formats\": [\"png\", \"pdf\"]}", &rc, msg);
+    assert_int_equal(rc, 0);
+    item(r, 0, "png", out, &b);
+    assert_true(png_ink(&b, 1400, 800) > 0.01);
+    item(r, 1, "png", out, &b);
+    assert_true(png_ink(&b, 1100, 1000) > 0.01);
+    it = item(r, 2, "pdf", out, &b);
+    snprintf(cmd, sizeof cmd, "%s/%s", out, json_string_value(json_object_get(it, "name")));
+    assert_int_equal(pdf_pages(cmd), 3);
+    json_decref(r);
+
+    /* refusals name what to fix */
+    r = call_out(out, "map_political_network", "{\"formats\": [\"pdf\"]}", &rc, msg);
+    assert_int_equal(rc, EP_EINVAL);
+    assert_null(r);
+    assert_non_null(strstr(msg, "renders json, graphml, png"));
+    r = call_out(out, "generate_report",
+                 "{\"kind\": \"group\", \"id\": \"EPP\", \"formats\": "
+                 "[\"png\"]}",
+                 &rc, msg);
+    assert_int_equal(rc, EP_EINVAL);
+    assert_non_null(strstr(msg, "kind \"mep\""));
+    r = call_out(NULL, "analyze_coalition_dynamics", "{\"formats\": [\"pdf\"]}", &rc, msg);
+    assert_int_equal(rc, EP_EINVAL);
+    assert_non_null(strstr(msg, "--out-dir"));
+    r = call_out(out, "analyze_coalition_dynamics", "{\"formats\": [\"svg\"]}", &rc, msg);
+    assert_int_equal(rc, EP_EINVAL); /* the inputSchema's enum */
+    /* a name with a path never reaches the file system */
+    struct ep_artefacts set;
+    struct ep_tool_ctx ctx = {.store = S, .out_dir = out};
+    assert_int_equal(ep_artefacts_begin(&set, &ctx, NULL, &err), 0);
+    assert_int_equal(ep_artefacts_add(&set, EP_FMT_PNG, "../escape", NULL, &b, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "refused"));
+    ep_artefacts_abort(&set);
+    assert_int_not_equal(ep_test_system("ls '%s'/escape-* 2>/dev/null", Dir), 0);
+    ep_buf_free(&b);
+    ep_buf_free(&c);
+}
+
 static void test_font_path(void **state)
 {
     (void)state;
@@ -520,6 +775,7 @@ int main(void)
         cmocka_unit_test(test_graphml),      cmocka_unit_test(test_png_charts),
         cmocka_unit_test(test_diacritics),   cmocka_unit_test(test_pdf_scorecard),
         cmocka_unit_test(test_pdf_briefing), cmocka_unit_test(test_pdf_coalition),
+        cmocka_unit_test(test_tool_formats),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -386,6 +386,41 @@ static void test_reports(void **st)
         json_object_get(json_object_get(json_object_get(r, "data"), "groups"), "available")));
     assert_non_null(strstr(markdown(r), "no per-MEP positions"));
     json_decref(r);
+
+    /* formats: files for kind mep only; pdf says how to get one; errors name what to fix */
+    assert_int_equal(call("generate_report", "{\"kind\": \"mep\", \"id\": \"4746\"}", &r, m), 0);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(json_object_get(r, "pdf"), "reason")), "formats"));
+    json_decref(r);
+    assert_int_equal(call("generate_report",
+                          "{\"kind\": \"group\", \"id\": \"EPP\", \"formats\": [\"pdf\"]}", &r, m),
+                     EP_EINVAL);
+    assert_non_null(strstr(m, "kind \"mep\""));
+    assert_int_equal(call("generate_report",
+                          "{\"kind\": \"sitting\", \"id\": \"2024-01-16\", \"formats\": "
+                          "[\"json\", \"png\"]}",
+                          &r, m),
+                     EP_EINVAL);
+    assert_int_equal(call("generate_report",
+                          "{\"kind\": \"mep\", \"id\": \"4746\", \"formats\": [\"graphml\"]}", &r,
+                          m),
+                     EP_EINVAL);
+    assert_non_null(strstr(m, "json, png, pdf"));
+    /* no output directory in this context: the file formats say where to configure one */
+    assert_int_equal(call("generate_report",
+                          "{\"kind\": \"mep\", \"id\": \"4746\", \"formats\": [\"png\"]}", &r, m),
+                     EP_EINVAL);
+    assert_non_null(strstr(m, "--out-dir"));
+    /* with one, the dimension bars need assess_mep_influence, not registered in this test */
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/files", tmp);
+    tctx.out_dir = dir;
+    assert_int_equal(call("generate_report",
+                          "{\"kind\": \"mep\", \"id\": \"4746\", \"formats\": [\"png\"]}", &r, m),
+                     EP_ENOTFOUND);
+    tctx.out_dir = NULL;
+    assert_non_null(strstr(m, "assess_mep_influence"));
+    assert_int_not_equal(ep_test_system("ls '%s' | grep -q png", dir), 0);
 }
 
 /* ---- provider ---------------------------------------------------------------------------- */

@@ -412,6 +412,87 @@ static void test_map_leiden(void **state)
     json_decref(v);
 }
 
+/* formats: argument checks, json = the result as before, files only on request */
+static int call_out(const char *dir, const char *tool, const char *args_json, json_t **res,
+                    struct ep_error *err)
+{
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = S;
+    ctx.out_dir = dir;
+    json_t *args = json_loads(args_json, 0, NULL);
+    assert_non_null(args);
+    *res = NULL;
+    int rc = ep_tools_call(&ctx, tool, args, res, err);
+    json_decref(args);
+    return rc;
+}
+
+static void test_formats(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    json_t *r, *r2;
+    char out[1100];
+    snprintf(out, sizeof out, "%s/files", Dir);
+    /* ["json"] is the default: the same result, no files */
+    assert_int_equal(call_out(out, "analyze_coalition_dynamics", "{}", &r, &err), 0);
+    assert_int_equal(
+        call_out(out, "analyze_coalition_dynamics", "{\"formats\": [\"json\"]}", &r2, &err), 0);
+    assert_true(json_equal(r, r2));
+    assert_null(json_object_get(r, "artefacts"));
+    json_decref(r);
+    json_decref(r2);
+    assert_int_not_equal(ep_test_system("test -e '%s'", out), 0);
+    /* refusals that say what to fix */
+    assert_int_equal(call_out(out, "map_political_network", "{\"formats\": [\"pdf\"]}", &r, &err),
+                     EP_EINVAL);
+    assert_non_null(strstr(err.msg, "\"pdf\" is not rendered by map_political_network"));
+    assert_non_null(strstr(err.msg, "json, graphml, png"));
+    assert_int_equal(call_out(out, "assess_mep_influence",
+                              "{\"mep_id\": 96830, \"formats\": [\"graphml\"]}", &r, &err),
+                     EP_EINVAL);
+    assert_non_null(strstr(err.msg, "json, png, pdf"));
+    assert_int_equal(
+        call_out(out, "generate_political_risk_assessment", "{\"formats\": []}", &r, &err),
+        EP_EINVAL);
+    assert_non_null(strstr(err.msg, "formats"));
+    assert_int_equal(
+        call_out(NULL, "analyze_coalition_dynamics", "{\"formats\": [\"png\"]}", &r, &err),
+        EP_EINVAL);
+    assert_non_null(strstr(err.msg, "--out-dir"));
+    assert_non_null(strstr(err.msg, "EPINTEL_OUT_DIR"));
+    /* files: the risk tool's two charts, named by the arguments' key */
+    assert_int_equal(call_out(out, "generate_political_risk_assessment",
+                              "{\"formats\": [\"png\"], \"from\": \"2024-01-15\"}", &r, &err),
+                     0);
+    json_t *items = json_object_get(json_object_get(r, "artefacts"), "items");
+    assert_int_equal(json_array_size(items), 2);
+    const char *n0 = json_string_value(json_object_get(json_array_get(items, 0), "name"));
+    const char *n1 = json_string_value(json_object_get(json_array_get(items, 1), "name"));
+    assert_int_equal(strncmp(n0, "cohesion-", 9), 0);
+    assert_int_equal(strncmp(n1, "agreement-", 10), 0);
+    assert_string_equal(n0 + 9, n1 + 10); /* the same key */
+    assert_int_equal(ep_test_system("head -c 4 '%s/%s' | grep -q PNG", out, n0), 0);
+    assert_int_equal(ep_test_system("test $(ls '%s' | wc -l) = 2", out), 0);
+    /* another window, another key */
+    assert_int_equal(call_out(out, "generate_political_risk_assessment",
+                              "{\"formats\": [\"png\"], \"from\": \"2024-02-01\"}", &r2, &err),
+                     0);
+    const char *m0 = json_string_value(json_object_get(
+        json_array_get(json_object_get(json_object_get(r2, "artefacts"), "items"), 0), "name"));
+    assert_string_not_equal(n0, m0);
+    json_decref(r);
+    json_decref(r2);
+    /* a document whose inputs fail writes nothing: the scorecard needs get_mep_details, which
+     * this test does not register */
+    assert_int_equal(call_out(out, "assess_mep_influence",
+                              "{\"mep_id\": 96830, \"formats\": [\"pdf\"]}", &r, &err),
+                     EP_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "get_mep_details"));
+    assert_null(r);
+    assert_int_not_equal(ep_test_system("ls '%s' | grep -q scorecard", out), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_influence), cmocka_unit_test(test_anomalies),
         cmocka_unit_test(test_risk),      cmocka_unit_test(test_errors),
         cmocka_unit_test(test_cancel),    cmocka_unit_test(test_map_leiden),
+        cmocka_unit_test(test_formats),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

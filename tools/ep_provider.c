@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ep_artefact.h"
 #include "ep_model.h"
 #include "ep_tools.h"
 #include "ep_tools_common.h"
@@ -230,9 +231,18 @@ static int not_found(const char *uri, struct ep_error *err, const char *why)
     return ep_error_set(err, EP_ENOTFOUND, "resource %s not found: %s", uri, why);
 }
 
+static const char *Out_dir; /* rendered artefacts (ep_tools_provider_out_dir) */
+
+void ep_tools_provider_out_dir(const char *dir)
+{
+    Out_dir = dir;
+}
+
 static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_error *err)
 {
     struct ep_store *s = ctx;
+    if (uri && strncmp(uri, EP_ARTEFACT_URI_PREFIX, strlen(EP_ARTEFACT_URI_PREFIX)) == 0)
+        return ep_artefact_read(Out_dir, uri, result, err);
     static const char *const kinds[] = {"ep://meps/", "ep://votes/", "ep://groups/",
                                         "ep://sittings/"};
     int kind = -1;

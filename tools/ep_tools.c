@@ -403,8 +403,11 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
         free(key); /* a stale copy served in an outage: ask again next time */
         key = NULL;
     }
-    if (key)
+    /* results that list rendered files are not kept: a later call must write them again */
+    if (key && !json_array_size(json_object_get(json_object_get(res, "artefacts"), "items")))
         cache_put(key, res, e->row.cache_ttl_s); /* takes key */
+    else
+        free(key);
     key = NULL;
     *result = res;
     res = NULL;

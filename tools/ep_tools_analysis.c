@@ -12,7 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ep_artefact.h"
 #include "ep_model.h"
+#include "ep_report.h"
 #include "ep_stats.h"
 #include "ep_store.h"
 #include "ep_tools_common.h"
@@ -1319,12 +1321,73 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     return b.bad ? oom(err) : 0;
 }
 
+/* generate_report {kind: mep} files: the dimension bars (PNG) and the scorecard (PDF), from
+ * assess_mep_influence and get_mep_details over the same window (tools/ep_artefact.h). */
+static int render_report(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *rep,
+                         struct ep_error *err)
+{
+    const char *id = json_string_value(json_object_get(args, "id"));
+    long long v = strtoll(id ? id : "0", NULL, 10);
+    char stem[64], title[160];
+    json_t *inf = NULL, *det = NULL;
+    struct ep_artefacts a;
+    int rc = ep_artefacts_begin(&a, ctx, args, err);
+    if (rc)
+        return rc;
+    json_t *ia = ep_artefact_window_args(args);
+    if (ia && json_object_set_new(ia, "mep_id", json_integer(v))) {
+        json_decref(ia);
+        ia = NULL;
+    }
+    rc = ep_artefact_call(ctx, "assess_mep_influence", ia, &inf, err);
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    if (rc == 0 && (fmts & EP_FMT_PNG)) {
+        snprintf(stem, sizeof stem, "dimensions-%lld", v);
+        snprintf(title, sizeof title, "Influence dimensions of MEP %lld", v);
+        rc = ep_report_png_dimensions(inf, NULL, &b, err);
+        if (rc == 0)
+            rc = ep_artefacts_add(&a, EP_FMT_PNG, stem, title, &b, err);
+        ep_buf_reset(&b);
+    }
+    if (rc == 0 && (fmts & EP_FMT_PDF)) {
+        rc = ep_artefact_call(ctx, "get_mep_details", json_pack("{s:I}", "id", (json_int_t)v), &det,
+                              err);
+        if (rc == 0)
+            rc = ep_report_pdf_scorecard(inf, det, rep, &b, err);
+        snprintf(stem, sizeof stem, "scorecard-%lld", v);
+        snprintf(title, sizeof title, "MEP scorecard %lld", v);
+        if (rc == 0)
+            rc = ep_artefacts_add(&a, EP_FMT_PDF, stem, title, &b, err);
+        if (rc == 0)
+            rc = json_object_set_new(rep, "pdf", json_pack("{s:b}", "available", 1))
+                     ? ep_error_set(err, EP_ENOMEM, "out of memory")
+                     : 0;
+    }
+    json_decref(inf);
+    json_decref(det);
+    ep_buf_free(&b);
+    if (rc) {
+        ep_artefacts_abort(&a);
+        return rc;
+    }
+    return ep_artefacts_finish(&a, rep, err);
+}
+
 static int report(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
     const char *kind = json_string_value(json_object_get(args, "kind"));
     const char *id = json_string_value(json_object_get(args, "id"));
     if (!kind || !id)
         return ep_error_set(err, EP_EINVAL, "arguments \"kind\" and \"id\" are required");
+    unsigned fmts;
+    int is_mep = strcmp(kind, "mep") == 0;
+    if (ep_artefact_formats(args, is_mep ? EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF : EP_FMT_JSON,
+                            is_mep ? "generate_report"
+                                   : "generate_report for this kind (files are "
+                                     "rendered for kind \"mep\")",
+                            &fmts, err))
+        return EP_EINVAL;
     int sitting = strcmp(kind, "sitting") == 0;
     if (sitting && !ep_date_valid(id))
         return ep_error_set(err, EP_EINVAL,
@@ -1412,8 +1475,10 @@ static int report(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
     data = NULL;
     put(&b, out, "markdown", json_string(md.data));
     put(&b, out, "pdf",
-        ep_tools_unavailable("the PDF rendering of reports comes with the reports issue; use the "
-                             "Markdown for now"));
+        ep_tools_unavailable(is_mep ? "not requested: pass formats [\"pdf\"] for the MEP "
+                                      "scorecard PDF"
+                                    : "PDF files are rendered for kind \"mep\" (the MEP "
+                                      "scorecard); use the Markdown"));
     if (b.bad)
         rc = oom(err);
 out:
@@ -1421,6 +1486,8 @@ out:
     json_decref(data);
     ep_buf_free(&md);
     an_close(&a);
+    if (rc == 0 && fmts != EP_FMT_JSON)
+        rc = render_report(ctx, args, fmts, out, err);
     if (rc) {
         json_decref(out);
         return rc;
@@ -1478,7 +1545,8 @@ static const char report_in[] =
     "\"What the report is about\"},"
     "\"id\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":64,\"description\":\"MEP id (e.g. "
     "\\\"197490\\\"), group code (e.g. \\\"EPP\\\") or sitting date "
-    "(YYYY-MM-DD)\"}," EP_TOOLS_WINDOW_PROPS "},\"additionalProperties\":false}";
+    "(YYYY-MM-DD)\"}," EP_TOOLS_WINDOW_PROPS "," EP_ARTEFACT_FORMATS_PROP
+    "},\"additionalProperties\":false}";
 
 static const char report_out[] =
     "{\"type\":\"object\",\"required\":[\"kind\",\"id\",\"data\",\"markdown\",\"pdf\",\"window\","
@@ -1486,8 +1554,8 @@ static const char report_out[] =
     "\"kind\":{\"type\":\"string\",\"enum\":[\"mep\",\"group\",\"sitting\"]},"
     "\"id\":{\"type\":\"string\"},\"data\":{\"type\":\"object\"},"
     "\"markdown\":{\"type\":\"string\"},\"pdf\":" AVAIL_SCHEMA ",\"window\":" EP_TOOLS_WINDOW_SCHEMA
-    ",\"methodology\":{\"type\":\"object\"},"
-    "\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA "}}";
+    ",\"methodology\":{\"type\":\"object\"},\"artefacts\":" EP_ARTEFACT_SCHEMA
+    ",\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA "}}";
 
 static const struct ep_tool rows[] = {
     {"analyze_voting_patterns", "Analyze voting patterns",

@@ -14,25 +14,93 @@
 
 /* ---- provenance ------------------------------------------------------------------------ */
 
+static long long data_version(sqlite3 *db);
+
+/* The provenance fields straight from SQL, with the snapshot's definitions (snap_sittings,
+ * snap_days): the dataset date is the last valid sitting date of the vote table, the positions
+ * window the first and last day of the votes with positions, synthetic the meta flag. Used when
+ * no current snapshot exists, so that a tool that needs only the provenance does not load the
+ * whole store's matrix. */
+static int prov_sql(struct ep_store *s, char date[11], char from[11], char to[11], int *synthetic)
+{
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *q = NULL;
+    date[0] = from[0] = to[0] = '\0';
+    *synthetic = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT sitting_date FROM vote WHERE sitting_date IS NOT NULL"
+                           " GROUP BY sitting_date ORDER BY sitting_date DESC",
+                           -1, &q, NULL) != SQLITE_OK)
+        return EP_EDB;
+    int st;
+    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *d = (const char *)sqlite3_column_text(q, 0);
+        if (d && ep_date_valid(d)) {
+            memcpy(date, d, 10);
+            date[10] = '\0';
+            break;
+        }
+    }
+    sqlite3_finalize(q);
+    if (st != SQLITE_ROW && st != SQLITE_DONE)
+        return EP_EDB;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT DISTINCT sitting_date FROM vote WHERE pos_unit_id IS NOT NULL",
+                           -1, &q, NULL) != SQLITE_OK)
+        return EP_EDB;
+    int32_t dmin = INT32_MAX, dmax = INT32_MIN;
+    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+        int32_t d = ep_date_days((const char *)sqlite3_column_text(q, 0));
+        dmin = d < dmin ? d : dmin;
+        dmax = d > dmax ? d : dmax;
+    }
+    sqlite3_finalize(q);
+    if (st != SQLITE_DONE)
+        return EP_EDB;
+    if (dmin <= dmax) {
+        ep_date_format(dmin, from);
+        ep_date_format(dmax, to);
+    }
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'synthetic'", -1, &q, NULL) ==
+        SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            *synthetic = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    return 0;
+}
+
+/* The current snapshot of s when one is built and up to date (a counted reference), else NULL:
+ * never builds one. */
+static struct ep_tools_pos *snap_peek(struct ep_store *s);
+
 json_t *ep_tools_provenance(struct ep_store *s)
 {
-    struct ep_tools_pos *p = NULL;
-    if (ep_tools_pos_acquire(s, &p, NULL) || !p)
+    if (!s)
         return NULL;
+    char date[11], from[11], to[11];
+    int synthetic;
+    struct ep_tools_pos *p = snap_peek(s);
+    if (p) {
+        memcpy(date, p->dataset_date, 11);
+        memcpy(from, p->pos_from, 11);
+        memcpy(to, p->pos_to, 11);
+        synthetic = p->synthetic;
+        ep_tools_pos_release(p);
+    } else if (prov_sql(s, date, from, to, &synthetic)) {
+        return NULL;
+    }
     json_t *o = json_pack("{s:[s,s]}", "sources", "Source: European Parliament",
                           "Data: HowTheyVote.eu (ODbL)");
-    json_t *win =
-        p->pos_from[0] ? json_pack("{s:s,s:s}", "from", p->pos_from, "to", p->pos_to) : json_null();
+    json_t *win = from[0] ? json_pack("{s:s,s:s}", "from", from, "to", to) : json_null();
     if (!o || !win || json_object_set_new(o, "positions_window", win) ||
-        json_object_set_new(o, "dataset_date",
-                            p->dataset_date[0] ? json_string(p->dataset_date) : json_null()) ||
-        json_object_set_new(o, "synthetic", json_boolean(p->synthetic))) {
+        json_object_set_new(o, "dataset_date", date[0] ? json_string(date) : json_null()) ||
+        json_object_set_new(o, "synthetic", json_boolean(synthetic))) {
         if (!o)
             json_decref(win);
         json_decref(o);
         o = NULL;
     }
-    ep_tools_pos_release(p);
     return o;
 }
 
@@ -363,6 +431,21 @@ int ep_tools_pos_acquire(struct ep_store *s, struct ep_tools_pos **out, struct e
 out:
     pthread_mutex_unlock(&snap_lock);
     return rc;
+}
+
+static struct ep_tools_pos *snap_peek(struct ep_store *s)
+{
+    sqlite3 *db = ep_store_db(s);
+    const char *path = ep_store_path(s);
+    pthread_mutex_lock(&snap_lock);
+    struct ep_tools_pos *c = snap_cur;
+    if (c && c->key_db == (void *)db && c->key_changes == (long long)sqlite3_total_changes64(db) &&
+        c->key_version == data_version(db) && strcmp(c->key_path, path ? path : "") == 0)
+        c->refs++;
+    else
+        c = NULL;
+    pthread_mutex_unlock(&snap_lock);
+    return c;
 }
 
 void ep_tools_pos_release(struct ep_tools_pos *p)

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_artefact.h"
 #include "ep_graph.h"
 #include "ep_model.h"
+#include "ep_report.h"
 #include "ep_stats.h"
 #include "ep_store.h"
 #include "ep_tools_common.h"
@@ -351,40 +353,44 @@ static int need_tr(struct win *w, int kind, struct ep_error *err)
     return 0;
 }
 
-static int need_graph_algo(struct win *w, struct run *r, int min_common, int algo,
+/* The co-voting graph of the window with min_common and algo; cent = 1 also fills the
+ * centralities (eigenvector, PageRank, backbone betweenness), which only the tools that report
+ * them need: the cohesion, coalition and risk tools use communities and modularity alone. */
+static int need_graph_algo(struct win *w, struct run *r, int min_common, int algo, int cent,
                            struct ep_error *err)
 {
-    if (w->have_graph && w->graph_min_common == min_common && w->g.algo == algo)
-        return 0;
-    win_free_graph(w);
-    struct ep_graph_params p;
-    ep_graph_params_default(&p);
-    p.min_common = min_common;
-    p.algo = algo;
     struct ep_graph_hooks h = {graph_progress, r->ctx ? r->ctx->cancelled : NULL, r};
-    int rc = ep_graph_compute(w->m, &p, &h, 0, &w->g, err);
-    if (rc) {
-        ep_graph_free(&w->g);
-        return rc;
+    if (!(w->have_graph && w->graph_min_common == min_common && w->g.algo == algo)) {
+        win_free_graph(w);
+        struct ep_graph_params p;
+        ep_graph_params_default(&p);
+        p.min_common = min_common;
+        p.algo = algo;
+        p.centralities = 0;
+        int rc = ep_graph_compute(w->m, &p, &h, 0, &w->g, err);
+        if (rc) {
+            ep_graph_free(&w->g);
+            return rc;
+        }
+        w->node_of = malloc((size_t)(w->m->n_mep > 0 ? w->m->n_mep : 1) * sizeof *w->node_of);
+        if (!w->node_of) {
+            ep_graph_free(&w->g);
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        }
+        for (int i = 0; i < w->m->n_mep; i++)
+            w->node_of[i] = -1;
+        for (int k = 0; k < w->g.n_node; k++)
+            w->node_of[w->g.node[k].mep] = k;
+        w->have_graph = 1;
+        w->graph_min_common = min_common;
     }
-    w->node_of = malloc((size_t)(w->m->n_mep > 0 ? w->m->n_mep : 1) * sizeof *w->node_of);
-    if (!w->node_of) {
-        ep_graph_free(&w->g);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    for (int i = 0; i < w->m->n_mep; i++)
-        w->node_of[i] = -1;
-    for (int k = 0; k < w->g.n_node; k++)
-        w->node_of[w->g.node[k].mep] = k;
-    w->have_graph = 1;
-    w->graph_min_common = min_common;
-    return 0;
+    return cent ? ep_graph_centralities(&w->g, &h, err) : 0;
 }
 
 /* The graph with the default community detection (Louvain). */
-static int need_graph(struct win *w, struct run *r, int min_common, struct ep_error *err)
+static int need_graph(struct win *w, struct run *r, int min_common, int cent, struct ep_error *err)
 {
-    return need_graph_algo(w, r, min_common, EP_GRAPH_LOUVAIN, err);
+    return need_graph_algo(w, r, min_common, EP_GRAPH_LOUVAIN, cent, err);
 }
 
 /* Names and countries of every MEP of the window, joined to the member table. */
@@ -751,6 +757,151 @@ static int finish(struct run *r, struct ep_tools_window *tw, struct win *w, json
     return 0;
 }
 
+/* ---- rendered files (formats; tools/ep_artefact.h) ------------------------------------------ */
+
+/* One rendered file into a: render() filled b, or failed with rc. */
+static int add_file(struct ep_artefacts *a, int rc, unsigned fmt, const char *stem,
+                    const char *title, struct ep_buf *b, struct ep_error *err)
+{
+    if (rc == 0)
+        rc = ep_artefacts_add(a, fmt, stem, title, b, err);
+    ep_buf_reset(b);
+    return rc;
+}
+
+/* map_political_network: GraphML of the network; PNGs of the network drawing and of the
+ * political map. The graph is the window's (w->g, with its centralities). */
+static int render_map(struct ep_tool_ctx *ctx, struct win *w, json_t *args, unsigned fmts,
+                      json_t *res, struct ep_error *err)
+{
+    struct ep_artefacts a;
+    int rc = ep_artefacts_begin(&a, ctx, args, err);
+    if (rc)
+        return rc;
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    if (fmts & EP_FMT_GRAPHML) {
+        json_t *nl = json_array();
+        int bad = !nl;
+        for (int k = 0; k < w->g.n_node && !bad; k++)
+            add(nl, mep_json(w, w->g.node[k].mep, 0, 0), &bad);
+        rc = bad ? ep_error_set(err, EP_ENOMEM, "out of memory")
+                 : ep_report_graphml(&w->g, w->m, nl, &b, err);
+        json_decref(nl);
+        rc = add_file(&a, rc, EP_FMT_GRAPHML, "network", "Co-voting network (GraphML)", &b, err);
+    }
+    if (rc == 0 && (fmts & EP_FMT_PNG)) {
+        rc = ep_report_png_network(&w->g, w->m, res, NULL, &b, err);
+        rc = add_file(&a, rc, EP_FMT_PNG, "network", "Co-voting network", &b, err);
+        struct ep_stats_map_params mpp;
+        struct ep_stats_map mp = {0};
+        ep_stats_map_params_default(&mpp);
+        if (rc == 0)
+            rc = ep_stats_map_compute(w->m, &mpp, &mp, err);
+        if (rc == 0)
+            rc = ep_report_png_map(&mp, w->m, res, NULL, &b, err);
+        ep_stats_map_free(&mp);
+        rc = add_file(&a, rc, EP_FMT_PNG, "political-map", "Political map", &b, err);
+    }
+    ep_buf_free(&b);
+    if (rc) {
+        ep_artefacts_abort(&a);
+        return rc;
+    }
+    return ep_artefacts_finish(&a, res, err);
+}
+
+/* assess_mep_influence: the dimension bars (PNG) and the MEP scorecard (PDF, which also needs
+ * get_mep_details and generate_report {kind: mep} over the same window). */
+static int render_influence(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *res,
+                            struct ep_error *err)
+{
+    long long id = (long long)json_integer_value(json_object_get(args, "mep_id"));
+    char stem[64], title[160];
+    json_t *det = NULL, *rep = NULL;
+    struct ep_artefacts a;
+    int rc = ep_artefacts_begin(&a, ctx, args, err);
+    if (rc)
+        return rc;
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    if (fmts & EP_FMT_PNG) {
+        snprintf(stem, sizeof stem, "dimensions-%lld", id);
+        snprintf(title, sizeof title, "Influence dimensions of MEP %lld", id);
+        rc = ep_report_png_dimensions(res, NULL, &b, err);
+        rc = add_file(&a, rc, EP_FMT_PNG, stem, title, &b, err);
+    }
+    if (rc == 0 && (fmts & EP_FMT_PDF)) {
+        rc = ep_artefact_call(ctx, "get_mep_details", json_pack("{s:I}", "id", (json_int_t)id),
+                              &det, err);
+        json_t *ra = ep_artefact_window_args(args);
+        char ids[32];
+        snprintf(ids, sizeof ids, "%lld", id);
+        if (ra && (json_object_set_new(ra, "kind", json_string("mep")) ||
+                   json_object_set_new(ra, "id", json_string(ids)))) {
+            json_decref(ra);
+            ra = NULL;
+        }
+        if (rc == 0)
+            rc = ep_artefact_call(ctx, "generate_report", ra, &rep, err);
+        else
+            json_decref(ra);
+        if (rc == 0)
+            rc = ep_report_pdf_scorecard(res, det, rep, &b, err);
+        snprintf(stem, sizeof stem, "scorecard-%lld", id);
+        snprintf(title, sizeof title, "MEP scorecard %lld", id);
+        rc = add_file(&a, rc, EP_FMT_PDF, stem, title, &b, err);
+    }
+    json_decref(det);
+    json_decref(rep);
+    ep_buf_free(&b);
+    if (rc) {
+        ep_artefacts_abort(&a);
+        return rc;
+    }
+    return ep_artefacts_finish(&a, res, err);
+}
+
+/* analyze_coalition_dynamics (coal = res) and generate_political_risk_assessment (risk = res;
+ * the coalition result over the same window is computed for the charts): the cohesion and
+ * agreement charts (PNG) and the coalition report or the risk briefing (PDF). */
+static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *res,
+                            int briefing, struct ep_error *err)
+{
+    json_t *coal = NULL;
+    struct ep_artefacts a;
+    int rc = ep_artefacts_begin(&a, ctx, args, err);
+    if (rc)
+        return rc;
+    if (briefing)
+        rc = ep_artefact_call(ctx, "analyze_coalition_dynamics", ep_artefact_window_args(args),
+                              &coal, err);
+    else
+        coal = json_incref(res);
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    if (rc == 0 && (fmts & EP_FMT_PNG)) {
+        rc = ep_report_png_cohesion(coal, 0, NULL, &b, err);
+        rc = add_file(&a, rc, EP_FMT_PNG, "cohesion", "Group cohesion per sitting", &b, err);
+        if (rc == 0)
+            rc = ep_report_png_heatmap(coal, NULL, &b, err);
+        rc = add_file(&a, rc, EP_FMT_PNG, "agreement", "Group-pair agreement", &b, err);
+    }
+    if (rc == 0 && (fmts & EP_FMT_PDF)) {
+        rc = briefing ? ep_report_pdf_briefing(res, coal, &b, err)
+                      : ep_report_pdf_coalition(coal, &b, err);
+        rc = add_file(&a, rc, EP_FMT_PDF, briefing ? "risk-briefing" : "coalition-report",
+                      briefing ? "Political risk briefing" : "Coalition report", &b, err);
+    }
+    json_decref(coal);
+    ep_buf_free(&b);
+    if (rc) {
+        ep_artefacts_abort(&a);
+        return rc;
+    }
+    return ep_artefacts_finish(&a, res, err);
+}
+
 static json_t *vote_ids(const struct ep_matrix *m, const int *v, int n, int cap)
 {
     json_t *a = json_array();
@@ -870,7 +1021,7 @@ static void period_str(const struct ep_stats_periods *p, int k, char out[11])
     ",\"reason\":" S_STR extra "}}"
 #define S_COMMON                                                                                   \
     "\"window\":" EP_TOOLS_WINDOW_SCHEMA ",\"methodology\":" S_METH                                \
-    ",\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA
+    ",\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA ",\"artefacts\":" EP_ARTEFACT_SCHEMA
 #define S_COMMON_REQ "\"window\",\"methodology\",\"provenance\""
 #define S_WEIGHTS                                                                                  \
     "{\"type\":\"object\",\"required\":[\"nominal\",\"effective\",\"renormalised\",\"dropped\"],"  \
@@ -883,7 +1034,8 @@ static void period_str(const struct ep_stats_periods *p, int k, char out[11])
 static const char IN_INFLUENCE[] =
     "{\"type\":\"object\",\"properties\":{"
     "\"mep_id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"EP member "
-    "id\"}," EP_TOOLS_WINDOW_PROPS "},\"required\":[\"mep_id\"],\"additionalProperties\":false}";
+    "id\"}," EP_TOOLS_WINDOW_PROPS "," EP_ARTEFACT_FORMATS_PROP
+    "},\"required\":[\"mep_id\"],\"additionalProperties\":false}";
 
 #define S_IDIM                                                                                     \
     S_DIM(",\"value\":" S_NUM ",\"percentile\":" S_PCT ",\"weight\":" S_UNIT ",\"peers\":" S_INT   \
@@ -913,6 +1065,10 @@ static const char *const dim_def[N_DIM] = {
 static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
     struct run r = {ctx, "assess_mep_influence", 0, 8};
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
+                            &fmts, err))
+        return EP_EINVAL;
     struct ep_tools_window tw;
     struct win *w = NULL;
     int rc = stage(&r, "loading the window", err);
@@ -930,7 +1086,7 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         return rc;
     if ((rc = stage(&r, "pivotal votes", err)) || (rc = need_piv(w, err)))
         return rc;
-    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, err)))
+    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 1, err)))
         return rc;
     if ((rc = stage(&r, "percentiles and composite", err)) || (rc = need_infl(w, err)) ||
         (rc = need_names(w, ctx->store, err)))
@@ -1072,7 +1228,12 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                     "composite = sum_d w_d * percentile_d / sum_d w_d over available dimensions d; "
                     "rank = 1 + number of MEPs with a strictly higher composite",
                     inputs, limits);
-    return finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_influence(ctx, args, fmts, *result, err))) {
+        json_decref(*result);
+        *result = NULL;
+    }
+    return rc;
 }
 
 /* ==== 2. analyze_coalition_dynamics ======================================================== */
@@ -1081,7 +1242,8 @@ static const char IN_COALITION[] =
     "{\"type\":\"object\",\"properties\":{" EP_TOOLS_WINDOW_PROPS
     ",\"groups\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":1,"
     "\"maxLength\":15},\"minItems\":1,\"maxItems\":32,\"description\":\"Only these political "
-    "group codes (e.g. EPP, SD); default all\"}},\"additionalProperties\":false}";
+    "group codes (e.g. EPP, SD); default all\"}," EP_ARTEFACT_FORMATS_PROP
+    "},\"additionalProperties\":false}";
 
 #define S_TPOINT                                                                                   \
     "{\"type\":\"object\",\"required\":[\"period\",\"ai\",\"participation\",\"votes\"],"           \
@@ -1268,6 +1430,10 @@ static json_t *trend_json(const struct ep_stats_trends *t, const struct ep_stats
 static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
     struct run r = {ctx, "analyze_coalition_dynamics", 0, 7};
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
+                            "analyze_coalition_dynamics", &fmts, err))
+        return EP_EINVAL;
     struct ep_tools_window tw;
     struct win *w = NULL;
     int rc = stage(&r, "loading the window", err);
@@ -1298,7 +1464,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         (rc = need_tr(w, EP_PERIOD_SITTING, err)) || (rc = need_tr(w, EP_PERIOD_MONTH, err)))
         return rc;
     if ((rc = stage(&r, "co-voting network and factions", err)) ||
-        (rc = need_graph(w, &r, 10, err)))
+        (rc = need_graph(w, &r, 10, 0, err)))
         return rc;
     if ((rc = stage(&r, "alliances and stability", err)))
         return rc;
@@ -1506,7 +1672,13 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "sum_u[(m_u^2 - sum_c n_uc^2)/(m_u - 1)] / (n^2 - sum_c n_c^2); pair agreement = same "
         "positions / common non-tie votes; stability = 1 - 2 * mean pair sd over sittings",
         inputs, limits);
-    return finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    if (rc == 0 && fmts != EP_FMT_JSON &&
+        (rc = render_coalition(ctx, args, fmts, *result, 0, err))) {
+        json_decref(*result);
+        *result = NULL;
+    }
+    return rc;
 }
 
 /* ==== 3. map_political_network ============================================================ */
@@ -1521,7 +1693,8 @@ static const char IN_MAP[] =
     "\"louvain\",\"description\":\"Community detection: Louvain (igraph multilevel) or Leiden "
     "(modularity objective), both at resolution 1 with a fixed seed\"},"
     "\"include_nodes\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Return every node "
-    "(at most 1000) with its centralities and community\"}},\"additionalProperties\":false}";
+    "(at most 1000) with its centralities and community\"}," EP_ARTEFACT_FORMATS_PROP
+    "},\"additionalProperties\":false}";
 
 #define S_NODE                                                                                     \
     "{\"type\":\"object\",\"required\":[\"mep_id\",\"name\",\"group\",\"country\",\"degree\","     \
@@ -1683,10 +1856,7 @@ static const char
                                                                                              "e\""
                                                                                              ":" S_STR
                                                                                              "}},"
-                                                                                             "\"art"
-                                                                                             "efact"
-                                                                                             "s\""
-                                                                                             ":" S_DIM(",\"graphml\":" S_STR ",\"png\":" S_STR) ",\"node_list\":" S_ARR(
+                                                                                             "\"node_list\":" S_ARR(
                                                                                                  S_NODE) ",\"nodes_truncated\":" S_BOOL
                                                                                                          "}}";
 
@@ -1730,6 +1900,10 @@ static int cmp_node_cent(const void *x, const void *y)
 static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
     struct run r = {ctx, "map_political_network", 0, 5};
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_GRAPHML | EP_FMT_PNG,
+                            "map_political_network", &fmts, err))
+        return EP_EINVAL;
     struct ep_tools_window tw;
     struct win *w = NULL;
     int rc = stage(&r, "loading the window", err);
@@ -1745,7 +1919,7 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
     const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
     int algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
     if ((rc = stage(&r, "co-voting network (kernel, centralities, communities)", err)) ||
-        (rc = need_graph_algo(w, &r, min_common, algo, err)))
+        (rc = need_graph_algo(w, &r, min_common, algo, 1, err)))
         return rc;
     if ((rc = stage(&r, "names and rankings", err)) || (rc = need_names(w, ctx->store, err)))
         return rc;
@@ -1890,8 +2064,8 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
                   "1 - w (w = 1 edges get 1e-6)"),
         &bad);
     put(res, "artefacts",
-        ep_tools_unavailable("GraphML and PNG renderings come with the reports issue (report/); "
-                             "this result carries the network as JSON"),
+        ep_tools_unavailable("no files requested: pass formats [\"graphml\", \"png\"] for the "
+                             "network GraphML and the network and political-map PNGs"),
         &bad);
     if (incl) {
         json_t *nl = json_array();
@@ -1918,7 +2092,7 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
     static const char *const limits[] = {
         "betweenness is computed on the top-k backbone, not on the dense graph",
         "communities come from Louvain with a fixed seed (42); other seeds may differ slightly",
-        "GraphML/PNG artefacts are not produced yet", NULL};
+        "GraphML and PNG files only on request (formats)", NULL};
     json_t *meth = methodology(
         w,
         "w(i,j) = same/both for pairs with both >= min_common_votes; strength = sum w; "
@@ -1926,7 +2100,12 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         "distances 1 - w over the backbone; bridge = share of top-k weight to other groups; "
         "Newman weighted modularity at resolution 1",
         inputs, limits);
-    return finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_map(ctx, w, args, fmts, *result, err))) {
+        json_decref(*result);
+        *result = NULL;
+    }
+    return rc;
 }
 
 /* ==== 4. detect_voting_anomalies =========================================================== */
@@ -2325,7 +2504,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
 /* ==== 5. generate_political_risk_assessment =============================================== */
 
 static const char IN_RISK[] = "{\"type\":\"object\",\"properties\":{" EP_TOOLS_WINDOW_PROPS
-                              "},\"additionalProperties\":false}";
+                              "," EP_ARTEFACT_FORMATS_PROP "},\"additionalProperties\":false}";
 
 #define S_RDIM                                                                                     \
     S_DIM(",\"value\":" S_UNIT ",\"weight\":" S_UNIT ",\"normalisation\":" S_STR                   \
@@ -2393,6 +2572,10 @@ static int vote_title(struct ep_store *s, sqlite3_stmt **q, int64_t id, char *ou
 static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
     struct run r = {ctx, "generate_political_risk_assessment", 0, 8};
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
+                            "generate_political_risk_assessment", &fmts, err))
+        return EP_EINVAL;
     struct ep_tools_window tw;
     struct win *w = NULL;
     int rc = stage(&r, "loading the window", err);
@@ -2407,7 +2590,7 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
         return rc;
     if ((rc = stage(&r, "pivotal and close votes", err)) || (rc = need_piv(w, err)))
         return rc;
-    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, err)))
+    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 0, err)))
         return rc;
     if ((rc = stage(&r, "dimensions", err)))
         return rc;
@@ -2725,7 +2908,13 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
         json_decref(meth);
         return rc;
     }
-    return finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    if (rc == 0 && fmts != EP_FMT_JSON &&
+        (rc = render_coalition(ctx, args, fmts, *result, 1, err))) {
+        json_decref(*result);
+        *result = NULL;
+    }
+    return rc;
 }
 
 /* ==== the rows ============================================================================ */

@@ -141,6 +141,26 @@ if (caps?.resources) {
     ok(uris.includes(u), `resource template ${u}`);
   const r = await client.readResource({ uri: "ep://groups/EPP" });
   ok(r.contents?.length > 0, "read ep://groups/EPP");
+  // formats: rendered files come back as resource links that resources/read serves
+  const f = await client.callTool({ name: "analyze_coalition_dynamics",
+                                    arguments: { formats: ["png", "pdf"] } });
+  const links = (f.content ?? []).filter((c) => c.type === "resource_link");
+  ok(!f.isError && links.length === 3, `formats: 3 resource links (${f.content?.[0]?.text?.slice(0, 200)})`);
+  ok((f.content ?? []).filter((c) => c.type === "image").length === 2, "formats: 2 PNGs inlined");
+  ok(f.structuredContent?.artefacts?.items?.length === 3, "formats: artefacts in structuredContent");
+  const pdf = links.find((c) => c.mimeType === "application/pdf");
+  if (pdf) {
+    const rr = await client.readResource({ uri: pdf.uri });
+    const c0 = rr.contents?.[0];
+    ok(c0?.mimeType === "application/pdf" && Buffer.from(c0.blob ?? "", "base64").length === pdf.size &&
+       Buffer.from(c0.blob, "base64").subarray(0, 5).toString() === "%PDF-", "resources/read of the PDF link");
+  } else ok(false, "formats: a PDF link");
+  try {
+    await client.readResource({ uri: "ep://artefacts/../store.db" });
+    ok(false, "artefact traversal must fail");
+  } catch (e) {
+    ok(/refused/.test(String(e.message)), "artefact traversal refused");
+  }
   try {
     await client.readResource({ uri: "ep://meps/999999999" });
     ok(false, "unknown MEP resource must fail");

@@ -1,0 +1,362 @@
+/* ep_artefact: rendered files in the output directory (see ep_artefact.h). */
+#include "ep_artefact.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define READ_MAX ((size_t)256 << 20) /* largest artefact resources/read serves */
+
+static const struct {
+    unsigned fmt;
+    const char *name, *ext, *mime;
+    int binary;
+} FMT[] = {
+    {EP_FMT_JSON, "json", "json", "application/json", 0},
+    {EP_FMT_GRAPHML, "graphml", "graphml", "application/graphml+xml", 0},
+    {EP_FMT_PNG, "png", "png", "image/png", 1},
+    {EP_FMT_PDF, "pdf", "pdf", "application/pdf", 1},
+};
+#define N_FMT (sizeof FMT / sizeof FMT[0])
+
+int ep_artefact_formats(json_t *args, unsigned allowed, const char *tool, unsigned *out,
+                        struct ep_error *err)
+{
+    json_t *f = json_object_get(args, "formats");
+    *out = EP_FMT_JSON;
+    if (!f)
+        return 0;
+    if (!json_is_array(f) || json_array_size(f) == 0)
+        return ep_error_set(err, EP_EINVAL,
+                            "argument \"formats\": give a non-empty array of \"json\", "
+                            "\"graphml\", \"png\", \"pdf\"");
+    unsigned got = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(f, i, v)
+    {
+        const char *s = json_string_value(v);
+        unsigned bit = 0;
+        for (size_t k = 0; k < N_FMT && s; k++)
+            if (strcmp(s, FMT[k].name) == 0)
+                bit = FMT[k].fmt;
+        if (!bit || !(allowed & bit)) {
+            char list[64] = "";
+            for (size_t k = 0; k < N_FMT; k++)
+                if (allowed & FMT[k].fmt)
+                    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                             list[0] ? ", " : "", FMT[k].name);
+            return ep_error_set(err, EP_EINVAL,
+                                "argument \"formats\": \"%s\" is not rendered by %s; it renders "
+                                "%s",
+                                s ? s : "(not a string)", tool, list);
+        }
+        got |= bit;
+    }
+    *out = got | EP_FMT_JSON;
+    return 0;
+}
+
+int ep_artefact_name_ok(const char *name)
+{
+    if (!name || !*name || name[0] == '.' || strlen(name) > 200)
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '-' || *p == '_'))
+            return 0;
+    return 1;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+int ep_artefacts_begin(struct ep_artefacts *a, const struct ep_tool_ctx *ctx, json_t *args,
+                       struct ep_error *err)
+{
+    memset(a, 0, sizeof *a);
+    if (!ctx || !ctx->out_dir || !*ctx->out_dir)
+        return ep_error_set(err, EP_EINVAL,
+                            "argument \"formats\": files need an output directory; start the "
+                            "server with --out-dir DIR or set EPINTEL_OUT_DIR");
+    json_t *copy = args ? json_deep_copy(args) : json_object();
+    if (!copy)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    json_object_del(copy, "formats");
+    char *canon = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(copy);
+    if (!canon)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    snprintf(a->key, sizeof a->key, "%016llx", (unsigned long long)fnv1a(canon));
+    free(canon);
+    int rc = ep_mkdirs(ctx->out_dir, err);
+    if (rc)
+        return rc;
+    a->items = json_array();
+    if (!a->items)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    a->dir = ctx->out_dir;
+    return 0;
+}
+
+static int fmt_index(unsigned fmt)
+{
+    for (size_t k = 0; k < N_FMT; k++)
+        if (FMT[k].fmt == fmt)
+            return (int)k;
+    return -1;
+}
+
+/* Read path (no symlinks, regular files only) into out. */
+static int read_plain(const char *path, size_t cap, struct ep_buf *out, struct ep_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ELOOP)
+        return ep_error_set(err, EP_EINVAL, "%s: a symbolic link, refused", path);
+    if (fd < 0)
+        return ep_error_set(err, errno == ENOENT ? EP_ENOTFOUND : EP_EIO, "%s: %s", path,
+                            strerror(errno));
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+        rc = ep_error_set(err, EP_ENOTFOUND, "%s: not a regular file", path);
+    else if ((size_t)st.st_size > cap)
+        rc = ep_error_set(err, EP_ELIMIT, "%s: %lld bytes, more than the %zu served", path,
+                          (long long)st.st_size, cap);
+    char chunk[65536];
+    ssize_t n;
+    while (rc == 0 && (n = read(fd, chunk, sizeof chunk)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = ep_error_set(err, EP_EIO, "%s: %s", path, strerror(errno));
+        } else if (out->len + (size_t)n > cap || ep_buf_append(out, chunk, (size_t)n)) {
+            rc = ep_error_set(err, EP_ELIMIT, "%s: too large", path);
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+int ep_artefacts_add(struct ep_artefacts *a, unsigned fmt, const char *stem, const char *title,
+                     const struct ep_buf *bytes, struct ep_error *err)
+{
+    int k = fmt_index(fmt);
+    char name[256], path[PATH_MAX];
+    if (k < 0 || !a->items)
+        return ep_error_set(err, EP_EINTERNAL, "artefact: bad format");
+    snprintf(name, sizeof name, "%s-%s.%s", stem ? stem : "", a->key, FMT[k].ext);
+    if (!stem || !ep_artefact_name_ok(name))
+        return ep_error_set(err, EP_EINVAL,
+                            "artefact name \"%s\" refused: names are letters, digits, '.', '-' "
+                            "and '_' inside the output directory",
+                            name);
+    if (snprintf(path, sizeof path, "%s/%s", a->dir, name) >= (int)sizeof path)
+        return ep_error_set(err, EP_EINVAL, "output directory path too long");
+    /* rewrite only when the bytes differ (a rerun leaves the file as it was) */
+    struct ep_buf old;
+    ep_buf_init(&old, 0);
+    int same = read_plain(path, bytes->len, &old, NULL) == 0 && old.len == bytes->len &&
+               memcmp(old.data, bytes->data, bytes->len) == 0;
+    ep_buf_free(&old);
+    if (!same) {
+        int rc = ep_write_file_atomic(path, bytes->data, bytes->len, err);
+        if (rc)
+            return rc;
+    }
+    char uri[300];
+    snprintf(uri, sizeof uri, EP_ARTEFACT_URI_PREFIX "%s", name);
+    json_t *it = json_pack("{s:s, s:s, s:s, s:s, s:I}", "format", FMT[k].name, "name", name, "uri",
+                           uri, "mimeType", FMT[k].mime, "size", (json_int_t)bytes->len);
+    if (it && title)
+        json_object_set_new(it, "title", json_string(title));
+    if (!it || json_array_append_new(a->items, it))
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    return 0;
+}
+
+int ep_artefacts_finish(struct ep_artefacts *a, json_t *res, struct ep_error *err)
+{
+    json_t *o = json_pack("{s:b, s:O}", "available", 1, "items", a->items);
+    ep_artefacts_abort(a);
+    if (!o || json_object_set_new(res, "artefacts", o))
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    return 0;
+}
+
+void ep_artefacts_abort(struct ep_artefacts *a)
+{
+    json_decref(a->items);
+    a->items = NULL;
+}
+
+json_t *ep_artefact_window_args(json_t *args)
+{
+    static const char *const keys[] = {"from", "to", "term", "sittings"};
+    json_t *o = json_object();
+    for (size_t k = 0; o && k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *v = json_object_get(args, keys[k]);
+        if (v && json_object_set(o, keys[k], v)) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return o;
+}
+
+int ep_artefact_call(const struct ep_tool_ctx *ctx, const char *tool, json_t *args_stolen,
+                     json_t **res, struct ep_error *err)
+{
+    *res = NULL;
+    if (!args_stolen)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    struct ep_tool_ctx c = *ctx;
+    c.progress = NULL; /* the outer call reports progress */
+    int rc = ep_tools_call(&c, tool, args_stolen, res, err);
+    json_decref(args_stolen);
+    if (rc)
+        ep_error_prefix(err, "%s (for the document): ", tool);
+    return rc;
+}
+
+/* ---- serving ------------------------------------------------------------------------------ */
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static char *base64(const unsigned char *p, size_t n)
+{
+    char *o = malloc((n + 2) / 3 * 4 + 1), *q = o;
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        *q++ = B64[(v >> 18) & 63];
+        *q++ = B64[(v >> 12) & 63];
+        *q++ = i + 1 < n ? B64[(v >> 6) & 63] : '=';
+        *q++ = i + 2 < n ? B64[v & 63] : '=';
+    }
+    *q = 0;
+    return o;
+}
+
+static int fmt_of_name(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    for (size_t k = 0; dot && k < N_FMT; k++)
+        if (strcmp(dot + 1, FMT[k].ext) == 0)
+            return (int)k;
+    return -1;
+}
+
+int ep_artefact_read(const char *dir, const char *uri, json_t **result, struct ep_error *err)
+{
+    *result = NULL;
+    size_t pl = strlen(EP_ARTEFACT_URI_PREFIX);
+    if (!uri || strncmp(uri, EP_ARTEFACT_URI_PREFIX, pl) != 0)
+        return ep_error_set(err, EP_ENOTFOUND, "resource %s not found", uri ? uri : "(null)");
+    const char *name = uri + pl;
+    int k = fmt_of_name(name);
+    if (!ep_artefact_name_ok(name) || k < 0)
+        return ep_error_set(err, EP_EINVAL,
+                            "artefact uri \"%s\" refused: give ep://artefacts/NAME with a file "
+                            "name from a tool result (letters, digits, '.', '-', '_' and a "
+                            ".graphml, .png, .pdf or .json extension; no paths)",
+                            uri);
+    if (!dir || !*dir)
+        return ep_error_set(err, EP_ENOTFOUND, "resource %s not found: no output directory", uri);
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return ep_error_set(err, EP_EINVAL, "output directory path too long");
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    struct ep_error e = {0};
+    int rc = read_plain(path, READ_MAX, &b, &e);
+    if (rc == EP_ENOTFOUND) {
+        ep_buf_free(&b);
+        return ep_error_set(err, EP_ENOTFOUND,
+                            "resource %s not found: no such artefact in the output directory "
+                            "(call the tool with formats again to render it)",
+                            uri);
+    }
+    if (rc) {
+        ep_buf_free(&b);
+        *err = e;
+        return rc;
+    }
+    if (FMT[k].binary) {
+        char *s = base64((const unsigned char *)b.data, b.len);
+        *result = s ? json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri", uri, "mimeType",
+                                FMT[k].mime, "blob", s)
+                    : NULL;
+        free(s);
+    } else {
+        *result = json_pack("{s:[{s:s, s:s, s:s%}]}", "contents", "uri", uri, "mimeType",
+                            FMT[k].mime, "text", b.data, b.len);
+    }
+    ep_buf_free(&b);
+    return *result ? 0 : ep_error_set(err, EP_ENOMEM, "out of memory");
+}
+
+size_t ep_artefact_inline_max(void)
+{
+    const char *v = getenv("EPINTEL_INLINE_MAX_BYTES");
+    if (v && *v) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(v, &end, 10);
+        if (!*end && !errno && v[0] != '-')
+            return (size_t)n;
+    }
+    return EP_ARTEFACT_INLINE_DEFAULT;
+}
+
+void ep_artefact_content(json_t *structured, const char *dir, size_t inline_max, json_t *content)
+{
+    json_t *items = json_object_get(json_object_get(structured, "artefacts"), "items");
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it)
+    {
+        const char *name = json_string_value(json_object_get(it, "name"));
+        const char *mime = json_string_value(json_object_get(it, "mimeType"));
+        json_t *link =
+            json_pack("{s:s, s:O, s:O, s:O, s:O}", "type", "resource_link", "uri",
+                      json_object_get(it, "uri"), "name", json_object_get(it, "name"), "mimeType",
+                      json_object_get(it, "mimeType"), "size", json_object_get(it, "size"));
+        if (link && json_object_get(it, "title"))
+            json_object_set(link, "title", json_object_get(it, "title"));
+        if (link)
+            json_array_append_new(content, link);
+        json_int_t size = json_integer_value(json_object_get(it, "size"));
+        if (!name || !mime || strcmp(mime, "image/png") != 0 || !dir || size < 0 ||
+            (size_t)size > inline_max || !ep_artefact_name_ok(name))
+            continue;
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+            continue;
+        struct ep_buf b;
+        ep_buf_init(&b, 0);
+        if (read_plain(path, inline_max, &b, NULL) == 0) {
+            char *s = base64((const unsigned char *)b.data, b.len);
+            if (s)
+                json_array_append_new(content, json_pack("{s:s, s:s, s:s}", "type", "image", "data",
+                                                         s, "mimeType", "image/png"));
+            free(s);
+        }
+        ep_buf_free(&b);
+    }
+}

@@ -1,0 +1,100 @@
+/* ep_artefact: files that tools render on request (the `formats` argument) into the output
+ * directory, and how they reach an MCP client.
+ *
+ * formats: ["json"] (the default) is the tool's structured result alone, as before; "graphml",
+ * "png" and "pdf" add files rendered by report/. A tool accepts the formats it has renderers
+ * for; any other is refused with EP_EINVAL naming the ones it has.
+ *
+ * Files: <out_dir>/<stem>-<key>.<ext>, where stem is fixed by the tool plus numeric ids only and
+ * key is 16 hex digits of a hash (FNV-1a 64) of the canonical arguments without "formats", so
+ * the same call names the same file. Names are checked (letters, digits, '.', '-', '_'; no
+ * leading dot): no path from user text reaches the file system. Writes are atomic (temp file
+ * + rename) and skipped when the file already holds the same bytes; the renderers are
+ * deterministic (dates from the dataset), so a rerun gives byte-identical files.
+ *
+ * The result carries "artefacts": {"available": true, "items": [{format, name, uri, mimeType,
+ * size}]}; uri is ep://artefacts/<name>, which resources/read serves (ep_artefact_read). The
+ * MCP core adds a resource_link content block per item and inlines PNGs up to a cap as image
+ * blocks (ep_artefact_content). */
+#ifndef EP_ARTEFACT_H
+#define EP_ARTEFACT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "ep_error.h"
+#include "ep_tools.h"
+#include "ep_util.h"
+
+enum { EP_FMT_JSON = 1, EP_FMT_GRAPHML = 2, EP_FMT_PNG = 4, EP_FMT_PDF = 8 };
+
+#define EP_ARTEFACT_URI_PREFIX "ep://artefacts/"
+#define EP_ARTEFACT_INLINE_DEFAULT ((size_t)8 << 20) /* PNGs up to 8 MiB are inlined */
+
+/* The inputSchema property (paste into "properties"). */
+#define EP_ARTEFACT_FORMATS_PROP                                                                   \
+    "\"formats\": {\"type\": \"array\", \"minItems\": 1, \"maxItems\": 4, \"items\": "             \
+    "{\"type\": \"string\", \"enum\": [\"json\", \"graphml\", \"png\", \"pdf\"]}, \"default\": "   \
+    "[\"json\"], \"description\": \"Outputs: json = the structured result (always returned); "     \
+    "graphml, png, pdf = files written to the server's output directory and returned as "          \
+    "resource links (ep://artefacts/...); which ones a tool renders is in its description\"}"
+
+/* The outputSchema of "artefacts". */
+#define EP_ARTEFACT_SCHEMA                                                                         \
+    "{\"type\": \"object\", \"required\": [\"available\"], \"properties\": {"                      \
+    "\"available\": {\"type\": \"boolean\"}, \"reason\": {\"type\": \"string\"},"                  \
+    "\"items\": {\"type\": \"array\", \"items\": {\"type\": \"object\", \"required\": "            \
+    "[\"format\", \"name\", \"uri\", \"mimeType\", \"size\"], \"properties\": {"                   \
+    "\"format\": {\"type\": \"string\", \"enum\": [\"graphml\", \"png\", \"pdf\"]},"               \
+    "\"name\": {\"type\": \"string\"}, \"uri\": {\"type\": \"string\"},"                           \
+    "\"mimeType\": {\"type\": \"string\"}, \"title\": {\"type\": \"string\"},"                     \
+    "\"size\": {\"type\": \"integer\", \"minimum\": 0}}}}}}"
+
+/* The requested formats of args (EP_FMT_* bits; EP_FMT_JSON when absent). A format outside
+ * allowed (EP_FMT_* bits) gives EP_EINVAL naming the tool and the formats it renders. */
+int ep_artefact_formats(json_t *args, unsigned allowed, const char *tool, unsigned *out,
+                        struct ep_error *err);
+
+/* A set of artefacts being written for one call. */
+struct ep_artefacts {
+    const char *dir; /* output directory (borrowed) */
+    char key[17];    /* hash of the arguments without "formats" */
+    json_t *items;   /* new array */
+};
+
+/* Start: dir from ctx->out_dir (EP_EINVAL with what to configure when there is none); the
+ * directory is created. */
+int ep_artefacts_begin(struct ep_artefacts *a, const struct ep_tool_ctx *ctx, json_t *args,
+                       struct ep_error *err);
+/* Write one file <stem>-<key>.<ext> (ext from fmt; stem checked) and add its item. */
+int ep_artefacts_add(struct ep_artefacts *a, unsigned fmt, const char *stem, const char *title,
+                     const struct ep_buf *bytes, struct ep_error *err);
+/* Set res["artefacts"] = {available: true, items} and release a (also on failure). */
+int ep_artefacts_finish(struct ep_artefacts *a, json_t *res, struct ep_error *err);
+void ep_artefacts_abort(struct ep_artefacts *a);
+
+/* New object with the window arguments of args (from, to, term, sittings), for the tool calls
+ * a document needs; NULL on ENOMEM. */
+json_t *ep_artefact_window_args(json_t *args);
+/* ep_tools_call(tool, args) for a document's input, without progress; args_stolen is stolen
+ * (NULL = out of memory); errors are prefixed with the tool name. */
+int ep_artefact_call(const struct ep_tool_ctx *ctx, const char *tool, json_t *args_stolen,
+                     json_t **res, struct ep_error *err);
+
+/* 1 when name is a plain file name that may live in the output directory. */
+int ep_artefact_name_ok(const char *name);
+
+/* resources/read of an ep://artefacts/<name> uri from dir: {"contents":[{uri, mimeType,
+ * text | blob}]} (text for GraphML and JSON, base64 blob for PNG and PDF). EP_EINVAL for a
+ * name with a path or other characters (traversal), EP_ENOTFOUND when no such file. */
+int ep_artefact_read(const char *dir, const char *uri, json_t **result, struct ep_error *err);
+
+/* Append to content (a CallToolResult "content" array) one resource_link block per item of
+ * structured["artefacts"].items, and an image block for each PNG no larger than inline_max
+ * bytes (read from dir; inline_max 0 = none). Missing files are skipped for inlining. */
+void ep_artefact_content(json_t *structured, const char *dir, size_t inline_max, json_t *content);
+
+/* The inline cap: EPINTEL_INLINE_MAX_BYTES when set (a non-negative integer), else 8 MiB. */
+size_t ep_artefact_inline_max(void);
+
+#endif
