@@ -1432,8 +1432,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   "(--max-body-bytes)",
                                   cl, h->o.max_body);
             }
-            return MHD_YES; /* wait for the body */
         }
+        /* answer from the next call: a response queued in this first call (before MHD has
+         * read the whole request) makes MHD close the connection (no keep-alive) */
+        return MHD_YES;
     }
     if (r->body_rejected) {
         *upload_data_size = 0;
