@@ -95,6 +95,7 @@ struct req {
     /* metrics */
     char tool[64];
     int counts_call;
+    int filter_list;      /* the body has tools/list requests: filter their results for who */
     const char *www_auth; /* WWW-Authenticate value for a 401/403 (static or in wbuf) */
     int retry_after;      /* Retry-After seconds for a 429/503 (0 = 1) */
     char wbuf[1600];
@@ -409,8 +410,12 @@ static struct sess *sess_find(struct http *h, const char *id, const char *owner)
     return f;
 }
 
+static char *filter_tools_list(struct http *h, const struct ep_auth_principal *who, char *last);
+
 /* The core's writer: origin is a struct req (POST) or NULL (session-level messages go to the
- * session's GET stream, if one is open). Never fails: a gone client only loses messages. */
+ * session's GET stream, if one is open). Never fails: a gone client only loses messages. The
+ * final message of a POST with tools/list requests is filtered for the principal's roles here,
+ * before it goes into the JSON reply or the SSE stream. */
 static int http_write(void *wctx, void *origin, const char *json, size_t len, int last)
 {
     struct sess *s = wctx;
@@ -427,12 +432,23 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
         pthread_mutex_unlock(&s->mu);
         return 0;
     }
+    char *final = NULL;
+    if (json && last) {
+        final = strndup(json, len);
+        if (final && r->filter_list) /* set before the core saw the request; r->who too */
+            final = filter_tools_list(r->h, &r->who, final);
+        if (final) {
+            json = final;
+            len = strlen(final);
+        }
+    }
     pthread_mutex_lock(&r->mu);
     if (json) {
         sse_event(r, json, len);
         if (last) {
             free(r->last);
-            r->last = strndup(json, len);
+            r->last = final;
+            final = NULL;
         } else {
             r->nonlast++;
         }
@@ -461,6 +477,7 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
     }
     if (free_it)
         req_free(r);
+    free(final);
     return 0;
 }
 
@@ -1306,6 +1323,7 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     pthread_mutex_unlock(&h->mu);
     pthread_mutex_lock(&r->mu);
     r->refs++; /* the core's final reply */
+    r->filter_list = pk.tools_list > 0;
     pthread_mutex_unlock(&r->mu);
     ep_mcp_handle(s->srv, body, len, r);
 
@@ -1330,8 +1348,6 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
              : strstr(last, "\"isError\":true")    ? "isError"
              : strstr(last, "\"error\":{\"code\"") ? "error"
                                                    : "ok");
-    if (last && pk.tools_list && !stream)
-        last = filter_tools_list(h, &r->who, last);
     const char *sid = created ? s->id : NULL;
     if (created && !(last && strstr(last, "\"result\""))) {
         sid = NULL; /* initialize failed: no session */

@@ -66,14 +66,16 @@ static void write_file(const char *path, const char *text)
 static void write_config(const char *api_keys)
 {
     char text[8192];
-    snprintf(text, sizeof text,
-             "{\"resource\":\"%s\",\"authorization_servers\":[\"%s\"],\"issuer\":\"%s\","
-             "\"jwks_file\":\"jwks.json\",\"roles\":{\"viewer\":{\"scope\":\"epintel:viewer\","
-             "\"tools\":[\"get_meps\",\"test_simple_text\"]},\"analyst\":{\"scope\":"
-             "\"epintel:analyst\",\"tools\":[\"*\"]},\"metered\":{\"scope\":\"epintel:metered\","
-             "\"tools\":[\"get_meps\",\"test_simple_text\"],\"daily_quota\":3}},"
-             "\"api_keys\":%s}",
-             RESOURCE, ISSUER, ISSUER, api_keys);
+    snprintf(
+        text, sizeof text,
+        "{\"resource\":\"%s\",\"authorization_servers\":[\"%s\"],\"issuer\":\"%s\","
+        "\"jwks_file\":\"jwks.json\",\"roles\":{\"viewer\":{\"scope\":\"epintel:viewer\","
+        "\"tools\":[\"get_meps\",\"test_simple_text\"]},\"analyst\":{\"scope\":"
+        "\"epintel:analyst\",\"tools\":[\"*\"]},\"metered\":{\"scope\":\"epintel:metered\","
+        "\"tools\":[\"get_meps\",\"test_simple_text\"],\"daily_quota\":3},"
+        "\"streamer\":{\"scope\":\"epintel:streamer\",\"tools\":[\"test_tool_with_logging\"]}},"
+        "\"api_keys\":%s}",
+        RESOURCE, ISSUER, ISSUER, api_keys);
     write_file(cfg_path, text);
 }
 
@@ -457,7 +459,13 @@ static size_t on_sid(char *p, size_t sz, size_t n, void *ud)
     return len;
 }
 
+static const char *init_session_v(const char *authz, const char *version);
 static const char *init_session(const char *authz)
+{
+    return init_session_v(authz, "2025-11-25");
+}
+
+static const char *init_session_v(const char *authz, const char *version)
 {
     sid_buf[0] = 0;
     CURL *c = curl_easy_init();
@@ -470,11 +478,14 @@ static const char *init_session(const char *authz)
     struct resp r;
     memset(&r, 0, sizeof r);
     ep_buf_init(&r.body, 0);
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+             "\"protocolVersion\":\"%s\",\"capabilities\":{},\"clientInfo\":{"
+             "\"name\":\"t\",\"version\":\"1\"}}}",
+             version);
     curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS,
-                     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
-                     "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{"
-                     "\"name\":\"t\",\"version\":\"1\"}}}");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
@@ -803,9 +814,13 @@ static void test_http_tools_list(void **state)
                      0);
     char *a = key_entry("an", "analyst-secret", "analyst", 0);
     char *v = key_entry("viewer", "viewer-secret-1", "viewer", 0);
-    write_keys(a, v);
+    char *st = key_entry("st", "stream-secret", "streamer", 0);
+    char arr[2048];
+    snprintf(arr, sizeof arr, "[%s,%s,%s]", a, v, st);
+    write_config(arr);
     free(a);
     free(v);
+    free(st);
     pid_t pid = start_server(db, pf);
     const char *keys[] = {"Bearer viewer-secret-1", "Bearer analyst-secret"};
     size_t counts[2] = {0, 0};
@@ -837,6 +852,40 @@ static void test_http_tools_list(void **state)
     }
     assert_int_equal(counts[0], 2);
     assert_true(counts[1] > 10);
+
+    /* the same filter when the reply is an SSE stream: a 2025-03-26 batch whose tools/call
+     * sends log messages first, so the batch's answer (with the tools/list result) is the
+     * last event of the stream */
+    char sid[80];
+    snprintf(sid, sizeof sid, "%s", init_session_v("Bearer stream-secret", "2025-03-26"));
+    struct resp r;
+    http("POST", "/mcp", "Bearer stream-secret", sid,
+         "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+         "\"test_tool_with_logging\"}},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}]",
+         &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(ep_buf_putc(&r.body, 0), 0);
+    assert_non_null(strstr(r.body.data, "event: message\ndata: "));
+    assert_non_null(strstr(r.body.data, "notifications/message")); /* it was streamed */
+    const char *last = NULL;
+    for (const char *p = r.body.data; (p = strstr(p, "data: ")) != NULL; p += 6)
+        last = p + 6;
+    assert_non_null(last);
+    json_t *batch = json_loadb(last, strcspn(last, "\n"), 0, NULL);
+    assert_true(json_is_array(batch));
+    json_t *listed = NULL;
+    size_t i;
+    json_t *m;
+    json_array_foreach(batch, i, m)
+    {
+        if (json_integer_value(json_object_get(m, "id")) == 2)
+            listed = json_object_get(json_object_get(m, "result"), "tools");
+    }
+    assert_int_equal(json_array_size(listed), 1); /* not the other roles' tools */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(listed, 0), "name")),
+                        "test_tool_with_logging");
+    json_decref(batch);
+    ep_buf_free(&r.body);
     stop_server(pid, SIGTERM);
     curl_global_cleanup();
 }
