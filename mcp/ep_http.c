@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
@@ -26,7 +27,10 @@
 #include "ep_store.h"
 #include "ep_util.h"
 
-#define EP_HTTP_SSE_BACKLOG ((size_t)64 << 20) /* unsent SSE bytes per stream */
+#define EP_HTTP_SSE_BACKLOG ((size_t)64 << 20)   /* unsent SSE bytes per stream */
+#define EP_HTTP_REPLAY_EVENTS 128                /* replay log per SSE stream: events ... */
+#define EP_HTTP_REPLAY_BYTES ((size_t)256 << 10) /* ... and bytes */
+#define EP_HTTP_STREAMS_KEPT 4                   /* POST streams a session keeps logs of */
 #define EP_HTTP_MAX_STAT 64
 #define EP_HTTP_MAX_TOOLS 128
 
@@ -57,12 +61,35 @@ static const char *const ep_http_rej_names[REJ_N] = {
 
 struct http;
 
+/* One SSE stream's replay log (resumability): every event gets the id "K-N" (K = the stream's
+ * number in the session, 0 for the GET stream; N = 1, 2, ...), and the last events are kept so
+ * that GET /mcp with Last-Event-ID can replay what a client missed and go on with the stream.
+ * Under the session's mu. */
+struct sse_ev {
+    unsigned long seq;
+    char *data; /* the JSON message */
+    size_t len;
+};
+struct stream {
+    int id;
+    int refs;  /* the session's list + each request delivering it */
+    int ended; /* the final message was logged (POST streams) */
+    unsigned long next_seq;
+    struct sse_ev ev[EP_HTTP_REPLAY_EVENTS]; /* ring: n events from head */
+    int head, n;
+    size_t bytes;
+    struct req *reader; /* the connection delivering it now, or NULL */
+};
+
 struct sess {
     char id[33];
     struct http *h;
     struct ep_mcp_server *srv;
-    pthread_mutex_t mu; /* get_req */
+    pthread_mutex_t mu; /* get_req, the streams */
     struct req *get_req;
+    struct stream get_log;                        /* stream 0: the GET stream */
+    struct stream *streams[EP_HTTP_STREAMS_KEPT]; /* streamed POSTs, oldest first */
+    int nstreams, next_stream;
     int refs; /* under h->mu: 1 for the table + 1 per HTTP request using it */
     int in_table;
     time_t last_used;
@@ -86,10 +113,12 @@ struct req {
     /* outgoing stream */
     struct ep_buf sse;
     size_t off;
-    int final;   /* the core delivered its last message */
-    int nonlast; /* messages before the last one */
-    char *last;  /* the final message (JSON), NULL if none */
-    int is_get;  /* GET stream of sess */
+    int final;             /* the core delivered its last message */
+    int nonlast;           /* messages before the last one */
+    char *last;            /* the final message (JSON), NULL if none */
+    int is_get;            /* GET stream of sess */
+    int sse_ok;            /* the client accepts an SSE reply */
+    struct stream *stream; /* the SSE stream it delivers (ref held), or NULL */
     int overflow;
     time_t last_write;
     /* metrics */
@@ -336,14 +365,87 @@ static void req_unref(struct req *r)
         req_free(r);
 }
 
-/* Append one SSE event (r->mu held). */
-static void sse_event(struct req *r, const char *json, size_t len)
+/* Append one SSE event with id "stream-seq" (r->mu held). */
+static void sse_event(struct req *r, int stream, unsigned long seq, const char *json, size_t len)
 {
     if (r->overflow)
         return;
-    if (ep_buf_append(&r->sse, "event: message\ndata: ", 21) || ep_buf_append(&r->sse, json, len) ||
-        ep_buf_append(&r->sse, "\n\n", 2))
+    if (ep_buf_printf(&r->sse, "id: %d-%lu\nevent: message\ndata: ", stream, seq) ||
+        ep_buf_append(&r->sse, json, len) || ep_buf_append(&r->sse, "\n\n", 2))
         r->overflow = 1; /* the client does not read: end the stream */
+}
+
+/* ------------------------------------------------------------- replay logs */
+
+static void stream_clear(struct stream *st)
+{
+    for (int i = 0; i < st->n; i++)
+        free(st->ev[(st->head + i) % EP_HTTP_REPLAY_EVENTS].data);
+    st->n = 0;
+    st->bytes = 0;
+}
+
+/* Drop one reference (sess->mu held). */
+static void stream_unref(struct stream *st)
+{
+    if (st && --st->refs == 0) {
+        stream_clear(st);
+        free(st);
+    }
+}
+
+/* Log one message of st and hand it to its reader (sess->mu held). Returns its seq. */
+static unsigned long stream_event(struct stream *st, const char *json, size_t len, int last)
+{
+    unsigned long seq = st->next_seq++;
+    while (st->n && (st->n == EP_HTTP_REPLAY_EVENTS || st->bytes + len > EP_HTTP_REPLAY_BYTES)) {
+        struct sse_ev *o = &st->ev[st->head]; /* forget the oldest */
+        st->bytes -= o->len;
+        free(o->data);
+        st->head = (st->head + 1) % EP_HTTP_REPLAY_EVENTS;
+        st->n--;
+    }
+    char *copy = malloc(len + 1);
+    if (copy) {
+        memcpy(copy, json, len);
+        copy[len] = 0;
+        struct sse_ev *e = &st->ev[(st->head + st->n) % EP_HTTP_REPLAY_EVENTS];
+        e->seq = seq;
+        e->data = copy;
+        e->len = len;
+        st->n++;
+        st->bytes += len;
+    }
+    if (last)
+        st->ended = 1;
+    struct req *rd = st->reader;
+    if (rd) {
+        pthread_mutex_lock(&rd->mu);
+        sse_event(rd, st->id, seq, json, len);
+        if (last)
+            rd->final = 1;
+        pthread_cond_broadcast(&rd->cv);
+        pthread_mutex_unlock(&rd->mu);
+    }
+    return seq;
+}
+
+/* A new stream for a POST of s, kept in the session's list (sess->mu held); NULL on ENOMEM. */
+static struct stream *stream_new(struct sess *s)
+{
+    struct stream *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->id = ++s->next_stream;
+    st->next_seq = 1;
+    st->refs = 1;
+    if (s->nstreams == EP_HTTP_STREAMS_KEPT) { /* forget the oldest log */
+        stream_unref(s->streams[0]);
+        memmove(s->streams, s->streams + 1, (EP_HTTP_STREAMS_KEPT - 1) * sizeof *s->streams);
+        s->nstreams--;
+    }
+    s->streams[s->nstreams++] = st;
+    return st;
 }
 
 /* ---------------------------------------------------------------- sessions */
@@ -351,6 +453,9 @@ static void sse_event(struct req *r, const char *json, size_t len)
 static void sess_free(struct sess *s)
 {
     ep_mcp_server_free(s->srv); /* in-flight calls were cancelled; waits for them */
+    for (int i = 0; i < s->nstreams; i++)
+        stream_unref(s->streams[i]);
+    stream_clear(&s->get_log);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }
@@ -420,14 +525,11 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
 {
     struct sess *s = wctx;
     struct req *r = origin;
-    if (!r) {
+    if (!r) { /* logged for a resume even while no GET stream is open */
         pthread_mutex_lock(&s->mu);
-        struct req *g = s->get_req;
-        if (g && json) {
-            pthread_mutex_lock(&g->mu);
-            sse_event(g, json, len);
-            pthread_cond_broadcast(&g->cv);
-            pthread_mutex_unlock(&g->mu);
+        if (json) {
+            s->get_log.reader = s->get_req;
+            stream_event(&s->get_log, json, len, 0);
         }
         pthread_mutex_unlock(&s->mu);
         return 0;
@@ -442,9 +544,32 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
             len = strlen(final);
         }
     }
+    /* an SSE reply (a message before the last one, and the client accepts SSE) becomes a
+     * logged stream; a JSON reply (the common case) never touches the SSE buffers */
+    pthread_mutex_lock(&s->mu);
+    if (json && !last && !r->stream && r->sse_ok && (r->stream = stream_new(s)) != NULL) {
+        r->stream->refs++;
+        r->stream->reader = r;
+    }
+    if (json && r->stream)
+        stream_event(r->stream, json, len, last);
+    if (last && r->stream && !json && r->stream->reader) { /* cancelled: no response */
+        struct req *rd = r->stream->reader;
+        pthread_mutex_lock(&rd->mu);
+        rd->final = 1;
+        pthread_cond_broadcast(&rd->cv);
+        pthread_mutex_unlock(&rd->mu);
+    }
+    if (last && r->stream) {
+        r->stream->ended = 1; /* nothing more for it: its log stays with the session */
+        if (r->stream->reader == r)
+            r->stream->reader = NULL;
+        stream_unref(r->stream);
+        r->stream = NULL;
+    }
+    pthread_mutex_unlock(&s->mu);
     pthread_mutex_lock(&r->mu);
     if (json) {
-        sse_event(r, json, len);
         if (last) {
             free(r->last);
             r->last = final;
@@ -493,6 +618,8 @@ static struct sess *sess_create(struct http *h, const char *owner, int *full)
     for (int i = 0; i < 16; i++)
         snprintf(s->id + 2 * i, 3, "%02x", rnd[i]);
     s->h = h;
+    s->get_log.next_seq = 1;
+    s->get_log.refs = 1; /* embedded: never freed by stream_unref */
     snprintf(s->owner, sizeof s->owner, "%s", owner);
     pthread_mutex_init(&s->mu, NULL);
     struct ep_error err = {0};
@@ -1324,6 +1451,7 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     pthread_mutex_lock(&r->mu);
     r->refs++; /* the core's final reply */
     r->filter_list = pk.tools_list > 0;
+    r->sse_ok = sse_ok;
     pthread_mutex_unlock(&r->mu);
     ep_mcp_handle(s->srv, body, len, r);
 
@@ -1370,6 +1498,93 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     return ret;
 }
 
+/* GET /mcp with Last-Event-ID "K-N": replay the events of stream K after N, then go on with
+ * the stream (K = 0: the session's GET stream; K > 0: a streamed POST reply whose connection
+ * was lost, until its final message). */
+static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct sess *s,
+                                 const char *lei)
+{
+    struct http *h = r->h;
+    char *end = NULL;
+    errno = 0;
+    long k = strtol(lei, &end, 10);
+    unsigned long n = 0;
+    int ok = end != lei && *end == '-' && k >= 0 && k <= INT_MAX && errno == 0;
+    if (ok) {
+        const char *p = end + 1;
+        ok = *p >= '0' && *p <= '9';
+        n = strtoul(p, &end, 10);
+        ok = ok && *end == 0 && errno == 0;
+    }
+    if (!ok) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
+                          "Bad Request: Last-Event-ID \"%.40s\" is not an event id of this "
+                          "session (they look like 3-12: stream 3, event 12)",
+                          lei);
+    }
+    pthread_mutex_lock(&s->mu);
+    struct stream *st = k == 0 ? &s->get_log : NULL;
+    for (int i = 0; i < s->nstreams && !st; i++)
+        if (s->streams[i]->id == k)
+            st = s->streams[i];
+    const char *why = NULL;
+    char msg[160];
+    unsigned status = MHD_HTTP_CONFLICT;
+    unsigned long oldest = st && st->n ? st->ev[st->head].seq : st ? st->next_seq : 0;
+    if (!st) {
+        status = MHD_HTTP_NOT_FOUND;
+        snprintf(msg, sizeof msg,
+                 "stream %ld is no longer kept (a session keeps the last %d streamed replies)", k,
+                 EP_HTTP_STREAMS_KEPT);
+        why = msg;
+    } else if (n >= st->next_seq) {
+        status = MHD_HTTP_BAD_REQUEST;
+        snprintf(msg, sizeof msg, "stream %ld has sent only %lu events", k, st->next_seq - 1);
+        why = msg;
+    } else if (n + 1 < oldest) {
+        status = MHD_HTTP_GONE;
+        snprintf(msg, sizeof msg,
+                 "events %lu to %lu of stream %ld are no longer kept (the last %d events or "
+                 "%zu KiB of a stream are)",
+                 n + 1, oldest - 1, k, EP_HTTP_REPLAY_EVENTS, EP_HTTP_REPLAY_BYTES >> 10);
+        why = msg;
+    }
+    if (!why) {
+        /* the client says it lost the stream: a connection still delivering it ends */
+        struct req *old = k == 0 ? s->get_req : st->reader;
+        if (old) {
+            pthread_mutex_lock(&old->mu);
+            old->final = 1;
+            pthread_cond_broadcast(&old->cv);
+            pthread_mutex_unlock(&old->mu);
+        }
+        pthread_mutex_lock(&r->mu);
+        for (int i = 0; i < st->n; i++) {
+            const struct sse_ev *e = &st->ev[(st->head + i) % EP_HTTP_REPLAY_EVENTS];
+            if (e->seq > n)
+                sse_event(r, (int)k, e->seq, e->data, e->len);
+        }
+        r->last_write = time(NULL);
+        if (k == 0) {
+            s->get_req = r;
+            r->is_get = 1;
+        } else {
+            r->final = st->ended; /* ended: the replay is all there is */
+            st->refs++;
+            r->stream = st;
+        }
+        pthread_mutex_unlock(&r->mu);
+        st->reader = r;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (why) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, status, EP_MCP_INVALID_REQUEST, NULL, "Cannot resume: %s", why);
+    }
+    return send_sse(r, c, NULL);
+}
+
 static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
 {
     struct http *h = r->h;
@@ -1392,10 +1607,14 @@ static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
                           "Session not found: it ended or expired; initialize a new one");
     }
     r->sess = s;
+    const char *lei = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
+    if (lei)
+        return on_resume(r, c, s, lei);
     pthread_mutex_lock(&s->mu);
     int busy = s->get_req != NULL;
     if (!busy) {
         s->get_req = r;
+        s->get_log.reader = r;
         r->is_get = 1;
         r->last_write = time(NULL);
     }
@@ -1521,10 +1740,19 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (r->is_mcp)
         audit(h, r);
     struct sess *s = r->sess;
-    if (s && r->is_get) {
+    if (s) {
         pthread_mutex_lock(&s->mu);
-        if (s->get_req == r)
+        if (r->is_get && s->get_req == r)
             s->get_req = NULL;
+        if (s->get_log.reader == r)
+            s->get_log.reader = NULL;
+        if (r->stream && r->stream->reader == r)
+            r->stream->reader = NULL; /* later events wait in the log for a resume */
+        if (r->stream && strcmp(r->method, "GET") == 0) {
+            stream_unref(r->stream); /* a resumed stream's reference (a POST's goes at its
+                                        last message, in http_write) */
+            r->stream = NULL;
+        }
         pthread_mutex_unlock(&s->mu);
     }
     pthread_mutex_lock(&r->mu);
