@@ -12,7 +12,6 @@
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,11 +182,8 @@ struct http {
     long audit_max;
     unsigned long audit_seq;
     pthread_mutex_t audit_mu;
-    /* daily quotas: counters in memory (authoritative), flushed to the store every second */
-    pthread_mutex_t qmu;
-    struct quota_slot *quotas;
-    sqlite3 *qdb; /* own read-write connection to the store (NULL = counts not persisted) */
-    sqlite3_stmt *qget, *qput;
+    /* daily quotas (ep_auth.h), flushed to the store every second; NULL without auth */
+    struct ep_quota *quota;
 };
 
 /* Requests per principal: a sliding one-minute window estimated from this minute's and the
@@ -197,18 +193,6 @@ struct rate_slot {
     char id[128];
     long minute;
     unsigned long cur, prev;
-};
-
-/* tools/call count per principal for the current UTC day. Open addressing with a bounded
- * probe; a slot is reused when it holds nothing unflushed (its count is in the store). */
-#define EP_HTTP_QUOTA_SLOTS 4096
-#define EP_HTTP_QUOTA_PROBE 64
-struct quota_slot {
-    char id[128];
-    unsigned long hash;
-    char day[11]; /* UTC YYYY-MM-DD the count belongs to */
-    long used;
-    int dirty; /* count not yet written to the store */
 };
 
 static double now_s(void)
@@ -988,156 +972,13 @@ static int mcp_admit(struct req *r, struct MHD_Connection *c, enum MHD_Result *r
 
 /* ------------------------------------------------------------ daily quotas */
 
-static const char ep_http_quota_ddl[] =
-    "CREATE TABLE IF NOT EXISTS quota(principal TEXT NOT NULL, day TEXT NOT NULL,"
-    " used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(principal, day)) WITHOUT ROWID;";
-
-static void utc_day(time_t t, char out[11])
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-/* Open the quota connection on the store's file (read-write, WAL; same DDL as migration 4). */
-static int quota_open(struct http *h, struct ep_error *err)
-{
-    h->quotas = calloc(EP_HTTP_QUOTA_SLOTS, sizeof *h->quotas);
-    if (!h->quotas)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    const char *path = h->o.store ? ep_store_path(h->o.store) : NULL;
-    if (!path) {
-        fprintf(stderr, "epintel: no store: daily quota counts are kept in memory only\n");
-        return 0;
-    }
-    char old[11];
-    utc_day(time(NULL) - 31 * 86400, old);
-    char *sql = sqlite3_mprintf("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; %s"
-                                " DELETE FROM quota WHERE day < %Q;",
-                                ep_http_quota_ddl, old);
-    int rc = sqlite3_open_v2(path, &h->qdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc == SQLITE_OK)
-        sqlite3_busy_timeout(h->qdb, 5000);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(h->qdb, sql ? sql : "", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(h->qdb, "SELECT used FROM quota WHERE principal = ? AND day = ?",
-                                -1, &h->qget, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(h->qdb,
-                                "INSERT INTO quota(principal, day, used) VALUES(?, ?, ?)"
-                                " ON CONFLICT(principal, day) DO UPDATE SET used = excluded.used",
-                                -1, &h->qput, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return ep_error_set(err, EP_EDB, "cannot open the store %s read-write for daily quotas: %s",
-                            path, h->qdb ? sqlite3_errmsg(h->qdb) : sqlite3_errstr(rc));
-    return 0;
-}
-
-static void quota_close(struct http *h)
-{
-    sqlite3_finalize(h->qget);
-    sqlite3_finalize(h->qput);
-    sqlite3_close(h->qdb);
-    free(h->quotas);
-}
-
-/* Write one count (h->qmu held). */
-static void quota_put(struct http *h, const struct quota_slot *q)
-{
-    if (!h->qput)
-        return;
-    sqlite3_bind_text(h->qput, 1, q->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(h->qput, 2, q->day, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(h->qput, 3, q->used);
-    if (sqlite3_step(h->qput) != SQLITE_DONE)
-        fprintf(stderr, "epintel: cannot store the quota count of %s: %s\n", q->id,
-                sqlite3_errmsg(h->qdb));
-    sqlite3_reset(h->qput);
-    sqlite3_clear_bindings(h->qput);
-}
-
-/* Write every unflushed count in one transaction (h->qmu held). */
-static void quota_flush_locked(struct http *h)
-{
-    int any = 0;
-    for (int i = 0; i < EP_HTTP_QUOTA_SLOTS && !any; i++)
-        any = h->quotas[i].dirty;
-    if (!any || !h->qdb)
-        return;
-    sqlite3_exec(h->qdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    for (int i = 0; i < EP_HTTP_QUOTA_SLOTS; i++)
-        if (h->quotas[i].dirty) {
-            quota_put(h, &h->quotas[i]);
-            h->quotas[i].dirty = 0;
-        }
-    if (sqlite3_exec(h->qdb, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        fprintf(stderr, "epintel: cannot store quota counts: %s\n", sqlite3_errmsg(h->qdb));
-        sqlite3_exec(h->qdb, "ROLLBACK", NULL, NULL, NULL);
-    }
-}
-
-static void quota_flush(struct http *h)
-{
-    if (!h->quotas)
-        return;
-    pthread_mutex_lock(&h->qmu);
-    quota_flush_locked(h);
-    pthread_mutex_unlock(&h->qmu);
-}
-
-/* The slot of id for day (h->qmu held): found, or taken and loaded from the store. */
-static struct quota_slot *quota_slot(struct http *h, const char *id, const char *day)
-{
-    unsigned long hsh = 5381;
-    for (const char *p = id; *p; p++)
-        hsh = hsh * 33 + (unsigned char)*p;
-    struct quota_slot *empty = NULL, *clean = NULL, *q = NULL;
-    for (int k = 0; k < EP_HTTP_QUOTA_PROBE && !q; k++) {
-        struct quota_slot *c = &h->quotas[(hsh + (unsigned long)k) % EP_HTTP_QUOTA_SLOTS];
-        if (c->id[0] && c->hash == hsh && strcmp(c->id, id) == 0)
-            q = c;
-        else if (!c->id[0] && !empty)
-            empty = c;
-        else if (c->id[0] && !c->dirty && !clean)
-            clean = c;
-    }
-    if (!q) {
-        q = empty ? empty : clean;
-        if (!q) { /* every candidate holds unflushed counts: write them, reuse the first */
-            quota_flush_locked(h);
-            q = &h->quotas[hsh % EP_HTTP_QUOTA_SLOTS];
-        }
-        memset(q, 0, sizeof *q);
-        snprintf(q->id, sizeof q->id, "%s", id);
-        q->hash = hsh;
-    }
-    if (strcmp(q->day, day) != 0) {
-        if (q->dirty)
-            quota_put(h, q); /* the previous day's last count */
-        snprintf(q->day, sizeof q->day, "%s", day);
-        q->used = 0;
-        q->dirty = 0;
-        if (h->qget) {
-            sqlite3_bind_text(h->qget, 1, id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(h->qget, 2, day, -1, SQLITE_STATIC);
-            if (sqlite3_step(h->qget) == SQLITE_ROW)
-                q->used = (long)sqlite3_column_int64(h->qget, 0);
-            sqlite3_reset(h->qget);
-            sqlite3_clear_bindings(h->qget);
-        }
-    }
-    return q;
-}
-
 /* Charge n tools/call to r's principal. 0 = admitted; 1 = over its role's daily quota, with
  * *ret sent (429, Retry-After = seconds to the next UTC day, a JSON body naming the quota). */
 static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *rid,
                        enum MHD_Result *ret)
 {
     struct http *h = r->h;
-    if (!h->quotas || n <= 0)
+    if (!h->quota || n <= 0)
         return 0;
     char role[32] = "";
     pthread_rwlock_rdlock(&h->alock);
@@ -1146,21 +987,11 @@ static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *r
     if (limit < 0)
         return 0;
     time_t now = time(NULL);
-    char day[11];
-    utc_day(now, day);
-    pthread_mutex_lock(&h->qmu);
-    struct quota_slot *q = quota_slot(h, r->principal, day);
-    long used = q->used;
-    int over = used + n > limit;
-    if (!over) {
-        q->used += n;
-        q->dirty = 1;
-    }
-    pthread_mutex_unlock(&h->qmu);
-    if (!over)
+    long used = 0;
+    if (!ep_quota_charge(h->quota, r->principal, limit, n, now, &used))
         return 0;
     count_reject(h, REJ_QUOTA);
-    int retry = (int)(86400 - now % 86400);
+    int retry = ep_quota_reset_in(now);
     char reset[24];
     time_t next = now + retry;
     struct tm tm;
@@ -1895,7 +1726,6 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     pthread_cond_init(&h->cv, NULL);
     pthread_rwlock_init(&h->alock, NULL);
     pthread_mutex_init(&h->audit_mu, NULL);
-    pthread_mutex_init(&h->qmu, NULL);
     h->rate_per_min = h->o.rate_per_minute;
     h->audit_max = h->o.audit_max_bytes > 0 ? h->o.audit_max_bytes : 10L << 20;
     h->sessions = calloc((size_t)h->o.max_sessions, sizeof *h->sessions);
@@ -1941,8 +1771,12 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
                           addr);
     if (!rc && h->rate_per_min > 0 && !(h->rates = calloc(EP_HTTP_RATE_SLOTS, sizeof *h->rates)))
         rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-    if (!rc && h->auth)
-        rc = quota_open(h, err);
+    if (!rc && h->auth) {
+        const char *qpath = h->o.store ? ep_store_path(h->o.store) : NULL;
+        if (!qpath)
+            fprintf(stderr, "epintel: no store: daily quota counts are kept in memory only\n");
+        rc = ep_quota_open(qpath, time(NULL), &h->quota, err);
+    }
     if (!rc && h->o.audit_file && !(h->audit = audit_open(h->o.audit_file)))
         rc = ep_error_set(err, EP_EIO, "cannot open the audit file %s: %s", h->o.audit_file,
                           strerror(errno));
@@ -2002,7 +1836,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
                 }
             }
             expire_sessions(h);
-            quota_flush(h); /* bounded loss window: counts of the last second */
+            ep_quota_flush(h->quota); /* bounded loss window: counts of the last second */
         }
         fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
         MHD_quiesce_daemon(h->d); /* no new connections */
@@ -2031,9 +1865,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     }
     if (h->d)
         MHD_stop_daemon(h->d);
-    quota_flush(h);
-    quota_close(h);
-    pthread_mutex_destroy(&h->qmu);
+    ep_quota_close(h->quota); /* writes the last counts */
     for (int i = 0; i < h->nhosts; i++)
         free(h->hosts[i]);
     free(h->hosts);

@@ -802,6 +802,89 @@ static void test_http_quota(void **state)
     curl_global_cleanup();
 }
 
+static long stored_day(const char *db, const char *principal, const char *day)
+{
+    sqlite3 *d = NULL;
+    sqlite3_stmt *st = NULL;
+    long used = -1;
+    assert_int_equal(sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(d, "SELECT used FROM quota WHERE principal = ? AND day = ?",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        used = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(d);
+    return used;
+}
+
+/* Daily quotas roll over at the UTC day boundary (the clock is a parameter: no sleeping): a
+ * principal at its limit one second before midnight is refused, and admitted again at
+ * midnight with a fresh count; both days' counts are stored, and survive a reopen. */
+static void test_quota_day_rollover(void **state)
+{
+    (void)state;
+    char db[700];
+    snprintf(db, sizeof db, "%s/rollover.db", dir);
+    sqlite3 *d = NULL;
+    assert_int_equal(sqlite3_open(db, &d), SQLITE_OK); /* an empty store file */
+    sqlite3_close(d);
+    struct tm tm = {.tm_year = 2026 - 1900,
+                    .tm_mon = 10,
+                    .tm_mday = 27,
+                    .tm_hour = 23,
+                    .tm_min = 59,
+                    .tm_sec = 58};
+    const time_t eve = timegm(&tm); /* 2026-11-27 23:59:58 UTC */
+    struct ep_quota *q = NULL;
+    struct ep_error err = {0};
+    assert_int_equal(ep_quota_open(db, eve, &q, &err), 0);
+    long used = -1;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ep_quota_charge(q, "key:a", 3, 1, eve, &used), 0);
+        assert_int_equal(used, i);
+    }
+    assert_int_equal(ep_quota_charge(q, "key:a", 3, 1, eve + 1, &used), 1); /* 23:59:59 */
+    assert_int_equal(used, 3);
+    assert_int_equal(ep_quota_reset_in(eve + 1), 1);
+    assert_int_equal(ep_quota_charge(q, "key:b", 3, 2, eve + 1, &used), 0); /* another one */
+    /* midnight: a new day, a new count */
+    assert_int_equal(ep_quota_reset_in(eve + 2), 86400);
+    assert_int_equal(ep_quota_charge(q, "key:a", 3, 1, eve + 2, &used), 0);
+    assert_int_equal(used, 0);
+    /* a batch larger than what is left is refused whole */
+    assert_int_equal(ep_quota_charge(q, "key:a", 3, 3, eve + 3, &used), 1);
+    assert_int_equal(used, 1);
+    ep_quota_flush(q);
+    assert_int_equal(stored_day(db, "key:a", "2026-11-27"), 3);
+    assert_int_equal(stored_day(db, "key:a", "2026-11-28"), 1);
+    assert_int_equal(stored_day(db, "key:b", "2026-11-27"), 2);
+    ep_quota_close(q);
+    /* reopened later that day: the count goes on from the store */
+    assert_int_equal(ep_quota_open(db, eve + 3600, &q, &err), 0);
+    assert_int_equal(ep_quota_charge(q, "key:a", 3, 2, eve + 3600, &used), 0);
+    assert_int_equal(used, 1);
+    assert_int_equal(ep_quota_charge(q, "key:a", 3, 1, eve + 3601, &used), 1);
+    /* key:b's new day starts empty although yesterday's count is in the store */
+    assert_int_equal(ep_quota_charge(q, "key:b", 3, 3, eve + 3601, &used), 0);
+    assert_int_equal(used, 0);
+    ep_quota_close(q);
+    assert_int_equal(stored_day(db, "key:a", "2026-11-28"), 3);
+    /* 32 days on, opening deletes rows older than 31 days */
+    assert_int_equal(ep_quota_open(db, eve + 32 * 86400, &q, &err), 0);
+    ep_quota_close(q);
+    assert_int_equal(stored_day(db, "key:a", "2026-11-27"), -1);
+    assert_int_equal(stored_day(db, "key:a", "2026-11-28"), 3);
+    /* a store that cannot be opened read-write is an error naming it */
+    char bad[720];
+    snprintf(bad, sizeof bad, "%s/no/such/dir.db", dir);
+    assert_int_equal(ep_quota_open(bad, eve, &q, &err), EP_EDB);
+    assert_null(q);
+    assert_non_null(strstr(err.msg, bad));
+}
+
 /* tools/list shows a principal only the tools its roles may call */
 static void test_http_tools_list(void **state)
 {
@@ -893,9 +976,10 @@ static void test_http_tools_list(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_jwt_valid),  cmocka_unit_test(test_jwt_rejected),
-        cmocka_unit_test(test_api_keys),   cmocka_unit_test(test_http_auth),
-        cmocka_unit_test(test_http_quota), cmocka_unit_test(test_http_tools_list),
+        cmocka_unit_test(test_jwt_valid),          cmocka_unit_test(test_jwt_rejected),
+        cmocka_unit_test(test_api_keys),           cmocka_unit_test(test_http_auth),
+        cmocka_unit_test(test_http_quota),         cmocka_unit_test(test_http_tools_list),
+        cmocka_unit_test(test_quota_day_rollover),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
