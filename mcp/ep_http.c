@@ -309,6 +309,26 @@ static void metrics_text(struct http *h, struct ep_buf *b)
         ep_buf_printf(b, "epintel_http_rejections_total{reason=\"%s\"} %lu\n", ep_http_rej_names[i],
                       h->rej[i]);
     pthread_mutex_unlock(&h->mu);
+    struct ep_tools_cache_stats cs;
+    ep_tools_cache_stats(&cs);
+    ep_buf_printf(
+        b,
+        "# HELP epintel_tool_cache_hits_total tools/call answered from the result cache.\n"
+        "# TYPE epintel_tool_cache_hits_total counter\n"
+        "epintel_tool_cache_hits_total %lu\n"
+        "# HELP epintel_tool_cache_misses_total Cacheable calls that ran the tool.\n"
+        "# TYPE epintel_tool_cache_misses_total counter\n"
+        "epintel_tool_cache_misses_total %lu\n"
+        "# HELP epintel_tool_cache_evictions_total Entries dropped for space.\n"
+        "# TYPE epintel_tool_cache_evictions_total counter\n"
+        "epintel_tool_cache_evictions_total %lu\n"
+        "# HELP epintel_tool_cache_entries Entries in the result cache.\n"
+        "# TYPE epintel_tool_cache_entries gauge\n"
+        "epintel_tool_cache_entries %lu\n"
+        "# HELP epintel_tool_cache_bytes Bytes held by the result cache.\n"
+        "# TYPE epintel_tool_cache_bytes gauge\n"
+        "epintel_tool_cache_bytes %zu\n",
+        cs.hits, cs.misses, cs.evictions, cs.entries, cs.bytes);
 }
 
 /* ---------------------------------------------------------------- requests */

@@ -626,6 +626,55 @@ static void test_health_metrics(void **state)
     ep_buf_free(&r.body);
 }
 
+static unsigned long cache_hits(void)
+{
+    struct resp r;
+    assert_int_equal(req("GET", "/metrics", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
+    const char *p = strstr(r.body.data, "\nepintel_tool_cache_hits_total ");
+    assert_non_null(p);
+    unsigned long n = strtoul(p + 31, NULL, 10);
+    ep_buf_free(&r.body);
+    return n;
+}
+
+/* A cached tools/call is answered with exactly the bytes of the computed answer (the stored
+ * CallToolResult), counted as a cache hit in /metrics; other arguments are not. */
+static void test_cached_call(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session(sid);
+    static const char call[] = "{\"jsonrpc\":\"2.0\",\"id\":\"m\",\"method\":\"tools/call\","
+                               "\"params\":{\"name\":\"get_meps\",\"arguments\":{\"limit\":3,"
+                               "\"country\":\"LUX\"}}}";
+    static const char reordered[] = "{\"jsonrpc\":\"2.0\",\"id\":\"m\",\"method\":\"tools/call\","
+                                    "\"params\":{\"name\":\"get_meps\",\"arguments\":{"
+                                    "\"country\":\"LUX\",\"limit\":3}}}";
+    struct resp a, b;
+    assert_int_equal(post(sid, call, &a), CURLE_OK);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body.data, "\"structuredContent\":{\"meps\":["));
+    unsigned long h0 = cache_hits();
+    assert_int_equal(post(sid, reordered, &b), CURLE_OK); /* same canonical arguments */
+    assert_int_equal(b.status, 200);
+    assert_int_equal(b.body.len, a.body.len);
+    assert_memory_equal(b.body.data, a.body.data, a.body.len);
+    assert_int_equal(cache_hits(), h0 + 1);
+    ep_buf_free(&b.body);
+    /* other arguments: computed, not a hit */
+    assert_int_equal(post(sid,
+                          "{\"jsonrpc\":\"2.0\",\"id\":\"m\",\"method\":\"tools/call\","
+                          "\"params\":{\"name\":\"get_meps\",\"arguments\":{\"limit\":2,"
+                          "\"country\":\"LUX\"}}}",
+                          &b),
+                     CURLE_OK);
+    assert_int_equal(b.status, 200);
+    assert_int_equal(cache_hits(), h0 + 1);
+    ep_buf_free(&b.body);
+    ep_buf_free(&a.body);
+    end_session(sid);
+}
+
 static void test_bad_json(void **state)
 {
     (void)state;
@@ -947,6 +996,7 @@ int main(void)
         cmocka_unit_test(test_notifications_202),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_health_metrics),
+        cmocka_unit_test(test_cached_call),
         cmocka_unit_test(test_bad_json),
         cmocka_unit_test(test_get_stream_and_methods),
         cmocka_unit_test(test_max_sessions),

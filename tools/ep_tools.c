@@ -482,6 +482,7 @@ void ep_tools_cache_clear(void)
 void ep_tools_cache_stats(struct ep_tools_cache_stats *out)
 {
     pthread_mutex_lock(&rcache_lock);
+    count_entries();
     *out = rcache_stats;
     pthread_mutex_unlock(&rcache_lock);
 }
