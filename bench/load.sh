@@ -84,6 +84,18 @@ MEPS=$(call_body get_meps '{"country":"LUX"}')
 INTEL=$(call_body assess_mep_influence '{"mep_id":202073}')
 PING='{"jsonrpc":"2.0","id":ID,"method":"ping"}'
 
+# warm LABEL BODY AUTH... -> one call with curl before wrk (the cold, uncached computation),
+# timed and printed, so that the wrk runs measure the steady state
+warm() {
+  local label=$1 body=${2//ID/1} t
+  shift 2
+  t=$(timeout 120 curl -sS -o /dev/null -w '%{time_total} %{http_code}' "$@" \
+    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    -H "Mcp-Session-Id: $(awk '{print $1}' <<<"$sids")" -H 'MCP-Protocol-Version: 2025-11-25' -d "$body" \
+    "http://127.0.0.1:$port/mcp")
+  printf '  %-28s %s s (HTTP %s)\n' "$label first call" "${t% *}" "${t#* }"
+}
+
 # run LABEL METHOD PATH BODY AUTH SIDS DURATION -> prints a line, sets rps_last, req_last
 run() {
   local out
@@ -121,9 +133,11 @@ for mode in none apikey; do
   base=$rps_last
   run "ping (transport baseline)" POST /mcp "$PING" "$authz" "$sids" "$dur"
   pbase=$rps_last
+  warm get_meps "$MEPS" "${auth[@]}"
   run "tools/call get_meps" POST /mcp "$MEPS" "$authz" "$sids" "$dur"
   ratio get_meps
   meps_rps=$rps_last
+  warm assess_mep_influence "$INTEL" "${auth[@]}"
   run "tools/call assess_mep_infl." POST /mcp "$INTEL" "$authz" "$sids" "$dur"
   ratio assess_mep_influence
   if [ "$mode" = apikey ]; then

@@ -10,6 +10,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/param_build.h>
+#include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -655,4 +657,202 @@ long ep_auth_daily_quota(const struct ep_auth *a, const struct ep_auth_principal
     if (role && role_size)
         snprintf(role, role_size, "%s", a->roles[who].name);
     return best;
+}
+
+/* ------------------------------------------------------------------ daily quotas */
+
+/* tools/call count per principal for one UTC day. Open addressing with a bounded probe; a slot
+ * is reused when it holds nothing unflushed (its count is in the store). */
+#define EP_QUOTA_SLOTS 4096
+#define EP_QUOTA_PROBE 64
+
+struct quota_slot {
+    char id[128];
+    unsigned long hash;
+    char day[11]; /* UTC YYYY-MM-DD the count belongs to */
+    long used;
+    int dirty; /* count not yet written to the store */
+};
+
+struct ep_quota {
+    pthread_mutex_t mu;
+    struct quota_slot *slots;
+    sqlite3 *db; /* own read-write connection to the store (NULL = counts not persisted) */
+    sqlite3_stmt *get, *put;
+};
+
+static const char ep_quota_ddl[] =
+    "CREATE TABLE IF NOT EXISTS quota(principal TEXT NOT NULL, day TEXT NOT NULL,"
+    " used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(principal, day)) WITHOUT ROWID;";
+
+static void utc_day(time_t t, char out[11])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+int ep_quota_reset_in(time_t now)
+{
+    return (int)(86400 - now % 86400);
+}
+
+int ep_quota_open(const char *store_path, time_t now, struct ep_quota **out, struct ep_error *err)
+{
+    *out = NULL;
+    struct ep_quota *q = calloc(1, sizeof *q);
+    if (!q || !(q->slots = calloc(EP_QUOTA_SLOTS, sizeof *q->slots))) {
+        free(q);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&q->mu, NULL);
+    *out = q;
+    if (!store_path)
+        return 0;
+    char old[11];
+    utc_day(now - 31 * 86400, old);
+    char *sql = sqlite3_mprintf("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; %s"
+                                " DELETE FROM quota WHERE day < %Q;",
+                                ep_quota_ddl, old);
+    int rc = sqlite3_open_v2(store_path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK)
+        sqlite3_busy_timeout(q->db, 5000);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(q->db, sql ? sql : "", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(q->db, "SELECT used FROM quota WHERE principal = ? AND day = ?", -1,
+                                &q->get, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(q->db,
+                                "INSERT INTO quota(principal, day, used) VALUES(?, ?, ?)"
+                                " ON CONFLICT(principal, day) DO UPDATE SET used = excluded.used",
+                                -1, &q->put, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) {
+        rc = ep_error_set(err, EP_EDB, "cannot open the store %s read-write for daily quotas: %s",
+                          store_path, q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
+        ep_quota_close(q);
+        *out = NULL;
+        return rc;
+    }
+    return 0;
+}
+
+/* Write one count (q->mu held). */
+static void quota_put(struct ep_quota *q, const struct quota_slot *s)
+{
+    if (!q->put)
+        return;
+    sqlite3_bind_text(q->put, 1, s->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q->put, 2, s->day, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q->put, 3, s->used);
+    if (sqlite3_step(q->put) != SQLITE_DONE)
+        fprintf(stderr, "epintel: cannot store the quota count of %s: %s\n", s->id,
+                sqlite3_errmsg(q->db));
+    sqlite3_reset(q->put);
+    sqlite3_clear_bindings(q->put);
+}
+
+/* Write every unflushed count in one transaction (q->mu held). */
+static void quota_flush_locked(struct ep_quota *q)
+{
+    int any = 0;
+    for (int i = 0; i < EP_QUOTA_SLOTS && !any; i++)
+        any = q->slots[i].dirty;
+    if (!any || !q->db)
+        return;
+    sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    for (int i = 0; i < EP_QUOTA_SLOTS; i++)
+        if (q->slots[i].dirty) {
+            quota_put(q, &q->slots[i]);
+            q->slots[i].dirty = 0;
+        }
+    if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fprintf(stderr, "epintel: cannot store quota counts: %s\n", sqlite3_errmsg(q->db));
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+void ep_quota_flush(struct ep_quota *q)
+{
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->mu);
+    quota_flush_locked(q);
+    pthread_mutex_unlock(&q->mu);
+}
+
+void ep_quota_close(struct ep_quota *q)
+{
+    if (!q)
+        return;
+    ep_quota_flush(q);
+    sqlite3_finalize(q->get);
+    sqlite3_finalize(q->put);
+    sqlite3_close(q->db);
+    pthread_mutex_destroy(&q->mu);
+    free(q->slots);
+    free(q);
+}
+
+/* The slot of id for day (q->mu held): found, or taken and loaded from the store. A slot
+ * holding an earlier day starts the new day at the stored count (0 for a new day). */
+static struct quota_slot *quota_slot(struct ep_quota *q, const char *id, const char *day)
+{
+    unsigned long hsh = 5381;
+    for (const char *p = id; *p; p++)
+        hsh = hsh * 33 + (unsigned char)*p;
+    struct quota_slot *empty = NULL, *clean = NULL, *s = NULL;
+    for (int k = 0; k < EP_QUOTA_PROBE && !s; k++) {
+        struct quota_slot *c = &q->slots[(hsh + (unsigned long)k) % EP_QUOTA_SLOTS];
+        if (c->id[0] && c->hash == hsh && strcmp(c->id, id) == 0)
+            s = c;
+        else if (!c->id[0] && !empty)
+            empty = c;
+        else if (c->id[0] && !c->dirty && !clean)
+            clean = c;
+    }
+    if (!s) {
+        s = empty ? empty : clean;
+        if (!s) { /* every candidate holds unflushed counts: write them, reuse the first */
+            quota_flush_locked(q);
+            s = &q->slots[hsh % EP_QUOTA_SLOTS];
+        }
+        memset(s, 0, sizeof *s);
+        snprintf(s->id, sizeof s->id, "%s", id);
+        s->hash = hsh;
+    }
+    if (strcmp(s->day, day) != 0) {
+        if (s->dirty)
+            quota_put(q, s); /* the previous day's last count */
+        snprintf(s->day, sizeof s->day, "%s", day);
+        s->used = 0;
+        s->dirty = 0;
+        if (q->get) {
+            sqlite3_bind_text(q->get, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q->get, 2, day, -1, SQLITE_STATIC);
+            if (sqlite3_step(q->get) == SQLITE_ROW)
+                s->used = (long)sqlite3_column_int64(q->get, 0);
+            sqlite3_reset(q->get);
+            sqlite3_clear_bindings(q->get);
+        }
+    }
+    return s;
+}
+
+int ep_quota_charge(struct ep_quota *q, const char *principal, long limit, int n, time_t now,
+                    long *used)
+{
+    char day[11];
+    utc_day(now, day);
+    pthread_mutex_lock(&q->mu);
+    struct quota_slot *s = quota_slot(q, principal, day);
+    *used = s->used;
+    int over = s->used + n > limit;
+    if (!over) {
+        s->used += n;
+        s->dirty = 1;
+    }
+    pthread_mutex_unlock(&q->mu);
+    return over;
 }

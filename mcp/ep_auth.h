@@ -72,4 +72,23 @@ json_t *ep_auth_resource_metadata(const struct ep_auth *a);
 /* SHA-256 of key as lowercase hex (65 bytes with NUL): for writing api_keys entries. */
 void ep_auth_key_digest(const char *key, char out[65]);
 
+/* Daily quotas: tools/call counts per principal and UTC day, kept in memory (authoritative,
+ * thread-safe) and written to the store's quota(principal, day, used) table by ep_quota_flush
+ * (one transaction for every changed count; ep_http calls it every second) and ep_quota_close.
+ * The clock is a parameter (now): a count belongs to the UTC day of the now it was charged at,
+ * and a new day starts at that day's stored count (0). */
+struct ep_quota;
+
+/* Open on the store file store_path (its own read-write connection, WAL; creates the table,
+ * deletes rows older than 31 days before now) or, with store_path NULL, in memory only. */
+int ep_quota_open(const char *store_path, time_t now, struct ep_quota **out, struct ep_error *err);
+/* Charge n calls to principal for the UTC day of now. 0: admitted (the count reaches at most
+ * limit); 1: over the limit, nothing charged. *used = the day's count before this charge. */
+int ep_quota_charge(struct ep_quota *q, const char *principal, long limit, int n, time_t now,
+                    long *used);
+void ep_quota_flush(struct ep_quota *q);
+void ep_quota_close(struct ep_quota *q); /* flushes; NULL is fine */
+/* Seconds from now to the next UTC midnight (1 .. 86400). */
+int ep_quota_reset_in(time_t now);
+
 #endif

@@ -5,13 +5,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +26,10 @@
 #include "ep_store.h"
 #include "ep_util.h"
 
-#define EP_HTTP_SSE_BACKLOG ((size_t)64 << 20) /* unsent SSE bytes per stream */
+#define EP_HTTP_SSE_BACKLOG ((size_t)64 << 20)   /* unsent SSE bytes per stream */
+#define EP_HTTP_REPLAY_EVENTS 128                /* replay log per SSE stream: events ... */
+#define EP_HTTP_REPLAY_BYTES ((size_t)256 << 10) /* ... and bytes */
+#define EP_HTTP_STREAMS_KEPT 4                   /* POST streams a session keeps logs of */
 #define EP_HTTP_MAX_STAT 64
 #define EP_HTTP_MAX_TOOLS 128
 
@@ -57,12 +60,35 @@ static const char *const ep_http_rej_names[REJ_N] = {
 
 struct http;
 
+/* One SSE stream's replay log (resumability): every event gets the id "K-N" (K = the stream's
+ * number in the session, 0 for the GET stream; N = 1, 2, ...), and the last events are kept so
+ * that GET /mcp with Last-Event-ID can replay what a client missed and go on with the stream.
+ * Under the session's mu. */
+struct sse_ev {
+    unsigned long seq;
+    char *data; /* the JSON message */
+    size_t len;
+};
+struct stream {
+    int id;
+    int refs;  /* the session's list + each request delivering it */
+    int ended; /* the final message was logged (POST streams) */
+    unsigned long next_seq;
+    struct sse_ev ev[EP_HTTP_REPLAY_EVENTS]; /* ring: n events from head */
+    int head, n;
+    size_t bytes;
+    struct req *reader; /* the connection delivering it now, or NULL */
+};
+
 struct sess {
     char id[33];
     struct http *h;
     struct ep_mcp_server *srv;
-    pthread_mutex_t mu; /* get_req */
+    pthread_mutex_t mu; /* get_req, the streams */
     struct req *get_req;
+    struct stream get_log;                        /* stream 0: the GET stream */
+    struct stream *streams[EP_HTTP_STREAMS_KEPT]; /* streamed POSTs, oldest first */
+    int nstreams, next_stream;
     int refs; /* under h->mu: 1 for the table + 1 per HTTP request using it */
     int in_table;
     time_t last_used;
@@ -86,15 +112,18 @@ struct req {
     /* outgoing stream */
     struct ep_buf sse;
     size_t off;
-    int final;   /* the core delivered its last message */
-    int nonlast; /* messages before the last one */
-    char *last;  /* the final message (JSON), NULL if none */
-    int is_get;  /* GET stream of sess */
+    int final;             /* the core delivered its last message */
+    int nonlast;           /* messages before the last one */
+    char *last;            /* the final message (JSON), NULL if none */
+    int is_get;            /* GET stream of sess */
+    int sse_ok;            /* the client accepts an SSE reply */
+    struct stream *stream; /* the SSE stream it delivers (ref held), or NULL */
     int overflow;
     time_t last_write;
     /* metrics */
     char tool[64];
     int counts_call;
+    int filter_list;      /* the body has tools/list requests: filter their results for who */
     const char *www_auth; /* WWW-Authenticate value for a 401/403 (static or in wbuf) */
     int retry_after;      /* Retry-After seconds for a 429/503 (0 = 1) */
     char wbuf[1600];
@@ -153,11 +182,8 @@ struct http {
     long audit_max;
     unsigned long audit_seq;
     pthread_mutex_t audit_mu;
-    /* daily quotas: counters in memory (authoritative), flushed to the store every second */
-    pthread_mutex_t qmu;
-    struct quota_slot *quotas;
-    sqlite3 *qdb; /* own read-write connection to the store (NULL = counts not persisted) */
-    sqlite3_stmt *qget, *qput;
+    /* daily quotas (ep_auth.h), flushed to the store every second; NULL without auth */
+    struct ep_quota *quota;
 };
 
 /* Requests per principal: a sliding one-minute window estimated from this minute's and the
@@ -167,18 +193,6 @@ struct rate_slot {
     char id[128];
     long minute;
     unsigned long cur, prev;
-};
-
-/* tools/call count per principal for the current UTC day. Open addressing with a bounded
- * probe; a slot is reused when it holds nothing unflushed (its count is in the store). */
-#define EP_HTTP_QUOTA_SLOTS 4096
-#define EP_HTTP_QUOTA_PROBE 64
-struct quota_slot {
-    char id[128];
-    unsigned long hash;
-    char day[11]; /* UTC YYYY-MM-DD the count belongs to */
-    long used;
-    int dirty; /* count not yet written to the store */
 };
 
 static double now_s(void)
@@ -295,6 +309,26 @@ static void metrics_text(struct http *h, struct ep_buf *b)
         ep_buf_printf(b, "epintel_http_rejections_total{reason=\"%s\"} %lu\n", ep_http_rej_names[i],
                       h->rej[i]);
     pthread_mutex_unlock(&h->mu);
+    struct ep_tools_cache_stats cs;
+    ep_tools_cache_stats(&cs);
+    ep_buf_printf(
+        b,
+        "# HELP epintel_tool_cache_hits_total tools/call answered from the result cache.\n"
+        "# TYPE epintel_tool_cache_hits_total counter\n"
+        "epintel_tool_cache_hits_total %lu\n"
+        "# HELP epintel_tool_cache_misses_total Cacheable calls that ran the tool.\n"
+        "# TYPE epintel_tool_cache_misses_total counter\n"
+        "epintel_tool_cache_misses_total %lu\n"
+        "# HELP epintel_tool_cache_evictions_total Entries dropped for space.\n"
+        "# TYPE epintel_tool_cache_evictions_total counter\n"
+        "epintel_tool_cache_evictions_total %lu\n"
+        "# HELP epintel_tool_cache_entries Entries in the result cache.\n"
+        "# TYPE epintel_tool_cache_entries gauge\n"
+        "epintel_tool_cache_entries %lu\n"
+        "# HELP epintel_tool_cache_bytes Bytes held by the result cache.\n"
+        "# TYPE epintel_tool_cache_bytes gauge\n"
+        "epintel_tool_cache_bytes %zu\n",
+        cs.hits, cs.misses, cs.evictions, cs.entries, cs.bytes);
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -335,14 +369,87 @@ static void req_unref(struct req *r)
         req_free(r);
 }
 
-/* Append one SSE event (r->mu held). */
-static void sse_event(struct req *r, const char *json, size_t len)
+/* Append one SSE event with id "stream-seq" (r->mu held). */
+static void sse_event(struct req *r, int stream, unsigned long seq, const char *json, size_t len)
 {
     if (r->overflow)
         return;
-    if (ep_buf_append(&r->sse, "event: message\ndata: ", 21) || ep_buf_append(&r->sse, json, len) ||
-        ep_buf_append(&r->sse, "\n\n", 2))
+    if (ep_buf_printf(&r->sse, "id: %d-%lu\nevent: message\ndata: ", stream, seq) ||
+        ep_buf_append(&r->sse, json, len) || ep_buf_append(&r->sse, "\n\n", 2))
         r->overflow = 1; /* the client does not read: end the stream */
+}
+
+/* ------------------------------------------------------------- replay logs */
+
+static void stream_clear(struct stream *st)
+{
+    for (int i = 0; i < st->n; i++)
+        free(st->ev[(st->head + i) % EP_HTTP_REPLAY_EVENTS].data);
+    st->n = 0;
+    st->bytes = 0;
+}
+
+/* Drop one reference (sess->mu held). */
+static void stream_unref(struct stream *st)
+{
+    if (st && --st->refs == 0) {
+        stream_clear(st);
+        free(st);
+    }
+}
+
+/* Log one message of st and hand it to its reader (sess->mu held). Returns its seq. */
+static unsigned long stream_event(struct stream *st, const char *json, size_t len, int last)
+{
+    unsigned long seq = st->next_seq++;
+    while (st->n && (st->n == EP_HTTP_REPLAY_EVENTS || st->bytes + len > EP_HTTP_REPLAY_BYTES)) {
+        struct sse_ev *o = &st->ev[st->head]; /* forget the oldest */
+        st->bytes -= o->len;
+        free(o->data);
+        st->head = (st->head + 1) % EP_HTTP_REPLAY_EVENTS;
+        st->n--;
+    }
+    char *copy = malloc(len + 1);
+    if (copy) {
+        memcpy(copy, json, len);
+        copy[len] = 0;
+        struct sse_ev *e = &st->ev[(st->head + st->n) % EP_HTTP_REPLAY_EVENTS];
+        e->seq = seq;
+        e->data = copy;
+        e->len = len;
+        st->n++;
+        st->bytes += len;
+    }
+    if (last)
+        st->ended = 1;
+    struct req *rd = st->reader;
+    if (rd) {
+        pthread_mutex_lock(&rd->mu);
+        sse_event(rd, st->id, seq, json, len);
+        if (last)
+            rd->final = 1;
+        pthread_cond_broadcast(&rd->cv);
+        pthread_mutex_unlock(&rd->mu);
+    }
+    return seq;
+}
+
+/* A new stream for a POST of s, kept in the session's list (sess->mu held); NULL on ENOMEM. */
+static struct stream *stream_new(struct sess *s)
+{
+    struct stream *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->id = ++s->next_stream;
+    st->next_seq = 1;
+    st->refs = 1;
+    if (s->nstreams == EP_HTTP_STREAMS_KEPT) { /* forget the oldest log */
+        stream_unref(s->streams[0]);
+        memmove(s->streams, s->streams + 1, (EP_HTTP_STREAMS_KEPT - 1) * sizeof *s->streams);
+        s->nstreams--;
+    }
+    s->streams[s->nstreams++] = st;
+    return st;
 }
 
 /* ---------------------------------------------------------------- sessions */
@@ -350,6 +457,9 @@ static void sse_event(struct req *r, const char *json, size_t len)
 static void sess_free(struct sess *s)
 {
     ep_mcp_server_free(s->srv); /* in-flight calls were cancelled; waits for them */
+    for (int i = 0; i < s->nstreams; i++)
+        stream_unref(s->streams[i]);
+    stream_clear(&s->get_log);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }
@@ -409,30 +519,65 @@ static struct sess *sess_find(struct http *h, const char *id, const char *owner)
     return f;
 }
 
+static char *filter_tools_list(struct http *h, const struct ep_auth_principal *who, char *last);
+
 /* The core's writer: origin is a struct req (POST) or NULL (session-level messages go to the
- * session's GET stream, if one is open). Never fails: a gone client only loses messages. */
+ * session's GET stream, if one is open). Never fails: a gone client only loses messages. The
+ * final message of a POST with tools/list requests is filtered for the principal's roles here,
+ * before it goes into the JSON reply or the SSE stream. */
 static int http_write(void *wctx, void *origin, const char *json, size_t len, int last)
 {
     struct sess *s = wctx;
     struct req *r = origin;
-    if (!r) {
+    if (!r) { /* logged for a resume even while no GET stream is open */
         pthread_mutex_lock(&s->mu);
-        struct req *g = s->get_req;
-        if (g && json) {
-            pthread_mutex_lock(&g->mu);
-            sse_event(g, json, len);
-            pthread_cond_broadcast(&g->cv);
-            pthread_mutex_unlock(&g->mu);
+        if (json) {
+            s->get_log.reader = s->get_req;
+            stream_event(&s->get_log, json, len, 0);
         }
         pthread_mutex_unlock(&s->mu);
         return 0;
     }
+    char *final = NULL;
+    if (json && last) {
+        final = strndup(json, len);
+        if (final && r->filter_list) /* set before the core saw the request; r->who too */
+            final = filter_tools_list(r->h, &r->who, final);
+        if (final) {
+            json = final;
+            len = strlen(final);
+        }
+    }
+    /* an SSE reply (a message before the last one, and the client accepts SSE) becomes a
+     * logged stream; a JSON reply (the common case) never touches the SSE buffers */
+    pthread_mutex_lock(&s->mu);
+    if (json && !last && !r->stream && r->sse_ok && (r->stream = stream_new(s)) != NULL) {
+        r->stream->refs++;
+        r->stream->reader = r;
+    }
+    if (json && r->stream)
+        stream_event(r->stream, json, len, last);
+    if (last && r->stream && !json && r->stream->reader) { /* cancelled: no response */
+        struct req *rd = r->stream->reader;
+        pthread_mutex_lock(&rd->mu);
+        rd->final = 1;
+        pthread_cond_broadcast(&rd->cv);
+        pthread_mutex_unlock(&rd->mu);
+    }
+    if (last && r->stream) {
+        r->stream->ended = 1; /* nothing more for it: its log stays with the session */
+        if (r->stream->reader == r)
+            r->stream->reader = NULL;
+        stream_unref(r->stream);
+        r->stream = NULL;
+    }
+    pthread_mutex_unlock(&s->mu);
     pthread_mutex_lock(&r->mu);
     if (json) {
-        sse_event(r, json, len);
         if (last) {
             free(r->last);
-            r->last = strndup(json, len);
+            r->last = final;
+            final = NULL;
         } else {
             r->nonlast++;
         }
@@ -461,6 +606,7 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
     }
     if (free_it)
         req_free(r);
+    free(final);
     return 0;
 }
 
@@ -476,6 +622,8 @@ static struct sess *sess_create(struct http *h, const char *owner, int *full)
     for (int i = 0; i < 16; i++)
         snprintf(s->id + 2 * i, 3, "%02x", rnd[i]);
     s->h = h;
+    s->get_log.next_seq = 1;
+    s->get_log.refs = 1; /* embedded: never freed by stream_unref */
     snprintf(s->owner, sizeof s->owner, "%s", owner);
     pthread_mutex_init(&s->mu, NULL);
     struct ep_error err = {0};
@@ -844,156 +992,13 @@ static int mcp_admit(struct req *r, struct MHD_Connection *c, enum MHD_Result *r
 
 /* ------------------------------------------------------------ daily quotas */
 
-static const char ep_http_quota_ddl[] =
-    "CREATE TABLE IF NOT EXISTS quota(principal TEXT NOT NULL, day TEXT NOT NULL,"
-    " used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(principal, day)) WITHOUT ROWID;";
-
-static void utc_day(time_t t, char out[11])
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-/* Open the quota connection on the store's file (read-write, WAL; same DDL as migration 4). */
-static int quota_open(struct http *h, struct ep_error *err)
-{
-    h->quotas = calloc(EP_HTTP_QUOTA_SLOTS, sizeof *h->quotas);
-    if (!h->quotas)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    const char *path = h->o.store ? ep_store_path(h->o.store) : NULL;
-    if (!path) {
-        fprintf(stderr, "epintel: no store: daily quota counts are kept in memory only\n");
-        return 0;
-    }
-    char old[11];
-    utc_day(time(NULL) - 31 * 86400, old);
-    char *sql = sqlite3_mprintf("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; %s"
-                                " DELETE FROM quota WHERE day < %Q;",
-                                ep_http_quota_ddl, old);
-    int rc = sqlite3_open_v2(path, &h->qdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc == SQLITE_OK)
-        sqlite3_busy_timeout(h->qdb, 5000);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(h->qdb, sql ? sql : "", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(h->qdb, "SELECT used FROM quota WHERE principal = ? AND day = ?",
-                                -1, &h->qget, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(h->qdb,
-                                "INSERT INTO quota(principal, day, used) VALUES(?, ?, ?)"
-                                " ON CONFLICT(principal, day) DO UPDATE SET used = excluded.used",
-                                -1, &h->qput, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return ep_error_set(err, EP_EDB, "cannot open the store %s read-write for daily quotas: %s",
-                            path, h->qdb ? sqlite3_errmsg(h->qdb) : sqlite3_errstr(rc));
-    return 0;
-}
-
-static void quota_close(struct http *h)
-{
-    sqlite3_finalize(h->qget);
-    sqlite3_finalize(h->qput);
-    sqlite3_close(h->qdb);
-    free(h->quotas);
-}
-
-/* Write one count (h->qmu held). */
-static void quota_put(struct http *h, const struct quota_slot *q)
-{
-    if (!h->qput)
-        return;
-    sqlite3_bind_text(h->qput, 1, q->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(h->qput, 2, q->day, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(h->qput, 3, q->used);
-    if (sqlite3_step(h->qput) != SQLITE_DONE)
-        fprintf(stderr, "epintel: cannot store the quota count of %s: %s\n", q->id,
-                sqlite3_errmsg(h->qdb));
-    sqlite3_reset(h->qput);
-    sqlite3_clear_bindings(h->qput);
-}
-
-/* Write every unflushed count in one transaction (h->qmu held). */
-static void quota_flush_locked(struct http *h)
-{
-    int any = 0;
-    for (int i = 0; i < EP_HTTP_QUOTA_SLOTS && !any; i++)
-        any = h->quotas[i].dirty;
-    if (!any || !h->qdb)
-        return;
-    sqlite3_exec(h->qdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    for (int i = 0; i < EP_HTTP_QUOTA_SLOTS; i++)
-        if (h->quotas[i].dirty) {
-            quota_put(h, &h->quotas[i]);
-            h->quotas[i].dirty = 0;
-        }
-    if (sqlite3_exec(h->qdb, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        fprintf(stderr, "epintel: cannot store quota counts: %s\n", sqlite3_errmsg(h->qdb));
-        sqlite3_exec(h->qdb, "ROLLBACK", NULL, NULL, NULL);
-    }
-}
-
-static void quota_flush(struct http *h)
-{
-    if (!h->quotas)
-        return;
-    pthread_mutex_lock(&h->qmu);
-    quota_flush_locked(h);
-    pthread_mutex_unlock(&h->qmu);
-}
-
-/* The slot of id for day (h->qmu held): found, or taken and loaded from the store. */
-static struct quota_slot *quota_slot(struct http *h, const char *id, const char *day)
-{
-    unsigned long hsh = 5381;
-    for (const char *p = id; *p; p++)
-        hsh = hsh * 33 + (unsigned char)*p;
-    struct quota_slot *empty = NULL, *clean = NULL, *q = NULL;
-    for (int k = 0; k < EP_HTTP_QUOTA_PROBE && !q; k++) {
-        struct quota_slot *c = &h->quotas[(hsh + (unsigned long)k) % EP_HTTP_QUOTA_SLOTS];
-        if (c->id[0] && c->hash == hsh && strcmp(c->id, id) == 0)
-            q = c;
-        else if (!c->id[0] && !empty)
-            empty = c;
-        else if (c->id[0] && !c->dirty && !clean)
-            clean = c;
-    }
-    if (!q) {
-        q = empty ? empty : clean;
-        if (!q) { /* every candidate holds unflushed counts: write them, reuse the first */
-            quota_flush_locked(h);
-            q = &h->quotas[hsh % EP_HTTP_QUOTA_SLOTS];
-        }
-        memset(q, 0, sizeof *q);
-        snprintf(q->id, sizeof q->id, "%s", id);
-        q->hash = hsh;
-    }
-    if (strcmp(q->day, day) != 0) {
-        if (q->dirty)
-            quota_put(h, q); /* the previous day's last count */
-        snprintf(q->day, sizeof q->day, "%s", day);
-        q->used = 0;
-        q->dirty = 0;
-        if (h->qget) {
-            sqlite3_bind_text(h->qget, 1, id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(h->qget, 2, day, -1, SQLITE_STATIC);
-            if (sqlite3_step(h->qget) == SQLITE_ROW)
-                q->used = (long)sqlite3_column_int64(h->qget, 0);
-            sqlite3_reset(h->qget);
-            sqlite3_clear_bindings(h->qget);
-        }
-    }
-    return q;
-}
-
 /* Charge n tools/call to r's principal. 0 = admitted; 1 = over its role's daily quota, with
  * *ret sent (429, Retry-After = seconds to the next UTC day, a JSON body naming the quota). */
 static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *rid,
                        enum MHD_Result *ret)
 {
     struct http *h = r->h;
-    if (!h->quotas || n <= 0)
+    if (!h->quota || n <= 0)
         return 0;
     char role[32] = "";
     pthread_rwlock_rdlock(&h->alock);
@@ -1002,21 +1007,11 @@ static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *r
     if (limit < 0)
         return 0;
     time_t now = time(NULL);
-    char day[11];
-    utc_day(now, day);
-    pthread_mutex_lock(&h->qmu);
-    struct quota_slot *q = quota_slot(h, r->principal, day);
-    long used = q->used;
-    int over = used + n > limit;
-    if (!over) {
-        q->used += n;
-        q->dirty = 1;
-    }
-    pthread_mutex_unlock(&h->qmu);
-    if (!over)
+    long used = 0;
+    if (!ep_quota_charge(h->quota, r->principal, limit, n, now, &used))
         return 0;
     count_reject(h, REJ_QUOTA);
-    int retry = (int)(86400 - now % 86400);
+    int retry = ep_quota_reset_in(now);
     char reset[24];
     time_t next = now + retry;
     struct tm tm;
@@ -1306,6 +1301,8 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     pthread_mutex_unlock(&h->mu);
     pthread_mutex_lock(&r->mu);
     r->refs++; /* the core's final reply */
+    r->filter_list = pk.tools_list > 0;
+    r->sse_ok = sse_ok;
     pthread_mutex_unlock(&r->mu);
     ep_mcp_handle(s->srv, body, len, r);
 
@@ -1330,8 +1327,6 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
              : strstr(last, "\"isError\":true")    ? "isError"
              : strstr(last, "\"error\":{\"code\"") ? "error"
                                                    : "ok");
-    if (last && pk.tools_list && !stream)
-        last = filter_tools_list(h, &r->who, last);
     const char *sid = created ? s->id : NULL;
     if (created && !(last && strstr(last, "\"result\""))) {
         sid = NULL; /* initialize failed: no session */
@@ -1352,6 +1347,93 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
     return ret;
+}
+
+/* GET /mcp with Last-Event-ID "K-N": replay the events of stream K after N, then go on with
+ * the stream (K = 0: the session's GET stream; K > 0: a streamed POST reply whose connection
+ * was lost, until its final message). */
+static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct sess *s,
+                                 const char *lei)
+{
+    struct http *h = r->h;
+    char *end = NULL;
+    errno = 0;
+    long k = strtol(lei, &end, 10);
+    unsigned long n = 0;
+    int ok = end != lei && *end == '-' && k >= 0 && k <= INT_MAX && errno == 0;
+    if (ok) {
+        const char *p = end + 1;
+        ok = *p >= '0' && *p <= '9';
+        n = strtoul(p, &end, 10);
+        ok = ok && *end == 0 && errno == 0;
+    }
+    if (!ok) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
+                          "Bad Request: Last-Event-ID \"%.40s\" is not an event id of this "
+                          "session (they look like 3-12: stream 3, event 12)",
+                          lei);
+    }
+    pthread_mutex_lock(&s->mu);
+    struct stream *st = k == 0 ? &s->get_log : NULL;
+    for (int i = 0; i < s->nstreams && !st; i++)
+        if (s->streams[i]->id == k)
+            st = s->streams[i];
+    const char *why = NULL;
+    char msg[160];
+    unsigned status = MHD_HTTP_CONFLICT;
+    unsigned long oldest = st && st->n ? st->ev[st->head].seq : st ? st->next_seq : 0;
+    if (!st) {
+        status = MHD_HTTP_NOT_FOUND;
+        snprintf(msg, sizeof msg,
+                 "stream %ld is no longer kept (a session keeps the last %d streamed replies)", k,
+                 EP_HTTP_STREAMS_KEPT);
+        why = msg;
+    } else if (n >= st->next_seq) {
+        status = MHD_HTTP_BAD_REQUEST;
+        snprintf(msg, sizeof msg, "stream %ld has sent only %lu events", k, st->next_seq - 1);
+        why = msg;
+    } else if (n + 1 < oldest) {
+        status = MHD_HTTP_GONE;
+        snprintf(msg, sizeof msg,
+                 "events %lu to %lu of stream %ld are no longer kept (the last %d events or "
+                 "%zu KiB of a stream are)",
+                 n + 1, oldest - 1, k, EP_HTTP_REPLAY_EVENTS, EP_HTTP_REPLAY_BYTES >> 10);
+        why = msg;
+    }
+    if (!why) {
+        /* the client says it lost the stream: a connection still delivering it ends */
+        struct req *old = k == 0 ? s->get_req : st->reader;
+        if (old) {
+            pthread_mutex_lock(&old->mu);
+            old->final = 1;
+            pthread_cond_broadcast(&old->cv);
+            pthread_mutex_unlock(&old->mu);
+        }
+        pthread_mutex_lock(&r->mu);
+        for (int i = 0; i < st->n; i++) {
+            const struct sse_ev *e = &st->ev[(st->head + i) % EP_HTTP_REPLAY_EVENTS];
+            if (e->seq > n)
+                sse_event(r, (int)k, e->seq, e->data, e->len);
+        }
+        r->last_write = time(NULL);
+        if (k == 0) {
+            s->get_req = r;
+            r->is_get = 1;
+        } else {
+            r->final = st->ended; /* ended: the replay is all there is */
+            st->refs++;
+            r->stream = st;
+        }
+        pthread_mutex_unlock(&r->mu);
+        st->reader = r;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (why) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, status, EP_MCP_INVALID_REQUEST, NULL, "Cannot resume: %s", why);
+    }
+    return send_sse(r, c, NULL);
 }
 
 static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
@@ -1376,10 +1458,14 @@ static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
                           "Session not found: it ended or expired; initialize a new one");
     }
     r->sess = s;
+    const char *lei = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
+    if (lei)
+        return on_resume(r, c, s, lei);
     pthread_mutex_lock(&s->mu);
     int busy = s->get_req != NULL;
     if (!busy) {
         s->get_req = r;
+        s->get_log.reader = r;
         r->is_get = 1;
         r->last_write = time(NULL);
     }
@@ -1432,8 +1518,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   "(--max-body-bytes)",
                                   cl, h->o.max_body);
             }
-            return MHD_YES; /* wait for the body */
         }
+        /* answer from the next call: a response queued in this first call (before MHD has
+         * read the whole request) makes MHD close the connection (no keep-alive) */
+        return MHD_YES;
     }
     if (r->body_rejected) {
         *upload_data_size = 0;
@@ -1503,10 +1591,19 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (r->is_mcp)
         audit(h, r);
     struct sess *s = r->sess;
-    if (s && r->is_get) {
+    if (s) {
         pthread_mutex_lock(&s->mu);
-        if (s->get_req == r)
+        if (r->is_get && s->get_req == r)
             s->get_req = NULL;
+        if (s->get_log.reader == r)
+            s->get_log.reader = NULL;
+        if (r->stream && r->stream->reader == r)
+            r->stream->reader = NULL; /* later events wait in the log for a resume */
+        if (r->stream && strcmp(r->method, "GET") == 0) {
+            stream_unref(r->stream); /* a resumed stream's reference (a POST's goes at its
+                                        last message, in http_write) */
+            r->stream = NULL;
+        }
         pthread_mutex_unlock(&s->mu);
     }
     pthread_mutex_lock(&r->mu);
@@ -1649,7 +1746,6 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     pthread_cond_init(&h->cv, NULL);
     pthread_rwlock_init(&h->alock, NULL);
     pthread_mutex_init(&h->audit_mu, NULL);
-    pthread_mutex_init(&h->qmu, NULL);
     h->rate_per_min = h->o.rate_per_minute;
     h->audit_max = h->o.audit_max_bytes > 0 ? h->o.audit_max_bytes : 10L << 20;
     h->sessions = calloc((size_t)h->o.max_sessions, sizeof *h->sessions);
@@ -1695,8 +1791,12 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
                           addr);
     if (!rc && h->rate_per_min > 0 && !(h->rates = calloc(EP_HTTP_RATE_SLOTS, sizeof *h->rates)))
         rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-    if (!rc && h->auth)
-        rc = quota_open(h, err);
+    if (!rc && h->auth) {
+        const char *qpath = h->o.store ? ep_store_path(h->o.store) : NULL;
+        if (!qpath)
+            fprintf(stderr, "epintel: no store: daily quota counts are kept in memory only\n");
+        rc = ep_quota_open(qpath, time(NULL), &h->quota, err);
+    }
     if (!rc && h->o.audit_file && !(h->audit = audit_open(h->o.audit_file)))
         rc = ep_error_set(err, EP_EIO, "cannot open the audit file %s: %s", h->o.audit_file,
                           strerror(errno));
@@ -1756,7 +1856,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
                 }
             }
             expire_sessions(h);
-            quota_flush(h); /* bounded loss window: counts of the last second */
+            ep_quota_flush(h->quota); /* bounded loss window: counts of the last second */
         }
         fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
         MHD_quiesce_daemon(h->d); /* no new connections */
@@ -1785,9 +1885,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     }
     if (h->d)
         MHD_stop_daemon(h->d);
-    quota_flush(h);
-    quota_close(h);
-    pthread_mutex_destroy(&h->qmu);
+    ep_quota_close(h->quota); /* writes the last counts */
     for (int i = 0; i < h->nhosts; i++)
         free(h->hosts[i]);
     free(h->hosts);

@@ -85,6 +85,8 @@ struct reply {
     char msg[EP_ERROR_MSG_MAX + 64];
     json_t *data; /* new reference or NULL */
     int none;     /* no reply at all (cancelled) */
+    char *raw;    /* instead of result: the result object already serialized (owned) */
+    size_t rawlen;
 };
 
 typedef void (*method_fn)(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r);
@@ -138,6 +140,8 @@ static void reply_err(struct reply *r, int code, const char *fmt, ...)
     r->code = code;
     json_decref(r->result);
     r->result = NULL;
+    free(r->raw);
+    r->raw = NULL;
 }
 
 static void reply_ep(struct reply *r, int rc, const struct ep_error *e)
@@ -181,6 +185,29 @@ static void cancel_all_locked(struct ep_mcp_server *s)
     pthread_cond_broadcast(&s->resp);
 }
 
+/* Write one serialized message (txt borrowed, NULL = "no reply" marker). */
+static int emit_text(struct ep_mcp_server *s, void *origin, const char *txt, size_t len, int last)
+{
+    int rc = 0, failed_now = 0;
+    pthread_mutex_lock(&s->wlock);
+    if (s->write_failed) {
+        rc = EP_EIO;
+    } else if (s->write) {
+        if (s->write(s->wctx, origin, txt, txt ? len : 0, last) != 0) {
+            s->write_failed = 1;
+            failed_now = 1;
+            rc = EP_EIO;
+        }
+    }
+    pthread_mutex_unlock(&s->wlock);
+    if (failed_now) {
+        pthread_mutex_lock(&s->lock);
+        cancel_all_locked(s);
+        pthread_mutex_unlock(&s->lock);
+    }
+    return rc;
+}
+
 /* Serialize and write one message (msg borrowed, NULL = "no reply" marker). */
 static int emit(struct ep_mcp_server *s, void *origin, json_t *msg, int last)
 {
@@ -197,24 +224,39 @@ static int emit(struct ep_mcp_server *s, void *origin, json_t *msg, int last)
                 return EP_ENOMEM;
         }
     }
-    int rc = 0, failed_now = 0;
-    pthread_mutex_lock(&s->wlock);
-    if (s->write_failed) {
-        rc = EP_EIO;
-    } else if (s->write) {
-        if (s->write(s->wctx, origin, txt, txt ? strlen(txt) : 0, last) != 0) {
-            s->write_failed = 1;
-            failed_now = 1;
-            rc = EP_EIO;
-        }
-    }
-    pthread_mutex_unlock(&s->wlock);
+    int rc = emit_text(s, origin, txt, txt ? strlen(txt) : 0, last);
     free(txt);
-    if (failed_now) {
-        pthread_mutex_lock(&s->lock);
-        cancel_all_locked(s);
-        pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* Write the final response {"jsonrpc":"2.0","id":id,"result":<raw>} where raw is an already
+ * serialized result object (the same bytes json_dumps would give for the object). */
+static int emit_raw_result(struct ep_mcp_server *s, void *origin, json_t *id, const char *raw,
+                           size_t rawlen)
+{
+    static const char a[] = "{\"jsonrpc\":\"2.0\",\"id\":", b[] = ",\"result\":";
+    char *ids = json_dumps(id, JSON_COMPACT | JSON_ENCODE_ANY);
+    size_t idn = ids ? strlen(ids) : 0;
+    size_t n = sizeof a - 1 + idn + sizeof b - 1 + rawlen + 1;
+    char *t = ids ? malloc(n + 1) : NULL;
+    if (!t) {
+        free(ids);
+        return EP_ENOMEM;
     }
+    char *p = t;
+    memcpy(p, a, sizeof a - 1);
+    p += sizeof a - 1;
+    memcpy(p, ids, idn);
+    p += idn;
+    memcpy(p, b, sizeof b - 1);
+    p += sizeof b - 1;
+    memcpy(p, raw, rawlen);
+    p += rawlen;
+    *p++ = '}';
+    *p = 0;
+    free(ids);
+    int rc = emit_text(s, origin, t, n, 1);
+    free(t);
     return rc;
 }
 
@@ -499,39 +541,67 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
         json_is_array(json_object_get(res, "content"))) {
         /* a complete CallToolResult from a tool without outputSchema */
         json_t *ie = json_object_get(res, "isError");
-        r->result = json_pack("{s:O,s:b}", "content", json_object_get(res, "content"), "isError",
-                              json_is_true(ie));
+        json_t *out = json_pack("{s:O,s:b}", "content", json_object_get(res, "content"), "isError",
+                                json_is_true(ie));
         json_decref(res);
-        if (!r->result)
+        r->raw = out ? json_dumps(out, JSON_COMPACT) : NULL;
+        json_decref(out);
+        if (!r->raw)
             reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
-        return;
-    }
-    const char *text;
-    char *dump = NULL;
-    if (rc == 0) {
-        dump = json_dumps(res, JSON_COMPACT);
-        if (!dump) {
+        else
+            r->rawlen = strlen(r->raw);
+    } else if (rc == 0 && json_array_size(json_object_get(json_object_get(res, "artefacts"),
+                                                           "items"))) {
+        /* rendered files: resource links, small PNGs inline (tools/ep_artefact.h); such results
+         * are not cached, so they are built as JSON */
+        char *dump = json_dumps(res, JSON_COMPACT);
+        r->result = dump ? json_pack("{s:[{s:s,s:s}],s:b}", "content", "type", "text", "text",
+                                     dump, "isError", 0)
+                         : NULL;
+        free(dump);
+        if (!r->result) {
             json_decref(res);
             reply_err(r, EP_MCP_INTERNAL_ERROR, "tool \"%s\": result could not be encoded", name);
             return;
         }
-        text = dump;
-    } else {
-        text = e.msg[0] ? e.msg : ep_strerror(rc);
-    }
-    r->result = json_pack("{s:[{s:s,s:s}]}", "content", "type", "text", "text", text);
-    if (r->result) {
-        if (rc == 0) /* rendered files: resource links, small PNGs inline (tools/ep_artefact.h) */
-            ep_artefact_content(res, s->o.ctx.out_dir, ep_artefact_inline_max(),
-                                json_object_get(r->result, "content"));
-        if (rc == 0)
-            json_object_set_new(r->result, "structuredContent", res);
-        json_object_set_new(r->result, "isError", json_boolean(rc != 0));
-    } else {
+        ep_artefact_content(res, s->o.ctx.out_dir, ep_artefact_inline_max(),
+                            json_object_get(r->result, "content"));
+        json_object_set_new(r->result, "structuredContent", res);
+        return;
+    } else if (rc == 0) {
+        /* {"content":[{"type":"text","text":<dump as a string>}],"structuredContent":<dump>,
+         * "isError":false}, built from one serialization of the result */
+        char *dump = json_dumps(res, JSON_COMPACT);
+        json_t *str = dump ? json_stringn_nocheck(dump, strlen(dump)) : NULL;
+        char *esc = str ? json_dumps(str, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        json_decref(str);
         json_decref(res);
-        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+        if (esc && asprintf(&r->raw,
+                            "{\"content\":[{\"type\":\"text\",\"text\":%s}],"
+                            "\"structuredContent\":%s,\"isError\":false}",
+                            esc, dump) < 0)
+            r->raw = NULL;
+        free(esc);
+        free(dump);
+        if (!r->raw) {
+            reply_err(r, EP_MCP_INTERNAL_ERROR, "tool \"%s\": result could not be encoded", name);
+            return;
+        }
+        r->rawlen = strlen(r->raw);
+    } else {
+        const char *text = e.msg[0] ? e.msg : ep_strerror(rc);
+        r->result =
+            json_pack("{s:[{s:s,s:s}],s:b}", "content", "type", "text", "text", text, "isError", 1);
+        if (!r->result)
+            reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+        return;
     }
-    free(dump);
+    if (r->raw) { /* later identical calls are answered from these bytes (handle_object) */
+        char *canon = ep_tools_canonical_args(args);
+        if (canon)
+            ep_tools_cache_attach(name, canon, r->raw, r->rawlen);
+        free(canon);
+    }
 }
 
 /* Provider methods. */
@@ -816,6 +886,13 @@ static void job_free(struct job *j)
 
 static json_t *reply_to_msg(struct job *j, struct reply *r)
 {
+    if (r->raw) { /* in a batch: the array is built as JSON */
+        r->result = json_loadb(r->raw, r->rawlen, 0, NULL);
+        free(r->raw);
+        r->raw = NULL;
+        if (!r->result)
+            return rpc_error(j->id, EP_MCP_INTERNAL_ERROR, "out of memory", NULL);
+    }
     if (r->result)
         return rpc_result(j->id, r->result);
     json_t *m = rpc_error(j->id, r->code, r->msg, r->data);
@@ -835,11 +912,18 @@ static void job_run(struct job *j)
     j->responded = 1;
     pthread_mutex_unlock(&s->lock);
     json_t *msg = NULL;
-    if (send)
+    if (send && r.raw && !j->batch) {
+        int rc = emit_raw_result(s, j->origin, j->id, r.raw, r.rawlen);
+        free(r.raw);
+        if (rc != EP_ENOMEM)
+            return;
+        msg = rpc_error(j->id, EP_MCP_INTERNAL_ERROR, "out of memory", NULL);
+    } else if (send) {
         msg = reply_to_msg(j, &r);
-    else {
+    } else {
         json_decref(r.result);
         json_decref(r.data);
+        free(r.raw);
     }
     deliver(s, j->origin, j->batch, msg);
 }
@@ -1016,6 +1100,22 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
         if (bad) {
             deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, bad, NULL));
             return;
+        }
+        if (!b) {
+            /* a cached result is answered here, on the reader's thread: no worker, no
+             * execution lock, no SQL, no serialization of the result */
+            char *canon = ep_tools_canonical_args(args);
+            struct ep_tools_blob *hit =
+                canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
+            free(canon);
+            if (hit) {
+                int rc = emit_raw_result(s, origin, idv, hit->data, hit->len);
+                ep_tools_blob_unref(hit);
+                if (rc != EP_ENOMEM)
+                    return;
+                deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
+                return;
+            }
         }
     }
     if (!(m->flags & M_ASYNC)) {

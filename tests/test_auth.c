@@ -66,14 +66,16 @@ static void write_file(const char *path, const char *text)
 static void write_config(const char *api_keys)
 {
     char text[8192];
-    snprintf(text, sizeof text,
-             "{\"resource\":\"%s\",\"authorization_servers\":[\"%s\"],\"issuer\":\"%s\","
-             "\"jwks_file\":\"jwks.json\",\"roles\":{\"viewer\":{\"scope\":\"epintel:viewer\","
-             "\"tools\":[\"get_meps\",\"test_simple_text\"]},\"analyst\":{\"scope\":"
-             "\"epintel:analyst\",\"tools\":[\"*\"]},\"metered\":{\"scope\":\"epintel:metered\","
-             "\"tools\":[\"get_meps\",\"test_simple_text\"],\"daily_quota\":3}},"
-             "\"api_keys\":%s}",
-             RESOURCE, ISSUER, ISSUER, api_keys);
+    snprintf(
+        text, sizeof text,
+        "{\"resource\":\"%s\",\"authorization_servers\":[\"%s\"],\"issuer\":\"%s\","
+        "\"jwks_file\":\"jwks.json\",\"roles\":{\"viewer\":{\"scope\":\"epintel:viewer\","
+        "\"tools\":[\"get_meps\",\"test_simple_text\"]},\"analyst\":{\"scope\":"
+        "\"epintel:analyst\",\"tools\":[\"*\"]},\"metered\":{\"scope\":\"epintel:metered\","
+        "\"tools\":[\"get_meps\",\"test_simple_text\"],\"daily_quota\":3},"
+        "\"streamer\":{\"scope\":\"epintel:streamer\",\"tools\":[\"test_tool_with_logging\"]}},"
+        "\"api_keys\":%s}",
+        RESOURCE, ISSUER, ISSUER, api_keys);
     write_file(cfg_path, text);
 }
 
@@ -457,7 +459,13 @@ static size_t on_sid(char *p, size_t sz, size_t n, void *ud)
     return len;
 }
 
+static const char *init_session_v(const char *authz, const char *version);
 static const char *init_session(const char *authz)
+{
+    return init_session_v(authz, "2025-11-25");
+}
+
+static const char *init_session_v(const char *authz, const char *version)
 {
     sid_buf[0] = 0;
     CURL *c = curl_easy_init();
@@ -470,11 +478,14 @@ static const char *init_session(const char *authz)
     struct resp r;
     memset(&r, 0, sizeof r);
     ep_buf_init(&r.body, 0);
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+             "\"protocolVersion\":\"%s\",\"capabilities\":{},\"clientInfo\":{"
+             "\"name\":\"t\",\"version\":\"1\"}}}",
+             version);
     curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS,
-                     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
-                     "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{"
-                     "\"name\":\"t\",\"version\":\"1\"}}}");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
@@ -791,6 +802,89 @@ static void test_http_quota(void **state)
     curl_global_cleanup();
 }
 
+static long stored_day(const char *db, const char *principal, const char *day)
+{
+    sqlite3 *d = NULL;
+    sqlite3_stmt *st = NULL;
+    long used = -1;
+    assert_int_equal(sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(d, "SELECT used FROM quota WHERE principal = ? AND day = ?",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        used = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(d);
+    return used;
+}
+
+/* Daily quotas roll over at the UTC day boundary (the clock is a parameter: no sleeping): a
+ * principal at its limit one second before midnight is refused, and admitted again at
+ * midnight with a fresh count; both days' counts are stored, and survive a reopen. */
+static void test_quota_day_rollover(void **state)
+{
+    (void)state;
+    char db[700];
+    snprintf(db, sizeof db, "%s/rollover.db", dir);
+    sqlite3 *d = NULL;
+    assert_int_equal(sqlite3_open(db, &d), SQLITE_OK); /* an empty store file */
+    sqlite3_close(d);
+    struct tm tm = {.tm_year = 2026 - 1900,
+                    .tm_mon = 10,
+                    .tm_mday = 27,
+                    .tm_hour = 23,
+                    .tm_min = 59,
+                    .tm_sec = 58};
+    const time_t eve = timegm(&tm); /* 2026-11-27 23:59:58 UTC */
+    struct ep_quota *q = NULL;
+    struct ep_error err = {0};
+    assert_int_equal(ep_quota_open(db, eve, &q, &err), 0);
+    long used = -1;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ep_quota_charge(q, "key:a", 3, 1, eve, &used), 0);
+        assert_int_equal(used, i);
+    }
+    assert_int_equal(ep_quota_charge(q, "key:a", 3, 1, eve + 1, &used), 1); /* 23:59:59 */
+    assert_int_equal(used, 3);
+    assert_int_equal(ep_quota_reset_in(eve + 1), 1);
+    assert_int_equal(ep_quota_charge(q, "key:b", 3, 2, eve + 1, &used), 0); /* another one */
+    /* midnight: a new day, a new count */
+    assert_int_equal(ep_quota_reset_in(eve + 2), 86400);
+    assert_int_equal(ep_quota_charge(q, "key:a", 3, 1, eve + 2, &used), 0);
+    assert_int_equal(used, 0);
+    /* a batch larger than what is left is refused whole */
+    assert_int_equal(ep_quota_charge(q, "key:a", 3, 3, eve + 3, &used), 1);
+    assert_int_equal(used, 1);
+    ep_quota_flush(q);
+    assert_int_equal(stored_day(db, "key:a", "2026-11-27"), 3);
+    assert_int_equal(stored_day(db, "key:a", "2026-11-28"), 1);
+    assert_int_equal(stored_day(db, "key:b", "2026-11-27"), 2);
+    ep_quota_close(q);
+    /* reopened later that day: the count goes on from the store */
+    assert_int_equal(ep_quota_open(db, eve + 3600, &q, &err), 0);
+    assert_int_equal(ep_quota_charge(q, "key:a", 3, 2, eve + 3600, &used), 0);
+    assert_int_equal(used, 1);
+    assert_int_equal(ep_quota_charge(q, "key:a", 3, 1, eve + 3601, &used), 1);
+    /* key:b's new day starts empty although yesterday's count is in the store */
+    assert_int_equal(ep_quota_charge(q, "key:b", 3, 3, eve + 3601, &used), 0);
+    assert_int_equal(used, 0);
+    ep_quota_close(q);
+    assert_int_equal(stored_day(db, "key:a", "2026-11-28"), 3);
+    /* 32 days on, opening deletes rows older than 31 days */
+    assert_int_equal(ep_quota_open(db, eve + 32 * 86400, &q, &err), 0);
+    ep_quota_close(q);
+    assert_int_equal(stored_day(db, "key:a", "2026-11-27"), -1);
+    assert_int_equal(stored_day(db, "key:a", "2026-11-28"), 3);
+    /* a store that cannot be opened read-write is an error naming it */
+    char bad[720];
+    snprintf(bad, sizeof bad, "%s/no/such/dir.db", dir);
+    assert_int_equal(ep_quota_open(bad, eve, &q, &err), EP_EDB);
+    assert_null(q);
+    assert_non_null(strstr(err.msg, bad));
+}
+
 /* tools/list shows a principal only the tools its roles may call */
 static void test_http_tools_list(void **state)
 {
@@ -803,9 +897,13 @@ static void test_http_tools_list(void **state)
                      0);
     char *a = key_entry("an", "analyst-secret", "analyst", 0);
     char *v = key_entry("viewer", "viewer-secret-1", "viewer", 0);
-    write_keys(a, v);
+    char *st = key_entry("st", "stream-secret", "streamer", 0);
+    char arr[2048];
+    snprintf(arr, sizeof arr, "[%s,%s,%s]", a, v, st);
+    write_config(arr);
     free(a);
     free(v);
+    free(st);
     pid_t pid = start_server(db, pf);
     const char *keys[] = {"Bearer viewer-secret-1", "Bearer analyst-secret"};
     size_t counts[2] = {0, 0};
@@ -837,6 +935,40 @@ static void test_http_tools_list(void **state)
     }
     assert_int_equal(counts[0], 2);
     assert_true(counts[1] > 10);
+
+    /* the same filter when the reply is an SSE stream: a 2025-03-26 batch whose tools/call
+     * sends log messages first, so the batch's answer (with the tools/list result) is the
+     * last event of the stream */
+    char sid[80];
+    snprintf(sid, sizeof sid, "%s", init_session_v("Bearer stream-secret", "2025-03-26"));
+    struct resp r;
+    http("POST", "/mcp", "Bearer stream-secret", sid,
+         "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+         "\"test_tool_with_logging\"}},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}]",
+         &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(ep_buf_putc(&r.body, 0), 0);
+    assert_non_null(strstr(r.body.data, "event: message\ndata: "));
+    assert_non_null(strstr(r.body.data, "notifications/message")); /* it was streamed */
+    const char *last = NULL;
+    for (const char *p = r.body.data; (p = strstr(p, "data: ")) != NULL; p += 6)
+        last = p + 6;
+    assert_non_null(last);
+    json_t *batch = json_loadb(last, strcspn(last, "\n"), 0, NULL);
+    assert_true(json_is_array(batch));
+    json_t *listed = NULL;
+    size_t i;
+    json_t *m;
+    json_array_foreach(batch, i, m)
+    {
+        if (json_integer_value(json_object_get(m, "id")) == 2)
+            listed = json_object_get(json_object_get(m, "result"), "tools");
+    }
+    assert_int_equal(json_array_size(listed), 1); /* not the other roles' tools */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(listed, 0), "name")),
+                        "test_tool_with_logging");
+    json_decref(batch);
+    ep_buf_free(&r.body);
     stop_server(pid, SIGTERM);
     curl_global_cleanup();
 }
@@ -844,9 +976,10 @@ static void test_http_tools_list(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_jwt_valid),  cmocka_unit_test(test_jwt_rejected),
-        cmocka_unit_test(test_api_keys),   cmocka_unit_test(test_http_auth),
-        cmocka_unit_test(test_http_quota), cmocka_unit_test(test_http_tools_list),
+        cmocka_unit_test(test_jwt_valid),          cmocka_unit_test(test_jwt_rejected),
+        cmocka_unit_test(test_api_keys),           cmocka_unit_test(test_http_auth),
+        cmocka_unit_test(test_http_quota),         cmocka_unit_test(test_http_tools_list),
+        cmocka_unit_test(test_quota_day_rollover),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +31,16 @@ struct resp {
     struct ep_buf body;
 };
 
+static int first_event_only; /* on_body: hang up after the first SSE event */
+
 static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 {
     struct resp *r = ud;
-    return ep_buf_append(&r->body, p, sz * n) ? 0 : sz * n;
+    if (ep_buf_append(&r->body, p, sz * n))
+        return 0;
+    if (first_event_only && memmem(r->body.data, r->body.len, "\n\n", 2))
+        return 0; /* the client loses the connection */
+    return sz * n;
 }
 
 static void copy_header(const char *line, size_t n, const char *name, char *out, size_t cap)
@@ -395,6 +402,151 @@ static void test_sse_and_progress(void **state)
     end_session(sid);
 }
 
+/* The "id:" values of the SSE events in r, in order (at most max). */
+static int event_ids(struct resp *r, char ids[][32], int max)
+{
+    int n = 0;
+    assert_int_equal(ep_buf_putc(&r->body, 0), 0);
+    r->body.len--;
+    for (const char *p = r->body.data; (p = strstr(p, "id: ")) != NULL && n < max; p += 4) {
+        if (p != r->body.data && p[-1] != '\n')
+            continue;
+        size_t k = strcspn(p + 4, "\n");
+        assert_true(k < 32);
+        memcpy(ids[n], p + 4, k);
+        ids[n++][k] = 0;
+    }
+    return n;
+}
+
+/* GET with Last-Event-ID (timeout_ms 0: until the stream ends). */
+static CURLcode resume(const char *sid, const char *last_id, struct resp *r, long timeout_ms)
+{
+    char sh[128], lh[128];
+    snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
+    snprintf(lh, sizeof lh, "Last-Event-ID: %s", last_id);
+    const char *h[] = {"Accept: text/event-stream", sh, lh, NULL};
+    return req("GET", "/mcp", NULL, 0, h, r, timeout_ms, 0);
+}
+
+struct resume_job {
+    const char *sid, *last_id;
+    struct resp r;
+    CURLcode rc;
+};
+
+static void *resume_thread(void *arg)
+{
+    struct resume_job *j = arg;
+    j->rc = resume(j->sid, j->last_id, &j->r, 0);
+    return NULL;
+}
+
+/* Resumability: a streamed POST reply whose connection is lost after its first event is
+ * replayed by GET with Last-Event-ID from the next event on (events already finished come from
+ * the replay log, later ones live), ending with the response; ids go on without a gap or a
+ * repeat. Bad, unknown or future ids are refused with a clear error. */
+static void test_sse_resume(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session_caps(sid, "{\"sampling\":{}}");
+    struct resp r;
+    char ids[8][32];
+
+    /* 1. progress 0, 50, 100 then the result; the client hangs up after the first event */
+    const char *call =
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"test_tool_with_progress\",\"arguments\":{},\"_meta\":{\"progressToken\":\"t\"}}}";
+    first_event_only = 1;
+    assert_int_equal(post(sid, call, &r), CURLE_WRITE_ERROR);
+    first_event_only = 0;
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 1);
+    char first[32];
+    snprintf(first, sizeof first, "%s", ids[0]);
+    char *dash = strchr(first, '-');
+    assert_non_null(dash);
+    assert_string_equal(dash, "-1");
+    ep_buf_free(&r.body);
+    assert_int_equal(resume(sid, first, &r, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.ctype, "text/event-stream"));
+    assert_int_equal(event_ids(&r, ids, 8), 3); /* 50, 100, the result */
+    for (int i = 0; i < 3; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%.*s-%d", (int)(dash - first), first, i + 2);
+        assert_string_equal(ids[i], want);
+    }
+    assert_null(strstr(r.body.data, "\"progress\":0,"));
+    assert_non_null(strstr(r.body.data, "\"progress\":50"));
+    assert_non_null(strstr(r.body.data, "\"id\":3,\"result\""));
+    ep_buf_free(&r.body);
+    /* the same resume again: the log still has them */
+    assert_int_equal(resume(sid, first, &r, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 3);
+    ep_buf_free(&r.body);
+
+    /* 2. a tool waiting for the client (sampling): the reply goes on live on the resumed GET */
+    const char *samp =
+        "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"test_sampling\",\"arguments\":{\"prompt\":\"hi\"}}}";
+    first_event_only = 1;
+    assert_int_equal(post(sid, samp, &r), CURLE_WRITE_ERROR);
+    first_event_only = 0;
+    assert_int_equal(event_ids(&r, ids, 8), 1);
+    json_t *sreq = json_loads(strstr(r.body.data, "data: ") + 6, JSON_DISABLE_EOF_CHECK, NULL);
+    assert_string_equal(json_string_value(json_object_get(sreq, "method")),
+                        "sampling/createMessage");
+    struct resume_job job = {.sid = sid, .last_id = ids[0]};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, resume_thread, &job), 0);
+    char answer[512];
+    snprintf(answer, sizeof answer,
+             "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"result\":{\"role\":\"assistant\",\"content\":"
+             "{\"type\":\"text\",\"text\":\"ok\"},\"model\":\"m\",\"stopReason\":\"endTurn\"}}",
+             (long long)json_integer_value(json_object_get(sreq, "id")));
+    json_decref(sreq);
+    ep_buf_free(&r.body);
+    assert_int_equal(post(sid, answer, &r), CURLE_OK);
+    assert_int_equal(r.status, 202);
+    ep_buf_free(&r.body);
+    pthread_join(th, NULL);
+    assert_int_equal(job.rc, CURLE_OK);
+    assert_int_equal(job.r.status, 200);
+    char want[40];
+    snprintf(want, sizeof want, "%.*s-2", (int)(strchr(ids[0], '-') - ids[0]), ids[0]);
+    assert_int_equal(event_ids(&job.r, ids, 8), 1);
+    assert_string_equal(ids[0], want);
+    assert_non_null(strstr(job.r.body.data, "\"id\":4,\"result\""));
+    ep_buf_free(&job.r.body);
+
+    /* 3. refusals */
+    const char *bad[] = {"x", "3", "-1-2", "1-", "1-x", "1-2-3"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(resume(sid, bad[i], &r, 0), CURLE_OK);
+        assert_int_equal(r.status, 400);
+        assert_non_null(strstr(r.body.data, "Last-Event-ID"));
+        ep_buf_free(&r.body);
+    }
+    assert_int_equal(resume(sid, "99-1", &r, 0), CURLE_OK); /* no such stream */
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body.data, "stream 99"));
+    ep_buf_free(&r.body);
+    char future[40];
+    snprintf(future, sizeof future, "%.*s-9", (int)(dash - first), first);
+    assert_int_equal(resume(sid, future, &r, 0), CURLE_OK); /* never sent */
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body.data, "has sent only 4 events"));
+    ep_buf_free(&r.body);
+    /* the GET stream (0) resumes too; it stays open */
+    assert_int_equal(resume(sid, "0-0", &r, 500), CURLE_OPERATION_TIMEDOUT);
+    assert_int_equal(r.status, 200);
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
 static void test_notifications_202(void **state)
 {
     (void)state;
@@ -472,6 +624,55 @@ static void test_health_metrics(void **state)
     assert_non_null(
         strstr(r.body.data, "epintel_tool_call_seconds_count{tool=\"test_simple_text\"}"));
     ep_buf_free(&r.body);
+}
+
+static unsigned long cache_hits(void)
+{
+    struct resp r;
+    assert_int_equal(req("GET", "/metrics", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
+    const char *p = strstr(r.body.data, "\nepintel_tool_cache_hits_total ");
+    assert_non_null(p);
+    unsigned long n = strtoul(p + 31, NULL, 10);
+    ep_buf_free(&r.body);
+    return n;
+}
+
+/* A cached tools/call is answered with exactly the bytes of the computed answer (the stored
+ * CallToolResult), counted as a cache hit in /metrics; other arguments are not. */
+static void test_cached_call(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session(sid);
+    static const char call[] = "{\"jsonrpc\":\"2.0\",\"id\":\"m\",\"method\":\"tools/call\","
+                               "\"params\":{\"name\":\"get_meps\",\"arguments\":{\"limit\":3,"
+                               "\"country\":\"LUX\"}}}";
+    static const char reordered[] = "{\"jsonrpc\":\"2.0\",\"id\":\"m\",\"method\":\"tools/call\","
+                                    "\"params\":{\"name\":\"get_meps\",\"arguments\":{"
+                                    "\"country\":\"LUX\",\"limit\":3}}}";
+    struct resp a, b;
+    assert_int_equal(post(sid, call, &a), CURLE_OK);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body.data, "\"structuredContent\":{\"meps\":["));
+    unsigned long h0 = cache_hits();
+    assert_int_equal(post(sid, reordered, &b), CURLE_OK); /* same canonical arguments */
+    assert_int_equal(b.status, 200);
+    assert_int_equal(b.body.len, a.body.len);
+    assert_memory_equal(b.body.data, a.body.data, a.body.len);
+    assert_int_equal(cache_hits(), h0 + 1);
+    ep_buf_free(&b.body);
+    /* other arguments: computed, not a hit */
+    assert_int_equal(post(sid,
+                          "{\"jsonrpc\":\"2.0\",\"id\":\"m\",\"method\":\"tools/call\","
+                          "\"params\":{\"name\":\"get_meps\",\"arguments\":{\"limit\":2,"
+                          "\"country\":\"LUX\"}}}",
+                          &b),
+                     CURLE_OK);
+    assert_int_equal(b.status, 200);
+    assert_int_equal(cache_hits(), h0 + 1);
+    ep_buf_free(&b.body);
+    ep_buf_free(&a.body);
+    end_session(sid);
 }
 
 static void test_bad_json(void **state)
@@ -791,9 +992,11 @@ int main(void)
         cmocka_unit_test(test_body_limit),
         cmocka_unit_test(test_header_limit),
         cmocka_unit_test(test_sse_and_progress),
+        cmocka_unit_test(test_sse_resume),
         cmocka_unit_test(test_notifications_202),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_health_metrics),
+        cmocka_unit_test(test_cached_call),
         cmocka_unit_test(test_bad_json),
         cmocka_unit_test(test_get_stream_and_methods),
         cmocka_unit_test(test_max_sessions),

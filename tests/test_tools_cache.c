@@ -70,8 +70,96 @@ static void test_cache(void **state)
     ep_tools_cache_clear();
 }
 
+static double fake_now = 1000.0;
+static double fake_clock(void)
+{
+    return fake_now;
+}
+
+/* The front end's serialized form: attached after ep_tools_call, served by ep_tools_cache_peek
+ * (byte for byte) only while the entry is live, of the current data generation, and that
+ * generation was confirmed within 1 s (2 s while the first later caller confirms it). */
+static void test_blob_fast_path(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    assert_int_equal(ep_tools_register(rows, 3, &err), 0);
+    ep_tools_cache_clear();
+    ep_tools_cache_set_clock(fake_clock);
+    runs = 0;
+    json_t *args = json_loads("{\"x\": 1}", 0, NULL);
+    char *canon = ep_tools_canonical_args(args);
+    assert_string_equal(canon, "{\"x\":1}");
+    assert_null(ep_tools_cache_peek("cached", canon)); /* nothing cached yet */
+    assert_int_equal(call("cached", "{\"x\": 1}"), 1);
+    assert_null(ep_tools_cache_peek("cached", canon)); /* cached, but no blob attached */
+    struct ep_tools_cache_stats st0, st;
+    ep_tools_cache_stats(&st0);
+    static const char bytes[] = "{\"content\":[],\"isError\":false}";
+    ep_tools_cache_attach("cached", canon, bytes, sizeof bytes - 1);
+    struct ep_tools_blob *b = ep_tools_cache_peek("cached", canon);
+    assert_non_null(b);
+    assert_int_equal(b->len, sizeof bytes - 1);
+    assert_memory_equal(b->data, bytes, sizeof bytes);
+    ep_tools_cache_stats(&st);
+    assert_int_equal(st.hits, st0.hits + 1);
+    /* a second attach does not replace the first blob */
+    ep_tools_cache_attach("cached", canon, "{}", 2);
+    struct ep_tools_blob *b2 = ep_tools_cache_peek("cached", canon);
+    assert_ptr_equal(b2, b);
+    ep_tools_blob_unref(b2);
+    /* other arguments, a row with TTL 0, a row that is not read-only: never */
+    assert_null(ep_tools_cache_peek("cached", "{\"x\":2}"));
+    assert_int_equal(call("uncached", "{\"x\": 1}"), 2);
+    ep_tools_cache_attach("uncached", canon, bytes, sizeof bytes - 1);
+    assert_null(ep_tools_cache_peek("uncached", canon));
+    assert_null(ep_tools_cache_peek("writer", canon));
+    assert_null(ep_tools_cache_peek("nope", canon));
+
+    /* 1.5 s without confirmation: the first caller is sent to confirm, the others are served */
+    fake_now += 1.5;
+    assert_null(ep_tools_cache_peek("cached", canon));
+    b2 = ep_tools_cache_peek("cached", canon);
+    assert_ptr_equal(b2, b);
+    ep_tools_blob_unref(b2);
+    /* ... but not beyond 2 s */
+    fake_now += 0.6;
+    assert_null(ep_tools_cache_peek("cached", canon));
+    /* ep_tools_call confirms the generation (a hit: the handler does not run) */
+    assert_int_equal(call("cached", "{\"x\": 1}"), 1);
+    b2 = ep_tools_cache_peek("cached", canon);
+    assert_ptr_equal(b2, b);
+    ep_tools_blob_unref(b2);
+    /* the TTL (60 s) ends the entry and its blob */
+    fake_now += 61;
+    assert_int_equal(call("cached", "{\"x\": 1}"), 3);
+    assert_null(ep_tools_cache_peek("cached", canon));
+    /* a blob handed out stays valid after the entry is gone */
+    assert_memory_equal(b->data, bytes, sizeof bytes);
+    ep_tools_blob_unref(b);
+    /* clear drops everything; EPINTEL_NO_RESULT_CACHE turns the fast path off too */
+    ep_tools_cache_attach("cached", canon, bytes, sizeof bytes - 1);
+    b = ep_tools_cache_peek("cached", canon);
+    assert_non_null(b);
+    ep_tools_blob_unref(b);
+    setenv("EPINTEL_NO_RESULT_CACHE", "1", 1);
+    assert_null(ep_tools_cache_peek("cached", canon));
+    unsetenv("EPINTEL_NO_RESULT_CACHE");
+    ep_tools_cache_clear();
+    assert_null(ep_tools_cache_peek("cached", canon));
+    free(canon);
+    json_decref(args);
+    char *empty = ep_tools_canonical_args(NULL);
+    assert_string_equal(empty, "{}");
+    free(empty);
+    ep_tools_cache_set_clock(NULL);
+    ep_tools_cleanup();
+    ep_tools_cache_clear();
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_cache)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_cache),
+                                       cmocka_unit_test(test_blob_fast_path)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -180,17 +180,26 @@ json_t *ep_tools_output_schema(const struct ep_tool *t)
 
 /* ---- result cache ------------------------------------------------------------------------
  * Results of read-only, idempotent tools are kept for the row's cache_ttl_s seconds, keyed by
- * the tool, the canonical arguments and the store's content (unit count and last unit id, so an
- * ingest or sync invalidates them). Bounded by EP_TOOLS_CACHE_BYTES (least recently used out);
- * a result larger than an eighth of that is not kept. Callers get a deep copy. */
+ * the tool and the canonical arguments, and valid for one data generation: the store's content
+ * (path, unit count and last unit id, so an ingest or sync invalidates them) is re-read on
+ * every ep_tools_call, and a change starts a new generation. Bounded by EP_TOOLS_CACHE_BYTES
+ * (least recently used out); a result larger than an eighth of that is not kept. ep_tools_call
+ * hands out deep copies. A front end may attach its serialized form of a result (one blob per
+ * entry, ep_tools_cache_attach) and serve it later without the execution lock, without SQL
+ * and without serializing again (ep_tools_cache_peek), as long as the generation was confirmed
+ * within the last EP_TOOLS_VERIFY_S seconds. */
 
 #define EP_TOOLS_CACHE_BYTES ((size_t)64 << 20)
 #define EP_TOOLS_CACHE_SLOTS 512
+#define EP_TOOLS_VERIFY_S 1.0
 
 struct cached {
-    char *key;
+    char *key; /* "name|canonical arguments" */
+    unsigned long hash;
     json_t *res;
+    struct ep_tools_blob *blob; /* the front end's serialized form, or NULL */
     size_t bytes;
+    unsigned long gen; /* data generation it belongs to */
     double expires;
     unsigned long used;
 };
@@ -200,16 +209,59 @@ static size_t rcache_bytes;
 static unsigned long rcache_tick;
 static pthread_mutex_t rcache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ep_tools_cache_stats rcache_stats;
+static char *rcache_version;     /* the store content the current generation belongs to */
+static unsigned long rcache_gen; /* starts a new value whenever rcache_version changes */
+static double rcache_verified;   /* when rcache_version was last confirmed (cache_now) */
+static int rcache_revalidating;  /* a caller was sent to ep_tools_call to confirm it */
+static double (*rcache_clock)(void) = ep_now;
+
+static double cache_now(void)
+{
+    return rcache_clock();
+}
+
+void ep_tools_cache_set_clock(double (*now)(void))
+{
+    pthread_mutex_lock(&rcache_lock);
+    rcache_clock = now ? now : ep_now;
+    pthread_mutex_unlock(&rcache_lock);
+}
+
+static unsigned long key_hash(const char *k)
+{
+    unsigned long h = 5381;
+    for (; *k; k++)
+        h = h * 33 + (unsigned char)*k;
+    return h;
+}
+
+void ep_tools_blob_unref(struct ep_tools_blob *b)
+{
+    if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        free(b);
+}
 
 static void cached_drop(struct cached *c)
 {
     rcache_bytes -= c->bytes;
     free(c->key);
     json_decref(c->res);
+    ep_tools_blob_unref(c->blob);
     memset(c, 0, sizeof *c);
 }
 
-static char *cache_key(const struct ep_tool_ctx *ctx, const char *name, json_t *args)
+/* The slot holding key (rcache_lock held), or NULL. */
+static struct cached *cache_find(const char *key, unsigned long hash)
+{
+    for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++)
+        if (rcache[i].key && rcache[i].hash == hash && strcmp(rcache[i].key, key) == 0)
+            return &rcache[i];
+    return NULL;
+}
+
+/* Re-read the store's content marker (SQL, on the caller's thread: under the execution lock
+ * in the MCP server) and return the current data generation. */
+static unsigned long cache_verify(const struct ep_tool_ctx *ctx)
 {
     long long units = 0, last = 0;
     const char *path = "";
@@ -217,42 +269,55 @@ static char *cache_key(const struct ep_tool_ctx *ctx, const char *name, json_t *
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(ep_store_db(ctx->store),
                                "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit", -1, &q,
-                               NULL) != SQLITE_OK)
-            return NULL;
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            units = sqlite3_column_int64(q, 0);
-            last = sqlite3_column_int64(q, 1);
+                               NULL) == SQLITE_OK) {
+            if (sqlite3_step(q) == SQLITE_ROW) {
+                units = sqlite3_column_int64(q, 0);
+                last = sqlite3_column_int64(q, 1);
+            }
+            sqlite3_finalize(q);
+        } else {
+            units = last = -1; /* unreadable: a generation of its own */
         }
-        sqlite3_finalize(q);
         path = ep_store_path(ctx->store);
     }
-    char *a = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!a)
-        return NULL;
-    size_t n = strlen(a) + strlen(name) + strlen(path) + 64;
+    char v[4200];
+    snprintf(v, sizeof v, "%.4096s|%lld|%lld", path ? path : "", units, last);
+    pthread_mutex_lock(&rcache_lock);
+    if (!rcache_version || strcmp(rcache_version, v) != 0) {
+        char *nv = strdup(v);
+        if (nv) {
+            free(rcache_version);
+            rcache_version = nv;
+        }
+        rcache_gen++; /* entries of the previous generation are never served again */
+    }
+    rcache_verified = cache_now();
+    rcache_revalidating = 0;
+    unsigned long g = rcache_gen;
+    pthread_mutex_unlock(&rcache_lock);
+    return g;
+}
+
+static char *cache_key(const char *name, const char *canon)
+{
+    size_t n = strlen(name) + strlen(canon) + 2;
     char *k = malloc(n);
     if (k)
-        snprintf(k, n, "%s|%lld|%lld|%s|%s", path, units, last, name, a);
-    free(a);
+        snprintf(k, n, "%s|%s", name, canon);
     return k;
 }
 
-static json_t *cache_get(const char *key)
+static json_t *cache_get(const char *key, unsigned long gen)
 {
     json_t *copy = NULL;
-    double now = ep_now();
     pthread_mutex_lock(&rcache_lock);
-    for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++) {
-        struct cached *c = &rcache[i];
-        if (!c->key || strcmp(c->key, key) != 0)
-            continue;
-        if (c->expires < now) {
-            cached_drop(c);
-            break;
-        }
+    double now = cache_now();
+    struct cached *c = cache_find(key, key_hash(key));
+    if (c && (c->expires < now || c->gen != gen))
+        cached_drop(c);
+    else if (c) {
         c->used = ++rcache_tick;
         copy = json_deep_copy(c->res);
-        break;
     }
     if (copy)
         rcache_stats.hits++;
@@ -262,7 +327,15 @@ static json_t *cache_get(const char *key)
     return copy;
 }
 
-static void cache_put(char *key, json_t *res, int ttl)
+static void count_entries(void)
+{
+    rcache_stats.entries = 0;
+    for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++)
+        rcache_stats.entries += rcache[i].key != NULL;
+    rcache_stats.bytes = rcache_bytes;
+}
+
+static void cache_put(char *key, json_t *res, int ttl, unsigned long gen)
 {
     char *text = json_dumps(res, JSON_COMPACT);
     size_t bytes = (text ? strlen(text) : 0) + strlen(key) + 256;
@@ -276,15 +349,16 @@ static void cache_put(char *key, json_t *res, int ttl)
         free(key);
         return;
     }
+    unsigned long hash = key_hash(key);
     pthread_mutex_lock(&rcache_lock);
-    struct cached *slot = NULL;
+    struct cached *slot = cache_find(key, hash);
+    if (slot)
+        cached_drop(slot);
     for (;;) {
         struct cached *lru = NULL;
         slot = NULL;
         for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++) {
             struct cached *c = &rcache[i];
-            if (c->key && strcmp(c->key, key) == 0)
-                cached_drop(c);
             if (!c->key && !slot)
                 slot = c;
             if (c->key && (!lru || c->used < lru->used))
@@ -297,22 +371,96 @@ static void cache_put(char *key, json_t *res, int ttl)
         cached_drop(lru);
         rcache_stats.evictions++;
     }
-    if (slot) {
+    if (slot && gen == rcache_gen) {
         slot->key = key;
+        slot->hash = hash;
         slot->res = copy;
         slot->bytes = bytes;
-        slot->expires = ep_now() + ttl;
+        slot->gen = gen;
+        slot->expires = cache_now() + ttl;
         slot->used = ++rcache_tick;
         rcache_bytes += bytes;
-        rcache_stats.entries = 0;
-        for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++)
-            rcache_stats.entries += rcache[i].key != NULL;
-        rcache_stats.bytes = rcache_bytes;
+        count_entries();
     } else {
         free(key);
         json_decref(copy);
     }
     pthread_mutex_unlock(&rcache_lock);
+}
+
+static int cacheable(const struct entry *e)
+{
+    return e && e->row.cache_ttl_s > 0 && e->row.read_only && e->row.idempotent &&
+           !getenv("EPINTEL_NO_RESULT_CACHE");
+}
+
+char *ep_tools_canonical_args(json_t *args)
+{
+    if (!args || json_is_null(args))
+        return strdup("{}");
+    return json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+struct ep_tools_blob *ep_tools_cache_peek(const char *name, const char *canon)
+{
+    if (!name || !canon || !cacheable(find_entry(name)))
+        return NULL;
+    char stack[512], *key = stack;
+    size_t n = strlen(name) + strlen(canon) + 2;
+    if (n > sizeof stack && !(key = malloc(n)))
+        return NULL;
+    snprintf(key, n, "%s|%s", name, canon);
+    struct ep_tools_blob *b = NULL;
+    unsigned long hash = key_hash(key);
+    pthread_mutex_lock(&rcache_lock);
+    double now = cache_now(), age = now - rcache_verified;
+    /* confirmed within EP_TOOLS_VERIFY_S: serve. Older: the first caller goes to ep_tools_call
+     * to confirm the generation, the others are still served meanwhile, up to twice that age
+     * (so an ingest by another process is seen within 2 s at most) */
+    int fresh = age <= EP_TOOLS_VERIFY_S || (rcache_revalidating && age <= 2 * EP_TOOLS_VERIFY_S);
+    if (!fresh && !rcache_revalidating && age <= 2 * EP_TOOLS_VERIFY_S)
+        rcache_revalidating = 1;
+    if (fresh) {
+        struct cached *c = cache_find(key, hash);
+        if (c && c->blob && c->gen == rcache_gen && c->expires >= now) {
+            c->used = ++rcache_tick;
+            b = c->blob;
+            __atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
+            rcache_stats.hits++;
+        }
+    }
+    pthread_mutex_unlock(&rcache_lock);
+    if (key != stack)
+        free(key);
+    return b;
+}
+
+void ep_tools_cache_attach(const char *name, const char *canon, const char *bytes, size_t len)
+{
+    if (!name || !canon || !bytes || !cacheable(find_entry(name)))
+        return;
+    char *key = cache_key(name, canon);
+    struct ep_tools_blob *b = key ? malloc(sizeof *b + len + 1) : NULL;
+    if (!b) {
+        free(key);
+        return;
+    }
+    b->refs = 1;
+    b->len = len;
+    memcpy(b->data, bytes, len);
+    b->data[len] = 0;
+    pthread_mutex_lock(&rcache_lock);
+    struct cached *c = cache_find(key, key_hash(key));
+    if (c && !c->blob && c->gen == rcache_gen && rcache_bytes + len <= EP_TOOLS_CACHE_BYTES) {
+        c->blob = b;
+        c->bytes += len;
+        rcache_bytes += len;
+        rcache_stats.bytes = rcache_bytes;
+        b = NULL;
+    }
+    pthread_mutex_unlock(&rcache_lock);
+    free(key);
+    free(b); /* not attached */
 }
 
 void ep_tools_cache_clear(void)
@@ -323,12 +471,18 @@ void ep_tools_cache_clear(void)
             cached_drop(&rcache[i]);
     rcache_stats.entries = 0;
     rcache_stats.bytes = 0;
+    free(rcache_version);
+    rcache_version = NULL;
+    rcache_verified = 0;
+    rcache_revalidating = 0;
+    rcache_gen++;
     pthread_mutex_unlock(&rcache_lock);
 }
 
 void ep_tools_cache_stats(struct ep_tools_cache_stats *out)
 {
     pthread_mutex_lock(&rcache_lock);
+    count_entries();
     *out = rcache_stats;
     pthread_mutex_unlock(&rcache_lock);
 }
@@ -339,6 +493,7 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
     struct ep_tool_ctx empty = {0};
     json_t *own_args = NULL, *res = NULL;
     char *key = NULL;
+    unsigned long gen = 0;
     int rc;
     *result = NULL;
     struct entry *e = find_entry(name);
@@ -357,13 +512,15 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
         rc = ep_error_set(err, EP_ECANCELED, "tool \"%s\" was cancelled", name);
         goto out;
     }
-    int cacheable = e->row.cache_ttl_s > 0 && e->row.read_only && e->row.idempotent &&
-                    !getenv("EPINTEL_NO_RESULT_CACHE");
-    if (cacheable && (key = cache_key(ctx, name, args)) != NULL) {
-        res = cache_get(key);
+    if (cacheable(e)) {
+        char *canon = ep_tools_canonical_args(args);
+        key = canon ? cache_key(name, canon) : NULL;
+        free(canon);
+    }
+    if (key) {
+        gen = cache_verify(ctx);
+        res = cache_get(key, gen);
         if (res) {
-            free(key);
-            key = NULL;
             *result = res;
             res = NULL;
             goto out;
@@ -405,7 +562,7 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
     }
     /* results that list rendered files are not kept: a later call must write them again */
     if (key && !json_array_size(json_object_get(json_object_get(res, "artefacts"), "items")))
-        cache_put(key, res, e->row.cache_ttl_s); /* takes key */
+        cache_put(key, res, e->row.cache_ttl_s, gen); /* takes key */
     else
         free(key);
     key = NULL;

@@ -88,4 +88,34 @@ struct ep_tools_cache_stats {
 void ep_tools_cache_stats(struct ep_tools_cache_stats *out);
 void ep_tools_cache_clear(void);
 
+/* The canonical text of a call's arguments (compact, keys sorted; NULL or null = "{}"), as the
+ * cache keys them. Caller frees; NULL on ENOMEM. */
+char *ep_tools_canonical_args(json_t *args);
+
+/* A front end's serialized form of a cached result (e.g. the MCP core's CallToolResult JSON),
+ * immutable and reference-counted: data[len] is NUL. */
+struct ep_tools_blob {
+    int refs; /* atomic */
+    size_t len;
+    char data[];
+};
+void ep_tools_blob_unref(struct ep_tools_blob *b); /* NULL is fine */
+
+/* Fast path, thread-safe, no execution lock and no SQL: the blob attached to the cached result
+ * of tool name with canonical arguments canon (from ep_tools_canonical_args; arguments that
+ * were valid when the result was stored), if the entry is live, belongs to the current data
+ * generation and that generation was confirmed by an ep_tools_call within the last second
+ * (or, while the first caller past that second is confirming it, within two). New reference
+ * (ep_tools_blob_unref), or NULL: then call ep_tools_call (which re-reads the store's content
+ * marker, so an ingest by another process is seen within 2 s). Counts a hit in the stats; a
+ * NULL counts nothing. */
+struct ep_tools_blob *ep_tools_cache_peek(const char *name, const char *canon);
+/* Attach bytes (len, copied) as the serialized form of the result that ep_tools_call just
+ * returned for (name, canon), if that entry is still cached for the current generation and
+ * has no blob yet. Counted in the cache's byte bound; dropped with the entry. */
+void ep_tools_cache_attach(const char *name, const char *canon, const char *bytes, size_t len);
+/* Tests: the clock the cache uses for TTLs and the confirmation window (seconds, monotonic;
+ * NULL = ep_now). */
+void ep_tools_cache_set_clock(double (*now)(void));
+
 #endif
