@@ -16,6 +16,7 @@
     X(igraph_edge)                                                                                 \
     X(igraph_eigenvector_centrality)                                                               \
     X(igraph_error_handler_ignore)                                                                 \
+    X(igraph_get_edgelist)                                                                         \
     X(igraph_layout_fruchterman_reingold)                                                          \
     X(igraph_matrix_destroy)                                                                       \
     X(igraph_matrix_init)                                                                          \
@@ -57,6 +58,7 @@ const struct ep_igraph_api *ep_igraph_api(void);
 #define igraph_edge (ep_igraph_api()->igraph_edge)
 #define igraph_eigenvector_centrality (ep_igraph_api()->igraph_eigenvector_centrality)
 #define igraph_error_handler_ignore (ep_igraph_api()->igraph_error_handler_ignore)
+#define igraph_get_edgelist (ep_igraph_api()->igraph_get_edgelist)
 #define igraph_layout_fruchterman_reingold (ep_igraph_api()->igraph_layout_fruchterman_reingold)
 #define igraph_matrix_destroy (ep_igraph_api()->igraph_matrix_destroy)
 #define igraph_matrix_init (ep_igraph_api()->igraph_matrix_init)

@@ -18,6 +18,8 @@
     X(cairo_font_options_set_hint_metrics)                                                         \
     X(cairo_font_options_set_hint_style)                                                           \
     X(cairo_image_surface_create)                                                                  \
+    X(cairo_image_surface_get_data)                                                                \
+    X(cairo_image_surface_get_stride)                                                              \
     X(cairo_line_to)                                                                               \
     X(cairo_move_to)                                                                               \
     X(cairo_paint)                                                                                 \
@@ -64,6 +66,8 @@ const struct ep_cairo_api *ep_cairo_api(void);
 #define cairo_font_options_set_hint_metrics (ep_cairo_api()->cairo_font_options_set_hint_metrics)
 #define cairo_font_options_set_hint_style (ep_cairo_api()->cairo_font_options_set_hint_style)
 #define cairo_image_surface_create (ep_cairo_api()->cairo_image_surface_create)
+#define cairo_image_surface_get_data (ep_cairo_api()->cairo_image_surface_get_data)
+#define cairo_image_surface_get_stride (ep_cairo_api()->cairo_image_surface_get_stride)
 #define cairo_line_to (ep_cairo_api()->cairo_line_to)
 #define cairo_move_to (ep_cairo_api()->cairo_move_to)
 #define cairo_paint (ep_cairo_api()->cairo_paint)

@@ -5,12 +5,13 @@
 
 #include <hpdf.h>
 
-#define EP_HPDF_FUNCS(X)                                                                             \
+#define EP_HPDF_FUNCS(X)                                                                           \
     X(HPDF_AddPage)                                                                                \
     X(HPDF_Font_TextWidth)                                                                         \
     X(HPDF_Free)                                                                                   \
     X(HPDF_GetFont)                                                                                \
     X(HPDF_LoadPngImageFromMem)                                                                    \
+    X(HPDF_LoadRawImageFromMem)                                                                    \
     X(HPDF_LoadTTFontFromFile)                                                                     \
     X(HPDF_New)                                                                                    \
     X(HPDF_Page_BeginText)                                                                         \
@@ -52,6 +53,7 @@ const struct ep_hpdf_api *ep_hpdf_api(void);
 #define HPDF_Free (ep_hpdf_api()->HPDF_Free)
 #define HPDF_GetFont (ep_hpdf_api()->HPDF_GetFont)
 #define HPDF_LoadPngImageFromMem (ep_hpdf_api()->HPDF_LoadPngImageFromMem)
+#define HPDF_LoadRawImageFromMem (ep_hpdf_api()->HPDF_LoadRawImageFromMem)
 #define HPDF_LoadTTFontFromFile (ep_hpdf_api()->HPDF_LoadTTFontFromFile)
 #define HPDF_New (ep_hpdf_api()->HPDF_New)
 #define HPDF_Page_BeginText (ep_hpdf_api()->HPDF_Page_BeginText)
