@@ -910,28 +910,41 @@ static void test_http_tools_list(void **state)
     for (int k = 0; k < 2; k++) {
         char sid[80];
         snprintf(sid, sizeof sid, "%s", init_session(keys[k]));
-        struct resp r;
-        http("POST", "/mcp", keys[k], sid, list_tools, &r);
-        assert_int_equal(r.status, 200);
-        json_t *b = json_loadb(r.body.data, r.body.len, 0, NULL);
-        json_t *tools = json_object_get(json_object_get(b, "result"), "tools");
-        counts[k] = json_array_size(tools);
         int meps = 0, intel = 0;
-        size_t i;
-        json_t *t;
-        json_array_foreach(tools, i, t)
-        {
-            const char *n = json_string_value(json_object_get(t, "name"));
-            meps |= strcmp(n, "get_meps") == 0;
-            intel |= strcmp(n, "assess_mep_influence") == 0 || strcmp(n, "generate_report") == 0 ||
-                     strcmp(n, "detect_voting_anomalies") == 0;
-            if (k == 0) /* viewer: only what its role lists */
-                assert_true(strcmp(n, "get_meps") == 0 || strcmp(n, "test_simple_text") == 0);
-        }
+        char cursor[256] = "";
+        do { /* every page (50 tools each) */
+            char req[512];
+            if (*cursor)
+                snprintf(req, sizeof req,
+                         "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/list\","
+                         "\"params\":{\"cursor\":\"%s\"}}",
+                         cursor);
+            struct resp r;
+            http("POST", "/mcp", keys[k], sid, *cursor ? req : list_tools, &r);
+            assert_int_equal(r.status, 200);
+            json_t *b = json_loadb(r.body.data, r.body.len, 0, NULL);
+            json_t *res = json_object_get(b, "result");
+            json_t *tools = json_object_get(res, "tools");
+            counts[k] += json_array_size(tools);
+            size_t i;
+            json_t *t;
+            json_array_foreach(tools, i, t)
+            {
+                const char *n = json_string_value(json_object_get(t, "name"));
+                meps |= strcmp(n, "get_meps") == 0;
+                intel |= strcmp(n, "assess_mep_influence") == 0 ||
+                         strcmp(n, "generate_report") == 0 ||
+                         strcmp(n, "detect_voting_anomalies") == 0;
+                if (k == 0) /* viewer: only what its role lists */
+                    assert_true(strcmp(n, "get_meps") == 0 || strcmp(n, "test_simple_text") == 0);
+            }
+            const char *next = json_string_value(json_object_get(res, "nextCursor"));
+            snprintf(cursor, sizeof cursor, "%s", next ? next : "");
+            json_decref(b);
+            ep_buf_free(&r.body);
+        } while (*cursor);
         assert_true(meps);
         assert_int_equal(intel, k == 1);
-        json_decref(b);
-        ep_buf_free(&r.body);
     }
     assert_int_equal(counts[0], 2);
     assert_true(counts[1] > 10);
