@@ -7,6 +7,7 @@
 #   JSON-RPC errors, socket errors, and the ratio to the baseline;
 # then ~100k get_meps calls on the second server (EP_LOAD_REQUESTS; wrk stops by time only, so
 # the run lasts the number of requests over the rate just measured, at most 120 s), with its VmRSS before and after.
+# Every run line also shows the server's VmRSS before and after it (rss_kb=A->B).
 # Sessions are created with curl (one per wrk thread) before wrk starts. Loopback only; each
 # server runs on a free port and is stopped by pid; every step is bounded by a timeout.
 # usage: bench/load.sh [path/to/epintel] [duration_s=10] [connections=64] [threads=nproc]
@@ -96,16 +97,18 @@ warm() {
   printf '  %-28s %s s (HTTP %s)\n' "$label first call" "${t% *}" "${t#* }"
 }
 
-# run LABEL METHOD PATH BODY AUTH SIDS DURATION -> prints a line, sets rps_last, req_last
+# run LABEL METHOD PATH BODY AUTH SIDS DURATION -> prints a line (with the server's VmRSS
+# before and after the run), sets rps_last, req_last
 run() {
-  local out
+  local out r0
+  r0=$(rss_kb)
   out=$(EP_METHOD=$2 EP_BODY=$4 EP_AUTH=$5 EP_SIDS=$6 \
     timeout $(($7 + 60)) wrk -t"$threads" -c"$conns" -d"$7"s --timeout 10s \
     -s "$here/bench/load.lua" "http://127.0.0.1:$port$3" | grep '^RESULT' || true)
   [ -n "$out" ] || { echo "bench/load.sh: wrk failed ($1)" >&2; exit 1; }
   rps_last=$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$out")
   req_last=$(sed -n 's/RESULT requests=\([0-9]*\).*/\1/p' <<<"$out")
-  printf '  %-28s %s\n' "$1" "${out#RESULT }"
+  printf '  %-28s %s rss_kb=%s->%s\n' "$1" "${out#RESULT }" "$r0" "$(rss_kb)"
 }
 
 ratio() {

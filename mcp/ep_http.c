@@ -379,6 +379,17 @@ static void sse_event(struct req *r, int stream, unsigned long seq, const char *
         r->overflow = 1; /* the client does not read: end the stream */
 }
 
+/* End r's stream once its buffered bytes are sent (NULL is fine; r->mu not held). */
+static void req_finish(struct req *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->final = 1;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
 /* ------------------------------------------------------------- replay logs */
 
 static void stream_clear(struct stream *st)
@@ -491,13 +502,7 @@ static void sess_close(struct sess *s)
 {
     ep_mcp_cancel_all(s->srv);
     pthread_mutex_lock(&s->mu);
-    struct req *g = s->get_req;
-    if (g) {
-        pthread_mutex_lock(&g->mu);
-        g->final = 1;
-        pthread_cond_broadcast(&g->cv);
-        pthread_mutex_unlock(&g->mu);
-    }
+    req_finish(s->get_req);
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -557,13 +562,8 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
     }
     if (json && r->stream)
         stream_event(r->stream, json, len, last);
-    if (last && r->stream && !json && r->stream->reader) { /* cancelled: no response */
-        struct req *rd = r->stream->reader;
-        pthread_mutex_lock(&rd->mu);
-        rd->final = 1;
-        pthread_cond_broadcast(&rd->cv);
-        pthread_mutex_unlock(&rd->mu);
-    }
+    if (last && r->stream && !json) /* cancelled: no response */
+        req_finish(r->stream->reader);
     if (last && r->stream) {
         r->stream->ended = 1; /* nothing more for it: its log stays with the session */
         if (r->stream->reader == r)
@@ -1403,13 +1403,7 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
     }
     if (!why) {
         /* the client says it lost the stream: a connection still delivering it ends */
-        struct req *old = k == 0 ? s->get_req : st->reader;
-        if (old) {
-            pthread_mutex_lock(&old->mu);
-            old->final = 1;
-            pthread_cond_broadcast(&old->cv);
-            pthread_mutex_unlock(&old->mu);
-        }
+        req_finish(k == 0 ? s->get_req : st->reader);
         pthread_mutex_lock(&r->mu);
         for (int i = 0; i < st->n; i++) {
             const struct sse_ev *e = &st->ev[(st->head + i) % EP_HTTP_REPLAY_EVENTS];

@@ -10,7 +10,8 @@
  *     rc = ep_http_serve(&h, &err);   // returns after SIGTERM or SIGINT
  *
  * Threads: one thread per connection (bounded by max_connections); tool calls run on each
- * session's worker threads, serialized by the core's execution mutex. */
+ * session's worker threads, serialized by the core's execution mutex; cached results are
+ * answered on the connection's thread. */
 #ifndef EP_HTTP_H
 #define EP_HTTP_H
 

@@ -25,7 +25,9 @@
  * Threads: ep_mcp_handle is called by one reader thread. Slow methods (tools/call and every
  * provider method) run on a pool of worker threads (options.workers, default 4) so that the
  * reader stays free for pings and cancellations; their execution is serialized by one
- * process-wide mutex (igraph/GSL/store code is single-threaded). Writes are serialized. */
+ * process-wide mutex (igraph/GSL/store code is single-threaded). Writes are serialized. A
+ * tools/call whose result is in the tool table's cache (ep_tools_cache_peek) is answered by
+ * ep_mcp_handle itself from the stored bytes, without a worker or the mutex. */
 #ifndef EP_MCP_H
 #define EP_MCP_H
 

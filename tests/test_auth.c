@@ -690,21 +690,12 @@ static long call_status(const char *authz, const char *sid, struct resp *r)
     return r->status;
 }
 
+static long stored_day(const char *db, const char *principal, const char *day);
+
+/* The stored count of principal (for any day: the tests below run within one day). */
 static long stored_used(const char *db, const char *principal)
 {
-    sqlite3 *d = NULL;
-    sqlite3_stmt *st = NULL;
-    long used = -1;
-    assert_int_equal(sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(d, "SELECT used FROM quota WHERE principal = ?", -1, &st, NULL),
-        SQLITE_OK);
-    sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        used = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(d);
-    return used;
+    return stored_day(db, principal, NULL);
 }
 
 static void test_http_quota(void **state)
@@ -802,14 +793,17 @@ static void test_http_quota(void **state)
     curl_global_cleanup();
 }
 
+/* The stored count of principal for day (NULL = any day), -1 if none. */
 static long stored_day(const char *db, const char *principal, const char *day)
 {
     sqlite3 *d = NULL;
     sqlite3_stmt *st = NULL;
     long used = -1;
     assert_int_equal(sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(d, "SELECT used FROM quota WHERE principal = ? AND day = ?",
-                                        -1, &st, NULL),
+    assert_int_equal(sqlite3_prepare_v2(
+                         d,
+                         "SELECT used FROM quota WHERE principal = ?1 AND (?2 IS NULL OR day = ?2)",
+                         -1, &st, NULL),
                      SQLITE_OK);
     sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);

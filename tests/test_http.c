@@ -429,6 +429,18 @@ static CURLcode resume(const char *sid, const char *last_id, struct resp *r, lon
     return req("GET", "/mcp", NULL, 0, h, r, timeout_ms, 0);
 }
 
+/* POST call, hanging up after the first SSE event of the reply; its id into first_id. */
+static void post_first_event(const char *sid, const char *call, struct resp *r, char first_id[32])
+{
+    char ids[2][32];
+    first_event_only = 1;
+    assert_int_equal(post(sid, call, r), CURLE_WRITE_ERROR);
+    first_event_only = 0;
+    assert_int_equal(r->status, 200);
+    assert_int_equal(event_ids(r, ids, 2), 1);
+    memcpy(first_id, ids[0], 32);
+}
+
 struct resume_job {
     const char *sid, *last_id;
     struct resp r;
@@ -458,13 +470,8 @@ static void test_sse_resume(void **state)
     const char *call =
         "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
         "\"test_tool_with_progress\",\"arguments\":{},\"_meta\":{\"progressToken\":\"t\"}}}";
-    first_event_only = 1;
-    assert_int_equal(post(sid, call, &r), CURLE_WRITE_ERROR);
-    first_event_only = 0;
-    assert_int_equal(r.status, 200);
-    assert_int_equal(event_ids(&r, ids, 8), 1);
     char first[32];
-    snprintf(first, sizeof first, "%s", ids[0]);
+    post_first_event(sid, call, &r, first);
     char *dash = strchr(first, '-');
     assert_non_null(dash);
     assert_string_equal(dash, "-1");
@@ -492,10 +499,7 @@ static void test_sse_resume(void **state)
     const char *samp =
         "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":"
         "\"test_sampling\",\"arguments\":{\"prompt\":\"hi\"}}}";
-    first_event_only = 1;
-    assert_int_equal(post(sid, samp, &r), CURLE_WRITE_ERROR);
-    first_event_only = 0;
-    assert_int_equal(event_ids(&r, ids, 8), 1);
+    post_first_event(sid, samp, &r, ids[0]);
     json_t *sreq = json_loads(strstr(r.body.data, "data: ") + 6, JSON_DISABLE_EOF_CHECK, NULL);
     assert_string_equal(json_string_value(json_object_get(sreq, "method")),
                         "sampling/createMessage");
