@@ -133,6 +133,13 @@ struct rcv_ev {
     struct ep_error err; /* EV_END */
     char date[11];       /* storage of vote.sitting_date in a queued record */
     void *own[4];        /* what a queued record owns */
+    /* A queued vote's copies of pos and strs. Vote records go back to the parser once
+     * delivered and are reused with these buffers, so that no memory changes hands between
+     * the threads (freeing another thread's blocks makes its malloc arena shrink and regrow,
+     * each time with page faults and TLB shootdowns). */
+    struct rcv_pos *pos_buf;
+    size_t pos_cap;
+    struct ep_buf strs_buf;
 };
 
 /* A failed sink callback: keep its code and message, prefixed with unit:line. */
@@ -197,6 +204,8 @@ static void ev_free(struct rcv_ev *ev)
 {
     for (size_t i = 0; i < sizeof ev->own / sizeof ev->own[0]; i++)
         free(ev->own[i]);
+    free(ev->pos_buf);
+    ep_buf_free(&ev->strs_buf);
     free(ev);
 }
 
@@ -208,8 +217,37 @@ struct rcv_pipe {
     pthread_cond_t can_push, can_pop;
     struct rcv_ev *head, *tail;
     int n;
-    int cancel; /* the consumer failed: the parser stops at its next record */
+    int cancel;          /* the consumer failed: the parser stops at its next record */
+    struct rcv_ev *idle; /* delivered vote records, for reuse */
 };
+
+/* A delivered record (the caller's thread): a vote record goes back for reuse. */
+static void pipe_recycle(struct rcv_pipe *p, struct rcv_ev *ev)
+{
+    if (ev->kind != EV_VOTE) {
+        ev_free(ev);
+        return;
+    }
+    for (size_t i = 0; i < sizeof ev->own / sizeof ev->own[0]; i++) {
+        free(ev->own[i]);
+        ev->own[i] = NULL;
+    }
+    pthread_mutex_lock(&p->mu);
+    ev->next = p->idle;
+    p->idle = ev;
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* A vote record for reuse (the parser's thread), or a new zeroed one; NULL: no memory. */
+static struct rcv_ev *pipe_reuse(struct rcv_pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    struct rcv_ev *ev = p->idle;
+    if (ev)
+        p->idle = ev->next;
+    pthread_mutex_unlock(&p->mu);
+    return ev ? ev : calloc(1, sizeof *ev);
+}
 
 /* Queue ev (the parser's thread). Returns 0, or EP_ECANCELED (ev not queued) when the
  * consumer stopped. EV_END is always queued. */
@@ -268,14 +306,21 @@ static char *dup_or_null(const char *s, int *oom)
 }
 
 /* A queued copy of ev. The strings of a sitting, title or warning are copied; a vote's
- * timestamp, description, positions and strings are taken over from r (moved, not copied). */
+ * positions and strings are copied into a reused record, its timestamp and description are
+ * taken over from r. */
 static struct rcv_ev *ev_queued(struct rcv *r, const struct rcv_ev *ev)
 {
-    struct rcv_ev *q = malloc(sizeof *q);
+    struct rcv_ev *q = ev->kind == EV_VOTE ? pipe_reuse(r->pipe) : calloc(1, sizeof *q);
     if (!q)
         return NULL;
+    struct rcv_pos *pos_buf = q->pos_buf;
+    size_t pos_cap = q->pos_cap;
+    struct ep_buf strs_buf = q->strs_buf;
     *q = *ev;
     memset(q->own, 0, sizeof q->own);
+    q->pos_buf = pos_buf;
+    q->pos_cap = pos_cap;
+    q->strs_buf = strs_buf;
     int oom = 0;
     switch (ev->kind) {
     case EV_SITTING:
@@ -289,12 +334,23 @@ static struct rcv_ev *ev_queued(struct rcv *r, const struct rcv_ev *ev)
         q->vote.sitting_date = q->date;
         q->own[0] = r->timestamp;
         q->own[1] = r->description;
-        q->own[2] = r->pos;
-        q->own[3] = ep_buf_steal(&r->strs);
-        q->strs = q->own[3];
         r->timestamp = r->description = NULL;
-        r->pos = NULL;
-        r->npos = r->apos = 0;
+        if (ev->npos > q->pos_cap) {
+            struct rcv_pos *p = realloc(q->pos_buf, ev->npos * sizeof *p);
+            if (!p) {
+                oom = 1;
+                break;
+            }
+            q->pos_buf = p;
+            q->pos_cap = ev->npos;
+        }
+        if (ev->npos)
+            memcpy(q->pos_buf, ev->pos, ev->npos * sizeof *q->pos_buf);
+        q->pos = q->pos_buf;
+        ep_buf_reset(&q->strs_buf);
+        if (ep_buf_append(&q->strs_buf, r->strs.data ? r->strs.data : "", r->strs.len))
+            oom = 1;
+        q->strs = q->strs_buf.data;
         break;
     case EV_END: break;
     }
@@ -1025,9 +1081,14 @@ int ep_rcv_parse_buffer_pipelined(const char *data, size_t n, const char *unit,
                 break;
             if (!rc && (rc = ev_deliver(ev, job.unit, sink, &st, &cerr)))
                 pipe_cancel(&job.pipe);
-            ev_free(ev);
+            pipe_recycle(&job.pipe, ev);
         }
         pthread_join(tid, NULL);
+        while (job.pipe.idle) {
+            struct rcv_ev *ev = job.pipe.idle;
+            job.pipe.idle = ev->next;
+            ev_free(ev);
+        }
         if (stats)
             *stats = st;
         if (rc && err) /* the sink's error comes first: the parser stopped after it */

@@ -613,6 +613,7 @@ static int flush_positions(struct ingest *in, struct ep_error *err)
             break;
         }
     int rc = SQLITE_DONE;
+    size_t from = 0; /* first row of the last statement */
     sqlite3_stmt *st = in->st[ST_POS_BATCH];
     sqlite3_bind_int64(st, 1, in->pend_vote);
     sqlite3_bind_int64(st, 2, in->unit_id);
@@ -623,6 +624,7 @@ static int flush_positions(struct ingest *in, struct ep_error *err)
             sqlite3_bind_int(st, 4 + 3 * k, p->pos);
             bind_pend_group(in, st, 5 + 3 * k, p);
         }
+        from = i;
         rc = sqlite3_step(st);
         sqlite3_reset(st);
     }
@@ -634,11 +636,28 @@ static int flush_positions(struct ingest *in, struct ep_error *err)
         sqlite3_bind_int(st, 3, p->pos);
         bind_pend_group(in, st, 4, p);
         sqlite3_bind_int64(st, 5, in->unit_id);
+        from = i;
         rc = sqlite3_step(st);
         sqlite3_reset(st);
     }
     ep_buf_reset(&in->pend_strs);
-    return rc == SQLITE_DONE ? EP_OK : db_error(in->s->db, err, "storing positions");
+    if (rc == SQLITE_DONE)
+        return EP_OK;
+    if (rc == SQLITE_CONSTRAINT) {
+        /* the vote's positions came in two runs (another vote between them) and repeat a
+         * member of the first run: the failed statement wrote nothing, so find that member */
+        st = in->st[ST_POS_GET];
+        for (size_t k = from; k < n; k++) {
+            sqlite3_bind_int64(st, 1, in->pend_vote);
+            sqlite3_bind_int64(st, 2, in->pend[k].member_id);
+            int found = sqlite3_step(st) == SQLITE_ROW;
+            sqlite3_reset(st);
+            if (found)
+                return ep_error_set(err, EP_ECONFLICT, "member %lld has two positions on vote %lld",
+                                    (long long)in->pend[k].member_id, (long long)in->pend_vote);
+        }
+    }
+    return db_error(in->s->db, err, "storing positions");
 }
 
 static size_t seen_hash(int64_t member, size_t slots)

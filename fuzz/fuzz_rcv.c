@@ -77,5 +77,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap(); /* every error must carry its code and a message */
     if (st.votes != c.votes || st.positions != c.positions || st.warnings != c.warnings)
         __builtin_trap();
+    /* the pipelined parse (expat on a second thread) gives the same records and result */
+    struct counts p = {0};
+    sink.ctx = &p;
+    struct ep_rcv_stats pst;
+    struct ep_error perr = {0};
+    int prc =
+        ep_rcv_parse_buffer_pipelined((const char *)data, size, "fuzz.xml", &sink, &pst, &perr);
+    if (prc != rc || memcmp(&p, &c, sizeof p) != 0 || pst.votes != st.votes ||
+        pst.positions != st.positions || pst.warnings != st.warnings ||
+        (rc && strcmp(perr.msg, err.msg) != 0))
+        __builtin_trap();
     return 0;
 }

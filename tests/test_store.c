@@ -552,6 +552,47 @@ static void test_read_ahead_hints(void **state)
     ep_store_close(s);
 }
 
+/* A vote's positions in two runs (another vote between them) that repeat a member: refused
+ * with the member named, and nothing of the unit written. */
+static int gen_split_duplicate(void *ctx, const struct ep_sink *sink, struct ep_error *err)
+{
+    (void)ctx;
+    static const int64_t rows[][2] = {{1, 10}, {1, 11}, {2, 10}, {1, 12}, {1, 10}};
+    for (int64_t v = 1; v <= 2; v++) {
+        struct ep_vote vote = {.id = v,
+                               .is_main = -1,
+                               .count_for = -1,
+                               .count_against = -1,
+                               .count_abstention = -1,
+                               .count_did_not_vote = -1,
+                               .dlv_id = -1};
+        int rc = sink->vote(sink->ctx, &vote, err);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct ep_position p = {.vote_id = rows[i][0], .member_id = rows[i][1], .pos = 1};
+        int rc = sink->position(sink->ctx, &p, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void test_split_duplicate_refused(void **state)
+{
+    (void)state;
+    struct ep_store *s = open_store("split.db");
+    struct ep_error err = {0};
+    int rc = ep_store_ingest_generated(s, "split", "test", "split-1", gen_split_duplicate, NULL,
+                                       NULL, &err);
+    assert_int_equal(rc, EP_ECONFLICT);
+    assert_non_null(strstr(err.msg, "member 10 has two positions on vote 1"));
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM position"), 0);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM unit"), 0);
+    ep_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_search_index),
         cmocka_unit_test(test_matrix_snapshot),
         cmocka_unit_test(test_read_ahead_hints),
+        cmocka_unit_test(test_split_duplicate_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
