@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_report.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
@@ -41,6 +42,7 @@ static int teardown(void **state)
     ep_tools_intel_cache_clear();
     ep_tools_matrix_cache_clear();
     ep_tools_cleanup();
+    ep_report_cleanup(); /* cairo's and fontconfig's caches (test_formats renders PDFs) */
     ep_store_close(S);
     ep_test_system("rm -rf '%s'", Dir);
     free(Dir);
