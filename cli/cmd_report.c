@@ -724,6 +724,14 @@ int ep_cmd_report(struct ep_cli *cli, int argc, char **argv)
         return argc < 2 ? EP_EXIT_USAGE : EP_EXIT_OK;
     }
     const char *kind = argv[1];
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            report_usage(stdout);
+            return EP_EXIT_OK;
+        }
+    /* one batch of large short-lived arrays (vote matrix, pair counts, edges, igraph
+     * vectors): page faults were a large share of a briefing's CPU time */
+    ep_mem_batch((size_t)256 << 20);
     int rc = -1;
     if (strcmp(kind, "scorecards") == 0)
         rc = cmd_scorecards(cli, argc - 1, argv + 1);

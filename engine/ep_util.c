@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -358,4 +360,22 @@ double ep_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void ep_mem_batch(size_t reserve)
+{
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    mallopt(M_MMAP_THRESHOLD, 512 << 20); /* glibc's maximum: big blocks come from the heap */
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    mallopt(M_TOP_PAD, reserve > (size_t)(1 << 30) ? 1 << 30 : (int)reserve);
+    /* grow the heap by the reserve now; the block stays with the allocator when freed */
+    char *p = malloc(huge);
+    if (!p)
+        return;
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t hi = (uintptr_t)sbrk(0) & ~(huge - 1);
+    /* only when p is in the brk heap (not a sanitizer's or an mmap'd block) */
+    if (hi > lo && hi - lo <= reserve + 2 * huge)
+        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+    free(p);
 }
