@@ -24,9 +24,18 @@ console.log(`  start -> initialize   epintel ${e.start_ms_p50.toFixed(1)} ms   p
 console.log(`  peak RSS (tools/list) epintel ${(e.peak_rss_kb_p50 / 1024).toFixed(1)} MB  peer ${(p.peak_rss_kb_p50 / 1024).toFixed(1)} MB (goal epintel <= 30 MB)`);
 ' "$e" "$p"
 t=$("$node" "$here/bench/mcp_bench.mjs" tools 200 -- "$bin" --db "$tmp/e.db" serve)
+# the same calls with the result cache off: every call computed from the store
+u=$(EPINTEL_NO_RESULT_CACHE=1 "$node" "$here/bench/mcp_bench.mjs" tools 200 -- "$bin" --db "$tmp/e.db" serve)
 "$node" -e '
-const t = JSON.parse(process.argv[1]);
-console.log(`round trips over stdio, ${t.calls} calls each (goal p50 <= 2 ms):`);
-for (const r of t.rows) console.log(`  ${r.tool.padEnd(24)} p50 ${r.p50_ms.toFixed(3)} ms  p99 ${r.p99_ms.toFixed(3)} ms`);
-console.log(`  peak RSS after the calls: ${(t.peak_rss_kb / 1024).toFixed(1)} MB`);
-' "$t"
+const t = JSON.parse(process.argv[1]), u = JSON.parse(process.argv[2]);
+console.log(`round trips over stdio, ${t.calls} identical calls per tool (goal p50 <= 2 ms); "cached" =`);
+console.log(`result cache on (the default: the first call computes, the rest are answered from`);
+console.log(`its bytes), "computed" = EPINTEL_NO_RESULT_CACHE=1 (every call runs the tool):`);
+console.log(`  ${"".padEnd(24)} ${"cached p50".padStart(11)} ${"p99".padStart(9)}   ${"computed p50".padStart(12)} ${"p99".padStart(9)}`);
+const f = (x) => x.toFixed(3).padStart(9);
+for (const r of t.rows) {
+  const c = u.rows.find((x) => x.tool === r.tool);
+  console.log(`  ${r.tool.padEnd(24)} ${f(r.p50_ms)} ms ${f(r.p99_ms)} ms ${f(c.p50_ms)} ms ${f(c.p99_ms)} ms`);
+}
+console.log(`  peak RSS after the calls: ${(t.peak_rss_kb / 1024).toFixed(1)} MB (cached), ${(u.peak_rss_kb / 1024).toFixed(1)} MB (computed)`);
+' "$t" "$u"

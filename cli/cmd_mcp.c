@@ -138,6 +138,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     int fixtures = 0;
     const char *allow[32];
     int nallow = 0;
+    ep_mem_server();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long *num = NULL, lo = 1, hi = 0;

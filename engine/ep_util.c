@@ -379,3 +379,9 @@ void ep_mem_batch(size_t reserve)
         (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
     free(p);
 }
+
+void ep_mem_server(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+}

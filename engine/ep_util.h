@@ -57,4 +57,11 @@ double ep_now(void);
  * the allocator is not glibc's (sanitizers) or THP is off, it only sets what applies. */
 void ep_mem_batch(size_t reserve);
 
+/* Memory policy for the long-running server: a tool call allocates and frees blocks of a few
+ * MiB (vote matrix views, result JSON); glibc's defaults give big ones back to the kernel
+ * (mmap/munmap, heap trim) after each call and fault them in again on the next. Blocks up to
+ * 32 MiB come from the heap and up to 128 MiB of free heap top is kept per arena, so that
+ * memory is reused; what the process holds stays bounded by those figures plus its caches. */
+void ep_mem_server(void);
+
 #endif

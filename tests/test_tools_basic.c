@@ -133,6 +133,56 @@ static json_t *group_of(json_t *groups, const char *code)
     return NULL;
 }
 
+/* The provenance is kept per store content (tools/ep_tools_common.c): an ingest changes it at
+ * once, and a second store never gets the first one's. */
+static json_t *prov_window(struct ep_tool_ctx *c)
+{
+    json_t *a = json_pack("{s:i}", "limit", 1), *res = NULL;
+    struct ep_error err = {0};
+    int rc = ep_tools_call(c, "get_meps", a, &res, &err);
+    json_decref(a);
+    if (rc)
+        fail_msg("get_meps: %s", err.msg);
+    json_t *w = json_incref(json_object_get(json_object_get(res, "provenance"), "positions_window"));
+    json_decref(res);
+    return w;
+}
+
+static void test_provenance_follows_ingest(void **state)
+{
+    (void)state;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/prov.db", tmp);
+    struct ep_store *s2 = NULL;
+    struct ep_error err = {0};
+    struct ep_ingest_report rep;
+    assert_int_equal(ep_store_open(path, 0, &s2, &err), 0);
+    struct ep_tool_ctx c2 = ctx;
+    c2.store = s2;
+    json_t *w = prov_window(&c2);
+    assert_true(json_is_null(w)); /* nothing stored yet */
+    json_decref(w);
+    assert_int_equal(ep_store_ingest_file(s2, ep_test_real("ep-rcv-xml/PV-9-2024-02-08-RCV_EN.xml"),
+                                          1, NULL, NULL, &rep, &err),
+                     0);
+    w = prov_window(&c2);
+    assert_string_equal(json_string_value(json_object_get(w, "from")), "2024-02-08");
+    assert_string_equal(json_string_value(json_object_get(w, "to")), "2024-02-08");
+    json_decref(w);
+    assert_int_equal(ep_store_ingest_file(s2, ep_test_real("ep-rcv-xml/PV-9-2024-01-16-RCV_EN.xml"),
+                                          1, NULL, NULL, &rep, &err),
+                     0);
+    w = prov_window(&c2);
+    assert_string_equal(json_string_value(json_object_get(w, "from")), "2024-01-16");
+    assert_string_equal(json_string_value(json_object_get(w, "to")), "2024-02-08");
+    json_decref(w);
+    w = prov_window(&ctx); /* the bundled store: its own window */
+    assert_string_equal(json_string_value(json_object_get(w, "from")), "2024-01-15");
+    assert_string_equal(json_string_value(json_object_get(w, "to")), "2024-04-23");
+    json_decref(w);
+    ep_store_close(s2);
+}
+
 /* ---- get_meps ---------------------------------------------------------------------------- */
 
 static void test_meps(void **state)
@@ -635,6 +685,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_meps),
+        cmocka_unit_test(test_provenance_follows_ingest),
         cmocka_unit_test(test_mep_details),
         cmocka_unit_test(test_sessions),
         cmocka_unit_test(test_votes),

@@ -259,29 +259,33 @@ static struct cached *cache_find(const char *key, unsigned long hash)
     return NULL;
 }
 
-/* Re-read the store's content marker (SQL, on the caller's thread: under the execution lock
- * in the MCP server) and return the current data generation. */
-static unsigned long cache_verify(const struct ep_tool_ctx *ctx)
+void ep_tools_store_marker(struct ep_store *s, char *out, size_t n)
 {
     long long units = 0, last = 0;
     const char *path = "";
-    if (ctx && ctx->store) {
+    if (s) {
         sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(ep_store_db(ctx->store),
-                               "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit", -1, &q,
-                               NULL) == SQLITE_OK) {
+        if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit",
+                               -1, &q, NULL) == SQLITE_OK) {
             if (sqlite3_step(q) == SQLITE_ROW) {
                 units = sqlite3_column_int64(q, 0);
                 last = sqlite3_column_int64(q, 1);
             }
             sqlite3_finalize(q);
         } else {
-            units = last = -1; /* unreadable: a generation of its own */
+            units = last = -1; /* unreadable: a content of its own */
         }
-        path = ep_store_path(ctx->store);
+        path = ep_store_path(s);
     }
+    snprintf(out, n, "%.4096s|%lld|%lld", path ? path : "", units, last);
+}
+
+/* Re-read the store's content marker (SQL, on the caller's thread: under the execution lock
+ * in the MCP server) and return the current data generation. */
+static unsigned long cache_verify(const struct ep_tool_ctx *ctx)
+{
     char v[4200];
-    snprintf(v, sizeof v, "%.4096s|%lld|%lld", path ? path : "", units, last);
+    ep_tools_store_marker(ctx ? ctx->store : NULL, v, sizeof v);
     pthread_mutex_lock(&rcache_lock);
     if (!rcache_version || strcmp(rcache_version, v) != 0) {
         char *nv = strdup(v);

@@ -92,6 +92,12 @@ void ep_tools_cache_clear(void);
  * cache keys them. Caller frees; NULL on ENOMEM. */
 char *ep_tools_canonical_args(json_t *args);
 
+/* The store's content marker into out: path, unit count and last unit id (SQL on the caller's
+ * thread). An ingest or sync changes it; results derived from the store's content stay valid
+ * while it is unchanged. Empty-store form for s == NULL. */
+struct ep_store;
+void ep_tools_store_marker(struct ep_store *s, char *out, size_t n);
+
 /* A front end's serialized form of a cached result (e.g. the MCP core's CallToolResult JSON),
  * immutable and reference-counted: data[len] is NUL. */
 struct ep_tools_blob {

@@ -86,8 +86,7 @@ struct an {
     struct ep_store *s;
     sqlite3 *db;
     const struct ep_matrix *m; /* borrowed from the window cache; n_vote 0 when unavailable */
-    struct ep_stats_votes vs;
-    int have_vs;
+    struct ep_stats_votes vs; /* borrowed from the window cache (ep_tools_matrix_votes) */
     char why[EP_ERROR_MSG_MAX]; /* why the window holds no data */
     struct ep_tools_window tw;
     sqlite3_stmt *qvote, *qmember;
@@ -97,8 +96,6 @@ static const struct ep_matrix empty_matrix;
 
 static void an_close(struct an *a)
 {
-    if (a->have_vs)
-        ep_stats_votes_free(&a->vs);
     sqlite3_finalize(a->qvote);
     sqlite3_finalize(a->qmember);
     memset(a, 0, sizeof *a);
@@ -149,12 +146,12 @@ static int an_open(struct an *a, struct ep_tool_ctx *ctx, json_t *args, struct e
         an_close(a);
         return rc;
     }
-    rc = ep_stats_votes_compute(a->m, &a->vs, err);
+    /* the matrix's figures, kept with it by the window cache */
+    rc = ep_tools_matrix_votes(a->m, &a->vs, err);
     if (rc) {
         an_close(a);
         return rc;
     }
-    a->have_vs = 1;
     return 0;
 }
 

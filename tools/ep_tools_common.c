@@ -1,5 +1,6 @@
 /* ep_tools_common: shared result helpers and the per-store positions snapshot. */
 #include "ep_tools_common.h"
+#include "ep_tools.h"
 
 #include "ep_stats.h"
 
@@ -74,6 +75,44 @@ static int prov_sql(struct ep_store *s, char date[11], char from[11], char to[11
  * never builds one. */
 static struct ep_tools_pos *snap_peek(struct ep_store *s);
 
+/* prov_sql's answer for one store content (ep_tools_store_marker): the positions window scans
+ * the vote table, which a basic tool should not pay on every call. */
+static struct {
+    pthread_mutex_t mu;
+    char marker[4200];
+    char date[11], from[11], to[11];
+    int synthetic;
+} prov_memo = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static int prov_cached(struct ep_store *s, char date[11], char from[11], char to[11],
+                       int *synthetic)
+{
+    char marker[sizeof prov_memo.marker];
+    ep_tools_store_marker(s, marker, sizeof marker);
+    pthread_mutex_lock(&prov_memo.mu);
+    int hit = strcmp(prov_memo.marker, marker) == 0;
+    if (hit) {
+        memcpy(date, prov_memo.date, 11);
+        memcpy(from, prov_memo.from, 11);
+        memcpy(to, prov_memo.to, 11);
+        *synthetic = prov_memo.synthetic;
+    }
+    pthread_mutex_unlock(&prov_memo.mu);
+    if (hit)
+        return 0;
+    int rc = prov_sql(s, date, from, to, synthetic);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&prov_memo.mu);
+    memcpy(prov_memo.marker, marker, sizeof marker);
+    memcpy(prov_memo.date, date, 11);
+    memcpy(prov_memo.from, from, 11);
+    memcpy(prov_memo.to, to, 11);
+    prov_memo.synthetic = *synthetic;
+    pthread_mutex_unlock(&prov_memo.mu);
+    return 0;
+}
+
 json_t *ep_tools_provenance(struct ep_store *s)
 {
     if (!s)
@@ -87,7 +126,7 @@ json_t *ep_tools_provenance(struct ep_store *s)
         memcpy(to, p->pos_to, 11);
         synthetic = p->synthetic;
         ep_tools_pos_release(p);
-    } else if (prov_sql(s, date, from, to, &synthetic)) {
+    } else if (prov_cached(s, date, from, to, &synthetic)) {
         return NULL;
     }
     json_t *o = json_pack("{s:[s,s]}", "sources", "Source: European Parliament",

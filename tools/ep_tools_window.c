@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_tools.h"
 #include "ep_util.h"
 
 int ep_tools_window_from_args(json_t *args, struct ep_tools_window *tw, struct ep_error *err)
@@ -50,31 +51,31 @@ struct cache_entry {
     char key[2600];
     struct ep_store *store;
     struct ep_matrix m;
-    int used;
+    struct ep_stats_votes vs; /* computed on first ep_tools_matrix_votes */
+    int used, have_vs;
     unsigned long tick;
 };
 
 static struct cache_entry cache[EP_TOOLS_MATRIX_CACHE];
 static unsigned long tick;
 
-/* The key names the window and the store's content (unit count and last unit id), so that an
+/* The key names the window and the store's content (ep_tools_store_marker), so that an
  * ingest invalidates it. */
 static void make_key(struct ep_store *s, const struct ep_tools_window *tw, char *key, size_t n)
 {
-    long units = 0, last = 0;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit", -1,
-                           &q, NULL) == SQLITE_OK) {
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            units = (long)sqlite3_column_int64(q, 0);
-            last = (long)sqlite3_column_int64(q, 1);
-        }
-        sqlite3_finalize(q);
-    }
-    int k = snprintf(key, n, "%s|%ld|%ld|%s|%s|%d|", ep_store_path(s), units, last, tw->from,
-                     tw->to, tw->w.term);
+    char marker[2048];
+    ep_tools_store_marker(s, marker, sizeof marker);
+    int k = snprintf(key, n, "%s|%s|%s|%d|", marker, tw->from, tw->to, tw->w.term);
     for (int i = 0; tw->w.sittings && tw->w.sittings[i] && k > 0 && (size_t)k < n; i++)
         k += snprintf(key + k, n - (size_t)k, "%s,", tw->w.sittings[i]);
+}
+
+static void entry_free(struct cache_entry *c)
+{
+    ep_matrix_free(&c->m);
+    if (c->have_vs)
+        ep_stats_votes_free(&c->vs);
+    c->used = c->have_vs = 0;
 }
 
 int ep_tools_matrix(struct ep_store *s, const struct ep_tools_window *tw,
@@ -93,10 +94,8 @@ int ep_tools_matrix(struct ep_store *s, const struct ep_tools_window *tw,
         if (!c->used || (victim->used && c->tick < victim->tick))
             victim = c;
     }
-    if (victim->used) {
-        ep_matrix_free(&victim->m);
-        victim->used = 0;
-    }
+    if (victim->used)
+        entry_free(victim);
     int rc = ep_store_load_matrix(s, &tw->w, &victim->m, err);
     if (rc)
         return rc;
@@ -111,10 +110,27 @@ int ep_tools_matrix(struct ep_store *s, const struct ep_tools_window *tw,
 void ep_tools_matrix_cache_clear(void)
 {
     for (int i = 0; i < EP_TOOLS_MATRIX_CACHE; i++)
-        if (cache[i].used) {
-            ep_matrix_free(&cache[i].m);
-            cache[i].used = 0;
+        if (cache[i].used)
+            entry_free(&cache[i]);
+}
+
+int ep_tools_matrix_votes(const struct ep_matrix *m, struct ep_stats_votes *vs,
+                          struct ep_error *err)
+{
+    for (int i = 0; i < EP_TOOLS_MATRIX_CACHE; i++) {
+        struct cache_entry *c = &cache[i];
+        if (!c->used || &c->m != m)
+            continue;
+        if (!c->have_vs) {
+            int rc = ep_stats_votes_compute(&c->m, &c->vs, err);
+            if (rc)
+                return rc;
+            c->have_vs = 1;
         }
+        *vs = c->vs;
+        return EP_OK;
+    }
+    return ep_error_set(err, EP_ENOTFOUND, "matrix not held by the window cache");
 }
 
 json_t *ep_tools_window_json(const struct ep_tools_window *tw, const struct ep_matrix *m)

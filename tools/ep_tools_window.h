@@ -15,6 +15,7 @@
 
 #include "ep_error.h"
 #include "ep_matrix.h"
+#include "ep_stats.h"
 #include "ep_store.h"
 
 #define EP_TOOLS_MATRIX_CACHE 3
@@ -55,6 +56,12 @@ int ep_tools_window_from_args(json_t *args, struct ep_tools_window *tw, struct e
 int ep_tools_matrix(struct ep_store *s, const struct ep_tools_window *tw,
                     const struct ep_matrix **m, struct ep_error *err);
 void ep_tools_matrix_cache_clear(void);
+
+/* The per-vote group figures (ep_stats_votes_compute) of a matrix held by the cache, computed
+ * on first use and kept with it: *vs is a borrowed view with the matrix's lifetime (never pass
+ * it to ep_stats_votes_free). EP_ENOTFOUND when m is not one of the cache's matrices. */
+int ep_tools_matrix_votes(const struct ep_matrix *m, struct ep_stats_votes *vs,
+                          struct ep_error *err);
 
 /* New object describing the window actually covered: first and last vote date, term asked,
  * number of votes, MEPs and sittings, and whether the data is synthetic. */
