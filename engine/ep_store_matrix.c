@@ -445,8 +445,11 @@ static void snap_write(struct ep_store *s, const char *key, const struct ep_matr
     memcpy(p + cells, m->grp, cells);
     sqlite3 *db = ep_store_db(s);
     sqlite3_stmt *q = NULL;
-    /* Best effort: a read-only or busy store simply keeps no snapshot. */
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+    /* Best effort: a read-only or busy store simply keeps no snapshot. Inside a caller's
+     * transaction (a tool call runs in one read transaction) it is a savepoint of it. */
+    int nested = !sqlite3_get_autocommit(db);
+    if (sqlite3_exec(db, nested ? "SAVEPOINT snap_write" : "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+        SQLITE_OK) {
         int ok = sqlite3_prepare_v2(db,
                                     "INSERT OR REPLACE INTO matrix_cache(key, bytes, blob)"
                                     " VALUES(?1, ?2, ?3)",
@@ -463,7 +466,11 @@ static void snap_write(struct ep_store *s, const char *key, const struct ep_matr
                               "DELETE FROM matrix_cache WHERE key NOT IN (SELECT key FROM"
                               " matrix_cache ORDER BY rowid DESC LIMIT 2)",
                               NULL, NULL, NULL) == SQLITE_OK;
-        sqlite3_exec(db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+        if (nested)
+            sqlite3_exec(db, ok ? "RELEASE snap_write" : "ROLLBACK TO snap_write; RELEASE snap_write",
+                         NULL, NULL, NULL);
+        else
+            sqlite3_exec(db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
     }
     free(b);
 }

@@ -519,6 +519,33 @@ static void test_matrix_snapshot(void **state)
     ep_store_close(s);
 }
 
+/* Inside a caller's read transaction (every read-only tool call runs in one), the snapshot is
+ * written as a savepoint of it, and the caller's transaction carries on. */
+static void test_matrix_snapshot_in_transaction(void **state)
+{
+    (void)state;
+    struct ep_store *s = open_store("snap_txn.db");
+    struct ep_synth_params p;
+    ep_synth_default_params(&p);
+    struct ep_error err = {0};
+    assert_int_equal(
+        ep_store_ingest_generated(s, "synthetic", "synthetic", "k1", gen_synth, &p, NULL, &err), 0);
+    sqlite3 *db = ep_store_db(s);
+    assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    assert_true(scalar(s, "SELECT COUNT(*) FROM unit") > 0); /* the read transaction is open */
+    struct ep_matrix a, b;
+    assert_int_equal(ep_store_load_matrix(s, NULL, &a, &err), 0); /* SQL, writes the snapshot */
+    assert_int_equal(sqlite3_get_autocommit(db), 0);               /* still in the caller's */
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM matrix_cache"), 1);
+    assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM matrix_cache"), 1); /* committed */
+    assert_int_equal(ep_store_load_matrix(s, NULL, &b, &err), 0);      /* from the snapshot */
+    assert_matrix_equal(&a, &b);
+    ep_matrix_free(&b);
+    ep_matrix_free(&a);
+    ep_store_close(s);
+}
+
 /* A read-ahead hint that is not followed, or names a missing file, changes nothing. */
 static void test_read_ahead_hints(void **state)
 {
@@ -608,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_matrix_without_memberships),
         cmocka_unit_test(test_search_index),
         cmocka_unit_test(test_matrix_snapshot),
+        cmocka_unit_test(test_matrix_snapshot_in_transaction),
         cmocka_unit_test(test_read_ahead_hints),
         cmocka_unit_test(test_split_duplicate_refused),
     };
