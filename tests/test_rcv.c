@@ -32,6 +32,8 @@ struct rec {
     int cur_number[5], cur_counted[5];
     long count_mismatches;
     long order_errors;   /* a position whose vote_id is not the last vote emitted */
+    long sort_errors;    /* a position whose member is not after the vote's previous one */
+    int64_t last_member; /* of the current vote, -1 before its first position */
     unsigned char *seen; /* PersIds seen, MAX_PERSID entries (NULL: do not track) */
     uint64_t digest;     /* FNV-1a over every field of every record */
     /* spot check: all records of one vote and one member */
@@ -99,6 +101,7 @@ static int cb_vote(void *ctx, const struct ep_vote *v, struct ep_error *err)
     struct rec *r = ctx;
     finish_vote(r);
     r->votes++;
+    r->last_member = -1;
     if (r->fail_on_vote && r->votes == r->fail_on_vote)
         return ep_error_set(err, EP_ECONFLICT, "sink refuses vote %lld", (long long)v->id);
     r->cur_vote = v->id;
@@ -132,6 +135,9 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
     r->positions++;
     if (p->vote_id != r->cur_vote)
         r->order_errors++;
+    if (p->member_id <= r->last_member)
+        r->sort_errors++;
+    r->last_member = p->member_id;
     if (p->pos >= 1 && p->pos <= 3) {
         r->pos_count[p->pos]++;
         r->cur_counted[p->pos]++;
@@ -233,6 +239,7 @@ static void test_real_files(void **state)
         assert_int_equal(r.warnings, 0);
         assert_int_equal(r.count_mismatches, 0);
         assert_int_equal(r.order_errors, 0);
+        assert_int_equal(r.sort_errors, 0); /* each vote's positions by member, ascending */
         assert_int_equal(r.sittings, 1);
         assert_int_equal(r.sitting_term, 9);
         /* the sitting date is in the file name: PV-9-YYYY-MM-DD-RCV_EN.xml */

@@ -620,6 +620,39 @@ static void test_split_duplicate_refused(void **state)
     ep_store_close(s);
 }
 
+/* A new store gets 16 KiB pages; a store made with 4 KiB pages keeps them and ingests the same
+ * (plain files are mapped, gzip files read). */
+static void test_page_size(void **state)
+{
+    (void)state;
+    struct ep_store *s = open_store("pages.db");
+    assert_int_equal(scalar(s, "PRAGMA page_size"), 16384);
+    ep_store_close(s);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/old4k.db", tmp);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;"
+                                  " CREATE TABLE x(y)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    s = open_store("old4k.db");
+    assert_int_equal(scalar(s, "PRAGMA page_size"), 4096);
+    ingest_tables(s);
+    ingest(s, xml_path(1));
+    char gz[4200];
+    snprintf(gz, sizeof gz, "%s/first.xml.gz", tmp);
+    assert_int_equal(ep_test_system("gzip -c '%s' > '%s'", xml_path(0), gz), 0);
+    ingest(s, gz);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL"), 39);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM position"),
+                     scalar(xml_store, "SELECT COUNT(*) FROM position p JOIN vote v ON"
+                                       " v.id = p.vote_id WHERE v.sitting_date <= '2024-01-16'"));
+    ep_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -638,6 +671,7 @@ int main(void)
         cmocka_unit_test(test_matrix_snapshot_in_transaction),
         cmocka_unit_test(test_read_ahead_hints),
         cmocka_unit_test(test_split_duplicate_refused),
+        cmocka_unit_test(test_page_size),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
