@@ -1,9 +1,9 @@
 #include "ep_store.h"
 
+#include "ep_crypto.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>

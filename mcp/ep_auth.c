@@ -1,15 +1,9 @@
 /* ep_auth: API keys, JWT bearer tokens (RS256, ES256, HS256 via OpenSSL), roles. */
 #include "ep_auth.h"
 
+#include "ep_crypto.h"
 #include <libgen.h>
 #include <limits.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/ecdsa.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/param_build.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>

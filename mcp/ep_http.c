@@ -1,15 +1,13 @@
 /* ep_http: MCP Streamable HTTP transport (see ep_http.h, docs/http.md). */
 #include "ep_http.h"
 
+#include "ep_crypto.h"
 #include "ep_mhd.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Libraries loaded on first use (engine/ep_lazy.h): the epintel binary does not link libcurl,
-# libmicrohttpd, igraph, GSL, cairo or libharu; a stdio session of basic tools never loads them;
-# the first tool that clusters loads igraph (and GSL), and a PDF report loads libharu and cairo.
+# Libraries loaded on first use (engine/ep_lazy.h): the epintel binary does not link libcrypto,
+# libcurl, libmicrohttpd, igraph, GSL, cairo or libharu; a stdio session of basic tools never
+# loads them; the first tool that clusters loads igraph (and GSL), a PDF report loads libharu and
+# cairo, and an ingest (SHA-256 of the file) loads libcrypto.
 # usage: tests/cli_lazy.sh path/to/epintel
 set -euo pipefail
 bin=$1
@@ -11,7 +12,7 @@ export XDG_CACHE_HOME="$tmp/cache" HOME="$tmp"
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-lazy='libcurl|libmicrohttpd|libigraph|libgsl|libcairo|libhpdf'
+lazy='libcrypto|libcurl|libmicrohttpd|libigraph|libgsl|libcairo|libhpdf'
 
 needed=$(readelf -d "$bin" | awk '/NEEDED/ {print $NF}')
 echo "$needed" | grep -q 'libsqlite3' && ok || bad "readelf sees no NEEDED entries: $needed"
@@ -37,6 +38,13 @@ echo "$got" | grep -q libigraph && ok || bad "map_political_network did not load
 
 "$bin" --quiet --db "$tmp/l.db" report scorecards --mep 840 --out "$tmp/sc" >/dev/null 2>&1 && ok || bad "scorecard report failed"
 ls "$tmp"/sc/*.pdf >/dev/null 2>&1 && ok || bad "no scorecard PDF written"
+
+# ingest hashes the file (SHA-256) through the lazily loaded libcrypto, and the digest is right
+xml=$(ls "${EP_REAL_DATA:-$(dirname "$0")/../../shared/data/real}"/ep-rcv-xml/*.xml* | head -1)
+got=$(LD_DEBUG=files "$bin" --quiet --db "$tmp/i.db" ingest "$xml" 2>&1 >/dev/null | awk '/file=/ {sub(/.*file=/, ""); print $1}' | sort -u)
+echo "$got" | grep -q libcrypto && ok || bad "ingest did not load libcrypto: $got"
+want=$(sha256sum "$xml" | cut -c1-64)
+[ "$(sqlite3 "$tmp/i.db" "SELECT sha256 FROM unit")" = "$want" ] && ok || bad "the store has not the SHA-256 $want of $(basename "$xml")"
 
 echo "cli_lazy: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -316,6 +316,51 @@ static void test_register_rejects_bad_rows(void **st)
     assert_int_equal(ep_tools_count(), 0);
 }
 
+/* Lazily registered rows: a broken schema is not seen at registration, but every use reports
+ * the same message as eager registration would, and ep_tools_verify finds it. */
+static void test_register_lazy(void **st)
+{
+    struct ep_error e = {0};
+    assert_int_equal(ep_tools_register_lazy(rows, 3, &e), 0);
+    assert_non_null(ep_tools_input_schema(ep_tools_find("echo")));
+    json_t *res = NULL, *args = J("{\"text\":\"hello\"}");
+    assert_int_equal(ep_tools_call(NULL, "echo", args, &res, &e), 0);
+    json_decref(res);
+    assert_int_equal(ep_tools_call(NULL, "wrong", NULL, &res, &e), EP_EINTERNAL);
+    assert_non_null(strstr(e.msg, "stats.n"));
+    assert_int_equal(ep_tools_verify(&e), 0);
+    ep_tools_cleanup();
+
+    struct ep_tool r = rows[2];
+    r.input_schema = "{\"type\":";
+    assert_int_equal(ep_tools_register_lazy(&r, 1, &e), 0);
+    assert_int_equal(ep_tools_count(), 1);
+    for (int round = 0; round < 2; round++) {
+        memset(&e, 0, sizeof e);
+        assert_int_equal(ep_tools_call(NULL, "fail", args, &res, &e), EP_EINVAL);
+        assert_null(res);
+        assert_non_null(strstr(e.msg, "tool \"fail\": inputSchema is not valid JSON"));
+    }
+    assert_null(ep_tools_input_schema(ep_tools_find("fail")));
+    memset(&e, 0, sizeof e);
+    assert_int_equal(ep_tools_verify(&e), EP_EINVAL);
+    assert_non_null(strstr(e.msg, "not valid JSON"));
+    ep_tools_cleanup();
+
+    r = rows[2];
+    r.output_schema = "{\"type\":\"object\",\"properties\":{\"n\":{\"const\":1}}}";
+    assert_int_equal(ep_tools_register_lazy(&r, 1, &e), 0);
+    assert_int_equal(ep_tools_verify(&e), EP_EINVAL);
+    assert_non_null(strstr(e.msg, "outputSchema"));
+    assert_non_null(strstr(e.msg, "const"));
+    assert_null(ep_tools_output_schema(ep_tools_find("fail")));
+    ep_tools_cleanup();
+    r.input_schema = NULL; /* a missing schema is still refused at registration */
+    assert_int_equal(ep_tools_register_lazy(&r, 1, &e), EP_EINVAL);
+    assert_int_equal(ep_tools_count(), 0);
+    json_decref(args);
+}
+
 static void test_paging_helpers(void **st)
 {
     int off, lim;
@@ -360,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_unsupported),
         cmocka_unit_test(test_register_and_call),
         cmocka_unit_test(test_register_rejects_bad_rows),
+        cmocka_unit_test(test_register_lazy),
         cmocka_unit_test(test_paging_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

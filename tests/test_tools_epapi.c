@@ -156,6 +156,11 @@ static json_t *resolve(json_t *spec, json_t *node)
 static void test_table_matches_spec(void **state)
 {
     (void)state;
+    /* the real table is registered lazily: every schema of every row parses and is supported */
+    struct ep_error verr = {0};
+    if (ep_tools_verify(&verr))
+        fail_msg("%s", verr.msg);
+    assert_true(ep_tools_count() >= 67);
     json_error_t je;
     json_t *spec = json_load_file(ep_test_real("ep-open-data-api/ep-openapi-spec.json"), 0, &je);
     if (!spec)

@@ -15,7 +15,13 @@
 struct entry {
     struct ep_tool row; /* first: ep_tools_at() returns &entry->row */
     json_t *in, *out;   /* parsed schemas (owned) */
+    /* 0: not parsed yet (registered lazily), 1: parsed, -1: a schema failed to parse (a bug in
+     * the row; every later use reports it). Read with acquire, written under parse_lock. */
+    int state;
 };
+
+/* Lazily registered rows parse their schemas on first use, under this lock. */
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct entry **ep_tools_tab;
 static size_t ep_tools_n, ep_tools_alloc;
@@ -66,7 +72,38 @@ static struct entry *find_entry(const char *name)
     return NULL;
 }
 
-int ep_tools_register(const struct ep_tool *rows, size_t n, struct ep_error *err)
+static int entry_parse(struct entry *e, struct ep_error *err)
+{
+    int rc = parse_schema(&e->row, "inputSchema", e->row.input_schema, &e->in, err);
+    if (!rc && e->row.output_schema)
+        rc = parse_schema(&e->row, "outputSchema", e->row.output_schema, &e->out, err);
+    if (rc) {
+        json_decref(e->in);
+        e->in = NULL;
+    }
+    return rc;
+}
+
+/* The entry's schemas, parsed now if the row was registered lazily. A schema that does not parse
+ * is a bug in the row: EP_EINVAL naming the tool and the keyword, on this and every later use.
+ * Thread-safe. */
+static int entry_ready(struct entry *e, struct ep_error *err)
+{
+    if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) > 0)
+        return 0;
+    pthread_mutex_lock(&parse_lock);
+    int rc = 0;
+    if (e->state == 0) {
+        rc = entry_parse(e, err);
+        __atomic_store_n(&e->state, rc ? -1 : 1, __ATOMIC_RELEASE);
+    } else if (e->state < 0) {
+        rc = entry_parse(e, err); /* fails again, with the same message, keeping nothing */
+    }
+    pthread_mutex_unlock(&parse_lock);
+    return rc;
+}
+
+static int do_register(const struct ep_tool *rows, size_t n, int lazy, struct ep_error *err)
 {
     int rc = 0;
     struct entry **fresh = calloc(n ? n : 1, sizeof *fresh);
@@ -102,9 +139,15 @@ int ep_tools_register(const struct ep_tool *rows, size_t n, struct ep_error *err
         }
         e->row = *r;
         fresh[done] = e;
-        rc = parse_schema(r, "inputSchema", r->input_schema, &e->in, err);
-        if (!rc && r->output_schema)
-            rc = parse_schema(r, "outputSchema", r->output_schema, &e->out, err);
+        if (!r->input_schema) {
+            rc = ep_error_set(err, EP_EINVAL, "tool \"%s\": inputSchema is missing", r->name);
+            done++;
+            goto out;
+        }
+        if (lazy)
+            continue;
+        rc = entry_parse(e, err);
+        e->state = rc ? -1 : 1;
         if (rc) {
             done++;
             goto out;
@@ -131,6 +174,26 @@ out:
         entry_free(fresh[j]);
     free(fresh);
     return rc;
+}
+
+int ep_tools_register(const struct ep_tool *rows, size_t n, struct ep_error *err)
+{
+    return do_register(rows, n, 0, err);
+}
+
+int ep_tools_register_lazy(const struct ep_tool *rows, size_t n, struct ep_error *err)
+{
+    return do_register(rows, n, 1, err);
+}
+
+int ep_tools_verify(struct ep_error *err)
+{
+    for (size_t i = 0; i < ep_tools_n; i++) {
+        int rc = entry_ready(ep_tools_tab[i], err);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 void ep_tools_cleanup(void)
@@ -169,13 +232,15 @@ static struct entry *entry_of(const struct ep_tool *t)
 json_t *ep_tools_input_schema(const struct ep_tool *t)
 {
     struct entry *e = entry_of(t);
-    return e ? e->in : NULL;
+    struct ep_error err = {0};
+    return e && !entry_ready(e, &err) ? e->in : NULL;
 }
 
 json_t *ep_tools_output_schema(const struct ep_tool *t)
 {
     struct entry *e = entry_of(t);
-    return e ? e->out : NULL;
+    struct ep_error err = {0};
+    return e && !entry_ready(e, &err) ? e->out : NULL;
 }
 
 /* ---- result cache ------------------------------------------------------------------------
@@ -509,6 +574,9 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
         args = own_args = json_object();
     if (!args)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
+    rc = entry_ready(e, err);
+    if (rc)
+        goto out;
     rc = ep_schema_validate(e->in, args, err);
     if (rc)
         goto out;

@@ -48,14 +48,23 @@ struct ep_tool {
  * borrowed and must outlive the registration (use static tables). May be called several
  * times; not thread-safe: register before serving. (This replaces the former ep_tools_init.) */
 int ep_tools_register(const struct ep_tool *rows, size_t n, struct ep_error *err);
+/* The same, except that the schemas are parsed and checked on first use (tools/list, a call,
+ * ep_tools_input_schema, ep_tools_verify) rather than now: a server answers initialize without
+ * parsing about 500 KB of schema text it may not need yet. A row whose schema fails then
+ * reports the EP_EINVAL message above on every use. Used by ep_tools_register_all; the tests
+ * run ep_tools_verify over the real table. */
+int ep_tools_register_lazy(const struct ep_tool *rows, size_t n, struct ep_error *err);
+/* Parse every schema not parsed yet; the first failure's EP_EINVAL, or 0. */
+int ep_tools_verify(struct ep_error *err);
 /* Drop every registered row and its parsed schemas. Pointers from ep_tools_at/find die. */
 void ep_tools_cleanup(void);
 
 size_t ep_tools_count(void);
 const struct ep_tool *ep_tools_at(size_t i);
 const struct ep_tool *ep_tools_find(const char *name);
-/* Parsed schemas (borrowed; valid until ep_tools_cleanup). t must come from ep_tools_at/find;
- * output schema is NULL when the row has none. */
+/* Parsed schemas (borrowed; valid until ep_tools_cleanup; parsed now if registered lazily).
+ * t must come from ep_tools_at/find; output schema is NULL when the row has none, and both are
+ * NULL for a row whose schema does not parse. Thread-safe. */
 json_t *ep_tools_input_schema(const struct ep_tool *t);
 json_t *ep_tools_output_schema(const struct ep_tool *t);
 

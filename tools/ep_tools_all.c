@@ -8,7 +8,7 @@
 
 static int add(const struct ep_tool *rows, size_t n, struct ep_error *err)
 {
-    int rc = ep_tools_register(rows, n, err);
+    int rc = ep_tools_register_lazy(rows, n, err);
     if (rc)
         ep_tools_cleanup();
     return rc;

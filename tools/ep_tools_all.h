@@ -6,7 +6,8 @@
 
 #include "ep_error.h"
 
-/* Register all rows with ep_tools_register. Idempotent within a process. */
+/* Register all rows with ep_tools_register_lazy (schemas parsed on first use; ep_tools_verify
+ * parses them all). Idempotent within a process. */
 int ep_tools_register_all(struct ep_error *err);
 
 #endif
