@@ -141,14 +141,15 @@ H8(1) H8(2) H8(3) H8(4) H8(5) H8(6) H8(7)
                                                   P8(4), P8(5), P8(6), P8(7)};
 #undef P8
 
+/* The row's inputSchema as JSON text, put together from the generated table's schema texts
+ * (no parse and dump at start: ep_tools parses it on first use, and the tests check that it
+ * parses for every row). Argument names are the API's kebab-case names in snake case. */
 static int build_input(struct row *r, struct ep_error *err)
 {
     const struct ep_epapi_endpoint *e = r->e;
-    json_t *props = json_object(), *req = json_array();
-    json_t *schema = json_pack("{s:s,s:o,s:o,s:b}", "type", "object", "properties", props,
-                               "required", req, "additionalProperties", 0);
-    if (!schema)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    struct ep_buf props, req;
+    ep_buf_init(&props, 1 << 20);
+    ep_buf_init(&req, 1 << 16);
     int rc = 0;
     char an[96];
     /* path placeholders, in template order */
@@ -161,10 +162,9 @@ static int build_input(struct row *r, struct ep_error *err)
                               e->path, p);
             break;
         }
-        json_t *ps = json_loads(pp->schema, 0, NULL);
         arg_name(pp->name, strlen(pp->name), an, sizeof an);
-        if (!ps || json_object_set_new(props, an, ps) ||
-            json_array_append_new(req, json_string(an)))
+        if (ep_buf_printf(&props, "%s\"%s\":%s", props.len ? "," : "", an, pp->schema) ||
+            ep_buf_printf(&req, "%s\"%s\"", req.len ? "," : "", an))
             rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     }
     /* query parameters the table lists */
@@ -176,20 +176,17 @@ static int build_input(struct row *r, struct ep_error *err)
                               e->path, (int)len, q);
             break;
         }
-        json_t *ps;
+        const char *ps = pp->schema;
         if (strcmp(pp->name, "offset") == 0)
-            ps = json_pack("{s:s,s:i,s:i,s:i,s:s}", "type", "integer", "minimum", 0, "maximum",
-                           1000000000, "default", 0, "description",
-                           "Items to skip (paging; default 0).");
+            ps = "{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000000000,\"default\":0,"
+                 "\"description\":\"Items to skip (paging; default 0).\"}";
         else if (strcmp(pp->name, "limit") == 0)
-            ps = json_pack("{s:s,s:i,s:i,s:i,s:s}", "type", "integer", "minimum", 1, "maximum", 500,
-                           "default", 50, "description", "Items per page (1..500, default 50).");
-        else
-            ps = json_loads(pp->schema, 0, NULL);
+            ps = "{\"type\":\"integer\",\"minimum\":1,\"maximum\":500,\"default\":50,"
+                 "\"description\":\"Items per page (1..500, default 50).\"}";
         arg_name(pp->name, len, an, sizeof an);
-        if (!ps || json_object_set_new(props, an, ps))
+        if (ep_buf_printf(&props, "%s\"%s\":%s", props.len ? "," : "", an, ps))
             rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        else if (pp->required && json_array_append_new(req, json_string(an)))
+        else if (pp->required && ep_buf_printf(&req, "%s\"%s\"", req.len ? "," : "", an))
             rc = ep_error_set(err, EP_ENOMEM, "out of memory");
         if (strcmp(pp->name, "limit") == 0)
             r->paged = 1;
@@ -197,9 +194,19 @@ static int build_input(struct row *r, struct ep_error *err)
         if (*q == ',')
             q++;
     }
-    if (!rc && !(r->input = json_dumps(schema, JSON_COMPACT)))
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-    json_decref(schema);
+    if (!rc) {
+        struct ep_buf s;
+        ep_buf_init(&s, 1 << 20);
+        if (ep_buf_printf(&s,
+                          "{\"type\":\"object\",\"properties\":{%.*s},\"required\":[%.*s],"
+                          "\"additionalProperties\":false}",
+                          (int)props.len, props.len ? props.data : "", (int)req.len,
+                          req.len ? req.data : "") ||
+            !(r->input = ep_buf_steal(&s)))
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    ep_buf_free(&props);
+    ep_buf_free(&req);
     return rc;
 }
 
