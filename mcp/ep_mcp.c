@@ -411,7 +411,7 @@ static void m_initialize(struct ep_mcp_server *s, struct job *j, json_t *params,
     if (has_cap(s, CAP_COMPLETIONS))
         json_object_set_new(caps, "completions", json_object());
     json_t *info = json_pack("{s:s,s:s}", "name", s->o.name, "version", s->o.version);
-    if (s->o.title && info)
+    if (s->o.title && info && strcmp(v, "2025-03-26") != 0)
         json_object_set_new(info, "title", json_string(s->o.title));
     r->result =
         json_pack("{s:s,s:o,s:o}", "protocolVersion", v, "capabilities", caps, "serverInfo", info);
@@ -467,6 +467,26 @@ static int cursor_parse(json_t *c, size_t max, size_t *off)
     return 0;
 }
 
+/* Protocol 2025-03-26 predates the `title` of tools, resources, prompts and implementations,
+ * tools' outputSchema, results' structuredContent and resource_link content (all 2025-06-18):
+ * a session that negotiated it gets none of them (the tool title moves to annotations.title,
+ * which 2025-03-26 has). */
+static int legacy(const struct ep_mcp_server *s)
+{
+    const char *v = s->version;
+    return v && strcmp(v, "2025-03-26") == 0;
+}
+
+/* Drop "title" from every item of result[key] in a 2025-03-26 session. */
+static void legacy_untitle(const struct ep_mcp_server *s, json_t *result, const char *key)
+{
+    if (!legacy(s))
+        return;
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(result, key), i, it) json_object_del(it, "title");
+}
+
 static json_t *tool_json(const struct ep_mcp_server *s, const struct ep_tool *t)
 {
     const struct ep_mcp_provider *p = s->o.provider;
@@ -476,6 +496,9 @@ static json_t *tool_json(const struct ep_mcp_server *s, const struct ep_tool *t)
     json_t *ann =
         json_pack("{s:s,s:b,s:b,s:b}", "title", t->title, "readOnlyHint", t->read_only != 0,
                   "idempotentHint", t->idempotent != 0, "openWorldHint", t->open_world != 0);
+    if (legacy(s))
+        return json_pack("{s:s,s:s,s:O,s:o}", "name", t->name, "description", t->description,
+                         "inputSchema", in, "annotations", ann);
     json_t *o = json_pack("{s:s,s:s,s:s,s:O,s:o}", "name", t->name, "title", t->title,
                           "description", t->description, "inputSchema", in, "annotations", ann);
     json_t *out = ep_tools_output_schema(t);
@@ -550,13 +573,13 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
             reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
         else
             r->rawlen = strlen(r->raw);
-    } else if (rc == 0 && json_array_size(json_object_get(json_object_get(res, "artefacts"),
-                                                           "items"))) {
+    } else if (rc == 0 &&
+               json_array_size(json_object_get(json_object_get(res, "artefacts"), "items"))) {
         /* rendered files: resource links, small PNGs inline (tools/ep_artefact.h); such results
          * are not cached, so they are built as JSON */
         char *dump = json_dumps(res, JSON_COMPACT);
-        r->result = dump ? json_pack("{s:[{s:s,s:s}],s:b}", "content", "type", "text", "text",
-                                     dump, "isError", 0)
+        r->result = dump ? json_pack("{s:[{s:s,s:s}],s:b}", "content", "type", "text", "text", dump,
+                                     "isError", 0)
                          : NULL;
         free(dump);
         if (!r->result) {
@@ -564,8 +587,16 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
             reply_err(r, EP_MCP_INTERNAL_ERROR, "tool \"%s\": result could not be encoded", name);
             return;
         }
-        ep_artefact_content(res, s->o.ctx.out_dir, ep_artefact_inline_max(),
-                            json_object_get(r->result, "content"));
+        json_t *content = json_object_get(r->result, "content");
+        ep_artefact_content(res, s->o.ctx.out_dir, ep_artefact_inline_max(), content);
+        if (legacy(s)) { /* no resource_link content and no structuredContent in 2025-03-26 */
+            for (size_t i = json_array_size(content); i-- > 0;)
+                if (strcmp(json_string_value(json_object_get(json_array_get(content, i), "type")),
+                           "resource_link") == 0)
+                    json_array_remove(content, i);
+            json_decref(res);
+            return;
+        }
         json_object_set_new(r->result, "structuredContent", res);
         return;
     } else if (rc == 0) {
@@ -576,10 +607,15 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
         char *esc = str ? json_dumps(str, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
         json_decref(str);
         json_decref(res);
-        if (esc && asprintf(&r->raw,
-                            "{\"content\":[{\"type\":\"text\",\"text\":%s}],"
-                            "\"structuredContent\":%s,\"isError\":false}",
-                            esc, dump) < 0)
+        if (esc && legacy(s) &&
+            asprintf(&r->raw, "{\"content\":[{\"type\":\"text\",\"text\":%s}],\"isError\":false}",
+                     esc) < 0)
+            r->raw = NULL;
+        else if (esc && !legacy(s) &&
+                 asprintf(&r->raw,
+                          "{\"content\":[{\"type\":\"text\",\"text\":%s}],"
+                          "\"structuredContent\":%s,\"isError\":false}",
+                          esc, dump) < 0)
             r->raw = NULL;
         free(esc);
         free(dump);
@@ -596,7 +632,8 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
             reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
         return;
     }
-    if (r->raw) { /* later identical calls are answered from these bytes (handle_object) */
+    if (r->raw && !legacy(s)) { /* later identical calls are answered from these bytes
+                                 * (handle_object; 2025-06-18 and later sessions) */
         char *canon = ep_tools_canonical_args(args);
         if (canon)
             ep_tools_cache_attach(name, canon, r->raw, r->rawlen);
@@ -657,6 +694,7 @@ static void m_resources_list(struct ep_mcp_server *s, struct job *j, json_t *par
         res = json_pack("{s:[]}", "resources");
     }
     finish_provider(r, rc, res, &e, "resources/list", 0);
+    legacy_untitle(s, r->result, "resources");
 }
 
 static void m_templates_list(struct ep_mcp_server *s, struct job *j, json_t *params,
@@ -678,6 +716,7 @@ static void m_templates_list(struct ep_mcp_server *s, struct job *j, json_t *par
         res = json_pack("{s:[]}", "resourceTemplates");
     }
     finish_provider(r, rc, res, &e, "resources/templates/list", 0);
+    legacy_untitle(s, r->result, "resourceTemplates");
 }
 
 static void m_resources_read(struct ep_mcp_server *s, struct job *j, json_t *params,
@@ -726,6 +765,7 @@ static void m_prompts_list(struct ep_mcp_server *s, struct job *j, json_t *param
         res = json_pack("{s:[]}", "prompts");
     }
     finish_provider(r, rc, res, &e, "prompts/list", 0);
+    legacy_untitle(s, r->result, "prompts");
 }
 
 static void m_prompts_get(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
@@ -1101,9 +1141,10 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
             deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, bad, NULL));
             return;
         }
-        if (!b) {
+        if (!b && !legacy(s)) {
             /* a cached result is answered here, on the reader's thread: no worker, no
-             * execution lock, no SQL, no serialization of the result */
+             * execution lock, no SQL, no serialization of the result (the bytes are in the
+             * 2025-06-18 form: a 2025-03-26 session takes the worker path) */
             char *canon = ep_tools_canonical_args(args);
             struct ep_tools_blob *hit =
                 canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
@@ -1156,6 +1197,38 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
     }
 }
 
+/* A message that is valid JSON but holds an integer outside -2^63..2^63-1. When the id itself
+ * is that integer, the request cannot be answered by id: -32600 with a null id. Otherwise the
+ * integer is in the params: -32602 to the request's id (nothing for a notification). */
+static void reject_big_integer(struct ep_mcp_server *s, const char *msg, size_t len,
+                               const json_error_t *je, void *origin)
+{
+    json_t *v = json_loadb(msg, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
+    json_t *id = json_is_object(v) ? json_object_get(v, "id") : NULL;
+    char m[400];
+    if (!v) {
+        snprintf(m, sizeof m, "Parse error: %s (line %d, column %d)", je->text, je->line,
+                 je->column);
+        deliver(s, origin, NULL, rpc_error(NULL, EP_MCP_PARSE_ERROR, m, NULL));
+    } else if (json_is_object(v) && !id) {
+        /* a notification: no reply */
+    } else if (json_is_string(id) || json_is_integer(id)) {
+        snprintf(m, sizeof m,
+                 "Invalid params: an integer is outside the signed 64-bit range (%.200s); "
+                 "send a value within -9223372036854775808..9223372036854775807",
+                 je->text);
+        deliver(s, origin, NULL, rpc_error(id, EP_MCP_INVALID_PARAMS, m, NULL));
+    } else {
+        snprintf(m, sizeof m,
+                 "Invalid Request: an integer is outside the signed 64-bit range (%.200s); an "
+                 "id must be a string or an integer within -9223372036854775808.."
+                 "9223372036854775807",
+                 je->text);
+        deliver(s, origin, NULL, rpc_error(NULL, EP_MCP_INVALID_REQUEST, m, NULL));
+    }
+    json_decref(v);
+}
+
 int ep_mcp_handle(struct ep_mcp_server *s, const char *msg, size_t len, void *origin)
 {
     if (len > s->o.max_message_bytes)
@@ -1168,6 +1241,11 @@ int ep_mcp_handle(struct ep_mcp_server *s, const char *msg, size_t len, void *or
     }
     json_error_t je;
     json_t *v = json_loadb(msg, len, JSON_DECODE_ANY, &je);
+    if (!v && strstr(je.text, "too big") && strstr(je.text, "integer")) {
+        /* Valid JSON with an integer beyond int64 (jansson's range): not a parse error. */
+        reject_big_integer(s, msg, len, &je, origin);
+        goto out;
+    }
     if (!v) {
         char m[400];
         snprintf(m, sizeof m, "Parse error: %s (line %d, column %d)", je.text, je.line, je.column);

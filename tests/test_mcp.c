@@ -96,6 +96,7 @@ static const struct ep_tool test_rows[] = {
     {"p3", "P3", "paging filler", ANY_IN, NULL, 0, 0, 1, 0, t_slow},
     {"p4", "P4", "paging filler", ANY_IN, NULL, 0, 0, 1, 0, t_slow},
     {"noisy", "Noisy", "Prints to stdout", ANY_IN, NULL, 1, 1, 0, 0, t_noisy},
+    {"cached", "Cached", "Echo, with a result cache", ECHO_IN, ECHO_OUT, 1, 1, 0, 60, t_echo},
 };
 #define NROWS (sizeof test_rows / sizeof test_rows[0])
 
@@ -191,6 +192,7 @@ static struct ep_mcp_server *srv(int sync, const struct ep_mcp_provider *p, size
     if (max)
         o.max_message_bytes = max;
     o.instructions = "test server";
+    o.title = "Test server";
     struct ep_mcp_server *s = NULL;
     struct ep_error e = {0};
     assert_int_equal(ep_mcp_server_new(&o, &s, &e), 0);
@@ -593,7 +595,7 @@ static void test_tools_list(void **st)
         if (!cursor)
             break;
     }
-    assert_int_equal(pages, 3);
+    assert_int_equal(pages, (NROWS + 2) / 3);
     assert_int_equal(json_array_size(names), NROWS);
     json_decref(names);
     sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":50,\"method\":\"tools/list\",\"params\":{\"cursor\":"
@@ -605,6 +607,88 @@ static void test_tools_list(void **st)
              "\"cffff\"}}");
     m = wait_id(51);
     assert_int_equal(err_code(m), -32602);
+    json_decref(m);
+    ep_mcp_server_free(s);
+}
+
+/* Shapes follow the negotiated version: 2025-03-26 has no tool title (annotations.title instead),
+ * no outputSchema, no structuredContent and no serverInfo.title; 2025-06-18 has them all. A
+ * result cached as bytes by a 2025-06-18 session is not served to a 2025-03-26 session. */
+static void test_version_shapes(void **st)
+{
+    const char *call = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
+                       "\"name\":\"cached\",\"arguments\":{\"text\":\"ab\",\"times\":2}}}";
+    for (int legacy = 0; legacy < 2; legacy++) {
+        struct ep_mcp_server *s = srv(0, NULL, 0);
+        char buf[300];
+        snprintf(buf, sizeof buf,
+                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                 "\"protocolVersion\":\"%s\",\"capabilities\":{},\"clientInfo\":{\"name\":"
+                 "\"t\",\"version\":\"1\"}}}",
+                 legacy ? "2025-03-26" : "2025-06-18");
+        sendm(s, buf);
+        json_t *m = wait_id(1);
+        assert_int_equal(
+            json_object_get(json_object_get(json_object_get(m, "result"), "serverInfo"), "title") !=
+                NULL,
+            !legacy);
+        json_decref(m);
+        sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+        m = wait_id(2);
+        json_t *t = json_array_get(json_object_get(json_object_get(m, "result"), "tools"), 0);
+        assert_string_equal(json_string_value(json_object_get(t, "name")), "echo");
+        assert_int_equal(json_object_get(t, "title") != NULL, !legacy);
+        assert_int_equal(json_object_get(t, "outputSchema") != NULL, !legacy);
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(t, "annotations"), "title")), "Echo");
+        json_decref(m);
+        for (int round = 0; round < 2; round++) { /* the second call is a cache hit */
+            sendm(s, call);
+            m = wait_id(3);
+            json_t *r = json_object_get(m, "result");
+            assert_true(json_is_false(json_object_get(r, "isError")));
+            assert_int_equal(json_object_get(r, "structuredContent") != NULL, !legacy);
+            json_t *c0 = json_array_get(json_object_get(r, "content"), 0);
+            json_t *parsed = json_loads(json_string_value(json_object_get(c0, "text")), 0, NULL);
+            assert_string_equal(json_string_value(json_object_get(parsed, "text")), "abab");
+            json_decref(parsed);
+            json_decref(m);
+            pthread_mutex_lock(&cap_mu);
+            json_array_clear(cap_msgs);
+            pthread_mutex_unlock(&cap_mu);
+        }
+        ep_mcp_server_free(s);
+    }
+}
+
+/* Integers beyond int64 (jansson's range) in valid JSON: not a parse error. As the id: -32600
+ * with a null id; in the params: -32602 to the request's id; in a notification: no reply. */
+static void test_big_integers(void **st)
+{
+    struct ep_mcp_server *s = srv(0, NULL, 0);
+    init(s, "2025-11-25");
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":92233720368547758070,\"method\":\"ping\"}");
+    json_t *m = last_msg();
+    assert_int_equal(err_code(m), -32600);
+    assert_true(json_is_null(json_object_get(m, "id")));
+    assert_non_null(strstr(err_msg(m), "92233720368547758070"));
+    assert_non_null(strstr(err_msg(m), "64-bit"));
+    json_decref(m);
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":\"q\",\"method\":\"tools/call\",\"params\":{"
+             "\"name\":\"echo\",\"arguments\":{\"times\":-99999999999999999999}}}");
+    m = last_msg();
+    assert_int_equal(err_code(m), -32602);
+    assert_string_equal(json_string_value(json_object_get(m, "id")), "q");
+    json_decref(m);
+    size_t n = nmsgs();
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\",\"params\":{\"a\":"
+             "1e999999999999999999999}}");
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\",\"params\":{\"a\":"
+             "99999999999999999999}}");
+    assert_int_equal(nmsgs(), n + 1); /* 1e999...: jansson's real overflow is a parse error */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}");
+    m = wait_id(7);
+    assert_non_null(json_object_get(m, "result"));
     json_decref(m);
     ep_mcp_server_free(s);
 }
@@ -1195,6 +1279,8 @@ int main(void)
         cmocka_unit_test(test_batches),
         cmocka_unit_test(test_tools_list),
         cmocka_unit_test(test_tools_call),
+        cmocka_unit_test(test_version_shapes),
+        cmocka_unit_test(test_big_integers),
         cmocka_unit_test(test_progress),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_logging),
