@@ -75,6 +75,7 @@ enum {
     ST_POS_GET,
     ST_TITLE,
     ST_TOUCH,
+    ST_VOTE_EXISTS,
     ST_COUNT
 };
 
@@ -133,6 +134,7 @@ static const char *const ingest_sql[ST_COUNT] = {
     [ST_POS_GET] = "SELECT pos FROM position WHERE vote_id = ?1 AND member_id = ?2",
     [ST_TITLE] = "UPDATE vote SET rcv_title = ?2 WHERE dlv_id = ?1 AND pos_unit_id = ?3",
     [ST_TOUCH] = "INSERT OR IGNORE INTO temp.touched(id) VALUES(?1)",
+    [ST_VOTE_EXISTS] = "SELECT 1 FROM vote WHERE id = ?1",
 };
 
 /* Per-vote state of one ingest: which votes got positions and whether they are compared
@@ -151,6 +153,10 @@ struct ingest {
     int64_t unit_id;
     const char *unit;
     int strict, is_xml;
+    /* Foreign keys are not enforced by SQLite in this unit (roll-call XML): every position of a
+     * flush has the same vote_id and unit_id, so flush_positions checks the vote once instead
+     * of SQLite checking both references on every row (13% of the ingest's instructions). */
+    int fk_by_vote;
     long kill_after; /* fault injection, -1 = off */
     long records, warnings;
     ep_ingest_warn_fn warn;
@@ -633,7 +639,20 @@ static int flush_positions(struct ingest *in, struct ep_error *err)
         }
     int rc = SQLITE_DONE;
     size_t from = 0; /* first row of the last statement */
-    sqlite3_stmt *st = in->st[ST_POS_BATCH];
+    sqlite3_stmt *st;
+    if (in->fk_by_vote) { /* what the foreign keys of these rows would check: the vote exists
+                           * (the unit is this transaction's own row) */
+        st = in->st[ST_VOTE_EXISTS];
+        sqlite3_bind_int64(st, 1, in->pend_vote);
+        int found = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_reset(st);
+        if (!found)
+            return ep_error_set(err, EP_EINTERNAL,
+                                "positions of vote %lld without its vote row (a bug in the "
+                                "adapter): FOREIGN KEY constraint failed",
+                                (long long)in->pend_vote);
+    }
+    st = in->st[ST_POS_BATCH];
     sqlite3_bind_int64(st, 1, in->pend_vote);
     sqlite3_bind_int64(st, 2, in->unit_id);
     for (; i + POS_BATCH <= n && rc == SQLITE_DONE; i += POS_BATCH) {
@@ -933,12 +952,21 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
     in.warn = warn;
     in.warn_ctx = warn_ctx;
     in.warn_err = err;
+    /* PRAGMA foreign_keys only changes outside a transaction: off for the whole XML unit, on
+     * again after its COMMIT or ROLLBACK (see fk_by_vote) */
+    in.fk_by_vote = src->is_xml && !src->gen;
     int rc = exec(s->db,
-                  "CREATE TEMP TABLE IF NOT EXISTS touched(id INTEGER PRIMARY KEY);"
-                  "DELETE FROM temp.touched; BEGIN IMMEDIATE",
+                  in.fk_by_vote ? "PRAGMA foreign_keys = OFF;"
+                                  "CREATE TEMP TABLE IF NOT EXISTS touched(id INTEGER PRIMARY KEY);"
+                                  "DELETE FROM temp.touched; BEGIN IMMEDIATE"
+                                : "CREATE TEMP TABLE IF NOT EXISTS touched(id INTEGER PRIMARY KEY);"
+                                  "DELETE FROM temp.touched; BEGIN IMMEDIATE",
                   err);
-    if (rc)
+    if (rc) {
+        if (in.fk_by_vote)
+            exec(s->db, "PRAGMA foreign_keys = ON", NULL);
         return rc;
+    }
     char batch_sql[64 * POS_BATCH];
     pos_batch_sql(batch_sql, sizeof batch_sql);
     for (int i = 0; i < ST_COUNT && !rc; i++)
@@ -1026,6 +1054,11 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
     if (rc) {
         exec(s->db, "ROLLBACK", NULL);
         exec(s->db, "DELETE FROM temp.touched", NULL);
+    }
+    if (in.fk_by_vote) {
+        int frc = exec(s->db, "PRAGMA foreign_keys = ON", rc ? NULL : err);
+        if (!rc)
+            rc = frc;
     }
     rep->records = in.records;
     rep->warnings = in.warnings;

@@ -153,6 +153,10 @@ static void test_counts(void **state)
     assert_int_equal(scalar(s, "SELECT COUNT(*) FROM vote v JOIN unit u ON u.id = v.pos_unit_id"
                                " WHERE u.kind <> 'rcv-xml'"),
                      0);
+    /* XML units are ingested with foreign keys checked per vote rather than by SQLite per row:
+     * enforcement is back on afterwards and no reference is dangling */
+    assert_int_equal(scalar(s, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
 }
 
 /* Each vote's FOR/AGAINST/ABSTENTION from the XML and DID_NOT_VOTE derived from memberships
@@ -370,6 +374,7 @@ static void test_bad_files_write_nothing(void **state)
                      0);
     assert_int_not_equal(ep_store_ingest_file(xml_store, p, 0, NULL, NULL, &rep, &err), 0);
     assert_non_null(strstr(err.msg, "PV-truncated.xml"));
+    assert_int_equal(scalar(xml_store, "PRAGMA foreign_keys"), 1); /* on again after ROLLBACK */
     /* CSV with a wrong header */
     snprintf(p, sizeof p, "%s/bad.csv", tmp);
     FILE *f = fopen(p, "w");
