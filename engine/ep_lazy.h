@@ -24,4 +24,27 @@ void *ep_lazy_open(const char *what, const char *const *sonames);
  * POSIX requires function and object pointers to have the same representation). */
 void ep_lazy_sym(void *handle, const char *what, const char *name, void *slot, unsigned long size);
 
+/* The loader of one library, in its .c file (which includes pthread.h):
+ *   EP_LAZY_DEFINE(ep_curl_api, EP_CURL_FUNCS, "libcurl (Debian package libcurl4)",
+ *                  "libcurl.so.4")
+ * defines `const struct ep_curl_api *ep_curl_api(void)`, which opens the library and fills
+ * the table on its first call (pthread_once) and returns it. */
+#define EP_LAZY_DEFINE(name, funcs, what, soname)                                                  \
+    static struct name ep_lazy_table;                                                              \
+    static pthread_once_t ep_lazy_once = PTHREAD_ONCE_INIT;                                        \
+    static void ep_lazy_load(void)                                                                 \
+    {                                                                                              \
+        static const char ep_lazy_what[] = what;                                                   \
+        static const char *const ep_lazy_sonames[] = {soname, NULL};                               \
+        void *ep_lazy_h = ep_lazy_open(ep_lazy_what, ep_lazy_sonames);                             \
+        funcs(EP_LAZY_LOAD_ONE)                                                                    \
+    }                                                                                              \
+    const struct name *name(void)                                                                  \
+    {                                                                                              \
+        pthread_once(&ep_lazy_once, ep_lazy_load);                                                 \
+        return &ep_lazy_table;                                                                     \
+    }
+#define EP_LAZY_LOAD_ONE(f)                                                                        \
+    ep_lazy_sym(ep_lazy_h, ep_lazy_what, #f, &ep_lazy_table.f, sizeof ep_lazy_table.f);
+
 #endif
