@@ -2,6 +2,7 @@
  *              [--api-url URL] [--doceo-url URL] [--no-xml] [--audit PATH] [--page-size N] */
 #include "cmd_sync.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,10 +166,19 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
         ep_cli_error(&err);
         return ep_cli_exit_code(err.code);
     }
-    fo.db = ep_store_db(s);
+    /* the fetch cache gets a connection of its own: the next pages are then fetched on a
+     * second thread while these are stored (ep_epapi_sync) */
+    sqlite3 *cache_db = NULL;
+    if (ep_store_open_side(s, &cache_db, &err)) {
+        ep_store_close(s);
+        ep_cli_error(&err);
+        return ep_cli_exit_code(err.code);
+    }
+    fo.db = cache_db;
     fo.parallel = so.parallel;
     struct ep_fetch *f = NULL;
     if (ep_fetch_new(&fo, &f, &err)) {
+        sqlite3_close(cache_db);
         ep_store_close(s);
         ep_cli_error(&err);
         return ep_cli_exit_code(err.code);
@@ -180,6 +190,7 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
         xo.audit = NULL;
         if (ep_fetch_new(&xo, &doceo, &err)) {
             ep_fetch_free(f);
+            sqlite3_close(cache_db);
             ep_store_close(s);
             ep_cli_error(&err);
             return ep_cli_exit_code(err.code);
@@ -222,6 +233,7 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
     }
     ep_fetch_free(doceo);
     ep_fetch_free(f);
+    sqlite3_close(cache_db);
     ep_store_close(s);
     if (rc) {
         ep_cli_error(&err);

@@ -1,6 +1,7 @@
 /* ep_epapi: EP Open Data API v2 JSON-LD adapters and the sync driver. See ep_epapi.h. */
 #include "ep_epapi.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1494,6 +1495,58 @@ static int cmp_i64(const void *a, const void *b)
     return x < z ? -1 : x > z;
 }
 
+/* ep_fetch_many of one batch on a thread of its own, so that the next batch of a sync is
+ * fetched while this thread stores the current one. Only when the fetch pipeline's disk cache
+ * is another connection than the store's (ep_store_open_side; the CLI's sync does that): the
+ * two threads then never share a connection, and SQLite's locking orders their writes. With
+ * one connection the batches alternate on this thread as before. */
+struct prefetch {
+    pthread_t th;
+    int started, threaded;
+    struct ep_fetch *f;
+    int parallel;
+    const struct ep_fetch_req *q;
+    size_t n;
+    struct ep_fetch_result *r;
+};
+
+static void *prefetch_main(void *arg)
+{
+    struct prefetch *p = arg;
+    (void)ep_fetch_many(p->f, p->q, p->n, p->parallel, p->r, NULL);
+    return NULL;
+}
+
+/* Fetch q[0..n) into r: on a new thread when `thread` (and one can be made), else now. */
+static void prefetch_start(struct prefetch *p, const struct ep_fetch_req *q, size_t n,
+                           struct ep_fetch_result *r, int thread)
+{
+    p->q = q;
+    p->n = n;
+    p->r = r;
+    p->started = 1;
+    p->threaded = thread && pthread_create(&p->th, NULL, prefetch_main, p) == 0;
+    if (!p->threaded)
+        prefetch_main(p);
+}
+
+static void prefetch_wait(struct prefetch *p)
+{
+    if (p->started && p->threaded)
+        pthread_join(p->th, NULL);
+    p->started = p->threaded = 0;
+}
+
+/* Requests for MEP details ids[i..i+n). */
+static void mep_batch(const struct sync *y, size_t i, size_t n, struct ep_fetch_req *q,
+                      char (*paths)[32])
+{
+    for (size_t k = 0; k < n; k++) {
+        snprintf(paths[k], sizeof paths[k], "meps/%lld", (long long)y->ids[i + k]);
+        q[k] = (struct ep_fetch_req){.path = paths[k], .json = 1};
+    }
+}
+
 static int stage_meps(struct sync *y, struct ep_error *err)
 {
     y->kind = K_MEPS;
@@ -1512,20 +1565,34 @@ static int stage_meps(struct sync *y, struct ep_error *err)
     while (start < y->nids && y->ids[start] <= through)
         start++;
     size_t batch = (size_t)y->parallel * 4;
-    struct ep_fetch_req *q = calloc(batch, sizeof *q);
-    struct ep_fetch_result *r = calloc(batch, sizeof *r);
-    char(*paths)[32] = calloc(batch, sizeof *paths);
-    if (!q || !r || !paths) {
+    /* two batches: while one is stored on this thread, the next is fetched on another (when
+     * the fetch cache has a connection of its own, see struct prefetch) */
+    struct ep_fetch_req *qs = calloc(2 * batch, sizeof *qs);
+    struct ep_fetch_result *rs = calloc(2 * batch, sizeof *rs);
+    char(*ps)[32] = calloc(2 * batch, sizeof *ps);
+    struct prefetch pf = {.f = y->f, .parallel = y->parallel};
+    int overlap = ep_fetch_cache_db(y->f) != ep_store_db(y->s);
+    if (!qs || !rs || !ps) {
         rc = ep_error_set(err, EP_ENOMEM, "out of memory");
         goto out;
     }
-    for (size_t i = start; i < y->nids && !rc; i += batch) {
+    for (size_t i = start, b = 0; i < y->nids && !rc; i += batch, b ^= 1) {
         size_t n = y->nids - i < batch ? y->nids - i : batch;
-        for (size_t k = 0; k < n; k++) {
-            snprintf(paths[k], sizeof paths[k], "meps/%lld", (long long)y->ids[i + k]);
-            q[k] = (struct ep_fetch_req){.path = paths[k], .json = 1};
+        struct ep_fetch_req *q = qs + b * batch;
+        struct ep_fetch_result *r = rs + b * batch;
+        char(*paths)[32] = ps + b * batch;
+        if (i == start) { /* the first batch: fetched here */
+            mep_batch(y, i, n, q, paths);
+            (void)ep_fetch_many(y->f, q, n, y->parallel, r, NULL);
+        } else {
+            prefetch_wait(&pf);
         }
-        (void)ep_fetch_many(y->f, q, n, y->parallel, r, NULL);
+        size_t next = i + batch; /* start fetching the next batch before storing this one */
+        if (overlap && next < y->nids) {
+            size_t nn = y->nids - next < batch ? y->nids - next : batch;
+            mep_batch(y, next, nn, qs + (b ^ 1) * batch, ps + (b ^ 1) * batch);
+            prefetch_start(&pf, qs + (b ^ 1) * batch, nn, rs + (b ^ 1) * batch, 1);
+        }
         for (size_t k = 0; k < n; k++) {
             if (!rc && r[k].rc && r[k].rc != EP_ENOTFOUND) {
                 rc = r[k].rc;
@@ -1546,13 +1613,24 @@ static int stage_meps(struct sync *y, struct ep_error *err)
             rc = ep_store_set_meta(y->s, "epapi.sync.meps.through", v, err);
         }
         progress(y, "meps", (long)(i + n), (long)y->nids);
+        if (!overlap && !rc && next < y->nids) { /* one connection: fetch the next one now */
+            size_t nn = y->nids - next < batch ? y->nids - next : batch;
+            mep_batch(y, next, nn, qs + (b ^ 1) * batch, ps + (b ^ 1) * batch);
+            prefetch_start(&pf, qs + (b ^ 1) * batch, nn, rs + (b ^ 1) * batch, 0);
+        }
+    }
+    /* a batch fetched ahead of a failure: wait for it, then drop it */
+    if (pf.started) {
+        prefetch_wait(&pf);
+        for (size_t k = 0; k < pf.n; k++)
+            ep_fetch_result_free(&pf.r[k]);
     }
     if (!rc)
         rc = ep_store_set_meta(y->s, "epapi.sync.meps.through", "", err);
 out:
-    free(q);
-    free(r);
-    free(paths);
+    free(qs);
+    free(rs);
+    free(ps);
     return rc;
 }
 

@@ -279,6 +279,11 @@ void ep_fetch_free(struct ep_fetch *f)
     free(f);
 }
 
+sqlite3 *ep_fetch_cache_db(const struct ep_fetch *f)
+{
+    return f ? f->o.db : NULL;
+}
+
 const char *ep_fetch_base_url(const struct ep_fetch *f)
 {
     return f->base;
@@ -1131,7 +1136,7 @@ static int run(struct ep_fetch *f, struct slot *sl, size_t n, int parallel)
         if (curl_multi_perform(f->multi, &still) != CURLM_OK)
             return EP_EINTERNAL;
         CURLMsg *m;
-        int q;
+        int q, finished = 0;
         while ((m = curl_multi_info_read(f->multi, &q))) {
             if (m->msg != CURLMSG_DONE)
                 continue;
@@ -1141,10 +1146,14 @@ static int run(struct ep_fetch *f, struct slot *sl, size_t n, int parallel)
                 continue;
             on_done(s, m->data.result);
             running--;
+            finished++;
             if (s->state == SLOT_DONE)
                 done++;
         }
-        if (running > 0) {
+        /* A transfer ended: start the next requests now (top of the loop) rather than after
+         * waiting on the others, which kept a freed connection idle for up to a whole request
+         * (a sync at 50 ms latency ran its 8 connections at about 60%). */
+        if (running > 0 && !finished) {
             int wait_ms = 100;
             if (next_wake > 0) {
                 double d = (next_wake - now_of(f)) * 1000.0;

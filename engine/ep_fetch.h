@@ -83,6 +83,8 @@ void ep_fetch_free(struct ep_fetch *f);
 
 /* The effective base URL (always ends with '/'). */
 const char *ep_fetch_base_url(const struct ep_fetch *f);
+/* The disk cache tier's connection (opts.db), or NULL. */
+sqlite3 *ep_fetch_cache_db(const struct ep_fetch *f);
 
 /* Cache TTL (seconds) for a dataset (the endpoint name, e.g. "meps"); ttl < 0 = never cache. */
 int ep_fetch_set_ttl(struct ep_fetch *f, const char *dataset, double ttl, struct ep_error *err);

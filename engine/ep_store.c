@@ -325,6 +325,21 @@ sqlite3 *ep_store_db(struct ep_store *s)
     return s->db;
 }
 
+int ep_store_open_side(struct ep_store *s, sqlite3 **out, struct ep_error *err)
+{
+    *out = NULL;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        int rc = ep_error_set(err, EP_EDB, "%s: second connection: %s", s->path,
+                              db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    *out = db;
+    return 0;
+}
+
 const char *ep_store_path(const struct ep_store *s)
 {
     return s->path;

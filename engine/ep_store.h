@@ -40,6 +40,10 @@ void ep_store_close(struct ep_store *s);
 /* Borrowed handle for read queries. */
 sqlite3 *ep_store_db(struct ep_store *s);
 const char *ep_store_path(const struct ep_store *s);
+/* A second connection to the store's file (WAL, 10 s busy timeout), for a writer on another
+ * thread than the store's: the EP API fetch pipeline's disk cache during a sync, so that the
+ * next pages are fetched while these are stored (ep_epapi_sync). Close with sqlite3_close. */
+int ep_store_open_side(struct ep_store *s, sqlite3 **out, struct ep_error *err);
 
 /* Default path: $XDG_CACHE_HOME/epintel/epintel.db or ~/.cache/epintel/epintel.db. */
 int ep_store_default_path(char *buf, size_t size, struct ep_error *err);

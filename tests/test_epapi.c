@@ -79,8 +79,15 @@ static int sync_with(const char *name, const struct ep_sync_opts *so, int fill_d
         ep_store_close(s);
         return rc;
     }
+    /* the fetch cache on a connection of its own, as the CLI does: MEP details are then
+     * fetched on a second thread while the previous batch is stored */
+    sqlite3 *cache_db = NULL;
+    if ((rc = ep_store_open_side(s, &cache_db, err))) {
+        ep_store_close(s);
+        return rc;
+    }
     struct ep_fetch_opts fo = {.base_url = base,
-                               .db = ep_store_db(s),
+                               .db = cache_db,
                                .backoff_base = 0.002,
                                .breaker_threshold = 1000,
                                .bucket_capacity = 1000000, /* no 500/5 min limit locally */
@@ -93,6 +100,7 @@ static int sync_with(const char *name, const struct ep_sync_opts *so, int fill_d
             ep_fetch_totals(f, tot);
     }
     ep_fetch_free(f);
+    sqlite3_close(cache_db);
     ep_store_close(s);
     return rc;
 }
