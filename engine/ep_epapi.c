@@ -882,48 +882,22 @@ struct counting {
     struct ep_sync_summary *sum;
 };
 
-static int c_member(void *c, const struct ep_member *m, struct ep_error *e)
-{
-    struct counting *x = c;
-    x->sum->members++;
-    return x->inner->member ? x->inner->member(x->inner->ctx, m, e) : 0;
-}
-static int c_group(void *c, const struct ep_group *g, struct ep_error *e)
-{
-    struct counting *x = c;
-    x->sum->groups++;
-    return x->inner->group ? x->inner->group(x->inner->ctx, g, e) : 0;
-}
-static int c_membership(void *c, const struct ep_membership *m, struct ep_error *e)
-{
-    struct counting *x = c;
-    x->sum->memberships++;
-    return x->inner->membership ? x->inner->membership(x->inner->ctx, m, e) : 0;
-}
-static int c_committee(void *c, const struct ep_committee *m, struct ep_error *e)
-{
-    struct counting *x = c;
-    x->sum->committees++;
-    return x->inner->committee ? x->inner->committee(x->inner->ctx, m, e) : 0;
-}
-static int c_sitting(void *c, const struct ep_sitting *m, struct ep_error *e)
-{
-    struct counting *x = c;
-    x->sum->sittings++;
-    return x->inner->sitting ? x->inner->sitting(x->inner->ctx, m, e) : 0;
-}
-static int c_vote(void *c, const struct ep_vote *m, struct ep_error *e)
-{
-    struct counting *x = c;
-    x->sum->votes++;
-    return x->inner->vote ? x->inner->vote(x->inner->ctx, m, e) : 0;
-}
-static int c_position(void *c, const struct ep_position *m, struct ep_error *e)
-{
-    struct counting *x = c;
-    x->sum->positions++;
-    return x->inner->position ? x->inner->position(x->inner->ctx, m, e) : 0;
-}
+/* c_NAME: count one record of sink callback NAME in sum->FIELD, then pass it on. */
+#define COUNTING(name, type, field)                                                                \
+    static int c_##name(void *c, const struct type *m, struct ep_error *e)                         \
+    {                                                                                              \
+        struct counting *x = c;                                                                    \
+        x->sum->field++;                                                                           \
+        return x->inner->name ? x->inner->name(x->inner->ctx, m, e) : 0;                           \
+    }
+COUNTING(member, ep_member, members)
+COUNTING(group, ep_group, groups)
+COUNTING(membership, ep_membership, memberships)
+COUNTING(committee, ep_committee, committees)
+COUNTING(sitting, ep_sitting, sittings)
+COUNTING(vote, ep_vote, votes)
+COUNTING(position, ep_position, positions)
+#undef COUNTING
 static void c_warn(void *c, const char *unit, long line, const char *msg)
 {
     struct counting *x = c;
