@@ -206,6 +206,19 @@ static int need_store(struct ep_tool_ctx *ctx, struct ep_error *err)
     return 0;
 }
 
+/* The start of every paged tool: the store, and offset/limit from the arguments. */
+static int paged_call(struct ep_tool_ctx *ctx, json_t *args, struct ep_store **s, int *offset,
+                      int *limit, struct ep_error *err)
+{
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    *s = ctx->store;
+    if (ep_tools_page_args(args, offset, limit))
+        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
+    return 0;
+}
+
 /* Finish a paged result: wrap items, add provenance. */
 static int finish_page(struct ep_store *s, const char *key, json_t *items, long total, int offset,
                        int limit, json_t **result, struct ep_error *err)
@@ -297,13 +310,11 @@ static json_t *terms_json(const char *csv)
 static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                          struct ep_error *err)
 {
-    int rc = need_store(ctx, err);
+    struct ep_store *s;
+    int offset, limit;
+    int rc = paged_call(ctx, args, &s, &offset, &limit, err);
     if (rc)
         return rc;
-    struct ep_store *s = ctx->store;
-    int offset, limit;
-    if (ep_tools_page_args(args, &offset, &limit))
-        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
     const char *country = sarg(args, "country"), *group = sarg(args, "group");
     const char *active_on = sarg(args, "active_on"), *name = sarg(args, "name");
     long long term = 0;
@@ -787,13 +798,11 @@ static json_t *sitting_json(struct ep_store *s, const struct ep_tools_pos *p,
 static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                      struct ep_error *err)
 {
-    int rc = need_store(ctx, err);
+    struct ep_store *s;
+    int offset, limit;
+    int rc = paged_call(ctx, args, &s, &offset, &limit, err);
     if (rc)
         return rc;
-    struct ep_store *s = ctx->store;
-    int offset, limit;
-    if (ep_tools_page_args(args, &offset, &limit))
-        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
     const char *from = sarg(args, "from"), *to = sarg(args, "to"), *order = sarg(args, "order");
     int wp = -1;
     if (!barg(args, "with_positions", &wp))
@@ -1178,13 +1187,11 @@ static char votes_out[8192];
 static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                    struct ep_error *err)
 {
-    int rc = need_store(ctx, err);
+    struct ep_store *s;
+    int offset, limit;
+    int rc = paged_call(ctx, args, &s, &offset, &limit, err);
     if (rc)
         return rc;
-    struct ep_store *s = ctx->store;
-    int offset, limit;
-    if (ep_tools_page_args(args, &offset, &limit))
-        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
     struct vote_opts vo = {0};
     const char *include = sarg(args, "include");
     if (include && strcmp(include, "positions") == 0) {
@@ -1385,13 +1392,11 @@ static const char search_out[] =
 static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                  struct ep_error *err)
 {
-    int rc = need_store(ctx, err);
+    struct ep_store *s;
+    int offset, limit;
+    int rc = paged_call(ctx, args, &s, &offset, &limit, err);
     if (rc)
         return rc;
-    struct ep_store *s = ctx->store;
-    int offset, limit;
-    if (ep_tools_page_args(args, &offset, &limit))
-        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
     const char *text = sarg(args, "query"), *kind = sarg(args, "kind"), *m = sarg(args, "match");
     struct ep_buf match;
     ep_buf_init(&match, 0);
@@ -1647,13 +1652,11 @@ static const char q_unavail[] =
 static int tool_get_parliamentary_questions(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                             struct ep_error *err)
 {
-    int rc = need_store(ctx, err);
+    struct ep_store *s;
+    int offset, limit;
+    int rc = paged_call(ctx, args, &s, &offset, &limit, err);
     if (rc)
         return rc;
-    struct ep_store *s = ctx->store;
-    int offset, limit;
-    if (ep_tools_page_args(args, &offset, &limit))
-        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
     const char *from = sarg(args, "from"), *to = sarg(args, "to"), *kw = sarg(args, "keyword");
     long long mep = 0;
     int has_mep = iarg(args, "mep_id", &mep);
@@ -1783,13 +1786,11 @@ static char track_out[8192];
 static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                   struct ep_error *err)
 {
-    int rc = need_store(ctx, err);
+    struct ep_store *s;
+    int offset, limit;
+    int rc = paged_call(ctx, args, &s, &offset, &limit, err);
     if (rc)
         return rc;
-    struct ep_store *s = ctx->store;
-    int offset, limit;
-    if (ep_tools_page_args(args, &offset, &limit))
-        return ep_error_set(err, EP_EINVAL, "argument \"offset\"/\"limit\" out of range");
     const char *proc = sarg(args, "procedure");
     sqlite3_stmt *q = NULL;
     struct ep_tools_pos *p = NULL;
