@@ -206,6 +206,21 @@ static int need_store(struct ep_tool_ctx *ctx, struct ep_error *err)
     return 0;
 }
 
+/* The end of a tool that built *res (bad: a put failed): provenance added and the result
+ * handed over (*res = NULL), or the error. */
+static int finish_result(struct ep_store *s, int bad, json_t **res, json_t **result,
+                         struct ep_error *err)
+{
+    if (bad)
+        return nomem(err);
+    int rc = ep_tools_add_provenance(s, *res, err);
+    if (rc)
+        return rc;
+    *result = *res;
+    *res = NULL;
+    return 0;
+}
+
 /* The start of every paged tool: the store, and offset/limit from the arguments. */
 static int paged_call(struct ep_tool_ctx *ctx, json_t *args, struct ep_store **s, int *offset,
                       int *limit, struct ep_error *err)
@@ -682,15 +697,7 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     }
     put(res, "participation", part, &bad);
     put(res, "loyalty", loy, &bad);
-    if (bad) {
-        rc = nomem(err);
-        goto out;
-    }
-    rc = ep_tools_add_provenance(s, res, err);
-    if (rc)
-        goto out;
-    *result = res;
-    res = NULL;
+    rc = finish_result(s, bad, &res, result, err);
 out:
     json_decref(st.defect_ids);
     ep_tools_pos_release(p);
@@ -1585,15 +1592,7 @@ static int tool_get_committee_info(struct ep_tool_ctx *ctx, json_t *args, json_t
                                  "with COMMITTEE_PARLIAMENTARY_STANDING)"),
             &bad);
     }
-    if (bad) {
-        rc = nomem(err);
-        goto out;
-    }
-    rc = ep_tools_add_provenance(s, res, err);
-    if (rc)
-        goto out;
-    *result = res;
-    res = NULL;
+    rc = finish_result(s, bad, &res, result, err);
 out:
     sqlite3_finalize(q);
     json_decref(items);
@@ -1884,15 +1883,7 @@ static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t 
     head = NULL;
     put(res, "summary", sum, &bad);
     sum = NULL;
-    if (bad) {
-        rc = nomem(err);
-        goto out;
-    }
-    rc = ep_tools_add_provenance(s, res, err);
-    if (rc)
-        goto out;
-    *result = res;
-    res = NULL;
+    rc = finish_result(s, bad, &res, result, err);
 out:
     sqlite3_finalize(q);
     ep_tools_pos_release(p);
