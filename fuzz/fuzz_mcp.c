@@ -82,8 +82,11 @@ static int p_complete(void *ctx, json_t *ref, const char *arg, const char *value
     return 0;
 }
 
-static const struct ep_mcp_provider provider = {NULL,      p_list, NULL,      p_read,
-                                                p_prompts, p_get,  p_complete};
+static const struct ep_mcp_provider provider = {.resources_list = p_list,
+                                                .resource_read = p_read,
+                                                .prompts_list = p_prompts,
+                                                .prompt_get = p_get,
+                                                .complete = p_complete};
 
 static int check_write(void *wctx, void *origin, const char *json, size_t len, int last)
 {
