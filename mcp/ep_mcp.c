@@ -590,10 +590,11 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
         json_t *content = json_object_get(r->result, "content");
         ep_artefact_content(res, s->o.ctx.out_dir, ep_artefact_inline_max(), content);
         if (legacy(s)) { /* no resource_link content and no structuredContent in 2025-03-26 */
+            json_t *link = json_string("resource_link");
             for (size_t i = json_array_size(content); i-- > 0;)
-                if (strcmp(json_string_value(json_object_get(json_array_get(content, i), "type")),
-                           "resource_link") == 0)
+                if (json_equal(json_object_get(json_array_get(content, i), "type"), link))
                     json_array_remove(content, i);
+            json_decref(link);
             json_decref(res);
             return;
         }
