@@ -121,7 +121,6 @@ struct req {
     /* metrics */
     char tool[64];
     int counts_call;
-    int filter_list;      /* the body has tools/list requests: filter their results for who */
     const char *www_auth; /* WWW-Authenticate value for a 401/403 (static or in wbuf) */
     int retry_after;      /* Retry-After seconds for a 429/503 (0 = 1) */
     char wbuf[1600];
@@ -522,12 +521,21 @@ static struct sess *sess_find(struct http *h, const char *id, const char *owner)
     return f;
 }
 
-static char *filter_tools_list(struct http *h, const struct ep_auth_principal *who, char *last);
+/* The core's tools/list filter (ep_mcp_options.tool_visible): origin is the POST's struct
+ * req, alive while the core handles it; a principal sees the tools its roles may call (the
+ * same check as the 403 of tools/call). */
+static int http_tool_visible(void *vctx, void *origin, const char *tool)
+{
+    struct http *h = vctx;
+    const struct req *r = origin;
+    pthread_rwlock_rdlock(&h->alock);
+    int ok = !h->auth || (r && ep_auth_tool_allowed(h->auth, &r->who, tool));
+    pthread_rwlock_unlock(&h->alock);
+    return ok;
+}
 
 /* The core's writer: origin is a struct req (POST) or NULL (session-level messages go to the
- * session's GET stream, if one is open). Never fails: a gone client only loses messages. The
- * final message of a POST with tools/list requests is filtered for the principal's roles here,
- * before it goes into the JSON reply or the SSE stream. */
+ * session's GET stream, if one is open). Never fails: a gone client only loses messages. */
 static int http_write(void *wctx, void *origin, const char *json, size_t len, int last)
 {
     struct sess *s = wctx;
@@ -541,16 +549,7 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
         pthread_mutex_unlock(&s->mu);
         return 0;
     }
-    char *final = NULL;
-    if (json && last) {
-        final = strndup(json, len);
-        if (final && r->filter_list) /* set before the core saw the request; r->who too */
-            final = filter_tools_list(r->h, &r->who, final);
-        if (final) {
-            json = final;
-            len = strlen(final);
-        }
-    }
+    char *final = json && last ? strndup(json, len) : NULL; /* the reply r keeps */
     /* an SSE reply (a message before the last one, and the client accepts SSE) becomes a
      * logged stream; a JSON reply (the common case) never touches the SSE buffers */
     pthread_mutex_lock(&s->mu);
@@ -625,7 +624,10 @@ static struct sess *sess_create(struct http *h, const char *owner, int *full)
     snprintf(s->owner, sizeof s->owner, "%s", owner);
     pthread_mutex_init(&s->mu, NULL);
     struct ep_error err = {0};
-    if (ep_mcp_server_new(&h->o.mcp, &s->srv, &err)) {
+    struct ep_mcp_options mo = h->o.mcp;
+    mo.tool_visible = http_tool_visible;
+    mo.tool_visible_ctx = h;
+    if (ep_mcp_server_new(&mo, &s->srv, &err)) {
         pthread_mutex_destroy(&s->mu);
         free(s);
         return NULL;
@@ -851,7 +853,6 @@ struct peek {
     int requests;   /* messages with method and id */
     int initialize; /* the single message is an initialize request */
     int tool_calls;
-    int tools_list; /* tools/list requests (filtered by role in the reply) */
     char tool[64];
     char denied[64];  /* first tool the principal may not call */
     json_t *first_id; /* borrowed from the parsed value */
@@ -869,8 +870,6 @@ static void peek_one(json_t *m, struct peek *p)
     p->requests++;
     if (!p->first_id)
         p->first_id = id;
-    if (strcmp(method, "tools/list") == 0)
-        p->tools_list++;
     if (strcmp(method, "tools/call") == 0) {
         p->tool_calls++;
         const char *n = json_string_value(json_object_get(json_object_get(m, "params"), "name"));
@@ -1032,49 +1031,6 @@ static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *r
                      t ? strlen(t) : 2, NULL);
     free(t);
     return 1;
-}
-
-/* Drop from m's tools/list result the tools who may not call (consistent with the 403 of
- * tools/call). 1 when something was dropped. */
-static int filter_tools(const struct ep_auth *a, const struct ep_auth_principal *who, json_t *m)
-{
-    json_t *tools = json_object_get(json_object_get(m, "result"), "tools");
-    int changed = 0;
-    for (size_t i = json_array_size(tools); i-- > 0;) {
-        const char *n = json_string_value(json_object_get(json_array_get(tools, i), "name"));
-        if (!n || !ep_auth_tool_allowed(a, who, n)) {
-            json_array_remove(tools, i);
-            changed = 1;
-        }
-    }
-    return changed;
-}
-
-/* last (a response or a batch of them) with every tools/list result filtered for who: last
- * itself, or a replacement (last freed). */
-static char *filter_tools_list(struct http *h, const struct ep_auth_principal *who, char *last)
-{
-    json_t *v = json_loads(last, 0, NULL);
-    if (!v)
-        return last;
-    int changed = 0;
-    pthread_rwlock_rdlock(&h->alock);
-    if (h->auth) {
-        if (json_is_array(v)) {
-            size_t i;
-            json_t *m;
-            json_array_foreach(v, i, m) changed |= filter_tools(h->auth, who, m);
-        } else {
-            changed = filter_tools(h->auth, who, v);
-        }
-    }
-    pthread_rwlock_unlock(&h->alock);
-    char *t = changed ? json_dumps(v, JSON_COMPACT) : NULL;
-    json_decref(v);
-    if (!t)
-        return last;
-    free(last);
-    return t;
 }
 
 static enum MHD_Result on_resource_metadata(struct req *r, struct MHD_Connection *c)
@@ -1299,7 +1255,6 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     pthread_mutex_unlock(&h->mu);
     pthread_mutex_lock(&r->mu);
     r->refs++; /* the core's final reply */
-    r->filter_list = pk.tools_list > 0;
     r->sse_ok = sse_ok;
     pthread_mutex_unlock(&r->mu);
     ep_mcp_handle(s->srv, body, len, r);

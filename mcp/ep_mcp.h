@@ -104,6 +104,13 @@ struct ep_mcp_options {
     struct ep_tool_ctx ctx;   /* template for every tool call: store, out_dir (borrowed);
                                  progress/log/cancelled are set by the core */
     const struct ep_mcp_provider *provider; /* may be NULL (borrowed, must outlive server) */
+    /* Which tools tools/list shows the caller: called with tool_visible_ctx, the origin of the
+     * tools/list request (as passed to ep_mcp_handle) and a tool name; 0 = hidden. Pages and
+     * cursors count only visible tools (every page but the last has page_size of them). NULL =
+     * every tool is visible. Runs on the thread that calls ep_mcp_handle. tools/call is not
+     * filtered: a transport refuses calls itself (HTTP: 403). */
+    int (*tool_visible)(void *vctx, void *origin, const char *tool);
+    void *tool_visible_ctx;
 };
 
 /* Writer: called with one compact JSON message (no newline; not NUL-terminated is allowed,
