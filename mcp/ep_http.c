@@ -22,6 +22,7 @@
 
 #include "ep_auth.h"
 #include "ep_store.h"
+#include "ep_tools_epapi.h"
 #include "ep_util.h"
 
 #define EP_HTTP_SSE_BACKLOG ((size_t)64 << 20)   /* unsent SSE bytes per stream */
@@ -181,6 +182,8 @@ struct http {
     pthread_mutex_t audit_mu;
     /* daily quotas (ep_auth.h), flushed to the store every second; NULL without auth */
     struct ep_quota *quota;
+    /* upstream (EP API) metrics text, as last read under the execution mutex; under mu */
+    struct ep_buf upstream;
 };
 
 /* Requests per principal: a sliding one-minute window estimated from this minute's and the
@@ -264,8 +267,66 @@ static void count_latency(struct http *h, const char *tool, double secs)
     pthread_mutex_unlock(&h->mu);
 }
 
+/* Prometheus label value: backslash, quote and newline escaped. */
+static void label_value(struct ep_buf *b, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            ep_buf_putc(b, '\\');
+        if (*v == '\n')
+            ep_buf_append(b, "\\n", 2);
+        else
+            ep_buf_putc(b, *v);
+    }
+}
+
+/* Under the execution mutex: the breaker state and counters of every endpoint of the EP API
+ * pipeline (the stats get_server_health shows), as metrics text. */
+static void upstream_text(void *arg)
+{
+    struct ep_buf *b = arg;
+    struct ep_fetch *f = ep_tools_epapi_current();
+    size_t n = f ? ep_fetch_endpoint_count(f) : 0;
+    static const char *const names[3] = {"epintel_breaker_state", "epintel_upstream_requests_total",
+                                         "epintel_upstream_failures_total"};
+    static const char *const help[3] = {
+        "Circuit breaker per EP API endpoint: 0 closed, 1 open, 2 half-open.",
+        "Requests to the EP API per endpoint.", "Failed attempts against the EP API per endpoint."};
+    static const char *const type[3] = {"gauge", "counter", "counter"};
+    for (int k = 0; k < 3; k++) {
+        ep_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", names[k], help[k], names[k], type[k]);
+        for (size_t i = 0; i < n; i++) {
+            struct ep_fetch_endpoint_stats st;
+            if (ep_fetch_endpoint_stats(f, i, &st))
+                continue;
+            ep_buf_printf(b, "%s{endpoint=\"", names[k]);
+            label_value(b, st.endpoint);
+            ep_buf_printf(b, "\"} %ld\n",
+                          k == 0   ? (long)st.breaker
+                          : k == 1 ? st.requests
+                                   : st.failures);
+        }
+    }
+}
+
 static void metrics_text(struct http *h, struct ep_buf *b)
 {
+    /* the pipeline is used under the execution mutex: read it when no call runs, else show
+     * the last reading (a scrape never waits for a tool) */
+    struct ep_buf up;
+    ep_buf_init(&up, 0);
+    int fresh = ep_mcp_try_exec_lock(upstream_text, &up);
+    pthread_mutex_lock(&h->mu);
+    if (fresh) {
+        ep_buf_free(&h->upstream);
+        h->upstream = up;
+    } else {
+        ep_buf_free(&up);
+    }
+    if (h->upstream.len)
+        ep_buf_append(b, h->upstream.data, h->upstream.len);
+    pthread_mutex_unlock(&h->mu);
+
     pthread_mutex_lock(&h->mu);
     ep_buf_printf(b, "# HELP epintel_http_requests_total HTTP requests by method and status.\n"
                      "# TYPE epintel_http_requests_total counter\n");
@@ -1689,6 +1750,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     if (h->o.max_tool_calls < 1)
         h->o.max_tool_calls = 1;
     h->started = time(NULL);
+    ep_buf_init(&h->upstream, 0);
     pthread_mutex_init(&h->mu, NULL);
     pthread_cond_init(&h->cv, NULL);
     pthread_rwlock_init(&h->alock, NULL);
@@ -1839,6 +1901,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     free(h->sessions);
     ep_auth_free(h->auth);
     free(h->rates);
+    ep_buf_free(&h->upstream);
     if (h->audit)
         fclose(h->audit);
     pthread_rwlock_destroy(&h->alock);

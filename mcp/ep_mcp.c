@@ -1439,6 +1439,15 @@ void ep_mcp_with_exec_lock(void (*fn)(void *arg), void *arg)
     pthread_mutex_unlock(&ep_mcp_exec_lock);
 }
 
+int ep_mcp_try_exec_lock(void (*fn)(void *arg), void *arg)
+{
+    if (pthread_mutex_trylock(&ep_mcp_exec_lock) != 0)
+        return 0;
+    fn(arg);
+    pthread_mutex_unlock(&ep_mcp_exec_lock);
+    return 1;
+}
+
 static void send_cancelled(struct job *j, json_int_t id, const char *why)
 {
     json_t *n = notification("notifications/cancelled",

@@ -193,6 +193,9 @@ int ep_mcp_client_request(struct ep_tool_ctx *ctx, const char *method, json_t *p
  * e.g. an HTTP health check). */
 void ep_mcp_with_exec_lock(void (*fn)(void *arg), void *arg);
 
+/* The same without waiting: 1 when fn ran, 0 when the mutex is held (a call is running). */
+int ep_mcp_try_exec_lock(void (*fn)(void *arg), void *arg);
+
 /* stdio transport (ep_stdio.c): read newline-delimited messages from in, write responses to
  * out (one compact line each, flushed) until EOF, then wait for in-flight calls and return 0
  * (EP_EIO if writing failed). Lines longer than the cap are discarded (and answered with an

@@ -174,6 +174,8 @@ static int start_server(void **state)
     if (srv_pid < 0)
         return -1;
     if (srv_pid == 0) {
+        /* the EP API pass-through tools meet a closed port (test_metrics_breaker) */
+        setenv("EP_API_URL", "http://127.0.0.1:9/", 1);
         execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
               pf, "--conformance-fixtures", "--max-body-bytes", "65536", "--max-sessions", "16",
               "--max-header-bytes", "16384", "--max-tool-calls", "1", "--io-timeout", "2",
@@ -630,6 +632,40 @@ static void test_health_metrics(void **state)
     ep_buf_free(&r.body);
 }
 
+/* /metrics shows the circuit breaker of each EP API endpoint the server used, and its request
+ * and failure counters: two calls against an unreachable upstream (4 attempts each, the
+ * breaker opens at 5 consecutive failures) leave the endpoint's breaker open (1). */
+static void test_metrics_breaker(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session(sid);
+    struct resp r;
+    for (int i = 0; i < 2; i++) {
+        char call[256];
+        snprintf(call, sizeof call,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{"
+                 "\"name\":\"get_corporate_bodies\",\"arguments\":{\"offset\":%d}}}",
+                 i + 1, i);
+        assert_int_equal(post(sid, call, &r), CURLE_OK);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(r.body.data, "\"isError\":true"));
+        ep_buf_free(&r.body);
+    }
+    end_session(sid);
+    assert_int_equal(req("GET", "/metrics", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(ep_buf_putc(&r.body, 0), 0);
+    const char *m = r.body.data;
+    assert_non_null(strstr(m, "# TYPE epintel_breaker_state gauge\n"));
+    assert_non_null(strstr(m, "\nepintel_breaker_state{endpoint=\"corporate-bodies\"} 1\n"));
+    const char *f = strstr(m, "\nepintel_upstream_failures_total{endpoint=\"corporate-bodies\"} ");
+    assert_non_null(f);
+    assert_true(strtol(strchr(f, '}') + 2, NULL, 10) >= 5);
+    assert_non_null(strstr(m, "\nepintel_upstream_requests_total{endpoint=\"corporate-bodies\"} "));
+    ep_buf_free(&r.body);
+}
+
 static unsigned long cache_hits(void)
 {
     struct resp r;
@@ -1000,6 +1036,7 @@ int main(void)
         cmocka_unit_test(test_notifications_202),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_health_metrics),
+        cmocka_unit_test(test_metrics_breaker),
         cmocka_unit_test(test_cached_call),
         cmocka_unit_test(test_bad_json),
         cmocka_unit_test(test_get_stream_and_methods),
