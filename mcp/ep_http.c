@@ -116,6 +116,8 @@ struct req {
     char *last;            /* the final message (JSON), NULL if none */
     int is_get;            /* GET stream of sess */
     int sse_ok;            /* the client accepts an SSE reply */
+    int prime;             /* the session speaks 2025-11-25: SSE streams start with a priming
+                              event (an id and empty data) */
     struct stream *stream; /* the SSE stream it delivers (ref held), or NULL */
     int overflow;
     time_t last_write;
@@ -437,6 +439,14 @@ static void sse_event(struct req *r, int stream, unsigned long seq, const char *
         r->overflow = 1; /* the client does not read: end the stream */
 }
 
+/* The priming event of a 2025-11-25 stream (an event id and an empty data field): the id to
+ * resume from when the connection is lost before any message (r->mu held). */
+static void sse_prime(struct req *r, int stream, unsigned long seq)
+{
+    if (r->prime && ep_buf_printf(&r->sse, "id: %d-%lu\ndata: \n\n", stream, seq))
+        r->overflow = 1;
+}
+
 /* End r's stream once its buffered bytes are sent (NULL is fine; r->mu not held). */
 static void req_finish(struct req *r)
 {
@@ -617,6 +627,9 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
     if (json && !last && !r->stream && r->sse_ok && (r->stream = stream_new(s)) != NULL) {
         r->stream->refs++;
         r->stream->reader = r;
+        pthread_mutex_lock(&r->mu);
+        sse_prime(r, r->stream->id, 0); /* "K-0": resume from the start */
+        pthread_mutex_unlock(&r->mu);
     }
     if (json && r->stream)
         stream_event(r->stream, json, len, last);
@@ -1163,6 +1176,13 @@ static void audit(struct http *h, struct req *r)
 static enum MHD_Result on_health(struct req *r, struct MHD_Connection *c);
 static enum MHD_Result on_metrics(struct req *r, struct MHD_Connection *c);
 
+/* 1 when the session negotiated 2025-11-25, whose SSE streams start with a priming event. */
+static int primes(struct sess *s)
+{
+    const char *v = ep_mcp_protocol_version(s->srv);
+    return v && strcmp(v, "2025-11-25") == 0;
+}
+
 static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
 {
     struct http *h = r->h;
@@ -1314,9 +1334,11 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     pthread_mutex_lock(&h->mu);
     h->posts_active++;
     pthread_mutex_unlock(&h->mu);
+    int prime = primes(s);
     pthread_mutex_lock(&r->mu);
     r->refs++; /* the core's final reply */
     r->sse_ok = sse_ok;
+    r->prime = prime;
     pthread_mutex_unlock(&r->mu);
     ep_mcp_handle(s->srv, body, len, r);
 
@@ -1388,6 +1410,7 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
                           "session (they look like 3-12: stream 3, event 12)",
                           lei);
     }
+    int prime = primes(s);
     pthread_mutex_lock(&s->mu);
     struct stream *st = k == 0 ? &s->get_log : NULL;
     for (int i = 0; i < s->nstreams && !st; i++)
@@ -1419,6 +1442,8 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
         /* the client says it lost the stream: a connection still delivering it ends */
         req_finish(k == 0 ? s->get_req : st->reader);
         pthread_mutex_lock(&r->mu);
+        r->prime = prime;
+        sse_prime(r, (int)k, n); /* resuming again from here loses nothing */
         for (int i = 0; i < st->n; i++) {
             const struct sse_ev *e = &st->ev[(st->head + i) % EP_HTTP_REPLAY_EVENTS];
             if (e->seq > n)
@@ -1469,6 +1494,7 @@ static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
     const char *lei = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
     if (lei)
         return on_resume(r, c, s, lei);
+    int prime = primes(s);
     pthread_mutex_lock(&s->mu);
     int busy = s->get_req != NULL;
     if (!busy) {
@@ -1476,6 +1502,10 @@ static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
         s->get_log.reader = r;
         r->is_get = 1;
         r->last_write = time(NULL);
+        pthread_mutex_lock(&r->mu);
+        r->prime = prime;
+        sse_prime(r, 0, s->get_log.next_seq - 1); /* the events so far are not replayed */
+        pthread_mutex_unlock(&r->mu);
     }
     pthread_mutex_unlock(&s->mu);
     if (busy)

@@ -120,15 +120,15 @@ static json_t *body_json(struct resp *r)
     return json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
 }
 
-static void init_session_caps(char sid[80], const char *caps)
+static void init_session_ver(char sid[80], const char *caps, const char *version)
 {
     struct resp r;
     char m[400];
     snprintf(m, sizeof m,
              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
-             "\"protocolVersion\":\"2025-11-25\",\"capabilities\":%s,\"clientInfo\":"
+             "\"protocolVersion\":\"%s\",\"capabilities\":%s,\"clientInfo\":"
              "{\"name\":\"t\",\"version\":\"1\"}}}",
-             caps);
+             version, caps);
     assert_int_equal(post(NULL, m, &r), CURLE_OK);
     assert_int_equal(r.status, 200);
     assert_int_equal(strlen(r.sid), 32);
@@ -139,6 +139,11 @@ static void init_session_caps(char sid[80], const char *caps)
         post(sid, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", &r), CURLE_OK);
     assert_int_equal(r.status, 202);
     ep_buf_free(&r.body);
+}
+
+static void init_session_caps(char sid[80], const char *caps)
+{
+    init_session_ver(sid, caps, "2025-11-25");
 }
 
 static void init_session(char sid[80])
@@ -376,10 +381,11 @@ static void test_sse_and_progress(void **state)
     assert_int_equal(post(sid, call, &r), CURLE_OK);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.ctype, "text/event-stream"));
+    assert_int_equal(ep_buf_putc(&r.body, 0), 0);
     int events = 0;
-    for (const char *p = r.body.data; (p = strstr(p, "data: ")); p++)
+    for (const char *p = r.body.data; (p = strstr(p, "event: message\ndata: ")); p++)
         events++;
-    assert_int_equal(events, 4); /* 3 progress + the result */
+    assert_int_equal(events, 4); /* 3 progress + the result, after the priming event */
     assert_non_null(strstr(r.body.data, "notifications/progress"));
     assert_non_null(strstr(r.body.data, "\"id\":3,\"result\""));
     ep_buf_free(&r.body);
@@ -464,7 +470,7 @@ static void test_sse_resume(void **state)
 {
     (void)state;
     char sid[80];
-    init_session_caps(sid, "{\"sampling\":{}}");
+    init_session_ver(sid, "{\"sampling\":{}}", "2025-06-18"); /* no priming events */
     struct resp r;
     char ids[8][32];
 
@@ -549,6 +555,67 @@ static void test_sse_resume(void **state)
     /* the GET stream (0) resumes too; it stays open */
     assert_int_equal(resume(sid, "0-0", &r, 500), CURLE_OPERATION_TIMEDOUT);
     assert_int_equal(r.status, 200);
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
+/* Under 2025-11-25 every SSE stream starts with a priming event (an id and an empty data
+ * field): "K-0" for a streamed POST reply, resumable from there (all its events replayed); the
+ * GET stream's names the last event sent on it; a resumed stream's repeats the
+ * Last-Event-ID. Under 2025-06-18 there is none. */
+static void test_sse_priming(void **state)
+{
+    (void)state;
+    const char *call =
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"test_tool_with_progress\",\"arguments\":{},\"_meta\":{\"progressToken\":\"t\"}}}";
+    char sid[80], ids[8][32];
+    struct resp r;
+    init_session(sid);
+    assert_int_equal(post(sid, call, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 5);
+    char *dash = strchr(ids[0], '-');
+    assert_non_null(dash);
+    assert_string_equal(dash, "-0");
+    char prime[64];
+    snprintf(prime, sizeof prime, "id: %s\ndata: \n\n", ids[0]);
+    assert_int_equal(strncmp(r.body.data, prime, strlen(prime)), 0); /* the first event */
+    for (int i = 1; i < 5; i++) {
+        char want[40];
+        snprintf(want, sizeof want, "%.*s-%d", (int)(dash - ids[0]), ids[0], i);
+        assert_string_equal(ids[i], want);
+    }
+    ep_buf_free(&r.body);
+    /* a client that lost the stream right after the priming event resumes from it */
+    char first[32];
+    memcpy(first, ids[0], sizeof first);
+    assert_int_equal(resume(sid, first, &r, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 5); /* its priming event, then all 4 */
+    assert_string_equal(ids[0], first);
+    assert_int_equal(strncmp(r.body.data, prime, strlen(prime)), 0);
+    assert_non_null(strstr(r.body.data, "\"progress\":0,"));
+    assert_non_null(strstr(r.body.data, "\"id\":3,\"result\""));
+    ep_buf_free(&r.body);
+    /* the GET stream: primed with the last event id it has sent (none yet) */
+    char sh[128];
+    snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
+    const char *gh[] = {"Accept: text/event-stream", sh, NULL};
+    assert_int_equal(req("GET", "/mcp", NULL, 0, gh, &r, 500, 0), CURLE_OPERATION_TIMEDOUT);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 1);
+    assert_string_equal(ids[0], "0-0");
+    assert_int_equal(strcmp(r.body.data, "id: 0-0\ndata: \n\n"), 0);
+    ep_buf_free(&r.body);
+    end_session(sid);
+    /* 2025-06-18: the stream starts with the first message */
+    init_session_ver(sid, "{}", "2025-06-18");
+    assert_int_equal(post(sid, call, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 4);
+    assert_string_equal(strchr(ids[0], '-'), "-1");
+    assert_null(strstr(r.body.data, "data: \n"));
     ep_buf_free(&r.body);
     end_session(sid);
 }
@@ -1033,6 +1100,7 @@ int main(void)
         cmocka_unit_test(test_header_limit),
         cmocka_unit_test(test_sse_and_progress),
         cmocka_unit_test(test_sse_resume),
+        cmocka_unit_test(test_sse_priming),
         cmocka_unit_test(test_notifications_202),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_health_metrics),
