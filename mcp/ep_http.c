@@ -62,13 +62,21 @@ struct http;
 /* One SSE stream's replay log (resumability): every event gets the id "K-N" (K = the stream's
  * number in the session, 0 for the GET stream; N = 1, 2, ...), and the last events are kept so
  * that GET /mcp with Last-Event-ID can replay what a client missed and go on with the stream.
- * Under the session's mu. */
+ * The logged events (ev, head, n, bytes, gone_global) are under h->rmu, a leaf lock; they are
+ * also on one list of all logged events of the server in the order they were logged, so that
+ * the bound over all streams (--max-replay-bytes) drops the oldest first. The rest is under
+ * the session's mu. */
+struct stream;
 struct sse_ev {
     unsigned long seq;
     char *data; /* the JSON message */
     size_t len;
+    struct sse_ev *gprev, *gnext; /* the server's list of logged events, oldest first */
+    struct stream *st;
 };
 struct stream {
+    struct http *h;
+    unsigned long gone_global; /* last event dropped for the global bound (0 = none) */
     int id;
     int refs;  /* the session's list + each request delivering it */
     int ended; /* the final message was logged (POST streams) */
@@ -186,6 +194,11 @@ struct http {
     struct ep_quota *quota;
     /* upstream (EP API) metrics text, as last read under the execution mutex; under mu */
     struct ep_buf upstream;
+    /* every stream's replay log (struct stream): the events in logging order, their bytes */
+    pthread_mutex_t rmu;
+    struct sse_ev *ghead, *gtail;
+    size_t replay_bytes;
+    unsigned long replay_evicted; /* events dropped for max_replay_bytes */
 };
 
 /* Requests per principal: a sliding one-minute window estimated from this minute's and the
@@ -217,6 +230,7 @@ void ep_http_options_init(struct ep_http_options *o)
     o->max_connections = 512;
     o->max_tool_calls = 16;
     o->gzip_min = 1024;
+    o->max_replay_bytes = (size_t)64 << 20;
     ep_mcp_options_init(&o->mcp);
 }
 
@@ -369,6 +383,19 @@ static void metrics_text(struct http *h, struct ep_buf *b)
         ep_buf_printf(b, "epintel_http_rejections_total{reason=\"%s\"} %lu\n", ep_http_rej_names[i],
                       h->rej[i]);
     pthread_mutex_unlock(&h->mu);
+    pthread_mutex_lock(&h->rmu);
+    size_t rb = h->replay_bytes;
+    unsigned long re = h->replay_evicted;
+    pthread_mutex_unlock(&h->rmu);
+    ep_buf_printf(b,
+                  "# HELP epintel_sse_replay_bytes SSE replay data kept over all streams.\n"
+                  "# TYPE epintel_sse_replay_bytes gauge\n"
+                  "epintel_sse_replay_bytes %zu\n"
+                  "# HELP epintel_sse_replay_evicted_total SSE events dropped for "
+                  "--max-replay-bytes.\n"
+                  "# TYPE epintel_sse_replay_evicted_total counter\n"
+                  "epintel_sse_replay_evicted_total %lu\n",
+                  rb, re);
     struct ep_tools_cache_stats cs;
     ep_tools_cache_stats(&cs);
     ep_buf_printf(
@@ -460,12 +487,38 @@ static void req_finish(struct req *r)
 
 /* ------------------------------------------------------------- replay logs */
 
+/* Forget st's oldest logged event (h->rmu held); global: for the bound over all streams. */
+static void stream_drop_oldest(struct stream *st, int global)
+{
+    struct http *h = st->h;
+    struct sse_ev *o = &st->ev[st->head];
+    if (o->gprev)
+        o->gprev->gnext = o->gnext;
+    else
+        h->ghead = o->gnext;
+    if (o->gnext)
+        o->gnext->gprev = o->gprev;
+    else
+        h->gtail = o->gprev;
+    o->gprev = o->gnext = NULL;
+    h->replay_bytes -= o->len;
+    st->bytes -= o->len;
+    if (global) {
+        st->gone_global = o->seq;
+        h->replay_evicted++;
+    }
+    free(o->data);
+    o->data = NULL;
+    st->head = (st->head + 1) % EP_HTTP_REPLAY_EVENTS;
+    st->n--;
+}
+
 static void stream_clear(struct stream *st)
 {
-    for (int i = 0; i < st->n; i++)
-        free(st->ev[(st->head + i) % EP_HTTP_REPLAY_EVENTS].data);
-    st->n = 0;
-    st->bytes = 0;
+    pthread_mutex_lock(&st->h->rmu);
+    while (st->n)
+        stream_drop_oldest(st, 0);
+    pthread_mutex_unlock(&st->h->rmu);
 }
 
 /* Drop one reference (sess->mu held). */
@@ -477,28 +530,51 @@ static void stream_unref(struct stream *st)
     }
 }
 
+/* Log one message of st (h->rmu held): within the stream's own bounds, and within
+ * max_replay_bytes over all streams by dropping the oldest events of the server (so the
+ * oldest streams lose theirs first). A message larger than that bound is not logged, and
+ * neither is anything before it in st (a resume from before it is refused, never a gap). */
+static void stream_log(struct stream *st, unsigned long seq, const char *json, size_t len)
+{
+    struct http *h = st->h;
+    while (st->n && (st->n == EP_HTTP_REPLAY_EVENTS || st->bytes + len > EP_HTTP_REPLAY_BYTES))
+        stream_drop_oldest(st, 0);
+    char *copy = len <= h->o.max_replay_bytes ? malloc(len + 1) : NULL;
+    if (!copy) {
+        while (st->n)
+            stream_drop_oldest(st, 1);
+        st->gone_global = seq;
+        h->replay_evicted++;
+        return;
+    }
+    while (h->ghead && h->replay_bytes + len > h->o.max_replay_bytes)
+        stream_drop_oldest(h->ghead->st, 1); /* the oldest event is its stream's oldest */
+    memcpy(copy, json, len);
+    copy[len] = 0;
+    struct sse_ev *e = &st->ev[(st->head + st->n) % EP_HTTP_REPLAY_EVENTS];
+    e->seq = seq;
+    e->data = copy;
+    e->len = len;
+    e->st = st;
+    e->gnext = NULL;
+    e->gprev = h->gtail;
+    if (h->gtail)
+        h->gtail->gnext = e;
+    else
+        h->ghead = e;
+    h->gtail = e;
+    st->n++;
+    st->bytes += len;
+    h->replay_bytes += len;
+}
+
 /* Log one message of st and hand it to its reader (sess->mu held). Returns its seq. */
 static unsigned long stream_event(struct stream *st, const char *json, size_t len, int last)
 {
     unsigned long seq = st->next_seq++;
-    while (st->n && (st->n == EP_HTTP_REPLAY_EVENTS || st->bytes + len > EP_HTTP_REPLAY_BYTES)) {
-        struct sse_ev *o = &st->ev[st->head]; /* forget the oldest */
-        st->bytes -= o->len;
-        free(o->data);
-        st->head = (st->head + 1) % EP_HTTP_REPLAY_EVENTS;
-        st->n--;
-    }
-    char *copy = malloc(len + 1);
-    if (copy) {
-        memcpy(copy, json, len);
-        copy[len] = 0;
-        struct sse_ev *e = &st->ev[(st->head + st->n) % EP_HTTP_REPLAY_EVENTS];
-        e->seq = seq;
-        e->data = copy;
-        e->len = len;
-        st->n++;
-        st->bytes += len;
-    }
+    pthread_mutex_lock(&st->h->rmu);
+    stream_log(st, seq, json, len);
+    pthread_mutex_unlock(&st->h->rmu);
     if (last)
         st->ended = 1;
     struct req *rd = st->reader;
@@ -519,6 +595,7 @@ static struct stream *stream_new(struct sess *s)
     struct stream *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
+    st->h = s->h;
     st->id = ++s->next_stream;
     st->next_seq = 1;
     st->refs = 1;
@@ -695,6 +772,7 @@ static struct sess *sess_create(struct http *h, const char *owner, int *full)
     s->h = h;
     s->get_log.next_seq = 1;
     s->get_log.refs = 1; /* embedded: never freed by stream_unref */
+    s->get_log.h = h;
     snprintf(s->owner, sizeof s->owner, "%s", owner);
     pthread_mutex_init(&s->mu, NULL);
     struct ep_error err = {0};
@@ -813,21 +891,48 @@ static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, unsign
 static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, unsigned status,
                                   int code, json_t *id, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
-static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, unsigned status,
-                                  int code, json_t *id, const char *fmt, ...)
+static enum MHD_Result send_error_v(struct req *r, struct MHD_Connection *c, unsigned status,
+                                    int code, json_t *id, json_t *data, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
+static enum MHD_Result send_error_v(struct req *r, struct MHD_Connection *c, unsigned status,
+                                    int code, json_t *id, json_t *data, const char *fmt, va_list ap)
 {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
+    char msg[768];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     json_t *e = json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", id ? id : json_null(),
                           "error", "code", code, "message", msg);
+    if (e && data)
+        json_object_set(json_object_get(e, "error"), "data", data);
+    json_decref(data);
     char *t = e ? json_dumps(e, JSON_COMPACT) : NULL;
     json_decref(e);
     enum MHD_Result ret =
         send_body(r, c, status, "application/json", t ? t : "{}", t ? strlen(t) : 2, NULL);
     free(t);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, unsigned status,
+                                  int code, json_t *id, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum MHD_Result ret = send_error_v(r, c, status, code, id, NULL, fmt, ap);
+    va_end(ap);
+    return ret;
+}
+
+/* The same with error.data (stolen, may be NULL). */
+static enum MHD_Result send_error_data(struct req *r, struct MHD_Connection *c, unsigned status,
+                                       int code, json_t *data, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static enum MHD_Result send_error_data(struct req *r, struct MHD_Connection *c, unsigned status,
+                                       int code, json_t *data, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum MHD_Result ret = send_error_v(r, c, status, code, NULL, data, fmt, ap);
+    va_end(ap);
     return ret;
 }
 
@@ -1417,8 +1522,10 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
         if (s->streams[i]->id == k)
             st = s->streams[i];
     const char *why = NULL;
-    char msg[160];
+    char msg[400];
+    json_t *data = NULL;
     unsigned status = MHD_HTTP_CONFLICT;
+    pthread_mutex_lock(&h->rmu); /* held through the replay: nothing is dropped meanwhile */
     unsigned long oldest = st && st->n ? st->ev[st->head].seq : st ? st->next_seq : 0;
     if (!st) {
         status = MHD_HTTP_NOT_FOUND;
@@ -1432,10 +1539,27 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
         why = msg;
     } else if (n + 1 < oldest) {
         status = MHD_HTTP_GONE;
-        snprintf(msg, sizeof msg,
-                 "events %lu to %lu of stream %ld are no longer kept (the last %d events or "
-                 "%zu KiB of a stream are)",
-                 n + 1, oldest - 1, k, EP_HTTP_REPLAY_EVENTS, EP_HTTP_REPLAY_BYTES >> 10);
+        int global = st->gone_global > n;
+        if (global)
+            snprintf(msg, sizeof msg,
+                     "events %lu to %lu of stream %ld were dropped: the server keeps at most %zu "
+                     "bytes of replay data over all sessions (--max-replay-bytes) and drops the "
+                     "oldest first. Re-send the request (a new request id), or open a new GET "
+                     "stream without Last-Event-ID",
+                     n + 1, oldest - 1, k, h->o.max_replay_bytes);
+        else
+            snprintf(msg, sizeof msg,
+                     "events %lu to %lu of stream %ld are no longer kept (the last %d events or "
+                     "%zu KiB of a stream are). Re-send the request, or open a new GET stream "
+                     "without Last-Event-ID",
+                     n + 1, oldest - 1, k, EP_HTTP_REPLAY_EVENTS, EP_HTTP_REPLAY_BYTES >> 10);
+        data = json_pack("{s:s,s:I,s:I,s:I}", "reason",
+                         global ? "max_replay_bytes" : "stream_replay_window", "stream",
+                         (json_int_t)k, "first_missing", (json_int_t)(n + 1), "last_missing",
+                         (json_int_t)(oldest - 1));
+        if (data && global)
+            json_object_set_new(data, "max_replay_bytes",
+                                json_integer((json_int_t)h->o.max_replay_bytes));
         why = msg;
     }
     if (!why) {
@@ -1461,10 +1585,12 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
         pthread_mutex_unlock(&r->mu);
         st->reader = r;
     }
+    pthread_mutex_unlock(&h->rmu);
     pthread_mutex_unlock(&s->mu);
     if (why) {
         count_reject(h, REJ_BAD_REQUEST);
-        return send_error(r, c, status, EP_MCP_INVALID_REQUEST, NULL, "Cannot resume: %s", why);
+        return send_error_data(r, c, status, EP_MCP_INVALID_REQUEST, data, "Cannot resume: %s",
+                               why);
     }
     return send_sse(r, c, NULL);
 }
@@ -1782,6 +1908,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     h->started = time(NULL);
     ep_buf_init(&h->upstream, 0);
     pthread_mutex_init(&h->mu, NULL);
+    pthread_mutex_init(&h->rmu, NULL);
     pthread_cond_init(&h->cv, NULL);
     pthread_rwlock_init(&h->alock, NULL);
     pthread_mutex_init(&h->audit_mu, NULL);
@@ -1937,6 +2064,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     pthread_rwlock_destroy(&h->alock);
     pthread_mutex_destroy(&h->audit_mu);
     pthread_mutex_destroy(&h->mu);
+    pthread_mutex_destroy(&h->rmu);
     pthread_cond_destroy(&h->cv);
     free(h);
     return rc;

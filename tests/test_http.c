@@ -620,6 +620,126 @@ static void test_sse_priming(void **state)
     end_session(sid);
 }
 
+/* The bytes of the JSON messages of the SSE events in r. */
+static size_t data_bytes(struct resp *r)
+{
+    size_t n = 0;
+    assert_int_equal(ep_buf_putc(&r->body, 0), 0);
+    r->body.len--;
+    for (const char *p = r->body.data; (p = strstr(p, "\ndata: ")) != NULL; p += 7)
+        n += strcspn(p + 7, "\n");
+    return n;
+}
+
+/* POST call on sid as an SSE stream; its stream number into *k. */
+static void post_stream(const char *sid, const char *call, int *k)
+{
+    struct resp r;
+    char ids[8][32];
+    assert_int_equal(post(sid, call, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 4);
+    *k = atoi(ids[0]);
+    ep_buf_free(&r.body);
+}
+
+/* --max-replay-bytes bounds the SSE replay data over all streams and sessions: with room for
+ * one stream's events, a second session's two streams push the first session's events out
+ * (oldest first); resuming them is refused with 410 and a body naming the bound and what to
+ * do, while the newest stream still resumes. A server of its own, with a bound of 1.5 times
+ * the bytes of one stream (measured on the shared server). */
+static void test_replay_bound(void **state)
+{
+    (void)state;
+    const char *call =
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"test_tool_with_progress\",\"arguments\":{},\"_meta\":{\"progressToken\":\"t\"}}}";
+    char sid[80], sid2[80], ids[8][32], arg[32], pf[600], db[600], lid[40];
+    struct resp r;
+    init_session_ver(sid, "{}", "2025-06-18");
+    assert_int_equal(post(sid, call, &r), CURLE_OK);
+    size_t one = data_bytes(&r);
+    assert_true(one > 100);
+    ep_buf_free(&r.body);
+    end_session(sid);
+    size_t bound = one + one / 2;
+
+    snprintf(arg, sizeof arg, "%zu", bound);
+    snprintf(pf, sizeof pf, "%s/port.replay", tmpdir);
+    snprintf(db, sizeof db, "%s/store.db", tmpdir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
+              pf, "--conformance-fixtures", "--max-replay-bytes", arg, (char *)NULL);
+        _exit(127);
+    }
+    int shared_port = srv_port;
+    srv_port = 0;
+    for (int i = 0; i < 200 && !srv_port; i++) { /* at most 20 s */
+        FILE *f = fopen(pf, "r");
+        if (f) {
+            char line[32] = "";
+            if (fgets(line, sizeof line, f))
+                srv_port = (int)strtol(line, NULL, 10);
+            fclose(f);
+        }
+        if (!srv_port)
+            usleep(100000);
+    }
+    assert_true(srv_port > 0);
+
+    int ka, kb1, kb2;
+    init_session_ver(sid, "{}", "2025-06-18");
+    post_stream(sid, call, &ka);
+    snprintf(lid, sizeof lid, "%d-0", ka); /* all of it is kept */
+    assert_int_equal(resume(sid, lid, &r, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 4);
+    ep_buf_free(&r.body);
+    init_session_ver(sid2, "{}", "2025-06-18");
+    post_stream(sid2, call, &kb1);
+    post_stream(sid2, call, &kb2);
+    /* the first session's events went first */
+    snprintf(lid, sizeof lid, "%d-1", ka);
+    assert_int_equal(resume(sid, lid, &r, 0), CURLE_OK);
+    assert_int_equal(r.status, 410);
+    json_t *v = body_json(&r);
+    json_t *e = json_object_get(v, "error");
+    assert_non_null(strstr(json_string_value(json_object_get(e, "message")), "--max-replay-bytes"));
+    assert_non_null(strstr(json_string_value(json_object_get(e, "message")), "Re-send"));
+    json_t *d = json_object_get(e, "data");
+    assert_string_equal(json_string_value(json_object_get(d, "reason")), "max_replay_bytes");
+    assert_int_equal(json_integer_value(json_object_get(d, "stream")), ka);
+    assert_int_equal(json_integer_value(json_object_get(d, "first_missing")), 2);
+    assert_int_equal(json_integer_value(json_object_get(d, "max_replay_bytes")), (json_int_t)bound);
+    json_decref(v);
+    ep_buf_free(&r.body);
+    /* the newest stream's last event is still there */
+    snprintf(lid, sizeof lid, "%d-3", kb2);
+    assert_int_equal(resume(sid2, lid, &r, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 1);
+    assert_non_null(strstr(r.body.data, "\"id\":3,\"result\""));
+    ep_buf_free(&r.body);
+    assert_int_equal(req("GET", "/metrics", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
+    assert_int_equal(ep_buf_putc(&r.body, 0), 0);
+    const char *m = strstr(r.body.data, "\nepintel_sse_replay_evicted_total ");
+    assert_non_null(m);
+    assert_true(strtoul(m + 34, NULL, 10) >= 4);
+    m = strstr(r.body.data, "\nepintel_sse_replay_bytes ");
+    assert_non_null(m);
+    assert_true(strtoul(m + 26, NULL, 10) <= bound);
+    ep_buf_free(&r.body);
+    end_session(sid);
+    end_session(sid2);
+    srv_port = shared_port;
+    kill(pid, SIGTERM);
+    int st = -1;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 static void test_notifications_202(void **state)
 {
     (void)state;
@@ -1101,6 +1221,7 @@ int main(void)
         cmocka_unit_test(test_sse_and_progress),
         cmocka_unit_test(test_sse_resume),
         cmocka_unit_test(test_sse_priming),
+        cmocka_unit_test(test_replay_bound),
         cmocka_unit_test(test_notifications_202),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_health_metrics),
