@@ -1553,10 +1553,10 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
                      "%zu KiB of a stream are). Re-send the request, or open a new GET stream "
                      "without Last-Event-ID",
                      n + 1, oldest - 1, k, EP_HTTP_REPLAY_EVENTS, EP_HTTP_REPLAY_BYTES >> 10);
-        data = json_pack("{s:s,s:I,s:I,s:I}", "reason",
-                         global ? "max_replay_bytes" : "stream_replay_window", "stream",
-                         (json_int_t)k, "first_missing", (json_int_t)(n + 1), "last_missing",
-                         (json_int_t)(oldest - 1));
+        data =
+            json_pack("{s:s,s:I,s:I,s:I}", "reason",
+                      global ? "max_replay_bytes" : "stream_replay_window", "stream", (json_int_t)k,
+                      "first_missing", (json_int_t)n + 1, "last_missing", (json_int_t)(oldest - 1));
         if (data && global)
             json_object_set_new(data, "max_replay_bytes",
                                 json_integer((json_int_t)h->o.max_replay_bytes));
