@@ -51,7 +51,8 @@ static void serve_usage(FILE *f)
             "                                 [--max-sessions N] [--max-tool-calls N]\n"
             "                                 [--session-idle S] [--io-timeout S]\n"
             "                                 [--auth-config F] [--audit-file F]\n"
-            "                                 [--rate-per-minute N] [--conformance-fixtures]\n\n"
+            "                                 [--rate-per-minute N] [--max-replay-bytes N]\n"
+            "                                 [--conformance-fixtures]\n\n"
             "Run the MCP server. With --stdio (the default) it reads JSON-RPC messages, one per\n"
             "line, on standard input and writes responses on standard output; logs go to\n"
             "standard error. It exits when standard input closes.\n"
@@ -83,6 +84,9 @@ static void serve_usage(FILE *f)
             "                           rotated to F.1 at 10 MiB)\n"
             "  --rate-per-minute N      (http) requests per principal per sliding minute\n"
             "                           (default 0 = unlimited; 429 beyond)\n"
+            "  --max-replay-bytes N     (http) SSE events kept for resumption (Last-Event-ID)\n"
+            "                           over all streams and sessions (default 67108864);\n"
+            "                           the oldest are dropped beyond (resume -> 410)\n"
             "  --conformance-fixtures   register the MCP conformance suite's test tools,\n"
             "                           resources and prompts (testing only)\n");
 }
@@ -134,7 +138,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     long rate = 0;
     long max_msg = (long)EP_MCP_DEFAULT_MAX_MESSAGE, workers = 4;
     long max_body = 4L << 20, max_header = 32L << 10, max_sessions = 256, max_calls = 16;
-    long session_idle = 1800, io_timeout = 30;
+    long session_idle = 1800, io_timeout = 30, max_replay = 64L << 20;
     int fixtures = 0;
     const char *allow[32];
     int nallow = 0;
@@ -195,6 +199,8 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
             num = &session_idle, hi = 7 * 86400;
         } else if (strcmp(a, "--rate-per-minute") == 0) {
             num = &rate, lo = 0, hi = 10000000;
+        } else if (strcmp(a, "--max-replay-bytes") == 0) {
+            num = &max_replay, lo = 0, hi = 1L << 40;
         } else if (strcmp(a, "--io-timeout") == 0) {
             num = &io_timeout, hi = 3600;
         }
@@ -273,6 +279,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         h.auth_config = auth_config;
         h.audit_file = audit_file;
         h.rate_per_minute = rate;
+        h.max_replay_bytes = (size_t)max_replay;
         rc = ep_http_serve(&h, &err);
     } else {
         struct ep_mcp_server *srv;

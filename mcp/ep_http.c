@@ -22,6 +22,7 @@
 
 #include "ep_auth.h"
 #include "ep_store.h"
+#include "ep_tools_epapi.h"
 #include "ep_util.h"
 
 #define EP_HTTP_SSE_BACKLOG ((size_t)64 << 20)   /* unsent SSE bytes per stream */
@@ -61,13 +62,21 @@ struct http;
 /* One SSE stream's replay log (resumability): every event gets the id "K-N" (K = the stream's
  * number in the session, 0 for the GET stream; N = 1, 2, ...), and the last events are kept so
  * that GET /mcp with Last-Event-ID can replay what a client missed and go on with the stream.
- * Under the session's mu. */
+ * The logged events (ev, head, n, bytes, gone_global) are under h->rmu, a leaf lock; they are
+ * also on one list of all logged events of the server in the order they were logged, so that
+ * the bound over all streams (--max-replay-bytes) drops the oldest first. The rest is under
+ * the session's mu. */
+struct stream;
 struct sse_ev {
     unsigned long seq;
     char *data; /* the JSON message */
     size_t len;
+    struct sse_ev *gprev, *gnext; /* the server's list of logged events, oldest first */
+    struct stream *st;
 };
 struct stream {
+    struct http *h;
+    unsigned long gone_global; /* last event dropped for the global bound (0 = none) */
     int id;
     int refs;  /* the session's list + each request delivering it */
     int ended; /* the final message was logged (POST streams) */
@@ -115,13 +124,14 @@ struct req {
     char *last;            /* the final message (JSON), NULL if none */
     int is_get;            /* GET stream of sess */
     int sse_ok;            /* the client accepts an SSE reply */
+    int prime;             /* the session speaks 2025-11-25: SSE streams start with a priming
+                              event (an id and empty data) */
     struct stream *stream; /* the SSE stream it delivers (ref held), or NULL */
     int overflow;
     time_t last_write;
     /* metrics */
     char tool[64];
     int counts_call;
-    int filter_list;      /* the body has tools/list requests: filter their results for who */
     const char *www_auth; /* WWW-Authenticate value for a 401/403 (static or in wbuf) */
     int retry_after;      /* Retry-After seconds for a 429/503 (0 = 1) */
     char wbuf[1600];
@@ -182,6 +192,13 @@ struct http {
     pthread_mutex_t audit_mu;
     /* daily quotas (ep_auth.h), flushed to the store every second; NULL without auth */
     struct ep_quota *quota;
+    /* upstream (EP API) metrics text, as last read under the execution mutex; under mu */
+    struct ep_buf upstream;
+    /* every stream's replay log (struct stream): the events in logging order, their bytes */
+    pthread_mutex_t rmu;
+    struct sse_ev *ghead, *gtail;
+    size_t replay_bytes;
+    unsigned long replay_evicted; /* events dropped for max_replay_bytes */
 };
 
 /* Requests per principal: a sliding one-minute window estimated from this minute's and the
@@ -213,6 +230,7 @@ void ep_http_options_init(struct ep_http_options *o)
     o->max_connections = 512;
     o->max_tool_calls = 16;
     o->gzip_min = 1024;
+    o->max_replay_bytes = (size_t)64 << 20;
     ep_mcp_options_init(&o->mcp);
 }
 
@@ -265,8 +283,66 @@ static void count_latency(struct http *h, const char *tool, double secs)
     pthread_mutex_unlock(&h->mu);
 }
 
+/* Prometheus label value: backslash, quote and newline escaped. */
+static void label_value(struct ep_buf *b, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            ep_buf_putc(b, '\\');
+        if (*v == '\n')
+            ep_buf_append(b, "\\n", 2);
+        else
+            ep_buf_putc(b, *v);
+    }
+}
+
+/* Under the execution mutex: the breaker state and counters of every endpoint of the EP API
+ * pipeline (the stats get_server_health shows), as metrics text. */
+static void upstream_text(void *arg)
+{
+    struct ep_buf *b = arg;
+    struct ep_fetch *f = ep_tools_epapi_current();
+    size_t n = f ? ep_fetch_endpoint_count(f) : 0;
+    static const char *const names[3] = {"epintel_breaker_state", "epintel_upstream_requests_total",
+                                         "epintel_upstream_failures_total"};
+    static const char *const help[3] = {
+        "Circuit breaker per EP API endpoint: 0 closed, 1 open, 2 half-open.",
+        "Requests to the EP API per endpoint.", "Failed attempts against the EP API per endpoint."};
+    static const char *const type[3] = {"gauge", "counter", "counter"};
+    for (int k = 0; k < 3; k++) {
+        ep_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", names[k], help[k], names[k], type[k]);
+        for (size_t i = 0; i < n; i++) {
+            struct ep_fetch_endpoint_stats st;
+            if (ep_fetch_endpoint_stats(f, i, &st))
+                continue;
+            ep_buf_printf(b, "%s{endpoint=\"", names[k]);
+            label_value(b, st.endpoint);
+            ep_buf_printf(b, "\"} %ld\n",
+                          k == 0   ? (long)st.breaker
+                          : k == 1 ? st.requests
+                                   : st.failures);
+        }
+    }
+}
+
 static void metrics_text(struct http *h, struct ep_buf *b)
 {
+    /* the pipeline is used under the execution mutex: read it when no call runs, else show
+     * the last reading (a scrape never waits for a tool) */
+    struct ep_buf up;
+    ep_buf_init(&up, 0);
+    int fresh = ep_mcp_try_exec_lock(upstream_text, &up);
+    pthread_mutex_lock(&h->mu);
+    if (fresh) {
+        ep_buf_free(&h->upstream);
+        h->upstream = up;
+    } else {
+        ep_buf_free(&up);
+    }
+    if (h->upstream.len)
+        ep_buf_append(b, h->upstream.data, h->upstream.len);
+    pthread_mutex_unlock(&h->mu);
+
     pthread_mutex_lock(&h->mu);
     ep_buf_printf(b, "# HELP epintel_http_requests_total HTTP requests by method and status.\n"
                      "# TYPE epintel_http_requests_total counter\n");
@@ -307,6 +383,19 @@ static void metrics_text(struct http *h, struct ep_buf *b)
         ep_buf_printf(b, "epintel_http_rejections_total{reason=\"%s\"} %lu\n", ep_http_rej_names[i],
                       h->rej[i]);
     pthread_mutex_unlock(&h->mu);
+    pthread_mutex_lock(&h->rmu);
+    size_t rb = h->replay_bytes;
+    unsigned long re = h->replay_evicted;
+    pthread_mutex_unlock(&h->rmu);
+    ep_buf_printf(b,
+                  "# HELP epintel_sse_replay_bytes SSE replay data kept over all streams.\n"
+                  "# TYPE epintel_sse_replay_bytes gauge\n"
+                  "epintel_sse_replay_bytes %zu\n"
+                  "# HELP epintel_sse_replay_evicted_total SSE events dropped for "
+                  "--max-replay-bytes.\n"
+                  "# TYPE epintel_sse_replay_evicted_total counter\n"
+                  "epintel_sse_replay_evicted_total %lu\n",
+                  rb, re);
     struct ep_tools_cache_stats cs;
     ep_tools_cache_stats(&cs);
     ep_buf_printf(
@@ -377,6 +466,14 @@ static void sse_event(struct req *r, int stream, unsigned long seq, const char *
         r->overflow = 1; /* the client does not read: end the stream */
 }
 
+/* The priming event of a 2025-11-25 stream (an event id and an empty data field): the id to
+ * resume from when the connection is lost before any message (r->mu held). */
+static void sse_prime(struct req *r, int stream, unsigned long seq)
+{
+    if (r->prime && ep_buf_printf(&r->sse, "id: %d-%lu\ndata: \n\n", stream, seq))
+        r->overflow = 1;
+}
+
 /* End r's stream once its buffered bytes are sent (NULL is fine; r->mu not held). */
 static void req_finish(struct req *r)
 {
@@ -390,12 +487,38 @@ static void req_finish(struct req *r)
 
 /* ------------------------------------------------------------- replay logs */
 
+/* Forget st's oldest logged event (h->rmu held); global: for the bound over all streams. */
+static void stream_drop_oldest(struct stream *st, int global)
+{
+    struct http *h = st->h;
+    struct sse_ev *o = &st->ev[st->head];
+    if (o->gprev)
+        o->gprev->gnext = o->gnext;
+    else
+        h->ghead = o->gnext;
+    if (o->gnext)
+        o->gnext->gprev = o->gprev;
+    else
+        h->gtail = o->gprev;
+    o->gprev = o->gnext = NULL;
+    h->replay_bytes -= o->len;
+    st->bytes -= o->len;
+    if (global) {
+        st->gone_global = o->seq;
+        h->replay_evicted++;
+    }
+    free(o->data);
+    o->data = NULL;
+    st->head = (st->head + 1) % EP_HTTP_REPLAY_EVENTS;
+    st->n--;
+}
+
 static void stream_clear(struct stream *st)
 {
-    for (int i = 0; i < st->n; i++)
-        free(st->ev[(st->head + i) % EP_HTTP_REPLAY_EVENTS].data);
-    st->n = 0;
-    st->bytes = 0;
+    pthread_mutex_lock(&st->h->rmu);
+    while (st->n)
+        stream_drop_oldest(st, 0);
+    pthread_mutex_unlock(&st->h->rmu);
 }
 
 /* Drop one reference (sess->mu held). */
@@ -407,28 +530,51 @@ static void stream_unref(struct stream *st)
     }
 }
 
+/* Log one message of st (h->rmu held): within the stream's own bounds, and within
+ * max_replay_bytes over all streams by dropping the oldest events of the server (so the
+ * oldest streams lose theirs first). A message larger than that bound is not logged, and
+ * neither is anything before it in st (a resume from before it is refused, never a gap). */
+static void stream_log(struct stream *st, unsigned long seq, const char *json, size_t len)
+{
+    struct http *h = st->h;
+    while (st->n && (st->n == EP_HTTP_REPLAY_EVENTS || st->bytes + len > EP_HTTP_REPLAY_BYTES))
+        stream_drop_oldest(st, 0);
+    char *copy = len <= h->o.max_replay_bytes ? malloc(len + 1) : NULL;
+    if (!copy) {
+        while (st->n)
+            stream_drop_oldest(st, 1);
+        st->gone_global = seq;
+        h->replay_evicted++;
+        return;
+    }
+    while (h->ghead && h->replay_bytes + len > h->o.max_replay_bytes)
+        stream_drop_oldest(h->ghead->st, 1); /* the oldest event is its stream's oldest */
+    memcpy(copy, json, len);
+    copy[len] = 0;
+    struct sse_ev *e = &st->ev[(st->head + st->n) % EP_HTTP_REPLAY_EVENTS];
+    e->seq = seq;
+    e->data = copy;
+    e->len = len;
+    e->st = st;
+    e->gnext = NULL;
+    e->gprev = h->gtail;
+    if (h->gtail)
+        h->gtail->gnext = e;
+    else
+        h->ghead = e;
+    h->gtail = e;
+    st->n++;
+    st->bytes += len;
+    h->replay_bytes += len;
+}
+
 /* Log one message of st and hand it to its reader (sess->mu held). Returns its seq. */
 static unsigned long stream_event(struct stream *st, const char *json, size_t len, int last)
 {
     unsigned long seq = st->next_seq++;
-    while (st->n && (st->n == EP_HTTP_REPLAY_EVENTS || st->bytes + len > EP_HTTP_REPLAY_BYTES)) {
-        struct sse_ev *o = &st->ev[st->head]; /* forget the oldest */
-        st->bytes -= o->len;
-        free(o->data);
-        st->head = (st->head + 1) % EP_HTTP_REPLAY_EVENTS;
-        st->n--;
-    }
-    char *copy = malloc(len + 1);
-    if (copy) {
-        memcpy(copy, json, len);
-        copy[len] = 0;
-        struct sse_ev *e = &st->ev[(st->head + st->n) % EP_HTTP_REPLAY_EVENTS];
-        e->seq = seq;
-        e->data = copy;
-        e->len = len;
-        st->n++;
-        st->bytes += len;
-    }
+    pthread_mutex_lock(&st->h->rmu);
+    stream_log(st, seq, json, len);
+    pthread_mutex_unlock(&st->h->rmu);
     if (last)
         st->ended = 1;
     struct req *rd = st->reader;
@@ -449,6 +595,7 @@ static struct stream *stream_new(struct sess *s)
     struct stream *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
+    st->h = s->h;
     st->id = ++s->next_stream;
     st->next_seq = 1;
     st->refs = 1;
@@ -522,12 +669,21 @@ static struct sess *sess_find(struct http *h, const char *id, const char *owner)
     return f;
 }
 
-static char *filter_tools_list(struct http *h, const struct ep_auth_principal *who, char *last);
+/* The core's tools/list filter (ep_mcp_options.tool_visible): origin is the POST's struct
+ * req, alive while the core handles it; a principal sees the tools its roles may call (the
+ * same check as the 403 of tools/call). */
+static int http_tool_visible(void *vctx, void *origin, const char *tool)
+{
+    struct http *h = vctx;
+    const struct req *r = origin;
+    pthread_rwlock_rdlock(&h->alock);
+    int ok = !h->auth || (r && ep_auth_tool_allowed(h->auth, &r->who, tool));
+    pthread_rwlock_unlock(&h->alock);
+    return ok;
+}
 
 /* The core's writer: origin is a struct req (POST) or NULL (session-level messages go to the
- * session's GET stream, if one is open). Never fails: a gone client only loses messages. The
- * final message of a POST with tools/list requests is filtered for the principal's roles here,
- * before it goes into the JSON reply or the SSE stream. */
+ * session's GET stream, if one is open). Never fails: a gone client only loses messages. */
 static int http_write(void *wctx, void *origin, const char *json, size_t len, int last)
 {
     struct sess *s = wctx;
@@ -541,22 +697,16 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
         pthread_mutex_unlock(&s->mu);
         return 0;
     }
-    char *final = NULL;
-    if (json && last) {
-        final = strndup(json, len);
-        if (final && r->filter_list) /* set before the core saw the request; r->who too */
-            final = filter_tools_list(r->h, &r->who, final);
-        if (final) {
-            json = final;
-            len = strlen(final);
-        }
-    }
+    char *final = json && last ? strndup(json, len) : NULL; /* the reply r keeps */
     /* an SSE reply (a message before the last one, and the client accepts SSE) becomes a
      * logged stream; a JSON reply (the common case) never touches the SSE buffers */
     pthread_mutex_lock(&s->mu);
     if (json && !last && !r->stream && r->sse_ok && (r->stream = stream_new(s)) != NULL) {
         r->stream->refs++;
         r->stream->reader = r;
+        pthread_mutex_lock(&r->mu);
+        sse_prime(r, r->stream->id, 0); /* "K-0": resume from the start */
+        pthread_mutex_unlock(&r->mu);
     }
     if (json && r->stream)
         stream_event(r->stream, json, len, last);
@@ -622,10 +772,14 @@ static struct sess *sess_create(struct http *h, const char *owner, int *full)
     s->h = h;
     s->get_log.next_seq = 1;
     s->get_log.refs = 1; /* embedded: never freed by stream_unref */
+    s->get_log.h = h;
     snprintf(s->owner, sizeof s->owner, "%s", owner);
     pthread_mutex_init(&s->mu, NULL);
     struct ep_error err = {0};
-    if (ep_mcp_server_new(&h->o.mcp, &s->srv, &err)) {
+    struct ep_mcp_options mo = h->o.mcp;
+    mo.tool_visible = http_tool_visible;
+    mo.tool_visible_ctx = h;
+    if (ep_mcp_server_new(&mo, &s->srv, &err)) {
         pthread_mutex_destroy(&s->mu);
         free(s);
         return NULL;
@@ -737,21 +891,48 @@ static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, unsign
 static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, unsigned status,
                                   int code, json_t *id, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
-static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, unsigned status,
-                                  int code, json_t *id, const char *fmt, ...)
+static enum MHD_Result send_error_v(struct req *r, struct MHD_Connection *c, unsigned status,
+                                    int code, json_t *id, json_t *data, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
+static enum MHD_Result send_error_v(struct req *r, struct MHD_Connection *c, unsigned status,
+                                    int code, json_t *id, json_t *data, const char *fmt, va_list ap)
 {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
+    char msg[768];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     json_t *e = json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", id ? id : json_null(),
                           "error", "code", code, "message", msg);
+    if (e && data)
+        json_object_set(json_object_get(e, "error"), "data", data);
+    json_decref(data);
     char *t = e ? json_dumps(e, JSON_COMPACT) : NULL;
     json_decref(e);
     enum MHD_Result ret =
         send_body(r, c, status, "application/json", t ? t : "{}", t ? strlen(t) : 2, NULL);
     free(t);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, unsigned status,
+                                  int code, json_t *id, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum MHD_Result ret = send_error_v(r, c, status, code, id, NULL, fmt, ap);
+    va_end(ap);
+    return ret;
+}
+
+/* The same with error.data (stolen, may be NULL). */
+static enum MHD_Result send_error_data(struct req *r, struct MHD_Connection *c, unsigned status,
+                                       int code, json_t *data, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static enum MHD_Result send_error_data(struct req *r, struct MHD_Connection *c, unsigned status,
+                                       int code, json_t *data, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum MHD_Result ret = send_error_v(r, c, status, code, NULL, data, fmt, ap);
+    va_end(ap);
     return ret;
 }
 
@@ -851,7 +1032,6 @@ struct peek {
     int requests;   /* messages with method and id */
     int initialize; /* the single message is an initialize request */
     int tool_calls;
-    int tools_list; /* tools/list requests (filtered by role in the reply) */
     char tool[64];
     char denied[64];  /* first tool the principal may not call */
     json_t *first_id; /* borrowed from the parsed value */
@@ -869,8 +1049,6 @@ static void peek_one(json_t *m, struct peek *p)
     p->requests++;
     if (!p->first_id)
         p->first_id = id;
-    if (strcmp(method, "tools/list") == 0)
-        p->tools_list++;
     if (strcmp(method, "tools/call") == 0) {
         p->tool_calls++;
         const char *n = json_string_value(json_object_get(json_object_get(m, "params"), "name"));
@@ -1034,49 +1212,6 @@ static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *r
     return 1;
 }
 
-/* Drop from m's tools/list result the tools who may not call (consistent with the 403 of
- * tools/call). 1 when something was dropped. */
-static int filter_tools(const struct ep_auth *a, const struct ep_auth_principal *who, json_t *m)
-{
-    json_t *tools = json_object_get(json_object_get(m, "result"), "tools");
-    int changed = 0;
-    for (size_t i = json_array_size(tools); i-- > 0;) {
-        const char *n = json_string_value(json_object_get(json_array_get(tools, i), "name"));
-        if (!n || !ep_auth_tool_allowed(a, who, n)) {
-            json_array_remove(tools, i);
-            changed = 1;
-        }
-    }
-    return changed;
-}
-
-/* last (a response or a batch of them) with every tools/list result filtered for who: last
- * itself, or a replacement (last freed). */
-static char *filter_tools_list(struct http *h, const struct ep_auth_principal *who, char *last)
-{
-    json_t *v = json_loads(last, 0, NULL);
-    if (!v)
-        return last;
-    int changed = 0;
-    pthread_rwlock_rdlock(&h->alock);
-    if (h->auth) {
-        if (json_is_array(v)) {
-            size_t i;
-            json_t *m;
-            json_array_foreach(v, i, m) changed |= filter_tools(h->auth, who, m);
-        } else {
-            changed = filter_tools(h->auth, who, v);
-        }
-    }
-    pthread_rwlock_unlock(&h->alock);
-    char *t = changed ? json_dumps(v, JSON_COMPACT) : NULL;
-    json_decref(v);
-    if (!t)
-        return last;
-    free(last);
-    return t;
-}
-
 static enum MHD_Result on_resource_metadata(struct req *r, struct MHD_Connection *c)
 {
     struct http *h = r->h;
@@ -1145,6 +1280,13 @@ static void audit(struct http *h, struct req *r)
 
 static enum MHD_Result on_health(struct req *r, struct MHD_Connection *c);
 static enum MHD_Result on_metrics(struct req *r, struct MHD_Connection *c);
+
+/* 1 when the session negotiated 2025-11-25, whose SSE streams start with a priming event. */
+static int primes(struct sess *s)
+{
+    const char *v = ep_mcp_protocol_version(s->srv);
+    return v && strcmp(v, "2025-11-25") == 0;
+}
 
 static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
 {
@@ -1297,10 +1439,11 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     pthread_mutex_lock(&h->mu);
     h->posts_active++;
     pthread_mutex_unlock(&h->mu);
+    int prime = primes(s);
     pthread_mutex_lock(&r->mu);
     r->refs++; /* the core's final reply */
-    r->filter_list = pk.tools_list > 0;
     r->sse_ok = sse_ok;
+    r->prime = prime;
     pthread_mutex_unlock(&r->mu);
     ep_mcp_handle(s->srv, body, len, r);
 
@@ -1372,14 +1515,17 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
                           "session (they look like 3-12: stream 3, event 12)",
                           lei);
     }
+    int prime = primes(s);
     pthread_mutex_lock(&s->mu);
     struct stream *st = k == 0 ? &s->get_log : NULL;
     for (int i = 0; i < s->nstreams && !st; i++)
         if (s->streams[i]->id == k)
             st = s->streams[i];
     const char *why = NULL;
-    char msg[160];
+    char msg[400];
+    json_t *data = NULL;
     unsigned status = MHD_HTTP_CONFLICT;
+    pthread_mutex_lock(&h->rmu); /* held through the replay: nothing is dropped meanwhile */
     unsigned long oldest = st && st->n ? st->ev[st->head].seq : st ? st->next_seq : 0;
     if (!st) {
         status = MHD_HTTP_NOT_FOUND;
@@ -1393,16 +1539,35 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
         why = msg;
     } else if (n + 1 < oldest) {
         status = MHD_HTTP_GONE;
-        snprintf(msg, sizeof msg,
-                 "events %lu to %lu of stream %ld are no longer kept (the last %d events or "
-                 "%zu KiB of a stream are)",
-                 n + 1, oldest - 1, k, EP_HTTP_REPLAY_EVENTS, EP_HTTP_REPLAY_BYTES >> 10);
+        int global = st->gone_global > n;
+        if (global)
+            snprintf(msg, sizeof msg,
+                     "events %lu to %lu of stream %ld were dropped: the server keeps at most %zu "
+                     "bytes of replay data over all sessions (--max-replay-bytes) and drops the "
+                     "oldest first. Re-send the request (a new request id), or open a new GET "
+                     "stream without Last-Event-ID",
+                     n + 1, oldest - 1, k, h->o.max_replay_bytes);
+        else
+            snprintf(msg, sizeof msg,
+                     "events %lu to %lu of stream %ld are no longer kept (the last %d events or "
+                     "%zu KiB of a stream are). Re-send the request, or open a new GET stream "
+                     "without Last-Event-ID",
+                     n + 1, oldest - 1, k, EP_HTTP_REPLAY_EVENTS, EP_HTTP_REPLAY_BYTES >> 10);
+        data =
+            json_pack("{s:s,s:I,s:I,s:I}", "reason",
+                      global ? "max_replay_bytes" : "stream_replay_window", "stream", (json_int_t)k,
+                      "first_missing", (json_int_t)n + 1, "last_missing", (json_int_t)(oldest - 1));
+        if (data && global)
+            json_object_set_new(data, "max_replay_bytes",
+                                json_integer((json_int_t)h->o.max_replay_bytes));
         why = msg;
     }
     if (!why) {
         /* the client says it lost the stream: a connection still delivering it ends */
         req_finish(k == 0 ? s->get_req : st->reader);
         pthread_mutex_lock(&r->mu);
+        r->prime = prime;
+        sse_prime(r, (int)k, n); /* resuming again from here loses nothing */
         for (int i = 0; i < st->n; i++) {
             const struct sse_ev *e = &st->ev[(st->head + i) % EP_HTTP_REPLAY_EVENTS];
             if (e->seq > n)
@@ -1420,10 +1585,12 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
         pthread_mutex_unlock(&r->mu);
         st->reader = r;
     }
+    pthread_mutex_unlock(&h->rmu);
     pthread_mutex_unlock(&s->mu);
     if (why) {
         count_reject(h, REJ_BAD_REQUEST);
-        return send_error(r, c, status, EP_MCP_INVALID_REQUEST, NULL, "Cannot resume: %s", why);
+        return send_error_data(r, c, status, EP_MCP_INVALID_REQUEST, data, "Cannot resume: %s",
+                               why);
     }
     return send_sse(r, c, NULL);
 }
@@ -1453,6 +1620,7 @@ static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
     const char *lei = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
     if (lei)
         return on_resume(r, c, s, lei);
+    int prime = primes(s);
     pthread_mutex_lock(&s->mu);
     int busy = s->get_req != NULL;
     if (!busy) {
@@ -1460,6 +1628,10 @@ static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
         s->get_log.reader = r;
         r->is_get = 1;
         r->last_write = time(NULL);
+        pthread_mutex_lock(&r->mu);
+        r->prime = prime;
+        sse_prime(r, 0, s->get_log.next_seq - 1); /* the events so far are not replayed */
+        pthread_mutex_unlock(&r->mu);
     }
     pthread_mutex_unlock(&s->mu);
     if (busy)
@@ -1734,7 +1906,9 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     if (h->o.max_tool_calls < 1)
         h->o.max_tool_calls = 1;
     h->started = time(NULL);
+    ep_buf_init(&h->upstream, 0);
     pthread_mutex_init(&h->mu, NULL);
+    pthread_mutex_init(&h->rmu, NULL);
     pthread_cond_init(&h->cv, NULL);
     pthread_rwlock_init(&h->alock, NULL);
     pthread_mutex_init(&h->audit_mu, NULL);
@@ -1884,11 +2058,13 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     free(h->sessions);
     ep_auth_free(h->auth);
     free(h->rates);
+    ep_buf_free(&h->upstream);
     if (h->audit)
         fclose(h->audit);
     pthread_rwlock_destroy(&h->alock);
     pthread_mutex_destroy(&h->audit_mu);
     pthread_mutex_destroy(&h->mu);
+    pthread_mutex_destroy(&h->rmu);
     pthread_cond_destroy(&h->cv);
     free(h);
     return rc;

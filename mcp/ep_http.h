@@ -39,6 +39,8 @@ struct ep_http_options {
     int max_tool_calls;        /* concurrent tools/call over all sessions, default 16
                                   (429 beyond) */
     size_t gzip_min;           /* gzip JSON bodies at least this large, default 1024 */
+    size_t max_replay_bytes;   /* SSE replay data kept over all streams and sessions, default
+                                  64 MiB (the oldest events are dropped beyond; 0 keeps none) */
     struct ep_mcp_options mcp; /* template for each session's server */
     const char *auth_config;   /* ep_auth JSON config (NULL = no authentication; then only a
                                   loopback address may be bound); reloaded on SIGHUP */

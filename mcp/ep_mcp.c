@@ -507,6 +507,14 @@ static json_t *tool_json(const struct ep_mcp_server *s, const struct ep_tool *t)
     return o;
 }
 
+static int tool_visible(const struct ep_mcp_server *s, struct job *j, size_t i)
+{
+    return !s->o.tool_visible ||
+           s->o.tool_visible(s->o.tool_visible_ctx, j->origin, ep_tools_at(i)->name);
+}
+
+/* One page of the tools visible to the caller. The cursor is "c" + the hex index in the tool
+ * table where the next page starts, so hidden tools take no room on a page. */
 static void m_tools_list(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
 {
     size_t n = ep_tools_count(), off;
@@ -517,16 +525,20 @@ static void m_tools_list(struct ep_mcp_server *s, struct job *j, json_t *params,
                   "result, or no cursor for the first page");
         return;
     }
-    size_t end = off + (size_t)s->o.page_size;
-    if (end > n)
-        end = n;
     json_t *arr = json_array();
-    for (size_t i = off; i < end; i++)
-        json_array_append_new(arr, tool_json(s, ep_tools_at(i)));
+    size_t i = off, listed = 0;
+    for (; i < n && listed < (size_t)s->o.page_size; i++)
+        if (tool_visible(s, j, i)) {
+            json_array_append_new(arr, tool_json(s, ep_tools_at(i)));
+            listed++;
+        }
+    size_t next = i;
+    while (next < n && !tool_visible(s, j, next))
+        next++;
     r->result = json_pack("{s:o}", "tools", arr);
-    if (r->result && end < n) {
+    if (r->result && next < n) {
         char cur[32];
-        snprintf(cur, sizeof cur, "c%zx", end);
+        snprintf(cur, sizeof cur, "c%zx", next);
         json_object_set_new(r->result, "nextCursor", json_string(cur));
     }
     if (!r->result)
@@ -1504,6 +1516,15 @@ void ep_mcp_with_exec_lock(void (*fn)(void *arg), void *arg)
     pthread_mutex_lock(&ep_mcp_exec_lock);
     fn(arg);
     pthread_mutex_unlock(&ep_mcp_exec_lock);
+}
+
+int ep_mcp_try_exec_lock(void (*fn)(void *arg), void *arg)
+{
+    if (pthread_mutex_trylock(&ep_mcp_exec_lock) != 0)
+        return 0;
+    fn(arg);
+    pthread_mutex_unlock(&ep_mcp_exec_lock);
+    return 1;
 }
 
 static void send_cancelled(struct job *j, json_int_t id, const char *why)

@@ -104,6 +104,13 @@ struct ep_mcp_options {
     struct ep_tool_ctx ctx;   /* template for every tool call: store, out_dir (borrowed);
                                  progress/log/cancelled are set by the core */
     const struct ep_mcp_provider *provider; /* may be NULL (borrowed, must outlive server) */
+    /* Which tools tools/list shows the caller: called with tool_visible_ctx, the origin of the
+     * tools/list request (as passed to ep_mcp_handle) and a tool name; 0 = hidden. Pages and
+     * cursors count only visible tools (every page but the last has page_size of them). NULL =
+     * every tool is visible. Runs on the thread that calls ep_mcp_handle. tools/call is not
+     * filtered: a transport refuses calls itself (HTTP: 403). */
+    int (*tool_visible)(void *vctx, void *origin, const char *tool);
+    void *tool_visible_ctx;
 };
 
 /* Writer: called with one compact JSON message (no newline; not NUL-terminated is allowed,
@@ -185,6 +192,9 @@ int ep_mcp_client_request(struct ep_tool_ctx *ctx, const char *method, json_t *p
 /* Run fn(arg) under the process-wide execution mutex (for transports that read the store,
  * e.g. an HTTP health check). */
 void ep_mcp_with_exec_lock(void (*fn)(void *arg), void *arg);
+
+/* The same without waiting: 1 when fn ran, 0 when the mutex is held (a call is running). */
+int ep_mcp_try_exec_lock(void (*fn)(void *arg), void *arg);
 
 /* stdio transport (ep_stdio.c): read newline-delimited messages from in, write responses to
  * out (one compact line each, flushed) until EOF, then wait for in-flight calls and return 0

@@ -31,6 +31,7 @@ static char *dir;
 static EVP_PKEY *rsa, *ec;
 static unsigned char hs[32];
 static char cfg_path[600];
+static char extra_roles[4096]; /* more roles for write_config: ",\"name\":{...}" or "" */
 
 static char *b64url(const unsigned char *p, size_t n)
 {
@@ -65,7 +66,7 @@ static void write_file(const char *path, const char *text)
 /* Config with the given api_keys array (JSON text). */
 static void write_config(const char *api_keys)
 {
-    char text[8192];
+    char text[16384];
     snprintf(
         text, sizeof text,
         "{\"resource\":\"%s\",\"authorization_servers\":[\"%s\"],\"issuer\":\"%s\","
@@ -73,9 +74,9 @@ static void write_config(const char *api_keys)
         "\"tools\":[\"get_meps\",\"test_simple_text\"]},\"analyst\":{\"scope\":"
         "\"epintel:analyst\",\"tools\":[\"*\"]},\"metered\":{\"scope\":\"epintel:metered\","
         "\"tools\":[\"get_meps\",\"test_simple_text\"],\"daily_quota\":3},"
-        "\"streamer\":{\"scope\":\"epintel:streamer\",\"tools\":[\"test_tool_with_logging\"]}},"
+        "\"streamer\":{\"scope\":\"epintel:streamer\",\"tools\":[\"test_tool_with_logging\"]}%s},"
         "\"api_keys\":%s}",
-        RESOURCE, ISSUER, ISSUER, api_keys);
+        RESOURCE, ISSUER, ISSUER, extra_roles, api_keys);
     write_file(cfg_path, text);
 }
 
@@ -879,7 +880,50 @@ static void test_quota_day_rollover(void **state)
     assert_non_null(strstr(err.msg, bad));
 }
 
-/* tools/list shows a principal only the tools its roles may call */
+/* Every page of tools/list for key on session sid: the names in order (appended to names),
+ * every page but the last with exactly 50 tools (the page size), no name twice. Returns the
+ * number of pages. */
+static int list_pages(const char *key, const char *sid, json_t *names)
+{
+    char cursor[256] = "";
+    int pages = 0;
+    do {
+        char req[512];
+        if (*cursor)
+            snprintf(req, sizeof req,
+                     "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/list\","
+                     "\"params\":{\"cursor\":\"%s\"}}",
+                     cursor);
+        struct resp r;
+        http("POST", "/mcp", key, sid, *cursor ? req : list_tools, &r);
+        assert_int_equal(r.status, 200);
+        json_t *b = json_loadb(r.body.data, r.body.len, 0, NULL);
+        json_t *res = json_object_get(b, "result");
+        json_t *tools = json_object_get(res, "tools");
+        const char *next = json_string_value(json_object_get(res, "nextCursor"));
+        assert_true(json_is_array(tools));
+        if (next)
+            assert_int_equal(json_array_size(tools), 50);
+        size_t i;
+        json_t *t;
+        json_array_foreach(tools, i, t)
+        {
+            const char *n = json_string_value(json_object_get(t, "name"));
+            size_t k;
+            json_t *seen;
+            json_array_foreach(names, k, seen) assert_string_not_equal(json_string_value(seen), n);
+            json_array_append_new(names, json_string(n));
+        }
+        snprintf(cursor, sizeof cursor, "%s", next ? next : "");
+        json_decref(b);
+        ep_buf_free(&r.body);
+        pages++;
+    } while (*cursor);
+    return pages;
+}
+
+/* tools/list shows a principal only the tools its roles may call, paged over those tools:
+ * every page but the last is full, the cursors walk them all once */
 static void test_http_tools_list(void **state)
 {
     (void)state;
@@ -889,64 +933,86 @@ static void test_http_tools_list(void **state)
     snprintf(pf, sizeof pf, "%s/port.l", dir);
     assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
                      0);
+    /* the tool table in order (the server adds the conformance fixtures after it); role
+     * "most" may call all of it but every 4th of the first 48: more than one page of tools,
+     * with the hidden ones inside the first 50 */
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "'%s' tools --json", EP_TEST_BIN);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    json_t *table = json_loadf(p, 0, NULL);
+    assert_int_equal(pclose(p), 0);
+    assert_true(json_array_size(table) > 60);
+    json_t *most = json_array();
+    struct ep_buf roles;
+    ep_buf_init(&roles, 0);
+    assert_int_equal(ep_buf_printf(&roles, ",\"most\":{\"scope\":\"epintel:most\",\"tools\":["), 0);
+    for (size_t i = 0; i < json_array_size(table); i++) {
+        const char *n = json_string_value(json_object_get(json_array_get(table, i), "name"));
+        if (i < 48 && i % 4 == 0)
+            continue;
+        assert_int_equal(ep_buf_printf(&roles, "%s\"%s\"", json_array_size(most) ? "," : "", n), 0);
+        json_array_append_new(most, json_string(n));
+    }
+    assert_int_equal(ep_buf_printf(&roles, "]}"), 0);
+    assert_true(roles.len < sizeof extra_roles);
+    memcpy(extra_roles, roles.data, roles.len);
+    extra_roles[roles.len] = 0;
+    ep_buf_free(&roles);
+
     char *a = key_entry("an", "analyst-secret", "analyst", 0);
     char *v = key_entry("viewer", "viewer-secret-1", "viewer", 0);
     char *st = key_entry("st", "stream-secret", "streamer", 0);
+    char *mo = key_entry("mo", "most-secret", "most", 0);
     char arr[2048];
-    snprintf(arr, sizeof arr, "[%s,%s,%s]", a, v, st);
+    snprintf(arr, sizeof arr, "[%s,%s,%s,%s]", a, v, st, mo);
     write_config(arr);
+    extra_roles[0] = 0;
     free(a);
     free(v);
     free(st);
+    free(mo);
     pid_t pid = start_server(db, pf);
-    const char *keys[] = {"Bearer viewer-secret-1", "Bearer analyst-secret"};
-    size_t counts[2] = {0, 0};
-    for (int k = 0; k < 2; k++) {
-        char sid[80];
-        snprintf(sid, sizeof sid, "%s", init_session(keys[k]));
-        int meps = 0, intel = 0;
-        char cursor[256] = "";
-        do { /* every page (50 tools each) */
-            char req[512];
-            if (*cursor)
-                snprintf(req, sizeof req,
-                         "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/list\","
-                         "\"params\":{\"cursor\":\"%s\"}}",
-                         cursor);
-            struct resp r;
-            http("POST", "/mcp", keys[k], sid, *cursor ? req : list_tools, &r);
-            assert_int_equal(r.status, 200);
-            json_t *b = json_loadb(r.body.data, r.body.len, 0, NULL);
-            json_t *res = json_object_get(b, "result");
-            json_t *tools = json_object_get(res, "tools");
-            counts[k] += json_array_size(tools);
-            size_t i;
-            json_t *t;
-            json_array_foreach(tools, i, t)
-            {
-                const char *n = json_string_value(json_object_get(t, "name"));
-                meps |= strcmp(n, "get_meps") == 0;
-                intel |= strcmp(n, "assess_mep_influence") == 0 ||
-                         strcmp(n, "generate_report") == 0 ||
-                         strcmp(n, "detect_voting_anomalies") == 0;
-                if (k == 0) /* viewer: only what its role lists */
-                    assert_true(strcmp(n, "get_meps") == 0 || strcmp(n, "test_simple_text") == 0);
-            }
-            const char *next = json_string_value(json_object_get(res, "nextCursor"));
-            snprintf(cursor, sizeof cursor, "%s", next ? next : "");
-            json_decref(b);
-            ep_buf_free(&r.body);
-        } while (*cursor);
-        assert_true(meps);
-        assert_int_equal(intel, k == 1);
-    }
-    assert_int_equal(counts[0], 2);
-    assert_true(counts[1] > 10);
+    char sid[80];
 
-    /* the same filter when the reply is an SSE stream: a 2025-03-26 batch whose tools/call
+    /* viewer: its two tools on one page (the table has them far apart) */
+    json_t *names = json_array();
+    snprintf(sid, sizeof sid, "%s", init_session("Bearer viewer-secret-1"));
+    assert_int_equal(list_pages("Bearer viewer-secret-1", sid, names), 1);
+    assert_int_equal(json_array_size(names), 2);
+    assert_string_equal(json_string_value(json_array_get(names, 0)), "get_meps");
+    assert_string_equal(json_string_value(json_array_get(names, 1)), "test_simple_text");
+    json_decref(names);
+
+    /* analyst ("*"): the whole table in its order, then the fixtures */
+    names = json_array();
+    snprintf(sid, sizeof sid, "%s", init_session("Bearer analyst-secret"));
+    int pages = list_pages("Bearer analyst-secret", sid, names);
+    assert_int_equal(pages, (int)(json_array_size(names) + 49) / 50);
+    assert_true(json_array_size(names) > json_array_size(table));
+    for (size_t i = 0; i < json_array_size(table); i++)
+        assert_string_equal(json_string_value(json_array_get(names, i)),
+                            json_string_value(json_object_get(json_array_get(table, i), "name")));
+    int intel = 0;
+    size_t i;
+    json_t *m;
+    json_array_foreach(names, i, m) intel |=
+        strcmp(json_string_value(m), "assess_mep_influence") == 0;
+    assert_true(intel);
+    json_decref(names);
+
+    /* most: a full first page of 50, then the rest; exactly its tools, in table order */
+    names = json_array();
+    snprintf(sid, sizeof sid, "%s", init_session("Bearer most-secret"));
+    assert_int_equal(list_pages("Bearer most-secret", sid, names), 2);
+    assert_true(json_equal(names, most));
+    json_decref(names);
+    json_decref(most);
+    json_decref(table);
+
+    /* the same list when the reply is an SSE stream: a 2025-03-26 batch whose tools/call
      * sends log messages first, so the batch's answer (with the tools/list result) is the
      * last event of the stream */
-    char sid[80];
     snprintf(sid, sizeof sid, "%s", init_session_v("Bearer stream-secret", "2025-03-26"));
     struct resp r;
     http("POST", "/mcp", "Bearer stream-secret", sid,
@@ -958,28 +1024,32 @@ static void test_http_tools_list(void **state)
     assert_non_null(strstr(r.body.data, "event: message\ndata: "));
     assert_non_null(strstr(r.body.data, "notifications/message")); /* it was streamed */
     const char *last = NULL;
-    for (const char *p = r.body.data; (p = strstr(p, "data: ")) != NULL; p += 6)
-        last = p + 6;
+    for (const char *q = r.body.data; (q = strstr(q, "data: ")) != NULL; q += 6)
+        last = q + 6;
     assert_non_null(last);
     json_t *batch = json_loadb(last, strcspn(last, "\n"), 0, NULL);
     assert_true(json_is_array(batch));
     json_t *listed = NULL;
-    size_t i;
-    json_t *m;
     json_array_foreach(batch, i, m)
     {
         if (json_integer_value(json_object_get(m, "id")) == 2)
-            listed = json_object_get(json_object_get(m, "result"), "tools");
+            listed = json_object_get(m, "result");
     }
-    /* not the other roles' tools: with 68 tools the first page of 50 may hold none of this
-     * role's (the filter runs per page), but never another role's */
-    assert_true(json_is_array(listed));
-    json_array_foreach(listed, i, m)
-    {
-        assert_string_equal(json_string_value(json_object_get(m, "name")),
-                            "test_tool_with_logging");
-    }
+    assert_non_null(listed);
+    assert_null(json_object_get(listed, "nextCursor"));
+    listed = json_object_get(listed, "tools");
+    assert_int_equal(json_array_size(listed), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(listed, 0), "name")),
+                        "test_tool_with_logging");
     json_decref(batch);
+    ep_buf_free(&r.body);
+
+    /* calling a tool the role may not use is still refused */
+    http("POST", "/mcp", "Bearer viewer-secret-1", NULL,
+         "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+         "\"assess_mep_influence\"}}",
+         &r);
+    assert_int_equal(r.status, 403);
     ep_buf_free(&r.body);
     stop_server(pid, SIGTERM);
     curl_global_cleanup();

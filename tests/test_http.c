@@ -120,15 +120,15 @@ static json_t *body_json(struct resp *r)
     return json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
 }
 
-static void init_session_caps(char sid[80], const char *caps)
+static void init_session_ver(char sid[80], const char *caps, const char *version)
 {
     struct resp r;
     char m[400];
     snprintf(m, sizeof m,
              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
-             "\"protocolVersion\":\"2025-11-25\",\"capabilities\":%s,\"clientInfo\":"
+             "\"protocolVersion\":\"%s\",\"capabilities\":%s,\"clientInfo\":"
              "{\"name\":\"t\",\"version\":\"1\"}}}",
-             caps);
+             version, caps);
     assert_int_equal(post(NULL, m, &r), CURLE_OK);
     assert_int_equal(r.status, 200);
     assert_int_equal(strlen(r.sid), 32);
@@ -139,6 +139,11 @@ static void init_session_caps(char sid[80], const char *caps)
         post(sid, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", &r), CURLE_OK);
     assert_int_equal(r.status, 202);
     ep_buf_free(&r.body);
+}
+
+static void init_session_caps(char sid[80], const char *caps)
+{
+    init_session_ver(sid, caps, "2025-11-25");
 }
 
 static void init_session(char sid[80])
@@ -174,6 +179,8 @@ static int start_server(void **state)
     if (srv_pid < 0)
         return -1;
     if (srv_pid == 0) {
+        /* the EP API pass-through tools meet a closed port (test_metrics_breaker) */
+        setenv("EP_API_URL", "http://127.0.0.1:9/", 1);
         execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
               pf, "--conformance-fixtures", "--max-body-bytes", "65536", "--max-sessions", "16",
               "--max-header-bytes", "16384", "--max-tool-calls", "1", "--io-timeout", "2",
@@ -374,10 +381,11 @@ static void test_sse_and_progress(void **state)
     assert_int_equal(post(sid, call, &r), CURLE_OK);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.ctype, "text/event-stream"));
+    assert_int_equal(ep_buf_putc(&r.body, 0), 0);
     int events = 0;
-    for (const char *p = r.body.data; (p = strstr(p, "data: ")); p++)
+    for (const char *p = r.body.data; (p = strstr(p, "event: message\ndata: ")); p++)
         events++;
-    assert_int_equal(events, 4); /* 3 progress + the result */
+    assert_int_equal(events, 4); /* 3 progress + the result, after the priming event */
     assert_non_null(strstr(r.body.data, "notifications/progress"));
     assert_non_null(strstr(r.body.data, "\"id\":3,\"result\""));
     ep_buf_free(&r.body);
@@ -462,7 +470,7 @@ static void test_sse_resume(void **state)
 {
     (void)state;
     char sid[80];
-    init_session_caps(sid, "{\"sampling\":{}}");
+    init_session_ver(sid, "{\"sampling\":{}}", "2025-06-18"); /* no priming events */
     struct resp r;
     char ids[8][32];
 
@@ -551,6 +559,187 @@ static void test_sse_resume(void **state)
     end_session(sid);
 }
 
+/* Under 2025-11-25 every SSE stream starts with a priming event (an id and an empty data
+ * field): "K-0" for a streamed POST reply, resumable from there (all its events replayed); the
+ * GET stream's names the last event sent on it; a resumed stream's repeats the
+ * Last-Event-ID. Under 2025-06-18 there is none. */
+static void test_sse_priming(void **state)
+{
+    (void)state;
+    const char *call =
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"test_tool_with_progress\",\"arguments\":{},\"_meta\":{\"progressToken\":\"t\"}}}";
+    char sid[80], ids[8][32];
+    struct resp r;
+    init_session(sid);
+    assert_int_equal(post(sid, call, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 5);
+    char *dash = strchr(ids[0], '-');
+    assert_non_null(dash);
+    assert_string_equal(dash, "-0");
+    char prime[64];
+    snprintf(prime, sizeof prime, "id: %s\ndata: \n\n", ids[0]);
+    assert_int_equal(strncmp(r.body.data, prime, strlen(prime)), 0); /* the first event */
+    for (int i = 1; i < 5; i++) {
+        char want[40];
+        snprintf(want, sizeof want, "%.*s-%d", (int)(dash - ids[0]), ids[0], i);
+        assert_string_equal(ids[i], want);
+    }
+    ep_buf_free(&r.body);
+    /* a client that lost the stream right after the priming event resumes from it */
+    char first[32];
+    memcpy(first, ids[0], sizeof first);
+    assert_int_equal(resume(sid, first, &r, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 5); /* its priming event, then all 4 */
+    assert_string_equal(ids[0], first);
+    assert_int_equal(strncmp(r.body.data, prime, strlen(prime)), 0);
+    assert_non_null(strstr(r.body.data, "\"progress\":0,"));
+    assert_non_null(strstr(r.body.data, "\"id\":3,\"result\""));
+    ep_buf_free(&r.body);
+    /* the GET stream: primed with the last event id it has sent (none yet) */
+    char sh[128];
+    snprintf(sh, sizeof sh, "Mcp-Session-Id: %s", sid);
+    const char *gh[] = {"Accept: text/event-stream", sh, NULL};
+    assert_int_equal(req("GET", "/mcp", NULL, 0, gh, &r, 500, 0), CURLE_OPERATION_TIMEDOUT);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 1);
+    assert_string_equal(ids[0], "0-0");
+    assert_int_equal(strcmp(r.body.data, "id: 0-0\ndata: \n\n"), 0);
+    ep_buf_free(&r.body);
+    end_session(sid);
+    /* 2025-06-18: the stream starts with the first message */
+    init_session_ver(sid, "{}", "2025-06-18");
+    assert_int_equal(post(sid, call, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 4);
+    assert_string_equal(strchr(ids[0], '-'), "-1");
+    assert_null(strstr(r.body.data, "data: \n"));
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
+/* The bytes of the JSON messages of the SSE events in r. */
+static size_t data_bytes(struct resp *r)
+{
+    size_t n = 0;
+    assert_int_equal(ep_buf_putc(&r->body, 0), 0);
+    r->body.len--;
+    for (const char *p = r->body.data; (p = strstr(p, "\ndata: ")) != NULL; p += 7)
+        n += strcspn(p + 7, "\n");
+    return n;
+}
+
+/* POST call on sid as an SSE stream; its stream number into *k. */
+static void post_stream(const char *sid, const char *call, int *k)
+{
+    struct resp r;
+    char ids[8][32];
+    assert_int_equal(post(sid, call, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 4);
+    *k = atoi(ids[0]);
+    ep_buf_free(&r.body);
+}
+
+/* --max-replay-bytes bounds the SSE replay data over all streams and sessions: with room for
+ * one stream's events, a second session's two streams push the first session's events out
+ * (oldest first); resuming them is refused with 410 and a body naming the bound and what to
+ * do, while the newest stream still resumes. A server of its own, with a bound of 1.5 times
+ * the bytes of one stream (measured on the shared server). */
+static void test_replay_bound(void **state)
+{
+    (void)state;
+    const char *call =
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"test_tool_with_progress\",\"arguments\":{},\"_meta\":{\"progressToken\":\"t\"}}}";
+    char sid[80], sid2[80], ids[8][32], arg[32], pf[600], db[600], lid[40];
+    struct resp r;
+    init_session_ver(sid, "{}", "2025-06-18");
+    assert_int_equal(post(sid, call, &r), CURLE_OK);
+    size_t one = data_bytes(&r);
+    assert_true(one > 100);
+    ep_buf_free(&r.body);
+    end_session(sid);
+    size_t bound = one + one / 2;
+
+    snprintf(arg, sizeof arg, "%zu", bound);
+    snprintf(pf, sizeof pf, "%s/port.replay", tmpdir);
+    snprintf(db, sizeof db, "%s/store.db", tmpdir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
+              pf, "--conformance-fixtures", "--max-replay-bytes", arg, (char *)NULL);
+        _exit(127);
+    }
+    int shared_port = srv_port;
+    srv_port = 0;
+    for (int i = 0; i < 200 && !srv_port; i++) { /* at most 20 s */
+        FILE *f = fopen(pf, "r");
+        if (f) {
+            char line[32] = "";
+            if (fgets(line, sizeof line, f))
+                srv_port = (int)strtol(line, NULL, 10);
+            fclose(f);
+        }
+        if (!srv_port)
+            usleep(100000);
+    }
+    assert_true(srv_port > 0);
+
+    int ka, kb1, kb2;
+    init_session_ver(sid, "{}", "2025-06-18");
+    post_stream(sid, call, &ka);
+    snprintf(lid, sizeof lid, "%d-0", ka); /* all of it is kept */
+    assert_int_equal(resume(sid, lid, &r, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 4);
+    ep_buf_free(&r.body);
+    init_session_ver(sid2, "{}", "2025-06-18");
+    post_stream(sid2, call, &kb1);
+    post_stream(sid2, call, &kb2);
+    /* the first session's events went first */
+    snprintf(lid, sizeof lid, "%d-1", ka);
+    assert_int_equal(resume(sid, lid, &r, 0), CURLE_OK);
+    assert_int_equal(r.status, 410);
+    json_t *v = body_json(&r);
+    json_t *e = json_object_get(v, "error");
+    assert_non_null(strstr(json_string_value(json_object_get(e, "message")), "--max-replay-bytes"));
+    assert_non_null(strstr(json_string_value(json_object_get(e, "message")), "Re-send"));
+    json_t *d = json_object_get(e, "data");
+    assert_string_equal(json_string_value(json_object_get(d, "reason")), "max_replay_bytes");
+    assert_int_equal(json_integer_value(json_object_get(d, "stream")), ka);
+    assert_int_equal(json_integer_value(json_object_get(d, "first_missing")), 2);
+    assert_int_equal(json_integer_value(json_object_get(d, "max_replay_bytes")), (json_int_t)bound);
+    json_decref(v);
+    ep_buf_free(&r.body);
+    /* the newest stream's last event is still there */
+    snprintf(lid, sizeof lid, "%d-3", kb2);
+    assert_int_equal(resume(sid2, lid, &r, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(event_ids(&r, ids, 8), 1);
+    assert_non_null(strstr(r.body.data, "\"id\":3,\"result\""));
+    ep_buf_free(&r.body);
+    assert_int_equal(req("GET", "/metrics", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
+    assert_int_equal(ep_buf_putc(&r.body, 0), 0);
+    const char *m = strstr(r.body.data, "\nepintel_sse_replay_evicted_total ");
+    assert_non_null(m);
+    assert_true(strtoul(m + 34, NULL, 10) >= 4);
+    m = strstr(r.body.data, "\nepintel_sse_replay_bytes ");
+    assert_non_null(m);
+    assert_true(strtoul(m + 26, NULL, 10) <= bound);
+    ep_buf_free(&r.body);
+    end_session(sid);
+    end_session(sid2);
+    srv_port = shared_port;
+    kill(pid, SIGTERM);
+    int st = -1;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 static void test_notifications_202(void **state)
 {
     (void)state;
@@ -627,6 +816,40 @@ static void test_health_metrics(void **state)
     assert_int_equal(req("GET", "/metrics", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
     assert_non_null(
         strstr(r.body.data, "epintel_tool_call_seconds_count{tool=\"test_simple_text\"}"));
+    ep_buf_free(&r.body);
+}
+
+/* /metrics shows the circuit breaker of each EP API endpoint the server used, and its request
+ * and failure counters: two calls against an unreachable upstream (4 attempts each, the
+ * breaker opens at 5 consecutive failures) leave the endpoint's breaker open (1). */
+static void test_metrics_breaker(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session(sid);
+    struct resp r;
+    for (int i = 0; i < 2; i++) {
+        char call[256];
+        snprintf(call, sizeof call,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{"
+                 "\"name\":\"get_corporate_bodies\",\"arguments\":{\"offset\":%d}}}",
+                 i + 1, i);
+        assert_int_equal(post(sid, call, &r), CURLE_OK);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(r.body.data, "\"isError\":true"));
+        ep_buf_free(&r.body);
+    }
+    end_session(sid);
+    assert_int_equal(req("GET", "/metrics", NULL, 0, NULL, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(ep_buf_putc(&r.body, 0), 0);
+    const char *m = r.body.data;
+    assert_non_null(strstr(m, "# TYPE epintel_breaker_state gauge\n"));
+    assert_non_null(strstr(m, "\nepintel_breaker_state{endpoint=\"corporate-bodies\"} 1\n"));
+    const char *f = strstr(m, "\nepintel_upstream_failures_total{endpoint=\"corporate-bodies\"} ");
+    assert_non_null(f);
+    assert_true(strtol(strchr(f, '}') + 2, NULL, 10) >= 5);
+    assert_non_null(strstr(m, "\nepintel_upstream_requests_total{endpoint=\"corporate-bodies\"} "));
     ep_buf_free(&r.body);
 }
 
@@ -997,9 +1220,12 @@ int main(void)
         cmocka_unit_test(test_header_limit),
         cmocka_unit_test(test_sse_and_progress),
         cmocka_unit_test(test_sse_resume),
+        cmocka_unit_test(test_sse_priming),
+        cmocka_unit_test(test_replay_bound),
         cmocka_unit_test(test_notifications_202),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_health_metrics),
+        cmocka_unit_test(test_metrics_breaker),
         cmocka_unit_test(test_cached_call),
         cmocka_unit_test(test_bad_json),
         cmocka_unit_test(test_get_stream_and_methods),

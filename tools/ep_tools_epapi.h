@@ -52,6 +52,11 @@ int ep_tools_epapi_configure(const struct ep_fetch_opts *o, struct ep_error *err
 struct ep_store;
 int ep_tools_epapi_fetch(struct ep_store *s, struct ep_fetch **out, struct ep_error *err);
 
+/* The pipeline if one exists (NULL before the first pass-through call), without creating
+ * one: for health output and metrics (ep_fetch_endpoint_count / _stats), under the execution
+ * mutex like every use of it. */
+struct ep_fetch *ep_tools_epapi_current(void);
+
 /* Free the pipeline and its store connection (next call creates a new one). */
 void ep_tools_epapi_reset(void);
 
