@@ -620,15 +620,12 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
         char *esc = str ? json_dumps(str, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
         json_decref(str);
         json_decref(res);
-        if (esc && legacy(s) &&
-            asprintf(&r->raw, "{\"content\":[{\"type\":\"text\",\"text\":%s}],\"isError\":false}",
-                     esc) < 0)
-            r->raw = NULL;
-        else if (esc && !legacy(s) &&
-                 asprintf(&r->raw,
-                          "{\"content\":[{\"type\":\"text\",\"text\":%s}],"
-                          "\"structuredContent\":%s,\"isError\":false}",
-                          esc, dump) < 0)
+        int plain = legacy(s); /* no structuredContent in 2025-03-26 */
+        if (esc && asprintf(&r->raw,
+                            "{\"content\":[{\"type\":\"text\",\"text\":%s}],%s%s%s"
+                            "\"isError\":false}",
+                            esc, plain ? "" : "\"structuredContent\":", plain ? "" : dump,
+                            plain ? "" : ",") < 0)
             r->raw = NULL;
         free(esc);
         free(dump);
