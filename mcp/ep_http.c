@@ -697,6 +697,19 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
         pthread_mutex_unlock(&s->mu);
         return 0;
     }
+    if (last) {
+        /* the call's slot is free before its reply can reach the client, so a client that
+         * sends the next call as soon as it has the reply is never refused for this one */
+        pthread_mutex_lock(&r->mu);
+        int counted = r->counts_call;
+        r->counts_call = 0;
+        pthread_mutex_unlock(&r->mu);
+        if (counted) {
+            pthread_mutex_lock(&r->h->mu);
+            r->h->calls_active--;
+            pthread_mutex_unlock(&r->h->mu);
+        }
+    }
     char *final = json && last ? strndup(json, len) : NULL; /* the reply r keeps */
     /* an SSE reply (a message before the last one, and the client accepts SSE) becomes a
      * logged stream; a JSON reply (the common case) never touches the SSE buffers */
@@ -730,28 +743,20 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
             r->nonlast++;
         }
     }
-    int free_it = 0, counts_call = 0;
+    int free_it = 0;
     char tool[sizeof r->tool];
     double t0 = r->t0;
     struct http *h = r->h;
     if (last) {
         /* copy what the metrics need: r may be freed as soon as r->mu is released */
         memcpy(tool, r->tool, sizeof tool);
-        counts_call = r->counts_call;
         r->final = 1;
         free_it = --r->refs == 0;
     }
     pthread_cond_broadcast(&r->cv);
     pthread_mutex_unlock(&r->mu);
-    if (last) {
-        if (tool[0])
-            count_latency(h, tool, now_s() - t0);
-        if (counts_call) {
-            pthread_mutex_lock(&h->mu);
-            h->calls_active--;
-            pthread_mutex_unlock(&h->mu);
-        }
-    }
+    if (last && tool[0])
+        count_latency(h, tool, now_s() - t0);
     if (free_it)
         req_free(r);
     free(final);
