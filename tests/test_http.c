@@ -187,17 +187,7 @@ static int start_server(void **state)
               "--allow-origin", "http://app.example:8443", (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 200 && !srv_port; i++) { /* at most 20 s */
-        FILE *f = fopen(pf, "r");
-        if (f) {
-            char line[32] = "";
-            if (fgets(line, sizeof line, f))
-                srv_port = (int)strtol(line, NULL, 10);
-            fclose(f);
-        }
-        if (!srv_port)
-            usleep(100000);
-    }
+    srv_port = ep_test_wait_port_file(pf, srv_pid, 200); /* at most 20 s */
     return srv_port ? 0 : -1;
 }
 
@@ -676,17 +666,7 @@ static void test_replay_bound(void **state)
     }
     int shared_port = srv_port;
     srv_port = 0;
-    for (int i = 0; i < 200 && !srv_port; i++) { /* at most 20 s */
-        FILE *f = fopen(pf, "r");
-        if (f) {
-            char line[32] = "";
-            if (fgets(line, sizeof line, f))
-                srv_port = (int)strtol(line, NULL, 10);
-            fclose(f);
-        }
-        if (!srv_port)
-            usleep(100000);
-    }
+    srv_port = ep_test_wait_port_file(pf, pid, 200); /* at most 20 s */
     assert_true(srv_port > 0);
 
     int ka, kb1, kb2;
@@ -1161,6 +1141,32 @@ static void test_tool_call_limit(void **state)
     end_session(sid2);
 }
 
+/* A client that sends its next call as soon as it has the reply of the last one is never
+ * refused by the concurrent-call limit (--max-tool-calls 1): the slot of a call is free before
+ * its reply is sent, as JSON or as an SSE stream with progress. */
+static void test_back_to_back_calls(void **state)
+{
+    (void)state;
+    char sid[80];
+    init_session(sid);
+    const char *calls[] = {"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{"
+                           "\"name\":\"test_simple_text\"}}",
+                           "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{"
+                           "\"name\":\"test_tool_with_progress\",\"arguments\":{},\"_meta\":{"
+                           "\"progressToken\":\"t\"}}}"};
+    int refused = 0, done = 0;
+    for (int i = 0; i < 400; i++) { /* every 40th with progress (each takes ~150 ms) */
+        struct resp r;
+        assert_int_equal(post(sid, calls[i % 40 == 0], &r), CURLE_OK);
+        refused += r.status == 429;
+        done += r.status == 200;
+        ep_buf_free(&r.body);
+    }
+    assert_int_equal(refused, 0);
+    assert_int_equal(done, 400);
+    end_session(sid);
+}
+
 /* A client that sends headers and part of the body, then stalls, is disconnected after the
  * idle timeout (--io-timeout 2). */
 static void test_slow_client(void **state)
@@ -1232,6 +1238,7 @@ int main(void)
         cmocka_unit_test(test_max_sessions),
         cmocka_unit_test(test_stdio_sampling),
         cmocka_unit_test(test_tool_call_limit),
+        cmocka_unit_test(test_back_to_back_calls),
         cmocka_unit_test(test_slow_client),
         cmocka_unit_test(test_session_churn),
     };
