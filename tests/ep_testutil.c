@@ -52,6 +52,28 @@ int ep_test_system(const char *fmt, ...)
     return WEXITSTATUS(st);
 }
 
+int ep_test_wait_port_file(const char *pf, pid_t pid, int tenths)
+{
+    for (int i = 0; i < tenths * 10; i++) {
+        FILE *fp = fopen(pf, "r");
+        int p = 0;
+        if (fp) {
+            char line[32] = "";
+            if (fgets(line, sizeof line, fp))
+                p = (int)strtol(line, NULL, 10);
+            fclose(fp);
+        }
+        if (p > 0)
+            return p;
+        siginfo_t si = {0}; /* exited? (WNOWAIT: the caller still reaps it) */
+        if (pid > 0 && waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+            si.si_pid == pid)
+            return 0;
+        usleep(10000);
+    }
+    return 0;
+}
+
 pid_t ep_test_start_server(const char *name, const char *dir, int *port)
 {
     char srv[8192], pf[8192];
@@ -81,25 +103,15 @@ pid_t ep_test_start_server(const char *name, const char *dir, int *port)
         _exit(127);
     }
     /* bounded wait for the port file (a server may build its fixtures first) */
-    for (int i = 0; i < 3000; i++) {
-        FILE *fp = fopen(pf, "r");
-        int p = 0;
-        if (fp) {
-            char line[32] = "";
-            if (fgets(line, sizeof line, fp))
-                p = (int)strtol(line, NULL, 10);
-            fclose(fp);
-        }
-        if (p > 0) {
-            *port = p;
-            return pid;
-        }
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid) {
-            fprintf(stderr, "%s exited before listening\n", name);
-            return -1;
-        }
-        usleep(10000);
+    int p = ep_test_wait_port_file(pf, pid, 300);
+    if (p > 0) {
+        *port = p;
+        return pid;
+    }
+    int st;
+    if (waitpid(pid, &st, WNOHANG) == pid) {
+        fprintf(stderr, "%s exited before listening\n", name);
+        return -1;
     }
     fprintf(stderr, "%s did not write its port within 30 s\n", name);
     ep_test_stop_server(pid);

@@ -25,6 +25,9 @@ int ep_test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * port. The child gets SIGTERM if the test dies. Returns the pid and fills *port, or -1 (the
  * reason on stderr). Stop it with ep_test_stop_server. */
 #include <sys/types.h>
+/* Wait up to tenths/10 s for a server to write its port to the file pf (as --port-file does).
+ * Returns the port, or 0 if none came in time or the child pid (when > 0) exited first. */
+int ep_test_wait_port_file(const char *pf, pid_t pid, int tenths);
 pid_t ep_test_start_server(const char *name, const char *dir, int *port);
 /* SIGTERM, wait up to 5 s, then SIGKILL. pid <= 0 is ignored. */
 void ep_test_stop_server(pid_t pid);

@@ -521,17 +521,7 @@ static void test_http_auth(void **state)
               "--conformance-fixtures", (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 200 && !port; i++) { /* at most 20 s */
-        FILE *f = fopen(pf, "r");
-        char line[32] = "";
-        if (f) {
-            if (fgets(line, sizeof line, f))
-                port = (int)strtol(line, NULL, 10);
-            fclose(f);
-        }
-        if (!port)
-            usleep(100000);
-    }
+    port = ep_test_wait_port_file(pf, pid, 200); /* at most 20 s */
     assert_true(port > 0);
     struct resp r;
     const char *ping = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}";
@@ -654,17 +644,7 @@ static pid_t start_server(const char *db, const char *pf)
               pf, "--auth-config", cfg_path, "--conformance-fixtures", (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 200 && !port; i++) { /* at most 20 s */
-        FILE *f = fopen(pf, "r");
-        char line[32] = "";
-        if (f) {
-            if (fgets(line, sizeof line, f))
-                port = (int)strtol(line, NULL, 10);
-            fclose(f);
-        }
-        if (!port)
-            usleep(100000);
-    }
+    port = ep_test_wait_port_file(pf, pid, 200); /* at most 20 s */
     assert_true(port > 0);
     return pid;
 }
