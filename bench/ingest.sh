@@ -12,12 +12,17 @@
 # Reported: the median time of each, the ratio of the medians, and the median of the per-run
 # ratios (each run's epintel time over the xmllint time of that same run), which is steadier
 # on a busy machine.
+# If bench_expat (bench/bench_expat.c) is built beside the first epintel, it is timed in the same
+# runs: expat alone, fed as the ingest feeds it, with handlers that only count and no store. Its
+# ratio to xmllint is the floor of what a single-threaded expat parse can reach here.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$here/build/release/epintel}
 runs=${2:-5}
 shift $(($# < 2 ? $# : 2))
 bins=("$bin" "$@")
+expat=$(dirname "$bin")/bench_expat
+[ -x "$expat" ] || expat=""
 data=${EP_REAL_DATA:-$here/../shared/data/real}/ep-rcv-xml
 files=("$data"/PV-9-*.xml)
 tmp=$(mktemp -d)
@@ -27,12 +32,18 @@ now() { date +%s.%N; }
 tables=("$here"/fixtures/htv/countries.csv.gz "$here"/fixtures/htv/groups.csv.gz
         "$here"/fixtures/htv/members.csv.gz "$here"/fixtures/htv/group_memberships.csv.gz)
 count() { sqlite3 "$tmp/db" "$1"; }
-: > "$tmp/x"
+: > "$tmp/x"; : > "$tmp/f"; : > "$tmp/fr"
 for i in "${!bins[@]}"; do : > "$tmp/e$i"; : > "$tmp/r$i"; done
 for r in $(seq "$runs"); do
   t0=$(now); xmllint --stream --noout "${files[@]}"; t1=$(now)
   x=$(echo "$t1 - $t0" | bc -l)
   echo "$x" >> "$tmp/x"
+  if [ -n "$expat" ]; then
+    t0=$(now); "$expat" "${files[@]}" >/dev/null; t1=$(now)
+    f=$(echo "$t1 - $t0" | bc -l)
+    echo "$f" >> "$tmp/f"
+    echo "$f / $x" | bc -l >> "$tmp/fr"
+  fi
   for i in "${!bins[@]}"; do
     rm -f "$tmp/db" "$tmp/db-wal" "$tmp/db-shm"
     "${bins[$i]}" --quiet --db "$tmp/db" --no-default-data ingest "${tables[@]}" >/dev/null
@@ -52,6 +63,12 @@ x=$(median < "$tmp/x")
 printf 'xml ingest, 7 files, %s runs (medians; load average %s):\n' "$runs" \
   "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '  %-40s %8.1f ms   (baseline)\n' "xmllint --stream --noout" "$(echo "$x*1000" | bc -l)"
+if [ -n "$expat" ]; then
+  f=$(median < "$tmp/f")
+  printf '  %-40s %8.1f ms   %.2fx baseline (median of per-run ratios %.2fx; parse only)\n' \
+    "bench_expat (expat alone, no store)" "$(echo "$f*1000" | bc -l)" "$(echo "$f/$x" | bc -l)" \
+    "$(median < "$tmp/fr")"
+fi
 for i in "${!bins[@]}"; do
   e=$(median < "$tmp/e$i"); q=$(median < "$tmp/r$i")
   printf '  %-40s %8.1f ms   %.2fx baseline (median of per-run ratios %.2fx; goal <= 1.5x)\n' \
