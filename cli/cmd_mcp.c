@@ -216,7 +216,11 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     const char *addr = NULL;
     int port = 0;
     if (http && parse_listen(http, &addr, &port)) {
-        fprintf(stderr, "epintel serve: --http needs ADDR:PORT, e.g. 127.0.0.1:8080\n");
+        fprintf(stderr,
+                "epintel serve: --http \"%s\": needs [ADDR:]PORT, ADDR an IP address or "
+                "localhost (default 127.0.0.1), PORT from 0 to 65535 (0 picks a free one), "
+                "e.g. 127.0.0.1:8080\n",
+                http);
         return EP_EXIT_USAGE;
     }
     if (!out_dir) {

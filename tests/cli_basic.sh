@@ -65,6 +65,13 @@ contains "$tmp/err" "XYZ" "warning names the group"
 
 expect_rc 0 "info" "$bin" --db "$db" info --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["votes_with_positions"]==7, d' "$tmp/out" && ok || bad "info --json"
+# serve: bad flags are refused before anything starts, naming the flag and the fix
+expect_rc 2 "serve --http port out of range" timeout 10 "$bin" --db "$db" serve --http 127.0.0.1:99999
+contains "$tmp/err" "PORT from 0 to 65535" "serve --http gives the port range"
+expect_rc 2 "serve --max-replay-bytes not a number" timeout 10 "$bin" --db "$db" serve --http 127.0.0.1:0 --max-replay-bytes lots
+contains "$tmp/err" "--max-replay-bytes needs a number" "serve names the bad flag"
+expect_rc 1 "serve --http non-loopback without auth" timeout 10 "$bin" --db "$db" serve --http 0.0.0.0:0
+contains "$tmp/err" "pass --auth-config" "serve asks for --auth-config off loopback"
 
 expect_rc 2 "synth needs --db" "$bin" synth --meps 10 --votes 10
 expect_rc 2 "synth bad number" "$bin" --db "$tmp/s.db" synth --meps ten
