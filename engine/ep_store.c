@@ -970,12 +970,11 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
     /* PRAGMA foreign_keys only changes outside a transaction: off for the whole XML unit, on
      * again after its COMMIT or ROLLBACK (see fk_by_vote) */
     in.fk_by_vote = src->is_xml && !src->gen;
-    int rc = exec(s->db,
-                  in.fk_by_vote ? "PRAGMA foreign_keys = OFF;"
-                                  "CREATE TEMP TABLE IF NOT EXISTS touched(id INTEGER PRIMARY KEY);"
-                                  "DELETE FROM temp.touched; BEGIN IMMEDIATE"
-                                : "CREATE TEMP TABLE IF NOT EXISTS touched(id INTEGER PRIMARY KEY);"
-                                  "DELETE FROM temp.touched; BEGIN IMMEDIATE",
+    int rc = in.fk_by_vote ? exec(s->db, "PRAGMA foreign_keys = OFF", err) : 0;
+    if (!rc)
+        rc = exec(s->db,
+                  "CREATE TEMP TABLE IF NOT EXISTS touched(id INTEGER PRIMARY KEY);"
+                  "DELETE FROM temp.touched; BEGIN IMMEDIATE",
                   err);
     if (rc) {
         if (in.fk_by_vote)

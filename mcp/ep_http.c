@@ -341,9 +341,6 @@ static void metrics_text(struct http *h, struct ep_buf *b)
     }
     if (h->upstream.len)
         ep_buf_append(b, h->upstream.data, h->upstream.len);
-    pthread_mutex_unlock(&h->mu);
-
-    pthread_mutex_lock(&h->mu);
     ep_buf_printf(b, "# HELP epintel_http_requests_total HTTP requests by method and status.\n"
                      "# TYPE epintel_http_requests_total counter\n");
     for (int i = 0; i < h->nstats; i++)
@@ -892,18 +889,11 @@ static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, unsign
     return ret;
 }
 
-/* An HTTP error with a JSON-RPC error body (id may be NULL). */
-static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, unsigned status,
-                                  int code, json_t *id, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-static enum MHD_Result send_error_v(struct req *r, struct MHD_Connection *c, unsigned status,
-                                    int code, json_t *id, json_t *data, const char *fmt, va_list ap)
-    __attribute__((format(printf, 7, 0)));
-static enum MHD_Result send_error_v(struct req *r, struct MHD_Connection *c, unsigned status,
-                                    int code, json_t *id, json_t *data, const char *fmt, va_list ap)
+/* An HTTP error with a JSON-RPC error body: message msg, error.data data (stolen, may be
+ * NULL), id (may be NULL). */
+static enum MHD_Result send_error_msg(struct req *r, struct MHD_Connection *c, unsigned status,
+                                      int code, json_t *id, json_t *data, const char *msg)
 {
-    char msg[768];
-    vsnprintf(msg, sizeof msg, fmt, ap);
     json_t *e = json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", id ? id : json_null(),
                           "error", "code", code, "message", msg);
     if (e && data)
@@ -917,28 +907,19 @@ static enum MHD_Result send_error_v(struct req *r, struct MHD_Connection *c, uns
     return ret;
 }
 
+/* The same with the message formatted and no error.data. */
+static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, unsigned status,
+                                  int code, json_t *id, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, unsigned status,
                                   int code, json_t *id, const char *fmt, ...)
 {
+    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    enum MHD_Result ret = send_error_v(r, c, status, code, id, NULL, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return ret;
-}
-
-/* The same with error.data (stolen, may be NULL). */
-static enum MHD_Result send_error_data(struct req *r, struct MHD_Connection *c, unsigned status,
-                                       int code, json_t *data, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-static enum MHD_Result send_error_data(struct req *r, struct MHD_Connection *c, unsigned status,
-                                       int code, json_t *data, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    enum MHD_Result ret = send_error_v(r, c, status, code, NULL, data, fmt, ap);
-    va_end(ap);
-    return ret;
+    return send_error_msg(r, c, status, code, id, NULL, msg);
 }
 
 /* SSE content reader: blocks (thread per connection) until bytes, the end, or shutdown. */
@@ -1545,19 +1526,20 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
     } else if (n + 1 < oldest) {
         status = MHD_HTTP_GONE;
         int global = st->gone_global > n;
+        char bound[200];
         if (global)
-            snprintf(msg, sizeof msg,
-                     "events %lu to %lu of stream %ld were dropped: the server keeps at most %zu "
-                     "bytes of replay data over all sessions (--max-replay-bytes) and drops the "
-                     "oldest first. Re-send the request (a new request id), or open a new GET "
-                     "stream without Last-Event-ID",
-                     n + 1, oldest - 1, k, h->o.max_replay_bytes);
+            snprintf(bound, sizeof bound,
+                     "were dropped: the server keeps at most %zu bytes of replay data over all "
+                     "sessions (--max-replay-bytes) and drops the oldest first",
+                     h->o.max_replay_bytes);
         else
-            snprintf(msg, sizeof msg,
-                     "events %lu to %lu of stream %ld are no longer kept (the last %d events or "
-                     "%zu KiB of a stream are). Re-send the request, or open a new GET stream "
-                     "without Last-Event-ID",
-                     n + 1, oldest - 1, k, EP_HTTP_REPLAY_EVENTS, EP_HTTP_REPLAY_BYTES >> 10);
+            snprintf(bound, sizeof bound,
+                     "are no longer kept (the last %d events or %zu KiB of a stream are)",
+                     EP_HTTP_REPLAY_EVENTS, EP_HTTP_REPLAY_BYTES >> 10);
+        snprintf(msg, sizeof msg,
+                 "events %lu to %lu of stream %ld %s. Re-send the request%s, or open a new GET "
+                 "stream without Last-Event-ID",
+                 n + 1, oldest - 1, k, bound, global ? " (a new request id)" : "");
         data =
             json_pack("{s:s,s:I,s:I,s:I}", "reason",
                       global ? "max_replay_bytes" : "stream_replay_window", "stream", (json_int_t)k,
@@ -1594,8 +1576,9 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
     pthread_mutex_unlock(&s->mu);
     if (why) {
         count_reject(h, REJ_BAD_REQUEST);
-        return send_error_data(r, c, status, EP_MCP_INVALID_REQUEST, data, "Cannot resume: %s",
-                               why);
+        char full[sizeof msg + 32];
+        snprintf(full, sizeof full, "Cannot resume: %s", why);
+        return send_error_msg(r, c, status, EP_MCP_INVALID_REQUEST, NULL, data, full);
     }
     return send_sse(r, c, NULL);
 }
