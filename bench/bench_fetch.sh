@@ -52,7 +52,7 @@ t1=$(run 1)
 tw=$(run "$PAR") # again on the same store: every page from the warm disk cache, no upstream
 reqs=$(wc -l <"$tmp/audit1.jsonl")
 q="SELECT (SELECT count(*) FROM member), (SELECT count(*) FROM membership),
-           (SELECT count(*) FROM vote), (SELECT count(*) FROM position)"
+           (SELECT count(*) FROM vote), (SELECT sum(n) FROM vote_positions)"
 a=$(sqlite3 "$tmp/p$PAR.db" "$q"); b=$(sqlite3 "$tmp/p1.db" "$q")
 echo "  requests per sync:       $reqs"
 echo "  $PAR connections:           ${tp} s"

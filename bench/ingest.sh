@@ -49,7 +49,7 @@ for r in $(seq "$runs"); do
     "${bins[$i]}" --quiet --db "$tmp/db" --no-default-data ingest "${tables[@]}" >/dev/null
     t0=$(now); "${bins[$i]}" --quiet --db "$tmp/db" --no-default-data ingest "${files[@]}"; t1=$(now)
     v=$(count "SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL")
-    p=$(count "SELECT COUNT(*) FROM position")
+    p=$(count "SELECT SUM(n) FROM vote_positions")
     if [ "$v" != 266 ] || [ "$p" != 154619 ]; then
       echo "bench/ingest.sh: ${bins[$i]} stored $v votes and $p positions (want 266, 154619)" >&2
       exit 1

@@ -37,6 +37,7 @@ int ep_cli_tty(void);
 
 int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_info(struct ep_cli *cli, int argc, char **argv);
+int ep_cmd_sql(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_synth(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_tool(struct ep_cli *cli, int argc, char **argv);

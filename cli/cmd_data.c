@@ -291,7 +291,7 @@ int ep_cmd_info(struct ep_cli *cli, int argc, char **argv)
         {"sittings", "SELECT COUNT(*) FROM sitting"},
         {"votes", "SELECT COUNT(*) FROM vote"},
         {"votes_with_positions", "SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL"},
-        {"positions_cast", "SELECT COUNT(*) FROM position"},
+        {"positions_cast", "SELECT COALESCE(SUM(n), 0) FROM vote_positions"},
         {"meps_who_voted", "SELECT COUNT(DISTINCT member_id) FROM position"},
         {"search_documents", "SELECT COUNT(*) FROM search"},
         {"units", "SELECT COUNT(*) FROM unit"},
@@ -366,4 +366,83 @@ int ep_cmd_info(struct ep_cli *cli, int argc, char **argv)
         printf("\nSource: European Parliament. Data: HowTheyVote.eu (ODbL).\n");
     ep_store_close(s);
     return EP_EXIT_OK;
+}
+
+static void sql_usage(FILE *f)
+{
+    fprintf(f, "usage: epintel [--db PATH] sql [--header] QUERY\n\n"
+               "Run one read-only SQL statement on the store and print its rows, one per line,\n"
+               "columns separated by '|' (NULL as an empty field), as the sqlite3 shell does.\n"
+               "--header prints the column names first.\n\n"
+               "The tables and views are those of docs/design.md. position(vote_id, member_id,\n"
+               "pos, group_code, unit_id) is a virtual table over the packed vote_positions\n"
+               "rows that only epintel provides (the sqlite3 shell does not know it), and so are\n"
+               "the views built on it (member_vote).\n\n"
+               "exit codes: 0 ok, 1 SQL error, 2 usage (no query, more than one statement, or a\n"
+               "statement that would write)\n");
+}
+
+int ep_cmd_sql(struct ep_cli *cli, int argc, char **argv)
+{
+    int header = 0;
+    const char *query = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--header") == 0) {
+            header = 1;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            sql_usage(stdout);
+            return EP_EXIT_OK;
+        } else if (argv[i][0] == '-' || query) {
+            fprintf(stderr, "epintel sql: unexpected argument %s (see epintel sql --help)\n",
+                    argv[i]);
+            return EP_EXIT_USAGE;
+        } else {
+            query = argv[i];
+        }
+    }
+    if (!query) {
+        sql_usage(stderr);
+        return EP_EXIT_USAGE;
+    }
+    struct ep_store *s = ep_cli_open_store(cli, 1);
+    if (!s)
+        return EP_EXIT_ERROR;
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *st = NULL;
+    const char *tail = NULL;
+    int code = EP_EXIT_OK;
+    if (sqlite3_prepare_v2(db, query, -1, &st, &tail) != SQLITE_OK) {
+        fprintf(stderr, "epintel sql: %s\n", sqlite3_errmsg(db));
+        code = EP_EXIT_ERROR;
+    } else if (!st) {
+        fprintf(stderr, "epintel sql: the query holds no statement\n");
+        code = EP_EXIT_USAGE;
+    } else if (tail && tail[strspn(tail, " \t\r\n;")]) {
+        fprintf(stderr, "epintel sql: one statement at a time (more follows: \"%.40s\")\n", tail);
+        code = EP_EXIT_USAGE;
+    } else if (!sqlite3_stmt_readonly(st)) {
+        fprintf(stderr, "epintel sql: only statements that read are run (this one writes)\n");
+        code = EP_EXIT_USAGE;
+    }
+    int ncol = st ? sqlite3_column_count(st) : 0;
+    if (!code && header)
+        for (int c = 0; c < ncol; c++)
+            printf("%s%s", c ? "|" : "", sqlite3_column_name(st, c));
+    if (!code && header)
+        putchar('\n');
+    int rc = SQLITE_DONE;
+    while (!code && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int c = 0; c < ncol; c++) {
+            const unsigned char *t = sqlite3_column_text(st, c);
+            printf("%s%s", c ? "|" : "", t ? (const char *)t : "");
+        }
+        putchar('\n');
+    }
+    if (!code && rc != SQLITE_DONE) {
+        fprintf(stderr, "epintel sql: %s\n", sqlite3_errmsg(db));
+        code = EP_EXIT_ERROR;
+    }
+    sqlite3_finalize(st);
+    ep_store_close(s);
+    return code;
 }

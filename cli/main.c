@@ -16,6 +16,7 @@ struct command {
 static const struct command commands[] = {
     {"ingest", ep_cmd_ingest, "ingest roll-call XML files and HowTheyVote CSV tables"},
     {"info", ep_cmd_info, "counts per table, date range and sources of the store"},
+    {"sql", ep_cmd_sql, "run one read-only SQL query on the store"},
     {"synth", ep_cmd_synth, "write a synthetic full-term dataset (for benchmarks)"},
     {"sync", ep_cmd_sync, "fetch from the EP Open Data API into the store"},
     {"serve", ep_cmd_serve, "run the MCP server (stdio, or Streamable HTTP with --http)"},

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ep_htv.h"
+#include "ep_posblob.h"
 #include "ep_rcv.h"
 #include "ep_store_schema.h"
 #include "ep_util.h"
@@ -70,12 +71,11 @@ enum {
     ST_VOTE_RCV,
     ST_VOTE_GET,
     ST_VOTE_SETPOS,
-    ST_POS_INSERT,
-    ST_POS_BATCH,
-    ST_POS_GET,
+    ST_POS_PUT,
+    ST_POS_LOAD,
+    ST_POS_SET,
     ST_TITLE,
     ST_TOUCH,
-    ST_VOTE_EXISTS,
     ST_COUNT
 };
 
@@ -125,16 +125,15 @@ static const char *const ingest_sql[ST_COUNT] = {
         " dlv_id=?5, count_for=COALESCE(count_for, ?6), count_against=COALESCE(count_against, ?7),"
         " count_abstention=COALESCE(count_abstention, ?8)",
     [ST_VOTE_GET] = "SELECT pos_unit_id, (SELECT path FROM unit WHERE id = vote.pos_unit_id),"
-                    " (SELECT COUNT(*) FROM position WHERE vote_id = vote.id)"
+                    " (SELECT data FROM vote_positions WHERE vote_id = vote.id)"
                     " FROM vote WHERE id = ?1",
     [ST_VOTE_SETPOS] = "UPDATE vote SET pos_unit_id = ?2 WHERE id = ?1",
-    [ST_POS_INSERT] = "INSERT INTO position(vote_id, member_id, pos, group_code, unit_id)"
-                      " VALUES(?1,?2,?3,?4,?5)",
-    [ST_POS_BATCH] = NULL, /* built by pos_batch_sql() */
-    [ST_POS_GET] = "SELECT pos FROM position WHERE vote_id = ?1 AND member_id = ?2",
+    [ST_POS_PUT] = "INSERT INTO vote_positions(vote_id, unit_id, n, data) VALUES(?1,?2,?3,?4)"
+                   " ON CONFLICT(vote_id) DO NOTHING",
+    [ST_POS_LOAD] = "SELECT data FROM vote_positions WHERE vote_id = ?1",
+    [ST_POS_SET] = "UPDATE vote_positions SET n = ?2, data = ?3 WHERE vote_id = ?1",
     [ST_TITLE] = "UPDATE vote SET rcv_title = ?2 WHERE dlv_id = ?1 AND pos_unit_id = ?3",
     [ST_TOUCH] = "INSERT OR IGNORE INTO temp.touched(id) VALUES(?1)",
-    [ST_VOTE_EXISTS] = "SELECT 1 FROM vote WHERE id = ?1",
 };
 
 /* Per-vote state of one ingest: which votes got positions and whether they are compared
@@ -143,7 +142,9 @@ struct vote_state {
     int64_t id;
     int compare;      /* 1 = positions exist from another unit: compare, do not write */
     long stored_cast; /* cast rows stored by the other unit */
-    long seen_cast;   /* cast rows in this unit */
+    void *stored;     /* compare: a copy of their packed positions (ep_posblob.h) */
+    struct ep_posblob view;
+    long seen_cast; /* cast rows in this unit */
     char *other_path;
 };
 
@@ -153,10 +154,6 @@ struct ingest {
     int64_t unit_id;
     const char *unit;
     int strict, is_xml;
-    /* Foreign keys are not enforced by SQLite in this unit (roll-call XML): every position of a
-     * flush has the same vote_id and unit_id, so flush_positions checks the vote once instead
-     * of SQLite checking both references on every row (13% of the ingest's instructions). */
-    int fk_by_vote;
     long kill_after; /* fault injection, -1 = off */
     long records, warnings;
     ep_ingest_warn_fn warn;
@@ -166,7 +163,7 @@ struct ingest {
     struct vote_state *votes;
     size_t nvotes, avotes;
     /* Cast positions of one vote waiting to be written (see cb_position): sorted by member and
-     * inserted POS_BATCH rows per statement when the vote is complete. */
+     * packed into one vote_positions row (ep_posblob.h) when the vote is complete. */
     struct pend_pos *pend;
     size_t npend, apend;
     int64_t pend_vote;
@@ -174,6 +171,8 @@ struct ingest {
     struct seen_slot *seen;  /* open-addressing set of the members in pend */
     size_t aseen;            /* slots, a power of two */
     unsigned seen_gen;       /* slots of other generations are empty */
+    struct ep_posblob_builder pb;
+    struct ep_buf blob;
 };
 
 struct seen_slot {
@@ -182,9 +181,6 @@ struct seen_slot {
 };
 
 static int flush_positions(struct ingest *in, struct ep_error *err);
-
-/* Rows per multi-row INSERT of positions. */
-#define POS_BATCH 64
 
 struct pend_pos {
     int64_t member_id;
@@ -209,6 +205,67 @@ static int exec(sqlite3 *db, const char *sql, struct ep_error *err)
     return EP_OK;
 }
 
+/* Migration to EP_STORE_PACKED_POSITIONS: the rows of the old position table, one vote_positions
+ * row per vote, then the old table goes (the virtual table takes its name). */
+static int pack_positions(sqlite3 *db, struct ep_error *err)
+{
+    sqlite3_stmt *q = NULL, *ins = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT vote_id, member_id, pos, group_code, unit_id FROM main.position"
+                           " ORDER BY vote_id, member_id",
+                           -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(
+            db, "INSERT INTO vote_positions(vote_id, unit_id, n, data) VALUES(?1,?2,?3,?4)", -1,
+            &ins, NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return db_error(db, err, "packing positions");
+    }
+    struct ep_posblob_builder b;
+    struct ep_buf blob;
+    ep_posblob_builder_init(&b);
+    ep_buf_init(&blob, 0);
+    int64_t vote = 0, unit = 0;
+    int rc = EP_OK, step;
+    do {
+        step = sqlite3_step(q);
+        int64_t v = step == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+        if (b.n && (step != SQLITE_ROW || v != vote)) { /* the previous vote is complete */
+            if (ep_posblob_finish(&b, &blob)) {
+                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+                break;
+            }
+            sqlite3_bind_int64(ins, 1, vote);
+            sqlite3_bind_int64(ins, 2, unit);
+            sqlite3_bind_int64(ins, 3, (sqlite3_int64)b.n);
+            sqlite3_bind_blob(ins, 4, blob.data, (int)blob.len, SQLITE_STATIC);
+            int r = sqlite3_step(ins);
+            sqlite3_reset(ins);
+            if (r != SQLITE_DONE) {
+                rc = db_error(db, err, "packing positions");
+                break;
+            }
+            ep_posblob_builder_reset(&b);
+        }
+        if (step != SQLITE_ROW)
+            break;
+        vote = v;
+        unit = sqlite3_column_int64(q, 4);
+        if (ep_posblob_add(&b, sqlite3_column_int64(q, 1), sqlite3_column_int(q, 2),
+                           (const char *)sqlite3_column_text(q, 3))) {
+            rc = ep_error_set(err, EP_ELIMIT, "packing the positions of vote %lld failed",
+                              (long long)vote);
+            break;
+        }
+    } while (1);
+    if (!rc && step != SQLITE_DONE)
+        rc = db_error(db, err, "packing positions");
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+    ep_posblob_builder_free(&b);
+    ep_buf_free(&blob);
+    return rc ? rc : exec(db, "DROP TABLE main.position", err);
+}
+
 static int migrate(sqlite3 *db, struct ep_error *err)
 {
     sqlite3_stmt *st;
@@ -227,6 +284,8 @@ static int migrate(sqlite3 *db, struct ep_error *err)
         if (rc)
             return rc;
         rc = exec(db, ep_store_migrations[v], err);
+        if (!rc && v + 1 == EP_STORE_PACKED_POSITIONS)
+            rc = pack_positions(db, err);
         if (!rc) {
             char sql[64];
             snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
@@ -276,6 +335,11 @@ int ep_store_open(const char *path, int flags, struct ep_store **out, struct ep_
         return EP_EDB;
     }
     sqlite3_busy_timeout(s->db, 10000);
+    if (ep_posblob_register(s->db) != SQLITE_OK) {
+        ep_error_set(err, EP_EDB, "%s: %s", path, sqlite3_errmsg(s->db));
+        ep_store_close(s);
+        return EP_EDB;
+    }
     rc = exec(s->db, "PRAGMA foreign_keys = ON", err);
     /* page_size only takes effect on a new (empty) store: 16 KiB pages hold a vote's positions
      * in a few pages, so an ingested file writes a quarter of the WAL frames (and syscalls) of
@@ -336,6 +400,12 @@ int ep_store_open_side(struct ep_store *s, sqlite3 **out, struct ep_error *err)
         return rc;
     }
     sqlite3_busy_timeout(db, 10000);
+    if (ep_posblob_register(db) != SQLITE_OK) {
+        int rc =
+            ep_error_set(err, EP_EDB, "%s: second connection: %s", s->path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return rc;
+    }
     *out = db;
     return 0;
 }
@@ -586,7 +656,22 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
     if (sqlite3_column_type(st, 0) != SQLITE_NULL && sqlite3_column_int64(st, 0) != in->unit_id) {
         vs->compare = 1;
         vs->other_path = ep_strdup0((const char *)sqlite3_column_text(st, 1));
-        vs->stored_cast = sqlite3_column_int64(st, 2);
+        const void *data = sqlite3_column_blob(st, 2);
+        size_t len = (size_t)sqlite3_column_bytes(st, 2);
+        if (data && len) {
+            in->nvotes++; /* from here on, ingest_free frees what vs owns */
+            vs->stored = malloc(len);
+            if (vs->stored)
+                memcpy(vs->stored, data, len);
+            sqlite3_reset(st);
+            if (!vs->stored)
+                return ep_error_set(err, EP_ENOMEM, "out of memory");
+            if (ep_posblob_view(vs->stored, len, &vs->view) != 0)
+                return ep_error_set(err, EP_ECONFLICT,
+                                    "the stored positions of vote %lld are corrupt", (long long)id);
+            in->nvotes--;
+        }
+        vs->stored_cast = (long)vs->view.n;
     }
     sqlite3_reset(st);
     if (!vs->compare) {
@@ -611,40 +696,84 @@ static void fault_point(const struct ingest *in)
         raise(SIGKILL);
 }
 
-/* "INSERT INTO position ... VALUES(?1,?3,?4,?5,?2),(?1,?6,?7,?8,?2),..." for POS_BATCH rows:
- * ?1 = vote, ?2 = unit, then member, pos, group per row. */
-static void pos_batch_sql(char *out, size_t size)
-{
-    size_t n = (size_t)snprintf(out, size,
-                                "INSERT INTO position(vote_id, member_id, pos, group_code, unit_id)"
-                                " VALUES");
-    for (int i = 0; i < POS_BATCH && n < size; i++)
-        n += (size_t)snprintf(out + n, size - n, "%s(?1,?%d,?%d,?%d,?2)", i ? "," : "", 3 + 3 * i,
-                              4 + 3 * i, 5 + 3 * i);
-}
-
 static int cmp_pend(const void *a, const void *b)
 {
     const struct pend_pos *x = a, *y = b;
     return x->member_id < y->member_id ? -1 : x->member_id > y->member_id;
 }
 
-static void bind_pend_group(const struct ingest *in, sqlite3_stmt *st, int i,
-                            const struct pend_pos *p)
+/* The vote's positions came in two runs (another vote between them): merge the stored run
+ * with the new one (in in->blob) and store the union. */
+static int merge_positions(struct ingest *in, struct ep_error *err)
 {
-    if (p->group_off == SIZE_MAX)
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_text(st, i, in->pend_strs.data + p->group_off, -1, SQLITE_STATIC);
+    sqlite3_stmt *st = in->st[ST_POS_LOAD];
+    sqlite3_bind_int64(st, 1, in->pend_vote);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return db_error(in->s->db, err, "storing positions");
+    }
+    size_t olen = (size_t)sqlite3_column_bytes(st, 0);
+    void *old = malloc(olen ? olen : 1);
+    if (old && olen)
+        memcpy(old, sqlite3_column_blob(st, 0), olen);
+    sqlite3_reset(st);
+    void *add = old ? malloc(in->blob.len) : NULL;
+    if (!add) {
+        free(old);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    memcpy(add, in->blob.data, in->blob.len);
+    struct ep_posblob a, b;
+    int rc = EP_OK;
+    if (ep_posblob_view(old, olen, &a) || ep_posblob_view(add, in->blob.len, &b))
+        rc = ep_error_set(err, EP_ECONFLICT, "the stored positions of vote %lld are corrupt",
+                          (long long)in->pend_vote);
+    ep_posblob_builder_reset(&in->pb);
+    size_t i = 0, k = 0;
+    while (!rc && (i < a.n || k < b.n)) {
+        int take_a = k == b.n || (i < a.n && ep_posblob_member(&a, i) < ep_posblob_member(&b, k));
+        if (i < a.n && k < b.n && ep_posblob_member(&a, i) == ep_posblob_member(&b, k)) {
+            rc = ep_error_set(err, EP_ECONFLICT, "member %lld has two positions on vote %lld",
+                              (long long)ep_posblob_member(&b, k), (long long)in->pend_vote);
+            break;
+        }
+        const struct ep_posblob *v = take_a ? &a : &b;
+        size_t e = take_a ? i++ : k++;
+        int g = ep_posblob_group(v, e);
+        char label[0x10000];
+        if (g != EP_POSBLOB_NO_GROUP) {
+            memcpy(label, v->group[g], v->group_len[g]);
+            label[v->group_len[g]] = '\0';
+        }
+        if (ep_posblob_add(&in->pb, ep_posblob_member(v, e), ep_posblob_pos(v, e),
+                           g == EP_POSBLOB_NO_GROUP ? NULL : label))
+            rc = ep_error_set(err, EP_ELIMIT,
+                              "vote %lld: more than %d distinct group labels in one vote",
+                              (long long)in->pend_vote, EP_POSBLOB_MAX_GROUPS);
+    }
+    if (!rc && ep_posblob_finish(&in->pb, &in->blob))
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (!rc) {
+        st = in->st[ST_POS_SET];
+        sqlite3_bind_int64(st, 1, in->pend_vote);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)in->pb.n);
+        sqlite3_bind_blob(st, 3, in->blob.data, (int)in->blob.len, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(in->s->db, err, "storing positions");
+        sqlite3_reset(st);
+    }
+    free(old);
+    free(add);
+    return rc;
 }
 
-/* Write the pending positions of one vote: sorted by member, so that the rows go in primary
- * key order (appended, not scattered over the b-tree), and many rows per statement. */
+/* Write the pending positions of one vote: sorted by member and packed into one vote_positions
+ * row. */
 static int flush_positions(struct ingest *in, struct ep_error *err)
 {
     if (!in->npend)
         return EP_OK;
-    size_t n = in->npend, i = 0;
+    size_t n = in->npend;
     in->npend = 0;
     in->seen_gen++;                /* empties the set */
     for (size_t k = 1; k < n; k++) /* the XML adapter emits them sorted already */
@@ -652,65 +781,41 @@ static int flush_positions(struct ingest *in, struct ep_error *err)
             qsort(in->pend, n, sizeof *in->pend, cmp_pend);
             break;
         }
-    int rc = SQLITE_DONE;
-    size_t from = 0; /* first row of the last statement */
-    sqlite3_stmt *st;
-    if (in->fk_by_vote) { /* what the foreign keys of these rows would check: the vote exists
-                           * (the unit is this transaction's own row) */
-        st = in->st[ST_VOTE_EXISTS];
-        sqlite3_bind_int64(st, 1, in->pend_vote);
-        int found = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_reset(st);
-        if (!found)
+    ep_posblob_builder_reset(&in->pb);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const struct pend_pos *p = &in->pend[i];
+        rc = ep_posblob_add(&in->pb, p->member_id, p->pos,
+                            p->group_off == SIZE_MAX ? NULL : in->pend_strs.data + p->group_off);
+    }
+    ep_buf_reset(&in->pend_strs);
+    if (!rc)
+        rc = ep_posblob_finish(&in->pb, &in->blob);
+    if (rc == EP_ELIMIT)
+        return ep_error_set(err, EP_ELIMIT,
+                            "vote %lld: more than %d distinct group labels, or a group label "
+                            "longer than 65535 bytes",
+                            (long long)in->pend_vote, EP_POSBLOB_MAX_GROUPS);
+    if (rc)
+        return ep_error_set(err, rc == EP_ENOMEM ? EP_ENOMEM : EP_EINTERNAL,
+                            "packing the positions of vote %lld: %s", (long long)in->pend_vote,
+                            ep_strerror(rc));
+    sqlite3_stmt *st = in->st[ST_POS_PUT];
+    sqlite3_bind_int64(st, 1, in->pend_vote);
+    sqlite3_bind_int64(st, 2, in->unit_id);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+    sqlite3_bind_blob(st, 4, in->blob.data, (int)in->blob.len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        if (sqlite3_extended_errcode(in->s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
             return ep_error_set(err, EP_EINTERNAL,
                                 "positions of vote %lld without its vote row (a bug in the "
                                 "adapter): FOREIGN KEY constraint failed",
                                 (long long)in->pend_vote);
+        return db_error(in->s->db, err, "storing positions");
     }
-    st = in->st[ST_POS_BATCH];
-    sqlite3_bind_int64(st, 1, in->pend_vote);
-    sqlite3_bind_int64(st, 2, in->unit_id);
-    for (; i + POS_BATCH <= n && rc == SQLITE_DONE; i += POS_BATCH) {
-        for (int k = 0; k < POS_BATCH; k++) {
-            const struct pend_pos *p = &in->pend[i + (size_t)k];
-            sqlite3_bind_int64(st, 3 + 3 * k, p->member_id);
-            sqlite3_bind_int(st, 4 + 3 * k, p->pos);
-            bind_pend_group(in, st, 5 + 3 * k, p);
-        }
-        from = i;
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-    }
-    st = in->st[ST_POS_INSERT];
-    for (; i < n && rc == SQLITE_DONE; i++) {
-        const struct pend_pos *p = &in->pend[i];
-        sqlite3_bind_int64(st, 1, in->pend_vote);
-        sqlite3_bind_int64(st, 2, p->member_id);
-        sqlite3_bind_int(st, 3, p->pos);
-        bind_pend_group(in, st, 4, p);
-        sqlite3_bind_int64(st, 5, in->unit_id);
-        from = i;
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-    }
-    ep_buf_reset(&in->pend_strs);
-    if (rc == SQLITE_DONE)
-        return EP_OK;
-    if (rc == SQLITE_CONSTRAINT) {
-        /* the vote's positions came in two runs (another vote between them) and repeat a
-         * member of the first run: the failed statement wrote nothing, so find that member */
-        st = in->st[ST_POS_GET];
-        for (size_t k = from; k < n; k++) {
-            sqlite3_bind_int64(st, 1, in->pend_vote);
-            sqlite3_bind_int64(st, 2, in->pend[k].member_id);
-            int found = sqlite3_step(st) == SQLITE_ROW;
-            sqlite3_reset(st);
-            if (found)
-                return ep_error_set(err, EP_ECONFLICT, "member %lld has two positions on vote %lld",
-                                    (long long)in->pend[k].member_id, (long long)in->pend_vote);
-        }
-    }
-    return db_error(in->s->db, err, "storing positions");
+    return sqlite3_changes(in->s->db) ? EP_OK : merge_positions(in, err);
 }
 
 static size_t seen_hash(int64_t member, size_t slots)
@@ -764,14 +869,8 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
         return ep_error_set(err, EP_EPARSE, "invalid position %d", p->pos);
     vs->seen_cast++;
     if (vs->compare) {
-        sqlite3_stmt *st = in->st[ST_POS_GET];
-        sqlite3_bind_int64(st, 1, p->vote_id);
-        sqlite3_bind_int64(st, 2, p->member_id);
-        int src = sqlite3_step(st);
-        int stored = src == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-        sqlite3_reset(st);
-        if (src != SQLITE_ROW && src != SQLITE_DONE)
-            return db_error(in->s->db, err, "comparing positions");
+        size_t k = ep_posblob_find(&vs->view, p->member_id);
+        int stored = k == SIZE_MAX ? 0 : ep_posblob_pos(&vs->view, k);
         if (stored != p->pos)
             return ep_error_set(err, EP_ECONFLICT,
                                 "vote %lld is already stored from %s with different content: "
@@ -907,12 +1006,16 @@ static void ingest_free(struct ingest *in)
 {
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(in->st[i]);
-    for (size_t i = 0; i < in->nvotes; i++)
+    for (size_t i = 0; i < in->nvotes; i++) {
         free(in->votes[i].other_path);
+        free(in->votes[i].stored);
+    }
     free(in->votes);
     free(in->pend);
     free(in->seen);
     ep_buf_free(&in->pend_strs);
+    ep_posblob_builder_free(&in->pb);
+    ep_buf_free(&in->blob);
 }
 
 /* What one unit parses: a file buffer (XML or CSV) or a generator. */
@@ -967,25 +1070,19 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
     in.warn = warn;
     in.warn_ctx = warn_ctx;
     in.warn_err = err;
-    /* PRAGMA foreign_keys only changes outside a transaction: off for the whole XML unit, on
-     * again after its COMMIT or ROLLBACK (see fk_by_vote) */
-    in.fk_by_vote = src->is_xml && !src->gen;
-    int rc = in.fk_by_vote ? exec(s->db, "PRAGMA foreign_keys = OFF", err) : 0;
-    if (!rc)
-        rc = exec(s->db,
+    ep_posblob_builder_init(&in.pb);
+    ep_buf_init(&in.blob, 0);
+    int rc = exec(s->db,
                   "CREATE TEMP TABLE IF NOT EXISTS touched(id INTEGER PRIMARY KEY);"
                   "DELETE FROM temp.touched; BEGIN IMMEDIATE",
                   err);
     if (rc) {
-        if (in.fk_by_vote)
-            exec(s->db, "PRAGMA foreign_keys = ON", NULL);
+        ingest_free(&in);
         return rc;
     }
-    char batch_sql[64 * POS_BATCH];
-    pos_batch_sql(batch_sql, sizeof batch_sql);
     for (int i = 0; i < ST_COUNT && !rc; i++)
-        if (sqlite3_prepare_v3(s->db, i == ST_POS_BATCH ? batch_sql : ingest_sql[i], -1,
-                               SQLITE_PREPARE_PERSISTENT, &in.st[i], NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v3(s->db, ingest_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &in.st[i],
+                               NULL) != SQLITE_OK)
             rc = db_error(s->db, err, "preparing the ingest");
     char at[32];
     now_iso(at);
@@ -1068,11 +1165,6 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
     if (rc) {
         exec(s->db, "ROLLBACK", NULL);
         exec(s->db, "DELETE FROM temp.touched", NULL);
-    }
-    if (in.fk_by_vote) {
-        int frc = exec(s->db, "PRAGMA foreign_keys = ON", rc ? NULL : err);
-        if (!rc)
-            rc = frc;
     }
     rep->records = in.records;
     rep->warnings = in.warnings;

@@ -94,6 +94,14 @@ static const char *const ep_store_migrations[] = {
     "CREATE TABLE speech(id TEXT PRIMARY KEY, date TEXT, member_id INTEGER, title TEXT,"
     " language TEXT, unit_id INTEGER NOT NULL REFERENCES unit(id));"
     "CREATE INDEX speech_member ON speech(member_id, date);",
+    /* 6: a vote's cast positions packed in one row (ep_posblob.h) instead of one row per MEP;
+     * `position` becomes the virtual table over it (ep_posblob_register). migrate() moves the
+     * rows of the old table here (pack_positions), then drops it. */
+    "CREATE TABLE vote_positions(vote_id INTEGER PRIMARY KEY REFERENCES vote(id),"
+    " unit_id INTEGER NOT NULL REFERENCES unit(id), n INTEGER NOT NULL, data BLOB NOT NULL);",
 };
+
+/* The schema version whose migration is followed by pack_positions (ep_store.c). */
+#define EP_STORE_PACKED_POSITIONS 6
 
 #endif

@@ -18,7 +18,8 @@ expect_rc() { # expected-rc description command...
 contains() { # file pattern description
   if grep -q -- "$2" "$1"; then ok; else bad "$3: no '$2' in output"; head -5 "$1" >&2; fi
 }
-count() { sqlite3 "$db" "$1"; }
+# the store through epintel: position is its virtual table over the packed vote_positions rows
+count() { "$bin" --quiet --db "$db" --no-default-data sql "$1"; }
 
 for c in ingest info synth serve tool tools report sync; do
   expect_rc 0 "$c --help" "$bin" "$c" --help
@@ -65,6 +66,17 @@ contains "$tmp/err" "XYZ" "warning names the group"
 
 expect_rc 0 "info" "$bin" --db "$db" info --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["votes_with_positions"]==7, d' "$tmp/out" && ok || bad "info --json"
+# sql: reads only, one statement, the position table as rows
+expect_rc 0 "sql --header" "$bin" --db "$db" sql --header "SELECT vote_id, member_id, pos FROM position ORDER BY vote_id, member_id LIMIT 2"
+[ "$(head -1 "$tmp/out")" = "vote_id|member_id|pos" ] && [ "$(wc -l <"$tmp/out")" = 3 ] && ok || bad "sql --header output"
+[ "$(count "SELECT SUM(n) FROM vote_positions")" = "$(count "SELECT COUNT(*) FROM position")" ] && ok || bad "position rows = packed counts"
+expect_rc 2 "sql refuses a write" "$bin" --db "$db" sql "DELETE FROM vote"
+contains "$tmp/err" "only statements that read" "sql names the refusal"
+[ "$(count "SELECT COUNT(*) FROM vote")" -gt 0 ] && ok || bad "sql wrote nothing"
+expect_rc 2 "sql refuses two statements" "$bin" --db "$db" sql "SELECT 1; SELECT 2"
+expect_rc 1 "sql syntax error" "$bin" --db "$db" sql "SELEC 1"
+contains "$tmp/err" "syntax error" "sql shows the SQLite error"
+expect_rc 2 "sql without a query" "$bin" --db "$db" sql
 # serve: bad flags are refused before anything starts, naming the flag and the fix
 expect_rc 2 "serve --http port out of range" timeout 10 "$bin" --db "$db" serve --http 127.0.0.1:99999
 contains "$tmp/err" "PORT from 0 to 65535" "serve --http gives the port range"

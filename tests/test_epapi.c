@@ -26,6 +26,7 @@
 #include "ep_tools.h"
 #include "ep_tools_basic.h"
 #include "ep_tools_common.h"
+#include "ep_posblob.h"
 #include "ep_util.h"
 
 static pid_t srv_pid = -1;
@@ -120,6 +121,7 @@ static char *dump(const char *name)
     snprintf(path, sizeof path, "%s/%s", tmp, name);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(ep_posblob_register(db), SQLITE_OK);
     static const char *const q[] = {
         "SELECT id, first_name, last_name, country_code, date_of_birth, email FROM member"
         " ORDER BY id",
@@ -168,6 +170,7 @@ static long count(const char *name, const char *sql)
     snprintf(path, sizeof path, "%s/%s", tmp, name);
     sqlite3 *db = NULL;
     sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+    ep_posblob_register(db);
     sqlite3_stmt *st = NULL;
     long n = -1;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)

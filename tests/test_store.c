@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../engine/ep_store_schema.h"
 #include "ep_htv.h"
+#include "ep_posblob.h"
 #include "ep_store.h"
 #include "ep_synth.h"
 #include "ep_testutil.h"
@@ -540,11 +542,11 @@ static void test_matrix_snapshot_in_transaction(void **state)
     assert_true(scalar(s, "SELECT COUNT(*) FROM unit") > 0); /* the read transaction is open */
     struct ep_matrix a, b;
     assert_int_equal(ep_store_load_matrix(s, NULL, &a, &err), 0); /* SQL, writes the snapshot */
-    assert_int_equal(sqlite3_get_autocommit(db), 0);               /* still in the caller's */
+    assert_int_equal(sqlite3_get_autocommit(db), 0);              /* still in the caller's */
     assert_int_equal(scalar(s, "SELECT COUNT(*) FROM matrix_cache"), 1);
     assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(scalar(s, "SELECT COUNT(*) FROM matrix_cache"), 1); /* committed */
-    assert_int_equal(ep_store_load_matrix(s, NULL, &b, &err), 0);      /* from the snapshot */
+    assert_int_equal(ep_store_load_matrix(s, NULL, &b, &err), 0);        /* from the snapshot */
     assert_matrix_equal(&a, &b);
     ep_matrix_free(&b);
     ep_matrix_free(&a);
@@ -625,6 +627,220 @@ static void test_split_duplicate_refused(void **state)
     ep_store_close(s);
 }
 
+/* A vote's positions in two runs without a repeated member: one vote_positions row with the
+ * union, in member order, each member with its own group. */
+static int gen_split_runs(void *ctx, const struct ep_sink *sink, struct ep_error *err)
+{
+    (void)ctx;
+    static const struct {
+        int64_t vote, member;
+        int pos;
+        const char *group;
+    } rows[] = {{1, 10, 1, "EPP"},
+                {1, 11, 2, NULL},
+                {2, 10, 3, "EPP"},
+                {1, 12, 3, "XYZ"},
+                {1, 9, 2, "S&D"}};
+    for (int64_t v = 1; v <= 2; v++) {
+        struct ep_vote vote = {.id = v,
+                               .is_main = -1,
+                               .count_for = -1,
+                               .count_against = -1,
+                               .count_abstention = -1,
+                               .count_did_not_vote = -1,
+                               .dlv_id = -1};
+        int rc = sink->vote(sink->ctx, &vote, err);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct ep_position p = {.vote_id = rows[i].vote,
+                                .member_id = rows[i].member,
+                                .pos = rows[i].pos,
+                                .group_code = rows[i].group};
+        int rc = sink->position(sink->ctx, &p, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The rows of a query as "a|b|c\n" lines (NULL as NULL). */
+static void rows_text(sqlite3 *db, const char *sql, struct ep_buf *out)
+{
+    sqlite3_stmt *st;
+    ep_buf_reset(out);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            const unsigned char *t = sqlite3_column_text(st, c);
+            ep_buf_printf(out, "%s%s", c ? "|" : "", t ? (const char *)t : "NULL");
+        }
+        ep_buf_putc(out, '\n');
+    }
+    if (rc != SQLITE_DONE)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+}
+
+static void test_split_runs_merged(void **state)
+{
+    (void)state;
+    struct ep_store *s = open_store("runs.db");
+    struct ep_error err = {0};
+    int rc =
+        ep_store_ingest_generated(s, "runs", "test", "runs-1", gen_split_runs, NULL, NULL, &err);
+    assert_int_equal(rc, EP_OK);
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    rows_text(ep_store_db(s), "SELECT vote_id, member_id, pos, group_code FROM position", &b);
+    assert_string_equal(b.data, "1|9|2|S&D\n1|10|1|EPP\n1|11|2|NULL\n1|12|3|XYZ\n2|10|3|EPP\n");
+    assert_int_equal(scalar(s, "SELECT n FROM vote_positions WHERE vote_id = 1"), 4);
+    ep_buf_free(&b);
+    ep_store_close(s);
+}
+
+/* A store of schema 5 (one row per position) is migrated: its rows packed per vote, the old
+ * table dropped, and `position` reads back the same rows. */
+static void test_migration_packs_positions(void **state)
+{
+    (void)state;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/v5.db", tmp);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (int v = 0; v < 5; v++)
+        assert_int_equal(sqlite3_exec(db, ep_store_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+    static const char rows[] = "7|3|1|EPP|1\n7|5|2|NULL|1\n7|40|3|NI|1\n9|3|3|EPP|2\n9|4|1|EPP|2\n";
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "PRAGMA user_version = 5;"
+                     "INSERT INTO unit VALUES(1, 'a.xml', 'rcv-xml', 'aa', 1, 0, 0, 'now'),"
+                     " (2, 'b.xml', 'rcv-xml', 'bb', 1, 0, 0, 'now');"
+                     "INSERT INTO vote(id, unit_id, pos_unit_id) VALUES(7, 1, 1), (9, 2, 2);"
+                     "INSERT INTO position VALUES(9, 4, 1, 'EPP', 2), (7, 40, 3, 'NI', 1),"
+                     " (7, 3, 1, 'EPP', 1), (9, 3, 3, 'EPP', 2), (7, 5, 2, NULL, 1);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    struct ep_store *s = open_store("v5.db");
+    assert_int_equal(scalar(s, "PRAGMA user_version"), EP_STORE_PACKED_POSITIONS);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'position'"), 0);
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM vote_positions"), 2);
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    rows_text(ep_store_db(s), "SELECT * FROM position", &b);
+    assert_string_equal(b.data, rows);
+    ep_buf_free(&b);
+    ep_store_close(s);
+}
+
+/* Every access path of the `position` table gives the rows of a full scan: vote and member
+ * lookups, member-only lookups, other types of keys; a damaged row is an error. */
+static void test_position_table(void **state)
+{
+    (void)state;
+    sqlite3 *db = ep_store_db(xml_store);
+    struct ep_buf a, b;
+    ep_buf_init(&a, 0);
+    ep_buf_init(&b, 0);
+    /* `+col = x` hides the constraint from the table: a scan filtered by SQLite */
+    rows_text(db, "SELECT * FROM position WHERE vote_id = 162972 ORDER BY member_id", &a);
+    rows_text(db, "SELECT * FROM position WHERE +vote_id = 162972 ORDER BY member_id", &b);
+    assert_true(a.len > 0);
+    assert_string_equal(a.data, b.data);
+    rows_text(db, "SELECT * FROM position WHERE member_id = 840", &a);
+    rows_text(db, "SELECT * FROM position WHERE +member_id = 840", &b);
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM position WHERE member_id = 840"),
+                     scalar(xml_store, "SELECT COUNT(*) FROM position WHERE +member_id = 840"));
+    assert_true(a.len > 0);
+    assert_string_equal(a.data, b.data);
+    assert_int_equal(scalar(xml_store, "SELECT pos FROM position WHERE vote_id = 162972"
+                                       " AND member_id = 840"),
+                     scalar(xml_store, "SELECT pos FROM position WHERE +vote_id = 162972"
+                                       " AND +member_id = 840"));
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM position WHERE vote_id = 'x'"), 0);
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM position WHERE member_id = 840.5"), 0);
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM position WHERE vote_id = 1"), 0);
+    /* the packed counts, the rows and the DID_NOT_VOTE-completed view agree */
+    assert_int_equal(scalar(xml_store, "SELECT SUM(n) FROM vote_positions"), 154619);
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM position"), 154619);
+    assert_int_equal(scalar(xml_store, "SELECT COUNT(*) FROM member_vote WHERE pos < 4"), 154619);
+    ep_buf_free(&a);
+    ep_buf_free(&b);
+
+    struct ep_store *s = open_store("runs.db"); /* from test_split_runs_merged */
+    /* a damaged head, then a lost last entry (the row's n no longer matches) */
+    static const char *const damage[] = {
+        "UPDATE vote_positions SET data = x'0100' || data WHERE vote_id = 1",
+        "UPDATE vote_positions SET data = substr(data, 1, length(data) - 10) WHERE vote_id = 2",
+    };
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(sqlite3_exec(ep_store_db(s),
+                                      "CREATE TEMP TABLE keep AS SELECT * FROM vote_positions",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_exec(ep_store_db(s), damage[k], NULL, NULL, NULL), SQLITE_OK);
+        char *msg = NULL;
+        assert_int_not_equal(
+            sqlite3_exec(ep_store_db(s), "SELECT * FROM position", NULL, NULL, &msg), SQLITE_OK);
+        assert_non_null(msg);
+        char want[64];
+        snprintf(want, sizeof want, "the stored positions of vote %d are corrupt", k + 1);
+        assert_non_null(strstr(msg, want));
+        sqlite3_free(msg);
+        assert_int_equal(sqlite3_exec(ep_store_db(s),
+                                      "UPDATE vote_positions SET data = (SELECT data FROM keep k"
+                                      " WHERE k.vote_id = vote_positions.vote_id);"
+                                      " DROP TABLE keep",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        assert_int_equal(scalar(s, "SELECT COUNT(*) FROM position"), 5);
+    }
+    ep_store_close(s);
+}
+
+/* The packed format's limits and checks. */
+static void test_posblob_format(void **state)
+{
+    (void)state;
+    struct ep_posblob_builder pb;
+    struct ep_buf out;
+    struct ep_posblob v;
+    ep_posblob_builder_init(&pb);
+    ep_buf_init(&out, 0);
+    assert_int_equal(ep_posblob_add(&pb, 5, 1, "EPP"), 0);
+    assert_int_equal(ep_posblob_add(&pb, 5, 1, "EPP"), EP_EINVAL); /* not increasing */
+    assert_int_equal(ep_posblob_add(&pb, 6, 4, "EPP"), EP_EINVAL); /* pos 1..3 */
+    assert_int_equal(ep_posblob_add(&pb, (int64_t)1 << 40, 3, NULL), 0);
+    assert_int_equal(ep_posblob_finish(&pb, &out), 0);
+    assert_int_equal(ep_posblob_view(out.data, out.len, &v), 0);
+    assert_int_equal(v.n, 2);
+    assert_int_equal(ep_posblob_member(&v, 1), (int64_t)1 << 40);
+    assert_int_equal(ep_posblob_group(&v, 1), EP_POSBLOB_NO_GROUP);
+    assert_int_equal(ep_posblob_find(&v, 5), 0);
+    assert_int_equal(ep_posblob_find(&v, 7), SIZE_MAX);
+    size_t head = out.len - 2 * EP_POSBLOB_ENTRY; /* format, groups */
+    for (size_t cut = 0; cut < out.len; cut++)    /* a cut inside the head or an entry is refused */
+        assert_int_equal(ep_posblob_view(out.data, cut, &v),
+                         cut >= head && (cut - head) % EP_POSBLOB_ENTRY == 0 ? 0 : -1);
+    out.data[out.len - 2] = 0; /* pos 0 */
+    assert_int_equal(ep_posblob_view(out.data, out.len, &v), -1);
+    ep_posblob_builder_reset(&pb);
+    char label[16];
+    int rc = 0;
+    for (int i = 0; i <= EP_POSBLOB_MAX_GROUPS && !rc; i++) {
+        snprintf(label, sizeof label, "G%d", i);
+        rc = ep_posblob_add(&pb, i + 1, 1, label);
+    }
+    assert_int_equal(rc, EP_ELIMIT);
+    assert_int_equal(pb.n, EP_POSBLOB_MAX_GROUPS);
+    ep_posblob_builder_free(&pb);
+    ep_buf_free(&out);
+}
+
 /* A new store gets 16 KiB pages; a store made with 4 KiB pages keeps them and ingests the same
  * (plain files are mapped, gzip files read). */
 static void test_page_size(void **state)
@@ -676,6 +892,10 @@ int main(void)
         cmocka_unit_test(test_matrix_snapshot_in_transaction),
         cmocka_unit_test(test_read_ahead_hints),
         cmocka_unit_test(test_split_duplicate_refused),
+        cmocka_unit_test(test_split_runs_merged),
+        cmocka_unit_test(test_migration_packs_positions),
+        cmocka_unit_test(test_position_table),
+        cmocka_unit_test(test_posblob_format),
         cmocka_unit_test(test_page_size),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
