@@ -109,32 +109,35 @@ void ep_posblob_builder_free(struct ep_posblob_builder *b)
     ep_buf_free(&b->labels);
 }
 
-/* Index of label in b, added if new; -1 with *rc set on failure. */
-static int group_index(struct ep_posblob_builder *b, const char *label, int *rc)
+/* Index of the label (len bytes) in b, added if new; -1 with *rc set on failure. */
+static int group_index(struct ep_posblob_builder *b, const char *label, size_t len, int *rc)
 {
-    if (b->last_group >= 0 && strcmp(b->labels.data + b->label_off[b->last_group], label) == 0)
+    const char *base = b->labels.data;
+    if (b->last_group >= 0 && strlen(base + b->label_off[b->last_group]) == len &&
+        memcmp(base + b->label_off[b->last_group], label, len) == 0)
         return b->last_group;
     for (int g = 0; g < b->ngroups; g++)
-        if (strcmp(b->labels.data + b->label_off[g], label) == 0)
+        if (strlen(base + b->label_off[g]) == len &&
+            memcmp(base + b->label_off[g], label, len) == 0)
             return b->last_group = g;
-    size_t l = strlen(label);
-    if (b->ngroups == EP_POSBLOB_MAX_GROUPS || l > 0xFFFF) {
+    if (b->ngroups == EP_POSBLOB_MAX_GROUPS || len > 0xFFFF) {
         *rc = EP_ELIMIT;
         return -1;
     }
     b->label_off[b->ngroups] = b->labels.len;
-    if (ep_buf_append(&b->labels, label, l + 1)) {
+    if (ep_buf_append(&b->labels, label, len) || ep_buf_putc(&b->labels, '\0')) {
         *rc = EP_ENOMEM;
         return -1;
     }
     return b->last_group = b->ngroups++;
 }
 
-int ep_posblob_add(struct ep_posblob_builder *b, int64_t member, int pos, const char *group)
+int ep_posblob_add_n(struct ep_posblob_builder *b, int64_t member, int pos, const char *group,
+                     size_t group_len)
 {
     if (pos < 1 || pos > 3 || (b->n && member <= b->last_member))
         return EP_EINVAL;
-    int rc = 0, g = group ? group_index(b, group, &rc) : EP_POSBLOB_NO_GROUP;
+    int rc = 0, g = group ? group_index(b, group, group_len, &rc) : EP_POSBLOB_NO_GROUP;
     if (g < 0)
         return rc;
     unsigned char e[EP_POSBLOB_ENTRY];
@@ -146,6 +149,11 @@ int ep_posblob_add(struct ep_posblob_builder *b, int64_t member, int pos, const 
     b->last_member = member;
     b->n++;
     return 0;
+}
+
+int ep_posblob_add(struct ep_posblob_builder *b, int64_t member, int pos, const char *group)
+{
+    return ep_posblob_add_n(b, member, pos, group, group ? strlen(group) : 0);
 }
 
 int ep_posblob_finish(const struct ep_posblob_builder *b, struct ep_buf *out)

@@ -66,6 +66,9 @@ void ep_posblob_builder_free(struct ep_posblob_builder *b);
 /* group may be NULL. Returns 0, EP_ENOMEM, EP_ELIMIT (more than EP_POSBLOB_MAX_GROUPS labels or
  * a label over 65535 bytes) or EP_EINVAL (member not above the previous one, pos not 1..3). */
 int ep_posblob_add(struct ep_posblob_builder *b, int64_t member, int pos, const char *group);
+/* The same with a label of group_len bytes (not NUL-terminated; no NUL inside). */
+int ep_posblob_add_n(struct ep_posblob_builder *b, int64_t member, int pos, const char *group,
+                     size_t group_len);
 /* The blob, in out (replaced). Returns 0 or EP_ENOMEM. */
 int ep_posblob_finish(const struct ep_posblob_builder *b, struct ep_buf *out);
 

@@ -664,11 +664,15 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
             if (vs->stored)
                 memcpy(vs->stored, data, len);
             sqlite3_reset(st);
-            if (!vs->stored)
-                return ep_error_set(err, EP_ENOMEM, "out of memory");
-            if (ep_posblob_view(vs->stored, len, &vs->view) != 0)
-                return ep_error_set(err, EP_ECONFLICT,
-                                    "the stored positions of vote %lld are corrupt", (long long)id);
+            if (!vs->stored) {
+                ep_error_set(err, EP_ENOMEM, "out of memory");
+                return EP_ENOMEM; /* explicitly non-zero: the caller then uses *out */
+            }
+            if (ep_posblob_view(vs->stored, len, &vs->view) != 0) {
+                ep_error_set(err, EP_ECONFLICT, "the stored positions of vote %lld are corrupt",
+                             (long long)id);
+                return EP_ECONFLICT;
+            }
             in->nvotes--;
         }
         vs->stored_cast = (long)vs->view.n;
@@ -723,7 +727,7 @@ static int merge_positions(struct ingest *in, struct ep_error *err)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     }
     memcpy(add, in->blob.data, in->blob.len);
-    struct ep_posblob a, b;
+    struct ep_posblob a = {0}, b = {0};
     int rc = EP_OK;
     if (ep_posblob_view(old, olen, &a) || ep_posblob_view(add, in->blob.len, &b))
         rc = ep_error_set(err, EP_ECONFLICT, "the stored positions of vote %lld are corrupt",
@@ -740,13 +744,9 @@ static int merge_positions(struct ingest *in, struct ep_error *err)
         const struct ep_posblob *v = take_a ? &a : &b;
         size_t e = take_a ? i++ : k++;
         int g = ep_posblob_group(v, e);
-        char label[0x10000];
-        if (g != EP_POSBLOB_NO_GROUP) {
-            memcpy(label, v->group[g], v->group_len[g]);
-            label[v->group_len[g]] = '\0';
-        }
-        if (ep_posblob_add(&in->pb, ep_posblob_member(v, e), ep_posblob_pos(v, e),
-                           g == EP_POSBLOB_NO_GROUP ? NULL : label))
+        int none = g == EP_POSBLOB_NO_GROUP;
+        if (ep_posblob_add_n(&in->pb, ep_posblob_member(v, e), ep_posblob_pos(v, e),
+                             none ? NULL : v->group[g], none ? 0 : v->group_len[g]))
             rc = ep_error_set(err, EP_ELIMIT,
                               "vote %lld: more than %d distinct group labels in one vote",
                               (long long)in->pend_vote, EP_POSBLOB_MAX_GROUPS);
