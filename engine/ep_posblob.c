@@ -184,14 +184,22 @@ enum { COL_VOTE, COL_MEMBER, COL_POS, COL_GROUP, COL_UNIT };
 
 struct pv_cursor {
     sqlite3_vtab_cursor base;
-    sqlite3_stmt *st; /* rows of vote_positions being walked */
+    sqlite3_stmt *scan; /* every vote_positions row in vote order (kept for the cursor's life) */
+    sqlite3_stmt *one;  /* the row of one vote (kept) */
+    int scanning;       /* rows come from scan; else from the cached vote */
     int eof;
     int64_t member; /* BY_MEMBER: the member looked up in each vote */
     int by_member;
     int64_t vote_id, unit_id;
-    struct ep_posblob v; /* the current row's blob (valid until st steps) */
+    struct ep_posblob v; /* the current row's blob (scan: valid until scan steps) */
     size_t i, end;       /* current entry, one past the last entry to visit */
     sqlite3_int64 rowid;
+    /* The last vote this cursor looked up by id, copied: a join looks a vote up once per MEP
+     * (member_vote does for every MEP with a mandate), so each vote is read and checked once. */
+    struct ep_buf cache;
+    int cache_ok, cache_found;
+    int64_t cache_vote, cache_unit;
+    struct ep_posblob cache_v;
 };
 
 struct pv_table {
@@ -287,6 +295,7 @@ static int pv_open(sqlite3_vtab *t, sqlite3_vtab_cursor **out)
     if (!c)
         return SQLITE_NOMEM;
     memset(c, 0, sizeof *c);
+    ep_buf_init(&c->cache, 0);
     c->eof = 1;
     *out = &c->base;
     return SQLITE_OK;
@@ -295,7 +304,9 @@ static int pv_open(sqlite3_vtab *t, sqlite3_vtab_cursor **out)
 static int pv_close(sqlite3_vtab_cursor *cur)
 {
     struct pv_cursor *c = (struct pv_cursor *)cur;
-    sqlite3_finalize(c->st);
+    sqlite3_finalize(c->scan);
+    sqlite3_finalize(c->one);
+    ep_buf_free(&c->cache);
     sqlite3_free(c);
     return SQLITE_OK;
 }
@@ -308,38 +319,100 @@ static int pv_error(struct pv_cursor *c, int rc, const char *msg)
     return rc;
 }
 
-/* Step to the next vote_positions row that has an entry to visit. */
+static int corrupt(struct pv_cursor *c, int64_t vote)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, "the stored positions of vote %lld are corrupt", (long long)vote);
+    return pv_error(c, SQLITE_CORRUPT_VTAB, msg);
+}
+
+/* View a row's blob and check it against its count n. */
+static int view_row(sqlite3_stmt *st, int data_col, struct ep_posblob *v)
+{
+    const void *data = sqlite3_column_blob(st, data_col);
+    int len = sqlite3_column_bytes(st, data_col);
+    return ep_posblob_view(data, (size_t)len, v) != 0 ||
+           (int64_t)v->n != sqlite3_column_int64(st, data_col + 1);
+}
+
+/* The entries of c->v to visit: all, or the looked-up member's. */
+static void pick_entries(struct pv_cursor *c)
+{
+    c->i = 0;
+    c->end = c->v.n;
+    if (c->by_member) {
+        size_t k = ep_posblob_find(&c->v, c->member);
+        c->i = k == SIZE_MAX ? 0 : k;
+        c->end = k == SIZE_MAX ? 0 : k + 1;
+    }
+}
+
+/* Scan: step to the next vote_positions row that has an entry to visit. */
 static int pv_next_row(struct pv_cursor *c)
 {
     for (;;) {
-        int rc = sqlite3_step(c->st);
+        int rc = sqlite3_step(c->scan);
         if (rc == SQLITE_DONE) {
             c->eof = 1;
             return SQLITE_OK;
         }
         if (rc != SQLITE_ROW)
-            return pv_error(c, rc, sqlite3_errmsg(sqlite3_db_handle(c->st)));
-        c->vote_id = sqlite3_column_int64(c->st, 0);
-        c->unit_id = sqlite3_column_int64(c->st, 1);
-        const void *data = sqlite3_column_blob(c->st, 2);
-        int len = sqlite3_column_bytes(c->st, 2);
-        if (ep_posblob_view(data, (size_t)len, &c->v) != 0 ||
-            (int64_t)c->v.n != sqlite3_column_int64(c->st, 3)) {
-            char msg[96];
-            snprintf(msg, sizeof msg, "the stored positions of vote %lld are corrupt",
-                     (long long)c->vote_id);
-            return pv_error(c, SQLITE_CORRUPT_VTAB, msg);
-        }
-        c->i = 0;
-        c->end = c->v.n;
-        if (c->by_member) {
-            size_t k = ep_posblob_find(&c->v, c->member);
-            c->i = k == SIZE_MAX ? 0 : k;
-            c->end = k == SIZE_MAX ? 0 : k + 1;
-        }
+            return pv_error(c, rc, sqlite3_errmsg(sqlite3_db_handle(c->scan)));
+        c->vote_id = sqlite3_column_int64(c->scan, 0);
+        c->unit_id = sqlite3_column_int64(c->scan, 1);
+        if (view_row(c->scan, 2, &c->v))
+            return corrupt(c, c->vote_id);
+        pick_entries(c);
         if (c->i < c->end)
             return SQLITE_OK;
     }
+}
+
+/* Look one vote up (through the cache). */
+static int lookup_vote(struct pv_cursor *c, sqlite3 *db, int64_t vote)
+{
+    if (!c->cache_ok || c->cache_vote != vote) {
+        c->cache_ok = 0;
+        int rc = SQLITE_OK;
+        if (!c->one)
+            rc = sqlite3_prepare_v3(
+                db, "SELECT unit_id, data, n FROM vote_positions WHERE vote_id = ?1", -1,
+                SQLITE_PREPARE_PERSISTENT, &c->one, NULL);
+        if (rc != SQLITE_OK)
+            return pv_error(c, rc, sqlite3_errmsg(db));
+        sqlite3_bind_int64(c->one, 1, vote);
+        rc = sqlite3_step(c->one);
+        c->cache_found = rc == SQLITE_ROW;
+        if (c->cache_found) {
+            struct ep_posblob check;
+            if (view_row(c->one, 1, &check)) {
+                sqlite3_reset(c->one);
+                return corrupt(c, vote);
+            }
+            c->cache_unit = sqlite3_column_int64(c->one, 0);
+            ep_buf_reset(&c->cache);
+            if (ep_buf_append(&c->cache, sqlite3_column_blob(c->one, 1),
+                              (size_t)sqlite3_column_bytes(c->one, 1))) {
+                sqlite3_reset(c->one);
+                return pv_error(c, SQLITE_NOMEM, "out of memory");
+            }
+            ep_posblob_view(c->cache.data, c->cache.len, &c->cache_v); /* checked above */
+        } else if (rc != SQLITE_DONE) {
+            sqlite3_reset(c->one);
+            return pv_error(c, rc, sqlite3_errmsg(db));
+        }
+        sqlite3_reset(c->one);
+        c->cache_vote = vote;
+        c->cache_ok = 1;
+    }
+    if (!c->cache_found)
+        return SQLITE_OK; /* eof */
+    c->vote_id = vote;
+    c->unit_id = c->cache_unit;
+    c->v = c->cache_v;
+    pick_entries(c);
+    c->eof = c->i >= c->end;
+    return SQLITE_OK;
 }
 
 /* An integer argument: 1 and *out, or 0 when no stored integer can equal it. */
@@ -358,24 +431,27 @@ static int pv_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int 
     (void)argc;
     struct pv_cursor *c = (struct pv_cursor *)cur;
     struct pv_table *t = (struct pv_table *)cur->pVtab;
-    sqlite3_finalize(c->st);
-    c->st = NULL;
+    if (c->scan)
+        sqlite3_reset(c->scan);
     c->eof = 1;
     c->rowid = 0;
+    c->scanning = !(idx & BY_VOTE);
     c->by_member = (idx & BY_MEMBER) != 0;
     int64_t vote = 0;
     if ((idx & BY_VOTE) && !int_arg(argv[0], &vote))
         return SQLITE_OK;
     if (c->by_member && !int_arg(argv[(idx & BY_VOTE) ? 1 : 0], &c->member))
         return SQLITE_OK;
-    const char *sql =
-        (idx & BY_VOTE) ? "SELECT vote_id, unit_id, data, n FROM vote_positions WHERE vote_id = ?1"
-                        : "SELECT vote_id, unit_id, data, n FROM vote_positions ORDER BY vote_id";
-    int rc = sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->st, NULL);
-    if (rc != SQLITE_OK)
-        return pv_error(c, rc, sqlite3_errmsg(t->db));
-    if (idx & BY_VOTE)
-        sqlite3_bind_int64(c->st, 1, vote);
+    if (!c->scanning)
+        return lookup_vote(c, t->db, vote);
+    if (!c->scan) {
+        int rc = sqlite3_prepare_v3(t->db,
+                                    "SELECT vote_id, unit_id, data, n FROM vote_positions"
+                                    " ORDER BY vote_id",
+                                    -1, SQLITE_PREPARE_PERSISTENT, &c->scan, NULL);
+        if (rc != SQLITE_OK)
+            return pv_error(c, rc, sqlite3_errmsg(t->db));
+    }
     c->eof = 0;
     return pv_next_row(c);
 }
@@ -386,6 +462,10 @@ static int pv_next(sqlite3_vtab_cursor *cur)
     c->rowid++;
     if (++c->i < c->end)
         return SQLITE_OK;
+    if (!c->scanning) {
+        c->eof = 1;
+        return SQLITE_OK;
+    }
     return pv_next_row(c);
 }
 
