@@ -213,12 +213,16 @@ static void ev_free(struct rcv_ev *ev)
 
 /* The queue between the parser thread and the caller's thread. */
 #define RCV_PIPE_DEPTH 16 /* records in flight (a vote record holds all its positions) */
+/* Records a parse started ahead may queue before its sink comes: a whole file of the EP's
+ * (the largest bundled one has 64 votes, and as many titles); a vote record is about
+ * 60 KB at 720 MEPs. */
+#define RCV_AHEAD_DEPTH 1024
 
 struct rcv_pipe {
     pthread_mutex_t mu;
     pthread_cond_t can_push, can_pop;
     struct rcv_ev *head, *tail;
-    int n;
+    int n, depth;
     int cancel;          /* the consumer failed: the parser stops at its next record */
     struct rcv_ev *idle; /* delivered vote records, for reuse */
 };
@@ -256,7 +260,7 @@ static struct rcv_ev *pipe_reuse(struct rcv_pipe *p)
 static int pipe_push(struct rcv_pipe *p, struct rcv_ev *ev)
 {
     pthread_mutex_lock(&p->mu);
-    while (ev->kind != EV_END && p->n >= RCV_PIPE_DEPTH && !p->cancel)
+    while (ev->kind != EV_END && p->n >= p->depth && !p->cancel)
         pthread_cond_wait(&p->can_push, &p->mu);
     if (ev->kind != EV_END && p->cancel) {
         pthread_mutex_unlock(&p->mu);
@@ -1069,80 +1073,162 @@ int ep_rcv_parse_buffer(const char *data, size_t n, const char *unit, const stru
     return rcv_finish(&r, rc, stats, err);
 }
 
-/* ---- pipelined parse: expat on a second thread, the sink on the caller's ----------------- */
+/* ---- a parse on its own thread, delivered on the caller's ---------------------------------- */
 
-struct rcv_job {
+/* The parser on its thread calls no sink: it queues every record a sink could want (a sink
+ * without sitting, warn or vote_title gets what it would have got, because ev_deliver skips
+ * what the sink lacks and still counts warnings). These only mark the callbacks as present. */
+static int ahead_sitting(void *ctx, const struct ep_sitting *s, struct ep_error *err)
+{
+    (void)ctx, (void)s, (void)err;
+    return 0;
+}
+static void ahead_warn(void *ctx, const char *unit, long line, const char *msg)
+{
+    (void)ctx, (void)unit, (void)line, (void)msg;
+}
+static int ahead_title(void *ctx, int64_t dlv_id, const char *title, struct ep_error *err)
+{
+    (void)ctx, (void)dlv_id, (void)title, (void)err;
+    return 0;
+}
+static const struct ep_sink ahead_sink = {
+    .sitting = ahead_sitting, .warn = ahead_warn, .vote_title = ahead_title};
+
+struct ep_rcv_ahead {
     struct rcv_pipe pipe;
+    pthread_t tid;
     const char *data;
     size_t n;
-    const char *unit;
-    const struct ep_sink *sink;
+    char *unit;        /* owned copy: the caller's name may go before the parser does */
     struct rcv_ev end; /* the parser's result, queued last (not allocated) */
 };
 
 static void *rcv_producer(void *arg)
 {
-    struct rcv_job *job = arg;
+    struct ep_rcv_ahead *a = arg;
     pthread_setname_np(pthread_self(), "epintel-xml");
     struct rcv r;
-    int rc = rcv_init(&r, job->unit, job->sink);
-    r.pipe = &job->pipe;
+    int rc = rcv_init(&r, a->unit, &ahead_sink);
+    r.pipe = &a->pipe;
     if (!rc)
-        rc = rcv_feed(&r, job->data, job->n, 1);
-    job->end.kind = EV_END;
-    job->end.rc = rcv_finish(&r, rc, NULL, &job->end.err);
-    pipe_push(&job->pipe, &job->end);
+        rc = rcv_feed(&r, a->data, a->n, 1);
+    a->end.kind = EV_END;
+    a->end.rc = rcv_finish(&r, rc, NULL, &a->end.err);
+    pipe_push(&a->pipe, &a->end);
     return NULL;
+}
+
+static int ahead_start(const char *data, size_t n, const char *unit, int depth,
+                       struct ep_rcv_ahead **out, struct ep_error *err)
+{
+    *out = NULL;
+    if (!data && n)
+        return ep_error_set(err, EP_EINVAL, "%s: NULL data", unit ? unit : "(buffer)");
+    struct ep_rcv_ahead *a = calloc(1, sizeof *a);
+    if (!a || !(a->unit = strdup(unit ? unit : "(buffer)"))) {
+        free(a);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    a->data = data ? data : "";
+    a->n = n;
+    a->pipe.depth = depth;
+    if (pthread_mutex_init(&a->pipe.mu, NULL) != 0) {
+        free(a->unit);
+        free(a);
+        return ep_error_set(err, EP_ENOMEM, "cannot create a mutex");
+    }
+    pthread_cond_init(&a->pipe.can_push, NULL);
+    pthread_cond_init(&a->pipe.can_pop, NULL);
+    int erc = pthread_create(&a->tid, NULL, rcv_producer, a);
+    if (erc != 0) {
+        pthread_cond_destroy(&a->pipe.can_push);
+        pthread_cond_destroy(&a->pipe.can_pop);
+        pthread_mutex_destroy(&a->pipe.mu);
+        free(a->unit);
+        free(a);
+        return ep_error_set(err, EP_ENOMEM, "cannot start the parser thread: %s", strerror(erc));
+    }
+    *out = a;
+    return 0;
+}
+
+int ep_rcv_ahead_start(const char *data, size_t n, const char *unit, struct ep_rcv_ahead **out,
+                       struct ep_error *err)
+{
+    return ahead_start(data, n, unit, RCV_AHEAD_DEPTH, out, err);
+}
+
+/* Deliver a's records to sink (NULL: none, only drained), until the parser's end; after a
+ * sink failure the parser is stopped and the rest dropped. Then join and free. */
+static int ahead_finish(struct ep_rcv_ahead *a, const struct ep_sink *sink,
+                        struct ep_rcv_stats *stats, struct ep_error *err)
+{
+    int rc = sink ? 0 : EP_ECANCELED;
+    struct ep_rcv_stats st = {0};
+    struct ep_error cerr;
+    memset(&cerr, 0, sizeof cerr);
+    if (!sink)
+        pipe_cancel(&a->pipe);
+    for (;;) {
+        struct rcv_ev *ev = pipe_pop(&a->pipe);
+        if (ev->kind == EV_END)
+            break;
+        if (!rc && (rc = ev_deliver(ev, a->unit, sink, &st, &cerr)))
+            pipe_cancel(&a->pipe);
+        pipe_recycle(&a->pipe, ev);
+    }
+    pthread_join(a->tid, NULL);
+    while (a->pipe.idle) {
+        struct rcv_ev *ev = a->pipe.idle;
+        a->pipe.idle = ev->next;
+        ev_free(ev);
+    }
+    if (!sink)
+        rc = 0;
+    else if (rc && err) /* the sink's error comes first: the parser stopped after it */
+        *err = cerr;
+    if (sink && !rc && (rc = a->end.rc) && err)
+        *err = a->end.err;
+    if (stats)
+        *stats = st;
+    pthread_cond_destroy(&a->pipe.can_push);
+    pthread_cond_destroy(&a->pipe.can_pop);
+    pthread_mutex_destroy(&a->pipe.mu);
+    free(a->unit);
+    free(a);
+    return rc;
+}
+
+int ep_rcv_ahead_deliver(struct ep_rcv_ahead *a, const struct ep_sink *sink,
+                         struct ep_rcv_stats *stats, struct ep_error *err)
+{
+    static const struct ep_sink none = {0};
+    if (!a) {
+        if (stats)
+            memset(stats, 0, sizeof *stats);
+        return ep_error_set(err, EP_EINVAL, "ep_rcv_ahead_deliver: no parse");
+    }
+    return ahead_finish(a, sink ? sink : &none, stats, err);
+}
+
+void ep_rcv_ahead_cancel(struct ep_rcv_ahead *a)
+{
+    if (a)
+        ahead_finish(a, NULL, NULL, NULL);
 }
 
 int ep_rcv_parse_buffer_pipelined(const char *data, size_t n, const char *unit,
                                   const struct ep_sink *sink, struct ep_rcv_stats *stats,
                                   struct ep_error *err)
 {
-    if (!data || !sink)
+    struct ep_rcv_ahead *a = NULL;
+    struct ep_error serr;
+    if (data && sink)
+        (void)ahead_start(data, n, unit, RCV_PIPE_DEPTH, &a, &serr);
+    if (!a) /* no thread: parse here */
         return ep_rcv_parse_buffer(data, n, unit, sink, stats, err);
-    struct rcv_job job;
-    memset(&job, 0, sizeof job);
-    job.data = data;
-    job.n = n;
-    job.unit = unit ? unit : "(buffer)";
-    job.sink = sink;
-    if (pthread_mutex_init(&job.pipe.mu, NULL) != 0)
-        return ep_rcv_parse_buffer(data, n, unit, sink, stats, err);
-    pthread_cond_init(&job.pipe.can_push, NULL);
-    pthread_cond_init(&job.pipe.can_pop, NULL);
-    pthread_t tid;
-    int started = pthread_create(&tid, NULL, rcv_producer, &job) == 0;
-    int rc = 0;
-    if (started) {
-        struct ep_rcv_stats st = {0};
-        struct ep_error cerr;
-        memset(&cerr, 0, sizeof cerr);
-        for (;;) { /* deliver until the parser's end, also after a sink failure (to free) */
-            struct rcv_ev *ev = pipe_pop(&job.pipe);
-            if (ev->kind == EV_END)
-                break;
-            if (!rc && (rc = ev_deliver(ev, job.unit, sink, &st, &cerr)))
-                pipe_cancel(&job.pipe);
-            pipe_recycle(&job.pipe, ev);
-        }
-        pthread_join(tid, NULL);
-        while (job.pipe.idle) {
-            struct rcv_ev *ev = job.pipe.idle;
-            job.pipe.idle = ev->next;
-            ev_free(ev);
-        }
-        if (stats)
-            *stats = st;
-        if (rc && err) /* the sink's error comes first: the parser stopped after it */
-            *err = cerr;
-        if (!rc && (rc = job.end.rc) && err)
-            *err = job.end.err;
-    }
-    pthread_cond_destroy(&job.pipe.can_push);
-    pthread_cond_destroy(&job.pipe.can_pop);
-    pthread_mutex_destroy(&job.pipe.mu);
-    return started ? rc : ep_rcv_parse_buffer(data, n, unit, sink, stats, err);
+    return ahead_finish(a, sink, stats, err);
 }
 
 int ep_rcv_parse_file(const char *path, const struct ep_sink *sink, struct ep_rcv_stats *stats,

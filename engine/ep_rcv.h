@@ -38,6 +38,22 @@ int ep_rcv_parse_buffer_pipelined(const char *data, size_t n, const char *unit,
                                   const struct ep_sink *sink, struct ep_rcv_stats *stats,
                                   struct ep_error *err);
 
+/* A parse started before its sink is known (e.g. the next file of an ingest, while the current
+ * one is stored): expat runs on its own thread and queues the records (up to a whole file of
+ * the EP's; beyond that it waits) until ep_rcv_ahead_deliver hands them to the sink, on the
+ * calling thread. data (not copied) must stay valid until deliver or cancel returns; unit is
+ * copied. Returns 0 and *out, or an error (no thread could be started: parse directly).
+ * Delivery gives the same records, order, statistics and errors as ep_rcv_parse_buffer with
+ * that sink; it joins the thread and frees the parse. Cancel stops the parser at its next
+ * record, drops what was queued, and frees the parse. Each parse is delivered or cancelled
+ * exactly once. */
+struct ep_rcv_ahead;
+int ep_rcv_ahead_start(const char *data, size_t n, const char *unit, struct ep_rcv_ahead **out,
+                       struct ep_error *err);
+int ep_rcv_ahead_deliver(struct ep_rcv_ahead *a, const struct ep_sink *sink,
+                         struct ep_rcv_stats *stats, struct ep_error *err);
+void ep_rcv_ahead_cancel(struct ep_rcv_ahead *a);
+
 /* 1 if the first bytes of data look like a roll-call XML document (root element name). */
 int ep_rcv_sniff(const char *data, size_t n);
 

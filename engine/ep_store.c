@@ -33,12 +33,14 @@ struct content {
     struct ep_buf buf;
 };
 
-/* The next file, read and hashed on a thread while the current one is ingested. */
+/* The next file, read and hashed on a thread while the current one is ingested; a roll-call
+ * XML file is also parsed, on a thread of its own that queues its records (ep_rcv_ahead). */
 struct read_ahead {
     pthread_t tid;
     int running; /* started, not joined yet */
     char *path;
     struct content buf;
+    struct ep_rcv_ahead *parse; /* NULL: not XML, or no thread */
     char sha[65];
     int rc;
     struct ep_error err;
@@ -51,7 +53,8 @@ struct ep_store {
      * each, which on a VM is more than the read itself. */
     struct content file;
     struct read_ahead ra;
-    char *next; /* ep_store_read_ahead's hint */
+    struct ep_rcv_ahead *parse; /* file's parse, started by the read-ahead, not delivered yet */
+    char *next;                 /* ep_store_read_ahead's hint */
 };
 
 static void content_free(struct content *c);
@@ -374,6 +377,8 @@ void ep_store_close(struct ep_store *s)
         return;
     if (s->ra.running)
         pthread_join(s->ra.tid, NULL);
+    ep_rcv_ahead_cancel(s->ra.parse); /* before its content goes */
+    ep_rcv_ahead_cancel(s->parse);
     free(s->ra.path);
     content_free(&s->ra.buf);
     free(s->next);
@@ -1024,7 +1029,8 @@ struct unit_source {
     const char *data; /* file content, or NULL for a generator */
     size_t len;
     int is_xml;
-    const char *gen_kind; /* kind recorded for a generator */
+    struct ep_rcv_ahead **ahead; /* XML: the parse already running (taken), or NULL */
+    const char *gen_kind;        /* kind recorded for a generator */
     int (*gen)(void *gctx, const struct ep_sink *sink, struct ep_error *err);
     void *gctx;
 };
@@ -1126,6 +1132,10 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
     if (!rc) {
         if (src->gen) {
             rc = src->gen(src->gctx, &sink, err);
+        } else if (src->is_xml && src->ahead && *src->ahead) {
+            struct ep_rcv_ahead *a = *src->ahead;
+            *src->ahead = NULL;
+            rc = ep_rcv_ahead_deliver(a, &sink, NULL, err);
         } else if (src->is_xml) {
             rc = ep_rcv_parse_buffer_pipelined(src->data, src->len, src->name, &sink, NULL, err);
         } else {
@@ -1234,17 +1244,24 @@ static void *read_ahead_main(void *arg)
 {
     struct read_ahead *ra = arg;
     ra->rc = content_load(&ra->buf, ra->path, &ra->err);
-    if (!ra->rc)
-        sha256_hex(ra->buf.data, ra->buf.len, ra->sha);
+    if (ra->rc)
+        return NULL;
+    /* No thread for the parse: parsed when its turn comes, as without read-ahead. */
+    if (ep_rcv_sniff(ra->buf.data, ra->buf.len))
+        ep_rcv_ahead_start(ra->buf.data, ra->buf.len, ra->path, &ra->parse, NULL);
+    sha256_hex(ra->buf.data, ra->buf.len, ra->sha);
     return NULL;
 }
 
-/* Content of path into s->file and its SHA-256: from the read-ahead when it was for path,
- * else read now. Then start reading the hinted next file. */
+/* Content of path into s->file and its SHA-256: from the read-ahead when it was for path
+ * (with its parse, if started, in s->parse), else read now. Then start reading the hinted
+ * next file. */
 static int load_file(struct ep_store *s, const char *path, char sha[65], struct ep_error *err)
 {
     int rc = 1;
     struct read_ahead *ra = &s->ra;
+    ep_rcv_ahead_cancel(s->parse); /* not delivered (cannot happen: ep_store_ingest_file) */
+    s->parse = NULL;
     if (ra->running) {
         pthread_join(ra->tid, NULL);
         ra->running = 0;
@@ -1252,11 +1269,15 @@ static int load_file(struct ep_store *s, const char *path, char sha[65], struct 
             struct content t = s->file;
             s->file = ra->buf;
             ra->buf = t;
+            s->parse = ra->parse;
+            ra->parse = NULL;
             memcpy(sha, ra->sha, 65);
             rc = ra->rc;
             if (rc && err)
                 *err = ra->err;
         }
+        ep_rcv_ahead_cancel(ra->parse); /* a hint that was not followed */
+        ra->parse = NULL;
         release(&ra->buf);
     }
     if (rc > 0) {
@@ -1292,12 +1313,15 @@ int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_in
             struct unit_source src = {.name = path,
                                       .data = buf->data,
                                       .len = buf->len,
-                                      .is_xml = ep_rcv_sniff(buf->data, buf->len)};
+                                      .is_xml = ep_rcv_sniff(buf->data, buf->len),
+                                      .ahead = &s->parse};
             rc = ingest_unit(s, &src, sha, strict, warn, warn_ctx, rep, err);
         } else if (rc > 0) {
             rc = EP_OK;
         }
     }
+    ep_rcv_ahead_cancel(s->parse); /* stored already, or failed before the parse */
+    s->parse = NULL;
     release(&s->file);
     return rc;
 }
