@@ -211,7 +211,7 @@ int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv)
         struct ep_ingest_report rep;
         if (!cli->quiet && tty)
             fprintf(stderr, "\r[%d/%d] %s ...", k + 1, n, files[k]);
-        ep_store_read_ahead(s, k + 1 < n ? files[k + 1] : NULL);
+        ep_store_read_ahead(s, (const char *const *)files + k + 1, (size_t)(n - k - 1));
         int rc = ep_store_ingest_file(s, files[k], strict, print_warning, NULL, &rep, &err);
         if (!cli->quiet && tty)
             fputs("\r\033[K", stderr);

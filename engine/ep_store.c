@@ -33,7 +33,7 @@ struct content {
     struct ep_buf buf;
 };
 
-/* The next file, read and hashed on a thread while the current one is ingested; a roll-call
+/* A file to come, read and hashed on a thread while the current one is ingested; a roll-call
  * XML file is also parsed, on a thread of its own that queues its records (ep_rcv_ahead). */
 struct read_ahead {
     pthread_t tid;
@@ -52,12 +52,19 @@ struct ep_store {
     /* The file being ingested. Kept from one file to the next: fresh pages cost a page fault
      * each, which on a VM is more than the read itself. */
     struct content file;
-    struct read_ahead ra;
+    /* Files read ahead, in the order they come: ra[(ra_head + i) % EP_READ_AHEAD_FILES] for
+     * i < ra_n, each with its thread running or not joined yet. Two, so that the parsers
+     * still have a file to work on while this thread stores the records they queued. */
+    struct read_ahead ra[EP_READ_AHEAD_FILES];
+    int ra_head, ra_n;
     struct ep_rcv_ahead *parse; /* file's parse, started by the read-ahead, not delivered yet */
-    char *next;                 /* ep_store_read_ahead's hint */
+    char *next[EP_READ_AHEAD_FILES]; /* ep_store_read_ahead's hints, in order */
+    int nnext;
 };
 
 static void content_free(struct content *c);
+static void ra_stop(struct read_ahead *ra);
+static void hints_free(struct ep_store *s);
 
 /* Larger file buffers are released after their file. */
 #define EP_INGEST_KEEP_BYTES ((size_t)64 << 20)
@@ -375,13 +382,13 @@ void ep_store_close(struct ep_store *s)
 {
     if (!s)
         return;
-    if (s->ra.running)
-        pthread_join(s->ra.tid, NULL);
-    ep_rcv_ahead_cancel(s->ra.parse); /* before its content goes */
+    for (int i = 0; i < EP_READ_AHEAD_FILES; i++) {
+        ra_stop(&s->ra[i]); /* joins, and stops its parse before its content goes */
+        free(s->ra[i].path);
+        content_free(&s->ra[i].buf);
+    }
     ep_rcv_ahead_cancel(s->parse);
-    free(s->ra.path);
-    content_free(&s->ra.buf);
-    free(s->next);
+    hints_free(s);
     if (s->db)
         sqlite3_close(s->db);
     content_free(&s->file);
@@ -1234,10 +1241,21 @@ static int content_load(struct content *c, const char *path, struct ep_error *er
     return rc;
 }
 
-void ep_store_read_ahead(struct ep_store *s, const char *next)
+static void hints_free(struct ep_store *s)
 {
-    free(s->next);
-    s->next = next ? strdup(next) : NULL; /* no memory: no read-ahead, nothing else */
+    for (int i = 0; i < s->nnext; i++)
+        free(s->next[i]);
+    s->nnext = 0;
+}
+
+void ep_store_read_ahead(struct ep_store *s, const char *const *next, size_t n)
+{
+    hints_free(s);
+    for (size_t i = 0; i < n && i < EP_READ_AHEAD_FILES && next[i]; i++) {
+        if (!(s->next[s->nnext] = strdup(next[i])))
+            break; /* no memory: fewer files read ahead, nothing else */
+        s->nnext++;
+    }
 }
 
 static void *read_ahead_main(void *arg)
@@ -1253,16 +1271,34 @@ static void *read_ahead_main(void *arg)
     return NULL;
 }
 
-/* Content of path into s->file and its SHA-256: from the read-ahead when it was for path
- * (with its parse, if started, in s->parse), else read now. Then start reading the hinted
- * next file. */
+/* Wait for a read-ahead, stop its parse if it was not taken, drop its content (the buffer is
+ * kept for reuse). */
+static void ra_stop(struct read_ahead *ra)
+{
+    if (ra->running)
+        pthread_join(ra->tid, NULL);
+    ra->running = 0;
+    ep_rcv_ahead_cancel(ra->parse);
+    ra->parse = NULL;
+    release(&ra->buf);
+}
+
+static struct read_ahead *ra_at(struct ep_store *s, int i)
+{
+    return &s->ra[(s->ra_head + i) % EP_READ_AHEAD_FILES];
+}
+
+/* Content of path into s->file and its SHA-256: from the first read-ahead when it was for
+ * path (with its parse, if started, in s->parse), else read now; a read-ahead for another
+ * path means the hints were not followed: all are dropped. Then the hinted files that are
+ * not read ahead yet are started. */
 static int load_file(struct ep_store *s, const char *path, char sha[65], struct ep_error *err)
 {
     int rc = 1;
-    struct read_ahead *ra = &s->ra;
     ep_rcv_ahead_cancel(s->parse); /* not delivered (cannot happen: ep_store_ingest_file) */
     s->parse = NULL;
-    if (ra->running) {
+    if (s->ra_n > 0) {
+        struct read_ahead *ra = ra_at(s, 0);
         pthread_join(ra->tid, NULL);
         ra->running = 0;
         if (strcmp(ra->path, path) == 0) {
@@ -1276,22 +1312,34 @@ static int load_file(struct ep_store *s, const char *path, char sha[65], struct 
             if (rc && err)
                 *err = ra->err;
         }
-        ep_rcv_ahead_cancel(ra->parse); /* a hint that was not followed */
-        ra->parse = NULL;
-        release(&ra->buf);
+        ra_stop(ra);
+        s->ra_head = (s->ra_head + 1) % EP_READ_AHEAD_FILES;
+        s->ra_n--;
     }
     if (rc > 0) {
         rc = content_load(&s->file, path, err);
         if (!rc)
             sha256_hex(s->file.data, s->file.len, sha);
     }
-    if (s->next) {
+    /* keep the read-aheads that are the next hints, in order; stop the others */
+    int keep = 0;
+    while (keep < s->ra_n && keep < s->nnext && strcmp(ra_at(s, keep)->path, s->next[keep]) == 0)
+        keep++;
+    for (int i = keep; i < s->ra_n; i++)
+        ra_stop(ra_at(s, i));
+    s->ra_n = keep;
+    for (int i = keep; i < s->nnext; i++) {
+        struct read_ahead *ra = ra_at(s, i);
         free(ra->path);
-        ra->path = s->next;
-        s->next = NULL;
+        ra->path = s->next[i];
+        s->next[i] = NULL;
         memset(&ra->err, 0, sizeof ra->err);
         ra->running = pthread_create(&ra->tid, NULL, read_ahead_main, ra) == 0;
+        if (!ra->running)
+            break; /* no thread: the rest are read when their turn comes */
+        s->ra_n++;
     }
+    hints_free(s);
     return rc;
 }
 

@@ -67,10 +67,15 @@ typedef void (*ep_ingest_warn_fn)(void *ctx, const char *unit, long line, const 
 int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_ingest_warn_fn warn,
                          void *warn_ctx, struct ep_ingest_report *rep, struct ep_error *err);
 
-/* Hint for the next ep_store_ingest_file call: next (NULL: none) is the file to be ingested
- * after it, so it is read and hashed on a thread while that call ingests its own file. Only
- * a hint: the read-ahead is used when the following call asks for that path, else dropped. */
-void ep_store_read_ahead(struct ep_store *s, const char *next);
+/* Files read ahead at most (ep_store_read_ahead). */
+#define EP_READ_AHEAD_FILES 2
+
+/* Hint for the next ep_store_ingest_file call: next[0..n) are the files to be ingested after
+ * it, in order. The first EP_READ_AHEAD_FILES of them are read and hashed on threads while
+ * that call ingests its own file (a roll-call XML file is also parsed). Only a hint: a file
+ * read ahead is used when a following call asks for it in that order; whatever is not
+ * followed is dropped. */
+void ep_store_read_ahead(struct ep_store *s, const char *const *next, size_t n);
 
 /* Ingest records produced by gen (e.g. the synthetic generator) as one unit named name, in one
  * transaction. content_key identifies the content (same key = same unit: a no-op). */
