@@ -16,17 +16,23 @@
 #define RCV_ROOT "PV.RollCallVoteResults"
 #define RCV_TEXT_MAX ((size_t)1 << 20) /* longest single text node we accept */
 #define RCV_CHUNK ((size_t)1 << 16)    /* bytes fed to expat at a time */
-#define RCV_NONE SIZE_MAX              /* "no string" offset */
+#define RCV_NONE UINT32_MAX            /* "no string" offset */
 
 /* One buffered position of the current vote. Strings live in rcv.strs (offsets, because the
- * buffer moves when it grows). */
+ * buffer moves when it grows). 24 bytes: a vote's positions are sorted and handed over to the
+ * store's thread, so their size is most of what the parser moves. */
 struct rcv_pos {
     int64_t member_id;
-    int pos;
-    long line;
-    const char *canon; /* static canonical group code, or NULL */
-    size_t raw_off;    /* raw group label in strs when canon is NULL, or RCV_NONE */
-    size_t name_off;   /* name in strs, or RCV_NONE */
+    uint32_t line;      /* saturated at UINT32_MAX */
+    uint32_t group_off; /* group code (canonical, or the raw label) in strs, or RCV_NONE */
+    uint32_t name_off;  /* name in strs, or RCV_NONE */
+    uint8_t pos;
+};
+
+/* A canonical group code already in the current vote's strs. */
+struct rcv_canon {
+    const char *code; /* static, from ep_group_canonical */
+    uint32_t off;
 };
 
 enum rcv_collect {
@@ -64,14 +70,15 @@ struct rcv {
     long section_line[4]; /* line of each section element */
     int counted[4];       /* names counted per section */
     int section;          /* current section (EP_POS_*), 0 outside */
-    const char *group_canon;
-    size_t group_raw_off;
+    uint32_t group_off; /* current group's code in strs, or RCV_NONE */
+    struct rcv_canon *canon; /* canonical codes in strs */
+    size_t ncanon, acanon;
     struct rcv_pos *pos;
     size_t npos, apos;
     struct rcv_pos *sort_tmp; /* merge sort scratch, apos entries */
     size_t asort_tmp;
-    struct ep_buf strs; /* names and labels of the current vote, NUL-separated */
-    size_t *warned;     /* offsets in strs of labels already warned about in this vote */
+    struct ep_buf strs; /* names and labels of the current vote, NUL-separated (< 4 GiB) */
+    uint32_t *warned;   /* offsets in strs of labels already warned about in this vote */
     size_t nwarned, awarned;
 
     /* current member / title / description text */
@@ -186,11 +193,9 @@ static int ev_deliver(const struct rcv_ev *ev, const char *unit, const struct ep
                 .vote_id = ev->vote.id,
                 .member_id = p->member_id,
                 .pos = p->pos,
-                .group_code = p->canon                 ? p->canon
-                              : p->raw_off == RCV_NONE ? NULL
-                                                       : ev->strs + p->raw_off,
+                .group_code = p->group_off == RCV_NONE ? NULL : ev->strs + p->group_off,
                 .name = p->name_off == RCV_NONE ? NULL : ev->strs + p->name_off,
-                .line = p->line,
+                .line = (long)p->line,
             };
             if (sink->position && (rc = sink->position(sink->ctx, &ep, err)))
                 return ev_failed(ev, unit, rc, "position", err);
@@ -468,15 +473,36 @@ static void normalize(struct ep_buf *b, int collapse)
 }
 
 /* Append s plus its NUL to strs; *off gets its offset. */
-static int strs_add(struct rcv *r, const char *s, size_t n, size_t *off)
+static int strs_add(struct rcv *r, const char *s, size_t n, uint32_t *off)
 {
-    *off = r->strs.len;
+    if (n >= (size_t)RCV_NONE - r->strs.len)
+        return rcv_fail(r, EP_ELIMIT, "vote %lld: its names and labels exceed 4 GiB",
+                        (long long)r->vote_id);
+    *off = (uint32_t)r->strs.len;
     if (ep_buf_append(&r->strs, s, n) || ep_buf_putc(&r->strs, '\0'))
         return rcv_oom(r);
     return 0;
 }
 
-static const char *strs_at(const struct rcv *r, size_t off)
+/* arr (n elements of size bytes, capacity *cap) with room for one more: the same, or moved
+ * (capacity doubled; first for the first allocation). NULL: no memory (the parser stops, arr
+ * is unchanged). */
+static void *room_for_one(struct rcv *r, void *arr, size_t n, size_t *cap, size_t size,
+                          size_t first)
+{
+    if (n < *cap)
+        return arr;
+    size_t c = *cap ? *cap * 2 : first;
+    void *p = realloc(arr, c * size);
+    if (!p) {
+        rcv_oom(r);
+        return NULL;
+    }
+    *cap = c;
+    return p;
+}
+
+static const char *strs_at(const struct rcv *r, uint32_t off)
 {
     return off == RCV_NONE ? NULL : r->strs.data + off;
 }
@@ -496,10 +522,10 @@ static void vote_reset(struct rcv *r)
         r->counted[i] = 0;
     }
     r->section = 0;
-    r->group_canon = NULL;
-    r->group_raw_off = RCV_NONE;
+    r->group_off = RCV_NONE;
     r->npos = 0;
     r->nwarned = 0;
+    r->ncanon = 0;
     ep_buf_reset(&r->strs);
 }
 
@@ -624,32 +650,40 @@ static void on_section_start(struct rcv *r, int sec, const char *name, const XML
 static void on_group_start(struct rcv *r, const XML_Char **atts)
 {
     const char *label = attr(atts, "Identifier");
-    r->group_canon = NULL;
-    r->group_raw_off = RCV_NONE;
+    r->group_off = RCV_NONE;
     if (!label)
         return;
-    r->group_canon = ep_group_canonical(label);
-    if (r->group_canon)
+    const char *canon = ep_group_canonical(label);
+    if (canon) {
+        for (size_t i = 0; i < r->ncanon; i++) {
+            if (r->canon[i].code == canon) {
+                r->group_off = r->canon[i].off;
+                return;
+            }
+        }
+        struct rcv_canon *c = room_for_one(r, r->canon, r->ncanon, &r->acanon, sizeof *c, 16);
+        if (!c)
+            return;
+        r->canon = c;
+        if (strs_add(r, canon, strlen(canon), &r->group_off))
+            return;
+        r->canon[r->ncanon].code = canon;
+        r->canon[r->ncanon++].off = r->group_off;
         return;
+    }
     for (size_t i = 0; i < r->nwarned; i++) {
         if (strcmp(r->strs.data + r->warned[i], label) == 0) {
-            r->group_raw_off = r->warned[i];
+            r->group_off = r->warned[i];
             return;
         }
     }
-    if (strs_add(r, label, strlen(label), &r->group_raw_off))
+    if (strs_add(r, label, strlen(label), &r->group_off))
         return;
-    if (r->nwarned == r->awarned) {
-        size_t n = r->awarned ? r->awarned * 2 : 8;
-        size_t *p = realloc(r->warned, n * sizeof *p);
-        if (!p) {
-            rcv_oom(r);
-            return;
-        }
-        r->warned = p;
-        r->awarned = n;
-    }
-    r->warned[r->nwarned++] = r->group_raw_off;
+    uint32_t *w = room_for_one(r, r->warned, r->nwarned, &r->awarned, sizeof *w, 8);
+    if (!w)
+        return;
+    r->warned = w;
+    r->warned[r->nwarned++] = r->group_off;
     rcv_warn(r, rcv_line(r), "vote %lld: unknown political group \"%s\" (kept as is)",
              (long long)r->vote_id, label);
 }
@@ -675,22 +709,15 @@ static void on_member_end(struct rcv *r)
         XML_StopParser(r->xp, XML_FALSE);
         return;
     }
-    if (r->npos == r->apos) {
-        size_t n = r->apos ? r->apos * 2 : 256;
-        struct rcv_pos *p = realloc(r->pos, n * sizeof *p);
-        if (!p) {
-            rcv_oom(r);
-            return;
-        }
-        r->pos = p;
-        r->apos = n;
-    }
-    struct rcv_pos *p = &r->pos[r->npos];
+    struct rcv_pos *p = room_for_one(r, r->pos, r->npos, &r->apos, sizeof *p, 256);
+    if (!p)
+        return;
+    r->pos = p;
+    p = &r->pos[r->npos];
     p->member_id = r->member_id;
-    p->pos = r->section;
-    p->line = r->collect_line;
-    p->canon = r->group_canon;
-    p->raw_off = r->group_canon ? RCV_NONE : r->group_raw_off;
+    p->pos = (uint8_t)r->section;
+    p->line = r->collect_line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)r->collect_line;
+    p->group_off = r->group_off;
     p->name_off = RCV_NONE;
     if (r->text.len && strs_add(r, r->text.data, r->text.len, &p->name_off))
         return;
@@ -760,9 +787,9 @@ static int sort_positions(struct rcv *r)
             ep_error_set(&r->err, EP_EPARSE,
                          "%s:%ld: vote %lld: member %lld (%s) is listed twice (%s at line %ld, %s "
                          "at line %ld)",
-                         r->unit, b->line, (long long)r->vote_id, (long long)b->member_id,
-                         name ? name : "no name", ep_pos_name(a->pos), a->line, ep_pos_name(b->pos),
-                         b->line);
+                         r->unit, (long)b->line, (long long)r->vote_id, (long long)b->member_id,
+                         name ? name : "no name", ep_pos_name(a->pos), (long)a->line,
+                         ep_pos_name(b->pos), (long)b->line);
             r->rc = EP_EPARSE;
             XML_StopParser(r->xp, XML_FALSE);
             return EP_EPARSE;
@@ -914,13 +941,11 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
     }
     if (section_of(name)) {
         r->section = 0;
-        r->group_canon = NULL;
-        r->group_raw_off = RCV_NONE;
+        r->group_off = RCV_NONE;
         return;
     }
     if (strcmp(name, "Result.PoliticalGroup.List") == 0) {
-        r->group_canon = NULL;
-        r->group_raw_off = RCV_NONE;
+        r->group_off = RCV_NONE;
     }
 }
 
@@ -978,6 +1003,7 @@ static void rcv_destroy(struct rcv *r)
     free(r->pos);
     free(r->sort_tmp);
     free(r->warned);
+    free(r->canon);
 }
 
 /* The expat error, made readable. */
