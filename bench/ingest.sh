@@ -11,7 +11,7 @@
 # positions. Other binaries (e.g. a build of an older commit) are measured in the same runs.
 # Reported: the median time of each, the ratio of the medians, and the median of the per-run
 # ratios (each run's epintel time over the xmllint time of that same run), which is steadier
-# on a busy machine.
+# on a busy machine; then the fastest run of each against xmllint's fastest.
 # If bench_expat (bench/bench_expat.c) is built beside the first epintel, it is timed in the same
 # runs: expat alone, fed as the ingest feeds it, with handlers that only count and no store. Its
 # ratio to xmllint is the floor of what a single-threaded expat parse can reach here.
@@ -75,3 +75,13 @@ for i in "${!bins[@]}"; do
     "$(basename "$(dirname "${bins[$i]}")")/$(basename "${bins[$i]}")" \
     "$(echo "$e*1000" | bc -l)" "$(echo "$e/$x" | bc -l)" "$q"
 done
+# The fastest run of each, against xmllint's fastest: what the machine does when nothing else
+# slows it (on a shared VM, spells of contention spread the medians).
+xl=$(sort -g "$tmp/x" | head -1)
+printf '  fastest runs: xmllint %.1f ms' "$(echo "$xl*1000" | bc -l)"
+for i in "${!bins[@]}"; do
+  el=$(sort -g "$tmp/e$i" | head -1)
+  printf ', %s %.1f ms (%.2fx)' "$(basename "$(dirname "${bins[$i]}")")/$(basename "${bins[$i]}")" \
+    "$(echo "$el*1000" | bc -l)" "$(echo "$el/$xl" | bc -l)"
+done
+echo

@@ -1289,9 +1289,9 @@ static struct read_ahead *ra_at(struct ep_store *s, int i)
 }
 
 /* Content of path into s->file and its SHA-256: from the first read-ahead when it was for
- * path (with its parse, if started, in s->parse), else read now; a read-ahead for another
- * path means the hints were not followed: all are dropped. Then the hinted files that are
- * not read ahead yet are started. */
+ * path (with its parse, if started, in s->parse), else read now, after the hinted files that
+ * are not read ahead yet are started; a read-ahead for another path means the hints were not
+ * followed: all are dropped. */
 static int load_file(struct ep_store *s, const char *path, char sha[65], struct ep_error *err)
 {
     int rc = 1;
@@ -1316,11 +1316,6 @@ static int load_file(struct ep_store *s, const char *path, char sha[65], struct 
         s->ra_head = (s->ra_head + 1) % EP_READ_AHEAD_FILES;
         s->ra_n--;
     }
-    if (rc > 0) {
-        rc = content_load(&s->file, path, err);
-        if (!rc)
-            sha256_hex(s->file.data, s->file.len, sha);
-    }
     /* keep the read-aheads that are the next hints, in order; stop the others */
     int keep = 0;
     while (keep < s->ra_n && keep < s->nnext && strcmp(ra_at(s, keep)->path, s->next[keep]) == 0)
@@ -1340,6 +1335,11 @@ static int load_file(struct ep_store *s, const char *path, char sha[65], struct 
         s->ra_n++;
     }
     hints_free(s);
+    if (rc > 0) { /* not read ahead: now, while the files after it are read on their threads */
+        rc = content_load(&s->file, path, err);
+        if (!rc)
+            sha256_hex(s->file.data, s->file.len, sha);
+    }
     return rc;
 }
 
