@@ -107,6 +107,9 @@ struct ep_sink {
     /* Title of the agenda item a vote belongs to (XML VoteTitles, keyed by DlvId). */
     int (*vote_title)(void *ctx, int64_t dlv_id, const char *title, struct ep_error *err);
     void (*warn)(void *ctx, const char *unit, long line, const char *msg);
+    /* 1: the positions' names are not wanted; an adapter may then leave ep_position.name NULL
+     * and save the work of keeping them (the roll-call XML adapter does). */
+    int no_names;
 };
 
 #endif

@@ -53,6 +53,7 @@ struct rcv {
     struct ep_error err; /* first error; rc says whether it is set */
     int rc;
     int is_final; /* the final XML_Parse call is running */
+    int no_names; /* positions' names are not kept */
 
     int depth; /* element depth, root = 1 */
     int root_seen;
@@ -701,8 +702,8 @@ static void on_member_start(struct rcv *r, const XML_Char **atts)
 
 static void on_member_end(struct rcv *r)
 {
-    normalize(&r->text, 0);
     if (r->member_id < 0) {
+        normalize(&r->text, 0);
         ep_error_set(&r->err, EP_EPARSE, "%s:%ld: vote %lld: member \"%s\" has no PersId", r->unit,
                      r->collect_line, (long long)r->vote_id, r->text.data ? r->text.data : "");
         r->rc = EP_EPARSE;
@@ -719,8 +720,11 @@ static void on_member_end(struct rcv *r)
     p->line = r->collect_line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)r->collect_line;
     p->group_off = r->group_off;
     p->name_off = RCV_NONE;
-    if (r->text.len && strs_add(r, r->text.data, r->text.len, &p->name_off))
-        return;
+    if (!r->no_names) {
+        normalize(&r->text, 0);
+        if (r->text.len && strs_add(r, r->text.data, r->text.len, &p->name_off))
+            return;
+    }
     r->npos++;
     r->counted[r->section]++;
 }
@@ -785,11 +789,11 @@ static int sort_positions(struct rcv *r)
         if (a->member_id == b->member_id) {
             const char *name = strs_at(r, b->name_off);
             ep_error_set(&r->err, EP_EPARSE,
-                         "%s:%ld: vote %lld: member %lld (%s) is listed twice (%s at line %ld, %s "
-                         "at line %ld)",
+                         "%s:%ld: vote %lld: member %lld%s%s%s is listed twice (%s at line %ld, "
+                         "%s at line %ld)",
                          r->unit, (long)b->line, (long long)r->vote_id, (long long)b->member_id,
-                         name ? name : "no name", ep_pos_name(a->pos), (long)a->line,
-                         ep_pos_name(b->pos), (long)b->line);
+                         name ? " (" : "", name ? name : "", name ? ")" : "",
+                         ep_pos_name(a->pos), (long)a->line, ep_pos_name(b->pos), (long)b->line);
             r->rc = EP_EPARSE;
             XML_StopParser(r->xp, XML_FALSE);
             return EP_EPARSE;
@@ -980,6 +984,7 @@ static int rcv_init(struct rcv *r, const char *unit, const struct ep_sink *sink)
     memset(r, 0, sizeof *r);
     r->unit = unit ? unit : "(buffer)";
     r->sink = sink;
+    r->no_names = sink->no_names != 0;
     ep_buf_init(&r->strs, 0);
     ep_buf_init(&r->text, RCV_TEXT_MAX);
     vote_reset(r);
@@ -1127,6 +1132,7 @@ struct ep_rcv_ahead {
     const char *data;
     size_t n;
     char *unit;        /* owned copy: the caller's name may go before the parser does */
+    int no_names;
     struct rcv_ev end; /* the parser's result, queued last (not allocated) */
 };
 
@@ -1137,6 +1143,7 @@ static void *rcv_producer(void *arg)
     struct rcv r;
     int rc = rcv_init(&r, a->unit, &ahead_sink);
     r.pipe = &a->pipe;
+    r.no_names = a->no_names;
     if (!rc)
         rc = rcv_feed(&r, a->data, a->n, 1);
     a->end.kind = EV_END;
@@ -1145,7 +1152,7 @@ static void *rcv_producer(void *arg)
     return NULL;
 }
 
-static int ahead_start(const char *data, size_t n, const char *unit, int depth,
+static int ahead_start(const char *data, size_t n, const char *unit, int depth, int no_names,
                        struct ep_rcv_ahead **out, struct ep_error *err)
 {
     *out = NULL;
@@ -1159,6 +1166,7 @@ static int ahead_start(const char *data, size_t n, const char *unit, int depth,
     a->data = data ? data : "";
     a->n = n;
     a->pipe.depth = depth;
+    a->no_names = no_names;
     if (pthread_mutex_init(&a->pipe.mu, NULL) != 0) {
         free(a->unit);
         free(a);
@@ -1179,10 +1187,10 @@ static int ahead_start(const char *data, size_t n, const char *unit, int depth,
     return 0;
 }
 
-int ep_rcv_ahead_start(const char *data, size_t n, const char *unit, struct ep_rcv_ahead **out,
-                       struct ep_error *err)
+int ep_rcv_ahead_start(const char *data, size_t n, const char *unit, unsigned flags,
+                       struct ep_rcv_ahead **out, struct ep_error *err)
 {
-    return ahead_start(data, n, unit, RCV_AHEAD_DEPTH, out, err);
+    return ahead_start(data, n, unit, RCV_AHEAD_DEPTH, (flags & EP_RCV_NO_NAMES) != 0, out, err);
 }
 
 /* Deliver a's records to sink (NULL: none, only drained), until the parser's end; after a
@@ -1251,7 +1259,7 @@ int ep_rcv_parse_buffer_pipelined(const char *data, size_t n, const char *unit,
     struct ep_rcv_ahead *a = NULL;
     struct ep_error serr;
     if (data && sink)
-        (void)ahead_start(data, n, unit, RCV_PIPE_DEPTH, &a, &serr);
+        (void)ahead_start(data, n, unit, RCV_PIPE_DEPTH, sink->no_names, &a, &serr);
     if (!a) /* no thread: parse here */
         return ep_rcv_parse_buffer(data, n, unit, sink, stats, err);
     return ahead_finish(a, sink, stats, err);

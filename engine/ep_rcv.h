@@ -6,7 +6,7 @@
  *   for each RollCallVote.Result: one vote record (title NULL; counts = the Number attributes)
  *     followed by its position records, in order of member id (PersId) (FOR/AGAINST/ABSTENTION,
  *     group = canonical code, or the raw label when unknown, which is also reported through
- *     sink->warn);
+ *     sink->warn; name = the member's name as printed, NULL when the sink has no_names);
  *   at the end, for each VoteTitle: sink->vote_title(dlv_id, title).
  * Intentions blocks are ignored. A Number attribute that differs from the counted names is
  * reported through sink->warn (file, line, vote id, both numbers). Errors (EP_EPARSE) name the
@@ -44,12 +44,13 @@ int ep_rcv_parse_buffer_pipelined(const char *data, size_t n, const char *unit,
  * calling thread. data (not copied) must stay valid until deliver or cancel returns; unit is
  * copied. Returns 0 and *out, or an error (no thread could be started: parse directly).
  * Delivery gives the same records, order, statistics and errors as ep_rcv_parse_buffer with
- * that sink; it joins the thread and frees the parse. Cancel stops the parser at its next
- * record, drops what was queued, and frees the parse. Each parse is delivered or cancelled
- * exactly once. */
+ * that sink (with names or not as flags say, whatever the sink's no_names); it joins the
+ * thread and frees the parse. Cancel stops the parser at its next record, drops what was
+ * queued, and frees the parse. Each parse is delivered or cancelled exactly once. */
 struct ep_rcv_ahead;
-int ep_rcv_ahead_start(const char *data, size_t n, const char *unit, struct ep_rcv_ahead **out,
-                       struct ep_error *err);
+#define EP_RCV_NO_NAMES 1 /* flags: the sink will have no_names set (names are not kept) */
+int ep_rcv_ahead_start(const char *data, size_t n, const char *unit, unsigned flags,
+                       struct ep_rcv_ahead **out, struct ep_error *err);
 int ep_rcv_ahead_deliver(struct ep_rcv_ahead *a, const struct ep_sink *sink,
                          struct ep_rcv_stats *stats, struct ep_error *err);
 void ep_rcv_ahead_cancel(struct ep_rcv_ahead *a);

@@ -1134,6 +1134,7 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
         .position = cb_position,
         .vote_title = cb_vote_title,
         .warn = cb_warn,
+        .no_names = 1, /* a position's name is not stored (the member table has them) */
     };
     int table = EP_HTV_UNKNOWN;
     if (!rc) {
@@ -1266,7 +1267,8 @@ static void *read_ahead_main(void *arg)
         return NULL;
     /* No thread for the parse: parsed when its turn comes, as without read-ahead. */
     if (ep_rcv_sniff(ra->buf.data, ra->buf.len))
-        ep_rcv_ahead_start(ra->buf.data, ra->buf.len, ra->path, &ra->parse, NULL);
+        ep_rcv_ahead_start(ra->buf.data, ra->buf.len, ra->path, EP_RCV_NO_NAMES, &ra->parse,
+                           NULL);
     sha256_hex(ra->buf.data, ra->buf.len, ra->sha);
     return NULL;
 }

@@ -48,6 +48,8 @@ struct rec {
     char want_title[256];
     int64_t want_dlv;
     char last_warning[1024];
+    long names;       /* positions that came with a name */
+    int no_names;     /* the sink says it wants none */
     int fail_on_vote; /* > 0: return an error from the n-th vote callback */
 };
 
@@ -150,6 +152,8 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
     dig_i(r, p->pos);
     dig_s(r, p->group_code);
     dig_s(r, p->name);
+    if (p->name)
+        r->names++;
     dig_s(r, p->country);
     dig_i(r, p->line);
     if (p->vote_id == r->want_vote && p->member_id == r->want_member) {
@@ -199,6 +203,7 @@ static struct ep_sink rec_sink(struct rec *r)
         .position = cb_position,
         .vote_title = cb_title,
         .warn = cb_warn,
+        .no_names = r->no_names,
     };
     return s;
 }
@@ -676,13 +681,22 @@ static void same_records(const struct rec *a, const struct rec *b, const struct 
     assert_int_equal(tb->warnings, ta->warnings);
 }
 
+/* real_files[i] into buf (initialised here; the caller frees it). */
+static void read_real(size_t i, struct ep_buf *buf)
+{
+    struct ep_error err = {0};
+    ep_buf_init(buf, 0);
+    assert_int_equal(ep_read_file(ep_test_real(real_files[i]), 0, buf, &err), 0);
+}
+
 /* A parse started ahead, delivered to r's sink after wait_ms (0: at once), so that the parser
  * has run ahead, queued records and usually finished before the sink comes. */
 static int parse_ahead(const char *data, size_t n, int wait_ms, struct rec *r,
                        struct ep_rcv_stats *st, struct ep_error *err)
 {
     struct ep_rcv_ahead *a = NULL;
-    assert_int_equal(ep_rcv_ahead_start(data, n, "u.xml", &a, err), 0);
+    assert_int_equal(
+        ep_rcv_ahead_start(data, n, "u.xml", r->no_names ? EP_RCV_NO_NAMES : 0, &a, err), 0);
     assert_non_null(a);
     if (wait_ms > 0) {
         struct timespec ts = {0, (long)wait_ms * 1000000L};
@@ -799,16 +813,15 @@ static void test_ahead_cancel_and_partial_sink(void **state)
     (void)state;
     struct ep_buf buf;
     struct ep_error err = {0};
-    ep_buf_init(&buf, 0);
-    assert_int_equal(ep_read_file(ep_test_real(real_files[2]), 0, &buf, &err), 0);
+    read_real(2, &buf);
     struct ep_rcv_ahead *a = NULL;
-    assert_int_equal(ep_rcv_ahead_start(buf.data, buf.len, "u.xml", &a, &err), 0);
+    assert_int_equal(ep_rcv_ahead_start(buf.data, buf.len, "u.xml", 0, &a, &err), 0);
     ep_rcv_ahead_cancel(a);
-    assert_int_equal(ep_rcv_ahead_start(buf.data, buf.len, "u.xml", &a, &err), 0);
+    assert_int_equal(ep_rcv_ahead_start(buf.data, buf.len, "u.xml", 0, &a, &err), 0);
     struct timespec ts = {0, 100000000L};
     nanosleep(&ts, NULL);
     ep_rcv_ahead_cancel(a);
-    assert_int_equal(ep_rcv_ahead_start(buf.data, buf.len / 3, "u.xml", &a, &err), 0);
+    assert_int_equal(ep_rcv_ahead_start(buf.data, buf.len / 3, "u.xml", 0, &a, &err), 0);
     nanosleep(&ts, NULL);
     ep_rcv_ahead_cancel(a);
     ep_rcv_ahead_cancel(NULL);
@@ -817,13 +830,65 @@ static void test_ahead_cancel_and_partial_sink(void **state)
     struct ep_sink s = {0};
     struct ep_rcv_stats ta, tc;
     assert_int_equal(ep_rcv_parse_buffer(buf.data, buf.len, "x", &s, &ta, &err), 0);
-    assert_int_equal(ep_rcv_ahead_start(buf.data, buf.len, "x", &a, &err), 0);
+    assert_int_equal(ep_rcv_ahead_start(buf.data, buf.len, "x", 0, &a, &err), 0);
     assert_int_equal(ep_rcv_ahead_deliver(a, &s, &tc, &err), 0);
     assert_int_equal(ta.votes, 62);
     assert_int_equal(tc.votes, ta.votes);
     assert_int_equal(tc.positions, ta.positions);
     assert_int_equal(tc.warnings, ta.warnings);
     ep_buf_free(&buf);
+}
+
+/* A sink that wants no names gets none, and otherwise the same records, whichever way the
+ * file is parsed; a member listed twice is then named by id only. */
+static void test_no_names(void **state)
+{
+    (void)state;
+    struct ep_buf buf;
+    struct ep_error err = {0};
+    read_real(1, &buf);
+    struct rec a, b, c, d;
+    rec_init(&a);
+    rec_init(&b);
+    rec_init(&c);
+    rec_init(&d);
+    b.no_names = c.no_names = d.no_names = 1;
+    struct ep_sink sa = rec_sink(&a), sb = rec_sink(&b), sd = rec_sink(&d);
+    struct ep_rcv_stats ta, tb, tc, td;
+    assert_int_equal(ep_rcv_parse_buffer(buf.data, buf.len, "u.xml", &sa, &ta, &err), 0);
+    assert_int_equal(ep_rcv_parse_buffer(buf.data, buf.len, "u.xml", &sb, &tb, &err), 0);
+    assert_int_equal(parse_ahead(buf.data, buf.len, 20, &c, &tc, &err), 0);
+    assert_int_equal(ep_rcv_parse_buffer_pipelined(buf.data, buf.len, "u.xml", &sd, &td, &err), 0);
+    finish_vote(&a);
+    finish_vote(&b);
+    finish_vote(&d);
+    assert_int_equal(a.votes, 32);
+    assert_int_equal(a.names, a.positions); /* every listed member has a name */
+    assert_int_equal(b.names, 0);
+    assert_int_equal(b.positions, a.positions);
+    assert_int_equal(b.votes, a.votes);
+    assert_int_equal(b.warnings, a.warnings);
+    assert_int_equal(b.sort_errors, 0);
+    assert_true(b.digest != a.digest);
+    same_records(&b, &c, &tb, &tc);
+    same_records(&b, &d, &tb, &td);
+    ep_buf_free(&buf);
+
+    static const char twice[] =
+        HEAD VOTE("9") "<Result.For Number=\"1\"><Result.PoliticalGroup.List "
+                       "Identifier=\"ECR\">" MEMBER("42", "Twice") "</Result.PoliticalGroup.List>"
+                       "</Result.For>\n<Result.Against Number=\"1\"><Result.PoliticalGroup.List "
+                       "Identifier=\"ECR\">" MEMBER("42", "Twice") "</Result.PoliticalGroup.List>"
+                       "</Result.Against></RollCallVote.Result>" TAIL;
+    struct rec t;
+    rec_init(&t);
+    t.no_names = 1;
+    struct ep_sink st = rec_sink(&t);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(ep_rcv_parse_buffer(twice, strlen(twice), "test.xml", &st, NULL, &err),
+                     EP_EPARSE);
+    assert_string_equal(err.msg, "test.xml:6: vote 9: member 42 is listed twice (FOR at line 4, "
+                                 "AGAINST at line 6)");
 }
 
 int main(void)
@@ -841,6 +906,7 @@ int main(void)
         cmocka_unit_test(test_unknown_group),
         cmocka_unit_test(test_number_mismatch),
         cmocka_unit_test(test_member_twice),
+        cmocka_unit_test(test_no_names),
         cmocka_unit_test(test_sink_error),
         cmocka_unit_test(test_text_cap),
         cmocka_unit_test(test_entities_refused),
