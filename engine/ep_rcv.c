@@ -19,8 +19,7 @@
 #define RCV_NONE UINT32_MAX            /* "no string" offset */
 
 /* One buffered position of the current vote. Strings live in rcv.strs (offsets, because the
- * buffer moves when it grows). 24 bytes: a vote's positions are sorted and handed over to the
- * store's thread, so their size is most of what the parser moves. */
+ * buffer moves when it grows). 24 bytes: a file parsed ahead queues all its positions. */
 struct rcv_pos {
     int64_t member_id;
     uint32_t line;      /* saturated at UINT32_MAX */
@@ -220,8 +219,8 @@ static void ev_free(struct rcv_ev *ev)
 /* The queue between the parser thread and the caller's thread. */
 #define RCV_PIPE_DEPTH 16 /* records in flight (a vote record holds all its positions) */
 /* Records a parse started ahead may queue before its sink comes: a whole file of the EP's
- * (the largest bundled one has 64 votes, and as many titles); a vote record is about
- * 60 KB at 720 MEPs. */
+ * (the largest bundled one has 64 votes, and as many titles); a vote record holds 24 bytes
+ * per position (17 KB at 720 MEPs), plus the names unless the sink has no_names. */
 #define RCV_AHEAD_DEPTH 1024
 
 struct rcv_pipe {
@@ -395,13 +394,20 @@ static int rcv_emit(struct rcv *r, const struct rcv_ev *ev)
     return rc;
 }
 
+/* Records are queued for a sink that is not known to the parser (a parse on its own thread):
+ * each one is made, whether the sink will want it or not (ev_deliver decides). */
+static int rcv_queues(const struct rcv *r)
+{
+    return r->pipe != NULL;
+}
+
 static void rcv_warn(struct rcv *r, long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void rcv_warn(struct rcv *r, long line, const char *fmt, ...)
 {
     char msg[EP_ERROR_MSG_MAX];
     struct rcv_ev ev = {.kind = EV_WARN, .line = line};
-    if (r->sink->warn) { /* else only counted */
+    if (rcv_queues(r) || r->sink->warn) { /* else only counted */
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(msg, sizeof msg, fmt, ap);
@@ -574,7 +580,7 @@ static void on_root(struct rcv *r, const XML_Char **atts)
         if (*p == '_')
             s.term = t;
     }
-    if (r->sink->sitting) {
+    if (rcv_queues(r) || r->sink->sitting) {
         struct rcv_ev ev = {.kind = EV_SITTING, .line = rcv_line(r), .sitting = s};
         rcv_emit(r, &ev);
     }
@@ -841,7 +847,7 @@ static void on_vote_end(struct rcv *r)
 static void on_title_end(struct rcv *r)
 {
     normalize(&r->text, 1);
-    if (r->title_dlv < 0 || r->text.len == 0 || !r->sink->vote_title)
+    if (r->title_dlv < 0 || r->text.len == 0 || !(rcv_queues(r) || r->sink->vote_title))
         return;
     struct rcv_ev ev = {
         .kind = EV_TITLE, .line = rcv_line(r), .dlv_id = r->title_dlv, .text = r->text.data};
@@ -1106,26 +1112,6 @@ int ep_rcv_parse_buffer(const char *data, size_t n, const char *unit, const stru
 
 /* ---- a parse on its own thread, delivered on the caller's ---------------------------------- */
 
-/* The parser on its thread calls no sink: it queues every record a sink could want (a sink
- * without sitting, warn or vote_title gets what it would have got, because ev_deliver skips
- * what the sink lacks and still counts warnings). These only mark the callbacks as present. */
-static int ahead_sitting(void *ctx, const struct ep_sitting *s, struct ep_error *err)
-{
-    (void)ctx, (void)s, (void)err;
-    return 0;
-}
-static void ahead_warn(void *ctx, const char *unit, long line, const char *msg)
-{
-    (void)ctx, (void)unit, (void)line, (void)msg;
-}
-static int ahead_title(void *ctx, int64_t dlv_id, const char *title, struct ep_error *err)
-{
-    (void)ctx, (void)dlv_id, (void)title, (void)err;
-    return 0;
-}
-static const struct ep_sink ahead_sink = {
-    .sitting = ahead_sitting, .warn = ahead_warn, .vote_title = ahead_title};
-
 struct ep_rcv_ahead {
     struct rcv_pipe pipe;
     pthread_t tid;
@@ -1140,10 +1126,12 @@ static void *rcv_producer(void *arg)
 {
     struct ep_rcv_ahead *a = arg;
     pthread_setname_np(pthread_self(), "epintel-xml");
+    /* The parser on its thread calls no sink: it queues every record (see rcv_queues), and
+     * ev_deliver skips what the sink lacks. Only no_names is known now. */
+    static const struct ep_sink named = {0}, nameless = {.no_names = 1};
     struct rcv r;
-    int rc = rcv_init(&r, a->unit, &ahead_sink);
+    int rc = rcv_init(&r, a->unit, a->no_names ? &nameless : &named);
     r.pipe = &a->pipe;
-    r.no_names = a->no_names;
     if (!rc)
         rc = rcv_feed(&r, a->data, a->n, 1);
     a->end.kind = EV_END;
@@ -1198,7 +1186,7 @@ int ep_rcv_ahead_start(const char *data, size_t n, const char *unit, unsigned fl
 static int ahead_finish(struct ep_rcv_ahead *a, const struct ep_sink *sink,
                         struct ep_rcv_stats *stats, struct ep_error *err)
 {
-    int rc = sink ? 0 : EP_ECANCELED;
+    int rc = 0;
     struct ep_rcv_stats st = {0};
     struct ep_error cerr;
     memset(&cerr, 0, sizeof cerr);
@@ -1208,7 +1196,7 @@ static int ahead_finish(struct ep_rcv_ahead *a, const struct ep_sink *sink,
         struct rcv_ev *ev = pipe_pop(&a->pipe);
         if (ev->kind == EV_END)
             break;
-        if (!rc && (rc = ev_deliver(ev, a->unit, sink, &st, &cerr)))
+        if (sink && !rc && (rc = ev_deliver(ev, a->unit, sink, &st, &cerr)))
             pipe_cancel(&a->pipe);
         pipe_recycle(&a->pipe, ev);
     }
@@ -1218,11 +1206,9 @@ static int ahead_finish(struct ep_rcv_ahead *a, const struct ep_sink *sink,
         a->pipe.idle = ev->next;
         ev_free(ev);
     }
-    if (!sink)
-        rc = 0;
-    else if (rc && err) /* the sink's error comes first: the parser stopped after it */
+    if (rc && err) /* the sink's error comes first: the parser stopped after it */
         *err = cerr;
-    if (sink && !rc && (rc = a->end.rc) && err)
+    else if (sink && (rc = a->end.rc) && err)
         *err = a->end.err;
     if (stats)
         *stats = st;

@@ -57,7 +57,6 @@ struct ep_store {
      * still have a file to work on while this thread stores the records they queued. */
     struct read_ahead ra[EP_READ_AHEAD_FILES];
     int ra_head, ra_n;
-    struct ep_rcv_ahead *parse; /* file's parse, started by the read-ahead, not delivered yet */
     char *next[EP_READ_AHEAD_FILES]; /* ep_store_read_ahead's hints, in order */
     int nnext;
 };
@@ -387,7 +386,6 @@ void ep_store_close(struct ep_store *s)
         free(s->ra[i].path);
         content_free(&s->ra[i].buf);
     }
-    ep_rcv_ahead_cancel(s->parse);
     hints_free(s);
     if (s->db)
         sqlite3_close(s->db);
@@ -1134,7 +1132,7 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
         .position = cb_position,
         .vote_title = cb_vote_title,
         .warn = cb_warn,
-        .no_names = 1, /* a position's name is not stored (the member table has them) */
+        .no_names = 1, /* a position's name is not stored */
     };
     int table = EP_HTV_UNKNOWN;
     if (!rc) {
@@ -1291,14 +1289,15 @@ static struct read_ahead *ra_at(struct ep_store *s, int i)
 }
 
 /* Content of path into s->file and its SHA-256: from the first read-ahead when it was for
- * path (with its parse, if started, in s->parse), else read now, after the hinted files that
- * are not read ahead yet are started; a read-ahead for another path means the hints were not
- * followed: all are dropped. */
-static int load_file(struct ep_store *s, const char *path, char sha[65], struct ep_error *err)
+ * path (with its parse, if one was started, in *parse: the caller delivers or cancels it),
+ * else read now, after the hinted files that are not read ahead yet are started. The first
+ * read-ahead is used or dropped; those after it are kept if they are the next hints, in
+ * order. */
+static int load_file(struct ep_store *s, const char *path, char sha[65],
+                     struct ep_rcv_ahead **parse, struct ep_error *err)
 {
     int rc = 1;
-    ep_rcv_ahead_cancel(s->parse); /* not delivered (cannot happen: ep_store_ingest_file) */
-    s->parse = NULL;
+    *parse = NULL;
     if (s->ra_n > 0) {
         struct read_ahead *ra = ra_at(s, 0);
         pthread_join(ra->tid, NULL);
@@ -1307,7 +1306,7 @@ static int load_file(struct ep_store *s, const char *path, char sha[65], struct 
             struct content t = s->file;
             s->file = ra->buf;
             ra->buf = t;
-            s->parse = ra->parse;
+            *parse = ra->parse;
             ra->parse = NULL;
             memcpy(sha, ra->sha, 65);
             rc = ra->rc;
@@ -1355,7 +1354,8 @@ int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_in
     rep->path = path;
     rep->kind = "unknown";
     char sha[65];
-    int rc = load_file(s, path, sha, err);
+    struct ep_rcv_ahead *parse; /* the file's parse, if its read-ahead started one */
+    int rc = load_file(s, path, sha, &parse, err);
     if (!rc) {
         struct content *buf = &s->file;
         rc = unit_exists(s, sha, rep, err);
@@ -1364,14 +1364,13 @@ int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_in
                                       .data = buf->data,
                                       .len = buf->len,
                                       .is_xml = ep_rcv_sniff(buf->data, buf->len),
-                                      .ahead = &s->parse};
+                                      .ahead = &parse};
             rc = ingest_unit(s, &src, sha, strict, warn, warn_ctx, rep, err);
         } else if (rc > 0) {
             rc = EP_OK;
         }
     }
-    ep_rcv_ahead_cancel(s->parse); /* stored already, or failed before the parse */
-    s->parse = NULL;
+    ep_rcv_ahead_cancel(parse); /* stored already, or failed before the parse */
     release(&s->file);
     return rc;
 }
