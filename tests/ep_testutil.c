@@ -30,6 +30,13 @@ const char *ep_test_fixture(const char *rel)
     return buf;
 }
 
+const char *ep_test_data(const char *rel)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/%s", EP_SOURCE_TESTDATA, rel);
+    return buf;
+}
+
 char *ep_test_tmpdir(void)
 {
     const char *t = getenv("TMPDIR");

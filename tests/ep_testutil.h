@@ -14,6 +14,9 @@
 const char *ep_test_real(const char *rel);
 /* Path under the source tree's fixtures/. Static buffer, reused. */
 const char *ep_test_fixture(const char *rel);
+/* Path under the source tree's tests/data/ (small files cut or built for one test, each with its
+ * provenance in tests/data/README.md). Static buffer, reused. */
+const char *ep_test_data(const char *rel);
 /* Fresh empty temporary directory (removed by the OS's tmp cleaning; tests may rm it). Caller
  * frees. */
 char *ep_test_tmpdir(void);
