@@ -23,7 +23,7 @@ shift $(($# < 2 ? $# : 2))
 bins=("$bin" "$@")
 expat=$(dirname "$bin")/bench_expat
 [ -x "$expat" ] || expat=""
-data=${EP_REAL_DATA:-$here/../shared/data/real}/ep-rcv-xml
+data=${EP_REAL_DATA:-$(dirname "$bin")/testdata}/ep-rcv-xml   # unpacked by the build (scripts/testdata)
 files=("$data"/PV-9-*.xml)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

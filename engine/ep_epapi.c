@@ -613,7 +613,7 @@ int ep_epapi_speeches(json_t *page, const struct ep_epapi_sink *sink, struct ep_
 
 /* ---- the endpoint table ------------------------------------------------------------------- */
 
-/* Generated from ../shared/data/real/ep-open-data-api/ep-openapi-spec.json (55 GET paths);
+/* Generated from tests/data/ep-open-data-api/ep-openapi-spec.json.gz (55 GET paths);
  * tool names follow the existing EP MCP server's convention. */
 static const struct ep_epapi_endpoint endpoints[] = {
     {"meps", "get_meps", 0, 0, 3600,

@@ -40,7 +40,7 @@ echo "$got" | grep -q libigraph && ok || bad "map_political_network did not load
 ls "$tmp"/sc/*.pdf >/dev/null 2>&1 && ok || bad "no scorecard PDF written"
 
 # ingest hashes the file (SHA-256) through the lazily loaded libcrypto, and the digest is right
-xml=$(ls "${EP_REAL_DATA:-$(dirname "$0")/../../shared/data/real}"/ep-rcv-xml/*.xml* | head -1)
+xml=$(ls "${EP_REAL_DATA:?}"/ep-rcv-xml/*.xml | head -1)
 got=$(LD_DEBUG=files "$bin" --quiet --db "$tmp/i.db" ingest "$xml" 2>&1 >/dev/null | awk '/file=/ {sub(/.*file=/, ""); print $1}' | sort -u)
 echo "$got" | grep -q libcrypto && ok || bad "ingest did not load libcrypto: $got"
 want=$(sha256sum "$xml" | cut -c1-64)

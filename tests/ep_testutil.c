@@ -12,7 +12,7 @@
 #include "ep_util.h"
 
 #ifndef EP_REAL_DATA
-#define EP_REAL_DATA "../shared/data/real"
+#error "EP_REAL_DATA (the build's testdata folder, made by scripts/testdata) must be defined"
 #endif
 
 const char *ep_test_real(const char *rel)

@@ -9,8 +9,9 @@
 /* cmocka needs the includes above first */
 #include <cmocka.h>
 
-/* Path under ../shared/data/real (env EP_REAL_DATA overrides). Returns a static buffer
- * that the next call reuses. */
+/* Path under the real data the build unpacked from fixtures/ and tests/data/ (scripts/testdata;
+ * build/<type>/testdata, env EP_REAL_DATA overrides), in the layout ep-rcv-xml/,
+ * howtheyvote/, ep-open-data-api/. Returns a static buffer that the next call reuses. */
 const char *ep_test_real(const char *rel);
 /* Path under the source tree's fixtures/. Static buffer, reused. */
 const char *ep_test_fixture(const char *rel);
