@@ -2,7 +2,7 @@
  *
  * Adapters turn one parsed API page ({"data": [...]}) into model records through a sink
  * (engine/ep_model.h); they never touch the store. Field names follow
- * ../shared/docs/EP-DATA.md. URI-like values ("person/1294", "org/EPP",
+ * the EP API documentation summarised in docs/passthrough.md. URI-like values ("person/1294", "org/EPP",
  * "http://publications.europa.eu/resource/authority/decision-outcome/ADOPTED") are reduced
  * to their last segment by ep_epapi_strip, the one place that does it.
  *

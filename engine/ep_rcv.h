@@ -1,5 +1,5 @@
 /* ep_rcv: streaming expat adapter for the EP roll-call XML (PV.RollCallVoteResults),
- * plain or gzip, any language version. Format: ../shared/data/real/ep-rcv-xml/README.md.
+ * plain or gzip, any language version. Format: fixtures/rcv/README.md.
  *
  * Emits, in document order:
  *   sitting (once, from the root attributes),

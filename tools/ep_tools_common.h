@@ -3,7 +3,7 @@
  * of the votes that have per-MEP positions, so that hot tool paths never scan the member_vote
  * view.
  *
- * Definitions follow ../shared/docs/METHODS.md: a group's position on a vote is the largest of
+ * Definitions follow docs/methodology.md: a group's position on a vote is the largest of
  * Y, N, A among its members (their group on the vote's date); two options tied for the maximum
  * give TIE; T = Y + N + A = 0 gives NONE. Agreement Index (Hix, Noury & Roland 2005)
  * AI = (max - (T - max) / 2) / T, absent for T = 0, 1 for T = 1. */
