@@ -260,7 +260,6 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     o.ctx.store = s;
     o.ctx.out_dir = out_dir;
     o.provider = ep_tools_provider(s);
-    ep_tools_provider_out_dir(out_dir);
     if (fixtures)
         o.provider = ep_conformance_provider(o.provider);
     int rc;

@@ -100,6 +100,7 @@ struct sess {
     int in_table;
     time_t last_used;
     char owner[128]; /* principal that created it ("" without authentication) */
+    char out_dir[PATH_MAX]; /* its tools' artefacts: the principal's own folder (out_dir_for) */
 };
 
 /* One HTTP request (the MHD connection's con_cls and, for POST, the core's origin). */
@@ -760,6 +761,26 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
     return 0;
 }
 
+/* The folder where a principal's tools write artefacts and from which its resources/read of
+ * ep://artefacts/NAME reads: <out-dir>/principals/<SHA-256 of the principal id, 32 hex>, so that
+ * one principal never reads another's files. Without authentication (one principal), the
+ * out-dir itself. */
+static void out_dir_for(const struct http *h, const char *owner, char *out, size_t n)
+{
+    const char *base = h->o.mcp.ctx.out_dir;
+    if (!base || !*base || !owner || !*owner) {
+        snprintf(out, n, "%s", base ? base : "");
+        return;
+    }
+    unsigned char d[32];
+    unsigned int dl = 0;
+    char hex[33] = "";
+    if (EVP_Digest(owner, strlen(owner), d, &dl, EVP_sha256(), NULL))
+        for (int i = 0; i < 16; i++)
+            snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    snprintf(out, n, "%s/principals/%s", base, hex);
+}
+
 static struct sess *sess_create(struct http *h, const char *owner, int *full)
 {
     *full = 0;
@@ -781,6 +802,8 @@ static struct sess *sess_create(struct http *h, const char *owner, int *full)
     struct ep_mcp_options mo = h->o.mcp;
     mo.tool_visible = http_tool_visible;
     mo.tool_visible_ctx = h;
+    out_dir_for(h, owner, s->out_dir, sizeof s->out_dir);
+    mo.ctx.out_dir = s->out_dir[0] ? s->out_dir : NULL;
     if (ep_mcp_server_new(&mo, &s->srv, &err)) {
         pthread_mutex_destroy(&s->mu);
         free(s);
@@ -1017,14 +1040,27 @@ static int version_ok(const char *v)
 struct peek {
     int requests;   /* messages with method and id */
     int initialize; /* the single message is an initialize request */
-    int tool_calls;
+    int tool_calls; /* requests that reach data: tools/call, and resources/list, resources/read,
+                       prompts/get, completion/complete (charged to quotas like a tools/call) */
     char tool[64];
-    char denied[64];  /* first tool the principal may not call */
+    char denied[160]; /* first tool the principal may not call, and which method needed it */
     json_t *first_id; /* borrowed from the parsed value */
     json_t *first_args;
     const struct ep_auth *auth;
     const struct ep_auth_principal *who;
+    const struct ep_mcp_provider *prov; /* names the tool a resource, prompt or completion runs */
 };
+
+/* Methods other than tools/call that reach the store's data through the provider. */
+static int data_method(const char *m)
+{
+    static const char *const ms[] = {"resources/list", "resources/read", "prompts/get",
+                                     "completion/complete"};
+    for (size_t i = 0; i < sizeof ms / sizeof *ms; i++)
+        if (strcmp(m, ms[i]) == 0)
+            return 1;
+    return 0;
+}
 
 static void peek_one(json_t *m, struct peek *p)
 {
@@ -1044,6 +1080,19 @@ static void peek_one(json_t *m, struct peek *p)
         }
         if (n && p->auth && !p->denied[0] && !ep_auth_tool_allowed(p->auth, p->who, n))
             snprintf(p->denied, sizeof p->denied, "%s", n);
+    } else if (data_method(method)) {
+        /* one authorisation and quota check for every method that reaches data: the role must
+         * allow the tool whose data it reads (a rendered artefact names none: it is read from
+         * the caller's own folder) */
+        p->tool_calls++;
+        json_t *params = json_object_get(m, "params");
+        const char *t = p->prov && p->prov->tool_for
+                            ? p->prov->tool_for(p->prov->ctx, method, params)
+                            : NULL;
+        if (!p->tool[0])
+            snprintf(p->tool, sizeof p->tool, "%s", t ? t : method);
+        if (t && p->auth && !p->denied[0] && !ep_auth_tool_allowed(p->auth, p->who, t))
+            snprintf(p->denied, sizeof p->denied, "%s (which %s needs)", t, method);
     }
 }
 
@@ -1181,7 +1230,8 @@ static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *r
     strftime(reset, sizeof reset, "%Y-%m-%dT%H:%M:%SZ", &tm);
     char msg[256];
     snprintf(msg, sizeof msg,
-             "Daily quota exceeded: role %s allows %ld tools/call per UTC day (used %ld); it "
+             "Daily quota exceeded: role %s allows %ld data requests (tools/call, resources/list, "
+             "resources/read, prompts/get, completion/complete) per UTC day (used %ld); it "
              "resets at %s, in %d s",
              role, limit, used, reset, retry);
     json_t *e =
@@ -1304,7 +1354,7 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
         return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_PARSE_ERROR, NULL,
                           "Parse error: %s (line %d, column %d)", je.text, je.line, je.column);
     }
-    struct peek pk = {0};
+    struct peek pk = {.prov = h->o.mcp.provider};
     pthread_rwlock_rdlock(&h->alock);
     if (h->auth) {
         pk.auth = h->auth;

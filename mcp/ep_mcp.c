@@ -741,7 +741,11 @@ static void m_resources_read(struct ep_mcp_server *s, struct job *j, json_t *par
     struct ep_error e = {0};
     json_t *res = NULL;
     int rc;
-    if (p->resource_read) {
+    if (strncmp(uri, EP_ARTEFACT_URI_PREFIX, strlen(EP_ARTEFACT_URI_PREFIX)) == 0) {
+        /* a rendered file, from this session's output directory (its principal's own folder
+         * over HTTP with authentication); no store access, so no execution lock */
+        rc = ep_artefact_read(s->o.ctx.out_dir, uri, &res, &e);
+    } else if (p->resource_read) {
         pthread_mutex_lock(&ep_mcp_exec_lock);
         rc = p->resource_read(p->ctx, uri, &res, &e);
         pthread_mutex_unlock(&ep_mcp_exec_lock);

@@ -608,14 +608,12 @@ static void test_tool_formats(void **state)
     unsetenv("EPINTEL_INLINE_MAX_BYTES");
     assert_int_equal(ep_artefact_inline_max(), (size_t)8 << 20);
 
-    /* resources/read through the provider: the right mimeType, text or base64 blob */
-    struct ep_mcp_provider prov;
-    ep_tools_provider_init(&prov, S);
-    ep_tools_provider_out_dir(out);
+    /* resources/read of an artefact (the MCP core reads it from the session's output
+     * directory): the right mimeType, text or base64 blob */
     struct ep_error err = {0};
     json_t *rd = NULL;
     const char *uri = json_string_value(json_object_get(it, "uri"));
-    assert_int_equal(prov.resource_read(prov.ctx, uri, &rd, &err), 0);
+    assert_int_equal(ep_artefact_read(out, uri, &rd, &err), 0);
     json_t *c0 = json_array_get(json_object_get(rd, "contents"), 0);
     assert_string_equal(json_string_value(json_object_get(c0, "mimeType")), "image/png");
     assert_string_equal(json_string_value(json_object_get(c0, "uri")), uri);
@@ -624,7 +622,7 @@ static void test_tool_formats(void **state)
     json_decref(rd);
     it = item(r, 0, "graphml", out, &b);
     assert_int_equal(
-        prov.resource_read(prov.ctx, json_string_value(json_object_get(it, "uri")), &rd, &err), 0);
+        ep_artefact_read(out, json_string_value(json_object_get(it, "uri")), &rd, &err), 0);
     c0 = json_array_get(json_object_get(rd, "contents"), 0);
     assert_string_equal(json_string_value(json_object_get(c0, "mimeType")),
                         "application/graphml+xml");
@@ -641,15 +639,15 @@ static void test_tool_formats(void **state)
                                       NULL};
     for (int i = 0; bad[i]; i++) {
         rd = NULL;
-        assert_int_equal(prov.resource_read(prov.ctx, bad[i], &rd, &err), EP_EINVAL);
+        assert_int_equal(ep_artefact_read(out, bad[i], &rd, &err), EP_EINVAL);
         assert_null(rd);
         assert_non_null(strstr(err.msg, "refused"));
     }
-    assert_int_equal(prov.resource_read(prov.ctx, "ep://artefacts/none-0.pdf", &rd, &err),
+    assert_int_equal(ep_artefact_read(out, "ep://artefacts/none-0.pdf", &rd, &err),
                      EP_ENOTFOUND);
     /* a symbolic link planted in the directory is not followed */
     assert_int_equal(ep_test_system("ln -s '%s/rep.db' '%s/link-1.pdf'", Dir, out), 0);
-    assert_int_not_equal(prov.resource_read(prov.ctx, "ep://artefacts/link-1.pdf", &rd, &err), 0);
+    assert_int_not_equal(ep_artefact_read(out, "ep://artefacts/link-1.pdf", &rd, &err), 0);
     assert_null(rd);
 
     /* byte-identical rerun: same names, same bytes, files not rewritten (same mtime) */

@@ -123,7 +123,9 @@ static int fmt_index(unsigned fmt)
 /* Read path (no symlinks, regular files only) into out. */
 static int read_plain(const char *path, size_t cap, struct ep_buf *out, struct ep_error *err)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO someone planted must not wait for a writer (it would hang the
+     * caller and the execution lock it may hold); it is refused below as not a regular file */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0 && errno == ELOOP)
         return ep_error_set(err, EP_EINVAL, "%s: a symbolic link, refused", path);
     if (fd < 0)

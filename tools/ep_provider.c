@@ -231,20 +231,15 @@ static int not_found(const char *uri, struct ep_error *err, const char *why)
     return ep_error_set(err, EP_ENOTFOUND, "resource %s not found: %s", uri, why);
 }
 
-static const char *Out_dir; /* rendered artefacts (ep_tools_provider_out_dir) */
-
-void ep_tools_provider_out_dir(const char *dir)
-{
-    Out_dir = dir;
-}
+static const char *const kinds[] = {"ep://meps/", "ep://votes/", "ep://groups/",
+                                    "ep://sittings/"};
+/* The tool each of kinds[] reads through (read_via_tool below). */
+static const char *const kind_tools[] = {"get_mep_details", "get_voting_records",
+                                         "analyze_voting_patterns", "get_voting_records"};
 
 static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_error *err)
 {
     struct ep_store *s = ctx;
-    if (uri && strncmp(uri, EP_ARTEFACT_URI_PREFIX, strlen(EP_ARTEFACT_URI_PREFIX)) == 0)
-        return ep_artefact_read(Out_dir, uri, result, err);
-    static const char *const kinds[] = {"ep://meps/", "ep://votes/", "ep://groups/",
-                                        "ep://sittings/"};
     int kind = -1;
     const char *rest = NULL;
     for (int k = 0; k < 4 && uri; k++)
@@ -764,6 +759,47 @@ static int complete(void *ctx, json_t *ref, const char *arg_name, const char *ar
 
 /* ---- the provider ---------------------------------------------------------------------- */
 
+static const char *tool_for(void *ctx, const char *method, json_t *params)
+{
+    (void)ctx;
+    if (strcmp(method, "resources/list") == 0) /* the groups, sittings and MEPs, by name */
+        return "get_meps";
+    if (strcmp(method, "resources/read") == 0) {
+        const char *uri = json_string_value(json_object_get(params, "uri"));
+        for (int k = 0; k < 4 && uri; k++)
+            if (strncmp(uri, kinds[k], strlen(kinds[k])) == 0)
+                return kind_tools[k];
+        return NULL;
+    }
+    if (strcmp(method, "prompts/get") == 0) {
+        const char *name = json_string_value(json_object_get(params, "name"));
+        if (!name)
+            return NULL;
+        return strcmp(name, "mep_briefing") == 0         ? "get_mep_details"
+               : strcmp(name, "coalition_analysis") == 0 ? "analyze_coalition_dynamics"
+               : strcmp(name, "legislative_tracking") == 0 ? "track_legislation"
+                                                            : NULL;
+    }
+    if (strcmp(method, "completion/complete") == 0) {
+        int kind;
+        struct ep_error e = {0};
+        const char *arg = json_string_value(json_object_get(json_object_get(params, "argument"),
+                                                            "name"));
+        if (complete_kind(json_object_get(params, "ref"), arg, &kind, &e))
+            return NULL;
+        switch (kind) {
+        case C_MEP:
+        case C_GROUP:
+        case C_GROUPS: return "get_meps";
+        case C_DATE: return "get_plenary_sessions";
+        case C_PROC: return "track_legislation";
+        case C_VOTE: return "get_voting_records";
+        default: return NULL;
+        }
+    }
+    return NULL;
+}
+
 void ep_tools_provider_init(struct ep_mcp_provider *p, struct ep_store *s)
 {
     memset(p, 0, sizeof *p);
@@ -774,6 +810,7 @@ void ep_tools_provider_init(struct ep_mcp_provider *p, struct ep_store *s)
     p->prompts_list = prompts_list;
     p->prompt_get = prompt_get;
     p->complete = complete;
+    p->tool_for = tool_for;
 }
 
 const struct ep_mcp_provider *ep_tools_provider(struct ep_store *s)

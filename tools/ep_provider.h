@@ -7,8 +7,8 @@
  *   ep://votes/{id}       get_voting_records {vote_id}
  *   ep://groups/{code}    analyze_voting_patterns {group}
  *   ep://sittings/{date}  get_voting_records {sitting, limit 500}
- *   ep://artefacts/{name} a file a tool rendered (formats), from the output directory:
- *                         GraphML as text, PNG and PDF as base64 blob (tools/ep_artefact.h)
+ * (ep://artefacts/{name}, a file a tool rendered, is read by the MCP core from the session's
+ * output directory: tools/ep_artefact.h.) tool_for names the tool whose role a request needs.
  * resources/list pages (opaque cursor, 100 per page) over the groups, the sittings with per-MEP
  * positions, then every MEP by id. Unknown ids and malformed URIs give EP_ENOTFOUND (-32002).
  *
@@ -29,10 +29,6 @@
 /* Fill p (caller-owned) with the provider over s. s is borrowed and must outlive every use of
  * p; p holds no other resources (nothing to free). */
 void ep_tools_provider_init(struct ep_mcp_provider *p, struct ep_store *s);
-
-/* The output directory whose files resources/read serves as ep://artefacts/NAME (borrowed;
- * NULL = none). The same directory as the tools' ctx.out_dir. */
-void ep_tools_provider_out_dir(const char *dir);
 
 /* Convenience for a process with one store: a static provider filled for s. Each call refills
  * the same static struct (call it before serving, not concurrently). Never NULL. */

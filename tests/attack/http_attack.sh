@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Attack suite against a real `epintel serve --http` with API keys and roles (issue: HTTP server
+# hardening). Each case is an attack that once worked; each asserts that it is refused now, and
+# that the legitimate use beside it still works. Starts its own server on a free loopback port
+# and stops it by pid.
+# usage: tests/attack/http_attack.sh path/to/epintel
+set -uo pipefail
+bin=$(realpath "${1:?usage: http_attack.sh path/to/epintel}")
+tmp=$(mktemp -d)
+srv=""
+stop() { [ -n "$srv" ] && kill -TERM "$srv" 2>/dev/null && wait "$srv" 2>/dev/null; srv=""; }
+trap 'stop; rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+
+digest() { printf %s "$1" | sha256sum | cut -c1-64; }
+cat > "$tmp/auth.json" <<JSON
+{"resource":"http://127.0.0.1/mcp","authorization_servers":["https://auth.example"],
+ "issuer":"https://auth.example","jwks_file":"jwks.json",
+ "roles":{"viewer":{"scope":"epintel:viewer","tools":["get_meps"]},
+          "analyst":{"scope":"epintel:analyst","tools":["*"]},
+          "metered":{"scope":"epintel:metered","tools":["*"],"daily_quota":3},
+          "nothing":{"scope":"epintel:nothing","tools":[]}},
+ "api_keys":[{"id":"viewer","sha256":"$(digest viewer-key-1)","role":"viewer"},
+             {"id":"analyst","sha256":"$(digest analyst-key-1)","role":"analyst"},
+             {"id":"analyst2","sha256":"$(digest analyst-key-2)","role":"analyst"},
+             {"id":"metered","sha256":"$(digest metered-key-1)","role":"metered"},
+             {"id":"nothing","sha256":"$(digest nothing-key-1)","role":"nothing"}]}
+JSON
+echo '{"keys":[]}' > "$tmp/jwks.json"
+mkdir -p "$tmp/out"
+# the store is filled from the bundled data before the server starts
+"$bin" --quiet --db "$tmp/db" info >/dev/null || { echo "cannot fill the store" >&2; exit 1; }
+"$bin" --quiet --db "$tmp/db" serve --http 127.0.0.1:0 --port-file "$tmp/port" \
+  --auth-config "$tmp/auth.json" --out-dir "$tmp/out" 2>"$tmp/server.log" &
+srv=$!
+for _ in $(seq 300); do [ -s "$tmp/port" ] && break; kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
+[ -s "$tmp/port" ] || { echo "server did not start:" >&2; cat "$tmp/server.log" >&2; exit 1; }
+url="http://127.0.0.1:$(cat "$tmp/port")/mcp"
+
+# post KEY SESSION JSON -> prints "STATUS BODY"
+post() {
+  local key=$1 sid=$2 body=$3
+  curl -s -m 60 -o "$tmp/body" -w '%{http_code}' -X POST "$url" \
+    -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25' \
+    ${sid:+-H "Mcp-Session-Id: $sid"} -d "$body" >"$tmp/code"
+  echo "$(cat "$tmp/code") $(cat "$tmp/body")"
+}
+# session KEY -> prints the session id of a new initialized session
+session() {
+  curl -s -m 30 -D "$tmp/hdr" -o /dev/null -X POST "$url" -H "Authorization: Bearer $1" \
+    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"attack","version":"1"}}}'
+  local sid
+  sid=$(tr -d '\r' < "$tmp/hdr" | awk -F': ' 'tolower($1)=="mcp-session-id" {print $2}')
+  post "$1" "$sid" '{"jsonrpc":"2.0","method":"notifications/initialized"}' >/dev/null
+  echo "$sid"
+}
+read_res() { echo "{\"jsonrpc\":\"2.0\",\"id\":$2,\"method\":\"resources/read\",\"params\":{\"uri\":\"$1\"}}"; }
+
+V=$(session viewer-key-1)
+A=$(session analyst-key-1)
+A2=$(session analyst-key-2)
+N=$(session nothing-key-1)
+[ -n "$V" ] && [ -n "$A" ] && [ -n "$A2" ] && [ -n "$N" ] || { echo "no sessions" >&2; exit 1; }
+
+# 1. roles on every path: resources/read of data a role may not call
+for uri in ep://groups/EPP ep://votes/163199 ep://sittings/2024-01-16 ep://meps/840; do
+  r=$(post viewer-key-1 "$V" "$(read_res "$uri" 2)")
+  check "viewer read $uri: want 403, got ${r:0:200}" [ "${r%% *}" = 403 ]
+  r=$(post nothing-key-1 "$N" "$(read_res "$uri" 2)")
+  check "role without tools read $uri: want 403, got ${r:0:200}" [ "${r%% *}" = 403 ]
+done
+r=$(post viewer-key-1 "$V" "$(read_res ep://groups/EPP 2)")
+check "the 403 names the tool and the method: ${r:0:300}" grep -q 'analyze_voting_patterns (which resources/read needs)' <<<"$r"
+r=$(post analyst-key-1 "$A" "$(read_res ep://groups/EPP 2)")
+check "analyst reads ep://groups/EPP: ${r:0:200}" [ "${r%% *}" = 200 ]
+check "analyst's read has contents" grep -q '"contents"' <<<"$r"
+# prompts and completion go through the same check
+r=$(post nothing-key-1 "$N" '{"jsonrpc":"2.0","id":3,"method":"prompts/get","params":{"name":"coalition_analysis","arguments":{}}}')
+check "prompts/get without the role: want 403, got ${r:0:200}" [ "${r%% *}" = 403 ]
+r=$(post nothing-key-1 "$N" '{"jsonrpc":"2.0","id":4,"method":"completion/complete","params":{"ref":{"type":"ref/resource","uri":"ep://votes/{id}"},"argument":{"name":"id","value":"1631"}}}')
+check "completion without the role: want 403, got ${r:0:200}" [ "${r%% *}" = 403 ]
+r=$(post viewer-key-1 "$V" '{"jsonrpc":"2.0","id":5,"method":"completion/complete","params":{"ref":{"type":"ref/resource","uri":"ep://meps/{id}"},"argument":{"name":"id","value":"84"}}}')
+check "viewer completes MEP ids (get_meps): ${r:0:200}" [ "${r%% *}" = 200 ]
+r=$(post nothing-key-1 "$N" '{"jsonrpc":"2.0","id":6,"method":"resources/list","params":{}}')
+check "resources/list without get_meps: want 403, got ${r:0:200}" [ "${r%% *}" = 403 ]
+# a batch hiding a resources/read behind an allowed call is refused whole
+r=$(post viewer-key-1 "$V" "[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"get_meps\",\"arguments\":{}}},$(read_res ep://votes/163199 8)]")
+check "batch with a forbidden read: want 403, got ${r:0:200}" [ "${r%% *}" = 403 ]
+
+# 1b. quotas count every data request, and a 429 stops resources too
+M=$(session metered-key-1)
+for i in 1 2 3; do
+  r=$(post metered-key-1 "$M" "$(read_res ep://meps/840 1$i)")
+  check "metered read $i within quota: ${r:0:120}" [ "${r%% *}" = 200 ]
+done
+r=$(post metered-key-1 "$M" "$(read_res ep://meps/840 14)")
+check "4th read over a quota of 3: want 429, got ${r:0:200}" [ "${r%% *}" = 429 ]
+r=$(post metered-key-1 "$M" '{"jsonrpc":"2.0","id":15,"method":"prompts/get","params":{"name":"mep_briefing","arguments":{"mep_id":"840"}}}')
+check "prompts/get after the quota: want 429, got ${r:0:200}" [ "${r%% *}" = 429 ]
+
+# 1c. artefacts belong to the principal who made them
+r=$(post analyst-key-1 "$A" '{"jsonrpc":"2.0","id":20,"method":"tools/call","params":{"name":"map_political_network","arguments":{"formats":["graphml"]}}}')
+name=$(grep -o 'ep://artefacts/[A-Za-z0-9._-]*\.graphml' <<<"$r" | head -1)
+check "analyst rendered a GraphML: ${r:0:200}" [ -n "$name" ]
+r=$(post analyst-key-1 "$A" "$(read_res "$name" 21)")
+check "the owner reads its artefact: ${r:0:200}" grep -q 'graphml' <<<"$r"
+r=$(post analyst-key-2 "$A2" "$(read_res "$name" 22)")
+check "another principal cannot read it: ${r:0:200}" grep -q '"code":-32002' <<<"$r"
+r=$(post viewer-key-1 "$V" "$(read_res "$name" 23)")
+check "a viewer cannot read it: ${r:0:200}" grep -q '"code":-32002' <<<"$r"
+
+# 2. a FIFO planted in the out-dir (and in the principal's folder) does not hang the server
+adir=$(dirname "$(find "$tmp/out" -name '*.graphml' | head -1)")
+mkfifo "$adir/trap-1.pdf" "$tmp/out/trap-2.pdf"
+t0=$(date +%s)
+r=$(post analyst-key-1 "$A" "$(read_res ep://artefacts/trap-1.pdf 30)")
+check "a FIFO is refused as not a regular file: ${r:0:200}" grep -q 'not a regular file\|not found' <<<"$r"
+check "... at once (took $(( $(date +%s) - t0 )) s)" [ $(( $(date +%s) - t0 )) -lt 10 ]
+code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "${url%/mcp}/healthz")
+check "healthz answers after the FIFO: $code" [ "$code" = 200 ]
+
+echo "http_attack: $pass passed, $fail failed"
+[ "$fail" = 0 ]
