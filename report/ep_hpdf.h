@@ -7,12 +7,15 @@
 
 #define EP_HPDF_FUNCS(X)                                                                           \
     X(HPDF_AddPage)                                                                                \
+    X(HPDF_Dict_GetItem)                                                                           \
+    X(HPDF_Dict_RemoveElement)                                                                     \
     X(HPDF_Font_TextWidth)                                                                         \
     X(HPDF_Free)                                                                                   \
     X(HPDF_GetFont)                                                                                \
     X(HPDF_LoadPngImageFromMem)                                                                    \
     X(HPDF_LoadRawImageFromMem)                                                                    \
     X(HPDF_LoadTTFontFromFile)                                                                     \
+    X(HPDF_MemStream_FreeData)                                                                     \
     X(HPDF_New)                                                                                    \
     X(HPDF_Page_BeginText)                                                                         \
     X(HPDF_Page_DrawImage)                                                                         \
@@ -36,6 +39,7 @@
     X(HPDF_SetCurrentEncoder)                                                                      \
     X(HPDF_SetInfoAttr)                                                                            \
     X(HPDF_SetInfoDateAttr)                                                                        \
+    X(HPDF_Stream_WriteStr)                                                                        \
     X(HPDF_UseUTFEncodings)
 
 struct ep_hpdf_api {
@@ -49,12 +53,15 @@ const struct ep_hpdf_api *ep_hpdf_api(void);
 
 #ifndef EP_HPDF_IMPL
 #define HPDF_AddPage (ep_hpdf_api()->HPDF_AddPage)
+#define HPDF_Dict_GetItem (ep_hpdf_api()->HPDF_Dict_GetItem)
+#define HPDF_Dict_RemoveElement (ep_hpdf_api()->HPDF_Dict_RemoveElement)
 #define HPDF_Font_TextWidth (ep_hpdf_api()->HPDF_Font_TextWidth)
 #define HPDF_Free (ep_hpdf_api()->HPDF_Free)
 #define HPDF_GetFont (ep_hpdf_api()->HPDF_GetFont)
 #define HPDF_LoadPngImageFromMem (ep_hpdf_api()->HPDF_LoadPngImageFromMem)
 #define HPDF_LoadRawImageFromMem (ep_hpdf_api()->HPDF_LoadRawImageFromMem)
 #define HPDF_LoadTTFontFromFile (ep_hpdf_api()->HPDF_LoadTTFontFromFile)
+#define HPDF_MemStream_FreeData (ep_hpdf_api()->HPDF_MemStream_FreeData)
 #define HPDF_New (ep_hpdf_api()->HPDF_New)
 #define HPDF_Page_BeginText (ep_hpdf_api()->HPDF_Page_BeginText)
 #define HPDF_Page_DrawImage (ep_hpdf_api()->HPDF_Page_DrawImage)
@@ -78,6 +85,7 @@ const struct ep_hpdf_api *ep_hpdf_api(void);
 #define HPDF_SetCurrentEncoder (ep_hpdf_api()->HPDF_SetCurrentEncoder)
 #define HPDF_SetInfoAttr (ep_hpdf_api()->HPDF_SetInfoAttr)
 #define HPDF_SetInfoDateAttr (ep_hpdf_api()->HPDF_SetInfoDateAttr)
+#define HPDF_Stream_WriteStr (ep_hpdf_api()->HPDF_Stream_WriteStr)
 #define HPDF_UseUTFEncodings (ep_hpdf_api()->HPDF_UseUTFEncodings)
 #endif
 

@@ -1,5 +1,6 @@
 /* PDF documents with libharu: MEP scorecard, political risk briefing, coalition report.
- * DejaVu Sans (regular and bold) is embedded from the files fontconfig finds; text is UTF-8.
+ * DejaVu Sans (regular and bold) is embedded from the files fontconfig finds; text is UTF-8, and
+ * each font gets a true ToUnicode CMap (tounicode_identity) so that readers extract it.
  * Page: A4 portrait, 48 pt margins, header band with the document kind, footer with the
  * attribution, the dataset date and "Page i of n" on every page. */
 #include "ep_hpdf.h"
@@ -214,6 +215,65 @@ static int date_parse(const char *s, HPDF_Date *dt)
     return 0;
 }
 
+/* The ToUnicode CMap of a font used with libharu's UTF-8 encoder. libharu 2.3.0 (and every later
+ * release so far) gives such a font, as its ToUnicode, a copy of the encoder's CID CMap
+ * ("begincidrange <0000> <FFFF> 0"): that maps codes to CIDs, not to Unicode, so poppler warns
+ * "Invalid 'begincidrange' operator in ToUnicode CMap" whenever it loads the font, and text
+ * extraction falls back to guessing from the font's own tables. The encoder's codes are the BMP
+ * code points themselves (two bytes, Identity-H, the CIDToGIDMap indexed by code point), so the
+ * true ToUnicode is the identity: one bfrange per high byte, 0x0020 to 0xFFFD without the
+ * surrogates (code points above the BMP cannot be shown with this encoder). The stream is rewritten
+ * in place (it stays deflated), and the CMap-only keys of its dictionary (Type, CMapName,
+ * CIDSystemInfo, WMode) go. Returns HPDF_OK or libharu's error. */
+static HPDF_STATUS tounicode_identity(HPDF_Font f)
+{
+    HPDF_Dict cm = HPDF_Dict_GetItem(f, "ToUnicode", HPDF_OCLASS_DICT);
+    if (!cm || !cm->stream)
+        return HPDF_INVALID_OBJECT;
+    static const char *const cmap_keys[] = {"Type", "CMapName", "CIDSystemInfo", "WMode"};
+    for (size_t i = 0; i < sizeof cmap_keys / sizeof cmap_keys[0]; i++)
+        (void)HPDF_Dict_RemoveElement(cm, cmap_keys[i]); /* absent: nothing to remove */
+    HPDF_MemStream_FreeData(cm->stream);
+    HPDF_STATUS st =
+        HPDF_Stream_WriteStr(cm->stream, "/CIDInit /ProcSet findresource begin\n"
+                                         "12 dict begin\n"
+                                         "begincmap\n"
+                                         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
+                                         "/Supplement 0 >> def\n"
+                                         "/CMapName /Adobe-Identity-UCS def\n"
+                                         "/CMapType 2 def\n"
+                                         "1 begincodespacerange\n"
+                                         "<0000> <FFFF>\n"
+                                         "endcodespacerange\n");
+    /* 248 ranges, one per high byte but the surrogates' 0xD8-0xDF, at most 100 to a block */
+    int left = 256 - 8, in_block = 0;
+    for (unsigned h = 0; h < 256 && st == HPDF_OK; h++) {
+        if (h >= 0xD8 && h <= 0xDF)
+            continue;
+        char line[64];
+        if (in_block == 0) {
+            snprintf(line, sizeof line, "%d beginbfrange\n", left < 100 ? left : 100);
+            st = HPDF_Stream_WriteStr(cm->stream, line);
+        }
+        unsigned lo = h == 0 ? 0x20 : 0x00, top = h == 0xFF ? 0xFD : 0xFF;
+        snprintf(line, sizeof line, "<%02X%02X> <%02X%02X> <%02X%02X>\n", h, lo, h, top, h, lo);
+        if (st == HPDF_OK)
+            st = HPDF_Stream_WriteStr(cm->stream, line);
+        left--;
+        if (++in_block == 100 || left == 0) {
+            in_block = 0;
+            if (st == HPDF_OK)
+                st = HPDF_Stream_WriteStr(cm->stream, "endbfrange\n");
+        }
+    }
+    if (st == HPDF_OK)
+        st = HPDF_Stream_WriteStr(cm->stream, "endcmap\n"
+                                              "CMapName currentdict /CMap defineresource pop\n"
+                                              "end\n"
+                                              "end\n");
+    return st;
+}
+
 static int doc_open(struct doc *d, const char *kind, const char *title, const char *date,
                     struct ep_error *err)
 {
@@ -245,6 +305,17 @@ static int doc_open(struct doc *d, const char *kind, const char *title, const ch
         rc = ep_error_set(err, EP_EINTERNAL,
                           "PDF: cannot load the fonts %s and %s (libharu error 0x%04X)", reg, bold,
                           (unsigned)d->hpdf_err);
+        HPDF_Free(d->pdf);
+        d->pdf = NULL;
+        return rc;
+    }
+    HPDF_STATUS st = tounicode_identity(d->f);
+    if (st == HPDF_OK)
+        st = tounicode_identity(d->fb);
+    if (st != HPDF_OK) {
+        rc = ep_error_set(err, EP_EINTERNAL,
+                          "PDF: cannot write the fonts' ToUnicode CMap (libharu error 0x%04X)",
+                          (unsigned)st);
         HPDF_Free(d->pdf);
         d->pdf = NULL;
         return rc;
