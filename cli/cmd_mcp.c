@@ -48,7 +48,8 @@ static void serve_usage(FILE *f)
             "                                 [--max-message-bytes N] [--workers N]\n"
             "                                 [--port-file F] [--allow-origin HOST:PORT]...\n"
             "                                 [--max-body-bytes N] [--max-header-bytes N]\n"
-            "                                 [--max-sessions N] [--max-tool-calls N]\n"
+            "                                 [--max-sessions N] [--max-sessions-per-principal N]\n"
+            "                                 [--max-tool-calls N]\n"
             "                                 [--session-idle S] [--io-timeout S]\n"
             "                                 [--auth-config F] [--audit-file F]\n"
             "                                 [--rate-per-minute N] [--max-replay-bytes N]\n"
@@ -74,6 +75,10 @@ static void serve_usage(FILE *f)
             "  --max-body-bytes N       (http) largest POST body (default 4194304; 413)\n"
             "  --max-header-bytes N     (http) header memory per connection (default 32768)\n"
             "  --max-sessions N         (http) open sessions (default 256; 503 beyond)\n"
+            "  --max-sessions-per-principal N\n"
+            "                           (http, with --auth-config) sessions one principal may\n"
+            "                           hold (default 16); its oldest idle one is closed\n"
+            "                           beyond, 429 if none is idle\n"
             "  --max-tool-calls N       (http) concurrent tools/call (default 16; 429 beyond)\n"
             "  --session-idle S         (http) idle sessions expire after S s (default 1800)\n"
             "  --io-timeout S           (http) idle connections close after S s (default 30)\n"
@@ -138,6 +143,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     long rate = 0;
     long max_msg = (long)EP_MCP_DEFAULT_MAX_MESSAGE, workers = 4;
     long max_body = 4L << 20, max_header = 32L << 10, max_sessions = 256, max_calls = 16;
+    long max_sessions_pp = 16;
     long session_idle = 1800, io_timeout = 30, max_replay = 64L << 20;
     int fixtures = 0;
     const char *allow[32];
@@ -193,6 +199,8 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
             num = &max_header, lo = 4096, hi = 1L << 20;
         } else if (strcmp(a, "--max-sessions") == 0) {
             num = &max_sessions, hi = 100000;
+        } else if (strcmp(a, "--max-sessions-per-principal") == 0) {
+            num = &max_sessions_pp, hi = 100000;
         } else if (strcmp(a, "--max-tool-calls") == 0) {
             num = &max_calls, hi = 4096;
         } else if (strcmp(a, "--session-idle") == 0) {
@@ -274,6 +282,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         h.max_body = (size_t)max_body;
         h.max_header = (size_t)max_header;
         h.max_sessions = (int)max_sessions;
+        h.max_sessions_per_principal = (int)max_sessions_pp;
         h.max_tool_calls = (int)max_calls;
         h.session_idle_s = (int)session_idle;
         h.io_timeout_s = (int)io_timeout;

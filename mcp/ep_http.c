@@ -99,6 +99,7 @@ struct sess {
     int refs; /* under h->mu: 1 for the table + 1 per HTTP request using it */
     int in_table;
     time_t last_used;
+    unsigned long use_seq; /* under h->mu: h->use_seq at its last use (orders uses within a second) */
     char owner[128]; /* principal that created it ("" without authentication) */
     char out_dir[PATH_MAX]; /* its tools' artefacts: the principal's own folder (out_dir_for) */
 };
@@ -172,7 +173,8 @@ struct http {
     int calls_active;
     int posts_active;
     volatile int stopping;
-    unsigned long sessions_created, sessions_expired;
+    unsigned long sessions_created, sessions_expired, sessions_evicted;
+    unsigned long use_seq; /* sessions' uses, counted (sess.use_seq) */
     unsigned long rej[REJ_N];
     struct stat_row stats[EP_HTTP_MAX_STAT];
     int nstats;
@@ -228,6 +230,7 @@ void ep_http_options_init(struct ep_http_options *o)
     o->request_timeout_s = 60;
     o->session_idle_s = 1800;
     o->max_sessions = 256;
+    o->max_sessions_per_principal = 16;
     o->max_connections = 512;
     o->max_tool_calls = 16;
     o->gzip_min = 1024;
@@ -371,12 +374,17 @@ static void metrics_text(struct http *h, struct ep_buf *b)
                   "# HELP epintel_sessions_expired_total Sessions closed for idleness.\n"
                   "# TYPE epintel_sessions_expired_total counter\n"
                   "epintel_sessions_expired_total %lu\n"
+                  "# HELP epintel_sessions_evicted_total Idle sessions closed to make room "
+                  "(--max-sessions-per-principal).\n"
+                  "# TYPE epintel_sessions_evicted_total counter\n"
+                  "epintel_sessions_evicted_total %lu\n"
                   "# HELP epintel_tool_calls_active tools/call requests in progress.\n"
                   "# TYPE epintel_tool_calls_active gauge\n"
                   "epintel_tool_calls_active %d\n"
                   "# HELP epintel_http_rejections_total Requests refused by a limit or check.\n"
                   "# TYPE epintel_http_rejections_total counter\n",
-                  h->nsessions, h->sessions_created, h->sessions_expired, h->calls_active);
+                  h->nsessions, h->sessions_created, h->sessions_expired, h->sessions_evicted,
+                  h->calls_active);
     for (int i = 0; i < REJ_N; i++)
         ep_buf_printf(b, "epintel_http_rejections_total{reason=\"%s\"} %lu\n", ep_http_rej_names[i],
                       h->rej[i]);
@@ -662,6 +670,7 @@ static struct sess *sess_find(struct http *h, const char *id, const char *owner)
     if (f) {
         f->refs++;
         f->last_used = time(NULL);
+        f->use_seq = ++h->use_seq;
     }
     pthread_mutex_unlock(&h->mu);
     return f;
@@ -811,18 +820,47 @@ static struct sess *sess_create(struct http *h, const char *owner, int *full)
     }
     ep_mcp_set_writer(s->srv, http_write, s);
     pthread_mutex_lock(&h->mu);
-    if (h->nsessions >= h->o.max_sessions || h->stopping) {
-        pthread_mutex_unlock(&h->mu);
+    /* Room: a principal (with authentication) holds at most max_sessions_per_principal; at
+     * that limit its own oldest idle session (no request in flight, no open GET stream) is
+     * closed for the new one, and with none idle the new one is refused (*full = 2). So one
+     * principal cannot take the server's max_sessions (*full = 1 when they are all taken):
+     * other principals' sessions are never closed for it. */
+    struct sess *evict = NULL;
+    int mine = 0;
+    for (int i = 0; *owner && i < h->nsessions; i++) {
+        struct sess *o = h->sessions[i];
+        if (strcmp(o->owner, owner))
+            continue;
+        mine++;
+        if (o->refs == 1 && (!evict || o->use_seq < evict->use_seq))
+            evict = o;
+    }
+    if (!*owner || mine < h->o.max_sessions_per_principal)
+        evict = NULL;
+    if (h->stopping || (!evict && h->nsessions >= h->o.max_sessions))
         *full = 1;
+    else if (*owner && mine >= h->o.max_sessions_per_principal && !evict)
+        *full = 2;
+    if (*full) {
+        pthread_mutex_unlock(&h->mu);
         sess_free(s);
         return NULL;
+    }
+    if (evict) {
+        sess_detach_locked(h, evict);
+        h->sessions_evicted++;
     }
     h->sessions[h->nsessions++] = s;
     s->in_table = 1;
     s->refs = 2; /* table + caller */
     s->last_used = time(NULL);
+    s->use_seq = ++h->use_seq;
     h->sessions_created++;
     pthread_mutex_unlock(&h->mu);
+    if (evict) {
+        sess_close(evict);
+        sess_unref(h, evict);
+    }
     return s;
 }
 
@@ -1408,13 +1446,22 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     if (pk.initialize) {
         int full;
         s = sess_create(h, r->who.id, &full);
+        if (!s && full == 2) {
+            count_reject(h, REJ_SESSIONS);
+            ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INTERNAL_ERROR, rid,
+                             "Too many sessions for %s (limit %d per principal, all busy): "
+                             "close one (DELETE /mcp) or retry when one is idle",
+                             r->who.id, h->o.max_sessions_per_principal);
+            json_decref(rid);
+            return ret;
+        }
         if (!s) {
             count_reject(h, REJ_SESSIONS);
             ret = send_error(r, c,
                              full ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR,
                              EP_MCP_INTERNAL_ERROR, rid,
-                             full ? "Too many sessions (limit %d): close idle sessions (DELETE "
-                                    "/mcp) or retry later"
+                             full ? "Too many sessions (limit %d, all busy): close idle sessions "
+                                    "(DELETE /mcp) or retry later"
                                   : "cannot create a session (limit %d)",
                              h->o.max_sessions);
             json_decref(rid);

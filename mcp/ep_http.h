@@ -35,6 +35,9 @@ struct ep_http_options {
     int request_timeout_s;     /* whole body upload deadline, default 60 s (408) */
     int session_idle_s;        /* idle sessions expire, default 1800 s */
     int max_sessions;          /* default 256 (503 beyond) */
+    int max_sessions_per_principal; /* with authentication, default 16; beyond it the
+                                  principal's oldest idle session is closed, and with none idle
+                                  the new one is refused (429) */
     int max_connections;       /* default 512 */
     int max_tool_calls;        /* concurrent tools/call over all sessions, default 16
                                   (429 beyond) */

@@ -34,7 +34,8 @@ mkdir -p "$tmp/out"
 # the store is filled from the bundled data before the server starts
 "$bin" --quiet --db "$tmp/db" info >/dev/null || { echo "cannot fill the store" >&2; exit 1; }
 "$bin" --quiet --db "$tmp/db" serve --http 127.0.0.1:0 --port-file "$tmp/port" \
-  --auth-config "$tmp/auth.json" --out-dir "$tmp/out" 2>"$tmp/server.log" &
+  --auth-config "$tmp/auth.json" --out-dir "$tmp/out" --max-sessions 12 \
+  --max-sessions-per-principal 4 2>"$tmp/server.log" &
 srv=$!
 for _ in $(seq 300); do [ -s "$tmp/port" ] && break; kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
 [ -s "$tmp/port" ] || { echo "server did not start:" >&2; cat "$tmp/server.log" >&2; exit 1; }
@@ -45,15 +46,15 @@ post() {
   local key=$1 sid=$2 body=$3
   curl -s -m 60 -o "$tmp/body" -w '%{http_code}' -X POST "$url" \
     -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-    -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25' \
+    -H 'Accept: application/json, text/event-stream' -H "MCP-Protocol-Version: ${PV:-2025-11-25}" \
     ${sid:+-H "Mcp-Session-Id: $sid"} -d "$body" >"$tmp/code"
   echo "$(cat "$tmp/code") $(cat "$tmp/body")"
 }
-# session KEY -> prints the session id of a new initialized session
+# session KEY [VERSION] -> prints the session id of a new initialized session
 session() {
   curl -s -m 30 -D "$tmp/hdr" -o /dev/null -X POST "$url" -H "Authorization: Bearer $1" \
     -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
-    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"attack","version":"1"}}}'
+    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"'"${2:-2025-11-25}"'","capabilities":{},"clientInfo":{"name":"attack","version":"1"}}}'
   local sid
   sid=$(tr -d '\r' < "$tmp/hdr" | awk -F': ' 'tolower($1)=="mcp-session-id" {print $2}')
   post "$1" "$sid" '{"jsonrpc":"2.0","method":"notifications/initialized"}' >/dev/null
@@ -88,8 +89,9 @@ r=$(post viewer-key-1 "$V" '{"jsonrpc":"2.0","id":5,"method":"completion/complet
 check "viewer completes MEP ids (get_meps): ${r:0:200}" [ "${r%% *}" = 200 ]
 r=$(post nothing-key-1 "$N" '{"jsonrpc":"2.0","id":6,"method":"resources/list","params":{}}')
 check "resources/list without get_meps: want 403, got ${r:0:200}" [ "${r%% *}" = 403 ]
-# a batch hiding a resources/read behind an allowed call is refused whole
-r=$(post viewer-key-1 "$V" "[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"get_meps\",\"arguments\":{}}},$(read_res ep://votes/163199 8)]")
+# a batch (2025-03-26) hiding a resources/read behind an allowed call is refused whole
+V0=$(session viewer-key-1 2025-03-26)
+r=$(PV=2025-03-26 post viewer-key-1 "$V0" "[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"get_meps\",\"arguments\":{}}},$(read_res ep://votes/163199 8)]")
 check "batch with a forbidden read: want 403, got ${r:0:200}" [ "${r%% *}" = 403 ]
 
 # 1b. quotas count every data request, and a 429 stops resources too
@@ -123,6 +125,33 @@ check "a FIFO is refused as not a regular file: ${r:0:200}" grep -q 'not a regul
 check "... at once (took $(( $(date +%s) - t0 )) s)" [ $(( $(date +%s) - t0 )) -lt 10 ]
 code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "${url%/mcp}/healthz")
 check "healthz answers after the FIFO: $code" [ "$code" = 200 ]
+
+# 3. one principal cannot take every session: its own oldest idle session makes room
+first=$(session nothing-key-1)
+for i in $(seq 12); do last=$(session nothing-key-1); done
+check "a principal over its 4 sessions still gets a new one" [ -n "$last" ]
+r=$(post nothing-key-1 "$first" '{"jsonrpc":"2.0","id":40,"method":"ping"}')
+check "... by closing its own oldest idle one (404): ${r:0:120}" [ "${r%% *}" = 404 ]
+r=$(post analyst-key-1 "$A" '{"jsonrpc":"2.0","id":41,"method":"ping"}')
+check "another principal's session is kept: ${r:0:120}" [ "${r%% *}" = 200 ]
+op=$(session analyst-key-2)
+check "another principal can still open a session" [ -n "$op" ]
+# with all four busy (a GET stream open on each), the fifth is refused with 429
+busy=()
+for i in 1 2 3 4; do
+  s=$(session nothing-key-1)
+  curl -s -N -m 30 "$url" -H 'Authorization: Bearer nothing-key-1' -H "Mcp-Session-Id: $s" \
+    -H 'Accept: text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25' >/dev/null 2>&1 &
+  busy+=($!)
+done
+sleep 1
+code=$(curl -s -m 30 -o "$tmp/body" -w '%{http_code}' -X POST "$url" -H 'Authorization: Bearer nothing-key-1' \
+  -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+  -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"attack","version":"1"}}}')
+check "all four busy: the fifth is refused with 429, got $code $(head -c 200 "$tmp/body")" [ "$code" = 429 ]
+check "... naming the per-principal limit" grep -q 'limit 4 per principal' "$tmp/body"
+kill "${busy[@]}" 2>/dev/null; wait "${busy[@]}" 2>/dev/null
+curl -s -m 10 "${url%/mcp}/metrics" > "$tmp/metrics"; grep -q "^epintel_sessions_evicted_total [1-9]" "$tmp/metrics" && ok || bad "no evictions counted in /metrics: $(grep evicted "$tmp/metrics")"
 
 echo "http_attack: $pass passed, $fail failed"
 [ "$fail" = 0 ]
