@@ -509,11 +509,18 @@ static int check_jwt(const struct ep_auth *a, const char *tok, time_t now,
         goto out;
     }
     json_t *exp = json_object_get(cl, "exp"), *nbf = json_object_get(cl, "nbf");
-    if (!json_is_number(exp) || (double)now >= json_number_value(exp) + (double)a->leeway) {
-        rc = ep_error_set(err, EP_EINVAL, exp ? "token expired" : "token has no exp");
+    if (!exp || !json_is_number(exp) || (nbf && !json_is_number(nbf))) {
+        rc = ep_error_set(err, EP_EINVAL,
+                          !exp ? "token has no exp"
+                               : "malformed token: %s must be a number (seconds since the epoch)",
+                          exp && !json_is_number(exp) ? "exp" : "nbf");
         goto out;
     }
-    if (nbf && (!json_is_number(nbf) || (double)now + (double)a->leeway < json_number_value(nbf))) {
+    if ((double)now >= json_number_value(exp) + (double)a->leeway) {
+        rc = ep_error_set(err, EP_EINVAL, "token expired");
+        goto out;
+    }
+    if (nbf && (double)now + (double)a->leeway < json_number_value(nbf)) {
         rc = ep_error_set(err, EP_EINVAL, "token not yet valid");
         goto out;
     }
@@ -527,9 +534,32 @@ static int check_jwt(const struct ep_auth *a, const char *tok, time_t now,
                           a->audience ? a->audience : "?");
         goto out;
     }
+    /* the principal is the whole (issuer, subject): sessions, quotas and rate limits belong to
+     * it, so a token without a subject names no one and is refused */
     const char *sub = json_string_value(json_object_get(cl, "sub"));
+    if (!sub || !*sub) {
+        rc = ep_error_set(err, EP_EINVAL, "token has no subject (sub)");
+        goto out;
+    }
     snprintf(p->kind, sizeof p->kind, "jwt");
-    snprintf(p->id, sizeof p->id, "jwt:%.60s|%.60s", iss, sub ? sub : "");
+    if (snprintf(p->id, sizeof p->id, "jwt:%s|%s", iss, sub) >= (int)sizeof p->id) {
+        /* too long to keep as is: "jwt#" and the SHA-256 of issuer NUL subject (the '#' keeps
+         * it apart from every readable id, which starts "jwt:") */
+        size_t il = strlen(iss), sl = strlen(sub);
+        unsigned char *both = malloc(il + 1 + sl), d[32];
+        unsigned int dl = 0;
+        if (!both) {
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+            goto out;
+        }
+        memcpy(both, iss, il + 1);
+        memcpy(both + il + 1, sub, sl);
+        EVP_Digest(both, il + 1 + sl, d, &dl, EVP_sha256(), NULL);
+        free(both);
+        memcpy(p->id, "jwt#", 5);
+        for (int i = 0; i < 32; i++)
+            snprintf(p->id + 4 + 2 * i, 3, "%02x", d[i]);
+    }
     for (int i = 0; i < a->nroles; i++)
         if (has_scope(cl, a->roles[i].scope))
             p->roles |= 1u << i;

@@ -38,7 +38,8 @@ struct ep_auth;
 #define EP_AUTH_MAX_ROLES 16
 
 struct ep_auth_principal {
-    char id[128];         /* "key:<id>" or "jwt:<iss>|<sub>" */
+    char id[128];         /* "key:<id>", "jwt:<iss>|<sub>", or when that is longer than 127
+                             bytes "jwt#<SHA-256 hex of iss NUL sub>" */
     char kind[8];         /* "apikey" or "jwt" */
     unsigned roles;       /* bit i = role i of the config */
     char role_names[256]; /* comma-separated, for audit/logs */

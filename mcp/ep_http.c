@@ -99,7 +99,8 @@ struct sess {
     int refs; /* under h->mu: 1 for the table + 1 per HTTP request using it */
     int in_table;
     time_t last_used;
-    unsigned long use_seq; /* under h->mu: h->use_seq at its last use (orders uses within a second) */
+    unsigned long
+        use_seq;     /* under h->mu: h->use_seq at its last use (orders uses within a second) */
     char owner[128]; /* principal that created it ("" without authentication) */
     char out_dir[PATH_MAX]; /* its tools' artefacts: the principal's own folder (out_dir_for) */
 };
@@ -1124,9 +1125,8 @@ static void peek_one(json_t *m, struct peek *p)
          * the caller's own folder) */
         p->tool_calls++;
         json_t *params = json_object_get(m, "params");
-        const char *t = p->prov && p->prov->tool_for
-                            ? p->prov->tool_for(p->prov->ctx, method, params)
-                            : NULL;
+        const char *t =
+            p->prov && p->prov->tool_for ? p->prov->tool_for(p->prov->ctx, method, params) : NULL;
         if (!p->tool[0])
             snprintf(p->tool, sizeof p->tool, "%s", t ? t : method);
         if (t && p->auth && !p->denied[0] && !ep_auth_tool_allowed(p->auth, p->who, t))

@@ -29,29 +29,29 @@ struct ep_http_options {
     const char *const *allow_hosts; /* extra allowed Host/Origin authorities ("host:port"
                                        or an origin "http://host:port"), borrowed */
     int n_allow_hosts;
-    size_t max_body;           /* largest POST body, default 4 MiB (413 beyond) */
-    size_t max_header;         /* per-connection header memory, default 32 KiB (431) */
-    int io_timeout_s;          /* idle connection timeout, default 30 s */
-    int request_timeout_s;     /* whole body upload deadline, default 60 s (408) */
-    int session_idle_s;        /* idle sessions expire, default 1800 s */
-    int max_sessions;          /* default 256 (503 beyond) */
+    size_t max_body;                /* largest POST body, default 4 MiB (413 beyond) */
+    size_t max_header;              /* per-connection header memory, default 32 KiB (431) */
+    int io_timeout_s;               /* idle connection timeout, default 30 s */
+    int request_timeout_s;          /* whole body upload deadline, default 60 s (408) */
+    int session_idle_s;             /* idle sessions expire, default 1800 s */
+    int max_sessions;               /* default 256 (503 beyond) */
     int max_sessions_per_principal; /* with authentication, default 16; beyond it the
                                   principal's oldest idle session is closed, and with none idle
                                   the new one is refused (429) */
-    int max_connections;       /* default 512 */
-    int max_tool_calls;        /* concurrent tools/call over all sessions, default 16
-                                  (429 beyond) */
-    size_t gzip_min;           /* gzip JSON bodies at least this large, default 1024 */
-    size_t max_replay_bytes;   /* SSE replay data kept over all streams and sessions, default
-                                  64 MiB (the oldest events are dropped beyond; 0 keeps none) */
-    struct ep_mcp_options mcp; /* template for each session's server */
-    const char *auth_config;   /* ep_auth JSON config (NULL = no authentication; then only a
-                                  loopback address may be bound); reloaded on SIGHUP */
-    const char *audit_file;    /* one JSON line per /mcp request (mode 0600), NULL = none */
-    long audit_max_bytes;      /* rotate to FILE.1 beyond this, default 10 MiB */
-    long rate_per_minute;      /* requests per principal (client address without auth) in any
-                                  sliding minute, 0 = unlimited (429 + Retry-After beyond) */
-    struct ep_store *store;    /* for /healthz readiness (may be NULL, borrowed) */
+    int max_connections;            /* default 512 */
+    int max_tool_calls;             /* concurrent tools/call over all sessions, default 16
+                                       (429 beyond) */
+    size_t gzip_min;                /* gzip JSON bodies at least this large, default 1024 */
+    size_t max_replay_bytes;        /* SSE replay data kept over all streams and sessions, default
+                                       64 MiB (the oldest events are dropped beyond; 0 keeps none) */
+    struct ep_mcp_options mcp;      /* template for each session's server */
+    const char *auth_config;        /* ep_auth JSON config (NULL = no authentication; then only a
+                                       loopback address may be bound); reloaded on SIGHUP */
+    const char *audit_file;         /* one JSON line per /mcp request (mode 0600), NULL = none */
+    long audit_max_bytes;           /* rotate to FILE.1 beyond this, default 10 MiB */
+    long rate_per_minute;           /* requests per principal (client address without auth) in any
+                                       sliding minute, 0 = unlimited (429 + Retry-After beyond) */
+    struct ep_store *store;         /* for /healthz readiness (may be NULL, borrowed) */
 };
 
 /* Fill o with the defaults above (mcp with ep_mcp_options_init). */

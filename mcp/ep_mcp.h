@@ -90,10 +90,10 @@ struct ep_mcp_provider {
      * registered schema. May be NULL. */
     json_t *(*tool_input_schema)(void *ctx, const char *tool_name);
     /* The registered tool whose data a resources/list, resources/read, prompts/get or
-     * completion/complete request (params borrowed) reaches, so that a transport with roles applies the same check
-     * as to tools/call of that tool; NULL when it reaches no tool's data (e.g. a rendered
-     * artefact, which belongs to the principal who made it, or a malformed request that will be
-     * refused). May be NULL (then no tool is named). */
+     * completion/complete request (params borrowed) reaches, so that a transport with roles applies
+     * the same check as to tools/call of that tool; NULL when it reaches no tool's data (e.g. a
+     * rendered artefact, which belongs to the principal who made it, or a malformed request that
+     * will be refused). May be NULL (then no tool is named). */
     const char *(*tool_for)(void *ctx, const char *method, json_t *params);
 };
 

@@ -323,6 +323,28 @@ static void test_jwt_rejected(void **state)
     assert_false(ep_auth_tool_allowed(a, &p, "get_meps"));
     free(t);
     free(c);
+    /* no subject: names no principal */
+    assert_true(asprintf(&c,
+                         "{\"iss\":\"%s\",\"aud\":\"%s\",\"exp\":%ld,\"scope\":\"epintel:viewer\"}",
+                         ISSUER, RESOURCE, (long)time(NULL) + 600) > 0);
+    t = jwt("RS256", "r1", c, NULL, 0);
+    check(a, t, &p, "no subject (sub)");
+    free(t);
+    free(c);
+    /* exp or nbf that is not a number is malformed, not "expired" */
+    assert_true(asprintf(&c, "{\"iss\":\"%s\",\"sub\":\"a\",\"aud\":\"%s\",\"exp\":\"%ld\"}",
+                         ISSUER, RESOURCE, (long)time(NULL) + 600) > 0);
+    t = jwt("RS256", "r1", c, NULL, 0);
+    check(a, t, &p, "malformed token: exp must be a number");
+    free(t);
+    free(c);
+    assert_true(asprintf(&c,
+                         "{\"iss\":\"%s\",\"sub\":\"a\",\"aud\":\"%s\",\"exp\":%ld,\"nbf\":\"0\"}",
+                         ISSUER, RESOURCE, (long)time(NULL) + 600) > 0);
+    t = jwt("RS256", "r1", c, NULL, 0);
+    check(a, t, &p, "malformed token: nbf must be a number");
+    free(t);
+    free(c);
     /* malformed headers */
     check(a, NULL, &p, "missing credentials");
     check(a, "Basic dXNlcjpwdw==", &p, "malformed Authorization");
@@ -331,6 +353,43 @@ static void test_jwt_rejected(void **state)
     check(a, "Bearer a.b.c.d", &p, "malformed token");
     check(a, "Bearer !!!.@@@.###", &p, "malformed token");
     check(a, "Bearer eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln", &p, "malformed token");
+    ep_auth_free(a);
+}
+
+/* Two subjects that share their first 60 (or 200) characters are two principals; a long one
+ * is kept apart by its digest; the same subject is the same principal. */
+static void test_jwt_identity(void **state)
+{
+    (void)state;
+    struct ep_auth *a = load();
+    char sub[4][260];
+    memset(sub[0], 'x', 60);
+    strcpy(sub[0] + 60, "-alice");
+    memset(sub[1], 'x', 60);
+    strcpy(sub[1] + 60, "-bob");
+    memset(sub[2], 'y', 200);
+    strcpy(sub[2] + 200, "-alice");
+    memset(sub[3], 'y', 200);
+    strcpy(sub[3] + 200, "-bob");
+    char ids[5][128];
+    for (int i = 0; i < 5; i++) {
+        char *c = NULL;
+        assert_true(asprintf(&c, "{\"iss\":\"%s\",\"sub\":\"%s\",\"aud\":\"%s\",\"exp\":%ld}",
+                             ISSUER, sub[i % 4], RESOURCE, (long)time(NULL) + 600) > 0);
+        char *t = jwt("ES256", "e1", c, NULL, 0);
+        struct ep_auth_principal p;
+        assert_int_equal(check(a, t, &p, NULL), 0);
+        snprintf(ids[i], sizeof ids[i], "%s", p.id);
+        free(t);
+        free(c);
+    }
+    assert_non_null(strstr(ids[0], "-alice")); /* short enough: readable, whole */
+    assert_non_null(strstr(ids[1], "-bob"));
+    assert_string_not_equal(ids[0], ids[1]);
+    assert_memory_equal(ids[2], "jwt#", 4); /* too long: the digest */
+    assert_int_equal(strlen(ids[2]), 4 + 64);
+    assert_string_not_equal(ids[2], ids[3]);
+    assert_string_equal(ids[4], ids[0]); /* the same subject again: the same principal */
     ep_auth_free(a);
 }
 
@@ -1038,10 +1097,10 @@ static void test_http_tools_list(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_jwt_valid),          cmocka_unit_test(test_jwt_rejected),
-        cmocka_unit_test(test_api_keys),           cmocka_unit_test(test_http_auth),
-        cmocka_unit_test(test_http_quota),         cmocka_unit_test(test_http_tools_list),
-        cmocka_unit_test(test_quota_day_rollover),
+        cmocka_unit_test(test_jwt_valid),       cmocka_unit_test(test_jwt_rejected),
+        cmocka_unit_test(test_jwt_identity),    cmocka_unit_test(test_api_keys),
+        cmocka_unit_test(test_http_auth),       cmocka_unit_test(test_http_quota),
+        cmocka_unit_test(test_http_tools_list), cmocka_unit_test(test_quota_day_rollover),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

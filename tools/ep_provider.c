@@ -231,8 +231,7 @@ static int not_found(const char *uri, struct ep_error *err, const char *why)
     return ep_error_set(err, EP_ENOTFOUND, "resource %s not found: %s", uri, why);
 }
 
-static const char *const kinds[] = {"ep://meps/", "ep://votes/", "ep://groups/",
-                                    "ep://sittings/"};
+static const char *const kinds[] = {"ep://meps/", "ep://votes/", "ep://groups/", "ep://sittings/"};
 /* The tool each of kinds[] reads through (read_via_tool below). */
 static const char *const kind_tools[] = {"get_mep_details", "get_voting_records",
                                          "analyze_voting_patterns", "get_voting_records"};
@@ -775,16 +774,16 @@ static const char *tool_for(void *ctx, const char *method, json_t *params)
         const char *name = json_string_value(json_object_get(params, "name"));
         if (!name)
             return NULL;
-        return strcmp(name, "mep_briefing") == 0         ? "get_mep_details"
-               : strcmp(name, "coalition_analysis") == 0 ? "analyze_coalition_dynamics"
+        return strcmp(name, "mep_briefing") == 0           ? "get_mep_details"
+               : strcmp(name, "coalition_analysis") == 0   ? "analyze_coalition_dynamics"
                : strcmp(name, "legislative_tracking") == 0 ? "track_legislation"
-                                                            : NULL;
+                                                           : NULL;
     }
     if (strcmp(method, "completion/complete") == 0) {
         int kind;
         struct ep_error e = {0};
-        const char *arg = json_string_value(json_object_get(json_object_get(params, "argument"),
-                                                            "name"));
+        const char *arg =
+            json_string_value(json_object_get(json_object_get(params, "argument"), "name"));
         if (complete_kind(json_object_get(params, "ref"), arg, &kind, &e))
             return NULL;
         switch (kind) {
