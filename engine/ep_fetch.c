@@ -45,6 +45,7 @@ struct mem_entry {
 struct ep_fetch {
     struct ep_fetch_opts o;
     char *base;
+    char *base_shown; /* base with its credentials redacted (ep_url_redact), for messages */
     char *audit_path;
     FILE *audit;
     int own_audit;
@@ -206,15 +207,19 @@ int ep_fetch_new(const struct ep_fetch_opts *opts, struct ep_fetch **out, struct
         f->base[bl + 1] = 0;
     }
     o->base_url = f->base;
+    if (!(f->base_shown = ep_url_redact(f->base))) {
+        ep_fetch_free(f);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
 
     if (o->audit) {
         f->audit = o->audit;
     } else if (o->audit_path && *o->audit_path) {
-        f->audit = fopen(o->audit_path, "a");
+        struct ep_error e = {0};
+        f->audit = ep_log_open(o->audit_path, &e);
         if (!f->audit) {
-            int e = errno;
             ep_fetch_free(f);
-            return ep_error_set(err, EP_EIO, "audit log %s: %s", opts->audit_path, strerror(e));
+            return ep_error_set(err, e.code, "audit log %s", e.msg);
         }
         f->own_audit = 1;
     }
@@ -276,6 +281,7 @@ void ep_fetch_free(struct ep_fetch *f)
     if (f->own_audit && f->audit)
         fclose(f->audit);
     free(f->base);
+    free(f->base_shown);
     free(f);
 }
 
@@ -286,7 +292,7 @@ sqlite3 *ep_fetch_cache_db(const struct ep_fetch *f)
 
 const char *ep_fetch_base_url(const struct ep_fetch *f)
 {
-    return f->base;
+    return f->base_shown;
 }
 
 /* ---- endpoints: token bucket and breaker ---------------------------------------------- */
@@ -609,6 +615,8 @@ struct slot {
     long content_length;
     int encoded;
     char why[512]; /* last failure */
+    char *url;     /* the full URL requested, credentials included: for libcurl and the cache
+                      keys only; messages and the audit show res->url (redacted) */
 };
 
 static void json_str(FILE *out, const char *s)
@@ -787,7 +795,7 @@ static int start_attempt(struct slot *s)
     } else {
         curl_easy_reset(e);
     }
-    curl_easy_setopt(e, CURLOPT_URL, s->res->url);
+    curl_easy_setopt(e, CURLOPT_URL, s->url);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "epintel/" EP_VERSION);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->hdrs);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -937,7 +945,7 @@ static void on_done(struct slot *s, CURLcode cc)
         }
     } else if (status == 304 && s->c.found) {
         breaker_success(s->ep);
-        cache_touch(f, r->url, now);
+        cache_touch(f, s->url, now);
         s->c.fetched_at = now;
         r->status = s->c.status;
         r->cache = "revalidated";
@@ -967,7 +975,7 @@ static void on_done(struct slot *s, CURLcode cc)
             return;
         }
         if (!s->req->no_cache && status == 200 && ttl_of(f, s->ep) >= 0)
-            cache_put(f, r->url, s->ep->name, status, s->etag, s->last_modified, now, s->body.data,
+            cache_put(f, s->url, s->ep->name, status, s->etag, s->last_modified, now, s->body.data,
                       s->body.len);
         audit(s, status, r->cache, "ok", NULL);
         finish(s);
@@ -1071,6 +1079,7 @@ static void slot_cleanup(struct slot *s)
     ep_buf_free(&s->body);
     free(s->etag);
     free(s->last_modified);
+    free(s->url);
     cached_free(&s->c);
 }
 
@@ -1188,7 +1197,8 @@ int ep_fetch_many(struct ep_fetch *f, const struct ep_fetch_req *reqs, size_t n,
         s->retry_after = -1;
         ep_buf_init(&s->body, f->o.max_body);
         res[i].cache = "miss";
-        if (build_url(f, &reqs[i], &res[i].url) || !(s->ep = endpoint_for(f, &reqs[i]))) {
+        if (build_url(f, &reqs[i], &s->url) || !(res[i].url = ep_url_redact(s->url)) ||
+            !(s->ep = endpoint_for(f, &reqs[i]))) {
             res[i].rc = ep_error_set(&res[i].err, EP_ENOMEM, "out of memory");
             s->state = SLOT_DONE;
             continue;
@@ -1197,7 +1207,7 @@ int ep_fetch_many(struct ep_fetch *f, const struct ep_fetch_req *reqs, size_t n,
             res[i].cache = "bypass";
             continue;
         }
-        if (cache_get(f, res[i].url, &s->c)) {
+        if (cache_get(f, s->url, &s->c)) {
             res[i].rc = ep_error_set(&res[i].err, EP_ENOMEM, "out of memory");
             s->state = SLOT_DONE;
             continue;

@@ -81,7 +81,8 @@ struct ep_fetch;
 int ep_fetch_new(const struct ep_fetch_opts *opts, struct ep_fetch **out, struct ep_error *err);
 void ep_fetch_free(struct ep_fetch *f);
 
-/* The effective base URL (always ends with '/'). */
+/* The effective base URL (always ends with '/'), credentials redacted (ep_url_redact): for
+ * messages and results. */
 const char *ep_fetch_base_url(const struct ep_fetch *f);
 /* The disk cache tier's connection (opts.db), or NULL. */
 sqlite3 *ep_fetch_cache_db(const struct ep_fetch *f);
@@ -104,7 +105,8 @@ struct ep_fetch_req {
 struct ep_fetch_result {
     int rc;              /* 0 or negative EP_E* (ep_fetch_many fills it per request) */
     struct ep_error err; /* message when rc != 0 */
-    char *url;           /* the full URL requested (owned) */
+    char *url;           /* the URL requested, fit to show: credentials in it redacted
+                            (ep_url_redact; owned) */
     long status;         /* HTTP status of the answer served (200, 204, 404...; 0 none) */
     char *body;          /* owned, NUL-terminated; NULL when there is none */
     size_t len;

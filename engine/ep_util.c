@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -384,4 +385,98 @@ void ep_mem_server(void)
 {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 128 << 20);
+}
+
+FILE *ep_log_open(const char *path, struct ep_error *err)
+{
+    /* O_NONBLOCK: a FIFO planted at path must not block the open; it is refused below */
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+    if (fd < 0) {
+        int e = errno;
+        struct stat ls;
+        if (e == ELOOP)
+            ep_error_set(err, EP_EINVAL, "%s: a symbolic link; give the log's own path", path);
+        else if (lstat(path, &ls) == 0 && !S_ISREG(ls.st_mode)) /* a FIFO without reader... */
+            ep_error_set(err, EP_EINVAL, "%s: not a regular file; give a file path for the log",
+                         path);
+        else
+            ep_error_set(err, EP_EIO, "%s: %s", path, strerror(e));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        ep_error_set(err, EP_EINVAL, "%s: not a regular file; give a file path for the log", path);
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fchmod(fd, 0600) || fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK)) {
+        int e = errno;
+        close(fd);
+        ep_error_set(err, EP_EIO, "%s: %s", path, strerror(e));
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "a");
+    if (!f) {
+        close(fd);
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    return f;
+}
+
+/* 1 when a query parameter named name[0..n) may hold a secret. */
+static int secret_param(const char *name, size_t n)
+{
+    static const char *const words[] = {
+        "key",    "api_key", "apikey",        "api-key",   "token", "access_token", "password",
+        "passwd", "secret",  "client_secret", "signature", "sig",   "auth",         NULL};
+    for (int i = 0; words[i]; i++)
+        if (strlen(words[i]) == n && strncasecmp(name, words[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+char *ep_url_redact(const char *url)
+{
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    const char *p = url ? url : "";
+    const char *scheme = strstr(p, "://");
+    int rc = 0;
+    if (scheme) {
+        const char *auth = scheme + 3;
+        size_t alen = strcspn(auth, "/?#");
+        const char *at = memrchr(auth, '@', alen);
+        rc |= ep_buf_append(&b, p, (size_t)(auth - p));
+        if (at)
+            rc |= ep_buf_append(&b, "***", 3);
+        p = at ? at : auth;
+    }
+    const char *q = strchr(p, '?');
+    if (!q)
+        rc |= ep_buf_append(&b, p, strlen(p));
+    else {
+        rc |= ep_buf_append(&b, p, (size_t)(q - p) + 1);
+        for (const char *f = q + 1; *f;) {
+            size_t flen = strcspn(f, "&#");
+            const char *eq = memchr(f, '=', flen);
+            if (eq && secret_param(f, (size_t)(eq - f))) {
+                rc |= ep_buf_append(&b, f, (size_t)(eq - f) + 1);
+                rc |= ep_buf_append(&b, "***", 3);
+            } else
+                rc |= ep_buf_append(&b, f, flen);
+            f += flen;
+            if (*f == '#') {
+                rc |= ep_buf_append(&b, f, strlen(f));
+                break;
+            }
+            if (*f == '&')
+                rc |= ep_buf_putc(&b, *f++);
+        }
+    }
+    if (rc) {
+        ep_buf_free(&b);
+        return NULL;
+    }
+    return ep_buf_steal(&b);
 }

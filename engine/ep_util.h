@@ -3,6 +3,7 @@
 #define EP_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "ep_error.h"
@@ -33,6 +34,17 @@ int ep_write_file_atomic(const char *path, const void *data, size_t n, struct ep
 
 /* mkdir -p with mode 0700 for new components. */
 int ep_mkdirs(const char *path, struct ep_error *err);
+
+/* Open a log for appending, as a private regular file: created 0600, an existing one set to
+ * 0600; a symbolic link, FIFO, device or directory at path is refused (EP_EINVAL naming it), so
+ * a planted link cannot redirect the log. The FILE is line-buffered by the caller's choice. */
+FILE *ep_log_open(const char *path, struct ep_error *err);
+
+/* A copy of url (caller frees; NULL when out of memory) fit to show: the user-info of the
+ * authority ("user:pass@") becomes "***@", and the value of every query parameter whose name
+ * suggests a secret (key, api_key, apikey, token, access_token, password, passwd, secret,
+ * signature, sig, auth; any case) becomes "***". */
+char *ep_url_redact(const char *url);
 
 /* 1 if s is a valid calendar date YYYY-MM-DD, else 0. */
 int ep_date_valid(const char *s);

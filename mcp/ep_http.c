@@ -1303,18 +1303,6 @@ static enum MHD_Result on_resource_metadata(struct req *r, struct MHD_Connection
     return ret;
 }
 
-static FILE *audit_open(const char *path)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return NULL;
-    fchmod(fd, 0600);
-    FILE *f = fdopen(fd, "a");
-    if (!f)
-        close(fd);
-    return f;
-}
-
 /* One JSON line per /mcp request; credentials and arguments never appear. */
 static void audit(struct http *h, struct req *r)
 {
@@ -1345,7 +1333,9 @@ static void audit(struct http *h, struct req *r)
         snprintf(old, sizeof old, "%s.1", h->o.audit_file);
         fclose(h->audit);
         rename(h->o.audit_file, old);
-        h->audit = audit_open(h->o.audit_file);
+        struct ep_error e = {0};
+        if (!(h->audit = ep_log_open(h->o.audit_file, &e)))
+            fprintf(stderr, "epintel: audit file after rotation: %s; auditing stops\n", e.msg);
     }
     pthread_mutex_unlock(&h->audit_mu);
 }
@@ -1799,7 +1789,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return on_health(r, c);
     if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0)
         return on_metrics(r, c);
-    if (strncmp(url, "/.well-known/oauth-protected-resource", 37) == 0 &&
+    /* RFC 9728: the metadata path, or it followed by the resource's path (/mcp); nothing else */
+    if ((strcmp(url, "/.well-known/oauth-protected-resource") == 0 ||
+         strcmp(url, "/.well-known/oauth-protected-resource/mcp") == 0) &&
         strcmp(method, "GET") == 0)
         return on_resource_metadata(r, c);
     if (strcmp(url, "/mcp") != 0)
@@ -2048,9 +2040,8 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
             fprintf(stderr, "epintel: no store: daily quota counts are kept in memory only\n");
         rc = ep_quota_open(qpath, time(NULL), &h->quota, err);
     }
-    if (!rc && h->o.audit_file && !(h->audit = audit_open(h->o.audit_file)))
-        rc = ep_error_set(err, EP_EIO, "cannot open the audit file %s: %s", h->o.audit_file,
-                          strerror(errno));
+    if (!rc && h->o.audit_file && !(h->audit = ep_log_open(h->o.audit_file, err)))
+        rc = err->code;
     if (!rc && !h->sessions)
         rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     if (!rc) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -570,6 +571,75 @@ static void test_base_url(void **state)
     assert_non_null(strstr(err.msg, "EP_API_URL"));
 }
 
+/* Credentials in the API URL (user-info, api_key=...) never reach messages, results, the
+ * audit or the base URL shown; the fetch audit file is private (0600) and not a link. */
+static void test_secrets_redacted(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"http://u:pw@h:1/p?a=1&api_key=K&token=T&x=2#f",
+         "http://***@h:1/p?a=1&api_key=***&token=***&x=2#f"},
+        {"https://h/p?KEY=1&keyboard=2&Sig=3", "https://h/p?KEY=***&keyboard=2&Sig=***"},
+        {"http://h/a@b?password=p", "http://h/a@b?password=***"},
+        {"http://h/", "http://h/"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *r = ep_url_redact(cases[i][0]);
+        assert_non_null(r);
+        assert_string_equal(r, cases[i][1]);
+        free(r);
+    }
+    char secret_base[256];
+    snprintf(secret_base, sizeof secret_base, "http://agent:s3cret@%s", base + strlen("http://"));
+    struct ep_fetch_opts o = {0};
+    struct ep_fetch *f = pipeline(&o);
+    ep_fetch_free(f);
+    o.base_url = secret_base;
+    o.audit = audit_fp;
+    struct ep_error err = {0};
+    assert_int_equal(ep_fetch_new(&o, &f, &err), 0);
+    assert_null(strstr(ep_fetch_base_url(f), "s3cret"));
+    assert_non_null(strstr(ep_fetch_base_url(f), "***@"));
+    struct ep_fetch_result r;
+    struct ep_fetch_req q = {.path = "meps/1", .query = "api_key=s3cret", .json = 1};
+    assert_int_equal(ep_fetch_get(f, &q, &r, &err), EP_ENOTFOUND); /* the server answered 404 */
+    assert_null(strstr(err.msg, "s3cret"));
+    assert_non_null(strstr(err.msg, "api_key=***"));
+    assert_null(strstr(r.url, "s3cret"));
+    ep_fetch_result_free(&r);
+    assert_null(strstr(audit_text(), "s3cret"));
+    assert_non_null(strstr(audit_text(), "://***@"));
+    ep_fetch_free(f);
+
+    /* the audit file: created 0600; a symbolic link or a FIFO in its place is refused */
+    char *dir = ep_test_tmpdir(), path[600], target[600];
+    snprintf(path, sizeof path, "%s/fetch.log", dir);
+    snprintf(target, sizeof target, "%s/target", dir);
+    struct ep_fetch_opts p = {.base_url = base, .audit_path = path};
+    assert_int_equal(ep_fetch_new(&p, &f, &err), 0);
+    ep_fetch_free(f);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(
+        ep_test_system("rm '%s' && echo keep > '%s' && chmod 644 '%s' && ln -s '%s' '%s'", path,
+                       target, target, target, path),
+        0);
+    struct ep_fetch_opts p2 = {.base_url = base, .audit_path = path};
+    assert_int_equal(ep_fetch_new(&p2, &f, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "symbolic link"));
+    assert_int_equal(stat(target, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644); /* the link's target is untouched */
+    assert_int_equal(st.st_size, 5);
+    assert_int_equal(ep_test_system("rm '%s' && mkfifo '%s'", path, path), 0);
+    struct ep_fetch_opts p3 = {.base_url = base, .audit_path = path};
+    assert_int_equal(ep_fetch_new(&p3, &f, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+    ep_test_system("rm -rf '%s'", dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -586,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_empty_feeds_and_past_end),
         cmocka_unit_test(test_token_bucket),
         cmocka_unit_test(test_base_url),
+        cmocka_unit_test(test_secrets_redacted),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     if (audit_fp)

@@ -153,5 +153,25 @@ check "... naming the per-principal limit" grep -q 'limit 4 per principal' "$tmp
 kill "${busy[@]}" 2>/dev/null; wait "${busy[@]}" 2>/dev/null
 curl -s -m 10 "${url%/mcp}/metrics" > "$tmp/metrics"; grep -q "^epintel_sessions_evicted_total [1-9]" "$tmp/metrics" && ok || bad "no evictions counted in /metrics: $(grep evicted "$tmp/metrics")"
 
+# 11. only the RFC 9728 metadata paths answer
+base=${url%/mcp}
+for p in /.well-known/oauth-protected-resource /.well-known/oauth-protected-resource/mcp; do
+  code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$base$p")
+  check "$p: want 200, got $code" [ "$code" = 200 ]
+done
+for p in /.well-known/oauth-protected-resourceXYZ /.well-known/oauth-protected-resource/other; do
+  code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$base$p")
+  check "$p: want 404, got $code" [ "$code" = 404 ]
+done
+
+# 9. --audit-file does not follow a planted symbolic link (no chmod, no append to its target)
+echo precious > "$tmp/target"; chmod 644 "$tmp/target"; ln -s "$tmp/target" "$tmp/audit.log"
+timeout 20 "$bin" --quiet --db "$tmp/db" serve --http 127.0.0.1:0 --auth-config "$tmp/auth.json" \
+  --audit-file "$tmp/audit.log" 2>"$tmp/err"
+rc=$?
+check "a symlinked --audit-file is refused at start (rc $rc): $(cat "$tmp/err")" test "$rc" != 0 -a "$rc" != 124
+check "... saying why" grep -q 'symbolic link' "$tmp/err"
+check "... and its target is untouched" test "$(cat "$tmp/target")" = precious -a "$(stat -c %a "$tmp/target")" = 644
+
 echo "http_attack: $pass passed, $fail failed"
 [ "$fail" = 0 ]
