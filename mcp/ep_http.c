@@ -1861,19 +1861,37 @@ struct date_q {
     char out[11];
 };
 
-/* Under the execution mutex: refresh the cached dataset date every 30 s, copy it out. */
+/* Under the execution mutex: refresh the cached dataset date every 30 s, copy it out (the
+ * cache itself under h->mu, so that a health check that does not get the execution mutex can
+ * read it). */
 static void read_date(void *arg)
 {
     struct date_q *q = arg;
     struct http *h = q->h;
     time_t now = time(NULL);
-    if (now - h->data_checked >= 30) {
-        char d[11] = "";
-        if (h->o.store && ep_store_dataset_date(h->o.store, d) == 0)
-            memcpy(h->data_date, d, sizeof d);
+    pthread_mutex_lock(&h->mu);
+    int stale = now - h->data_checked >= 30;
+    pthread_mutex_unlock(&h->mu);
+    char d[11] = "";
+    int got = stale && h->o.store && ep_store_dataset_date(h->o.store, d) == 0;
+    pthread_mutex_lock(&h->mu);
+    if (got)
+        memcpy(h->data_date, d, sizeof d);
+    if (stale)
         h->data_checked = now;
-    }
     memcpy(q->out, h->data_date, sizeof q->out);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* The dataset date for /healthz without ever waiting on tool execution: refreshed when the
+ * execution mutex is free, else the last one read (at start at the latest). */
+static void health_date(struct http *h, struct date_q *q)
+{
+    if (ep_mcp_try_exec_lock(read_date, q))
+        return;
+    pthread_mutex_lock(&h->mu);
+    memcpy(q->out, h->data_date, sizeof q->out);
+    pthread_mutex_unlock(&h->mu);
 }
 
 static enum MHD_Result on_health(struct req *r, struct MHD_Connection *c)
@@ -1881,7 +1899,7 @@ static enum MHD_Result on_health(struct req *r, struct MHD_Connection *c)
     struct http *h = r->h;
     time_t now = time(NULL);
     struct date_q q = {.h = h};
-    ep_mcp_with_exec_lock(read_date, &q);
+    health_date(h, &q);
     const char *date = q.out;
     int ready = date[0] != 0 && !h->stopping;
     json_t *o = json_pack("{s:s,s:b,s:I}", "status", h->stopping ? "stopping" : "ok", "ready",
@@ -1989,6 +2007,8 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     pthread_cond_init(&h->cv, NULL);
     pthread_rwlock_init(&h->alock, NULL);
     pthread_mutex_init(&h->audit_mu, NULL);
+    struct date_q q0 = {.h = h}; /* /healthz's first answer needs no execution mutex */
+    ep_mcp_with_exec_lock(read_date, &q0);
     h->rate_per_min = h->o.rate_per_minute;
     h->audit_max = h->o.audit_max_bytes > 0 ? h->o.audit_max_bytes : 10L << 20;
     h->sessions = calloc((size_t)h->o.max_sessions, sizeof *h->sessions);

@@ -7,8 +7,11 @@
 set -uo pipefail
 bin=$(realpath "${1:?usage: http_attack.sh path/to/epintel}")
 tmp=$(mktemp -d)
-srv=""
-stop() { [ -n "$srv" ] && kill -TERM "$srv" 2>/dev/null && wait "$srv" 2>/dev/null; srv=""; }
+srv="" hang=""
+stop() {
+  [ -n "$srv" ] && kill -TERM "$srv" 2>/dev/null && wait "$srv" 2>/dev/null; srv=""
+  [ -n "$hang" ] && kill -TERM "$hang" 2>/dev/null && wait "$hang" 2>/dev/null; hang=""
+}
 trap 'stop; rm -rf "$tmp"' EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
@@ -31,8 +34,20 @@ cat > "$tmp/auth.json" <<JSON
 JSON
 echo '{"keys":[]}' > "$tmp/jwks.json"
 mkdir -p "$tmp/out"
+# an EP API upstream that accepts connections and never answers (item 5)
+python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+held = []
+while True:
+    held.append(s.accept()[0])
+' "$tmp/hang.port" &
+hang=$!
+for _ in $(seq 100); do [ -s "$tmp/hang.port" ] && break; sleep 0.1; done
 # the store is filled from the bundled data before the server starts
 "$bin" --quiet --db "$tmp/db" info >/dev/null || { echo "cannot fill the store" >&2; exit 1; }
+EP_API_URL="http://127.0.0.1:$(cat "$tmp/hang.port")/" \
 "$bin" --quiet --db "$tmp/db" serve --http 127.0.0.1:0 --port-file "$tmp/port" \
   --auth-config "$tmp/auth.json" --out-dir "$tmp/out" --max-sessions 12 \
   --max-sessions-per-principal 4 2>"$tmp/server.log" &
@@ -163,6 +178,18 @@ for p in /.well-known/oauth-protected-resourceXYZ /.well-known/oauth-protected-r
   code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$base$p")
   check "$p: want 404, got $code" [ "$code" = 404 ]
 done
+
+# 5. /healthz never waits on tool execution: a call stuck on a silent upstream holds the
+# execution lock, and the health check still answers at once
+post analyst-key-1 "$A" '{"jsonrpc":"2.0","id":50,"method":"tools/call","params":{"name":"get_speeches","arguments":{}}}' >/dev/null &
+stuck=$!
+sleep 1.5
+t0=$(date +%s%N)
+code=$(curl -s -m 10 -o "$tmp/health" -w '%{http_code}' "${url%/mcp}/healthz")
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "healthz during a stuck upstream call: $code in $ms ms" test "$code" = 200 -a "$ms" -lt 2000
+check "... ready, with the data date" grep -q '"ready":true.*"data_date":"2' "$tmp/health"
+kill "$stuck" 2>/dev/null; wait "$stuck" 2>/dev/null
 
 # 9. --audit-file does not follow a planted symbolic link (no chmod, no append to its target)
 echo precious > "$tmp/target"; chmod 644 "$tmp/target"; ln -s "$tmp/target" "$tmp/audit.log"
