@@ -3137,8 +3137,9 @@ static const struct ep_tool rows[] = {
      IN_INFLUENCE, OUT_INFLUENCE, ANNOT, 3600, t_influence},
     {"analyze_coalition_dynamics", "Analyze coalition dynamics",
      "Group cohesion (Agreement Index, Rice, Krippendorff's alpha) with trends per sitting and "
-     "month, the group-pair agreement matrix, the most and least reliable alliances, factions "
-     "from community detection and a coalition stability figure.",
+     "month, the whole Parliament's alpha, the group-pair agreement matrix, the most and least "
+     "reliable alliances, factions from community detection and a coalition stability figure. "
+     "Measures the window is too short for are unavailable and listed in window_too_short.",
      IN_COALITION, OUT_COALITION, ANNOT, 3600, t_coalition},
     {"map_political_network", "Map the political network",
      "The co-voting network of a window: size, modularity (detected and by group), communities, "
