@@ -10,6 +10,7 @@
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
+#include "ep_tools_analysis.h"
 #include "ep_tools_intel.h"
 #include "ep_tools_window.h"
 
@@ -31,6 +32,11 @@ static int setup(void **state)
     size_t n;
     const struct ep_tool *rows = ep_tools_intel_rows(&n);
     if (n != 5 || ep_tools_register(rows, n, &err)) {
+        fprintf(stderr, "register: %s\n", err.msg);
+        return -1;
+    }
+    rows = ep_tools_analysis_rows(&n); /* analyze_voting_patterns on the one-vote store */
+    if (ep_tools_register(rows, n, &err)) {
         fprintf(stderr, "register: %s\n", err.msg);
         return -1;
     }
@@ -386,8 +392,8 @@ static void test_risk(void **state)
 /* ---- windows too short to measure ------------------------------------------------------------ */
 
 /* A store holding one roll-call vote: the first vote of the real 2024-01-15 sitting (the file
- * cut after its first </RollCallVote.Result> and closed), with the HowTheyVote members and
- * memberships. Built once, in the test's temporary folder. */
+ * cut after its first </RollCallVote.Result> and closed), with the HowTheyVote members, groups
+ * and memberships. Built once, in the test's temporary folder. */
 static struct ep_store *short_store(void)
 {
     if (S1)
@@ -411,9 +417,9 @@ static struct ep_store *short_store(void)
     struct ep_error err = {0};
     snprintf(path, sizeof path, "%s/one-vote.db", Dir);
     assert_int_equal(ep_store_open(path, 0, &S1, &err), 0);
-    static const char *const tables[] = {"howtheyvote/members.csv",
+    static const char *const tables[] = {"howtheyvote/members.csv", "howtheyvote/groups.csv",
                                          "howtheyvote/group_memberships.csv"};
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         struct ep_ingest_report rep;
         const char *p = k == 0 ? xml : ep_test_real(tables[k - 1]);
         int rc = ep_store_ingest_file(S1, p, 0, NULL, NULL, &rep, &err);
@@ -501,6 +507,20 @@ static void test_short_coalition(void **state)
     assert_short(r, "factions", "votes", 1, 10);
     assert_short(r, "alliances", "votes", 1, 10);
     assert_short(r, "stability", "sittings", 1, 2);
+    json_decref(r);
+    /* analyze_voting_patterns: SD split on the vote (alpha was reported as 0), now unavailable
+     * with the reason and the minimum */
+    struct ep_error err = {0};
+    int rc = call_on(S1, "analyze_voting_patterns", "{\"group\": \"SD\"}", &r, &err);
+    if (rc)
+        fprintf(stderr, "analyze_voting_patterns: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    json_t *al = json_object_get(json_object_get(r, "cohesion"), "alpha");
+    assert_true(json_is_false(json_object_get(al, "available")));
+    assert_null(json_object_get(al, "value"));
+    assert_int_equal(json_integer_value(json_object_get(al, "units")), 1);
+    assert_int_equal(json_integer_value(json_object_get(al, "minimum_units")), 2);
+    assert_non_null(strstr(json_string_value(json_object_get(al, "reason")), "too short"));
     json_decref(r);
 }
 
