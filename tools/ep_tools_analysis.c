@@ -569,7 +569,7 @@ static int group_analysis(struct an *a, const char *code, int include_votes, int
     char why[256];
     o = sg->alpha_ok ? json_pack("{s:b, s:o, s:i}", "available", 1, "value", jreal(sg->alpha),
                                  "units", sg->alpha_units)
-                     : unavailf("%s", ep_tools_alpha_reason(sg->alpha_units, why, sizeof why));
+                     : unavailf("%s", ep_tools_alpha_reason(sg->alpha_units, V, why, sizeof why));
     put(&b, o, "minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS));
     if (!sg->alpha_ok)
         put(&b, o, "units", json_integer(sg->alpha_units));

@@ -159,13 +159,18 @@ json_t *ep_tools_unavailable(const char *reason)
     return json_pack("{s:b,s:s}", "available", 0, "reason", reason ? reason : "not available");
 }
 
-const char *ep_tools_alpha_reason(int units, char *buf, size_t n)
+const char *ep_tools_alpha_reason(int units, int n_vote, char *buf, size_t n)
 {
-    if (units < EP_STATS_ALPHA_MIN_UNITS)
+    if (units < EP_STATS_ALPHA_MIN_UNITS && n_vote < EP_STATS_ALPHA_MIN_UNITS)
         snprintf(buf, n,
-                 "the window is too short: %d vote%s with at least 2 cast values, alpha needs at "
-                 "least %d (over a single vote alpha is 0 by construction)",
-                 units, units == 1 ? "" : "s", EP_STATS_ALPHA_MIN_UNITS);
+                 "the window is too short: %d vote%s, alpha needs at least %d votes with at least "
+                 "2 cast values (over a single vote alpha is 0 by construction)",
+                 n_vote, n_vote == 1 ? "" : "s", EP_STATS_ALPHA_MIN_UNITS);
+    else if (units < EP_STATS_ALPHA_MIN_UNITS)
+        snprintf(buf, n,
+                 "%d of the window's %d votes ha%s at least 2 cast values; alpha needs at least %d "
+                 "(over a single vote alpha is 0 by construction)",
+                 units, n_vote, units == 1 ? "s" : "ve", EP_STATS_ALPHA_MIN_UNITS);
     else
         snprintf(buf, n,
                  "every cast value over the %d votes is the same option: no expected "

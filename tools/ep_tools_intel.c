@@ -1536,15 +1536,17 @@ static json_t *trend_json(const struct ep_stats_trends *t, const struct ep_stats
 }
 
 /* alpha_reason and alpha_minimum_units beside a cohesion block's alpha (null when unavailable);
- * a group below the minimum joins window_too_short. */
-static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, int units, int *bad)
+ * the measure joins window_too_short when the window itself has fewer votes than the minimum. */
+static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, int units,
+                         int n_vote, int *bad)
 {
     put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
     if (ok)
         return;
     char why[256];
-    put(coh, "alpha_reason", json_string(ep_tools_alpha_reason(units, why, sizeof why)), bad);
-    if (units < EP_STATS_ALPHA_MIN_UNITS)
+    put(coh, "alpha_reason", json_string(ep_tools_alpha_reason(units, n_vote, why, sizeof why)),
+        bad);
+    if (n_vote < EP_STATS_ALPHA_MIN_UNITS) /* not when the group is too small for the window */
         too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS, "alpha of %s",
                   who);
 }
@@ -1559,8 +1561,8 @@ static json_t *parliament_json(struct run *r, const struct ep_matrix *m, int *ba
         al = json_pack("{s:b, s:o}", "available", 1, "value", jr(a));
     } else {
         char why[256];
-        al = ep_tools_unavailable(ep_tools_alpha_reason(units, why, sizeof why));
-        if (units < EP_STATS_ALPHA_MIN_UNITS)
+        al = ep_tools_unavailable(ep_tools_alpha_reason(units, m->n_vote, why, sizeof why));
+        if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS)
             too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS,
                       "parliament.alpha");
     }
@@ -1631,7 +1633,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                                 "rice_mean", jru(s->rice_ok, s->rice_mean), "alpha",
                                 jru(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
                                 "participation", jru(s->part_ok, s->participation));
-        alpha_fields(&r, coh, m->grp_code[g], s->alpha_ok, s->alpha_units, &bad);
+        alpha_fields(&r, coh, m->grp_code[g], s->alpha_ok, s->alpha_units, m->n_vote, &bad);
         double sl = 0;
         int slok = slope(ts->ai + g, ts->ai_ok + g, ts->n_grp, ts->n, &sl) == 0;
         json_t *tr = json_object();
