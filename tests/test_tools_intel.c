@@ -548,6 +548,28 @@ static void test_short_map(void **state)
     assert_short(r, "communities", "votes", 1, 10);
     assert_short(r, "top (centrality rankings)", "votes", 1, 10);
     json_decref(r);
+    /* PNGs: the network drawing is written; the political map (MEPs with >= 20 cast votes) is
+     * not possible on one vote and is said so, instead of failing the whole call */
+    char out[1024];
+    snprintf(out, sizeof out, "%s/short-out", Dir);
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = S1;
+    ctx.out_dir = out;
+    json_t *args = json_loads("{\"formats\": [\"json\", \"png\"]}", 0, NULL);
+    struct ep_error err = {0};
+    r = NULL;
+    int rc = ep_tools_call(&ctx, "map_political_network", args, &r, &err);
+    json_decref(args);
+    if (rc)
+        fprintf(stderr, "map_political_network png: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    json_t *art = json_object_get(r, "artefacts");
+    assert_int_equal(json_array_size(json_object_get(art, "items")), 1);
+    json_t *un = json_array_get(json_object_get(art, "unavailable"), 0);
+    assert_string_equal(json_string_value(json_object_get(un, "stem")), "political-map");
+    assert_non_null(strstr(json_string_value(json_object_get(un, "reason")), "20 votes"));
+    assert_short(r, "political-map (MEPs need 20 cast votes)", "votes", 1, 20);
+    json_decref(r);
 }
 
 static void test_short_influence_anomalies_risk(void **state)

@@ -873,6 +873,7 @@ static int render_map(struct ep_tool_ctx *ctx, struct win *w, json_t *args, unsi
         return rc;
     struct ep_buf b;
     ep_buf_init(&b, 0);
+    char no_map[EP_ERROR_MSG_MAX] = "";
     if (fmts & EP_FMT_GRAPHML) {
         json_t *nl = json_array();
         int bad = !nl;
@@ -891,17 +892,30 @@ static int render_map(struct ep_tool_ctx *ctx, struct win *w, json_t *args, unsi
         ep_stats_map_params_default(&mpp);
         if (rc == 0)
             rc = ep_stats_map_compute(w->m, &mpp, &mp, err);
-        if (rc == 0)
-            rc = ep_report_png_map(&mp, w->m, res, NULL, &b, err);
+        if (rc == EP_EUNAVAIL) {
+            /* too few MEPs with enough cast votes (a short window): no map, said so below */
+            snprintf(no_map, sizeof no_map, "%s", err->msg);
+            rc = 0;
+        } else {
+            if (rc == 0)
+                rc = ep_report_png_map(&mp, w->m, res, NULL, &b, err);
+            rc = add_file(&a, rc, EP_FMT_PNG, "political-map", "Political map", &b, err);
+        }
         ep_stats_map_free(&mp);
-        rc = add_file(&a, rc, EP_FMT_PNG, "political-map", "Political map", &b, err);
     }
     ep_buf_free(&b);
     if (rc) {
         ep_artefacts_abort(&a);
         return rc;
     }
-    return ep_artefacts_finish(&a, res, err);
+    rc = ep_artefacts_finish(&a, res, err);
+    if (rc == 0 && no_map[0]) {
+        json_t *u = json_pack("[{s:s, s:s, s:s}]", "stem", "political-map", "format", "png",
+                              "reason", no_map);
+        if (!u || json_object_set_new(json_object_get(res, "artefacts"), "unavailable", u))
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    return rc;
 }
 
 /* assess_mep_influence: the dimension bars (PNG) and the MEP scorecard (PDF, which also needs
@@ -2294,6 +2308,13 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         "distances 1 - w over the backbone; bridge = share of top-k weight to other groups; "
         "Newman weighted modularity at resolution 1",
         inputs, limits);
+    if (fmts & EP_FMT_PNG) {
+        struct ep_stats_map_params mpp;
+        ep_stats_map_params_default(&mpp);
+        if (m->n_vote < mpp.min_cast)
+            too_short(&r, "votes", m->n_vote, mpp.min_cast,
+                      "political-map (MEPs need %d cast votes)", mpp.min_cast);
+    }
     rc = finish(&r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_map(ctx, w, args, fmts, *result, err))) {
         json_decref(*result);
