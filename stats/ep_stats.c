@@ -96,11 +96,56 @@ int ep_stats_kalpha_nominal(const uint32_t *counts, int n_units, int n_values, d
     double exp_d = n * n - sqc;
     if (used == 0)
         return ep_error_set(err, EP_EUNAVAIL, "alpha: no unit has two or more values");
+    if (used < EP_STATS_ALPHA_MIN_UNITS)
+        return ep_error_set(err, EP_EUNAVAIL,
+                            "alpha: %d pairable unit, at least %d needed (over one unit alpha is "
+                            "0 by construction)",
+                            used, EP_STATS_ALPHA_MIN_UNITS);
     if (exp_d <= 0)
         return ep_error_set(err, EP_EUNAVAIL,
                             "alpha: every value is identical (expected disagreement 0)");
     *out = 1.0 - (n - 1) * obs / exp_d;
     return EP_OK;
+}
+
+int ep_stats_parliament_alpha(const struct ep_matrix *m, double *out, int *units, int *coders,
+                              struct ep_error *err)
+{
+    if (units)
+        *units = 0;
+    if (coders)
+        *coders = 0;
+    if (!m || m->n_vote < 0 || m->n_mep < 0)
+        return ep_error_set(err, EP_EINVAL, "parliament alpha: no matrix");
+    int V = m->n_vote, M = m->n_mep;
+    uint32_t *tab = calloc((size_t)(V > 0 ? V : 1) * 3, sizeof *tab);
+    uint8_t *coded = calloc((size_t)(M > 0 ? M : 1), 1);
+    if (!tab || !coded) {
+        free(tab);
+        free(coded);
+        return ep_error_set(err, EP_ENOMEM, "parliament alpha: out of memory");
+    }
+    for (int v = 0; v < V; v++) {
+        const uint8_t *row = m->pos + (size_t)v * (size_t)M;
+        uint32_t *t = tab + (size_t)v * 3;
+        for (int i = 0; i < M; i++)
+            if (row[i] >= EP_POS_FOR && row[i] <= EP_POS_ABSTENTION)
+                t[row[i] - EP_POS_FOR]++;
+        if (t[0] + t[1] + t[2] < 2)
+            continue;
+        for (int i = 0; i < M; i++)
+            if (row[i] >= EP_POS_FOR && row[i] <= EP_POS_ABSTENTION)
+                coded[i] = 1;
+    }
+    int nc = 0;
+    for (int i = 0; i < M; i++)
+        nc += coded[i];
+    if (coders)
+        *coders = nc;
+    int rc = ep_stats_kalpha_nominal(tab, V, 3, out, units, err);
+    free(tab);
+    free(coded);
+    return rc;
 }
 
 int ep_stats_enp(const double *x, int k, double *out)

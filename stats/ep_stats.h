@@ -46,11 +46,21 @@ int ep_stats_ai(int y, int n, int a, double *out);
 /* Rice index |Y − N| / (Y + N). EP_EUNAVAIL when Y + N = 0. */
 int ep_stats_rice(int y, int n, double *out);
 /* Krippendorff's alpha, nominal, on a units x values count table counts[u*n_values + c]
- * (n_uc). Units with fewer than 2 values are dropped. EP_EUNAVAIL when fewer than one pairable
- * unit remains or when expected disagreement is 0 (all values identical: alpha is 0/0).
- * n_units_used (may be NULL) receives the number of units kept. */
+ * (n_uc). Units with fewer than 2 values are dropped. EP_EUNAVAIL when fewer than
+ * EP_STATS_ALPHA_MIN_UNITS pairable units remain (over a single unit the observed and the expected
+ * disagreement coincide, so alpha is 0 by construction, whatever the votes) or when expected
+ * disagreement is 0 (all values identical: alpha is 0/0). n_units_used (may be NULL) receives
+ * the number of pairable units. */
+#define EP_STATS_ALPHA_MIN_UNITS 2
 int ep_stats_kalpha_nominal(const uint32_t *counts, int n_units, int n_values, double *out,
                             int *n_units_used, struct ep_error *err);
+/* Krippendorff's alpha (nominal) of the whole Parliament over the window: units = votes, coders
+ * = every MEP who cast FOR, AGAINST or ABSTENTION on the vote (with or without a group), missing
+ * = did not vote or not an MEP. Same minimum and unavailable cases as ep_stats_kalpha_nominal;
+ * *units = pairable votes, *coders = distinct MEPs with at least one cast vote in a pairable
+ * vote (both may be NULL, and are filled on EP_EUNAVAIL too). */
+int ep_stats_parliament_alpha(const struct ep_matrix *m, double *out, int *units, int *coders,
+                              struct ep_error *err);
 /* Effective number of parties (Laakso–Taagepera): 1 / Σ p_k², p_k = x_k / Σ x. Inputs must be
  * finite and >= 0; EP_EUNAVAIL when Σ x = 0. */
 int ep_stats_enp(const double *x, int k, double *out);

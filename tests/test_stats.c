@@ -138,6 +138,52 @@ static void test_kalpha_edge(void **state)
     uint32_t perfect[2 * 3] = {2, 0, 0, 0, 2, 0};
     assert_int_equal(ep_stats_kalpha_nominal(perfect, 2, 3, &a, NULL, NULL), 0);
     near(a, 1.0);
+    /* one pairable unit: observed = expected disagreement, alpha would be 0 whatever the votes
+     * (here 1 − 2·(9 − 5)/2 / (9 − 5) = 0): below the 2-unit minimum, unavailable */
+    uint32_t one[2 * 3] = {2, 1, 0, 1, 0, 0};
+    int used = -1;
+    a = 99;
+    assert_int_equal(ep_stats_kalpha_nominal(one, 2, 3, &a, &used, NULL), EP_EUNAVAIL);
+    assert_int_equal(used, 1);
+    near(a, 99);
+    assert_int_equal(EP_STATS_ALPHA_MIN_UNITS, 2);
+}
+
+/* Parliament alpha: every MEP who cast is a coder, with or without a group. 3 votes x 4 MEPs;
+ * MEP 3 has no group on any vote. Vote 2 has one cast value and is dropped. */
+static void test_parliament_alpha(void **state)
+{
+    (void)state;
+    struct ep_matrix m;
+    assert_int_equal(ep_matrix_alloc(&m, 4, 3, NULL), 0);
+    int g = ep_matrix_group_index(&m, "EPP");
+    /* v0: F F A F(no group); v1: A A A A(no group); v2: F, three did not vote */
+    int p[3][4] = {{EP_POS_FOR, EP_POS_FOR, EP_POS_AGAINST, EP_POS_FOR},
+                   {EP_POS_AGAINST, EP_POS_AGAINST, EP_POS_ABSTENTION, EP_POS_AGAINST},
+                   {EP_POS_FOR, EP_POS_DID_NOT_VOTE, EP_POS_DID_NOT_VOTE, EP_POS_NONE}};
+    for (int v = 0; v < 3; v++)
+        for (int i = 0; i < 4; i++)
+            ep_matrix_set(&m, v, i, p[v][i], i == 3 || p[v][i] == EP_POS_NONE ? EP_GRP_NONE : g);
+    double a = 0;
+    int units = 0, coders = 0;
+    assert_int_equal(ep_stats_parliament_alpha(&m, &a, &units, &coders, NULL), 0);
+    assert_int_equal(units, 2);
+    assert_int_equal(coders, 4);
+    /* units (3,1,0) and (0,3,1): n = 8, Σ_u (16 − 10)/3 = 2 + 2 = 4; n_c = (3, 4, 1),
+     * n² − Σ n_c² = 64 − 26 = 38; alpha = 1 − 7·4/38 = 10/38 */
+    near(a, 1.0 - 28.0 / 38.0);
+    /* one vote: below the minimum */
+    struct ep_matrix m1;
+    assert_int_equal(ep_matrix_alloc(&m1, 4, 1, NULL), 0);
+    for (int i = 0; i < 4; i++)
+        ep_matrix_set(&m1, 0, i, p[0][i], i == 3 ? EP_GRP_NONE : g);
+    a = 99;
+    assert_int_equal(ep_stats_parliament_alpha(&m1, &a, &units, &coders, NULL), EP_EUNAVAIL);
+    assert_int_equal(units, 1);
+    assert_int_equal(coders, 4);
+    near(a, 99);
+    ep_matrix_free(&m1);
+    ep_matrix_free(&m);
 }
 
 static void test_enp(void **state)
@@ -631,6 +677,7 @@ int main(void)
         cmocka_unit_test(test_position),
         cmocka_unit_test(test_kalpha_krippendorff),
         cmocka_unit_test(test_kalpha_edge),
+        cmocka_unit_test(test_parliament_alpha),
         cmocka_unit_test(test_enp),
         cmocka_unit_test(test_votes_and_groups),
         cmocka_unit_test(test_mep),

@@ -10,10 +10,12 @@
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
+#include "ep_tools_analysis.h"
 #include "ep_tools_intel.h"
 #include "ep_tools_window.h"
 
 static struct ep_store *S;
+static struct ep_store *S1; /* one-vote store (short_store) */
 static char *Dir;
 
 static int setup(void **state)
@@ -33,6 +35,11 @@ static int setup(void **state)
         fprintf(stderr, "register: %s\n", err.msg);
         return -1;
     }
+    rows = ep_tools_analysis_rows(&n); /* analyze_voting_patterns on the one-vote store */
+    if (ep_tools_register(rows, n, &err)) {
+        fprintf(stderr, "register: %s\n", err.msg);
+        return -1;
+    }
     return 0;
 }
 
@@ -44,15 +51,17 @@ static int teardown(void **state)
     ep_tools_cleanup();
     ep_report_cleanup(); /* cairo's and fontconfig's caches (test_formats renders PDFs) */
     ep_store_close(S);
+    ep_store_close(S1);
     ep_test_system("rm -rf '%s'", Dir);
     free(Dir);
     return 0;
 }
 
-static int call(const char *tool, const char *args_json, json_t **res, struct ep_error *err)
+static int call_on(struct ep_store *st, const char *tool, const char *args_json, json_t **res,
+                   struct ep_error *err)
 {
     struct ep_tool_ctx ctx = {0};
-    ctx.store = S;
+    ctx.store = st;
     json_t *args = json_loads(args_json, 0, NULL);
     assert_non_null(args);
     *res = NULL;
@@ -62,6 +71,13 @@ static int call(const char *tool, const char *args_json, json_t **res, struct ep
         assert_non_null(*res);
     return rc;
 }
+
+static int call(const char *tool, const char *args_json, json_t **res, struct ep_error *err)
+{
+    return call_on(S, tool, args_json, res, err);
+}
+
+static void assert_short(json_t *r, const char *measure, const char *unit, long have, long min);
 
 static json_t *ok_call(const char *tool, const char *args_json)
 {
@@ -118,10 +134,67 @@ static void test_map(void **state)
     assert_true(qd > 0 && qd < 1 && qg > 0 && qg <= qd + 1e-9);
     json_t *art = json_object_get(r, "artefacts");
     assert_true(json_is_false(json_object_get(art, "available")));
+    assert_true(json_is_true(json_object_get(json_object_get(r, "top"), "available")));
+    assert_true(json_is_true(json_object_get(json_object_get(r, "communities"), "available")));
+    assert_null(json_object_get(json_object_get(r, "modularity"), "reason"));
+    assert_null(json_object_get(r, "window_too_short"));
     json_decref(r);
 }
 
 /* ---- analyze_coalition_dynamics ----------------------------------------------------------- */
+
+/* Parliament alpha recomputed independently of stats/: the per-vote FOR/AGAINST/ABSTENTION
+ * counts of every listed voter come from SQL over the position table, and alpha from
+ * Krippendorff's coincidence matrix (o_ck = Σ_u Σ_{i≠j in u} [c_i = c][c_j = k] / (m_u − 1),
+ * D_o = Σ_{c≠k} o_ck, D_e = Σ_{c≠k} n_c n_k / (n − 1), alpha = 1 − D_o / D_e), not from the
+ * closed form stats/ uses. */
+static void check_parliament_alpha(json_t *r)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(S),
+                                        "SELECT SUM(pos=1), SUM(pos=2), SUM(pos=3) FROM position "
+                                        "GROUP BY vote_id",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    double o[3][3] = {{0}};
+    long units = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long c[3], mu = 0;
+        for (int k = 0; k < 3; k++)
+            mu += c[k] = sqlite3_column_int64(st, k);
+        if (mu < 2)
+            continue;
+        units++;
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++) /* ordered pairs of distinct coders */
+                o[a][b] += (double)c[a] * (double)(c[b] - (a == b)) / (double)(mu - 1);
+    }
+    sqlite3_finalize(st);
+    double nc[3] = {0}, n = 0, d_o = 0, d_e = 0;
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) {
+            nc[a] += o[a][b];
+            n += o[a][b];
+            if (a != b)
+                d_o += o[a][b];
+        }
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            if (a != b)
+                d_e += nc[a] * nc[b] / (n - 1);
+    double alpha = 1 - d_o / d_e;
+    json_t *pa = json_object_get(json_object_get(r, "parliament"), "alpha");
+    assert_true(json_is_true(json_object_get(pa, "available")));
+    assert_int_equal(units, 266);
+    assert_int_equal(json_integer_value(json_object_get(pa, "units")), units);
+    assert_int_equal(json_integer_value(json_object_get(pa, "coders")),
+                     sql_int("SELECT COUNT(DISTINCT member_id) FROM position"));
+    assert_int_equal(json_integer_value(json_object_get(pa, "minimum_units")), 2);
+    fprintf(stderr, "parliament alpha: tool %.6f, coincidence matrix %.9f\n", num(pa, "value"),
+            alpha);
+    assert_true(fabs(num(pa, "value") - alpha) <= 5e-7);
+    assert_true(alpha > 0 && alpha < 1);
+}
 
 static void test_coalition(void **state)
 {
@@ -161,6 +234,8 @@ static void test_coalition(void **state)
     /* 8 groups, 28 pairs; stability in 0..1 with its formula */
     assert_int_equal(json_array_size(json_object_get(r, "groups")), 8);
     assert_int_equal(json_array_size(pairs), 28);
+    check_parliament_alpha(r);
+    assert_null(json_object_get(r, "window_too_short")); /* 266 votes: every minimum met */
     json_t *st = json_object_get(r, "stability");
     assert_true(json_is_true(json_object_get(st, "available")));
     assert_true(num(st, "value") >= 0 && num(st, "value") <= 1);
@@ -248,6 +323,7 @@ static void test_anomalies(void **state)
     assert_string_equal(json_string_value(json_object_get(s0, "status")), "too_few_observations");
     assert_int_equal(json_integer_value(json_object_get(s0, "observations")), 7);
     assert_int_equal(json_integer_value(json_object_get(s0, "minimum")), 8);
+    assert_short(r, "baselines and outliers (every series)", "sittings", 7, 8);
     json_decref(r);
     /* shorter minimum: baselines computed; every alert well formed */
     r = ok_call("detect_voting_anomalies",
@@ -310,6 +386,234 @@ static void test_risk(void **state)
         "BY vote_id) SELECT COUNT(*) FROM t WHERE ABS(f-a) < 0.05*(f+a+b)");
     json_t *ev = json_object_get(json_object_get(dims, "close_votes"), "evidence");
     assert_int_equal(json_integer_value(json_object_get(ev, "close_votes")), close);
+    json_decref(r);
+}
+
+/* ---- windows too short to measure ------------------------------------------------------------ */
+
+/* A store holding one roll-call vote: the first vote of the real 2024-01-15 sitting (the file
+ * cut after its first </RollCallVote.Result> and closed), with the HowTheyVote members, groups
+ * and memberships. Built once, in the test's temporary folder. */
+static struct ep_store *short_store(void)
+{
+    if (S1)
+        return S1;
+    char path[1024], xml[1024];
+    FILE *f = fopen(ep_test_real("ep-rcv-xml/PV-9-2024-01-15-RCV_EN.xml"), "rb");
+    assert_non_null(f);
+    static char buf[300000];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *end = strstr(buf, "</RollCallVote.Result>");
+    assert_non_null(end);
+    end += strlen("</RollCallVote.Result>");
+    snprintf(xml, sizeof xml, "%s/one-vote.xml", Dir);
+    f = fopen(xml, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, (size_t)(end - buf), f), (size_t)(end - buf));
+    fputs("</PV.RollCallVoteResults>\n", f);
+    assert_int_equal(fclose(f), 0);
+    struct ep_error err = {0};
+    snprintf(path, sizeof path, "%s/one-vote.db", Dir);
+    assert_int_equal(ep_store_open(path, 0, &S1, &err), 0);
+    static const char *const tables[] = {"howtheyvote/members.csv", "howtheyvote/groups.csv",
+                                         "howtheyvote/group_memberships.csv"};
+    for (int k = 0; k < 4; k++) {
+        struct ep_ingest_report rep;
+        const char *p = k == 0 ? xml : ep_test_real(tables[k - 1]);
+        int rc = ep_store_ingest_file(S1, p, 0, NULL, NULL, &rep, &err);
+        if (rc)
+            fprintf(stderr, "ingest %s: %s\n", p, err.msg);
+        assert_int_equal(rc, 0);
+    }
+    return S1;
+}
+
+static json_t *short_call(const char *tool, const char *args_json)
+{
+    struct ep_error err = {0};
+    json_t *res;
+    int rc = call_on(short_store(), tool, args_json, &res, &err);
+    if (rc)
+        fprintf(stderr, "%s %s: %d %s\n", tool, args_json, rc, err.msg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(res, "window"), "votes")),
+                     1);
+    return res;
+}
+
+/* window_too_short lists `measure` with its unit, what the window has and the minimum. */
+static void assert_short(json_t *r, const char *measure, const char *unit, long have, long min)
+{
+    json_t *ws = json_object_get(r, "window_too_short");
+    assert_non_null(strstr(json_string_value(json_object_get(ws, "note")), "too short"));
+    json_t *ms = json_object_get(ws, "measures");
+    for (size_t k = 0; k < json_array_size(ms); k++) {
+        json_t *x = json_array_get(ms, k);
+        if (strcmp(json_string_value(json_object_get(x, "measure")), measure) == 0) {
+            assert_string_equal(json_string_value(json_object_get(x, "unit")), unit);
+            assert_int_equal(json_integer_value(json_object_get(x, "have")), have);
+            assert_int_equal(json_integer_value(json_object_get(x, "minimum")), min);
+            return;
+        }
+    }
+    fail_msg("window_too_short does not list %s", measure);
+}
+
+/* {available: false, reason} whose reason says the window is too short, with the minimum
+ * common votes of an edge. */
+static void assert_no_edges(json_t *o)
+{
+    assert_true(json_is_false(json_object_get(o, "available")));
+    assert_non_null(strstr(json_string_value(json_object_get(o, "reason")), "too short"));
+    assert_int_equal(json_integer_value(json_object_get(o, "minimum_common_votes")), 10);
+}
+
+static void test_short_coalition(void **state)
+{
+    (void)state;
+    json_t *r = short_call("analyze_coalition_dynamics", "{}");
+    json_t *groups = json_object_get(r, "groups");
+    assert_true(json_array_size(groups) >= 7);
+    for (size_t k = 0; k < json_array_size(groups); k++) {
+        json_t *g = json_array_get(groups, k), *coh = json_object_get(g, "cohesion");
+        /* over one vote alpha is 0 by construction (SD and others were reported 0): now null
+         * with the reason and the minimum */
+        assert_true(json_is_null(json_object_get(coh, "alpha")));
+        assert_true(json_integer_value(json_object_get(coh, "alpha_units")) <= 1);
+        assert_int_equal(json_integer_value(json_object_get(coh, "alpha_minimum_units")), 2);
+        assert_non_null(
+            strstr(json_string_value(json_object_get(coh, "alpha_reason")), "at least 2"));
+        /* the Agreement Index needs one vote: still available */
+        assert_true(json_is_number(json_object_get(coh, "ai_mean")));
+        json_t *tr = json_object_get(g, "trend");
+        assert_true(json_is_null(json_object_get(tr, "ai_slope_per_sitting")));
+        assert_non_null(json_string_value(json_object_get(tr, "ai_slope_reason")));
+    }
+    json_t *pa = json_object_get(json_object_get(r, "parliament"), "alpha");
+    assert_true(json_is_false(json_object_get(pa, "available")));
+    assert_null(json_object_get(pa, "value"));
+    assert_int_equal(json_integer_value(json_object_get(pa, "units")), 1);
+    assert_int_equal(json_integer_value(json_object_get(pa, "minimum_units")), 2);
+    assert_non_null(strstr(json_string_value(json_object_get(pa, "reason")), "too short"));
+    assert_no_edges(json_object_get(r, "factions"));
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r, "stability"), "minimum_sittings")),
+        2);
+    assert_non_null(json_string_value(json_object_get(json_object_get(r, "alliances"), "reason")));
+    assert_short(r, "parliament.alpha", "votes with >= 2 cast values", 1, 2);
+    assert_short(r, "alpha of EPP", "votes with >= 2 cast values", 1, 2);
+    assert_short(r, "factions", "votes", 1, 10);
+    assert_short(r, "alliances", "votes", 1, 10);
+    assert_short(r, "stability", "sittings", 1, 2);
+    json_decref(r);
+    /* analyze_voting_patterns: SD split on the vote (alpha was reported as 0), now unavailable
+     * with the reason and the minimum */
+    struct ep_error err = {0};
+    int rc = call_on(S1, "analyze_voting_patterns", "{\"group\": \"SD\"}", &r, &err);
+    if (rc)
+        fprintf(stderr, "analyze_voting_patterns: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    json_t *al = json_object_get(json_object_get(r, "cohesion"), "alpha");
+    assert_true(json_is_false(json_object_get(al, "available")));
+    assert_null(json_object_get(al, "value"));
+    assert_int_equal(json_integer_value(json_object_get(al, "units")), 1);
+    assert_int_equal(json_integer_value(json_object_get(al, "minimum_units")), 2);
+    assert_non_null(strstr(json_string_value(json_object_get(al, "reason")), "too short"));
+    json_decref(r);
+}
+
+static void test_short_map(void **state)
+{
+    (void)state;
+    json_t *r = short_call("map_political_network", "{\"include_nodes\": true}");
+    assert_int_equal(json_integer_value(json_object_get(r, "edges")), 0);
+    assert_true(json_integer_value(json_object_get(r, "nodes")) > 300);
+    json_t *mod = json_object_get(r, "modularity");
+    assert_true(json_is_null(json_object_get(mod, "detected")));
+    assert_non_null(strstr(json_string_value(json_object_get(mod, "reason")), "too short"));
+    assert_int_equal(json_integer_value(json_object_get(mod, "minimum_common_votes")), 10);
+    /* no community structure of one singleton per MEP, no "top" lists of zeros */
+    json_t *comm = json_object_get(r, "communities"), *top = json_object_get(r, "top");
+    assert_no_edges(comm);
+    assert_null(json_object_get(comm, "items"));
+    assert_no_edges(top);
+    assert_null(json_object_get(top, "strength"));
+    assert_null(json_object_get(top, "pagerank"));
+    json_t *n0 = json_array_get(json_object_get(r, "node_list"), 0);
+    assert_true(json_is_null(json_object_get(n0, "pagerank")));
+    assert_true(json_is_null(json_object_get(n0, "community")));
+    assert_short(r, "modularity", "votes", 1, 10);
+    assert_short(r, "communities", "votes", 1, 10);
+    assert_short(r, "top (centrality rankings)", "votes", 1, 10);
+    json_decref(r);
+    /* PNGs: the network drawing is written; the political map (MEPs with >= 20 cast votes) is
+     * not possible on one vote and is said so, instead of failing the whole call */
+    char out[1024];
+    snprintf(out, sizeof out, "%s/short-out", Dir);
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = S1;
+    ctx.out_dir = out;
+    json_t *args = json_loads("{\"formats\": [\"json\", \"png\"]}", 0, NULL);
+    struct ep_error err = {0};
+    r = NULL;
+    int rc = ep_tools_call(&ctx, "map_political_network", args, &r, &err);
+    json_decref(args);
+    if (rc)
+        fprintf(stderr, "map_political_network png: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    json_t *art = json_object_get(r, "artefacts");
+    assert_int_equal(json_array_size(json_object_get(art, "items")), 1);
+    json_t *un = json_array_get(json_object_get(art, "unavailable"), 0);
+    assert_string_equal(json_string_value(json_object_get(un, "stem")), "political-map");
+    assert_non_null(strstr(json_string_value(json_object_get(un, "reason")), "20 votes"));
+    assert_short(r, "political-map (MEPs need 20 cast votes)", "votes", 1, 20);
+    json_decref(r);
+}
+
+static void test_short_influence_anomalies_risk(void **state)
+{
+    (void)state;
+    short_store();
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(S1), "SELECT MIN(member_id) FROM position",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char args[96];
+    snprintf(args, sizeof args, "{\"mep_id\": %lld}", (long long)sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    json_t *r = short_call("assess_mep_influence", args);
+    json_t *dims = json_object_get(r, "dimensions");
+    assert_no_edges(json_object_get(dims, "network_centrality"));
+    assert_no_edges(json_object_get(dims, "bridge_score"));
+    assert_true(json_is_true(json_object_get(json_object_get(dims, "participation"), "available")));
+    assert_short(r, "network_centrality", "votes", 1, 10);
+    assert_short(r, "bridge_score", "votes", 1, 10);
+    json_decref(r);
+
+    r = short_call("detect_voting_anomalies", "{}");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "summary"), "alerts")),
+                     0);
+    assert_short(r, "baselines and outliers (every series)", "sittings", 1, 8);
+    json_decref(r);
+
+    r = short_call("generate_political_risk_assessment", "{}");
+    dims = json_object_get(r, "dimensions");
+    json_t *dc = json_object_get(dims, "declining_cohesion");
+    assert_true(json_is_false(json_object_get(dc, "available")));
+    assert_int_equal(json_integer_value(json_object_get(dc, "minimum_sittings")), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(dims, "defection_surges"),
+                                                        "minimum_sittings")),
+                     8);
+    json_t *fev = json_object_get(json_object_get(dims, "fragmentation"), "evidence");
+    assert_null(json_object_get(fev, "modularity_detected"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(fev, "modularity_reason")), "too short"));
+    assert_short(r, "declining_cohesion", "sittings", 1, 2);
+    assert_short(r, "defection_surges", "sittings", 1, 8);
+    assert_short(r, "fragmentation: modularity component", "votes", 1, 10);
     json_decref(r);
 }
 
@@ -502,7 +806,8 @@ int main(void)
         cmocka_unit_test(test_influence), cmocka_unit_test(test_anomalies),
         cmocka_unit_test(test_risk),      cmocka_unit_test(test_errors),
         cmocka_unit_test(test_cancel),    cmocka_unit_test(test_map_leiden),
-        cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_formats),   cmocka_unit_test(test_short_coalition),
+        cmocka_unit_test(test_short_map), cmocka_unit_test(test_short_influence_anomalies_risk),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,7 +13,8 @@
  * deterministic (dates from the dataset), so a rerun gives byte-identical files.
  *
  * The result carries "artefacts": {"available": true, "items": [{format, name, uri, mimeType,
- * size}]}; uri is ep://artefacts/<name>, which resources/read serves (ep_artefact_read). The
+ * size}]} (plus "unavailable": [{stem, format, reason}] for a file a tool could not draw on
+ * its window); uri is ep://artefacts/<name>, which resources/read serves (ep_artefact_read). The
  * MCP core adds a resource_link content block per item and inlines PNGs up to a cap as image
  * blocks (ep_artefact_content). */
 #ifndef EP_ARTEFACT_H
@@ -48,7 +49,10 @@ enum { EP_FMT_JSON = 1, EP_FMT_GRAPHML = 2, EP_FMT_PNG = 4, EP_FMT_PDF = 8 };
     "\"format\": {\"type\": \"string\", \"enum\": [\"graphml\", \"png\", \"pdf\"]},"               \
     "\"name\": {\"type\": \"string\"}, \"uri\": {\"type\": \"string\"},"                           \
     "\"mimeType\": {\"type\": \"string\"}, \"title\": {\"type\": \"string\"},"                     \
-    "\"size\": {\"type\": \"integer\", \"minimum\": 0}}}}}}"
+    "\"size\": {\"type\": \"integer\", \"minimum\": 0}}}},"                                     \
+    "\"unavailable\": {\"type\": \"array\", \"items\": {\"type\": \"object\", \"required\": "      \
+    "[\"stem\", \"format\", \"reason\"], \"properties\": {\"stem\": {\"type\": \"string\"},"      \
+    "\"format\": {\"type\": \"string\"}, \"reason\": {\"type\": \"string\"}}}}}}"
 
 /* The requested formats of args (EP_FMT_* bits; EP_FMT_JSON when absent). A format outside
  * allowed (EP_FMT_* bits) gives EP_EINVAL naming the tool and the formats it renders. */

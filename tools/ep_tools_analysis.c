@@ -566,9 +566,13 @@ static int group_analysis(struct an *a, const char *code, int include_votes, int
                                 "votes", sg->rice_n)
                     : unavailf("no vote with Y + N > 0");
     put(&b, coh, "rice", o);
+    char why[256];
     o = sg->alpha_ok ? json_pack("{s:b, s:o, s:i}", "available", 1, "value", jreal(sg->alpha),
                                  "units", sg->alpha_units)
-                     : unavailf("no vote with two or more values, or every value identical");
+                     : unavailf("%s", ep_tools_alpha_reason(sg->alpha_units, V, why, sizeof why));
+    put(&b, o, "minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS));
+    if (!sg->alpha_ok)
+        put(&b, o, "units", json_integer(sg->alpha_units));
     put(&b, coh, "alpha", o);
     put(&b, coh, "tie_votes", json_integer(sg->n_tie));
     put(&b, coh, "votes_present", json_integer(sg->n_vote_present));

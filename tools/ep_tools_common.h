@@ -48,6 +48,13 @@ int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *er
 /* {"available": false, "reason": reason} (new reference, NULL on ENOMEM). */
 json_t *ep_tools_unavailable(const char *reason);
 
+/* Why Krippendorff's alpha is unavailable, given the number of pairable units (votes with >= 2
+ * cast values) that ep_stats_kalpha_nominal kept and the window's votes: below
+ * EP_STATS_ALPHA_MIN_UNITS too few votes (the window is too short when it has fewer votes than
+ * the minimum; otherwise too few of them had two voters); else every cast value was identical
+ * (alpha = 0/0). Writes into buf. */
+const char *ep_tools_alpha_reason(int units, int n_vote, char *buf, size_t n);
+
 /* JSON Schema text of an "available or not" object carrying extra numeric fields (a string
  * literal fragment FIELDS of "name":{schema} pairs, may be empty ""). */
 #define EP_TOOLS_AVAILABILITY_SCHEMA(FIELDS)                                                       \

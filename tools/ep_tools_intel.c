@@ -84,11 +84,61 @@ static double clamp01(double x)
 
 /* ---- the run: progress and cancellation between stages ------------------------------------ */
 
+/* A measure the window is too short for: it has `have` units where the measure needs `minimum`
+ * (docs/methodology.md, "Minimums"). finish() lists them in the result's window_too_short. */
+struct shortm {
+    char measure[80];
+    const char *unit;
+    long have, minimum;
+};
+#define RUN_MAX_SHORT 48
+
 struct run {
     struct ep_tool_ctx *ctx;
     const char *tool;
     int k, n;
+    int n_short;
+    struct shortm shortm[RUN_MAX_SHORT];
 };
+
+static void too_short(struct run *r, const char *unit, long have, long minimum, const char *fmt,
+                      ...) __attribute__((format(printf, 5, 6)));
+static void too_short(struct run *r, const char *unit, long have, long minimum, const char *fmt,
+                      ...)
+{
+    if (r->n_short >= RUN_MAX_SHORT)
+        return;
+    struct shortm *s = &r->shortm[r->n_short++];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->measure, sizeof s->measure, fmt, ap);
+    va_end(ap);
+    s->unit = unit;
+    s->have = have;
+    s->minimum = minimum;
+}
+
+/* The result's window_too_short block (NULL when every measure had its minimum). */
+static json_t *short_json(const struct run *r, int *bad)
+{
+    if (r->n_short == 0)
+        return NULL;
+    json_t *a = json_array();
+    for (int k = 0; k < r->n_short; k++) {
+        const struct shortm *s = &r->shortm[k];
+        add(a,
+            json_pack("{s:s, s:s, s:I, s:I}", "measure", s->measure, "unit", s->unit, "have",
+                      (json_int_t)s->have, "minimum", (json_int_t)s->minimum),
+            bad);
+    }
+    char note[300];
+    snprintf(note, sizeof note,
+             "the window is too short for %d measure%s: each is unavailable (null or "
+             "available: false) with its reason; widen the window (from, to, sittings) to at "
+             "least the minimum listed",
+             r->n_short, r->n_short == 1 ? "" : "s");
+    return json_pack("{s:s, s:o}", "note", note, "measures", a);
+}
 
 static int stage(struct run *r, const char *what, struct ep_error *err)
 {
@@ -741,6 +791,8 @@ static int finish(struct run *r, struct ep_tools_window *tw, struct win *w, json
                   json_t *meth, int bad, json_t **result, struct ep_error *err)
 {
     put(res, "window", ep_tools_window_json(tw, w->m), &bad);
+    if (r->n_short > 0)
+        put(res, "window_too_short", short_json(r, &bad), &bad);
     put(res, "methodology", meth, &bad);
     if (bad) {
         json_decref(res);
@@ -755,6 +807,47 @@ static int finish(struct run *r, struct ep_tools_window *tw, struct win *w, json
     }
     *result = res;
     return 0;
+}
+
+/* 1 when the co-voting network has edges with a positive total weight. */
+static int graph_weighted(const struct ep_graph *g)
+{
+    double t = 0;
+    for (int k = 0; k < g->n_node; k++)
+        t += g->node[k].strength;
+    return g->n_edge > 0 && t > 0;
+}
+
+/* {"available": false, "reason", "minimum_common_votes"} for a measure that needs the co-voting
+ * network to have edge weight (communities, modularity, centralities, factions). When the window
+ * has fewer votes than an edge needs, the measure joins window_too_short. */
+static json_t *no_edges(struct run *r, const struct win *w, const struct ep_graph *g,
+                        const char *measure)
+{
+    char why[400];
+    int v = w->m->n_vote;
+    if (v < g->min_common) {
+        snprintf(why, sizeof why,
+                 "the window is too short: %d vote%s, an edge of the co-voting network needs at "
+                 "least %d common votes of two MEPs, and this measure needs edges",
+                 v, v == 1 ? "" : "s", g->min_common);
+        too_short(r, "votes", v, g->min_common, "%s", measure);
+    } else if (g->n_edge == 0)
+        snprintf(why, sizeof why,
+                 "the co-voting network has no edge: no pair of MEPs cast %d common votes, and "
+                 "this measure needs edges",
+                 g->min_common);
+    else
+        snprintf(why, sizeof why,
+                 "every edge of the co-voting network has weight 0 (no pair of MEPs with %d "
+                 "common votes ever voted the same way), and this measure needs edge weight",
+                 g->min_common);
+    json_t *o = ep_tools_unavailable(why);
+    if (o && json_object_set_new(o, "minimum_common_votes", json_integer(g->min_common))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 /* ---- rendered files (formats; tools/ep_artefact.h) ------------------------------------------ */
@@ -780,6 +873,7 @@ static int render_map(struct ep_tool_ctx *ctx, struct win *w, json_t *args, unsi
         return rc;
     struct ep_buf b;
     ep_buf_init(&b, 0);
+    char no_map[EP_ERROR_MSG_MAX] = "";
     if (fmts & EP_FMT_GRAPHML) {
         json_t *nl = json_array();
         int bad = !nl;
@@ -798,17 +892,30 @@ static int render_map(struct ep_tool_ctx *ctx, struct win *w, json_t *args, unsi
         ep_stats_map_params_default(&mpp);
         if (rc == 0)
             rc = ep_stats_map_compute(w->m, &mpp, &mp, err);
-        if (rc == 0)
-            rc = ep_report_png_map(&mp, w->m, res, NULL, &b, err);
+        if (rc == EP_EUNAVAIL) {
+            /* too few MEPs with enough cast votes (a short window): no map, said so below */
+            snprintf(no_map, sizeof no_map, "%s", err->msg);
+            rc = 0;
+        } else {
+            if (rc == 0)
+                rc = ep_report_png_map(&mp, w->m, res, NULL, &b, err);
+            rc = add_file(&a, rc, EP_FMT_PNG, "political-map", "Political map", &b, err);
+        }
         ep_stats_map_free(&mp);
-        rc = add_file(&a, rc, EP_FMT_PNG, "political-map", "Political map", &b, err);
     }
     ep_buf_free(&b);
     if (rc) {
         ep_artefacts_abort(&a);
         return rc;
     }
-    return ep_artefacts_finish(&a, res, err);
+    rc = ep_artefacts_finish(&a, res, err);
+    if (rc == 0 && no_map[0]) {
+        json_t *u = json_pack("[{s:s, s:s, s:s}]", "stem", "political-map", "format", "png",
+                              "reason", no_map);
+        if (!u || json_object_set_new(json_object_get(res, "artefacts"), "unavailable", u))
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    return rc;
 }
 
 /* assess_mep_influence: the dimension bars (PNG) and the MEP scorecard (PDF, which also needs
@@ -1019,8 +1126,14 @@ static void period_str(const struct ep_stats_periods *p, int k, char out[11])
 #define S_DIM(extra)                                                                               \
     "{\"type\":\"object\",\"required\":[\"available\"],\"properties\":{\"available\":" S_BOOL      \
     ",\"reason\":" S_STR extra "}}"
+#define S_SHORT                                                                                    \
+    "{\"type\":\"object\",\"required\":[\"note\",\"measures\"],\"properties\":{\"note\":" S_STR   \
+    ",\"measures\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"object\","             \
+    "\"required\":[\"measure\",\"unit\",\"have\",\"minimum\"],\"properties\":{\"measure\":" S_STR   \
+    ",\"unit\":" S_STR ",\"have\":" S_INT ",\"minimum\":" S_INT "}}}}}"
 #define S_COMMON                                                                                   \
-    "\"window\":" EP_TOOLS_WINDOW_SCHEMA ",\"methodology\":" S_METH                                \
+    "\"window\":" EP_TOOLS_WINDOW_SCHEMA ",\"window_too_short\":" S_SHORT                          \
+    ",\"methodology\":" S_METH                                                                     \
     ",\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA ",\"artefacts\":" EP_ARTEFACT_SCHEMA
 #define S_COMMON_REQ "\"window\",\"methodology\",\"provenance\""
 #define S_WEIGHTS                                                                                  \
@@ -1039,7 +1152,7 @@ static const char IN_INFLUENCE[] =
 
 #define S_IDIM                                                                                     \
     S_DIM(",\"value\":" S_NUM ",\"percentile\":" S_PCT ",\"weight\":" S_UNIT ",\"peers\":" S_INT   \
-          ",\"definition\":" S_STR ",\"figures\":" S_OBJ)
+          ",\"definition\":" S_STR ",\"figures\":" S_OBJ ",\"minimum_common_votes\":" S_INT)
 
 static const char OUT_INFLUENCE[] =
     "{\"type\":\"object\",\"required\":[" S_COMMON_REQ
@@ -1064,7 +1177,7 @@ static const char *const dim_def[N_DIM] = {
 
 static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {ctx, "assess_mep_influence", 0, 8};
+    struct run r = {.ctx = ctx, .tool = "assess_mep_influence", .n = 8};
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
                             &fmts, err))
@@ -1133,7 +1246,9 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
             case D_PIVOT: why = "no decided vote (FOR != AGAINST) in the window"; break;
             case D_ROLES: why = "the bundled data has no rapporteur or role records"; break;
             }
-            o = ep_tools_unavailable(why);
+            o = (d == D_CENT || d == D_BRIDGE) && !graph_weighted(&w->g)
+                    ? no_edges(&r, w, &w->g, dim_name[d])
+                    : ep_tools_unavailable(why);
             put(o, "definition", json_string(dim_def[d]), &bad);
             add(dropped, json_string(dim_name[d]), &bad);
         } else {
@@ -1254,9 +1369,14 @@ static const char IN_COALITION[] =
     "\"properties\":{\"a\":" S_STR ",\"b\":" S_STR ",\"agreement\":" S_UNIT                        \
     ",\"common_votes\":" S_INT ",\"agreeing_votes\":" S_INT ",\"volatility\":" S_NNUM "}}"
 
+#define S_PARL                                                                                     \
+    "{\"type\":\"object\",\"required\":[\"alpha\"],\"properties\":{\"alpha\":" S_DIM(             \
+        ",\"value\":{\"type\":\"number\",\"maximum\":1},\"units\":" S_INT ",\"coders\":" S_INT    \
+        ",\"minimum_units\":" S_INT ",\"definition\":" S_STR) "}}"
+
 static const char OUT_COALITION[] =
     "{\"type\":\"object\",\"required\":[" S_COMMON_REQ
-    ",\"groups\",\"pair_agreement\",\"alliances\",\"factions\","
+    ",\"groups\",\"parliament\",\"pair_agreement\",\"alliances\",\"factions\","
     "\"stability\"],"
     "\"properties\":{" S_COMMON ",\"groups\":" S_ARR(
         "{\"type\":\"object\",\"required\":[\"group\",\"members\","
@@ -1266,13 +1386,14 @@ static const char OUT_COALITION[] =
         "\"required\":[\"ai_mean\",\"ai_median\",\"rice_mean\","
         "\"alpha\",\"participation\"],"
         "\"properties\":{\"ai_mean\":" S_NUNIT ",\"ai_median\":" S_NUNIT ",\"rice_mean\":" S_NUNIT
-        ",\"alpha\":" S_NNUM ",\"alpha_units\":" S_INT ",\"participation\":" S_NUNIT "}},"
+        ",\"alpha\":" S_NNUM ",\"alpha_units\":" S_INT ",\"alpha_minimum_units\":" S_INT
+        ",\"alpha_reason\":" S_STR ",\"participation\":" S_NUNIT "}},"
         "\"trend\":{\"type\":\"object\",\"required\":[\"by_"
         "sitting\",\"by_month\","
         "\"ai_slope_per_sitting\"],\"properties\":{\"by_"
         "sitting\":" S_ARR(S_TPOINT) ",\"by_month\":" S_ARR(
-            S_TPOINT) ",\"ai_slope_per_sitting\":" S_NNUM
-                      "}}}}") ",\"pair_agreement\":{\"type\":"
+            S_TPOINT) ",\"ai_slope_per_sitting\":" S_NNUM ",\"ai_slope_reason\":" S_STR
+                      "}}}}") ",\"parliament\":" S_PARL ",\"pair_agreement\":{\"type\":"
                               "\"object\",\"required\":[\"groups\","
                               "\"agreement\","
                               "\"common_votes\",\"pairs\"],"
@@ -1290,7 +1411,7 @@ static const char OUT_COALITION[] =
                                                       "common_"
                                                       "votes\""
                                                       ":" S_INT ",\"note\""
-                                                      ":" S_STR "}},"
+                                                      ":" S_STR ",\"reason\":" S_STR "}},"
                                                       "\"factions\""
                                                       ":" S_DIM(
                                                           ",\"algor"
@@ -1348,7 +1469,7 @@ static const char OUT_COALITION[] =
                                                               "\""
                                                               ":" S_UNIT
                                                               "}}") ",\"definition\""
-                                                                    ":" S_STR) ",\"stabi"
+                                                                    ":" S_STR ",\"minimum_common_votes\":" S_INT) ",\"stabi"
                                                                                "lity\""
                                                                                ":" S_DIM(
                                                                                    ",\"value\""
@@ -1361,7 +1482,8 @@ static const char OUT_COALITION[] =
                                                                                    ":" S_INT
                                                                                    ",\"mean_"
                                                                                    "volatility\""
-                                                                                   ":" S_NUM) "}}";
+                                                                                   ":" S_NUM
+                                                                                   ",\"minimum_sittings\":" S_INT) "}}";
 
 #define COAL_MIN_COMMON 10 /* alliances: pairs with at least this many common votes */
 #define STAB_MIN_VOTES 5   /* stability: a sitting counts for a pair with >= 5 common votes */
@@ -1427,9 +1549,51 @@ static json_t *trend_json(const struct ep_stats_trends *t, const struct ep_stats
     return a;
 }
 
+/* alpha_reason and alpha_minimum_units beside a cohesion block's alpha (null when unavailable);
+ * the measure joins window_too_short when the window itself has fewer votes than the minimum. */
+static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, int units,
+                         int n_vote, int *bad)
+{
+    put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
+    if (ok)
+        return;
+    char why[256];
+    put(coh, "alpha_reason", json_string(ep_tools_alpha_reason(units, n_vote, why, sizeof why)),
+        bad);
+    if (n_vote < EP_STATS_ALPHA_MIN_UNITS) /* not when the group is too small for the window */
+        too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS, "alpha of %s",
+                  who);
+}
+
+/* The whole Parliament as one body: Krippendorff's alpha with every MEP who cast as a coder. */
+static json_t *parliament_json(struct run *r, const struct ep_matrix *m, int *bad)
+{
+    double a = 0;
+    int units = 0, coders = 0;
+    json_t *al;
+    if (ep_stats_parliament_alpha(m, &a, &units, &coders, NULL) == EP_OK) {
+        al = json_pack("{s:b, s:o}", "available", 1, "value", jr(a));
+    } else {
+        char why[256];
+        al = ep_tools_unavailable(ep_tools_alpha_reason(units, m->n_vote, why, sizeof why));
+        if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS)
+            too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS,
+                      "parliament.alpha");
+    }
+    put(al, "units", json_integer(units), bad);
+    put(al, "coders", json_integer(coders), bad);
+    put(al, "minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
+    put(al, "definition",
+        json_string("Krippendorff's alpha (nominal) of the whole Parliament: units = votes, "
+                    "coders = every MEP who cast FOR, AGAINST or ABSTENTION (any group or none), "
+                    "did-not-vote = missing; votes with fewer than 2 cast values are dropped"),
+        bad);
+    return json_pack("{s:o}", "alpha", al);
+}
+
 static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {ctx, "analyze_coalition_dynamics", 0, 7};
+    struct run r = {.ctx = ctx, .tool = "analyze_coalition_dynamics", .n = 7};
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
                             "analyze_coalition_dynamics", &fmts, err))
@@ -1483,18 +1647,27 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                                 "rice_mean", jru(s->rice_ok, s->rice_mean), "alpha",
                                 jru(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
                                 "participation", jru(s->part_ok, s->participation));
+        alpha_fields(&r, coh, m->grp_code[g], s->alpha_ok, s->alpha_units, m->n_vote, &bad);
         double sl = 0;
         int slok = slope(ts->ai + g, ts->ai_ok + g, ts->n_grp, ts->n, &sl) == 0;
         json_t *tr = json_object();
         put(tr, "by_sitting", trend_json(ts, &w->per[EP_PERIOD_SITTING], g, &bad), &bad);
         put(tr, "by_month", trend_json(tm, &w->per[EP_PERIOD_MONTH], g, &bad), &bad);
         put(tr, "ai_slope_per_sitting", jru(slok, sl), &bad);
+        if (!slok)
+            put(tr, "ai_slope_reason",
+                json_string("the slope needs at least 2 sittings with a defined Agreement Index "
+                            "for the group"),
+                &bad);
         json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g], "members",
                               (int)w->frag.seats[g], "votes_cast", s->n_vote_cast, "ties", s->n_tie,
                               "cohesion", coh, "trend", tr);
         add(garr, o, &bad);
     }
     put(res, "groups", garr, &bad);
+    if (ts->n < 2)
+        too_short(&r, "sittings", ts->n, 2, "groups[].trend.ai_slope_per_sitting");
+    put(res, "parliament", parliament_json(&r, m, &bad), &bad);
 
     /* pair matrix and per-sitting pair agreement for the stability figure */
     const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
@@ -1587,6 +1760,15 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     put(al, "most_reliable", most, &bad);
     put(al, "least_reliable", least, &bad);
     put(al, "min_common_votes", json_integer(COAL_MIN_COMMON), &bad);
+    if (m->n_vote < COAL_MIN_COMMON) {
+        char why[200];
+        snprintf(why, sizeof why,
+                 "the window is too short: %d vote%s, a ranked pair needs at least %d common "
+                 "votes",
+                 m->n_vote, m->n_vote == 1 ? "" : "s", COAL_MIN_COMMON);
+        put(al, "reason", json_string(why), &bad);
+        too_short(&r, "votes", m->n_vote, COAL_MIN_COMMON, "alliances");
+    }
     put(al, "note",
         json_string("pairs ranked by agreement (share of common non-tie votes with the same "
                     "position); least reliable = lowest agreement; ties by more common votes"),
@@ -1614,9 +1796,12 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                        "mean_volatility", jr(mv));
     } else {
         st = unavail("no group pair has at least 2 sittings with >= %d common non-tie votes "
-                     "(%d sittings in the window)",
-                     STAB_MIN_VOTES, np);
+                     "(%d sitting%s in the window)",
+                     STAB_MIN_VOTES, np, np == 1 ? "" : "s");
         put(st, "formula", json_string(sform), &bad);
+        put(st, "minimum_sittings", json_integer(2), &bad);
+        if (np < 2)
+            too_short(&r, "sittings", np, 2, "stability");
     }
     put(res, "stability", st, &bad);
     free(rel);
@@ -1629,9 +1814,8 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     const char *fdef = "a faction is a detected community (Louvain, weighted, resolution 1) that "
                        "holds >= 10% of a group's MEPs while at least one other community also "
                        "does: the group is split between communities";
-    if (gr->n_edge == 0) {
-        fa = ep_tools_unavailable("the co-voting network has no edges (no pair of MEPs with >= 10 "
-                                  "common votes)");
+    if (gr->n_edge == 0 || !gr->modularity_ok) {
+        fa = no_edges(&r, w, gr, "factions");
         put(fa, "definition", json_string(fdef), &bad);
     } else {
         json_t *items = json_array();
@@ -1701,7 +1885,7 @@ static const char IN_MAP[] =
     "\"strength\",\"eigenvector\",\"pagerank\",\"betweenness\",\"bridge_score\",\"community\"],"   \
     "\"properties\":{" S_MEP_PROPS ",\"cast\":" S_INT ",\"degree\":" S_INT ",\"strength\":" S_NUM  \
     ",\"eigenvector\":" S_NNUM ",\"pagerank\":" S_NNUM ",\"betweenness\":" S_NNUM                  \
-    ",\"bridge_score\":" S_NNUM ",\"community\":" S_INT "}}"
+    ",\"bridge_score\":" S_NNUM ",\"community\":" S_NINT "}}"
 
 static const char
     OUT_MAP
@@ -1714,9 +1898,11 @@ static const char
             ",\"density\":" S_NNUM ",\"min_common_votes\":" S_INT
             ",\"modularity\":{\"type\":\"object\",\"required\":["
             "\"detected\",\"by_group\",\"algorithm\"],\"properties\":{\"detected\":" S_NNUM
-            ",\"by_group\":" S_NNUM ",\"algorithm\":" S_STR ",\"resolution\":" S_NUM "}},"
-            "\"communities\":{\"type\":\"object\",\"required\":[\"count\",\"items\"],"
-            "\"properties\":{"
+            ",\"by_group\":" S_NNUM ",\"algorithm\":" S_STR ",\"resolution\":" S_NUM
+            ",\"reason\":" S_STR ",\"minimum_common_votes\":" S_INT "}},"
+            "\"communities\":{\"type\":\"object\",\"required\":[\"available\"],"
+            "\"properties\":{\"available\":" S_BOOL ",\"reason\":" S_STR
+            ",\"minimum_common_votes\":" S_INT ","
             "\"count\":" S_INT ",\"items\":" S_ARR(
                 "{\"type\":\"object\",\"required\":[\"community\",\"size\",\"groups\"],"
                 "\"properties\":{"
@@ -1724,9 +1910,9 @@ static const char
                     "{\"type\":\"object\",\"required\":[\"group\",\"members\"],\"properties\":{"
                     "\"group\":" S_NSTR ",\"members\":" S_INT
                     "}}") "}}") "}},"
-                                "\"top\":{\"type\":\"object\",\"required\":[\"eigenvector\","
-                                "\"pagerank\",\"strength\","
-                                "\"betweenness\",\"bridge_score\"],\"properties\":{"
+                                "\"top\":{\"type\":\"object\",\"required\":[\"available\"],"
+                                "\"properties\":{\"available\":" S_BOOL ",\"reason\":" S_STR
+                                ",\"minimum_common_votes\":" S_INT ","
                                 "\"eigenvector\":" S_ARR(S_MEPVAL) ",\"pagerank\":" S_ARR(S_MEPVAL) ",\"strength\":" S_ARR(S_MEPVAL) ",\"betweenness\":" S_ARR(
                                     S_MEPVAL) ",\"bridge_score\":" S_ARR(S_MEPVAL) "}},"
                                                                                    "\"group_"
@@ -1899,7 +2085,7 @@ static int cmp_node_cent(const void *x, const void *y)
 
 static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {ctx, "map_political_network", 0, 5};
+    struct run r = {.ctx = ctx, .tool = "map_political_network", .n = 5};
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_GRAPHML | EP_FMT_PNG,
                             "map_political_network", &fmts, err))
@@ -1931,11 +2117,26 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
     put(res, "edges", json_integer(g->n_edge), &bad);
     put(res, "density", n >= 2 ? jr(2.0 * g->n_edge / ((double)n * (n - 1))) : json_null(), &bad);
     put(res, "min_common_votes", json_integer(g->min_common), &bad);
-    put(res, "modularity",
+    json_t *mod =
         json_pack("{s:o, s:o, s:s, s:f}", "detected", jru(g->modularity_ok, g->modularity),
                   "by_group", jru(g->modularity_group_ok, g->modularity_group), "algorithm",
-                  g->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "resolution", 1.0),
-        &bad);
+                  g->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "resolution", 1.0);
+    /* without edge weight there is no modularity, no community structure (Louvain would return
+     * one singleton per MEP) and no centrality ranking (every strength 0, PageRank uniform) */
+    int has_w = graph_weighted(g);
+    json_t *ne_mod = NULL, *ne_comm = NULL, *ne_top = NULL;
+    if (!has_w) {
+        ne_mod = no_edges(&r, w, g, "modularity");
+        ne_comm = no_edges(&r, w, g, "communities");
+        ne_top = no_edges(&r, w, g, "top (centrality rankings)");
+        if (!ne_mod || !ne_comm || !ne_top)
+            bad = 1;
+        put(mod, "reason", json_incref(json_object_get(ne_mod, "reason")), &bad);
+        put(mod, "minimum_common_votes", json_integer(g->min_common), &bad);
+        json_decref(ne_mod);
+    } else if (!g->modularity_ok || !g->modularity_group_ok)
+        put(mod, "reason", json_string("igraph could not compute the modularity"), &bad);
+    put(res, "modularity", mod, &bad);
 
     /* communities: size and group composition (groups sorted by members) */
     int nc = g->n_comm;
@@ -1954,7 +2155,7 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
             cg[(size_t)c * (EP_MATRIX_MAX_GROUPS + 1) + (size_t)gg]++;
     }
     json_t *citems = json_array();
-    for (int c = 0; c < nc; c++) {
+    for (int c = 0; has_w && c < nc; c++) {
         int *row = cg + (size_t)c * (EP_MATRIX_MAX_GROUPS + 1), size = 0;
         for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
             size += row[x];
@@ -1976,14 +2177,20 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         }
         add(citems, json_pack("{s:i, s:i, s:o}", "community", c, "size", size, "groups", gl), &bad);
     }
-    put(res, "communities", json_pack("{s:i, s:o}", "count", nc, "items", citems), &bad);
+    if (has_w) {
+        put(res, "communities",
+            json_pack("{s:b, s:i, s:o}", "available", 1, "count", nc, "items", citems), &bad);
+    } else {
+        json_decref(citems);
+        put(res, "communities", ne_comm, &bad);
+    }
     free(cg);
 
     /* top MEPs per centrality */
     static const char *const cname[N_CENT] = {"eigenvector", "pagerank", "strength", "betweenness",
                                               "bridge_score"};
-    json_t *topo = json_object();
-    for (int c = 0; c < N_CENT; c++) {
+    json_t *topo = has_w ? json_pack("{s:b}", "available", 1) : ne_top;
+    for (int c = 0; has_w && c < N_CENT; c++) {
         for (int k = 0; k < n; k++)
             idx[k] = k;
         sort_g = g;
@@ -2075,11 +2282,12 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
             put(o, "cast", json_integer(nd->cast), &bad);
             put(o, "degree", json_integer(nd->degree), &bad);
             put(o, "strength", jr(nd->strength), &bad);
-            put(o, "eigenvector", nd->eigen >= 0 ? jr(nd->eigen) : json_null(), &bad);
-            put(o, "pagerank", nd->pagerank >= 0 ? jr(nd->pagerank) : json_null(), &bad);
-            put(o, "betweenness", nd->betweenness >= 0 ? jr(nd->betweenness) : json_null(), &bad);
+            put(o, "eigenvector", has_w && nd->eigen >= 0 ? jr(nd->eigen) : json_null(), &bad);
+            put(o, "pagerank", has_w && nd->pagerank >= 0 ? jr(nd->pagerank) : json_null(), &bad);
+            put(o, "betweenness",
+                has_w && nd->betweenness >= 0 ? jr(nd->betweenness) : json_null(), &bad);
             put(o, "bridge_score", jru(nd->bridge_ok && nd->bridge >= 0, nd->bridge), &bad);
-            put(o, "community", json_integer(nd->community), &bad);
+            put(o, "community", has_w ? json_integer(nd->community) : json_null(), &bad);
             add(nl, o, &bad);
         }
         put(res, "node_list", nl, &bad);
@@ -2100,6 +2308,13 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         "distances 1 - w over the backbone; bridge = share of top-k weight to other groups; "
         "Newman weighted modularity at resolution 1",
         inputs, limits);
+    if (fmts & EP_FMT_PNG) {
+        struct ep_stats_map_params mpp;
+        ep_stats_map_params_default(&mpp);
+        if (m->n_vote < mpp.min_cast)
+            too_short(&r, "votes", m->n_vote, mpp.min_cast,
+                      "political-map (MEPs need %d cast votes)", mpp.min_cast);
+    }
     rc = finish(&r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_map(ctx, w, args, fmts, *result, err))) {
         json_decref(*result);
@@ -2288,7 +2503,7 @@ static int cmp_alert(const void *x, const void *y)
 
 static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {ctx, "detect_voting_anomalies", 0, 6};
+    struct run r = {.ctx = ctx, .tool = "detect_voting_anomalies", .n = 6};
     struct ep_tools_window tw;
     struct win *w = NULL;
     int rc = stage(&r, "loading the window", err);
@@ -2481,6 +2696,8 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         json_pack("{s:i, s:i, s:i, s:i, s:s}", "series", a.n_series, "series_too_short", a.n_short,
                   "alerts", a.n_alerts, "suppressed_low_evidence", a.n_suppressed, "note", note),
         &bad);
+    if (ps->n < a.op.min_obs)
+        too_short(&r, "sittings", ps->n, a.op.min_obs, "baselines and outliers (every series)");
     if (scan)
         put(res, "mep_scan", scan, &bad);
     else if (strcmp(scope, "parliament") != 0)
@@ -2508,7 +2725,7 @@ static const char IN_RISK[] = "{\"type\":\"object\",\"properties\":{" EP_TOOLS_W
 
 #define S_RDIM                                                                                     \
     S_DIM(",\"value\":" S_UNIT ",\"weight\":" S_UNIT ",\"normalisation\":" S_STR                   \
-          ",\"definition\":" S_STR ",\"evidence\":" S_OBJ)
+          ",\"definition\":" S_STR ",\"evidence\":" S_OBJ ",\"minimum_sittings\":" S_INT)
 
 static const char OUT_RISK[] =
     "{\"type\":\"object\",\"required\":[" S_COMMON_REQ
@@ -2571,7 +2788,7 @@ static int vote_title(struct ep_store *s, sqlite3_stmt **q, int64_t id, char *ou
 
 static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {ctx, "generate_political_risk_assessment", 0, 8};
+    struct run r = {.ctx = ctx, .tool = "generate_political_risk_assessment", .n = 8};
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
                             "generate_political_risk_assessment", &fmts, err))
@@ -2598,7 +2815,9 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
     int ok[N_RDIM];
     json_t *ev[N_RDIM];
     char why[N_RDIM][300];
+    int min_sit[N_RDIM]; /* the dimension's minimum number of sittings, when it is below it */
     memset(ok, 0, sizeof ok);
+    memset(min_sit, 0, sizeof min_sit);
     for (int d = 0; d < N_RDIM; d++) {
         ev[d] = json_object();
         why[d][0] = 0;
@@ -2608,7 +2827,10 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
     /* declining cohesion */
     if (ps->n < 2) {
         snprintf(why[R_COH], sizeof why[R_COH],
-                 "needs at least 2 sittings to compare halves (the window has %d)", ps->n);
+                 "the window is too short: %d sitting, at least 2 needed to compare halves",
+                 ps->n);
+        min_sit[R_COH] = 2;
+        too_short(&r, "sittings", ps->n, 2, "declining_cohesion");
     } else {
         int half = (ps->n + 1) / 2; /* sittings [0, half) vs [half, n) */
         double num = 0, den = 0;
@@ -2675,6 +2897,11 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
         }
         if (w->g.modularity_group_ok)
             put(ev[R_FRAG], "modularity_by_group", jr(w->g.modularity_group), &bad);
+        if (!w->g.modularity_ok) {
+            json_t *ne = no_edges(&r, w, &w->g, "fragmentation: modularity component");
+            put(ev[R_FRAG], "modularity_reason", json_incref(json_object_get(ne, "reason")), &bad);
+            json_decref(ne);
+        }
         if (c) {
             ok[R_FRAG] = 1;
             val[R_FRAG] = s / c;
@@ -2737,6 +2964,10 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
                      "every group's defection series is too short: %d sittings, at least %d "
                      "needed for a baseline",
                      ps->n, op.min_obs);
+            if (ps->n < op.min_obs) {
+                min_sit[R_DEF] = op.min_obs;
+                too_short(&r, "sittings", ps->n, op.min_obs, "defection_surges");
+            }
         }
     }
 
@@ -2853,6 +3084,8 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
             o = ep_tools_unavailable(why[d]);
             put(o, "definition", json_string(rdim_def[d]), &bad);
             put(o, "normalisation", json_string(rdim_norm[d]), &bad);
+            if (min_sit[d])
+                put(o, "minimum_sittings", json_integer(min_sit[d]), &bad);
             add(dropped, json_string(rdim_name[d]), &bad);
         }
         put(dims, rdim_name[d], o, &bad);
@@ -2927,8 +3160,9 @@ static const struct ep_tool rows[] = {
      IN_INFLUENCE, OUT_INFLUENCE, ANNOT, 3600, t_influence},
     {"analyze_coalition_dynamics", "Analyze coalition dynamics",
      "Group cohesion (Agreement Index, Rice, Krippendorff's alpha) with trends per sitting and "
-     "month, the group-pair agreement matrix, the most and least reliable alliances, factions "
-     "from community detection and a coalition stability figure.",
+     "month, the whole Parliament's alpha, the group-pair agreement matrix, the most and least "
+     "reliable alliances, factions from community detection and a coalition stability figure. "
+     "Measures the window is too short for are unavailable and listed in window_too_short.",
      IN_COALITION, OUT_COALITION, ANNOT, 3600, t_coalition},
     {"map_political_network", "Map the political network",
      "The co-voting network of a window: size, modularity (detected and by group), communities, "
