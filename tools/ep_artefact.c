@@ -123,7 +123,8 @@ static int fmt_index(unsigned fmt)
 /* Read path (no symlinks, regular files only) into out. */
 static int read_plain(const char *path, size_t cap, struct ep_buf *out, struct ep_error *err)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO put in the folder does not hang the open (it is then refused below) */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0 && errno == ELOOP)
         return ep_error_set(err, EP_EINVAL, "%s: a symbolic link, refused", path);
     if (fd < 0)
