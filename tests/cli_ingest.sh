@@ -123,12 +123,22 @@ set -- $peak
 for f in a.csv.gz b.xml.gz c.csv.gz; do
   contains "$tmp/err" "bombs/$f: gzip content larger than the limit of 1073741824 bytes" "bomb $f refused, naming the file and the limit"
 done
-# the limit is 200 MB; ASan's shadow memory and quarantine add to it in that build
+# the limit is 200 MB; in the ASan build its shadow memory and its quarantine (freed buffers
+# kept for a while, 256 MB by default) add to it: 339 MB measured there
 limit=200
-case ${EP_BUILD:-} in *asan*) limit=400 ;; esac
+case ${EP_BUILD:-} in *asan*) limit=600 ;; esac
 echo "gzip bombs: peak RSS $2 MB (limit $limit MB)"
 [ "$2" -lt "$limit" ] && ok || bad "bombs: peak RSS $2 MB, over $limit MB"
 [ "$(q "$db" 'SELECT COUNT(*) FROM unit')" = 0 ] && ok || bad "bombs wrote nothing"
+# A gzip file whose content is larger than what is held while streaming (32 MiB) but under
+# the limit is read whole (counted, then inflated again into one buffer): member_votes with
+# an extra column of 200 characters a row, 43 MB, which the adapter ignores.
+awk 'NR == 1 { print $0 ",note"; next } { printf "%s,%0200d\n", $0, 0 }' "$exp/member_votes.csv" | gzip -1 > "$tmp/member_votes_wide.csv.gz"
+[ "$(gzip -dc "$tmp/member_votes_wide.csv.gz" | wc -c)" -gt $((40 << 20)) ] && ok || bad "the wide file is over 40 MiB"
+db=$tmp/k2.db
+expect_rc 0 "a 43 MB gzip table" "$bin" --db "$db" ingest "$tmp/member_votes_wide.csv.gz" "$exp/votes.csv" \
+  "$exp/members.csv" "$exp/groups.csv" "$exp/group_memberships.csv" "$exp/countries.csv"
+[ "$(q "$db" 'SELECT SUM(n) FROM vote_positions')" = 154619 ] && ok || bad "43 MB gzip table: 154619 cast positions"
 
 # ---- i. the first fill of an empty store is never left partial -----------------------------
 ref=$tmp/ref.db
