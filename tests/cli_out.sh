@@ -47,6 +47,13 @@ refused "network with a FIFO in its folder" "network.graphml: is a FIFO" network
 # a folder option given a file
 : > "$tmp/file"
 refused "network to a regular file" "file: exists and is not a folder" network --out "$tmp/file"
+# serve --port-file: the same rule (a FIFO was replaced by the port file)
+mkfifo "$tmp/port"
+timeout 60 "$bin" --quiet --db "$db" serve --http 127.0.0.1:0 --port-file "$tmp/port" </dev/null >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" = 1 ] && ok || bad "serve --port-file to a FIFO: exit $rc, expected 1"
+grep -q -- "--port-file: $tmp/port: is a FIFO" "$tmp/err" && ok || { bad "serve --port-file names the FIFO"; head -3 "$tmp/err" >&2; }
+[ -p "$tmp/port" ] && ok || bad "the FIFO given as --port-file is left as it was"
 ls "$tmp" "$tmp/net" | grep -q '\.tmp\.' && bad "temporary files left" || ok
 # a regular file is still replaced, and a new path created
 : > "$tmp/old.pdf"
