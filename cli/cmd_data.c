@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "ep_htv.h"
+#include "ep_rcv.h"
 #include "ep_util.h"
 
 static int cmp_str(const void *a, const void *b)
@@ -25,7 +27,17 @@ static int ingestible(const char *name)
     return 0;
 }
 
-/* Expand folders (one level, sorted, .xml/.csv[.gz] only). Files are taken as given. */
+static int is_subdir(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat sb;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return 0;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* Expand folders (one level, sorted, .xml/.csv[.gz] only; subfolders are not entered, and a
+ * folder with nothing to ingest is an error that says so). Files are taken as given. */
 static int collect(int argc, char **argv, char ***out, int *nout)
 {
     char **list = NULL;
@@ -46,14 +58,26 @@ static int collect(int argc, char **argv, char ***out, int *nout)
             }
             struct dirent *de;
             int ai = 0;
+            struct ep_buf subdirs; /* names of the subfolders, which are not ingested */
+            ep_buf_init(&subdirs, 4096);
+            long nsub = 0;
             while ((de = readdir(d))) {
-                if (de->d_name[0] == '.' || !ingestible(de->d_name))
+                if (de->d_name[0] == '.')
+                    continue;
+                if (is_subdir(argv[i], de->d_name)) {
+                    if (nsub < 5)
+                        ep_buf_printf(&subdirs, "%s%s", nsub ? ", " : "", de->d_name);
+                    nsub++;
+                    continue;
+                }
+                if (!ingestible(de->d_name))
                     continue;
                 if (ni == ai) {
                     ai = ai ? ai * 2 : 16;
                     char **grown = realloc(items, (size_t)ai * sizeof *items);
                     if (!grown) {
                         closedir(d);
+                        ep_buf_free(&subdirs);
                         for (int k = 0; k < ni; k++)
                             free(items[k]);
                         free(items);
@@ -66,6 +90,7 @@ static int collect(int argc, char **argv, char ***out, int *nout)
                 char *path = malloc(len);
                 if (!path) {
                     closedir(d);
+                    ep_buf_free(&subdirs);
                     for (int k = 0; k < ni; k++)
                         free(items[k]);
                     free(items);
@@ -76,7 +101,30 @@ static int collect(int argc, char **argv, char ***out, int *nout)
                 items[ni++] = path;
             }
             closedir(d);
-            if (ni > 1) /* items is NULL for a folder with nothing to ingest */
+            const char *more = nsub > 5 ? ", ..." : "";
+            if (ni == 0) {
+                /* nothing to ingest here: an error, not "0 file(s) ingested" */
+                if (nsub)
+                    fprintf(stderr,
+                            "epintel: %s: no .xml, .csv, .xml.gz or .csv.gz file in this folder; "
+                            "ingest does not go into subfolders (%ld here: %s%s): name them, "
+                            "e.g. epintel ingest %s/*/\n",
+                            argv[i], nsub, subdirs.data, more, argv[i]);
+                else
+                    fprintf(stderr,
+                            "epintel: %s: no .xml, .csv, .xml.gz or .csv.gz file in this "
+                            "folder\n",
+                            argv[i]);
+                ep_buf_free(&subdirs);
+                goto fail;
+            }
+            if (nsub)
+                fprintf(stderr,
+                        "epintel: note: %s: %ld subfolder(s) not ingested (%s%s); ingest does "
+                        "not go into subfolders: name them to ingest them\n",
+                        argv[i], nsub, subdirs.data, more);
+            ep_buf_free(&subdirs);
+            if (ni > 1)
                 qsort(items, (size_t)ni, sizeof *items, cmp_str);
         } else {
             items = malloc(sizeof *items);
@@ -117,26 +165,64 @@ fail:
     return -1;
 }
 
-/* CSV tables before XML, tables in dependency order, so that a folder ingests cleanly. */
+/* Tables in dependency order, whatever the files are called or the order they are named in:
+ * countries, groups, members, group memberships, committees, votes, then the roll-call XML
+ * files, then member_votes (whose votes must be stored). Each file is placed by what its
+ * content is (the CSV header, or XML markup), read from its first bytes; a file that is neither
+ * comes last, where its ingest reports what is wrong with it. */
 static int ingest_rank(const char *path)
 {
-    static const char *const order[] = {"countries",  "groups", "members.", "group_memberships",
-                                        "committees", "votes",  "RCV",      "member_votes"};
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
-        if (strstr(base, order[i]))
-            return i;
-    return 99;
+    struct ep_buf head;
+    ep_buf_init(&head, 0);
+    int rank = 99;
+    if (ep_read_head(path, 64 << 10, &head, NULL) == EP_OK) {
+        if (ep_xml_sniff(head.data, head.len)) {
+            rank = 6;
+        } else {
+            switch (ep_htv_sniff(head.data, head.len)) {
+            case EP_HTV_COUNTRIES: rank = 0; break;
+            case EP_HTV_GROUPS: rank = 1; break;
+            case EP_HTV_MEMBERS: rank = 2; break;
+            case EP_HTV_MEMBERSHIPS: rank = 3; break;
+            case EP_HTV_COMMITTEES: rank = 4; break;
+            case EP_HTV_VOTES: rank = 5; break;
+            case EP_HTV_MEMBER_VOTES: rank = 7; break;
+            default: break;
+            }
+        }
+    }
+    ep_buf_free(&head);
+    return rank;
 }
+
+struct ranked {
+    char *path;
+    int rank;
+};
 
 static int cmp_rank(const void *a, const void *b)
 {
-    const char *x = *(char *const *)a, *y = *(char *const *)b;
-    int rx = ingest_rank(x), ry = ingest_rank(y);
-    if (rx != ry)
-        return rx - ry;
-    return strcmp(x, y);
+    const struct ranked *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank - y->rank;
+    return strcmp(x->path, y->path);
+}
+
+/* Sort files[0..n) into ingest order (ingest_rank). */
+static int order_files(char **files, int n)
+{
+    struct ranked *r = malloc((size_t)n * sizeof *r);
+    if (!r) {
+        fprintf(stderr, "epintel: out of memory\n");
+        return -1;
+    }
+    for (int k = 0; k < n; k++)
+        r[k] = (struct ranked){files[k], ingest_rank(files[k])};
+    qsort(r, (size_t)n, sizeof *r, cmp_rank);
+    for (int k = 0; k < n; k++)
+        files[k] = r[k].path;
+    free(r);
+    return 0;
 }
 
 static void print_warning(void *ctx, const char *unit, long line, const char *msg)
@@ -155,9 +241,12 @@ static void ingest_usage(FILE *f)
             "Ingest EP roll-call XML files (PV-*-RCV_*.xml, plain or .gz) and HowTheyVote CSV\n"
             "tables (members, groups, group_memberships, countries, committees, votes,\n"
             "member_votes; plain or .gz; recognised by header). A folder ingests its\n"
-            "*.xml/*.csv[.gz] files, tables first. Each file is one transaction: a file with an\n"
-            "error writes nothing, and re-ingesting a file already stored (same content) is a\n"
-            "no-op.\n\n"
+            "*.xml/*.csv[.gz] files; its subfolders are not entered (name them). Files are\n"
+            "ingested in dependency order, by content, whatever their names or the order\n"
+            "given: countries, groups, members, group_memberships, committees, votes, XML,\n"
+            "member_votes. A file's content may be up to 1 GiB (gzip: decompressed). Each\n"
+            "file is one transaction: a file with an error writes nothing, and re-ingesting\n"
+            "a file already stored (same content) is a no-op.\n\n"
             "  --strict      treat warnings (unknown group codes, Number attributes that differ\n"
             "                from the counted names) as errors\n"
             "  --keep-going  go on with the next file after an error (exit code stays 1)\n\n"
@@ -189,8 +278,12 @@ int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv)
     int n;
     if (collect(argc - i, argv + i, &files, &n) != 0)
         return EP_EXIT_ERROR;
-    if (n > 1) /* files is NULL when the folders hold nothing to ingest */
-        qsort(files, (size_t)n, sizeof *files, cmp_rank);
+    if (n > 1 && order_files(files, n) != 0) { /* files is NULL when there is nothing */
+        for (int k = 0; k < n; k++)
+            free(files[k]);
+        free(files);
+        return EP_EXIT_ERROR;
+    }
     struct ep_cli c = *cli;
     c.no_default_data = 1;
     struct ep_store *s = ep_cli_open_store(&c, 0);

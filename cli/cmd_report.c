@@ -158,6 +158,10 @@ static int write_out(const char *path, const struct ep_buf *b, struct ep_error *
 static int write_if_changed(const char *path, const struct ep_buf *b, int *same,
                             struct ep_error *err)
 {
+    *same = 0;
+    int rc = ep_out_check(path, err); /* never open a FIFO or a device to compare */
+    if (rc)
+        return rc;
     struct ep_buf old;
     ep_buf_init(&old, b->len + 1);
     *same = ep_read_file(path, b->len + 1, &old, NULL) == 0 && old.len == b->len &&
@@ -318,7 +322,8 @@ static int prepare_dir(const char *dir, const char *key, struct ep_error *err)
     snprintf(sp, sizeof sp, "%s/%s", dir, STAMP_NAME);
     struct ep_buf old;
     ep_buf_init(&old, 4096);
-    int same = ep_read_file(sp, 4096, &old, NULL) == 0 && strcmp(old.data, key) == 0;
+    int same = ep_out_check(sp, NULL) == 0 && ep_read_file(sp, 4096, &old, NULL) == 0 &&
+               strcmp(old.data, key) == 0;
     ep_buf_free(&old);
     if (same)
         return 0;
@@ -603,6 +608,10 @@ static int cmd_pdf(struct ep_cli *cli, int argc, char **argv, int briefing)
     if (!out)
         return EP_EXIT_USAGE;
     struct ep_error err = {0};
+    if (ep_out_check(out, &err)) { /* before any work: the path must be a file or new */
+        ep_cli_error(&err);
+        return EP_EXIT_USAGE;
+    }
     if (ep_tools_register_all(&err)) {
         ep_cli_error(&err);
         return EP_EXIT_ERROR;

@@ -595,6 +595,24 @@ out:
     return rc < 0 ? rc : EP_OK;
 }
 
+int ep_htv_sniff(const char *data, size_t n)
+{
+    const char *nl = memchr(data, '\n', n);
+    if (!nl)
+        return EP_HTV_UNKNOWN; /* no whole header line in what was given */
+    struct htv h;
+    memset(&h, 0, sizeof h);
+    h.unit = "<sniff>";
+    h.sink = NULL;
+    h.err = NULL;
+    ep_csv_init(&h.csv, data, (size_t)(nl - data) + 1, h.unit);
+    int table = EP_HTV_UNKNOWN;
+    if (ep_csv_next(&h.csv, NULL) == 1 && recognise(&h) == EP_OK)
+        table = tables[h.ti].table;
+    ep_csv_free(&h.csv);
+    return table;
+}
+
 int ep_htv_parse_file(const char *path, const struct ep_sink *sink, int *table_out,
                       long *records_out, struct ep_error *err)
 {

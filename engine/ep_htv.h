@@ -39,4 +39,8 @@ int ep_htv_parse_file(const char *path, const struct ep_sink *sink, int *table_o
 int ep_htv_parse_buffer(const char *data, size_t n, const char *unit, const struct ep_sink *sink,
                         int *table_out, long *records_out, struct ep_error *err);
 
+/* The table whose header is the first line of data (its first n bytes, which must hold that
+ * whole line), or EP_HTV_UNKNOWN. No error: for ordering files before they are ingested. */
+int ep_htv_sniff(const char *data, size_t n);
+
 #endif

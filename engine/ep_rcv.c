@@ -980,7 +980,8 @@ static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param,
                                    const XML_Char *notation)
 {
     struct rcv *r = ud;
-    rcv_fail(r, EP_EPARSE, "entity declarations are not allowed (entity \"%s\")", name);
+    rcv_fail(r, EP_EPARSE, "XML with entity declarations is refused (entity \"%s\"; roll-call files declare none)",
+             name);
 }
 
 /* ---- driver ---------------------------------------------------------------------------- */
@@ -1321,6 +1322,18 @@ static size_t skip_past(const char *d, size_t n, size_t i, const char *end)
         if (memcmp(d + i, end, el) == 0)
             return i + el;
     return n;
+}
+
+int ep_xml_sniff(const char *data, size_t n)
+{
+    if (!data)
+        return 0;
+    size_t i = 0;
+    if (n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < n && is_space(data[i]))
+        i++;
+    return i < n && data[i] == '<';
 }
 
 int ep_rcv_sniff(const char *data, size_t n)

@@ -55,6 +55,12 @@ int ep_rcv_ahead_deliver(struct ep_rcv_ahead *a, const struct ep_sink *sink,
                          struct ep_rcv_stats *stats, struct ep_error *err);
 void ep_rcv_ahead_cancel(struct ep_rcv_ahead *a);
 
+/* 1 if data is XML markup: its first character after a UTF-8 byte order mark and white space
+ * is '<' (a declaration, a DOCTYPE with its internal subset, a comment or an element). No CSV
+ * table starts so; such a file is parsed as XML, which names what is wrong with it (entity
+ * declarations, another root element, ...). */
+int ep_xml_sniff(const char *data, size_t n);
+
 /* 1 if the first bytes of data look like a roll-call XML document (root element name). */
 int ep_rcv_sniff(const char *data, size_t n);
 

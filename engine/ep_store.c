@@ -21,6 +21,10 @@
 #include "ep_util.h"
 
 #define EP_INGEST_MAX_BYTES ((size_t)1 << 30)
+/* A file read ahead is held in memory while the current one is ingested; larger files are
+ * read at their turn, so read-ahead never holds more than this per file (a folder of large
+ * files, or of gzip bombs, does not multiply the memory of the largest). */
+#define EP_READ_AHEAD_MAX_BYTES ((size_t)32 << 20)
 
 /* The content of one file: a plain regular file is mapped (MAP_POPULATE: its page-cache pages,
  * no copy, no zeroed pages to fault in one by one, which on a VM cost more than the parse); a
@@ -710,6 +714,21 @@ static void fault_point(const struct ingest *in)
         raise(SIGKILL);
 }
 
+/* Fault injection for the crash-safety tests of whole files (the first fill of the store):
+ * EPINTEL_FAULT_KILL_AFTER_UNITS=K kills the process with SIGKILL right after the K-th unit
+ * this process commits. */
+static void fault_after_units(void)
+{
+    static long committed;
+    const char *k = getenv("EPINTEL_FAULT_KILL_AFTER_UNITS");
+    if (!k || !*k)
+        return;
+    char *end;
+    long n = strtol(k, &end, 10);
+    if (*end == '\0' && n > 0 && ++committed >= n)
+        raise(SIGKILL);
+}
+
 static int cmp_pend(const void *a, const void *b)
 {
     const struct pend_pos *x = a, *y = b;
@@ -1178,6 +1197,8 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
     ingest_free(&in);
     if (!rc)
         rc = exec(s->db, "COMMIT", err);
+    if (!rc)
+        fault_after_units();
     if (rc) {
         exec(s->db, "ROLLBACK", NULL);
         exec(s->db, "DELETE FROM temp.touched", NULL);
@@ -1208,8 +1229,10 @@ static void content_free(struct content *c)
     ep_buf_free(&c->buf);
 }
 
-/* Map path if it is a plain (not gzip) regular file, else read it into c->buf. */
-static int content_load(struct content *c, const char *path, struct ep_error *err)
+/* Map path if it is a plain (not gzip) regular file, else read it into c->buf. Content over
+ * cap bytes is refused with EP_ELIMIT: a plain file by its size, before anything is read; a
+ * gzip file as soon as its decompressed content passes cap (ep_read_file's bounded stream). */
+static int content_load(struct content *c, const char *path, size_t cap, struct ep_error *err)
 {
     release(c);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1217,8 +1240,12 @@ static int content_load(struct content *c, const char *path, struct ep_error *er
         struct stat sb;
         unsigned char magic[2] = {0, 0};
         if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-            (uint64_t)sb.st_size <= EP_INGEST_MAX_BYTES && pread(fd, magic, 2, 0) == 2 &&
-            !(magic[0] == 0x1f && magic[1] == 0x8b)) {
+            pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b)) {
+            if ((uint64_t)sb.st_size > cap) {
+                close(fd);
+                return ep_error_set(err, EP_ELIMIT, "%s: larger than the limit of %zu bytes",
+                                    path, cap);
+            }
             void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
             if (m != MAP_FAILED) {
                 c->map = m;
@@ -1232,7 +1259,7 @@ static int content_load(struct content *c, const char *path, struct ep_error *er
         close(fd);
     }
     /* gzip, not a regular file, or no mapping: read (this also reports open errors) */
-    int rc = ep_read_file(path, EP_INGEST_MAX_BYTES, &c->buf, err);
+    int rc = ep_read_file(path, cap, &c->buf, err);
     if (!rc) {
         c->data = c->buf.data;
         c->len = c->buf.len;
@@ -1260,11 +1287,15 @@ void ep_store_read_ahead(struct ep_store *s, const char *const *next, size_t n)
 static void *read_ahead_main(void *arg)
 {
     struct read_ahead *ra = arg;
-    ra->rc = content_load(&ra->buf, ra->path, &ra->err);
+    ra->rc = content_load(&ra->buf, ra->path, EP_READ_AHEAD_MAX_BYTES, &ra->err);
+    if (ra->rc == EP_ELIMIT) { /* large: read when its turn comes, not held ahead */
+        release(&ra->buf);
+        ra->rc = 1;
+    }
     if (ra->rc)
         return NULL;
     /* No thread for the parse: parsed when its turn comes, as without read-ahead. */
-    if (ep_rcv_sniff(ra->buf.data, ra->buf.len))
+    if (ep_xml_sniff(ra->buf.data, ra->buf.len))
         ep_rcv_ahead_start(ra->buf.data, ra->buf.len, ra->path, EP_RCV_NO_NAMES, &ra->parse,
                            NULL);
     sha256_hex(ra->buf.data, ra->buf.len, ra->sha);
@@ -1337,7 +1368,7 @@ static int load_file(struct ep_store *s, const char *path, char sha[65],
     }
     hints_free(s);
     if (rc > 0) { /* not read ahead: now, while the files after it are read on their threads */
-        rc = content_load(&s->file, path, err);
+        rc = content_load(&s->file, path, EP_INGEST_MAX_BYTES, err);
         if (!rc)
             sha256_hex(s->file.data, s->file.len, sha);
     }
@@ -1363,7 +1394,7 @@ int ep_store_ingest_file(struct ep_store *s, const char *path, int strict, ep_in
             struct unit_source src = {.name = path,
                                       .data = buf->data,
                                       .len = buf->len,
-                                      .is_xml = ep_rcv_sniff(buf->data, buf->len),
+                                      .is_xml = ep_xml_sniff(buf->data, buf->len),
                                       .ahead = &parse};
             rc = ingest_unit(s, &src, sha, strict, warn, warn_ctx, rep, err);
         } else if (rc > 0) {
@@ -1399,19 +1430,63 @@ int ep_store_ingest_generated(struct ep_store *s, const char *name, const char *
     return ingest_unit(s, &src, sha, 0, NULL, NULL, rep, err);
 }
 
+static int meta_get(struct ep_store *s, const char *key, char *out, size_t n)
+{
+    sqlite3_stmt *q;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    int found = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT;
+    if (found)
+        snprintf(out, n, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return found;
+}
+
+/* 1 if every unit of the store is a file of the bundled dataset in dir (a store filled by an
+ * earlier binary, which did not record the fill, possibly interrupted). */
+static int only_bundled_units(struct ep_store *s, const char *dir)
+{
+    sqlite3_stmt *q;
+    int only = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT COUNT(*) = 0 FROM unit"
+                           " WHERE substr(path, 1, length(?1) + 1) <> ?1 || '/'",
+                           -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(q, 1, dir, -1, SQLITE_STATIC);
+    only = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return only;
+}
+
 int ep_store_ensure_default(struct ep_store *s,
                             void (*progress)(void *, const char *path, int i, int n), void *ctx,
                             struct ep_error *err)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS(SELECT 1 FROM vote WHERE pos_unit_id IS NOT NULL)",
-                           -1, &q, NULL) != SQLITE_OK)
+    /* meta.default_data: "filling" from before the first file of the fill until after the last,
+     * then "complete". A fill that was interrupted (kill -9, an error) is resumed on the next
+     * start: the files already stored are no-ops, the others are ingested. */
+    char state[32];
+    if (meta_get(s, EP_META_DEFAULT_DATA, state, sizeof state) < 0)
         return db_error(s->db, err, "checking the store");
-    int filled = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    if (filled)
+    if (strcmp(state, "complete") == 0)
         return EP_OK;
     const char *dir = ep_store_fixtures_dir();
+    if (!state[0]) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT EXISTS(SELECT 1 FROM vote WHERE pos_unit_id IS NOT NULL)", -1,
+                               &q, NULL) != SQLITE_OK)
+            return db_error(s->db, err, "checking the store");
+        int filled = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        /* positions from anything but the bundled files: the user's own store, left alone */
+        if (filled && !only_bundled_units(s, dir))
+            return EP_OK;
+    }
     char mpath[PATH_MAX + 16];
     snprintf(mpath, sizeof mpath, "%s/MANIFEST", dir);
     struct ep_buf man;
@@ -1421,6 +1496,8 @@ int ep_store_ensure_default(struct ep_store *s,
         ep_buf_free(&man);
         return ep_error_prefix(err, "the bundled dataset is missing (set EPINTEL_FIXTURES): ");
     }
+    if (strcmp(state, "filling") != 0)
+        rc = ep_store_set_meta(s, EP_META_DEFAULT_DATA, "filling", err);
     int n = 0;
     for (char *p = man.data; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
         if (*p && *p != '#' && *p != '\n')
@@ -1440,6 +1517,8 @@ int ep_store_ensure_default(struct ep_store *s,
             progress(ctx, fpath, i, n);
     }
     ep_buf_free(&man);
+    if (!rc)
+        rc = ep_store_set_meta(s, EP_META_DEFAULT_DATA, "complete", err);
     return rc;
 }
 

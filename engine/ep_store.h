@@ -88,8 +88,17 @@ int ep_store_ingest_generated(struct ep_store *s, const char *name, const char *
 /* Set a key in the meta table (e.g. "synthetic" = "1"). */
 int ep_store_set_meta(struct ep_store *s, const char *key, const char *value, struct ep_error *err);
 
-/* If the store holds no votes, ingest the bundled dataset in dependency order.
- * progress (may be NULL) is called after each file. Returns EP_OK when already filled. */
+/* meta key of the first fill with the bundled dataset: "filling", then "complete". */
+#define EP_META_DEFAULT_DATA "default_data"
+
+/* If the store holds no votes with positions, ingest the bundled dataset (fixtures/MANIFEST,
+ * in its order). The fill is recorded in meta (EP_META_DEFAULT_DATA) before its first file and
+ * marked complete after its last, so a fill that was interrupted (kill -9 between or inside
+ * files, an error) is resumed by the next call: files already stored are no-ops, the rest are
+ * ingested. A store whose units are all bundled files but that has no such record (filled by
+ * an older binary) is completed the same way; a store with positions from other sources is
+ * left alone. progress (may be NULL) is called after each file. Returns EP_OK when already
+ * filled. */
 int ep_store_ensure_default(struct ep_store *s,
                             void (*progress)(void *, const char *path, int i, int n), void *ctx,
                             struct ep_error *err);

@@ -99,10 +99,9 @@ char *ep_buf_steal(struct ep_buf *b)
     return p;
 }
 
-/* Read from fd (plain) or gz (gzip) straight into out's spare room, growing it as needed
- * (first to hint bytes: a plain regular file is read into one allocation of its size, with
- * no bounce buffer). */
-static int read_into(struct ep_buf *out, int fd, gzFile gz, size_t hint, const char *path,
+/* Read from fd straight into out's spare room, growing it as needed (first to hint bytes: a
+ * plain regular file is read into one allocation of its size, with no bounce buffer). */
+static int read_into(struct ep_buf *out, int fd, size_t hint, const char *path,
                      struct ep_error *err)
 {
     size_t want = hint ? hint : 65536;
@@ -119,8 +118,8 @@ static int read_into(struct ep_buf *out, int fd, gzFile gz, size_t hint, const c
         char probe = 0;
         char *dst = room ? out->data + out->len : &probe; /* room 0: is there more? */
         size_t ask = room ? room : 1;
-        ssize_t n = gz ? gzread(gz, dst, (unsigned)ask) : read(fd, dst, ask);
-        if (n < 0 && !gz && errno == EINTR)
+        ssize_t n = read(fd, dst, ask);
+        if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             break;
@@ -134,12 +133,145 @@ static int read_into(struct ep_buf *out, int fd, gzFile gz, size_t hint, const c
         /* room left: read again before growing; else double (the size was unknown) */
         want = (size_t)n < room ? 0 : (out->len < 65536 ? 65536 : out->len);
     }
-    if (gz) {
-        int zerr = 0;
-        const char *m = gzerror(gz, &zerr);
-        return ep_error_set(err, EP_EIO, "%s: read failed: %s", path, m);
-    }
     return ep_error_set(err, EP_EIO, "%s: read failed: %s", path, strerror(errno));
+}
+
+/* One pass of inflate over the gzip file on fd, from its current offset. The first `keep`
+ * bytes of content are appended to out; with `head`, the pass ends there, else the rest is
+ * decompressed into a small scratch area and only counted. *total receives the content's size.
+ * Fails with EP_ELIMIT as soon as the content passes cap (0 = no cap), so memory stays bounded
+ * by keep whatever the file expands to. Members after the first are read (as gzip -d does);
+ * trailing bytes that do not start another member are ignored (as zlib's gzread does). */
+static int gz_pass(int fd, const char *path, size_t keep, size_t cap, int head,
+                   struct ep_buf *out, uint64_t *total, struct ep_error *err)
+{
+    enum { IN = 65536, SCRATCH = 65536 };
+    unsigned char *in = malloc(IN), *scratch = malloc(SCRATCH);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    int rc = EP_OK;
+    if (!in || !scratch || inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+        free(in);
+        free(scratch);
+        return ep_error_set(err, EP_ENOMEM, "%s: out of memory", path);
+    }
+    uint64_t tot = 0;
+    int eof = 0, ended = 0;
+    for (;;) {
+        if (z.avail_in == 0 && !eof) {
+            ssize_t n = read(fd, in, IN);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                rc = ep_error_set(err, EP_EIO, "%s: read failed: %s", path, strerror(errno));
+                break;
+            }
+            eof = n == 0;
+            z.next_in = in;
+            z.avail_in = (uInt)n;
+        }
+        if (ended) { /* after a member: another one, or the end */
+            if (z.avail_in == 0 || z.next_in[0] != 0x1f)
+                break;
+            inflateReset(&z);
+            ended = 0;
+        }
+        unsigned char *dst = scratch;
+        size_t want = SCRATCH;
+        if (out->len < keep) {
+            size_t grow = out->len < 65536 ? 65536 : out->len;
+            if (grow > keep - out->len)
+                grow = keep - out->len;
+            if (out->alloc < out->len + 2 && buf_reserve(out, grow)) {
+                rc = ep_error_set(err, EP_ENOMEM, "%s: out of memory", path);
+                break;
+            }
+            dst = (unsigned char *)out->data + out->len;
+            want = out->alloc - out->len - 1;
+            if (want > keep - out->len)
+                want = keep - out->len;
+        } else if (head) {
+            break;
+        }
+        if (want > (size_t)UINT_MAX)
+            want = UINT_MAX;
+        z.next_out = dst;
+        z.avail_out = (uInt)want;
+        int zr = inflate(&z, Z_NO_FLUSH);
+        size_t got = want - z.avail_out;
+        if (dst != scratch && got) {
+            out->len += got;
+            out->data[out->len] = '\0';
+        }
+        tot += got;
+        if (cap && tot > cap) {
+            rc = ep_error_set(err, EP_ELIMIT,
+                              "%s: gzip content larger than the limit of %zu bytes "
+                              "(decompression stopped there; nothing of it is kept)",
+                              path, cap);
+            break;
+        }
+        if (zr == Z_STREAM_END) {
+            ended = 1;
+        } else if (zr == Z_BUF_ERROR || (zr == Z_OK && got == 0 && z.avail_in == 0)) {
+            if (eof && z.avail_in == 0) {
+                rc = ep_error_set(err, EP_EPARSE,
+                                  "%s: truncated gzip data (the file ends inside its "
+                                  "compressed stream)",
+                                  path);
+                break;
+            }
+        } else if (zr == Z_MEM_ERROR) {
+            rc = ep_error_set(err, EP_ENOMEM, "%s: out of memory", path);
+            break;
+        } else if (zr != Z_OK) {
+            rc = ep_error_set(err, EP_EPARSE, "%s: corrupt gzip data (%s)", path,
+                              z.msg ? z.msg : "zlib error");
+            break;
+        }
+    }
+    inflateEnd(&z);
+    free(in);
+    free(scratch);
+    *total = tot;
+    return rc;
+}
+
+/* A gzip file's content into out, in memory bounded by EP_GZ_HOLD until its size is known: a
+ * file whose content exceeds that is counted to its end (or refused at cap) and read again
+ * into one allocation of its size. */
+static int read_gzip(int fd, const char *path, size_t cap, struct ep_buf *out,
+                     struct ep_error *err)
+{
+    size_t keep = cap && cap < EP_GZ_HOLD ? cap : EP_GZ_HOLD;
+    uint64_t total = 0;
+    int rc = gz_pass(fd, path, keep, cap, 0, out, &total, err);
+    if (rc || total == out->len)
+        return rc;
+    if (total >= SIZE_MAX)
+        return ep_error_set(err, EP_ENOMEM, "%s: out of memory", path);
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return ep_error_set(err, EP_EIO,
+                            "%s: its gzip content (%llu bytes) is more than %zu bytes and the "
+                            "file cannot be read a second time (not a regular file)",
+                            path, (unsigned long long)total, keep);
+    char *p = realloc(out->data, (size_t)total + 1);
+    if (!p)
+        return ep_error_set(err, EP_ENOMEM, "%s: out of memory", path);
+    out->data = p;
+    out->alloc = (size_t)total + 1;
+    ep_buf_reset(out);
+    uint64_t again = 0;
+    rc = gz_pass(fd, path, (size_t)total, (size_t)total, 0, out, &again, err);
+    if (!rc && again != total)
+        rc = ep_error_set(err, EP_EIO, "%s: changed while it was read", path);
+    return rc;
+}
+
+static int is_gzip(int fd)
+{
+    unsigned char magic[2] = {0, 0};
+    return pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
 int ep_read_file(const char *path, size_t cap, struct ep_buf *out, struct ep_error *err)
@@ -150,28 +282,17 @@ int ep_read_file(const char *path, size_t cap, struct ep_buf *out, struct ep_err
                             strerror(errno ? errno : ENOENT));
     out->cap = cap;
     ep_buf_reset(out);
-    unsigned char magic[2] = {0, 0};
-    ssize_t m = pread(fd, magic, 2, 0);
     int rc;
-    if (m == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-        gzFile gz = gzdopen(fd, "rb");
-        if (!gz) {
-            close(fd);
-            return ep_error_set(err, EP_ENOMEM, "%s: out of memory", path);
-        }
-        gzbuffer(gz, 1u << 17);
-        rc = read_into(out, -1, gz, 0, path, err);
-        int zrc = gzclose(gz);
-        if (!rc && zrc != Z_OK)
-            rc = ep_error_set(err, EP_EPARSE, "%s: truncated or corrupt gzip data", path);
+    if (is_gzip(fd)) {
+        rc = read_gzip(fd, path, cap, out, err);
     } else {
         struct stat sb;
         size_t hint = 0;
         if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
             hint = (size_t)sb.st_size;
-        rc = read_into(out, fd, NULL, hint, path, err);
-        close(fd);
+        rc = read_into(out, fd, hint, path, err);
     }
+    close(fd);
     if (rc)
         return rc;
     if (!out->data)
@@ -179,14 +300,64 @@ int ep_read_file(const char *path, size_t cap, struct ep_buf *out, struct ep_err
     return EP_OK;
 }
 
+int ep_read_head(const char *path, size_t n, struct ep_buf *out, struct ep_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ep_error_set(err, EP_EIO, "%s: cannot open: %s", path,
+                            strerror(errno ? errno : ENOENT));
+    out->cap = 0;
+    ep_buf_reset(out);
+    int rc;
+    if (is_gzip(fd)) {
+        uint64_t total;
+        rc = gz_pass(fd, path, n, 0, 1, out, &total, err);
+    } else {
+        out->cap = n;
+        rc = read_into(out, fd, n, path, err);
+        if (rc == EP_ELIMIT)
+            rc = EP_OK; /* more than n bytes: the first n are what was asked */
+    }
+    close(fd);
+    if (!rc && !out->data)
+        rc = ep_buf_append(out, "", 0);
+    return rc;
+}
+
+int ep_out_check(const char *path, struct ep_error *err)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return EP_OK;
+        return ep_error_set(err, EP_EIO, "%s: cannot write there: %s", path, strerror(errno));
+    }
+    if (S_ISREG(sb.st_mode))
+        return EP_OK;
+    const char *what = S_ISLNK(sb.st_mode)                         ? "a symbolic link"
+                       : S_ISDIR(sb.st_mode)                       ? "a folder"
+                       : S_ISFIFO(sb.st_mode)                      ? "a FIFO (named pipe)"
+                       : S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ? "a device"
+                       : S_ISSOCK(sb.st_mode)                      ? "a socket"
+                                                                   : "not a regular file";
+    return ep_error_set(err, EP_EINVAL,
+                        "%s: is %s; epintel writes only to a regular file or a new path and has "
+                        "left it as it was: give another path",
+                        path, what);
+}
+
 int ep_write_file_atomic(const char *path, const void *data, size_t n, struct ep_error *err)
 {
+    int rc = ep_out_check(path, err);
+    if (rc)
+        return rc;
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 32);
     if (!tmp)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    unlink(tmp); /* a leftover of a killed run with this pid; never followed (O_NOFOLLOW) */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
         int e = errno;
         free(tmp);
@@ -214,14 +385,14 @@ int ep_write_file_atomic(const char *path, const void *data, size_t n, struct ep
         free(tmp);
         return ep_error_set(err, EP_EIO, "%s: write failed: %s", path, strerror(e));
     }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
+    /* again just before the rename: something may have been put there meanwhile */
+    rc = ep_out_check(path, err);
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = ep_error_set(err, EP_EIO, "%s: rename failed: %s", path, strerror(errno));
+    if (rc)
         unlink(tmp);
-        free(tmp);
-        return ep_error_set(err, EP_EIO, "%s: rename failed: %s", path, strerror(e));
-    }
     free(tmp);
-    return EP_OK;
+    return rc;
 }
 
 int ep_mkdirs(const char *path, struct ep_error *err)
@@ -246,6 +417,12 @@ int ep_mkdirs(const char *path, struct ep_error *err)
         }
     }
     free(p);
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return ep_error_set(err, EP_EINVAL,
+                            "%s: exists and is not a folder; give the path of a folder, or a new "
+                            "one",
+                            path);
     return EP_OK;
 }
 

@@ -26,10 +26,25 @@ int ep_buf_printf(struct ep_buf *b, const char *fmt, ...) __attribute__((format(
 char *ep_buf_steal(struct ep_buf *b);
 
 /* Read a whole file, plain or gzip (detected by magic), into out (cap bytes max, 0 = none).
- * Errors name the path. */
+ * Errors name the path. gzip is decompressed as a stream: content beyond EP_GZ_HOLD bytes is
+ * first only counted (and refused with EP_ELIMIT as soon as it passes cap), then read again
+ * into one allocation of its size, so a gzip bomb is refused without holding more than
+ * EP_GZ_HOLD bytes. */
 int ep_read_file(const char *path, size_t cap, struct ep_buf *out, struct ep_error *err);
+#define EP_GZ_HOLD ((size_t)32 << 20)
 
-/* Write data to path atomically: temp file in the same directory, fsync, rename. */
+/* The first n bytes (or fewer, if the file is shorter) of a file's content, plain or gzip,
+ * into out. */
+int ep_read_head(const char *path, size_t n, struct ep_buf *out, struct ep_error *err);
+
+/* 0 if path may be written: it does not exist, or it is a regular file (lstat: not a symbolic
+ * link). Else EP_EINVAL with a message that names what is there (a folder, a FIFO, a device,
+ * a symbolic link, ...). */
+int ep_out_check(const char *path, struct ep_error *err);
+
+/* Write data to path atomically: temp file in the same directory, fsync, rename. Only to a
+ * regular file or a new path (ep_out_check, before and again just before the rename): a FIFO,
+ * a device, a folder or a symbolic link is refused and left as it was. */
 int ep_write_file_atomic(const char *path, const void *data, size_t n, struct ep_error *err);
 
 /* mkdir -p with mode 0700 for new components. */

@@ -111,6 +111,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rc = ep_htv_parse_buffer(buf, size, "fuzz.csv", &sink, &table, &records, &err);
     if (rc < 0 && (err.code != rc || !err.msg[0]))
         abort();
+    /* the header sniff that orders files for ingest names the table the parse recognised */
+    int sniffed = ep_htv_sniff(buf, size);
+    if (sniffed != EP_HTV_UNKNOWN && table != EP_HTV_UNKNOWN && sniffed != table)
+        abort();
     free(buf);
     return sum == (size_t)-1; /* keep sum alive */
 }

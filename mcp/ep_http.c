@@ -1978,16 +1978,14 @@ static void expire_sessions(struct http *h)
     }
 }
 
+/* Written as every output file is: atomically, and only to a regular file or a new path (a
+ * FIFO, a device, a folder or a symbolic link is refused and left as it was). */
 static int write_port_file(const char *path, int port, struct ep_error *err)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return ep_error_set(err, EP_EINVAL, "--port-file path too long");
-    FILE *f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 || rename(tmp, path) != 0)
-        return ep_error_set(err, EP_EIO, "cannot write the port file %s: %s", path,
-                            strerror(errno));
-    return 0;
+    char line[32];
+    int n = snprintf(line, sizeof line, "%d\n", port);
+    int rc = ep_write_file_atomic(path, line, (size_t)n, err);
+    return rc ? ep_error_prefix(err, "--port-file: ") : 0;
 }
 
 int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
