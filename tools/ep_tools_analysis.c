@@ -222,33 +222,11 @@ static void group_label(struct an *a, const char *code, char *out, size_t n)
     sqlite3_finalize(q);
 }
 
-/* Canonical code of a group argument (code in any case, or a label the EP uses). The error
- * names the argument (argname) and lists the known codes. Returns 0 or EP_EINVAL. */
+/* Canonical code of a group argument: the shared rule (ep_tools_resolve_group). */
 static int resolve_group(struct an *a, const char *argname, const char *arg, char code[16],
                          struct ep_error *err)
 {
-    sqlite3_stmt *q;
-    struct ep_buf known;
-    ep_buf_init(&known, 0);
-    int found = 0;
-    const char *canon = ep_group_canonical(arg);
-    if (sqlite3_prepare_v2(a->db, "SELECT code FROM grp ORDER BY code", -1, &q, NULL) != SQLITE_OK)
-        return ep_tools_db_error(a->s, err, "listing groups");
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *c = (const char *)sqlite3_column_text(q, 0);
-        ep_buf_printf(&known, "%s%s", known.len ? ", " : "", c);
-        if (!found && (strcasecmp(c, arg) == 0 || (canon && strcmp(c, canon) == 0))) {
-            snprintf(code, 16, "%s", c);
-            found = 1;
-        }
-    }
-    sqlite3_finalize(q);
-    int rc = 0;
-    if (!found)
-        rc = ep_error_set(err, EP_EINVAL, "argument \"%s\": unknown group \"%s\"; allowed: %s",
-                          argname, arg, known.data ? known.data : "(no groups in the store)");
-    ep_buf_free(&known);
-    return rc;
+    return ep_tools_resolve_group(a->s, argname, arg, code, 16, err);
 }
 
 static int matrix_group(const struct ep_matrix *m, const char *code)

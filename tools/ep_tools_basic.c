@@ -265,8 +265,9 @@ static const char meps_in[] =
     "{\"type\":\"object\",\"properties\":{"
     "\"country\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":"
     "\"ISO 3166-1 alpha-3 country code, e.g. DEU, LUX.\",\"examples\":[\"LUX\"]},"
-    "\"group\":{\"type\":\"string\",\"enum\":" GROUPS ",\"description\":"
-    "\"Political group code; matches the group reported for the MEP (see active_on and term).\"},"
+    "\"group\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":40,\"examples\":" GROUPS ","
+    "\"description\":\"Political group code in any case (epp = EPP) or the EP's label (PPE, S&D); "
+    "matches the group reported for the MEP (see active_on and term).\"},"
     "\"active_on\":" DATE_IN(
         "Only MEPs with a mandate on this date (YYYY-MM-DD); their group is "
         "the one held that day.") ","
@@ -332,6 +333,13 @@ static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
         return rc;
     const char *country = sarg(args, "country"), *group = sarg(args, "group");
     const char *active_on = sarg(args, "active_on"), *name = sarg(args, "name");
+    char gcode[64];
+    if (group) {
+        rc = ep_tools_resolve_group(s, "group", group, gcode, sizeof gcode, err);
+        if (rc)
+            return rc;
+        group = gcode;
+    }
     long long term = 0;
     int has_term = iarg(args, "term", &term);
     sqlite3_stmt *q = NULL;

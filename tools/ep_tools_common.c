@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ep_model.h"
 #include "ep_store.h"
@@ -691,6 +692,102 @@ int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what
 {
     return ep_error_set(err, EP_EDB, "%s: %s", what,
                         s ? sqlite3_errmsg(ep_store_db(s)) : "no store");
+}
+
+/* ---- group codes --------------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ep_tools_resolve_group(struct ep_store *s, const char *argname, const char *arg, char *code,
+                           size_t n, struct ep_error *err)
+{
+    if (!s)
+        return ep_error_set(err, EP_EUNAVAIL, "no store");
+    struct ep_tools_pos *p = NULL;
+    int rc = ep_tools_pos_acquire(s, &p, err);
+    if (rc)
+        return rc;
+    /* Every code a stored source names: the groups table, memberships, the positions' groups
+     * (the snapshot's matrix holds both of the latter). */
+    size_t nk = 0, ak = (size_t)p->m.n_grp + 32;
+    char **known = calloc(ak, sizeof *known);
+    sqlite3_stmt *q = NULL;
+    if (!known) {
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (int g = 0; g < p->m.n_grp; g++)
+        if (!(known[nk++] = strdup(p->m.grp_code[g]))) {
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+            goto out;
+        }
+    if (sqlite3_prepare_v2(ep_store_db(s),
+                           "SELECT code FROM grp UNION SELECT group_code FROM membership", -1, &q,
+                           NULL) != SQLITE_OK) {
+        rc = ep_tools_db_error(s, err, "listing groups");
+        goto out;
+    }
+    int st;
+    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *c = (const char *)sqlite3_column_text(q, 0);
+        if (!c || !*c)
+            continue;
+        if (nk == ak) {
+            char **more = realloc(known, 2 * ak * sizeof *known);
+            if (!more) {
+                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+                goto out;
+            }
+            known = more;
+            ak *= 2;
+        }
+        if (!(known[nk++] = strdup(c))) {
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    if (st != SQLITE_DONE) {
+        rc = ep_tools_db_error(s, err, "listing groups");
+        goto out;
+    }
+    if (nk > 1)
+        qsort(known, nk, sizeof *known, cmp_str);
+    const char *canon = ep_group_canonical(arg);
+    const char *hit = NULL;
+    for (size_t k = 0; k < nk && !hit; k++)
+        if (strcmp(known[k], arg) == 0 || (canon && strcmp(known[k], canon) == 0))
+            hit = known[k];
+    for (size_t k = 0; k < nk && !hit; k++)
+        if (strcasecmp(known[k], arg) == 0)
+            hit = known[k];
+    if (hit) {
+        if (strlen(hit) >= n) {
+            rc = ep_error_set(err, EP_ELIMIT, "group code \"%s\" is too long", hit);
+            goto out;
+        }
+        memcpy(code, hit, strlen(hit) + 1);
+        goto out;
+    }
+    struct ep_buf list;
+    ep_buf_init(&list, 0);
+    for (size_t k = 0; k < nk; k++)
+        if (!k || strcmp(known[k], known[k - 1]) != 0)
+            ep_buf_printf(&list, "%s%s", list.len ? ", " : "", known[k]);
+    rc = ep_error_set(err, EP_EINVAL,
+                      "argument \"%s\": unknown group \"%s\"; known: %s (any case, or the EP's "
+                      "label such as PPE or S&D)",
+                      argname, arg, list.len ? list.data : "none (the store names no group)");
+    ep_buf_free(&list);
+out:
+    sqlite3_finalize(q);
+    for (size_t k = 0; k < nk; k++)
+        free(known[k]);
+    free(known);
+    ep_tools_pos_release(p);
+    return rc;
 }
 
 int ep_tools_term_of(const char *date)

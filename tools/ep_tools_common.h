@@ -165,6 +165,17 @@ int ep_tools_fold(const char *text, struct ep_buf *out);
 /* EP_EDB with "what: sqlite message". */
 int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what);
 
+/* ---- group codes --------------------------------------------------------------------- */
+
+/* The one rule every tool applies to a group argument: a code in any case ("epp", "Epp") or a
+ * label the EP prints ("PPE", "S&D", "Verts/ALE"; ep_group_canonical) names a group when some
+ * stored source names it: the groups table, a membership, or a position's printed group (a
+ * group that only appears in votes, e.g. a new group of a later term, counts). On success the
+ * canonical code is in code (n bytes) and 0 is returned; an unknown group is EP_EINVAL
+ * "argument "ARG": unknown group "X"; known: A, B, ..."; EP_EDB/EP_ENOMEM otherwise. */
+int ep_tools_resolve_group(struct ep_store *s, const char *argname, const char *arg, char *code,
+                           size_t n, struct ep_error *err);
+
 /* Parliamentary term of a date (9: 2019-07-02..2024-07-15, 10: from 2024-07-16), or 0. */
 int ep_tools_term_of(const char *date);
 

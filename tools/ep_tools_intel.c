@@ -955,9 +955,17 @@ static int find_mep(struct ep_tool_ctx *ctx, struct win *w, int64_t id, const ch
                         arg, (long long)id, name, w->m->n_vote);
 }
 
-static int find_group(const struct ep_matrix *m, const char *code, const char *arg,
-                      struct ep_error *err)
+/* Matrix index of a group argument: resolved by the shared rule (any case, EP labels; unknown
+ * group: EP_EINVAL listing the known ones), then looked up in the window. */
+static int find_group(struct ep_store *s, const struct ep_matrix *m, const char *arg_value,
+                      const char *arg, struct ep_error *err)
 {
+    char code[64];
+    if (!arg_value)
+        return ep_error_set(err, EP_EINVAL, "argument \"%s\" must be a group code", arg);
+    int rc = ep_tools_resolve_group(s, arg, arg_value, code, sizeof code, err);
+    if (rc)
+        return rc;
     for (int g = 0; g < m->n_grp; g++)
         if (strcmp(m->grp_code[g], code) == 0)
             return g;
@@ -1450,7 +1458,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         for (size_t k = 0; k < json_array_size(ga); k++) {
             char an[32];
             snprintf(an, sizeof an, "groups[%zu]", k);
-            int g = find_group(m, json_string_value(json_array_get(ga, k)), an, err);
+            int g = find_group(ctx->store, m, json_string_value(json_array_get(ga, k)), an, err);
             if (g < 0)
                 return g;
             sel[g] = 1;
@@ -2322,7 +2330,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         if (!gc)
             return ep_error_set(err, EP_EINVAL,
                                 "argument \"group\" is required when scope is \"group\"");
-        if ((grp = find_group(m, gc, "group", err)) < 0)
+        if ((grp = find_group(ctx->store, m, gc, "group", err)) < 0)
             return grp;
     }
     if ((rc = stage(&r, "vote statistics and sittings", err)) || (rc = need_vs(w, err)) ||

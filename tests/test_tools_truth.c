@@ -1,0 +1,182 @@
+/* What the tools say is what the stored sources say (issue 15, part 2: b, c, d, e, h, m): group
+ * codes in any case, every MEP and group a source names resolvable, unknown never shown as 0 or
+ * false, counts named for what they count, one form of the window. All tools are registered
+ * (ep_tools_register_all) and called through ep_tools_call, so input and output schemas are
+ * validated too. Stores: the bundled default dataset, and stores built here from the real files
+ * alone (roll-call XML only; the HowTheyVote vote tables without members). */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_store.h"
+#include "ep_testutil.h"
+#include "ep_tools.h"
+#include "ep_tools_all.h"
+#include "ep_tools_common.h"
+#include "ep_tools_intel.h"
+#include "ep_tools_window.h"
+
+static char *Dir;
+static struct ep_store *Def; /* the bundled default dataset */
+
+static int setup(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    Dir = ep_test_tmpdir();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/default.db", Dir);
+    if (ep_store_open(path, 0, &Def, &err) || ep_store_ensure_default(Def, NULL, NULL, &err) ||
+        ep_tools_register_all(&err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ep_tools_intel_cache_clear();
+    ep_tools_matrix_cache_clear();
+    ep_tools_cleanup();
+    ep_tools_common_reset();
+    ep_store_close(Def);
+    ep_test_system("rm -rf '%s'", Dir);
+    free(Dir);
+    return 0;
+}
+
+/* A new store NAME in Dir filled with the given real files (paths under EP_REAL_DATA). */
+__attribute__((unused)) static struct ep_store *store_of(const char *name, const char *const *files)
+{
+    struct ep_error err = {0};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.db", Dir, name);
+    struct ep_store *s = NULL;
+    if (ep_store_open(path, 0, &s, &err))
+        fail_msg("open %s: %s", path, err.msg);
+    for (; *files; files++) {
+        struct ep_ingest_report rep;
+        if (ep_store_ingest_file(s, ep_test_real(*files), 0, NULL, NULL, &rep, &err))
+            fail_msg("ingest %s: %s", *files, err.msg);
+    }
+    return s;
+}
+
+__attribute__((unused)) static const char *const Rcv[] = {
+    "ep-rcv-xml/PV-9-2024-01-15-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-01-16-RCV_EN.xml",
+    "ep-rcv-xml/PV-9-2024-01-17-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-02-08-RCV_EN.xml",
+    "ep-rcv-xml/PV-9-2024-02-26-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-02-27-RCV_EN.xml",
+    "ep-rcv-xml/PV-9-2024-04-23-RCV_EN.xml", NULL};
+
+static int call(struct ep_store *s, const char *tool, const char *args_json, json_t **res,
+                struct ep_error *err)
+{
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = s;
+    json_error_t je;
+    json_t *args = json_loads(args_json, 0, &je);
+    if (!args)
+        fail_msg("bad test JSON %s: %s", args_json, je.text);
+    *res = NULL;
+    ep_error_clear(err);
+    int rc = ep_tools_call(&ctx, tool, args, res, err);
+    json_decref(args);
+    return rc;
+}
+
+static json_t *ok(struct ep_store *s, const char *tool, const char *args_json)
+{
+    struct ep_error err = {0};
+    json_t *res;
+    int rc = call(s, tool, args_json, &res, &err);
+    if (rc)
+        fail_msg("%s %s: rc %d: %s", tool, args_json, rc, err.msg);
+    assert_non_null(res);
+    return res;
+}
+
+static void expect_err(struct ep_store *s, const char *tool, const char *args, int code,
+                       const char *needle)
+{
+    json_t *res = NULL;
+    struct ep_error err = {0};
+    int rc = call(s, tool, args, &res, &err);
+    if (rc != code)
+        fail_msg("%s %s: expected rc %d, got %d (%s)", tool, args, code, rc, err.msg);
+    if (needle && !strstr(err.msg, needle))
+        fail_msg("%s %s: message \"%s\" lacks \"%s\"", tool, args, err.msg, needle);
+    json_decref(res);
+}
+
+static json_t *find_by(json_t *arr, const char *key, const char *value)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e)
+    {
+        const char *v = json_string_value(json_object_get(e, key));
+        if (v && strcmp(v, value) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* ---- e: group codes in any case, one rule for every tool -------------------------------- */
+
+static void test_group_case(void **state)
+{
+    (void)state;
+    json_t *up = ok(Def, "get_meps", "{\"group\":\"EPP\",\"active_on\":\"2024-01-16\"}");
+    json_t *lo = ok(Def, "get_meps", "{\"group\":\"epp\",\"active_on\":\"2024-01-16\"}");
+    assert_int_equal(json_integer_value(json_object_get(lo, "total")), 178);
+    assert_int_equal(json_integer_value(json_object_get(lo, "total")),
+                     json_integer_value(json_object_get(up, "total")));
+    json_decref(up);
+    json_decref(lo);
+
+    json_t *r = ok(Def, "analyze_voting_patterns", "{\"group\":\"epp\"}");
+    json_decref(r);
+    r = ok(Def, "generate_report", "{\"kind\":\"group\",\"id\":\"Epp\"}");
+    json_decref(r);
+    r = ok(Def, "analyze_coalition_dynamics", "{\"groups\":[\"epp\",\"sd\",\"Green_EFA\"]}");
+    json_t *g = json_object_get(r, "groups");
+    assert_int_equal(json_array_size(g), 3);
+    assert_non_null(find_by(g, "group", "EPP"));
+    assert_non_null(find_by(g, "group", "SD"));
+    assert_non_null(find_by(g, "group", "GREEN_EFA"));
+    json_decref(r);
+    r = ok(Def, "detect_voting_anomalies",
+           "{\"scope\":\"group\",\"group\":\"epp\",\"min_observations\":5}");
+    json_decref(r);
+    /* the EP's French label names the group too */
+    r = ok(Def, "analyze_coalition_dynamics", "{\"groups\":[\"PPE\",\"S&D\"]}");
+    assert_non_null(find_by(json_object_get(r, "groups"), "group", "SD"));
+    json_decref(r);
+
+    /* an unknown group is the same error everywhere, listing the known codes */
+    expect_err(Def, "get_meps", "{\"group\":\"xyz\"}", EP_EINVAL, "unknown group \"xyz\"; known:");
+    expect_err(Def, "analyze_voting_patterns", "{\"group\":\"xyz\"}", EP_EINVAL,
+               "unknown group \"xyz\"; known:");
+    expect_err(Def, "generate_report", "{\"kind\":\"group\",\"id\":\"xyz\"}", EP_EINVAL,
+               "unknown group \"xyz\"; known:");
+    expect_err(Def, "analyze_coalition_dynamics", "{\"groups\":[\"epp\",\"xyz\"]}", EP_EINVAL,
+               "\"groups[1]\": unknown group \"xyz\"; known:");
+    expect_err(Def, "detect_voting_anomalies", "{\"scope\":\"group\",\"group\":\"xyz\"}",
+               EP_EINVAL, "unknown group \"xyz\"; known:");
+    expect_err(Def, "analyze_voting_patterns", "{\"group\":\"xyz\"}", EP_EINVAL, "GREEN_EFA");
+    /* a known group without a member in the window says so (ESN is term 10) */
+    expect_err(Def, "analyze_coalition_dynamics", "{\"groups\":[\"esn\"]}", EP_ENOTFOUND,
+               "group \"ESN\" has no member in the window");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_group_case),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
