@@ -28,8 +28,6 @@
 #include "ep_matrix.h"
 #include "ep_model.h"
 
-#define EP_STORE_SCHEMA_VERSION 1
-
 struct ep_store;
 
 enum { EP_STORE_READONLY = 1 };

@@ -173,10 +173,50 @@ static void test_group_case(void **state)
                "group \"ESN\" has no member in the window");
 }
 
+/* ---- m: one form of the window, text true on any store --------------------------------- */
+
+static void test_window_and_text(void **state)
+{
+    (void)state;
+    /* a sitting with official counts only: the window holds no vote, its bounds are null */
+    json_t *r = ok(Def, "generate_report", "{\"kind\":\"sitting\",\"id\":\"2024-03-12\"}");
+    json_t *w = json_object_get(r, "window");
+    assert_int_equal(json_integer_value(json_object_get(w, "votes")), 0);
+    assert_true(json_is_null(json_object_get(w, "from")));
+    assert_true(json_is_null(json_object_get(w, "to")));
+    json_decref(r);
+    r = ok(Def, "get_mep_details", "{\"id\":4746,\"from\":\"2024-05-01\"}");
+    w = json_object_get(r, "window");
+    assert_int_equal(json_integer_value(json_object_get(w, "votes")), 0);
+    assert_true(json_is_null(json_object_get(w, "from")));
+    assert_true(json_is_null(json_object_get(w, "to")));
+    json_decref(r);
+    /* the same window in two tools has the same bounds */
+    r = ok(Def, "get_mep_details", "{\"id\":4746,\"from\":\"2024-02-01\"}");
+    json_t *r2 = ok(Def, "analyze_voting_patterns", "{\"mep_id\":4746,\"from\":\"2024-02-01\"}");
+    const char *f1 = json_string_value(json_object_get(json_object_get(r, "window"), "from"));
+    const char *f2 = json_string_value(json_object_get(json_object_get(r2, "window"), "from"));
+    assert_non_null(f1);
+    assert_non_null(f2);
+    assert_string_equal(f1, "2024-02-08");
+    assert_string_equal(f2, "2024-02-08");
+    json_decref(r);
+    json_decref(r2);
+    /* the roles reason says what the store holds, not "the bundled data" */
+    r = ok(Def, "assess_mep_influence", "{\"mep_id\":4746}");
+    const char *why = json_string_value(
+        json_object_get(json_object_get(json_object_get(r, "dimensions"), "roles"), "reason"));
+    assert_non_null(why);
+    assert_null(strstr(why, "bundled"));
+    assert_non_null(strstr(why, "the store holds no rapporteur or role records"));
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_group_case),
+        cmocka_unit_test(test_window_and_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1545,7 +1545,9 @@ static const struct ep_tool rows[] = {
     {"generate_report", "Generate a report",
      "A report on an MEP (id = EP id), a political group (id = group code) or a sitting (id = "
      "date): structured JSON (data) plus a readable Markdown rendering with tables of figures, "
-     "defections, group breakdowns, data coverage and attribution. PDF comes later.",
+     "defections, group breakdowns, data coverage and attribution. For kind \"mep\", formats "
+     "[\"pdf\"] also renders the scorecard PDF and [\"png\"] the dimension chart; group and "
+     "sitting reports are JSON and Markdown only.",
      report_in, report_out, 1, 1, 0, 300, report},
 };
 

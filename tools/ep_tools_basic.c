@@ -495,6 +495,7 @@ static int real_ok(json_t *o, const char *k, double v, int *bad)
 
 struct mep_stats {
     int votes, eligible, cast, f, a, ab, dnv, loyal_votes, matching, defections, ties;
+    int32_t day_from, day_to; /* first and last day of the votes counted in votes */
     json_t *defect_ids;
 };
 
@@ -507,7 +508,10 @@ static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *fr
     for (int v = 0; v < m->n_vote; v++) {
         if (m->vote_day[v] < dfrom || m->vote_day[v] > dto)
             continue;
-        st->votes++;
+        if (!st->votes++ || m->vote_day[v] < st->day_from)
+            st->day_from = m->vote_day[v];
+        if (st->votes == 1 || m->vote_day[v] > st->day_to)
+            st->day_to = m->vote_day[v];
         if (i < 0)
             continue;
         size_t cell = (size_t)v * (size_t)m->n_mep + (size_t)i;
@@ -654,14 +658,16 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     }
     mep_compute(p, id, from, to, &st);
     int bad = 0;
-    /* window actually covered */
-    const char *wf =
-        from && (!p->pos_from[0] || strcmp(from, p->pos_from) > 0) ? from : p->pos_from;
-    const char *wt = to && (!p->pos_to[0] || strcmp(to, p->pos_to) < 0) ? to : p->pos_to;
+    /* window actually covered: first and last day of its votes, as every tool's window */
+    char wf[11] = "", wt[11] = "";
+    if (st.votes) {
+        ep_date_format(st.day_from, wf);
+        ep_date_format(st.day_to, wt);
+    }
     json_t *win = json_object();
     if (win) {
-        put(win, "from", st.votes && *wf ? json_string(wf) : json_null(), &bad);
-        put(win, "to", st.votes && *wt ? json_string(wt) : json_null(), &bad);
+        put(win, "from", ep_tools_window_date(wf), &bad);
+        put(win, "to", ep_tools_window_date(wt), &bad);
         put(win, "votes", json_integer(st.votes), &bad);
     }
     put(res, "window", win, &bad);

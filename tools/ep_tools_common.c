@@ -154,6 +154,11 @@ int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *er
     return 0;
 }
 
+json_t *ep_tools_window_date(const char *date)
+{
+    return date && *date ? json_string(date) : json_null();
+}
+
 json_t *ep_tools_unavailable(const char *reason)
 {
     return json_pack("{s:b,s:s}", "available", 0, "reason", reason ? reason : "not available");

@@ -45,6 +45,11 @@ int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *er
     "\"required\":[\"sources\",\"dataset_date\",\"positions_window\",\"synthetic\"],"              \
     "\"additionalProperties\":false}"
 
+/* A window bound for a result: the date as a JSON string, or null when the window has no such
+ * bound (no vote in it). Every tool's window uses it, so an unset bound is null everywhere, never
+ * "". NULL only on ENOMEM. */
+json_t *ep_tools_window_date(const char *date);
+
 /* {"available": false, "reason": reason} (new reference, NULL on ENOMEM). */
 json_t *ep_tools_unavailable(const char *reason);
 

@@ -17,6 +17,11 @@
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
+/* Why the roles dimension is unavailable, on any store (not only the bundled data). */
+#define EP_ROLES_REASON                                                                            \
+    "the store holds no rapporteur or role records: its schema has no table for them, and "        \
+    "neither HowTheyVote.eu nor the roll-call XML carry them"
+
 /* ---- small JSON helpers ------------------------------------------------------------------ */
 
 /* A finite number rounded to 6 decimals, or null (never NaN/Inf). */
@@ -1139,7 +1144,7 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                 break;
             case D_PART: why = "no eligible vote"; break;
             case D_PIVOT: why = "no decided vote (FOR != AGAINST) in the window"; break;
-            case D_ROLES: why = "the bundled data has no rapporteur or role records"; break;
+            case D_ROLES: why = EP_ROLES_REASON; break;
             }
             o = ep_tools_unavailable(why);
             put(o, "definition", json_string(dim_def[d]), &bad);
@@ -1228,7 +1233,7 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "co-voting network (edges with >= 10 common votes, w = same/both)",
         "stats/ per-MEP participation and loyalty, per-vote group positions", NULL};
     static const char *const limits[] = {
-        "roles and rapporteurships are not in the bundled data",
+        "roles and rapporteurships: " EP_ROLES_REASON,
         "pivotality uses a simple majority of FOR vs AGAINST; qualified majorities are ignored",
         "percentiles are relative to the MEPs of the same window", NULL};
     json_t *meth =
