@@ -212,11 +212,47 @@ static void test_window_and_text(void **state)
     json_decref(r);
 }
 
+/* ---- h: three counts of a group's MEPs, each named for what it counts -------------------- */
+
+static void test_group_counts_named(void **state)
+{
+    (void)state;
+    /* EPP over the bundled window: 186 MEPs were EPP members on at least one vote, 177 held an
+     * EPP seat on the last vote, 182 network nodes have EPP as the group they held longest */
+    json_t *r = ok(Def, "analyze_voting_patterns", "{\"group\":\"EPP\"}");
+    json_t *subj = json_object_get(r, "subject");
+    assert_int_equal(json_integer_value(json_object_get(subj, "members_in_window")), 186);
+    assert_null(json_object_get(subj, "members"));
+    json_decref(r);
+    r = ok(Def, "analyze_coalition_dynamics", "{\"groups\":[\"EPP\"]}");
+    json_t *g = json_array_get(json_object_get(r, "groups"), 0);
+    assert_int_equal(json_integer_value(json_object_get(g, "seats_at_last_vote")), 177);
+    assert_null(json_object_get(g, "members"));
+    json_decref(r);
+    r = ok(Def, "map_political_network", "{}");
+    json_t *mg = find_by(json_object_get(r, "modal_groups"), "group", "EPP");
+    assert_non_null(mg);
+    assert_int_equal(json_integer_value(json_object_get(mg, "nodes_with_modal_group")), 182);
+    /* the communities' composition is in the same unit, and sums to it */
+    json_int_t sum = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(r, "communities"), "items"), i, c)
+    {
+        json_t *e = find_by(json_object_get(c, "groups"), "group", "EPP");
+        assert_null(json_object_get(e, "members"));
+        sum += json_integer_value(json_object_get(e, "nodes_with_modal_group"));
+    }
+    assert_int_equal(sum, 182);
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_group_case),
         cmocka_unit_test(test_window_and_text),
+        cmocka_unit_test(test_group_counts_named),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

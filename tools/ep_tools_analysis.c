@@ -619,7 +619,7 @@ static int group_analysis(struct an *a, const char *code, int include_votes, int
     }
     qsort(rb, (size_t)n_ranked, sizeof *rb, rebel_cmp);
     if (subj)
-        put(&b, subj, "members", json_integer(n_members));
+        put(&b, subj, "members_in_window", json_integer(n_members));
     if (n_ranked) {
         json_t *items = json_array();
         for (int k = 0; k < n_ranked && k < limit; k++) {
@@ -972,7 +972,7 @@ static void md_group(struct ep_buf *o, json_t *res)
         ep_buf_printf(o, " — ");
         md_cell(o, jstr(s, "label"), 200);
     }
-    ep_buf_printf(o, "\n\n- Members on the window's votes: %ld\n", jint(s, "members"));
+    ep_buf_printf(o, "\n\n- Members on the window's votes: %ld\n", jint(s, "members_in_window"));
     md_window(o, json_object_get(res, "window"));
     ep_buf_printf(o, "\n");
     ep_buf_printf(o, "## Cohesion\n\n| Measure | Value | Counts |\n|---|---|---|\n");

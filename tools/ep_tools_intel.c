@@ -1272,9 +1272,9 @@ static const char OUT_COALITION[] =
     ",\"groups\",\"pair_agreement\",\"alliances\",\"factions\","
     "\"stability\"],"
     "\"properties\":{" S_COMMON ",\"groups\":" S_ARR(
-        "{\"type\":\"object\",\"required\":[\"group\",\"members\","
+        "{\"type\":\"object\",\"required\":[\"group\",\"seats_at_last_vote\","
         "\"votes_cast\",\"ties\","
-        "\"cohesion\",\"trend\"],\"properties\":{\"group\":" S_STR ",\"members\":" S_INT
+        "\"cohesion\",\"trend\"],\"properties\":{\"group\":" S_STR ",\"seats_at_last_vote\":" S_INT
         ",\"votes_cast\":" S_INT ",\"ties\":" S_INT ",\"cohesion\":{\"type\":\"object\","
         "\"required\":[\"ai_mean\",\"ai_median\",\"rice_mean\","
         "\"alpha\",\"participation\"],"
@@ -1502,8 +1502,8 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         put(tr, "by_sitting", trend_json(ts, &w->per[EP_PERIOD_SITTING], g, &bad), &bad);
         put(tr, "by_month", trend_json(tm, &w->per[EP_PERIOD_MONTH], g, &bad), &bad);
         put(tr, "ai_slope_per_sitting", jru(slok, sl), &bad);
-        json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g], "members",
-                              (int)w->frag.seats[g], "votes_cast", s->n_vote_cast, "ties", s->n_tie,
+        json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g],
+                              "seats_at_last_vote", (int)w->frag.seats[g], "votes_cast", s->n_vote_cast, "ties", s->n_tie,
                               "cohesion", coh, "trend", tr);
         add(garr, o, &bad);
     }
@@ -1721,21 +1721,24 @@ static const char
         [] =
             "{\"type\":\"object\",\"required\":[" S_COMMON_REQ
             ",\"nodes\",\"edges\",\"density\",\"min_common_votes\",\"modularity\",\"communities\","
-            "\"top\","
+            "\"modal_groups\",\"top\","
             "\"group_bridges\",\"threshold_graph\",\"betweenness_backbone\",\"artefacts\"],"
             "\"properties\":{" S_COMMON ",\"nodes\":" S_INT ",\"edges\":" S_INT
             ",\"density\":" S_NNUM ",\"min_common_votes\":" S_INT
             ",\"modularity\":{\"type\":\"object\",\"required\":["
             "\"detected\",\"by_group\",\"algorithm\"],\"properties\":{\"detected\":" S_NNUM
             ",\"by_group\":" S_NNUM ",\"algorithm\":" S_STR ",\"resolution\":" S_NUM "}},"
+            "\"modal_groups\":" S_ARR(
+                "{\"type\":\"object\",\"required\":[\"group\",\"nodes_with_modal_group\"],"
+                "\"properties\":{\"group\":" S_NSTR ",\"nodes_with_modal_group\":" S_INT "}}") ","
             "\"communities\":{\"type\":\"object\",\"required\":[\"count\",\"items\"],"
             "\"properties\":{"
             "\"count\":" S_INT ",\"items\":" S_ARR(
                 "{\"type\":\"object\",\"required\":[\"community\",\"size\",\"groups\"],"
                 "\"properties\":{"
                 "\"community\":" S_INT ",\"size\":" S_INT ",\"groups\":" S_ARR(
-                    "{\"type\":\"object\",\"required\":[\"group\",\"members\"],\"properties\":{"
-                    "\"group\":" S_NSTR ",\"members\":" S_INT
+                    "{\"type\":\"object\",\"required\":[\"group\",\"nodes_with_modal_group\"],"
+                    "\"properties\":{\"group\":" S_NSTR ",\"nodes_with_modal_group\":" S_INT
                     "}}") "}}") "}},"
                                 "\"top\":{\"type\":\"object\",\"required\":[\"eigenvector\","
                                 "\"pagerank\",\"strength\","
@@ -1983,13 +1986,38 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
             done[best] = 1;
             const char *code = best < ng ? m->grp_code[best] : NULL;
             add(gl,
-                json_pack("{s:o, s:i}", "group", code ? json_string(code) : json_null(), "members",
-                          row[best]),
+                json_pack("{s:o, s:i}", "group", code ? json_string(code) : json_null(),
+                          "nodes_with_modal_group", row[best]),
                 &bad);
         }
         add(citems, json_pack("{s:i, s:i, s:o}", "community", c, "size", size, "groups", gl), &bad);
     }
     put(res, "communities", json_pack("{s:i, s:o}", "count", nc, "items", citems), &bad);
+    /* nodes per modal group over the whole network (a node's group is the one it held longest in
+     * the window), largest first: not seats, not members in the window */
+    {
+        int per[EP_MATRIX_MAX_GROUPS + 1] = {0};
+        for (int k = 0; k < n; k++)
+            per[g->node[k].grp >= 0 && g->node[k].grp < ng ? g->node[k].grp
+                                                             : EP_MATRIX_MAX_GROUPS]++;
+        json_t *mg = json_array();
+        uint8_t done[EP_MATRIX_MAX_GROUPS + 1] = {0};
+        for (;;) {
+            int best = -1;
+            for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
+                if (!done[x] && per[x] > 0 && (best < 0 || per[x] > per[best]))
+                    best = x;
+            if (best < 0)
+                break;
+            done[best] = 1;
+            add(mg,
+                json_pack("{s:o, s:i}", "group",
+                          best < ng ? json_string(m->grp_code[best]) : json_null(),
+                          "nodes_with_modal_group", per[best]),
+                &bad);
+        }
+        put(res, "modal_groups", mg, &bad);
+    }
     free(cg);
 
     /* top MEPs per centrality */
