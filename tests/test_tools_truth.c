@@ -20,6 +20,7 @@
 
 static char *Dir;
 static struct ep_store *Def; /* the bundled default dataset */
+static struct ep_store *Xml; /* built on first use (xml_store) */
 
 static int setup(void **state)
 {
@@ -44,13 +45,14 @@ static int teardown(void **state)
     ep_tools_cleanup();
     ep_tools_common_reset();
     ep_store_close(Def);
+    ep_store_close(Xml);
     ep_test_system("rm -rf '%s'", Dir);
     free(Dir);
     return 0;
 }
 
 /* A new store NAME in Dir filled with the given real files (paths under EP_REAL_DATA). */
-__attribute__((unused)) static struct ep_store *store_of(const char *name, const char *const *files)
+static struct ep_store *store_of(const char *name, const char *const *files)
 {
     struct ep_error err = {0};
     char path[1024];
@@ -66,11 +68,19 @@ __attribute__((unused)) static struct ep_store *store_of(const char *name, const
     return s;
 }
 
-__attribute__((unused)) static const char *const Rcv[] = {
+static const char *const Rcv[] = {
     "ep-rcv-xml/PV-9-2024-01-15-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-01-16-RCV_EN.xml",
     "ep-rcv-xml/PV-9-2024-01-17-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-02-08-RCV_EN.xml",
     "ep-rcv-xml/PV-9-2024-02-26-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-02-27-RCV_EN.xml",
     "ep-rcv-xml/PV-9-2024-04-23-RCV_EN.xml", NULL};
+
+/* The roll-call XML files alone: no HowTheyVote table, no member list, no memberships. */
+static struct ep_store *xml_store(void)
+{
+    if (!Xml)
+        Xml = store_of("xml", Rcv);
+    return Xml;
+}
 
 static int call(struct ep_store *s, const char *tool, const char *args_json, json_t **res,
                 struct ep_error *err)
@@ -247,12 +257,75 @@ static void test_group_counts_named(void **state)
     json_decref(r);
 }
 
+/* ---- d: unknown is null with a reason; the XML's text is shown ---------------------------- */
+
+static void test_unknown_vote_fields(void **state)
+{
+    (void)state;
+    struct ep_store *x = xml_store();
+    json_t *r = ok(x, "get_voting_records", "{\"vote_id\":162985}");
+    json_t *v = json_array_get(json_object_get(r, "votes"), 0);
+    assert_non_null(v);
+    /* the roll-call XML's title and description, and the reference its description starts
+     * with (PV-9-2024-01-16-RCV_EN.xml, vote 162985) */
+    assert_string_equal(json_string_value(json_object_get(v, "title")),
+                        "Current and future challenges regarding cross-border cooperation with "
+                        "neighbouring countries");
+    assert_string_equal(json_string_value(json_object_get(v, "description")),
+                        "A9-0415/2023 - Daniel Buda - Motion for a resolution");
+    assert_string_equal(json_string_value(json_object_get(v, "reference")), "A9-0415/2023");
+    /* what the XML does not say is null with its reason, not 0 or false */
+    json_t *counts = json_object_get(v, "counts");
+    assert_int_equal(json_integer_value(json_object_get(counts, "for")), 559);
+    assert_true(json_is_null(json_object_get(counts, "did_not_vote")));
+    assert_true(json_is_null(json_object_get(v, "is_main")));
+    assert_true(json_is_null(json_object_get(v, "result")));
+    json_t *unk = json_object_get(v, "unknown");
+    assert_non_null(strstr(json_string_value(json_object_get(unk, "is_main")), "roll-call XML"));
+    assert_non_null(json_string_value(json_object_get(unk, "counts.did_not_vote")));
+    assert_non_null(json_string_value(json_object_get(unk, "result")));
+    assert_null(json_object_get(unk, "counts.for"));
+    json_decref(r);
+    /* with HowTheyVote's votes table they are known, and nothing is marked unknown */
+    r = ok(Def, "get_voting_records", "{\"vote_id\":162985}");
+    v = json_array_get(json_object_get(r, "votes"), 0);
+    assert_true(json_is_true(json_object_get(v, "is_main")));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "counts"), "did_not_vote")),
+                     90);
+    assert_null(json_object_get(v, "unknown"));
+    json_decref(r);
+
+    /* the sitting report: main votes and results unknown, not "0 main votes; 0 adopted" */
+    r = ok(x, "generate_report", "{\"kind\":\"sitting\",\"id\":\"2024-01-16\"}");
+    json_t *votes = json_object_get(json_object_get(r, "data"), "votes");
+    assert_int_equal(json_integer_value(json_object_get(votes, "total")), 32);
+    assert_true(json_is_null(json_object_get(votes, "main")));
+    assert_true(json_is_null(json_object_get(votes, "adopted")));
+    assert_true(json_is_null(json_object_get(votes, "rejected")));
+    assert_non_null(json_object_get(json_object_get(votes, "unknown"), "main"));
+    const char *md = json_string_value(json_object_get(r, "markdown"));
+    assert_null(strstr(md, "0 main votes"));
+    assert_null(strstr(md, "0 adopted"));
+    assert_non_null(strstr(md, "main votes unknown; results unknown"));
+    json_t *first = json_array_get(
+        json_object_get(json_object_get(json_object_get(r, "data"), "vote_list"), "items"), 0);
+    assert_true(json_is_null(json_object_get(first, "main")));
+    json_decref(r);
+    r = ok(Def, "generate_report", "{\"kind\":\"sitting\",\"id\":\"2024-01-16\"}");
+    votes = json_object_get(json_object_get(r, "data"), "votes");
+    assert_int_equal(json_integer_value(json_object_get(votes, "main")), 15);
+    assert_int_equal(json_integer_value(json_object_get(votes, "adopted")), 20);
+    assert_null(json_object_get(votes, "unknown"));
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_group_case),
         cmocka_unit_test(test_window_and_text),
         cmocka_unit_test(test_group_counts_named),
+        cmocka_unit_test(test_unknown_vote_fields),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

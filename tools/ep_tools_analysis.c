@@ -1098,18 +1098,22 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(a->db,
                            "SELECT COUNT(*), SUM(pos_unit_id IS NOT NULL), SUM(is_main = 1), "
-                           "SUM(result = 'ADOPTED'), SUM(result = 'REJECTED') FROM vote WHERE "
-                           "sitting_date = ?",
+                           "SUM(result = 'ADOPTED'), SUM(result = 'REJECTED'), "
+                           "SUM(is_main IS NOT NULL), SUM(COALESCE(result, '') != '') FROM vote "
+                           "WHERE sitting_date = ?",
                            -1, &q, NULL) != SQLITE_OK)
         return ep_tools_db_error(a->s, err, "counting the sitting's votes");
     sqlite3_bind_text(q, 1, date, -1, SQLITE_STATIC);
-    int total = 0, with_pos = 0, n_main = 0, adopted = 0, rejected = 0;
+    int total = 0, with_pos = 0, n_main = 0, adopted = 0, rejected = 0, main_known = 0,
+        result_known = 0;
     if (sqlite3_step(q) == SQLITE_ROW) {
         total = sqlite3_column_int(q, 0);
         with_pos = sqlite3_column_int(q, 1);
         n_main = sqlite3_column_int(q, 2);
         adopted = sqlite3_column_int(q, 3);
         rejected = sqlite3_column_int(q, 4);
+        main_known = sqlite3_column_int(q, 5);
+        result_known = sqlite3_column_int(q, 6);
     }
     sqlite3_finalize(q);
     if (total == 0)
@@ -1118,9 +1122,27 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
                             "get_plenary_sessions for the sitting dates)",
                             date);
     put(&b, data, "date", json_string(date));
-    put(&b, data, "votes",
-        json_pack("{s:i, s:i, s:i, s:i, s:i}", "total", total, "with_positions", with_pos, "main",
-                  n_main, "adopted", adopted, "rejected", rejected));
+    /* main votes and results count over the votes whose source says so; with none, they are
+     * unknown (null with the reason), never 0 */
+    json_t *vj = json_pack("{s:i, s:i, s:o, s:i, s:o, s:o, s:i}", "total", total,
+                           "with_positions", with_pos, "main",
+                           main_known ? json_integer(n_main) : json_null(), "main_known",
+                           main_known, "adopted", result_known ? json_integer(adopted) : json_null(),
+                           "rejected", result_known ? json_integer(rejected) : json_null(),
+                           "result_known", result_known);
+    if (vj && (main_known < total || result_known < total)) {
+        json_t *unk = json_object();
+        if (main_known < total)
+            put(&b, unk, "main",
+                json_string("the stored sources do not say which of these votes are main votes "
+                            "(HowTheyVote.eu's votes table does; the roll-call XML does not)"));
+        if (result_known < total)
+            put(&b, unk, "result",
+                json_string("no result is stored for some votes (HowTheyVote.eu's votes table "
+                            "gives results from 2024; the roll-call XML has none)"));
+        put(&b, vj, "unknown", unk);
+    }
+    put(&b, data, "votes", vj);
     char ref[64] = "";
     if (sqlite3_prepare_v2(a->db, "SELECT reference FROM sitting WHERE date = ?", -1, &q, NULL) ==
         SQLITE_OK) {
@@ -1194,9 +1216,11 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     sqlite3_bind_int(q, 2, REPORT_LIMIT);
     while (sqlite3_step(q) == SQLITE_ROW) {
         int64_t vid = sqlite3_column_int64(q, 0);
-        json_t *r = json_pack("{s:I, s:s, s:b}", "vote_id", (json_int_t)vid, "title",
+        json_t *r = json_pack("{s:I, s:s, s:o}", "vote_id", (json_int_t)vid, "title",
                               (const char *)sqlite3_column_text(q, 1), "main",
-                              sqlite3_column_int(q, 4) == 1);
+                              sqlite3_column_type(q, 4) == SQLITE_NULL
+                                  ? json_null()
+                                  : json_boolean(sqlite3_column_int(q, 4) == 1));
         if (sqlite3_column_text(q, 2))
             put(&b, r, "procedure", json_string((const char *)sqlite3_column_text(q, 2)));
         if (sqlite3_column_text(q, 3))
@@ -1229,10 +1253,24 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     ep_buf_printf(md, "# Sitting report: %s\n\n", date);
     if (ref[0])
         ep_buf_printf(md, "- Minutes reference: %s\n", ref);
-    ep_buf_printf(md,
-                  "- Votes: %d (%d main votes; %d adopted, %d rejected)\n- Votes with per-MEP "
-                  "positions: %d\n",
-                  total, n_main, adopted, rejected, with_pos);
+    ep_buf_printf(md, "- Votes: %d (", total);
+    if (!main_known)
+        ep_buf_printf(md, "main votes unknown");
+    else if (main_known < total)
+        ep_buf_printf(md, "%d main votes among the %d whose status is stored", n_main, main_known);
+    else
+        ep_buf_printf(md, "%d main votes", n_main);
+    if (!result_known)
+        ep_buf_printf(md, "; results unknown");
+    else if (result_known < total)
+        ep_buf_printf(md, "; %d adopted, %d rejected, %d without a stored result", adopted,
+                      rejected, total - result_known);
+    else
+        ep_buf_printf(md, "; %d adopted, %d rejected", adopted, rejected);
+    ep_buf_printf(md, ")\n- Votes with per-MEP positions: %d\n", with_pos);
+    if (!main_known || !result_known)
+        ep_buf_printf(md, "- The roll-call XML does not say which votes are main votes or what "
+                          "their result was; HowTheyVote.eu's votes table does.\n");
     if (attendance)
         ep_buf_printf(md, "- Attendance: %ld of %ld MEPs cast at least one vote\n",
                       jint(attendance, "present"), jint(attendance, "mandate"));

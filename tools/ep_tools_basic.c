@@ -4,6 +4,7 @@
  * use indexed queries with bound parameters only: user text never becomes SQL text. */
 #include "ep_tools_basic.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -54,10 +55,10 @@
         "type" : "object",                                                                         \
         "description" : "Official counts of the vote.",                                            \
         "properties" : {                                                                           \
-            "for" : {"type" : "integer"},                                                          \
-            "against" : {"type" : "integer"},                                                      \
-            "abstention" : {"type" : "integer"},                                                   \
-            "did_not_vote" : {"type" : "integer"}                                                  \
+            "for" : {"type" : [ "integer", "null" ]},                                              \
+            "against" : {"type" : [ "integer", "null" ]},                                          \
+            "abstention" : {"type" : [ "integer", "null" ]},                                       \
+            "did_not_vote" : {"type" : [ "integer", "null" ]}                                      \
         },                                                                                         \
         "required" : [ "for", "against", "abstention", "did_not_vote" ],                           \
         "additionalProperties" : false                                                             \
@@ -115,7 +116,9 @@
         "description" : {"type" : [ "string", "null" ]},                                           \
         "reference" : {"type" : [ "string", "null" ]},                                             \
         "result" : {"type" : [ "string", "null" ], "enum" : [ "ADOPTED", "REJECTED", "LAPSED", null ]}, \
-        "is_main" : {"type" : "boolean"},                                                          \
+        "is_main" : {"type" : [ "boolean", "null" ]},                                              \
+        "unknown" : {"type" : "object", "additionalProperties" : {"type" : "string"},              \
+                     "description" : "Why each null field (is_main, result, counts.*) is unknown."}, \
         "has_positions" : {"type" : "boolean"},                                                    \
         "procedure" :) PROC_SCHEMA J(, "counts" :) COUNTS_SCHEMA                                   \
     J(, "groups" : {"type" : [ "array", "null" ],                                                  \
@@ -874,7 +877,7 @@ out:
     "v.id, v.timestamp, v.sitting_date, v.title, v.description, v.reference,"                      \
     " v.procedure_reference, v.procedure_title, v.procedure_type, v.procedure_stage, v.result,"    \
     " v.is_main, v.count_for, v.count_against, v.count_abstention, v.count_did_not_vote,"          \
-    " v.pos_unit_id IS NOT NULL"
+    " v.pos_unit_id IS NOT NULL, v.rcv_title, v.rcv_description"
 
 struct vote_opts {
     int positions; /* add every MEP's position */
@@ -920,6 +923,65 @@ static json_t *mep_position_json(const struct ep_tools_pos *p, int v, long long 
                      name ? name : "NOT_AN_MEP", "group_position", gp);
 }
 
+/* Text column i, else column j (a vote's HowTheyVote text, else the roll-call XML's). */
+static json_t *jtext_or(sqlite3_stmt *q, int i, int j)
+{
+    const char *t = (const char *)sqlite3_column_text(q, i);
+    return t && *t ? jtext(q, i) : jtext(q, j);
+}
+
+/* The document reference that starts a roll-call description ("A9-0050/2023 – Jessica
+ * Polfjärd – ...", "RC-B9-0124/2024 – Recital H/1") into out, or "" when it does not start with
+ * one ("Wednesday's agenda – ..."). */
+static void rcv_reference(const char *d, char out[32])
+{
+    out[0] = 0;
+    if (!d)
+        return;
+    const char *p = d;
+    if (strncmp(p, "RC-", 3) == 0)
+        p += 3;
+    if (!(p[0] >= 'A' && p[0] <= 'C') || !isdigit((unsigned char)p[1]))
+        return;
+    p++;
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (*p++ != '-')
+        return;
+    for (int k = 0; k < 4; k++)
+        if (!isdigit((unsigned char)*p++))
+            return;
+    if (*p++ != '/')
+        return;
+    for (int k = 0; k < 4; k++)
+        if (!isdigit((unsigned char)*p++))
+            return;
+    if (*p && *p != ' ' && *p != ',')
+        return;
+    size_t n = (size_t)(p - d);
+    if (n >= 32)
+        return;
+    memcpy(out, d, n);
+    out[n] = 0;
+}
+
+/* Reasons for the vote fields that the stored sources leave unknown (shown as null). */
+#define WHY_MAIN                                                                                   \
+    "not in the stored sources: HowTheyVote.eu's votes table says which vote is the main one, "    \
+    "the roll-call XML does not"
+#define WHY_RESULT                                                                                 \
+    "no result is stored for this vote (HowTheyVote.eu's votes table gives results from 2024; "    \
+    "the roll-call XML has none)"
+#define WHY_COUNT                                                                                  \
+    "no official count is stored (HowTheyVote.eu's votes table has them; the roll-call XML "       \
+    "lists cast votes only, so it gives no did-not-vote count)"
+
+static json_t *count_or_null(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? json_null()
+                                                    : json_integer(sqlite3_column_int(q, i));
+}
+
 static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const struct vote_opts *vo)
 {
     json_t *o = json_object();
@@ -930,9 +992,16 @@ static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const st
     put(o, "id", json_integer(id), &bad);
     put(o, "timestamp", jtext(q, 1), &bad);
     put(o, "sitting_date", jtext(q, 2), &bad);
-    put(o, "title", jtext(q, 3), &bad);
-    put(o, "description", jtext(q, 4), &bad);
-    put(o, "reference", jtext(q, 5), &bad);
+    /* HowTheyVote's text, else the roll-call XML's (title, description, and the document
+     * reference its description starts with) */
+    put(o, "title", jtext_or(q, 3, 17), &bad);
+    put(o, "description", jtext_or(q, 4, 18), &bad);
+    const char *ref = (const char *)sqlite3_column_text(q, 5);
+    char rref[32] = "";
+    if (!ref || !*ref)
+        rcv_reference((const char *)sqlite3_column_text(q, 18), rref);
+    put(o, "reference", ref && *ref ? jtext(q, 5) : rref[0] ? json_string(rref) : json_null(),
+        &bad);
     const char *pr = (const char *)sqlite3_column_text(q, 6);
     if (pr && *pr) {
         json_t *proc = json_object();
@@ -947,12 +1016,29 @@ static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const st
         put(o, "procedure", json_null(), &bad);
     }
     put(o, "result", jtext(q, 10), &bad);
-    put(o, "is_main", json_boolean(sqlite3_column_int(q, 11) != 0), &bad);
-    put(o, "counts",
-        json_pack("{s:i,s:i,s:i,s:i}", "for", sqlite3_column_int(q, 12), "against",
-                  sqlite3_column_int(q, 13), "abstention", sqlite3_column_int(q, 14),
-                  "did_not_vote", sqlite3_column_int(q, 15)),
+    int main_known = sqlite3_column_type(q, 11) != SQLITE_NULL;
+    put(o, "is_main", main_known ? json_boolean(sqlite3_column_int(q, 11) != 0) : json_null(),
         &bad);
+    put(o, "counts",
+        json_pack("{s:o,s:o,s:o,s:o}", "for", count_or_null(q, 12), "against",
+                  count_or_null(q, 13), "abstention", count_or_null(q, 14), "did_not_vote",
+                  count_or_null(q, 15)),
+        &bad);
+    /* unknown is null with its reason */
+    static const char *const cname[] = {"counts.for", "counts.against", "counts.abstention",
+                                        "counts.did_not_vote"};
+    json_t *unk = json_object();
+    if (!main_known)
+        put(unk, "is_main", json_string(WHY_MAIN), &bad);
+    if (!sqlite3_column_text(q, 10) || !*sqlite3_column_text(q, 10))
+        put(unk, "result", json_string(WHY_RESULT), &bad);
+    for (int k = 0; k < 4; k++)
+        if (sqlite3_column_type(q, 12 + k) == SQLITE_NULL)
+            put(unk, cname[k], json_string(WHY_COUNT), &bad);
+    if (unk && json_object_size(unk))
+        put(o, "unknown", unk, &bad);
+    else
+        json_decref(unk);
     int v = sqlite3_column_int(q, 16) ? ep_tools_pos_vote_index(p, id) : -1;
     put(o, "has_positions", json_boolean(v >= 0), &bad);
     put(o, "groups", v >= 0 ? ep_tools_breakdown_json(p, v) : json_null(), &bad);
