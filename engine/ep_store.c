@@ -685,7 +685,9 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
             }
             in->nvotes--;
         }
-        vs->stored_cast = (long)vs->view.n;
+        vs->stored_cast = 0; /* cast rows only: the row may hold explicit DID_NOT_VOTE too */
+        for (size_t k = 0; k < vs->view.n; k++)
+            vs->stored_cast += ep_posblob_pos(&vs->view, k) != EP_POS_DID_NOT_VOTE;
     }
     sqlite3_reset(st);
     if (!vs->compare) {
@@ -870,17 +872,21 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
     int rc = vote_state(in, p->vote_id, &vs, err);
     if (rc)
         return rc;
-    if (p->pos == EP_POS_DID_NOT_VOTE) {
-        /* Derived from memberships in the store (view member_vote); not stored. */
-        in->records++;
-        return EP_OK;
-    }
-    if (p->pos < EP_POS_FOR || p->pos > EP_POS_ABSTENTION)
+    if (p->pos < EP_POS_FOR || p->pos > EP_POS_DID_NOT_VOTE)
         return ep_error_set(err, EP_EPARSE, "invalid position %d", p->pos);
-    vs->seen_cast++;
+    /* An explicit DID_NOT_VOTE (HowTheyVote's member_votes.csv) is stored with the cast
+     * positions; where a source lists none, member_vote and the vote matrix derive it from the
+     * memberships. */
+    int dnv = p->pos == EP_POS_DID_NOT_VOTE;
+    vs->seen_cast += !dnv;
     if (vs->compare) {
         size_t k = ep_posblob_find(&vs->view, p->member_id);
         int stored = k == SIZE_MAX ? 0 : ep_posblob_pos(&vs->view, k);
+        if (dnv && stored == 0) {
+            /* the other source did not list who did not vote: add this one to its row (the
+             * pending run is merged into the stored row by flush_positions) */
+            goto pend;
+        }
         if (stored != p->pos)
             return ep_error_set(err, EP_ECONFLICT,
                                 "vote %lld is already stored from %s with different content: "
@@ -890,6 +896,7 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
         in->records++;
         return EP_OK;
     }
+pend:
     if (p->vote_id != in->pend_vote) {
         rc = flush_positions(in, err);
         if (rc)

@@ -843,7 +843,7 @@ static void test_posblob_format(void **state)
     ep_buf_init(&out, 0);
     assert_int_equal(ep_posblob_add(&pb, 5, 1, "EPP"), 0);
     assert_int_equal(ep_posblob_add(&pb, 5, 1, "EPP"), EP_EINVAL); /* not increasing */
-    assert_int_equal(ep_posblob_add(&pb, 6, 4, "EPP"), EP_EINVAL); /* pos 1..3 */
+    assert_int_equal(ep_posblob_add(&pb, 6, 5, "EPP"), EP_EINVAL); /* pos 1..4 */
     assert_int_equal(ep_posblob_add(&pb, (int64_t)1 << 40, 3, NULL), 0);
     assert_int_equal(ep_posblob_finish(&pb, &out), 0);
     assert_int_equal(ep_posblob_view(out.data, out.len, &v), 0);
