@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
@@ -319,6 +321,201 @@ static void test_unknown_vote_fields(void **state)
     json_decref(r);
 }
 
+/* ---- b: the source's explicit did-not-vote is kept; unknown participation is not 100 % ----- */
+
+/* FOR, AGAINST, ABSTENTION, DID_NOT_VOTE rows of one member in member_votes_subset.csv, counted
+ * here from the file (vote_id,member_id,position,country_code,group_code; no quoted fields). */
+static void csv_counts(int64_t member, long c[4])
+{
+    static const char *const names[] = {"FOR", "AGAINST", "ABSTENTION", "DID_NOT_VOTE"};
+    FILE *f = fopen(ep_test_real("howtheyvote/member_votes_subset.csv"), "r");
+    assert_non_null(f);
+    char line[256];
+    c[0] = c[1] = c[2] = c[3] = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *p = strchr(line, ',');
+        if (!p || strtoll(p + 1, NULL, 10) != member)
+            continue;
+        char *pos = strchr(p + 1, ',');
+        assert_non_null(pos);
+        pos++;
+        for (int k = 0; k < 4; k++)
+            if (strncmp(pos, names[k], strlen(names[k])) == 0 && pos[strlen(names[k])] == ',')
+                c[k]++;
+    }
+    fclose(f);
+}
+
+static void expect_dnv_unknown(json_t *blk)
+{
+    assert_true(json_is_false(json_object_get(blk, "available")));
+    const char *why = json_string_value(json_object_get(blk, "reason"));
+    if (!why || !strstr(why, "who did not vote is unknown"))
+        fail_msg("reason \"%s\" does not say that who did not vote is unknown",
+                 why ? why : "(none)");
+    assert_null(json_object_get(blk, "value"));
+}
+
+static void test_explicit_did_not_vote(void **state)
+{
+    (void)state;
+    /* HowTheyVote's vote tables alone: no members, no memberships */
+    static const char *const htv[] = {"howtheyvote/votes_subset.csv",
+                                      "howtheyvote/member_votes_subset.csv", NULL};
+    struct ep_store *h = store_of("htv", htv);
+    long c[4];
+    csv_counts(840, c);
+    assert_true(c[3] > 0); /* the file lists did-not-vote rows for this MEP */
+    json_t *r = ok(h, "get_mep_details", "{\"id\":840}");
+    json_t *part = json_object_get(r, "participation");
+    assert_true(json_is_true(json_object_get(part, "available")));
+    assert_int_equal(json_integer_value(json_object_get(part, "did_not_vote")), c[3]);
+    assert_int_equal(json_integer_value(json_object_get(part, "cast")), c[0] + c[1] + c[2]);
+    assert_int_equal(json_integer_value(json_object_get(part, "eligible")),
+                     c[0] + c[1] + c[2] + c[3]);
+    assert_true(fabs(json_number_value(json_object_get(part, "value")) -
+                     (double)(c[0] + c[1] + c[2]) / (double)(c[0] + c[1] + c[2] + c[3])) < 1e-9);
+    json_decref(r);
+    /* attendance of 2024-01-16 from the explicit rows: 705 MEPs listed, 627 cast a vote (awk
+     * over votes_subset.csv and member_votes_subset.csv) */
+    r = ok(h, "get_plenary_sessions", "{\"from\":\"2024-01-16\",\"to\":\"2024-01-16\"}");
+    json_t *att = json_object_get(json_array_get(json_object_get(r, "sittings"), 0), "attendance");
+    assert_true(json_is_true(json_object_get(att, "available")));
+    assert_int_equal(json_integer_value(json_object_get(att, "mandate")), 705);
+    assert_int_equal(json_integer_value(json_object_get(att, "present")), 627);
+    json_decref(r);
+    ep_store_close(h);
+
+    /* the XML first, then HowTheyVote's rows of the same votes: the cast votes agree, and the
+     * explicit did-not-vote rows the XML lacked are added to the stored positions */
+    static const char *const both[] = {
+        "ep-rcv-xml/PV-9-2024-01-15-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-01-16-RCV_EN.xml",
+        "ep-rcv-xml/PV-9-2024-01-17-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-02-08-RCV_EN.xml",
+        "ep-rcv-xml/PV-9-2024-02-26-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-02-27-RCV_EN.xml",
+        "ep-rcv-xml/PV-9-2024-04-23-RCV_EN.xml", "howtheyvote/votes_subset.csv",
+        "howtheyvote/member_votes_subset.csv",   NULL};
+    struct ep_store *xb = store_of("both", both);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(xb),
+                                        "SELECT SUM(pos = 4), SUM(pos BETWEEN 1 AND 3) FROM position",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 32897); /* DID_NOT_VOTE rows of the file */
+    assert_int_equal(sqlite3_column_int(q, 1), 154619); /* the XML's cast votes */
+    sqlite3_finalize(q);
+    r = ok(xb, "get_mep_details", "{\"id\":840}");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r, "participation"), "did_not_vote")),
+        c[3]);
+    json_decref(r);
+    ep_store_close(xb);
+
+    /* the roll-call XML alone: who did not vote is nowhere, so participation and attendance are
+     * unavailable with the reason, never 1.0 or "627 of 627" */
+    struct ep_store *x = xml_store();
+    r = ok(x, "get_mep_details", "{\"id\":840}");
+    expect_dnv_unknown(json_object_get(r, "participation"));
+    json_decref(r);
+    r = ok(x, "get_plenary_sessions", "{\"from\":\"2024-01-16\",\"to\":\"2024-01-16\"}");
+    expect_dnv_unknown(
+        json_object_get(json_array_get(json_object_get(r, "sittings"), 0), "attendance"));
+    json_decref(r);
+    r = ok(x, "generate_report", "{\"kind\":\"sitting\",\"id\":\"2024-01-16\"}");
+    expect_dnv_unknown(json_object_get(json_object_get(r, "data"), "attendance"));
+    assert_null(strstr(json_string_value(json_object_get(r, "markdown")), "627 of 627"));
+    json_t *g0 = json_array_get(json_object_get(json_object_get(r, "data"), "groups"), 0);
+    expect_dnv_unknown(json_object_get(g0, "participation"));
+    json_decref(r);
+    r = ok(x, "analyze_voting_patterns", "{\"mep_id\":840}");
+    expect_dnv_unknown(json_object_get(r, "participation"));
+    json_decref(r);
+    r = ok(x, "analyze_voting_patterns", "{\"group\":\"EPP\"}");
+    expect_dnv_unknown(json_object_get(r, "participation"));
+    json_decref(r);
+    r = ok(x, "assess_mep_influence", "{\"mep_id\":840}");
+    expect_dnv_unknown(json_object_get(json_object_get(r, "dimensions"), "participation"));
+    json_decref(r);
+    r = ok(x, "analyze_coalition_dynamics", "{\"groups\":[\"EPP\"]}");
+    json_t *coh = json_object_get(json_array_get(json_object_get(r, "groups"), 0), "cohesion");
+    assert_true(json_is_null(json_object_get(coh, "participation")));
+    assert_non_null(strstr(json_string_value(json_object_get(coh, "participation_reason")),
+                           "who did not vote is unknown"));
+    json_decref(r);
+
+    /* an outdated member list: memberships (HowTheyVote layout) for two MEPs only. The votes
+     * are not covered (other voters have no membership), but 840's membership says when he
+     * was an MEP, so his did-not-vote is derived and his participation known; 1892's is not. */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/group_memberships.csv", Dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("member_id,group_code,term,start_date,end_date\n840,RENEW,9,2019-07-02,\n", f);
+    fclose(f);
+    static const char *const none[] = {NULL};
+    struct ep_store *o = store_of("outdated", none);
+    struct ep_error err = {0};
+    struct ep_ingest_report rep;
+    for (int k = 0; Rcv[k]; k++)
+        assert_int_equal(ep_store_ingest_file(o, ep_test_real(Rcv[k]), 0, NULL, NULL, &rep, &err),
+                         0);
+    assert_int_equal(ep_store_ingest_file(o, path, 0, NULL, NULL, &rep, &err), 0);
+    r = ok(o, "get_mep_details", "{\"id\":840}");
+    part = json_object_get(r, "participation");
+    assert_true(json_is_true(json_object_get(part, "available")));
+    assert_int_equal(json_integer_value(json_object_get(part, "did_not_vote")), c[3]);
+    json_decref(r);
+    r = ok(o, "get_mep_details", "{\"id\":1892}");
+    expect_dnv_unknown(json_object_get(r, "participation"));
+    json_decref(r);
+    r = ok(o, "get_plenary_sessions", "{\"from\":\"2024-01-16\",\"to\":\"2024-01-16\"}");
+    expect_dnv_unknown(
+        json_object_get(json_array_get(json_object_get(r, "sittings"), 0), "attendance"));
+    json_decref(r);
+    ep_store_close(o);
+}
+
+/* ---- c: every MEP a stored source names is resolvable ------------------------------------- */
+
+static void test_mep_from_votes_only(void **state)
+{
+    (void)state;
+    struct ep_store *x = xml_store();
+    /* 840 is in the XML (PersId) but the store has no members table */
+    json_t *r = ok(x, "get_mep_details", "{\"id\":840}");
+    json_t *mep = json_object_get(r, "mep");
+    assert_int_equal(json_integer_value(json_object_get(mep, "id")), 840);
+    assert_true(json_is_null(json_object_get(mep, "country")));
+    assert_true(json_is_null(json_object_get(mep, "current")));
+    assert_non_null(strstr(json_string_value(json_object_get(mep, "note")), "members table"));
+    json_t *fv = json_object_get(mep, "from_votes");
+    assert_string_equal(json_string_value(json_object_get(fv, "last_group")), "RENEW");
+    assert_int_equal(json_integer_value(json_object_get(fv, "votes")), 246);
+    json_decref(r);
+    r = ok(x, "analyze_voting_patterns", "{\"mep_id\":840}");
+    assert_non_null(json_string_value(json_object_get(json_object_get(r, "subject"), "note")));
+    assert_true(json_is_true(json_object_get(json_object_get(r, "loyalty"), "available")));
+    json_decref(r);
+    r = ok(x, "get_voting_records", "{\"mep_id\":840,\"limit\":1}");
+    json_decref(r);
+    r = ok(x, "assess_mep_influence", "{\"mep_id\":840}");
+    json_decref(r);
+    r = ok(x, "detect_voting_anomalies", "{\"scope\":\"mep\",\"mep_id\":840}");
+    json_decref(r);
+    r = ok(x, "generate_report", "{\"kind\":\"mep\",\"id\":\"840\"}");
+    json_decref(r);
+    expect_err(x, "get_mep_details", "{\"id\":1}", EP_ENOTFOUND, "no MEP with id 1");
+    /* groups that only the votes name are analysable by every tool */
+    r = ok(x, "analyze_voting_patterns", "{\"group\":\"renew\"}");
+    json_decref(r);
+    r = ok(x, "generate_report", "{\"kind\":\"group\",\"id\":\"GUE_NGL\"}");
+    json_decref(r);
+    r = ok(x, "analyze_coalition_dynamics", "{\"groups\":[\"renew\",\"ID\"]}");
+    json_decref(r);
+    r = ok(x, "get_meps", "{\"group\":\"renew\"}");
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +523,8 @@ int main(void)
         cmocka_unit_test(test_window_and_text),
         cmocka_unit_test(test_group_counts_named),
         cmocka_unit_test(test_unknown_vote_fields),
+        cmocka_unit_test(test_explicit_did_not_vote),
+        cmocka_unit_test(test_mep_from_votes_only),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -262,9 +262,9 @@ static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_
     case 0:
         if (!parse_id(rest, &id))
             return not_found(uri, err, "the MEP id must be a positive integer");
-        ex = exists_int(s, "SELECT 1 FROM member WHERE id = ?", id);
+        ex = ep_tools_mep_known(s, id, err);
         if (ex < 0)
-            return db_err(s, err, "looking up the MEP");
+            return ex;
         if (!ex)
             return not_found(uri, err, "no MEP with this id in the store");
         if (ep_tools_find("get_mep_details"))
@@ -378,9 +378,9 @@ static int prompt_mep(struct ep_store *s, json_t *args, json_t **result, struct 
                             "prompt mep_briefing: argument \"mep_id\" must be a positive integer "
                             "EP id, got \"%s\"",
                             id);
-    int ex = exists_int(s, "SELECT 1 FROM member WHERE id = ?", v);
+    int ex = ep_tools_mep_known(s, v, err);
     if (ex < 0)
-        return db_err(s, err, "looking up the MEP");
+        return ex;
     if (!ex)
         return ep_error_set(err, EP_EINVAL,
                             "prompt mep_briefing: argument \"mep_id\": no MEP with id %lld",

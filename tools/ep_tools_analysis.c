@@ -329,15 +329,26 @@ static int mep_analysis(struct an *a, int64_t id, int include_votes, int limit, 
 {
     struct jb b = {0};
     char name[256], country[8];
-    if (!mep_name(a, id, name, sizeof name, country))
-        return ep_error_set(err, EP_ENOTFOUND,
-                            "argument \"mep_id\": no MEP with id %lld in the store", (long long)id);
+    int named = mep_name(a, id, name, sizeof name, country);
+    if (!named) {
+        /* named only by votes or memberships: analysed with what is known */
+        int k = ep_tools_mep_known(a->s, id, err);
+        if (k < 0)
+            return k;
+        if (k == 0)
+            return ep_error_set(err, EP_ENOTFOUND,
+                                "argument \"mep_id\": no MEP with id %lld in the store",
+                                (long long)id);
+        snprintf(name, sizeof name, "MEP %lld", (long long)id);
+    }
     const struct ep_matrix *m = a->m;
     int i = m->n_vote ? ep_matrix_mep_index(m, id) : -1;
     json_t *subj =
         json_pack("{s:s, s:I, s:s}", "type", "mep", "mep_id", (json_int_t)id, "name", name);
     if (subj && country[0])
         put(&b, subj, "country", json_string(country));
+    if (subj && !named)
+        put(&b, subj, "note", json_string(EP_TOOLS_MEP_UNNAMED));
     put(&b, out, "subject", subj);
 
     char reason[EP_ERROR_MSG_MAX + 64] = "";
@@ -382,7 +393,11 @@ static int mep_analysis(struct an *a, int64_t id, int include_votes, int limit, 
         json_decref(groups);
 
     json_t *o;
-    if (st.part_ok) {
+    int unk = ep_tools_mep_dnv_unknown(m, i, 0, m->n_vote);
+    if (unk) {
+        ep_tools_dnv_reason(reason, sizeof reason, unk, m->n_vote);
+        o = ep_tools_unavailable(reason);
+    } else if (st.part_ok) {
         o = avail(st.participation);
         put(&b, o, "cast", json_integer(st.cast));
         put(&b, o, "eligible", json_integer(st.eligible));
@@ -552,7 +567,12 @@ static int group_analysis(struct an *a, const char *code, int include_votes, int
     put(&b, coh, "votes_present", json_integer(sg->n_vote_present));
     put(&b, out, "cohesion", coh);
 
-    if (sg->part_ok) {
+    int unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
+    if (unk) {
+        char why[600];
+        ep_tools_dnv_reason(why, sizeof why, unk, m->n_vote);
+        o = ep_tools_unavailable(why);
+    } else if (sg->part_ok) {
         o = avail(sg->participation);
         put(&b, o, "cast", json_integer(sum_t));
         put(&b, o, "possible", json_integer(sum_t + sum_d));
@@ -1164,6 +1184,11 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     struct ep_stats_groups gs = {0};
     if (!why[0] && (rc = ep_stats_groups_compute(day->m, &day->vs, &gs, err)))
         return rc;
+    /* participation and attendance need who did not vote */
+    int day_unk = day->m->n_vote ? ep_tools_dnv_unknown(day->m, 0, day->m->n_vote) : 0;
+    char unk_why[600] = "";
+    if (day_unk)
+        ep_tools_dnv_reason(unk_why, sizeof unk_why, day_unk, day->m->n_vote);
     if (!why[0]) {
         groups = json_array();
         for (int g = 0; g < day->m->n_grp; g++) {
@@ -1177,7 +1202,11 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
                                 "median", jreal(sg->ai_median), "votes", sg->n_vote_cast)
                     : unavailf("no member cast a vote"));
             put(&b, r, "participation",
-                sg->part_ok ? avail(sg->participation) : unavailf("no member that day"));
+                day_unk       ? unavailf("who did not vote is unknown on %d of the %d votes "
+                                         "(see attendance)",
+                                         day_unk, day->m->n_vote)
+                : sg->part_ok ? avail(sg->participation)
+                              : unavailf("no member that day"));
             put(&b, r, "tie_votes", json_integer(sg->n_tie));
             push(&b, groups, r);
         }
@@ -1192,7 +1221,8 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
             mandate += has;
             present += cast;
         }
-        attendance = mandate
+        attendance = day_unk ? ep_tools_unavailable(unk_why)
+                     : mandate
                          ? json_pack("{s:b, s:i, s:i, s:o}", "available", 1, "present", present,
                                      "mandate", mandate, "share", jreal((double)present / mandate))
                          : NULL;
@@ -1271,9 +1301,12 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     if (!main_known || !result_known)
         ep_buf_printf(md, "- The roll-call XML does not say which votes are main votes or what "
                           "their result was; HowTheyVote.eu's votes table does.\n");
-    if (attendance)
+    if (attendance && json_is_true(json_object_get(attendance, "available")))
         ep_buf_printf(md, "- Attendance: %ld of %ld MEPs cast at least one vote\n",
                       jint(attendance, "present"), jint(attendance, "mandate"));
+    else if (attendance)
+        ep_buf_printf(md, "- Attendance: unavailable (%s)\n",
+                      json_string_value(json_object_get(attendance, "reason")));
     ep_buf_printf(md, "\n## Groups on this day\n\n");
     if (groups) {
         ep_buf_printf(md, "| Group | Agreement Index (mean) | Participation | Tied votes |\n"

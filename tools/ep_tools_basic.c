@@ -455,7 +455,14 @@ static const char mep_out[] =
     "\"mep\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
     "\"first_name\":" NSTR ",\"last_name\":" NSTR ",\"country\":" NSTR ",\"country_label\":" NSTR
     ",\"date_of_birth\":" NSTR ",\"email\":" NSTR ",\"facebook\":" NSTR ",\"twitter\":" NSTR ","
-    "\"current_group\":" NSTR ",\"current\":{\"type\":\"boolean\"}},"
+    "\"current_group\":" NSTR ",\"current\":{\"type\":[\"boolean\",\"null\"]},"
+    "\"note\":{\"type\":\"string\",\"description\":\"Present when the MEP is not in the "
+    "members table: what is unknown.\"},"
+    "\"from_votes\":{\"type\":\"object\",\"description\":\"What the stored roll-call "
+    "positions say of an MEP missing from the members table.\",\"properties\":{"
+    "\"votes\":" CNT ",\"first\":" NSTR ",\"last\":" NSTR ",\"last_group\":" NSTR "},"
+    "\"required\":[\"votes\",\"first\",\"last\",\"last_group\"],"
+    "\"additionalProperties\":false}},"
     "\"required\":[\"id\",\"first_name\",\"last_name\",\"country\",\"country_label\","
     "\"date_of_birth\",\"email\",\"facebook\",\"twitter\",\"current_group\",\"current\"],"
     "\"additionalProperties\":false},"
@@ -499,6 +506,7 @@ static int real_ok(json_t *o, const char *k, double v, int *bad)
 struct mep_stats {
     int votes, eligible, cast, f, a, ab, dnv, loyal_votes, matching, defections, ties;
     int32_t day_from, day_to; /* first and last day of the votes counted in votes */
+    int dnv_unknown;          /* votes where it is unknown whether the MEP was eligible */
     json_t *defect_ids;
 };
 
@@ -515,6 +523,7 @@ static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *fr
             st->day_from = m->vote_day[v];
         if (st->votes == 1 || m->vote_day[v] > st->day_to)
             st->day_to = m->vote_day[v];
+        st->dnv_unknown += ep_tools_mep_dnv_unknown(m, i, v, v + 1);
         if (i < 0)
             continue;
         size_t cell = (size_t)v * (size_t)m->n_mep + (size_t)i;
@@ -552,27 +561,64 @@ static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *fr
     }
 }
 
-static int mep_profile(struct ep_store *s, long long id, json_t *res, struct ep_error *err)
+/* What the stored votes say of MEP i (matrix index): votes with a position, first and last
+ * date, the group printed or held on the last of them. */
+static json_t *from_votes_json(const struct ep_tools_pos *p, int i)
+{
+    const struct ep_matrix *m = &p->m;
+    int n = 0, first = -1, last = -1;
+    for (int v = 0; i >= 0 && v < m->n_vote; v++) {
+        int pos = m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i];
+        if (pos < EP_POS_FOR || pos > EP_POS_DID_NOT_VOTE)
+            continue;
+        n++;
+        first = first < 0 ? v : first;
+        last = v;
+    }
+    char d0[11] = "", d1[11] = "";
+    if (first >= 0) {
+        ep_date_format(m->vote_day[first], d0);
+        ep_date_format(m->vote_day[last], d1);
+    }
+    int g = last >= 0 ? m->grp[(size_t)last * (size_t)m->n_mep + (size_t)i] : EP_GRP_NONE;
+    return json_pack("{s:i, s:o, s:o, s:o}", "votes", n, "first", ep_tools_window_date(d0),
+                     "last", ep_tools_window_date(d1), "last_group",
+                     g < m->n_grp ? json_string(m->grp_code[g]) : json_null());
+}
+
+#define MEP_NOT_IN_MEMBERS EP_TOOLS_MEP_UNNAMED " (from_votes); whether the mandate is current is unknown"
+
+static int mep_profile(struct ep_store *s, const struct ep_tools_pos *p, long long id, json_t *res,
+                       struct ep_error *err)
 {
     sqlite3_stmt *q = NULL;
+    /* one row whether or not the members table has the MEP: an MEP named only by votes or
+     * memberships is shown with what is known */
     int rc = prepare(s,
-                     "SELECT m.id, m.first_name, m.last_name, m.country_code, c.label,"
+                     "SELECT ?1, m.first_name, m.last_name, m.country_code, c.label,"
                      " m.date_of_birth, m.email, m.facebook, m.twitter,"
-                     " (SELECT group_code FROM membership ms WHERE ms.member_id = m.id"
-                     "  AND ms.end_date IS NULL ORDER BY ms.start_date DESC LIMIT 1)"
-                     " FROM member m LEFT JOIN country c ON c.code = m.country_code"
-                     " WHERE m.id = ?1",
+                     " (SELECT group_code FROM membership ms WHERE ms.member_id = ?1"
+                     "  AND ms.end_date IS NULL ORDER BY ms.start_date DESC LIMIT 1),"
+                     " m.id IS NOT NULL,"
+                     " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1)"
+                     " FROM (SELECT 1) LEFT JOIN member m ON m.id = ?1"
+                     " LEFT JOIN country c ON c.code = m.country_code",
                      &q, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(q, 1, id);
     int st = sqlite3_step(q);
-    if (st == SQLITE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "no MEP with id %lld; search with get_meps", id);
-        goto out;
-    }
     if (st != SQLITE_ROW) {
         rc = ep_tools_db_error(s, err, "reading the MEP");
+        goto out;
+    }
+    int in_members = sqlite3_column_int(q, 10), in_ms = sqlite3_column_int(q, 11);
+    int mi = p->m.n_mep ? ep_matrix_mep_index(&p->m, id) : -1;
+    if (!in_members && !in_ms && mi < 0) {
+        rc = ep_error_set(err, EP_ENOTFOUND,
+                          "no MEP with id %lld; search with get_meps (no stored source names "
+                          "it: members, memberships, roll-call positions)",
+                          id);
         goto out;
     }
     json_t *o = json_object();
@@ -585,7 +631,13 @@ static int mep_profile(struct ep_store *s, long long id, json_t *res, struct ep_
         for (int k = 1; k < 9; k++)
             put(o, keys[k], jtext(q, k), &bad);
         put(o, "current_group", jtext(q, 9), &bad);
-        put(o, "current", json_boolean(sqlite3_column_type(q, 9) != SQLITE_NULL), &bad);
+        /* current = an open membership; unknown (null) when no membership is stored */
+        put(o, "current",
+            in_ms ? json_boolean(sqlite3_column_type(q, 9) != SQLITE_NULL) : json_null(), &bad);
+        if (!in_members) {
+            put(o, "note", json_string(MEP_NOT_IN_MEMBERS), &bad);
+            put(o, "from_votes", from_votes_json(p, mi), &bad);
+        }
     }
     if (bad) {
         json_decref(o);
@@ -648,10 +700,10 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     json_t *res = json_object();
     if (!res)
         return nomem(err);
-    rc = mep_profile(s, id, res, err);
+    rc = ep_tools_pos_acquire(s, &p, err);
     if (rc)
         goto out;
-    rc = ep_tools_pos_acquire(s, &p, err);
+    rc = mep_profile(s, p, id, res, err);
     if (rc)
         goto out;
     st.defect_ids = json_array();
@@ -686,18 +738,26 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
         part = ep_tools_unavailable(reason);
         loy = ep_tools_unavailable(reason);
     } else if (st.eligible == 0) {
-        snprintf(reason, sizeof reason,
-                 "not an MEP on any of the %d votes with per-MEP positions in the window "
-                 "(%s to %s)",
-                 st.votes, wf, wt);
+        if (st.dnv_unknown)
+            ep_tools_dnv_reason(reason, sizeof reason, st.dnv_unknown, st.votes);
+        else
+            snprintf(reason, sizeof reason,
+                     "not an MEP on any of the %d votes with per-MEP positions in the window "
+                     "(%s to %s)",
+                     st.votes, wf, wt);
         part = ep_tools_unavailable(reason);
         loy = ep_tools_unavailable(reason);
     } else {
-        part = json_pack("{s:b,s:i,s:i,s:i,s:i,s:i,s:i}", "available", 1, "eligible", st.eligible,
-                         "cast", st.cast, "for", st.f, "against", st.a, "abstention", st.ab,
-                         "did_not_vote", st.dnv);
-        if (part)
-            real_ok(part, "value", (double)st.cast / (double)st.eligible, &bad);
+        if (st.dnv_unknown) {
+            ep_tools_dnv_reason(reason, sizeof reason, st.dnv_unknown, st.votes);
+            part = ep_tools_unavailable(reason);
+        } else {
+            part = json_pack("{s:b,s:i,s:i,s:i,s:i,s:i,s:i}", "available", 1, "eligible",
+                             st.eligible, "cast", st.cast, "for", st.f, "against", st.a,
+                             "abstention", st.ab, "did_not_vote", st.dnv);
+            if (part)
+                real_ok(part, "value", (double)st.cast / (double)st.eligible, &bad);
+        }
         if (st.loyal_votes == 0) {
             snprintf(reason, sizeof reason,
                      st.cast ? "none of the MEP's %d cast votes had a non-tie group position"
@@ -800,7 +860,11 @@ static json_t *sitting_json(struct ep_store *s, const struct ep_tools_pos *p,
     put(o, "votes_with_positions", json_integer(e->with_positions), &bad);
     int d = ep_tools_pos_day_index(p, e->date);
     json_t *att;
-    if (d >= 0 && p->days[d].mandate > 0) {
+    char why[600];
+    if (d >= 0 && p->days[d].dnv_unknown > 0) {
+        ep_tools_dnv_reason(why, sizeof why, p->days[d].dnv_unknown, p->days[d].n_votes);
+        att = ep_tools_unavailable(why);
+    } else if (d >= 0 && p->days[d].mandate > 0) {
         att = json_pack("{s:b,s:i,s:i}", "available", 1, "present", p->days[d].present, "mandate",
                         p->days[d].mandate);
         if (att)
@@ -1055,21 +1119,15 @@ static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const st
 
 static int member_exists(struct ep_store *s, long long id, struct ep_error *err)
 {
-    sqlite3_stmt *q;
-    int rc = prepare(s, "SELECT 1 FROM member WHERE id = ?1", &q, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(q, 1, id);
-    int st = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (st == SQLITE_ROW)
+    int k = ep_tools_mep_known(s, id, err);
+    if (k > 0)
         return 0;
-    if (st == SQLITE_DONE)
+    if (k == 0)
         return ep_error_set(err, EP_ENOTFOUND,
                             "argument \"mep_id\": no MEP with id %lld; search "
                             "with get_meps",
                             id);
-    return ep_tools_db_error(s, err, "looking up the MEP");
+    return k;
 }
 
 /* ==== get_voting_records ================================================================== */

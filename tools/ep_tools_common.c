@@ -292,6 +292,7 @@ static int snap_days(struct ep_tools_pos *p)
             if (day->first_vote < 0)
                 day->first_vote = v;
             day->n_votes++;
+            day->dnv_unknown += !m->dnv_known[v];
             const uint8_t *row = m->pos + (size_t)v * (size_t)m->n_mep;
             for (int i = 0; i < m->n_mep; i++) {
                 if (row[i] == EP_POS_NONE)
@@ -697,6 +698,66 @@ int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what
 {
     return ep_error_set(err, EP_EDB, "%s: %s", what,
                         s ? sqlite3_errmsg(ep_store_db(s)) : "no store");
+}
+
+/* ---- MEPs -------------------------------------------------------------------------------- */
+
+int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(ep_store_db(s),
+                           "SELECT EXISTS(SELECT 1 FROM member WHERE id = ?1),"
+                           " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return ep_tools_db_error(s, err, "looking up the MEP");
+    sqlite3_bind_int64(q, 1, id);
+    int known = -1;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        known = sqlite3_column_int(q, 0) ? 1 : sqlite3_column_int(q, 1) ? 2 : 0;
+    sqlite3_finalize(q);
+    if (known < 0)
+        return ep_tools_db_error(s, err, "looking up the MEP");
+    if (known)
+        return known;
+    struct ep_tools_pos *p = NULL;
+    int rc = ep_tools_pos_acquire(s, &p, err);
+    if (rc)
+        return rc;
+    known = p->m.n_mep && ep_matrix_mep_index(&p->m, id) >= 0 ? 2 : 0;
+    ep_tools_pos_release(p);
+    return known;
+}
+
+/* ---- did-not-vote coverage ------------------------------------------------------------- */
+
+int ep_tools_dnv_unknown(const struct ep_matrix *m, int v0, int v1)
+{
+    int n = 0;
+    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++)
+        n += !m->dnv_known[v];
+    return n;
+}
+
+int ep_tools_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1)
+{
+    int n = 0;
+    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++) {
+        if (m->dnv_known[v])
+            continue;
+        /* a cast vote or a membership that day (DID_NOT_VOTE derived) says i was an MEP */
+        n += i < 0 || m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i] == EP_POS_NONE;
+    }
+    return n;
+}
+
+void ep_tools_dnv_reason(char *buf, size_t n, int unknown, int total)
+{
+    snprintf(buf, n,
+             "who did not vote is unknown on %d of the %d votes: their source lists cast votes "
+             "only (the roll-call XML) and the stored memberships do not cover every voter on "
+             "those dates; ingest HowTheyVote.eu's member_votes.csv (explicit DID_NOT_VOTE) or an "
+             "up-to-date group_memberships.csv",
+             unknown, total);
 }
 
 /* ---- group codes --------------------------------------------------------------------- */

@@ -90,6 +90,7 @@ struct ep_tools_day {
     int first_vote, n_votes; /* matrix vote indices [first_vote, first_vote + n_votes) */
     int mandate;             /* MEPs with a mandate (or a cast vote) that day */
     int present;             /* MEPs with at least one cast vote that day */
+    int dnv_unknown;         /* votes of the day on which who did not vote is unknown */
 };
 
 struct ep_tools_sitting {
@@ -154,6 +155,31 @@ int ep_tools_group_breakdown(struct ep_store *s, int64_t vote_id, json_t **out,
     "\"description\":\"Hix-Noury-Roland AI; absent when no member cast a vote\"}},"                \
     "\"required\":[\"group\",\"Y\",\"N\",\"A\",\"D\",\"position\"],"                               \
     "\"additionalProperties\":false}"
+
+/* ---- MEPs ---------------------------------------------------------------------------------- */
+
+/* Which stored source names an MEP: 1 = a members-table row (name, country, ...), 2 = only
+ * memberships or roll-call positions (no name: EP_TOOLS_MEP_UNNAMED says what is unknown),
+ * 0 = none; negative EP_E* on a store error (err filled). Every tool resolves MEP ids with it. */
+int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err);
+#define EP_TOOLS_MEP_UNNAMED                                                                       \
+    "not in the store's members table (HowTheyVote.eu members.csv or the EP API's MEP list): "     \
+    "name, country, date of birth and contacts are unknown; the MEP is known from stored "         \
+    "roll-call positions or memberships"
+
+/* ---- did-not-vote coverage (ep_matrix.dnv_known) --------------------------------------------
+ * Participation and attendance need who did not vote. It is known on a vote whose source listed
+ * it (HowTheyVote's member_votes.csv) or whose voters all have a membership that day; on other
+ * votes (the roll-call XML with no or outdated memberships) only cast votes are known, and a
+ * share over them would read 100 %. Those figures are then unavailable with the reason. */
+
+/* Votes of [v0, v1) on which who did not vote is unknown. */
+int ep_tools_dnv_unknown(const struct ep_matrix *m, int v0, int v1);
+/* Votes of [v0, v1) on which it is unknown whether MEP i (a matrix index, or -1) was eligible:
+ * who did not vote is unknown there, and i neither cast a vote nor had a membership that day. */
+int ep_tools_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1);
+/* The reason for such a figure: "who did not vote is unknown on N of the T votes ..." into buf. */
+void ep_tools_dnv_reason(char *buf, size_t n, int unknown, int total);
 
 /* ---- misc ------------------------------------------------------------------------------- */
 

@@ -119,6 +119,7 @@ static void graph_progress(void *c, double pct, const char *what)
 
 struct mepfig {
     uint8_t part_ok, loy_ok;
+    int dnv_unk; /* votes where it is unknown whether the MEP was eligible */
     int eligible, cast, loy_num, loy_den, n_defect;
     double participation, loyalty;
 };
@@ -468,7 +469,8 @@ static int need_mf(struct win *w, struct ep_error *err)
         struct mepfig *f = &w->mf[i];
         f->eligible = s.eligible;
         f->cast = s.cast;
-        f->part_ok = (uint8_t)s.part_ok;
+        f->dnv_unk = ep_tools_mep_dnv_unknown(m, i, 0, m->n_vote);
+        f->part_ok = (uint8_t)(s.part_ok && !f->dnv_unk);
         f->participation = s.participation;
         f->loy_ok = (uint8_t)s.loyalty_ok;
         f->loyalty = s.loyalty;
@@ -949,6 +951,12 @@ static int find_mep(struct ep_tool_ctx *ctx, struct win *w, int64_t id, const ch
     int k = mep_known(ctx->store, id, name, sizeof name);
     if (k < 0)
         return db_error(ctx->store, err, "looking up the MEP");
+    if (k == 0) { /* named only by votes or memberships (not in the members table) */
+        k = ep_tools_mep_known(ctx->store, id, err);
+        if (k < 0)
+            return k;
+        snprintf(name, sizeof name, "not in the members table");
+    }
     if (k == 0)
         return ep_error_set(err, EP_ENOTFOUND,
                             "argument \"%s\": no MEP with id %lld in the store (use an EP "
@@ -1129,7 +1137,7 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         json_t *o;
         if (!w->ok[d][k]) {
             const char *why = "not available";
-            char buf[300];
+            char buf[600];
             switch (d) {
             case D_CENT:
                 why = "the co-voting network has no edge at this MEP (fewer than 10 common votes "
@@ -1142,7 +1150,13 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                          w->mf[i].cast);
                 why = buf;
                 break;
-            case D_PART: why = "no eligible vote"; break;
+            case D_PART:
+                if (w->mf[i].dnv_unk) {
+                    ep_tools_dnv_reason(buf, sizeof buf, w->mf[i].dnv_unk, w->m->n_vote);
+                    why = buf;
+                } else
+                    why = "no eligible vote";
+                break;
             case D_PIVOT: why = "no decided vote (FOR != AGAINST) in the window"; break;
             case D_ROLES: why = EP_ROLES_REASON; break;
             }
@@ -1279,7 +1293,8 @@ static const char OUT_COALITION[] =
         "\"required\":[\"ai_mean\",\"ai_median\",\"rice_mean\","
         "\"alpha\",\"participation\"],"
         "\"properties\":{\"ai_mean\":" S_NUNIT ",\"ai_median\":" S_NUNIT ",\"rice_mean\":" S_NUNIT
-        ",\"alpha\":" S_NNUM ",\"alpha_units\":" S_INT ",\"participation\":" S_NUNIT "}},"
+        ",\"alpha\":" S_NNUM ",\"alpha_units\":" S_INT ",\"participation\":" S_NUNIT
+        ",\"participation_reason\":" S_STR "}},"
         "\"trend\":{\"type\":\"object\",\"required\":[\"by_"
         "sitting\",\"by_month\","
         "\"ai_slope_per_sitting\"],\"properties\":{\"by_"
@@ -1487,6 +1502,11 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     /* groups */
     json_t *garr = json_array();
     const struct ep_stats_trends *ts = &w->tr[EP_PERIOD_SITTING], *tm = &w->tr[EP_PERIOD_MONTH];
+    /* group participation needs who did not vote on every vote of the window */
+    int dnv_unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
+    char dnv_why[600] = "";
+    if (dnv_unk)
+        ep_tools_dnv_reason(dnv_why, sizeof dnv_why, dnv_unk, m->n_vote);
     for (int g = 0; g < ng; g++) {
         if (!sel[g])
             continue;
@@ -1495,7 +1515,9 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                                 jru(s->ai_ok, s->ai_mean), "ai_median", jru(s->ai_ok, s->ai_median),
                                 "rice_mean", jru(s->rice_ok, s->rice_mean), "alpha",
                                 jru(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
-                                "participation", jru(s->part_ok, s->participation));
+                                "participation", jru(s->part_ok && !dnv_unk, s->participation));
+        if (dnv_unk)
+            put(coh, "participation_reason", json_string(dnv_why), &bad);
         double sl = 0;
         int slok = slope(ts->ai + g, ts->ai_ok + g, ts->n_grp, ts->n, &sl) == 0;
         json_t *tr = json_object();
