@@ -85,6 +85,7 @@ enum {
     ST_POS_SET,
     ST_TITLE,
     ST_TOUCH,
+    ST_MEMBER_NAME,
     ST_COUNT
 };
 
@@ -143,6 +144,10 @@ static const char *const ingest_sql[ST_COUNT] = {
     [ST_POS_SET] = "UPDATE vote_positions SET n = ?2, data = ?3 WHERE vote_id = ?1",
     [ST_TITLE] = "UPDATE vote SET rcv_title = ?2 WHERE dlv_id = ?1 AND pos_unit_id = ?3",
     [ST_TOUCH] = "INSERT OR IGNORE INTO temp.touched(id) VALUES(?1)",
+    /* an MEP named by a roll-call file but in no members table: the name as printed (a later
+     * members.csv or EP API row replaces it, ST_MEMBER) */
+    [ST_MEMBER_NAME] = "INSERT INTO member(id, last_name, unit_id) VALUES(?1,?2,?3)"
+                       " ON CONFLICT(id) DO NOTHING",
 };
 
 /* Per-vote state of one ingest: which votes got positions and whether they are compared
@@ -182,6 +187,10 @@ struct ingest {
     unsigned seen_gen;       /* slots of other generations are empty */
     struct ep_posblob_builder pb;
     struct ep_buf blob;
+    /* members whose printed name this unit already offered to the member table (open
+     * addressing, 0 = empty slot; member ids are positive) */
+    int64_t *named;
+    size_t anamed, nnamed;
 };
 
 struct seen_slot {
@@ -864,10 +873,52 @@ static int seen_add(struct ingest *in, int64_t member, struct ep_error *err)
     return 0;
 }
 
+/* Offer the name a roll-call file prints for a member to the member table, once per member and
+ * unit; a members-table row (members.csv, the EP API) is kept, and replaces this one later. */
+static int offer_name(struct ingest *in, int64_t member, const char *name, struct ep_error *err)
+{
+    if (member <= 0)
+        return EP_OK;
+    if (2 * (in->nnamed + 1) > in->anamed) {
+        size_t n = in->anamed ? 2 * in->anamed : 1024;
+        int64_t *t = calloc(n, sizeof *t);
+        if (!t)
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        for (size_t i = 0; i < in->anamed; i++)
+            if (in->named[i]) {
+                size_t h = seen_hash(in->named[i], n);
+                while (t[h])
+                    h = (h + 1) & (n - 1);
+                t[h] = in->named[i];
+            }
+        free(in->named);
+        in->named = t;
+        in->anamed = n;
+    }
+    size_t h = seen_hash(member, in->anamed);
+    for (; in->named[h]; h = (h + 1) & (in->anamed - 1))
+        if (in->named[h] == member)
+            return EP_OK;
+    in->named[h] = member;
+    in->nnamed++;
+    sqlite3_stmt *st = in->st[ST_MEMBER_NAME];
+    sqlite3_bind_int64(st, 1, member);
+    bind_text(st, 2, name);
+    sqlite3_bind_int64(st, 3, in->unit_id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? EP_OK : db_error(in->s->db, err, "storing a member's name");
+}
+
 static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *err)
 {
     struct ingest *in = ctx;
     fault_point(in);
+    if (p->name && *p->name) {
+        int nrc = offer_name(in, p->member_id, p->name, err);
+        if (nrc)
+            return nrc;
+    }
     struct vote_state *vs = NULL;
     int rc = vote_state(in, p->vote_id, &vs, err);
     if (rc)
@@ -1030,6 +1081,7 @@ static void ingest_free(struct ingest *in)
     free(in->votes);
     free(in->pend);
     free(in->seen);
+    free(in->named);
     ep_buf_free(&in->pend_strs);
     ep_posblob_builder_free(&in->pb);
     ep_buf_free(&in->blob);
@@ -1139,7 +1191,9 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
         .position = cb_position,
         .vote_title = cb_vote_title,
         .warn = cb_warn,
-        .no_names = 1, /* a position's name is not stored */
+        /* names are kept: an MEP missing from the members table is named as printed
+         * (offer_name) */
+        .no_names = 0,
     };
     int table = EP_HTV_UNKNOWN;
     if (!rc) {
@@ -1272,8 +1326,8 @@ static void *read_ahead_main(void *arg)
         return NULL;
     /* No thread for the parse: parsed when its turn comes, as without read-ahead. */
     if (ep_rcv_sniff(ra->buf.data, ra->buf.len))
-        ep_rcv_ahead_start(ra->buf.data, ra->buf.len, ra->path, EP_RCV_NO_NAMES, &ra->parse,
-                           NULL);
+        ep_rcv_ahead_start(ra->buf.data, ra->buf.len, ra->path, 0 /* names kept: offer_name */,
+                           &ra->parse, NULL);
     sha256_hex(ra->buf.data, ra->buf.len, ra->sha);
     return NULL;
 }

@@ -367,6 +367,12 @@ static void test_explicit_did_not_vote(void **state)
     csv_counts(840, c);
     assert_true(c[3] > 0); /* the file lists did-not-vote rows for this MEP */
     json_t *r = ok(h, "get_mep_details", "{\"id\":840}");
+    /* no source of this store names him: shown with what is known, and a note */
+    json_t *mep = json_object_get(r, "mep");
+    assert_true(json_is_null(json_object_get(mep, "last_name")));
+    assert_non_null(strstr(json_string_value(json_object_get(mep, "note")), "members table"));
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(mep, "from_votes"), "votes")), 266);
     json_t *part = json_object_get(r, "participation");
     assert_true(json_is_true(json_object_get(part, "available")));
     assert_int_equal(json_integer_value(json_object_get(part, "did_not_vote")), c[3]);
@@ -481,19 +487,23 @@ static void test_mep_from_votes_only(void **state)
 {
     (void)state;
     struct ep_store *x = xml_store();
-    /* 840 is in the XML (PersId) but the store has no members table */
+    /* 840 is in the XML (PersId 840, printed "Goerens") but the store has no members table */
     json_t *r = ok(x, "get_mep_details", "{\"id\":840}");
     json_t *mep = json_object_get(r, "mep");
     assert_int_equal(json_integer_value(json_object_get(mep, "id")), 840);
+    assert_string_equal(json_string_value(json_object_get(mep, "last_name")), "Goerens");
+    assert_true(json_is_null(json_object_get(mep, "first_name")));
     assert_true(json_is_null(json_object_get(mep, "country")));
+    assert_true(json_is_null(json_object_get(mep, "date_of_birth")));
     assert_true(json_is_null(json_object_get(mep, "current")));
-    assert_non_null(strstr(json_string_value(json_object_get(mep, "note")), "members table"));
+    assert_non_null(strstr(json_string_value(json_object_get(mep, "note")), "roll-call XML"));
     json_t *fv = json_object_get(mep, "from_votes");
     assert_string_equal(json_string_value(json_object_get(fv, "last_group")), "RENEW");
     assert_int_equal(json_integer_value(json_object_get(fv, "votes")), 246);
     json_decref(r);
     r = ok(x, "analyze_voting_patterns", "{\"mep_id\":840}");
-    assert_non_null(json_string_value(json_object_get(json_object_get(r, "subject"), "note")));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(r, "subject"), "name")),
+                        "Goerens");
     assert_true(json_is_true(json_object_get(json_object_get(r, "loyalty"), "available")));
     json_decref(r);
     r = ok(x, "get_voting_records", "{\"mep_id\":840,\"limit\":1}");
@@ -512,7 +522,8 @@ static void test_mep_from_votes_only(void **state)
     json_decref(r);
     r = ok(x, "analyze_coalition_dynamics", "{\"groups\":[\"renew\",\"ID\"]}");
     json_decref(r);
-    r = ok(x, "get_meps", "{\"group\":\"renew\"}");
+    r = ok(x, "get_meps", "{\"name\":\"Goerens\"}");
+    assert_int_equal(json_integer_value(json_object_get(r, "total")), 1);
     json_decref(r);
 }
 

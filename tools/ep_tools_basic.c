@@ -587,6 +587,10 @@ static json_t *from_votes_json(const struct ep_tools_pos *p, int i)
 }
 
 #define MEP_NOT_IN_MEMBERS EP_TOOLS_MEP_UNNAMED " (from_votes); whether the mandate is current is unknown"
+#define MEP_NAMED_BY_RCV                                                                           \
+    "named as printed in the roll-call XML (last_name): not in HowTheyVote.eu members.csv or the " \
+    "EP API's MEP list, so first name, country, date of birth and contacts are unknown; what the " \
+    "votes say is in from_votes"
 
 static int mep_profile(struct ep_store *s, const struct ep_tools_pos *p, long long id, json_t *res,
                        struct ep_error *err)
@@ -600,7 +604,8 @@ static int mep_profile(struct ep_store *s, const struct ep_tools_pos *p, long lo
                      " (SELECT group_code FROM membership ms WHERE ms.member_id = ?1"
                      "  AND ms.end_date IS NULL ORDER BY ms.start_date DESC LIMIT 1),"
                      " m.id IS NOT NULL,"
-                     " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1)"
+                     " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1),"
+                     " (SELECT kind FROM unit WHERE id = m.unit_id) = 'rcv-xml'"
                      " FROM (SELECT 1) LEFT JOIN member m ON m.id = ?1"
                      " LEFT JOIN country c ON c.code = m.country_code",
                      &q, err);
@@ -613,6 +618,7 @@ static int mep_profile(struct ep_store *s, const struct ep_tools_pos *p, long lo
         goto out;
     }
     int in_members = sqlite3_column_int(q, 10), in_ms = sqlite3_column_int(q, 11);
+    int rcv_named = sqlite3_column_int(q, 12); /* only the name a roll-call file printed */
     int mi = p->m.n_mep ? ep_matrix_mep_index(&p->m, id) : -1;
     if (!in_members && !in_ms && mi < 0) {
         rc = ep_error_set(err, EP_ENOTFOUND,
@@ -634,8 +640,8 @@ static int mep_profile(struct ep_store *s, const struct ep_tools_pos *p, long lo
         /* current = an open membership; unknown (null) when no membership is stored */
         put(o, "current",
             in_ms ? json_boolean(sqlite3_column_type(q, 9) != SQLITE_NULL) : json_null(), &bad);
-        if (!in_members) {
-            put(o, "note", json_string(MEP_NOT_IN_MEMBERS), &bad);
+        if (!in_members || rcv_named) {
+            put(o, "note", json_string(in_members ? MEP_NAMED_BY_RCV : MEP_NOT_IN_MEMBERS), &bad);
             put(o, "from_votes", from_votes_json(p, mi), &bad);
         }
     }
