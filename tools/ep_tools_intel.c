@@ -149,7 +149,8 @@ struct win {
     int *node_of; /* [n_mep] node index in g or -1 */
 
     int have_names;
-    char **name;        /* [n_mep] "First Last" */
+    char **name;        /* [n_name] "First Last" */
+    int n_name;         /* entries of name (w->m may be gone when the entry is dropped) */
     char (*country)[8]; /* [n_mep] "" when unknown */
 
     int have_mf;
@@ -212,9 +213,8 @@ static void win_free(struct win *w)
             ep_stats_trends_free(&w->tr[k]);
     }
     win_free_graph(w);
-    if (w->name && w->m)
-        for (int i = 0; i < w->m->n_mep; i++)
-            free(w->name[i]);
+    for (int i = 0; w->name && i < w->n_name; i++)
+        free(w->name[i]);
     free(w->name);
     free(w->country);
     free(w->mf);
@@ -410,6 +410,7 @@ static int need_names(struct win *w, struct ep_store *s, struct ep_error *err)
     w->country = calloc(n, sizeof *w->country);
     if (!w->name || !w->country)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
+    w->n_name = m->n_mep;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(ep_store_db(s),
                            "SELECT first_name, last_name, country_code FROM member WHERE id = ?1",
