@@ -313,6 +313,16 @@ static void test_unknown_vote_fields(void **state)
         json_object_get(json_object_get(json_object_get(r, "data"), "vote_list"), "items"), 0);
     assert_true(json_is_null(json_object_get(first, "main")));
     json_decref(r);
+    /* get_plenary_sessions: the sitting's main votes are unknown, not 0 */
+    r = ok(x, "get_plenary_sessions", "{\"from\":\"2024-01-16\",\"to\":\"2024-01-16\"}");
+    json_t *sit = json_array_get(json_object_get(r, "sittings"), 0);
+    assert_true(json_is_null(json_object_get(sit, "main_votes")));
+    assert_int_equal(json_integer_value(json_object_get(sit, "main_votes_known")), 0);
+    json_decref(r);
+    r = ok(Def, "get_plenary_sessions", "{\"from\":\"2024-01-16\",\"to\":\"2024-01-16\"}");
+    sit = json_array_get(json_object_get(r, "sittings"), 0);
+    assert_int_equal(json_integer_value(json_object_get(sit, "main_votes")), 15);
+    json_decref(r);
     r = ok(Def, "generate_report", "{\"kind\":\"sitting\",\"id\":\"2024-01-16\"}");
     votes = json_object_get(json_object_get(r, "data"), "votes");
     assert_int_equal(json_integer_value(json_object_get(votes, "main")), 15);

@@ -830,7 +830,10 @@ static const char sess_out[] =
     "\"term\":{\"type\":[\"integer\",\"null\"]},"
     "\"ep_reference\":{\"type\":[\"string\",\"null\"],\"description\":\"Minutes reference, "
     "when the sitting's roll-call file is loaded.\"},"
-    "\"votes\":" CNT ",\"main_votes\":" CNT ",\"votes_with_positions\":" CNT ","
+    "\"votes\":" CNT ",\"main_votes\":{\"type\":[\"integer\",\"null\"],\"minimum\":0,"
+    "\"description\":\"Null when no stored source says which votes are main votes (the "
+    "roll-call XML does not); counted over the votes whose status is known otherwise.\"},"
+    "\"main_votes_known\":" CNT ",\"votes_with_positions\":" CNT ","
     "\"attendance\":" EP_TOOLS_AVAILABILITY_SCHEMA(
         ",\"value\":" NUM01 ",\"present\":" CNT
         ",\"mandate\":" CNT) "},"
@@ -862,7 +865,8 @@ static json_t *sitting_json(struct ep_store *s, const struct ep_tools_pos *p,
     }
     put(o, "ep_reference", r, &bad);
     put(o, "votes", json_integer(e->votes), &bad);
-    put(o, "main_votes", json_integer(e->main_votes), &bad);
+    put(o, "main_votes", e->main_known ? json_integer(e->main_votes) : json_null(), &bad);
+    put(o, "main_votes_known", json_integer(e->main_known), &bad);
     put(o, "votes_with_positions", json_integer(e->with_positions), &bad);
     int d = ep_tools_pos_day_index(p, e->date);
     json_t *att;

@@ -324,7 +324,7 @@ static int snap_sittings(struct ep_store *s, struct ep_tools_pos *p, struct ep_e
     int rc = 0, n = 0, alloc = 0;
     if (sqlite3_prepare_v2(db,
                            "SELECT sitting_date, COUNT(*), SUM(pos_unit_id IS NOT NULL),"
-                           " SUM(COALESCE(is_main, 0) != 0) FROM vote"
+                           " SUM(COALESCE(is_main, 0) != 0), SUM(is_main IS NOT NULL) FROM vote"
                            " WHERE sitting_date IS NOT NULL GROUP BY sitting_date"
                            " ORDER BY sitting_date",
                            -1, &q, NULL) != SQLITE_OK)
@@ -349,6 +349,7 @@ static int snap_sittings(struct ep_store *s, struct ep_tools_pos *p, struct ep_e
         e->votes = sqlite3_column_int(q, 1);
         e->with_positions = sqlite3_column_int(q, 2);
         e->main_votes = sqlite3_column_int(q, 3);
+        e->main_known = sqlite3_column_int(q, 4);
     }
     if (st != SQLITE_DONE) {
         rc = ep_tools_db_error(s, err, "listing sittings");

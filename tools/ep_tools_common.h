@@ -96,6 +96,7 @@ struct ep_tools_day {
 struct ep_tools_sitting {
     char date[11];
     int votes, with_positions, main_votes;
+    int main_known; /* votes whose source says whether they are main votes */
 };
 
 /* Immutable once built; shared between callers with a reference count. */
