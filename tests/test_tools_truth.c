@@ -452,6 +452,13 @@ static void test_explicit_did_not_vote(void **state)
     r = ok(x, "assess_mep_influence", "{\"mep_id\":840}");
     expect_dnv_unknown(json_object_get(json_object_get(r, "dimensions"), "participation"));
     json_decref(r);
+    r = ok(x, "detect_voting_anomalies",
+           "{\"scope\":\"group\",\"group\":\"EPP\",\"min_observations\":5}");
+    json_t *ps = find_by(json_object_get(r, "series"), "measure", "participation_rate");
+    assert_string_equal(json_string_value(json_object_get(ps, "status")), "unavailable");
+    assert_non_null(
+        strstr(json_string_value(json_object_get(ps, "reason")), "who did not vote is unknown"));
+    json_decref(r);
     r = ok(x, "analyze_coalition_dynamics", "{\"groups\":[\"EPP\"]}");
     json_t *coh = json_object_get(json_array_get(json_object_get(r, "groups"), 0), "cohesion");
     assert_true(json_is_null(json_object_get(coh, "participation")));

@@ -2202,7 +2202,7 @@ static const char IN_ANOM[] =
     "{\"type\":\"object\",\"required\":[\"entity_type\",\"entity\",\"measure\",\"status\","        \
     "\"observations\",\"minimum\"],\"properties\":{\"entity_type\":" S_STR ",\"entity\":" S_STR    \
     ",\"measure\":" S_STR ",\"status\":{\"type\":\"string\",\"enum\":[\"ok\","                     \
-    "\"too_few_observations\"]},\"observations\":" S_INT ",\"minimum\":" S_INT                     \
+    "\"too_few_observations\",\"unavailable\"]},\"observations\":" S_INT ",\"minimum\":" S_INT                     \
     ",\"median\":" S_NNUM ",\"scale\":" S_STR ",\"alerts\":" S_INT ",\"reason\":" S_STR "}}"
 
 static const char OUT_ANOM[] =
@@ -2231,6 +2231,7 @@ struct anom_ctx {
     json_t *alerts, *series;
     int n_series, n_short, n_alerts, n_suppressed;
     int bad;
+    int dnv_unk; /* votes of the window where who did not vote is unknown */
 };
 
 static const char *const measure_name[4] = {"defection_rate", "abstention_rate",
@@ -2252,6 +2253,21 @@ static void emit_alerts(struct anom_ctx *a, const char *etype, const char *entit
 {
     const struct ep_matrix *m = a->w->m;
     int nal = 0;
+    if (meas == EP_MEASURE_PARTICIPATION && a->dnv_unk) {
+        /* a participation series over votes where who did not vote is unknown would read
+         * 100 %: not a baseline */
+        if (!record_series)
+            return;
+        char why[600];
+        ep_tools_dnv_reason(why, sizeof why, a->dnv_unk, m->n_vote);
+        a->n_series++;
+        add(a->series,
+            json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", etype, "entity",
+                      entity, "measure", measure_name[meas], "status", "unavailable",
+                      "observations", 0, "minimum", a->op.min_obs, "reason", why),
+            &a->bad);
+        return;
+    }
     for (int k = 0; ol->status == EP_OUTLIERS_OK && k < ol->n; k++) {
         const struct ep_stats_outlier *o = &ol->o[k];
         double zr = o->z_robust, zc = o->classic_ok ? o->z_classic : 0;
@@ -2367,6 +2383,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     struct anom_ctx a;
     memset(&a, 0, sizeof a);
     a.w = w;
+    a.dnv_unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
     ep_stats_outlier_params_default(&a.op);
     json_t *j;
     if ((j = json_object_get(args, "threshold")))
