@@ -464,6 +464,11 @@ static void test_explicit_did_not_vote(void **state)
     assert_true(json_is_null(json_object_get(coh, "participation")));
     assert_non_null(strstr(json_string_value(json_object_get(coh, "participation_reason")),
                            "who did not vote is unknown"));
+    json_t *pt = json_array_get(
+        json_object_get(json_object_get(json_array_get(json_object_get(r, "groups"), 0), "trend"),
+                        "by_sitting"),
+        0);
+    assert_true(json_is_null(json_object_get(pt, "participation")));
     json_decref(r);
 
     /* an outdated member list: memberships (HowTheyVote layout) for two MEPs only. The votes

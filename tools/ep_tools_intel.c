@@ -1440,17 +1440,22 @@ static int slope(const double *y, const uint8_t *ok, int stride, int n, double *
     return isfinite(*out) ? 0 : EP_EUNAVAIL;
 }
 
-static json_t *trend_json(const struct ep_stats_trends *t, const struct ep_stats_periods *p, int g,
-                          int *bad)
+static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trends *t,
+                          const struct ep_stats_periods *p, int g, int *bad)
 {
     json_t *a = json_array();
     for (int k = 0; k < t->n; k++) {
         char ps[11];
         period_str(p, k, ps);
         size_t c = (size_t)k * (size_t)t->n_grp + (size_t)g;
+        /* participation needs who did not vote on every vote of the period (null otherwise) */
+        int unk = 0;
+        for (int j = p->start[k]; j < p->start[k + 1] && !unk; j++)
+            unk = !m->dnv_known[p->vote[j]];
         json_t *o = json_pack("{s:s, s:o, s:o, s:i}", "period", ps, "ai",
                               jru(t->ai_ok[c], t->ai[c]), "participation",
-                              jru(t->part_ok[c], t->participation[c]), "votes", t->n_vote_cast[c]);
+                              jru(t->part_ok[c] && !unk, t->participation[c]), "votes",
+                              t->n_vote_cast[c]);
         add(a, o, bad);
     }
     return a;
@@ -1522,8 +1527,8 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         double sl = 0;
         int slok = slope(ts->ai + g, ts->ai_ok + g, ts->n_grp, ts->n, &sl) == 0;
         json_t *tr = json_object();
-        put(tr, "by_sitting", trend_json(ts, &w->per[EP_PERIOD_SITTING], g, &bad), &bad);
-        put(tr, "by_month", trend_json(tm, &w->per[EP_PERIOD_MONTH], g, &bad), &bad);
+        put(tr, "by_sitting", trend_json(m, ts, &w->per[EP_PERIOD_SITTING], g, &bad), &bad);
+        put(tr, "by_month", trend_json(m, tm, &w->per[EP_PERIOD_MONTH], g, &bad), &bad);
         put(tr, "ai_slope_per_sitting", jru(slok, sl), &bad);
         json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g],
                               "seats_at_last_vote", (int)w->frag.seats[g], "votes_cast", s->n_vote_cast, "ties", s->n_tie,
