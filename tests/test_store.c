@@ -504,6 +504,7 @@ static void assert_matrix_equal(const struct ep_matrix *a, const struct ep_matri
     assert_memory_equal(a->vote_day, b->vote_day, (size_t)a->n_vote * sizeof *a->vote_day);
     assert_memory_equal(a->pos, b->pos, cells);
     assert_memory_equal(a->grp, b->grp, cells);
+    assert_memory_equal(a->dnv_known, b->dnv_known, (size_t)a->n_vote);
     for (int k = 0; k < 3; k++)
         assert_memory_equal(a->plane[k], b->plane[k], words * sizeof(uint64_t));
     for (int g = 0; g < a->n_grp; g++)
