@@ -768,92 +768,118 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int ep_tools_resolve_group(struct ep_store *s, const char *argname, const char *arg, char *code,
-                           size_t n, struct ep_error *err)
+/* Known group codes into *known (sorted, duplicates kept): the groups table and memberships,
+ * plus the positions' groups (the snapshot's matrix) when with_votes. */
+static int known_groups(struct ep_store *s, int with_votes, char ***known, size_t *nk,
+                        struct ep_error *err)
 {
-    if (!s)
-        return ep_error_set(err, EP_EUNAVAIL, "no store");
+    size_t n = 0, a = 32;
+    char **k = calloc(a, sizeof *k);
     struct ep_tools_pos *p = NULL;
-    int rc = ep_tools_pos_acquire(s, &p, err);
-    if (rc)
-        return rc;
-    /* Every code a stored source names: the groups table, memberships, the positions' groups
-     * (the snapshot's matrix holds both of the latter). */
-    size_t nk = 0, ak = (size_t)p->m.n_grp + 32;
-    char **known = calloc(ak, sizeof *known);
     sqlite3_stmt *q = NULL;
-    if (!known) {
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    int rc = 0;
+    if (!k)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (with_votes && (rc = ep_tools_pos_acquire(s, &p, err)))
         goto out;
-    }
-    for (int g = 0; g < p->m.n_grp; g++)
-        if (!(known[nk++] = strdup(p->m.grp_code[g]))) {
-            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-            goto out;
-        }
     if (sqlite3_prepare_v2(ep_store_db(s),
                            "SELECT code FROM grp UNION SELECT group_code FROM membership", -1, &q,
                            NULL) != SQLITE_OK) {
         rc = ep_tools_db_error(s, err, "listing groups");
         goto out;
     }
-    int st;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *c = (const char *)sqlite3_column_text(q, 0);
+    int st, g = 0;
+    for (;;) {
+        const char *c;
+        if (p && g < p->m.n_grp)
+            c = p->m.grp_code[g++];
+        else if ((st = sqlite3_step(q)) == SQLITE_ROW)
+            c = (const char *)sqlite3_column_text(q, 0);
+        else if (st == SQLITE_DONE)
+            break;
+        else {
+            rc = ep_tools_db_error(s, err, "listing groups");
+            goto out;
+        }
         if (!c || !*c)
             continue;
-        if (nk == ak) {
-            char **more = realloc(known, 2 * ak * sizeof *known);
+        if (n == a) {
+            char **more = realloc(k, 2 * a * sizeof *k);
             if (!more) {
                 rc = ep_error_set(err, EP_ENOMEM, "out of memory");
                 goto out;
             }
-            known = more;
-            ak *= 2;
+            k = more;
+            a *= 2;
         }
-        if (!(known[nk++] = strdup(c))) {
+        if (!(k[n] = strdup(c))) {
             rc = ep_error_set(err, EP_ENOMEM, "out of memory");
             goto out;
         }
+        n++;
     }
-    if (st != SQLITE_DONE) {
-        rc = ep_tools_db_error(s, err, "listing groups");
-        goto out;
-    }
-    if (nk > 1)
-        qsort(known, nk, sizeof *known, cmp_str);
-    const char *canon = ep_group_canonical(arg);
-    const char *hit = NULL;
-    for (size_t k = 0; k < nk && !hit; k++)
-        if (strcmp(known[k], arg) == 0 || (canon && strcmp(known[k], canon) == 0))
-            hit = known[k];
-    for (size_t k = 0; k < nk && !hit; k++)
-        if (strcasecmp(known[k], arg) == 0)
-            hit = known[k];
-    if (hit) {
-        if (strlen(hit) >= n) {
-            rc = ep_error_set(err, EP_ELIMIT, "group code \"%s\" is too long", hit);
-            goto out;
-        }
-        memcpy(code, hit, strlen(hit) + 1);
-        goto out;
-    }
-    struct ep_buf list;
-    ep_buf_init(&list, 0);
-    for (size_t k = 0; k < nk; k++)
-        if (!k || strcmp(known[k], known[k - 1]) != 0)
-            ep_buf_printf(&list, "%s%s", list.len ? ", " : "", known[k]);
-    rc = ep_error_set(err, EP_EINVAL,
-                      "argument \"%s\": unknown group \"%s\"; known: %s (any case, or the EP's "
-                      "label such as PPE or S&D)",
-                      argname, arg, list.len ? list.data : "none (the store names no group)");
-    ep_buf_free(&list);
+    if (n > 1)
+        qsort(k, n, sizeof *k, cmp_str);
 out:
     sqlite3_finalize(q);
-    for (size_t k = 0; k < nk; k++)
-        free(known[k]);
-    free(known);
     ep_tools_pos_release(p);
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            free(k[i]);
+        free(k);
+        return rc;
+    }
+    *known = k;
+    *nk = n;
+    return 0;
+}
+
+int ep_tools_resolve_group(struct ep_store *s, const char *argname, const char *arg, char *code,
+                           size_t n, struct ep_error *err)
+{
+    if (!s)
+        return ep_error_set(err, EP_EUNAVAIL, "no store");
+    const char *canon = ep_group_canonical(arg);
+    int rc = 0;
+    /* the tables first; the positions' groups (which need the store's snapshot) only when the
+     * tables do not name it */
+    for (int with_votes = 0; with_votes < 2; with_votes++) {
+        char **known = NULL;
+        size_t nk = 0;
+        rc = known_groups(s, with_votes, &known, &nk, err);
+        if (rc)
+            return rc;
+        const char *hit = NULL;
+        for (size_t k = 0; k < nk && !hit; k++)
+            if (strcmp(known[k], arg) == 0 || (canon && strcmp(known[k], canon) == 0))
+                hit = known[k];
+        for (size_t k = 0; k < nk && !hit; k++)
+            if (strcasecmp(known[k], arg) == 0)
+                hit = known[k];
+        if (hit) {
+            if (strlen(hit) >= n)
+                rc = ep_error_set(err, EP_ELIMIT, "group code \"%s\" is too long", hit);
+            else
+                memcpy(code, hit, strlen(hit) + 1);
+        } else if (with_votes) {
+            struct ep_buf list;
+            ep_buf_init(&list, 0);
+            for (size_t k = 0; k < nk; k++)
+                if (!k || strcmp(known[k], known[k - 1]) != 0)
+                    ep_buf_printf(&list, "%s%s", list.len ? ", " : "", known[k]);
+            rc = ep_error_set(err, EP_EINVAL,
+                              "argument \"%s\": unknown group \"%s\"; known: %s (any case, or "
+                              "the EP's label such as PPE or S&D)",
+                              argname, arg,
+                              list.len ? list.data : "none (the store names no group)");
+            ep_buf_free(&list);
+        }
+        for (size_t k = 0; k < nk; k++)
+            free(known[k]);
+        free(known);
+        if (hit || rc)
+            return rc;
+    }
     return rc;
 }
 
