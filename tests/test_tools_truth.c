@@ -426,6 +426,24 @@ static void test_explicit_did_not_vote(void **state)
         c[3]);
     json_decref(r);
     ep_store_close(xb);
+    /* the other order: the XML's cast votes are compared with the stored rows (which hold the
+     * did-not-vote rows too) and agree */
+    static const char *const csv_first[] = {
+        "howtheyvote/votes_subset.csv",          "howtheyvote/member_votes_subset.csv",
+        "ep-rcv-xml/PV-9-2024-01-15-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-01-16-RCV_EN.xml",
+        "ep-rcv-xml/PV-9-2024-01-17-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-02-08-RCV_EN.xml",
+        "ep-rcv-xml/PV-9-2024-02-26-RCV_EN.xml", "ep-rcv-xml/PV-9-2024-02-27-RCV_EN.xml",
+        "ep-rcv-xml/PV-9-2024-04-23-RCV_EN.xml", NULL};
+    xb = store_of("csv_first", csv_first);
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(xb),
+                                        "SELECT SUM(pos = 4), SUM(pos BETWEEN 1 AND 3) FROM position",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 32897);
+    assert_int_equal(sqlite3_column_int(q, 1), 154619);
+    sqlite3_finalize(q);
+    ep_store_close(xb);
 
     /* the roll-call XML alone: who did not vote is nowhere, so participation and attendance are
      * unavailable with the reason, never 1.0 or "627 of 627" */
