@@ -1298,9 +1298,12 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     else
         ep_buf_printf(md, "; %d adopted, %d rejected", adopted, rejected);
     ep_buf_printf(md, ")\n- Votes with per-MEP positions: %d\n", with_pos);
-    if (!main_known || !result_known)
-        ep_buf_printf(md, "- The roll-call XML does not say which votes are main votes or what "
-                          "their result was; HowTheyVote.eu's votes table does.\n");
+    if (!main_known)
+        ep_buf_printf(md, "- No stored source says which votes are main votes (HowTheyVote.eu's "
+                          "votes table does; the roll-call XML does not).\n");
+    if (!result_known)
+        ep_buf_printf(md, "- No result is stored for these votes (HowTheyVote.eu's votes table "
+                          "gives results from 2024; the roll-call XML has none).\n");
     if (attendance && json_is_true(json_object_get(attendance, "available")))
         ep_buf_printf(md, "- Attendance: %ld of %ld MEPs cast at least one vote\n",
                       jint(attendance, "present"), jint(attendance, "mandate"));
