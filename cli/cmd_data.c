@@ -385,7 +385,7 @@ int ep_cmd_info(struct ep_cli *cli, int argc, char **argv)
         {"votes", "SELECT COUNT(*) FROM vote"},
         {"votes_with_positions", "SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL"},
         {"positions_cast", "SELECT COALESCE(SUM(n), 0) FROM vote_positions"},
-        {"meps_who_voted", "SELECT COUNT(DISTINCT member_id) FROM position"},
+        {"meps_who_voted", "SELECT COUNT(DISTINCT member_id) FROM position WHERE pos BETWEEN 1 AND 3"},
         {"search_documents", "SELECT COUNT(*) FROM search"},
         {"units", "SELECT COUNT(*) FROM unit"},
     };

@@ -1191,7 +1191,7 @@ static int flush_held(struct held *h, struct ep_error *err)
     if (sqlite3_prepare_v2(db,
                            "SELECT p.member_id, p.pos, u.path FROM vote v JOIN unit u"
                            " ON u.id = v.pos_unit_id JOIN position p ON p.vote_id = v.id"
-                           " WHERE v.id = ?1 ORDER BY p.member_id",
+                           " WHERE v.id = ?1 AND p.pos BETWEEN 1 AND 3 ORDER BY p.member_id",
                            -1, &q, NULL) != SQLITE_OK)
         return ep_error_set(err, EP_EDB, "comparing positions: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(q, 1, h->vote);

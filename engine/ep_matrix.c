@@ -20,13 +20,15 @@ int ep_matrix_alloc(struct ep_matrix *m, int n_mep, int n_vote, struct ep_error 
         m->plane[k] = calloc(words + 1, sizeof(uint64_t));
     m->pos = calloc(cells + 1, 1);
     m->grp = malloc(cells + 1);
+    m->dnv_known = malloc((size_t)n_vote + 1);
     if (!m->mep_id || !m->vote_id || !m->vote_day || !m->plane[0] || !m->plane[1] || !m->plane[2] ||
-        !m->pos || !m->grp) {
+        !m->pos || !m->grp || !m->dnv_known) {
         ep_matrix_free(m);
         return ep_error_set(err, EP_ENOMEM, "out of memory for a %d x %d vote matrix", n_mep,
                             n_vote);
     }
     memset(m->grp, EP_GRP_NONE, cells + 1);
+    memset(m->dnv_known, 1, (size_t)n_vote + 1);
     return EP_OK;
 }
 
@@ -39,6 +41,7 @@ void ep_matrix_free(struct ep_matrix *m)
         free(m->plane[k]);
     free(m->pos);
     free(m->grp);
+    free(m->dnv_known);
     memset(m, 0, sizeof *m);
 }
 

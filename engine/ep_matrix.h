@@ -10,6 +10,11 @@
  *    EP_POS_DID_NOT_VOTE = MEP who did not vote).
  *  - grp[v*n_mep + i] is the index into grp_code[] of MEP i's group on vote v's date, or
  *    EP_GRP_NONE when not an MEP that day.
+ *  - dnv_known[v] is 1 when who did not vote on v is known: the source listed its did-not-vote
+ *    explicitly, or the memberships cover the vote (every MEP who cast a vote on it has a
+ *    membership active that day). 0 means only the cast votes are known: the NONE cells of v
+ *    may hide MEPs who did not vote, so participation and attendance over v are unknown.
+ *    ep_matrix_alloc sets every vote to 1 (a generator that writes DID_NOT_VOTE cells).
  * The struct owns all arrays; free with ep_matrix_free(). */
 #ifndef EP_MATRIX_H
 #define EP_MATRIX_H
@@ -30,6 +35,7 @@ struct ep_matrix {
     uint64_t *plane[3];
     uint8_t *pos; /* [n_vote*n_mep] */
     uint8_t *grp; /* [n_vote*n_mep] */
+    uint8_t *dnv_known; /* [n_vote] (see above) */
     int n_grp;
     char grp_code[EP_MATRIX_MAX_GROUPS][16];
     int synthetic; /* 1 when built from synthetic data */

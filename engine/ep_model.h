@@ -13,7 +13,7 @@
 
 /* Per-MEP position on one vote. DID_NOT_VOTE is never emitted by the XML adapter: it is
  * derived from memberships (an MEP with an active membership on the vote date who is not
- * listed). The CSV adapter emits it when the file carries it. */
+ * listed). The CSV adapter emits it when the file carries it, and the store keeps it. */
 enum ep_pos {
     EP_POS_NONE = 0, /* not an MEP on that date */
     EP_POS_FOR = 1,

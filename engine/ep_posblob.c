@@ -62,7 +62,7 @@ int ep_posblob_view(const void *data, size_t len, struct ep_posblob *v)
     v->n = (len - off) / EP_POSBLOB_ENTRY;
     for (size_t i = 0; i < v->n; i++) {
         int pos = ep_posblob_pos(v, i), g = ep_posblob_group(v, i);
-        if (pos < 1 || pos > 3 || (g >= v->ngroups && g != EP_POSBLOB_NO_GROUP))
+        if (pos < 1 || pos > 4 || (g >= v->ngroups && g != EP_POSBLOB_NO_GROUP))
             return -1;
         if (i && ep_posblob_member(v, i) <= ep_posblob_member(v, i - 1))
             return -1;
@@ -135,7 +135,7 @@ static int group_index(struct ep_posblob_builder *b, const char *label, size_t l
 int ep_posblob_add_n(struct ep_posblob_builder *b, int64_t member, int pos, const char *group,
                      size_t group_len)
 {
-    if (pos < 1 || pos > 3 || (b->n && member <= b->last_member))
+    if (pos < 1 || pos > 4 || (b->n && member <= b->last_member))
         return EP_EINVAL;
     int rc = 0, g = group ? group_index(b, group, group_len, &rc) : EP_POSBLOB_NO_GROUP;
     if (g < 0)

@@ -1,12 +1,15 @@
 /* ep_posblob: the stored form of one vote's cast positions, and the `position` table over it.
  *
- * A vote's FOR/AGAINST/ABSTENTION positions are stored as one row of vote_positions(vote_id,
+ * A vote's FOR/AGAINST/ABSTENTION positions, and the DID_NOT_VOTE rows its source listed
+ * explicitly (HowTheyVote's member_votes.csv has them; the roll-call XML has none), are stored
+ * as one row of vote_positions(vote_id,
  * unit_id, n, data): data packs the n positions in member order, so an ingested file writes one row
  * per vote instead of one per MEP (the row-per-position table cost two thirds of the XML
  * ingest). Layout of data (little-endian):
  *   u8 format (1), u8 number of group labels G (at most EP_POSBLOB_MAX_GROUPS),
  *   G times: u16 length L, L bytes of the label (UTF-8, no NUL),
- *   n times: i64 member id, u8 pos (1..3), u8 group index (0..G-1, or 255 = no group).
+ *   n times: i64 member id, u8 pos (1..3 cast, 4 did not vote), u8 group index (0..G-1, or
+ *   255 = no group).
  * Members are strictly increasing.
  *
  * ep_posblob_register makes `position(vote_id, member_id, pos, group_code, unit_id)`, the
@@ -64,7 +67,7 @@ void ep_posblob_builder_init(struct ep_posblob_builder *b);
 void ep_posblob_builder_reset(struct ep_posblob_builder *b);
 void ep_posblob_builder_free(struct ep_posblob_builder *b);
 /* group may be NULL. Returns 0, EP_ENOMEM, EP_ELIMIT (more than EP_POSBLOB_MAX_GROUPS labels or
- * a label over 65535 bytes) or EP_EINVAL (member not above the previous one, pos not 1..3). */
+ * a label over 65535 bytes) or EP_EINVAL (member not above the previous one, pos not 1..4). */
 int ep_posblob_add(struct ep_posblob_builder *b, int64_t member, int pos, const char *group);
 /* The same with a label of group_len bytes (not NUL-terminated; no NUL inside). */
 int ep_posblob_add_n(struct ep_posblob_builder *b, int64_t member, int pos, const char *group,

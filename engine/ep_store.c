@@ -89,6 +89,7 @@ enum {
     ST_POS_SET,
     ST_TITLE,
     ST_TOUCH,
+    ST_MEMBER_NAME,
     ST_COUNT
 };
 
@@ -147,6 +148,10 @@ static const char *const ingest_sql[ST_COUNT] = {
     [ST_POS_SET] = "UPDATE vote_positions SET n = ?2, data = ?3 WHERE vote_id = ?1",
     [ST_TITLE] = "UPDATE vote SET rcv_title = ?2 WHERE dlv_id = ?1 AND pos_unit_id = ?3",
     [ST_TOUCH] = "INSERT OR IGNORE INTO temp.touched(id) VALUES(?1)",
+    /* an MEP named by a roll-call file but in no members table: the name as printed (a later
+     * members.csv or EP API row replaces it, ST_MEMBER) */
+    [ST_MEMBER_NAME] = "INSERT INTO member(id, last_name, unit_id) VALUES(?1,?2,?3)"
+                       " ON CONFLICT(id) DO NOTHING",
 };
 
 /* Per-vote state of one ingest: which votes got positions and whether they are compared
@@ -186,6 +191,10 @@ struct ingest {
     unsigned seen_gen;       /* slots of other generations are empty */
     struct ep_posblob_builder pb;
     struct ep_buf blob;
+    /* members whose printed name this unit already offered to the member table (open
+     * addressing, 0 = empty slot; member ids are positive) */
+    int64_t *named;
+    size_t anamed, nnamed;
 };
 
 struct seen_slot {
@@ -689,7 +698,9 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
             }
             in->nvotes--;
         }
-        vs->stored_cast = (long)vs->view.n;
+        vs->stored_cast = 0; /* cast rows only: the row may hold explicit DID_NOT_VOTE too */
+        for (size_t k = 0; k < vs->view.n; k++)
+            vs->stored_cast += ep_posblob_pos(&vs->view, k) != EP_POS_DID_NOT_VOTE;
     }
     sqlite3_reset(st);
     if (!vs->compare) {
@@ -881,25 +892,71 @@ static int seen_add(struct ingest *in, int64_t member, struct ep_error *err)
     return 0;
 }
 
+/* Offer the name a roll-call file prints for a member to the member table, once per member and
+ * unit; a members-table row (members.csv, the EP API) is kept, and replaces this one later. */
+static int offer_name(struct ingest *in, int64_t member, const char *name, struct ep_error *err)
+{
+    if (member <= 0)
+        return EP_OK;
+    if (2 * (in->nnamed + 1) > in->anamed) {
+        size_t n = in->anamed ? 2 * in->anamed : 1024;
+        int64_t *t = calloc(n, sizeof *t);
+        if (!t)
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        for (size_t i = 0; i < in->anamed; i++)
+            if (in->named[i]) {
+                size_t h = seen_hash(in->named[i], n);
+                while (t[h])
+                    h = (h + 1) & (n - 1);
+                t[h] = in->named[i];
+            }
+        free(in->named);
+        in->named = t;
+        in->anamed = n;
+    }
+    size_t h = seen_hash(member, in->anamed);
+    for (; in->named[h]; h = (h + 1) & (in->anamed - 1))
+        if (in->named[h] == member)
+            return EP_OK;
+    in->named[h] = member;
+    in->nnamed++;
+    sqlite3_stmt *st = in->st[ST_MEMBER_NAME];
+    sqlite3_bind_int64(st, 1, member);
+    bind_text(st, 2, name);
+    sqlite3_bind_int64(st, 3, in->unit_id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? EP_OK : db_error(in->s->db, err, "storing a member's name");
+}
+
 static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *err)
 {
     struct ingest *in = ctx;
     fault_point(in);
+    if (p->name && *p->name) {
+        int nrc = offer_name(in, p->member_id, p->name, err);
+        if (nrc)
+            return nrc;
+    }
     struct vote_state *vs = NULL;
     int rc = vote_state(in, p->vote_id, &vs, err);
     if (rc)
         return rc;
-    if (p->pos == EP_POS_DID_NOT_VOTE) {
-        /* Derived from memberships in the store (view member_vote); not stored. */
-        in->records++;
-        return EP_OK;
-    }
-    if (p->pos < EP_POS_FOR || p->pos > EP_POS_ABSTENTION)
+    if (p->pos < EP_POS_FOR || p->pos > EP_POS_DID_NOT_VOTE)
         return ep_error_set(err, EP_EPARSE, "invalid position %d", p->pos);
-    vs->seen_cast++;
+    /* An explicit DID_NOT_VOTE (HowTheyVote's member_votes.csv) is stored with the cast
+     * positions; where a source lists none, member_vote and the vote matrix derive it from the
+     * memberships. */
+    int dnv = p->pos == EP_POS_DID_NOT_VOTE;
+    vs->seen_cast += !dnv;
     if (vs->compare) {
         size_t k = ep_posblob_find(&vs->view, p->member_id);
         int stored = k == SIZE_MAX ? 0 : ep_posblob_pos(&vs->view, k);
+        if (dnv && stored == 0) {
+            /* the other source did not list who did not vote: add this one to its row (the
+             * pending run is merged into the stored row by flush_positions) */
+            goto pend;
+        }
         if (stored != p->pos)
             return ep_error_set(err, EP_ECONFLICT,
                                 "vote %lld is already stored from %s with different content: "
@@ -909,6 +966,7 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
         in->records++;
         return EP_OK;
     }
+pend:
     if (p->vote_id != in->pend_vote) {
         rc = flush_positions(in, err);
         if (rc)
@@ -1042,6 +1100,7 @@ static void ingest_free(struct ingest *in)
     free(in->votes);
     free(in->pend);
     free(in->seen);
+    free(in->named);
     ep_buf_free(&in->pend_strs);
     ep_posblob_builder_free(&in->pb);
     ep_buf_free(&in->blob);
@@ -1151,7 +1210,9 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
         .position = cb_position,
         .vote_title = cb_vote_title,
         .warn = cb_warn,
-        .no_names = 1, /* a position's name is not stored */
+        /* names are kept: an MEP missing from the members table is named as printed
+         * (offer_name) */
+        .no_names = 0,
     };
     int table = EP_HTV_UNKNOWN;
     if (!rc) {
@@ -1296,8 +1357,8 @@ static void *read_ahead_main(void *arg)
         return NULL;
     /* No thread for the parse: parsed when its turn comes, as without read-ahead. */
     if (ep_xml_sniff(ra->buf.data, ra->buf.len))
-        ep_rcv_ahead_start(ra->buf.data, ra->buf.len, ra->path, EP_RCV_NO_NAMES, &ra->parse,
-                           NULL);
+        ep_rcv_ahead_start(ra->buf.data, ra->buf.len, ra->path, 0 /* names kept: offer_name */,
+                           &ra->parse, NULL);
     sha256_hex(ra->buf.data, ra->buf.len, ra->sha);
     return NULL;
 }

@@ -10,11 +10,11 @@
  * sitting_date, title, description, reference, procedure_reference, procedure_title,
  * procedure_type, procedure_stage, result, is_main, count_for, count_against, count_abstention,
  * count_did_not_vote, dlv_id, unit_id, pos_unit_id) pos_unit_id IS NOT NULL when per-MEP positions
- * are stored for the vote. position(vote_id, member_id, pos 1..3, group_code, unit_id)  cast votes
- * only search(kind, ref, title, body, extra)   FTS5 index: votes (kind 'vote', ref = vote id) and
+ * are stored for the vote. position(vote_id, member_id, pos 1..4, group_code, unit_id)  cast votes
+ * and the DID_NOT_VOTE (4) rows a source listed explicitly search(kind, ref, title, body, extra)   FTS5 index: votes (kind 'vote', ref = vote id) and
  * documents fetched later meta(key, value) View member_vote(vote_id, member_id, pos, group_code):
- * every MEP with an active membership on the vote's date, with DID_NOT_VOTE (4) derived for those
- * not listed, plus listed voters that have no membership (group from the source). Only votes with
+ * every MEP with an active membership on the vote's date, with DID_NOT_VOTE (4) for those
+ * not listed (stored, or derived), plus listed voters that have no membership (group from the source). Only votes with
  * stored positions.
  *
  * A store handle is used by one thread at a time. */
@@ -27,8 +27,6 @@
 
 #include "ep_matrix.h"
 #include "ep_model.h"
-
-#define EP_STORE_SCHEMA_VERSION 1
 
 struct ep_store;
 

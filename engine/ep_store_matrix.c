@@ -111,6 +111,7 @@ static int load_matrix_sql(struct ep_store *s, const struct ep_window *w, struct
     struct vrow *votes = NULL, *by_id = NULL;
     struct mship *ms = NULL;
     int64_t *ids = NULL;
+    uint8_t *bare = NULL;
     size_t nv = 0, av = 0, nms = 0, ams = 0, nids = 0, aids = 0;
     sqlite3_stmt *q = NULL;
 
@@ -291,6 +292,14 @@ static int load_matrix_sql(struct ep_store *s, const struct ep_window *w, struct
         rc = ep_error_set(err, EP_EDB, "loading positions: %s", sqlite3_errmsg(db));
         goto out;
     }
+    /* Who did not vote is known on a vote whose source listed it (DID_NOT_VOTE rows: collected
+     * in dnv_known) or whose voters all have a membership that day (else bare[v]). */
+    bare = calloc(nv + 1, 1);
+    if (!bare) {
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        goto out;
+    }
+    memset(m->dnv_known, 0, nv);
     while (sqlite3_step(q) == SQLITE_ROW) {
         struct vrow key = {.id = sqlite3_column_int64(q, 0)};
         struct vrow *hit = bsearch(&key, by_id, nv, sizeof *by_id, cmp_vrow_id);
@@ -299,6 +308,10 @@ static int load_matrix_sql(struct ep_store *s, const struct ep_window *w, struct
             continue;
         int v = hit->day;
         size_t cell = (size_t)v * (size_t)m->n_mep + (size_t)i;
+        if (sqlite3_column_int(q, 2) == EP_POS_DID_NOT_VOTE)
+            m->dnv_known[v] = 1;
+        else if (m->pos[cell] == EP_POS_NONE)
+            bare[v] = 1;
         int g = m->grp[cell];
         if (g == EP_GRP_NONE) {
             const char *code = (const char *)sqlite3_column_text(q, 3);
@@ -313,6 +326,8 @@ static int load_matrix_sql(struct ep_store *s, const struct ep_window *w, struct
     }
     sqlite3_finalize(q);
     q = NULL;
+    for (size_t v = 0; v < nv; v++)
+        m->dnv_known[v] = m->dnv_known[v] || !bare[v];
     {
         sqlite3_stmt *syn;
         if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'synthetic'", -1, &syn,
@@ -332,6 +347,7 @@ out:
     free(by_id);
     free(ms);
     free(ids);
+    free(bare);
     return rc;
 }
 
@@ -341,7 +357,7 @@ out:
  * content (unit count and last unit id: any ingest changes the key). A snapshot is a derived
  * cache: it is rebuilt from the tables whenever the key differs, and the last two are kept. */
 
-#define SNAP_MAGIC 0x31504e534d504545ULL /* "EEPMSNP1" */
+#define SNAP_MAGIC 0x32504e534d504545ULL /* "EEPMSNP2": with dnv_known */
 #define SNAP_MIN_CELLS 1000000
 
 struct snap_hdr {
@@ -361,7 +377,7 @@ static int snap_key(struct ep_store *s, const struct ep_window *w, struct ep_buf
         last = sqlite3_column_int64(q, 1);
     }
     sqlite3_finalize(q);
-    ep_buf_printf(key, "v1|%lld|%lld|%s|%s|%d|", units, last, w && w->from ? w->from : "",
+    ep_buf_printf(key, "v2|%lld|%lld|%s|%s|%d|", units, last, w && w->from ? w->from : "",
                   w && w->to ? w->to : "", w ? w->term : 0);
     for (int i = 0; w && w->sittings && w->sittings[i]; i++)
         ep_buf_printf(key, "%s,", w->sittings[i]);
@@ -372,7 +388,7 @@ static size_t snap_size(const struct snap_hdr *h)
 {
     size_t cells = (size_t)h->n_mep * (size_t)h->n_vote;
     size_t words = (size_t)h->n_mep * (size_t)h->n_words;
-    return sizeof *h + (size_t)h->n_grp * 16 + (size_t)h->n_mep * 8 + (size_t)h->n_vote * 12 +
+    return sizeof *h + (size_t)h->n_grp * 16 + (size_t)h->n_mep * 8 + (size_t)h->n_vote * 13 +
            3 * words * 8 + 2 * cells;
 }
 
@@ -408,6 +424,8 @@ static int snap_read(struct ep_store *s, const char *key, struct ep_matrix *m)
                 p += (size_t)h.n_vote * 8;
                 memcpy(m->vote_day, p, (size_t)h.n_vote * 4);
                 p += (size_t)h.n_vote * 4;
+                memcpy(m->dnv_known, p, (size_t)h.n_vote);
+                p += (size_t)h.n_vote;
                 for (int k = 0; k < 3; k++, p += words * 8)
                     memcpy(m->plane[k], p, words * 8);
                 memcpy(m->pos, p, cells);
@@ -439,6 +457,8 @@ static void snap_write(struct ep_store *s, const char *key, const struct ep_matr
     p += (size_t)m->n_vote * 8;
     memcpy(p, m->vote_day, (size_t)m->n_vote * 4);
     p += (size_t)m->n_vote * 4;
+    memcpy(p, m->dnv_known, (size_t)m->n_vote);
+    p += (size_t)m->n_vote;
     for (int k = 0; k < 3; k++, p += words * 8)
         memcpy(p, m->plane[k], words * 8);
     memcpy(p, m->pos, cells);

@@ -1103,7 +1103,7 @@ int ep_report_pdf_coalition(json_t *coal, struct ep_buf *out, struct ep_error *e
     {
         json_t *co = json_object_get(g, "cohesion");
         char se[16], a1[16], a2[16], ri[16], al[16], pa[16], sl[16];
-        snprintf(se, sizeof se, "%d", (int)ep_report_i_num(g, "members", 0));
+        snprintf(se, sizeof se, "%d", (int)ep_report_i_num(g, "seats_at_last_vote", 0));
         snprintf(a1, sizeof a1, "%.3f", ep_report_i_num(co, "ai_mean", 0));
         snprintf(a2, sizeof a2, "%.3f", ep_report_i_num(co, "ai_median", 0));
         snprintf(ri, sizeof ri, "%.3f", ep_report_i_num(co, "rice_mean", 0));

@@ -29,7 +29,7 @@ lacks() { # file pattern description
 # run a command that may be killed, without the shell's "Killed" notice
 killed() { ( "$@" >/dev/null 2>&1; true ) 2>/dev/null; }
 q() { "$bin" --quiet --db "$1" --no-default-data sql "$2"; }
-# units | votes | sittings with positions | cast positions
+# units | votes | sittings with positions | stored positions (cast and explicit did-not-vote)
 summary() { q "$1" "SELECT (SELECT COUNT(*) FROM unit), (SELECT COUNT(*) FROM vote),
   (SELECT COUNT(DISTINCT sitting_date) FROM vote WHERE pos_unit_id IS NOT NULL),
   (SELECT COALESCE(SUM(n), 0) FROM vote_positions)"; }
@@ -46,9 +46,11 @@ cp "$h/member_votes_subset.csv" "$exp/member_votes.csv"
 db=$tmp/a.db
 expect_rc 0 "ingest an export folder" "$bin" --db "$db" ingest "$exp"
 lacks "$tmp/err" "not in the store" "export folder: member_votes after votes"
-# 266 votes; 88,038 FOR + 55,796 AGAINST + 10,785 ABSTENTION cast positions
+# 266 votes; 88,038 FOR + 55,796 AGAINST + 10,785 ABSTENTION cast positions, and the 32,897
+# DID_NOT_VOTE rows the table lists
 [ "$(q "$db" 'SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL')" = 266 ] && ok || bad "export folder: 266 votes with positions"
-[ "$(q "$db" 'SELECT SUM(n) FROM vote_positions')" = 154619 ] && ok || bad "export folder: 154619 cast positions"
+[ "$(q "$db" 'SELECT COUNT(*) FROM position WHERE pos BETWEEN 1 AND 3')" = 154619 ] && ok || bad "export folder: 154619 cast positions"
+[ "$(q "$db" 'SELECT COUNT(*) FROM position WHERE pos = 4')" = 32897 ] && ok || bad "export folder: the source's 32,897 did-not-vote rows kept"
 # The same tables named in one command, in reverse dependency order, under names that say
 # nothing (the order comes from each file's header).
 cp "$exp/member_votes.csv" "$tmp/a-positions.csv"
@@ -57,7 +59,8 @@ db=$tmp/a2.db
 expect_rc 0 "ingest tables named in reverse order" "$bin" --db "$db" ingest "$tmp/a-positions.csv" \
   "$tmp/b-items.csv.gz" "$exp/committees.csv" "$exp/group_memberships.csv" "$exp/members.csv" \
   "$exp/groups.csv" "$exp/countries.csv"
-[ "$(q "$db" 'SELECT SUM(n) FROM vote_positions')" = 154619 ] && ok || bad "reverse order: 154619 cast positions"
+[ "$(q "$db" 'SELECT COUNT(*) FROM position WHERE pos BETWEEN 1 AND 3')" = 154619 ] && ok || bad "reverse order: 154619 cast positions"
+[ "$(q "$db" 'SELECT COUNT(*) FROM position WHERE pos = 4')" = 32897 ] && ok || bad "reverse order: the source's 32,897 did-not-vote rows kept"
 [ "$(q "$db" 'SELECT COUNT(*) FROM unit')" = 7 ] && ok || bad "reverse order: 7 units"
 
 # ---- j. messages ---------------------------------------------------------------------------
@@ -153,7 +156,8 @@ awk 'NR == 1 { print $0 ",note"; next } { printf "%s,%0200d\n", $0, 0 }' "$exp/m
 db=$tmp/k2.db
 expect_rc 0 "a 43 MB gzip table" "$bin" --db "$db" ingest "$tmp/member_votes_wide.csv.gz" "$exp/votes.csv" \
   "$exp/members.csv" "$exp/groups.csv" "$exp/group_memberships.csv" "$exp/countries.csv"
-[ "$(q "$db" 'SELECT SUM(n) FROM vote_positions')" = 154619 ] && ok || bad "43 MB gzip table: 154619 cast positions"
+[ "$(q "$db" 'SELECT COUNT(*) FROM position WHERE pos BETWEEN 1 AND 3')" = 154619 ] && ok || bad "43 MB gzip table: 154619 cast positions"
+[ "$(q "$db" 'SELECT COUNT(*) FROM position WHERE pos = 4')" = 32897 ] && ok || bad "43 MB gzip table: the source's 32,897 did-not-vote rows kept"
 
 # ---- i. the first fill of an empty store is never left partial -----------------------------
 ref=$tmp/ref.db

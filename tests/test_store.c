@@ -504,6 +504,7 @@ static void assert_matrix_equal(const struct ep_matrix *a, const struct ep_matri
     assert_memory_equal(a->vote_day, b->vote_day, (size_t)a->n_vote * sizeof *a->vote_day);
     assert_memory_equal(a->pos, b->pos, cells);
     assert_memory_equal(a->grp, b->grp, cells);
+    assert_memory_equal(a->dnv_known, b->dnv_known, (size_t)a->n_vote);
     for (int k = 0; k < 3; k++)
         assert_memory_equal(a->plane[k], b->plane[k], words * sizeof(uint64_t));
     for (int g = 0; g < a->n_grp; g++)
@@ -843,7 +844,7 @@ static void test_posblob_format(void **state)
     ep_buf_init(&out, 0);
     assert_int_equal(ep_posblob_add(&pb, 5, 1, "EPP"), 0);
     assert_int_equal(ep_posblob_add(&pb, 5, 1, "EPP"), EP_EINVAL); /* not increasing */
-    assert_int_equal(ep_posblob_add(&pb, 6, 4, "EPP"), EP_EINVAL); /* pos 1..3 */
+    assert_int_equal(ep_posblob_add(&pb, 6, 5, "EPP"), EP_EINVAL); /* pos 1..4 */
     assert_int_equal(ep_posblob_add(&pb, (int64_t)1 << 40, 3, NULL), 0);
     assert_int_equal(ep_posblob_finish(&pb, &out), 0);
     assert_int_equal(ep_posblob_view(out.data, out.len, &v), 0);

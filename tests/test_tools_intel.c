@@ -644,13 +644,13 @@ static void test_errors(void **state)
     assert_true(strlen(err.msg) > 20);
     assert_int_equal(
         call("analyze_coalition_dynamics", "{\"groups\": [\"EPP\", \"XYZ\"]}", &r, &err),
-        EP_ENOTFOUND);
+        EP_EINVAL);
     assert_non_null(strstr(err.msg, "groups[1]"));
     assert_int_equal(call("detect_voting_anomalies", "{\"scope\": \"mep\"}", &r, &err), EP_EINVAL);
     assert_non_null(strstr(err.msg, "mep_id"));
     assert_int_equal(
         call("detect_voting_anomalies", "{\"scope\": \"group\", \"group\": \"XX\"}", &r, &err),
-        EP_ENOTFOUND);
+        EP_EINVAL);
     assert_non_null(strstr(err.msg, "group"));
 }
 

@@ -256,9 +256,9 @@ static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_
     case 0:
         if (!parse_id(rest, &id))
             return not_found(uri, err, "the MEP id must be a positive integer");
-        ex = exists_int(s, "SELECT 1 FROM member WHERE id = ?", id);
+        ex = ep_tools_mep_known(s, id, err);
         if (ex < 0)
-            return db_err(s, err, "looking up the MEP");
+            return ex;
         if (!ex)
             return not_found(uri, err, "no MEP with this id in the store");
         if (ep_tools_find("get_mep_details"))
@@ -279,13 +279,18 @@ static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_
     case 2:
         if (!*rest || strlen(rest) > 32)
             return not_found(uri, err, "malformed group code");
-        ex = exists_text(s, "SELECT 1 FROM grp WHERE code = ?", rest);
-        if (ex < 0)
-            return db_err(s, err, "looking up the group");
-        if (!ex)
-            return not_found(uri, err, "no group with this code (codes: EPP, SD, RENEW, ...)");
-        return read_via_tool(s, uri, "analyze_voting_patterns", json_pack("{s:s}", "group", rest),
-                             result, err);
+        {
+            char code[64];
+            struct ep_error gerr;
+            ep_error_clear(&gerr);
+            int grc = ep_tools_resolve_group(s, "group", rest, code, sizeof code, &gerr);
+            if (grc == EP_EINVAL)
+                return not_found(uri, err, gerr.msg);
+            if (grc)
+                return ep_error_set(err, grc, "%s", gerr.msg);
+            return read_via_tool(s, uri, "analyze_voting_patterns",
+                                 json_pack("{s:s}", "group", code), result, err);
+        }
     default:
         if (!ep_date_valid(rest) || strlen(rest) != 10)
             return not_found(uri, err, "the sitting must be a date YYYY-MM-DD");
@@ -367,9 +372,9 @@ static int prompt_mep(struct ep_store *s, json_t *args, json_t **result, struct 
                             "prompt mep_briefing: argument \"mep_id\" must be a positive integer "
                             "EP id, got \"%s\"",
                             id);
-    int ex = exists_int(s, "SELECT 1 FROM member WHERE id = ?", v);
+    int ex = ep_tools_mep_known(s, v, err);
     if (ex < 0)
-        return db_err(s, err, "looking up the MEP");
+        return ex;
     if (!ex)
         return ep_error_set(err, EP_EINVAL,
                             "prompt mep_briefing: argument \"mep_id\": no MEP with id %lld",
@@ -449,19 +454,12 @@ static int prompt_coalition(struct ep_store *s, json_t *args, json_t **result, s
                 else {
                     memcpy(code, p + a, b - a);
                     code[b - a] = 0;
-                    for (char *c = code; *c; c++)
-                        *c = (char)toupper((unsigned char)*c);
-                    int ex = exists_text(s, "SELECT 1 FROM grp WHERE code = ?", code);
-                    if (ex <= 0)
-                        rc = ex < 0 ? db_err(s, err, "looking up a group")
-                                    : ep_error_set(err, EP_EINVAL,
-                                                   "prompt coalition_analysis: argument "
-                                                   "\"groups\": unknown group \"%s\" (codes: "
-                                                   "EPP, SD, RENEW, GREEN_EFA, GUE_NGL, ECR, ID, "
-                                                   "NI, PFE, ESN)",
-                                                   code);
+                    char canon[sizeof code];
+                    rc = ep_tools_resolve_group(s, "groups", code, canon, sizeof canon, err);
+                    if (rc)
+                        ep_error_prefix(err, "prompt coalition_analysis: ");
                     else {
-                        ep_buf_printf(&list, "%s%s", n_groups ? ", " : "", code);
+                        ep_buf_printf(&list, "%s%s", n_groups ? ", " : "", canon);
                         n_groups++;
                     }
                 }

@@ -222,33 +222,11 @@ static void group_label(struct an *a, const char *code, char *out, size_t n)
     sqlite3_finalize(q);
 }
 
-/* Canonical code of a group argument (code in any case, or a label the EP uses). The error
- * names the argument (argname) and lists the known codes. Returns 0 or EP_EINVAL. */
+/* Canonical code of a group argument: the shared rule (ep_tools_resolve_group). */
 static int resolve_group(struct an *a, const char *argname, const char *arg, char code[16],
                          struct ep_error *err)
 {
-    sqlite3_stmt *q;
-    struct ep_buf known;
-    ep_buf_init(&known, 0);
-    int found = 0;
-    const char *canon = ep_group_canonical(arg);
-    if (sqlite3_prepare_v2(a->db, "SELECT code FROM grp ORDER BY code", -1, &q, NULL) != SQLITE_OK)
-        return ep_tools_db_error(a->s, err, "listing groups");
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *c = (const char *)sqlite3_column_text(q, 0);
-        ep_buf_printf(&known, "%s%s", known.len ? ", " : "", c);
-        if (!found && (strcasecmp(c, arg) == 0 || (canon && strcmp(c, canon) == 0))) {
-            snprintf(code, 16, "%s", c);
-            found = 1;
-        }
-    }
-    sqlite3_finalize(q);
-    int rc = 0;
-    if (!found)
-        rc = ep_error_set(err, EP_EINVAL, "argument \"%s\": unknown group \"%s\"; allowed: %s",
-                          argname, arg, known.data ? known.data : "(no groups in the store)");
-    ep_buf_free(&known);
-    return rc;
+    return ep_tools_resolve_group(a->s, argname, arg, code, 16, err);
 }
 
 static int matrix_group(const struct ep_matrix *m, const char *code)
@@ -351,15 +329,26 @@ static int mep_analysis(struct an *a, int64_t id, int include_votes, int limit, 
 {
     struct jb b = {0};
     char name[256], country[8];
-    if (!mep_name(a, id, name, sizeof name, country))
-        return ep_error_set(err, EP_ENOTFOUND,
-                            "argument \"mep_id\": no MEP with id %lld in the store", (long long)id);
+    int named = mep_name(a, id, name, sizeof name, country);
+    if (!named) {
+        /* named only by votes or memberships: analysed with what is known */
+        int k = ep_tools_mep_known(a->s, id, err);
+        if (k < 0)
+            return k;
+        if (k == 0)
+            return ep_error_set(err, EP_ENOTFOUND,
+                                "argument \"mep_id\": no MEP with id %lld in the store",
+                                (long long)id);
+        snprintf(name, sizeof name, "MEP %lld", (long long)id);
+    }
     const struct ep_matrix *m = a->m;
     int i = m->n_vote ? ep_matrix_mep_index(m, id) : -1;
     json_t *subj =
         json_pack("{s:s, s:I, s:s}", "type", "mep", "mep_id", (json_int_t)id, "name", name);
     if (subj && country[0])
         put(&b, subj, "country", json_string(country));
+    if (subj && !named)
+        put(&b, subj, "note", json_string(EP_TOOLS_MEP_UNNAMED));
     put(&b, out, "subject", subj);
 
     char reason[EP_ERROR_MSG_MAX + 64] = "";
@@ -404,7 +393,11 @@ static int mep_analysis(struct an *a, int64_t id, int include_votes, int limit, 
         json_decref(groups);
 
     json_t *o;
-    if (st.part_ok) {
+    int unk = ep_tools_mep_dnv_unknown(m, i, 0, m->n_vote);
+    if (unk) {
+        ep_tools_dnv_reason(reason, sizeof reason, unk, m->n_vote);
+        o = ep_tools_unavailable(reason);
+    } else if (st.part_ok) {
         o = avail(st.participation);
         put(&b, o, "cast", json_integer(st.cast));
         put(&b, o, "eligible", json_integer(st.eligible));
@@ -578,7 +571,12 @@ static int group_analysis(struct an *a, const char *code, int include_votes, int
     put(&b, coh, "votes_present", json_integer(sg->n_vote_present));
     put(&b, out, "cohesion", coh);
 
-    if (sg->part_ok) {
+    int unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
+    if (unk) {
+        char dnv_why[600];
+        ep_tools_dnv_reason(dnv_why, sizeof dnv_why, unk, m->n_vote);
+        o = ep_tools_unavailable(dnv_why);
+    } else if (sg->part_ok) {
         o = avail(sg->participation);
         put(&b, o, "cast", json_integer(sum_t));
         put(&b, o, "possible", json_integer(sum_t + sum_d));
@@ -645,7 +643,7 @@ static int group_analysis(struct an *a, const char *code, int include_votes, int
     }
     qsort(rb, (size_t)n_ranked, sizeof *rb, rebel_cmp);
     if (subj)
-        put(&b, subj, "members", json_integer(n_members));
+        put(&b, subj, "members_in_window", json_integer(n_members));
     if (n_ranked) {
         json_t *items = json_array();
         for (int k = 0; k < n_ranked && k < limit; k++) {
@@ -998,7 +996,7 @@ static void md_group(struct ep_buf *o, json_t *res)
         ep_buf_printf(o, " — ");
         md_cell(o, jstr(s, "label"), 200);
     }
-    ep_buf_printf(o, "\n\n- Members on the window's votes: %ld\n", jint(s, "members"));
+    ep_buf_printf(o, "\n\n- Members on the window's votes: %ld\n", jint(s, "members_in_window"));
     md_window(o, json_object_get(res, "window"));
     ep_buf_printf(o, "\n");
     ep_buf_printf(o, "## Cohesion\n\n| Measure | Value | Counts |\n|---|---|---|\n");
@@ -1124,18 +1122,22 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(a->db,
                            "SELECT COUNT(*), SUM(pos_unit_id IS NOT NULL), SUM(is_main = 1), "
-                           "SUM(result = 'ADOPTED'), SUM(result = 'REJECTED') FROM vote WHERE "
-                           "sitting_date = ?",
+                           "SUM(result = 'ADOPTED'), SUM(result = 'REJECTED'), "
+                           "SUM(is_main IS NOT NULL), SUM(COALESCE(result, '') != '') FROM vote "
+                           "WHERE sitting_date = ?",
                            -1, &q, NULL) != SQLITE_OK)
         return ep_tools_db_error(a->s, err, "counting the sitting's votes");
     sqlite3_bind_text(q, 1, date, -1, SQLITE_STATIC);
-    int total = 0, with_pos = 0, n_main = 0, adopted = 0, rejected = 0;
+    int total = 0, with_pos = 0, n_main = 0, adopted = 0, rejected = 0, main_known = 0,
+        result_known = 0;
     if (sqlite3_step(q) == SQLITE_ROW) {
         total = sqlite3_column_int(q, 0);
         with_pos = sqlite3_column_int(q, 1);
         n_main = sqlite3_column_int(q, 2);
         adopted = sqlite3_column_int(q, 3);
         rejected = sqlite3_column_int(q, 4);
+        main_known = sqlite3_column_int(q, 5);
+        result_known = sqlite3_column_int(q, 6);
     }
     sqlite3_finalize(q);
     if (total == 0)
@@ -1144,9 +1146,27 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
                             "get_plenary_sessions for the sitting dates)",
                             date);
     put(&b, data, "date", json_string(date));
-    put(&b, data, "votes",
-        json_pack("{s:i, s:i, s:i, s:i, s:i}", "total", total, "with_positions", with_pos, "main",
-                  n_main, "adopted", adopted, "rejected", rejected));
+    /* main votes and results count over the votes whose source says so; with none, they are
+     * unknown (null with the reason), never 0 */
+    json_t *vj = json_pack("{s:i, s:i, s:o, s:i, s:o, s:o, s:i}", "total", total,
+                           "with_positions", with_pos, "main",
+                           main_known ? json_integer(n_main) : json_null(), "main_known",
+                           main_known, "adopted", result_known ? json_integer(adopted) : json_null(),
+                           "rejected", result_known ? json_integer(rejected) : json_null(),
+                           "result_known", result_known);
+    if (vj && (main_known < total || result_known < total)) {
+        json_t *unk = json_object();
+        if (main_known < total)
+            put(&b, unk, "main",
+                json_string("the stored sources do not say which of these votes are main votes "
+                            "(HowTheyVote.eu's votes table does; the roll-call XML does not)"));
+        if (result_known < total)
+            put(&b, unk, "result",
+                json_string("no result is stored for some votes (HowTheyVote.eu's votes table "
+                            "gives results from 2024; the roll-call XML has none)"));
+        put(&b, vj, "unknown", unk);
+    }
+    put(&b, data, "votes", vj);
     char ref[64] = "";
     if (sqlite3_prepare_v2(a->db, "SELECT reference FROM sitting WHERE date = ?", -1, &q, NULL) ==
         SQLITE_OK) {
@@ -1168,6 +1188,11 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     struct ep_stats_groups gs = {0};
     if (!why[0] && (rc = ep_stats_groups_compute(day->m, &day->vs, &gs, err)))
         return rc;
+    /* participation and attendance need who did not vote */
+    int day_unk = day->m->n_vote ? ep_tools_dnv_unknown(day->m, 0, day->m->n_vote) : 0;
+    char unk_why[600] = "";
+    if (day_unk)
+        ep_tools_dnv_reason(unk_why, sizeof unk_why, day_unk, day->m->n_vote);
     if (!why[0]) {
         groups = json_array();
         for (int g = 0; g < day->m->n_grp; g++) {
@@ -1181,7 +1206,11 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
                                 "median", jreal(sg->ai_median), "votes", sg->n_vote_cast)
                     : unavailf("no member cast a vote"));
             put(&b, r, "participation",
-                sg->part_ok ? avail(sg->participation) : unavailf("no member that day"));
+                day_unk       ? unavailf("who did not vote is unknown on %d of the %d votes "
+                                         "(see attendance)",
+                                         day_unk, day->m->n_vote)
+                : sg->part_ok ? avail(sg->participation)
+                              : unavailf("no member that day"));
             put(&b, r, "tie_votes", json_integer(sg->n_tie));
             push(&b, groups, r);
         }
@@ -1196,7 +1225,8 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
             mandate += has;
             present += cast;
         }
-        attendance = mandate
+        attendance = day_unk ? ep_tools_unavailable(unk_why)
+                     : mandate
                          ? json_pack("{s:b, s:i, s:i, s:o}", "available", 1, "present", present,
                                      "mandate", mandate, "share", jreal((double)present / mandate))
                          : NULL;
@@ -1220,9 +1250,11 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     sqlite3_bind_int(q, 2, REPORT_LIMIT);
     while (sqlite3_step(q) == SQLITE_ROW) {
         int64_t vid = sqlite3_column_int64(q, 0);
-        json_t *r = json_pack("{s:I, s:s, s:b}", "vote_id", (json_int_t)vid, "title",
+        json_t *r = json_pack("{s:I, s:s, s:o}", "vote_id", (json_int_t)vid, "title",
                               (const char *)sqlite3_column_text(q, 1), "main",
-                              sqlite3_column_int(q, 4) == 1);
+                              sqlite3_column_type(q, 4) == SQLITE_NULL
+                                  ? json_null()
+                                  : json_boolean(sqlite3_column_int(q, 4) == 1));
         if (sqlite3_column_text(q, 2))
             put(&b, r, "procedure", json_string((const char *)sqlite3_column_text(q, 2)));
         if (sqlite3_column_text(q, 3))
@@ -1255,13 +1287,33 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     ep_buf_printf(md, "# Sitting report: %s\n\n", date);
     if (ref[0])
         ep_buf_printf(md, "- Minutes reference: %s\n", ref);
-    ep_buf_printf(md,
-                  "- Votes: %d (%d main votes; %d adopted, %d rejected)\n- Votes with per-MEP "
-                  "positions: %d\n",
-                  total, n_main, adopted, rejected, with_pos);
-    if (attendance)
+    ep_buf_printf(md, "- Votes: %d (", total);
+    if (!main_known)
+        ep_buf_printf(md, "main votes unknown");
+    else if (main_known < total)
+        ep_buf_printf(md, "%d main votes among the %d whose status is stored", n_main, main_known);
+    else
+        ep_buf_printf(md, "%d main votes", n_main);
+    if (!result_known)
+        ep_buf_printf(md, "; results unknown");
+    else if (result_known < total)
+        ep_buf_printf(md, "; %d adopted, %d rejected, %d without a stored result", adopted,
+                      rejected, total - result_known);
+    else
+        ep_buf_printf(md, "; %d adopted, %d rejected", adopted, rejected);
+    ep_buf_printf(md, ")\n- Votes with per-MEP positions: %d\n", with_pos);
+    if (!main_known)
+        ep_buf_printf(md, "- No stored source says which votes are main votes (HowTheyVote.eu's "
+                          "votes table does; the roll-call XML does not).\n");
+    if (!result_known)
+        ep_buf_printf(md, "- No result is stored for these votes (HowTheyVote.eu's votes table "
+                          "gives results from 2024; the roll-call XML has none).\n");
+    if (attendance && json_is_true(json_object_get(attendance, "available")))
         ep_buf_printf(md, "- Attendance: %ld of %ld MEPs cast at least one vote\n",
                       jint(attendance, "present"), jint(attendance, "mandate"));
+    else if (attendance)
+        ep_buf_printf(md, "- Attendance: unavailable (%s)\n",
+                      json_string_value(json_object_get(attendance, "reason")));
     ep_buf_printf(md, "\n## Groups on this day\n\n");
     if (groups) {
         ep_buf_printf(md, "| Group | Agreement Index (mean) | Participation | Tied votes |\n"
@@ -1571,7 +1623,9 @@ static const struct ep_tool rows[] = {
     {"generate_report", "Generate a report",
      "A report on an MEP (id = EP id), a political group (id = group code) or a sitting (id = "
      "date): structured JSON (data) plus a readable Markdown rendering with tables of figures, "
-     "defections, group breakdowns, data coverage and attribution. PDF comes later.",
+     "defections, group breakdowns, data coverage and attribution. For kind \"mep\", formats "
+     "[\"pdf\"] also renders the scorecard PDF and [\"png\"] the dimension chart; group and "
+     "sitting reports are JSON and Markdown only.",
      report_in, report_out, 1, 1, 0, 300, report},
 };
 

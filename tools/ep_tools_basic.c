@@ -4,6 +4,7 @@
  * use indexed queries with bound parameters only: user text never becomes SQL text. */
 #include "ep_tools_basic.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -54,10 +55,10 @@
         "type" : "object",                                                                         \
         "description" : "Official counts of the vote.",                                            \
         "properties" : {                                                                           \
-            "for" : {"type" : "integer"},                                                          \
-            "against" : {"type" : "integer"},                                                      \
-            "abstention" : {"type" : "integer"},                                                   \
-            "did_not_vote" : {"type" : "integer"}                                                  \
+            "for" : {"type" : [ "integer", "null" ]},                                              \
+            "against" : {"type" : [ "integer", "null" ]},                                          \
+            "abstention" : {"type" : [ "integer", "null" ]},                                       \
+            "did_not_vote" : {"type" : [ "integer", "null" ]}                                      \
         },                                                                                         \
         "required" : [ "for", "against", "abstention", "did_not_vote" ],                           \
         "additionalProperties" : false                                                             \
@@ -115,7 +116,9 @@
         "description" : {"type" : [ "string", "null" ]},                                           \
         "reference" : {"type" : [ "string", "null" ]},                                             \
         "result" : {"type" : [ "string", "null" ], "enum" : [ "ADOPTED", "REJECTED", "LAPSED", null ]}, \
-        "is_main" : {"type" : "boolean"},                                                          \
+        "is_main" : {"type" : [ "boolean", "null" ]},                                              \
+        "unknown" : {"type" : "object", "additionalProperties" : {"type" : "string"},              \
+                     "description" : "Why each null field (is_main, result, counts.*) is unknown."}, \
         "has_positions" : {"type" : "boolean"},                                                    \
         "procedure" :) PROC_SCHEMA J(, "counts" :) COUNTS_SCHEMA                                   \
     J(, "groups" : {"type" : [ "array", "null" ],                                                  \
@@ -265,8 +268,9 @@ static const char meps_in[] =
     "{\"type\":\"object\",\"properties\":{"
     "\"country\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":"
     "\"ISO 3166-1 alpha-3 country code, e.g. DEU, LUX.\",\"examples\":[\"LUX\"]},"
-    "\"group\":{\"type\":\"string\",\"enum\":" GROUPS ",\"description\":"
-    "\"Political group code; matches the group reported for the MEP (see active_on and term).\"},"
+    "\"group\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":40,\"examples\":" GROUPS ","
+    "\"description\":\"Political group code in any case (epp = EPP) or the EP's label (PPE, S&D); "
+    "matches the group reported for the MEP (see active_on and term).\"},"
     "\"active_on\":" DATE_IN(
         "Only MEPs with a mandate on this date (YYYY-MM-DD); their group is "
         "the one held that day.") ","
@@ -332,6 +336,13 @@ static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
         return rc;
     const char *country = sarg(args, "country"), *group = sarg(args, "group");
     const char *active_on = sarg(args, "active_on"), *name = sarg(args, "name");
+    char gcode[64];
+    if (group) {
+        rc = ep_tools_resolve_group(s, "group", group, gcode, sizeof gcode, err);
+        if (rc)
+            return rc;
+        group = gcode;
+    }
     long long term = 0;
     int has_term = iarg(args, "term", &term);
     sqlite3_stmt *q = NULL;
@@ -444,7 +455,14 @@ static const char mep_out[] =
     "\"mep\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
     "\"first_name\":" NSTR ",\"last_name\":" NSTR ",\"country\":" NSTR ",\"country_label\":" NSTR
     ",\"date_of_birth\":" NSTR ",\"email\":" NSTR ",\"facebook\":" NSTR ",\"twitter\":" NSTR ","
-    "\"current_group\":" NSTR ",\"current\":{\"type\":\"boolean\"}},"
+    "\"current_group\":" NSTR ",\"current\":{\"type\":[\"boolean\",\"null\"]},"
+    "\"note\":{\"type\":\"string\",\"description\":\"Present when the MEP is not in the "
+    "members table: what is unknown.\"},"
+    "\"from_votes\":{\"type\":\"object\",\"description\":\"What the stored roll-call "
+    "positions say of an MEP missing from the members table.\",\"properties\":{"
+    "\"votes\":" CNT ",\"first\":" NSTR ",\"last\":" NSTR ",\"last_group\":" NSTR "},"
+    "\"required\":[\"votes\",\"first\",\"last\",\"last_group\"],"
+    "\"additionalProperties\":false}},"
     "\"required\":[\"id\",\"first_name\",\"last_name\",\"country\",\"country_label\","
     "\"date_of_birth\",\"email\",\"facebook\",\"twitter\",\"current_group\",\"current\"],"
     "\"additionalProperties\":false},"
@@ -487,6 +505,8 @@ static int real_ok(json_t *o, const char *k, double v, int *bad)
 
 struct mep_stats {
     int votes, eligible, cast, f, a, ab, dnv, loyal_votes, matching, defections, ties;
+    int32_t day_from, day_to; /* first and last day of the votes counted in votes */
+    int dnv_unknown;          /* votes where it is unknown whether the MEP was eligible */
     json_t *defect_ids;
 };
 
@@ -499,7 +519,11 @@ static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *fr
     for (int v = 0; v < m->n_vote; v++) {
         if (m->vote_day[v] < dfrom || m->vote_day[v] > dto)
             continue;
-        st->votes++;
+        if (!st->votes++ || m->vote_day[v] < st->day_from)
+            st->day_from = m->vote_day[v];
+        if (st->votes == 1 || m->vote_day[v] > st->day_to)
+            st->day_to = m->vote_day[v];
+        st->dnv_unknown += ep_tools_mep_dnv_unknown(m, i, v, v + 1);
         if (i < 0)
             continue;
         size_t cell = (size_t)v * (size_t)m->n_mep + (size_t)i;
@@ -537,27 +561,70 @@ static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *fr
     }
 }
 
-static int mep_profile(struct ep_store *s, long long id, json_t *res, struct ep_error *err)
+/* What the stored votes say of MEP i (matrix index): votes with a position, first and last
+ * date, the group printed or held on the last of them. */
+static json_t *from_votes_json(const struct ep_tools_pos *p, int i)
+{
+    const struct ep_matrix *m = &p->m;
+    int n = 0, first = -1, last = -1;
+    for (int v = 0; i >= 0 && v < m->n_vote; v++) {
+        int pos = m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i];
+        if (pos < EP_POS_FOR || pos > EP_POS_DID_NOT_VOTE)
+            continue;
+        n++;
+        first = first < 0 ? v : first;
+        last = v;
+    }
+    char d0[11] = "", d1[11] = "";
+    if (first >= 0) {
+        ep_date_format(m->vote_day[first], d0);
+        ep_date_format(m->vote_day[last], d1);
+    }
+    int g = last >= 0 ? m->grp[(size_t)last * (size_t)m->n_mep + (size_t)i] : EP_GRP_NONE;
+    return json_pack("{s:i, s:o, s:o, s:o}", "votes", n, "first", ep_tools_window_date(d0),
+                     "last", ep_tools_window_date(d1), "last_group",
+                     g < m->n_grp ? json_string(m->grp_code[g]) : json_null());
+}
+
+#define MEP_NOT_IN_MEMBERS EP_TOOLS_MEP_UNNAMED " (from_votes); whether the mandate is current is unknown"
+#define MEP_NAMED_BY_RCV                                                                           \
+    "named as printed in the roll-call XML (last_name): not in HowTheyVote.eu members.csv or the " \
+    "EP API's MEP list, so first name, country, date of birth and contacts are unknown; what the " \
+    "votes say is in from_votes"
+
+static int mep_profile(struct ep_store *s, const struct ep_tools_pos *p, long long id, json_t *res,
+                       struct ep_error *err)
 {
     sqlite3_stmt *q = NULL;
+    /* one row whether or not the members table has the MEP: an MEP named only by votes or
+     * memberships is shown with what is known */
     int rc = prepare(s,
-                     "SELECT m.id, m.first_name, m.last_name, m.country_code, c.label,"
+                     "SELECT ?1, m.first_name, m.last_name, m.country_code, c.label,"
                      " m.date_of_birth, m.email, m.facebook, m.twitter,"
-                     " (SELECT group_code FROM membership ms WHERE ms.member_id = m.id"
-                     "  AND ms.end_date IS NULL ORDER BY ms.start_date DESC LIMIT 1)"
-                     " FROM member m LEFT JOIN country c ON c.code = m.country_code"
-                     " WHERE m.id = ?1",
+                     " (SELECT group_code FROM membership ms WHERE ms.member_id = ?1"
+                     "  AND ms.end_date IS NULL ORDER BY ms.start_date DESC LIMIT 1),"
+                     " m.id IS NOT NULL,"
+                     " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1),"
+                     " (SELECT kind FROM unit WHERE id = m.unit_id) = 'rcv-xml'"
+                     " FROM (SELECT 1) LEFT JOIN member m ON m.id = ?1"
+                     " LEFT JOIN country c ON c.code = m.country_code",
                      &q, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(q, 1, id);
     int st = sqlite3_step(q);
-    if (st == SQLITE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "no MEP with id %lld; search with get_meps", id);
-        goto out;
-    }
     if (st != SQLITE_ROW) {
         rc = ep_tools_db_error(s, err, "reading the MEP");
+        goto out;
+    }
+    int in_members = sqlite3_column_int(q, 10), in_ms = sqlite3_column_int(q, 11);
+    int rcv_named = sqlite3_column_int(q, 12); /* only the name a roll-call file printed */
+    int mi = p->m.n_mep ? ep_matrix_mep_index(&p->m, id) : -1;
+    if (!in_members && !in_ms && mi < 0) {
+        rc = ep_error_set(err, EP_ENOTFOUND,
+                          "no MEP with id %lld; search with get_meps (no stored source names "
+                          "it: members, memberships, roll-call positions)",
+                          id);
         goto out;
     }
     json_t *o = json_object();
@@ -570,7 +637,13 @@ static int mep_profile(struct ep_store *s, long long id, json_t *res, struct ep_
         for (int k = 1; k < 9; k++)
             put(o, keys[k], jtext(q, k), &bad);
         put(o, "current_group", jtext(q, 9), &bad);
-        put(o, "current", json_boolean(sqlite3_column_type(q, 9) != SQLITE_NULL), &bad);
+        /* current = an open membership; unknown (null) when no membership is stored */
+        put(o, "current",
+            in_ms ? json_boolean(sqlite3_column_type(q, 9) != SQLITE_NULL) : json_null(), &bad);
+        if (!in_members || rcv_named) {
+            put(o, "note", json_string(in_members ? MEP_NAMED_BY_RCV : MEP_NOT_IN_MEMBERS), &bad);
+            put(o, "from_votes", from_votes_json(p, mi), &bad);
+        }
     }
     if (bad) {
         json_decref(o);
@@ -633,10 +706,10 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     json_t *res = json_object();
     if (!res)
         return nomem(err);
-    rc = mep_profile(s, id, res, err);
+    rc = ep_tools_pos_acquire(s, &p, err);
     if (rc)
         goto out;
-    rc = ep_tools_pos_acquire(s, &p, err);
+    rc = mep_profile(s, p, id, res, err);
     if (rc)
         goto out;
     st.defect_ids = json_array();
@@ -646,14 +719,16 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     }
     mep_compute(p, id, from, to, &st);
     int bad = 0;
-    /* window actually covered */
-    const char *wf =
-        from && (!p->pos_from[0] || strcmp(from, p->pos_from) > 0) ? from : p->pos_from;
-    const char *wt = to && (!p->pos_to[0] || strcmp(to, p->pos_to) < 0) ? to : p->pos_to;
+    /* window actually covered: first and last day of its votes, as every tool's window */
+    char wf[11] = "", wt[11] = "";
+    if (st.votes) {
+        ep_date_format(st.day_from, wf);
+        ep_date_format(st.day_to, wt);
+    }
     json_t *win = json_object();
     if (win) {
-        put(win, "from", st.votes && *wf ? json_string(wf) : json_null(), &bad);
-        put(win, "to", st.votes && *wt ? json_string(wt) : json_null(), &bad);
+        put(win, "from", ep_tools_window_date(wf), &bad);
+        put(win, "to", ep_tools_window_date(wt), &bad);
         put(win, "votes", json_integer(st.votes), &bad);
     }
     put(res, "window", win, &bad);
@@ -669,18 +744,26 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
         part = ep_tools_unavailable(reason);
         loy = ep_tools_unavailable(reason);
     } else if (st.eligible == 0) {
-        snprintf(reason, sizeof reason,
-                 "not an MEP on any of the %d votes with per-MEP positions in the window "
-                 "(%s to %s)",
-                 st.votes, wf, wt);
+        if (st.dnv_unknown)
+            ep_tools_dnv_reason(reason, sizeof reason, st.dnv_unknown, st.votes);
+        else
+            snprintf(reason, sizeof reason,
+                     "not an MEP on any of the %d votes with per-MEP positions in the window "
+                     "(%s to %s)",
+                     st.votes, wf, wt);
         part = ep_tools_unavailable(reason);
         loy = ep_tools_unavailable(reason);
     } else {
-        part = json_pack("{s:b,s:i,s:i,s:i,s:i,s:i,s:i}", "available", 1, "eligible", st.eligible,
-                         "cast", st.cast, "for", st.f, "against", st.a, "abstention", st.ab,
-                         "did_not_vote", st.dnv);
-        if (part)
-            real_ok(part, "value", (double)st.cast / (double)st.eligible, &bad);
+        if (st.dnv_unknown) {
+            ep_tools_dnv_reason(reason, sizeof reason, st.dnv_unknown, st.votes);
+            part = ep_tools_unavailable(reason);
+        } else {
+            part = json_pack("{s:b,s:i,s:i,s:i,s:i,s:i,s:i}", "available", 1, "eligible",
+                             st.eligible, "cast", st.cast, "for", st.f, "against", st.a,
+                             "abstention", st.ab, "did_not_vote", st.dnv);
+            if (part)
+                real_ok(part, "value", (double)st.cast / (double)st.eligible, &bad);
+        }
         if (st.loyal_votes == 0) {
             snprintf(reason, sizeof reason,
                      st.cast ? "none of the MEP's %d cast votes had a non-tie group position"
@@ -747,7 +830,10 @@ static const char sess_out[] =
     "\"term\":{\"type\":[\"integer\",\"null\"]},"
     "\"ep_reference\":{\"type\":[\"string\",\"null\"],\"description\":\"Minutes reference, "
     "when the sitting's roll-call file is loaded.\"},"
-    "\"votes\":" CNT ",\"main_votes\":" CNT ",\"votes_with_positions\":" CNT ","
+    "\"votes\":" CNT ",\"main_votes\":{\"type\":[\"integer\",\"null\"],\"minimum\":0,"
+    "\"description\":\"Null when no stored source says which votes are main votes (the "
+    "roll-call XML does not); counted over the votes whose status is known otherwise.\"},"
+    "\"main_votes_known\":" CNT ",\"votes_with_positions\":" CNT ","
     "\"attendance\":" EP_TOOLS_AVAILABILITY_SCHEMA(
         ",\"value\":" NUM01 ",\"present\":" CNT
         ",\"mandate\":" CNT) "},"
@@ -779,11 +865,16 @@ static json_t *sitting_json(struct ep_store *s, const struct ep_tools_pos *p,
     }
     put(o, "ep_reference", r, &bad);
     put(o, "votes", json_integer(e->votes), &bad);
-    put(o, "main_votes", json_integer(e->main_votes), &bad);
+    put(o, "main_votes", e->main_known ? json_integer(e->main_votes) : json_null(), &bad);
+    put(o, "main_votes_known", json_integer(e->main_known), &bad);
     put(o, "votes_with_positions", json_integer(e->with_positions), &bad);
     int d = ep_tools_pos_day_index(p, e->date);
     json_t *att;
-    if (d >= 0 && p->days[d].mandate > 0) {
+    char why[600];
+    if (d >= 0 && p->days[d].dnv_unknown > 0) {
+        ep_tools_dnv_reason(why, sizeof why, p->days[d].dnv_unknown, p->days[d].n_votes);
+        att = ep_tools_unavailable(why);
+    } else if (d >= 0 && p->days[d].mandate > 0) {
         att = json_pack("{s:b,s:i,s:i}", "available", 1, "present", p->days[d].present, "mandate",
                         p->days[d].mandate);
         if (att)
@@ -860,7 +951,7 @@ out:
     "v.id, v.timestamp, v.sitting_date, v.title, v.description, v.reference,"                      \
     " v.procedure_reference, v.procedure_title, v.procedure_type, v.procedure_stage, v.result,"    \
     " v.is_main, v.count_for, v.count_against, v.count_abstention, v.count_did_not_vote,"          \
-    " v.pos_unit_id IS NOT NULL"
+    " v.pos_unit_id IS NOT NULL, v.rcv_title, v.rcv_description"
 
 struct vote_opts {
     int positions; /* add every MEP's position */
@@ -906,6 +997,65 @@ static json_t *mep_position_json(const struct ep_tools_pos *p, int v, long long 
                      name ? name : "NOT_AN_MEP", "group_position", gp);
 }
 
+/* Text column i, else column j (a vote's HowTheyVote text, else the roll-call XML's). */
+static json_t *jtext_or(sqlite3_stmt *q, int i, int j)
+{
+    const char *t = (const char *)sqlite3_column_text(q, i);
+    return t && *t ? jtext(q, i) : jtext(q, j);
+}
+
+/* The document reference that starts a roll-call description ("A9-0050/2023 – Jessica
+ * Polfjärd – ...", "RC-B9-0124/2024 – Recital H/1") into out, or "" when it does not start with
+ * one ("Wednesday's agenda – ..."). */
+static void rcv_reference(const char *d, char out[32])
+{
+    out[0] = 0;
+    if (!d)
+        return;
+    const char *p = d;
+    if (strncmp(p, "RC-", 3) == 0)
+        p += 3;
+    if (!(p[0] >= 'A' && p[0] <= 'C') || !isdigit((unsigned char)p[1]))
+        return;
+    p++;
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (*p++ != '-')
+        return;
+    for (int k = 0; k < 4; k++)
+        if (!isdigit((unsigned char)*p++))
+            return;
+    if (*p++ != '/')
+        return;
+    for (int k = 0; k < 4; k++)
+        if (!isdigit((unsigned char)*p++))
+            return;
+    if (*p && *p != ' ' && *p != ',')
+        return;
+    size_t n = (size_t)(p - d);
+    if (n >= 32)
+        return;
+    memcpy(out, d, n);
+    out[n] = 0;
+}
+
+/* Reasons for the vote fields that the stored sources leave unknown (shown as null). */
+#define WHY_MAIN                                                                                   \
+    "not in the stored sources: HowTheyVote.eu's votes table says which vote is the main one, "    \
+    "the roll-call XML does not"
+#define WHY_RESULT                                                                                 \
+    "no result is stored for this vote (HowTheyVote.eu's votes table gives results from 2024; "    \
+    "the roll-call XML has none)"
+#define WHY_COUNT                                                                                  \
+    "no official count is stored (HowTheyVote.eu's votes table has them; the roll-call XML "       \
+    "lists cast votes only, so it gives no did-not-vote count)"
+
+static json_t *count_or_null(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? json_null()
+                                                    : json_integer(sqlite3_column_int(q, i));
+}
+
 static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const struct vote_opts *vo)
 {
     json_t *o = json_object();
@@ -916,9 +1066,16 @@ static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const st
     put(o, "id", json_integer(id), &bad);
     put(o, "timestamp", jtext(q, 1), &bad);
     put(o, "sitting_date", jtext(q, 2), &bad);
-    put(o, "title", jtext(q, 3), &bad);
-    put(o, "description", jtext(q, 4), &bad);
-    put(o, "reference", jtext(q, 5), &bad);
+    /* HowTheyVote's text, else the roll-call XML's (title, description, and the document
+     * reference its description starts with) */
+    put(o, "title", jtext_or(q, 3, 17), &bad);
+    put(o, "description", jtext_or(q, 4, 18), &bad);
+    const char *ref = (const char *)sqlite3_column_text(q, 5);
+    char rref[32] = "";
+    if (!ref || !*ref)
+        rcv_reference((const char *)sqlite3_column_text(q, 18), rref);
+    put(o, "reference", ref && *ref ? jtext(q, 5) : rref[0] ? json_string(rref) : json_null(),
+        &bad);
     const char *pr = (const char *)sqlite3_column_text(q, 6);
     if (pr && *pr) {
         json_t *proc = json_object();
@@ -933,12 +1090,29 @@ static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const st
         put(o, "procedure", json_null(), &bad);
     }
     put(o, "result", jtext(q, 10), &bad);
-    put(o, "is_main", json_boolean(sqlite3_column_int(q, 11) != 0), &bad);
-    put(o, "counts",
-        json_pack("{s:i,s:i,s:i,s:i}", "for", sqlite3_column_int(q, 12), "against",
-                  sqlite3_column_int(q, 13), "abstention", sqlite3_column_int(q, 14),
-                  "did_not_vote", sqlite3_column_int(q, 15)),
+    int main_known = sqlite3_column_type(q, 11) != SQLITE_NULL;
+    put(o, "is_main", main_known ? json_boolean(sqlite3_column_int(q, 11) != 0) : json_null(),
         &bad);
+    put(o, "counts",
+        json_pack("{s:o,s:o,s:o,s:o}", "for", count_or_null(q, 12), "against",
+                  count_or_null(q, 13), "abstention", count_or_null(q, 14), "did_not_vote",
+                  count_or_null(q, 15)),
+        &bad);
+    /* unknown is null with its reason */
+    static const char *const cname[] = {"counts.for", "counts.against", "counts.abstention",
+                                        "counts.did_not_vote"};
+    json_t *unk = json_object();
+    if (!main_known)
+        put(unk, "is_main", json_string(WHY_MAIN), &bad);
+    if (!sqlite3_column_text(q, 10) || !*sqlite3_column_text(q, 10))
+        put(unk, "result", json_string(WHY_RESULT), &bad);
+    for (int k = 0; k < 4; k++)
+        if (sqlite3_column_type(q, 12 + k) == SQLITE_NULL)
+            put(unk, cname[k], json_string(WHY_COUNT), &bad);
+    if (unk && json_object_size(unk))
+        put(o, "unknown", unk, &bad);
+    else
+        json_decref(unk);
     int v = sqlite3_column_int(q, 16) ? ep_tools_pos_vote_index(p, id) : -1;
     put(o, "has_positions", json_boolean(v >= 0), &bad);
     put(o, "groups", v >= 0 ? ep_tools_breakdown_json(p, v) : json_null(), &bad);
@@ -955,21 +1129,15 @@ static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const st
 
 static int member_exists(struct ep_store *s, long long id, struct ep_error *err)
 {
-    sqlite3_stmt *q;
-    int rc = prepare(s, "SELECT 1 FROM member WHERE id = ?1", &q, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(q, 1, id);
-    int st = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (st == SQLITE_ROW)
+    int k = ep_tools_mep_known(s, id, err);
+    if (k > 0)
         return 0;
-    if (st == SQLITE_DONE)
+    if (k == 0)
         return ep_error_set(err, EP_ENOTFOUND,
                             "argument \"mep_id\": no MEP with id %lld; search "
                             "with get_meps",
                             id);
-    return ep_tools_db_error(s, err, "looking up the MEP");
+    return k;
 }
 
 /* ==== get_voting_records ================================================================== */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ep_model.h"
 #include "ep_store.h"
@@ -152,6 +153,11 @@ int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *er
     if (json_object_set_new(obj, "provenance", p))
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     return 0;
+}
+
+json_t *ep_tools_window_date(const char *date)
+{
+    return date && *date ? json_string(date) : json_null();
 }
 
 json_t *ep_tools_unavailable(const char *reason)
@@ -307,6 +313,7 @@ static int snap_days(struct ep_tools_pos *p)
             if (day->first_vote < 0)
                 day->first_vote = v;
             day->n_votes++;
+            day->dnv_unknown += !m->dnv_known[v];
             const uint8_t *row = m->pos + (size_t)v * (size_t)m->n_mep;
             for (int i = 0; i < m->n_mep; i++) {
                 if (row[i] == EP_POS_NONE)
@@ -338,7 +345,7 @@ static int snap_sittings(struct ep_store *s, struct ep_tools_pos *p, struct ep_e
     int rc = 0, n = 0, alloc = 0;
     if (sqlite3_prepare_v2(db,
                            "SELECT sitting_date, COUNT(*), SUM(pos_unit_id IS NOT NULL),"
-                           " SUM(COALESCE(is_main, 0) != 0) FROM vote"
+                           " SUM(COALESCE(is_main, 0) != 0), SUM(is_main IS NOT NULL) FROM vote"
                            " WHERE sitting_date IS NOT NULL GROUP BY sitting_date"
                            " ORDER BY sitting_date",
                            -1, &q, NULL) != SQLITE_OK)
@@ -363,6 +370,7 @@ static int snap_sittings(struct ep_store *s, struct ep_tools_pos *p, struct ep_e
         e->votes = sqlite3_column_int(q, 1);
         e->with_positions = sqlite3_column_int(q, 2);
         e->main_votes = sqlite3_column_int(q, 3);
+        e->main_known = sqlite3_column_int(q, 4);
     }
     if (st != SQLITE_DONE) {
         rc = ep_tools_db_error(s, err, "listing sittings");
@@ -712,6 +720,188 @@ int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what
 {
     return ep_error_set(err, EP_EDB, "%s: %s", what,
                         s ? sqlite3_errmsg(ep_store_db(s)) : "no store");
+}
+
+/* ---- MEPs -------------------------------------------------------------------------------- */
+
+int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(ep_store_db(s),
+                           "SELECT EXISTS(SELECT 1 FROM member WHERE id = ?1),"
+                           " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return ep_tools_db_error(s, err, "looking up the MEP");
+    sqlite3_bind_int64(q, 1, id);
+    int known = -1;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        known = sqlite3_column_int(q, 0) ? 1 : sqlite3_column_int(q, 1) ? 2 : 0;
+    sqlite3_finalize(q);
+    if (known < 0)
+        return ep_tools_db_error(s, err, "looking up the MEP");
+    if (known)
+        return known;
+    struct ep_tools_pos *p = NULL;
+    int rc = ep_tools_pos_acquire(s, &p, err);
+    if (rc)
+        return rc;
+    known = p->m.n_mep && ep_matrix_mep_index(&p->m, id) >= 0 ? 2 : 0;
+    ep_tools_pos_release(p);
+    return known;
+}
+
+/* ---- did-not-vote coverage ------------------------------------------------------------- */
+
+int ep_tools_dnv_unknown(const struct ep_matrix *m, int v0, int v1)
+{
+    int n = 0;
+    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++)
+        n += !m->dnv_known[v];
+    return n;
+}
+
+int ep_tools_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1)
+{
+    int n = 0;
+    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++) {
+        if (m->dnv_known[v])
+            continue;
+        /* a cast vote or a membership that day (DID_NOT_VOTE derived) says i was an MEP */
+        n += i < 0 || m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i] == EP_POS_NONE;
+    }
+    return n;
+}
+
+void ep_tools_dnv_reason(char *buf, size_t n, int unknown, int total)
+{
+    snprintf(buf, n,
+             "who did not vote is unknown on %d of the %d votes: their source lists cast votes "
+             "only (the roll-call XML) and the stored memberships do not cover every voter on "
+             "those dates; ingest HowTheyVote.eu's member_votes.csv (explicit DID_NOT_VOTE) or an "
+             "up-to-date group_memberships.csv",
+             unknown, total);
+}
+
+/* ---- group codes --------------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Known group codes into *known (sorted, duplicates kept): the groups table and memberships,
+ * plus the positions' groups (the snapshot's matrix) when with_votes. */
+static int known_groups(struct ep_store *s, int with_votes, char ***known, size_t *nk,
+                        struct ep_error *err)
+{
+    size_t n = 0, a = 32;
+    char **k = calloc(a, sizeof *k);
+    struct ep_tools_pos *p = NULL;
+    sqlite3_stmt *q = NULL;
+    int rc = 0;
+    if (!k)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (with_votes && (rc = ep_tools_pos_acquire(s, &p, err)))
+        goto out;
+    if (sqlite3_prepare_v2(ep_store_db(s),
+                           "SELECT code FROM grp UNION SELECT group_code FROM membership", -1, &q,
+                           NULL) != SQLITE_OK) {
+        rc = ep_tools_db_error(s, err, "listing groups");
+        goto out;
+    }
+    int st, g = 0;
+    for (;;) {
+        const char *c;
+        if (p && g < p->m.n_grp)
+            c = p->m.grp_code[g++];
+        else if ((st = sqlite3_step(q)) == SQLITE_ROW)
+            c = (const char *)sqlite3_column_text(q, 0);
+        else if (st == SQLITE_DONE)
+            break;
+        else {
+            rc = ep_tools_db_error(s, err, "listing groups");
+            goto out;
+        }
+        if (!c || !*c)
+            continue;
+        if (n == a) {
+            char **more = realloc(k, 2 * a * sizeof *k);
+            if (!more) {
+                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+                goto out;
+            }
+            k = more;
+            a *= 2;
+        }
+        if (!(k[n] = strdup(c))) {
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+            goto out;
+        }
+        n++;
+    }
+    if (n > 1)
+        qsort(k, n, sizeof *k, cmp_str);
+out:
+    sqlite3_finalize(q);
+    ep_tools_pos_release(p);
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            free(k[i]);
+        free(k);
+        return rc;
+    }
+    *known = k;
+    *nk = n;
+    return 0;
+}
+
+int ep_tools_resolve_group(struct ep_store *s, const char *argname, const char *arg, char *code,
+                           size_t n, struct ep_error *err)
+{
+    if (!s)
+        return ep_error_set(err, EP_EUNAVAIL, "no store");
+    const char *canon = ep_group_canonical(arg);
+    int rc = 0;
+    /* the tables first; the positions' groups (which need the store's snapshot) only when the
+     * tables do not name it */
+    for (int with_votes = 0; with_votes < 2; with_votes++) {
+        char **known = NULL;
+        size_t nk = 0;
+        rc = known_groups(s, with_votes, &known, &nk, err);
+        if (rc)
+            return rc;
+        const char *hit = NULL;
+        for (size_t k = 0; k < nk && !hit; k++)
+            if (strcmp(known[k], arg) == 0 || (canon && strcmp(known[k], canon) == 0))
+                hit = known[k];
+        for (size_t k = 0; k < nk && !hit; k++)
+            if (strcasecmp(known[k], arg) == 0)
+                hit = known[k];
+        if (hit) {
+            if (strlen(hit) >= n)
+                rc = ep_error_set(err, EP_ELIMIT, "group code \"%s\" is too long", hit);
+            else
+                memcpy(code, hit, strlen(hit) + 1);
+        } else if (with_votes) {
+            struct ep_buf list;
+            ep_buf_init(&list, 0);
+            for (size_t k = 0; k < nk; k++)
+                if (!k || strcmp(known[k], known[k - 1]) != 0)
+                    ep_buf_printf(&list, "%s%s", list.len ? ", " : "", known[k]);
+            rc = ep_error_set(err, EP_EINVAL,
+                              "argument \"%s\": unknown group \"%s\"; known: %s (any case, or "
+                              "the EP's label such as PPE or S&D)",
+                              argname, arg,
+                              list.len ? list.data : "none (the store names no group)");
+            ep_buf_free(&list);
+        }
+        for (size_t k = 0; k < nk; k++)
+            free(known[k]);
+        free(known);
+        if (hit || rc)
+            return rc;
+    }
+    return rc;
 }
 
 int ep_tools_term_of(const char *date)

@@ -45,6 +45,11 @@ int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *er
     "\"required\":[\"sources\",\"dataset_date\",\"positions_window\",\"synthetic\"],"              \
     "\"additionalProperties\":false}"
 
+/* A window bound for a result: the date as a JSON string, or null when the window has no such
+ * bound (no vote in it). Every tool's window uses it, so an unset bound is null everywhere, never
+ * "". NULL only on ENOMEM. */
+json_t *ep_tools_window_date(const char *date);
+
 /* {"available": false, "reason": reason} (new reference, NULL on ENOMEM). */
 json_t *ep_tools_unavailable(const char *reason);
 
@@ -92,11 +97,13 @@ struct ep_tools_day {
     int first_vote, n_votes; /* matrix vote indices [first_vote, first_vote + n_votes) */
     int mandate;             /* MEPs with a mandate (or a cast vote) that day */
     int present;             /* MEPs with at least one cast vote that day */
+    int dnv_unknown;         /* votes of the day on which who did not vote is unknown */
 };
 
 struct ep_tools_sitting {
     char date[11];
     int votes, with_positions, main_votes;
+    int main_known; /* votes whose source says whether they are main votes */
 };
 
 /* Immutable once built; shared between callers with a reference count. */
@@ -157,6 +164,31 @@ int ep_tools_group_breakdown(struct ep_store *s, int64_t vote_id, json_t **out,
     "\"required\":[\"group\",\"Y\",\"N\",\"A\",\"D\",\"position\"],"                               \
     "\"additionalProperties\":false}"
 
+/* ---- MEPs ---------------------------------------------------------------------------------- */
+
+/* Which stored source names an MEP: 1 = a members-table row (name, country, ...), 2 = only
+ * memberships or roll-call positions (no name: EP_TOOLS_MEP_UNNAMED says what is unknown),
+ * 0 = none; negative EP_E* on a store error (err filled). Every tool resolves MEP ids with it. */
+int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err);
+#define EP_TOOLS_MEP_UNNAMED                                                                       \
+    "not in the store's members table (HowTheyVote.eu members.csv or the EP API's MEP list): "     \
+    "name, country, date of birth and contacts are unknown; the MEP is known from stored "         \
+    "roll-call positions or memberships"
+
+/* ---- did-not-vote coverage (ep_matrix.dnv_known) --------------------------------------------
+ * Participation and attendance need who did not vote. It is known on a vote whose source listed
+ * it (HowTheyVote's member_votes.csv) or whose voters all have a membership that day; on other
+ * votes (the roll-call XML with no or outdated memberships) only cast votes are known, and a
+ * share over them would read 100 %. Those figures are then unavailable with the reason. */
+
+/* Votes of [v0, v1) on which who did not vote is unknown. */
+int ep_tools_dnv_unknown(const struct ep_matrix *m, int v0, int v1);
+/* Votes of [v0, v1) on which it is unknown whether MEP i (a matrix index, or -1) was eligible:
+ * who did not vote is unknown there, and i neither cast a vote nor had a membership that day. */
+int ep_tools_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1);
+/* The reason for such a figure: "who did not vote is unknown on N of the T votes ..." into buf. */
+void ep_tools_dnv_reason(char *buf, size_t n, int unknown, int total);
+
 /* ---- misc ------------------------------------------------------------------------------- */
 
 /* Build a safe FTS5 MATCH expression from user text into out: words (letters, digits, any
@@ -171,6 +203,17 @@ int ep_tools_fold(const char *text, struct ep_buf *out);
 
 /* EP_EDB with "what: sqlite message". */
 int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what);
+
+/* ---- group codes --------------------------------------------------------------------- */
+
+/* The one rule every tool applies to a group argument: a code in any case ("epp", "Epp") or a
+ * label the EP prints ("PPE", "S&D", "Verts/ALE"; ep_group_canonical) names a group when some
+ * stored source names it: the groups table, a membership, or a position's printed group (a
+ * group that only appears in votes, e.g. a new group of a later term, counts). On success the
+ * canonical code is in code (n bytes) and 0 is returned; an unknown group is EP_EINVAL
+ * "argument "ARG": unknown group "X"; known: A, B, ..."; EP_EDB/EP_ENOMEM otherwise. */
+int ep_tools_resolve_group(struct ep_store *s, const char *argname, const char *arg, char *code,
+                           size_t n, struct ep_error *err);
 
 /* Parliamentary term of a date (9: 2019-07-02..2024-07-15, 10: from 2024-07-16), or 0. */
 int ep_tools_term_of(const char *date);

@@ -17,6 +17,11 @@
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
+/* Why the roles dimension is unavailable, on any store (not only the bundled data). */
+#define EP_ROLES_REASON                                                                            \
+    "the store holds no rapporteur or role records: its schema has no table for them, and "        \
+    "neither HowTheyVote.eu nor the roll-call XML carry them"
+
 /* ---- small JSON helpers ------------------------------------------------------------------ */
 
 /* A finite number rounded to 6 decimals, or null (never NaN/Inf). */
@@ -164,6 +169,7 @@ static void graph_progress(void *c, double pct, const char *what)
 
 struct mepfig {
     uint8_t part_ok, loy_ok;
+    int dnv_unk; /* votes where it is unknown whether the MEP was eligible */
     int eligible, cast, loy_num, loy_den, n_defect;
     double participation, loyalty;
 };
@@ -193,7 +199,8 @@ struct win {
     int *node_of; /* [n_mep] node index in g or -1 */
 
     int have_names;
-    char **name;        /* [n_mep] "First Last" */
+    char **name;        /* [n_name] "First Last" */
+    int n_name;         /* entries of name (w->m may be gone when the entry is dropped) */
     char (*country)[8]; /* [n_mep] "" when unknown */
 
     int have_mf;
@@ -256,9 +263,8 @@ static void win_free(struct win *w)
             ep_stats_trends_free(&w->tr[k]);
     }
     win_free_graph(w);
-    if (w->name && w->m)
-        for (int i = 0; i < w->m->n_mep; i++)
-            free(w->name[i]);
+    for (int i = 0; w->name && i < w->n_name; i++)
+        free(w->name[i]);
     free(w->name);
     free(w->country);
     free(w->mf);
@@ -454,6 +460,7 @@ static int need_names(struct win *w, struct ep_store *s, struct ep_error *err)
     w->country = calloc(n, sizeof *w->country);
     if (!w->name || !w->country)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
+    w->n_name = m->n_mep;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(ep_store_db(s),
                            "SELECT first_name, last_name, country_code FROM member WHERE id = ?1",
@@ -513,7 +520,8 @@ static int need_mf(struct win *w, struct ep_error *err)
         struct mepfig *f = &w->mf[i];
         f->eligible = s.eligible;
         f->cast = s.cast;
-        f->part_ok = (uint8_t)s.part_ok;
+        f->dnv_unk = ep_tools_mep_dnv_unknown(m, i, 0, m->n_vote);
+        f->part_ok = (uint8_t)(s.part_ok && !f->dnv_unk);
         f->participation = s.participation;
         f->loy_ok = (uint8_t)s.loyalty_ok;
         f->loyalty = s.loyalty;
@@ -1051,6 +1059,12 @@ static int find_mep(struct ep_tool_ctx *ctx, struct win *w, int64_t id, const ch
     int k = mep_known(ctx->store, id, name, sizeof name);
     if (k < 0)
         return db_error(ctx->store, err, "looking up the MEP");
+    if (k == 0) { /* named only by votes or memberships (not in the members table) */
+        k = ep_tools_mep_known(ctx->store, id, err);
+        if (k < 0)
+            return k;
+        snprintf(name, sizeof name, "not in the members table");
+    }
     if (k == 0)
         return ep_error_set(err, EP_ENOTFOUND,
                             "argument \"%s\": no MEP with id %lld in the store (use an EP "
@@ -1062,9 +1076,17 @@ static int find_mep(struct ep_tool_ctx *ctx, struct win *w, int64_t id, const ch
                         arg, (long long)id, name, w->m->n_vote);
 }
 
-static int find_group(const struct ep_matrix *m, const char *code, const char *arg,
-                      struct ep_error *err)
+/* Matrix index of a group argument: resolved by the shared rule (any case, EP labels; unknown
+ * group: EP_EINVAL listing the known ones), then looked up in the window. */
+static int find_group(struct ep_store *s, const struct ep_matrix *m, const char *arg_value,
+                      const char *arg, struct ep_error *err)
 {
+    char code[64];
+    if (!arg_value)
+        return ep_error_set(err, EP_EINVAL, "argument \"%s\" must be a group code", arg);
+    int rc = ep_tools_resolve_group(s, arg, arg_value, code, sizeof code, err);
+    if (rc)
+        return rc;
     for (int g = 0; g < m->n_grp; g++)
         if (strcmp(m->grp_code[g], code) == 0)
             return g;
@@ -1127,14 +1149,14 @@ static void period_str(const struct ep_stats_periods *p, int k, char out[11])
     "{\"type\":\"object\",\"required\":[\"available\"],\"properties\":{\"available\":" S_BOOL      \
     ",\"reason\":" S_STR extra "}}"
 #define S_SHORT                                                                                    \
-    "{\"type\":\"object\",\"required\":[\"note\",\"measures\"],\"properties\":{\"note\":" S_STR   \
+    "{\"type\":\"object\",\"required\":[\"note\",\"measures\"],\"properties\":{\"note\":" S_STR    \
     ",\"measures\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"object\","             \
-    "\"required\":[\"measure\",\"unit\",\"have\",\"minimum\"],\"properties\":{\"measure\":" S_STR   \
+    "\"required\":[\"measure\",\"unit\",\"have\",\"minimum\"],\"properties\":{\"measure\":" S_STR  \
     ",\"unit\":" S_STR ",\"have\":" S_INT ",\"minimum\":" S_INT "}}}}}"
 #define S_COMMON                                                                                   \
     "\"window\":" EP_TOOLS_WINDOW_SCHEMA ",\"window_too_short\":" S_SHORT                          \
-    ",\"methodology\":" S_METH                                                                     \
-    ",\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA ",\"artefacts\":" EP_ARTEFACT_SCHEMA
+    ",\"methodology\":" S_METH ",\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA                       \
+    ",\"artefacts\":" EP_ARTEFACT_SCHEMA
 #define S_COMMON_REQ "\"window\",\"methodology\",\"provenance\""
 #define S_WEIGHTS                                                                                  \
     "{\"type\":\"object\",\"required\":[\"nominal\",\"effective\",\"renormalised\",\"dropped\"],"  \
@@ -1229,7 +1251,7 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         json_t *o;
         if (!w->ok[d][k]) {
             const char *why = "not available";
-            char buf[300];
+            char buf[600];
             switch (d) {
             case D_CENT:
                 why = "the co-voting network has no edge at this MEP (fewer than 10 common votes "
@@ -1242,9 +1264,15 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                          w->mf[i].cast);
                 why = buf;
                 break;
-            case D_PART: why = "no eligible vote"; break;
+            case D_PART:
+                if (w->mf[i].dnv_unk) {
+                    ep_tools_dnv_reason(buf, sizeof buf, w->mf[i].dnv_unk, w->m->n_vote);
+                    why = buf;
+                } else
+                    why = "no eligible vote";
+                break;
             case D_PIVOT: why = "no decided vote (FOR != AGAINST) in the window"; break;
-            case D_ROLES: why = "the bundled data has no rapporteur or role records"; break;
+            case D_ROLES: why = EP_ROLES_REASON; break;
             }
             o = (d == D_CENT || d == D_BRIDGE) && !graph_weighted(&w->g)
                     ? no_edges(&r, w, &w->g, dim_name[d])
@@ -1335,7 +1363,7 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "co-voting network (edges with >= 10 common votes, w = same/both)",
         "stats/ per-MEP participation and loyalty, per-vote group positions", NULL};
     static const char *const limits[] = {
-        "roles and rapporteurships are not in the bundled data",
+        "roles and rapporteurships: " EP_ROLES_REASON,
         "pivotality uses a simple majority of FOR vs AGAINST; qualified majorities are ignored",
         "percentiles are relative to the MEPs of the same window", NULL};
     json_t *meth =
@@ -1370,8 +1398,8 @@ static const char IN_COALITION[] =
     ",\"common_votes\":" S_INT ",\"agreeing_votes\":" S_INT ",\"volatility\":" S_NNUM "}}"
 
 #define S_PARL                                                                                     \
-    "{\"type\":\"object\",\"required\":[\"alpha\"],\"properties\":{\"alpha\":" S_DIM(             \
-        ",\"value\":{\"type\":\"number\",\"maximum\":1},\"units\":" S_INT ",\"coders\":" S_INT    \
+    "{\"type\":\"object\",\"required\":[\"alpha\"],\"properties\":{\"alpha\":" S_DIM(              \
+        ",\"value\":{\"type\":\"number\",\"maximum\":1},\"units\":" S_INT ",\"coders\":" S_INT     \
         ",\"minimum_units\":" S_INT ",\"definition\":" S_STR) "}}"
 
 static const char OUT_COALITION[] =
@@ -1379,15 +1407,16 @@ static const char OUT_COALITION[] =
     ",\"groups\",\"parliament\",\"pair_agreement\",\"alliances\",\"factions\","
     "\"stability\"],"
     "\"properties\":{" S_COMMON ",\"groups\":" S_ARR(
-        "{\"type\":\"object\",\"required\":[\"group\",\"members\","
+        "{\"type\":\"object\",\"required\":[\"group\",\"seats_at_last_vote\","
         "\"votes_cast\",\"ties\","
-        "\"cohesion\",\"trend\"],\"properties\":{\"group\":" S_STR ",\"members\":" S_INT
+        "\"cohesion\",\"trend\"],\"properties\":{\"group\":" S_STR ",\"seats_at_last_vote\":" S_INT
         ",\"votes_cast\":" S_INT ",\"ties\":" S_INT ",\"cohesion\":{\"type\":\"object\","
         "\"required\":[\"ai_mean\",\"ai_median\",\"rice_mean\","
         "\"alpha\",\"participation\"],"
         "\"properties\":{\"ai_mean\":" S_NUNIT ",\"ai_median\":" S_NUNIT ",\"rice_mean\":" S_NUNIT
         ",\"alpha\":" S_NNUM ",\"alpha_units\":" S_INT ",\"alpha_minimum_units\":" S_INT
-        ",\"alpha_reason\":" S_STR ",\"participation\":" S_NUNIT "}},"
+        ",\"alpha_reason\":" S_STR ",\"participation\":" S_NUNIT ",\"participation_reason\":" S_STR
+        "}},"
         "\"trend\":{\"type\":\"object\",\"required\":[\"by_"
         "sitting\",\"by_month\","
         "\"ai_slope_per_sitting\"],\"properties\":{\"by_"
@@ -1469,21 +1498,32 @@ static const char OUT_COALITION[] =
                                                               "\""
                                                               ":" S_UNIT
                                                               "}}") ",\"definition\""
-                                                                    ":" S_STR ",\"minimum_common_votes\":" S_INT) ",\"stabi"
-                                                                               "lity\""
-                                                                               ":" S_DIM(
-                                                                                   ",\"value\""
-                                                                                   ":" S_UNIT
-                                                                                   ",\"formula\""
-                                                                                   ":" S_STR
-                                                                                   ",\"pairs\""
-                                                                                   ":" S_INT
-                                                                                   ",\"periods\""
-                                                                                   ":" S_INT
-                                                                                   ",\"mean_"
-                                                                                   "volatility\""
-                                                                                   ":" S_NUM
-                                                                                   ",\"minimum_sittings\":" S_INT) "}}";
+                                                                    ":" S_STR
+                                                                    ",\"minimum_common_"
+                                                                    "votes\":" S_INT) ",\"stabi"
+                                                                                      "lity\""
+                                                                                      ":" S_DIM(
+                                                                                          ",\"value"
+                                                                                          "\""
+                                                                                          ":" S_UNIT
+                                                                                          ",\"formu"
+                                                                                          "la\""
+                                                                                          ":" S_STR
+                                                                                          ",\"pairs"
+                                                                                          "\""
+                                                                                          ":" S_INT
+                                                                                          ",\"perio"
+                                                                                          "ds\""
+                                                                                          ":" S_INT
+                                                                                          ",\"mean_"
+                                                                                          "volatili"
+                                                                                          "ty\""
+                                                                                          ":" S_NUM
+                                                                                          ",\"minim"
+                                                                                          "um_"
+                                                                                          "sittings"
+                                                                                          "\""
+                                                                                          ":" S_INT) "}}";
 
 #define COAL_MIN_COMMON 10 /* alliances: pairs with at least this many common votes */
 #define STAB_MIN_VOTES 5   /* stability: a sitting counts for a pair with >= 5 common votes */
@@ -1533,17 +1573,21 @@ static int slope(const double *y, const uint8_t *ok, int stride, int n, double *
     return isfinite(*out) ? 0 : EP_EUNAVAIL;
 }
 
-static json_t *trend_json(const struct ep_stats_trends *t, const struct ep_stats_periods *p, int g,
-                          int *bad)
+static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trends *t,
+                          const struct ep_stats_periods *p, int g, int *bad)
 {
     json_t *a = json_array();
     for (int k = 0; k < t->n; k++) {
         char ps[11];
         period_str(p, k, ps);
         size_t c = (size_t)k * (size_t)t->n_grp + (size_t)g;
-        json_t *o = json_pack("{s:s, s:o, s:o, s:i}", "period", ps, "ai",
-                              jru(t->ai_ok[c], t->ai[c]), "participation",
-                              jru(t->part_ok[c], t->participation[c]), "votes", t->n_vote_cast[c]);
+        /* participation needs who did not vote on every vote of the period (null otherwise) */
+        int unk = 0;
+        for (int j = p->start[k]; j < p->start[k + 1] && !unk; j++)
+            unk = !m->dnv_known[p->vote[j]];
+        json_t *o = json_pack(
+            "{s:s, s:o, s:o, s:i}", "period", ps, "ai", jru(t->ai_ok[c], t->ai[c]), "participation",
+            jru(t->part_ok[c] && !unk, t->participation[c]), "votes", t->n_vote_cast[c]);
         add(a, o, bad);
     }
     return a;
@@ -1551,8 +1595,8 @@ static json_t *trend_json(const struct ep_stats_trends *t, const struct ep_stats
 
 /* alpha_reason and alpha_minimum_units beside a cohesion block's alpha (null when unavailable);
  * the measure joins window_too_short when the window itself has fewer votes than the minimum. */
-static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, int units,
-                         int n_vote, int *bad)
+static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, int units, int n_vote,
+                         int *bad)
 {
     put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
     if (ok)
@@ -1614,7 +1658,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         for (size_t k = 0; k < json_array_size(ga); k++) {
             char an[32];
             snprintf(an, sizeof an, "groups[%zu]", k);
-            int g = find_group(m, json_string_value(json_array_get(ga, k)), an, err);
+            int g = find_group(ctx->store, m, json_string_value(json_array_get(ga, k)), an, err);
             if (g < 0)
                 return g;
             sel[g] = 1;
@@ -1638,6 +1682,11 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     /* groups */
     json_t *garr = json_array();
     const struct ep_stats_trends *ts = &w->tr[EP_PERIOD_SITTING], *tm = &w->tr[EP_PERIOD_MONTH];
+    /* group participation needs who did not vote on every vote of the window */
+    int dnv_unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
+    char dnv_why[600] = "";
+    if (dnv_unk)
+        ep_tools_dnv_reason(dnv_why, sizeof dnv_why, dnv_unk, m->n_vote);
     for (int g = 0; g < ng; g++) {
         if (!sel[g])
             continue;
@@ -1646,22 +1695,24 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                                 jru(s->ai_ok, s->ai_mean), "ai_median", jru(s->ai_ok, s->ai_median),
                                 "rice_mean", jru(s->rice_ok, s->rice_mean), "alpha",
                                 jru(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
-                                "participation", jru(s->part_ok, s->participation));
+                                "participation", jru(s->part_ok && !dnv_unk, s->participation));
         alpha_fields(&r, coh, m->grp_code[g], s->alpha_ok, s->alpha_units, m->n_vote, &bad);
+        if (dnv_unk)
+            put(coh, "participation_reason", json_string(dnv_why), &bad);
         double sl = 0;
         int slok = slope(ts->ai + g, ts->ai_ok + g, ts->n_grp, ts->n, &sl) == 0;
         json_t *tr = json_object();
-        put(tr, "by_sitting", trend_json(ts, &w->per[EP_PERIOD_SITTING], g, &bad), &bad);
-        put(tr, "by_month", trend_json(tm, &w->per[EP_PERIOD_MONTH], g, &bad), &bad);
+        put(tr, "by_sitting", trend_json(m, ts, &w->per[EP_PERIOD_SITTING], g, &bad), &bad);
+        put(tr, "by_month", trend_json(m, tm, &w->per[EP_PERIOD_MONTH], g, &bad), &bad);
         put(tr, "ai_slope_per_sitting", jru(slok, sl), &bad);
         if (!slok)
             put(tr, "ai_slope_reason",
                 json_string("the slope needs at least 2 sittings with a defined Agreement Index "
                             "for the group"),
                 &bad);
-        json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g], "members",
-                              (int)w->frag.seats[g], "votes_cast", s->n_vote_cast, "ties", s->n_tie,
-                              "cohesion", coh, "trend", tr);
+        json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g],
+                              "seats_at_last_vote", (int)w->frag.seats[g], "votes_cast",
+                              s->n_vote_cast, "ties", s->n_tie, "cohesion", coh, "trend", tr);
         add(garr, o, &bad);
     }
     put(res, "groups", garr, &bad);
@@ -1887,164 +1938,255 @@ static const char IN_MAP[] =
     ",\"eigenvector\":" S_NNUM ",\"pagerank\":" S_NNUM ",\"betweenness\":" S_NNUM                  \
     ",\"bridge_score\":" S_NNUM ",\"community\":" S_NINT "}}"
 
-static const char
-    OUT_MAP
-        [] =
-            "{\"type\":\"object\",\"required\":[" S_COMMON_REQ
-            ",\"nodes\",\"edges\",\"density\",\"min_common_votes\",\"modularity\",\"communities\","
-            "\"top\","
-            "\"group_bridges\",\"threshold_graph\",\"betweenness_backbone\",\"artefacts\"],"
-            "\"properties\":{" S_COMMON ",\"nodes\":" S_INT ",\"edges\":" S_INT
-            ",\"density\":" S_NNUM ",\"min_common_votes\":" S_INT
-            ",\"modularity\":{\"type\":\"object\",\"required\":["
-            "\"detected\",\"by_group\",\"algorithm\"],\"properties\":{\"detected\":" S_NNUM
-            ",\"by_group\":" S_NNUM ",\"algorithm\":" S_STR ",\"resolution\":" S_NUM
-            ",\"reason\":" S_STR ",\"minimum_common_votes\":" S_INT "}},"
-            "\"communities\":{\"type\":\"object\",\"required\":[\"available\"],"
-            "\"properties\":{\"available\":" S_BOOL ",\"reason\":" S_STR
-            ",\"minimum_common_votes\":" S_INT ","
-            "\"count\":" S_INT ",\"items\":" S_ARR(
-                "{\"type\":\"object\",\"required\":[\"community\",\"size\",\"groups\"],"
-                "\"properties\":{"
-                "\"community\":" S_INT ",\"size\":" S_INT ",\"groups\":" S_ARR(
-                    "{\"type\":\"object\",\"required\":[\"group\",\"members\"],\"properties\":{"
-                    "\"group\":" S_NSTR ",\"members\":" S_INT
-                    "}}") "}}") "}},"
-                                "\"top\":{\"type\":\"object\",\"required\":[\"available\"],"
-                                "\"properties\":{\"available\":" S_BOOL ",\"reason\":" S_STR
-                                ",\"minimum_common_votes\":" S_INT ","
-                                "\"eigenvector\":" S_ARR(S_MEPVAL) ",\"pagerank\":" S_ARR(S_MEPVAL) ",\"strength\":" S_ARR(S_MEPVAL) ",\"betweenness\":" S_ARR(
-                                    S_MEPVAL) ",\"bridge_score\":" S_ARR(S_MEPVAL) "}},"
-                                                                                   "\"group_"
-                                                                                   "bridges\""
-                                                                                   ":" S_ARR(
-                                                                                       "{\"type\":"
-                                                                                       "\"object\","
-                                                                                       "\"required"
-                                                                                       "\":[\"a\","
-                                                                                       "\"b\","
-                                                                                       "\"edges\","
-                                                                                       "\"mean_"
-                                                                                       "weight\","
-                                                                                       "\"strong_"
-                                                                                       "edges\"],"
-                                                                                       "\"propertie"
-                                                                                       "s\":{"
-                                                                                       "\"a\""
-                                                                                       ":" S_STR
-                                                                                       ",\"b\""
-                                                                                       ":" S_STR
-                                                                                       ",\"edges\""
-                                                                                       ":" S_INT
-                                                                                       ",\"mean_"
-                                                                                       "weight\""
-                                                                                       ":" S_UNIT
-                                                                                       ",\"strong_"
-                                                                                       "edges\""
-                                                                                       ":" S_INT
-                                                                                       "}}") ",\"th"
-                                                                                             "resho"
-                                                                                             "ld_"
-                                                                                             "graph"
-                                                                                             "\":{"
-                                                                                             "\"typ"
-                                                                                             "e\":"
-                                                                                             "\"obj"
-                                                                                             "ect\""
-                                                                                             ",\"re"
-                                                                                             "quire"
-                                                                                             "d\":["
-                                                                                             "\"thr"
-                                                                                             "eshol"
-                                                                                             "d\","
-                                                                                             "\"edg"
-                                                                                             "es\","
-                                                                                             "\"com"
-                                                                                             "ponen"
-                                                                                             "ts\","
-                                                                                             "\"non"
-                                                                                             "trivi"
-                                                                                             "al_"
-                                                                                             "compo"
-                                                                                             "nents"
-                                                                                             "\","
-                                                                                             "\"lar"
-                                                                                             "gest_"
-                                                                                             "compo"
-                                                                                             "nent"
-                                                                                             "\"],"
-                                                                                             "\"pro"
-                                                                                             "perti"
-                                                                                             "es\":"
-                                                                                             "{"
-                                                                                             "\"thr"
-                                                                                             "eshol"
-                                                                                             "d\""
-                                                                                             ":" S_NUM
-                                                                                             ",\"ed"
-                                                                                             "ges\""
-                                                                                             ":" S_INT
-                                                                                             ",\"co"
-                                                                                             "mpone"
-                                                                                             "nts\""
-                                                                                             ":" S_INT
-                                                                                             ",\"no"
-                                                                                             "ntriv"
-                                                                                             "ial_"
-                                                                                             "compo"
-                                                                                             "nents"
-                                                                                             "\""
-                                                                                             ":" S_INT
-                                                                                             ",\"la"
-                                                                                             "rgest"
-                                                                                             "_comp"
-                                                                                             "onent"
-                                                                                             "\""
-                                                                                             ":" S_INT
-                                                                                             "}},"
-                                                                                             "\"bet"
-                                                                                             "weenn"
-                                                                                             "ess_"
-                                                                                             "backb"
-                                                                                             "one\""
-                                                                                             ":{"
-                                                                                             "\"typ"
-                                                                                             "e\":"
-                                                                                             "\"obj"
-                                                                                             "ect\""
-                                                                                             ",\"re"
-                                                                                             "quire"
-                                                                                             "d\":["
-                                                                                             "\"met"
-                                                                                             "hod\""
-                                                                                             ",\"k"
-                                                                                             "\","
-                                                                                             "\"edg"
-                                                                                             "es\","
-                                                                                             "\"dis"
-                                                                                             "tance"
-                                                                                             "\"],"
-                                                                                             "\"pro"
-                                                                                             "perti"
-                                                                                             "es\":"
-                                                                                             "{\"me"
-                                                                                             "thod"
-                                                                                             "\""
-                                                                                             ":" S_STR
-                                                                                             ",\"k"
-                                                                                             "\""
-                                                                                             ":" S_INT
-                                                                                             ",\"ed"
-                                                                                             "ges\""
-                                                                                             ":" S_INT
-                                                                                             ",\"di"
-                                                                                             "stanc"
-                                                                                             "e\""
-                                                                                             ":" S_STR
-                                                                                             "}},"
-                                                                                             "\"node_list\":" S_ARR(
-                                                                                                 S_NODE) ",\"nodes_truncated\":" S_BOOL
-                                                                                                         "}}";
+static const char OUT_MAP[] =
+    "{\"type\":\"object\",\"required\":[" S_COMMON_REQ
+    ",\"nodes\",\"edges\",\"density\",\"min_common_votes\",\"modularity\",\"communities\","
+    "\"modal_groups\",\"top\","
+    "\"group_bridges\",\"threshold_graph\",\"betweenness_backbone\",\"artefacts\"],"
+    "\"properties\":{" S_COMMON ",\"nodes\":" S_INT ",\"edges\":" S_INT ",\"density\":" S_NNUM
+    ",\"min_common_votes\":" S_INT ",\"modularity\":{\"type\":\"object\",\"required\":["
+    "\"detected\",\"by_group\",\"algorithm\"],\"properties\":{\"detected\":" S_NNUM
+    ",\"by_group\":" S_NNUM ",\"algorithm\":" S_STR ",\"resolution\":" S_NUM ",\"reason\":" S_STR
+    ",\"minimum_common_votes\":" S_INT "}},"
+    "\"modal_groups\":" S_ARR(
+        "{\"type\":\"object\",\"required\":[\"group\",\"nodes_with_modal_group\"],"
+        "\"properties\":{\"group\":" S_NSTR ",\"nodes_with_modal_group\":" S_INT
+        "}}") ","
+              "\"communities\":{\"type\":\"object\",\"required\":[\"available\"],"
+              "\"properties\":{\"available\":" S_BOOL ",\"reason\":" S_STR
+              ",\"minimum_common_votes\":" S_INT ","
+              "\"count\":" S_INT ",\"items\":" S_ARR(
+                  "{\"type\":\"object\",\"required\":[\"community\",\"size\",\"groups\"],"
+                  "\"properties\":{"
+                  "\"community\":" S_INT ",\"size\":" S_INT ",\"groups\":" S_ARR(
+                      "{\"type\":\"object\",\"required\":[\"group\",\"nodes_with_modal_group\"],"
+                      "\"properties\":{\"group\":" S_NSTR ",\"nodes_with_modal_group\":" S_INT
+                      "}}") "}}") "}},"
+                                  "\"top\":{\"type\":\"object\",\"required\":[\"available\"],"
+                                  "\"properties\":{\"available\":" S_BOOL ",\"reason\":" S_STR
+                                  ",\"minimum_common_votes\":" S_INT ","
+                                  "\"eigenvector\":" S_ARR(S_MEPVAL) ",\"pagerank\":" S_ARR(S_MEPVAL) ",\"strength\":" S_ARR(S_MEPVAL) ",\"betweenness\":" S_ARR(
+                                      S_MEPVAL) ",\"bridge_score\":" S_ARR(S_MEPVAL) "}},"
+                                                                                     "\"group_"
+                                                                                     "bridges\""
+                                                                                     ":" S_ARR(
+                                                                                         "{\"type\""
+                                                                                         ":"
+                                                                                         "\"object"
+                                                                                         "\","
+                                                                                         "\"require"
+                                                                                         "d"
+                                                                                         "\":["
+                                                                                         "\"a\","
+                                                                                         "\"b\","
+                                                                                         "\"edges\""
+                                                                                         ","
+                                                                                         "\"mean_"
+                                                                                         "weight\","
+                                                                                         "\"strong_"
+                                                                                         "edges\"],"
+                                                                                         "\"propert"
+                                                                                         "ie"
+                                                                                         "s\":{"
+                                                                                         "\"a\""
+                                                                                         ":" S_STR
+                                                                                         ",\"b\""
+                                                                                         ":" S_STR
+                                                                                         ",\"edges"
+                                                                                         "\""
+                                                                                         ":" S_INT
+                                                                                         ",\"mean_"
+                                                                                         "weight\""
+                                                                                         ":" S_UNIT
+                                                                                         ",\"strong"
+                                                                                         "_"
+                                                                                         "edges\""
+                                                                                         ":" S_INT
+                                                                                         "}}") ",\""
+                                                                                               "th"
+                                                                                               "res"
+                                                                                               "ho"
+                                                                                               "ld_"
+                                                                                               "gra"
+                                                                                               "ph"
+                                                                                               "\":"
+                                                                                               "{"
+                                                                                               "\"t"
+                                                                                               "yp"
+                                                                                               "e\""
+                                                                                               ":"
+                                                                                               "\"o"
+                                                                                               "bj"
+                                                                                               "ect"
+                                                                                               "\""
+                                                                                               ",\""
+                                                                                               "re"
+                                                                                               "qui"
+                                                                                               "re"
+                                                                                               "d\""
+                                                                                               ":["
+                                                                                               "\"t"
+                                                                                               "hr"
+                                                                                               "esh"
+                                                                                               "ol"
+                                                                                               "d\""
+                                                                                               ","
+                                                                                               "\"e"
+                                                                                               "dg"
+                                                                                               "es"
+                                                                                               "\","
+                                                                                               "\"c"
+                                                                                               "om"
+                                                                                               "pon"
+                                                                                               "en"
+                                                                                               "ts"
+                                                                                               "\","
+                                                                                               "\"n"
+                                                                                               "on"
+                                                                                               "tri"
+                                                                                               "vi"
+                                                                                               "al_"
+                                                                                               "com"
+                                                                                               "po"
+                                                                                               "nen"
+                                                                                               "ts"
+                                                                                               "\","
+                                                                                               "\"l"
+                                                                                               "ar"
+                                                                                               "ges"
+                                                                                               "t_"
+                                                                                               "com"
+                                                                                               "po"
+                                                                                               "nen"
+                                                                                               "t"
+                                                                                               "\"]"
+                                                                                               ","
+                                                                                               "\"p"
+                                                                                               "ro"
+                                                                                               "per"
+                                                                                               "ti"
+                                                                                               "es"
+                                                                                               "\":"
+                                                                                               "{"
+                                                                                               "\"t"
+                                                                                               "hr"
+                                                                                               "esh"
+                                                                                               "ol"
+                                                                                               "d\""
+                                                                                               ":" S_NUM
+                                                                                               ",\""
+                                                                                               "ed"
+                                                                                               "ges"
+                                                                                               "\""
+                                                                                               ":" S_INT
+                                                                                               ",\""
+                                                                                               "co"
+                                                                                               "mpo"
+                                                                                               "ne"
+                                                                                               "nts"
+                                                                                               "\""
+                                                                                               ":" S_INT
+                                                                                               ",\""
+                                                                                               "no"
+                                                                                               "ntr"
+                                                                                               "iv"
+                                                                                               "ial"
+                                                                                               "_"
+                                                                                               "com"
+                                                                                               "po"
+                                                                                               "nen"
+                                                                                               "ts"
+                                                                                               "\""
+                                                                                               ":" S_INT
+                                                                                               ",\""
+                                                                                               "la"
+                                                                                               "rge"
+                                                                                               "st"
+                                                                                               "_co"
+                                                                                               "mp"
+                                                                                               "one"
+                                                                                               "nt"
+                                                                                               "\""
+                                                                                               ":" S_INT
+                                                                                               "}},"
+                                                                                               "\"b"
+                                                                                               "et"
+                                                                                               "wee"
+                                                                                               "nn"
+                                                                                               "ess"
+                                                                                               "_"
+                                                                                               "bac"
+                                                                                               "kb"
+                                                                                               "one"
+                                                                                               "\""
+                                                                                               ":{"
+                                                                                               "\"t"
+                                                                                               "yp"
+                                                                                               "e\""
+                                                                                               ":"
+                                                                                               "\"o"
+                                                                                               "bj"
+                                                                                               "ect"
+                                                                                               "\""
+                                                                                               ",\""
+                                                                                               "re"
+                                                                                               "qui"
+                                                                                               "re"
+                                                                                               "d\""
+                                                                                               ":["
+                                                                                               "\"m"
+                                                                                               "et"
+                                                                                               "hod"
+                                                                                               "\""
+                                                                                               ",\""
+                                                                                               "k"
+                                                                                               "\","
+                                                                                               "\"e"
+                                                                                               "dg"
+                                                                                               "es"
+                                                                                               "\","
+                                                                                               "\"d"
+                                                                                               "is"
+                                                                                               "tan"
+                                                                                               "ce"
+                                                                                               "\"]"
+                                                                                               ","
+                                                                                               "\"p"
+                                                                                               "ro"
+                                                                                               "per"
+                                                                                               "ti"
+                                                                                               "es"
+                                                                                               "\":"
+                                                                                               "{\""
+                                                                                               "me"
+                                                                                               "tho"
+                                                                                               "d"
+                                                                                               "\""
+                                                                                               ":" S_STR
+                                                                                               ",\""
+                                                                                               "k"
+                                                                                               "\""
+                                                                                               ":" S_INT
+                                                                                               ",\""
+                                                                                               "ed"
+                                                                                               "ges"
+                                                                                               "\""
+                                                                                               ":" S_INT
+                                                                                               ",\""
+                                                                                               "di"
+                                                                                               "sta"
+                                                                                               "nc"
+                                                                                               "e\""
+                                                                                               ":" S_STR
+                                                                                               "}},"
+                                                                                               "\"n"
+                                                                                               "ode"
+                                                                                               "_li"
+                                                                                               "st"
+                                                                                               "\""
+                                                                                               ":" S_ARR(
+                                                                                                   S_NODE) ",\"nodes_truncated\":" S_BOOL
+                                                                                                           "}}";
 
 #define MAP_MAX_NODES 1000
 
@@ -2171,8 +2313,8 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
             done[best] = 1;
             const char *code = best < ng ? m->grp_code[best] : NULL;
             add(gl,
-                json_pack("{s:o, s:i}", "group", code ? json_string(code) : json_null(), "members",
-                          row[best]),
+                json_pack("{s:o, s:i}", "group", code ? json_string(code) : json_null(),
+                          "nodes_with_modal_group", row[best]),
                 &bad);
         }
         add(citems, json_pack("{s:i, s:i, s:o}", "community", c, "size", size, "groups", gl), &bad);
@@ -2183,6 +2325,31 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
     } else {
         json_decref(citems);
         put(res, "communities", ne_comm, &bad);
+    }
+    /* nodes per modal group over the whole network (a node's group is the one it held longest in
+     * the window), largest first: not seats, not members in the window */
+    {
+        int per[EP_MATRIX_MAX_GROUPS + 1] = {0};
+        for (int k = 0; k < n; k++)
+            per[g->node[k].grp >= 0 && g->node[k].grp < ng ? g->node[k].grp
+                                                           : EP_MATRIX_MAX_GROUPS]++;
+        json_t *mg = json_array();
+        uint8_t done[EP_MATRIX_MAX_GROUPS + 1] = {0};
+        for (;;) {
+            int best = -1;
+            for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
+                if (!done[x] && per[x] > 0 && (best < 0 || per[x] > per[best]))
+                    best = x;
+            if (best < 0)
+                break;
+            done[best] = 1;
+            add(mg,
+                json_pack("{s:o, s:i}", "group",
+                          best < ng ? json_string(m->grp_code[best]) : json_null(),
+                          "nodes_with_modal_group", per[best]),
+                &bad);
+        }
+        put(res, "modal_groups", mg, &bad);
     }
     free(cg);
 
@@ -2284,8 +2451,8 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
             put(o, "strength", jr(nd->strength), &bad);
             put(o, "eigenvector", has_w && nd->eigen >= 0 ? jr(nd->eigen) : json_null(), &bad);
             put(o, "pagerank", has_w && nd->pagerank >= 0 ? jr(nd->pagerank) : json_null(), &bad);
-            put(o, "betweenness",
-                has_w && nd->betweenness >= 0 ? jr(nd->betweenness) : json_null(), &bad);
+            put(o, "betweenness", has_w && nd->betweenness >= 0 ? jr(nd->betweenness) : json_null(),
+                &bad);
             put(o, "bridge_score", jru(nd->bridge_ok && nd->bridge >= 0, nd->bridge), &bad);
             put(o, "community", has_w ? json_integer(nd->community) : json_null(), &bad);
             add(nl, o, &bad);
@@ -2353,7 +2520,7 @@ static const char IN_ANOM[] =
     "{\"type\":\"object\",\"required\":[\"entity_type\",\"entity\",\"measure\",\"status\","        \
     "\"observations\",\"minimum\"],\"properties\":{\"entity_type\":" S_STR ",\"entity\":" S_STR    \
     ",\"measure\":" S_STR ",\"status\":{\"type\":\"string\",\"enum\":[\"ok\","                     \
-    "\"too_few_observations\"]},\"observations\":" S_INT ",\"minimum\":" S_INT                     \
+    "\"too_few_observations\",\"unavailable\"]},\"observations\":" S_INT ",\"minimum\":" S_INT     \
     ",\"median\":" S_NNUM ",\"scale\":" S_STR ",\"alerts\":" S_INT ",\"reason\":" S_STR "}}"
 
 static const char OUT_ANOM[] =
@@ -2382,6 +2549,7 @@ struct anom_ctx {
     json_t *alerts, *series;
     int n_series, n_short, n_alerts, n_suppressed;
     int bad;
+    int dnv_unk; /* votes of the window where who did not vote is unknown */
 };
 
 static const char *const measure_name[4] = {"defection_rate", "abstention_rate",
@@ -2403,6 +2571,21 @@ static void emit_alerts(struct anom_ctx *a, const char *etype, const char *entit
 {
     const struct ep_matrix *m = a->w->m;
     int nal = 0;
+    if (meas == EP_MEASURE_PARTICIPATION && a->dnv_unk) {
+        /* a participation series over votes where who did not vote is unknown would read
+         * 100 %: not a baseline */
+        if (!record_series)
+            return;
+        char why[600];
+        ep_tools_dnv_reason(why, sizeof why, a->dnv_unk, m->n_vote);
+        a->n_series++;
+        add(a->series,
+            json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", etype, "entity", entity,
+                      "measure", measure_name[meas], "status", "unavailable", "observations", 0,
+                      "minimum", a->op.min_obs, "reason", why),
+            &a->bad);
+        return;
+    }
     for (int k = 0; ol->status == EP_OUTLIERS_OK && k < ol->n; k++) {
         const struct ep_stats_outlier *o = &ol->o[k];
         double zr = o->z_robust, zc = o->classic_ok ? o->z_classic : 0;
@@ -2518,6 +2701,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     struct anom_ctx a;
     memset(&a, 0, sizeof a);
     a.w = w;
+    a.dnv_unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
     ep_stats_outlier_params_default(&a.op);
     json_t *j;
     if ((j = json_object_get(args, "threshold")))
@@ -2537,7 +2721,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         if (!gc)
             return ep_error_set(err, EP_EINVAL,
                                 "argument \"group\" is required when scope is \"group\"");
-        if ((grp = find_group(m, gc, "group", err)) < 0)
+        if ((grp = find_group(ctx->store, m, gc, "group", err)) < 0)
             return grp;
     }
     if ((rc = stage(&r, "vote statistics and sittings", err)) || (rc = need_vs(w, err)) ||
@@ -2827,8 +3011,7 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
     /* declining cohesion */
     if (ps->n < 2) {
         snprintf(why[R_COH], sizeof why[R_COH],
-                 "the window is too short: %d sitting, at least 2 needed to compare halves",
-                 ps->n);
+                 "the window is too short: %d sitting, at least 2 needed to compare halves", ps->n);
         min_sit[R_COH] = 2;
         too_short(&r, "sittings", ps->n, 2, "declining_cohesion");
     } else {

@@ -1,4 +1,5 @@
 #include "ep_tools_window.h"
+#include "ep_tools_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,7 +145,8 @@ json_t *ep_tools_window_json(const struct ep_tools_window *tw, const struct ep_m
             if (v == 0 || m->vote_day[v] != m->vote_day[v - 1])
                 sittings++;
     }
-    return json_pack("{s:s, s:s, s:o, s:i, s:i, s:i, s:b}", "from", from, "to", to, "term",
+    return json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:b}", "from", ep_tools_window_date(from),
+                     "to", ep_tools_window_date(to), "term",
                      tw->w.term ? json_integer(tw->w.term) : json_null(), "votes", m->n_vote,
                      "meps", m->n_mep, "sittings", sittings, "synthetic", m->synthetic);
 }

@@ -35,7 +35,9 @@
 #define EP_TOOLS_WINDOW_SCHEMA                                                                  \
     "{\"type\": \"object\", \"required\": [\"from\", \"to\", \"votes\", \"meps\", "             \
     "\"sittings\", \"synthetic\"], \"properties\": {"                                           \
-    "\"from\": {\"type\": \"string\"}, \"to\": {\"type\": \"string\"},"                         \
+    "\"from\": {\"type\": [\"string\", \"null\"], \"description\": \"First vote date; null when "  \
+    "the window holds no vote\"}, \"to\": {\"type\": [\"string\", \"null\"], \"description\": "  \
+    "\"Last vote date; null when the window holds no vote\"},"                                \
     "\"term\": {\"type\": [\"integer\", \"null\"]},"                                            \
     "\"votes\": {\"type\": \"integer\"}, \"meps\": {\"type\": \"integer\"},"                    \
     "\"sittings\": {\"type\": \"integer\"}, \"synthetic\": {\"type\": \"boolean\"}}}"
@@ -63,7 +65,8 @@ void ep_tools_matrix_cache_clear(void);
 int ep_tools_matrix_votes(const struct ep_matrix *m, struct ep_stats_votes *vs,
                           struct ep_error *err);
 
-/* New object describing the window actually covered: first and last vote date, term asked,
+/* New object describing the window actually covered: first and last vote date (null when the
+ * window holds no vote: ep_tools_window_date), term asked,
  * number of votes, MEPs and sittings, and whether the data is synthetic. */
 json_t *ep_tools_window_json(const struct ep_tools_window *tw, const struct ep_matrix *m);
 
