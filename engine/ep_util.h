@@ -88,7 +88,8 @@ void ep_mem_batch(size_t reserve);
  * MiB (vote matrix views, result JSON); glibc's defaults give big ones back to the kernel
  * (mmap/munmap, heap trim) after each call and fault them in again on the next. Blocks up to
  * 32 MiB come from the heap and up to 128 MiB of free heap top is kept per arena, so that
- * memory is reused; what the process holds stays bounded by those figures plus its caches. */
+ * memory is reused; what the process holds stays bounded by those figures plus its caches.
+ * At most 2 malloc arenas unless the environment sets MALLOC_ARENA_MAX (bench/memory.sh). */
 void ep_mem_server(void);
 
 #endif
