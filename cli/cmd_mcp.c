@@ -51,6 +51,7 @@ static void serve_usage(FILE *f)
             "                                 [--max-sessions N] [--max-sessions-per-principal N]\n"
             "                                 [--max-tool-calls N]\n"
             "                                 [--session-idle S] [--io-timeout S]\n"
+            "                                 [--header-timeout S] [--max-connections-per-ip N]\n"
             "                                 [--auth-config F] [--audit-file F]\n"
             "                                 [--rate-per-minute N] [--max-replay-bytes N]\n"
             "                                 [--conformance-fixtures]\n\n"
@@ -82,6 +83,12 @@ static void serve_usage(FILE *f)
             "  --max-tool-calls N       (http) concurrent tools/call (default 16; 429 beyond)\n"
             "  --session-idle S         (http) idle sessions expire after S s (default 1800)\n"
             "  --io-timeout S           (http) idle connections close after S s (default 30)\n"
+            "  --header-timeout S       (http) a request's headers must arrive within S s of\n"
+            "                           the connection opening or its previous request\n"
+            "                           ending, else it is closed (default 10; slowloris)\n"
+            "  --max-connections-per-ip N\n"
+            "                           (http) connections one client address may hold\n"
+            "                           (default 128 of 512), so others keep a reserve\n"
             "  --auth-config F          (http) API keys, JWT issuer/audience/JWKS and roles\n"
             "                           (docs/http.md); SIGHUP reloads it. Required to bind\n"
             "                           a non-loopback address\n"
@@ -145,6 +152,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     long max_body = 4L << 20, max_header = 32L << 10, max_sessions = 256, max_calls = 16;
     long max_sessions_pp = 16;
     long session_idle = 1800, io_timeout = 30, max_replay = 64L << 20;
+    long header_timeout = 10, max_per_ip = 128;
     int fixtures = 0;
     const char *allow[32];
     int nallow = 0;
@@ -199,6 +207,10 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
             num = &max_header, lo = 4096, hi = 1L << 20;
         } else if (strcmp(a, "--max-sessions") == 0) {
             num = &max_sessions, hi = 100000;
+        } else if (strcmp(a, "--header-timeout") == 0) {
+            num = &header_timeout, hi = 3600;
+        } else if (strcmp(a, "--max-connections-per-ip") == 0) {
+            num = &max_per_ip, hi = 512;
         } else if (strcmp(a, "--max-sessions-per-principal") == 0) {
             num = &max_sessions_pp, hi = 100000;
         } else if (strcmp(a, "--max-tool-calls") == 0) {
@@ -286,6 +298,8 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         h.max_tool_calls = (int)max_calls;
         h.session_idle_s = (int)session_idle;
         h.io_timeout_s = (int)io_timeout;
+        h.header_timeout_s = (int)header_timeout;
+        h.max_connections_per_ip = (int)max_per_ip;
         h.mcp = o;
         h.store = s;
         h.auth_config = auth_config;

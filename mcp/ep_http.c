@@ -59,6 +59,15 @@ static const char *const ep_http_rej_names[REJ_N] = {
 
 struct http;
 
+/* One TCP connection, from accept to close (MHD_OPTION_NOTIFY_CONNECTION): whether a request's
+ * headers are being awaited, and since when, so that the server's watchdog can cut off a client
+ * that sends its headers too slowly (slowloris). Listed in http.conns under http.cmu. */
+struct conn {
+    struct conn *prev, *next;
+    int fd;
+    double wait_since; /* > 0: awaiting a request's headers since then (ep_now) */
+};
+
 /* One SSE stream's replay log (resumability): every event gets the id "K-N" (K = the stream's
  * number in the session, 0 for the GET stream; N = 1, 2, ...), and the last events are kept so
  * that GET /mcp with Last-Event-ID can replay what a client missed and go on with the stream.
@@ -165,6 +174,9 @@ struct http {
     struct ep_http_options o;
     struct MHD_Daemon *d;
     int port;
+    pthread_mutex_t cmu;           /* conns */
+    struct conn *conns;            /* open connections (struct conn) */
+    unsigned long header_timeouts; /* connections closed for slow headers */
     char **hosts;
     int nhosts;
     pthread_mutex_t mu; /* sessions, counters below */
@@ -228,6 +240,8 @@ void ep_http_options_init(struct ep_http_options *o)
     o->max_body = (size_t)4 << 20;
     o->max_header = (size_t)32 << 10;
     o->io_timeout_s = 30;
+    o->header_timeout_s = 10;
+    o->max_connections_per_ip = 128;
     o->request_timeout_s = 60;
     o->session_idle_s = 1800;
     o->max_sessions = 256;
@@ -337,6 +351,9 @@ static void metrics_text(struct http *h, struct ep_buf *b)
     struct ep_buf up;
     ep_buf_init(&up, 0);
     int fresh = ep_mcp_try_exec_lock(upstream_text, &up);
+    pthread_mutex_lock(&h->cmu);
+    unsigned long header_timeouts = h->header_timeouts;
+    pthread_mutex_unlock(&h->cmu);
     pthread_mutex_lock(&h->mu);
     if (fresh) {
         ep_buf_free(&h->upstream);
@@ -379,13 +396,17 @@ static void metrics_text(struct http *h, struct ep_buf *b)
                   "(--max-sessions-per-principal).\n"
                   "# TYPE epintel_sessions_evicted_total counter\n"
                   "epintel_sessions_evicted_total %lu\n"
+                  "# HELP epintel_http_header_timeouts_total Connections closed because a "
+                  "request's headers took longer than --header-timeout.\n"
+                  "# TYPE epintel_http_header_timeouts_total counter\n"
+                  "epintel_http_header_timeouts_total %lu\n"
                   "# HELP epintel_tool_calls_active tools/call requests in progress.\n"
                   "# TYPE epintel_tool_calls_active gauge\n"
                   "epintel_tool_calls_active %d\n"
                   "# HELP epintel_http_rejections_total Requests refused by a limit or check.\n"
                   "# TYPE epintel_http_rejections_total counter\n",
                   h->nsessions, h->sessions_created, h->sessions_expired, h->sessions_evicted,
-                  h->calls_active);
+                  header_timeouts, h->calls_active);
     for (int i = 0; i < REJ_N; i++)
         ep_buf_printf(b, "epintel_http_rejections_total{reason=\"%s\"} %lu\n", ep_http_rej_names[i],
                       h->rej[i]);
@@ -1735,6 +1756,74 @@ static enum MHD_Result on_delete(struct req *r, struct MHD_Connection *c)
     return send_body(r, c, MHD_HTTP_OK, "application/json", "{}", 2, NULL);
 }
 
+/* MHD_OPTION_NOTIFY_CONNECTION: list each connection while it is open; it awaits the
+ * headers of its first request from the start. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http *h = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct conn *k = calloc(1, sizeof *k);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!k || !ci) {
+            free(k);
+            return;
+        }
+        k->fd = ci->connect_fd;
+        k->wait_since = ep_now();
+        pthread_mutex_lock(&h->cmu);
+        k->next = h->conns;
+        if (h->conns)
+            h->conns->prev = k;
+        h->conns = k;
+        pthread_mutex_unlock(&h->cmu);
+        *socket_context = k;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        struct conn *k = *socket_context;
+        pthread_mutex_lock(&h->cmu);
+        if (k->prev)
+            k->prev->next = k->next;
+        else
+            h->conns = k->next;
+        if (k->next)
+            k->next->prev = k->prev;
+        pthread_mutex_unlock(&h->cmu);
+        free(k);
+        *socket_context = NULL;
+    }
+}
+
+/* The connection c's headers are complete (awaiting = 0), or it awaits the next request's
+ * (awaiting = 1, after a request ended). */
+static void conn_awaits(struct http *h, struct MHD_Connection *c, int awaiting)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn *k = ci ? ci->socket_context : NULL;
+    if (!k)
+        return;
+    pthread_mutex_lock(&h->cmu);
+    k->wait_since = awaiting ? ep_now() : 0;
+    pthread_mutex_unlock(&h->cmu);
+}
+
+/* From the watchdog (once a second): shut down every connection that has awaited a request's
+ * headers for longer than header_timeout_s; its connection thread then sees the end of the
+ * stream and closes it (the fd stays valid until NOTIFY_CLOSED, which takes cmu first). */
+static void cut_slow_headers(struct http *h)
+{
+    double now = ep_now(), limit = h->o.header_timeout_s;
+    pthread_mutex_lock(&h->cmu);
+    for (struct conn *k = h->conns; k; k = k->next)
+        if (k->wait_since > 0 && now - k->wait_since > limit) {
+            shutdown(k->fd, SHUT_RDWR);
+            k->wait_since = 0;
+            h->header_timeouts++;
+        }
+    pthread_mutex_unlock(&h->cmu);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -1743,6 +1832,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct http *h = cls;
     struct req *r = *con_cls;
     if (!r) {
+        conn_awaits(h, c, 0); /* its headers are complete */
         r = req_new(h, method);
         if (!r)
             return MHD_NO;
@@ -1821,9 +1911,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)c;
     (void)toe;
     struct http *h = cls;
+    conn_awaits(h, c, 1); /* a kept-alive connection now awaits its next request */
     struct req *r = *con_cls;
     if (!r)
         return;
@@ -2005,6 +2095,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     pthread_cond_init(&h->cv, NULL);
     pthread_rwlock_init(&h->alock, NULL);
     pthread_mutex_init(&h->audit_mu, NULL);
+    pthread_mutex_init(&h->cmu, NULL);
     struct date_q q0 = {.h = h}; /* /healthz's first answer needs no execution mutex */
     ep_mcp_with_exec_lock(read_date, &q0);
     h->rate_per_min = h->o.rate_per_minute;
@@ -2068,8 +2159,10 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
         h->d = MHD_start_daemon(
             flags, (uint16_t)h->o.port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
             v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4, MHD_OPTION_NOTIFY_COMPLETED,
-            on_completed, h, MHD_OPTION_CONNECTION_MEMORY_LIMIT, h->o.max_header,
-            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->o.io_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+            on_completed, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)h->o.max_connections_per_ip,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, h->o.max_header, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)h->o.io_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
             (unsigned)h->o.max_connections, MHD_OPTION_END);
         if (!h->d)
             rc = ep_error_set(err, EP_EIO, "cannot listen on %s:%d (address in use?)", addr,
@@ -2116,6 +2209,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
                 }
             }
             expire_sessions(h);
+            cut_slow_headers(h);
             ep_quota_flush(h->quota); /* bounded loss window: counts of the last second */
         }
         fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
@@ -2157,6 +2251,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
         fclose(h->audit);
     pthread_rwlock_destroy(&h->alock);
     pthread_mutex_destroy(&h->audit_mu);
+    pthread_mutex_destroy(&h->cmu);
     pthread_mutex_destroy(&h->mu);
     pthread_mutex_destroy(&h->rmu);
     pthread_cond_destroy(&h->cv);

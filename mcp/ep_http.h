@@ -33,6 +33,11 @@ struct ep_http_options {
     size_t max_header;              /* per-connection header memory, default 32 KiB (431) */
     int io_timeout_s;               /* idle connection timeout, default 30 s */
     int request_timeout_s;          /* whole body upload deadline, default 60 s (408) */
+    int header_timeout_s;           /* a request's headers must be complete this long after the
+                                       connection opened or its previous request ended, default
+                                       10 s; else the connection is closed (slowloris) */
+    int max_connections_per_ip;     /* default 128 (of max_connections 512): the rest stays for
+                                       other clients; beyond it a connection is refused */
     int session_idle_s;             /* idle sessions expire, default 1800 s */
     int max_sessions;               /* default 256 (503 beyond) */
     int max_sessions_per_principal; /* with authentication, default 16; beyond it the

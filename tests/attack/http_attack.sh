@@ -50,7 +50,7 @@ for _ in $(seq 100); do [ -s "$tmp/hang.port" ] && break; sleep 0.1; done
 EP_API_URL="http://127.0.0.1:$(cat "$tmp/hang.port")/" \
 "$bin" --quiet --db "$tmp/db" serve --http 127.0.0.1:0 --port-file "$tmp/port" \
   --auth-config "$tmp/auth.json" --out-dir "$tmp/out" --max-sessions 12 \
-  --max-sessions-per-principal 4 2>"$tmp/server.log" &
+  --max-sessions-per-principal 4 --header-timeout 3 2>"$tmp/server.log" &
 srv=$!
 for _ in $(seq 300); do [ -s "$tmp/port" ] && break; kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
 [ -s "$tmp/port" ] || { echo "server did not start:" >&2; cat "$tmp/server.log" >&2; exit 1; }
@@ -194,6 +194,75 @@ kill "$hang" 2>/dev/null; wait "$hang" 2>/dev/null; hang=""
 t0=$(date +%s)
 wait "$stuck" 2>/dev/null
 echo "(the stuck call ended $(( $(date +%s) - t0 )) s after its upstream went away)"
+
+# 4. slowloris without credentials: 300 connections from 127.0.0.2, each sending one header
+# line a second and never finishing. At most --max-connections-per-ip (128) are taken, each is
+# cut off at --header-timeout (3 s here), and /healthz and an authenticated call from
+# 127.0.0.1 are served all along.
+python3 - "$(cat "$tmp/port")" 300 8 > "$tmp/slow" <<'PY' &
+import socket, sys, time
+port, n, dur = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+socks, refused = [], 0
+for i in range(n):
+    s = socket.socket()
+    s.settimeout(2)
+    try:
+        s.bind(("127.0.0.2", 0)); s.connect(("127.0.0.1", port))
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        socks.append(s)
+    except OSError:
+        refused += 1
+def gone(s):  # the server closed it
+    s.setblocking(False)
+    try:
+        return s.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        s.setblocking(True)
+time.sleep(0.5)  # connections over the per-address limit are closed at once
+held = [s for s in socks if not gone(s)]
+refused += len(socks) - len(held)
+socks = held
+open_at_start = len(socks)
+t0, closed, longest = time.time(), set(), 0.0
+while time.time() - t0 < dur:
+    for i, s in enumerate(socks):
+        if i in closed:
+            continue
+        try:
+            s.sendall(b"X-Slow: 1\r\n")
+            if gone(s):
+                raise OSError
+        except OSError:
+            closed.add(i); longest = max(longest, time.time() - t0)
+    time.sleep(1)
+print(open_at_start, refused, len(closed), round(longest, 1))
+PY
+slow=$!
+sleep 1
+worst=0 fails=0
+for i in $(seq 10); do
+  t0=$(date +%s%N)
+  code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "${url%/mcp}/healthz")
+  ms=$(( ($(date +%s%N) - t0) / 1000000 )); [ "$ms" -gt "$worst" ] && worst=$ms
+  [ "$code" = 200 ] || fails=$((fails + 1))
+  sleep 0.5
+done
+r=$(post analyst-key-1 "$A" '{"jsonrpc":"2.0","id":60,"method":"tools/call","params":{"name":"get_meps","arguments":{"limit":1}}}')
+check "an authenticated call during the attack: ${r:0:100}" test "${r%% *}" = 200
+wait "$slow"
+read -r opened refused closed longest < "$tmp/slow"
+echo "(slowloris: $opened connections held, $refused refused at once, $closed cut off, the last after $longest s; healthz worst $worst ms)"
+check "healthz served during the attack: $fails of 10 failed, worst $worst ms" test "$fails" = 0 -a "$worst" -lt 2000
+check "one address holds at most 128 connections ($opened; $refused refused)" test "$opened" -le 128 -a "$refused" -ge 172
+check "every slow connection is cut off ($closed of $opened)" test "$closed" = "$opened"
+check "... within the header timeout (3 s + 1 s watchdog + 1 s poll; last at $longest s)" \
+  python3 -c "import sys; sys.exit(0 if $longest <= 6.5 else 1)"
+curl -s -m 10 "${url%/mcp}/metrics" > "$tmp/metrics"
+check "the cut-offs are counted" grep -q '^epintel_http_header_timeouts_total [1-9]' "$tmp/metrics"
 
 # 9. --audit-file does not follow a planted symbolic link (no chmod, no append to its target)
 echo precious > "$tmp/target"; chmod 644 "$tmp/target"; ln -s "$tmp/target" "$tmp/audit.log"
