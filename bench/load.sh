@@ -8,6 +8,8 @@
 # then ~100k get_meps calls on the second server (EP_LOAD_REQUESTS; wrk stops by time only, so
 # the run lasts the number of requests over the rate just measured, at most 120 s), with its VmRSS before and after.
 # Every run line also shows the server's VmRSS before and after it (rss_kb=A->B).
+# With the API key, get_meps also runs under a slowloris attack of 500 connections from
+# 127.0.0.2 (tests/attack/slowloris.py), and its rate is compared with a run without it.
 # Sessions are created with curl (one per wrk thread) before wrk starts. Loopback only; each
 # server runs on a free port and is stopped by pid; every step is bounded by a timeout.
 # usage: bench/load.sh [path/to/epintel] [duration_s=10] [connections=64] [threads=nproc]
@@ -144,6 +146,19 @@ for mode in none apikey; do
   run "tools/call assess_mep_infl." POST /mcp "$INTEL" "$authz" "$sids" "$dur"
   ratio assess_mep_influence
   if [ "$mode" = apikey ]; then
+    # under attack: 500 slowloris connections from 127.0.0.2 (tests/attack/slowloris.py,
+    # reconnecting as the server cuts them off) beside the $conns normal clients, against the
+    # same run without the attack, back to back
+    run "get_meps, no attack" POST /mcp "$MEPS" "$authz" "$sids" "$dur"
+    calm=$rps_last
+    timeout $((dur + 30)) python3 "$here/tests/attack/slowloris.py" "$port" 500 $((dur + 3)) \
+      --reconnect >"$tmp/slow" &
+    slp=$!
+    sleep 1.5
+    run "get_meps, 500 slowloris" POST /mcp "$MEPS" "$authz" "$sids" "$dur"
+    wait "$slp" || true
+    printf '  %-28s %.2f x the run without it (goal >= 0.8); attacker: %s\n' "under attack rate" \
+      "$(awk -v a="$rps_last" -v b="$calm" 'BEGIN {print a / b}')" "$(cat "$tmp/slow")"
     rss1=$(rss_kb)
     # wrk stops by time only: run long enough for ~$total requests at the rate just measured
     d=$(awk -v n="$total" -v r="$meps_rps" 'BEGIN {d = int(n / (r > 0 ? r : 1)) + 1; print (d > 120 ? 120 : d)}')
