@@ -47,6 +47,7 @@ struct ep_auth {
     int nroles;
     struct apikey *apikeys;
     size_t napikeys;
+    int metrics_role; /* role index /metrics needs, -1 = none */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -341,6 +342,14 @@ int ep_auth_load(const char *path, struct ep_auth **out, struct ep_error *err)
                 a->napikeys++;
             }
     }
+    json_t *mr = json_object_get(cfg, "metrics_role");
+    a->metrics_role = -1;
+    if (!rc && mr && !json_is_null(mr) &&
+        (a->metrics_role = role_index(a, json_string_value(mr))) < 0)
+        rc = ep_error_set(err, EP_EINVAL,
+                          "%s: \"metrics_role\" must name one of the roles (or be left out: "
+                          "/metrics open to loopback and allowed hosts)",
+                          path);
     const char *jwks = json_string_value(json_object_get(cfg, "jwks_file"));
     if (!rc && jwks) {
         char full[PATH_MAX], dirbuf[PATH_MAX];
@@ -635,6 +644,16 @@ int ep_auth_tool_allowed(const struct ep_auth *a, const struct ep_auth_principal
         }
     }
     return 0;
+}
+
+int ep_auth_metrics_allowed(const struct ep_auth *a, const struct ep_auth_principal *p)
+{
+    return a->metrics_role < 0 || (p && (p->roles & (1u << a->metrics_role)));
+}
+
+int ep_auth_metrics_needs_role(const struct ep_auth *a)
+{
+    return a->metrics_role >= 0;
 }
 
 const char *ep_auth_resource(const struct ep_auth *a)

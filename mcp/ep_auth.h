@@ -67,6 +67,10 @@ long ep_auth_daily_quota(const struct ep_auth *a, const struct ep_auth_principal
                          size_t role_size);
 
 /* The resource URI, and the RFC 9728 protected resource metadata (new reference). */
+/* /metrics: whether the config names a "metrics_role" (then a scrape must authenticate), and
+ * whether p holds it (1 when no role is named). */
+int ep_auth_metrics_needs_role(const struct ep_auth *a);
+int ep_auth_metrics_allowed(const struct ep_auth *a, const struct ep_auth_principal *p);
 const char *ep_auth_resource(const struct ep_auth *a);
 json_t *ep_auth_resource_metadata(const struct ep_auth *a);
 

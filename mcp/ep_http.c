@@ -1260,6 +1260,39 @@ static int mcp_admit(struct req *r, struct MHD_Connection *c, enum MHD_Result *r
     return 0;
 }
 
+/* /metrics: the Host/Origin check of /mcp (a page in a browser must not read it through DNS
+ * rebinding), and with an auth config naming "metrics_role", a principal holding that role.
+ * (/healthz has neither: probes send any Host, and it tells only readiness and the data date.) */
+static enum MHD_Result on_metrics(struct req *r, struct MHD_Connection *c);
+static enum MHD_Result metrics_admit(struct req *r, struct MHD_Connection *c)
+{
+    struct http *h = r->h;
+    if (!host_ok(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"), 0) ||
+        !host_ok(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"), 1)) {
+        count_reject(h, REJ_HOST);
+        return send_error(r, c, MHD_HTTP_FORBIDDEN, EP_MCP_INVALID_REQUEST, NULL,
+                          "Forbidden: Host/Origin not allowed (DNS rebinding protection); "
+                          "allow it with --allow-origin");
+    }
+    pthread_rwlock_rdlock(&h->alock);
+    int needs = h->auth && ep_auth_metrics_needs_role(h->auth);
+    pthread_rwlock_unlock(&h->alock);
+    enum MHD_Result ret;
+    if (needs && mcp_admit(r, c, &ret))
+        return ret;
+    pthread_rwlock_rdlock(&h->alock);
+    int ok = !needs || (h->auth && ep_auth_metrics_allowed(h->auth, &r->who));
+    pthread_rwlock_unlock(&h->alock);
+    if (!ok) {
+        count_reject(h, REJ_FORBIDDEN);
+        return send_error(r, c, MHD_HTTP_FORBIDDEN, EP_MCP_INVALID_REQUEST, NULL,
+                          "Forbidden: /metrics needs the role named by metrics_role in the auth "
+                          "config; your roles: %s",
+                          r->who.role_names[0] ? r->who.role_names : "none");
+    }
+    return on_metrics(r, c);
+}
+
 /* ------------------------------------------------------------ daily quotas */
 
 /* Charge n tools/call to r's principal. 0 = admitted; 1 = over its role's daily quota, with
@@ -1364,7 +1397,6 @@ static void audit(struct http *h, struct req *r)
 /* -------------------------------------------------------------- handlers */
 
 static enum MHD_Result on_health(struct req *r, struct MHD_Connection *c);
-static enum MHD_Result on_metrics(struct req *r, struct MHD_Connection *c);
 
 /* 1 when the session negotiated 2025-11-25, whose SSE streams start with a priming event. */
 static int primes(struct sess *s)
@@ -1878,7 +1910,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0)
         return on_health(r, c);
     if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0)
-        return on_metrics(r, c);
+        return metrics_admit(r, c);
     /* RFC 9728: the metadata path, or it followed by the resource's path (/mcp); nothing else */
     if ((strcmp(url, "/.well-known/oauth-protected-resource") == 0 ||
          strcmp(url, "/.well-known/oauth-protected-resource/mcp") == 0) &&

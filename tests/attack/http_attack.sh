@@ -21,7 +21,7 @@ check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
 digest() { printf %s "$1" | sha256sum | cut -c1-64; }
 cat > "$tmp/auth.json" <<JSON
 {"resource":"http://127.0.0.1/mcp","authorization_servers":["https://auth.example"],
- "issuer":"https://auth.example","jwks_file":"jwks.json",
+ "issuer":"https://auth.example","jwks_file":"jwks.json","metrics_role":"analyst",
  "roles":{"viewer":{"scope":"epintel:viewer","tools":["get_meps"]},
           "analyst":{"scope":"epintel:analyst","tools":["*"]},
           "metered":{"scope":"epintel:metered","tools":["*"],"daily_quota":3},
@@ -166,7 +166,7 @@ code=$(curl -s -m 30 -o "$tmp/body" -w '%{http_code}' -X POST "$url" -H 'Authori
 check "all four busy: the fifth is refused with 429, got $code $(head -c 200 "$tmp/body")" [ "$code" = 429 ]
 check "... naming the per-principal limit" grep -q 'limit 4 per principal' "$tmp/body"
 kill "${busy[@]}" 2>/dev/null; wait "${busy[@]}" 2>/dev/null
-curl -s -m 10 "${url%/mcp}/metrics" > "$tmp/metrics"; grep -q "^epintel_sessions_evicted_total [1-9]" "$tmp/metrics" && ok || bad "no evictions counted in /metrics: $(grep evicted "$tmp/metrics")"
+curl -s -m 10 -H 'Authorization: Bearer analyst-key-1' "${url%/mcp}/metrics" > "$tmp/metrics"; grep -q "^epintel_sessions_evicted_total [1-9]" "$tmp/metrics" && ok || bad "no evictions counted in /metrics: $(grep evicted "$tmp/metrics")"
 
 # 11. only the RFC 9728 metadata paths answer
 base=${url%/mcp}
@@ -221,8 +221,21 @@ check "one address holds at most 128 connections ($opened; $refused refused)" te
 check "every slow connection is cut off ($closed of $opened)" test "$closed" = "$opened"
 check "... within the header timeout (3 s + 1 s watchdog + 1 s poll; last at $longest s)" \
   python3 -c "import sys; sys.exit(0 if $longest <= 6.5 else 1)"
-curl -s -m 10 "${url%/mcp}/metrics" > "$tmp/metrics"
+curl -s -m 10 -H 'Authorization: Bearer analyst-key-1' "${url%/mcp}/metrics" > "$tmp/metrics"
 check "the cut-offs are counted" grep -q '^epintel_http_header_timeouts_total [1-9]' "$tmp/metrics"
+
+# 11. /metrics: the Host/Origin check, and the role the config names (metrics_role)
+m=${url%/mcp}/metrics
+code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$m")
+check "/metrics without credentials: want 401, got $code" test "$code" = 401
+code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer viewer-key-1' "$m")
+check "/metrics as a viewer: want 403, got $code" test "$code" = 403
+code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer analyst-key-1' "$m")
+check "/metrics with metrics_role: want 200, got $code" test "$code" = 200
+code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer analyst-key-1' -H 'Host: evil.example' "$m")
+check "/metrics with a foreign Host: want 403, got $code" test "$code" = 403
+code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H 'Host: evil.example' "${url%/mcp}/healthz")
+check "/healthz answers probes with any Host (documented): $code" test "$code" = 200
 
 # 9. --audit-file does not follow a planted symbolic link (no chmod, no append to its target)
 echo precious > "$tmp/target"; chmod 644 "$tmp/target"; ln -s "$tmp/target" "$tmp/audit.log"
