@@ -142,8 +142,8 @@ static int read_into(struct ep_buf *out, int fd, size_t hint, const char *path,
  * Fails with EP_ELIMIT as soon as the content passes cap (0 = no cap), so memory stays bounded
  * by keep whatever the file expands to. Members after the first are read (as gzip -d does);
  * trailing bytes that do not start another member are ignored (as zlib's gzread does). */
-static int gz_pass(int fd, const char *path, size_t keep, size_t cap, int head,
-                   struct ep_buf *out, uint64_t *total, struct ep_error *err)
+static int gz_pass(int fd, const char *path, size_t keep, size_t cap, int head, struct ep_buf *out,
+                   uint64_t *total, struct ep_error *err)
 {
     enum { IN = 65536, SCRATCH = 65536 };
     unsigned char *in = malloc(IN), *scratch = malloc(SCRATCH);
@@ -240,8 +240,7 @@ static int gz_pass(int fd, const char *path, size_t keep, size_t cap, int head,
 /* A gzip file's content into out, in memory bounded by EP_GZ_HOLD until its size is known: a
  * file whose content exceeds that is counted to its end (or refused at cap) and read again
  * into one allocation of its size. */
-static int read_gzip(int fd, const char *path, size_t cap, struct ep_buf *out,
-                     struct ep_error *err)
+static int read_gzip(int fd, const char *path, size_t cap, struct ep_buf *out, struct ep_error *err)
 {
     size_t keep = cap && cap < EP_GZ_HOLD ? cap : EP_GZ_HOLD;
     uint64_t total = 0;
@@ -334,12 +333,12 @@ int ep_out_check(const char *path, struct ep_error *err)
     }
     if (S_ISREG(sb.st_mode))
         return EP_OK;
-    const char *what = S_ISLNK(sb.st_mode)                         ? "a symbolic link"
-                       : S_ISDIR(sb.st_mode)                       ? "a folder"
-                       : S_ISFIFO(sb.st_mode)                      ? "a FIFO (named pipe)"
+    const char *what = S_ISLNK(sb.st_mode)                          ? "a symbolic link"
+                       : S_ISDIR(sb.st_mode)                        ? "a folder"
+                       : S_ISFIFO(sb.st_mode)                       ? "a FIFO (named pipe)"
                        : S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ? "a device"
-                       : S_ISSOCK(sb.st_mode)                      ? "a socket"
-                                                                   : "not a regular file";
+                       : S_ISSOCK(sb.st_mode)                       ? "a socket"
+                                                                    : "not a regular file";
     return ep_error_set(err, EP_EINVAL,
                         "%s: is %s; epintel writes only to a regular file or a new path and has "
                         "left it as it was: give another path",
@@ -622,45 +621,51 @@ static int secret_param(const char *name, size_t n)
 
 char *ep_url_redact(const char *url)
 {
-    struct ep_buf b;
-    ep_buf_init(&b, 0);
     const char *p = url ? url : "";
+    size_t n = strlen(p);
+    /* each redacted part becomes "***": at most 3 more bytes than it had, per byte of input */
+    char *out = malloc(4 * n + 4), *o = out;
+    if (!out)
+        return NULL;
     const char *scheme = strstr(p, "://");
-    int rc = 0;
     if (scheme) {
         const char *auth = scheme + 3;
         size_t alen = strcspn(auth, "/?#");
         const char *at = memrchr(auth, '@', alen);
-        rc |= ep_buf_append(&b, p, (size_t)(auth - p));
-        if (at)
-            rc |= ep_buf_append(&b, "***", 3);
+        memcpy(o, p, (size_t)(auth - p));
+        o += auth - p;
+        if (at) {
+            memcpy(o, "***", 3);
+            o += 3;
+        }
         p = at ? at : auth;
     }
     const char *q = strchr(p, '?');
-    if (!q)
-        rc |= ep_buf_append(&b, p, strlen(p));
-    else {
-        rc |= ep_buf_append(&b, p, (size_t)(q - p) + 1);
-        for (const char *f = q + 1; *f;) {
-            size_t flen = strcspn(f, "&#");
-            const char *eq = memchr(f, '=', flen);
-            if (eq && secret_param(f, (size_t)(eq - f))) {
-                rc |= ep_buf_append(&b, f, (size_t)(eq - f) + 1);
-                rc |= ep_buf_append(&b, "***", 3);
-            } else
-                rc |= ep_buf_append(&b, f, flen);
-            f += flen;
-            if (*f == '#') {
-                rc |= ep_buf_append(&b, f, strlen(f));
-                break;
-            }
-            if (*f == '&')
-                rc |= ep_buf_putc(&b, *f++);
+    size_t head = q ? (size_t)(q - p) + 1 : strlen(p);
+    memcpy(o, p, head);
+    o += head;
+    for (const char *f = q ? q + 1 : p + head; *f;) {
+        size_t flen = strcspn(f, "&#");
+        const char *eq = memchr(f, '=', flen);
+        if (eq && secret_param(f, (size_t)(eq - f))) {
+            memcpy(o, f, (size_t)(eq - f) + 1);
+            o += eq - f + 1;
+            memcpy(o, "***", 3);
+            o += 3;
+        } else {
+            memcpy(o, f, flen);
+            o += flen;
         }
+        f += flen;
+        if (*f == '#') { /* the fragment as it is */
+            size_t rest = strlen(f);
+            memcpy(o, f, rest);
+            o += rest;
+            break;
+        }
+        if (*f == '&')
+            *o++ = *f++;
     }
-    if (rc) {
-        ep_buf_free(&b);
-        return NULL;
-    }
-    return ep_buf_steal(&b);
+    *o = 0;
+    return out;
 }

@@ -552,18 +552,17 @@ static int check_jwt(const struct ep_auth *a, const char *tok, time_t now,
     }
     snprintf(p->kind, sizeof p->kind, "jwt");
     if (snprintf(p->id, sizeof p->id, "jwt:%s|%s", iss, sub) >= (int)sizeof p->id) {
-        /* too long to keep as is: "jwt#" and the SHA-256 of issuer NUL subject (the '#' keeps
-         * it apart from every readable id, which starts "jwt:") */
-        size_t il = strlen(iss), sl = strlen(sub);
-        unsigned char *both = malloc(il + 1 + sl), d[32];
+        /* too long to keep as is: "jwt#" and the SHA-256 of "ISS|SUB" (the '#' keeps it apart
+         * from every readable id, which starts "jwt:") */
+        unsigned char d[32];
         unsigned int dl = 0;
-        if (!both) {
-            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        char *both = NULL; /* the issuer is the configured one: "ISS|SUB" is unambiguous */
+        if (asprintf(&both, "%s|%s", iss, sub) < 0 ||
+            !EVP_Digest(both, strlen(both), d, &dl, EVP_sha256(), NULL)) {
+            free(both);
+            rc = ep_error_set(err, EP_ENOMEM, "cannot hash the token's subject");
             goto out;
         }
-        memcpy(both, iss, il + 1);
-        memcpy(both + il + 1, sub, sl);
-        EVP_Digest(both, il + 1 + sl, d, &dl, EVP_sha256(), NULL);
         free(both);
         memcpy(p->id, "jwt#", 5);
         for (int i = 0; i < 32; i++)

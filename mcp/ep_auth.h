@@ -39,7 +39,7 @@ struct ep_auth;
 
 struct ep_auth_principal {
     char id[128];         /* "key:<id>", "jwt:<iss>|<sub>", or when that is longer than 127
-                             bytes "jwt#<SHA-256 hex of iss NUL sub>" */
+                             bytes "jwt#<SHA-256 hex of iss|sub>" */
     char kind[8];         /* "apikey" or "jwt" */
     unsigned roles;       /* bit i = role i of the config */
     char role_names[256]; /* comma-separated, for audit/logs */
