@@ -59,6 +59,9 @@ static const char *const ep_http_rej_names[REJ_N] = {
 
 struct http;
 
+/* What a refused upload may still send before its connection is closed instead of answered. */
+#define EP_HTTP_DRAIN_MAX ((size_t)64 << 20)
+
 /* One TCP connection, from accept to close (MHD_OPTION_NOTIFY_CONNECTION): whether a request's
  * headers are being awaited, and since when, so that the server's watchdog can cut off a client
  * that sends its headers too slowly (slowloris). Listed in http.conns under http.cmu. */
@@ -128,6 +131,14 @@ struct req {
     /* POST body */
     struct ep_buf body;
     int body_rejected;
+    /* a refusal decided while the body was still arriving: libmicrohttpd sends no response
+     * queued mid-upload, so the rest of the body is read and dropped (up to EP_HTTP_DRAIN_MAX
+     * bytes, else the connection is closed) and the refusal answered when it has all come */
+    json_t *batch_ids; /* a batch POST: the ids of its requests, so that a refusal of the whole
+                          batch answers an array, one error per request (JSON-RPC 2.0 §6) */
+    unsigned pending_status;
+    char pending_msg[200];
+    size_t drained;
     /* outgoing stream */
     struct ep_buf sse;
     size_t off;
@@ -471,6 +482,7 @@ static void req_free(struct req *r)
     ep_buf_free(&r->body);
     ep_buf_free(&r->sse);
     free(r->last);
+    json_decref(r->batch_ids);
     free(r);
 }
 
@@ -974,16 +986,33 @@ static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, unsign
 
 /* An HTTP error with a JSON-RPC error body: message msg, error.data data (stolen, may be
  * NULL), id (may be NULL). */
+/* The JSON-RPC error body of a refusal (data stolen): one error object, or for a batch an array
+ * with the same error for each of its requests' ids. Caller frees; NULL when out of memory. */
+static char *error_text(const struct req *r, int code, json_t *id, json_t *data, const char *msg)
+{
+    size_t n = json_array_size(r->batch_ids);
+    json_t *all = n ? json_array() : NULL;
+    json_t *e = NULL;
+    for (size_t i = 0; i < (n ? n : 1); i++) {
+        json_t *eid = n ? json_array_get(r->batch_ids, i) : id;
+        e = json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", eid ? eid : json_null(),
+                      "error", "code", code, "message", msg);
+        if (e && data)
+            json_object_set(json_object_get(e, "error"), "data", data);
+        if (all)
+            json_array_append_new(all, e);
+    }
+    json_decref(data);
+    json_t *out = all ? all : e;
+    char *t = out ? json_dumps(out, JSON_COMPACT) : NULL;
+    json_decref(out);
+    return t;
+}
+
 static enum MHD_Result send_error_msg(struct req *r, struct MHD_Connection *c, unsigned status,
                                       int code, json_t *id, json_t *data, const char *msg)
 {
-    json_t *e = json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", id ? id : json_null(),
-                          "error", "code", code, "message", msg);
-    if (e && data)
-        json_object_set(json_object_get(e, "error"), "data", data);
-    json_decref(data);
-    char *t = e ? json_dumps(e, JSON_COMPACT) : NULL;
-    json_decref(e);
+    char *t = error_text(r, code, id, data, msg);
     enum MHD_Result ret =
         send_body(r, c, status, "application/json", t ? t : "{}", t ? strlen(t) : 2, NULL);
     free(t);
@@ -1326,13 +1355,10 @@ static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *r
              "resources/read, prompts/get, completion/complete) per UTC day (used %ld); it "
              "resets at %s, in %d s",
              role, limit, used, reset, retry);
-    json_t *e =
-        json_pack("{s:s,s:O,s:{s:i,s:s,s:{s:s,s:s,s:I,s:I,s:s,s:i}}}", "jsonrpc", "2.0", "id",
-                  rid ? rid : json_null(), "error", "code", EP_MCP_INVALID_REQUEST, "message", msg,
-                  "data", "quota", "daily_quota", "role", role, "limit", (json_int_t)limit, "used",
-                  (json_int_t)used, "resets_at", reset, "retry_after_s", retry);
-    char *t = e ? json_dumps(e, JSON_COMPACT) : NULL;
-    json_decref(e);
+    json_t *data = json_pack("{s:s,s:s,s:I,s:I,s:s,s:i}", "quota", "daily_quota", "role", role,
+                             "limit", (json_int_t)limit, "used", (json_int_t)used, "resets_at",
+                             reset, "retry_after_s", retry);
+    char *t = error_text(r, EP_MCP_INVALID_REQUEST, rid, data, msg);
     r->retry_after = retry;
     *ret = send_body(r, c, MHD_HTTP_TOO_MANY_REQUESTS, "application/json", t ? t : "{}",
                      t ? strlen(t) : 2, NULL);
@@ -1444,7 +1470,16 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     if (json_is_array(v)) {
         size_t i;
         json_t *m;
-        json_array_foreach(v, i, m) peek_one(m, &pk);
+        json_array_foreach(v, i, m)
+        {
+            peek_one(m, &pk);
+            json_t *id = json_object_get(m, "id");
+            if (json_object_get(m, "method") && id) {
+                if (!r->batch_ids)
+                    r->batch_ids = json_array();
+                json_array_append(r->batch_ids, id);
+            }
+        }
     } else if (json_is_object(v)) {
         peek_one(v, &pk);
         const char *method = json_string_value(json_object_get(v, "method"));
@@ -1885,7 +1920,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (r->body_rejected) {
-        *upload_data_size = 0;
+        if (*upload_data_size) { /* drain the rest of a refused body, within bounds */
+            r->drained += *upload_data_size;
+            *upload_data_size = 0;
+            return r->drained > EP_HTTP_DRAIN_MAX || now_s() - r->t0 > 2.0 * h->o.request_timeout_s
+                       ? MHD_NO
+                       : MHD_YES;
+        }
+        if (r->pending_status) { /* the body has all come: answer the refusal */
+            unsigned st = r->pending_status;
+            r->pending_status = 0;
+            return send_error(r, c, st, EP_MCP_INVALID_REQUEST, NULL, "%s", r->pending_msg);
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -1893,16 +1939,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             r->body_rejected = 1;
             *upload_data_size = 0;
             count_reject(h, REJ_TIMEOUT);
-            return send_error(r, c, MHD_HTTP_REQUEST_TIMEOUT, EP_MCP_INVALID_REQUEST, NULL,
-                              "the request body took longer than %d s", h->o.request_timeout_s);
+            r->pending_status = MHD_HTTP_REQUEST_TIMEOUT;
+            snprintf(r->pending_msg, sizeof r->pending_msg,
+                     "the request body took longer than %d s", h->o.request_timeout_s);
+            return MHD_YES;
         }
         if (ep_buf_append(&r->body, upload_data, *upload_data_size)) {
             r->body_rejected = 1;
             *upload_data_size = 0;
             count_reject(h, REJ_BODY);
-            return send_error(r, c, MHD_HTTP_CONTENT_TOO_LARGE, EP_MCP_INVALID_REQUEST, NULL,
-                              "Request body exceeds the limit of %zu bytes (--max-body-bytes)",
-                              h->o.max_body);
+            r->pending_status = MHD_HTTP_CONTENT_TOO_LARGE;
+            snprintf(r->pending_msg, sizeof r->pending_msg,
+                     "Request body exceeds the limit of %zu bytes (--max-body-bytes)",
+                     h->o.max_body);
+            return MHD_YES;
         }
         *upload_data_size = 0;
         return MHD_YES;

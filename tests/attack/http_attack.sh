@@ -108,6 +108,8 @@ check "resources/list without get_meps: want 403, got ${r:0:200}" [ "${r%% *}" =
 V0=$(session viewer-key-1 2025-03-26)
 r=$(PV=2025-03-26 post viewer-key-1 "$V0" "[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"get_meps\",\"arguments\":{}}},$(read_res ep://votes/163199 8)]")
 check "batch with a forbidden read: want 403, got ${r:0:200}" [ "${r%% *}" = 403 ]
+check "... answered as a batch, an error for each request: ${r:0:300}" \
+  python3 -c 'import json,sys; b=json.loads(sys.argv[1].split(" ",1)[1]); sys.exit(0 if [e["id"] for e in b] == [7, 8] and all(e["error"]["code"] == -32600 for e in b) else 1)' "$r"
 
 # 1b. quotas count every data request, and a 429 stops resources too
 M=$(session metered-key-1)
@@ -119,6 +121,10 @@ r=$(post metered-key-1 "$M" "$(read_res ep://meps/840 14)")
 check "4th read over a quota of 3: want 429, got ${r:0:200}" [ "${r%% *}" = 429 ]
 r=$(post metered-key-1 "$M" '{"jsonrpc":"2.0","id":15,"method":"prompts/get","params":{"name":"mep_briefing","arguments":{"mep_id":"840"}}}')
 check "prompts/get after the quota: want 429, got ${r:0:200}" [ "${r%% *}" = 429 ]
+M0=$(session metered-key-1 2025-03-26)
+r=$(PV=2025-03-26 post metered-key-1 "$M0" '[{"jsonrpc":"2.0","id":16,"method":"tools/call","params":{"name":"get_meps","arguments":{}}},{"jsonrpc":"2.0","id":17,"method":"ping"},{"jsonrpc":"2.0","id":18,"method":"resources/read","params":{"uri":"ep://meps/840"}}]')
+check "a batch over the quota: 429 with an array, one error per request: ${r:0:300}" \
+  python3 -c 'import json,sys; c,b=sys.argv[1].split(" ",1); b=json.loads(b); sys.exit(0 if c == "429" and [e["id"] for e in b] == [16, 17, 18] and all(e["error"]["data"]["quota"] == "daily_quota" for e in b) else 1)' "$r"
 
 # 1c. artefacts belong to the principal who made them
 r=$(post analyst-key-1 "$A" '{"jsonrpc":"2.0","id":20,"method":"tools/call","params":{"name":"map_political_network","arguments":{"formats":["graphml"]}}}')
@@ -167,6 +173,13 @@ check "all four busy: the fifth is refused with 429, got $code $(head -c 200 "$t
 check "... naming the per-principal limit" grep -q 'limit 4 per principal' "$tmp/body"
 kill "${busy[@]}" 2>/dev/null; wait "${busy[@]}" 2>/dev/null
 curl -s -m 10 -H 'Authorization: Bearer analyst-key-1' "${url%/mcp}/metrics" > "$tmp/metrics"; grep -q "^epintel_sessions_evicted_total [1-9]" "$tmp/metrics" && ok || bad "no evictions counted in /metrics: $(grep evicted "$tmp/metrics")"
+
+# 6. a chunked body over the limit is answered with the 413 and its JSON body (not an empty
+# reply): the rest of the body is read and dropped, then the refusal sent
+head -c 5000000 /dev/zero | tr '\0' 'a' > "$tmp/big"
+r=$(curl -s -m 30 -w ' %{http_code}' -X POST "$url" -H 'Authorization: Bearer analyst-key-1' \
+  -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary @"$tmp/big")
+check "chunked body over the limit: 413 with a JSON-RPC error: ${r:0:200}" grep -q 'exceeds the limit of 4194304 bytes.* 413$' <<<"$r"
 
 # 11. only the RFC 9728 metadata paths answer
 base=${url%/mcp}
