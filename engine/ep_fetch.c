@@ -614,9 +614,10 @@ struct slot {
     double retry_after; /* seconds, < 0 none */
     long content_length;
     int encoded;
-    char why[512]; /* last failure */
-    char *url;     /* the full URL requested, credentials included: for libcurl and the cache
-                      keys only; messages and the audit show res->url (redacted) */
+    char why[512];   /* last failure */
+    double deadline; /* f's clock; 0 = none (req->budget_s) */
+    char *url;       /* the full URL requested, credentials included: for libcurl and the cache
+                        keys only; messages and the audit show res->url (redacted) */
 };
 
 static void json_str(FILE *out, const char *s)
@@ -1103,6 +1104,32 @@ static int run(struct ep_fetch *f, struct slot *sl, size_t n, int parallel)
     while (done < n) {
         double now = now_of(f);
         double next_wake = -1;
+        /* requests past their deadline end now, running or waiting to retry */
+        for (size_t i = 0; i < n; i++) {
+            struct slot *s = &sl[i];
+            if (s->state == SLOT_DONE || s->deadline <= 0)
+                continue;
+            if (now < s->deadline) {
+                if (next_wake < 0 || s->deadline < next_wake)
+                    next_wake = s->deadline;
+                continue;
+            }
+            if (s->state == SLOT_RUNNING) {
+                curl_multi_remove_handle(f->multi, s->easy);
+                curl_easy_cleanup(s->easy);
+                s->easy = NULL;
+                running--;
+            }
+            snprintf(s->why, sizeof s->why,
+                     "%s: no answer within the call's deadline of %.0f s (the server's "
+                     "--tool-timeout)",
+                     s->res->url, s->req->budget_s);
+            audit(s, 0, "miss", "fail", s->why);
+            fail_upstream(s, EP_EUNAVAIL);
+            done++;
+        }
+        if (done >= n)
+            break;
         for (size_t i = 0; i < n && (int)running < parallel; i++) {
             struct slot *s = &sl[i];
             if (s->state != SLOT_PENDING)
@@ -1194,6 +1221,7 @@ int ep_fetch_many(struct ep_fetch *f, const struct ep_fetch_req *reqs, size_t n,
         s->req = &reqs[i];
         s->res = &res[i];
         s->t_start = t0;
+        s->deadline = reqs[i].budget_s > 0 ? t0 + reqs[i].budget_s : 0;
         s->retry_after = -1;
         ep_buf_init(&s->body, f->o.max_body);
         res[i].cache = "miss";

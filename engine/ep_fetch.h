@@ -100,6 +100,10 @@ struct ep_fetch_req {
     int feed;     /* 1: use feed_timeout_ms */
     int json;     /* 1: parse the body as JSON (result.json); a malformed body is an error */
     int no_cache; /* 1: neither read nor write the cache */
+    double budget_s; /* > 0: the whole request, retries and waits included, ends within this
+                        many seconds: then a transfer still running is stopped and the request
+                        fails with EP_EUNAVAIL "no answer within the call's deadline" (a stale
+                        cached copy is served, degraded, where there is one). 0 = none */
 };
 
 struct ep_fetch_result {

@@ -556,6 +556,8 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
     ctx.log = job_log;
     ctx.pctx = j;
     ctx.cancelled = &j->cancelled;
+    /* the deadline runs from here: the wait for the execution mutex counts */
+    ctx.deadline = s->o.tool_timeout_s > 0 ? ep_now() + s->o.tool_timeout_s : 0;
     struct ep_error e = {0};
     json_t *res = NULL;
     pthread_mutex_lock(&ep_mcp_exec_lock);
@@ -1402,6 +1404,7 @@ void ep_mcp_options_init(struct ep_mcp_options *o)
     o->max_message_bytes = EP_MCP_DEFAULT_MAX_MESSAGE;
     o->workers = 4;
     o->page_size = 50;
+    o->tool_timeout_s = 60;
 }
 
 int ep_mcp_server_new(const struct ep_mcp_options *opt, struct ep_mcp_server **out,

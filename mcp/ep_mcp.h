@@ -107,6 +107,8 @@ struct ep_mcp_options {
     int synchronous;          /* 1: run every method inline in ep_mcp_handle (fuzzing, tests
                                  that need determinism); no cancellation of running calls */
     int page_size;            /* tools/list page size, default 50 */
+    int tool_timeout_s;       /* a tools/call's deadline from its arrival, waiting included
+                                 (ep_tool_ctx.deadline), default 60; 0 = none */
     struct ep_tool_ctx ctx;   /* template for every tool call: store, out_dir (borrowed);
                                  progress/log/cancelled are set by the core */
     const struct ep_mcp_provider *provider; /* may be NULL (borrowed, must outlive server) */

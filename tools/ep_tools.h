@@ -21,6 +21,9 @@ struct ep_tool_ctx {
     /* Log to the client (level as in MCP: "debug", "info", "warning", "error"). May be NULL. */
     void (*log)(void *pctx, const char *level, const char *message);
     volatile int *cancelled; /* set non-zero by the front end to cancel; may be NULL */
+    double deadline;         /* ep_now() time by which the call must end, 0 = none: upstream
+                                requests stop then (ep_fetch_req.budget_s) and the call fails
+                                with EP_EUNAVAIL naming the deadline */
 };
 
 /* Handler: args is validated against the inputSchema (borrowed). On success *result is a new

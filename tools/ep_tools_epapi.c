@@ -134,7 +134,8 @@ static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **
 #define H8(b) H(b, 0) H(b, 1) H(b, 2) H(b, 3) H(b, 4) H(b, 5) H(b, 6) H(b, 7)
 H8(0)
 H8(1)
-H8(2) H8(3) H8(4) H8(5) H8(6) H8(7)
+H8(2)
+H8(3) H8(4) H8(5) H8(6) H8(7)
 #undef H
 #undef H8
 #define P8(b) h##b##0, h##b##1, h##b##2, h##b##3, h##b##4, h##b##5, h##b##6, h##b##7
@@ -611,6 +612,10 @@ static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **
                                .endpoint = e->path,
                                .feed = e->feed,
                                .json = 1};
+    if (ctx && ctx->deadline > 0) { /* what is left of the call's deadline, at least 1 ms */
+        double left = ctx->deadline - ep_now();
+        req.budget_s = left > 0.001 ? left : 0.001;
+    }
     struct ep_fetch_result res = {0};
     struct ep_error ferr = {0};
     rc = ep_fetch_get(f, &req, &res, &ferr);
