@@ -1,6 +1,8 @@
-/* ep_auth: API keys, JWT bearer tokens (RS256, ES256, HS256 via OpenSSL), roles. */
+/* ep_auth: API keys, JWT bearer tokens (RS256, ES256, HS256: JWK and JWS parsing and signature
+ * checks by cjose, claims and key pinning here), roles. */
 #include "ep_auth.h"
 
+#include "ep_cjose.h"
 #include "ep_crypto.h"
 #include <libgen.h>
 #include <limits.h>
@@ -17,10 +19,8 @@ enum { KEY_RSA, KEY_EC, KEY_OCT };
 struct jwk {
     char kid[128];
     int kty;
-    char alg[16];          /* "" when the JWK names none */
-    EVP_PKEY *pkey;        /* RSA, EC */
-    unsigned char *secret; /* oct */
-    size_t secret_len;
+    char alg[16];     /* "" when the JWK names none */
+    cjose_jwk_t *key; /* parsed and owned by cjose */
 };
 
 struct role {
@@ -52,114 +52,6 @@ struct ep_auth {
 
 /* ------------------------------------------------------------ helpers */
 
-static int b64url_decode(const char *in, size_t n, unsigned char **out, size_t *outn)
-{
-    if (n > (1u << 20))
-        return -1;
-    size_t pad = (4 - n % 4) % 4;
-    if (pad == 3)
-        return -1;
-    char *s = malloc(n + pad + 1);
-    unsigned char *o = malloc(n + 4);
-    if (!s || !o) {
-        free(s);
-        free(o);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = in[i];
-        if (c == '-')
-            c = '+';
-        else if (c == '_')
-            c = '/';
-        else if (c == '+' || c == '/' || c == '=') {
-            free(s);
-            free(o);
-            return -1; /* not base64url */
-        }
-        s[i] = c;
-    }
-    for (size_t i = 0; i < pad; i++)
-        s[n + i] = '=';
-    s[n + pad] = 0;
-    int len = n + pad ? EVP_DecodeBlock(o, (unsigned char *)s, (int)(n + pad)) : 0;
-    free(s);
-    if (len < 0) {
-        free(o);
-        return -1;
-    }
-    *out = o;
-    *outn = (size_t)len - pad;
-    return 0;
-}
-
-static BIGNUM *jwk_bn(json_t *jwk, const char *name)
-{
-    const char *v = json_string_value(json_object_get(jwk, name));
-    unsigned char *b = NULL;
-    size_t n = 0;
-    if (!v || b64url_decode(v, strlen(v), &b, &n))
-        return NULL;
-    BIGNUM *bn = BN_bin2bn(b, (int)n, NULL);
-    free(b);
-    return bn;
-}
-
-static EVP_PKEY *pkey_from(const char *type, OSSL_PARAM_BLD *bld)
-{
-    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
-    EVP_PKEY *pk = NULL;
-    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
-        EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-        pk = NULL;
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
-    return pk;
-}
-
-static EVP_PKEY *rsa_key(json_t *jwk)
-{
-    BIGNUM *n = jwk_bn(jwk, "n"), *e = jwk_bn(jwk, "e");
-    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    EVP_PKEY *pk = NULL;
-    if (n && e && bld && BN_num_bits(n) >= 2048 &&
-        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
-        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
-        pk = pkey_from("RSA", bld);
-    OSSL_PARAM_BLD_free(bld);
-    BN_free(n);
-    BN_free(e);
-    return pk;
-}
-
-static EVP_PKEY *ec_key(json_t *jwk)
-{
-    const char *crv = json_string_value(json_object_get(jwk, "crv"));
-    if (!crv || strcmp(crv, "P-256") != 0)
-        return NULL;
-    unsigned char *x = NULL, *y = NULL, pub[65];
-    size_t xn = 0, yn = 0;
-    const char *xs = json_string_value(json_object_get(jwk, "x"));
-    const char *ys = json_string_value(json_object_get(jwk, "y"));
-    EVP_PKEY *pk = NULL;
-    if (xs && ys && !b64url_decode(xs, strlen(xs), &x, &xn) &&
-        !b64url_decode(ys, strlen(ys), &y, &yn) && xn == 32 && yn == 32) {
-        pub[0] = 0x04;
-        memcpy(pub + 1, x, 32);
-        memcpy(pub + 33, y, 32);
-        OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-        if (bld &&
-            OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
-            OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub))
-            pk = pkey_from("EC", bld);
-        OSSL_PARAM_BLD_free(bld);
-    }
-    free(x);
-    free(y);
-    return pk;
-}
-
 static int load_jwks(struct ep_auth *a, const char *path, struct ep_error *err)
 {
     json_error_t je;
@@ -184,28 +76,37 @@ static int load_jwks(struct ep_auth *a, const char *path, struct ep_error *err)
         const char *kty = json_string_value(json_object_get(k, "kty"));
         const char *kid = json_string_value(json_object_get(k, "kid"));
         const char *alg = json_string_value(json_object_get(k, "alg"));
+        const char *crv = json_string_value(json_object_get(k, "crv"));
         snprintf(j->kid, sizeof j->kid, "%s", kid ? kid : "");
         snprintf(j->alg, sizeof j->alg, "%s", alg ? alg : "");
-        if (kty && strcmp(kty, "RSA") == 0) {
+        char *text = json_dumps(k, JSON_COMPACT);
+        cjose_err ce = {0};
+        j->key = text ? cjose_jwk_import(text, strlen(text), &ce) : NULL;
+        free(text);
+        /* the key types and sizes epintel accepts: RSA >= 2048 bits, EC P-256, oct >= 32 bytes */
+        int t = j->key ? (int)cjose_jwk_get_kty(j->key, &ce) : 0;
+        size_t bits = j->key ? cjose_jwk_get_keysize(j->key, &ce) : 0;
+        int usable = 0;
+        if (kty && strcmp(kty, "RSA") == 0 && t == CJOSE_JWK_KTY_RSA && bits >= 2048) {
             j->kty = KEY_RSA;
-            j->pkey = rsa_key(k);
-        } else if (kty && strcmp(kty, "EC") == 0) {
+            usable = 1;
+        } else if (kty && strcmp(kty, "EC") == 0 && t == CJOSE_JWK_KTY_EC && crv &&
+                   strcmp(crv, "P-256") == 0) {
             j->kty = KEY_EC;
-            j->pkey = ec_key(k);
-        } else if (kty && strcmp(kty, "oct") == 0) {
+            usable = 1;
+        } else if (kty && strcmp(kty, "oct") == 0 && t == CJOSE_JWK_KTY_OCT && bits >= 256) {
             j->kty = KEY_OCT;
-            const char *kv = json_string_value(json_object_get(k, "k"));
-            if (!kv || b64url_decode(kv, strlen(kv), &j->secret, &j->secret_len) ||
-                j->secret_len < 32) {
-                free(j->secret);
-                j->secret = NULL;
-            }
+            usable = 1;
         }
-        if (!j->pkey && !j->secret) {
-            rc = ep_error_set(err, EP_EINVAL,
-                              "%s: key %zu (kid \"%s\") is not a usable RSA (>= 2048 bits), EC "
-                              "P-256 or oct (>= 32 bytes) key",
-                              path, i, j->kid);
+        if (!usable) {
+            if (j->key)
+                cjose_jwk_release(j->key);
+            j->key = NULL;
+            rc =
+                ep_error_set(err, EP_EINVAL,
+                             "%s: key %zu (kid \"%s\") is not a usable RSA (>= 2048 bits), EC "
+                             "P-256 or oct (>= 32 bytes) key%s%s",
+                             path, i, j->kid, ce.message ? ": " : "", ce.message ? ce.message : "");
             break;
         }
         a->nkeys++;
@@ -374,12 +275,8 @@ void ep_auth_free(struct ep_auth *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->nkeys; i++) {
-        EVP_PKEY_free(a->keys[i].pkey);
-        if (a->keys[i].secret)
-            OPENSSL_cleanse(a->keys[i].secret, a->keys[i].secret_len);
-        free(a->keys[i].secret);
-    }
+    for (size_t i = 0; i < a->nkeys; i++)
+        cjose_jwk_release(a->keys[i].key);
     free(a->keys);
     free(a->apikeys);
     json_decref(a->cfg);
@@ -387,47 +284,6 @@ void ep_auth_free(struct ep_auth *a)
 }
 
 /* --------------------------------------------------------------- JWT */
-
-static int verify_sig(const struct jwk *k, const char *alg, const unsigned char *msg, size_t n,
-                      const unsigned char *sig, size_t sn)
-{
-    if (strcmp(alg, "HS256") == 0) {
-        unsigned char mac[32];
-        unsigned int ml = 0;
-        if (!HMAC(EVP_sha256(), k->secret, (int)k->secret_len, msg, n, mac, &ml) || ml != 32 ||
-            sn != 32)
-            return -1;
-        return CRYPTO_memcmp(mac, sig, 32) == 0 ? 0 : -1;
-    }
-    unsigned char *der = NULL;
-    size_t dern = 0;
-    const unsigned char *s = sig;
-    if (strcmp(alg, "ES256") == 0) {
-        if (sn != 64)
-            return -1;
-        ECDSA_SIG *es = ECDSA_SIG_new();
-        BIGNUM *r = BN_bin2bn(sig, 32, NULL), *ss = BN_bin2bn(sig + 32, 32, NULL);
-        if (!es || !r || !ss || !ECDSA_SIG_set0(es, r, ss)) {
-            ECDSA_SIG_free(es);
-            BN_free(r);
-            BN_free(ss);
-            return -1;
-        }
-        int dl = i2d_ECDSA_SIG(es, &der);
-        ECDSA_SIG_free(es);
-        if (dl <= 0)
-            return -1;
-        dern = (size_t)dl;
-        s = der;
-        sn = dern;
-    }
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, k->pkey) == 1 &&
-             EVP_DigestVerify(ctx, s, sn, msg, n) == 1;
-    EVP_MD_CTX_free(ctx);
-    OPENSSL_free(der);
-    return ok ? 0 : -1;
-}
 
 static int has_scope(json_t *claims, const char *scope)
 {
@@ -473,20 +329,22 @@ static int check_jwt(const struct ep_auth *a, const char *tok, time_t now,
     const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
     if (!d1 || !d2 || strchr(d2 + 1, '.'))
         return ep_error_set(err, EP_EINVAL, "malformed token");
-    unsigned char *hb = NULL, *pb = NULL, *sb = NULL;
-    size_t hn = 0, pn = 0, sn = 0;
-    json_t *hdr = NULL, *cl = NULL;
+    /* cjose parses the compact JWS (base64url, the protected header) and checks the signature;
+     * the algorithm, the key it may use and every claim are checked here */
+    cjose_err ce = {0};
+    json_t *cl = NULL;
     int rc = 0;
-    if (b64url_decode(tok, (size_t)(d1 - tok), &hb, &hn) ||
-        b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), &pb, &pn) ||
-        b64url_decode(d2 + 1, strlen(d2 + 1), &sb, &sn) ||
-        !(hdr = json_loadb((char *)hb, hn, 0, NULL)) ||
-        !(cl = json_loadb((char *)pb, pn, 0, NULL)) || !json_is_object(cl)) {
+    cjose_jws_t *jws = cjose_jws_import(tok, strlen(tok), &ce);
+    cjose_header_t *hdr = jws ? cjose_jws_get_protected(jws) : NULL;
+    uint8_t *payload = NULL;
+    size_t pn = 0;
+    if (!hdr || !cjose_jws_get_plaintext(jws, &payload, &pn, &ce) ||
+        !(cl = json_loadb((const char *)payload, pn, 0, NULL)) || !json_is_object(cl)) {
         rc = ep_error_set(err, EP_EINVAL, "malformed token");
         goto out;
     }
-    const char *alg = json_string_value(json_object_get(hdr, "alg"));
-    const char *kid = json_string_value(json_object_get(hdr, "kid"));
+    const char *alg = cjose_header_get(hdr, "alg", &ce);
+    const char *kid = cjose_header_get(hdr, "kid", &ce);
     int kty;
     if (alg && strcmp(alg, "RS256") == 0)
         kty = KEY_RSA;
@@ -513,7 +371,7 @@ static int check_jwt(const struct ep_auth *a, const char *tok, time_t now,
                           kid ? " with kid " : "", kid ? kid : "");
         goto out;
     }
-    if (verify_sig(key, alg, (const unsigned char *)tok, (size_t)(d2 - tok), sb, sn)) {
+    if (!cjose_jws_verify(jws, key->key, &ce)) {
         rc = ep_error_set(err, EP_EINVAL, "bad signature");
         goto out;
     }
@@ -572,10 +430,7 @@ static int check_jwt(const struct ep_auth *a, const char *tok, time_t now,
         if (has_scope(cl, a->roles[i].scope))
             p->roles |= 1u << i;
 out:
-    free(hb);
-    free(pb);
-    free(sb);
-    json_decref(hdr);
+    cjose_jws_release(jws); /* owns hdr and payload */
     json_decref(cl);
     return rc;
 }
