@@ -1149,14 +1149,14 @@ static void period_str(const struct ep_stats_periods *p, int k, char out[11])
     "{\"type\":\"object\",\"required\":[\"available\"],\"properties\":{\"available\":" S_BOOL      \
     ",\"reason\":" S_STR extra "}}"
 #define S_SHORT                                                                                    \
-    "{\"type\":\"object\",\"required\":[\"note\",\"measures\"],\"properties\":{\"note\":" S_STR    \
+    "{\"type\":\"object\",\"required\":[\"note\",\"measures\"],\"properties\":{\"note\":" S_STR   \
     ",\"measures\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"object\","             \
-    "\"required\":[\"measure\",\"unit\",\"have\",\"minimum\"],\"properties\":{\"measure\":" S_STR  \
+    "\"required\":[\"measure\",\"unit\",\"have\",\"minimum\"],\"properties\":{\"measure\":" S_STR   \
     ",\"unit\":" S_STR ",\"have\":" S_INT ",\"minimum\":" S_INT "}}}}}"
 #define S_COMMON                                                                                   \
     "\"window\":" EP_TOOLS_WINDOW_SCHEMA ",\"window_too_short\":" S_SHORT                          \
-    ",\"methodology\":" S_METH ",\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA                       \
-    ",\"artefacts\":" EP_ARTEFACT_SCHEMA
+    ",\"methodology\":" S_METH                                                                     \
+    ",\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA ",\"artefacts\":" EP_ARTEFACT_SCHEMA
 #define S_COMMON_REQ "\"window\",\"methodology\",\"provenance\""
 #define S_WEIGHTS                                                                                  \
     "{\"type\":\"object\",\"required\":[\"nominal\",\"effective\",\"renormalised\",\"dropped\"],"  \
@@ -1398,8 +1398,8 @@ static const char IN_COALITION[] =
     ",\"common_votes\":" S_INT ",\"agreeing_votes\":" S_INT ",\"volatility\":" S_NNUM "}}"
 
 #define S_PARL                                                                                     \
-    "{\"type\":\"object\",\"required\":[\"alpha\"],\"properties\":{\"alpha\":" S_DIM(              \
-        ",\"value\":{\"type\":\"number\",\"maximum\":1},\"units\":" S_INT ",\"coders\":" S_INT     \
+    "{\"type\":\"object\",\"required\":[\"alpha\"],\"properties\":{\"alpha\":" S_DIM(             \
+        ",\"value\":{\"type\":\"number\",\"maximum\":1},\"units\":" S_INT ",\"coders\":" S_INT    \
         ",\"minimum_units\":" S_INT ",\"definition\":" S_STR) "}}"
 
 static const char OUT_COALITION[] =
@@ -1415,8 +1415,8 @@ static const char OUT_COALITION[] =
         "\"alpha\",\"participation\"],"
         "\"properties\":{\"ai_mean\":" S_NUNIT ",\"ai_median\":" S_NUNIT ",\"rice_mean\":" S_NUNIT
         ",\"alpha\":" S_NNUM ",\"alpha_units\":" S_INT ",\"alpha_minimum_units\":" S_INT
-        ",\"alpha_reason\":" S_STR ",\"participation\":" S_NUNIT ",\"participation_reason\":" S_STR
-        "}},"
+        ",\"alpha_reason\":" S_STR ",\"participation\":" S_NUNIT
+        ",\"participation_reason\":" S_STR "}},"
         "\"trend\":{\"type\":\"object\",\"required\":[\"by_"
         "sitting\",\"by_month\","
         "\"ai_slope_per_sitting\"],\"properties\":{\"by_"
@@ -1498,32 +1498,21 @@ static const char OUT_COALITION[] =
                                                               "\""
                                                               ":" S_UNIT
                                                               "}}") ",\"definition\""
-                                                                    ":" S_STR
-                                                                    ",\"minimum_common_"
-                                                                    "votes\":" S_INT) ",\"stabi"
-                                                                                      "lity\""
-                                                                                      ":" S_DIM(
-                                                                                          ",\"value"
-                                                                                          "\""
-                                                                                          ":" S_UNIT
-                                                                                          ",\"formu"
-                                                                                          "la\""
-                                                                                          ":" S_STR
-                                                                                          ",\"pairs"
-                                                                                          "\""
-                                                                                          ":" S_INT
-                                                                                          ",\"perio"
-                                                                                          "ds\""
-                                                                                          ":" S_INT
-                                                                                          ",\"mean_"
-                                                                                          "volatili"
-                                                                                          "ty\""
-                                                                                          ":" S_NUM
-                                                                                          ",\"minim"
-                                                                                          "um_"
-                                                                                          "sittings"
-                                                                                          "\""
-                                                                                          ":" S_INT) "}}";
+                                                                    ":" S_STR ",\"minimum_common_votes\":" S_INT) ",\"stabi"
+                                                                               "lity\""
+                                                                               ":" S_DIM(
+                                                                                   ",\"value\""
+                                                                                   ":" S_UNIT
+                                                                                   ",\"formula\""
+                                                                                   ":" S_STR
+                                                                                   ",\"pairs\""
+                                                                                   ":" S_INT
+                                                                                   ",\"periods\""
+                                                                                   ":" S_INT
+                                                                                   ",\"mean_"
+                                                                                   "volatility\""
+                                                                                   ":" S_NUM
+                                                                                   ",\"minimum_sittings\":" S_INT) "}}";
 
 #define COAL_MIN_COMMON 10 /* alliances: pairs with at least this many common votes */
 #define STAB_MIN_VOTES 5   /* stability: a sitting counts for a pair with >= 5 common votes */
@@ -1585,9 +1574,10 @@ static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trend
         int unk = 0;
         for (int j = p->start[k]; j < p->start[k + 1] && !unk; j++)
             unk = !m->dnv_known[p->vote[j]];
-        json_t *o = json_pack(
-            "{s:s, s:o, s:o, s:i}", "period", ps, "ai", jru(t->ai_ok[c], t->ai[c]), "participation",
-            jru(t->part_ok[c] && !unk, t->participation[c]), "votes", t->n_vote_cast[c]);
+        json_t *o = json_pack("{s:s, s:o, s:o, s:i}", "period", ps, "ai",
+                              jru(t->ai_ok[c], t->ai[c]), "participation",
+                              jru(t->part_ok[c] && !unk, t->participation[c]), "votes",
+                              t->n_vote_cast[c]);
         add(a, o, bad);
     }
     return a;
@@ -1595,8 +1585,8 @@ static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trend
 
 /* alpha_reason and alpha_minimum_units beside a cohesion block's alpha (null when unavailable);
  * the measure joins window_too_short when the window itself has fewer votes than the minimum. */
-static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, int units, int n_vote,
-                         int *bad)
+static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, int units,
+                         int n_vote, int *bad)
 {
     put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
     if (ok)
@@ -1712,7 +1702,8 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                 &bad);
         json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g],
                               "seats_at_last_vote", (int)w->frag.seats[g], "votes_cast",
-                              s->n_vote_cast, "ties", s->n_tie, "cohesion", coh, "trend", tr);
+                              s->n_vote_cast, "ties", s->n_tie,
+                              "cohesion", coh, "trend", tr);
         add(garr, o, &bad);
     }
     put(res, "groups", garr, &bad);
@@ -1938,255 +1929,167 @@ static const char IN_MAP[] =
     ",\"eigenvector\":" S_NNUM ",\"pagerank\":" S_NNUM ",\"betweenness\":" S_NNUM                  \
     ",\"bridge_score\":" S_NNUM ",\"community\":" S_NINT "}}"
 
-static const char OUT_MAP[] =
-    "{\"type\":\"object\",\"required\":[" S_COMMON_REQ
-    ",\"nodes\",\"edges\",\"density\",\"min_common_votes\",\"modularity\",\"communities\","
-    "\"modal_groups\",\"top\","
-    "\"group_bridges\",\"threshold_graph\",\"betweenness_backbone\",\"artefacts\"],"
-    "\"properties\":{" S_COMMON ",\"nodes\":" S_INT ",\"edges\":" S_INT ",\"density\":" S_NNUM
-    ",\"min_common_votes\":" S_INT ",\"modularity\":{\"type\":\"object\",\"required\":["
-    "\"detected\",\"by_group\",\"algorithm\"],\"properties\":{\"detected\":" S_NNUM
-    ",\"by_group\":" S_NNUM ",\"algorithm\":" S_STR ",\"resolution\":" S_NUM ",\"reason\":" S_STR
-    ",\"minimum_common_votes\":" S_INT "}},"
-    "\"modal_groups\":" S_ARR(
-        "{\"type\":\"object\",\"required\":[\"group\",\"nodes_with_modal_group\"],"
-        "\"properties\":{\"group\":" S_NSTR ",\"nodes_with_modal_group\":" S_INT
-        "}}") ","
-              "\"communities\":{\"type\":\"object\",\"required\":[\"available\"],"
-              "\"properties\":{\"available\":" S_BOOL ",\"reason\":" S_STR
-              ",\"minimum_common_votes\":" S_INT ","
-              "\"count\":" S_INT ",\"items\":" S_ARR(
-                  "{\"type\":\"object\",\"required\":[\"community\",\"size\",\"groups\"],"
-                  "\"properties\":{"
-                  "\"community\":" S_INT ",\"size\":" S_INT ",\"groups\":" S_ARR(
-                      "{\"type\":\"object\",\"required\":[\"group\",\"nodes_with_modal_group\"],"
-                      "\"properties\":{\"group\":" S_NSTR ",\"nodes_with_modal_group\":" S_INT
-                      "}}") "}}") "}},"
-                                  "\"top\":{\"type\":\"object\",\"required\":[\"available\"],"
-                                  "\"properties\":{\"available\":" S_BOOL ",\"reason\":" S_STR
-                                  ",\"minimum_common_votes\":" S_INT ","
-                                  "\"eigenvector\":" S_ARR(S_MEPVAL) ",\"pagerank\":" S_ARR(S_MEPVAL) ",\"strength\":" S_ARR(S_MEPVAL) ",\"betweenness\":" S_ARR(
-                                      S_MEPVAL) ",\"bridge_score\":" S_ARR(S_MEPVAL) "}},"
-                                                                                     "\"group_"
-                                                                                     "bridges\""
-                                                                                     ":" S_ARR(
-                                                                                         "{\"type\""
-                                                                                         ":"
-                                                                                         "\"object"
-                                                                                         "\","
-                                                                                         "\"require"
-                                                                                         "d"
-                                                                                         "\":["
-                                                                                         "\"a\","
-                                                                                         "\"b\","
-                                                                                         "\"edges\""
-                                                                                         ","
-                                                                                         "\"mean_"
-                                                                                         "weight\","
-                                                                                         "\"strong_"
-                                                                                         "edges\"],"
-                                                                                         "\"propert"
-                                                                                         "ie"
-                                                                                         "s\":{"
-                                                                                         "\"a\""
-                                                                                         ":" S_STR
-                                                                                         ",\"b\""
-                                                                                         ":" S_STR
-                                                                                         ",\"edges"
-                                                                                         "\""
-                                                                                         ":" S_INT
-                                                                                         ",\"mean_"
-                                                                                         "weight\""
-                                                                                         ":" S_UNIT
-                                                                                         ",\"strong"
-                                                                                         "_"
-                                                                                         "edges\""
-                                                                                         ":" S_INT
-                                                                                         "}}") ",\""
-                                                                                               "th"
-                                                                                               "res"
-                                                                                               "ho"
-                                                                                               "ld_"
-                                                                                               "gra"
-                                                                                               "ph"
-                                                                                               "\":"
-                                                                                               "{"
-                                                                                               "\"t"
-                                                                                               "yp"
-                                                                                               "e\""
-                                                                                               ":"
-                                                                                               "\"o"
-                                                                                               "bj"
-                                                                                               "ect"
-                                                                                               "\""
-                                                                                               ",\""
-                                                                                               "re"
-                                                                                               "qui"
-                                                                                               "re"
-                                                                                               "d\""
-                                                                                               ":["
-                                                                                               "\"t"
-                                                                                               "hr"
-                                                                                               "esh"
-                                                                                               "ol"
-                                                                                               "d\""
-                                                                                               ","
-                                                                                               "\"e"
-                                                                                               "dg"
-                                                                                               "es"
-                                                                                               "\","
-                                                                                               "\"c"
-                                                                                               "om"
-                                                                                               "pon"
-                                                                                               "en"
-                                                                                               "ts"
-                                                                                               "\","
-                                                                                               "\"n"
-                                                                                               "on"
-                                                                                               "tri"
-                                                                                               "vi"
-                                                                                               "al_"
-                                                                                               "com"
-                                                                                               "po"
-                                                                                               "nen"
-                                                                                               "ts"
-                                                                                               "\","
-                                                                                               "\"l"
-                                                                                               "ar"
-                                                                                               "ges"
-                                                                                               "t_"
-                                                                                               "com"
-                                                                                               "po"
-                                                                                               "nen"
-                                                                                               "t"
-                                                                                               "\"]"
-                                                                                               ","
-                                                                                               "\"p"
-                                                                                               "ro"
-                                                                                               "per"
-                                                                                               "ti"
-                                                                                               "es"
-                                                                                               "\":"
-                                                                                               "{"
-                                                                                               "\"t"
-                                                                                               "hr"
-                                                                                               "esh"
-                                                                                               "ol"
-                                                                                               "d\""
-                                                                                               ":" S_NUM
-                                                                                               ",\""
-                                                                                               "ed"
-                                                                                               "ges"
-                                                                                               "\""
-                                                                                               ":" S_INT
-                                                                                               ",\""
-                                                                                               "co"
-                                                                                               "mpo"
-                                                                                               "ne"
-                                                                                               "nts"
-                                                                                               "\""
-                                                                                               ":" S_INT
-                                                                                               ",\""
-                                                                                               "no"
-                                                                                               "ntr"
-                                                                                               "iv"
-                                                                                               "ial"
-                                                                                               "_"
-                                                                                               "com"
-                                                                                               "po"
-                                                                                               "nen"
-                                                                                               "ts"
-                                                                                               "\""
-                                                                                               ":" S_INT
-                                                                                               ",\""
-                                                                                               "la"
-                                                                                               "rge"
-                                                                                               "st"
-                                                                                               "_co"
-                                                                                               "mp"
-                                                                                               "one"
-                                                                                               "nt"
-                                                                                               "\""
-                                                                                               ":" S_INT
-                                                                                               "}},"
-                                                                                               "\"b"
-                                                                                               "et"
-                                                                                               "wee"
-                                                                                               "nn"
-                                                                                               "ess"
-                                                                                               "_"
-                                                                                               "bac"
-                                                                                               "kb"
-                                                                                               "one"
-                                                                                               "\""
-                                                                                               ":{"
-                                                                                               "\"t"
-                                                                                               "yp"
-                                                                                               "e\""
-                                                                                               ":"
-                                                                                               "\"o"
-                                                                                               "bj"
-                                                                                               "ect"
-                                                                                               "\""
-                                                                                               ",\""
-                                                                                               "re"
-                                                                                               "qui"
-                                                                                               "re"
-                                                                                               "d\""
-                                                                                               ":["
-                                                                                               "\"m"
-                                                                                               "et"
-                                                                                               "hod"
-                                                                                               "\""
-                                                                                               ",\""
-                                                                                               "k"
-                                                                                               "\","
-                                                                                               "\"e"
-                                                                                               "dg"
-                                                                                               "es"
-                                                                                               "\","
-                                                                                               "\"d"
-                                                                                               "is"
-                                                                                               "tan"
-                                                                                               "ce"
-                                                                                               "\"]"
-                                                                                               ","
-                                                                                               "\"p"
-                                                                                               "ro"
-                                                                                               "per"
-                                                                                               "ti"
-                                                                                               "es"
-                                                                                               "\":"
-                                                                                               "{\""
-                                                                                               "me"
-                                                                                               "tho"
-                                                                                               "d"
-                                                                                               "\""
-                                                                                               ":" S_STR
-                                                                                               ",\""
-                                                                                               "k"
-                                                                                               "\""
-                                                                                               ":" S_INT
-                                                                                               ",\""
-                                                                                               "ed"
-                                                                                               "ges"
-                                                                                               "\""
-                                                                                               ":" S_INT
-                                                                                               ",\""
-                                                                                               "di"
-                                                                                               "sta"
-                                                                                               "nc"
-                                                                                               "e\""
-                                                                                               ":" S_STR
-                                                                                               "}},"
-                                                                                               "\"n"
-                                                                                               "ode"
-                                                                                               "_li"
-                                                                                               "st"
-                                                                                               "\""
-                                                                                               ":" S_ARR(
-                                                                                                   S_NODE) ",\"nodes_truncated\":" S_BOOL
-                                                                                                           "}}";
+static const char
+    OUT_MAP
+        [] =
+            "{\"type\":\"object\",\"required\":[" S_COMMON_REQ
+            ",\"nodes\",\"edges\",\"density\",\"min_common_votes\",\"modularity\",\"communities\","
+            "\"modal_groups\",\"top\","
+            "\"group_bridges\",\"threshold_graph\",\"betweenness_backbone\",\"artefacts\"],"
+            "\"properties\":{" S_COMMON ",\"nodes\":" S_INT ",\"edges\":" S_INT
+            ",\"density\":" S_NNUM ",\"min_common_votes\":" S_INT
+            ",\"modularity\":{\"type\":\"object\",\"required\":["
+            "\"detected\",\"by_group\",\"algorithm\"],\"properties\":{\"detected\":" S_NNUM
+            ",\"by_group\":" S_NNUM ",\"algorithm\":" S_STR ",\"resolution\":" S_NUM
+            ",\"reason\":" S_STR ",\"minimum_common_votes\":" S_INT "}},"
+            "\"modal_groups\":" S_ARR(
+                "{\"type\":\"object\",\"required\":[\"group\",\"nodes_with_modal_group\"],"
+                "\"properties\":{\"group\":" S_NSTR ",\"nodes_with_modal_group\":" S_INT "}}") ","
+            "\"communities\":{\"type\":\"object\",\"required\":[\"available\"],"
+            "\"properties\":{\"available\":" S_BOOL ",\"reason\":" S_STR
+            ",\"minimum_common_votes\":" S_INT ","
+            "\"count\":" S_INT ",\"items\":" S_ARR(
+                "{\"type\":\"object\",\"required\":[\"community\",\"size\",\"groups\"],"
+                "\"properties\":{"
+                "\"community\":" S_INT ",\"size\":" S_INT ",\"groups\":" S_ARR(
+                    "{\"type\":\"object\",\"required\":[\"group\",\"nodes_with_modal_group\"],"
+                    "\"properties\":{\"group\":" S_NSTR ",\"nodes_with_modal_group\":" S_INT
+                    "}}") "}}") "}},"
+                                "\"top\":{\"type\":\"object\",\"required\":[\"available\"],"
+                                "\"properties\":{\"available\":" S_BOOL ",\"reason\":" S_STR
+                                ",\"minimum_common_votes\":" S_INT ","
+                                "\"eigenvector\":" S_ARR(S_MEPVAL) ",\"pagerank\":" S_ARR(S_MEPVAL) ",\"strength\":" S_ARR(S_MEPVAL) ",\"betweenness\":" S_ARR(
+                                    S_MEPVAL) ",\"bridge_score\":" S_ARR(S_MEPVAL) "}},"
+                                                                                   "\"group_"
+                                                                                   "bridges\""
+                                                                                   ":" S_ARR(
+                                                                                       "{\"type\":"
+                                                                                       "\"object\","
+                                                                                       "\"required"
+                                                                                       "\":[\"a\","
+                                                                                       "\"b\","
+                                                                                       "\"edges\","
+                                                                                       "\"mean_"
+                                                                                       "weight\","
+                                                                                       "\"strong_"
+                                                                                       "edges\"],"
+                                                                                       "\"propertie"
+                                                                                       "s\":{"
+                                                                                       "\"a\""
+                                                                                       ":" S_STR
+                                                                                       ",\"b\""
+                                                                                       ":" S_STR
+                                                                                       ",\"edges\""
+                                                                                       ":" S_INT
+                                                                                       ",\"mean_"
+                                                                                       "weight\""
+                                                                                       ":" S_UNIT
+                                                                                       ",\"strong_"
+                                                                                       "edges\""
+                                                                                       ":" S_INT
+                                                                                       "}}") ",\"th"
+                                                                                             "resho"
+                                                                                             "ld_"
+                                                                                             "graph"
+                                                                                             "\":{"
+                                                                                             "\"typ"
+                                                                                             "e\":"
+                                                                                             "\"obj"
+                                                                                             "ect\""
+                                                                                             ",\"re"
+                                                                                             "quire"
+                                                                                             "d\":["
+                                                                                             "\"thr"
+                                                                                             "eshol"
+                                                                                             "d\","
+                                                                                             "\"edg"
+                                                                                             "es\","
+                                                                                             "\"com"
+                                                                                             "ponen"
+                                                                                             "ts\","
+                                                                                             "\"non"
+                                                                                             "trivi"
+                                                                                             "al_"
+                                                                                             "compo"
+                                                                                             "nents"
+                                                                                             "\","
+                                                                                             "\"lar"
+                                                                                             "gest_"
+                                                                                             "compo"
+                                                                                             "nent"
+                                                                                             "\"],"
+                                                                                             "\"pro"
+                                                                                             "perti"
+                                                                                             "es\":"
+                                                                                             "{"
+                                                                                             "\"thr"
+                                                                                             "eshol"
+                                                                                             "d\""
+                                                                                             ":" S_NUM
+                                                                                             ",\"ed"
+                                                                                             "ges\""
+                                                                                             ":" S_INT
+                                                                                             ",\"co"
+                                                                                             "mpone"
+                                                                                             "nts\""
+                                                                                             ":" S_INT
+                                                                                             ",\"no"
+                                                                                             "ntriv"
+                                                                                             "ial_"
+                                                                                             "compo"
+                                                                                             "nents"
+                                                                                             "\""
+                                                                                             ":" S_INT
+                                                                                             ",\"la"
+                                                                                             "rgest"
+                                                                                             "_comp"
+                                                                                             "onent"
+                                                                                             "\""
+                                                                                             ":" S_INT
+                                                                                             "}},"
+                                                                                             "\"bet"
+                                                                                             "weenn"
+                                                                                             "ess_"
+                                                                                             "backb"
+                                                                                             "one\""
+                                                                                             ":{"
+                                                                                             "\"typ"
+                                                                                             "e\":"
+                                                                                             "\"obj"
+                                                                                             "ect\""
+                                                                                             ",\"re"
+                                                                                             "quire"
+                                                                                             "d\":["
+                                                                                             "\"met"
+                                                                                             "hod\""
+                                                                                             ",\"k"
+                                                                                             "\","
+                                                                                             "\"edg"
+                                                                                             "es\","
+                                                                                             "\"dis"
+                                                                                             "tance"
+                                                                                             "\"],"
+                                                                                             "\"pro"
+                                                                                             "perti"
+                                                                                             "es\":"
+                                                                                             "{\"me"
+                                                                                             "thod"
+                                                                                             "\""
+                                                                                             ":" S_STR
+                                                                                             ",\"k"
+                                                                                             "\""
+                                                                                             ":" S_INT
+                                                                                             ",\"ed"
+                                                                                             "ges\""
+                                                                                             ":" S_INT
+                                                                                             ",\"di"
+                                                                                             "stanc"
+                                                                                             "e\""
+                                                                                             ":" S_STR
+                                                                                             "}},"
+                                                                                             "\"node_list\":" S_ARR(
+                                                                                                 S_NODE) ",\"nodes_truncated\":" S_BOOL
+                                                                                                         "}}";
 
 #define MAP_MAX_NODES 1000
 
@@ -2332,7 +2235,7 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         int per[EP_MATRIX_MAX_GROUPS + 1] = {0};
         for (int k = 0; k < n; k++)
             per[g->node[k].grp >= 0 && g->node[k].grp < ng ? g->node[k].grp
-                                                           : EP_MATRIX_MAX_GROUPS]++;
+                                                             : EP_MATRIX_MAX_GROUPS]++;
         json_t *mg = json_array();
         uint8_t done[EP_MATRIX_MAX_GROUPS + 1] = {0};
         for (;;) {
@@ -2451,8 +2354,8 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
             put(o, "strength", jr(nd->strength), &bad);
             put(o, "eigenvector", has_w && nd->eigen >= 0 ? jr(nd->eigen) : json_null(), &bad);
             put(o, "pagerank", has_w && nd->pagerank >= 0 ? jr(nd->pagerank) : json_null(), &bad);
-            put(o, "betweenness", has_w && nd->betweenness >= 0 ? jr(nd->betweenness) : json_null(),
-                &bad);
+            put(o, "betweenness",
+                has_w && nd->betweenness >= 0 ? jr(nd->betweenness) : json_null(), &bad);
             put(o, "bridge_score", jru(nd->bridge_ok && nd->bridge >= 0, nd->bridge), &bad);
             put(o, "community", has_w ? json_integer(nd->community) : json_null(), &bad);
             add(nl, o, &bad);
@@ -2520,7 +2423,7 @@ static const char IN_ANOM[] =
     "{\"type\":\"object\",\"required\":[\"entity_type\",\"entity\",\"measure\",\"status\","        \
     "\"observations\",\"minimum\"],\"properties\":{\"entity_type\":" S_STR ",\"entity\":" S_STR    \
     ",\"measure\":" S_STR ",\"status\":{\"type\":\"string\",\"enum\":[\"ok\","                     \
-    "\"too_few_observations\",\"unavailable\"]},\"observations\":" S_INT ",\"minimum\":" S_INT     \
+    "\"too_few_observations\",\"unavailable\"]},\"observations\":" S_INT ",\"minimum\":" S_INT                     \
     ",\"median\":" S_NNUM ",\"scale\":" S_STR ",\"alerts\":" S_INT ",\"reason\":" S_STR "}}"
 
 static const char OUT_ANOM[] =
@@ -2580,9 +2483,9 @@ static void emit_alerts(struct anom_ctx *a, const char *etype, const char *entit
         ep_tools_dnv_reason(why, sizeof why, a->dnv_unk, m->n_vote);
         a->n_series++;
         add(a->series,
-            json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", etype, "entity", entity,
-                      "measure", measure_name[meas], "status", "unavailable", "observations", 0,
-                      "minimum", a->op.min_obs, "reason", why),
+            json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", etype, "entity",
+                      entity, "measure", measure_name[meas], "status", "unavailable",
+                      "observations", 0, "minimum", a->op.min_obs, "reason", why),
             &a->bad);
         return;
     }
@@ -3011,7 +2914,8 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
     /* declining cohesion */
     if (ps->n < 2) {
         snprintf(why[R_COH], sizeof why[R_COH],
-                 "the window is too short: %d sitting, at least 2 needed to compare halves", ps->n);
+                 "the window is too short: %d sitting, at least 2 needed to compare halves",
+                 ps->n);
         min_sit[R_COH] = 2;
         too_short(&r, "sittings", ps->n, 2, "declining_cohesion");
     } else {
