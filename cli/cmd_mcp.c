@@ -52,7 +52,8 @@ static void serve_usage(FILE *f)
             "                                 [--max-sessions N] [--max-sessions-per-principal N]\n"
             "                                 [--max-tool-calls N]\n"
             "                                 [--session-idle S] [--io-timeout S]\n"
-            "                                 [--header-timeout S] [--max-connections-per-ip N]\n"
+            "                                 [--header-timeout S] [--request-timeout S]\n"
+            "                                 [--max-connections-per-ip N]\n"
             "                                 [--auth-config F] [--audit-file F]\n"
             "                                 [--rate-per-minute N] [--max-replay-bytes N]\n"
             "                                 [--conformance-fixtures]\n\n"
@@ -88,6 +89,8 @@ static void serve_usage(FILE *f)
             "  --max-tool-calls N       (http) concurrent tools/call (default 16; 429 beyond)\n"
             "  --session-idle S         (http) idle sessions expire after S s (default 1800)\n"
             "  --io-timeout S           (http) idle connections close after S s (default 30)\n"
+            "  --request-timeout S      (http) a POST body must have all come S s after its\n"
+            "                           headers, else 408 (default 60)\n"
             "  --header-timeout S       (http) a request's headers must arrive within S s of\n"
             "                           the connection opening or its previous request\n"
             "                           ending, else it is closed (default 10; slowloris)\n"
@@ -157,7 +160,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     long max_body = 4L << 20, max_header = 32L << 10, max_sessions = 256, max_calls = 16;
     long max_sessions_pp = 16;
     long session_idle = 1800, io_timeout = 30, max_replay = 64L << 20;
-    long header_timeout = 10, max_per_ip = 128, tool_timeout = 60;
+    long header_timeout = 10, max_per_ip = 128, tool_timeout = 60, request_timeout = 60;
     int fixtures = 0;
     const char *allow[32];
     int nallow = 0;
@@ -214,6 +217,8 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
             num = &max_sessions, hi = 100000;
         } else if (strcmp(a, "--tool-timeout") == 0) {
             num = &tool_timeout, lo = 0, hi = 86400;
+        } else if (strcmp(a, "--request-timeout") == 0) {
+            num = &request_timeout, hi = 3600;
         } else if (strcmp(a, "--header-timeout") == 0) {
             num = &header_timeout, hi = 3600;
         } else if (strcmp(a, "--max-connections-per-ip") == 0) {
@@ -307,6 +312,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         h.session_idle_s = (int)session_idle;
         h.io_timeout_s = (int)io_timeout;
         h.header_timeout_s = (int)header_timeout;
+        h.request_timeout_s = (int)request_timeout;
         h.max_connections_per_ip = (int)max_per_ip;
         h.mcp = o;
         h.store = s;

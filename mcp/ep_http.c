@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,7 +69,9 @@ struct http;
 struct conn {
     struct conn *prev, *next;
     int fd;
-    double wait_since; /* > 0: awaiting a request's headers since then (ep_now) */
+    double wait_since;   /* > 0: awaiting a request's headers since then (ep_now) */
+    double upload_since; /* > 0: a request's body is arriving since then */
+    int answered;        /* the watchdog answered the request itself (408): MHD must not */
 };
 
 /* One SSE stream's replay log (resumability): every event gets the id "K-N" (K = the stream's
@@ -131,6 +134,7 @@ struct req {
     /* POST body */
     struct ep_buf body;
     int body_rejected;
+    int upload_done; /* the whole request (body included) has been read */
     /* a refusal decided while the body was still arriving: libmicrohttpd sends no response
      * queued mid-upload, so the rest of the body is read and dropped (up to EP_HTTP_DRAIN_MAX
      * bytes, else the connection is closed) and the refusal answered when it has all come */
@@ -1861,34 +1865,82 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     }
 }
 
-/* The connection c's headers are complete (awaiting = 0), or it awaits the next request's
- * (awaiting = 1, after a request ended). */
-static void conn_awaits(struct http *h, struct MHD_Connection *c, int awaiting)
+static struct conn *conn_of(struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    struct conn *k = ci ? ci->socket_context : NULL;
+    return ci ? ci->socket_context : NULL;
+}
+
+/* The connection c's headers are complete (awaiting = 0; with_body: its body is to come), or it
+ * awaits the next request's (awaiting = 1, after a request ended). */
+static void conn_awaits(struct http *h, struct MHD_Connection *c, int awaiting, int with_body)
+{
+    struct conn *k = conn_of(c);
     if (!k)
         return;
     pthread_mutex_lock(&h->cmu);
     k->wait_since = awaiting ? ep_now() : 0;
+    k->upload_since = !awaiting && with_body ? ep_now() : 0;
+    if (awaiting)
+        k->answered = 0;
     pthread_mutex_unlock(&h->cmu);
 }
 
-/* From the watchdog (once a second): shut down every connection that has awaited a request's
- * headers for longer than header_timeout_s; its connection thread then sees the end of the
- * stream and closes it (the fd stays valid until NOTIFY_CLOSED, which takes cmu first). */
-static void cut_slow_headers(struct http *h)
+/* c's request has been read whole. 1 when the watchdog already answered it (408): then the
+ * request gets no other response. */
+static int conn_read_whole(struct http *h, struct MHD_Connection *c)
 {
-    double now = ep_now(), limit = h->o.header_timeout_s;
+    struct conn *k = conn_of(c);
+    if (!k)
+        return 0;
     pthread_mutex_lock(&h->cmu);
-    for (struct conn *k = h->conns; k; k = k->next)
-        if (k->wait_since > 0 && now - k->wait_since > limit) {
+    k->upload_since = 0;
+    int answered = k->answered;
+    pthread_mutex_unlock(&h->cmu);
+    return answered;
+}
+
+/* From the watchdog (once a second), for what libmicrohttpd cannot do itself:
+ * - a connection that has awaited a request's headers for longer than header_timeout_s is shut
+ *   down (slowloris);
+ * - a request whose body has not all come within request_timeout_s is answered 408 with its
+ *   JSON body, written to the socket here (libmicrohttpd calls the handler only when data
+ *   arrives, and a client that stopped sending sends none), then shut down.
+ * Its connection thread then sees the end of the stream and closes it (the fd stays valid
+ * until NOTIFY_CLOSED, which takes cmu first). */
+static void watch_connections(struct http *h)
+{
+    double now = ep_now();
+    int timeouts = 0;
+    char body[256], resp[512];
+    int bn = snprintf(body, sizeof body,
+                      "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":%d,\"message\":"
+                      "\"the request body took longer than %d s\"}}",
+                      EP_MCP_INVALID_REQUEST, h->o.request_timeout_s);
+    int rn = snprintf(resp, sizeof resp,
+                      "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\n"
+                      "Connection: close\r\nContent-Length: %d\r\n\r\n%s",
+                      bn, body);
+    pthread_mutex_lock(&h->cmu);
+    for (struct conn *k = h->conns; k; k = k->next) {
+        if (k->wait_since > 0 && now - k->wait_since > h->o.header_timeout_s) {
             shutdown(k->fd, SHUT_RDWR);
             k->wait_since = 0;
             h->header_timeouts++;
+        } else if (k->upload_since > 0 && now - k->upload_since > h->o.request_timeout_s) {
+            k->answered = 1;
+            k->upload_since = 0;
+            if (send(k->fd, resp, (size_t)rn, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+                /* the client is gone: nothing to tell it */
+            }
+            shutdown(k->fd, SHUT_RDWR);
+            timeouts++;
         }
+    }
     pthread_mutex_unlock(&h->cmu);
+    while (timeouts-- > 0)
+        count_reject(h, REJ_TIMEOUT);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -1899,7 +1951,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct http *h = cls;
     struct req *r = *con_cls;
     if (!r) {
-        conn_awaits(h, c, 0); /* its headers are complete */
+        conn_awaits(h, c, 0, strcmp(method, "POST") == 0); /* its headers are complete */
         r = req_new(h, method);
         if (!r)
             return MHD_NO;
@@ -1918,6 +1970,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* answer from the next call: a response queued in this first call (before MHD has
          * read the whole request) makes MHD close the connection (no keep-alive) */
         return MHD_YES;
+    }
+    if (!*upload_data_size && !r->upload_done) {
+        r->upload_done = 1;
+        if (conn_read_whole(h, c))
+            return MHD_NO; /* the watchdog answered it (408) and closed the connection */
     }
     if (r->body_rejected) {
         if (*upload_data_size) { /* drain the rest of a refused body, within bounds */
@@ -1995,7 +2052,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
     (void)toe;
     struct http *h = cls;
-    conn_awaits(h, c, 1); /* a kept-alive connection now awaits its next request */
+    conn_awaits(h, c, 1, 0); /* a kept-alive connection now awaits its next request */
     struct req *r = *con_cls;
     if (!r)
         return;
@@ -2291,7 +2348,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
                 }
             }
             expire_sessions(h);
-            cut_slow_headers(h);
+            watch_connections(h);
             ep_quota_flush(h->quota); /* bounded loss window: counts of the last second */
         }
         fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");

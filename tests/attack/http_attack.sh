@@ -50,7 +50,8 @@ for _ in $(seq 100); do [ -s "$tmp/hang.port" ] && break; sleep 0.1; done
 EP_API_URL="http://127.0.0.1:$(cat "$tmp/hang.port")/" \
 "$bin" --quiet --db "$tmp/db" serve --http 127.0.0.1:0 --port-file "$tmp/port" \
   --auth-config "$tmp/auth.json" --out-dir "$tmp/out" --max-sessions 12 \
-  --max-sessions-per-principal 4 --header-timeout 3 --tool-timeout 4 2>"$tmp/server.log" &
+  --max-sessions-per-principal 4 --header-timeout 3 --tool-timeout 4 \
+  --request-timeout 3 2>"$tmp/server.log" &
 srv=$!
 for _ in $(seq 300); do [ -s "$tmp/port" ] && break; kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
 [ -s "$tmp/port" ] || { echo "server did not start:" >&2; cat "$tmp/server.log" >&2; exit 1; }
@@ -180,6 +181,29 @@ head -c 5000000 /dev/zero | tr '\0' 'a' > "$tmp/big"
 r=$(curl -s -m 30 -w ' %{http_code}' -X POST "$url" -H 'Authorization: Bearer analyst-key-1' \
   -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary @"$tmp/big")
 check "chunked body over the limit: 413 with a JSON-RPC error: ${r:0:200}" grep -q 'exceeds the limit of 4194304 bytes.* 413$' <<<"$r"
+
+# 6b. a body that stops arriving is answered 408 with its JSON body at --request-timeout (3 s),
+# though the client sends nothing more
+python3 - "$(cat "$tmp/port")" > "$tmp/stall" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer analyst-key-1\r\n"
+          b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"jsonrpc\":")
+t0, got = time.time(), b""
+s.settimeout(15)
+try:
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        got += d
+except OSError:
+    pass
+print(round(time.time() - t0, 1), got.decode(errors="replace").replace("\r\n", " | "))
+PY
+read -r secs reply < "$tmp/stall"
+check "a stalled body: 408 with a JSON body after ${secs} s: ${reply:0:200}" grep -q '^HTTP/1.1 408 .*"the request body took longer than 3 s"' <<<"$reply"
+check "... at the request timeout (3 s + the 1 s watchdog), not the 30 s idle timeout" python3 -c "import sys; sys.exit(0 if $secs <= 5.5 else 1)"
 
 # 11. only the RFC 9728 metadata paths answer
 base=${url%/mcp}
