@@ -1943,6 +1943,22 @@ static void watch_connections(struct http *h)
         count_reject(h, REJ_TIMEOUT);
 }
 
+static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
+/* The size of a request's header block as sent (request line and header lines). */
+static size_t header_bytes(struct MHD_Connection *c, const char *method, const char *url)
+{
+    size_t n = strlen(method) + strlen(url) + 12;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_header_bytes, &n);
+    return n;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -1956,6 +1972,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!r)
             return MHD_NO;
         *con_cls = r;
+        size_t hb = header_bytes(c, method, url);
+        if (hb > h->o.max_header) {
+            r->body_rejected = 1;
+            count_reject(h, REJ_BAD_REQUEST);
+            return send_error(r, c, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+                              EP_MCP_INVALID_REQUEST, NULL,
+                              "Request header fields of %zu bytes exceed the limit of %zu bytes "
+                              "(--max-header-bytes)",
+                              hb, h->o.max_header);
+        }
         if (strcmp(url, "/mcp") == 0 && strcmp(method, "POST") == 0) {
             const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
             if (cl && strtoull(cl, NULL, 10) > h->o.max_body) {
@@ -2300,7 +2326,10 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
             v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4, MHD_OPTION_NOTIFY_COMPLETED,
             on_completed, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)h->o.max_connections_per_ip,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, h->o.max_header, MHD_OPTION_CONNECTION_TIMEOUT,
+            /* the pool holds 4 x the header limit, so that a header block over the limit is
+             * still read and refused by header_bytes below with a JSON 431; only one over 4 x
+             * gets libmicrohttpd's own (HTML) 431 */
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, 4 * h->o.max_header, MHD_OPTION_CONNECTION_TIMEOUT,
             (unsigned)h->o.io_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
             (unsigned)h->o.max_connections, MHD_OPTION_END);
         if (!h->d)
