@@ -458,9 +458,17 @@ int ep_tools_epapi_fetch(struct ep_store *s, struct ep_fetch **out, struct ep_er
         sqlite3_close(P.db); /* read-only or missing file: memory cache only */
         P.db = NULL;
     }
+    /* the fetch audit log: a private regular file (ep_log_open: O_NOFOLLOW, 0600); a path that
+     * cannot be one is an error naming it, not a silent loss of the audit */
     const char *ap = getenv("EPINTEL_FETCH_AUDIT");
-    if (!o.audit && !o.audit_path && ap && *ap && (P.audit = fopen(ap, "a")) != NULL)
+    if (!o.audit && !o.audit_path && ap && *ap) {
+        struct ep_error e = {0};
+        if (!(P.audit = ep_log_open(ap, &e))) {
+            ep_tools_epapi_reset();
+            return ep_error_set(err, e.code, "EPINTEL_FETCH_AUDIT: %s", e.msg);
+        }
         o.audit = P.audit;
+    }
     int rc = ep_fetch_new(&o, &P.f, err);
     if (rc && o.db) { /* e.g. the cache table cannot be created: go on without a disk tier */
         sqlite3_close(P.db);

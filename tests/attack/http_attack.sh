@@ -285,5 +285,18 @@ check "a symlinked --audit-file is refused at start (rc $rc): $(cat "$tmp/err")"
 check "... saying why" grep -q 'symbolic link' "$tmp/err"
 check "... and its target is untouched" test "$(cat "$tmp/target")" = precious -a "$(stat -c %a "$tmp/target")" = 644
 
+# 9b. the EP API fetch audit (EPINTEL_FETCH_AUDIT): a planted link is refused with its reason;
+# a fresh log is 0600 and its URLs carry no credentials
+echo precious > "$tmp/target2"; chmod 644 "$tmp/target2"; ln -s "$tmp/target2" "$tmp/fetch.log"
+out=$(EP_API_URL="http://agent:s3cret@127.0.0.1:9/" EPINTEL_FETCH_AUDIT="$tmp/fetch.log" \
+  timeout 60 "$bin" --quiet --db "$tmp/db" tool get_speeches --args '{"limit":1}' 2>&1)
+check "EPINTEL_FETCH_AUDIT as a link is refused: $out" grep -q 'EPINTEL_FETCH_AUDIT: .*symbolic link' <<<"$out"
+check "... its target untouched" test "$(cat "$tmp/target2")" = precious -a "$(stat -c %a "$tmp/target2")" = 644
+out=$(EP_API_URL="http://agent:s3cret@127.0.0.1:9/?api_key=s3cret" EPINTEL_FETCH_AUDIT="$tmp/fetch2.log" \
+  timeout 60 "$bin" --quiet --db "$tmp/db" tool get_speeches --args '{"limit":1}' 2>&1)
+check "a fresh fetch audit is 0600" test "$(stat -c %a "$tmp/fetch2.log")" = 600
+check "no credential in the audit" test "$(grep -c s3cret "$tmp/fetch2.log")" = 0 -a -s "$tmp/fetch2.log"
+check "no credential in the tool's error: ${out:0:200}" test "$(grep -c s3cret <<<"$out")" = 0
+
 echo "http_attack: $pass passed, $fail failed"
 [ "$fail" = 0 ]
