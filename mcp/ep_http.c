@@ -332,9 +332,12 @@ static void label_value(struct ep_buf *b, const char *v)
 
 /* Under the execution mutex: the breaker state and counters of every endpoint of the EP API
  * pipeline (the stats get_server_health shows), as metrics text. */
-static void upstream_text(void *arg)
+/* The pipeline's per-endpoint figures; 0 without them now (a pass-through call holds the
+ * pipeline: the scrape does not wait). */
+static int upstream_text(struct ep_buf *b)
 {
-    struct ep_buf *b = arg;
+    if (!ep_tools_epapi_lock(1))
+        return 0;
     struct ep_fetch *f = ep_tools_epapi_current();
     size_t n = f ? ep_fetch_endpoint_count(f) : 0;
     static const char *const names[3] = {"epintel_breaker_state", "epintel_upstream_requests_total",
@@ -357,15 +360,17 @@ static void upstream_text(void *arg)
                                    : st.failures);
         }
     }
+    ep_tools_epapi_unlock();
+    return 1;
 }
 
 static void metrics_text(struct http *h, struct ep_buf *b)
 {
-    /* the pipeline is used under the execution mutex: read it when no call runs, else show
-     * the last reading (a scrape never waits for a tool) */
+    /* the pipeline is used under its own lock: read it when no pass-through call holds it,
+     * else show the last reading (a scrape never waits for a tool) */
     struct ep_buf up;
     ep_buf_init(&up, 0);
-    int fresh = ep_mcp_try_exec_lock(upstream_text, &up);
+    int fresh = upstream_text(&up);
     pthread_mutex_lock(&h->cmu);
     unsigned long header_timeouts = h->header_timeouts;
     pthread_mutex_unlock(&h->cmu);

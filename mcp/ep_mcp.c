@@ -560,9 +560,14 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
     ctx.deadline = s->o.tool_timeout_s > 0 ? ep_now() + s->o.tool_timeout_s : 0;
     struct ep_error e = {0};
     json_t *res = NULL;
-    pthread_mutex_lock(&ep_mcp_exec_lock);
+    /* a tool that reaches only the EP API runs beside the others, under its pipeline's lock:
+     * a slow upstream holds back no store tool (ep_tools_exclusive) */
+    int excl = ep_tools_exclusive(name);
+    if (excl)
+        pthread_mutex_lock(&ep_mcp_exec_lock);
     int rc = ep_tools_call(&ctx, name, args, &res, &e);
-    pthread_mutex_unlock(&ep_mcp_exec_lock);
+    if (excl)
+        pthread_mutex_unlock(&ep_mcp_exec_lock);
     if (job_cancelled(j)) {
         json_decref(res);
         r->none = 1;

@@ -1,5 +1,6 @@
 /* ep_tools: the tool table machinery (registration, lookup, central validation, call). */
 #include "ep_tools.h"
+#include "ep_tools_epapi.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -215,6 +216,11 @@ const struct ep_tool *ep_tools_at(size_t i)
     return i < ep_tools_n ? &ep_tools_tab[i]->row : NULL;
 }
 
+int ep_tools_exclusive(const char *name)
+{
+    return !name || !ep_tools_epapi_endpoint_of(name);
+}
+
 const struct ep_tool *ep_tools_find(const char *name)
 {
     struct entry *e = find_entry(name);
@@ -347,6 +353,17 @@ void ep_tools_store_marker(struct ep_store *s, char *out, size_t n)
 
 /* Re-read the store's content marker (SQL, on the caller's thread: under the execution lock
  * in the MCP server) and return the current data generation. */
+/* The current data generation without re-reading the store (for the pass-through tools, which
+ * run outside the execution mutex and so may not use the store's connection; their results do
+ * not depend on the store, and expire by their TTL). */
+static unsigned long cache_gen_now(void)
+{
+    pthread_mutex_lock(&rcache_lock);
+    unsigned long g = rcache_gen;
+    pthread_mutex_unlock(&rcache_lock);
+    return g;
+}
+
 static unsigned long cache_verify(const struct ep_tool_ctx *ctx)
 {
     char v[4200];
@@ -590,7 +607,7 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
         free(canon);
     }
     if (key) {
-        gen = cache_verify(ctx);
+        gen = ep_tools_exclusive(name) ? cache_verify(ctx) : cache_gen_now();
         res = cache_get(key, gen);
         if (res) {
             *result = res;
@@ -602,9 +619,8 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
      * store for the whole call, and one WAL lock instead of one per statement (about a quarter
      * of generate_report's CPU time). Open-world tools (the EP API pass-through) write their
      * fetch cache, so they run as before. */
-    sqlite3 *rdb = ctx->store && e->row.read_only && !e->row.open_world
-                       ? ep_store_db(ctx->store)
-                       : NULL;
+    sqlite3 *rdb =
+        ctx->store && e->row.read_only && !e->row.open_world ? ep_store_db(ctx->store) : NULL;
     int txn = rdb && sqlite3_get_autocommit(rdb) &&
               sqlite3_exec(rdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
     rc = e->row.fn(ctx, args, &res, err);

@@ -65,6 +65,12 @@ void ep_tools_cleanup(void);
 size_t ep_tools_count(void);
 const struct ep_tool *ep_tools_at(size_t i);
 const struct ep_tool *ep_tools_find(const char *name);
+
+/* 1 when the tool must run under the front end's execution mutex (it uses the store's
+ * connection, igraph, GSL, or the MCP core's client requests, which release that mutex while
+ * they wait): every tool but the EP Open Data API pass-through ones, which touch only their
+ * pipeline and serialize on its own lock (ep_tools_epapi_lock). Unknown names: 1. */
+int ep_tools_exclusive(const char *name);
 /* Parsed schemas (borrowed; valid until ep_tools_cleanup; parsed now if registered lazily).
  * t must come from ep_tools_at/find; output schema is NULL when the row has none, and both are
  * NULL for a row whose schema does not parse. Thread-safe. */

@@ -135,7 +135,8 @@ static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **
 H8(0)
 H8(1)
 H8(2)
-H8(3) H8(4) H8(5) H8(6) H8(7)
+H8(3)
+H8(4) H8(5) H8(6) H8(7)
 #undef H
 #undef H8
 #define P8(b) h##b##0, h##b##1, h##b##2, h##b##3, h##b##4, h##b##5, h##b##6, h##b##7
@@ -399,8 +400,28 @@ static struct {
     int configured;
 } P;
 
+/* The pipeline's own lock (recursive: the public functions below take it, and call each other).
+ * The pass-through tools run under it and not under the MCP core's execution mutex (they touch
+ * neither the store's connection nor igraph or GSL), so a slow upstream holds back only other
+ * upstream calls. */
+static pthread_mutex_t P_mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+int ep_tools_epapi_lock(int try_only)
+{
+    if (try_only)
+        return pthread_mutex_trylock(&P_mu) == 0;
+    pthread_mutex_lock(&P_mu);
+    return 1;
+}
+
+void ep_tools_epapi_unlock(void)
+{
+    pthread_mutex_unlock(&P_mu);
+}
+
 void ep_tools_epapi_reset(void)
 {
+    pthread_mutex_lock(&P_mu);
     ep_fetch_free(P.f);
     P.f = NULL;
     if (P.db)
@@ -411,6 +432,7 @@ void ep_tools_epapi_reset(void)
     P.audit = NULL;
     free(P.path);
     P.path = NULL;
+    pthread_mutex_unlock(&P_mu);
 }
 
 struct ep_fetch *ep_tools_epapi_current(void)
@@ -422,6 +444,7 @@ int ep_tools_epapi_configure(const struct ep_fetch_opts *o, struct ep_error *err
 {
     if (o && o->db)
         return ep_error_set(err, EP_EINVAL, "ep_tools_epapi_configure: db must be NULL");
+    pthread_mutex_lock(&P_mu);
     ep_tools_epapi_reset();
     free(P.base_url);
     free(P.audit_path);
@@ -435,11 +458,22 @@ int ep_tools_epapi_configure(const struct ep_fetch_opts *o, struct ep_error *err
         P.opts.base_url = P.base_url;
         P.opts.audit_path = P.audit_path;
     }
+    pthread_mutex_unlock(&P_mu);
     ep_tools_cache_clear(); /* results may come from another upstream now */
     return 0;
 }
 
+static int fetch_locked(struct ep_store *s, struct ep_fetch **out, struct ep_error *err);
+
 int ep_tools_epapi_fetch(struct ep_store *s, struct ep_fetch **out, struct ep_error *err)
+{
+    pthread_mutex_lock(&P_mu);
+    int rc = fetch_locked(s, out, err);
+    pthread_mutex_unlock(&P_mu);
+    return rc;
+}
+
+static int fetch_locked(struct ep_store *s, struct ep_fetch **out, struct ep_error *err)
 {
     const char *path = s ? ep_store_path(s) : "";
     if (!path || strcmp(path, ":memory:") == 0)
@@ -562,8 +596,22 @@ static int build_query(const struct row *r, json_t *args, long offset, long limi
     return rc ? EP_ENOMEM : 0;
 }
 
+static int epapi_call_locked(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                             struct ep_error *err);
+
+/* A pass-through call: under the pipeline's lock for its whole length (the pipeline, its
+ * connection and its base URL string are used throughout). */
 static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                       struct ep_error *err)
+{
+    pthread_mutex_lock(&P_mu);
+    int rc = epapi_call_locked(i, ctx, args, result, err);
+    pthread_mutex_unlock(&P_mu);
+    return rc;
+}
+
+static int epapi_call_locked(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                             struct ep_error *err)
 {
     if (i >= n_rows || !rowdata[i].e)
         return ep_error_set(err, EP_EINTERNAL, "pass-through handler %zu has no row", i);
@@ -829,7 +877,9 @@ static int tool_health(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         json_decref(out);
         return rc;
     }
+    pthread_mutex_lock(&P_mu);
     json_object_set_new(out, "upstream", health_upstream());
+    pthread_mutex_unlock(&P_mu);
     struct ep_tools_cache_stats cs;
     ep_tools_cache_stats(&cs);
     json_object_set_new(out, "result_cache",

@@ -53,9 +53,15 @@ struct ep_store;
 int ep_tools_epapi_fetch(struct ep_store *s, struct ep_fetch **out, struct ep_error *err);
 
 /* The pipeline if one exists (NULL before the first pass-through call), without creating
- * one: for health output and metrics (ep_fetch_endpoint_count / _stats), under the execution
- * mutex like every use of it. */
+ * one: for health output and metrics (ep_fetch_endpoint_count / _stats), under the pipeline's
+ * lock like every use of it. */
 struct ep_fetch *ep_tools_epapi_current(void);
+
+/* The pipeline's lock (recursive). The pass-through tools run under it instead of the MCP
+ * core's execution mutex (ep_tools_exclusive), so every other use of the pipeline takes it
+ * too. try_only: 1 when taken, 0 when busy (a metrics scrape never waits). */
+int ep_tools_epapi_lock(int try_only);
+void ep_tools_epapi_unlock(void);
 
 /* Free the pipeline and its store connection (next call creates a new one). */
 void ep_tools_epapi_reset(void);

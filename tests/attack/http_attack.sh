@@ -227,6 +227,15 @@ code=$(curl -s -m 10 -o "$tmp/health" -w '%{http_code}' "${url%/mcp}/healthz")
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "healthz during a stuck upstream call: $code in $ms ms" test "$code" = 200 -a "$ms" -lt 2000
 check "... ready, with the data date" grep -q '"ready":true.*"data_date":"2' "$tmp/health"
+# ... and an uncached store tool is not held back by it (the pass-through tools run under the
+# pipeline's own lock, not the execution mutex)
+t0=$(date +%s%N)
+r=$(post analyst-key-2 "$A2" '{"jsonrpc":"2.0","id":51,"method":"tools/call","params":{"name":"get_plenary_sessions","arguments":{"limit":3}}}')
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "an uncached store tool during the stuck call: ${r%% *} in $ms ms" test "${r%% *}" = 200 -a "$ms" -lt 2000
+check "... with its result: ${r:0:120}" grep -q '"isError":false' <<<"$r"
+code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer analyst-key-1' "${url%/mcp}/metrics")
+check "/metrics answers while the pipeline is held: $code" test "$code" = 200
 # ... and the call ends at its deadline (--tool-timeout 4) with a clear error
 wait "$stuck" 2>/dev/null
 ms=$(( ($(date +%s%N) - t_stuck) / 1000000 ))
