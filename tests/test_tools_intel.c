@@ -577,9 +577,9 @@ static void test_short_influence_anomalies_risk(void **state)
     (void)state;
     short_store();
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(ep_store_db(S1), "SELECT MIN(member_id) FROM position",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(ep_store_db(S1), "SELECT MIN(member_id) FROM position", -1, &st, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     char args[96];
     snprintf(args, sizeof args, "{\"mep_id\": %lld}", (long long)sqlite3_column_int64(st, 0));
@@ -700,6 +700,30 @@ static void test_cancel(void **state)
     json_decref(ok_call("map_political_network", "{}"));
 }
 
+/* A call past its deadline (ep_tool_ctx.deadline, serve --tool-timeout) stops at its next
+ * stage with EP_EUNAVAIL naming the deadline; one within it runs. */
+static void test_deadline(void **state)
+{
+    (void)state;
+    static const char *const tools[] = {"analyze_coalition_dynamics", "map_political_network",
+                                        "detect_voting_anomalies",
+                                        "generate_political_risk_assessment"};
+    for (int t = 0; t < 4; t++) {
+        ep_tools_intel_cache_clear();
+        ep_tools_cache_clear();
+        struct ep_error err = {0};
+        struct ep_tool_ctx ctx = {.store = S, .deadline = ep_now() - 1};
+        json_t *args = json_object(), *res = NULL;
+        assert_int_equal(ep_tools_call(&ctx, tools[t], args, &res, &err), EP_EUNAVAIL);
+        assert_null(res);
+        assert_non_null(strstr(err.msg, "deadline (the server's --tool-timeout) passed"));
+        ctx.deadline = ep_now() + 600;
+        assert_int_equal(ep_tools_call(&ctx, tools[t], args, &res, &err), 0);
+        json_decref(res);
+        json_decref(args);
+    }
+}
+
 /* Leiden is an option of map_political_network: same graph, its own partition, named so. */
 static void test_map_leiden(void **state)
 {
@@ -802,12 +826,19 @@ static void test_formats(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_map),       cmocka_unit_test(test_coalition),
-        cmocka_unit_test(test_influence), cmocka_unit_test(test_anomalies),
-        cmocka_unit_test(test_risk),      cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_cancel),    cmocka_unit_test(test_map_leiden),
-        cmocka_unit_test(test_formats),   cmocka_unit_test(test_short_coalition),
-        cmocka_unit_test(test_short_map), cmocka_unit_test(test_short_influence_anomalies_risk),
+        cmocka_unit_test(test_map),
+        cmocka_unit_test(test_coalition),
+        cmocka_unit_test(test_influence),
+        cmocka_unit_test(test_anomalies),
+        cmocka_unit_test(test_risk),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_deadline),
+        cmocka_unit_test(test_map_leiden),
+        cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_short_coalition),
+        cmocka_unit_test(test_short_map),
+        cmocka_unit_test(test_short_influence_anomalies_risk),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -149,6 +149,11 @@ static int stage(struct run *r, const char *what, struct ep_error *err)
 {
     if (r->ctx && r->ctx->cancelled && *r->ctx->cancelled)
         return ep_error_set(err, EP_ECANCELED, "%s: cancelled before stage \"%s\"", r->tool, what);
+    if (r->ctx && r->ctx->deadline > 0 && ep_now() > r->ctx->deadline)
+        return ep_error_set(err, EP_EUNAVAIL,
+                            "%s: the call's deadline (the server's --tool-timeout) passed before "
+                            "stage \"%s\"; retry, narrow the window, or raise --tool-timeout",
+                            r->tool, what);
     if (r->ctx && r->ctx->progress)
         r->ctx->progress(r->ctx->pctx, r->k, r->n, what);
     r->k++;
