@@ -36,6 +36,7 @@ int ep_cli_exit_code(int rc);
 int ep_cli_tty(void);
 
 int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv);
+int ep_cmd_auth(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_info(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_sql(struct ep_cli *cli, int argc, char **argv);
 int ep_cmd_synth(struct ep_cli *cli, int argc, char **argv);

@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"tool", ep_cmd_tool, "run one tool: epintel tool NAME --args '{...}'"},
     {"tools", ep_cmd_tools, "list the tools with their schemas"},
     {"report", ep_cmd_report, "write PDF/PNG/GraphML reports (scorecards, briefing, network)"},
+    {"auth", ep_cmd_auth, "manage the HTTP server's API keys: auth key add|list|revoke"},
 };
 
 static void usage(FILE *f)

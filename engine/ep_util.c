@@ -347,6 +347,12 @@ int ep_out_check(const char *path, struct ep_error *err)
 
 int ep_write_file_atomic(const char *path, const void *data, size_t n, struct ep_error *err)
 {
+    return ep_write_file_atomic_mode(path, data, n, 0644, err);
+}
+
+int ep_write_file_atomic_mode(const char *path, const void *data, size_t n, unsigned mode,
+                              struct ep_error *err)
+{
     int rc = ep_out_check(path, err);
     if (rc)
         return rc;
@@ -356,7 +362,12 @@ int ep_write_file_atomic(const char *path, const void *data, size_t n, struct ep
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
     unlink(tmp); /* a leftover of a killed run with this pid; never followed (O_NOFOLLOW) */
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+    if (fd >= 0 && fchmod(fd, (mode_t)mode) != 0) { /* exactly mode, whatever the umask */
+        close(fd);
+        unlink(tmp);
+        fd = -1;
+    }
     if (fd < 0) {
         int e = errno;
         free(tmp);

@@ -46,6 +46,9 @@ int ep_out_check(const char *path, struct ep_error *err);
  * regular file or a new path (ep_out_check, before and again just before the rename): a FIFO,
  * a device, a folder or a symbolic link is refused and left as it was. */
 int ep_write_file_atomic(const char *path, const void *data, size_t n, struct ep_error *err);
+/* The same with the file's mode (e.g. 0600 for a file only its owner may read). */
+int ep_write_file_atomic_mode(const char *path, const void *data, size_t n, unsigned mode,
+                              struct ep_error *err);
 
 /* mkdir -p with mode 0700 for new components. */
 int ep_mkdirs(const char *path, struct ep_error *err);

@@ -35,6 +35,7 @@ struct apikey {
     unsigned char digest[32];
     int role;
     int revoked;
+    long daily_quota; /* this key's own daily quota (overrides its role's), -1 = the role's */
 };
 
 struct ep_auth {
@@ -232,6 +233,14 @@ int ep_auth_load(const char *path, struct ep_auth **out, struct ep_error *err)
                 snprintf(ak->id, sizeof ak->id, "%s", id ? id : "");
                 ak->role = role_index(a, role);
                 ak->revoked = json_is_true(json_object_get(k, "revoked"));
+                json_t *q = json_object_get(k, "daily_quota");
+                ak->daily_quota = json_is_integer(q) ? (long)json_integer_value(q) : -1;
+                if (q && !json_is_null(q) && (!json_is_integer(q) || json_integer_value(q) < 0)) {
+                    rc = ep_error_set(err, EP_EINVAL,
+                                      "%s: api_keys[%zu]: \"daily_quota\" must be an integer >= 0",
+                                      path, i);
+                    break;
+                }
                 if (!id || ak->role < 0 ||
                     hex_decode(json_string_value(json_object_get(k, "sha256")), ak->digest, 32)) {
                     rc = ep_error_set(err, EP_EINVAL,
@@ -467,6 +476,8 @@ int ep_auth_authenticate(const struct ep_auth *a, const char *authorization, tim
         snprintf(p->kind, sizeof p->kind, "apikey");
         snprintf(p->id, sizeof p->id, "key:%s", hit->id);
         p->roles = 1u << hit->role;
+        p->has_key_quota = hit->daily_quota >= 0;
+        p->key_quota = hit->daily_quota;
         rc = 0;
     }
     if (rc)
@@ -536,6 +547,12 @@ json_t *ep_auth_resource_metadata(const struct ep_auth *a)
 long ep_auth_daily_quota(const struct ep_auth *a, const struct ep_auth_principal *p, char *role,
                          size_t role_size)
 {
+    if (p->has_key_quota) { /* the key's own quota */
+        for (int i = 0; i < a->nroles; i++)
+            if (p->roles & (1u << i) && role && role_size)
+                snprintf(role, role_size, "%s", a->roles[i].name);
+        return p->key_quota;
+    }
     long best = -2;
     int who = -1;
     for (int i = 0; i < a->nroles; i++) {

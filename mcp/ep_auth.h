@@ -43,6 +43,8 @@ struct ep_auth_principal {
     char kind[8];         /* "apikey" or "jwt" */
     unsigned roles;       /* bit i = role i of the config */
     char role_names[256]; /* comma-separated, for audit/logs */
+    int has_key_quota;    /* an API key with its own "daily_quota" (overrides its role's) */
+    long key_quota;
 };
 
 /* Load and check a config file. EP_EINVAL naming the file and the problem. */
