@@ -52,11 +52,14 @@ static json_t *load_config(const char *path)
 /* Check the result as the server would load it, then write it (0600, atomic). */
 static int save_config(const char *path, json_t *cfg)
 {
-    char *text = json_dumps(cfg, JSON_INDENT(2));
     struct ep_error err = {0};
-    int rc = text ? 0 : ep_error_set(&err, EP_ENOMEM, "out of memory");
-    if (!rc)
-        rc = ep_write_file_atomic_mode(path, text, strlen(text), 0600, &err);
+    char *text = json_dumps(cfg, JSON_INDENT(2));
+    if (!text) {
+        ep_error_set(&err, EP_ENOMEM, "out of memory");
+        ep_cli_error(&err);
+        return EP_ENOMEM;
+    }
+    int rc = ep_write_file_atomic_mode(path, text, strlen(text), 0600, &err);
     free(text);
     if (!rc) {
         struct ep_auth *a = NULL;
@@ -98,7 +101,10 @@ static int key_add(const char *path, const char *role, const char *name, long qu
         fprintf(stderr, "epintel auth: no role \"%s\" in %s; its roles are:", role, path);
         const char *rk;
         json_t *rv;
-        json_object_foreach(roles, rk, rv) fprintf(stderr, " %s", rk);
+        json_object_foreach(roles, rk, rv)
+        {
+            fprintf(stderr, " %s", rk);
+        }
         fprintf(stderr, "\n");
         goto out;
     }
@@ -116,9 +122,9 @@ static int key_add(const char *path, const char *role, const char *name, long qu
         fprintf(stderr, "epintel auth: no random bytes from the kernel\n");
         goto out;
     }
-    char key[4 + 64 + 1], id[64], digest[65];
-    memcpy(key, "epk_", 4);
-    hex(rnd, 32, key + 4);
+    char key[4 + 64 + 1], id[64], digest[65], hx[65];
+    hex(rnd, 32, hx);
+    snprintf(key, sizeof key, "epk_%s", hx);
     if (name) {
         if (!*name || strlen(name) >= 48 ||
             strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
@@ -130,8 +136,8 @@ static int key_add(const char *path, const char *role, const char *name, long qu
         }
         snprintf(id, sizeof id, "%s", name);
     } else {
-        memcpy(id, "key-", 4);
-        hex(rnd + 32, 4, id + 4);
+        hex(rnd + 32, 4, hx);
+        snprintf(id, sizeof id, "key-%.8s", hx);
     }
     if (find_key(keys, id)) {
         fprintf(stderr, "epintel auth: %s already has a key \"%s\"; give another --name\n", path,
@@ -231,6 +237,8 @@ int ep_cmd_auth(struct ep_cli *cli, int argc, char **argv)
     long quota = -1;
     for (int i = 3; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!a)
+            break;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             auth_usage(stdout);
             return EP_EXIT_OK;
