@@ -1298,6 +1298,21 @@ static int mcp_admit(struct req *r, struct MHD_Connection *c, enum MHD_Result *r
     return 0;
 }
 
+/* The request's Host and Origin are allowed (DNS rebinding protection, for /mcp and /metrics). */
+static int host_origin_ok(struct http *h, struct MHD_Connection *c)
+{
+    return host_ok(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"), 0) &&
+           host_ok(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"), 1);
+}
+
+static enum MHD_Result refuse_host(struct req *r, struct MHD_Connection *c)
+{
+    count_reject(r->h, REJ_HOST);
+    return send_error(r, c, MHD_HTTP_FORBIDDEN, EP_MCP_INVALID_REQUEST, NULL,
+                      "Forbidden: Host/Origin not allowed (DNS rebinding protection); allow it "
+                      "with --allow-origin");
+}
+
 /* /metrics: the Host/Origin check of /mcp (a page in a browser must not read it through DNS
  * rebinding), and with an auth config naming "metrics_role", a principal holding that role.
  * (/healthz has neither: probes send any Host, and it tells only readiness and the data date.) */
@@ -1305,13 +1320,8 @@ static enum MHD_Result on_metrics(struct req *r, struct MHD_Connection *c);
 static enum MHD_Result metrics_admit(struct req *r, struct MHD_Connection *c)
 {
     struct http *h = r->h;
-    if (!host_ok(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"), 0) ||
-        !host_ok(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"), 1)) {
-        count_reject(h, REJ_HOST);
-        return send_error(r, c, MHD_HTTP_FORBIDDEN, EP_MCP_INVALID_REQUEST, NULL,
-                          "Forbidden: Host/Origin not allowed (DNS rebinding protection); "
-                          "allow it with --allow-origin");
-    }
+    if (!host_origin_ok(h, c))
+        return refuse_host(r, c);
     pthread_rwlock_rdlock(&h->alock);
     int needs = h->auth && ep_auth_metrics_needs_role(h->auth);
     pthread_rwlock_unlock(&h->alock);
@@ -2057,13 +2067,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (strcmp(url, "/mcp") != 0)
         return send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, NULL,
                           "Not found: the MCP endpoint is /mcp");
-    if (!host_ok(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"), 0) ||
-        !host_ok(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"), 1)) {
-        count_reject(h, REJ_HOST);
-        return send_error(r, c, MHD_HTTP_FORBIDDEN, EP_MCP_INVALID_REQUEST, NULL,
-                          "Forbidden: Host/Origin not allowed (DNS rebinding protection); "
-                          "allow it with --allow-origin");
-    }
+    if (!host_origin_ok(h, c))
+        return refuse_host(r, c);
     r->is_mcp = 1;
     enum MHD_Result ret;
     if (mcp_admit(r, c, &ret))
