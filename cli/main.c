@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cmd_report.h"
 #include "cmd_sync.h"
+#include "cmd_version.h"
 
 struct command {
     const char *name;
@@ -23,7 +24,7 @@ static const struct command commands[] = {
     {"tool", ep_cmd_tool, "run one tool: epintel tool NAME --args '{...}'"},
     {"tools", ep_cmd_tools, "list the tools with their schemas"},
     {"report", ep_cmd_report, "write PDF/PNG/GraphML reports (scorecards, briefing, network)"},
-    {"auth", ep_cmd_auth, "manage the HTTP server's API keys: auth key add|list|revoke"},
+    {"auth", ep_cmd_auth, "the HTTP server's API keys: auth key add|list|revoke, auth check"},
 };
 
 static void usage(FILE *f)
@@ -38,7 +39,7 @@ static void usage(FILE *f)
                "                     or ~/.cache/epintel/epintel.db)\n"
                "  --quiet            no progress output\n"
                "  --no-default-data  do not fill an empty store from the bundled dataset\n"
-               "  --version          print the version\n\n"
+               "  --version          print the version, commit, build date and library versions\n\n"
                "`epintel COMMAND --help` describes each command.\n\n"
                "exit codes: 0 ok, 1 error (bad input, I/O, database), 2 usage error,\n"
                "            3 done with warnings, 4 data not available in the store\n\n"
@@ -69,8 +70,7 @@ int main(int argc, char **argv)
             usage(stdout);
             return EP_EXIT_OK;
         } else if (strcmp(argv[i], "--version") == 0) {
-            printf("epintel %s\n", EP_VERSION);
-            return EP_EXIT_OK;
+            return ep_print_version(stdout);
         } else {
             fprintf(stderr, "epintel: unknown option %s (see epintel --help)\n", argv[i]);
             return EP_EXIT_USAGE;
