@@ -2,7 +2,8 @@
 JOBS ?= $(shell nproc)
 CMAKE ?= cmake
 
-.PHONY: all demo test release debug asan check lint format bench fuzz clean bootstrap
+.PHONY: all demo test release debug asan check lint format bench fuzz clean bootstrap package \
+        release-check
 
 all: release
 
@@ -31,6 +32,15 @@ test: release asan
 
 lint:
 	scripts/lint
+
+# Release artefacts in build/package: .deb, source tarball, SPDX SBOM, SHA256SUMS (docs/install.md).
+package: bootstrap
+	scripts/package
+
+# Packages, SBOM validation, reproducibility, .deb install on a clean Debian 12 root, SAST
+# (scripts/release-check; .ci/run runs it after `make test`).
+release-check: bootstrap
+	scripts/release-check
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -468,8 +468,14 @@ const char *ep_store_fixtures_dir(void)
     const char *env = getenv("EPINTEL_FIXTURES");
     if (env && *env)
         return env;
+#ifndef EP_NO_SOURCE_TREE /* a development build: the source tree first */
     if (dir_has_manifest(EP_SOURCE_FIXTURES))
         return EP_SOURCE_FIXTURES;
+#endif
+#ifdef EP_DATADIR /* the install prefix's share/epintel/fixtures (cmake/Install.cmake) */
+    if (dir_has_manifest(EP_DATADIR))
+        return EP_DATADIR;
+#endif
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -482,7 +488,11 @@ const char *ep_store_fixtures_dir(void)
                 return buf;
         }
     }
+#ifdef EP_NO_SOURCE_TREE
+    return EP_DATADIR;
+#else
     return EP_SOURCE_FIXTURES;
+#endif
 }
 
 /* ---- ingest ------------------------------------------------------------------------------ */

@@ -46,8 +46,9 @@ int ep_store_open_side(struct ep_store *s, sqlite3 **out, struct ep_error *err);
 /* Default path: $XDG_CACHE_HOME/epintel/epintel.db or ~/.cache/epintel/epintel.db. */
 int ep_store_default_path(char *buf, size_t size, struct ep_error *err);
 
-/* Directory of the bundled dataset: $EPINTEL_FIXTURES, else the source tree's fixtures/,
- * else <prefix>/share/epintel/fixtures next to the executable. */
+/* Directory of the bundled dataset: $EPINTEL_FIXTURES, else the source tree's fixtures/ (not in
+ * package builds, EP_PACKAGE_BUILD), else the compiled-in install prefix's
+ * share/epintel/fixtures, else <exe>/../share/epintel/fixtures (a relocated install). */
 const char *ep_store_fixtures_dir(void);
 
 struct ep_ingest_report {
