@@ -526,6 +526,14 @@ const char *ep_auth_resource(const struct ep_auth *a)
     return a->resource;
 }
 
+void ep_auth_jwt_expect(const struct ep_auth *a, const char **issuer, const char **audience,
+                        long *leeway)
+{
+    *issuer = a->issuer;
+    *audience = a->audience;
+    *leeway = a->leeway;
+}
+
 json_t *ep_auth_resource_metadata(const struct ep_auth *a)
 {
     json_t *m =

@@ -76,6 +76,11 @@ int ep_auth_metrics_allowed(const struct ep_auth *a, const struct ep_auth_princi
 const char *ep_auth_resource(const struct ep_auth *a);
 json_t *ep_auth_resource_metadata(const struct ep_auth *a);
 
+/* What a JWT must match, for explanations (epintel auth check): the expected issuer and
+ * audience (NULL when the config sets none) and the clock leeway for exp/nbf in seconds. */
+void ep_auth_jwt_expect(const struct ep_auth *a, const char **issuer, const char **audience,
+                        long *leeway);
+
 /* SHA-256 of key as lowercase hex (65 bytes with NUL): for writing api_keys entries. */
 void ep_auth_key_digest(const char *key, char out[65]);
 
