@@ -89,7 +89,8 @@ static void lazy_version(const char *soname, char *buf, size_t n)
             snprintf(buf, n, "%d.%d.%d", v / 10000, v / 100 % 100, v % 100);
         }
     }
-    dlclose(h);
+    /* not closed: a library's constructors may keep allocations in its globals (valgrind would
+     * call them lost once it is unmapped), and the process ends right after */
 }
 
 int ep_print_version(FILE *f)
