@@ -62,7 +62,8 @@ echo "== deb_install: apt-get install ./epintel.deb in a clean root" >&2
 inroot apt-get -qq update >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; exit 1; }
 if inroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     /tmp/epintel.deb >>"$work/apt.log" 2>&1; then ok; else bad "apt-get install the .deb: $(tail -5 "$work/apt.log")"; fi
-check "the package is installed" bash -c "chroot '$root' dpkg-query -W -f='${Status}' epintel | grep -q 'install ok installed'"
+installed() { chroot "$root" dpkg-query -W -f='${Status}' epintel 2>/dev/null | grep -q 'install ok installed'; }
+check "the package is installed" installed
 
 ver=$(dpkg-deb -f "$deb" Version)
 inroot epintel --version >"$work/version" 2>&1 || true
