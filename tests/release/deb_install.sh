@@ -20,7 +20,9 @@ set -euo pipefail
 deb=$(realpath "${1:?usage: deb_install.sh EPINTEL.deb [CACHE_DIR]}")
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cache=$(realpath -m "${2:-$here/build/release-check}")
-mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | grep -o 'http[s]*://[^ ]*/debian\b' | head -1 || true)
+# the machine's Debian mirror: the first active (uncommented) URI ending in /debian of apt's sources
+mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+  awk '/^(URIs:|deb )/ {for (i = 2; i <= NF; i++) if (!m && $i ~ /^https?:\/\/.*\/debian\/?$/) m = $i} END {if (m) print m}' || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 [ "$(id -u)" = 0 ] || { echo "deb_install: needs root (chroot, mount)" >&2; exit 1; }
 command -v debootstrap >/dev/null || { echo "deb_install: needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
