@@ -8,10 +8,13 @@
 #include <string.h>
 
 #include "ep_artefact.h"
+#include "ep_derived.h"
 #include "ep_graph.h"
+#include "ep_graph_blob.h"
 #include "ep_model.h"
 #include "ep_report.h"
 #include "ep_stats.h"
+#include "ep_stats_blob.h"
 #include "ep_store.h"
 #include "ep_tools_common.h"
 #include "ep_tools_window.h"
@@ -172,12 +175,7 @@ static void graph_progress(void *c, double pct, const char *what)
 
 /* ---- per-window cache ------------------------------------------------------------------- */
 
-struct mepfig {
-    uint8_t part_ok, loy_ok;
-    int dnv_unk; /* votes where it is unknown whether the MEP was eligible */
-    int eligible, cast, loy_num, loy_den, n_defect;
-    double participation, loyalty;
-};
+#define mepfig ep_stats_mepfig /* persisted with ep_stats_mepfig_blob_* */
 
 enum { D_CENT, D_BRIDGE, D_LOYAL, D_PART, D_PIVOT, D_ROLES, N_DIM };
 
@@ -187,6 +185,8 @@ struct win {
     const struct ep_matrix *m;
     const int64_t *mep_id_ptr;
     int n_active, n_sittings;
+    struct ep_store *store; /* derived results (ep_derived.h) are loaded from / saved to it */
+    char dwin[2600];        /* the window's key there (ep_derived_window_key) */
 
     int have_vs;
     struct ep_stats_votes vs;
@@ -336,6 +336,8 @@ static int win_get(struct ep_tool_ctx *ctx, json_t *args, struct ep_tools_window
         W.m = m;
         W.mep_id_ptr = m->mep_id;
         snprintf(W.key, sizeof W.key, "%s", key);
+        W.store = ctx->store;
+        ep_derived_window_key(&tw->w, W.dwin, sizeof W.dwin);
         for (int i = 0; i < m->n_mep; i++) {
             const uint64_t *f = m->plane[0] + (size_t)i * (size_t)m->n_words;
             const uint64_t *a = m->plane[1] + (size_t)i * (size_t)m->n_words;
@@ -356,9 +358,14 @@ static int need_vs(struct win *w, struct ep_error *err)
 {
     if (w->have_vs)
         return 0;
-    int rc = ep_stats_votes_compute(w->m, &w->vs, err);
-    if (rc)
-        return rc;
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_blob sb = {w->m, &w->vs};
+    if (!ep_derived_load(w->store, w->dwin, "votes", ep_stats_votes_blob_read, &sb)) {
+        int rc = ep_stats_votes_compute(w->m, &w->vs, err);
+        if (rc)
+            return rc;
+        ep_derived_save(w->store, w->dwin, "votes", ep_stats_votes_blob_write, &sb);
+    }
     w->have_vs = 1;
     return 0;
 }
@@ -370,9 +377,14 @@ static int need_gs(struct win *w, struct ep_error *err)
     int rc = need_vs(w, err);
     if (rc)
         return rc;
-    rc = ep_stats_groups_compute(w->m, &w->vs, &w->gs, err);
-    if (rc)
-        return rc;
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_blob sb = {w->m, &w->gs};
+    if (!ep_derived_load(w->store, w->dwin, "groups", ep_stats_groups_blob_read, &sb)) {
+        rc = ep_stats_groups_compute(w->m, &w->vs, &w->gs, err);
+        if (rc)
+            return rc;
+        ep_derived_save(w->store, w->dwin, "groups", ep_stats_groups_blob_write, &sb);
+    }
     w->have_gs = 1;
     return 0;
 }
@@ -381,9 +393,14 @@ static int need_frag(struct win *w, struct ep_error *err)
 {
     if (w->have_frag)
         return 0;
-    int rc = ep_stats_fragmentation(w->m, &w->frag, err);
-    if (rc)
-        return rc;
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_blob sb = {w->m, &w->frag};
+    if (!ep_derived_load(w->store, w->dwin, "frag", ep_stats_frag_blob_read, &sb)) {
+        int rc = ep_stats_fragmentation(w->m, &w->frag, err);
+        if (rc)
+            return rc;
+        ep_derived_save(w->store, w->dwin, "frag", ep_stats_frag_blob_write, &sb);
+    }
     w->have_frag = 1;
     return 0;
 }
@@ -428,10 +445,17 @@ static int need_graph_algo(struct win *w, struct run *r, int min_common, int alg
         p.min_common = min_common;
         p.algo = algo;
         p.centralities = 0;
-        int rc = ep_graph_compute(w->m, &p, &h, 0, &w->g, err);
-        if (rc) {
-            ep_graph_free(&w->g);
-            return rc;
+        /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+        char kind[256];
+        ep_graph_blob_kind(&p, kind, sizeof kind);
+        struct ep_graph_blob gb = {&w->g, w->m->n_mep, w->m->n_grp};
+        if (!ep_derived_load(w->store, w->dwin, kind, ep_graph_blob_read, &gb)) {
+            int rc = ep_graph_compute(w->m, &p, &h, 0, &w->g, err);
+            if (rc) {
+                ep_graph_free(&w->g);
+                return rc;
+            }
+            ep_derived_save(w->store, w->dwin, kind, ep_graph_blob_write, &gb);
         }
         w->node_of = malloc((size_t)(w->m->n_mep > 0 ? w->m->n_mep : 1) * sizeof *w->node_of);
         if (!w->node_of) {
@@ -445,7 +469,20 @@ static int need_graph_algo(struct win *w, struct run *r, int min_common, int alg
         w->have_graph = 1;
         w->graph_min_common = min_common;
     }
-    return cent ? ep_graph_centralities(&w->g, &h, err) : 0;
+    if (!cent || w->g.have_centralities)
+        return 0;
+    int rc = ep_graph_centralities(&w->g, &h, err);
+    if (!rc) { /* ep_derived: the stored graph gains its centralities */
+        struct ep_graph_params p;
+        ep_graph_params_default(&p);
+        p.min_common = min_common;
+        p.algo = algo;
+        char kind[256];
+        ep_graph_blob_kind(&p, kind, sizeof kind);
+        struct ep_graph_blob gb = {&w->g, w->m->n_mep, w->m->n_grp};
+        ep_derived_save(w->store, w->dwin, kind, ep_graph_blob_write, &gb);
+    }
+    return rc;
 }
 
 /* The graph with the default community detection (Louvain). */
@@ -509,6 +546,14 @@ static int need_mf(struct win *w, struct ep_error *err)
     if (rc)
         return rc;
     const struct ep_matrix *m = w->m;
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_mepfig_set set = {NULL};
+    struct ep_stats_blob sb = {m, &set};
+    if (ep_derived_load(w->store, w->dwin, "mepfig", ep_stats_mepfig_blob_read, &sb)) {
+        w->mf = set.f;
+        w->have_mf = 1;
+        return 0;
+    }
     w->mf = calloc((size_t)(m->n_mep > 0 ? m->n_mep : 1), sizeof *w->mf);
     if (!w->mf)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
@@ -535,6 +580,8 @@ static int need_mf(struct win *w, struct ep_error *err)
         f->n_defect = s.n_defect;
         ep_stats_mep_free(&s);
     }
+    set.f = w->mf;
+    ep_derived_save(w->store, w->dwin, "mepfig", ep_stats_mepfig_blob_write, &sb);
     w->have_mf = 1;
     return 0;
 }
@@ -610,6 +657,20 @@ static int need_mser(struct win *w, struct ep_tool_ctx *ctx, struct ep_error *er
         return rc;
     const struct ep_matrix *m = w->m;
     const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_grid grid = {m->n_mep, ps->n, NULL, NULL};
+    struct ep_stats_blob sb = {m, &grid};
+    if (ep_derived_load(w->store, w->dwin, "mser|defection|sitting", ep_stats_grid_blob_read,
+                        &sb)) {
+        if (grid.cols == ps->n) {
+            w->mser_x = grid.x;
+            w->mser_ok = grid.ok;
+            w->have_mser = 1;
+            return 0;
+        }
+        free(grid.x);
+        free(grid.ok);
+    }
     size_t cells = (size_t)(m->n_mep > 0 ? m->n_mep : 1) * (size_t)(ps->n > 0 ? ps->n : 1);
     double *x = malloc(cells * sizeof *x);
     uint8_t *ok = calloc(cells, 1);
@@ -641,6 +702,8 @@ static int need_mser(struct win *w, struct ep_tool_ctx *ctx, struct ep_error *er
     w->mser_x = x;
     w->mser_ok = ok;
     w->have_mser = 1;
+    grid = (struct ep_stats_grid){m->n_mep, ps->n, x, ok};
+    ep_derived_save(w->store, w->dwin, "mser|defection|sitting", ep_stats_grid_blob_write, &sb);
     return 0;
 }
 
