@@ -754,22 +754,12 @@ int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
 
 int ep_tools_dnv_unknown(const struct ep_matrix *m, int v0, int v1)
 {
-    int n = 0;
-    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++)
-        n += !m->dnv_known[v];
-    return n;
+    return ep_matrix_dnv_unknown(m, v0, v1);
 }
 
 int ep_tools_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1)
 {
-    int n = 0;
-    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++) {
-        if (m->dnv_known[v])
-            continue;
-        /* a cast vote or a membership that day (DID_NOT_VOTE derived) says i was an MEP */
-        n += i < 0 || m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i] == EP_POS_NONE;
-    }
-    return n;
+    return ep_matrix_mep_dnv_unknown(m, i, v0, v1);
 }
 
 void ep_tools_dnv_reason(char *buf, size_t n, int unknown, int total)
