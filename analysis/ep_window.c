@@ -189,13 +189,12 @@ int ep_win_need_gs(struct ep_win *w, struct ep_error *err)
 {
     if (w->have_gs)
         return 0;
-    int rc = ep_win_need_vs(w, err);
-    if (rc)
-        return rc;
     /* ep_derived (issue 17 item 6): load from the store, or compute and save */
     struct ep_stats_blob sb = {w->m, &w->gs};
     if (!ep_derived_load(w->store, w->dwin, "groups", ep_stats_groups_blob_read, &sb)) {
-        rc = ep_stats_groups_compute(w->m, &w->vs, &w->gs, err);
+        int rc = ep_win_need_vs(w, err);
+        if (!rc)
+            rc = ep_stats_groups_compute(w->m, &w->vs, &w->gs, err);
         if (rc)
             return rc;
         ep_derived_save(w->store, w->dwin, "groups", ep_stats_groups_blob_write, &sb);
@@ -313,9 +312,6 @@ int ep_win_need_mf(struct ep_win *w, struct ep_error *err)
 {
     if (w->have_mf)
         return 0;
-    int rc = ep_win_need_vs(w, err);
-    if (rc)
-        return rc;
     const struct ep_matrix *m = w->m;
     /* ep_derived (issue 17 item 6): load from the store, or compute and save */
     struct ep_stats_mepfig_set set = {NULL};
@@ -325,6 +321,9 @@ int ep_win_need_mf(struct ep_win *w, struct ep_error *err)
         w->have_mf = 1;
         return 0;
     }
+    int rc = ep_win_need_vs(w, err);
+    if (rc)
+        return rc;
     w->mf = calloc((size_t)(m->n_mep > 0 ? m->n_mep : 1), sizeof *w->mf);
     if (!w->mf)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
@@ -427,9 +426,7 @@ int ep_win_need_mser(struct ep_win *w, volatile int *cancelled, struct ep_error 
 {
     if (w->have_mser)
         return 0;
-    int rc = ep_win_need_vs(w, err);
-    if (!rc)
-        rc = ep_win_need_per(w, EP_PERIOD_SITTING, err);
+    int rc = ep_win_need_per(w, EP_PERIOD_SITTING, err);
     if (rc)
         return rc;
     const struct ep_matrix *m = w->m;
@@ -448,6 +445,8 @@ int ep_win_need_mser(struct ep_win *w, volatile int *cancelled, struct ep_error 
         free(grid.x);
         free(grid.ok);
     }
+    if ((rc = ep_win_need_vs(w, err)))
+        return rc;
     size_t cells = (size_t)(m->n_mep > 0 ? m->n_mep : 1) * (size_t)(ps->n > 0 ? ps->n : 1);
     double *x = malloc(cells * sizeof *x);
     uint8_t *ok = calloc(cells, 1);
