@@ -420,6 +420,23 @@ int ep_win_need_piv(struct ep_win *w, struct ep_error *err)
     return 0;
 }
 
+int ep_win_need_palpha(struct ep_win *w, struct ep_error *err)
+{
+    (void)err;
+    if (w->have_palpha)
+        return 0;
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_palpha *pa = &w->palpha;
+    struct ep_stats_blob sb = {w->m, pa};
+    if (!ep_derived_load(w->store, w->dwin, "palpha", ep_stats_palpha_blob_read, &sb)) {
+        *pa = (struct ep_stats_palpha){0, 0, 0, 0};
+        pa->rc = ep_stats_parliament_alpha(w->m, &pa->value, &pa->units, &pa->coders, NULL);
+        ep_derived_save(w->store, w->dwin, "palpha", ep_stats_palpha_blob_write, &sb);
+    }
+    w->have_palpha = 1;
+    return 0;
+}
+
 /* Per-sitting defection-rate series of every MEP (the input of the MEP scan; outliers are found
  * per call because they depend on the threshold and the minimum). */
 int ep_win_need_mser(struct ep_win *w, volatile int *cancelled, struct ep_error *err)

@@ -75,6 +75,9 @@ struct ep_win {
     int32_t *mep_piv;    /* [n_mep] */
     int32_t *grp_piv;    /* [EP_MATRIX_MAX_GROUPS] */
 
+    int have_palpha; /* Krippendorff's alpha of the whole Parliament */
+    struct ep_stats_palpha palpha;
+
     int have_mser;    /* per-sitting defection series of every MEP */
     double *mser_x;   /* [n_mep * n_sitting] */
     uint8_t *mser_ok; /* [n_mep * n_sitting] */
@@ -121,6 +124,9 @@ int ep_win_need_names(struct ep_win *w, struct ep_error *err);
 int ep_win_need_mf(struct ep_win *w, struct ep_error *err);
 /* Vote totals and pivotal groups and MEPs (docs/methodology.md, "Pivotal votes"). */
 int ep_win_need_piv(struct ep_win *w, struct ep_error *err);
+/* Krippendorff's alpha of the whole Parliament (ep_stats_parliament_alpha; palpha.rc says
+ * whether it is available). */
+int ep_win_need_palpha(struct ep_win *w, struct ep_error *err);
 /* Per-sitting defection series of every MEP; cancelled (borrowed, may be NULL) is polled. */
 int ep_win_need_mser(struct ep_win *w, volatile int *cancelled, struct ep_error *err);
 

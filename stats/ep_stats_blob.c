@@ -233,6 +233,33 @@ int ep_stats_mepfig_blob_read(const unsigned char *p, size_t n, void *res)
     return EP_OK;
 }
 
+/* ---- Parliament alpha ------------------------------------------------------------------ */
+
+int ep_stats_palpha_blob_write(const void *res, struct ep_buf *out)
+{
+    const struct ep_stats_blob *sb = res;
+    const struct ep_stats_palpha *pa = sb->res;
+    int32_t iv[4] = {pa->rc, pa->units, pa->coders, sb->m->n_vote};
+    int rc = ep_blob_put(out, iv, sizeof iv);
+    return rc ? rc : ep_blob_put_f64(out, pa->value);
+}
+
+int ep_stats_palpha_blob_read(const unsigned char *p, size_t n, void *res)
+{
+    const struct ep_stats_blob *sb = res;
+    struct ep_stats_palpha *pa = sb->res;
+    struct ep_blob_reader r;
+    ep_blob_reader_init(&r, p, n);
+    int32_t iv[4];
+    ep_blob_get(&r, iv, sizeof iv);
+    double v = ep_blob_get_f64(&r);
+    if (ep_blob_reader_end(&r) || iv[3] != sb->m->n_vote || iv[0] > 0 || iv[1] < 0 ||
+        iv[1] > sb->m->n_vote || iv[2] < 0 || iv[2] > sb->m->n_mep)
+        return EP_EPARSE;
+    *pa = (struct ep_stats_palpha){iv[0], v, iv[1], iv[2]};
+    return EP_OK;
+}
+
 /* ---- grids ----------------------------------------------------------------------------- */
 
 int ep_stats_grid_blob_write(const void *res, struct ep_buf *out)

@@ -54,6 +54,16 @@ struct ep_stats_mepfig_set {
 int ep_stats_mepfig_blob_write(const void *res, struct ep_buf *out);
 int ep_stats_mepfig_blob_read(const unsigned char *p, size_t n, void *res);
 
+/* Krippendorff's alpha of the whole Parliament over the window (ep_stats_parliament_alpha):
+ * its return code (EP_OK, or why it is unavailable), value, units and coders. res: this. */
+struct ep_stats_palpha {
+    int rc;
+    double value;
+    int units, coders;
+};
+int ep_stats_palpha_blob_write(const void *res, struct ep_buf *out);
+int ep_stats_palpha_blob_read(const unsigned char *p, size_t n, void *res);
+
 /* A rows x cols grid of values with defined flags, e.g. each MEP's (row) defection rate per
  * sitting (column). res: struct ep_stats_grid; rows must equal m->n_mep. */
 struct ep_stats_grid {

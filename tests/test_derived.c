@@ -289,6 +289,16 @@ static void test_stats_round_trip(void **state)
     assert_memory_equal(fr.seats, fr2.seats, sizeof fr.seats);
     assert_memory_equal(fr.cast, fr2.cast, sizeof fr.cast);
 
+    struct ep_stats_palpha pa = {0, 0, 0, 0}, pa2;
+    pa.rc = ep_stats_parliament_alpha(&M, &pa.value, &pa.units, &pa.coders, NULL);
+    assert_int_equal(pa.rc, 0);
+    assert_true(pa.units > 200 && pa.coders > 600);
+    through_store("t-palpha", ep_stats_palpha_blob_write, ep_stats_palpha_blob_read, &pa, &pa2);
+    assert_int_equal(pa2.rc, 0);
+    assert_same_f64(pa.value, pa2.value);
+    assert_int_equal(pa.units, pa2.units);
+    assert_int_equal(pa.coders, pa2.coders);
+
     /* a payload of another matrix shape is refused */
     struct ep_matrix other = M;
     other.n_vote = M.n_vote - 1;
@@ -325,8 +335,9 @@ static void test_window_cache_loads(void **state)
     assert_int_equal(ep_win_need_frag(a, &err), 0);
     assert_int_equal(ep_win_need_mser(a, NULL, &err), 0);
     assert_int_equal(ep_win_need_graph(a, 10, EP_GRAPH_LOUVAIN, 1, NULL, &err), 0);
-    /* votes, mepfig, groups, frag, mser, graph */
-    assert_int_equal(scalar(S, "SELECT COUNT(*) FROM derived WHERE window = '||0|'"), 6);
+    assert_int_equal(ep_win_need_palpha(a, &err), 0);
+    /* votes, mepfig, groups, frag, mser, graph, palpha */
+    assert_int_equal(scalar(S, "SELECT COUNT(*) FROM derived WHERE window = '||0|'"), 7);
 
     assert_int_equal(ep_wincache_get(&c2, S, &w, &b, &err), 0);
     assert_int_equal(ep_win_need_mf(b, &err), 0);
@@ -335,6 +346,11 @@ static void test_window_cache_loads(void **state)
     assert_int_equal(ep_win_need_gs(b, &err), 0);
     assert_int_equal(ep_win_need_frag(b, &err), 0);
     assert_int_equal(ep_win_need_mser(b, NULL, &err), 0);
+    assert_int_equal(ep_win_need_palpha(b, &err), 0);
+    assert_int_equal(a->palpha.rc, b->palpha.rc);
+    assert_same_f64(a->palpha.value, b->palpha.value);
+    assert_int_equal(a->palpha.units, b->palpha.units);
+    assert_int_equal(a->palpha.coders, b->palpha.coders);
     for (int i = 0; i < M.n_mep; i++) {
         const struct ep_stats_mepfig *x = &a->mf[i], *y = &b->mf[i];
         assert_int_equal(x->part_ok, y->part_ok);

@@ -1028,12 +1028,14 @@ static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, in
 }
 
 /* The whole Parliament as one body: Krippendorff's alpha with every MEP who cast as a coder. */
-static json_t *parliament_json(struct run *r, const struct ep_matrix *m, int *bad)
+static json_t *parliament_json(struct run *r, struct ep_win *w, int *bad)
 {
-    double a = 0;
-    int units = 0, coders = 0;
+    const struct ep_matrix *m = w->m;
+    ep_win_need_palpha(w, NULL); /* kept with the window, persisted (ep_derived) */
+    double a = w->palpha.value;
+    int units = w->palpha.units, coders = w->palpha.coders;
     json_t *al;
-    if (ep_stats_parliament_alpha(m, &a, &units, &coders, NULL) == EP_OK) {
+    if (w->palpha.rc == EP_OK) {
         al = json_pack("{s:b, s:o}", "available", 1, "value", jr(a));
     } else {
         char why[256];
@@ -1137,7 +1139,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     put(res, "groups", garr, &bad);
     if (ts->n < 2)
         too_short(&r, "sittings", ts->n, 2, "groups[].trend.ai_slope_per_sitting");
-    put(res, "parliament", parliament_json(&r, m, &bad), &bad);
+    put(res, "parliament", parliament_json(&r, w, &bad), &bad);
 
     /* pair matrix and per-sitting pair agreement for the stability figure */
     const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
