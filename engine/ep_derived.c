@@ -201,6 +201,20 @@ int ep_derived_save(struct ep_store *s, const char *window, const char *kind,
     return write_end(db, nested, ok);
 }
 
+long long ep_derived_default_cells(struct ep_store *s)
+{
+    sqlite3_stmt *q = NULL;
+    long long cells = -1;
+    if (sqlite3_prepare_v2(ep_store_db(s),
+                           "SELECT (SELECT COUNT(*) FROM member) * (SELECT COUNT(*) FROM"
+                           " vote_positions)",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        cells = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return cells;
+}
+
 int ep_derived_stats(struct ep_store *s, long long *rows, long long *bytes, struct ep_error *err)
 {
     sqlite3 *db = ep_store_db(s);

@@ -59,6 +59,10 @@ int ep_derived_load(struct ep_store *s, const char *window, const char *kind,
 int ep_derived_save(struct ep_store *s, const char *window, const char *kind,
                     ep_derived_write_fn wr, const void *res);
 
+/* MEPs x votes with stored positions (members x vote_positions rows: an upper bound of the
+ * default window's cells), or -1 when the store cannot be read. */
+long long ep_derived_default_cells(struct ep_store *s);
+
 /* Rows currently stored and their total payload bytes (for `epintel info` and tests). */
 int ep_derived_stats(struct ep_store *s, long long *rows, long long *bytes, struct ep_error *err);
 

@@ -13,6 +13,7 @@
 #include "ep_derived.h"
 #include "ep_graph.h"
 #include "ep_graph_blob.h"
+#include "ep_precompute.h"
 #include "ep_stats.h"
 #include "ep_stats_blob.h"
 #include "ep_store.h"
@@ -588,12 +589,50 @@ static void test_concurrent_readers(void **state)
     ep_stats_votes_free(&vs);
 }
 
+/* ep_precompute_window stores every per-window result of the default window, with progress
+ * through every step; a fresh window cache then computes none of them. */
+static void count_steps(void *ctx, int k, int n, const char *what)
+{
+    int *steps = ctx;
+    assert_true(k >= 0 && k <= n && what && what[0]);
+    assert_int_equal(k, *steps); /* in order, none skipped */
+    (*steps)++;
+}
+
+static void test_precompute(void **state)
+{
+    (void)state;
+    exec_sql(S, "DELETE FROM derived");
+    struct ep_error err = {0};
+    int steps = 0;
+    assert_int_equal(ep_precompute_window(S, NULL, count_steps, &steps, &err), 0);
+    assert_int_equal(steps, 9);
+    assert_int_equal(scalar(S, "SELECT COUNT(*) FROM derived WHERE window = '||0|'"), 7);
+    long long cells = ep_precompute_default_cells(S);
+    assert_true(cells >= (long long)M.n_mep * M.n_vote);
+    assert_true(cells < EP_PRECOMPUTE_MIN_CELLS); /* so ingest of the bundled data skips it */
+
+    struct ep_window w = {0};
+    struct ep_wincache c;
+    struct ep_win *e;
+    ep_wincache_init(&c);
+    assert_int_equal(ep_wincache_get(&c, S, &w, &e, &err), 0);
+    assert_int_equal(ep_win_need_mf(e, &err), 0);
+    assert_int_equal(ep_win_need_gs(e, &err), 0);
+    assert_int_equal(ep_win_need_mser(e, NULL, &err), 0);
+    assert_int_equal(ep_win_need_graph(e, 10, EP_GRAPH_LOUVAIN, 1, NULL, &err), 0);
+    assert_int_equal(e->have_vs, 0); /* all loaded: nothing needed the vote figures */
+    assert_int_equal(e->g.have_centralities, 1);
+    ep_wincache_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graph_round_trip),   cmocka_unit_test(test_stats_round_trip),
         cmocka_unit_test(test_window_cache_loads), cmocka_unit_test(test_damage_detected),
         cmocka_unit_test(test_invalidated_by_ingest), cmocka_unit_test(test_concurrent_readers),
+        cmocka_unit_test(test_precompute),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
