@@ -16,6 +16,7 @@
 #ifndef EP_WINDOW_H
 #define EP_WINDOW_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ep_error.h"
@@ -126,6 +127,10 @@ int ep_win_need_mf(struct ep_win *w, struct ep_error *err);
 int ep_win_need_piv(struct ep_win *w, struct ep_error *err);
 /* Per-sitting defection series of every MEP; cancelled (borrowed, may be NULL) is polled. */
 int ep_win_need_mser(struct ep_win *w, volatile int *cancelled, struct ep_error *err);
+
+/* Why participation is unknown: `unknown` of the `total` votes have no did-not-vote list
+ * (text into buf[n]). */
+void ep_dnv_reason(char *buf, size_t n, int unknown, int total);
 
 /* Drop the influence figures (analysis/ep_influence.h). */
 void ep_win_free_influence(struct ep_win *w);

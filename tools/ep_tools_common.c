@@ -3,6 +3,7 @@
 #include "ep_tools.h"
 
 #include "ep_stats.h"
+#include "ep_window.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -764,12 +765,7 @@ int ep_tools_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1)
 
 void ep_tools_dnv_reason(char *buf, size_t n, int unknown, int total)
 {
-    snprintf(buf, n,
-             "who did not vote is unknown on %d of the %d votes: their source lists cast votes "
-             "only (the roll-call XML) and the stored memberships do not cover every voter on "
-             "those dates; ingest HowTheyVote.eu's member_votes.csv (explicit DID_NOT_VOTE) or an "
-             "up-to-date group_memberships.csv",
-             unknown, total);
+    ep_dnv_reason(buf, n, unknown, total);
 }
 
 /* ---- group codes --------------------------------------------------------------------- */

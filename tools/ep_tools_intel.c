@@ -11,6 +11,7 @@
 #include "ep_env.h"
 #include "ep_influence.h"
 #include "ep_query_intel.h"
+#include "ep_run.h"
 #include "ep_graph.h"
 #include "ep_model.h"
 #include "ep_report.h"
@@ -20,10 +21,6 @@
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
-/* Why the roles dimension is unavailable, on any store (not only the bundled data). */
-#define EP_ROLES_REASON                                                                            \
-    "the store holds no rapporteur or role records: its schema has no table for them, and "        \
-    "neither HowTheyVote.eu nor the roll-call XML carry them"
 
 /* ---- small JSON helpers ------------------------------------------------------------------ */
 
@@ -90,50 +87,30 @@ static double clamp01(double x)
     return x < 0 ? 0 : (x > 1 ? 1 : x);
 }
 
-/* ---- the run: progress and cancellation between stages ------------------------------------ */
+/* ---- the run: progress and cancellation between stages (analysis/ep_run.h) ----------------- */
 
-/* A measure the window is too short for: it has `have` units where the measure needs `minimum`
- * (docs/methodology.md, "Minimums"). finish() lists them in the result's window_too_short. */
-struct shortm {
-    char measure[80];
-    const char *unit;
-    long have, minimum;
-};
-#define RUN_MAX_SHORT 48
-
-struct run {
-    struct ep_tool_ctx *ctx;
-    const char *tool;
-    int k, n;
-    int n_short;
-    struct shortm shortm[RUN_MAX_SHORT];
-};
-
-static void too_short(struct run *r, const char *unit, long have, long minimum, const char *fmt,
-                      ...) __attribute__((format(printf, 5, 6)));
-static void too_short(struct run *r, const char *unit, long have, long minimum, const char *fmt,
-                      ...)
+/* A run of tool over the call's context: its progress, cancellation and deadline. */
+static void run_init(struct ep_run *r, const struct ep_tool_ctx *ctx, const char *tool, int n)
 {
-    if (r->n_short >= RUN_MAX_SHORT)
-        return;
-    struct shortm *s = &r->shortm[r->n_short++];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(s->measure, sizeof s->measure, fmt, ap);
-    va_end(ap);
-    s->unit = unit;
-    s->have = have;
-    s->minimum = minimum;
+    memset(r, 0, sizeof *r);
+    r->tool = tool;
+    r->n = n;
+    if (ctx) {
+        r->progress = ctx->progress;
+        r->pctx = ctx->pctx;
+        r->cancelled = ctx->cancelled;
+        r->deadline = ctx->deadline;
+    }
 }
 
 /* The result's window_too_short block (NULL when every measure had its minimum). */
-static json_t *short_json(const struct run *r, int *bad)
+static json_t *short_json(const struct ep_run *r, int *bad)
 {
     if (r->n_short == 0)
         return NULL;
     json_t *a = json_array();
     for (int k = 0; k < r->n_short; k++) {
-        const struct shortm *s = &r->shortm[k];
+        const struct ep_run_short *s = &r->shortm[k];
         add(a,
             json_pack("{s:s, s:s, s:I, s:I}", "measure", s->measure, "unit", s->unit, "have",
                       (json_int_t)s->have, "minimum", (json_int_t)s->minimum),
@@ -146,31 +123,6 @@ static json_t *short_json(const struct run *r, int *bad)
              "least the minimum listed",
              r->n_short, r->n_short == 1 ? "" : "s");
     return json_pack("{s:s, s:o}", "note", note, "measures", a);
-}
-
-static int stage(struct run *r, const char *what, struct ep_error *err)
-{
-    if (r->ctx && r->ctx->cancelled && *r->ctx->cancelled)
-        return ep_error_set(err, EP_ECANCELED, "%s: cancelled before stage \"%s\"", r->tool, what);
-    if (r->ctx && r->ctx->deadline > 0 && ep_now() > r->ctx->deadline)
-        return ep_error_set(err, EP_EUNAVAIL,
-                            "%s: the call's deadline (the server's --tool-timeout) passed before "
-                            "stage \"%s\"; retry, narrow the window, or raise --tool-timeout",
-                            r->tool, what);
-    if (r->ctx && r->ctx->progress)
-        r->ctx->progress(r->ctx->pctx, r->k, r->n, what);
-    r->k++;
-    return 0;
-}
-
-/* graph/ hook: igraph's percentage inside the current stage [k-1, k]. */
-static void graph_progress(void *c, double pct, const char *what)
-{
-    struct run *r = c;
-    if (r->ctx && r->ctx->progress) {
-        double done = (r->k - 1) + (pct < 0 ? 0 : pct > 100 ? 100 : pct) / 100.0;
-        r->ctx->progress(r->ctx->pctx, done, r->n, what);
-    }
 }
 
 /* ---- the window (analysis/ep_window.h) --------------------------------------------------- */
@@ -195,15 +147,15 @@ static int win_get(struct ep_tool_ctx *ctx, json_t *args, struct ep_tools_window
 }
 
 /* The graph with the run's progress and cancellation hooks. */
-static int need_graph_algo(struct ep_win *w, struct run *r, int min_common, int algo, int cent,
+static int need_graph_algo(struct ep_win *w, struct ep_run *r, int min_common, int algo, int cent,
                            struct ep_error *err)
 {
-    struct ep_graph_hooks h = {graph_progress, r->ctx ? r->ctx->cancelled : NULL, r};
+    struct ep_graph_hooks h = ep_run_graph_hooks(r);
     return ep_win_need_graph(w, min_common, algo, cent, &h, err);
 }
 
 /* The graph with the default community detection (Louvain). */
-static int need_graph(struct ep_win *w, struct run *r, int min_common, int cent, struct ep_error *err)
+static int need_graph(struct ep_win *w, struct ep_run *r, int min_common, int cent, struct ep_error *err)
 {
     return need_graph_algo(w, r, min_common, EP_GRAPH_LOUVAIN, cent, err);
 }
@@ -243,7 +195,7 @@ static json_t *methodology(struct ep_win *w, const char *formula, const char *co
 }
 
 /* Add window, methodology and provenance to res. */
-static int finish(struct run *r, struct ep_tools_window *tw, struct ep_win *w, json_t *res,
+static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_window *tw, struct ep_win *w, json_t *res,
                   json_t *meth, int bad, json_t **result, struct ep_error *err)
 {
     put(res, "window", ep_tools_window_json(tw, w->m), &bad);
@@ -254,9 +206,9 @@ static int finish(struct run *r, struct ep_tools_window *tw, struct ep_win *w, j
         json_decref(res);
         return ep_error_set(err, EP_ENOMEM, "out of memory while building the result");
     }
-    int rc = stage(r, "provenance", err);
+    int rc = ep_run_stage(r, "provenance", err);
     if (!rc)
-        rc = ep_tools_add_provenance(r->ctx->store, res, err);
+        rc = ep_tools_add_provenance(ctx->store, res, err);
     if (rc) {
         json_decref(res);
         return rc;
@@ -277,27 +229,11 @@ static int graph_weighted(const struct ep_graph *g)
 /* {"available": false, "reason", "minimum_common_votes"} for a measure that needs the co-voting
  * network to have edge weight (communities, modularity, centralities, factions). When the window
  * has fewer votes than an edge needs, the measure joins window_too_short. */
-static json_t *no_edges(struct run *r, const struct ep_win *w, const struct ep_graph *g,
+static json_t *no_edges(struct ep_run *r, const struct ep_win *w, const struct ep_graph *g,
                         const char *measure)
 {
     char why[400];
-    int v = w->m->n_vote;
-    if (v < g->min_common) {
-        snprintf(why, sizeof why,
-                 "the window is too short: %d vote%s, an edge of the co-voting network needs at "
-                 "least %d common votes of two MEPs, and this measure needs edges",
-                 v, v == 1 ? "" : "s", g->min_common);
-        too_short(r, "votes", v, g->min_common, "%s", measure);
-    } else if (g->n_edge == 0)
-        snprintf(why, sizeof why,
-                 "the co-voting network has no edge: no pair of MEPs cast %d common votes, and "
-                 "this measure needs edges",
-                 g->min_common);
-    else
-        snprintf(why, sizeof why,
-                 "every edge of the co-voting network has weight 0 (no pair of MEPs with %d "
-                 "common votes ever voted the same way), and this measure needs edge weight",
-                 g->min_common);
+    ep_run_no_edges(r, w, g, measure, why, sizeof why);
     json_t *o = ep_tools_unavailable(why);
     if (o && json_object_set_new(o, "minimum_common_votes", json_integer(g->min_common))) {
         json_decref(o);
@@ -625,167 +561,132 @@ static const char *const dim_def[N_DIM] = {
     "rapporteurships, shadow rapporteurships and roles (chairs, coordinators)",
 };
 
-static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* The figures object of an available dimension. */
+static json_t *influence_figures(const struct ep_influence *o, int d, int *bad)
 {
-    struct run r = {.ctx = ctx, .tool = "assess_mep_influence", .n = 8};
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
-                            &fmts, err))
-        return EP_EINVAL;
-    struct ep_tools_window tw;
-    struct ep_win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
-    if (!rc)
-        rc = win_get(ctx, args, &tw, &w, err);
-    if (rc)
-        return rc;
-    int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
-    int i;
-    if ((rc = find_mep(ctx, w, id, "mep_id", &i, err)))
-        return rc;
-    if ((rc = stage(&r, "vote and group statistics", err)) || (rc = ep_win_need_vs(w, err)))
-        return rc;
-    if ((rc = stage(&r, "MEP participation and loyalty", err)) || (rc = ep_win_need_mf(w, err)))
-        return rc;
-    if ((rc = stage(&r, "pivotal votes", err)) || (rc = ep_win_need_piv(w, err)))
-        return rc;
-    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 1, err)))
-        return rc;
-    if ((rc = stage(&r, "percentiles and composite", err)) || (rc = ep_influence_need(w, err)) ||
-        (rc = ep_win_need_names(w, err)))
-        return rc;
-    if ((rc = stage(&r, "result", err)))
-        return rc;
-    int k = w->node_of[i];
-    if (k < 0)
-        return ep_error_set(err, EP_EUNAVAIL,
-                            "MEP %lld (%s) cast no vote in the window (%d eligible votes): no "
-                            "influence scorecard; choose a window in which they voted",
-                            (long long)id, w->name[i], w->mf[i].eligible);
-    const struct ep_graph_node *nd = &w->g.node[k];
+    const struct ep_win *w = o->win;
+    const struct ep_graph_node *nd = &w->g.node[o->node];
+    const struct ep_mepfig *f = &w->mf[o->mep];
     const struct ep_matrix *m = w->m;
-    int bad = 0;
-    json_t *res = json_object();
-    put(res, "mep", mep_json(w, i, 0, 0), &bad);
+    json_t *fig = json_object();
+    switch (d) {
+    case D_CENT:
+        put(fig, "eigenvector", jr(nd->eigen), bad);
+        put(fig, "pagerank", jr(nd->pagerank), bad);
+        put(fig, "strength", jr(nd->strength), bad);
+        put(fig, "degree", json_integer(nd->degree), bad);
+        put(fig, "betweenness_backbone", jr(nd->betweenness >= 0 ? nd->betweenness : 0), bad);
+        put(fig, "nodes", json_integer(w->g.n_node), bad);
+        put(fig, "edges", json_integer(w->g.n_edge), bad);
+        break;
+    case D_BRIDGE:
+        put(fig, "bridge_score", jr(nd->bridge), bad);
+        put(fig, "top_k", json_integer(w->g.top_k), bad);
+        put(fig, "modal_group",
+            grp_code(m, nd->grp) ? json_string(grp_code(m, nd->grp)) : json_null(), bad);
+        break;
+    case D_LOYAL:
+        put(fig, "votes_with_group", json_integer(f->loy_num), bad);
+        put(fig, "votes_considered", json_integer(f->loy_den), bad);
+        put(fig, "defections", json_integer(f->n_defect), bad);
+        break;
+    case D_PART:
+        put(fig, "cast", json_integer(f->cast), bad);
+        put(fig, "eligible", json_integer(f->eligible), bad);
+        break;
+    case D_PIVOT: {
+        json_t *ex = json_array();
+        for (int k = 0; k < o->n_example; k++)
+            add(ex, json_integer((json_int_t)o->example_vote[k]), bad);
+        put(fig, "pivotal_votes", json_integer(w->mep_piv[o->mep]), bad);
+        put(fig, "group_pivotal_votes", json_integer(o->group_pivotal), bad);
+        put(fig, "decided_votes", json_integer(w->decided), bad);
+        put(fig, "example_vote_ids", ex, bad);
+        break;
+    }
+    default: break;
+    }
+    return fig;
+}
 
-    double ws = 0;
-    for (int d = 0; d < N_DIM; d++)
-        if (w->ok[d][k])
-            ws += ep_influence_dim_weight[d];
+/* dimensions and weights of the scorecard into res. */
+static void influence_dims_json(const struct ep_influence *o, json_t *res, int *bad)
+{
     json_t *dims = json_object(), *nom = json_object(), *eff = json_object(),
            *dropped = json_array();
     for (int d = 0; d < N_DIM; d++) {
-        put(nom, ep_influence_dim_name[d], jr(ep_influence_dim_weight[d]), &bad);
-        json_t *o;
-        if (!w->ok[d][k]) {
-            const char *why = "not available";
-            char buf[600];
-            switch (d) {
-            case D_CENT:
-                why = "the co-voting network has no edge at this MEP (fewer than 10 common votes "
-                      "with every other MEP)";
-                break;
-            case D_BRIDGE: why = "the MEP has no edge weight in the co-voting network"; break;
-            case D_LOYAL:
-                snprintf(buf, sizeof buf,
-                         "no cast vote on which the MEP's group had a non-tie position (%d cast)",
-                         w->mf[i].cast);
-                why = buf;
-                break;
-            case D_PART:
-                if (w->mf[i].dnv_unk) {
-                    ep_tools_dnv_reason(buf, sizeof buf, w->mf[i].dnv_unk, w->m->n_vote);
-                    why = buf;
-                } else
-                    why = "no eligible vote";
-                break;
-            case D_PIVOT: why = "no decided vote (FOR != AGAINST) in the window"; break;
-            case D_ROLES: why = EP_ROLES_REASON; break;
-            }
-            o = (d == D_CENT || d == D_BRIDGE) && !graph_weighted(&w->g)
-                    ? no_edges(&r, w, &w->g, ep_influence_dim_name[d])
-                    : ep_tools_unavailable(why);
-            put(o, "definition", json_string(dim_def[d]), &bad);
-            add(dropped, json_string(ep_influence_dim_name[d]), &bad);
+        const struct ep_influence_dim *x = &o->dim[d];
+        const char *name = ep_influence_dim_name[d];
+        put(nom, name, jr(ep_influence_dim_weight[d]), bad);
+        json_t *dj;
+        if (!x->available) {
+            dj = ep_tools_unavailable(x->reason);
+            if (x->no_edges)
+                put(dj, "minimum_common_votes", json_integer(o->win->g.min_common), bad);
+            put(dj, "definition", json_string(dim_def[d]), bad);
+            add(dropped, json_string(name), bad);
         } else {
-            double we = ep_influence_dim_weight[d] / ws;
-            put(eff, ep_influence_dim_name[d], jr(we), &bad);
-            json_t *fig = json_object();
-            switch (d) {
-            case D_CENT:
-                put(fig, "eigenvector", jr(nd->eigen), &bad);
-                put(fig, "pagerank", jr(nd->pagerank), &bad);
-                put(fig, "strength", jr(nd->strength), &bad);
-                put(fig, "degree", json_integer(nd->degree), &bad);
-                put(fig, "betweenness_backbone", jr(nd->betweenness >= 0 ? nd->betweenness : 0),
-                    &bad);
-                put(fig, "nodes", json_integer(w->g.n_node), &bad);
-                put(fig, "edges", json_integer(w->g.n_edge), &bad);
-                break;
-            case D_BRIDGE:
-                put(fig, "bridge_score", jr(nd->bridge), &bad);
-                put(fig, "top_k", json_integer(w->g.top_k), &bad);
-                put(fig, "modal_group",
-                    grp_code(m, nd->grp) ? json_string(grp_code(m, nd->grp)) : json_null(), &bad);
-                break;
-            case D_LOYAL:
-                put(fig, "votes_with_group", json_integer(w->mf[i].loy_num), &bad);
-                put(fig, "votes_considered", json_integer(w->mf[i].loy_den), &bad);
-                put(fig, "defections", json_integer(w->mf[i].n_defect), &bad);
-                break;
-            case D_PART:
-                put(fig, "cast", json_integer(w->mf[i].cast), &bad);
-                put(fig, "eligible", json_integer(w->mf[i].eligible), &bad);
-                break;
-            case D_PIVOT: {
-                int ng = m->n_grp, nm = m->n_mep, grp_p = 0;
-                json_t *ex = json_array();
-                for (int v = 0; v < m->n_vote; v++) {
-                    int g = m->grp[(size_t)v * (size_t)nm + (size_t)i];
-                    if (g >= ng || !w->gpiv[(size_t)v * (size_t)ng + (size_t)g])
-                        continue;
-                    grp_p++;
-                    int win = w->F[v] > w->A[v] ? EP_POS_FOR : EP_POS_AGAINST;
-                    if (m->pos[(size_t)v * (size_t)nm + (size_t)i] == win &&
-                        json_array_size(ex) < 20)
-                        add(ex, json_integer((json_int_t)m->vote_id[v]), &bad);
-                }
-                put(fig, "pivotal_votes", json_integer(w->mep_piv[i]), &bad);
-                put(fig, "group_pivotal_votes", json_integer(grp_p), &bad);
-                put(fig, "decided_votes", json_integer(w->decided), &bad);
-                put(fig, "example_vote_ids", ex, &bad);
-                break;
-            }
-            }
-            o = json_pack("{s:b, s:o, s:o, s:o, s:i, s:s, s:o}", "available", 1, "value",
-                          jr(w->val[d][k]), "percentile", jr(w->pct[d][k]), "weight", jr(we),
-                          "peers", w->peers[d], "definition", dim_def[d], "figures", fig);
+            put(eff, name, jr(x->weight), bad);
+            dj = json_pack("{s:b, s:o, s:o, s:o, s:i, s:s, s:o}", "available", 1, "value",
+                           jr(x->value), "percentile", jr(x->percentile), "weight",
+                           jr(x->weight), "peers", x->peers, "definition", dim_def[d], "figures",
+                           influence_figures(o, d, bad));
         }
-        put(dims, ep_influence_dim_name[d], o, &bad);
+        put(dims, name, dj, bad);
     }
-    put(res, "dimensions", dims, &bad);
+    put(res, "dimensions", dims, bad);
     int renorm = json_array_size(dropped) > 0;
     char note[400];
     snprintf(note, sizeof note,
              renorm ? "%zu dimension(s) without data dropped; the remaining weights were divided "
                       "by their sum %.2f so that they add up to 1"
                     : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
-             json_array_size(dropped), ws);
+             json_array_size(dropped), o->weight_sum);
     json_t *wt = json_object();
-    put(wt, "nominal", nom, &bad);
-    put(wt, "effective", eff, &bad);
-    put(wt, "renormalised", json_boolean(renorm), &bad);
-    put(wt, "dropped", dropped, &bad);
-    put(wt, "note", json_string(note), &bad);
-    put(res, "weights", wt, &bad);
-    put(res, "composite", jr(w->composite[k]), &bad);
-    put(res, "rank", json_integer(w->rank[k]), &bad);
-    put(res, "n", json_integer(w->g.n_node), &bad);
+    put(wt, "nominal", nom, bad);
+    put(wt, "effective", eff, bad);
+    put(wt, "renormalised", json_boolean(renorm), bad);
+    put(wt, "dropped", dropped, bad);
+    put(wt, "note", json_string(note), bad);
+    put(res, "weights", wt, bad);
+}
+
+static int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                     struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "assess_mep_influence", 8);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
+                            &fmts, err))
+        return EP_EINVAL;
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(&r, "loading the window", err);
+    if (!rc)
+        rc = win_get(ctx, args, &tw, &w, err);
+    if (rc)
+        return rc;
+    int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
+    struct ep_influence_params p;
+    if ((rc = find_mep(ctx, w, id, "mep_id", &p.mep, err)))
+        return rc;
+    struct ep_influence o;
+    if ((rc = ep_influence_compute(w, &p, &r, &o, err)))
+        return rc;
+    int bad = 0;
+    json_t *res = json_object();
+    put(res, "mep", mep_json(w, o.mep, 0, 0), &bad);
+    influence_dims_json(&o, res, &bad);
+    put(res, "composite", jr(o.composite), &bad);
+    put(res, "rank", json_integer(o.rank), &bad);
+    put(res, "n", json_integer(o.n), &bad);
     put(res, "percentile_definition",
         json_string("percentile = 100 * (peers with a strictly lower value + half of the peers "
                     "with an equal value, the MEP included) / peers; peers = MEPs with at least "
                     "one cast vote in the window for whom the dimension is defined"),
         &bad);
+    ep_influence_free(&o);
     static const char *const inputs[] = {
         "vote matrix of the window (per-MEP positions, group on each vote's date)",
         "co-voting network (edges with >= 10 common votes, w = same/both)",
@@ -799,7 +700,7 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                     "composite = sum_d w_d * percentile_d / sum_d w_d over available dimensions d; "
                     "rank = 1 + number of MEPs with a strictly higher composite",
                     inputs, limits);
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_influence(ctx, args, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
@@ -1013,7 +914,7 @@ static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trend
 
 /* alpha_reason and alpha_minimum_units beside a cohesion block's alpha (null when unavailable);
  * the measure joins window_too_short when the window itself has fewer votes than the minimum. */
-static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, int units,
+static void alpha_fields(struct ep_run *r, json_t *coh, const char *who, int ok, int units,
                          int n_vote, int *bad)
 {
     put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
@@ -1023,12 +924,12 @@ static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, in
     put(coh, "alpha_reason", json_string(ep_tools_alpha_reason(units, n_vote, why, sizeof why)),
         bad);
     if (n_vote < EP_STATS_ALPHA_MIN_UNITS) /* not when the group is too small for the window */
-        too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS, "alpha of %s",
+        ep_run_too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS, "alpha of %s",
                   who);
 }
 
 /* The whole Parliament as one body: Krippendorff's alpha with every MEP who cast as a coder. */
-static json_t *parliament_json(struct run *r, const struct ep_matrix *m, int *bad)
+static json_t *parliament_json(struct ep_run *r, const struct ep_matrix *m, int *bad)
 {
     double a = 0;
     int units = 0, coders = 0;
@@ -1039,7 +940,7 @@ static json_t *parliament_json(struct run *r, const struct ep_matrix *m, int *ba
         char why[256];
         al = ep_tools_unavailable(ep_tools_alpha_reason(units, m->n_vote, why, sizeof why));
         if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS)
-            too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS,
+            ep_run_too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS,
                       "parliament.alpha");
     }
     put(al, "units", json_integer(units), bad);
@@ -1055,14 +956,15 @@ static json_t *parliament_json(struct run *r, const struct ep_matrix *m, int *ba
 
 static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {.ctx = ctx, .tool = "analyze_coalition_dynamics", .n = 7};
+    struct ep_run r;
+    run_init(&r, ctx, "analyze_coalition_dynamics", 7);
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
                             "analyze_coalition_dynamics", &fmts, err))
         return EP_EINVAL;
     struct ep_tools_window tw;
     struct ep_win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
+    int rc = ep_run_stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
@@ -1083,16 +985,16 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         }
     } else
         memset(sel, 1, sizeof sel);
-    if ((rc = stage(&r, "group cohesion and pair agreement", err)) || (rc = ep_win_need_gs(w, err)) ||
+    if ((rc = ep_run_stage(&r, "group cohesion and pair agreement", err)) || (rc = ep_win_need_gs(w, err)) ||
         (rc = ep_win_need_frag(w, err)))
         return rc;
-    if ((rc = stage(&r, "trends per sitting and month", err)) ||
+    if ((rc = ep_run_stage(&r, "trends per sitting and month", err)) ||
         (rc = ep_win_need_tr(w, EP_PERIOD_SITTING, err)) || (rc = ep_win_need_tr(w, EP_PERIOD_MONTH, err)))
         return rc;
-    if ((rc = stage(&r, "co-voting network and factions", err)) ||
+    if ((rc = ep_run_stage(&r, "co-voting network and factions", err)) ||
         (rc = need_graph(w, &r, 10, 0, err)))
         return rc;
-    if ((rc = stage(&r, "alliances and stability", err)))
+    if ((rc = ep_run_stage(&r, "alliances and stability", err)))
         return rc;
 
     int bad = 0;
@@ -1136,7 +1038,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     }
     put(res, "groups", garr, &bad);
     if (ts->n < 2)
-        too_short(&r, "sittings", ts->n, 2, "groups[].trend.ai_slope_per_sitting");
+        ep_run_too_short(&r, "sittings", ts->n, 2, "groups[].trend.ai_slope_per_sitting");
     put(res, "parliament", parliament_json(&r, m, &bad), &bad);
 
     /* pair matrix and per-sitting pair agreement for the stability figure */
@@ -1237,7 +1139,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                  "votes",
                  m->n_vote, m->n_vote == 1 ? "" : "s", COAL_MIN_COMMON);
         put(al, "reason", json_string(why), &bad);
-        too_short(&r, "votes", m->n_vote, COAL_MIN_COMMON, "alliances");
+        ep_run_too_short(&r, "votes", m->n_vote, COAL_MIN_COMMON, "alliances");
     }
     put(al, "note",
         json_string("pairs ranked by agreement (share of common non-tie votes with the same "
@@ -1271,7 +1173,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         put(st, "formula", json_string(sform), &bad);
         put(st, "minimum_sittings", json_integer(2), &bad);
         if (np < 2)
-            too_short(&r, "sittings", np, 2, "stability");
+            ep_run_too_short(&r, "sittings", np, 2, "stability");
     }
     put(res, "stability", st, &bad);
     free(rel);
@@ -1306,7 +1208,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     }
     put(res, "factions", fa, &bad);
 
-    if ((rc = stage(&r, "result", err))) {
+    if ((rc = ep_run_stage(&r, "result", err))) {
         json_decref(res);
         return rc;
     }
@@ -1326,7 +1228,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "sum_u[(m_u^2 - sum_c n_uc^2)/(m_u - 1)] / (n^2 - sum_c n_c^2); pair agreement = same "
         "positions / common non-tie votes; stability = 1 - 2 * mean pair sd over sittings",
         inputs, limits);
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
         (rc = render_coalition(ctx, args, fmts, *result, 0, err))) {
         json_decref(*result);
@@ -1558,14 +1460,15 @@ static int cmp_node_cent(const void *x, const void *y)
 
 static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {.ctx = ctx, .tool = "map_political_network", .n = 5};
+    struct ep_run r;
+    run_init(&r, ctx, "map_political_network", 5);
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_GRAPHML | EP_FMT_PNG,
                             "map_political_network", &fmts, err))
         return EP_EINVAL;
     struct ep_tools_window tw;
     struct ep_win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
+    int rc = ep_run_stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
@@ -1577,10 +1480,10 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
     int incl = json_is_true(json_object_get(args, "include_nodes"));
     const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
     int algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
-    if ((rc = stage(&r, "co-voting network (kernel, centralities, communities)", err)) ||
+    if ((rc = ep_run_stage(&r, "co-voting network (kernel, centralities, communities)", err)) ||
         (rc = need_graph_algo(w, &r, min_common, algo, 1, err)))
         return rc;
-    if ((rc = stage(&r, "names and rankings", err)) || (rc = ep_win_need_names(w, err)))
+    if ((rc = ep_run_stage(&r, "names and rankings", err)) || (rc = ep_win_need_names(w, err)))
         return rc;
     const struct ep_matrix *m = w->m;
     const struct ep_graph *g = &w->g;
@@ -1708,7 +1611,7 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
     free(idx);
 
     /* bridges between groups: cross-group edges by modal group pair */
-    if ((rc = stage(&r, "bridges between groups", err))) {
+    if ((rc = ep_run_stage(&r, "bridges between groups", err))) {
         json_decref(res);
         return rc;
     }
@@ -1810,10 +1713,10 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         struct ep_stats_map_params mpp;
         ep_stats_map_params_default(&mpp);
         if (m->n_vote < mpp.min_cast)
-            too_short(&r, "votes", m->n_vote, mpp.min_cast,
+            ep_run_too_short(&r, "votes", m->n_vote, mpp.min_cast,
                       "political-map (MEPs need %d cast votes)", mpp.min_cast);
     }
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_map(ctx, w, args, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
@@ -2017,10 +1920,11 @@ static int cmp_alert(const void *x, const void *y)
 
 static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {.ctx = ctx, .tool = "detect_voting_anomalies", .n = 6};
+    struct ep_run r;
+    run_init(&r, ctx, "detect_voting_anomalies", 6);
     struct ep_tools_window tw;
     struct ep_win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
+    int rc = ep_run_stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
@@ -2055,10 +1959,10 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         if ((grp = find_group(ctx->store, m, gc, "group", err)) < 0)
             return grp;
     }
-    if ((rc = stage(&r, "vote statistics and sittings", err)) || (rc = ep_win_need_vs(w, err)) ||
+    if ((rc = ep_run_stage(&r, "vote statistics and sittings", err)) || (rc = ep_win_need_vs(w, err)) ||
         (rc = ep_win_need_per(w, EP_PERIOD_SITTING, err)) || (rc = ep_win_need_names(w, err)))
         return rc;
-    if ((rc = stage(&r, "baselines and robust z-scores", err)))
+    if ((rc = ep_run_stage(&r, "baselines and robust z-scores", err)))
         return rc;
     a.alerts = json_array();
     a.series = json_array();
@@ -2116,7 +2020,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
             for (int meas = 0; meas < 4 && !rc; meas++)
                 rc = baseline_alerts(&a, EP_ENTITY_GROUP, g, meas, "group", m->grp_code[g], 1, err);
         /* every MEP's defection baseline (series summarised, not listed) */
-        if (!rc && !(rc = stage(&r, "MEP defection baselines", err)) &&
+        if (!rc && !(rc = ep_run_stage(&r, "MEP defection baselines", err)) &&
             !(rc = ep_win_need_mser(w, ctx->cancelled, err))) {
             int checked = 0, before = a.n_alerts, shorts = 0;
             for (int i = 0; i < m->n_mep && !rc; i++) {
@@ -2157,7 +2061,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         json_decref(a.series);
         return rc;
     }
-    if ((rc = stage(&r, "result", err))) {
+    if ((rc = ep_run_stage(&r, "result", err))) {
         json_decref(res);
         json_decref(ent);
         json_decref(scan);
@@ -2212,7 +2116,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                   "alerts", a.n_alerts, "suppressed_low_evidence", a.n_suppressed, "note", note),
         &bad);
     if (ps->n < a.op.min_obs)
-        too_short(&r, "sittings", ps->n, a.op.min_obs, "baselines and outliers (every series)");
+        ep_run_too_short(&r, "sittings", ps->n, a.op.min_obs, "baselines and outliers (every series)");
     if (scan)
         put(res, "mep_scan", scan, &bad);
     else if (strcmp(scope, "parliament") != 0)
@@ -2230,7 +2134,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "robust z = (x - median) / (1.4826 * MAD) over the entity's own per-sitting series "
         "(MeanAD fallback when MAD = 0); classic z = (x - mean)/sd added when >= 30 points",
         inputs, limits);
-    return finish(&r, &tw, w, res, meth, bad, result, err);
+    return finish(ctx, &r, &tw, w, res, meth, bad, result, err);
 }
 
 /* ==== 5. generate_political_risk_assessment =============================================== */
@@ -2303,28 +2207,29 @@ static int vote_title(struct ep_store *s, sqlite3_stmt **q, int64_t id, char *ou
 
 static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {.ctx = ctx, .tool = "generate_political_risk_assessment", .n = 8};
+    struct ep_run r;
+    run_init(&r, ctx, "generate_political_risk_assessment", 8);
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
                             "generate_political_risk_assessment", &fmts, err))
         return EP_EINVAL;
     struct ep_tools_window tw;
     struct ep_win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
+    int rc = ep_run_stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc || !w)
         return rc ? rc : EP_EINTERNAL;
     const struct ep_matrix *m = w->m;
     int ng = m->n_grp, bad = 0;
-    if ((rc = stage(&r, "vote and group statistics", err)) || (rc = ep_win_need_gs(w, err)) ||
+    if ((rc = ep_run_stage(&r, "vote and group statistics", err)) || (rc = ep_win_need_gs(w, err)) ||
         (rc = ep_win_need_frag(w, err)) || (rc = ep_win_need_per(w, EP_PERIOD_SITTING, err)))
         return rc;
-    if ((rc = stage(&r, "pivotal and close votes", err)) || (rc = ep_win_need_piv(w, err)))
+    if ((rc = ep_run_stage(&r, "pivotal and close votes", err)) || (rc = ep_win_need_piv(w, err)))
         return rc;
-    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 0, err)))
+    if ((rc = ep_run_stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 0, err)))
         return rc;
-    if ((rc = stage(&r, "dimensions", err)))
+    if ((rc = ep_run_stage(&r, "dimensions", err)))
         return rc;
     double val[N_RDIM];
     int ok[N_RDIM];
@@ -2345,7 +2250,7 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
                  "the window is too short: %d sitting, at least 2 needed to compare halves",
                  ps->n);
         min_sit[R_COH] = 2;
-        too_short(&r, "sittings", ps->n, 2, "declining_cohesion");
+        ep_run_too_short(&r, "sittings", ps->n, 2, "declining_cohesion");
     } else {
         int half = (ps->n + 1) / 2; /* sittings [0, half) vs [half, n) */
         double num = 0, den = 0;
@@ -2481,7 +2386,7 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
                      ps->n, op.min_obs);
             if (ps->n < op.min_obs) {
                 min_sit[R_DEF] = op.min_obs;
-                too_short(&r, "sittings", ps->n, op.min_obs, "defection_surges");
+                ep_run_too_short(&r, "sittings", ps->n, op.min_obs, "defection_surges");
             }
         }
     }
@@ -2571,7 +2476,7 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
         }
     }
 
-    if ((rc = stage(&r, "composite", err))) {
+    if ((rc = ep_run_stage(&r, "composite", err))) {
         for (int d = 0; d < N_RDIM; d++)
             json_decref(ev[d]);
         return rc;
@@ -2651,12 +2556,12 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
     json_t *meth = methodology(
         w, "composite = sum_d w_d * r_d / sum_d w_d over available dimensions, r_d in 0..1", inputs,
         limits);
-    if ((rc = stage(&r, "result", err))) {
+    if ((rc = ep_run_stage(&r, "result", err))) {
         json_decref(res);
         json_decref(meth);
         return rc;
     }
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
         (rc = render_coalition(ctx, args, fmts, *result, 1, err))) {
         json_decref(*result);
@@ -2672,7 +2577,7 @@ static const struct ep_tool rows[] = {
      "Influence scorecard of one MEP in a window: network centrality, bridge score, loyalty, "
      "participation and pivotal votes, each a percentile among the window's MEPs, with weights, "
      "a composite and the rank among all MEPs.",
-     IN_INFLUENCE, OUT_INFLUENCE, ANNOT, 3600, t_influence},
+     IN_INFLUENCE, OUT_INFLUENCE, ANNOT, 3600, tool_assess_mep_influence},
     {"analyze_coalition_dynamics", "Analyze coalition dynamics",
      "Group cohesion (Agreement Index, Rice, Krippendorff's alpha) with trends per sitting and "
      "month, the whole Parliament's alpha, the group-pair agreement matrix, the most and least "
