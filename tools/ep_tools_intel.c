@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ep_artefact.h"
+#include "ep_coalition.h"
 #include "ep_env.h"
 #include "ep_influence.h"
 #include "ep_query_intel.h"
@@ -361,6 +362,9 @@ static int render_influence(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
     return ep_artefacts_finish(&a, res, err);
 }
 
+static int coalition_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args,
+                         const json_t *groups, json_t **result, struct ep_error *err);
+
 /* analyze_coalition_dynamics (coal = res) and generate_political_risk_assessment (risk = res;
  * the coalition result over the same window is computed for the charts): the cohesion and
  * agreement charts (PNG) and the coalition report or the risk briefing (PDF). */
@@ -372,10 +376,15 @@ static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
     int rc = ep_artefacts_begin(&a, ctx, args, err);
     if (rc)
         return rc;
-    if (briefing)
-        rc = ep_artefact_call(ctx, "analyze_coalition_dynamics", ep_artefact_window_args(args),
-                              &coal, err);
-    else
+    if (briefing) {
+        /* the coalition figures over the same window (the cache holds its statistics) */
+        struct ep_run cr;
+        run_init(&cr, ctx, "analyze_coalition_dynamics", 7);
+        cr.progress = NULL; /* the outer call reports progress */
+        rc = coalition_run(ctx, &cr, args, NULL, &coal, err);
+        if (rc)
+            ep_error_prefix(err, "analyze_coalition_dynamics (for the document): ");
+    } else
         coal = json_incref(res);
     struct ep_buf b;
     ep_buf_init(&b, 0);
@@ -843,24 +852,7 @@ static const char OUT_COALITION[] =
                                                                                    ":" S_NUM
                                                                                    ",\"minimum_sittings\":" S_INT) "}}";
 
-#define COAL_MIN_COMMON 10 /* alliances: pairs with at least this many common votes */
-#define STAB_MIN_VOTES 5   /* stability: a sitting counts for a pair with >= 5 common votes */
-
-struct pairrow {
-    int a, b, agree, common;
-    double share, vol;
-    int vol_ok, periods;
-};
-
-static int cmp_pair_desc(const void *x, const void *y)
-{
-    const struct pairrow *p = x, *q = y;
-    if (p->share != q->share)
-        return p->share < q->share ? 1 : -1;
-    return q->common - p->common;
-}
-
-static json_t *pair_json(const struct ep_matrix *m, const struct pairrow *p)
+static json_t *pair_json(const struct ep_matrix *m, const struct ep_coalition_pair *p)
 {
     json_t *o =
         json_pack("{s:s, s:s, s:o, s:i, s:i}", "a", m->grp_code[p->a], "b", m->grp_code[p->b],
@@ -868,27 +860,6 @@ static json_t *pair_json(const struct ep_matrix *m, const struct pairrow *p)
     if (o && p->vol_ok)
         json_object_set_new(o, "volatility", jr(p->vol));
     return o;
-}
-
-/* OLS slope of the defined points y[k] against k. */
-static int slope(const double *y, const uint8_t *ok, int stride, int n, double *out)
-{
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    int c = 0;
-    for (int k = 0; k < n; k++)
-        if (ok[(size_t)k * (size_t)stride]) {
-            double v = y[(size_t)k * (size_t)stride];
-            sx += k;
-            sy += v;
-            sxx += (double)k * k;
-            sxy += k * v;
-            c++;
-        }
-    double den = c * sxx - sx * sx;
-    if (c < 2 || den <= 0)
-        return EP_EUNAVAIL;
-    *out = (c * sxy - sx * sy) / den;
-    return isfinite(*out) ? 0 : EP_EUNAVAIL;
 }
 
 static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trends *t,
@@ -912,39 +883,51 @@ static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trend
     return a;
 }
 
-/* alpha_reason and alpha_minimum_units beside a cohesion block's alpha (null when unavailable);
- * the measure joins window_too_short when the window itself has fewer votes than the minimum. */
-static void alpha_fields(struct ep_run *r, json_t *coh, const char *who, int ok, int units,
-                         int n_vote, int *bad)
+/* groups[] of the coalition result. */
+static json_t *coal_groups_json(const struct ep_coalition *o, int *bad)
 {
-    put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
-    if (ok)
-        return;
-    char why[256];
-    put(coh, "alpha_reason", json_string(ep_tools_alpha_reason(units, n_vote, why, sizeof why)),
-        bad);
-    if (n_vote < EP_STATS_ALPHA_MIN_UNITS) /* not when the group is too small for the window */
-        ep_run_too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS, "alpha of %s",
-                  who);
+    const struct ep_win *w = o->win;
+    const struct ep_matrix *m = w->m;
+    const struct ep_stats_trends *ts = &w->tr[EP_PERIOD_SITTING], *tm = &w->tr[EP_PERIOD_MONTH];
+    json_t *garr = json_array();
+    for (int k = 0; k < o->n_group; k++) {
+        const struct ep_coalition_group *x = &o->group[k];
+        int g = x->g;
+        const struct ep_stats_group *s = &w->gs.g[g];
+        json_t *coh = json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", "ai_mean",
+                                jru(s->ai_ok, s->ai_mean), "ai_median", jru(s->ai_ok, s->ai_median),
+                                "rice_mean", jru(s->rice_ok, s->rice_mean), "alpha",
+                                jru(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
+                                "participation", jru(s->part_ok && !o->dnv_unk, s->participation));
+        put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
+        if (!s->alpha_ok)
+            put(coh, "alpha_reason", json_string(x->alpha_reason), bad);
+        if (o->dnv_unk)
+            put(coh, "participation_reason", json_string(o->dnv_why), bad);
+        json_t *tr = json_object();
+        put(tr, "by_sitting", trend_json(m, ts, &w->per[EP_PERIOD_SITTING], g, bad), bad);
+        put(tr, "by_month", trend_json(m, tm, &w->per[EP_PERIOD_MONTH], g, bad), bad);
+        put(tr, "ai_slope_per_sitting", jru(x->slope_ok, x->slope), bad);
+        if (!x->slope_ok)
+            put(tr, "ai_slope_reason",
+                json_string("the slope needs at least 2 sittings with a defined Agreement Index "
+                            "for the group"),
+                bad);
+        json_t *go = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g],
+                               "seats_at_last_vote", (int)w->frag.seats[g], "votes_cast",
+                               s->n_vote_cast, "ties", s->n_tie, "cohesion", coh, "trend", tr);
+        add(garr, go, bad);
+    }
+    return garr;
 }
 
 /* The whole Parliament as one body: Krippendorff's alpha with every MEP who cast as a coder. */
-static json_t *parliament_json(struct ep_run *r, const struct ep_matrix *m, int *bad)
+static json_t *coal_parliament_json(const struct ep_coalition *o, int *bad)
 {
-    double a = 0;
-    int units = 0, coders = 0;
-    json_t *al;
-    if (ep_stats_parliament_alpha(m, &a, &units, &coders, NULL) == EP_OK) {
-        al = json_pack("{s:b, s:o}", "available", 1, "value", jr(a));
-    } else {
-        char why[256];
-        al = ep_tools_unavailable(ep_tools_alpha_reason(units, m->n_vote, why, sizeof why));
-        if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS)
-            ep_run_too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS,
-                      "parliament.alpha");
-    }
-    put(al, "units", json_integer(units), bad);
-    put(al, "coders", json_integer(coders), bad);
+    json_t *al = o->parl_ok ? json_pack("{s:b, s:o}", "available", 1, "value", jr(o->parl_alpha))
+                            : ep_tools_unavailable(o->parl_reason);
+    put(al, "units", json_integer(o->parl_units), bad);
+    put(al, "coders", json_integer(o->parl_coders), bad);
     put(al, "minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
     put(al, "definition",
         json_string("Krippendorff's alpha (nominal) of the whole Parliament: units = votes, "
@@ -954,264 +937,128 @@ static json_t *parliament_json(struct ep_run *r, const struct ep_matrix *m, int 
     return json_pack("{s:o}", "alpha", al);
 }
 
-static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* pair_agreement: the matrix of the selected groups and the defined pairs. */
+static json_t *coal_pairs_json(const struct ep_coalition *o, int *bad)
 {
-    struct ep_run r;
-    run_init(&r, ctx, "analyze_coalition_dynamics", 7);
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
-                            "analyze_coalition_dynamics", &fmts, err))
-        return EP_EINVAL;
-    struct ep_tools_window tw;
-    struct ep_win *w = NULL;
-    int rc = ep_run_stage(&r, "loading the window", err);
-    if (!rc)
-        rc = win_get(ctx, args, &tw, &w, err);
-    if (rc)
-        return rc;
+    const struct ep_win *w = o->win;
     const struct ep_matrix *m = w->m;
     int ng = m->n_grp;
-    uint8_t sel[EP_MATRIX_MAX_GROUPS];
-    memset(sel, 0, sizeof sel);
-    json_t *ga = json_object_get(args, "groups");
-    if (json_is_array(ga)) {
-        for (size_t k = 0; k < json_array_size(ga); k++) {
-            char an[32];
-            snprintf(an, sizeof an, "groups[%zu]", k);
-            int g = find_group(ctx->store, m, json_string_value(json_array_get(ga, k)), an, err);
-            if (g < 0)
-                return g;
-            sel[g] = 1;
-        }
-    } else
-        memset(sel, 1, sizeof sel);
-    if ((rc = ep_run_stage(&r, "group cohesion and pair agreement", err)) || (rc = ep_win_need_gs(w, err)) ||
-        (rc = ep_win_need_frag(w, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "trends per sitting and month", err)) ||
-        (rc = ep_win_need_tr(w, EP_PERIOD_SITTING, err)) || (rc = ep_win_need_tr(w, EP_PERIOD_MONTH, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "co-voting network and factions", err)) ||
-        (rc = need_graph(w, &r, 10, 0, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "alliances and stability", err)))
-        return rc;
-
-    int bad = 0;
-    json_t *res = json_object();
-    /* groups */
-    json_t *garr = json_array();
-    const struct ep_stats_trends *ts = &w->tr[EP_PERIOD_SITTING], *tm = &w->tr[EP_PERIOD_MONTH];
-    /* group participation needs who did not vote on every vote of the window */
-    int dnv_unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
-    char dnv_why[600] = "";
-    if (dnv_unk)
-        ep_tools_dnv_reason(dnv_why, sizeof dnv_why, dnv_unk, m->n_vote);
-    for (int g = 0; g < ng; g++) {
-        if (!sel[g])
-            continue;
-        const struct ep_stats_group *s = &w->gs.g[g];
-        json_t *coh = json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", "ai_mean",
-                                jru(s->ai_ok, s->ai_mean), "ai_median", jru(s->ai_ok, s->ai_median),
-                                "rice_mean", jru(s->rice_ok, s->rice_mean), "alpha",
-                                jru(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
-                                "participation", jru(s->part_ok && !dnv_unk, s->participation));
-        alpha_fields(&r, coh, m->grp_code[g], s->alpha_ok, s->alpha_units, m->n_vote, &bad);
-        if (dnv_unk)
-            put(coh, "participation_reason", json_string(dnv_why), &bad);
-        double sl = 0;
-        int slok = slope(ts->ai + g, ts->ai_ok + g, ts->n_grp, ts->n, &sl) == 0;
-        json_t *tr = json_object();
-        put(tr, "by_sitting", trend_json(m, ts, &w->per[EP_PERIOD_SITTING], g, &bad), &bad);
-        put(tr, "by_month", trend_json(m, tm, &w->per[EP_PERIOD_MONTH], g, &bad), &bad);
-        put(tr, "ai_slope_per_sitting", jru(slok, sl), &bad);
-        if (!slok)
-            put(tr, "ai_slope_reason",
-                json_string("the slope needs at least 2 sittings with a defined Agreement Index "
-                            "for the group"),
-                &bad);
-        json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g],
-                              "seats_at_last_vote", (int)w->frag.seats[g], "votes_cast",
-                              s->n_vote_cast, "ties", s->n_tie,
-                              "cohesion", coh, "trend", tr);
-        add(garr, o, &bad);
-    }
-    put(res, "groups", garr, &bad);
-    if (ts->n < 2)
-        ep_run_too_short(&r, "sittings", ts->n, 2, "groups[].trend.ai_slope_per_sitting");
-    put(res, "parliament", parliament_json(&r, m, &bad), &bad);
-
-    /* pair matrix and per-sitting pair agreement for the stability figure */
-    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
-    int np = ps->n;
-    struct pairrow *pairs = calloc((size_t)(ng * ng > 0 ? ng * ng : 1), sizeof *pairs);
-    int32_t *pc = calloc((size_t)(np > 0 ? np : 1) * 2, sizeof *pc);
-    if (!pairs || !pc) {
-        free(pairs);
-        free(pc);
-        json_decref(res);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    int npair = 0;
     json_t *pm = json_object(), *codes = json_array(), *agm = json_array(), *cmm = json_array(),
            *plist = json_array();
     for (int a = 0; a < ng; a++) {
-        if (!sel[a])
+        if (!o->sel[a])
             continue;
-        add(codes, json_string(m->grp_code[a]), &bad);
-        json_t *ra = json_array(), *rc2 = json_array();
+        add(codes, json_string(m->grp_code[a]), bad);
+        json_t *ra = json_array(), *rc = json_array();
         for (int b = 0; b < ng; b++) {
-            if (!sel[b])
+            if (!o->sel[b])
                 continue;
             size_t c = (size_t)a * (size_t)ng + (size_t)b;
-            add(ra, jru(w->gs.pair_ok[c], w->gs.pair_share[c]), &bad);
-            add(rc2, json_integer(w->gs.pair_common[c]), &bad);
-            if (b <= a || !w->gs.pair_ok[c])
-                continue;
-            struct pairrow *p = &pairs[npair++];
-            p->a = a;
-            p->b = b;
-            p->agree = w->gs.pair_agree[c];
-            p->common = w->gs.pair_common[c];
-            p->share = w->gs.pair_share[c];
-            /* volatility: population sd over sittings of the pair's agreement */
-            memset(pc, 0, (size_t)(np > 0 ? np : 1) * 2 * sizeof *pc);
-            for (int v = 0; v < m->n_vote; v++) {
-                const struct ep_stats_vg *vg = w->vs.vg + (size_t)v * (size_t)ng;
-                int pa = vg[a].pos, pb = vg[b].pos;
-                if (pa == EP_GPOS_NONE || pa == EP_GPOS_TIE || pb == EP_GPOS_NONE ||
-                    pb == EP_GPOS_TIE)
-                    continue;
-                int k = ps->period_of[v];
-                pc[2 * k]++;
-                pc[2 * k + 1] += pa == pb;
-            }
-            double s1 = 0, s2 = 0;
-            int cnt = 0;
-            for (int k = 0; k < np; k++)
-                if (pc[2 * k] >= STAB_MIN_VOTES) {
-                    double x = (double)pc[2 * k + 1] / pc[2 * k];
-                    s1 += x;
-                    s2 += x * x;
-                    cnt++;
-                }
-            p->periods = cnt;
-            if (cnt >= 2) {
-                double mean = s1 / cnt, var = s2 / cnt - mean * mean;
-                p->vol = sqrt(var > 0 ? var : 0);
-                p->vol_ok = isfinite(p->vol);
-            }
+            add(ra, jru(w->gs.pair_ok[c], w->gs.pair_share[c]), bad);
+            add(rc, json_integer(w->gs.pair_common[c]), bad);
         }
-        add(agm, ra, &bad);
-        add(cmm, rc2, &bad);
+        add(agm, ra, bad);
+        add(cmm, rc, bad);
     }
-    for (int k = 0; k < npair; k++)
-        add(plist, pair_json(m, &pairs[k]), &bad);
-    put(pm, "groups", codes, &bad);
-    put(pm, "agreement", agm, &bad);
-    put(pm, "common_votes", cmm, &bad);
-    put(pm, "pairs", plist, &bad);
-    put(res, "pair_agreement", pm, &bad);
+    for (int k = 0; k < o->n_pair; k++)
+        add(plist, pair_json(m, &o->pair[k]), bad);
+    put(pm, "groups", codes, bad);
+    put(pm, "agreement", agm, bad);
+    put(pm, "common_votes", cmm, bad);
+    put(pm, "pairs", plist, bad);
+    return pm;
+}
 
-    /* alliances */
-    struct pairrow *rel = malloc((size_t)(npair > 0 ? npair : 1) * sizeof *rel);
-    int nrel = 0;
-    for (int k = 0; rel && k < npair; k++)
-        if (pairs[k].common >= COAL_MIN_COMMON)
-            rel[nrel++] = pairs[k];
-    if (rel)
-        qsort(rel, (size_t)nrel, sizeof *rel, cmp_pair_desc);
-    else
-        bad = 1;
+static json_t *coal_alliances_json(const struct ep_coalition *o, int *bad)
+{
+    const struct ep_matrix *m = o->win->m;
     json_t *most = json_array(), *least = json_array();
-    for (int k = 0; k < nrel && k < 5; k++)
-        add(most, pair_json(m, &rel[k]), &bad);
-    for (int k = 0; k < nrel && k < 5; k++)
-        add(least, pair_json(m, &rel[nrel - 1 - k]), &bad);
+    for (int k = 0; k < o->n_rel && k < EP_COAL_MAX_ALLIANCES; k++)
+        add(most, pair_json(m, &o->rel[k]), bad);
+    for (int k = 0; k < o->n_rel && k < EP_COAL_MAX_ALLIANCES; k++)
+        add(least, pair_json(m, &o->rel[o->n_rel - 1 - k]), bad);
     json_t *al = json_object();
-    put(al, "most_reliable", most, &bad);
-    put(al, "least_reliable", least, &bad);
-    put(al, "min_common_votes", json_integer(COAL_MIN_COMMON), &bad);
-    if (m->n_vote < COAL_MIN_COMMON) {
+    put(al, "most_reliable", most, bad);
+    put(al, "least_reliable", least, bad);
+    put(al, "min_common_votes", json_integer(EP_COAL_MIN_COMMON), bad);
+    if (o->alliances_short) {
         char why[200];
         snprintf(why, sizeof why,
                  "the window is too short: %d vote%s, a ranked pair needs at least %d common "
                  "votes",
-                 m->n_vote, m->n_vote == 1 ? "" : "s", COAL_MIN_COMMON);
-        put(al, "reason", json_string(why), &bad);
-        ep_run_too_short(&r, "votes", m->n_vote, COAL_MIN_COMMON, "alliances");
+                 m->n_vote, m->n_vote == 1 ? "" : "s", EP_COAL_MIN_COMMON);
+        put(al, "reason", json_string(why), bad);
     }
     put(al, "note",
         json_string("pairs ranked by agreement (share of common non-tie votes with the same "
                     "position); least reliable = lowest agreement; ties by more common votes"),
-        &bad);
-    put(res, "alliances", al, &bad);
+        bad);
+    return al;
+}
 
-    /* stability */
-    double vs_sum = 0;
-    int vs_n = 0;
-    for (int k = 0; k < npair; k++)
-        if (pairs[k].vol_ok) {
-            vs_sum += pairs[k].vol;
-            vs_n++;
-        }
+static json_t *coal_stability_json(const struct ep_coalition *o, int *bad)
+{
     const char *sform = "stability = 1 - 2 * mean over group pairs of sd_s(agreement_s), where "
                         "agreement_s is the pair's agreement in sitting s (sittings with >= 5 "
                         "common non-tie votes; pairs with >= 2 such sittings); sd is the "
                         "population standard deviation, at most 0.5 for shares, so the figure "
                         "lies in 0..1 (1 = every alliance equally strong in every sitting)";
-    json_t *st;
-    if (vs_n > 0) {
-        double mv = vs_sum / vs_n;
-        st = json_pack("{s:b, s:o, s:s, s:i, s:i, s:o}", "available", 1, "value",
-                       jr(clamp01(1 - 2 * mv)), "formula", sform, "pairs", vs_n, "periods", np,
-                       "mean_volatility", jr(mv));
-    } else {
-        st = unavail("no group pair has at least 2 sittings with >= %d common non-tie votes "
-                     "(%d sitting%s in the window)",
-                     STAB_MIN_VOTES, np, np == 1 ? "" : "s");
-        put(st, "formula", json_string(sform), &bad);
-        put(st, "minimum_sittings", json_integer(2), &bad);
-        if (np < 2)
-            ep_run_too_short(&r, "sittings", np, 2, "stability");
-    }
-    put(res, "stability", st, &bad);
-    free(rel);
-    free(pairs);
-    free(pc);
+    int np = o->n_periods;
+    if (o->stab_ok)
+        return json_pack("{s:b, s:o, s:s, s:i, s:i, s:o}", "available", 1, "value",
+                         jr(o->stability), "formula", sform, "pairs", o->stab_pairs, "periods",
+                         np, "mean_volatility", jr(o->mean_volatility));
+    json_t *st = unavail("no group pair has at least 2 sittings with >= %d common non-tie votes "
+                         "(%d sitting%s in the window)",
+                         EP_COAL_STAB_MIN_VOTES, np, np == 1 ? "" : "s");
+    put(st, "formula", json_string(sform), bad);
+    put(st, "minimum_sittings", json_integer(2), bad);
+    return st;
+}
 
-    /* factions */
-    const struct ep_graph *gr = &w->g;
-    json_t *fa;
+static json_t *coal_factions_json(const struct ep_coalition *o, int *bad)
+{
+    const struct ep_matrix *m = o->win->m;
+    const struct ep_graph *gr = &o->win->g;
     const char *fdef = "a faction is a detected community (Louvain, weighted, resolution 1) that "
                        "holds >= 10% of a group's MEPs while at least one other community also "
                        "does: the group is split between communities";
-    if (gr->n_edge == 0 || !gr->modularity_ok) {
-        fa = no_edges(&r, w, gr, "factions");
-        put(fa, "definition", json_string(fdef), &bad);
-    } else {
-        json_t *items = json_array();
-        for (int k = 0; k < gr->n_faction; k++) {
-            const struct ep_graph_faction *f = &gr->faction[k];
-            if (f->grp < 0 || f->grp >= ng || !sel[f->grp])
-                continue;
-            add(items,
-                json_pack("{s:s, s:i, s:i, s:o}", "group", m->grp_code[f->grp], "community",
-                          f->community, "members", f->members, "share", jr(f->share)),
-                &bad);
-        }
-        fa = json_pack("{s:b, s:s, s:i, s:o, s:o, s:o, s:s}", "available", 1, "algorithm",
-                       gr->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "communities",
-                       gr->n_comm, "modularity", jru(gr->modularity_ok, gr->modularity),
-                       "modularity_by_group", jru(gr->modularity_group_ok, gr->modularity_group),
-                       "items", items, "definition", fdef);
+    if (!o->factions_ok) {
+        json_t *fa = ep_tools_unavailable(o->factions_reason);
+        put(fa, "minimum_common_votes", json_integer(gr->min_common), bad);
+        put(fa, "definition", json_string(fdef), bad);
+        return fa;
     }
-    put(res, "factions", fa, &bad);
+    json_t *items = json_array();
+    for (int k = 0; k < gr->n_faction; k++) {
+        const struct ep_graph_faction *f = &gr->faction[k];
+        if (f->grp < 0 || f->grp >= m->n_grp || !o->sel[f->grp])
+            continue;
+        add(items,
+            json_pack("{s:s, s:i, s:i, s:o}", "group", m->grp_code[f->grp], "community",
+                      f->community, "members", f->members, "share", jr(f->share)),
+            bad);
+    }
+    return json_pack("{s:b, s:s, s:i, s:o, s:o, s:o, s:s}", "available", 1, "algorithm",
+                     gr->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "communities",
+                     gr->n_comm, "modularity", jru(gr->modularity_ok, gr->modularity),
+                     "modularity_by_group", jru(gr->modularity_group_ok, gr->modularity_group),
+                     "items", items, "definition", fdef);
+}
 
-    if ((rc = ep_run_stage(&r, "result", err))) {
-        json_decref(res);
-        return rc;
-    }
+/* The analyze_coalition_dynamics result of o (window, methodology and provenance added). */
+static int coalition_result(struct ep_tool_ctx *ctx, struct ep_run *r,
+                            struct ep_tools_window *tw, const struct ep_coalition *o,
+                            json_t **result, struct ep_error *err)
+{
+    int bad = 0;
+    json_t *res = json_object();
+    put(res, "groups", coal_groups_json(o, &bad), &bad);
+    put(res, "parliament", coal_parliament_json(o, &bad), &bad);
+    put(res, "pair_agreement", coal_pairs_json(o, &bad), &bad);
+    put(res, "alliances", coal_alliances_json(o, &bad), &bad);
+    put(res, "stability", coal_stability_json(o, &bad), &bad);
+    put(res, "factions", coal_factions_json(o, &bad), &bad);
     static const char *const inputs[] = {
         "per vote and group: Y, N, A, D and the group position (TIE explicit)",
         ("per group: mean and median Agreement Index, mean Rice, Krippendorff's alpha (nominal), "
@@ -1223,12 +1070,66 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "trends are unweighted means of per-vote AI in each sitting or month",
         "stability needs at least 2 sittings with 5 common votes per pair", NULL};
     json_t *meth = methodology(
-        w,
+        o->win,
         "AI = (max(Y,N,A) - (T - max)/2) / T; Rice = |Y - N|/(Y + N); alpha = 1 - (n - 1) * "
         "sum_u[(m_u^2 - sum_c n_uc^2)/(m_u - 1)] / (n^2 - sum_c n_c^2); pair agreement = same "
         "positions / common non-tie votes; stability = 1 - 2 * mean pair sd over sittings",
         inputs, limits);
-    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
+    return finish(ctx, r, tw, o->win, res, meth, bad, result, err);
+}
+
+/* The groups argument (NULL = every group) as a selection of the window's groups. */
+static int coal_groups_arg(struct ep_tool_ctx *ctx, const struct ep_matrix *m, json_t *ga,
+                           struct ep_coalition_params *p, struct ep_error *err)
+{
+    memset(p->sel, 0, sizeof p->sel);
+    if (!json_is_array(ga)) {
+        memset(p->sel, 1, sizeof p->sel);
+        return 0;
+    }
+    for (size_t k = 0; k < json_array_size(ga); k++) {
+        char an[32];
+        snprintf(an, sizeof an, "groups[%zu]", k);
+        int g = find_group(ctx->store, m, json_string_value(json_array_get(ga, k)), an, err);
+        if (g < 0)
+            return g;
+        p->sel[g] = 1;
+    }
+    return 0;
+}
+
+/* analyze_coalition_dynamics over the window of args with the groups p (borrowed): *result. */
+static int coalition_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args,
+                         const json_t *groups, json_t **result, struct ep_error *err)
+{
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(r, "loading the window", err);
+    if (!rc)
+        rc = win_get(ctx, args, &tw, &w, err);
+    if (rc)
+        return rc;
+    struct ep_coalition_params p;
+    if ((rc = coal_groups_arg(ctx, w->m, (json_t *)groups, &p, err)))
+        return rc;
+    struct ep_coalition o;
+    if ((rc = ep_coalition_compute(w, &p, r, &o, err)))
+        return rc;
+    rc = coalition_result(ctx, r, &tw, &o, result, err);
+    ep_coalition_free(&o);
+    return rc;
+}
+
+static int tool_analyze_coalition_dynamics(struct ep_tool_ctx *ctx, json_t *args,
+                                           json_t **result, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "analyze_coalition_dynamics", 7);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
+                            "analyze_coalition_dynamics", &fmts, err))
+        return EP_EINVAL;
+    int rc = coalition_run(ctx, &r, args, json_object_get(args, "groups"), result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
         (rc = render_coalition(ctx, args, fmts, *result, 0, err))) {
         json_decref(*result);
@@ -2583,7 +2484,7 @@ static const struct ep_tool rows[] = {
      "month, the whole Parliament's alpha, the group-pair agreement matrix, the most and least "
      "reliable alliances, factions from community detection and a coalition stability figure. "
      "Measures the window is too short for are unavailable and listed in window_too_short.",
-     IN_COALITION, OUT_COALITION, ANNOT, 3600, t_coalition},
+     IN_COALITION, OUT_COALITION, ANNOT, 3600, tool_analyze_coalition_dynamics},
     {"map_political_network", "Map the political network",
      "The co-voting network of a window: size, modularity (detected and by group), communities, "
      "the top MEPs by each centrality, bridges between groups and the w >= 0.8 threshold graph.",
