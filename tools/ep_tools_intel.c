@@ -15,6 +15,7 @@
 #include "ep_run.h"
 #include "ep_graph.h"
 #include "ep_model.h"
+#include "ep_network.h"
 #include "ep_report.h"
 #include "ep_stats.h"
 #include "ep_store.h"
@@ -216,15 +217,6 @@ static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_win
     }
     *result = res;
     return 0;
-}
-
-/* 1 when the co-voting network has edges with a positive total weight. */
-static int graph_weighted(const struct ep_graph *g)
-{
-    double t = 0;
-    for (int k = 0; k < g->n_node; k++)
-        t += g->node[k].strength;
-    return g->n_edge > 0 && t > 0;
 }
 
 /* {"available": false, "reason", "minimum_common_votes"} for a measure that needs the co-voting
@@ -1324,42 +1316,126 @@ static const char
 
 #define MAP_MAX_NODES 1000
 
-enum { C_EIGEN, C_PAGERANK, C_STRENGTH, C_BETWEEN, C_BRIDGE, N_CENT };
-
-static double cent_val(const struct ep_graph_node *nd, int c, int *ok)
+/* modularity (with the no-edge reason), communities and modal_groups into res. */
+static void map_groups_json(const struct ep_network *o, json_t *res, int *bad)
 {
-    double x = 0;
-    switch (c) {
-    case C_EIGEN: x = nd->eigen; break;
-    case C_PAGERANK: x = nd->pagerank; break;
-    case C_STRENGTH: x = nd->strength; break;
-    case C_BETWEEN: x = nd->betweenness; break;
-    default:
-        x = nd->bridge;
-        if (!nd->bridge_ok)
-            x = -1;
+    const struct ep_matrix *m = o->win->m;
+    const struct ep_graph *g = &o->win->g;
+    json_t *mod =
+        json_pack("{s:o, s:o, s:s, s:f}", "detected", jru(g->modularity_ok, g->modularity),
+                  "by_group", jru(g->modularity_group_ok, g->modularity_group), "algorithm",
+                  g->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "resolution", 1.0);
+    if (!o->weighted) {
+        put(mod, "reason", json_string(o->no_edges_reason), bad);
+        put(mod, "minimum_common_votes", json_integer(g->min_common), bad);
+    } else if (!g->modularity_ok || !g->modularity_group_ok)
+        put(mod, "reason", json_string("igraph could not compute the modularity"), bad);
+    put(res, "modularity", mod, bad);
+    if (o->weighted) {
+        json_t *citems = json_array();
+        for (int c = 0; c < o->n_comm; c++) {
+            const struct ep_network_comm *x = &o->comm[c];
+            json_t *gl = json_array();
+            for (int k = 0; k < x->n_groups; k++)
+                add(gl,
+                    json_pack("{s:o, s:i}", "group",
+                              x->groups[k].grp >= 0 ? json_string(m->grp_code[x->groups[k].grp])
+                                                    : json_null(),
+                              "nodes_with_modal_group", x->groups[k].nodes),
+                    bad);
+            add(citems, json_pack("{s:i, s:i, s:o}", "community", c, "size", x->size, "groups", gl),
+                bad);
+        }
+        put(res, "communities",
+            json_pack("{s:b, s:i, s:o}", "available", 1, "count", o->n_comm, "items", citems),
+            bad);
+    } else {
+        json_t *ne = ep_tools_unavailable(o->no_edges_reason);
+        put(ne, "minimum_common_votes", json_integer(g->min_common), bad);
+        put(res, "communities", ne, bad);
     }
-    *ok = x >= 0 && isfinite(x);
-    return x;
+    /* nodes per modal group over the whole network (a node's group is the one it held longest
+     * in the window), largest first: not seats, not members in the window */
+    json_t *mg = json_array();
+    for (int k = 0; k < o->n_modal; k++)
+        add(mg,
+            json_pack("{s:o, s:i}", "group",
+                      o->modal[k].grp >= 0 ? json_string(m->grp_code[o->modal[k].grp])
+                                           : json_null(),
+                      "nodes_with_modal_group", o->modal[k].nodes),
+            bad);
+    put(res, "modal_groups", mg, bad);
 }
 
-static const struct ep_graph *sort_g;
-static int sort_c;
-static int cmp_node_cent(const void *x, const void *y)
+/* top (MEPs per centrality) and group_bridges into res. */
+static void map_top_json(const struct ep_network *o, json_t *res, int *bad)
 {
-    int a = *(const int *)x, b = *(const int *)y, oa, ob;
-    double va = cent_val(&sort_g->node[a], sort_c, &oa),
-           vb = cent_val(&sort_g->node[b], sort_c, &ob);
-    if (!oa)
-        va = -1;
-    if (!ob)
-        vb = -1;
-    if (va != vb)
-        return va < vb ? 1 : -1;
-    return a - b;
+    struct ep_win *w = o->win;
+    const struct ep_graph *g = &w->g;
+    json_t *topo;
+    if (o->weighted) {
+        topo = json_pack("{s:b}", "available", 1);
+        for (int c = 0; c < EP_CENT_N; c++) {
+            json_t *a = json_array();
+            for (int k = 0; k < o->n_top[c]; k++)
+                add(a, mep_json(w, g->node[o->top[c][k].node].mep, 1, o->top[c][k].value), bad);
+            put(topo, ep_network_cent_name[c], a, bad);
+        }
+    } else {
+        topo = ep_tools_unavailable(o->no_edges_reason);
+        put(topo, "minimum_common_votes", json_integer(g->min_common), bad);
+    }
+    put(res, "top", topo, bad);
+    json_t *gb = json_array();
+    for (int k = 0; k < o->n_bridge; k++) {
+        const struct ep_network_bridge *x = &o->bridge[k];
+        add(gb,
+            json_pack("{s:s, s:s, s:i, s:o, s:i}", "a", w->m->grp_code[x->a], "b",
+                      w->m->grp_code[x->b], "edges", x->edges, "mean_weight", jr(x->mean_weight),
+                      "strong_edges", x->strong_edges),
+            bad);
+    }
+    put(res, "group_bridges", gb, bad);
 }
 
-static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* node_list: every node (up to MAP_MAX_NODES) with its measures. */
+static void map_nodes_json(const struct ep_network *o, json_t *res, int *bad)
+{
+    struct ep_win *w = o->win;
+    const struct ep_graph *g = &w->g;
+    int n = g->n_node, has_w = o->weighted;
+    json_t *nl = json_array();
+    for (int k = 0; k < n && k < MAP_MAX_NODES; k++) {
+        const struct ep_graph_node *nd = &g->node[k];
+        json_t *x = mep_json(w, nd->mep, 0, 0);
+        put(x, "cast", json_integer(nd->cast), bad);
+        put(x, "degree", json_integer(nd->degree), bad);
+        put(x, "strength", jr(nd->strength), bad);
+        put(x, "eigenvector", has_w && nd->eigen >= 0 ? jr(nd->eigen) : json_null(), bad);
+        put(x, "pagerank", has_w && nd->pagerank >= 0 ? jr(nd->pagerank) : json_null(), bad);
+        put(x, "betweenness", has_w && nd->betweenness >= 0 ? jr(nd->betweenness) : json_null(),
+            bad);
+        put(x, "bridge_score", jru(nd->bridge_ok && nd->bridge >= 0, nd->bridge), bad);
+        put(x, "community", has_w ? json_integer(nd->community) : json_null(), bad);
+        add(nl, x, bad);
+    }
+    put(res, "node_list", nl, bad);
+    put(res, "nodes_truncated", json_boolean(n > MAP_MAX_NODES), bad);
+}
+
+/* The network parameters from the arguments (defaults as in the schema). */
+static void map_params(json_t *args, struct ep_network_params *p)
+{
+    json_t *j;
+    p->min_common =
+        (j = json_object_get(args, "min_common_votes")) ? (int)json_integer_value(j) : 10;
+    p->top = (j = json_object_get(args, "top")) ? (int)json_integer_value(j) : 10;
+    const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
+    p->algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
+}
+
+static int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                      struct ep_error *err)
 {
     struct ep_run r;
     run_init(&r, ctx, "map_political_network", 5);
@@ -1374,192 +1450,21 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
         return rc;
-    json_t *j;
-    int min_common =
-        (j = json_object_get(args, "min_common_votes")) ? (int)json_integer_value(j) : 10;
-    int top = (j = json_object_get(args, "top")) ? (int)json_integer_value(j) : 10;
-    int incl = json_is_true(json_object_get(args, "include_nodes"));
-    const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
-    int algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
-    if ((rc = ep_run_stage(&r, "co-voting network (kernel, centralities, communities)", err)) ||
-        (rc = need_graph_algo(w, &r, min_common, algo, 1, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "names and rankings", err)) || (rc = ep_win_need_names(w, err)))
+    struct ep_network_params p;
+    map_params(args, &p);
+    struct ep_network o;
+    if ((rc = ep_network_compute(w, &p, &r, &o, err)))
         return rc;
     const struct ep_matrix *m = w->m;
     const struct ep_graph *g = &w->g;
-    int n = g->n_node, ng = m->n_grp, bad = 0;
+    int n = g->n_node, bad = 0;
     json_t *res = json_object();
     put(res, "nodes", json_integer(n), &bad);
     put(res, "edges", json_integer(g->n_edge), &bad);
     put(res, "density", n >= 2 ? jr(2.0 * g->n_edge / ((double)n * (n - 1))) : json_null(), &bad);
     put(res, "min_common_votes", json_integer(g->min_common), &bad);
-    json_t *mod =
-        json_pack("{s:o, s:o, s:s, s:f}", "detected", jru(g->modularity_ok, g->modularity),
-                  "by_group", jru(g->modularity_group_ok, g->modularity_group), "algorithm",
-                  g->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "resolution", 1.0);
-    /* without edge weight there is no modularity, no community structure (Louvain would return
-     * one singleton per MEP) and no centrality ranking (every strength 0, PageRank uniform) */
-    int has_w = graph_weighted(g);
-    json_t *ne_mod = NULL, *ne_comm = NULL, *ne_top = NULL;
-    if (!has_w) {
-        ne_mod = no_edges(&r, w, g, "modularity");
-        ne_comm = no_edges(&r, w, g, "communities");
-        ne_top = no_edges(&r, w, g, "top (centrality rankings)");
-        if (!ne_mod || !ne_comm || !ne_top)
-            bad = 1;
-        put(mod, "reason", json_incref(json_object_get(ne_mod, "reason")), &bad);
-        put(mod, "minimum_common_votes", json_integer(g->min_common), &bad);
-        json_decref(ne_mod);
-    } else if (!g->modularity_ok || !g->modularity_group_ok)
-        put(mod, "reason", json_string("igraph could not compute the modularity"), &bad);
-    put(res, "modularity", mod, &bad);
-
-    /* communities: size and group composition (groups sorted by members) */
-    int nc = g->n_comm;
-    int *cg = calloc((size_t)(nc > 0 ? nc : 1) * (EP_MATRIX_MAX_GROUPS + 1), sizeof *cg);
-    int *idx = malloc((size_t)(n > 0 ? n : 1) * sizeof *idx);
-    if (!cg || !idx) {
-        free(cg);
-        free(idx);
-        json_decref(res);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    for (int k = 0; k < n; k++) {
-        int c = g->node[k].community,
-            gg = g->node[k].grp < ng ? g->node[k].grp : EP_MATRIX_MAX_GROUPS;
-        if (c >= 0 && c < nc)
-            cg[(size_t)c * (EP_MATRIX_MAX_GROUPS + 1) + (size_t)gg]++;
-    }
-    json_t *citems = json_array();
-    for (int c = 0; has_w && c < nc; c++) {
-        int *row = cg + (size_t)c * (EP_MATRIX_MAX_GROUPS + 1), size = 0;
-        for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
-            size += row[x];
-        json_t *gl = json_array();
-        uint8_t done[EP_MATRIX_MAX_GROUPS + 1] = {0};
-        for (;;) {
-            int best = -1;
-            for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
-                if (!done[x] && row[x] > 0 && (best < 0 || row[x] > row[best]))
-                    best = x;
-            if (best < 0)
-                break;
-            done[best] = 1;
-            const char *code = best < ng ? m->grp_code[best] : NULL;
-            add(gl,
-                json_pack("{s:o, s:i}", "group", code ? json_string(code) : json_null(),
-                          "nodes_with_modal_group", row[best]),
-                &bad);
-        }
-        add(citems, json_pack("{s:i, s:i, s:o}", "community", c, "size", size, "groups", gl), &bad);
-    }
-    if (has_w) {
-        put(res, "communities",
-            json_pack("{s:b, s:i, s:o}", "available", 1, "count", nc, "items", citems), &bad);
-    } else {
-        json_decref(citems);
-        put(res, "communities", ne_comm, &bad);
-    }
-    /* nodes per modal group over the whole network (a node's group is the one it held longest in
-     * the window), largest first: not seats, not members in the window */
-    {
-        int per[EP_MATRIX_MAX_GROUPS + 1] = {0};
-        for (int k = 0; k < n; k++)
-            per[g->node[k].grp >= 0 && g->node[k].grp < ng ? g->node[k].grp
-                                                             : EP_MATRIX_MAX_GROUPS]++;
-        json_t *mg = json_array();
-        uint8_t done[EP_MATRIX_MAX_GROUPS + 1] = {0};
-        for (;;) {
-            int best = -1;
-            for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
-                if (!done[x] && per[x] > 0 && (best < 0 || per[x] > per[best]))
-                    best = x;
-            if (best < 0)
-                break;
-            done[best] = 1;
-            add(mg,
-                json_pack("{s:o, s:i}", "group",
-                          best < ng ? json_string(m->grp_code[best]) : json_null(),
-                          "nodes_with_modal_group", per[best]),
-                &bad);
-        }
-        put(res, "modal_groups", mg, &bad);
-    }
-    free(cg);
-
-    /* top MEPs per centrality */
-    static const char *const cname[N_CENT] = {"eigenvector", "pagerank", "strength", "betweenness",
-                                              "bridge_score"};
-    json_t *topo = has_w ? json_pack("{s:b}", "available", 1) : ne_top;
-    for (int c = 0; has_w && c < N_CENT; c++) {
-        for (int k = 0; k < n; k++)
-            idx[k] = k;
-        sort_g = g;
-        sort_c = c;
-        qsort(idx, (size_t)n, sizeof *idx, cmp_node_cent);
-        json_t *a = json_array();
-        for (int k = 0; k < n && k < top; k++) {
-            int ok;
-            double x = cent_val(&g->node[idx[k]], c, &ok);
-            if (!ok)
-                break;
-            add(a, mep_json(w, g->node[idx[k]].mep, 1, x), &bad);
-        }
-        put(topo, cname[c], a, &bad);
-    }
-    put(res, "top", topo, &bad);
-    free(idx);
-
-    /* bridges between groups: cross-group edges by modal group pair */
-    if ((rc = ep_run_stage(&r, "bridges between groups", err))) {
-        json_decref(res);
-        return rc;
-    }
-    size_t gp = (size_t)EP_MATRIX_MAX_GROUPS * EP_MATRIX_MAX_GROUPS;
-    int *ecnt = calloc(gp, sizeof *ecnt), *estr = calloc(gp, sizeof *estr);
-    double *ew = calloc(gp, sizeof *ew);
-    if (!ecnt || !estr || !ew) {
-        free(ecnt);
-        free(estr);
-        free(ew);
-        json_decref(res);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    if (g->have_graph) {
-        igraph_integer_t ne = igraph_ecount(&g->g);
-        for (igraph_integer_t e = 0; e < ne; e++) {
-            int a = g->node[IGRAPH_FROM(&g->g, e)].grp, b = g->node[IGRAPH_TO(&g->g, e)].grp;
-            if (a >= ng || b >= ng || a == b)
-                continue;
-            if (a > b) {
-                int t = a;
-                a = b;
-                b = t;
-            }
-            double wt = VECTOR(g->weight)[e];
-            size_t c = (size_t)a * EP_MATRIX_MAX_GROUPS + (size_t)b;
-            ecnt[c]++;
-            ew[c] += wt;
-            estr[c] += wt >= g->threshold;
-        }
-    }
-    json_t *gb = json_array();
-    for (int a = 0; a < ng; a++)
-        for (int b = a + 1; b < ng; b++) {
-            size_t c = (size_t)a * EP_MATRIX_MAX_GROUPS + (size_t)b;
-            if (!ecnt[c])
-                continue;
-            add(gb,
-                json_pack("{s:s, s:s, s:i, s:o, s:i}", "a", m->grp_code[a], "b", m->grp_code[b],
-                          "edges", ecnt[c], "mean_weight", jr(clamp01(ew[c] / ecnt[c])),
-                          "strong_edges", estr[c]),
-                &bad);
-        }
-    free(ecnt);
-    free(estr);
-    free(ew);
-    put(res, "group_bridges", gb, &bad);
+    map_groups_json(&o, res, &bad);
+    map_top_json(&o, res, &bad);
     put(res, "threshold_graph",
         json_pack("{s:o, s:i, s:i, s:i, s:i}", "threshold", jr(g->threshold), "edges", g->thr_edges,
                   "components", g->thr_components, "nontrivial_components",
@@ -1576,25 +1481,9 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         ep_tools_unavailable("no files requested: pass formats [\"graphml\", \"png\"] for the "
                              "network GraphML and the network and political-map PNGs"),
         &bad);
-    if (incl) {
-        json_t *nl = json_array();
-        for (int k = 0; k < n && k < MAP_MAX_NODES; k++) {
-            const struct ep_graph_node *nd = &g->node[k];
-            json_t *o = mep_json(w, nd->mep, 0, 0);
-            put(o, "cast", json_integer(nd->cast), &bad);
-            put(o, "degree", json_integer(nd->degree), &bad);
-            put(o, "strength", jr(nd->strength), &bad);
-            put(o, "eigenvector", has_w && nd->eigen >= 0 ? jr(nd->eigen) : json_null(), &bad);
-            put(o, "pagerank", has_w && nd->pagerank >= 0 ? jr(nd->pagerank) : json_null(), &bad);
-            put(o, "betweenness",
-                has_w && nd->betweenness >= 0 ? jr(nd->betweenness) : json_null(), &bad);
-            put(o, "bridge_score", jru(nd->bridge_ok && nd->bridge >= 0, nd->bridge), &bad);
-            put(o, "community", has_w ? json_integer(nd->community) : json_null(), &bad);
-            add(nl, o, &bad);
-        }
-        put(res, "node_list", nl, &bad);
-        put(res, "nodes_truncated", json_boolean(n > MAP_MAX_NODES), &bad);
-    }
+    if (json_is_true(json_object_get(args, "include_nodes")))
+        map_nodes_json(&o, res, &bad);
+    ep_network_free(&o);
     static const char *const inputs[] = {
         "bit-plane agreement kernel: same = popcount(F_i&F_j) + popcount(A_i&A_j) + "
         "popcount(B_i&B_j), both = popcount(C_i&C_j)",
@@ -1615,7 +1504,7 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         ep_stats_map_params_default(&mpp);
         if (m->n_vote < mpp.min_cast)
             ep_run_too_short(&r, "votes", m->n_vote, mpp.min_cast,
-                      "political-map (MEPs need %d cast votes)", mpp.min_cast);
+                             "political-map (MEPs need %d cast votes)", mpp.min_cast);
     }
     rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_map(ctx, w, args, fmts, *result, err))) {
@@ -2488,7 +2377,7 @@ static const struct ep_tool rows[] = {
     {"map_political_network", "Map the political network",
      "The co-voting network of a window: size, modularity (detected and by group), communities, "
      "the top MEPs by each centrality, bridges between groups and the w >= 0.8 threshold graph.",
-     IN_MAP, OUT_MAP, ANNOT, 3600, t_map},
+     IN_MAP, OUT_MAP, ANNOT, 3600, tool_map_political_network},
     {"detect_voting_anomalies", "Detect voting anomalies",
      "Defection surges, abstention spikes, participation drops and cohesion breaks of an MEP, a "
      "group or the whole Parliament against its own per-sitting baseline (robust z-scores), "
