@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_anomalies.h"
 #include "ep_artefact.h"
 #include "ep_coalition.h"
 #include "ep_env.h"
@@ -469,13 +470,6 @@ static void day_str(int32_t day, char out[11])
     ep_date_format(day, out);
 }
 
-static void period_str(const struct ep_stats_periods *p, int k, char out[11])
-{
-    if (p->kind == EP_PERIOD_SITTING)
-        ep_date_format(p->key[k], out);
-    else
-        snprintf(out, 11, "%04d-%02d", (int)(p->key[k] / 100) % 10000, (int)(p->key[k] % 100));
-}
 
 /* The full input/output schemas are long string literals (longer than the 4095 characters C99
  * guarantees; GCC and Clang accept any length). */
@@ -860,7 +854,7 @@ static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trend
     json_t *a = json_array();
     for (int k = 0; k < t->n; k++) {
         char ps[11];
-        period_str(p, k, ps);
+        ep_period_str(p, k, ps);
         size_t c = (size_t)k * (size_t)t->n_grp + (size_t)g;
         /* participation needs who did not vote on every vote of the period (null otherwise) */
         int unk = 0;
@@ -1562,153 +1556,119 @@ static const char OUT_ANOM[] =
                   "\"mep_scan\":" S_DIM(",\"meps_checked\":" S_INT ",\"too_short\":" S_INT
                                         ",\"alerts\":" S_INT ",\"measure\":" S_STR) "}}";
 
-#define ANOM_MAX_ALERTS 200
-#define ANOM_MAX_VOTES 50
-#define SEV_HIGH 5.0
-#define ANOM_MIN_HITS 3
-
-struct anom_ctx {
-    struct ep_win *w;
-    struct ep_stats_outlier_params op;
-    json_t *alerts, *series;
-    int n_series, n_short, n_alerts, n_suppressed;
-    int bad;
-    int dnv_unk; /* votes of the window where who did not vote is unknown */
-};
-
-static const char *const measure_name[4] = {"defection_rate", "abstention_rate",
-                                            "participation_rate", "cohesion_ai"};
-static const char *const kind_name[4] = {"defection_surge", "abstention_spike",
-                                         "participation_drop", "cohesion_break"};
-static const int kind_sign[4] = {+1, +1, -1, -1};
-
 static const char *scale_name(int s)
 {
     return s == EP_SCALE_MAD ? "1.4826*MAD" : s == EP_SCALE_MEANAD ? "1.253314*MeanAD" : "constant";
 }
 
-/* Turn one outlier list into alerts. votes/hits arrays (may be NULL) come with the outliers. */
-static void emit_alerts(struct anom_ctx *a, const char *etype, const char *entity, int mep, int grp,
-                        int meas, const struct ep_stats_outliers *ol,
-                        const struct ep_stats_series *se, const struct ep_stats_periods *p,
-                        const int *const *pvotes, const int *pnv, int record_series)
+static const char *const etype_name[3] = {"parliament", "group", "mep"};
+
+static json_t *anom_alert_json(const struct ep_anomalies *o, const struct ep_anomaly_alert *x,
+                               int *bad)
 {
-    const struct ep_matrix *m = a->w->m;
-    int nal = 0;
-    if (meas == EP_MEASURE_PARTICIPATION && a->dnv_unk) {
-        /* a participation series over votes where who did not vote is unknown would read
-         * 100 %: not a baseline */
-        if (!record_series)
-            return;
-        char why[600];
-        ep_tools_dnv_reason(why, sizeof why, a->dnv_unk, m->n_vote);
-        a->n_series++;
-        add(a->series,
-            json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", etype, "entity",
-                      entity, "measure", measure_name[meas], "status", "unavailable",
-                      "observations", 0, "minimum", a->op.min_obs, "reason", why),
-            &a->bad);
-        return;
-    }
-    for (int k = 0; ol->status == EP_OUTLIERS_OK && k < ol->n; k++) {
-        const struct ep_stats_outlier *o = &ol->o[k];
-        double zr = o->z_robust, zc = o->classic_ok ? o->z_classic : 0;
-        int fr = (o->flags & EP_OUTLIER_ROBUST) && zr * kind_sign[meas] > 0;
-        int fc = (o->flags & EP_OUTLIER_CLASSIC) && o->classic_ok && zc * kind_sign[meas] > 0;
-        if (!fr && !fc)
-            continue;
-        double z = fr && (!fc || fabs(zr) >= fabs(zc)) ? zr : zc;
-        /* an MEP's defection or abstention "surge" needs >= ANOM_MIN_HITS such votes in the
-         * sitting: one or two votes against a zero baseline give huge z-scores but no story */
-        if (mep >= 0 && (meas == 0 || meas == 1) && o->n_hits < ANOM_MIN_HITS) {
-            a->n_suppressed++;
-            continue;
-        }
-        nal++;
-        a->n_alerts++;
-        char date[11];
-        period_str(p, o->point, date);
-        const int *vv;
-        int nv;
-        if (pvotes) {
-            vv = pvotes[o->point];
-            nv = pnv[o->point];
-        } else if ((meas == 0 || meas == 1) && o->n_hits > 0) {
-            vv = o->hits;
-            nv = o->n_hits;
-        } else {
-            vv = o->votes;
-            nv = o->n_votes;
-        }
-        json_t *fl = json_array();
-        if (fr)
-            add(fl, json_string("robust"), &a->bad);
-        if (fc)
-            add(fl, json_string("classic"), &a->bad);
-        json_t *al =
-            json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i}",
-                      "entity_type", etype, "entity", entity, "kind", kind_name[meas], "measure",
-                      measure_name[meas], "severity", fabs(z) >= SEV_HIGH ? "high" : "medium", "z",
-                      jr(z), "z_robust", jr(zr), "z_classic", jru(o->classic_ok, zc), "flagged_by",
-                      fl, "value", jr(o->x), "baseline_median", jr(ol->median), "date", date,
-                      "votes", vote_ids(m, vv, nv, ANOM_MAX_VOTES), "votes_total", nv);
-        if (al && mep >= 0)
-            put(al, "mep_id", json_integer((json_int_t)m->mep_id[mep]), &a->bad);
-        if (al && grp >= 0)
-            put(al, "group", json_string(m->grp_code[grp]), &a->bad);
-        add(a->alerts, al, &a->bad);
-    }
-    (void)se;
-    if (!record_series)
-        return;
-    a->n_series++;
-    json_t *s;
-    if (ol->status == EP_OUTLIERS_TOO_FEW) {
-        a->n_short++;
-        char why[200];
-        snprintf(why, sizeof why,
-                 "series too short: %d defined sittings, at least %d needed for a baseline",
-                 ol->n_obs, a->op.min_obs);
-        s = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", etype, "entity", entity,
-                      "measure", measure_name[meas], "status", "too_few_observations",
-                      "observations", ol->n_obs, "minimum", a->op.min_obs, "reason", why);
-    } else {
-        s = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:s, s:i}", "entity_type", etype,
-                      "entity", entity, "measure", measure_name[meas], "status", "ok",
-                      "observations", ol->n_obs, "minimum", a->op.min_obs, "median", jr(ol->median),
-                      "scale", scale_name(ol->scale), "alerts", nal);
-    }
-    add(a->series, s, &a->bad);
+    const struct ep_matrix *m = o->win->m;
+    json_t *fl = json_array(), *votes = json_array();
+    if (x->by_robust)
+        add(fl, json_string("robust"), bad);
+    if (x->by_classic)
+        add(fl, json_string("classic"), bad);
+    for (int k = 0; k < x->n_votes; k++)
+        add(votes, json_integer((json_int_t)x->votes[k]), bad);
+    json_t *al = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i}", "entity_type",
+        etype_name[x->etype], "entity", x->entity, "kind", ep_anom_kind_name[x->meas], "measure",
+        ep_anom_measure_name[x->meas], "severity", fabs(x->z) >= EP_ANOM_SEV_HIGH ? "high" : "medium",
+        "z", jr(x->z), "z_robust", jr(x->z_robust), "z_classic", jru(x->classic_ok, x->z_classic),
+        "flagged_by", fl, "value", jr(x->value), "baseline_median", jr(x->baseline_median), "date",
+        x->date, "votes", votes, "votes_total", x->votes_total);
+    if (al && x->mep >= 0)
+        put(al, "mep_id", json_integer((json_int_t)m->mep_id[x->mep]), bad);
+    if (al && x->grp >= 0)
+        put(al, "group", json_string(m->grp_code[x->grp]), bad);
+    return al;
 }
 
-static int baseline_alerts(struct anom_ctx *a, int entity, int idx, int meas, const char *etype,
-                           const char *ename, int record_series, struct ep_error *err)
+static json_t *anom_series_json(const struct ep_anomalies *o, const struct ep_anomaly_series *x)
 {
-    struct ep_win *w = a->w;
-    struct ep_stats_baseline b;
-    memset(&b, 0, sizeof b);
-    int rc = ep_stats_baseline(w->m, &w->vs, &w->per[EP_PERIOD_SITTING], entity, idx, meas, &a->op,
-                               &b, err);
-    if (rc) {
-        ep_stats_baseline_free(&b);
-        return rc;
+    const char *et = etype_name[x->etype], *mn = ep_anom_measure_name[x->meas];
+    if (x->status == EP_ANOM_SERIES_UNAVAILABLE)
+        return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", et, "entity",
+                         x->entity, "measure", mn, "status", "unavailable", "observations", 0,
+                         "minimum", o->op.min_obs, "reason", x->reason);
+    if (x->status == EP_ANOM_SERIES_TOO_FEW)
+        return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", et, "entity",
+                         x->entity, "measure", mn, "status", "too_few_observations",
+                         "observations", x->n_obs, "minimum", o->op.min_obs, "reason", x->reason);
+    return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:s, s:i}", "entity_type", et, "entity",
+                     x->entity, "measure", mn, "status", "ok", "observations", x->n_obs, "minimum",
+                     o->op.min_obs, "median", jr(x->median), "scale", scale_name(x->scale),
+                     "alerts", x->alerts);
+}
+
+/* alerts, series and summary into res. */
+static void anom_lists_json(const struct ep_anomalies *o, json_t *res, int *bad)
+{
+    json_t *alerts = json_array(), *series = json_array();
+    for (int k = 0; k < o->n_alert && k < EP_ANOM_MAX_ALERTS; k++)
+        add(alerts, anom_alert_json(o, &o->alert[k], bad), bad);
+    for (int k = 0; k < o->n_series; k++)
+        add(series, anom_series_json(o, &o->series[k]), bad);
+    put(res, "alerts", alerts, bad);
+    put(res, "alerts_total", json_integer(o->n_alert), bad);
+    put(res, "series", series, bad);
+    char note[400];
+    if (o->n_series > 0 && o->n_short == o->n_series)
+        snprintf(note, sizeof note,
+                 "every series is too short for a baseline: %d sittings in the window, at least "
+                 "%d defined sittings needed; widen the window or lower min_observations",
+                 o->win->per[EP_PERIOD_SITTING].n, o->op.min_obs);
+    else
+        snprintf(note, sizeof note,
+                 "%d alert(s) over %d series (%d too short: fewer than %d "
+                 "defined sittings)",
+                 o->n_alert, o->n_series, o->n_short, o->op.min_obs);
+    put(res, "summary",
+        json_pack("{s:i, s:i, s:i, s:i, s:s}", "series", o->n_series, "series_too_short",
+                  o->n_short, "alerts", o->n_alert, "suppressed_low_evidence", o->n_suppressed,
+                  "note", note),
+        bad);
+}
+
+/* The scope arguments: scope, mep_id or group, threshold, min_observations. */
+static int anom_params(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, const char *scope,
+                       struct ep_anomalies_params *p, struct ep_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->mep = p->grp = -1;
+    ep_stats_outlier_params_default(&p->op);
+    json_t *j;
+    if ((j = json_object_get(args, "threshold")))
+        p->op.threshold = json_number_value(j);
+    if ((j = json_object_get(args, "min_observations")))
+        p->op.min_obs = (int)json_integer_value(j);
+    if (strcmp(scope, "mep") == 0) {
+        p->scope = EP_ANOM_MEP;
+        if (!json_is_integer(json_object_get(args, "mep_id")))
+            return ep_error_set(err, EP_EINVAL,
+                                "argument \"mep_id\" is required when scope is \"mep\"");
+        return find_mep(ctx, w, (int64_t)json_integer_value(json_object_get(args, "mep_id")),
+                        "mep_id", &p->mep, err);
     }
-    emit_alerts(a, etype, ename, entity == EP_ENTITY_MEP ? idx : -1,
-                entity == EP_ENTITY_GROUP ? idx : -1, meas, &b.outliers, &b.series,
-                &w->per[EP_PERIOD_SITTING], NULL, NULL, record_series);
-    ep_stats_baseline_free(&b);
+    if (strcmp(scope, "group") == 0) {
+        p->scope = EP_ANOM_GROUP;
+        const char *gc = json_string_value(json_object_get(args, "group"));
+        if (!gc)
+            return ep_error_set(err, EP_EINVAL,
+                                "argument \"group\" is required when scope is \"group\"");
+        p->grp = find_group(ctx->store, w->m, gc, "group", err);
+        return p->grp < 0 ? p->grp : 0;
+    }
+    p->scope = EP_ANOM_PARLIAMENT;
     return 0;
 }
 
-static int cmp_alert(const void *x, const void *y)
-{
-    json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
-    double za = fabs(json_real_value(json_object_get(a, "z")));
-    double zb = fabs(json_real_value(json_object_get(b, "z")));
-    return (za < zb) - (za > zb);
-}
-
-static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+static int tool_detect_voting_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                        struct ep_error *err)
 {
     struct ep_run r;
     run_init(&r, ctx, "detect_voting_anomalies", 6);
@@ -1719,198 +1679,42 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
         return rc;
-    const struct ep_matrix *m = w->m;
     const char *scope = json_string_value(json_object_get(args, "scope"));
     if (!scope)
         scope = "parliament";
-    struct anom_ctx a;
-    memset(&a, 0, sizeof a);
-    a.w = w;
-    a.dnv_unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
-    ep_stats_outlier_params_default(&a.op);
-    json_t *j;
-    if ((j = json_object_get(args, "threshold")))
-        a.op.threshold = json_number_value(j);
-    if ((j = json_object_get(args, "min_observations")))
-        a.op.min_obs = (int)json_integer_value(j);
-    int mep = -1, grp = -1;
-    if (strcmp(scope, "mep") == 0) {
-        if (!json_is_integer(json_object_get(args, "mep_id")))
-            return ep_error_set(err, EP_EINVAL,
-                                "argument \"mep_id\" is required when scope is \"mep\"");
-        if ((rc = find_mep(ctx, w, (int64_t)json_integer_value(json_object_get(args, "mep_id")),
-                           "mep_id", &mep, err)))
-            return rc;
-    } else if (strcmp(scope, "group") == 0) {
-        const char *gc = json_string_value(json_object_get(args, "group"));
-        if (!gc)
-            return ep_error_set(err, EP_EINVAL,
-                                "argument \"group\" is required when scope is \"group\"");
-        if ((grp = find_group(ctx->store, m, gc, "group", err)) < 0)
-            return grp;
-    }
-    if ((rc = ep_run_stage(&r, "vote statistics and sittings", err)) || (rc = ep_win_need_vs(w, err)) ||
-        (rc = ep_win_need_per(w, EP_PERIOD_SITTING, err)) || (rc = ep_win_need_names(w, err)))
+    struct ep_anomalies_params p;
+    if ((rc = anom_params(ctx, w, args, scope, &p, err)))
         return rc;
-    if ((rc = ep_run_stage(&r, "baselines and robust z-scores", err)))
+    struct ep_anomalies o;
+    if ((rc = ep_anomalies_compute(w, &p, &r, &o, err)))
         return rc;
-    a.alerts = json_array();
-    a.series = json_array();
-    json_t *res = json_object(), *ent = NULL, *scan = NULL;
-    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
-    if (mep >= 0) {
-        for (int meas = 0; meas < 3 && !rc; meas++)
-            rc = baseline_alerts(&a, EP_ENTITY_MEP, mep, meas, "mep", w->name[mep], 1, err);
-        ent = mep_json(w, mep, 0, 0);
-    } else if (grp >= 0) {
-        for (int meas = 0; meas < 4 && !rc; meas++)
-            rc = baseline_alerts(&a, EP_ENTITY_GROUP, grp, meas, "group", m->grp_code[grp], 1, err);
-        ent = json_pack("{s:s}", "group", m->grp_code[grp]);
-    } else {
-        /* parliament as a whole: participation and abstention per sitting */
-        int np = ps->n;
-        double *x = calloc((size_t)(np > 0 ? np : 1) * 2, sizeof *x);
-        uint8_t *ok = calloc((size_t)(np > 0 ? np : 1) * 2, 1);
-        const int **pv = calloc((size_t)(np > 0 ? np : 1), sizeof *pv);
-        int *pn = calloc((size_t)(np > 0 ? np : 1), sizeof *pn);
-        if (!x || !ok || !pv || !pn)
-            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        for (int k = 0; !rc && x && ok && pv && pn && k < np; k++) {
-            long long T = 0, D = 0, Ab = 0;
-            for (int q = ps->start[k]; q < ps->start[k + 1]; q++) {
-                const struct ep_stats_vg *vg = w->vs.vg + (size_t)ps->vote[q] * (size_t)m->n_grp;
-                for (int g = 0; g < m->n_grp; g++) {
-                    T += vg[g].y + vg[g].n + vg[g].a;
-                    D += vg[g].d;
-                    Ab += vg[g].a;
-                }
-            }
-            pv[k] = ps->vote + ps->start[k];
-            pn[k] = ps->start[k + 1] - ps->start[k];
-            ok[k] = T + D > 0;
-            x[k] = ok[k] ? (double)T / (double)(T + D) : EP_STATS_UNDEF;
-            ok[np + k] = T > 0;
-            x[np + k] = T > 0 ? (double)Ab / (double)T : EP_STATS_UNDEF;
-        }
-        for (int s = 0; !rc && s < 2; s++) {
-            struct ep_stats_outliers ol;
-            memset(&ol, 0, sizeof ol);
-            rc = ep_stats_outliers_find(x + (size_t)s * (size_t)np, ok + (size_t)s * (size_t)np, np,
-                                        &a.op, &ol, err);
-            if (!rc)
-                emit_alerts(&a, "parliament", "European Parliament", -1, -1, s == 0 ? 2 : 1, &ol,
-                            NULL, ps, pv, pn, 1);
-            ep_stats_outliers_free(&ol);
-        }
-        free(x);
-        free(ok);
-        free(pv);
-        free(pn);
-        for (int g = 0; g < m->n_grp && !rc; g++)
-            for (int meas = 0; meas < 4 && !rc; meas++)
-                rc = baseline_alerts(&a, EP_ENTITY_GROUP, g, meas, "group", m->grp_code[g], 1, err);
-        /* every MEP's defection baseline (series summarised, not listed) */
-        if (!rc && !(rc = ep_run_stage(&r, "MEP defection baselines", err)) &&
-            !(rc = ep_win_need_mser(w, ctx->cancelled, err))) {
-            int checked = 0, before = a.n_alerts, shorts = 0;
-            for (int i = 0; i < m->n_mep && !rc; i++) {
-                if (i % 64 == 0 && ctx->cancelled && *ctx->cancelled)
-                    rc = ep_error_set(err, EP_ECANCELED, "detect_voting_anomalies: cancelled");
-                if (rc)
-                    break;
-                struct ep_stats_outliers ol;
-                memset(&ol, 0, sizeof ol);
-                rc = ep_stats_outliers_find(w->mser_x + (size_t)i * (size_t)np,
-                                            w->mser_ok + (size_t)i * (size_t)np, np, &a.op, &ol,
-                                            err);
-                if (!rc && ol.n_obs > 0) {
-                    checked++;
-                    if (ol.status == EP_OUTLIERS_TOO_FEW)
-                        shorts++;
-                    for (int k = 0; k < ol.n && !rc; k++) {
-                        struct ep_stats_outlier *o = &ol.o[k];
-                        rc = ep_stats_series_votes(m, &w->vs, ps, EP_ENTITY_MEP, i,
-                                                   EP_MEASURE_DEFECTION, o->point, &o->votes,
-                                                   &o->n_votes, &o->hits, &o->n_hits, err);
-                    }
-                    if (!rc)
-                        emit_alerts(&a, "mep", w->name[i], i, -1, 0, &ol, NULL, ps, NULL, NULL, 0);
-                }
-                ep_stats_outliers_free(&ol);
-            }
-            scan = json_pack("{s:b, s:s, s:i, s:i, s:i}", "available", 1, "measure",
-                             "defection_rate per sitting of every MEP", "meps_checked", checked,
-                             "too_short", shorts, "alerts", a.n_alerts - before);
-        }
-    }
-    if (rc) {
-        json_decref(res);
-        json_decref(ent);
-        json_decref(scan);
-        json_decref(a.alerts);
-        json_decref(a.series);
-        return rc;
-    }
-    if ((rc = ep_run_stage(&r, "result", err))) {
-        json_decref(res);
-        json_decref(ent);
-        json_decref(scan);
-        json_decref(a.alerts);
-        json_decref(a.series);
-        return rc;
-    }
-    /* sort alerts by |z|, keep the first ANOM_MAX_ALERTS */
-    size_t na = json_array_size(a.alerts);
-    json_t **av = malloc((na > 0 ? na : 1) * sizeof *av);
-    json_t *sorted = json_array();
-    if (!av)
-        a.bad = 1;
-    for (size_t k = 0; av && k < na; k++)
-        av[k] = json_array_get(a.alerts, k);
-    if (av)
-        qsort(av, na, sizeof *av, cmp_alert);
-    for (size_t k = 0; av && k < na && k < ANOM_MAX_ALERTS; k++)
-        add(sorted, json_incref(av[k]), &a.bad);
-    free(av);
-    json_decref(a.alerts);
-    int bad = a.bad;
+    int bad = 0;
+    json_t *res = json_object();
     put(res, "scope", json_string(scope), &bad);
-    if (ent)
-        put(res, "entity", ent, &bad);
-    put(res, "threshold", jr(a.op.threshold), &bad);
-    put(res, "min_observations", json_integer(a.op.min_obs), &bad);
+    if (p.scope == EP_ANOM_MEP)
+        put(res, "entity", mep_json(w, p.mep, 0, 0), &bad);
+    else if (p.scope == EP_ANOM_GROUP)
+        put(res, "entity", json_pack("{s:s}", "group", w->m->grp_code[p.grp]), &bad);
+    put(res, "threshold", jr(o.op.threshold), &bad);
+    put(res, "min_observations", json_integer(o.op.min_obs), &bad);
     char rule[600];
     snprintf(rule, sizeof rule,
              "a sitting is flagged when |z| > %.2f in the alert's direction (defections and "
              "abstentions up, participation and cohesion down); severity high when |z| >= %.1f, "
              "else medium; z = the robust z (median/MAD), or the classic z when only it flags; "
              "an MEP's defection or abstention alert also needs >= %d such votes in the sitting",
-             a.op.threshold, SEV_HIGH, ANOM_MIN_HITS);
+             o.op.threshold, EP_ANOM_SEV_HIGH, EP_ANOM_MIN_HITS);
     put(res, "severity_rule", json_string(rule), &bad);
-    put(res, "alerts", sorted, &bad);
-    put(res, "alerts_total", json_integer(a.n_alerts), &bad);
-    put(res, "series", a.series, &bad);
-    char note[400];
-    if (a.n_series > 0 && a.n_short == a.n_series)
-        snprintf(note, sizeof note,
-                 "every series is too short for a baseline: %d sittings in the window, at least "
-                 "%d defined sittings needed; widen the window or lower min_observations",
-                 ps->n, a.op.min_obs);
-    else
-        snprintf(note, sizeof note,
-                 "%d alert(s) over %d series (%d too short: fewer than %d "
-                 "defined sittings)",
-                 a.n_alerts, a.n_series, a.n_short, a.op.min_obs);
-    put(res, "summary",
-        json_pack("{s:i, s:i, s:i, s:i, s:s}", "series", a.n_series, "series_too_short", a.n_short,
-                  "alerts", a.n_alerts, "suppressed_low_evidence", a.n_suppressed, "note", note),
-        &bad);
-    if (ps->n < a.op.min_obs)
-        ep_run_too_short(&r, "sittings", ps->n, a.op.min_obs, "baselines and outliers (every series)");
-    if (scan)
-        put(res, "mep_scan", scan, &bad);
+    anom_lists_json(&o, res, &bad);
+    if (o.scanned)
+        put(res, "mep_scan",
+            json_pack("{s:b, s:s, s:i, s:i, s:i}", "available", 1, "measure",
+                      "defection_rate per sitting of every MEP", "meps_checked", o.scan_checked,
+                      "too_short", o.scan_too_short, "alerts", o.scan_alerts),
+            &bad);
     else if (strcmp(scope, "parliament") != 0)
         put(res, "mep_scan", ep_tools_unavailable("only with scope \"parliament\""), &bad);
+    ep_anomalies_free(&o);
     static const char *const inputs[] = {
         "per-sitting series per entity: defection rate, abstention rate, participation, "
         "cohesion (group mean AI)",
@@ -2382,7 +2186,7 @@ static const struct ep_tool rows[] = {
      "Defection surges, abstention spikes, participation drops and cohesion breaks of an MEP, a "
      "group or the whole Parliament against its own per-sitting baseline (robust z-scores), "
      "each with a severity, the z-score, the sitting and the votes behind it.",
-     IN_ANOM, OUT_ANOM, ANNOT, 3600, t_anomalies},
+     IN_ANOM, OUT_ANOM, ANNOT, 3600, tool_detect_voting_anomalies},
     {"generate_political_risk_assessment", "Generate a political risk assessment",
      "Composite political risk of a window from declining cohesion, fragmentation, defection "
      "surges, close votes and swing-group pivotality, with a level (LOW, MODERATE, HIGH, "
