@@ -18,6 +18,7 @@
 #include "ep_model.h"
 #include "ep_network.h"
 #include "ep_report.h"
+#include "ep_risk.h"
 #include "ep_stats.h"
 #include "ep_store.h"
 #include "ep_tools_common.h"
@@ -85,11 +86,6 @@ static json_t *unavail(const char *fmt, ...)
     return ep_tools_unavailable(buf);
 }
 
-static double clamp01(double x)
-{
-    return x < 0 ? 0 : (x > 1 ? 1 : x);
-}
-
 /* ---- the run: progress and cancellation between stages (analysis/ep_run.h) ----------------- */
 
 /* A run of tool over the call's context: its progress, cancellation and deadline. */
@@ -149,20 +145,6 @@ static int win_get(struct ep_tool_ctx *ctx, json_t *args, struct ep_tools_window
     return ep_tools_win(ctx, tw, out, err);
 }
 
-/* The graph with the run's progress and cancellation hooks. */
-static int need_graph_algo(struct ep_win *w, struct ep_run *r, int min_common, int algo, int cent,
-                           struct ep_error *err)
-{
-    struct ep_graph_hooks h = ep_run_graph_hooks(r);
-    return ep_win_need_graph(w, min_common, algo, cent, &h, err);
-}
-
-/* The graph with the default community detection (Louvain). */
-static int need_graph(struct ep_win *w, struct ep_run *r, int min_common, int cent, struct ep_error *err)
-{
-    return need_graph_algo(w, r, min_common, EP_GRAPH_LOUVAIN, cent, err);
-}
-
 /* ---- shared result pieces ---------------------------------------------------------------- */
 
 static const char *grp_code(const struct ep_matrix *m, int g)
@@ -218,22 +200,6 @@ static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_win
     }
     *result = res;
     return 0;
-}
-
-/* {"available": false, "reason", "minimum_common_votes"} for a measure that needs the co-voting
- * network to have edge weight (communities, modularity, centralities, factions). When the window
- * has fewer votes than an edge needs, the measure joins window_too_short. */
-static json_t *no_edges(struct ep_run *r, const struct ep_win *w, const struct ep_graph *g,
-                        const char *measure)
-{
-    char why[400];
-    ep_run_no_edges(r, w, g, measure, why, sizeof why);
-    json_t *o = ep_tools_unavailable(why);
-    if (o && json_object_set_new(o, "minimum_common_votes", json_integer(g->min_common))) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
 }
 
 /* ---- rendered files (formats; tools/ep_artefact.h) ------------------------------------------ */
@@ -401,17 +367,6 @@ static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
         return rc;
     }
     return ep_artefacts_finish(&a, res, err);
-}
-
-static json_t *vote_ids(const struct ep_matrix *m, const int *v, int n, int cap)
-{
-    json_t *a = json_array();
-    for (int k = 0; a && k < n && k < cap; k++)
-        if (json_array_append_new(a, json_integer((json_int_t)m->vote_id[v[k]]))) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
 }
 
 /* Matrix index of mep_id, or an error naming the argument. */
@@ -1752,11 +1707,7 @@ static const char OUT_RISK[] =
     "\"declining_cohesion\":" S_RDIM ",\"fragmentation\":" S_RDIM ",\"defection_surges\":" S_RDIM
     ",\"close_votes\":" S_RDIM ",\"swing_pivotality\":" S_RDIM "}},\"normalisation\":" S_STR "}}";
 
-enum { R_COH, R_FRAG, R_DEF, R_CLOSE, R_SWING, N_RDIM };
-static const char *const rdim_name[N_RDIM] = {
-    "declining_cohesion", "fragmentation", "defection_surges", "close_votes", "swing_pivotality"};
-static const double rdim_weight[N_RDIM] = {0.25, 0.20, 0.20, 0.20, 0.15};
-static const char *const rdim_norm[N_RDIM] = {
+static const char *const rdim_norm[EP_RISK_NDIM] = {
     "clamp(decline / 0.10, 0, 1): a seat-weighted AI drop of 0.10 or more between the first and "
     "the second half of the window's sittings is maximal risk",
     "mean of clamp((ENP_seats - 2)/6), clamp((ENP_votes - 2)/6) and clamp(Q_detected / 0.3)",
@@ -1765,7 +1716,7 @@ static const char *const rdim_norm[N_RDIM] = {
     "clamp(swing share / 0.50, 0, 1): a swing group pivotal on half of the decided votes or more "
     "is maximal risk",
 };
-static const char *const rdim_def[N_RDIM] = {
+static const char *const rdim_def[EP_RISK_NDIM] = {
     "decline = sum_g seats_g * (AI_g first half - AI_g second half) / sum_g seats_g, AI_g = mean "
     "per-vote Agreement Index of group g over the votes of each half of the sittings",
     "effective number of groups (Laakso-Taagepera) by seats on the last vote and by votes cast; "
@@ -1779,27 +1730,156 @@ static const char *const rdim_def[N_RDIM] = {
     "margin",
 };
 
-static const char *risk_level(double c)
+/* The evidence object of an available risk dimension. */
+static json_t *risk_evidence(const struct ep_risk *o, int d, int *bad)
 {
-    return c >= 0.75 ? "CRITICAL" : c >= 0.5 ? "HIGH" : c >= 0.25 ? "MODERATE" : "LOW";
-}
-
-static int vote_title(struct ep_store *s, sqlite3_stmt **q, int64_t id, char *out, size_t n)
-{
-    out[0] = 0;
-    if (!*q && sqlite3_prepare_v2(ep_store_db(s), "SELECT title FROM vote WHERE id = ?1", -1, q,
-                                  NULL) != SQLITE_OK)
-        return EP_EDB;
-    sqlite3_reset(*q);
-    sqlite3_bind_int64(*q, 1, id);
-    if (sqlite3_step(*q) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(*q, 0);
-        snprintf(out, n, "%s", t ? t : "");
+    const struct ep_win *w = o->win;
+    const struct ep_matrix *m = w->m;
+    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
+    json_t *ev = json_object();
+    char day[11];
+    if (d == EP_RISK_COH) {
+        json_t *pg = json_array();
+        for (int k = 0; k < o->n_coh; k++)
+            add(pg,
+                json_pack("{s:s, s:o, s:o, s:i}", "group", m->grp_code[o->coh[k].grp],
+                          "ai_first_half", jr(o->coh[k].first), "ai_second_half",
+                          jr(o->coh[k].second), "seats", (int)w->frag.seats[o->coh[k].grp]),
+                bad);
+        char h0[11];
+        day_str(ps->key[o->coh_half], day);
+        day_str(ps->key[0], h0);
+        put(ev, "decline", jr(o->coh_decline), bad);
+        put(ev, "first_half_from", json_string(h0), bad);
+        put(ev, "second_half_from", json_string(day), bad);
+        put(ev, "groups", pg, bad);
+    } else if (d == EP_RISK_DEF) {
+        json_t *fl = json_array();
+        for (int k = 0; k < o->n_surge; k++) {
+            const struct ep_risk_surge *x = &o->surge[k];
+            json_t *votes = json_array();
+            for (int v = 0; v < x->n_votes; v++)
+                add(votes, json_integer((json_int_t)x->votes[v]), bad);
+            day_str(ps->key[x->point], day);
+            add(fl,
+                json_pack("{s:s, s:s, s:o, s:o, s:o}", "group", m->grp_code[x->grp], "date", day,
+                          "z", jr(x->z), "defection_rate", jr(x->rate), "votes", votes),
+                bad);
+        }
+        put(ev, "flagged_points", json_integer(o->def_flagged), bad);
+        put(ev, "points", json_integer(o->def_points), bad);
+        put(ev, "series_too_short", json_integer(o->def_too_few), bad);
+        put(ev, "surges", fl, bad);
+    } else if (d == EP_RISK_CLOSE) {
+        json_t *cl = json_array();
+        for (int k = 0; k < o->n_close; k++) {
+            int v = o->close[k].vote, margin = o->close[k].margin;
+            int cast = w->F[v] + w->A[v] + w->Ab[v];
+            day_str(m->vote_day[v], day);
+            add(cl,
+                json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "vote_id",
+                          (json_int_t)m->vote_id[v], "date", day, "title", o->close[k].title,
+                          "for", w->F[v], "against", w->A[v], "abstention", w->Ab[v], "margin",
+                          margin, "margin_share", jr((double)margin / cast)),
+                bad);
+        }
+        put(ev, "close_votes", json_integer(o->close_votes), bad);
+        put(ev, "votes", json_integer(o->close_withcast), bad);
+        put(ev, "share", jr((double)o->close_votes / o->close_withcast), bad);
+        put(ev, "listed", cl, bad);
+    } else if (d == EP_RISK_SWING) {
+        json_t *pg = json_array(), *bg = json_array();
+        for (int g = 0; g < m->n_grp; g++)
+            add(pg,
+                json_pack("{s:s, s:i, s:o, s:b}", "group", m->grp_code[g], "pivotal_votes",
+                          (int)w->grp_piv[g], "share", jr((double)w->grp_piv[g] / w->decided),
+                          "swing", g != o->big[0] && g != o->big[1]),
+                bad);
+        for (int k = 0; k < 2; k++)
+            if (o->big[k] >= 0)
+                add(bg, json_string(m->grp_code[o->big[k]]), bad);
+        put(ev, "decided_votes", json_integer(w->decided), bad);
+        put(ev, "swing_pivotal_votes", json_integer(o->swing), bad);
+        put(ev, "share", jr((double)o->swing / w->decided), bad);
+        put(ev, "largest_groups", bg, bad);
+        put(ev, "groups", pg, bad);
     }
-    return 0;
+    return ev;
 }
 
-static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* The fragmentation evidence (kept also when the dimension has no data, as before). */
+static json_t *risk_frag_evidence(const struct ep_risk *o, int *bad)
+{
+    const struct ep_win *w = o->win;
+    json_t *ev = json_object();
+    if (w->frag.seats_ok)
+        put(ev, "enp_seats", jr(w->frag.enp_seats), bad);
+    if (w->frag.votes_ok)
+        put(ev, "enp_votes", jr(w->frag.enp_votes), bad);
+    if (w->g.modularity_ok) {
+        put(ev, "modularity_detected", jr(w->g.modularity), bad);
+        put(ev, "communities", json_integer(w->g.n_comm), bad);
+    }
+    if (w->g.modularity_group_ok)
+        put(ev, "modularity_by_group", jr(w->g.modularity_group), bad);
+    if (o->frag_mod_missing)
+        put(ev, "modularity_reason", json_string(o->frag_mod_reason), bad);
+    if (o->frag_components)
+        put(ev, "components_used", json_integer(o->frag_components), bad);
+    return ev;
+}
+
+/* level, composite, thresholds, weights and dimensions into res. */
+static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
+{
+    json_t *dims = json_object(), *nom = json_object(), *eff = json_object(),
+           *dropped = json_array();
+    for (int d = 0; d < EP_RISK_NDIM; d++) {
+        const struct ep_risk_dim *x = &o->dim[d];
+        const char *name = ep_risk_dim_name[d];
+        put(nom, name, jr(ep_risk_dim_weight[d]), bad);
+        json_t *dj;
+        if (x->available) {
+            put(eff, name, jr(x->weight), bad);
+            json_t *ev = d == EP_RISK_FRAG ? risk_frag_evidence(o, bad) : risk_evidence(o, d, bad);
+            dj = json_pack("{s:b, s:o, s:o, s:s, s:s, s:o}", "available", 1, "value",
+                           jr(x->value), "weight", jr(x->weight), "normalisation", rdim_norm[d],
+                           "definition", rdim_def[d], "evidence", ev);
+        } else {
+            dj = ep_tools_unavailable(x->reason);
+            put(dj, "definition", json_string(rdim_def[d]), bad);
+            put(dj, "normalisation", json_string(rdim_norm[d]), bad);
+            if (x->min_sittings)
+                put(dj, "minimum_sittings", json_integer(x->min_sittings), bad);
+            add(dropped, json_string(name), bad);
+        }
+        put(dims, name, dj, bad);
+    }
+    int renorm = json_array_size(dropped) > 0;
+    char note[300];
+    snprintf(note, sizeof note,
+             renorm ? "%zu dimension(s) without data dropped; remaining weights divided by their "
+                      "sum %.2f"
+                    : "all dimensions available (%zu dropped, weight sum %.2f)",
+             json_array_size(dropped), o->weight_sum);
+    json_t *wt = json_object();
+    put(wt, "nominal", nom, bad);
+    put(wt, "effective", eff, bad);
+    put(wt, "renormalised", json_boolean(renorm), bad);
+    put(wt, "dropped", dropped, bad);
+    put(wt, "note", json_string(note), bad);
+    put(res, "level", json_string(ep_risk_level(o->composite)), bad);
+    put(res, "composite", jr(o->composite), bad);
+    put(res, "thresholds",
+        json_pack("{s:f, s:f, s:f, s:s}", "MODERATE", 0.25, "HIGH", 0.5, "CRITICAL", 0.75, "rule",
+                  "LOW if composite < 0.25, MODERATE if < 0.50, HIGH if < 0.75, else CRITICAL"),
+        bad);
+    put(res, "weights", wt, bad);
+    put(res, "dimensions", dims, bad);
+}
+
+static int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *args,
+                                                   json_t **result, struct ep_error *err)
 {
     struct ep_run r;
     run_init(&r, ctx, "generate_political_risk_assessment", 8);
@@ -1814,326 +1894,13 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc || !w)
         return rc ? rc : EP_EINTERNAL;
-    const struct ep_matrix *m = w->m;
-    int ng = m->n_grp, bad = 0;
-    if ((rc = ep_run_stage(&r, "vote and group statistics", err)) || (rc = ep_win_need_gs(w, err)) ||
-        (rc = ep_win_need_frag(w, err)) || (rc = ep_win_need_per(w, EP_PERIOD_SITTING, err)))
+    struct ep_risk o;
+    if ((rc = ep_risk_compute(w, &r, &o, err)))
         return rc;
-    if ((rc = ep_run_stage(&r, "pivotal and close votes", err)) || (rc = ep_win_need_piv(w, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 0, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "dimensions", err)))
-        return rc;
-    double val[N_RDIM];
-    int ok[N_RDIM];
-    json_t *ev[N_RDIM];
-    char why[N_RDIM][300];
-    int min_sit[N_RDIM]; /* the dimension's minimum number of sittings, when it is below it */
-    memset(ok, 0, sizeof ok);
-    memset(min_sit, 0, sizeof min_sit);
-    for (int d = 0; d < N_RDIM; d++) {
-        ev[d] = json_object();
-        why[d][0] = 0;
-    }
-    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
-
-    /* declining cohesion */
-    if (ps->n < 2) {
-        snprintf(why[R_COH], sizeof why[R_COH],
-                 "the window is too short: %d sitting, at least 2 needed to compare halves",
-                 ps->n);
-        min_sit[R_COH] = 2;
-        ep_run_too_short(&r, "sittings", ps->n, 2, "declining_cohesion");
-    } else {
-        int half = (ps->n + 1) / 2; /* sittings [0, half) vs [half, n) */
-        double num = 0, den = 0;
-        json_t *pg = json_array();
-        for (int g = 0; g < ng; g++) {
-            double s[2] = {0, 0};
-            int c[2] = {0, 0};
-            for (int k = 0; k < ps->n; k++)
-                for (int q = ps->start[k]; q < ps->start[k + 1]; q++) {
-                    const struct ep_stats_vg *vg =
-                        w->vs.vg + (size_t)ps->vote[q] * (size_t)ng + (size_t)g;
-                    if (vg->ai_ok) {
-                        s[k >= half] += vg->ai;
-                        c[k >= half]++;
-                    }
-                }
-            if (!c[0] || !c[1])
-                continue;
-            double a0 = s[0] / c[0], a1 = s[1] / c[1];
-            num += w->frag.seats[g] * (a0 - a1);
-            den += w->frag.seats[g];
-            add(pg,
-                json_pack("{s:s, s:o, s:o, s:i}", "group", m->grp_code[g], "ai_first_half", jr(a0),
-                          "ai_second_half", jr(a1), "seats", (int)w->frag.seats[g]),
-                &bad);
-        }
-        if (den > 0) {
-            double dec = num / den;
-            ok[R_COH] = 1;
-            val[R_COH] = clamp01(dec / 0.10);
-            char h0[11], h1[11];
-            day_str(ps->key[half], h1);
-            day_str(ps->key[0], h0);
-            put(ev[R_COH], "decline", jr(dec), &bad);
-            put(ev[R_COH], "first_half_from", json_string(h0), &bad);
-            put(ev[R_COH], "second_half_from", json_string(h1), &bad);
-            put(ev[R_COH], "groups", pg, &bad);
-        } else {
-            json_decref(pg);
-            snprintf(why[R_COH], sizeof why[R_COH],
-                     "no group with seats cast votes in both halves of the window");
-        }
-    }
-
-    /* fragmentation */
-    {
-        double s = 0;
-        int c = 0;
-        if (w->frag.seats_ok) {
-            s += clamp01((w->frag.enp_seats - 2) / 6);
-            c++;
-            put(ev[R_FRAG], "enp_seats", jr(w->frag.enp_seats), &bad);
-        }
-        if (w->frag.votes_ok) {
-            s += clamp01((w->frag.enp_votes - 2) / 6);
-            c++;
-            put(ev[R_FRAG], "enp_votes", jr(w->frag.enp_votes), &bad);
-        }
-        if (w->g.modularity_ok) {
-            s += clamp01(w->g.modularity / 0.3);
-            c++;
-            put(ev[R_FRAG], "modularity_detected", jr(w->g.modularity), &bad);
-            put(ev[R_FRAG], "communities", json_integer(w->g.n_comm), &bad);
-        }
-        if (w->g.modularity_group_ok)
-            put(ev[R_FRAG], "modularity_by_group", jr(w->g.modularity_group), &bad);
-        if (!w->g.modularity_ok) {
-            json_t *ne = no_edges(&r, w, &w->g, "fragmentation: modularity component");
-            put(ev[R_FRAG], "modularity_reason", json_incref(json_object_get(ne, "reason")), &bad);
-            json_decref(ne);
-        }
-        if (c) {
-            ok[R_FRAG] = 1;
-            val[R_FRAG] = s / c;
-            put(ev[R_FRAG], "components_used", json_integer(c), &bad);
-        } else
-            snprintf(why[R_FRAG], sizeof why[R_FRAG],
-                     "no seats, no cast votes and no network modularity in the window");
-    }
-
-    /* defection surges: group defection-rate baselines */
-    {
-        struct ep_stats_outlier_params op;
-        ep_stats_outlier_params_default(&op);
-        int pts = 0, flagged = 0, too_few = 0, nser = 0;
-        json_t *fl = json_array();
-        for (int g = 0; g < ng && !rc; g++) {
-            struct ep_stats_baseline b;
-            memset(&b, 0, sizeof b);
-            rc = ep_stats_baseline(m, &w->vs, ps, EP_ENTITY_GROUP, g, EP_MEASURE_DEFECTION, &op, &b,
-                                   err);
-            if (!rc) {
-                nser++;
-                if (b.outliers.status == EP_OUTLIERS_TOO_FEW)
-                    too_few++;
-                else {
-                    pts += b.outliers.n_obs;
-                    for (int k = 0; k < b.outliers.n; k++) {
-                        const struct ep_stats_outlier *o = &b.outliers.o[k];
-                        if (!((o->flags & EP_OUTLIER_ROBUST) && o->z_robust > 0))
-                            continue;
-                        flagged++;
-                        char d[11];
-                        day_str(ps->key[o->point], d);
-                        add(fl,
-                            json_pack("{s:s, s:s, s:o, s:o, s:o}", "group", m->grp_code[g], "date",
-                                      d, "z", jr(o->z_robust), "defection_rate", jr(o->x), "votes",
-                                      vote_ids(m, o->hits, o->n_hits, 20)),
-                            &bad);
-                    }
-                }
-            }
-            ep_stats_baseline_free(&b);
-        }
-        if (rc) {
-            json_decref(fl);
-            for (int d = 0; d < N_RDIM; d++)
-                json_decref(ev[d]);
-            return rc;
-        }
-        if (pts > 0) {
-            ok[R_DEF] = 1;
-            val[R_DEF] = clamp01((double)flagged / pts / 0.05);
-            put(ev[R_DEF], "flagged_points", json_integer(flagged), &bad);
-            put(ev[R_DEF], "points", json_integer(pts), &bad);
-            put(ev[R_DEF], "series_too_short", json_integer(too_few), &bad);
-            put(ev[R_DEF], "surges", fl, &bad);
-        } else {
-            json_decref(fl);
-            snprintf(why[R_DEF], sizeof why[R_DEF],
-                     "every group's defection series is too short: %d sittings, at least %d "
-                     "needed for a baseline",
-                     ps->n, op.min_obs);
-            if (ps->n < op.min_obs) {
-                min_sit[R_DEF] = op.min_obs;
-                ep_run_too_short(&r, "sittings", ps->n, op.min_obs, "defection_surges");
-            }
-        }
-    }
-
-    /* close votes */
-    {
-        int withcast = 0, close = 0;
-        json_t *cl = json_array();
-        sqlite3_stmt *q = NULL;
-        for (int v = 0; v < m->n_vote; v++) {
-            int cast = w->F[v] + w->A[v] + w->Ab[v];
-            if (cast <= 0)
-                continue;
-            withcast++;
-            int margin = abs(w->F[v] - w->A[v]);
-            if (margin >= 0.05 * cast)
-                continue;
-            close++;
-            if (json_array_size(cl) >= 50)
-                continue;
-            char d[11], title[300];
-            day_str(m->vote_day[v], d);
-            if (vote_title(ctx->store, &q, m->vote_id[v], title, sizeof title))
-                title[0] = 0;
-            add(cl,
-                json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "vote_id",
-                          (json_int_t)m->vote_id[v], "date", d, "title", title, "for", w->F[v],
-                          "against", w->A[v], "abstention", w->Ab[v], "margin", margin,
-                          "margin_share", jr((double)margin / cast)),
-                &bad);
-        }
-        if (q)
-            sqlite3_finalize(q);
-        if (withcast > 0) {
-            ok[R_CLOSE] = 1;
-            val[R_CLOSE] = clamp01((double)close / withcast / 0.20);
-            put(ev[R_CLOSE], "close_votes", json_integer(close), &bad);
-            put(ev[R_CLOSE], "votes", json_integer(withcast), &bad);
-            put(ev[R_CLOSE], "share", jr((double)close / withcast), &bad);
-            put(ev[R_CLOSE], "listed", cl, &bad);
-        } else {
-            json_decref(cl);
-            snprintf(why[R_CLOSE], sizeof why[R_CLOSE], "no vote with cast votes in the window");
-        }
-    }
-
-    /* swing-group pivotality */
-    {
-        int big[2] = {-1, -1};
-        for (int g = 0; g < ng; g++) {
-            if (w->frag.seats[g] <= 0)
-                continue;
-            if (big[0] < 0 || w->frag.seats[g] > w->frag.seats[big[0]]) {
-                big[1] = big[0];
-                big[0] = g;
-            } else if (big[1] < 0 || w->frag.seats[g] > w->frag.seats[big[1]])
-                big[1] = g;
-        }
-        if (w->decided == 0) {
-            snprintf(why[R_SWING], sizeof why[R_SWING],
-                     "no decided vote (FOR != AGAINST) in the window");
-        } else {
-            int swing = 0;
-            for (int v = 0; v < m->n_vote; v++)
-                for (int g = 0; g < ng; g++)
-                    if (g != big[0] && g != big[1] && w->gpiv[(size_t)v * (size_t)ng + (size_t)g]) {
-                        swing++;
-                        break;
-                    }
-            ok[R_SWING] = 1;
-            val[R_SWING] = clamp01((double)swing / w->decided / 0.5);
-            json_t *pg = json_array(), *bg = json_array();
-            for (int g = 0; g < ng; g++)
-                add(pg,
-                    json_pack("{s:s, s:i, s:o, s:b}", "group", m->grp_code[g], "pivotal_votes",
-                              (int)w->grp_piv[g], "share", jr((double)w->grp_piv[g] / w->decided),
-                              "swing", g != big[0] && g != big[1]),
-                    &bad);
-            for (int k = 0; k < 2; k++)
-                if (big[k] >= 0)
-                    add(bg, json_string(m->grp_code[big[k]]), &bad);
-            put(ev[R_SWING], "decided_votes", json_integer(w->decided), &bad);
-            put(ev[R_SWING], "swing_pivotal_votes", json_integer(swing), &bad);
-            put(ev[R_SWING], "share", jr((double)swing / w->decided), &bad);
-            put(ev[R_SWING], "largest_groups", bg, &bad);
-            put(ev[R_SWING], "groups", pg, &bad);
-        }
-    }
-
-    if ((rc = ep_run_stage(&r, "composite", err))) {
-        for (int d = 0; d < N_RDIM; d++)
-            json_decref(ev[d]);
-        return rc;
-    }
-    double ws = 0, s = 0;
-    for (int d = 0; d < N_RDIM; d++)
-        if (ok[d]) {
-            ws += rdim_weight[d];
-            s += rdim_weight[d] * val[d];
-        }
-    double comp = ws > 0 ? s / ws : 0;
-    json_t *res = json_object(), *dims = json_object(), *nom = json_object(), *eff = json_object(),
-           *dropped = json_array();
-    for (int d = 0; d < N_RDIM; d++) {
-        put(nom, rdim_name[d], jr(rdim_weight[d]), &bad);
-        json_t *o;
-        if (ok[d]) {
-            double we = rdim_weight[d] / ws;
-            put(eff, rdim_name[d], jr(we), &bad);
-            o = json_pack("{s:b, s:o, s:o, s:s, s:s, s:o}", "available", 1, "value", jr(val[d]),
-                          "weight", jr(we), "normalisation", rdim_norm[d], "definition",
-                          rdim_def[d], "evidence", ev[d]);
-        } else {
-            json_decref(ev[d]);
-            o = ep_tools_unavailable(why[d]);
-            put(o, "definition", json_string(rdim_def[d]), &bad);
-            put(o, "normalisation", json_string(rdim_norm[d]), &bad);
-            if (min_sit[d])
-                put(o, "minimum_sittings", json_integer(min_sit[d]), &bad);
-            add(dropped, json_string(rdim_name[d]), &bad);
-        }
-        put(dims, rdim_name[d], o, &bad);
-    }
-    if (ws <= 0) {
-        json_decref(res);
-        json_decref(dims);
-        json_decref(nom);
-        json_decref(eff);
-        json_decref(dropped);
-        return ep_error_set(err, EP_EUNAVAIL, "no risk dimension has data in the window (%d votes)",
-                            m->n_vote);
-    }
-    int renorm = json_array_size(dropped) > 0;
-    char note[300];
-    snprintf(note, sizeof note,
-             renorm ? "%zu dimension(s) without data dropped; remaining weights divided by their "
-                      "sum %.2f"
-                    : "all dimensions available (%zu dropped, weight sum %.2f)",
-             json_array_size(dropped), ws);
-    json_t *wt = json_object();
-    put(wt, "nominal", nom, &bad);
-    put(wt, "effective", eff, &bad);
-    put(wt, "renormalised", json_boolean(renorm), &bad);
-    put(wt, "dropped", dropped, &bad);
-    put(wt, "note", json_string(note), &bad);
-    put(res, "level", json_string(risk_level(comp)), &bad);
-    put(res, "composite", jr(comp), &bad);
-    put(res, "thresholds",
-        json_pack("{s:f, s:f, s:f, s:s}", "MODERATE", 0.25, "HIGH", 0.5, "CRITICAL", 0.75, "rule",
-                  "LOW if composite < 0.25, MODERATE if < 0.50, HIGH if < 0.75, else CRITICAL"),
-        &bad);
-    put(res, "weights", wt, &bad);
-    put(res, "dimensions", dims, &bad);
+    int bad = 0;
+    json_t *res = json_object();
+    risk_json(&o, res, &bad);
+    ep_risk_free(&o);
     put(res, "normalisation",
         json_string("parliament-level dimensions have no peers in the same window, so each is "
                     "mapped to 0..1 on the fixed scale stated in its 'normalisation' field "
@@ -2191,7 +1958,7 @@ static const struct ep_tool rows[] = {
      "Composite political risk of a window from declining cohesion, fragmentation, defection "
      "surges, close votes and swing-group pivotality, with a level (LOW, MODERATE, HIGH, "
      "CRITICAL), the thresholds and per-dimension evidence.",
-     IN_RISK, OUT_RISK, ANNOT, 3600, t_risk},
+     IN_RISK, OUT_RISK, ANNOT, 3600, tool_generate_political_risk_assessment},
 };
 
 const struct ep_tool *ep_tools_intel_rows(size_t *n)
