@@ -500,6 +500,16 @@ int ep_win_need_mser(struct ep_win *w, volatile int *cancelled, struct ep_error 
     return 0;
 }
 
+void ep_dnv_reason(char *buf, size_t n, int unknown, int total)
+{
+    snprintf(buf, n,
+             "who did not vote is unknown on %d of the %d votes: their source lists cast votes "
+             "only (the roll-call XML) and the stored memberships do not cover every voter on "
+             "those dates; ingest HowTheyVote.eu's member_votes.csv (explicit DID_NOT_VOTE) or an "
+             "up-to-date group_memberships.csv",
+             unknown, total);
+}
+
 int ep_win_modal_group(const struct ep_win *w, int i)
 {
     if (w->have_graph && w->node_of[i] >= 0)

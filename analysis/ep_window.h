@@ -16,6 +16,7 @@
 #ifndef EP_WINDOW_H
 #define EP_WINDOW_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ep_error.h"
@@ -28,7 +29,9 @@
 #define EP_WIN_CACHE 3
 
 /* Per-MEP participation and loyalty over the whole window (ep_stats_mep_compute): struct
- * ep_stats_mepfig (stats/ep_stats_blob.h, which persists it). */
+ * ep_stats_mepfig, defined in stats/ep_stats_blob.h, which persists it; this name is kept for
+ * the products that use it. */
+#define ep_mepfig ep_stats_mepfig
 
 /* The influence dimensions, in the order of the scorecard (analysis/ep_influence.h). */
 enum { EP_INFL_CENT, EP_INFL_BRIDGE, EP_INFL_LOYAL, EP_INFL_PART, EP_INFL_PIVOT, EP_INFL_ROLES,
@@ -129,6 +132,10 @@ int ep_win_need_piv(struct ep_win *w, struct ep_error *err);
 int ep_win_need_palpha(struct ep_win *w, struct ep_error *err);
 /* Per-sitting defection series of every MEP; cancelled (borrowed, may be NULL) is polled. */
 int ep_win_need_mser(struct ep_win *w, volatile int *cancelled, struct ep_error *err);
+
+/* Why participation is unknown: `unknown` of the `total` votes have no did-not-vote list
+ * (text into buf[n]). */
+void ep_dnv_reason(char *buf, size_t n, int unknown, int total);
 
 /* Drop the influence figures (analysis/ep_influence.h). */
 void ep_win_free_influence(struct ep_win *w);

@@ -3,6 +3,8 @@
 #include "ep_tools.h"
 
 #include "ep_stats.h"
+#include "ep_coalition.h"
+#include "ep_window.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -167,22 +169,7 @@ json_t *ep_tools_unavailable(const char *reason)
 
 const char *ep_tools_alpha_reason(int units, int n_vote, char *buf, size_t n)
 {
-    if (units < EP_STATS_ALPHA_MIN_UNITS && n_vote < EP_STATS_ALPHA_MIN_UNITS)
-        snprintf(buf, n,
-                 "the window is too short: %d vote%s, alpha needs at least %d votes with at least "
-                 "2 cast values (over a single vote alpha is 0 by construction)",
-                 n_vote, n_vote == 1 ? "" : "s", EP_STATS_ALPHA_MIN_UNITS);
-    else if (units < EP_STATS_ALPHA_MIN_UNITS)
-        snprintf(buf, n,
-                 "%d of the window's %d votes ha%s at least 2 cast values; alpha needs at least %d "
-                 "(over a single vote alpha is 0 by construction)",
-                 units, n_vote, units == 1 ? "s" : "ve", EP_STATS_ALPHA_MIN_UNITS);
-    else
-        snprintf(buf, n,
-                 "every cast value over the %d votes is the same option: no expected "
-                 "disagreement, alpha is 0/0",
-                 units);
-    return buf;
+    return ep_alpha_reason(units, n_vote, buf, n);
 }
 
 /* ---- positions ------------------------------------------------------------------------- */
@@ -764,12 +751,7 @@ int ep_tools_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1)
 
 void ep_tools_dnv_reason(char *buf, size_t n, int unknown, int total)
 {
-    snprintf(buf, n,
-             "who did not vote is unknown on %d of the %d votes: their source lists cast votes "
-             "only (the roll-call XML) and the stored memberships do not cover every voter on "
-             "those dates; ingest HowTheyVote.eu's member_votes.csv (explicit DID_NOT_VOTE) or an "
-             "up-to-date group_memberships.csv",
-             unknown, total);
+    ep_dnv_reason(buf, n, unknown, total);
 }
 
 /* ---- group codes --------------------------------------------------------------------- */
