@@ -63,7 +63,7 @@ int ep_slope(const double *y, const uint8_t *ok, int stride, int n, double *out)
 /* Per group: alpha reason and the AI slope; the window-too-short measures in result order. */
 static void groups(struct ep_coalition *o, struct ep_run *r)
 {
-    const struct ep_win *w = o->win;
+    struct ep_win *w = o->win;
     const struct ep_matrix *m = w->m;
     const struct ep_stats_trends *ts = &w->tr[EP_PERIOD_SITTING];
     o->dnv_unk = ep_matrix_dnv_unknown(m, 0, m->n_vote);
@@ -85,8 +85,11 @@ static void groups(struct ep_coalition *o, struct ep_run *r)
     }
     if (ts->n < 2)
         ep_run_too_short(r, "sittings", ts->n, 2, "groups[].trend.ai_slope_per_sitting");
-    o->parl_ok = ep_stats_parliament_alpha(m, &o->parl_alpha, &o->parl_units, &o->parl_coders,
-                                           NULL) == EP_OK;
+    ep_win_need_palpha(o->win, NULL); /* kept with the window, persisted (ep_derived) */
+    o->parl_ok = w->palpha.rc == EP_OK;
+    o->parl_alpha = w->palpha.value;
+    o->parl_units = w->palpha.units;
+    o->parl_coders = w->palpha.coders;
     if (!o->parl_ok) {
         ep_alpha_reason(o->parl_units, m->n_vote, o->parl_reason, sizeof o->parl_reason);
         if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS)

@@ -516,7 +516,7 @@ static json_t *influence_figures(const struct ep_influence *o, int d, int *bad)
 {
     const struct ep_win *w = o->win;
     const struct ep_graph_node *nd = &w->g.node[o->node];
-    const struct ep_mepfig *f = &w->mf[o->mep];
+    const struct ep_stats_mepfig *f = &w->mf[o->mep];
     const struct ep_matrix *m = w->m;
     json_t *fig = json_object();
     switch (d) {
