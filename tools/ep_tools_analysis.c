@@ -14,6 +14,7 @@
 
 #include "ep_artefact.h"
 #include "ep_model.h"
+#include "ep_query.h"
 #include "ep_report.h"
 #include "ep_stats.h"
 #include "ep_store.h"
@@ -84,20 +85,18 @@ static int oom(struct ep_error *err)
 
 struct an {
     struct ep_store *s;
-    sqlite3 *db;
+    struct ep_query *q; /* the look-ups of vote titles and MEP names */
     const struct ep_matrix *m; /* borrowed from the window cache; n_vote 0 when unavailable */
     struct ep_stats_votes vs; /* borrowed from the window cache (ep_tools_matrix_votes) */
     char why[EP_ERROR_MSG_MAX]; /* why the window holds no data */
     struct ep_tools_window tw;
-    sqlite3_stmt *qvote, *qmember;
 };
 
 static const struct ep_matrix empty_matrix;
 
 static void an_close(struct an *a)
 {
-    sqlite3_finalize(a->qvote);
-    sqlite3_finalize(a->qmember);
+    ep_query_close(a->q);
     memset(a, 0, sizeof *a);
 }
 
@@ -109,20 +108,11 @@ static int an_open(struct an *a, struct ep_tool_ctx *ctx, json_t *args, struct e
     if (!ctx || !ctx->store)
         return ep_error_set(err, EP_EINTERNAL, "no store attached to the tool context");
     a->s = ctx->store;
-    a->db = ep_store_db(a->s);
     int rc = ep_tools_window_from_args(args, &a->tw, err);
     if (rc)
         return rc;
-    if (sqlite3_prepare_v2(a->db,
-                           "SELECT COALESCE(title, rcv_title, procedure_title, ''), "
-                           "procedure_reference, result, substr(timestamp, 1, 10) FROM vote "
-                           "WHERE id = ?",
-                           -1, &a->qvote, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(a->db,
-                           "SELECT COALESCE(first_name, ''), COALESCE(last_name, ''), "
-                           "country_code FROM member WHERE id = ?",
-                           -1, &a->qmember, NULL) != SQLITE_OK) {
-        rc = ep_tools_db_error(a->s, err, "preparing look-ups");
+    rc = ep_query_open(a->s, &a->q, err);
+    if (rc) {
         an_close(a);
         return rc;
     }
@@ -164,24 +154,20 @@ static json_t *vote_ref(struct an *a, int v)
     json_t *o = json_pack("{s:I, s:s}", "vote_id", (json_int_t)id, "date", day);
     if (!o)
         return NULL;
-    sqlite3_reset(a->qvote);
-    sqlite3_bind_int64(a->qvote, 1, id);
+    struct ep_query_vote row;
     const char *title = "";
-    if (sqlite3_step(a->qvote) == SQLITE_ROW) {
-        title = (const char *)sqlite3_column_text(a->qvote, 0);
-        const char *proc = (const char *)sqlite3_column_text(a->qvote, 1);
-        const char *res = (const char *)sqlite3_column_text(a->qvote, 2);
+    if (ep_query_vote(a->q, id, &row, NULL) == 1) {
+        title = ep_query_vote_title(&row);
+        const char *proc = row.procedure_reference, *res = row.result;
         if (proc && *proc && json_object_set_new(o, "procedure", json_string(proc)))
             goto fail;
         if (res && *res && json_object_set_new(o, "result", json_string(res)))
             goto fail;
     }
-    if (json_object_set_new(o, "title", json_string(title ? title : "")))
+    if (json_object_set_new(o, "title", json_string(title)))
         goto fail;
-    sqlite3_reset(a->qvote);
     return o;
 fail:
-    sqlite3_reset(a->qvote);
     json_decref(o);
     return NULL;
 }
@@ -189,37 +175,21 @@ fail:
 /* Name and country of an MEP into out (name "" when unknown). Returns 1 when found. */
 static int mep_name(struct an *a, int64_t id, char *name, size_t n, char country[8])
 {
-    sqlite3_reset(a->qmember);
-    sqlite3_bind_int64(a->qmember, 1, id);
-    int found = 0;
+    struct ep_query_mep row;
     name[0] = 0;
     country[0] = 0;
-    if (sqlite3_step(a->qmember) == SQLITE_ROW) {
-        found = 1;
-        snprintf(name, n, "%s%s%s", (const char *)sqlite3_column_text(a->qmember, 0),
-                 sqlite3_column_bytes(a->qmember, 0) ? " " : "",
-                 (const char *)sqlite3_column_text(a->qmember, 1));
-        const char *c = (const char *)sqlite3_column_text(a->qmember, 2);
-        snprintf(country, 8, "%s", c ? c : "");
-    }
-    sqlite3_reset(a->qmember);
-    return found;
+    if (ep_query_mep(a->q, id, &row, NULL) != 1)
+        return 0;
+    const char *fn = row.first_name ? row.first_name : "";
+    snprintf(name, n, "%s%s%s", fn, *fn ? " " : "", row.last_name ? row.last_name : "");
+    snprintf(country, 8, "%s", row.country_code ? row.country_code : "");
+    return 1;
 }
 
 /* Label of a group code ("" when unknown). */
 static void group_label(struct an *a, const char *code, char *out, size_t n)
 {
-    sqlite3_stmt *q;
-    out[0] = 0;
-    if (sqlite3_prepare_v2(a->db,
-                           "SELECT COALESCE(label, official_label, code) FROM grp "
-                           "WHERE code = ?",
-                           -1, &q, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW)
-        snprintf(out, n, "%s", (const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
+    ep_query_group_label(a->s, code, out, n, NULL);
 }
 
 /* Canonical code of a group argument: the shared rule (ep_tools_resolve_group). */
@@ -1081,30 +1051,21 @@ static void md_group(struct ep_buf *o, json_t *res)
 
 static json_t *memberships(struct an *a, int64_t id)
 {
-    sqlite3_stmt *q;
+    struct ep_query_membership *ms = NULL;
+    size_t n = 0;
     json_t *arr = json_array();
-    if (!arr || sqlite3_prepare_v2(a->db,
-                                   "SELECT group_code, term, start_date, end_date FROM membership "
-                                   "WHERE member_id = ? ORDER BY start_date, group_code",
-                                   -1, &q, NULL) != SQLITE_OK) {
+    if (!arr || ep_query_memberships(a->s, id, &ms, &n, NULL)) {
         json_decref(arr);
         return NULL;
     }
-    sqlite3_bind_int64(q, 1, id);
     struct jb b = {0};
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        json_t *r = json_pack("{s:s, s:s}", "group", (const char *)sqlite3_column_text(q, 0),
-                              "start", (const char *)sqlite3_column_text(q, 2));
-        put(&b, r, "term",
-            sqlite3_column_type(q, 1) == SQLITE_NULL ? json_null()
-                                                     : json_integer(sqlite3_column_int(q, 1)));
-        put(&b, r, "end",
-            sqlite3_column_type(q, 3) == SQLITE_NULL
-                ? json_null()
-                : json_string((const char *)sqlite3_column_text(q, 3)));
+    for (size_t k = 0; k < n; k++) {
+        json_t *r = json_pack("{s:s, s:s}", "group", ms[k].group, "start", ms[k].start);
+        put(&b, r, "term", ms[k].has_term ? json_integer(ms[k].term) : json_null());
+        put(&b, r, "end", ms[k].end[0] ? json_string(ms[k].end) : json_null());
         push(&b, arr, r);
     }
-    sqlite3_finalize(q);
+    ep_query_memberships_free(ms, n);
     if (b.bad) {
         json_decref(arr);
         return NULL;
@@ -1119,27 +1080,12 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
 {
     struct jb b = {0};
     struct an *a = day;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(a->db,
-                           "SELECT COUNT(*), SUM(pos_unit_id IS NOT NULL), SUM(is_main = 1), "
-                           "SUM(result = 'ADOPTED'), SUM(result = 'REJECTED'), "
-                           "SUM(is_main IS NOT NULL), SUM(COALESCE(result, '') != '') FROM vote "
-                           "WHERE sitting_date = ?",
-                           -1, &q, NULL) != SQLITE_OK)
-        return ep_tools_db_error(a->s, err, "counting the sitting's votes");
-    sqlite3_bind_text(q, 1, date, -1, SQLITE_STATIC);
-    int total = 0, with_pos = 0, n_main = 0, adopted = 0, rejected = 0, main_known = 0,
-        result_known = 0;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        total = sqlite3_column_int(q, 0);
-        with_pos = sqlite3_column_int(q, 1);
-        n_main = sqlite3_column_int(q, 2);
-        adopted = sqlite3_column_int(q, 3);
-        rejected = sqlite3_column_int(q, 4);
-        main_known = sqlite3_column_int(q, 5);
-        result_known = sqlite3_column_int(q, 6);
-    }
-    sqlite3_finalize(q);
+    struct ep_query_sitting_counts sc;
+    int rc = ep_query_sitting_counts(a->s, date, &sc, err);
+    if (rc)
+        return rc;
+    int total = sc.total, with_pos = sc.with_positions, n_main = sc.main, adopted = sc.adopted,
+        rejected = sc.rejected, main_known = sc.main_known, result_known = sc.result_known;
     if (total == 0)
         return ep_error_set(err, EP_ENOTFOUND,
                             "argument \"id\": no votes on %s in the store (see "
@@ -1168,17 +1114,10 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
     }
     put(&b, data, "votes", vj);
     char ref[64] = "";
-    if (sqlite3_prepare_v2(a->db, "SELECT reference FROM sitting WHERE date = ?", -1, &q, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_text(q, 1, date, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
-            snprintf(ref, sizeof ref, "%s", (const char *)sqlite3_column_text(q, 0));
-        sqlite3_finalize(q);
-    }
+    ep_query_sitting_reference(a->s, date, ref, sizeof ref, NULL);
     if (ref[0])
         put(&b, data, "reference", json_string(ref));
 
-    int rc;
     json_t *groups = NULL, *attendance = NULL;
     char why[EP_ERROR_MSG_MAX + 64] = "";
     if (day->m->n_vote == 0)
@@ -1236,37 +1175,31 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
 
     /* the day's votes: main votes first, then the rest, up to REPORT_LIMIT */
     json_t *list = json_array();
-    if (sqlite3_prepare_v2(a->db,
-                           "SELECT id, COALESCE(title, rcv_title, procedure_title, ''), "
-                           "procedure_reference, result, is_main, count_for, count_against, "
-                           "count_abstention FROM vote WHERE sitting_date = ? ORDER BY is_main = 1 "
-                           "DESC, timestamp, id LIMIT ?",
-                           -1, &q, NULL) != SQLITE_OK) {
+    struct ep_query_sitting_vote *sv = NULL;
+    int nsv = 0;
+    rc = ep_query_sitting_votes(a->s, date, REPORT_LIMIT, &sv, &nsv, err);
+    if (rc) {
         json_decref(list);
         ep_stats_groups_free(&gs);
-        return ep_tools_db_error(a->s, err, "listing the sitting's votes");
+        return rc;
     }
-    sqlite3_bind_text(q, 1, date, -1, SQLITE_STATIC);
-    sqlite3_bind_int(q, 2, REPORT_LIMIT);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int64_t vid = sqlite3_column_int64(q, 0);
-        json_t *r = json_pack("{s:I, s:s, s:o}", "vote_id", (json_int_t)vid, "title",
-                              (const char *)sqlite3_column_text(q, 1), "main",
-                              sqlite3_column_type(q, 4) == SQLITE_NULL
-                                  ? json_null()
-                                  : json_boolean(sqlite3_column_int(q, 4) == 1));
-        if (sqlite3_column_text(q, 2))
-            put(&b, r, "procedure", json_string((const char *)sqlite3_column_text(q, 2)));
-        if (sqlite3_column_text(q, 3))
-            put(&b, r, "result", json_string((const char *)sqlite3_column_text(q, 3)));
-        if (sqlite3_column_type(q, 5) != SQLITE_NULL)
+    for (int k = 0; k < nsv; k++) {
+        const struct ep_query_sitting_vote *e = &sv[k];
+        int64_t vid = e->id;
+        json_t *r = json_pack("{s:I, s:s, s:o}", "vote_id", (json_int_t)vid, "title", e->title,
+                              "main", e->main < 0 ? json_null() : json_boolean(e->main));
+        if (e->procedure)
+            put(&b, r, "procedure", json_string(e->procedure));
+        if (e->result)
+            put(&b, r, "result", json_string(e->result));
+        if (e->has_counts)
             put(&b, r, "counts",
-                json_pack("{s:i, s:i, s:i}", "for", sqlite3_column_int(q, 5), "against",
-                          sqlite3_column_int(q, 6), "abstention", sqlite3_column_int(q, 7)));
+                json_pack("{s:i, s:i, s:i}", "for", e->count_for, "against", e->count_against,
+                          "abstention", e->count_abstention));
         int v = -1;
-        for (int k = 0; k < day->m->n_vote; k++)
-            if (day->m->vote_id[k] == vid)
-                v = k;
+        for (int j = 0; j < day->m->n_vote; j++)
+            if (day->m->vote_id[j] == vid)
+                v = j;
         if (v >= 0) {
             json_t *pos = json_object();
             for (int g = 0; g < day->m->n_grp; g++) {
@@ -1278,7 +1211,7 @@ static int sitting_report(struct an *day, const char *date, json_t *data, struct
         }
         push(&b, list, r);
     }
-    sqlite3_finalize(q);
+    ep_query_sitting_votes_free(sv, nsv);
     put(&b, data, "vote_list",
         json_pack("{s:o, s:i, s:b}", "items", list, "total", total, "hasMore",
                   total > REPORT_LIMIT));

@@ -13,63 +13,23 @@
 #include <strings.h>
 
 #include "ep_model.h"
+#include "ep_query.h"
 #include "ep_store.h"
 
 /* ---- provenance ------------------------------------------------------------------------ */
 
-static long long data_version(sqlite3 *db);
-
-/* The provenance fields straight from SQL, with the snapshot's definitions (snap_sittings,
+/* The provenance fields straight from the store, with the snapshot's definitions (snap_sittings,
  * snap_days): the dataset date is the last valid sitting date of the vote table, the positions
  * window the first and last day of the votes with positions, synthetic the meta flag. Used when
  * no current snapshot exists, so that a tool that needs only the provenance does not load the
  * whole store's matrix. */
 static int prov_sql(struct ep_store *s, char date[11], char from[11], char to[11], int *synthetic)
 {
-    sqlite3 *db = ep_store_db(s);
-    sqlite3_stmt *q = NULL;
-    date[0] = from[0] = to[0] = '\0';
+    from[0] = to[0] = '\0';
     *synthetic = 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT sitting_date FROM vote WHERE sitting_date IS NOT NULL"
-                           " GROUP BY sitting_date ORDER BY sitting_date DESC",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (ep_query_dataset_date(s, date, NULL) || ep_query_positions_span(s, from, to, NULL))
         return EP_EDB;
-    int st;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *d = (const char *)sqlite3_column_text(q, 0);
-        if (d && ep_date_valid(d)) {
-            memcpy(date, d, 10);
-            date[10] = '\0';
-            break;
-        }
-    }
-    sqlite3_finalize(q);
-    if (st != SQLITE_ROW && st != SQLITE_DONE)
-        return EP_EDB;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT DISTINCT sitting_date FROM vote WHERE pos_unit_id IS NOT NULL",
-                           -1, &q, NULL) != SQLITE_OK)
-        return EP_EDB;
-    int32_t dmin = INT32_MAX, dmax = INT32_MIN;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        int32_t d = ep_date_days((const char *)sqlite3_column_text(q, 0));
-        dmin = d < dmin ? d : dmin;
-        dmax = d > dmax ? d : dmax;
-    }
-    sqlite3_finalize(q);
-    if (st != SQLITE_DONE)
-        return EP_EDB;
-    if (dmin <= dmax) {
-        ep_date_format(dmin, from);
-        ep_date_format(dmax, to);
-    }
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'synthetic'", -1, &q, NULL) ==
-        SQLITE_OK) {
-        if (sqlite3_step(q) == SQLITE_ROW)
-            *synthetic = sqlite3_column_int(q, 0);
-        sqlite3_finalize(q);
-    }
+    ep_query_synthetic(s, synthetic, NULL);
     return 0;
 }
 
@@ -340,60 +300,18 @@ static int snap_days(struct ep_tools_pos *p)
 
 static int snap_sittings(struct ep_store *s, struct ep_tools_pos *p, struct ep_error *err)
 {
-    sqlite3 *db = ep_store_db(s);
-    sqlite3_stmt *q = NULL;
-    int rc = 0, n = 0, alloc = 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT sitting_date, COUNT(*), SUM(pos_unit_id IS NOT NULL),"
-                           " SUM(COALESCE(is_main, 0) != 0), SUM(is_main IS NOT NULL) FROM vote"
-                           " WHERE sitting_date IS NOT NULL GROUP BY sitting_date"
-                           " ORDER BY sitting_date",
-                           -1, &q, NULL) != SQLITE_OK)
-        return ep_tools_db_error(s, err, "listing sittings");
-    int st;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *d = (const char *)sqlite3_column_text(q, 0);
-        if (!d || !ep_date_valid(d))
-            continue;
-        if (n == alloc) {
-            alloc = alloc ? alloc * 2 : 512;
-            struct ep_tools_sitting *t = realloc(p->sittings, (size_t)alloc * sizeof *t);
-            if (!t) {
-                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-                goto out;
-            }
-            p->sittings = t;
-        }
-        struct ep_tools_sitting *e = &p->sittings[n++];
-        memcpy(e->date, d, 10);
-        e->date[10] = '\0';
-        e->votes = sqlite3_column_int(q, 1);
-        e->with_positions = sqlite3_column_int(q, 2);
-        e->main_votes = sqlite3_column_int(q, 3);
-        e->main_known = sqlite3_column_int(q, 4);
-    }
-    if (st != SQLITE_DONE) {
-        rc = ep_tools_db_error(s, err, "listing sittings");
-        goto out;
-    }
+    _Static_assert(sizeof(struct ep_tools_sitting) == sizeof(struct ep_query_sitting),
+                   "sitting rows differ between tools/ and engine/");
+    struct ep_query_sitting *rows = NULL;
+    int n = 0;
+    int rc = ep_query_sittings(s, &rows, &n, err);
+    if (rc)
+        return rc;
+    p->sittings = (struct ep_tools_sitting *)rows;
     p->n_sittings = n;
     if (n)
         memcpy(p->dataset_date, p->sittings[n - 1].date, 11);
-out:
-    sqlite3_finalize(q);
-    return rc;
-}
-
-static long long data_version(sqlite3 *db)
-{
-    sqlite3_stmt *q;
-    long long v = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &q, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(q) == SQLITE_ROW)
-        v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
+    return 0;
 }
 
 static int snap_build(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err)
@@ -459,15 +377,14 @@ int ep_tools_pos_acquire(struct ep_store *s, struct ep_tools_pos **out, struct e
         ep_error_set(err, EP_EUNAVAIL, "no store is open");
         return EP_EUNAVAIL;
     }
-    sqlite3 *db = ep_store_db(s);
     const char *path = ep_store_path(s);
     int rc = 0;
     pthread_mutex_lock(&snap_lock);
-    long long changes = (long long)sqlite3_total_changes64(db);
-    long long version = data_version(db);
+    struct ep_query_change_key key;
+    ep_query_change_key(s, &key);
     struct ep_tools_pos *c = snap_cur;
-    if (c && c->key_db == (void *)db && c->key_changes == changes && c->key_version == version &&
-        strcmp(c->key_path, path ? path : "") == 0) {
+    if (c && c->key_db == (void *)s && c->key_changes == key.changes &&
+        c->key_version == key.version && strcmp(c->key_path, path ? path : "") == 0) {
         c->refs++;
         *out = c;
         goto out;
@@ -485,9 +402,9 @@ int ep_tools_pos_acquire(struct ep_store *s, struct ep_tools_pos **out, struct e
         rc = EP_ENOMEM;
         goto out;
     }
-    fresh->key_db = (void *)db;
-    fresh->key_changes = changes;
-    fresh->key_version = version;
+    fresh->key_db = (void *)s;
+    fresh->key_changes = key.changes;
+    fresh->key_version = key.version;
     fresh->refs = 2; /* the cache and the caller */
     if (c) {
         c->stale = 1;
@@ -503,12 +420,13 @@ out:
 
 static struct ep_tools_pos *snap_peek(struct ep_store *s)
 {
-    sqlite3 *db = ep_store_db(s);
     const char *path = ep_store_path(s);
     pthread_mutex_lock(&snap_lock);
+    struct ep_query_change_key key;
+    ep_query_change_key(s, &key);
     struct ep_tools_pos *c = snap_cur;
-    if (c && c->key_db == (void *)db && c->key_changes == (long long)sqlite3_total_changes64(db) &&
-        c->key_version == data_version(db) && strcmp(c->key_path, path ? path : "") == 0)
+    if (c && c->key_db == (void *)s && c->key_changes == key.changes &&
+        c->key_version == key.version && strcmp(c->key_path, path ? path : "") == 0)
         c->refs++;
     else
         c = NULL;
@@ -718,27 +636,16 @@ int ep_tools_fold(const char *text, struct ep_buf *out)
 
 int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what)
 {
-    return ep_error_set(err, EP_EDB, "%s: %s", what,
-                        s ? sqlite3_errmsg(ep_store_db(s)) : "no store");
+    return ep_query_db_error(s, err, what);
 }
 
 /* ---- MEPs -------------------------------------------------------------------------------- */
 
 int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
 {
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(ep_store_db(s),
-                           "SELECT EXISTS(SELECT 1 FROM member WHERE id = ?1),"
-                           " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1)",
-                           -1, &q, NULL) != SQLITE_OK)
-        return ep_tools_db_error(s, err, "looking up the MEP");
-    sqlite3_bind_int64(q, 1, id);
-    int known = -1;
-    if (sqlite3_step(q) == SQLITE_ROW)
-        known = sqlite3_column_int(q, 0) ? 1 : sqlite3_column_int(q, 1) ? 2 : 0;
-    sqlite3_finalize(q);
+    int known = ep_query_mep_known(s, id, err);
     if (known < 0)
-        return ep_tools_db_error(s, err, "looking up the MEP");
+        return known;
     if (known)
         return known;
     struct ep_tools_pos *p = NULL;
@@ -794,62 +701,48 @@ static int cmp_str(const void *a, const void *b)
 static int known_groups(struct ep_store *s, int with_votes, char ***known, size_t *nk,
                         struct ep_error *err)
 {
-    size_t n = 0, a = 32;
-    char **k = calloc(a, sizeof *k);
+    char **k = NULL;
+    size_t n = 0;
+    int rc = ep_query_known_groups(s, &k, &n, err);
+    if (rc)
+        return rc;
     struct ep_tools_pos *p = NULL;
-    sqlite3_stmt *q = NULL;
-    int rc = 0;
-    if (!k)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    if (with_votes && (rc = ep_tools_pos_acquire(s, &p, err)))
-        goto out;
-    if (sqlite3_prepare_v2(ep_store_db(s),
-                           "SELECT code FROM grp UNION SELECT group_code FROM membership", -1, &q,
-                           NULL) != SQLITE_OK) {
-        rc = ep_tools_db_error(s, err, "listing groups");
-        goto out;
+    if (with_votes && (rc = ep_tools_pos_acquire(s, &p, err))) {
+        ep_query_strings_free(k, n);
+        return rc;
     }
-    int st, g = 0;
-    for (;;) {
-        const char *c;
-        if (p && g < p->m.n_grp)
-            c = p->m.grp_code[g++];
-        else if ((st = sqlite3_step(q)) == SQLITE_ROW)
-            c = (const char *)sqlite3_column_text(q, 0);
-        else if (st == SQLITE_DONE)
-            break;
-        else {
-            rc = ep_tools_db_error(s, err, "listing groups");
-            goto out;
-        }
-        if (!c || !*c)
-            continue;
-        if (n == a) {
-            char **more = realloc(k, 2 * a * sizeof *k);
-            if (!more) {
-                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-                goto out;
-            }
-            k = more;
-            a *= 2;
-        }
-        if (!(k[n] = strdup(c))) {
+    /* drop empty codes; add the positions' groups */
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k[i][0])
+            k[w++] = k[i];
+        else
+            free(k[i]);
+    }
+    n = w;
+    int ng = p ? p->m.n_grp : 0;
+    if (ng) {
+        char **more = realloc(k, (n + (size_t)ng) * sizeof *k);
+        if (!more)
             rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-            goto out;
+        else
+            k = more;
+        for (int g = 0; !rc && g < ng; g++) {
+            if (!p->m.grp_code[g][0])
+                continue;
+            if (!(k[n] = strdup(p->m.grp_code[g])))
+                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+            else
+                n++;
         }
-        n++;
+    }
+    ep_tools_pos_release(p);
+    if (rc) {
+        ep_query_strings_free(k, n);
+        return rc;
     }
     if (n > 1)
         qsort(k, n, sizeof *k, cmp_str);
-out:
-    sqlite3_finalize(q);
-    ep_tools_pos_release(p);
-    if (rc) {
-        for (size_t i = 0; i < n; i++)
-            free(k[i]);
-        free(k);
-        return rc;
-    }
     *known = k;
     *nk = n;
     return 0;
