@@ -588,7 +588,7 @@ static void test_track(void **state)
 static void test_questions_table(void **state)
 {
     (void)state;
-    struct ep_tools_pos *before = NULL, *after = NULL;
+    struct ep_positions *before = NULL, *after = NULL;
     struct ep_error err = {0};
     assert_int_equal(ep_tools_pos_acquire(store, &before, &err), 0);
     char *msg = NULL;

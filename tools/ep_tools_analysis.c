@@ -120,7 +120,7 @@ static int an_open(struct an *a, struct ep_tool_ctx *ctx, json_t *args, struct e
     rc = ep_tools_matrix(a->s, &a->tw, &a->m, &e2);
     if (rc == EP_EUNAVAIL) {
         a->m = &empty_matrix;
-        struct ep_tools_pos *p = NULL;
+        struct ep_positions *p = NULL;
         if (ep_tools_pos_acquire(a->s, &p, NULL) == 0 && p->pos_from[0])
             snprintf(a->why, sizeof a->why,
                      "the window holds no roll-call votes with per-MEP positions; the store has "

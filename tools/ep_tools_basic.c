@@ -510,7 +510,7 @@ struct mep_stats {
     json_t *defect_ids;
 };
 
-static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *from, const char *to,
+static void mep_compute(const struct ep_positions *p, int64_t id, const char *from, const char *to,
                         struct mep_stats *st)
 {
     const struct ep_matrix *m = &p->m;
@@ -542,7 +542,7 @@ static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *fr
         int g = m->grp[cell];
         if (g == EP_GRP_NONE || g >= m->n_grp)
             continue;
-        const struct ep_tools_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
+        const struct ep_positions_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
         int gp = ep_tools_group_position(c->y, c->n, c->a);
         if (gp == EP_TOOLS_GPOS_TIE) {
             st->ties++;
@@ -563,7 +563,7 @@ static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *fr
 
 /* What the stored votes say of MEP i (matrix index): votes with a position, first and last
  * date, the group printed or held on the last of them. */
-static json_t *from_votes_json(const struct ep_tools_pos *p, int i)
+static json_t *from_votes_json(const struct ep_positions *p, int i)
 {
     const struct ep_matrix *m = &p->m;
     int n = 0, first = -1, last = -1;
@@ -592,7 +592,7 @@ static json_t *from_votes_json(const struct ep_tools_pos *p, int i)
     "EP API's MEP list, so first name, country, date of birth and contacts are unknown; what the " \
     "votes say is in from_votes"
 
-static int mep_profile(struct ep_store *s, const struct ep_tools_pos *p, long long id, json_t *res,
+static int mep_profile(struct ep_store *s, const struct ep_positions *p, long long id, json_t *res,
                        struct ep_error *err)
 {
     sqlite3_stmt *q = NULL;
@@ -701,7 +701,7 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     rc = date_range_check(from, to, err);
     if (rc)
         return rc;
-    struct ep_tools_pos *p = NULL;
+    struct ep_positions *p = NULL;
     struct mep_stats st = {0};
     json_t *res = json_object();
     if (!res)
@@ -844,8 +844,8 @@ static const char sess_out[] =
                              "\"required\":[\"sittings\"," PAGE_REQ
                              "],\"additionalProperties\":false}";
 
-static json_t *sitting_json(struct ep_store *s, const struct ep_tools_pos *p,
-                            const struct ep_tools_sitting *e, sqlite3_stmt *ref)
+static json_t *sitting_json(struct ep_store *s, const struct ep_positions *p,
+                            const struct ep_query_sitting *e, sqlite3_stmt *ref)
 {
     json_t *o = json_object();
     int bad = !o;
@@ -868,7 +868,7 @@ static json_t *sitting_json(struct ep_store *s, const struct ep_tools_pos *p,
     put(o, "main_votes", e->main_known ? json_integer(e->main_votes) : json_null(), &bad);
     put(o, "main_votes_known", json_integer(e->main_known), &bad);
     put(o, "votes_with_positions", json_integer(e->with_positions), &bad);
-    int d = ep_tools_pos_day_index(p, e->date);
+    int d = ep_positions_day_index(p, e->date);
     json_t *att;
     char why[600];
     if (d >= 0 && p->days[d].dnv_unknown > 0) {
@@ -909,7 +909,7 @@ static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json
     rc = date_range_check(from, to, err);
     if (rc)
         return rc;
-    struct ep_tools_pos *p = NULL;
+    struct ep_positions *p = NULL;
     sqlite3_stmt *ref = NULL;
     json_t *items = json_array();
     if (!items)
@@ -922,7 +922,7 @@ static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json
         goto out;
     long total = 0;
     for (int k = 0; k < p->n_sittings; k++) {
-        const struct ep_tools_sitting *e = &p->sittings[desc ? p->n_sittings - 1 - k : k];
+        const struct ep_query_sitting *e = &p->sittings[desc ? p->n_sittings - 1 - k : k];
         if ((from && strcmp(e->date, from) < 0) || (to && strcmp(e->date, to) > 0))
             continue;
         if (wp >= 0 && (e->with_positions > 0) != wp)
@@ -958,7 +958,7 @@ struct vote_opts {
     long long mep; /* > 0: add that MEP's position */
 };
 
-static json_t *positions_json(const struct ep_tools_pos *p, int v)
+static json_t *positions_json(const struct ep_positions *p, int v)
 {
     const struct ep_matrix *m = &p->m;
     json_t *arr = json_array();
@@ -978,7 +978,7 @@ static json_t *positions_json(const struct ep_tools_pos *p, int v)
     return arr;
 }
 
-static json_t *mep_position_json(const struct ep_tools_pos *p, int v, long long mep)
+static json_t *mep_position_json(const struct ep_positions *p, int v, long long mep)
 {
     const struct ep_matrix *m = &p->m;
     int i = m->n_mep ? ep_matrix_mep_index(m, mep) : -1;
@@ -989,7 +989,7 @@ static json_t *mep_position_json(const struct ep_tools_pos *p, int v, long long 
     const char *gname = g < m->n_grp ? m->grp_code[g] : NULL;
     json_t *gp = json_null();
     if (gname) {
-        const struct ep_tools_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
+        const struct ep_positions_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
         json_decref(gp);
         gp = json_string(ep_tools_gpos_name(ep_tools_group_position(c->y, c->n, c->a)));
     }
@@ -1056,7 +1056,7 @@ static json_t *count_or_null(sqlite3_stmt *q, int i)
                                                     : json_integer(sqlite3_column_int(q, i));
 }
 
-static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const struct vote_opts *vo)
+static json_t *vote_json(sqlite3_stmt *q, const struct ep_positions *p, const struct vote_opts *vo)
 {
     json_t *o = json_object();
     if (!o)
@@ -1113,7 +1113,7 @@ static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const st
         put(o, "unknown", unk, &bad);
     else
         json_decref(unk);
-    int v = sqlite3_column_int(q, 16) ? ep_tools_pos_vote_index(p, id) : -1;
+    int v = sqlite3_column_int(q, 16) ? ep_positions_vote_index(p, id) : -1;
     put(o, "has_positions", json_boolean(v >= 0), &bad);
     put(o, "groups", v >= 0 ? ep_tools_breakdown_json(p, v) : json_null(), &bad);
     if (vo && vo->positions)
@@ -1400,7 +1400,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
     ep_buf_init(&match, 0);
     ep_buf_init(&sql, 0);
     sqlite3_stmt *q = NULL;
-    struct ep_tools_pos *p = NULL;
+    struct ep_positions *p = NULL;
     json_t *items = json_array(), *note = NULL;
     long total = 0;
     if (!items) {
@@ -1960,7 +1960,7 @@ static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t 
         return rc;
     const char *proc = sarg(args, "procedure");
     sqlite3_stmt *q = NULL;
-    struct ep_tools_pos *p = NULL;
+    struct ep_positions *p = NULL;
     json_t *items = NULL, *res = NULL, *head = NULL, *sum = NULL;
     rc = prepare(s,
                  "SELECT COUNT(*), SUM(is_main = 1), SUM(pos_unit_id IS NOT NULL),"

@@ -18,79 +18,17 @@
 
 /* ---- provenance ------------------------------------------------------------------------ */
 
-/* The provenance fields straight from the store, with the snapshot's definitions (snap_sittings,
- * snap_days): the dataset date is the last valid sitting date of the vote table, the positions
- * window the first and last day of the votes with positions, synthetic the meta flag. Used when
- * no current snapshot exists, so that a tool that needs only the provenance does not load the
- * whole store's matrix. */
-static int prov_sql(struct ep_store *s, char date[11], char from[11], char to[11], int *synthetic)
-{
-    from[0] = to[0] = '\0';
-    *synthetic = 0;
-    if (ep_query_dataset_date(s, date, NULL) || ep_query_positions_span(s, from, to, NULL))
-        return EP_EDB;
-    ep_query_synthetic(s, synthetic, NULL);
-    return 0;
-}
-
-/* The current snapshot of s when one is built and up to date (a counted reference), else NULL:
- * never builds one. */
-static struct ep_tools_pos *snap_peek(struct ep_store *s);
-
-/* prov_sql's answer for one store content (ep_tools_store_marker): the positions window scans
- * the vote table, which a basic tool should not pay on every call. */
-static struct {
-    pthread_mutex_t mu;
-    char marker[4200];
-    char date[11], from[11], to[11];
-    int synthetic;
-} prov_memo = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-static int prov_cached(struct ep_store *s, char date[11], char from[11], char to[11],
-                       int *synthetic)
-{
-    char marker[sizeof prov_memo.marker];
-    ep_tools_store_marker(s, marker, sizeof marker);
-    pthread_mutex_lock(&prov_memo.mu);
-    int hit = strcmp(prov_memo.marker, marker) == 0;
-    if (hit) {
-        memcpy(date, prov_memo.date, 11);
-        memcpy(from, prov_memo.from, 11);
-        memcpy(to, prov_memo.to, 11);
-        *synthetic = prov_memo.synthetic;
-    }
-    pthread_mutex_unlock(&prov_memo.mu);
-    if (hit)
-        return 0;
-    int rc = prov_sql(s, date, from, to, synthetic);
-    if (rc)
-        return rc;
-    pthread_mutex_lock(&prov_memo.mu);
-    memcpy(prov_memo.marker, marker, sizeof marker);
-    memcpy(prov_memo.date, date, 11);
-    memcpy(prov_memo.from, from, 11);
-    memcpy(prov_memo.to, to, 11);
-    prov_memo.synthetic = *synthetic;
-    pthread_mutex_unlock(&prov_memo.mu);
-    return 0;
-}
+static struct ep_positions_cache pos_cache;
 
 json_t *ep_tools_provenance(struct ep_store *s)
 {
     if (!s)
         return NULL;
-    char date[11], from[11], to[11];
-    int synthetic;
-    struct ep_tools_pos *p = snap_peek(s);
-    if (p) {
-        memcpy(date, p->dataset_date, 11);
-        memcpy(from, p->pos_from, 11);
-        memcpy(to, p->pos_to, 11);
-        synthetic = p->synthetic;
-        ep_tools_pos_release(p);
-    } else if (prov_cached(s, date, from, to, &synthetic)) {
+    struct ep_positions_prov pv;
+    if (ep_positions_provenance(&pos_cache, s, &pv, NULL))
         return NULL;
-    }
+    const char *date = pv.dataset_date, *from = pv.pos_from, *to = pv.pos_to;
+    int synthetic = pv.synthetic;
     json_t *o = json_pack("{s:[s,s]}", "sources", "Source: European Parliament",
                           "Data: HowTheyVote.eu (ODbL)");
     json_t *win = from[0] ? json_pack("{s:s,s:s}", "from", from, "to", to) : json_null();
@@ -190,297 +128,26 @@ int ep_tools_agreement_index(int y, int n, int a, double *ai)
 
 /* ---- snapshot -------------------------------------------------------------------------- */
 
-static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ep_tools_pos *snap_cur;
+/* The process's positions cache (analysis/ep_positions.h), until the tools take the analysis
+ * environment (struct ep_env) from their context. */
+static struct ep_positions_cache pos_cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-static void snap_free(struct ep_tools_pos *p)
+int ep_tools_pos_acquire(struct ep_store *s, struct ep_positions **out, struct ep_error *err)
 {
-    if (!p)
-        return;
-    ep_matrix_free(&p->m);
-    free(p->counts);
-    free(p->vote_sorted);
-    free(p->vote_sorted_index);
-    free(p->days);
-    free(p->sittings);
-    free(p->key_path);
-    free(p);
+    return ep_positions_acquire(&pos_cache, s, out, err);
 }
 
-static int cmp_vote_pair(const void *x, const void *y)
+void ep_tools_pos_release(struct ep_positions *p)
 {
-    const int64_t *a = x, *b = y;
-    return (a[0] > b[0]) - (a[0] < b[0]);
-}
-
-static int snap_sort_votes(struct ep_tools_pos *p)
-{
-    size_t nv = p->m.n_vote > 0 ? (size_t)p->m.n_vote : 0;
-    size_t alloc = nv ? nv : 1;
-    p->vote_sorted = malloc(alloc * sizeof *p->vote_sorted);
-    p->vote_sorted_index = malloc(alloc * sizeof *p->vote_sorted_index);
-    int64_t *pairs = malloc(2 * alloc * sizeof *pairs);
-    if (!p->vote_sorted || !p->vote_sorted_index || !pairs) {
-        free(pairs);
-        return EP_ENOMEM;
-    }
-    for (size_t v = 0; v < nv; v++) {
-        pairs[2 * v] = p->m.vote_id[v];
-        pairs[2 * v + 1] = (int64_t)v;
-    }
-    qsort(pairs, nv, 2 * sizeof *pairs, cmp_vote_pair);
-    for (size_t v = 0; v < nv; v++) {
-        p->vote_sorted[v] = pairs[2 * v];
-        p->vote_sorted_index[v] = (int)pairs[2 * v + 1];
-    }
-    free(pairs);
-    return 0;
-}
-
-static int snap_days(struct ep_tools_pos *p)
-{
-    const struct ep_matrix *m = &p->m;
-    int32_t *dl = malloc((size_t)(m->n_vote ? m->n_vote : 1) * sizeof *dl);
-    if (!dl)
-        return EP_ENOMEM;
-    int nd = 0;
-    for (int v = 0; v < m->n_vote; v++) {
-        int32_t d = m->vote_day[v];
-        int k = 0;
-        while (k < nd && dl[k] < d)
-            k++;
-        if (k < nd && dl[k] == d)
-            continue;
-        memmove(dl + k + 1, dl + k, (size_t)(nd - k) * sizeof *dl);
-        dl[k] = d;
-        nd++;
-    }
-    p->days = calloc((size_t)(nd ? nd : 1), sizeof *p->days);
-    uint8_t *seen = calloc((size_t)(m->n_mep ? m->n_mep : 1), 1);
-    if (!p->days || !seen) {
-        free(dl);
-        free(seen);
-        return EP_ENOMEM;
-    }
-    for (int k = 0; k < nd; k++) {
-        struct ep_tools_day *day = &p->days[k];
-        ep_date_format(dl[k], day->date);
-        memset(seen, 0, (size_t)m->n_mep);
-        day->first_vote = -1;
-        for (int v = 0; v < m->n_vote; v++) {
-            if (m->vote_day[v] != dl[k])
-                continue;
-            if (day->first_vote < 0)
-                day->first_vote = v;
-            day->n_votes++;
-            day->dnv_unknown += !m->dnv_known[v];
-            const uint8_t *row = m->pos + (size_t)v * (size_t)m->n_mep;
-            for (int i = 0; i < m->n_mep; i++) {
-                if (row[i] == EP_POS_NONE)
-                    continue;
-                seen[i] |= 1;
-                if (row[i] != EP_POS_DID_NOT_VOTE)
-                    seen[i] |= 2;
-            }
-        }
-        for (int i = 0; i < m->n_mep; i++) {
-            day->mandate += (seen[i] & 1) != 0;
-            day->present += (seen[i] & 2) != 0;
-        }
-    }
-    p->n_days = nd;
-    free(dl);
-    free(seen);
-    if (nd) {
-        memcpy(p->pos_from, p->days[0].date, 11);
-        memcpy(p->pos_to, p->days[nd - 1].date, 11);
-    }
-    return 0;
-}
-
-static int snap_sittings(struct ep_store *s, struct ep_tools_pos *p, struct ep_error *err)
-{
-    _Static_assert(sizeof(struct ep_tools_sitting) == sizeof(struct ep_query_sitting),
-                   "sitting rows differ between tools/ and engine/");
-    struct ep_query_sitting *rows = NULL;
-    int n = 0;
-    int rc = ep_query_sittings(s, &rows, &n, err);
-    if (rc)
-        return rc;
-    p->sittings = (struct ep_tools_sitting *)rows;
-    p->n_sittings = n;
-    if (n)
-        memcpy(p->dataset_date, p->sittings[n - 1].date, 11);
-    return 0;
-}
-
-static int snap_build(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err)
-{
-    *out = NULL;
-    struct ep_tools_pos *p = calloc(1, sizeof *p);
-    if (!p) {
-        ep_error_set(err, EP_ENOMEM, "out of memory");
-        return EP_ENOMEM;
-    }
-    struct ep_error lerr = {0};
-    int rc = ep_store_load_matrix(s, NULL, &p->m, &lerr);
-    if (rc == EP_EUNAVAIL) {
-        /* a store without positions: the snapshot holds the sittings only */
-        memset(&p->m, 0, sizeof p->m);
-    } else if (rc) {
-        if (err)
-            *err = lerr;
-        goto fail;
-    }
-    const struct ep_matrix *m = &p->m;
-    size_t nc = (size_t)m->n_vote * (size_t)(m->n_grp ? m->n_grp : 1);
-    p->counts = calloc(nc ? nc : 1, sizeof *p->counts);
-    if (!p->counts) {
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        goto fail;
-    }
-    for (int v = 0; v < m->n_vote; v++) {
-        const uint8_t *pos = m->pos + (size_t)v * (size_t)m->n_mep;
-        const uint8_t *grp = m->grp + (size_t)v * (size_t)m->n_mep;
-        struct ep_tools_counts *c = p->counts + (size_t)v * (size_t)m->n_grp;
-        for (int i = 0; i < m->n_mep; i++) {
-            if (grp[i] == EP_GRP_NONE || grp[i] >= m->n_grp)
-                continue;
-            switch (pos[i]) {
-            case EP_POS_FOR: c[grp[i]].y++; break;
-            case EP_POS_AGAINST: c[grp[i]].n++; break;
-            case EP_POS_ABSTENTION: c[grp[i]].a++; break;
-            case EP_POS_DID_NOT_VOTE: c[grp[i]].d++; break;
-            default: break;
-            }
-        }
-    }
-    if (snap_sort_votes(p) || snap_days(p)) {
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        goto fail;
-    }
-    rc = snap_sittings(s, p, err);
-    if (rc)
-        goto fail;
-    p->synthetic = m->synthetic;
-    *out = p;
-    return 0;
-fail:
-    snap_free(p);
-    return rc;
-}
-
-int ep_tools_pos_acquire(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err)
-{
-    *out = NULL;
-    if (!s) {
-        ep_error_set(err, EP_EUNAVAIL, "no store is open");
-        return EP_EUNAVAIL;
-    }
-    const char *path = ep_store_path(s);
-    int rc = 0;
-    pthread_mutex_lock(&snap_lock);
-    struct ep_query_change_key key;
-    ep_query_change_key(s, &key);
-    struct ep_tools_pos *c = snap_cur;
-    if (c && c->key_db == (void *)s && c->key_changes == key.changes &&
-        c->key_version == key.version && strcmp(c->key_path, path ? path : "") == 0) {
-        c->refs++;
-        *out = c;
-        goto out;
-    }
-    struct ep_tools_pos *fresh = NULL;
-    rc = snap_build(s, &fresh, err);
-    if (!rc && !fresh)
-        rc = EP_EINTERNAL;
-    if (rc)
-        goto out;
-    fresh->key_path = strdup(path ? path : "");
-    if (!fresh->key_path) {
-        snap_free(fresh);
-        ep_error_set(err, EP_ENOMEM, "out of memory");
-        rc = EP_ENOMEM;
-        goto out;
-    }
-    fresh->key_db = (void *)s;
-    fresh->key_changes = key.changes;
-    fresh->key_version = key.version;
-    fresh->refs = 2; /* the cache and the caller */
-    if (c) {
-        c->stale = 1;
-        if (--c->refs == 0)
-            snap_free(c);
-    }
-    snap_cur = fresh;
-    *out = fresh;
-out:
-    pthread_mutex_unlock(&snap_lock);
-    return rc;
-}
-
-static struct ep_tools_pos *snap_peek(struct ep_store *s)
-{
-    const char *path = ep_store_path(s);
-    pthread_mutex_lock(&snap_lock);
-    struct ep_query_change_key key;
-    ep_query_change_key(s, &key);
-    struct ep_tools_pos *c = snap_cur;
-    if (c && c->key_db == (void *)s && c->key_changes == key.changes &&
-        c->key_version == key.version && strcmp(c->key_path, path ? path : "") == 0)
-        c->refs++;
-    else
-        c = NULL;
-    pthread_mutex_unlock(&snap_lock);
-    return c;
-}
-
-void ep_tools_pos_release(struct ep_tools_pos *p)
-{
-    if (!p)
-        return;
-    pthread_mutex_lock(&snap_lock);
-    if (--p->refs == 0)
-        snap_free(p);
-    pthread_mutex_unlock(&snap_lock);
+    ep_positions_release(p);
 }
 
 void ep_tools_common_reset(void)
 {
-    pthread_mutex_lock(&snap_lock);
-    struct ep_tools_pos *c = snap_cur;
-    snap_cur = NULL;
-    if (c) {
-        c->stale = 1;
-        if (--c->refs == 0)
-            snap_free(c);
-    }
-    pthread_mutex_unlock(&snap_lock);
+    ep_positions_cache_clear(&pos_cache);
 }
 
-int ep_tools_pos_vote_index(const struct ep_tools_pos *p, int64_t vote_id)
-{
-    int lo = 0, hi = p->m.n_vote;
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (p->vote_sorted[mid] < vote_id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < p->m.n_vote && p->vote_sorted[lo] == vote_id ? p->vote_sorted_index[lo] : -1;
-}
-
-int ep_tools_pos_day_index(const struct ep_tools_pos *p, const char *date)
-{
-    if (!date)
-        return -1;
-    for (int k = 0; k < p->n_days; k++)
-        if (strncmp(p->days[k].date, date, 10) == 0)
-            return k;
-    return -1;
-}
-
-json_t *ep_tools_breakdown_json(const struct ep_tools_pos *p, int v)
+json_t *ep_tools_breakdown_json(const struct ep_positions *p, int v)
 {
     const struct ep_matrix *m = &p->m;
     json_t *arr = json_array();
@@ -496,10 +163,10 @@ json_t *ep_tools_breakdown_json(const struct ep_tools_pos *p, int v)
         }
         order[k] = g;
     }
-    const struct ep_tools_counts *c = p->counts + (size_t)v * (size_t)m->n_grp;
+    const struct ep_positions_counts *c = p->counts + (size_t)v * (size_t)m->n_grp;
     for (int k = 0; k < ng; k++) {
         int g = order[k];
-        const struct ep_tools_counts *x = &c[g];
+        const struct ep_positions_counts *x = &c[g];
         if (x->y + x->n + x->a + x->d == 0)
             continue;
         json_t *o = json_pack("{s:s,s:i,s:i,s:i,s:i,s:s}", "group", m->grp_code[g], "Y", x->y, "N",
@@ -523,11 +190,11 @@ int ep_tools_group_breakdown(struct ep_store *s, int64_t vote_id, json_t **out,
                              struct ep_error *err)
 {
     *out = NULL;
-    struct ep_tools_pos *p = NULL;
+    struct ep_positions *p = NULL;
     int rc = ep_tools_pos_acquire(s, &p, err);
     if (rc || !p)
         return rc ? rc : EP_EINTERNAL;
-    int v = ep_tools_pos_vote_index(p, vote_id);
+    int v = ep_positions_vote_index(p, vote_id);
     if (v >= 0) {
         *out = ep_tools_breakdown_json(p, v);
         if (!*out)
@@ -648,7 +315,7 @@ int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
         return known;
     if (known)
         return known;
-    struct ep_tools_pos *p = NULL;
+    struct ep_positions *p = NULL;
     int rc = ep_tools_pos_acquire(s, &p, err);
     if (rc)
         return rc;
@@ -661,32 +328,17 @@ int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
 
 int ep_tools_dnv_unknown(const struct ep_matrix *m, int v0, int v1)
 {
-    int n = 0;
-    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++)
-        n += !m->dnv_known[v];
-    return n;
+    return ep_positions_dnv_unknown(m, v0, v1);
 }
 
 int ep_tools_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1)
 {
-    int n = 0;
-    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++) {
-        if (m->dnv_known[v])
-            continue;
-        /* a cast vote or a membership that day (DID_NOT_VOTE derived) says i was an MEP */
-        n += i < 0 || m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i] == EP_POS_NONE;
-    }
-    return n;
+    return ep_positions_mep_dnv_unknown(m, i, v0, v1);
 }
 
 void ep_tools_dnv_reason(char *buf, size_t n, int unknown, int total)
 {
-    snprintf(buf, n,
-             "who did not vote is unknown on %d of the %d votes: their source lists cast votes "
-             "only (the roll-call XML) and the stored memberships do not cover every voter on "
-             "those dates; ingest HowTheyVote.eu's member_votes.csv (explicit DID_NOT_VOTE) or an "
-             "up-to-date group_memberships.csv",
-             unknown, total);
+    ep_positions_dnv_reason(buf, n, unknown, total);
 }
 
 /* ---- group codes --------------------------------------------------------------------- */
@@ -706,7 +358,7 @@ static int known_groups(struct ep_store *s, int with_votes, char ***known, size_
     int rc = ep_query_known_groups(s, &k, &n, err);
     if (rc)
         return rc;
-    struct ep_tools_pos *p = NULL;
+    struct ep_positions *p = NULL;
     if (with_votes && (rc = ep_tools_pos_acquire(s, &p, err))) {
         ep_query_strings_free(k, n);
         return rc;

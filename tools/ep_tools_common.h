@@ -15,6 +15,7 @@
 
 #include "ep_error.h"
 #include "ep_matrix.h"
+#include "ep_positions.h"
 #include "ep_util.h"
 
 struct ep_store;
@@ -88,62 +89,17 @@ int ep_tools_agreement_index(int y, int n, int a, double *ai);
 
 /* ---- snapshot of the votes with per-MEP positions ---------------------------------------- */
 
-struct ep_tools_counts {
-    int y, n, a, d; /* FOR, AGAINST, ABSTENTION, DID_NOT_VOTE of one group on one vote */
-};
-
-struct ep_tools_day {
-    char date[11];
-    int first_vote, n_votes; /* matrix vote indices [first_vote, first_vote + n_votes) */
-    int mandate;             /* MEPs with a mandate (or a cast vote) that day */
-    int present;             /* MEPs with at least one cast vote that day */
-    int dnv_unknown;         /* votes of the day on which who did not vote is unknown */
-};
-
-struct ep_tools_sitting {
-    char date[11];
-    int votes, with_positions, main_votes;
-    int main_known; /* votes whose source says whether they are main votes */
-};
-
-/* Immutable once built; shared between callers with a reference count. */
-struct ep_tools_pos {
-    struct ep_matrix m;             /* every vote with positions, whole store */
-    struct ep_tools_counts *counts; /* [v * m.n_grp + g] */
-    int64_t *vote_sorted;           /* vote ids ascending */
-    int *vote_sorted_index;         /* matrix index of vote_sorted[k] */
-    struct ep_tools_day *days;      /* position days ascending */
-    int n_days;
-    struct ep_tools_sitting *sittings; /* every date with votes (vote table), ascending */
-    int n_sittings;
-    char dataset_date[11];         /* "" when the store has no votes */
-    char pos_from[11], pos_to[11]; /* "" when no votes have positions */
-    int synthetic;
-    /* private */
-    int refs, stale;
-    char *key_path;
-    void *key_db;
-    long long key_changes, key_version;
-};
-
-/* Current snapshot of s (built on first use, ~0.1 s on the bundled data; rebuilt after the
- * store changes). On success *out is a counted reference: release it with
- * ep_tools_pos_release. A store without positions gives a snapshot with m.n_vote == 0.
- * Thread-safe. */
-int ep_tools_pos_acquire(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err);
-void ep_tools_pos_release(struct ep_tools_pos *p);
+/* The positions snapshot (analysis/ep_positions.h) of s from the tools' cache: a counted
+ * reference, released with ep_tools_pos_release. Thread-safe. */
+int ep_tools_pos_acquire(struct ep_store *s, struct ep_positions **out, struct ep_error *err);
+void ep_tools_pos_release(struct ep_positions *p);
 /* Drop the cached snapshot (references still held stay valid until released). */
 void ep_tools_common_reset(void);
-
-/* Matrix index of vote_id, or -1 when the vote has no stored positions. */
-int ep_tools_pos_vote_index(const struct ep_tools_pos *p, int64_t vote_id);
-/* Index into days[] of a date, or -1. */
-int ep_tools_pos_day_index(const struct ep_tools_pos *p, const char *date);
 
 /* Per-group breakdown of matrix vote v: new array of
  * {group, Y, N, A, D, position, agreement_index?} sorted by group code, groups with no member
  * that day left out. NULL on ENOMEM. */
-json_t *ep_tools_breakdown_json(const struct ep_tools_pos *p, int v);
+json_t *ep_tools_breakdown_json(const struct ep_positions *p, int v);
 /* The same by vote id: *out is the array, or NULL (and 0 returned) when the vote has no
  * stored positions. */
 int ep_tools_group_breakdown(struct ep_store *s, int64_t vote_id, json_t **out,
