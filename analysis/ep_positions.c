@@ -356,6 +356,21 @@ int ep_positions_day_index(const struct ep_positions *p, const char *date)
     return -1;
 }
 
+int ep_positions_mep_known(struct ep_positions_cache *c, struct ep_store *s, int64_t id,
+                           struct ep_error *err)
+{
+    int known = ep_query_mep_known(s, id, err);
+    if (known)
+        return known;
+    struct ep_positions *p = NULL;
+    int rc = ep_positions_acquire(c, s, &p, err);
+    if (rc)
+        return rc;
+    known = p->m.n_mep && ep_matrix_mep_index(&p->m, id) >= 0 ? 2 : 0;
+    ep_positions_release(p);
+    return known;
+}
+
 /* ---- did-not-vote coverage ------------------------------------------------------------- */
 
 int ep_positions_dnv_unknown(const struct ep_matrix *m, int v0, int v1)

@@ -97,6 +97,13 @@ void ep_positions_release(struct ep_positions *p);
 int ep_positions_provenance(struct ep_positions_cache *c, struct ep_store *s,
                             struct ep_positions_prov *out, struct ep_error *err);
 
+/* Which stored source names MEP id: 1 = a members-table row (name, country, ...), 2 = only
+ * memberships or stored roll-call positions (no name), 0 = none; negative EP_E* on a store error
+ * (err filled). The positions are looked up in c's snapshot of s only when the tables do not
+ * name the MEP. */
+int ep_positions_mep_known(struct ep_positions_cache *c, struct ep_store *s, int64_t id,
+                           struct ep_error *err);
+
 /* Matrix index of vote_id, or -1 when the vote has no stored positions. */
 int ep_positions_vote_index(const struct ep_positions *p, int64_t vote_id);
 /* Index into days[] of a date, or -1. */

@@ -142,6 +142,11 @@ void ep_tools_pos_release(struct ep_positions *p)
     ep_positions_release(p);
 }
 
+struct ep_positions_cache *ep_tools_positions(void)
+{
+    return &pos_cache;
+}
+
 void ep_tools_common_reset(void)
 {
     ep_positions_cache_clear(&pos_cache);
@@ -310,18 +315,7 @@ int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what
 
 int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
 {
-    int known = ep_query_mep_known(s, id, err);
-    if (known < 0)
-        return known;
-    if (known)
-        return known;
-    struct ep_positions *p = NULL;
-    int rc = ep_tools_pos_acquire(s, &p, err);
-    if (rc)
-        return rc;
-    known = p->m.n_mep && ep_matrix_mep_index(&p->m, id) >= 0 ? 2 : 0;
-    ep_tools_pos_release(p);
-    return known;
+    return ep_positions_mep_known(&pos_cache, s, id, err);
 }
 
 /* ---- did-not-vote coverage ------------------------------------------------------------- */

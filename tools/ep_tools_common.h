@@ -95,6 +95,8 @@ int ep_tools_pos_acquire(struct ep_store *s, struct ep_positions **out, struct e
 void ep_tools_pos_release(struct ep_positions *p);
 /* Drop the cached snapshot (references still held stay valid until released). */
 void ep_tools_common_reset(void);
+/* The tools' positions cache (for analysis/ products that look MEPs up in it). */
+struct ep_positions_cache *ep_tools_positions(void);
 
 /* Per-group breakdown of matrix vote v: new array of
  * {group, Y, N, A, D, position, agreement_index?} sorted by group code, groups with no member
