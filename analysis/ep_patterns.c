@@ -8,6 +8,7 @@
 
 #include "ep_model.h"
 #include "ep_positions.h"
+#include "ep_window.h"
 #include "ep_query.h"
 #include "ep_util.h"
 
@@ -207,9 +208,9 @@ static int mep_votes(struct ctx *c, const struct ep_stats_mep *st, int i, int li
 static void mep_figures(const struct ep_matrix *m, const struct ep_stats_mep *st, int i,
                         struct ep_patterns_mep *o)
 {
-    int unk = ep_positions_mep_dnv_unknown(m, i, 0, m->n_vote);
+    int unk = ep_matrix_mep_dnv_unknown(m, i, 0, m->n_vote);
     if (unk) {
-        ep_positions_dnv_reason(o->participation.reason, sizeof o->participation.reason, unk,
+        ep_dnv_reason(o->participation.reason, sizeof o->participation.reason, unk,
                                 m->n_vote);
     } else if (st->part_ok)
         measure_ok(&o->participation, st->participation);
@@ -457,9 +458,9 @@ static void group_figures(const struct ep_matrix *m, const struct ep_stats_votes
         sum_d += vg->d;
         sum_a += vg->a;
     }
-    int unk = ep_positions_dnv_unknown(m, 0, V);
+    int unk = ep_matrix_dnv_unknown(m, 0, V);
     if (unk)
-        ep_positions_dnv_reason(o->participation.reason, sizeof o->participation.reason, unk, V);
+        ep_dnv_reason(o->participation.reason, sizeof o->participation.reason, unk, V);
     else if (o->cohesion.part_ok)
         measure_ok(&o->participation, o->cohesion.participation);
     else

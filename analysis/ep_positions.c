@@ -370,35 +370,3 @@ int ep_positions_mep_known(struct ep_positions_cache *c, struct ep_store *s, int
     ep_positions_release(p);
     return known;
 }
-
-/* ---- did-not-vote coverage ------------------------------------------------------------- */
-
-int ep_positions_dnv_unknown(const struct ep_matrix *m, int v0, int v1)
-{
-    int n = 0;
-    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++)
-        n += !m->dnv_known[v];
-    return n;
-}
-
-int ep_positions_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1)
-{
-    int n = 0;
-    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++) {
-        if (m->dnv_known[v])
-            continue;
-        /* a cast vote or a membership that day (DID_NOT_VOTE derived) says i was an MEP */
-        n += i < 0 || m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i] == EP_POS_NONE;
-    }
-    return n;
-}
-
-void ep_positions_dnv_reason(char *buf, size_t n, int unknown, int total)
-{
-    snprintf(buf, n,
-             "who did not vote is unknown on %d of the %d votes: their source lists cast votes "
-             "only (the roll-call XML) and the stored memberships do not cover every voter on "
-             "those dates; ingest HowTheyVote.eu's member_votes.csv (explicit DID_NOT_VOTE) or an "
-             "up-to-date group_memberships.csv",
-             unknown, total);
-}

@@ -1,6 +1,6 @@
 /* ep_positions: the positions snapshot of a store: every vote with per-MEP positions (the whole
  * store's vote matrix), per-vote group counts, the days with positions and every sitting date,
- * so that hot paths never scan the member_vote view; and the did-not-vote coverage rules.
+ * so that hot paths never scan the member_vote view.
  *
  * A snapshot is immutable once built and shared with a reference count. A cache
  * (struct ep_positions_cache) keeps the current snapshot of a store and rebuilds it when the
@@ -108,19 +108,5 @@ int ep_positions_mep_known(struct ep_positions_cache *c, struct ep_store *s, int
 int ep_positions_vote_index(const struct ep_positions *p, int64_t vote_id);
 /* Index into days[] of a date, or -1. */
 int ep_positions_day_index(const struct ep_positions *p, const char *date);
-
-/* ---- did-not-vote coverage (ep_matrix.dnv_known) --------------------------------------------
- * Participation and attendance need who did not vote. It is known on a vote whose source listed
- * it (HowTheyVote's member_votes.csv) or whose voters all have a membership that day; on other
- * votes (the roll-call XML with no or outdated memberships) only cast votes are known, and a
- * share over them would read 100 %. Those figures are then unavailable with the reason. */
-
-/* Votes of [v0, v1) on which who did not vote is unknown. */
-int ep_positions_dnv_unknown(const struct ep_matrix *m, int v0, int v1);
-/* Votes of [v0, v1) on which it is unknown whether MEP i (a matrix index, or -1) was eligible:
- * who did not vote is unknown there, and i neither cast a vote nor had a membership that day. */
-int ep_positions_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1);
-/* The reason for such a figure: "who did not vote is unknown on N of the T votes ..." into buf. */
-void ep_positions_dnv_reason(char *buf, size_t n, int unknown, int total);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "ep_model.h"
 #include "ep_positions.h"
+#include "ep_window.h"
 #include "ep_stats.h"
 
 void ep_sitting_report_init(struct ep_sitting_report *r)
@@ -148,9 +149,9 @@ int ep_sitting_report_compute(const struct ep_patterns_window *w, const char *da
     else if (!w->vs)
         return ep_error_set(err, EP_EINVAL, "sitting report: the day's vote figures are missing");
     /* participation and attendance need who did not vote */
-    r->dnv_unknown = m->n_vote ? ep_positions_dnv_unknown(m, 0, m->n_vote) : 0;
+    r->dnv_unknown = m->n_vote ? ep_matrix_dnv_unknown(m, 0, m->n_vote) : 0;
     if (r->dnv_unknown)
-        ep_positions_dnv_reason(r->dnv_reason, sizeof r->dnv_reason, r->dnv_unknown, m->n_vote);
+        ep_dnv_reason(r->dnv_reason, sizeof r->dnv_reason, r->dnv_unknown, m->n_vote);
     if (r->has_positions && (rc = day_figures(w, r, err)))
         goto fail;
     if ((rc = day_votes(w, r, err)))

@@ -3,6 +3,7 @@
 #include "ep_tools.h"
 
 #include "ep_stats.h"
+#include "ep_window.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -322,17 +323,17 @@ int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
 
 int ep_tools_dnv_unknown(const struct ep_matrix *m, int v0, int v1)
 {
-    return ep_positions_dnv_unknown(m, v0, v1);
+    return ep_matrix_dnv_unknown(m, v0, v1);
 }
 
 int ep_tools_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1)
 {
-    return ep_positions_mep_dnv_unknown(m, i, v0, v1);
+    return ep_matrix_mep_dnv_unknown(m, i, v0, v1);
 }
 
 void ep_tools_dnv_reason(char *buf, size_t n, int unknown, int total)
 {
-    ep_positions_dnv_reason(buf, n, unknown, total);
+    ep_dnv_reason(buf, n, unknown, total);
 }
 
 /* ---- group codes --------------------------------------------------------------------- */
