@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ep_artefact.h"
+#include "ep_env.h"
 #include "ep_group_report.h"
 #include "ep_mep_report.h"
 #include "ep_model.h"
@@ -80,6 +81,7 @@ static int oom(struct ep_error *err)
 
 struct an {
     struct ep_store *s;
+    struct ep_env *env;
     const struct ep_matrix *m; /* borrowed from the window cache; n_vote 0 when unavailable */
     struct ep_stats_votes vs;  /* borrowed from the window cache (ep_tools_matrix_votes) */
     char why[EP_ERROR_MSG_MAX]; /* why the window holds no data */
@@ -94,20 +96,23 @@ static const struct ep_matrix empty_matrix;
 static int an_open(struct an *a, struct ep_tool_ctx *ctx, json_t *args, struct ep_error *err)
 {
     memset(a, 0, sizeof *a);
-    if (!ctx || !ctx->store)
-        return ep_error_set(err, EP_EINTERNAL, "no store attached to the tool context");
+    if (!ctx || !ctx->store || !ctx->env || ctx->env->store != ctx->store)
+        return ep_error_set(err, EP_EINTERNAL,
+                            "no store, or the call's analysis environment is missing or belongs "
+                            "to another store");
     a->s = ctx->store;
+    a->env = ctx->env;
     int rc = ep_tools_window_from_args(args, &a->tw, err);
     if (rc)
         return rc;
     a->w = (struct ep_patterns_window){
-        .store = a->s, .positions = ep_tools_positions(), .m = &empty_matrix, .why = a->why};
+        .store = a->s, .positions = &ctx->env->positions, .m = &empty_matrix, .why = a->why};
     struct ep_error e2 = {0};
     rc = ep_tools_matrix(ctx, &a->tw, &a->m, &e2);
     if (rc == EP_EUNAVAIL) {
         a->m = &empty_matrix;
         struct ep_positions *p = NULL;
-        if (ep_tools_pos_acquire(a->s, &p, NULL) == 0 && p->pos_from[0])
+        if (ep_tools_pos_acquire(a->env, &p, NULL) == 0 && p->pos_from[0])
             snprintf(a->why, sizeof a->why,
                      "the window holds no roll-call votes with per-MEP positions; the store has "
                      "them from %s to %s (%d sittings)",
@@ -409,7 +414,7 @@ static int finish(struct an *a, json_t *out, int group, struct ep_error *err)
     put(&b, out, "methodology", methodology(group));
     if (b.bad)
         return oom(err);
-    return ep_tools_add_provenance(a->s, out, err);
+    return ep_tools_env_add_provenance(a->env, out, err);
 }
 
 static int tool_analyze_voting_patterns(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
@@ -437,7 +442,7 @@ static int tool_analyze_voting_patterns(struct ep_tool_ctx *ctx, json_t *args, j
         .include_votes = json_is_true(json_object_get(args, "include_votes")),
         .limit = json_is_integer(l) ? (int)json_integer_value(l) : DEFAULT_LIMIT,
     };
-    if (!mep && (rc = ep_tools_resolve_group(a.s, "group", group, code, sizeof code, err)))
+    if (!mep && (rc = ep_tools_env_resolve_group(a.env, "group", group, code, sizeof code, err)))
         return rc;
     json_t *out = json_pack("{s:s}", "kind", mep ? "mep" : "group");
     if (!out)
@@ -480,7 +485,7 @@ static json_t *memberships_json(const struct ep_mep_report *r)
 /* The provenance the Markdown's coverage section shows. */
 static int md_prov(struct an *a, struct ep_positions_prov *prov, struct ep_error *err)
 {
-    if (ep_positions_provenance(ep_tools_positions(), a->s, prov, NULL))
+    if (ep_positions_provenance(&a->env->positions, a->s, prov, NULL))
         return ep_error_set(err, EP_EDB, "could not read the dataset provenance from the store");
     return 0;
 }
@@ -516,7 +521,7 @@ static int report_group(struct an *a, const char *id, json_t *data, struct ep_bu
                         struct ep_error *err)
 {
     char code[16];
-    int rc = ep_tools_resolve_group(a->s, "id", id, code, sizeof code, err);
+    int rc = ep_tools_env_resolve_group(a->env, "id", id, code, sizeof code, err);
     if (rc)
         return rc;
     struct ep_group_report r;
@@ -632,7 +637,7 @@ static int report_sitting(struct an *a, const char *date, json_t *data, struct e
                           : ep_tools_unavailable(r.why));
     put(&b, data, "vote_list", sitting_list_json(&b, &r));
     put(&b, data, "window", ep_tools_window_json(&a->tw, a->m));
-    rc = b.bad ? oom(err) : ep_tools_add_provenance(a->s, data, err);
+    rc = b.bad ? oom(err) : ep_tools_env_add_provenance(a->env, data, err);
     if (!rc)
         rc = md_prov(a, &prov, err);
     if (!rc && ep_report_md_sitting(&r, &prov, md))

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_env.h"
 #include "ep_epapi.h"
 #include "ep_model.h"
 #include "ep_store.h"
@@ -206,17 +207,21 @@ static int need_store(struct ep_tool_ctx *ctx, struct ep_error *err)
 {
     if (!ctx || !ctx->store)
         return ep_error_set(err, EP_EUNAVAIL, "no store is open: run `epintel ingest` first");
+    if (!ctx->env || ctx->env->store != ctx->store)
+        return ep_error_set(err, EP_EINTERNAL,
+                            "the call's analysis environment is missing or belongs to another "
+                            "store");
     return 0;
 }
 
 /* The end of a tool that built *res (bad: a put failed): provenance added and the result
  * handed over (*res = NULL), or the error. */
-static int finish_result(struct ep_store *s, int bad, json_t **res, json_t **result,
+static int finish_result(struct ep_tool_ctx *ctx, int bad, json_t **res, json_t **result,
                          struct ep_error *err)
 {
     if (bad)
         return nomem(err);
-    int rc = ep_tools_add_provenance(s, *res, err);
+    int rc = ep_tools_env_add_provenance(ctx->env, *res, err);
     if (rc)
         return rc;
     *result = *res;
@@ -238,13 +243,13 @@ static int paged_call(struct ep_tool_ctx *ctx, json_t *args, struct ep_store **s
 }
 
 /* Finish a paged result: wrap items, add provenance. */
-static int finish_page(struct ep_store *s, const char *key, json_t *items, long total, int offset,
-                       int limit, json_t **result, struct ep_error *err)
+static int finish_page(struct ep_tool_ctx *ctx, const char *key, json_t *items, long total,
+                       int offset, int limit, json_t **result, struct ep_error *err)
 {
     json_t *o = ep_tools_page_result(key, items, total, offset, limit);
     if (!o)
         return nomem(err);
-    int rc = ep_tools_add_provenance(s, o, err);
+    int rc = ep_tools_env_add_provenance(ctx->env, o, err);
     if (rc) {
         json_decref(o);
         return rc;
@@ -338,7 +343,7 @@ static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
     const char *active_on = sarg(args, "active_on"), *name = sarg(args, "name");
     char gcode[64];
     if (group) {
-        rc = ep_tools_resolve_group(s, "group", group, gcode, sizeof gcode, err);
+        rc = ep_tools_env_resolve_group(ctx->env, "group", group, gcode, sizeof gcode, err);
         if (rc)
             return rc;
         group = gcode;
@@ -422,7 +427,7 @@ static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
         rc = ep_tools_db_error(s, err, "listing MEPs");
         goto out;
     }
-    rc = finish_page(s, "meps", items, total, offset, limit, result, err);
+    rc = finish_page(ctx, "meps", items, total, offset, limit, result, err);
     items = NULL;
 out:
     sqlite3_finalize(q);
@@ -706,7 +711,7 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     json_t *res = json_object();
     if (!res)
         return nomem(err);
-    rc = ep_tools_pos_acquire(s, &p, err);
+    rc = ep_tools_pos_acquire(ctx->env, &p, err);
     if (rc)
         goto out;
     rc = mep_profile(s, p, id, res, err);
@@ -780,7 +785,7 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     }
     put(res, "participation", part, &bad);
     put(res, "loyalty", loy, &bad);
-    rc = finish_result(s, bad, &res, result, err);
+    rc = finish_result(ctx, bad, &res, result, err);
 out:
     json_decref(st.defect_ids);
     ep_tools_pos_release(p);
@@ -914,7 +919,7 @@ static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json
     json_t *items = json_array();
     if (!items)
         return nomem(err);
-    rc = ep_tools_pos_acquire(s, &p, err);
+    rc = ep_tools_pos_acquire(ctx->env, &p, err);
     if (rc)
         goto out;
     rc = prepare(s, "SELECT reference FROM sitting WHERE date = ?1", &ref, err);
@@ -936,7 +941,7 @@ static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json
             goto out;
         }
     }
-    rc = finish_page(s, "sittings", items, total, offset, limit, result, err);
+    rc = finish_page(ctx, "sittings", items, total, offset, limit, result, err);
     items = NULL;
 out:
     sqlite3_finalize(ref);
@@ -1127,9 +1132,9 @@ static json_t *vote_json(sqlite3_stmt *q, const struct ep_positions *p, const st
     return o;
 }
 
-static int member_exists(struct ep_store *s, long long id, struct ep_error *err)
+static int member_exists(struct ep_env *env, long long id, struct ep_error *err)
 {
-    int k = ep_tools_mep_known(s, id, err);
+    int k = ep_tools_env_mep_known(env, id, err);
     if (k > 0)
         return 0;
     if (k == 0)
@@ -1392,7 +1397,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
     rc = date_range_check(from, to, err);
     if (rc)
         return rc;
-    if (vo.mep > 0 && (rc = member_exists(s, vo.mep, err)))
+    if (vo.mep > 0 && (rc = member_exists(ctx->env, vo.mep, err)))
         return rc;
 
     struct ep_buf where, match, sql;
@@ -1428,7 +1433,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
         if (ep_tools_fts_query(keyword, 0, &match) == 0) {
             note = json_string("the keyword has no searchable words (letters or digits); "
                                "nothing matched");
-            rc = finish_page(s, "votes", items, 0, offset, limit, result, err);
+            rc = finish_page(ctx, "votes", items, 0, offset, limit, result, err);
             items = NULL;
             if (!rc && (!note || json_object_set_new(*result, "note", note)))
                 rc = nomem(err);
@@ -1478,7 +1483,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
             total = (long)sqlite3_column_int64(q, 0);
             sqlite3_finalize(q);
             q = NULL;
-            rc = ep_tools_pos_acquire(s, &p, err);
+            rc = ep_tools_pos_acquire(ctx->env, &p, err);
             if (rc)
                 goto out;
             continue;
@@ -1504,7 +1509,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
                           vote_id);
         goto out;
     }
-    rc = finish_page(s, "votes", items, total, offset, limit, result, err);
+    rc = finish_page(ctx, "votes", items, total, offset, limit, result, err);
     items = NULL;
 out:
     sqlite3_finalize(q);
@@ -1662,7 +1667,7 @@ static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t *
         }
     }
     json_t *res = NULL;
-    rc = finish_page(s, "hits", items, total, offset, limit, &res, err);
+    rc = finish_page(ctx, "hits", items, total, offset, limit, &res, err);
     items = NULL;
     if (rc)
         goto out;
@@ -1760,7 +1765,7 @@ static int tool_get_committee_info(struct ep_tool_ctx *ctx, json_t *args, json_t
                                  "with COMMITTEE_PARLIAMENTARY_STANDING)"),
             &bad);
     }
-    rc = finish_result(s, bad, &res, result, err);
+    rc = finish_result(ctx, bad, &res, result, err);
 out:
     sqlite3_finalize(q);
     json_decref(items);
@@ -1912,7 +1917,7 @@ static int tool_get_parliamentary_questions(struct ep_tool_ctx *ctx, json_t *arg
         sqlite3_finalize(q);
         q = NULL;
     }
-    rc = finish_page(s, "questions", items, total, offset, limit, result, err);
+    rc = finish_page(ctx, "questions", items, total, offset, limit, result, err);
     items = NULL;
 out:
     sqlite3_finalize(q);
@@ -2017,7 +2022,7 @@ static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t 
         rc = nomem(err);
         goto out;
     }
-    rc = ep_tools_pos_acquire(s, &p, err);
+    rc = ep_tools_pos_acquire(ctx->env, &p, err);
     if (rc)
         goto out;
     rc = prepare(s,
@@ -2051,7 +2056,7 @@ static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t 
     head = NULL;
     put(res, "summary", sum, &bad);
     sum = NULL;
-    rc = finish_result(s, bad, &res, result, err);
+    rc = finish_result(ctx, bad, &res, result, err);
 out:
     sqlite3_finalize(q);
     ep_tools_pos_release(p);

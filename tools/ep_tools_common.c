@@ -1,6 +1,7 @@
 /* ep_tools_common: shared result helpers and the per-store positions snapshot. */
 #include "ep_tools_common.h"
 #include "ep_tools.h"
+#include "ep_env.h"
 
 #include "ep_stats.h"
 #include "ep_window.h"
@@ -19,23 +20,16 @@
 
 /* ---- provenance ------------------------------------------------------------------------ */
 
-static struct ep_positions_cache pos_cache;
-
-json_t *ep_tools_provenance(struct ep_store *s)
+/* The provenance object of the fields in pv. */
+static json_t *prov_json(const struct ep_positions_prov *pv)
 {
-    if (!s)
-        return NULL;
-    struct ep_positions_prov pv;
-    if (ep_positions_provenance(&pos_cache, s, &pv, NULL))
-        return NULL;
-    const char *date = pv.dataset_date, *from = pv.pos_from, *to = pv.pos_to;
-    int synthetic = pv.synthetic;
+    const char *date = pv->dataset_date, *from = pv->pos_from, *to = pv->pos_to;
     json_t *o = json_pack("{s:[s,s]}", "sources", "Source: European Parliament",
                           "Data: HowTheyVote.eu (ODbL)");
     json_t *win = from[0] ? json_pack("{s:s,s:s}", "from", from, "to", to) : json_null();
     if (!o || !win || json_object_set_new(o, "positions_window", win) ||
         json_object_set_new(o, "dataset_date", date[0] ? json_string(date) : json_null()) ||
-        json_object_set_new(o, "synthetic", json_boolean(synthetic))) {
+        json_object_set_new(o, "synthetic", json_boolean(pv->synthetic))) {
         if (!o)
             json_decref(win);
         json_decref(o);
@@ -44,14 +38,42 @@ json_t *ep_tools_provenance(struct ep_store *s)
     return o;
 }
 
-int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *err)
+json_t *ep_tools_env_provenance(struct ep_env *env)
 {
-    json_t *p = ep_tools_provenance(s);
+    struct ep_positions_prov pv;
+    if (!env || !env->store || ep_positions_provenance(&env->positions, env->store, &pv, NULL))
+        return NULL;
+    return prov_json(&pv);
+}
+
+json_t *ep_tools_provenance(struct ep_store *s)
+{
+    struct ep_env env;
+    if (!s || ep_env_init(&env, s, NULL))
+        return NULL;
+    json_t *o = ep_tools_env_provenance(&env);
+    ep_env_close(&env);
+    return o;
+}
+
+/* Steal p into obj["provenance"]. */
+static int add_prov(json_t *obj, json_t *p, struct ep_error *err)
+{
     if (!p)
         return ep_error_set(err, EP_EDB, "could not read the dataset provenance from the store");
     if (json_object_set_new(obj, "provenance", p))
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     return 0;
+}
+
+int ep_tools_env_add_provenance(struct ep_env *env, json_t *obj, struct ep_error *err)
+{
+    return add_prov(obj, ep_tools_env_provenance(env), err);
+}
+
+int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *err)
+{
+    return add_prov(obj, ep_tools_provenance(s), err);
 }
 
 json_t *ep_tools_window_date(const char *date)
@@ -131,26 +153,17 @@ int ep_tools_agreement_index(int y, int n, int a, double *ai)
 
 /* The process's positions cache (analysis/ep_positions.h), until the tools take the analysis
  * environment (struct ep_env) from their context. */
-static struct ep_positions_cache pos_cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-int ep_tools_pos_acquire(struct ep_store *s, struct ep_positions **out, struct ep_error *err)
+int ep_tools_pos_acquire(struct ep_env *env, struct ep_positions **out, struct ep_error *err)
 {
-    return ep_positions_acquire(&pos_cache, s, out, err);
+    *out = NULL;
+    if (!env)
+        return ep_error_set(err, EP_EINTERNAL, "no analysis environment attached to the call");
+    return ep_positions_acquire(&env->positions, env->store, out, err);
 }
 
 void ep_tools_pos_release(struct ep_positions *p)
 {
     ep_positions_release(p);
-}
-
-struct ep_positions_cache *ep_tools_positions(void)
-{
-    return &pos_cache;
-}
-
-void ep_tools_common_reset(void)
-{
-    ep_positions_cache_clear(&pos_cache);
 }
 
 json_t *ep_tools_breakdown_json(const struct ep_positions *p, int v)
@@ -192,12 +205,12 @@ json_t *ep_tools_breakdown_json(const struct ep_positions *p, int v)
     return arr;
 }
 
-int ep_tools_group_breakdown(struct ep_store *s, int64_t vote_id, json_t **out,
+int ep_tools_group_breakdown(struct ep_env *env, int64_t vote_id, json_t **out,
                              struct ep_error *err)
 {
     *out = NULL;
     struct ep_positions *p = NULL;
-    int rc = ep_tools_pos_acquire(s, &p, err);
+    int rc = ep_tools_pos_acquire(env, &p, err);
     if (rc || !p)
         return rc ? rc : EP_EINTERNAL;
     int v = ep_positions_vote_index(p, vote_id);
@@ -314,9 +327,21 @@ int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what
 
 /* ---- MEPs -------------------------------------------------------------------------------- */
 
+int ep_tools_env_mep_known(struct ep_env *env, int64_t id, struct ep_error *err)
+{
+    if (!env)
+        return ep_error_set(err, EP_EINTERNAL, "no analysis environment attached to the call");
+    return ep_positions_mep_known(&env->positions, env->store, id, err);
+}
+
 int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
 {
-    return ep_positions_mep_known(&pos_cache, s, id, err);
+    struct ep_env env;
+    int rc = ep_env_init(&env, s, err);
+    if (!rc)
+        rc = ep_tools_env_mep_known(&env, id, err);
+    ep_env_close(&env);
+    return rc;
 }
 
 /* ---- did-not-vote coverage ------------------------------------------------------------- */
@@ -345,16 +370,16 @@ static int cmp_str(const void *a, const void *b)
 
 /* Known group codes into *known (sorted, duplicates kept): the groups table and memberships,
  * plus the positions' groups (the snapshot's matrix) when with_votes. */
-static int known_groups(struct ep_store *s, int with_votes, char ***known, size_t *nk,
+static int known_groups(struct ep_env *env, int with_votes, char ***known, size_t *nk,
                         struct ep_error *err)
 {
     char **k = NULL;
     size_t n = 0;
-    int rc = ep_query_known_groups(s, &k, &n, err);
+    int rc = ep_query_known_groups(env->store, &k, &n, err);
     if (rc)
         return rc;
     struct ep_positions *p = NULL;
-    if (with_votes && (rc = ep_tools_pos_acquire(s, &p, err))) {
+    if (with_votes && (rc = ep_tools_pos_acquire(env, &p, err))) {
         ep_query_strings_free(k, n);
         return rc;
     }
@@ -398,7 +423,18 @@ static int known_groups(struct ep_store *s, int with_votes, char ***known, size_
 int ep_tools_resolve_group(struct ep_store *s, const char *argname, const char *arg, char *code,
                            size_t n, struct ep_error *err)
 {
-    if (!s)
+    struct ep_env env;
+    int rc = ep_env_init(&env, s, err);
+    if (!rc)
+        rc = ep_tools_env_resolve_group(&env, argname, arg, code, n, err);
+    ep_env_close(&env);
+    return rc;
+}
+
+int ep_tools_env_resolve_group(struct ep_env *env, const char *argname, const char *arg,
+                               char *code, size_t n, struct ep_error *err)
+{
+    if (!env || !env->store)
         return ep_error_set(err, EP_EUNAVAIL, "no store");
     const char *canon = ep_group_canonical(arg);
     int rc = 0;
@@ -407,7 +443,7 @@ int ep_tools_resolve_group(struct ep_store *s, const char *argname, const char *
     for (int with_votes = 0; with_votes < 2; with_votes++) {
         char **known = NULL;
         size_t nk = 0;
-        rc = known_groups(s, with_votes, &known, &nk, err);
+        rc = known_groups(env, with_votes, &known, &nk, err);
         if (rc)
             return rc;
         const char *hit = NULL;
