@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ep_epapi.h"
+#include "ep_json.h"
 #include "ep_store.h"
 #include "ep_util.h"
 
@@ -760,12 +761,12 @@ static double age_of(const char *iso, time_t now)
 
 static json_t *age_json(double a)
 {
-    return a < 0 ? json_null() : json_real(a);
+    return a < 0 ? json_null() : ep_json_real(a);
 }
 
 static json_t *rate(long hits, long lookups)
 {
-    return lookups > 0 ? json_real((double)hits / (double)lookups) : json_null();
+    return lookups > 0 ? ep_json_real((double)hits / (double)lookups) : json_null();
 }
 
 static int health_store(struct ep_store *s, json_t *out, time_t now, struct ep_error *err)
