@@ -19,6 +19,11 @@ struct entry {
     /* 0: not parsed yet (registered lazily), 1: parsed, -1: a schema failed to parse (a bug in
      * the row; every later use reports it). Read with acquire, written under parse_lock. */
     int state;
+    /* 1 when the row's schema texts are compact (exactly json_dumps(JSON_COMPACT) of
+     * themselves): embedded ones (tools/schemas/) or rows registered with
+     * ep_tools_register_compact. Otherwise in_text/out_text are made on first use. */
+    int compact;
+    char *in_text, *out_text; /* owned, compact */
 };
 
 /* Lazily registered rows parse their schemas on first use, under this lock. */
@@ -33,6 +38,8 @@ static void entry_free(struct entry *e)
         return;
     json_decref(e->in);
     json_decref(e->out);
+    free(e->in_text);
+    free(e->out_text);
     free(e);
 }
 
@@ -104,7 +111,30 @@ static int entry_ready(struct entry *e, struct ep_error *err)
     return rc;
 }
 
-static int do_register(const struct ep_tool *rows, size_t n, int lazy, struct ep_error *err)
+/* 1 when text is one of the embedded schema texts (compact by construction). */
+static int embedded_text(const char *text)
+{
+    for (size_t i = 0; text && i < ep_schema_n_texts; i++)
+        if (ep_schema_texts[i].input == text || ep_schema_texts[i].output == text)
+            return 1;
+    return 0;
+}
+
+/* A row without inputSchema takes both schemas from tools/schemas/NAME.json (embedded). */
+static void entry_texts(struct entry *e, int compact)
+{
+    const struct ep_schema_text *t = e->row.input_schema ? NULL : ep_schema_embedded(e->row.name);
+    if (t) {
+        e->row.input_schema = t->input;
+        if (!e->row.output_schema)
+            e->row.output_schema = t->output;
+    }
+    e->compact = compact || (embedded_text(e->row.input_schema) &&
+                             (!e->row.output_schema || embedded_text(e->row.output_schema)));
+}
+
+static int do_register(const struct ep_tool *rows, size_t n, int lazy, int compact,
+                       struct ep_error *err)
 {
     int rc = 0;
     struct entry **fresh = calloc(n ? n : 1, sizeof *fresh);
@@ -140,7 +170,8 @@ static int do_register(const struct ep_tool *rows, size_t n, int lazy, struct ep
         }
         e->row = *r;
         fresh[done] = e;
-        if (!r->input_schema) {
+        entry_texts(e, compact);
+        if (!e->row.input_schema) {
             rc = ep_error_set(err, EP_EINVAL, "tool \"%s\": inputSchema is missing", r->name);
             done++;
             goto out;
@@ -179,12 +210,17 @@ out:
 
 int ep_tools_register(const struct ep_tool *rows, size_t n, struct ep_error *err)
 {
-    return do_register(rows, n, 0, err);
+    return do_register(rows, n, 0, 0, err);
 }
 
 int ep_tools_register_lazy(const struct ep_tool *rows, size_t n, struct ep_error *err)
 {
-    return do_register(rows, n, 1, err);
+    return do_register(rows, n, 1, 0, err);
+}
+
+int ep_tools_register_compact(const struct ep_tool *rows, size_t n, struct ep_error *err)
+{
+    return do_register(rows, n, 1, 1, err);
 }
 
 int ep_tools_verify(struct ep_error *err)
@@ -247,6 +283,29 @@ json_t *ep_tools_output_schema(const struct ep_tool *t)
     struct entry *e = entry_of(t);
     struct ep_error err = {0};
     return e && !entry_ready(e, &err) ? e->out : NULL;
+}
+
+const char *ep_tools_schema_text(const struct ep_tool *t, int output, size_t *len)
+{
+    struct entry *e = entry_of(t);
+    const char *text = NULL;
+    if (e && e->compact) {
+        text = output ? e->row.output_schema : e->row.input_schema;
+    } else if (e) {
+        struct ep_error err = {0};
+        if (entry_ready(e, &err))
+            return NULL;
+        pthread_mutex_lock(&parse_lock);
+        char **slot = output ? &e->out_text : &e->in_text;
+        json_t *s = output ? e->out : e->in;
+        if (!*slot && s)
+            *slot = json_dumps(s, JSON_COMPACT);
+        text = *slot;
+        pthread_mutex_unlock(&parse_lock);
+    }
+    if (len)
+        *len = text ? strlen(text) : 0;
+    return text;
 }
 
 /* ---- result cache ------------------------------------------------------------------------
@@ -710,4 +769,20 @@ json_t *ep_tools_page_result(const char *key, json_t *items_stolen, long total, 
         return NULL;
     }
     return o;
+}
+
+const struct ep_schema_text *ep_schema_embedded(const char *name)
+{
+    size_t lo = 0, hi = ep_schema_n_texts;
+    while (name && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(name, ep_schema_texts[mid].name);
+        if (c == 0)
+            return &ep_schema_texts[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
 }

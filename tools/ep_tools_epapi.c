@@ -11,6 +11,7 @@
 
 #include "ep_epapi.h"
 #include "ep_json.h"
+#include "ep_schema.h"
 #include "ep_store.h"
 #include "ep_util.h"
 
@@ -88,39 +89,6 @@ static struct ep_tool tool_rows[MAX_ROWS];
 static struct row rowdata[MAX_ROWS];
 static size_t n_rows;
 static pthread_mutex_t rows_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static const char OUTPUT_SCHEMA[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"endpoint\":{\"type\":\"string\",\"description\":\"Path template of the EP Open Data "
-    "API v2 endpoint.\"},"
-    "\"url\":{\"type\":\"string\",\"description\":\"The URL requested (or served from the "
-    "cache).\"},"
-    "\"status\":{\"type\":\"integer\",\"description\":\"HTTP status of the answer served "
-    "(200; 204 or 404 for an empty list or feed).\"},"
-    "\"data\":{\"type\":\"array\",\"description\":\"The JSON-LD items of the answer's data "
-    "array, as published.\"},"
-    "\"count\":{\"type\":\"integer\",\"minimum\":0},"
-    "\"offset\":{\"type\":[\"integer\",\"null\"]},"
-    "\"limit\":{\"type\":[\"integer\",\"null\"]},"
-    "\"hasMore\":{\"type\":\"boolean\",\"description\":\"A full page came back: the next "
-    "offset may hold more.\"},"
-    "\"constructed\":{\"type\":\"boolean\",\"description\":\"The upstream labelled the data "
-    "as constructed (the epintel test server), not published by the EP.\"},"
-    "\"degraded\":{\"type\":\"boolean\",\"description\":\"A stale cached copy, served because "
-    "the upstream failed; see source.age_s and source.warning.\"},"
-    "\"source\":{\"type\":\"object\",\"properties\":{"
-    "\"upstream\":{\"type\":\"string\"},"
-    "\"cache\":{\"type\":\"string\",\"enum\":[\"hit\",\"miss\",\"revalidated\",\"stale\","
-    "\"bypass\"]},"
-    "\"attempts\":{\"type\":\"integer\",\"minimum\":0},"
-    "\"age_s\":{\"type\":\"number\",\"minimum\":0,\"description\":\"Age of the data served "
-    "(seconds since it was fetched).\"},"
-    "\"warning\":{\"type\":\"string\"}},"
-    "\"required\":[\"upstream\",\"cache\",\"attempts\",\"age_s\"],"
-    "\"additionalProperties\":false}},"
-    "\"required\":[\"endpoint\",\"url\",\"status\",\"data\",\"count\",\"offset\",\"limit\","
-    "\"hasMore\",\"constructed\",\"degraded\",\"source\"],"
-    "\"additionalProperties\":false}";
 
 static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                       struct ep_error *err);
@@ -228,69 +196,16 @@ static void rows_free(void)
 
 static int tool_health(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                        struct ep_error *err);
-static const char HEALTH_IN[] =
-    "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}";
-
-#define COUNTS_SCHEMA                                                                              \
-    "\"requests\":{\"type\":\"integer\"},\"failures\":{\"type\":\"integer\"},"                     \
-    "\"hits\":{\"type\":\"integer\"},\"misses\":{\"type\":\"integer\"},"                           \
-    "\"revalidated\":{\"type\":\"integer\"},\"stale\":{\"type\":\"integer\"}"
-
-static const char HEALTH_OUT[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"checked_at\":{\"type\":\"string\",\"format\":\"date-time\"},"
-    "\"store\":{\"type\":[\"string\",\"null\"]},"
-    "\"datasets\":{\"type\":\"array\",\"description\":\"Store units by kind: how many, and "
-    "the age of the newest.\",\"items\":{\"type\":\"object\",\"properties\":{"
-    "\"kind\":{\"type\":\"string\"},\"units\":{\"type\":\"integer\"},"
-    "\"records\":{\"type\":\"integer\"},"
-    "\"last_ingested\":{\"type\":\"string\"},"
-    "\"age_s\":{\"type\":[\"number\",\"null\"],\"description\":\"Seconds since the newest "
-    "unit of this kind was written.\"}},"
-    "\"required\":[\"kind\",\"units\",\"records\",\"last_ingested\",\"age_s\"],"
-    "\"additionalProperties\":false}},"
-    "\"dataset_date\":{\"type\":[\"string\",\"null\"],\"description\":\"Date of the latest "
-    "vote in the store.\"},"
-    "\"sync\":{\"type\":\"object\",\"properties\":{"
-    "\"last\":{\"type\":[\"string\",\"null\"],\"description\":\"When the last complete sync "
-    "ended (UTC), null if never.\"},"
-    "\"age_s\":{\"type\":[\"number\",\"null\"]},"
-    "\"checkpoints\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"},"
-    "\"description\":\"The sync checkpoints in the store's meta table.\"}},"
-    "\"required\":[\"last\",\"age_s\",\"checkpoints\"],\"additionalProperties\":false},"
-    "\"upstream\":{\"type\":\"object\",\"properties\":{"
-    "\"base_url\":{\"type\":[\"string\",\"null\"],\"description\":\"null until a "
-    "pass-through tool has run in this process.\"},"
-    "\"endpoints\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
-    "\"endpoint\":{\"type\":\"string\"},"
-    "\"breaker\":{\"type\":\"string\",\"enum\":[\"closed\",\"open\",\"half-open\"]},"
-    "\"consecutive_failures\":{\"type\":\"integer\"}," COUNTS_SCHEMA ","
-    "\"tokens\":{\"type\":\"number\",\"description\":\"Rate-limit tokens left.\"}},"
-    "\"required\":[\"endpoint\",\"breaker\",\"consecutive_failures\",\"requests\","
-    "\"failures\",\"hits\",\"misses\",\"revalidated\",\"stale\",\"tokens\"],"
-    "\"additionalProperties\":false}},"
-    "\"totals\":{\"type\":\"object\",\"properties\":{" COUNTS_SCHEMA ","
-    "\"retries\":{\"type\":\"integer\"},\"errors\":{\"type\":\"integer\"},"
-    "\"mem_cache_bytes\":{\"type\":\"integer\"},\"mem_cache_entries\":{\"type\":\"integer\"},"
-    "\"hit_rate\":{\"type\":[\"number\",\"null\"],\"description\":\"(hits + revalidated) / "
-    "lookups; null before the first lookup.\"}},"
-    "\"required\":[\"requests\",\"hits\",\"misses\",\"revalidated\",\"stale\",\"retries\","
-    "\"errors\",\"hit_rate\"],\"additionalProperties\":false}},"
-    "\"required\":[\"base_url\",\"endpoints\",\"totals\"],\"additionalProperties\":false},"
-    "\"result_cache\":{\"type\":\"object\",\"properties\":{"
-    "\"hits\":{\"type\":\"integer\"},\"misses\":{\"type\":\"integer\"},"
-    "\"evictions\":{\"type\":\"integer\"},\"entries\":{\"type\":\"integer\"},"
-    "\"bytes\":{\"type\":\"integer\"},"
-    "\"hit_rate\":{\"type\":[\"number\",\"null\"]}},"
-    "\"required\":[\"hits\",\"misses\",\"entries\",\"hit_rate\"],"
-    "\"additionalProperties\":false}},"
-    "\"required\":[\"checked_at\",\"store\",\"datasets\",\"dataset_date\",\"sync\","
-    "\"upstream\",\"result_cache\"],\"additionalProperties\":false}";
 
 static int rows_build(struct ep_error *err)
 {
     size_t n = 0;
     const struct ep_epapi_endpoint *t = ep_epapi_endpoints(&n);
+    /* the one outputSchema of every pass-through tool: tools/schemas/ep_api_passthrough.json */
+    const struct ep_schema_text *pt = ep_schema_embedded("ep_api_passthrough");
+    if (!pt || !pt->output)
+        return ep_error_set(err, EP_EINTERNAL,
+                            "tools/schemas/ep_api_passthrough.json was not embedded");
     int rc = 0;
     size_t k = 0;
     for (size_t i = 0; i < n && !rc; i++) {
@@ -340,7 +255,7 @@ static int rows_build(struct ep_error *err)
                                         .title = r->title,
                                         .description = r->description,
                                         .input_schema = r->input,
-                                        .output_schema = OUTPUT_SCHEMA,
+                                        .output_schema = pt->output,
                                         .read_only = 1,
                                         .idempotent = 1,
                                         .open_world = 1,
@@ -358,8 +273,7 @@ static int rows_build(struct ep_error *err)
                 "breaker state and request/cache counts of every EP Open Data API endpoint "
                 "this process has used, the fetch cache and tool result cache hit rates, and "
                 "the last sync. Makes no upstream request.",
-            .input_schema = HEALTH_IN,
-            .output_schema = HEALTH_OUT,
+            /* schemas: tools/schemas/get_server_health.json */
             .read_only = 1,
             .idempotent = 0,
             .open_world = 0,
