@@ -105,7 +105,8 @@ H8(0)
 H8(1)
 H8(2)
 H8(3)
-H8(4) H8(5) H8(6) H8(7)
+H8(4)
+H8(5) H8(6) H8(7)
 #undef H
 #undef H8
 #define P8(b) h##b##0, h##b##1, h##b##2, h##b##3, h##b##4, h##b##5, h##b##6, h##b##7
@@ -805,4 +806,51 @@ static int tool_health(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                                   rate((long)cs.hits, (long)(cs.hits + cs.misses))));
     *result = out;
     return 0;
+}
+
+/* ---- metrics ----------------------------------------------------------------------------------
+ */
+
+/* Prometheus label value: backslash, quote and newline escaped. */
+static void label_value(struct ep_buf *b, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            ep_buf_putc(b, '\\');
+        if (*v == '\n')
+            ep_buf_append(b, "\\n", 2);
+        else
+            ep_buf_putc(b, *v);
+    }
+}
+
+int ep_tools_epapi_metrics(void *ctx, struct ep_buf *b)
+{
+    (void)ctx;
+    if (!ep_tools_epapi_lock(1))
+        return 0;
+    struct ep_fetch *f = ep_tools_epapi_current();
+    size_t n = f ? ep_fetch_endpoint_count(f) : 0;
+    static const char *const names[3] = {"epintel_breaker_state", "epintel_upstream_requests_total",
+                                         "epintel_upstream_failures_total"};
+    static const char *const help[3] = {
+        "Circuit breaker per EP API endpoint: 0 closed, 1 open, 2 half-open.",
+        "Requests to the EP API per endpoint.", "Failed attempts against the EP API per endpoint."};
+    static const char *const type[3] = {"gauge", "counter", "counter"};
+    for (int k = 0; k < 3; k++) {
+        ep_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", names[k], help[k], names[k], type[k]);
+        for (size_t i = 0; i < n; i++) {
+            struct ep_fetch_endpoint_stats st;
+            if (ep_fetch_endpoint_stats(f, i, &st))
+                continue;
+            ep_buf_printf(b, "%s{endpoint=\"", names[k]);
+            label_value(b, st.endpoint);
+            ep_buf_printf(b, "\"} %ld\n",
+                          k == 0   ? (long)st.breaker
+                          : k == 1 ? st.requests
+                                   : st.failures);
+        }
+    }
+    ep_tools_epapi_unlock();
+    return 1;
 }
