@@ -1,5 +1,6 @@
 /* ep_tools: the tool table machinery (registration, lookup, central validation, call). */
 #include "ep_tools.h"
+#include "ep_env.h"
 #include "ep_tools_epapi.h"
 
 #include <pthread.h>
@@ -682,7 +683,16 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
         ctx->store && e->row.read_only && !e->row.open_world ? ep_store_db(ctx->store) : NULL;
     int txn = rdb && sqlite3_get_autocommit(rdb) &&
               sqlite3_exec(rdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-    rc = e->row.fn(ctx, args, &res, err);
+    /* A context without an analysis environment (tests, one-off callers) gets one for this
+     * call: the window cache then lives as long as the call. */
+    struct ep_env call_env;
+    struct ep_tool_ctx call_ctx = *ctx;
+    int own_env = ctx->store && !ctx->env && ep_env_init(&call_env, ctx->store, NULL) == 0;
+    if (own_env)
+        call_ctx.env = &call_env;
+    rc = e->row.fn(own_env ? &call_ctx : ctx, args, &res, err);
+    if (own_env)
+        ep_env_close(&call_env);
     if (txn && sqlite3_exec(rdb, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         sqlite3_exec(rdb, "ROLLBACK", NULL, NULL, NULL);
     if (rc || !json_is_object(res)) {

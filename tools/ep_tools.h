@@ -10,10 +10,13 @@
 #include "ep_error.h"
 
 struct ep_store;
+struct ep_env;
 
 /* Per-call context, filled by the front end. */
 struct ep_tool_ctx {
     struct ep_store *store; /* borrowed */
+    struct ep_env *env;     /* borrowed: the analysis environment of store (analysis/ep_env.h);
+                               NULL = one made for the call (no cache across calls) */
     const char *out_dir;    /* where artefacts go */
     /* Progress: done/total (total <= 0 if unknown), message may be NULL. May be NULL. */
     void (*progress)(void *pctx, double done, double total, const char *message);

@@ -127,7 +127,7 @@ static int an_open(struct an *a, struct ep_tool_ctx *ctx, json_t *args, struct e
         return rc;
     }
     struct ep_error e2 = {0};
-    rc = ep_tools_matrix(a->s, &a->tw, &a->m, &e2);
+    rc = ep_tools_matrix(ctx, &a->tw, &a->m, &e2);
     if (rc == EP_EUNAVAIL) {
         a->m = &empty_matrix;
         struct ep_tools_pos *p = NULL;
@@ -147,7 +147,7 @@ static int an_open(struct an *a, struct ep_tool_ctx *ctx, json_t *args, struct e
         return rc;
     }
     /* the matrix's figures, kept with it by the window cache */
-    rc = ep_tools_matrix_votes(a->m, &a->vs, err);
+    rc = ep_tools_matrix_votes(ctx, a->m, &a->vs, err);
     if (rc) {
         an_close(a);
         return rc;

@@ -3,6 +3,7 @@
 #include "ep_tools.h"
 
 #include "ep_stats.h"
+#include "ep_window.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -754,32 +755,17 @@ int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
 
 int ep_tools_dnv_unknown(const struct ep_matrix *m, int v0, int v1)
 {
-    int n = 0;
-    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++)
-        n += !m->dnv_known[v];
-    return n;
+    return ep_matrix_dnv_unknown(m, v0, v1);
 }
 
 int ep_tools_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1)
 {
-    int n = 0;
-    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++) {
-        if (m->dnv_known[v])
-            continue;
-        /* a cast vote or a membership that day (DID_NOT_VOTE derived) says i was an MEP */
-        n += i < 0 || m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i] == EP_POS_NONE;
-    }
-    return n;
+    return ep_matrix_mep_dnv_unknown(m, i, v0, v1);
 }
 
 void ep_tools_dnv_reason(char *buf, size_t n, int unknown, int total)
 {
-    snprintf(buf, n,
-             "who did not vote is unknown on %d of the %d votes: their source lists cast votes "
-             "only (the roll-call XML) and the stored memberships do not cover every voter on "
-             "those dates; ingest HowTheyVote.eu's member_votes.csv (explicit DID_NOT_VOTE) or an "
-             "up-to-date group_memberships.csv",
-             unknown, total);
+    ep_dnv_reason(buf, n, unknown, total);
 }
 
 /* ---- group codes --------------------------------------------------------------------- */

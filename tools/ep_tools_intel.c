@@ -8,6 +8,10 @@
 #include <string.h>
 
 #include "ep_artefact.h"
+#include "ep_env.h"
+#include "ep_influence.h"
+#include "ep_query_intel.h"
+#include "ep_run.h"
 #include "ep_graph.h"
 #include "ep_model.h"
 #include "ep_report.h"
@@ -17,10 +21,6 @@
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
-/* Why the roles dimension is unavailable, on any store (not only the bundled data). */
-#define EP_ROLES_REASON                                                                            \
-    "the store holds no rapporteur or role records: its schema has no table for them, and "        \
-    "neither HowTheyVote.eu nor the roll-call XML carry them"
 
 /* ---- small JSON helpers ------------------------------------------------------------------ */
 
@@ -87,50 +87,30 @@ static double clamp01(double x)
     return x < 0 ? 0 : (x > 1 ? 1 : x);
 }
 
-/* ---- the run: progress and cancellation between stages ------------------------------------ */
+/* ---- the run: progress and cancellation between stages (analysis/ep_run.h) ----------------- */
 
-/* A measure the window is too short for: it has `have` units where the measure needs `minimum`
- * (docs/methodology.md, "Minimums"). finish() lists them in the result's window_too_short. */
-struct shortm {
-    char measure[80];
-    const char *unit;
-    long have, minimum;
-};
-#define RUN_MAX_SHORT 48
-
-struct run {
-    struct ep_tool_ctx *ctx;
-    const char *tool;
-    int k, n;
-    int n_short;
-    struct shortm shortm[RUN_MAX_SHORT];
-};
-
-static void too_short(struct run *r, const char *unit, long have, long minimum, const char *fmt,
-                      ...) __attribute__((format(printf, 5, 6)));
-static void too_short(struct run *r, const char *unit, long have, long minimum, const char *fmt,
-                      ...)
+/* A run of tool over the call's context: its progress, cancellation and deadline. */
+static void run_init(struct ep_run *r, const struct ep_tool_ctx *ctx, const char *tool, int n)
 {
-    if (r->n_short >= RUN_MAX_SHORT)
-        return;
-    struct shortm *s = &r->shortm[r->n_short++];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(s->measure, sizeof s->measure, fmt, ap);
-    va_end(ap);
-    s->unit = unit;
-    s->have = have;
-    s->minimum = minimum;
+    memset(r, 0, sizeof *r);
+    r->tool = tool;
+    r->n = n;
+    if (ctx) {
+        r->progress = ctx->progress;
+        r->pctx = ctx->pctx;
+        r->cancelled = ctx->cancelled;
+        r->deadline = ctx->deadline;
+    }
 }
 
 /* The result's window_too_short block (NULL when every measure had its minimum). */
-static json_t *short_json(const struct run *r, int *bad)
+static json_t *short_json(const struct ep_run *r, int *bad)
 {
     if (r->n_short == 0)
         return NULL;
     json_t *a = json_array();
     for (int k = 0; k < r->n_short; k++) {
-        const struct shortm *s = &r->shortm[k];
+        const struct ep_run_short *s = &r->shortm[k];
         add(a,
             json_pack("{s:s, s:s, s:I, s:I}", "measure", s->measure, "unit", s->unit, "have",
                       (json_int_t)s->have, "minimum", (json_int_t)s->minimum),
@@ -145,176 +125,15 @@ static json_t *short_json(const struct run *r, int *bad)
     return json_pack("{s:s, s:o}", "note", note, "measures", a);
 }
 
-static int stage(struct run *r, const char *what, struct ep_error *err)
-{
-    if (r->ctx && r->ctx->cancelled && *r->ctx->cancelled)
-        return ep_error_set(err, EP_ECANCELED, "%s: cancelled before stage \"%s\"", r->tool, what);
-    if (r->ctx && r->ctx->deadline > 0 && ep_now() > r->ctx->deadline)
-        return ep_error_set(err, EP_EUNAVAIL,
-                            "%s: the call's deadline (the server's --tool-timeout) passed before "
-                            "stage \"%s\"; retry, narrow the window, or raise --tool-timeout",
-                            r->tool, what);
-    if (r->ctx && r->ctx->progress)
-        r->ctx->progress(r->ctx->pctx, r->k, r->n, what);
-    r->k++;
-    return 0;
-}
+/* ---- the window (analysis/ep_window.h) --------------------------------------------------- */
 
-/* graph/ hook: igraph's percentage inside the current stage [k-1, k]. */
-static void graph_progress(void *c, double pct, const char *what)
-{
-    struct run *r = c;
-    if (r->ctx && r->ctx->progress) {
-        double done = (r->k - 1) + (pct < 0 ? 0 : pct > 100 ? 100 : pct) / 100.0;
-        r->ctx->progress(r->ctx->pctx, done, r->n, what);
-    }
-}
+enum { D_CENT = EP_INFL_CENT, D_BRIDGE = EP_INFL_BRIDGE, D_LOYAL = EP_INFL_LOYAL,
+       D_PART = EP_INFL_PART, D_PIVOT = EP_INFL_PIVOT, D_ROLES = EP_INFL_ROLES,
+       N_DIM = EP_INFL_NDIM };
 
-/* ---- per-window cache ------------------------------------------------------------------- */
-
-struct mepfig {
-    uint8_t part_ok, loy_ok;
-    int dnv_unk; /* votes where it is unknown whether the MEP was eligible */
-    int eligible, cast, loy_num, loy_den, n_defect;
-    double participation, loyalty;
-};
-
-enum { D_CENT, D_BRIDGE, D_LOYAL, D_PART, D_PIVOT, D_ROLES, N_DIM };
-
-struct win {
-    int used;
-    char key[3000];
-    const struct ep_matrix *m;
-    const int64_t *mep_id_ptr;
-    int n_active, n_sittings;
-
-    int have_vs;
-    struct ep_stats_votes vs;
-    int have_gs;
-    struct ep_stats_groups gs;
-    int have_frag;
-    struct ep_stats_frag frag;
-    int have_per[2];
-    struct ep_stats_periods per[2];
-    int have_tr[2];
-    struct ep_stats_trends tr[2];
-
-    int have_graph, graph_min_common;
-    struct ep_graph g;
-    int *node_of; /* [n_mep] node index in g or -1 */
-
-    int have_names;
-    char **name;        /* [n_name] "First Last" */
-    int n_name;         /* entries of name (w->m may be gone when the entry is dropped) */
-    char (*country)[8]; /* [n_mep] "" when unknown */
-
-    int have_mf;
-    struct mepfig *mf; /* [n_mep] */
-
-    int have_piv;
-    int decided;         /* votes with FOR != AGAINST */
-    int32_t *F, *A, *Ab; /* [n_vote] totals */
-    uint8_t *gpiv;       /* [n_vote*n_grp] group g pivotal on v */
-    int32_t *mep_piv;    /* [n_mep] */
-    int32_t *grp_piv;    /* [n_grp] */
-
-    int have_mser;    /* per-sitting defection series of every MEP */
-    double *mser_x;   /* [n_mep * n_sitting] */
-    uint8_t *mser_ok; /* [n_mep * n_sitting] */
-
-    int have_infl;
-    double *val[N_DIM], *pct[N_DIM]; /* [n_node] */
-    uint8_t *ok[N_DIM];
-    int peers[N_DIM];
-    double *composite; /* [n_node] */
-    int *rank;         /* [n_node] */
-};
-
-static struct win W;
-
-static void win_free_graph(struct win *w)
-{
-    if (w->have_graph)
-        ep_graph_free(&w->g);
-    free(w->node_of);
-    w->node_of = NULL;
-    w->have_graph = 0;
-    if (w->have_infl) {
-        for (int d = 0; d < N_DIM; d++) {
-            free(w->val[d]);
-            free(w->pct[d]);
-            free(w->ok[d]);
-            w->val[d] = w->pct[d] = NULL;
-            w->ok[d] = NULL;
-        }
-        free(w->composite);
-        free(w->rank);
-        w->composite = NULL;
-        w->rank = NULL;
-        w->have_infl = 0;
-    }
-}
-
-static void win_free(struct win *w)
-{
-    if (w->have_vs)
-        ep_stats_votes_free(&w->vs);
-    if (w->have_gs)
-        ep_stats_groups_free(&w->gs);
-    for (int k = 0; k < 2; k++) {
-        if (w->have_per[k])
-            ep_stats_periods_free(&w->per[k]);
-        if (w->have_tr[k])
-            ep_stats_trends_free(&w->tr[k]);
-    }
-    win_free_graph(w);
-    for (int i = 0; w->name && i < w->n_name; i++)
-        free(w->name[i]);
-    free(w->name);
-    free(w->country);
-    free(w->mf);
-    free(w->F);
-    free(w->A);
-    free(w->Ab);
-    free(w->gpiv);
-    free(w->mep_piv);
-    free(w->grp_piv);
-    free(w->mser_x);
-    free(w->mser_ok);
-    memset(w, 0, sizeof *w);
-}
-
-void ep_tools_intel_cache_clear(void)
-{
-    win_free(&W);
-}
-
-static int db_error(struct ep_store *s, struct ep_error *err, const char *what)
-{
-    return ep_error_set(err, EP_EDB, "%s: %s", what, sqlite3_errmsg(ep_store_db(s)));
-}
-
-static void window_key(struct ep_store *s, const struct ep_tools_window *tw, char *key, size_t n)
-{
-    long long units = 0, last = 0;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit", -1,
-                           &q, NULL) == SQLITE_OK) {
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            units = sqlite3_column_int64(q, 0);
-            last = sqlite3_column_int64(q, 1);
-        }
-        sqlite3_finalize(q);
-    }
-    int k = snprintf(key, n, "%p|%s|%lld|%lld|%s|%s|%d|", (void *)s, ep_store_path(s), units, last,
-                     tw->from, tw->to, tw->w.term);
-    for (int i = 0; tw->w.sittings && tw->w.sittings[i] && k > 0 && (size_t)k < n; i++)
-        k += snprintf(key + k, n - (size_t)k, "%s,", tw->w.sittings[i]);
-}
-
-/* Window arguments -> matrix -> cache entry (reused when the same window on the same store). */
+/* Window arguments -> the window of the call's environment (loaded or from its cache). */
 static int win_get(struct ep_tool_ctx *ctx, json_t *args, struct ep_tools_window *tw,
-                   struct win **out, struct ep_error *err)
+                   struct ep_win **out, struct ep_error *err)
 {
     *out = NULL;
     if (!ctx || !ctx->store) {
@@ -324,438 +143,21 @@ static int win_get(struct ep_tool_ctx *ctx, json_t *args, struct ep_tools_window
     int rc = ep_tools_window_from_args(args, tw, err);
     if (rc)
         return rc;
-    const struct ep_matrix *m = NULL;
-    rc = ep_tools_matrix(ctx->store, tw, &m, err);
-    if (rc)
-        return rc;
-    char key[sizeof W.key];
-    window_key(ctx->store, tw, key, sizeof key);
-    if (!(W.used && W.m == m && W.mep_id_ptr == m->mep_id && strcmp(W.key, key) == 0)) {
-        win_free(&W);
-        W.used = 1;
-        W.m = m;
-        W.mep_id_ptr = m->mep_id;
-        snprintf(W.key, sizeof W.key, "%s", key);
-        for (int i = 0; i < m->n_mep; i++) {
-            const uint64_t *f = m->plane[0] + (size_t)i * (size_t)m->n_words;
-            const uint64_t *a = m->plane[1] + (size_t)i * (size_t)m->n_words;
-            const uint64_t *b = m->plane[2] + (size_t)i * (size_t)m->n_words;
-            int any = 0;
-            for (int x = 0; x < m->n_words && !any; x++)
-                any = (f[x] | a[x] | b[x]) != 0;
-            W.n_active += any;
-        }
-        for (int v = 0; v < m->n_vote; v++)
-            W.n_sittings += (v == 0 || m->vote_day[v] != m->vote_day[v - 1]);
-    }
-    *out = &W;
-    return 0;
+    return ep_tools_win(ctx, tw, out, err);
 }
 
-static int need_vs(struct win *w, struct ep_error *err)
-{
-    if (w->have_vs)
-        return 0;
-    int rc = ep_stats_votes_compute(w->m, &w->vs, err);
-    if (rc)
-        return rc;
-    w->have_vs = 1;
-    return 0;
-}
-
-static int need_gs(struct win *w, struct ep_error *err)
-{
-    if (w->have_gs)
-        return 0;
-    int rc = need_vs(w, err);
-    if (rc)
-        return rc;
-    rc = ep_stats_groups_compute(w->m, &w->vs, &w->gs, err);
-    if (rc)
-        return rc;
-    w->have_gs = 1;
-    return 0;
-}
-
-static int need_frag(struct win *w, struct ep_error *err)
-{
-    if (w->have_frag)
-        return 0;
-    int rc = ep_stats_fragmentation(w->m, &w->frag, err);
-    if (rc)
-        return rc;
-    w->have_frag = 1;
-    return 0;
-}
-
-static int need_per(struct win *w, int kind, struct ep_error *err)
-{
-    if (w->have_per[kind])
-        return 0;
-    int rc = ep_stats_periods_compute(w->m, kind, &w->per[kind], err);
-    if (rc)
-        return rc;
-    w->have_per[kind] = 1;
-    return 0;
-}
-
-static int need_tr(struct win *w, int kind, struct ep_error *err)
-{
-    if (w->have_tr[kind])
-        return 0;
-    int rc = need_vs(w, err);
-    if (!rc)
-        rc = need_per(w, kind, err);
-    if (!rc)
-        rc = ep_stats_trends_compute(w->m, &w->vs, &w->per[kind], &w->tr[kind], err);
-    if (rc)
-        return rc;
-    w->have_tr[kind] = 1;
-    return 0;
-}
-
-/* The co-voting graph of the window with min_common and algo; cent = 1 also fills the
- * centralities (eigenvector, PageRank, backbone betweenness), which only the tools that report
- * them need: the cohesion, coalition and risk tools use communities and modularity alone. */
-static int need_graph_algo(struct win *w, struct run *r, int min_common, int algo, int cent,
+/* The graph with the run's progress and cancellation hooks. */
+static int need_graph_algo(struct ep_win *w, struct ep_run *r, int min_common, int algo, int cent,
                            struct ep_error *err)
 {
-    struct ep_graph_hooks h = {graph_progress, r->ctx ? r->ctx->cancelled : NULL, r};
-    if (!(w->have_graph && w->graph_min_common == min_common && w->g.algo == algo)) {
-        win_free_graph(w);
-        struct ep_graph_params p;
-        ep_graph_params_default(&p);
-        p.min_common = min_common;
-        p.algo = algo;
-        p.centralities = 0;
-        int rc = ep_graph_compute(w->m, &p, &h, 0, &w->g, err);
-        if (rc) {
-            ep_graph_free(&w->g);
-            return rc;
-        }
-        w->node_of = malloc((size_t)(w->m->n_mep > 0 ? w->m->n_mep : 1) * sizeof *w->node_of);
-        if (!w->node_of) {
-            ep_graph_free(&w->g);
-            return ep_error_set(err, EP_ENOMEM, "out of memory");
-        }
-        for (int i = 0; i < w->m->n_mep; i++)
-            w->node_of[i] = -1;
-        for (int k = 0; k < w->g.n_node; k++)
-            w->node_of[w->g.node[k].mep] = k;
-        w->have_graph = 1;
-        w->graph_min_common = min_common;
-    }
-    return cent ? ep_graph_centralities(&w->g, &h, err) : 0;
+    struct ep_graph_hooks h = ep_run_graph_hooks(r);
+    return ep_win_need_graph(w, min_common, algo, cent, &h, err);
 }
 
 /* The graph with the default community detection (Louvain). */
-static int need_graph(struct win *w, struct run *r, int min_common, int cent, struct ep_error *err)
+static int need_graph(struct ep_win *w, struct ep_run *r, int min_common, int cent, struct ep_error *err)
 {
     return need_graph_algo(w, r, min_common, EP_GRAPH_LOUVAIN, cent, err);
-}
-
-/* Names and countries of every MEP of the window, joined to the member table. */
-static int need_names(struct win *w, struct ep_store *s, struct ep_error *err)
-{
-    if (w->have_names)
-        return 0;
-    const struct ep_matrix *m = w->m;
-    size_t n = (size_t)(m->n_mep > 0 ? m->n_mep : 1);
-    w->name = calloc(n, sizeof *w->name);
-    w->country = calloc(n, sizeof *w->country);
-    if (!w->name || !w->country)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    w->n_name = m->n_mep;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(ep_store_db(s),
-                           "SELECT first_name, last_name, country_code FROM member WHERE id = ?1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_error(s, err, "reading MEP names");
-    int rc = 0;
-    for (int i = 0; i < m->n_mep && !rc; i++) {
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, m->mep_id[i]);
-        char buf[256];
-        buf[0] = 0;
-        int st = sqlite3_step(q);
-        if (st == SQLITE_ROW) {
-            const char *fn = (const char *)sqlite3_column_text(q, 0);
-            const char *ln = (const char *)sqlite3_column_text(q, 1);
-            const char *cc = (const char *)sqlite3_column_text(q, 2);
-            snprintf(buf, sizeof buf, "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
-            snprintf(w->country[i], sizeof w->country[i], "%s", cc ? cc : "");
-        } else if (st != SQLITE_DONE) {
-            rc = db_error(s, err, "reading MEP names");
-            break;
-        }
-        if (!buf[0])
-            snprintf(buf, sizeof buf, "MEP %lld", (long long)m->mep_id[i]);
-        w->name[i] = strdup(buf);
-        if (!w->name[i])
-            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    sqlite3_finalize(q);
-    if (rc)
-        return rc;
-    w->have_names = 1;
-    return 0;
-}
-
-static int need_mf(struct win *w, struct ep_error *err)
-{
-    if (w->have_mf)
-        return 0;
-    int rc = need_vs(w, err);
-    if (rc)
-        return rc;
-    const struct ep_matrix *m = w->m;
-    w->mf = calloc((size_t)(m->n_mep > 0 ? m->n_mep : 1), sizeof *w->mf);
-    if (!w->mf)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    for (int i = 0; i < m->n_mep; i++) {
-        struct ep_stats_mep s;
-        memset(&s, 0, sizeof s);
-        rc = ep_stats_mep_compute(m, &w->vs, i, &s, err);
-        if (rc) {
-            ep_stats_mep_free(&s);
-            free(w->mf);
-            w->mf = NULL;
-            return rc;
-        }
-        struct mepfig *f = &w->mf[i];
-        f->eligible = s.eligible;
-        f->cast = s.cast;
-        f->dnv_unk = ep_tools_mep_dnv_unknown(m, i, 0, m->n_vote);
-        f->part_ok = (uint8_t)(s.part_ok && !f->dnv_unk);
-        f->participation = s.participation;
-        f->loy_ok = (uint8_t)s.loyalty_ok;
-        f->loyalty = s.loyalty;
-        f->loy_num = s.loyalty_num;
-        f->loy_den = s.loyalty_den;
-        f->n_defect = s.n_defect;
-        ep_stats_mep_free(&s);
-    }
-    w->have_mf = 1;
-    return 0;
-}
-
-/* Vote totals and pivotal groups. A vote is decided when FOR != AGAINST (the winning side is
- * the larger); group g is pivotal on a decided vote when its position is the winning side and
- * its members in that position c exceed the margin |FOR - AGAINST|: without those votes the
- * outcome would reverse. An MEP's pivotal vote: their group was pivotal and they voted with it. */
-static int need_piv(struct win *w, struct ep_error *err)
-{
-    if (w->have_piv)
-        return 0;
-    int rc = need_vs(w, err);
-    if (rc)
-        return rc;
-    const struct ep_matrix *m = w->m;
-    int nv = m->n_vote, ng = m->n_grp, nm = m->n_mep;
-    size_t v1 = (size_t)(nv > 0 ? nv : 1);
-    w->F = calloc(v1, sizeof *w->F);
-    w->A = calloc(v1, sizeof *w->A);
-    w->Ab = calloc(v1, sizeof *w->Ab);
-    w->gpiv = calloc(v1 * (size_t)(ng > 0 ? ng : 1), 1);
-    w->mep_piv = calloc((size_t)(nm > 0 ? nm : 1), sizeof *w->mep_piv);
-    w->grp_piv = calloc(EP_MATRIX_MAX_GROUPS, sizeof *w->grp_piv);
-    if (!w->F || !w->A || !w->Ab || !w->gpiv || !w->mep_piv || !w->grp_piv)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    w->decided = 0;
-    for (int v = 0; v < nv; v++) {
-        const struct ep_stats_vg *vg = w->vs.vg + (size_t)v * (size_t)ng;
-        int F = 0, A = 0, Ab = 0;
-        for (int g = 0; g < ng; g++) {
-            F += vg[g].y;
-            A += vg[g].n;
-            Ab += vg[g].a;
-        }
-        w->F[v] = F;
-        w->A[v] = A;
-        w->Ab[v] = Ab;
-        if (F == A)
-            continue;
-        w->decided++;
-        int win = F > A ? EP_GPOS_FOR : EP_GPOS_AGAINST, margin = abs(F - A), anyp = 0;
-        for (int g = 0; g < ng; g++) {
-            int c = win == EP_GPOS_FOR ? vg[g].y : vg[g].n;
-            if (vg[g].pos == win && c > margin) {
-                w->gpiv[(size_t)v * (size_t)ng + (size_t)g] = 1;
-                w->grp_piv[g]++;
-                anyp = 1;
-            }
-        }
-        if (!anyp)
-            continue;
-        const uint8_t *pr = m->pos + (size_t)v * (size_t)nm;
-        const uint8_t *gr = m->grp + (size_t)v * (size_t)nm;
-        for (int i = 0; i < nm; i++)
-            if (pr[i] == win && gr[i] < ng && w->gpiv[(size_t)v * (size_t)ng + gr[i]])
-                w->mep_piv[i]++;
-    }
-    w->have_piv = 1;
-    return 0;
-}
-
-/* Per-sitting defection-rate series of every MEP (the input of the MEP scan; outliers are found
- * per call because they depend on the threshold and the minimum). */
-static int need_mser(struct win *w, struct ep_tool_ctx *ctx, struct ep_error *err)
-{
-    if (w->have_mser)
-        return 0;
-    int rc = need_vs(w, err);
-    if (!rc)
-        rc = need_per(w, EP_PERIOD_SITTING, err);
-    if (rc)
-        return rc;
-    const struct ep_matrix *m = w->m;
-    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
-    size_t cells = (size_t)(m->n_mep > 0 ? m->n_mep : 1) * (size_t)(ps->n > 0 ? ps->n : 1);
-    double *x = malloc(cells * sizeof *x);
-    uint8_t *ok = calloc(cells, 1);
-    if (!x || !ok) {
-        free(x);
-        free(ok);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    for (int i = 0; i < m->n_mep && !rc; i++) {
-        if (i % 64 == 0 && ctx && ctx->cancelled && *ctx->cancelled) {
-            rc = ep_error_set(err, EP_ECANCELED, "cancelled while computing MEP baselines");
-            break;
-        }
-        struct ep_stats_series se;
-        memset(&se, 0, sizeof se);
-        rc = ep_stats_series_compute(m, &w->vs, ps, EP_ENTITY_MEP, i, EP_MEASURE_DEFECTION, &se,
-                                     err);
-        if (!rc) {
-            memcpy(x + (size_t)i * (size_t)ps->n, se.x, (size_t)ps->n * sizeof *x);
-            memcpy(ok + (size_t)i * (size_t)ps->n, se.ok, (size_t)ps->n);
-        }
-        ep_stats_series_free(&se);
-    }
-    if (rc) {
-        free(x);
-        free(ok);
-        return rc;
-    }
-    w->mser_x = x;
-    w->mser_ok = ok;
-    w->have_mser = 1;
-    return 0;
-}
-
-/* ---- percentiles and the influence scores ----------------------------------------------- */
-
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Percentile rank of x among sorted[0..n-1] (which contains x): 100 * (L + E/2) / n with L the
- * values strictly lower and E the values equal (the MEP included). */
-static double pct_rank(const double *sorted, int n, double x)
-{
-    int lo = 0, hi = n;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (sorted[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    int L = lo;
-    hi = n;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (sorted[mid] <= x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    int E = lo - L;
-    return n > 0 ? 100.0 * (L + 0.5 * E) / n : 0;
-}
-
-static const char *const dim_name[N_DIM] = {"network_centrality", "bridge_score",  "loyalty",
-                                            "participation",      "pivotal_votes", "roles"};
-static const double dim_weight[N_DIM] = {0.25, 0.15, 0.15, 0.15, 0.20, 0.10};
-
-static int need_infl(struct win *w, struct ep_error *err)
-{
-    if (w->have_infl)
-        return 0;
-    const struct ep_graph *g = &w->g;
-    int n = g->n_node;
-    size_t n1 = (size_t)(n > 0 ? n : 1);
-    double *tmp = malloc(n1 * sizeof *tmp);
-    w->composite = calloc(n1, sizeof *w->composite);
-    w->rank = calloc(n1, sizeof *w->rank);
-    int bad = !tmp || !w->composite || !w->rank;
-    for (int d = 0; d < N_DIM && !bad; d++) {
-        w->val[d] = calloc(n1, sizeof(double));
-        w->pct[d] = calloc(n1, sizeof(double));
-        w->ok[d] = calloc(n1, 1);
-        bad = !w->val[d] || !w->pct[d] || !w->ok[d];
-    }
-    if (bad) {
-        free(tmp);
-        w->have_infl = 1; /* so that win_free_graph releases the partial arrays */
-        win_free_graph(w);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    for (int k = 0; k < n; k++) {
-        const struct ep_graph_node *nd = &g->node[k];
-        int i = nd->mep;
-        w->ok[D_CENT][k] = g->n_edge > 0 && nd->eigen >= 0 && isfinite(nd->eigen);
-        w->val[D_CENT][k] = nd->eigen;
-        w->ok[D_BRIDGE][k] = nd->bridge_ok && nd->bridge >= 0 && isfinite(nd->bridge);
-        w->val[D_BRIDGE][k] = nd->bridge;
-        w->ok[D_LOYAL][k] = w->mf[i].loy_ok;
-        w->val[D_LOYAL][k] = w->mf[i].loyalty;
-        w->ok[D_PART][k] = w->mf[i].part_ok;
-        w->val[D_PART][k] = w->mf[i].participation;
-        w->ok[D_PIVOT][k] = w->decided > 0;
-        w->val[D_PIVOT][k] = w->mep_piv[i];
-        w->ok[D_ROLES][k] = 0;
-    }
-    for (int d = 0; d < N_DIM; d++) {
-        int c = 0;
-        for (int k = 0; k < n; k++)
-            if (w->ok[d][k])
-                tmp[c++] = w->val[d][k];
-        qsort(tmp, (size_t)c, sizeof *tmp, cmp_dbl);
-        w->peers[d] = c;
-        for (int k = 0; k < n; k++)
-            w->pct[d][k] = w->ok[d][k] ? pct_rank(tmp, c, w->val[d][k]) : 0;
-    }
-    for (int k = 0; k < n; k++) {
-        double s = 0, ws = 0;
-        for (int d = 0; d < N_DIM; d++)
-            if (w->ok[d][k]) {
-                s += dim_weight[d] * w->pct[d][k];
-                ws += dim_weight[d];
-            }
-        w->composite[k] = ws > 0 ? s / ws : -1;
-    }
-    for (int k = 0; k < n; k++)
-        tmp[k] = w->composite[k];
-    qsort(tmp, n1 > (size_t)n ? 0 : (size_t)n, sizeof *tmp, cmp_dbl);
-    for (int k = 0; k < n; k++) {
-        /* competition rank: 1 + number of MEPs with a strictly higher composite */
-        int lo = 0, hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) / 2;
-            if (tmp[mid] <= w->composite[k])
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        w->rank[k] = 1 + (n - lo);
-    }
-    free(tmp);
-    w->have_infl = 1;
-    return 0;
 }
 
 /* ---- shared result pieces ---------------------------------------------------------------- */
@@ -765,17 +167,10 @@ static const char *grp_code(const struct ep_matrix *m, int g)
     return g >= 0 && g < m->n_grp ? m->grp_code[g] : NULL;
 }
 
-static int modal_group(struct win *w, int i)
-{
-    if (w->have_graph && w->node_of[i] >= 0)
-        return w->g.node[w->node_of[i]].grp;
-    return ep_graph_modal_group(w->m, i);
-}
-
 /* {mep_id, name, group, country} (+ value when has_value). */
-static json_t *mep_json(struct win *w, int i, int has_value, double value)
+static json_t *mep_json(struct ep_win *w, int i, int has_value, double value)
 {
-    int g = modal_group(w, i);
+    int g = ep_win_modal_group(w, i);
     const char *gc = grp_code(w->m, g);
     json_t *o = json_pack("{s:I, s:s, s:o, s:o}", "mep_id", (json_int_t)w->m->mep_id[i], "name",
                           w->name[i], "group", gc ? json_string(gc) : json_null(), "country",
@@ -791,7 +186,7 @@ static json_t *mep_json(struct win *w, int i, int has_value, double value)
     return o;
 }
 
-static json_t *methodology(struct win *w, const char *formula, const char *const *inputs,
+static json_t *methodology(struct ep_win *w, const char *formula, const char *const *inputs,
                            const char *const *limits)
 {
     return json_pack("{s:s, s:o, s:{s:i, s:i, s:i}, s:o}", "formula", formula, "inputs",
@@ -800,7 +195,7 @@ static json_t *methodology(struct win *w, const char *formula, const char *const
 }
 
 /* Add window, methodology and provenance to res. */
-static int finish(struct run *r, struct ep_tools_window *tw, struct win *w, json_t *res,
+static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_window *tw, struct ep_win *w, json_t *res,
                   json_t *meth, int bad, json_t **result, struct ep_error *err)
 {
     put(res, "window", ep_tools_window_json(tw, w->m), &bad);
@@ -811,9 +206,9 @@ static int finish(struct run *r, struct ep_tools_window *tw, struct win *w, json
         json_decref(res);
         return ep_error_set(err, EP_ENOMEM, "out of memory while building the result");
     }
-    int rc = stage(r, "provenance", err);
+    int rc = ep_run_stage(r, "provenance", err);
     if (!rc)
-        rc = ep_tools_add_provenance(r->ctx->store, res, err);
+        rc = ep_tools_add_provenance(ctx->store, res, err);
     if (rc) {
         json_decref(res);
         return rc;
@@ -834,27 +229,11 @@ static int graph_weighted(const struct ep_graph *g)
 /* {"available": false, "reason", "minimum_common_votes"} for a measure that needs the co-voting
  * network to have edge weight (communities, modularity, centralities, factions). When the window
  * has fewer votes than an edge needs, the measure joins window_too_short. */
-static json_t *no_edges(struct run *r, const struct win *w, const struct ep_graph *g,
+static json_t *no_edges(struct ep_run *r, const struct ep_win *w, const struct ep_graph *g,
                         const char *measure)
 {
     char why[400];
-    int v = w->m->n_vote;
-    if (v < g->min_common) {
-        snprintf(why, sizeof why,
-                 "the window is too short: %d vote%s, an edge of the co-voting network needs at "
-                 "least %d common votes of two MEPs, and this measure needs edges",
-                 v, v == 1 ? "" : "s", g->min_common);
-        too_short(r, "votes", v, g->min_common, "%s", measure);
-    } else if (g->n_edge == 0)
-        snprintf(why, sizeof why,
-                 "the co-voting network has no edge: no pair of MEPs cast %d common votes, and "
-                 "this measure needs edges",
-                 g->min_common);
-    else
-        snprintf(why, sizeof why,
-                 "every edge of the co-voting network has weight 0 (no pair of MEPs with %d "
-                 "common votes ever voted the same way), and this measure needs edge weight",
-                 g->min_common);
+    ep_run_no_edges(r, w, g, measure, why, sizeof why);
     json_t *o = ep_tools_unavailable(why);
     if (o && json_object_set_new(o, "minimum_common_votes", json_integer(g->min_common))) {
         json_decref(o);
@@ -877,7 +256,7 @@ static int add_file(struct ep_artefacts *a, int rc, unsigned fmt, const char *st
 
 /* map_political_network: GraphML of the network; PNGs of the network drawing and of the
  * political map. The graph is the window's (w->g, with its centralities). */
-static int render_map(struct ep_tool_ctx *ctx, struct win *w, json_t *args, unsigned fmts,
+static int render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, unsigned fmts,
                       json_t *res, struct ep_error *err)
 {
     struct ep_artefacts a;
@@ -1033,37 +412,17 @@ static json_t *vote_ids(const struct ep_matrix *m, const int *v, int n, int cap)
     return a;
 }
 
-/* The MEP's row in the member table exists? 1 yes, 0 no, <0 error. */
-static int mep_known(struct ep_store *s, int64_t id, char *name, size_t n)
-{
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT first_name, last_name FROM member WHERE id = ?1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return EP_EDB;
-    sqlite3_bind_int64(q, 1, id);
-    int st = sqlite3_step(q), r = 0;
-    if (st == SQLITE_ROW) {
-        const char *fn = (const char *)sqlite3_column_text(q, 0);
-        const char *ln = (const char *)sqlite3_column_text(q, 1);
-        snprintf(name, n, "%s %s", fn ? fn : "", ln ? ln : "");
-        r = 1;
-    } else if (st != SQLITE_DONE)
-        r = EP_EDB;
-    sqlite3_finalize(q);
-    return r;
-}
-
 /* Matrix index of mep_id, or an error naming the argument. */
-static int find_mep(struct ep_tool_ctx *ctx, struct win *w, int64_t id, const char *arg, int *idx,
+static int find_mep(struct ep_tool_ctx *ctx, struct ep_win *w, int64_t id, const char *arg, int *idx,
                     struct ep_error *err)
 {
     *idx = ep_matrix_mep_index(w->m, id);
     if (*idx >= 0)
         return 0;
     char name[200] = "";
-    int k = mep_known(ctx->store, id, name, sizeof name);
+    int k = ep_query_member_name(ctx->store, id, name, sizeof name, err);
     if (k < 0)
-        return db_error(ctx->store, err, "looking up the MEP");
+        return k;
     if (k == 0) { /* named only by votes or memberships (not in the members table) */
         k = ep_tools_mep_known(ctx->store, id, err);
         if (k < 0)
@@ -1202,167 +561,132 @@ static const char *const dim_def[N_DIM] = {
     "rapporteurships, shadow rapporteurships and roles (chairs, coordinators)",
 };
 
-static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* The figures object of an available dimension. */
+static json_t *influence_figures(const struct ep_influence *o, int d, int *bad)
 {
-    struct run r = {.ctx = ctx, .tool = "assess_mep_influence", .n = 8};
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
-                            &fmts, err))
-        return EP_EINVAL;
-    struct ep_tools_window tw;
-    struct win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
-    if (!rc)
-        rc = win_get(ctx, args, &tw, &w, err);
-    if (rc)
-        return rc;
-    int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
-    int i;
-    if ((rc = find_mep(ctx, w, id, "mep_id", &i, err)))
-        return rc;
-    if ((rc = stage(&r, "vote and group statistics", err)) || (rc = need_vs(w, err)))
-        return rc;
-    if ((rc = stage(&r, "MEP participation and loyalty", err)) || (rc = need_mf(w, err)))
-        return rc;
-    if ((rc = stage(&r, "pivotal votes", err)) || (rc = need_piv(w, err)))
-        return rc;
-    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 1, err)))
-        return rc;
-    if ((rc = stage(&r, "percentiles and composite", err)) || (rc = need_infl(w, err)) ||
-        (rc = need_names(w, ctx->store, err)))
-        return rc;
-    if ((rc = stage(&r, "result", err)))
-        return rc;
-    int k = w->node_of[i];
-    if (k < 0)
-        return ep_error_set(err, EP_EUNAVAIL,
-                            "MEP %lld (%s) cast no vote in the window (%d eligible votes): no "
-                            "influence scorecard; choose a window in which they voted",
-                            (long long)id, w->name[i], w->mf[i].eligible);
-    const struct ep_graph_node *nd = &w->g.node[k];
+    const struct ep_win *w = o->win;
+    const struct ep_graph_node *nd = &w->g.node[o->node];
+    const struct ep_mepfig *f = &w->mf[o->mep];
     const struct ep_matrix *m = w->m;
-    int bad = 0;
-    json_t *res = json_object();
-    put(res, "mep", mep_json(w, i, 0, 0), &bad);
+    json_t *fig = json_object();
+    switch (d) {
+    case D_CENT:
+        put(fig, "eigenvector", jr(nd->eigen), bad);
+        put(fig, "pagerank", jr(nd->pagerank), bad);
+        put(fig, "strength", jr(nd->strength), bad);
+        put(fig, "degree", json_integer(nd->degree), bad);
+        put(fig, "betweenness_backbone", jr(nd->betweenness >= 0 ? nd->betweenness : 0), bad);
+        put(fig, "nodes", json_integer(w->g.n_node), bad);
+        put(fig, "edges", json_integer(w->g.n_edge), bad);
+        break;
+    case D_BRIDGE:
+        put(fig, "bridge_score", jr(nd->bridge), bad);
+        put(fig, "top_k", json_integer(w->g.top_k), bad);
+        put(fig, "modal_group",
+            grp_code(m, nd->grp) ? json_string(grp_code(m, nd->grp)) : json_null(), bad);
+        break;
+    case D_LOYAL:
+        put(fig, "votes_with_group", json_integer(f->loy_num), bad);
+        put(fig, "votes_considered", json_integer(f->loy_den), bad);
+        put(fig, "defections", json_integer(f->n_defect), bad);
+        break;
+    case D_PART:
+        put(fig, "cast", json_integer(f->cast), bad);
+        put(fig, "eligible", json_integer(f->eligible), bad);
+        break;
+    case D_PIVOT: {
+        json_t *ex = json_array();
+        for (int k = 0; k < o->n_example; k++)
+            add(ex, json_integer((json_int_t)o->example_vote[k]), bad);
+        put(fig, "pivotal_votes", json_integer(w->mep_piv[o->mep]), bad);
+        put(fig, "group_pivotal_votes", json_integer(o->group_pivotal), bad);
+        put(fig, "decided_votes", json_integer(w->decided), bad);
+        put(fig, "example_vote_ids", ex, bad);
+        break;
+    }
+    default: break;
+    }
+    return fig;
+}
 
-    double ws = 0;
-    for (int d = 0; d < N_DIM; d++)
-        if (w->ok[d][k])
-            ws += dim_weight[d];
+/* dimensions and weights of the scorecard into res. */
+static void influence_dims_json(const struct ep_influence *o, json_t *res, int *bad)
+{
     json_t *dims = json_object(), *nom = json_object(), *eff = json_object(),
            *dropped = json_array();
     for (int d = 0; d < N_DIM; d++) {
-        put(nom, dim_name[d], jr(dim_weight[d]), &bad);
-        json_t *o;
-        if (!w->ok[d][k]) {
-            const char *why = "not available";
-            char buf[600];
-            switch (d) {
-            case D_CENT:
-                why = "the co-voting network has no edge at this MEP (fewer than 10 common votes "
-                      "with every other MEP)";
-                break;
-            case D_BRIDGE: why = "the MEP has no edge weight in the co-voting network"; break;
-            case D_LOYAL:
-                snprintf(buf, sizeof buf,
-                         "no cast vote on which the MEP's group had a non-tie position (%d cast)",
-                         w->mf[i].cast);
-                why = buf;
-                break;
-            case D_PART:
-                if (w->mf[i].dnv_unk) {
-                    ep_tools_dnv_reason(buf, sizeof buf, w->mf[i].dnv_unk, w->m->n_vote);
-                    why = buf;
-                } else
-                    why = "no eligible vote";
-                break;
-            case D_PIVOT: why = "no decided vote (FOR != AGAINST) in the window"; break;
-            case D_ROLES: why = EP_ROLES_REASON; break;
-            }
-            o = (d == D_CENT || d == D_BRIDGE) && !graph_weighted(&w->g)
-                    ? no_edges(&r, w, &w->g, dim_name[d])
-                    : ep_tools_unavailable(why);
-            put(o, "definition", json_string(dim_def[d]), &bad);
-            add(dropped, json_string(dim_name[d]), &bad);
+        const struct ep_influence_dim *x = &o->dim[d];
+        const char *name = ep_influence_dim_name[d];
+        put(nom, name, jr(ep_influence_dim_weight[d]), bad);
+        json_t *dj;
+        if (!x->available) {
+            dj = ep_tools_unavailable(x->reason);
+            if (x->no_edges)
+                put(dj, "minimum_common_votes", json_integer(o->win->g.min_common), bad);
+            put(dj, "definition", json_string(dim_def[d]), bad);
+            add(dropped, json_string(name), bad);
         } else {
-            double we = dim_weight[d] / ws;
-            put(eff, dim_name[d], jr(we), &bad);
-            json_t *fig = json_object();
-            switch (d) {
-            case D_CENT:
-                put(fig, "eigenvector", jr(nd->eigen), &bad);
-                put(fig, "pagerank", jr(nd->pagerank), &bad);
-                put(fig, "strength", jr(nd->strength), &bad);
-                put(fig, "degree", json_integer(nd->degree), &bad);
-                put(fig, "betweenness_backbone", jr(nd->betweenness >= 0 ? nd->betweenness : 0),
-                    &bad);
-                put(fig, "nodes", json_integer(w->g.n_node), &bad);
-                put(fig, "edges", json_integer(w->g.n_edge), &bad);
-                break;
-            case D_BRIDGE:
-                put(fig, "bridge_score", jr(nd->bridge), &bad);
-                put(fig, "top_k", json_integer(w->g.top_k), &bad);
-                put(fig, "modal_group",
-                    grp_code(m, nd->grp) ? json_string(grp_code(m, nd->grp)) : json_null(), &bad);
-                break;
-            case D_LOYAL:
-                put(fig, "votes_with_group", json_integer(w->mf[i].loy_num), &bad);
-                put(fig, "votes_considered", json_integer(w->mf[i].loy_den), &bad);
-                put(fig, "defections", json_integer(w->mf[i].n_defect), &bad);
-                break;
-            case D_PART:
-                put(fig, "cast", json_integer(w->mf[i].cast), &bad);
-                put(fig, "eligible", json_integer(w->mf[i].eligible), &bad);
-                break;
-            case D_PIVOT: {
-                int ng = m->n_grp, nm = m->n_mep, grp_p = 0;
-                json_t *ex = json_array();
-                for (int v = 0; v < m->n_vote; v++) {
-                    int g = m->grp[(size_t)v * (size_t)nm + (size_t)i];
-                    if (g >= ng || !w->gpiv[(size_t)v * (size_t)ng + (size_t)g])
-                        continue;
-                    grp_p++;
-                    int win = w->F[v] > w->A[v] ? EP_POS_FOR : EP_POS_AGAINST;
-                    if (m->pos[(size_t)v * (size_t)nm + (size_t)i] == win &&
-                        json_array_size(ex) < 20)
-                        add(ex, json_integer((json_int_t)m->vote_id[v]), &bad);
-                }
-                put(fig, "pivotal_votes", json_integer(w->mep_piv[i]), &bad);
-                put(fig, "group_pivotal_votes", json_integer(grp_p), &bad);
-                put(fig, "decided_votes", json_integer(w->decided), &bad);
-                put(fig, "example_vote_ids", ex, &bad);
-                break;
-            }
-            }
-            o = json_pack("{s:b, s:o, s:o, s:o, s:i, s:s, s:o}", "available", 1, "value",
-                          jr(w->val[d][k]), "percentile", jr(w->pct[d][k]), "weight", jr(we),
-                          "peers", w->peers[d], "definition", dim_def[d], "figures", fig);
+            put(eff, name, jr(x->weight), bad);
+            dj = json_pack("{s:b, s:o, s:o, s:o, s:i, s:s, s:o}", "available", 1, "value",
+                           jr(x->value), "percentile", jr(x->percentile), "weight",
+                           jr(x->weight), "peers", x->peers, "definition", dim_def[d], "figures",
+                           influence_figures(o, d, bad));
         }
-        put(dims, dim_name[d], o, &bad);
+        put(dims, name, dj, bad);
     }
-    put(res, "dimensions", dims, &bad);
+    put(res, "dimensions", dims, bad);
     int renorm = json_array_size(dropped) > 0;
     char note[400];
     snprintf(note, sizeof note,
              renorm ? "%zu dimension(s) without data dropped; the remaining weights were divided "
                       "by their sum %.2f so that they add up to 1"
                     : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
-             json_array_size(dropped), ws);
+             json_array_size(dropped), o->weight_sum);
     json_t *wt = json_object();
-    put(wt, "nominal", nom, &bad);
-    put(wt, "effective", eff, &bad);
-    put(wt, "renormalised", json_boolean(renorm), &bad);
-    put(wt, "dropped", dropped, &bad);
-    put(wt, "note", json_string(note), &bad);
-    put(res, "weights", wt, &bad);
-    put(res, "composite", jr(w->composite[k]), &bad);
-    put(res, "rank", json_integer(w->rank[k]), &bad);
-    put(res, "n", json_integer(w->g.n_node), &bad);
+    put(wt, "nominal", nom, bad);
+    put(wt, "effective", eff, bad);
+    put(wt, "renormalised", json_boolean(renorm), bad);
+    put(wt, "dropped", dropped, bad);
+    put(wt, "note", json_string(note), bad);
+    put(res, "weights", wt, bad);
+}
+
+static int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                     struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "assess_mep_influence", 8);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
+                            &fmts, err))
+        return EP_EINVAL;
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(&r, "loading the window", err);
+    if (!rc)
+        rc = win_get(ctx, args, &tw, &w, err);
+    if (rc)
+        return rc;
+    int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
+    struct ep_influence_params p;
+    if ((rc = find_mep(ctx, w, id, "mep_id", &p.mep, err)))
+        return rc;
+    struct ep_influence o;
+    if ((rc = ep_influence_compute(w, &p, &r, &o, err)))
+        return rc;
+    int bad = 0;
+    json_t *res = json_object();
+    put(res, "mep", mep_json(w, o.mep, 0, 0), &bad);
+    influence_dims_json(&o, res, &bad);
+    put(res, "composite", jr(o.composite), &bad);
+    put(res, "rank", json_integer(o.rank), &bad);
+    put(res, "n", json_integer(o.n), &bad);
     put(res, "percentile_definition",
         json_string("percentile = 100 * (peers with a strictly lower value + half of the peers "
                     "with an equal value, the MEP included) / peers; peers = MEPs with at least "
                     "one cast vote in the window for whom the dimension is defined"),
         &bad);
+    ep_influence_free(&o);
     static const char *const inputs[] = {
         "vote matrix of the window (per-MEP positions, group on each vote's date)",
         "co-voting network (edges with >= 10 common votes, w = same/both)",
@@ -1376,7 +700,7 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                     "composite = sum_d w_d * percentile_d / sum_d w_d over available dimensions d; "
                     "rank = 1 + number of MEPs with a strictly higher composite",
                     inputs, limits);
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_influence(ctx, args, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
@@ -1590,7 +914,7 @@ static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trend
 
 /* alpha_reason and alpha_minimum_units beside a cohesion block's alpha (null when unavailable);
  * the measure joins window_too_short when the window itself has fewer votes than the minimum. */
-static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, int units,
+static void alpha_fields(struct ep_run *r, json_t *coh, const char *who, int ok, int units,
                          int n_vote, int *bad)
 {
     put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
@@ -1600,12 +924,12 @@ static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, in
     put(coh, "alpha_reason", json_string(ep_tools_alpha_reason(units, n_vote, why, sizeof why)),
         bad);
     if (n_vote < EP_STATS_ALPHA_MIN_UNITS) /* not when the group is too small for the window */
-        too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS, "alpha of %s",
+        ep_run_too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS, "alpha of %s",
                   who);
 }
 
 /* The whole Parliament as one body: Krippendorff's alpha with every MEP who cast as a coder. */
-static json_t *parliament_json(struct run *r, const struct ep_matrix *m, int *bad)
+static json_t *parliament_json(struct ep_run *r, const struct ep_matrix *m, int *bad)
 {
     double a = 0;
     int units = 0, coders = 0;
@@ -1616,7 +940,7 @@ static json_t *parliament_json(struct run *r, const struct ep_matrix *m, int *ba
         char why[256];
         al = ep_tools_unavailable(ep_tools_alpha_reason(units, m->n_vote, why, sizeof why));
         if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS)
-            too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS,
+            ep_run_too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS,
                       "parliament.alpha");
     }
     put(al, "units", json_integer(units), bad);
@@ -1632,14 +956,15 @@ static json_t *parliament_json(struct run *r, const struct ep_matrix *m, int *ba
 
 static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {.ctx = ctx, .tool = "analyze_coalition_dynamics", .n = 7};
+    struct ep_run r;
+    run_init(&r, ctx, "analyze_coalition_dynamics", 7);
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
                             "analyze_coalition_dynamics", &fmts, err))
         return EP_EINVAL;
     struct ep_tools_window tw;
-    struct win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
@@ -1660,16 +985,16 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         }
     } else
         memset(sel, 1, sizeof sel);
-    if ((rc = stage(&r, "group cohesion and pair agreement", err)) || (rc = need_gs(w, err)) ||
-        (rc = need_frag(w, err)))
+    if ((rc = ep_run_stage(&r, "group cohesion and pair agreement", err)) || (rc = ep_win_need_gs(w, err)) ||
+        (rc = ep_win_need_frag(w, err)))
         return rc;
-    if ((rc = stage(&r, "trends per sitting and month", err)) ||
-        (rc = need_tr(w, EP_PERIOD_SITTING, err)) || (rc = need_tr(w, EP_PERIOD_MONTH, err)))
+    if ((rc = ep_run_stage(&r, "trends per sitting and month", err)) ||
+        (rc = ep_win_need_tr(w, EP_PERIOD_SITTING, err)) || (rc = ep_win_need_tr(w, EP_PERIOD_MONTH, err)))
         return rc;
-    if ((rc = stage(&r, "co-voting network and factions", err)) ||
+    if ((rc = ep_run_stage(&r, "co-voting network and factions", err)) ||
         (rc = need_graph(w, &r, 10, 0, err)))
         return rc;
-    if ((rc = stage(&r, "alliances and stability", err)))
+    if ((rc = ep_run_stage(&r, "alliances and stability", err)))
         return rc;
 
     int bad = 0;
@@ -1713,7 +1038,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     }
     put(res, "groups", garr, &bad);
     if (ts->n < 2)
-        too_short(&r, "sittings", ts->n, 2, "groups[].trend.ai_slope_per_sitting");
+        ep_run_too_short(&r, "sittings", ts->n, 2, "groups[].trend.ai_slope_per_sitting");
     put(res, "parliament", parliament_json(&r, m, &bad), &bad);
 
     /* pair matrix and per-sitting pair agreement for the stability figure */
@@ -1814,7 +1139,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                  "votes",
                  m->n_vote, m->n_vote == 1 ? "" : "s", COAL_MIN_COMMON);
         put(al, "reason", json_string(why), &bad);
-        too_short(&r, "votes", m->n_vote, COAL_MIN_COMMON, "alliances");
+        ep_run_too_short(&r, "votes", m->n_vote, COAL_MIN_COMMON, "alliances");
     }
     put(al, "note",
         json_string("pairs ranked by agreement (share of common non-tie votes with the same "
@@ -1848,7 +1173,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         put(st, "formula", json_string(sform), &bad);
         put(st, "minimum_sittings", json_integer(2), &bad);
         if (np < 2)
-            too_short(&r, "sittings", np, 2, "stability");
+            ep_run_too_short(&r, "sittings", np, 2, "stability");
     }
     put(res, "stability", st, &bad);
     free(rel);
@@ -1883,7 +1208,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
     }
     put(res, "factions", fa, &bad);
 
-    if ((rc = stage(&r, "result", err))) {
+    if ((rc = ep_run_stage(&r, "result", err))) {
         json_decref(res);
         return rc;
     }
@@ -1903,7 +1228,7 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "sum_u[(m_u^2 - sum_c n_uc^2)/(m_u - 1)] / (n^2 - sum_c n_c^2); pair agreement = same "
         "positions / common non-tie votes; stability = 1 - 2 * mean pair sd over sittings",
         inputs, limits);
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
         (rc = render_coalition(ctx, args, fmts, *result, 0, err))) {
         json_decref(*result);
@@ -2135,14 +1460,15 @@ static int cmp_node_cent(const void *x, const void *y)
 
 static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {.ctx = ctx, .tool = "map_political_network", .n = 5};
+    struct ep_run r;
+    run_init(&r, ctx, "map_political_network", 5);
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_GRAPHML | EP_FMT_PNG,
                             "map_political_network", &fmts, err))
         return EP_EINVAL;
     struct ep_tools_window tw;
-    struct win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
@@ -2154,10 +1480,10 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
     int incl = json_is_true(json_object_get(args, "include_nodes"));
     const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
     int algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
-    if ((rc = stage(&r, "co-voting network (kernel, centralities, communities)", err)) ||
+    if ((rc = ep_run_stage(&r, "co-voting network (kernel, centralities, communities)", err)) ||
         (rc = need_graph_algo(w, &r, min_common, algo, 1, err)))
         return rc;
-    if ((rc = stage(&r, "names and rankings", err)) || (rc = need_names(w, ctx->store, err)))
+    if ((rc = ep_run_stage(&r, "names and rankings", err)) || (rc = ep_win_need_names(w, err)))
         return rc;
     const struct ep_matrix *m = w->m;
     const struct ep_graph *g = &w->g;
@@ -2285,7 +1611,7 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
     free(idx);
 
     /* bridges between groups: cross-group edges by modal group pair */
-    if ((rc = stage(&r, "bridges between groups", err))) {
+    if ((rc = ep_run_stage(&r, "bridges between groups", err))) {
         json_decref(res);
         return rc;
     }
@@ -2387,10 +1713,10 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         struct ep_stats_map_params mpp;
         ep_stats_map_params_default(&mpp);
         if (m->n_vote < mpp.min_cast)
-            too_short(&r, "votes", m->n_vote, mpp.min_cast,
+            ep_run_too_short(&r, "votes", m->n_vote, mpp.min_cast,
                       "political-map (MEPs need %d cast votes)", mpp.min_cast);
     }
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_map(ctx, w, args, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
@@ -2452,7 +1778,7 @@ static const char OUT_ANOM[] =
 #define ANOM_MIN_HITS 3
 
 struct anom_ctx {
-    struct win *w;
+    struct ep_win *w;
     struct ep_stats_outlier_params op;
     json_t *alerts, *series;
     int n_series, n_short, n_alerts, n_suppressed;
@@ -2568,7 +1894,7 @@ static void emit_alerts(struct anom_ctx *a, const char *etype, const char *entit
 static int baseline_alerts(struct anom_ctx *a, int entity, int idx, int meas, const char *etype,
                            const char *ename, int record_series, struct ep_error *err)
 {
-    struct win *w = a->w;
+    struct ep_win *w = a->w;
     struct ep_stats_baseline b;
     memset(&b, 0, sizeof b);
     int rc = ep_stats_baseline(w->m, &w->vs, &w->per[EP_PERIOD_SITTING], entity, idx, meas, &a->op,
@@ -2594,10 +1920,11 @@ static int cmp_alert(const void *x, const void *y)
 
 static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {.ctx = ctx, .tool = "detect_voting_anomalies", .n = 6};
+    struct ep_run r;
+    run_init(&r, ctx, "detect_voting_anomalies", 6);
     struct ep_tools_window tw;
-    struct win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
@@ -2632,10 +1959,10 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         if ((grp = find_group(ctx->store, m, gc, "group", err)) < 0)
             return grp;
     }
-    if ((rc = stage(&r, "vote statistics and sittings", err)) || (rc = need_vs(w, err)) ||
-        (rc = need_per(w, EP_PERIOD_SITTING, err)) || (rc = need_names(w, ctx->store, err)))
+    if ((rc = ep_run_stage(&r, "vote statistics and sittings", err)) || (rc = ep_win_need_vs(w, err)) ||
+        (rc = ep_win_need_per(w, EP_PERIOD_SITTING, err)) || (rc = ep_win_need_names(w, err)))
         return rc;
-    if ((rc = stage(&r, "baselines and robust z-scores", err)))
+    if ((rc = ep_run_stage(&r, "baselines and robust z-scores", err)))
         return rc;
     a.alerts = json_array();
     a.series = json_array();
@@ -2658,7 +1985,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         int *pn = calloc((size_t)(np > 0 ? np : 1), sizeof *pn);
         if (!x || !ok || !pv || !pn)
             rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        for (int k = 0; !rc && k < np; k++) {
+        for (int k = 0; !rc && x && ok && pv && pn && k < np; k++) {
             long long T = 0, D = 0, Ab = 0;
             for (int q = ps->start[k]; q < ps->start[k + 1]; q++) {
                 const struct ep_stats_vg *vg = w->vs.vg + (size_t)ps->vote[q] * (size_t)m->n_grp;
@@ -2693,8 +2020,8 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
             for (int meas = 0; meas < 4 && !rc; meas++)
                 rc = baseline_alerts(&a, EP_ENTITY_GROUP, g, meas, "group", m->grp_code[g], 1, err);
         /* every MEP's defection baseline (series summarised, not listed) */
-        if (!rc && !(rc = stage(&r, "MEP defection baselines", err)) &&
-            !(rc = need_mser(w, ctx, err))) {
+        if (!rc && !(rc = ep_run_stage(&r, "MEP defection baselines", err)) &&
+            !(rc = ep_win_need_mser(w, ctx->cancelled, err))) {
             int checked = 0, before = a.n_alerts, shorts = 0;
             for (int i = 0; i < m->n_mep && !rc; i++) {
                 if (i % 64 == 0 && ctx->cancelled && *ctx->cancelled)
@@ -2734,7 +2061,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         json_decref(a.series);
         return rc;
     }
-    if ((rc = stage(&r, "result", err))) {
+    if ((rc = ep_run_stage(&r, "result", err))) {
         json_decref(res);
         json_decref(ent);
         json_decref(scan);
@@ -2789,7 +2116,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                   "alerts", a.n_alerts, "suppressed_low_evidence", a.n_suppressed, "note", note),
         &bad);
     if (ps->n < a.op.min_obs)
-        too_short(&r, "sittings", ps->n, a.op.min_obs, "baselines and outliers (every series)");
+        ep_run_too_short(&r, "sittings", ps->n, a.op.min_obs, "baselines and outliers (every series)");
     if (scan)
         put(res, "mep_scan", scan, &bad);
     else if (strcmp(scope, "parliament") != 0)
@@ -2807,7 +2134,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "robust z = (x - median) / (1.4826 * MAD) over the entity's own per-sitting series "
         "(MeanAD fallback when MAD = 0); classic z = (x - mean)/sd added when >= 30 points",
         inputs, limits);
-    return finish(&r, &tw, w, res, meth, bad, result, err);
+    return finish(ctx, &r, &tw, w, res, meth, bad, result, err);
 }
 
 /* ==== 5. generate_political_risk_assessment =============================================== */
@@ -2880,28 +2207,29 @@ static int vote_title(struct ep_store *s, sqlite3_stmt **q, int64_t id, char *ou
 
 static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    struct run r = {.ctx = ctx, .tool = "generate_political_risk_assessment", .n = 8};
+    struct ep_run r;
+    run_init(&r, ctx, "generate_political_risk_assessment", 8);
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
                             "generate_political_risk_assessment", &fmts, err))
         return EP_EINVAL;
     struct ep_tools_window tw;
-    struct win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc || !w)
         return rc ? rc : EP_EINTERNAL;
     const struct ep_matrix *m = w->m;
     int ng = m->n_grp, bad = 0;
-    if ((rc = stage(&r, "vote and group statistics", err)) || (rc = need_gs(w, err)) ||
-        (rc = need_frag(w, err)) || (rc = need_per(w, EP_PERIOD_SITTING, err)))
+    if ((rc = ep_run_stage(&r, "vote and group statistics", err)) || (rc = ep_win_need_gs(w, err)) ||
+        (rc = ep_win_need_frag(w, err)) || (rc = ep_win_need_per(w, EP_PERIOD_SITTING, err)))
         return rc;
-    if ((rc = stage(&r, "pivotal and close votes", err)) || (rc = need_piv(w, err)))
+    if ((rc = ep_run_stage(&r, "pivotal and close votes", err)) || (rc = ep_win_need_piv(w, err)))
         return rc;
-    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 0, err)))
+    if ((rc = ep_run_stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 0, err)))
         return rc;
-    if ((rc = stage(&r, "dimensions", err)))
+    if ((rc = ep_run_stage(&r, "dimensions", err)))
         return rc;
     double val[N_RDIM];
     int ok[N_RDIM];
@@ -2922,7 +2250,7 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
                  "the window is too short: %d sitting, at least 2 needed to compare halves",
                  ps->n);
         min_sit[R_COH] = 2;
-        too_short(&r, "sittings", ps->n, 2, "declining_cohesion");
+        ep_run_too_short(&r, "sittings", ps->n, 2, "declining_cohesion");
     } else {
         int half = (ps->n + 1) / 2; /* sittings [0, half) vs [half, n) */
         double num = 0, den = 0;
@@ -3058,7 +2386,7 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
                      ps->n, op.min_obs);
             if (ps->n < op.min_obs) {
                 min_sit[R_DEF] = op.min_obs;
-                too_short(&r, "sittings", ps->n, op.min_obs, "defection_surges");
+                ep_run_too_short(&r, "sittings", ps->n, op.min_obs, "defection_surges");
             }
         }
     }
@@ -3148,7 +2476,7 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
         }
     }
 
-    if ((rc = stage(&r, "composite", err))) {
+    if ((rc = ep_run_stage(&r, "composite", err))) {
         for (int d = 0; d < N_RDIM; d++)
             json_decref(ev[d]);
         return rc;
@@ -3228,12 +2556,12 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
     json_t *meth = methodology(
         w, "composite = sum_d w_d * r_d / sum_d w_d over available dimensions, r_d in 0..1", inputs,
         limits);
-    if ((rc = stage(&r, "result", err))) {
+    if ((rc = ep_run_stage(&r, "result", err))) {
         json_decref(res);
         json_decref(meth);
         return rc;
     }
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
         (rc = render_coalition(ctx, args, fmts, *result, 1, err))) {
         json_decref(*result);
@@ -3249,7 +2577,7 @@ static const struct ep_tool rows[] = {
      "Influence scorecard of one MEP in a window: network centrality, bridge score, loyalty, "
      "participation and pivotal votes, each a percentile among the window's MEPs, with weights, "
      "a composite and the rank among all MEPs.",
-     IN_INFLUENCE, OUT_INFLUENCE, ANNOT, 3600, t_influence},
+     IN_INFLUENCE, OUT_INFLUENCE, ANNOT, 3600, tool_assess_mep_influence},
     {"analyze_coalition_dynamics", "Analyze coalition dynamics",
      "Group cohesion (Agreement Index, Rice, Krippendorff's alpha) with trends per sitting and "
      "month, the whole Parliament's alpha, the group-pair agreement matrix, the most and least "
