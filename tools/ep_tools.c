@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ep_query_intel.h"
 #include "ep_store.h"
+#include "ep_store_query.h"
 #include "ep_util.h"
 
 #include <string.h>
@@ -392,23 +394,7 @@ static struct cached *cache_find(const char *key, unsigned long hash)
 
 void ep_tools_store_marker(struct ep_store *s, char *out, size_t n)
 {
-    long long units = 0, last = 0;
-    const char *path = "";
-    if (s) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit",
-                               -1, &q, NULL) == SQLITE_OK) {
-            if (sqlite3_step(q) == SQLITE_ROW) {
-                units = sqlite3_column_int64(q, 0);
-                last = sqlite3_column_int64(q, 1);
-            }
-            sqlite3_finalize(q);
-        } else {
-            units = last = -1; /* unreadable: a content of its own */
-        }
-        path = ep_store_path(s);
-    }
-    snprintf(out, n, "%.4096s|%lld|%lld", path ? path : "", units, last);
+    ep_query_content_marker(s, out, n);
 }
 
 /* Re-read the store's content marker (SQL, on the caller's thread: under the execution lock
@@ -679,10 +665,8 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
      * store for the whole call, and one WAL lock instead of one per statement (about a quarter
      * of generate_report's CPU time). Open-world tools (the EP API pass-through) write their
      * fetch cache, so they run as before. */
-    sqlite3 *rdb =
-        ctx->store && e->row.read_only && !e->row.open_world ? ep_store_db(ctx->store) : NULL;
-    int txn = rdb && sqlite3_get_autocommit(rdb) &&
-              sqlite3_exec(rdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    int txn =
+        ctx->store && e->row.read_only && !e->row.open_world && ep_store_read_begin(ctx->store);
     /* A context without an analysis environment (tests, one-off callers) gets one for this
      * call: the window cache then lives as long as the call. */
     struct ep_env call_env;
@@ -693,8 +677,8 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
     rc = e->row.fn(own_env ? &call_ctx : ctx, args, &res, err);
     if (own_env)
         ep_env_close(&call_env);
-    if (txn && sqlite3_exec(rdb, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        sqlite3_exec(rdb, "ROLLBACK", NULL, NULL, NULL);
+    if (txn)
+        ep_store_read_end(ctx->store);
     if (rc || !json_is_object(res)) {
         free(key);
         key = NULL;

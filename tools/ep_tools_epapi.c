@@ -3,7 +3,6 @@
 #include "ep_tools_epapi.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "ep_json.h"
 #include "ep_schema.h"
 #include "ep_store.h"
+#include "ep_store_query.h"
 #include "ep_util.h"
 
 /* ---- the generated parameter table -------------------------------------------------------- */
@@ -106,7 +106,8 @@ H8(1)
 H8(2)
 H8(3)
 H8(4)
-H8(5) H8(6) H8(7)
+H8(5)
+H8(6) H8(7)
 #undef H
 #undef H8
 #define P8(b) h##b##0, h##b##1, h##b##2, h##b##3, h##b##4, h##b##5, h##b##6, h##b##7
@@ -341,7 +342,7 @@ void ep_tools_epapi_reset(void)
     ep_fetch_free(P.f);
     P.f = NULL;
     if (P.db)
-        sqlite3_close(P.db);
+        ep_store_close_side(P.db);
     P.db = NULL;
     if (P.audit)
         fclose(P.audit);
@@ -400,14 +401,9 @@ static int fetch_locked(struct ep_store *s, struct ep_fetch **out, struct ep_err
     }
     ep_tools_epapi_reset();
     struct ep_fetch_opts o = P.opts;
-    if (*path && sqlite3_open_v2(path, &P.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
-                     SQLITE_OK) {
-        sqlite3_busy_timeout(P.db, 5000);
-        o.db = P.db;
-    } else if (P.db) {
-        sqlite3_close(P.db); /* read-only or missing file: memory cache only */
-        P.db = NULL;
-    }
+    struct ep_error side_err = {0};
+    if (*path && ep_store_open_side(s, &P.db, &side_err) == 0)
+        o.db = P.db; /* else (read-only or missing file): memory cache only */
     /* the fetch audit log: a private regular file (ep_log_open: O_NOFOLLOW, 0600); a path that
      * cannot be one is an error naming it, not a silent loss of the audit */
     const char *ap = getenv("EPINTEL_FETCH_AUDIT");
@@ -421,7 +417,7 @@ static int fetch_locked(struct ep_store *s, struct ep_fetch **out, struct ep_err
     }
     int rc = ep_fetch_new(&o, &P.f, err);
     if (rc && o.db) { /* e.g. the cache table cannot be created: go on without a disk tier */
-        sqlite3_close(P.db);
+        ep_store_close_side(P.db);
         P.db = NULL;
         o.db = NULL;
         rc = ep_fetch_new(&o, &P.f, err);
@@ -684,63 +680,63 @@ static json_t *rate(long hits, long lookups)
     return lookups > 0 ? ep_json_real((double)hits / (double)lookups) : json_null();
 }
 
+struct health_rows {
+    json_t *ds, *cp, *last;
+    double sync_age;
+    time_t now;
+};
+
+static int health_kind(void *ctx, const struct ep_store_kind_row *k)
+{
+    struct health_rows *h = ctx;
+    const char *at = k->last_ingested;
+    json_array_append_new(h->ds, json_pack("{s:s,s:I,s:I,s:s,s:o}", "kind", k->kind, "units",
+                                           (json_int_t)k->units, "records", (json_int_t)k->records,
+                                           "last_ingested", at ? at : "", "age_s",
+                                           age_json(age_of(at, h->now))));
+    return 0;
+}
+
+/* the sync checkpoints (meta epapi.sync.*), and the last complete sync */
+static int health_meta(void *ctx, const char *k, const char *v)
+{
+    struct health_rows *h = ctx;
+    if (strcmp(k, "epapi.sync.last") == 0 && v && *v) {
+        json_decref(h->last);
+        h->last = json_string(v);
+        h->sync_age = age_of(v, h->now);
+    } else if (strlen(k) >= 11) {
+        json_object_set_new(h->cp, k + 11, json_string(v ? v : ""));
+    }
+    return 0;
+}
+
 static int health_store(struct ep_store *s, json_t *out, time_t now, struct ep_error *err)
 {
-    json_t *ds = json_array(), *cp = json_object();
-    json_t *last = json_null(), *ddate = json_null();
-    double sync_age = -1;
+    struct health_rows h = {json_array(), json_object(), json_null(), -1, now};
+    json_t *ddate = json_null();
     if (s) {
-        sqlite3 *db = ep_store_db(s);
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(db,
-                               "SELECT kind, COUNT(*), COALESCE(SUM(records), 0), "
-                               "MAX(ingested_at) FROM unit GROUP BY kind ORDER BY kind",
-                               -1, &q, NULL) != SQLITE_OK) {
-            json_decref(ds);
-            json_decref(cp);
-            return ep_error_set(err, EP_EDB, "get_server_health: %s", sqlite3_errmsg(db));
+        int rc = ep_store_each_kind(s, health_kind, &h, err);
+        if (rc) {
+            json_decref(h.ds);
+            json_decref(h.cp);
+            ep_error_prefix(err, "get_server_health: ");
+            return rc;
         }
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            const char *at = (const char *)sqlite3_column_text(q, 3);
-            json_array_append_new(
-                ds, json_pack("{s:s,s:I,s:I,s:s,s:o}", "kind", sqlite3_column_text(q, 0), "units",
-                              (json_int_t)sqlite3_column_int64(q, 1), "records",
-                              (json_int_t)sqlite3_column_int64(q, 2), "last_ingested", at ? at : "",
-                              "age_s", age_json(age_of(at, now))));
-        }
-        sqlite3_finalize(q);
-        if (sqlite3_prepare_v2(db,
-                               "SELECT key, value FROM meta WHERE key LIKE 'epapi.sync.%' "
-                               "ORDER BY key",
-                               -1, &q, NULL) == SQLITE_OK) {
-            while (sqlite3_step(q) == SQLITE_ROW) {
-                const char *k = (const char *)sqlite3_column_text(q, 0);
-                const char *v = (const char *)sqlite3_column_text(q, 1);
-                if (k && strcmp(k, "epapi.sync.last") == 0 && v && *v) {
-                    json_decref(last);
-                    last = json_string(v);
-                    sync_age = age_of(v, now);
-                } else if (k) {
-                    json_object_set_new(cp, k + 11, json_string(v ? v : ""));
-                }
-            }
-            sqlite3_finalize(q);
-        }
-        if (sqlite3_prepare_v2(db, "SELECT MAX(sitting_date) FROM vote", -1, &q, NULL) ==
-            SQLITE_OK) {
-            if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
-                json_decref(ddate);
-                ddate = json_string((const char *)sqlite3_column_text(q, 0));
-            }
-            sqlite3_finalize(q);
+        struct ep_error ignored = {0};
+        ep_store_each_meta(s, "epapi.sync.", health_meta, &h, &ignored);
+        char day[11];
+        if (ep_store_dataset_date(s, day) == 0 && day[0]) {
+            json_decref(ddate);
+            ddate = json_string(day);
         }
     }
     json_object_set_new(out, "store", s ? json_string(ep_store_path(s)) : json_null());
-    json_object_set_new(out, "datasets", ds);
+    json_object_set_new(out, "datasets", h.ds);
     json_object_set_new(out, "dataset_date", ddate);
-    json_object_set_new(
-        out, "sync",
-        json_pack("{s:o,s:o,s:o}", "last", last, "age_s", age_json(sync_age), "checkpoints", cp));
+    json_object_set_new(out, "sync",
+                        json_pack("{s:o,s:o,s:o}", "last", h.last, "age_s", age_json(h.sync_age),
+                                  "checkpoints", h.cp));
     return 0;
 }
 
