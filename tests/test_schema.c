@@ -394,6 +394,51 @@ static void test_paging_helpers(void **st)
     json_decref(r);
 }
 
+/* A handler that returns its arguments as it got them. */
+static int t_args(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+{
+    (void)ctx;
+    (void)err;
+    *result = json_pack("{s:O}", "args", args);
+    return 0;
+}
+
+/* EP_TOOLS_REG_DEFAULTS: the handler gets the schema's defaults for what the caller left out;
+ * without it, the arguments as given. ep_tools_arg reads a default from the schema. */
+static void test_schema_defaults(void **st)
+{
+    (void)st;
+    static const char in[] =
+        "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"default\":50},"
+        "\"order\":{\"type\":\"string\",\"enum\":[\"asc\",\"desc\"],\"default\":\"desc\"},"
+        "\"q\":{\"type\":\"string\"}},\"additionalProperties\":false}";
+    const struct ep_tool r[2] = {
+        {"with_defaults", "D", "d", in, NULL, 1, 1, 0, 0, t_args},
+        {"as_given", "G", "g", in, NULL, 1, 1, 0, 0, t_args},
+    };
+    struct ep_error e = {0};
+    assert_int_equal(ep_tools_register_with(&r[0], 1, EP_TOOLS_REG_DEFAULTS, &e), 0);
+    assert_int_equal(ep_tools_register_with(&r[1], 1, EP_TOOLS_REG_LAZY, &e), 0);
+    json_t *args = J("{\"limit\":7}"), *res = NULL;
+    assert_int_equal(ep_tools_call(NULL, "with_defaults", args, &res, &e), 0);
+    json_t *want = J("{\"args\":{\"limit\":7,\"order\":\"desc\"}}");
+    assert_true(json_equal(res, want));
+    json_decref(want);
+    json_decref(res);
+    assert_int_equal(json_object_size(args), 1); /* the caller's object is untouched */
+    assert_int_equal(ep_tools_call(NULL, "as_given", args, &res, &e), 0);
+    want = J("{\"args\":{\"limit\":7}}");
+    assert_true(json_equal(res, want));
+    json_decref(want);
+    json_decref(res);
+    const struct ep_tool *t = ep_tools_find("as_given");
+    assert_int_equal(json_integer_value(ep_tools_arg(t, args, "limit")), 7);
+    assert_string_equal(json_string_value(ep_tools_arg(t, args, "order")), "desc");
+    assert_null(ep_tools_arg(t, args, "q"));
+    json_decref(args);
+    ep_tools_cleanup();
+}
+
 /* tools/ep_json: the one rounding rule and the sticky error flag. */
 static void test_json_helpers(void **state)
 {
@@ -478,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_register_lazy),
         cmocka_unit_test(test_paging_helpers),
         cmocka_unit_test(test_json_helpers),
+        cmocka_unit_test(test_schema_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

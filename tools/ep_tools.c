@@ -24,8 +24,9 @@ struct entry {
     int state;
     /* 1 when the row's schema texts are compact (exactly json_dumps(JSON_COMPACT) of
      * themselves): embedded ones (tools/schemas/) or rows registered with
-     * ep_tools_register_compact. Otherwise in_text/out_text are made on first use. */
+     * EP_TOOLS_REG_COMPACT. Otherwise in_text/out_text are made on first use. */
     int compact;
+    int defaults; /* EP_TOOLS_REG_DEFAULTS: the handler gets the schema's defaults filled in */
     char *in_text, *out_text; /* owned, compact */
 };
 
@@ -136,8 +137,7 @@ static void entry_texts(struct entry *e, int compact)
                              (!e->row.output_schema || embedded_text(e->row.output_schema)));
 }
 
-static int do_register(const struct ep_tool *rows, size_t n, int lazy, int compact,
-                       struct ep_error *err)
+static int do_register(const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
 {
     int rc = 0;
     struct entry **fresh = calloc(n ? n : 1, sizeof *fresh);
@@ -173,13 +173,14 @@ static int do_register(const struct ep_tool *rows, size_t n, int lazy, int compa
         }
         e->row = *r;
         fresh[done] = e;
-        entry_texts(e, compact);
+        entry_texts(e, (flags & EP_TOOLS_REG_COMPACT) != 0);
+        e->defaults = (flags & EP_TOOLS_REG_DEFAULTS) != 0;
         if (!e->row.input_schema) {
             rc = ep_error_set(err, EP_EINVAL, "tool \"%s\": inputSchema is missing", r->name);
             done++;
             goto out;
         }
-        if (lazy)
+        if (flags & EP_TOOLS_REG_LAZY)
             continue;
         rc = entry_parse(e, err);
         e->state = rc ? -1 : 1;
@@ -213,17 +214,18 @@ out:
 
 int ep_tools_register(const struct ep_tool *rows, size_t n, struct ep_error *err)
 {
-    return do_register(rows, n, 0, 0, err);
+    return do_register(rows, n, 0, err);
 }
 
 int ep_tools_register_lazy(const struct ep_tool *rows, size_t n, struct ep_error *err)
 {
-    return do_register(rows, n, 1, 0, err);
+    return do_register(rows, n, EP_TOOLS_REG_LAZY, err);
 }
 
-int ep_tools_register_compact(const struct ep_tool *rows, size_t n, struct ep_error *err)
+int ep_tools_register_with(const struct ep_tool *rows, size_t n, unsigned flags,
+                           struct ep_error *err)
 {
-    return do_register(rows, n, 1, 1, err);
+    return do_register(rows, n, flags, err);
 }
 
 int ep_tools_verify(struct ep_error *err)
@@ -674,7 +676,13 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
     int own_env = ctx->store && !ctx->env && ep_env_init(&call_env, ctx->store, NULL) == 0;
     if (own_env)
         call_ctx.env = &call_env;
-    rc = e->row.fn(own_env ? &call_ctx : ctx, args, &res, err);
+    /* rows registered with EP_TOOLS_REG_DEFAULTS see the schema's defaults for what the caller
+     * left out (the cache key above stays the arguments as given, which the MCP core's fast
+     * path looks up) */
+    json_t *call_args = e->defaults ? ep_schema_with_defaults(e->in, args) : json_incref(args);
+    rc = call_args ? e->row.fn(own_env ? &call_ctx : ctx, call_args, &res, err)
+                   : ep_error_set(err, EP_ENOMEM, "out of memory");
+    json_decref(call_args);
     if (own_env)
         ep_env_close(&call_env);
     if (txn)
@@ -779,4 +787,13 @@ const struct ep_schema_text *ep_schema_embedded(const char *name)
             lo = mid + 1;
     }
     return NULL;
+}
+
+json_t *ep_tools_arg(const struct ep_tool *t, json_t *args, const char *name)
+{
+    json_t *v = json_object_get(args, name);
+    if (v)
+        return v;
+    json_t *in = ep_tools_input_schema(t);
+    return json_object_get(json_object_get(json_object_get(in, "properties"), name), "default");
 }

@@ -6,10 +6,9 @@
 #include "ep_tools_epapi.h"
 #include "ep_tools_intel.h"
 
-static int add(const struct ep_tool *rows, size_t n, int compact, struct ep_error *err)
+static int add(const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
 {
-    int rc =
-        compact ? ep_tools_register_compact(rows, n, err) : ep_tools_register_lazy(rows, n, err);
+    int rc = ep_tools_register_with(rows, n, EP_TOOLS_REG_LAZY | flags, err);
     if (rc)
         ep_tools_cleanup();
     return rc;
@@ -34,7 +33,7 @@ int ep_tools_register_all(struct ep_error *err)
         rows = ep_tools_epapi_rows(&n, err);
         /* compact: inputSchemas assembled from the compact pieces of ep_epapi_params.inc
          * (test_tools_epapi checks every one against its parse and dump) */
-        rc = rows ? add(rows, n, 1, err) : EP_EINTERNAL;
+        rc = rows ? add(rows, n, EP_TOOLS_REG_COMPACT, err) : EP_EINTERNAL;
     }
     return rc;
 }

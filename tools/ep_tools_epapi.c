@@ -107,7 +107,8 @@ H8(2)
 H8(3)
 H8(4)
 H8(5)
-H8(6) H8(7)
+H8(6)
+H8(7)
 #undef H
 #undef H8
 #define P8(b) h##b##0, h##b##1, h##b##2, h##b##3, h##b##4, h##b##5, h##b##6, h##b##7
@@ -555,13 +556,16 @@ static int epapi_call_locked(size_t i, struct ep_tool_ctx *ctx, json_t *args, js
     if (rc)
         return rc;
 
-    long offset = 0, limit = 50;
+    /* offset and limit: the caller's, else the inputSchema's defaults */
+    long offset = 0, limit = 0;
     if (r->paged) {
-        json_t *o = json_object_get(args, "offset"), *l = json_object_get(args, "limit");
-        if (o)
-            offset = (long)json_integer_value(o);
-        if (l)
-            limit = (long)json_integer_value(l);
+        json_t *o = ep_tools_arg(&tool_rows[i], args, "offset");
+        json_t *l = ep_tools_arg(&tool_rows[i], args, "limit");
+        if (!json_is_integer(o) || !json_is_integer(l))
+            return ep_error_set(err, EP_EINTERNAL,
+                                "%s: the inputSchema has no default offset/limit", name);
+        offset = (long)json_integer_value(o);
+        limit = (long)json_integer_value(l);
     }
     struct ep_buf q;
     ep_buf_init(&q, 1 << 16);
