@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_patterns.h"
 #include "ep_stats.h"
 
 void ep_coalition_init(struct ep_coalition *out)
@@ -18,26 +19,6 @@ void ep_coalition_free(struct ep_coalition *out)
     free(out->pair);
     free(out->rel);
     ep_coalition_init(out);
-}
-
-const char *ep_alpha_reason(int units, int n_vote, char *buf, size_t n)
-{
-    if (units < EP_STATS_ALPHA_MIN_UNITS && n_vote < EP_STATS_ALPHA_MIN_UNITS)
-        snprintf(buf, n,
-                 "the window is too short: %d vote%s, alpha needs at least %d votes with at least "
-                 "2 cast values (over a single vote alpha is 0 by construction)",
-                 n_vote, n_vote == 1 ? "" : "s", EP_STATS_ALPHA_MIN_UNITS);
-    else if (units < EP_STATS_ALPHA_MIN_UNITS)
-        snprintf(buf, n,
-                 "%d of the window's %d votes ha%s at least 2 cast values; alpha needs at least %d "
-                 "(over a single vote alpha is 0 by construction)",
-                 units, n_vote, units == 1 ? "s" : "ve", EP_STATS_ALPHA_MIN_UNITS);
-    else
-        snprintf(buf, n,
-                 "every cast value over the %d votes is the same option: no expected "
-                 "disagreement, alpha is 0/0",
-                 units);
-    return buf;
 }
 
 int ep_slope(const double *y, const uint8_t *ok, int stride, int n, double *out)
@@ -76,7 +57,7 @@ static void groups(struct ep_coalition *o, struct ep_run *r)
         struct ep_coalition_group *x = &o->group[o->n_group++];
         x->g = g;
         if (!s->alpha_ok) {
-            ep_alpha_reason(s->alpha_units, m->n_vote, x->alpha_reason, sizeof x->alpha_reason);
+            ep_patterns_alpha_reason(s->alpha_units, m->n_vote, x->alpha_reason, sizeof x->alpha_reason);
             if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS) /* not when the group is too small */
                 ep_run_too_short(r, "votes with >= 2 cast values", s->alpha_units,
                                  EP_STATS_ALPHA_MIN_UNITS, "alpha of %s", m->grp_code[g]);
@@ -91,7 +72,7 @@ static void groups(struct ep_coalition *o, struct ep_run *r)
     o->parl_units = w->palpha.units;
     o->parl_coders = w->palpha.coders;
     if (!o->parl_ok) {
-        ep_alpha_reason(o->parl_units, m->n_vote, o->parl_reason, sizeof o->parl_reason);
+        ep_patterns_alpha_reason(o->parl_units, m->n_vote, o->parl_reason, sizeof o->parl_reason);
         if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS)
             ep_run_too_short(r, "votes with >= 2 cast values", o->parl_units,
                              EP_STATS_ALPHA_MIN_UNITS, "parliament.alpha");

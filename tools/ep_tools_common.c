@@ -4,7 +4,7 @@
 #include "ep_env.h"
 
 #include "ep_stats.h"
-#include "ep_coalition.h"
+#include "ep_patterns.h"
 #include "ep_window.h"
 
 #include <ctype.h>
@@ -89,7 +89,7 @@ json_t *ep_tools_unavailable(const char *reason)
 
 const char *ep_tools_alpha_reason(int units, int n_vote, char *buf, size_t n)
 {
-    return ep_alpha_reason(units, n_vote, buf, n);
+    return ep_patterns_alpha_reason(units, n_vote, buf, n);
 }
 
 /* ---- positions ------------------------------------------------------------------------- */

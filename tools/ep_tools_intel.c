@@ -451,6 +451,19 @@ static const char *const dim_def[N_DIM] = {
     "rapporteurships, shadow rapporteurships and roles (chairs, coordinators)",
 };
 
+/* The weights block of a composite: nominal and effective weights, the dimensions dropped
+ * (stolen: nom, eff, dropped) and the note. */
+static json_t *weights_json(json_t *nom, json_t *eff, json_t *dropped, const char *note, int *bad)
+{
+    json_t *wt = json_object();
+    ep_json_put(wt, "nominal", nom, bad);
+    ep_json_put(wt, "effective", eff, bad);
+    ep_json_put(wt, "renormalised", json_boolean(json_array_size(dropped) > 0), bad);
+    ep_json_put(wt, "dropped", dropped, bad);
+    ep_json_put(wt, "note", json_string(note), bad);
+    return wt;
+}
+
 /* The figures object of an available dimension. */
 static json_t *influence_figures(const struct ep_influence *o, int d, int *bad)
 {
@@ -532,13 +545,7 @@ static void influence_dims_json(const struct ep_influence *o, json_t *res, int *
                       "by their sum %.2f so that they add up to 1"
                     : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
              json_array_size(dropped), o->weight_sum);
-    json_t *wt = json_object();
-    ep_json_put(wt, "nominal", nom, bad);
-    ep_json_put(wt, "effective", eff, bad);
-    ep_json_put(wt, "renormalised", json_boolean(renorm), bad);
-    ep_json_put(wt, "dropped", dropped, bad);
-    ep_json_put(wt, "note", json_string(note), bad);
-    ep_json_put(res, "weights", wt, bad);
+    ep_json_put(res, "weights", weights_json(nom, eff, dropped, note, bad), bad);
 }
 
 /* The assess_mep_influence result of MEP id over the window of args (window keys only). */
@@ -1818,12 +1825,7 @@ static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
                       "sum %.2f"
                     : "all dimensions available (%zu dropped, weight sum %.2f)",
              json_array_size(dropped), o->weight_sum);
-    json_t *wt = json_object();
-    ep_json_put(wt, "nominal", nom, bad);
-    ep_json_put(wt, "effective", eff, bad);
-    ep_json_put(wt, "renormalised", json_boolean(renorm), bad);
-    ep_json_put(wt, "dropped", dropped, bad);
-    ep_json_put(wt, "note", json_string(note), bad);
+    json_t *wt = weights_json(nom, eff, dropped, note, bad);
     ep_json_put(res, "level", json_string(ep_risk_level(o->composite)), bad);
     ep_json_put(res, "composite", ep_json_real(o->composite), bad);
     ep_json_put(res, "thresholds",
