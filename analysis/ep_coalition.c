@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_patterns.h"
 #include "ep_stats.h"
 
 void ep_coalition_init(struct ep_coalition *out)
@@ -18,26 +19,6 @@ void ep_coalition_free(struct ep_coalition *out)
     free(out->pair);
     free(out->rel);
     ep_coalition_init(out);
-}
-
-const char *ep_alpha_reason(int units, int n_vote, char *buf, size_t n)
-{
-    if (units < EP_STATS_ALPHA_MIN_UNITS && n_vote < EP_STATS_ALPHA_MIN_UNITS)
-        snprintf(buf, n,
-                 "the window is too short: %d vote%s, alpha needs at least %d votes with at least "
-                 "2 cast values (over a single vote alpha is 0 by construction)",
-                 n_vote, n_vote == 1 ? "" : "s", EP_STATS_ALPHA_MIN_UNITS);
-    else if (units < EP_STATS_ALPHA_MIN_UNITS)
-        snprintf(buf, n,
-                 "%d of the window's %d votes ha%s at least 2 cast values; alpha needs at least %d "
-                 "(over a single vote alpha is 0 by construction)",
-                 units, n_vote, units == 1 ? "s" : "ve", EP_STATS_ALPHA_MIN_UNITS);
-    else
-        snprintf(buf, n,
-                 "every cast value over the %d votes is the same option: no expected "
-                 "disagreement, alpha is 0/0",
-                 units);
-    return buf;
 }
 
 int ep_slope(const double *y, const uint8_t *ok, int stride, int n, double *out)
@@ -63,7 +44,7 @@ int ep_slope(const double *y, const uint8_t *ok, int stride, int n, double *out)
 /* Per group: alpha reason and the AI slope; the window-too-short measures in result order. */
 static void groups(struct ep_coalition *o, struct ep_run *r)
 {
-    const struct ep_win *w = o->win;
+    struct ep_win *w = o->win;
     const struct ep_matrix *m = w->m;
     const struct ep_stats_trends *ts = &w->tr[EP_PERIOD_SITTING];
     o->dnv_unk = ep_matrix_dnv_unknown(m, 0, m->n_vote);
@@ -76,7 +57,7 @@ static void groups(struct ep_coalition *o, struct ep_run *r)
         struct ep_coalition_group *x = &o->group[o->n_group++];
         x->g = g;
         if (!s->alpha_ok) {
-            ep_alpha_reason(s->alpha_units, m->n_vote, x->alpha_reason, sizeof x->alpha_reason);
+            ep_patterns_alpha_reason(s->alpha_units, m->n_vote, x->alpha_reason, sizeof x->alpha_reason);
             if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS) /* not when the group is too small */
                 ep_run_too_short(r, "votes with >= 2 cast values", s->alpha_units,
                                  EP_STATS_ALPHA_MIN_UNITS, "alpha of %s", m->grp_code[g]);
@@ -85,13 +66,13 @@ static void groups(struct ep_coalition *o, struct ep_run *r)
     }
     if (ts->n < 2)
         ep_run_too_short(r, "sittings", ts->n, 2, "groups[].trend.ai_slope_per_sitting");
-    /* ep_win_need_palpha: kept with the window and persisted (ep_derived) */
+    ep_win_need_palpha(o->win, NULL); /* kept with the window, persisted (ep_derived) */
     o->parl_ok = w->palpha.rc == EP_OK;
     o->parl_alpha = w->palpha.value;
     o->parl_units = w->palpha.units;
     o->parl_coders = w->palpha.coders;
     if (!o->parl_ok) {
-        ep_alpha_reason(o->parl_units, m->n_vote, o->parl_reason, sizeof o->parl_reason);
+        ep_patterns_alpha_reason(o->parl_units, m->n_vote, o->parl_reason, sizeof o->parl_reason);
         if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS)
             ep_run_too_short(r, "votes with >= 2 cast values", o->parl_units,
                              EP_STATS_ALPHA_MIN_UNITS, "parliament.alpha");
@@ -209,8 +190,7 @@ int ep_coalition_compute(struct ep_win *w, const struct ep_coalition_params *p, 
     if ((rc = ep_run_stage(r, "co-voting network and factions", err)) ||
         (rc = ep_win_need_graph(w, EP_COAL_MIN_COMMON, EP_GRAPH_LOUVAIN, 0, &h, err)))
         return rc;
-    if ((rc = ep_run_stage(r, "alliances and stability", err)) ||
-        (rc = ep_win_need_palpha(w, err)))
+    if ((rc = ep_run_stage(r, "alliances and stability", err)))
         return rc;
     out->win = w;
     memcpy(out->sel, p->sel, sizeof out->sel);

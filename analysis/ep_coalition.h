@@ -73,9 +73,6 @@ void ep_coalition_free(struct ep_coalition *out);
 int ep_coalition_compute(struct ep_win *w, const struct ep_coalition_params *p, struct ep_run *r,
                          struct ep_coalition *out, struct ep_error *err);
 
-/* Why Krippendorff's alpha is unavailable over units of n_vote votes (text into buf[n]). */
-const char *ep_alpha_reason(int units, int n_vote, char *buf, size_t n);
-
 /* OLS slope of the defined points y[k * stride] (ok[k * stride]) against k: EP_EUNAVAIL with
  * fewer than 2 points or a non-finite result. */
 int ep_slope(const double *y, const uint8_t *ok, int stride, int n, double *out);

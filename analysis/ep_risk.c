@@ -199,7 +199,7 @@ static void close_votes(struct ep_risk *o)
         struct ep_risk_close *c = &o->close[o->n_close++];
         c->vote = v;
         c->margin = margin;
-        if (ep_query_vote_title(w->store, m->vote_id[v], c->title, sizeof c->title, NULL))
+        if (ep_query_vote_stored_title(w->store, m->vote_id[v], c->title, sizeof c->title, NULL))
             c->title[0] = 0;
     }
     if (o->close_withcast > 0) {

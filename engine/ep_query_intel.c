@@ -87,7 +87,7 @@ int ep_query_member_name(struct ep_store *s, int64_t id, char *name, size_t n,
     return r;
 }
 
-int ep_query_vote_title(struct ep_store *s, int64_t id, char *out, size_t n, struct ep_error *err)
+int ep_query_vote_stored_title(struct ep_store *s, int64_t id, char *out, size_t n, struct ep_error *err)
 {
     out[0] = 0;
     sqlite3_stmt *q;

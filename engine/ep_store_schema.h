@@ -64,8 +64,9 @@ static const char *const ep_store_migrations[] = {
     "CREATE TABLE IF NOT EXISTS http_cache(url TEXT PRIMARY KEY, dataset TEXT,"
     " status INTEGER NOT NULL, etag TEXT, last_modified TEXT, fetched_at REAL NOT NULL,"
     " body BLOB, bytes INTEGER NOT NULL DEFAULT 0);",
-    /* 4: daily tools/call quotas per principal (mcp/ep_http.c; the server also creates the table
-     * on its own connection, hence IF NOT EXISTS). day = UTC YYYY-MM-DD. */
+    /* 4: daily tools/call quotas per principal (mcp/ep_auth.c through ep_store_quota_open,
+     * engine/ep_store_query.h). day = UTC YYYY-MM-DD. (IF NOT EXISTS: stores of the versions
+     * whose server created the table itself may have it already.) */
     "CREATE TABLE IF NOT EXISTS quota(principal TEXT NOT NULL, day TEXT NOT NULL,"
     " used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(principal, day)) WITHOUT ROWID;",
     /* 5: EP Open Data API records beyond votes (engine/ep_epapi.c; each row names the API page

@@ -1,5 +1,5 @@
 /* Tests for tools/ep_tools_analysis (analyze_voting_patterns, generate_report) and
- * tools/ep_provider (resources, prompts, completion) on the bundled real data. Figures are
+ * mcp/ep_provider (resources, prompts, completion) on the bundled real data. Figures are
  * checked against SQL over the store's member_vote view, computed here independently. */
 #include <math.h>
 #include <stdio.h>
@@ -60,7 +60,6 @@ static int teardown(void **st)
 {
     (void)st;
     ep_env_close(&env);
-    ep_tools_common_reset();
     ep_tools_cleanup();
     ep_store_close(store);
     ep_test_system("rm -rf '%s'", tmp);

@@ -2,7 +2,6 @@
 #include "ep_tools_intel.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "ep_coalition.h"
 #include "ep_env.h"
 #include "ep_influence.h"
+#include "ep_json.h"
 #include "ep_query_intel.h"
 #include "ep_run.h"
 #include "ep_graph.h"
@@ -25,66 +25,6 @@
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
-
-/* ---- small JSON helpers ------------------------------------------------------------------ */
-
-/* A finite number rounded to 6 decimals, or null (never NaN/Inf). */
-static json_t *jr(double x)
-{
-    if (!isfinite(x))
-        return json_null();
-    double r = round(x * 1e6) / 1e6;
-    if (r == 0)
-        r = 0; /* no -0 */
-    return json_real(r);
-}
-
-static json_t *jru(int ok, double x)
-{
-    return ok ? jr(x) : json_null();
-}
-
-static void put(json_t *o, const char *k, json_t *v, int *bad)
-{
-    if (!v) {
-        *bad = 1;
-        return;
-    }
-    if (!o || json_object_set_new(o, k, v))
-        *bad = 1;
-}
-
-static void add(json_t *a, json_t *v, int *bad)
-{
-    if (!v) {
-        *bad = 1;
-        return;
-    }
-    if (!a || json_array_append_new(a, v))
-        *bad = 1;
-}
-
-static json_t *jstrs(const char *const *s)
-{
-    json_t *a = json_array();
-    for (int i = 0; a && s && s[i]; i++)
-        if (json_array_append_new(a, json_string(s[i]))) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
-
-static json_t *unavail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static json_t *unavail(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return ep_tools_unavailable(buf);
-}
 
 /* ---- the run: progress and cancellation between stages (analysis/ep_run.h) ----------------- */
 
@@ -110,7 +50,7 @@ static json_t *short_json(const struct ep_run *r, int *bad)
     json_t *a = json_array();
     for (int k = 0; k < r->n_short; k++) {
         const struct ep_run_short *s = &r->shortm[k];
-        add(a,
+        ep_json_add(a,
             json_pack("{s:s, s:s, s:I, s:I}", "measure", s->measure, "unit", s->unit, "have",
                       (json_int_t)s->have, "minimum", (json_int_t)s->minimum),
             bad);
@@ -162,7 +102,7 @@ static json_t *mep_json(struct ep_win *w, int i, int has_value, double value)
                           w->country[i][0] ? json_string(w->country[i]) : json_null());
     if (o && has_value) {
         int bad = 0;
-        put(o, "value", jr(value), &bad);
+        ep_json_put(o, "value", ep_json_real(value), &bad);
         if (bad) {
             json_decref(o);
             return NULL;
@@ -175,18 +115,18 @@ static json_t *methodology(struct ep_win *w, const char *formula, const char *co
                            const char *const *limits)
 {
     return json_pack("{s:s, s:o, s:{s:i, s:i, s:i}, s:o}", "formula", formula, "inputs",
-                     jstrs(inputs), "coverage", "votes", w->m->n_vote, "meps", w->n_active,
-                     "sittings", w->n_sittings, "limits", jstrs(limits));
+                     ep_json_strings(inputs), "coverage", "votes", w->m->n_vote, "meps", w->n_active,
+                     "sittings", w->n_sittings, "limits", ep_json_strings(limits));
 }
 
 /* Add window, methodology and provenance to res. */
 static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_window *tw, struct ep_win *w, json_t *res,
                   json_t *meth, int bad, json_t **result, struct ep_error *err)
 {
-    put(res, "window", ep_tools_window_json(tw, w->m), &bad);
+    ep_json_put(res, "window", ep_tools_window_json(tw, w->m), &bad);
     if (r->n_short > 0)
-        put(res, "window_too_short", short_json(r, &bad), &bad);
-    put(res, "methodology", meth, &bad);
+        ep_json_put(res, "window_too_short", short_json(r, &bad), &bad);
+    ep_json_put(res, "methodology", meth, &bad);
     if (bad) {
         json_decref(res);
         return ep_error_set(err, EP_ENOMEM, "out of memory while building the result");
@@ -230,7 +170,7 @@ static int render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, u
         json_t *nl = json_array();
         int bad = !nl;
         for (int k = 0; k < w->g.n_node && !bad; k++)
-            add(nl, mep_json(w, w->g.node[k].mep, 0, 0), &bad);
+            ep_json_add(nl, mep_json(w, w->g.node[k].mep, 0, 0), &bad);
         rc = bad ? ep_error_set(err, EP_ENOMEM, "out of memory")
                  : ep_report_graphml(&w->g, w->m, nl, &b, err);
         json_decref(nl);
@@ -511,47 +451,60 @@ static const char *const dim_def[N_DIM] = {
     "rapporteurships, shadow rapporteurships and roles (chairs, coordinators)",
 };
 
+/* The weights block of a composite: nominal and effective weights, the dimensions dropped
+ * (stolen: nom, eff, dropped) and the note. */
+static json_t *weights_json(json_t *nom, json_t *eff, json_t *dropped, const char *note, int *bad)
+{
+    json_t *wt = json_object();
+    ep_json_put(wt, "nominal", nom, bad);
+    ep_json_put(wt, "effective", eff, bad);
+    ep_json_put(wt, "renormalised", json_boolean(json_array_size(dropped) > 0), bad);
+    ep_json_put(wt, "dropped", dropped, bad);
+    ep_json_put(wt, "note", json_string(note), bad);
+    return wt;
+}
+
 /* The figures object of an available dimension. */
 static json_t *influence_figures(const struct ep_influence *o, int d, int *bad)
 {
     const struct ep_win *w = o->win;
     const struct ep_graph_node *nd = &w->g.node[o->node];
-    const struct ep_mepfig *f = &w->mf[o->mep];
+    const struct ep_stats_mepfig *f = &w->mf[o->mep];
     const struct ep_matrix *m = w->m;
     json_t *fig = json_object();
     switch (d) {
     case D_CENT:
-        put(fig, "eigenvector", jr(nd->eigen), bad);
-        put(fig, "pagerank", jr(nd->pagerank), bad);
-        put(fig, "strength", jr(nd->strength), bad);
-        put(fig, "degree", json_integer(nd->degree), bad);
-        put(fig, "betweenness_backbone", jr(nd->betweenness >= 0 ? nd->betweenness : 0), bad);
-        put(fig, "nodes", json_integer(w->g.n_node), bad);
-        put(fig, "edges", json_integer(w->g.n_edge), bad);
+        ep_json_put(fig, "eigenvector", ep_json_real(nd->eigen), bad);
+        ep_json_put(fig, "pagerank", ep_json_real(nd->pagerank), bad);
+        ep_json_put(fig, "strength", ep_json_real(nd->strength), bad);
+        ep_json_put(fig, "degree", json_integer(nd->degree), bad);
+        ep_json_put(fig, "betweenness_backbone", ep_json_real(nd->betweenness >= 0 ? nd->betweenness : 0), bad);
+        ep_json_put(fig, "nodes", json_integer(w->g.n_node), bad);
+        ep_json_put(fig, "edges", json_integer(w->g.n_edge), bad);
         break;
     case D_BRIDGE:
-        put(fig, "bridge_score", jr(nd->bridge), bad);
-        put(fig, "top_k", json_integer(w->g.top_k), bad);
-        put(fig, "modal_group",
+        ep_json_put(fig, "bridge_score", ep_json_real(nd->bridge), bad);
+        ep_json_put(fig, "top_k", json_integer(w->g.top_k), bad);
+        ep_json_put(fig, "modal_group",
             grp_code(m, nd->grp) ? json_string(grp_code(m, nd->grp)) : json_null(), bad);
         break;
     case D_LOYAL:
-        put(fig, "votes_with_group", json_integer(f->loy_num), bad);
-        put(fig, "votes_considered", json_integer(f->loy_den), bad);
-        put(fig, "defections", json_integer(f->n_defect), bad);
+        ep_json_put(fig, "votes_with_group", json_integer(f->loy_num), bad);
+        ep_json_put(fig, "votes_considered", json_integer(f->loy_den), bad);
+        ep_json_put(fig, "defections", json_integer(f->n_defect), bad);
         break;
     case D_PART:
-        put(fig, "cast", json_integer(f->cast), bad);
-        put(fig, "eligible", json_integer(f->eligible), bad);
+        ep_json_put(fig, "cast", json_integer(f->cast), bad);
+        ep_json_put(fig, "eligible", json_integer(f->eligible), bad);
         break;
     case D_PIVOT: {
         json_t *ex = json_array();
         for (int k = 0; k < o->n_example; k++)
-            add(ex, json_integer((json_int_t)o->example_vote[k]), bad);
-        put(fig, "pivotal_votes", json_integer(w->mep_piv[o->mep]), bad);
-        put(fig, "group_pivotal_votes", json_integer(o->group_pivotal), bad);
-        put(fig, "decided_votes", json_integer(w->decided), bad);
-        put(fig, "example_vote_ids", ex, bad);
+            ep_json_add(ex, json_integer((json_int_t)o->example_vote[k]), bad);
+        ep_json_put(fig, "pivotal_votes", json_integer(w->mep_piv[o->mep]), bad);
+        ep_json_put(fig, "group_pivotal_votes", json_integer(o->group_pivotal), bad);
+        ep_json_put(fig, "decided_votes", json_integer(w->decided), bad);
+        ep_json_put(fig, "example_vote_ids", ex, bad);
         break;
     }
     default: break;
@@ -567,24 +520,24 @@ static void influence_dims_json(const struct ep_influence *o, json_t *res, int *
     for (int d = 0; d < N_DIM; d++) {
         const struct ep_influence_dim *x = &o->dim[d];
         const char *name = ep_influence_dim_name[d];
-        put(nom, name, jr(ep_influence_dim_weight[d]), bad);
+        ep_json_put(nom, name, ep_json_real(ep_influence_dim_weight[d]), bad);
         json_t *dj;
         if (!x->available) {
-            dj = ep_tools_unavailable(x->reason);
+            dj = ep_json_unavailable(x->reason);
             if (x->no_edges)
-                put(dj, "minimum_common_votes", json_integer(o->win->g.min_common), bad);
-            put(dj, "definition", json_string(dim_def[d]), bad);
-            add(dropped, json_string(name), bad);
+                ep_json_put(dj, "minimum_common_votes", json_integer(o->win->g.min_common), bad);
+            ep_json_put(dj, "definition", json_string(dim_def[d]), bad);
+            ep_json_add(dropped, json_string(name), bad);
         } else {
-            put(eff, name, jr(x->weight), bad);
+            ep_json_put(eff, name, ep_json_real(x->weight), bad);
             dj = json_pack("{s:b, s:o, s:o, s:o, s:i, s:s, s:o}", "available", 1, "value",
-                           jr(x->value), "percentile", jr(x->percentile), "weight",
-                           jr(x->weight), "peers", x->peers, "definition", dim_def[d], "figures",
+                           ep_json_real(x->value), "percentile", ep_json_real(x->percentile), "weight",
+                           ep_json_real(x->weight), "peers", x->peers, "definition", dim_def[d], "figures",
                            influence_figures(o, d, bad));
         }
-        put(dims, name, dj, bad);
+        ep_json_put(dims, name, dj, bad);
     }
-    put(res, "dimensions", dims, bad);
+    ep_json_put(res, "dimensions", dims, bad);
     int renorm = json_array_size(dropped) > 0;
     char note[400];
     snprintf(note, sizeof note,
@@ -592,46 +545,34 @@ static void influence_dims_json(const struct ep_influence *o, json_t *res, int *
                       "by their sum %.2f so that they add up to 1"
                     : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
              json_array_size(dropped), o->weight_sum);
-    json_t *wt = json_object();
-    put(wt, "nominal", nom, bad);
-    put(wt, "effective", eff, bad);
-    put(wt, "renormalised", json_boolean(renorm), bad);
-    put(wt, "dropped", dropped, bad);
-    put(wt, "note", json_string(note), bad);
-    put(res, "weights", wt, bad);
+    ep_json_put(res, "weights", weights_json(nom, eff, dropped, note, bad), bad);
 }
 
-static int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                                     struct ep_error *err)
+/* The assess_mep_influence result of MEP id over the window of args (window keys only). */
+static int influence_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args, int64_t id,
+                         json_t **result, struct ep_error *err)
 {
-    struct ep_run r;
-    run_init(&r, ctx, "assess_mep_influence", 8);
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
-                            &fmts, err))
-        return EP_EINVAL;
     struct ep_tools_window tw;
     struct ep_win *w = NULL;
-    int rc = ep_run_stage(&r, "loading the window", err);
+    int rc = ep_run_stage(r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
         return rc;
-    int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
     struct ep_influence_params p;
     if ((rc = find_mep(ctx, w, id, "mep_id", &p.mep, err)))
         return rc;
     struct ep_influence o;
-    if ((rc = ep_influence_compute(w, &p, &r, &o, err)))
+    if ((rc = ep_influence_compute(w, &p, r, &o, err)))
         return rc;
     int bad = 0;
     json_t *res = json_object();
-    put(res, "mep", mep_json(w, o.mep, 0, 0), &bad);
+    ep_json_put(res, "mep", mep_json(w, o.mep, 0, 0), &bad);
     influence_dims_json(&o, res, &bad);
-    put(res, "composite", jr(o.composite), &bad);
-    put(res, "rank", json_integer(o.rank), &bad);
-    put(res, "n", json_integer(o.n), &bad);
-    put(res, "percentile_definition",
+    ep_json_put(res, "composite", ep_json_real(o.composite), &bad);
+    ep_json_put(res, "rank", json_integer(o.rank), &bad);
+    ep_json_put(res, "n", json_integer(o.n), &bad);
+    ep_json_put(res, "percentile_definition",
         json_string("percentile = 100 * (peers with a strictly lower value + half of the peers "
                     "with an equal value, the MEP included) / peers; peers = MEPs with at least "
                     "one cast vote in the window for whom the dimension is defined"),
@@ -650,7 +591,29 @@ static int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json
                     "composite = sum_d w_d * percentile_d / sum_d w_d over available dimensions d; "
                     "rank = 1 + number of MEPs with a strictly higher composite",
                     inputs, limits);
-    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
+    return finish(ctx, r, &tw, w, res, meth, bad, result, err);
+}
+
+int ep_tools_influence_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                              json_t **result, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "assess_mep_influence", 8);
+    r.progress = NULL; /* the caller reports progress */
+    return influence_run(ctx, &r, args, mep_id, result, err);
+}
+
+static int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                     struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "assess_mep_influence", 8);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
+                            &fmts, err))
+        return EP_EINVAL;
+    int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
+    int rc = influence_run(ctx, &r, args, id, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_influence(ctx, args, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
@@ -797,9 +760,9 @@ static json_t *pair_json(const struct ep_matrix *m, const struct ep_coalition_pa
 {
     json_t *o =
         json_pack("{s:s, s:s, s:o, s:i, s:i}", "a", m->grp_code[p->a], "b", m->grp_code[p->b],
-                  "agreement", jr(p->share), "common_votes", p->common, "agreeing_votes", p->agree);
+                  "agreement", ep_json_real(p->share), "common_votes", p->common, "agreeing_votes", p->agree);
     if (o && p->vol_ok)
-        json_object_set_new(o, "volatility", jr(p->vol));
+        json_object_set_new(o, "volatility", ep_json_real(p->vol));
     return o;
 }
 
@@ -816,10 +779,10 @@ static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trend
         for (int j = p->start[k]; j < p->start[k + 1] && !unk; j++)
             unk = !m->dnv_known[p->vote[j]];
         json_t *o = json_pack("{s:s, s:o, s:o, s:i}", "period", ps, "ai",
-                              jru(t->ai_ok[c], t->ai[c]), "participation",
-                              jru(t->part_ok[c] && !unk, t->participation[c]), "votes",
+                              ep_json_real_if(t->ai_ok[c], t->ai[c]), "participation",
+                              ep_json_real_if(t->part_ok[c] && !unk, t->participation[c]), "votes",
                               t->n_vote_cast[c]);
-        add(a, o, bad);
+        ep_json_add(a, o, bad);
     }
     return a;
 }
@@ -836,28 +799,28 @@ static json_t *coal_groups_json(const struct ep_coalition *o, int *bad)
         int g = x->g;
         const struct ep_stats_group *s = &w->gs.g[g];
         json_t *coh = json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", "ai_mean",
-                                jru(s->ai_ok, s->ai_mean), "ai_median", jru(s->ai_ok, s->ai_median),
-                                "rice_mean", jru(s->rice_ok, s->rice_mean), "alpha",
-                                jru(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
-                                "participation", jru(s->part_ok && !o->dnv_unk, s->participation));
-        put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
+                                ep_json_real_if(s->ai_ok, s->ai_mean), "ai_median", ep_json_real_if(s->ai_ok, s->ai_median),
+                                "rice_mean", ep_json_real_if(s->rice_ok, s->rice_mean), "alpha",
+                                ep_json_real_if(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
+                                "participation", ep_json_real_if(s->part_ok && !o->dnv_unk, s->participation));
+        ep_json_put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
         if (!s->alpha_ok)
-            put(coh, "alpha_reason", json_string(x->alpha_reason), bad);
+            ep_json_put(coh, "alpha_reason", json_string(x->alpha_reason), bad);
         if (o->dnv_unk)
-            put(coh, "participation_reason", json_string(o->dnv_why), bad);
+            ep_json_put(coh, "participation_reason", json_string(o->dnv_why), bad);
         json_t *tr = json_object();
-        put(tr, "by_sitting", trend_json(m, ts, &w->per[EP_PERIOD_SITTING], g, bad), bad);
-        put(tr, "by_month", trend_json(m, tm, &w->per[EP_PERIOD_MONTH], g, bad), bad);
-        put(tr, "ai_slope_per_sitting", jru(x->slope_ok, x->slope), bad);
+        ep_json_put(tr, "by_sitting", trend_json(m, ts, &w->per[EP_PERIOD_SITTING], g, bad), bad);
+        ep_json_put(tr, "by_month", trend_json(m, tm, &w->per[EP_PERIOD_MONTH], g, bad), bad);
+        ep_json_put(tr, "ai_slope_per_sitting", ep_json_real_if(x->slope_ok, x->slope), bad);
         if (!x->slope_ok)
-            put(tr, "ai_slope_reason",
+            ep_json_put(tr, "ai_slope_reason",
                 json_string("the slope needs at least 2 sittings with a defined Agreement Index "
                             "for the group"),
                 bad);
         json_t *go = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g],
                                "seats_at_last_vote", (int)w->frag.seats[g], "votes_cast",
                                s->n_vote_cast, "ties", s->n_tie, "cohesion", coh, "trend", tr);
-        add(garr, go, bad);
+        ep_json_add(garr, go, bad);
     }
     return garr;
 }
@@ -865,12 +828,12 @@ static json_t *coal_groups_json(const struct ep_coalition *o, int *bad)
 /* The whole Parliament as one body: Krippendorff's alpha with every MEP who cast as a coder. */
 static json_t *coal_parliament_json(const struct ep_coalition *o, int *bad)
 {
-    json_t *al = o->parl_ok ? json_pack("{s:b, s:o}", "available", 1, "value", jr(o->parl_alpha))
-                            : ep_tools_unavailable(o->parl_reason);
-    put(al, "units", json_integer(o->parl_units), bad);
-    put(al, "coders", json_integer(o->parl_coders), bad);
-    put(al, "minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
-    put(al, "definition",
+    json_t *al = o->parl_ok ? json_pack("{s:b, s:o}", "available", 1, "value", ep_json_real(o->parl_alpha))
+                            : ep_json_unavailable(o->parl_reason);
+    ep_json_put(al, "units", json_integer(o->parl_units), bad);
+    ep_json_put(al, "coders", json_integer(o->parl_coders), bad);
+    ep_json_put(al, "minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
+    ep_json_put(al, "definition",
         json_string("Krippendorff's alpha (nominal) of the whole Parliament: units = votes, "
                     "coders = every MEP who cast FOR, AGAINST or ABSTENTION (any group or none), "
                     "did-not-vote = missing; votes with fewer than 2 cast values are dropped"),
@@ -889,24 +852,24 @@ static json_t *coal_pairs_json(const struct ep_coalition *o, int *bad)
     for (int a = 0; a < ng; a++) {
         if (!o->sel[a])
             continue;
-        add(codes, json_string(m->grp_code[a]), bad);
+        ep_json_add(codes, json_string(m->grp_code[a]), bad);
         json_t *ra = json_array(), *rc = json_array();
         for (int b = 0; b < ng; b++) {
             if (!o->sel[b])
                 continue;
             size_t c = (size_t)a * (size_t)ng + (size_t)b;
-            add(ra, jru(w->gs.pair_ok[c], w->gs.pair_share[c]), bad);
-            add(rc, json_integer(w->gs.pair_common[c]), bad);
+            ep_json_add(ra, ep_json_real_if(w->gs.pair_ok[c], w->gs.pair_share[c]), bad);
+            ep_json_add(rc, json_integer(w->gs.pair_common[c]), bad);
         }
-        add(agm, ra, bad);
-        add(cmm, rc, bad);
+        ep_json_add(agm, ra, bad);
+        ep_json_add(cmm, rc, bad);
     }
     for (int k = 0; k < o->n_pair; k++)
-        add(plist, pair_json(m, &o->pair[k]), bad);
-    put(pm, "groups", codes, bad);
-    put(pm, "agreement", agm, bad);
-    put(pm, "common_votes", cmm, bad);
-    put(pm, "pairs", plist, bad);
+        ep_json_add(plist, pair_json(m, &o->pair[k]), bad);
+    ep_json_put(pm, "groups", codes, bad);
+    ep_json_put(pm, "agreement", agm, bad);
+    ep_json_put(pm, "common_votes", cmm, bad);
+    ep_json_put(pm, "pairs", plist, bad);
     return pm;
 }
 
@@ -915,22 +878,22 @@ static json_t *coal_alliances_json(const struct ep_coalition *o, int *bad)
     const struct ep_matrix *m = o->win->m;
     json_t *most = json_array(), *least = json_array();
     for (int k = 0; k < o->n_rel && k < EP_COAL_MAX_ALLIANCES; k++)
-        add(most, pair_json(m, &o->rel[k]), bad);
+        ep_json_add(most, pair_json(m, &o->rel[k]), bad);
     for (int k = 0; k < o->n_rel && k < EP_COAL_MAX_ALLIANCES; k++)
-        add(least, pair_json(m, &o->rel[o->n_rel - 1 - k]), bad);
+        ep_json_add(least, pair_json(m, &o->rel[o->n_rel - 1 - k]), bad);
     json_t *al = json_object();
-    put(al, "most_reliable", most, bad);
-    put(al, "least_reliable", least, bad);
-    put(al, "min_common_votes", json_integer(EP_COAL_MIN_COMMON), bad);
+    ep_json_put(al, "most_reliable", most, bad);
+    ep_json_put(al, "least_reliable", least, bad);
+    ep_json_put(al, "min_common_votes", json_integer(EP_COAL_MIN_COMMON), bad);
     if (o->alliances_short) {
         char why[200];
         snprintf(why, sizeof why,
                  "the window is too short: %d vote%s, a ranked pair needs at least %d common "
                  "votes",
                  m->n_vote, m->n_vote == 1 ? "" : "s", EP_COAL_MIN_COMMON);
-        put(al, "reason", json_string(why), bad);
+        ep_json_put(al, "reason", json_string(why), bad);
     }
-    put(al, "note",
+    ep_json_put(al, "note",
         json_string("pairs ranked by agreement (share of common non-tie votes with the same "
                     "position); least reliable = lowest agreement; ties by more common votes"),
         bad);
@@ -947,13 +910,13 @@ static json_t *coal_stability_json(const struct ep_coalition *o, int *bad)
     int np = o->n_periods;
     if (o->stab_ok)
         return json_pack("{s:b, s:o, s:s, s:i, s:i, s:o}", "available", 1, "value",
-                         jr(o->stability), "formula", sform, "pairs", o->stab_pairs, "periods",
-                         np, "mean_volatility", jr(o->mean_volatility));
-    json_t *st = unavail("no group pair has at least 2 sittings with >= %d common non-tie votes "
+                         ep_json_real(o->stability), "formula", sform, "pairs", o->stab_pairs, "periods",
+                         np, "mean_volatility", ep_json_real(o->mean_volatility));
+    json_t *st = ep_json_unavailablef("no group pair has at least 2 sittings with >= %d common non-tie votes "
                          "(%d sitting%s in the window)",
                          EP_COAL_STAB_MIN_VOTES, np, np == 1 ? "" : "s");
-    put(st, "formula", json_string(sform), bad);
-    put(st, "minimum_sittings", json_integer(2), bad);
+    ep_json_put(st, "formula", json_string(sform), bad);
+    ep_json_put(st, "minimum_sittings", json_integer(2), bad);
     return st;
 }
 
@@ -965,9 +928,9 @@ static json_t *coal_factions_json(const struct ep_coalition *o, int *bad)
                        "holds >= 10% of a group's MEPs while at least one other community also "
                        "does: the group is split between communities";
     if (!o->factions_ok) {
-        json_t *fa = ep_tools_unavailable(o->factions_reason);
-        put(fa, "minimum_common_votes", json_integer(gr->min_common), bad);
-        put(fa, "definition", json_string(fdef), bad);
+        json_t *fa = ep_json_unavailable(o->factions_reason);
+        ep_json_put(fa, "minimum_common_votes", json_integer(gr->min_common), bad);
+        ep_json_put(fa, "definition", json_string(fdef), bad);
         return fa;
     }
     json_t *items = json_array();
@@ -975,15 +938,15 @@ static json_t *coal_factions_json(const struct ep_coalition *o, int *bad)
         const struct ep_graph_faction *f = &gr->faction[k];
         if (f->grp < 0 || f->grp >= m->n_grp || !o->sel[f->grp])
             continue;
-        add(items,
+        ep_json_add(items,
             json_pack("{s:s, s:i, s:i, s:o}", "group", m->grp_code[f->grp], "community",
-                      f->community, "members", f->members, "share", jr(f->share)),
+                      f->community, "members", f->members, "share", ep_json_real(f->share)),
             bad);
     }
     return json_pack("{s:b, s:s, s:i, s:o, s:o, s:o, s:s}", "available", 1, "algorithm",
                      gr->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "communities",
-                     gr->n_comm, "modularity", jru(gr->modularity_ok, gr->modularity),
-                     "modularity_by_group", jru(gr->modularity_group_ok, gr->modularity_group),
+                     gr->n_comm, "modularity", ep_json_real_if(gr->modularity_ok, gr->modularity),
+                     "modularity_by_group", ep_json_real_if(gr->modularity_group_ok, gr->modularity_group),
                      "items", items, "definition", fdef);
 }
 
@@ -994,12 +957,12 @@ static int coalition_result(struct ep_tool_ctx *ctx, struct ep_run *r,
 {
     int bad = 0;
     json_t *res = json_object();
-    put(res, "groups", coal_groups_json(o, &bad), &bad);
-    put(res, "parliament", coal_parliament_json(o, &bad), &bad);
-    put(res, "pair_agreement", coal_pairs_json(o, &bad), &bad);
-    put(res, "alliances", coal_alliances_json(o, &bad), &bad);
-    put(res, "stability", coal_stability_json(o, &bad), &bad);
-    put(res, "factions", coal_factions_json(o, &bad), &bad);
+    ep_json_put(res, "groups", coal_groups_json(o, &bad), &bad);
+    ep_json_put(res, "parliament", coal_parliament_json(o, &bad), &bad);
+    ep_json_put(res, "pair_agreement", coal_pairs_json(o, &bad), &bad);
+    ep_json_put(res, "alliances", coal_alliances_json(o, &bad), &bad);
+    ep_json_put(res, "stability", coal_stability_json(o, &bad), &bad);
+    ep_json_put(res, "factions", coal_factions_json(o, &bad), &bad);
     static const char *const inputs[] = {
         "per vote and group: Y, N, A, D and the group position (TIE explicit)",
         ("per group: mean and median Agreement Index, mean Rice, Krippendorff's alpha (nominal), "
@@ -1271,49 +1234,49 @@ static void map_groups_json(const struct ep_network *o, json_t *res, int *bad)
     const struct ep_matrix *m = o->win->m;
     const struct ep_graph *g = &o->win->g;
     json_t *mod =
-        json_pack("{s:o, s:o, s:s, s:f}", "detected", jru(g->modularity_ok, g->modularity),
-                  "by_group", jru(g->modularity_group_ok, g->modularity_group), "algorithm",
+        json_pack("{s:o, s:o, s:s, s:f}", "detected", ep_json_real_if(g->modularity_ok, g->modularity),
+                  "by_group", ep_json_real_if(g->modularity_group_ok, g->modularity_group), "algorithm",
                   g->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "resolution", 1.0);
     if (!o->weighted) {
-        put(mod, "reason", json_string(o->no_edges_reason), bad);
-        put(mod, "minimum_common_votes", json_integer(g->min_common), bad);
+        ep_json_put(mod, "reason", json_string(o->no_edges_reason), bad);
+        ep_json_put(mod, "minimum_common_votes", json_integer(g->min_common), bad);
     } else if (!g->modularity_ok || !g->modularity_group_ok)
-        put(mod, "reason", json_string("igraph could not compute the modularity"), bad);
-    put(res, "modularity", mod, bad);
+        ep_json_put(mod, "reason", json_string("igraph could not compute the modularity"), bad);
+    ep_json_put(res, "modularity", mod, bad);
     if (o->weighted) {
         json_t *citems = json_array();
         for (int c = 0; c < o->n_comm; c++) {
             const struct ep_network_comm *x = &o->comm[c];
             json_t *gl = json_array();
             for (int k = 0; k < x->n_groups; k++)
-                add(gl,
+                ep_json_add(gl,
                     json_pack("{s:o, s:i}", "group",
                               x->groups[k].grp >= 0 ? json_string(m->grp_code[x->groups[k].grp])
                                                     : json_null(),
                               "nodes_with_modal_group", x->groups[k].nodes),
                     bad);
-            add(citems, json_pack("{s:i, s:i, s:o}", "community", c, "size", x->size, "groups", gl),
+            ep_json_add(citems, json_pack("{s:i, s:i, s:o}", "community", c, "size", x->size, "groups", gl),
                 bad);
         }
-        put(res, "communities",
+        ep_json_put(res, "communities",
             json_pack("{s:b, s:i, s:o}", "available", 1, "count", o->n_comm, "items", citems),
             bad);
     } else {
-        json_t *ne = ep_tools_unavailable(o->no_edges_reason);
-        put(ne, "minimum_common_votes", json_integer(g->min_common), bad);
-        put(res, "communities", ne, bad);
+        json_t *ne = ep_json_unavailable(o->no_edges_reason);
+        ep_json_put(ne, "minimum_common_votes", json_integer(g->min_common), bad);
+        ep_json_put(res, "communities", ne, bad);
     }
     /* nodes per modal group over the whole network (a node's group is the one it held longest
      * in the window), largest first: not seats, not members in the window */
     json_t *mg = json_array();
     for (int k = 0; k < o->n_modal; k++)
-        add(mg,
+        ep_json_add(mg,
             json_pack("{s:o, s:i}", "group",
                       o->modal[k].grp >= 0 ? json_string(m->grp_code[o->modal[k].grp])
                                            : json_null(),
                       "nodes_with_modal_group", o->modal[k].nodes),
             bad);
-    put(res, "modal_groups", mg, bad);
+    ep_json_put(res, "modal_groups", mg, bad);
 }
 
 /* top (MEPs per centrality) and group_bridges into res. */
@@ -1327,24 +1290,24 @@ static void map_top_json(const struct ep_network *o, json_t *res, int *bad)
         for (int c = 0; c < EP_CENT_N; c++) {
             json_t *a = json_array();
             for (int k = 0; k < o->n_top[c]; k++)
-                add(a, mep_json(w, g->node[o->top[c][k].node].mep, 1, o->top[c][k].value), bad);
-            put(topo, ep_network_cent_name[c], a, bad);
+                ep_json_add(a, mep_json(w, g->node[o->top[c][k].node].mep, 1, o->top[c][k].value), bad);
+            ep_json_put(topo, ep_network_cent_name[c], a, bad);
         }
     } else {
-        topo = ep_tools_unavailable(o->no_edges_reason);
-        put(topo, "minimum_common_votes", json_integer(g->min_common), bad);
+        topo = ep_json_unavailable(o->no_edges_reason);
+        ep_json_put(topo, "minimum_common_votes", json_integer(g->min_common), bad);
     }
-    put(res, "top", topo, bad);
+    ep_json_put(res, "top", topo, bad);
     json_t *gb = json_array();
     for (int k = 0; k < o->n_bridge; k++) {
         const struct ep_network_bridge *x = &o->bridge[k];
-        add(gb,
+        ep_json_add(gb,
             json_pack("{s:s, s:s, s:i, s:o, s:i}", "a", w->m->grp_code[x->a], "b",
-                      w->m->grp_code[x->b], "edges", x->edges, "mean_weight", jr(x->mean_weight),
+                      w->m->grp_code[x->b], "edges", x->edges, "mean_weight", ep_json_real(x->mean_weight),
                       "strong_edges", x->strong_edges),
             bad);
     }
-    put(res, "group_bridges", gb, bad);
+    ep_json_put(res, "group_bridges", gb, bad);
 }
 
 /* node_list: every node (up to MAP_MAX_NODES) with its measures. */
@@ -1357,19 +1320,19 @@ static void map_nodes_json(const struct ep_network *o, json_t *res, int *bad)
     for (int k = 0; k < n && k < MAP_MAX_NODES; k++) {
         const struct ep_graph_node *nd = &g->node[k];
         json_t *x = mep_json(w, nd->mep, 0, 0);
-        put(x, "cast", json_integer(nd->cast), bad);
-        put(x, "degree", json_integer(nd->degree), bad);
-        put(x, "strength", jr(nd->strength), bad);
-        put(x, "eigenvector", has_w && nd->eigen >= 0 ? jr(nd->eigen) : json_null(), bad);
-        put(x, "pagerank", has_w && nd->pagerank >= 0 ? jr(nd->pagerank) : json_null(), bad);
-        put(x, "betweenness", has_w && nd->betweenness >= 0 ? jr(nd->betweenness) : json_null(),
+        ep_json_put(x, "cast", json_integer(nd->cast), bad);
+        ep_json_put(x, "degree", json_integer(nd->degree), bad);
+        ep_json_put(x, "strength", ep_json_real(nd->strength), bad);
+        ep_json_put(x, "eigenvector", has_w && nd->eigen >= 0 ? ep_json_real(nd->eigen) : json_null(), bad);
+        ep_json_put(x, "pagerank", has_w && nd->pagerank >= 0 ? ep_json_real(nd->pagerank) : json_null(), bad);
+        ep_json_put(x, "betweenness", has_w && nd->betweenness >= 0 ? ep_json_real(nd->betweenness) : json_null(),
             bad);
-        put(x, "bridge_score", jru(nd->bridge_ok && nd->bridge >= 0, nd->bridge), bad);
-        put(x, "community", has_w ? json_integer(nd->community) : json_null(), bad);
-        add(nl, x, bad);
+        ep_json_put(x, "bridge_score", ep_json_real_if(nd->bridge_ok && nd->bridge >= 0, nd->bridge), bad);
+        ep_json_put(x, "community", has_w ? json_integer(nd->community) : json_null(), bad);
+        ep_json_add(nl, x, bad);
     }
-    put(res, "node_list", nl, bad);
-    put(res, "nodes_truncated", json_boolean(n > MAP_MAX_NODES), bad);
+    ep_json_put(res, "node_list", nl, bad);
+    ep_json_put(res, "nodes_truncated", json_boolean(n > MAP_MAX_NODES), bad);
 }
 
 /* The network parameters from the arguments (defaults as in the schema). */
@@ -1408,26 +1371,26 @@ static int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, jso
     const struct ep_graph *g = &w->g;
     int n = g->n_node, bad = 0;
     json_t *res = json_object();
-    put(res, "nodes", json_integer(n), &bad);
-    put(res, "edges", json_integer(g->n_edge), &bad);
-    put(res, "density", n >= 2 ? jr(2.0 * g->n_edge / ((double)n * (n - 1))) : json_null(), &bad);
-    put(res, "min_common_votes", json_integer(g->min_common), &bad);
+    ep_json_put(res, "nodes", json_integer(n), &bad);
+    ep_json_put(res, "edges", json_integer(g->n_edge), &bad);
+    ep_json_put(res, "density", n >= 2 ? ep_json_real(2.0 * g->n_edge / ((double)n * (n - 1))) : json_null(), &bad);
+    ep_json_put(res, "min_common_votes", json_integer(g->min_common), &bad);
     map_groups_json(&o, res, &bad);
     map_top_json(&o, res, &bad);
-    put(res, "threshold_graph",
-        json_pack("{s:o, s:i, s:i, s:i, s:i}", "threshold", jr(g->threshold), "edges", g->thr_edges,
+    ep_json_put(res, "threshold_graph",
+        json_pack("{s:o, s:i, s:i, s:i, s:i}", "threshold", ep_json_real(g->threshold), "edges", g->thr_edges,
                   "components", g->thr_components, "nontrivial_components",
                   g->thr_components_nontrivial, "largest_component", g->thr_largest),
         &bad);
-    put(res, "betweenness_backbone",
+    ep_json_put(res, "betweenness_backbone",
         json_pack("{s:s, s:i, s:i, s:s}", "method",
                   "union of each MEP's top-k strongest edges (ties to the lower neighbour index); "
                   "betweenness on the full dense graph is O(V*E) and is not computed",
                   "k", g->top_k, "edges", g->backbone_edges, "distance",
                   "1 - w (w = 1 edges get 1e-6)"),
         &bad);
-    put(res, "artefacts",
-        ep_tools_unavailable("no files requested: pass formats [\"graphml\", \"png\"] for the "
+    ep_json_put(res, "artefacts",
+        ep_json_unavailable("no files requested: pass formats [\"graphml\", \"png\"] for the "
                              "network GraphML and the network and political-map PNGs"),
         &bad);
     if (json_is_true(json_object_get(args, "include_nodes")))
@@ -1524,22 +1487,22 @@ static json_t *anom_alert_json(const struct ep_anomalies *o, const struct ep_ano
     const struct ep_matrix *m = o->win->m;
     json_t *fl = json_array(), *votes = json_array();
     if (x->by_robust)
-        add(fl, json_string("robust"), bad);
+        ep_json_add(fl, json_string("robust"), bad);
     if (x->by_classic)
-        add(fl, json_string("classic"), bad);
+        ep_json_add(fl, json_string("classic"), bad);
     for (int k = 0; k < x->n_votes; k++)
-        add(votes, json_integer((json_int_t)x->votes[k]), bad);
+        ep_json_add(votes, json_integer((json_int_t)x->votes[k]), bad);
     json_t *al = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i}", "entity_type",
         etype_name[x->etype], "entity", x->entity, "kind", ep_anom_kind_name[x->meas], "measure",
         ep_anom_measure_name[x->meas], "severity", fabs(x->z) >= EP_ANOM_SEV_HIGH ? "high" : "medium",
-        "z", jr(x->z), "z_robust", jr(x->z_robust), "z_classic", jru(x->classic_ok, x->z_classic),
-        "flagged_by", fl, "value", jr(x->value), "baseline_median", jr(x->baseline_median), "date",
+        "z", ep_json_real(x->z), "z_robust", ep_json_real(x->z_robust), "z_classic", ep_json_real_if(x->classic_ok, x->z_classic),
+        "flagged_by", fl, "value", ep_json_real(x->value), "baseline_median", ep_json_real(x->baseline_median), "date",
         x->date, "votes", votes, "votes_total", x->votes_total);
     if (al && x->mep >= 0)
-        put(al, "mep_id", json_integer((json_int_t)m->mep_id[x->mep]), bad);
+        ep_json_put(al, "mep_id", json_integer((json_int_t)m->mep_id[x->mep]), bad);
     if (al && x->grp >= 0)
-        put(al, "group", json_string(m->grp_code[x->grp]), bad);
+        ep_json_put(al, "group", json_string(m->grp_code[x->grp]), bad);
     return al;
 }
 
@@ -1556,7 +1519,7 @@ static json_t *anom_series_json(const struct ep_anomalies *o, const struct ep_an
                          "observations", x->n_obs, "minimum", o->op.min_obs, "reason", x->reason);
     return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:s, s:i}", "entity_type", et, "entity",
                      x->entity, "measure", mn, "status", "ok", "observations", x->n_obs, "minimum",
-                     o->op.min_obs, "median", jr(x->median), "scale", scale_name(x->scale),
+                     o->op.min_obs, "median", ep_json_real(x->median), "scale", scale_name(x->scale),
                      "alerts", x->alerts);
 }
 
@@ -1565,12 +1528,12 @@ static void anom_lists_json(const struct ep_anomalies *o, json_t *res, int *bad)
 {
     json_t *alerts = json_array(), *series = json_array();
     for (int k = 0; k < o->n_alert && k < EP_ANOM_MAX_ALERTS; k++)
-        add(alerts, anom_alert_json(o, &o->alert[k], bad), bad);
+        ep_json_add(alerts, anom_alert_json(o, &o->alert[k], bad), bad);
     for (int k = 0; k < o->n_series; k++)
-        add(series, anom_series_json(o, &o->series[k]), bad);
-    put(res, "alerts", alerts, bad);
-    put(res, "alerts_total", json_integer(o->n_alert), bad);
-    put(res, "series", series, bad);
+        ep_json_add(series, anom_series_json(o, &o->series[k]), bad);
+    ep_json_put(res, "alerts", alerts, bad);
+    ep_json_put(res, "alerts_total", json_integer(o->n_alert), bad);
+    ep_json_put(res, "series", series, bad);
     char note[400];
     if (o->n_series > 0 && o->n_short == o->n_series)
         snprintf(note, sizeof note,
@@ -1582,7 +1545,7 @@ static void anom_lists_json(const struct ep_anomalies *o, json_t *res, int *bad)
                  "%d alert(s) over %d series (%d too short: fewer than %d "
                  "defined sittings)",
                  o->n_alert, o->n_series, o->n_short, o->op.min_obs);
-    put(res, "summary",
+    ep_json_put(res, "summary",
         json_pack("{s:i, s:i, s:i, s:i, s:s}", "series", o->n_series, "series_too_short",
                   o->n_short, "alerts", o->n_alert, "suppressed_low_evidence", o->n_suppressed,
                   "note", note),
@@ -1645,13 +1608,13 @@ static int tool_detect_voting_anomalies(struct ep_tool_ctx *ctx, json_t *args, j
         return rc;
     int bad = 0;
     json_t *res = json_object();
-    put(res, "scope", json_string(scope), &bad);
+    ep_json_put(res, "scope", json_string(scope), &bad);
     if (p.scope == EP_ANOM_MEP)
-        put(res, "entity", mep_json(w, p.mep, 0, 0), &bad);
+        ep_json_put(res, "entity", mep_json(w, p.mep, 0, 0), &bad);
     else if (p.scope == EP_ANOM_GROUP)
-        put(res, "entity", json_pack("{s:s}", "group", w->m->grp_code[p.grp]), &bad);
-    put(res, "threshold", jr(o.op.threshold), &bad);
-    put(res, "min_observations", json_integer(o.op.min_obs), &bad);
+        ep_json_put(res, "entity", json_pack("{s:s}", "group", w->m->grp_code[p.grp]), &bad);
+    ep_json_put(res, "threshold", ep_json_real(o.op.threshold), &bad);
+    ep_json_put(res, "min_observations", json_integer(o.op.min_obs), &bad);
     char rule[600];
     snprintf(rule, sizeof rule,
              "a sitting is flagged when |z| > %.2f in the alert's direction (defections and "
@@ -1659,16 +1622,16 @@ static int tool_detect_voting_anomalies(struct ep_tool_ctx *ctx, json_t *args, j
              "else medium; z = the robust z (median/MAD), or the classic z when only it flags; "
              "an MEP's defection or abstention alert also needs >= %d such votes in the sitting",
              o.op.threshold, EP_ANOM_SEV_HIGH, EP_ANOM_MIN_HITS);
-    put(res, "severity_rule", json_string(rule), &bad);
+    ep_json_put(res, "severity_rule", json_string(rule), &bad);
     anom_lists_json(&o, res, &bad);
     if (o.scanned)
-        put(res, "mep_scan",
+        ep_json_put(res, "mep_scan",
             json_pack("{s:b, s:s, s:i, s:i, s:i}", "available", 1, "measure",
                       "defection_rate per sitting of every MEP", "meps_checked", o.scan_checked,
                       "too_short", o.scan_too_short, "alerts", o.scan_alerts),
             &bad);
     else if (strcmp(scope, "parliament") != 0)
-        put(res, "mep_scan", ep_tools_unavailable("only with scope \"parliament\""), &bad);
+        ep_json_put(res, "mep_scan", ep_json_unavailable("only with scope \"parliament\""), &bad);
     ep_anomalies_free(&o);
     static const char *const inputs[] = {
         "per-sitting series per entity: defection rate, abstention rate, participation, "
@@ -1741,68 +1704,68 @@ static json_t *risk_evidence(const struct ep_risk *o, int d, int *bad)
     if (d == EP_RISK_COH) {
         json_t *pg = json_array();
         for (int k = 0; k < o->n_coh; k++)
-            add(pg,
+            ep_json_add(pg,
                 json_pack("{s:s, s:o, s:o, s:i}", "group", m->grp_code[o->coh[k].grp],
-                          "ai_first_half", jr(o->coh[k].first), "ai_second_half",
-                          jr(o->coh[k].second), "seats", (int)w->frag.seats[o->coh[k].grp]),
+                          "ai_first_half", ep_json_real(o->coh[k].first), "ai_second_half",
+                          ep_json_real(o->coh[k].second), "seats", (int)w->frag.seats[o->coh[k].grp]),
                 bad);
         char h0[11];
         day_str(ps->key[o->coh_half], day);
         day_str(ps->key[0], h0);
-        put(ev, "decline", jr(o->coh_decline), bad);
-        put(ev, "first_half_from", json_string(h0), bad);
-        put(ev, "second_half_from", json_string(day), bad);
-        put(ev, "groups", pg, bad);
+        ep_json_put(ev, "decline", ep_json_real(o->coh_decline), bad);
+        ep_json_put(ev, "first_half_from", json_string(h0), bad);
+        ep_json_put(ev, "second_half_from", json_string(day), bad);
+        ep_json_put(ev, "groups", pg, bad);
     } else if (d == EP_RISK_DEF) {
         json_t *fl = json_array();
         for (int k = 0; k < o->n_surge; k++) {
             const struct ep_risk_surge *x = &o->surge[k];
             json_t *votes = json_array();
             for (int v = 0; v < x->n_votes; v++)
-                add(votes, json_integer((json_int_t)x->votes[v]), bad);
+                ep_json_add(votes, json_integer((json_int_t)x->votes[v]), bad);
             day_str(ps->key[x->point], day);
-            add(fl,
+            ep_json_add(fl,
                 json_pack("{s:s, s:s, s:o, s:o, s:o}", "group", m->grp_code[x->grp], "date", day,
-                          "z", jr(x->z), "defection_rate", jr(x->rate), "votes", votes),
+                          "z", ep_json_real(x->z), "defection_rate", ep_json_real(x->rate), "votes", votes),
                 bad);
         }
-        put(ev, "flagged_points", json_integer(o->def_flagged), bad);
-        put(ev, "points", json_integer(o->def_points), bad);
-        put(ev, "series_too_short", json_integer(o->def_too_few), bad);
-        put(ev, "surges", fl, bad);
+        ep_json_put(ev, "flagged_points", json_integer(o->def_flagged), bad);
+        ep_json_put(ev, "points", json_integer(o->def_points), bad);
+        ep_json_put(ev, "series_too_short", json_integer(o->def_too_few), bad);
+        ep_json_put(ev, "surges", fl, bad);
     } else if (d == EP_RISK_CLOSE) {
         json_t *cl = json_array();
         for (int k = 0; k < o->n_close; k++) {
             int v = o->close[k].vote, margin = o->close[k].margin;
             int cast = w->F[v] + w->A[v] + w->Ab[v];
             day_str(m->vote_day[v], day);
-            add(cl,
+            ep_json_add(cl,
                 json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "vote_id",
                           (json_int_t)m->vote_id[v], "date", day, "title", o->close[k].title,
                           "for", w->F[v], "against", w->A[v], "abstention", w->Ab[v], "margin",
-                          margin, "margin_share", jr((double)margin / cast)),
+                          margin, "margin_share", ep_json_real((double)margin / cast)),
                 bad);
         }
-        put(ev, "close_votes", json_integer(o->close_votes), bad);
-        put(ev, "votes", json_integer(o->close_withcast), bad);
-        put(ev, "share", jr((double)o->close_votes / o->close_withcast), bad);
-        put(ev, "listed", cl, bad);
+        ep_json_put(ev, "close_votes", json_integer(o->close_votes), bad);
+        ep_json_put(ev, "votes", json_integer(o->close_withcast), bad);
+        ep_json_put(ev, "share", ep_json_real((double)o->close_votes / o->close_withcast), bad);
+        ep_json_put(ev, "listed", cl, bad);
     } else if (d == EP_RISK_SWING) {
         json_t *pg = json_array(), *bg = json_array();
         for (int g = 0; g < m->n_grp; g++)
-            add(pg,
+            ep_json_add(pg,
                 json_pack("{s:s, s:i, s:o, s:b}", "group", m->grp_code[g], "pivotal_votes",
-                          (int)w->grp_piv[g], "share", jr((double)w->grp_piv[g] / w->decided),
+                          (int)w->grp_piv[g], "share", ep_json_real((double)w->grp_piv[g] / w->decided),
                           "swing", g != o->big[0] && g != o->big[1]),
                 bad);
         for (int k = 0; k < 2; k++)
             if (o->big[k] >= 0)
-                add(bg, json_string(m->grp_code[o->big[k]]), bad);
-        put(ev, "decided_votes", json_integer(w->decided), bad);
-        put(ev, "swing_pivotal_votes", json_integer(o->swing), bad);
-        put(ev, "share", jr((double)o->swing / w->decided), bad);
-        put(ev, "largest_groups", bg, bad);
-        put(ev, "groups", pg, bad);
+                ep_json_add(bg, json_string(m->grp_code[o->big[k]]), bad);
+        ep_json_put(ev, "decided_votes", json_integer(w->decided), bad);
+        ep_json_put(ev, "swing_pivotal_votes", json_integer(o->swing), bad);
+        ep_json_put(ev, "share", ep_json_real((double)o->swing / w->decided), bad);
+        ep_json_put(ev, "largest_groups", bg, bad);
+        ep_json_put(ev, "groups", pg, bad);
     }
     return ev;
 }
@@ -1813,19 +1776,19 @@ static json_t *risk_frag_evidence(const struct ep_risk *o, int *bad)
     const struct ep_win *w = o->win;
     json_t *ev = json_object();
     if (w->frag.seats_ok)
-        put(ev, "enp_seats", jr(w->frag.enp_seats), bad);
+        ep_json_put(ev, "enp_seats", ep_json_real(w->frag.enp_seats), bad);
     if (w->frag.votes_ok)
-        put(ev, "enp_votes", jr(w->frag.enp_votes), bad);
+        ep_json_put(ev, "enp_votes", ep_json_real(w->frag.enp_votes), bad);
     if (w->g.modularity_ok) {
-        put(ev, "modularity_detected", jr(w->g.modularity), bad);
-        put(ev, "communities", json_integer(w->g.n_comm), bad);
+        ep_json_put(ev, "modularity_detected", ep_json_real(w->g.modularity), bad);
+        ep_json_put(ev, "communities", json_integer(w->g.n_comm), bad);
     }
     if (w->g.modularity_group_ok)
-        put(ev, "modularity_by_group", jr(w->g.modularity_group), bad);
+        ep_json_put(ev, "modularity_by_group", ep_json_real(w->g.modularity_group), bad);
     if (o->frag_mod_missing)
-        put(ev, "modularity_reason", json_string(o->frag_mod_reason), bad);
+        ep_json_put(ev, "modularity_reason", json_string(o->frag_mod_reason), bad);
     if (o->frag_components)
-        put(ev, "components_used", json_integer(o->frag_components), bad);
+        ep_json_put(ev, "components_used", json_integer(o->frag_components), bad);
     return ev;
 }
 
@@ -1837,23 +1800,23 @@ static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
     for (int d = 0; d < EP_RISK_NDIM; d++) {
         const struct ep_risk_dim *x = &o->dim[d];
         const char *name = ep_risk_dim_name[d];
-        put(nom, name, jr(ep_risk_dim_weight[d]), bad);
+        ep_json_put(nom, name, ep_json_real(ep_risk_dim_weight[d]), bad);
         json_t *dj;
         if (x->available) {
-            put(eff, name, jr(x->weight), bad);
+            ep_json_put(eff, name, ep_json_real(x->weight), bad);
             json_t *ev = d == EP_RISK_FRAG ? risk_frag_evidence(o, bad) : risk_evidence(o, d, bad);
             dj = json_pack("{s:b, s:o, s:o, s:s, s:s, s:o}", "available", 1, "value",
-                           jr(x->value), "weight", jr(x->weight), "normalisation", rdim_norm[d],
+                           ep_json_real(x->value), "weight", ep_json_real(x->weight), "normalisation", rdim_norm[d],
                            "definition", rdim_def[d], "evidence", ev);
         } else {
-            dj = ep_tools_unavailable(x->reason);
-            put(dj, "definition", json_string(rdim_def[d]), bad);
-            put(dj, "normalisation", json_string(rdim_norm[d]), bad);
+            dj = ep_json_unavailable(x->reason);
+            ep_json_put(dj, "definition", json_string(rdim_def[d]), bad);
+            ep_json_put(dj, "normalisation", json_string(rdim_norm[d]), bad);
             if (x->min_sittings)
-                put(dj, "minimum_sittings", json_integer(x->min_sittings), bad);
-            add(dropped, json_string(name), bad);
+                ep_json_put(dj, "minimum_sittings", json_integer(x->min_sittings), bad);
+            ep_json_add(dropped, json_string(name), bad);
         }
-        put(dims, name, dj, bad);
+        ep_json_put(dims, name, dj, bad);
     }
     int renorm = json_array_size(dropped) > 0;
     char note[300];
@@ -1862,20 +1825,15 @@ static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
                       "sum %.2f"
                     : "all dimensions available (%zu dropped, weight sum %.2f)",
              json_array_size(dropped), o->weight_sum);
-    json_t *wt = json_object();
-    put(wt, "nominal", nom, bad);
-    put(wt, "effective", eff, bad);
-    put(wt, "renormalised", json_boolean(renorm), bad);
-    put(wt, "dropped", dropped, bad);
-    put(wt, "note", json_string(note), bad);
-    put(res, "level", json_string(ep_risk_level(o->composite)), bad);
-    put(res, "composite", jr(o->composite), bad);
-    put(res, "thresholds",
+    json_t *wt = weights_json(nom, eff, dropped, note, bad);
+    ep_json_put(res, "level", json_string(ep_risk_level(o->composite)), bad);
+    ep_json_put(res, "composite", ep_json_real(o->composite), bad);
+    ep_json_put(res, "thresholds",
         json_pack("{s:f, s:f, s:f, s:s}", "MODERATE", 0.25, "HIGH", 0.5, "CRITICAL", 0.75, "rule",
                   "LOW if composite < 0.25, MODERATE if < 0.50, HIGH if < 0.75, else CRITICAL"),
         bad);
-    put(res, "weights", wt, bad);
-    put(res, "dimensions", dims, bad);
+    ep_json_put(res, "weights", wt, bad);
+    ep_json_put(res, "dimensions", dims, bad);
 }
 
 static int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *args,
@@ -1901,7 +1859,7 @@ static int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json
     json_t *res = json_object();
     risk_json(&o, res, &bad);
     ep_risk_free(&o);
-    put(res, "normalisation",
+    ep_json_put(res, "normalisation",
         json_string("parliament-level dimensions have no peers in the same window, so each is "
                     "mapped to 0..1 on the fixed scale stated in its 'normalisation' field "
                     "(instead of a percentile rank among peers)"),
