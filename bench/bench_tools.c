@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "ep_env.h"
 #include "ep_store.h"
 #include "ep_tools.h"
 #include "ep_tools_intel.h"
@@ -84,6 +85,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_tools: %s\n", err.msg);
         return 1;
     }
+    struct ep_env env; /* one window cache for every call, as in a server */
+    ep_env_init(&env, s, NULL);
     size_t nrows;
     const struct ep_tool *rows = ep_tools_intel_rows(&nrows);
     if (ep_tools_register(rows, nrows, &err)) {
@@ -122,6 +125,7 @@ int main(int argc, char **argv)
         for (int k = 0; k < reps && t; k++) {
             struct ep_tool_ctx ctx = {0};
             ctx.store = s;
+            ctx.env = &env;
             struct stages tmp;
             memset(&tmp, 0, sizeof tmp);
             ctx.progress = on_progress;
@@ -164,7 +168,7 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("peak RSS %.1f MB\n", ru.ru_maxrss / 1024.0);
-    ep_tools_intel_cache_clear();
+    ep_env_close(&env);
     ep_tools_cleanup();
     ep_store_close(s);
     return fail;

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "ep_conformance.h"
+#include "ep_env.h"
 #include "ep_graph.h"
 #include "ep_http.h"
 #include "ep_mcp.h"
@@ -13,6 +14,7 @@
 #include "ep_stats.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"
+#include "ep_tools_epapi.h"
 #include "ep_util.h"
 
 static int default_out_dir(char *buf, size_t n)
@@ -291,7 +293,10 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     o.max_message_bytes = (size_t)max_msg;
     o.workers = (int)workers;
     o.tool_timeout_s = (int)tool_timeout;
+    struct ep_env env; /* one analysis environment for the store, shared by every session */
+    ep_env_init(&env, s, NULL);
     o.ctx.store = s;
+    o.ctx.env = &env;
     o.ctx.out_dir = out_dir;
     o.provider = ep_tools_provider(s);
     if (fixtures)
@@ -317,6 +322,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         h.max_connections_per_ip = (int)max_per_ip;
         h.mcp = o;
         h.store = s;
+        h.metrics = ep_tools_epapi_metrics;
         h.auth_config = auth_config;
         h.audit_file = audit_file;
         h.rate_per_minute = rate;
@@ -333,6 +339,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     if (rc)
         ep_cli_error(&err);
     ep_tools_cleanup();
+    ep_env_close(&env);
     ep_store_close(s);
     return rc ? EP_EXIT_ERROR : EP_EXIT_OK;
 }
@@ -454,7 +461,9 @@ int ep_cmd_tool(struct ep_cli *cli, int argc, char **argv)
     char outbuf[PATH_MAX];
     if (!out_dir && default_out_dir(outbuf, sizeof outbuf) == 0)
         out_dir = outbuf;
-    struct ep_tool_ctx ctx = {.store = s, .out_dir = out_dir};
+    struct ep_env env;
+    ep_env_init(&env, s, NULL);
+    struct ep_tool_ctx ctx = {.store = s, .env = &env, .out_dir = out_dir};
     if (!cli->quiet)
         ctx.progress = progress_line;
     json_t *result = NULL;
@@ -487,6 +496,7 @@ int ep_cmd_tool(struct ep_cli *cli, int argc, char **argv)
     json_decref(result);
     json_decref(args);
     ep_tools_cleanup();
+    ep_env_close(&env);
     ep_store_close(s);
     return ep_cli_exit_code(rc);
 }

@@ -29,13 +29,13 @@
 #include <unistd.h>
 
 #include "cmd_report.h"
+#include "ep_env.h"
 #include "ep_graph.h"
 #include "ep_report.h"
 #include "ep_stats.h"
 #include "ep_store.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"
-#include "ep_tools_intel.h"
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
@@ -129,11 +129,13 @@ static int db_path(const struct ep_cli *cli, char *out, size_t n, struct ep_erro
     return ep_store_default_path(out, n, err);
 }
 
-static int call(struct ep_store *s, const char *tool, const char *args_json, json_t **res,
+/* Run a tool over env's store, sharing env's window cache with every other call of the job. */
+static int call(struct ep_env *env, const char *tool, const char *args_json, json_t **res,
                 struct ep_error *err)
 {
     struct ep_tool_ctx ctx = {0};
-    ctx.store = s;
+    ctx.store = env->store;
+    ctx.env = env;
     json_t *args = json_loads(args_json, 0, NULL);
     if (!args)
         return ep_error_set(err, EP_EINTERNAL, "bad arguments for %s", tool);
@@ -221,7 +223,7 @@ struct result {
     char msg[EP_ERROR_MSG_MAX]; /* the record stays under PIPE_BUF: one atomic write */
 };
 
-static int one_scorecard(struct ep_store *s, long long id, const char *path, struct result *r,
+static int one_scorecard(struct ep_env *env, long long id, const char *path, struct result *r,
                          struct ep_error *err)
 {
     double t0 = ep_now();
@@ -230,14 +232,14 @@ static int one_scorecard(struct ep_store *s, long long id, const char *path, str
     struct ep_buf b;
     ep_buf_init(&b, 0);
     snprintf(a, sizeof a, "{\"mep_id\": %lld}", id);
-    int rc = call(s, "assess_mep_influence", a, &inf, err);
+    int rc = call(env, "assess_mep_influence", a, &inf, err);
     if (rc == 0) {
         snprintf(a, sizeof a, "{\"id\": %lld}", id);
-        rc = call(s, "get_mep_details", a, &det, err);
+        rc = call(env, "get_mep_details", a, &det, err);
     }
     if (rc == 0) {
         snprintf(a, sizeof a, "{\"kind\": \"mep\", \"id\": \"%lld\"}", id);
-        rc = call(s, "generate_report", a, &rep, err);
+        rc = call(env, "generate_report", a, &rep, err);
     }
     double t1 = ep_now();
     if (rc == 0)
@@ -258,7 +260,10 @@ static void worker(const char *db, const char *dir, const long long *ids, int ta
 {
     struct ep_error err = {0};
     struct ep_store *s = NULL;
+    struct ep_env env;
     int setup_rc = ep_store_open(db, EP_STORE_READONLY, &s, &err);
+    if (setup_rc == 0)
+        setup_rc = ep_env_init(&env, s, &err);
     if (setup_rc == 0)
         setup_rc = ep_tools_register_all(&err);
     int idx;
@@ -275,30 +280,31 @@ static void worker(const char *db, const char *dir, const long long *ids, int ta
             r.skipped = 1;
         } else {
             struct ep_error e = {0};
-            r.rc = one_scorecard(s, ids[idx], path, &r, &e);
+            r.rc = one_scorecard(&env, ids[idx], path, &r, &e);
             if (r.rc)
                 snprintf(r.msg, sizeof r.msg, "%s", e.msg);
         }
         if (write(res_fd, &r, sizeof r) != (ssize_t)sizeof r)
             break;
     }
-    ep_tools_intel_cache_clear();
-    ep_tools_matrix_cache_clear();
-    ep_tools_cleanup();
-    if (s)
+    if (s) {
+        ep_env_close(&env);
         ep_store_close(s);
+    }
+    ep_tools_cleanup();
 }
 
 /* MEPs of the default window with at least one cast vote, ascending id. */
-static int list_meps(struct ep_store *s, long long **ids, int *n, struct ep_error *err)
+static int list_meps(struct ep_env *env, long long **ids, int *n, struct ep_error *err)
 {
     struct ep_tools_window tw;
-    const struct ep_matrix *m;
+    struct ep_win *win = NULL;
     int rc = ep_tools_window_from_args(Win, &tw, err);
     if (rc == 0)
-        rc = ep_tools_matrix(s, &tw, &m, err);
+        rc = ep_env_window(env, &tw.w, &win, err);
     if (rc)
         return rc;
+    const struct ep_matrix *m = win->m;
     *ids = malloc(sizeof(long long) * (size_t)(m->n_mep + 1));
     if (!*ids)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
@@ -543,15 +549,16 @@ static int cmd_scorecards(struct ep_cli *cli, int argc, char **argv)
     long long *ids = req;
     int n = n_req, rc = 0;
     char key[512];
-    if (all)
-        rc = list_meps(s, &ids, &n, &err);
+    struct ep_env env;
+    rc = ep_env_init(&env, s, &err);
+    if (rc == 0 && all)
+        rc = list_meps(&env, &ids, &n, &err);
     if (rc == 0 && content_key(s, key, sizeof key))
         rc = ep_error_set(&err, EP_EDB, "cannot read the store's units");
     if (rc == 0)
         rc = prepare_dir(out, key, &err);
     /* no SQLite handle, igraph or cache state may cross fork() */
-    ep_tools_intel_cache_clear();
-    ep_tools_matrix_cache_clear();
+    ep_env_close(&env);
     ep_store_close(s);
     if (rc) {
         ep_cli_error(&err);
@@ -619,14 +626,16 @@ static int cmd_pdf(struct ep_cli *cli, int argc, char **argv, int briefing)
     struct ep_store *s = ep_cli_open_store(cli, 1);
     if (!s)
         return EP_EXIT_ERROR;
+    struct ep_env env;
+    ep_env_init(&env, s, NULL);
     double t0 = ep_now();
     json_t *risk = NULL, *coal = NULL;
     struct ep_buf b;
     ep_buf_init(&b, 0);
     int same = 0;
-    int rc = call(s, "analyze_coalition_dynamics", "{}", &coal, &err);
+    int rc = call(&env, "analyze_coalition_dynamics", "{}", &coal, &err);
     if (rc == 0 && briefing)
-        rc = call(s, "generate_political_risk_assessment", "{}", &risk, &err);
+        rc = call(&env, "generate_political_risk_assessment", "{}", &risk, &err);
     double t1 = ep_now();
     if (rc == 0)
         rc = briefing ? ep_report_pdf_briefing(risk, coal, &b, &err)
@@ -639,8 +648,7 @@ static int cmd_pdf(struct ep_cli *cli, int argc, char **argv, int briefing)
     json_decref(risk);
     json_decref(coal);
     ep_buf_free(&b);
-    ep_tools_intel_cache_clear();
-    ep_tools_matrix_cache_clear();
+    ep_env_close(&env);
     ep_tools_cleanup();
     ep_store_close(s);
     return finish(kind, rc, &err, t0, 1, same, out);
@@ -659,12 +667,15 @@ static int cmd_network(struct ep_cli *cli, int argc, char **argv)
     struct ep_store *s = ep_cli_open_store(cli, 1);
     if (!s)
         return EP_EXIT_ERROR;
+    struct ep_env env;
+    ep_env_init(&env, s, NULL);
     double t0 = ep_now();
     json_t *net = NULL;
-    struct ep_graph g = {0};
+    const struct ep_graph *g = NULL;
     struct ep_stats_map mp = {0};
     struct ep_tools_window tw;
     const struct ep_matrix *m = NULL;
+    struct ep_win *win = NULL;
     struct ep_graph_params gp;
     struct ep_stats_map_params mpp;
     ep_graph_params_default(&gp);
@@ -674,16 +685,20 @@ static int cmd_network(struct ep_cli *cli, int argc, char **argv)
     int n_same = 0, same = 0;
     char path[PATH_MAX];
     double ts[5] = {0};
-    int rc = call(s, "map_political_network", "{\"include_nodes\": true}", &net, &err);
+    int rc = call(&env, "map_political_network", "{\"include_nodes\": true}", &net, &err);
     if (rc == 0)
         rc = ep_tools_window_from_args(Win, &tw, &err);
+    if (rc == 0 && (rc = ep_env_window(&env, &tw.w, &win, &err)) == 0)
+        m = win->m;
+    /* the graph the tool computed, from the window cache (computed here only when the tool's
+     * result came from the result cache): one computation per job */
     if (rc == 0)
-        rc = ep_tools_matrix(s, &tw, &m, &err);
+        rc = ep_win_need_graph(win, gp.min_common, gp.algo, 1, NULL, &err);
     if (rc == 0)
-        rc = ep_graph_compute(m, &gp, NULL, 0, &g, &err);
+        g = &win->g;
     ts[0] = ep_now();
     if (rc == 0)
-        rc = ep_report_graphml(&g, m, json_object_get(net, "node_list"), &b, &err);
+        rc = ep_report_graphml(g, m, json_object_get(net, "node_list"), &b, &err);
     if (rc == 0) {
         snprintf(path, sizeof path, "%s/network.graphml", out);
         rc = write_if_changed(path, &b, &same, &err);
@@ -692,7 +707,7 @@ static int cmd_network(struct ep_cli *cli, int argc, char **argv)
     ep_buf_reset(&b);
     ts[1] = ep_now();
     if (rc == 0)
-        rc = ep_report_png_network(&g, m, net, NULL, &b, &err);
+        rc = ep_report_png_network(g, m, net, NULL, &b, &err);
     if (rc == 0) {
         snprintf(path, sizeof path, "%s/network.png", out);
         rc = write_if_changed(path, &b, &same, &err);
@@ -714,13 +729,11 @@ static int cmd_network(struct ep_cli *cli, int argc, char **argv)
         fprintf(stderr,
                 "report network: %d nodes, %d edges; tools + graph %.2f s, GraphML %.2f s, "
                 "network.png %.2f s, political map (PCA + PNG) %.2f s\n",
-                g.n_node, g.n_edge, ts[0] - t0, ts[1] - ts[0], ts[2] - ts[1], ts[3] - ts[2]);
+                g->n_node, g->n_edge, ts[0] - t0, ts[1] - ts[0], ts[2] - ts[1], ts[3] - ts[2]);
     ep_buf_free(&b);
     ep_stats_map_free(&mp);
-    ep_graph_free(&g);
     json_decref(net);
-    ep_tools_intel_cache_clear();
-    ep_tools_matrix_cache_clear();
+    ep_env_close(&env);
     ep_tools_cleanup();
     ep_store_close(s);
     return finish("network", rc, &err, t0, 3, n_same, out);

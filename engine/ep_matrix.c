@@ -1,4 +1,5 @@
 #include "ep_matrix.h"
+#include "ep_model.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -82,4 +83,24 @@ int ep_matrix_mep_index(const struct ep_matrix *m, int64_t id)
             hi = mid - 1;
     }
     return -1;
+}
+
+int ep_matrix_dnv_unknown(const struct ep_matrix *m, int v0, int v1)
+{
+    int n = 0;
+    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++)
+        n += !m->dnv_known[v];
+    return n;
+}
+
+int ep_matrix_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1)
+{
+    int n = 0;
+    for (int v = v0 < 0 ? 0 : v0; v < v1 && v < m->n_vote; v++) {
+        if (m->dnv_known[v])
+            continue;
+        /* a cast vote or a membership that day (DID_NOT_VOTE derived) says i was an MEP */
+        n += i < 0 || m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i] == EP_POS_NONE;
+    }
+    return n;
 }

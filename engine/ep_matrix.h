@@ -50,6 +50,11 @@ int ep_matrix_group_index(struct ep_matrix *m, const char *code);
 void ep_matrix_set(struct ep_matrix *m, int v, int i, int pos, int grp);
 /* Index of an MEP id, or -1. Binary search. */
 int ep_matrix_mep_index(const struct ep_matrix *m, int64_t id);
+/* Votes v0 <= v < v1 whose did-not-vote list is unknown (dnv_known[v] == 0). */
+int ep_matrix_dnv_unknown(const struct ep_matrix *m, int v0, int v1);
+/* The same, counting only the votes where it is unknown whether MEP i was eligible (no cast
+ * vote and no membership that day); i < 0 counts every unknown vote. */
+int ep_matrix_mep_dnv_unknown(const struct ep_matrix *m, int i, int v0, int v1);
 
 /* Pairwise agreement over all MEP pairs. same[i*n+j] = votes where both cast the same option,
  * both[i*n+j] = votes where both cast; full symmetric n_mep x n_mep arrays (caller-allocated),

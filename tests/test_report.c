@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ep_artefact.h"
+#include "ep_env.h"
 #include "ep_graph.h"
 #include "ep_provider.h"
 #include "ep_report.h"
@@ -27,6 +28,7 @@
 #define MEP_NAME "Enikő GYŐRI"
 
 static struct ep_store *S;
+static struct ep_env Env; /* S's analysis environment */
 static char *Dir;
 static json_t *Inf, *Details, *Report, *Net, *Coal, *Risk;
 static const struct ep_matrix *M;
@@ -37,6 +39,7 @@ static json_t *call(const char *tool, const char *args_json)
 {
     struct ep_tool_ctx ctx = {0};
     ctx.store = S;
+    ctx.env = &Env;
     struct ep_error err = {0};
     json_t *args = json_loads(args_json, 0, NULL);
     json_t *res = NULL;
@@ -55,7 +58,7 @@ static int setup(void **state)
     char path[1024];
     snprintf(path, sizeof path, "%s/rep.db", Dir);
     if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err) ||
-        ep_tools_register_all(&err)) {
+        ep_env_init(&Env, S, &err) || ep_tools_register_all(&err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
@@ -72,11 +75,12 @@ static int setup(void **state)
     if (!Inf || !Details || !Report || !Net || !Coal || !Risk)
         return -1;
     struct ep_tools_window tw;
+    struct ep_tool_ctx wctx = {.store = S, .env = &Env};
     struct ep_graph_params gp;
     struct ep_stats_map_params mp;
     ep_graph_params_default(&gp);
     ep_stats_map_params_default(&mp);
-    if (ep_tools_window_from_args(NULL, &tw, &err) || ep_tools_matrix(S, &tw, &M, &err) ||
+    if (ep_tools_window_from_args(NULL, &tw, &err) || ep_tools_matrix(&wctx, &tw, &M, &err) ||
         ep_graph_compute(M, &gp, NULL, 0, &G, &err) || ep_stats_map_compute(M, &mp, &Map, &err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
@@ -95,8 +99,7 @@ static int teardown(void **state)
     json_decref(Risk);
     ep_graph_free(&G);
     ep_stats_map_free(&Map);
-    ep_tools_intel_cache_clear();
-    ep_tools_matrix_cache_clear();
+    ep_env_close(&Env);
     ep_tools_cleanup();
     ep_store_close(S);
     ep_test_system("rm -rf '%s'", Dir);

@@ -1,5 +1,5 @@
 /* Tests for tools/ep_tools_analysis (analyze_voting_patterns, generate_report) and
- * tools/ep_provider (resources, prompts, completion) on the bundled real data. Figures are
+ * mcp/ep_provider (resources, prompts, completion) on the bundled real data. Figures are
  * checked against SQL over the store's member_vote view, computed here independently. */
 #include <math.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ep_provider.h"
+#include "ep_env.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
@@ -19,6 +20,7 @@
 static struct ep_store *store;
 static char *tmp;
 static struct ep_tool_ctx tctx;
+static struct ep_env env; /* store's analysis environment */
 static struct ep_mcp_provider prov;
 
 /* Sergio BERLATO (ECR) — hand-checked on the bundled data (7 sittings, 266 votes). */
@@ -48,6 +50,8 @@ static int setup(void **st)
         return -1;
     }
     tctx.store = store;
+    ep_env_init(&env, store, NULL);
+    tctx.env = &env;
     ep_tools_provider_init(&prov, store);
     return 0;
 }
@@ -55,8 +59,7 @@ static int setup(void **st)
 static int teardown(void **st)
 {
     (void)st;
-    ep_tools_matrix_cache_clear();
-    ep_tools_common_reset();
+    ep_env_close(&env);
     ep_tools_cleanup();
     ep_store_close(store);
     ep_test_system("rm -rf '%s'", tmp);

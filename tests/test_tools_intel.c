@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_env.h"
 #include "ep_report.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
@@ -16,6 +17,7 @@
 
 static struct ep_store *S;
 static struct ep_store *S1; /* one-vote store (short_store) */
+static struct ep_env Env, Env1; /* their analysis environments (window caches) */
 static char *Dir;
 
 static int setup(void **state)
@@ -25,7 +27,8 @@ static int setup(void **state)
     Dir = ep_test_tmpdir();
     char path[1024];
     snprintf(path, sizeof path, "%s/intel.db", Dir);
-    if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err)) {
+    if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err) ||
+        ep_env_init(&Env, S, &err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
@@ -46,8 +49,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    ep_tools_intel_cache_clear();
-    ep_tools_matrix_cache_clear();
+    ep_env_close(&Env);
+    ep_env_close(&Env1);
     ep_tools_cleanup();
     ep_report_cleanup(); /* cairo's and fontconfig's caches (test_formats renders PDFs) */
     ep_store_close(S);
@@ -62,6 +65,7 @@ static int call_on(struct ep_store *st, const char *tool, const char *args_json,
 {
     struct ep_tool_ctx ctx = {0};
     ctx.store = st;
+    ctx.env = st == S ? &Env : st == S1 ? &Env1 : NULL;
     json_t *args = json_loads(args_json, 0, NULL);
     assert_non_null(args);
     *res = NULL;
@@ -417,6 +421,7 @@ static struct ep_store *short_store(void)
     struct ep_error err = {0};
     snprintf(path, sizeof path, "%s/one-vote.db", Dir);
     assert_int_equal(ep_store_open(path, 0, &S1, &err), 0);
+    assert_int_equal(ep_env_init(&Env1, S1, &err), 0);
     static const char *const tables[] = {"howtheyvote/members.csv", "howtheyvote/groups.csv",
                                          "howtheyvote/group_memberships.csv"};
     for (int k = 0; k < 4; k++) {
@@ -554,6 +559,7 @@ static void test_short_map(void **state)
     snprintf(out, sizeof out, "%s/short-out", Dir);
     struct ep_tool_ctx ctx = {0};
     ctx.store = S1;
+    ctx.env = &Env1;
     ctx.out_dir = out;
     json_t *args = json_loads("{\"formats\": [\"json\", \"png\"]}", 0, NULL);
     struct ep_error err = {0};
@@ -680,6 +686,7 @@ static void test_cancel(void **state)
         struct ep_error err = {0};
         struct ep_tool_ctx ctx = {0};
         ctx.store = S;
+        ctx.env = &Env;
         cancel_flag = 1;
         ctx.cancelled = &cancel_flag;
         json_t *args = json_loads(t == 0 ? margs : "{}", 0, NULL), *res = NULL;
@@ -687,7 +694,7 @@ static void test_cancel(void **state)
         assert_null(res);
         /* flag set by the progress callback after the first stage: the handler stops (the
          * earlier tests' results are dropped from both caches so that the handler runs) */
-        ep_tools_intel_cache_clear();
+        ep_env_clear(&Env);
         ep_tools_cache_clear();
         cancel_flag = 0;
         cancel_at = 2;
@@ -709,10 +716,10 @@ static void test_deadline(void **state)
                                         "detect_voting_anomalies",
                                         "generate_political_risk_assessment"};
     for (int t = 0; t < 4; t++) {
-        ep_tools_intel_cache_clear();
+        ep_env_clear(&Env);
         ep_tools_cache_clear();
         struct ep_error err = {0};
-        struct ep_tool_ctx ctx = {.store = S, .deadline = ep_now() - 1};
+        struct ep_tool_ctx ctx = {.store = S, .env = &Env, .deadline = ep_now() - 1};
         json_t *args = json_object(), *res = NULL;
         assert_int_equal(ep_tools_call(&ctx, tools[t], args, &res, &err), EP_EUNAVAIL);
         assert_null(res);
@@ -748,6 +755,7 @@ static int call_out(const char *dir, const char *tool, const char *args_json, js
 {
     struct ep_tool_ctx ctx = {0};
     ctx.store = S;
+    ctx.env = &Env;
     ctx.out_dir = dir;
     json_t *args = json_loads(args_json, 0, NULL);
     assert_non_null(args);

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "ep_env.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
@@ -23,6 +24,7 @@
 static char *Dir;
 static struct ep_store *Def; /* the bundled default dataset */
 static struct ep_store *Xml; /* built on first use (xml_store) */
+static struct ep_env DefEnv; /* Def's analysis environment (its window cache) */
 
 static int setup(void **state)
 {
@@ -32,6 +34,7 @@ static int setup(void **state)
     char path[1024];
     snprintf(path, sizeof path, "%s/default.db", Dir);
     if (ep_store_open(path, 0, &Def, &err) || ep_store_ensure_default(Def, NULL, NULL, &err) ||
+        ep_env_init(&DefEnv, Def, &err) ||
         ep_tools_register_all(&err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
@@ -42,10 +45,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    ep_tools_intel_cache_clear();
-    ep_tools_matrix_cache_clear();
+    ep_env_close(&DefEnv);
     ep_tools_cleanup();
-    ep_tools_common_reset();
     ep_store_close(Def);
     ep_store_close(Xml);
     ep_test_system("rm -rf '%s'", Dir);
@@ -89,6 +90,7 @@ static int call(struct ep_store *s, const char *tool, const char *args_json, jso
 {
     struct ep_tool_ctx ctx = {0};
     ctx.store = s;
+    ctx.env = s == Def ? &DefEnv : NULL; /* other stores: an environment per call */
     json_error_t je;
     json_t *args = json_loads(args_json, 0, &je);
     if (!args)

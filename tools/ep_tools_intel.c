@@ -2,136 +2,55 @@
 #include "ep_tools_intel.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_anomalies.h"
 #include "ep_artefact.h"
+#include "ep_coalition.h"
+#include "ep_env.h"
+#include "ep_influence.h"
+#include "ep_json.h"
+#include "ep_query_intel.h"
+#include "ep_run.h"
 #include "ep_graph.h"
 #include "ep_model.h"
+#include "ep_network.h"
 #include "ep_report.h"
+#include "ep_risk.h"
 #include "ep_stats.h"
 #include "ep_store.h"
 #include "ep_tools_common.h"
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
-/* Why the roles dimension is unavailable, on any store (not only the bundled data). */
-#define EP_ROLES_REASON                                                                            \
-    "the store holds no rapporteur or role records: its schema has no table for them, and "        \
-    "neither HowTheyVote.eu nor the roll-call XML carry them"
 
-/* ---- small JSON helpers ------------------------------------------------------------------ */
+/* ---- the run: progress and cancellation between stages (analysis/ep_run.h) ----------------- */
 
-/* A finite number rounded to 6 decimals, or null (never NaN/Inf). */
-static json_t *jr(double x)
+/* A run of tool over the call's context: its progress, cancellation and deadline. */
+static void run_init(struct ep_run *r, const struct ep_tool_ctx *ctx, const char *tool, int n)
 {
-    if (!isfinite(x))
-        return json_null();
-    double r = round(x * 1e6) / 1e6;
-    if (r == 0)
-        r = 0; /* no -0 */
-    return json_real(r);
-}
-
-static json_t *jru(int ok, double x)
-{
-    return ok ? jr(x) : json_null();
-}
-
-static void put(json_t *o, const char *k, json_t *v, int *bad)
-{
-    if (!v) {
-        *bad = 1;
-        return;
+    memset(r, 0, sizeof *r);
+    r->tool = tool;
+    r->n = n;
+    if (ctx) {
+        r->progress = ctx->progress;
+        r->pctx = ctx->pctx;
+        r->cancelled = ctx->cancelled;
+        r->deadline = ctx->deadline;
     }
-    if (!o || json_object_set_new(o, k, v))
-        *bad = 1;
-}
-
-static void add(json_t *a, json_t *v, int *bad)
-{
-    if (!v) {
-        *bad = 1;
-        return;
-    }
-    if (!a || json_array_append_new(a, v))
-        *bad = 1;
-}
-
-static json_t *jstrs(const char *const *s)
-{
-    json_t *a = json_array();
-    for (int i = 0; a && s && s[i]; i++)
-        if (json_array_append_new(a, json_string(s[i]))) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
-
-static json_t *unavail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static json_t *unavail(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return ep_tools_unavailable(buf);
-}
-
-static double clamp01(double x)
-{
-    return x < 0 ? 0 : (x > 1 ? 1 : x);
-}
-
-/* ---- the run: progress and cancellation between stages ------------------------------------ */
-
-/* A measure the window is too short for: it has `have` units where the measure needs `minimum`
- * (docs/methodology.md, "Minimums"). finish() lists them in the result's window_too_short. */
-struct shortm {
-    char measure[80];
-    const char *unit;
-    long have, minimum;
-};
-#define RUN_MAX_SHORT 48
-
-struct run {
-    struct ep_tool_ctx *ctx;
-    const char *tool;
-    int k, n;
-    int n_short;
-    struct shortm shortm[RUN_MAX_SHORT];
-};
-
-static void too_short(struct run *r, const char *unit, long have, long minimum, const char *fmt,
-                      ...) __attribute__((format(printf, 5, 6)));
-static void too_short(struct run *r, const char *unit, long have, long minimum, const char *fmt,
-                      ...)
-{
-    if (r->n_short >= RUN_MAX_SHORT)
-        return;
-    struct shortm *s = &r->shortm[r->n_short++];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(s->measure, sizeof s->measure, fmt, ap);
-    va_end(ap);
-    s->unit = unit;
-    s->have = have;
-    s->minimum = minimum;
 }
 
 /* The result's window_too_short block (NULL when every measure had its minimum). */
-static json_t *short_json(const struct run *r, int *bad)
+static json_t *short_json(const struct ep_run *r, int *bad)
 {
     if (r->n_short == 0)
         return NULL;
     json_t *a = json_array();
     for (int k = 0; k < r->n_short; k++) {
-        const struct shortm *s = &r->shortm[k];
-        add(a,
+        const struct ep_run_short *s = &r->shortm[k];
+        ep_json_add(a,
             json_pack("{s:s, s:s, s:I, s:I}", "measure", s->measure, "unit", s->unit, "have",
                       (json_int_t)s->have, "minimum", (json_int_t)s->minimum),
             bad);
@@ -145,176 +64,15 @@ static json_t *short_json(const struct run *r, int *bad)
     return json_pack("{s:s, s:o}", "note", note, "measures", a);
 }
 
-static int stage(struct run *r, const char *what, struct ep_error *err)
-{
-    if (r->ctx && r->ctx->cancelled && *r->ctx->cancelled)
-        return ep_error_set(err, EP_ECANCELED, "%s: cancelled before stage \"%s\"", r->tool, what);
-    if (r->ctx && r->ctx->deadline > 0 && ep_now() > r->ctx->deadline)
-        return ep_error_set(err, EP_EUNAVAIL,
-                            "%s: the call's deadline (the server's --tool-timeout) passed before "
-                            "stage \"%s\"; retry, narrow the window, or raise --tool-timeout",
-                            r->tool, what);
-    if (r->ctx && r->ctx->progress)
-        r->ctx->progress(r->ctx->pctx, r->k, r->n, what);
-    r->k++;
-    return 0;
-}
+/* ---- the window (analysis/ep_window.h) --------------------------------------------------- */
 
-/* graph/ hook: igraph's percentage inside the current stage [k-1, k]. */
-static void graph_progress(void *c, double pct, const char *what)
-{
-    struct run *r = c;
-    if (r->ctx && r->ctx->progress) {
-        double done = (r->k - 1) + (pct < 0 ? 0 : pct > 100 ? 100 : pct) / 100.0;
-        r->ctx->progress(r->ctx->pctx, done, r->n, what);
-    }
-}
+enum { D_CENT = EP_INFL_CENT, D_BRIDGE = EP_INFL_BRIDGE, D_LOYAL = EP_INFL_LOYAL,
+       D_PART = EP_INFL_PART, D_PIVOT = EP_INFL_PIVOT, D_ROLES = EP_INFL_ROLES,
+       N_DIM = EP_INFL_NDIM };
 
-/* ---- per-window cache ------------------------------------------------------------------- */
-
-struct mepfig {
-    uint8_t part_ok, loy_ok;
-    int dnv_unk; /* votes where it is unknown whether the MEP was eligible */
-    int eligible, cast, loy_num, loy_den, n_defect;
-    double participation, loyalty;
-};
-
-enum { D_CENT, D_BRIDGE, D_LOYAL, D_PART, D_PIVOT, D_ROLES, N_DIM };
-
-struct win {
-    int used;
-    char key[3000];
-    const struct ep_matrix *m;
-    const int64_t *mep_id_ptr;
-    int n_active, n_sittings;
-
-    int have_vs;
-    struct ep_stats_votes vs;
-    int have_gs;
-    struct ep_stats_groups gs;
-    int have_frag;
-    struct ep_stats_frag frag;
-    int have_per[2];
-    struct ep_stats_periods per[2];
-    int have_tr[2];
-    struct ep_stats_trends tr[2];
-
-    int have_graph, graph_min_common;
-    struct ep_graph g;
-    int *node_of; /* [n_mep] node index in g or -1 */
-
-    int have_names;
-    char **name;        /* [n_name] "First Last" */
-    int n_name;         /* entries of name (w->m may be gone when the entry is dropped) */
-    char (*country)[8]; /* [n_mep] "" when unknown */
-
-    int have_mf;
-    struct mepfig *mf; /* [n_mep] */
-
-    int have_piv;
-    int decided;         /* votes with FOR != AGAINST */
-    int32_t *F, *A, *Ab; /* [n_vote] totals */
-    uint8_t *gpiv;       /* [n_vote*n_grp] group g pivotal on v */
-    int32_t *mep_piv;    /* [n_mep] */
-    int32_t *grp_piv;    /* [n_grp] */
-
-    int have_mser;    /* per-sitting defection series of every MEP */
-    double *mser_x;   /* [n_mep * n_sitting] */
-    uint8_t *mser_ok; /* [n_mep * n_sitting] */
-
-    int have_infl;
-    double *val[N_DIM], *pct[N_DIM]; /* [n_node] */
-    uint8_t *ok[N_DIM];
-    int peers[N_DIM];
-    double *composite; /* [n_node] */
-    int *rank;         /* [n_node] */
-};
-
-static struct win W;
-
-static void win_free_graph(struct win *w)
-{
-    if (w->have_graph)
-        ep_graph_free(&w->g);
-    free(w->node_of);
-    w->node_of = NULL;
-    w->have_graph = 0;
-    if (w->have_infl) {
-        for (int d = 0; d < N_DIM; d++) {
-            free(w->val[d]);
-            free(w->pct[d]);
-            free(w->ok[d]);
-            w->val[d] = w->pct[d] = NULL;
-            w->ok[d] = NULL;
-        }
-        free(w->composite);
-        free(w->rank);
-        w->composite = NULL;
-        w->rank = NULL;
-        w->have_infl = 0;
-    }
-}
-
-static void win_free(struct win *w)
-{
-    if (w->have_vs)
-        ep_stats_votes_free(&w->vs);
-    if (w->have_gs)
-        ep_stats_groups_free(&w->gs);
-    for (int k = 0; k < 2; k++) {
-        if (w->have_per[k])
-            ep_stats_periods_free(&w->per[k]);
-        if (w->have_tr[k])
-            ep_stats_trends_free(&w->tr[k]);
-    }
-    win_free_graph(w);
-    for (int i = 0; w->name && i < w->n_name; i++)
-        free(w->name[i]);
-    free(w->name);
-    free(w->country);
-    free(w->mf);
-    free(w->F);
-    free(w->A);
-    free(w->Ab);
-    free(w->gpiv);
-    free(w->mep_piv);
-    free(w->grp_piv);
-    free(w->mser_x);
-    free(w->mser_ok);
-    memset(w, 0, sizeof *w);
-}
-
-void ep_tools_intel_cache_clear(void)
-{
-    win_free(&W);
-}
-
-static int db_error(struct ep_store *s, struct ep_error *err, const char *what)
-{
-    return ep_error_set(err, EP_EDB, "%s: %s", what, sqlite3_errmsg(ep_store_db(s)));
-}
-
-static void window_key(struct ep_store *s, const struct ep_tools_window *tw, char *key, size_t n)
-{
-    long long units = 0, last = 0;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit", -1,
-                           &q, NULL) == SQLITE_OK) {
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            units = sqlite3_column_int64(q, 0);
-            last = sqlite3_column_int64(q, 1);
-        }
-        sqlite3_finalize(q);
-    }
-    int k = snprintf(key, n, "%p|%s|%lld|%lld|%s|%s|%d|", (void *)s, ep_store_path(s), units, last,
-                     tw->from, tw->to, tw->w.term);
-    for (int i = 0; tw->w.sittings && tw->w.sittings[i] && k > 0 && (size_t)k < n; i++)
-        k += snprintf(key + k, n - (size_t)k, "%s,", tw->w.sittings[i]);
-}
-
-/* Window arguments -> matrix -> cache entry (reused when the same window on the same store). */
+/* Window arguments -> the window of the call's environment (loaded or from its cache). */
 static int win_get(struct ep_tool_ctx *ctx, json_t *args, struct ep_tools_window *tw,
-                   struct win **out, struct ep_error *err)
+                   struct ep_win **out, struct ep_error *err)
 {
     *out = NULL;
     if (!ctx || !ctx->store) {
@@ -324,438 +82,7 @@ static int win_get(struct ep_tool_ctx *ctx, json_t *args, struct ep_tools_window
     int rc = ep_tools_window_from_args(args, tw, err);
     if (rc)
         return rc;
-    const struct ep_matrix *m = NULL;
-    rc = ep_tools_matrix(ctx->store, tw, &m, err);
-    if (rc)
-        return rc;
-    char key[sizeof W.key];
-    window_key(ctx->store, tw, key, sizeof key);
-    if (!(W.used && W.m == m && W.mep_id_ptr == m->mep_id && strcmp(W.key, key) == 0)) {
-        win_free(&W);
-        W.used = 1;
-        W.m = m;
-        W.mep_id_ptr = m->mep_id;
-        snprintf(W.key, sizeof W.key, "%s", key);
-        for (int i = 0; i < m->n_mep; i++) {
-            const uint64_t *f = m->plane[0] + (size_t)i * (size_t)m->n_words;
-            const uint64_t *a = m->plane[1] + (size_t)i * (size_t)m->n_words;
-            const uint64_t *b = m->plane[2] + (size_t)i * (size_t)m->n_words;
-            int any = 0;
-            for (int x = 0; x < m->n_words && !any; x++)
-                any = (f[x] | a[x] | b[x]) != 0;
-            W.n_active += any;
-        }
-        for (int v = 0; v < m->n_vote; v++)
-            W.n_sittings += (v == 0 || m->vote_day[v] != m->vote_day[v - 1]);
-    }
-    *out = &W;
-    return 0;
-}
-
-static int need_vs(struct win *w, struct ep_error *err)
-{
-    if (w->have_vs)
-        return 0;
-    int rc = ep_stats_votes_compute(w->m, &w->vs, err);
-    if (rc)
-        return rc;
-    w->have_vs = 1;
-    return 0;
-}
-
-static int need_gs(struct win *w, struct ep_error *err)
-{
-    if (w->have_gs)
-        return 0;
-    int rc = need_vs(w, err);
-    if (rc)
-        return rc;
-    rc = ep_stats_groups_compute(w->m, &w->vs, &w->gs, err);
-    if (rc)
-        return rc;
-    w->have_gs = 1;
-    return 0;
-}
-
-static int need_frag(struct win *w, struct ep_error *err)
-{
-    if (w->have_frag)
-        return 0;
-    int rc = ep_stats_fragmentation(w->m, &w->frag, err);
-    if (rc)
-        return rc;
-    w->have_frag = 1;
-    return 0;
-}
-
-static int need_per(struct win *w, int kind, struct ep_error *err)
-{
-    if (w->have_per[kind])
-        return 0;
-    int rc = ep_stats_periods_compute(w->m, kind, &w->per[kind], err);
-    if (rc)
-        return rc;
-    w->have_per[kind] = 1;
-    return 0;
-}
-
-static int need_tr(struct win *w, int kind, struct ep_error *err)
-{
-    if (w->have_tr[kind])
-        return 0;
-    int rc = need_vs(w, err);
-    if (!rc)
-        rc = need_per(w, kind, err);
-    if (!rc)
-        rc = ep_stats_trends_compute(w->m, &w->vs, &w->per[kind], &w->tr[kind], err);
-    if (rc)
-        return rc;
-    w->have_tr[kind] = 1;
-    return 0;
-}
-
-/* The co-voting graph of the window with min_common and algo; cent = 1 also fills the
- * centralities (eigenvector, PageRank, backbone betweenness), which only the tools that report
- * them need: the cohesion, coalition and risk tools use communities and modularity alone. */
-static int need_graph_algo(struct win *w, struct run *r, int min_common, int algo, int cent,
-                           struct ep_error *err)
-{
-    struct ep_graph_hooks h = {graph_progress, r->ctx ? r->ctx->cancelled : NULL, r};
-    if (!(w->have_graph && w->graph_min_common == min_common && w->g.algo == algo)) {
-        win_free_graph(w);
-        struct ep_graph_params p;
-        ep_graph_params_default(&p);
-        p.min_common = min_common;
-        p.algo = algo;
-        p.centralities = 0;
-        int rc = ep_graph_compute(w->m, &p, &h, 0, &w->g, err);
-        if (rc) {
-            ep_graph_free(&w->g);
-            return rc;
-        }
-        w->node_of = malloc((size_t)(w->m->n_mep > 0 ? w->m->n_mep : 1) * sizeof *w->node_of);
-        if (!w->node_of) {
-            ep_graph_free(&w->g);
-            return ep_error_set(err, EP_ENOMEM, "out of memory");
-        }
-        for (int i = 0; i < w->m->n_mep; i++)
-            w->node_of[i] = -1;
-        for (int k = 0; k < w->g.n_node; k++)
-            w->node_of[w->g.node[k].mep] = k;
-        w->have_graph = 1;
-        w->graph_min_common = min_common;
-    }
-    return cent ? ep_graph_centralities(&w->g, &h, err) : 0;
-}
-
-/* The graph with the default community detection (Louvain). */
-static int need_graph(struct win *w, struct run *r, int min_common, int cent, struct ep_error *err)
-{
-    return need_graph_algo(w, r, min_common, EP_GRAPH_LOUVAIN, cent, err);
-}
-
-/* Names and countries of every MEP of the window, joined to the member table. */
-static int need_names(struct win *w, struct ep_store *s, struct ep_error *err)
-{
-    if (w->have_names)
-        return 0;
-    const struct ep_matrix *m = w->m;
-    size_t n = (size_t)(m->n_mep > 0 ? m->n_mep : 1);
-    w->name = calloc(n, sizeof *w->name);
-    w->country = calloc(n, sizeof *w->country);
-    if (!w->name || !w->country)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    w->n_name = m->n_mep;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(ep_store_db(s),
-                           "SELECT first_name, last_name, country_code FROM member WHERE id = ?1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_error(s, err, "reading MEP names");
-    int rc = 0;
-    for (int i = 0; i < m->n_mep && !rc; i++) {
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, m->mep_id[i]);
-        char buf[256];
-        buf[0] = 0;
-        int st = sqlite3_step(q);
-        if (st == SQLITE_ROW) {
-            const char *fn = (const char *)sqlite3_column_text(q, 0);
-            const char *ln = (const char *)sqlite3_column_text(q, 1);
-            const char *cc = (const char *)sqlite3_column_text(q, 2);
-            snprintf(buf, sizeof buf, "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
-            snprintf(w->country[i], sizeof w->country[i], "%s", cc ? cc : "");
-        } else if (st != SQLITE_DONE) {
-            rc = db_error(s, err, "reading MEP names");
-            break;
-        }
-        if (!buf[0])
-            snprintf(buf, sizeof buf, "MEP %lld", (long long)m->mep_id[i]);
-        w->name[i] = strdup(buf);
-        if (!w->name[i])
-            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    sqlite3_finalize(q);
-    if (rc)
-        return rc;
-    w->have_names = 1;
-    return 0;
-}
-
-static int need_mf(struct win *w, struct ep_error *err)
-{
-    if (w->have_mf)
-        return 0;
-    int rc = need_vs(w, err);
-    if (rc)
-        return rc;
-    const struct ep_matrix *m = w->m;
-    w->mf = calloc((size_t)(m->n_mep > 0 ? m->n_mep : 1), sizeof *w->mf);
-    if (!w->mf)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    for (int i = 0; i < m->n_mep; i++) {
-        struct ep_stats_mep s;
-        memset(&s, 0, sizeof s);
-        rc = ep_stats_mep_compute(m, &w->vs, i, &s, err);
-        if (rc) {
-            ep_stats_mep_free(&s);
-            free(w->mf);
-            w->mf = NULL;
-            return rc;
-        }
-        struct mepfig *f = &w->mf[i];
-        f->eligible = s.eligible;
-        f->cast = s.cast;
-        f->dnv_unk = ep_tools_mep_dnv_unknown(m, i, 0, m->n_vote);
-        f->part_ok = (uint8_t)(s.part_ok && !f->dnv_unk);
-        f->participation = s.participation;
-        f->loy_ok = (uint8_t)s.loyalty_ok;
-        f->loyalty = s.loyalty;
-        f->loy_num = s.loyalty_num;
-        f->loy_den = s.loyalty_den;
-        f->n_defect = s.n_defect;
-        ep_stats_mep_free(&s);
-    }
-    w->have_mf = 1;
-    return 0;
-}
-
-/* Vote totals and pivotal groups. A vote is decided when FOR != AGAINST (the winning side is
- * the larger); group g is pivotal on a decided vote when its position is the winning side and
- * its members in that position c exceed the margin |FOR - AGAINST|: without those votes the
- * outcome would reverse. An MEP's pivotal vote: their group was pivotal and they voted with it. */
-static int need_piv(struct win *w, struct ep_error *err)
-{
-    if (w->have_piv)
-        return 0;
-    int rc = need_vs(w, err);
-    if (rc)
-        return rc;
-    const struct ep_matrix *m = w->m;
-    int nv = m->n_vote, ng = m->n_grp, nm = m->n_mep;
-    size_t v1 = (size_t)(nv > 0 ? nv : 1);
-    w->F = calloc(v1, sizeof *w->F);
-    w->A = calloc(v1, sizeof *w->A);
-    w->Ab = calloc(v1, sizeof *w->Ab);
-    w->gpiv = calloc(v1 * (size_t)(ng > 0 ? ng : 1), 1);
-    w->mep_piv = calloc((size_t)(nm > 0 ? nm : 1), sizeof *w->mep_piv);
-    w->grp_piv = calloc(EP_MATRIX_MAX_GROUPS, sizeof *w->grp_piv);
-    if (!w->F || !w->A || !w->Ab || !w->gpiv || !w->mep_piv || !w->grp_piv)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    w->decided = 0;
-    for (int v = 0; v < nv; v++) {
-        const struct ep_stats_vg *vg = w->vs.vg + (size_t)v * (size_t)ng;
-        int F = 0, A = 0, Ab = 0;
-        for (int g = 0; g < ng; g++) {
-            F += vg[g].y;
-            A += vg[g].n;
-            Ab += vg[g].a;
-        }
-        w->F[v] = F;
-        w->A[v] = A;
-        w->Ab[v] = Ab;
-        if (F == A)
-            continue;
-        w->decided++;
-        int win = F > A ? EP_GPOS_FOR : EP_GPOS_AGAINST, margin = abs(F - A), anyp = 0;
-        for (int g = 0; g < ng; g++) {
-            int c = win == EP_GPOS_FOR ? vg[g].y : vg[g].n;
-            if (vg[g].pos == win && c > margin) {
-                w->gpiv[(size_t)v * (size_t)ng + (size_t)g] = 1;
-                w->grp_piv[g]++;
-                anyp = 1;
-            }
-        }
-        if (!anyp)
-            continue;
-        const uint8_t *pr = m->pos + (size_t)v * (size_t)nm;
-        const uint8_t *gr = m->grp + (size_t)v * (size_t)nm;
-        for (int i = 0; i < nm; i++)
-            if (pr[i] == win && gr[i] < ng && w->gpiv[(size_t)v * (size_t)ng + gr[i]])
-                w->mep_piv[i]++;
-    }
-    w->have_piv = 1;
-    return 0;
-}
-
-/* Per-sitting defection-rate series of every MEP (the input of the MEP scan; outliers are found
- * per call because they depend on the threshold and the minimum). */
-static int need_mser(struct win *w, struct ep_tool_ctx *ctx, struct ep_error *err)
-{
-    if (w->have_mser)
-        return 0;
-    int rc = need_vs(w, err);
-    if (!rc)
-        rc = need_per(w, EP_PERIOD_SITTING, err);
-    if (rc)
-        return rc;
-    const struct ep_matrix *m = w->m;
-    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
-    size_t cells = (size_t)(m->n_mep > 0 ? m->n_mep : 1) * (size_t)(ps->n > 0 ? ps->n : 1);
-    double *x = malloc(cells * sizeof *x);
-    uint8_t *ok = calloc(cells, 1);
-    if (!x || !ok) {
-        free(x);
-        free(ok);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    for (int i = 0; i < m->n_mep && !rc; i++) {
-        if (i % 64 == 0 && ctx && ctx->cancelled && *ctx->cancelled) {
-            rc = ep_error_set(err, EP_ECANCELED, "cancelled while computing MEP baselines");
-            break;
-        }
-        struct ep_stats_series se;
-        memset(&se, 0, sizeof se);
-        rc = ep_stats_series_compute(m, &w->vs, ps, EP_ENTITY_MEP, i, EP_MEASURE_DEFECTION, &se,
-                                     err);
-        if (!rc) {
-            memcpy(x + (size_t)i * (size_t)ps->n, se.x, (size_t)ps->n * sizeof *x);
-            memcpy(ok + (size_t)i * (size_t)ps->n, se.ok, (size_t)ps->n);
-        }
-        ep_stats_series_free(&se);
-    }
-    if (rc) {
-        free(x);
-        free(ok);
-        return rc;
-    }
-    w->mser_x = x;
-    w->mser_ok = ok;
-    w->have_mser = 1;
-    return 0;
-}
-
-/* ---- percentiles and the influence scores ----------------------------------------------- */
-
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Percentile rank of x among sorted[0..n-1] (which contains x): 100 * (L + E/2) / n with L the
- * values strictly lower and E the values equal (the MEP included). */
-static double pct_rank(const double *sorted, int n, double x)
-{
-    int lo = 0, hi = n;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (sorted[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    int L = lo;
-    hi = n;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (sorted[mid] <= x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    int E = lo - L;
-    return n > 0 ? 100.0 * (L + 0.5 * E) / n : 0;
-}
-
-static const char *const dim_name[N_DIM] = {"network_centrality", "bridge_score",  "loyalty",
-                                            "participation",      "pivotal_votes", "roles"};
-static const double dim_weight[N_DIM] = {0.25, 0.15, 0.15, 0.15, 0.20, 0.10};
-
-static int need_infl(struct win *w, struct ep_error *err)
-{
-    if (w->have_infl)
-        return 0;
-    const struct ep_graph *g = &w->g;
-    int n = g->n_node;
-    size_t n1 = (size_t)(n > 0 ? n : 1);
-    double *tmp = malloc(n1 * sizeof *tmp);
-    w->composite = calloc(n1, sizeof *w->composite);
-    w->rank = calloc(n1, sizeof *w->rank);
-    int bad = !tmp || !w->composite || !w->rank;
-    for (int d = 0; d < N_DIM && !bad; d++) {
-        w->val[d] = calloc(n1, sizeof(double));
-        w->pct[d] = calloc(n1, sizeof(double));
-        w->ok[d] = calloc(n1, 1);
-        bad = !w->val[d] || !w->pct[d] || !w->ok[d];
-    }
-    if (bad) {
-        free(tmp);
-        w->have_infl = 1; /* so that win_free_graph releases the partial arrays */
-        win_free_graph(w);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    for (int k = 0; k < n; k++) {
-        const struct ep_graph_node *nd = &g->node[k];
-        int i = nd->mep;
-        w->ok[D_CENT][k] = g->n_edge > 0 && nd->eigen >= 0 && isfinite(nd->eigen);
-        w->val[D_CENT][k] = nd->eigen;
-        w->ok[D_BRIDGE][k] = nd->bridge_ok && nd->bridge >= 0 && isfinite(nd->bridge);
-        w->val[D_BRIDGE][k] = nd->bridge;
-        w->ok[D_LOYAL][k] = w->mf[i].loy_ok;
-        w->val[D_LOYAL][k] = w->mf[i].loyalty;
-        w->ok[D_PART][k] = w->mf[i].part_ok;
-        w->val[D_PART][k] = w->mf[i].participation;
-        w->ok[D_PIVOT][k] = w->decided > 0;
-        w->val[D_PIVOT][k] = w->mep_piv[i];
-        w->ok[D_ROLES][k] = 0;
-    }
-    for (int d = 0; d < N_DIM; d++) {
-        int c = 0;
-        for (int k = 0; k < n; k++)
-            if (w->ok[d][k])
-                tmp[c++] = w->val[d][k];
-        qsort(tmp, (size_t)c, sizeof *tmp, cmp_dbl);
-        w->peers[d] = c;
-        for (int k = 0; k < n; k++)
-            w->pct[d][k] = w->ok[d][k] ? pct_rank(tmp, c, w->val[d][k]) : 0;
-    }
-    for (int k = 0; k < n; k++) {
-        double s = 0, ws = 0;
-        for (int d = 0; d < N_DIM; d++)
-            if (w->ok[d][k]) {
-                s += dim_weight[d] * w->pct[d][k];
-                ws += dim_weight[d];
-            }
-        w->composite[k] = ws > 0 ? s / ws : -1;
-    }
-    for (int k = 0; k < n; k++)
-        tmp[k] = w->composite[k];
-    qsort(tmp, n1 > (size_t)n ? 0 : (size_t)n, sizeof *tmp, cmp_dbl);
-    for (int k = 0; k < n; k++) {
-        /* competition rank: 1 + number of MEPs with a strictly higher composite */
-        int lo = 0, hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) / 2;
-            if (tmp[mid] <= w->composite[k])
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        w->rank[k] = 1 + (n - lo);
-    }
-    free(tmp);
-    w->have_infl = 1;
-    return 0;
+    return ep_tools_win(ctx, tw, out, err);
 }
 
 /* ---- shared result pieces ---------------------------------------------------------------- */
@@ -765,24 +92,17 @@ static const char *grp_code(const struct ep_matrix *m, int g)
     return g >= 0 && g < m->n_grp ? m->grp_code[g] : NULL;
 }
 
-static int modal_group(struct win *w, int i)
-{
-    if (w->have_graph && w->node_of[i] >= 0)
-        return w->g.node[w->node_of[i]].grp;
-    return ep_graph_modal_group(w->m, i);
-}
-
 /* {mep_id, name, group, country} (+ value when has_value). */
-static json_t *mep_json(struct win *w, int i, int has_value, double value)
+static json_t *mep_json(struct ep_win *w, int i, int has_value, double value)
 {
-    int g = modal_group(w, i);
+    int g = ep_win_modal_group(w, i);
     const char *gc = grp_code(w->m, g);
     json_t *o = json_pack("{s:I, s:s, s:o, s:o}", "mep_id", (json_int_t)w->m->mep_id[i], "name",
                           w->name[i], "group", gc ? json_string(gc) : json_null(), "country",
                           w->country[i][0] ? json_string(w->country[i]) : json_null());
     if (o && has_value) {
         int bad = 0;
-        put(o, "value", jr(value), &bad);
+        ep_json_put(o, "value", ep_json_real(value), &bad);
         if (bad) {
             json_decref(o);
             return NULL;
@@ -791,76 +111,35 @@ static json_t *mep_json(struct win *w, int i, int has_value, double value)
     return o;
 }
 
-static json_t *methodology(struct win *w, const char *formula, const char *const *inputs,
+static json_t *methodology(struct ep_win *w, const char *formula, const char *const *inputs,
                            const char *const *limits)
 {
     return json_pack("{s:s, s:o, s:{s:i, s:i, s:i}, s:o}", "formula", formula, "inputs",
-                     jstrs(inputs), "coverage", "votes", w->m->n_vote, "meps", w->n_active,
-                     "sittings", w->n_sittings, "limits", jstrs(limits));
+                     ep_json_strings(inputs), "coverage", "votes", w->m->n_vote, "meps", w->n_active,
+                     "sittings", w->n_sittings, "limits", ep_json_strings(limits));
 }
 
 /* Add window, methodology and provenance to res. */
-static int finish(struct run *r, struct ep_tools_window *tw, struct win *w, json_t *res,
+static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_window *tw, struct ep_win *w, json_t *res,
                   json_t *meth, int bad, json_t **result, struct ep_error *err)
 {
-    put(res, "window", ep_tools_window_json(tw, w->m), &bad);
+    ep_json_put(res, "window", ep_tools_window_json(tw, w->m), &bad);
     if (r->n_short > 0)
-        put(res, "window_too_short", short_json(r, &bad), &bad);
-    put(res, "methodology", meth, &bad);
+        ep_json_put(res, "window_too_short", short_json(r, &bad), &bad);
+    ep_json_put(res, "methodology", meth, &bad);
     if (bad) {
         json_decref(res);
         return ep_error_set(err, EP_ENOMEM, "out of memory while building the result");
     }
-    int rc = stage(r, "provenance", err);
+    int rc = ep_run_stage(r, "provenance", err);
     if (!rc)
-        rc = ep_tools_add_provenance(r->ctx->store, res, err);
+        rc = ep_tools_add_provenance(ctx->store, res, err);
     if (rc) {
         json_decref(res);
         return rc;
     }
     *result = res;
     return 0;
-}
-
-/* 1 when the co-voting network has edges with a positive total weight. */
-static int graph_weighted(const struct ep_graph *g)
-{
-    double t = 0;
-    for (int k = 0; k < g->n_node; k++)
-        t += g->node[k].strength;
-    return g->n_edge > 0 && t > 0;
-}
-
-/* {"available": false, "reason", "minimum_common_votes"} for a measure that needs the co-voting
- * network to have edge weight (communities, modularity, centralities, factions). When the window
- * has fewer votes than an edge needs, the measure joins window_too_short. */
-static json_t *no_edges(struct run *r, const struct win *w, const struct ep_graph *g,
-                        const char *measure)
-{
-    char why[400];
-    int v = w->m->n_vote;
-    if (v < g->min_common) {
-        snprintf(why, sizeof why,
-                 "the window is too short: %d vote%s, an edge of the co-voting network needs at "
-                 "least %d common votes of two MEPs, and this measure needs edges",
-                 v, v == 1 ? "" : "s", g->min_common);
-        too_short(r, "votes", v, g->min_common, "%s", measure);
-    } else if (g->n_edge == 0)
-        snprintf(why, sizeof why,
-                 "the co-voting network has no edge: no pair of MEPs cast %d common votes, and "
-                 "this measure needs edges",
-                 g->min_common);
-    else
-        snprintf(why, sizeof why,
-                 "every edge of the co-voting network has weight 0 (no pair of MEPs with %d "
-                 "common votes ever voted the same way), and this measure needs edge weight",
-                 g->min_common);
-    json_t *o = ep_tools_unavailable(why);
-    if (o && json_object_set_new(o, "minimum_common_votes", json_integer(g->min_common))) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
 }
 
 /* ---- rendered files (formats; tools/ep_artefact.h) ------------------------------------------ */
@@ -877,7 +156,7 @@ static int add_file(struct ep_artefacts *a, int rc, unsigned fmt, const char *st
 
 /* map_political_network: GraphML of the network; PNGs of the network drawing and of the
  * political map. The graph is the window's (w->g, with its centralities). */
-static int render_map(struct ep_tool_ctx *ctx, struct win *w, json_t *args, unsigned fmts,
+static int render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, unsigned fmts,
                       json_t *res, struct ep_error *err)
 {
     struct ep_artefacts a;
@@ -891,7 +170,7 @@ static int render_map(struct ep_tool_ctx *ctx, struct win *w, json_t *args, unsi
         json_t *nl = json_array();
         int bad = !nl;
         for (int k = 0; k < w->g.n_node && !bad; k++)
-            add(nl, mep_json(w, w->g.node[k].mep, 0, 0), &bad);
+            ep_json_add(nl, mep_json(w, w->g.node[k].mep, 0, 0), &bad);
         rc = bad ? ep_error_set(err, EP_ENOMEM, "out of memory")
                  : ep_report_graphml(&w->g, w->m, nl, &b, err);
         json_decref(nl);
@@ -982,6 +261,9 @@ static int render_influence(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
     return ep_artefacts_finish(&a, res, err);
 }
 
+static int coalition_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args,
+                         const json_t *groups, json_t **result, struct ep_error *err);
+
 /* analyze_coalition_dynamics (coal = res) and generate_political_risk_assessment (risk = res;
  * the coalition result over the same window is computed for the charts): the cohesion and
  * agreement charts (PNG) and the coalition report or the risk briefing (PDF). */
@@ -993,10 +275,15 @@ static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
     int rc = ep_artefacts_begin(&a, ctx, args, err);
     if (rc)
         return rc;
-    if (briefing)
-        rc = ep_artefact_call(ctx, "analyze_coalition_dynamics", ep_artefact_window_args(args),
-                              &coal, err);
-    else
+    if (briefing) {
+        /* the coalition figures over the same window (the cache holds its statistics) */
+        struct ep_run cr;
+        run_init(&cr, ctx, "analyze_coalition_dynamics", 7);
+        cr.progress = NULL; /* the outer call reports progress */
+        rc = coalition_run(ctx, &cr, args, NULL, &coal, err);
+        if (rc)
+            ep_error_prefix(err, "analyze_coalition_dynamics (for the document): ");
+    } else
         coal = json_incref(res);
     struct ep_buf b;
     ep_buf_init(&b, 0);
@@ -1022,48 +309,17 @@ static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
     return ep_artefacts_finish(&a, res, err);
 }
 
-static json_t *vote_ids(const struct ep_matrix *m, const int *v, int n, int cap)
-{
-    json_t *a = json_array();
-    for (int k = 0; a && k < n && k < cap; k++)
-        if (json_array_append_new(a, json_integer((json_int_t)m->vote_id[v[k]]))) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
-
-/* The MEP's row in the member table exists? 1 yes, 0 no, <0 error. */
-static int mep_known(struct ep_store *s, int64_t id, char *name, size_t n)
-{
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT first_name, last_name FROM member WHERE id = ?1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return EP_EDB;
-    sqlite3_bind_int64(q, 1, id);
-    int st = sqlite3_step(q), r = 0;
-    if (st == SQLITE_ROW) {
-        const char *fn = (const char *)sqlite3_column_text(q, 0);
-        const char *ln = (const char *)sqlite3_column_text(q, 1);
-        snprintf(name, n, "%s %s", fn ? fn : "", ln ? ln : "");
-        r = 1;
-    } else if (st != SQLITE_DONE)
-        r = EP_EDB;
-    sqlite3_finalize(q);
-    return r;
-}
-
 /* Matrix index of mep_id, or an error naming the argument. */
-static int find_mep(struct ep_tool_ctx *ctx, struct win *w, int64_t id, const char *arg, int *idx,
+static int find_mep(struct ep_tool_ctx *ctx, struct ep_win *w, int64_t id, const char *arg, int *idx,
                     struct ep_error *err)
 {
     *idx = ep_matrix_mep_index(w->m, id);
     if (*idx >= 0)
         return 0;
     char name[200] = "";
-    int k = mep_known(ctx->store, id, name, sizeof name);
+    int k = ep_query_member_name(ctx->store, id, name, sizeof name, err);
     if (k < 0)
-        return db_error(ctx->store, err, "looking up the MEP");
+        return k;
     if (k == 0) { /* named only by votes or memberships (not in the members table) */
         k = ep_tools_mep_known(ctx->store, id, err);
         if (k < 0)
@@ -1109,13 +365,6 @@ static void day_str(int32_t day, char out[11])
     ep_date_format(day, out);
 }
 
-static void period_str(const struct ep_stats_periods *p, int k, char out[11])
-{
-    if (p->kind == EP_PERIOD_SITTING)
-        ep_date_format(p->key[k], out);
-    else
-        snprintf(out, 11, "%04d-%02d", (int)(p->key[k] / 100) % 10000, (int)(p->key[k] % 100));
-}
 
 /* The full input/output schemas are long string literals (longer than the 4095 characters C99
  * guarantees; GCC and Clang accept any length). */
@@ -1202,167 +451,133 @@ static const char *const dim_def[N_DIM] = {
     "rapporteurships, shadow rapporteurships and roles (chairs, coordinators)",
 };
 
-static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* The weights block of a composite: nominal and effective weights, the dimensions dropped
+ * (stolen: nom, eff, dropped) and the note. */
+static json_t *weights_json(json_t *nom, json_t *eff, json_t *dropped, const char *note, int *bad)
 {
-    struct run r = {.ctx = ctx, .tool = "assess_mep_influence", .n = 8};
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
-                            &fmts, err))
-        return EP_EINVAL;
-    struct ep_tools_window tw;
-    struct win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
-    if (!rc)
-        rc = win_get(ctx, args, &tw, &w, err);
-    if (rc)
-        return rc;
-    int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
-    int i;
-    if ((rc = find_mep(ctx, w, id, "mep_id", &i, err)))
-        return rc;
-    if ((rc = stage(&r, "vote and group statistics", err)) || (rc = need_vs(w, err)))
-        return rc;
-    if ((rc = stage(&r, "MEP participation and loyalty", err)) || (rc = need_mf(w, err)))
-        return rc;
-    if ((rc = stage(&r, "pivotal votes", err)) || (rc = need_piv(w, err)))
-        return rc;
-    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 1, err)))
-        return rc;
-    if ((rc = stage(&r, "percentiles and composite", err)) || (rc = need_infl(w, err)) ||
-        (rc = need_names(w, ctx->store, err)))
-        return rc;
-    if ((rc = stage(&r, "result", err)))
-        return rc;
-    int k = w->node_of[i];
-    if (k < 0)
-        return ep_error_set(err, EP_EUNAVAIL,
-                            "MEP %lld (%s) cast no vote in the window (%d eligible votes): no "
-                            "influence scorecard; choose a window in which they voted",
-                            (long long)id, w->name[i], w->mf[i].eligible);
-    const struct ep_graph_node *nd = &w->g.node[k];
-    const struct ep_matrix *m = w->m;
-    int bad = 0;
-    json_t *res = json_object();
-    put(res, "mep", mep_json(w, i, 0, 0), &bad);
+    json_t *wt = json_object();
+    ep_json_put(wt, "nominal", nom, bad);
+    ep_json_put(wt, "effective", eff, bad);
+    ep_json_put(wt, "renormalised", json_boolean(json_array_size(dropped) > 0), bad);
+    ep_json_put(wt, "dropped", dropped, bad);
+    ep_json_put(wt, "note", json_string(note), bad);
+    return wt;
+}
 
-    double ws = 0;
-    for (int d = 0; d < N_DIM; d++)
-        if (w->ok[d][k])
-            ws += dim_weight[d];
+/* The figures object of an available dimension. */
+static json_t *influence_figures(const struct ep_influence *o, int d, int *bad)
+{
+    const struct ep_win *w = o->win;
+    const struct ep_graph_node *nd = &w->g.node[o->node];
+    const struct ep_stats_mepfig *f = &w->mf[o->mep];
+    const struct ep_matrix *m = w->m;
+    json_t *fig = json_object();
+    switch (d) {
+    case D_CENT:
+        ep_json_put(fig, "eigenvector", ep_json_real(nd->eigen), bad);
+        ep_json_put(fig, "pagerank", ep_json_real(nd->pagerank), bad);
+        ep_json_put(fig, "strength", ep_json_real(nd->strength), bad);
+        ep_json_put(fig, "degree", json_integer(nd->degree), bad);
+        ep_json_put(fig, "betweenness_backbone", ep_json_real(nd->betweenness >= 0 ? nd->betweenness : 0), bad);
+        ep_json_put(fig, "nodes", json_integer(w->g.n_node), bad);
+        ep_json_put(fig, "edges", json_integer(w->g.n_edge), bad);
+        break;
+    case D_BRIDGE:
+        ep_json_put(fig, "bridge_score", ep_json_real(nd->bridge), bad);
+        ep_json_put(fig, "top_k", json_integer(w->g.top_k), bad);
+        ep_json_put(fig, "modal_group",
+            grp_code(m, nd->grp) ? json_string(grp_code(m, nd->grp)) : json_null(), bad);
+        break;
+    case D_LOYAL:
+        ep_json_put(fig, "votes_with_group", json_integer(f->loy_num), bad);
+        ep_json_put(fig, "votes_considered", json_integer(f->loy_den), bad);
+        ep_json_put(fig, "defections", json_integer(f->n_defect), bad);
+        break;
+    case D_PART:
+        ep_json_put(fig, "cast", json_integer(f->cast), bad);
+        ep_json_put(fig, "eligible", json_integer(f->eligible), bad);
+        break;
+    case D_PIVOT: {
+        json_t *ex = json_array();
+        for (int k = 0; k < o->n_example; k++)
+            ep_json_add(ex, json_integer((json_int_t)o->example_vote[k]), bad);
+        ep_json_put(fig, "pivotal_votes", json_integer(w->mep_piv[o->mep]), bad);
+        ep_json_put(fig, "group_pivotal_votes", json_integer(o->group_pivotal), bad);
+        ep_json_put(fig, "decided_votes", json_integer(w->decided), bad);
+        ep_json_put(fig, "example_vote_ids", ex, bad);
+        break;
+    }
+    default: break;
+    }
+    return fig;
+}
+
+/* dimensions and weights of the scorecard into res. */
+static void influence_dims_json(const struct ep_influence *o, json_t *res, int *bad)
+{
     json_t *dims = json_object(), *nom = json_object(), *eff = json_object(),
            *dropped = json_array();
     for (int d = 0; d < N_DIM; d++) {
-        put(nom, dim_name[d], jr(dim_weight[d]), &bad);
-        json_t *o;
-        if (!w->ok[d][k]) {
-            const char *why = "not available";
-            char buf[600];
-            switch (d) {
-            case D_CENT:
-                why = "the co-voting network has no edge at this MEP (fewer than 10 common votes "
-                      "with every other MEP)";
-                break;
-            case D_BRIDGE: why = "the MEP has no edge weight in the co-voting network"; break;
-            case D_LOYAL:
-                snprintf(buf, sizeof buf,
-                         "no cast vote on which the MEP's group had a non-tie position (%d cast)",
-                         w->mf[i].cast);
-                why = buf;
-                break;
-            case D_PART:
-                if (w->mf[i].dnv_unk) {
-                    ep_tools_dnv_reason(buf, sizeof buf, w->mf[i].dnv_unk, w->m->n_vote);
-                    why = buf;
-                } else
-                    why = "no eligible vote";
-                break;
-            case D_PIVOT: why = "no decided vote (FOR != AGAINST) in the window"; break;
-            case D_ROLES: why = EP_ROLES_REASON; break;
-            }
-            o = (d == D_CENT || d == D_BRIDGE) && !graph_weighted(&w->g)
-                    ? no_edges(&r, w, &w->g, dim_name[d])
-                    : ep_tools_unavailable(why);
-            put(o, "definition", json_string(dim_def[d]), &bad);
-            add(dropped, json_string(dim_name[d]), &bad);
+        const struct ep_influence_dim *x = &o->dim[d];
+        const char *name = ep_influence_dim_name[d];
+        ep_json_put(nom, name, ep_json_real(ep_influence_dim_weight[d]), bad);
+        json_t *dj;
+        if (!x->available) {
+            dj = ep_json_unavailable(x->reason);
+            if (x->no_edges)
+                ep_json_put(dj, "minimum_common_votes", json_integer(o->win->g.min_common), bad);
+            ep_json_put(dj, "definition", json_string(dim_def[d]), bad);
+            ep_json_add(dropped, json_string(name), bad);
         } else {
-            double we = dim_weight[d] / ws;
-            put(eff, dim_name[d], jr(we), &bad);
-            json_t *fig = json_object();
-            switch (d) {
-            case D_CENT:
-                put(fig, "eigenvector", jr(nd->eigen), &bad);
-                put(fig, "pagerank", jr(nd->pagerank), &bad);
-                put(fig, "strength", jr(nd->strength), &bad);
-                put(fig, "degree", json_integer(nd->degree), &bad);
-                put(fig, "betweenness_backbone", jr(nd->betweenness >= 0 ? nd->betweenness : 0),
-                    &bad);
-                put(fig, "nodes", json_integer(w->g.n_node), &bad);
-                put(fig, "edges", json_integer(w->g.n_edge), &bad);
-                break;
-            case D_BRIDGE:
-                put(fig, "bridge_score", jr(nd->bridge), &bad);
-                put(fig, "top_k", json_integer(w->g.top_k), &bad);
-                put(fig, "modal_group",
-                    grp_code(m, nd->grp) ? json_string(grp_code(m, nd->grp)) : json_null(), &bad);
-                break;
-            case D_LOYAL:
-                put(fig, "votes_with_group", json_integer(w->mf[i].loy_num), &bad);
-                put(fig, "votes_considered", json_integer(w->mf[i].loy_den), &bad);
-                put(fig, "defections", json_integer(w->mf[i].n_defect), &bad);
-                break;
-            case D_PART:
-                put(fig, "cast", json_integer(w->mf[i].cast), &bad);
-                put(fig, "eligible", json_integer(w->mf[i].eligible), &bad);
-                break;
-            case D_PIVOT: {
-                int ng = m->n_grp, nm = m->n_mep, grp_p = 0;
-                json_t *ex = json_array();
-                for (int v = 0; v < m->n_vote; v++) {
-                    int g = m->grp[(size_t)v * (size_t)nm + (size_t)i];
-                    if (g >= ng || !w->gpiv[(size_t)v * (size_t)ng + (size_t)g])
-                        continue;
-                    grp_p++;
-                    int win = w->F[v] > w->A[v] ? EP_POS_FOR : EP_POS_AGAINST;
-                    if (m->pos[(size_t)v * (size_t)nm + (size_t)i] == win &&
-                        json_array_size(ex) < 20)
-                        add(ex, json_integer((json_int_t)m->vote_id[v]), &bad);
-                }
-                put(fig, "pivotal_votes", json_integer(w->mep_piv[i]), &bad);
-                put(fig, "group_pivotal_votes", json_integer(grp_p), &bad);
-                put(fig, "decided_votes", json_integer(w->decided), &bad);
-                put(fig, "example_vote_ids", ex, &bad);
-                break;
-            }
-            }
-            o = json_pack("{s:b, s:o, s:o, s:o, s:i, s:s, s:o}", "available", 1, "value",
-                          jr(w->val[d][k]), "percentile", jr(w->pct[d][k]), "weight", jr(we),
-                          "peers", w->peers[d], "definition", dim_def[d], "figures", fig);
+            ep_json_put(eff, name, ep_json_real(x->weight), bad);
+            dj = json_pack("{s:b, s:o, s:o, s:o, s:i, s:s, s:o}", "available", 1, "value",
+                           ep_json_real(x->value), "percentile", ep_json_real(x->percentile), "weight",
+                           ep_json_real(x->weight), "peers", x->peers, "definition", dim_def[d], "figures",
+                           influence_figures(o, d, bad));
         }
-        put(dims, dim_name[d], o, &bad);
+        ep_json_put(dims, name, dj, bad);
     }
-    put(res, "dimensions", dims, &bad);
+    ep_json_put(res, "dimensions", dims, bad);
     int renorm = json_array_size(dropped) > 0;
     char note[400];
     snprintf(note, sizeof note,
              renorm ? "%zu dimension(s) without data dropped; the remaining weights were divided "
                       "by their sum %.2f so that they add up to 1"
                     : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
-             json_array_size(dropped), ws);
-    json_t *wt = json_object();
-    put(wt, "nominal", nom, &bad);
-    put(wt, "effective", eff, &bad);
-    put(wt, "renormalised", json_boolean(renorm), &bad);
-    put(wt, "dropped", dropped, &bad);
-    put(wt, "note", json_string(note), &bad);
-    put(res, "weights", wt, &bad);
-    put(res, "composite", jr(w->composite[k]), &bad);
-    put(res, "rank", json_integer(w->rank[k]), &bad);
-    put(res, "n", json_integer(w->g.n_node), &bad);
-    put(res, "percentile_definition",
+             json_array_size(dropped), o->weight_sum);
+    ep_json_put(res, "weights", weights_json(nom, eff, dropped, note, bad), bad);
+}
+
+/* The assess_mep_influence result of MEP id over the window of args (window keys only). */
+static int influence_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args, int64_t id,
+                         json_t **result, struct ep_error *err)
+{
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(r, "loading the window", err);
+    if (!rc)
+        rc = win_get(ctx, args, &tw, &w, err);
+    if (rc)
+        return rc;
+    struct ep_influence_params p;
+    if ((rc = find_mep(ctx, w, id, "mep_id", &p.mep, err)))
+        return rc;
+    struct ep_influence o;
+    if ((rc = ep_influence_compute(w, &p, r, &o, err)))
+        return rc;
+    int bad = 0;
+    json_t *res = json_object();
+    ep_json_put(res, "mep", mep_json(w, o.mep, 0, 0), &bad);
+    influence_dims_json(&o, res, &bad);
+    ep_json_put(res, "composite", ep_json_real(o.composite), &bad);
+    ep_json_put(res, "rank", json_integer(o.rank), &bad);
+    ep_json_put(res, "n", json_integer(o.n), &bad);
+    ep_json_put(res, "percentile_definition",
         json_string("percentile = 100 * (peers with a strictly lower value + half of the peers "
                     "with an equal value, the MEP included) / peers; peers = MEPs with at least "
                     "one cast vote in the window for whom the dimension is defined"),
         &bad);
+    ep_influence_free(&o);
     static const char *const inputs[] = {
         "vote matrix of the window (per-MEP positions, group on each vote's date)",
         "co-voting network (edges with >= 10 common votes, w = same/both)",
@@ -1376,7 +591,29 @@ static int t_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                     "composite = sum_d w_d * percentile_d / sum_d w_d over available dimensions d; "
                     "rank = 1 + number of MEPs with a strictly higher composite",
                     inputs, limits);
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    return finish(ctx, r, &tw, w, res, meth, bad, result, err);
+}
+
+int ep_tools_influence_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                              json_t **result, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "assess_mep_influence", 8);
+    r.progress = NULL; /* the caller reports progress */
+    return influence_run(ctx, &r, args, mep_id, result, err);
+}
+
+static int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                     struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "assess_mep_influence", 8);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
+                            &fmts, err))
+        return EP_EINVAL;
+    int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
+    int rc = influence_run(ctx, &r, args, id, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_influence(ctx, args, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
@@ -1519,52 +756,14 @@ static const char OUT_COALITION[] =
                                                                                    ":" S_NUM
                                                                                    ",\"minimum_sittings\":" S_INT) "}}";
 
-#define COAL_MIN_COMMON 10 /* alliances: pairs with at least this many common votes */
-#define STAB_MIN_VOTES 5   /* stability: a sitting counts for a pair with >= 5 common votes */
-
-struct pairrow {
-    int a, b, agree, common;
-    double share, vol;
-    int vol_ok, periods;
-};
-
-static int cmp_pair_desc(const void *x, const void *y)
-{
-    const struct pairrow *p = x, *q = y;
-    if (p->share != q->share)
-        return p->share < q->share ? 1 : -1;
-    return q->common - p->common;
-}
-
-static json_t *pair_json(const struct ep_matrix *m, const struct pairrow *p)
+static json_t *pair_json(const struct ep_matrix *m, const struct ep_coalition_pair *p)
 {
     json_t *o =
         json_pack("{s:s, s:s, s:o, s:i, s:i}", "a", m->grp_code[p->a], "b", m->grp_code[p->b],
-                  "agreement", jr(p->share), "common_votes", p->common, "agreeing_votes", p->agree);
+                  "agreement", ep_json_real(p->share), "common_votes", p->common, "agreeing_votes", p->agree);
     if (o && p->vol_ok)
-        json_object_set_new(o, "volatility", jr(p->vol));
+        json_object_set_new(o, "volatility", ep_json_real(p->vol));
     return o;
-}
-
-/* OLS slope of the defined points y[k] against k. */
-static int slope(const double *y, const uint8_t *ok, int stride, int n, double *out)
-{
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    int c = 0;
-    for (int k = 0; k < n; k++)
-        if (ok[(size_t)k * (size_t)stride]) {
-            double v = y[(size_t)k * (size_t)stride];
-            sx += k;
-            sy += v;
-            sxx += (double)k * k;
-            sxy += k * v;
-            c++;
-        }
-    double den = c * sxx - sx * sx;
-    if (c < 2 || den <= 0)
-        return EP_EUNAVAIL;
-    *out = (c * sxy - sx * sy) / den;
-    return isfinite(*out) ? 0 : EP_EUNAVAIL;
 }
 
 static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trends *t,
@@ -1573,56 +772,68 @@ static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trend
     json_t *a = json_array();
     for (int k = 0; k < t->n; k++) {
         char ps[11];
-        period_str(p, k, ps);
+        ep_period_str(p, k, ps);
         size_t c = (size_t)k * (size_t)t->n_grp + (size_t)g;
         /* participation needs who did not vote on every vote of the period (null otherwise) */
         int unk = 0;
         for (int j = p->start[k]; j < p->start[k + 1] && !unk; j++)
             unk = !m->dnv_known[p->vote[j]];
         json_t *o = json_pack("{s:s, s:o, s:o, s:i}", "period", ps, "ai",
-                              jru(t->ai_ok[c], t->ai[c]), "participation",
-                              jru(t->part_ok[c] && !unk, t->participation[c]), "votes",
+                              ep_json_real_if(t->ai_ok[c], t->ai[c]), "participation",
+                              ep_json_real_if(t->part_ok[c] && !unk, t->participation[c]), "votes",
                               t->n_vote_cast[c]);
-        add(a, o, bad);
+        ep_json_add(a, o, bad);
     }
     return a;
 }
 
-/* alpha_reason and alpha_minimum_units beside a cohesion block's alpha (null when unavailable);
- * the measure joins window_too_short when the window itself has fewer votes than the minimum. */
-static void alpha_fields(struct run *r, json_t *coh, const char *who, int ok, int units,
-                         int n_vote, int *bad)
+/* groups[] of the coalition result. */
+static json_t *coal_groups_json(const struct ep_coalition *o, int *bad)
 {
-    put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
-    if (ok)
-        return;
-    char why[256];
-    put(coh, "alpha_reason", json_string(ep_tools_alpha_reason(units, n_vote, why, sizeof why)),
-        bad);
-    if (n_vote < EP_STATS_ALPHA_MIN_UNITS) /* not when the group is too small for the window */
-        too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS, "alpha of %s",
-                  who);
+    const struct ep_win *w = o->win;
+    const struct ep_matrix *m = w->m;
+    const struct ep_stats_trends *ts = &w->tr[EP_PERIOD_SITTING], *tm = &w->tr[EP_PERIOD_MONTH];
+    json_t *garr = json_array();
+    for (int k = 0; k < o->n_group; k++) {
+        const struct ep_coalition_group *x = &o->group[k];
+        int g = x->g;
+        const struct ep_stats_group *s = &w->gs.g[g];
+        json_t *coh = json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", "ai_mean",
+                                ep_json_real_if(s->ai_ok, s->ai_mean), "ai_median", ep_json_real_if(s->ai_ok, s->ai_median),
+                                "rice_mean", ep_json_real_if(s->rice_ok, s->rice_mean), "alpha",
+                                ep_json_real_if(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
+                                "participation", ep_json_real_if(s->part_ok && !o->dnv_unk, s->participation));
+        ep_json_put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
+        if (!s->alpha_ok)
+            ep_json_put(coh, "alpha_reason", json_string(x->alpha_reason), bad);
+        if (o->dnv_unk)
+            ep_json_put(coh, "participation_reason", json_string(o->dnv_why), bad);
+        json_t *tr = json_object();
+        ep_json_put(tr, "by_sitting", trend_json(m, ts, &w->per[EP_PERIOD_SITTING], g, bad), bad);
+        ep_json_put(tr, "by_month", trend_json(m, tm, &w->per[EP_PERIOD_MONTH], g, bad), bad);
+        ep_json_put(tr, "ai_slope_per_sitting", ep_json_real_if(x->slope_ok, x->slope), bad);
+        if (!x->slope_ok)
+            ep_json_put(tr, "ai_slope_reason",
+                json_string("the slope needs at least 2 sittings with a defined Agreement Index "
+                            "for the group"),
+                bad);
+        json_t *go = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g],
+                               "seats_at_last_vote", (int)w->frag.seats[g], "votes_cast",
+                               s->n_vote_cast, "ties", s->n_tie, "cohesion", coh, "trend", tr);
+        ep_json_add(garr, go, bad);
+    }
+    return garr;
 }
 
 /* The whole Parliament as one body: Krippendorff's alpha with every MEP who cast as a coder. */
-static json_t *parliament_json(struct run *r, const struct ep_matrix *m, int *bad)
+static json_t *coal_parliament_json(const struct ep_coalition *o, int *bad)
 {
-    double a = 0;
-    int units = 0, coders = 0;
-    json_t *al;
-    if (ep_stats_parliament_alpha(m, &a, &units, &coders, NULL) == EP_OK) {
-        al = json_pack("{s:b, s:o}", "available", 1, "value", jr(a));
-    } else {
-        char why[256];
-        al = ep_tools_unavailable(ep_tools_alpha_reason(units, m->n_vote, why, sizeof why));
-        if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS)
-            too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS,
-                      "parliament.alpha");
-    }
-    put(al, "units", json_integer(units), bad);
-    put(al, "coders", json_integer(coders), bad);
-    put(al, "minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
-    put(al, "definition",
+    json_t *al = o->parl_ok ? json_pack("{s:b, s:o}", "available", 1, "value", ep_json_real(o->parl_alpha))
+                            : ep_json_unavailable(o->parl_reason);
+    ep_json_put(al, "units", json_integer(o->parl_units), bad);
+    ep_json_put(al, "coders", json_integer(o->parl_coders), bad);
+    ep_json_put(al, "minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
+    ep_json_put(al, "definition",
         json_string("Krippendorff's alpha (nominal) of the whole Parliament: units = votes, "
                     "coders = every MEP who cast FOR, AGAINST or ABSTENTION (any group or none), "
                     "did-not-vote = missing; votes with fewer than 2 cast values are dropped"),
@@ -1630,263 +841,128 @@ static json_t *parliament_json(struct run *r, const struct ep_matrix *m, int *ba
     return json_pack("{s:o}", "alpha", al);
 }
 
-static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* pair_agreement: the matrix of the selected groups and the defined pairs. */
+static json_t *coal_pairs_json(const struct ep_coalition *o, int *bad)
 {
-    struct run r = {.ctx = ctx, .tool = "analyze_coalition_dynamics", .n = 7};
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
-                            "analyze_coalition_dynamics", &fmts, err))
-        return EP_EINVAL;
-    struct ep_tools_window tw;
-    struct win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
-    if (!rc)
-        rc = win_get(ctx, args, &tw, &w, err);
-    if (rc)
-        return rc;
+    const struct ep_win *w = o->win;
     const struct ep_matrix *m = w->m;
     int ng = m->n_grp;
-    uint8_t sel[EP_MATRIX_MAX_GROUPS];
-    memset(sel, 0, sizeof sel);
-    json_t *ga = json_object_get(args, "groups");
-    if (json_is_array(ga)) {
-        for (size_t k = 0; k < json_array_size(ga); k++) {
-            char an[32];
-            snprintf(an, sizeof an, "groups[%zu]", k);
-            int g = find_group(ctx->store, m, json_string_value(json_array_get(ga, k)), an, err);
-            if (g < 0)
-                return g;
-            sel[g] = 1;
-        }
-    } else
-        memset(sel, 1, sizeof sel);
-    if ((rc = stage(&r, "group cohesion and pair agreement", err)) || (rc = need_gs(w, err)) ||
-        (rc = need_frag(w, err)))
-        return rc;
-    if ((rc = stage(&r, "trends per sitting and month", err)) ||
-        (rc = need_tr(w, EP_PERIOD_SITTING, err)) || (rc = need_tr(w, EP_PERIOD_MONTH, err)))
-        return rc;
-    if ((rc = stage(&r, "co-voting network and factions", err)) ||
-        (rc = need_graph(w, &r, 10, 0, err)))
-        return rc;
-    if ((rc = stage(&r, "alliances and stability", err)))
-        return rc;
-
-    int bad = 0;
-    json_t *res = json_object();
-    /* groups */
-    json_t *garr = json_array();
-    const struct ep_stats_trends *ts = &w->tr[EP_PERIOD_SITTING], *tm = &w->tr[EP_PERIOD_MONTH];
-    /* group participation needs who did not vote on every vote of the window */
-    int dnv_unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
-    char dnv_why[600] = "";
-    if (dnv_unk)
-        ep_tools_dnv_reason(dnv_why, sizeof dnv_why, dnv_unk, m->n_vote);
-    for (int g = 0; g < ng; g++) {
-        if (!sel[g])
-            continue;
-        const struct ep_stats_group *s = &w->gs.g[g];
-        json_t *coh = json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", "ai_mean",
-                                jru(s->ai_ok, s->ai_mean), "ai_median", jru(s->ai_ok, s->ai_median),
-                                "rice_mean", jru(s->rice_ok, s->rice_mean), "alpha",
-                                jru(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
-                                "participation", jru(s->part_ok && !dnv_unk, s->participation));
-        alpha_fields(&r, coh, m->grp_code[g], s->alpha_ok, s->alpha_units, m->n_vote, &bad);
-        if (dnv_unk)
-            put(coh, "participation_reason", json_string(dnv_why), &bad);
-        double sl = 0;
-        int slok = slope(ts->ai + g, ts->ai_ok + g, ts->n_grp, ts->n, &sl) == 0;
-        json_t *tr = json_object();
-        put(tr, "by_sitting", trend_json(m, ts, &w->per[EP_PERIOD_SITTING], g, &bad), &bad);
-        put(tr, "by_month", trend_json(m, tm, &w->per[EP_PERIOD_MONTH], g, &bad), &bad);
-        put(tr, "ai_slope_per_sitting", jru(slok, sl), &bad);
-        if (!slok)
-            put(tr, "ai_slope_reason",
-                json_string("the slope needs at least 2 sittings with a defined Agreement Index "
-                            "for the group"),
-                &bad);
-        json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g],
-                              "seats_at_last_vote", (int)w->frag.seats[g], "votes_cast",
-                              s->n_vote_cast, "ties", s->n_tie,
-                              "cohesion", coh, "trend", tr);
-        add(garr, o, &bad);
-    }
-    put(res, "groups", garr, &bad);
-    if (ts->n < 2)
-        too_short(&r, "sittings", ts->n, 2, "groups[].trend.ai_slope_per_sitting");
-    put(res, "parliament", parliament_json(&r, m, &bad), &bad);
-
-    /* pair matrix and per-sitting pair agreement for the stability figure */
-    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
-    int np = ps->n;
-    struct pairrow *pairs = calloc((size_t)(ng * ng > 0 ? ng * ng : 1), sizeof *pairs);
-    int32_t *pc = calloc((size_t)(np > 0 ? np : 1) * 2, sizeof *pc);
-    if (!pairs || !pc) {
-        free(pairs);
-        free(pc);
-        json_decref(res);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    int npair = 0;
     json_t *pm = json_object(), *codes = json_array(), *agm = json_array(), *cmm = json_array(),
            *plist = json_array();
     for (int a = 0; a < ng; a++) {
-        if (!sel[a])
+        if (!o->sel[a])
             continue;
-        add(codes, json_string(m->grp_code[a]), &bad);
-        json_t *ra = json_array(), *rc2 = json_array();
+        ep_json_add(codes, json_string(m->grp_code[a]), bad);
+        json_t *ra = json_array(), *rc = json_array();
         for (int b = 0; b < ng; b++) {
-            if (!sel[b])
+            if (!o->sel[b])
                 continue;
             size_t c = (size_t)a * (size_t)ng + (size_t)b;
-            add(ra, jru(w->gs.pair_ok[c], w->gs.pair_share[c]), &bad);
-            add(rc2, json_integer(w->gs.pair_common[c]), &bad);
-            if (b <= a || !w->gs.pair_ok[c])
-                continue;
-            struct pairrow *p = &pairs[npair++];
-            p->a = a;
-            p->b = b;
-            p->agree = w->gs.pair_agree[c];
-            p->common = w->gs.pair_common[c];
-            p->share = w->gs.pair_share[c];
-            /* volatility: population sd over sittings of the pair's agreement */
-            memset(pc, 0, (size_t)(np > 0 ? np : 1) * 2 * sizeof *pc);
-            for (int v = 0; v < m->n_vote; v++) {
-                const struct ep_stats_vg *vg = w->vs.vg + (size_t)v * (size_t)ng;
-                int pa = vg[a].pos, pb = vg[b].pos;
-                if (pa == EP_GPOS_NONE || pa == EP_GPOS_TIE || pb == EP_GPOS_NONE ||
-                    pb == EP_GPOS_TIE)
-                    continue;
-                int k = ps->period_of[v];
-                pc[2 * k]++;
-                pc[2 * k + 1] += pa == pb;
-            }
-            double s1 = 0, s2 = 0;
-            int cnt = 0;
-            for (int k = 0; k < np; k++)
-                if (pc[2 * k] >= STAB_MIN_VOTES) {
-                    double x = (double)pc[2 * k + 1] / pc[2 * k];
-                    s1 += x;
-                    s2 += x * x;
-                    cnt++;
-                }
-            p->periods = cnt;
-            if (cnt >= 2) {
-                double mean = s1 / cnt, var = s2 / cnt - mean * mean;
-                p->vol = sqrt(var > 0 ? var : 0);
-                p->vol_ok = isfinite(p->vol);
-            }
+            ep_json_add(ra, ep_json_real_if(w->gs.pair_ok[c], w->gs.pair_share[c]), bad);
+            ep_json_add(rc, json_integer(w->gs.pair_common[c]), bad);
         }
-        add(agm, ra, &bad);
-        add(cmm, rc2, &bad);
+        ep_json_add(agm, ra, bad);
+        ep_json_add(cmm, rc, bad);
     }
-    for (int k = 0; k < npair; k++)
-        add(plist, pair_json(m, &pairs[k]), &bad);
-    put(pm, "groups", codes, &bad);
-    put(pm, "agreement", agm, &bad);
-    put(pm, "common_votes", cmm, &bad);
-    put(pm, "pairs", plist, &bad);
-    put(res, "pair_agreement", pm, &bad);
+    for (int k = 0; k < o->n_pair; k++)
+        ep_json_add(plist, pair_json(m, &o->pair[k]), bad);
+    ep_json_put(pm, "groups", codes, bad);
+    ep_json_put(pm, "agreement", agm, bad);
+    ep_json_put(pm, "common_votes", cmm, bad);
+    ep_json_put(pm, "pairs", plist, bad);
+    return pm;
+}
 
-    /* alliances */
-    struct pairrow *rel = malloc((size_t)(npair > 0 ? npair : 1) * sizeof *rel);
-    int nrel = 0;
-    for (int k = 0; rel && k < npair; k++)
-        if (pairs[k].common >= COAL_MIN_COMMON)
-            rel[nrel++] = pairs[k];
-    if (rel)
-        qsort(rel, (size_t)nrel, sizeof *rel, cmp_pair_desc);
-    else
-        bad = 1;
+static json_t *coal_alliances_json(const struct ep_coalition *o, int *bad)
+{
+    const struct ep_matrix *m = o->win->m;
     json_t *most = json_array(), *least = json_array();
-    for (int k = 0; k < nrel && k < 5; k++)
-        add(most, pair_json(m, &rel[k]), &bad);
-    for (int k = 0; k < nrel && k < 5; k++)
-        add(least, pair_json(m, &rel[nrel - 1 - k]), &bad);
+    for (int k = 0; k < o->n_rel && k < EP_COAL_MAX_ALLIANCES; k++)
+        ep_json_add(most, pair_json(m, &o->rel[k]), bad);
+    for (int k = 0; k < o->n_rel && k < EP_COAL_MAX_ALLIANCES; k++)
+        ep_json_add(least, pair_json(m, &o->rel[o->n_rel - 1 - k]), bad);
     json_t *al = json_object();
-    put(al, "most_reliable", most, &bad);
-    put(al, "least_reliable", least, &bad);
-    put(al, "min_common_votes", json_integer(COAL_MIN_COMMON), &bad);
-    if (m->n_vote < COAL_MIN_COMMON) {
+    ep_json_put(al, "most_reliable", most, bad);
+    ep_json_put(al, "least_reliable", least, bad);
+    ep_json_put(al, "min_common_votes", json_integer(EP_COAL_MIN_COMMON), bad);
+    if (o->alliances_short) {
         char why[200];
         snprintf(why, sizeof why,
                  "the window is too short: %d vote%s, a ranked pair needs at least %d common "
                  "votes",
-                 m->n_vote, m->n_vote == 1 ? "" : "s", COAL_MIN_COMMON);
-        put(al, "reason", json_string(why), &bad);
-        too_short(&r, "votes", m->n_vote, COAL_MIN_COMMON, "alliances");
+                 m->n_vote, m->n_vote == 1 ? "" : "s", EP_COAL_MIN_COMMON);
+        ep_json_put(al, "reason", json_string(why), bad);
     }
-    put(al, "note",
+    ep_json_put(al, "note",
         json_string("pairs ranked by agreement (share of common non-tie votes with the same "
                     "position); least reliable = lowest agreement; ties by more common votes"),
-        &bad);
-    put(res, "alliances", al, &bad);
+        bad);
+    return al;
+}
 
-    /* stability */
-    double vs_sum = 0;
-    int vs_n = 0;
-    for (int k = 0; k < npair; k++)
-        if (pairs[k].vol_ok) {
-            vs_sum += pairs[k].vol;
-            vs_n++;
-        }
+static json_t *coal_stability_json(const struct ep_coalition *o, int *bad)
+{
     const char *sform = "stability = 1 - 2 * mean over group pairs of sd_s(agreement_s), where "
                         "agreement_s is the pair's agreement in sitting s (sittings with >= 5 "
                         "common non-tie votes; pairs with >= 2 such sittings); sd is the "
                         "population standard deviation, at most 0.5 for shares, so the figure "
                         "lies in 0..1 (1 = every alliance equally strong in every sitting)";
-    json_t *st;
-    if (vs_n > 0) {
-        double mv = vs_sum / vs_n;
-        st = json_pack("{s:b, s:o, s:s, s:i, s:i, s:o}", "available", 1, "value",
-                       jr(clamp01(1 - 2 * mv)), "formula", sform, "pairs", vs_n, "periods", np,
-                       "mean_volatility", jr(mv));
-    } else {
-        st = unavail("no group pair has at least 2 sittings with >= %d common non-tie votes "
-                     "(%d sitting%s in the window)",
-                     STAB_MIN_VOTES, np, np == 1 ? "" : "s");
-        put(st, "formula", json_string(sform), &bad);
-        put(st, "minimum_sittings", json_integer(2), &bad);
-        if (np < 2)
-            too_short(&r, "sittings", np, 2, "stability");
-    }
-    put(res, "stability", st, &bad);
-    free(rel);
-    free(pairs);
-    free(pc);
+    int np = o->n_periods;
+    if (o->stab_ok)
+        return json_pack("{s:b, s:o, s:s, s:i, s:i, s:o}", "available", 1, "value",
+                         ep_json_real(o->stability), "formula", sform, "pairs", o->stab_pairs, "periods",
+                         np, "mean_volatility", ep_json_real(o->mean_volatility));
+    json_t *st = ep_json_unavailablef("no group pair has at least 2 sittings with >= %d common non-tie votes "
+                         "(%d sitting%s in the window)",
+                         EP_COAL_STAB_MIN_VOTES, np, np == 1 ? "" : "s");
+    ep_json_put(st, "formula", json_string(sform), bad);
+    ep_json_put(st, "minimum_sittings", json_integer(2), bad);
+    return st;
+}
 
-    /* factions */
-    const struct ep_graph *gr = &w->g;
-    json_t *fa;
+static json_t *coal_factions_json(const struct ep_coalition *o, int *bad)
+{
+    const struct ep_matrix *m = o->win->m;
+    const struct ep_graph *gr = &o->win->g;
     const char *fdef = "a faction is a detected community (Louvain, weighted, resolution 1) that "
                        "holds >= 10% of a group's MEPs while at least one other community also "
                        "does: the group is split between communities";
-    if (gr->n_edge == 0 || !gr->modularity_ok) {
-        fa = no_edges(&r, w, gr, "factions");
-        put(fa, "definition", json_string(fdef), &bad);
-    } else {
-        json_t *items = json_array();
-        for (int k = 0; k < gr->n_faction; k++) {
-            const struct ep_graph_faction *f = &gr->faction[k];
-            if (f->grp < 0 || f->grp >= ng || !sel[f->grp])
-                continue;
-            add(items,
-                json_pack("{s:s, s:i, s:i, s:o}", "group", m->grp_code[f->grp], "community",
-                          f->community, "members", f->members, "share", jr(f->share)),
-                &bad);
-        }
-        fa = json_pack("{s:b, s:s, s:i, s:o, s:o, s:o, s:s}", "available", 1, "algorithm",
-                       gr->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "communities",
-                       gr->n_comm, "modularity", jru(gr->modularity_ok, gr->modularity),
-                       "modularity_by_group", jru(gr->modularity_group_ok, gr->modularity_group),
-                       "items", items, "definition", fdef);
+    if (!o->factions_ok) {
+        json_t *fa = ep_json_unavailable(o->factions_reason);
+        ep_json_put(fa, "minimum_common_votes", json_integer(gr->min_common), bad);
+        ep_json_put(fa, "definition", json_string(fdef), bad);
+        return fa;
     }
-    put(res, "factions", fa, &bad);
+    json_t *items = json_array();
+    for (int k = 0; k < gr->n_faction; k++) {
+        const struct ep_graph_faction *f = &gr->faction[k];
+        if (f->grp < 0 || f->grp >= m->n_grp || !o->sel[f->grp])
+            continue;
+        ep_json_add(items,
+            json_pack("{s:s, s:i, s:i, s:o}", "group", m->grp_code[f->grp], "community",
+                      f->community, "members", f->members, "share", ep_json_real(f->share)),
+            bad);
+    }
+    return json_pack("{s:b, s:s, s:i, s:o, s:o, s:o, s:s}", "available", 1, "algorithm",
+                     gr->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "communities",
+                     gr->n_comm, "modularity", ep_json_real_if(gr->modularity_ok, gr->modularity),
+                     "modularity_by_group", ep_json_real_if(gr->modularity_group_ok, gr->modularity_group),
+                     "items", items, "definition", fdef);
+}
 
-    if ((rc = stage(&r, "result", err))) {
-        json_decref(res);
-        return rc;
-    }
+/* The analyze_coalition_dynamics result of o (window, methodology and provenance added). */
+static int coalition_result(struct ep_tool_ctx *ctx, struct ep_run *r,
+                            struct ep_tools_window *tw, const struct ep_coalition *o,
+                            json_t **result, struct ep_error *err)
+{
+    int bad = 0;
+    json_t *res = json_object();
+    ep_json_put(res, "groups", coal_groups_json(o, &bad), &bad);
+    ep_json_put(res, "parliament", coal_parliament_json(o, &bad), &bad);
+    ep_json_put(res, "pair_agreement", coal_pairs_json(o, &bad), &bad);
+    ep_json_put(res, "alliances", coal_alliances_json(o, &bad), &bad);
+    ep_json_put(res, "stability", coal_stability_json(o, &bad), &bad);
+    ep_json_put(res, "factions", coal_factions_json(o, &bad), &bad);
     static const char *const inputs[] = {
         "per vote and group: Y, N, A, D and the group position (TIE explicit)",
         ("per group: mean and median Agreement Index, mean Rice, Krippendorff's alpha (nominal), "
@@ -1898,12 +974,66 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "trends are unweighted means of per-vote AI in each sitting or month",
         "stability needs at least 2 sittings with 5 common votes per pair", NULL};
     json_t *meth = methodology(
-        w,
+        o->win,
         "AI = (max(Y,N,A) - (T - max)/2) / T; Rice = |Y - N|/(Y + N); alpha = 1 - (n - 1) * "
         "sum_u[(m_u^2 - sum_c n_uc^2)/(m_u - 1)] / (n^2 - sum_c n_c^2); pair agreement = same "
         "positions / common non-tie votes; stability = 1 - 2 * mean pair sd over sittings",
         inputs, limits);
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    return finish(ctx, r, tw, o->win, res, meth, bad, result, err);
+}
+
+/* The groups argument (NULL = every group) as a selection of the window's groups. */
+static int coal_groups_arg(struct ep_tool_ctx *ctx, const struct ep_matrix *m, json_t *ga,
+                           struct ep_coalition_params *p, struct ep_error *err)
+{
+    memset(p->sel, 0, sizeof p->sel);
+    if (!json_is_array(ga)) {
+        memset(p->sel, 1, sizeof p->sel);
+        return 0;
+    }
+    for (size_t k = 0; k < json_array_size(ga); k++) {
+        char an[32];
+        snprintf(an, sizeof an, "groups[%zu]", k);
+        int g = find_group(ctx->store, m, json_string_value(json_array_get(ga, k)), an, err);
+        if (g < 0)
+            return g;
+        p->sel[g] = 1;
+    }
+    return 0;
+}
+
+/* analyze_coalition_dynamics over the window of args with the groups p (borrowed): *result. */
+static int coalition_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args,
+                         const json_t *groups, json_t **result, struct ep_error *err)
+{
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(r, "loading the window", err);
+    if (!rc)
+        rc = win_get(ctx, args, &tw, &w, err);
+    if (rc)
+        return rc;
+    struct ep_coalition_params p;
+    if ((rc = coal_groups_arg(ctx, w->m, (json_t *)groups, &p, err)))
+        return rc;
+    struct ep_coalition o;
+    if ((rc = ep_coalition_compute(w, &p, r, &o, err)))
+        return rc;
+    rc = coalition_result(ctx, r, &tw, &o, result, err);
+    ep_coalition_free(&o);
+    return rc;
+}
+
+static int tool_analyze_coalition_dynamics(struct ep_tool_ctx *ctx, json_t *args,
+                                           json_t **result, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "analyze_coalition_dynamics", 7);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
+                            "analyze_coalition_dynamics", &fmts, err))
+        return EP_EINVAL;
+    int rc = coalition_run(ctx, &r, args, json_object_get(args, "groups"), result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
         (rc = render_coalition(ctx, args, fmts, *result, 0, err))) {
         json_decref(*result);
@@ -2098,276 +1228,174 @@ static const char
 
 #define MAP_MAX_NODES 1000
 
-enum { C_EIGEN, C_PAGERANK, C_STRENGTH, C_BETWEEN, C_BRIDGE, N_CENT };
-
-static double cent_val(const struct ep_graph_node *nd, int c, int *ok)
+/* modularity (with the no-edge reason), communities and modal_groups into res. */
+static void map_groups_json(const struct ep_network *o, json_t *res, int *bad)
 {
-    double x = 0;
-    switch (c) {
-    case C_EIGEN: x = nd->eigen; break;
-    case C_PAGERANK: x = nd->pagerank; break;
-    case C_STRENGTH: x = nd->strength; break;
-    case C_BETWEEN: x = nd->betweenness; break;
-    default:
-        x = nd->bridge;
-        if (!nd->bridge_ok)
-            x = -1;
+    const struct ep_matrix *m = o->win->m;
+    const struct ep_graph *g = &o->win->g;
+    json_t *mod =
+        json_pack("{s:o, s:o, s:s, s:f}", "detected", ep_json_real_if(g->modularity_ok, g->modularity),
+                  "by_group", ep_json_real_if(g->modularity_group_ok, g->modularity_group), "algorithm",
+                  g->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "resolution", 1.0);
+    if (!o->weighted) {
+        ep_json_put(mod, "reason", json_string(o->no_edges_reason), bad);
+        ep_json_put(mod, "minimum_common_votes", json_integer(g->min_common), bad);
+    } else if (!g->modularity_ok || !g->modularity_group_ok)
+        ep_json_put(mod, "reason", json_string("igraph could not compute the modularity"), bad);
+    ep_json_put(res, "modularity", mod, bad);
+    if (o->weighted) {
+        json_t *citems = json_array();
+        for (int c = 0; c < o->n_comm; c++) {
+            const struct ep_network_comm *x = &o->comm[c];
+            json_t *gl = json_array();
+            for (int k = 0; k < x->n_groups; k++)
+                ep_json_add(gl,
+                    json_pack("{s:o, s:i}", "group",
+                              x->groups[k].grp >= 0 ? json_string(m->grp_code[x->groups[k].grp])
+                                                    : json_null(),
+                              "nodes_with_modal_group", x->groups[k].nodes),
+                    bad);
+            ep_json_add(citems, json_pack("{s:i, s:i, s:o}", "community", c, "size", x->size, "groups", gl),
+                bad);
+        }
+        ep_json_put(res, "communities",
+            json_pack("{s:b, s:i, s:o}", "available", 1, "count", o->n_comm, "items", citems),
+            bad);
+    } else {
+        json_t *ne = ep_json_unavailable(o->no_edges_reason);
+        ep_json_put(ne, "minimum_common_votes", json_integer(g->min_common), bad);
+        ep_json_put(res, "communities", ne, bad);
     }
-    *ok = x >= 0 && isfinite(x);
-    return x;
+    /* nodes per modal group over the whole network (a node's group is the one it held longest
+     * in the window), largest first: not seats, not members in the window */
+    json_t *mg = json_array();
+    for (int k = 0; k < o->n_modal; k++)
+        ep_json_add(mg,
+            json_pack("{s:o, s:i}", "group",
+                      o->modal[k].grp >= 0 ? json_string(m->grp_code[o->modal[k].grp])
+                                           : json_null(),
+                      "nodes_with_modal_group", o->modal[k].nodes),
+            bad);
+    ep_json_put(res, "modal_groups", mg, bad);
 }
 
-static const struct ep_graph *sort_g;
-static int sort_c;
-static int cmp_node_cent(const void *x, const void *y)
+/* top (MEPs per centrality) and group_bridges into res. */
+static void map_top_json(const struct ep_network *o, json_t *res, int *bad)
 {
-    int a = *(const int *)x, b = *(const int *)y, oa, ob;
-    double va = cent_val(&sort_g->node[a], sort_c, &oa),
-           vb = cent_val(&sort_g->node[b], sort_c, &ob);
-    if (!oa)
-        va = -1;
-    if (!ob)
-        vb = -1;
-    if (va != vb)
-        return va < vb ? 1 : -1;
-    return a - b;
+    struct ep_win *w = o->win;
+    const struct ep_graph *g = &w->g;
+    json_t *topo;
+    if (o->weighted) {
+        topo = json_pack("{s:b}", "available", 1);
+        for (int c = 0; c < EP_CENT_N; c++) {
+            json_t *a = json_array();
+            for (int k = 0; k < o->n_top[c]; k++)
+                ep_json_add(a, mep_json(w, g->node[o->top[c][k].node].mep, 1, o->top[c][k].value), bad);
+            ep_json_put(topo, ep_network_cent_name[c], a, bad);
+        }
+    } else {
+        topo = ep_json_unavailable(o->no_edges_reason);
+        ep_json_put(topo, "minimum_common_votes", json_integer(g->min_common), bad);
+    }
+    ep_json_put(res, "top", topo, bad);
+    json_t *gb = json_array();
+    for (int k = 0; k < o->n_bridge; k++) {
+        const struct ep_network_bridge *x = &o->bridge[k];
+        ep_json_add(gb,
+            json_pack("{s:s, s:s, s:i, s:o, s:i}", "a", w->m->grp_code[x->a], "b",
+                      w->m->grp_code[x->b], "edges", x->edges, "mean_weight", ep_json_real(x->mean_weight),
+                      "strong_edges", x->strong_edges),
+            bad);
+    }
+    ep_json_put(res, "group_bridges", gb, bad);
 }
 
-static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* node_list: every node (up to MAP_MAX_NODES) with its measures. */
+static void map_nodes_json(const struct ep_network *o, json_t *res, int *bad)
 {
-    struct run r = {.ctx = ctx, .tool = "map_political_network", .n = 5};
+    struct ep_win *w = o->win;
+    const struct ep_graph *g = &w->g;
+    int n = g->n_node, has_w = o->weighted;
+    json_t *nl = json_array();
+    for (int k = 0; k < n && k < MAP_MAX_NODES; k++) {
+        const struct ep_graph_node *nd = &g->node[k];
+        json_t *x = mep_json(w, nd->mep, 0, 0);
+        ep_json_put(x, "cast", json_integer(nd->cast), bad);
+        ep_json_put(x, "degree", json_integer(nd->degree), bad);
+        ep_json_put(x, "strength", ep_json_real(nd->strength), bad);
+        ep_json_put(x, "eigenvector", has_w && nd->eigen >= 0 ? ep_json_real(nd->eigen) : json_null(), bad);
+        ep_json_put(x, "pagerank", has_w && nd->pagerank >= 0 ? ep_json_real(nd->pagerank) : json_null(), bad);
+        ep_json_put(x, "betweenness", has_w && nd->betweenness >= 0 ? ep_json_real(nd->betweenness) : json_null(),
+            bad);
+        ep_json_put(x, "bridge_score", ep_json_real_if(nd->bridge_ok && nd->bridge >= 0, nd->bridge), bad);
+        ep_json_put(x, "community", has_w ? json_integer(nd->community) : json_null(), bad);
+        ep_json_add(nl, x, bad);
+    }
+    ep_json_put(res, "node_list", nl, bad);
+    ep_json_put(res, "nodes_truncated", json_boolean(n > MAP_MAX_NODES), bad);
+}
+
+/* The network parameters from the arguments (defaults as in the schema). */
+static void map_params(json_t *args, struct ep_network_params *p)
+{
+    json_t *j;
+    p->min_common =
+        (j = json_object_get(args, "min_common_votes")) ? (int)json_integer_value(j) : 10;
+    p->top = (j = json_object_get(args, "top")) ? (int)json_integer_value(j) : 10;
+    const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
+    p->algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
+}
+
+static int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                      struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "map_political_network", 5);
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_GRAPHML | EP_FMT_PNG,
                             "map_political_network", &fmts, err))
         return EP_EINVAL;
     struct ep_tools_window tw;
-    struct win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(&r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
         return rc;
-    json_t *j;
-    int min_common =
-        (j = json_object_get(args, "min_common_votes")) ? (int)json_integer_value(j) : 10;
-    int top = (j = json_object_get(args, "top")) ? (int)json_integer_value(j) : 10;
-    int incl = json_is_true(json_object_get(args, "include_nodes"));
-    const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
-    int algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
-    if ((rc = stage(&r, "co-voting network (kernel, centralities, communities)", err)) ||
-        (rc = need_graph_algo(w, &r, min_common, algo, 1, err)))
-        return rc;
-    if ((rc = stage(&r, "names and rankings", err)) || (rc = need_names(w, ctx->store, err)))
+    struct ep_network_params p;
+    map_params(args, &p);
+    struct ep_network o;
+    if ((rc = ep_network_compute(w, &p, &r, &o, err)))
         return rc;
     const struct ep_matrix *m = w->m;
     const struct ep_graph *g = &w->g;
-    int n = g->n_node, ng = m->n_grp, bad = 0;
+    int n = g->n_node, bad = 0;
     json_t *res = json_object();
-    put(res, "nodes", json_integer(n), &bad);
-    put(res, "edges", json_integer(g->n_edge), &bad);
-    put(res, "density", n >= 2 ? jr(2.0 * g->n_edge / ((double)n * (n - 1))) : json_null(), &bad);
-    put(res, "min_common_votes", json_integer(g->min_common), &bad);
-    json_t *mod =
-        json_pack("{s:o, s:o, s:s, s:f}", "detected", jru(g->modularity_ok, g->modularity),
-                  "by_group", jru(g->modularity_group_ok, g->modularity_group), "algorithm",
-                  g->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "resolution", 1.0);
-    /* without edge weight there is no modularity, no community structure (Louvain would return
-     * one singleton per MEP) and no centrality ranking (every strength 0, PageRank uniform) */
-    int has_w = graph_weighted(g);
-    json_t *ne_mod = NULL, *ne_comm = NULL, *ne_top = NULL;
-    if (!has_w) {
-        ne_mod = no_edges(&r, w, g, "modularity");
-        ne_comm = no_edges(&r, w, g, "communities");
-        ne_top = no_edges(&r, w, g, "top (centrality rankings)");
-        if (!ne_mod || !ne_comm || !ne_top)
-            bad = 1;
-        put(mod, "reason", json_incref(json_object_get(ne_mod, "reason")), &bad);
-        put(mod, "minimum_common_votes", json_integer(g->min_common), &bad);
-        json_decref(ne_mod);
-    } else if (!g->modularity_ok || !g->modularity_group_ok)
-        put(mod, "reason", json_string("igraph could not compute the modularity"), &bad);
-    put(res, "modularity", mod, &bad);
-
-    /* communities: size and group composition (groups sorted by members) */
-    int nc = g->n_comm;
-    int *cg = calloc((size_t)(nc > 0 ? nc : 1) * (EP_MATRIX_MAX_GROUPS + 1), sizeof *cg);
-    int *idx = malloc((size_t)(n > 0 ? n : 1) * sizeof *idx);
-    if (!cg || !idx) {
-        free(cg);
-        free(idx);
-        json_decref(res);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    for (int k = 0; k < n; k++) {
-        int c = g->node[k].community,
-            gg = g->node[k].grp < ng ? g->node[k].grp : EP_MATRIX_MAX_GROUPS;
-        if (c >= 0 && c < nc)
-            cg[(size_t)c * (EP_MATRIX_MAX_GROUPS + 1) + (size_t)gg]++;
-    }
-    json_t *citems = json_array();
-    for (int c = 0; has_w && c < nc; c++) {
-        int *row = cg + (size_t)c * (EP_MATRIX_MAX_GROUPS + 1), size = 0;
-        for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
-            size += row[x];
-        json_t *gl = json_array();
-        uint8_t done[EP_MATRIX_MAX_GROUPS + 1] = {0};
-        for (;;) {
-            int best = -1;
-            for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
-                if (!done[x] && row[x] > 0 && (best < 0 || row[x] > row[best]))
-                    best = x;
-            if (best < 0)
-                break;
-            done[best] = 1;
-            const char *code = best < ng ? m->grp_code[best] : NULL;
-            add(gl,
-                json_pack("{s:o, s:i}", "group", code ? json_string(code) : json_null(),
-                          "nodes_with_modal_group", row[best]),
-                &bad);
-        }
-        add(citems, json_pack("{s:i, s:i, s:o}", "community", c, "size", size, "groups", gl), &bad);
-    }
-    if (has_w) {
-        put(res, "communities",
-            json_pack("{s:b, s:i, s:o}", "available", 1, "count", nc, "items", citems), &bad);
-    } else {
-        json_decref(citems);
-        put(res, "communities", ne_comm, &bad);
-    }
-    /* nodes per modal group over the whole network (a node's group is the one it held longest in
-     * the window), largest first: not seats, not members in the window */
-    {
-        int per[EP_MATRIX_MAX_GROUPS + 1] = {0};
-        for (int k = 0; k < n; k++)
-            per[g->node[k].grp >= 0 && g->node[k].grp < ng ? g->node[k].grp
-                                                             : EP_MATRIX_MAX_GROUPS]++;
-        json_t *mg = json_array();
-        uint8_t done[EP_MATRIX_MAX_GROUPS + 1] = {0};
-        for (;;) {
-            int best = -1;
-            for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
-                if (!done[x] && per[x] > 0 && (best < 0 || per[x] > per[best]))
-                    best = x;
-            if (best < 0)
-                break;
-            done[best] = 1;
-            add(mg,
-                json_pack("{s:o, s:i}", "group",
-                          best < ng ? json_string(m->grp_code[best]) : json_null(),
-                          "nodes_with_modal_group", per[best]),
-                &bad);
-        }
-        put(res, "modal_groups", mg, &bad);
-    }
-    free(cg);
-
-    /* top MEPs per centrality */
-    static const char *const cname[N_CENT] = {"eigenvector", "pagerank", "strength", "betweenness",
-                                              "bridge_score"};
-    json_t *topo = has_w ? json_pack("{s:b}", "available", 1) : ne_top;
-    for (int c = 0; has_w && c < N_CENT; c++) {
-        for (int k = 0; k < n; k++)
-            idx[k] = k;
-        sort_g = g;
-        sort_c = c;
-        qsort(idx, (size_t)n, sizeof *idx, cmp_node_cent);
-        json_t *a = json_array();
-        for (int k = 0; k < n && k < top; k++) {
-            int ok;
-            double x = cent_val(&g->node[idx[k]], c, &ok);
-            if (!ok)
-                break;
-            add(a, mep_json(w, g->node[idx[k]].mep, 1, x), &bad);
-        }
-        put(topo, cname[c], a, &bad);
-    }
-    put(res, "top", topo, &bad);
-    free(idx);
-
-    /* bridges between groups: cross-group edges by modal group pair */
-    if ((rc = stage(&r, "bridges between groups", err))) {
-        json_decref(res);
-        return rc;
-    }
-    size_t gp = (size_t)EP_MATRIX_MAX_GROUPS * EP_MATRIX_MAX_GROUPS;
-    int *ecnt = calloc(gp, sizeof *ecnt), *estr = calloc(gp, sizeof *estr);
-    double *ew = calloc(gp, sizeof *ew);
-    if (!ecnt || !estr || !ew) {
-        free(ecnt);
-        free(estr);
-        free(ew);
-        json_decref(res);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    if (g->have_graph) {
-        igraph_integer_t ne = igraph_ecount(&g->g);
-        for (igraph_integer_t e = 0; e < ne; e++) {
-            int a = g->node[IGRAPH_FROM(&g->g, e)].grp, b = g->node[IGRAPH_TO(&g->g, e)].grp;
-            if (a >= ng || b >= ng || a == b)
-                continue;
-            if (a > b) {
-                int t = a;
-                a = b;
-                b = t;
-            }
-            double wt = VECTOR(g->weight)[e];
-            size_t c = (size_t)a * EP_MATRIX_MAX_GROUPS + (size_t)b;
-            ecnt[c]++;
-            ew[c] += wt;
-            estr[c] += wt >= g->threshold;
-        }
-    }
-    json_t *gb = json_array();
-    for (int a = 0; a < ng; a++)
-        for (int b = a + 1; b < ng; b++) {
-            size_t c = (size_t)a * EP_MATRIX_MAX_GROUPS + (size_t)b;
-            if (!ecnt[c])
-                continue;
-            add(gb,
-                json_pack("{s:s, s:s, s:i, s:o, s:i}", "a", m->grp_code[a], "b", m->grp_code[b],
-                          "edges", ecnt[c], "mean_weight", jr(clamp01(ew[c] / ecnt[c])),
-                          "strong_edges", estr[c]),
-                &bad);
-        }
-    free(ecnt);
-    free(estr);
-    free(ew);
-    put(res, "group_bridges", gb, &bad);
-    put(res, "threshold_graph",
-        json_pack("{s:o, s:i, s:i, s:i, s:i}", "threshold", jr(g->threshold), "edges", g->thr_edges,
+    ep_json_put(res, "nodes", json_integer(n), &bad);
+    ep_json_put(res, "edges", json_integer(g->n_edge), &bad);
+    ep_json_put(res, "density", n >= 2 ? ep_json_real(2.0 * g->n_edge / ((double)n * (n - 1))) : json_null(), &bad);
+    ep_json_put(res, "min_common_votes", json_integer(g->min_common), &bad);
+    map_groups_json(&o, res, &bad);
+    map_top_json(&o, res, &bad);
+    ep_json_put(res, "threshold_graph",
+        json_pack("{s:o, s:i, s:i, s:i, s:i}", "threshold", ep_json_real(g->threshold), "edges", g->thr_edges,
                   "components", g->thr_components, "nontrivial_components",
                   g->thr_components_nontrivial, "largest_component", g->thr_largest),
         &bad);
-    put(res, "betweenness_backbone",
+    ep_json_put(res, "betweenness_backbone",
         json_pack("{s:s, s:i, s:i, s:s}", "method",
                   "union of each MEP's top-k strongest edges (ties to the lower neighbour index); "
                   "betweenness on the full dense graph is O(V*E) and is not computed",
                   "k", g->top_k, "edges", g->backbone_edges, "distance",
                   "1 - w (w = 1 edges get 1e-6)"),
         &bad);
-    put(res, "artefacts",
-        ep_tools_unavailable("no files requested: pass formats [\"graphml\", \"png\"] for the "
+    ep_json_put(res, "artefacts",
+        ep_json_unavailable("no files requested: pass formats [\"graphml\", \"png\"] for the "
                              "network GraphML and the network and political-map PNGs"),
         &bad);
-    if (incl) {
-        json_t *nl = json_array();
-        for (int k = 0; k < n && k < MAP_MAX_NODES; k++) {
-            const struct ep_graph_node *nd = &g->node[k];
-            json_t *o = mep_json(w, nd->mep, 0, 0);
-            put(o, "cast", json_integer(nd->cast), &bad);
-            put(o, "degree", json_integer(nd->degree), &bad);
-            put(o, "strength", jr(nd->strength), &bad);
-            put(o, "eigenvector", has_w && nd->eigen >= 0 ? jr(nd->eigen) : json_null(), &bad);
-            put(o, "pagerank", has_w && nd->pagerank >= 0 ? jr(nd->pagerank) : json_null(), &bad);
-            put(o, "betweenness",
-                has_w && nd->betweenness >= 0 ? jr(nd->betweenness) : json_null(), &bad);
-            put(o, "bridge_score", jru(nd->bridge_ok && nd->bridge >= 0, nd->bridge), &bad);
-            put(o, "community", has_w ? json_integer(nd->community) : json_null(), &bad);
-            add(nl, o, &bad);
-        }
-        put(res, "node_list", nl, &bad);
-        put(res, "nodes_truncated", json_boolean(n > MAP_MAX_NODES), &bad);
-    }
+    if (json_is_true(json_object_get(args, "include_nodes")))
+        map_nodes_json(&o, res, &bad);
+    ep_network_free(&o);
     static const char *const inputs[] = {
         "bit-plane agreement kernel: same = popcount(F_i&F_j) + popcount(A_i&A_j) + "
         "popcount(B_i&B_j), both = popcount(C_i&C_j)",
@@ -2387,10 +1415,10 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         struct ep_stats_map_params mpp;
         ep_stats_map_params_default(&mpp);
         if (m->n_vote < mpp.min_cast)
-            too_short(&r, "votes", m->n_vote, mpp.min_cast,
-                      "political-map (MEPs need %d cast votes)", mpp.min_cast);
+            ep_run_too_short(&r, "votes", m->n_vote, mpp.min_cast,
+                             "political-map (MEPs need %d cast votes)", mpp.min_cast);
     }
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_map(ctx, w, args, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
@@ -2446,354 +1474,165 @@ static const char OUT_ANOM[] =
                   "\"mep_scan\":" S_DIM(",\"meps_checked\":" S_INT ",\"too_short\":" S_INT
                                         ",\"alerts\":" S_INT ",\"measure\":" S_STR) "}}";
 
-#define ANOM_MAX_ALERTS 200
-#define ANOM_MAX_VOTES 50
-#define SEV_HIGH 5.0
-#define ANOM_MIN_HITS 3
-
-struct anom_ctx {
-    struct win *w;
-    struct ep_stats_outlier_params op;
-    json_t *alerts, *series;
-    int n_series, n_short, n_alerts, n_suppressed;
-    int bad;
-    int dnv_unk; /* votes of the window where who did not vote is unknown */
-};
-
-static const char *const measure_name[4] = {"defection_rate", "abstention_rate",
-                                            "participation_rate", "cohesion_ai"};
-static const char *const kind_name[4] = {"defection_surge", "abstention_spike",
-                                         "participation_drop", "cohesion_break"};
-static const int kind_sign[4] = {+1, +1, -1, -1};
-
 static const char *scale_name(int s)
 {
     return s == EP_SCALE_MAD ? "1.4826*MAD" : s == EP_SCALE_MEANAD ? "1.253314*MeanAD" : "constant";
 }
 
-/* Turn one outlier list into alerts. votes/hits arrays (may be NULL) come with the outliers. */
-static void emit_alerts(struct anom_ctx *a, const char *etype, const char *entity, int mep, int grp,
-                        int meas, const struct ep_stats_outliers *ol,
-                        const struct ep_stats_series *se, const struct ep_stats_periods *p,
-                        const int *const *pvotes, const int *pnv, int record_series)
+static const char *const etype_name[3] = {"parliament", "group", "mep"};
+
+static json_t *anom_alert_json(const struct ep_anomalies *o, const struct ep_anomaly_alert *x,
+                               int *bad)
 {
-    const struct ep_matrix *m = a->w->m;
-    int nal = 0;
-    if (meas == EP_MEASURE_PARTICIPATION && a->dnv_unk) {
-        /* a participation series over votes where who did not vote is unknown would read
-         * 100 %: not a baseline */
-        if (!record_series)
-            return;
-        char why[600];
-        ep_tools_dnv_reason(why, sizeof why, a->dnv_unk, m->n_vote);
-        a->n_series++;
-        add(a->series,
-            json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", etype, "entity",
-                      entity, "measure", measure_name[meas], "status", "unavailable",
-                      "observations", 0, "minimum", a->op.min_obs, "reason", why),
-            &a->bad);
-        return;
-    }
-    for (int k = 0; ol->status == EP_OUTLIERS_OK && k < ol->n; k++) {
-        const struct ep_stats_outlier *o = &ol->o[k];
-        double zr = o->z_robust, zc = o->classic_ok ? o->z_classic : 0;
-        int fr = (o->flags & EP_OUTLIER_ROBUST) && zr * kind_sign[meas] > 0;
-        int fc = (o->flags & EP_OUTLIER_CLASSIC) && o->classic_ok && zc * kind_sign[meas] > 0;
-        if (!fr && !fc)
-            continue;
-        double z = fr && (!fc || fabs(zr) >= fabs(zc)) ? zr : zc;
-        /* an MEP's defection or abstention "surge" needs >= ANOM_MIN_HITS such votes in the
-         * sitting: one or two votes against a zero baseline give huge z-scores but no story */
-        if (mep >= 0 && (meas == 0 || meas == 1) && o->n_hits < ANOM_MIN_HITS) {
-            a->n_suppressed++;
-            continue;
-        }
-        nal++;
-        a->n_alerts++;
-        char date[11];
-        period_str(p, o->point, date);
-        const int *vv;
-        int nv;
-        if (pvotes) {
-            vv = pvotes[o->point];
-            nv = pnv[o->point];
-        } else if ((meas == 0 || meas == 1) && o->n_hits > 0) {
-            vv = o->hits;
-            nv = o->n_hits;
-        } else {
-            vv = o->votes;
-            nv = o->n_votes;
-        }
-        json_t *fl = json_array();
-        if (fr)
-            add(fl, json_string("robust"), &a->bad);
-        if (fc)
-            add(fl, json_string("classic"), &a->bad);
-        json_t *al =
-            json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i}",
-                      "entity_type", etype, "entity", entity, "kind", kind_name[meas], "measure",
-                      measure_name[meas], "severity", fabs(z) >= SEV_HIGH ? "high" : "medium", "z",
-                      jr(z), "z_robust", jr(zr), "z_classic", jru(o->classic_ok, zc), "flagged_by",
-                      fl, "value", jr(o->x), "baseline_median", jr(ol->median), "date", date,
-                      "votes", vote_ids(m, vv, nv, ANOM_MAX_VOTES), "votes_total", nv);
-        if (al && mep >= 0)
-            put(al, "mep_id", json_integer((json_int_t)m->mep_id[mep]), &a->bad);
-        if (al && grp >= 0)
-            put(al, "group", json_string(m->grp_code[grp]), &a->bad);
-        add(a->alerts, al, &a->bad);
-    }
-    (void)se;
-    if (!record_series)
-        return;
-    a->n_series++;
-    json_t *s;
-    if (ol->status == EP_OUTLIERS_TOO_FEW) {
-        a->n_short++;
-        char why[200];
-        snprintf(why, sizeof why,
-                 "series too short: %d defined sittings, at least %d needed for a baseline",
-                 ol->n_obs, a->op.min_obs);
-        s = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", etype, "entity", entity,
-                      "measure", measure_name[meas], "status", "too_few_observations",
-                      "observations", ol->n_obs, "minimum", a->op.min_obs, "reason", why);
-    } else {
-        s = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:s, s:i}", "entity_type", etype,
-                      "entity", entity, "measure", measure_name[meas], "status", "ok",
-                      "observations", ol->n_obs, "minimum", a->op.min_obs, "median", jr(ol->median),
-                      "scale", scale_name(ol->scale), "alerts", nal);
-    }
-    add(a->series, s, &a->bad);
+    const struct ep_matrix *m = o->win->m;
+    json_t *fl = json_array(), *votes = json_array();
+    if (x->by_robust)
+        ep_json_add(fl, json_string("robust"), bad);
+    if (x->by_classic)
+        ep_json_add(fl, json_string("classic"), bad);
+    for (int k = 0; k < x->n_votes; k++)
+        ep_json_add(votes, json_integer((json_int_t)x->votes[k]), bad);
+    json_t *al = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i}", "entity_type",
+        etype_name[x->etype], "entity", x->entity, "kind", ep_anom_kind_name[x->meas], "measure",
+        ep_anom_measure_name[x->meas], "severity", fabs(x->z) >= EP_ANOM_SEV_HIGH ? "high" : "medium",
+        "z", ep_json_real(x->z), "z_robust", ep_json_real(x->z_robust), "z_classic", ep_json_real_if(x->classic_ok, x->z_classic),
+        "flagged_by", fl, "value", ep_json_real(x->value), "baseline_median", ep_json_real(x->baseline_median), "date",
+        x->date, "votes", votes, "votes_total", x->votes_total);
+    if (al && x->mep >= 0)
+        ep_json_put(al, "mep_id", json_integer((json_int_t)m->mep_id[x->mep]), bad);
+    if (al && x->grp >= 0)
+        ep_json_put(al, "group", json_string(m->grp_code[x->grp]), bad);
+    return al;
 }
 
-static int baseline_alerts(struct anom_ctx *a, int entity, int idx, int meas, const char *etype,
-                           const char *ename, int record_series, struct ep_error *err)
+static json_t *anom_series_json(const struct ep_anomalies *o, const struct ep_anomaly_series *x)
 {
-    struct win *w = a->w;
-    struct ep_stats_baseline b;
-    memset(&b, 0, sizeof b);
-    int rc = ep_stats_baseline(w->m, &w->vs, &w->per[EP_PERIOD_SITTING], entity, idx, meas, &a->op,
-                               &b, err);
-    if (rc) {
-        ep_stats_baseline_free(&b);
-        return rc;
-    }
-    emit_alerts(a, etype, ename, entity == EP_ENTITY_MEP ? idx : -1,
-                entity == EP_ENTITY_GROUP ? idx : -1, meas, &b.outliers, &b.series,
-                &w->per[EP_PERIOD_SITTING], NULL, NULL, record_series);
-    ep_stats_baseline_free(&b);
-    return 0;
+    const char *et = etype_name[x->etype], *mn = ep_anom_measure_name[x->meas];
+    if (x->status == EP_ANOM_SERIES_UNAVAILABLE)
+        return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", et, "entity",
+                         x->entity, "measure", mn, "status", "unavailable", "observations", 0,
+                         "minimum", o->op.min_obs, "reason", x->reason);
+    if (x->status == EP_ANOM_SERIES_TOO_FEW)
+        return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", et, "entity",
+                         x->entity, "measure", mn, "status", "too_few_observations",
+                         "observations", x->n_obs, "minimum", o->op.min_obs, "reason", x->reason);
+    return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:s, s:i}", "entity_type", et, "entity",
+                     x->entity, "measure", mn, "status", "ok", "observations", x->n_obs, "minimum",
+                     o->op.min_obs, "median", ep_json_real(x->median), "scale", scale_name(x->scale),
+                     "alerts", x->alerts);
 }
 
-static int cmp_alert(const void *x, const void *y)
+/* alerts, series and summary into res. */
+static void anom_lists_json(const struct ep_anomalies *o, json_t *res, int *bad)
 {
-    json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
-    double za = fabs(json_real_value(json_object_get(a, "z")));
-    double zb = fabs(json_real_value(json_object_get(b, "z")));
-    return (za < zb) - (za > zb);
+    json_t *alerts = json_array(), *series = json_array();
+    for (int k = 0; k < o->n_alert && k < EP_ANOM_MAX_ALERTS; k++)
+        ep_json_add(alerts, anom_alert_json(o, &o->alert[k], bad), bad);
+    for (int k = 0; k < o->n_series; k++)
+        ep_json_add(series, anom_series_json(o, &o->series[k]), bad);
+    ep_json_put(res, "alerts", alerts, bad);
+    ep_json_put(res, "alerts_total", json_integer(o->n_alert), bad);
+    ep_json_put(res, "series", series, bad);
+    char note[400];
+    if (o->n_series > 0 && o->n_short == o->n_series)
+        snprintf(note, sizeof note,
+                 "every series is too short for a baseline: %d sittings in the window, at least "
+                 "%d defined sittings needed; widen the window or lower min_observations",
+                 o->win->per[EP_PERIOD_SITTING].n, o->op.min_obs);
+    else
+        snprintf(note, sizeof note,
+                 "%d alert(s) over %d series (%d too short: fewer than %d "
+                 "defined sittings)",
+                 o->n_alert, o->n_series, o->n_short, o->op.min_obs);
+    ep_json_put(res, "summary",
+        json_pack("{s:i, s:i, s:i, s:i, s:s}", "series", o->n_series, "series_too_short",
+                  o->n_short, "alerts", o->n_alert, "suppressed_low_evidence", o->n_suppressed,
+                  "note", note),
+        bad);
 }
 
-static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* The scope arguments: scope, mep_id or group, threshold, min_observations. */
+static int anom_params(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, const char *scope,
+                       struct ep_anomalies_params *p, struct ep_error *err)
 {
-    struct run r = {.ctx = ctx, .tool = "detect_voting_anomalies", .n = 6};
-    struct ep_tools_window tw;
-    struct win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
-    if (!rc)
-        rc = win_get(ctx, args, &tw, &w, err);
-    if (rc)
-        return rc;
-    const struct ep_matrix *m = w->m;
-    const char *scope = json_string_value(json_object_get(args, "scope"));
-    if (!scope)
-        scope = "parliament";
-    struct anom_ctx a;
-    memset(&a, 0, sizeof a);
-    a.w = w;
-    a.dnv_unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
-    ep_stats_outlier_params_default(&a.op);
+    memset(p, 0, sizeof *p);
+    p->mep = p->grp = -1;
+    ep_stats_outlier_params_default(&p->op);
     json_t *j;
     if ((j = json_object_get(args, "threshold")))
-        a.op.threshold = json_number_value(j);
+        p->op.threshold = json_number_value(j);
     if ((j = json_object_get(args, "min_observations")))
-        a.op.min_obs = (int)json_integer_value(j);
-    int mep = -1, grp = -1;
+        p->op.min_obs = (int)json_integer_value(j);
     if (strcmp(scope, "mep") == 0) {
+        p->scope = EP_ANOM_MEP;
         if (!json_is_integer(json_object_get(args, "mep_id")))
             return ep_error_set(err, EP_EINVAL,
                                 "argument \"mep_id\" is required when scope is \"mep\"");
-        if ((rc = find_mep(ctx, w, (int64_t)json_integer_value(json_object_get(args, "mep_id")),
-                           "mep_id", &mep, err)))
-            return rc;
-    } else if (strcmp(scope, "group") == 0) {
+        return find_mep(ctx, w, (int64_t)json_integer_value(json_object_get(args, "mep_id")),
+                        "mep_id", &p->mep, err);
+    }
+    if (strcmp(scope, "group") == 0) {
+        p->scope = EP_ANOM_GROUP;
         const char *gc = json_string_value(json_object_get(args, "group"));
         if (!gc)
             return ep_error_set(err, EP_EINVAL,
                                 "argument \"group\" is required when scope is \"group\"");
-        if ((grp = find_group(ctx->store, m, gc, "group", err)) < 0)
-            return grp;
+        p->grp = find_group(ctx->store, w->m, gc, "group", err);
+        return p->grp < 0 ? p->grp : 0;
     }
-    if ((rc = stage(&r, "vote statistics and sittings", err)) || (rc = need_vs(w, err)) ||
-        (rc = need_per(w, EP_PERIOD_SITTING, err)) || (rc = need_names(w, ctx->store, err)))
+    p->scope = EP_ANOM_PARLIAMENT;
+    return 0;
+}
+
+static int tool_detect_voting_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                        struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "detect_voting_anomalies", 6);
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(&r, "loading the window", err);
+    if (!rc)
+        rc = win_get(ctx, args, &tw, &w, err);
+    if (rc)
         return rc;
-    if ((rc = stage(&r, "baselines and robust z-scores", err)))
+    const char *scope = json_string_value(json_object_get(args, "scope"));
+    if (!scope)
+        scope = "parliament";
+    struct ep_anomalies_params p;
+    if ((rc = anom_params(ctx, w, args, scope, &p, err)))
         return rc;
-    a.alerts = json_array();
-    a.series = json_array();
-    json_t *res = json_object(), *ent = NULL, *scan = NULL;
-    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
-    if (mep >= 0) {
-        for (int meas = 0; meas < 3 && !rc; meas++)
-            rc = baseline_alerts(&a, EP_ENTITY_MEP, mep, meas, "mep", w->name[mep], 1, err);
-        ent = mep_json(w, mep, 0, 0);
-    } else if (grp >= 0) {
-        for (int meas = 0; meas < 4 && !rc; meas++)
-            rc = baseline_alerts(&a, EP_ENTITY_GROUP, grp, meas, "group", m->grp_code[grp], 1, err);
-        ent = json_pack("{s:s}", "group", m->grp_code[grp]);
-    } else {
-        /* parliament as a whole: participation and abstention per sitting */
-        int np = ps->n;
-        double *x = calloc((size_t)(np > 0 ? np : 1) * 2, sizeof *x);
-        uint8_t *ok = calloc((size_t)(np > 0 ? np : 1) * 2, 1);
-        const int **pv = calloc((size_t)(np > 0 ? np : 1), sizeof *pv);
-        int *pn = calloc((size_t)(np > 0 ? np : 1), sizeof *pn);
-        if (!x || !ok || !pv || !pn)
-            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        for (int k = 0; !rc && k < np; k++) {
-            long long T = 0, D = 0, Ab = 0;
-            for (int q = ps->start[k]; q < ps->start[k + 1]; q++) {
-                const struct ep_stats_vg *vg = w->vs.vg + (size_t)ps->vote[q] * (size_t)m->n_grp;
-                for (int g = 0; g < m->n_grp; g++) {
-                    T += vg[g].y + vg[g].n + vg[g].a;
-                    D += vg[g].d;
-                    Ab += vg[g].a;
-                }
-            }
-            pv[k] = ps->vote + ps->start[k];
-            pn[k] = ps->start[k + 1] - ps->start[k];
-            ok[k] = T + D > 0;
-            x[k] = ok[k] ? (double)T / (double)(T + D) : EP_STATS_UNDEF;
-            ok[np + k] = T > 0;
-            x[np + k] = T > 0 ? (double)Ab / (double)T : EP_STATS_UNDEF;
-        }
-        for (int s = 0; !rc && s < 2; s++) {
-            struct ep_stats_outliers ol;
-            memset(&ol, 0, sizeof ol);
-            rc = ep_stats_outliers_find(x + (size_t)s * (size_t)np, ok + (size_t)s * (size_t)np, np,
-                                        &a.op, &ol, err);
-            if (!rc)
-                emit_alerts(&a, "parliament", "European Parliament", -1, -1, s == 0 ? 2 : 1, &ol,
-                            NULL, ps, pv, pn, 1);
-            ep_stats_outliers_free(&ol);
-        }
-        free(x);
-        free(ok);
-        free(pv);
-        free(pn);
-        for (int g = 0; g < m->n_grp && !rc; g++)
-            for (int meas = 0; meas < 4 && !rc; meas++)
-                rc = baseline_alerts(&a, EP_ENTITY_GROUP, g, meas, "group", m->grp_code[g], 1, err);
-        /* every MEP's defection baseline (series summarised, not listed) */
-        if (!rc && !(rc = stage(&r, "MEP defection baselines", err)) &&
-            !(rc = need_mser(w, ctx, err))) {
-            int checked = 0, before = a.n_alerts, shorts = 0;
-            for (int i = 0; i < m->n_mep && !rc; i++) {
-                if (i % 64 == 0 && ctx->cancelled && *ctx->cancelled)
-                    rc = ep_error_set(err, EP_ECANCELED, "detect_voting_anomalies: cancelled");
-                if (rc)
-                    break;
-                struct ep_stats_outliers ol;
-                memset(&ol, 0, sizeof ol);
-                rc = ep_stats_outliers_find(w->mser_x + (size_t)i * (size_t)np,
-                                            w->mser_ok + (size_t)i * (size_t)np, np, &a.op, &ol,
-                                            err);
-                if (!rc && ol.n_obs > 0) {
-                    checked++;
-                    if (ol.status == EP_OUTLIERS_TOO_FEW)
-                        shorts++;
-                    for (int k = 0; k < ol.n && !rc; k++) {
-                        struct ep_stats_outlier *o = &ol.o[k];
-                        rc = ep_stats_series_votes(m, &w->vs, ps, EP_ENTITY_MEP, i,
-                                                   EP_MEASURE_DEFECTION, o->point, &o->votes,
-                                                   &o->n_votes, &o->hits, &o->n_hits, err);
-                    }
-                    if (!rc)
-                        emit_alerts(&a, "mep", w->name[i], i, -1, 0, &ol, NULL, ps, NULL, NULL, 0);
-                }
-                ep_stats_outliers_free(&ol);
-            }
-            scan = json_pack("{s:b, s:s, s:i, s:i, s:i}", "available", 1, "measure",
-                             "defection_rate per sitting of every MEP", "meps_checked", checked,
-                             "too_short", shorts, "alerts", a.n_alerts - before);
-        }
-    }
-    if (rc) {
-        json_decref(res);
-        json_decref(ent);
-        json_decref(scan);
-        json_decref(a.alerts);
-        json_decref(a.series);
+    struct ep_anomalies o;
+    if ((rc = ep_anomalies_compute(w, &p, &r, &o, err)))
         return rc;
-    }
-    if ((rc = stage(&r, "result", err))) {
-        json_decref(res);
-        json_decref(ent);
-        json_decref(scan);
-        json_decref(a.alerts);
-        json_decref(a.series);
-        return rc;
-    }
-    /* sort alerts by |z|, keep the first ANOM_MAX_ALERTS */
-    size_t na = json_array_size(a.alerts);
-    json_t **av = malloc((na > 0 ? na : 1) * sizeof *av);
-    json_t *sorted = json_array();
-    if (!av)
-        a.bad = 1;
-    for (size_t k = 0; av && k < na; k++)
-        av[k] = json_array_get(a.alerts, k);
-    if (av)
-        qsort(av, na, sizeof *av, cmp_alert);
-    for (size_t k = 0; av && k < na && k < ANOM_MAX_ALERTS; k++)
-        add(sorted, json_incref(av[k]), &a.bad);
-    free(av);
-    json_decref(a.alerts);
-    int bad = a.bad;
-    put(res, "scope", json_string(scope), &bad);
-    if (ent)
-        put(res, "entity", ent, &bad);
-    put(res, "threshold", jr(a.op.threshold), &bad);
-    put(res, "min_observations", json_integer(a.op.min_obs), &bad);
+    int bad = 0;
+    json_t *res = json_object();
+    ep_json_put(res, "scope", json_string(scope), &bad);
+    if (p.scope == EP_ANOM_MEP)
+        ep_json_put(res, "entity", mep_json(w, p.mep, 0, 0), &bad);
+    else if (p.scope == EP_ANOM_GROUP)
+        ep_json_put(res, "entity", json_pack("{s:s}", "group", w->m->grp_code[p.grp]), &bad);
+    ep_json_put(res, "threshold", ep_json_real(o.op.threshold), &bad);
+    ep_json_put(res, "min_observations", json_integer(o.op.min_obs), &bad);
     char rule[600];
     snprintf(rule, sizeof rule,
              "a sitting is flagged when |z| > %.2f in the alert's direction (defections and "
              "abstentions up, participation and cohesion down); severity high when |z| >= %.1f, "
              "else medium; z = the robust z (median/MAD), or the classic z when only it flags; "
              "an MEP's defection or abstention alert also needs >= %d such votes in the sitting",
-             a.op.threshold, SEV_HIGH, ANOM_MIN_HITS);
-    put(res, "severity_rule", json_string(rule), &bad);
-    put(res, "alerts", sorted, &bad);
-    put(res, "alerts_total", json_integer(a.n_alerts), &bad);
-    put(res, "series", a.series, &bad);
-    char note[400];
-    if (a.n_series > 0 && a.n_short == a.n_series)
-        snprintf(note, sizeof note,
-                 "every series is too short for a baseline: %d sittings in the window, at least "
-                 "%d defined sittings needed; widen the window or lower min_observations",
-                 ps->n, a.op.min_obs);
-    else
-        snprintf(note, sizeof note,
-                 "%d alert(s) over %d series (%d too short: fewer than %d "
-                 "defined sittings)",
-                 a.n_alerts, a.n_series, a.n_short, a.op.min_obs);
-    put(res, "summary",
-        json_pack("{s:i, s:i, s:i, s:i, s:s}", "series", a.n_series, "series_too_short", a.n_short,
-                  "alerts", a.n_alerts, "suppressed_low_evidence", a.n_suppressed, "note", note),
-        &bad);
-    if (ps->n < a.op.min_obs)
-        too_short(&r, "sittings", ps->n, a.op.min_obs, "baselines and outliers (every series)");
-    if (scan)
-        put(res, "mep_scan", scan, &bad);
+             o.op.threshold, EP_ANOM_SEV_HIGH, EP_ANOM_MIN_HITS);
+    ep_json_put(res, "severity_rule", json_string(rule), &bad);
+    anom_lists_json(&o, res, &bad);
+    if (o.scanned)
+        ep_json_put(res, "mep_scan",
+            json_pack("{s:b, s:s, s:i, s:i, s:i}", "available", 1, "measure",
+                      "defection_rate per sitting of every MEP", "meps_checked", o.scan_checked,
+                      "too_short", o.scan_too_short, "alerts", o.scan_alerts),
+            &bad);
     else if (strcmp(scope, "parliament") != 0)
-        put(res, "mep_scan", ep_tools_unavailable("only with scope \"parliament\""), &bad);
+        ep_json_put(res, "mep_scan", ep_json_unavailable("only with scope \"parliament\""), &bad);
+    ep_anomalies_free(&o);
     static const char *const inputs[] = {
         "per-sitting series per entity: defection rate, abstention rate, participation, "
         "cohesion (group mean AI)",
@@ -2807,7 +1646,7 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "robust z = (x - median) / (1.4826 * MAD) over the entity's own per-sitting series "
         "(MeanAD fallback when MAD = 0); classic z = (x - mean)/sd added when >= 30 points",
         inputs, limits);
-    return finish(&r, &tw, w, res, meth, bad, result, err);
+    return finish(ctx, &r, &tw, w, res, meth, bad, result, err);
 }
 
 /* ==== 5. generate_political_risk_assessment =============================================== */
@@ -2831,11 +1670,7 @@ static const char OUT_RISK[] =
     "\"declining_cohesion\":" S_RDIM ",\"fragmentation\":" S_RDIM ",\"defection_surges\":" S_RDIM
     ",\"close_votes\":" S_RDIM ",\"swing_pivotality\":" S_RDIM "}},\"normalisation\":" S_STR "}}";
 
-enum { R_COH, R_FRAG, R_DEF, R_CLOSE, R_SWING, N_RDIM };
-static const char *const rdim_name[N_RDIM] = {
-    "declining_cohesion", "fragmentation", "defection_surges", "close_votes", "swing_pivotality"};
-static const double rdim_weight[N_RDIM] = {0.25, 0.20, 0.20, 0.20, 0.15};
-static const char *const rdim_norm[N_RDIM] = {
+static const char *const rdim_norm[EP_RISK_NDIM] = {
     "clamp(decline / 0.10, 0, 1): a seat-weighted AI drop of 0.10 or more between the first and "
     "the second half of the window's sittings is maximal risk",
     "mean of clamp((ENP_seats - 2)/6), clamp((ENP_votes - 2)/6) and clamp(Q_detected / 0.3)",
@@ -2844,7 +1679,7 @@ static const char *const rdim_norm[N_RDIM] = {
     "clamp(swing share / 0.50, 0, 1): a swing group pivotal on half of the decided votes or more "
     "is maximal risk",
 };
-static const char *const rdim_def[N_RDIM] = {
+static const char *const rdim_def[EP_RISK_NDIM] = {
     "decline = sum_g seats_g * (AI_g first half - AI_g second half) / sum_g seats_g, AI_g = mean "
     "per-vote Agreement Index of group g over the votes of each half of the sittings",
     "effective number of groups (Laakso-Taagepera) by seats on the last vote and by votes cast; "
@@ -2858,338 +1693,130 @@ static const char *const rdim_def[N_RDIM] = {
     "margin",
 };
 
-static const char *risk_level(double c)
+/* The evidence object of an available risk dimension. */
+static json_t *risk_evidence(const struct ep_risk *o, int d, int *bad)
 {
-    return c >= 0.75 ? "CRITICAL" : c >= 0.5 ? "HIGH" : c >= 0.25 ? "MODERATE" : "LOW";
-}
-
-static int vote_title(struct ep_store *s, sqlite3_stmt **q, int64_t id, char *out, size_t n)
-{
-    out[0] = 0;
-    if (!*q && sqlite3_prepare_v2(ep_store_db(s), "SELECT title FROM vote WHERE id = ?1", -1, q,
-                                  NULL) != SQLITE_OK)
-        return EP_EDB;
-    sqlite3_reset(*q);
-    sqlite3_bind_int64(*q, 1, id);
-    if (sqlite3_step(*q) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(*q, 0);
-        snprintf(out, n, "%s", t ? t : "");
-    }
-    return 0;
-}
-
-static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
-{
-    struct run r = {.ctx = ctx, .tool = "generate_political_risk_assessment", .n = 8};
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
-                            "generate_political_risk_assessment", &fmts, err))
-        return EP_EINVAL;
-    struct ep_tools_window tw;
-    struct win *w = NULL;
-    int rc = stage(&r, "loading the window", err);
-    if (!rc)
-        rc = win_get(ctx, args, &tw, &w, err);
-    if (rc || !w)
-        return rc ? rc : EP_EINTERNAL;
+    const struct ep_win *w = o->win;
     const struct ep_matrix *m = w->m;
-    int ng = m->n_grp, bad = 0;
-    if ((rc = stage(&r, "vote and group statistics", err)) || (rc = need_gs(w, err)) ||
-        (rc = need_frag(w, err)) || (rc = need_per(w, EP_PERIOD_SITTING, err)))
-        return rc;
-    if ((rc = stage(&r, "pivotal and close votes", err)) || (rc = need_piv(w, err)))
-        return rc;
-    if ((rc = stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 0, err)))
-        return rc;
-    if ((rc = stage(&r, "dimensions", err)))
-        return rc;
-    double val[N_RDIM];
-    int ok[N_RDIM];
-    json_t *ev[N_RDIM];
-    char why[N_RDIM][300];
-    int min_sit[N_RDIM]; /* the dimension's minimum number of sittings, when it is below it */
-    memset(ok, 0, sizeof ok);
-    memset(min_sit, 0, sizeof min_sit);
-    for (int d = 0; d < N_RDIM; d++) {
-        ev[d] = json_object();
-        why[d][0] = 0;
-    }
     const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
-
-    /* declining cohesion */
-    if (ps->n < 2) {
-        snprintf(why[R_COH], sizeof why[R_COH],
-                 "the window is too short: %d sitting, at least 2 needed to compare halves",
-                 ps->n);
-        min_sit[R_COH] = 2;
-        too_short(&r, "sittings", ps->n, 2, "declining_cohesion");
-    } else {
-        int half = (ps->n + 1) / 2; /* sittings [0, half) vs [half, n) */
-        double num = 0, den = 0;
+    json_t *ev = json_object();
+    char day[11];
+    if (d == EP_RISK_COH) {
         json_t *pg = json_array();
-        for (int g = 0; g < ng; g++) {
-            double s[2] = {0, 0};
-            int c[2] = {0, 0};
-            for (int k = 0; k < ps->n; k++)
-                for (int q = ps->start[k]; q < ps->start[k + 1]; q++) {
-                    const struct ep_stats_vg *vg =
-                        w->vs.vg + (size_t)ps->vote[q] * (size_t)ng + (size_t)g;
-                    if (vg->ai_ok) {
-                        s[k >= half] += vg->ai;
-                        c[k >= half]++;
-                    }
-                }
-            if (!c[0] || !c[1])
-                continue;
-            double a0 = s[0] / c[0], a1 = s[1] / c[1];
-            num += w->frag.seats[g] * (a0 - a1);
-            den += w->frag.seats[g];
-            add(pg,
-                json_pack("{s:s, s:o, s:o, s:i}", "group", m->grp_code[g], "ai_first_half", jr(a0),
-                          "ai_second_half", jr(a1), "seats", (int)w->frag.seats[g]),
-                &bad);
-        }
-        if (den > 0) {
-            double dec = num / den;
-            ok[R_COH] = 1;
-            val[R_COH] = clamp01(dec / 0.10);
-            char h0[11], h1[11];
-            day_str(ps->key[half], h1);
-            day_str(ps->key[0], h0);
-            put(ev[R_COH], "decline", jr(dec), &bad);
-            put(ev[R_COH], "first_half_from", json_string(h0), &bad);
-            put(ev[R_COH], "second_half_from", json_string(h1), &bad);
-            put(ev[R_COH], "groups", pg, &bad);
-        } else {
-            json_decref(pg);
-            snprintf(why[R_COH], sizeof why[R_COH],
-                     "no group with seats cast votes in both halves of the window");
-        }
-    }
-
-    /* fragmentation */
-    {
-        double s = 0;
-        int c = 0;
-        if (w->frag.seats_ok) {
-            s += clamp01((w->frag.enp_seats - 2) / 6);
-            c++;
-            put(ev[R_FRAG], "enp_seats", jr(w->frag.enp_seats), &bad);
-        }
-        if (w->frag.votes_ok) {
-            s += clamp01((w->frag.enp_votes - 2) / 6);
-            c++;
-            put(ev[R_FRAG], "enp_votes", jr(w->frag.enp_votes), &bad);
-        }
-        if (w->g.modularity_ok) {
-            s += clamp01(w->g.modularity / 0.3);
-            c++;
-            put(ev[R_FRAG], "modularity_detected", jr(w->g.modularity), &bad);
-            put(ev[R_FRAG], "communities", json_integer(w->g.n_comm), &bad);
-        }
-        if (w->g.modularity_group_ok)
-            put(ev[R_FRAG], "modularity_by_group", jr(w->g.modularity_group), &bad);
-        if (!w->g.modularity_ok) {
-            json_t *ne = no_edges(&r, w, &w->g, "fragmentation: modularity component");
-            put(ev[R_FRAG], "modularity_reason", json_incref(json_object_get(ne, "reason")), &bad);
-            json_decref(ne);
-        }
-        if (c) {
-            ok[R_FRAG] = 1;
-            val[R_FRAG] = s / c;
-            put(ev[R_FRAG], "components_used", json_integer(c), &bad);
-        } else
-            snprintf(why[R_FRAG], sizeof why[R_FRAG],
-                     "no seats, no cast votes and no network modularity in the window");
-    }
-
-    /* defection surges: group defection-rate baselines */
-    {
-        struct ep_stats_outlier_params op;
-        ep_stats_outlier_params_default(&op);
-        int pts = 0, flagged = 0, too_few = 0, nser = 0;
+        for (int k = 0; k < o->n_coh; k++)
+            ep_json_add(pg,
+                json_pack("{s:s, s:o, s:o, s:i}", "group", m->grp_code[o->coh[k].grp],
+                          "ai_first_half", ep_json_real(o->coh[k].first), "ai_second_half",
+                          ep_json_real(o->coh[k].second), "seats", (int)w->frag.seats[o->coh[k].grp]),
+                bad);
+        char h0[11];
+        day_str(ps->key[o->coh_half], day);
+        day_str(ps->key[0], h0);
+        ep_json_put(ev, "decline", ep_json_real(o->coh_decline), bad);
+        ep_json_put(ev, "first_half_from", json_string(h0), bad);
+        ep_json_put(ev, "second_half_from", json_string(day), bad);
+        ep_json_put(ev, "groups", pg, bad);
+    } else if (d == EP_RISK_DEF) {
         json_t *fl = json_array();
-        for (int g = 0; g < ng && !rc; g++) {
-            struct ep_stats_baseline b;
-            memset(&b, 0, sizeof b);
-            rc = ep_stats_baseline(m, &w->vs, ps, EP_ENTITY_GROUP, g, EP_MEASURE_DEFECTION, &op, &b,
-                                   err);
-            if (!rc) {
-                nser++;
-                if (b.outliers.status == EP_OUTLIERS_TOO_FEW)
-                    too_few++;
-                else {
-                    pts += b.outliers.n_obs;
-                    for (int k = 0; k < b.outliers.n; k++) {
-                        const struct ep_stats_outlier *o = &b.outliers.o[k];
-                        if (!((o->flags & EP_OUTLIER_ROBUST) && o->z_robust > 0))
-                            continue;
-                        flagged++;
-                        char d[11];
-                        day_str(ps->key[o->point], d);
-                        add(fl,
-                            json_pack("{s:s, s:s, s:o, s:o, s:o}", "group", m->grp_code[g], "date",
-                                      d, "z", jr(o->z_robust), "defection_rate", jr(o->x), "votes",
-                                      vote_ids(m, o->hits, o->n_hits, 20)),
-                            &bad);
-                    }
-                }
-            }
-            ep_stats_baseline_free(&b);
+        for (int k = 0; k < o->n_surge; k++) {
+            const struct ep_risk_surge *x = &o->surge[k];
+            json_t *votes = json_array();
+            for (int v = 0; v < x->n_votes; v++)
+                ep_json_add(votes, json_integer((json_int_t)x->votes[v]), bad);
+            day_str(ps->key[x->point], day);
+            ep_json_add(fl,
+                json_pack("{s:s, s:s, s:o, s:o, s:o}", "group", m->grp_code[x->grp], "date", day,
+                          "z", ep_json_real(x->z), "defection_rate", ep_json_real(x->rate), "votes", votes),
+                bad);
         }
-        if (rc) {
-            json_decref(fl);
-            for (int d = 0; d < N_RDIM; d++)
-                json_decref(ev[d]);
-            return rc;
-        }
-        if (pts > 0) {
-            ok[R_DEF] = 1;
-            val[R_DEF] = clamp01((double)flagged / pts / 0.05);
-            put(ev[R_DEF], "flagged_points", json_integer(flagged), &bad);
-            put(ev[R_DEF], "points", json_integer(pts), &bad);
-            put(ev[R_DEF], "series_too_short", json_integer(too_few), &bad);
-            put(ev[R_DEF], "surges", fl, &bad);
-        } else {
-            json_decref(fl);
-            snprintf(why[R_DEF], sizeof why[R_DEF],
-                     "every group's defection series is too short: %d sittings, at least %d "
-                     "needed for a baseline",
-                     ps->n, op.min_obs);
-            if (ps->n < op.min_obs) {
-                min_sit[R_DEF] = op.min_obs;
-                too_short(&r, "sittings", ps->n, op.min_obs, "defection_surges");
-            }
-        }
-    }
-
-    /* close votes */
-    {
-        int withcast = 0, close = 0;
+        ep_json_put(ev, "flagged_points", json_integer(o->def_flagged), bad);
+        ep_json_put(ev, "points", json_integer(o->def_points), bad);
+        ep_json_put(ev, "series_too_short", json_integer(o->def_too_few), bad);
+        ep_json_put(ev, "surges", fl, bad);
+    } else if (d == EP_RISK_CLOSE) {
         json_t *cl = json_array();
-        sqlite3_stmt *q = NULL;
-        for (int v = 0; v < m->n_vote; v++) {
+        for (int k = 0; k < o->n_close; k++) {
+            int v = o->close[k].vote, margin = o->close[k].margin;
             int cast = w->F[v] + w->A[v] + w->Ab[v];
-            if (cast <= 0)
-                continue;
-            withcast++;
-            int margin = abs(w->F[v] - w->A[v]);
-            if (margin >= 0.05 * cast)
-                continue;
-            close++;
-            if (json_array_size(cl) >= 50)
-                continue;
-            char d[11], title[300];
-            day_str(m->vote_day[v], d);
-            if (vote_title(ctx->store, &q, m->vote_id[v], title, sizeof title))
-                title[0] = 0;
-            add(cl,
+            day_str(m->vote_day[v], day);
+            ep_json_add(cl,
                 json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "vote_id",
-                          (json_int_t)m->vote_id[v], "date", d, "title", title, "for", w->F[v],
-                          "against", w->A[v], "abstention", w->Ab[v], "margin", margin,
-                          "margin_share", jr((double)margin / cast)),
-                &bad);
+                          (json_int_t)m->vote_id[v], "date", day, "title", o->close[k].title,
+                          "for", w->F[v], "against", w->A[v], "abstention", w->Ab[v], "margin",
+                          margin, "margin_share", ep_json_real((double)margin / cast)),
+                bad);
         }
-        if (q)
-            sqlite3_finalize(q);
-        if (withcast > 0) {
-            ok[R_CLOSE] = 1;
-            val[R_CLOSE] = clamp01((double)close / withcast / 0.20);
-            put(ev[R_CLOSE], "close_votes", json_integer(close), &bad);
-            put(ev[R_CLOSE], "votes", json_integer(withcast), &bad);
-            put(ev[R_CLOSE], "share", jr((double)close / withcast), &bad);
-            put(ev[R_CLOSE], "listed", cl, &bad);
-        } else {
-            json_decref(cl);
-            snprintf(why[R_CLOSE], sizeof why[R_CLOSE], "no vote with cast votes in the window");
-        }
+        ep_json_put(ev, "close_votes", json_integer(o->close_votes), bad);
+        ep_json_put(ev, "votes", json_integer(o->close_withcast), bad);
+        ep_json_put(ev, "share", ep_json_real((double)o->close_votes / o->close_withcast), bad);
+        ep_json_put(ev, "listed", cl, bad);
+    } else if (d == EP_RISK_SWING) {
+        json_t *pg = json_array(), *bg = json_array();
+        for (int g = 0; g < m->n_grp; g++)
+            ep_json_add(pg,
+                json_pack("{s:s, s:i, s:o, s:b}", "group", m->grp_code[g], "pivotal_votes",
+                          (int)w->grp_piv[g], "share", ep_json_real((double)w->grp_piv[g] / w->decided),
+                          "swing", g != o->big[0] && g != o->big[1]),
+                bad);
+        for (int k = 0; k < 2; k++)
+            if (o->big[k] >= 0)
+                ep_json_add(bg, json_string(m->grp_code[o->big[k]]), bad);
+        ep_json_put(ev, "decided_votes", json_integer(w->decided), bad);
+        ep_json_put(ev, "swing_pivotal_votes", json_integer(o->swing), bad);
+        ep_json_put(ev, "share", ep_json_real((double)o->swing / w->decided), bad);
+        ep_json_put(ev, "largest_groups", bg, bad);
+        ep_json_put(ev, "groups", pg, bad);
     }
+    return ev;
+}
 
-    /* swing-group pivotality */
-    {
-        int big[2] = {-1, -1};
-        for (int g = 0; g < ng; g++) {
-            if (w->frag.seats[g] <= 0)
-                continue;
-            if (big[0] < 0 || w->frag.seats[g] > w->frag.seats[big[0]]) {
-                big[1] = big[0];
-                big[0] = g;
-            } else if (big[1] < 0 || w->frag.seats[g] > w->frag.seats[big[1]])
-                big[1] = g;
-        }
-        if (w->decided == 0) {
-            snprintf(why[R_SWING], sizeof why[R_SWING],
-                     "no decided vote (FOR != AGAINST) in the window");
-        } else {
-            int swing = 0;
-            for (int v = 0; v < m->n_vote; v++)
-                for (int g = 0; g < ng; g++)
-                    if (g != big[0] && g != big[1] && w->gpiv[(size_t)v * (size_t)ng + (size_t)g]) {
-                        swing++;
-                        break;
-                    }
-            ok[R_SWING] = 1;
-            val[R_SWING] = clamp01((double)swing / w->decided / 0.5);
-            json_t *pg = json_array(), *bg = json_array();
-            for (int g = 0; g < ng; g++)
-                add(pg,
-                    json_pack("{s:s, s:i, s:o, s:b}", "group", m->grp_code[g], "pivotal_votes",
-                              (int)w->grp_piv[g], "share", jr((double)w->grp_piv[g] / w->decided),
-                              "swing", g != big[0] && g != big[1]),
-                    &bad);
-            for (int k = 0; k < 2; k++)
-                if (big[k] >= 0)
-                    add(bg, json_string(m->grp_code[big[k]]), &bad);
-            put(ev[R_SWING], "decided_votes", json_integer(w->decided), &bad);
-            put(ev[R_SWING], "swing_pivotal_votes", json_integer(swing), &bad);
-            put(ev[R_SWING], "share", jr((double)swing / w->decided), &bad);
-            put(ev[R_SWING], "largest_groups", bg, &bad);
-            put(ev[R_SWING], "groups", pg, &bad);
-        }
+/* The fragmentation evidence (kept also when the dimension has no data, as before). */
+static json_t *risk_frag_evidence(const struct ep_risk *o, int *bad)
+{
+    const struct ep_win *w = o->win;
+    json_t *ev = json_object();
+    if (w->frag.seats_ok)
+        ep_json_put(ev, "enp_seats", ep_json_real(w->frag.enp_seats), bad);
+    if (w->frag.votes_ok)
+        ep_json_put(ev, "enp_votes", ep_json_real(w->frag.enp_votes), bad);
+    if (w->g.modularity_ok) {
+        ep_json_put(ev, "modularity_detected", ep_json_real(w->g.modularity), bad);
+        ep_json_put(ev, "communities", json_integer(w->g.n_comm), bad);
     }
+    if (w->g.modularity_group_ok)
+        ep_json_put(ev, "modularity_by_group", ep_json_real(w->g.modularity_group), bad);
+    if (o->frag_mod_missing)
+        ep_json_put(ev, "modularity_reason", json_string(o->frag_mod_reason), bad);
+    if (o->frag_components)
+        ep_json_put(ev, "components_used", json_integer(o->frag_components), bad);
+    return ev;
+}
 
-    if ((rc = stage(&r, "composite", err))) {
-        for (int d = 0; d < N_RDIM; d++)
-            json_decref(ev[d]);
-        return rc;
-    }
-    double ws = 0, s = 0;
-    for (int d = 0; d < N_RDIM; d++)
-        if (ok[d]) {
-            ws += rdim_weight[d];
-            s += rdim_weight[d] * val[d];
-        }
-    double comp = ws > 0 ? s / ws : 0;
-    json_t *res = json_object(), *dims = json_object(), *nom = json_object(), *eff = json_object(),
+/* level, composite, thresholds, weights and dimensions into res. */
+static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
+{
+    json_t *dims = json_object(), *nom = json_object(), *eff = json_object(),
            *dropped = json_array();
-    for (int d = 0; d < N_RDIM; d++) {
-        put(nom, rdim_name[d], jr(rdim_weight[d]), &bad);
-        json_t *o;
-        if (ok[d]) {
-            double we = rdim_weight[d] / ws;
-            put(eff, rdim_name[d], jr(we), &bad);
-            o = json_pack("{s:b, s:o, s:o, s:s, s:s, s:o}", "available", 1, "value", jr(val[d]),
-                          "weight", jr(we), "normalisation", rdim_norm[d], "definition",
-                          rdim_def[d], "evidence", ev[d]);
+    for (int d = 0; d < EP_RISK_NDIM; d++) {
+        const struct ep_risk_dim *x = &o->dim[d];
+        const char *name = ep_risk_dim_name[d];
+        ep_json_put(nom, name, ep_json_real(ep_risk_dim_weight[d]), bad);
+        json_t *dj;
+        if (x->available) {
+            ep_json_put(eff, name, ep_json_real(x->weight), bad);
+            json_t *ev = d == EP_RISK_FRAG ? risk_frag_evidence(o, bad) : risk_evidence(o, d, bad);
+            dj = json_pack("{s:b, s:o, s:o, s:s, s:s, s:o}", "available", 1, "value",
+                           ep_json_real(x->value), "weight", ep_json_real(x->weight), "normalisation", rdim_norm[d],
+                           "definition", rdim_def[d], "evidence", ev);
         } else {
-            json_decref(ev[d]);
-            o = ep_tools_unavailable(why[d]);
-            put(o, "definition", json_string(rdim_def[d]), &bad);
-            put(o, "normalisation", json_string(rdim_norm[d]), &bad);
-            if (min_sit[d])
-                put(o, "minimum_sittings", json_integer(min_sit[d]), &bad);
-            add(dropped, json_string(rdim_name[d]), &bad);
+            dj = ep_json_unavailable(x->reason);
+            ep_json_put(dj, "definition", json_string(rdim_def[d]), bad);
+            ep_json_put(dj, "normalisation", json_string(rdim_norm[d]), bad);
+            if (x->min_sittings)
+                ep_json_put(dj, "minimum_sittings", json_integer(x->min_sittings), bad);
+            ep_json_add(dropped, json_string(name), bad);
         }
-        put(dims, rdim_name[d], o, &bad);
-    }
-    if (ws <= 0) {
-        json_decref(res);
-        json_decref(dims);
-        json_decref(nom);
-        json_decref(eff);
-        json_decref(dropped);
-        return ep_error_set(err, EP_EUNAVAIL, "no risk dimension has data in the window (%d votes)",
-                            m->n_vote);
+        ep_json_put(dims, name, dj, bad);
     }
     int renorm = json_array_size(dropped) > 0;
     char note[300];
@@ -3197,22 +1824,42 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
              renorm ? "%zu dimension(s) without data dropped; remaining weights divided by their "
                       "sum %.2f"
                     : "all dimensions available (%zu dropped, weight sum %.2f)",
-             json_array_size(dropped), ws);
-    json_t *wt = json_object();
-    put(wt, "nominal", nom, &bad);
-    put(wt, "effective", eff, &bad);
-    put(wt, "renormalised", json_boolean(renorm), &bad);
-    put(wt, "dropped", dropped, &bad);
-    put(wt, "note", json_string(note), &bad);
-    put(res, "level", json_string(risk_level(comp)), &bad);
-    put(res, "composite", jr(comp), &bad);
-    put(res, "thresholds",
+             json_array_size(dropped), o->weight_sum);
+    json_t *wt = weights_json(nom, eff, dropped, note, bad);
+    ep_json_put(res, "level", json_string(ep_risk_level(o->composite)), bad);
+    ep_json_put(res, "composite", ep_json_real(o->composite), bad);
+    ep_json_put(res, "thresholds",
         json_pack("{s:f, s:f, s:f, s:s}", "MODERATE", 0.25, "HIGH", 0.5, "CRITICAL", 0.75, "rule",
                   "LOW if composite < 0.25, MODERATE if < 0.50, HIGH if < 0.75, else CRITICAL"),
-        &bad);
-    put(res, "weights", wt, &bad);
-    put(res, "dimensions", dims, &bad);
-    put(res, "normalisation",
+        bad);
+    ep_json_put(res, "weights", wt, bad);
+    ep_json_put(res, "dimensions", dims, bad);
+}
+
+static int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *args,
+                                                   json_t **result, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "generate_political_risk_assessment", 8);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
+                            "generate_political_risk_assessment", &fmts, err))
+        return EP_EINVAL;
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(&r, "loading the window", err);
+    if (!rc)
+        rc = win_get(ctx, args, &tw, &w, err);
+    if (rc || !w)
+        return rc ? rc : EP_EINTERNAL;
+    struct ep_risk o;
+    if ((rc = ep_risk_compute(w, &r, &o, err)))
+        return rc;
+    int bad = 0;
+    json_t *res = json_object();
+    risk_json(&o, res, &bad);
+    ep_risk_free(&o);
+    ep_json_put(res, "normalisation",
         json_string("parliament-level dimensions have no peers in the same window, so each is "
                     "mapped to 0..1 on the fixed scale stated in its 'normalisation' field "
                     "(instead of a percentile rank among peers)"),
@@ -3228,12 +1875,12 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
     json_t *meth = methodology(
         w, "composite = sum_d w_d * r_d / sum_d w_d over available dimensions, r_d in 0..1", inputs,
         limits);
-    if ((rc = stage(&r, "result", err))) {
+    if ((rc = ep_run_stage(&r, "result", err))) {
         json_decref(res);
         json_decref(meth);
         return rc;
     }
-    rc = finish(&r, &tw, w, res, meth, bad, result, err);
+    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
         (rc = render_coalition(ctx, args, fmts, *result, 1, err))) {
         json_decref(*result);
@@ -3249,27 +1896,27 @@ static const struct ep_tool rows[] = {
      "Influence scorecard of one MEP in a window: network centrality, bridge score, loyalty, "
      "participation and pivotal votes, each a percentile among the window's MEPs, with weights, "
      "a composite and the rank among all MEPs.",
-     IN_INFLUENCE, OUT_INFLUENCE, ANNOT, 3600, t_influence},
+     IN_INFLUENCE, OUT_INFLUENCE, ANNOT, 3600, tool_assess_mep_influence},
     {"analyze_coalition_dynamics", "Analyze coalition dynamics",
      "Group cohesion (Agreement Index, Rice, Krippendorff's alpha) with trends per sitting and "
      "month, the whole Parliament's alpha, the group-pair agreement matrix, the most and least "
      "reliable alliances, factions from community detection and a coalition stability figure. "
      "Measures the window is too short for are unavailable and listed in window_too_short.",
-     IN_COALITION, OUT_COALITION, ANNOT, 3600, t_coalition},
+     IN_COALITION, OUT_COALITION, ANNOT, 3600, tool_analyze_coalition_dynamics},
     {"map_political_network", "Map the political network",
      "The co-voting network of a window: size, modularity (detected and by group), communities, "
      "the top MEPs by each centrality, bridges between groups and the w >= 0.8 threshold graph.",
-     IN_MAP, OUT_MAP, ANNOT, 3600, t_map},
+     IN_MAP, OUT_MAP, ANNOT, 3600, tool_map_political_network},
     {"detect_voting_anomalies", "Detect voting anomalies",
      "Defection surges, abstention spikes, participation drops and cohesion breaks of an MEP, a "
      "group or the whole Parliament against its own per-sitting baseline (robust z-scores), "
      "each with a severity, the z-score, the sitting and the votes behind it.",
-     IN_ANOM, OUT_ANOM, ANNOT, 3600, t_anomalies},
+     IN_ANOM, OUT_ANOM, ANNOT, 3600, tool_detect_voting_anomalies},
     {"generate_political_risk_assessment", "Generate a political risk assessment",
      "Composite political risk of a window from declining cohesion, fragmentation, defection "
      "surges, close votes and swing-group pivotality, with a level (LOW, MODERATE, HIGH, "
      "CRITICAL), the thresholds and per-dimension evidence.",
-     IN_RISK, OUT_RISK, ANNOT, 3600, t_risk},
+     IN_RISK, OUT_RISK, ANNOT, 3600, tool_generate_political_risk_assessment},
 };
 
 const struct ep_tool *ep_tools_intel_rows(size_t *n)

@@ -6,20 +6,28 @@
  * weights and thresholds are documented in docs/tools-intel.md.
  *
  * Expensive per-window intermediates (vote and group statistics, per-MEP figures, the co-voting
- * graph, periods, trends, influence scores) are kept in a small static cache keyed by the store,
- * its content and the window, so that several tools on the same window share them. Like all tool
- * code the handlers run on one thread at a time (the MCP core's execution mutex). */
+ * graph, periods, trends, influence scores) are kept with the window in the window cache of the
+ * call's analysis environment (ctx->env, analysis/ep_env.h), keyed by the store's content and
+ * the window, so that several tools on the same window share them. Like all tool code the
+ * handlers run on one thread at a time (the MCP core's execution mutex). */
 #ifndef EP_TOOLS_INTEL_H
 #define EP_TOOLS_INTEL_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
 
 #include "ep_tools.h"
 
 /* The static rows (5); *n receives their count. Register with ep_tools_register. */
 const struct ep_tool *ep_tools_intel_rows(size_t *n);
 
-/* Free the per-window cache of the intelligence tools (e.g. before exit, for leak checkers). */
-void ep_tools_intel_cache_clear(void);
+/* assess_mep_influence's result (structuredContent without files) for MEP mep_id over the
+ * window of args (borrowed; only its from, to, term and sittings are read), computed directly
+ * (analysis/ep_influence.h), for a product that shows it (generate_report's scorecard PDF)
+ * without calling the tool by name. *result is a new reference. Errors as the tool's. */
+int ep_tools_influence_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                              json_t **result, struct ep_error *err);
 
 #endif

@@ -48,90 +48,37 @@ int ep_tools_window_from_args(json_t *args, struct ep_tools_window *tw, struct e
     return EP_OK;
 }
 
-struct cache_entry {
-    char key[2600];
-    struct ep_store *store;
-    struct ep_matrix m;
-    struct ep_stats_votes vs; /* computed on first ep_tools_matrix_votes */
-    int used, have_vs;
-    unsigned long tick;
-};
-
-static struct cache_entry cache[EP_TOOLS_MATRIX_CACHE];
-static unsigned long tick;
-
-/* The key names the window and the store's content (ep_tools_store_marker), so that an
- * ingest invalidates it. */
-static void make_key(struct ep_store *s, const struct ep_tools_window *tw, char *key, size_t n)
+int ep_tools_win(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw, struct ep_win **win,
+                 struct ep_error *err)
 {
-    char marker[2048];
-    ep_tools_store_marker(s, marker, sizeof marker);
-    int k = snprintf(key, n, "%s|%s|%s|%d|", marker, tw->from, tw->to, tw->w.term);
-    for (int i = 0; tw->w.sittings && tw->w.sittings[i] && k > 0 && (size_t)k < n; i++)
-        k += snprintf(key + k, n - (size_t)k, "%s,", tw->w.sittings[i]);
+    *win = NULL;
+    if (!ctx || !ctx->store)
+        return ep_error_set(err, EP_EINVAL, "no store is open");
+    if (!ctx->env)
+        return ep_error_set(err, EP_EINTERNAL, "no analysis environment attached to the call");
+    return ep_env_window(ctx->env, &tw->w, win, err);
 }
 
-static void entry_free(struct cache_entry *c)
-{
-    ep_matrix_free(&c->m);
-    if (c->have_vs)
-        ep_stats_votes_free(&c->vs);
-    c->used = c->have_vs = 0;
-}
-
-int ep_tools_matrix(struct ep_store *s, const struct ep_tools_window *tw,
+int ep_tools_matrix(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw,
                     const struct ep_matrix **m, struct ep_error *err)
 {
-    char key[sizeof cache[0].key];
-    make_key(s, tw, key, sizeof key);
-    struct cache_entry *victim = &cache[0];
-    for (int i = 0; i < EP_TOOLS_MATRIX_CACHE; i++) {
-        struct cache_entry *c = &cache[i];
-        if (c->used && c->store == s && strcmp(c->key, key) == 0) {
-            c->tick = ++tick;
-            *m = &c->m;
-            return EP_OK;
-        }
-        if (!c->used || (victim->used && c->tick < victim->tick))
-            victim = c;
-    }
-    if (victim->used)
-        entry_free(victim);
-    int rc = ep_store_load_matrix(s, &tw->w, &victim->m, err);
+    struct ep_win *w = NULL;
+    int rc = ep_tools_win(ctx, tw, &w, err);
+    *m = rc || !w ? NULL : w->m;
+    return rc;
+}
+
+int ep_tools_matrix_votes(struct ep_tool_ctx *ctx, const struct ep_matrix *m,
+                          struct ep_stats_votes *vs, struct ep_error *err)
+{
+    struct ep_win *w = ctx && ctx->env ? ep_wincache_find(&ctx->env->windows, m) : NULL;
+    if (!w)
+        return ep_error_set(err, EP_ENOTFOUND, "matrix not held by the window cache");
+    int rc = ep_win_need_vs(w, err);
     if (rc)
         return rc;
-    snprintf(victim->key, sizeof victim->key, "%s", key);
-    victim->store = s;
-    victim->used = 1;
-    victim->tick = ++tick;
-    *m = &victim->m;
+    *vs = w->vs;
     return EP_OK;
-}
-
-void ep_tools_matrix_cache_clear(void)
-{
-    for (int i = 0; i < EP_TOOLS_MATRIX_CACHE; i++)
-        if (cache[i].used)
-            entry_free(&cache[i]);
-}
-
-int ep_tools_matrix_votes(const struct ep_matrix *m, struct ep_stats_votes *vs,
-                          struct ep_error *err)
-{
-    for (int i = 0; i < EP_TOOLS_MATRIX_CACHE; i++) {
-        struct cache_entry *c = &cache[i];
-        if (!c->used || &c->m != m)
-            continue;
-        if (!c->have_vs) {
-            int rc = ep_stats_votes_compute(&c->m, &c->vs, err);
-            if (rc)
-                return rc;
-            c->have_vs = 1;
-        }
-        *vs = c->vs;
-        return EP_OK;
-    }
-    return ep_error_set(err, EP_ENOTFOUND, "matrix not held by the window cache");
 }
 
 json_t *ep_tools_window_json(const struct ep_tools_window *tw, const struct ep_matrix *m)

@@ -1,24 +1,23 @@
-/* ep_tools_window: the analysis window shared by every analytic tool, and a cache of loaded
- * vote matrices.
+/* ep_tools_window: the analysis window arguments shared by every analytic tool, and the tools'
+ * access to the window cache of the call's analysis environment (analysis/ep_env.h).
  *
  * Window arguments (paste EP_TOOLS_WINDOW_PROPS into a tool's inputSchema "properties"):
  *   from, to   YYYY-MM-DD (inclusive), term 9|10, sittings [YYYY-MM-DD, ...] (≤ 200).
  * All optional: the default window is every vote with per-MEP positions in the store.
  *
- * The cache keeps the last EP_TOOLS_MATRIX_CACHE matrices (keyed by the window and the store's
- * content version), so repeated calls on the same window do not reload from SQLite. Like all
- * tool code it runs under the MCP core's execution mutex (one thread at a time). */
+ * The environment's cache keeps the last EP_WIN_CACHE windows (keyed by the window and the
+ * store's content version), so repeated calls on the same window do not reload from SQLite.
+ * Like all tool code it runs under the MCP core's execution mutex (one thread at a time). */
 #ifndef EP_TOOLS_WINDOW_H
 #define EP_TOOLS_WINDOW_H
 
 #include <jansson.h>
 
 #include "ep_error.h"
+#include "ep_env.h"
 #include "ep_matrix.h"
 #include "ep_stats.h"
 #include "ep_store.h"
-
-#define EP_TOOLS_MATRIX_CACHE 3
 
 #define EP_TOOLS_WINDOW_PROPS                                                                   \
     "\"from\": {\"type\": \"string\", \"format\": \"date\", \"description\": \"Window start "   \
@@ -52,18 +51,26 @@ struct ep_tools_window {
 /* Read the window arguments (already schema-validated) from args (borrowed, may be NULL). */
 int ep_tools_window_from_args(json_t *args, struct ep_tools_window *tw, struct ep_error *err);
 
-/* The matrix for a window, loaded or from the cache. *m is borrowed: valid until the next
- * ep_tools_matrix call or ep_tools_matrix_cache_clear. EP_EUNAVAIL (with a message that says
- * which dates have positions) when the window holds no roll-call votes with positions. */
-int ep_tools_matrix(struct ep_store *s, const struct ep_tools_window *tw,
-                    const struct ep_matrix **m, struct ep_error *err);
-void ep_tools_matrix_cache_clear(void);
+struct ep_tool_ctx;
 
-/* The per-vote group figures (ep_stats_votes_compute) of a matrix held by the cache, computed
- * on first use and kept with it: *vs is a borrowed view with the matrix's lifetime (never pass
- * it to ep_stats_votes_free). EP_ENOTFOUND when m is not one of the cache's matrices. */
-int ep_tools_matrix_votes(const struct ep_matrix *m, struct ep_stats_votes *vs,
-                          struct ep_error *err);
+/* The window of the call's environment (ctx->env over ctx->store), loaded or from the cache:
+ * *win is borrowed (analysis/ep_window.h). EP_EINVAL when no store is open, EP_EUNAVAIL (with
+ * a message that says which dates have positions) when the window holds no roll-call votes
+ * with positions. */
+int ep_tools_win(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw, struct ep_win **win,
+                 struct ep_error *err);
+
+/* The matrix of that window. *m is borrowed: valid until the next ep_tools_win/ep_tools_matrix
+ * call on the same environment. */
+int ep_tools_matrix(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw,
+                    const struct ep_matrix **m, struct ep_error *err);
+
+/* The per-vote group figures (ep_stats_votes_compute) of a matrix held by the environment's
+ * cache, computed on first use and kept with it: *vs is a borrowed view with the matrix's
+ * lifetime (never pass it to ep_stats_votes_free). EP_ENOTFOUND when m is not one of the
+ * cache's matrices. */
+int ep_tools_matrix_votes(struct ep_tool_ctx *ctx, const struct ep_matrix *m,
+                          struct ep_stats_votes *vs, struct ep_error *err);
 
 /* New object describing the window actually covered: first and last vote date (null when the
  * window holds no vote: ep_tools_window_date), term asked,

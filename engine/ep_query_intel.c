@@ -1,0 +1,104 @@
+#include "ep_query_intel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_store.h"
+
+static int db_error(struct ep_store *s, struct ep_error *err, const char *what)
+{
+    return ep_error_set(err, EP_EDB, "%s: %s", what, sqlite3_errmsg(ep_store_db(s)));
+}
+
+void ep_query_content_marker(struct ep_store *s, char *out, size_t n)
+{
+    long long units = 0, last = 0;
+    const char *path = "";
+    if (s) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit",
+                               -1, &q, NULL) == SQLITE_OK) {
+            if (sqlite3_step(q) == SQLITE_ROW) {
+                units = sqlite3_column_int64(q, 0);
+                last = sqlite3_column_int64(q, 1);
+            }
+            sqlite3_finalize(q);
+        } else {
+            units = last = -1; /* unreadable: a content of its own */
+        }
+        path = ep_store_path(s);
+    }
+    snprintf(out, n, "%.4096s|%lld|%lld", path ? path : "", units, last);
+}
+
+int ep_query_member_names(struct ep_store *s, const int64_t *ids, int n, char **name,
+                          char (*country)[8], struct ep_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(ep_store_db(s),
+                           "SELECT first_name, last_name, country_code FROM member WHERE id = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err, "reading MEP names");
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_int64(q, 1, ids[i]);
+        char buf[256];
+        buf[0] = 0;
+        int st = sqlite3_step(q);
+        if (st == SQLITE_ROW) {
+            const char *fn = (const char *)sqlite3_column_text(q, 0);
+            const char *ln = (const char *)sqlite3_column_text(q, 1);
+            const char *cc = (const char *)sqlite3_column_text(q, 2);
+            snprintf(buf, sizeof buf, "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
+            snprintf(country[i], sizeof country[i], "%s", cc ? cc : "");
+        } else if (st != SQLITE_DONE) {
+            rc = db_error(s, err, "reading MEP names");
+            break;
+        }
+        if (!buf[0])
+            snprintf(buf, sizeof buf, "MEP %lld", (long long)ids[i]);
+        name[i] = strdup(buf);
+        if (!name[i])
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int ep_query_member_name(struct ep_store *s, int64_t id, char *name, size_t n,
+                         struct ep_error *err)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT first_name, last_name FROM member WHERE id = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err, "looking up the MEP");
+    sqlite3_bind_int64(q, 1, id);
+    int st = sqlite3_step(q), r = 0;
+    if (st == SQLITE_ROW) {
+        const char *fn = (const char *)sqlite3_column_text(q, 0);
+        const char *ln = (const char *)sqlite3_column_text(q, 1);
+        snprintf(name, n, "%s %s", fn ? fn : "", ln ? ln : "");
+        r = 1;
+    } else if (st != SQLITE_DONE)
+        r = db_error(s, err, "looking up the MEP");
+    sqlite3_finalize(q);
+    return r;
+}
+
+int ep_query_vote_stored_title(struct ep_store *s, int64_t id, char *out, size_t n, struct ep_error *err)
+{
+    out[0] = 0;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT title FROM vote WHERE id = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        return db_error(s, err, "reading a vote title");
+    sqlite3_bind_int64(q, 1, id);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        snprintf(out, n, "%s", t ? t : "");
+    }
+    sqlite3_finalize(q);
+    return 0;
+}
