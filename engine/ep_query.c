@@ -43,6 +43,17 @@ static void col_date(sqlite3_stmt *q, int i, char out[11])
     snprintf(out, 11, "%s", d ? d : "");
 }
 
+/* A copy of a text column, NULL for NULL or ""; *bad set when out of memory. */
+static char *dup_text(const char *t, int *bad)
+{
+    if (!t || !*t)
+        return NULL;
+    char *d = strdup(t);
+    if (!d)
+        *bad = 1;
+    return d;
+}
+
 /* ---- the look-up handle ---------------------------------------------------------------- */
 
 enum { Q_MEP, Q_VOTE, Q_N };
@@ -225,8 +236,10 @@ int ep_query_group_label(struct ep_store *s, const char *code, char *out, size_t
 
 void ep_query_memberships_free(struct ep_query_membership *v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++)
+    for (size_t i = 0; v && i < n; i++) {
         free(v[i].group);
+        free(v[i].group_label);
+    }
     free(v);
 }
 
@@ -237,8 +250,9 @@ int ep_query_memberships(struct ep_store *s, int64_t id, struct ep_query_members
     *n = 0;
     sqlite3_stmt *q;
     int rc = prepare(s,
-                     "SELECT group_code, term, start_date, end_date FROM membership"
-                     " WHERE member_id = ? ORDER BY start_date, group_code",
+                     "SELECT ms.group_code, ms.term, ms.start_date, ms.end_date, g.label"
+                     " FROM membership ms LEFT JOIN grp g ON g.code = ms.group_code"
+                     " WHERE ms.member_id = ?1 ORDER BY ms.start_date, ms.group_code",
                      &q, err, "listing memberships");
     if (rc)
         return rc;
@@ -264,6 +278,12 @@ int ep_query_memberships(struct ep_store *s, int64_t id, struct ep_query_members
             break;
         }
         k++;
+        int bad = 0;
+        r->group_label = dup_text(col_text(q, 4), &bad);
+        if (bad) {
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+            break;
+        }
         r->has_term = sqlite3_column_type(q, 1) != SQLITE_NULL;
         r->term = r->has_term ? sqlite3_column_int(q, 1) : 0;
         col_date(q, 2, r->start);
@@ -278,6 +298,60 @@ int ep_query_memberships(struct ep_store *s, int64_t id, struct ep_query_members
     }
     *out = v;
     *n = k;
+    return 0;
+}
+
+void ep_query_mep_profile_free(struct ep_query_mep_profile *p)
+{
+    if (!p)
+        return;
+    char **f[] = {&p->first_name, &p->last_name, &p->country, &p->country_label,
+                  &p->date_of_birth, &p->email, &p->facebook, &p->twitter, &p->current_group};
+    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
+        free(*f[k]);
+    memset(p, 0, sizeof *p);
+}
+
+int ep_query_mep_profile(struct ep_store *s, int64_t id, struct ep_query_mep_profile *out,
+                         struct ep_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q;
+    /* one row whether or not the members table has the MEP */
+    int rc = prepare(s,
+                     "SELECT m.first_name, m.last_name, m.country_code, c.label,"
+                     " m.date_of_birth, m.email, m.facebook, m.twitter,"
+                     " (SELECT group_code FROM membership ms WHERE ms.member_id = ?1"
+                     "  AND ms.end_date IS NULL ORDER BY ms.start_date DESC LIMIT 1),"
+                     " m.id IS NOT NULL,"
+                     " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1),"
+                     " (SELECT kind FROM unit WHERE id = m.unit_id) = 'rcv-xml'"
+                     " FROM (SELECT 1) LEFT JOIN member m ON m.id = ?1"
+                     " LEFT JOIN country c ON c.code = m.country_code",
+                     &q, err, "reading the MEP");
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        rc = ep_query_db_error(s, err, "reading the MEP");
+        sqlite3_finalize(q);
+        return rc;
+    }
+    char **f[] = {&out->first_name, &out->last_name, &out->country,  &out->country_label,
+                  &out->date_of_birth, &out->email,   &out->facebook, &out->twitter,
+                  &out->current_group};
+    int bad = 0;
+    for (int k = 0; k < 9; k++)
+        *f[k] = dup_text(col_text(q, k), &bad);
+    out->has_current = sqlite3_column_type(q, 8) != SQLITE_NULL;
+    out->in_members = sqlite3_column_int(q, 9);
+    out->in_memberships = sqlite3_column_int(q, 10);
+    out->rcv_named = sqlite3_column_int(q, 11);
+    sqlite3_finalize(q);
+    if (bad) {
+        ep_query_mep_profile_free(out);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
     return 0;
 }
 

@@ -74,7 +74,8 @@ int ep_query_group_label(struct ep_store *s, const char *code, char *out, size_t
 
 /* One membership of an MEP (owned by the array). */
 struct ep_query_membership {
-    char *group;  /* group code (never NULL) */
+    char *group;       /* group code (never NULL) */
+    char *group_label; /* the groups table's label, NULL when none (or empty) */
     int term;     /* 0 when has_term is 0 */
     int has_term; /* the term is stored */
     char start[11];
@@ -85,6 +86,22 @@ struct ep_query_membership {
 int ep_query_memberships(struct ep_store *s, int64_t id, struct ep_query_membership **out,
                          size_t *n, struct ep_error *err);
 void ep_query_memberships_free(struct ep_query_membership *v, size_t n);
+
+/* What the store says of an MEP for a profile: the members-table row (all text owned, NULL when
+ * NULL or empty), the country's label, the group of the latest open membership, and which
+ * sources name the MEP. */
+struct ep_query_mep_profile {
+    char *first_name, *last_name, *country, *country_label, *date_of_birth, *email, *facebook,
+        *twitter;
+    char *current_group; /* group of the latest open membership, NULL when none */
+    int has_current;     /* an open membership exists (even with an empty group code) */
+    int in_members;      /* a members-table row */
+    int in_memberships;  /* at least one membership */
+    int rcv_named;       /* the row holds only the name a roll-call file printed */
+};
+int ep_query_mep_profile(struct ep_store *s, int64_t id, struct ep_query_mep_profile *out,
+                         struct ep_error *err);
+void ep_query_mep_profile_free(struct ep_query_mep_profile *p);
 
 /* ---- the dataset ----------------------------------------------------------------------- */
 

@@ -13,6 +13,7 @@
 
 #include "ep_env.h"
 #include "ep_epapi.h"
+#include "ep_mep_profile.h"
 #include "ep_model.h"
 #include "ep_store.h"
 #include "ep_tools_common.h"
@@ -508,189 +509,99 @@ static int real_ok(json_t *o, const char *k, double v, int *bad)
     return 0;
 }
 
-struct mep_stats {
-    int votes, eligible, cast, f, a, ab, dnv, loyal_votes, matching, defections, ties;
-    int32_t day_from, day_to; /* first and last day of the votes counted in votes */
-    int dnv_unknown;          /* votes where it is unknown whether the MEP was eligible */
-    json_t *defect_ids;
-};
-
-static void mep_compute(const struct ep_positions *p, int64_t id, const char *from, const char *to,
-                        struct mep_stats *st)
-{
-    const struct ep_matrix *m = &p->m;
-    int i = m->n_mep ? ep_matrix_mep_index(m, id) : -1;
-    int32_t dfrom = from ? ep_date_days(from) : INT32_MIN, dto = to ? ep_date_days(to) : INT32_MAX;
-    for (int v = 0; v < m->n_vote; v++) {
-        if (m->vote_day[v] < dfrom || m->vote_day[v] > dto)
-            continue;
-        if (!st->votes++ || m->vote_day[v] < st->day_from)
-            st->day_from = m->vote_day[v];
-        if (st->votes == 1 || m->vote_day[v] > st->day_to)
-            st->day_to = m->vote_day[v];
-        st->dnv_unknown += ep_tools_mep_dnv_unknown(m, i, v, v + 1);
-        if (i < 0)
-            continue;
-        size_t cell = (size_t)v * (size_t)m->n_mep + (size_t)i;
-        int pos = m->pos[cell];
-        if (pos == EP_POS_NONE)
-            continue;
-        st->eligible++;
-        if (pos == EP_POS_DID_NOT_VOTE) {
-            st->dnv++;
-            continue;
-        }
-        st->cast++;
-        st->f += pos == EP_POS_FOR;
-        st->a += pos == EP_POS_AGAINST;
-        st->ab += pos == EP_POS_ABSTENTION;
-        int g = m->grp[cell];
-        if (g == EP_GRP_NONE || g >= m->n_grp)
-            continue;
-        const struct ep_positions_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
-        int gp = ep_tools_group_position(c->y, c->n, c->a);
-        if (gp == EP_TOOLS_GPOS_TIE) {
-            st->ties++;
-            continue;
-        }
-        if (gp == EP_TOOLS_GPOS_NONE)
-            continue;
-        st->loyal_votes++;
-        if (gp == pos) {
-            st->matching++;
-        } else {
-            st->defections++;
-            if (st->defect_ids && json_array_size(st->defect_ids) < 50)
-                json_array_append_new(st->defect_ids, json_integer(m->vote_id[v]));
-        }
-    }
-}
-
-/* What the stored votes say of MEP i (matrix index): votes with a position, first and last
- * date, the group printed or held on the last of them. */
-static json_t *from_votes_json(const struct ep_positions *p, int i)
-{
-    const struct ep_matrix *m = &p->m;
-    int n = 0, first = -1, last = -1;
-    for (int v = 0; i >= 0 && v < m->n_vote; v++) {
-        int pos = m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i];
-        if (pos < EP_POS_FOR || pos > EP_POS_DID_NOT_VOTE)
-            continue;
-        n++;
-        first = first < 0 ? v : first;
-        last = v;
-    }
-    char d0[11] = "", d1[11] = "";
-    if (first >= 0) {
-        ep_date_format(m->vote_day[first], d0);
-        ep_date_format(m->vote_day[last], d1);
-    }
-    int g = last >= 0 ? m->grp[(size_t)last * (size_t)m->n_mep + (size_t)i] : EP_GRP_NONE;
-    return json_pack("{s:i, s:o, s:o, s:o}", "votes", n, "first", ep_tools_window_date(d0),
-                     "last", ep_tools_window_date(d1), "last_group",
-                     g < m->n_grp ? json_string(m->grp_code[g]) : json_null());
-}
-
 #define MEP_NOT_IN_MEMBERS EP_TOOLS_MEP_UNNAMED " (from_votes); whether the mandate is current is unknown"
 #define MEP_NAMED_BY_RCV                                                                           \
     "named as printed in the roll-call XML (last_name): not in HowTheyVote.eu members.csv or the " \
     "EP API's MEP list, so first name, country, date of birth and contacts are unknown; what the " \
     "votes say is in from_votes"
 
-static int mep_profile(struct ep_store *s, const struct ep_positions *p, long long id, json_t *res,
-                       struct ep_error *err)
+/* Owned text as a JSON string, null when NULL. */
+static json_t *jstr_or_null(const char *t)
 {
-    sqlite3_stmt *q = NULL;
-    /* one row whether or not the members table has the MEP: an MEP named only by votes or
-     * memberships is shown with what is known */
-    int rc = prepare(s,
-                     "SELECT ?1, m.first_name, m.last_name, m.country_code, c.label,"
-                     " m.date_of_birth, m.email, m.facebook, m.twitter,"
-                     " (SELECT group_code FROM membership ms WHERE ms.member_id = ?1"
-                     "  AND ms.end_date IS NULL ORDER BY ms.start_date DESC LIMIT 1),"
-                     " m.id IS NOT NULL,"
-                     " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1),"
-                     " (SELECT kind FROM unit WHERE id = m.unit_id) = 'rcv-xml'"
-                     " FROM (SELECT 1) LEFT JOIN member m ON m.id = ?1"
-                     " LEFT JOIN country c ON c.code = m.country_code",
-                     &q, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(q, 1, id);
-    int st = sqlite3_step(q);
-    if (st != SQLITE_ROW) {
-        rc = ep_tools_db_error(s, err, "reading the MEP");
-        goto out;
-    }
-    int in_members = sqlite3_column_int(q, 10), in_ms = sqlite3_column_int(q, 11);
-    int rcv_named = sqlite3_column_int(q, 12); /* only the name a roll-call file printed */
-    int mi = p->m.n_mep ? ep_matrix_mep_index(&p->m, id) : -1;
-    if (!in_members && !in_ms && mi < 0) {
-        rc = ep_error_set(err, EP_ENOTFOUND,
-                          "no MEP with id %lld; search with get_meps (no stored source names "
-                          "it: members, memberships, roll-call positions)",
-                          id);
-        goto out;
-    }
+    json_t *s = t ? json_string(t) : NULL;
+    return s ? s : json_null();
+}
+
+/* A date ("" = none) as a JSON string or null. */
+static json_t *jdate(const char *d)
+{
+    return ep_tools_window_date(d);
+}
+
+static json_t *profile_mep_json(const struct ep_mep_profile *r, int *bad)
+{
+    const struct ep_query_mep_profile *w = &r->row;
     json_t *o = json_object();
-    int bad = !o;
-    static const char *const keys[] = {"id",      "first_name",    "last_name",
-                                       "country", "country_label", "date_of_birth",
-                                       "email",   "facebook",      "twitter"};
-    if (o) {
-        put(o, "id", json_integer(sqlite3_column_int64(q, 0)), &bad);
-        for (int k = 1; k < 9; k++)
-            put(o, keys[k], jtext(q, k), &bad);
-        put(o, "current_group", jtext(q, 9), &bad);
-        /* current = an open membership; unknown (null) when no membership is stored */
-        put(o, "current",
-            in_ms ? json_boolean(sqlite3_column_type(q, 9) != SQLITE_NULL) : json_null(), &bad);
-        if (!in_members || rcv_named) {
-            put(o, "note", json_string(in_members ? MEP_NAMED_BY_RCV : MEP_NOT_IN_MEMBERS), &bad);
-            put(o, "from_votes", from_votes_json(p, mi), &bad);
-        }
+    if (!o) {
+        *bad = 1;
+        return NULL;
     }
-    if (bad) {
-        json_decref(o);
-        rc = nomem(err);
-        goto out;
+    put(o, "id", json_integer(r->id), bad);
+    const char *const keys[] = {"first_name",    "last_name", "country",  "country_label",
+                                "date_of_birth", "email",     "facebook", "twitter"};
+    const char *const vals[] = {w->first_name,    w->last_name, w->country,  w->country_label,
+                                w->date_of_birth, w->email,     w->facebook, w->twitter};
+    for (int k = 0; k < 8; k++)
+        put(o, keys[k], jstr_or_null(vals[k]), bad);
+    put(o, "current_group", jstr_or_null(w->current_group), bad);
+    /* current = an open membership; unknown (null) when no membership is stored */
+    put(o, "current", w->in_memberships ? json_boolean(w->has_current) : json_null(), bad);
+    if (r->show_from_votes) {
+        put(o, "note", json_string(w->in_members ? MEP_NAMED_BY_RCV : MEP_NOT_IN_MEMBERS), bad);
+        put(o, "from_votes",
+            json_pack("{s:i, s:o, s:o, s:o}", "votes", r->from_votes, "first",
+                      jdate(r->from_votes_first), "last", jdate(r->from_votes_last), "last_group",
+                      r->from_votes_group[0] ? json_string(r->from_votes_group) : json_null()),
+            bad);
     }
-    put(res, "mep", o, &bad);
-    sqlite3_finalize(q);
-    q = NULL;
-    rc = prepare(s,
-                 "SELECT ms.group_code, g.label, ms.term, ms.start_date, ms.end_date"
-                 " FROM membership ms LEFT JOIN grp g ON g.code = ms.group_code"
-                 " WHERE ms.member_id = ?1 ORDER BY ms.start_date, ms.group_code",
-                 &q, err);
-    if (rc)
-        goto out;
-    sqlite3_bind_int64(q, 1, id);
+    return o;
+}
+
+static json_t *profile_memberships_json(const struct ep_mep_profile *r, int *bad)
+{
     json_t *arr = json_array();
-    bad = !arr;
-    while (!bad && sqlite3_step(q) == SQLITE_ROW) {
+    for (size_t k = 0; arr && k < r->n_memberships; k++) {
+        const struct ep_query_membership *m = &r->memberships[k];
         json_t *e = json_object();
         if (!e) {
-            bad = 1;
+            *bad = 1;
             break;
         }
-        put(e, "group", jtext(q, 0), &bad);
-        put(e, "group_label", jtext(q, 1), &bad);
-        put(e, "term",
-            sqlite3_column_type(q, 2) == SQLITE_NULL ? json_null()
-                                                     : json_integer(sqlite3_column_int(q, 2)),
-            &bad);
-        put(e, "start", jtext(q, 3), &bad);
-        put(e, "end", jtext(q, 4), &bad);
+        put(e, "group", m->group[0] ? json_string(m->group) : json_null(), bad);
+        put(e, "group_label", jstr_or_null(m->group_label), bad);
+        put(e, "term", m->has_term ? json_integer(m->term) : json_null(), bad);
+        put(e, "start", jdate(m->start), bad);
+        put(e, "end", jdate(m->end), bad);
         if (json_array_append_new(arr, e))
-            bad = 1;
+            *bad = 1;
     }
-    put(res, "memberships", arr, &bad);
-    if (bad)
-        rc = nomem(err);
-out:
-    sqlite3_finalize(q);
-    return rc;
+    if (!arr)
+        *bad = 1;
+    return arr;
+}
+
+static json_t *profile_figures_json(const struct ep_mep_profile *r, int loyalty, int *bad)
+{
+    const struct ep_measure *x = loyalty ? &r->loyalty : &r->participation;
+    if (!x->ok)
+        return ep_tools_unavailable(x->reason);
+    json_t *o;
+    if (!loyalty)
+        o = json_pack("{s:b,s:i,s:i,s:i,s:i,s:i,s:i}", "available", 1, "eligible", r->eligible,
+                      "cast", r->cast, "for", r->n_for, "against", r->n_against, "abstention",
+                      r->n_abst, "did_not_vote", r->n_dnv);
+    else {
+        json_t *ids = json_array();
+        for (int k = 0; ids && k < r->n_defection_ids; k++)
+            if (json_array_append_new(ids, json_integer(r->defection_ids[k])))
+                *bad = 1;
+        o = json_pack("{s:b,s:i,s:i,s:i,s:i,s:o}", "available", 1, "loyalty_votes",
+                      r->loyalty_votes, "matching", r->matching, "defections", r->defections,
+                      "tie_votes", r->ties, "defection_vote_ids", ids);
+    }
+    if (o)
+        real_ok(o, "value", x->value, bad);
+    return o;
 }
 
 static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
@@ -699,96 +610,33 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     int rc = need_store(ctx, err);
     if (rc)
         return rc;
-    struct ep_store *s = ctx->store;
     long long id = 0;
     iarg(args, "id", &id);
-    const char *from = sarg(args, "from"), *to = sarg(args, "to");
-    rc = date_range_check(from, to, err);
+    struct ep_mep_profile_params pp = {.id = id, .from = sarg(args, "from"),
+                                       .to = sarg(args, "to")};
+    rc = date_range_check(pp.from, pp.to, err);
     if (rc)
         return rc;
-    struct ep_positions *p = NULL;
-    struct mep_stats st = {0};
-    json_t *res = json_object();
-    if (!res)
-        return nomem(err);
-    rc = ep_tools_pos_acquire(ctx->env, &p, err);
+    struct ep_mep_profile r;
+    rc = ep_mep_profile_compute(&ctx->env->positions, ctx->store, &pp, &r, err);
     if (rc)
-        goto out;
-    rc = mep_profile(s, p, id, res, err);
-    if (rc)
-        goto out;
-    st.defect_ids = json_array();
-    if (!st.defect_ids) {
-        rc = nomem(err);
-        goto out;
-    }
-    mep_compute(p, id, from, to, &st);
+        return rc;
     int bad = 0;
+    json_t *res = json_object();
+    if (!res) {
+        ep_mep_profile_free(&r);
+        return nomem(err);
+    }
+    put(res, "mep", profile_mep_json(&r, &bad), &bad);
+    put(res, "memberships", profile_memberships_json(&r, &bad), &bad);
     /* window actually covered: first and last day of its votes, as every tool's window */
-    char wf[11] = "", wt[11] = "";
-    if (st.votes) {
-        ep_date_format(st.day_from, wf);
-        ep_date_format(st.day_to, wt);
-    }
-    json_t *win = json_object();
-    if (win) {
-        put(win, "from", ep_tools_window_date(wf), &bad);
-        put(win, "to", ep_tools_window_date(wt), &bad);
-        put(win, "votes", json_integer(st.votes), &bad);
-    }
-    put(res, "window", win, &bad);
-
-    char reason[512];
-    json_t *part, *loy;
-    if (st.votes == 0) {
-        snprintf(reason, sizeof reason,
-                 p->m.n_vote ? "no votes with per-MEP positions in the requested window; the "
-                               "store has them from %s to %s"
-                             : "the store holds no per-MEP positions%s%s",
-                 p->pos_from, p->pos_to);
-        part = ep_tools_unavailable(reason);
-        loy = ep_tools_unavailable(reason);
-    } else if (st.eligible == 0) {
-        if (st.dnv_unknown)
-            ep_tools_dnv_reason(reason, sizeof reason, st.dnv_unknown, st.votes);
-        else
-            snprintf(reason, sizeof reason,
-                     "not an MEP on any of the %d votes with per-MEP positions in the window "
-                     "(%s to %s)",
-                     st.votes, wf, wt);
-        part = ep_tools_unavailable(reason);
-        loy = ep_tools_unavailable(reason);
-    } else {
-        if (st.dnv_unknown) {
-            ep_tools_dnv_reason(reason, sizeof reason, st.dnv_unknown, st.votes);
-            part = ep_tools_unavailable(reason);
-        } else {
-            part = json_pack("{s:b,s:i,s:i,s:i,s:i,s:i,s:i}", "available", 1, "eligible",
-                             st.eligible, "cast", st.cast, "for", st.f, "against", st.a,
-                             "abstention", st.ab, "did_not_vote", st.dnv);
-            if (part)
-                real_ok(part, "value", (double)st.cast / (double)st.eligible, &bad);
-        }
-        if (st.loyal_votes == 0) {
-            snprintf(reason, sizeof reason,
-                     st.cast ? "none of the MEP's %d cast votes had a non-tie group position"
-                             : "the MEP cast no vote among %d eligible votes",
-                     st.cast ? st.cast : st.eligible);
-            loy = ep_tools_unavailable(reason);
-        } else {
-            loy = json_pack("{s:b,s:i,s:i,s:i,s:i,s:O}", "available", 1, "loyalty_votes",
-                            st.loyal_votes, "matching", st.matching, "defections", st.defections,
-                            "tie_votes", st.ties, "defection_vote_ids", st.defect_ids);
-            if (loy)
-                real_ok(loy, "value", (double)st.matching / (double)st.loyal_votes, &bad);
-        }
-    }
-    put(res, "participation", part, &bad);
-    put(res, "loyalty", loy, &bad);
+    put(res, "window",
+        json_pack("{s:o, s:o, s:i}", "from", jdate(r.from), "to", jdate(r.to), "votes", r.votes),
+        &bad);
+    put(res, "participation", profile_figures_json(&r, 0, &bad), &bad);
+    put(res, "loyalty", profile_figures_json(&r, 1, &bad), &bad);
+    ep_mep_profile_free(&r);
     rc = finish_result(ctx, bad, &res, result, err);
-out:
-    json_decref(st.defect_ids);
-    ep_tools_pos_release(p);
     json_decref(res);
     return rc;
 }
