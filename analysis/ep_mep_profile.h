@@ -33,7 +33,7 @@ struct ep_mep_profile {
     /* what the votes say (when the members table does not name the MEP, or only as a roll-call
      * file printed the name) */
     int show_from_votes;
-    int from_votes; /* votes with a position */
+    int from_votes;                                 /* votes with a position */
     char from_votes_first[11], from_votes_last[11]; /* "" when none */
     char from_votes_group[16];                      /* group on the last of them, "" when none */
     size_t n_memberships;

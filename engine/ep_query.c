@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ep_store.h"
 #include "ep_epapi.h"
+#include "ep_store.h"
 #include "ep_util.h"
 
 const char *ep_query_errmsg(struct ep_store *s)
@@ -18,15 +18,18 @@ const char *ep_query_errmsg(struct ep_store *s)
 
 int ep_query_db_error(struct ep_store *s, struct ep_error *err, const char *what)
 {
-    return ep_error_set(err, EP_EDB, "%s: %s", what, ep_query_errmsg(s));
+    ep_error_set(err, EP_EDB, "%s: %s", what, ep_query_errmsg(s));
+    return EP_EDB;
 }
 
 static int prepare(struct ep_store *s, const char *sql, sqlite3_stmt **q, struct ep_error *err,
                    const char *what)
 {
     *q = NULL;
-    if (!s)
-        return ep_error_set(err, EP_EUNAVAIL, "no store is open");
+    if (!s) {
+        ep_error_set(err, EP_EUNAVAIL, "no store is open");
+        return EP_EUNAVAIL;
+    }
     if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, q, NULL) != SQLITE_OK)
         return ep_query_db_error(s, err, what);
     return 0;
@@ -141,9 +144,8 @@ int ep_query_sitting_ref(struct ep_query *q, const char *date, char *out, size_t
                          struct ep_error *err)
 {
     out[0] = 0;
-    if (!q->st[Q_SITTING_REF] &&
-        prepare(q->s, handle_sql[Q_SITTING_REF], &q->st[Q_SITTING_REF], err,
-                "reading the sitting's reference"))
+    if (!q->st[Q_SITTING_REF] && prepare(q->s, handle_sql[Q_SITTING_REF], &q->st[Q_SITTING_REF],
+                                         err, "reading the sitting's reference"))
         return EP_EDB;
     sqlite3_stmt *st = q->st[Q_SITTING_REF];
     sqlite3_reset(st);
@@ -242,8 +244,8 @@ int ep_query_group_label(struct ep_store *s, const char *code, char *out, size_t
 {
     out[0] = 0;
     sqlite3_stmt *q;
-    int rc = prepare(s, "SELECT COALESCE(label, official_label, code) FROM grp WHERE code = ?",
-                     &q, err, "looking up the group");
+    int rc = prepare(s, "SELECT COALESCE(label, official_label, code) FROM grp WHERE code = ?", &q,
+                     err, "looking up the group");
     if (rc)
         return rc;
     sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
@@ -328,8 +330,8 @@ void ep_query_mep_profile_free(struct ep_query_mep_profile *p)
 {
     if (!p)
         return;
-    char **f[] = {&p->first_name, &p->last_name, &p->country, &p->country_label,
-                  &p->date_of_birth, &p->email, &p->facebook, &p->twitter, &p->current_group};
+    char **f[] = {&p->first_name, &p->last_name, &p->country, &p->country_label, &p->date_of_birth,
+                  &p->email,      &p->facebook,  &p->twitter, &p->current_group};
     for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
         free(*f[k]);
     memset(p, 0, sizeof *p);
@@ -360,9 +362,9 @@ int ep_query_mep_profile(struct ep_store *s, int64_t id, struct ep_query_mep_pro
         sqlite3_finalize(q);
         return rc;
     }
-    char **f[] = {&out->first_name, &out->last_name, &out->country,  &out->country_label,
-                  &out->date_of_birth, &out->email,   &out->facebook, &out->twitter,
-                  &out->current_group};
+    char **f[] = {&out->first_name,    &out->last_name,     &out->country,
+                  &out->country_label, &out->date_of_birth, &out->email,
+                  &out->facebook,      &out->twitter,       &out->current_group};
     int bad = 0;
     for (int k = 0; k < 9; k++)
         *f[k] = dup_text(col_text(q, k), &bad);
@@ -680,8 +682,10 @@ static int rows_open(struct ep_store *s, const char *sql, const char *what,
 {
     *out = NULL;
     struct ep_query_rows *r = calloc(1, sizeof *r);
-    if (!r)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (!r) {
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+        return EP_ENOMEM;
+    }
     int rc = prepare(s, sql, &r->q, err, what);
     if (rc) {
         free(r);
@@ -822,9 +826,10 @@ static int votes_open(struct ep_store *s, const struct ep_query_vote_filter *f, 
     int rc = vote_where(f, &w);
     if (!rc && ep_buf_printf(&sql, "SELECT %s FROM vote v%s%s", head, w.data, tail))
         rc = EP_ENOMEM;
-    if (rc)
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-    else
+    if (rc) {
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+        rc = EP_ENOMEM;
+    } else
         rc = rows_open(s, sql.data, what, out, err);
     if (!rc)
         vote_bind((*out)->q, f);
@@ -890,21 +895,20 @@ int ep_query_procedure(struct ep_store *s, const char *procedure, struct ep_quer
 {
     memset(out, 0, sizeof *out);
     struct ep_query_rows *r;
-    int rc = rows_open(
-        s,
-        "SELECT COUNT(*), SUM(is_main = 1), SUM(pos_unit_id IS NOT NULL),"
-        " SUM(result = 'ADOPTED'), SUM(result = 'REJECTED'), SUM(result IS NULL),"
-        " MIN(sitting_date), MAX(sitting_date),"
-        " (SELECT procedure_title FROM vote WHERE procedure_reference = ?1"
-        "  AND COALESCE(procedure_title, '') != '' ORDER BY timestamp DESC LIMIT 1),"
-        " (SELECT procedure_type FROM vote WHERE procedure_reference = ?1"
-        "  AND COALESCE(procedure_type, '') != '' ORDER BY timestamp DESC LIMIT 1),"
-        " (SELECT procedure_stage FROM vote WHERE procedure_reference = ?1"
-        "  AND COALESCE(procedure_stage, '') != '' ORDER BY timestamp DESC LIMIT 1),"
-        " (SELECT result FROM vote WHERE procedure_reference = ?1 AND is_main = 1"
-        "  AND result IS NOT NULL ORDER BY timestamp DESC LIMIT 1)"
-        " FROM vote WHERE procedure_reference = ?1",
-        "reading the procedure", &r, err);
+    int rc = rows_open(s,
+                       "SELECT COUNT(*), SUM(is_main = 1), SUM(pos_unit_id IS NOT NULL),"
+                       " SUM(result = 'ADOPTED'), SUM(result = 'REJECTED'), SUM(result IS NULL),"
+                       " MIN(sitting_date), MAX(sitting_date),"
+                       " (SELECT procedure_title FROM vote WHERE procedure_reference = ?1"
+                       "  AND COALESCE(procedure_title, '') != '' ORDER BY timestamp DESC LIMIT 1),"
+                       " (SELECT procedure_type FROM vote WHERE procedure_reference = ?1"
+                       "  AND COALESCE(procedure_type, '') != '' ORDER BY timestamp DESC LIMIT 1),"
+                       " (SELECT procedure_stage FROM vote WHERE procedure_reference = ?1"
+                       "  AND COALESCE(procedure_stage, '') != '' ORDER BY timestamp DESC LIMIT 1),"
+                       " (SELECT result FROM vote WHERE procedure_reference = ?1 AND is_main = 1"
+                       "  AND result IS NOT NULL ORDER BY timestamp DESC LIMIT 1)"
+                       " FROM vote WHERE procedure_reference = ?1",
+                       "reading the procedure", &r, err);
     if (rc)
         return rc;
     sqlite3_bind_text(r->q, 1, procedure, -1, SQLITE_TRANSIENT);
@@ -944,8 +948,8 @@ int ep_query_search_count(struct ep_store *s, const char *match, const char *kin
     return scalar(r, total, err);
 }
 
-int ep_query_search(struct ep_store *s, const char *match, const char *kind, int limit,
-                    int offset, struct ep_query_rows **out, struct ep_error *err)
+int ep_query_search(struct ep_store *s, const char *match, const char *kind, int limit, int offset,
+                    struct ep_query_rows **out, struct ep_error *err)
 {
     int rc = rows_open(s,
                        ep_query_has_table(s, "document")
@@ -1021,11 +1025,13 @@ static int questions_open(struct ep_store *s, const struct ep_query_question_fil
              "> 0)",
              tail);
     struct ep_error e2 = {0};
-    if (rows_open(s, sql, "listing questions", out, &e2))
-        return ep_error_set(err, EP_EUNAVAIL,
-                            "the question table does not have the expected shape (id, date, "
-                            "title, author_id, addressee, answer_date): %s",
-                            ep_query_errmsg(s));
+    if (rows_open(s, sql, "listing questions", out, &e2)) {
+        ep_error_set(err, EP_EUNAVAIL,
+                     "the question table does not have the expected shape (id, date, title, "
+                     "author_id, addressee, answer_date): %s",
+                     ep_query_errmsg(s));
+        return EP_EUNAVAIL;
+    }
     sqlite3_stmt *q = (*out)->q;
     if (f->author)
         sqlite3_bind_int64(q, 1, *f->author);

@@ -54,8 +54,7 @@ int ep_query_sitting_ref(struct ep_query *q, const char *date, char *out, size_t
                          struct ep_error *err);
 
 /* The vote row of id: 1 found, 0 none (out all NULL), <0 error. */
-int ep_query_vote(struct ep_query *q, int64_t id, struct ep_query_vote *out,
-                  struct ep_error *err);
+int ep_query_vote(struct ep_query *q, int64_t id, struct ep_query_vote *out, struct ep_error *err);
 /* The title shown for a vote: title, else the roll-call title, else the procedure's title,
  * else "" (never NULL). */
 const char *ep_query_vote_title(const struct ep_query_vote *v);
@@ -80,8 +79,8 @@ int ep_query_group_label(struct ep_store *s, const char *code, char *out, size_t
 struct ep_query_membership {
     char *group;       /* group code (never NULL) */
     char *group_label; /* the groups table's label, NULL when none (or empty) */
-    int term;     /* 0 when has_term is 0 */
-    int has_term; /* the term is stored */
+    int term;          /* 0 when has_term is 0 */
+    int has_term;      /* the term is stored */
     char start[11];
     char end[11]; /* "" when open (ongoing) */
 };
@@ -112,8 +111,7 @@ void ep_query_mep_profile_free(struct ep_query_mep_profile *p);
 /* The date of the latest sitting whose date is a valid YYYY-MM-DD, into out ("" when none). */
 int ep_query_dataset_date(struct ep_store *s, char out[11], struct ep_error *err);
 /* The first and last sitting date of the votes with per-MEP positions ("" when none). */
-int ep_query_positions_span(struct ep_store *s, char from[11], char to[11],
-                            struct ep_error *err);
+int ep_query_positions_span(struct ep_store *s, char from[11], char to[11], struct ep_error *err);
 /* meta.synthetic as an integer (0 when unset). */
 int ep_query_synthetic(struct ep_store *s, int *out, struct ep_error *err);
 
@@ -187,7 +185,11 @@ int ep_query_has_table(struct ep_store *s, const char *name);
 /* MEPs of the members table (country NULL = all), sorted by last name, first name, id, with the
  * group held on active_on (when given) of term (when term is not NULL), else the latest. */
 enum {
-    EP_QMEP_ID, EP_QMEP_FIRST, EP_QMEP_LAST, EP_QMEP_COUNTRY, EP_QMEP_BIRTH,
+    EP_QMEP_ID,
+    EP_QMEP_FIRST,
+    EP_QMEP_LAST,
+    EP_QMEP_COUNTRY,
+    EP_QMEP_BIRTH,
     EP_QMEP_GROUP,   /* NULL when no membership matches */
     EP_QMEP_TERMS,   /* the distinct terms, ascending, comma-separated */
     EP_QMEP_CURRENT, /* an open-ended membership exists */
@@ -197,10 +199,25 @@ int ep_query_meps(struct ep_store *s, const char *active_on, const int64_t *term
 
 /* Vote rows (get_voting_records, track_legislation). */
 enum {
-    EP_QV_ID, EP_QV_TIMESTAMP, EP_QV_SITTING, EP_QV_TITLE, EP_QV_DESCRIPTION, EP_QV_REFERENCE,
-    EP_QV_PROC_REF, EP_QV_PROC_TITLE, EP_QV_PROC_TYPE, EP_QV_PROC_STAGE, EP_QV_RESULT,
-    EP_QV_IS_MAIN, EP_QV_FOR, EP_QV_AGAINST, EP_QV_ABSTENTION, EP_QV_DID_NOT_VOTE,
-    EP_QV_HAS_POSITIONS, EP_QV_RCV_TITLE, EP_QV_RCV_DESCRIPTION,
+    EP_QV_ID,
+    EP_QV_TIMESTAMP,
+    EP_QV_SITTING,
+    EP_QV_TITLE,
+    EP_QV_DESCRIPTION,
+    EP_QV_REFERENCE,
+    EP_QV_PROC_REF,
+    EP_QV_PROC_TITLE,
+    EP_QV_PROC_TYPE,
+    EP_QV_PROC_STAGE,
+    EP_QV_RESULT,
+    EP_QV_IS_MAIN,
+    EP_QV_FOR,
+    EP_QV_AGAINST,
+    EP_QV_ABSTENTION,
+    EP_QV_DID_NOT_VOTE,
+    EP_QV_HAS_POSITIONS,
+    EP_QV_RCV_TITLE,
+    EP_QV_RCV_DESCRIPTION,
 };
 /* The filters of a vote listing: NULL / 0 / -1 = not filtered. */
 struct ep_query_vote_filter {
@@ -208,8 +225,8 @@ struct ep_query_vote_filter {
     int has_vote_id;
     int64_t vote_id;
     int main_only;
-    int with_positions;  /* 1 with, 0 without, -1 either */
-    const char *match;   /* an FTS5 expression over the search index (kind 'vote'), or NULL */
+    int with_positions; /* 1 with, 0 without, -1 either */
+    const char *match;  /* an FTS5 expression over the search index (kind 'vote'), or NULL */
 };
 int ep_query_votes_count(struct ep_store *s, const struct ep_query_vote_filter *f, long *total,
                          struct ep_error *err);
@@ -233,8 +250,8 @@ void ep_query_procedure_free(struct ep_query_procedure *p);
 enum { EP_QS_KIND, EP_QS_REF, EP_QS_TITLE, EP_QS_SNIPPET, EP_QS_RANK, EP_QS_DATE };
 int ep_query_search_count(struct ep_store *s, const char *match, const char *kind, long *total,
                           struct ep_error *err);
-int ep_query_search(struct ep_store *s, const char *match, const char *kind, int limit,
-                    int offset, struct ep_query_rows **out, struct ep_error *err);
+int ep_query_search(struct ep_store *s, const char *match, const char *kind, int limit, int offset,
+                    struct ep_query_rows **out, struct ep_error *err);
 
 /* Committees (code NULL = all) by code. */
 enum { EP_QC_CODE, EP_QC_LABEL, EP_QC_ABBREVIATION };
@@ -245,7 +262,12 @@ int ep_query_committees(struct ep_store *s, const char *code, struct ep_query_ro
  * the store has no such table). The listing's filters are NULL when unset; an author is the
  * first author or a co-author. A question table of another shape is EP_EUNAVAIL saying so. */
 enum {
-    EP_QQ_ID, EP_QQ_DATE, EP_QQ_TITLE, EP_QQ_AUTHOR, EP_QQ_ADDRESSEE, EP_QQ_ANSWER_DATE,
+    EP_QQ_ID,
+    EP_QQ_DATE,
+    EP_QQ_TITLE,
+    EP_QQ_AUTHOR,
+    EP_QQ_ADDRESSEE,
+    EP_QQ_ANSWER_DATE,
     EP_QQ_ANSWERED,
 };
 struct ep_query_question_filter {

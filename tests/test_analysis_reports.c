@@ -216,7 +216,8 @@ static void test_patterns_mep(void **st)
     int cast = (int)sqlv("SELECT SUM(pos IN (1, 2, 3)) FROM member_vote WHERE member_id = %d", MEP);
     assert_int_equal(m->eligible, elig);
     assert_int_equal(m->cast, cast);
-    assert_int_equal(m->n_for, sqlv("SELECT SUM(pos = 1) FROM member_vote WHERE member_id = %d", MEP));
+    assert_int_equal(m->n_for,
+                     sqlv("SELECT SUM(pos = 1) FROM member_vote WHERE member_id = %d", MEP));
     assert_int_equal(m->n_abst,
                      sqlv("SELECT SUM(pos = 3) FROM member_vote WHERE member_id = %d", MEP));
     assert_int_equal(m->n_dnv, elig - cast);
@@ -457,9 +458,9 @@ static void test_mep_profile(void **st)
     assert_true(fabs(r.participation.value - (double)r.cast / r.eligible) < 1e-12);
     assert_true(r.loyalty.ok);
     assert_int_equal(r.matching + r.defections, r.loyalty_votes);
-    assert_int_equal(r.n_defection_ids,
-                     r.defections < EP_MEP_PROFILE_MAX_DEFECTIONS ? r.defections
-                                                                  : EP_MEP_PROFILE_MAX_DEFECTIONS);
+    assert_int_equal(r.n_defection_ids, r.defections < EP_MEP_PROFILE_MAX_DEFECTIONS
+                                            ? r.defections
+                                            : EP_MEP_PROFILE_MAX_DEFECTIONS);
     assert_true(strcmp(r.from, "2024-02-01") >= 0 && strcmp(r.to, "2024-03-31") <= 0);
     ep_mep_profile_free(&r);
 
@@ -481,9 +482,9 @@ static void test_mep_profile(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_query),          cmocka_unit_test(test_positions),
-        cmocka_unit_test(test_patterns_mep),   cmocka_unit_test(test_patterns_group),
-        cmocka_unit_test(test_empty_window),   cmocka_unit_test(test_reports),
+        cmocka_unit_test(test_query),        cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_patterns_mep), cmocka_unit_test(test_patterns_group),
+        cmocka_unit_test(test_empty_window), cmocka_unit_test(test_reports),
         cmocka_unit_test(test_mep_profile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
