@@ -420,7 +420,7 @@ static int group_votes(struct ctx *c, int g, int limit, struct ep_patterns_group
     const struct ep_stats_votes *vs = c->w->vs;
     int G = m->n_grp, V = m->n_vote;
     struct ai_vote *av = malloc((size_t)(V ? V : 1) * sizeof *av);
-    int *order = malloc((size_t)(V ? V : 1) * sizeof *order);
+    int *order = calloc((size_t)(V ? V : 1), sizeof *order);
     int n = 0, rc = 0;
     if (!av || !order)
         rc = EP_ENOMEM;
@@ -435,7 +435,7 @@ static int group_votes(struct ctx *c, int g, int limit, struct ep_patterns_group
             order[k] = av[k].v;
         rc = vote_list(c, order, n, limit, -1, &o->votes);
         for (int k = 0; !rc && k < o->votes.n && k < n; k++)
-            o->votes.items[k].vg = vs->vg[(size_t)order[k] * (size_t)G + (size_t)g];
+            o->votes.items[k].vg = vs->vg[(size_t)av[k].v * (size_t)G + (size_t)g];
     }
     free(av);
     free(order);
