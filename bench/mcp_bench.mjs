@@ -50,19 +50,22 @@ const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 if (mode === "start") {
   const [label, runsS] = opts;
   const runs = Number(runsS || 5);
-  const starts = [], lists = [], rss = [];
+  const starts = [], lists = [], steps = [], rss = [];
   for (let r = 0; r < runs; r++) {
     const s = session();
     await s.request("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } });
     starts.push(ms(s.t0, process.hrtime.bigint()));
     s.notify("notifications/initialized");
+    const t1 = process.hrtime.bigint();
     const list = await s.request("tools/list", {});
-    lists.push(ms(s.t0, process.hrtime.bigint()));
+    const t2 = process.hrtime.bigint();
+    lists.push(ms(s.t0, t2));
+    steps.push(ms(t1, t2));
     rss.push(s.rssKb());
     if (r === 0) console.error(`${label}: ${list.result?.tools?.length ?? "?"} tools`);
     await s.close();
   }
-  console.log(JSON.stringify({ label, start_ms_p50: pct(starts, 0.5), list_ms_p50: pct(lists, 0.5), peak_rss_kb_p50: pct(rss, 0.5), runs }));
+  console.log(JSON.stringify({ label, start_ms_p50: pct(starts, 0.5), list_ms_p50: pct(lists, 0.5), step_ms_p50: pct(steps, 0.5), peak_rss_kb_p50: pct(rss, 0.5), runs }));
 } else if (mode === "tools") {
   const calls = Number(opts[0] || 200);
   const args = {

@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "ep_precompute.h"
 #include "ep_htv.h"
 #include "ep_rcv.h"
+#include "ep_store_query.h"
 #include "ep_util.h"
 
 static int cmp_str(const void *a, const void *b)
@@ -331,6 +333,8 @@ int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv)
                 "ingest: %ld file(s) ingested, %ld already present, %s, %ld warning(s), %.2f s\n",
                 added, skipped, failed ? "errors (see above)" : "no errors", warnings,
                 ep_now() - t0);
+    if (added > 0 && !failed) /* a large store: no first-call penalty (issue 19) */
+        ep_cli_precompute(cli, s, "ingest", EP_PRECOMPUTE_MIN_CELLS);
     ep_store_close(s);
     for (int k = 0; k < n; k++)
         free(files[k]);
@@ -340,16 +344,26 @@ int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv)
     return warnings ? EP_EXIT_WARNINGS : EP_EXIT_OK;
 }
 
-static long scalar(sqlite3 *db, const char *sql)
+/* One source line of epintel info (text or a JSON array item). */
+static int info_unit(void *ctx, const struct ep_store_unit_row *u)
 {
-    sqlite3_stmt *q;
-    long v = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
-        if (sqlite3_step(q) == SQLITE_ROW)
-            v = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
+    int *state = ctx; /* [0] json, [1] first */
+    if (state[0]) {
+        printf("%s{\"kind\":\"%s\",\"records\":%lld,\"warnings\":%lld,\"path\":\"",
+               state[1] ? "" : ",", u->kind, u->records, u->warnings);
+        for (const char *p = u->path; *p; p++)
+            if (*p == '"' || *p == '\\')
+                printf("\\%c", *p);
+            else if ((unsigned char)*p < 0x20)
+                printf("\\u%04x", *p);
+            else
+                putchar(*p);
+        printf("\"}");
+    } else {
+        printf("  %-22s %8lld records  %s\n", u->kind, u->records, u->path);
     }
-    return v;
+    state[1] = 0;
+    return 0;
 }
 
 int ep_cmd_info(struct ep_cli *cli, int argc, char **argv)
@@ -372,87 +386,33 @@ int ep_cmd_info(struct ep_cli *cli, int argc, char **argv)
     struct ep_store *s = ep_cli_open_store(cli, 1);
     if (!s)
         return EP_EXIT_ERROR;
-    sqlite3 *db = ep_store_db(s);
-    static const struct {
-        const char *label, *sql;
-    } counts[] = {
-        {"members", "SELECT COUNT(*) FROM member"},
-        {"groups", "SELECT COUNT(*) FROM grp"},
-        {"memberships", "SELECT COUNT(*) FROM membership"},
-        {"countries", "SELECT COUNT(*) FROM country"},
-        {"committees", "SELECT COUNT(*) FROM committee"},
-        {"sittings", "SELECT COUNT(*) FROM sitting"},
-        {"votes", "SELECT COUNT(*) FROM vote"},
-        {"votes_with_positions", "SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL"},
-        {"positions_cast", "SELECT COALESCE(SUM(n), 0) FROM vote_positions"},
-        {"meps_who_voted", "SELECT COUNT(DISTINCT member_id) FROM position WHERE pos BETWEEN 1 AND 3"},
-        {"search_documents", "SELECT COUNT(*) FROM search"},
-        {"units", "SELECT COUNT(*) FROM unit"},
-    };
-    char range[4][11] = {"", "", "", ""};
-    static const char *const range_sql[4] = {
-        "SELECT MIN(sitting_date) FROM vote", "SELECT MAX(sitting_date) FROM vote",
-        "SELECT MIN(sitting_date) FROM vote WHERE pos_unit_id IS NOT NULL",
-        "SELECT MAX(sitting_date) FROM vote WHERE pos_unit_id IS NOT NULL"};
-    for (int k = 0; k < 4; k++) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(db, range_sql[k], -1, &q, NULL) == SQLITE_OK) {
-            if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT)
-                snprintf(range[k], 11, "%s", (const char *)sqlite3_column_text(q, 0));
-            sqlite3_finalize(q);
-        }
-    }
+    struct ep_store_info in;
+    ep_store_info(s, &in);
     if (json)
-        printf("{\"database\":\"%s\",\"schema_version\":%ld", ep_store_path(s),
-               scalar(db, "PRAGMA user_version"));
+        printf("{\"database\":\"%s\",\"schema_version\":%ld", ep_store_path(s), in.schema_version);
     else
-        printf("database        %s (schema %ld)\n", ep_store_path(s),
-               scalar(db, "PRAGMA user_version"));
-    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
-        long v = scalar(db, counts[k].sql);
+        printf("database        %s (schema %ld)\n", ep_store_path(s), in.schema_version);
+    for (size_t k = 0; k < EP_STORE_INFO_COUNTS; k++) {
+        long v = in.counts[k].value;
         if (json)
-            printf(",\"%s\":%ld", counts[k].label, v);
+            printf(",\"%s\":%ld", in.counts[k].label, v);
         else
-            printf("%-21s %ld\n", counts[k].label, v);
+            printf("%-21s %ld\n", in.counts[k].label, v);
     }
     if (json) {
         printf(",\"votes_from\":\"%s\",\"votes_to\":\"%s\",\"positions_from\":\"%s\","
                "\"positions_to\":\"%s\",\"sources\":[",
-               range[0], range[1], range[2], range[3]);
+               in.votes_from, in.votes_to, in.positions_from, in.positions_to);
     } else {
-        printf("votes from            %s to %s\n", range[0][0] ? range[0] : "-",
-               range[1][0] ? range[1] : "-");
-        printf("positions from        %s to %s\n", range[2][0] ? range[2] : "-",
-               range[3][0] ? range[3] : "-");
+        printf("votes from            %s to %s\n", in.votes_from[0] ? in.votes_from : "-",
+               in.votes_to[0] ? in.votes_to : "-");
+        printf("positions from        %s to %s\n", in.positions_from[0] ? in.positions_from : "-",
+               in.positions_to[0] ? in.positions_to : "-");
         printf("sources:\n");
     }
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(
-            db, "SELECT path, kind, records, warnings, ingested_at FROM unit ORDER BY id", -1, &q,
-            NULL) == SQLITE_OK) {
-        int first = 1;
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            const char *path = (const char *)sqlite3_column_text(q, 0);
-            const char *kind = (const char *)sqlite3_column_text(q, 1);
-            if (json) {
-                printf("%s{\"kind\":\"%s\",\"records\":%lld,\"warnings\":%lld,\"path\":\"",
-                       first ? "" : ",", kind, sqlite3_column_int64(q, 2),
-                       sqlite3_column_int64(q, 3));
-                for (const char *p = path; *p; p++)
-                    if (*p == '"' || *p == '\\')
-                        printf("\\%c", *p);
-                    else if ((unsigned char)*p < 0x20)
-                        printf("\\u%04x", *p);
-                    else
-                        putchar(*p);
-                printf("\"}");
-            } else {
-                printf("  %-22s %8lld records  %s\n", kind, sqlite3_column_int64(q, 2), path);
-            }
-            first = 0;
-        }
-        sqlite3_finalize(q);
-    }
+    int state[2] = {json, 1};
+    struct ep_error uerr = {0};
+    ep_store_each_unit(s, info_unit, state, &uerr);
     if (json)
         printf("]}\n");
     else
@@ -473,6 +433,16 @@ static void sql_usage(FILE *f)
                "the views built on it (member_vote).\n\n"
                "exit codes: 0 ok, 1 SQL error, 2 usage (no query, more than one statement, or a\n"
                "statement that would write)\n");
+}
+
+/* One line of epintel sql: the values (or the header's names) separated by '|', NULL empty. */
+static int sql_row(void *ctx, int ncol, const char *const *v)
+{
+    (void)ctx;
+    for (int c = 0; c < ncol; c++)
+        printf("%s%s", c ? "|" : "", v[c] ? v[c] : "");
+    putchar('\n');
+    return 0;
 }
 
 int ep_cmd_sql(struct ep_cli *cli, int argc, char **argv)
@@ -500,42 +470,13 @@ int ep_cmd_sql(struct ep_cli *cli, int argc, char **argv)
     struct ep_store *s = ep_cli_open_store(cli, 1);
     if (!s)
         return EP_EXIT_ERROR;
-    sqlite3 *db = ep_store_db(s);
-    sqlite3_stmt *st = NULL;
-    const char *tail = NULL;
+    struct ep_error err = {0};
+    int rc = ep_store_sql(s, query, header ? sql_row : NULL, sql_row, NULL, &err);
     int code = EP_EXIT_OK;
-    if (sqlite3_prepare_v2(db, query, -1, &st, &tail) != SQLITE_OK) {
-        fprintf(stderr, "epintel sql: %s\n", sqlite3_errmsg(db));
-        code = EP_EXIT_ERROR;
-    } else if (!st) {
-        fprintf(stderr, "epintel sql: the query holds no statement\n");
-        code = EP_EXIT_USAGE;
-    } else if (tail && tail[strspn(tail, " \t\r\n;")]) {
-        fprintf(stderr, "epintel sql: one statement at a time (more follows: \"%.40s\")\n", tail);
-        code = EP_EXIT_USAGE;
-    } else if (!sqlite3_stmt_readonly(st)) {
-        fprintf(stderr, "epintel sql: only statements that read are run (this one writes)\n");
-        code = EP_EXIT_USAGE;
+    if (rc) {
+        fprintf(stderr, "epintel sql: %s\n", err.msg);
+        code = rc == EP_EINVAL ? EP_EXIT_USAGE : EP_EXIT_ERROR;
     }
-    int ncol = st ? sqlite3_column_count(st) : 0;
-    if (!code && header)
-        for (int c = 0; c < ncol; c++)
-            printf("%s%s", c ? "|" : "", sqlite3_column_name(st, c));
-    if (!code && header)
-        putchar('\n');
-    int rc = SQLITE_DONE;
-    while (!code && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int c = 0; c < ncol; c++) {
-            const unsigned char *t = sqlite3_column_text(st, c);
-            printf("%s%s", c ? "|" : "", t ? (const char *)t : "");
-        }
-        putchar('\n');
-    }
-    if (!code && rc != SQLITE_DONE) {
-        fprintf(stderr, "epintel sql: %s\n", sqlite3_errmsg(db));
-        code = EP_EXIT_ERROR;
-    }
-    sqlite3_finalize(st);
     ep_store_close(s);
     return code;
 }

@@ -14,6 +14,7 @@
 #include "ep_stats.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"
+#include "ep_tools_epapi.h"
 #include "ep_util.h"
 
 static int default_out_dir(char *buf, size_t n)
@@ -321,6 +322,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         h.max_connections_per_ip = (int)max_per_ip;
         h.mcp = o;
         h.store = s;
+        h.metrics = ep_tools_epapi_metrics;
         h.auth_config = auth_config;
         h.audit_file = audit_file;
         h.rate_per_minute = rate;

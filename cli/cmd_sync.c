@@ -2,7 +2,6 @@
  *              [--api-url URL] [--doceo-url URL] [--no-xml] [--audit PATH] [--page-size N] */
 #include "cmd_sync.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,7 +177,7 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
     fo.parallel = so.parallel;
     struct ep_fetch *f = NULL;
     if (ep_fetch_new(&fo, &f, &err)) {
-        sqlite3_close(cache_db);
+        ep_store_close_side(cache_db);
         ep_store_close(s);
         ep_cli_error(&err);
         return ep_cli_exit_code(err.code);
@@ -190,7 +189,7 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
         xo.audit = NULL;
         if (ep_fetch_new(&xo, &doceo, &err)) {
             ep_fetch_free(f);
-            sqlite3_close(cache_db);
+            ep_store_close_side(cache_db);
             ep_store_close(s);
             ep_cli_error(&err);
             return ep_cli_exit_code(err.code);
@@ -233,7 +232,7 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
     }
     ep_fetch_free(doceo);
     ep_fetch_free(f);
-    sqlite3_close(cache_db);
+    ep_store_close_side(cache_db);
     ep_store_close(s);
     if (rc) {
         ep_cli_error(&err);

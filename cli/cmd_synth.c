@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ep_store_query.h"
 #include "ep_synth.h"
 #include "ep_util.h"
 
@@ -130,14 +131,9 @@ int ep_cmd_synth(struct ep_cli *cli, int argc, char **argv)
     struct ep_store *s = ep_cli_open_store(&oc, 0);
     if (!s)
         return EP_EXIT_ERROR;
-    sqlite3_stmt *q;
     long real_units = 0;
-    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*) FROM unit WHERE kind <> 'synthetic'",
-                           -1, &q, NULL) == SQLITE_OK) {
-        if (sqlite3_step(q) == SQLITE_ROW)
-            real_units = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-    }
+    struct ep_error cerr = {0};
+    ep_store_count_units_except(s, "synthetic", &real_units, &cerr);
     if (real_units) {
         fprintf(stderr, "epintel synth: %s holds real data; write synthetic data to a new store\n",
                 cli->db_path);
@@ -159,13 +155,15 @@ int ep_cmd_synth(struct ep_cli *cli, int argc, char **argv)
     int r = ep_store_ingest_generated(s, name, "synthetic", key, generate, &g, &rep, &err);
     if (!r)
         r = ep_store_set_meta(s, "synthetic", "1", &err);
-    ep_store_close(s);
     if (r) {
+        ep_store_close(s);
         ep_cli_error(&err);
         return ep_cli_exit_code(r);
     }
     if (!cli->quiet)
         fprintf(stderr, "synth: %s%ld records in %.1f s (SYNTHETIC data)\n",
                 rep.skipped ? "already present, " : "", rep.records, ep_now() - t0);
+    ep_cli_precompute(cli, s, "synth", 0); /* no first-call penalty (issue 19) */
+    ep_store_close(s);
     return EP_EXIT_OK;
 }

@@ -333,9 +333,10 @@ int ep_store_open(const char *path, int flags, struct ep_store **out, struct ep_
     if (!s)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     s->path = strdup(path);
-    int oflags = (flags & EP_STORE_READONLY) ? SQLITE_OPEN_READONLY
-                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    if (!(flags & EP_STORE_READONLY)) {
+    int oflags = (flags & EP_STORE_READONLY)   ? SQLITE_OPEN_READONLY
+                 : (flags & EP_STORE_EXISTING) ? SQLITE_OPEN_READWRITE
+                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (!(flags & (EP_STORE_READONLY | EP_STORE_EXISTING))) {
         char *dir = strdup(path);
         char *slash = dir ? strrchr(dir, '/') : NULL;
         if (slash && slash != dir) {
@@ -410,6 +411,11 @@ void ep_store_close(struct ep_store *s)
 sqlite3 *ep_store_db(struct ep_store *s)
 {
     return s->db;
+}
+
+void ep_store_close_side(sqlite3 *db)
+{
+    sqlite3_close(db);
 }
 
 int ep_store_open_side(struct ep_store *s, sqlite3 **out, struct ep_error *err)
@@ -1304,8 +1310,8 @@ static int content_load(struct content *c, const char *path, size_t cap, struct 
             pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b)) {
             if ((uint64_t)sb.st_size > cap) {
                 close(fd);
-                return ep_error_set(err, EP_ELIMIT, "%s: larger than the limit of %zu bytes",
-                                    path, cap);
+                return ep_error_set(err, EP_ELIMIT, "%s: larger than the limit of %zu bytes", path,
+                                    cap);
             }
             void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
             if (m != MAP_FAILED) {
@@ -1539,8 +1545,8 @@ int ep_store_ensure_default(struct ep_store *s,
     if (!state[0]) {
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(s->db,
-                               "SELECT EXISTS(SELECT 1 FROM vote WHERE pos_unit_id IS NOT NULL)", -1,
-                               &q, NULL) != SQLITE_OK)
+                               "SELECT EXISTS(SELECT 1 FROM vote WHERE pos_unit_id IS NOT NULL)",
+                               -1, &q, NULL) != SQLITE_OK)
             return db_error(s->db, err, "checking the store");
         int filled = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
         sqlite3_finalize(q);

@@ -11,11 +11,11 @@
  * procedure_type, procedure_stage, result, is_main, count_for, count_against, count_abstention,
  * count_did_not_vote, dlv_id, unit_id, pos_unit_id) pos_unit_id IS NOT NULL when per-MEP positions
  * are stored for the vote. position(vote_id, member_id, pos 1..4, group_code, unit_id)  cast votes
- * and the DID_NOT_VOTE (4) rows a source listed explicitly search(kind, ref, title, body, extra)   FTS5 index: votes (kind 'vote', ref = vote id) and
- * documents fetched later meta(key, value) View member_vote(vote_id, member_id, pos, group_code):
- * every MEP with an active membership on the vote's date, with DID_NOT_VOTE (4) for those
- * not listed (stored, or derived), plus listed voters that have no membership (group from the source). Only votes with
- * stored positions.
+ * and the DID_NOT_VOTE (4) rows a source listed explicitly search(kind, ref, title, body, extra)
+ * FTS5 index: votes (kind 'vote', ref = vote id) and documents fetched later meta(key, value) View
+ * member_vote(vote_id, member_id, pos, group_code): every MEP with an active membership on the
+ * vote's date, with DID_NOT_VOTE (4) for those not listed (stored, or derived), plus listed voters
+ * that have no membership (group from the source). Only votes with stored positions.
  *
  * A store handle is used by one thread at a time. */
 #ifndef EP_STORE_H
@@ -30,7 +30,9 @@
 
 struct ep_store;
 
-enum { EP_STORE_READONLY = 1 };
+/* EP_STORE_EXISTING: read-write (migrating) but only an existing file: no file or folder is
+ * created. */
+enum { EP_STORE_READONLY = 1, EP_STORE_EXISTING = 2 };
 
 /* Open (creating and migrating if needed) the store at path. */
 int ep_store_open(const char *path, int flags, struct ep_store **out, struct ep_error *err);
@@ -40,8 +42,10 @@ sqlite3 *ep_store_db(struct ep_store *s);
 const char *ep_store_path(const struct ep_store *s);
 /* A second connection to the store's file (WAL, 10 s busy timeout), for a writer on another
  * thread than the store's: the EP API fetch pipeline's disk cache during a sync, so that the
- * next pages are fetched while these are stored (ep_epapi_sync). Close with sqlite3_close. */
+ * next pages are fetched while these are stored (ep_epapi_sync). Close with ep_store_close_side. */
 int ep_store_open_side(struct ep_store *s, sqlite3 **out, struct ep_error *err);
+/* Close a connection from ep_store_open_side (NULL is fine). */
+void ep_store_close_side(sqlite3 *db);
 
 /* Default path: $XDG_CACHE_HOME/epintel/epintel.db or ~/.cache/epintel/epintel.db. */
 int ep_store_default_path(char *buf, size_t size, struct ep_error *err);

@@ -64,8 +64,9 @@ static const char *const ep_store_migrations[] = {
     "CREATE TABLE IF NOT EXISTS http_cache(url TEXT PRIMARY KEY, dataset TEXT,"
     " status INTEGER NOT NULL, etag TEXT, last_modified TEXT, fetched_at REAL NOT NULL,"
     " body BLOB, bytes INTEGER NOT NULL DEFAULT 0);",
-    /* 4: daily tools/call quotas per principal (mcp/ep_http.c; the server also creates the table
-     * on its own connection, hence IF NOT EXISTS). day = UTC YYYY-MM-DD. */
+    /* 4: daily tools/call quotas per principal (mcp/ep_auth.c through ep_store_quota_open,
+     * engine/ep_store_query.h). day = UTC YYYY-MM-DD. (IF NOT EXISTS: stores of the versions
+     * whose server created the table itself may have it already.) */
     "CREATE TABLE IF NOT EXISTS quota(principal TEXT NOT NULL, day TEXT NOT NULL,"
     " used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(principal, day)) WITHOUT ROWID;",
     /* 5: EP Open Data API records beyond votes (engine/ep_epapi.c; each row names the API page
@@ -99,6 +100,10 @@ static const char *const ep_store_migrations[] = {
      * rows of the old table here (pack_positions), then drops it. */
     "CREATE TABLE vote_positions(vote_id INTEGER PRIMARY KEY REFERENCES vote(id),"
     " unit_id INTEGER NOT NULL REFERENCES unit(id), n INTEGER NOT NULL, data BLOB NOT NULL);",
+    /* 7: expensive per-window results, keyed by window and kind, valid for one store content
+     * (a derived cache: see engine/ep_derived.h) */
+    "CREATE TABLE derived(window TEXT NOT NULL, kind TEXT NOT NULL, content TEXT NOT NULL,"
+    " bytes INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(window, kind));",
 };
 
 /* The schema version whose migration is followed by pack_positions (ep_store.c). */

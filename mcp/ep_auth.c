@@ -7,11 +7,11 @@
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_store_query.h"
 #include "ep_util.h"
 
 enum { KEY_RSA, KEY_EC, KEY_OCT };
@@ -591,13 +591,9 @@ struct quota_slot {
 struct ep_quota {
     pthread_mutex_t mu;
     struct quota_slot *slots;
-    sqlite3 *db; /* own read-write connection to the store (NULL = counts not persisted) */
-    sqlite3_stmt *get, *put;
+    struct ep_store_quota *st; /* own read-write connection to the store (table quota of
+                                  migration 4); NULL = counts not persisted */
 };
-
-static const char ep_quota_ddl[] =
-    "CREATE TABLE IF NOT EXISTS quota(principal TEXT NOT NULL, day TEXT NOT NULL,"
-    " used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(principal, day)) WITHOUT ROWID;";
 
 static void utc_day(time_t t, char out[11])
 {
@@ -625,26 +621,8 @@ int ep_quota_open(const char *store_path, time_t now, struct ep_quota **out, str
         return 0;
     char old[11];
     utc_day(now - 31 * 86400, old);
-    char *sql = sqlite3_mprintf("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; %s"
-                                " DELETE FROM quota WHERE day < %Q;",
-                                ep_quota_ddl, old);
-    int rc = sqlite3_open_v2(store_path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc == SQLITE_OK)
-        sqlite3_busy_timeout(q->db, 5000);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(q->db, sql ? sql : "", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(q->db, "SELECT used FROM quota WHERE principal = ? AND day = ?", -1,
-                                &q->get, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(q->db,
-                                "INSERT INTO quota(principal, day, used) VALUES(?, ?, ?)"
-                                " ON CONFLICT(principal, day) DO UPDATE SET used = excluded.used",
-                                -1, &q->put, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK) {
-        rc = ep_error_set(err, EP_EDB, "cannot open the store %s read-write for daily quotas: %s",
-                          store_path, q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
+    int rc = ep_store_quota_open(store_path, old, &q->st, err);
+    if (rc) {
         ep_quota_close(q);
         *out = NULL;
         return rc;
@@ -655,16 +633,9 @@ int ep_quota_open(const char *store_path, time_t now, struct ep_quota **out, str
 /* Write one count (q->mu held). */
 static void quota_put(struct ep_quota *q, const struct quota_slot *s)
 {
-    if (!q->put)
-        return;
-    sqlite3_bind_text(q->put, 1, s->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q->put, 2, s->day, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q->put, 3, s->used);
-    if (sqlite3_step(q->put) != SQLITE_DONE)
-        fprintf(stderr, "epintel: cannot store the quota count of %s: %s\n", s->id,
-                sqlite3_errmsg(q->db));
-    sqlite3_reset(q->put);
-    sqlite3_clear_bindings(q->put);
+    struct ep_error err = {0};
+    if (q->st && ep_store_quota_put(q->st, s->id, s->day, s->used, &err))
+        fprintf(stderr, "epintel: cannot store the quota count of %s\n", err.msg);
 }
 
 /* Write every unflushed count in one transaction (q->mu held). */
@@ -673,18 +644,17 @@ static void quota_flush_locked(struct ep_quota *q)
     int any = 0;
     for (int i = 0; i < EP_QUOTA_SLOTS && !any; i++)
         any = q->slots[i].dirty;
-    if (!any || !q->db)
+    if (!any || !q->st)
         return;
-    sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    struct ep_error err = {0};
+    ep_store_quota_begin(q->st, &err);
     for (int i = 0; i < EP_QUOTA_SLOTS; i++)
         if (q->slots[i].dirty) {
             quota_put(q, &q->slots[i]);
             q->slots[i].dirty = 0;
         }
-    if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        fprintf(stderr, "epintel: cannot store quota counts: %s\n", sqlite3_errmsg(q->db));
-        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
-    }
+    if (ep_store_quota_commit(q->st, &err))
+        fprintf(stderr, "epintel: cannot store quota counts: %s\n", err.msg);
 }
 
 void ep_quota_flush(struct ep_quota *q)
@@ -701,9 +671,7 @@ void ep_quota_close(struct ep_quota *q)
     if (!q)
         return;
     ep_quota_flush(q);
-    sqlite3_finalize(q->get);
-    sqlite3_finalize(q->put);
-    sqlite3_close(q->db);
+    ep_store_quota_close(q->st);
     pthread_mutex_destroy(&q->mu);
     free(q->slots);
     free(q);
@@ -742,14 +710,10 @@ static struct quota_slot *quota_slot(struct ep_quota *q, const char *id, const c
         snprintf(s->day, sizeof s->day, "%s", day);
         s->used = 0;
         s->dirty = 0;
-        if (q->get) {
-            sqlite3_bind_text(q->get, 1, id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q->get, 2, day, -1, SQLITE_STATIC);
-            if (sqlite3_step(q->get) == SQLITE_ROW)
-                s->used = (long)sqlite3_column_int64(q->get, 0);
-            sqlite3_reset(q->get);
-            sqlite3_clear_bindings(q->get);
-        }
+        long long used = 0;
+        struct ep_error err = {0};
+        if (q->st && ep_store_quota_get(q->st, id, day, &used, &err) > 0)
+            s->used = (long)used;
     }
     return s;
 }

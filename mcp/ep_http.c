@@ -23,7 +23,6 @@
 
 #include "ep_auth.h"
 #include "ep_store.h"
-#include "ep_tools_epapi.h"
 #include "ep_util.h"
 
 #define EP_HTTP_SSE_BACKLOG ((size_t)64 << 20)   /* unsent SSE bytes per stream */
@@ -317,60 +316,13 @@ static void count_latency(struct http *h, const char *tool, double secs)
     pthread_mutex_unlock(&h->mu);
 }
 
-/* Prometheus label value: backslash, quote and newline escaped. */
-static void label_value(struct ep_buf *b, const char *v)
-{
-    for (; *v; v++) {
-        if (*v == '\\' || *v == '"')
-            ep_buf_putc(b, '\\');
-        if (*v == '\n')
-            ep_buf_append(b, "\\n", 2);
-        else
-            ep_buf_putc(b, *v);
-    }
-}
-
-/* Under the execution mutex: the breaker state and counters of every endpoint of the EP API
- * pipeline (the stats get_server_health shows), as metrics text. */
-/* The pipeline's per-endpoint figures; 0 without them now (a pass-through call holds the
- * pipeline: the scrape does not wait). */
-static int upstream_text(struct ep_buf *b)
-{
-    if (!ep_tools_epapi_lock(1))
-        return 0;
-    struct ep_fetch *f = ep_tools_epapi_current();
-    size_t n = f ? ep_fetch_endpoint_count(f) : 0;
-    static const char *const names[3] = {"epintel_breaker_state", "epintel_upstream_requests_total",
-                                         "epintel_upstream_failures_total"};
-    static const char *const help[3] = {
-        "Circuit breaker per EP API endpoint: 0 closed, 1 open, 2 half-open.",
-        "Requests to the EP API per endpoint.", "Failed attempts against the EP API per endpoint."};
-    static const char *const type[3] = {"gauge", "counter", "counter"};
-    for (int k = 0; k < 3; k++) {
-        ep_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", names[k], help[k], names[k], type[k]);
-        for (size_t i = 0; i < n; i++) {
-            struct ep_fetch_endpoint_stats st;
-            if (ep_fetch_endpoint_stats(f, i, &st))
-                continue;
-            ep_buf_printf(b, "%s{endpoint=\"", names[k]);
-            label_value(b, st.endpoint);
-            ep_buf_printf(b, "\"} %ld\n",
-                          k == 0   ? (long)st.breaker
-                          : k == 1 ? st.requests
-                                   : st.failures);
-        }
-    }
-    ep_tools_epapi_unlock();
-    return 1;
-}
-
 static void metrics_text(struct http *h, struct ep_buf *b)
 {
     /* the pipeline is used under its own lock: read it when no pass-through call holds it,
      * else show the last reading (a scrape never waits for a tool) */
     struct ep_buf up;
     ep_buf_init(&up, 0);
-    int fresh = upstream_text(&up);
+    int fresh = h->o.metrics ? h->o.metrics(h->o.metrics_ctx, &up) : 0;
     pthread_mutex_lock(&h->cmu);
     unsigned long header_timeouts = h->header_timeouts;
     pthread_mutex_unlock(&h->cmu);

@@ -20,6 +20,7 @@
 #include "ep_error.h"
 #include "ep_mcp.h"
 
+struct ep_buf;
 struct ep_store;
 
 struct ep_http_options {
@@ -57,6 +58,13 @@ struct ep_http_options {
     long rate_per_minute;           /* requests per principal (client address without auth) in any
                                        sliding minute, 0 = unlimited (429 + Retry-After beyond) */
     struct ep_store *store;         /* for /healthz readiness (may be NULL, borrowed) */
+    /* /metrics: more metrics text (Prometheus exposition format) appended to b by the front end,
+     * e.g. the EP API pipeline's per-endpoint figures (ep_tools_epapi_metrics). Returns 1 when
+     * b holds a fresh reading, 0 when none can be taken without waiting (then the last fresh
+     * reading is shown: a scrape never waits for a tool). Called on a connection thread. NULL =
+     * none. */
+    int (*metrics)(void *ctx, struct ep_buf *b);
+    void *metrics_ctx;
 };
 
 /* Fill o with the defaults above (mcp with ep_mcp_options_init). */

@@ -507,10 +507,86 @@ static json_t *tool_json(const struct ep_mcp_server *s, const struct ep_tool *t)
     return o;
 }
 
+/* Append a JSON string as json_dumps writes it; -1 on ENOMEM. */
+static int buf_jstr(struct ep_buf *b, const char *v)
+{
+    json_t *js = json_string(v ? v : "");
+    char *t = js ? json_dumps(js, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    int rc = t ? ep_buf_append(b, t, strlen(t)) : -1;
+    free(t);
+    json_decref(js);
+    return rc;
+}
+
+/* tool_json(s, t) serialized (JSON_COMPACT), spliced from the schemas' compact text
+ * (ep_tools_schema_text: embedded at build time, so nothing is parsed): the same bytes, without
+ * parsing and dumping ~500 KB of schemas in a cold process. 1 when the tool has no usable
+ * inputSchema (tool_json gives NULL and the tool is left out), -1 on ENOMEM. */
+static int tool_text(const struct ep_mcp_server *s, const struct ep_tool *t, struct ep_buf *b)
+{
+    size_t in_len = 0, out_len = 0;
+    const char *in = ep_tools_schema_text(t, 0, &in_len);
+    const char *out = legacy(s) ? NULL : ep_tools_schema_text(t, 1, &out_len);
+    if (!in)
+        return 1;
+    int rc = ep_buf_append(b, "{\"name\":", 8) || buf_jstr(b, t->name);
+    if (!legacy(s))
+        rc = rc || ep_buf_append(b, ",\"title\":", 9) || buf_jstr(b, t->title);
+    rc = rc || ep_buf_append(b, ",\"description\":", 15) || buf_jstr(b, t->description) ||
+         ep_buf_append(b, ",\"inputSchema\":", 15) || ep_buf_append(b, in, in_len) ||
+         ep_buf_append(b, ",\"annotations\":{\"title\":", 24) || buf_jstr(b, t->title) ||
+         ep_buf_printf(b, ",\"readOnlyHint\":%s,\"idempotentHint\":%s,\"openWorldHint\":%s}",
+                       t->read_only ? "true" : "false", t->idempotent ? "true" : "false",
+                       t->open_world ? "true" : "false");
+    if (out)
+        rc = rc || ep_buf_append(b, ",\"outputSchema\":", 16) || ep_buf_append(b, out, out_len);
+    return rc || ep_buf_putc(b, '}') ? -1 : 0;
+}
+
 static int tool_visible(const struct ep_mcp_server *s, struct job *j, size_t i)
 {
     return !s->o.tool_visible ||
            s->o.tool_visible(s->o.tool_visible_ctx, j->origin, ep_tools_at(i)->name);
+}
+
+/* One page of tools/list as raw bytes: {"tools":[...],"nextCursor":"c.."} exactly as
+ * json_dumps(JSON_COMPACT) of the page m_tools_list builds otherwise (test_mcp compares them). */
+static void tools_list_raw(struct ep_mcp_server *s, struct job *j, size_t off, struct reply *r)
+{
+    size_t n = ep_tools_count(), i = off, listed = 0;
+    struct ep_buf b;
+    ep_buf_init(&b, (size_t)1 << 30);
+    int rc = ep_buf_append(&b, "{\"tools\":[", 10);
+    for (; i < n && listed < (size_t)s->o.page_size && !rc; i++) {
+        if (!tool_visible(s, j, i))
+            continue;
+        size_t mark = b.len;
+        if (listed && ep_buf_putc(&b, ',')) {
+            rc = -1;
+            break;
+        }
+        int t = tool_text(s, ep_tools_at(i), &b);
+        if (t < 0)
+            rc = -1;
+        else if (t > 0)
+            b.len = mark; /* left out, as tool_json's NULL is */
+        else
+            listed++;
+    }
+    size_t next = i;
+    while (next < n && !tool_visible(s, j, next))
+        next++;
+    rc = rc || ep_buf_putc(&b, ']');
+    if (next < n)
+        rc = rc || ep_buf_printf(&b, ",\"nextCursor\":\"c%zx\"", next);
+    rc = rc || ep_buf_putc(&b, '}');
+    if (rc) {
+        ep_buf_free(&b);
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+        return;
+    }
+    r->rawlen = b.len;
+    r->raw = ep_buf_steal(&b);
 }
 
 /* One page of the tools visible to the caller. The cursor is "c" + the hex index in the tool
@@ -523,6 +599,11 @@ static void m_tools_list(struct ep_mcp_server *s, struct job *j, json_t *params,
         reply_err(r, EP_MCP_INVALID_PARAMS,
                   "tools/list: invalid cursor; pass the nextCursor of a previous tools/list "
                   "result, or no cursor for the first page");
+        return;
+    }
+    const struct ep_mcp_provider *p = s->o.provider;
+    if (!(p && p->tool_input_schema)) { /* no per-tool schema override: splice the text */
+        tools_list_raw(s, j, off, r);
         return;
     }
     json_t *arr = json_array();

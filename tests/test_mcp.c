@@ -12,6 +12,7 @@
 #include "ep_mcp.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
+#include "ep_tools_all.h"
 
 #ifndef EP_SOURCE_FIXTURES
 #define EP_SOURCE_FIXTURES "fixtures"
@@ -1250,6 +1251,96 @@ static void test_golden_stdio(void **st)
     json_decref(want);
 }
 
+/* ------------------------------------ tools/list spliced from schema text */
+
+static char *raw_out; /* the last message written, as bytes */
+
+static int raw_write(void *wctx, void *origin, const char *json, size_t len, int last)
+{
+    (void)wctx;
+    (void)origin;
+    (void)last;
+    if (json) {
+        free(raw_out);
+        raw_out = strndup(json, len);
+    }
+    return 0;
+}
+
+static json_t *no_override(void *ctx, const char *tool_name)
+{
+    (void)ctx;
+    (void)tool_name;
+    return NULL;
+}
+
+/* The bytes of tools/list (cursor NULL = first page) from a synchronous server; provider p. */
+static char *list_bytes(const struct ep_mcp_provider *p, const char *version, int page,
+                        const char *cursor)
+{
+    struct ep_mcp_options o;
+    ep_mcp_options_init(&o);
+    o.synchronous = 1;
+    o.provider = p;
+    o.page_size = page;
+    struct ep_mcp_server *s = NULL;
+    struct ep_error e = {0};
+    assert_int_equal(ep_mcp_server_new(&o, &s, &e), 0);
+    ep_mcp_set_writer(s, raw_write, NULL);
+    char buf[400];
+    snprintf(buf, sizeof buf,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+             "\"protocolVersion\":\"%s\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\","
+             "\"version\":\"1\"}}}",
+             version);
+    sendm(s, buf);
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+    if (cursor)
+        snprintf(buf, sizeof buf,
+                 "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{"
+                 "\"cursor\":\"%s\"}}",
+                 cursor);
+    else
+        snprintf(buf, sizeof buf, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+    sendm(s, buf);
+    ep_mcp_server_free(s);
+    char *out = raw_out;
+    raw_out = NULL;
+    assert_non_null(out);
+    return out;
+}
+
+/* On the real table (ep_tools_register_all), tools/list spliced from the embedded schema text
+ * is byte for byte the page serialized from the parsed schemas (the path a provider's schema
+ * override takes), in both protocol flavours, on full and partial pages. */
+static void test_tools_list_spliced(void **st)
+{
+    (void)st;
+    ep_tools_cleanup();
+    struct ep_error e = {0};
+    assert_int_equal(ep_tools_register_all(&e), 0);
+    struct ep_mcp_provider slow = {0};
+    slow.tool_input_schema = no_override;
+    const char *versions[] = {"2025-06-18", "2025-03-26"};
+    for (int v = 0; v < 2; v++)
+        for (int k = 0; k < 3; k++) {
+            int page = k == 0 ? 100 : 7;
+            const char *cursor = k == 2 ? "c3c" : NULL;
+            char *fast = list_bytes(NULL, versions[v], page, cursor);
+            char *ref = list_bytes(&slow, versions[v], page, cursor);
+            assert_string_equal(fast, ref);
+            assert_non_null(strstr(fast, "\"inputSchema\":{\"type\":\"object\""));
+            if (k == 1)
+                assert_non_null(strstr(fast, "\"nextCursor\":\"c7\""));
+            if (v == 0)
+                assert_non_null(strstr(fast, "\"outputSchema\":"));
+            free(fast);
+            free(ref);
+        }
+    ep_tools_cleanup();
+    assert_int_equal(ep_tools_register(test_rows, NROWS, &e), 0);
+}
+
 static int setup(void **st)
 {
     struct ep_error e = {0};
@@ -1290,6 +1381,7 @@ int main(void)
         cmocka_unit_test(test_stdio_framing),
         cmocka_unit_test(test_stdio_protects_stdout),
         cmocka_unit_test(test_golden_stdio),
+        cmocka_unit_test(test_tools_list_spliced),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

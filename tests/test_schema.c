@@ -1,7 +1,9 @@
 /* Tests for tools/ep_schema (the JSON Schema subset) and the tool-table machinery. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_json.h"
 #include "ep_schema.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
@@ -392,6 +394,119 @@ static void test_paging_helpers(void **st)
     json_decref(r);
 }
 
+/* A handler that returns its arguments as it got them. */
+static int t_args(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+{
+    (void)ctx;
+    (void)err;
+    *result = json_pack("{s:O}", "args", args);
+    return 0;
+}
+
+/* EP_TOOLS_REG_DEFAULTS: the handler gets the schema's defaults for what the caller left out;
+ * without it, the arguments as given. ep_tools_arg reads a default from the schema. */
+static void test_schema_defaults(void **st)
+{
+    (void)st;
+    static const char in[] =
+        "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"default\":50},"
+        "\"order\":{\"type\":\"string\",\"enum\":[\"asc\",\"desc\"],\"default\":\"desc\"},"
+        "\"q\":{\"type\":\"string\"}},\"additionalProperties\":false}";
+    const struct ep_tool r[2] = {
+        {"with_defaults", "D", "d", in, NULL, 1, 1, 0, 0, t_args},
+        {"as_given", "G", "g", in, NULL, 1, 1, 0, 0, t_args},
+    };
+    struct ep_error e = {0};
+    assert_int_equal(ep_tools_register_with(&r[0], 1, EP_TOOLS_REG_DEFAULTS, &e), 0);
+    assert_int_equal(ep_tools_register_with(&r[1], 1, EP_TOOLS_REG_LAZY, &e), 0);
+    json_t *args = J("{\"limit\":7}"), *res = NULL;
+    assert_int_equal(ep_tools_call(NULL, "with_defaults", args, &res, &e), 0);
+    json_t *want = J("{\"args\":{\"limit\":7,\"order\":\"desc\"}}");
+    assert_true(json_equal(res, want));
+    json_decref(want);
+    json_decref(res);
+    assert_int_equal(json_object_size(args), 1); /* the caller's object is untouched */
+    assert_int_equal(ep_tools_call(NULL, "as_given", args, &res, &e), 0);
+    want = J("{\"args\":{\"limit\":7}}");
+    assert_true(json_equal(res, want));
+    json_decref(want);
+    json_decref(res);
+    const struct ep_tool *t = ep_tools_find("as_given");
+    assert_int_equal(json_integer_value(ep_tools_arg(t, args, "limit")), 7);
+    assert_string_equal(json_string_value(ep_tools_arg(t, args, "order")), "desc");
+    assert_null(ep_tools_arg(t, args, "q"));
+    json_decref(args);
+    ep_tools_cleanup();
+}
+
+/* tools/ep_json: the one rounding rule and the sticky error flag. */
+static void test_json_helpers(void **state)
+{
+    (void)state;
+    /* 6 decimals, half away from zero, no -0, non-finite = null */
+    assert_true(ep_json_round(0.1234565) == round(0.1234565 * 1e6) / 1e6);
+    assert_true(ep_json_round(2.0 / 3.0) == 0.666667);
+    assert_true(ep_json_round(-1e-9) == 0 && !signbit(ep_json_round(-1e-9)));
+    assert_true(ep_json_round(-0.0000004) == 0 && !signbit(ep_json_round(-0.0000004)));
+    assert_true(ep_json_round(-2.5e-6) == -0.000003);
+    json_t *v = ep_json_real(1.0 / 3.0);
+    assert_true(json_is_real(v) && json_real_value(v) == 0.333333);
+    json_decref(v);
+    v = ep_json_real(NAN);
+    assert_true(json_is_null(v));
+    json_decref(v);
+    v = ep_json_real(-INFINITY);
+    assert_true(json_is_null(v));
+    json_decref(v);
+    v = ep_json_real_if(0, 1.5);
+    assert_true(json_is_null(v));
+    json_decref(v);
+    v = ep_json_real_if(1, 1.5);
+    assert_true(json_real_value(v) == 1.5);
+    json_decref(v);
+
+    int bad = 0;
+    json_t *o = json_object(), *a = json_array();
+    ep_json_put(o, "x", ep_json_real(0.5), &bad);
+    ep_json_add(a, json_string("s"), &bad);
+    assert_int_equal(bad, 0);
+    ep_json_put(o, "y", NULL, &bad); /* a failed allocation upstream */
+    assert_int_equal(bad, 1);
+    bad = 0;
+    ep_json_put(NULL, "y", json_string("released, not leaked"), &bad);
+    assert_int_equal(bad, 1);
+    bad = 0;
+    ep_json_add(NULL, json_string("released"), &bad);
+    assert_int_equal(bad, 1);
+    assert_int_equal(json_object_size(o), 1);
+    json_decref(o);
+    json_decref(a);
+
+    const char *names[] = {"a", "b", NULL};
+    a = ep_json_strings(names);
+    assert_int_equal(json_array_size(a), 2);
+    assert_string_equal(json_string_value(json_array_get(a, 1)), "b");
+    json_decref(a);
+    a = ep_json_strings_n(names, 3);
+    assert_true(json_is_null(json_array_get(a, 2)));
+    json_decref(a);
+    a = ep_json_strings(NULL);
+    assert_int_equal(json_array_size(a), 0);
+    json_decref(a);
+
+    o = ep_json_unavailablef("%d of %d", 1, 5);
+    assert_true(json_is_false(json_object_get(o, "available")));
+    assert_string_equal(json_string_value(json_object_get(o, "reason")), "1 of 5");
+    json_decref(o);
+    o = ep_json_unavailable(NULL);
+    assert_string_equal(json_string_value(json_object_get(o, "reason")), "not available");
+    json_decref(o);
+    o = ep_json_available(0.1234567);
+    assert_true(json_is_true(json_object_get(o, "available")));
+    assert_true(json_real_value(json_object_get(o, "value")) == 0.123457);
+    json_decref(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +522,8 @@ int main(void)
         cmocka_unit_test(test_register_rejects_bad_rows),
         cmocka_unit_test(test_register_lazy),
         cmocka_unit_test(test_paging_helpers),
+        cmocka_unit_test(test_json_helpers),
+        cmocka_unit_test(test_schema_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

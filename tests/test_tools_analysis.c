@@ -1,5 +1,5 @@
 /* Tests for tools/ep_tools_analysis (analyze_voting_patterns, generate_report) and
- * tools/ep_provider (resources, prompts, completion) on the bundled real data. Figures are
+ * mcp/ep_provider (resources, prompts, completion) on the bundled real data. Figures are
  * checked against SQL over the store's member_vote view, computed here independently. */
 #include <math.h>
 #include <stdio.h>

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "ep_epapi.h"
+#include "ep_json.h"
+#include "ep_schema.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
@@ -161,6 +163,33 @@ static void test_table_matches_spec(void **state)
     if (ep_tools_verify(&verr))
         fail_msg("%s", verr.msg);
     assert_true(ep_tools_count() >= 67);
+    /* every schema text tools/list splices (embedded, or registered as compact) is exactly the
+     * compact dump of the parsed schema, so the spliced page equals a serialized one */
+    size_t n_embedded = 0;
+    for (size_t i = 0; i < ep_tools_count(); i++) {
+        const struct ep_tool *t = ep_tools_at(i);
+        for (int o = 0; o < 2; o++) {
+            json_t *sch = o ? ep_tools_output_schema(t) : ep_tools_input_schema(t);
+            size_t len = 0;
+            const char *text = ep_tools_schema_text(t, o, &len);
+            if (!sch) {
+                assert_null(text);
+                continue;
+            }
+            char *dump = json_dumps(sch, JSON_COMPACT);
+            assert_non_null(text);
+            if (strcmp(dump, text) != 0 || len != strlen(dump))
+                fail_msg("%s %s: the text differs from its compact dump", t->name,
+                         o ? "outputSchema" : "inputSchema");
+            free(dump);
+        }
+        const struct ep_schema_text *emb = ep_schema_embedded(t->name);
+        if (emb) {
+            assert_ptr_equal(t->input_schema, emb->input);
+            n_embedded++;
+        }
+    }
+    assert_true(n_embedded >= 1); /* get_server_health at least */
     json_error_t je;
     json_t *spec = json_load_file(ep_test_real("ep-open-data-api/ep-openapi-spec.json"), 0, &je);
     if (!spec)
@@ -420,11 +449,12 @@ static void test_cache_second_call(void **state)
     assert_int_equal(json_integer_value(json_object_get(ev, "misses")), 2);
     assert_string_equal(str(ev, "breaker"), "closed");
     json_t *tot = json_object_get(json_object_get(r, "upstream"), "totals");
-    assert_true(fabs(json_real_value(json_object_get(tot, "hit_rate")) - 1.0 / 3.0) < 1e-9);
+    /* 1/3 under the one rounding rule (tools/ep_json.h): 6 decimals */
+    assert_true(json_real_value(json_object_get(tot, "hit_rate")) == 0.333333);
     json_t *rc = json_object_get(r, "result_cache");
     assert_int_equal(json_integer_value(json_object_get(rc, "hits")), (json_int_t)b.hits);
-    assert_true(fabs(json_real_value(json_object_get(rc, "hit_rate")) -
-                     (double)b.hits / (double)(b.hits + b.misses)) < 1e-9);
+    assert_true(json_real_value(json_object_get(rc, "hit_rate")) ==
+                ep_json_round((double)b.hits / (double)(b.hits + b.misses)));
     assert_string_equal(str(r, "upstream.base_url"), base);
     json_decref(r);
     setenv("EPINTEL_NO_RESULT_CACHE", "1", 1);

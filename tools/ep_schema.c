@@ -568,3 +568,24 @@ int ep_schema_validate(json_t *schema, json_t *value, struct ep_error *err)
                             schema ? "value" : "schema");
     return validate(schema, value, NULL, err);
 }
+
+json_t *ep_schema_with_defaults(json_t *schema, json_t *args)
+{
+    json_t *props = json_object_get(schema, "properties");
+    json_t *out = NULL;
+    const char *k;
+    json_t *p;
+    json_object_foreach(props, k, p)
+    {
+        json_t *d = json_object_get(p, "default");
+        if (!d || json_object_get(args, k))
+            continue;
+        if (!out && !(out = json_copy(args)))
+            return NULL;
+        if (json_object_set_new(out, k, json_deep_copy(d))) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out ? out : json_incref(args);
+}

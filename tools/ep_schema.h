@@ -20,4 +20,27 @@ int ep_schema_check_supported(json_t *schema, struct ep_error *err);
  * "meps[2]") and what is allowed ("must be an integer between 1 and 500"). */
 int ep_schema_validate(json_t *schema, json_t *value, struct ep_error *err);
 
+/* args (an object, borrowed) with every top-level property of the object schema that args lacks
+ * and that has a "default" set to a copy of that default: new reference (args itself, with a
+ * new reference, when nothing is missing), NULL on ENOMEM. ep_tools_call hands this to the
+ * handler, so a default is written once, in the schema. */
+json_t *ep_schema_with_defaults(json_t *schema, json_t *args);
+
+/* The schemas embedded at build time from tools/schemas/NAME.json (tools/schemas/embed.c):
+ * text is exactly json_dumps(JSON_COMPACT) of the schema, NUL-terminated, static; NULL/0 when the
+ * file has no such schema. */
+struct ep_schema_text {
+    const char *name;
+    const char *input;
+    size_t input_len;
+    const char *output;
+    size_t output_len;
+};
+/* The generated table (sorted by name) and its size. */
+extern const struct ep_schema_text ep_schema_texts[];
+extern const size_t ep_schema_n_texts;
+/* The embedded schemas of tool (or of a shared file such as "ep_api_passthrough"), or NULL.
+ * (Defined in ep_tools.c: the build step that generates the table links ep_schema.c.) */
+const struct ep_schema_text *ep_schema_embedded(const char *name);
+
 #endif

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ep_query_intel.h"
 #include "ep_store.h"
+#include "ep_store_query.h"
 #include "ep_util.h"
 
 #include <string.h>
@@ -20,6 +22,12 @@ struct entry {
     /* 0: not parsed yet (registered lazily), 1: parsed, -1: a schema failed to parse (a bug in
      * the row; every later use reports it). Read with acquire, written under parse_lock. */
     int state;
+    /* 1 when the row's schema texts are compact (exactly json_dumps(JSON_COMPACT) of
+     * themselves): embedded ones (tools/schemas/) or rows registered with
+     * EP_TOOLS_REG_COMPACT. Otherwise in_text/out_text are made on first use. */
+    int compact;
+    int defaults; /* EP_TOOLS_REG_DEFAULTS: the handler gets the schema's defaults filled in */
+    char *in_text, *out_text; /* owned, compact */
 };
 
 /* Lazily registered rows parse their schemas on first use, under this lock. */
@@ -34,6 +42,8 @@ static void entry_free(struct entry *e)
         return;
     json_decref(e->in);
     json_decref(e->out);
+    free(e->in_text);
+    free(e->out_text);
     free(e);
 }
 
@@ -105,7 +115,29 @@ static int entry_ready(struct entry *e, struct ep_error *err)
     return rc;
 }
 
-static int do_register(const struct ep_tool *rows, size_t n, int lazy, struct ep_error *err)
+/* 1 when text is one of the embedded schema texts (compact by construction). */
+static int embedded_text(const char *text)
+{
+    for (size_t i = 0; text && i < ep_schema_n_texts; i++)
+        if (ep_schema_texts[i].input == text || ep_schema_texts[i].output == text)
+            return 1;
+    return 0;
+}
+
+/* A row without inputSchema takes both schemas from tools/schemas/NAME.json (embedded). */
+static void entry_texts(struct entry *e, int compact)
+{
+    const struct ep_schema_text *t = e->row.input_schema ? NULL : ep_schema_embedded(e->row.name);
+    if (t) {
+        e->row.input_schema = t->input;
+        if (!e->row.output_schema)
+            e->row.output_schema = t->output;
+    }
+    e->compact = compact || (embedded_text(e->row.input_schema) &&
+                             (!e->row.output_schema || embedded_text(e->row.output_schema)));
+}
+
+static int do_register(const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
 {
     int rc = 0;
     struct entry **fresh = calloc(n ? n : 1, sizeof *fresh);
@@ -141,12 +173,14 @@ static int do_register(const struct ep_tool *rows, size_t n, int lazy, struct ep
         }
         e->row = *r;
         fresh[done] = e;
-        if (!r->input_schema) {
+        entry_texts(e, (flags & EP_TOOLS_REG_COMPACT) != 0);
+        e->defaults = (flags & EP_TOOLS_REG_DEFAULTS) != 0;
+        if (!e->row.input_schema) {
             rc = ep_error_set(err, EP_EINVAL, "tool \"%s\": inputSchema is missing", r->name);
             done++;
             goto out;
         }
-        if (lazy)
+        if (flags & EP_TOOLS_REG_LAZY)
             continue;
         rc = entry_parse(e, err);
         e->state = rc ? -1 : 1;
@@ -185,7 +219,13 @@ int ep_tools_register(const struct ep_tool *rows, size_t n, struct ep_error *err
 
 int ep_tools_register_lazy(const struct ep_tool *rows, size_t n, struct ep_error *err)
 {
-    return do_register(rows, n, 1, err);
+    return do_register(rows, n, EP_TOOLS_REG_LAZY, err);
+}
+
+int ep_tools_register_with(const struct ep_tool *rows, size_t n, unsigned flags,
+                           struct ep_error *err)
+{
+    return do_register(rows, n, flags, err);
 }
 
 int ep_tools_verify(struct ep_error *err)
@@ -248,6 +288,29 @@ json_t *ep_tools_output_schema(const struct ep_tool *t)
     struct entry *e = entry_of(t);
     struct ep_error err = {0};
     return e && !entry_ready(e, &err) ? e->out : NULL;
+}
+
+const char *ep_tools_schema_text(const struct ep_tool *t, int output, size_t *len)
+{
+    struct entry *e = entry_of(t);
+    const char *text = NULL;
+    if (e && e->compact) {
+        text = output ? e->row.output_schema : e->row.input_schema;
+    } else if (e) {
+        struct ep_error err = {0};
+        if (entry_ready(e, &err))
+            return NULL;
+        pthread_mutex_lock(&parse_lock);
+        char **slot = output ? &e->out_text : &e->in_text;
+        json_t *s = output ? e->out : e->in;
+        if (!*slot && s)
+            *slot = json_dumps(s, JSON_COMPACT);
+        text = *slot;
+        pthread_mutex_unlock(&parse_lock);
+    }
+    if (len)
+        *len = text ? strlen(text) : 0;
+    return text;
 }
 
 /* ---- result cache ------------------------------------------------------------------------
@@ -333,23 +396,7 @@ static struct cached *cache_find(const char *key, unsigned long hash)
 
 void ep_tools_store_marker(struct ep_store *s, char *out, size_t n)
 {
-    long long units = 0, last = 0;
-    const char *path = "";
-    if (s) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit",
-                               -1, &q, NULL) == SQLITE_OK) {
-            if (sqlite3_step(q) == SQLITE_ROW) {
-                units = sqlite3_column_int64(q, 0);
-                last = sqlite3_column_int64(q, 1);
-            }
-            sqlite3_finalize(q);
-        } else {
-            units = last = -1; /* unreadable: a content of its own */
-        }
-        path = ep_store_path(s);
-    }
-    snprintf(out, n, "%.4096s|%lld|%lld", path ? path : "", units, last);
+    ep_query_content_marker(s, out, n);
 }
 
 /* Re-read the store's content marker (SQL, on the caller's thread: under the execution lock
@@ -620,10 +667,8 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
      * store for the whole call, and one WAL lock instead of one per statement (about a quarter
      * of generate_report's CPU time). Open-world tools (the EP API pass-through) write their
      * fetch cache, so they run as before. */
-    sqlite3 *rdb =
-        ctx->store && e->row.read_only && !e->row.open_world ? ep_store_db(ctx->store) : NULL;
-    int txn = rdb && sqlite3_get_autocommit(rdb) &&
-              sqlite3_exec(rdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    int txn =
+        ctx->store && e->row.read_only && !e->row.open_world && ep_store_read_begin(ctx->store);
     /* A context without an analysis environment (tests, one-off callers) gets one for this
      * call: the window cache then lives as long as the call. */
     struct ep_env call_env;
@@ -631,11 +676,17 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
     int own_env = ctx->store && !ctx->env && ep_env_init(&call_env, ctx->store, NULL) == 0;
     if (own_env)
         call_ctx.env = &call_env;
-    rc = e->row.fn(own_env ? &call_ctx : ctx, args, &res, err);
+    /* rows registered with EP_TOOLS_REG_DEFAULTS see the schema's defaults for what the caller
+     * left out (the cache key above stays the arguments as given, which the MCP core's fast
+     * path looks up) */
+    json_t *call_args = e->defaults ? ep_schema_with_defaults(e->in, args) : json_incref(args);
+    rc = call_args ? e->row.fn(own_env ? &call_ctx : ctx, call_args, &res, err)
+                   : ep_error_set(err, EP_ENOMEM, "out of memory");
+    json_decref(call_args);
     if (own_env)
         ep_env_close(&call_env);
-    if (txn && sqlite3_exec(rdb, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        sqlite3_exec(rdb, "ROLLBACK", NULL, NULL, NULL);
+    if (txn)
+        ep_store_read_end(ctx->store);
     if (rc || !json_is_object(res)) {
         free(key);
         key = NULL;
@@ -720,4 +771,29 @@ json_t *ep_tools_page_result(const char *key, json_t *items_stolen, long total, 
         return NULL;
     }
     return o;
+}
+
+const struct ep_schema_text *ep_schema_embedded(const char *name)
+{
+    size_t lo = 0, hi = ep_schema_n_texts;
+    while (name && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(name, ep_schema_texts[mid].name);
+        if (c == 0)
+            return &ep_schema_texts[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+json_t *ep_tools_arg(const struct ep_tool *t, json_t *args, const char *name)
+{
+    json_t *v = json_object_get(args, name);
+    if (v)
+        return v;
+    json_t *in = ep_tools_input_schema(t);
+    return json_object_get(json_object_get(json_object_get(in, "properties"), name), "default");
 }

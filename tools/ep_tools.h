@@ -38,8 +38,10 @@ typedef int (*ep_tool_fn)(struct ep_tool_ctx *ctx, json_t *args, json_t **result
 
 struct ep_tool {
     const char *name, *title, *description;
-    const char *input_schema;  /* JSON text */
-    const char *output_schema; /* JSON text */
+    /* JSON text. NULL input_schema: both come from tools/schemas/NAME.json, embedded at
+     * build time (ep_schema_embedded), output_schema too unless the row sets it. */
+    const char *input_schema;
+    const char *output_schema;
     int read_only, idempotent, open_world;
     int cache_ttl_s;
     ep_tool_fn fn;
@@ -60,6 +62,21 @@ int ep_tools_register(const struct ep_tool *rows, size_t n, struct ep_error *err
  * reports the EP_EINVAL message above on every use. Used by ep_tools_register_all; the tests
  * run ep_tools_verify over the real table. */
 int ep_tools_register_lazy(const struct ep_tool *rows, size_t n, struct ep_error *err);
+/* ep_tools_register with options (flags OR-ed):
+ * EP_TOOLS_REG_LAZY     parse the schemas on first use (as ep_tools_register_lazy);
+ * EP_TOOLS_REG_COMPACT  the rows' schema texts are compact JSON, exactly what
+ *                       json_dumps(JSON_COMPACT) gives for them (e.g. assembled from generated
+ *                       compact pieces; the tests check it for the real table):
+ *                       ep_tools_schema_text hands them out as they are (embedded schemas are
+ *                       known to be compact without this flag);
+ * EP_TOOLS_REG_DEFAULTS the handler's args have every top-level property the caller left out
+ *                       and whose schema has a "default" set to it (ep_schema_with_defaults), so
+ *                       the handler does not restate defaults. (Opt-in: a handler that treats
+ *                       "absent" unlike its default, e.g. a limit whose default depends on
+ *                       another argument, must not use it.) */
+enum { EP_TOOLS_REG_LAZY = 1, EP_TOOLS_REG_COMPACT = 2, EP_TOOLS_REG_DEFAULTS = 4 };
+int ep_tools_register_with(const struct ep_tool *rows, size_t n, unsigned flags,
+                           struct ep_error *err);
 /* Parse every schema not parsed yet; the first failure's EP_EINVAL, or 0. */
 int ep_tools_verify(struct ep_error *err);
 /* Drop every registered row and its parsed schemas. Pointers from ep_tools_at/find die. */
@@ -79,6 +96,18 @@ int ep_tools_exclusive(const char *name);
  * NULL for a row whose schema does not parse. Thread-safe. */
 json_t *ep_tools_input_schema(const struct ep_tool *t);
 json_t *ep_tools_output_schema(const struct ep_tool *t);
+
+/* A schema as compact JSON text, exactly json_dumps(schema, JSON_COMPACT) of the parsed schema
+ * (output 0: inputSchema, 1: outputSchema), and its length in *len (may be NULL). Embedded
+ * schemas (tools/schemas/) and rows registered with EP_TOOLS_REG_COMPACT are handed out
+ * without parsing (tools/list splices them); others are parsed and serialized once. Borrowed,
+ * valid until ep_tools_cleanup; NULL when the row has no such schema or it does not parse.
+ * Thread-safe. */
+const char *ep_tools_schema_text(const struct ep_tool *t, int output, size_t *len);
+
+/* args[name], else the "default" of property name in t's inputSchema, else NULL (borrowed):
+ * a handler reads a default from its schema instead of restating it. */
+json_t *ep_tools_arg(const struct ep_tool *t, json_t *args, const char *name);
 
 /* Validate args (NULL = {}) and run the tool. EP_ENOTFOUND for an unknown tool, EP_EINVAL
  * with a message naming the bad argument and what is allowed, or the handler's code. */

@@ -6,9 +6,9 @@
 #include "ep_tools_epapi.h"
 #include "ep_tools_intel.h"
 
-static int add(const struct ep_tool *rows, size_t n, struct ep_error *err)
+static int add(const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
 {
-    int rc = ep_tools_register_lazy(rows, n, err);
+    int rc = ep_tools_register_with(rows, n, EP_TOOLS_REG_LAZY | flags, err);
     if (rc)
         ep_tools_cleanup();
     return rc;
@@ -20,18 +20,20 @@ int ep_tools_register_all(struct ep_error *err)
         return EP_OK;
     size_t n = 0;
     const struct ep_tool *rows = ep_tools_basic_rows(&n);
-    int rc = add(rows, n, err);
+    int rc = add(rows, n, 0, err);
     if (!rc) {
         rows = ep_tools_analysis_rows(&n);
-        rc = add(rows, n, err);
+        rc = add(rows, n, 0, err);
     }
     if (!rc) {
         rows = ep_tools_intel_rows(&n);
-        rc = add(rows, n, err);
+        rc = add(rows, n, 0, err);
     }
     if (!rc) {
         rows = ep_tools_epapi_rows(&n, err);
-        rc = rows ? add(rows, n, err) : EP_EINTERNAL;
+        /* compact: inputSchemas assembled from the compact pieces of ep_epapi_params.inc
+         * (test_tools_epapi checks every one against its parse and dump) */
+        rc = rows ? add(rows, n, EP_TOOLS_REG_COMPACT, err) : EP_EINTERNAL;
     }
     return rc;
 }

@@ -4,6 +4,7 @@
 #include "ep_env.h"
 
 #include "ep_stats.h"
+#include "ep_patterns.h"
 #include "ep_window.h"
 
 #include <ctype.h>
@@ -88,22 +89,7 @@ json_t *ep_tools_unavailable(const char *reason)
 
 const char *ep_tools_alpha_reason(int units, int n_vote, char *buf, size_t n)
 {
-    if (units < EP_STATS_ALPHA_MIN_UNITS && n_vote < EP_STATS_ALPHA_MIN_UNITS)
-        snprintf(buf, n,
-                 "the window is too short: %d vote%s, alpha needs at least %d votes with at least "
-                 "2 cast values (over a single vote alpha is 0 by construction)",
-                 n_vote, n_vote == 1 ? "" : "s", EP_STATS_ALPHA_MIN_UNITS);
-    else if (units < EP_STATS_ALPHA_MIN_UNITS)
-        snprintf(buf, n,
-                 "%d of the window's %d votes ha%s at least 2 cast values; alpha needs at least %d "
-                 "(over a single vote alpha is 0 by construction)",
-                 units, n_vote, units == 1 ? "s" : "ve", EP_STATS_ALPHA_MIN_UNITS);
-    else
-        snprintf(buf, n,
-                 "every cast value over the %d votes is the same option: no expected "
-                 "disagreement, alpha is 0/0",
-                 units);
-    return buf;
+    return ep_patterns_alpha_reason(units, n_vote, buf, n);
 }
 
 /* ---- positions ------------------------------------------------------------------------- */

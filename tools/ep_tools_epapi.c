@@ -3,14 +3,16 @@
 #include "ep_tools_epapi.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ep_epapi.h"
+#include "ep_json.h"
+#include "ep_schema.h"
 #include "ep_store.h"
+#include "ep_store_query.h"
 #include "ep_util.h"
 
 /* ---- the generated parameter table -------------------------------------------------------- */
@@ -88,39 +90,6 @@ static struct row rowdata[MAX_ROWS];
 static size_t n_rows;
 static pthread_mutex_t rows_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static const char OUTPUT_SCHEMA[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"endpoint\":{\"type\":\"string\",\"description\":\"Path template of the EP Open Data "
-    "API v2 endpoint.\"},"
-    "\"url\":{\"type\":\"string\",\"description\":\"The URL requested (or served from the "
-    "cache).\"},"
-    "\"status\":{\"type\":\"integer\",\"description\":\"HTTP status of the answer served "
-    "(200; 204 or 404 for an empty list or feed).\"},"
-    "\"data\":{\"type\":\"array\",\"description\":\"The JSON-LD items of the answer's data "
-    "array, as published.\"},"
-    "\"count\":{\"type\":\"integer\",\"minimum\":0},"
-    "\"offset\":{\"type\":[\"integer\",\"null\"]},"
-    "\"limit\":{\"type\":[\"integer\",\"null\"]},"
-    "\"hasMore\":{\"type\":\"boolean\",\"description\":\"A full page came back: the next "
-    "offset may hold more.\"},"
-    "\"constructed\":{\"type\":\"boolean\",\"description\":\"The upstream labelled the data "
-    "as constructed (the epintel test server), not published by the EP.\"},"
-    "\"degraded\":{\"type\":\"boolean\",\"description\":\"A stale cached copy, served because "
-    "the upstream failed; see source.age_s and source.warning.\"},"
-    "\"source\":{\"type\":\"object\",\"properties\":{"
-    "\"upstream\":{\"type\":\"string\"},"
-    "\"cache\":{\"type\":\"string\",\"enum\":[\"hit\",\"miss\",\"revalidated\",\"stale\","
-    "\"bypass\"]},"
-    "\"attempts\":{\"type\":\"integer\",\"minimum\":0},"
-    "\"age_s\":{\"type\":\"number\",\"minimum\":0,\"description\":\"Age of the data served "
-    "(seconds since it was fetched).\"},"
-    "\"warning\":{\"type\":\"string\"}},"
-    "\"required\":[\"upstream\",\"cache\",\"attempts\",\"age_s\"],"
-    "\"additionalProperties\":false}},"
-    "\"required\":[\"endpoint\",\"url\",\"status\",\"data\",\"count\",\"offset\",\"limit\","
-    "\"hasMore\",\"constructed\",\"degraded\",\"source\"],"
-    "\"additionalProperties\":false}";
-
 static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                       struct ep_error *err);
 
@@ -136,7 +105,10 @@ H8(0)
 H8(1)
 H8(2)
 H8(3)
-H8(4) H8(5) H8(6) H8(7)
+H8(4)
+H8(5)
+H8(6)
+H8(7)
 #undef H
 #undef H8
 #define P8(b) h##b##0, h##b##1, h##b##2, h##b##3, h##b##4, h##b##5, h##b##6, h##b##7
@@ -227,69 +199,16 @@ static void rows_free(void)
 
 static int tool_health(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                        struct ep_error *err);
-static const char HEALTH_IN[] =
-    "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}";
-
-#define COUNTS_SCHEMA                                                                              \
-    "\"requests\":{\"type\":\"integer\"},\"failures\":{\"type\":\"integer\"},"                     \
-    "\"hits\":{\"type\":\"integer\"},\"misses\":{\"type\":\"integer\"},"                           \
-    "\"revalidated\":{\"type\":\"integer\"},\"stale\":{\"type\":\"integer\"}"
-
-static const char HEALTH_OUT[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"checked_at\":{\"type\":\"string\",\"format\":\"date-time\"},"
-    "\"store\":{\"type\":[\"string\",\"null\"]},"
-    "\"datasets\":{\"type\":\"array\",\"description\":\"Store units by kind: how many, and "
-    "the age of the newest.\",\"items\":{\"type\":\"object\",\"properties\":{"
-    "\"kind\":{\"type\":\"string\"},\"units\":{\"type\":\"integer\"},"
-    "\"records\":{\"type\":\"integer\"},"
-    "\"last_ingested\":{\"type\":\"string\"},"
-    "\"age_s\":{\"type\":[\"number\",\"null\"],\"description\":\"Seconds since the newest "
-    "unit of this kind was written.\"}},"
-    "\"required\":[\"kind\",\"units\",\"records\",\"last_ingested\",\"age_s\"],"
-    "\"additionalProperties\":false}},"
-    "\"dataset_date\":{\"type\":[\"string\",\"null\"],\"description\":\"Date of the latest "
-    "vote in the store.\"},"
-    "\"sync\":{\"type\":\"object\",\"properties\":{"
-    "\"last\":{\"type\":[\"string\",\"null\"],\"description\":\"When the last complete sync "
-    "ended (UTC), null if never.\"},"
-    "\"age_s\":{\"type\":[\"number\",\"null\"]},"
-    "\"checkpoints\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"},"
-    "\"description\":\"The sync checkpoints in the store's meta table.\"}},"
-    "\"required\":[\"last\",\"age_s\",\"checkpoints\"],\"additionalProperties\":false},"
-    "\"upstream\":{\"type\":\"object\",\"properties\":{"
-    "\"base_url\":{\"type\":[\"string\",\"null\"],\"description\":\"null until a "
-    "pass-through tool has run in this process.\"},"
-    "\"endpoints\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
-    "\"endpoint\":{\"type\":\"string\"},"
-    "\"breaker\":{\"type\":\"string\",\"enum\":[\"closed\",\"open\",\"half-open\"]},"
-    "\"consecutive_failures\":{\"type\":\"integer\"}," COUNTS_SCHEMA ","
-    "\"tokens\":{\"type\":\"number\",\"description\":\"Rate-limit tokens left.\"}},"
-    "\"required\":[\"endpoint\",\"breaker\",\"consecutive_failures\",\"requests\","
-    "\"failures\",\"hits\",\"misses\",\"revalidated\",\"stale\",\"tokens\"],"
-    "\"additionalProperties\":false}},"
-    "\"totals\":{\"type\":\"object\",\"properties\":{" COUNTS_SCHEMA ","
-    "\"retries\":{\"type\":\"integer\"},\"errors\":{\"type\":\"integer\"},"
-    "\"mem_cache_bytes\":{\"type\":\"integer\"},\"mem_cache_entries\":{\"type\":\"integer\"},"
-    "\"hit_rate\":{\"type\":[\"number\",\"null\"],\"description\":\"(hits + revalidated) / "
-    "lookups; null before the first lookup.\"}},"
-    "\"required\":[\"requests\",\"hits\",\"misses\",\"revalidated\",\"stale\",\"retries\","
-    "\"errors\",\"hit_rate\"],\"additionalProperties\":false}},"
-    "\"required\":[\"base_url\",\"endpoints\",\"totals\"],\"additionalProperties\":false},"
-    "\"result_cache\":{\"type\":\"object\",\"properties\":{"
-    "\"hits\":{\"type\":\"integer\"},\"misses\":{\"type\":\"integer\"},"
-    "\"evictions\":{\"type\":\"integer\"},\"entries\":{\"type\":\"integer\"},"
-    "\"bytes\":{\"type\":\"integer\"},"
-    "\"hit_rate\":{\"type\":[\"number\",\"null\"]}},"
-    "\"required\":[\"hits\",\"misses\",\"entries\",\"hit_rate\"],"
-    "\"additionalProperties\":false}},"
-    "\"required\":[\"checked_at\",\"store\",\"datasets\",\"dataset_date\",\"sync\","
-    "\"upstream\",\"result_cache\"],\"additionalProperties\":false}";
 
 static int rows_build(struct ep_error *err)
 {
     size_t n = 0;
     const struct ep_epapi_endpoint *t = ep_epapi_endpoints(&n);
+    /* the one outputSchema of every pass-through tool: tools/schemas/ep_api_passthrough.json */
+    const struct ep_schema_text *pt = ep_schema_embedded("ep_api_passthrough");
+    if (!pt || !pt->output)
+        return ep_error_set(err, EP_EINTERNAL,
+                            "tools/schemas/ep_api_passthrough.json was not embedded");
     int rc = 0;
     size_t k = 0;
     for (size_t i = 0; i < n && !rc; i++) {
@@ -339,7 +258,7 @@ static int rows_build(struct ep_error *err)
                                         .title = r->title,
                                         .description = r->description,
                                         .input_schema = r->input,
-                                        .output_schema = OUTPUT_SCHEMA,
+                                        .output_schema = pt->output,
                                         .read_only = 1,
                                         .idempotent = 1,
                                         .open_world = 1,
@@ -357,8 +276,7 @@ static int rows_build(struct ep_error *err)
                 "breaker state and request/cache counts of every EP Open Data API endpoint "
                 "this process has used, the fetch cache and tool result cache hit rates, and "
                 "the last sync. Makes no upstream request.",
-            .input_schema = HEALTH_IN,
-            .output_schema = HEALTH_OUT,
+            /* schemas: tools/schemas/get_server_health.json */
             .read_only = 1,
             .idempotent = 0,
             .open_world = 0,
@@ -425,7 +343,7 @@ void ep_tools_epapi_reset(void)
     ep_fetch_free(P.f);
     P.f = NULL;
     if (P.db)
-        sqlite3_close(P.db);
+        ep_store_close_side(P.db);
     P.db = NULL;
     if (P.audit)
         fclose(P.audit);
@@ -484,14 +402,9 @@ static int fetch_locked(struct ep_store *s, struct ep_fetch **out, struct ep_err
     }
     ep_tools_epapi_reset();
     struct ep_fetch_opts o = P.opts;
-    if (*path && sqlite3_open_v2(path, &P.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
-                     SQLITE_OK) {
-        sqlite3_busy_timeout(P.db, 5000);
-        o.db = P.db;
-    } else if (P.db) {
-        sqlite3_close(P.db); /* read-only or missing file: memory cache only */
-        P.db = NULL;
-    }
+    struct ep_error side_err = {0};
+    if (*path && ep_store_open_side(s, &P.db, &side_err) == 0)
+        o.db = P.db; /* else (read-only or missing file): memory cache only */
     /* the fetch audit log: a private regular file (ep_log_open: O_NOFOLLOW, 0600); a path that
      * cannot be one is an error naming it, not a silent loss of the audit */
     const char *ap = getenv("EPINTEL_FETCH_AUDIT");
@@ -505,7 +418,7 @@ static int fetch_locked(struct ep_store *s, struct ep_fetch **out, struct ep_err
     }
     int rc = ep_fetch_new(&o, &P.f, err);
     if (rc && o.db) { /* e.g. the cache table cannot be created: go on without a disk tier */
-        sqlite3_close(P.db);
+        ep_store_close_side(P.db);
         P.db = NULL;
         o.db = NULL;
         rc = ep_fetch_new(&o, &P.f, err);
@@ -643,13 +556,16 @@ static int epapi_call_locked(size_t i, struct ep_tool_ctx *ctx, json_t *args, js
     if (rc)
         return rc;
 
-    long offset = 0, limit = 50;
+    /* offset and limit: the caller's, else the inputSchema's defaults */
+    long offset = 0, limit = 0;
     if (r->paged) {
-        json_t *o = json_object_get(args, "offset"), *l = json_object_get(args, "limit");
-        if (o)
-            offset = (long)json_integer_value(o);
-        if (l)
-            limit = (long)json_integer_value(l);
+        json_t *o = ep_tools_arg(&tool_rows[i], args, "offset");
+        json_t *l = ep_tools_arg(&tool_rows[i], args, "limit");
+        if (!json_is_integer(o) || !json_is_integer(l))
+            return ep_error_set(err, EP_EINTERNAL,
+                                "%s: the inputSchema has no default offset/limit", name);
+        offset = (long)json_integer_value(o);
+        limit = (long)json_integer_value(l);
     }
     struct ep_buf q;
     ep_buf_init(&q, 1 << 16);
@@ -760,71 +676,71 @@ static double age_of(const char *iso, time_t now)
 
 static json_t *age_json(double a)
 {
-    return a < 0 ? json_null() : json_real(a);
+    return a < 0 ? json_null() : ep_json_real(a);
 }
 
 static json_t *rate(long hits, long lookups)
 {
-    return lookups > 0 ? json_real((double)hits / (double)lookups) : json_null();
+    return lookups > 0 ? ep_json_real((double)hits / (double)lookups) : json_null();
+}
+
+struct health_rows {
+    json_t *ds, *cp, *last;
+    double sync_age;
+    time_t now;
+};
+
+static int health_kind(void *ctx, const struct ep_store_kind_row *k)
+{
+    struct health_rows *h = ctx;
+    const char *at = k->last_ingested;
+    json_array_append_new(h->ds, json_pack("{s:s,s:I,s:I,s:s,s:o}", "kind", k->kind, "units",
+                                           (json_int_t)k->units, "records", (json_int_t)k->records,
+                                           "last_ingested", at ? at : "", "age_s",
+                                           age_json(age_of(at, h->now))));
+    return 0;
+}
+
+/* the sync checkpoints (meta epapi.sync.*), and the last complete sync */
+static int health_meta(void *ctx, const char *k, const char *v)
+{
+    struct health_rows *h = ctx;
+    if (strcmp(k, "epapi.sync.last") == 0 && v && *v) {
+        json_decref(h->last);
+        h->last = json_string(v);
+        h->sync_age = age_of(v, h->now);
+    } else if (strlen(k) >= 11) {
+        json_object_set_new(h->cp, k + 11, json_string(v ? v : ""));
+    }
+    return 0;
 }
 
 static int health_store(struct ep_store *s, json_t *out, time_t now, struct ep_error *err)
 {
-    json_t *ds = json_array(), *cp = json_object();
-    json_t *last = json_null(), *ddate = json_null();
-    double sync_age = -1;
+    struct health_rows h = {json_array(), json_object(), json_null(), -1, now};
+    json_t *ddate = json_null();
     if (s) {
-        sqlite3 *db = ep_store_db(s);
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(db,
-                               "SELECT kind, COUNT(*), COALESCE(SUM(records), 0), "
-                               "MAX(ingested_at) FROM unit GROUP BY kind ORDER BY kind",
-                               -1, &q, NULL) != SQLITE_OK) {
-            json_decref(ds);
-            json_decref(cp);
-            return ep_error_set(err, EP_EDB, "get_server_health: %s", sqlite3_errmsg(db));
+        int rc = ep_store_each_kind(s, health_kind, &h, err);
+        if (rc) {
+            json_decref(h.ds);
+            json_decref(h.cp);
+            ep_error_prefix(err, "get_server_health: ");
+            return rc;
         }
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            const char *at = (const char *)sqlite3_column_text(q, 3);
-            json_array_append_new(
-                ds, json_pack("{s:s,s:I,s:I,s:s,s:o}", "kind", sqlite3_column_text(q, 0), "units",
-                              (json_int_t)sqlite3_column_int64(q, 1), "records",
-                              (json_int_t)sqlite3_column_int64(q, 2), "last_ingested", at ? at : "",
-                              "age_s", age_json(age_of(at, now))));
-        }
-        sqlite3_finalize(q);
-        if (sqlite3_prepare_v2(db,
-                               "SELECT key, value FROM meta WHERE key LIKE 'epapi.sync.%' "
-                               "ORDER BY key",
-                               -1, &q, NULL) == SQLITE_OK) {
-            while (sqlite3_step(q) == SQLITE_ROW) {
-                const char *k = (const char *)sqlite3_column_text(q, 0);
-                const char *v = (const char *)sqlite3_column_text(q, 1);
-                if (k && strcmp(k, "epapi.sync.last") == 0 && v && *v) {
-                    json_decref(last);
-                    last = json_string(v);
-                    sync_age = age_of(v, now);
-                } else if (k) {
-                    json_object_set_new(cp, k + 11, json_string(v ? v : ""));
-                }
-            }
-            sqlite3_finalize(q);
-        }
-        if (sqlite3_prepare_v2(db, "SELECT MAX(sitting_date) FROM vote", -1, &q, NULL) ==
-            SQLITE_OK) {
-            if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
-                json_decref(ddate);
-                ddate = json_string((const char *)sqlite3_column_text(q, 0));
-            }
-            sqlite3_finalize(q);
+        struct ep_error ignored = {0};
+        ep_store_each_meta(s, "epapi.sync.", health_meta, &h, &ignored);
+        char day[11];
+        if (ep_store_dataset_date(s, day) == 0 && day[0]) {
+            json_decref(ddate);
+            ddate = json_string(day);
         }
     }
     json_object_set_new(out, "store", s ? json_string(ep_store_path(s)) : json_null());
-    json_object_set_new(out, "datasets", ds);
+    json_object_set_new(out, "datasets", h.ds);
     json_object_set_new(out, "dataset_date", ddate);
-    json_object_set_new(
-        out, "sync",
-        json_pack("{s:o,s:o,s:o}", "last", last, "age_s", age_json(sync_age), "checkpoints", cp));
+    json_object_set_new(out, "sync",
+                        json_pack("{s:o,s:o,s:o}", "last", h.last, "age_s", age_json(h.sync_age),
+                                  "checkpoints", h.cp));
     return 0;
 }
 
@@ -890,4 +806,51 @@ static int tool_health(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
                                   rate((long)cs.hits, (long)(cs.hits + cs.misses))));
     *result = out;
     return 0;
+}
+
+/* ---- metrics ----------------------------------------------------------------------------------
+ */
+
+/* Prometheus label value: backslash, quote and newline escaped. */
+static void label_value(struct ep_buf *b, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            ep_buf_putc(b, '\\');
+        if (*v == '\n')
+            ep_buf_append(b, "\\n", 2);
+        else
+            ep_buf_putc(b, *v);
+    }
+}
+
+int ep_tools_epapi_metrics(void *ctx, struct ep_buf *b)
+{
+    (void)ctx;
+    if (!ep_tools_epapi_lock(1))
+        return 0;
+    struct ep_fetch *f = ep_tools_epapi_current();
+    size_t n = f ? ep_fetch_endpoint_count(f) : 0;
+    static const char *const names[3] = {"epintel_breaker_state", "epintel_upstream_requests_total",
+                                         "epintel_upstream_failures_total"};
+    static const char *const help[3] = {
+        "Circuit breaker per EP API endpoint: 0 closed, 1 open, 2 half-open.",
+        "Requests to the EP API per endpoint.", "Failed attempts against the EP API per endpoint."};
+    static const char *const type[3] = {"gauge", "counter", "counter"};
+    for (int k = 0; k < 3; k++) {
+        ep_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", names[k], help[k], names[k], type[k]);
+        for (size_t i = 0; i < n; i++) {
+            struct ep_fetch_endpoint_stats st;
+            if (ep_fetch_endpoint_stats(f, i, &st))
+                continue;
+            ep_buf_printf(b, "%s{endpoint=\"", names[k]);
+            label_value(b, st.endpoint);
+            ep_buf_printf(b, "\"} %ld\n",
+                          k == 0   ? (long)st.breaker
+                          : k == 1 ? st.requests
+                                   : st.failures);
+        }
+    }
+    ep_tools_epapi_unlock();
+    return 1;
 }

@@ -63,6 +63,14 @@ struct ep_fetch *ep_tools_epapi_current(void);
 int ep_tools_epapi_lock(int try_only);
 void ep_tools_epapi_unlock(void);
 
+/* The pipeline's per-endpoint figures as Prometheus metrics text appended to b: breaker state
+ * (epintel_breaker_state), requests and failed attempts (epintel_upstream_requests_total,
+ * epintel_upstream_failures_total), the figures get_server_health shows. 1 when appended, 0
+ * when a pass-through call holds the pipeline (a scrape never waits). ctx unused; the signature
+ * is ep_http_options.metrics'. */
+struct ep_buf;
+int ep_tools_epapi_metrics(void *ctx, struct ep_buf *b);
+
 /* Free the pipeline and its store connection (next call creates a new one). */
 void ep_tools_epapi_reset(void);
 

@@ -9,6 +9,7 @@
 
 #include "ep_artefact.h"
 #include "ep_model.h"
+#include "ep_store_query.h"
 #include "ep_tools.h"
 #include "ep_tools_common.h"
 #include "ep_util.h"
@@ -22,29 +23,6 @@
 static int db_err(struct ep_store *s, struct ep_error *err, const char *what)
 {
     return ep_tools_db_error(s, err, what);
-}
-
-/* 1 when the query (one bound text or int64 parameter) returns a row. -1 on a DB error. */
-static int exists_text(struct ep_store *s, const char *sql, const char *arg)
-{
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, &q, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(q, 1, arg, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int exists_int(struct ep_store *s, const char *sql, int64_t arg)
-{
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, &q, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(q, 1, arg);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Parse a positive decimal id (no sign, no leading garbage, ≤ 18 digits). */
@@ -87,18 +65,6 @@ static int proc_valid(const char *p)
         if (!isupper((unsigned char)p[i]))
             return 0;
     return p[i] == ')' && p[i + 1] == 0;
-}
-
-/* Copy s into out with LIKE wildcards escaped (ESCAPE '\'). */
-static int like_escape(const char *s, struct ep_buf *out)
-{
-    for (; *s; s++) {
-        if ((*s == '%' || *s == '_' || *s == '\\') && ep_buf_putc(out, '\\'))
-            return EP_ENOMEM;
-        if (ep_buf_putc(out, *s))
-            return EP_ENOMEM;
-    }
-    return 0;
 }
 
 /* Run a tool and wrap its structuredContent as a resource content. */
@@ -149,6 +115,38 @@ static int templates_list(void *ctx, const char *cursor, json_t **result, struct
     return *result ? 0 : ep_error_set(err, EP_ENOMEM, "out of memory");
 }
 
+struct res_page {
+    json_t *arr;
+    int n, more, bad;
+};
+
+/* One resource of a resources/list page; stops after LIST_PAGE (more = 1 then). */
+static int res_row(void *ctx, int k, const char *key, const char *name)
+{
+    struct res_page *pg = ctx;
+    if (pg->n == LIST_PAGE) {
+        pg->more = 1;
+        return 1;
+    }
+    char uri[96], title[320];
+    if (k == 0) {
+        snprintf(uri, sizeof uri, "ep://groups/%s", key);
+        snprintf(title, sizeof title, "Group %s: %s", key, name);
+    } else if (k == 1) {
+        snprintf(uri, sizeof uri, "ep://sittings/%s", key);
+        snprintf(title, sizeof title, "Sitting %s (%s)", key, name);
+    } else {
+        snprintf(uri, sizeof uri, "ep://meps/%s", key);
+        snprintf(title, sizeof title, "MEP %s", name);
+    }
+    json_t *r = json_pack("{s:s, s:s, s:s, s:s}", "uri", uri, "name", uri + 5, "title", title,
+                          "mimeType", MIME);
+    if (!r || json_array_append_new(pg->arr, r))
+        pg->bad = 1;
+    pg->n++;
+    return 0;
+}
+
 static int resources_list(void *ctx, const char *cursor, json_t **result, struct ep_error *err)
 {
     struct ep_store *s = ctx;
@@ -162,54 +160,14 @@ static int resources_list(void *ctx, const char *cursor, json_t **result, struct
                                 "of the previous page",
                                 cursor);
     }
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(
-            ep_store_db(s),
-            "SELECT k, key, name FROM ("
-            " SELECT 0 AS k, code AS key, COALESCE(label, code) AS name FROM grp"
-            " UNION ALL SELECT 1, sitting_date, COUNT(*) || ' roll-call votes with positions'"
-            "  FROM vote WHERE pos_unit_id IS NOT NULL GROUP BY sitting_date"
-            " UNION ALL SELECT 2, id, TRIM(COALESCE(first_name, '') || ' ' ||"
-            "  COALESCE(last_name, '')) FROM member"
-            "  WHERE id IN (SELECT member_id FROM membership))"
-            " ORDER BY k, key LIMIT ? OFFSET ?",
-            -1, &q, NULL) != SQLITE_OK)
-        return db_err(s, err, "listing resources");
-    sqlite3_bind_int(q, 1, LIST_PAGE + 1);
-    sqlite3_bind_int64(q, 2, offset);
-    json_t *arr = json_array();
-    int n = 0, bad = !arr, more = 0, rc;
-    char uri[96], title[320];
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (n == LIST_PAGE) {
-            more = 1;
-            break;
-        }
-        int k = sqlite3_column_int(q, 0);
-        const char *key = (const char *)sqlite3_column_text(q, 1);
-        const char *name = (const char *)sqlite3_column_text(q, 2);
-        json_t *r;
-        if (k == 0) {
-            snprintf(uri, sizeof uri, "ep://groups/%s", key);
-            snprintf(title, sizeof title, "Group %s: %s", key, name);
-        } else if (k == 1) {
-            snprintf(uri, sizeof uri, "ep://sittings/%s", key);
-            snprintf(title, sizeof title, "Sitting %s (%s)", key, name);
-        } else {
-            snprintf(uri, sizeof uri, "ep://meps/%s", key);
-            snprintf(title, sizeof title, "MEP %s", name);
-        }
-        r = json_pack("{s:s, s:s, s:s, s:s}", "uri", uri, "name", uri + 5, "title", title,
-                      "mimeType", MIME);
-        if (!r || json_array_append_new(arr, r))
-            bad = 1;
-        n++;
-    }
-    int dberr = rc != SQLITE_ROW && rc != SQLITE_DONE;
-    sqlite3_finalize(q);
-    if (dberr) {
+    struct res_page pg = {json_array(), 0, 0, 0};
+    pg.bad = !pg.arr;
+    int rc = ep_store_each_resource(s, offset, LIST_PAGE + 1, res_row, &pg, err);
+    json_t *arr = pg.arr;
+    int bad = pg.bad, more = pg.more;
+    if (rc < 0) {
         json_decref(arr);
-        return db_err(s, err, "listing resources");
+        return rc;
     }
     *result = bad ? NULL : json_pack("{s:o}", "resources", arr);
     if (!*result)
@@ -269,7 +227,7 @@ static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_
     case 1:
         if (!parse_id(rest, &id))
             return not_found(uri, err, "the vote id must be a positive integer");
-        ex = exists_int(s, "SELECT 1 FROM vote WHERE id = ?", id);
+        ex = ep_store_vote_exists(s, id);
         if (ex < 0)
             return db_err(s, err, "looking up the vote");
         if (!ex)
@@ -294,7 +252,7 @@ static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_
     default:
         if (!ep_date_valid(rest) || strlen(rest) != 10)
             return not_found(uri, err, "the sitting must be a date YYYY-MM-DD");
-        ex = exists_text(s, "SELECT 1 FROM vote WHERE sitting_date = ?", rest);
+        ex = ep_store_sitting_exists(s, rest);
         if (ex < 0)
             return db_err(s, err, "looking up the sitting");
         if (!ex)
@@ -578,51 +536,45 @@ static int prompt_get(void *ctx, const char *name, json_t *args, json_t **result
 
 /* ---- completion ------------------------------------------------------------------------ */
 
-/* Append the first column of every row of sql (one bound text parameter: the escaped value,
- * used as the query writes it) to arr, each prefixed by prefix. */
-static int collect(struct ep_store *s, const char *sql, const char *value, const char *prefix,
-                   json_t *arr, struct ep_error *err)
+struct collecting {
+    json_t *arr;
+    const char *prefix;
+    int oom;
+};
+
+/* Add prefix + v to the candidates unless there already (a second query may find the same
+ * value); stops at COMPLETE_MAX. */
+static int collect_one(void *ctx, const char *v)
 {
-    struct ep_buf esc;
-    ep_buf_init(&esc, 0);
-    if (like_escape(value, &esc)) {
-        ep_buf_free(&esc);
+    struct collecting *c = ctx;
+    if (json_array_size(c->arr) >= COMPLETE_MAX)
+        return 1;
+    size_t i, pl = strlen(c->prefix);
+    json_t *x;
+    json_array_foreach(c->arr, i, x)
+    {
+        const char *xs = json_string_value(x);
+        if (strncmp(xs, c->prefix, pl) == 0 && strcmp(xs + pl, v) == 0)
+            return 0;
+    }
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s%s", c->prefix, v);
+    if (json_array_append_new(c->arr, json_string(buf))) {
+        c->oom = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Append the completion candidates of kind for value to arr, each prefixed by prefix. */
+static int collect(struct ep_store *s, enum ep_store_completion kind, const char *value,
+                   const char *prefix, json_t *arr, struct ep_error *err)
+{
+    struct collecting c = {arr, prefix, 0};
+    int rc = ep_store_complete(s, kind, value, collect_one, &c, err);
+    if (c.oom)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, &q, NULL) != SQLITE_OK) {
-        ep_buf_free(&esc);
-        return db_err(s, err, "completing");
-    }
-    sqlite3_bind_text(q, 1, esc.data ? esc.data : "", -1, SQLITE_TRANSIENT);
-    ep_buf_free(&esc);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW && json_array_size(arr) < COMPLETE_MAX) {
-        const char *v = (const char *)sqlite3_column_text(q, 0);
-        if (!v)
-            continue;
-        /* skip duplicates (a second query may find the same value) */
-        int dup = 0;
-        size_t i;
-        json_t *x;
-        json_array_foreach(arr, i, x)
-        {
-            const char *xs = json_string_value(x);
-            if (strncmp(xs, prefix, strlen(prefix)) == 0 && strcmp(xs + strlen(prefix), v) == 0)
-                dup = 1;
-        }
-        if (dup)
-            continue;
-        char buf[512];
-        snprintf(buf, sizeof buf, "%s%s", prefix, v);
-        if (json_array_append_new(arr, json_string(buf))) {
-            sqlite3_finalize(q);
-            return ep_error_set(err, EP_ENOMEM, "out of memory");
-        }
-    }
-    int bad = rc != SQLITE_ROW && rc != SQLITE_DONE;
-    sqlite3_finalize(q);
-    return bad ? db_err(s, err, "completing") : 0;
+    return rc < 0 ? rc : 0;
 }
 
 enum { C_NONE, C_MEP, C_GROUP, C_GROUPS, C_DATE, C_PROC, C_VOTE };
@@ -687,17 +639,9 @@ static int complete(void *ctx, json_t *ref, const char *arg_name, const char *ar
     switch (kind) {
     case C_MEP:
         if (!*v || parse_id(v, &dummy) || strspn(v, "0123456789") == strlen(v))
-            rc = collect(s,
-                         "SELECT CAST(id AS TEXT) FROM member WHERE CAST(id AS TEXT) LIKE ? || '%' "
-                         "ESCAPE '\\' AND id IN (SELECT member_id FROM membership) ORDER BY id",
-                         v, "", arr, err);
+            rc = collect(s, EP_COMPLETE_MEP_ID, v, "", arr, err);
         else
-            rc = collect(s,
-                         "SELECT CAST(id AS TEXT) FROM member WHERE (COALESCE(first_name, '') "
-                         "|| ' ' || COALESCE(last_name, '') LIKE '%' || ?1 || '%' ESCAPE '\\' OR "
-                         "COALESCE(last_name, '') || ' ' || COALESCE(first_name, '') LIKE '%' || "
-                         "?1 || '%' ESCAPE '\\') ORDER BY last_name, first_name, id",
-                         v, "", arr, err);
+            rc = collect(s, EP_COMPLETE_MEP_NAME, v, "", arr, err);
         break;
     case C_GROUP:
     case C_GROUPS: {
@@ -716,34 +660,14 @@ static int complete(void *ctx, json_t *ref, const char *arg_name, const char *ar
                     last++;
             }
         }
-        rc = collect(s, "SELECT code FROM grp WHERE code LIKE ? || '%' ESCAPE '\\' ORDER BY code",
-                     last, prefix, arr, err);
+        rc = collect(s, EP_COMPLETE_GROUP_CODE, last, prefix, arr, err);
         if (!rc && *last)
-            rc = collect(s,
-                         "SELECT code FROM grp WHERE label LIKE '%' || ?1 || '%' ESCAPE '\\' OR "
-                         "short_label LIKE '%' || ?1 || '%' ESCAPE '\\' ORDER BY code",
-                         last, prefix, arr, err);
+            rc = collect(s, EP_COMPLETE_GROUP_LABEL, last, prefix, arr, err);
         break;
     }
-    case C_DATE:
-        rc = collect(s,
-                     "SELECT sitting_date FROM vote WHERE sitting_date LIKE ? || '%' ESCAPE '\\' "
-                     "GROUP BY sitting_date ORDER BY MAX(pos_unit_id IS NOT NULL) DESC, "
-                     "sitting_date DESC",
-                     v, "", arr, err);
-        break;
-    case C_PROC:
-        rc = collect(s,
-                     "SELECT DISTINCT procedure_reference FROM vote WHERE procedure_reference "
-                     "LIKE ? || '%' ESCAPE '\\' ORDER BY procedure_reference DESC",
-                     v, "", arr, err);
-        break;
-    case C_VOTE:
-        rc = collect(s,
-                     "SELECT CAST(id AS TEXT) FROM vote WHERE pos_unit_id IS NOT NULL AND "
-                     "CAST(id AS TEXT) LIKE ? || '%' ESCAPE '\\' ORDER BY id",
-                     v, "", arr, err);
-        break;
+    case C_DATE: rc = collect(s, EP_COMPLETE_SITTING, v, "", arr, err); break;
+    case C_PROC: rc = collect(s, EP_COMPLETE_PROCEDURE, v, "", arr, err); break;
+    case C_VOTE: rc = collect(s, EP_COMPLETE_VOTE, v, "", arr, err); break;
     default: break;
     }
     if (rc) {

@@ -23,7 +23,7 @@
 #ifndef EP_PROVIDER_H
 #define EP_PROVIDER_H
 
-#include "../mcp/ep_mcp.h"
+#include "ep_mcp.h"
 #include "ep_store.h"
 
 /* Fill p (caller-owned) with the provider over s. s is borrowed and must outlive every use of
