@@ -10,6 +10,7 @@ int ep_env_init(struct ep_env *env, struct ep_store *store, struct ep_error *err
     memset(env, 0, sizeof *env);
     env->store = store;
     ep_wincache_init(&env->windows);
+    ep_positions_cache_init(&env->positions);
     return EP_OK;
 }
 
@@ -18,13 +19,16 @@ void ep_env_close(struct ep_env *env)
     if (!env)
         return;
     ep_wincache_free(&env->windows);
+    ep_positions_cache_free(&env->positions);
     memset(env, 0, sizeof *env);
 }
 
 void ep_env_clear(struct ep_env *env)
 {
-    if (env)
-        ep_wincache_clear(&env->windows);
+    if (!env)
+        return;
+    ep_wincache_clear(&env->windows);
+    ep_positions_cache_clear(&env->positions);
 }
 
 int ep_env_window(struct ep_env *env, const struct ep_window *w, struct ep_win **out,

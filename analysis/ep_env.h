@@ -10,6 +10,7 @@
 #define EP_ENV_H
 
 #include "ep_error.h"
+#include "ep_positions.h"
 #include "ep_window.h"
 
 struct ep_store;
@@ -19,13 +20,15 @@ struct ep_env {
     struct ep_store *store;     /* borrowed */
     struct ep_fetch *fetch;     /* borrowed, NULL until a front end sets it */
     struct ep_wincache windows; /* owned */
+    struct ep_positions_cache positions; /* owned: the store's positions snapshot (ep_positions.h) */
 };
 
 /* Set up env over store (borrowed, may be NULL: then every window is EP_EINVAL "no store"). */
 int ep_env_init(struct ep_env *env, struct ep_store *store, struct ep_error *err);
-/* Free the cached windows. env can be initialised again. NULL is fine. */
+/* Free the cached windows and positions snapshot. env can be initialised again. NULL is fine. */
 void ep_env_close(struct ep_env *env);
-/* Drop every cached window (e.g. after the store changed under a long-lived env; the cache
+/* Drop every cached window and the positions snapshot (e.g. after the store changed under a
+ * long-lived env; the cache
  * also notices ingests by itself through the store's content marker). */
 void ep_env_clear(struct ep_env *env);
 

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_derived.h"
+#include "ep_graph_blob.h"
 #include "ep_model.h"
 #include "ep_query_intel.h"
+#include "ep_stats_blob.h"
 
 /* ---- the cache ----------------------------------------------------------------------------- */
 
@@ -146,6 +149,7 @@ int ep_wincache_get(struct ep_wincache *c, struct ep_store *s, const struct ep_w
         return rc;
     }
     snprintf(e->key, sizeof e->key, "%s", key);
+    ep_derived_window_key(w, e->dwin, sizeof e->dwin);
     e->store = s;
     e->used = 1;
     e->tick = ++c->tick;
@@ -169,9 +173,14 @@ int ep_win_need_vs(struct ep_win *w, struct ep_error *err)
 {
     if (w->have_vs)
         return 0;
-    int rc = ep_stats_votes_compute(w->m, &w->vs, err);
-    if (rc)
-        return rc;
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_blob sb = {w->m, &w->vs};
+    if (!ep_derived_load(w->store, w->dwin, "votes", ep_stats_votes_blob_read, &sb)) {
+        int rc = ep_stats_votes_compute(w->m, &w->vs, err);
+        if (rc)
+            return rc;
+        ep_derived_save(w->store, w->dwin, "votes", ep_stats_votes_blob_write, &sb);
+    }
     w->have_vs = 1;
     return 0;
 }
@@ -180,12 +189,16 @@ int ep_win_need_gs(struct ep_win *w, struct ep_error *err)
 {
     if (w->have_gs)
         return 0;
-    int rc = ep_win_need_vs(w, err);
-    if (rc)
-        return rc;
-    rc = ep_stats_groups_compute(w->m, &w->vs, &w->gs, err);
-    if (rc)
-        return rc;
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_blob sb = {w->m, &w->gs};
+    if (!ep_derived_load(w->store, w->dwin, "groups", ep_stats_groups_blob_read, &sb)) {
+        int rc = ep_win_need_vs(w, err);
+        if (!rc)
+            rc = ep_stats_groups_compute(w->m, &w->vs, &w->gs, err);
+        if (rc)
+            return rc;
+        ep_derived_save(w->store, w->dwin, "groups", ep_stats_groups_blob_write, &sb);
+    }
     w->have_gs = 1;
     return 0;
 }
@@ -194,9 +207,14 @@ int ep_win_need_frag(struct ep_win *w, struct ep_error *err)
 {
     if (w->have_frag)
         return 0;
-    int rc = ep_stats_fragmentation(w->m, &w->frag, err);
-    if (rc)
-        return rc;
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_blob sb = {w->m, &w->frag};
+    if (!ep_derived_load(w->store, w->dwin, "frag", ep_stats_frag_blob_read, &sb)) {
+        int rc = ep_stats_fragmentation(w->m, &w->frag, err);
+        if (rc)
+            return rc;
+        ep_derived_save(w->store, w->dwin, "frag", ep_stats_frag_blob_write, &sb);
+    }
     w->have_frag = 1;
     return 0;
 }
@@ -233,17 +251,24 @@ int ep_win_need_graph(struct ep_win *w, int min_common, int algo, int cent,
     static const struct ep_graph_hooks none = {NULL, NULL, NULL};
     if (!h)
         h = &none;
+    struct ep_graph_params p;
+    ep_graph_params_default(&p);
+    p.min_common = min_common;
+    p.algo = algo;
+    p.centralities = 0;
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    char kind[256];
+    ep_graph_blob_kind(&p, kind, sizeof kind);
+    struct ep_graph_blob gb = {&w->g, w->m->n_mep, w->m->n_grp};
     if (!(w->have_graph && w->graph_min_common == min_common && w->g.algo == algo)) {
         win_free_graph(w);
-        struct ep_graph_params p;
-        ep_graph_params_default(&p);
-        p.min_common = min_common;
-        p.algo = algo;
-        p.centralities = 0;
-        int rc = ep_graph_compute(w->m, &p, h, 0, &w->g, err);
-        if (rc) {
-            ep_graph_free(&w->g);
-            return rc;
+        if (!ep_derived_load(w->store, w->dwin, kind, ep_graph_blob_read, &gb)) {
+            int rc = ep_graph_compute(w->m, &p, h, 0, &w->g, err);
+            if (rc) {
+                ep_graph_free(&w->g);
+                return rc;
+            }
+            ep_derived_save(w->store, w->dwin, kind, ep_graph_blob_write, &gb);
         }
         w->node_of = malloc((size_t)(w->m->n_mep > 0 ? w->m->n_mep : 1) * sizeof *w->node_of);
         if (!w->node_of) {
@@ -257,7 +282,12 @@ int ep_win_need_graph(struct ep_win *w, int min_common, int algo, int cent,
         w->have_graph = 1;
         w->graph_min_common = min_common;
     }
-    return cent ? ep_graph_centralities(&w->g, h, err) : 0;
+    if (!cent || w->g.have_centralities)
+        return 0;
+    int rc = ep_graph_centralities(&w->g, h, err);
+    if (!rc) /* ep_derived: the stored graph gains its centralities */
+        ep_derived_save(w->store, w->dwin, kind, ep_graph_blob_write, &gb);
+    return rc;
 }
 
 int ep_win_need_names(struct ep_win *w, struct ep_error *err)
@@ -282,10 +312,18 @@ int ep_win_need_mf(struct ep_win *w, struct ep_error *err)
 {
     if (w->have_mf)
         return 0;
+    const struct ep_matrix *m = w->m;
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_mepfig_set set = {NULL};
+    struct ep_stats_blob sb = {m, &set};
+    if (ep_derived_load(w->store, w->dwin, "mepfig", ep_stats_mepfig_blob_read, &sb)) {
+        w->mf = set.f;
+        w->have_mf = 1;
+        return 0;
+    }
     int rc = ep_win_need_vs(w, err);
     if (rc)
         return rc;
-    const struct ep_matrix *m = w->m;
     w->mf = calloc((size_t)(m->n_mep > 0 ? m->n_mep : 1), sizeof *w->mf);
     if (!w->mf)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
@@ -299,7 +337,7 @@ int ep_win_need_mf(struct ep_win *w, struct ep_error *err)
             w->mf = NULL;
             return rc;
         }
-        struct ep_mepfig *f = &w->mf[i];
+        struct ep_stats_mepfig *f = &w->mf[i];
         f->eligible = s.eligible;
         f->cast = s.cast;
         f->dnv_unk = ep_matrix_mep_dnv_unknown(m, i, 0, m->n_vote);
@@ -312,6 +350,8 @@ int ep_win_need_mf(struct ep_win *w, struct ep_error *err)
         f->n_defect = s.n_defect;
         ep_stats_mep_free(&s);
     }
+    set.f = w->mf;
+    ep_derived_save(w->store, w->dwin, "mepfig", ep_stats_mepfig_blob_write, &sb);
     w->have_mf = 1;
     return 0;
 }
@@ -380,19 +420,50 @@ int ep_win_need_piv(struct ep_win *w, struct ep_error *err)
     return 0;
 }
 
+int ep_win_need_palpha(struct ep_win *w, struct ep_error *err)
+{
+    (void)err;
+    if (w->have_palpha)
+        return 0;
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_palpha *pa = &w->palpha;
+    struct ep_stats_blob sb = {w->m, pa};
+    if (!ep_derived_load(w->store, w->dwin, "palpha", ep_stats_palpha_blob_read, &sb)) {
+        *pa = (struct ep_stats_palpha){0, 0, 0, 0};
+        pa->rc = ep_stats_parliament_alpha(w->m, &pa->value, &pa->units, &pa->coders, NULL);
+        ep_derived_save(w->store, w->dwin, "palpha", ep_stats_palpha_blob_write, &sb);
+    }
+    w->have_palpha = 1;
+    return 0;
+}
+
 /* Per-sitting defection-rate series of every MEP (the input of the MEP scan; outliers are found
  * per call because they depend on the threshold and the minimum). */
 int ep_win_need_mser(struct ep_win *w, volatile int *cancelled, struct ep_error *err)
 {
     if (w->have_mser)
         return 0;
-    int rc = ep_win_need_vs(w, err);
-    if (!rc)
-        rc = ep_win_need_per(w, EP_PERIOD_SITTING, err);
+    int rc = ep_win_need_per(w, EP_PERIOD_SITTING, err);
     if (rc)
         return rc;
     const struct ep_matrix *m = w->m;
     const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
+    /* ep_derived (issue 17 item 6): load from the store, or compute and save */
+    struct ep_stats_grid grid = {m->n_mep, ps->n, NULL, NULL};
+    struct ep_stats_blob sb = {m, &grid};
+    if (ep_derived_load(w->store, w->dwin, "mser|defection|sitting", ep_stats_grid_blob_read,
+                        &sb)) {
+        if (grid.cols == ps->n) {
+            w->mser_x = grid.x;
+            w->mser_ok = grid.ok;
+            w->have_mser = 1;
+            return 0;
+        }
+        free(grid.x);
+        free(grid.ok);
+    }
+    if ((rc = ep_win_need_vs(w, err)))
+        return rc;
     size_t cells = (size_t)(m->n_mep > 0 ? m->n_mep : 1) * (size_t)(ps->n > 0 ? ps->n : 1);
     double *x = malloc(cells * sizeof *x);
     uint8_t *ok = calloc(cells, 1);
@@ -424,6 +495,8 @@ int ep_win_need_mser(struct ep_win *w, volatile int *cancelled, struct ep_error 
     w->mser_x = x;
     w->mser_ok = ok;
     w->have_mser = 1;
+    grid = (struct ep_stats_grid){m->n_mep, ps->n, x, ok};
+    ep_derived_save(w->store, w->dwin, "mser|defection|sitting", ep_stats_grid_blob_write, &sb);
     return 0;
 }
 

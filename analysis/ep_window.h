@@ -23,17 +23,13 @@
 #include "ep_graph.h"
 #include "ep_matrix.h"
 #include "ep_stats.h"
+#include "ep_stats_blob.h"
 #include "ep_store.h"
 
 #define EP_WIN_CACHE 3
 
-/* Per-MEP participation and loyalty over the whole window (ep_stats_mep_compute). */
-struct ep_mepfig {
-    uint8_t part_ok, loy_ok;
-    int dnv_unk; /* votes where it is unknown whether the MEP was eligible */
-    int eligible, cast, loy_num, loy_den, n_defect;
-    double participation, loyalty;
-};
+/* Per-MEP participation and loyalty over the whole window (ep_stats_mep_compute): struct
+ * ep_stats_mepfig (stats/ep_stats_blob.h, which persists it). */
 
 /* The influence dimensions, in the order of the scorecard (analysis/ep_influence.h). */
 enum { EP_INFL_CENT, EP_INFL_BRIDGE, EP_INFL_LOYAL, EP_INFL_PART, EP_INFL_PIVOT, EP_INFL_ROLES,
@@ -44,6 +40,7 @@ struct ep_win {
     char key[2600];
     unsigned long tick;
     struct ep_store *store; /* borrowed */
+    char dwin[2600];        /* the window's key for derived results (engine/ep_derived.h) */
     struct ep_matrix mat;   /* the window's votes (owned) */
     const struct ep_matrix *m; /* = &mat */
     int n_active;   /* MEPs with at least one cast vote */
@@ -70,7 +67,7 @@ struct ep_win {
     char (*country)[8]; /* [n_mep] "" when unknown */
 
     int have_mf;
-    struct ep_mepfig *mf; /* [n_mep] */
+    struct ep_stats_mepfig *mf; /* [n_mep] */
 
     int have_piv;
     int decided;         /* votes with FOR != AGAINST */
@@ -78,6 +75,9 @@ struct ep_win {
     uint8_t *gpiv;       /* [n_vote*n_grp] group g pivotal on v */
     int32_t *mep_piv;    /* [n_mep] */
     int32_t *grp_piv;    /* [EP_MATRIX_MAX_GROUPS] */
+
+    int have_palpha; /* Krippendorff's alpha of the whole Parliament */
+    struct ep_stats_palpha palpha;
 
     int have_mser;    /* per-sitting defection series of every MEP */
     double *mser_x;   /* [n_mep * n_sitting] */
@@ -125,6 +125,9 @@ int ep_win_need_names(struct ep_win *w, struct ep_error *err);
 int ep_win_need_mf(struct ep_win *w, struct ep_error *err);
 /* Vote totals and pivotal groups and MEPs (docs/methodology.md, "Pivotal votes"). */
 int ep_win_need_piv(struct ep_win *w, struct ep_error *err);
+/* Krippendorff's alpha of the whole Parliament (ep_stats_parliament_alpha; palpha.rc says
+ * whether it is available). */
+int ep_win_need_palpha(struct ep_win *w, struct ep_error *err);
 /* Per-sitting defection series of every MEP; cancelled (borrowed, may be NULL) is polled. */
 int ep_win_need_mser(struct ep_win *w, volatile int *cancelled, struct ep_error *err);
 

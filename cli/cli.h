@@ -32,6 +32,13 @@ void ep_cli_error(const struct ep_error *err);
 /* Map an EP_E* code to an exit code. */
 int ep_cli_exit_code(int rc);
 
+/* Build the derived data of the store's default window ahead of the first tool call
+ * (analysis/ep_precompute.h) when it has at least min_cells cells (0: always), with progress
+ * lines on stderr prefixed by who unless quiet. Best effort: a failure is printed as a note and
+ * the command goes on. */
+void ep_cli_precompute(const struct ep_cli *cli, struct ep_store *s, const char *who,
+                       long long min_cells);
+
 /* 1 when stderr is a terminal (progress bars), else 0 (plain progress lines). */
 int ep_cli_tty(void);
 

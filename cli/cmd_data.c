@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "ep_precompute.h"
 #include "ep_htv.h"
 #include "ep_rcv.h"
 #include "ep_store_query.h"
@@ -332,6 +333,8 @@ int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv)
                 "ingest: %ld file(s) ingested, %ld already present, %s, %ld warning(s), %.2f s\n",
                 added, skipped, failed ? "errors (see above)" : "no errors", warnings,
                 ep_now() - t0);
+    if (added > 0 && !failed) /* a large store: no first-call penalty (issue 19) */
+        ep_cli_precompute(cli, s, "ingest", EP_PRECOMPUTE_MIN_CELLS);
     ep_store_close(s);
     for (int k = 0; k < n; k++)
         free(files[k]);

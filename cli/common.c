@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ep_precompute.h"
+#include "ep_util.h"
 
 void ep_cli_error(const struct ep_error *err)
 {
@@ -72,4 +74,30 @@ struct ep_store *ep_cli_open_store(const struct ep_cli *cli, int readonly_ok)
         }
     }
     return s;
+}
+
+struct precompute_ctx {
+    const char *who;
+    double t0;
+};
+
+static void precompute_progress(void *ctx, int k, int n, const char *what)
+{
+    const struct precompute_ctx *pc = ctx;
+    fprintf(stderr, "%s: derived results %d/%d %s (%.1f s)\n", pc->who, k, n, what,
+            ep_now() - pc->t0);
+}
+
+void ep_cli_precompute(const struct ep_cli *cli, struct ep_store *s, const char *who,
+                       long long min_cells)
+{
+    if (min_cells > 0 && ep_precompute_default_cells(s) < min_cells)
+        return;
+    struct precompute_ctx pc = {who, ep_now()};
+    struct ep_error err = {0};
+    int rc = ep_precompute_window(s, NULL, cli->quiet ? NULL : precompute_progress, &pc, &err);
+    if (rc && rc != EP_EUNAVAIL)
+        fprintf(stderr, "%s: note: derived results not built (%s); the first tool call will "
+                        "compute them\n",
+                who, err.msg);
 }

@@ -86,3 +86,19 @@ int ep_query_member_name(struct ep_store *s, int64_t id, char *name, size_t n,
     sqlite3_finalize(q);
     return r;
 }
+
+int ep_query_vote_stored_title(struct ep_store *s, int64_t id, char *out, size_t n, struct ep_error *err)
+{
+    out[0] = 0;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT title FROM vote WHERE id = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        return db_error(s, err, "reading a vote title");
+    sqlite3_bind_int64(q, 1, id);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        snprintf(out, n, "%s", t ? t : "");
+    }
+    sqlite3_finalize(q);
+    return 0;
+}

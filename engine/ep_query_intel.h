@@ -28,4 +28,8 @@ int ep_query_member_names(struct ep_store *s, const int64_t *ids, int n, char **
 int ep_query_member_name(struct ep_store *s, int64_t id, char *name, size_t n,
                          struct ep_error *err);
 
+/* The stored title (the title column alone) of vote id into out ("" when the vote has none or does not exist): 0, or
+ * EP_EDB (err filled). */
+int ep_query_vote_stored_title(struct ep_store *s, int64_t id, char *out, size_t n, struct ep_error *err);
+
 #endif

@@ -100,6 +100,10 @@ static const char *const ep_store_migrations[] = {
      * rows of the old table here (pack_positions), then drops it. */
     "CREATE TABLE vote_positions(vote_id INTEGER PRIMARY KEY REFERENCES vote(id),"
     " unit_id INTEGER NOT NULL REFERENCES unit(id), n INTEGER NOT NULL, data BLOB NOT NULL);",
+    /* 7: expensive per-window results, keyed by window and kind, valid for one store content
+     * (a derived cache: see engine/ep_derived.h) */
+    "CREATE TABLE derived(window TEXT NOT NULL, kind TEXT NOT NULL, content TEXT NOT NULL,"
+    " bytes INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(window, kind));",
 };
 
 /* The schema version whose migration is followed by pack_positions (ep_store.c). */

@@ -311,49 +311,37 @@ int ep_graph_centralities(struct ep_graph *g, const struct ep_graph_hooks *h, st
 
 /* ---- build -------------------------------------------------------------------------------- */
 
-int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32_t *both,
-                   const struct ep_graph_params *p, const struct ep_graph_hooks *h,
-                   struct ep_graph *out, struct ep_error *err)
-{
-    memset(out, 0, sizeof *out);
-    struct ep_graph_params def;
-    if (!p) {
-        ep_graph_params_default(&def);
-        p = &def;
-    }
-    if (!m || !same || !both || p->top_k < 1 || !(p->threshold >= 0 && p->threshold <= 1) ||
-        !(p->faction_share > 0 && p->faction_share <= 1) || !(p->resolution > 0) ||
-        !(p->eps_distance > 0 && p->eps_distance < 1) ||
-        (p->algo != EP_GRAPH_LOUVAIN && p->algo != EP_GRAPH_LEIDEN))
-        return ep_error_set(err, EP_EINVAL, "network: invalid parameters");
-    ep_graph_init();
-    g_hooks = h;
-    g_msg[0] = 0;
-    int N = m->n_mep, rc = EP_OK;
-    int min_common = p->min_common < 1 ? 1 : p->min_common;
-    out->min_common = min_common;
-    out->top_k = p->top_k;
-    out->algo = p->algo;
-    out->threshold = p->threshold;
-    out->modularity = out->modularity_group = EP_GRAPH_UNDEF;
+/* The state of one ep_graph_build, shared by its steps. */
+struct build {
+    const struct ep_matrix *m;
+    const uint32_t *same, *both;
+    const struct ep_graph_params *p;
+    struct ep_graph *out;
+    int N, min_common;
+    size_t ne;
+    int *node_of;   /* [N] node index or -1 */
+    int *tmp;       /* [n] scratch */
+    int *adj_start; /* [n + 1] CSR */
+    struct adj *adj;
+    double total_w;
+    igraph_vector_int_t ev; /* edge list in node indices */
+    int ev_init;
+};
 
-    int *node_of = malloc((size_t)(N > 0 ? N : 1) * sizeof *node_of);
+/* Nodes: MEPs with >= 1 cast vote; modal group in one row-major pass over grp[]. */
+static int build_nodes(struct build *b, struct ep_error *err)
+{
+    const struct ep_matrix *m = b->m;
+    int N = b->N, rc = EP_OK;
+    struct ep_graph *out = b->out;
+    b->node_of = malloc((size_t)(N > 0 ? N : 1) * sizeof *b->node_of);
     int *castc = malloc((size_t)(N > 0 ? N : 1) * sizeof *castc);
     int *cnt = calloc((size_t)(N > 0 ? N : 1) * EP_MATRIX_MAX_GROUPS, sizeof *cnt);
     int *last = calloc((size_t)(N > 0 ? N : 1) * EP_MATRIX_MAX_GROUPS, sizeof *last);
-    int *ebuf = NULL, *adj_start = NULL, *tmp = NULL, *mem_grp = NULL, *parent = NULL;
-    struct adj *adj = NULL;
-    uint8_t *in_bb = NULL;
-    int winit = 0, ev_init = 0, mem_init = 0, nw_init = 0;
-    igraph_vector_int_t ev, mem;
-    igraph_vector_t nw;
-    igraph_error_t e;
-    if (!node_of || !castc || !cnt || !last) {
+    if (!b->node_of || !castc || !cnt || !last) {
         rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
         goto out;
     }
-    step(0, 10, "nodes");
-    /* nodes: MEPs with >= 1 cast vote; modal group in one row-major pass over grp[] */
     for (int v = 0; v < m->n_vote; v++) {
         const uint8_t *pr = m->pos + (size_t)v * (size_t)N;
         const uint8_t *gr = m->grp + (size_t)v * (size_t)N;
@@ -369,11 +357,11 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
         int c = 0;
         const uint64_t *f = m->plane[0] + (size_t)i * (size_t)m->n_words;
         const uint64_t *a = m->plane[1] + (size_t)i * (size_t)m->n_words;
-        const uint64_t *b = m->plane[2] + (size_t)i * (size_t)m->n_words;
+        const uint64_t *bb = m->plane[2] + (size_t)i * (size_t)m->n_words;
         for (int w = 0; w < m->n_words; w++)
-            c += __builtin_popcountll(f[w] | a[w] | b[w]);
+            c += __builtin_popcountll(f[w] | a[w] | bb[w]);
         castc[i] = c;
-        node_of[i] = c > 0 ? n : -1;
+        b->node_of[i] = c > 0 ? n : -1;
         n += c > 0;
     }
     out->node = calloc((size_t)(n > 0 ? n : 1), sizeof *out->node);
@@ -383,7 +371,7 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
     }
     out->n_node = n;
     for (int i = 0; i < N; i++) {
-        int k = node_of[i];
+        int k = b->node_of[i];
         if (k < 0)
             continue;
         struct ep_graph_node *nd = &out->node[k];
@@ -398,37 +386,44 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
                 nd->grp = g;
         nd->bridge = nd->eigen = nd->pagerank = nd->betweenness = EP_GRAPH_UNDEF;
     }
+out:
+    free(castc);
+    free(cnt);
+    free(last);
+    return rc;
+}
 
-    /* edges, in (i, j) node order */
-    step(10, 20, "edges");
+/* Edges with >= min_common common votes, in (i, j) node order, and the igraph graph. */
+static int build_edges(struct build *b, struct ep_error *err)
+{
+    int N = b->N, rc = EP_OK, winit = 0;
+    const int *node_of = b->node_of;
+    struct ep_graph *out = b->out;
+    igraph_error_t e;
     /* count first, then fill: one allocation of the exact size */
     size_t ne = 0;
     for (int a = 0; a < N; a++) {
         if (node_of[a] < 0)
             continue;
-        if ((a & 63) == 0 && cancelled()) {
-            rc = ep_error_set(err, EP_ECANCELED, "network: cancelled while building edges");
-            goto out;
-        }
-        const uint32_t *brow = both + (size_t)a * (size_t)N;
-        for (int b = a + 1; b < N; b++)
-            ne += node_of[b] >= 0 && brow[b] >= (uint32_t)min_common;
+        if ((a & 63) == 0 && cancelled())
+            return ep_error_set(err, EP_ECANCELED, "network: cancelled while building edges");
+        const uint32_t *brow = b->both + (size_t)a * (size_t)N;
+        for (int j = a + 1; j < N; j++)
+            ne += node_of[j] >= 0 && brow[j] >= (uint32_t)b->min_common;
     }
-    ebuf = malloc((ne > 0 ? ne : 1) * 2 * sizeof *ebuf);
-    if (!ebuf) {
-        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory for edges");
-        goto out;
-    }
+    int *ebuf = malloc((ne > 0 ? ne : 1) * 2 * sizeof *ebuf);
+    if (!ebuf)
+        return ep_error_set(err, EP_ENOMEM, "network: out of memory for edges");
     size_t k_e = 0;
     for (int a = 0; a < N; a++) {
         if (node_of[a] < 0)
             continue;
-        const uint32_t *brow = both + (size_t)a * (size_t)N;
-        for (int b = a + 1; b < N; b++) {
-            if (node_of[b] < 0 || brow[b] < (uint32_t)min_common)
+        const uint32_t *brow = b->both + (size_t)a * (size_t)N;
+        for (int j = a + 1; j < N; j++) {
+            if (node_of[j] < 0 || brow[j] < (uint32_t)b->min_common)
                 continue;
             ebuf[2 * k_e] = a;
-            ebuf[2 * k_e + 1] = b;
+            ebuf[2 * k_e + 1] = j;
             k_e++;
         }
     }
@@ -440,73 +435,82 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
         rc = ep_error_set(err, EP_ELIMIT, "network: too many edges (%zu)", ne);
         goto out;
     }
+    b->ne = ne;
     out->n_edge = (int)ne;
-    if ((e = igraph_vector_int_init(&ev, (igraph_integer_t)(2 * ne)))) {
+    if ((e = igraph_vector_int_init(&b->ev, (igraph_integer_t)(2 * ne)))) {
         rc = ig_fail(err, e, "edge list");
         goto out;
     }
-    ev_init = 1;
+    b->ev_init = 1;
     if ((e = igraph_vector_init(&out->weight, (igraph_integer_t)ne))) {
         rc = ig_fail(err, e, "weights");
         goto out;
     }
     winit = 1;
     for (size_t k = 0; k < ne; k++) {
-        int a = ebuf[2 * k], b = ebuf[2 * k + 1];
-        VECTOR(ev)[2 * k] = node_of[a];
-        VECTOR(ev)[2 * k + 1] = node_of[b];
-        size_t ab = (size_t)a * (size_t)N + (size_t)b;
-        VECTOR(out->weight)[k] = (double)same[ab] / (double)both[ab];
+        int a = ebuf[2 * k], j = ebuf[2 * k + 1];
+        VECTOR(b->ev)[2 * k] = node_of[a];
+        VECTOR(b->ev)[2 * k + 1] = node_of[j];
+        size_t ab = (size_t)a * (size_t)N + (size_t)j;
+        VECTOR(out->weight)[k] = (double)b->same[ab] / (double)b->both[ab];
     }
-    if ((e = igraph_create(&out->g, &ev, n, IGRAPH_UNDIRECTED))) {
+    if ((e = igraph_create(&out->g, &b->ev, out->n_node, IGRAPH_UNDIRECTED))) {
         rc = ig_fail(err, e, "graph creation");
         goto out;
     }
     out->have_graph = 1;
     winit = 0; /* now owned through out */
+out:
+    if (winit)
+        igraph_vector_destroy(&out->weight);
+    free(ebuf);
+    return rc;
+}
 
-    /* adjacency (CSR), strength, degree */
-    adj_start = calloc((size_t)n + 1, sizeof *adj_start);
-    adj = malloc((2 * ne > 0 ? 2 * ne : 1) * sizeof *adj);
-    tmp = calloc((size_t)(n > 0 ? n : 1), sizeof *tmp);
-    if (!adj_start || !adj || !tmp) {
-        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
-        goto out;
+/* Adjacency (CSR), strength, degree; the backbone (union of each node's top-k edges) and the
+ * bridge score. */
+static int build_adjacency(struct build *b, struct ep_error *err)
+{
+    struct ep_graph *out = b->out;
+    int n = out->n_node, top_k = b->p->top_k;
+    size_t ne = b->ne;
+    b->adj_start = calloc((size_t)n + 1, sizeof *b->adj_start);
+    b->adj = calloc(2 * ne > 0 ? 2 * ne : 1, sizeof *b->adj);
+    b->tmp = calloc((size_t)(n > 0 ? n : 1), sizeof *b->tmp);
+    uint8_t *in_bb = calloc(ne > 0 ? ne : 1, 1);
+    if (!b->adj_start || !b->adj || !b->tmp || !in_bb) {
+        free(in_bb);
+        return ep_error_set(err, EP_ENOMEM, "network: out of memory");
     }
+    int *as = b->adj_start, *tmp = b->tmp;
+    struct adj *adj = b->adj;
     for (size_t k = 0; k < ne; k++) {
-        adj_start[VECTOR(ev)[2 * k] + 1]++;
-        adj_start[VECTOR(ev)[2 * k + 1] + 1]++;
+        as[VECTOR(b->ev)[2 * k] + 1]++;
+        as[VECTOR(b->ev)[2 * k + 1] + 1]++;
     }
     for (int k = 0; k < n; k++)
-        adj_start[k + 1] += adj_start[k];
+        as[k + 1] += as[k];
     for (size_t k = 0; k < ne; k++) {
-        int a = (int)VECTOR(ev)[2 * k], b = (int)VECTOR(ev)[2 * k + 1];
+        int a = (int)VECTOR(b->ev)[2 * k], j = (int)VECTOR(b->ev)[2 * k + 1];
         double w = VECTOR(out->weight)[k];
-        adj[adj_start[a] + tmp[a]++] = (struct adj){b, (int)k, w};
-        adj[adj_start[b] + tmp[b]++] = (struct adj){a, (int)k, w};
+        adj[as[a] + tmp[a]++] = (struct adj){j, (int)k, w};
+        adj[as[j] + tmp[j]++] = (struct adj){a, (int)k, w};
     }
     double total_w = 0;
     for (int k = 0; k < n; k++) {
         struct ep_graph_node *nd = &out->node[k];
-        nd->degree = adj_start[k + 1] - adj_start[k];
-        for (int j = adj_start[k]; j < adj_start[k + 1]; j++)
+        nd->degree = as[k + 1] - as[k];
+        for (int j = as[k]; j < as[k + 1]; j++)
             nd->strength += adj[j].w;
         total_w += nd->strength;
-        top_first(adj + adj_start[k], nd->degree, p->top_k);
+        top_first(adj + as[k], nd->degree, top_k);
     }
-    total_w /= 2;
-
-    /* backbone (union of each node's top-k edges) and bridge score */
-    in_bb = calloc(ne > 0 ? ne : 1, 1);
-    if (!in_bb) {
-        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
-        goto out;
-    }
+    b->total_w = total_w / 2;
     for (int k = 0; k < n; k++) {
         struct ep_graph_node *nd = &out->node[k];
-        int top = nd->degree < p->top_k ? nd->degree : p->top_k;
+        int top = nd->degree < top_k ? nd->degree : top_k;
         double sum = 0, outside = 0;
-        for (int j = adj_start[k]; j < adj_start[k] + top; j++) {
+        for (int j = as[k]; j < as[k] + top; j++) {
             in_bb[adj[j].edge] = 1;
             sum += adj[j].w;
             if (out->node[adj[j].nb].grp != nd->grp)
@@ -517,75 +521,77 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
     }
     for (size_t k = 0; k < ne; k++)
         out->backbone_edges += in_bb[k];
+    out->eps_distance = b->p->eps_distance;
+    out->in_bb = in_bb; /* owned by out */
+    return EP_OK;
+}
 
-    out->eps_distance = p->eps_distance;
-    out->in_bb = in_bb; /* owned by out from here */
-    in_bb = NULL;
-    if (p->centralities) {
-        g_hooks = NULL; /* centralities() sets them itself */
-        rc = centralities(out, h, err);
-        g_hooks = h;
-        if (rc)
-            goto out;
-    }
-
-    /* communities */
-    step(65, 90, p->algo == EP_GRAPH_LEIDEN ? "Leiden communities" : "Louvain communities");
-    if ((e = igraph_vector_int_init(&mem, n))) {
-        rc = ig_fail(err, e, "communities");
-        goto out;
-    }
-    mem_init = 1;
+/* Membership of the community detection into mem. */
+static int detect(struct build *b, igraph_vector_int_t *mem, struct ep_error *err)
+{
+    struct ep_graph *out = b->out;
+    const struct ep_graph_params *p = b->p;
+    int n = out->n_node;
+    igraph_error_t e;
     igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)p->seed);
     if (n > 0 && p->algo == EP_GRAPH_LOUVAIN) {
-        e = igraph_community_multilevel(&out->g, &out->weight, p->resolution, &mem, NULL, NULL);
-    } else if (n > 0 && total_w > 0) {
+        e = igraph_community_multilevel(&out->g, &out->weight, p->resolution, mem, NULL, NULL);
+    } else if (n > 0 && b->total_w > 0) {
         /* modularity objective: node weights = strengths, resolution γ/(2m) */
-        if ((e = igraph_vector_init(&nw, n))) {
-            rc = ig_fail(err, e, "Leiden");
-            goto out;
-        }
-        nw_init = 1;
+        igraph_vector_t nw;
+        if ((e = igraph_vector_init(&nw, n)))
+            return ig_fail(err, e, "Leiden");
         for (int k = 0; k < n; k++)
             VECTOR(nw)[k] = out->node[k].strength;
         igraph_integer_t nc = 0;
         igraph_real_t quality = 0;
-        e = igraph_community_leiden(&out->g, &out->weight, &nw, p->resolution / (2 * total_w), 0.01,
-                                    0, -1, &mem, &nc, &quality);
+        e = igraph_community_leiden(&out->g, &out->weight, &nw, p->resolution / (2 * b->total_w),
+                                    0.01, 0, -1, mem, &nc, &quality);
+        igraph_vector_destroy(&nw);
     } else {
         for (int k = 0; k < n; k++)
-            VECTOR(mem)[k] = k; /* no edge weight: singletons */
+            VECTOR(*mem)[k] = k; /* no edge weight: singletons */
         e = IGRAPH_SUCCESS;
     }
-    if (e) {
-        rc = ig_fail(err, e, "community detection");
-        goto out;
-    }
-    /* relabel by first appearance in node order (deterministic ids) */
-    for (int k = 0; k < n; k++)
+    return e ? ig_fail(err, e, "community detection") : EP_OK;
+}
+
+/* Communities (relabelled by first appearance in node order) and the two modularities. */
+static int build_communities(struct build *b, struct ep_error *err)
+{
+    struct ep_graph *out = b->out;
+    const struct ep_graph_params *p = b->p;
+    int n = out->n_node, *tmp = b->tmp, rc;
+    igraph_vector_int_t mem;
+    igraph_error_t e;
+    if ((e = igraph_vector_int_init(&mem, n)))
+        return ig_fail(err, e, "communities");
+    rc = detect(b, &mem, err);
+    for (int k = 0; !rc && k < n; k++)
         tmp[k] = -1;
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; !rc && k < n; k++) {
         igraph_integer_t c = VECTOR(mem)[k];
         if (c < 0 || c >= n) {
             rc = ep_error_set(err, EP_EINTERNAL, "network: bad community id");
-            goto out;
+            break;
         }
         if (tmp[c] < 0)
             tmp[c] = out->n_comm++;
         out->node[k].community = tmp[c];
     }
-    mem_grp = malloc((size_t)(n > 0 ? n : 1) * sizeof *mem_grp);
-    if (!mem_grp) {
-        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
-        goto out;
-    }
-    if (total_w > 0) {
+    igraph_vector_int_destroy(&mem);
+    if (rc)
+        return rc;
+    int *mem_grp = calloc((size_t)(n > 0 ? n : 1), sizeof *mem_grp);
+    if (!mem_grp)
+        return ep_error_set(err, EP_ENOMEM, "network: out of memory");
+    if (b->total_w > 0) {
         for (int k = 0; k < n; k++)
             mem_grp[k] = out->node[k].community;
         if (ep_graph_modularity(out, mem_grp, p->resolution, &out->modularity, NULL) == EP_OK)
             out->modularity_ok = 1;
         for (int k = 0; k < n; k++) /* NONE is its own block */
-            mem_grp[k] = out->node[k].grp == EP_GRP_NONE ? m->n_grp : out->node[k].grp;
+            mem_grp[k] = out->node[k].grp == EP_GRP_NONE ? b->m->n_grp : out->node[k].grp;
         if (ep_graph_modularity(out, mem_grp, p->resolution, &out->modularity_group, NULL) == EP_OK)
             out->modularity_group_ok = 1;
         if (!out->modularity_ok)
@@ -593,69 +599,70 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
         if (!out->modularity_group_ok)
             out->modularity_group = EP_GRAPH_UNDEF;
     }
-    if (cancelled()) {
-        rc = ep_error_set(err, EP_ECANCELED, "network: cancelled");
-        goto out;
-    }
+    free(mem_grp);
+    return EP_OK;
+}
 
-    /* factions: communities holding >= faction_share of a group that spreads over >= 2 */
-    step(90, 95, "factions");
-    {
-        size_t cap_f = 0;
-        for (int g = 0; g < m->n_grp; g++) {
-            int size = 0;
-            for (int c = 0; c < out->n_comm; c++)
-                tmp[c] = 0;
-            for (int k = 0; k < n; k++)
-                if (out->node[k].grp == g) {
-                    size++;
-                    tmp[out->node[k].community]++;
-                }
-            if (size == 0)
-                continue;
-            int big = 0;
-            for (int c = 0; c < out->n_comm; c++)
-                big += tmp[c] > 0 && (double)tmp[c] >= p->faction_share * size;
-            if (big < 2)
-                continue;
-            for (int c = 0; c < out->n_comm; c++) {
-                if (!(tmp[c] > 0 && (double)tmp[c] >= p->faction_share * size))
-                    continue;
-                if ((size_t)out->n_faction == cap_f) {
-                    cap_f = cap_f ? cap_f * 2 : 8;
-                    struct ep_graph_faction *nf =
-                        realloc(out->faction, cap_f * sizeof *out->faction);
-                    if (!nf) {
-                        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
-                        goto out;
-                    }
-                    out->faction = nf;
-                }
-                out->faction[out->n_faction++] =
-                    (struct ep_graph_faction){g, c, tmp[c], (double)tmp[c] / size};
+/* Factions: communities holding >= faction_share of a group that spreads over >= 2. */
+static int build_factions(struct build *b, struct ep_error *err)
+{
+    struct ep_graph *out = b->out;
+    int n = out->n_node, *tmp = b->tmp;
+    double share = b->p->faction_share;
+    size_t cap_f = 0;
+    for (int g = 0; g < b->m->n_grp; g++) {
+        int size = 0;
+        for (int c = 0; c < out->n_comm; c++)
+            tmp[c] = 0;
+        for (int k = 0; k < n; k++)
+            if (out->node[k].grp == g) {
+                size++;
+                tmp[out->node[k].community]++;
             }
+        if (size == 0)
+            continue;
+        int big = 0;
+        for (int c = 0; c < out->n_comm; c++)
+            big += tmp[c] > 0 && (double)tmp[c] >= share * size;
+        if (big < 2)
+            continue;
+        for (int c = 0; c < out->n_comm; c++) {
+            if (!(tmp[c] > 0 && (double)tmp[c] >= share * size))
+                continue;
+            if ((size_t)out->n_faction == cap_f) {
+                cap_f = cap_f ? cap_f * 2 : 8;
+                struct ep_graph_faction *nf = realloc(out->faction, cap_f * sizeof *out->faction);
+                if (!nf)
+                    return ep_error_set(err, EP_ENOMEM, "network: out of memory");
+                out->faction = nf;
+            }
+            out->faction[out->n_faction++] =
+                (struct ep_graph_faction){g, c, tmp[c], (double)tmp[c] / size};
         }
     }
+    return EP_OK;
+}
 
-    /* threshold graph: union-find over edges with w >= threshold */
-    step(95, 100, "threshold graph");
-    parent = malloc((size_t)(n > 0 ? n : 1) * sizeof *parent);
-    if (!parent) {
-        rc = ep_error_set(err, EP_ENOMEM, "network: out of memory");
-        goto out;
-    }
+/* Threshold graph: union-find over edges with w >= threshold. */
+static int build_threshold(struct build *b, struct ep_error *err)
+{
+    struct ep_graph *out = b->out;
+    int n = out->n_node, *tmp = b->tmp;
+    int *parent = malloc((size_t)(n > 0 ? n : 1) * sizeof *parent);
+    if (!parent)
+        return ep_error_set(err, EP_ENOMEM, "network: out of memory");
     for (int k = 0; k < n; k++) {
         parent[k] = k;
         tmp[k] = 0;
     }
-    for (size_t k = 0; k < ne; k++) {
-        if (!(VECTOR(out->weight)[k] >= p->threshold))
+    for (size_t k = 0; k < b->ne; k++) {
+        if (!(VECTOR(out->weight)[k] >= b->p->threshold))
             continue;
         out->thr_edges++;
-        int a = uf_find(parent, (int)VECTOR(ev)[2 * k]),
-            b = uf_find(parent, (int)VECTOR(ev)[2 * k + 1]);
-        if (a != b)
-            parent[a < b ? b : a] = a < b ? a : b;
+        int a = uf_find(parent, (int)VECTOR(b->ev)[2 * k]),
+            j = uf_find(parent, (int)VECTOR(b->ev)[2 * k + 1]);
+        if (a != j)
+            parent[a < j ? j : a] = a < j ? a : j;
     }
     for (int k = 0; k < n; k++)
         tmp[uf_find(parent, k)]++;
@@ -667,28 +674,74 @@ int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32
         if (tmp[k] > out->thr_largest)
             out->thr_largest = tmp[k];
     }
-    if (h && h->progress)
-        h->progress(h->ctx, 100, "done");
-out:
-    if (winit)
-        igraph_vector_destroy(&out->weight);
-    if (ev_init)
-        igraph_vector_int_destroy(&ev);
-    if (mem_init)
-        igraph_vector_int_destroy(&mem);
-    if (nw_init)
-        igraph_vector_destroy(&nw);
-    free(node_of);
-    free(castc);
-    free(cnt);
-    free(last);
-    free(ebuf);
-    free(adj_start);
-    free(adj);
-    free(tmp);
-    free(mem_grp);
     free(parent);
-    free(in_bb);
+    return EP_OK;
+}
+
+static int params_valid(const struct ep_graph_params *p)
+{
+    return p->top_k >= 1 && p->threshold >= 0 && p->threshold <= 1 && p->faction_share > 0 &&
+           p->faction_share <= 1 && p->resolution > 0 && p->eps_distance > 0 &&
+           p->eps_distance < 1 && (p->algo == EP_GRAPH_LOUVAIN || p->algo == EP_GRAPH_LEIDEN);
+}
+
+int ep_graph_build(const struct ep_matrix *m, const uint32_t *same, const uint32_t *both,
+                   const struct ep_graph_params *p, const struct ep_graph_hooks *h,
+                   struct ep_graph *out, struct ep_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct ep_graph_params def;
+    if (!p) {
+        ep_graph_params_default(&def);
+        p = &def;
+    }
+    if (!m || !same || !both || !params_valid(p))
+        return ep_error_set(err, EP_EINVAL, "network: invalid parameters");
+    ep_graph_init();
+    g_hooks = h;
+    g_msg[0] = 0;
+    struct build b = {.m = m, .same = same, .both = both, .p = p, .out = out, .N = m->n_mep};
+    b.min_common = p->min_common < 1 ? 1 : p->min_common;
+    out->min_common = b.min_common;
+    out->top_k = p->top_k;
+    out->algo = p->algo;
+    out->threshold = p->threshold;
+    out->modularity = out->modularity_group = EP_GRAPH_UNDEF;
+    step(0, 10, "nodes");
+    int rc = build_nodes(&b, err);
+    if (!rc) {
+        step(10, 20, "edges");
+        rc = build_edges(&b, err);
+    }
+    if (!rc)
+        rc = build_adjacency(&b, err);
+    if (!rc && p->centralities) {
+        g_hooks = NULL; /* centralities() sets them itself */
+        rc = centralities(out, h, err);
+        g_hooks = h;
+    }
+    if (!rc) {
+        step(65, 90, p->algo == EP_GRAPH_LEIDEN ? "Leiden communities" : "Louvain communities");
+        rc = build_communities(&b, err);
+    }
+    if (!rc && cancelled())
+        rc = ep_error_set(err, EP_ECANCELED, "network: cancelled");
+    if (!rc) {
+        step(90, 95, "factions");
+        rc = build_factions(&b, err);
+    }
+    if (!rc) {
+        step(95, 100, "threshold graph");
+        rc = build_threshold(&b, err);
+    }
+    if (!rc && h && h->progress)
+        h->progress(h->ctx, 100, "done");
+    if (b.ev_init)
+        igraph_vector_int_destroy(&b.ev);
+    free(b.node_of);
+    free(b.adj_start);
+    free(b.adj);
+    free(b.tmp);
     g_hooks = NULL;
     if (rc)
         ep_graph_free(out);

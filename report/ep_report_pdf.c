@@ -606,6 +606,226 @@ static void card(struct doc *d, double x, double y, double w, const char *label,
     }
 }
 
+/* Scorecard: name, group (with its label from the memberships) and country, window. */
+static void sc_identity(struct doc *d, json_t *inf, json_t *mep, json_t *mships, const char *name,
+                        const char *grp, unsigned gcol)
+{
+    size_t i;
+    json_t *ms;
+    /* identity */
+    put(d, ML, d->y - 24, d->fb, 24, C_INK, 0, name);
+    d->y -= 40;
+    char t[512];
+    const char *glabel = NULL;
+    json_array_foreach(mships, i, ms)
+    {
+        if (grp && strcmp(ep_report_i_str(ms, "group", ""), grp) == 0)
+            glabel = ep_report_i_str(ms, "group_label", NULL);
+    }
+    rect(d, ML, d->y - 14, 10, 10, gcol);
+    snprintf(t, sizeof t, "%s%s%s%s · %s · EP id %lld%s%s", grp ? grp : "no group",
+             glabel ? " (" : "", glabel ? glabel : "", glabel ? ")" : "",
+             ep_report_i_str(mep, "country_label", ep_report_i_str(mep, "country", "?")),
+             (long long)ep_report_i_num(mep, "id", 0),
+             json_string_value(json_object_get(mep, "date_of_birth")) ? " · born " : "",
+             ep_report_i_str(mep, "date_of_birth", ""));
+    put(d, ML + 16, d->y - 13, d->f, 10.5, C_INK, 0, t);
+    d->y -= 24;
+    window_line(d, inf);
+}
+
+/* Scorecard: the composite card and five dimension cards. */
+static void sc_key_figures(struct doc *d, json_t *inf, json_t *dims, unsigned gcol)
+{
+    char t[512];
+    /* key figures */
+    h2(d, "Key figures");
+    double cw = (MR - ML - 2 * 10) / 3.0;
+    snprintf(t, sizeof t, "%.1f / 100", ep_report_i_num(inf, "composite", 0));
+    char rk[96];
+    snprintf(rk, sizeof rk, "Composite · rank %d of %d", (int)ep_report_i_num(inf, "rank", 0),
+             (int)ep_report_i_num(inf, "n", 0));
+    card(d, ML, d->y, cw, rk, t, 1, ep_report_i_num(inf, "composite", 0), C_ACCENT);
+    const char *cards[5] = {"participation", "loyalty", "pivotal_votes", "network_centrality",
+                            "bridge_score"};
+    for (int k = 0; k < 5; k++) {
+        json_t *dm = json_object_get(dims, cards[k]);
+        const char *label = cards[k];
+        for (size_t q = 0; q < sizeof SDims / sizeof SDims[0]; q++)
+            if (strcmp(SDims[q].key, cards[k]) == 0)
+                label = SDims[q].label;
+        char v[64];
+        dim_value(cards[k], dm, v, sizeof v);
+        int slot = k + 1;
+        card(d, ML + (cw + 10) * (double)(slot % 3), d->y - 74.0 * (slot >= 3 ? 1.0 : 0.0), cw,
+             label, v, json_is_true(json_object_get(dm, "available")),
+             ep_report_i_num(dm, "percentile", 0), gcol);
+    }
+    d->y -= 2 * 74 + 4;
+}
+
+/* Scorecard: the dimension chart (vector bars, the composite dashed). */
+static void sc_chart(struct doc *d, json_t *inf, json_t *dims, unsigned gcol)
+{
+    char t[512];
+    /* dimension chart (vector bars) */
+    snprintf(t, sizeof t, "Influence dimensions (percentile among %d MEPs)",
+             (int)ep_report_i_num(inf, "n", 0));
+    h2(d, t);
+    size_t nd = sizeof SDims / sizeof SDims[0];
+    double bx = ML + 130, bw = MR - ML - 130 - 110, rowh = 20;
+    need(d, rowh * (double)nd + 30);
+    double top = d->y;
+    for (int g = 0; g <= 4; g++) {
+        double x = bx + bw * g / 4.0;
+        stroke(d->pg, 0xE5E7EB);
+        HPDF_Page_SetLineWidth(d->pg, 0.5);
+        HPDF_Page_MoveTo(d->pg, (float)x, (float)top);
+        HPDF_Page_LineTo(d->pg, (float)x, (float)(top - rowh * (double)nd));
+        HPDF_Page_Stroke(d->pg);
+        snprintf(t, sizeof t, "%d", g * 25);
+        put(d, x, top - rowh * (double)nd - 10, d->f, 7.5, C_MUTED, 1, t);
+    }
+    for (size_t k = 0; k < nd; k++) {
+        json_t *dm = json_object_get(dims, SDims[k].key);
+        double yc = top - rowh * ((double)k + 0.5);
+        put(d, bx - 8, yc - 3, d->f, 9, C_INK, 2, SDims[k].label);
+        if (json_is_true(json_object_get(dm, "available"))) {
+            double p = ep_report_i_num(dm, "percentile", 0);
+            rect(d, bx, yc - 6, bw * p / 100.0, 12, gcol);
+            char v[64];
+            dim_value(SDims[k].key, dm, v, sizeof v);
+            snprintf(t, sizeof t, "%.1f  (%s)", p, v);
+            put(d, bx + bw + 8, yc - 3, d->f, 8.5, C_INK, 0, t);
+        } else {
+            rect(d, bx, yc - 6, bw, 12, 0xF3F4F6);
+            put(d, bx + 6, yc - 3, d->f, 8, C_MUTED, 0,
+                ep_report_i_str(dm, "reason", "no data for this dimension"));
+            put(d, bx + bw + 8, yc - 3, d->f, 8.5, C_MUTED, 0, "n/a");
+        }
+    }
+    double comp = ep_report_i_num(inf, "composite", -1);
+    if (comp >= 0) {
+        double x = bx + bw * comp / 100.0;
+        stroke(d->pg, C_INK);
+        HPDF_Page_SetLineWidth(d->pg, 1);
+        HPDF_Page_SetDash(d->pg, (const HPDF_UINT16[]){3, 2}, 2, 0);
+        HPDF_Page_MoveTo(d->pg, (float)x, (float)(top + 4));
+        HPDF_Page_LineTo(d->pg, (float)x, (float)(top - rowh * (double)nd));
+        HPDF_Page_Stroke(d->pg);
+        HPDF_Page_SetDash(d->pg, NULL, 0, 0);
+    }
+    d->y = top - rowh * (double)nd - 20;
+    para(d, d->f, 7.5, C_MUTED,
+         "Bars: percentile among the MEPs of the window (0-100); dashed line: composite. "
+         "Composite = weighted mean of the available dimensions' percentiles (weights "
+         "renormalised over available dimensions).");
+}
+
+/* Scorecard: the group history table. */
+static void sc_history(struct doc *d, json_t *mships)
+{
+    size_t i;
+    json_t *ms;
+    /* group history */
+    h2(d, "Group history");
+    static const struct col hc[] = {
+        {"Term", 50, 0}, {"Group", 90, 0}, {"Group name", 215, 0}, {"From", 72, 0}, {"To", 72, 0}};
+    table_head(d, hc, 5);
+    json_array_foreach(mships, i, ms)
+    {
+        char term[16];
+        snprintf(term, sizeof term, "%d", (int)ep_report_i_num(ms, "term", 0));
+        const char *cells[5] = {
+            term, ep_report_i_str(ms, "group", ""), ep_report_i_str(ms, "group_label", ""),
+            ep_report_i_str(ms, "start", ""), ep_report_i_str(ms, "end", "today")};
+        table_row(d, hc, 5, (int)i, cells, NULL);
+    }
+    table_end(d);
+}
+
+/* Scorecard: defections (counts, cross-party share, the first 15). */
+static void sc_defections(struct doc *d, json_t *dims, json_t *report)
+{
+    char t[512];
+    size_t i;
+    /* defections */
+    json_t *data = json_object_get(report, "data");
+    json_t *defs = json_object_get(data, "defections");
+    json_t *loy = json_object_get(dims, "loyalty");
+    json_t *lf = json_object_get(loy, "figures");
+    h2(d, "Notable defections");
+    snprintf(t, sizeof t,
+             "%d defections from the group's position on %d votes considered (loyalty %.1f %%, "
+             "percentile %.0f).",
+             (int)ep_report_i_num(lf, "defections", 0),
+             (int)ep_report_i_num(lf, "votes_considered", 0),
+             100 * ep_report_i_num(loy, "value", 0), ep_report_i_num(loy, "percentile", 0));
+    json_t *cp = json_object_get(data, "cross_party");
+    if (json_is_true(json_object_get(cp, "available"))) {
+        size_t l = strlen(t);
+        snprintf(t + l, sizeof t - l, " %d of them were cross-party (%.1f %%).",
+                 (int)ep_report_i_num(cp, "votes", 0), 100 * ep_report_i_num(cp, "value", 0));
+    }
+    para(d, d->f, 9, C_INK, t);
+    json_t *items = json_object_get(defs, "items");
+    if (json_array_size(items) > 0) {
+        static const struct col dc[] = {{"Date", 60, 0},   {"Vote", 46, 0},
+                                        {"Title", 171, 0}, {"MEP voted", 70, 0},
+                                        {"Group", 62, 0},  {"Also with", 90, 0}};
+        table_head(d, dc, 6);
+        json_t *it;
+        size_t shown = 0;
+        json_array_foreach(items, i, it)
+        {
+            if (shown >= 15)
+                break;
+            char vid[24], also[128] = "";
+            snprintf(vid, sizeof vid, "%lld", (long long)ep_report_i_num(it, "vote_id", 0));
+            json_t *gv = json_object_get(it, "groups_voting_the_same");
+            size_t q;
+            json_t *gq;
+            json_array_foreach(gv, q, gq)
+            {
+                size_t l = strlen(also);
+                snprintf(also + l, sizeof also - l, "%s%s", q ? ", " : "",
+                         json_string_value(gq) ? json_string_value(gq) : "");
+            }
+            const char *cells[6] = {
+                ep_report_i_str(it, "date", ""),           vid,
+                ep_report_i_str(it, "title", ""),          ep_report_i_str(it, "mep_position", ""),
+                ep_report_i_str(it, "group_position", ""), also};
+            table_row(d, dc, 6, (int)shown, cells, NULL);
+            shown++;
+        }
+        table_end(d);
+        if (json_array_size(items) > shown) {
+            snprintf(t, sizeof t, "%zu more defections in the JSON result (generate_report).",
+                     json_array_size(items) - shown);
+            para(d, d->f, 8, C_MUTED, t);
+        }
+    }
+}
+
+/* Scorecard: coverage and methodology. */
+static void sc_coverage(struct doc *d, json_t *inf, json_t *dims)
+{
+    char t[512];
+    /* coverage and methodology */
+    h2(d, "Data coverage and methodology");
+    json_t *pd = json_object_get(json_object_get(dims, "participation"), "figures");
+    snprintf(t, sizeof t,
+             "This MEP cast %d of %d eligible roll-call votes in the window. Peers: %d MEPs with "
+             "at least one cast vote.",
+             (int)ep_report_i_num(pd, "cast", 0), (int)ep_report_i_num(pd, "eligible", 0),
+             (int)ep_report_i_num(inf, "n", 0));
+    para(d, d->f, 8.5, C_INK, t);
+    para(d, d->f, 8.5, C_INK, ep_report_i_str(inf, "percentile_definition", ""));
+    para(d, d->f, 8.5, C_INK, ep_report_i_str(json_object_get(inf, "weights"), "note", ""));
+    methodology(d, inf);
+}
+
+
 int ep_report_pdf_scorecard(json_t *inf, json_t *details, json_t *report, struct ep_buf *out,
                             struct ep_error *err)
 {
@@ -631,188 +851,13 @@ int ep_report_pdf_scorecard(json_t *inf, json_t *details, json_t *report, struct
     unsigned gcol = ep_report_group_color(grp);
     if (gcol == 0xFFD700)
         gcol = 0xE0B800;
-    /* identity */
-    put(&d, ML, d.y - 24, d.fb, 24, C_INK, 0, name);
-    d.y -= 40;
-    char t[512];
-    const char *glabel = NULL;
     json_t *mships = json_object_get(details, "memberships");
-    size_t i;
-    json_t *ms;
-    json_array_foreach(mships, i, ms)
-    {
-        if (grp && strcmp(ep_report_i_str(ms, "group", ""), grp) == 0)
-            glabel = ep_report_i_str(ms, "group_label", NULL);
-    }
-    rect(&d, ML, d.y - 14, 10, 10, gcol);
-    snprintf(t, sizeof t, "%s%s%s%s · %s · EP id %lld%s%s", grp ? grp : "no group",
-             glabel ? " (" : "", glabel ? glabel : "", glabel ? ")" : "",
-             ep_report_i_str(mep, "country_label", ep_report_i_str(mep, "country", "?")),
-             (long long)ep_report_i_num(mep, "id", 0),
-             json_string_value(json_object_get(mep, "date_of_birth")) ? " · born " : "",
-             ep_report_i_str(mep, "date_of_birth", ""));
-    put(&d, ML + 16, d.y - 13, d.f, 10.5, C_INK, 0, t);
-    d.y -= 24;
-    window_line(&d, inf);
-    /* key figures */
-    h2(&d, "Key figures");
-    double cw = (MR - ML - 2 * 10) / 3.0;
-    snprintf(t, sizeof t, "%.1f / 100", ep_report_i_num(inf, "composite", 0));
-    char rk[96];
-    snprintf(rk, sizeof rk, "Composite · rank %d of %d", (int)ep_report_i_num(inf, "rank", 0),
-             (int)ep_report_i_num(inf, "n", 0));
-    card(&d, ML, d.y, cw, rk, t, 1, ep_report_i_num(inf, "composite", 0), C_ACCENT);
-    const char *cards[5] = {"participation", "loyalty", "pivotal_votes", "network_centrality",
-                            "bridge_score"};
-    for (int k = 0; k < 5; k++) {
-        json_t *dm = json_object_get(dims, cards[k]);
-        const char *label = cards[k];
-        for (size_t q = 0; q < sizeof SDims / sizeof SDims[0]; q++)
-            if (strcmp(SDims[q].key, cards[k]) == 0)
-                label = SDims[q].label;
-        char v[64];
-        dim_value(cards[k], dm, v, sizeof v);
-        int slot = k + 1;
-        card(&d, ML + (cw + 10) * (double)(slot % 3), d.y - 74.0 * (slot >= 3 ? 1.0 : 0.0), cw,
-             label, v, json_is_true(json_object_get(dm, "available")),
-             ep_report_i_num(dm, "percentile", 0), gcol);
-    }
-    d.y -= 2 * 74 + 4;
-    /* dimension chart (vector bars) */
-    snprintf(t, sizeof t, "Influence dimensions (percentile among %d MEPs)",
-             (int)ep_report_i_num(inf, "n", 0));
-    h2(&d, t);
-    size_t nd = sizeof SDims / sizeof SDims[0];
-    double bx = ML + 130, bw = MR - ML - 130 - 110, rowh = 20;
-    need(&d, rowh * (double)nd + 30);
-    double top = d.y;
-    for (int g = 0; g <= 4; g++) {
-        double x = bx + bw * g / 4.0;
-        stroke(d.pg, 0xE5E7EB);
-        HPDF_Page_SetLineWidth(d.pg, 0.5);
-        HPDF_Page_MoveTo(d.pg, (float)x, (float)top);
-        HPDF_Page_LineTo(d.pg, (float)x, (float)(top - rowh * (double)nd));
-        HPDF_Page_Stroke(d.pg);
-        snprintf(t, sizeof t, "%d", g * 25);
-        put(&d, x, top - rowh * (double)nd - 10, d.f, 7.5, C_MUTED, 1, t);
-    }
-    for (size_t k = 0; k < nd; k++) {
-        json_t *dm = json_object_get(dims, SDims[k].key);
-        double yc = top - rowh * ((double)k + 0.5);
-        put(&d, bx - 8, yc - 3, d.f, 9, C_INK, 2, SDims[k].label);
-        if (json_is_true(json_object_get(dm, "available"))) {
-            double p = ep_report_i_num(dm, "percentile", 0);
-            rect(&d, bx, yc - 6, bw * p / 100.0, 12, gcol);
-            char v[64];
-            dim_value(SDims[k].key, dm, v, sizeof v);
-            snprintf(t, sizeof t, "%.1f  (%s)", p, v);
-            put(&d, bx + bw + 8, yc - 3, d.f, 8.5, C_INK, 0, t);
-        } else {
-            rect(&d, bx, yc - 6, bw, 12, 0xF3F4F6);
-            put(&d, bx + 6, yc - 3, d.f, 8, C_MUTED, 0,
-                ep_report_i_str(dm, "reason", "no data for this dimension"));
-            put(&d, bx + bw + 8, yc - 3, d.f, 8.5, C_MUTED, 0, "n/a");
-        }
-    }
-    double comp = ep_report_i_num(inf, "composite", -1);
-    if (comp >= 0) {
-        double x = bx + bw * comp / 100.0;
-        stroke(d.pg, C_INK);
-        HPDF_Page_SetLineWidth(d.pg, 1);
-        HPDF_Page_SetDash(d.pg, (const HPDF_UINT16[]){3, 2}, 2, 0);
-        HPDF_Page_MoveTo(d.pg, (float)x, (float)(top + 4));
-        HPDF_Page_LineTo(d.pg, (float)x, (float)(top - rowh * (double)nd));
-        HPDF_Page_Stroke(d.pg);
-        HPDF_Page_SetDash(d.pg, NULL, 0, 0);
-    }
-    d.y = top - rowh * (double)nd - 20;
-    para(&d, d.f, 7.5, C_MUTED,
-         "Bars: percentile among the MEPs of the window (0-100); dashed line: composite. "
-         "Composite = weighted mean of the available dimensions' percentiles (weights "
-         "renormalised over available dimensions).");
-    /* group history */
-    h2(&d, "Group history");
-    static const struct col hc[] = {
-        {"Term", 50, 0}, {"Group", 90, 0}, {"Group name", 215, 0}, {"From", 72, 0}, {"To", 72, 0}};
-    table_head(&d, hc, 5);
-    json_array_foreach(mships, i, ms)
-    {
-        char term[16];
-        snprintf(term, sizeof term, "%d", (int)ep_report_i_num(ms, "term", 0));
-        const char *cells[5] = {
-            term, ep_report_i_str(ms, "group", ""), ep_report_i_str(ms, "group_label", ""),
-            ep_report_i_str(ms, "start", ""), ep_report_i_str(ms, "end", "today")};
-        table_row(&d, hc, 5, (int)i, cells, NULL);
-    }
-    table_end(&d);
-    /* defections */
-    json_t *data = json_object_get(report, "data");
-    json_t *defs = json_object_get(data, "defections");
-    json_t *loy = json_object_get(dims, "loyalty");
-    json_t *lf = json_object_get(loy, "figures");
-    h2(&d, "Notable defections");
-    snprintf(t, sizeof t,
-             "%d defections from the group's position on %d votes considered (loyalty %.1f %%, "
-             "percentile %.0f).",
-             (int)ep_report_i_num(lf, "defections", 0),
-             (int)ep_report_i_num(lf, "votes_considered", 0),
-             100 * ep_report_i_num(loy, "value", 0), ep_report_i_num(loy, "percentile", 0));
-    json_t *cp = json_object_get(data, "cross_party");
-    if (json_is_true(json_object_get(cp, "available"))) {
-        size_t l = strlen(t);
-        snprintf(t + l, sizeof t - l, " %d of them were cross-party (%.1f %%).",
-                 (int)ep_report_i_num(cp, "votes", 0), 100 * ep_report_i_num(cp, "value", 0));
-    }
-    para(&d, d.f, 9, C_INK, t);
-    json_t *items = json_object_get(defs, "items");
-    if (json_array_size(items) > 0) {
-        static const struct col dc[] = {{"Date", 60, 0},   {"Vote", 46, 0},
-                                        {"Title", 171, 0}, {"MEP voted", 70, 0},
-                                        {"Group", 62, 0},  {"Also with", 90, 0}};
-        table_head(&d, dc, 6);
-        json_t *it;
-        size_t shown = 0;
-        json_array_foreach(items, i, it)
-        {
-            if (shown >= 15)
-                break;
-            char vid[24], also[128] = "";
-            snprintf(vid, sizeof vid, "%lld", (long long)ep_report_i_num(it, "vote_id", 0));
-            json_t *gv = json_object_get(it, "groups_voting_the_same");
-            size_t q;
-            json_t *gq;
-            json_array_foreach(gv, q, gq)
-            {
-                size_t l = strlen(also);
-                snprintf(also + l, sizeof also - l, "%s%s", q ? ", " : "",
-                         json_string_value(gq) ? json_string_value(gq) : "");
-            }
-            const char *cells[6] = {
-                ep_report_i_str(it, "date", ""),           vid,
-                ep_report_i_str(it, "title", ""),          ep_report_i_str(it, "mep_position", ""),
-                ep_report_i_str(it, "group_position", ""), also};
-            table_row(&d, dc, 6, (int)shown, cells, NULL);
-            shown++;
-        }
-        table_end(&d);
-        if (json_array_size(items) > shown) {
-            snprintf(t, sizeof t, "%zu more defections in the JSON result (generate_report).",
-                     json_array_size(items) - shown);
-            para(&d, d.f, 8, C_MUTED, t);
-        }
-    }
-    /* coverage and methodology */
-    h2(&d, "Data coverage and methodology");
-    json_t *pd = json_object_get(json_object_get(dims, "participation"), "figures");
-    snprintf(t, sizeof t,
-             "This MEP cast %d of %d eligible roll-call votes in the window. Peers: %d MEPs with "
-             "at least one cast vote.",
-             (int)ep_report_i_num(pd, "cast", 0), (int)ep_report_i_num(pd, "eligible", 0),
-             (int)ep_report_i_num(inf, "n", 0));
-    para(&d, d.f, 8.5, C_INK, t);
-    para(&d, d.f, 8.5, C_INK, ep_report_i_str(inf, "percentile_definition", ""));
-    para(&d, d.f, 8.5, C_INK, ep_report_i_str(json_object_get(inf, "weights"), "note", ""));
-    methodology(&d, inf);
+    sc_identity(&d, inf, mep, mships, name, grp, gcol);
+    sc_key_figures(&d, inf, dims, gcol);
+    sc_chart(&d, inf, dims, gcol);
+    sc_history(&d, mships);
+    sc_defections(&d, dims, report);
+    sc_coverage(&d, inf, dims);
     return doc_close(&d, out, err);
 }
 
@@ -844,6 +889,81 @@ static void risk_raw(const char *key, json_t *ev, char *t, size_t n)
                  100 * ep_report_i_num(ev, "share", 0));
     else
         snprintf(t, n, "see JSON");
+}
+
+/* Briefing: the evidence tables (close votes, cohesion halves, pivotal groups). */
+static void briefing_evidence(struct doc *d, json_t *dims)
+{
+    h2(d, "Evidence: close votes");
+    json_t *cv = json_object_get(json_object_get(dims, "close_votes"), "evidence");
+    json_t *listed = json_object_get(cv, "listed");
+    static const struct col vc[] = {{"Date", 58, 0},  {"Vote", 44, 0},    {"Title", 214, 0},
+                                    {"For", 40, 2},   {"Against", 46, 2}, {"Abst.", 40, 2},
+                                    {"Margin", 57, 2}};
+    if (json_array_size(listed) == 0)
+        para(d, d->f, 9, C_MUTED, "No close votes in the window.");
+    else {
+        table_head(d, vc, 7);
+        size_t i;
+        json_t *it;
+        json_array_foreach(listed, i, it)
+        {
+            char vid[24], f_[16], a_[16], b_[16], m_[32];
+            snprintf(vid, sizeof vid, "%lld", (long long)ep_report_i_num(it, "vote_id", 0));
+            snprintf(f_, sizeof f_, "%d", (int)ep_report_i_num(it, "for", 0));
+            snprintf(a_, sizeof a_, "%d", (int)ep_report_i_num(it, "against", 0));
+            snprintf(b_, sizeof b_, "%d", (int)ep_report_i_num(it, "abstention", 0));
+            snprintf(m_, sizeof m_, "%d (%.1f %%)", (int)ep_report_i_num(it, "margin", 0),
+                     100 * ep_report_i_num(it, "margin_share", 0));
+            const char *cells[7] = {ep_report_i_str(it, "date", ""),
+                                    vid,
+                                    ep_report_i_str(it, "title", ""),
+                                    f_,
+                                    a_,
+                                    b_,
+                                    m_};
+            table_row(d, vc, 7, (int)i, cells, NULL);
+        }
+        table_end(d);
+    }
+    h2(d, "Evidence: cohesion by group (first vs second half of the sittings)");
+    json_t *dc = json_object_get(json_object_get(dims, "declining_cohesion"), "evidence");
+    static const struct col gc[] = {{"Group", 100, 0},
+                                    {"Seats", 60, 2},
+                                    {"AI first half", 110, 2},
+                                    {"AI second half", 110, 2},
+                                    {"Change", 119, 2}};
+    table_head(d, gc, 5);
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(dc, "groups"), i, it)
+    {
+        char s_[16], a1[16], a2[16], ch[16];
+        snprintf(s_, sizeof s_, "%d", (int)ep_report_i_num(it, "seats", 0));
+        snprintf(a1, sizeof a1, "%.3f", ep_report_i_num(it, "ai_first_half", 0));
+        snprintf(a2, sizeof a2, "%.3f", ep_report_i_num(it, "ai_second_half", 0));
+        snprintf(ch, sizeof ch, "%+.3f",
+                 ep_report_i_num(it, "ai_second_half", 0) -
+                     ep_report_i_num(it, "ai_first_half", 0));
+        const char *cells[5] = {ep_report_i_str(it, "group", ""), s_, a1, a2, ch};
+        table_row(d, gc, 5, (int)i, cells, NULL);
+    }
+    table_end(d);
+    h2(d, "Evidence: pivotal groups");
+    json_t *sp = json_object_get(json_object_get(dims, "swing_pivotality"), "evidence");
+    static const struct col pc[] = {
+        {"Group", 140, 0}, {"Swing group", 120, 0}, {"Pivotal votes", 110, 2}, {"Share", 129, 2}};
+    table_head(d, pc, 4);
+    json_array_foreach(json_object_get(sp, "groups"), i, it)
+    {
+        char pv[16], sh[16];
+        snprintf(pv, sizeof pv, "%d", (int)ep_report_i_num(it, "pivotal_votes", 0));
+        snprintf(sh, sizeof sh, "%.1f %%", 100 * ep_report_i_num(it, "share", 0));
+        const char *cells[4] = {ep_report_i_str(it, "group", ""),
+                                json_is_true(json_object_get(it, "swing")) ? "yes" : "no", pv, sh};
+        table_row(d, pc, 4, (int)i, cells, NULL);
+    }
+    table_end(d);
 }
 
 int ep_report_pdf_briefing(json_t *risk, json_t *coalition, struct ep_buf *out,
@@ -945,76 +1065,7 @@ int ep_report_pdf_briefing(json_t *risk, json_t *coalition, struct ep_buf *out,
     }
     /* evidence votes */
     new_page(&d);
-    h2(&d, "Evidence: close votes");
-    json_t *cv = json_object_get(json_object_get(dims, "close_votes"), "evidence");
-    json_t *listed = json_object_get(cv, "listed");
-    static const struct col vc[] = {{"Date", 58, 0},  {"Vote", 44, 0},    {"Title", 214, 0},
-                                    {"For", 40, 2},   {"Against", 46, 2}, {"Abst.", 40, 2},
-                                    {"Margin", 57, 2}};
-    if (json_array_size(listed) == 0)
-        para(&d, d.f, 9, C_MUTED, "No close votes in the window.");
-    else {
-        table_head(&d, vc, 7);
-        size_t i;
-        json_t *it;
-        json_array_foreach(listed, i, it)
-        {
-            char vid[24], f_[16], a_[16], b_[16], m_[32];
-            snprintf(vid, sizeof vid, "%lld", (long long)ep_report_i_num(it, "vote_id", 0));
-            snprintf(f_, sizeof f_, "%d", (int)ep_report_i_num(it, "for", 0));
-            snprintf(a_, sizeof a_, "%d", (int)ep_report_i_num(it, "against", 0));
-            snprintf(b_, sizeof b_, "%d", (int)ep_report_i_num(it, "abstention", 0));
-            snprintf(m_, sizeof m_, "%d (%.1f %%)", (int)ep_report_i_num(it, "margin", 0),
-                     100 * ep_report_i_num(it, "margin_share", 0));
-            const char *cells[7] = {ep_report_i_str(it, "date", ""),
-                                    vid,
-                                    ep_report_i_str(it, "title", ""),
-                                    f_,
-                                    a_,
-                                    b_,
-                                    m_};
-            table_row(&d, vc, 7, (int)i, cells, NULL);
-        }
-        table_end(&d);
-    }
-    h2(&d, "Evidence: cohesion by group (first vs second half of the sittings)");
-    json_t *dc = json_object_get(json_object_get(dims, "declining_cohesion"), "evidence");
-    static const struct col gc[] = {{"Group", 100, 0},
-                                    {"Seats", 60, 2},
-                                    {"AI first half", 110, 2},
-                                    {"AI second half", 110, 2},
-                                    {"Change", 119, 2}};
-    table_head(&d, gc, 5);
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(dc, "groups"), i, it)
-    {
-        char s_[16], a1[16], a2[16], ch[16];
-        snprintf(s_, sizeof s_, "%d", (int)ep_report_i_num(it, "seats", 0));
-        snprintf(a1, sizeof a1, "%.3f", ep_report_i_num(it, "ai_first_half", 0));
-        snprintf(a2, sizeof a2, "%.3f", ep_report_i_num(it, "ai_second_half", 0));
-        snprintf(ch, sizeof ch, "%+.3f",
-                 ep_report_i_num(it, "ai_second_half", 0) -
-                     ep_report_i_num(it, "ai_first_half", 0));
-        const char *cells[5] = {ep_report_i_str(it, "group", ""), s_, a1, a2, ch};
-        table_row(&d, gc, 5, (int)i, cells, NULL);
-    }
-    table_end(&d);
-    h2(&d, "Evidence: pivotal groups");
-    json_t *sp = json_object_get(json_object_get(dims, "swing_pivotality"), "evidence");
-    static const struct col pc[] = {
-        {"Group", 140, 0}, {"Swing group", 120, 0}, {"Pivotal votes", 110, 2}, {"Share", 129, 2}};
-    table_head(&d, pc, 4);
-    json_array_foreach(json_object_get(sp, "groups"), i, it)
-    {
-        char pv[16], sh[16];
-        snprintf(pv, sizeof pv, "%d", (int)ep_report_i_num(it, "pivotal_votes", 0));
-        snprintf(sh, sizeof sh, "%.1f %%", 100 * ep_report_i_num(it, "share", 0));
-        const char *cells[4] = {ep_report_i_str(it, "group", ""),
-                                json_is_true(json_object_get(it, "swing")) ? "yes" : "no", pv, sh};
-        table_row(&d, pc, 4, (int)i, cells, NULL);
-    }
-    table_end(&d);
+    briefing_evidence(&d, dims);
     return doc_close(&d, out, err);
 }
 

@@ -728,7 +728,6 @@ static void test_tools_on_synced_store(void **state)
     assert_string_equal(json_string_value(json_object_get(hit, "ref")), "TA-9-2024-0001");
     json_decref(res);
     ep_tools_cleanup();
-    ep_tools_common_reset();
     ep_store_close(st);
 }
 

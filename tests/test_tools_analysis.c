@@ -60,7 +60,6 @@ static int teardown(void **st)
 {
     (void)st;
     ep_env_close(&env);
-    ep_tools_common_reset();
     ep_tools_cleanup();
     ep_store_close(store);
     ep_test_system("rm -rf '%s'", tmp);

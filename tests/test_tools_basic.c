@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_env.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
@@ -16,6 +17,7 @@
 static char *tmp;
 static struct ep_store *store;
 static struct ep_tool_ctx ctx;
+static struct ep_env env; /* the tools' analysis environment (positions snapshot, windows) */
 
 static int setup(void **state)
 {
@@ -35,6 +37,8 @@ static int setup(void **state)
         return -1;
     }
     ctx.store = store;
+    ep_env_init(&env, store, NULL);
+    ctx.env = &env;
     return 0;
 }
 
@@ -42,7 +46,7 @@ static int teardown(void **state)
 {
     (void)state;
     ep_tools_cleanup();
-    ep_tools_common_reset();
+    ep_env_close(&env);
     ep_store_close(store);
     ep_test_system("rm -rf '%s'", tmp);
     free(tmp);
@@ -159,6 +163,7 @@ static void test_provenance_follows_ingest(void **state)
     assert_int_equal(ep_store_open(path, 0, &s2, &err), 0);
     struct ep_tool_ctx c2 = ctx;
     c2.store = s2;
+    c2.env = NULL; /* an environment belongs to one store: each call gets its own */
     json_t *w = prov_window(&c2);
     assert_true(json_is_null(w)); /* nothing stored yet */
     json_decref(w);
@@ -401,10 +406,10 @@ static void test_votes(void **state)
     /* the shared breakdown helper gives the same */
     json_t *b = NULL;
     struct ep_error err = {0};
-    assert_int_equal(ep_tools_group_breakdown(store, 162974, &b, &err), 0);
+    assert_int_equal(ep_tools_group_breakdown(&env, 162974, &b, &err), 0);
     assert_int_equal(geti(group_of(b, "EPP"), "Y"), 141);
     json_decref(b);
-    assert_int_equal(ep_tools_group_breakdown(store, 154082, &b, &err), 0);
+    assert_int_equal(ep_tools_group_breakdown(&env, 154082, &b, &err), 0);
     assert_null(b); /* no positions for that vote */
 
     /* every MEP's position and one MEP's position: 840 voted on 162974 (RENEW, FOR) */
@@ -588,9 +593,9 @@ static void test_track(void **state)
 static void test_questions_table(void **state)
 {
     (void)state;
-    struct ep_tools_pos *before = NULL, *after = NULL;
+    struct ep_positions *before = NULL, *after = NULL;
     struct ep_error err = {0};
-    assert_int_equal(ep_tools_pos_acquire(store, &before, &err), 0);
+    assert_int_equal(ep_tools_pos_acquire(&env, &before, &err), 0);
     char *msg = NULL;
     int rc =
         sqlite3_exec(ep_store_db(store),
@@ -616,7 +621,7 @@ static void test_questions_table(void **state)
     r = call_ok("get_parliamentary_questions", "{\"keyword\":\"GASES\",\"to\":\"2024-01-31\"}");
     assert_int_equal(geti(r, "total"), 1);
     json_decref(r);
-    assert_int_equal(ep_tools_pos_acquire(store, &after, &err), 0);
+    assert_int_equal(ep_tools_pos_acquire(&env, &after, &err), 0);
     assert_ptr_not_equal(before, after); /* the store changed: a new snapshot */
     assert_int_equal(after->m.n_vote, 266);
     ep_tools_pos_release(before);

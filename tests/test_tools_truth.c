@@ -47,7 +47,6 @@ static int teardown(void **state)
     (void)state;
     ep_env_close(&DefEnv);
     ep_tools_cleanup();
-    ep_tools_common_reset();
     ep_store_close(Def);
     ep_store_close(Xml);
     ep_test_system("rm -rf '%s'", Dir);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_env.h"
 #include "ep_epapi.h"
 #include "ep_model.h"
 #include "ep_store.h"
@@ -206,17 +207,21 @@ static int need_store(struct ep_tool_ctx *ctx, struct ep_error *err)
 {
     if (!ctx || !ctx->store)
         return ep_error_set(err, EP_EUNAVAIL, "no store is open: run `epintel ingest` first");
+    if (!ctx->env || ctx->env->store != ctx->store)
+        return ep_error_set(err, EP_EINTERNAL,
+                            "the call's analysis environment is missing or belongs to another "
+                            "store");
     return 0;
 }
 
 /* The end of a tool that built *res (bad: a put failed): provenance added and the result
  * handed over (*res = NULL), or the error. */
-static int finish_result(struct ep_store *s, int bad, json_t **res, json_t **result,
+static int finish_result(struct ep_tool_ctx *ctx, int bad, json_t **res, json_t **result,
                          struct ep_error *err)
 {
     if (bad)
         return nomem(err);
-    int rc = ep_tools_add_provenance(s, *res, err);
+    int rc = ep_tools_env_add_provenance(ctx->env, *res, err);
     if (rc)
         return rc;
     *result = *res;
@@ -238,13 +243,13 @@ static int paged_call(struct ep_tool_ctx *ctx, json_t *args, struct ep_store **s
 }
 
 /* Finish a paged result: wrap items, add provenance. */
-static int finish_page(struct ep_store *s, const char *key, json_t *items, long total, int offset,
-                       int limit, json_t **result, struct ep_error *err)
+static int finish_page(struct ep_tool_ctx *ctx, const char *key, json_t *items, long total,
+                       int offset, int limit, json_t **result, struct ep_error *err)
 {
     json_t *o = ep_tools_page_result(key, items, total, offset, limit);
     if (!o)
         return nomem(err);
-    int rc = ep_tools_add_provenance(s, o, err);
+    int rc = ep_tools_env_add_provenance(ctx->env, o, err);
     if (rc) {
         json_decref(o);
         return rc;
@@ -338,7 +343,7 @@ static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
     const char *active_on = sarg(args, "active_on"), *name = sarg(args, "name");
     char gcode[64];
     if (group) {
-        rc = ep_tools_resolve_group(s, "group", group, gcode, sizeof gcode, err);
+        rc = ep_tools_env_resolve_group(ctx->env, "group", group, gcode, sizeof gcode, err);
         if (rc)
             return rc;
         group = gcode;
@@ -422,7 +427,7 @@ static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
         rc = ep_tools_db_error(s, err, "listing MEPs");
         goto out;
     }
-    rc = finish_page(s, "meps", items, total, offset, limit, result, err);
+    rc = finish_page(ctx, "meps", items, total, offset, limit, result, err);
     items = NULL;
 out:
     sqlite3_finalize(q);
@@ -510,7 +515,7 @@ struct mep_stats {
     json_t *defect_ids;
 };
 
-static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *from, const char *to,
+static void mep_compute(const struct ep_positions *p, int64_t id, const char *from, const char *to,
                         struct mep_stats *st)
 {
     const struct ep_matrix *m = &p->m;
@@ -542,7 +547,7 @@ static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *fr
         int g = m->grp[cell];
         if (g == EP_GRP_NONE || g >= m->n_grp)
             continue;
-        const struct ep_tools_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
+        const struct ep_positions_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
         int gp = ep_tools_group_position(c->y, c->n, c->a);
         if (gp == EP_TOOLS_GPOS_TIE) {
             st->ties++;
@@ -563,7 +568,7 @@ static void mep_compute(const struct ep_tools_pos *p, int64_t id, const char *fr
 
 /* What the stored votes say of MEP i (matrix index): votes with a position, first and last
  * date, the group printed or held on the last of them. */
-static json_t *from_votes_json(const struct ep_tools_pos *p, int i)
+static json_t *from_votes_json(const struct ep_positions *p, int i)
 {
     const struct ep_matrix *m = &p->m;
     int n = 0, first = -1, last = -1;
@@ -592,7 +597,7 @@ static json_t *from_votes_json(const struct ep_tools_pos *p, int i)
     "EP API's MEP list, so first name, country, date of birth and contacts are unknown; what the " \
     "votes say is in from_votes"
 
-static int mep_profile(struct ep_store *s, const struct ep_tools_pos *p, long long id, json_t *res,
+static int mep_profile(struct ep_store *s, const struct ep_positions *p, long long id, json_t *res,
                        struct ep_error *err)
 {
     sqlite3_stmt *q = NULL;
@@ -701,12 +706,12 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     rc = date_range_check(from, to, err);
     if (rc)
         return rc;
-    struct ep_tools_pos *p = NULL;
+    struct ep_positions *p = NULL;
     struct mep_stats st = {0};
     json_t *res = json_object();
     if (!res)
         return nomem(err);
-    rc = ep_tools_pos_acquire(s, &p, err);
+    rc = ep_tools_pos_acquire(ctx->env, &p, err);
     if (rc)
         goto out;
     rc = mep_profile(s, p, id, res, err);
@@ -780,7 +785,7 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     }
     put(res, "participation", part, &bad);
     put(res, "loyalty", loy, &bad);
-    rc = finish_result(s, bad, &res, result, err);
+    rc = finish_result(ctx, bad, &res, result, err);
 out:
     json_decref(st.defect_ids);
     ep_tools_pos_release(p);
@@ -844,8 +849,8 @@ static const char sess_out[] =
                              "\"required\":[\"sittings\"," PAGE_REQ
                              "],\"additionalProperties\":false}";
 
-static json_t *sitting_json(struct ep_store *s, const struct ep_tools_pos *p,
-                            const struct ep_tools_sitting *e, sqlite3_stmt *ref)
+static json_t *sitting_json(struct ep_store *s, const struct ep_positions *p,
+                            const struct ep_query_sitting *e, sqlite3_stmt *ref)
 {
     json_t *o = json_object();
     int bad = !o;
@@ -868,7 +873,7 @@ static json_t *sitting_json(struct ep_store *s, const struct ep_tools_pos *p,
     put(o, "main_votes", e->main_known ? json_integer(e->main_votes) : json_null(), &bad);
     put(o, "main_votes_known", json_integer(e->main_known), &bad);
     put(o, "votes_with_positions", json_integer(e->with_positions), &bad);
-    int d = ep_tools_pos_day_index(p, e->date);
+    int d = ep_positions_day_index(p, e->date);
     json_t *att;
     char why[600];
     if (d >= 0 && p->days[d].dnv_unknown > 0) {
@@ -909,12 +914,12 @@ static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json
     rc = date_range_check(from, to, err);
     if (rc)
         return rc;
-    struct ep_tools_pos *p = NULL;
+    struct ep_positions *p = NULL;
     sqlite3_stmt *ref = NULL;
     json_t *items = json_array();
     if (!items)
         return nomem(err);
-    rc = ep_tools_pos_acquire(s, &p, err);
+    rc = ep_tools_pos_acquire(ctx->env, &p, err);
     if (rc)
         goto out;
     rc = prepare(s, "SELECT reference FROM sitting WHERE date = ?1", &ref, err);
@@ -922,7 +927,7 @@ static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json
         goto out;
     long total = 0;
     for (int k = 0; k < p->n_sittings; k++) {
-        const struct ep_tools_sitting *e = &p->sittings[desc ? p->n_sittings - 1 - k : k];
+        const struct ep_query_sitting *e = &p->sittings[desc ? p->n_sittings - 1 - k : k];
         if ((from && strcmp(e->date, from) < 0) || (to && strcmp(e->date, to) > 0))
             continue;
         if (wp >= 0 && (e->with_positions > 0) != wp)
@@ -936,7 +941,7 @@ static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json
             goto out;
         }
     }
-    rc = finish_page(s, "sittings", items, total, offset, limit, result, err);
+    rc = finish_page(ctx, "sittings", items, total, offset, limit, result, err);
     items = NULL;
 out:
     sqlite3_finalize(ref);
@@ -958,7 +963,7 @@ struct vote_opts {
     long long mep; /* > 0: add that MEP's position */
 };
 
-static json_t *positions_json(const struct ep_tools_pos *p, int v)
+static json_t *positions_json(const struct ep_positions *p, int v)
 {
     const struct ep_matrix *m = &p->m;
     json_t *arr = json_array();
@@ -978,7 +983,7 @@ static json_t *positions_json(const struct ep_tools_pos *p, int v)
     return arr;
 }
 
-static json_t *mep_position_json(const struct ep_tools_pos *p, int v, long long mep)
+static json_t *mep_position_json(const struct ep_positions *p, int v, long long mep)
 {
     const struct ep_matrix *m = &p->m;
     int i = m->n_mep ? ep_matrix_mep_index(m, mep) : -1;
@@ -989,7 +994,7 @@ static json_t *mep_position_json(const struct ep_tools_pos *p, int v, long long 
     const char *gname = g < m->n_grp ? m->grp_code[g] : NULL;
     json_t *gp = json_null();
     if (gname) {
-        const struct ep_tools_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
+        const struct ep_positions_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
         json_decref(gp);
         gp = json_string(ep_tools_gpos_name(ep_tools_group_position(c->y, c->n, c->a)));
     }
@@ -1056,7 +1061,7 @@ static json_t *count_or_null(sqlite3_stmt *q, int i)
                                                     : json_integer(sqlite3_column_int(q, i));
 }
 
-static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const struct vote_opts *vo)
+static json_t *vote_json(sqlite3_stmt *q, const struct ep_positions *p, const struct vote_opts *vo)
 {
     json_t *o = json_object();
     if (!o)
@@ -1113,7 +1118,7 @@ static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const st
         put(o, "unknown", unk, &bad);
     else
         json_decref(unk);
-    int v = sqlite3_column_int(q, 16) ? ep_tools_pos_vote_index(p, id) : -1;
+    int v = sqlite3_column_int(q, 16) ? ep_positions_vote_index(p, id) : -1;
     put(o, "has_positions", json_boolean(v >= 0), &bad);
     put(o, "groups", v >= 0 ? ep_tools_breakdown_json(p, v) : json_null(), &bad);
     if (vo && vo->positions)
@@ -1127,9 +1132,9 @@ static json_t *vote_json(sqlite3_stmt *q, const struct ep_tools_pos *p, const st
     return o;
 }
 
-static int member_exists(struct ep_store *s, long long id, struct ep_error *err)
+static int member_exists(struct ep_env *env, long long id, struct ep_error *err)
 {
-    int k = ep_tools_mep_known(s, id, err);
+    int k = ep_tools_env_mep_known(env, id, err);
     if (k > 0)
         return 0;
     if (k == 0)
@@ -1392,7 +1397,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
     rc = date_range_check(from, to, err);
     if (rc)
         return rc;
-    if (vo.mep > 0 && (rc = member_exists(s, vo.mep, err)))
+    if (vo.mep > 0 && (rc = member_exists(ctx->env, vo.mep, err)))
         return rc;
 
     struct ep_buf where, match, sql;
@@ -1400,7 +1405,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
     ep_buf_init(&match, 0);
     ep_buf_init(&sql, 0);
     sqlite3_stmt *q = NULL;
-    struct ep_tools_pos *p = NULL;
+    struct ep_positions *p = NULL;
     json_t *items = json_array(), *note = NULL;
     long total = 0;
     if (!items) {
@@ -1428,7 +1433,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
         if (ep_tools_fts_query(keyword, 0, &match) == 0) {
             note = json_string("the keyword has no searchable words (letters or digits); "
                                "nothing matched");
-            rc = finish_page(s, "votes", items, 0, offset, limit, result, err);
+            rc = finish_page(ctx, "votes", items, 0, offset, limit, result, err);
             items = NULL;
             if (!rc && (!note || json_object_set_new(*result, "note", note)))
                 rc = nomem(err);
@@ -1478,7 +1483,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
             total = (long)sqlite3_column_int64(q, 0);
             sqlite3_finalize(q);
             q = NULL;
-            rc = ep_tools_pos_acquire(s, &p, err);
+            rc = ep_tools_pos_acquire(ctx->env, &p, err);
             if (rc)
                 goto out;
             continue;
@@ -1504,7 +1509,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
                           vote_id);
         goto out;
     }
-    rc = finish_page(s, "votes", items, total, offset, limit, result, err);
+    rc = finish_page(ctx, "votes", items, total, offset, limit, result, err);
     items = NULL;
 out:
     sqlite3_finalize(q);
@@ -1662,7 +1667,7 @@ static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t *
         }
     }
     json_t *res = NULL;
-    rc = finish_page(s, "hits", items, total, offset, limit, &res, err);
+    rc = finish_page(ctx, "hits", items, total, offset, limit, &res, err);
     items = NULL;
     if (rc)
         goto out;
@@ -1760,7 +1765,7 @@ static int tool_get_committee_info(struct ep_tool_ctx *ctx, json_t *args, json_t
                                  "with COMMITTEE_PARLIAMENTARY_STANDING)"),
             &bad);
     }
-    rc = finish_result(s, bad, &res, result, err);
+    rc = finish_result(ctx, bad, &res, result, err);
 out:
     sqlite3_finalize(q);
     json_decref(items);
@@ -1912,7 +1917,7 @@ static int tool_get_parliamentary_questions(struct ep_tool_ctx *ctx, json_t *arg
         sqlite3_finalize(q);
         q = NULL;
     }
-    rc = finish_page(s, "questions", items, total, offset, limit, result, err);
+    rc = finish_page(ctx, "questions", items, total, offset, limit, result, err);
     items = NULL;
 out:
     sqlite3_finalize(q);
@@ -1960,7 +1965,7 @@ static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t 
         return rc;
     const char *proc = sarg(args, "procedure");
     sqlite3_stmt *q = NULL;
-    struct ep_tools_pos *p = NULL;
+    struct ep_positions *p = NULL;
     json_t *items = NULL, *res = NULL, *head = NULL, *sum = NULL;
     rc = prepare(s,
                  "SELECT COUNT(*), SUM(is_main = 1), SUM(pos_unit_id IS NOT NULL),"
@@ -2017,7 +2022,7 @@ static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t 
         rc = nomem(err);
         goto out;
     }
-    rc = ep_tools_pos_acquire(s, &p, err);
+    rc = ep_tools_pos_acquire(ctx->env, &p, err);
     if (rc)
         goto out;
     rc = prepare(s,
@@ -2051,7 +2056,7 @@ static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t 
     head = NULL;
     put(res, "summary", sum, &bad);
     sum = NULL;
-    rc = finish_result(s, bad, &res, result, err);
+    rc = finish_result(ctx, bad, &res, result, err);
 out:
     sqlite3_finalize(q);
     ep_tools_pos_release(p);

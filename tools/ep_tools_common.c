@@ -1,8 +1,10 @@
 /* ep_tools_common: shared result helpers and the per-store positions snapshot. */
 #include "ep_tools_common.h"
 #include "ep_tools.h"
+#include "ep_env.h"
 
 #include "ep_stats.h"
+#include "ep_patterns.h"
 #include "ep_window.h"
 
 #include <ctype.h>
@@ -14,130 +16,21 @@
 #include <strings.h>
 
 #include "ep_model.h"
+#include "ep_query.h"
 #include "ep_store.h"
 
 /* ---- provenance ------------------------------------------------------------------------ */
 
-static long long data_version(sqlite3 *db);
-
-/* The provenance fields straight from SQL, with the snapshot's definitions (snap_sittings,
- * snap_days): the dataset date is the last valid sitting date of the vote table, the positions
- * window the first and last day of the votes with positions, synthetic the meta flag. Used when
- * no current snapshot exists, so that a tool that needs only the provenance does not load the
- * whole store's matrix. */
-static int prov_sql(struct ep_store *s, char date[11], char from[11], char to[11], int *synthetic)
+/* The provenance object of the fields in pv. */
+static json_t *prov_json(const struct ep_positions_prov *pv)
 {
-    sqlite3 *db = ep_store_db(s);
-    sqlite3_stmt *q = NULL;
-    date[0] = from[0] = to[0] = '\0';
-    *synthetic = 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT sitting_date FROM vote WHERE sitting_date IS NOT NULL"
-                           " GROUP BY sitting_date ORDER BY sitting_date DESC",
-                           -1, &q, NULL) != SQLITE_OK)
-        return EP_EDB;
-    int st;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *d = (const char *)sqlite3_column_text(q, 0);
-        if (d && ep_date_valid(d)) {
-            memcpy(date, d, 10);
-            date[10] = '\0';
-            break;
-        }
-    }
-    sqlite3_finalize(q);
-    if (st != SQLITE_ROW && st != SQLITE_DONE)
-        return EP_EDB;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT DISTINCT sitting_date FROM vote WHERE pos_unit_id IS NOT NULL",
-                           -1, &q, NULL) != SQLITE_OK)
-        return EP_EDB;
-    int32_t dmin = INT32_MAX, dmax = INT32_MIN;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        int32_t d = ep_date_days((const char *)sqlite3_column_text(q, 0));
-        dmin = d < dmin ? d : dmin;
-        dmax = d > dmax ? d : dmax;
-    }
-    sqlite3_finalize(q);
-    if (st != SQLITE_DONE)
-        return EP_EDB;
-    if (dmin <= dmax) {
-        ep_date_format(dmin, from);
-        ep_date_format(dmax, to);
-    }
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'synthetic'", -1, &q, NULL) ==
-        SQLITE_OK) {
-        if (sqlite3_step(q) == SQLITE_ROW)
-            *synthetic = sqlite3_column_int(q, 0);
-        sqlite3_finalize(q);
-    }
-    return 0;
-}
-
-/* The current snapshot of s when one is built and up to date (a counted reference), else NULL:
- * never builds one. */
-static struct ep_tools_pos *snap_peek(struct ep_store *s);
-
-/* prov_sql's answer for one store content (ep_tools_store_marker): the positions window scans
- * the vote table, which a basic tool should not pay on every call. */
-static struct {
-    pthread_mutex_t mu;
-    char marker[4200];
-    char date[11], from[11], to[11];
-    int synthetic;
-} prov_memo = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-static int prov_cached(struct ep_store *s, char date[11], char from[11], char to[11],
-                       int *synthetic)
-{
-    char marker[sizeof prov_memo.marker];
-    ep_tools_store_marker(s, marker, sizeof marker);
-    pthread_mutex_lock(&prov_memo.mu);
-    int hit = strcmp(prov_memo.marker, marker) == 0;
-    if (hit) {
-        memcpy(date, prov_memo.date, 11);
-        memcpy(from, prov_memo.from, 11);
-        memcpy(to, prov_memo.to, 11);
-        *synthetic = prov_memo.synthetic;
-    }
-    pthread_mutex_unlock(&prov_memo.mu);
-    if (hit)
-        return 0;
-    int rc = prov_sql(s, date, from, to, synthetic);
-    if (rc)
-        return rc;
-    pthread_mutex_lock(&prov_memo.mu);
-    memcpy(prov_memo.marker, marker, sizeof marker);
-    memcpy(prov_memo.date, date, 11);
-    memcpy(prov_memo.from, from, 11);
-    memcpy(prov_memo.to, to, 11);
-    prov_memo.synthetic = *synthetic;
-    pthread_mutex_unlock(&prov_memo.mu);
-    return 0;
-}
-
-json_t *ep_tools_provenance(struct ep_store *s)
-{
-    if (!s)
-        return NULL;
-    char date[11], from[11], to[11];
-    int synthetic;
-    struct ep_tools_pos *p = snap_peek(s);
-    if (p) {
-        memcpy(date, p->dataset_date, 11);
-        memcpy(from, p->pos_from, 11);
-        memcpy(to, p->pos_to, 11);
-        synthetic = p->synthetic;
-        ep_tools_pos_release(p);
-    } else if (prov_cached(s, date, from, to, &synthetic)) {
-        return NULL;
-    }
+    const char *date = pv->dataset_date, *from = pv->pos_from, *to = pv->pos_to;
     json_t *o = json_pack("{s:[s,s]}", "sources", "Source: European Parliament",
                           "Data: HowTheyVote.eu (ODbL)");
     json_t *win = from[0] ? json_pack("{s:s,s:s}", "from", from, "to", to) : json_null();
     if (!o || !win || json_object_set_new(o, "positions_window", win) ||
         json_object_set_new(o, "dataset_date", date[0] ? json_string(date) : json_null()) ||
-        json_object_set_new(o, "synthetic", json_boolean(synthetic))) {
+        json_object_set_new(o, "synthetic", json_boolean(pv->synthetic))) {
         if (!o)
             json_decref(win);
         json_decref(o);
@@ -146,14 +39,42 @@ json_t *ep_tools_provenance(struct ep_store *s)
     return o;
 }
 
-int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *err)
+json_t *ep_tools_env_provenance(struct ep_env *env)
 {
-    json_t *p = ep_tools_provenance(s);
+    struct ep_positions_prov pv;
+    if (!env || !env->store || ep_positions_provenance(&env->positions, env->store, &pv, NULL))
+        return NULL;
+    return prov_json(&pv);
+}
+
+json_t *ep_tools_provenance(struct ep_store *s)
+{
+    struct ep_env env;
+    if (!s || ep_env_init(&env, s, NULL))
+        return NULL;
+    json_t *o = ep_tools_env_provenance(&env);
+    ep_env_close(&env);
+    return o;
+}
+
+/* Steal p into obj["provenance"]. */
+static int add_prov(json_t *obj, json_t *p, struct ep_error *err)
+{
     if (!p)
         return ep_error_set(err, EP_EDB, "could not read the dataset provenance from the store");
     if (json_object_set_new(obj, "provenance", p))
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     return 0;
+}
+
+int ep_tools_env_add_provenance(struct ep_env *env, json_t *obj, struct ep_error *err)
+{
+    return add_prov(obj, ep_tools_env_provenance(env), err);
+}
+
+int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *err)
+{
+    return add_prov(obj, ep_tools_provenance(s), err);
 }
 
 json_t *ep_tools_window_date(const char *date)
@@ -168,22 +89,7 @@ json_t *ep_tools_unavailable(const char *reason)
 
 const char *ep_tools_alpha_reason(int units, int n_vote, char *buf, size_t n)
 {
-    if (units < EP_STATS_ALPHA_MIN_UNITS && n_vote < EP_STATS_ALPHA_MIN_UNITS)
-        snprintf(buf, n,
-                 "the window is too short: %d vote%s, alpha needs at least %d votes with at least "
-                 "2 cast values (over a single vote alpha is 0 by construction)",
-                 n_vote, n_vote == 1 ? "" : "s", EP_STATS_ALPHA_MIN_UNITS);
-    else if (units < EP_STATS_ALPHA_MIN_UNITS)
-        snprintf(buf, n,
-                 "%d of the window's %d votes ha%s at least 2 cast values; alpha needs at least %d "
-                 "(over a single vote alpha is 0 by construction)",
-                 units, n_vote, units == 1 ? "s" : "ve", EP_STATS_ALPHA_MIN_UNITS);
-    else
-        snprintf(buf, n,
-                 "every cast value over the %d votes is the same option: no expected "
-                 "disagreement, alpha is 0/0",
-                 units);
-    return buf;
+    return ep_patterns_alpha_reason(units, n_vote, buf, n);
 }
 
 /* ---- positions ------------------------------------------------------------------------- */
@@ -231,339 +137,22 @@ int ep_tools_agreement_index(int y, int n, int a, double *ai)
 
 /* ---- snapshot -------------------------------------------------------------------------- */
 
-static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ep_tools_pos *snap_cur;
-
-static void snap_free(struct ep_tools_pos *p)
-{
-    if (!p)
-        return;
-    ep_matrix_free(&p->m);
-    free(p->counts);
-    free(p->vote_sorted);
-    free(p->vote_sorted_index);
-    free(p->days);
-    free(p->sittings);
-    free(p->key_path);
-    free(p);
-}
-
-static int cmp_vote_pair(const void *x, const void *y)
-{
-    const int64_t *a = x, *b = y;
-    return (a[0] > b[0]) - (a[0] < b[0]);
-}
-
-static int snap_sort_votes(struct ep_tools_pos *p)
-{
-    size_t nv = p->m.n_vote > 0 ? (size_t)p->m.n_vote : 0;
-    size_t alloc = nv ? nv : 1;
-    p->vote_sorted = malloc(alloc * sizeof *p->vote_sorted);
-    p->vote_sorted_index = malloc(alloc * sizeof *p->vote_sorted_index);
-    int64_t *pairs = malloc(2 * alloc * sizeof *pairs);
-    if (!p->vote_sorted || !p->vote_sorted_index || !pairs) {
-        free(pairs);
-        return EP_ENOMEM;
-    }
-    for (size_t v = 0; v < nv; v++) {
-        pairs[2 * v] = p->m.vote_id[v];
-        pairs[2 * v + 1] = (int64_t)v;
-    }
-    qsort(pairs, nv, 2 * sizeof *pairs, cmp_vote_pair);
-    for (size_t v = 0; v < nv; v++) {
-        p->vote_sorted[v] = pairs[2 * v];
-        p->vote_sorted_index[v] = (int)pairs[2 * v + 1];
-    }
-    free(pairs);
-    return 0;
-}
-
-static int snap_days(struct ep_tools_pos *p)
-{
-    const struct ep_matrix *m = &p->m;
-    int32_t *dl = malloc((size_t)(m->n_vote ? m->n_vote : 1) * sizeof *dl);
-    if (!dl)
-        return EP_ENOMEM;
-    int nd = 0;
-    for (int v = 0; v < m->n_vote; v++) {
-        int32_t d = m->vote_day[v];
-        int k = 0;
-        while (k < nd && dl[k] < d)
-            k++;
-        if (k < nd && dl[k] == d)
-            continue;
-        memmove(dl + k + 1, dl + k, (size_t)(nd - k) * sizeof *dl);
-        dl[k] = d;
-        nd++;
-    }
-    p->days = calloc((size_t)(nd ? nd : 1), sizeof *p->days);
-    uint8_t *seen = calloc((size_t)(m->n_mep ? m->n_mep : 1), 1);
-    if (!p->days || !seen) {
-        free(dl);
-        free(seen);
-        return EP_ENOMEM;
-    }
-    for (int k = 0; k < nd; k++) {
-        struct ep_tools_day *day = &p->days[k];
-        ep_date_format(dl[k], day->date);
-        memset(seen, 0, (size_t)m->n_mep);
-        day->first_vote = -1;
-        for (int v = 0; v < m->n_vote; v++) {
-            if (m->vote_day[v] != dl[k])
-                continue;
-            if (day->first_vote < 0)
-                day->first_vote = v;
-            day->n_votes++;
-            day->dnv_unknown += !m->dnv_known[v];
-            const uint8_t *row = m->pos + (size_t)v * (size_t)m->n_mep;
-            for (int i = 0; i < m->n_mep; i++) {
-                if (row[i] == EP_POS_NONE)
-                    continue;
-                seen[i] |= 1;
-                if (row[i] != EP_POS_DID_NOT_VOTE)
-                    seen[i] |= 2;
-            }
-        }
-        for (int i = 0; i < m->n_mep; i++) {
-            day->mandate += (seen[i] & 1) != 0;
-            day->present += (seen[i] & 2) != 0;
-        }
-    }
-    p->n_days = nd;
-    free(dl);
-    free(seen);
-    if (nd) {
-        memcpy(p->pos_from, p->days[0].date, 11);
-        memcpy(p->pos_to, p->days[nd - 1].date, 11);
-    }
-    return 0;
-}
-
-static int snap_sittings(struct ep_store *s, struct ep_tools_pos *p, struct ep_error *err)
-{
-    sqlite3 *db = ep_store_db(s);
-    sqlite3_stmt *q = NULL;
-    int rc = 0, n = 0, alloc = 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT sitting_date, COUNT(*), SUM(pos_unit_id IS NOT NULL),"
-                           " SUM(COALESCE(is_main, 0) != 0), SUM(is_main IS NOT NULL) FROM vote"
-                           " WHERE sitting_date IS NOT NULL GROUP BY sitting_date"
-                           " ORDER BY sitting_date",
-                           -1, &q, NULL) != SQLITE_OK)
-        return ep_tools_db_error(s, err, "listing sittings");
-    int st;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *d = (const char *)sqlite3_column_text(q, 0);
-        if (!d || !ep_date_valid(d))
-            continue;
-        if (n == alloc) {
-            alloc = alloc ? alloc * 2 : 512;
-            struct ep_tools_sitting *t = realloc(p->sittings, (size_t)alloc * sizeof *t);
-            if (!t) {
-                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-                goto out;
-            }
-            p->sittings = t;
-        }
-        struct ep_tools_sitting *e = &p->sittings[n++];
-        memcpy(e->date, d, 10);
-        e->date[10] = '\0';
-        e->votes = sqlite3_column_int(q, 1);
-        e->with_positions = sqlite3_column_int(q, 2);
-        e->main_votes = sqlite3_column_int(q, 3);
-        e->main_known = sqlite3_column_int(q, 4);
-    }
-    if (st != SQLITE_DONE) {
-        rc = ep_tools_db_error(s, err, "listing sittings");
-        goto out;
-    }
-    p->n_sittings = n;
-    if (n)
-        memcpy(p->dataset_date, p->sittings[n - 1].date, 11);
-out:
-    sqlite3_finalize(q);
-    return rc;
-}
-
-static long long data_version(sqlite3 *db)
-{
-    sqlite3_stmt *q;
-    long long v = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &q, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(q) == SQLITE_ROW)
-        v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
-}
-
-static int snap_build(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err)
+/* The process's positions cache (analysis/ep_positions.h), until the tools take the analysis
+ * environment (struct ep_env) from their context. */
+int ep_tools_pos_acquire(struct ep_env *env, struct ep_positions **out, struct ep_error *err)
 {
     *out = NULL;
-    struct ep_tools_pos *p = calloc(1, sizeof *p);
-    if (!p) {
-        ep_error_set(err, EP_ENOMEM, "out of memory");
-        return EP_ENOMEM;
-    }
-    struct ep_error lerr = {0};
-    int rc = ep_store_load_matrix(s, NULL, &p->m, &lerr);
-    if (rc == EP_EUNAVAIL) {
-        /* a store without positions: the snapshot holds the sittings only */
-        memset(&p->m, 0, sizeof p->m);
-    } else if (rc) {
-        if (err)
-            *err = lerr;
-        goto fail;
-    }
-    const struct ep_matrix *m = &p->m;
-    size_t nc = (size_t)m->n_vote * (size_t)(m->n_grp ? m->n_grp : 1);
-    p->counts = calloc(nc ? nc : 1, sizeof *p->counts);
-    if (!p->counts) {
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        goto fail;
-    }
-    for (int v = 0; v < m->n_vote; v++) {
-        const uint8_t *pos = m->pos + (size_t)v * (size_t)m->n_mep;
-        const uint8_t *grp = m->grp + (size_t)v * (size_t)m->n_mep;
-        struct ep_tools_counts *c = p->counts + (size_t)v * (size_t)m->n_grp;
-        for (int i = 0; i < m->n_mep; i++) {
-            if (grp[i] == EP_GRP_NONE || grp[i] >= m->n_grp)
-                continue;
-            switch (pos[i]) {
-            case EP_POS_FOR: c[grp[i]].y++; break;
-            case EP_POS_AGAINST: c[grp[i]].n++; break;
-            case EP_POS_ABSTENTION: c[grp[i]].a++; break;
-            case EP_POS_DID_NOT_VOTE: c[grp[i]].d++; break;
-            default: break;
-            }
-        }
-    }
-    if (snap_sort_votes(p) || snap_days(p)) {
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        goto fail;
-    }
-    rc = snap_sittings(s, p, err);
-    if (rc)
-        goto fail;
-    p->synthetic = m->synthetic;
-    *out = p;
-    return 0;
-fail:
-    snap_free(p);
-    return rc;
+    if (!env)
+        return ep_error_set(err, EP_EINTERNAL, "no analysis environment attached to the call");
+    return ep_positions_acquire(&env->positions, env->store, out, err);
 }
 
-int ep_tools_pos_acquire(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err)
+void ep_tools_pos_release(struct ep_positions *p)
 {
-    *out = NULL;
-    if (!s) {
-        ep_error_set(err, EP_EUNAVAIL, "no store is open");
-        return EP_EUNAVAIL;
-    }
-    sqlite3 *db = ep_store_db(s);
-    const char *path = ep_store_path(s);
-    int rc = 0;
-    pthread_mutex_lock(&snap_lock);
-    long long changes = (long long)sqlite3_total_changes64(db);
-    long long version = data_version(db);
-    struct ep_tools_pos *c = snap_cur;
-    if (c && c->key_db == (void *)db && c->key_changes == changes && c->key_version == version &&
-        strcmp(c->key_path, path ? path : "") == 0) {
-        c->refs++;
-        *out = c;
-        goto out;
-    }
-    struct ep_tools_pos *fresh = NULL;
-    rc = snap_build(s, &fresh, err);
-    if (!rc && !fresh)
-        rc = EP_EINTERNAL;
-    if (rc)
-        goto out;
-    fresh->key_path = strdup(path ? path : "");
-    if (!fresh->key_path) {
-        snap_free(fresh);
-        ep_error_set(err, EP_ENOMEM, "out of memory");
-        rc = EP_ENOMEM;
-        goto out;
-    }
-    fresh->key_db = (void *)db;
-    fresh->key_changes = changes;
-    fresh->key_version = version;
-    fresh->refs = 2; /* the cache and the caller */
-    if (c) {
-        c->stale = 1;
-        if (--c->refs == 0)
-            snap_free(c);
-    }
-    snap_cur = fresh;
-    *out = fresh;
-out:
-    pthread_mutex_unlock(&snap_lock);
-    return rc;
+    ep_positions_release(p);
 }
 
-static struct ep_tools_pos *snap_peek(struct ep_store *s)
-{
-    sqlite3 *db = ep_store_db(s);
-    const char *path = ep_store_path(s);
-    pthread_mutex_lock(&snap_lock);
-    struct ep_tools_pos *c = snap_cur;
-    if (c && c->key_db == (void *)db && c->key_changes == (long long)sqlite3_total_changes64(db) &&
-        c->key_version == data_version(db) && strcmp(c->key_path, path ? path : "") == 0)
-        c->refs++;
-    else
-        c = NULL;
-    pthread_mutex_unlock(&snap_lock);
-    return c;
-}
-
-void ep_tools_pos_release(struct ep_tools_pos *p)
-{
-    if (!p)
-        return;
-    pthread_mutex_lock(&snap_lock);
-    if (--p->refs == 0)
-        snap_free(p);
-    pthread_mutex_unlock(&snap_lock);
-}
-
-void ep_tools_common_reset(void)
-{
-    pthread_mutex_lock(&snap_lock);
-    struct ep_tools_pos *c = snap_cur;
-    snap_cur = NULL;
-    if (c) {
-        c->stale = 1;
-        if (--c->refs == 0)
-            snap_free(c);
-    }
-    pthread_mutex_unlock(&snap_lock);
-}
-
-int ep_tools_pos_vote_index(const struct ep_tools_pos *p, int64_t vote_id)
-{
-    int lo = 0, hi = p->m.n_vote;
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (p->vote_sorted[mid] < vote_id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < p->m.n_vote && p->vote_sorted[lo] == vote_id ? p->vote_sorted_index[lo] : -1;
-}
-
-int ep_tools_pos_day_index(const struct ep_tools_pos *p, const char *date)
-{
-    if (!date)
-        return -1;
-    for (int k = 0; k < p->n_days; k++)
-        if (strncmp(p->days[k].date, date, 10) == 0)
-            return k;
-    return -1;
-}
-
-json_t *ep_tools_breakdown_json(const struct ep_tools_pos *p, int v)
+json_t *ep_tools_breakdown_json(const struct ep_positions *p, int v)
 {
     const struct ep_matrix *m = &p->m;
     json_t *arr = json_array();
@@ -579,10 +168,10 @@ json_t *ep_tools_breakdown_json(const struct ep_tools_pos *p, int v)
         }
         order[k] = g;
     }
-    const struct ep_tools_counts *c = p->counts + (size_t)v * (size_t)m->n_grp;
+    const struct ep_positions_counts *c = p->counts + (size_t)v * (size_t)m->n_grp;
     for (int k = 0; k < ng; k++) {
         int g = order[k];
-        const struct ep_tools_counts *x = &c[g];
+        const struct ep_positions_counts *x = &c[g];
         if (x->y + x->n + x->a + x->d == 0)
             continue;
         json_t *o = json_pack("{s:s,s:i,s:i,s:i,s:i,s:s}", "group", m->grp_code[g], "Y", x->y, "N",
@@ -602,15 +191,15 @@ json_t *ep_tools_breakdown_json(const struct ep_tools_pos *p, int v)
     return arr;
 }
 
-int ep_tools_group_breakdown(struct ep_store *s, int64_t vote_id, json_t **out,
+int ep_tools_group_breakdown(struct ep_env *env, int64_t vote_id, json_t **out,
                              struct ep_error *err)
 {
     *out = NULL;
-    struct ep_tools_pos *p = NULL;
-    int rc = ep_tools_pos_acquire(s, &p, err);
+    struct ep_positions *p = NULL;
+    int rc = ep_tools_pos_acquire(env, &p, err);
     if (rc || !p)
         return rc ? rc : EP_EINTERNAL;
-    int v = ep_tools_pos_vote_index(p, vote_id);
+    int v = ep_positions_vote_index(p, vote_id);
     if (v >= 0) {
         *out = ep_tools_breakdown_json(p, v);
         if (!*out)
@@ -719,36 +308,26 @@ int ep_tools_fold(const char *text, struct ep_buf *out)
 
 int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what)
 {
-    return ep_error_set(err, EP_EDB, "%s: %s", what,
-                        s ? sqlite3_errmsg(ep_store_db(s)) : "no store");
+    return ep_query_db_error(s, err, what);
 }
 
 /* ---- MEPs -------------------------------------------------------------------------------- */
 
+int ep_tools_env_mep_known(struct ep_env *env, int64_t id, struct ep_error *err)
+{
+    if (!env)
+        return ep_error_set(err, EP_EINTERNAL, "no analysis environment attached to the call");
+    return ep_positions_mep_known(&env->positions, env->store, id, err);
+}
+
 int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
 {
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(ep_store_db(s),
-                           "SELECT EXISTS(SELECT 1 FROM member WHERE id = ?1),"
-                           " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1)",
-                           -1, &q, NULL) != SQLITE_OK)
-        return ep_tools_db_error(s, err, "looking up the MEP");
-    sqlite3_bind_int64(q, 1, id);
-    int known = -1;
-    if (sqlite3_step(q) == SQLITE_ROW)
-        known = sqlite3_column_int(q, 0) ? 1 : sqlite3_column_int(q, 1) ? 2 : 0;
-    sqlite3_finalize(q);
-    if (known < 0)
-        return ep_tools_db_error(s, err, "looking up the MEP");
-    if (known)
-        return known;
-    struct ep_tools_pos *p = NULL;
-    int rc = ep_tools_pos_acquire(s, &p, err);
-    if (rc)
-        return rc;
-    known = p->m.n_mep && ep_matrix_mep_index(&p->m, id) >= 0 ? 2 : 0;
-    ep_tools_pos_release(p);
-    return known;
+    struct ep_env env;
+    int rc = ep_env_init(&env, s, err);
+    if (!rc)
+        rc = ep_tools_env_mep_known(&env, id, err);
+    ep_env_close(&env);
+    return rc;
 }
 
 /* ---- did-not-vote coverage ------------------------------------------------------------- */
@@ -777,65 +356,51 @@ static int cmp_str(const void *a, const void *b)
 
 /* Known group codes into *known (sorted, duplicates kept): the groups table and memberships,
  * plus the positions' groups (the snapshot's matrix) when with_votes. */
-static int known_groups(struct ep_store *s, int with_votes, char ***known, size_t *nk,
+static int known_groups(struct ep_env *env, int with_votes, char ***known, size_t *nk,
                         struct ep_error *err)
 {
-    size_t n = 0, a = 32;
-    char **k = calloc(a, sizeof *k);
-    struct ep_tools_pos *p = NULL;
-    sqlite3_stmt *q = NULL;
-    int rc = 0;
-    if (!k)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    if (with_votes && (rc = ep_tools_pos_acquire(s, &p, err)))
-        goto out;
-    if (sqlite3_prepare_v2(ep_store_db(s),
-                           "SELECT code FROM grp UNION SELECT group_code FROM membership", -1, &q,
-                           NULL) != SQLITE_OK) {
-        rc = ep_tools_db_error(s, err, "listing groups");
-        goto out;
+    char **k = NULL;
+    size_t n = 0;
+    int rc = ep_query_known_groups(env->store, &k, &n, err);
+    if (rc)
+        return rc;
+    struct ep_positions *p = NULL;
+    if (with_votes && (rc = ep_tools_pos_acquire(env, &p, err))) {
+        ep_query_strings_free(k, n);
+        return rc;
     }
-    int st, g = 0;
-    for (;;) {
-        const char *c;
-        if (p && g < p->m.n_grp)
-            c = p->m.grp_code[g++];
-        else if ((st = sqlite3_step(q)) == SQLITE_ROW)
-            c = (const char *)sqlite3_column_text(q, 0);
-        else if (st == SQLITE_DONE)
-            break;
-        else {
-            rc = ep_tools_db_error(s, err, "listing groups");
-            goto out;
-        }
-        if (!c || !*c)
-            continue;
-        if (n == a) {
-            char **more = realloc(k, 2 * a * sizeof *k);
-            if (!more) {
-                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-                goto out;
-            }
-            k = more;
-            a *= 2;
-        }
-        if (!(k[n] = strdup(c))) {
+    /* drop empty codes; add the positions' groups */
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k[i][0])
+            k[w++] = k[i];
+        else
+            free(k[i]);
+    }
+    n = w;
+    int ng = p ? p->m.n_grp : 0;
+    if (ng) {
+        char **more = realloc(k, (n + (size_t)ng) * sizeof *k);
+        if (!more)
             rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-            goto out;
+        else
+            k = more;
+        for (int g = 0; !rc && g < ng; g++) {
+            if (!p->m.grp_code[g][0])
+                continue;
+            if (!(k[n] = strdup(p->m.grp_code[g])))
+                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+            else
+                n++;
         }
-        n++;
+    }
+    ep_tools_pos_release(p);
+    if (rc) {
+        ep_query_strings_free(k, n);
+        return rc;
     }
     if (n > 1)
         qsort(k, n, sizeof *k, cmp_str);
-out:
-    sqlite3_finalize(q);
-    ep_tools_pos_release(p);
-    if (rc) {
-        for (size_t i = 0; i < n; i++)
-            free(k[i]);
-        free(k);
-        return rc;
-    }
     *known = k;
     *nk = n;
     return 0;
@@ -844,7 +409,18 @@ out:
 int ep_tools_resolve_group(struct ep_store *s, const char *argname, const char *arg, char *code,
                            size_t n, struct ep_error *err)
 {
-    if (!s)
+    struct ep_env env;
+    int rc = ep_env_init(&env, s, err);
+    if (!rc)
+        rc = ep_tools_env_resolve_group(&env, argname, arg, code, n, err);
+    ep_env_close(&env);
+    return rc;
+}
+
+int ep_tools_env_resolve_group(struct ep_env *env, const char *argname, const char *arg,
+                               char *code, size_t n, struct ep_error *err)
+{
+    if (!env || !env->store)
         return ep_error_set(err, EP_EUNAVAIL, "no store");
     const char *canon = ep_group_canonical(arg);
     int rc = 0;
@@ -853,7 +429,7 @@ int ep_tools_resolve_group(struct ep_store *s, const char *argname, const char *
     for (int with_votes = 0; with_votes < 2; with_votes++) {
         char **known = NULL;
         size_t nk = 0;
-        rc = known_groups(s, with_votes, &known, &nk, err);
+        rc = known_groups(env, with_votes, &known, &nk, err);
         if (rc)
             return rc;
         const char *hit = NULL;

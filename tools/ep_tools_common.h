@@ -15,17 +15,24 @@
 
 #include "ep_error.h"
 #include "ep_matrix.h"
+#include "ep_positions.h"
 #include "ep_util.h"
 
 struct ep_store;
+struct ep_env;
 
 /* ---- provenance ------------------------------------------------------------------------ */
 
 /* New object {"sources": ["Source: European Parliament", "Data: HowTheyVote.eu (ODbL)"],
  * "dataset_date": "YYYY-MM-DD" | null, "positions_window": {"from","to"} | null,
- * "synthetic": bool}. NULL on failure (out of memory or a store error). */
+ * "synthetic": bool} of env's store (from its positions snapshot when one is current, else read
+ * from the store and remembered in env). NULL on failure (out of memory or a store error). */
+json_t *ep_tools_env_provenance(struct ep_env *env);
+/* Steal the provenance into obj["provenance"]; returns 0 or EP_ENOMEM/EP_EDB (err filled). obj is
+ * kept. */
+int ep_tools_env_add_provenance(struct ep_env *env, json_t *obj, struct ep_error *err);
+/* The same for a caller without an environment: read from the store on every call. */
 json_t *ep_tools_provenance(struct ep_store *s);
-/* Steal prov into obj["provenance"]; returns 0 or EP_ENOMEM/EP_EDB (err filled). obj is kept. */
 int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *err);
 
 /* JSON Schema text of the provenance object, for outputSchemas (string literal). */
@@ -88,65 +95,18 @@ int ep_tools_agreement_index(int y, int n, int a, double *ai);
 
 /* ---- snapshot of the votes with per-MEP positions ---------------------------------------- */
 
-struct ep_tools_counts {
-    int y, n, a, d; /* FOR, AGAINST, ABSTENTION, DID_NOT_VOTE of one group on one vote */
-};
-
-struct ep_tools_day {
-    char date[11];
-    int first_vote, n_votes; /* matrix vote indices [first_vote, first_vote + n_votes) */
-    int mandate;             /* MEPs with a mandate (or a cast vote) that day */
-    int present;             /* MEPs with at least one cast vote that day */
-    int dnv_unknown;         /* votes of the day on which who did not vote is unknown */
-};
-
-struct ep_tools_sitting {
-    char date[11];
-    int votes, with_positions, main_votes;
-    int main_known; /* votes whose source says whether they are main votes */
-};
-
-/* Immutable once built; shared between callers with a reference count. */
-struct ep_tools_pos {
-    struct ep_matrix m;             /* every vote with positions, whole store */
-    struct ep_tools_counts *counts; /* [v * m.n_grp + g] */
-    int64_t *vote_sorted;           /* vote ids ascending */
-    int *vote_sorted_index;         /* matrix index of vote_sorted[k] */
-    struct ep_tools_day *days;      /* position days ascending */
-    int n_days;
-    struct ep_tools_sitting *sittings; /* every date with votes (vote table), ascending */
-    int n_sittings;
-    char dataset_date[11];         /* "" when the store has no votes */
-    char pos_from[11], pos_to[11]; /* "" when no votes have positions */
-    int synthetic;
-    /* private */
-    int refs, stale;
-    char *key_path;
-    void *key_db;
-    long long key_changes, key_version;
-};
-
-/* Current snapshot of s (built on first use, ~0.1 s on the bundled data; rebuilt after the
- * store changes). On success *out is a counted reference: release it with
- * ep_tools_pos_release. A store without positions gives a snapshot with m.n_vote == 0.
- * Thread-safe. */
-int ep_tools_pos_acquire(struct ep_store *s, struct ep_tools_pos **out, struct ep_error *err);
-void ep_tools_pos_release(struct ep_tools_pos *p);
-/* Drop the cached snapshot (references still held stay valid until released). */
-void ep_tools_common_reset(void);
-
-/* Matrix index of vote_id, or -1 when the vote has no stored positions. */
-int ep_tools_pos_vote_index(const struct ep_tools_pos *p, int64_t vote_id);
-/* Index into days[] of a date, or -1. */
-int ep_tools_pos_day_index(const struct ep_tools_pos *p, const char *date);
+/* The positions snapshot (analysis/ep_positions.h) of env's store from env's cache: a counted
+ * reference, released with ep_tools_pos_release. */
+int ep_tools_pos_acquire(struct ep_env *env, struct ep_positions **out, struct ep_error *err);
+void ep_tools_pos_release(struct ep_positions *p);
 
 /* Per-group breakdown of matrix vote v: new array of
  * {group, Y, N, A, D, position, agreement_index?} sorted by group code, groups with no member
  * that day left out. NULL on ENOMEM. */
-json_t *ep_tools_breakdown_json(const struct ep_tools_pos *p, int v);
+json_t *ep_tools_breakdown_json(const struct ep_positions *p, int v);
 /* The same by vote id: *out is the array, or NULL (and 0 returned) when the vote has no
  * stored positions. */
-int ep_tools_group_breakdown(struct ep_store *s, int64_t vote_id, json_t **out,
+int ep_tools_group_breakdown(struct ep_env *env, int64_t vote_id, json_t **out,
                              struct ep_error *err);
 
 /* JSON Schema text of one breakdown entry. */
@@ -168,7 +128,11 @@ int ep_tools_group_breakdown(struct ep_store *s, int64_t vote_id, json_t **out,
 
 /* Which stored source names an MEP: 1 = a members-table row (name, country, ...), 2 = only
  * memberships or roll-call positions (no name: EP_TOOLS_MEP_UNNAMED says what is unknown),
- * 0 = none; negative EP_E* on a store error (err filled). Every tool resolves MEP ids with it. */
+ * 0 = none; negative EP_E* on a store error (err filled). Every tool resolves MEP ids with it
+ * (ep_positions_mep_known over env's snapshot). */
+int ep_tools_env_mep_known(struct ep_env *env, int64_t id, struct ep_error *err);
+/* The same for a caller without an environment (a snapshot is built for the call when the
+ * tables do not name the MEP). */
 int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err);
 #define EP_TOOLS_MEP_UNNAMED                                                                       \
     "not in the store's members table (HowTheyVote.eu members.csv or the EP API's MEP list): "     \
@@ -212,6 +176,9 @@ int ep_tools_db_error(struct ep_store *s, struct ep_error *err, const char *what
  * group that only appears in votes, e.g. a new group of a later term, counts). On success the
  * canonical code is in code (n bytes) and 0 is returned; an unknown group is EP_EINVAL
  * "argument "ARG": unknown group "X"; known: A, B, ..."; EP_EDB/EP_ENOMEM otherwise. */
+int ep_tools_env_resolve_group(struct ep_env *env, const char *argname, const char *arg,
+                               char *code, size_t n, struct ep_error *err);
+/* The same for a caller without an environment. */
 int ep_tools_resolve_group(struct ep_store *s, const char *argname, const char *arg, char *code,
                            size_t n, struct ep_error *err);
 

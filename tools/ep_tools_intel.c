@@ -2,90 +2,29 @@
 #include "ep_tools_intel.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_anomalies.h"
 #include "ep_artefact.h"
+#include "ep_coalition.h"
 #include "ep_env.h"
 #include "ep_influence.h"
+#include "ep_json.h"
 #include "ep_query_intel.h"
 #include "ep_run.h"
 #include "ep_graph.h"
 #include "ep_model.h"
+#include "ep_network.h"
 #include "ep_report.h"
+#include "ep_risk.h"
 #include "ep_stats.h"
 #include "ep_store.h"
 #include "ep_tools_common.h"
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
-
-/* ---- small JSON helpers ------------------------------------------------------------------ */
-
-/* A finite number rounded to 6 decimals, or null (never NaN/Inf). */
-static json_t *jr(double x)
-{
-    if (!isfinite(x))
-        return json_null();
-    double r = round(x * 1e6) / 1e6;
-    if (r == 0)
-        r = 0; /* no -0 */
-    return json_real(r);
-}
-
-static json_t *jru(int ok, double x)
-{
-    return ok ? jr(x) : json_null();
-}
-
-static void put(json_t *o, const char *k, json_t *v, int *bad)
-{
-    if (!v) {
-        *bad = 1;
-        return;
-    }
-    if (!o || json_object_set_new(o, k, v))
-        *bad = 1;
-}
-
-static void add(json_t *a, json_t *v, int *bad)
-{
-    if (!v) {
-        *bad = 1;
-        return;
-    }
-    if (!a || json_array_append_new(a, v))
-        *bad = 1;
-}
-
-static json_t *jstrs(const char *const *s)
-{
-    json_t *a = json_array();
-    for (int i = 0; a && s && s[i]; i++)
-        if (json_array_append_new(a, json_string(s[i]))) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
-
-static json_t *unavail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static json_t *unavail(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return ep_tools_unavailable(buf);
-}
-
-static double clamp01(double x)
-{
-    return x < 0 ? 0 : (x > 1 ? 1 : x);
-}
 
 /* ---- the run: progress and cancellation between stages (analysis/ep_run.h) ----------------- */
 
@@ -111,7 +50,7 @@ static json_t *short_json(const struct ep_run *r, int *bad)
     json_t *a = json_array();
     for (int k = 0; k < r->n_short; k++) {
         const struct ep_run_short *s = &r->shortm[k];
-        add(a,
+        ep_json_add(a,
             json_pack("{s:s, s:s, s:I, s:I}", "measure", s->measure, "unit", s->unit, "have",
                       (json_int_t)s->have, "minimum", (json_int_t)s->minimum),
             bad);
@@ -146,20 +85,6 @@ static int win_get(struct ep_tool_ctx *ctx, json_t *args, struct ep_tools_window
     return ep_tools_win(ctx, tw, out, err);
 }
 
-/* The graph with the run's progress and cancellation hooks. */
-static int need_graph_algo(struct ep_win *w, struct ep_run *r, int min_common, int algo, int cent,
-                           struct ep_error *err)
-{
-    struct ep_graph_hooks h = ep_run_graph_hooks(r);
-    return ep_win_need_graph(w, min_common, algo, cent, &h, err);
-}
-
-/* The graph with the default community detection (Louvain). */
-static int need_graph(struct ep_win *w, struct ep_run *r, int min_common, int cent, struct ep_error *err)
-{
-    return need_graph_algo(w, r, min_common, EP_GRAPH_LOUVAIN, cent, err);
-}
-
 /* ---- shared result pieces ---------------------------------------------------------------- */
 
 static const char *grp_code(const struct ep_matrix *m, int g)
@@ -177,7 +102,7 @@ static json_t *mep_json(struct ep_win *w, int i, int has_value, double value)
                           w->country[i][0] ? json_string(w->country[i]) : json_null());
     if (o && has_value) {
         int bad = 0;
-        put(o, "value", jr(value), &bad);
+        ep_json_put(o, "value", ep_json_real(value), &bad);
         if (bad) {
             json_decref(o);
             return NULL;
@@ -190,18 +115,18 @@ static json_t *methodology(struct ep_win *w, const char *formula, const char *co
                            const char *const *limits)
 {
     return json_pack("{s:s, s:o, s:{s:i, s:i, s:i}, s:o}", "formula", formula, "inputs",
-                     jstrs(inputs), "coverage", "votes", w->m->n_vote, "meps", w->n_active,
-                     "sittings", w->n_sittings, "limits", jstrs(limits));
+                     ep_json_strings(inputs), "coverage", "votes", w->m->n_vote, "meps", w->n_active,
+                     "sittings", w->n_sittings, "limits", ep_json_strings(limits));
 }
 
 /* Add window, methodology and provenance to res. */
 static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_window *tw, struct ep_win *w, json_t *res,
                   json_t *meth, int bad, json_t **result, struct ep_error *err)
 {
-    put(res, "window", ep_tools_window_json(tw, w->m), &bad);
+    ep_json_put(res, "window", ep_tools_window_json(tw, w->m), &bad);
     if (r->n_short > 0)
-        put(res, "window_too_short", short_json(r, &bad), &bad);
-    put(res, "methodology", meth, &bad);
+        ep_json_put(res, "window_too_short", short_json(r, &bad), &bad);
+    ep_json_put(res, "methodology", meth, &bad);
     if (bad) {
         json_decref(res);
         return ep_error_set(err, EP_ENOMEM, "out of memory while building the result");
@@ -215,31 +140,6 @@ static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_win
     }
     *result = res;
     return 0;
-}
-
-/* 1 when the co-voting network has edges with a positive total weight. */
-static int graph_weighted(const struct ep_graph *g)
-{
-    double t = 0;
-    for (int k = 0; k < g->n_node; k++)
-        t += g->node[k].strength;
-    return g->n_edge > 0 && t > 0;
-}
-
-/* {"available": false, "reason", "minimum_common_votes"} for a measure that needs the co-voting
- * network to have edge weight (communities, modularity, centralities, factions). When the window
- * has fewer votes than an edge needs, the measure joins window_too_short. */
-static json_t *no_edges(struct ep_run *r, const struct ep_win *w, const struct ep_graph *g,
-                        const char *measure)
-{
-    char why[400];
-    ep_run_no_edges(r, w, g, measure, why, sizeof why);
-    json_t *o = ep_tools_unavailable(why);
-    if (o && json_object_set_new(o, "minimum_common_votes", json_integer(g->min_common))) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
 }
 
 /* ---- rendered files (formats; tools/ep_artefact.h) ------------------------------------------ */
@@ -270,7 +170,7 @@ static int render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, u
         json_t *nl = json_array();
         int bad = !nl;
         for (int k = 0; k < w->g.n_node && !bad; k++)
-            add(nl, mep_json(w, w->g.node[k].mep, 0, 0), &bad);
+            ep_json_add(nl, mep_json(w, w->g.node[k].mep, 0, 0), &bad);
         rc = bad ? ep_error_set(err, EP_ENOMEM, "out of memory")
                  : ep_report_graphml(&w->g, w->m, nl, &b, err);
         json_decref(nl);
@@ -361,6 +261,9 @@ static int render_influence(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
     return ep_artefacts_finish(&a, res, err);
 }
 
+static int coalition_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args,
+                         const json_t *groups, json_t **result, struct ep_error *err);
+
 /* analyze_coalition_dynamics (coal = res) and generate_political_risk_assessment (risk = res;
  * the coalition result over the same window is computed for the charts): the cohesion and
  * agreement charts (PNG) and the coalition report or the risk briefing (PDF). */
@@ -372,10 +275,15 @@ static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
     int rc = ep_artefacts_begin(&a, ctx, args, err);
     if (rc)
         return rc;
-    if (briefing)
-        rc = ep_artefact_call(ctx, "analyze_coalition_dynamics", ep_artefact_window_args(args),
-                              &coal, err);
-    else
+    if (briefing) {
+        /* the coalition figures over the same window (the cache holds its statistics) */
+        struct ep_run cr;
+        run_init(&cr, ctx, "analyze_coalition_dynamics", 7);
+        cr.progress = NULL; /* the outer call reports progress */
+        rc = coalition_run(ctx, &cr, args, NULL, &coal, err);
+        if (rc)
+            ep_error_prefix(err, "analyze_coalition_dynamics (for the document): ");
+    } else
         coal = json_incref(res);
     struct ep_buf b;
     ep_buf_init(&b, 0);
@@ -399,17 +307,6 @@ static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
         return rc;
     }
     return ep_artefacts_finish(&a, res, err);
-}
-
-static json_t *vote_ids(const struct ep_matrix *m, const int *v, int n, int cap)
-{
-    json_t *a = json_array();
-    for (int k = 0; a && k < n && k < cap; k++)
-        if (json_array_append_new(a, json_integer((json_int_t)m->vote_id[v[k]]))) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
 }
 
 /* Matrix index of mep_id, or an error naming the argument. */
@@ -468,13 +365,6 @@ static void day_str(int32_t day, char out[11])
     ep_date_format(day, out);
 }
 
-static void period_str(const struct ep_stats_periods *p, int k, char out[11])
-{
-    if (p->kind == EP_PERIOD_SITTING)
-        ep_date_format(p->key[k], out);
-    else
-        snprintf(out, 11, "%04d-%02d", (int)(p->key[k] / 100) % 10000, (int)(p->key[k] % 100));
-}
 
 /* The full input/output schemas are long string literals (longer than the 4095 characters C99
  * guarantees; GCC and Clang accept any length). */
@@ -561,47 +451,60 @@ static const char *const dim_def[N_DIM] = {
     "rapporteurships, shadow rapporteurships and roles (chairs, coordinators)",
 };
 
+/* The weights block of a composite: nominal and effective weights, the dimensions dropped
+ * (stolen: nom, eff, dropped) and the note. */
+static json_t *weights_json(json_t *nom, json_t *eff, json_t *dropped, const char *note, int *bad)
+{
+    json_t *wt = json_object();
+    ep_json_put(wt, "nominal", nom, bad);
+    ep_json_put(wt, "effective", eff, bad);
+    ep_json_put(wt, "renormalised", json_boolean(json_array_size(dropped) > 0), bad);
+    ep_json_put(wt, "dropped", dropped, bad);
+    ep_json_put(wt, "note", json_string(note), bad);
+    return wt;
+}
+
 /* The figures object of an available dimension. */
 static json_t *influence_figures(const struct ep_influence *o, int d, int *bad)
 {
     const struct ep_win *w = o->win;
     const struct ep_graph_node *nd = &w->g.node[o->node];
-    const struct ep_mepfig *f = &w->mf[o->mep];
+    const struct ep_stats_mepfig *f = &w->mf[o->mep];
     const struct ep_matrix *m = w->m;
     json_t *fig = json_object();
     switch (d) {
     case D_CENT:
-        put(fig, "eigenvector", jr(nd->eigen), bad);
-        put(fig, "pagerank", jr(nd->pagerank), bad);
-        put(fig, "strength", jr(nd->strength), bad);
-        put(fig, "degree", json_integer(nd->degree), bad);
-        put(fig, "betweenness_backbone", jr(nd->betweenness >= 0 ? nd->betweenness : 0), bad);
-        put(fig, "nodes", json_integer(w->g.n_node), bad);
-        put(fig, "edges", json_integer(w->g.n_edge), bad);
+        ep_json_put(fig, "eigenvector", ep_json_real(nd->eigen), bad);
+        ep_json_put(fig, "pagerank", ep_json_real(nd->pagerank), bad);
+        ep_json_put(fig, "strength", ep_json_real(nd->strength), bad);
+        ep_json_put(fig, "degree", json_integer(nd->degree), bad);
+        ep_json_put(fig, "betweenness_backbone", ep_json_real(nd->betweenness >= 0 ? nd->betweenness : 0), bad);
+        ep_json_put(fig, "nodes", json_integer(w->g.n_node), bad);
+        ep_json_put(fig, "edges", json_integer(w->g.n_edge), bad);
         break;
     case D_BRIDGE:
-        put(fig, "bridge_score", jr(nd->bridge), bad);
-        put(fig, "top_k", json_integer(w->g.top_k), bad);
-        put(fig, "modal_group",
+        ep_json_put(fig, "bridge_score", ep_json_real(nd->bridge), bad);
+        ep_json_put(fig, "top_k", json_integer(w->g.top_k), bad);
+        ep_json_put(fig, "modal_group",
             grp_code(m, nd->grp) ? json_string(grp_code(m, nd->grp)) : json_null(), bad);
         break;
     case D_LOYAL:
-        put(fig, "votes_with_group", json_integer(f->loy_num), bad);
-        put(fig, "votes_considered", json_integer(f->loy_den), bad);
-        put(fig, "defections", json_integer(f->n_defect), bad);
+        ep_json_put(fig, "votes_with_group", json_integer(f->loy_num), bad);
+        ep_json_put(fig, "votes_considered", json_integer(f->loy_den), bad);
+        ep_json_put(fig, "defections", json_integer(f->n_defect), bad);
         break;
     case D_PART:
-        put(fig, "cast", json_integer(f->cast), bad);
-        put(fig, "eligible", json_integer(f->eligible), bad);
+        ep_json_put(fig, "cast", json_integer(f->cast), bad);
+        ep_json_put(fig, "eligible", json_integer(f->eligible), bad);
         break;
     case D_PIVOT: {
         json_t *ex = json_array();
         for (int k = 0; k < o->n_example; k++)
-            add(ex, json_integer((json_int_t)o->example_vote[k]), bad);
-        put(fig, "pivotal_votes", json_integer(w->mep_piv[o->mep]), bad);
-        put(fig, "group_pivotal_votes", json_integer(o->group_pivotal), bad);
-        put(fig, "decided_votes", json_integer(w->decided), bad);
-        put(fig, "example_vote_ids", ex, bad);
+            ep_json_add(ex, json_integer((json_int_t)o->example_vote[k]), bad);
+        ep_json_put(fig, "pivotal_votes", json_integer(w->mep_piv[o->mep]), bad);
+        ep_json_put(fig, "group_pivotal_votes", json_integer(o->group_pivotal), bad);
+        ep_json_put(fig, "decided_votes", json_integer(w->decided), bad);
+        ep_json_put(fig, "example_vote_ids", ex, bad);
         break;
     }
     default: break;
@@ -617,24 +520,24 @@ static void influence_dims_json(const struct ep_influence *o, json_t *res, int *
     for (int d = 0; d < N_DIM; d++) {
         const struct ep_influence_dim *x = &o->dim[d];
         const char *name = ep_influence_dim_name[d];
-        put(nom, name, jr(ep_influence_dim_weight[d]), bad);
+        ep_json_put(nom, name, ep_json_real(ep_influence_dim_weight[d]), bad);
         json_t *dj;
         if (!x->available) {
-            dj = ep_tools_unavailable(x->reason);
+            dj = ep_json_unavailable(x->reason);
             if (x->no_edges)
-                put(dj, "minimum_common_votes", json_integer(o->win->g.min_common), bad);
-            put(dj, "definition", json_string(dim_def[d]), bad);
-            add(dropped, json_string(name), bad);
+                ep_json_put(dj, "minimum_common_votes", json_integer(o->win->g.min_common), bad);
+            ep_json_put(dj, "definition", json_string(dim_def[d]), bad);
+            ep_json_add(dropped, json_string(name), bad);
         } else {
-            put(eff, name, jr(x->weight), bad);
+            ep_json_put(eff, name, ep_json_real(x->weight), bad);
             dj = json_pack("{s:b, s:o, s:o, s:o, s:i, s:s, s:o}", "available", 1, "value",
-                           jr(x->value), "percentile", jr(x->percentile), "weight",
-                           jr(x->weight), "peers", x->peers, "definition", dim_def[d], "figures",
+                           ep_json_real(x->value), "percentile", ep_json_real(x->percentile), "weight",
+                           ep_json_real(x->weight), "peers", x->peers, "definition", dim_def[d], "figures",
                            influence_figures(o, d, bad));
         }
-        put(dims, name, dj, bad);
+        ep_json_put(dims, name, dj, bad);
     }
-    put(res, "dimensions", dims, bad);
+    ep_json_put(res, "dimensions", dims, bad);
     int renorm = json_array_size(dropped) > 0;
     char note[400];
     snprintf(note, sizeof note,
@@ -642,46 +545,34 @@ static void influence_dims_json(const struct ep_influence *o, json_t *res, int *
                       "by their sum %.2f so that they add up to 1"
                     : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
              json_array_size(dropped), o->weight_sum);
-    json_t *wt = json_object();
-    put(wt, "nominal", nom, bad);
-    put(wt, "effective", eff, bad);
-    put(wt, "renormalised", json_boolean(renorm), bad);
-    put(wt, "dropped", dropped, bad);
-    put(wt, "note", json_string(note), bad);
-    put(res, "weights", wt, bad);
+    ep_json_put(res, "weights", weights_json(nom, eff, dropped, note, bad), bad);
 }
 
-static int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                                     struct ep_error *err)
+/* The assess_mep_influence result of MEP id over the window of args (window keys only). */
+static int influence_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args, int64_t id,
+                         json_t **result, struct ep_error *err)
 {
-    struct ep_run r;
-    run_init(&r, ctx, "assess_mep_influence", 8);
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
-                            &fmts, err))
-        return EP_EINVAL;
     struct ep_tools_window tw;
     struct ep_win *w = NULL;
-    int rc = ep_run_stage(&r, "loading the window", err);
+    int rc = ep_run_stage(r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
         return rc;
-    int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
     struct ep_influence_params p;
     if ((rc = find_mep(ctx, w, id, "mep_id", &p.mep, err)))
         return rc;
     struct ep_influence o;
-    if ((rc = ep_influence_compute(w, &p, &r, &o, err)))
+    if ((rc = ep_influence_compute(w, &p, r, &o, err)))
         return rc;
     int bad = 0;
     json_t *res = json_object();
-    put(res, "mep", mep_json(w, o.mep, 0, 0), &bad);
+    ep_json_put(res, "mep", mep_json(w, o.mep, 0, 0), &bad);
     influence_dims_json(&o, res, &bad);
-    put(res, "composite", jr(o.composite), &bad);
-    put(res, "rank", json_integer(o.rank), &bad);
-    put(res, "n", json_integer(o.n), &bad);
-    put(res, "percentile_definition",
+    ep_json_put(res, "composite", ep_json_real(o.composite), &bad);
+    ep_json_put(res, "rank", json_integer(o.rank), &bad);
+    ep_json_put(res, "n", json_integer(o.n), &bad);
+    ep_json_put(res, "percentile_definition",
         json_string("percentile = 100 * (peers with a strictly lower value + half of the peers "
                     "with an equal value, the MEP included) / peers; peers = MEPs with at least "
                     "one cast vote in the window for whom the dimension is defined"),
@@ -700,7 +591,29 @@ static int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json
                     "composite = sum_d w_d * percentile_d / sum_d w_d over available dimensions d; "
                     "rank = 1 + number of MEPs with a strictly higher composite",
                     inputs, limits);
-    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
+    return finish(ctx, r, &tw, w, res, meth, bad, result, err);
+}
+
+int ep_tools_influence_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                              json_t **result, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "assess_mep_influence", 8);
+    r.progress = NULL; /* the caller reports progress */
+    return influence_run(ctx, &r, args, mep_id, result, err);
+}
+
+static int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                     struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "assess_mep_influence", 8);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF, "assess_mep_influence",
+                            &fmts, err))
+        return EP_EINVAL;
+    int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
+    int rc = influence_run(ctx, &r, args, id, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_influence(ctx, args, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
@@ -843,52 +756,14 @@ static const char OUT_COALITION[] =
                                                                                    ":" S_NUM
                                                                                    ",\"minimum_sittings\":" S_INT) "}}";
 
-#define COAL_MIN_COMMON 10 /* alliances: pairs with at least this many common votes */
-#define STAB_MIN_VOTES 5   /* stability: a sitting counts for a pair with >= 5 common votes */
-
-struct pairrow {
-    int a, b, agree, common;
-    double share, vol;
-    int vol_ok, periods;
-};
-
-static int cmp_pair_desc(const void *x, const void *y)
-{
-    const struct pairrow *p = x, *q = y;
-    if (p->share != q->share)
-        return p->share < q->share ? 1 : -1;
-    return q->common - p->common;
-}
-
-static json_t *pair_json(const struct ep_matrix *m, const struct pairrow *p)
+static json_t *pair_json(const struct ep_matrix *m, const struct ep_coalition_pair *p)
 {
     json_t *o =
         json_pack("{s:s, s:s, s:o, s:i, s:i}", "a", m->grp_code[p->a], "b", m->grp_code[p->b],
-                  "agreement", jr(p->share), "common_votes", p->common, "agreeing_votes", p->agree);
+                  "agreement", ep_json_real(p->share), "common_votes", p->common, "agreeing_votes", p->agree);
     if (o && p->vol_ok)
-        json_object_set_new(o, "volatility", jr(p->vol));
+        json_object_set_new(o, "volatility", ep_json_real(p->vol));
     return o;
-}
-
-/* OLS slope of the defined points y[k] against k. */
-static int slope(const double *y, const uint8_t *ok, int stride, int n, double *out)
-{
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    int c = 0;
-    for (int k = 0; k < n; k++)
-        if (ok[(size_t)k * (size_t)stride]) {
-            double v = y[(size_t)k * (size_t)stride];
-            sx += k;
-            sy += v;
-            sxx += (double)k * k;
-            sxy += k * v;
-            c++;
-        }
-    double den = c * sxx - sx * sx;
-    if (c < 2 || den <= 0)
-        return EP_EUNAVAIL;
-    *out = (c * sxy - sx * sy) / den;
-    return isfinite(*out) ? 0 : EP_EUNAVAIL;
 }
 
 static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trends *t,
@@ -897,56 +772,68 @@ static json_t *trend_json(const struct ep_matrix *m, const struct ep_stats_trend
     json_t *a = json_array();
     for (int k = 0; k < t->n; k++) {
         char ps[11];
-        period_str(p, k, ps);
+        ep_period_str(p, k, ps);
         size_t c = (size_t)k * (size_t)t->n_grp + (size_t)g;
         /* participation needs who did not vote on every vote of the period (null otherwise) */
         int unk = 0;
         for (int j = p->start[k]; j < p->start[k + 1] && !unk; j++)
             unk = !m->dnv_known[p->vote[j]];
         json_t *o = json_pack("{s:s, s:o, s:o, s:i}", "period", ps, "ai",
-                              jru(t->ai_ok[c], t->ai[c]), "participation",
-                              jru(t->part_ok[c] && !unk, t->participation[c]), "votes",
+                              ep_json_real_if(t->ai_ok[c], t->ai[c]), "participation",
+                              ep_json_real_if(t->part_ok[c] && !unk, t->participation[c]), "votes",
                               t->n_vote_cast[c]);
-        add(a, o, bad);
+        ep_json_add(a, o, bad);
     }
     return a;
 }
 
-/* alpha_reason and alpha_minimum_units beside a cohesion block's alpha (null when unavailable);
- * the measure joins window_too_short when the window itself has fewer votes than the minimum. */
-static void alpha_fields(struct ep_run *r, json_t *coh, const char *who, int ok, int units,
-                         int n_vote, int *bad)
+/* groups[] of the coalition result. */
+static json_t *coal_groups_json(const struct ep_coalition *o, int *bad)
 {
-    put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
-    if (ok)
-        return;
-    char why[256];
-    put(coh, "alpha_reason", json_string(ep_tools_alpha_reason(units, n_vote, why, sizeof why)),
-        bad);
-    if (n_vote < EP_STATS_ALPHA_MIN_UNITS) /* not when the group is too small for the window */
-        ep_run_too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS, "alpha of %s",
-                  who);
+    const struct ep_win *w = o->win;
+    const struct ep_matrix *m = w->m;
+    const struct ep_stats_trends *ts = &w->tr[EP_PERIOD_SITTING], *tm = &w->tr[EP_PERIOD_MONTH];
+    json_t *garr = json_array();
+    for (int k = 0; k < o->n_group; k++) {
+        const struct ep_coalition_group *x = &o->group[k];
+        int g = x->g;
+        const struct ep_stats_group *s = &w->gs.g[g];
+        json_t *coh = json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", "ai_mean",
+                                ep_json_real_if(s->ai_ok, s->ai_mean), "ai_median", ep_json_real_if(s->ai_ok, s->ai_median),
+                                "rice_mean", ep_json_real_if(s->rice_ok, s->rice_mean), "alpha",
+                                ep_json_real_if(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
+                                "participation", ep_json_real_if(s->part_ok && !o->dnv_unk, s->participation));
+        ep_json_put(coh, "alpha_minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
+        if (!s->alpha_ok)
+            ep_json_put(coh, "alpha_reason", json_string(x->alpha_reason), bad);
+        if (o->dnv_unk)
+            ep_json_put(coh, "participation_reason", json_string(o->dnv_why), bad);
+        json_t *tr = json_object();
+        ep_json_put(tr, "by_sitting", trend_json(m, ts, &w->per[EP_PERIOD_SITTING], g, bad), bad);
+        ep_json_put(tr, "by_month", trend_json(m, tm, &w->per[EP_PERIOD_MONTH], g, bad), bad);
+        ep_json_put(tr, "ai_slope_per_sitting", ep_json_real_if(x->slope_ok, x->slope), bad);
+        if (!x->slope_ok)
+            ep_json_put(tr, "ai_slope_reason",
+                json_string("the slope needs at least 2 sittings with a defined Agreement Index "
+                            "for the group"),
+                bad);
+        json_t *go = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g],
+                               "seats_at_last_vote", (int)w->frag.seats[g], "votes_cast",
+                               s->n_vote_cast, "ties", s->n_tie, "cohesion", coh, "trend", tr);
+        ep_json_add(garr, go, bad);
+    }
+    return garr;
 }
 
 /* The whole Parliament as one body: Krippendorff's alpha with every MEP who cast as a coder. */
-static json_t *parliament_json(struct ep_run *r, const struct ep_matrix *m, int *bad)
+static json_t *coal_parliament_json(const struct ep_coalition *o, int *bad)
 {
-    double a = 0;
-    int units = 0, coders = 0;
-    json_t *al;
-    if (ep_stats_parliament_alpha(m, &a, &units, &coders, NULL) == EP_OK) {
-        al = json_pack("{s:b, s:o}", "available", 1, "value", jr(a));
-    } else {
-        char why[256];
-        al = ep_tools_unavailable(ep_tools_alpha_reason(units, m->n_vote, why, sizeof why));
-        if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS)
-            ep_run_too_short(r, "votes with >= 2 cast values", units, EP_STATS_ALPHA_MIN_UNITS,
-                      "parliament.alpha");
-    }
-    put(al, "units", json_integer(units), bad);
-    put(al, "coders", json_integer(coders), bad);
-    put(al, "minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
-    put(al, "definition",
+    json_t *al = o->parl_ok ? json_pack("{s:b, s:o}", "available", 1, "value", ep_json_real(o->parl_alpha))
+                            : ep_json_unavailable(o->parl_reason);
+    ep_json_put(al, "units", json_integer(o->parl_units), bad);
+    ep_json_put(al, "coders", json_integer(o->parl_coders), bad);
+    ep_json_put(al, "minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS), bad);
+    ep_json_put(al, "definition",
         json_string("Krippendorff's alpha (nominal) of the whole Parliament: units = votes, "
                     "coders = every MEP who cast FOR, AGAINST or ABSTENTION (any group or none), "
                     "did-not-vote = missing; votes with fewer than 2 cast values are dropped"),
@@ -954,264 +841,128 @@ static json_t *parliament_json(struct ep_run *r, const struct ep_matrix *m, int 
     return json_pack("{s:o}", "alpha", al);
 }
 
-static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* pair_agreement: the matrix of the selected groups and the defined pairs. */
+static json_t *coal_pairs_json(const struct ep_coalition *o, int *bad)
 {
-    struct ep_run r;
-    run_init(&r, ctx, "analyze_coalition_dynamics", 7);
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
-                            "analyze_coalition_dynamics", &fmts, err))
-        return EP_EINVAL;
-    struct ep_tools_window tw;
-    struct ep_win *w = NULL;
-    int rc = ep_run_stage(&r, "loading the window", err);
-    if (!rc)
-        rc = win_get(ctx, args, &tw, &w, err);
-    if (rc)
-        return rc;
+    const struct ep_win *w = o->win;
     const struct ep_matrix *m = w->m;
     int ng = m->n_grp;
-    uint8_t sel[EP_MATRIX_MAX_GROUPS];
-    memset(sel, 0, sizeof sel);
-    json_t *ga = json_object_get(args, "groups");
-    if (json_is_array(ga)) {
-        for (size_t k = 0; k < json_array_size(ga); k++) {
-            char an[32];
-            snprintf(an, sizeof an, "groups[%zu]", k);
-            int g = find_group(ctx->store, m, json_string_value(json_array_get(ga, k)), an, err);
-            if (g < 0)
-                return g;
-            sel[g] = 1;
-        }
-    } else
-        memset(sel, 1, sizeof sel);
-    if ((rc = ep_run_stage(&r, "group cohesion and pair agreement", err)) || (rc = ep_win_need_gs(w, err)) ||
-        (rc = ep_win_need_frag(w, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "trends per sitting and month", err)) ||
-        (rc = ep_win_need_tr(w, EP_PERIOD_SITTING, err)) || (rc = ep_win_need_tr(w, EP_PERIOD_MONTH, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "co-voting network and factions", err)) ||
-        (rc = need_graph(w, &r, 10, 0, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "alliances and stability", err)))
-        return rc;
-
-    int bad = 0;
-    json_t *res = json_object();
-    /* groups */
-    json_t *garr = json_array();
-    const struct ep_stats_trends *ts = &w->tr[EP_PERIOD_SITTING], *tm = &w->tr[EP_PERIOD_MONTH];
-    /* group participation needs who did not vote on every vote of the window */
-    int dnv_unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
-    char dnv_why[600] = "";
-    if (dnv_unk)
-        ep_tools_dnv_reason(dnv_why, sizeof dnv_why, dnv_unk, m->n_vote);
-    for (int g = 0; g < ng; g++) {
-        if (!sel[g])
-            continue;
-        const struct ep_stats_group *s = &w->gs.g[g];
-        json_t *coh = json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", "ai_mean",
-                                jru(s->ai_ok, s->ai_mean), "ai_median", jru(s->ai_ok, s->ai_median),
-                                "rice_mean", jru(s->rice_ok, s->rice_mean), "alpha",
-                                jru(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units,
-                                "participation", jru(s->part_ok && !dnv_unk, s->participation));
-        alpha_fields(&r, coh, m->grp_code[g], s->alpha_ok, s->alpha_units, m->n_vote, &bad);
-        if (dnv_unk)
-            put(coh, "participation_reason", json_string(dnv_why), &bad);
-        double sl = 0;
-        int slok = slope(ts->ai + g, ts->ai_ok + g, ts->n_grp, ts->n, &sl) == 0;
-        json_t *tr = json_object();
-        put(tr, "by_sitting", trend_json(m, ts, &w->per[EP_PERIOD_SITTING], g, &bad), &bad);
-        put(tr, "by_month", trend_json(m, tm, &w->per[EP_PERIOD_MONTH], g, &bad), &bad);
-        put(tr, "ai_slope_per_sitting", jru(slok, sl), &bad);
-        if (!slok)
-            put(tr, "ai_slope_reason",
-                json_string("the slope needs at least 2 sittings with a defined Agreement Index "
-                            "for the group"),
-                &bad);
-        json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:o, s:o}", "group", m->grp_code[g],
-                              "seats_at_last_vote", (int)w->frag.seats[g], "votes_cast",
-                              s->n_vote_cast, "ties", s->n_tie,
-                              "cohesion", coh, "trend", tr);
-        add(garr, o, &bad);
-    }
-    put(res, "groups", garr, &bad);
-    if (ts->n < 2)
-        ep_run_too_short(&r, "sittings", ts->n, 2, "groups[].trend.ai_slope_per_sitting");
-    put(res, "parliament", parliament_json(&r, m, &bad), &bad);
-
-    /* pair matrix and per-sitting pair agreement for the stability figure */
-    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
-    int np = ps->n;
-    struct pairrow *pairs = calloc((size_t)(ng * ng > 0 ? ng * ng : 1), sizeof *pairs);
-    int32_t *pc = calloc((size_t)(np > 0 ? np : 1) * 2, sizeof *pc);
-    if (!pairs || !pc) {
-        free(pairs);
-        free(pc);
-        json_decref(res);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    int npair = 0;
     json_t *pm = json_object(), *codes = json_array(), *agm = json_array(), *cmm = json_array(),
            *plist = json_array();
     for (int a = 0; a < ng; a++) {
-        if (!sel[a])
+        if (!o->sel[a])
             continue;
-        add(codes, json_string(m->grp_code[a]), &bad);
-        json_t *ra = json_array(), *rc2 = json_array();
+        ep_json_add(codes, json_string(m->grp_code[a]), bad);
+        json_t *ra = json_array(), *rc = json_array();
         for (int b = 0; b < ng; b++) {
-            if (!sel[b])
+            if (!o->sel[b])
                 continue;
             size_t c = (size_t)a * (size_t)ng + (size_t)b;
-            add(ra, jru(w->gs.pair_ok[c], w->gs.pair_share[c]), &bad);
-            add(rc2, json_integer(w->gs.pair_common[c]), &bad);
-            if (b <= a || !w->gs.pair_ok[c])
-                continue;
-            struct pairrow *p = &pairs[npair++];
-            p->a = a;
-            p->b = b;
-            p->agree = w->gs.pair_agree[c];
-            p->common = w->gs.pair_common[c];
-            p->share = w->gs.pair_share[c];
-            /* volatility: population sd over sittings of the pair's agreement */
-            memset(pc, 0, (size_t)(np > 0 ? np : 1) * 2 * sizeof *pc);
-            for (int v = 0; v < m->n_vote; v++) {
-                const struct ep_stats_vg *vg = w->vs.vg + (size_t)v * (size_t)ng;
-                int pa = vg[a].pos, pb = vg[b].pos;
-                if (pa == EP_GPOS_NONE || pa == EP_GPOS_TIE || pb == EP_GPOS_NONE ||
-                    pb == EP_GPOS_TIE)
-                    continue;
-                int k = ps->period_of[v];
-                pc[2 * k]++;
-                pc[2 * k + 1] += pa == pb;
-            }
-            double s1 = 0, s2 = 0;
-            int cnt = 0;
-            for (int k = 0; k < np; k++)
-                if (pc[2 * k] >= STAB_MIN_VOTES) {
-                    double x = (double)pc[2 * k + 1] / pc[2 * k];
-                    s1 += x;
-                    s2 += x * x;
-                    cnt++;
-                }
-            p->periods = cnt;
-            if (cnt >= 2) {
-                double mean = s1 / cnt, var = s2 / cnt - mean * mean;
-                p->vol = sqrt(var > 0 ? var : 0);
-                p->vol_ok = isfinite(p->vol);
-            }
+            ep_json_add(ra, ep_json_real_if(w->gs.pair_ok[c], w->gs.pair_share[c]), bad);
+            ep_json_add(rc, json_integer(w->gs.pair_common[c]), bad);
         }
-        add(agm, ra, &bad);
-        add(cmm, rc2, &bad);
+        ep_json_add(agm, ra, bad);
+        ep_json_add(cmm, rc, bad);
     }
-    for (int k = 0; k < npair; k++)
-        add(plist, pair_json(m, &pairs[k]), &bad);
-    put(pm, "groups", codes, &bad);
-    put(pm, "agreement", agm, &bad);
-    put(pm, "common_votes", cmm, &bad);
-    put(pm, "pairs", plist, &bad);
-    put(res, "pair_agreement", pm, &bad);
+    for (int k = 0; k < o->n_pair; k++)
+        ep_json_add(plist, pair_json(m, &o->pair[k]), bad);
+    ep_json_put(pm, "groups", codes, bad);
+    ep_json_put(pm, "agreement", agm, bad);
+    ep_json_put(pm, "common_votes", cmm, bad);
+    ep_json_put(pm, "pairs", plist, bad);
+    return pm;
+}
 
-    /* alliances */
-    struct pairrow *rel = malloc((size_t)(npair > 0 ? npair : 1) * sizeof *rel);
-    int nrel = 0;
-    for (int k = 0; rel && k < npair; k++)
-        if (pairs[k].common >= COAL_MIN_COMMON)
-            rel[nrel++] = pairs[k];
-    if (rel)
-        qsort(rel, (size_t)nrel, sizeof *rel, cmp_pair_desc);
-    else
-        bad = 1;
+static json_t *coal_alliances_json(const struct ep_coalition *o, int *bad)
+{
+    const struct ep_matrix *m = o->win->m;
     json_t *most = json_array(), *least = json_array();
-    for (int k = 0; k < nrel && k < 5; k++)
-        add(most, pair_json(m, &rel[k]), &bad);
-    for (int k = 0; k < nrel && k < 5; k++)
-        add(least, pair_json(m, &rel[nrel - 1 - k]), &bad);
+    for (int k = 0; k < o->n_rel && k < EP_COAL_MAX_ALLIANCES; k++)
+        ep_json_add(most, pair_json(m, &o->rel[k]), bad);
+    for (int k = 0; k < o->n_rel && k < EP_COAL_MAX_ALLIANCES; k++)
+        ep_json_add(least, pair_json(m, &o->rel[o->n_rel - 1 - k]), bad);
     json_t *al = json_object();
-    put(al, "most_reliable", most, &bad);
-    put(al, "least_reliable", least, &bad);
-    put(al, "min_common_votes", json_integer(COAL_MIN_COMMON), &bad);
-    if (m->n_vote < COAL_MIN_COMMON) {
+    ep_json_put(al, "most_reliable", most, bad);
+    ep_json_put(al, "least_reliable", least, bad);
+    ep_json_put(al, "min_common_votes", json_integer(EP_COAL_MIN_COMMON), bad);
+    if (o->alliances_short) {
         char why[200];
         snprintf(why, sizeof why,
                  "the window is too short: %d vote%s, a ranked pair needs at least %d common "
                  "votes",
-                 m->n_vote, m->n_vote == 1 ? "" : "s", COAL_MIN_COMMON);
-        put(al, "reason", json_string(why), &bad);
-        ep_run_too_short(&r, "votes", m->n_vote, COAL_MIN_COMMON, "alliances");
+                 m->n_vote, m->n_vote == 1 ? "" : "s", EP_COAL_MIN_COMMON);
+        ep_json_put(al, "reason", json_string(why), bad);
     }
-    put(al, "note",
+    ep_json_put(al, "note",
         json_string("pairs ranked by agreement (share of common non-tie votes with the same "
                     "position); least reliable = lowest agreement; ties by more common votes"),
-        &bad);
-    put(res, "alliances", al, &bad);
+        bad);
+    return al;
+}
 
-    /* stability */
-    double vs_sum = 0;
-    int vs_n = 0;
-    for (int k = 0; k < npair; k++)
-        if (pairs[k].vol_ok) {
-            vs_sum += pairs[k].vol;
-            vs_n++;
-        }
+static json_t *coal_stability_json(const struct ep_coalition *o, int *bad)
+{
     const char *sform = "stability = 1 - 2 * mean over group pairs of sd_s(agreement_s), where "
                         "agreement_s is the pair's agreement in sitting s (sittings with >= 5 "
                         "common non-tie votes; pairs with >= 2 such sittings); sd is the "
                         "population standard deviation, at most 0.5 for shares, so the figure "
                         "lies in 0..1 (1 = every alliance equally strong in every sitting)";
-    json_t *st;
-    if (vs_n > 0) {
-        double mv = vs_sum / vs_n;
-        st = json_pack("{s:b, s:o, s:s, s:i, s:i, s:o}", "available", 1, "value",
-                       jr(clamp01(1 - 2 * mv)), "formula", sform, "pairs", vs_n, "periods", np,
-                       "mean_volatility", jr(mv));
-    } else {
-        st = unavail("no group pair has at least 2 sittings with >= %d common non-tie votes "
-                     "(%d sitting%s in the window)",
-                     STAB_MIN_VOTES, np, np == 1 ? "" : "s");
-        put(st, "formula", json_string(sform), &bad);
-        put(st, "minimum_sittings", json_integer(2), &bad);
-        if (np < 2)
-            ep_run_too_short(&r, "sittings", np, 2, "stability");
-    }
-    put(res, "stability", st, &bad);
-    free(rel);
-    free(pairs);
-    free(pc);
+    int np = o->n_periods;
+    if (o->stab_ok)
+        return json_pack("{s:b, s:o, s:s, s:i, s:i, s:o}", "available", 1, "value",
+                         ep_json_real(o->stability), "formula", sform, "pairs", o->stab_pairs, "periods",
+                         np, "mean_volatility", ep_json_real(o->mean_volatility));
+    json_t *st = ep_json_unavailablef("no group pair has at least 2 sittings with >= %d common non-tie votes "
+                         "(%d sitting%s in the window)",
+                         EP_COAL_STAB_MIN_VOTES, np, np == 1 ? "" : "s");
+    ep_json_put(st, "formula", json_string(sform), bad);
+    ep_json_put(st, "minimum_sittings", json_integer(2), bad);
+    return st;
+}
 
-    /* factions */
-    const struct ep_graph *gr = &w->g;
-    json_t *fa;
+static json_t *coal_factions_json(const struct ep_coalition *o, int *bad)
+{
+    const struct ep_matrix *m = o->win->m;
+    const struct ep_graph *gr = &o->win->g;
     const char *fdef = "a faction is a detected community (Louvain, weighted, resolution 1) that "
                        "holds >= 10% of a group's MEPs while at least one other community also "
                        "does: the group is split between communities";
-    if (gr->n_edge == 0 || !gr->modularity_ok) {
-        fa = no_edges(&r, w, gr, "factions");
-        put(fa, "definition", json_string(fdef), &bad);
-    } else {
-        json_t *items = json_array();
-        for (int k = 0; k < gr->n_faction; k++) {
-            const struct ep_graph_faction *f = &gr->faction[k];
-            if (f->grp < 0 || f->grp >= ng || !sel[f->grp])
-                continue;
-            add(items,
-                json_pack("{s:s, s:i, s:i, s:o}", "group", m->grp_code[f->grp], "community",
-                          f->community, "members", f->members, "share", jr(f->share)),
-                &bad);
-        }
-        fa = json_pack("{s:b, s:s, s:i, s:o, s:o, s:o, s:s}", "available", 1, "algorithm",
-                       gr->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "communities",
-                       gr->n_comm, "modularity", jru(gr->modularity_ok, gr->modularity),
-                       "modularity_by_group", jru(gr->modularity_group_ok, gr->modularity_group),
-                       "items", items, "definition", fdef);
+    if (!o->factions_ok) {
+        json_t *fa = ep_json_unavailable(o->factions_reason);
+        ep_json_put(fa, "minimum_common_votes", json_integer(gr->min_common), bad);
+        ep_json_put(fa, "definition", json_string(fdef), bad);
+        return fa;
     }
-    put(res, "factions", fa, &bad);
+    json_t *items = json_array();
+    for (int k = 0; k < gr->n_faction; k++) {
+        const struct ep_graph_faction *f = &gr->faction[k];
+        if (f->grp < 0 || f->grp >= m->n_grp || !o->sel[f->grp])
+            continue;
+        ep_json_add(items,
+            json_pack("{s:s, s:i, s:i, s:o}", "group", m->grp_code[f->grp], "community",
+                      f->community, "members", f->members, "share", ep_json_real(f->share)),
+            bad);
+    }
+    return json_pack("{s:b, s:s, s:i, s:o, s:o, s:o, s:s}", "available", 1, "algorithm",
+                     gr->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "communities",
+                     gr->n_comm, "modularity", ep_json_real_if(gr->modularity_ok, gr->modularity),
+                     "modularity_by_group", ep_json_real_if(gr->modularity_group_ok, gr->modularity_group),
+                     "items", items, "definition", fdef);
+}
 
-    if ((rc = ep_run_stage(&r, "result", err))) {
-        json_decref(res);
-        return rc;
-    }
+/* The analyze_coalition_dynamics result of o (window, methodology and provenance added). */
+static int coalition_result(struct ep_tool_ctx *ctx, struct ep_run *r,
+                            struct ep_tools_window *tw, const struct ep_coalition *o,
+                            json_t **result, struct ep_error *err)
+{
+    int bad = 0;
+    json_t *res = json_object();
+    ep_json_put(res, "groups", coal_groups_json(o, &bad), &bad);
+    ep_json_put(res, "parliament", coal_parliament_json(o, &bad), &bad);
+    ep_json_put(res, "pair_agreement", coal_pairs_json(o, &bad), &bad);
+    ep_json_put(res, "alliances", coal_alliances_json(o, &bad), &bad);
+    ep_json_put(res, "stability", coal_stability_json(o, &bad), &bad);
+    ep_json_put(res, "factions", coal_factions_json(o, &bad), &bad);
     static const char *const inputs[] = {
         "per vote and group: Y, N, A, D and the group position (TIE explicit)",
         ("per group: mean and median Agreement Index, mean Rice, Krippendorff's alpha (nominal), "
@@ -1223,12 +974,66 @@ static int t_coalition(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         "trends are unweighted means of per-vote AI in each sitting or month",
         "stability needs at least 2 sittings with 5 common votes per pair", NULL};
     json_t *meth = methodology(
-        w,
+        o->win,
         "AI = (max(Y,N,A) - (T - max)/2) / T; Rice = |Y - N|/(Y + N); alpha = 1 - (n - 1) * "
         "sum_u[(m_u^2 - sum_c n_uc^2)/(m_u - 1)] / (n^2 - sum_c n_c^2); pair agreement = same "
         "positions / common non-tie votes; stability = 1 - 2 * mean pair sd over sittings",
         inputs, limits);
-    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
+    return finish(ctx, r, tw, o->win, res, meth, bad, result, err);
+}
+
+/* The groups argument (NULL = every group) as a selection of the window's groups. */
+static int coal_groups_arg(struct ep_tool_ctx *ctx, const struct ep_matrix *m, json_t *ga,
+                           struct ep_coalition_params *p, struct ep_error *err)
+{
+    memset(p->sel, 0, sizeof p->sel);
+    if (!json_is_array(ga)) {
+        memset(p->sel, 1, sizeof p->sel);
+        return 0;
+    }
+    for (size_t k = 0; k < json_array_size(ga); k++) {
+        char an[32];
+        snprintf(an, sizeof an, "groups[%zu]", k);
+        int g = find_group(ctx->store, m, json_string_value(json_array_get(ga, k)), an, err);
+        if (g < 0)
+            return g;
+        p->sel[g] = 1;
+    }
+    return 0;
+}
+
+/* analyze_coalition_dynamics over the window of args with the groups p (borrowed): *result. */
+static int coalition_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args,
+                         const json_t *groups, json_t **result, struct ep_error *err)
+{
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    int rc = ep_run_stage(r, "loading the window", err);
+    if (!rc)
+        rc = win_get(ctx, args, &tw, &w, err);
+    if (rc)
+        return rc;
+    struct ep_coalition_params p;
+    if ((rc = coal_groups_arg(ctx, w->m, (json_t *)groups, &p, err)))
+        return rc;
+    struct ep_coalition o;
+    if ((rc = ep_coalition_compute(w, &p, r, &o, err)))
+        return rc;
+    rc = coalition_result(ctx, r, &tw, &o, result, err);
+    ep_coalition_free(&o);
+    return rc;
+}
+
+static int tool_analyze_coalition_dynamics(struct ep_tool_ctx *ctx, json_t *args,
+                                           json_t **result, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "analyze_coalition_dynamics", 7);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
+                            "analyze_coalition_dynamics", &fmts, err))
+        return EP_EINVAL;
+    int rc = coalition_run(ctx, &r, args, json_object_get(args, "groups"), result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
         (rc = render_coalition(ctx, args, fmts, *result, 0, err))) {
         json_decref(*result);
@@ -1423,42 +1228,126 @@ static const char
 
 #define MAP_MAX_NODES 1000
 
-enum { C_EIGEN, C_PAGERANK, C_STRENGTH, C_BETWEEN, C_BRIDGE, N_CENT };
-
-static double cent_val(const struct ep_graph_node *nd, int c, int *ok)
+/* modularity (with the no-edge reason), communities and modal_groups into res. */
+static void map_groups_json(const struct ep_network *o, json_t *res, int *bad)
 {
-    double x = 0;
-    switch (c) {
-    case C_EIGEN: x = nd->eigen; break;
-    case C_PAGERANK: x = nd->pagerank; break;
-    case C_STRENGTH: x = nd->strength; break;
-    case C_BETWEEN: x = nd->betweenness; break;
-    default:
-        x = nd->bridge;
-        if (!nd->bridge_ok)
-            x = -1;
+    const struct ep_matrix *m = o->win->m;
+    const struct ep_graph *g = &o->win->g;
+    json_t *mod =
+        json_pack("{s:o, s:o, s:s, s:f}", "detected", ep_json_real_if(g->modularity_ok, g->modularity),
+                  "by_group", ep_json_real_if(g->modularity_group_ok, g->modularity_group), "algorithm",
+                  g->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "resolution", 1.0);
+    if (!o->weighted) {
+        ep_json_put(mod, "reason", json_string(o->no_edges_reason), bad);
+        ep_json_put(mod, "minimum_common_votes", json_integer(g->min_common), bad);
+    } else if (!g->modularity_ok || !g->modularity_group_ok)
+        ep_json_put(mod, "reason", json_string("igraph could not compute the modularity"), bad);
+    ep_json_put(res, "modularity", mod, bad);
+    if (o->weighted) {
+        json_t *citems = json_array();
+        for (int c = 0; c < o->n_comm; c++) {
+            const struct ep_network_comm *x = &o->comm[c];
+            json_t *gl = json_array();
+            for (int k = 0; k < x->n_groups; k++)
+                ep_json_add(gl,
+                    json_pack("{s:o, s:i}", "group",
+                              x->groups[k].grp >= 0 ? json_string(m->grp_code[x->groups[k].grp])
+                                                    : json_null(),
+                              "nodes_with_modal_group", x->groups[k].nodes),
+                    bad);
+            ep_json_add(citems, json_pack("{s:i, s:i, s:o}", "community", c, "size", x->size, "groups", gl),
+                bad);
+        }
+        ep_json_put(res, "communities",
+            json_pack("{s:b, s:i, s:o}", "available", 1, "count", o->n_comm, "items", citems),
+            bad);
+    } else {
+        json_t *ne = ep_json_unavailable(o->no_edges_reason);
+        ep_json_put(ne, "minimum_common_votes", json_integer(g->min_common), bad);
+        ep_json_put(res, "communities", ne, bad);
     }
-    *ok = x >= 0 && isfinite(x);
-    return x;
+    /* nodes per modal group over the whole network (a node's group is the one it held longest
+     * in the window), largest first: not seats, not members in the window */
+    json_t *mg = json_array();
+    for (int k = 0; k < o->n_modal; k++)
+        ep_json_add(mg,
+            json_pack("{s:o, s:i}", "group",
+                      o->modal[k].grp >= 0 ? json_string(m->grp_code[o->modal[k].grp])
+                                           : json_null(),
+                      "nodes_with_modal_group", o->modal[k].nodes),
+            bad);
+    ep_json_put(res, "modal_groups", mg, bad);
 }
 
-static const struct ep_graph *sort_g;
-static int sort_c;
-static int cmp_node_cent(const void *x, const void *y)
+/* top (MEPs per centrality) and group_bridges into res. */
+static void map_top_json(const struct ep_network *o, json_t *res, int *bad)
 {
-    int a = *(const int *)x, b = *(const int *)y, oa, ob;
-    double va = cent_val(&sort_g->node[a], sort_c, &oa),
-           vb = cent_val(&sort_g->node[b], sort_c, &ob);
-    if (!oa)
-        va = -1;
-    if (!ob)
-        vb = -1;
-    if (va != vb)
-        return va < vb ? 1 : -1;
-    return a - b;
+    struct ep_win *w = o->win;
+    const struct ep_graph *g = &w->g;
+    json_t *topo;
+    if (o->weighted) {
+        topo = json_pack("{s:b}", "available", 1);
+        for (int c = 0; c < EP_CENT_N; c++) {
+            json_t *a = json_array();
+            for (int k = 0; k < o->n_top[c]; k++)
+                ep_json_add(a, mep_json(w, g->node[o->top[c][k].node].mep, 1, o->top[c][k].value), bad);
+            ep_json_put(topo, ep_network_cent_name[c], a, bad);
+        }
+    } else {
+        topo = ep_json_unavailable(o->no_edges_reason);
+        ep_json_put(topo, "minimum_common_votes", json_integer(g->min_common), bad);
+    }
+    ep_json_put(res, "top", topo, bad);
+    json_t *gb = json_array();
+    for (int k = 0; k < o->n_bridge; k++) {
+        const struct ep_network_bridge *x = &o->bridge[k];
+        ep_json_add(gb,
+            json_pack("{s:s, s:s, s:i, s:o, s:i}", "a", w->m->grp_code[x->a], "b",
+                      w->m->grp_code[x->b], "edges", x->edges, "mean_weight", ep_json_real(x->mean_weight),
+                      "strong_edges", x->strong_edges),
+            bad);
+    }
+    ep_json_put(res, "group_bridges", gb, bad);
 }
 
-static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* node_list: every node (up to MAP_MAX_NODES) with its measures. */
+static void map_nodes_json(const struct ep_network *o, json_t *res, int *bad)
+{
+    struct ep_win *w = o->win;
+    const struct ep_graph *g = &w->g;
+    int n = g->n_node, has_w = o->weighted;
+    json_t *nl = json_array();
+    for (int k = 0; k < n && k < MAP_MAX_NODES; k++) {
+        const struct ep_graph_node *nd = &g->node[k];
+        json_t *x = mep_json(w, nd->mep, 0, 0);
+        ep_json_put(x, "cast", json_integer(nd->cast), bad);
+        ep_json_put(x, "degree", json_integer(nd->degree), bad);
+        ep_json_put(x, "strength", ep_json_real(nd->strength), bad);
+        ep_json_put(x, "eigenvector", has_w && nd->eigen >= 0 ? ep_json_real(nd->eigen) : json_null(), bad);
+        ep_json_put(x, "pagerank", has_w && nd->pagerank >= 0 ? ep_json_real(nd->pagerank) : json_null(), bad);
+        ep_json_put(x, "betweenness", has_w && nd->betweenness >= 0 ? ep_json_real(nd->betweenness) : json_null(),
+            bad);
+        ep_json_put(x, "bridge_score", ep_json_real_if(nd->bridge_ok && nd->bridge >= 0, nd->bridge), bad);
+        ep_json_put(x, "community", has_w ? json_integer(nd->community) : json_null(), bad);
+        ep_json_add(nl, x, bad);
+    }
+    ep_json_put(res, "node_list", nl, bad);
+    ep_json_put(res, "nodes_truncated", json_boolean(n > MAP_MAX_NODES), bad);
+}
+
+/* The network parameters from the arguments (defaults as in the schema). */
+static void map_params(json_t *args, struct ep_network_params *p)
+{
+    json_t *j;
+    p->min_common =
+        (j = json_object_get(args, "min_common_votes")) ? (int)json_integer_value(j) : 10;
+    p->top = (j = json_object_get(args, "top")) ? (int)json_integer_value(j) : 10;
+    const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
+    p->algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
+}
+
+static int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                      struct ep_error *err)
 {
     struct ep_run r;
     run_init(&r, ctx, "map_political_network", 5);
@@ -1473,227 +1362,40 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
         return rc;
-    json_t *j;
-    int min_common =
-        (j = json_object_get(args, "min_common_votes")) ? (int)json_integer_value(j) : 10;
-    int top = (j = json_object_get(args, "top")) ? (int)json_integer_value(j) : 10;
-    int incl = json_is_true(json_object_get(args, "include_nodes"));
-    const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
-    int algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
-    if ((rc = ep_run_stage(&r, "co-voting network (kernel, centralities, communities)", err)) ||
-        (rc = need_graph_algo(w, &r, min_common, algo, 1, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "names and rankings", err)) || (rc = ep_win_need_names(w, err)))
+    struct ep_network_params p;
+    map_params(args, &p);
+    struct ep_network o;
+    if ((rc = ep_network_compute(w, &p, &r, &o, err)))
         return rc;
     const struct ep_matrix *m = w->m;
     const struct ep_graph *g = &w->g;
-    int n = g->n_node, ng = m->n_grp, bad = 0;
+    int n = g->n_node, bad = 0;
     json_t *res = json_object();
-    put(res, "nodes", json_integer(n), &bad);
-    put(res, "edges", json_integer(g->n_edge), &bad);
-    put(res, "density", n >= 2 ? jr(2.0 * g->n_edge / ((double)n * (n - 1))) : json_null(), &bad);
-    put(res, "min_common_votes", json_integer(g->min_common), &bad);
-    json_t *mod =
-        json_pack("{s:o, s:o, s:s, s:f}", "detected", jru(g->modularity_ok, g->modularity),
-                  "by_group", jru(g->modularity_group_ok, g->modularity_group), "algorithm",
-                  g->algo == EP_GRAPH_LEIDEN ? "leiden" : "louvain", "resolution", 1.0);
-    /* without edge weight there is no modularity, no community structure (Louvain would return
-     * one singleton per MEP) and no centrality ranking (every strength 0, PageRank uniform) */
-    int has_w = graph_weighted(g);
-    json_t *ne_mod = NULL, *ne_comm = NULL, *ne_top = NULL;
-    if (!has_w) {
-        ne_mod = no_edges(&r, w, g, "modularity");
-        ne_comm = no_edges(&r, w, g, "communities");
-        ne_top = no_edges(&r, w, g, "top (centrality rankings)");
-        if (!ne_mod || !ne_comm || !ne_top)
-            bad = 1;
-        put(mod, "reason", json_incref(json_object_get(ne_mod, "reason")), &bad);
-        put(mod, "minimum_common_votes", json_integer(g->min_common), &bad);
-        json_decref(ne_mod);
-    } else if (!g->modularity_ok || !g->modularity_group_ok)
-        put(mod, "reason", json_string("igraph could not compute the modularity"), &bad);
-    put(res, "modularity", mod, &bad);
-
-    /* communities: size and group composition (groups sorted by members) */
-    int nc = g->n_comm;
-    int *cg = calloc((size_t)(nc > 0 ? nc : 1) * (EP_MATRIX_MAX_GROUPS + 1), sizeof *cg);
-    int *idx = malloc((size_t)(n > 0 ? n : 1) * sizeof *idx);
-    if (!cg || !idx) {
-        free(cg);
-        free(idx);
-        json_decref(res);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    for (int k = 0; k < n; k++) {
-        int c = g->node[k].community,
-            gg = g->node[k].grp < ng ? g->node[k].grp : EP_MATRIX_MAX_GROUPS;
-        if (c >= 0 && c < nc)
-            cg[(size_t)c * (EP_MATRIX_MAX_GROUPS + 1) + (size_t)gg]++;
-    }
-    json_t *citems = json_array();
-    for (int c = 0; has_w && c < nc; c++) {
-        int *row = cg + (size_t)c * (EP_MATRIX_MAX_GROUPS + 1), size = 0;
-        for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
-            size += row[x];
-        json_t *gl = json_array();
-        uint8_t done[EP_MATRIX_MAX_GROUPS + 1] = {0};
-        for (;;) {
-            int best = -1;
-            for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
-                if (!done[x] && row[x] > 0 && (best < 0 || row[x] > row[best]))
-                    best = x;
-            if (best < 0)
-                break;
-            done[best] = 1;
-            const char *code = best < ng ? m->grp_code[best] : NULL;
-            add(gl,
-                json_pack("{s:o, s:i}", "group", code ? json_string(code) : json_null(),
-                          "nodes_with_modal_group", row[best]),
-                &bad);
-        }
-        add(citems, json_pack("{s:i, s:i, s:o}", "community", c, "size", size, "groups", gl), &bad);
-    }
-    if (has_w) {
-        put(res, "communities",
-            json_pack("{s:b, s:i, s:o}", "available", 1, "count", nc, "items", citems), &bad);
-    } else {
-        json_decref(citems);
-        put(res, "communities", ne_comm, &bad);
-    }
-    /* nodes per modal group over the whole network (a node's group is the one it held longest in
-     * the window), largest first: not seats, not members in the window */
-    {
-        int per[EP_MATRIX_MAX_GROUPS + 1] = {0};
-        for (int k = 0; k < n; k++)
-            per[g->node[k].grp >= 0 && g->node[k].grp < ng ? g->node[k].grp
-                                                             : EP_MATRIX_MAX_GROUPS]++;
-        json_t *mg = json_array();
-        uint8_t done[EP_MATRIX_MAX_GROUPS + 1] = {0};
-        for (;;) {
-            int best = -1;
-            for (int x = 0; x <= EP_MATRIX_MAX_GROUPS; x++)
-                if (!done[x] && per[x] > 0 && (best < 0 || per[x] > per[best]))
-                    best = x;
-            if (best < 0)
-                break;
-            done[best] = 1;
-            add(mg,
-                json_pack("{s:o, s:i}", "group",
-                          best < ng ? json_string(m->grp_code[best]) : json_null(),
-                          "nodes_with_modal_group", per[best]),
-                &bad);
-        }
-        put(res, "modal_groups", mg, &bad);
-    }
-    free(cg);
-
-    /* top MEPs per centrality */
-    static const char *const cname[N_CENT] = {"eigenvector", "pagerank", "strength", "betweenness",
-                                              "bridge_score"};
-    json_t *topo = has_w ? json_pack("{s:b}", "available", 1) : ne_top;
-    for (int c = 0; has_w && c < N_CENT; c++) {
-        for (int k = 0; k < n; k++)
-            idx[k] = k;
-        sort_g = g;
-        sort_c = c;
-        qsort(idx, (size_t)n, sizeof *idx, cmp_node_cent);
-        json_t *a = json_array();
-        for (int k = 0; k < n && k < top; k++) {
-            int ok;
-            double x = cent_val(&g->node[idx[k]], c, &ok);
-            if (!ok)
-                break;
-            add(a, mep_json(w, g->node[idx[k]].mep, 1, x), &bad);
-        }
-        put(topo, cname[c], a, &bad);
-    }
-    put(res, "top", topo, &bad);
-    free(idx);
-
-    /* bridges between groups: cross-group edges by modal group pair */
-    if ((rc = ep_run_stage(&r, "bridges between groups", err))) {
-        json_decref(res);
-        return rc;
-    }
-    size_t gp = (size_t)EP_MATRIX_MAX_GROUPS * EP_MATRIX_MAX_GROUPS;
-    int *ecnt = calloc(gp, sizeof *ecnt), *estr = calloc(gp, sizeof *estr);
-    double *ew = calloc(gp, sizeof *ew);
-    if (!ecnt || !estr || !ew) {
-        free(ecnt);
-        free(estr);
-        free(ew);
-        json_decref(res);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    if (g->have_graph) {
-        igraph_integer_t ne = igraph_ecount(&g->g);
-        for (igraph_integer_t e = 0; e < ne; e++) {
-            int a = g->node[IGRAPH_FROM(&g->g, e)].grp, b = g->node[IGRAPH_TO(&g->g, e)].grp;
-            if (a >= ng || b >= ng || a == b)
-                continue;
-            if (a > b) {
-                int t = a;
-                a = b;
-                b = t;
-            }
-            double wt = VECTOR(g->weight)[e];
-            size_t c = (size_t)a * EP_MATRIX_MAX_GROUPS + (size_t)b;
-            ecnt[c]++;
-            ew[c] += wt;
-            estr[c] += wt >= g->threshold;
-        }
-    }
-    json_t *gb = json_array();
-    for (int a = 0; a < ng; a++)
-        for (int b = a + 1; b < ng; b++) {
-            size_t c = (size_t)a * EP_MATRIX_MAX_GROUPS + (size_t)b;
-            if (!ecnt[c])
-                continue;
-            add(gb,
-                json_pack("{s:s, s:s, s:i, s:o, s:i}", "a", m->grp_code[a], "b", m->grp_code[b],
-                          "edges", ecnt[c], "mean_weight", jr(clamp01(ew[c] / ecnt[c])),
-                          "strong_edges", estr[c]),
-                &bad);
-        }
-    free(ecnt);
-    free(estr);
-    free(ew);
-    put(res, "group_bridges", gb, &bad);
-    put(res, "threshold_graph",
-        json_pack("{s:o, s:i, s:i, s:i, s:i}", "threshold", jr(g->threshold), "edges", g->thr_edges,
+    ep_json_put(res, "nodes", json_integer(n), &bad);
+    ep_json_put(res, "edges", json_integer(g->n_edge), &bad);
+    ep_json_put(res, "density", n >= 2 ? ep_json_real(2.0 * g->n_edge / ((double)n * (n - 1))) : json_null(), &bad);
+    ep_json_put(res, "min_common_votes", json_integer(g->min_common), &bad);
+    map_groups_json(&o, res, &bad);
+    map_top_json(&o, res, &bad);
+    ep_json_put(res, "threshold_graph",
+        json_pack("{s:o, s:i, s:i, s:i, s:i}", "threshold", ep_json_real(g->threshold), "edges", g->thr_edges,
                   "components", g->thr_components, "nontrivial_components",
                   g->thr_components_nontrivial, "largest_component", g->thr_largest),
         &bad);
-    put(res, "betweenness_backbone",
+    ep_json_put(res, "betweenness_backbone",
         json_pack("{s:s, s:i, s:i, s:s}", "method",
                   "union of each MEP's top-k strongest edges (ties to the lower neighbour index); "
                   "betweenness on the full dense graph is O(V*E) and is not computed",
                   "k", g->top_k, "edges", g->backbone_edges, "distance",
                   "1 - w (w = 1 edges get 1e-6)"),
         &bad);
-    put(res, "artefacts",
-        ep_tools_unavailable("no files requested: pass formats [\"graphml\", \"png\"] for the "
+    ep_json_put(res, "artefacts",
+        ep_json_unavailable("no files requested: pass formats [\"graphml\", \"png\"] for the "
                              "network GraphML and the network and political-map PNGs"),
         &bad);
-    if (incl) {
-        json_t *nl = json_array();
-        for (int k = 0; k < n && k < MAP_MAX_NODES; k++) {
-            const struct ep_graph_node *nd = &g->node[k];
-            json_t *o = mep_json(w, nd->mep, 0, 0);
-            put(o, "cast", json_integer(nd->cast), &bad);
-            put(o, "degree", json_integer(nd->degree), &bad);
-            put(o, "strength", jr(nd->strength), &bad);
-            put(o, "eigenvector", has_w && nd->eigen >= 0 ? jr(nd->eigen) : json_null(), &bad);
-            put(o, "pagerank", has_w && nd->pagerank >= 0 ? jr(nd->pagerank) : json_null(), &bad);
-            put(o, "betweenness",
-                has_w && nd->betweenness >= 0 ? jr(nd->betweenness) : json_null(), &bad);
-            put(o, "bridge_score", jru(nd->bridge_ok && nd->bridge >= 0, nd->bridge), &bad);
-            put(o, "community", has_w ? json_integer(nd->community) : json_null(), &bad);
-            add(nl, o, &bad);
-        }
-        put(res, "node_list", nl, &bad);
-        put(res, "nodes_truncated", json_boolean(n > MAP_MAX_NODES), &bad);
-    }
+    if (json_is_true(json_object_get(args, "include_nodes")))
+        map_nodes_json(&o, res, &bad);
+    ep_network_free(&o);
     static const char *const inputs[] = {
         "bit-plane agreement kernel: same = popcount(F_i&F_j) + popcount(A_i&A_j) + "
         "popcount(B_i&B_j), both = popcount(C_i&C_j)",
@@ -1714,7 +1416,7 @@ static int t_map(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct 
         ep_stats_map_params_default(&mpp);
         if (m->n_vote < mpp.min_cast)
             ep_run_too_short(&r, "votes", m->n_vote, mpp.min_cast,
-                      "political-map (MEPs need %d cast votes)", mpp.min_cast);
+                             "political-map (MEPs need %d cast votes)", mpp.min_cast);
     }
     rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_map(ctx, w, args, fmts, *result, err))) {
@@ -1772,153 +1474,119 @@ static const char OUT_ANOM[] =
                   "\"mep_scan\":" S_DIM(",\"meps_checked\":" S_INT ",\"too_short\":" S_INT
                                         ",\"alerts\":" S_INT ",\"measure\":" S_STR) "}}";
 
-#define ANOM_MAX_ALERTS 200
-#define ANOM_MAX_VOTES 50
-#define SEV_HIGH 5.0
-#define ANOM_MIN_HITS 3
-
-struct anom_ctx {
-    struct ep_win *w;
-    struct ep_stats_outlier_params op;
-    json_t *alerts, *series;
-    int n_series, n_short, n_alerts, n_suppressed;
-    int bad;
-    int dnv_unk; /* votes of the window where who did not vote is unknown */
-};
-
-static const char *const measure_name[4] = {"defection_rate", "abstention_rate",
-                                            "participation_rate", "cohesion_ai"};
-static const char *const kind_name[4] = {"defection_surge", "abstention_spike",
-                                         "participation_drop", "cohesion_break"};
-static const int kind_sign[4] = {+1, +1, -1, -1};
-
 static const char *scale_name(int s)
 {
     return s == EP_SCALE_MAD ? "1.4826*MAD" : s == EP_SCALE_MEANAD ? "1.253314*MeanAD" : "constant";
 }
 
-/* Turn one outlier list into alerts. votes/hits arrays (may be NULL) come with the outliers. */
-static void emit_alerts(struct anom_ctx *a, const char *etype, const char *entity, int mep, int grp,
-                        int meas, const struct ep_stats_outliers *ol,
-                        const struct ep_stats_series *se, const struct ep_stats_periods *p,
-                        const int *const *pvotes, const int *pnv, int record_series)
+static const char *const etype_name[3] = {"parliament", "group", "mep"};
+
+static json_t *anom_alert_json(const struct ep_anomalies *o, const struct ep_anomaly_alert *x,
+                               int *bad)
 {
-    const struct ep_matrix *m = a->w->m;
-    int nal = 0;
-    if (meas == EP_MEASURE_PARTICIPATION && a->dnv_unk) {
-        /* a participation series over votes where who did not vote is unknown would read
-         * 100 %: not a baseline */
-        if (!record_series)
-            return;
-        char why[600];
-        ep_tools_dnv_reason(why, sizeof why, a->dnv_unk, m->n_vote);
-        a->n_series++;
-        add(a->series,
-            json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", etype, "entity",
-                      entity, "measure", measure_name[meas], "status", "unavailable",
-                      "observations", 0, "minimum", a->op.min_obs, "reason", why),
-            &a->bad);
-        return;
-    }
-    for (int k = 0; ol->status == EP_OUTLIERS_OK && k < ol->n; k++) {
-        const struct ep_stats_outlier *o = &ol->o[k];
-        double zr = o->z_robust, zc = o->classic_ok ? o->z_classic : 0;
-        int fr = (o->flags & EP_OUTLIER_ROBUST) && zr * kind_sign[meas] > 0;
-        int fc = (o->flags & EP_OUTLIER_CLASSIC) && o->classic_ok && zc * kind_sign[meas] > 0;
-        if (!fr && !fc)
-            continue;
-        double z = fr && (!fc || fabs(zr) >= fabs(zc)) ? zr : zc;
-        /* an MEP's defection or abstention "surge" needs >= ANOM_MIN_HITS such votes in the
-         * sitting: one or two votes against a zero baseline give huge z-scores but no story */
-        if (mep >= 0 && (meas == 0 || meas == 1) && o->n_hits < ANOM_MIN_HITS) {
-            a->n_suppressed++;
-            continue;
-        }
-        nal++;
-        a->n_alerts++;
-        char date[11];
-        period_str(p, o->point, date);
-        const int *vv;
-        int nv;
-        if (pvotes) {
-            vv = pvotes[o->point];
-            nv = pnv[o->point];
-        } else if ((meas == 0 || meas == 1) && o->n_hits > 0) {
-            vv = o->hits;
-            nv = o->n_hits;
-        } else {
-            vv = o->votes;
-            nv = o->n_votes;
-        }
-        json_t *fl = json_array();
-        if (fr)
-            add(fl, json_string("robust"), &a->bad);
-        if (fc)
-            add(fl, json_string("classic"), &a->bad);
-        json_t *al =
-            json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i}",
-                      "entity_type", etype, "entity", entity, "kind", kind_name[meas], "measure",
-                      measure_name[meas], "severity", fabs(z) >= SEV_HIGH ? "high" : "medium", "z",
-                      jr(z), "z_robust", jr(zr), "z_classic", jru(o->classic_ok, zc), "flagged_by",
-                      fl, "value", jr(o->x), "baseline_median", jr(ol->median), "date", date,
-                      "votes", vote_ids(m, vv, nv, ANOM_MAX_VOTES), "votes_total", nv);
-        if (al && mep >= 0)
-            put(al, "mep_id", json_integer((json_int_t)m->mep_id[mep]), &a->bad);
-        if (al && grp >= 0)
-            put(al, "group", json_string(m->grp_code[grp]), &a->bad);
-        add(a->alerts, al, &a->bad);
-    }
-    (void)se;
-    if (!record_series)
-        return;
-    a->n_series++;
-    json_t *s;
-    if (ol->status == EP_OUTLIERS_TOO_FEW) {
-        a->n_short++;
-        char why[200];
-        snprintf(why, sizeof why,
-                 "series too short: %d defined sittings, at least %d needed for a baseline",
-                 ol->n_obs, a->op.min_obs);
-        s = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", etype, "entity", entity,
-                      "measure", measure_name[meas], "status", "too_few_observations",
-                      "observations", ol->n_obs, "minimum", a->op.min_obs, "reason", why);
-    } else {
-        s = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:s, s:i}", "entity_type", etype,
-                      "entity", entity, "measure", measure_name[meas], "status", "ok",
-                      "observations", ol->n_obs, "minimum", a->op.min_obs, "median", jr(ol->median),
-                      "scale", scale_name(ol->scale), "alerts", nal);
-    }
-    add(a->series, s, &a->bad);
+    const struct ep_matrix *m = o->win->m;
+    json_t *fl = json_array(), *votes = json_array();
+    if (x->by_robust)
+        ep_json_add(fl, json_string("robust"), bad);
+    if (x->by_classic)
+        ep_json_add(fl, json_string("classic"), bad);
+    for (int k = 0; k < x->n_votes; k++)
+        ep_json_add(votes, json_integer((json_int_t)x->votes[k]), bad);
+    json_t *al = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:i}", "entity_type",
+        etype_name[x->etype], "entity", x->entity, "kind", ep_anom_kind_name[x->meas], "measure",
+        ep_anom_measure_name[x->meas], "severity", fabs(x->z) >= EP_ANOM_SEV_HIGH ? "high" : "medium",
+        "z", ep_json_real(x->z), "z_robust", ep_json_real(x->z_robust), "z_classic", ep_json_real_if(x->classic_ok, x->z_classic),
+        "flagged_by", fl, "value", ep_json_real(x->value), "baseline_median", ep_json_real(x->baseline_median), "date",
+        x->date, "votes", votes, "votes_total", x->votes_total);
+    if (al && x->mep >= 0)
+        ep_json_put(al, "mep_id", json_integer((json_int_t)m->mep_id[x->mep]), bad);
+    if (al && x->grp >= 0)
+        ep_json_put(al, "group", json_string(m->grp_code[x->grp]), bad);
+    return al;
 }
 
-static int baseline_alerts(struct anom_ctx *a, int entity, int idx, int meas, const char *etype,
-                           const char *ename, int record_series, struct ep_error *err)
+static json_t *anom_series_json(const struct ep_anomalies *o, const struct ep_anomaly_series *x)
 {
-    struct ep_win *w = a->w;
-    struct ep_stats_baseline b;
-    memset(&b, 0, sizeof b);
-    int rc = ep_stats_baseline(w->m, &w->vs, &w->per[EP_PERIOD_SITTING], entity, idx, meas, &a->op,
-                               &b, err);
-    if (rc) {
-        ep_stats_baseline_free(&b);
-        return rc;
+    const char *et = etype_name[x->etype], *mn = ep_anom_measure_name[x->meas];
+    if (x->status == EP_ANOM_SERIES_UNAVAILABLE)
+        return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", et, "entity",
+                         x->entity, "measure", mn, "status", "unavailable", "observations", 0,
+                         "minimum", o->op.min_obs, "reason", x->reason);
+    if (x->status == EP_ANOM_SERIES_TOO_FEW)
+        return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "entity_type", et, "entity",
+                         x->entity, "measure", mn, "status", "too_few_observations",
+                         "observations", x->n_obs, "minimum", o->op.min_obs, "reason", x->reason);
+    return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:s, s:i}", "entity_type", et, "entity",
+                     x->entity, "measure", mn, "status", "ok", "observations", x->n_obs, "minimum",
+                     o->op.min_obs, "median", ep_json_real(x->median), "scale", scale_name(x->scale),
+                     "alerts", x->alerts);
+}
+
+/* alerts, series and summary into res. */
+static void anom_lists_json(const struct ep_anomalies *o, json_t *res, int *bad)
+{
+    json_t *alerts = json_array(), *series = json_array();
+    for (int k = 0; k < o->n_alert && k < EP_ANOM_MAX_ALERTS; k++)
+        ep_json_add(alerts, anom_alert_json(o, &o->alert[k], bad), bad);
+    for (int k = 0; k < o->n_series; k++)
+        ep_json_add(series, anom_series_json(o, &o->series[k]), bad);
+    ep_json_put(res, "alerts", alerts, bad);
+    ep_json_put(res, "alerts_total", json_integer(o->n_alert), bad);
+    ep_json_put(res, "series", series, bad);
+    char note[400];
+    if (o->n_series > 0 && o->n_short == o->n_series)
+        snprintf(note, sizeof note,
+                 "every series is too short for a baseline: %d sittings in the window, at least "
+                 "%d defined sittings needed; widen the window or lower min_observations",
+                 o->win->per[EP_PERIOD_SITTING].n, o->op.min_obs);
+    else
+        snprintf(note, sizeof note,
+                 "%d alert(s) over %d series (%d too short: fewer than %d "
+                 "defined sittings)",
+                 o->n_alert, o->n_series, o->n_short, o->op.min_obs);
+    ep_json_put(res, "summary",
+        json_pack("{s:i, s:i, s:i, s:i, s:s}", "series", o->n_series, "series_too_short",
+                  o->n_short, "alerts", o->n_alert, "suppressed_low_evidence", o->n_suppressed,
+                  "note", note),
+        bad);
+}
+
+/* The scope arguments: scope, mep_id or group, threshold, min_observations. */
+static int anom_params(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, const char *scope,
+                       struct ep_anomalies_params *p, struct ep_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->mep = p->grp = -1;
+    ep_stats_outlier_params_default(&p->op);
+    json_t *j;
+    if ((j = json_object_get(args, "threshold")))
+        p->op.threshold = json_number_value(j);
+    if ((j = json_object_get(args, "min_observations")))
+        p->op.min_obs = (int)json_integer_value(j);
+    if (strcmp(scope, "mep") == 0) {
+        p->scope = EP_ANOM_MEP;
+        if (!json_is_integer(json_object_get(args, "mep_id")))
+            return ep_error_set(err, EP_EINVAL,
+                                "argument \"mep_id\" is required when scope is \"mep\"");
+        return find_mep(ctx, w, (int64_t)json_integer_value(json_object_get(args, "mep_id")),
+                        "mep_id", &p->mep, err);
     }
-    emit_alerts(a, etype, ename, entity == EP_ENTITY_MEP ? idx : -1,
-                entity == EP_ENTITY_GROUP ? idx : -1, meas, &b.outliers, &b.series,
-                &w->per[EP_PERIOD_SITTING], NULL, NULL, record_series);
-    ep_stats_baseline_free(&b);
+    if (strcmp(scope, "group") == 0) {
+        p->scope = EP_ANOM_GROUP;
+        const char *gc = json_string_value(json_object_get(args, "group"));
+        if (!gc)
+            return ep_error_set(err, EP_EINVAL,
+                                "argument \"group\" is required when scope is \"group\"");
+        p->grp = find_group(ctx->store, w->m, gc, "group", err);
+        return p->grp < 0 ? p->grp : 0;
+    }
+    p->scope = EP_ANOM_PARLIAMENT;
     return 0;
 }
 
-static int cmp_alert(const void *x, const void *y)
-{
-    json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
-    double za = fabs(json_real_value(json_object_get(a, "z")));
-    double zb = fabs(json_real_value(json_object_get(b, "z")));
-    return (za < zb) - (za > zb);
-}
-
-static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+static int tool_detect_voting_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                        struct ep_error *err)
 {
     struct ep_run r;
     run_init(&r, ctx, "detect_voting_anomalies", 6);
@@ -1929,198 +1597,42 @@ static int t_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
         return rc;
-    const struct ep_matrix *m = w->m;
     const char *scope = json_string_value(json_object_get(args, "scope"));
     if (!scope)
         scope = "parliament";
-    struct anom_ctx a;
-    memset(&a, 0, sizeof a);
-    a.w = w;
-    a.dnv_unk = ep_tools_dnv_unknown(m, 0, m->n_vote);
-    ep_stats_outlier_params_default(&a.op);
-    json_t *j;
-    if ((j = json_object_get(args, "threshold")))
-        a.op.threshold = json_number_value(j);
-    if ((j = json_object_get(args, "min_observations")))
-        a.op.min_obs = (int)json_integer_value(j);
-    int mep = -1, grp = -1;
-    if (strcmp(scope, "mep") == 0) {
-        if (!json_is_integer(json_object_get(args, "mep_id")))
-            return ep_error_set(err, EP_EINVAL,
-                                "argument \"mep_id\" is required when scope is \"mep\"");
-        if ((rc = find_mep(ctx, w, (int64_t)json_integer_value(json_object_get(args, "mep_id")),
-                           "mep_id", &mep, err)))
-            return rc;
-    } else if (strcmp(scope, "group") == 0) {
-        const char *gc = json_string_value(json_object_get(args, "group"));
-        if (!gc)
-            return ep_error_set(err, EP_EINVAL,
-                                "argument \"group\" is required when scope is \"group\"");
-        if ((grp = find_group(ctx->store, m, gc, "group", err)) < 0)
-            return grp;
-    }
-    if ((rc = ep_run_stage(&r, "vote statistics and sittings", err)) || (rc = ep_win_need_vs(w, err)) ||
-        (rc = ep_win_need_per(w, EP_PERIOD_SITTING, err)) || (rc = ep_win_need_names(w, err)))
+    struct ep_anomalies_params p;
+    if ((rc = anom_params(ctx, w, args, scope, &p, err)))
         return rc;
-    if ((rc = ep_run_stage(&r, "baselines and robust z-scores", err)))
+    struct ep_anomalies o;
+    if ((rc = ep_anomalies_compute(w, &p, &r, &o, err)))
         return rc;
-    a.alerts = json_array();
-    a.series = json_array();
-    json_t *res = json_object(), *ent = NULL, *scan = NULL;
-    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
-    if (mep >= 0) {
-        for (int meas = 0; meas < 3 && !rc; meas++)
-            rc = baseline_alerts(&a, EP_ENTITY_MEP, mep, meas, "mep", w->name[mep], 1, err);
-        ent = mep_json(w, mep, 0, 0);
-    } else if (grp >= 0) {
-        for (int meas = 0; meas < 4 && !rc; meas++)
-            rc = baseline_alerts(&a, EP_ENTITY_GROUP, grp, meas, "group", m->grp_code[grp], 1, err);
-        ent = json_pack("{s:s}", "group", m->grp_code[grp]);
-    } else {
-        /* parliament as a whole: participation and abstention per sitting */
-        int np = ps->n;
-        double *x = calloc((size_t)(np > 0 ? np : 1) * 2, sizeof *x);
-        uint8_t *ok = calloc((size_t)(np > 0 ? np : 1) * 2, 1);
-        const int **pv = calloc((size_t)(np > 0 ? np : 1), sizeof *pv);
-        int *pn = calloc((size_t)(np > 0 ? np : 1), sizeof *pn);
-        if (!x || !ok || !pv || !pn)
-            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        for (int k = 0; !rc && x && ok && pv && pn && k < np; k++) {
-            long long T = 0, D = 0, Ab = 0;
-            for (int q = ps->start[k]; q < ps->start[k + 1]; q++) {
-                const struct ep_stats_vg *vg = w->vs.vg + (size_t)ps->vote[q] * (size_t)m->n_grp;
-                for (int g = 0; g < m->n_grp; g++) {
-                    T += vg[g].y + vg[g].n + vg[g].a;
-                    D += vg[g].d;
-                    Ab += vg[g].a;
-                }
-            }
-            pv[k] = ps->vote + ps->start[k];
-            pn[k] = ps->start[k + 1] - ps->start[k];
-            ok[k] = T + D > 0;
-            x[k] = ok[k] ? (double)T / (double)(T + D) : EP_STATS_UNDEF;
-            ok[np + k] = T > 0;
-            x[np + k] = T > 0 ? (double)Ab / (double)T : EP_STATS_UNDEF;
-        }
-        for (int s = 0; !rc && s < 2; s++) {
-            struct ep_stats_outliers ol;
-            memset(&ol, 0, sizeof ol);
-            rc = ep_stats_outliers_find(x + (size_t)s * (size_t)np, ok + (size_t)s * (size_t)np, np,
-                                        &a.op, &ol, err);
-            if (!rc)
-                emit_alerts(&a, "parliament", "European Parliament", -1, -1, s == 0 ? 2 : 1, &ol,
-                            NULL, ps, pv, pn, 1);
-            ep_stats_outliers_free(&ol);
-        }
-        free(x);
-        free(ok);
-        free(pv);
-        free(pn);
-        for (int g = 0; g < m->n_grp && !rc; g++)
-            for (int meas = 0; meas < 4 && !rc; meas++)
-                rc = baseline_alerts(&a, EP_ENTITY_GROUP, g, meas, "group", m->grp_code[g], 1, err);
-        /* every MEP's defection baseline (series summarised, not listed) */
-        if (!rc && !(rc = ep_run_stage(&r, "MEP defection baselines", err)) &&
-            !(rc = ep_win_need_mser(w, ctx->cancelled, err))) {
-            int checked = 0, before = a.n_alerts, shorts = 0;
-            for (int i = 0; i < m->n_mep && !rc; i++) {
-                if (i % 64 == 0 && ctx->cancelled && *ctx->cancelled)
-                    rc = ep_error_set(err, EP_ECANCELED, "detect_voting_anomalies: cancelled");
-                if (rc)
-                    break;
-                struct ep_stats_outliers ol;
-                memset(&ol, 0, sizeof ol);
-                rc = ep_stats_outliers_find(w->mser_x + (size_t)i * (size_t)np,
-                                            w->mser_ok + (size_t)i * (size_t)np, np, &a.op, &ol,
-                                            err);
-                if (!rc && ol.n_obs > 0) {
-                    checked++;
-                    if (ol.status == EP_OUTLIERS_TOO_FEW)
-                        shorts++;
-                    for (int k = 0; k < ol.n && !rc; k++) {
-                        struct ep_stats_outlier *o = &ol.o[k];
-                        rc = ep_stats_series_votes(m, &w->vs, ps, EP_ENTITY_MEP, i,
-                                                   EP_MEASURE_DEFECTION, o->point, &o->votes,
-                                                   &o->n_votes, &o->hits, &o->n_hits, err);
-                    }
-                    if (!rc)
-                        emit_alerts(&a, "mep", w->name[i], i, -1, 0, &ol, NULL, ps, NULL, NULL, 0);
-                }
-                ep_stats_outliers_free(&ol);
-            }
-            scan = json_pack("{s:b, s:s, s:i, s:i, s:i}", "available", 1, "measure",
-                             "defection_rate per sitting of every MEP", "meps_checked", checked,
-                             "too_short", shorts, "alerts", a.n_alerts - before);
-        }
-    }
-    if (rc) {
-        json_decref(res);
-        json_decref(ent);
-        json_decref(scan);
-        json_decref(a.alerts);
-        json_decref(a.series);
-        return rc;
-    }
-    if ((rc = ep_run_stage(&r, "result", err))) {
-        json_decref(res);
-        json_decref(ent);
-        json_decref(scan);
-        json_decref(a.alerts);
-        json_decref(a.series);
-        return rc;
-    }
-    /* sort alerts by |z|, keep the first ANOM_MAX_ALERTS */
-    size_t na = json_array_size(a.alerts);
-    json_t **av = malloc((na > 0 ? na : 1) * sizeof *av);
-    json_t *sorted = json_array();
-    if (!av)
-        a.bad = 1;
-    for (size_t k = 0; av && k < na; k++)
-        av[k] = json_array_get(a.alerts, k);
-    if (av)
-        qsort(av, na, sizeof *av, cmp_alert);
-    for (size_t k = 0; av && k < na && k < ANOM_MAX_ALERTS; k++)
-        add(sorted, json_incref(av[k]), &a.bad);
-    free(av);
-    json_decref(a.alerts);
-    int bad = a.bad;
-    put(res, "scope", json_string(scope), &bad);
-    if (ent)
-        put(res, "entity", ent, &bad);
-    put(res, "threshold", jr(a.op.threshold), &bad);
-    put(res, "min_observations", json_integer(a.op.min_obs), &bad);
+    int bad = 0;
+    json_t *res = json_object();
+    ep_json_put(res, "scope", json_string(scope), &bad);
+    if (p.scope == EP_ANOM_MEP)
+        ep_json_put(res, "entity", mep_json(w, p.mep, 0, 0), &bad);
+    else if (p.scope == EP_ANOM_GROUP)
+        ep_json_put(res, "entity", json_pack("{s:s}", "group", w->m->grp_code[p.grp]), &bad);
+    ep_json_put(res, "threshold", ep_json_real(o.op.threshold), &bad);
+    ep_json_put(res, "min_observations", json_integer(o.op.min_obs), &bad);
     char rule[600];
     snprintf(rule, sizeof rule,
              "a sitting is flagged when |z| > %.2f in the alert's direction (defections and "
              "abstentions up, participation and cohesion down); severity high when |z| >= %.1f, "
              "else medium; z = the robust z (median/MAD), or the classic z when only it flags; "
              "an MEP's defection or abstention alert also needs >= %d such votes in the sitting",
-             a.op.threshold, SEV_HIGH, ANOM_MIN_HITS);
-    put(res, "severity_rule", json_string(rule), &bad);
-    put(res, "alerts", sorted, &bad);
-    put(res, "alerts_total", json_integer(a.n_alerts), &bad);
-    put(res, "series", a.series, &bad);
-    char note[400];
-    if (a.n_series > 0 && a.n_short == a.n_series)
-        snprintf(note, sizeof note,
-                 "every series is too short for a baseline: %d sittings in the window, at least "
-                 "%d defined sittings needed; widen the window or lower min_observations",
-                 ps->n, a.op.min_obs);
-    else
-        snprintf(note, sizeof note,
-                 "%d alert(s) over %d series (%d too short: fewer than %d "
-                 "defined sittings)",
-                 a.n_alerts, a.n_series, a.n_short, a.op.min_obs);
-    put(res, "summary",
-        json_pack("{s:i, s:i, s:i, s:i, s:s}", "series", a.n_series, "series_too_short", a.n_short,
-                  "alerts", a.n_alerts, "suppressed_low_evidence", a.n_suppressed, "note", note),
-        &bad);
-    if (ps->n < a.op.min_obs)
-        ep_run_too_short(&r, "sittings", ps->n, a.op.min_obs, "baselines and outliers (every series)");
-    if (scan)
-        put(res, "mep_scan", scan, &bad);
+             o.op.threshold, EP_ANOM_SEV_HIGH, EP_ANOM_MIN_HITS);
+    ep_json_put(res, "severity_rule", json_string(rule), &bad);
+    anom_lists_json(&o, res, &bad);
+    if (o.scanned)
+        ep_json_put(res, "mep_scan",
+            json_pack("{s:b, s:s, s:i, s:i, s:i}", "available", 1, "measure",
+                      "defection_rate per sitting of every MEP", "meps_checked", o.scan_checked,
+                      "too_short", o.scan_too_short, "alerts", o.scan_alerts),
+            &bad);
     else if (strcmp(scope, "parliament") != 0)
-        put(res, "mep_scan", ep_tools_unavailable("only with scope \"parliament\""), &bad);
+        ep_json_put(res, "mep_scan", ep_json_unavailable("only with scope \"parliament\""), &bad);
+    ep_anomalies_free(&o);
     static const char *const inputs[] = {
         "per-sitting series per entity: defection rate, abstention rate, participation, "
         "cohesion (group mean AI)",
@@ -2158,11 +1670,7 @@ static const char OUT_RISK[] =
     "\"declining_cohesion\":" S_RDIM ",\"fragmentation\":" S_RDIM ",\"defection_surges\":" S_RDIM
     ",\"close_votes\":" S_RDIM ",\"swing_pivotality\":" S_RDIM "}},\"normalisation\":" S_STR "}}";
 
-enum { R_COH, R_FRAG, R_DEF, R_CLOSE, R_SWING, N_RDIM };
-static const char *const rdim_name[N_RDIM] = {
-    "declining_cohesion", "fragmentation", "defection_surges", "close_votes", "swing_pivotality"};
-static const double rdim_weight[N_RDIM] = {0.25, 0.20, 0.20, 0.20, 0.15};
-static const char *const rdim_norm[N_RDIM] = {
+static const char *const rdim_norm[EP_RISK_NDIM] = {
     "clamp(decline / 0.10, 0, 1): a seat-weighted AI drop of 0.10 or more between the first and "
     "the second half of the window's sittings is maximal risk",
     "mean of clamp((ENP_seats - 2)/6), clamp((ENP_votes - 2)/6) and clamp(Q_detected / 0.3)",
@@ -2171,7 +1679,7 @@ static const char *const rdim_norm[N_RDIM] = {
     "clamp(swing share / 0.50, 0, 1): a swing group pivotal on half of the decided votes or more "
     "is maximal risk",
 };
-static const char *const rdim_def[N_RDIM] = {
+static const char *const rdim_def[EP_RISK_NDIM] = {
     "decline = sum_g seats_g * (AI_g first half - AI_g second half) / sum_g seats_g, AI_g = mean "
     "per-vote Agreement Index of group g over the votes of each half of the sittings",
     "effective number of groups (Laakso-Taagepera) by seats on the last vote and by votes cast; "
@@ -2185,27 +1693,151 @@ static const char *const rdim_def[N_RDIM] = {
     "margin",
 };
 
-static const char *risk_level(double c)
+/* The evidence object of an available risk dimension. */
+static json_t *risk_evidence(const struct ep_risk *o, int d, int *bad)
 {
-    return c >= 0.75 ? "CRITICAL" : c >= 0.5 ? "HIGH" : c >= 0.25 ? "MODERATE" : "LOW";
-}
-
-static int vote_title(struct ep_store *s, sqlite3_stmt **q, int64_t id, char *out, size_t n)
-{
-    out[0] = 0;
-    if (!*q && sqlite3_prepare_v2(ep_store_db(s), "SELECT title FROM vote WHERE id = ?1", -1, q,
-                                  NULL) != SQLITE_OK)
-        return EP_EDB;
-    sqlite3_reset(*q);
-    sqlite3_bind_int64(*q, 1, id);
-    if (sqlite3_step(*q) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(*q, 0);
-        snprintf(out, n, "%s", t ? t : "");
+    const struct ep_win *w = o->win;
+    const struct ep_matrix *m = w->m;
+    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
+    json_t *ev = json_object();
+    char day[11];
+    if (d == EP_RISK_COH) {
+        json_t *pg = json_array();
+        for (int k = 0; k < o->n_coh; k++)
+            ep_json_add(pg,
+                json_pack("{s:s, s:o, s:o, s:i}", "group", m->grp_code[o->coh[k].grp],
+                          "ai_first_half", ep_json_real(o->coh[k].first), "ai_second_half",
+                          ep_json_real(o->coh[k].second), "seats", (int)w->frag.seats[o->coh[k].grp]),
+                bad);
+        char h0[11];
+        day_str(ps->key[o->coh_half], day);
+        day_str(ps->key[0], h0);
+        ep_json_put(ev, "decline", ep_json_real(o->coh_decline), bad);
+        ep_json_put(ev, "first_half_from", json_string(h0), bad);
+        ep_json_put(ev, "second_half_from", json_string(day), bad);
+        ep_json_put(ev, "groups", pg, bad);
+    } else if (d == EP_RISK_DEF) {
+        json_t *fl = json_array();
+        for (int k = 0; k < o->n_surge; k++) {
+            const struct ep_risk_surge *x = &o->surge[k];
+            json_t *votes = json_array();
+            for (int v = 0; v < x->n_votes; v++)
+                ep_json_add(votes, json_integer((json_int_t)x->votes[v]), bad);
+            day_str(ps->key[x->point], day);
+            ep_json_add(fl,
+                json_pack("{s:s, s:s, s:o, s:o, s:o}", "group", m->grp_code[x->grp], "date", day,
+                          "z", ep_json_real(x->z), "defection_rate", ep_json_real(x->rate), "votes", votes),
+                bad);
+        }
+        ep_json_put(ev, "flagged_points", json_integer(o->def_flagged), bad);
+        ep_json_put(ev, "points", json_integer(o->def_points), bad);
+        ep_json_put(ev, "series_too_short", json_integer(o->def_too_few), bad);
+        ep_json_put(ev, "surges", fl, bad);
+    } else if (d == EP_RISK_CLOSE) {
+        json_t *cl = json_array();
+        for (int k = 0; k < o->n_close; k++) {
+            int v = o->close[k].vote, margin = o->close[k].margin;
+            int cast = w->F[v] + w->A[v] + w->Ab[v];
+            day_str(m->vote_day[v], day);
+            ep_json_add(cl,
+                json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "vote_id",
+                          (json_int_t)m->vote_id[v], "date", day, "title", o->close[k].title,
+                          "for", w->F[v], "against", w->A[v], "abstention", w->Ab[v], "margin",
+                          margin, "margin_share", ep_json_real((double)margin / cast)),
+                bad);
+        }
+        ep_json_put(ev, "close_votes", json_integer(o->close_votes), bad);
+        ep_json_put(ev, "votes", json_integer(o->close_withcast), bad);
+        ep_json_put(ev, "share", ep_json_real((double)o->close_votes / o->close_withcast), bad);
+        ep_json_put(ev, "listed", cl, bad);
+    } else if (d == EP_RISK_SWING) {
+        json_t *pg = json_array(), *bg = json_array();
+        for (int g = 0; g < m->n_grp; g++)
+            ep_json_add(pg,
+                json_pack("{s:s, s:i, s:o, s:b}", "group", m->grp_code[g], "pivotal_votes",
+                          (int)w->grp_piv[g], "share", ep_json_real((double)w->grp_piv[g] / w->decided),
+                          "swing", g != o->big[0] && g != o->big[1]),
+                bad);
+        for (int k = 0; k < 2; k++)
+            if (o->big[k] >= 0)
+                ep_json_add(bg, json_string(m->grp_code[o->big[k]]), bad);
+        ep_json_put(ev, "decided_votes", json_integer(w->decided), bad);
+        ep_json_put(ev, "swing_pivotal_votes", json_integer(o->swing), bad);
+        ep_json_put(ev, "share", ep_json_real((double)o->swing / w->decided), bad);
+        ep_json_put(ev, "largest_groups", bg, bad);
+        ep_json_put(ev, "groups", pg, bad);
     }
-    return 0;
+    return ev;
 }
 
-static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
+/* The fragmentation evidence (kept also when the dimension has no data, as before). */
+static json_t *risk_frag_evidence(const struct ep_risk *o, int *bad)
+{
+    const struct ep_win *w = o->win;
+    json_t *ev = json_object();
+    if (w->frag.seats_ok)
+        ep_json_put(ev, "enp_seats", ep_json_real(w->frag.enp_seats), bad);
+    if (w->frag.votes_ok)
+        ep_json_put(ev, "enp_votes", ep_json_real(w->frag.enp_votes), bad);
+    if (w->g.modularity_ok) {
+        ep_json_put(ev, "modularity_detected", ep_json_real(w->g.modularity), bad);
+        ep_json_put(ev, "communities", json_integer(w->g.n_comm), bad);
+    }
+    if (w->g.modularity_group_ok)
+        ep_json_put(ev, "modularity_by_group", ep_json_real(w->g.modularity_group), bad);
+    if (o->frag_mod_missing)
+        ep_json_put(ev, "modularity_reason", json_string(o->frag_mod_reason), bad);
+    if (o->frag_components)
+        ep_json_put(ev, "components_used", json_integer(o->frag_components), bad);
+    return ev;
+}
+
+/* level, composite, thresholds, weights and dimensions into res. */
+static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
+{
+    json_t *dims = json_object(), *nom = json_object(), *eff = json_object(),
+           *dropped = json_array();
+    for (int d = 0; d < EP_RISK_NDIM; d++) {
+        const struct ep_risk_dim *x = &o->dim[d];
+        const char *name = ep_risk_dim_name[d];
+        ep_json_put(nom, name, ep_json_real(ep_risk_dim_weight[d]), bad);
+        json_t *dj;
+        if (x->available) {
+            ep_json_put(eff, name, ep_json_real(x->weight), bad);
+            json_t *ev = d == EP_RISK_FRAG ? risk_frag_evidence(o, bad) : risk_evidence(o, d, bad);
+            dj = json_pack("{s:b, s:o, s:o, s:s, s:s, s:o}", "available", 1, "value",
+                           ep_json_real(x->value), "weight", ep_json_real(x->weight), "normalisation", rdim_norm[d],
+                           "definition", rdim_def[d], "evidence", ev);
+        } else {
+            dj = ep_json_unavailable(x->reason);
+            ep_json_put(dj, "definition", json_string(rdim_def[d]), bad);
+            ep_json_put(dj, "normalisation", json_string(rdim_norm[d]), bad);
+            if (x->min_sittings)
+                ep_json_put(dj, "minimum_sittings", json_integer(x->min_sittings), bad);
+            ep_json_add(dropped, json_string(name), bad);
+        }
+        ep_json_put(dims, name, dj, bad);
+    }
+    int renorm = json_array_size(dropped) > 0;
+    char note[300];
+    snprintf(note, sizeof note,
+             renorm ? "%zu dimension(s) without data dropped; remaining weights divided by their "
+                      "sum %.2f"
+                    : "all dimensions available (%zu dropped, weight sum %.2f)",
+             json_array_size(dropped), o->weight_sum);
+    json_t *wt = weights_json(nom, eff, dropped, note, bad);
+    ep_json_put(res, "level", json_string(ep_risk_level(o->composite)), bad);
+    ep_json_put(res, "composite", ep_json_real(o->composite), bad);
+    ep_json_put(res, "thresholds",
+        json_pack("{s:f, s:f, s:f, s:s}", "MODERATE", 0.25, "HIGH", 0.5, "CRITICAL", 0.75, "rule",
+                  "LOW if composite < 0.25, MODERATE if < 0.50, HIGH if < 0.75, else CRITICAL"),
+        bad);
+    ep_json_put(res, "weights", wt, bad);
+    ep_json_put(res, "dimensions", dims, bad);
+}
+
+static int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *args,
+                                                   json_t **result, struct ep_error *err)
 {
     struct ep_run r;
     run_init(&r, ctx, "generate_political_risk_assessment", 8);
@@ -2220,327 +1852,14 @@ static int t_risk(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc || !w)
         return rc ? rc : EP_EINTERNAL;
-    const struct ep_matrix *m = w->m;
-    int ng = m->n_grp, bad = 0;
-    if ((rc = ep_run_stage(&r, "vote and group statistics", err)) || (rc = ep_win_need_gs(w, err)) ||
-        (rc = ep_win_need_frag(w, err)) || (rc = ep_win_need_per(w, EP_PERIOD_SITTING, err)))
+    struct ep_risk o;
+    if ((rc = ep_risk_compute(w, &r, &o, err)))
         return rc;
-    if ((rc = ep_run_stage(&r, "pivotal and close votes", err)) || (rc = ep_win_need_piv(w, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "co-voting network", err)) || (rc = need_graph(w, &r, 10, 0, err)))
-        return rc;
-    if ((rc = ep_run_stage(&r, "dimensions", err)))
-        return rc;
-    double val[N_RDIM];
-    int ok[N_RDIM];
-    json_t *ev[N_RDIM];
-    char why[N_RDIM][300];
-    int min_sit[N_RDIM]; /* the dimension's minimum number of sittings, when it is below it */
-    memset(ok, 0, sizeof ok);
-    memset(min_sit, 0, sizeof min_sit);
-    for (int d = 0; d < N_RDIM; d++) {
-        ev[d] = json_object();
-        why[d][0] = 0;
-    }
-    const struct ep_stats_periods *ps = &w->per[EP_PERIOD_SITTING];
-
-    /* declining cohesion */
-    if (ps->n < 2) {
-        snprintf(why[R_COH], sizeof why[R_COH],
-                 "the window is too short: %d sitting, at least 2 needed to compare halves",
-                 ps->n);
-        min_sit[R_COH] = 2;
-        ep_run_too_short(&r, "sittings", ps->n, 2, "declining_cohesion");
-    } else {
-        int half = (ps->n + 1) / 2; /* sittings [0, half) vs [half, n) */
-        double num = 0, den = 0;
-        json_t *pg = json_array();
-        for (int g = 0; g < ng; g++) {
-            double s[2] = {0, 0};
-            int c[2] = {0, 0};
-            for (int k = 0; k < ps->n; k++)
-                for (int q = ps->start[k]; q < ps->start[k + 1]; q++) {
-                    const struct ep_stats_vg *vg =
-                        w->vs.vg + (size_t)ps->vote[q] * (size_t)ng + (size_t)g;
-                    if (vg->ai_ok) {
-                        s[k >= half] += vg->ai;
-                        c[k >= half]++;
-                    }
-                }
-            if (!c[0] || !c[1])
-                continue;
-            double a0 = s[0] / c[0], a1 = s[1] / c[1];
-            num += w->frag.seats[g] * (a0 - a1);
-            den += w->frag.seats[g];
-            add(pg,
-                json_pack("{s:s, s:o, s:o, s:i}", "group", m->grp_code[g], "ai_first_half", jr(a0),
-                          "ai_second_half", jr(a1), "seats", (int)w->frag.seats[g]),
-                &bad);
-        }
-        if (den > 0) {
-            double dec = num / den;
-            ok[R_COH] = 1;
-            val[R_COH] = clamp01(dec / 0.10);
-            char h0[11], h1[11];
-            day_str(ps->key[half], h1);
-            day_str(ps->key[0], h0);
-            put(ev[R_COH], "decline", jr(dec), &bad);
-            put(ev[R_COH], "first_half_from", json_string(h0), &bad);
-            put(ev[R_COH], "second_half_from", json_string(h1), &bad);
-            put(ev[R_COH], "groups", pg, &bad);
-        } else {
-            json_decref(pg);
-            snprintf(why[R_COH], sizeof why[R_COH],
-                     "no group with seats cast votes in both halves of the window");
-        }
-    }
-
-    /* fragmentation */
-    {
-        double s = 0;
-        int c = 0;
-        if (w->frag.seats_ok) {
-            s += clamp01((w->frag.enp_seats - 2) / 6);
-            c++;
-            put(ev[R_FRAG], "enp_seats", jr(w->frag.enp_seats), &bad);
-        }
-        if (w->frag.votes_ok) {
-            s += clamp01((w->frag.enp_votes - 2) / 6);
-            c++;
-            put(ev[R_FRAG], "enp_votes", jr(w->frag.enp_votes), &bad);
-        }
-        if (w->g.modularity_ok) {
-            s += clamp01(w->g.modularity / 0.3);
-            c++;
-            put(ev[R_FRAG], "modularity_detected", jr(w->g.modularity), &bad);
-            put(ev[R_FRAG], "communities", json_integer(w->g.n_comm), &bad);
-        }
-        if (w->g.modularity_group_ok)
-            put(ev[R_FRAG], "modularity_by_group", jr(w->g.modularity_group), &bad);
-        if (!w->g.modularity_ok) {
-            json_t *ne = no_edges(&r, w, &w->g, "fragmentation: modularity component");
-            put(ev[R_FRAG], "modularity_reason", json_incref(json_object_get(ne, "reason")), &bad);
-            json_decref(ne);
-        }
-        if (c) {
-            ok[R_FRAG] = 1;
-            val[R_FRAG] = s / c;
-            put(ev[R_FRAG], "components_used", json_integer(c), &bad);
-        } else
-            snprintf(why[R_FRAG], sizeof why[R_FRAG],
-                     "no seats, no cast votes and no network modularity in the window");
-    }
-
-    /* defection surges: group defection-rate baselines */
-    {
-        struct ep_stats_outlier_params op;
-        ep_stats_outlier_params_default(&op);
-        int pts = 0, flagged = 0, too_few = 0, nser = 0;
-        json_t *fl = json_array();
-        for (int g = 0; g < ng && !rc; g++) {
-            struct ep_stats_baseline b;
-            memset(&b, 0, sizeof b);
-            rc = ep_stats_baseline(m, &w->vs, ps, EP_ENTITY_GROUP, g, EP_MEASURE_DEFECTION, &op, &b,
-                                   err);
-            if (!rc) {
-                nser++;
-                if (b.outliers.status == EP_OUTLIERS_TOO_FEW)
-                    too_few++;
-                else {
-                    pts += b.outliers.n_obs;
-                    for (int k = 0; k < b.outliers.n; k++) {
-                        const struct ep_stats_outlier *o = &b.outliers.o[k];
-                        if (!((o->flags & EP_OUTLIER_ROBUST) && o->z_robust > 0))
-                            continue;
-                        flagged++;
-                        char d[11];
-                        day_str(ps->key[o->point], d);
-                        add(fl,
-                            json_pack("{s:s, s:s, s:o, s:o, s:o}", "group", m->grp_code[g], "date",
-                                      d, "z", jr(o->z_robust), "defection_rate", jr(o->x), "votes",
-                                      vote_ids(m, o->hits, o->n_hits, 20)),
-                            &bad);
-                    }
-                }
-            }
-            ep_stats_baseline_free(&b);
-        }
-        if (rc) {
-            json_decref(fl);
-            for (int d = 0; d < N_RDIM; d++)
-                json_decref(ev[d]);
-            return rc;
-        }
-        if (pts > 0) {
-            ok[R_DEF] = 1;
-            val[R_DEF] = clamp01((double)flagged / pts / 0.05);
-            put(ev[R_DEF], "flagged_points", json_integer(flagged), &bad);
-            put(ev[R_DEF], "points", json_integer(pts), &bad);
-            put(ev[R_DEF], "series_too_short", json_integer(too_few), &bad);
-            put(ev[R_DEF], "surges", fl, &bad);
-        } else {
-            json_decref(fl);
-            snprintf(why[R_DEF], sizeof why[R_DEF],
-                     "every group's defection series is too short: %d sittings, at least %d "
-                     "needed for a baseline",
-                     ps->n, op.min_obs);
-            if (ps->n < op.min_obs) {
-                min_sit[R_DEF] = op.min_obs;
-                ep_run_too_short(&r, "sittings", ps->n, op.min_obs, "defection_surges");
-            }
-        }
-    }
-
-    /* close votes */
-    {
-        int withcast = 0, close = 0;
-        json_t *cl = json_array();
-        sqlite3_stmt *q = NULL;
-        for (int v = 0; v < m->n_vote; v++) {
-            int cast = w->F[v] + w->A[v] + w->Ab[v];
-            if (cast <= 0)
-                continue;
-            withcast++;
-            int margin = abs(w->F[v] - w->A[v]);
-            if (margin >= 0.05 * cast)
-                continue;
-            close++;
-            if (json_array_size(cl) >= 50)
-                continue;
-            char d[11], title[300];
-            day_str(m->vote_day[v], d);
-            if (vote_title(ctx->store, &q, m->vote_id[v], title, sizeof title))
-                title[0] = 0;
-            add(cl,
-                json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i, s:o}", "vote_id",
-                          (json_int_t)m->vote_id[v], "date", d, "title", title, "for", w->F[v],
-                          "against", w->A[v], "abstention", w->Ab[v], "margin", margin,
-                          "margin_share", jr((double)margin / cast)),
-                &bad);
-        }
-        if (q)
-            sqlite3_finalize(q);
-        if (withcast > 0) {
-            ok[R_CLOSE] = 1;
-            val[R_CLOSE] = clamp01((double)close / withcast / 0.20);
-            put(ev[R_CLOSE], "close_votes", json_integer(close), &bad);
-            put(ev[R_CLOSE], "votes", json_integer(withcast), &bad);
-            put(ev[R_CLOSE], "share", jr((double)close / withcast), &bad);
-            put(ev[R_CLOSE], "listed", cl, &bad);
-        } else {
-            json_decref(cl);
-            snprintf(why[R_CLOSE], sizeof why[R_CLOSE], "no vote with cast votes in the window");
-        }
-    }
-
-    /* swing-group pivotality */
-    {
-        int big[2] = {-1, -1};
-        for (int g = 0; g < ng; g++) {
-            if (w->frag.seats[g] <= 0)
-                continue;
-            if (big[0] < 0 || w->frag.seats[g] > w->frag.seats[big[0]]) {
-                big[1] = big[0];
-                big[0] = g;
-            } else if (big[1] < 0 || w->frag.seats[g] > w->frag.seats[big[1]])
-                big[1] = g;
-        }
-        if (w->decided == 0) {
-            snprintf(why[R_SWING], sizeof why[R_SWING],
-                     "no decided vote (FOR != AGAINST) in the window");
-        } else {
-            int swing = 0;
-            for (int v = 0; v < m->n_vote; v++)
-                for (int g = 0; g < ng; g++)
-                    if (g != big[0] && g != big[1] && w->gpiv[(size_t)v * (size_t)ng + (size_t)g]) {
-                        swing++;
-                        break;
-                    }
-            ok[R_SWING] = 1;
-            val[R_SWING] = clamp01((double)swing / w->decided / 0.5);
-            json_t *pg = json_array(), *bg = json_array();
-            for (int g = 0; g < ng; g++)
-                add(pg,
-                    json_pack("{s:s, s:i, s:o, s:b}", "group", m->grp_code[g], "pivotal_votes",
-                              (int)w->grp_piv[g], "share", jr((double)w->grp_piv[g] / w->decided),
-                              "swing", g != big[0] && g != big[1]),
-                    &bad);
-            for (int k = 0; k < 2; k++)
-                if (big[k] >= 0)
-                    add(bg, json_string(m->grp_code[big[k]]), &bad);
-            put(ev[R_SWING], "decided_votes", json_integer(w->decided), &bad);
-            put(ev[R_SWING], "swing_pivotal_votes", json_integer(swing), &bad);
-            put(ev[R_SWING], "share", jr((double)swing / w->decided), &bad);
-            put(ev[R_SWING], "largest_groups", bg, &bad);
-            put(ev[R_SWING], "groups", pg, &bad);
-        }
-    }
-
-    if ((rc = ep_run_stage(&r, "composite", err))) {
-        for (int d = 0; d < N_RDIM; d++)
-            json_decref(ev[d]);
-        return rc;
-    }
-    double ws = 0, s = 0;
-    for (int d = 0; d < N_RDIM; d++)
-        if (ok[d]) {
-            ws += rdim_weight[d];
-            s += rdim_weight[d] * val[d];
-        }
-    double comp = ws > 0 ? s / ws : 0;
-    json_t *res = json_object(), *dims = json_object(), *nom = json_object(), *eff = json_object(),
-           *dropped = json_array();
-    for (int d = 0; d < N_RDIM; d++) {
-        put(nom, rdim_name[d], jr(rdim_weight[d]), &bad);
-        json_t *o;
-        if (ok[d]) {
-            double we = rdim_weight[d] / ws;
-            put(eff, rdim_name[d], jr(we), &bad);
-            o = json_pack("{s:b, s:o, s:o, s:s, s:s, s:o}", "available", 1, "value", jr(val[d]),
-                          "weight", jr(we), "normalisation", rdim_norm[d], "definition",
-                          rdim_def[d], "evidence", ev[d]);
-        } else {
-            json_decref(ev[d]);
-            o = ep_tools_unavailable(why[d]);
-            put(o, "definition", json_string(rdim_def[d]), &bad);
-            put(o, "normalisation", json_string(rdim_norm[d]), &bad);
-            if (min_sit[d])
-                put(o, "minimum_sittings", json_integer(min_sit[d]), &bad);
-            add(dropped, json_string(rdim_name[d]), &bad);
-        }
-        put(dims, rdim_name[d], o, &bad);
-    }
-    if (ws <= 0) {
-        json_decref(res);
-        json_decref(dims);
-        json_decref(nom);
-        json_decref(eff);
-        json_decref(dropped);
-        return ep_error_set(err, EP_EUNAVAIL, "no risk dimension has data in the window (%d votes)",
-                            m->n_vote);
-    }
-    int renorm = json_array_size(dropped) > 0;
-    char note[300];
-    snprintf(note, sizeof note,
-             renorm ? "%zu dimension(s) without data dropped; remaining weights divided by their "
-                      "sum %.2f"
-                    : "all dimensions available (%zu dropped, weight sum %.2f)",
-             json_array_size(dropped), ws);
-    json_t *wt = json_object();
-    put(wt, "nominal", nom, &bad);
-    put(wt, "effective", eff, &bad);
-    put(wt, "renormalised", json_boolean(renorm), &bad);
-    put(wt, "dropped", dropped, &bad);
-    put(wt, "note", json_string(note), &bad);
-    put(res, "level", json_string(risk_level(comp)), &bad);
-    put(res, "composite", jr(comp), &bad);
-    put(res, "thresholds",
-        json_pack("{s:f, s:f, s:f, s:s}", "MODERATE", 0.25, "HIGH", 0.5, "CRITICAL", 0.75, "rule",
-                  "LOW if composite < 0.25, MODERATE if < 0.50, HIGH if < 0.75, else CRITICAL"),
-        &bad);
-    put(res, "weights", wt, &bad);
-    put(res, "dimensions", dims, &bad);
-    put(res, "normalisation",
+    int bad = 0;
+    json_t *res = json_object();
+    risk_json(&o, res, &bad);
+    ep_risk_free(&o);
+    ep_json_put(res, "normalisation",
         json_string("parliament-level dimensions have no peers in the same window, so each is "
                     "mapped to 0..1 on the fixed scale stated in its 'normalisation' field "
                     "(instead of a percentile rank among peers)"),
@@ -2583,21 +1902,21 @@ static const struct ep_tool rows[] = {
      "month, the whole Parliament's alpha, the group-pair agreement matrix, the most and least "
      "reliable alliances, factions from community detection and a coalition stability figure. "
      "Measures the window is too short for are unavailable and listed in window_too_short.",
-     IN_COALITION, OUT_COALITION, ANNOT, 3600, t_coalition},
+     IN_COALITION, OUT_COALITION, ANNOT, 3600, tool_analyze_coalition_dynamics},
     {"map_political_network", "Map the political network",
      "The co-voting network of a window: size, modularity (detected and by group), communities, "
      "the top MEPs by each centrality, bridges between groups and the w >= 0.8 threshold graph.",
-     IN_MAP, OUT_MAP, ANNOT, 3600, t_map},
+     IN_MAP, OUT_MAP, ANNOT, 3600, tool_map_political_network},
     {"detect_voting_anomalies", "Detect voting anomalies",
      "Defection surges, abstention spikes, participation drops and cohesion breaks of an MEP, a "
      "group or the whole Parliament against its own per-sitting baseline (robust z-scores), "
      "each with a severity, the z-score, the sitting and the votes behind it.",
-     IN_ANOM, OUT_ANOM, ANNOT, 3600, t_anomalies},
+     IN_ANOM, OUT_ANOM, ANNOT, 3600, tool_detect_voting_anomalies},
     {"generate_political_risk_assessment", "Generate a political risk assessment",
      "Composite political risk of a window from declining cohesion, fragmentation, defection "
      "surges, close votes and swing-group pivotality, with a level (LOW, MODERATE, HIGH, "
      "CRITICAL), the thresholds and per-dimension evidence.",
-     IN_RISK, OUT_RISK, ANNOT, 3600, t_risk},
+     IN_RISK, OUT_RISK, ANNOT, 3600, tool_generate_political_risk_assessment},
 };
 
 const struct ep_tool *ep_tools_intel_rows(size_t *n)

@@ -14,10 +14,20 @@
 #define EP_TOOLS_INTEL_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
 
 #include "ep_tools.h"
 
 /* The static rows (5); *n receives their count. Register with ep_tools_register. */
 const struct ep_tool *ep_tools_intel_rows(size_t *n);
+
+/* assess_mep_influence's result (structuredContent without files) for MEP mep_id over the
+ * window of args (borrowed; only its from, to, term and sittings are read), computed directly
+ * (analysis/ep_influence.h), for a product that shows it (generate_report's scorecard PDF)
+ * without calling the tool by name. *result is a new reference. Errors as the tool's. */
+int ep_tools_influence_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                              json_t **result, struct ep_error *err);
 
 #endif

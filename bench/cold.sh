@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Cold calls of the five intelligence tools (issue 17 item 6: first call of each tool in a fresh
+# `epintel tool` process <= 250 ms on the synthetic full term, 720 MEPs x 20,000 votes), each
+# tool in a fresh process, against a baseline binary measured in the same run, interleaved.
+#
+# Both binaries get their own copy of one synthetic store (a store migrated by the new binary
+# cannot be opened by an older one) and one untimed call of each tool first: the baseline then
+# has its matrix snapshot (matrix_cache), the new binary also its derived results (table
+# derived, engine/ep_derived.h). Timed: RUNS rounds, each tool alternately baseline / new, wall
+# time and peak RSS of the whole process; the medians and their ratio are printed, with the
+# store sizes (the growth is the derived results).
+#
+# usage: bench/cold.sh [NEW_BINARY] [BASELINE_BINARY] [RUNS]
+#   env DB=path/to/synth.db reuses a synthetic store (copied, never modified); otherwise one is
+#   generated with the baseline binary (`synth --meps 720 --votes 20000 --defaults`, ~30 s).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+new=$(realpath "${1:-$here/build/release/epintel}")
+base=$(realpath "${2:-/work/base/epintel-88677be}")
+runs=${3:-7}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp" XDG_CACHE_HOME="$tmp/cache"
+
+if [ -n "${DB:-}" ]; then
+  cp "$DB" "$tmp/base.db"
+else
+  "$base" --quiet --db "$tmp/base.db" synth --meps 720 --votes 20000 --defaults >/dev/null
+fi
+cp "$tmp/base.db" "$tmp/new.db"
+mep=$("$base" --quiet --db "$tmp/base.db" sql "SELECT MIN(id) FROM member" | grep -o '[0-9]\+' | head -1)
+
+tools=(assess_mep_influence map_political_network analyze_coalition_dynamics
+       generate_political_risk_assessment detect_voting_anomalies)
+args_of() { [ "$1" = assess_mep_influence ] && echo "{\"mep_id\":$mep}" || echo '{}'; }
+
+# one call: "wall_ms rss_kb" (the result goes to $tmp/out.json)
+one() {
+  local bin=$1 db=$2 t=$3
+  /usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" --quiet --db "$db" tool "$t" \
+    --args "$(args_of "$t")" >"$tmp/out.json" 2>/dev/null
+  awk '{printf "%.0f %d\n", $1 * 1000, $2}' "$tmp/time"
+}
+# wall time with ms resolution (time's %e has 10 ms)
+one_ms() {
+  local bin=$1 db=$2 t=$3 t0 t1
+  t0=$(date +%s%N)
+  "$bin" --quiet --db "$db" tool "$t" --args "$(args_of "$t")" >"$tmp/out.json" 2>/dev/null
+  t1=$(date +%s%N)
+  echo $(((t1 - t0) / 1000))
+}
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+echo "preparing: one untimed call of each tool per binary (matrix snapshot; derived results)"
+for t in "${tools[@]}"; do
+  one "$base" "$tmp/base.db" "$t" >/dev/null
+  cp "$tmp/out.json" "$tmp/$t.base.json"
+  one "$new" "$tmp/new.db" "$t" >/dev/null
+  cmp -s "$tmp/$t.base.json" "$tmp/out.json" || echo "  $t: results DIFFER from the baseline's"
+done
+
+printf '%-36s %10s %10s %7s %9s %9s\n' tool base_ms new_ms ratio base_MB new_MB
+for t in "${tools[@]}"; do
+  : >"$tmp/b" && : >"$tmp/n" && : >"$tmp/bm" && : >"$tmp/nm"
+  for ((r = 0; r < runs; r++)); do
+    one_ms "$base" "$tmp/base.db" "$t" >>"$tmp/b"
+    one_ms "$new" "$tmp/new.db" "$t" >>"$tmp/n"
+    cmp -s "$tmp/$t.base.json" "$tmp/out.json" || echo "  $t: results DIFFER from the baseline's"
+  done
+  one "$base" "$tmp/base.db" "$t" | cut -d' ' -f2 >>"$tmp/bm"
+  one "$new" "$tmp/new.db" "$t" | cut -d' ' -f2 >>"$tmp/nm"
+  b=$(median <"$tmp/b") n=$(median <"$tmp/n")
+  printf '%-36s %10.1f %10.1f %7.2f %9.0f %9.0f\n' "$t" "$(echo "$b / 1000" | bc -l)" \
+    "$(echo "$n / 1000" | bc -l)" "$(echo "$n / $b" | bc -l)" \
+    "$(echo "$(cat "$tmp/bm") / 1024" | bc -l)" "$(echo "$(cat "$tmp/nm") / 1024" | bc -l)"
+done
+# sizes after a checkpoint (each binary opens and closes its store once more)
+"$base" --quiet --db "$tmp/base.db" info >/dev/null
+"$new" --quiet --db "$tmp/new.db" info >/dev/null
+bs=$(stat -c %s "$tmp/base.db") ns=$(stat -c %s "$tmp/new.db")
+db=$("$new" --quiet --db "$tmp/new.db" sql "SELECT COUNT(*) || ' rows, ' || SUM(bytes) || ' bytes' FROM derived" 2>/dev/null | tr -d '[]"\n ' || true)
+echo "store: baseline $((bs / 1048576)) MiB, new $((ns / 1048576)) MiB (+$(((ns - bs) / 1024)) KiB); derived: $db"
+echo "($runs interleaved runs per tool, medians; ratio = new / baseline)"

@@ -1,0 +1,147 @@
+/* ep_query: the store's read queries for the analysis and tool layers, behind typed functions.
+ *
+ * Nothing above engine/ writes SQL: a product or a tool asks for rows here. Two shapes:
+ * - one-shot look-ups on a store (ep_query_mep_known, ep_query_known_groups, ...), each
+ *   preparing its statement and finalising it before it returns;
+ * - a look-up handle (struct ep_query, ep_query_open) for look-ups repeated in a loop (an MEP's
+ *   name, a vote's title for every listed vote): each statement is prepared once, on first use,
+ *   and reused until ep_query_close. A handle belongs to one thread at a time.
+ *
+ * Text in a row struct marked "borrowed" points into SQLite's row and is valid until the next
+ * call on the same handle (or ep_query_close); NULL means SQL NULL. Rows marked "owned" are
+ * freed with the function named beside them.
+ *
+ * Errors: functions return 0 (or the count / found flag stated) or a negative EP_E* code with
+ * err filled as "what: sqlite message" (err may be NULL). */
+#ifndef EP_QUERY_H
+#define EP_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ep_error.h"
+
+struct ep_store;
+
+/* SQLite's message for the last failed call on s's connection ("no store" when s is NULL). */
+const char *ep_query_errmsg(struct ep_store *s);
+/* EP_EDB with "what: <ep_query_errmsg(s)>" in err; returns EP_EDB. */
+int ep_query_db_error(struct ep_store *s, struct ep_error *err, const char *what);
+
+/* ---- the look-up handle ---------------------------------------------------------------- */
+
+struct ep_query;
+
+/* A handle on s (borrowed: s must outlive it). 0 or EP_ENOMEM. */
+int ep_query_open(struct ep_store *s, struct ep_query **out, struct ep_error *err);
+void ep_query_close(struct ep_query *q);
+
+/* A member-table row (borrowed text). */
+struct ep_query_mep {
+    const char *first_name, *last_name, *country_code;
+};
+/* The member row of id: 1 found (out filled), 0 no such row (out all NULL), <0 error. */
+int ep_query_mep(struct ep_query *q, int64_t id, struct ep_query_mep *out, struct ep_error *err);
+
+/* A vote-table row (borrowed text). */
+struct ep_query_vote {
+    const char *title, *rcv_title, *procedure_title; /* the three titles a source may give */
+    const char *procedure_reference, *result;
+    const char *date; /* the timestamp's date (its first 10 characters), NULL when unknown */
+};
+/* The vote row of id: 1 found, 0 none (out all NULL), <0 error. */
+int ep_query_vote(struct ep_query *q, int64_t id, struct ep_query_vote *out,
+                  struct ep_error *err);
+/* The title shown for a vote: title, else the roll-call title, else the procedure's title,
+ * else "" (never NULL). */
+const char *ep_query_vote_title(const struct ep_query_vote *v);
+
+/* ---- MEPs and groups ------------------------------------------------------------------- */
+
+/* Which table names MEP id: 1 = a member row, 2 = memberships only, 0 = neither (the MEP may
+ * still have stored positions: the caller checks those); <0 error. */
+int ep_query_mep_known(struct ep_store *s, int64_t id, struct ep_error *err);
+
+/* Every group code of the groups table and of the memberships (distinct, any order): *out is
+ * an owned array of n owned strings, freed with ep_query_strings_free. */
+int ep_query_known_groups(struct ep_store *s, char ***out, size_t *n, struct ep_error *err);
+void ep_query_strings_free(char **v, size_t n);
+
+/* The group's label (label, else the official label, else the code) into out; "" when the
+ * groups table has no such code. 1 found, 0 not, <0 error. */
+int ep_query_group_label(struct ep_store *s, const char *code, char *out, size_t n,
+                         struct ep_error *err);
+
+/* One membership of an MEP (owned by the array). */
+struct ep_query_membership {
+    char *group;  /* group code (never NULL) */
+    int term;     /* 0 when has_term is 0 */
+    int has_term; /* the term is stored */
+    char start[11];
+    char end[11]; /* "" when open (ongoing) */
+};
+/* The MEP's memberships ordered by start date then group: *out owned (ep_query_memberships_free),
+ * *n rows. */
+int ep_query_memberships(struct ep_store *s, int64_t id, struct ep_query_membership **out,
+                         size_t *n, struct ep_error *err);
+void ep_query_memberships_free(struct ep_query_membership *v, size_t n);
+
+/* ---- the dataset ----------------------------------------------------------------------- */
+
+/* The date of the latest sitting whose date is a valid YYYY-MM-DD, into out ("" when none). */
+int ep_query_dataset_date(struct ep_store *s, char out[11], struct ep_error *err);
+/* The first and last sitting date of the votes with per-MEP positions ("" when none). */
+int ep_query_positions_span(struct ep_store *s, char from[11], char to[11],
+                            struct ep_error *err);
+/* meta.synthetic as an integer (0 when unset). */
+int ep_query_synthetic(struct ep_store *s, int *out, struct ep_error *err);
+
+/* A marker of the store's content as this connection sees it: the connection's total changes
+ * and SQLite's data_version (another connection's commit changes it). Two equal markers of the
+ * same connection mean nothing was written in between. */
+struct ep_query_change_key {
+    long long changes, version;
+};
+void ep_query_change_key(struct ep_store *s, struct ep_query_change_key *out);
+
+/* ---- sittings -------------------------------------------------------------------------- */
+
+/* One sitting date of the vote table with its vote counts. */
+struct ep_query_sitting {
+    char date[11];
+    int votes, with_positions, main_votes;
+    int main_known; /* votes whose source says whether they are main votes */
+};
+/* Every valid sitting date of the vote table, ascending: *out owned (free()), *n rows. */
+int ep_query_sittings(struct ep_store *s, struct ep_query_sitting **out, int *n,
+                      struct ep_error *err);
+
+/* The vote counts of one sitting date. */
+struct ep_query_sitting_counts {
+    int total, with_positions, main, adopted, rejected;
+    int main_known;   /* votes whose source says whether they are main votes */
+    int result_known; /* votes with a stored result */
+};
+int ep_query_sitting_counts(struct ep_store *s, const char *date,
+                            struct ep_query_sitting_counts *out, struct ep_error *err);
+/* The minutes reference of a sitting into out ("" when none stored). 1 found, 0 not, <0. */
+int ep_query_sitting_reference(struct ep_store *s, const char *date, char *out, size_t n,
+                               struct ep_error *err);
+
+/* One vote of a sitting (owned by the array). */
+struct ep_query_sitting_vote {
+    int64_t id;
+    char *title;     /* shown title (ep_query_vote_title's rule), never NULL */
+    char *procedure; /* procedure reference or NULL */
+    char *result;    /* NULL when unknown */
+    int main;        /* 1 main vote, 0 not, -1 unknown */
+    int has_counts;  /* the official counts are stored */
+    int count_for, count_against, count_abstention;
+};
+/* The first limit votes of a sitting, main votes first, then by time and id: *out owned
+ * (ep_query_sitting_votes_free), *n rows. */
+int ep_query_sitting_votes(struct ep_store *s, const char *date, int limit,
+                           struct ep_query_sitting_vote **out, int *n, struct ep_error *err);
+void ep_query_sitting_votes_free(struct ep_query_sitting_vote *v, int n);
+
+#endif
