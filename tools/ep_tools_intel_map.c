@@ -24,6 +24,7 @@
 #include "ep_risk.h"
 #include "ep_stats.h"
 #include "ep_store.h"
+#include "ep_tools_basic.h"
 #include "ep_tools_common.h"
 #include "ep_tools_window.h"
 #include "ep_util.h"
@@ -233,8 +234,10 @@ static int render_influence(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
         rc = add_file(&a, rc, EP_FMT_PNG, stem, title, &b, err);
     }
     if (rc == 0 && (fmts & EP_FMT_PDF)) {
-        rc = ep_artefact_call(ctx, "get_mep_details", json_pack("{s:I}", "id", (json_int_t)id),
-                              &det, err);
+        /* the MEP's profile computed directly; the MEP report still through generate_report */
+        rc = ep_tools_mep_details_result(ctx, (int64_t)id, &det, err);
+        if (rc)
+            ep_error_prefix(err, "get_mep_details (for the document): ");
         json_t *ra = ep_artefact_window_args(args);
         char ids[32];
         snprintf(ids, sizeof ids, "%lld", id);
