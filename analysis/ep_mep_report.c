@@ -22,10 +22,8 @@ int ep_mep_report_compute(const struct ep_patterns_window *w, int64_t id, struct
                           struct ep_error *err)
 {
     ep_mep_report_init(r);
-    struct ep_patterns_params p = {.kind = EP_PATTERNS_MEP,
-                                   .mep_id = id,
-                                   .include_votes = 1,
-                                   .limit = EP_MEP_REPORT_LIMIT};
+    struct ep_patterns_params p = {
+        .kind = EP_PATTERNS_MEP, .mep_id = id, .include_votes = 1, .limit = EP_MEP_REPORT_LIMIT};
     int rc = ep_patterns_compute(w, &p, &r->patterns, err);
     if (rc)
         return rc;

@@ -8,9 +8,9 @@
 
 #include "ep_model.h"
 #include "ep_positions.h"
-#include "ep_window.h"
 #include "ep_query.h"
 #include "ep_util.h"
+#include "ep_window.h"
 
 static int oom(struct ep_error *err)
 {
@@ -210,8 +210,7 @@ static void mep_figures(const struct ep_matrix *m, const struct ep_stats_mep *st
 {
     int unk = ep_matrix_mep_dnv_unknown(m, i, 0, m->n_vote);
     if (unk) {
-        ep_dnv_reason(o->participation.reason, sizeof o->participation.reason, unk,
-                                m->n_vote);
+        ep_dnv_reason(o->participation.reason, sizeof o->participation.reason, unk, m->n_vote);
     } else if (st->part_ok)
         measure_ok(&o->participation, st->participation);
     else
@@ -421,7 +420,7 @@ static int group_votes(struct ctx *c, int g, int limit, struct ep_patterns_group
     const struct ep_stats_votes *vs = c->w->vs;
     int G = m->n_grp, V = m->n_vote;
     struct ai_vote *av = malloc((size_t)(V ? V : 1) * sizeof *av);
-    int *order = malloc((size_t)(V ? V : 1) * sizeof *order);
+    int *order = calloc((size_t)(V ? V : 1), sizeof *order);
     int n = 0, rc = 0;
     if (!av || !order)
         rc = EP_ENOMEM;
@@ -435,8 +434,8 @@ static int group_votes(struct ctx *c, int g, int limit, struct ep_patterns_group
         for (int k = 0; k < n; k++)
             order[k] = av[k].v;
         rc = vote_list(c, order, n, limit, -1, &o->votes);
-        for (int k = 0; !rc && k < o->votes.n; k++)
-            o->votes.items[k].vg = vs->vg[(size_t)order[k] * (size_t)G + (size_t)g];
+        for (int k = 0; !rc && k < o->votes.n && k < n; k++)
+            o->votes.items[k].vg = vs->vg[(size_t)av[k].v * (size_t)G + (size_t)g];
     }
     free(av);
     free(order);
@@ -489,8 +488,8 @@ static void group_figures(const struct ep_matrix *m, const struct ep_stats_votes
     }
 }
 
-static int group_compute(struct ctx *c, const struct ep_patterns_params *p,
-                         struct ep_patterns *out, struct ep_error *err)
+static int group_compute(struct ctx *c, const struct ep_patterns_params *p, struct ep_patterns *out,
+                         struct ep_error *err)
 {
     struct ep_patterns_group *o = &out->group;
     const struct ep_matrix *m = c->w->m;
@@ -538,8 +537,9 @@ int ep_patterns_compute(const struct ep_patterns_window *w, const struct ep_patt
     if (!w || !w->m || !p || (p->kind != EP_PATTERNS_MEP && p->kind != EP_PATTERNS_GROUP))
         return ep_error_set(err, EP_EINVAL, "voting patterns: give an MEP or a group");
     if (w->m->n_vote && !w->vs)
-        return ep_error_set(err, EP_EINVAL, "voting patterns: the window's vote figures are "
-                                            "missing");
+        return ep_error_set(err, EP_EINVAL,
+                            "voting patterns: the window's vote figures are "
+                            "missing");
     out->kind = p->kind;
     out->include_votes = p->include_votes;
     out->limit = p->limit;
@@ -550,8 +550,7 @@ int ep_patterns_compute(const struct ep_patterns_window *w, const struct ep_patt
     int rc = ep_query_open(w->store, &c.q, err);
     if (rc)
         return rc;
-    rc = p->kind == EP_PATTERNS_MEP ? mep_compute(&c, p, out, err)
-                                    : group_compute(&c, p, out, err);
+    rc = p->kind == EP_PATTERNS_MEP ? mep_compute(&c, p, out, err) : group_compute(&c, p, out, err);
     ep_query_close(c.q);
     if (rc)
         ep_patterns_free(out);

@@ -30,9 +30,9 @@ struct ep_positions_cache;
 struct ep_patterns_window {
     struct ep_store *store;               /* for names and titles */
     struct ep_positions_cache *positions; /* the store's snapshot cache: is an MEP known */
-    const struct ep_matrix *m;       /* n_vote 0 when the window holds no votes */
-    const struct ep_stats_votes *vs; /* m's per-vote group figures; NULL when n_vote is 0 */
-    const char *why;                 /* why the window holds no votes (when n_vote is 0) */
+    const struct ep_matrix *m;            /* n_vote 0 when the window holds no votes */
+    const struct ep_stats_votes *vs;      /* m's per-vote group figures; NULL when n_vote is 0 */
+    const char *why;                      /* why the window holds no votes (when n_vote is 0) */
 };
 
 /* What a window covers: the figures every result's "window" block shows. */
@@ -53,10 +53,10 @@ enum ep_patterns_kind { EP_PATTERNS_MEP = 1, EP_PATTERNS_GROUP = 2 };
 
 struct ep_patterns_params {
     int kind;
-    int64_t mep_id;     /* EP_PATTERNS_MEP */
-    const char *group;  /* EP_PATTERNS_GROUP: a canonical group code (resolved by the caller) */
-    int include_votes;  /* list the votes behind the figures */
-    int limit;          /* longest vote or member list */
+    int64_t mep_id;    /* EP_PATTERNS_MEP */
+    const char *group; /* EP_PATTERNS_GROUP: a canonical group code (resolved by the caller) */
+    int include_votes; /* list the votes behind the figures */
+    int limit;         /* longest vote or member list */
 };
 
 /* One listed vote. */
@@ -67,8 +67,8 @@ struct ep_patterns_vote {
     char *procedure, *result; /* owned, NULL when not stored (or empty) */
     /* MEP lists (with_mep): the MEP's position and their group's on the vote */
     int with_mep;
-    int mep_position;  /* EP_POS_* */
-    int group;         /* index into the result's grp_code, -1 when the MEP had no group */
+    int mep_position;   /* EP_POS_* */
+    int group;          /* index into the result's grp_code, -1 when the MEP had no group */
     int group_position; /* EP_GPOS_* of that group */
     uint32_t same_mask; /* bit g: group g's position equals the MEP's option (own group left out) */
     /* group lists */
@@ -76,8 +76,8 @@ struct ep_patterns_vote {
 };
 
 struct ep_patterns_votes {
-    int total;   /* votes of the kind in the window */
-    int n;       /* listed (at most the limit) */
+    int total;                      /* votes of the kind in the window */
+    int n;                          /* listed (at most the limit) */
     struct ep_patterns_vote *items; /* owned [n] */
 };
 
@@ -127,7 +127,7 @@ struct ep_patterns_group {
     int rebels_ok;
     char rebels_reason[EP_PATTERNS_REASON_MAX];
     int ranked, not_ranked_few;
-    int n_rebels; /* listed (at most the limit) */
+    int n_rebels;                     /* listed (at most the limit) */
     struct ep_patterns_rebel *rebels; /* owned [n_rebels], highest rate first */
     struct ep_patterns_votes votes;   /* include_votes: Agreement Index ascending */
 };

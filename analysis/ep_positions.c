@@ -224,8 +224,10 @@ int ep_positions_acquire(struct ep_positions_cache *c, struct ep_store *s,
                          struct ep_positions **out, struct ep_error *err)
 {
     *out = NULL;
-    if (!s)
-        return ep_error_set(err, EP_EUNAVAIL, "no store is open");
+    if (!s) {
+        ep_error_set(err, EP_EUNAVAIL, "no store is open");
+        return EP_EUNAVAIL;
+    }
     const char *path = ep_store_path(s) ? ep_store_path(s) : "";
     int rc = 0;
     pthread_mutex_lock(&c->mu);
@@ -238,15 +240,18 @@ int ep_positions_acquire(struct ep_positions_cache *c, struct ep_store *s,
         goto out;
     }
     rc = pos_build(s, &fresh, err);
-    if (!rc && !fresh)
-        rc = ep_error_set(err, EP_EINTERNAL, "the positions snapshot was not built");
+    if (!rc && !fresh) {
+        ep_error_set(err, EP_EINTERNAL, "the positions snapshot was not built");
+        rc = EP_EINTERNAL;
+    }
     if (rc)
         goto out;
     fresh->key_path = strdup(path);
     if (!fresh->key_path) {
         pos_free(fresh);
         fresh = NULL;
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+        rc = EP_ENOMEM;
         goto out;
     }
     fresh->key_store = (const void *)s;
@@ -303,8 +308,9 @@ int ep_positions_provenance(struct ep_positions_cache *c, struct ep_store *s,
     struct ep_query_change_key key;
     pthread_mutex_lock(&c->mu);
     ep_query_change_key(s, &key);
-    int hit = c->prov_ok && c->prov_store == (const void *)s && c->prov_key.changes == key.changes &&
-              c->prov_key.version == key.version && strcmp(c->prov_path, path) == 0;
+    int hit = c->prov_ok && c->prov_store == (const void *)s &&
+              c->prov_key.changes == key.changes && c->prov_key.version == key.version &&
+              strcmp(c->prov_path, path) == 0;
     if (hit)
         *out = c->prov;
     pthread_mutex_unlock(&c->mu);

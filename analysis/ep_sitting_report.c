@@ -7,8 +7,8 @@
 
 #include "ep_model.h"
 #include "ep_positions.h"
-#include "ep_window.h"
 #include "ep_stats.h"
+#include "ep_window.h"
 
 void ep_sitting_report_init(struct ep_sitting_report *r)
 {

@@ -48,7 +48,7 @@ struct ep_sitting_report {
     char grp_code[EP_MATRIX_MAX_GROUPS][16];
     int n_groups;
     struct ep_sitting_group *groups; /* owned [n_groups]: groups present that day */
-    int attendance_ok; /* present / mandate is known */
+    int attendance_ok;               /* present / mandate is known */
     int present, mandate;
     double attendance;
     int n_votes;

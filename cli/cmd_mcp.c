@@ -153,111 +153,167 @@ static int parse_listen(const char *v, const char **addr, int *port)
     return 0;
 }
 
-int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
-{
-    char outbuf[PATH_MAX];
-    const char *out_dir = NULL, *http = NULL, *port_file = NULL, *auth_config = NULL;
-    const char *audit_file = NULL;
-    long rate = 0;
-    long max_msg = (long)EP_MCP_DEFAULT_MAX_MESSAGE, workers = 4;
-    long max_body = 4L << 20, max_header = 32L << 10, max_sessions = 256, max_calls = 16;
-    long max_sessions_pp = 16;
-    long session_idle = 1800, io_timeout = 30, max_replay = 64L << 20;
-    long header_timeout = 10, max_per_ip = 128, tool_timeout = 60, request_timeout = 60;
-    int fixtures = 0;
+/* epintel serve's options (defaults as in serve_usage). */
+struct serve_opts {
+    const char *out_dir, *http, *port_file, *auth_config, *audit_file;
+    long rate, max_msg, workers, max_body, max_header, max_sessions, max_calls, max_sessions_pp;
+    long session_idle, io_timeout, max_replay, header_timeout, max_per_ip, tool_timeout;
+    long request_timeout;
+    int fixtures;
     const char *allow[32];
-    int nallow = 0;
-    ep_mem_server();
+    int nallow;
+};
+
+/* Parse argv into o: 0, 1 after --help (usage printed), -1 on a usage error (message printed). */
+static int serve_parse(int argc, char **argv, struct serve_opts *o)
+{
+    *o = (struct serve_opts){.max_msg = (long)EP_MCP_DEFAULT_MAX_MESSAGE,
+                             .workers = 4,
+                             .max_body = 4L << 20,
+                             .max_header = 32L << 10,
+                             .max_sessions = 256,
+                             .max_calls = 16,
+                             .max_sessions_pp = 16,
+                             .session_idle = 1800,
+                             .io_timeout = 30,
+                             .max_replay = 64L << 20,
+                             .header_timeout = 10,
+                             .max_per_ip = 128,
+                             .tool_timeout = 60,
+                             .request_timeout = 60};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long *num = NULL, lo = 1, hi = 0;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             serve_usage(stdout);
-            return EP_EXIT_OK;
+            return 1;
         } else if (strcmp(a, "--stdio") == 0) {
-            http = NULL;
+            o->http = NULL;
             continue;
         } else if (strcmp(a, "--conformance-fixtures") == 0) {
-            fixtures = 1;
+            o->fixtures = 1;
             continue;
         } else if (strcmp(a, "--out-dir") == 0 && v) {
-            out_dir = v;
+            o->out_dir = v;
             i++;
             continue;
         } else if (strcmp(a, "--http") == 0 && v) {
-            http = v;
+            o->http = v;
             i++;
             continue;
         } else if (strcmp(a, "--auth-config") == 0 && v) {
-            auth_config = v;
+            o->auth_config = v;
             i++;
             continue;
         } else if (strcmp(a, "--audit-file") == 0 && v) {
-            audit_file = v;
+            o->audit_file = v;
             i++;
             continue;
         } else if (strcmp(a, "--port-file") == 0 && v) {
-            port_file = v;
+            o->port_file = v;
             i++;
             continue;
         } else if (strcmp(a, "--allow-origin") == 0 && v) {
-            if (nallow == (int)(sizeof allow / sizeof allow[0])) {
+            if (o->nallow == (int)(sizeof o->allow / sizeof o->allow[0])) {
                 fprintf(stderr, "epintel serve: at most 32 --allow-origin values\n");
-                return EP_EXIT_USAGE;
+                return -1;
             }
-            allow[nallow++] = v;
+            o->allow[o->nallow++] = v;
             i++;
             continue;
         } else if (strcmp(a, "--max-message-bytes") == 0) {
-            num = &max_msg, lo = 1024, hi = 1L << 30;
+            num = &o->max_msg, lo = 1024, hi = 1L << 30;
         } else if (strcmp(a, "--workers") == 0) {
-            num = &workers, hi = 64;
+            num = &o->workers, hi = 64;
         } else if (strcmp(a, "--max-body-bytes") == 0) {
-            num = &max_body, lo = 1024, hi = 1L << 30;
+            num = &o->max_body, lo = 1024, hi = 1L << 30;
         } else if (strcmp(a, "--max-header-bytes") == 0) {
-            num = &max_header, lo = 4096, hi = 1L << 20;
+            num = &o->max_header, lo = 4096, hi = 1L << 20;
         } else if (strcmp(a, "--max-sessions") == 0) {
-            num = &max_sessions, hi = 100000;
+            num = &o->max_sessions, hi = 100000;
         } else if (strcmp(a, "--tool-timeout") == 0) {
-            num = &tool_timeout, lo = 0, hi = 86400;
+            num = &o->tool_timeout, lo = 0, hi = 86400;
         } else if (strcmp(a, "--request-timeout") == 0) {
-            num = &request_timeout, hi = 3600;
+            num = &o->request_timeout, hi = 3600;
         } else if (strcmp(a, "--header-timeout") == 0) {
-            num = &header_timeout, hi = 3600;
+            num = &o->header_timeout, hi = 3600;
         } else if (strcmp(a, "--max-connections-per-ip") == 0) {
-            num = &max_per_ip, hi = 512;
+            num = &o->max_per_ip, hi = 512;
         } else if (strcmp(a, "--max-sessions-per-principal") == 0) {
-            num = &max_sessions_pp, hi = 100000;
+            num = &o->max_sessions_pp, hi = 100000;
         } else if (strcmp(a, "--max-tool-calls") == 0) {
-            num = &max_calls, hi = 4096;
+            num = &o->max_calls, hi = 4096;
         } else if (strcmp(a, "--session-idle") == 0) {
-            num = &session_idle, hi = 7 * 86400;
+            num = &o->session_idle, hi = 7 * 86400;
         } else if (strcmp(a, "--rate-per-minute") == 0) {
-            num = &rate, lo = 0, hi = 10000000;
+            num = &o->rate, lo = 0, hi = 10000000;
         } else if (strcmp(a, "--max-replay-bytes") == 0) {
-            num = &max_replay, lo = 0, hi = 1L << 40;
+            num = &o->max_replay, lo = 0, hi = 1L << 40;
         } else if (strcmp(a, "--io-timeout") == 0) {
-            num = &io_timeout, hi = 3600;
+            num = &o->io_timeout, hi = 3600;
         }
         if (!num) {
             fprintf(stderr, "epintel serve: unknown argument %s\n", a);
             serve_usage(stderr);
-            return EP_EXIT_USAGE;
+            return -1;
         }
         if (num_flag(a, v, lo, hi, num))
-            return EP_EXIT_USAGE;
+            return -1;
         i++;
     }
+    return 0;
+}
+
+/* Serve MCP over HTTP with o's options (mcp: the session template). */
+static int serve_http(const struct serve_opts *o, const char *addr, int port,
+                      const struct ep_mcp_options *mcp, struct ep_store *s, struct ep_error *err)
+{
+    struct ep_http_options h;
+    ep_http_options_init(&h);
+    h.addr = addr;
+    h.port = port;
+    h.port_file = o->port_file;
+    h.allow_hosts = o->allow;
+    h.n_allow_hosts = o->nallow;
+    h.max_body = (size_t)o->max_body;
+    h.max_header = (size_t)o->max_header;
+    h.max_sessions = (int)o->max_sessions;
+    h.max_sessions_per_principal = (int)o->max_sessions_pp;
+    h.max_tool_calls = (int)o->max_calls;
+    h.session_idle_s = (int)o->session_idle;
+    h.io_timeout_s = (int)o->io_timeout;
+    h.header_timeout_s = (int)o->header_timeout;
+    h.request_timeout_s = (int)o->request_timeout;
+    h.max_connections_per_ip = (int)o->max_per_ip;
+    h.mcp = *mcp;
+    h.store = s;
+    h.metrics = ep_tools_epapi_metrics;
+    h.auth_config = o->auth_config;
+    h.audit_file = o->audit_file;
+    h.rate_per_minute = o->rate;
+    h.max_replay_bytes = (size_t)o->max_replay;
+    return ep_http_serve(&h, err);
+}
+
+int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
+{
+    char outbuf[PATH_MAX];
+    struct serve_opts so;
+    ep_mem_server();
+    int prc = serve_parse(argc, argv, &so);
+    if (prc)
+        return prc > 0 ? EP_EXIT_OK : EP_EXIT_USAGE;
     const char *addr = NULL;
     int port = 0;
-    if (http && parse_listen(http, &addr, &port)) {
+    if (so.http && parse_listen(so.http, &addr, &port)) {
         fprintf(stderr,
                 "epintel serve: --http \"%s\": needs [ADDR:]PORT, ADDR an IP address or "
                 "localhost (default 127.0.0.1), PORT from 0 to 65535 (0 picks a free one), "
                 "e.g. 127.0.0.1:8080\n",
-                http);
+                so.http);
         return EP_EXIT_USAGE;
     }
+    const char *out_dir = so.out_dir;
     if (!out_dir) {
         if (default_out_dir(outbuf, sizeof outbuf)) {
             fprintf(stderr, "epintel serve: output path too long; pass --out-dir\n");
@@ -275,7 +331,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         return EP_EXIT_ERROR;
     }
     struct ep_error err = {0};
-    if (fixtures && ep_conformance_register(&err)) {
+    if (so.fixtures && ep_conformance_register(&err)) {
         ep_cli_error(&err);
         ep_tools_cleanup();
         ep_store_close(s);
@@ -290,44 +346,20 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         "search_documents to find ids, then use the analysis and intelligence tools. Every "
         "result names its data window and provenance. Source: European Parliament. Data: "
         "HowTheyVote.eu (ODbL).";
-    o.max_message_bytes = (size_t)max_msg;
-    o.workers = (int)workers;
-    o.tool_timeout_s = (int)tool_timeout;
+    o.max_message_bytes = (size_t)so.max_msg;
+    o.workers = (int)so.workers;
+    o.tool_timeout_s = (int)so.tool_timeout;
     struct ep_env env; /* one analysis environment for the store, shared by every session */
     ep_env_init(&env, s, NULL);
     o.ctx.store = s;
     o.ctx.env = &env;
     o.ctx.out_dir = out_dir;
     o.provider = ep_tools_provider(s);
-    if (fixtures)
+    if (so.fixtures)
         o.provider = ep_conformance_provider(o.provider);
     int rc;
-    if (http) {
-        struct ep_http_options h;
-        ep_http_options_init(&h);
-        h.addr = addr;
-        h.port = port;
-        h.port_file = port_file;
-        h.allow_hosts = allow;
-        h.n_allow_hosts = nallow;
-        h.max_body = (size_t)max_body;
-        h.max_header = (size_t)max_header;
-        h.max_sessions = (int)max_sessions;
-        h.max_sessions_per_principal = (int)max_sessions_pp;
-        h.max_tool_calls = (int)max_calls;
-        h.session_idle_s = (int)session_idle;
-        h.io_timeout_s = (int)io_timeout;
-        h.header_timeout_s = (int)header_timeout;
-        h.request_timeout_s = (int)request_timeout;
-        h.max_connections_per_ip = (int)max_per_ip;
-        h.mcp = o;
-        h.store = s;
-        h.metrics = ep_tools_epapi_metrics;
-        h.auth_config = auth_config;
-        h.audit_file = audit_file;
-        h.rate_per_minute = rate;
-        h.max_replay_bytes = (size_t)max_replay;
-        rc = ep_http_serve(&h, &err);
+    if (so.http) {
+        rc = serve_http(&so, addr, port, &o, s, &err);
     } else {
         struct ep_mcp_server *srv;
         rc = ep_mcp_server_new(&o, &srv, &err);

@@ -81,6 +81,28 @@ static void on_message(void *ctx, const char *msg)
     p->last_stage = NULL;
 }
 
+/* The closing lines of a sync: what was seen and stored, and the upstream's figures. */
+static void print_summary(const struct ep_sync_summary *s, const struct ep_fetch_totals *t, int rc)
+{
+    fprintf(stderr,
+            "sync: %s in %.1f s: %ld pages (%ld changed the store, %ld unchanged), %ld "
+            "records; seen: %ld members, %ld group memberships (%ld other memberships "
+            "not modelled), %ld committees, %ld groups, %ld sittings, %ld votes, %ld "
+            "positions, %ld questions, %ld procedures, %ld procedure events, %ld "
+            "documents, %ld adopted texts, %ld speeches; roll-call XML: %ld files, %ld "
+            "sittings without; %ld disagreements; %ld warnings\n",
+            rc ? "stopped" : "done", s->seconds, s->pages, s->units_new, s->units_same, s->records,
+            s->members, s->memberships, s->other_memberships, s->committees, s->groups, s->sittings,
+            s->votes, s->positions, s->questions, s->procedures, s->events, s->documents,
+            s->adopted_texts, s->speeches, s->xml_files, s->xml_missing, s->disagreements,
+            s->warnings);
+    fprintf(stderr,
+            "sync: upstream: %ld requests, %ld retries, cache %ld hits, %ld revalidated, "
+            "%ld stale (degraded pages %ld), %ld errors%s%s\n",
+            t->requests, t->retries, t->hits, t->revalidated, t->stale, s->degraded, t->errors,
+            s->resumed_from[0] ? "; resumed after " : "", s->resumed_from);
+}
+
 int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
 {
     struct ep_sync_opts so = {0};
@@ -213,23 +235,7 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
     if (pr.tty && !cli->quiet)
         fputc('\n', stderr);
     if (!cli->quiet || rc) {
-        fprintf(stderr,
-                "sync: %s in %.1f s: %ld pages (%ld changed the store, %ld unchanged), %ld "
-                "records; seen: %ld members, %ld group memberships (%ld other memberships "
-                "not modelled), %ld committees, %ld groups, %ld sittings, %ld votes, %ld "
-                "positions, %ld questions, %ld procedures, %ld procedure events, %ld "
-                "documents, %ld adopted texts, %ld speeches; roll-call XML: %ld files, %ld "
-                "sittings without; %ld disagreements; %ld warnings\n",
-                rc ? "stopped" : "done", sum.seconds, sum.pages, sum.units_new, sum.units_same,
-                sum.records, sum.members, sum.memberships, sum.other_memberships, sum.committees,
-                sum.groups, sum.sittings, sum.votes, sum.positions, sum.questions, sum.procedures,
-                sum.events, sum.documents, sum.adopted_texts, sum.speeches, sum.xml_files,
-                sum.xml_missing, sum.disagreements, sum.warnings);
-        fprintf(stderr,
-                "sync: upstream: %ld requests, %ld retries, cache %ld hits, %ld revalidated, "
-                "%ld stale (degraded pages %ld), %ld errors%s%s\n",
-                t.requests, t.retries, t.hits, t.revalidated, t.stale, sum.degraded, t.errors,
-                sum.resumed_from[0] ? "; resumed after " : "", sum.resumed_from);
+        print_summary(&sum, &t, rc);
     }
     ep_fetch_free(doceo);
     ep_fetch_free(f);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_epapi.h"
 #include "ep_store.h"
 #include "ep_util.h"
 
@@ -17,15 +18,18 @@ const char *ep_query_errmsg(struct ep_store *s)
 
 int ep_query_db_error(struct ep_store *s, struct ep_error *err, const char *what)
 {
-    return ep_error_set(err, EP_EDB, "%s: %s", what, ep_query_errmsg(s));
+    ep_error_set(err, EP_EDB, "%s: %s", what, ep_query_errmsg(s));
+    return EP_EDB;
 }
 
 static int prepare(struct ep_store *s, const char *sql, sqlite3_stmt **q, struct ep_error *err,
                    const char *what)
 {
     *q = NULL;
-    if (!s)
-        return ep_error_set(err, EP_EUNAVAIL, "no store is open");
+    if (!s) {
+        ep_error_set(err, EP_EUNAVAIL, "no store is open");
+        return EP_EUNAVAIL;
+    }
     if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, q, NULL) != SQLITE_OK)
         return ep_query_db_error(s, err, what);
     return 0;
@@ -43,14 +47,26 @@ static void col_date(sqlite3_stmt *q, int i, char out[11])
     snprintf(out, 11, "%s", d ? d : "");
 }
 
+/* A copy of a text column, NULL for NULL or ""; *bad set when out of memory. */
+static char *dup_text(const char *t, int *bad)
+{
+    if (!t || !*t)
+        return NULL;
+    char *d = strdup(t);
+    if (!d)
+        *bad = 1;
+    return d;
+}
+
 /* ---- the look-up handle ---------------------------------------------------------------- */
 
-enum { Q_MEP, Q_VOTE, Q_N };
+enum { Q_MEP, Q_VOTE, Q_SITTING_REF, Q_N };
 
 static const char *const handle_sql[Q_N] = {
     [Q_MEP] = "SELECT first_name, last_name, country_code FROM member WHERE id = ?1",
     [Q_VOTE] = "SELECT title, rcv_title, procedure_title, procedure_reference, result,"
                " substr(timestamp, 1, 10) FROM vote WHERE id = ?1",
+    [Q_SITTING_REF] = "SELECT reference FROM sitting WHERE date = ?1",
 };
 
 struct ep_query {
@@ -121,6 +137,26 @@ int ep_query_vote(struct ep_query *q, int64_t id, struct ep_query_vote *out, str
     out->procedure_reference = col_text(st, 3);
     out->result = col_text(st, 4);
     out->date = col_text(st, 5);
+    return 1;
+}
+
+int ep_query_sitting_ref(struct ep_query *q, const char *date, char *out, size_t n,
+                         struct ep_error *err)
+{
+    out[0] = 0;
+    if (!q->st[Q_SITTING_REF] && prepare(q->s, handle_sql[Q_SITTING_REF], &q->st[Q_SITTING_REF],
+                                         err, "reading the sitting's reference"))
+        return EP_EDB;
+    sqlite3_stmt *st = q->st[Q_SITTING_REF];
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, date, -1, SQLITE_TRANSIENT);
+    int r = sqlite3_step(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return ep_query_db_error(q->s, err, "reading the sitting's reference");
+    const char *t = r == SQLITE_ROW ? col_text(st, 0) : NULL;
+    if (!t || !*t)
+        return 0;
+    snprintf(out, n, "%s", t);
     return 1;
 }
 
@@ -208,8 +244,8 @@ int ep_query_group_label(struct ep_store *s, const char *code, char *out, size_t
 {
     out[0] = 0;
     sqlite3_stmt *q;
-    int rc = prepare(s, "SELECT COALESCE(label, official_label, code) FROM grp WHERE code = ?",
-                     &q, err, "looking up the group");
+    int rc = prepare(s, "SELECT COALESCE(label, official_label, code) FROM grp WHERE code = ?", &q,
+                     err, "looking up the group");
     if (rc)
         return rc;
     sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
@@ -225,8 +261,10 @@ int ep_query_group_label(struct ep_store *s, const char *code, char *out, size_t
 
 void ep_query_memberships_free(struct ep_query_membership *v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++)
+    for (size_t i = 0; v && i < n; i++) {
         free(v[i].group);
+        free(v[i].group_label);
+    }
     free(v);
 }
 
@@ -237,8 +275,9 @@ int ep_query_memberships(struct ep_store *s, int64_t id, struct ep_query_members
     *n = 0;
     sqlite3_stmt *q;
     int rc = prepare(s,
-                     "SELECT group_code, term, start_date, end_date FROM membership"
-                     " WHERE member_id = ? ORDER BY start_date, group_code",
+                     "SELECT ms.group_code, ms.term, ms.start_date, ms.end_date, g.label"
+                     " FROM membership ms LEFT JOIN grp g ON g.code = ms.group_code"
+                     " WHERE ms.member_id = ?1 ORDER BY ms.start_date, ms.group_code",
                      &q, err, "listing memberships");
     if (rc)
         return rc;
@@ -264,6 +303,12 @@ int ep_query_memberships(struct ep_store *s, int64_t id, struct ep_query_members
             break;
         }
         k++;
+        int bad = 0;
+        r->group_label = dup_text(col_text(q, 4), &bad);
+        if (bad) {
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+            break;
+        }
         r->has_term = sqlite3_column_type(q, 1) != SQLITE_NULL;
         r->term = r->has_term ? sqlite3_column_int(q, 1) : 0;
         col_date(q, 2, r->start);
@@ -278,6 +323,60 @@ int ep_query_memberships(struct ep_store *s, int64_t id, struct ep_query_members
     }
     *out = v;
     *n = k;
+    return 0;
+}
+
+void ep_query_mep_profile_free(struct ep_query_mep_profile *p)
+{
+    if (!p)
+        return;
+    char **f[] = {&p->first_name, &p->last_name, &p->country, &p->country_label, &p->date_of_birth,
+                  &p->email,      &p->facebook,  &p->twitter, &p->current_group};
+    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
+        free(*f[k]);
+    memset(p, 0, sizeof *p);
+}
+
+int ep_query_mep_profile(struct ep_store *s, int64_t id, struct ep_query_mep_profile *out,
+                         struct ep_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q;
+    /* one row whether or not the members table has the MEP */
+    int rc = prepare(s,
+                     "SELECT m.first_name, m.last_name, m.country_code, c.label,"
+                     " m.date_of_birth, m.email, m.facebook, m.twitter,"
+                     " (SELECT group_code FROM membership ms WHERE ms.member_id = ?1"
+                     "  AND ms.end_date IS NULL ORDER BY ms.start_date DESC LIMIT 1),"
+                     " m.id IS NOT NULL,"
+                     " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1),"
+                     " (SELECT kind FROM unit WHERE id = m.unit_id) = 'rcv-xml'"
+                     " FROM (SELECT 1) LEFT JOIN member m ON m.id = ?1"
+                     " LEFT JOIN country c ON c.code = m.country_code",
+                     &q, err, "reading the MEP");
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        rc = ep_query_db_error(s, err, "reading the MEP");
+        sqlite3_finalize(q);
+        return rc;
+    }
+    char **f[] = {&out->first_name,    &out->last_name,     &out->country,
+                  &out->country_label, &out->date_of_birth, &out->email,
+                  &out->facebook,      &out->twitter,       &out->current_group};
+    int bad = 0;
+    for (int k = 0; k < 9; k++)
+        *f[k] = dup_text(col_text(q, k), &bad);
+    out->has_current = sqlite3_column_type(q, 8) != SQLITE_NULL;
+    out->in_members = sqlite3_column_int(q, 9);
+    out->in_memberships = sqlite3_column_int(q, 10);
+    out->rcv_named = sqlite3_column_int(q, 11);
+    sqlite3_finalize(q);
+    if (bad) {
+        ep_query_mep_profile_free(out);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
     return 0;
 }
 
@@ -523,5 +622,447 @@ int ep_query_sitting_votes(struct ep_store *s, const char *date, int limit,
     }
     *out = v;
     *n = k;
+    return 0;
+}
+
+/* ---- row cursors ------------------------------------------------------------------------- */
+
+struct ep_query_rows {
+    struct ep_store *s;
+    sqlite3_stmt *q;
+    const char *what; /* for errors: "listing votes" */
+};
+
+int ep_query_rows_next(struct ep_query_rows *r, struct ep_error *err)
+{
+    int st = sqlite3_step(r->q);
+    if (st == SQLITE_ROW)
+        return 1;
+    if (st == SQLITE_DONE)
+        return 0;
+    return ep_query_db_error(r->s, err, r->what);
+}
+
+void ep_query_rows_close(struct ep_query_rows *r)
+{
+    if (!r)
+        return;
+    sqlite3_finalize(r->q);
+    free(r);
+}
+
+const char *ep_query_col_text(const struct ep_query_rows *r, int col)
+{
+    return col_text(r->q, col);
+}
+
+int64_t ep_query_col_int(const struct ep_query_rows *r, int col)
+{
+    return sqlite3_column_int64(r->q, col);
+}
+
+double ep_query_col_double(const struct ep_query_rows *r, int col)
+{
+    return sqlite3_column_double(r->q, col);
+}
+
+int ep_query_col_is_null(const struct ep_query_rows *r, int col)
+{
+    return sqlite3_column_type(r->q, col) == SQLITE_NULL;
+}
+
+int ep_query_col_is_int(const struct ep_query_rows *r, int col)
+{
+    return sqlite3_column_type(r->q, col) == SQLITE_INTEGER;
+}
+
+/* A cursor over sql (prepared, not yet bound): *out owns q. */
+static int rows_open(struct ep_store *s, const char *sql, const char *what,
+                     struct ep_query_rows **out, struct ep_error *err)
+{
+    *out = NULL;
+    struct ep_query_rows *r = calloc(1, sizeof *r);
+    if (!r) {
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+        return EP_ENOMEM;
+    }
+    int rc = prepare(s, sql, &r->q, err, what);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    r->s = s;
+    r->what = what;
+    *out = r;
+    return 0;
+}
+
+static void bind_text_opt(sqlite3_stmt *q, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* The single integer of a one-row query into *out. */
+static int scalar(struct ep_query_rows *r, long *out, struct ep_error *err)
+{
+    int rc = ep_query_rows_next(r, err);
+    if (rc == 0)
+        rc = ep_query_db_error(r->s, err, r->what);
+    if (rc > 0) {
+        *out = (long)sqlite3_column_int64(r->q, 0);
+        rc = 0;
+    }
+    ep_query_rows_close(r);
+    return rc;
+}
+
+int ep_query_has_table(struct ep_store *s, const char *name)
+{
+    sqlite3_stmt *q = NULL;
+    int found = 0;
+    if (s && sqlite3_prepare_v2(ep_store_db(s),
+                                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                                -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        found = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
+int ep_query_meps(struct ep_store *s, const char *active_on, const int64_t *term,
+                  const char *country, struct ep_query_rows **out, struct ep_error *err)
+{
+    int rc = rows_open(s,
+                       "SELECT m.id, m.first_name, m.last_name, m.country_code, m.date_of_birth,"
+                       " (SELECT ms.group_code FROM membership ms WHERE ms.member_id = m.id"
+                       "   AND (?1 IS NULL OR (ms.start_date <= ?1 AND (ms.end_date IS NULL"
+                       "        OR ms.end_date >= ?1)))"
+                       "   AND (?2 IS NULL OR ms.term = ?2) ORDER BY ms.start_date DESC LIMIT 1),"
+                       " (SELECT group_concat(term) FROM (SELECT DISTINCT term FROM membership"
+                       "   WHERE member_id = m.id AND term IS NOT NULL ORDER BY term)),"
+                       " EXISTS(SELECT 1 FROM membership ms WHERE ms.member_id = m.id"
+                       "   AND ms.end_date IS NULL)"
+                       " FROM member m WHERE (?3 IS NULL OR m.country_code = ?3)"
+                       " ORDER BY m.last_name COLLATE NOCASE, m.first_name COLLATE NOCASE, m.id",
+                       "listing MEPs", out, err);
+    if (rc)
+        return rc;
+    bind_text_opt((*out)->q, 1, active_on);
+    if (term)
+        sqlite3_bind_int64((*out)->q, 2, *term);
+    bind_text_opt((*out)->q, 3, country);
+    return 0;
+}
+
+#define VOTE_COLS                                                                                  \
+    "v.id, v.timestamp, v.sitting_date, v.title, v.description, v.reference,"                      \
+    " v.procedure_reference, v.procedure_title, v.procedure_type, v.procedure_stage, v.result,"    \
+    " v.is_main, v.count_for, v.count_against, v.count_abstention, v.count_did_not_vote,"          \
+    " v.pos_unit_id IS NOT NULL, v.rcv_title, v.rcv_description"
+
+/* " WHERE ..." of a vote filter (named parameters, bound by vote_bind). */
+static int vote_where(const struct ep_query_vote_filter *f, struct ep_buf *w)
+{
+    int bad = ep_buf_printf(w, " WHERE 1") != 0;
+    if (f->sitting)
+        bad |= ep_buf_printf(w, " AND v.sitting_date = :sitting") != 0;
+    if (f->from)
+        bad |= ep_buf_printf(w, " AND v.sitting_date >= :from") != 0;
+    if (f->to)
+        bad |= ep_buf_printf(w, " AND v.sitting_date <= :to") != 0;
+    if (f->procedure)
+        bad |= ep_buf_printf(w, " AND v.procedure_reference = :procedure") != 0;
+    if (f->result)
+        bad |= ep_buf_printf(w, " AND v.result = :result") != 0;
+    if (f->has_vote_id)
+        bad |= ep_buf_printf(w, " AND v.id = :vote_id") != 0;
+    if (f->main_only)
+        bad |= ep_buf_printf(w, " AND v.is_main = 1") != 0;
+    if (f->with_positions >= 0)
+        bad |= ep_buf_printf(w, " AND v.pos_unit_id IS %s",
+                             f->with_positions ? "NOT NULL" : "NULL") != 0;
+    if (f->match)
+        bad |= ep_buf_printf(w, " AND v.id IN (SELECT rowid FROM search WHERE search MATCH"
+                                " :match AND kind = 'vote')") != 0;
+    return bad ? EP_ENOMEM : 0;
+}
+
+static void bind_name_text(sqlite3_stmt *q, const char *name, const char *v)
+{
+    int i = sqlite3_bind_parameter_index(q, name);
+    if (i > 0 && v)
+        sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_name_int(sqlite3_stmt *q, const char *name, long long v)
+{
+    int i = sqlite3_bind_parameter_index(q, name);
+    if (i > 0)
+        sqlite3_bind_int64(q, i, v);
+}
+
+static void vote_bind(sqlite3_stmt *q, const struct ep_query_vote_filter *f)
+{
+    bind_name_text(q, ":sitting", f->sitting);
+    bind_name_text(q, ":from", f->from);
+    bind_name_text(q, ":to", f->to);
+    bind_name_text(q, ":procedure", f->procedure);
+    bind_name_text(q, ":result", f->result);
+    if (f->has_vote_id)
+        bind_name_int(q, ":vote_id", f->vote_id);
+    bind_name_text(q, ":match", f->match);
+}
+
+/* A cursor over "SELECT head FROM vote v WHERE <f> tail". */
+static int votes_open(struct ep_store *s, const struct ep_query_vote_filter *f, const char *head,
+                      const char *tail, const char *what, struct ep_query_rows **out,
+                      struct ep_error *err)
+{
+    struct ep_buf w, sql;
+    ep_buf_init(&w, 0);
+    ep_buf_init(&sql, 0);
+    int rc = vote_where(f, &w);
+    if (!rc && ep_buf_printf(&sql, "SELECT %s FROM vote v%s%s", head, w.data, tail))
+        rc = EP_ENOMEM;
+    if (rc) {
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+        rc = EP_ENOMEM;
+    } else
+        rc = rows_open(s, sql.data, what, out, err);
+    if (!rc)
+        vote_bind((*out)->q, f);
+    ep_buf_free(&w);
+    ep_buf_free(&sql);
+    return rc;
+}
+
+int ep_query_votes_count(struct ep_store *s, const struct ep_query_vote_filter *f, long *total,
+                         struct ep_error *err)
+{
+    struct ep_query_rows *r;
+    int rc = votes_open(s, f, "COUNT(*)", "", "counting votes", &r, err);
+    return rc ? rc : scalar(r, total, err);
+}
+
+int ep_query_votes(struct ep_store *s, const struct ep_query_vote_filter *f, int asc, int limit,
+                   int offset, struct ep_query_rows **out, struct ep_error *err)
+{
+    /* sitting_date first: the vote_sitting index then serves ORDER BY ... LIMIT */
+    const char *tail = asc ? " ORDER BY v.sitting_date ASC, v.timestamp ASC, v.id ASC"
+                             " LIMIT :limit OFFSET :offset"
+                           : " ORDER BY v.sitting_date DESC, v.timestamp DESC, v.id DESC"
+                             " LIMIT :limit OFFSET :offset";
+    int rc = votes_open(s, f, VOTE_COLS, tail, "listing votes", out, err);
+    if (rc)
+        return rc;
+    bind_name_int((*out)->q, ":limit", limit);
+    bind_name_int((*out)->q, ":offset", offset);
+    return 0;
+}
+
+int ep_query_procedure_votes(struct ep_store *s, const char *procedure, int limit, int offset,
+                             struct ep_query_rows **out, struct ep_error *err)
+{
+    int rc = rows_open(s,
+                       "SELECT " VOTE_COLS " FROM vote v WHERE v.procedure_reference = ?1"
+                       " ORDER BY v.timestamp, v.id LIMIT ?2 OFFSET ?3",
+                       "listing the procedure's votes", out, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text((*out)->q, 1, procedure, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int((*out)->q, 2, limit);
+    sqlite3_bind_int((*out)->q, 3, offset);
+    return 0;
+}
+
+void ep_query_procedure_free(struct ep_query_procedure *p)
+{
+    if (!p)
+        return;
+    free(p->first_date);
+    free(p->last_date);
+    free(p->title);
+    free(p->type);
+    free(p->stage);
+    free(p->latest_main_result);
+    memset(p, 0, sizeof *p);
+}
+
+int ep_query_procedure(struct ep_store *s, const char *procedure, struct ep_query_procedure *out,
+                       struct ep_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct ep_query_rows *r;
+    int rc = rows_open(s,
+                       "SELECT COUNT(*), SUM(is_main = 1), SUM(pos_unit_id IS NOT NULL),"
+                       " SUM(result = 'ADOPTED'), SUM(result = 'REJECTED'), SUM(result IS NULL),"
+                       " MIN(sitting_date), MAX(sitting_date),"
+                       " (SELECT procedure_title FROM vote WHERE procedure_reference = ?1"
+                       "  AND COALESCE(procedure_title, '') != '' ORDER BY timestamp DESC LIMIT 1),"
+                       " (SELECT procedure_type FROM vote WHERE procedure_reference = ?1"
+                       "  AND COALESCE(procedure_type, '') != '' ORDER BY timestamp DESC LIMIT 1),"
+                       " (SELECT procedure_stage FROM vote WHERE procedure_reference = ?1"
+                       "  AND COALESCE(procedure_stage, '') != '' ORDER BY timestamp DESC LIMIT 1),"
+                       " (SELECT result FROM vote WHERE procedure_reference = ?1 AND is_main = 1"
+                       "  AND result IS NOT NULL ORDER BY timestamp DESC LIMIT 1)"
+                       " FROM vote WHERE procedure_reference = ?1",
+                       "reading the procedure", &r, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(r->q, 1, procedure, -1, SQLITE_TRANSIENT);
+    rc = ep_query_rows_next(r, err);
+    if (rc == 0)
+        rc = ep_query_db_error(s, err, "reading the procedure");
+    if (rc > 0) {
+        long *n[] = {&out->votes,   &out->main_votes, &out->with_positions,
+                     &out->adopted, &out->rejected,   &out->without_result};
+        for (int k = 0; k < 6; k++)
+            *n[k] = (long)sqlite3_column_int64(r->q, k);
+        char **t[] = {&out->first_date, &out->last_date, &out->title,
+                      &out->type,       &out->stage,     &out->latest_main_result};
+        int bad = 0;
+        for (int k = 0; k < 6; k++)
+            *t[k] = dup_text(col_text(r->q, 6 + k), &bad);
+        rc = bad ? ep_error_set(err, EP_ENOMEM, "out of memory") : 0;
+    }
+    ep_query_rows_close(r);
+    if (rc)
+        ep_query_procedure_free(out);
+    return rc;
+}
+
+int ep_query_search_count(struct ep_store *s, const char *match, const char *kind, long *total,
+                          struct ep_error *err)
+{
+    struct ep_query_rows *r;
+    int rc = rows_open(s,
+                       "SELECT COUNT(*) FROM search WHERE search MATCH ?1"
+                       " AND (?2 IS NULL OR kind = ?2)",
+                       "full-text search", &r, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(r->q, 1, match, -1, SQLITE_TRANSIENT);
+    bind_text_opt(r->q, 2, kind);
+    return scalar(r, total, err);
+}
+
+int ep_query_search(struct ep_store *s, const char *match, const char *kind, int limit, int offset,
+                    struct ep_query_rows **out, struct ep_error *err)
+{
+    int rc = rows_open(s,
+                       ep_query_has_table(s, "document")
+                           ? "SELECT search.kind, search.ref, search.title,"
+                             " snippet(search, -1, '**', '**', '...', 16),"
+                             " bm25(search, 0.0, 0.0, 10.0, 1.0, 4.0) AS r,"
+                             " COALESCE(v.sitting_date, d.date)"
+                             " FROM search LEFT JOIN vote v ON search.kind = 'vote'"
+                             "  AND v.id = search.rowid"
+                             " LEFT JOIN document d ON search.kind <> 'vote'"
+                             "  AND d.rowid = search.rowid - ?5"
+                             " WHERE search MATCH ?1 AND (?2 IS NULL OR search.kind = ?2)"
+                             " ORDER BY r, search.rowid DESC LIMIT ?3 OFFSET ?4"
+                           : "SELECT search.kind, search.ref, search.title,"
+                             " snippet(search, -1, '**', '**', '...', 16),"
+                             " bm25(search, 0.0, 0.0, 10.0, 1.0, 4.0) AS r, v.sitting_date"
+                             " FROM search LEFT JOIN vote v ON search.kind = 'vote'"
+                             "  AND v.id = search.rowid"
+                             " WHERE search MATCH ?1 AND (?2 IS NULL OR search.kind = ?2)"
+                             " ORDER BY r, search.rowid DESC LIMIT ?3 OFFSET ?4",
+                       "full-text search", out, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *q = (*out)->q;
+    sqlite3_bind_text(q, 1, match, -1, SQLITE_TRANSIENT);
+    bind_text_opt(q, 2, kind);
+    sqlite3_bind_int(q, 3, limit);
+    sqlite3_bind_int(q, 4, offset);
+    if (sqlite3_bind_parameter_count(q) >= 5)
+        sqlite3_bind_int64(q, 5, EP_SEARCH_DOC_BASE);
+    return 0;
+}
+
+int ep_query_committees(struct ep_store *s, const char *code, struct ep_query_rows **out,
+                        struct ep_error *err)
+{
+    int rc = rows_open(s,
+                       "SELECT code, label, abbreviation FROM committee"
+                       " WHERE (?1 IS NULL OR code = ?1) ORDER BY code",
+                       "listing committees", out, err);
+    if (!rc)
+        bind_text_opt((*out)->q, 1, code);
+    return rc;
+}
+
+long ep_query_questions_stored(struct ep_store *s)
+{
+    if (!ep_query_has_table(s, "question"))
+        return 0;
+    sqlite3_stmt *q;
+    long n = 0;
+    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*) FROM question", -1, &q, NULL) ==
+        SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            n = (long)sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    return n;
+}
+
+/* A cursor over "SELECT head FROM question q WHERE <f> tail" (parameters ?1..?4 bound). */
+static int questions_open(struct ep_store *s, const struct ep_query_question_filter *f,
+                          const char *head, const char *tail, struct ep_query_rows **out,
+                          struct ep_error *err)
+{
+    /* an author is the first author (author_id) or a co-author (question_author, schema 5) */
+    char sql[768];
+    snprintf(sql, sizeof sql, "SELECT %s%s%s", head,
+             " FROM question q WHERE (?1 IS NULL OR q.author_id = ?1 OR EXISTS (SELECT 1 FROM"
+             " question_author a WHERE a.question_id = q.id AND a.member_id = ?1))"
+             " AND (?2 IS NULL OR date >= ?2)"
+             " AND (?3 IS NULL OR date <= ?3) AND (?4 IS NULL OR instr(lower(title), lower(?4)) "
+             "> 0)",
+             tail);
+    struct ep_error e2 = {0};
+    if (rows_open(s, sql, "listing questions", out, &e2)) {
+        ep_error_set(err, EP_EUNAVAIL,
+                     "the question table does not have the expected shape (id, date, title, "
+                     "author_id, addressee, answer_date): %s",
+                     ep_query_errmsg(s));
+        return EP_EUNAVAIL;
+    }
+    sqlite3_stmt *q = (*out)->q;
+    if (f->author)
+        sqlite3_bind_int64(q, 1, *f->author);
+    bind_text_opt(q, 2, f->from);
+    bind_text_opt(q, 3, f->to);
+    bind_text_opt(q, 4, f->keyword);
+    return 0;
+}
+
+int ep_query_questions_count(struct ep_store *s, const struct ep_query_question_filter *f,
+                             long *total, struct ep_error *err)
+{
+    struct ep_query_rows *r;
+    int rc = questions_open(s, f, "COUNT(*)", "", &r, err);
+    if (rc)
+        return rc;
+    *total = ep_query_rows_next(r, NULL) > 0 ? (long)sqlite3_column_int64(r->q, 0) : 0;
+    ep_query_rows_close(r);
+    return 0;
+}
+
+int ep_query_questions(struct ep_store *s, const struct ep_query_question_filter *f, int limit,
+                       int offset, struct ep_query_rows **out, struct ep_error *err)
+{
+    int rc = questions_open(s, f,
+                            "id, date, title, author_id, addressee, answer_date,"
+                            " answer_id IS NOT NULL OR answer_date IS NOT NULL",
+                            " ORDER BY date DESC, id LIMIT ?5 OFFSET ?6", out, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int((*out)->q, 5, limit);
+    sqlite3_bind_int((*out)->q, 6, offset);
     return 0;
 }

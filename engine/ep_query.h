@@ -49,9 +49,12 @@ struct ep_query_vote {
     const char *procedure_reference, *result;
     const char *date; /* the timestamp's date (its first 10 characters), NULL when unknown */
 };
+/* The minutes reference of a sitting date into out ("" when none): 1 found, 0 not, <0 error. */
+int ep_query_sitting_ref(struct ep_query *q, const char *date, char *out, size_t n,
+                         struct ep_error *err);
+
 /* The vote row of id: 1 found, 0 none (out all NULL), <0 error. */
-int ep_query_vote(struct ep_query *q, int64_t id, struct ep_query_vote *out,
-                  struct ep_error *err);
+int ep_query_vote(struct ep_query *q, int64_t id, struct ep_query_vote *out, struct ep_error *err);
 /* The title shown for a vote: title, else the roll-call title, else the procedure's title,
  * else "" (never NULL). */
 const char *ep_query_vote_title(const struct ep_query_vote *v);
@@ -74,9 +77,10 @@ int ep_query_group_label(struct ep_store *s, const char *code, char *out, size_t
 
 /* One membership of an MEP (owned by the array). */
 struct ep_query_membership {
-    char *group;  /* group code (never NULL) */
-    int term;     /* 0 when has_term is 0 */
-    int has_term; /* the term is stored */
+    char *group;       /* group code (never NULL) */
+    char *group_label; /* the groups table's label, NULL when none (or empty) */
+    int term;          /* 0 when has_term is 0 */
+    int has_term;      /* the term is stored */
     char start[11];
     char end[11]; /* "" when open (ongoing) */
 };
@@ -86,13 +90,28 @@ int ep_query_memberships(struct ep_store *s, int64_t id, struct ep_query_members
                          size_t *n, struct ep_error *err);
 void ep_query_memberships_free(struct ep_query_membership *v, size_t n);
 
+/* What the store says of an MEP for a profile: the members-table row (all text owned, NULL when
+ * NULL or empty), the country's label, the group of the latest open membership, and which
+ * sources name the MEP. */
+struct ep_query_mep_profile {
+    char *first_name, *last_name, *country, *country_label, *date_of_birth, *email, *facebook,
+        *twitter;
+    char *current_group; /* group of the latest open membership, NULL when none */
+    int has_current;     /* an open membership exists (even with an empty group code) */
+    int in_members;      /* a members-table row */
+    int in_memberships;  /* at least one membership */
+    int rcv_named;       /* the row holds only the name a roll-call file printed */
+};
+int ep_query_mep_profile(struct ep_store *s, int64_t id, struct ep_query_mep_profile *out,
+                         struct ep_error *err);
+void ep_query_mep_profile_free(struct ep_query_mep_profile *p);
+
 /* ---- the dataset ----------------------------------------------------------------------- */
 
 /* The date of the latest sitting whose date is a valid YYYY-MM-DD, into out ("" when none). */
 int ep_query_dataset_date(struct ep_store *s, char out[11], struct ep_error *err);
 /* The first and last sitting date of the votes with per-MEP positions ("" when none). */
-int ep_query_positions_span(struct ep_store *s, char from[11], char to[11],
-                            struct ep_error *err);
+int ep_query_positions_span(struct ep_store *s, char from[11], char to[11], struct ep_error *err);
 /* meta.synthetic as an integer (0 when unset). */
 int ep_query_synthetic(struct ep_store *s, int *out, struct ep_error *err);
 
@@ -143,5 +162,122 @@ struct ep_query_sitting_vote {
 int ep_query_sitting_votes(struct ep_store *s, const char *date, int limit,
                            struct ep_query_sitting_vote **out, int *n, struct ep_error *err);
 void ep_query_sitting_votes_free(struct ep_query_sitting_vote *v, int n);
+
+/* ---- row cursors: the listings of the basic tools ----------------------------------------
+ * A listing opens a cursor on its query; ep_query_rows_next steps it and the column getters
+ * read the current row by the listing's column enum. Text is borrowed until the next step
+ * (NULL = SQL NULL). */
+
+struct ep_query_rows;
+
+/* 1 when a row is current, 0 at the end, <0 on a store error (err filled). */
+int ep_query_rows_next(struct ep_query_rows *r, struct ep_error *err);
+void ep_query_rows_close(struct ep_query_rows *r);
+const char *ep_query_col_text(const struct ep_query_rows *r, int col);
+int64_t ep_query_col_int(const struct ep_query_rows *r, int col);
+double ep_query_col_double(const struct ep_query_rows *r, int col);
+int ep_query_col_is_null(const struct ep_query_rows *r, int col);
+int ep_query_col_is_int(const struct ep_query_rows *r, int col); /* an INTEGER value */
+
+/* 1 when the store has the table (older schemas may lack later migrations' tables). */
+int ep_query_has_table(struct ep_store *s, const char *name);
+
+/* MEPs of the members table (country NULL = all), sorted by last name, first name, id, with the
+ * group held on active_on (when given) of term (when term is not NULL), else the latest. */
+enum {
+    EP_QMEP_ID,
+    EP_QMEP_FIRST,
+    EP_QMEP_LAST,
+    EP_QMEP_COUNTRY,
+    EP_QMEP_BIRTH,
+    EP_QMEP_GROUP,   /* NULL when no membership matches */
+    EP_QMEP_TERMS,   /* the distinct terms, ascending, comma-separated */
+    EP_QMEP_CURRENT, /* an open-ended membership exists */
+};
+int ep_query_meps(struct ep_store *s, const char *active_on, const int64_t *term,
+                  const char *country, struct ep_query_rows **out, struct ep_error *err);
+
+/* Vote rows (get_voting_records, track_legislation). */
+enum {
+    EP_QV_ID,
+    EP_QV_TIMESTAMP,
+    EP_QV_SITTING,
+    EP_QV_TITLE,
+    EP_QV_DESCRIPTION,
+    EP_QV_REFERENCE,
+    EP_QV_PROC_REF,
+    EP_QV_PROC_TITLE,
+    EP_QV_PROC_TYPE,
+    EP_QV_PROC_STAGE,
+    EP_QV_RESULT,
+    EP_QV_IS_MAIN,
+    EP_QV_FOR,
+    EP_QV_AGAINST,
+    EP_QV_ABSTENTION,
+    EP_QV_DID_NOT_VOTE,
+    EP_QV_HAS_POSITIONS,
+    EP_QV_RCV_TITLE,
+    EP_QV_RCV_DESCRIPTION,
+};
+/* The filters of a vote listing: NULL / 0 / -1 = not filtered. */
+struct ep_query_vote_filter {
+    const char *sitting, *from, *to, *procedure, *result;
+    int has_vote_id;
+    int64_t vote_id;
+    int main_only;
+    int with_positions; /* 1 with, 0 without, -1 either */
+    const char *match;  /* an FTS5 expression over the search index (kind 'vote'), or NULL */
+};
+int ep_query_votes_count(struct ep_store *s, const struct ep_query_vote_filter *f, long *total,
+                         struct ep_error *err);
+/* The votes of f by sitting date, time and id (ascending when asc, else descending). */
+int ep_query_votes(struct ep_store *s, const struct ep_query_vote_filter *f, int asc, int limit,
+                   int offset, struct ep_query_rows **out, struct ep_error *err);
+/* The votes of a procedure in time order. */
+int ep_query_procedure_votes(struct ep_store *s, const char *procedure, int limit, int offset,
+                             struct ep_query_rows **out, struct ep_error *err);
+
+/* A procedure's summary over its votes (text owned, NULL when none). */
+struct ep_query_procedure {
+    long votes, main_votes, with_positions, adopted, rejected, without_result;
+    char *first_date, *last_date, *title, *type, *stage, *latest_main_result;
+};
+int ep_query_procedure(struct ep_store *s, const char *procedure, struct ep_query_procedure *out,
+                       struct ep_error *err);
+void ep_query_procedure_free(struct ep_query_procedure *p);
+
+/* Full-text search hits of an FTS5 expression (kind NULL = every kind), best first. */
+enum { EP_QS_KIND, EP_QS_REF, EP_QS_TITLE, EP_QS_SNIPPET, EP_QS_RANK, EP_QS_DATE };
+int ep_query_search_count(struct ep_store *s, const char *match, const char *kind, long *total,
+                          struct ep_error *err);
+int ep_query_search(struct ep_store *s, const char *match, const char *kind, int limit, int offset,
+                    struct ep_query_rows **out, struct ep_error *err);
+
+/* Committees (code NULL = all) by code. */
+enum { EP_QC_CODE, EP_QC_LABEL, EP_QC_ABBREVIATION };
+int ep_query_committees(struct ep_store *s, const char *code, struct ep_query_rows **out,
+                        struct ep_error *err);
+
+/* Parliamentary questions. ep_query_questions_stored: how many the question table holds (0 when
+ * the store has no such table). The listing's filters are NULL when unset; an author is the
+ * first author or a co-author. A question table of another shape is EP_EUNAVAIL saying so. */
+enum {
+    EP_QQ_ID,
+    EP_QQ_DATE,
+    EP_QQ_TITLE,
+    EP_QQ_AUTHOR,
+    EP_QQ_ADDRESSEE,
+    EP_QQ_ANSWER_DATE,
+    EP_QQ_ANSWERED,
+};
+struct ep_query_question_filter {
+    const int64_t *author;
+    const char *from, *to, *keyword;
+};
+long ep_query_questions_stored(struct ep_store *s);
+int ep_query_questions_count(struct ep_store *s, const struct ep_query_question_filter *f,
+                             long *total, struct ep_error *err);
+int ep_query_questions(struct ep_store *s, const struct ep_query_question_filter *f, int limit,
+                       int offset, struct ep_query_rows **out, struct ep_error *err);
 
 #endif

@@ -1,6 +1,6 @@
 /* ep_store_load_matrix: a window of the store into the bit-plane vote matrix. */
-#include <stdio.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,209 +101,213 @@ static const struct mship *active(const struct mship *ms, size_t n, int32_t day)
     return best;
 }
 
-static int load_matrix_sql(struct ep_store *s, const struct ep_window *w, struct ep_matrix *m,
-                           struct ep_error *err)
-{
-    sqlite3 *db = ep_store_db(s);
-    memset(m, 0, sizeof *m);
-    int rc = EP_OK;
+/* The state of one matrix load from SQL: the window's votes (in matrix order, and by id with
+ * the matrix index in .day), the memberships overlapping it and the candidate MEP ids. */
+struct mload {
+    sqlite3 *db;
+    const struct ep_window *w;
     struct ep_buf sql;
-    ep_buf_init(&sql, 0);
-    struct vrow *votes = NULL, *by_id = NULL;
-    struct mship *ms = NULL;
-    int64_t *ids = NULL;
-    uint8_t *bare = NULL;
-    size_t nv = 0, av = 0, nms = 0, ams = 0, nids = 0, aids = 0;
-    sqlite3_stmt *q = NULL;
+    struct vrow *votes, *by_id;
+    struct mship *ms;
+    int64_t *ids;
+    size_t nv, nms, nids, aids;
+    int32_t dmin, dmax;
+};
 
-    ep_buf_printf(&sql, "SELECT id, sitting_date FROM vote WHERE pos_unit_id IS NOT NULL");
-    rc = append_where(&sql, w, err);
-    if (rc)
-        goto out;
-    ep_buf_printf(&sql, " ORDER BY timestamp, id");
-    if (sqlite3_prepare_v2(db, sql.data, -1, &q, NULL) != SQLITE_OK) {
-        rc = ep_error_set(err, EP_EDB, "loading votes: %s", sqlite3_errmsg(db));
-        goto out;
+static int ml_push_id(struct mload *L, int64_t id, struct ep_error *err)
+{
+    if (L->nids == L->aids) {
+        size_t a = L->aids ? L->aids * 2 : 1024;
+        int64_t *p = realloc(L->ids, a * sizeof *p);
+        if (!p)
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        L->ids = p;
+        L->aids = a;
     }
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        if (nv == av) {
+    L->ids[L->nids++] = id;
+    return 0;
+}
+
+/* head, the window's WHERE, then tail, prepared. */
+static int ml_prepare(struct mload *L, const char *head, const char *tail, const char *what,
+                      sqlite3_stmt **q, struct ep_error *err)
+{
+    ep_buf_reset(&L->sql);
+    ep_buf_printf(&L->sql, "%s", head);
+    int rc = append_where(&L->sql, L->w, err);
+    if (rc)
+        return rc;
+    ep_buf_printf(&L->sql, "%s", tail);
+    if (sqlite3_prepare_v2(L->db, L->sql.data, -1, q, NULL) != SQLITE_OK)
+        return ep_error_set(err, EP_EDB, "%s: %s", what, sqlite3_errmsg(L->db));
+    return 0;
+}
+
+/* The window's votes with positions, in time order; EP_EUNAVAIL when there is none. */
+static int ml_votes(struct mload *L, struct ep_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = ml_prepare(L, "SELECT id, sitting_date FROM vote WHERE pos_unit_id IS NOT NULL",
+                        " ORDER BY timestamp, id", "loading votes", &q, err);
+    if (rc)
+        return rc;
+    size_t av = 0;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        if (L->nv == av) {
             av = av ? av * 2 : 1024;
-            struct vrow *p = realloc(votes, av * sizeof *p);
+            struct vrow *p = realloc(L->votes, av * sizeof *p);
             if (!p) {
                 rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-                goto out;
+                break;
             }
-            votes = p;
+            L->votes = p;
         }
-        votes[nv].id = sqlite3_column_int64(q, 0);
-        votes[nv].day = ep_date_days((const char *)sqlite3_column_text(q, 1));
-        nv++;
+        L->votes[L->nv].id = sqlite3_column_int64(q, 0);
+        L->votes[L->nv].day = ep_date_days((const char *)sqlite3_column_text(q, 1));
+        L->nv++;
     }
     sqlite3_finalize(q);
-    q = NULL;
-    if (nv == 0) {
-        rc = ep_error_set(err, EP_EUNAVAIL,
-                          "no roll-call votes with per-MEP positions in this window; the store "
-                          "has positions for the dates listed by `epintel info`");
-        goto out;
+    if (rc)
+        return rc;
+    if (L->nv == 0)
+        return ep_error_set(err, EP_EUNAVAIL,
+                            "no roll-call votes with per-MEP positions in this window; the store "
+                            "has positions for the dates listed by `epintel info`");
+    L->dmin = INT32_MAX;
+    L->dmax = INT32_MIN;
+    for (size_t v = 0; v < L->nv; v++) {
+        if (L->votes[v].day < L->dmin)
+            L->dmin = L->votes[v].day;
+        if (L->votes[v].day > L->dmax)
+            L->dmax = L->votes[v].day;
     }
-    int32_t dmin = INT32_MAX, dmax = INT32_MIN;
-    for (size_t v = 0; v < nv; v++) {
-        if (votes[v].day < dmin)
-            dmin = votes[v].day;
-        if (votes[v].day > dmax)
-            dmax = votes[v].day;
-    }
+    return 0;
+}
 
-    /* Memberships overlapping the window. */
-    if (sqlite3_prepare_v2(db, "SELECT member_id, group_code, start_date, end_date FROM membership",
-                           -1, &q, NULL) != SQLITE_OK) {
-        rc = ep_error_set(err, EP_EDB, "loading memberships: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    while (sqlite3_step(q) == SQLITE_ROW) {
+/* Memberships overlapping the window, sorted by member. */
+static int ml_memberships(struct mload *L, struct ep_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(L->db,
+                           "SELECT member_id, group_code, start_date, end_date FROM membership", -1,
+                           &q, NULL) != SQLITE_OK)
+        return ep_error_set(err, EP_EDB, "loading memberships: %s", sqlite3_errmsg(L->db));
+    size_t ams = 0;
+    int rc = 0;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         int32_t st = ep_date_days((const char *)sqlite3_column_text(q, 2));
         int32_t en = sqlite3_column_type(q, 3) == SQLITE_NULL
                          ? INT32_MAX
                          : ep_date_days((const char *)sqlite3_column_text(q, 3));
-        if (st == INT32_MIN || en == INT32_MIN || st > dmax || en < dmin)
+        if (st == INT32_MIN || en == INT32_MIN || st > L->dmax || en < L->dmin)
             continue;
-        if (nms == ams) {
+        if (L->nms == ams) {
             ams = ams ? ams * 2 : 1024;
-            struct mship *p = realloc(ms, ams * sizeof *p);
+            struct mship *p = realloc(L->ms, ams * sizeof *p);
             if (!p) {
                 rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-                goto out;
+                break;
             }
-            ms = p;
+            L->ms = p;
         }
-        ms[nms].member = sqlite3_column_int64(q, 0);
-        ms[nms].start = st;
-        ms[nms].end = en;
-        snprintf(ms[nms].group, sizeof ms[nms].group, "%s",
-                 (const char *)sqlite3_column_text(q, 1));
-        nms++;
+        struct mship *x = &L->ms[L->nms++];
+        x->member = sqlite3_column_int64(q, 0);
+        x->start = st;
+        x->end = en;
+        snprintf(x->group, sizeof x->group, "%s", (const char *)sqlite3_column_text(q, 1));
     }
     sqlite3_finalize(q);
-    q = NULL;
-    if (nms > 1) /* ms is NULL when no membership overlaps: qsort needs a valid pointer */
-        qsort(ms, nms, sizeof *ms, cmp_mship);
+    if (!rc && L->nms > 1) /* ms is NULL when no membership overlaps: qsort needs a pointer */
+        qsort(L->ms, L->nms, sizeof *L->ms, cmp_mship);
+    return rc;
+}
 
-    /* Candidate MEP ids: members active on at least one vote day, plus listed voters. */
-    for (size_t k = 0; k < nms; k++) {
+/* Candidate MEP ids (members active on at least one vote day, plus listed voters), sorted and
+ * unique; and the votes by id. */
+static int ml_candidates(struct mload *L, struct ep_error *err)
+{
+    int rc = 0;
+    for (size_t k = 0; k < L->nms && !rc; k++) {
         int hit = 0;
-        for (size_t v = 0; v < nv && !hit; v++)
-            hit = ms[k].start <= votes[v].day && votes[v].day <= ms[k].end;
-        if (!hit)
-            continue;
-        if (nids == aids) {
-            aids = aids ? aids * 2 : 1024;
-            int64_t *p = realloc(ids, aids * sizeof *p);
-            if (!p) {
-                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-                goto out;
-            }
-            ids = p;
-        }
-        ids[nids++] = ms[k].member;
+        for (size_t v = 0; v < L->nv && !hit; v++)
+            hit = L->ms[k].start <= L->votes[v].day && L->votes[v].day <= L->ms[k].end;
+        if (hit)
+            rc = ml_push_id(L, L->ms[k].member, err);
     }
-    by_id = malloc(nv * sizeof *by_id);
-    if (!by_id) {
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t v = 0; v < nv; v++) {
-        by_id[v].id = votes[v].id;
-        by_id[v].day = (int32_t)v; /* reused as the matrix index */
-    }
-    qsort(by_id, nv, sizeof *by_id, cmp_vrow_id);
-
-    ep_buf_reset(&sql);
-    ep_buf_printf(&sql,
-                  "SELECT DISTINCT p.member_id FROM position p JOIN vote v ON v.id = p.vote_id"
-                  " WHERE v.pos_unit_id IS NOT NULL");
-    rc = append_where(&sql, w, err);
     if (rc)
-        goto out;
-    if (sqlite3_prepare_v2(db, sql.data, -1, &q, NULL) != SQLITE_OK) {
-        rc = ep_error_set(err, EP_EDB, "loading voters: %s", sqlite3_errmsg(db));
-        goto out;
+        return rc;
+    L->by_id = malloc(L->nv * sizeof *L->by_id);
+    if (!L->by_id)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    for (size_t v = 0; v < L->nv; v++) {
+        L->by_id[v].id = L->votes[v].id;
+        L->by_id[v].day = (int32_t)v; /* reused as the matrix index */
     }
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        if (nids == aids) {
-            aids = aids ? aids * 2 : 1024;
-            int64_t *p = realloc(ids, aids * sizeof *p);
-            if (!p) {
-                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-                goto out;
-            }
-            ids = p;
-        }
-        ids[nids++] = sqlite3_column_int64(q, 0);
-    }
+    qsort(L->by_id, L->nv, sizeof *L->by_id, cmp_vrow_id);
+    sqlite3_stmt *q = NULL;
+    rc = ml_prepare(L,
+                    "SELECT DISTINCT p.member_id FROM position p JOIN vote v ON v.id = p.vote_id"
+                    " WHERE v.pos_unit_id IS NOT NULL",
+                    "", "loading voters", &q, err);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW)
+        rc = ml_push_id(L, sqlite3_column_int64(q, 0), err);
     sqlite3_finalize(q);
-    q = NULL;
-    if (nids > 1) /* ids is NULL when there is no candidate: qsort needs a valid pointer */
-        qsort(ids, nids, sizeof *ids, cmp_i64);
-    size_t u = 0;
-    for (size_t k = 0; k < nids; k++)
-        if (u == 0 || ids[u - 1] != ids[k])
-            ids[u++] = ids[k];
-    nids = u;
-
-    rc = ep_matrix_alloc(m, (int)nids, (int)nv, err);
     if (rc)
-        goto out;
-    if (nids) /* ids may be NULL when nids is 0 */
-        memcpy(m->mep_id, ids, nids * sizeof *ids);
-    for (size_t v = 0; v < nv; v++) {
-        m->vote_id[v] = votes[v].id;
-        m->vote_day[v] = votes[v].day;
-    }
-    /* Memberships → DID_NOT_VOTE + group for every eligible (vote, MEP). */
-    for (size_t k = 0; k < nms;) {
+        return rc;
+    if (L->nids > 1) /* ids is NULL when there is no candidate: qsort needs a valid pointer */
+        qsort(L->ids, L->nids, sizeof *L->ids, cmp_i64);
+    size_t u = 0;
+    for (size_t k = 0; k < L->nids; k++)
+        if (u == 0 || L->ids[u - 1] != L->ids[k])
+            L->ids[u++] = L->ids[k];
+    L->nids = u;
+    return 0;
+}
+
+/* Memberships -> DID_NOT_VOTE + group for every eligible (vote, MEP). */
+static int ml_fill_memberships(struct mload *L, struct ep_matrix *m, struct ep_error *err)
+{
+    for (size_t k = 0; k < L->nms;) {
         size_t hi = k;
-        while (hi < nms && ms[hi].member == ms[k].member)
+        while (hi < L->nms && L->ms[hi].member == L->ms[k].member)
             hi++;
-        int i = ep_matrix_mep_index(m, ms[k].member);
-        if (i >= 0) {
-            for (size_t v = 0; v < nv; v++) {
-                const struct mship *a = active(ms + k, hi - k, votes[v].day);
-                if (a) {
-                    int g = ep_matrix_group_index(m, a->group);
-                    if (g < 0) {
-                        rc = ep_error_set(err, EP_ELIMIT, "more than %d political groups",
-                                          EP_MATRIX_MAX_GROUPS);
-                        goto out;
-                    }
-                    ep_matrix_set(m, (int)v, i, EP_POS_DID_NOT_VOTE, g);
-                }
-            }
+        int i = ep_matrix_mep_index(m, L->ms[k].member);
+        for (size_t v = 0; i >= 0 && v < L->nv; v++) {
+            const struct mship *a = active(L->ms + k, hi - k, L->votes[v].day);
+            if (!a)
+                continue;
+            int g = ep_matrix_group_index(m, a->group);
+            if (g < 0)
+                return ep_error_set(err, EP_ELIMIT, "more than %d political groups",
+                                    EP_MATRIX_MAX_GROUPS);
+            ep_matrix_set(m, (int)v, i, EP_POS_DID_NOT_VOTE, g);
         }
         k = hi;
     }
-    /* Cast positions. */
-    ep_buf_reset(&sql);
-    ep_buf_printf(&sql, "SELECT p.vote_id, p.member_id, p.pos, p.group_code FROM position p"
-                        " JOIN vote v ON v.id = p.vote_id WHERE v.pos_unit_id IS NOT NULL");
-    rc = append_where(&sql, w, err);
+    return 0;
+}
+
+/* Cast positions, and which votes know who did not vote: those whose source listed it
+ * (DID_NOT_VOTE rows) or whose voters all have a membership that day (else bare[v]). */
+static int ml_positions(struct mload *L, struct ep_matrix *m, struct ep_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = ml_prepare(L,
+                        "SELECT p.vote_id, p.member_id, p.pos, p.group_code FROM position p"
+                        " JOIN vote v ON v.id = p.vote_id WHERE v.pos_unit_id IS NOT NULL",
+                        "", "loading positions", &q, err);
     if (rc)
-        goto out;
-    if (sqlite3_prepare_v2(db, sql.data, -1, &q, NULL) != SQLITE_OK) {
-        rc = ep_error_set(err, EP_EDB, "loading positions: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    /* Who did not vote is known on a vote whose source listed it (DID_NOT_VOTE rows: collected
-     * in dnv_known) or whose voters all have a membership that day (else bare[v]). */
-    bare = calloc(nv + 1, 1);
+        return rc;
+    size_t nv = L->nv;
+    uint8_t *bare = calloc(nv + 1, 1);
     if (!bare) {
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        goto out;
+        sqlite3_finalize(q);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
     }
     memset(m->dnv_known, 0, nv);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         struct vrow key = {.id = sqlite3_column_int64(q, 0)};
-        struct vrow *hit = bsearch(&key, by_id, nv, sizeof *by_id, cmp_vrow_id);
+        struct vrow *hit = bsearch(&key, L->by_id, nv, sizeof *L->by_id, cmp_vrow_id);
         int i = ep_matrix_mep_index(m, sqlite3_column_int64(q, 1));
         if (!hit || i < 0)
             continue;
@@ -320,35 +324,58 @@ static int load_matrix_sql(struct ep_store *s, const struct ep_window *w, struct
             if (g < 0) {
                 rc = ep_error_set(err, EP_ELIMIT, "more than %d political groups",
                                   EP_MATRIX_MAX_GROUPS);
-                goto out;
+                break;
             }
         }
         ep_matrix_set(m, v, i, sqlite3_column_int(q, 2), g);
     }
     sqlite3_finalize(q);
-    q = NULL;
-    for (size_t v = 0; v < nv; v++)
+    for (size_t v = 0; !rc && v < nv; v++)
         m->dnv_known[v] = m->dnv_known[v] || !bare[v];
-    {
+    free(bare);
+    return rc;
+}
+
+static int load_matrix_sql(struct ep_store *s, const struct ep_window *w, struct ep_matrix *m,
+                           struct ep_error *err)
+{
+    memset(m, 0, sizeof *m);
+    struct mload L = {.db = ep_store_db(s), .w = w};
+    ep_buf_init(&L.sql, 0);
+    int rc = ml_votes(&L, err);
+    if (!rc)
+        rc = ml_memberships(&L, err);
+    if (!rc)
+        rc = ml_candidates(&L, err);
+    if (!rc)
+        rc = ep_matrix_alloc(m, (int)L.nids, (int)L.nv, err);
+    if (!rc) {
+        if (L.nids) /* ids may be NULL when nids is 0 */
+            memcpy(m->mep_id, L.ids, L.nids * sizeof *L.ids);
+        for (size_t v = 0; v < L.nv; v++) {
+            m->vote_id[v] = L.votes[v].id;
+            m->vote_day[v] = L.votes[v].day;
+        }
+        rc = ml_fill_memberships(&L, m, err);
+    }
+    if (!rc)
+        rc = ml_positions(&L, m, err);
+    if (!rc) {
         sqlite3_stmt *syn;
-        if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'synthetic'", -1, &syn,
+        if (sqlite3_prepare_v2(L.db, "SELECT value FROM meta WHERE key = 'synthetic'", -1, &syn,
                                NULL) == SQLITE_OK) {
             if (sqlite3_step(syn) == SQLITE_ROW)
                 m->synthetic = sqlite3_column_int(syn, 0);
             sqlite3_finalize(syn);
         }
     }
-out:
-    if (q)
-        sqlite3_finalize(q);
     if (rc)
         ep_matrix_free(m);
-    ep_buf_free(&sql);
-    free(votes);
-    free(by_id);
-    free(ms);
-    free(ids);
-    free(bare);
+    ep_buf_free(&L.sql);
+    free(L.votes);
+    free(L.by_id);
+    free(L.ms);
+    free(L.ids);
     return rc;
 }
 
@@ -410,7 +437,8 @@ static int snap_read(struct ep_store *s, const char *key, struct ep_matrix *m)
         rowid = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
     sqlite3_blob *b = NULL;
-    if (!found || sqlite3_blob_open(db, "main", "matrix_cache", "blob", rowid, 0, &b) != SQLITE_OK) {
+    if (!found ||
+        sqlite3_blob_open(db, "main", "matrix_cache", "blob", rowid, 0, &b) != SQLITE_OK) {
         sqlite3_blob_close(b);
         return EP_ENOTFOUND;
     }
@@ -502,7 +530,8 @@ static void snap_write(struct ep_store *s, const char *key, const struct ep_matr
                               " matrix_cache ORDER BY rowid DESC LIMIT 2)",
                               NULL, NULL, NULL) == SQLITE_OK;
         if (nested)
-            sqlite3_exec(db, ok ? "RELEASE snap_write" : "ROLLBACK TO snap_write; RELEASE snap_write",
+            sqlite3_exec(db,
+                         ok ? "RELEASE snap_write" : "ROLLBACK TO snap_write; RELEASE snap_write",
                          NULL, NULL, NULL);
         else
             sqlite3_exec(db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);

@@ -1402,6 +1402,98 @@ static int primes(struct sess *s)
     return v && strcmp(v, "2025-11-25") == 0;
 }
 
+/* What the POST body v holds (methods, tools, ids, the caller's permission: struct peek), and
+ * the audit fields of r (a digest of the first call's arguments, the tool). */
+static void post_peek(struct req *r, json_t *v, struct peek *pk)
+{
+    struct http *h = r->h;
+    pthread_rwlock_rdlock(&h->alock);
+    if (h->auth) {
+        pk->auth = h->auth;
+        pk->who = &r->who;
+    }
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m)
+        {
+            peek_one(m, pk);
+            json_t *id = json_object_get(m, "id");
+            if (json_object_get(m, "method") && id) {
+                if (!r->batch_ids)
+                    r->batch_ids = json_array();
+                json_array_append(r->batch_ids, id);
+            }
+        }
+    } else if (json_is_object(v)) {
+        peek_one(v, pk);
+        const char *method = json_string_value(json_object_get(v, "method"));
+        pk->initialize = pk->requests && strcmp(method, "initialize") == 0;
+    }
+    pthread_rwlock_unlock(&h->alock);
+    if (pk->first_args) { /* audit: a digest of the arguments, never the arguments */
+        char *a = json_dumps(pk->first_args, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        unsigned char d[32];
+        unsigned int dl = 0;
+        if (a && EVP_Digest(a, strlen(a), d, &dl, EVP_sha256(), NULL))
+            for (int i = 0; i < 8; i++)
+                snprintf(r->args_digest + 2 * i, 3, "%02x", d[i]);
+        free(a);
+    }
+    snprintf(r->tool, sizeof r->tool, "%s", pk->tool);
+}
+
+/* The request's session: a new one for initialize (*created = 1), else the one its
+ * Mcp-Session-Id names for this principal. NULL when refused, with the error response sent
+ * (*ret). */
+static struct sess *post_session(struct req *r, struct MHD_Connection *c, int initialize,
+                                 json_t *rid, int *created, enum MHD_Result *ret)
+{
+    struct http *h = r->h;
+    struct sess *s = NULL;
+    if (initialize) {
+        int full;
+        s = sess_create(h, r->who.id, &full);
+        if (!s && full == 2) {
+            count_reject(h, REJ_SESSIONS);
+            *ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INTERNAL_ERROR, rid,
+                              "Too many sessions for %s (limit %d per principal, all busy): "
+                              "close one (DELETE /mcp) or retry when one is idle",
+                              r->who.id, h->o.max_sessions_per_principal);
+            return NULL;
+        }
+        if (!s) {
+            count_reject(h, REJ_SESSIONS);
+            *ret = send_error(r, c,
+                              full ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                              EP_MCP_INTERNAL_ERROR, rid,
+                              full ? "Too many sessions (limit %d, all busy): close idle sessions "
+                                     "(DELETE /mcp) or retry later"
+                                   : "cannot create a session (limit %d)",
+                              h->o.max_sessions);
+            return NULL;
+        }
+        *created = 1;
+    } else {
+        const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
+        if (!sid) {
+            count_reject(h, REJ_SESSION_MISSING);
+            *ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
+                              "Bad Request: Mcp-Session-Id header is required (send initialize "
+                              "first)");
+            return NULL;
+        }
+        s = sess_find(h, sid, r->who.id);
+        if (!s) {
+            count_reject(h, REJ_SESSION_UNKNOWN);
+            *ret = send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, rid,
+                              "Session not found: it ended or expired; initialize a new one");
+            return NULL;
+        }
+    }
+    return s;
+}
+
 static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
 {
     struct http *h = r->h;
@@ -1433,41 +1525,8 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
                           "Parse error: %s (line %d, column %d)", je.text, je.line, je.column);
     }
     struct peek pk = {.prov = h->o.mcp.provider};
-    pthread_rwlock_rdlock(&h->alock);
-    if (h->auth) {
-        pk.auth = h->auth;
-        pk.who = &r->who;
-    }
-    if (json_is_array(v)) {
-        size_t i;
-        json_t *m;
-        json_array_foreach(v, i, m)
-        {
-            peek_one(m, &pk);
-            json_t *id = json_object_get(m, "id");
-            if (json_object_get(m, "method") && id) {
-                if (!r->batch_ids)
-                    r->batch_ids = json_array();
-                json_array_append(r->batch_ids, id);
-            }
-        }
-    } else if (json_is_object(v)) {
-        peek_one(v, &pk);
-        const char *method = json_string_value(json_object_get(v, "method"));
-        pk.initialize = pk.requests && strcmp(method, "initialize") == 0;
-    }
-    pthread_rwlock_unlock(&h->alock);
+    post_peek(r, v, &pk);
     json_t *rid = pk.first_id ? json_incref(pk.first_id) : NULL;
-    if (pk.first_args) { /* audit: a digest of the arguments, never the arguments */
-        char *a = json_dumps(pk.first_args, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-        unsigned char d[32];
-        unsigned int dl = 0;
-        if (a && EVP_Digest(a, strlen(a), d, &dl, EVP_sha256(), NULL))
-            for (int i = 0; i < 8; i++)
-                snprintf(r->args_digest + 2 * i, 3, "%02x", d[i]);
-        free(a);
-    }
-    snprintf(r->tool, sizeof r->tool, "%s", pk.tool);
     json_decref(v);
     enum MHD_Result ret;
     if (pk.denied[0]) {
@@ -1490,51 +1549,11 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
         json_decref(rid);
         return ret;
     }
-    struct sess *s = NULL;
     int created = 0;
-    if (pk.initialize) {
-        int full;
-        s = sess_create(h, r->who.id, &full);
-        if (!s && full == 2) {
-            count_reject(h, REJ_SESSIONS);
-            ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INTERNAL_ERROR, rid,
-                             "Too many sessions for %s (limit %d per principal, all busy): "
-                             "close one (DELETE /mcp) or retry when one is idle",
-                             r->who.id, h->o.max_sessions_per_principal);
-            json_decref(rid);
-            return ret;
-        }
-        if (!s) {
-            count_reject(h, REJ_SESSIONS);
-            ret = send_error(r, c,
-                             full ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR,
-                             EP_MCP_INTERNAL_ERROR, rid,
-                             full ? "Too many sessions (limit %d, all busy): close idle sessions "
-                                    "(DELETE /mcp) or retry later"
-                                  : "cannot create a session (limit %d)",
-                             h->o.max_sessions);
-            json_decref(rid);
-            return ret;
-        }
-        created = 1;
-    } else {
-        const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
-        if (!sid) {
-            count_reject(h, REJ_SESSION_MISSING);
-            ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
-                             "Bad Request: Mcp-Session-Id header is required (send initialize "
-                             "first)");
-            json_decref(rid);
-            return ret;
-        }
-        s = sess_find(h, sid, r->who.id);
-        if (!s) {
-            count_reject(h, REJ_SESSION_UNKNOWN);
-            ret = send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, rid,
-                             "Session not found: it ended or expired; initialize a new one");
-            json_decref(rid);
-            return ret;
-        }
+    struct sess *s = post_session(r, c, pk.initialize, rid, &created, &ret);
+    if (!s) {
+        json_decref(rid);
+        return ret;
     }
     r->sess = s; /* reference released when the request completes */
     if (pk.tool_calls) {
@@ -2205,6 +2224,84 @@ static int write_port_file(const char *path, int port, struct ep_error *err)
     return rc ? ep_error_prefix(err, "--port-file: ") : 0;
 }
 
+/* Serve until SIGINT or SIGTERM (SIGHUP reloads the auth config), housekeeping every second;
+ * then stop accepting and let in-flight POSTs finish (up to 10 s). */
+static void serve_until_signal(struct http *h, sigset_t *set)
+{
+    for (;;) {
+        struct timespec ts = {1, 0};
+        int sig = sigtimedwait(set, NULL, &ts);
+        if (sig == SIGINT || sig == SIGTERM)
+            break;
+        if (sig == SIGHUP && h->o.auth_config) {
+            struct ep_auth *na = NULL;
+            struct ep_error e = {0};
+            if (ep_auth_load(h->o.auth_config, &na, &e)) {
+                fprintf(stderr, "epintel: SIGHUP: keeping the previous auth config: %s\n", e.msg);
+            } else {
+                pthread_rwlock_wrlock(&h->alock);
+                struct ep_auth *old = h->auth;
+                h->auth = na;
+                pthread_rwlock_unlock(&h->alock);
+                ep_auth_free(old);
+                fprintf(stderr, "epintel: SIGHUP: auth config reloaded\n");
+            }
+        }
+        expire_sessions(h);
+        watch_connections(h);
+        ep_quota_flush(h->quota); /* bounded loss window: counts of the last second */
+    }
+    fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
+    MHD_quiesce_daemon(h->d); /* no new connections */
+    pthread_mutex_lock(&h->mu);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 10;
+    while (h->posts_active > 0)
+        if (pthread_cond_timedwait(&h->cv, &h->mu, &dl) != 0)
+            break;
+    h->stopping = 1;
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Close every session (cancelling what still runs), stop the daemon, write the last quota
+ * counts and free h. */
+static void http_close(struct http *h)
+{
+    /* close every session: cancel what still runs, end the streams */
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        h->stopping = 1;
+        struct sess *s = h->nsessions ? h->sessions[0] : NULL;
+        if (s)
+            sess_detach_locked(h, s);
+        pthread_mutex_unlock(&h->mu);
+        if (!s)
+            break;
+        sess_close(s);
+        sess_unref(h, s);
+    }
+    if (h->d)
+        MHD_stop_daemon(h->d);
+    ep_quota_close(h->quota); /* writes the last counts */
+    for (int i = 0; i < h->nhosts; i++)
+        free(h->hosts[i]);
+    free(h->hosts);
+    free(h->sessions);
+    ep_auth_free(h->auth);
+    free(h->rates);
+    ep_buf_free(&h->upstream);
+    if (h->audit)
+        fclose(h->audit);
+    pthread_rwlock_destroy(&h->alock);
+    pthread_mutex_destroy(&h->audit_mu);
+    pthread_mutex_destroy(&h->cmu);
+    pthread_mutex_destroy(&h->mu);
+    pthread_mutex_destroy(&h->rmu);
+    pthread_cond_destroy(&h->cv);
+    free(h);
+}
+
 int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
 {
     struct http *h = calloc(1, sizeof *h);
@@ -2318,73 +2415,8 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     }
     if (!rc) {
         fprintf(stderr, "epintel: MCP over HTTP on http://%s:%d/mcp\n", addr, h->port);
-        for (;;) {
-            struct timespec ts = {1, 0};
-            int sig = sigtimedwait(&set, NULL, &ts);
-            if (sig == SIGINT || sig == SIGTERM)
-                break;
-            if (sig == SIGHUP && h->o.auth_config) {
-                struct ep_auth *na = NULL;
-                struct ep_error e = {0};
-                if (ep_auth_load(h->o.auth_config, &na, &e)) {
-                    fprintf(stderr, "epintel: SIGHUP: keeping the previous auth config: %s\n",
-                            e.msg);
-                } else {
-                    pthread_rwlock_wrlock(&h->alock);
-                    struct ep_auth *old = h->auth;
-                    h->auth = na;
-                    pthread_rwlock_unlock(&h->alock);
-                    ep_auth_free(old);
-                    fprintf(stderr, "epintel: SIGHUP: auth config reloaded\n");
-                }
-            }
-            expire_sessions(h);
-            watch_connections(h);
-            ep_quota_flush(h->quota); /* bounded loss window: counts of the last second */
-        }
-        fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
-        MHD_quiesce_daemon(h->d); /* no new connections */
-        pthread_mutex_lock(&h->mu);
-        struct timespec dl;
-        clock_gettime(CLOCK_REALTIME, &dl);
-        dl.tv_sec += 10;
-        while (h->posts_active > 0)
-            if (pthread_cond_timedwait(&h->cv, &h->mu, &dl) != 0)
-                break;
-        h->stopping = 1;
-        pthread_mutex_unlock(&h->mu);
+        serve_until_signal(h, &set);
     }
-    /* close every session: cancel what still runs, end the streams */
-    for (;;) {
-        pthread_mutex_lock(&h->mu);
-        h->stopping = 1;
-        struct sess *s = h->nsessions ? h->sessions[0] : NULL;
-        if (s)
-            sess_detach_locked(h, s);
-        pthread_mutex_unlock(&h->mu);
-        if (!s)
-            break;
-        sess_close(s);
-        sess_unref(h, s);
-    }
-    if (h->d)
-        MHD_stop_daemon(h->d);
-    ep_quota_close(h->quota); /* writes the last counts */
-    for (int i = 0; i < h->nhosts; i++)
-        free(h->hosts[i]);
-    free(h->hosts);
-    free(h->sessions);
-    ep_auth_free(h->auth);
-    free(h->rates);
-    ep_buf_free(&h->upstream);
-    if (h->audit)
-        fclose(h->audit);
-    pthread_rwlock_destroy(&h->alock);
-    pthread_mutex_destroy(&h->audit_mu);
-    pthread_mutex_destroy(&h->cmu);
-    pthread_mutex_destroy(&h->mu);
-    pthread_mutex_destroy(&h->rmu);
-    pthread_cond_destroy(&h->cv);
-    free(h);
+    http_close(h);
     return rc;
 }

@@ -1128,6 +1128,83 @@ static void handle_notification(struct ep_mcp_server *s, const char *method, jso
     /* notifications/initialized and anything else: nothing to do, never answered */
 }
 
+/* Queue a job for an asynchronous method (or run it now in synchronous mode). */
+static void job_start(struct ep_mcp_server *s, const struct method *m, json_t *idv, json_t *params,
+                      void *origin, struct batch *b)
+{
+    struct job *j = calloc(1, sizeof *j);
+    if (!j) {
+        deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
+        return;
+    }
+    j->s = s;
+    j->m = m;
+    j->id = json_incref(idv);
+    j->params = params ? json_incref(params) : NULL;
+    json_t *tok = json_object_get(json_object_get(params, "_meta"), "progressToken");
+    j->token = id_valid(tok) ? json_incref(tok) : NULL;
+    j->origin = origin;
+    j->batch = b;
+    pthread_mutex_lock(&s->lock);
+    j->inext = s->inflight;
+    s->inflight = j;
+    s->active++;
+    if (!s->o.synchronous) {
+        if (s->qtail)
+            s->qtail->qnext = j;
+        else
+            s->qhead = j;
+        s->qtail = j;
+        pthread_cond_signal(&s->work);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (s->o.synchronous) {
+        job_run(j);
+        job_done(s, j);
+    }
+}
+
+/* tools/call before a job: a malformed call or unknown tool is answered with -32602, and a
+ * cached result is answered here, from its bytes. 1 when answered (delivered), 0 to go on. */
+static int tools_call_early(struct ep_mcp_server *s, json_t *params, json_t *idv, void *origin,
+                            struct batch *b)
+{
+    json_t *name = json_object_get(params, "name");
+    json_t *args = json_object_get(params, "arguments");
+    const char *bad = NULL;
+    char msg[400];
+    if (!json_is_string(name))
+        bad = "tools/call: params.name must be a string naming a tool from tools/list";
+    else if (args && !json_is_null(args) && !json_is_object(args))
+        bad = "tools/call: params.arguments must be an object";
+    else if (!ep_tools_find(json_string_value(name))) {
+        snprintf(msg, sizeof msg, "Unknown tool \"%.200s\"; call tools/list for the names",
+                 json_string_value(name));
+        bad = msg;
+    }
+    if (bad) {
+        deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, bad, NULL));
+        return 1;
+    }
+    if (!b && !legacy(s)) {
+        /* a cached result is answered here, on the reader's thread: no worker, no
+         * execution lock, no SQL, no serialization of the result (the bytes are in the
+         * 2025-06-18 form: a 2025-03-26 session takes the worker path) */
+        char *canon = ep_tools_canonical_args(args);
+        struct ep_tools_blob *hit =
+            canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
+        free(canon);
+        if (hit) {
+            int rc = emit_raw_result(s, origin, idv, hit->data, hit->len);
+            ep_tools_blob_unref(hit);
+            if (rc == EP_ENOMEM)
+                deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Handle one request/notification object; delivers exactly once to (origin, b). */
 static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, struct batch *b)
 {
@@ -1225,78 +1302,15 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
                           NULL));
         return;
     }
-    if (m->fn == m_tools_call) {
-        json_t *name = json_object_get(params, "name");
-        json_t *args = json_object_get(params, "arguments");
-        const char *bad = NULL;
-        char msg[400];
-        if (!json_is_string(name))
-            bad = "tools/call: params.name must be a string naming a tool from tools/list";
-        else if (args && !json_is_null(args) && !json_is_object(args))
-            bad = "tools/call: params.arguments must be an object";
-        else if (!ep_tools_find(json_string_value(name))) {
-            snprintf(msg, sizeof msg, "Unknown tool \"%.200s\"; call tools/list for the names",
-                     json_string_value(name));
-            bad = msg;
-        }
-        if (bad) {
-            deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, bad, NULL));
-            return;
-        }
-        if (!b && !legacy(s)) {
-            /* a cached result is answered here, on the reader's thread: no worker, no
-             * execution lock, no SQL, no serialization of the result (the bytes are in the
-             * 2025-06-18 form: a 2025-03-26 session takes the worker path) */
-            char *canon = ep_tools_canonical_args(args);
-            struct ep_tools_blob *hit =
-                canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
-            free(canon);
-            if (hit) {
-                int rc = emit_raw_result(s, origin, idv, hit->data, hit->len);
-                ep_tools_blob_unref(hit);
-                if (rc != EP_ENOMEM)
-                    return;
-                deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
-                return;
-            }
-        }
-    }
+    if (m->fn == m_tools_call && tools_call_early(s, params, idv, origin, b))
+        return;
     if (!(m->flags & M_ASYNC)) {
         struct job tmp = {.s = s, .m = m, .id = idv, .params = params, .origin = origin};
         m->fn(s, &tmp, params, &r);
         deliver(s, origin, b, reply_to_msg(&tmp, &r));
         return;
     }
-    struct job *j = calloc(1, sizeof *j);
-    if (!j) {
-        deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
-        return;
-    }
-    j->s = s;
-    j->m = m;
-    j->id = json_incref(idv);
-    j->params = params ? json_incref(params) : NULL;
-    json_t *tok = json_object_get(json_object_get(params, "_meta"), "progressToken");
-    j->token = id_valid(tok) ? json_incref(tok) : NULL;
-    j->origin = origin;
-    j->batch = b;
-    pthread_mutex_lock(&s->lock);
-    j->inext = s->inflight;
-    s->inflight = j;
-    s->active++;
-    if (!s->o.synchronous) {
-        if (s->qtail)
-            s->qtail->qnext = j;
-        else
-            s->qhead = j;
-        s->qtail = j;
-        pthread_cond_signal(&s->work);
-    }
-    pthread_mutex_unlock(&s->lock);
-    if (s->o.synchronous) {
-        job_run(j);
-        job_done(s, j);
-    }
+    job_start(s, m, idv, params, origin, b);
 }
 
 /* A message that is valid JSON but holds an integer outside -2^63..2^63-1. When the id itself

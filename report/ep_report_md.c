@@ -226,8 +226,7 @@ static void md_cohesion(struct ep_buf *o, const struct ep_patterns_group *s)
     else
         ep_buf_printf(o, "| Rice index | unavailable | |\n");
     if (c->alpha_ok)
-        ep_buf_printf(o, "| Krippendorff's alpha | %.3f | %d votes |\n", c->alpha,
-                      c->alpha_units);
+        ep_buf_printf(o, "| Krippendorff's alpha | %.3f | %d votes |\n", c->alpha, c->alpha_units);
     else
         ep_buf_printf(o, "| Krippendorff's alpha | unavailable | |\n");
     ep_buf_printf(o, "| Votes with a tied position | %d | |\n", c->n_tie);

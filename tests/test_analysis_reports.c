@@ -12,6 +12,7 @@
 
 #include "ep_env.h"
 #include "ep_group_report.h"
+#include "ep_mep_profile.h"
 #include "ep_mep_report.h"
 #include "ep_patterns.h"
 #include "ep_positions.h"
@@ -215,7 +216,8 @@ static void test_patterns_mep(void **st)
     int cast = (int)sqlv("SELECT SUM(pos IN (1, 2, 3)) FROM member_vote WHERE member_id = %d", MEP);
     assert_int_equal(m->eligible, elig);
     assert_int_equal(m->cast, cast);
-    assert_int_equal(m->n_for, sqlv("SELECT SUM(pos = 1) FROM member_vote WHERE member_id = %d", MEP));
+    assert_int_equal(m->n_for,
+                     sqlv("SELECT SUM(pos = 1) FROM member_vote WHERE member_id = %d", MEP));
     assert_int_equal(m->n_abst,
                      sqlv("SELECT SUM(pos = 3) FROM member_vote WHERE member_id = %d", MEP));
     assert_int_equal(m->n_dnv, elig - cast);
@@ -429,12 +431,61 @@ static void test_reports(void **st)
     ep_buf_free(&md);
 }
 
+static void test_mep_profile(void **st)
+{
+    (void)st;
+    struct ep_error err = {0};
+    struct ep_mep_profile r;
+    struct ep_mep_profile_params pp = {.id = MEP, .from = "2024-02-01", .to = "2024-03-31"};
+    assert_int_equal(ep_mep_profile_compute(&env.positions, store, &pp, &r, &err), 0);
+    assert_true(r.row.in_members);
+    assert_false(r.show_from_votes);
+    assert_string_equal(r.row.country, "LUX");
+    assert_int_equal((double)r.n_memberships,
+                     sqlv("SELECT COUNT(*) FROM membership WHERE member_id = %d", MEP));
+    const char *range = "v.sitting_date BETWEEN '2024-02-01' AND '2024-03-31'";
+    assert_int_equal(r.votes, sqlv("SELECT COUNT(*) FROM vote v WHERE v.pos_unit_id IS NOT NULL "
+                                   "AND %s",
+                                   range));
+    assert_int_equal(r.eligible, sqlv("SELECT COUNT(*) FROM member_vote mv JOIN vote v ON v.id = "
+                                      "mv.vote_id WHERE mv.member_id = %d AND %s",
+                                      MEP, range));
+    assert_int_equal(r.cast, sqlv("SELECT COUNT(*) FROM member_vote mv JOIN vote v ON v.id = "
+                                  "mv.vote_id WHERE mv.member_id = %d AND mv.pos IN (1, 2, 3) "
+                                  "AND %s",
+                                  MEP, range));
+    assert_true(r.participation.ok);
+    assert_true(fabs(r.participation.value - (double)r.cast / r.eligible) < 1e-12);
+    assert_true(r.loyalty.ok);
+    assert_int_equal(r.matching + r.defections, r.loyalty_votes);
+    assert_int_equal(r.n_defection_ids, r.defections < EP_MEP_PROFILE_MAX_DEFECTIONS
+                                            ? r.defections
+                                            : EP_MEP_PROFILE_MAX_DEFECTIONS);
+    assert_true(strcmp(r.from, "2024-02-01") >= 0 && strcmp(r.to, "2024-03-31") <= 0);
+    ep_mep_profile_free(&r);
+
+    /* a range without positions: unavailable, with the dates that have them */
+    pp.from = "2010-01-01";
+    pp.to = "2010-12-31";
+    assert_int_equal(ep_mep_profile_compute(&env.positions, store, &pp, &r, &err), 0);
+    assert_int_equal(r.votes, 0);
+    assert_false(r.participation.ok);
+    assert_string_equal(r.participation.reason,
+                        "no votes with per-MEP positions in the requested window; the store has "
+                        "them from 2024-01-15 to 2024-04-23");
+    assert_string_equal(r.from, "");
+    ep_mep_profile_free(&r);
+    pp.id = 1;
+    assert_int_equal(ep_mep_profile_compute(&env.positions, store, &pp, &r, &err), EP_ENOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_query),          cmocka_unit_test(test_positions),
-        cmocka_unit_test(test_patterns_mep),   cmocka_unit_test(test_patterns_group),
-        cmocka_unit_test(test_empty_window),   cmocka_unit_test(test_reports),
+        cmocka_unit_test(test_query),        cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_patterns_mep), cmocka_unit_test(test_patterns_group),
+        cmocka_unit_test(test_empty_window), cmocka_unit_test(test_reports),
+        cmocka_unit_test(test_mep_profile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,8 +13,9 @@
 
 #include "ep_env.h"
 #include "ep_epapi.h"
+#include "ep_mep_profile.h"
 #include "ep_model.h"
-#include "ep_store.h"
+#include "ep_query.h"
 #include "ep_tools_common.h"
 #include "ep_util.h"
 
@@ -160,9 +161,9 @@ static int barg(json_t *a, const char *k, int *out)
 }
 
 /* Text column as a JSON string, null for NULL or "". */
-static json_t *jtext(sqlite3_stmt *q, int i)
+static json_t *jtext(const struct ep_query_rows *q, int i)
 {
-    const char *t = (const char *)sqlite3_column_text(q, i);
+    const char *t = ep_query_col_text(q, i);
     if (!t || !*t)
         return json_null();
     json_t *s = json_string(t);
@@ -178,29 +179,6 @@ static void put(json_t *o, const char *k, json_t *v, int *bad)
 static int nomem(struct ep_error *err)
 {
     return ep_error_set(err, EP_ENOMEM, "out of memory");
-}
-
-static int prepare(struct ep_store *s, const char *sql, sqlite3_stmt **q, struct ep_error *err)
-{
-    if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, q, NULL) != SQLITE_OK) {
-        *q = NULL;
-        return ep_tools_db_error(s, err, "preparing a query");
-    }
-    return 0;
-}
-
-static void bind_name_text(sqlite3_stmt *q, const char *name, const char *v)
-{
-    int i = sqlite3_bind_parameter_index(q, name);
-    if (i > 0 && v)
-        sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static void bind_name_int(sqlite3_stmt *q, const char *name, long long v)
-{
-    int i = sqlite3_bind_parameter_index(q, name);
-    if (i > 0)
-        sqlite3_bind_int64(q, i, v);
 }
 
 static int need_store(struct ep_tool_ctx *ctx, struct ep_error *err)
@@ -302,11 +280,12 @@ static const char meps_out[] =
     "\"terms\",\"current\"],\"additionalProperties\":false}}," PAGE_OUT "," PROV_PROP "},"
     "\"required\":[\"meps\"," PAGE_REQ "],\"additionalProperties\":false}";
 
-static int name_matches(const char *needle_folded, sqlite3_stmt *q, struct ep_buf *tmp)
+static int name_matches(const char *needle_folded, const struct ep_query_rows *q,
+                        struct ep_buf *tmp)
 {
     ep_buf_reset(tmp);
-    const char *f = (const char *)sqlite3_column_text(q, 1);
-    const char *l = (const char *)sqlite3_column_text(q, 2);
+    const char *f = ep_query_col_text(q, EP_QMEP_FIRST);
+    const char *l = ep_query_col_text(q, EP_QMEP_LAST);
     if (ep_tools_fold(f ? f : "", tmp) || ep_buf_putc(tmp, ' ') || ep_tools_fold(l ? l : "", tmp) ||
         ep_buf_putc(tmp, ' ') || ep_tools_fold(f ? f : "", tmp))
         return -1;
@@ -350,7 +329,7 @@ static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
     }
     long long term = 0;
     int has_term = iarg(args, "term", &term);
-    sqlite3_stmt *q = NULL;
+    struct ep_query_rows *q = NULL;
     json_t *items = json_array();
     struct ep_buf needle, tmp;
     ep_buf_init(&needle, 0);
@@ -364,30 +343,13 @@ static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
         rc = nomem(err);
         goto out;
     }
-    rc = prepare(s,
-                 "SELECT m.id, m.first_name, m.last_name, m.country_code, m.date_of_birth,"
-                 " (SELECT ms.group_code FROM membership ms WHERE ms.member_id = m.id"
-                 "   AND (?1 IS NULL OR (ms.start_date <= ?1 AND (ms.end_date IS NULL"
-                 "        OR ms.end_date >= ?1)))"
-                 "   AND (?2 IS NULL OR ms.term = ?2) ORDER BY ms.start_date DESC LIMIT 1),"
-                 " (SELECT group_concat(term) FROM (SELECT DISTINCT term FROM membership"
-                 "   WHERE member_id = m.id AND term IS NOT NULL ORDER BY term)),"
-                 " EXISTS(SELECT 1 FROM membership ms WHERE ms.member_id = m.id"
-                 "   AND ms.end_date IS NULL)"
-                 " FROM member m WHERE (?3 IS NULL OR m.country_code = ?3)"
-                 " ORDER BY m.last_name COLLATE NOCASE, m.first_name COLLATE NOCASE, m.id",
-                 &q, err);
+    int64_t t64 = term;
+    rc = ep_query_meps(s, active_on, has_term ? &t64 : NULL, country, &q, err);
     if (rc)
         goto out;
-    if (active_on)
-        sqlite3_bind_text(q, 1, active_on, -1, SQLITE_TRANSIENT);
-    if (has_term)
-        sqlite3_bind_int64(q, 2, term);
-    if (country)
-        sqlite3_bind_text(q, 3, country, -1, SQLITE_TRANSIENT);
     int st;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *g = (const char *)sqlite3_column_text(q, 5);
+    while ((st = ep_query_rows_next(q, err)) > 0) {
+        const char *g = ep_query_col_text(q, EP_QMEP_GROUP);
         if ((active_on || has_term) && !g)
             continue;
         if (group && (!g || strcmp(g, group) != 0))
@@ -407,14 +369,14 @@ static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
         json_t *o = json_object();
         int bad = !o;
         if (o) {
-            put(o, "id", json_integer(sqlite3_column_int64(q, 0)), &bad);
-            put(o, "first_name", jtext(q, 1), &bad);
-            put(o, "last_name", jtext(q, 2), &bad);
-            put(o, "country", jtext(q, 3), &bad);
-            put(o, "date_of_birth", jtext(q, 4), &bad);
-            put(o, "group", jtext(q, 5), &bad);
-            put(o, "terms", terms_json((const char *)sqlite3_column_text(q, 6)), &bad);
-            put(o, "current", json_boolean(sqlite3_column_int(q, 7)), &bad);
+            put(o, "id", json_integer(ep_query_col_int(q, EP_QMEP_ID)), &bad);
+            put(o, "first_name", jtext(q, EP_QMEP_FIRST), &bad);
+            put(o, "last_name", jtext(q, EP_QMEP_LAST), &bad);
+            put(o, "country", jtext(q, EP_QMEP_COUNTRY), &bad);
+            put(o, "date_of_birth", jtext(q, EP_QMEP_BIRTH), &bad);
+            put(o, "group", jtext(q, EP_QMEP_GROUP), &bad);
+            put(o, "terms", terms_json(ep_query_col_text(q, EP_QMEP_TERMS)), &bad);
+            put(o, "current", json_boolean(ep_query_col_int(q, EP_QMEP_CURRENT) != 0), &bad);
         }
         if (bad || json_array_append_new(items, o)) {
             if (bad)
@@ -423,14 +385,14 @@ static int tool_get_meps(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
             goto out;
         }
     }
-    if (st != SQLITE_DONE) {
-        rc = ep_tools_db_error(s, err, "listing MEPs");
+    if (st < 0) {
+        rc = st;
         goto out;
     }
     rc = finish_page(ctx, "meps", items, total, offset, limit, result, err);
     items = NULL;
 out:
-    sqlite3_finalize(q);
+    ep_query_rows_close(q);
     json_decref(items);
     ep_buf_free(&needle);
     ep_buf_free(&tmp);
@@ -508,189 +470,138 @@ static int real_ok(json_t *o, const char *k, double v, int *bad)
     return 0;
 }
 
-struct mep_stats {
-    int votes, eligible, cast, f, a, ab, dnv, loyal_votes, matching, defections, ties;
-    int32_t day_from, day_to; /* first and last day of the votes counted in votes */
-    int dnv_unknown;          /* votes where it is unknown whether the MEP was eligible */
-    json_t *defect_ids;
-};
-
-static void mep_compute(const struct ep_positions *p, int64_t id, const char *from, const char *to,
-                        struct mep_stats *st)
-{
-    const struct ep_matrix *m = &p->m;
-    int i = m->n_mep ? ep_matrix_mep_index(m, id) : -1;
-    int32_t dfrom = from ? ep_date_days(from) : INT32_MIN, dto = to ? ep_date_days(to) : INT32_MAX;
-    for (int v = 0; v < m->n_vote; v++) {
-        if (m->vote_day[v] < dfrom || m->vote_day[v] > dto)
-            continue;
-        if (!st->votes++ || m->vote_day[v] < st->day_from)
-            st->day_from = m->vote_day[v];
-        if (st->votes == 1 || m->vote_day[v] > st->day_to)
-            st->day_to = m->vote_day[v];
-        st->dnv_unknown += ep_tools_mep_dnv_unknown(m, i, v, v + 1);
-        if (i < 0)
-            continue;
-        size_t cell = (size_t)v * (size_t)m->n_mep + (size_t)i;
-        int pos = m->pos[cell];
-        if (pos == EP_POS_NONE)
-            continue;
-        st->eligible++;
-        if (pos == EP_POS_DID_NOT_VOTE) {
-            st->dnv++;
-            continue;
-        }
-        st->cast++;
-        st->f += pos == EP_POS_FOR;
-        st->a += pos == EP_POS_AGAINST;
-        st->ab += pos == EP_POS_ABSTENTION;
-        int g = m->grp[cell];
-        if (g == EP_GRP_NONE || g >= m->n_grp)
-            continue;
-        const struct ep_positions_counts *c = &p->counts[(size_t)v * (size_t)m->n_grp + (size_t)g];
-        int gp = ep_tools_group_position(c->y, c->n, c->a);
-        if (gp == EP_TOOLS_GPOS_TIE) {
-            st->ties++;
-            continue;
-        }
-        if (gp == EP_TOOLS_GPOS_NONE)
-            continue;
-        st->loyal_votes++;
-        if (gp == pos) {
-            st->matching++;
-        } else {
-            st->defections++;
-            if (st->defect_ids && json_array_size(st->defect_ids) < 50)
-                json_array_append_new(st->defect_ids, json_integer(m->vote_id[v]));
-        }
-    }
-}
-
-/* What the stored votes say of MEP i (matrix index): votes with a position, first and last
- * date, the group printed or held on the last of them. */
-static json_t *from_votes_json(const struct ep_positions *p, int i)
-{
-    const struct ep_matrix *m = &p->m;
-    int n = 0, first = -1, last = -1;
-    for (int v = 0; i >= 0 && v < m->n_vote; v++) {
-        int pos = m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i];
-        if (pos < EP_POS_FOR || pos > EP_POS_DID_NOT_VOTE)
-            continue;
-        n++;
-        first = first < 0 ? v : first;
-        last = v;
-    }
-    char d0[11] = "", d1[11] = "";
-    if (first >= 0) {
-        ep_date_format(m->vote_day[first], d0);
-        ep_date_format(m->vote_day[last], d1);
-    }
-    int g = last >= 0 ? m->grp[(size_t)last * (size_t)m->n_mep + (size_t)i] : EP_GRP_NONE;
-    return json_pack("{s:i, s:o, s:o, s:o}", "votes", n, "first", ep_tools_window_date(d0),
-                     "last", ep_tools_window_date(d1), "last_group",
-                     g < m->n_grp ? json_string(m->grp_code[g]) : json_null());
-}
-
 #define MEP_NOT_IN_MEMBERS EP_TOOLS_MEP_UNNAMED " (from_votes); whether the mandate is current is unknown"
 #define MEP_NAMED_BY_RCV                                                                           \
     "named as printed in the roll-call XML (last_name): not in HowTheyVote.eu members.csv or the " \
     "EP API's MEP list, so first name, country, date of birth and contacts are unknown; what the " \
     "votes say is in from_votes"
 
-static int mep_profile(struct ep_store *s, const struct ep_positions *p, long long id, json_t *res,
-                       struct ep_error *err)
+/* Owned text as a JSON string, null when NULL. */
+static json_t *jstr_or_null(const char *t)
 {
-    sqlite3_stmt *q = NULL;
-    /* one row whether or not the members table has the MEP: an MEP named only by votes or
-     * memberships is shown with what is known */
-    int rc = prepare(s,
-                     "SELECT ?1, m.first_name, m.last_name, m.country_code, c.label,"
-                     " m.date_of_birth, m.email, m.facebook, m.twitter,"
-                     " (SELECT group_code FROM membership ms WHERE ms.member_id = ?1"
-                     "  AND ms.end_date IS NULL ORDER BY ms.start_date DESC LIMIT 1),"
-                     " m.id IS NOT NULL,"
-                     " EXISTS(SELECT 1 FROM membership WHERE member_id = ?1),"
-                     " (SELECT kind FROM unit WHERE id = m.unit_id) = 'rcv-xml'"
-                     " FROM (SELECT 1) LEFT JOIN member m ON m.id = ?1"
-                     " LEFT JOIN country c ON c.code = m.country_code",
-                     &q, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(q, 1, id);
-    int st = sqlite3_step(q);
-    if (st != SQLITE_ROW) {
-        rc = ep_tools_db_error(s, err, "reading the MEP");
-        goto out;
-    }
-    int in_members = sqlite3_column_int(q, 10), in_ms = sqlite3_column_int(q, 11);
-    int rcv_named = sqlite3_column_int(q, 12); /* only the name a roll-call file printed */
-    int mi = p->m.n_mep ? ep_matrix_mep_index(&p->m, id) : -1;
-    if (!in_members && !in_ms && mi < 0) {
-        rc = ep_error_set(err, EP_ENOTFOUND,
-                          "no MEP with id %lld; search with get_meps (no stored source names "
-                          "it: members, memberships, roll-call positions)",
-                          id);
-        goto out;
-    }
+    json_t *s = t ? json_string(t) : NULL;
+    return s ? s : json_null();
+}
+
+/* A date ("" = none) as a JSON string or null. */
+static json_t *jdate(const char *d)
+{
+    return ep_tools_window_date(d);
+}
+
+static json_t *profile_mep_json(const struct ep_mep_profile *r, int *bad)
+{
+    const struct ep_query_mep_profile *w = &r->row;
     json_t *o = json_object();
-    int bad = !o;
-    static const char *const keys[] = {"id",      "first_name",    "last_name",
-                                       "country", "country_label", "date_of_birth",
-                                       "email",   "facebook",      "twitter"};
-    if (o) {
-        put(o, "id", json_integer(sqlite3_column_int64(q, 0)), &bad);
-        for (int k = 1; k < 9; k++)
-            put(o, keys[k], jtext(q, k), &bad);
-        put(o, "current_group", jtext(q, 9), &bad);
-        /* current = an open membership; unknown (null) when no membership is stored */
-        put(o, "current",
-            in_ms ? json_boolean(sqlite3_column_type(q, 9) != SQLITE_NULL) : json_null(), &bad);
-        if (!in_members || rcv_named) {
-            put(o, "note", json_string(in_members ? MEP_NAMED_BY_RCV : MEP_NOT_IN_MEMBERS), &bad);
-            put(o, "from_votes", from_votes_json(p, mi), &bad);
-        }
+    if (!o) {
+        *bad = 1;
+        return NULL;
     }
-    if (bad) {
-        json_decref(o);
-        rc = nomem(err);
-        goto out;
+    put(o, "id", json_integer(r->id), bad);
+    const char *const keys[] = {"first_name",    "last_name", "country",  "country_label",
+                                "date_of_birth", "email",     "facebook", "twitter"};
+    const char *const vals[] = {w->first_name,    w->last_name, w->country,  w->country_label,
+                                w->date_of_birth, w->email,     w->facebook, w->twitter};
+    for (int k = 0; k < 8; k++)
+        put(o, keys[k], jstr_or_null(vals[k]), bad);
+    put(o, "current_group", jstr_or_null(w->current_group), bad);
+    /* current = an open membership; unknown (null) when no membership is stored */
+    put(o, "current", w->in_memberships ? json_boolean(w->has_current) : json_null(), bad);
+    if (r->show_from_votes) {
+        put(o, "note", json_string(w->in_members ? MEP_NAMED_BY_RCV : MEP_NOT_IN_MEMBERS), bad);
+        put(o, "from_votes",
+            json_pack("{s:i, s:o, s:o, s:o}", "votes", r->from_votes, "first",
+                      jdate(r->from_votes_first), "last", jdate(r->from_votes_last), "last_group",
+                      r->from_votes_group[0] ? json_string(r->from_votes_group) : json_null()),
+            bad);
     }
-    put(res, "mep", o, &bad);
-    sqlite3_finalize(q);
-    q = NULL;
-    rc = prepare(s,
-                 "SELECT ms.group_code, g.label, ms.term, ms.start_date, ms.end_date"
-                 " FROM membership ms LEFT JOIN grp g ON g.code = ms.group_code"
-                 " WHERE ms.member_id = ?1 ORDER BY ms.start_date, ms.group_code",
-                 &q, err);
-    if (rc)
-        goto out;
-    sqlite3_bind_int64(q, 1, id);
+    return o;
+}
+
+static json_t *profile_memberships_json(const struct ep_mep_profile *r, int *bad)
+{
     json_t *arr = json_array();
-    bad = !arr;
-    while (!bad && sqlite3_step(q) == SQLITE_ROW) {
+    for (size_t k = 0; arr && k < r->n_memberships; k++) {
+        const struct ep_query_membership *m = &r->memberships[k];
         json_t *e = json_object();
         if (!e) {
-            bad = 1;
+            *bad = 1;
             break;
         }
-        put(e, "group", jtext(q, 0), &bad);
-        put(e, "group_label", jtext(q, 1), &bad);
-        put(e, "term",
-            sqlite3_column_type(q, 2) == SQLITE_NULL ? json_null()
-                                                     : json_integer(sqlite3_column_int(q, 2)),
-            &bad);
-        put(e, "start", jtext(q, 3), &bad);
-        put(e, "end", jtext(q, 4), &bad);
+        put(e, "group", m->group[0] ? json_string(m->group) : json_null(), bad);
+        put(e, "group_label", jstr_or_null(m->group_label), bad);
+        put(e, "term", m->has_term ? json_integer(m->term) : json_null(), bad);
+        put(e, "start", jdate(m->start), bad);
+        put(e, "end", jdate(m->end), bad);
         if (json_array_append_new(arr, e))
-            bad = 1;
+            *bad = 1;
     }
-    put(res, "memberships", arr, &bad);
-    if (bad)
-        rc = nomem(err);
-out:
-    sqlite3_finalize(q);
+    if (!arr)
+        *bad = 1;
+    return arr;
+}
+
+static json_t *profile_figures_json(const struct ep_mep_profile *r, int loyalty, int *bad)
+{
+    const struct ep_measure *x = loyalty ? &r->loyalty : &r->participation;
+    if (!x->ok)
+        return ep_tools_unavailable(x->reason);
+    json_t *o;
+    if (!loyalty)
+        o = json_pack("{s:b,s:i,s:i,s:i,s:i,s:i,s:i}", "available", 1, "eligible", r->eligible,
+                      "cast", r->cast, "for", r->n_for, "against", r->n_against, "abstention",
+                      r->n_abst, "did_not_vote", r->n_dnv);
+    else {
+        json_t *ids = json_array();
+        for (int k = 0; ids && k < r->n_defection_ids; k++)
+            if (json_array_append_new(ids, json_integer(r->defection_ids[k])))
+                *bad = 1;
+        o = json_pack("{s:b,s:i,s:i,s:i,s:i,s:o}", "available", 1, "loyalty_votes",
+                      r->loyalty_votes, "matching", r->matching, "defections", r->defections,
+                      "tie_votes", r->ties, "defection_vote_ids", ids);
+    }
+    if (o)
+        real_ok(o, "value", x->value, bad);
+    return o;
+}
+
+/* get_mep_details' result for the parameters (the store and environment checked). */
+static int mep_details(struct ep_tool_ctx *ctx, const struct ep_mep_profile_params *pp,
+                       json_t **result, struct ep_error *err)
+{
+    struct ep_mep_profile r;
+    int rc = ep_mep_profile_compute(&ctx->env->positions, ctx->store, pp, &r, err);
+    if (rc)
+        return rc;
+    int bad = 0;
+    json_t *res = json_object();
+    if (!res) {
+        ep_mep_profile_free(&r);
+        return nomem(err);
+    }
+    put(res, "mep", profile_mep_json(&r, &bad), &bad);
+    put(res, "memberships", profile_memberships_json(&r, &bad), &bad);
+    /* window actually covered: first and last day of its votes, as every tool's window */
+    put(res, "window",
+        json_pack("{s:o, s:o, s:i}", "from", jdate(r.from), "to", jdate(r.to), "votes", r.votes),
+        &bad);
+    put(res, "participation", profile_figures_json(&r, 0, &bad), &bad);
+    put(res, "loyalty", profile_figures_json(&r, 1, &bad), &bad);
+    ep_mep_profile_free(&r);
+    rc = finish_result(ctx, bad, &res, result, err);
+    json_decref(res);
     return rc;
+}
+
+int ep_tools_mep_details_result(struct ep_tool_ctx *ctx, int64_t id, json_t **result,
+                                struct ep_error *err)
+{
+    *result = NULL;
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_mep_profile_params pp = {.id = id};
+    return mep_details(ctx, &pp, result, err);
 }
 
 static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
@@ -699,98 +610,14 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     int rc = need_store(ctx, err);
     if (rc)
         return rc;
-    struct ep_store *s = ctx->store;
     long long id = 0;
     iarg(args, "id", &id);
-    const char *from = sarg(args, "from"), *to = sarg(args, "to");
-    rc = date_range_check(from, to, err);
+    struct ep_mep_profile_params pp = {.id = id, .from = sarg(args, "from"),
+                                       .to = sarg(args, "to")};
+    rc = date_range_check(pp.from, pp.to, err);
     if (rc)
         return rc;
-    struct ep_positions *p = NULL;
-    struct mep_stats st = {0};
-    json_t *res = json_object();
-    if (!res)
-        return nomem(err);
-    rc = ep_tools_pos_acquire(ctx->env, &p, err);
-    if (rc)
-        goto out;
-    rc = mep_profile(s, p, id, res, err);
-    if (rc)
-        goto out;
-    st.defect_ids = json_array();
-    if (!st.defect_ids) {
-        rc = nomem(err);
-        goto out;
-    }
-    mep_compute(p, id, from, to, &st);
-    int bad = 0;
-    /* window actually covered: first and last day of its votes, as every tool's window */
-    char wf[11] = "", wt[11] = "";
-    if (st.votes) {
-        ep_date_format(st.day_from, wf);
-        ep_date_format(st.day_to, wt);
-    }
-    json_t *win = json_object();
-    if (win) {
-        put(win, "from", ep_tools_window_date(wf), &bad);
-        put(win, "to", ep_tools_window_date(wt), &bad);
-        put(win, "votes", json_integer(st.votes), &bad);
-    }
-    put(res, "window", win, &bad);
-
-    char reason[512];
-    json_t *part, *loy;
-    if (st.votes == 0) {
-        snprintf(reason, sizeof reason,
-                 p->m.n_vote ? "no votes with per-MEP positions in the requested window; the "
-                               "store has them from %s to %s"
-                             : "the store holds no per-MEP positions%s%s",
-                 p->pos_from, p->pos_to);
-        part = ep_tools_unavailable(reason);
-        loy = ep_tools_unavailable(reason);
-    } else if (st.eligible == 0) {
-        if (st.dnv_unknown)
-            ep_tools_dnv_reason(reason, sizeof reason, st.dnv_unknown, st.votes);
-        else
-            snprintf(reason, sizeof reason,
-                     "not an MEP on any of the %d votes with per-MEP positions in the window "
-                     "(%s to %s)",
-                     st.votes, wf, wt);
-        part = ep_tools_unavailable(reason);
-        loy = ep_tools_unavailable(reason);
-    } else {
-        if (st.dnv_unknown) {
-            ep_tools_dnv_reason(reason, sizeof reason, st.dnv_unknown, st.votes);
-            part = ep_tools_unavailable(reason);
-        } else {
-            part = json_pack("{s:b,s:i,s:i,s:i,s:i,s:i,s:i}", "available", 1, "eligible",
-                             st.eligible, "cast", st.cast, "for", st.f, "against", st.a,
-                             "abstention", st.ab, "did_not_vote", st.dnv);
-            if (part)
-                real_ok(part, "value", (double)st.cast / (double)st.eligible, &bad);
-        }
-        if (st.loyal_votes == 0) {
-            snprintf(reason, sizeof reason,
-                     st.cast ? "none of the MEP's %d cast votes had a non-tie group position"
-                             : "the MEP cast no vote among %d eligible votes",
-                     st.cast ? st.cast : st.eligible);
-            loy = ep_tools_unavailable(reason);
-        } else {
-            loy = json_pack("{s:b,s:i,s:i,s:i,s:i,s:O}", "available", 1, "loyalty_votes",
-                            st.loyal_votes, "matching", st.matching, "defections", st.defections,
-                            "tie_votes", st.ties, "defection_vote_ids", st.defect_ids);
-            if (loy)
-                real_ok(loy, "value", (double)st.matching / (double)st.loyal_votes, &bad);
-        }
-    }
-    put(res, "participation", part, &bad);
-    put(res, "loyalty", loy, &bad);
-    rc = finish_result(ctx, bad, &res, result, err);
-out:
-    json_decref(st.defect_ids);
-    ep_tools_pos_release(p);
-    json_decref(res);
-    return rc;
+    return mep_details(ctx, &pp, result, err);
 }
 
 /* ==== get_plenary_sessions ================================================================ */
@@ -849,8 +676,8 @@ static const char sess_out[] =
                              "\"required\":[\"sittings\"," PAGE_REQ
                              "],\"additionalProperties\":false}";
 
-static json_t *sitting_json(struct ep_store *s, const struct ep_positions *p,
-                            const struct ep_query_sitting *e, sqlite3_stmt *ref)
+static json_t *sitting_json(const struct ep_positions *p, const struct ep_query_sitting *e,
+                            struct ep_query *ref)
 {
     json_t *o = json_object();
     int bad = !o;
@@ -859,16 +686,9 @@ static json_t *sitting_json(struct ep_store *s, const struct ep_positions *p,
     int term = ep_tools_term_of(e->date);
     put(o, "date", json_string(e->date), &bad);
     put(o, "term", term ? json_integer(term) : json_null(), &bad);
-    json_t *r = json_null();
-    if (ref) {
-        sqlite3_reset(ref);
-        sqlite3_bind_text(ref, 1, e->date, -1, SQLITE_STATIC);
-        if (sqlite3_step(ref) == SQLITE_ROW) {
-            json_decref(r);
-            r = jtext(ref, 0);
-        }
-    }
-    put(o, "ep_reference", r, &bad);
+    char ref_text[256];
+    int has_ref = ep_query_sitting_ref(ref, e->date, ref_text, sizeof ref_text, NULL) == 1;
+    put(o, "ep_reference", has_ref ? json_string(ref_text) : json_null(), &bad);
     put(o, "votes", json_integer(e->votes), &bad);
     put(o, "main_votes", e->main_known ? json_integer(e->main_votes) : json_null(), &bad);
     put(o, "main_votes_known", json_integer(e->main_known), &bad);
@@ -890,7 +710,6 @@ static json_t *sitting_json(struct ep_store *s, const struct ep_positions *p,
             "them for 7 sittings; add the sitting's EP roll-call XML with `epintel ingest`)");
     }
     put(o, "attendance", att, &bad);
-    (void)s;
     if (bad) {
         json_decref(o);
         return NULL;
@@ -915,14 +734,14 @@ static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json
     if (rc)
         return rc;
     struct ep_positions *p = NULL;
-    sqlite3_stmt *ref = NULL;
+    struct ep_query *ref = NULL;
     json_t *items = json_array();
     if (!items)
         return nomem(err);
     rc = ep_tools_pos_acquire(ctx->env, &p, err);
     if (rc)
         goto out;
-    rc = prepare(s, "SELECT reference FROM sitting WHERE date = ?1", &ref, err);
+    rc = ep_query_open(s, &ref, err);
     if (rc)
         goto out;
     long total = 0;
@@ -935,7 +754,7 @@ static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json
         total++;
         if (total <= offset || (long)json_array_size(items) >= limit)
             continue;
-        json_t *o = sitting_json(s, p, e, ref);
+        json_t *o = sitting_json(p, e, ref);
         if (!o || json_array_append_new(items, o)) {
             rc = nomem(err);
             goto out;
@@ -944,19 +763,13 @@ static int tool_get_plenary_sessions(struct ep_tool_ctx *ctx, json_t *args, json
     rc = finish_page(ctx, "sittings", items, total, offset, limit, result, err);
     items = NULL;
 out:
-    sqlite3_finalize(ref);
+    ep_query_close(ref);
     ep_tools_pos_release(p);
     json_decref(items);
     return rc;
 }
 
 /* ==== votes: shared row -> JSON ============================================================ */
-
-#define VOTE_COLS                                                                                  \
-    "v.id, v.timestamp, v.sitting_date, v.title, v.description, v.reference,"                      \
-    " v.procedure_reference, v.procedure_title, v.procedure_type, v.procedure_stage, v.result,"    \
-    " v.is_main, v.count_for, v.count_against, v.count_abstention, v.count_did_not_vote,"          \
-    " v.pos_unit_id IS NOT NULL, v.rcv_title, v.rcv_description"
 
 struct vote_opts {
     int positions; /* add every MEP's position */
@@ -1003,9 +816,9 @@ static json_t *mep_position_json(const struct ep_positions *p, int v, long long 
 }
 
 /* Text column i, else column j (a vote's HowTheyVote text, else the roll-call XML's). */
-static json_t *jtext_or(sqlite3_stmt *q, int i, int j)
+static json_t *jtext_or(const struct ep_query_rows *q, int i, int j)
 {
-    const char *t = (const char *)sqlite3_column_text(q, i);
+    const char *t = ep_query_col_text(q, i);
     return t && *t ? jtext(q, i) : jtext(q, j);
 }
 
@@ -1055,53 +868,53 @@ static void rcv_reference(const char *d, char out[32])
     "no official count is stored (HowTheyVote.eu's votes table has them; the roll-call XML "       \
     "lists cast votes only, so it gives no did-not-vote count)"
 
-static json_t *count_or_null(sqlite3_stmt *q, int i)
+static json_t *count_or_null(const struct ep_query_rows *q, int i)
 {
-    return sqlite3_column_type(q, i) == SQLITE_NULL ? json_null()
-                                                    : json_integer(sqlite3_column_int(q, i));
+    return ep_query_col_is_null(q, i) ? json_null() : json_integer(ep_query_col_int(q, i));
 }
 
-static json_t *vote_json(sqlite3_stmt *q, const struct ep_positions *p, const struct vote_opts *vo)
+static json_t *vote_json(const struct ep_query_rows *q, const struct ep_positions *p,
+                         const struct vote_opts *vo)
 {
     json_t *o = json_object();
     if (!o)
         return NULL;
     int bad = 0;
-    int64_t id = sqlite3_column_int64(q, 0);
+    int64_t id = ep_query_col_int(q, EP_QV_ID);
     put(o, "id", json_integer(id), &bad);
-    put(o, "timestamp", jtext(q, 1), &bad);
-    put(o, "sitting_date", jtext(q, 2), &bad);
+    put(o, "timestamp", jtext(q, EP_QV_TIMESTAMP), &bad);
+    put(o, "sitting_date", jtext(q, EP_QV_SITTING), &bad);
     /* HowTheyVote's text, else the roll-call XML's (title, description, and the document
      * reference its description starts with) */
-    put(o, "title", jtext_or(q, 3, 17), &bad);
-    put(o, "description", jtext_or(q, 4, 18), &bad);
-    const char *ref = (const char *)sqlite3_column_text(q, 5);
+    put(o, "title", jtext_or(q, EP_QV_TITLE, EP_QV_RCV_TITLE), &bad);
+    put(o, "description", jtext_or(q, EP_QV_DESCRIPTION, EP_QV_RCV_DESCRIPTION), &bad);
+    const char *ref = ep_query_col_text(q, EP_QV_REFERENCE);
     char rref[32] = "";
     if (!ref || !*ref)
-        rcv_reference((const char *)sqlite3_column_text(q, 18), rref);
-    put(o, "reference", ref && *ref ? jtext(q, 5) : rref[0] ? json_string(rref) : json_null(),
+        rcv_reference(ep_query_col_text(q, EP_QV_RCV_DESCRIPTION), rref);
+    put(o, "reference", ref && *ref ? jtext(q, EP_QV_REFERENCE) : rref[0] ? json_string(rref) : json_null(),
         &bad);
-    const char *pr = (const char *)sqlite3_column_text(q, 6);
+    const char *pr = ep_query_col_text(q, EP_QV_PROC_REF);
     if (pr && *pr) {
         json_t *proc = json_object();
         if (proc) {
-            put(proc, "reference", jtext(q, 6), &bad);
-            put(proc, "title", jtext(q, 7), &bad);
-            put(proc, "type", jtext(q, 8), &bad);
-            put(proc, "stage", jtext(q, 9), &bad);
+            put(proc, "reference", jtext(q, EP_QV_PROC_REF), &bad);
+            put(proc, "title", jtext(q, EP_QV_PROC_TITLE), &bad);
+            put(proc, "type", jtext(q, EP_QV_PROC_TYPE), &bad);
+            put(proc, "stage", jtext(q, EP_QV_PROC_STAGE), &bad);
         }
         put(o, "procedure", proc, &bad);
     } else {
         put(o, "procedure", json_null(), &bad);
     }
-    put(o, "result", jtext(q, 10), &bad);
-    int main_known = sqlite3_column_type(q, 11) != SQLITE_NULL;
-    put(o, "is_main", main_known ? json_boolean(sqlite3_column_int(q, 11) != 0) : json_null(),
+    put(o, "result", jtext(q, EP_QV_RESULT), &bad);
+    int main_known = !ep_query_col_is_null(q, EP_QV_IS_MAIN);
+    put(o, "is_main", main_known ? json_boolean(ep_query_col_int(q, EP_QV_IS_MAIN) != 0) : json_null(),
         &bad);
     put(o, "counts",
-        json_pack("{s:o,s:o,s:o,s:o}", "for", count_or_null(q, 12), "against",
-                  count_or_null(q, 13), "abstention", count_or_null(q, 14), "did_not_vote",
-                  count_or_null(q, 15)),
+        json_pack("{s:o,s:o,s:o,s:o}", "for", count_or_null(q, EP_QV_FOR), "against",
+                  count_or_null(q, EP_QV_AGAINST), "abstention", count_or_null(q, EP_QV_ABSTENTION), "did_not_vote",
+                  count_or_null(q, EP_QV_DID_NOT_VOTE)),
         &bad);
     /* unknown is null with its reason */
     static const char *const cname[] = {"counts.for", "counts.against", "counts.abstention",
@@ -1109,16 +922,16 @@ static json_t *vote_json(sqlite3_stmt *q, const struct ep_positions *p, const st
     json_t *unk = json_object();
     if (!main_known)
         put(unk, "is_main", json_string(WHY_MAIN), &bad);
-    if (!sqlite3_column_text(q, 10) || !*sqlite3_column_text(q, 10))
+    if (!ep_query_col_text(q, EP_QV_RESULT) || !*ep_query_col_text(q, EP_QV_RESULT))
         put(unk, "result", json_string(WHY_RESULT), &bad);
     for (int k = 0; k < 4; k++)
-        if (sqlite3_column_type(q, 12 + k) == SQLITE_NULL)
+        if (ep_query_col_is_null(q, EP_QV_FOR + k))
             put(unk, cname[k], json_string(WHY_COUNT), &bad);
     if (unk && json_object_size(unk))
         put(o, "unknown", unk, &bad);
     else
         json_decref(unk);
-    int v = sqlite3_column_int(q, 16) ? ep_positions_vote_index(p, id) : -1;
+    int v = ep_query_col_int(q, EP_QV_HAS_POSITIONS) ? ep_positions_vote_index(p, id) : -1;
     put(o, "has_positions", json_boolean(v >= 0), &bad);
     put(o, "groups", v >= 0 ? ep_tools_breakdown_json(p, v) : json_null(), &bad);
     if (vo && vo->positions)
@@ -1364,6 +1177,36 @@ static const char *const votes_out_parts[] = {
     NULL};
 static char votes_out[8192];
 
+/* The filters of get_voting_records from its arguments (strings borrowed from args). */
+static int votes_filter(json_t *args, struct ep_query_vote_filter *f, struct vote_opts *vo,
+                        int *limit, struct ep_error *err)
+{
+    const char *include = sarg(args, "include");
+    if (include && strcmp(include, "positions") == 0) {
+        vo->positions = 1;
+        if (!json_object_get(args, "limit"))
+            *limit = 20;
+        else if (*limit > 20)
+            return ep_error_set(err, EP_EINVAL,
+                                "argument \"limit\": must be at most 20 with include=positions "
+                                "(every MEP's position is about 700 entries per vote), got %d",
+                                *limit);
+    }
+    iarg(args, "mep_id", &vo->mep);
+    f->sitting = sarg(args, "sitting");
+    f->from = sarg(args, "from");
+    f->to = sarg(args, "to");
+    f->procedure = sarg(args, "procedure");
+    f->result = sarg(args, "result");
+    long long vote_id = 0;
+    f->has_vote_id = iarg(args, "vote_id", &vote_id);
+    f->vote_id = vote_id;
+    barg(args, "main_only", &f->main_only);
+    if (!barg(args, "with_positions", &f->with_positions))
+        f->with_positions = -1;
+    return date_range_check(f->from, f->to, err);
+}
+
 static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                    struct ep_error *err)
 {
@@ -1373,169 +1216,65 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
     if (rc)
         return rc;
     struct vote_opts vo = {0};
-    const char *include = sarg(args, "include");
-    if (include && strcmp(include, "positions") == 0) {
-        vo.positions = 1;
-        if (!json_object_get(args, "limit"))
-            limit = 20;
-        else if (limit > 20)
-            return ep_error_set(err, EP_EINVAL,
-                                "argument \"limit\": must be at most 20 with include=positions "
-                                "(every MEP's position is about 700 entries per vote), got %d",
-                                limit);
-    }
-    iarg(args, "mep_id", &vo.mep);
-    const char *sitting = sarg(args, "sitting"), *from = sarg(args, "from"), *to = sarg(args, "to");
-    const char *procedure = sarg(args, "procedure"), *keyword = sarg(args, "keyword");
-    const char *res_f = sarg(args, "result"), *order = sarg(args, "order");
-    long long vote_id = 0;
-    int has_vote = iarg(args, "vote_id", &vote_id);
-    int main_only = 0, wp = -1;
-    barg(args, "main_only", &main_only);
-    if (!barg(args, "with_positions", &wp))
-        wp = -1;
-    rc = date_range_check(from, to, err);
+    struct ep_query_vote_filter f = {0};
+    const char *keyword = sarg(args, "keyword"), *order = sarg(args, "order");
+    rc = votes_filter(args, &f, &vo, &limit, err);
     if (rc)
         return rc;
     if (vo.mep > 0 && (rc = member_exists(ctx->env, vo.mep, err)))
         return rc;
-
-    struct ep_buf where, match, sql;
-    ep_buf_init(&where, 0);
+    struct ep_buf match;
     ep_buf_init(&match, 0);
-    ep_buf_init(&sql, 0);
-    sqlite3_stmt *q = NULL;
+    struct ep_query_rows *q = NULL;
     struct ep_positions *p = NULL;
-    json_t *items = json_array(), *note = NULL;
+    json_t *items = json_array();
     long total = 0;
     if (!items) {
         rc = nomem(err);
         goto out;
     }
-    int bad = ep_buf_printf(&where, " WHERE 1") != 0;
-    if (sitting)
-        bad |= ep_buf_printf(&where, " AND v.sitting_date = :sitting") != 0;
-    if (from)
-        bad |= ep_buf_printf(&where, " AND v.sitting_date >= :from") != 0;
-    if (to)
-        bad |= ep_buf_printf(&where, " AND v.sitting_date <= :to") != 0;
-    if (procedure)
-        bad |= ep_buf_printf(&where, " AND v.procedure_reference = :procedure") != 0;
-    if (res_f)
-        bad |= ep_buf_printf(&where, " AND v.result = :result") != 0;
-    if (has_vote)
-        bad |= ep_buf_printf(&where, " AND v.id = :vote_id") != 0;
-    if (main_only)
-        bad |= ep_buf_printf(&where, " AND v.is_main = 1") != 0;
-    if (wp >= 0)
-        bad |= ep_buf_printf(&where, " AND v.pos_unit_id IS %s", wp ? "NOT NULL" : "NULL") != 0;
-    if (keyword) {
-        if (ep_tools_fts_query(keyword, 0, &match) == 0) {
-            note = json_string("the keyword has no searchable words (letters or digits); "
-                               "nothing matched");
-            rc = finish_page(ctx, "votes", items, 0, offset, limit, result, err);
-            items = NULL;
-            if (!rc && (!note || json_object_set_new(*result, "note", note)))
-                rc = nomem(err);
-            note = NULL;
-            goto out;
-        }
-        bad |= ep_buf_printf(&where, " AND v.id IN (SELECT rowid FROM search WHERE search MATCH"
-                                     " :match AND kind = 'vote')") != 0;
-    }
-    if (bad) {
-        rc = nomem(err);
+    if (keyword && ep_tools_fts_query(keyword, 0, &match) == 0) {
+        rc = finish_page(ctx, "votes", items, 0, offset, limit, result, err);
+        items = NULL;
+        if (!rc && json_object_set_new(*result, "note",
+                                       json_string("the keyword has no searchable words (letters "
+                                                   "or digits); nothing matched")))
+            rc = nomem(err);
         goto out;
     }
-    const char *dir = order && strcmp(order, "asc") == 0 ? "ASC" : "DESC";
-    for (int pass = 0; pass < 2; pass++) {
-        ep_buf_reset(&sql);
-        if (pass == 0)
-            bad = ep_buf_printf(&sql, "SELECT COUNT(*) FROM vote v%s", where.data) != 0;
-        else /* sitting_date first: the vote_sitting index then serves ORDER BY ... LIMIT */
-            bad = ep_buf_printf(&sql,
-                                "SELECT " VOTE_COLS " FROM vote v%s ORDER BY v.sitting_date %s,"
-                                " v.timestamp %s, v.id %s LIMIT :limit OFFSET :offset",
-                                where.data, dir, dir, dir) != 0;
-        if (bad) {
+    f.match = keyword ? match.data : NULL;
+    rc = ep_query_votes_count(s, &f, &total, err);
+    if (!rc)
+        rc = ep_tools_pos_acquire(ctx->env, &p, err);
+    if (!rc)
+        rc = ep_query_votes(s, &f, order && strcmp(order, "asc") == 0, limit, offset, &q, err);
+    if (rc)
+        goto out;
+    while ((rc = ep_query_rows_next(q, err)) > 0) {
+        json_t *o = vote_json(q, p, &vo);
+        if (!o || json_array_append_new(items, o)) {
             rc = nomem(err);
             goto out;
         }
-        rc = prepare(s, sql.data, &q, err);
-        if (rc)
-            goto out;
-        bind_name_text(q, ":sitting", sitting);
-        bind_name_text(q, ":from", from);
-        bind_name_text(q, ":to", to);
-        bind_name_text(q, ":procedure", procedure);
-        bind_name_text(q, ":result", res_f);
-        if (has_vote)
-            bind_name_int(q, ":vote_id", vote_id);
-        if (keyword)
-            bind_name_text(q, ":match", match.data);
-        bind_name_int(q, ":limit", limit);
-        bind_name_int(q, ":offset", offset);
-        if (pass == 0) {
-            if (sqlite3_step(q) != SQLITE_ROW) {
-                rc = ep_tools_db_error(s, err, "counting votes");
-                goto out;
-            }
-            total = (long)sqlite3_column_int64(q, 0);
-            sqlite3_finalize(q);
-            q = NULL;
-            rc = ep_tools_pos_acquire(ctx->env, &p, err);
-            if (rc)
-                goto out;
-            continue;
-        }
-        int st;
-        while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-            json_t *o = vote_json(q, p, &vo);
-            if (!o || json_array_append_new(items, o)) {
-                rc = nomem(err);
-                goto out;
-            }
-        }
-        if (st != SQLITE_DONE) {
-            rc = ep_tools_db_error(s, err, "listing votes");
-            goto out;
-        }
     }
-    if (has_vote && total == 0 && !sitting && !from && !to && !procedure && !res_f && !keyword &&
-        !main_only && wp < 0) {
+    if (rc)
+        goto out;
+    if (f.has_vote_id && total == 0 && !f.sitting && !f.from && !f.to && !f.procedure &&
+        !f.result && !keyword && !f.main_only && f.with_positions < 0) {
         rc = ep_error_set(err, EP_ENOTFOUND,
                           "argument \"vote_id\": no vote with id %lld; find votes with "
                           "search_documents or get_voting_records filters",
-                          vote_id);
+                          (long long)f.vote_id);
         goto out;
     }
     rc = finish_page(ctx, "votes", items, total, offset, limit, result, err);
     items = NULL;
 out:
-    sqlite3_finalize(q);
+    ep_query_rows_close(q);
     ep_tools_pos_release(p);
     json_decref(items);
-    json_decref(note);
-    ep_buf_free(&where);
     ep_buf_free(&match);
-    ep_buf_free(&sql);
     return rc;
-}
-
-/* 1 when the store has the table (older schemas, or a read-only store not migrated yet,
- * may lack the tables of later migrations). */
-static int has_table(struct ep_store *s, const char *name)
-{
-    sqlite3_stmt *q = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(ep_store_db(s),
-                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &q,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-        found = sqlite3_step(q) == SQLITE_ROW;
-    }
-    sqlite3_finalize(q);
-    return found;
 }
 
 /* ==== search_documents ==================================================================== */
@@ -1580,7 +1319,7 @@ static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t *
     const char *text = sarg(args, "query"), *kind = sarg(args, "kind"), *m = sarg(args, "match");
     struct ep_buf match;
     ep_buf_init(&match, 0);
-    sqlite3_stmt *q = NULL;
+    struct ep_query_rows *q = NULL;
     json_t *items = json_array();
     long total = 0;
     const char *note = NULL;
@@ -1592,67 +1331,26 @@ static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t *
     if (terms == 0) {
         note = "the query has no searchable words (letters or digits); nothing matched";
     } else {
-        rc = prepare(s,
-                     "SELECT COUNT(*) FROM search WHERE search MATCH ?1"
-                     " AND (?2 IS NULL OR kind = ?2)",
-                     &q, err);
+        rc = ep_query_search_count(s, match.data, kind, &total, err);
+        if (!rc)
+            rc = ep_query_search(s, match.data, kind, limit, offset, &q, err);
         if (rc)
             goto out;
-        sqlite3_bind_text(q, 1, match.data, -1, SQLITE_STATIC);
-        if (kind)
-            sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_ROW) {
-            rc = ep_tools_db_error(s, err, "full-text search");
-            goto out;
-        }
-        total = (long)sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-        q = NULL;
-        rc = prepare(s,
-                     has_table(s, "document")
-                         ? "SELECT search.kind, search.ref, search.title,"
-                           " snippet(search, -1, '**', '**', '...', 16),"
-                           " bm25(search, 0.0, 0.0, 10.0, 1.0, 4.0) AS r,"
-                           " COALESCE(v.sitting_date, d.date)"
-                           " FROM search LEFT JOIN vote v ON search.kind = 'vote'"
-                           "  AND v.id = search.rowid"
-                           " LEFT JOIN document d ON search.kind <> 'vote'"
-                           "  AND d.rowid = search.rowid - ?5"
-                           " WHERE search MATCH ?1 AND (?2 IS NULL OR search.kind = ?2)"
-                           " ORDER BY r, search.rowid DESC LIMIT ?3 OFFSET ?4"
-                         : "SELECT search.kind, search.ref, search.title,"
-                           " snippet(search, -1, '**', '**', '...', 16),"
-                           " bm25(search, 0.0, 0.0, 10.0, 1.0, 4.0) AS r, v.sitting_date"
-                           " FROM search LEFT JOIN vote v ON search.kind = 'vote'"
-                           "  AND v.id = search.rowid"
-                           " WHERE search MATCH ?1 AND (?2 IS NULL OR search.kind = ?2)"
-                           " ORDER BY r, search.rowid DESC LIMIT ?3 OFFSET ?4",
-                     &q, err);
-        if (rc)
-            goto out;
-        sqlite3_bind_text(q, 1, match.data, -1, SQLITE_STATIC);
-        if (kind)
-            sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_int(q, 3, limit);
-        sqlite3_bind_int(q, 4, offset);
-        if (sqlite3_bind_parameter_count(q) >= 5)
-            sqlite3_bind_int64(q, 5, EP_SEARCH_DOC_BASE);
-        int st;
-        while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+        while ((rc = ep_query_rows_next(q, err)) > 0) {
             json_t *o = json_object();
             int bad = !o;
-            double score = -sqlite3_column_double(q, 4);
+            double score = -ep_query_col_double(q, EP_QS_RANK);
             if (!isfinite(score))
                 score = 0;
             if (o) {
-                put(o, "kind", jtext(q, 0), &bad);
-                const char *ref = (const char *)sqlite3_column_text(q, 1);
+                put(o, "kind", jtext(q, EP_QS_KIND), &bad);
+                const char *ref = ep_query_col_text(q, EP_QS_REF);
                 put(o, "ref", json_string(ref ? ref : ""), &bad);
-                put(o, "title", jtext(q, 2), &bad);
-                const char *sn = (const char *)sqlite3_column_text(q, 3);
+                put(o, "title", jtext(q, EP_QS_TITLE), &bad);
+                const char *sn = ep_query_col_text(q, EP_QS_SNIPPET);
                 put(o, "snippet", json_string(sn ? sn : ""), &bad);
                 put(o, "score", json_real(score), &bad);
-                put(o, "date", jtext(q, 5), &bad);
+                put(o, "date", jtext(q, EP_QS_DATE), &bad);
             }
             if (bad || json_array_append_new(items, o)) {
                 if (bad)
@@ -1661,10 +1359,8 @@ static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t *
                 goto out;
             }
         }
-        if (st != SQLITE_DONE) {
-            rc = ep_tools_db_error(s, err, "full-text search");
+        if (rc)
             goto out;
-        }
     }
     json_t *res = NULL;
     rc = finish_page(ctx, "hits", items, total, offset, limit, &res, err);
@@ -1679,7 +1375,7 @@ static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t *
     }
     *result = res;
 out:
-    sqlite3_finalize(q);
+    ep_query_rows_close(q);
     json_decref(items);
     ep_buf_free(&match);
     return rc;
@@ -1712,26 +1408,21 @@ static int tool_get_committee_info(struct ep_tool_ctx *ctx, json_t *args, json_t
         return rc;
     struct ep_store *s = ctx->store;
     const char *code = sarg(args, "code");
-    sqlite3_stmt *q = NULL;
+    struct ep_query_rows *q = NULL;
     json_t *items = json_array(), *res = NULL;
     if (!items)
         return nomem(err);
-    rc = prepare(s,
-                 "SELECT code, label, abbreviation FROM committee"
-                 " WHERE (?1 IS NULL OR code = ?1) ORDER BY code",
-                 &q, err);
+    rc = ep_query_committees(s, code, &q, err);
     if (rc)
         goto out;
-    if (code)
-        sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
     int st;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((st = ep_query_rows_next(q, err)) > 0) {
         json_t *o = json_object();
         int bad = !o;
         if (o) {
-            put(o, "code", jtext(q, 0), &bad);
-            put(o, "label", jtext(q, 1), &bad);
-            put(o, "abbreviation", jtext(q, 2), &bad);
+            put(o, "code", jtext(q, EP_QC_CODE), &bad);
+            put(o, "label", jtext(q, EP_QC_LABEL), &bad);
+            put(o, "abbreviation", jtext(q, EP_QC_ABBREVIATION), &bad);
         }
         if (bad || json_array_append_new(items, o)) {
             if (bad)
@@ -1740,8 +1431,8 @@ static int tool_get_committee_info(struct ep_tool_ctx *ctx, json_t *args, json_t
             goto out;
         }
     }
-    if (st != SQLITE_DONE) {
-        rc = ep_tools_db_error(s, err, "listing committees");
+    if (st < 0) {
+        rc = st;
         goto out;
     }
     if (code && json_array_size(items) == 0) {
@@ -1767,7 +1458,7 @@ static int tool_get_committee_info(struct ep_tool_ctx *ctx, json_t *args, json_t
     }
     rc = finish_result(ctx, bad, &res, result, err);
 out:
-    sqlite3_finalize(q);
+    ep_query_rows_close(q);
     json_decref(items);
     json_decref(res);
     return rc;
@@ -1829,98 +1520,59 @@ static int tool_get_parliamentary_questions(struct ep_tool_ctx *ctx, json_t *arg
     int rc = paged_call(ctx, args, &s, &offset, &limit, err);
     if (rc)
         return rc;
-    const char *from = sarg(args, "from"), *to = sarg(args, "to"), *kw = sarg(args, "keyword");
     long long mep = 0;
     int has_mep = iarg(args, "mep_id", &mep);
-    rc = date_range_check(from, to, err);
+    int64_t author = mep;
+    struct ep_query_question_filter f = {.author = has_mep ? &author : NULL,
+                                         .from = sarg(args, "from"),
+                                         .to = sarg(args, "to"),
+                                         .keyword = sarg(args, "keyword")};
+    rc = date_range_check(f.from, f.to, err);
     if (rc)
         return rc;
-    sqlite3_stmt *q = NULL;
-    json_t *items = NULL;
-    if (!has_table(s, "question"))
+    /* no table (an older schema) or an empty one: the data has to be fetched first */
+    if (ep_query_questions_stored(s) == 0)
         return ep_error_set(err, EP_EUNAVAIL, "%s", q_unavail);
-    /* the table exists: a later migration added it */
-    if (prepare(s, "SELECT COUNT(*) FROM question", &q, NULL) || sqlite3_step(q) != SQLITE_ROW ||
-        sqlite3_column_int64(q, 0) == 0) {
-        sqlite3_finalize(q);
-        return ep_error_set(err, EP_EUNAVAIL, "%s", q_unavail);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    /* an author is the first author (author_id) or a co-author (question_author, schema 5) */
-    static const char where[] =
-        " FROM question q WHERE (?1 IS NULL OR q.author_id = ?1 OR EXISTS (SELECT 1 FROM"
-        " question_author a WHERE a.question_id = q.id AND a.member_id = ?1))"
-        " AND (?2 IS NULL OR date >= ?2)"
-        " AND (?3 IS NULL OR date <= ?3) AND (?4 IS NULL OR instr(lower(title), lower(?4)) > 0)";
-    char sql[512];
+    struct ep_query_rows *q = NULL;
     long total = 0;
-    items = json_array();
+    json_t *items = json_array();
     if (!items)
         return nomem(err);
-    for (int pass = 0; pass < 2; pass++) {
-        snprintf(sql, sizeof sql, "%s%s%s",
-                 pass ? "SELECT id, date, title, author_id, addressee, answer_date,"
-                        " answer_id IS NOT NULL OR answer_date IS NOT NULL"
-                      : "SELECT COUNT(*)",
-                 where, pass ? " ORDER BY date DESC, id LIMIT ?5 OFFSET ?6" : "");
-        if (prepare(s, sql, &q, err)) {
-            rc = ep_error_set(err, EP_EUNAVAIL,
-                              "the question table does not have the expected shape (id, date, "
-                              "title, author_id, addressee, answer_date): %s",
-                              sqlite3_errmsg(ep_store_db(s)));
+    rc = ep_query_questions_count(s, &f, &total, err);
+    if (!rc)
+        rc = ep_query_questions(s, &f, limit, offset, &q, err);
+    if (rc)
+        goto out;
+    while ((rc = ep_query_rows_next(q, err)) > 0) {
+        json_t *o = json_object();
+        int bad = !o;
+        if (o) {
+            const char *id = ep_query_col_text(q, EP_QQ_ID);
+            put(o, "id", json_string(id ? id : ""), &bad);
+            put(o, "date", jtext(q, EP_QQ_DATE), &bad);
+            put(o, "title", jtext(q, EP_QQ_TITLE), &bad);
+            put(o, "author_id",
+                ep_query_col_is_int(q, EP_QQ_AUTHOR)
+                    ? json_integer(ep_query_col_int(q, EP_QQ_AUTHOR))
+                    : json_null(),
+                &bad);
+            put(o, "addressee", jtext(q, EP_QQ_ADDRESSEE), &bad);
+            put(o, "answer_date", jtext(q, EP_QQ_ANSWER_DATE), &bad);
+            put(o, "answered", json_boolean(ep_query_col_int(q, EP_QQ_ANSWERED) != 0), &bad);
+        }
+        if (bad || json_array_append_new(items, o)) {
+            if (bad)
+                json_decref(o);
+            rc = nomem(err);
             goto out;
         }
-        if (has_mep)
-            sqlite3_bind_int64(q, 1, mep);
-        if (from)
-            sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
-        if (to)
-            sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
-        if (kw)
-            sqlite3_bind_text(q, 4, kw, -1, SQLITE_STATIC);
-        if (pass == 0) {
-            total = sqlite3_step(q) == SQLITE_ROW ? (long)sqlite3_column_int64(q, 0) : 0;
-        } else {
-            sqlite3_bind_int(q, 5, limit);
-            sqlite3_bind_int(q, 6, offset);
-            int st;
-            while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-                json_t *o = json_object();
-                int bad = !o;
-                if (o) {
-                    const char *id = (const char *)sqlite3_column_text(q, 0);
-                    put(o, "id", json_string(id ? id : ""), &bad);
-                    put(o, "date", jtext(q, 1), &bad);
-                    put(o, "title", jtext(q, 2), &bad);
-                    put(o, "author_id",
-                        sqlite3_column_type(q, 3) == SQLITE_INTEGER
-                            ? json_integer(sqlite3_column_int64(q, 3))
-                            : json_null(),
-                        &bad);
-                    put(o, "addressee", jtext(q, 4), &bad);
-                    put(o, "answer_date", jtext(q, 5), &bad);
-                    put(o, "answered", json_boolean(sqlite3_column_int(q, 6)), &bad);
-                }
-                if (bad || json_array_append_new(items, o)) {
-                    if (bad)
-                        json_decref(o);
-                    rc = nomem(err);
-                    goto out;
-                }
-            }
-            if (st != SQLITE_DONE) {
-                rc = ep_tools_db_error(s, err, "listing questions");
-                goto out;
-            }
-        }
-        sqlite3_finalize(q);
-        q = NULL;
     }
+    if (rc)
+        goto out;
     rc = finish_page(ctx, "questions", items, total, offset, limit, result, err);
     items = NULL;
 out:
-    sqlite3_finalize(q);
+    ep_query_rows_close(q);
     json_decref(items);
     return rc;
 }
@@ -1964,31 +1616,14 @@ static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t 
     if (rc)
         return rc;
     const char *proc = sarg(args, "procedure");
-    sqlite3_stmt *q = NULL;
+    struct ep_query_rows *q = NULL;
     struct ep_positions *p = NULL;
+    struct ep_query_procedure pr;
     json_t *items = NULL, *res = NULL, *head = NULL, *sum = NULL;
-    rc = prepare(s,
-                 "SELECT COUNT(*), SUM(is_main = 1), SUM(pos_unit_id IS NOT NULL),"
-                 " SUM(result = 'ADOPTED'), SUM(result = 'REJECTED'), SUM(result IS NULL),"
-                 " MIN(sitting_date), MAX(sitting_date),"
-                 " (SELECT procedure_title FROM vote WHERE procedure_reference = ?1"
-                 "  AND COALESCE(procedure_title, '') != '' ORDER BY timestamp DESC LIMIT 1),"
-                 " (SELECT procedure_type FROM vote WHERE procedure_reference = ?1"
-                 "  AND COALESCE(procedure_type, '') != '' ORDER BY timestamp DESC LIMIT 1),"
-                 " (SELECT procedure_stage FROM vote WHERE procedure_reference = ?1"
-                 "  AND COALESCE(procedure_stage, '') != '' ORDER BY timestamp DESC LIMIT 1),"
-                 " (SELECT result FROM vote WHERE procedure_reference = ?1 AND is_main = 1"
-                 "  AND result IS NOT NULL ORDER BY timestamp DESC LIMIT 1)"
-                 " FROM vote WHERE procedure_reference = ?1",
-                 &q, err);
+    rc = ep_query_procedure(s, proc, &pr, err);
     if (rc)
         return rc;
-    sqlite3_bind_text(q, 1, proc, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_ROW) {
-        rc = ep_tools_db_error(s, err, "reading the procedure");
-        goto out;
-    }
-    long total = (long)sqlite3_column_int64(q, 0);
+    long total = pr.votes;
     if (total == 0) {
         rc = ep_error_set(err, EP_ENOTFOUND,
                           "argument \"procedure\": no votes on procedure %s in the store (votes "
@@ -2002,50 +1637,38 @@ static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t 
     int bad = !head || !sum;
     if (!bad) {
         put(head, "reference", json_string(proc), &bad);
-        put(head, "title", jtext(q, 8), &bad);
-        put(head, "type", jtext(q, 9), &bad);
-        put(head, "stage", jtext(q, 10), &bad);
+        put(head, "title", jstr_or_null(pr.title), &bad);
+        put(head, "type", jstr_or_null(pr.type), &bad);
+        put(head, "stage", jstr_or_null(pr.stage), &bad);
         put(sum, "votes", json_integer(total), &bad);
-        put(sum, "main_votes", json_integer(sqlite3_column_int64(q, 1)), &bad);
-        put(sum, "votes_with_positions", json_integer(sqlite3_column_int64(q, 2)), &bad);
-        put(sum, "adopted", json_integer(sqlite3_column_int64(q, 3)), &bad);
-        put(sum, "rejected", json_integer(sqlite3_column_int64(q, 4)), &bad);
-        put(sum, "without_result", json_integer(sqlite3_column_int64(q, 5)), &bad);
-        put(sum, "first_date", jtext(q, 6), &bad);
-        put(sum, "last_date", jtext(q, 7), &bad);
-        put(sum, "latest_main_result", jtext(q, 11), &bad);
+        put(sum, "main_votes", json_integer(pr.main_votes), &bad);
+        put(sum, "votes_with_positions", json_integer(pr.with_positions), &bad);
+        put(sum, "adopted", json_integer(pr.adopted), &bad);
+        put(sum, "rejected", json_integer(pr.rejected), &bad);
+        put(sum, "without_result", json_integer(pr.without_result), &bad);
+        put(sum, "first_date", jstr_or_null(pr.first_date), &bad);
+        put(sum, "last_date", jstr_or_null(pr.last_date), &bad);
+        put(sum, "latest_main_result", jstr_or_null(pr.latest_main_result), &bad);
     }
-    sqlite3_finalize(q);
-    q = NULL;
     items = json_array();
     if (bad || !items) {
         rc = nomem(err);
         goto out;
     }
     rc = ep_tools_pos_acquire(ctx->env, &p, err);
+    if (!rc)
+        rc = ep_query_procedure_votes(s, proc, limit, offset, &q, err);
     if (rc)
         goto out;
-    rc = prepare(s,
-                 "SELECT " VOTE_COLS " FROM vote v WHERE v.procedure_reference = ?1"
-                 " ORDER BY v.timestamp, v.id LIMIT ?2 OFFSET ?3",
-                 &q, err);
-    if (rc)
-        goto out;
-    sqlite3_bind_text(q, 1, proc, -1, SQLITE_STATIC);
-    sqlite3_bind_int(q, 2, limit);
-    sqlite3_bind_int(q, 3, offset);
-    int st;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((rc = ep_query_rows_next(q, err)) > 0) {
         json_t *o = vote_json(q, p, NULL);
         if (!o || json_array_append_new(items, o)) {
             rc = nomem(err);
             goto out;
         }
     }
-    if (st != SQLITE_DONE) {
-        rc = ep_tools_db_error(s, err, "listing the procedure's votes");
+    if (rc)
         goto out;
-    }
     res = ep_tools_page_result("timeline", items, total, offset, limit);
     items = NULL;
     if (!res) {
@@ -2058,7 +1681,8 @@ static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t 
     sum = NULL;
     rc = finish_result(ctx, bad, &res, result, err);
 out:
-    sqlite3_finalize(q);
+    ep_query_rows_close(q);
+    ep_query_procedure_free(&pr);
     ep_tools_pos_release(p);
     json_decref(items);
     json_decref(res);
