@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ep_artefact.h"
+#include "ep_era2026.h"
 #include "ep_util.h"
 
 #ifndef EP_VERSION
@@ -43,6 +44,8 @@ struct job {
     struct batch *batch;
     double last_progress;
     int progress_sent;
+    int modern;             /* a 2026-07-28 request: served from its own _meta, no session */
+    int log_level;          /* modern: the level its _meta asked for, -1 = no log messages */
     int responded;          /* under s->lock */
     volatile int cancelled; /* written under s->lock; the core reads it under s->lock too,
                                handlers poll it through ctx->cancelled (a benign race by
@@ -91,7 +94,9 @@ struct reply {
 
 typedef void (*method_fn)(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r);
 
-enum { M_PREINIT = 1, M_ASYNC = 2 };
+/* M_LEGACY: only in a 2025 session (2026-07-28 removed it); M_MODERN: only in a 2026-07-28
+ * request. */
+enum { M_PREINIT = 1, M_ASYNC = 2, M_LEGACY = 4, M_MODERN = 8 };
 
 struct method {
     const char *name;
@@ -291,15 +296,23 @@ static int level_index(const char *name)
     return -1;
 }
 
+/* min_level: the minimum level index of the request it belongs to (a 2026-07-28 request's own
+ * _meta logLevel, -1 = none asked: nothing is sent), or -2 for the session's level (2025:
+ * logging/setLevel, and nothing before initialize). */
 static void send_log(struct ep_mcp_server *s, void *origin, const char *level, const char *logger,
-                     const char *text)
+                     const char *text, int min_level)
 {
     int li = level_index(level);
     if (li < 0)
         li = 1;
-    pthread_mutex_lock(&s->lock);
-    int ok = s->version != NULL && li >= s->level;
-    pthread_mutex_unlock(&s->lock);
+    int ok;
+    if (min_level == -2) {
+        pthread_mutex_lock(&s->lock);
+        ok = s->version != NULL && li >= s->level;
+        pthread_mutex_unlock(&s->lock);
+    } else {
+        ok = min_level >= 0 && li >= min_level;
+    }
     if (!ok)
         return;
     json_t *p = json_pack("{s:s,s:s,s:s}", "level", ep_mcp_levels[li], "logger",
@@ -320,7 +333,7 @@ void ep_mcp_log(struct ep_mcp_server *s, const char *level, const char *logger, 
         t = NULL;
     va_end(ap);
     if (t && ep_utf8_valid(t, strlen(t)))
-        send_log(s, NULL, level, logger, t);
+        send_log(s, NULL, level, logger, t, -2);
     free(t);
 }
 
@@ -361,7 +374,7 @@ static void job_log(void *pctx, const char *level, const char *message)
     struct job *j = pctx;
     if (!j || !message || !ep_utf8_valid(message, strlen(message)) || job_cancelled(j))
         return;
-    send_log(j->s, j->origin, level, "epintel", message);
+    send_log(j->s, j->origin, level, "epintel", message, j->modern ? j->log_level : -2);
 }
 
 /* ------------------------------------------------------------- methods */
@@ -374,6 +387,35 @@ static int version_supported(const char *v, const char **out)
             return 1;
         }
     return 0;
+}
+
+/* The capabilities the server declares: in initialize (2025) or server/discover (modern = 1,
+ * where resources/subscribe no longer exists). New object. */
+static json_t *server_caps(const struct ep_mcp_server *s, int modern)
+{
+    json_t *caps = json_pack("{s:{s:b},s:{}}", "tools", "listChanged", 0, "logging");
+    if (has_cap(s, CAP_RESOURCES))
+        json_object_set_new(caps, "resources",
+                            json_pack("{s:b,s:b}", "subscribe",
+                                      !modern && s->o.provider->resource_subscribe != NULL,
+                                      "listChanged", 0));
+    if (has_cap(s, CAP_PROMPTS))
+        json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 0));
+    if (has_cap(s, CAP_COMPLETIONS))
+        json_object_set_new(caps, "completions", json_object());
+    return caps;
+}
+
+/* server/discover (2026-07-28): the versions, capabilities and instructions; serverInfo and the
+ * cache hints are added to every modern result (era_finish). */
+static void m_discover(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    r->result = json_pack("{s:o,s:o}", "supportedVersions", ep_era2026_supported(),
+                          "capabilities", server_caps(s, 1));
+    if (r->result && s->o.instructions)
+        json_object_set_new(r->result, "instructions", json_string(s->o.instructions));
+    if (!r->result)
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
 }
 
 static void m_initialize(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
@@ -401,15 +443,7 @@ static void m_initialize(struct ep_mcp_server *s, struct job *j, json_t *params,
         reply_err(r, EP_MCP_INVALID_REQUEST, "initialize: the session is already initialized");
         return;
     }
-    json_t *caps = json_pack("{s:{s:b},s:{}}", "tools", "listChanged", 0, "logging");
-    if (has_cap(s, CAP_RESOURCES))
-        json_object_set_new(caps, "resources",
-                            json_pack("{s:b,s:b}", "subscribe",
-                                      s->o.provider->resource_subscribe != NULL, "listChanged", 0));
-    if (has_cap(s, CAP_PROMPTS))
-        json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 0));
-    if (has_cap(s, CAP_COMPLETIONS))
-        json_object_set_new(caps, "completions", json_object());
+    json_t *caps = server_caps(s, 0);
     json_t *info = json_pack("{s:s,s:s}", "name", s->o.name, "version", s->o.version);
     if (s->o.title && info && strcmp(v, "2025-03-26") != 0)
         json_object_set_new(info, "title", json_string(s->o.title));
@@ -471,23 +505,26 @@ static int cursor_parse(json_t *c, size_t max, size_t *off)
  * tools' outputSchema, results' structuredContent and resource_link content (all 2025-06-18):
  * a session that negotiated it gets none of them (the tool title moves to annotations.title,
  * which 2025-03-26 has). */
-static int legacy(const struct ep_mcp_server *s)
+static int legacy(const struct ep_mcp_server *s, const struct job *j)
 {
+    if (j && j->modern)
+        return 0;
     const char *v = s->version;
     return v && strcmp(v, "2025-03-26") == 0;
 }
 
 /* Drop "title" from every item of result[key] in a 2025-03-26 session. */
-static void legacy_untitle(const struct ep_mcp_server *s, json_t *result, const char *key)
+static void legacy_untitle(const struct ep_mcp_server *s, const struct job *j, json_t *result,
+                           const char *key)
 {
-    if (!legacy(s))
+    if (!legacy(s, j))
         return;
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(result, key), i, it) json_object_del(it, "title");
 }
 
-static json_t *tool_json(const struct ep_mcp_server *s, const struct ep_tool *t)
+static json_t *tool_json(const struct ep_mcp_server *s, const struct job *j, const struct ep_tool *t)
 {
     const struct ep_mcp_provider *p = s->o.provider;
     json_t *in = p && p->tool_input_schema ? p->tool_input_schema(p->ctx, t->name) : NULL;
@@ -496,7 +533,7 @@ static json_t *tool_json(const struct ep_mcp_server *s, const struct ep_tool *t)
     json_t *ann =
         json_pack("{s:s,s:b,s:b,s:b}", "title", t->title, "readOnlyHint", t->read_only != 0,
                   "idempotentHint", t->idempotent != 0, "openWorldHint", t->open_world != 0);
-    if (legacy(s))
+    if (legacy(s, j))
         return json_pack("{s:s,s:s,s:O,s:o}", "name", t->name, "description", t->description,
                          "inputSchema", in, "annotations", ann);
     json_t *o = json_pack("{s:s,s:s,s:s,s:O,s:o}", "name", t->name, "title", t->title,
@@ -529,7 +566,7 @@ static void m_tools_list(struct ep_mcp_server *s, struct job *j, json_t *params,
     size_t i = off, listed = 0;
     for (; i < n && listed < (size_t)s->o.page_size; i++)
         if (tool_visible(s, j, i)) {
-            json_array_append_new(arr, tool_json(s, ep_tools_at(i)));
+            json_array_append_new(arr, tool_json(s, j, ep_tools_at(i)));
             listed++;
         }
     size_t next = i;
@@ -608,7 +645,7 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
         }
         json_t *content = json_object_get(r->result, "content");
         ep_artefact_content(res, s->o.ctx.out_dir, ep_artefact_inline_max(), content);
-        if (legacy(s)) { /* no resource_link content and no structuredContent in 2025-03-26 */
+        if (legacy(s, j)) { /* no resource_link content and no structuredContent in 2025-03-26 */
             json_t *link = json_string("resource_link");
             for (size_t i = json_array_size(content); i-- > 0;)
                 if (json_equal(json_object_get(json_array_get(content, i), "type"), link))
@@ -627,7 +664,7 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
         char *esc = str ? json_dumps(str, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
         json_decref(str);
         json_decref(res);
-        int plain = legacy(s); /* no structuredContent in 2025-03-26 */
+        int plain = legacy(s, j); /* no structuredContent in 2025-03-26 */
         if (esc && asprintf(&r->raw,
                             "{\"content\":[{\"type\":\"text\",\"text\":%s}],%s%s%s"
                             "\"isError\":false}",
@@ -649,7 +686,7 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
             reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
         return;
     }
-    if (r->raw && !legacy(s)) { /* later identical calls are answered from these bytes
+    if (r->raw && !legacy(s, j)) { /* later identical calls are answered from these bytes
                                  * (handle_object; 2025-06-18 and later sessions) */
         char *canon = ep_tools_canonical_args(args);
         if (canon)
@@ -711,7 +748,7 @@ static void m_resources_list(struct ep_mcp_server *s, struct job *j, json_t *par
         res = json_pack("{s:[]}", "resources");
     }
     finish_provider(r, rc, res, &e, "resources/list", 0);
-    legacy_untitle(s, r->result, "resources");
+    legacy_untitle(s, j, r->result, "resources");
 }
 
 static void m_templates_list(struct ep_mcp_server *s, struct job *j, json_t *params,
@@ -733,7 +770,7 @@ static void m_templates_list(struct ep_mcp_server *s, struct job *j, json_t *par
         res = json_pack("{s:[]}", "resourceTemplates");
     }
     finish_provider(r, rc, res, &e, "resources/templates/list", 0);
-    legacy_untitle(s, r->result, "resourceTemplates");
+    legacy_untitle(s, j, r->result, "resourceTemplates");
 }
 
 static void m_resources_read(struct ep_mcp_server *s, struct job *j, json_t *params,
@@ -786,7 +823,7 @@ static void m_prompts_list(struct ep_mcp_server *s, struct job *j, json_t *param
         res = json_pack("{s:[]}", "prompts");
     }
     finish_provider(r, rc, res, &e, "prompts/list", 0);
-    legacy_untitle(s, r->result, "prompts");
+    legacy_untitle(s, j, r->result, "prompts");
 }
 
 static void m_prompts_get(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
@@ -908,16 +945,17 @@ static void m_complete(struct ep_mcp_server *s, struct job *j, json_t *params, s
 }
 
 static const struct method ep_mcp_methods[] = {
-    {"initialize", m_initialize, M_PREINIT, CAP_NONE},
-    {"ping", m_ping, M_PREINIT, CAP_NONE},
-    {"logging/setLevel", m_set_level, 0, CAP_NONE},
+    {"initialize", m_initialize, M_PREINIT | M_LEGACY, CAP_NONE},
+    {"ping", m_ping, M_PREINIT | M_LEGACY, CAP_NONE},
+    {"logging/setLevel", m_set_level, M_LEGACY, CAP_NONE},
+    {"server/discover", m_discover, M_MODERN, CAP_NONE},
     {"tools/list", m_tools_list, 0, CAP_NONE},
     {"tools/call", m_tools_call, M_ASYNC, CAP_NONE},
     {"resources/list", m_resources_list, M_ASYNC, CAP_RESOURCES},
     {"resources/templates/list", m_templates_list, M_ASYNC, CAP_RESOURCES},
     {"resources/read", m_resources_read, M_ASYNC, CAP_RESOURCES},
-    {"resources/subscribe", m_subscribe, M_ASYNC, CAP_SUBSCRIBE},
-    {"resources/unsubscribe", m_unsubscribe, M_ASYNC, CAP_SUBSCRIBE},
+    {"resources/subscribe", m_subscribe, M_ASYNC | M_LEGACY, CAP_SUBSCRIBE},
+    {"resources/unsubscribe", m_unsubscribe, M_ASYNC | M_LEGACY, CAP_SUBSCRIBE},
     {"prompts/list", m_prompts_list, M_ASYNC, CAP_PROMPTS},
     {"prompts/get", m_prompts_get, M_ASYNC, CAP_PROMPTS},
     {"completion/complete", m_complete, M_ASYNC, CAP_COMPLETIONS},
@@ -961,13 +999,39 @@ static json_t *reply_to_msg(struct job *j, struct reply *r)
     return m;
 }
 
+/* A 2026-07-28 request's reply in its era's shape: resultType, serverInfo and cache hints on a
+ * result; "resource not found" is -32602 (2026-07-28 retired -32002). */
+static void era_finish(struct ep_mcp_server *s, struct job *j, struct reply *r)
+{
+    if (!j->modern || r->none)
+        return;
+    const char *m = j->m->name;
+    if (r->raw) {
+        size_t n = 0;
+        char *t = ep_era2026_decorate_raw(r->raw, r->rawlen, m, s->o.name, s->o.version,
+                                          s->o.cache_private, &n);
+        free(r->raw);
+        r->raw = t;
+        r->rawlen = n;
+        if (!t)
+            reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+    } else if (r->result) {
+        if (ep_era2026_decorate(r->result, m, s->o.name, s->o.version, s->o.cache_private))
+            reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+    } else if (r->code == EP_MCP_RESOURCE_NOT_FOUND) {
+        r->code = EP_MCP_INVALID_PARAMS;
+    }
+}
+
 /* Run a job to completion and deliver its reply (or nothing if cancelled). */
 static void job_run(struct job *j)
 {
     struct ep_mcp_server *s = j->s;
     struct reply r = {0};
-    if (!job_cancelled(j))
+    if (!job_cancelled(j)) {
         j->m->fn(s, j, j->params, &r);
+        era_finish(s, j, &r);
+    }
     pthread_mutex_lock(&s->lock);
     int send = !j->cancelled && !r.none;
     j->responded = 1;
@@ -1110,11 +1174,40 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
                           "Invalid params: \"params\" must be an object", NULL));
         return;
     }
+    /* a 2026-07-28 request: its _meta says everything (version, capabilities, log level) */
+    int modern = ep_era2026_is_modern(v), log_level = -1;
+    if (modern) {
+        char why[400];
+        json_t *data = NULL;
+        int code = EP_MCP_INVALID_REQUEST;
+        if (b)
+            snprintf(why, sizeof why,
+                     "Invalid Request: " EP_MCP_MODERN_VERSION
+                     " requests cannot be part of a JSON-RPC batch; send one message at a time");
+        else
+            code = ep_era2026_check_meta(params, why, sizeof why, &data);
+        if (code) {
+            deliver(s, origin, b, rpc_error(idv, code, why, data));
+            return;
+        }
+        log_level = ep_era2026_log_level(params);
+    }
     const struct method *m = method_find(s, mname);
-    if (!m) {
+    if (!m || (modern && (m->flags & M_LEGACY))) {
         char msg[300];
-        snprintf(msg, sizeof msg, "Method not found: %.200s", mname);
+        snprintf(msg, sizeof msg, "Method not found: %.200s%s", mname,
+                 m ? " (not part of protocol " EP_MCP_MODERN_VERSION ")" : "");
         deliver(s, origin, b, rpc_error(idv, EP_MCP_METHOD_NOT_FOUND, msg, NULL));
+        return;
+    }
+    if (!modern && (m->flags & M_MODERN)) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "Invalid params: %.100s is a " EP_MCP_MODERN_VERSION
+                 " request: params._meta must carry \"" EP_META_PROTOCOL_VERSION
+                 "\" and \"" EP_META_CLIENT_CAPS "\"",
+                 mname);
+        deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, msg, NULL));
         return;
     }
     pthread_mutex_lock(&s->lock);
@@ -1123,7 +1216,7 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
     for (struct job *j = s->inflight; j && !dup; j = j->inext)
         dup = !j->responded && json_equal(j->id, idv);
     pthread_mutex_unlock(&s->lock);
-    if (!inited && !(m->flags & M_PREINIT)) {
+    if (!modern && !inited && !(m->flags & M_PREINIT)) {
         deliver(s, origin, b,
                 rpc_error(idv, EP_MCP_INVALID_REQUEST,
                           "Server not initialized: send \"initialize\" (and then "
@@ -1162,16 +1255,27 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
             deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, bad, NULL));
             return;
         }
-        if (!b && !legacy(s)) {
+        if (!b && (modern || !legacy(s, NULL))) {
             /* a cached result is answered here, on the reader's thread: no worker, no
              * execution lock, no SQL, no serialization of the result (the bytes are in the
-             * 2025-06-18 form: a 2025-03-26 session takes the worker path) */
+             * 2025-06-18 form: a 2025-03-26 session takes the worker path; a 2026-07-28
+             * request gets them with its era's members inserted) */
             char *canon = ep_tools_canonical_args(args);
             struct ep_tools_blob *hit =
                 canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
             free(canon);
             if (hit) {
-                int rc = emit_raw_result(s, origin, idv, hit->data, hit->len);
+                int rc = EP_ENOMEM;
+                if (modern) {
+                    size_t dn = 0;
+                    char *d = ep_era2026_decorate_raw(hit->data, hit->len, mname, s->o.name,
+                                                      s->o.version, s->o.cache_private, &dn);
+                    if (d)
+                        rc = emit_raw_result(s, origin, idv, d, dn);
+                    free(d);
+                } else {
+                    rc = emit_raw_result(s, origin, idv, hit->data, hit->len);
+                }
                 ep_tools_blob_unref(hit);
                 if (rc != EP_ENOMEM)
                     return;
@@ -1181,8 +1285,15 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
         }
     }
     if (!(m->flags & M_ASYNC)) {
-        struct job tmp = {.s = s, .m = m, .id = idv, .params = params, .origin = origin};
+        struct job tmp = {.s = s,
+                          .m = m,
+                          .id = idv,
+                          .params = params,
+                          .origin = origin,
+                          .modern = modern,
+                          .log_level = log_level};
         m->fn(s, &tmp, params, &r);
+        era_finish(s, &tmp, &r);
         deliver(s, origin, b, reply_to_msg(&tmp, &r));
         return;
     }
@@ -1199,6 +1310,8 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
     j->token = id_valid(tok) ? json_incref(tok) : NULL;
     j->origin = origin;
     j->batch = b;
+    j->modern = modern;
+    j->log_level = log_level;
     pthread_mutex_lock(&s->lock);
     j->inext = s->inflight;
     s->inflight = j;
@@ -1484,6 +1597,16 @@ void ep_mcp_cancel_all(struct ep_mcp_server *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+void ep_mcp_cancel_origin(struct ep_mcp_server *s, void *origin)
+{
+    pthread_mutex_lock(&s->lock);
+    for (struct job *j = s->inflight; j; j = j->inext)
+        if (!j->responded && j->origin == origin)
+            j->cancelled = 1;
+    pthread_cond_broadcast(&s->resp);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void ep_mcp_server_free(struct ep_mcp_server *s)
 {
     if (!s)
@@ -1556,6 +1679,11 @@ int ep_mcp_client_request(struct ep_tool_ctx *ctx, const char *method, json_t *p
                             method);
     struct job *j = ctx->pctx;
     struct ep_mcp_server *s = j->s;
+    if (j->modern)
+        return ep_error_set(err, EP_EUNAVAIL,
+                            "%s: protocol " EP_MCP_MODERN_VERSION
+                            " has no requests from the server to the client",
+                            method);
     if (s->o.synchronous)
         return ep_error_set(err, EP_EUNAVAIL, "%s: requests to the client need the threaded server",
                             method);

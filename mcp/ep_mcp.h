@@ -119,6 +119,8 @@ struct ep_mcp_options {
      * filtered: a transport refuses calls itself (HTTP: 403). */
     int (*tool_visible)(void *vctx, void *origin, const char *tool);
     void *tool_visible_ctx;
+    int cache_private; /* 2026-07-28 cacheable results say cacheScope "private" (results depend on
+                          the caller: authentication with roles), else "public" */
 };
 
 /* Writer: called with one compact JSON message (no newline; not NUL-terminated is allowed,
@@ -165,6 +167,10 @@ void ep_mcp_drain(struct ep_mcp_server *s);
 
 /* Cancel every queued and running call; no responses will be sent for them. */
 void ep_mcp_cancel_all(struct ep_mcp_server *s);
+
+/* Cancel the calls of one incoming message (origin as passed to ep_mcp_handle): a 2026-07-28
+ * HTTP request whose response stream the client closed. No response is sent for them. */
+void ep_mcp_cancel_origin(struct ep_mcp_server *s, void *origin);
 
 /* Send notifications/message to the client if initialized and level (RFC 5424 name:
  * "debug" .. "emergency") is at or above the level set by logging/setLevel (default

@@ -1250,6 +1250,210 @@ static void test_golden_stdio(void **st)
     json_decref(want);
 }
 
+/* ------------------------------------------------- 2026-07-28 (stateless) */
+
+#define META26                                                                                     \
+    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                       \
+    "\"io.modelcontextprotocol/clientCapabilities\":{},"                                           \
+    "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}"
+
+/* A 2026-era result's common members: resultType and serverInfo; cacheable: ttlMs, cacheScope. */
+static void assert_modern_result(json_t *m, int cacheable)
+{
+    json_t *r = json_object_get(m, "result");
+    assert_non_null(r);
+    assert_string_equal(json_string_value(json_object_get(r, "resultType")), "complete");
+    json_t *si = json_object_get(json_object_get(r, "_meta"), "io.modelcontextprotocol/serverInfo");
+    assert_string_equal(json_string_value(json_object_get(si, "name")), "epintel");
+    assert_non_null(json_object_get(si, "version"));
+    json_t *ttl = json_object_get(r, "ttlMs");
+    if (cacheable) {
+        assert_true(json_is_integer(ttl) && json_integer_value(ttl) >= 0);
+        assert_string_equal(json_string_value(json_object_get(r, "cacheScope")), "public");
+    } else {
+        assert_null(ttl);
+        assert_null(json_object_get(r, "cacheScope"));
+    }
+}
+
+static void test_era2026_stateless(void **st)
+{
+    struct ep_mcp_server *s = srv(0, &test_provider, 0);
+    /* no initialize: server/discover, tools/list and tools/call are served from _meta */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\",\"params\":{" META26
+             "}}");
+    json_t *m = wait_id(1);
+    assert_modern_result(m, 1);
+    json_t *r = json_object_get(m, "result");
+    json_t *sv = json_object_get(r, "supportedVersions");
+    assert_int_equal(json_array_size(sv), 4);
+    assert_string_equal(json_string_value(json_array_get(sv, 0)), "2026-07-28");
+    assert_non_null(json_object_get(json_object_get(r, "capabilities"), "tools"));
+    assert_false(json_is_true(json_object_get(
+        json_object_get(json_object_get(r, "capabilities"), "resources"), "subscribe")));
+    assert_string_equal(json_string_value(json_object_get(r, "instructions")), "test server");
+    assert_null(ep_mcp_protocol_version(s)); /* no session was opened */
+    json_decref(m);
+
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{" META26 "}}");
+    m = wait_id(2);
+    assert_modern_result(m, 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "result"), "ttlMs")),
+                     3600000);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(m, "result"), "tools")), 3);
+    json_decref(m);
+
+    /* the cached tool twice: the second answer comes from the cache's bytes, decorated too */
+    for (int id = 3; id <= 4; id++) {
+        char buf[400];
+        snprintf(buf, sizeof buf,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{\"name\":"
+                 "\"cached\",\"arguments\":{\"text\":\"era\"}," META26 "}}",
+                 id);
+        sendm(s, buf);
+        m = wait_id(id);
+        assert_modern_result(m, 0);
+        r = json_object_get(m, "result");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(r, "structuredContent"), "text")),
+            "era");
+        assert_false(json_is_true(json_object_get(r, "isError")));
+        json_decref(m);
+    }
+
+    /* resources: not found is -32602 in 2026-07-28 (-32002 was retired); reads are cacheable */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"resources/read\",\"params\":{\"uri\":"
+             "\"test://zz\"," META26 "}}");
+    m = wait_id(5);
+    assert_int_equal(err_code(m), -32602);
+    json_decref(m);
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"resources/read\",\"params\":{\"uri\":"
+             "\"test://a\"," META26 "}}");
+    m = wait_id(6);
+    assert_modern_result(m, 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "result"), "ttlMs")),
+                     60000);
+    json_decref(m);
+
+    /* removed methods */
+    const char *gone[] = {"ping", "logging/setLevel", "initialize", "resources/subscribe"};
+    for (int i = 0; i < 4; i++) {
+        char buf[400];
+        snprintf(buf, sizeof buf,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\",\"params\":{\"uri\":\"test://a\","
+                 "\"level\":\"info\"," META26 "}}",
+                 10 + i, gone[i]);
+        sendm(s, buf);
+        m = wait_id(10 + i);
+        assert_int_equal(err_code(m), -32601);
+        json_decref(m);
+    }
+    /* the legacy flow beside it is untouched: not initialized yet */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"tools/list\"}");
+    m = wait_id(20);
+    assert_int_equal(err_code(m), -32600);
+    json_decref(m);
+    init(s, "2025-06-18");
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":21,\"method\":\"tools/list\"}");
+    m = wait_id(21);
+    assert_null(json_object_get(json_object_get(m, "result"), "resultType"));
+    assert_null(json_object_get(json_object_get(m, "result"), "ttlMs"));
+    json_decref(m);
+    /* and a modern request in an initialized process is still served as modern */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":22,\"method\":\"tools/list\",\"params\":{" META26 "}}");
+    m = wait_id(22);
+    assert_modern_result(m, 1);
+    json_decref(m);
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":23,\"method\":\"server/discover\"}");
+    m = wait_id(23);
+    assert_int_equal(err_code(m), -32602); /* a modern-only method needs its _meta */
+    json_decref(m);
+    ep_mcp_server_free(s);
+}
+
+static void test_era2026_meta_errors(void **st)
+{
+    struct ep_mcp_server *s = srv(0, NULL, 0);
+    /* an unsupported version: -32022 with the supported list and the requested one */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+             "\"io.modelcontextprotocol/protocolVersion\":\"1900-01-01\","
+             "\"io.modelcontextprotocol/clientCapabilities\":{}}}}");
+    json_t *m = wait_id(1);
+    assert_int_equal(err_code(m), -32022);
+    json_t *d = json_object_get(json_object_get(m, "error"), "data");
+    assert_string_equal(json_string_value(json_object_get(d, "requested")), "1900-01-01");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(d, "supported"), 0)),
+                        "2026-07-28");
+    json_decref(m);
+    /* a required field missing or mistyped: -32602 */
+    const char *bad[] = {
+        "{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}",
+        "{\"io.modelcontextprotocol/protocolVersion\":20260728,"
+        "\"io.modelcontextprotocol/clientCapabilities\":{}}",
+        "{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+        "\"io.modelcontextprotocol/clientCapabilities\":[]}",
+        "{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+        "\"io.modelcontextprotocol/clientCapabilities\":{},"
+        "\"io.modelcontextprotocol/logLevel\":\"loud\"}",
+        "{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+        "\"io.modelcontextprotocol/clientCapabilities\":{},"
+        "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"x\"}}",
+    };
+    for (int i = 0; i < 5; i++) {
+        char buf[600];
+        snprintf(buf, sizeof buf,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/list\",\"params\":{\"_meta\":"
+                 "%s}}",
+                 2 + i, bad[i]);
+        sendm(s, buf);
+        m = wait_id(2 + i);
+        assert_int_equal(err_code(m), -32602);
+        assert_non_null(strstr(err_msg(m), "io.modelcontextprotocol/"));
+        json_decref(m);
+    }
+    ep_mcp_server_free(s);
+}
+
+static void test_era2026_logging_progress(void **st)
+{
+    struct ep_mcp_server *s = srv(0, NULL, 0);
+    /* no logLevel in _meta: no notifications/message at all */
+    size_t start = nmsgs();
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"echo\",\"arguments\":{\"text\":\"x\"}," META26 "}}");
+    json_decref(wait_id(1));
+    assert_int_equal(count_method(start, "notifications/message", NULL), 0);
+    /* logLevel error: the error line only */
+    start = nmsgs();
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"echo\",\"arguments\":{\"text\":\"x\"},\"_meta\":{"
+             "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+             "\"io.modelcontextprotocol/clientCapabilities\":{},"
+             "\"io.modelcontextprotocol/logLevel\":\"error\"}}}");
+    json_decref(wait_id(2));
+    assert_int_equal(count_method(start, "notifications/message", "info"), 0);
+    assert_int_equal(count_method(start, "notifications/message", "error"), 1);
+    /* progress with the token of the request's _meta, before its response */
+    start = nmsgs();
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"slow\",\"arguments\":{\"steps\":3},\"_meta\":{\"progressToken\":\"pt\","
+             "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+             "\"io.modelcontextprotocol/clientCapabilities\":{}}}}");
+    json_t *m = wait_id(3);
+    assert_modern_result(m, 0);
+    json_decref(m);
+    assert_int_equal(count_method(start, "notifications/progress", NULL), 3);
+    /* a batch of modern requests is refused (only a 2025-03-26 session batches) */
+    init(s, "2025-03-26");
+    sendm(s, "[{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\",\"params\":{" META26
+             "}}]");
+    m = last_msg();
+    assert_true(json_is_array(m));
+    assert_int_equal(err_code(json_array_get(m, 0)), -32600);
+    json_decref(m);
+    ep_mcp_server_free(s);
+}
+
 static int setup(void **st)
 {
     struct ep_error e = {0};
@@ -1290,6 +1494,9 @@ int main(void)
         cmocka_unit_test(test_stdio_framing),
         cmocka_unit_test(test_stdio_protects_stdout),
         cmocka_unit_test(test_golden_stdio),
+        cmocka_unit_test(test_era2026_stateless),
+        cmocka_unit_test(test_era2026_meta_errors),
+        cmocka_unit_test(test_era2026_logging_progress),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
