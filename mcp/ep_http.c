@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "ep_auth.h"
+#include "ep_era2026.h"
 #include "ep_store.h"
 #include "ep_tools_epapi.h"
 #include "ep_util.h"
@@ -117,6 +118,8 @@ struct sess {
     unsigned long
         use_seq;     /* under h->mu: h->use_seq at its last use (orders uses within a second) */
     char owner[128]; /* principal that created it ("" without authentication) */
+    int modern;      /* serves the principal's 2026-07-28 requests: never named to a client (no
+                        Mcp-Session-Id), found by owner alone; holds no protocol state */
     char out_dir[PATH_MAX]; /* its tools' artefacts: the principal's own folder (out_dir_for) */
 };
 
@@ -153,6 +156,8 @@ struct req {
     int sse_ok;            /* the client accepts an SSE reply */
     int prime;             /* the session speaks 2025-11-25: SSE streams start with a priming
                               event (an id and empty data) */
+    int modern;            /* a 2026-07-28 request: no session, its SSE events carry no id (no
+                              resumption), closing its stream cancels it */
     struct stream *stream; /* the SSE stream it delivers (ref held), or NULL */
     int overflow;
     time_t last_write;
@@ -505,12 +510,13 @@ static void req_unref(struct req *r)
         req_free(r);
 }
 
-/* Append one SSE event with id "stream-seq" (r->mu held). */
+/* Append one SSE event with id "stream-seq", or without an id for stream < 0 (r->mu held). */
 static void sse_event(struct req *r, int stream, unsigned long seq, const char *json, size_t len)
 {
     if (r->overflow)
         return;
-    if (ep_buf_printf(&r->sse, "id: %d-%lu\nevent: message\ndata: ", stream, seq) ||
+    if ((stream >= 0 ? ep_buf_printf(&r->sse, "id: %d-%lu\nevent: message\ndata: ", stream, seq)
+                     : ep_buf_printf(&r->sse, "event: message\ndata: ")) ||
         ep_buf_append(&r->sse, json, len) || ep_buf_append(&r->sse, "\n\n", 2))
         r->overflow = 1; /* the client does not read: end the stream */
 }
@@ -707,7 +713,7 @@ static struct sess *sess_find(struct http *h, const char *id, const char *owner)
     size_t n = strlen(id);
     pthread_mutex_lock(&h->mu);
     for (int i = 0; i < h->nsessions && !f; i++)
-        if (n == 32 && CRYPTO_memcmp(h->sessions[i]->id, id, 32) == 0 &&
+        if (n == 32 && !h->sessions[i]->modern && CRYPTO_memcmp(h->sessions[i]->id, id, 32) == 0 &&
             strcmp(h->sessions[i]->owner, owner) == 0)
             f = h->sessions[i];
     if (f) {
@@ -717,6 +723,27 @@ static struct sess *sess_find(struct http *h, const char *id, const char *owner)
     }
     pthread_mutex_unlock(&h->mu);
     return f;
+}
+
+/* The server that answers owner's 2026-07-28 requests (a new reference): any request of the
+ * principal may use it, so nothing but the principal (its artefacts' folder) ties a request to
+ * it; created on first use, expired when idle like a session. NULL with *full as in
+ * sess_create. */
+static struct sess *sess_create(struct http *h, const char *owner, int modern, int *full);
+static struct sess *sess_modern(struct http *h, const char *owner, int *full)
+{
+    struct sess *f = NULL;
+    pthread_mutex_lock(&h->mu);
+    for (int i = 0; i < h->nsessions && !f; i++)
+        if (h->sessions[i]->modern && strcmp(h->sessions[i]->owner, owner) == 0)
+            f = h->sessions[i];
+    if (f) {
+        f->refs++;
+        f->last_used = time(NULL);
+        f->use_seq = ++h->use_seq;
+    }
+    pthread_mutex_unlock(&h->mu);
+    return f ? f : sess_create(h, owner, 1, full);
 }
 
 /* The core's tools/list filter (ep_mcp_options.tool_visible): origin is the POST's struct
@@ -764,7 +791,8 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
     /* an SSE reply (a message before the last one, and the client accepts SSE) becomes a
      * logged stream; a JSON reply (the common case) never touches the SSE buffers */
     pthread_mutex_lock(&s->mu);
-    if (json && !last && !r->stream && r->sse_ok && (r->stream = stream_new(s)) != NULL) {
+    if (json && !last && !r->modern && !r->stream && r->sse_ok &&
+        (r->stream = stream_new(s)) != NULL) {
         r->stream->refs++;
         r->stream->reader = r;
         pthread_mutex_lock(&r->mu);
@@ -784,6 +812,8 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
     }
     pthread_mutex_unlock(&s->mu);
     pthread_mutex_lock(&r->mu);
+    if (json && r->modern && r->sse_ok && (!last || r->nonlast > 0))
+        sse_event(r, -1, 0, json, len); /* 2026-07-28: a stream of this request only, no ids */
     if (json) {
         if (last) {
             free(r->last);
@@ -833,7 +863,7 @@ static void out_dir_for(const struct http *h, const char *owner, char *out, size
     snprintf(out, n, "%s/principals/%s", base, hex);
 }
 
-static struct sess *sess_create(struct http *h, const char *owner, int *full)
+static struct sess *sess_create(struct http *h, const char *owner, int modern, int *full)
 {
     *full = 0;
     struct sess *s = calloc(1, sizeof *s);
@@ -849,11 +879,13 @@ static struct sess *sess_create(struct http *h, const char *owner, int *full)
     s->get_log.refs = 1; /* embedded: never freed by stream_unref */
     s->get_log.h = h;
     snprintf(s->owner, sizeof s->owner, "%s", owner);
+    s->modern = modern;
     pthread_mutex_init(&s->mu, NULL);
     struct ep_error err = {0};
     struct ep_mcp_options mo = h->o.mcp;
     mo.tool_visible = http_tool_visible;
     mo.tool_visible_ctx = h;
+    mo.cache_private = h->o.auth_config != NULL; /* lists and reads depend on the roles */
     out_dir_for(h, owner, s->out_dir, sizeof s->out_dir);
     mo.ctx.out_dir = s->out_dir[0] ? s->out_dir : NULL;
     if (ep_mcp_server_new(&mo, &s->srv, &err)) {
@@ -1419,7 +1451,12 @@ static void audit(struct http *h, struct req *r)
                   r->method, "tool", r->tool, "args_sha256", r->args_digest, "outcome",
                   r->rpc_outcome[0] ? r->rpc_outcome : "-", "status", r->status ? r->status : 499,
                   "client", r->client, "latency_ms", (json_int_t)((now_s() - r->t0) * 1000),
-                  "session", r->sess ? r->sess->id : "");
+                  "session", r->sess && !r->sess->modern ? r->sess->id : "");
+    if (o && r->sess) { /* the request's protocol: 2026-07-28, or the session's version */
+        const char *pver =
+            r->modern ? EP_MCP_MODERN_VERSION : ep_mcp_protocol_version(r->sess->srv);
+        json_object_set_new(o, "protocol", json_string(pver ? pver : ""));
+    }
     char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (line) {
@@ -1516,8 +1553,37 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
         free(a);
     }
     snprintf(r->tool, sizeof r->tool, "%s", pk.tool);
+    /* 2026-07-28: one request whose _meta names its version, headers that match its body */
+    const char *pv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version");
+    int modern = json_is_object(v) && ep_era2026_is_modern(v), mcode = 0;
+    json_t *mdata = NULL;
+    char mwhy[512] = "";
+    if (modern) {
+        mcode = ep_era2026_check_headers(
+            v, pv, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Method"),
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Name"), mwhy, sizeof mwhy);
+        if (!mcode)
+            mcode = ep_era2026_check_meta(json_object_get(v, "params"), mwhy, sizeof mwhy, &mdata);
+    } else if (pv && strcmp(pv, EP_MCP_MODERN_VERSION) == 0) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m) modern |= ep_era2026_is_modern(m);
+        mcode = modern ? EP_MCP_INVALID_REQUEST : EP_MCP_INVALID_PARAMS;
+        snprintf(mwhy, sizeof mwhy, "%s",
+                 modern ? "Invalid Request: a " EP_MCP_MODERN_VERSION
+                          " POST body is one JSON-RPC message, not a batch"
+                        : "Invalid params: an MCP-Protocol-Version: " EP_MCP_MODERN_VERSION
+                          " request must carry params._meta[\"" EP_META_PROTOCOL_VERSION
+                          "\"] and [\"" EP_META_CLIENT_CAPS "\"]");
+    }
     json_decref(v);
     enum MHD_Result ret;
+    if (mcode) {
+        count_reject(h, mcode == EP_MCP_UNSUPPORTED_VERSION ? REJ_VERSION : REJ_BAD_REQUEST);
+        ret = send_error_msg(r, c, MHD_HTTP_BAD_REQUEST, mcode, rid, mdata, mwhy);
+        json_decref(rid);
+        return ret;
+    }
     if (pk.denied[0]) {
         count_reject(h, REJ_FORBIDDEN);
         r->www_auth = "Bearer error=\"insufficient_scope\"";
@@ -1528,21 +1594,21 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
         return ret;
     }
 
-    const char *pv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version");
-    if (pv && !pk.initialize && !version_ok(pv)) {
+    if (!modern && pv && !pk.initialize && !version_ok(pv)) {
         count_reject(h, REJ_VERSION);
         ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
                          "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported: "
-                         "2025-03-26, 2025-06-18, 2025-11-25)",
+                         "2026-07-28 with per-request _meta; 2025-03-26, 2025-06-18, 2025-11-25 "
+                         "after initialize)",
                          pv);
         json_decref(rid);
         return ret;
     }
     struct sess *s = NULL;
     int created = 0;
-    if (pk.initialize) {
+    if (modern || pk.initialize) {
         int full;
-        s = sess_create(h, r->who.id, &full);
+        s = modern ? sess_modern(h, r->who.id, &full) : sess_create(h, r->who.id, 0, &full);
         if (!s && full == 2) {
             count_reject(h, REJ_SESSIONS);
             ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INTERNAL_ERROR, rid,
@@ -1564,7 +1630,7 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
             json_decref(rid);
             return ret;
         }
-        created = 1;
+        created = !modern;
     } else {
         const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
         if (!sid) {
@@ -1624,6 +1690,7 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     r->refs++; /* the core's final reply */
     r->sse_ok = sse_ok;
     r->prime = prime;
+    r->modern = modern;
     pthread_mutex_unlock(&r->mu);
     ep_mcp_handle(s->srv, body, len, r);
 
@@ -1653,10 +1720,19 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
         sid = NULL; /* initialize failed: no session */
         sess_end(h, s);
     }
+    unsigned st = MHD_HTTP_OK;
+    const char *ec = last && modern ? strstr(last, "\"error\":{\"code\":") : NULL;
+    if (ec) { /* 2026-07-28: an unknown method is a 404, a protocol-level refusal a 400 */
+        long code = strtol(ec + 16, NULL, 10);
+        if (code == EP_MCP_METHOD_NOT_FOUND)
+            st = MHD_HTTP_NOT_FOUND;
+        else if (code <= EP_MCP_HEADER_MISMATCH && code >= EP_MCP_UNSUPPORTED_VERSION)
+            st = MHD_HTTP_BAD_REQUEST;
+    }
     if (stream)
         ret = send_sse(r, c, sid);
     else if (last)
-        ret = send_body(r, c, MHD_HTTP_OK, "application/json", last, strlen(last), sid);
+        ret = send_body(r, c, st, "application/json", last, strlen(last), sid);
     else if (pk.requests && h->stopping)
         ret = send_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, EP_MCP_INTERNAL_ERROR, NULL,
                          "the server is shutting down");
@@ -1777,6 +1853,21 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
     return send_sse(r, c, NULL);
 }
 
+/* A GET or DELETE that names protocol 2026-07-28, which has neither (405). */
+static int modern_header(struct MHD_Connection *c)
+{
+    const char *pv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version");
+    return pv && strcmp(pv, EP_MCP_MODERN_VERSION) == 0;
+}
+
+static enum MHD_Result refuse_modern(struct req *r, struct MHD_Connection *c)
+{
+    count_reject(r->h, REJ_BAD_REQUEST);
+    return send_error(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, EP_MCP_INVALID_REQUEST, NULL,
+                      "Method not allowed: protocol " EP_MCP_MODERN_VERSION
+                      " has no sessions and no GET stream; POST each request to /mcp");
+}
+
 static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
 {
     struct http *h = r->h;
@@ -1787,6 +1878,8 @@ static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
                           "text/event-stream");
     }
     const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
+    if (!sid && modern_header(c))
+        return refuse_modern(r, c);
     if (!sid) {
         count_reject(h, REJ_SESSION_MISSING);
         return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
@@ -1826,6 +1919,8 @@ static enum MHD_Result on_delete(struct req *r, struct MHD_Connection *c)
 {
     struct http *h = r->h;
     const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
+    if (!sid && modern_header(c))
+        return refuse_modern(r, c);
     if (!sid) {
         count_reject(h, REJ_SESSION_MISSING);
         return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
@@ -2097,6 +2192,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (r->is_mcp)
         audit(h, r);
     struct sess *s = r->sess;
+    if (s && r->modern) {
+        /* 2026-07-28: a response stream closed before its response is that request's
+         * cancellation; its work stops and nothing more is sent for it */
+        pthread_mutex_lock(&r->mu);
+        int open = !r->final;
+        pthread_mutex_unlock(&r->mu);
+        if (open)
+            ep_mcp_cancel_origin(s->srv, r);
+    }
     if (s) {
         pthread_mutex_lock(&s->mu);
         if (r->is_get && s->get_req == r)
