@@ -138,31 +138,40 @@ int ep_era2026_decorate(json_t *result, const char *method, const char *server_n
     return rc ? -1 : 0;
 }
 
+char *ep_era2026_prefix(const char *method, const char *server_name, const char *server_version,
+                        int private_scope, size_t *len)
+{
+    json_t *m = era_members(method, server_name, server_version, private_scope);
+    char *t = m ? json_dumps(m, JSON_COMPACT) : NULL; /* "{...}" */
+    json_decref(m);
+    if (!t)
+        return NULL;
+    size_t n = strlen(t);
+    t[n - 1] = ','; /* "{...," */
+    *len = n;
+    return t;
+}
+
 char *ep_era2026_decorate_raw(const char *raw, size_t rawlen, const char *method,
                               const char *server_name, const char *server_version,
                               int private_scope, size_t *outlen)
 {
     if (rawlen < 2 || raw[0] != '{')
         return NULL;
-    json_t *m = era_members(method, server_name, server_version, private_scope);
-    char *mt = m ? json_dumps(m, JSON_COMPACT) : NULL; /* "{...}" */
-    json_decref(m);
-    if (!mt)
+    size_t pl = 0;
+    char *pre = ep_era2026_prefix(method, server_name, server_version, private_scope, &pl);
+    if (!pre)
         return NULL;
-    size_t ml = strlen(mt) - 1; /* without the closing brace */
     int empty = rawlen == 2 && raw[1] == '}';
-    size_t n = ml + (empty ? 0 : 1) + rawlen - 1;
+    size_t n = pl - (empty ? 1 : 0) + rawlen - 1;
     char *out = malloc(n + 1);
     if (out) {
-        memcpy(out, mt, ml);
-        size_t k = ml;
-        if (!empty)
-            out[k++] = ',';
-        memcpy(out + k, raw + 1, rawlen - 1);
+        memcpy(out, pre, pl - (empty ? 1 : 0));
+        memcpy(out + pl - (empty ? 1 : 0), raw + 1, rawlen - 1);
         out[n] = 0;
         *outlen = n;
     }
-    free(mt);
+    free(pre);
     return out;
 }
 

@@ -79,6 +79,12 @@ long ep_era2026_ttl_ms(const char *method);
 int ep_era2026_decorate(json_t *result, const char *method, const char *server_name,
                         const char *server_version, int private_scope);
 
+/* Those members as the head of a serialized result: "{" + members + "," (new malloc'd text,
+ * *len its length; NULL when out of memory). A non-empty serialized result "{...}" becomes the
+ * 2026 one by replacing its "{" with this. */
+char *ep_era2026_prefix(const char *method, const char *server_name, const char *server_version,
+                        int private_scope, size_t *len);
+
 /* The same for a result already serialized as a JSON object (raw, rawlen bytes, starting with
  * '{'): a new malloc'd text with the same members first inserted (*outlen set); NULL when out of
  * memory or raw is not an object text. */

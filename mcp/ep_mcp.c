@@ -79,6 +79,8 @@ struct ep_mcp_server {
     struct pending *pending;
     json_int_t next_req_id;
     pthread_cond_t resp; /* a pending request got its response, or a call was cancelled */
+    char *era_call_prefix; /* the 2026-07-28 head of a tools/call result (ep_era2026_prefix) */
+    size_t era_call_prefix_len;
 };
 
 /* What a method handler produces: a result or an error. */
@@ -234,15 +236,16 @@ static int emit(struct ep_mcp_server *s, void *origin, json_t *msg, int last)
     return rc;
 }
 
-/* Write the final response {"jsonrpc":"2.0","id":id,"result":<raw>} where raw is an already
- * serialized result object (the same bytes json_dumps would give for the object). */
-static int emit_raw_result(struct ep_mcp_server *s, void *origin, json_t *id, const char *raw,
-                           size_t rawlen)
+/* Write the final response {"jsonrpc":"2.0","id":id,"result":<head><raw>} where head + raw is
+ * an already serialized result object (the same bytes json_dumps would give for the object);
+ * head may be NULL (headlen 0). */
+static int emit_raw_parts(struct ep_mcp_server *s, void *origin, json_t *id, const char *head,
+                          size_t headlen, const char *raw, size_t rawlen)
 {
     static const char a[] = "{\"jsonrpc\":\"2.0\",\"id\":", b[] = ",\"result\":";
     char *ids = json_dumps(id, JSON_COMPACT | JSON_ENCODE_ANY);
     size_t idn = ids ? strlen(ids) : 0;
-    size_t n = sizeof a - 1 + idn + sizeof b - 1 + rawlen + 1;
+    size_t n = sizeof a - 1 + idn + sizeof b - 1 + headlen + rawlen + 1;
     char *t = ids ? malloc(n + 1) : NULL;
     if (!t) {
         free(ids);
@@ -255,6 +258,9 @@ static int emit_raw_result(struct ep_mcp_server *s, void *origin, json_t *id, co
     p += idn;
     memcpy(p, b, sizeof b - 1);
     p += sizeof b - 1;
+    if (headlen)
+        memcpy(p, head, headlen);
+    p += headlen;
     memcpy(p, raw, rawlen);
     p += rawlen;
     *p++ = '}';
@@ -263,6 +269,12 @@ static int emit_raw_result(struct ep_mcp_server *s, void *origin, json_t *id, co
     int rc = emit_text(s, origin, t, n, 1);
     free(t);
     return rc;
+}
+
+static int emit_raw_result(struct ep_mcp_server *s, void *origin, json_t *id, const char *raw,
+                           size_t rawlen)
+{
+    return emit_raw_parts(s, origin, id, NULL, 0, raw, rawlen);
 }
 
 /* Deliver the final outcome of one request (msg stolen, NULL = no reply). */
@@ -1265,17 +1277,15 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
                 canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
             free(canon);
             if (hit) {
-                int rc = EP_ENOMEM;
-                if (modern) {
-                    size_t dn = 0;
-                    char *d = ep_era2026_decorate_raw(hit->data, hit->len, mname, s->o.name,
-                                                      s->o.version, s->o.cache_private, &dn);
-                    if (d)
-                        rc = emit_raw_result(s, origin, idv, d, dn);
-                    free(d);
-                } else {
+                int rc;
+                if (!modern)
                     rc = emit_raw_result(s, origin, idv, hit->data, hit->len);
-                }
+                else if (s->era_call_prefix && hit->len > 2 && hit->data[0] == '{')
+                    /* the 2026 members ahead of the stored ones: no copy of the result */
+                    rc = emit_raw_parts(s, origin, idv, s->era_call_prefix, s->era_call_prefix_len,
+                                        hit->data + 1, hit->len - 1);
+                else
+                    rc = EP_ENOMEM; /* the prefix could not be made when the server was */
                 ep_tools_blob_unref(hit);
                 if (rc != EP_ENOMEM)
                     return;
@@ -1549,6 +1559,8 @@ int ep_mcp_server_new(const struct ep_mcp_options *opt, struct ep_mcp_server **o
     if (s->o.page_size <= 0)
         s->o.page_size = 50;
     s->level = 1; /* info */
+    s->era_call_prefix = ep_era2026_prefix("tools/call", s->o.name, s->o.version,
+                                           s->o.cache_private, &s->era_call_prefix_len);
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->wlock, NULL);
     pthread_cond_init(&s->work, NULL);
@@ -1625,6 +1637,7 @@ void ep_mcp_server_free(struct ep_mcp_server *s)
     pthread_cond_destroy(&s->idle);
     pthread_cond_destroy(&s->resp);
     json_decref(s->client_caps);
+    free(s->era_call_prefix);
     free(s);
 }
 
