@@ -1480,6 +1480,15 @@ static void audit(struct http *h, struct req *r)
 
 static enum MHD_Result on_health(struct req *r, struct MHD_Connection *c);
 
+/* 1 when the client closed c's connection (an orderly shutdown: a read would return 0). */
+static int peer_gone(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char b;
+    return ci && recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* 1 when the session negotiated 2025-11-25, whose SSE streams start with a priming event. */
 static int primes(struct sess *s)
 {
@@ -1695,11 +1704,19 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     ep_mcp_handle(s->srv, body, len, r);
 
     pthread_mutex_lock(&r->mu);
+    int cancelled = 0;
     while (!r->final && (r->nonlast == 0 || !sse_ok)) {
         struct timespec dl;
         clock_gettime(CLOCK_REALTIME, &dl);
         dl.tv_sec += 1;
-        pthread_cond_timedwait(&r->cv, &r->mu, &dl);
+        if (pthread_cond_timedwait(&r->cv, &r->mu, &dl) == ETIMEDOUT && modern && !cancelled &&
+            peer_gone(c)) {
+            /* 2026-07-28: a client that hung up has cancelled its request */
+            cancelled = 1;
+            pthread_mutex_unlock(&r->mu);
+            ep_mcp_cancel_origin(s->srv, r);
+            pthread_mutex_lock(&r->mu);
+        }
     }
     int stream = r->nonlast > 0 && sse_ok;
     char *last = r->last;

@@ -12,6 +12,7 @@
 #include "ep_mcp.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
+#include "ep_util.h"
 
 #ifndef EP_SOURCE_FIXTURES
 #define EP_SOURCE_FIXTURES "fixtures"
@@ -1454,6 +1455,36 @@ static void test_era2026_logging_progress(void **st)
     ep_mcp_server_free(s);
 }
 
+/* ep_mcp_cancel_origin: a 2026-07-28 HTTP request whose stream closed is cancelled alone. */
+static void test_cancel_origin(void **st)
+{
+    struct ep_mcp_server *s = srv(0, NULL, 0);
+    int a = 0, b = 0;
+    const char *slow =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"slow\",\"arguments\":{\"steps\":100000,\"ms\":2}," META26 "}}";
+    const char *echo =
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"echo\",\"arguments\":{\"text\":\"y\"}," META26 "}}";
+    assert_int_equal(ep_mcp_handle(s, slow, strlen(slow), &a), 0);
+    assert_int_equal(ep_mcp_handle(s, echo, strlen(echo), &b), 0);
+    usleep(50000);
+    double t0 = ep_now();
+    ep_mcp_cancel_origin(s, &a); /* b's call, waiting for the execution lock, is not touched */
+    json_decref(wait_id(2));     /* it runs once the slow call stopped at its next step */
+    ep_mcp_drain(s);
+    assert_true(ep_now() - t0 < 5); /* far before the slow call's 200 s */
+    pthread_mutex_lock(&cap_mu);
+    size_t i;
+    json_t *m;
+    json_array_foreach(cap_msgs, i, m)
+        assert_false(json_integer_value(json_object_get(m, "id")) == 1);
+    int nulls = cap_nulls;
+    pthread_mutex_unlock(&cap_mu);
+    assert_int_equal(nulls, 1); /* the "no reply" marker lets the transport finish */
+    ep_mcp_server_free(s);
+}
+
 static int setup(void **st)
 {
     struct ep_error e = {0};
@@ -1497,6 +1528,7 @@ int main(void)
         cmocka_unit_test(test_era2026_stateless),
         cmocka_unit_test(test_era2026_meta_errors),
         cmocka_unit_test(test_era2026_logging_progress),
+        cmocka_unit_test(test_cancel_origin),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
