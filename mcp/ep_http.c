@@ -1452,11 +1452,12 @@ static void audit(struct http *h, struct req *r)
                   r->rpc_outcome[0] ? r->rpc_outcome : "-", "status", r->status ? r->status : 499,
                   "client", r->client, "latency_ms", (json_int_t)((now_s() - r->t0) * 1000),
                   "session", r->sess && !r->sess->modern ? r->sess->id : "");
-    if (o && r->sess) { /* the request's protocol: 2026-07-28, or the session's version */
-        const char *pver =
-            r->modern ? EP_MCP_MODERN_VERSION : ep_mcp_protocol_version(r->sess->srv);
-        json_object_set_new(o, "protocol", json_string(pver ? pver : ""));
-    }
+    /* the request's protocol: 2026-07-28, or its session's version (none before it is known) */
+    const char *pver = r->modern ? EP_MCP_MODERN_VERSION
+                       : r->sess ? ep_mcp_protocol_version(r->sess->srv)
+                                 : NULL;
+    if (o && pver)
+        json_object_set_new(o, "protocol", json_string(pver));
     char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (line) {
@@ -1586,6 +1587,7 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
                           "\"] and [\"" EP_META_CLIENT_CAPS "\"]");
     }
     json_decref(v);
+    r->modern = modern; /* before any refusal: the audit names the protocol */
     enum MHD_Result ret;
     if (mcode) {
         count_reject(h, mcode == EP_MCP_UNSUPPORTED_VERSION ? REJ_VERSION : REJ_BAD_REQUEST);

@@ -1,0 +1,281 @@
+/* The audit, quotas and roles of `epintel serve --http --auth-config` are the same for a
+ * 2026-07-28 stateless request as for a 2025 session request: the real server, API keys, one
+ * daily quota spent from both eras, the 403 of a tool the role may not call, tools/list
+ * filtered by role (and marked cacheScope "private"), 401 without a key, and one audit line per
+ * request naming the principal, its role and the protocol. */
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ep_auth.h"
+#include "ep_testutil.h"
+#include "ep_util.h"
+
+static char *dir;
+static int port;
+
+struct resp {
+    long status;
+    struct ep_buf body;
+};
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+    struct resp *r = ud;
+    return ep_buf_append(&r->body, p, sz * n) ? 0 : sz * n;
+}
+
+/* POST body to /mcp with Authorization authz (NULL = none), the session sid (NULL = none) and,
+ * for a 2026 request, its headers (method, and name when not NULL). */
+static json_t *post(const char *authz, const char *sid, const char *m26, const char *name,
+                    const char *body, long *status)
+{
+    struct resp r = {0};
+    ep_buf_init(&r.body, 0);
+    CURL *c = curl_easy_init();
+    char url[128], a[256], s[128], pm[128], pn[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/mcp", port);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    h = curl_slist_append(h, "Accept: application/json, text/event-stream");
+    if (authz) {
+        snprintf(a, sizeof a, "Authorization: %s", authz);
+        h = curl_slist_append(h, a);
+    }
+    if (sid) {
+        snprintf(s, sizeof s, "Mcp-Session-Id: %s", sid);
+        h = curl_slist_append(h, s);
+    }
+    if (m26) {
+        h = curl_slist_append(h, "MCP-Protocol-Version: 2026-07-28");
+        snprintf(pm, sizeof pm, "Mcp-Method: %s", m26);
+        h = curl_slist_append(h, pm);
+        if (name) {
+            snprintf(pn, sizeof pn, "Mcp-Name: %s", name);
+            h = curl_slist_append(h, pn);
+        }
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    json_t *v = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
+    ep_buf_free(&r.body);
+    return v;
+}
+
+#define META26                                                                                     \
+    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                       \
+    "\"io.modelcontextprotocol/clientCapabilities\":{}}"
+
+static const char call26[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                             "\"name\":\"get_meps\",\"arguments\":{\"limit\":1}," META26 "}}";
+static const char call25[] = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
+                             "\"name\":\"get_meps\",\"arguments\":{\"limit\":1}}}";
+
+/* Open a 2025-11-25 session for authz; its id in sid. */
+static void session(const char *authz, char sid[80])
+{
+    /* the session id comes back in a header: read it with a header callback */
+    CURL *c = curl_easy_init();
+    char url[128], a[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/mcp", port);
+    snprintf(a, sizeof a, "Authorization: %s", authz);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    h = curl_slist_append(h, "Accept: application/json, text/event-stream");
+    h = curl_slist_append(h, a);
+    struct resp r = {0};
+    ep_buf_init(&r.body, 0);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+                     "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
+                     "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{"
+                     "\"name\":\"t\",\"version\":\"1\"}}}");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    assert_int_equal(ep_buf_putc(&r.body, 0), 0);
+    const char *p = strcasestr(r.body.data, "Mcp-Session-Id: ");
+    assert_non_null(p);
+    snprintf(sid, 80, "%.32s", p + 16);
+    ep_buf_free(&r.body);
+    long st = 0;
+    json_decref(post(authz, sid, NULL, NULL,
+                     "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", &st));
+    assert_int_equal(st, 202);
+}
+
+static int err_code(json_t *v)
+{
+    return (int)json_integer_value(json_object_get(json_object_get(v, "error"), "code"));
+}
+
+static void test_roles_quota_audit_both_eras(void **state)
+{
+    (void)state;
+    char cfg[600], db[600], pf[600], audit[600];
+    snprintf(cfg, sizeof cfg, "%s/auth.json", dir);
+    snprintf(db, sizeof db, "%s/store.db", dir);
+    snprintf(pf, sizeof pf, "%s/port", dir);
+    snprintf(audit, sizeof audit, "%s/audit.log", dir);
+    char dv[65], dm[65];
+    ep_auth_key_digest("viewer-secret-26", dv);
+    ep_auth_key_digest("metered-secret-26", dm);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "{\"resource\":\"http://127.0.0.1/mcp\",\"authorization_servers\":["
+            "\"https://as.example\"],\"roles\":{\"viewer\":{\"scope\":\"v\",\"tools\":["
+            "\"get_meps\"]},\"metered\":{\"scope\":\"m\",\"tools\":[\"get_meps\"],"
+            "\"daily_quota\":3}},\"api_keys\":[{\"id\":\"v26\",\"sha256\":\"%s\",\"role\":"
+            "\"viewer\"},{\"id\":\"m26\",\"sha256\":\"%s\",\"role\":\"metered\"}]}",
+            dv, dm);
+    fclose(f);
+    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
+                     0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
+              pf, "--auth-config", cfg, "--audit-file", audit, (char *)NULL);
+        _exit(127);
+    }
+    port = ep_test_wait_port_file(pf, pid, 200);
+    assert_true(port > 0);
+    const char *vk = "Bearer viewer-secret-26", *mk = "Bearer metered-secret-26";
+    long st = 0;
+
+    /* 401 without a key, in the 2026 era as in 2025 */
+    json_t *v = post(NULL, NULL, "tools/call", "get_meps", call26, &st);
+    assert_int_equal(st, 401);
+    json_decref(v);
+    /* the role allows get_meps, not map_political_network: 403 in both eras */
+    v = post(vk, NULL, "tools/call", "get_meps", call26, &st);
+    assert_int_equal(st, 200);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(v, "result"), "resultType")), "complete");
+    json_decref(v);
+    v = post(vk, NULL, "tools/call", "map_political_network",
+             "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"map_political_network\",\"arguments\":{}," META26 "}}",
+             &st);
+    assert_int_equal(st, 403);
+    json_decref(v);
+    char vsid[80];
+    session(vk, vsid);
+    v = post(vk, vsid, NULL, NULL,
+             "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"map_political_network\",\"arguments\":{}}}",
+             &st);
+    assert_int_equal(st, 403);
+    json_decref(v);
+    /* tools/list shows the role's tools only, and says the list is private to the caller */
+    v = post(vk, NULL, "tools/list", NULL,
+             "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\",\"params\":{" META26 "}}",
+             &st);
+    assert_int_equal(st, 200);
+    json_t *res = json_object_get(v, "result");
+    assert_int_equal(json_array_size(json_object_get(res, "tools")), 1);
+    assert_string_equal(json_string_value(json_object_get(res, "cacheScope")), "private");
+    json_decref(v);
+
+    /* one daily quota of 3 for the principal, spent from both eras: 2 + 1, then 429 in each */
+    char msid[80];
+    session(mk, msid);
+    for (int i = 0; i < 2; i++) {
+        v = post(mk, msid, NULL, NULL, call25, &st);
+        assert_int_equal(st, 200);
+        json_decref(v);
+    }
+    v = post(mk, NULL, "tools/call", "get_meps", call26, &st);
+    assert_int_equal(st, 200);
+    json_decref(v);
+    v = post(mk, NULL, "tools/call", "get_meps", call26, &st);
+    assert_int_equal(st, 429);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(v, "error"), "data"), "quota")),
+                        "daily_quota");
+    assert_int_equal(err_code(v), -32600);
+    json_decref(v);
+    v = post(mk, msid, NULL, NULL, call25, &st);
+    assert_int_equal(st, 429);
+    json_decref(v);
+
+    kill(pid, SIGTERM);
+    int ws = -1;
+    waitpid(pid, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+
+    /* the audit: one line per /mcp request; the 2026 ones name their protocol and no session */
+    f = fopen(audit, "r");
+    assert_non_null(f);
+    char line[4096];
+    int n26 = 0, n25 = 0, denied26 = 0, quota26 = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_t *a = json_loads(line, 0, NULL);
+        assert_non_null(a);
+        const char *proto = json_string_value(json_object_get(a, "protocol"));
+        const char *principal = json_string_value(json_object_get(a, "principal"));
+        long status = (long)json_integer_value(json_object_get(a, "status"));
+        if (proto && strcmp(proto, "2026-07-28") == 0) {
+            n26++;
+            assert_string_equal(json_string_value(json_object_get(a, "session")), "");
+            assert_true(strcmp(principal, "key:v26") == 0 || strcmp(principal, "key:m26") == 0);
+            assert_string_equal(json_string_value(json_object_get(a, "role")),
+                                strcmp(principal, "key:v26") == 0 ? "viewer" : "metered");
+            denied26 += status == 403;
+            quota26 += status == 429;
+        } else if (proto && strcmp(proto, "2025-11-25") == 0) {
+            n25++;
+            assert_int_equal(strlen(json_string_value(json_object_get(a, "session"))), 32);
+        }
+        json_decref(a);
+    }
+    fclose(f);
+    /* 2026: the viewer's call, its 403 and its list; the metered call and its 429 */
+    assert_int_equal(n26, 5);
+    assert_int_equal(denied26, 1);
+    assert_int_equal(quota26, 1);
+    /* 2025: per session initialize and initialized; the metered session's 2 calls and its 429
+     * (the viewer's 403 in its session is refused before the session is looked up: no protocol) */
+    assert_int_equal(n25, 7);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    dir = ep_test_tmpdir();
+    return dir ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ep_test_system("rm -rf '%s'", dir);
+    free(dir);
+    curl_global_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roles_quota_audit_both_eras),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
