@@ -11,6 +11,7 @@
 #include "ep_mcp.h"
 #include "ep_provider.h"
 #include "ep_stats.h"
+#include "ep_tasks.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"
 #include "ep_util.h"
@@ -296,6 +297,17 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     o.provider = ep_tools_provider(s);
     if (fixtures)
         o.provider = ep_conformance_provider(o.provider);
+    /* long calls as tasks kept in the store (mcp/ep_tasks.h): the report jobs, and any call that
+     * renders files (a "formats" argument) */
+    static const char *const task_tools[] = {"generate_report", NULL};
+    struct ep_tasks *tasks = NULL;
+    if (ep_tasks_open(ep_store_path(s), &o, task_tools, &tasks, &err)) {
+        ep_cli_error(&err);
+        ep_tools_cleanup();
+        ep_store_close(s);
+        return EP_EXIT_ERROR;
+    }
+    o.tasks = tasks;
     int rc;
     if (http) {
         struct ep_http_options h;
@@ -332,6 +344,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     }
     if (rc)
         ep_cli_error(&err);
+    ep_tasks_close(tasks);
     ep_tools_cleanup();
     ep_store_close(s);
     return rc ? EP_EXIT_ERROR : EP_EXIT_OK;

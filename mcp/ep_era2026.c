@@ -130,9 +130,10 @@ int ep_era2026_decorate(json_t *result, const char *method, const char *server_n
     if (!m)
         return -1;
     json_t *meta = json_object_get(result, "_meta");
-    if (json_is_object(meta)) { /* keep the result's own _meta keys */
+    if (json_is_object(meta)) /* keep the result's own _meta keys */
         json_object_update_missing(json_object_get(m, "_meta"), meta);
-    }
+    if (json_is_string(json_object_get(result, "resultType"))) /* e.g. "task" (Tasks extension) */
+        json_object_del(m, "resultType");
     int rc = json_object_update(result, m);
     json_decref(m);
     return rc ? -1 : 0;

@@ -73,9 +73,9 @@ int ep_era2026_cacheable(const char *method);
 long ep_era2026_ttl_ms(const char *method);
 
 /* Turn a result object (borrowed, modified in place) into its 2026-07-28 shape: resultType
- * "complete", _meta.io.modelcontextprotocol/serverInfo {name, version}, and for a cacheable
- * method ttlMs and cacheScope ("private" when private_scope, else "public"). 0, or -1 when out
- * of memory. */
+ * "complete" (unless it has one, e.g. "task"), _meta.io.modelcontextprotocol/serverInfo {name,
+ * version}, and for a cacheable method ttlMs and cacheScope ("private" when private_scope, else
+ * "public"). 0, or -1 when out of memory. */
 int ep_era2026_decorate(json_t *result, const char *method, const char *server_name,
                         const char *server_version, int private_scope);
 

@@ -11,6 +11,7 @@
 
 #include "ep_artefact.h"
 #include "ep_era2026.h"
+#include "ep_tasks.h"
 #include "ep_util.h"
 
 #ifndef EP_VERSION
@@ -107,7 +108,7 @@ struct method {
     int cap; /* capability the provider must supply, CAP_NONE = always available */
 };
 
-enum { CAP_NONE, CAP_RESOURCES, CAP_PROMPTS, CAP_COMPLETIONS, CAP_SUBSCRIBE };
+enum { CAP_NONE, CAP_RESOURCES, CAP_PROMPTS, CAP_COMPLETIONS, CAP_SUBSCRIBE, CAP_TASKS };
 
 /* The one place that decides which provider capabilities exist (initialize and dispatch). */
 static int has_cap(const struct ep_mcp_server *s, int cap)
@@ -120,6 +121,7 @@ static int has_cap(const struct ep_mcp_server *s, int cap)
     case CAP_PROMPTS: return p && (p->prompts_list || p->prompt_get);
     case CAP_COMPLETIONS: return p && p->complete;
     case CAP_SUBSCRIBE: return has_cap(s, CAP_RESOURCES) && p->resource_subscribe;
+    case CAP_TASKS: return s->o.tasks != NULL;
     }
     return 0;
 }
@@ -403,7 +405,7 @@ static int version_supported(const char *v, const char **out)
 
 /* The capabilities the server declares: in initialize (2025) or server/discover (modern = 1,
  * where resources/subscribe no longer exists). New object. */
-static json_t *server_caps(const struct ep_mcp_server *s, int modern)
+static json_t *server_caps(const struct ep_mcp_server *s, int modern, const char *version)
 {
     json_t *caps = json_pack("{s:{s:b},s:{}}", "tools", "listChanged", 0, "logging");
     if (has_cap(s, CAP_RESOURCES))
@@ -415,6 +417,13 @@ static json_t *server_caps(const struct ep_mcp_server *s, int modern)
         json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 0));
     if (has_cap(s, CAP_COMPLETIONS))
         json_object_set_new(caps, "completions", json_object());
+    if (has_cap(s, CAP_TASKS) && modern) /* the Tasks extension (SEP-2663) */
+        json_object_set_new(caps, "extensions",
+                            json_pack("{s:{}}", "io.modelcontextprotocol/tasks"));
+    else if (has_cap(s, CAP_TASKS) && version && strcmp(version, "2025-11-25") == 0)
+        json_object_set_new(
+            caps, "tasks",
+            json_pack("{s:{},s:{},s:{s:{s:{}}}}", "list", "cancel", "requests", "tools", "call"));
     return caps;
 }
 
@@ -422,8 +431,8 @@ static json_t *server_caps(const struct ep_mcp_server *s, int modern)
  * cache hints are added to every modern result (era_finish). */
 static void m_discover(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
 {
-    r->result = json_pack("{s:o,s:o}", "supportedVersions", ep_era2026_supported(),
-                          "capabilities", server_caps(s, 1));
+    r->result = json_pack("{s:o,s:o}", "supportedVersions", ep_era2026_supported(), "capabilities",
+                          server_caps(s, 1, EP_MCP_MODERN_VERSION));
     if (r->result && s->o.instructions)
         json_object_set_new(r->result, "instructions", json_string(s->o.instructions));
     if (!r->result)
@@ -455,7 +464,7 @@ static void m_initialize(struct ep_mcp_server *s, struct job *j, json_t *params,
         reply_err(r, EP_MCP_INVALID_REQUEST, "initialize: the session is already initialized");
         return;
     }
-    json_t *caps = server_caps(s, 0);
+    json_t *caps = server_caps(s, 0, v);
     json_t *info = json_pack("{s:s,s:s}", "name", s->o.name, "version", s->o.version);
     if (s->o.title && info && strcmp(v, "2025-03-26") != 0)
         json_object_set_new(info, "title", json_string(s->o.title));
@@ -553,6 +562,9 @@ static json_t *tool_json(const struct ep_mcp_server *s, const struct job *j, con
     json_t *out = ep_tools_output_schema(t);
     if (o && out)
         json_object_set(o, "outputSchema", out);
+    if (o && !(j && j->modern) && s->version && strcmp(s->version, "2025-11-25") == 0 &&
+        ep_tasks_supports(s->o.tasks, t->name)) /* experimental tasks of 2025-11-25 */
+        json_object_set_new(o, "execution", json_pack("{s:s}", "taskSupport", "optional"));
     return o;
 }
 
@@ -956,6 +968,205 @@ static void m_complete(struct ep_mcp_server *s, struct job *j, json_t *params, s
         reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
 }
 
+/* ------------------------------------------------------------- tasks */
+
+static const char *principal_of(const struct ep_mcp_server *s)
+{
+    return s->o.principal ? s->o.principal : "";
+}
+
+/* A task in its era's shape: the Tasks extension of 2026-07-28 (detailed: with the result or
+ * error of a terminal task, as tasks/get gives it) or the experimental tasks of 2025-11-25. */
+static json_t *task_json(const struct ep_task_view *v, int modern, int detailed)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "taskId", v->id, "status", v->status, "createdAt",
+                          v->created_at, "lastUpdatedAt", v->updated_at);
+    if (!o)
+        return NULL;
+    if (v->message[0])
+        json_object_set_new(o, "statusMessage", json_string(v->message));
+    json_object_set_new(o, modern ? "ttlMs" : "ttl", json_integer(v->ttl_ms));
+    json_object_set_new(o, modern ? "pollIntervalMs" : "pollInterval",
+                        json_integer(EP_TASKS_POLL_MS));
+    if (detailed && modern && v->result && strcmp(v->status, "completed") == 0)
+        json_object_set(o, "result", v->result);
+    if (detailed && modern && v->error && strcmp(v->status, "failed") == 0)
+        json_object_set(o, "error", v->error);
+    return o;
+}
+
+static json_t *task_json_legacy(const struct ep_task_view *v)
+{
+    return task_json(v, 0, 0);
+}
+
+static const char *task_id_param(json_t *params, struct reply *r, const char *m)
+{
+    const char *id = json_string_value(json_object_get(params, "taskId"));
+    if (!id)
+        reply_err(r, EP_MCP_INVALID_PARAMS,
+                  "%s: params.taskId must be the string a task was created with", m);
+    return id;
+}
+
+/* A tools/call made a task: create it (durably) and answer its handle. */
+static json_t *task_create(struct ep_mcp_server *s, int modern, const char *tool, json_t *args,
+                           long ttl_ms, struct ep_error *e)
+{
+    struct ep_task_view v;
+    if (ep_tasks_create(s->o.tasks, principal_of(s), s->o.ctx.out_dir, tool, args, ttl_ms, &v, e))
+        return NULL;
+    json_t *t = task_json(&v, modern, 0);
+    ep_task_view_clear(&v);
+    if (!t || !modern)
+        return t ? json_pack("{s:o}", "task", t) : NULL;
+    json_object_set_new(t, "resultType", json_string("task"));
+    if (ep_era2026_decorate(t, "tools/call", s->o.name, s->o.version, s->o.cache_private)) {
+        json_decref(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void m_tasks_get(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    const char *id = task_id_param(params, r, "tasks/get");
+    if (!id)
+        return;
+    struct ep_task_view v;
+    struct ep_error e = {0};
+    int rc = ep_tasks_get(s->o.tasks, principal_of(s), id, &v, &e);
+    if (rc) {
+        reply_ep(r, rc == EP_ENOTFOUND ? EP_EINVAL : rc, &e);
+        return;
+    }
+    r->result = task_json(&v, j->modern, 1);
+    ep_task_view_clear(&v);
+    if (!r->result)
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+}
+
+/* 2026-07-28: an empty acknowledgement (also for a task already terminal: cancellation is
+ * cooperative); 2025-11-25: the cancelled task, -32602 for a terminal one. */
+static void m_tasks_cancel(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    const char *id = task_id_param(params, r, "tasks/cancel");
+    if (!id)
+        return;
+    struct ep_task_view v;
+    struct ep_error e = {0};
+    int rc = ep_tasks_cancel(s->o.tasks, principal_of(s), id, &v, &e);
+    if (rc == EP_ENOTFOUND || (rc && !(rc == EP_EINVAL && j->modern))) {
+        if (rc == EP_EINVAL)
+            ep_task_view_clear(&v);
+        reply_ep(r, rc == EP_ENOTFOUND ? EP_EINVAL : rc, &e);
+        return;
+    }
+    r->result = j->modern ? json_object() : task_json(&v, 0, 0);
+    ep_task_view_clear(&v);
+    if (!r->result)
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+}
+
+/* 2026-07-28: epintel's tasks never ask for input (no input_required), so there is nothing to
+ * update: an acknowledgement for a known task. */
+static void m_tasks_update(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    const char *id = task_id_param(params, r, "tasks/update");
+    if (!id)
+        return;
+    struct ep_task_view v;
+    struct ep_error e = {0};
+    int rc = ep_tasks_get(s->o.tasks, principal_of(s), id, &v, &e);
+    if (rc) {
+        reply_ep(r, rc == EP_ENOTFOUND ? EP_EINVAL : rc, &e);
+        return;
+    }
+    ep_task_view_clear(&v);
+    r->result = json_object();
+}
+
+/* 2025-11-25 tasks/list: the principal's tasks, newest first, 50 a page (cursor "c" + hex). */
+static void m_tasks_list(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    size_t off;
+    json_t *c = json_object_get(params, "cursor");
+    if (cursor_parse(json_is_null(c) ? NULL : c, (size_t)1 << 40, &off)) {
+        reply_err(r, EP_MCP_INVALID_PARAMS,
+                  "tasks/list: invalid cursor; pass the nextCursor of a previous tasks/list "
+                  "result, or no cursor for the first page");
+        return;
+    }
+    json_t *items = NULL;
+    int more = 0;
+    struct ep_error e = {0};
+    int rc = ep_tasks_list(s->o.tasks, principal_of(s), (long)off, 50, task_json_legacy, &items,
+                           &more, &e);
+    if (rc) {
+        json_decref(items);
+        reply_ep(r, rc, &e);
+        return;
+    }
+    r->result = json_pack("{s:o}", "tasks", items);
+    if (r->result && more) {
+        char cur[32];
+        snprintf(cur, sizeof cur, "c%zx", off + 50);
+        json_object_set_new(r->result, "nextCursor", json_string(cur));
+    }
+    if (!r->result)
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+}
+
+/* 2025-11-25 tasks/result: wait for a terminal status, then answer what the tools/call would
+ * have answered (in the 2025 shape, with the related-task _meta), or its error. */
+static void m_tasks_result(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    const char *id = task_id_param(params, r, "tasks/result");
+    if (!id)
+        return;
+    struct ep_task_view v;
+    struct ep_error e = {0};
+    for (;;) {
+        int rc = ep_tasks_get(s->o.tasks, principal_of(s), id, &v, &e);
+        if (rc) {
+            reply_ep(r, rc == EP_ENOTFOUND ? EP_EINVAL : rc, &e);
+            return;
+        }
+        if (ep_task_terminal(&v))
+            break;
+        ep_task_view_clear(&v);
+        if (job_cancelled(j)) {
+            r->none = 1;
+            return;
+        }
+        struct timespec ts = {0, 200 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (strcmp(v.status, "completed") == 0 && json_is_object(v.result)) {
+        json_t *res = json_deep_copy(v.result);
+        json_object_del(res, "resultType");
+        json_t *meta = json_object_get(res, "_meta");
+        json_object_del(meta, EP_META_SERVER_INFO);
+        if (!json_is_object(meta)) {
+            meta = json_object();
+            json_object_set_new(res, "_meta", meta);
+        }
+        json_object_set_new(meta, "io.modelcontextprotocol/related-task",
+                            json_pack("{s:s}", "taskId", v.id));
+        r->result = res;
+    } else if (strcmp(v.status, "failed") == 0 && json_is_object(v.error)) {
+        json_t *c = json_object_get(v.error, "code");
+        const char *m = json_string_value(json_object_get(v.error, "message"));
+        reply_err(r, json_is_integer(c) ? (int)json_integer_value(c) : EP_MCP_INTERNAL_ERROR, "%s",
+                  m ? m : "the task failed");
+        json_t *d = json_object_get(v.error, "data");
+        r->data = d ? json_incref(d) : NULL;
+    } else {
+        reply_err(r, EP_MCP_INVALID_PARAMS, "task %s was %s: it has no result", v.id, v.status);
+    }
+    ep_task_view_clear(&v);
+}
+
 static const struct method ep_mcp_methods[] = {
     {"initialize", m_initialize, M_PREINIT | M_LEGACY, CAP_NONE},
     {"ping", m_ping, M_PREINIT | M_LEGACY, CAP_NONE},
@@ -971,6 +1182,11 @@ static const struct method ep_mcp_methods[] = {
     {"prompts/list", m_prompts_list, M_ASYNC, CAP_PROMPTS},
     {"prompts/get", m_prompts_get, M_ASYNC, CAP_PROMPTS},
     {"completion/complete", m_complete, M_ASYNC, CAP_COMPLETIONS},
+    {"tasks/get", m_tasks_get, 0, CAP_TASKS},
+    {"tasks/cancel", m_tasks_cancel, 0, CAP_TASKS},
+    {"tasks/update", m_tasks_update, M_MODERN, CAP_TASKS},
+    {"tasks/list", m_tasks_list, M_LEGACY, CAP_TASKS},
+    {"tasks/result", m_tasks_result, M_ASYNC | M_LEGACY, CAP_TASKS},
 };
 
 static const struct method *method_find(struct ep_mcp_server *s, const char *name)
@@ -1265,6 +1481,37 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
         }
         if (bad) {
             deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, bad, NULL));
+            return;
+        }
+        /* a task: 2026-07-28, when the client declared the extension and the server makes one
+         * of this call; 2025-11-25, when the client asks (params.task) for a tool that allows */
+        json_t *tk = json_object_get(params, "task");
+        const char *tname = json_string_value(name);
+        int want = 0;
+        if (s->o.tasks && !b && modern)
+            want = ep_era2026_client_has(params, "io.modelcontextprotocol/tasks") &&
+                   ep_tasks_eligible(s->o.tasks, tname, args);
+        else if (s->o.tasks && !b && json_is_object(tk) && s->version &&
+                 strcmp(s->version, "2025-11-25") == 0) {
+            if (!ep_tasks_supports(s->o.tasks, tname)) {
+                snprintf(msg, sizeof msg,
+                         "Method not found: tool \"%.200s\" does not run as a task (its "
+                         "execution.taskSupport is forbidden); call it without params.task",
+                         tname);
+                deliver(s, origin, b, rpc_error(idv, EP_MCP_METHOD_NOT_FOUND, msg, NULL));
+                return;
+            }
+            want = 1;
+        }
+        if (want) {
+            struct ep_error e = {0};
+            json_t *ttl = json_object_get(tk, "ttl");
+            json_t *res = task_create(s, modern, tname, args,
+                                      json_is_integer(ttl) ? (long)json_integer_value(ttl) : 0, &e);
+            deliver(s, origin, b,
+                    res ? rpc_result(idv, res)
+                        : rpc_error(idv, ep_mcp_rpc_code(e.code ? e.code : EP_ENOMEM),
+                                    e.msg[0] ? e.msg : "the task could not be created", NULL));
             return;
         }
         if (!b && (modern || !legacy(s, NULL))) {

@@ -121,6 +121,9 @@ struct ep_mcp_options {
     void *tool_visible_ctx;
     int cache_private; /* 2026-07-28 cacheable results say cacheScope "private" (results depend on
                           the caller: authentication with roles), else "public" */
+    struct ep_tasks *tasks; /* long tools/call as tasks (ep_tasks.h), NULL = none (borrowed) */
+    const char *principal;  /* whose tasks this server creates and sees ("" or NULL: the local
+                               user; HTTP: the session's principal), borrowed */
 };
 
 /* Writer: called with one compact JSON message (no newline; not NUL-terminated is allowed,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ep_mcp.h"
+#include "ep_tasks.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
 #include "ep_util.h"
@@ -1485,6 +1486,278 @@ static void test_cancel_origin(void **st)
     ep_mcp_server_free(s);
 }
 
+/* ---------------------------------------------------------------- tasks */
+
+#define META26T                                                                                    \
+    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                       \
+    "\"io.modelcontextprotocol/clientCapabilities\":{\"extensions\":{"                             \
+    "\"io.modelcontextprotocol/tasks\":{}}}}"
+
+static const char *const task_tools[] = {"slow", NULL};
+
+/* A server whose "slow" calls are tasks kept in db (a fresh SQLite file in dir). */
+static struct ep_mcp_server *task_srv(const char *db, struct ep_tasks **t)
+{
+    struct ep_mcp_options o;
+    ep_mcp_options_init(&o);
+    struct ep_error e = {0};
+    if (ep_tasks_open(db, &o, task_tools, t, &e))
+        fail_msg("ep_tasks_open: %s", e.msg);
+    struct ep_mcp_server *s = srv(0, NULL, 0);
+    ep_mcp_server_free(s); /* srv() reset the capture; the real one needs o.tasks */
+    o.tasks = *t;
+    o.page_size = 3;
+    assert_int_equal(ep_mcp_server_new(&o, &s, &e), 0);
+    ep_mcp_set_writer(s, cap_write, NULL);
+    return s;
+}
+
+/* tasks/get until the task is terminal (at most 20 s); the last result (new reference). *saw:
+ * a "working: N of M" status message was seen on the way. */
+static json_t *poll_task(struct ep_mcp_server *s, const char *id, int modern, int *saw)
+{
+    static int rid = 5000;
+    for (int i = 0; i < 200; i++) {
+        char buf[600];
+        snprintf(buf, sizeof buf,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tasks/get\",\"params\":{"
+                 "\"taskId\":\"%s\"%s}}",
+                 ++rid, id, modern ? "," META26T : "");
+        sendm(s, buf);
+        json_t *m = wait_id(rid);
+        json_t *r = json_object_get(m, "result");
+        assert_non_null(r);
+        const char *st = json_string_value(json_object_get(r, "status"));
+        const char *msg = json_string_value(json_object_get(r, "statusMessage"));
+        if (saw && msg && strncmp(msg, "working: ", 9) == 0)
+            *saw = 1;
+        if (strcmp(st, "working") != 0)
+            return m;
+        json_decref(m);
+        usleep(100000);
+    }
+    fail_msg("task %s did not finish", id);
+    return NULL;
+}
+
+static void test_tasks_2026(void **st)
+{
+    char *dir = ep_test_tmpdir(), db[600];
+    snprintf(db, sizeof db, "%s/tasks.db", dir);
+    struct ep_tasks *t = NULL;
+    struct ep_mcp_server *s = task_srv(db, &t);
+    /* server/discover declares the extension */
+    sendm(s,
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\",\"params\":{" META26T "}}");
+    json_t *m = wait_id(1);
+    assert_non_null(json_object_get(
+        json_object_get(json_object_get(json_object_get(m, "result"), "capabilities"),
+                        "extensions"),
+        "io.modelcontextprotocol/tasks"));
+    json_decref(m);
+    /* a client without the extension gets the result inline */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"slow\",\"arguments\":{\"steps\":2}," META26 "}}");
+    m = wait_id(2);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(m, "result"), "resultType")), "complete");
+    json_decref(m);
+    /* with it: a task handle at once, progress in its status message, then the result */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"slow\",\"arguments\":{\"steps\":150,\"ms\":20}," META26T "}}");
+    m = wait_id(3);
+    json_t *r = json_object_get(m, "result");
+    assert_string_equal(json_string_value(json_object_get(r, "resultType")), "task");
+    assert_string_equal(json_string_value(json_object_get(r, "status")), "working");
+    assert_true(json_integer_value(json_object_get(r, "pollIntervalMs")) > 0);
+    assert_non_null(json_object_get(r, "createdAt"));
+    char id[64];
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(r, "taskId")));
+    json_decref(m);
+    int saw = 0;
+    m = poll_task(s, id, 1, &saw);
+    r = json_object_get(m, "result");
+    assert_string_equal(json_string_value(json_object_get(r, "status")), "completed");
+    assert_string_equal(json_string_value(json_object_get(r, "resultType")), "complete");
+    json_t *tr = json_object_get(r, "result"); /* what tools/call would have answered */
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(tr, "structuredContent"), "done")), 150);
+    assert_true(saw); /* "working: N of 150" while it ran */
+    json_decref(m);
+    /* cancel: acknowledged with an empty result; the task ends cancelled, its run stops */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"slow\",\"arguments\":{\"steps\":100000,\"ms\":2}," META26T "}}");
+    m = wait_id(4);
+    snprintf(id, sizeof id, "%s",
+             json_string_value(json_object_get(json_object_get(m, "result"), "taskId")));
+    json_decref(m);
+    char buf[600];
+    snprintf(buf, sizeof buf,
+             "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/cancel\",\"params\":{\"taskId\":"
+             "\"%s\"," META26T "}}",
+             id);
+    sendm(s, buf);
+    m = wait_id(5);
+    assert_int_equal(json_object_size(json_object_get(json_object_get(m, "result"), "_meta")), 1);
+    json_decref(m);
+    m = poll_task(s, id, 1, NULL);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(m, "result"), "status")),
+                        "cancelled");
+    json_decref(m);
+    /* unknown task: -32602 */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tasks/get\",\"params\":{\"taskId\":"
+             "\"task-none\"," META26T "}}");
+    m = wait_id(6);
+    assert_int_equal(err_code(m), -32602);
+    json_decref(m);
+    ep_mcp_server_free(s);
+    double t0 = ep_now();
+    ep_tasks_close(t); /* the cancelled run is gone already: nothing to wait for */
+    assert_true(ep_now() - t0 < 3);
+    ep_test_system("rm -rf '%s'", dir);
+    free(dir);
+}
+
+static void test_tasks_2025(void **st)
+{
+    char *dir = ep_test_tmpdir(), db[600];
+    snprintf(db, sizeof db, "%s/tasks.db", dir);
+    struct ep_tasks *t = NULL;
+    struct ep_mcp_server *s = task_srv(db, &t);
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":1000,\"method\":\"initialize\",\"params\":{"
+             "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":"
+             "\"t\",\"version\":\"1\"}}}");
+    json_t *m = wait_id(1000);
+    json_t *tc =
+        json_object_get(json_object_get(json_object_get(m, "result"), "capabilities"), "tasks");
+    assert_non_null(
+        json_object_get(json_object_get(json_object_get(tc, "requests"), "tools"), "call"));
+    assert_non_null(json_object_get(tc, "list"));
+    json_decref(m);
+    /* tools/list: slow may run as a task, echo not */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+    m = wait_id(1);
+    size_t i;
+    json_t *tool;
+    int seen = 0;
+    json_array_foreach(json_object_get(json_object_get(m, "result"), "tools"), i, tool)
+    {
+        const char *n = json_string_value(json_object_get(tool, "name"));
+        const char *ts =
+            json_string_value(json_object_get(json_object_get(tool, "execution"), "taskSupport"));
+        if (strcmp(n, "slow") == 0) {
+            assert_string_equal(ts, "optional");
+            seen++;
+        } else if (strcmp(n, "echo") == 0) {
+            assert_null(ts);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 2);
+    json_decref(m);
+    /* a task-augmented call of a tool that does not allow it: -32601 */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"echo\",\"arguments\":{\"text\":\"x\"},\"task\":{}}}");
+    m = wait_id(2);
+    assert_int_equal(err_code(m), -32601);
+    json_decref(m);
+    /* CreateTaskResult {task}, then tasks/result blocks until the result */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"slow\",\"arguments\":{\"steps\":50,\"ms\":10},\"task\":{\"ttl\":60000}}}");
+    m = wait_id(3);
+    json_t *task = json_object_get(json_object_get(m, "result"), "task");
+    assert_string_equal(json_string_value(json_object_get(task, "status")), "working");
+    assert_int_equal(json_integer_value(json_object_get(task, "ttl")), 60000);
+    assert_null(json_object_get(json_object_get(m, "result"), "resultType"));
+    char id[64], buf[600];
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(task, "taskId")));
+    json_decref(m);
+    snprintf(buf, sizeof buf,
+             "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tasks/result\",\"params\":{\"taskId\":"
+             "\"%s\"}}",
+             id);
+    sendm(s, buf);
+    m = wait_id(4);
+    json_t *r = json_object_get(m, "result");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r, "structuredContent"), "done")), 50);
+    assert_null(json_object_get(r, "resultType")); /* the 2025 shape */
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_object_get(json_object_get(r, "_meta"), "io.modelcontextprotocol/related-task"),
+            "taskId")),
+        id);
+    json_decref(m);
+    /* tasks/get, tasks/list; cancelling a completed task: -32602 */
+    m = poll_task(s, id, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(m, "result"), "status")),
+                        "completed");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "result"), "ttl")),
+                     60000);
+    json_decref(m);
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\"}");
+    m = wait_id(5);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(m, "result"), "tasks")), 1);
+    json_decref(m);
+    snprintf(buf, sizeof buf,
+             "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tasks/cancel\",\"params\":{\"taskId\":"
+             "\"%s\"}}",
+             id);
+    sendm(s, buf);
+    m = wait_id(6);
+    assert_int_equal(err_code(m), -32602);
+    json_decref(m);
+    ep_mcp_server_free(s);
+    ep_tasks_close(t);
+    ep_test_system("rm -rf '%s'", dir);
+    free(dir);
+}
+
+/* A task outlives its process: closed while it runs (a server stopping), it is resumed by the
+ * next one on the same store and finishes there. */
+static void test_tasks_restart(void **st)
+{
+    char *dir = ep_test_tmpdir(), db[600];
+    snprintf(db, sizeof db, "%s/tasks.db", dir);
+    struct ep_mcp_options o;
+    ep_mcp_options_init(&o);
+    struct ep_tasks *a = NULL, *b = NULL;
+    struct ep_error e = {0};
+    assert_int_equal(ep_tasks_open(db, &o, task_tools, &a, &e), 0);
+    json_t *args = json_pack("{s:i,s:i}", "steps", 200, "ms", 10);
+    struct ep_task_view v;
+    assert_int_equal(ep_tasks_create(a, "alice", NULL, "slow", args, 0, &v, &e), 0);
+    json_decref(args);
+    char id[64];
+    snprintf(id, sizeof id, "%s", v.id);
+    ep_task_view_clear(&v);
+    usleep(200000);
+    ep_tasks_close(a); /* stops the run, gives the lease back; the task stays working */
+    assert_int_equal(ep_tasks_open(db, &o, task_tools, &b, &e), 0);
+    assert_int_equal(ep_tasks_get(b, "alice", id, &v, &e), 0);
+    ep_task_view_clear(&v);
+    assert_int_equal(ep_tasks_get(b, "bob", id, &v, &e), EP_ENOTFOUND); /* not another's */
+    int done = 0;
+    for (int i = 0; i < 200 && !done; i++) {
+        assert_int_equal(ep_tasks_get(b, "alice", id, &v, &e), 0);
+        done = ep_task_terminal(&v);
+        if (done) {
+            assert_string_equal(v.status, "completed");
+            assert_int_equal(json_integer_value(json_object_get(
+                                 json_object_get(v.result, "structuredContent"), "done")),
+                             200);
+            assert_int_equal(v.runs, 2); /* started by a, resumed by b */
+        }
+        ep_task_view_clear(&v);
+        if (!done)
+            usleep(100000);
+    }
+    assert_true(done);
+    ep_tasks_close(b);
+    ep_test_system("rm -rf '%s'", dir);
+    free(dir);
+}
+
 static int setup(void **st)
 {
     struct ep_error e = {0};
@@ -1529,6 +1802,9 @@ int main(void)
         cmocka_unit_test(test_era2026_meta_errors),
         cmocka_unit_test(test_era2026_logging_progress),
         cmocka_unit_test(test_cancel_origin),
+        cmocka_unit_test(test_tasks_2026),
+        cmocka_unit_test(test_tasks_2025),
+        cmocka_unit_test(test_tasks_restart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -753,7 +753,9 @@ static void test_migration_packs_positions(void **state)
         SQLITE_OK);
     sqlite3_close(db);
     struct ep_store *s = open_store("v5.db");
-    assert_int_equal(scalar(s, "PRAGMA user_version"), EP_STORE_PACKED_POSITIONS);
+    /* migrated through the packing to the latest version */
+    assert_int_equal(scalar(s, "PRAGMA user_version"),
+                     (int)(sizeof ep_store_migrations / sizeof ep_store_migrations[0]));
     assert_int_equal(scalar(s, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'position'"), 0);
     assert_int_equal(scalar(s, "SELECT COUNT(*) FROM vote_positions"), 2);
     struct ep_buf b;
