@@ -1041,6 +1041,8 @@ static void m_tasks_get(struct ep_mcp_server *s, struct job *j, json_t *params, 
         return;
     }
     r->result = task_json(&v, j->modern, 1);
+    if (r->result && j->modern) /* how often it was started: 1 + resumptions after a stop */
+        json_object_set_new(r->result, "_meta", json_pack("{s:i}", "io.epintel/runs", v.runs));
     ep_task_view_clear(&v);
     if (!r->result)
         reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");

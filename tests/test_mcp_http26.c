@@ -1,8 +1,10 @@
-/* The audit, quotas and roles of `epintel serve --http --auth-config` are the same for a
- * 2026-07-28 stateless request as for a 2025 session request: the real server, API keys, one
- * daily quota spent from both eras, the 403 of a tool the role may not call, tools/list
- * filtered by role (and marked cacheScope "private"), 401 without a key, and one audit line per
- * request naming the principal, its role and the protocol. */
+/* MCP 2026-07-28 over HTTP on the real server (`epintel serve --http`):
+ * - the audit, quotas and roles are the same for a 2026-07-28 stateless request as for a 2025
+ *   session request: API keys, one daily quota spent from both eras, the 403 of a tool the role
+ *   may not call, tools/list filtered by role (and marked cacheScope "private"), 401 without a
+ *   key, and one audit line per request naming the principal, its role and the protocol;
+ * - a task created on one replica is polled on another, which finishes it after the first was
+ *   killed with SIGKILL (two servers on one store). */
 #include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -255,6 +257,115 @@ static void test_roles_quota_audit_both_eras(void **state)
     assert_int_equal(n25, 7);
 }
 
+/* Start `epintel serve --http` on db (port file pf); its port. */
+static int serve(const char *db, const char *pf, const char *out_dir, pid_t *pid)
+{
+    unlink(pf);
+    *pid = fork();
+    assert_true(*pid >= 0);
+    if (*pid == 0) {
+        execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
+              pf, "--out-dir", out_dir, (char *)NULL);
+        _exit(127);
+    }
+    int p = ep_test_wait_port_file(pf, *pid, 200);
+    assert_true(p > 0);
+    return p;
+}
+
+#define META26T                                                                                    \
+    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                       \
+    "\"io.modelcontextprotocol/clientCapabilities\":{\"extensions\":{"                             \
+    "\"io.modelcontextprotocol/tasks\":{}}}}"
+
+static void test_task_across_replicas(void **state)
+{
+    (void)state;
+    char db[600], pfa[600], pfb[600], out[600];
+    snprintf(db, sizeof db, "%s/synth.db", dir);
+    snprintf(pfa, sizeof pfa, "%s/port.a", dir);
+    snprintf(pfb, sizeof pfb, "%s/port.b", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    /* a synthetic store (300 MEPs x 3,000 votes from the bundled data) on which rendering the
+     * network takes about 2 s: long enough to kill its replica mid-run */
+    assert_int_equal(ep_test_system("'%s' --quiet --db '%s/real.db' info >/dev/null 2>&1 && "
+                                    "'%s' --quiet --db '%s' synth --real-db '%s/real.db' --meps 300 "
+                                    "--votes 3000 --seed 1 >/dev/null 2>&1",
+                                    EP_TEST_BIN, dir, EP_TEST_BIN, db, dir),
+                     0);
+    pid_t a, b;
+    int pa = serve(db, pfa, out, &a), pb = serve(db, pfb, out, &b);
+    long st = 0;
+    port = pa;
+    json_t *v = post(NULL, NULL, "tools/call", "map_political_network",
+                     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"map_political_network\",\"arguments\":{\"formats\":[\"graphml\"]},"
+                     META26T "}}",
+                     &st);
+    assert_int_equal(st, 200);
+    json_t *r = json_object_get(v, "result");
+    assert_string_equal(json_string_value(json_object_get(r, "resultType")), "task");
+    char id[64], get[600];
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(r, "taskId")));
+    json_decref(v);
+    kill(a, SIGKILL); /* replica A dies with the task running */
+    int ws;
+    waitpid(a, &ws, 0);
+    /* B answers for it at once (the store is shared), and finishes it once A's lease ran out */
+    port = pb;
+    snprintf(get, sizeof get,
+             "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tasks/get\",\"params\":{\"taskId\":"
+             "\"%s\"," META26T "}}",
+             id);
+    const char *status = "";
+    int runs = 0;
+    json_t *last = NULL;
+    for (int i = 0; i < 300; i++) { /* at most 30 s */
+        json_decref(last);
+        last = post(NULL, NULL, "tasks/get", NULL, get, &st);
+        assert_int_equal(st, 200);
+        r = json_object_get(last, "result");
+        status = json_string_value(json_object_get(r, "status"));
+        runs = (int)json_integer_value(
+            json_object_get(json_object_get(r, "_meta"), "io.epintel/runs"));
+        if (strcmp(status, "working") != 0)
+            break;
+        usleep(100000);
+    }
+    assert_string_equal(status, "completed");
+    json_t *tr = json_object_get(r, "result");
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_object_get(tr, "structuredContent"), "nodes")),
+                     300);
+    /* its artefact is a resource link that B serves */
+    const char *uri = NULL;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(tr, "content"), i, c) if (
+        strcmp(json_string_value(json_object_get(c, "type")), "resource_link") == 0) uri =
+        json_string_value(json_object_get(c, "uri"));
+    assert_non_null(uri);
+    char rd[800];
+    snprintf(rd, sizeof rd,
+             "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/read\",\"params\":{"
+             "\"uri\":\"%s\"," META26T "}}",
+             uri);
+    json_t *rr = post(NULL, NULL, "resources/read", uri, rd, &st);
+    assert_int_equal(st, 200);
+    assert_non_null(strstr(json_string_value(json_object_get(
+                               json_array_get(json_object_get(json_object_get(rr, "result"),
+                                                              "contents"),
+                                              0),
+                               "text")),
+                           "<graphml"));
+    json_decref(rr);
+    json_decref(last);
+    assert_int_equal(runs, 2); /* started on A, run again from the start on B */
+    kill(b, SIGTERM);
+    waitpid(b, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -276,6 +387,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roles_quota_audit_both_eras),
+        cmocka_unit_test(test_task_across_replicas),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
