@@ -706,6 +706,16 @@ static void sess_close(struct sess *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* A reference to f (may be NULL) for a request, and its use counted (h->mu held). */
+static void sess_use_locked(struct http *h, struct sess *f)
+{
+    if (!f)
+        return;
+    f->refs++;
+    f->last_used = time(NULL);
+    f->use_seq = ++h->use_seq;
+}
+
 /* The session with this id that owner may use (owner "" = no authentication). */
 static struct sess *sess_find(struct http *h, const char *id, const char *owner)
 {
@@ -716,11 +726,7 @@ static struct sess *sess_find(struct http *h, const char *id, const char *owner)
         if (n == 32 && !h->sessions[i]->modern && CRYPTO_memcmp(h->sessions[i]->id, id, 32) == 0 &&
             strcmp(h->sessions[i]->owner, owner) == 0)
             f = h->sessions[i];
-    if (f) {
-        f->refs++;
-        f->last_used = time(NULL);
-        f->use_seq = ++h->use_seq;
-    }
+    sess_use_locked(h, f);
     pthread_mutex_unlock(&h->mu);
     return f;
 }
@@ -737,11 +743,7 @@ static struct sess *sess_modern(struct http *h, const char *owner, int *full)
     for (int i = 0; i < h->nsessions && !f; i++)
         if (h->sessions[i]->modern && strcmp(h->sessions[i]->owner, owner) == 0)
             f = h->sessions[i];
-    if (f) {
-        f->refs++;
-        f->last_used = time(NULL);
-        f->use_seq = ++h->use_seq;
-    }
+    sess_use_locked(h, f);
     pthread_mutex_unlock(&h->mu);
     return f ? f : sess_create(h, owner, 1, full);
 }

@@ -1028,18 +1028,26 @@ static json_t *task_create(struct ep_mcp_server *s, int modern, const char *tool
     return t;
 }
 
+/* The task params.taskId of the caller into v: 0, or -1 with r holding the error (-32602 for
+ * an unknown task or another principal's). */
+static int task_load(struct ep_mcp_server *s, json_t *params, struct reply *r, const char *m,
+                     struct ep_task_view *v)
+{
+    const char *id = task_id_param(params, r, m);
+    if (!id)
+        return -1;
+    struct ep_error e = {0};
+    int rc = ep_tasks_get(s->o.tasks, principal_of(s), id, v, &e);
+    if (rc)
+        reply_ep(r, rc == EP_ENOTFOUND ? EP_EINVAL : rc, &e);
+    return rc ? -1 : 0;
+}
+
 static void m_tasks_get(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
 {
-    const char *id = task_id_param(params, r, "tasks/get");
-    if (!id)
-        return;
     struct ep_task_view v;
-    struct ep_error e = {0};
-    int rc = ep_tasks_get(s->o.tasks, principal_of(s), id, &v, &e);
-    if (rc) {
-        reply_ep(r, rc == EP_ENOTFOUND ? EP_EINVAL : rc, &e);
+    if (task_load(s, params, r, "tasks/get", &v))
         return;
-    }
     r->result = task_json(&v, j->modern, 1);
     if (r->result && j->modern) /* how often it was started: 1 + resumptions after a stop */
         json_object_set_new(r->result, "_meta", json_pack("{s:i}", "io.epintel/runs", v.runs));
@@ -1074,16 +1082,9 @@ static void m_tasks_cancel(struct ep_mcp_server *s, struct job *j, json_t *param
  * update: an acknowledgement for a known task. */
 static void m_tasks_update(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
 {
-    const char *id = task_id_param(params, r, "tasks/update");
-    if (!id)
-        return;
     struct ep_task_view v;
-    struct ep_error e = {0};
-    int rc = ep_tasks_get(s->o.tasks, principal_of(s), id, &v, &e);
-    if (rc) {
-        reply_ep(r, rc == EP_ENOTFOUND ? EP_EINVAL : rc, &e);
+    if (task_load(s, params, r, "tasks/update", &v))
         return;
-    }
     ep_task_view_clear(&v);
     r->result = json_object();
 }

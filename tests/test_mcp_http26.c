@@ -121,6 +121,34 @@ static void session(const char *authz, char sid[80])
     assert_int_equal(st, 202);
 }
 
+/* Start `epintel serve --http` on db (port file pf, artefacts in out_dir) with an auth config and
+ * an audit file (NULL = none); its port. */
+static int serve(const char *db, const char *pf, const char *out_dir, const char *auth,
+                 const char *audit, pid_t *pid)
+{
+    unlink(pf);
+    *pid = fork();
+    assert_true(*pid >= 0);
+    if (*pid == 0) {
+        const char *argv[16] = {"epintel",     "--db",        db, "serve",     "--http",
+                                "127.0.0.1:0", "--port-file", pf, "--out-dir", out_dir};
+        int k = 10;
+        if (auth) {
+            argv[k++] = "--auth-config";
+            argv[k++] = auth;
+        }
+        if (audit) {
+            argv[k++] = "--audit-file";
+            argv[k++] = audit;
+        }
+        execv(EP_TEST_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    int p = ep_test_wait_port_file(pf, *pid, 200);
+    assert_true(p > 0);
+    return p;
+}
+
 static int err_code(json_t *v)
 {
     return (int)json_integer_value(json_object_get(json_object_get(v, "error"), "code"));
@@ -149,15 +177,10 @@ static void test_roles_quota_audit_both_eras(void **state)
     fclose(f);
     assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
                      0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
-              pf, "--auth-config", cfg, "--audit-file", audit, (char *)NULL);
-        _exit(127);
-    }
-    port = ep_test_wait_port_file(pf, pid, 200);
-    assert_true(port > 0);
+    char out[600];
+    snprintf(out, sizeof out, "%s/out", dir);
+    pid_t pid;
+    port = serve(db, pf, out, cfg, audit, &pid);
     const char *vk = "Bearer viewer-secret-26", *mk = "Bearer metered-secret-26";
     long st = 0;
 
@@ -257,22 +280,6 @@ static void test_roles_quota_audit_both_eras(void **state)
     assert_int_equal(n25, 7);
 }
 
-/* Start `epintel serve --http` on db (port file pf); its port. */
-static int serve(const char *db, const char *pf, const char *out_dir, pid_t *pid)
-{
-    unlink(pf);
-    *pid = fork();
-    assert_true(*pid >= 0);
-    if (*pid == 0) {
-        execl(EP_TEST_BIN, "epintel", "--db", db, "serve", "--http", "127.0.0.1:0", "--port-file",
-              pf, "--out-dir", out_dir, (char *)NULL);
-        _exit(127);
-    }
-    int p = ep_test_wait_port_file(pf, *pid, 200);
-    assert_true(p > 0);
-    return p;
-}
-
 #define META26T                                                                                    \
     "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                       \
     "\"io.modelcontextprotocol/clientCapabilities\":{\"extensions\":{"                             \
@@ -294,7 +301,7 @@ static void test_task_across_replicas(void **state)
                                     EP_TEST_BIN, dir, EP_TEST_BIN, db, dir),
                      0);
     pid_t a, b;
-    int pa = serve(db, pfa, out, &a), pb = serve(db, pfb, out, &b);
+    int pa = serve(db, pfa, out, NULL, NULL, &a), pb = serve(db, pfb, out, NULL, NULL, &b);
     long st = 0;
     port = pa;
     json_t *v = post(NULL, NULL, "tools/call", "map_political_network",
