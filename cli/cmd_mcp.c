@@ -56,6 +56,7 @@ static void serve_usage(FILE *f)
             "                                 [--header-timeout S] [--request-timeout S]\n"
             "                                 [--max-connections-per-ip N]\n"
             "                                 [--auth-config F] [--audit-file F]\n"
+            "                                 [--state redis://HOST:PORT/DB]\n"
             "                                 [--rate-per-minute N] [--max-replay-bytes N]\n"
             "                                 [--conformance-fixtures]\n\n"
             "Run the MCP server. With --stdio (the default) it reads JSON-RPC messages, one per\n"
@@ -104,6 +105,9 @@ static void serve_usage(FILE *f)
             "                           a non-loopback address\n"
             "  --audit-file F           (http) one JSON line per /mcp request (mode 0600,\n"
             "                           rotated to F.1 at 10 MiB)\n"
+            "  --state URL              (http) keep the daily quota counters in Redis\n"
+            "                           (redis://HOST:PORT/DB), shared by replicas; Redis\n"
+            "                           unreachable: data requests get 503 (docs/deploy.md)\n"
             "  --rate-per-minute N      (http) requests per principal per sliding minute\n"
             "                           (default 0 = unlimited; 429 beyond)\n"
             "  --max-replay-bytes N     (http) SSE events kept for resumption (Last-Event-ID)\n"
@@ -157,6 +161,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     char outbuf[PATH_MAX];
     const char *out_dir = NULL, *http = NULL, *port_file = NULL, *auth_config = NULL;
     const char *audit_file = NULL;
+    const char *state_url = NULL;
     long rate = 0;
     long max_msg = (long)EP_MCP_DEFAULT_MAX_MESSAGE, workers = 4;
     long max_body = 4L << 20, max_header = 32L << 10, max_sessions = 256, max_calls = 16;
@@ -193,6 +198,10 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
             continue;
         } else if (strcmp(a, "--audit-file") == 0 && v) {
             audit_file = v;
+            i++;
+            continue;
+        } else if (strcmp(a, "--state") == 0 && v) {
+            state_url = v;
             i++;
             continue;
         } else if (strcmp(a, "--port-file") == 0 && v) {
@@ -331,6 +340,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         h.store = s;
         h.auth_config = auth_config;
         h.audit_file = audit_file;
+        h.state_url = state_url;
         h.rate_per_minute = rate;
         h.max_replay_bytes = (size_t)max_replay;
         rc = ep_http_serve(&h, &err);

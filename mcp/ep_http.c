@@ -23,6 +23,7 @@
 
 #include "ep_auth.h"
 #include "ep_era2026.h"
+#include "ep_state.h"
 #include "ep_store.h"
 #include "ep_tools_epapi.h"
 #include "ep_util.h"
@@ -228,6 +229,7 @@ struct http {
     pthread_mutex_t audit_mu;
     /* daily quotas (ep_auth.h), flushed to the store every second; NULL without auth */
     struct ep_quota *quota;
+    struct ep_state *state; /* --state: the quota counters in Redis instead (NULL = none) */
     /* upstream (EP API) metrics text, as last read under the execution mutex; under mu */
     struct ep_buf upstream;
     /* every stream's replay log (struct stream): the events in logging order, their bytes */
@@ -1384,7 +1386,7 @@ static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *r
                        enum MHD_Result *ret)
 {
     struct http *h = r->h;
-    if (!h->quota || n <= 0)
+    if ((!h->quota && !h->state) || n <= 0)
         return 0;
     char role[32] = "";
     pthread_rwlock_rdlock(&h->alock);
@@ -1394,7 +1396,23 @@ static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *r
         return 0;
     time_t now = time(NULL);
     long used = 0;
-    if (!ep_quota_charge(h->quota, r->principal, limit, n, now, &used))
+    int over;
+    if (h->state) { /* shared by the replicas; unknown when Redis is down: refused (fail closed) */
+        struct ep_error e = {0};
+        over = ep_state_quota_charge(h->state, r->principal, limit, n, now, &used, &e);
+        if (over < 0) {
+            count_reject(h, REJ_QUOTA);
+            r->retry_after = 1;
+            *ret = send_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, EP_MCP_INTERNAL_ERROR, rid,
+                              "Service Unavailable: %s; the daily quota cannot be checked, so "
+                              "data requests are refused until it is back (retry shortly)",
+                              e.msg);
+            return 1;
+        }
+    } else {
+        over = ep_quota_charge(h->quota, r->principal, limit, n, now, &used);
+    }
+    if (!over)
         return 0;
     count_reject(h, REJ_QUOTA);
     int retry = ep_quota_reset_in(now);
@@ -2450,6 +2468,8 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
             fprintf(stderr, "epintel: no store: daily quota counts are kept in memory only\n");
         rc = ep_quota_open(qpath, time(NULL), &h->quota, err);
     }
+    if (!rc && h->o.state_url)
+        rc = ep_state_open(h->o.state_url, &h->state, err);
     if (!rc && h->o.audit_file && !(h->audit = ep_log_open(h->o.audit_file, err)))
         rc = err->code;
     if (!rc && !h->sessions)
@@ -2544,6 +2564,7 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     if (h->d)
         MHD_stop_daemon(h->d);
     ep_quota_close(h->quota); /* writes the last counts */
+    ep_state_close(h->state);
     for (int i = 0; i < h->nhosts; i++)
         free(h->hosts[i]);
     free(h->hosts);

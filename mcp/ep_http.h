@@ -57,6 +57,8 @@ struct ep_http_options {
     long rate_per_minute;           /* requests per principal (client address without auth) in any
                                        sliding minute, 0 = unlimited (429 + Retry-After beyond) */
     struct ep_store *store;         /* for /healthz readiness (may be NULL, borrowed) */
+    const char *state_url;          /* redis://HOST:PORT/DB: daily quota counters shared by
+                                       replicas (mcp/ep_state.h); NULL = in the process */
 };
 
 /* Fill o with the defaults above (mcp with ep_mcp_options_init). */

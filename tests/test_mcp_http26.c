@@ -4,12 +4,20 @@
  *   may not call, tools/list filtered by role (and marked cacheScope "private"), 401 without a
  *   key, and one audit line per request naming the principal, its role and the protocol;
  * - a task created on one replica is polled on another, which finishes it after the first was
- *   killed with SIGKILL (two servers on one store). */
+ *   killed with SIGKILL (two servers on one store);
+ * - with --state redis://, a daily quota of Q over 3 replicas admits exactly Q (the real
+ *   redis-server on a free loopback port); Redis killed: 503 naming it (fail closed); Redis back:
+ *   served again. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +26,7 @@
 #include "ep_util.h"
 
 static char *dir;
-static int port;
+static __thread int port; /* the server the calling thread talks to */
 
 struct resp {
     long status;
@@ -124,7 +132,7 @@ static void session(const char *authz, char sid[80])
 /* Start `epintel serve --http` on db (port file pf, artefacts in out_dir) with an auth config and
  * an audit file (NULL = none); its port. */
 static int serve(const char *db, const char *pf, const char *out_dir, const char *auth,
-                 const char *audit, pid_t *pid)
+                 const char *audit, const char *state, pid_t *pid)
 {
     unlink(pf);
     *pid = fork();
@@ -140,6 +148,10 @@ static int serve(const char *db, const char *pf, const char *out_dir, const char
         if (audit) {
             argv[k++] = "--audit-file";
             argv[k++] = audit;
+        }
+        if (state) {
+            argv[k++] = "--state";
+            argv[k++] = state;
         }
         execv(EP_TEST_BIN, (char *const *)argv);
         _exit(127);
@@ -180,7 +192,7 @@ static void test_roles_quota_audit_both_eras(void **state)
     char out[600];
     snprintf(out, sizeof out, "%s/out", dir);
     pid_t pid;
-    port = serve(db, pf, out, cfg, audit, &pid);
+    port = serve(db, pf, out, cfg, audit, NULL, &pid);
     const char *vk = "Bearer viewer-secret-26", *mk = "Bearer metered-secret-26";
     long st = 0;
 
@@ -301,7 +313,8 @@ static void test_task_across_replicas(void **state)
                                     EP_TEST_BIN, dir, EP_TEST_BIN, db, dir),
                      0);
     pid_t a, b;
-    int pa = serve(db, pfa, out, NULL, NULL, &a), pb = serve(db, pfb, out, NULL, NULL, &b);
+    int pa = serve(db, pfa, out, NULL, NULL, NULL, &a),
+        pb = serve(db, pfb, out, NULL, NULL, NULL, &b);
     long st = 0;
     port = pa;
     json_t *v = post(NULL, NULL, "tools/call", "map_political_network",
@@ -373,6 +386,141 @@ static void test_task_across_replicas(void **state)
     assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
 }
 
+/* A free loopback TCP port (bound and released). */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t n = sizeof a;
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &n), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* Start redis-server on rport (no persistence); its pid once it accepts connections. */
+static pid_t start_redis(int rport)
+{
+    char ps[16];
+    snprintf(ps, sizeof ps, "%d", rport);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        execlp("redis-server", "redis-server", "--port", ps, "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 100; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET,
+                                .sin_port = htons((uint16_t)rport),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+        close(fd);
+        if (ok)
+            return pid;
+        usleep(50000);
+    }
+    fail_msg("redis-server did not start on port %d", rport);
+    return -1;
+}
+
+struct burst {
+    int port;
+    int ok, over, other;
+};
+
+/* Six metered calls to one replica. */
+static void *burst_main(void *arg)
+{
+    struct burst *b = arg;
+    port = b->port;
+    for (int i = 0; i < 6; i++) {
+        long st = 0;
+        json_decref(post("Bearer metered-secret-26", NULL, "tools/call", "get_meps", call26, &st));
+        if (st == 200)
+            b->ok++;
+        else if (st == 429)
+            b->over++;
+        else
+            b->other++;
+    }
+    return NULL;
+}
+
+static void test_redis_quota_replicas(void **state)
+{
+    (void)state;
+    char cfg[600], db[600], out[600], pf[3][600], url[64];
+    snprintf(cfg, sizeof cfg, "%s/auth5.json", dir);
+    snprintf(db, sizeof db, "%s/redis.db", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    char dm[65];
+    ep_auth_key_digest("metered-secret-26", dm);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "{\"resource\":\"http://127.0.0.1/mcp\",\"authorization_servers\":["
+            "\"https://as.example\"],\"roles\":{\"metered\":{\"scope\":\"m\",\"tools\":["
+            "\"get_meps\"],\"daily_quota\":5}},\"api_keys\":[{\"id\":\"m26\",\"sha256\":\"%s\","
+            "\"role\":\"metered\"}]}",
+            dm);
+    fclose(f);
+    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
+                     0);
+    int rport = free_port();
+    pid_t redis = start_redis(rport);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rport);
+    pid_t rep[3];
+    struct burst b[3] = {{0}};
+    for (int i = 0; i < 3; i++) {
+        snprintf(pf[i], sizeof pf[i], "%s/rport.%d", dir, i);
+        b[i].port = serve(db, pf[i], out, cfg, NULL, url, &rep[i]);
+    }
+    /* 18 calls at once over the 3 replicas, one principal with a quota of 5: exactly 5 pass */
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, burst_main, &b[i]), 0);
+    int ok = 0, over = 0, other = 0;
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        ok += b[i].ok;
+        over += b[i].over;
+        other += b[i].other;
+    }
+    assert_int_equal(ok, 5);
+    assert_int_equal(over, 13);
+    assert_int_equal(other, 0);
+    /* Redis gone: the quota cannot be checked, the call is refused with 503 naming it */
+    kill(redis, SIGKILL);
+    int ws;
+    waitpid(redis, &ws, 0);
+    port = b[1].port;
+    long st = 0;
+    json_t *v = post("Bearer metered-secret-26", NULL, "tools/call", "get_meps", call26, &st);
+    assert_int_equal(st, 503);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(json_object_get(v, "error"), "message")),
+               "Redis at 127.0.0.1:"));
+    json_decref(v);
+    /* Redis back (empty: no persistence here): served again within a few seconds */
+    redis = start_redis(rport);
+    for (int i = 0; i < 50 && st != 200; i++) {
+        usleep(100000);
+        json_decref(post("Bearer metered-secret-26", NULL, "tools/call", "get_meps", call26, &st));
+    }
+    assert_int_equal(st, 200);
+    for (int i = 0; i < 3; i++) {
+        kill(rep[i], SIGTERM);
+        waitpid(rep[i], &ws, 0);
+        assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    }
+    kill(redis, SIGTERM);
+    waitpid(redis, &ws, 0);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -395,6 +543,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roles_quota_audit_both_eras),
         cmocka_unit_test(test_task_across_replicas),
+        cmocka_unit_test(test_redis_quota_replicas),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
