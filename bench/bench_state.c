@@ -27,7 +27,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_state redis://127.0.0.1:PORT/0 [n]\n");
         return 2;
     }
-    int n = argc > 2 ? atoi(argv[2]) : 20000;
+    int n = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 20000;
+    if (n < 1 || n > 10000000)
+        n = 20000;
     struct ep_error e = {0};
     struct ep_quota *mem = NULL;
     struct ep_state *st = NULL;
@@ -48,6 +50,8 @@ int main(int argc, char **argv)
             double t0 = ep_now();
             if (ep_state_quota_charge(st, "bench", 1L << 40, 1, time(NULL), &used, &e) < 0) {
                 fprintf(stderr, "bench_state: %s\n", e.msg);
+                free(a);
+                free(b);
                 return 1;
             }
             b[kb++] = (ep_now() - t0) * 1e3;
