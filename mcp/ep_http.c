@@ -170,6 +170,7 @@ struct req {
     char wbuf[1600];
     struct ep_auth_principal who;
     int is_mcp;
+    int audited; /* its audit line is written (audit_before_reply) */
     /* audit */
     char principal[128];
     char roles[256];
@@ -993,6 +994,19 @@ static int header_has(struct MHD_Connection *c, const char *name, const char *to
     return v && strcasestr(v, token) != NULL;
 }
 
+static void audit(struct http *h, struct req *r);
+
+/* An /mcp request's audit line is written before its reply is queued: a client never holds a
+ * reply whose line a crash (kill -9) could still lose. */
+static void audit_before_reply(struct req *r, unsigned status)
+{
+    if (!r->is_mcp || r->audited)
+        return;
+    r->status = (int)status;
+    r->audited = 1;
+    audit(r->h, r);
+}
+
 static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, unsigned status,
                                  const char *ctype, const char *body, size_t n, const char *sid)
 {
@@ -1024,6 +1038,7 @@ static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, unsign
     }
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(resp, "Allow", "GET, POST, DELETE");
+    audit_before_reply(r, status);
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     r->status = (int)status;
@@ -1132,6 +1147,7 @@ static enum MHD_Result send_sse(struct req *r, struct MHD_Connection *c, const c
     MHD_add_response_header(resp, "Cache-Control", "no-cache");
     if (sid)
         MHD_add_response_header(resp, "Mcp-Session-Id", sid);
+    audit_before_reply(r, MHD_HTTP_OK);
     enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
     r->status = MHD_HTTP_OK;
@@ -2229,7 +2245,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     *con_cls = NULL;
     count_request(h, r->method, r->status ? r->status : 499);
-    if (r->is_mcp)
+    if (r->is_mcp && !r->audited) /* no reply was queued (e.g. the client left): 499 */
         audit(h, r);
     struct sess *s = r->sess;
     if (s && r->modern) {

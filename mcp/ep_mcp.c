@@ -1444,8 +1444,10 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
     pthread_mutex_lock(&s->lock);
     int inited = s->version != NULL;
     int dup = 0;
+    /* ids are the client's: a 2025 session or a stdio stream is one client; 2026-07-28 requests
+     * over HTTP share a server object per principal but each is its own exchange (origin) */
     for (struct job *j = s->inflight; j && !dup; j = j->inext)
-        dup = !j->responded && json_equal(j->id, idv);
+        dup = !j->responded && json_equal(j->id, idv) && (!modern || j->origin == origin);
     pthread_mutex_unlock(&s->lock);
     if (!modern && !inited && !(m->flags & M_PREINIT)) {
         deliver(s, origin, b,
