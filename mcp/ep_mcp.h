@@ -1,6 +1,8 @@
 /* ep_mcp: the MCP (Model Context Protocol) server core: JSON-RPC 2.0 framing, lifecycle,
- * version negotiation, dispatch over the tool table (tools/ep_tools.h), logging, progress,
- * cancellation, and delegation of resources/prompts/completions to a provider. It knows
+ * version negotiation (2025 sessions after initialize; 2026-07-28 requests served statelessly
+ * from their own _meta: ep_era2026.h), dispatch over the tool table (tools/ep_tools.h), logging,
+ * progress, cancellation, tasks (ep_tasks.h), and delegation of resources/prompts/completions
+ * to a provider. It knows
  * nothing of the transport: a transport feeds it one incoming message at a time
  * (ep_mcp_handle) and receives outgoing messages through a writer callback. ep_stdio.c is the
  * stdio transport; an HTTP transport can use the same core (one server object per session).
