@@ -12,6 +12,7 @@
 #include "ep_mcp.h"
 #include "ep_provider.h"
 #include "ep_stats.h"
+#include "ep_tasks.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"
 #include "ep_tools_epapi.h"
@@ -57,6 +58,7 @@ static void serve_usage(FILE *f)
             "                                 [--header-timeout S] [--request-timeout S]\n"
             "                                 [--max-connections-per-ip N]\n"
             "                                 [--auth-config F] [--audit-file F]\n"
+            "                                 [--state redis://HOST:PORT/DB]\n"
             "                                 [--rate-per-minute N] [--max-replay-bytes N]\n"
             "                                 [--conformance-fixtures]\n\n"
             "Run the MCP server. With --stdio (the default) it reads JSON-RPC messages, one per\n"
@@ -105,6 +107,9 @@ static void serve_usage(FILE *f)
             "                           a non-loopback address\n"
             "  --audit-file F           (http) one JSON line per /mcp request (mode 0600,\n"
             "                           rotated to F.1 at 10 MiB)\n"
+            "  --state URL              (http) keep the daily quota counters in Redis\n"
+            "                           (redis://HOST:PORT/DB), shared by replicas; Redis\n"
+            "                           unreachable: data requests get 503 (docs/deploy.md)\n"
             "  --rate-per-minute N      (http) requests per principal per sliding minute\n"
             "                           (default 0 = unlimited; 429 beyond)\n"
             "  --max-replay-bytes N     (http) SSE events kept for resumption (Last-Event-ID)\n"
@@ -155,7 +160,7 @@ static int parse_listen(const char *v, const char **addr, int *port)
 
 /* epintel serve's options (defaults as in serve_usage). */
 struct serve_opts {
-    const char *out_dir, *http, *port_file, *auth_config, *audit_file;
+    const char *out_dir, *http, *port_file, *auth_config, *audit_file, *state_url;
     long rate, max_msg, workers, max_body, max_header, max_sessions, max_calls, max_sessions_pp;
     long session_idle, io_timeout, max_replay, header_timeout, max_per_ip, tool_timeout;
     long request_timeout;
@@ -203,6 +208,10 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
             continue;
         } else if (strcmp(a, "--auth-config") == 0 && v) {
             o->auth_config = v;
+            i++;
+            continue;
+        } else if (strcmp(a, "--state") == 0 && v) {
+            o->state_url = v;
             i++;
             continue;
         } else if (strcmp(a, "--audit-file") == 0 && v) {
@@ -290,6 +299,7 @@ static int serve_http(const struct serve_opts *o, const char *addr, int port,
     h.metrics = ep_tools_epapi_metrics;
     h.auth_config = o->auth_config;
     h.audit_file = o->audit_file;
+    h.state_url = o->state_url;
     h.rate_per_minute = o->rate;
     h.max_replay_bytes = (size_t)o->max_replay;
     return ep_http_serve(&h, err);
@@ -357,6 +367,18 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     o.provider = ep_tools_provider(s);
     if (so.fixtures)
         o.provider = ep_conformance_provider(o.provider);
+    /* long calls as tasks kept in the store (mcp/ep_tasks.h): the report jobs, and any call that
+     * renders files (a "formats" argument) */
+    static const char *const task_tools[] = {"generate_report", NULL};
+    struct ep_tasks *tasks = NULL;
+    if (ep_tasks_open(ep_store_path(s), &o, task_tools, &tasks, &err)) {
+        ep_cli_error(&err);
+        ep_tools_cleanup();
+        ep_env_close(&env);
+        ep_store_close(s);
+        return EP_EXIT_ERROR;
+    }
+    o.tasks = tasks;
     int rc;
     if (so.http) {
         rc = serve_http(&so, addr, port, &o, s, &err);
@@ -370,6 +392,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     }
     if (rc)
         ep_cli_error(&err);
+    ep_tasks_close(tasks);
     ep_tools_cleanup();
     ep_env_close(&env);
     ep_store_close(s);

@@ -104,6 +104,15 @@ static const char *const ep_store_migrations[] = {
      * (a derived cache: see engine/ep_derived.h) */
     "CREATE TABLE derived(window TEXT NOT NULL, kind TEXT NOT NULL, content TEXT NOT NULL,"
     " bytes INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(window, kind));",
+    /* 8: MCP tasks (mcp/ep_tasks.c, which also creates the table on its own connection, hence IF
+     * NOT EXISTS; the same DDL there). owner/lease_until: the process running it, until when. */
+    "CREATE TABLE IF NOT EXISTS mcp_task(id TEXT PRIMARY KEY, principal TEXT NOT NULL,"
+    " tool TEXT NOT NULL, args TEXT NOT NULL, out_dir TEXT NOT NULL DEFAULT '',"
+    " status TEXT NOT NULL, message TEXT NOT NULL DEFAULT '', result TEXT, error TEXT,"
+    " created REAL NOT NULL, updated REAL NOT NULL, ttl_ms INTEGER NOT NULL,"
+    " owner TEXT NOT NULL DEFAULT '', lease_until REAL NOT NULL DEFAULT 0,"
+    " runs INTEGER NOT NULL DEFAULT 1);"
+    "CREATE INDEX IF NOT EXISTS mcp_task_principal ON mcp_task(principal, created);",
 };
 
 /* The schema version whose migration is followed by pack_positions (ep_store.c). */

@@ -22,6 +22,8 @@
 #include <zlib.h>
 
 #include "ep_auth.h"
+#include "ep_era2026.h"
+#include "ep_state.h"
 #include "ep_store.h"
 #include "ep_util.h"
 
@@ -116,6 +118,8 @@ struct sess {
     unsigned long
         use_seq;     /* under h->mu: h->use_seq at its last use (orders uses within a second) */
     char owner[128]; /* principal that created it ("" without authentication) */
+    int modern;      /* serves the principal's 2026-07-28 requests: never named to a client (no
+                        Mcp-Session-Id), found by owner alone; holds no protocol state */
     char out_dir[PATH_MAX]; /* its tools' artefacts: the principal's own folder (out_dir_for) */
 };
 
@@ -152,6 +156,8 @@ struct req {
     int sse_ok;            /* the client accepts an SSE reply */
     int prime;             /* the session speaks 2025-11-25: SSE streams start with a priming
                               event (an id and empty data) */
+    int modern;            /* a 2026-07-28 request: no session, its SSE events carry no id (no
+                              resumption), closing its stream cancels it */
     struct stream *stream; /* the SSE stream it delivers (ref held), or NULL */
     int overflow;
     time_t last_write;
@@ -163,6 +169,7 @@ struct req {
     char wbuf[1600];
     struct ep_auth_principal who;
     int is_mcp;
+    int audited; /* its audit line is written (audit_before_reply) */
     /* audit */
     char principal[128];
     char roles[256];
@@ -222,6 +229,7 @@ struct http {
     pthread_mutex_t audit_mu;
     /* daily quotas (ep_auth.h), flushed to the store every second; NULL without auth */
     struct ep_quota *quota;
+    struct ep_state *state; /* --state: the quota counters in Redis instead (NULL = none) */
     /* upstream (EP API) metrics text, as last read under the execution mutex; under mu */
     struct ep_buf upstream;
     /* every stream's replay log (struct stream): the events in logging order, their bytes */
@@ -457,12 +465,13 @@ static void req_unref(struct req *r)
         req_free(r);
 }
 
-/* Append one SSE event with id "stream-seq" (r->mu held). */
+/* Append one SSE event with id "stream-seq", or without an id for stream < 0 (r->mu held). */
 static void sse_event(struct req *r, int stream, unsigned long seq, const char *json, size_t len)
 {
     if (r->overflow)
         return;
-    if (ep_buf_printf(&r->sse, "id: %d-%lu\nevent: message\ndata: ", stream, seq) ||
+    if ((stream >= 0 ? ep_buf_printf(&r->sse, "id: %d-%lu\nevent: message\ndata: ", stream, seq)
+                     : ep_buf_printf(&r->sse, "event: message\ndata: ")) ||
         ep_buf_append(&r->sse, json, len) || ep_buf_append(&r->sse, "\n\n", 2))
         r->overflow = 1; /* the client does not read: end the stream */
 }
@@ -652,6 +661,16 @@ static void sess_close(struct sess *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* A reference to f (may be NULL) for a request, and its use counted (h->mu held). */
+static void sess_use_locked(struct http *h, struct sess *f)
+{
+    if (!f)
+        return;
+    f->refs++;
+    f->last_used = time(NULL);
+    f->use_seq = ++h->use_seq;
+}
+
 /* The session with this id that owner may use (owner "" = no authentication). */
 static struct sess *sess_find(struct http *h, const char *id, const char *owner)
 {
@@ -659,16 +678,29 @@ static struct sess *sess_find(struct http *h, const char *id, const char *owner)
     size_t n = strlen(id);
     pthread_mutex_lock(&h->mu);
     for (int i = 0; i < h->nsessions && !f; i++)
-        if (n == 32 && CRYPTO_memcmp(h->sessions[i]->id, id, 32) == 0 &&
+        if (n == 32 && !h->sessions[i]->modern && CRYPTO_memcmp(h->sessions[i]->id, id, 32) == 0 &&
             strcmp(h->sessions[i]->owner, owner) == 0)
             f = h->sessions[i];
-    if (f) {
-        f->refs++;
-        f->last_used = time(NULL);
-        f->use_seq = ++h->use_seq;
-    }
+    sess_use_locked(h, f);
     pthread_mutex_unlock(&h->mu);
     return f;
+}
+
+/* The server that answers owner's 2026-07-28 requests (a new reference): any request of the
+ * principal may use it, so nothing but the principal (its artefacts' folder) ties a request to
+ * it; created on first use, expired when idle like a session. NULL with *full as in
+ * sess_create. */
+static struct sess *sess_create(struct http *h, const char *owner, int modern, int *full);
+static struct sess *sess_modern(struct http *h, const char *owner, int *full)
+{
+    struct sess *f = NULL;
+    pthread_mutex_lock(&h->mu);
+    for (int i = 0; i < h->nsessions && !f; i++)
+        if (h->sessions[i]->modern && strcmp(h->sessions[i]->owner, owner) == 0)
+            f = h->sessions[i];
+    sess_use_locked(h, f);
+    pthread_mutex_unlock(&h->mu);
+    return f ? f : sess_create(h, owner, 1, full);
 }
 
 /* The core's tools/list filter (ep_mcp_options.tool_visible): origin is the POST's struct
@@ -716,7 +748,8 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
     /* an SSE reply (a message before the last one, and the client accepts SSE) becomes a
      * logged stream; a JSON reply (the common case) never touches the SSE buffers */
     pthread_mutex_lock(&s->mu);
-    if (json && !last && !r->stream && r->sse_ok && (r->stream = stream_new(s)) != NULL) {
+    if (json && !last && !r->modern && !r->stream && r->sse_ok &&
+        (r->stream = stream_new(s)) != NULL) {
         r->stream->refs++;
         r->stream->reader = r;
         pthread_mutex_lock(&r->mu);
@@ -736,6 +769,8 @@ static int http_write(void *wctx, void *origin, const char *json, size_t len, in
     }
     pthread_mutex_unlock(&s->mu);
     pthread_mutex_lock(&r->mu);
+    if (json && r->modern && r->sse_ok && (!last || r->nonlast > 0))
+        sse_event(r, -1, 0, json, len); /* 2026-07-28: a stream of this request only, no ids */
     if (json) {
         if (last) {
             free(r->last);
@@ -785,7 +820,7 @@ static void out_dir_for(const struct http *h, const char *owner, char *out, size
     snprintf(out, n, "%s/principals/%s", base, hex);
 }
 
-static struct sess *sess_create(struct http *h, const char *owner, int *full)
+static struct sess *sess_create(struct http *h, const char *owner, int modern, int *full)
 {
     *full = 0;
     struct sess *s = calloc(1, sizeof *s);
@@ -801,11 +836,14 @@ static struct sess *sess_create(struct http *h, const char *owner, int *full)
     s->get_log.refs = 1; /* embedded: never freed by stream_unref */
     s->get_log.h = h;
     snprintf(s->owner, sizeof s->owner, "%s", owner);
+    s->modern = modern;
     pthread_mutex_init(&s->mu, NULL);
     struct ep_error err = {0};
     struct ep_mcp_options mo = h->o.mcp;
     mo.tool_visible = http_tool_visible;
     mo.tool_visible_ctx = h;
+    mo.cache_private = h->o.auth_config != NULL; /* lists and reads depend on the roles */
+    mo.principal = s->owner;                     /* its tasks are the principal's */
     out_dir_for(h, owner, s->out_dir, sizeof s->out_dir);
     mo.ctx.out_dir = s->out_dir[0] ? s->out_dir : NULL;
     if (ep_mcp_server_new(&mo, &s->srv, &err)) {
@@ -908,6 +946,19 @@ static int header_has(struct MHD_Connection *c, const char *name, const char *to
     return v && strcasestr(v, token) != NULL;
 }
 
+static void audit(struct http *h, struct req *r);
+
+/* An /mcp request's audit line is written before its reply is queued: a client never holds a
+ * reply whose line a crash (kill -9) could still lose. */
+static void audit_before_reply(struct req *r, unsigned status)
+{
+    if (!r->is_mcp || r->audited)
+        return;
+    r->status = (int)status;
+    r->audited = 1;
+    audit(r->h, r);
+}
+
 static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, unsigned status,
                                  const char *ctype, const char *body, size_t n, const char *sid)
 {
@@ -939,6 +990,7 @@ static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, unsign
     }
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(resp, "Allow", "GET, POST, DELETE");
+    audit_before_reply(r, status);
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     r->status = (int)status;
@@ -1047,6 +1099,7 @@ static enum MHD_Result send_sse(struct req *r, struct MHD_Connection *c, const c
     MHD_add_response_header(resp, "Cache-Control", "no-cache");
     if (sid)
         MHD_add_response_header(resp, "Mcp-Session-Id", sid);
+    audit_before_reply(r, MHD_HTTP_OK);
     enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
     r->status = MHD_HTTP_OK;
@@ -1301,7 +1354,7 @@ static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *r
                        enum MHD_Result *ret)
 {
     struct http *h = r->h;
-    if (!h->quota || n <= 0)
+    if ((!h->quota && !h->state) || n <= 0)
         return 0;
     char role[32] = "";
     pthread_rwlock_rdlock(&h->alock);
@@ -1311,7 +1364,23 @@ static int quota_admit(struct req *r, struct MHD_Connection *c, int n, json_t *r
         return 0;
     time_t now = time(NULL);
     long used = 0;
-    if (!ep_quota_charge(h->quota, r->principal, limit, n, now, &used))
+    int over;
+    if (h->state) { /* shared by the replicas; unknown when Redis is down: refused (fail closed) */
+        struct ep_error e = {0};
+        over = ep_state_quota_charge(h->state, r->principal, limit, n, now, &used, &e);
+        if (over < 0) {
+            count_reject(h, REJ_QUOTA);
+            r->retry_after = 1;
+            *ret = send_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, EP_MCP_INTERNAL_ERROR, rid,
+                              "Service Unavailable: %s; the daily quota cannot be checked, so "
+                              "data requests are refused until it is back (retry shortly)",
+                              e.msg);
+            return 1;
+        }
+    } else {
+        over = ep_quota_charge(h->quota, r->principal, limit, n, now, &used);
+    }
+    if (!over)
         return 0;
     count_reject(h, REJ_QUOTA);
     int retry = ep_quota_reset_in(now);
@@ -1371,7 +1440,13 @@ static void audit(struct http *h, struct req *r)
                   r->method, "tool", r->tool, "args_sha256", r->args_digest, "outcome",
                   r->rpc_outcome[0] ? r->rpc_outcome : "-", "status", r->status ? r->status : 499,
                   "client", r->client, "latency_ms", (json_int_t)((now_s() - r->t0) * 1000),
-                  "session", r->sess ? r->sess->id : "");
+                  "session", r->sess && !r->sess->modern ? r->sess->id : "");
+    /* the request's protocol: 2026-07-28, or its session's version (none before it is known) */
+    const char *pver = r->modern ? EP_MCP_MODERN_VERSION
+                       : r->sess ? ep_mcp_protocol_version(r->sess->srv)
+                                 : NULL;
+    if (o && pver)
+        json_object_set_new(o, "protocol", json_string(pver));
     char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (line) {
@@ -1395,103 +1470,20 @@ static void audit(struct http *h, struct req *r)
 
 static enum MHD_Result on_health(struct req *r, struct MHD_Connection *c);
 
+/* 1 when the client closed c's connection (an orderly shutdown: a read would return 0). */
+static int peer_gone(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char b;
+    return ci && recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* 1 when the session negotiated 2025-11-25, whose SSE streams start with a priming event. */
 static int primes(struct sess *s)
 {
     const char *v = ep_mcp_protocol_version(s->srv);
     return v && strcmp(v, "2025-11-25") == 0;
-}
-
-/* What the POST body v holds (methods, tools, ids, the caller's permission: struct peek), and
- * the audit fields of r (a digest of the first call's arguments, the tool). */
-static void post_peek(struct req *r, json_t *v, struct peek *pk)
-{
-    struct http *h = r->h;
-    pthread_rwlock_rdlock(&h->alock);
-    if (h->auth) {
-        pk->auth = h->auth;
-        pk->who = &r->who;
-    }
-    if (json_is_array(v)) {
-        size_t i;
-        json_t *m;
-        json_array_foreach(v, i, m)
-        {
-            peek_one(m, pk);
-            json_t *id = json_object_get(m, "id");
-            if (json_object_get(m, "method") && id) {
-                if (!r->batch_ids)
-                    r->batch_ids = json_array();
-                json_array_append(r->batch_ids, id);
-            }
-        }
-    } else if (json_is_object(v)) {
-        peek_one(v, pk);
-        const char *method = json_string_value(json_object_get(v, "method"));
-        pk->initialize = pk->requests && strcmp(method, "initialize") == 0;
-    }
-    pthread_rwlock_unlock(&h->alock);
-    if (pk->first_args) { /* audit: a digest of the arguments, never the arguments */
-        char *a = json_dumps(pk->first_args, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-        unsigned char d[32];
-        unsigned int dl = 0;
-        if (a && EVP_Digest(a, strlen(a), d, &dl, EVP_sha256(), NULL))
-            for (int i = 0; i < 8; i++)
-                snprintf(r->args_digest + 2 * i, 3, "%02x", d[i]);
-        free(a);
-    }
-    snprintf(r->tool, sizeof r->tool, "%s", pk->tool);
-}
-
-/* The request's session: a new one for initialize (*created = 1), else the one its
- * Mcp-Session-Id names for this principal. NULL when refused, with the error response sent
- * (*ret). */
-static struct sess *post_session(struct req *r, struct MHD_Connection *c, int initialize,
-                                 json_t *rid, int *created, enum MHD_Result *ret)
-{
-    struct http *h = r->h;
-    struct sess *s = NULL;
-    if (initialize) {
-        int full;
-        s = sess_create(h, r->who.id, &full);
-        if (!s && full == 2) {
-            count_reject(h, REJ_SESSIONS);
-            *ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INTERNAL_ERROR, rid,
-                              "Too many sessions for %s (limit %d per principal, all busy): "
-                              "close one (DELETE /mcp) or retry when one is idle",
-                              r->who.id, h->o.max_sessions_per_principal);
-            return NULL;
-        }
-        if (!s) {
-            count_reject(h, REJ_SESSIONS);
-            *ret = send_error(r, c,
-                              full ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR,
-                              EP_MCP_INTERNAL_ERROR, rid,
-                              full ? "Too many sessions (limit %d, all busy): close idle sessions "
-                                     "(DELETE /mcp) or retry later"
-                                   : "cannot create a session (limit %d)",
-                              h->o.max_sessions);
-            return NULL;
-        }
-        *created = 1;
-    } else {
-        const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
-        if (!sid) {
-            count_reject(h, REJ_SESSION_MISSING);
-            *ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
-                              "Bad Request: Mcp-Session-Id header is required (send initialize "
-                              "first)");
-            return NULL;
-        }
-        s = sess_find(h, sid, r->who.id);
-        if (!s) {
-            count_reject(h, REJ_SESSION_UNKNOWN);
-            *ret = send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, rid,
-                              "Session not found: it ended or expired; initialize a new one");
-            return NULL;
-        }
-    }
-    return s;
 }
 
 static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
@@ -1525,10 +1517,73 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
                           "Parse error: %s (line %d, column %d)", je.text, je.line, je.column);
     }
     struct peek pk = {.prov = h->o.mcp.provider};
-    post_peek(r, v, &pk);
+    pthread_rwlock_rdlock(&h->alock);
+    if (h->auth) {
+        pk.auth = h->auth;
+        pk.who = &r->who;
+    }
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m)
+        {
+            peek_one(m, &pk);
+            json_t *id = json_object_get(m, "id");
+            if (json_object_get(m, "method") && id) {
+                if (!r->batch_ids)
+                    r->batch_ids = json_array();
+                json_array_append(r->batch_ids, id);
+            }
+        }
+    } else if (json_is_object(v)) {
+        peek_one(v, &pk);
+        const char *method = json_string_value(json_object_get(v, "method"));
+        pk.initialize = pk.requests && strcmp(method, "initialize") == 0;
+    }
+    pthread_rwlock_unlock(&h->alock);
     json_t *rid = pk.first_id ? json_incref(pk.first_id) : NULL;
+    if (pk.first_args) { /* audit: a digest of the arguments, never the arguments */
+        char *a = json_dumps(pk.first_args, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        unsigned char d[32];
+        unsigned int dl = 0;
+        if (a && EVP_Digest(a, strlen(a), d, &dl, EVP_sha256(), NULL))
+            for (int i = 0; i < 8; i++)
+                snprintf(r->args_digest + 2 * i, 3, "%02x", d[i]);
+        free(a);
+    }
+    snprintf(r->tool, sizeof r->tool, "%s", pk.tool);
+    /* 2026-07-28: one request whose _meta names its version, headers that match its body */
+    const char *pv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version");
+    int modern = json_is_object(v) && ep_era2026_is_modern(v), mcode = 0;
+    json_t *mdata = NULL;
+    char mwhy[512] = "";
+    if (modern) {
+        mcode = ep_era2026_check_headers(
+            v, pv, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Method"),
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Name"), mwhy, sizeof mwhy);
+        if (!mcode)
+            mcode = ep_era2026_check_meta(json_object_get(v, "params"), mwhy, sizeof mwhy, &mdata);
+    } else if (pv && strcmp(pv, EP_MCP_MODERN_VERSION) == 0) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m) modern |= ep_era2026_is_modern(m);
+        mcode = modern ? EP_MCP_INVALID_REQUEST : EP_MCP_INVALID_PARAMS;
+        snprintf(mwhy, sizeof mwhy, "%s",
+                 modern ? "Invalid Request: a " EP_MCP_MODERN_VERSION
+                          " POST body is one JSON-RPC message, not a batch"
+                        : "Invalid params: an MCP-Protocol-Version: " EP_MCP_MODERN_VERSION
+                          " request must carry params._meta[\"" EP_META_PROTOCOL_VERSION
+                          "\"] and [\"" EP_META_CLIENT_CAPS "\"]");
+    }
     json_decref(v);
+    r->modern = modern; /* before any refusal: the audit names the protocol */
     enum MHD_Result ret;
+    if (mcode) {
+        count_reject(h, mcode == EP_MCP_UNSUPPORTED_VERSION ? REJ_VERSION : REJ_BAD_REQUEST);
+        ret = send_error_msg(r, c, MHD_HTTP_BAD_REQUEST, mcode, rid, mdata, mwhy);
+        json_decref(rid);
+        return ret;
+    }
     if (pk.denied[0]) {
         count_reject(h, REJ_FORBIDDEN);
         r->www_auth = "Bearer error=\"insufficient_scope\"";
@@ -1539,21 +1594,61 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
         return ret;
     }
 
-    const char *pv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version");
-    if (pv && !pk.initialize && !version_ok(pv)) {
+    if (!modern && pv && !pk.initialize && !version_ok(pv)) {
         count_reject(h, REJ_VERSION);
         ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
                          "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported: "
-                         "2025-03-26, 2025-06-18, 2025-11-25)",
+                         "2026-07-28 with per-request _meta; 2025-03-26, 2025-06-18, 2025-11-25 "
+                         "after initialize)",
                          pv);
         json_decref(rid);
         return ret;
     }
+    struct sess *s = NULL;
     int created = 0;
-    struct sess *s = post_session(r, c, pk.initialize, rid, &created, &ret);
-    if (!s) {
-        json_decref(rid);
-        return ret;
+    if (modern || pk.initialize) {
+        int full;
+        s = modern ? sess_modern(h, r->who.id, &full) : sess_create(h, r->who.id, 0, &full);
+        if (!s && full == 2) {
+            count_reject(h, REJ_SESSIONS);
+            ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INTERNAL_ERROR, rid,
+                             "Too many sessions for %s (limit %d per principal, all busy): "
+                             "close one (DELETE /mcp) or retry when one is idle",
+                             r->who.id, h->o.max_sessions_per_principal);
+            json_decref(rid);
+            return ret;
+        }
+        if (!s) {
+            count_reject(h, REJ_SESSIONS);
+            ret = send_error(r, c,
+                             full ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                             EP_MCP_INTERNAL_ERROR, rid,
+                             full ? "Too many sessions (limit %d, all busy): close idle sessions "
+                                    "(DELETE /mcp) or retry later"
+                                  : "cannot create a session (limit %d)",
+                             h->o.max_sessions);
+            json_decref(rid);
+            return ret;
+        }
+        created = !modern;
+    } else {
+        const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
+        if (!sid) {
+            count_reject(h, REJ_SESSION_MISSING);
+            ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
+                             "Bad Request: Mcp-Session-Id header is required (send initialize "
+                             "first)");
+            json_decref(rid);
+            return ret;
+        }
+        s = sess_find(h, sid, r->who.id);
+        if (!s) {
+            count_reject(h, REJ_SESSION_UNKNOWN);
+            ret = send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, rid,
+                             "Session not found: it ended or expired; initialize a new one");
+            json_decref(rid);
+            return ret;
+        }
     }
     r->sess = s; /* reference released when the request completes */
     if (pk.tool_calls) {
@@ -1595,15 +1690,24 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     r->refs++; /* the core's final reply */
     r->sse_ok = sse_ok;
     r->prime = prime;
+    r->modern = modern;
     pthread_mutex_unlock(&r->mu);
     ep_mcp_handle(s->srv, body, len, r);
 
     pthread_mutex_lock(&r->mu);
+    int cancelled = 0;
     while (!r->final && (r->nonlast == 0 || !sse_ok)) {
         struct timespec dl;
         clock_gettime(CLOCK_REALTIME, &dl);
         dl.tv_sec += 1;
-        pthread_cond_timedwait(&r->cv, &r->mu, &dl);
+        if (pthread_cond_timedwait(&r->cv, &r->mu, &dl) == ETIMEDOUT && modern && !cancelled &&
+            peer_gone(c)) {
+            /* 2026-07-28: a client that hung up has cancelled its request */
+            cancelled = 1;
+            pthread_mutex_unlock(&r->mu);
+            ep_mcp_cancel_origin(s->srv, r);
+            pthread_mutex_lock(&r->mu);
+        }
     }
     int stream = r->nonlast > 0 && sse_ok;
     char *last = r->last;
@@ -1624,10 +1728,19 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
         sid = NULL; /* initialize failed: no session */
         sess_end(h, s);
     }
+    unsigned st = MHD_HTTP_OK;
+    const char *ec = last && modern ? strstr(last, "\"error\":{\"code\":") : NULL;
+    if (ec) { /* 2026-07-28: an unknown method is a 404, a protocol-level refusal a 400 */
+        long code = strtol(ec + 16, NULL, 10);
+        if (code == EP_MCP_METHOD_NOT_FOUND)
+            st = MHD_HTTP_NOT_FOUND;
+        else if (code <= EP_MCP_HEADER_MISMATCH && code >= EP_MCP_UNSUPPORTED_VERSION)
+            st = MHD_HTTP_BAD_REQUEST;
+    }
     if (stream)
         ret = send_sse(r, c, sid);
     else if (last)
-        ret = send_body(r, c, MHD_HTTP_OK, "application/json", last, strlen(last), sid);
+        ret = send_body(r, c, st, "application/json", last, strlen(last), sid);
     else if (pk.requests && h->stopping)
         ret = send_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, EP_MCP_INTERNAL_ERROR, NULL,
                          "the server is shutting down");
@@ -1748,6 +1861,21 @@ static enum MHD_Result on_resume(struct req *r, struct MHD_Connection *c, struct
     return send_sse(r, c, NULL);
 }
 
+/* A GET or DELETE that names protocol 2026-07-28, which has neither (405). */
+static int modern_header(struct MHD_Connection *c)
+{
+    const char *pv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version");
+    return pv && strcmp(pv, EP_MCP_MODERN_VERSION) == 0;
+}
+
+static enum MHD_Result refuse_modern(struct req *r, struct MHD_Connection *c)
+{
+    count_reject(r->h, REJ_BAD_REQUEST);
+    return send_error(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, EP_MCP_INVALID_REQUEST, NULL,
+                      "Method not allowed: protocol " EP_MCP_MODERN_VERSION
+                      " has no sessions and no GET stream; POST each request to /mcp");
+}
+
 static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
 {
     struct http *h = r->h;
@@ -1758,6 +1886,8 @@ static enum MHD_Result on_get(struct req *r, struct MHD_Connection *c)
                           "text/event-stream");
     }
     const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
+    if (!sid && modern_header(c))
+        return refuse_modern(r, c);
     if (!sid) {
         count_reject(h, REJ_SESSION_MISSING);
         return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
@@ -1797,6 +1927,8 @@ static enum MHD_Result on_delete(struct req *r, struct MHD_Connection *c)
 {
     struct http *h = r->h;
     const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
+    if (!sid && modern_header(c))
+        return refuse_modern(r, c);
     if (!sid) {
         count_reject(h, REJ_SESSION_MISSING);
         return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
@@ -2065,9 +2197,18 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     *con_cls = NULL;
     count_request(h, r->method, r->status ? r->status : 499);
-    if (r->is_mcp)
+    if (r->is_mcp && !r->audited) /* no reply was queued (e.g. the client left): 499 */
         audit(h, r);
     struct sess *s = r->sess;
+    if (s && r->modern) {
+        /* 2026-07-28: a response stream closed before its response is that request's
+         * cancellation; its work stops and nothing more is sent for it */
+        pthread_mutex_lock(&r->mu);
+        int open = !r->final;
+        pthread_mutex_unlock(&r->mu);
+        if (open)
+            ep_mcp_cancel_origin(s->srv, r);
+    }
     if (s) {
         pthread_mutex_lock(&s->mu);
         if (r->is_get && s->get_req == r)
@@ -2224,84 +2365,6 @@ static int write_port_file(const char *path, int port, struct ep_error *err)
     return rc ? ep_error_prefix(err, "--port-file: ") : 0;
 }
 
-/* Serve until SIGINT or SIGTERM (SIGHUP reloads the auth config), housekeeping every second;
- * then stop accepting and let in-flight POSTs finish (up to 10 s). */
-static void serve_until_signal(struct http *h, sigset_t *set)
-{
-    for (;;) {
-        struct timespec ts = {1, 0};
-        int sig = sigtimedwait(set, NULL, &ts);
-        if (sig == SIGINT || sig == SIGTERM)
-            break;
-        if (sig == SIGHUP && h->o.auth_config) {
-            struct ep_auth *na = NULL;
-            struct ep_error e = {0};
-            if (ep_auth_load(h->o.auth_config, &na, &e)) {
-                fprintf(stderr, "epintel: SIGHUP: keeping the previous auth config: %s\n", e.msg);
-            } else {
-                pthread_rwlock_wrlock(&h->alock);
-                struct ep_auth *old = h->auth;
-                h->auth = na;
-                pthread_rwlock_unlock(&h->alock);
-                ep_auth_free(old);
-                fprintf(stderr, "epintel: SIGHUP: auth config reloaded\n");
-            }
-        }
-        expire_sessions(h);
-        watch_connections(h);
-        ep_quota_flush(h->quota); /* bounded loss window: counts of the last second */
-    }
-    fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
-    MHD_quiesce_daemon(h->d); /* no new connections */
-    pthread_mutex_lock(&h->mu);
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += 10;
-    while (h->posts_active > 0)
-        if (pthread_cond_timedwait(&h->cv, &h->mu, &dl) != 0)
-            break;
-    h->stopping = 1;
-    pthread_mutex_unlock(&h->mu);
-}
-
-/* Close every session (cancelling what still runs), stop the daemon, write the last quota
- * counts and free h. */
-static void http_close(struct http *h)
-{
-    /* close every session: cancel what still runs, end the streams */
-    for (;;) {
-        pthread_mutex_lock(&h->mu);
-        h->stopping = 1;
-        struct sess *s = h->nsessions ? h->sessions[0] : NULL;
-        if (s)
-            sess_detach_locked(h, s);
-        pthread_mutex_unlock(&h->mu);
-        if (!s)
-            break;
-        sess_close(s);
-        sess_unref(h, s);
-    }
-    if (h->d)
-        MHD_stop_daemon(h->d);
-    ep_quota_close(h->quota); /* writes the last counts */
-    for (int i = 0; i < h->nhosts; i++)
-        free(h->hosts[i]);
-    free(h->hosts);
-    free(h->sessions);
-    ep_auth_free(h->auth);
-    free(h->rates);
-    ep_buf_free(&h->upstream);
-    if (h->audit)
-        fclose(h->audit);
-    pthread_rwlock_destroy(&h->alock);
-    pthread_mutex_destroy(&h->audit_mu);
-    pthread_mutex_destroy(&h->cmu);
-    pthread_mutex_destroy(&h->mu);
-    pthread_mutex_destroy(&h->rmu);
-    pthread_cond_destroy(&h->cv);
-    free(h);
-}
-
 int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
 {
     struct http *h = calloc(1, sizeof *h);
@@ -2373,6 +2436,8 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
             fprintf(stderr, "epintel: no store: daily quota counts are kept in memory only\n");
         rc = ep_quota_open(qpath, time(NULL), &h->quota, err);
     }
+    if (!rc && h->o.state_url)
+        rc = ep_state_open(h->o.state_url, &h->state, err);
     if (!rc && h->o.audit_file && !(h->audit = ep_log_open(h->o.audit_file, err)))
         rc = err->code;
     if (!rc && !h->sessions)
@@ -2415,8 +2480,74 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     }
     if (!rc) {
         fprintf(stderr, "epintel: MCP over HTTP on http://%s:%d/mcp\n", addr, h->port);
-        serve_until_signal(h, &set);
+        for (;;) {
+            struct timespec ts = {1, 0};
+            int sig = sigtimedwait(&set, NULL, &ts);
+            if (sig == SIGINT || sig == SIGTERM)
+                break;
+            if (sig == SIGHUP && h->o.auth_config) {
+                struct ep_auth *na = NULL;
+                struct ep_error e = {0};
+                if (ep_auth_load(h->o.auth_config, &na, &e)) {
+                    fprintf(stderr, "epintel: SIGHUP: keeping the previous auth config: %s\n",
+                            e.msg);
+                } else {
+                    pthread_rwlock_wrlock(&h->alock);
+                    struct ep_auth *old = h->auth;
+                    h->auth = na;
+                    pthread_rwlock_unlock(&h->alock);
+                    ep_auth_free(old);
+                    fprintf(stderr, "epintel: SIGHUP: auth config reloaded\n");
+                }
+            }
+            expire_sessions(h);
+            watch_connections(h);
+            ep_quota_flush(h->quota); /* bounded loss window: counts of the last second */
+        }
+        fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
+        MHD_quiesce_daemon(h->d); /* no new connections */
+        pthread_mutex_lock(&h->mu);
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_sec += 10;
+        while (h->posts_active > 0)
+            if (pthread_cond_timedwait(&h->cv, &h->mu, &dl) != 0)
+                break;
+        h->stopping = 1;
+        pthread_mutex_unlock(&h->mu);
     }
-    http_close(h);
+    /* close every session: cancel what still runs, end the streams */
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        h->stopping = 1;
+        struct sess *s = h->nsessions ? h->sessions[0] : NULL;
+        if (s)
+            sess_detach_locked(h, s);
+        pthread_mutex_unlock(&h->mu);
+        if (!s)
+            break;
+        sess_close(s);
+        sess_unref(h, s);
+    }
+    if (h->d)
+        MHD_stop_daemon(h->d);
+    ep_quota_close(h->quota); /* writes the last counts */
+    ep_state_close(h->state);
+    for (int i = 0; i < h->nhosts; i++)
+        free(h->hosts[i]);
+    free(h->hosts);
+    free(h->sessions);
+    ep_auth_free(h->auth);
+    free(h->rates);
+    ep_buf_free(&h->upstream);
+    if (h->audit)
+        fclose(h->audit);
+    pthread_rwlock_destroy(&h->alock);
+    pthread_mutex_destroy(&h->audit_mu);
+    pthread_mutex_destroy(&h->cmu);
+    pthread_mutex_destroy(&h->mu);
+    pthread_mutex_destroy(&h->rmu);
+    pthread_cond_destroy(&h->cv);
+    free(h);
     return rc;
 }

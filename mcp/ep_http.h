@@ -65,6 +65,8 @@ struct ep_http_options {
      * none. */
     int (*metrics)(void *ctx, struct ep_buf *b);
     void *metrics_ctx;
+    const char *state_url;          /* redis://HOST:PORT/DB: daily quota counters shared by
+                                       replicas (mcp/ep_state.h); NULL = in the process */
 };
 
 /* Fill o with the defaults above (mcp with ep_mcp_options_init). */

@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "ep_artefact.h"
+#include "ep_era2026.h"
+#include "ep_tasks.h"
 #include "ep_util.h"
 
 #ifndef EP_VERSION
@@ -43,6 +45,8 @@ struct job {
     struct batch *batch;
     double last_progress;
     int progress_sent;
+    int modern;             /* a 2026-07-28 request: served from its own _meta, no session */
+    int log_level;          /* modern: the level its _meta asked for, -1 = no log messages */
     int responded;          /* under s->lock */
     volatile int cancelled; /* written under s->lock; the core reads it under s->lock too,
                                handlers poll it through ctx->cancelled (a benign race by
@@ -76,6 +80,8 @@ struct ep_mcp_server {
     struct pending *pending;
     json_int_t next_req_id;
     pthread_cond_t resp; /* a pending request got its response, or a call was cancelled */
+    char *era_call_prefix; /* the 2026-07-28 head of a tools/call result (ep_era2026_prefix) */
+    size_t era_call_prefix_len;
 };
 
 /* What a method handler produces: a result or an error. */
@@ -91,7 +97,9 @@ struct reply {
 
 typedef void (*method_fn)(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r);
 
-enum { M_PREINIT = 1, M_ASYNC = 2 };
+/* M_LEGACY: only in a 2025 session (2026-07-28 removed it); M_MODERN: only in a 2026-07-28
+ * request. */
+enum { M_PREINIT = 1, M_ASYNC = 2, M_LEGACY = 4, M_MODERN = 8 };
 
 struct method {
     const char *name;
@@ -100,7 +108,7 @@ struct method {
     int cap; /* capability the provider must supply, CAP_NONE = always available */
 };
 
-enum { CAP_NONE, CAP_RESOURCES, CAP_PROMPTS, CAP_COMPLETIONS, CAP_SUBSCRIBE };
+enum { CAP_NONE, CAP_RESOURCES, CAP_PROMPTS, CAP_COMPLETIONS, CAP_SUBSCRIBE, CAP_TASKS };
 
 /* The one place that decides which provider capabilities exist (initialize and dispatch). */
 static int has_cap(const struct ep_mcp_server *s, int cap)
@@ -113,6 +121,7 @@ static int has_cap(const struct ep_mcp_server *s, int cap)
     case CAP_PROMPTS: return p && (p->prompts_list || p->prompt_get);
     case CAP_COMPLETIONS: return p && p->complete;
     case CAP_SUBSCRIBE: return has_cap(s, CAP_RESOURCES) && p->resource_subscribe;
+    case CAP_TASKS: return s->o.tasks != NULL;
     }
     return 0;
 }
@@ -229,15 +238,16 @@ static int emit(struct ep_mcp_server *s, void *origin, json_t *msg, int last)
     return rc;
 }
 
-/* Write the final response {"jsonrpc":"2.0","id":id,"result":<raw>} where raw is an already
- * serialized result object (the same bytes json_dumps would give for the object). */
-static int emit_raw_result(struct ep_mcp_server *s, void *origin, json_t *id, const char *raw,
-                           size_t rawlen)
+/* Write the final response {"jsonrpc":"2.0","id":id,"result":<head><raw>} where head + raw is
+ * an already serialized result object (the same bytes json_dumps would give for the object);
+ * head may be NULL (headlen 0). */
+static int emit_raw_parts(struct ep_mcp_server *s, void *origin, json_t *id, const char *head,
+                          size_t headlen, const char *raw, size_t rawlen)
 {
     static const char a[] = "{\"jsonrpc\":\"2.0\",\"id\":", b[] = ",\"result\":";
     char *ids = json_dumps(id, JSON_COMPACT | JSON_ENCODE_ANY);
     size_t idn = ids ? strlen(ids) : 0;
-    size_t n = sizeof a - 1 + idn + sizeof b - 1 + rawlen + 1;
+    size_t n = sizeof a - 1 + idn + sizeof b - 1 + headlen + rawlen + 1;
     char *t = ids ? malloc(n + 1) : NULL;
     if (!t) {
         free(ids);
@@ -250,6 +260,9 @@ static int emit_raw_result(struct ep_mcp_server *s, void *origin, json_t *id, co
     p += idn;
     memcpy(p, b, sizeof b - 1);
     p += sizeof b - 1;
+    if (headlen)
+        memcpy(p, head, headlen);
+    p += headlen;
     memcpy(p, raw, rawlen);
     p += rawlen;
     *p++ = '}';
@@ -258,6 +271,12 @@ static int emit_raw_result(struct ep_mcp_server *s, void *origin, json_t *id, co
     int rc = emit_text(s, origin, t, n, 1);
     free(t);
     return rc;
+}
+
+static int emit_raw_result(struct ep_mcp_server *s, void *origin, json_t *id, const char *raw,
+                           size_t rawlen)
+{
+    return emit_raw_parts(s, origin, id, NULL, 0, raw, rawlen);
 }
 
 /* Deliver the final outcome of one request (msg stolen, NULL = no reply). */
@@ -291,15 +310,23 @@ static int level_index(const char *name)
     return -1;
 }
 
+/* min_level: the minimum level index of the request it belongs to (a 2026-07-28 request's own
+ * _meta logLevel, -1 = none asked: nothing is sent), or -2 for the session's level (2025:
+ * logging/setLevel, and nothing before initialize). */
 static void send_log(struct ep_mcp_server *s, void *origin, const char *level, const char *logger,
-                     const char *text)
+                     const char *text, int min_level)
 {
     int li = level_index(level);
     if (li < 0)
         li = 1;
-    pthread_mutex_lock(&s->lock);
-    int ok = s->version != NULL && li >= s->level;
-    pthread_mutex_unlock(&s->lock);
+    int ok;
+    if (min_level == -2) {
+        pthread_mutex_lock(&s->lock);
+        ok = s->version != NULL && li >= s->level;
+        pthread_mutex_unlock(&s->lock);
+    } else {
+        ok = min_level >= 0 && li >= min_level;
+    }
     if (!ok)
         return;
     json_t *p = json_pack("{s:s,s:s,s:s}", "level", ep_mcp_levels[li], "logger",
@@ -320,7 +347,7 @@ void ep_mcp_log(struct ep_mcp_server *s, const char *level, const char *logger, 
         t = NULL;
     va_end(ap);
     if (t && ep_utf8_valid(t, strlen(t)))
-        send_log(s, NULL, level, logger, t);
+        send_log(s, NULL, level, logger, t, -2);
     free(t);
 }
 
@@ -361,7 +388,7 @@ static void job_log(void *pctx, const char *level, const char *message)
     struct job *j = pctx;
     if (!j || !message || !ep_utf8_valid(message, strlen(message)) || job_cancelled(j))
         return;
-    send_log(j->s, j->origin, level, "epintel", message);
+    send_log(j->s, j->origin, level, "epintel", message, j->modern ? j->log_level : -2);
 }
 
 /* ------------------------------------------------------------- methods */
@@ -374,6 +401,42 @@ static int version_supported(const char *v, const char **out)
             return 1;
         }
     return 0;
+}
+
+/* The capabilities the server declares: in initialize (2025) or server/discover (modern = 1,
+ * where resources/subscribe no longer exists). New object. */
+static json_t *server_caps(const struct ep_mcp_server *s, int modern, const char *version)
+{
+    json_t *caps = json_pack("{s:{s:b},s:{}}", "tools", "listChanged", 0, "logging");
+    if (has_cap(s, CAP_RESOURCES))
+        json_object_set_new(caps, "resources",
+                            json_pack("{s:b,s:b}", "subscribe",
+                                      !modern && s->o.provider->resource_subscribe != NULL,
+                                      "listChanged", 0));
+    if (has_cap(s, CAP_PROMPTS))
+        json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 0));
+    if (has_cap(s, CAP_COMPLETIONS))
+        json_object_set_new(caps, "completions", json_object());
+    if (has_cap(s, CAP_TASKS) && modern) /* the Tasks extension (SEP-2663) */
+        json_object_set_new(caps, "extensions",
+                            json_pack("{s:{}}", "io.modelcontextprotocol/tasks"));
+    else if (has_cap(s, CAP_TASKS) && version && strcmp(version, "2025-11-25") == 0)
+        json_object_set_new(
+            caps, "tasks",
+            json_pack("{s:{},s:{},s:{s:{s:{}}}}", "list", "cancel", "requests", "tools", "call"));
+    return caps;
+}
+
+/* server/discover (2026-07-28): the versions, capabilities and instructions; serverInfo and the
+ * cache hints are added to every modern result (era_finish). */
+static void m_discover(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    r->result = json_pack("{s:o,s:o}", "supportedVersions", ep_era2026_supported(), "capabilities",
+                          server_caps(s, 1, EP_MCP_MODERN_VERSION));
+    if (r->result && s->o.instructions)
+        json_object_set_new(r->result, "instructions", json_string(s->o.instructions));
+    if (!r->result)
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
 }
 
 static void m_initialize(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
@@ -401,15 +464,7 @@ static void m_initialize(struct ep_mcp_server *s, struct job *j, json_t *params,
         reply_err(r, EP_MCP_INVALID_REQUEST, "initialize: the session is already initialized");
         return;
     }
-    json_t *caps = json_pack("{s:{s:b},s:{}}", "tools", "listChanged", 0, "logging");
-    if (has_cap(s, CAP_RESOURCES))
-        json_object_set_new(caps, "resources",
-                            json_pack("{s:b,s:b}", "subscribe",
-                                      s->o.provider->resource_subscribe != NULL, "listChanged", 0));
-    if (has_cap(s, CAP_PROMPTS))
-        json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 0));
-    if (has_cap(s, CAP_COMPLETIONS))
-        json_object_set_new(caps, "completions", json_object());
+    json_t *caps = server_caps(s, 0, v);
     json_t *info = json_pack("{s:s,s:s}", "name", s->o.name, "version", s->o.version);
     if (s->o.title && info && strcmp(v, "2025-03-26") != 0)
         json_object_set_new(info, "title", json_string(s->o.title));
@@ -471,23 +526,26 @@ static int cursor_parse(json_t *c, size_t max, size_t *off)
  * tools' outputSchema, results' structuredContent and resource_link content (all 2025-06-18):
  * a session that negotiated it gets none of them (the tool title moves to annotations.title,
  * which 2025-03-26 has). */
-static int legacy(const struct ep_mcp_server *s)
+static int legacy(const struct ep_mcp_server *s, const struct job *j)
 {
+    if (j && j->modern)
+        return 0;
     const char *v = s->version;
     return v && strcmp(v, "2025-03-26") == 0;
 }
 
 /* Drop "title" from every item of result[key] in a 2025-03-26 session. */
-static void legacy_untitle(const struct ep_mcp_server *s, json_t *result, const char *key)
+static void legacy_untitle(const struct ep_mcp_server *s, const struct job *j, json_t *result,
+                           const char *key)
 {
-    if (!legacy(s))
+    if (!legacy(s, j))
         return;
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(result, key), i, it) json_object_del(it, "title");
 }
 
-static json_t *tool_json(const struct ep_mcp_server *s, const struct ep_tool *t)
+static json_t *tool_json(const struct ep_mcp_server *s, const struct job *j, const struct ep_tool *t)
 {
     const struct ep_mcp_provider *p = s->o.provider;
     json_t *in = p && p->tool_input_schema ? p->tool_input_schema(p->ctx, t->name) : NULL;
@@ -496,7 +554,7 @@ static json_t *tool_json(const struct ep_mcp_server *s, const struct ep_tool *t)
     json_t *ann =
         json_pack("{s:s,s:b,s:b,s:b}", "title", t->title, "readOnlyHint", t->read_only != 0,
                   "idempotentHint", t->idempotent != 0, "openWorldHint", t->open_world != 0);
-    if (legacy(s))
+    if (legacy(s, j))
         return json_pack("{s:s,s:s,s:O,s:o}", "name", t->name, "description", t->description,
                          "inputSchema", in, "annotations", ann);
     json_t *o = json_pack("{s:s,s:s,s:s,s:O,s:o}", "name", t->name, "title", t->title,
@@ -504,6 +562,9 @@ static json_t *tool_json(const struct ep_mcp_server *s, const struct ep_tool *t)
     json_t *out = ep_tools_output_schema(t);
     if (o && out)
         json_object_set(o, "outputSchema", out);
+    if (o && !(j && j->modern) && s->version && strcmp(s->version, "2025-11-25") == 0 &&
+        ep_tasks_supports(s->o.tasks, t->name)) /* experimental tasks of 2025-11-25 */
+        json_object_set_new(o, "execution", json_pack("{s:s}", "taskSupport", "optional"));
     return o;
 }
 
@@ -610,7 +671,7 @@ static void m_tools_list(struct ep_mcp_server *s, struct job *j, json_t *params,
     size_t i = off, listed = 0;
     for (; i < n && listed < (size_t)s->o.page_size; i++)
         if (tool_visible(s, j, i)) {
-            json_array_append_new(arr, tool_json(s, ep_tools_at(i)));
+            json_array_append_new(arr, tool_json(s, j, ep_tools_at(i)));
             listed++;
         }
     size_t next = i;
@@ -689,7 +750,7 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
         }
         json_t *content = json_object_get(r->result, "content");
         ep_artefact_content(res, s->o.ctx.out_dir, ep_artefact_inline_max(), content);
-        if (legacy(s)) { /* no resource_link content and no structuredContent in 2025-03-26 */
+        if (legacy(s, j)) { /* no resource_link content and no structuredContent in 2025-03-26 */
             json_t *link = json_string("resource_link");
             for (size_t i = json_array_size(content); i-- > 0;)
                 if (json_equal(json_object_get(json_array_get(content, i), "type"), link))
@@ -708,7 +769,7 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
         char *esc = str ? json_dumps(str, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
         json_decref(str);
         json_decref(res);
-        int plain = legacy(s); /* no structuredContent in 2025-03-26 */
+        int plain = legacy(s, j); /* no structuredContent in 2025-03-26 */
         if (esc && asprintf(&r->raw,
                             "{\"content\":[{\"type\":\"text\",\"text\":%s}],%s%s%s"
                             "\"isError\":false}",
@@ -730,7 +791,7 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
             reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
         return;
     }
-    if (r->raw && !legacy(s)) { /* later identical calls are answered from these bytes
+    if (r->raw && !legacy(s, j)) { /* later identical calls are answered from these bytes
                                  * (handle_object; 2025-06-18 and later sessions) */
         char *canon = ep_tools_canonical_args(args);
         if (canon)
@@ -792,7 +853,7 @@ static void m_resources_list(struct ep_mcp_server *s, struct job *j, json_t *par
         res = json_pack("{s:[]}", "resources");
     }
     finish_provider(r, rc, res, &e, "resources/list", 0);
-    legacy_untitle(s, r->result, "resources");
+    legacy_untitle(s, j, r->result, "resources");
 }
 
 static void m_templates_list(struct ep_mcp_server *s, struct job *j, json_t *params,
@@ -814,7 +875,7 @@ static void m_templates_list(struct ep_mcp_server *s, struct job *j, json_t *par
         res = json_pack("{s:[]}", "resourceTemplates");
     }
     finish_provider(r, rc, res, &e, "resources/templates/list", 0);
-    legacy_untitle(s, r->result, "resourceTemplates");
+    legacy_untitle(s, j, r->result, "resourceTemplates");
 }
 
 static void m_resources_read(struct ep_mcp_server *s, struct job *j, json_t *params,
@@ -867,7 +928,7 @@ static void m_prompts_list(struct ep_mcp_server *s, struct job *j, json_t *param
         res = json_pack("{s:[]}", "prompts");
     }
     finish_provider(r, rc, res, &e, "prompts/list", 0);
-    legacy_untitle(s, r->result, "prompts");
+    legacy_untitle(s, j, r->result, "prompts");
 }
 
 static void m_prompts_get(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
@@ -988,20 +1049,228 @@ static void m_complete(struct ep_mcp_server *s, struct job *j, json_t *params, s
         reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
 }
 
+/* ------------------------------------------------------------- tasks */
+
+static const char *principal_of(const struct ep_mcp_server *s)
+{
+    return s->o.principal ? s->o.principal : "";
+}
+
+/* A task in its era's shape: the Tasks extension of 2026-07-28 (detailed: with the result or
+ * error of a terminal task, as tasks/get gives it) or the experimental tasks of 2025-11-25. */
+static json_t *task_json(const struct ep_task_view *v, int modern, int detailed)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "taskId", v->id, "status", v->status, "createdAt",
+                          v->created_at, "lastUpdatedAt", v->updated_at);
+    if (!o)
+        return NULL;
+    if (v->message[0])
+        json_object_set_new(o, "statusMessage", json_string(v->message));
+    json_object_set_new(o, modern ? "ttlMs" : "ttl", json_integer(v->ttl_ms));
+    json_object_set_new(o, modern ? "pollIntervalMs" : "pollInterval",
+                        json_integer(EP_TASKS_POLL_MS));
+    if (detailed && modern && v->result && strcmp(v->status, "completed") == 0)
+        json_object_set(o, "result", v->result);
+    if (detailed && modern && v->error && strcmp(v->status, "failed") == 0)
+        json_object_set(o, "error", v->error);
+    return o;
+}
+
+static json_t *task_json_legacy(const struct ep_task_view *v)
+{
+    return task_json(v, 0, 0);
+}
+
+static const char *task_id_param(json_t *params, struct reply *r, const char *m)
+{
+    const char *id = json_string_value(json_object_get(params, "taskId"));
+    if (!id)
+        reply_err(r, EP_MCP_INVALID_PARAMS,
+                  "%s: params.taskId must be the string a task was created with", m);
+    return id;
+}
+
+/* A tools/call made a task: create it (durably) and answer its handle. */
+static json_t *task_create(struct ep_mcp_server *s, int modern, const char *tool, json_t *args,
+                           long ttl_ms, struct ep_error *e)
+{
+    struct ep_task_view v;
+    if (ep_tasks_create(s->o.tasks, principal_of(s), s->o.ctx.out_dir, tool, args, ttl_ms, &v, e))
+        return NULL;
+    json_t *t = task_json(&v, modern, 0);
+    ep_task_view_clear(&v);
+    if (!t || !modern)
+        return t ? json_pack("{s:o}", "task", t) : NULL;
+    json_object_set_new(t, "resultType", json_string("task"));
+    if (ep_era2026_decorate(t, "tools/call", s->o.name, s->o.version, s->o.cache_private)) {
+        json_decref(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* The task params.taskId of the caller into v: 0, or -1 with r holding the error (-32602 for
+ * an unknown task or another principal's). */
+static int task_load(struct ep_mcp_server *s, json_t *params, struct reply *r, const char *m,
+                     struct ep_task_view *v)
+{
+    const char *id = task_id_param(params, r, m);
+    if (!id)
+        return -1;
+    struct ep_error e = {0};
+    int rc = ep_tasks_get(s->o.tasks, principal_of(s), id, v, &e);
+    if (rc)
+        reply_ep(r, rc == EP_ENOTFOUND ? EP_EINVAL : rc, &e);
+    return rc ? -1 : 0;
+}
+
+static void m_tasks_get(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    struct ep_task_view v;
+    if (task_load(s, params, r, "tasks/get", &v))
+        return;
+    r->result = task_json(&v, j->modern, 1);
+    if (r->result && j->modern) /* how often it was started: 1 + resumptions after a stop */
+        json_object_set_new(r->result, "_meta", json_pack("{s:i}", "io.epintel/runs", v.runs));
+    ep_task_view_clear(&v);
+    if (!r->result)
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+}
+
+/* 2026-07-28: an empty acknowledgement (also for a task already terminal: cancellation is
+ * cooperative); 2025-11-25: the cancelled task, -32602 for a terminal one. */
+static void m_tasks_cancel(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    const char *id = task_id_param(params, r, "tasks/cancel");
+    if (!id)
+        return;
+    struct ep_task_view v;
+    struct ep_error e = {0};
+    int rc = ep_tasks_cancel(s->o.tasks, principal_of(s), id, &v, &e);
+    if (rc == EP_ENOTFOUND || (rc && !(rc == EP_EINVAL && j->modern))) {
+        if (rc == EP_EINVAL)
+            ep_task_view_clear(&v);
+        reply_ep(r, rc == EP_ENOTFOUND ? EP_EINVAL : rc, &e);
+        return;
+    }
+    r->result = j->modern ? json_object() : task_json(&v, 0, 0);
+    ep_task_view_clear(&v);
+    if (!r->result)
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+}
+
+/* 2026-07-28: epintel's tasks never ask for input (no input_required), so there is nothing to
+ * update: an acknowledgement for a known task. */
+static void m_tasks_update(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    struct ep_task_view v;
+    if (task_load(s, params, r, "tasks/update", &v))
+        return;
+    ep_task_view_clear(&v);
+    r->result = json_object();
+}
+
+/* 2025-11-25 tasks/list: the principal's tasks, newest first, 50 a page (cursor "c" + hex). */
+static void m_tasks_list(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    size_t off;
+    json_t *c = json_object_get(params, "cursor");
+    if (cursor_parse(json_is_null(c) ? NULL : c, (size_t)1 << 40, &off)) {
+        reply_err(r, EP_MCP_INVALID_PARAMS,
+                  "tasks/list: invalid cursor; pass the nextCursor of a previous tasks/list "
+                  "result, or no cursor for the first page");
+        return;
+    }
+    json_t *items = NULL;
+    int more = 0;
+    struct ep_error e = {0};
+    int rc = ep_tasks_list(s->o.tasks, principal_of(s), (long)off, 50, task_json_legacy, &items,
+                           &more, &e);
+    if (rc) {
+        json_decref(items);
+        reply_ep(r, rc, &e);
+        return;
+    }
+    r->result = json_pack("{s:o}", "tasks", items);
+    if (r->result && more) {
+        char cur[32];
+        snprintf(cur, sizeof cur, "c%zx", off + 50);
+        json_object_set_new(r->result, "nextCursor", json_string(cur));
+    }
+    if (!r->result)
+        reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+}
+
+/* 2025-11-25 tasks/result: wait for a terminal status, then answer what the tools/call would
+ * have answered (in the 2025 shape, with the related-task _meta), or its error. */
+static void m_tasks_result(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    const char *id = task_id_param(params, r, "tasks/result");
+    if (!id)
+        return;
+    struct ep_task_view v;
+    struct ep_error e = {0};
+    for (;;) {
+        int rc = ep_tasks_get(s->o.tasks, principal_of(s), id, &v, &e);
+        if (rc) {
+            reply_ep(r, rc == EP_ENOTFOUND ? EP_EINVAL : rc, &e);
+            return;
+        }
+        if (ep_task_terminal(&v))
+            break;
+        ep_task_view_clear(&v);
+        if (job_cancelled(j)) {
+            r->none = 1;
+            return;
+        }
+        struct timespec ts = {0, 200 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (strcmp(v.status, "completed") == 0 && json_is_object(v.result)) {
+        json_t *res = json_deep_copy(v.result);
+        json_object_del(res, "resultType");
+        json_t *meta = json_object_get(res, "_meta");
+        json_object_del(meta, EP_META_SERVER_INFO);
+        if (!json_is_object(meta)) {
+            meta = json_object();
+            json_object_set_new(res, "_meta", meta);
+        }
+        json_object_set_new(meta, "io.modelcontextprotocol/related-task",
+                            json_pack("{s:s}", "taskId", v.id));
+        r->result = res;
+    } else if (strcmp(v.status, "failed") == 0 && json_is_object(v.error)) {
+        json_t *c = json_object_get(v.error, "code");
+        const char *m = json_string_value(json_object_get(v.error, "message"));
+        reply_err(r, json_is_integer(c) ? (int)json_integer_value(c) : EP_MCP_INTERNAL_ERROR, "%s",
+                  m ? m : "the task failed");
+        json_t *d = json_object_get(v.error, "data");
+        r->data = d ? json_incref(d) : NULL;
+    } else {
+        reply_err(r, EP_MCP_INVALID_PARAMS, "task %s was %s: it has no result", v.id, v.status);
+    }
+    ep_task_view_clear(&v);
+}
+
 static const struct method ep_mcp_methods[] = {
-    {"initialize", m_initialize, M_PREINIT, CAP_NONE},
-    {"ping", m_ping, M_PREINIT, CAP_NONE},
-    {"logging/setLevel", m_set_level, 0, CAP_NONE},
+    {"initialize", m_initialize, M_PREINIT | M_LEGACY, CAP_NONE},
+    {"ping", m_ping, M_PREINIT | M_LEGACY, CAP_NONE},
+    {"logging/setLevel", m_set_level, M_LEGACY, CAP_NONE},
+    {"server/discover", m_discover, M_MODERN, CAP_NONE},
     {"tools/list", m_tools_list, 0, CAP_NONE},
     {"tools/call", m_tools_call, M_ASYNC, CAP_NONE},
     {"resources/list", m_resources_list, M_ASYNC, CAP_RESOURCES},
     {"resources/templates/list", m_templates_list, M_ASYNC, CAP_RESOURCES},
     {"resources/read", m_resources_read, M_ASYNC, CAP_RESOURCES},
-    {"resources/subscribe", m_subscribe, M_ASYNC, CAP_SUBSCRIBE},
-    {"resources/unsubscribe", m_unsubscribe, M_ASYNC, CAP_SUBSCRIBE},
+    {"resources/subscribe", m_subscribe, M_ASYNC | M_LEGACY, CAP_SUBSCRIBE},
+    {"resources/unsubscribe", m_unsubscribe, M_ASYNC | M_LEGACY, CAP_SUBSCRIBE},
     {"prompts/list", m_prompts_list, M_ASYNC, CAP_PROMPTS},
     {"prompts/get", m_prompts_get, M_ASYNC, CAP_PROMPTS},
     {"completion/complete", m_complete, M_ASYNC, CAP_COMPLETIONS},
+    {"tasks/get", m_tasks_get, 0, CAP_TASKS},
+    {"tasks/cancel", m_tasks_cancel, 0, CAP_TASKS},
+    {"tasks/update", m_tasks_update, M_MODERN, CAP_TASKS},
+    {"tasks/list", m_tasks_list, M_LEGACY, CAP_TASKS},
+    {"tasks/result", m_tasks_result, M_ASYNC | M_LEGACY, CAP_TASKS},
 };
 
 static const struct method *method_find(struct ep_mcp_server *s, const char *name)
@@ -1042,13 +1311,39 @@ static json_t *reply_to_msg(struct job *j, struct reply *r)
     return m;
 }
 
+/* A 2026-07-28 request's reply in its era's shape: resultType, serverInfo and cache hints on a
+ * result; "resource not found" is -32602 (2026-07-28 retired -32002). */
+static void era_finish(struct ep_mcp_server *s, struct job *j, struct reply *r)
+{
+    if (!j->modern || r->none)
+        return;
+    const char *m = j->m->name;
+    if (r->raw) {
+        size_t n = 0;
+        char *t = ep_era2026_decorate_raw(r->raw, r->rawlen, m, s->o.name, s->o.version,
+                                          s->o.cache_private, &n);
+        free(r->raw);
+        r->raw = t;
+        r->rawlen = n;
+        if (!t)
+            reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+    } else if (r->result) {
+        if (ep_era2026_decorate(r->result, m, s->o.name, s->o.version, s->o.cache_private))
+            reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
+    } else if (r->code == EP_MCP_RESOURCE_NOT_FOUND) {
+        r->code = EP_MCP_INVALID_PARAMS;
+    }
+}
+
 /* Run a job to completion and deliver its reply (or nothing if cancelled). */
 static void job_run(struct job *j)
 {
     struct ep_mcp_server *s = j->s;
     struct reply r = {0};
-    if (!job_cancelled(j))
+    if (!job_cancelled(j)) {
         j->m->fn(s, j, j->params, &r);
+        era_finish(s, j, &r);
+    }
     pthread_mutex_lock(&s->lock);
     int send = !j->cancelled && !r.none;
     j->responded = 1;
@@ -1128,83 +1423,6 @@ static void handle_notification(struct ep_mcp_server *s, const char *method, jso
     /* notifications/initialized and anything else: nothing to do, never answered */
 }
 
-/* Queue a job for an asynchronous method (or run it now in synchronous mode). */
-static void job_start(struct ep_mcp_server *s, const struct method *m, json_t *idv, json_t *params,
-                      void *origin, struct batch *b)
-{
-    struct job *j = calloc(1, sizeof *j);
-    if (!j) {
-        deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
-        return;
-    }
-    j->s = s;
-    j->m = m;
-    j->id = json_incref(idv);
-    j->params = params ? json_incref(params) : NULL;
-    json_t *tok = json_object_get(json_object_get(params, "_meta"), "progressToken");
-    j->token = id_valid(tok) ? json_incref(tok) : NULL;
-    j->origin = origin;
-    j->batch = b;
-    pthread_mutex_lock(&s->lock);
-    j->inext = s->inflight;
-    s->inflight = j;
-    s->active++;
-    if (!s->o.synchronous) {
-        if (s->qtail)
-            s->qtail->qnext = j;
-        else
-            s->qhead = j;
-        s->qtail = j;
-        pthread_cond_signal(&s->work);
-    }
-    pthread_mutex_unlock(&s->lock);
-    if (s->o.synchronous) {
-        job_run(j);
-        job_done(s, j);
-    }
-}
-
-/* tools/call before a job: a malformed call or unknown tool is answered with -32602, and a
- * cached result is answered here, from its bytes. 1 when answered (delivered), 0 to go on. */
-static int tools_call_early(struct ep_mcp_server *s, json_t *params, json_t *idv, void *origin,
-                            struct batch *b)
-{
-    json_t *name = json_object_get(params, "name");
-    json_t *args = json_object_get(params, "arguments");
-    const char *bad = NULL;
-    char msg[400];
-    if (!json_is_string(name))
-        bad = "tools/call: params.name must be a string naming a tool from tools/list";
-    else if (args && !json_is_null(args) && !json_is_object(args))
-        bad = "tools/call: params.arguments must be an object";
-    else if (!ep_tools_find(json_string_value(name))) {
-        snprintf(msg, sizeof msg, "Unknown tool \"%.200s\"; call tools/list for the names",
-                 json_string_value(name));
-        bad = msg;
-    }
-    if (bad) {
-        deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, bad, NULL));
-        return 1;
-    }
-    if (!b && !legacy(s)) {
-        /* a cached result is answered here, on the reader's thread: no worker, no
-         * execution lock, no SQL, no serialization of the result (the bytes are in the
-         * 2025-06-18 form: a 2025-03-26 session takes the worker path) */
-        char *canon = ep_tools_canonical_args(args);
-        struct ep_tools_blob *hit =
-            canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
-        free(canon);
-        if (hit) {
-            int rc = emit_raw_result(s, origin, idv, hit->data, hit->len);
-            ep_tools_blob_unref(hit);
-            if (rc == EP_ENOMEM)
-                deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Handle one request/notification object; delivers exactly once to (origin, b). */
 static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, struct batch *b)
 {
@@ -1268,20 +1486,51 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
                           "Invalid params: \"params\" must be an object", NULL));
         return;
     }
+    /* a 2026-07-28 request: its _meta says everything (version, capabilities, log level) */
+    int modern = ep_era2026_is_modern(v), log_level = -1;
+    if (modern) {
+        char why[400];
+        json_t *data = NULL;
+        int code = EP_MCP_INVALID_REQUEST;
+        if (b)
+            snprintf(why, sizeof why,
+                     "Invalid Request: " EP_MCP_MODERN_VERSION
+                     " requests cannot be part of a JSON-RPC batch; send one message at a time");
+        else
+            code = ep_era2026_check_meta(params, why, sizeof why, &data);
+        if (code) {
+            deliver(s, origin, b, rpc_error(idv, code, why, data));
+            return;
+        }
+        log_level = ep_era2026_log_level(params);
+    }
     const struct method *m = method_find(s, mname);
-    if (!m) {
+    if (!m || (modern && (m->flags & M_LEGACY))) {
         char msg[300];
-        snprintf(msg, sizeof msg, "Method not found: %.200s", mname);
+        snprintf(msg, sizeof msg, "Method not found: %.200s%s", mname,
+                 m ? " (not part of protocol " EP_MCP_MODERN_VERSION ")" : "");
         deliver(s, origin, b, rpc_error(idv, EP_MCP_METHOD_NOT_FOUND, msg, NULL));
+        return;
+    }
+    if (!modern && (m->flags & M_MODERN)) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "Invalid params: %.100s is a " EP_MCP_MODERN_VERSION
+                 " request: params._meta must carry \"" EP_META_PROTOCOL_VERSION
+                 "\" and \"" EP_META_CLIENT_CAPS "\"",
+                 mname);
+        deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, msg, NULL));
         return;
     }
     pthread_mutex_lock(&s->lock);
     int inited = s->version != NULL;
     int dup = 0;
+    /* ids are the client's: a 2025 session or a stdio stream is one client; 2026-07-28 requests
+     * over HTTP share a server object per principal but each is its own exchange (origin) */
     for (struct job *j = s->inflight; j && !dup; j = j->inext)
-        dup = !j->responded && json_equal(j->id, idv);
+        dup = !j->responded && json_equal(j->id, idv) && (!modern || j->origin == origin);
     pthread_mutex_unlock(&s->lock);
-    if (!inited && !(m->flags & M_PREINIT)) {
+    if (!modern && !inited && !(m->flags & M_PREINIT)) {
         deliver(s, origin, b,
                 rpc_error(idv, EP_MCP_INVALID_REQUEST,
                           "Server not initialized: send \"initialize\" (and then "
@@ -1302,15 +1551,127 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
                           NULL));
         return;
     }
-    if (m->fn == m_tools_call && tools_call_early(s, params, idv, origin, b))
-        return;
+    if (m->fn == m_tools_call) {
+        json_t *name = json_object_get(params, "name");
+        json_t *args = json_object_get(params, "arguments");
+        const char *bad = NULL;
+        char msg[400];
+        if (!json_is_string(name))
+            bad = "tools/call: params.name must be a string naming a tool from tools/list";
+        else if (args && !json_is_null(args) && !json_is_object(args))
+            bad = "tools/call: params.arguments must be an object";
+        else if (!ep_tools_find(json_string_value(name))) {
+            snprintf(msg, sizeof msg, "Unknown tool \"%.200s\"; call tools/list for the names",
+                     json_string_value(name));
+            bad = msg;
+        }
+        if (bad) {
+            deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, bad, NULL));
+            return;
+        }
+        /* a task: 2026-07-28, when the client declared the extension and the server makes one
+         * of this call; 2025-11-25, when the client asks (params.task) for a tool that allows */
+        json_t *tk = json_object_get(params, "task");
+        const char *tname = json_string_value(name);
+        int want = 0;
+        if (s->o.tasks && !b && modern)
+            want = ep_era2026_client_has(params, "io.modelcontextprotocol/tasks") &&
+                   ep_tasks_eligible(s->o.tasks, tname, args);
+        else if (s->o.tasks && !b && json_is_object(tk) && s->version &&
+                 strcmp(s->version, "2025-11-25") == 0) {
+            if (!ep_tasks_supports(s->o.tasks, tname)) {
+                snprintf(msg, sizeof msg,
+                         "Method not found: tool \"%.200s\" does not run as a task (its "
+                         "execution.taskSupport is forbidden); call it without params.task",
+                         tname);
+                deliver(s, origin, b, rpc_error(idv, EP_MCP_METHOD_NOT_FOUND, msg, NULL));
+                return;
+            }
+            want = 1;
+        }
+        if (want) {
+            struct ep_error e = {0};
+            json_t *ttl = json_object_get(tk, "ttl");
+            json_t *res = task_create(s, modern, tname, args,
+                                      json_is_integer(ttl) ? (long)json_integer_value(ttl) : 0, &e);
+            deliver(s, origin, b,
+                    res ? rpc_result(idv, res)
+                        : rpc_error(idv, ep_mcp_rpc_code(e.code ? e.code : EP_ENOMEM),
+                                    e.msg[0] ? e.msg : "the task could not be created", NULL));
+            return;
+        }
+        if (!b && (modern || !legacy(s, NULL))) {
+            /* a cached result is answered here, on the reader's thread: no worker, no
+             * execution lock, no SQL, no serialization of the result (the bytes are in the
+             * 2025-06-18 form: a 2025-03-26 session takes the worker path; a 2026-07-28
+             * request gets them with its era's members inserted) */
+            char *canon = ep_tools_canonical_args(args);
+            struct ep_tools_blob *hit =
+                canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
+            free(canon);
+            if (hit) {
+                int rc;
+                if (!modern)
+                    rc = emit_raw_result(s, origin, idv, hit->data, hit->len);
+                else if (s->era_call_prefix && hit->len > 2 && hit->data[0] == '{')
+                    /* the 2026 members ahead of the stored ones: no copy of the result */
+                    rc = emit_raw_parts(s, origin, idv, s->era_call_prefix, s->era_call_prefix_len,
+                                        hit->data + 1, hit->len - 1);
+                else
+                    rc = EP_ENOMEM; /* the prefix could not be made when the server was */
+                ep_tools_blob_unref(hit);
+                if (rc != EP_ENOMEM)
+                    return;
+                deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
+                return;
+            }
+        }
+    }
     if (!(m->flags & M_ASYNC)) {
-        struct job tmp = {.s = s, .m = m, .id = idv, .params = params, .origin = origin};
+        struct job tmp = {.s = s,
+                          .m = m,
+                          .id = idv,
+                          .params = params,
+                          .origin = origin,
+                          .modern = modern,
+                          .log_level = log_level};
         m->fn(s, &tmp, params, &r);
+        era_finish(s, &tmp, &r);
         deliver(s, origin, b, reply_to_msg(&tmp, &r));
         return;
     }
-    job_start(s, m, idv, params, origin, b);
+    struct job *j = calloc(1, sizeof *j);
+    if (!j) {
+        deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
+        return;
+    }
+    j->s = s;
+    j->m = m;
+    j->id = json_incref(idv);
+    j->params = params ? json_incref(params) : NULL;
+    json_t *tok = json_object_get(json_object_get(params, "_meta"), "progressToken");
+    j->token = id_valid(tok) ? json_incref(tok) : NULL;
+    j->origin = origin;
+    j->batch = b;
+    j->modern = modern;
+    j->log_level = log_level;
+    pthread_mutex_lock(&s->lock);
+    j->inext = s->inflight;
+    s->inflight = j;
+    s->active++;
+    if (!s->o.synchronous) {
+        if (s->qtail)
+            s->qtail->qnext = j;
+        else
+            s->qhead = j;
+        s->qtail = j;
+        pthread_cond_signal(&s->work);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (s->o.synchronous) {
+        job_run(j);
+        job_done(s, j);
+    }
 }
 
 /* A message that is valid JSON but holds an integer outside -2^63..2^63-1. When the id itself
@@ -1531,6 +1892,8 @@ int ep_mcp_server_new(const struct ep_mcp_options *opt, struct ep_mcp_server **o
     if (s->o.page_size <= 0)
         s->o.page_size = 50;
     s->level = 1; /* info */
+    s->era_call_prefix = ep_era2026_prefix("tools/call", s->o.name, s->o.version,
+                                           s->o.cache_private, &s->era_call_prefix_len);
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->wlock, NULL);
     pthread_cond_init(&s->work, NULL);
@@ -1579,6 +1942,16 @@ void ep_mcp_cancel_all(struct ep_mcp_server *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+void ep_mcp_cancel_origin(struct ep_mcp_server *s, void *origin)
+{
+    pthread_mutex_lock(&s->lock);
+    for (struct job *j = s->inflight; j; j = j->inext)
+        if (!j->responded && j->origin == origin)
+            j->cancelled = 1;
+    pthread_cond_broadcast(&s->resp);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void ep_mcp_server_free(struct ep_mcp_server *s)
 {
     if (!s)
@@ -1597,6 +1970,7 @@ void ep_mcp_server_free(struct ep_mcp_server *s)
     pthread_cond_destroy(&s->idle);
     pthread_cond_destroy(&s->resp);
     json_decref(s->client_caps);
+    free(s->era_call_prefix);
     free(s);
 }
 
@@ -1651,6 +2025,11 @@ int ep_mcp_client_request(struct ep_tool_ctx *ctx, const char *method, json_t *p
                             method);
     struct job *j = ctx->pctx;
     struct ep_mcp_server *s = j->s;
+    if (j->modern)
+        return ep_error_set(err, EP_EUNAVAIL,
+                            "%s: protocol " EP_MCP_MODERN_VERSION
+                            " has no requests from the server to the client",
+                            method);
     if (s->o.synchronous)
         return ep_error_set(err, EP_EUNAVAIL, "%s: requests to the client need the threaded server",
                             method);

@@ -1,6 +1,8 @@
 /* ep_mcp: the MCP (Model Context Protocol) server core: JSON-RPC 2.0 framing, lifecycle,
- * version negotiation, dispatch over the tool table (tools/ep_tools.h), logging, progress,
- * cancellation, and delegation of resources/prompts/completions to a provider. It knows
+ * version negotiation (2025 sessions after initialize; 2026-07-28 requests served statelessly
+ * from their own _meta: ep_era2026.h), dispatch over the tool table (tools/ep_tools.h), logging,
+ * progress, cancellation, tasks (ep_tasks.h), and delegation of resources/prompts/completions
+ * to a provider. It knows
  * nothing of the transport: a transport feeds it one incoming message at a time
  * (ep_mcp_handle) and receives outgoing messages through a writer callback. ep_stdio.c is the
  * stdio transport; an HTTP transport can use the same core (one server object per session).
@@ -119,6 +121,11 @@ struct ep_mcp_options {
      * filtered: a transport refuses calls itself (HTTP: 403). */
     int (*tool_visible)(void *vctx, void *origin, const char *tool);
     void *tool_visible_ctx;
+    int cache_private; /* 2026-07-28 cacheable results say cacheScope "private" (results depend on
+                          the caller: authentication with roles), else "public" */
+    struct ep_tasks *tasks; /* long tools/call as tasks (ep_tasks.h), NULL = none (borrowed) */
+    const char *principal;  /* whose tasks this server creates and sees ("" or NULL: the local
+                               user; HTTP: the session's principal), borrowed */
 };
 
 /* Writer: called with one compact JSON message (no newline; not NUL-terminated is allowed,
@@ -165,6 +172,10 @@ void ep_mcp_drain(struct ep_mcp_server *s);
 
 /* Cancel every queued and running call; no responses will be sent for them. */
 void ep_mcp_cancel_all(struct ep_mcp_server *s);
+
+/* Cancel the calls of one incoming message (origin as passed to ep_mcp_handle): a 2026-07-28
+ * HTTP request whose response stream the client closed. No response is sent for them. */
+void ep_mcp_cancel_origin(struct ep_mcp_server *s, void *origin);
 
 /* Send notifications/message to the client if initialized and level (RFC 5424 name:
  * "debug" .. "emergency") is at or above the level set by logging/setLevel (default

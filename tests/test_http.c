@@ -1218,6 +1218,200 @@ static void test_session_churn(void **state)
     ep_buf_free(&r.body);
 }
 
+/* ------------------------------------------------- 2026-07-28 (stateless) */
+
+#define META26                                                                                     \
+    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                       \
+    "\"io.modelcontextprotocol/clientCapabilities\":{},"                                           \
+    "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}"
+
+/* POST a 2026-era message with MCP-Protocol-Version (version, NULL = none), Mcp-Method and
+ * Mcp-Name (NULL = header left out) and one more header line (may be NULL). */
+static CURLcode post26(const char *version, const char *method, const char *name, const char *extra,
+                       const char *json, struct resp *r)
+{
+    char vh[128], mh[256], nh[512];
+    snprintf(vh, sizeof vh, "MCP-Protocol-Version: %s", version ? version : "");
+    snprintf(mh, sizeof mh, "Mcp-Method: %s", method ? method : "");
+    snprintf(nh, sizeof nh, "Mcp-Name: %s", name ? name : "");
+    const char *h[7] = {CT, ACC};
+    int k = 2;
+    if (version)
+        h[k++] = vh;
+    if (method)
+        h[k++] = mh;
+    if (name)
+        h[k++] = nh;
+    if (extra)
+        h[k++] = extra;
+    h[k] = NULL;
+    return req("POST", "/mcp", json, strlen(json), h, r, 0, 0);
+}
+
+/* The JSON-RPC error code of r's body (0 when it is a result). */
+static int body_code(struct resp *r)
+{
+    json_t *v = body_json(r);
+    int c = (int)json_integer_value(json_object_get(json_object_get(v, "error"), "code"));
+    json_decref(v);
+    return c;
+}
+
+static void test_era2026_http(void **state)
+{
+    (void)state;
+    struct resp r;
+    /* served without initialize and without a session */
+    assert_int_equal(post26("2026-07-28", "server/discover", NULL, NULL,
+                            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\","
+                            "\"params\":{" META26 "}}",
+                            &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.sid, "");
+    json_t *v = body_json(&r);
+    json_t *res = json_object_get(v, "result");
+    assert_string_equal(json_string_value(json_object_get(res, "resultType")), "complete");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(res, "supportedVersions"), 0)),
+        "2026-07-28");
+    assert_true(json_integer_value(json_object_get(res, "ttlMs")) > 0);
+    assert_string_equal(json_string_value(json_object_get(res, "cacheScope")), "public");
+    json_decref(v);
+    ep_buf_free(&r.body);
+
+    const char *call =
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
+        "\"name\":\"get_meps\",\"arguments\":{\"country\":\"LUX\",\"limit\":1}," META26 "}}";
+    assert_int_equal(post26("2026-07-28", "tools/call", "get_meps", NULL, call, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.sid, "");
+    v = body_json(&r);
+    res = json_object_get(v, "result");
+    assert_string_equal(json_string_value(json_object_get(res, "resultType")), "complete");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(res, "structuredContent"), "limit")), 1);
+    json_decref(v);
+    ep_buf_free(&r.body);
+    /* Mcp-Name in the base64 sentinel form is decoded before the comparison */
+    assert_int_equal(post26("2026-07-28", "tools/call", "=?base64?Z2V0X21lcHM=?=", NULL, call, &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(body_code(&r), 0);
+    ep_buf_free(&r.body);
+    /* an Mcp-Session-Id on a 2026 request is ignored (and none is issued) */
+    assert_int_equal(post26("2026-07-28", "tools/call", "get_meps",
+                            "Mcp-Session-Id: 00000000000000000000000000000000", call, &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(body_code(&r), 0);
+    assert_string_equal(r.sid, "");
+    ep_buf_free(&r.body);
+
+    /* header checks: 400 with HeaderMismatch (-32020) */
+    struct {
+        const char *version, *method, *name;
+    } bad[] = {
+        {NULL, "tools/call", "get_meps"},                /* no MCP-Protocol-Version */
+        {"2025-11-25", "tools/call", "get_meps"},        /* not the _meta version */
+        {"2026-07-28", NULL, "get_meps"},                /* no Mcp-Method */
+        {"2026-07-28", "tools/list", "get_meps"},        /* not the method */
+        {"2026-07-28", "tools/call", NULL},              /* no Mcp-Name */
+        {"2026-07-28", "tools/call", "get_votes"},       /* not the tool */
+        {"2026-07-28", "tools/call", "=?base64?!!!!?="}, /* malformed sentinel */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(post26(bad[i].version, bad[i].method, bad[i].name, NULL, call, &r),
+                         CURLE_OK);
+        if (r.status != 400 || body_code(&r) != -32020)
+            fail_msg("case %zu: %ld %.*s", i, r.status, (int)r.body.len, r.body.data);
+        ep_buf_free(&r.body);
+    }
+    /* an unsupported version: 400 UnsupportedProtocolVersion with the supported list */
+    assert_int_equal(post26("1900-01-01", "tools/list", NULL, NULL,
+                            "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\",\"params\":{"
+                            "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"1900-01-01\","
+                            "\"io.modelcontextprotocol/clientCapabilities\":{}}}}",
+                            &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 400);
+    v = body_json(&r);
+    json_t *d = json_object_get(json_object_get(v, "error"), "data");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "error"), "code")),
+                     -32022);
+    assert_string_equal(json_string_value(json_object_get(d, "requested")), "1900-01-01");
+    json_decref(v);
+    ep_buf_free(&r.body);
+    /* a required _meta field missing: 400 with -32602 */
+    assert_int_equal(post26("2026-07-28", "tools/list", NULL, NULL,
+                            "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\",\"params\":{"
+                            "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\""
+                            "}}}",
+                            &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 400);
+    assert_int_equal(body_code(&r), -32602);
+    ep_buf_free(&r.body);
+    /* the 2026 header on a request without the _meta: 400 */
+    assert_int_equal(post26("2026-07-28", "tools/list", NULL, NULL,
+                            "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}", &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 400);
+    assert_int_equal(body_code(&r), -32602);
+    ep_buf_free(&r.body);
+    /* unknown and removed methods: 404 with -32601 */
+    const char *gone[] = {"ping", "no/such"};
+    for (int i = 0; i < 2; i++) {
+        char m[400];
+        snprintf(m, sizeof m,
+                 "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"%s\",\"params\":{" META26 "}}",
+                 gone[i]);
+        assert_int_equal(post26("2026-07-28", gone[i], NULL, NULL, m, &r), CURLE_OK);
+        assert_int_equal(r.status, 404);
+        assert_int_equal(body_code(&r), -32601);
+        ep_buf_free(&r.body);
+    }
+    /* GET and DELETE do not exist in 2026-07-28: 405 */
+    const char *gh[] = {"Accept: text/event-stream", "MCP-Protocol-Version: 2026-07-28", NULL};
+    assert_int_equal(req("GET", "/mcp", NULL, 0, gh, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 405);
+    ep_buf_free(&r.body);
+    assert_int_equal(req("DELETE", "/mcp", NULL, 0, gh + 1, &r, 0, 0), CURLE_OK);
+    assert_int_equal(r.status, 405);
+    ep_buf_free(&r.body);
+
+    /* progress streams as SSE scoped to the request, without event ids (no resumption) */
+    const char *prog = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{"
+                       "\"name\":\"test_tool_with_progress\",\"arguments\":{},\"_meta\":{"
+                       "\"progressToken\":\"tok\","
+                       "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                       "\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
+    assert_int_equal(post26("2026-07-28", "tools/call", "test_tool_with_progress", NULL, prog, &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.ctype, "text/event-stream"));
+    assert_string_equal(r.sid, "");
+    assert_int_equal(ep_buf_putc(&r.body, 0), 0);
+    int events = 0;
+    for (const char *p = r.body.data; (p = strstr(p, "event: message\ndata: ")); p++)
+        events++;
+    assert_int_equal(events, 4); /* 3 progress + the result, no priming event */
+    assert_null(strstr(r.body.data, "id: "));
+    assert_non_null(strstr(r.body.data, "\"resultType\":\"complete\""));
+    ep_buf_free(&r.body);
+
+    /* the 2025 session flow beside it is unchanged */
+    char sid[80];
+    init_session(sid);
+    assert_int_equal(post(sid, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"ping\"}", &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    v = body_json(&r);
+    assert_null(json_object_get(json_object_get(v, "result"), "resultType"));
+    json_decref(v);
+    ep_buf_free(&r.body);
+    end_session(sid);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1244,6 +1438,7 @@ int main(void)
         cmocka_unit_test(test_back_to_back_calls),
         cmocka_unit_test(test_slow_client),
         cmocka_unit_test(test_session_churn),
+        cmocka_unit_test(test_era2026_http),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "ep_mcp.h"
+#include "ep_tasks.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"
+#include "ep_util.h"
 
 #ifndef EP_SOURCE_FIXTURES
 #define EP_SOURCE_FIXTURES "fixtures"
@@ -1341,6 +1343,512 @@ static void test_tools_list_spliced(void **st)
     assert_int_equal(ep_tools_register(test_rows, NROWS, &e), 0);
 }
 
+/* ------------------------------------------------- 2026-07-28 (stateless) */
+
+#define META26                                                                                     \
+    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                       \
+    "\"io.modelcontextprotocol/clientCapabilities\":{},"                                           \
+    "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}"
+
+/* A 2026-era result's common members: resultType and serverInfo; cacheable: ttlMs, cacheScope. */
+static void assert_modern_result(json_t *m, int cacheable)
+{
+    json_t *r = json_object_get(m, "result");
+    assert_non_null(r);
+    assert_string_equal(json_string_value(json_object_get(r, "resultType")), "complete");
+    json_t *si = json_object_get(json_object_get(r, "_meta"), "io.modelcontextprotocol/serverInfo");
+    assert_string_equal(json_string_value(json_object_get(si, "name")), "epintel");
+    assert_non_null(json_object_get(si, "version"));
+    json_t *ttl = json_object_get(r, "ttlMs");
+    if (cacheable) {
+        assert_true(json_is_integer(ttl) && json_integer_value(ttl) >= 0);
+        assert_string_equal(json_string_value(json_object_get(r, "cacheScope")), "public");
+    } else {
+        assert_null(ttl);
+        assert_null(json_object_get(r, "cacheScope"));
+    }
+}
+
+static void test_era2026_stateless(void **st)
+{
+    struct ep_mcp_server *s = srv(0, &test_provider, 0);
+    /* no initialize: server/discover, tools/list and tools/call are served from _meta */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\",\"params\":{" META26
+             "}}");
+    json_t *m = wait_id(1);
+    assert_modern_result(m, 1);
+    json_t *r = json_object_get(m, "result");
+    json_t *sv = json_object_get(r, "supportedVersions");
+    assert_int_equal(json_array_size(sv), 4);
+    assert_string_equal(json_string_value(json_array_get(sv, 0)), "2026-07-28");
+    assert_non_null(json_object_get(json_object_get(r, "capabilities"), "tools"));
+    assert_false(json_is_true(json_object_get(
+        json_object_get(json_object_get(r, "capabilities"), "resources"), "subscribe")));
+    assert_string_equal(json_string_value(json_object_get(r, "instructions")), "test server");
+    assert_null(ep_mcp_protocol_version(s)); /* no session was opened */
+    json_decref(m);
+
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{" META26 "}}");
+    m = wait_id(2);
+    assert_modern_result(m, 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "result"), "ttlMs")),
+                     3600000);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(m, "result"), "tools")), 3);
+    json_decref(m);
+
+    /* the cached tool twice: the second answer comes from the cache's bytes, decorated too */
+    for (int id = 3; id <= 4; id++) {
+        char buf[400];
+        snprintf(buf, sizeof buf,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{\"name\":"
+                 "\"cached\",\"arguments\":{\"text\":\"era\"}," META26 "}}",
+                 id);
+        sendm(s, buf);
+        m = wait_id(id);
+        assert_modern_result(m, 0);
+        r = json_object_get(m, "result");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(r, "structuredContent"), "text")),
+            "era");
+        assert_false(json_is_true(json_object_get(r, "isError")));
+        json_decref(m);
+    }
+
+    /* resources: not found is -32602 in 2026-07-28 (-32002 was retired); reads are cacheable */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"resources/read\",\"params\":{\"uri\":"
+             "\"test://zz\"," META26 "}}");
+    m = wait_id(5);
+    assert_int_equal(err_code(m), -32602);
+    json_decref(m);
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"resources/read\",\"params\":{\"uri\":"
+             "\"test://a\"," META26 "}}");
+    m = wait_id(6);
+    assert_modern_result(m, 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "result"), "ttlMs")),
+                     60000);
+    json_decref(m);
+
+    /* removed methods */
+    const char *gone[] = {"ping", "logging/setLevel", "initialize", "resources/subscribe"};
+    for (int i = 0; i < 4; i++) {
+        char buf[400];
+        snprintf(buf, sizeof buf,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\",\"params\":{\"uri\":\"test://a\","
+                 "\"level\":\"info\"," META26 "}}",
+                 10 + i, gone[i]);
+        sendm(s, buf);
+        m = wait_id(10 + i);
+        assert_int_equal(err_code(m), -32601);
+        json_decref(m);
+    }
+    /* the legacy flow beside it is untouched: not initialized yet */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"tools/list\"}");
+    m = wait_id(20);
+    assert_int_equal(err_code(m), -32600);
+    json_decref(m);
+    init(s, "2025-06-18");
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":21,\"method\":\"tools/list\"}");
+    m = wait_id(21);
+    assert_null(json_object_get(json_object_get(m, "result"), "resultType"));
+    assert_null(json_object_get(json_object_get(m, "result"), "ttlMs"));
+    json_decref(m);
+    /* and a modern request in an initialized process is still served as modern */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":22,\"method\":\"tools/list\",\"params\":{" META26 "}}");
+    m = wait_id(22);
+    assert_modern_result(m, 1);
+    json_decref(m);
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":23,\"method\":\"server/discover\"}");
+    m = wait_id(23);
+    assert_int_equal(err_code(m), -32602); /* a modern-only method needs its _meta */
+    json_decref(m);
+    ep_mcp_server_free(s);
+}
+
+static void test_era2026_meta_errors(void **st)
+{
+    struct ep_mcp_server *s = srv(0, NULL, 0);
+    /* an unsupported version: -32022 with the supported list and the requested one */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+             "\"io.modelcontextprotocol/protocolVersion\":\"1900-01-01\","
+             "\"io.modelcontextprotocol/clientCapabilities\":{}}}}");
+    json_t *m = wait_id(1);
+    assert_int_equal(err_code(m), -32022);
+    json_t *d = json_object_get(json_object_get(m, "error"), "data");
+    assert_string_equal(json_string_value(json_object_get(d, "requested")), "1900-01-01");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(d, "supported"), 0)),
+                        "2026-07-28");
+    json_decref(m);
+    /* a required field missing or mistyped: -32602 */
+    const char *bad[] = {
+        "{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}",
+        "{\"io.modelcontextprotocol/protocolVersion\":20260728,"
+        "\"io.modelcontextprotocol/clientCapabilities\":{}}",
+        "{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+        "\"io.modelcontextprotocol/clientCapabilities\":[]}",
+        "{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+        "\"io.modelcontextprotocol/clientCapabilities\":{},"
+        "\"io.modelcontextprotocol/logLevel\":\"loud\"}",
+        "{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+        "\"io.modelcontextprotocol/clientCapabilities\":{},"
+        "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"x\"}}",
+    };
+    for (int i = 0; i < 5; i++) {
+        char buf[600];
+        snprintf(buf, sizeof buf,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/list\",\"params\":{\"_meta\":"
+                 "%s}}",
+                 2 + i, bad[i]);
+        sendm(s, buf);
+        m = wait_id(2 + i);
+        assert_int_equal(err_code(m), -32602);
+        assert_non_null(strstr(err_msg(m), "io.modelcontextprotocol/"));
+        json_decref(m);
+    }
+    ep_mcp_server_free(s);
+}
+
+static void test_era2026_logging_progress(void **st)
+{
+    struct ep_mcp_server *s = srv(0, NULL, 0);
+    /* no logLevel in _meta: no notifications/message at all */
+    size_t start = nmsgs();
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"echo\",\"arguments\":{\"text\":\"x\"}," META26 "}}");
+    json_decref(wait_id(1));
+    assert_int_equal(count_method(start, "notifications/message", NULL), 0);
+    /* logLevel error: the error line only */
+    start = nmsgs();
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"echo\",\"arguments\":{\"text\":\"x\"},\"_meta\":{"
+             "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+             "\"io.modelcontextprotocol/clientCapabilities\":{},"
+             "\"io.modelcontextprotocol/logLevel\":\"error\"}}}");
+    json_decref(wait_id(2));
+    assert_int_equal(count_method(start, "notifications/message", "info"), 0);
+    assert_int_equal(count_method(start, "notifications/message", "error"), 1);
+    /* progress with the token of the request's _meta, before its response */
+    start = nmsgs();
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"slow\",\"arguments\":{\"steps\":3},\"_meta\":{\"progressToken\":\"pt\","
+             "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+             "\"io.modelcontextprotocol/clientCapabilities\":{}}}}");
+    json_t *m = wait_id(3);
+    assert_modern_result(m, 0);
+    json_decref(m);
+    assert_int_equal(count_method(start, "notifications/progress", NULL), 3);
+    /* a batch of modern requests is refused (only a 2025-03-26 session batches) */
+    init(s, "2025-03-26");
+    sendm(s, "[{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\",\"params\":{" META26
+             "}}]");
+    m = last_msg();
+    assert_true(json_is_array(m));
+    assert_int_equal(err_code(json_array_get(m, 0)), -32600);
+    json_decref(m);
+    ep_mcp_server_free(s);
+}
+
+/* ep_mcp_cancel_origin: a 2026-07-28 HTTP request whose stream closed is cancelled alone. */
+static void test_cancel_origin(void **st)
+{
+    struct ep_mcp_server *s = srv(0, NULL, 0);
+    int a = 0, b = 0;
+    const char *slow =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"slow\",\"arguments\":{\"steps\":100000,\"ms\":2}," META26 "}}";
+    const char *echo =
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+        "\"echo\",\"arguments\":{\"text\":\"y\"}," META26 "}}";
+    assert_int_equal(ep_mcp_handle(s, slow, strlen(slow), &a), 0);
+    assert_int_equal(ep_mcp_handle(s, echo, strlen(echo), &b), 0);
+    usleep(50000);
+    double t0 = ep_now();
+    ep_mcp_cancel_origin(s, &a); /* b's call, waiting for the execution lock, is not touched */
+    json_decref(wait_id(2));     /* it runs once the slow call stopped at its next step */
+    ep_mcp_drain(s);
+    assert_true(ep_now() - t0 < 5); /* far before the slow call's 200 s */
+    pthread_mutex_lock(&cap_mu);
+    size_t i;
+    json_t *m;
+    json_array_foreach(cap_msgs, i, m)
+        assert_false(json_integer_value(json_object_get(m, "id")) == 1);
+    int nulls = cap_nulls;
+    pthread_mutex_unlock(&cap_mu);
+    assert_int_equal(nulls, 1); /* the "no reply" marker lets the transport finish */
+    ep_mcp_server_free(s);
+}
+
+/* ---------------------------------------------------------------- tasks */
+
+#define META26T                                                                                    \
+    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                       \
+    "\"io.modelcontextprotocol/clientCapabilities\":{\"extensions\":{"                             \
+    "\"io.modelcontextprotocol/tasks\":{}}}}"
+
+static const char *const task_tools[] = {"slow", NULL};
+
+/* A server whose "slow" calls are tasks kept in db (a fresh SQLite file in dir). */
+static struct ep_mcp_server *task_srv(const char *db, struct ep_tasks **t)
+{
+    struct ep_mcp_options o;
+    ep_mcp_options_init(&o);
+    struct ep_error e = {0};
+    if (ep_tasks_open(db, &o, task_tools, t, &e))
+        fail_msg("ep_tasks_open: %s", e.msg);
+    struct ep_mcp_server *s = srv(0, NULL, 0);
+    ep_mcp_server_free(s); /* srv() reset the capture; the real one needs o.tasks */
+    o.tasks = *t;
+    o.page_size = 3;
+    assert_int_equal(ep_mcp_server_new(&o, &s, &e), 0);
+    ep_mcp_set_writer(s, cap_write, NULL);
+    return s;
+}
+
+/* tasks/get until the task is terminal (at most 20 s); the last result (new reference). *saw:
+ * a "working: N of M" status message was seen on the way. */
+static json_t *poll_task(struct ep_mcp_server *s, const char *id, int modern, int *saw)
+{
+    static int rid = 5000;
+    for (int i = 0; i < 200; i++) {
+        char buf[600];
+        snprintf(buf, sizeof buf,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tasks/get\",\"params\":{"
+                 "\"taskId\":\"%s\"%s}}",
+                 ++rid, id, modern ? "," META26T : "");
+        sendm(s, buf);
+        json_t *m = wait_id(rid);
+        json_t *r = json_object_get(m, "result");
+        assert_non_null(r);
+        const char *st = json_string_value(json_object_get(r, "status"));
+        const char *msg = json_string_value(json_object_get(r, "statusMessage"));
+        if (saw && msg && strncmp(msg, "working: ", 9) == 0)
+            *saw = 1;
+        if (strcmp(st, "working") != 0)
+            return m;
+        json_decref(m);
+        usleep(100000);
+    }
+    fail_msg("task %s did not finish", id);
+    return NULL;
+}
+
+static void test_tasks_2026(void **st)
+{
+    char *dir = ep_test_tmpdir(), db[600];
+    snprintf(db, sizeof db, "%s/tasks.db", dir);
+    struct ep_tasks *t = NULL;
+    struct ep_mcp_server *s = task_srv(db, &t);
+    /* server/discover declares the extension */
+    sendm(s,
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\",\"params\":{" META26T "}}");
+    json_t *m = wait_id(1);
+    assert_non_null(json_object_get(
+        json_object_get(json_object_get(json_object_get(m, "result"), "capabilities"),
+                        "extensions"),
+        "io.modelcontextprotocol/tasks"));
+    json_decref(m);
+    /* a client without the extension gets the result inline */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"slow\",\"arguments\":{\"steps\":2}," META26 "}}");
+    m = wait_id(2);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(m, "result"), "resultType")), "complete");
+    json_decref(m);
+    /* with it: a task handle at once, progress in its status message, then the result */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"slow\",\"arguments\":{\"steps\":150,\"ms\":20}," META26T "}}");
+    m = wait_id(3);
+    json_t *r = json_object_get(m, "result");
+    assert_string_equal(json_string_value(json_object_get(r, "resultType")), "task");
+    assert_string_equal(json_string_value(json_object_get(r, "status")), "working");
+    assert_true(json_integer_value(json_object_get(r, "pollIntervalMs")) > 0);
+    assert_non_null(json_object_get(r, "createdAt"));
+    char id[64];
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(r, "taskId")));
+    json_decref(m);
+    int saw = 0;
+    m = poll_task(s, id, 1, &saw);
+    r = json_object_get(m, "result");
+    assert_string_equal(json_string_value(json_object_get(r, "status")), "completed");
+    assert_string_equal(json_string_value(json_object_get(r, "resultType")), "complete");
+    json_t *tr = json_object_get(r, "result"); /* what tools/call would have answered */
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(tr, "structuredContent"), "done")), 150);
+    assert_true(saw); /* "working: N of 150" while it ran */
+    json_decref(m);
+    /* cancel: acknowledged with an empty result; the task ends cancelled, its run stops */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"slow\",\"arguments\":{\"steps\":100000,\"ms\":2}," META26T "}}");
+    m = wait_id(4);
+    snprintf(id, sizeof id, "%s",
+             json_string_value(json_object_get(json_object_get(m, "result"), "taskId")));
+    json_decref(m);
+    char buf[600];
+    snprintf(buf, sizeof buf,
+             "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/cancel\",\"params\":{\"taskId\":"
+             "\"%s\"," META26T "}}",
+             id);
+    sendm(s, buf);
+    m = wait_id(5);
+    assert_int_equal(json_object_size(json_object_get(json_object_get(m, "result"), "_meta")), 1);
+    json_decref(m);
+    m = poll_task(s, id, 1, NULL);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(m, "result"), "status")),
+                        "cancelled");
+    json_decref(m);
+    /* unknown task: -32602 */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tasks/get\",\"params\":{\"taskId\":"
+             "\"task-none\"," META26T "}}");
+    m = wait_id(6);
+    assert_int_equal(err_code(m), -32602);
+    json_decref(m);
+    ep_mcp_server_free(s);
+    double t0 = ep_now();
+    ep_tasks_close(t); /* the cancelled run is gone already: nothing to wait for */
+    assert_true(ep_now() - t0 < 3);
+    ep_test_system("rm -rf '%s'", dir);
+    free(dir);
+}
+
+static void test_tasks_2025(void **st)
+{
+    char *dir = ep_test_tmpdir(), db[600];
+    snprintf(db, sizeof db, "%s/tasks.db", dir);
+    struct ep_tasks *t = NULL;
+    struct ep_mcp_server *s = task_srv(db, &t);
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":1000,\"method\":\"initialize\",\"params\":{"
+             "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":"
+             "\"t\",\"version\":\"1\"}}}");
+    json_t *m = wait_id(1000);
+    json_t *tc =
+        json_object_get(json_object_get(json_object_get(m, "result"), "capabilities"), "tasks");
+    assert_non_null(
+        json_object_get(json_object_get(json_object_get(tc, "requests"), "tools"), "call"));
+    assert_non_null(json_object_get(tc, "list"));
+    json_decref(m);
+    /* tools/list: slow may run as a task, echo not */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+    m = wait_id(1);
+    size_t i;
+    json_t *tool;
+    int seen = 0;
+    json_array_foreach(json_object_get(json_object_get(m, "result"), "tools"), i, tool)
+    {
+        const char *n = json_string_value(json_object_get(tool, "name"));
+        const char *ts =
+            json_string_value(json_object_get(json_object_get(tool, "execution"), "taskSupport"));
+        if (strcmp(n, "slow") == 0) {
+            assert_string_equal(ts, "optional");
+            seen++;
+        } else if (strcmp(n, "echo") == 0) {
+            assert_null(ts);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 2);
+    json_decref(m);
+    /* a task-augmented call of a tool that does not allow it: -32601 */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"echo\",\"arguments\":{\"text\":\"x\"},\"task\":{}}}");
+    m = wait_id(2);
+    assert_int_equal(err_code(m), -32601);
+    json_decref(m);
+    /* CreateTaskResult {task}, then tasks/result blocks until the result */
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"slow\",\"arguments\":{\"steps\":50,\"ms\":10},\"task\":{\"ttl\":60000}}}");
+    m = wait_id(3);
+    json_t *task = json_object_get(json_object_get(m, "result"), "task");
+    assert_string_equal(json_string_value(json_object_get(task, "status")), "working");
+    assert_int_equal(json_integer_value(json_object_get(task, "ttl")), 60000);
+    assert_null(json_object_get(json_object_get(m, "result"), "resultType"));
+    char id[64], buf[600];
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(task, "taskId")));
+    json_decref(m);
+    snprintf(buf, sizeof buf,
+             "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tasks/result\",\"params\":{\"taskId\":"
+             "\"%s\"}}",
+             id);
+    sendm(s, buf);
+    m = wait_id(4);
+    json_t *r = json_object_get(m, "result");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r, "structuredContent"), "done")), 50);
+    assert_null(json_object_get(r, "resultType")); /* the 2025 shape */
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_object_get(json_object_get(r, "_meta"), "io.modelcontextprotocol/related-task"),
+            "taskId")),
+        id);
+    json_decref(m);
+    /* tasks/get, tasks/list; cancelling a completed task: -32602 */
+    m = poll_task(s, id, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(m, "result"), "status")),
+                        "completed");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "result"), "ttl")),
+                     60000);
+    json_decref(m);
+    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\"}");
+    m = wait_id(5);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(m, "result"), "tasks")), 1);
+    json_decref(m);
+    snprintf(buf, sizeof buf,
+             "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tasks/cancel\",\"params\":{\"taskId\":"
+             "\"%s\"}}",
+             id);
+    sendm(s, buf);
+    m = wait_id(6);
+    assert_int_equal(err_code(m), -32602);
+    json_decref(m);
+    ep_mcp_server_free(s);
+    ep_tasks_close(t);
+    ep_test_system("rm -rf '%s'", dir);
+    free(dir);
+}
+
+/* A task outlives its process: closed while it runs (a server stopping), it is resumed by the
+ * next one on the same store and finishes there. */
+static void test_tasks_restart(void **st)
+{
+    char *dir = ep_test_tmpdir(), db[600];
+    snprintf(db, sizeof db, "%s/tasks.db", dir);
+    struct ep_mcp_options o;
+    ep_mcp_options_init(&o);
+    struct ep_tasks *a = NULL, *b = NULL;
+    struct ep_error e = {0};
+    assert_int_equal(ep_tasks_open(db, &o, task_tools, &a, &e), 0);
+    json_t *args = json_pack("{s:i,s:i}", "steps", 200, "ms", 10);
+    struct ep_task_view v;
+    assert_int_equal(ep_tasks_create(a, "alice", NULL, "slow", args, 0, &v, &e), 0);
+    json_decref(args);
+    char id[64];
+    snprintf(id, sizeof id, "%s", v.id);
+    ep_task_view_clear(&v);
+    usleep(200000);
+    ep_tasks_close(a); /* stops the run, gives the lease back; the task stays working */
+    assert_int_equal(ep_tasks_open(db, &o, task_tools, &b, &e), 0);
+    assert_int_equal(ep_tasks_get(b, "alice", id, &v, &e), 0);
+    ep_task_view_clear(&v);
+    assert_int_equal(ep_tasks_get(b, "bob", id, &v, &e), EP_ENOTFOUND); /* not another's */
+    int done = 0;
+    for (int i = 0; i < 200 && !done; i++) {
+        assert_int_equal(ep_tasks_get(b, "alice", id, &v, &e), 0);
+        done = ep_task_terminal(&v);
+        if (done) {
+            assert_string_equal(v.status, "completed");
+            assert_int_equal(json_integer_value(json_object_get(
+                                 json_object_get(v.result, "structuredContent"), "done")),
+                             200);
+            assert_int_equal(v.runs, 2); /* started by a, resumed by b */
+        }
+        ep_task_view_clear(&v);
+        if (!done)
+            usleep(100000);
+    }
+    assert_true(done);
+    ep_tasks_close(b);
+    ep_test_system("rm -rf '%s'", dir);
+    free(dir);
+}
+
 static int setup(void **st)
 {
     struct ep_error e = {0};
@@ -1382,6 +1890,13 @@ int main(void)
         cmocka_unit_test(test_stdio_protects_stdout),
         cmocka_unit_test(test_golden_stdio),
         cmocka_unit_test(test_tools_list_spliced),
+        cmocka_unit_test(test_era2026_stateless),
+        cmocka_unit_test(test_era2026_meta_errors),
+        cmocka_unit_test(test_era2026_logging_progress),
+        cmocka_unit_test(test_cancel_origin),
+        cmocka_unit_test(test_tasks_2026),
+        cmocka_unit_test(test_tasks_2025),
+        cmocka_unit_test(test_tasks_restart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
