@@ -583,15 +583,16 @@ static int buf_jstr(struct ep_buf *b, const char *v)
  * (ep_tools_schema_text: embedded at build time, so nothing is parsed): the same bytes, without
  * parsing and dumping ~500 KB of schemas in a cold process. 1 when the tool has no usable
  * inputSchema (tool_json gives NULL and the tool is left out), -1 on ENOMEM. */
-static int tool_text(const struct ep_mcp_server *s, const struct ep_tool *t, struct ep_buf *b)
+static int tool_text(const struct ep_mcp_server *s, const struct job *j, const struct ep_tool *t,
+                     struct ep_buf *b)
 {
     size_t in_len = 0, out_len = 0;
     const char *in = ep_tools_schema_text(t, 0, &in_len);
-    const char *out = legacy(s) ? NULL : ep_tools_schema_text(t, 1, &out_len);
+    const char *out = legacy(s, j) ? NULL : ep_tools_schema_text(t, 1, &out_len);
     if (!in)
         return 1;
     int rc = ep_buf_append(b, "{\"name\":", 8) || buf_jstr(b, t->name);
-    if (!legacy(s))
+    if (!legacy(s, j))
         rc = rc || ep_buf_append(b, ",\"title\":", 9) || buf_jstr(b, t->title);
     rc = rc || ep_buf_append(b, ",\"description\":", 15) || buf_jstr(b, t->description) ||
          ep_buf_append(b, ",\"inputSchema\":", 15) || ep_buf_append(b, in, in_len) ||
@@ -601,6 +602,12 @@ static int tool_text(const struct ep_mcp_server *s, const struct ep_tool *t, str
                        t->open_world ? "true" : "false");
     if (out)
         rc = rc || ep_buf_append(b, ",\"outputSchema\":", 16) || ep_buf_append(b, out, out_len);
+    if (!(j && j->modern) && s->version && strcmp(s->version, "2025-11-25") == 0 &&
+        ep_tasks_supports(s->o.tasks, t->name)) /* experimental tasks of 2025-11-25 */
+        {
+        static const char exec[] = ",\"execution\":{\"taskSupport\":\"optional\"}";
+        rc = rc || ep_buf_append(b, exec, sizeof exec - 1);
+    }
     return rc || ep_buf_putc(b, '}') ? -1 : 0;
 }
 
@@ -626,7 +633,7 @@ static void tools_list_raw(struct ep_mcp_server *s, struct job *j, size_t off, s
             rc = -1;
             break;
         }
-        int t = tool_text(s, ep_tools_at(i), &b);
+        int t = tool_text(s, j, ep_tools_at(i), &b);
         if (t < 0)
             rc = -1;
         else if (t > 0)
