@@ -29,7 +29,9 @@
 #define EP_WIN_CACHE 3
 
 /* Per-MEP participation and loyalty over the whole window (ep_stats_mep_compute): struct
- * ep_stats_mepfig (stats/ep_stats_blob.h, which persists it). */
+ * ep_stats_mepfig, defined in stats/ep_stats_blob.h, which persists it; this name is kept for
+ * the products that use it. */
+#define ep_mepfig ep_stats_mepfig
 
 /* The influence dimensions, in the order of the scorecard (analysis/ep_influence.h). */
 enum { EP_INFL_CENT, EP_INFL_BRIDGE, EP_INFL_LOYAL, EP_INFL_PART, EP_INFL_PIVOT, EP_INFL_ROLES,

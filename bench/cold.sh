@@ -7,8 +7,9 @@
 # cannot be opened by an older one) and one untimed call of each tool first: the baseline then
 # has its matrix snapshot (matrix_cache), the new binary also its derived results (table
 # derived, engine/ep_derived.h). Timed: RUNS rounds, each tool alternately baseline / new, wall
-# time and peak RSS of the whole process; the medians and their ratio are printed, with the
-# store sizes (the growth is the derived results).
+# time, CPU time (user + sys: less sensitive to a busy machine) and peak RSS of the whole
+# process; the medians and their ratios are printed, with the store sizes (the growth is the
+# derived results).
 #
 # usage: bench/cold.sh [NEW_BINARY] [BASELINE_BINARY] [RUNS]
 #   env DB=path/to/synth.db reuses a synthetic store (copied, never modified); otherwise one is
@@ -34,20 +35,15 @@ tools=(assess_mep_influence map_political_network analyze_coalition_dynamics
        generate_political_risk_assessment detect_voting_anomalies)
 args_of() { [ "$1" = assess_mep_influence ] && echo "{\"mep_id\":$mep}" || echo '{}'; }
 
-# one call: "wall_ms rss_kb" (the result goes to $tmp/out.json)
+# one timed call: "wall_us cpu_ms rss_kb" (wall from the clock in ns; CPU user + sys and peak
+# RSS from time(1), 10 ms resolution); the result goes to $tmp/out.json
 one() {
-  local bin=$1 db=$2 t=$3
-  /usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" --quiet --db "$db" tool "$t" \
-    --args "$(args_of "$t")" >"$tmp/out.json" 2>/dev/null
-  awk '{printf "%.0f %d\n", $1 * 1000, $2}' "$tmp/time"
-}
-# wall time with ms resolution (time's %e has 10 ms)
-one_ms() {
   local bin=$1 db=$2 t=$3 t0 t1
   t0=$(date +%s%N)
-  "$bin" --quiet --db "$db" tool "$t" --args "$(args_of "$t")" >"$tmp/out.json" 2>/dev/null
+  /usr/bin/time -f '%U %S %M' -o "$tmp/time" "$bin" --quiet --db "$db" tool "$t" \
+    --args "$(args_of "$t")" >"$tmp/out.json" 2>/dev/null
   t1=$(date +%s%N)
-  echo $(((t1 - t0) / 1000))
+  awk -v w=$(((t1 - t0) / 1000)) '{printf "%d %.0f %d\n", w, ($1 + $2) * 1000, $3}' "$tmp/time"
 }
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
@@ -59,20 +55,20 @@ for t in "${tools[@]}"; do
   cmp -s "$tmp/$t.base.json" "$tmp/out.json" || echo "  $t: results DIFFER from the baseline's"
 done
 
-printf '%-36s %10s %10s %7s %9s %9s\n' tool base_ms new_ms ratio base_MB new_MB
+printf '%-36s %9s %9s %6s %9s %9s %6s %8s %8s\n' tool base_ms new_ms ratio base_cpu new_cpu ratio base_MB new_MB
+col() { cut -d' ' -f"$1" "$2" | median; }
 for t in "${tools[@]}"; do
-  : >"$tmp/b" && : >"$tmp/n" && : >"$tmp/bm" && : >"$tmp/nm"
+  : >"$tmp/b" && : >"$tmp/n"
   for ((r = 0; r < runs; r++)); do
-    one_ms "$base" "$tmp/base.db" "$t" >>"$tmp/b"
-    one_ms "$new" "$tmp/new.db" "$t" >>"$tmp/n"
+    one "$base" "$tmp/base.db" "$t" >>"$tmp/b"
+    one "$new" "$tmp/new.db" "$t" >>"$tmp/n"
     cmp -s "$tmp/$t.base.json" "$tmp/out.json" || echo "  $t: results DIFFER from the baseline's"
   done
-  one "$base" "$tmp/base.db" "$t" | cut -d' ' -f2 >>"$tmp/bm"
-  one "$new" "$tmp/new.db" "$t" | cut -d' ' -f2 >>"$tmp/nm"
-  b=$(median <"$tmp/b") n=$(median <"$tmp/n")
-  printf '%-36s %10.1f %10.1f %7.2f %9.0f %9.0f\n' "$t" "$(echo "$b / 1000" | bc -l)" \
-    "$(echo "$n / 1000" | bc -l)" "$(echo "$n / $b" | bc -l)" \
-    "$(echo "$(cat "$tmp/bm") / 1024" | bc -l)" "$(echo "$(cat "$tmp/nm") / 1024" | bc -l)"
+  bw=$(col 1 "$tmp/b") nw=$(col 1 "$tmp/n") bc=$(col 2 "$tmp/b") nc=$(col 2 "$tmp/n")
+  bm=$(col 3 "$tmp/b") nm=$(col 3 "$tmp/n")
+  printf '%-36s %9.1f %9.1f %6.2f %9.0f %9.0f %6.2f %8.0f %8.0f\n' "$t" "$(echo "$bw / 1000" | bc -l)" \
+    "$(echo "$nw / 1000" | bc -l)" "$(echo "$nw / $bw" | bc -l)" "$bc" "$nc" \
+    "$(echo "$nc / ($bc + 0.001)" | bc -l)" "$(echo "$bm / 1024" | bc -l)" "$(echo "$nm / 1024" | bc -l)"
 done
 # sizes after a checkpoint (each binary opens and closes its store once more)
 "$base" --quiet --db "$tmp/base.db" info >/dev/null
@@ -80,4 +76,4 @@ done
 bs=$(stat -c %s "$tmp/base.db") ns=$(stat -c %s "$tmp/new.db")
 db=$("$new" --quiet --db "$tmp/new.db" sql "SELECT COUNT(*) || ' rows, ' || SUM(bytes) || ' bytes' FROM derived" 2>/dev/null | tr -d '[]"\n ' || true)
 echo "store: baseline $((bs / 1048576)) MiB, new $((ns / 1048576)) MiB (+$(((ns - bs) / 1024)) KiB); derived: $db"
-echo "($runs interleaved runs per tool, medians; ratio = new / baseline)"
+echo "($runs interleaved runs per tool, medians; ms = wall, cpu = user + sys ms; ratio = new / baseline)"

@@ -8,6 +8,7 @@
 
 #include "ep_epapi.h"
 #include "ep_fetch.h"
+#include "ep_precompute.h"
 #include "ep_store.h"
 #include "ep_util.h"
 
@@ -239,6 +240,8 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
     ep_fetch_free(doceo);
     ep_fetch_free(f);
     ep_store_close_side(cache_db);
+    if (!rc && sum.units_new > 0) /* a large store: no first-call penalty (issue 19) */
+        ep_cli_precompute(cli, s, "sync", EP_PRECOMPUTE_MIN_CELLS);
     ep_store_close(s);
     if (rc) {
         ep_cli_error(&err);

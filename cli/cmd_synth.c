@@ -26,7 +26,9 @@ static void synth_usage(FILE *f)
         "  --meps N    number of MEPs (default 720)\n"
         "  --votes M   number of roll-call votes (default 20000)\n"
         "  --seed S    PRNG seed (default 1); the same seed gives the same data\n\n"
-        "OUT.db must be a new or synthetic-only store (real and synthetic data never mix).\n",
+        "OUT.db must be a new or synthetic-only store (real and synthetic data never mix).\n"
+        "After the data, the whole store's derived results (matrix snapshot, co-voting graph,\n"
+        "baselines, group and MEP figures) are built, so that no first tool call waits.\n",
         (long long)EP_SYNTH_MEMBER_ID0, (long long)EP_SYNTH_VOTE_ID0);
 }
 

@@ -339,6 +339,10 @@ static void test_window_cache_loads(void **state)
     assert_int_equal(ep_win_need_palpha(a, &err), 0);
     /* votes, mepfig, groups, frag, mser, graph, palpha */
     assert_int_equal(scalar(S, "SELECT COUNT(*) FROM derived WHERE window = '||0|'"), 7);
+    long long rows = 0, bytes = 0;
+    assert_int_equal(ep_derived_stats(S, &rows, &bytes, &err), 0);
+    assert_int_equal(rows, 7);
+    assert_int_equal(bytes, scalar(S, "SELECT SUM(length(data)) FROM derived"));
 
     assert_int_equal(ep_wincache_get(&c2, S, &w, &b, &err), 0);
     assert_int_equal(ep_win_need_mf(b, &err), 0);

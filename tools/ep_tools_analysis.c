@@ -21,7 +21,9 @@
 #include "ep_report_md.h"
 #include "ep_sitting_report.h"
 #include "ep_stats.h"
+#include "ep_tools_basic.h"
 #include "ep_tools_common.h"
+#include "ep_tools_intel.h"
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
@@ -644,7 +646,8 @@ static int report_sitting(struct an *a, const char *date, json_t *data, struct e
 }
 
 /* generate_report {kind: mep} files: the dimension bars (PNG) and the scorecard (PDF), from
- * assess_mep_influence and get_mep_details over the same window (tools/ep_artefact.h). */
+ * assess_mep_influence's and get_mep_details' results over the same window, computed directly
+ * (no tool is called by name). */
 static int render_report(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *rep,
                          struct ep_error *err)
 {
@@ -656,12 +659,9 @@ static int render_report(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, j
     int rc = ep_artefacts_begin(&a, ctx, args, err);
     if (rc)
         return rc;
-    json_t *ia = ep_artefact_window_args(args);
-    if (ia && json_object_set_new(ia, "mep_id", json_integer(v))) {
-        json_decref(ia);
-        ia = NULL;
-    }
-    rc = ep_artefact_call(ctx, "assess_mep_influence", ia, &inf, err);
+    rc = ep_tools_influence_result(ctx, args, (int64_t)v, &inf, err);
+    if (rc)
+        ep_error_prefix(err, "assess_mep_influence (for the document): ");
     struct ep_buf b;
     ep_buf_init(&b, 0);
     if (rc == 0 && (fmts & EP_FMT_PNG)) {
@@ -673,8 +673,9 @@ static int render_report(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, j
         ep_buf_reset(&b);
     }
     if (rc == 0 && (fmts & EP_FMT_PDF)) {
-        rc = ep_artefact_call(ctx, "get_mep_details", json_pack("{s:I}", "id", (json_int_t)v), &det,
-                              err);
+        rc = ep_tools_mep_details_result(ctx, (int64_t)v, &det, err);
+        if (rc)
+            ep_error_prefix(err, "get_mep_details (for the document): ");
         if (rc == 0)
             rc = ep_report_pdf_scorecard(inf, det, rep, &b, err);
         snprintf(stem, sizeof stem, "scorecard-%lld", v);

@@ -362,21 +362,12 @@ static json_t *profile_figures_json(const struct ep_mep_profile *r, int loyalty,
     return o;
 }
 
-static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                                struct ep_error *err)
+/* get_mep_details' result for the parameters (the store and environment checked). */
+static int mep_details(struct ep_tool_ctx *ctx, const struct ep_mep_profile_params *pp,
+                       json_t **result, struct ep_error *err)
 {
-    int rc = need_store(ctx, err);
-    if (rc)
-        return rc;
-    long long id = 0;
-    iarg(args, "id", &id);
-    struct ep_mep_profile_params pp = {
-        .id = id, .from = sarg(args, "from"), .to = sarg(args, "to")};
-    rc = date_range_check(pp.from, pp.to, err);
-    if (rc)
-        return rc;
     struct ep_mep_profile r;
-    rc = ep_mep_profile_compute(&ctx->env->positions, ctx->store, &pp, &r, err);
+    int rc = ep_mep_profile_compute(&ctx->env->positions, ctx->store, pp, &r, err);
     if (rc)
         return rc;
     int bad = 0;
@@ -397,6 +388,33 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
     rc = finish_result(ctx, bad, &res, result, err);
     json_decref(res);
     return rc;
+}
+
+int ep_tools_mep_details_result(struct ep_tool_ctx *ctx, int64_t id, json_t **result,
+                                struct ep_error *err)
+{
+    *result = NULL;
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_mep_profile_params pp = {.id = id};
+    return mep_details(ctx, &pp, result, err);
+}
+
+static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                struct ep_error *err)
+{
+    int rc = need_store(ctx, err);
+    if (rc)
+        return rc;
+    long long id = 0;
+    iarg(args, "id", &id);
+    struct ep_mep_profile_params pp = {
+        .id = id, .from = sarg(args, "from"), .to = sarg(args, "to")};
+    rc = date_range_check(pp.from, pp.to, err);
+    if (rc)
+        return rc;
+    return mep_details(ctx, &pp, result, err);
 }
 
 /* ==== get_plenary_sessions ================================================================ */
