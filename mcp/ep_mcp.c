@@ -1307,6 +1307,13 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
     if (!(m->flags & M_ASYNC)) {
         struct job tmp = {.s = s, .m = m, .id = idv, .params = params, .origin = origin};
         m->fn(s, &tmp, params, &r);
+        if (r.raw && !b) { /* already serialized (tools/list): written as it is */
+            int rc = emit_raw_result(s, origin, idv, r.raw, r.rawlen);
+            free(r.raw);
+            if (rc == EP_ENOMEM)
+                deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
+            return;
+        }
         deliver(s, origin, b, reply_to_msg(&tmp, &r));
         return;
     }
