@@ -133,7 +133,7 @@ static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_win
     }
     int rc = ep_run_stage(r, "provenance", err);
     if (!rc)
-        rc = ep_tools_add_provenance(ctx->store, res, err);
+        rc = ep_tools_env_add_provenance(ctx->env, res, err);
     if (rc) {
         json_decref(res);
         return rc;
@@ -321,7 +321,7 @@ static int find_mep(struct ep_tool_ctx *ctx, struct ep_win *w, int64_t id, const
     if (k < 0)
         return k;
     if (k == 0) { /* named only by votes or memberships (not in the members table) */
-        k = ep_tools_mep_known(ctx->store, id, err);
+        k = ep_tools_env_mep_known(ctx->env, id, err);
         if (k < 0)
             return k;
         snprintf(name, sizeof name, "not in the members table");
