@@ -31,6 +31,7 @@
 #include "cmd_report.h"
 #include "ep_env.h"
 #include "ep_graph.h"
+#include "ep_query_intel.h"
 #include "ep_report.h"
 #include "ep_stats.h"
 #include "ep_store.h"
@@ -176,15 +177,8 @@ static int write_if_changed(const char *path, const struct ep_buf *b, int *same,
 static int content_key(struct ep_store *s, char *out, size_t n)
 {
     long long units = 0, last = 0;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit", -1,
-                           &q, NULL) != SQLITE_OK)
+    if (ep_query_unit_counts(s, &units, &last, NULL))
         return -1;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        units = sqlite3_column_int64(q, 0);
-        last = sqlite3_column_int64(q, 1);
-    }
-    sqlite3_finalize(q);
     char date[11] = "";
     ep_store_dataset_date(s, date);
     char *w = Win ? json_dumps(Win, JSON_COMPACT | JSON_SORT_KEYS) : NULL;

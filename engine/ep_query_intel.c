@@ -11,22 +11,29 @@ static int db_error(struct ep_store *s, struct ep_error *err, const char *what)
     return ep_error_set(err, EP_EDB, "%s: %s", what, sqlite3_errmsg(ep_store_db(s)));
 }
 
+int ep_query_unit_counts(struct ep_store *s, long long *units, long long *last,
+                         struct ep_error *err)
+{
+    *units = *last = 0;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit", -1,
+                           &q, NULL) != SQLITE_OK)
+        return db_error(s, err, "reading the store's units");
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *units = sqlite3_column_int64(q, 0);
+        *last = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    return 0;
+}
+
 void ep_query_content_marker(struct ep_store *s, char *out, size_t n)
 {
     long long units = 0, last = 0;
     const char *path = "";
     if (s) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit",
-                               -1, &q, NULL) == SQLITE_OK) {
-            if (sqlite3_step(q) == SQLITE_ROW) {
-                units = sqlite3_column_int64(q, 0);
-                last = sqlite3_column_int64(q, 1);
-            }
-            sqlite3_finalize(q);
-        } else {
+        if (ep_query_unit_counts(s, &units, &last, NULL))
             units = last = -1; /* unreadable: a content of its own */
-        }
         path = ep_store_path(s);
     }
     snprintf(out, n, "%.4096s|%lld|%lld", path ? path : "", units, last);

@@ -16,6 +16,10 @@ struct ep_store;
  * An ingest or sync changes it. */
 void ep_query_content_marker(struct ep_store *s, char *out, size_t n);
 
+/* The number of ingested units and the last unit id: 0, or EP_EDB (err filled). */
+int ep_query_unit_counts(struct ep_store *s, long long *units, long long *last,
+                         struct ep_error *err);
+
 /* Names ("First Last", or "MEP <id>" when the member table has no name) and country codes
  * ("" when unknown) of the MEPs ids[0..n-1]. name[i] are new strings (caller frees each);
  * country[i] is filled in place. On failure the names allocated so far stay in name[] for the

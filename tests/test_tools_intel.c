@@ -821,14 +821,26 @@ static void test_formats(void **state)
     assert_string_not_equal(n0, m0);
     json_decref(r);
     json_decref(r2);
-    /* a document whose inputs fail writes nothing: the scorecard needs get_mep_details, which
-     * this test does not register */
+    /* the scorecard takes the MEP profile from ep_tools_mep_details_result, not from a call of
+     * get_mep_details by name: it renders though this test does not register that tool */
     assert_int_equal(call_out(out, "assess_mep_influence",
                               "{\"mep_id\": 96830, \"formats\": [\"pdf\"]}", &r, &err),
-                     EP_ENOTFOUND);
-    assert_non_null(strstr(err.msg, "get_mep_details"));
+                     0);
+    items = json_object_get(json_object_get(r, "artefacts"), "items");
+    assert_int_equal(json_array_size(items), 1);
+    assert_int_equal(strncmp(json_string_value(json_object_get(json_array_get(items, 0), "name")),
+                             "scorecard-96830-", 16),
+                     0);
+    json_decref(r);
+    assert_int_equal(ep_test_system("ls '%s' | grep -q 'scorecard-96830-.*pdf'", out), 0);
+    /* a document whose input fails writes nothing: an MEP without a vote in the window */
+    assert_int_not_equal(call_out(out, "assess_mep_influence",
+                                  "{\"mep_id\": 96830, \"formats\": [\"pdf\"], \"sittings\": "
+                                  "[\"2030-01-01\"]}",
+                                  &r, &err),
+                         0);
     assert_null(r);
-    assert_int_not_equal(ep_test_system("ls '%s' | grep -q scorecard", out), 0);
+    assert_int_equal(ep_test_system("ls '%s' | grep -c scorecard | grep -qx 1", out), 0);
 }
 
 int main(void)

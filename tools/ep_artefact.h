@@ -32,28 +32,6 @@ enum { EP_FMT_JSON = 1, EP_FMT_GRAPHML = 2, EP_FMT_PNG = 4, EP_FMT_PDF = 8 };
 #define EP_ARTEFACT_URI_PREFIX "ep://artefacts/"
 #define EP_ARTEFACT_INLINE_DEFAULT ((size_t)8 << 20) /* PNGs up to 8 MiB are inlined */
 
-/* The inputSchema property (paste into "properties"). */
-#define EP_ARTEFACT_FORMATS_PROP                                                                   \
-    "\"formats\": {\"type\": \"array\", \"minItems\": 1, \"maxItems\": 4, \"items\": "             \
-    "{\"type\": \"string\", \"enum\": [\"json\", \"graphml\", \"png\", \"pdf\"]}, \"default\": "   \
-    "[\"json\"], \"description\": \"Outputs: json = the structured result (always returned); "     \
-    "graphml, png, pdf = files written to the server's output directory and returned as "          \
-    "resource links (ep://artefacts/...); which ones a tool renders is in its description\"}"
-
-/* The outputSchema of "artefacts". */
-#define EP_ARTEFACT_SCHEMA                                                                         \
-    "{\"type\": \"object\", \"required\": [\"available\"], \"properties\": {"                      \
-    "\"available\": {\"type\": \"boolean\"}, \"reason\": {\"type\": \"string\"},"                  \
-    "\"items\": {\"type\": \"array\", \"items\": {\"type\": \"object\", \"required\": "            \
-    "[\"format\", \"name\", \"uri\", \"mimeType\", \"size\"], \"properties\": {"                   \
-    "\"format\": {\"type\": \"string\", \"enum\": [\"graphml\", \"png\", \"pdf\"]},"               \
-    "\"name\": {\"type\": \"string\"}, \"uri\": {\"type\": \"string\"},"                           \
-    "\"mimeType\": {\"type\": \"string\"}, \"title\": {\"type\": \"string\"},"                     \
-    "\"size\": {\"type\": \"integer\", \"minimum\": 0}}}},"                                     \
-    "\"unavailable\": {\"type\": \"array\", \"items\": {\"type\": \"object\", \"required\": "      \
-    "[\"stem\", \"format\", \"reason\"], \"properties\": {\"stem\": {\"type\": \"string\"},"      \
-    "\"format\": {\"type\": \"string\"}, \"reason\": {\"type\": \"string\"}}}}}}"
-
 /* The requested formats of args (EP_FMT_* bits; EP_FMT_JSON when absent). A format outside
  * allowed (EP_FMT_* bits) gives EP_EINVAL naming the tool and the formats it renders. */
 int ep_artefact_formats(json_t *args, unsigned allowed, const char *tool, unsigned *out,

@@ -84,8 +84,8 @@ static int oom(struct ep_error *err)
 struct an {
     struct ep_store *s;
     struct ep_env *env;
-    const struct ep_matrix *m; /* borrowed from the window cache; n_vote 0 when unavailable */
-    struct ep_stats_votes vs;  /* borrowed from the window cache (ep_tools_matrix_votes) */
+    const struct ep_matrix *m;  /* borrowed from the window cache; n_vote 0 when unavailable */
+    struct ep_stats_votes vs;   /* borrowed from the window cache (ep_tools_matrix_votes) */
     char why[EP_ERROR_MSG_MAX]; /* why the window holds no data */
     struct ep_tools_window tw;
     struct ep_patterns_window w; /* the products' view of the above */
@@ -225,11 +225,11 @@ static json_t *votes_json(const struct ep_patterns *p, const struct ep_patterns_
         }
         push(&b, items, o);
     }
-    json_t *o = group_counts ? json_pack("{s:s, s:i, s:o, s:b}", "order",
-                                         "agreement_index ascending", "total", l->total, "items",
-                                         items, "hasMore", l->total > l->n)
-                             : json_pack("{s:i, s:o, s:b}", "total", l->total, "items", items,
-                                         "hasMore", l->total > l->n);
+    json_t *o = group_counts
+                    ? json_pack("{s:s, s:i, s:o, s:b}", "order", "agreement_index ascending",
+                                "total", l->total, "items", items, "hasMore", l->total > l->n)
+                    : json_pack("{s:i, s:o, s:b}", "total", l->total, "items", items, "hasMore",
+                                l->total > l->n);
     if (b.bad) {
         json_decref(o);
         return NULL;
@@ -254,8 +254,8 @@ static json_t *agree_json(struct jb *b, const struct ep_patterns *p,
 static json_t *mep_subject(struct jb *b, const struct ep_patterns *p)
 {
     const struct ep_patterns_mep *s = &p->mep;
-    json_t *o = json_pack("{s:s, s:I, s:s}", "type", "mep", "mep_id", (json_int_t)s->id, "name",
-                          s->name);
+    json_t *o =
+        json_pack("{s:s, s:I, s:s}", "type", "mep", "mep_id", (json_int_t)s->id, "name", s->name);
     if (!o)
         return NULL;
     if (s->country[0])
@@ -340,8 +340,8 @@ static json_t *cohesion_json(struct jb *b, const struct ep_patterns *p)
         c->rice_ok ? json_pack("{s:b, s:o, s:i}", "available", 1, "mean", jreal(c->rice_mean),
                                "votes", c->rice_n)
                    : ep_tools_unavailable("no vote with Y + N > 0"));
-    json_t *o = c->alpha_ok ? json_pack("{s:b, s:o, s:i}", "available", 1, "value",
-                                        jreal(c->alpha), "units", c->alpha_units)
+    json_t *o = c->alpha_ok ? json_pack("{s:b, s:o, s:i}", "available", 1, "value", jreal(c->alpha),
+                                        "units", c->alpha_units)
                             : ep_tools_unavailable(s->alpha_reason);
     put(b, o, "minimum_units", json_integer(EP_STATS_ALPHA_MIN_UNITS));
     if (!c->alpha_ok)
@@ -359,9 +359,9 @@ static json_t *rebels_json(struct jb *b, const struct ep_patterns_group *s)
     json_t *items = json_array();
     for (int k = 0; k < s->n_rebels; k++) {
         const struct ep_patterns_rebel *r = &s->rebels[k];
-        json_t *o = json_pack("{s:I, s:s, s:i, s:i, s:o}", "mep_id", (json_int_t)r->mep_id,
-                              "name", r->name, "defections", r->defections, "counted",
-                              r->counted, "rate", jreal(r->rate));
+        json_t *o =
+            json_pack("{s:I, s:s, s:i, s:i, s:o}", "mep_id", (json_int_t)r->mep_id, "name", r->name,
+                      "defections", r->defections, "counted", r->counted, "rate", jreal(r->rate));
         if (o && r->country[0])
             put(b, o, "country", json_string(r->country));
         push(b, items, o);
@@ -545,13 +545,12 @@ static int report_group(struct an *a, const char *id, json_t *data, struct ep_bu
  * reason) when no source says, never 0. */
 static json_t *sitting_votes_json(struct jb *b, const struct ep_query_sitting_counts *c)
 {
-    json_t *vj = json_pack("{s:i, s:i, s:o, s:i, s:o, s:o, s:i}", "total", c->total,
-                           "with_positions", c->with_positions, "main",
-                           c->main_known ? json_integer(c->main) : json_null(), "main_known",
-                           c->main_known, "adopted",
-                           c->result_known ? json_integer(c->adopted) : json_null(), "rejected",
-                           c->result_known ? json_integer(c->rejected) : json_null(),
-                           "result_known", c->result_known);
+    json_t *vj = json_pack(
+        "{s:i, s:i, s:o, s:i, s:o, s:o, s:i}", "total", c->total, "with_positions",
+        c->with_positions, "main", c->main_known ? json_integer(c->main) : json_null(),
+        "main_known", c->main_known, "adopted",
+        c->result_known ? json_integer(c->adopted) : json_null(), "rejected",
+        c->result_known ? json_integer(c->rejected) : json_null(), "result_known", c->result_known);
     if (vj && (c->main_known < c->total || c->result_known < c->total)) {
         json_t *unk = json_object();
         if (c->main_known < c->total)
@@ -576,9 +575,8 @@ static json_t *sitting_groups_json(struct jb *b, const struct ep_sitting_report 
         const struct ep_sitting_group *g = &r->groups[k];
         json_t *o = json_pack("{s:s}", "group", r->grp_code[g->group]);
         put(b, o, "agreement_index",
-            g->ai_ok ? json_pack("{s:b, s:o, s:o, s:i}", "available", 1, "mean",
-                                 jreal(g->ai_mean), "median", jreal(g->ai_median), "votes",
-                                 g->ai_votes)
+            g->ai_ok ? json_pack("{s:b, s:o, s:o, s:i}", "available", 1, "mean", jreal(g->ai_mean),
+                                 "median", jreal(g->ai_median), "votes", g->ai_votes)
                      : ep_tools_unavailable("no member cast a vote"));
         put(b, o, "participation", measure(&g->participation));
         put(b, o, "tie_votes", json_integer(g->tie_votes));
@@ -592,9 +590,9 @@ static json_t *sitting_list_json(struct jb *b, const struct ep_sitting_report *r
     json_t *list = json_array();
     for (int k = 0; k < r->n_votes; k++) {
         const struct ep_sitting_vote *v = &r->votes[k];
-        json_t *o = json_pack("{s:I, s:s, s:o}", "vote_id", (json_int_t)v->row.id, "title",
-                              v->row.title, "main",
-                              v->row.main < 0 ? json_null() : json_boolean(v->row.main));
+        json_t *o =
+            json_pack("{s:I, s:s, s:o}", "vote_id", (json_int_t)v->row.id, "title", v->row.title,
+                      "main", v->row.main < 0 ? json_null() : json_boolean(v->row.main));
         if (v->row.procedure)
             put(b, o, "procedure", json_string(v->row.procedure));
         if (v->row.result)
@@ -633,9 +631,8 @@ static int report_sitting(struct an *a, const char *date, json_t *data, struct e
     put(&b, data, "attendance",
         !r.has_positions  ? ep_tools_unavailable(r.why)
         : r.dnv_unknown   ? ep_tools_unavailable(r.dnv_reason)
-        : r.attendance_ok ? json_pack("{s:b, s:i, s:i, s:o}", "available", 1, "present",
-                                      r.present, "mandate", r.mandate, "share",
-                                      jreal(r.attendance))
+        : r.attendance_ok ? json_pack("{s:b, s:i, s:i, s:o}", "available", 1, "present", r.present,
+                                      "mandate", r.mandate, "share", jreal(r.attendance))
                           : ep_tools_unavailable(r.why));
     put(&b, data, "vote_list", sitting_list_json(&b, &r));
     put(&b, data, "window", ep_tools_window_json(&a->tw, a->m));
@@ -647,7 +644,6 @@ static int report_sitting(struct an *a, const char *date, json_t *data, struct e
     ep_sitting_report_free(&r);
     return rc;
 }
-
 
 /* generate_report {kind: mep} files: the dimension bars (PNG) and the scorecard (PDF), from
  * assess_mep_influence's and get_mep_details' results over the same window, computed directly
@@ -786,65 +782,6 @@ out:
 
 /* ---- the rows -------------------------------------------------------------------------- */
 
-#define AVAIL_SCHEMA                                                                               \
-    "{\"type\":\"object\",\"required\":[\"available\"],\"properties\":{"                           \
-    "\"available\":{\"type\":\"boolean\"},\"reason\":{\"type\":\"string\"},"                       \
-    "\"value\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1}}}"
-
-#define VOTE_LIST_SCHEMA                                                                           \
-    "{\"type\":\"object\",\"required\":[\"total\",\"items\",\"hasMore\"],\"properties\":{"         \
-    "\"total\":{\"type\":\"integer\"},\"hasMore\":{\"type\":\"boolean\"},"                         \
-    "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"vote_id\","      \
-    "\"date\",\"title\"],\"properties\":{\"vote_id\":{\"type\":\"integer\"},"                      \
-    "\"date\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"}}}}}}"
-
-static const char analyze_in[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"mep_id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"EP id of the MEP "
-    "(give this or group)\"},"
-    "\"group\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":64,\"description\":\"Political "
-    "group code, e.g. EPP, SD, RENEW, GREEN_EFA (give this or mep_id)\"},"
-    "\"include_votes\":{\"type\":\"boolean\",\"default\":false,\"description\":\"List the votes "
-    "behind the figures (defections, cross-party votes, abstentions, missed votes; for a "
-    "group its least cohesive votes)\"},"
-    "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":500,\"default\":20,"
-    "\"description\":\"Longest vote or member list returned\"}," EP_TOOLS_WINDOW_PROPS
-    "},\"additionalProperties\":false}";
-
-static const char analyze_out[] =
-    "{\"type\":\"object\",\"required\":[\"kind\",\"subject\",\"window\",\"methodology\","
-    "\"provenance\"],\"properties\":{"
-    "\"kind\":{\"type\":\"string\",\"enum\":[\"mep\",\"group\"]},"
-    "\"subject\":{\"type\":\"object\",\"required\":[\"type\"]},"
-    "\"participation\":" AVAIL_SCHEMA ",\"loyalty\":" AVAIL_SCHEMA ",\"abstention\":" AVAIL_SCHEMA
-    ",\"cross_party\":" AVAIL_SCHEMA ",\"cohesion\":{\"type\":\"object\",\"required\":["
-    "\"available\"]},"
-    "\"agreement\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"group\","
-    "\"available\"]}},"
-    "\"rebels\":{\"type\":\"object\",\"required\":[\"available\"]},"
-    "\"defections\":" VOTE_LIST_SCHEMA ",\"cross_party_votes\":" VOTE_LIST_SCHEMA
-    ",\"abstention_votes\":" VOTE_LIST_SCHEMA ",\"missed_votes\":" VOTE_LIST_SCHEMA
-    ",\"votes\":" VOTE_LIST_SCHEMA ",\"window\":" EP_TOOLS_WINDOW_SCHEMA
-    ",\"methodology\":{\"type\":\"object\"},\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA "}}";
-
-static const char report_in[] =
-    "{\"type\":\"object\",\"required\":[\"kind\",\"id\"],\"properties\":{"
-    "\"kind\":{\"type\":\"string\",\"enum\":[\"mep\",\"group\",\"sitting\"],\"description\":"
-    "\"What the report is about\"},"
-    "\"id\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":64,\"description\":\"MEP id (e.g. "
-    "\\\"197490\\\"), group code (e.g. \\\"EPP\\\") or sitting date "
-    "(YYYY-MM-DD)\"}," EP_TOOLS_WINDOW_PROPS "," EP_ARTEFACT_FORMATS_PROP
-    "},\"additionalProperties\":false}";
-
-static const char report_out[] =
-    "{\"type\":\"object\",\"required\":[\"kind\",\"id\",\"data\",\"markdown\",\"pdf\",\"window\","
-    "\"methodology\",\"provenance\"],\"properties\":{"
-    "\"kind\":{\"type\":\"string\",\"enum\":[\"mep\",\"group\",\"sitting\"]},"
-    "\"id\":{\"type\":\"string\"},\"data\":{\"type\":\"object\"},"
-    "\"markdown\":{\"type\":\"string\"},\"pdf\":" AVAIL_SCHEMA ",\"window\":" EP_TOOLS_WINDOW_SCHEMA
-    ",\"methodology\":{\"type\":\"object\"},\"artefacts\":" EP_ARTEFACT_SCHEMA
-    ",\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA "}}";
-
 static const struct ep_tool rows[] = {
     {"analyze_voting_patterns", "Analyze voting patterns",
      "Voting behaviour of one MEP (mep_id) or one political group (group) over a window of "
@@ -854,14 +791,14 @@ static const struct ep_tool rows[] = {
      "Krippendorff's alpha), participation, agreement with every other group, the most "
      "rebellious members and abstention share. Figures without data are {available:false, "
      "reason}.",
-     analyze_in, analyze_out, 1, 1, 0, 300, tool_analyze_voting_patterns},
+     NULL, NULL, 1, 1, 0, 300, tool_analyze_voting_patterns},
     {"generate_report", "Generate a report",
      "A report on an MEP (id = EP id), a political group (id = group code) or a sitting (id = "
      "date): structured JSON (data) plus a readable Markdown rendering with tables of figures, "
      "defections, group breakdowns, data coverage and attribution. For kind \"mep\", formats "
      "[\"pdf\"] also renders the scorecard PDF and [\"png\"] the dimension chart; group and "
      "sitting reports are JSON and Markdown only.",
-     report_in, report_out, 1, 1, 0, 300, tool_generate_report},
+     NULL, NULL, 1, 1, 0, 300, tool_generate_report},
 };
 
 const struct ep_tool *ep_tools_analysis_rows(size_t *n)

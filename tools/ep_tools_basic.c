@@ -6,7 +6,6 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,117 +19,6 @@
 #include "ep_util.h"
 
 /* JSON text without escaping: the preprocessor turns the tokens into a string literal. */
-#define J(...) #__VA_ARGS__
-
-#define PROV_PROP "\"provenance\":" EP_TOOLS_PROVENANCE_SCHEMA
-#define PAGE_IN                                                                                    \
-    J("offset"                                                                                     \
-      : {                                                                                          \
-          "type" : "integer",                                                                      \
-          "minimum" : 0,                                                                           \
-          "maximum" : 1000000000,                                                                  \
-          "default" : 0,                                                                           \
-          "description" : "Number of items to skip."                                               \
-      },                                                                                           \
-        "limit"                                                                                    \
-      : {                                                                                          \
-          "type" : "integer",                                                                      \
-          "minimum" : 1,                                                                           \
-          "maximum" : 500,                                                                         \
-          "default" : 50,                                                                          \
-          "description" : "Number of items to return (1 to 500)."                                  \
-      })
-#define PAGE_OUT                                                                                   \
-    J("total"                                                                                      \
-      : {"type" : "integer", "minimum" : 0}, "offset"                                              \
-      : {"type" : "integer", "minimum" : 0}, "limit"                                               \
-      : {"type" : "integer", "minimum" : 1}, "hasMore"                                             \
-      : {"type" : "boolean"})
-#define PAGE_REQ "\"total\",\"offset\",\"limit\",\"hasMore\",\"provenance\""
-#define GROUPS J([ "EPP", "SD", "RENEW", "GREEN_EFA", "GUE_NGL", "ECR", "ID", "ESN", "NI", "PFE" ])
-#define NSTR J({"type" : [ "string", "null" ]})
-#define DATE_IN(D) "{\"type\":\"string\",\"format\":\"date\",\"description\":\"" D "\"}"
-#define PROC_PATTERN "^[0-9]{4}/[0-9]{4}[A-Z]?\\\\([A-Z]{3}\\\\)$"
-
-#define COUNTS_SCHEMA                                                                              \
-    J({                                                                                            \
-        "type" : "object",                                                                         \
-        "description" : "Official counts of the vote.",                                            \
-        "properties" : {                                                                           \
-            "for" : {"type" : [ "integer", "null" ]},                                              \
-            "against" : {"type" : [ "integer", "null" ]},                                          \
-            "abstention" : {"type" : [ "integer", "null" ]},                                       \
-            "did_not_vote" : {"type" : [ "integer", "null" ]}                                      \
-        },                                                                                         \
-        "required" : [ "for", "against", "abstention", "did_not_vote" ],                           \
-        "additionalProperties" : false                                                             \
-    })
-#define PROC_SCHEMA                                                                                \
-    J({                                                                                            \
-        "type" : [ "object", "null" ],                                                             \
-        "properties" : {                                                                           \
-            "reference" : {"type" : "string"},                                                     \
-            "title" : {"type" : [ "string", "null" ]},                                             \
-            "type" : {"type" : [ "string", "null" ]},                                              \
-            "stage" : {"type" : [ "string", "null" ]}                                              \
-        },                                                                                         \
-        "required" : [ "reference", "title", "type", "stage" ],                                    \
-        "additionalProperties" : false                                                             \
-    })
-#define POS_ITEM_SCHEMA                                                                            \
-    J({                                                                                            \
-        "type" : "object",                                                                         \
-        "properties" : {                                                                           \
-            "mep_id" : {"type" : "integer"},                                                       \
-            "group" : {"type" : [ "string", "null" ]},                                             \
-            "position" :                                                                           \
-                {"type" : "string", "enum" : [ "FOR", "AGAINST", "ABSTENTION", "DID_NOT_VOTE" ]}   \
-        },                                                                                         \
-        "required" : [ "mep_id", "group", "position" ],                                            \
-        "additionalProperties" : false                                                             \
-    })
-#define MEP_POS_SCHEMA                                                                             \
-    J({                                                                                            \
-        "type" : [ "object", "null" ],                                                             \
-        "description" :                                                                            \
-            "The requested MEP on this vote; null when the vote has no per-MEP positions.",        \
-        "properties" : {                                                                           \
-            "mep_id" : {"type" : "integer"},                                                       \
-            "group" : {"type" : [ "string", "null" ]},                                             \
-            "position" : {                                                                         \
-                "type" : "string",                                                                 \
-                "enum" : [ "FOR", "AGAINST", "ABSTENTION", "DID_NOT_VOTE", "NOT_AN_MEP" ]          \
-            },                                                                                     \
-            "group_position" : {                                                                   \
-                "type" : [ "string", "null" ],                                                     \
-                "enum" : [ "FOR", "AGAINST", "ABSTENTION", "TIE", "NONE", null ]                   \
-            }                                                                                      \
-        },                                                                                         \
-        "required" : [ "mep_id", "group", "position", "group_position" ],                          \
-        "additionalProperties" : false                                                             \
-    })
-#define VOTE_SCHEMA                                                                                                  \
-    J({"type" : "object", "properties" : {                                                         \
-        "id" : {"type" : "integer"},                                                               \
-        "timestamp" : {"type" : [ "string", "null" ]},                                             \
-        "sitting_date" : {"type" : [ "string", "null" ]},                                          \
-        "title" : {"type" : [ "string", "null" ]},                                                 \
-        "description" : {"type" : [ "string", "null" ]},                                           \
-        "reference" : {"type" : [ "string", "null" ]},                                             \
-        "result" : {"type" : [ "string", "null" ], "enum" : [ "ADOPTED", "REJECTED", "LAPSED", null ]}, \
-        "is_main" : {"type" : [ "boolean", "null" ]},                                              \
-        "unknown" : {"type" : "object", "additionalProperties" : {"type" : "string"},              \
-                     "description" : "Why each null field (is_main, result, counts.*) is unknown."}, \
-        "has_positions" : {"type" : "boolean"},                                                    \
-        "procedure" :) PROC_SCHEMA J(, "counts" :) COUNTS_SCHEMA                                   \
-    J(, "groups" : {"type" : [ "array", "null" ],                                                  \
-                    "description" : "Per-group breakdown (group on the vote date); null without per-MEP positions.", \
-                    "items" :) EP_TOOLS_BREAKDOWN_ITEM_SCHEMA                                      \
-    J(}, "positions" : {"type" : [ "array", "null" ], "items" :) POS_ITEM_SCHEMA                   \
-    J(}, "mep_position" :) MEP_POS_SCHEMA                                                          \
-    J(}, "required" : [ "id", "timestamp", "sitting_date", "title", "description", "reference",    \
-                         "procedure", "result", "is_main", "counts", "has_positions", "groups" ],  \
-      "additionalProperties" : false})
 
 #define ANNOT 1, 1, 0
 
@@ -246,39 +134,6 @@ static int date_range_check(const char *from, const char *to, struct ep_error *e
 }
 
 /* ==== get_meps ============================================================================ */
-
-static const char meps_in[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"country\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\",\"description\":"
-    "\"ISO 3166-1 alpha-3 country code, e.g. DEU, LUX.\",\"examples\":[\"LUX\"]},"
-    "\"group\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":40,\"examples\":" GROUPS ","
-    "\"description\":\"Political group code in any case (epp = EPP) or the EP's label (PPE, S&D); "
-    "matches the group reported for the MEP (see active_on and term).\"},"
-    "\"active_on\":" DATE_IN(
-        "Only MEPs with a mandate on this date (YYYY-MM-DD); their group is "
-        "the one held that day.") ","
-                                  "\"term\":{\"type\":\"integer\",\"minimum\":9,\"maximum\":10,"
-                                  "\"description\":"
-                                  "\"Parliamentary term (9 = 2019-2024, 10 = from 2024), by group "
-                                  "membership.\"},"
-                                  "\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100,"
-                                  "\"description\":"
-                                  "\"Substring of the name, case- and "
-                                  "accent-insensitive.\"}," PAGE_IN "},"
-                                  "\"additionalProperties\":false}";
-
-static const char meps_out[] =
-    "{\"type\":\"object\",\"properties\":{\"meps\":{\"type\":\"array\",\"items\":"
-    "{\"type\":\"object\",\"properties\":{"
-    "\"id\":{\"type\":\"integer\"},\"first_name\":" NSTR ",\"last_name\":" NSTR ","
-    "\"country\":" NSTR ",\"date_of_birth\":" NSTR ","
-    "\"group\":{\"type\":[\"string\",\"null\"],\"description\":\"Group on active_on if given, "
-    "else the latest group (within term if given).\"},"
-    "\"terms\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}},"
-    "\"current\":{\"type\":\"boolean\",\"description\":\"Has an open-ended membership.\"}},"
-    "\"required\":[\"id\",\"first_name\",\"last_name\",\"country\",\"date_of_birth\",\"group\","
-    "\"terms\",\"current\"],\"additionalProperties\":false}}," PAGE_OUT "," PROV_PROP "},"
-    "\"required\":[\"meps\"," PAGE_REQ "],\"additionalProperties\":false}";
 
 static int name_matches(const char *needle_folded, const struct ep_query_rows *q,
                         struct ep_buf *tmp)
@@ -401,65 +256,6 @@ out:
 
 /* ==== get_mep_details ===================================================================== */
 
-static const char mep_in[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"EP directory id of the MEP "
-    "(as in get_meps).\",\"examples\":[840]},"
-    "\"from\":" DATE_IN(
-        "Start of the window for participation and loyalty (default: all "
-        "votes with per-MEP positions).") ","
-                                          "\"to\":" DATE_IN(
-                                              "End of the window (inclusive).") "},"
-                                                                                "\"required\":["
-                                                                                "\"id\"],"
-                                                                                "\"additionalProper"
-                                                                                "ties\":false}";
-
-#define NUM01 J({"type" : "number", "minimum" : 0, "maximum" : 1})
-#define CNT J({"type" : "integer", "minimum" : 0})
-static const char mep_out[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"mep\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
-    "\"first_name\":" NSTR ",\"last_name\":" NSTR ",\"country\":" NSTR ",\"country_label\":" NSTR
-    ",\"date_of_birth\":" NSTR ",\"email\":" NSTR ",\"facebook\":" NSTR ",\"twitter\":" NSTR ","
-    "\"current_group\":" NSTR ",\"current\":{\"type\":[\"boolean\",\"null\"]},"
-    "\"note\":{\"type\":\"string\",\"description\":\"Present when the MEP is not in the "
-    "members table: what is unknown.\"},"
-    "\"from_votes\":{\"type\":\"object\",\"description\":\"What the stored roll-call "
-    "positions say of an MEP missing from the members table.\",\"properties\":{"
-    "\"votes\":" CNT ",\"first\":" NSTR ",\"last\":" NSTR ",\"last_group\":" NSTR "},"
-    "\"required\":[\"votes\",\"first\",\"last\",\"last_group\"],"
-    "\"additionalProperties\":false}},"
-    "\"required\":[\"id\",\"first_name\",\"last_name\",\"country\",\"country_label\","
-    "\"date_of_birth\",\"email\",\"facebook\",\"twitter\",\"current_group\",\"current\"],"
-    "\"additionalProperties\":false},"
-    "\"memberships\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
-    "\"group\":{\"type\":\"string\"},\"group_label\":" NSTR ",\"term\":{\"type\":[\"integer\","
-    "\"null\"]},\"start\":{\"type\":\"string\"},\"end\":" NSTR "},"
-    "\"required\":[\"group\",\"group_label\",\"term\",\"start\",\"end\"],"
-    "\"additionalProperties\":false}},"
-    "\"window\":{\"type\":\"object\",\"description\":\"Votes with per-MEP positions considered.\","
-    "\"properties\":{\"from\":" NSTR ",\"to\":" NSTR ",\"votes\":" CNT "},"
-    "\"required\":[\"from\",\"to\",\"votes\"],\"additionalProperties\":false},"
-    "\"participation\":" EP_TOOLS_AVAILABILITY_SCHEMA(
-        ",\"value\":" NUM01 ",\"eligible\":" CNT ",\"cast\":" CNT ",\"for\":" CNT
-        ",\"against\":" CNT ",\"abstention\":" CNT
-        ",\"did_not_vote\":" CNT) ","
-                                  "\"loyalty\":" EP_TOOLS_AVAILABILITY_SCHEMA(
-                                      ",\"value\":" NUM01 ",\"loyalty_votes\":" CNT
-                                      ",\"matching\":" CNT ",\"defections\":" CNT
-                                      ",\"tie_votes\":" CNT
-                                      ",\"defection_vote_ids\":{\"type\":\"array\",\"maxItems\":50,"
-                                      "\"items\":{\"type\":\"integer\"}}") "," PROV_PROP "},"
-                                                                           "\"required\":[\"mep\","
-                                                                           "\"memberships\","
-                                                                           "\"window\","
-                                                                           "\"participation\","
-                                                                           "\"loyalty\","
-                                                                           "\"provenance\"],"
-                                                                           "\"additionalProperties"
-                                                                           "\":false}";
-
 static int real_ok(json_t *o, const char *k, double v, int *bad)
 {
     if (!isfinite(v)) {
@@ -470,7 +266,8 @@ static int real_ok(json_t *o, const char *k, double v, int *bad)
     return 0;
 }
 
-#define MEP_NOT_IN_MEMBERS EP_TOOLS_MEP_UNNAMED " (from_votes); whether the mandate is current is unknown"
+#define MEP_NOT_IN_MEMBERS                                                                         \
+    EP_TOOLS_MEP_UNNAMED " (from_votes); whether the mandate is current is unknown"
 #define MEP_NAMED_BY_RCV                                                                           \
     "named as printed in the roll-call XML (last_name): not in HowTheyVote.eu members.csv or the " \
     "EP API's MEP list, so first name, country, date of birth and contacts are unknown; what the " \
@@ -612,8 +409,8 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
         return rc;
     long long id = 0;
     iarg(args, "id", &id);
-    struct ep_mep_profile_params pp = {.id = id, .from = sarg(args, "from"),
-                                       .to = sarg(args, "to")};
+    struct ep_mep_profile_params pp = {
+        .id = id, .from = sarg(args, "from"), .to = sarg(args, "to")};
     rc = date_range_check(pp.from, pp.to, err);
     if (rc)
         return rc;
@@ -621,60 +418,6 @@ static int tool_get_mep_details(struct ep_tool_ctx *ctx, json_t *args, json_t **
 }
 
 /* ==== get_plenary_sessions ================================================================ */
-
-static const char sess_in[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"from\":" DATE_IN(
-        "First sitting date (inclusive).") ","
-                                           "\"to\":" DATE_IN(
-                                               "Last sitting date (inclusive).") ","
-                                                                                 "\"with_"
-                                                                                 "positions\":{"
-                                                                                 "\"type\":"
-                                                                                 "\"boolean\","
-                                                                                 "\"description\":"
-                                                                                 "\"Only sittings "
-                                                                                 "whose votes have "
-                                                                                 "per-MEP "
-                                                                                 "positions (true) "
-                                                                                 "or only those "
-                                                                                 "without "
-                                                                                 "(false).\"},"
-                                                                                 "\"order\":{"
-                                                                                 "\"type\":"
-                                                                                 "\"string\","
-                                                                                 "\"enum\":["
-                                                                                 "\"asc\",\"desc\"]"
-                                                                                 ",\"default\":"
-                                                                                 "\"desc\","
-                                                                                 "\"description\":"
-                                                                                 "\"By date; desc "
-                                                                                 "= latest "
-                                                                                 "first.\"}"
-                                                                                 "," PAGE_IN "},"
-                                                                                 "\"additionalPrope"
-                                                                                 "rties\":false}";
-
-static const char sess_out[] =
-    "{\"type\":\"object\",\"properties\":{\"sittings\":{\"type\":\"array\",\"items\":"
-    "{\"type\":\"object\",\"properties\":{"
-    "\"date\":{\"type\":\"string\",\"format\":\"date\"},"
-    "\"term\":{\"type\":[\"integer\",\"null\"]},"
-    "\"ep_reference\":{\"type\":[\"string\",\"null\"],\"description\":\"Minutes reference, "
-    "when the sitting's roll-call file is loaded.\"},"
-    "\"votes\":" CNT ",\"main_votes\":{\"type\":[\"integer\",\"null\"],\"minimum\":0,"
-    "\"description\":\"Null when no stored source says which votes are main votes (the "
-    "roll-call XML does not); counted over the votes whose status is known otherwise.\"},"
-    "\"main_votes_known\":" CNT ",\"votes_with_positions\":" CNT ","
-    "\"attendance\":" EP_TOOLS_AVAILABILITY_SCHEMA(
-        ",\"value\":" NUM01 ",\"present\":" CNT
-        ",\"mandate\":" CNT) "},"
-                             "\"required\":[\"date\",\"term\",\"ep_reference\",\"votes\",\"main_"
-                             "votes\","
-                             "\"votes_with_positions\",\"attendance\"],\"additionalProperties\":"
-                             "false}}," PAGE_OUT "," PROV_PROP "},"
-                             "\"required\":[\"sittings\"," PAGE_REQ
-                             "],\"additionalProperties\":false}";
 
 static json_t *sitting_json(const struct ep_positions *p, const struct ep_query_sitting *e,
                             struct ep_query *ref)
@@ -892,7 +635,10 @@ static json_t *vote_json(const struct ep_query_rows *q, const struct ep_position
     char rref[32] = "";
     if (!ref || !*ref)
         rcv_reference(ep_query_col_text(q, EP_QV_RCV_DESCRIPTION), rref);
-    put(o, "reference", ref && *ref ? jtext(q, EP_QV_REFERENCE) : rref[0] ? json_string(rref) : json_null(),
+    put(o, "reference",
+        ref && *ref ? jtext(q, EP_QV_REFERENCE)
+        : rref[0]   ? json_string(rref)
+                    : json_null(),
         &bad);
     const char *pr = ep_query_col_text(q, EP_QV_PROC_REF);
     if (pr && *pr) {
@@ -909,12 +655,12 @@ static json_t *vote_json(const struct ep_query_rows *q, const struct ep_position
     }
     put(o, "result", jtext(q, EP_QV_RESULT), &bad);
     int main_known = !ep_query_col_is_null(q, EP_QV_IS_MAIN);
-    put(o, "is_main", main_known ? json_boolean(ep_query_col_int(q, EP_QV_IS_MAIN) != 0) : json_null(),
-        &bad);
+    put(o, "is_main",
+        main_known ? json_boolean(ep_query_col_int(q, EP_QV_IS_MAIN) != 0) : json_null(), &bad);
     put(o, "counts",
         json_pack("{s:o,s:o,s:o,s:o}", "for", count_or_null(q, EP_QV_FOR), "against",
-                  count_or_null(q, EP_QV_AGAINST), "abstention", count_or_null(q, EP_QV_ABSTENTION), "did_not_vote",
-                  count_or_null(q, EP_QV_DID_NOT_VOTE)),
+                  count_or_null(q, EP_QV_AGAINST), "abstention", count_or_null(q, EP_QV_ABSTENTION),
+                  "did_not_vote", count_or_null(q, EP_QV_DID_NOT_VOTE)),
         &bad);
     /* unknown is null with its reason */
     static const char *const cname[] = {"counts.for", "counts.against", "counts.abstention",
@@ -960,223 +706,7 @@ static int member_exists(struct ep_env *env, long long id, struct ep_error *err)
 
 /* ==== get_voting_records ================================================================== */
 
-static const char votes_in[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"sitting\":" DATE_IN(
-        "Sitting date (YYYY-MM-DD).") ","
-                                      "\"from\":" DATE_IN(
-                                          "First sitting date (inclusive).") ","
-                                                                             "\"to\":" DATE_IN(
-                                                                                 "Last "
-                                                                                 "sitting "
-                                                                                 "date "
-                                                                                 "(inclusive)"
-                                                                                 ".") ","
-                                                                                      "\"proce"
-                                                                                      "dure\":"
-                                                                                      "{\"type"
-                                                                                      "\":"
-                                                                                      "\"strin"
-                                                                                      "g\","
-                                                                                      "\"patte"
-                                                                                      "rn\":"
-                                                                                      "\"" PROC_PATTERN
-                                                                                      "\","
-                                                                                      "\"descr"
-                                                                                      "iption"
-                                                                                      "\":"
-                                                                                      "\"Proce"
-                                                                                      "dure "
-                                                                                      "referen"
-                                                                                      "ce, "
-                                                                                      "e.g. "
-                                                                                      "2022/"
-                                                                                      "0099("
-                                                                                      "COD)."
-                                                                                      "\","
-                                                                                      "\"examp"
-                                                                                      "les\":["
-                                                                                      "\"2022/"
-                                                                                      "0099("
-                                                                                      "COD)\"]"
-                                                                                      "},"
-                                                                                      "\"keywo"
-                                                                                      "rd\":{"
-                                                                                      "\"type"
-                                                                                      "\":"
-                                                                                      "\"strin"
-                                                                                      "g\","
-                                                                                      "\"minLe"
-                                                                                      "ngth\":"
-                                                                                      "1,"
-                                                                                      "\"maxLe"
-                                                                                      "ngth\":"
-                                                                                      "200,"
-                                                                                      "\"descr"
-                                                                                      "iption"
-                                                                                      "\":"
-                                                                                      "\"Words"
-                                                                                      " to "
-                                                                                      "find "
-                                                                                      "in "
-                                                                                      "titles,"
-                                                                                      " descri"
-                                                                                      "ptions "
-                                                                                      "and "
-                                                                                      "procedu"
-                                                                                      "re "
-                                                                                      "titles "
-                                                                                      "(full-"
-                                                                                      "text, "
-                                                                                      "all "
-                                                                                      "words)."
-                                                                                      "\"},"
-                                                                                      "\"resul"
-                                                                                      "t\":{"
-                                                                                      "\"type"
-                                                                                      "\":"
-                                                                                      "\"strin"
-                                                                                      "g\","
-                                                                                      "\"enum"
-                                                                                      "\":["
-                                                                                      "\"ADOPT"
-                                                                                      "ED\","
-                                                                                      "\"REJEC"
-                                                                                      "TED\","
-                                                                                      "\"LAPSE"
-                                                                                      "D\"]},"
-                                                                                      "\"vote_"
-                                                                                      "id\":{"
-                                                                                      "\"type"
-                                                                                      "\":"
-                                                                                      "\"integ"
-                                                                                      "er\","
-                                                                                      "\"minim"
-                                                                                      "um\":1}"
-                                                                                      ","
-                                                                                      "\"main_"
-                                                                                      "only\":"
-                                                                                      "{\"type"
-                                                                                      "\":"
-                                                                                      "\"boole"
-                                                                                      "an\","
-                                                                                      "\"descr"
-                                                                                      "iption"
-                                                                                      "\":"
-                                                                                      "\"Only "
-                                                                                      "main "
-                                                                                      "(final)"
-                                                                                      " votes."
-                                                                                      "\"},"
-                                                                                      "\"with_"
-                                                                                      "positio"
-                                                                                      "ns\":{"
-                                                                                      "\"type"
-                                                                                      "\":"
-                                                                                      "\"boole"
-                                                                                      "an\","
-                                                                                      "\"descr"
-                                                                                      "iption"
-                                                                                      "\":"
-                                                                                      "\"Only "
-                                                                                      "votes "
-                                                                                      "with "
-                                                                                      "(true) "
-                                                                                      "or "
-                                                                                      "without"
-                                                                                      " ("
-                                                                                      "false) "
-                                                                                      "per-"
-                                                                                      "MEP "
-                                                                                      "positio"
-                                                                                      "ns.\"},"
-                                                                                      "\"inclu"
-                                                                                      "de\":{"
-                                                                                      "\"type"
-                                                                                      "\":"
-                                                                                      "\"strin"
-                                                                                      "g\","
-                                                                                      "\"enum"
-                                                                                      "\":["
-                                                                                      "\"posit"
-                                                                                      "ions\"]"
-                                                                                      ",\"desc"
-                                                                                      "ription"
-                                                                                      "\":"
-                                                                                      "\"posit"
-                                                                                      "ions: "
-                                                                                      "add "
-                                                                                      "every "
-                                                                                      "MEP's "
-                                                                                      "positio"
-                                                                                      "n to "
-                                                                                      "each "
-                                                                                      "vote "
-                                                                                      "that "
-                                                                                      "has "
-                                                                                      "them "
-                                                                                      "(limit "
-                                                                                      "at "
-                                                                                      "most "
-                                                                                      "20; "
-                                                                                      "default"
-                                                                                      " 20)."
-                                                                                      "\"},"
-                                                                                      "\"mep_"
-                                                                                      "id\":{"
-                                                                                      "\"type"
-                                                                                      "\":"
-                                                                                      "\"integ"
-                                                                                      "er\","
-                                                                                      "\"minim"
-                                                                                      "um\":1,"
-                                                                                      "\"descr"
-                                                                                      "iption"
-                                                                                      "\":"
-                                                                                      "\"Add "
-                                                                                      "this "
-                                                                                      "MEP's "
-                                                                                      "positio"
-                                                                                      "n "
-                                                                                      "(and "
-                                                                                      "their "
-                                                                                      "group'"
-                                                                                      "s) to "
-                                                                                      "each "
-                                                                                      "vote."
-                                                                                      "\"},"
-                                                                                      "\"order"
-                                                                                      "\":{"
-                                                                                      "\"type"
-                                                                                      "\":"
-                                                                                      "\"strin"
-                                                                                      "g\","
-                                                                                      "\"enum"
-                                                                                      "\":["
-                                                                                      "\"asc\""
-                                                                                      ",\"desc"
-                                                                                      "\"],"
-                                                                                      "\"defau"
-                                                                                      "lt\":"
-                                                                                      "\"desc"
-                                                                                      "\"}"
-                                                                                      "," PAGE_IN
-                                                                                      "},"
-                                                                                      "\"addit"
-                                                                                      "ionalPr"
-                                                                                      "opertie"
-                                                                                      "s\":"
-                                                                                      "false}";
-
 /* Longer than the 4095 characters ISO C guarantees for one literal: joined at start-up. */
-static const char *const votes_out_parts[] = {
-    "{\"type\":\"object\",\"properties\":{\"votes\":{\"type\":\"array\",\"items\":", VOTE_SCHEMA,
-    "}," PAGE_OUT ",\"note\":{\"type\":\"string\"},",
-    PROV_PROP "},"
-              "\"required\":[\"votes\"," PAGE_REQ "],\"additionalProperties\":false}",
-    NULL};
-static char votes_out[8192];
-
 /* The filters of get_voting_records from its arguments (strings borrowed from args). */
 static int votes_filter(json_t *args, struct ep_query_vote_filter *f, struct vote_opts *vo,
                         int *limit, struct ep_error *err)
@@ -1279,35 +809,6 @@ out:
 
 /* ==== search_documents ==================================================================== */
 
-static const char search_in[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":500,\"description\":"
-    "\"Words to search for; a trailing * makes a prefix (e.g. migra*); words joined without "
-    "spaces form a phrase (e.g. 2022/0099(COD)). Operators are not interpreted.\","
-    "\"examples\":[\"fluorinated gases\"]},"
-    "\"match\":{\"type\":\"string\",\"enum\":[\"all\",\"any\"],\"default\":\"all\","
-    "\"description\":\"all: every word must occur; any: at least one.\"},"
-    "\"kind\":{\"type\":\"string\",\"pattern\":\"^[a-z_]{1,32}$\",\"description\":\"Document "
-    "kind: \\\"vote\\\" (roll-call votes, the bundled data), \\\"document\\\" and "
-    "\\\"adopted_text\\\" (from `epintel sync --only documents,adopted-texts`).\","
-    "\"examples\":[\"vote\"]}," PAGE_IN "},"
-    "\"required\":[\"query\"],\"additionalProperties\":false}";
-
-static const char search_out[] =
-    "{\"type\":\"object\",\"properties\":{\"hits\":{\"type\":\"array\",\"items\":{"
-    "\"type\":\"object\",\"properties\":{"
-    "\"kind\":{\"type\":\"string\"},\"ref\":{\"type\":\"string\"},\"title\":" NSTR ","
-    "\"snippet\":{\"type\":\"string\",\"description\":\"Best matching passage, matches in "
-    "**bold**.\"},"
-    "\"score\":{\"type\":\"number\",\"description\":\"Relevance (negated bm25; higher is "
-    "better).\"},"
-    "\"date\":" NSTR "},"
-    "\"required\":[\"kind\",\"ref\",\"title\",\"snippet\",\"score\",\"date\"],"
-    "\"additionalProperties\":false}}," PAGE_OUT ","
-    "\"match_expression\":{\"type\":\"string\",\"description\":\"The FTS5 query that was run.\"},"
-    "\"note\":{\"type\":\"string\"}," PROV_PROP "},"
-    "\"required\":[\"hits\",\"match_expression\"," PAGE_REQ "],\"additionalProperties\":false}";
-
 static int tool_search_documents(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                  struct ep_error *err)
 {
@@ -1383,23 +884,6 @@ out:
 
 /* ==== get_committee_info ================================================================== */
 
-static const char comm_in[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"code\":{\"type\":\"string\",\"pattern\":\"^[A-Z][A-Z0-9]{1,7}$\",\"description\":"
-    "\"Committee code, e.g. ENVI, ECON, LIBE.\",\"examples\":[\"ENVI\"]}},"
-    "\"additionalProperties\":false}";
-
-static const char comm_out[] =
-    "{\"type\":\"object\",\"properties\":{\"committees\":{\"type\":\"array\",\"items\":{"
-    "\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"label\":" NSTR ","
-    "\"abbreviation\":" NSTR "},\"required\":[\"code\",\"label\",\"abbreviation\"],"
-    "\"additionalProperties\":false}},"
-    "\"total\":" CNT ","
-    "\"members\":" EP_TOOLS_AVAILABILITY_SCHEMA(
-        "") "," PROV_PROP "},"
-            "\"required\":[\"committees\",\"total\",\"members\",\"provenance\"],"
-            "\"additionalProperties\":false}";
-
 static int tool_get_committee_info(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                    struct ep_error *err)
 {
@@ -1471,41 +955,6 @@ out:
  *            answer_date TEXT, answer_id TEXT, question_type TEXT, unit_id INTEGER)
  *   question_author(question_id TEXT, member_id INTEGER, unit_id INTEGER)
  * answered = an answer is linked (answer_id) or dated. */
-static const char q_in[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"mep_id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Author (EP id).\"},"
-    "\"from\":" DATE_IN(
-        "First question date (inclusive).") ","
-                                            "\"to\":" DATE_IN(
-                                                "Last question date (inclusive).") ","
-                                                                                   "\"keyword\":{"
-                                                                                   "\"type\":"
-                                                                                   "\"string\","
-                                                                                   "\"minLength\":"
-                                                                                   "1,"
-                                                                                   "\"maxLength\":"
-                                                                                   "200,"
-                                                                                   "\"description\""
-                                                                                   ":"
-                                                                                   "\"Substring of "
-                                                                                   "the title "
-                                                                                   "(case-"
-                                                                                   "insensitive)."
-                                                                                   "\"}," PAGE_IN
-                                                                                   "},"
-                                                                                   "\"additionalPro"
-                                                                                   "perties\":"
-                                                                                   "false}";
-
-static const char q_out[] =
-    "{\"type\":\"object\",\"properties\":{\"questions\":{\"type\":\"array\",\"items\":{"
-    "\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"date\":" NSTR ","
-    "\"title\":" NSTR ",\"author_id\":{\"type\":[\"integer\",\"null\"]},\"addressee\":" NSTR ","
-    "\"answer_date\":" NSTR ",\"answered\":{\"type\":\"boolean\"}},"
-    "\"required\":[\"id\",\"date\",\"title\",\"author_id\",\"addressee\",\"answer_date\","
-    "\"answered\"],\"additionalProperties\":false}}," PAGE_OUT "," PROV_PROP "},"
-    "\"required\":[\"questions\"," PAGE_REQ "],\"additionalProperties\":false}";
-
 static const char q_unavail[] =
     "the store has no parliamentary questions: the bundled dataset (HowTheyVote.eu votes and EP "
     "roll-call files) does not include them. They come from the EP Open Data API "
@@ -1578,34 +1027,6 @@ out:
 }
 
 /* ==== track_legislation =================================================================== */
-
-static const char track_in[] =
-    "{\"type\":\"object\",\"properties\":{"
-    "\"procedure\":{\"type\":\"string\",\"pattern\":\"" PROC_PATTERN "\",\"description\":"
-    "\"Procedure reference: year/number(type), e.g. 2022/0099(COD).\","
-    "\"examples\":[\"2022/0099(COD)\"]}," PAGE_IN "},"
-    "\"required\":[\"procedure\"],\"additionalProperties\":false}";
-
-static const char *const track_out_parts[] = {
-    "{\"type\":\"object\",\"properties\":{"
-    "\"procedure\":{\"type\":\"object\",\"properties\":{\"reference\":{\"type\":\"string\"},"
-    "\"title\":" NSTR ",\"type\":" NSTR ",\"stage\":{\"type\":[\"string\",\"null\"],"
-    "\"description\":\"Stage of the latest vote that names one.\"}},"
-    "\"required\":[\"reference\",\"title\",\"type\",\"stage\"],\"additionalProperties\":false},"
-    "\"summary\":{\"type\":\"object\",\"properties\":{\"votes\":" CNT ",\"main_votes\":" CNT ","
-    "\"votes_with_positions\":" CNT ",\"adopted\":" CNT ",\"rejected\":" CNT ","
-    "\"without_result\":" CNT ",\"first_date\":" NSTR ",\"last_date\":" NSTR ","
-    "\"latest_main_result\":" NSTR "},"
-    "\"required\":[\"votes\",\"main_votes\",\"votes_with_positions\",\"adopted\",\"rejected\","
-    "\"without_result\",\"first_date\",\"last_date\",\"latest_main_result\"],"
-    "\"additionalProperties\":false},"
-    "\"timeline\":{\"type\":\"array\",\"description\":\"Votes in time order.\",\"items\":",
-    VOTE_SCHEMA, "}," PAGE_OUT ",",
-    PROV_PROP "},"
-              "\"required\":[\"procedure\",\"summary\",\"timeline\"," PAGE_REQ "],"
-              "\"additionalProperties\":false}",
-    NULL};
-static char track_out[8192];
 
 static int tool_track_legislation(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                   struct ep_error *err)
@@ -1700,74 +1121,49 @@ static const struct ep_tool rows[] = {
      "(case- and accent-insensitive substring). Paged; sorted by last name. Each MEP has id, "
      "names, country, date of birth, group (on active_on, else the latest), terms and whether "
      "the mandate is current.",
-     meps_in, meps_out, ANNOT, 3600, tool_get_meps},
+     NULL, NULL, ANNOT, 3600, tool_get_meps},
     {"get_mep_details", "MEP profile, groups, participation and loyalty",
      "One MEP by EP id: profile, political-group membership history (group, term, start, end), "
      "and participation (cast / eligible votes) and loyalty (share of cast votes matching the "
      "group's non-tie position, group on the vote date) over the votes with per-MEP positions, "
      "with the counts behind each figure. Unavailable figures say why; they are never 0.",
-     mep_in, mep_out, ANNOT, 3600, tool_get_mep_details},
+     NULL, NULL, ANNOT, 3600, tool_get_mep_details},
     {"get_plenary_sessions", "Plenary sittings",
      "Plenary sitting days with roll-call votes in a date range: number of votes, main votes, "
      "votes with per-MEP positions, and attendance (MEPs with at least one cast vote / MEPs "
      "with a mandate that day) where positions are stored. Paged, latest first by default.",
-     sess_in, sess_out, ANNOT, 3600, tool_get_plenary_sessions},
+     NULL, NULL, ANNOT, 3600, tool_get_plenary_sessions},
     {"get_voting_records", "Roll-call votes",
      "Roll-call votes filtered by sitting, date range, procedure reference, keyword (full text), "
      "result, vote id, main votes or votes with positions. Each vote has its official counts, "
      "procedure, result, and, where per-MEP positions exist, the per-group breakdown (Y, N, A, "
      "D, position, Agreement Index). include=positions adds every MEP's position (limit <= 20); "
      "mep_id adds one MEP's position on each vote. Paged, latest first by default.",
-     votes_in, votes_out, ANNOT, 3600, tool_get_voting_records},
+     NULL, NULL, ANNOT, 3600, tool_get_voting_records},
     {"search_documents", "Full-text search",
      "Ranked (bm25) full-text search over vote titles, descriptions and procedure titles and "
      "references (21,576 votes 2019-2025 in the bundled data) and, once synced from the EP "
      "API, document and adopted-text titles and references, with highlighted snippets. "
      "Query text is taken literally: quotes, parentheses and operators are not interpreted.",
-     search_in, search_out, ANNOT, 3600, tool_search_documents},
+     NULL, NULL, ANNOT, 3600, tool_search_documents},
     {"get_committee_info", "Parliamentary committees",
      "EP committees with codes and names, all or one by code. Members and roles are reported as "
      "unavailable with the reason when the store has no committee rosters.",
-     comm_in, comm_out, ANNOT, 3600, tool_get_committee_info},
+     NULL, NULL, ANNOT, 3600, tool_get_committee_info},
     {"get_parliamentary_questions", "Parliamentary questions",
      "Written and oral parliamentary questions from the store, filtered by author, date range "
      "and title keyword. When the store has none, the call fails with a message saying how to "
      "obtain them (EP Open Data API sync).",
-     q_in, q_out, ANNOT, 600, tool_get_parliamentary_questions},
+     NULL, NULL, ANNOT, 600, tool_get_parliamentary_questions},
     {"track_legislation", "Legislative procedure timeline",
      "The timeline of a legislative procedure's roll-call votes (e.g. 2022/0099(COD)) in time "
      "order, with stage, type, title, results, official counts, and the per-group positions "
      "where per-MEP positions exist, plus a summary. Paged.",
-     track_in, track_out, ANNOT, 3600, tool_track_legislation},
+     NULL, NULL, ANNOT, 3600, tool_track_legislation},
 };
-
-/* Join parts into buf; an empty buffer (invalid JSON, caught at registration) if too long. */
-static void join_parts(char *buf, size_t size, const char *const *parts)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (const char *const *p = parts; *p; p++) {
-        size_t k = strlen(*p);
-        if (len + k >= size) {
-            buf[0] = '\0';
-            return;
-        }
-        memcpy(buf + len, *p, k + 1);
-        len += k;
-    }
-}
-
-static pthread_once_t schemas_once = PTHREAD_ONCE_INIT;
-
-static void schemas_init(void)
-{
-    join_parts(votes_out, sizeof votes_out, votes_out_parts);
-    join_parts(track_out, sizeof track_out, track_out_parts);
-}
 
 const struct ep_tool *ep_tools_basic_rows(size_t *n)
 {
-    pthread_once(&schemas_once, schemas_init);
     *n = sizeof rows / sizeof rows[0];
     return rows;
 }

@@ -35,23 +35,6 @@ int ep_tools_env_add_provenance(struct ep_env *env, json_t *obj, struct ep_error
 json_t *ep_tools_provenance(struct ep_store *s);
 int ep_tools_add_provenance(struct ep_store *s, json_t *obj, struct ep_error *err);
 
-/* JSON Schema text of the provenance object, for outputSchemas (string literal). */
-#define EP_TOOLS_PROVENANCE_SCHEMA                                                                 \
-    "{\"type\":\"object\",\"description\":\"Where the data comes from and how recent it is.\","    \
-    "\"properties\":{"                                                                             \
-    "\"sources\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"                            \
-    "\"dataset_date\":{\"type\":[\"string\",\"null\"],\"format\":\"date\","                        \
-    "\"description\":\"Date of the latest vote in the store.\"},"                                  \
-    "\"positions_window\":{\"type\":[\"object\",\"null\"],"                                        \
-    "\"description\":\"First and last date of the votes with per-MEP positions.\","                \
-    "\"properties\":{\"from\":{\"type\":\"string\",\"format\":\"date\"},"                          \
-    "\"to\":{\"type\":\"string\",\"format\":\"date\"}},"                                           \
-    "\"required\":[\"from\",\"to\"],\"additionalProperties\":false},"                              \
-    "\"synthetic\":{\"type\":\"boolean\","                                                         \
-    "\"description\":\"True when the store holds generated (synthetic) data.\"}},"                 \
-    "\"required\":[\"sources\",\"dataset_date\",\"positions_window\",\"synthetic\"],"              \
-    "\"additionalProperties\":false}"
-
 /* A window bound for a result: the date as a JSON string, or null when the window has no such
  * bound (no vote in it). Every tool's window uses it, so an unset bound is null everywhere, never
  * "". NULL only on ENOMEM. */
@@ -66,13 +49,6 @@ json_t *ep_tools_unavailable(const char *reason);
  * the minimum; otherwise too few of them had two voters); else every cast value was identical
  * (alpha = 0/0). Writes into buf. */
 const char *ep_tools_alpha_reason(int units, int n_vote, char *buf, size_t n);
-
-/* JSON Schema text of an "available or not" object carrying extra numeric fields (a string
- * literal fragment FIELDS of "name":{schema} pairs, may be empty ""). */
-#define EP_TOOLS_AVAILABILITY_SCHEMA(FIELDS)                                                       \
-    "{\"type\":\"object\",\"properties\":{\"available\":{\"type\":\"boolean\"},"                   \
-    "\"reason\":{\"type\":\"string\"}" FIELDS "},\"required\":[\"available\"],"                    \
-    "\"additionalProperties\":false}"
 
 /* ---- group positions and cohesion ------------------------------------------------------ */
 
@@ -108,21 +84,6 @@ json_t *ep_tools_breakdown_json(const struct ep_positions *p, int v);
  * stored positions. */
 int ep_tools_group_breakdown(struct ep_env *env, int64_t vote_id, json_t **out,
                              struct ep_error *err);
-
-/* JSON Schema text of one breakdown entry. */
-#define EP_TOOLS_BREAKDOWN_ITEM_SCHEMA                                                             \
-    "{\"type\":\"object\",\"properties\":{"                                                        \
-    "\"group\":{\"type\":\"string\"},"                                                             \
-    "\"Y\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"members voting FOR\"},"           \
-    "\"N\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"members voting AGAINST\"},"       \
-    "\"A\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"members abstaining\"},"           \
-    "\"D\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"members who did not vote\"},"     \
-    "\"position\":{\"type\":\"string\",\"enum\":[\"FOR\",\"AGAINST\",\"ABSTENTION\",\"TIE\","      \
-    "\"NONE\"]},"                                                                                  \
-    "\"agreement_index\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1,"                        \
-    "\"description\":\"Hix-Noury-Roland AI; absent when no member cast a vote\"}},"                \
-    "\"required\":[\"group\",\"Y\",\"N\",\"A\",\"D\",\"position\"],"                               \
-    "\"additionalProperties\":false}"
 
 /* ---- MEPs ---------------------------------------------------------------------------------- */
 

@@ -136,7 +136,7 @@ static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_win
     }
     int rc = ep_run_stage(r, "provenance", err);
     if (!rc)
-        rc = ep_tools_add_provenance(ctx->store, res, err);
+        rc = ep_tools_env_add_provenance(ctx->env, res, err);
     if (rc) {
         json_decref(res);
         return rc;
@@ -326,7 +326,7 @@ static int find_mep(struct ep_tool_ctx *ctx, struct ep_win *w, int64_t id, const
     if (k < 0)
         return k;
     if (k == 0) { /* named only by votes or memberships (not in the members table) */
-        k = ep_tools_mep_known(ctx->store, id, err);
+        k = ep_tools_env_mep_known(ctx->env, id, err);
         if (k < 0)
             return k;
         snprintf(name, sizeof name, "not in the members table");
@@ -344,13 +344,13 @@ static int find_mep(struct ep_tool_ctx *ctx, struct ep_win *w, int64_t id, const
 
 /* Matrix index of a group argument: resolved by the shared rule (any case, EP labels; unknown
  * group: EP_EINVAL listing the known ones), then looked up in the window. */
-static int find_group(struct ep_store *s, const struct ep_matrix *m, const char *arg_value,
+static int find_group(struct ep_env *env, const struct ep_matrix *m, const char *arg_value,
                       const char *arg, struct ep_error *err)
 {
     char code[64];
     if (!arg_value)
         return ep_error_set(err, EP_EINVAL, "argument \"%s\" must be a group code", arg);
-    int rc = ep_tools_resolve_group(s, arg, arg_value, code, sizeof code, err);
+    int rc = ep_tools_env_resolve_group(env, arg, arg_value, code, sizeof code, err);
     if (rc)
         return rc;
     for (int g = 0; g < m->n_grp; g++)
@@ -792,7 +792,7 @@ static int coal_groups_arg(struct ep_tool_ctx *ctx, const struct ep_matrix *m, j
     for (size_t k = 0; k < json_array_size(ga); k++) {
         char an[32];
         snprintf(an, sizeof an, "groups[%zu]", k);
-        int g = find_group(ctx->store, m, json_string_value(json_array_get(ga, k)), an, err);
+        int g = find_group(ctx->env, m, json_string_value(json_array_get(ga, k)), an, err);
         if (g < 0)
             return g;
         p->sel[g] = 1;
@@ -1148,7 +1148,7 @@ static int anom_params(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, 
         if (!gc)
             return ep_error_set(err, EP_EINVAL,
                                 "argument \"group\" is required when scope is \"group\"");
-        p->grp = find_group(ctx->store, w->m, gc, "group", err);
+        p->grp = find_group(ctx->env, w->m, gc, "group", err);
         return p->grp < 0 ? p->grp : 0;
     }
     p->scope = EP_ANOM_PARLIAMENT;

@@ -1,7 +1,7 @@
 /* ep_tools_window: the analysis window arguments shared by every analytic tool, and the tools'
  * access to the window cache of the call's analysis environment (analysis/ep_env.h).
  *
- * Window arguments (paste EP_TOOLS_WINDOW_PROPS into a tool's inputSchema "properties"):
+ * Window arguments (in each analytic tool's tools/schemas/NAME.json inputSchema "properties"):
  *   from, to   YYYY-MM-DD (inclusive), term 9|10, sittings [YYYY-MM-DD, ...] (≤ 200).
  * All optional: the default window is every vote with per-MEP positions in the store.
  *
@@ -18,28 +18,6 @@
 #include "ep_matrix.h"
 #include "ep_stats.h"
 #include "ep_store.h"
-
-#define EP_TOOLS_WINDOW_PROPS                                                                   \
-    "\"from\": {\"type\": \"string\", \"format\": \"date\", \"description\": \"Window start "   \
-    "(YYYY-MM-DD, inclusive)\"},"                                                               \
-    "\"to\": {\"type\": \"string\", \"format\": \"date\", \"description\": \"Window end "       \
-    "(YYYY-MM-DD, inclusive)\"},"                                                               \
-    "\"term\": {\"type\": \"integer\", \"enum\": [9, 10], \"description\": \"Parliamentary "    \
-    "term\"},"                                                                                  \
-    "\"sittings\": {\"type\": \"array\", \"items\": {\"type\": \"string\", \"format\": "        \
-    "\"date\"}, \"minItems\": 1, \"maxItems\": 200, \"description\": \"Only these sitting "     \
-    "dates\"}"
-
-/* JSON Schema of the "window" object that ep_tools_window_json returns. */
-#define EP_TOOLS_WINDOW_SCHEMA                                                                  \
-    "{\"type\": \"object\", \"required\": [\"from\", \"to\", \"votes\", \"meps\", "             \
-    "\"sittings\", \"synthetic\"], \"properties\": {"                                           \
-    "\"from\": {\"type\": [\"string\", \"null\"], \"description\": \"First vote date; null when "  \
-    "the window holds no vote\"}, \"to\": {\"type\": [\"string\", \"null\"], \"description\": "  \
-    "\"Last vote date; null when the window holds no vote\"},"                                \
-    "\"term\": {\"type\": [\"integer\", \"null\"]},"                                            \
-    "\"votes\": {\"type\": \"integer\"}, \"meps\": {\"type\": \"integer\"},"                    \
-    "\"sittings\": {\"type\": \"integer\"}, \"synthetic\": {\"type\": \"boolean\"}}}"
 
 struct ep_tools_window {
     struct ep_window w;
