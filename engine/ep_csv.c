@@ -35,6 +35,14 @@ void ep_csv_free(struct ep_csv *c)
     c->nfield = 0;
 }
 
+void ep_csv_feed(struct ep_csv *c, const char *data, size_t n, int more)
+{
+    c->data = data;
+    c->n = data ? n : 0;
+    c->off = 0;
+    c->more = more;
+}
+
 static int grow_scratch(struct ep_csv *c, size_t need)
 {
     if (need <= c->scratch_alloc)
@@ -112,14 +120,18 @@ int ep_csv_next(struct ep_csv *c, struct ep_error *err)
     size_t off = c->off;
 
     if (c->record == 0) {
+        if (c->more && n - off < 3)
+            return EP_CSV_MORE; /* a BOM may straddle the buffers */
         if (grow_fields(c, 0))
             return nomem(c, err);
         c->field_off[0] = 1;
         if (off == 0 && n >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
-            off = 3;
+            off = c->off = 3;
     }
     c->nfield = 0;
     if (off >= n) {
+        if (c->more)
+            return EP_CSV_MORE;
         c->off = n;
         return 0;
     }
@@ -141,12 +153,16 @@ int ep_csv_next(struct ep_csv *c, struct ep_error *err)
             off++;
             for (;;) {
                 const char *q = off < n ? memchr(d + off, '"', n - off) : NULL;
+                if (!q && c->more)
+                    goto more;
                 if (!q)
                     return ep_error_set(err, EP_EPARSE,
                                         "%s:%ld: unterminated quote: field %zu (opened on "
                                         "line %ld) has no closing \"",
                                         c->unit, c->line, nf + 1, qline);
                 size_t qo = (size_t)(q - d);
+                if (qo + 1 >= n && c->more)
+                    goto more; /* a doubled quote may straddle the buffers */
                 cur += count_breaks(d, off, qo, n);
                 if (put_span(c, &slen, off, qo))
                     return nomem(c, err);
@@ -174,6 +190,8 @@ int ep_csv_next(struct ep_csv *c, struct ep_error *err)
         }
 
         /* Field end: comma, record end or end of input. */
+        if (c->more && (off >= n || (d[off] == '\r' && off + 1 >= n)))
+            goto more; /* the record (or a CRLF) goes on in the next buffer */
         if (off >= n) {
             ended = 1;
         } else if (d[off] == ',') {
@@ -209,4 +227,8 @@ int ep_csv_next(struct ep_csv *c, struct ep_error *err)
         c->field[i] = c->scratch + c->field_off[1 + i];
     c->nfield = nf;
     return 1;
+more:
+    c->record--;
+    c->nfield = 0;
+    return EP_CSV_MORE;
 }
