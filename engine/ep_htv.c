@@ -102,6 +102,12 @@ struct htv {
     size_t idx[MAX_COLS]; /* header position of each table column */
     char **warned;        /* unknown group codes already reported */
     size_t nwarned, warned_alloc;
+    /* labels already mapped by ep_group_canonical (a table has a handful) */
+    struct {
+        char label[24];
+        const char *canon;
+    } gcache[16];
+    int ngcache;
 };
 
 /* Length of s to quote in a message: at most HTV_SHOW_MAX bytes, not splitting UTF-8. */
@@ -283,8 +289,18 @@ static int get_group(struct htv *h, int k, int required, const char **out)
         *out = NULL;
         return required ? bad(h, k, "a group code") : EP_OK;
     }
+    size_t len = strlen(s);
+    for (int i = 0; i < h->ngcache; i++)
+        if (!memcmp(h->gcache[i].label, s, len + 1)) {
+            *out = h->gcache[i].canon;
+            return EP_OK;
+        }
     const char *canon = ep_group_canonical(s);
     if (canon) {
+        if (h->ngcache < 16 && len < sizeof h->gcache[0].label) {
+            memcpy(h->gcache[h->ngcache].label, s, len + 1);
+            h->gcache[h->ngcache++].canon = canon;
+        }
         *out = canon;
         return EP_OK;
     }
@@ -442,7 +458,15 @@ static int do_member_vote(struct htv *h)
     struct ep_position p;
     TRY(get_id(h, MV_VOTE, &p.vote_id));
     TRY(get_id(h, MV_MEMBER, &p.member_id));
-    p.pos = ep_pos_parse(raw(h, MV_POSITION));
+    const char *ps = raw(h, MV_POSITION);
+    switch (ps[0]) { /* the four values, else ep_pos_parse's answer */
+    case 'F': p.pos = !strcmp(ps, "FOR") ? EP_POS_FOR : -1; break;
+    case 'A':
+        p.pos = !strcmp(ps, "AGAINST") ? EP_POS_AGAINST : !strcmp(ps, "ABSTENTION") ? EP_POS_ABSTENTION : -1;
+        break;
+    case 'D': p.pos = !strcmp(ps, "DID_NOT_VOTE") ? EP_POS_DID_NOT_VOTE : -1; break;
+    default: p.pos = -1;
+    }
     if (p.pos < 0)
         return bad(h, MV_POSITION, "FOR, AGAINST, ABSTENTION or DID_NOT_VOTE");
     p.country = str(h, MV_COUNTRY);
