@@ -197,5 +197,19 @@ expect_rc 0 "assess_mep_influence" "$bin" --db "$tmp/s.db" tool assess_mep_influ
 expect_rc 0 "scorecards --term 9 --all" "$bin" --db "$tmp/s.db" report scorecards --term 9 --all --out "$tmp/cards"
 same "$(find "$tmp/cards" -name '*.pdf' | wc -l)" 705 "a scorecard per MEP"
 
+# 10. a synthetic term 10, with its new groups PFE and ESN
+syn10=$tmp/syn10
+"$srv" --write "$syn10" --meps 300 --votes 600 --term 10 2>/dev/null
+start_srv "$syn10"
+expect_rc 0 "synthetic term 10 sync" "$bin" --db "$tmp/t10.db" sync --source howtheyvote --url "$url"
+same "$(q "$tmp/t10.db" "SELECT COUNT(DISTINCT group_code) FROM membership WHERE group_code IN ('PFE', 'ESN') AND term = 10")" 2 "PFE and ESN memberships"
+expect_rc 0 "coalitions over term 10" "$bin" --db "$tmp/t10.db" tool analyze_coalition_dynamics --args '{"term": 10}'
+contains "$tmp/out" '"PFE"' "PFE in the term-10 coalitions"
+contains "$tmp/out" '"ESN"' "ESN in the term-10 coalitions"
+expect_rc 0 "group PFE patterns, term 10" "$bin" --db "$tmp/t10.db" tool analyze_voting_patterns --args '{"group": "PFE", "term": 10}'
+expect_rc 4 "term 9 is empty in a term-10 store" "$bin" --db "$tmp/t10.db" tool analyze_coalition_dynamics --args '{"term": 9}'
+expect_rc 0 "scorecards --term 10 --all" "$bin" --db "$tmp/t10.db" report scorecards --term 10 --all --out "$tmp/cards10"
+same "$(find "$tmp/cards10" -name '*.pdf' | wc -l)" 300 "a term-10 scorecard per MEP"
+
 echo "cli_sync_htv: $pass passed, $fail failed"
 [ "$fail" = 0 ]

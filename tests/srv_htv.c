@@ -2,13 +2,15 @@
  * (NAME.csv.gz, SHA256SUMS), with injected faults; and the writer of a synthetic export at
  * full scale.
  *
- *   srv_htv --write DIR [--meps N] [--votes M] [--seed S]
+ *   srv_htv --write DIR [--meps N] [--votes M] [--seed S] [--term 9|10]
  *       writes a SYNTHETIC export into DIR in the real layout (exact HowTheyVote headers, gzip):
  *       countries, groups, members, group_memberships, committees, votes and member_votes, the
  *       last with every MEP's row on every vote: FOR / AGAINST / ABSTENTION as epintel's
  *       calibrated generator (engine/ep_synth.h) draws them, and an explicit DID_NOT_VOTE row
  *       for every other MEP, sorted by (vote_id, member_id) as the real file. Ids are in the
  *       synthetic ranges (MEPs from 9,000,000, votes from 90,000,000), names "Synthetic MEP".
+ *       --term 10 moves the dates into term 10 (from 2024-07-16, memberships open-ended) and
+ *       relabels the generator's ID and NI as PFE and ESN, the groups new in term 10.
  *   srv_htv --dir DIR [--port-file PATH] [--port N]
  *       serves the files of DIR at /NAME (127.0.0.1 only; port 0 = any free port, written to
  *       --port-file atomically). Stops on SIGTERM or SIGINT. Each file has an ETag (from its
@@ -47,6 +49,7 @@
 
 struct writer {
     gzFile t[7];
+    int term10; /* shift the term-9 dates of the generator into term 10, relabel groups */
     int n_mep;
     char (*grp)[16]; /* group of each MEP */
     int64_t vote;    /* vote whose rows are being written, 0 none */
@@ -67,6 +70,18 @@ static const char *const wheads[7] = {
     "count_did_not_vote,result",
     "vote_id,member_id,position,country_code,group_code"};
 
+/* Term 10: the generator's groups ID and NI become PFE and ESN (the groups of term 10 that
+ * term 9 did not have). */
+static const char *grp_of(const struct writer *w, const char *code)
+{
+    if (!w->term10)
+        return code;
+    return !strcmp(code, "ID") ? "PFE" : !strcmp(code, "NI") ? "ESN" : code;
+}
+
+/* 2019-07-15 (the generator's first sitting) + 1828 days = 2024-07-16, term 10's first day */
+#define TERM10_SHIFT 1828
+
 static int w_country(void *ctx, const struct ep_country *c, struct ep_error *err)
 {
     struct writer *w = ctx;
@@ -78,8 +93,8 @@ static int w_group(void *ctx, const struct ep_group *g, struct ep_error *err)
 {
     struct writer *w = ctx;
     (void)err;
-    gzprintf(w->t[W_GROUPS], "%s,%s,%s,%s\n", g->code, g->official_label, g->label,
-             g->short_label);
+    gzprintf(w->t[W_GROUPS], "%s,(synthetic) %s,(synthetic) %s,(synthetic) %s\n",
+             grp_of(w, g->code), grp_of(w, g->code), grp_of(w, g->code), grp_of(w, g->code));
     return 0;
 }
 static int w_member(void *ctx, const struct ep_member *m, struct ep_error *err)
@@ -95,10 +110,14 @@ static int w_membership(void *ctx, const struct ep_membership *m, struct ep_erro
     struct writer *w = ctx;
     (void)err;
     long i = (long)(m->member_id - EP_SYNTH_MEMBER_ID0);
+    const char *g = grp_of(w, m->group_code);
     if (i >= 0 && i < w->n_mep)
-        snprintf(w->grp[i], sizeof w->grp[i], "%s", m->group_code);
-    gzprintf(w->t[W_MEMBERSHIPS], "%lld,%s,%d,%s,%s\n", (long long)m->member_id, m->group_code,
-             m->term, m->start_date, m->end_date ? m->end_date : "");
+        snprintf(w->grp[i], sizeof w->grp[i], "%s", g);
+    if (w->term10)
+        gzprintf(w->t[W_MEMBERSHIPS], "%lld,%s,10,2024-07-16,\n", (long long)m->member_id, g);
+    else
+        gzprintf(w->t[W_MEMBERSHIPS], "%lld,%s,%d,%s,%s\n", (long long)m->member_id, g, m->term,
+                 m->start_date, m->end_date ? m->end_date : "");
     return 0;
 }
 
@@ -120,8 +139,17 @@ static int w_vote(void *ctx, const struct ep_vote *v, struct ep_error *err)
         w_dnv(w, w->n_mep);
     w->vote = v->id;
     w->next = 0;
-    gzprintf(w->t[W_VOTES], "%lld,%s,%s,,,False,,,,,%d,%d,%d,%d,%s\n", (long long)v->id,
-             v->timestamp, v->title, v->count_for, v->count_against, v->count_abstention,
+    char ts[32];
+    snprintf(ts, sizeof ts, "%s", v->timestamp);
+    if (w->term10) {
+        char day[11];
+        memcpy(day, ts, 10);
+        day[10] = 0;
+        ep_date_format(ep_date_days(day) + TERM10_SHIFT, day);
+        memcpy(ts, day, 10);
+    }
+    gzprintf(w->t[W_VOTES], "%lld,%s,%s,,,False,,,,,%d,%d,%d,%d,%s\n", (long long)v->id, ts,
+             v->title, v->count_for, v->count_against, v->count_abstention,
              v->count_did_not_vote, v->result);
     return 0;
 }
@@ -133,20 +161,20 @@ static int w_position(void *ctx, const struct ep_position *p, struct ep_error *e
     w_dnv(w, i);
     gzprintf(w->t[W_MV], "%lld,%lld,%s,XXX,%s\n", (long long)p->vote_id, (long long)p->member_id,
              p->pos == EP_POS_FOR ? "FOR" : p->pos == EP_POS_AGAINST ? "AGAINST" : "ABSTENTION",
-             p->group_code);
+             grp_of(w, p->group_code));
     w->rows++;
     w->next = i + 1;
     return 0;
 }
 
-static int write_export(const char *dir, int n_mep, int n_vote, uint64_t seed)
+static int write_export(const char *dir, int n_mep, int n_vote, uint64_t seed, int term)
 {
     struct ep_error err = {0};
     if (ep_mkdirs(dir, &err)) {
         fprintf(stderr, "srv_htv: %s\n", err.msg);
         return 1;
     }
-    struct writer w = {.n_mep = n_mep};
+    struct writer w = {.n_mep = n_mep, .term10 = term == 10};
     w.grp = calloc((size_t)n_mep, sizeof *w.grp);
     for (int k = 0; k < 7; k++) {
         char path[4096];
@@ -404,7 +432,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 int main(int argc, char **argv)
 {
     const char *port_file = NULL, *write_dir = NULL;
-    int port = 0, meps = 720, votes = 3000;
+    int port = 0, meps = 720, votes = 3000, term = 9;
     uint64_t seed = 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--port-file") && i + 1 < argc)
@@ -419,16 +447,19 @@ int main(int argc, char **argv)
             meps = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--votes") && i + 1 < argc)
             votes = (int)strtol(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--term") && i + 1 < argc)
+            term = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "usage: srv_htv --write DIR [--meps N] [--votes M] [--seed S]\n"
+            fprintf(stderr, "usage: srv_htv --write DIR [--meps N] [--votes M] [--seed S] "
+                            "[--term 9|10]\n"
                             "       srv_htv --dir DIR [--port-file PATH] [--port N]\n");
             return 2;
         }
     }
     if (write_dir)
-        return write_export(write_dir, meps < 2 ? 2 : meps, votes < 1 ? 1 : votes, seed);
+        return write_export(write_dir, meps < 2 ? 2 : meps, votes < 1 ? 1 : votes, seed, term);
     if (!root) {
         fprintf(stderr, "srv_htv: --dir or --write is required\n");
         return 2;
