@@ -161,7 +161,8 @@ struct vote_state {
     int compare;      /* 1 = positions exist from another unit: compare, do not write */
     long stored_cast; /* cast rows stored by the other unit */
     void *stored;     /* compare: a copy of their packed positions (ep_posblob.h) */
-    struct ep_posblob view;
+    struct ep_posblob *view; /* compare: a view of stored (NULL when none); kept out of line,
+                                it is 8 KB and every vote of a member_votes table has a state */
     long seen_cast; /* cast rows in this unit */
     char *other_path;
 };
@@ -715,7 +716,12 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
                 ep_error_set(err, EP_ENOMEM, "out of memory");
                 return EP_ENOMEM; /* explicitly non-zero: the caller then uses *out */
             }
-            if (ep_posblob_view(vs->stored, len, &vs->view) != 0) {
+            vs->view = malloc(sizeof *vs->view);
+            if (!vs->view) {
+                ep_error_set(err, EP_ENOMEM, "out of memory");
+                return EP_ENOMEM;
+            }
+            if (ep_posblob_view(vs->stored, len, vs->view) != 0) {
                 ep_error_set(err, EP_ECONFLICT, "the stored positions of vote %lld are corrupt",
                              (long long)id);
                 return EP_ECONFLICT;
@@ -723,8 +729,8 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
             in->nvotes--;
         }
         vs->stored_cast = 0; /* cast rows only: the row may hold explicit DID_NOT_VOTE too */
-        for (size_t k = 0; k < vs->view.n; k++)
-            vs->stored_cast += ep_posblob_pos(&vs->view, k) != EP_POS_DID_NOT_VOTE;
+        for (size_t k = 0; vs->view && k < vs->view->n; k++)
+            vs->stored_cast += ep_posblob_pos(vs->view, k) != EP_POS_DID_NOT_VOTE;
     }
     sqlite3_reset(st);
     if (!vs->compare) {
@@ -975,8 +981,8 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
     int dnv = p->pos == EP_POS_DID_NOT_VOTE;
     vs->seen_cast += !dnv;
     if (vs->compare) {
-        size_t k = ep_posblob_find(&vs->view, p->member_id);
-        int stored = k == SIZE_MAX ? 0 : ep_posblob_pos(&vs->view, k);
+        size_t k = vs->view ? ep_posblob_find(vs->view, p->member_id) : SIZE_MAX;
+        int stored = k == SIZE_MAX ? 0 : ep_posblob_pos(vs->view, k);
         if (dnv && stored == 0) {
             /* the other source did not list who did not vote: add this one to its row (the
              * pending run is merged into the stored row by flush_positions) */
@@ -1121,6 +1127,7 @@ static void ingest_free(struct ingest *in)
     for (size_t i = 0; i < in->nvotes; i++) {
         free(in->votes[i].other_path);
         free(in->votes[i].stored);
+        free(in->votes[i].view);
     }
     free(in->votes);
     free(in->vidx);
