@@ -289,12 +289,18 @@ static int get_group(struct htv *h, int k, int required, const char **out)
         *out = NULL;
         return required ? bad(h, k, "a group code") : EP_OK;
     }
-    size_t len = strlen(s);
-    for (int i = 0; i < h->ngcache; i++)
-        if (!memcmp(h->gcache[i].label, s, len + 1)) {
+    for (int i = 0; i < h->ngcache; i++) { /* inline: most labels differ at their first byte */
+        const char *a = h->gcache[i].label, *b = s;
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b) {
             *out = h->gcache[i].canon;
             return EP_OK;
         }
+    }
+    size_t len = strlen(s);
     const char *canon = ep_group_canonical(s);
     if (canon) {
         if (h->ngcache < 16 && len < sizeof h->gcache[0].label) {

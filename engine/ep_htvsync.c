@@ -394,6 +394,267 @@ static void w_warn(void *ctx, const char *unit, long line, const char *msg)
         t->inner->warn(t->inner->ctx, unit, line, msg);
 }
 
+/* ---- member_votes: parsed on a thread of its own --------------------------------------------
+ *
+ * The table's millions of rows are parsed and validated (CSV, ids, positions, group codes) on
+ * a thread that queues compact records in batches, while this thread hands them to the
+ * store's sink (which packs and writes them: SQLite stays on one thread). With the gzip reader
+ * that is three stages on two cores. The records, their order, the warnings and every error
+ * message are those of the direct parse: a parse error ends the queue after the records
+ * before it; a sink error is prefixed with the record's file:line as the parser does. */
+
+#define PQ_BATCH 8192
+#define PQ_DEPTH 6
+#define PQ_STRS 64
+
+struct prec {
+    int64_t vote_id, member_id;
+    long line;
+    signed char pos, group, country; /* string indexes, -1 = NULL */
+    signed char warn;                /* 1: a warning (text in the batch's warn list) */
+};
+
+struct pbatch {
+    struct prec r[PQ_BATCH];
+    int n;
+    char *warns[8]; /* warnings, in the order of their records (prec.warn = 1) */
+    int nwarn;
+};
+
+struct pq {
+    pthread_t tid;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct pbatch *b[PQ_DEPTH];
+    int head, count;
+    struct pbatch *fill;  /* producer's batch being filled */
+    struct pbatch *spare; /* a drained batch for the producer to reuse */
+    int done, cancel, rc;
+    struct ep_error err;
+    int table;
+    char *strs[PQ_STRS]; /* interned group and country codes (owned, read-only once added) */
+    int nstrs;
+    unsigned char slot[256]; /* producer's index of strs: index + 1, 0 = empty */
+    /* the parse */
+    struct ep_gzstream *gz;
+    const char *path;
+};
+
+static int pq_intern(struct pq *q, const char *s, struct ep_error *err)
+{
+    if (!s)
+        return -1;
+    /* by the first two bytes (a handful of codes: nearly always one compare) */
+    unsigned h = ((unsigned char)s[0] * 31u + (unsigned char)(s[0] ? s[1] : 0)) & 255u;
+    for (; q->slot[h]; h = (h + 1) & 255u) {
+        const char *a = q->strs[q->slot[h] - 1], *b = s;
+        while (*a && *a == *b) { /* inline: a code of a few bytes */
+            a++;
+            b++;
+        }
+        if (*a == *b)
+            return q->slot[h] - 1;
+    }
+    if (q->nstrs == PQ_STRS)
+        return ep_error_set(err, EP_ELIMIT, "more than %d distinct group and country codes",
+                            PQ_STRS) - 1000;
+    char *d = strdup(s);
+    if (!d)
+        return ep_error_set(err, EP_ENOMEM, "out of memory") - 1000;
+    pthread_mutex_lock(&q->mu); /* the consumer copies strs[] under the lock */
+    q->strs[q->nstrs] = d;
+    int i = q->nstrs++;
+    pthread_mutex_unlock(&q->mu);
+    q->slot[h] = (unsigned char)(i + 1);
+    return i;
+}
+
+/* Hand the batch being filled to the consumer; wait while the queue is full. */
+static int pq_push(struct pq *q)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->count == PQ_DEPTH && !q->cancel)
+        pthread_cond_wait(&q->cv, &q->mu);
+    int cancel = q->cancel;
+    if (!cancel) {
+        q->b[(q->head + q->count) % PQ_DEPTH] = q->fill;
+        q->count++;
+        q->fill = q->spare;
+        q->spare = NULL;
+        pthread_cond_broadcast(&q->cv);
+    }
+    pthread_mutex_unlock(&q->mu);
+    if (cancel)
+        return EP_ECANCELED;
+    if (!q->fill && !(q->fill = malloc(sizeof *q->fill)))
+        return EP_ENOMEM;
+    q->fill->n = 0;
+    q->fill->nwarn = 0;
+    return EP_OK;
+}
+
+static int pq_position(void *ctx, const struct ep_position *p, struct ep_error *err)
+{
+    struct pq *q = ctx;
+    struct pbatch *b = q->fill;
+    if (b->n == PQ_BATCH || b->nwarn == 8) {
+        int rc = pq_push(q);
+        if (rc)
+            return rc == EP_ENOMEM ? ep_error_set(err, rc, "out of memory") : rc;
+        b = q->fill;
+    }
+    int g = pq_intern(q, p->group_code, err), c = pq_intern(q, p->country, err);
+    if (g < -1 || c < -1)
+        return err->code;
+    b->r[b->n++] = (struct prec){.vote_id = p->vote_id,
+                                 .member_id = p->member_id,
+                                 .line = p->line,
+                                 .pos = (signed char)p->pos,
+                                 .group = (signed char)g,
+                                 .country = (signed char)c};
+    return EP_OK;
+}
+
+static void pq_warn(void *ctx, const char *unit, long line, const char *msg)
+{
+    struct pq *q = ctx;
+    (void)unit;
+    struct pbatch *b = q->fill;
+    if ((b->n == PQ_BATCH || b->nwarn == 8) && pq_push(q))
+        return;
+    b = q->fill;
+    char *m = strdup(msg);
+    if (!m)
+        return;
+    b->warns[b->nwarn++] = m;
+    b->r[b->n++] = (struct prec){.line = line, .warn = 1};
+}
+
+static void *pq_main(void *arg)
+{
+    struct pq *q = arg;
+    struct ep_sink qs = {.ctx = q, .position = pq_position, .warn = pq_warn};
+    long records = 0;
+    struct ep_error e = {0};
+    int rc = ep_htv_parse_stream(ep_gzstream_read, q->gz, q->path, &qs, &q->table, &records, &e);
+    if (!rc && q->fill->n)
+        rc = pq_push(q);
+    pthread_mutex_lock(&q->mu);
+    q->done = 1;
+    q->rc = rc;
+    q->err = e;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+static int wrap_sink_error(const char *unit, long line, int rc, struct ep_error *err)
+{
+    if (err && (err->code == EP_OK || !err->msg[0]))
+        ep_error_set(err, rc, "sink rejected the member_votes record: %s", ep_strerror(rc));
+    if (err) {
+        err->code = rc;
+        ep_error_prefix(err, "%s:%ld: ", unit, line);
+    }
+    return rc;
+}
+
+/* Parse t->path (member_votes) on a thread, deliver to sink here. */
+static int pipelined(struct table_gen *t, const struct ep_sink *sink, int *table,
+                     struct ep_error *err)
+{
+    struct pq *q = calloc(1, sizeof *q);
+    if (!q || !(q->fill = malloc(sizeof *q->fill))) {
+        free(q);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    q->fill->n = q->fill->nwarn = 0;
+    q->gz = t->gz;
+    q->path = t->path;
+    q->table = EP_HTV_UNKNOWN;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    int rc = EP_OK;
+    if (pthread_create(&q->tid, NULL, pq_main, q) != 0) {
+        rc = ep_error_set(err, EP_EINTERNAL, "%s: could not start the parse thread", t->path);
+        goto out_nothread;
+    }
+    for (;;) {
+        pthread_mutex_lock(&q->mu);
+        while (q->count == 0 && !q->done)
+            pthread_cond_wait(&q->cv, &q->mu);
+        if (q->count == 0) { /* done, all delivered */
+            pthread_mutex_unlock(&q->mu);
+            break;
+        }
+        struct pbatch *b = q->b[q->head];
+        int nstrs = q->nstrs;
+        char *strs[PQ_STRS];
+        memcpy(strs, q->strs, sizeof strs);
+        pthread_mutex_unlock(&q->mu);
+        int w = 0;
+        for (int i = 0; i < b->n && !rc; i++) {
+            const struct prec *r = &b->r[i];
+            if (r->warn) {
+                if (sink->warn)
+                    sink->warn(sink->ctx, t->path, r->line, b->warns[w]);
+                free(b->warns[w++]);
+                continue;
+            }
+            struct ep_position p = {.vote_id = r->vote_id,
+                                    .member_id = r->member_id,
+                                    .pos = r->pos,
+                                    .group_code = r->group >= 0 && r->group < nstrs ? strs[(int)r->group] : NULL,
+                                    .country = r->country >= 0 && r->country < nstrs ? strs[(int)r->country] : NULL,
+                                    .line = r->line};
+            ep_error_clear(err);
+            int src = sink->position(sink->ctx, &p, err);
+            if (src)
+                rc = wrap_sink_error(t->path, r->line, src, err);
+        }
+        for (; w < b->nwarn; w++)
+            free(b->warns[w]);
+        pthread_mutex_lock(&q->mu);
+        q->head = (q->head + 1) % PQ_DEPTH;
+        q->count--;
+        if (!q->spare)
+            q->spare = b;
+        else
+            free(b);
+        if (rc)
+            q->cancel = 1;
+        pthread_cond_broadcast(&q->cv);
+        pthread_mutex_unlock(&q->mu);
+        if (rc)
+            break;
+    }
+    pthread_join(q->tid, NULL);
+    if (!rc && q->rc) { /* the parse failed after the records before it were stored */
+        rc = q->rc;
+        if (err)
+            *err = q->err;
+    }
+    *table = q->table;
+    for (int i = 0; i < q->count; i++) { /* left after a sink error */
+        struct pbatch *b = q->b[(q->head + i) % PQ_DEPTH];
+        for (int w = 0; w < b->nwarn; w++)
+            free(b->warns[w]);
+        free(b);
+    }
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+out_nothread:
+    if (q->fill)
+        for (int w = 0; w < q->fill->nwarn; w++)
+            free(q->fill->warns[w]);
+    free(q->fill);
+    free(q->spare);
+    for (int i = 0; i < q->nstrs; i++)
+        free(q->strs[i]);
+    free(q);
+    return rc;
+}
+
 static int gen_table(void *ctx, const struct ep_sink *sink, struct ep_error *err)
 {
     struct table_gen *t = ctx;
@@ -415,7 +676,10 @@ static int gen_table(void *ctx, const struct ep_sink *sink, struct ep_error *err
     int table = EP_HTV_UNKNOWN;
     long records = 0;
     report(t, 1);
-    rc = ep_htv_parse_stream(ep_gzstream_read, t->gz, t->path, &w, &table, &records, err);
+    if (t->want == EP_HTV_MEMBER_VOTES && w.position)
+        rc = pipelined(t, &w, &table, err);
+    else
+        rc = ep_htv_parse_stream(ep_gzstream_read, t->gz, t->path, &w, &table, &records, err);
     if (!rc && table != t->want)
         rc = ep_error_set(err, EP_EPARSE, "%s: holds the %s table, not %s", t->path,
                           ep_htv_table_name(table), t->name);
