@@ -815,10 +815,18 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
         s->content_length = strtol(v, NULL, 10);
         free(v);
     } else if ((v = header_value(p, k, "Content-Range"))) {
-        long long a = -1, b = -1, t = -1;
-        if (sscanf(v, "bytes %lld-%lld/%lld", &a, &b, &t) >= 2) {
-            s->cr_start = a;
-            s->cr_total = t;
+        /* "bytes A-B/TOTAL" (TOTAL may be "*") */
+        char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+        if (strncmp(v, "bytes ", 6) == 0) {
+            long long a = strtoll(v + 6, &e1, 10);
+            if (e1 != v + 6 && *e1 == '-') {
+                (void)strtoll(e1 + 1, &e2, 10);
+                if (e2 != e1 + 1 && *e2 == '/') {
+                    long long t = strtoll(e2 + 1, &e3, 10);
+                    s->cr_start = a;
+                    s->cr_total = e3 != e2 + 1 ? t : -1;
+                }
+            }
         }
         free(v);
     } else if ((v = header_value(p, k, "Content-Encoding"))) {

@@ -613,6 +613,9 @@ static int next_record(struct htv *h, struct htv_in *in, struct ep_error *err)
         int rc = ep_csv_next(&h->csv, err);
         if (rc != EP_CSV_MORE)
             return rc;
+        if (!in) /* only a stream asks for more */
+            return ep_error_set(err, EP_EINTERNAL, "%s: CSV reader asked for more input",
+                                h->unit);
         rc = refill(h, in, err);
         if (rc)
             return rc;

@@ -285,6 +285,11 @@ long ep_gzstream_read(void *ctx, char *buf, size_t cap, struct ep_error *err)
 void ep_gzstream_pos(const struct ep_gzstream *gz, long long *done, long long *total)
 {
     struct ep_gzstream *g = (struct ep_gzstream *)gz;
+    if (!g) {
+        *done = 0;
+        *total = -1;
+        return;
+    }
     pthread_mutex_lock(&g->mu);
     *done = g->consumed;
     pthread_mutex_unlock(&g->mu);

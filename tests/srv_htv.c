@@ -182,7 +182,8 @@ static int write_export(const char *dir, int n_mep, int n_vote, uint64_t seed, i
         w.t[k] = gzopen(path, "wb6");
         if (!w.t[k] || !w.grp) {
             fprintf(stderr, "srv_htv: cannot write %s\n", path);
-            return 1;
+            free(w.grp);
+            return 1; /* the process ends: the files open so far go with it */
         }
         gzbuffer(w.t[k], 1 << 20);
         gzprintf(w.t[k], "%s\n", wheads[k]);
