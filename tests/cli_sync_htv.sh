@@ -115,23 +115,33 @@ same "$(dump "$tmp/a.db")" "$ref" "changed etag store unchanged"
 clear_faults
 
 # 4. a transfer cut mid-way is resumed with Range
+# A sync into DB that must succeed, print PATTERN, count one more STAT on the server and give
+# the reference store.
+sync_once() { # db stat pattern what
+  local r0; r0=$(stat_of "$2")
+  expect_rc 0 "$4" "$bin" --db "$1" sync --source howtheyvote --url "$url"
+  contains "$tmp/err" "$3" "$4: output"
+  same "$(( $(stat_of "$2") - r0 ))" 1 "$4: one more $2"
+  same "$(dump "$1")" "$ref" "$4: store == ingest"
+}
 fault "cut=300000&cuts=1&only=member_votes.csv.gz"
-r0=$(stat_of ranged)
-expect_rc 0 "cut transfer" "$bin" --db "$tmp/b.db" sync --source howtheyvote --url "$url"
-contains "$tmp/err" "member_votes      resumed.*from byte 300000" "resumed from the cut"
-same "$(( $(stat_of ranged) - r0 ))" 1 "one Range request"
-same "$(dump "$tmp/b.db")" "$ref" "cut+resume == ingest"
+sync_once "$tmp/b.db" ranged "member_votes      resumed.*from byte 300000" "cut transfer resumed with Range"
 clear_faults
 
+# A sync into DB killed with -9 while member_votes downloads slowly (past 150,000 bytes).
+kill_mid_download() {
+  fault "slow=150000&only=member_votes.csv.gz"
+  "$bin" --quiet --db "$1" sync --source howtheyvote --url "$url" >/dev/null 2>&1 &
+  local pid=$! sz
+  for _ in $(seq 1 300); do
+    sz=$(stat -c %s "$1.htv/member_votes.csv.gz.part" 2>/dev/null || echo 0)
+    [ "$sz" -gt 150000 ] && break; sleep 0.02
+  done
+  kill -9 "$pid"; wait "$pid" 2>/dev/null
+}
+
 # 5. kill -9 mid-download (a slow transfer), then a rerun resumes it
-fault "slow=150000&only=member_votes.csv.gz"
-"$bin" --quiet --db "$tmp/c.db" sync --source howtheyvote --url "$url" >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 1 300); do
-  sz=$(stat -c %s "$tmp/c.db.htv/member_votes.csv.gz.part" 2>/dev/null || echo 0)
-  [ "$sz" -gt 150000 ] && break; sleep 0.02
-done
-kill -9 "$pid"; wait "$pid" 2>/dev/null
+kill_mid_download "$tmp/c.db"
 part=$(stat -c %s "$tmp/c.db.htv/member_votes.csv.gz.part" 2>/dev/null || echo 0)
 [ "$part" -gt 0 ] && ok || bad "a partial download is left after kill -9 ($part bytes)"
 same "$(q "$tmp/c.db" "SELECT COUNT(*) FROM unit WHERE kind = 'htv-member-votes'")" 0 "killed: member_votes not stored"
@@ -139,6 +149,12 @@ clear_faults
 expect_rc 0 "rerun after kill mid-download" "$bin" --db "$tmp/c.db" sync --source howtheyvote --url "$url"
 contains "$tmp/err" "member_votes      resumed" "download resumed after kill"
 same "$(dump "$tmp/c.db")" "$ref" "kill mid-download + rerun == ingest"
+
+# 5b. kill -9 mid-download, then the file changes (a new ETag): the rerun starts it over
+kill_mid_download "$tmp/c2.db"
+clear_faults
+fault "etag=3"
+sync_once "$tmp/c2.db" ifrange_miss "member_votes      downloaded" "changed file after a kill: downloaded whole (stale If-Range)"
 
 # 6. kill -9 mid-ingest (after 100,000 records of member_votes), then a rerun
 EPINTEL_FAULT_KILL_AFTER=100000 "$bin" --quiet --db "$tmp/d.db" sync --source howtheyvote --url "$url" >/dev/null 2>&1 &

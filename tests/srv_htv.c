@@ -24,7 +24,9 @@
  *                 &slow=BPS      bodies are sent at about BPS bytes per second (0 = full speed)
  *                 &etag=S        a new salt: every ETag and Last-Modified changes
  *                 &only=NAME     the 503s and cuts only hit this file
- *   GET /__stats  "requests N\nfailed503 N\ncut N\nranged N\nnot_modified N\nfull N\nbytes N\n"
+ *   GET /__stats  "requests N\nfailed503 N\ncut N\nranged N\nnot_modified N\nfull N\n"
+ *                 "ifrange_miss N\nbytes N\n" (ifrange_miss: a Range whose If-Range no longer
+ *                 matched, answered with the whole file)
  *   DELETE /__faults  clear the faults (not the salt, nor the counters). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -221,7 +223,7 @@ static const char *root;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static long f503, fcut_bytes = -1, fcuts, fslow;
 static char fonly[256], salt[64] = "0";
-static long n_req, n_503, n_cut, n_ranged, n_304, n_full;
+static long n_req, n_503, n_cut, n_ranged, n_304, n_full, n_ifrange_miss;
 static long long n_bytes;
 
 struct body {
@@ -324,8 +326,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         pthread_mutex_lock(&mu);
         snprintf(s, sizeof s,
                  "requests %ld\nfailed503 %ld\ncut %ld\nranged %ld\nnot_modified %ld\nfull "
-                 "%ld\nbytes %lld\n",
-                 n_req, n_503, n_cut, n_ranged, n_304, n_full, n_bytes);
+                 "%ld\nifrange_miss %ld\nbytes %lld\n",
+                 n_req, n_503, n_cut, n_ranged, n_304, n_full, n_ifrange_miss, n_bytes);
         pthread_mutex_unlock(&mu);
         return text(c, 200, s);
     }
@@ -398,6 +400,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             return text(c, 416, "range not satisfiable\n");
         }
     } else {
+        if (range && ifr) { /* the file changed since the part was fetched: all of it */
+            pthread_mutex_lock(&mu);
+            n_ifrange_miss++;
+            pthread_mutex_unlock(&mu);
+        }
         from = 0;
         range = NULL;
     }
