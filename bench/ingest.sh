@@ -4,6 +4,8 @@
 # position in SQLite with one transaction per file, FTS reindex).
 #
 # usage: bench/ingest.sh [path/to/epintel] [runs] [other/epintel ...]
+#        bench/ingest.sh --htv [path/to/epintel] [meps] [votes] [runs]
+#          the HowTheyVote member_votes table at full scale instead (bench/ingest_htv.sh)
 #
 # Each run times xmllint, then each epintel on a fresh store (the HowTheyVote tables are ingested
 # first, untimed, so that the XML ingest does all its work: group mapping, DID_NOT_VOTE
@@ -17,6 +19,10 @@
 # ratio to xmllint is the floor of what a single-threaded expat parse can reach here.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${1:-}" = "--htv" ]; then
+  shift
+  exec bash "$here/bench/ingest_htv.sh" "$@"
+fi
 bin=${1:-$here/build/release/epintel}
 runs=${2:-5}
 shift $(($# < 2 ? $# : 2))

@@ -1,5 +1,6 @@
 /* epintel sync [--since DATE] [--until DATE] [--only bodies,meps,votes,...] [--parallel N]
- *              [--api-url URL] [--doceo-url URL] [--no-xml] [--audit PATH] [--page-size N] */
+ *              [--api-url URL] [--doceo-url URL] [--no-xml] [--audit PATH] [--page-size N]
+ * epintel sync --source howtheyvote [--url URL | --from DIR] [--tables LIST] [--audit PATH] */
 #include "cmd_sync.h"
 
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "ep_epapi.h"
 #include "ep_fetch.h"
 #include "ep_precompute.h"
+#include "ep_htvsync.h"
 #include "ep_store.h"
 #include "ep_util.h"
 
@@ -49,9 +51,185 @@ static void sync_usage(FILE *out)
           "  --rate-limit N   requests per 5 minutes per endpoint (default 500, the\n"
           "                   documented EP limit; raise it only for a local mirror)\n"
           "\n"
+          "usage: epintel [--db PATH] sync --source howtheyvote [--url URL | --from DIR]\n"
+          "                    [--tables LIST] [--audit PATH]\n"
+          "\n"
+          "Sync the store from the HowTheyVote.eu export (every MEP's position on every\n"
+          "roll-call vote since 2019): the tables countries, groups, members,\n"
+          "group_memberships, committees, votes and member_votes, each a NAME.csv.gz\n"
+          "file, are downloaded into <db>.htv/ (resumed with Range after a cut or a kill;\n"
+          "an unchanged file, by its ETag or Last-Modified, is not fetched again; size,\n"
+          "and SHA-256 where the export publishes SHA256SUMS, checked) and stream-\n"
+          "ingested, one transaction per table, with a progress bar. A table already\n"
+          "stored (same file) is a no-op; a truncated or corrupt table is refused by name\n"
+          "and nothing of it is stored. Rerun the same command after any interruption.\n"
+          "\n"
+          "  --url URL       the export's folder (default $EP_HTV_URL or\n"
+          "                  " EP_HTV_DEFAULT_URL ")\n"
+          "  --from DIR      ingest a local export folder (NAME.csv.gz or NAME.csv) instead\n"
+          "  --tables LIST   comma-separated tables (default all, in the order above)\n"
+          "\n"
           "Exit: 0 done, 3 done with warnings or disagreements, 2 usage, 4 upstream\n"
           "unavailable, 1 other errors.\n",
           out);
+}
+
+/* ---- --source howtheyvote ----------------------------------------------------------- */
+
+struct htv_prog {
+    int quiet, tty, tenth;
+    const char *table, *phase;
+};
+
+static void htv_progress(void *ctx, const struct ep_htvsync_progress *p)
+{
+    struct htv_prog *h = ctx;
+    if (h->quiet)
+        return;
+    int fresh = !h->table || strcmp(h->table, p->table) != 0 || strcmp(h->phase, p->phase) != 0;
+    if (!h->tty) { /* not a terminal: a line at each tenth of a file over 10 MB */
+        int tenth = p->total > 0 ? (int)(10 * p->bytes / p->total) : 0;
+        if (p->total < 10000000 || (!fresh && tenth == h->tenth) || tenth == 0)
+            return;
+        h->tenth = tenth;
+    }
+    if (h->tty && fresh && h->table)
+        fputc('\n', stderr);
+    h->table = p->table;
+    h->phase = p->phase;
+    char bar[23] = "[                    ]";
+    double frac = p->total > 0 ? (double)p->bytes / (double)p->total : -1;
+    if (frac > 1)
+        frac = 1;
+    for (int i = 0; frac >= 0 && i < (int)(frac * 20 + 0.5); i++)
+        bar[1 + i] = '#';
+    fprintf(stderr, "%ssync: %-17s %-8s %s %7.1f", h->tty ? "\r" : "", p->table, p->phase,
+            frac >= 0 ? bar : "[        ?           ]", (double)p->bytes / 1e6);
+    if (p->total > 0)
+        fprintf(stderr, "/%.1f", (double)p->total / 1e6);
+    fputs(" MB", stderr);
+    if (!strcmp(p->phase, "ingest"))
+        fprintf(stderr, ", %ld rows", p->rows);
+    fputs(h->tty ? "   " : "\n", stderr);
+}
+
+static int sync_htv(struct ep_cli *cli, int argc, char **argv)
+{
+    struct ep_fetch_opts fo = {0};
+    struct ep_error err = {0};
+    struct ep_htvsync_opts ho = {0};
+    const char *url = getenv("EP_HTV_URL");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            sync_usage(stdout);
+            return EP_EXIT_OK;
+        }
+        if (!v) {
+            fprintf(stderr, "epintel sync: unknown argument or missing value: %s\n", a);
+            return EP_EXIT_USAGE;
+        }
+        if (strcmp(a, "--source") == 0) {
+            /* howtheyvote: checked by the caller */
+        } else if (strcmp(a, "--url") == 0) {
+            url = v;
+        } else if (strcmp(a, "--from") == 0) {
+            ho.from_dir = v;
+        } else if (strcmp(a, "--tables") == 0) {
+            if (ep_htvsync_parse_tables(v, &ho.tables, &err)) {
+                fprintf(stderr, "epintel sync: --tables: %s\n", err.msg);
+                return EP_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--audit") == 0) {
+            fo.audit_path = v;
+        } else {
+            fprintf(stderr,
+                    "epintel sync: %s is not an option of --source howtheyvote (see sync "
+                    "--help)\n",
+                    a);
+            return EP_EXIT_USAGE;
+        }
+        i++;
+    }
+    char path[4096];
+    const char *db = cli->db_path;
+    if (!db) {
+        if (ep_store_default_path(path, sizeof path, &err)) {
+            ep_cli_error(&err);
+            return ep_cli_exit_code(err.code);
+        }
+        db = path;
+    }
+    struct ep_store *s = NULL;
+    if (ep_store_open(db, 0, &s, &err)) {
+        ep_cli_error(&err);
+        return ep_cli_exit_code(err.code);
+    }
+    struct ep_fetch *f = NULL;
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s.htv", db);
+    if (!ho.from_dir) {
+        fo.base_url = url && *url ? url : EP_HTV_DEFAULT_URL;
+        fo.max_retries = 5;
+        if (ep_fetch_new(&fo, &f, &err)) {
+            ep_store_close(s);
+            ep_cli_error(&err);
+            return ep_cli_exit_code(err.code);
+        }
+        ho.fetch = f;
+        ho.dir = dir;
+    }
+    struct htv_prog pr = {.quiet = cli->quiet, .tty = ep_cli_tty()};
+    ho.progress = htv_progress;
+    ho.progress_ctx = &pr;
+    if (!cli->quiet)
+        fprintf(stderr, "sync: howtheyvote export from %s\n",
+                ho.from_dir ? ho.from_dir : ep_fetch_base_url(f));
+    double t0 = ep_now();
+    struct ep_htvsync_summary sum;
+    int rc = ep_htvsync_run(s, &ho, &sum, &err);
+    if (pr.tty && pr.table && !cli->quiet)
+        fputc('\n', stderr);
+    long warnings = 0;
+    for (int i = 0; i < sum.n; i++) {
+        const struct ep_htvsync_table *t = &sum.t[i];
+        warnings += t->warnings;
+        if (cli->quiet && !rc)
+            continue;
+        if (!t->fetched)
+            continue;
+        fprintf(stderr, "sync: %-17s %s, %.1f MB", t->name, t->fetched, (double)t->bytes / 1e6);
+        if (t->resumed_from > 0)
+            fprintf(stderr, " (from byte %lld)", t->resumed_from);
+        if (!ho.from_dir)
+            fputs(t->checksum ? ", SHA-256 checked" : ", no checksum published", stderr);
+        if (t->stored)
+            fprintf(stderr, "; stored %ld rows in %.1f s", t->rows, t->seconds);
+        else if (t->bytes || t->rows)
+            fputs("; already in the store", stderr);
+        if (t->warnings)
+            fprintf(stderr, ", %ld warnings", t->warnings);
+        fputc('\n', stderr);
+    }
+    if (!cli->quiet || rc) {
+        struct ep_fetch_totals tt = {0};
+        if (f)
+            ep_fetch_totals(f, &tt);
+        fprintf(stderr, "sync: %s in %.1f s", rc ? "stopped" : "done", ep_now() - t0);
+        if (f)
+            fprintf(stderr, "; upstream: %ld requests, %ld retries, %ld not modified, %ld errors",
+                    tt.requests, tt.retries, tt.revalidated, tt.errors);
+        fputc('\n', stderr);
+    }
+    ep_fetch_free(f);
+    ep_store_close(s);
+    if (rc) {
+        ep_cli_error(&err);
+        fprintf(stderr, "epintel sync: rerun the same command to resume\n");
+        return ep_cli_exit_code(rc);
+    }
+    return warnings ? EP_EXIT_WARNINGS : EP_EXIT_OK;
 }
 
 struct prog {
@@ -110,6 +288,16 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
     struct ep_error err = {0};
     const char *doceo_url = getenv("EP_DOCEO_URL");
     int no_xml = 0;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--source") == 0) {
+            if (strcmp(argv[i + 1], "howtheyvote") == 0)
+                return sync_htv(cli, argc, argv);
+            if (strcmp(argv[i + 1], "ep-api") != 0) {
+                fprintf(stderr,
+                        "epintel sync: --source takes ep-api (the default) or howtheyvote\n");
+                return EP_EXIT_USAGE;
+            }
+        }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -163,6 +351,8 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
             fo.bucket_capacity = (int)n;
         } else if (strcmp(a, "--audit") == 0) {
             fo.audit_path = v;
+        } else if (strcmp(a, "--source") == 0) {
+            /* ep-api */
         } else {
             fprintf(stderr, "epintel sync: unknown argument %s\n", a);
             sync_usage(stderr);

@@ -3,13 +3,16 @@
 
 #include "ep_curl.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ep_util.h"
 
@@ -618,6 +621,16 @@ struct slot {
     double deadline; /* f's clock; 0 = none (req->budget_s) */
     char *url;       /* the full URL requested, credentials included: for libcurl and the cache
                         keys only; messages and the audit show res->url (redacted) */
+    /* downloads to a file (req->dest) */
+    int fd;                       /* dest.part, or -1 */
+    char *part, *partv;           /* dest.part and the file holding its validator */
+    long long have;               /* bytes of dest.part before this attempt */
+    long long wrote;              /* bytes this attempt wrote to it */
+    long hstatus;                 /* status of the response being received */
+    long long cr_start, cr_total; /* its Content-Range, -1 = none */
+    int body_mode;                /* 0 undecided, 1 to the file, 2 to memory (an error answer) */
+    int io_errno;                 /* a write to the file failed */
+    int range_bad;                /* a 206 not for the range asked */
 };
 
 static void json_str(FILE *out, const char *s)
@@ -665,10 +678,81 @@ static void audit(struct slot *s, long status, const char *cache, const char *ou
     fflush(f->audit);
 }
 
+/* The validator of dest.part: "E<etag>" or "L<last-modified>", or "" when it has none. */
+static int partv_read(const struct slot *s, char *out, size_t n)
+{
+    out[0] = 0;
+    FILE *fp = fopen(s->partv, "re");
+    if (!fp)
+        return 0;
+    size_t got = fread(out, 1, n - 1, fp);
+    fclose(fp);
+    out[got] = 0;
+    return got > 1 && (out[0] == 'E' || out[0] == 'L');
+}
+
+/* The response starts a new body in dest.part: empty it and record its validator first, so
+ * that whatever a kill leaves in dest.part is of the response the validator names. */
+static int part_restart(struct slot *s)
+{
+    s->have = 0;
+    if (ftruncate(s->fd, 0) != 0)
+        return errno;
+    unlink(s->partv);
+    const char *v = s->etag ? s->etag : s->last_modified;
+    if (!v || strncmp(v, "W/", 2) == 0) /* weak ETags cannot validate a range */
+        v = s->last_modified;
+    if (v && *v) {
+        char line[1100];
+        int m = snprintf(line, sizeof line, "%c%s", v == s->etag ? 'E' : 'L', v);
+        if (m > 0 && (size_t)m < sizeof line &&
+            ep_write_file_atomic(s->partv, line, (size_t)m, NULL) != 0)
+            return EIO;
+    }
+    return 0;
+}
+
 static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 {
     struct slot *s = ud;
     size_t k = sz * n;
+    if (s->req->dest && s->body_mode == 0) {
+        if (s->hstatus == 206 && s->cr_start == s->have) {
+            s->body_mode = 1;
+            s->res->resumed_from = s->have;
+        } else if (s->hstatus == 206) {
+            s->range_bad = 1;
+            snprintf(s->errbuf, sizeof s->errbuf, "answer for bytes from %lld, asked from %lld",
+                     s->cr_start, s->have);
+            return 0;
+        } else if (s->hstatus == 200) {
+            if ((s->io_errno = part_restart(s)) != 0)
+                return 0;
+            s->body_mode = 1;
+        } else {
+            s->body_mode = 2;
+        }
+    }
+    if (s->body_mode == 1) {
+        for (size_t done = 0; done < k;) {
+            ssize_t w = pwrite(s->fd, p + done, k - done, (off_t)(s->have + s->wrote));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                s->io_errno = w < 0 ? errno : EIO;
+                return 0;
+            }
+            done += (size_t)w;
+            s->wrote += w;
+        }
+        if (s->req->progress) {
+            long long total = s->cr_total >= 0        ? s->cr_total
+                              : s->content_length >= 0 ? s->have + s->content_length
+                                                      : -1;
+            s->req->progress(s->req->progress_ctx, s->have + s->wrote, total);
+        }
+        return k;
+    }
     if (ep_buf_append(&s->body, p, k))
         return 0; /* too large: CURLE_WRITE_ERROR */
     return k;
@@ -695,6 +779,10 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
     struct slot *s = ud;
     size_t k = sz * n;
     if (k >= 5 && strncmp(p, "HTTP/", 5) == 0) { /* a new response (e.g. after a redirect) */
+        const char *sp = memchr(p, ' ', k);
+        s->hstatus = sp ? strtol(sp + 1, NULL, 10) : 0;
+        s->cr_start = s->cr_total = -1;
+        s->body_mode = 0;
         free(s->etag);
         free(s->last_modified);
         s->etag = s->last_modified = NULL;
@@ -726,6 +814,21 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
     } else if ((v = header_value(p, k, "Content-Length"))) {
         s->content_length = strtol(v, NULL, 10);
         free(v);
+    } else if ((v = header_value(p, k, "Content-Range"))) {
+        /* "bytes A-B/TOTAL" (TOTAL may be "*") */
+        char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+        if (strncmp(v, "bytes ", 6) == 0) {
+            long long a = strtoll(v + 6, &e1, 10);
+            if (e1 != v + 6 && *e1 == '-') {
+                (void)strtoll(e1 + 1, &e2, 10);
+                if (e2 != e1 + 1 && *e2 == '/') {
+                    long long t = strtoll(e2 + 1, &e3, 10);
+                    s->cr_start = a;
+                    s->cr_total = e3 != e2 + 1 ? t : -1;
+                }
+            }
+        }
+        free(v);
     } else if ((v = header_value(p, k, "Content-Encoding"))) {
         s->encoded = strcasecmp(v, "identity") != 0;
         free(v);
@@ -746,7 +849,7 @@ static int build_url(struct ep_fetch *f, const struct ep_fetch_req *req, char **
         rc = ep_buf_printf(&b, "%c%s", has_q ? '&' : '?', req->query);
         has_q = 1;
     }
-    if (!rc)
+    if (!rc && !req->dest)
         rc = ep_buf_printf(&b, "%cformat=application%%2Fld%%2Bjson", has_q ? '&' : '?');
     if (rc) {
         ep_buf_free(&b);
@@ -769,10 +872,53 @@ static int start_attempt(struct slot *s)
     s->errbuf[0] = 0;
     curl_slist_free_all(s->hdrs);
     s->hdrs = NULL;
-    struct curl_slist *h = curl_slist_append(NULL, "Accept: application/ld+json");
+    s->hstatus = 0;
+    s->cr_start = s->cr_total = -1;
+    s->body_mode = 0;
+    s->wrote = 0;
+    s->io_errno = 0;
+    s->range_bad = 0;
+    struct curl_slist *h =
+        curl_slist_append(NULL, s->req->dest ? "Accept: */*" : "Accept: application/ld+json");
     if (!h)
         return EP_ENOMEM;
     s->hdrs = h;
+    if (s->req->dest) {
+        if (s->fd < 0)
+            s->fd = open(s->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        struct stat sb;
+        if (s->fd < 0 || fstat(s->fd, &sb) != 0)
+            return EP_EIO;
+        s->have = sb.st_size;
+        char v[1100], line[1200];
+        if (s->have > 0 && partv_read(s, v, sizeof v)) {
+            snprintf(line, sizeof line, "Range: bytes=%lld-", s->have);
+            if (!(h = curl_slist_append(s->hdrs, line)))
+                return EP_ENOMEM;
+            s->hdrs = h;
+            snprintf(line, sizeof line, "If-Range: %s", v + 1);
+            if (!(h = curl_slist_append(s->hdrs, line)))
+                return EP_ENOMEM;
+            s->hdrs = h;
+        } else {
+            if (s->have > 0 && ftruncate(s->fd, 0) != 0) /* no validator: cannot resume */
+                return EP_EIO;
+            s->have = 0;
+            const char *inm = s->req->if_none_match, *ims = s->req->if_modified_since;
+            if (inm && *inm) {
+                snprintf(line, sizeof line, "If-None-Match: %s", inm);
+                if (!(h = curl_slist_append(s->hdrs, line)))
+                    return EP_ENOMEM;
+                s->hdrs = h;
+            }
+            if (ims && *ims) {
+                snprintf(line, sizeof line, "If-Modified-Since: %s", ims);
+                if (!(h = curl_slist_append(s->hdrs, line)))
+                    return EP_ENOMEM;
+                s->hdrs = h;
+            }
+        }
+    }
     if (s->c.found && s->c.etag) {
         char line[1024];
         snprintf(line, sizeof line, "If-None-Match: %s", s->c.etag);
@@ -799,9 +945,19 @@ static int start_attempt(struct slot *s)
     curl_easy_setopt(e, CURLOPT_URL, s->url);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "epintel/" EP_VERSION);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->hdrs);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, f->o.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, s->req->feed ? f->o.feed_timeout_ms : f->o.timeout_ms);
+    if (s->req->dest) {
+        /* a large file: no limit on the whole transfer, but on a stall (under 1 byte/s for a
+         * quarter of the request timeout, at least 10 s); no content encoding (ranges are of
+         * the file as it is) */
+        long stall = f->o.timeout_ms / 4000;
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, stall < 10 ? 10L : stall);
+    } else {
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                         s->req->feed ? f->o.feed_timeout_ms : f->o.timeout_ms);
+    }
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
@@ -911,6 +1067,74 @@ static int transient_curl(CURLcode c)
     }
 }
 
+static void fail_upstream(struct slot *s, int code);
+
+/* A download to dest ended with a 2xx, a 416, a mismatched range or a failed write. Returns 1
+ * when the slot is finished (the file in place, or a permanent error), 0 for a transient
+ * failure (s->errbuf says what), which the caller retries. */
+static int dest_done(struct slot *s, CURLcode cc, long status)
+{
+    struct ep_fetch_result *r = s->res;
+    if (s->io_errno) {
+        snprintf(s->why, sizeof s->why, "%s: writing %s: %s", r->url, s->part,
+                 strerror(s->io_errno));
+        audit(s, status, "bypass", "fail", s->why);
+        fail_upstream(s, EP_EIO);
+        return 1;
+    }
+    if (s->range_bad || status == 416) { /* the partial file does not fit: start over */
+        if (status == 416)
+            snprintf(s->errbuf, sizeof s->errbuf, "HTTP 416 for bytes from %lld", s->have);
+        if (ftruncate(s->fd, 0) != 0) {
+            s->io_errno = errno;
+            return dest_done(s, cc, status);
+        }
+        unlink(s->partv);
+        return 0;
+    }
+    if (s->body_mode == 0 && (s->io_errno = part_restart(s)) != 0) /* an empty 200 */
+        return dest_done(s, cc, status);
+    long long size = s->have + s->wrote;
+    long long want = s->cr_total >= 0 ? s->cr_total : s->req->expect_size;
+    if (s->req->expect_size > 0 && s->cr_total >= 0 && s->cr_total != s->req->expect_size)
+        want = s->req->expect_size;
+    if (want > 0 && size < want) {
+        snprintf(s->errbuf, sizeof s->errbuf, "body truncated: %lld of %lld bytes", size, want);
+        return 0;
+    }
+    if (want > 0 && size > want) {
+        snprintf(s->why, sizeof s->why, "%s: %lld bytes, expected %lld; the partial file was removed",
+                 r->url, size, want);
+        if (ftruncate(s->fd, 0) != 0) {
+            /* reported below anyway */
+        }
+        unlink(s->partv);
+        audit(s, status, "bypass", "fail", s->why);
+        fail_upstream(s, EP_EPARSE);
+        return 1;
+    }
+    if (fdatasync(s->fd) != 0 || close(s->fd) != 0) {
+        s->fd = -1;
+        s->io_errno = errno;
+        return dest_done(s, cc, status);
+    }
+    s->fd = -1;
+    if (rename(s->part, s->req->dest) != 0) {
+        s->io_errno = errno;
+        return dest_done(s, cc, status);
+    }
+    unlink(s->partv);
+    breaker_success(s->ep);
+    r->status = 200;
+    r->cache = "bypass";
+    r->bytes = size;
+    r->etag = ep_strdup0(s->etag);
+    r->last_modified = ep_strdup0(s->last_modified);
+    audit(s, status, "bypass", "ok", NULL);
+    finish(s);
+    return 1;
+}
+
 static void on_done(struct slot *s, CURLcode cc)
 {
     struct ep_fetch *f = s->f;
@@ -921,11 +1145,18 @@ static void on_done(struct slot *s, CURLcode cc)
     double now = now_of(f);
     int transient = 0;
 
+    size_t got = s->body_mode == 1 ? (size_t)s->wrote : s->body.len;
     if (cc == CURLE_OK && !s->encoded && s->content_length >= 0 &&
-        (size_t)s->content_length != s->body.len && status != 304 && status != 204) {
+        (size_t)s->content_length != got && status != 304 && status != 204) {
         cc = CURLE_PARTIAL_FILE;
-        snprintf(s->errbuf, sizeof s->errbuf, "body truncated: %zu of %ld bytes", s->body.len,
+        snprintf(s->errbuf, sizeof s->errbuf, "body truncated: %zu of %ld bytes", got,
                  s->content_length);
+    }
+    if (s->req->dest && (s->io_errno || s->range_bad || status == 416 ||
+                         (cc == CURLE_OK && status >= 200 && status < 300))) {
+        if (dest_done(s, cc, status))
+            return;
+        cc = CURLE_PARTIAL_FILE; /* transient: the retry resumes or starts over */
     }
     if (cc != CURLE_OK) {
         if (cc == CURLE_WRITE_ERROR && s->body.len + CURL_MAX_WRITE_SIZE > f->o.max_body) {
@@ -944,6 +1175,15 @@ static void on_done(struct slot *s, CURLcode cc)
             fail_upstream(s, EP_EIO);
             return;
         }
+    } else if (status == 304 && s->req->dest) {
+        breaker_success(s->ep);
+        r->status = 304;
+        r->cache = "revalidated";
+        s->ep->revalidated++;
+        f->tot.revalidated++;
+        audit(s, status, "revalidated", "ok", NULL);
+        finish(s);
+        return;
     } else if (status == 304 && s->c.found) {
         breaker_success(s->ep);
         cache_touch(f, s->url, now);
@@ -1082,6 +1322,16 @@ static void slot_cleanup(struct slot *s)
     free(s->last_modified);
     free(s->url);
     cached_free(&s->c);
+    if (s->fd >= 0) {
+        struct stat sb;
+        if (fstat(s->fd, &sb) == 0 && sb.st_size == 0) { /* nothing to resume: no litter */
+            unlink(s->part);
+            unlink(s->partv);
+        }
+        close(s->fd);
+    }
+    free(s->part);
+    free(s->partv);
 }
 
 void ep_fetch_result_free(struct ep_fetch_result *r)
@@ -1090,6 +1340,8 @@ void ep_fetch_result_free(struct ep_fetch_result *r)
         return;
     free(r->url);
     free(r->body);
+    free(r->etag);
+    free(r->last_modified);
     json_decref(r->json);
     memset(r, 0, sizeof *r);
 }
@@ -1223,15 +1475,28 @@ int ep_fetch_many(struct ep_fetch *f, const struct ep_fetch_req *reqs, size_t n,
         s->t_start = t0;
         s->deadline = reqs[i].budget_s > 0 ? t0 + reqs[i].budget_s : 0;
         s->retry_after = -1;
+        s->fd = -1;
         ep_buf_init(&s->body, f->o.max_body);
         res[i].cache = "miss";
+        if (reqs[i].dest) {
+            size_t dl = strlen(reqs[i].dest);
+            s->part = malloc(dl + 8);
+            s->partv = malloc(dl + 8);
+            if (!s->part || !s->partv) {
+                res[i].rc = ep_error_set(&res[i].err, EP_ENOMEM, "out of memory");
+                s->state = SLOT_DONE;
+                continue;
+            }
+            snprintf(s->part, dl + 8, "%s.part", reqs[i].dest);
+            snprintf(s->partv, dl + 8, "%s.part.v", reqs[i].dest);
+        }
         if (build_url(f, &reqs[i], &s->url) || !(res[i].url = ep_url_redact(s->url)) ||
             !(s->ep = endpoint_for(f, &reqs[i]))) {
             res[i].rc = ep_error_set(&res[i].err, EP_ENOMEM, "out of memory");
             s->state = SLOT_DONE;
             continue;
         }
-        if (reqs[i].no_cache || ttl_of(f, s->ep) < 0) {
+        if (reqs[i].no_cache || reqs[i].dest || ttl_of(f, s->ep) < 0) {
             res[i].cache = "bypass";
             continue;
         }

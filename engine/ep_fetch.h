@@ -100,6 +100,23 @@ struct ep_fetch_req {
     int feed;     /* 1: use feed_timeout_ms */
     int json;     /* 1: parse the body as JSON (result.json); a malformed body is an error */
     int no_cache; /* 1: neither read nor write the cache */
+    /* Download to a file (a large export table): the body goes to dest.part, not to memory
+     * nor the cache. A dest.part left by an earlier attempt or run is resumed with
+     * "Range: bytes=N-" and If-Range on the validator (ETag, else Last-Modified) of the
+     * response that started it (kept in dest.part.v): 206 appends, 200 (the resource changed)
+     * starts over. A retry after a transfer cut mid-way resumes the same way. When the body
+     * is complete (its size checked against Content-Length / Content-Range, and expect_size
+     * when > 0) it is synced and renamed to dest; result.bytes is its size, result.etag and
+     * result.last_modified its validators. No "format" parameter is added to the URL. */
+    const char *dest;
+    long long expect_size;
+    /* Conditional request (dest only, when no partial file is resumed): a 304 answer is
+     * rc 0 with status 304 and no file written. */
+    const char *if_none_match, *if_modified_since;
+    /* Called as a download progresses: bytes of dest so far, and its size when known (else
+     * -1). */
+    void (*progress)(void *ctx, long long done, long long total);
+    void *progress_ctx;
     double budget_s; /* > 0: the whole request, retries and waits included, ends within this
                         many seconds: then a transfer still running is stopped and the request
                         fails with EP_EUNAVAIL "no answer within the call's deadline" (a stale
@@ -120,6 +137,10 @@ struct ep_fetch_result {
     int degraded;      /* 1: a stale cached copy served because the upstream failed */
     double age;        /* seconds since the served copy was fetched (0 if fresh) */
     double latency_ms; /* total time spent on the call */
+    /* dest downloads: */
+    char *etag, *last_modified; /* validators of the downloaded file (owned, or NULL) */
+    long long bytes;            /* size of dest */
+    long long resumed_from;     /* bytes of dest.part kept from an earlier attempt or run */
 };
 
 void ep_fetch_result_free(struct ep_fetch_result *r);

@@ -102,6 +102,12 @@ struct htv {
     size_t idx[MAX_COLS]; /* header position of each table column */
     char **warned;        /* unknown group codes already reported */
     size_t nwarned, warned_alloc;
+    /* labels already mapped by ep_group_canonical (a table has a handful) */
+    struct {
+        char label[24];
+        const char *canon;
+    } gcache[16];
+    int ngcache;
 };
 
 /* Length of s to quote in a message: at most HTV_SHOW_MAX bytes, not splitting UTF-8. */
@@ -283,8 +289,24 @@ static int get_group(struct htv *h, int k, int required, const char **out)
         *out = NULL;
         return required ? bad(h, k, "a group code") : EP_OK;
     }
+    for (int i = 0; i < h->ngcache; i++) { /* inline: most labels differ at their first byte */
+        const char *a = h->gcache[i].label, *b = s;
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b) {
+            *out = h->gcache[i].canon;
+            return EP_OK;
+        }
+    }
+    size_t len = strlen(s);
     const char *canon = ep_group_canonical(s);
     if (canon) {
+        if (h->ngcache < 16 && len < sizeof h->gcache[0].label) {
+            memcpy(h->gcache[h->ngcache].label, s, len + 1);
+            h->gcache[h->ngcache++].canon = canon;
+        }
         *out = canon;
         return EP_OK;
     }
@@ -442,7 +464,15 @@ static int do_member_vote(struct htv *h)
     struct ep_position p;
     TRY(get_id(h, MV_VOTE, &p.vote_id));
     TRY(get_id(h, MV_MEMBER, &p.member_id));
-    p.pos = ep_pos_parse(raw(h, MV_POSITION));
+    const char *ps = raw(h, MV_POSITION);
+    switch (ps[0]) { /* the four values, else ep_pos_parse's answer */
+    case 'F': p.pos = !strcmp(ps, "FOR") ? EP_POS_FOR : -1; break;
+    case 'A':
+        p.pos = !strcmp(ps, "AGAINST") ? EP_POS_AGAINST : !strcmp(ps, "ABSTENTION") ? EP_POS_ABSTENTION : -1;
+        break;
+    case 'D': p.pos = !strcmp(ps, "DID_NOT_VOTE") ? EP_POS_DID_NOT_VOTE : -1; break;
+    default: p.pos = -1;
+    }
     if (p.pos < 0)
         return bad(h, MV_POSITION, "FOR, AGAINST, ABSTENTION or DID_NOT_VOTE");
     p.country = str(h, MV_COUNTRY);
@@ -534,8 +564,67 @@ static int recognise(struct htv *h)
     return EP_OK;
 }
 
-int ep_htv_parse_buffer(const char *data, size_t n, const char *unit, const struct ep_sink *sink,
-                        int *table_out, long *records_out, struct ep_error *err)
+/* Input beyond one buffer (ep_htv_parse_stream): the reader, and the window of its output the
+ * CSV reader works on. */
+struct htv_in {
+    ep_htv_read_fn read;
+    void *ctx;
+    char *buf;
+    size_t len, alloc;
+    int eof;
+};
+
+#define HTV_CHUNK ((size_t)1 << 20)
+
+/* The CSV reader ran out of buffer mid-record: keep what it has not consumed, read more. */
+static int refill(struct htv *h, struct htv_in *in, struct ep_error *err)
+{
+    size_t keep = in->len - h->csv.off;
+    memmove(in->buf, in->buf + h->csv.off, keep);
+    in->len = keep;
+    if (in->alloc - in->len < HTV_CHUNK / 2) { /* one record longer than the buffer */
+        size_t a = in->alloc * 2;
+        if (a > HTV_MAX_FILE)
+            return ep_error_set(err, EP_ELIMIT, "%s:%ld: a record longer than %zu bytes", h->unit,
+                                h->csv.line, HTV_MAX_FILE / 2);
+        char *p = realloc(in->buf, a);
+        if (!p)
+            return ep_error_set(err, EP_ENOMEM, "%s: out of memory", h->unit);
+        in->buf = p;
+        in->alloc = a;
+    }
+    while (!in->eof && in->len < in->alloc) {
+        long got = in->read(in->ctx, in->buf + in->len, in->alloc - in->len, err);
+        if (got < 0)
+            return (int)got;
+        if (got == 0)
+            in->eof = 1;
+        in->len += (size_t)got;
+        if (in->len >= HTV_CHUNK / 2)
+            break;
+    }
+    ep_csv_feed(&h->csv, in->buf, in->len, !in->eof);
+    return EP_OK;
+}
+
+static int next_record(struct htv *h, struct htv_in *in, struct ep_error *err)
+{
+    for (;;) {
+        int rc = ep_csv_next(&h->csv, err);
+        if (rc != EP_CSV_MORE)
+            return rc;
+        if (!in) /* only a stream asks for more */
+            return ep_error_set(err, EP_EINTERNAL, "%s: CSV reader asked for more input",
+                                h->unit);
+        rc = refill(h, in, err);
+        if (rc)
+            return rc;
+    }
+}
+
+static int parse(struct htv_in *in, const char *data, size_t n, const char *unit,
+                 const struct ep_sink *sink, int *table_out, long *records_out,
+                 struct ep_error *err)
 {
     static const struct ep_sink no_sink;
     struct htv h;
@@ -546,8 +635,10 @@ int ep_htv_parse_buffer(const char *data, size_t n, const char *unit, const stru
     long records = 0;
     int table = EP_HTV_UNKNOWN;
     ep_csv_init(&h.csv, data, n, h.unit);
+    if (in)
+        ep_csv_feed(&h.csv, in->buf, 0, 1);
 
-    int rc = ep_csv_next(&h.csv, err);
+    int rc = next_record(&h, in, err);
     if (rc == 0) {
         rc = ep_error_set(err, EP_EPARSE, "%s: empty file, expected a HowTheyVote CSV header",
                           h.unit);
@@ -561,7 +652,7 @@ int ep_htv_parse_buffer(const char *data, size_t n, const char *unit, const stru
     table = tables[h.ti].table;
     size_t hdr_n = h.csv.nfield;
 
-    while ((rc = ep_csv_next(&h.csv, err)) == 1) {
+    while ((rc = next_record(&h, in, err)) == 1) {
         if (h.csv.nfield == 1 && !h.csv.field[0][0])
             continue; /* blank line */
         if (h.csv.nfield != hdr_n) {
@@ -593,6 +684,24 @@ out:
     free(h.warned);
     ep_csv_free(&h.csv);
     return rc < 0 ? rc : EP_OK;
+}
+
+int ep_htv_parse_buffer(const char *data, size_t n, const char *unit, const struct ep_sink *sink,
+                        int *table_out, long *records_out, struct ep_error *err)
+{
+    return parse(NULL, data, n, unit, sink, table_out, records_out, err);
+}
+
+int ep_htv_parse_stream(ep_htv_read_fn read, void *ctx, const char *unit,
+                        const struct ep_sink *sink, int *table_out, long *records_out,
+                        struct ep_error *err)
+{
+    struct htv_in in = {.read = read, .ctx = ctx, .alloc = HTV_CHUNK};
+    if (!(in.buf = malloc(in.alloc)))
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    int rc = parse(&in, NULL, 0, unit, sink, table_out, records_out, err);
+    free(in.buf);
+    return rc;
 }
 
 int ep_htv_sniff(const char *data, size_t n)

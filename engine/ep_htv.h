@@ -39,6 +39,15 @@ int ep_htv_parse_file(const char *path, const struct ep_sink *sink, int *table_o
 int ep_htv_parse_buffer(const char *data, size_t n, const char *unit, const struct ep_sink *sink,
                         int *table_out, long *records_out, struct ep_error *err);
 
+/* The same over a stream: read(ctx, buf, cap, err) fills buf with up to cap bytes of the
+ * (decompressed) table and returns how many, 0 at its end, or a negative EP_E* with err set,
+ * which ends the parse with that error. The CSV is read in windows of about 1 MiB (a longer
+ * record widens the window), so memory does not grow with the table. */
+typedef long (*ep_htv_read_fn)(void *ctx, char *buf, size_t cap, struct ep_error *err);
+int ep_htv_parse_stream(ep_htv_read_fn read, void *ctx, const char *unit,
+                        const struct ep_sink *sink, int *table_out, long *records_out,
+                        struct ep_error *err);
+
 /* The table whose header is the first line of data (its first n bytes, which must hold that
  * whole line), or EP_HTV_UNKNOWN. No error: for ordering files before they are ingested. */
 int ep_htv_sniff(const char *data, size_t n);

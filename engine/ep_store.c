@@ -161,7 +161,8 @@ struct vote_state {
     int compare;      /* 1 = positions exist from another unit: compare, do not write */
     long stored_cast; /* cast rows stored by the other unit */
     void *stored;     /* compare: a copy of their packed positions (ep_posblob.h) */
-    struct ep_posblob view;
+    struct ep_posblob *view; /* compare: a view of stored (NULL when none); kept out of line,
+                                it is 8 KB and every vote of a member_votes table has a state */
     long seen_cast; /* cast rows in this unit */
     char *other_path;
 };
@@ -195,6 +196,8 @@ struct ingest {
      * addressing, 0 = empty slot; member ids are positive) */
     int64_t *named;
     size_t anamed, nnamed;
+    size_t *vidx; /* index of votes[] by id (vote_state) */
+    size_t avidx;
 };
 
 struct seen_slot {
@@ -654,15 +657,37 @@ static int cb_vote(void *ctx, const struct ep_vote *v, struct ep_error *err)
 
 /* Find or create the per-unit state of a vote; the first time, decide whether this unit writes
  * its positions or compares them with another unit's. */
+static size_t seen_hash(int64_t member, size_t slots);
+
 static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, struct ep_error *err)
 {
     if (in->nvotes && in->votes[in->nvotes - 1].id == id) {
         *out = &in->votes[in->nvotes - 1];
         return EP_OK;
     }
-    for (size_t i = in->nvotes; i-- > 0;)
-        if (in->votes[i].id == id) {
-            *out = &in->votes[i];
+    /* the votes seen so far, by id (open addressing, slot = index + 1, 0 = empty): a scan of
+     * them for every new vote made a 22,000-vote member_votes.csv quadratic */
+    if (2 * (in->nvotes + 1) > in->avidx) {
+        size_t n = in->avidx ? 2 * in->avidx : 1024;
+        size_t *t = calloc(n, sizeof *t);
+        if (!t) {
+            ep_error_set(err, EP_ENOMEM, "out of memory");
+            return EP_ENOMEM;
+        }
+        for (size_t i = 0; i < in->nvotes; i++) {
+            size_t h = seen_hash(in->votes[i].id, n);
+            while (t[h])
+                h = (h + 1) & (n - 1);
+            t[h] = i + 1;
+        }
+        free(in->vidx);
+        in->vidx = t;
+        in->avidx = n;
+    }
+    size_t slot = seen_hash(id, in->avidx);
+    for (; in->vidx[slot]; slot = (slot + 1) & (in->avidx - 1))
+        if (in->votes[in->vidx[slot] - 1].id == id) {
+            *out = &in->votes[in->vidx[slot] - 1];
             return EP_OK;
         }
     if (in->nvotes == in->avotes) {
@@ -707,7 +732,12 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
                 ep_error_set(err, EP_ENOMEM, "out of memory");
                 return EP_ENOMEM; /* explicitly non-zero: the caller then uses *out */
             }
-            if (ep_posblob_view(vs->stored, len, &vs->view) != 0) {
+            vs->view = malloc(sizeof *vs->view);
+            if (!vs->view) {
+                ep_error_set(err, EP_ENOMEM, "out of memory");
+                return EP_ENOMEM;
+            }
+            if (ep_posblob_view(vs->stored, len, vs->view) != 0) {
                 ep_error_set(err, EP_ECONFLICT, "the stored positions of vote %lld are corrupt",
                              (long long)id);
                 return EP_ECONFLICT;
@@ -715,8 +745,8 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
             in->nvotes--;
         }
         vs->stored_cast = 0; /* cast rows only: the row may hold explicit DID_NOT_VOTE too */
-        for (size_t k = 0; k < vs->view.n; k++)
-            vs->stored_cast += ep_posblob_pos(&vs->view, k) != EP_POS_DID_NOT_VOTE;
+        for (size_t k = 0; vs->view && k < vs->view->n; k++)
+            vs->stored_cast += ep_posblob_pos(vs->view, k) != EP_POS_DID_NOT_VOTE;
     }
     sqlite3_reset(st);
     if (!vs->compare) {
@@ -728,6 +758,7 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
         if (rc != SQLITE_DONE)
             return db_error(in->s->db, err, "marking a vote");
     }
+    in->vidx[slot] = in->nvotes + 1;
     in->nvotes++;
     *out = vs;
     return EP_OK;
@@ -966,8 +997,8 @@ static int cb_position(void *ctx, const struct ep_position *p, struct ep_error *
     int dnv = p->pos == EP_POS_DID_NOT_VOTE;
     vs->seen_cast += !dnv;
     if (vs->compare) {
-        size_t k = ep_posblob_find(&vs->view, p->member_id);
-        int stored = k == SIZE_MAX ? 0 : ep_posblob_pos(&vs->view, k);
+        size_t k = vs->view ? ep_posblob_find(vs->view, p->member_id) : SIZE_MAX;
+        int stored = k == SIZE_MAX ? 0 : ep_posblob_pos(vs->view, k);
         if (dnv && stored == 0) {
             /* the other source did not list who did not vote: add this one to its row (the
              * pending run is merged into the stored row by flush_positions) */
@@ -1112,8 +1143,10 @@ static void ingest_free(struct ingest *in)
     for (size_t i = 0; i < in->nvotes; i++) {
         free(in->votes[i].other_path);
         free(in->votes[i].stored);
+        free(in->votes[i].view);
     }
     free(in->votes);
+    free(in->vidx);
     free(in->pend);
     free(in->seen);
     free(in->named);

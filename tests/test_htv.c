@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "ep_htv.h"
+#include "ep_htvsync.h"
 #include "ep_util.h"
 
 struct col {
@@ -595,6 +596,136 @@ static void test_files(void **state)
     free(dir);
 }
 
+
+/* ---- streaming: the same records, lines and errors as the whole buffer ---- */
+
+struct chunks {
+    const char *data;
+    size_t n, off, step;
+};
+
+static long read_chunks(void *ctx, char *buf, size_t cap, struct ep_error *err)
+{
+    (void)err;
+    struct chunks *k = ctx;
+    size_t n = k->n - k->off;
+    if (n > k->step)
+        n = k->step;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, k->data + k->off, n);
+    k->off += n;
+    return (long)n;
+}
+
+/* Parse data whole and as a stream cut every `step` bytes: same result, records, message. */
+static void same_as_stream(const char *data, size_t n, size_t step)
+{
+    struct col a, b;
+    struct ep_error ea, eb;
+    ep_error_clear(&ea);
+    ep_error_clear(&eb);
+    int ta = -1, tb = -1;
+    long ra = -1, rb = -1;
+    struct ep_sink sa = make_sink(&a);
+    int rca = ep_htv_parse_buffer(data, n, "t.csv", &sa, &ta, &ra, &ea);
+    struct ep_sink sb = make_sink(&b);
+    struct chunks k = {data, n, 0, step};
+    int rcb = ep_htv_parse_stream(read_chunks, &k, "t.csv", &sb, &tb, &rb, &eb);
+    if (rca != rcb || ra != rb || memcmp(&a, &b, sizeof a) != 0 || strcmp(ea.msg, eb.msg) != 0)
+        print_error("step %zu: buffer rc %d records %ld '%s'; stream rc %d records %ld '%s'\n",
+                    step, rca, ra, ea.msg, rcb, rb, eb.msg);
+    assert_int_equal(rca, rcb);
+    assert_int_equal(ta, tb);
+    assert_int_equal(ra, rb);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_string_equal(ea.msg, eb.msg);
+}
+
+static void test_stream_equals_buffer(void **state)
+{
+    (void)state;
+    /* quoted fields, doubled quotes, embedded CRLF / LF / CR, a BOM, blank lines, CRLF ends */
+    static const char *const hand[] = {
+        "\xEF\xBB\xBF" MEMBERS_HDR "840,\"Charles \"\"Ch\"\"\",GOERENS,LUX,1952-02-06,,,\r\n"
+        "\r\n1294,\"a,b\r\nc\",\"x\ry\",DEU,,\"e\nf\",,\n",
+        MV_HDR "1,2,FOR,DEU,EPP\r\n1,3,AGAINST,,SD\r\n\n1,4,DID_NOT_VOTE,FRA,\r",
+        MV_HDR "1,2,FOR,DEU,EPP\n1,3,MAYBE,DEU,EPP\n",
+        MEMBERS_HDR "840,\"unterminated,GOERENS,LUX,,,,\n",
+        GM_HDR "840,EPP,9,2019-07-02,2019-07-01\n",
+    };
+    for (size_t i = 0; i < sizeof hand / sizeof hand[0]; i++)
+        for (size_t step = 1; step <= 9; step++)
+            same_as_stream(hand[i], strlen(hand[i]), step);
+    const char *files[] = {"howtheyvote/members.csv", "howtheyvote/member_votes_subset.csv"};
+    for (size_t i = 0; i < 2; i++) {
+        struct ep_buf b;
+        struct ep_error err;
+        ep_buf_init(&b, 0);
+        assert_int_equal(ep_read_file(ep_test_real(files[i]), (size_t)1 << 30, &b, &err), 0);
+        for (size_t step = 997; step < (size_t)1 << 21; step *= 7)
+            same_as_stream(b.data, b.len, step);
+        ep_buf_free(&b);
+    }
+}
+
+/* The ingest's reader (a gzip file inflated on a thread): the same bytes as zlib, and a
+ * truncated file is an error that names it. */
+static void test_gzstream(void **state)
+{
+    (void)state;
+    const char *gz = ep_test_real("howtheyvote/votes.csv.gz");
+    struct ep_buf want;
+    struct ep_error err;
+    ep_buf_init(&want, 0);
+    assert_int_equal(ep_read_file(gz, (size_t)1 << 30, &want, &err), 0);
+    struct ep_gzstream *g = NULL;
+    assert_int_equal(ep_gzstream_open(gz, &g, &err), 0);
+    char *got = malloc(want.len + 1);
+    size_t n = 0;
+    long r;
+    while ((r = ep_gzstream_read(g, got + n, want.len + 1 - n < 777 ? want.len + 1 - n : 777,
+                                 &err)) > 0)
+        n += (size_t)r;
+    assert_int_equal(r, 0);
+    assert_int_equal(n, want.len);
+    assert_memory_equal(got, want.data, n);
+    long long done, total;
+    ep_gzstream_pos(g, &done, &total);
+    assert_true(done == total && total > 0);
+    ep_gzstream_close(g);
+    /* cut in the middle */
+    FILE *in = fopen(gz, "rb");
+    assert_non_null(in);
+    char *raw = malloc((size_t)total);
+    assert_int_equal(fread(raw, 1, (size_t)total, in), (size_t)total);
+    fclose(in);
+    char *dir = ep_test_tmpdir();
+    char cut[4096];
+    snprintf(cut, sizeof cut, "%s/cut-votes.csv.gz", dir);
+    FILE *out = fopen(cut, "wb");
+    assert_non_null(out);
+    assert_int_equal(fwrite(raw, 1, (size_t)total / 2, out), (size_t)total / 2);
+    fclose(out);
+    assert_int_equal(ep_gzstream_open(cut, &g, &err), 0);
+    while ((r = ep_gzstream_read(g, got, 65536, &err)) > 0) {
+    }
+    assert_int_equal(r, EP_EPARSE);
+    assert_non_null(strstr(err.msg, "truncated gzip data"));
+    assert_non_null(strstr(err.msg, "cut-votes.csv.gz"));
+    ep_gzstream_close(g);
+    /* closed before the end: the thread stops */
+    assert_int_equal(ep_gzstream_open(gz, &g, &err), 0);
+    assert_true(ep_gzstream_read(g, got, 10, &err) == 10);
+    ep_gzstream_close(g);
+    remove(cut);
+    remove(dir);
+    free(dir);
+    free(raw);
+    free(got);
+    ep_buf_free(&want);
+}
+
 static void test_table_names(void **state)
 {
     (void)state;
@@ -615,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_extra_columns),  cmocka_unit_test(test_groups_canonical),
         cmocka_unit_test(test_callback_error), cmocka_unit_test(test_csv_errors_pass_through),
         cmocka_unit_test(test_files),          cmocka_unit_test(test_table_names),
+        cmocka_unit_test(test_stream_equals_buffer), cmocka_unit_test(test_gzstream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
