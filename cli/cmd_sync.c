@@ -9,8 +9,8 @@
 
 #include "ep_epapi.h"
 #include "ep_fetch.h"
-#include "ep_precompute.h"
 #include "ep_htvsync.h"
+#include "ep_precompute.h"
 #include "ep_store.h"
 #include "ep_util.h"
 
@@ -281,6 +281,77 @@ static void print_summary(const struct ep_sync_summary *s, const struct ep_fetch
             s->resumed_from[0] ? "; resumed after " : "", s->resumed_from);
 }
 
+/* The EP API sync's arguments into so, fo, doceo_url and no_xml: 0, 1 after --help (usage
+ * printed), -1 on a usage error (message printed). */
+static int sync_parse(int argc, char **argv, struct ep_sync_opts *so, struct ep_fetch_opts *fo,
+                      const char **doceo_url, int *no_xml)
+{
+    struct ep_error err = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            sync_usage(stdout);
+            return 1;
+        }
+        if (strcmp(a, "--no-xml") == 0) {
+            *no_xml = 1;
+            continue;
+        }
+        if (!v) {
+            fprintf(stderr, "epintel sync: unknown argument or missing value: %s\n", a);
+            sync_usage(stderr);
+            return -1;
+        }
+        char *end = NULL;
+        if (strcmp(a, "--since") == 0) {
+            so->since = v;
+        } else if (strcmp(a, "--until") == 0) {
+            so->until = v;
+        } else if (strcmp(a, "--only") == 0) {
+            if (ep_epapi_sync_parse_only(v, &so->only, &err)) {
+                fprintf(stderr, "epintel sync: %s\n", err.msg);
+                return -1;
+            }
+        } else if (strcmp(a, "--parallel") == 0) {
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 64) {
+                fprintf(stderr, "epintel sync: --parallel must be 1..64\n");
+                return -1;
+            }
+            so->parallel = (int)n;
+        } else if (strcmp(a, "--page-size") == 0) {
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 1000) {
+                fprintf(stderr, "epintel sync: --page-size must be 1..1000\n");
+                return -1;
+            }
+            so->page_size = n;
+        } else if (strcmp(a, "--api-url") == 0) {
+            fo->base_url = v;
+        } else if (strcmp(a, "--doceo-url") == 0) {
+            *doceo_url = v;
+        } else if (strcmp(a, "--rate-limit") == 0) {
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 100000000) {
+                fprintf(stderr, "epintel sync: --rate-limit must be a positive count\n");
+                return -1;
+            }
+            fo->bucket_capacity = (int)n;
+        } else if (strcmp(a, "--audit") == 0) {
+            fo->audit_path = v;
+        } else if (strcmp(a, "--source") == 0) {
+            /* ep-api */
+        } else {
+            fprintf(stderr, "epintel sync: unknown argument %s\n", a);
+            sync_usage(stderr);
+            return -1;
+        }
+        i++;
+    }
+    return 0;
+}
+
 int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
 {
     struct ep_sync_opts so = {0};
@@ -298,68 +369,9 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
                 return EP_EXIT_USAGE;
             }
         }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            sync_usage(stdout);
-            return EP_EXIT_OK;
-        }
-        if (strcmp(a, "--no-xml") == 0) {
-            no_xml = 1;
-            continue;
-        }
-        if (!v) {
-            fprintf(stderr, "epintel sync: unknown argument or missing value: %s\n", a);
-            sync_usage(stderr);
-            return EP_EXIT_USAGE;
-        }
-        char *end = NULL;
-        if (strcmp(a, "--since") == 0) {
-            so.since = v;
-        } else if (strcmp(a, "--until") == 0) {
-            so.until = v;
-        } else if (strcmp(a, "--only") == 0) {
-            if (ep_epapi_sync_parse_only(v, &so.only, &err)) {
-                fprintf(stderr, "epintel sync: %s\n", err.msg);
-                return EP_EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--parallel") == 0) {
-            long n = strtol(v, &end, 10);
-            if (*end || n < 1 || n > 64) {
-                fprintf(stderr, "epintel sync: --parallel must be 1..64\n");
-                return EP_EXIT_USAGE;
-            }
-            so.parallel = (int)n;
-        } else if (strcmp(a, "--page-size") == 0) {
-            long n = strtol(v, &end, 10);
-            if (*end || n < 1 || n > 1000) {
-                fprintf(stderr, "epintel sync: --page-size must be 1..1000\n");
-                return EP_EXIT_USAGE;
-            }
-            so.page_size = n;
-        } else if (strcmp(a, "--api-url") == 0) {
-            fo.base_url = v;
-        } else if (strcmp(a, "--doceo-url") == 0) {
-            doceo_url = v;
-        } else if (strcmp(a, "--rate-limit") == 0) {
-            long n = strtol(v, &end, 10);
-            if (*end || n < 1 || n > 100000000) {
-                fprintf(stderr, "epintel sync: --rate-limit must be a positive count\n");
-                return EP_EXIT_USAGE;
-            }
-            fo.bucket_capacity = (int)n;
-        } else if (strcmp(a, "--audit") == 0) {
-            fo.audit_path = v;
-        } else if (strcmp(a, "--source") == 0) {
-            /* ep-api */
-        } else {
-            fprintf(stderr, "epintel sync: unknown argument %s\n", a);
-            sync_usage(stderr);
-            return EP_EXIT_USAGE;
-        }
-        i++;
-    }
+    int prc = sync_parse(argc, argv, &so, &fo, &doceo_url, &no_xml);
+    if (prc)
+        return prc > 0 ? EP_EXIT_OK : EP_EXIT_USAGE;
     if ((so.since && !ep_date_valid(so.since)) || (so.until && !ep_date_valid(so.until))) {
         fprintf(stderr, "epintel sync: --since/--until take a date YYYY-MM-DD\n");
         return EP_EXIT_USAGE;

@@ -129,35 +129,16 @@ static uint64_t special_bytes(uint64_t x)
 }
 #endif
 
-int ep_csv_next(struct ep_csv *c, struct ep_error *err)
+/* The fast path of ep_csv_next at off: a record on one LF-terminated line with no quote, CR,
+ * NUL or non-ASCII byte (nearly every row of the export's large tables) is copied once and split
+ * at its commas: 1 when the record was read so, 0 when it takes the general path (which gives
+ * the same fields and lines, and the messages). */
+static int fast_record(struct ep_csv *c, const char *d, size_t n, size_t off)
 {
-    const char *d = c->data;
-    size_t n = c->n;
-    size_t off = c->off;
-
-    if (c->record == 0) {
-        if (c->more && n - off < 3)
-            return EP_CSV_MORE; /* a BOM may straddle the buffers */
-        if (grow_fields(c, 0))
-            return nomem(c, err);
-        c->field_off[0] = 1;
-        if (off == 0 && n >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
-            off = c->off = 3;
-    }
-    c->nfield = 0;
-    if (off >= n) {
-        if (c->more)
-            return EP_CSV_MORE;
-        c->off = n;
-        return 0;
-    }
-
-    /* Fast path: a record on one LF-terminated line with no quote, CR, NUL or non-ASCII byte
-     * (nearly every row of the export's large tables) is copied once and split at its commas.
-     * Any other record takes the general path below, which gives the same fields and lines,
-     * and the messages. */
     const char *nl = memchr(d + off, '\n', n - off);
-    if (nl) {
+    if (!nl)
+        return 0;
+    {
         size_t len = (size_t)(nl - (d + off));
         if (!grow_scratch(c, len + 1)) {
             unsigned char *sc = (unsigned char *)c->scratch;
@@ -176,7 +157,7 @@ int ep_csv_next(struct ep_csv *c, struct ep_error *err)
                 for (; m; m &= m - 1) {
                     size_t at = k + (size_t)__builtin_ctzll(m) / 8;
                     if (sc[at] != ',' || grow_fields(c, nf))
-                        goto general;
+                        return 0;
                     sc[at] = 0;
                     c->field_off[1 + nf++] = at + 1;
                 }
@@ -207,9 +188,34 @@ int ep_csv_next(struct ep_csv *c, struct ep_error *err)
             }
         }
     }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-general:
-#endif
+    return 0;
+}
+
+int ep_csv_next(struct ep_csv *c, struct ep_error *err)
+{
+    const char *d = c->data;
+    size_t n = c->n;
+    size_t off = c->off;
+
+    if (c->record == 0) {
+        if (c->more && n - off < 3)
+            return EP_CSV_MORE; /* a BOM may straddle the buffers */
+        if (grow_fields(c, 0))
+            return nomem(c, err);
+        c->field_off[0] = 1;
+        if (off == 0 && n >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
+            off = c->off = 3;
+    }
+    c->nfield = 0;
+    if (off >= n) {
+        if (c->more)
+            return EP_CSV_MORE;
+        c->off = n;
+        return 0;
+    }
+
+    if (fast_record(c, d, n, off))
+        return 1;
 
     c->line = (long)c->field_off[0];
     c->record++;
