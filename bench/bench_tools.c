@@ -16,6 +16,7 @@
 
 #include "ep_env.h"
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_tools.h"
 #include "ep_tools_intel.h"
 #include "ep_util.h"

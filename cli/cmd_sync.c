@@ -392,7 +392,7 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
     }
     /* the fetch cache gets a connection of its own: the next pages are then fetched on a
      * second thread while these are stored (ep_epapi_sync) */
-    sqlite3 *cache_db = NULL;
+    struct sqlite3 *cache_db = NULL;
     if (ep_store_open_side(s, &cache_db, &err)) {
         ep_store_close(s);
         ep_cli_error(&err);

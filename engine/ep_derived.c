@@ -7,6 +7,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "ep_store_db.h"
+
 #define ENV_MAGIC 0x56445045u /* "EPDV" */
 
 /* The envelope in front of every payload. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_util.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 
 #include "ep_epapi.h"
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_util.h"
 
 const char *ep_query_errmsg(struct ep_store *s)

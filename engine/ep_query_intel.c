@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ep_store.h"
+#include "ep_store_db.h"
 
 static int db_error(struct ep_store *s, struct ep_error *err, const char *what)
 {

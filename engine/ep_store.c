@@ -1,4 +1,5 @@
 #include "ep_store.h"
+#include "ep_store_db.h"
 
 #include "ep_crypto.h"
 #include <errno.h>

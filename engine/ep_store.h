@@ -21,7 +21,6 @@
 #ifndef EP_STORE_H
 #define EP_STORE_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +28,7 @@
 #include "ep_model.h"
 
 struct ep_store;
+struct sqlite3; /* SQLite's connection (sqlite3.h), opaque outside engine/ */
 
 /* EP_STORE_EXISTING: read-write (migrating) but only an existing file: no file or folder is
  * created. */
@@ -37,15 +37,13 @@ enum { EP_STORE_READONLY = 1, EP_STORE_EXISTING = 2 };
 /* Open (creating and migrating if needed) the store at path. */
 int ep_store_open(const char *path, int flags, struct ep_store **out, struct ep_error *err);
 void ep_store_close(struct ep_store *s);
-/* Borrowed handle for read queries. */
-sqlite3 *ep_store_db(struct ep_store *s);
 const char *ep_store_path(const struct ep_store *s);
 /* A second connection to the store's file (WAL, 10 s busy timeout), for a writer on another
  * thread than the store's: the EP API fetch pipeline's disk cache during a sync, so that the
  * next pages are fetched while these are stored (ep_epapi_sync). Close with ep_store_close_side. */
-int ep_store_open_side(struct ep_store *s, sqlite3 **out, struct ep_error *err);
+int ep_store_open_side(struct ep_store *s, struct sqlite3 **out, struct ep_error *err);
 /* Close a connection from ep_store_open_side (NULL is fine). */
-void ep_store_close_side(sqlite3 *db);
+void ep_store_close_side(struct sqlite3 *db);
 
 /* Default path: $XDG_CACHE_HOME/epintel/epintel.db or ~/.cache/epintel/epintel.db. */
 int ep_store_default_path(char *buf, size_t size, struct ep_error *err);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_util.h"
 
 struct mship {

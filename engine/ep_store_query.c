@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_util.h"
 
 static int db_err(sqlite3 *db, struct ep_error *err, const char *what)

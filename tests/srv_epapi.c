@@ -55,6 +55,7 @@
 
 #include "ep_epapi.h"
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_util.h"
 
 #define MAX_RULES 64

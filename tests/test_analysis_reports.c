@@ -20,6 +20,7 @@
 #include "ep_report_md.h"
 #include "ep_sitting_report.h"
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_testutil.h"
 #include "ep_util.h"
 

@@ -17,6 +17,7 @@
 #include "ep_stats.h"
 #include "ep_stats_blob.h"
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_testutil.h"
 #include "ep_window.h"
 

@@ -16,6 +16,7 @@
 
 #include "ep_fetch.h"
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_testutil.h"
 #include "ep_util.h"
 

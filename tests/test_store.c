@@ -11,6 +11,7 @@
 #include "ep_htv.h"
 #include "ep_posblob.h"
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_synth.h"
 #include "ep_testutil.h"
 #include "ep_util.h"

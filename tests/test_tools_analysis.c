@@ -10,6 +10,7 @@
 #include "ep_report.h"
 #include "ep_env.h"
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
 #include "ep_tools_analysis.h"

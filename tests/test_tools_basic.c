@@ -8,6 +8,7 @@
 
 #include "ep_env.h"
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
 #include "ep_tools_basic.h"

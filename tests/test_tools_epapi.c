@@ -16,6 +16,7 @@
 #include "ep_json.h"
 #include "ep_schema.h"
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"

@@ -14,6 +14,7 @@
 
 #include "ep_env.h"
 #include "ep_store.h"
+#include "ep_store_db.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"

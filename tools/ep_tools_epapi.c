@@ -310,7 +310,7 @@ const char *ep_tools_epapi_endpoint_of(const char *tool)
 
 static struct {
     struct ep_fetch *f;
-    sqlite3 *db; /* our own connection to the store file (disk cache tier) */
+    struct sqlite3 *db; /* our own connection to the store file (disk cache tier) */
     char *path;  /* the store file it belongs to ("" = none) */
     FILE *audit; /* opened from $EPINTEL_FETCH_AUDIT */
     struct ep_fetch_opts opts;
