@@ -146,8 +146,7 @@ struct rcv_ev {
      * delivered and are reused with these buffers, so that no memory changes hands between
      * the threads (freeing another thread's blocks makes its malloc arena shrink and regrow,
      * each time with page faults and TLB shootdowns). */
-    struct rcv_pos *pos_buf;
-    size_t pos_cap;
+    struct ep_buf pos_buf; /* pos[npos] */
     struct ep_buf strs_buf;
 };
 
@@ -211,7 +210,7 @@ static void ev_free(struct rcv_ev *ev)
 {
     for (size_t i = 0; i < sizeof ev->own / sizeof ev->own[0]; i++)
         free(ev->own[i]);
-    free(ev->pos_buf);
+    ep_buf_free(&ev->pos_buf);
     ep_buf_free(&ev->strs_buf);
     free(ev);
 }
@@ -321,19 +320,20 @@ static char *dup_or_null(const char *s, int *oom)
  * taken over from r. */
 static struct rcv_ev *ev_queued(struct rcv *r, const struct rcv_ev *ev)
 {
-    struct rcv_ev *q = ev->kind == EV_VOTE ? pipe_reuse(r->pipe) : calloc(1, sizeof *q);
+    /* kind is read once: gcc's analyser cannot tell that the writes to q (a record from the
+     * idle list) leave *ev alone, and re-reading it took paths that do not exist. */
+    const enum rcv_ev_kind kind = ev->kind;
+    struct rcv_ev *q = kind == EV_VOTE ? pipe_reuse(r->pipe) : calloc(1, sizeof *q);
     if (!q)
         return NULL;
-    struct rcv_pos *pos_buf = q->pos_buf;
-    size_t pos_cap = q->pos_cap;
+    struct ep_buf pos_buf = q->pos_buf;
     struct ep_buf strs_buf = q->strs_buf;
     *q = *ev;
     memset(q->own, 0, sizeof q->own);
     q->pos_buf = pos_buf;
-    q->pos_cap = pos_cap;
     q->strs_buf = strs_buf;
     int oom = 0;
-    switch (ev->kind) {
+    switch (kind) {
     case EV_SITTING:
         q->sitting.date = q->own[0] = dup_or_null(ev->sitting.date, &oom);
         q->sitting.reference = q->own[1] = dup_or_null(ev->sitting.reference, &oom);
@@ -346,21 +346,16 @@ static struct rcv_ev *ev_queued(struct rcv *r, const struct rcv_ev *ev)
         q->own[0] = r->timestamp;
         q->own[1] = r->description;
         r->timestamp = r->description = NULL;
-        if (ev->npos > q->pos_cap) {
-            struct rcv_pos *p = realloc(q->pos_buf, ev->npos * sizeof *p);
-            if (!p) {
-                oom = 1;
-                break;
-            }
-            q->pos_buf = p;
-            q->pos_cap = ev->npos;
-        }
-        if (ev->npos)
-            memcpy(q->pos_buf, ev->pos, ev->npos * sizeof *q->pos_buf);
-        q->pos = q->pos_buf;
+        /* The positions and strings go into the record's own buffers (ep_buf: grown, never
+         * shrunk). The positions are stored as bytes; ep_buf's block is malloc'd, so aligned. */
+        ep_buf_reset(&q->pos_buf);
         ep_buf_reset(&q->strs_buf);
-        if (ep_buf_append(&q->strs_buf, r->strs.data ? r->strs.data : "", r->strs.len))
+        if (ep_buf_append(&q->pos_buf, ev->pos, ev->npos * sizeof *ev->pos) ||
+            ep_buf_append(&q->strs_buf, r->strs.data ? r->strs.data : "", r->strs.len)) {
             oom = 1;
+            break;
+        }
+        q->pos = (const struct rcv_pos *)(const void *)q->pos_buf.data;
         q->strs = q->strs_buf.data;
         break;
     case EV_END: break;

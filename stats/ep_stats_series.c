@@ -198,7 +198,9 @@ int ep_stats_series_compute(const struct ep_matrix *m, const struct ep_stats_vot
     if (rc)
         return rc;
     size_t n = (size_t)(p->n > 0 ? p->n : 1);
-    out->x = malloc(n * sizeof *out->x);
+    /* Every point is written below; calloc (not malloc) lets gcc's analyser see x defined
+     * where it cannot relate the loop's bound to out->n. */
+    out->x = calloc(n, sizeof *out->x);
     out->ok = calloc(n, sizeof *out->ok);
     out->num = calloc(n, sizeof *out->num);
     out->den = calloc(n, sizeof *out->den);
