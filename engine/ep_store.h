@@ -40,6 +40,8 @@ void ep_store_close(struct ep_store *s);
 /* Borrowed handle for read queries. */
 sqlite3 *ep_store_db(struct ep_store *s);
 const char *ep_store_path(const struct ep_store *s);
+/* The version of the SQLite library linked (e.g. "3.46.1"), for epintel --version. */
+const char *ep_store_sqlite_version(void);
 /* A second connection to the store's file (WAL, 10 s busy timeout), for a writer on another
  * thread than the store's: the EP API fetch pipeline's disk cache during a sync, so that the
  * next pages are fetched while these are stored (ep_epapi_sync). Close with ep_store_close_side. */
