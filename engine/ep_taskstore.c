@@ -145,26 +145,24 @@ int ep_taskstore_insert(struct ep_taskstore *ts, const struct ep_tasknew *n, str
     return rc;
 }
 
-int ep_taskstore_get(struct ep_taskstore *ts, const char *principal, const char *id,
-                     struct ep_taskrow *r, struct ep_error *err)
+/* Run the one-row SELECT sql with text parameters p[0..n) (p[0]: the task id) under mu:
+ * read(st, out) on its row. 0, EP_ENOTFOUND (no row) or EP_EIO. */
+static int select_row(struct ep_taskstore *ts, const char *sql, const char *const *p, int n,
+                      void (*read)(sqlite3_stmt *st, void *out), void *out, struct ep_error *err)
 {
-    memset(r, 0, sizeof *r);
     pthread_mutex_lock(&ts->mu);
     sqlite3_stmt *st = NULL;
     int rc;
-    if (sqlite3_prepare_v2(ts->db,
-                           "SELECT " ROW_COLS " FROM mcp_task WHERE id = ?1 AND principal = ?2", -1,
-                           &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(ts->db, sql, -1, &st, NULL) != SQLITE_OK) {
         rc = db_err(ts, err, "reading a task");
     } else {
-        const char *p[2] = {id, principal ? principal : ""};
-        bind_all(st, p, 2, 0, 0);
+        bind_all(st, p, n, 0, 0);
         int s = sqlite3_step(st);
         if (s == SQLITE_ROW) {
-            row_read(st, r);
+            read(st, out);
             rc = 0;
         } else if (s == SQLITE_DONE) {
-            rc = ep_error_set(err, EP_ENOTFOUND, "unknown task \"%.60s\"", id);
+            rc = ep_error_set(err, EP_ENOTFOUND, "unknown task \"%.60s\"", p[0]);
         } else {
             rc = db_err(ts, err, "reading a task");
         }
@@ -174,36 +172,38 @@ int ep_taskstore_get(struct ep_taskstore *ts, const char *principal, const char 
     return rc;
 }
 
+static void read_row(sqlite3_stmt *st, void *out)
+{
+    row_read(st, out);
+}
+
+static void read_call(sqlite3_stmt *st, void *out)
+{
+    struct ep_taskcall *c = out;
+    c->tool = dup_col(st, 0);
+    c->args = dup_col(st, 1);
+    c->out_dir = dup_col(st, 2);
+    c->principal = dup_col(st, 3);
+}
+
+int ep_taskstore_get(struct ep_taskstore *ts, const char *principal, const char *id,
+                     struct ep_taskrow *r, struct ep_error *err)
+{
+    memset(r, 0, sizeof *r);
+    const char *p[2] = {id, principal ? principal : ""};
+    return select_row(ts, "SELECT " ROW_COLS " FROM mcp_task WHERE id = ?1 AND principal = ?2", p,
+                      2, read_row, r, err);
+}
+
 int ep_taskstore_call(struct ep_taskstore *ts, const char *id, struct ep_taskcall *c,
                       struct ep_error *err)
 {
     memset(c, 0, sizeof *c);
-    pthread_mutex_lock(&ts->mu);
-    sqlite3_stmt *st = NULL;
-    int rc;
-    if (sqlite3_prepare_v2(ts->db,
-                           "SELECT tool, args, out_dir, principal FROM mcp_task WHERE id = ?1", -1,
-                           &st, NULL) != SQLITE_OK) {
-        rc = db_err(ts, err, "reading a task");
-    } else {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-        int s = sqlite3_step(st);
-        if (s == SQLITE_ROW) {
-            c->tool = dup_col(st, 0);
-            c->args = dup_col(st, 1);
-            c->out_dir = dup_col(st, 2);
-            c->principal = dup_col(st, 3);
-            rc = c->tool && c->args && c->out_dir && c->principal
-                     ? 0
-                     : ep_error_set(err, EP_ENOMEM, "tasks: out of memory");
-        } else if (s == SQLITE_DONE) {
-            rc = ep_error_set(err, EP_ENOTFOUND, "unknown task \"%.60s\"", id);
-        } else {
-            rc = db_err(ts, err, "reading a task");
-        }
-    }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&ts->mu);
+    const char *p[1] = {id};
+    int rc = select_row(ts, "SELECT tool, args, out_dir, principal FROM mcp_task WHERE id = ?1", p,
+                        1, read_call, c, err);
+    if (!rc && !(c->tool && c->args && c->out_dir && c->principal))
+        rc = ep_error_set(err, EP_ENOMEM, "tasks: out of memory");
     if (rc)
         ep_taskcall_clear(c);
     return rc;

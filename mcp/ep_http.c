@@ -1547,11 +1547,11 @@ static int post_era(struct MHD_Connection *c, json_t *v, const char *pv, int *mo
         json_array_foreach(v, i, m) *modern |= ep_era2026_is_modern(m);
         mcode = *modern ? EP_MCP_INVALID_REQUEST : EP_MCP_INVALID_PARAMS;
         snprintf(why, size, "%s",
-                 modern ? "Invalid Request: a " EP_MCP_MODERN_VERSION
-                          " POST body is one JSON-RPC message, not a batch"
-                        : "Invalid params: an MCP-Protocol-Version: " EP_MCP_MODERN_VERSION
-                          " request must carry params._meta[\"" EP_META_PROTOCOL_VERSION
-                          "\"] and [\"" EP_META_CLIENT_CAPS "\"]");
+                 *modern ? "Invalid Request: a " EP_MCP_MODERN_VERSION
+                           " POST body is one JSON-RPC message, not a batch"
+                         : "Invalid params: an MCP-Protocol-Version: " EP_MCP_MODERN_VERSION
+                           " request must carry params._meta[\"" EP_META_PROTOCOL_VERSION
+                           "\"] and [\"" EP_META_CLIENT_CAPS "\"]");
     }
     return mcode;
 }
