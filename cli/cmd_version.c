@@ -11,13 +11,13 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
-#include <sqlite3.h>
 #include <string.h>
 #include <time.h>
 #include <zlib.h>
 
 #include "cli.h"
 #include "cmd_version.h"
+#include "ep_store.h"
 
 #ifndef EP_COMMIT
 #define EP_COMMIT "unknown"
@@ -108,7 +108,7 @@ int ep_print_version(FILE *f)
         fprintf(f, "built unknown (no SOURCE_DATE_EPOCH and no git commit at configure time)\n");
     }
     fprintf(f, "libraries (linked):\n");
-    fprintf(f, "  %-22s %s\n", "sqlite3", sqlite3_libversion());
+    fprintf(f, "  %-22s %s\n", "sqlite3", ep_store_sqlite_version());
     fprintf(f, "  %-22s %s\n", "expat", XML_ExpatVersion());
     fprintf(f, "  %-22s %s\n", "zlib", zlibVersion());
     fprintf(f, "  %-22s %s\n", "jansson", jansson_version_str());

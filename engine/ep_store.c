@@ -443,6 +443,11 @@ int ep_store_open_side(struct ep_store *s, sqlite3 **out, struct ep_error *err)
     return 0;
 }
 
+const char *ep_store_sqlite_version(void)
+{
+    return sqlite3_libversion();
+}
+
 const char *ep_store_path(const struct ep_store *s)
 {
     return s->path;

@@ -38,6 +38,8 @@ enum { EP_STORE_READONLY = 1, EP_STORE_EXISTING = 2 };
 int ep_store_open(const char *path, int flags, struct ep_store **out, struct ep_error *err);
 void ep_store_close(struct ep_store *s);
 const char *ep_store_path(const struct ep_store *s);
+/* The version of the SQLite library linked (e.g. "3.46.1"), for epintel --version. */
+const char *ep_store_sqlite_version(void);
 /* A second connection to the store's file (WAL, 10 s busy timeout), for a writer on another
  * thread than the store's: the EP API fetch pipeline's disk cache during a sync, so that the
  * next pages are fetched while these are stored (ep_epapi_sync). Close with ep_store_close_side. */

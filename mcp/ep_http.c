@@ -1486,48 +1486,22 @@ static int primes(struct sess *s)
     return v && strcmp(v, "2025-11-25") == 0;
 }
 
-static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
+/* What the POST body v holds (methods, tools, ids, the caller's permission: struct peek), and
+ * the audit fields of r (a digest of the first call's arguments, the tool). */
+static void post_peek(struct req *r, json_t *v, struct peek *pk)
 {
     struct http *h = r->h;
-    if (!header_has(c, "Content-Type", "application/json")) {
-        count_reject(h, REJ_BAD_REQUEST);
-        return send_error(r, c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, EP_MCP_INVALID_REQUEST, NULL,
-                          "POST bodies must be JSON (Content-Type: application/json)");
-    }
-    const char *acc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
-    int sse_ok = !acc || strcasestr(acc, "text/event-stream") || strstr(acc, "*/*");
-    int json_ok = !acc || strcasestr(acc, "application/json") || strstr(acc, "*/*");
-    if (!sse_ok && !json_ok) {
-        count_reject(h, REJ_BAD_REQUEST);
-        return send_error(r, c, MHD_HTTP_NOT_ACCEPTABLE, EP_MCP_INVALID_REQUEST, NULL,
-                          "Accept must include application/json and text/event-stream");
-    }
-    const char *body = r->body.data ? r->body.data : "";
-    size_t len = r->body.len;
-    if (!ep_utf8_valid(body, len)) {
-        count_reject(h, REJ_BAD_REQUEST);
-        return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_PARSE_ERROR, NULL,
-                          "Parse error: the body is not valid UTF-8");
-    }
-    json_error_t je;
-    json_t *v = json_loadb(body, len, JSON_DECODE_ANY, &je);
-    if (!v) {
-        count_reject(h, REJ_BAD_REQUEST);
-        return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_PARSE_ERROR, NULL,
-                          "Parse error: %s (line %d, column %d)", je.text, je.line, je.column);
-    }
-    struct peek pk = {.prov = h->o.mcp.provider};
     pthread_rwlock_rdlock(&h->alock);
     if (h->auth) {
-        pk.auth = h->auth;
-        pk.who = &r->who;
+        pk->auth = h->auth;
+        pk->who = &r->who;
     }
     if (json_is_array(v)) {
         size_t i;
         json_t *m;
         json_array_foreach(v, i, m)
         {
-            peek_one(m, &pk);
+            peek_one(m, pk);
             json_t *id = json_object_get(m, "id");
             if (json_object_get(m, "method") && id) {
                 if (!r->batch_ids)
@@ -1536,14 +1510,13 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
             }
         }
     } else if (json_is_object(v)) {
-        peek_one(v, &pk);
+        peek_one(v, pk);
         const char *method = json_string_value(json_object_get(v, "method"));
-        pk.initialize = pk.requests && strcmp(method, "initialize") == 0;
+        pk->initialize = pk->requests && strcmp(method, "initialize") == 0;
     }
     pthread_rwlock_unlock(&h->alock);
-    json_t *rid = pk.first_id ? json_incref(pk.first_id) : NULL;
-    if (pk.first_args) { /* audit: a digest of the arguments, never the arguments */
-        char *a = json_dumps(pk.first_args, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (pk->first_args) { /* audit: a digest of the arguments, never the arguments */
+        char *a = json_dumps(pk->first_args, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
         unsigned char d[32];
         unsigned int dl = 0;
         if (a && EVP_Digest(a, strlen(a), d, &dl, EVP_sha256(), NULL))
@@ -1551,137 +1524,99 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
                 snprintf(r->args_digest + 2 * i, 3, "%02x", d[i]);
         free(a);
     }
-    snprintf(r->tool, sizeof r->tool, "%s", pk.tool);
-    /* 2026-07-28: one request whose _meta names its version, headers that match its body */
-    const char *pv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version");
-    int modern = json_is_object(v) && ep_era2026_is_modern(v), mcode = 0;
-    json_t *mdata = NULL;
-    char mwhy[512] = "";
-    if (modern) {
+    snprintf(r->tool, sizeof r->tool, "%s", pk->tool);
+}
+
+/* 2026-07-28: one request whose _meta names its version, headers that match its body. *modern
+ * = 1 for such a request; the JSON-RPC code of a refusal (0: none) with its message in why and
+ * its data (owned, may be NULL) in *mdata. pv: the MCP-Protocol-Version header (may be NULL). */
+static int post_era(struct MHD_Connection *c, json_t *v, const char *pv, int *modern,
+                    json_t **mdata, char *why, size_t size)
+{
+    int mcode = 0;
+    *modern = json_is_object(v) && ep_era2026_is_modern(v);
+    if (*modern) {
         mcode = ep_era2026_check_headers(
             v, pv, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Method"),
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Name"), mwhy, sizeof mwhy);
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Name"), why, size);
         if (!mcode)
-            mcode = ep_era2026_check_meta(json_object_get(v, "params"), mwhy, sizeof mwhy, &mdata);
+            mcode = ep_era2026_check_meta(json_object_get(v, "params"), why, size, mdata);
     } else if (pv && strcmp(pv, EP_MCP_MODERN_VERSION) == 0) {
         size_t i;
         json_t *m;
-        json_array_foreach(v, i, m) modern |= ep_era2026_is_modern(m);
-        mcode = modern ? EP_MCP_INVALID_REQUEST : EP_MCP_INVALID_PARAMS;
-        snprintf(mwhy, sizeof mwhy, "%s",
-                 modern ? "Invalid Request: a " EP_MCP_MODERN_VERSION
-                          " POST body is one JSON-RPC message, not a batch"
-                        : "Invalid params: an MCP-Protocol-Version: " EP_MCP_MODERN_VERSION
-                          " request must carry params._meta[\"" EP_META_PROTOCOL_VERSION
-                          "\"] and [\"" EP_META_CLIENT_CAPS "\"]");
+        json_array_foreach(v, i, m) *modern |= ep_era2026_is_modern(m);
+        mcode = *modern ? EP_MCP_INVALID_REQUEST : EP_MCP_INVALID_PARAMS;
+        snprintf(why, size, "%s",
+                 *modern ? "Invalid Request: a " EP_MCP_MODERN_VERSION
+                           " POST body is one JSON-RPC message, not a batch"
+                         : "Invalid params: an MCP-Protocol-Version: " EP_MCP_MODERN_VERSION
+                           " request must carry params._meta[\"" EP_META_PROTOCOL_VERSION
+                           "\"] and [\"" EP_META_CLIENT_CAPS "\"]");
     }
-    json_decref(v);
-    r->modern = modern; /* before any refusal: the audit names the protocol */
-    enum MHD_Result ret;
-    if (mcode) {
-        count_reject(h, mcode == EP_MCP_UNSUPPORTED_VERSION ? REJ_VERSION : REJ_BAD_REQUEST);
-        ret = send_error_msg(r, c, MHD_HTTP_BAD_REQUEST, mcode, rid, mdata, mwhy);
-        json_decref(rid);
-        return ret;
-    }
-    if (pk.denied[0]) {
-        count_reject(h, REJ_FORBIDDEN);
-        r->www_auth = "Bearer error=\"insufficient_scope\"";
-        ret = send_error(r, c, MHD_HTTP_FORBIDDEN, EP_MCP_INVALID_REQUEST, rid,
-                         "Forbidden: your role (%s) may not call %s",
-                         r->who.role_names[0] ? r->who.role_names : "none", pk.denied);
-        json_decref(rid);
-        return ret;
-    }
+    return mcode;
+}
 
-    if (!modern && pv && !pk.initialize && !version_ok(pv)) {
-        count_reject(h, REJ_VERSION);
-        ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
-                         "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported: "
-                         "2026-07-28 with per-request _meta; 2025-03-26, 2025-06-18, 2025-11-25 "
-                         "after initialize)",
-                         pv);
-        json_decref(rid);
-        return ret;
-    }
+/* The request's session: for 2026-07-28 (modern) the principal's stateless one, for initialize a
+ * new one (*created = 1), else the one its Mcp-Session-Id names for this principal. NULL when
+ * refused, with the error response sent (*ret). */
+static struct sess *post_session(struct req *r, struct MHD_Connection *c, int modern,
+                                 int initialize, json_t *rid, int *created, enum MHD_Result *ret)
+{
+    struct http *h = r->h;
     struct sess *s = NULL;
-    int created = 0;
-    if (modern || pk.initialize) {
+    if (modern || initialize) {
         int full;
         s = modern ? sess_modern(h, r->who.id, &full) : sess_create(h, r->who.id, 0, &full);
         if (!s && full == 2) {
             count_reject(h, REJ_SESSIONS);
-            ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INTERNAL_ERROR, rid,
-                             "Too many sessions for %s (limit %d per principal, all busy): "
-                             "close one (DELETE /mcp) or retry when one is idle",
-                             r->who.id, h->o.max_sessions_per_principal);
-            json_decref(rid);
-            return ret;
+            *ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INTERNAL_ERROR, rid,
+                              "Too many sessions for %s (limit %d per principal, all busy): "
+                              "close one (DELETE /mcp) or retry when one is idle",
+                              r->who.id, h->o.max_sessions_per_principal);
+            return NULL;
         }
         if (!s) {
             count_reject(h, REJ_SESSIONS);
-            ret = send_error(r, c,
-                             full ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR,
-                             EP_MCP_INTERNAL_ERROR, rid,
-                             full ? "Too many sessions (limit %d, all busy): close idle sessions "
-                                    "(DELETE /mcp) or retry later"
-                                  : "cannot create a session (limit %d)",
-                             h->o.max_sessions);
-            json_decref(rid);
-            return ret;
+            *ret = send_error(r, c,
+                              full ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                              EP_MCP_INTERNAL_ERROR, rid,
+                              full ? "Too many sessions (limit %d, all busy): close idle sessions "
+                                     "(DELETE /mcp) or retry later"
+                                   : "cannot create a session (limit %d)",
+                              h->o.max_sessions);
+            return NULL;
         }
-        created = !modern;
+        *created = !modern;
     } else {
         const char *sid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Mcp-Session-Id");
         if (!sid) {
             count_reject(h, REJ_SESSION_MISSING);
-            ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
-                             "Bad Request: Mcp-Session-Id header is required (send initialize "
-                             "first)");
-            json_decref(rid);
-            return ret;
+            *ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
+                              "Bad Request: Mcp-Session-Id header is required (send initialize "
+                              "first)");
+            return NULL;
         }
         s = sess_find(h, sid, r->who.id);
         if (!s) {
             count_reject(h, REJ_SESSION_UNKNOWN);
-            ret = send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, rid,
-                             "Session not found: it ended or expired; initialize a new one");
-            json_decref(rid);
-            return ret;
+            *ret = send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, rid,
+                              "Session not found: it ended or expired; initialize a new one");
+            return NULL;
         }
     }
-    r->sess = s; /* reference released when the request completes */
-    if (pk.tool_calls) {
-        pthread_mutex_lock(&h->mu);
-        int over = h->calls_active >= h->o.max_tool_calls;
-        if (!over)
-            h->calls_active++;
-        pthread_mutex_unlock(&h->mu);
-        if (over) {
-            count_reject(h, REJ_CALLS);
-            ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INTERNAL_ERROR, rid,
-                             "Too many concurrent tool calls (limit %d); retry shortly",
-                             h->o.max_tool_calls);
-            json_decref(rid);
-            if (created)
-                sess_end(h, s);
-            return ret;
-        }
-        r->counts_call = 1;
-        snprintf(r->tool, sizeof r->tool, "%s", pk.tool);
-        if (quota_admit(r, c, pk.tool_calls, rid, &ret)) {
-            r->counts_call = 0;
-            pthread_mutex_lock(&h->mu);
-            h->calls_active--;
-            pthread_mutex_unlock(&h->mu);
-            json_decref(rid);
-            if (created)
-                sess_end(h, s);
-            return ret;
-        }
-    }
-    json_decref(rid);
+    return s;
+}
 
+/* Hand the body to the session's server and answer with what it replies: one JSON body, an SSE
+ * stream (sse_ok and progress before the reply), 202 for notifications only, 503 when the
+ * server stops. Ends a session whose initialize failed. */
+static enum MHD_Result post_reply(struct req *r, struct MHD_Connection *c, struct sess *s,
+                                  int sse_ok, int modern, int created, int requests)
+{
+    struct http *h = r->h;
+    const char *body = r->body.data ? r->body.data : "";
+    size_t len = r->body.len;
+    enum MHD_Result ret;
     pthread_mutex_lock(&h->mu);
     h->posts_active++;
     pthread_mutex_unlock(&h->mu);
@@ -1741,7 +1676,7 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
         ret = send_sse(r, c, sid);
     else if (last)
         ret = send_body(r, c, st, "application/json", last, strlen(last), sid);
-    else if (pk.requests && h->stopping)
+    else if (requests && h->stopping)
         ret = send_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, EP_MCP_INTERNAL_ERROR, NULL,
                          "the server is shutting down");
     else
@@ -1752,6 +1687,115 @@ static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
     pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
     return ret;
+}
+
+static enum MHD_Result on_post(struct req *r, struct MHD_Connection *c)
+{
+    struct http *h = r->h;
+    if (!header_has(c, "Content-Type", "application/json")) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, EP_MCP_INVALID_REQUEST, NULL,
+                          "POST bodies must be JSON (Content-Type: application/json)");
+    }
+    const char *acc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+    int sse_ok = !acc || strcasestr(acc, "text/event-stream") || strstr(acc, "*/*");
+    int json_ok = !acc || strcasestr(acc, "application/json") || strstr(acc, "*/*");
+    if (!sse_ok && !json_ok) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, MHD_HTTP_NOT_ACCEPTABLE, EP_MCP_INVALID_REQUEST, NULL,
+                          "Accept must include application/json and text/event-stream");
+    }
+    const char *body = r->body.data ? r->body.data : "";
+    size_t len = r->body.len;
+    if (!ep_utf8_valid(body, len)) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_PARSE_ERROR, NULL,
+                          "Parse error: the body is not valid UTF-8");
+    }
+    json_error_t je;
+    json_t *v = json_loadb(body, len, JSON_DECODE_ANY, &je);
+    if (!v) {
+        count_reject(h, REJ_BAD_REQUEST);
+        return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_PARSE_ERROR, NULL,
+                          "Parse error: %s (line %d, column %d)", je.text, je.line, je.column);
+    }
+    struct peek pk = {.prov = h->o.mcp.provider};
+    post_peek(r, v, &pk);
+    json_t *rid = pk.first_id ? json_incref(pk.first_id) : NULL;
+    /* 2026-07-28: one request whose _meta names its version, headers that match its body */
+    const char *pv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version");
+    int modern = 0;
+    json_t *mdata = NULL;
+    char mwhy[512] = "";
+    int mcode = post_era(c, v, pv, &modern, &mdata, mwhy, sizeof mwhy);
+    json_decref(v);
+    r->modern = modern; /* before any refusal: the audit names the protocol */
+    enum MHD_Result ret;
+    if (mcode) {
+        count_reject(h, mcode == EP_MCP_UNSUPPORTED_VERSION ? REJ_VERSION : REJ_BAD_REQUEST);
+        ret = send_error_msg(r, c, MHD_HTTP_BAD_REQUEST, mcode, rid, mdata, mwhy);
+        json_decref(rid);
+        return ret;
+    }
+    if (pk.denied[0]) {
+        count_reject(h, REJ_FORBIDDEN);
+        r->www_auth = "Bearer error=\"insufficient_scope\"";
+        ret = send_error(r, c, MHD_HTTP_FORBIDDEN, EP_MCP_INVALID_REQUEST, rid,
+                         "Forbidden: your role (%s) may not call %s",
+                         r->who.role_names[0] ? r->who.role_names : "none", pk.denied);
+        json_decref(rid);
+        return ret;
+    }
+
+    if (!modern && pv && !pk.initialize && !version_ok(pv)) {
+        count_reject(h, REJ_VERSION);
+        ret = send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, rid,
+                         "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported: "
+                         "2026-07-28 with per-request _meta; 2025-03-26, 2025-06-18, 2025-11-25 "
+                         "after initialize)",
+                         pv);
+        json_decref(rid);
+        return ret;
+    }
+    int created = 0;
+    struct sess *s = post_session(r, c, modern, pk.initialize, rid, &created, &ret);
+    if (!s) {
+        json_decref(rid);
+        return ret;
+    }
+    r->sess = s; /* reference released when the request completes */
+    if (pk.tool_calls) {
+        pthread_mutex_lock(&h->mu);
+        int over = h->calls_active >= h->o.max_tool_calls;
+        if (!over)
+            h->calls_active++;
+        pthread_mutex_unlock(&h->mu);
+        if (over) {
+            count_reject(h, REJ_CALLS);
+            ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INTERNAL_ERROR, rid,
+                             "Too many concurrent tool calls (limit %d); retry shortly",
+                             h->o.max_tool_calls);
+            json_decref(rid);
+            if (created)
+                sess_end(h, s);
+            return ret;
+        }
+        r->counts_call = 1;
+        snprintf(r->tool, sizeof r->tool, "%s", pk.tool);
+        if (quota_admit(r, c, pk.tool_calls, rid, &ret)) {
+            r->counts_call = 0;
+            pthread_mutex_lock(&h->mu);
+            h->calls_active--;
+            pthread_mutex_unlock(&h->mu);
+            json_decref(rid);
+            if (created)
+                sess_end(h, s);
+            return ret;
+        }
+    }
+    json_decref(rid);
+
+    return post_reply(r, c, s, sse_ok, modern, created, pk.requests);
 }
 
 /* GET /mcp with Last-Event-ID "K-N": replay the events of stream K after N, then go on with
@@ -2365,6 +2409,85 @@ static int write_port_file(const char *path, int port, struct ep_error *err)
     return rc ? ep_error_prefix(err, "--port-file: ") : 0;
 }
 
+/* Serve until SIGINT or SIGTERM (SIGHUP reloads the auth config), housekeeping every second;
+ * then stop accepting and let in-flight POSTs finish (up to 10 s). */
+static void serve_until_signal(struct http *h, sigset_t *set)
+{
+    for (;;) {
+        struct timespec ts = {1, 0};
+        int sig = sigtimedwait(set, NULL, &ts);
+        if (sig == SIGINT || sig == SIGTERM)
+            break;
+        if (sig == SIGHUP && h->o.auth_config) {
+            struct ep_auth *na = NULL;
+            struct ep_error e = {0};
+            if (ep_auth_load(h->o.auth_config, &na, &e)) {
+                fprintf(stderr, "epintel: SIGHUP: keeping the previous auth config: %s\n", e.msg);
+            } else {
+                pthread_rwlock_wrlock(&h->alock);
+                struct ep_auth *old = h->auth;
+                h->auth = na;
+                pthread_rwlock_unlock(&h->alock);
+                ep_auth_free(old);
+                fprintf(stderr, "epintel: SIGHUP: auth config reloaded\n");
+            }
+        }
+        expire_sessions(h);
+        watch_connections(h);
+        ep_quota_flush(h->quota); /* bounded loss window: counts of the last second */
+    }
+    fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
+    MHD_quiesce_daemon(h->d); /* no new connections */
+    pthread_mutex_lock(&h->mu);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 10;
+    while (h->posts_active > 0)
+        if (pthread_cond_timedwait(&h->cv, &h->mu, &dl) != 0)
+            break;
+    h->stopping = 1;
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Close every session (cancelling what still runs), stop the daemon, write the last quota
+ * counts, close the shared state and free h. */
+static void http_close(struct http *h)
+{
+    /* close every session: cancel what still runs, end the streams */
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        h->stopping = 1;
+        struct sess *s = h->nsessions ? h->sessions[0] : NULL;
+        if (s)
+            sess_detach_locked(h, s);
+        pthread_mutex_unlock(&h->mu);
+        if (!s)
+            break;
+        sess_close(s);
+        sess_unref(h, s);
+    }
+    if (h->d)
+        MHD_stop_daemon(h->d);
+    ep_quota_close(h->quota); /* writes the last counts */
+    ep_state_close(h->state);
+    for (int i = 0; i < h->nhosts; i++)
+        free(h->hosts[i]);
+    free(h->hosts);
+    free(h->sessions);
+    ep_auth_free(h->auth);
+    free(h->rates);
+    ep_buf_free(&h->upstream);
+    if (h->audit)
+        fclose(h->audit);
+    pthread_rwlock_destroy(&h->alock);
+    pthread_mutex_destroy(&h->audit_mu);
+    pthread_mutex_destroy(&h->cmu);
+    pthread_mutex_destroy(&h->mu);
+    pthread_mutex_destroy(&h->rmu);
+    pthread_cond_destroy(&h->cv);
+    free(h);
+}
+
 int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
 {
     struct http *h = calloc(1, sizeof *h);
@@ -2480,74 +2603,8 @@ int ep_http_serve(const struct ep_http_options *o, struct ep_error *err)
     }
     if (!rc) {
         fprintf(stderr, "epintel: MCP over HTTP on http://%s:%d/mcp\n", addr, h->port);
-        for (;;) {
-            struct timespec ts = {1, 0};
-            int sig = sigtimedwait(&set, NULL, &ts);
-            if (sig == SIGINT || sig == SIGTERM)
-                break;
-            if (sig == SIGHUP && h->o.auth_config) {
-                struct ep_auth *na = NULL;
-                struct ep_error e = {0};
-                if (ep_auth_load(h->o.auth_config, &na, &e)) {
-                    fprintf(stderr, "epintel: SIGHUP: keeping the previous auth config: %s\n",
-                            e.msg);
-                } else {
-                    pthread_rwlock_wrlock(&h->alock);
-                    struct ep_auth *old = h->auth;
-                    h->auth = na;
-                    pthread_rwlock_unlock(&h->alock);
-                    ep_auth_free(old);
-                    fprintf(stderr, "epintel: SIGHUP: auth config reloaded\n");
-                }
-            }
-            expire_sessions(h);
-            watch_connections(h);
-            ep_quota_flush(h->quota); /* bounded loss window: counts of the last second */
-        }
-        fprintf(stderr, "epintel: stopping: finishing in-flight requests\n");
-        MHD_quiesce_daemon(h->d); /* no new connections */
-        pthread_mutex_lock(&h->mu);
-        struct timespec dl;
-        clock_gettime(CLOCK_REALTIME, &dl);
-        dl.tv_sec += 10;
-        while (h->posts_active > 0)
-            if (pthread_cond_timedwait(&h->cv, &h->mu, &dl) != 0)
-                break;
-        h->stopping = 1;
-        pthread_mutex_unlock(&h->mu);
+        serve_until_signal(h, &set);
     }
-    /* close every session: cancel what still runs, end the streams */
-    for (;;) {
-        pthread_mutex_lock(&h->mu);
-        h->stopping = 1;
-        struct sess *s = h->nsessions ? h->sessions[0] : NULL;
-        if (s)
-            sess_detach_locked(h, s);
-        pthread_mutex_unlock(&h->mu);
-        if (!s)
-            break;
-        sess_close(s);
-        sess_unref(h, s);
-    }
-    if (h->d)
-        MHD_stop_daemon(h->d);
-    ep_quota_close(h->quota); /* writes the last counts */
-    ep_state_close(h->state);
-    for (int i = 0; i < h->nhosts; i++)
-        free(h->hosts[i]);
-    free(h->hosts);
-    free(h->sessions);
-    ep_auth_free(h->auth);
-    free(h->rates);
-    ep_buf_free(&h->upstream);
-    if (h->audit)
-        fclose(h->audit);
-    pthread_rwlock_destroy(&h->alock);
-    pthread_mutex_destroy(&h->audit_mu);
-    pthread_mutex_destroy(&h->cmu);
-    pthread_mutex_destroy(&h->mu);
-    pthread_mutex_destroy(&h->rmu);
-    pthread_cond_destroy(&h->cv);
-    free(h);
+    http_close(h);
     return rc;
 }

@@ -79,7 +79,7 @@ struct ep_mcp_server {
     json_t *client_caps; /* initialize params.capabilities (owned) or NULL */
     struct pending *pending;
     json_int_t next_req_id;
-    pthread_cond_t resp; /* a pending request got its response, or a call was cancelled */
+    pthread_cond_t resp;   /* a pending request got its response, or a call was cancelled */
     char *era_call_prefix; /* the 2026-07-28 head of a tools/call result (ep_era2026_prefix) */
     size_t era_call_prefix_len;
 };
@@ -545,7 +545,8 @@ static void legacy_untitle(const struct ep_mcp_server *s, const struct job *j, j
     json_array_foreach(json_object_get(result, key), i, it) json_object_del(it, "title");
 }
 
-static json_t *tool_json(const struct ep_mcp_server *s, const struct job *j, const struct ep_tool *t)
+static json_t *tool_json(const struct ep_mcp_server *s, const struct job *j,
+                         const struct ep_tool *t)
 {
     const struct ep_mcp_provider *p = s->o.provider;
     json_t *in = p && p->tool_input_schema ? p->tool_input_schema(p->ctx, t->name) : NULL;
@@ -604,7 +605,7 @@ static int tool_text(const struct ep_mcp_server *s, const struct job *j, const s
         rc = rc || ep_buf_append(b, ",\"outputSchema\":", 16) || ep_buf_append(b, out, out_len);
     if (!(j && j->modern) && s->version && strcmp(s->version, "2025-11-25") == 0 &&
         ep_tasks_supports(s->o.tasks, t->name)) /* experimental tasks of 2025-11-25 */
-        {
+    {
         static const char exec[] = ",\"execution\":{\"taskSupport\":\"optional\"}";
         rc = rc || ep_buf_append(b, exec, sizeof exec - 1);
     }
@@ -799,7 +800,7 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
         return;
     }
     if (r->raw && !legacy(s, j)) { /* later identical calls are answered from these bytes
-                                 * (handle_object; 2025-06-18 and later sessions) */
+                                    * (handle_object; 2025-06-18 and later sessions) */
         char *canon = ep_tools_canonical_args(args);
         if (canon)
             ep_tools_cache_attach(name, canon, r->raw, r->rawlen);
@@ -1431,6 +1432,127 @@ static void handle_notification(struct ep_mcp_server *s, const char *method, jso
 }
 
 /* Handle one request/notification object; delivers exactly once to (origin, b). */
+/* tools/call before a job: a malformed call or unknown tool is answered with -32602, a call that
+ * becomes a task with the task, and a cached result from its bytes. 1 when answered
+ * (delivered), 0 to go on. */
+static int tools_call_early(struct ep_mcp_server *s, json_t *params, json_t *idv, void *origin,
+                            struct batch *b, int modern)
+{
+    json_t *name = json_object_get(params, "name");
+    json_t *args = json_object_get(params, "arguments");
+    const char *bad = NULL;
+    char msg[400];
+    if (!json_is_string(name))
+        bad = "tools/call: params.name must be a string naming a tool from tools/list";
+    else if (args && !json_is_null(args) && !json_is_object(args))
+        bad = "tools/call: params.arguments must be an object";
+    else if (!ep_tools_find(json_string_value(name))) {
+        snprintf(msg, sizeof msg, "Unknown tool \"%.200s\"; call tools/list for the names",
+                 json_string_value(name));
+        bad = msg;
+    }
+    if (bad) {
+        deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, bad, NULL));
+        return 1;
+    }
+    /* a task: 2026-07-28, when the client declared the extension and the server makes one
+     * of this call; 2025-11-25, when the client asks (params.task) for a tool that allows */
+    json_t *tk = json_object_get(params, "task");
+    const char *tname = json_string_value(name);
+    int want = 0;
+    if (s->o.tasks && !b && modern)
+        want = ep_era2026_client_has(params, "io.modelcontextprotocol/tasks") &&
+               ep_tasks_eligible(s->o.tasks, tname, args);
+    else if (s->o.tasks && !b && json_is_object(tk) && s->version &&
+             strcmp(s->version, "2025-11-25") == 0) {
+        if (!ep_tasks_supports(s->o.tasks, tname)) {
+            snprintf(msg, sizeof msg,
+                     "Method not found: tool \"%.200s\" does not run as a task (its "
+                     "execution.taskSupport is forbidden); call it without params.task",
+                     tname);
+            deliver(s, origin, b, rpc_error(idv, EP_MCP_METHOD_NOT_FOUND, msg, NULL));
+            return 1;
+        }
+        want = 1;
+    }
+    if (want) {
+        struct ep_error e = {0};
+        json_t *ttl = json_object_get(tk, "ttl");
+        json_t *res = task_create(s, modern, tname, args,
+                                  json_is_integer(ttl) ? (long)json_integer_value(ttl) : 0, &e);
+        deliver(s, origin, b,
+                res ? rpc_result(idv, res)
+                    : rpc_error(idv, ep_mcp_rpc_code(e.code ? e.code : EP_ENOMEM),
+                                e.msg[0] ? e.msg : "the task could not be created", NULL));
+        return 1;
+    }
+    if (!b && (modern || !legacy(s, NULL))) {
+        /* a cached result is answered here, on the reader's thread: no worker, no
+         * execution lock, no SQL, no serialization of the result (the bytes are in the
+         * 2025-06-18 form: a 2025-03-26 session takes the worker path; a 2026-07-28
+         * request gets them with its era's members inserted) */
+        char *canon = ep_tools_canonical_args(args);
+        struct ep_tools_blob *hit =
+            canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
+        free(canon);
+        if (hit) {
+            int rc;
+            if (!modern)
+                rc = emit_raw_result(s, origin, idv, hit->data, hit->len);
+            else if (s->era_call_prefix && hit->len > 2 && hit->data[0] == '{')
+                /* the 2026 members ahead of the stored ones: no copy of the result */
+                rc = emit_raw_parts(s, origin, idv, s->era_call_prefix, s->era_call_prefix_len,
+                                    hit->data + 1, hit->len - 1);
+            else
+                rc = EP_ENOMEM; /* the prefix could not be made when the server was */
+            ep_tools_blob_unref(hit);
+            if (rc != EP_ENOMEM)
+                return 1;
+            deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Queue a job for an asynchronous method (or run it now in synchronous mode). */
+static void job_start(struct ep_mcp_server *s, const struct method *m, json_t *idv, json_t *params,
+                      void *origin, struct batch *b, int modern, int log_level)
+{
+    struct job *j = calloc(1, sizeof *j);
+    if (!j) {
+        deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
+        return;
+    }
+    j->s = s;
+    j->m = m;
+    j->id = json_incref(idv);
+    j->params = params ? json_incref(params) : NULL;
+    json_t *tok = json_object_get(json_object_get(params, "_meta"), "progressToken");
+    j->token = id_valid(tok) ? json_incref(tok) : NULL;
+    j->origin = origin;
+    j->batch = b;
+    j->modern = modern;
+    j->log_level = log_level;
+    pthread_mutex_lock(&s->lock);
+    j->inext = s->inflight;
+    s->inflight = j;
+    s->active++;
+    if (!s->o.synchronous) {
+        if (s->qtail)
+            s->qtail->qnext = j;
+        else
+            s->qhead = j;
+        s->qtail = j;
+        pthread_cond_signal(&s->work);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (s->o.synchronous) {
+        job_run(j);
+        job_done(s, j);
+    }
+}
+
 static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, struct batch *b)
 {
     struct reply r = {0};
@@ -1558,82 +1680,8 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
                           NULL));
         return;
     }
-    if (m->fn == m_tools_call) {
-        json_t *name = json_object_get(params, "name");
-        json_t *args = json_object_get(params, "arguments");
-        const char *bad = NULL;
-        char msg[400];
-        if (!json_is_string(name))
-            bad = "tools/call: params.name must be a string naming a tool from tools/list";
-        else if (args && !json_is_null(args) && !json_is_object(args))
-            bad = "tools/call: params.arguments must be an object";
-        else if (!ep_tools_find(json_string_value(name))) {
-            snprintf(msg, sizeof msg, "Unknown tool \"%.200s\"; call tools/list for the names",
-                     json_string_value(name));
-            bad = msg;
-        }
-        if (bad) {
-            deliver(s, origin, b, rpc_error(idv, EP_MCP_INVALID_PARAMS, bad, NULL));
-            return;
-        }
-        /* a task: 2026-07-28, when the client declared the extension and the server makes one
-         * of this call; 2025-11-25, when the client asks (params.task) for a tool that allows */
-        json_t *tk = json_object_get(params, "task");
-        const char *tname = json_string_value(name);
-        int want = 0;
-        if (s->o.tasks && !b && modern)
-            want = ep_era2026_client_has(params, "io.modelcontextprotocol/tasks") &&
-                   ep_tasks_eligible(s->o.tasks, tname, args);
-        else if (s->o.tasks && !b && json_is_object(tk) && s->version &&
-                 strcmp(s->version, "2025-11-25") == 0) {
-            if (!ep_tasks_supports(s->o.tasks, tname)) {
-                snprintf(msg, sizeof msg,
-                         "Method not found: tool \"%.200s\" does not run as a task (its "
-                         "execution.taskSupport is forbidden); call it without params.task",
-                         tname);
-                deliver(s, origin, b, rpc_error(idv, EP_MCP_METHOD_NOT_FOUND, msg, NULL));
-                return;
-            }
-            want = 1;
-        }
-        if (want) {
-            struct ep_error e = {0};
-            json_t *ttl = json_object_get(tk, "ttl");
-            json_t *res = task_create(s, modern, tname, args,
-                                      json_is_integer(ttl) ? (long)json_integer_value(ttl) : 0, &e);
-            deliver(s, origin, b,
-                    res ? rpc_result(idv, res)
-                        : rpc_error(idv, ep_mcp_rpc_code(e.code ? e.code : EP_ENOMEM),
-                                    e.msg[0] ? e.msg : "the task could not be created", NULL));
-            return;
-        }
-        if (!b && (modern || !legacy(s, NULL))) {
-            /* a cached result is answered here, on the reader's thread: no worker, no
-             * execution lock, no SQL, no serialization of the result (the bytes are in the
-             * 2025-06-18 form: a 2025-03-26 session takes the worker path; a 2026-07-28
-             * request gets them with its era's members inserted) */
-            char *canon = ep_tools_canonical_args(args);
-            struct ep_tools_blob *hit =
-                canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
-            free(canon);
-            if (hit) {
-                int rc;
-                if (!modern)
-                    rc = emit_raw_result(s, origin, idv, hit->data, hit->len);
-                else if (s->era_call_prefix && hit->len > 2 && hit->data[0] == '{')
-                    /* the 2026 members ahead of the stored ones: no copy of the result */
-                    rc = emit_raw_parts(s, origin, idv, s->era_call_prefix, s->era_call_prefix_len,
-                                        hit->data + 1, hit->len - 1);
-                else
-                    rc = EP_ENOMEM; /* the prefix could not be made when the server was */
-                ep_tools_blob_unref(hit);
-                if (rc != EP_ENOMEM)
-                    return;
-                deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
-                return;
-            }
-        }
-    }
+    if (m->fn == m_tools_call && tools_call_early(s, params, idv, origin, b, modern))
+        return;
     if (!(m->flags & M_ASYNC)) {
         struct job tmp = {.s = s,
                           .m = m,
@@ -1647,38 +1695,7 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
         deliver(s, origin, b, reply_to_msg(&tmp, &r));
         return;
     }
-    struct job *j = calloc(1, sizeof *j);
-    if (!j) {
-        deliver(s, origin, b, rpc_error(idv, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
-        return;
-    }
-    j->s = s;
-    j->m = m;
-    j->id = json_incref(idv);
-    j->params = params ? json_incref(params) : NULL;
-    json_t *tok = json_object_get(json_object_get(params, "_meta"), "progressToken");
-    j->token = id_valid(tok) ? json_incref(tok) : NULL;
-    j->origin = origin;
-    j->batch = b;
-    j->modern = modern;
-    j->log_level = log_level;
-    pthread_mutex_lock(&s->lock);
-    j->inext = s->inflight;
-    s->inflight = j;
-    s->active++;
-    if (!s->o.synchronous) {
-        if (s->qtail)
-            s->qtail->qnext = j;
-        else
-            s->qhead = j;
-        s->qtail = j;
-        pthread_cond_signal(&s->work);
-    }
-    pthread_mutex_unlock(&s->lock);
-    if (s->o.synchronous) {
-        job_run(j);
-        job_done(s, j);
-    }
+    job_start(s, m, idv, params, origin, b, modern, log_level);
 }
 
 /* A message that is valid JSON but holds an integer outside -2^63..2^63-1. When the id itself

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,19 +11,9 @@
 
 #include "ep_era2026.h"
 #include "ep_mcp.h"
+#include "ep_taskstore.h"
 #include "ep_tools.h"
 #include "ep_util.h"
-
-/* The same DDL as the store's migration (engine/ep_store_schema.h), for a store migrated by an
- * older binary. lease_until: unix seconds until which owner runs it. */
-#define TASK_DDL                                                                                   \
-    "CREATE TABLE IF NOT EXISTS mcp_task(id TEXT PRIMARY KEY, principal TEXT NOT NULL,"            \
-    " tool TEXT NOT NULL, args TEXT NOT NULL, out_dir TEXT NOT NULL DEFAULT '',"                   \
-    " status TEXT NOT NULL, message TEXT NOT NULL DEFAULT '', result TEXT, error TEXT,"            \
-    " created REAL NOT NULL, updated REAL NOT NULL, ttl_ms INTEGER NOT NULL,"                      \
-    " owner TEXT NOT NULL DEFAULT '', lease_until REAL NOT NULL DEFAULT 0,"                        \
-    " runs INTEGER NOT NULL DEFAULT 1);"                                                           \
-    "CREATE INDEX IF NOT EXISTS mcp_task_principal ON mcp_task(principal, created);"
 
 struct run {
     struct run *next;
@@ -40,8 +29,7 @@ struct run {
 };
 
 struct ep_tasks {
-    sqlite3 *db;
-    pthread_mutex_t dbmu; /* db */
+    struct ep_taskstore *ts; /* the rows; thread-safe */
     struct ep_mcp_options tmpl;
     char **tools;
     int ntools;
@@ -79,11 +67,6 @@ static void iso(double t, char out[24])
     struct tm tm;
     gmtime_r(&s, &tm);
     strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static int db_err(struct ep_tasks *t, struct ep_error *err, const char *what)
-{
-    return ep_error_set(err, EP_EIO, "tasks: %s: %s", what, sqlite3_errmsg(t->db));
 }
 
 int ep_task_terminal(const struct ep_task_view *v)
@@ -125,67 +108,36 @@ int ep_tasks_supports(const struct ep_tasks *t, const char *tool)
 
 /* ------------------------------------------------------------- store rows */
 
-#define VIEW_COLS "id, status, message, created, updated, ttl_ms, result, error, runs"
-
-/* Fill v from a row of VIEW_COLS (dbmu held). */
-static void row_view(sqlite3_stmt *st, struct ep_task_view *v)
+/* v from the stored row r (r's texts parsed). */
+static void row_view(const struct ep_taskrow *r, struct ep_task_view *v)
 {
     memset(v, 0, sizeof *v);
-    snprintf(v->id, sizeof v->id, "%s", (const char *)sqlite3_column_text(st, 0));
-    snprintf(v->status, sizeof v->status, "%s", (const char *)sqlite3_column_text(st, 1));
-    const unsigned char *m = sqlite3_column_text(st, 2);
-    snprintf(v->message, sizeof v->message, "%s", m ? (const char *)m : "");
-    iso(sqlite3_column_double(st, 3), v->created_at);
-    iso(sqlite3_column_double(st, 4), v->updated_at);
-    v->ttl_ms = (long)sqlite3_column_int64(st, 5);
-    const unsigned char *res = sqlite3_column_text(st, 6), *er = sqlite3_column_text(st, 7);
-    v->result = res ? json_loads((const char *)res, 0, NULL) : NULL;
-    v->error = er ? json_loads((const char *)er, 0, NULL) : NULL;
-    v->runs = sqlite3_column_int(st, 8);
+    memcpy(v->id, r->id, sizeof v->id);
+    memcpy(v->status, r->status, sizeof v->status);
+    memcpy(v->message, r->message, sizeof v->message);
+    iso(r->created, v->created_at);
+    iso(r->updated, v->updated_at);
+    v->ttl_ms = r->ttl_ms;
+    v->result = r->result ? json_loads(r->result, 0, NULL) : NULL;
+    v->error = r->error ? json_loads(r->error, 0, NULL) : NULL;
+    v->runs = r->runs;
 }
 
-/* The row of id owned by principal into v (dbmu held): 0, EP_ENOTFOUND or EP_EIO. */
+/* The task id owned by principal into v: 0, EP_ENOTFOUND or EP_EIO. */
 static int load_view(struct ep_tasks *t, const char *principal, const char *id,
                      struct ep_task_view *v, struct ep_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(t->db,
-                           "SELECT " VIEW_COLS " FROM mcp_task WHERE id = ?1 AND principal = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_err(t, err, "reading a task");
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, principal, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        row_view(st, v);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    if (rc == SQLITE_DONE)
+    struct ep_taskrow r;
+    int rc = ep_taskstore_get(t->ts, principal, id, &r, err);
+    if (rc == EP_ENOTFOUND)
         return ep_error_set(err, EP_ENOTFOUND,
                             "unknown task \"%.60s\" (tasks are kept %ld h after creation, and only "
                             "their creator sees them)",
                             id, EP_TASKS_TTL_MS / 3600000);
-    return db_err(t, err, "reading a task");
-}
-
-/* Run one UPDATE/DELETE with text parameters (NULL = SQL NULL) and a number; the number of rows
- * changed, or -1 (dbmu held). */
-static int exec_sql(struct ep_tasks *t, const char *sql, const char *a, const char *b,
-                    const char *c, double num)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(t->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    const char *p[3] = {a, b, c};
-    for (int i = 0; i < 3; i++)
-        if (sqlite3_bind_parameter_count(st) > i)
-            sqlite3_bind_text(st, i + 1, p[i], -1, SQLITE_TRANSIENT);
-    if (sqlite3_bind_parameter_count(st) >= 4)
-        sqlite3_bind_double(st, 4, num);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? sqlite3_changes(t->db) : -1;
+    if (rc == 0)
+        row_view(&r, v);
+    ep_taskrow_clear(&r);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ runs */
@@ -236,17 +188,7 @@ static int run_heartbeat(struct run *r)
         memcpy(msg, r->progress, sizeof msg);
     r->progress_new = 0;
     pthread_mutex_unlock(&r->mu);
-    double now = now_s();
-    pthread_mutex_lock(&t->dbmu);
-    int n = has ? exec_sql(t,
-                           "UPDATE mcp_task SET message = ?3, updated = ?4, lease_until = ?4 + "
-                           "10 WHERE id = ?1 AND owner = ?2 AND status = 'working'",
-                           r->id, t->owner, msg, now)
-                : exec_sql(t,
-                           "UPDATE mcp_task SET lease_until = ?4 + 10 WHERE id = ?1 AND "
-                           "owner = ?2 AND status = 'working'",
-                           r->id, t->owner, NULL, now);
-    pthread_mutex_unlock(&t->dbmu);
+    int n = ep_taskstore_renew(t->ts, r->id, t->owner, has ? msg : NULL, now_s(), EP_TASKS_LEASE_S);
     return n == 0; /* -1 (a busy store): keep going, the next beat retries */
 }
 
@@ -265,28 +207,10 @@ static void run_finish(struct run *r, const char *final)
                                 ? "completed: the tool reported an error (isError)"
                                 : "completed")
                          : "failed";
-    pthread_mutex_lock(&t->dbmu);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(t->db,
-                           "UPDATE mcp_task SET status = ?3, message = ?4, result = ?5, "
-                           "error = ?6, updated = ?7, lease_until = 0 WHERE id = ?1 AND "
-                           "owner = ?2 AND status = 'working'",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, r->id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, t->owner, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, rt ? "completed" : "failed", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, msg, -1, SQLITE_STATIC);
-        if (rt)
-            sqlite3_bind_text(st, 5, rt, -1, SQLITE_TRANSIENT);
-        if (!rt && et)
-            sqlite3_bind_text(st, 6, et, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_double(st, 7, now_s());
-        if (sqlite3_step(st) != SQLITE_DONE)
-            fprintf(stderr, "epintel: task %s: its outcome could not be stored: %s\n", r->id,
-                    sqlite3_errmsg(t->db));
-    }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&t->dbmu);
+    struct ep_error e = {0};
+    if (ep_taskstore_finish(t->ts, r->id, t->owner, rt ? "completed" : "failed", msg, rt,
+                            rt ? NULL : et, now_s(), &e) < 0)
+        fprintf(stderr, "epintel: task %s: its outcome could not be stored: %s\n", r->id, e.msg);
     free(rt);
     free(et);
     json_decref(m);
@@ -296,32 +220,19 @@ static void *run_main(void *arg)
 {
     struct run *r = arg;
     struct ep_tasks *t = r->t;
-    char *tool = NULL, *args = NULL, *out_dir = NULL, *principal = NULL;
-    pthread_mutex_lock(&t->dbmu);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(t->db,
-                           "SELECT tool, args, out_dir, principal FROM mcp_task WHERE id = ?1", -1,
-                           &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, r->id, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            tool = strdup((const char *)sqlite3_column_text(st, 0));
-            args = strdup((const char *)sqlite3_column_text(st, 1));
-            out_dir = strdup((const char *)sqlite3_column_text(st, 2));
-            principal = strdup((const char *)sqlite3_column_text(st, 3));
-        }
-    }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&t->dbmu);
+    struct ep_taskcall c;
+    struct ep_error e = {0};
+    ep_taskstore_call(t->ts, r->id, &c, &e); /* c left empty on failure: the task fails */
+    const char *tool = c.tool;
 
     struct ep_mcp_options o = t->tmpl;
     o.tasks = NULL; /* the call runs here, inline */
     o.workers = 1;
     o.tool_timeout_s = 0; /* a task runs until done or cancelled */
-    o.ctx.out_dir = out_dir && *out_dir ? out_dir : NULL;
-    o.principal = principal;
+    o.ctx.out_dir = c.out_dir && *c.out_dir ? c.out_dir : NULL;
+    o.principal = c.principal;
     struct ep_mcp_server *srv = NULL;
-    struct ep_error e = {0};
-    json_t *a = args ? json_loads(args, 0, NULL) : NULL;
+    json_t *a = c.args ? json_loads(c.args, 0, NULL) : NULL;
     json_t *req =
         tool ? json_pack("{s:s,s:i,s:s,s:{s:s,s:O,s:{s:s,s:s,s:{}}}}", "jsonrpc", "2.0", "id", 1,
                          "method", "tools/call", "params", "name", tool, "arguments",
@@ -366,16 +277,10 @@ static void *run_main(void *arg)
         run_finish(r, NULL);
     }
     if (abandoned) { /* give the lease back: the next process resumes it at once */
-        pthread_mutex_lock(&t->dbmu);
-        exec_sql(t, "UPDATE mcp_task SET lease_until = 0 WHERE id = ?1 AND owner = ?2", r->id,
-                 t->owner, NULL, 0);
-        pthread_mutex_unlock(&t->dbmu);
+        ep_taskstore_release(t->ts, r->id, t->owner);
     }
     free(rt);
-    free(tool);
-    free(args);
-    free(out_dir);
-    free(principal);
+    ep_taskcall_clear(&c);
     pthread_mutex_lock(&t->mu);
     for (struct run **pp = &t->runs; *pp; pp = &(*pp)->next)
         if (*pp == r) {
@@ -421,35 +326,11 @@ static void run_start(struct ep_tasks *t, const char *id)
 /* Take over the working tasks whose lease ran out; forget expired tasks. */
 static void scan(struct ep_tasks *t)
 {
-    double now = now_s();
     char ids[16][40];
-    int n = 0;
-    pthread_mutex_lock(&t->dbmu);
-    exec_sql(t, "DELETE FROM mcp_task WHERE status <> 'working' AND created + ttl_ms / 1000.0 < ?4",
-             NULL, NULL, NULL, now);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(t->db,
-                           "SELECT id FROM mcp_task WHERE status = 'working' AND lease_until < ?1 "
-                           "LIMIT 16",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_double(st, 1, now);
-        while (n < 16 && sqlite3_step(st) == SQLITE_ROW)
-            snprintf(ids[n++], sizeof ids[0], "%s", (const char *)sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-    for (int i = 0; i < n; i++) {
-        /* claimed by one process only: the lease check and the update are one statement */
-        if (exec_sql(t,
-                     "UPDATE mcp_task SET owner = ?2, lease_until = ?4 + 10, runs = runs + 1, "
-                     "message = 'resumed: its previous server stopped' WHERE id = ?1 AND status = "
-                     "'working' AND lease_until < ?4",
-                     ids[i], t->owner, NULL, now) != 1)
-            ids[i][0] = 0;
-    }
-    pthread_mutex_unlock(&t->dbmu);
+    int n = ep_taskstore_claim(t->ts, t->owner, "resumed: its previous server stopped", now_s(),
+                               EP_TASKS_LEASE_S, ids, 16);
     for (int i = 0; i < n; i++)
-        if (ids[i][0])
-            run_start(t, ids[i]);
+        run_start(t, ids[i]);
 }
 
 static void *scanner_main(void *arg)
@@ -482,7 +363,6 @@ int ep_tasks_open(const char *db_path, const struct ep_mcp_options *tmpl, const 
         return ep_error_set(err, EP_ENOMEM, "tasks: out of memory or no random bytes");
     }
     t->tmpl = *tmpl;
-    pthread_mutex_init(&t->dbmu, NULL);
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
     int n = 0;
@@ -492,20 +372,7 @@ int ep_tasks_open(const char *db_path, const struct ep_mcp_options *tmpl, const 
     for (int i = 0; t->tools && i < n; i++)
         if ((t->tools[i] = strdup(tools[i])) != NULL)
             t->ntools = i + 1;
-    int rc = 0;
-    if (sqlite3_open_v2(db_path, &t->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        NULL) != SQLITE_OK)
-        rc = ep_error_set(err, EP_EIO, "tasks: cannot open the store %s: %s", db_path,
-                          t->db ? sqlite3_errmsg(t->db) : "out of memory");
-    if (!rc) {
-        sqlite3_busy_timeout(t->db, 10000);
-        char *m = NULL;
-        if (sqlite3_exec(t->db, "PRAGMA journal_mode=WAL;" TASK_DDL, NULL, NULL, &m) != SQLITE_OK)
-            rc = ep_error_set(err, EP_EIO, "tasks: cannot create the task table in %s: %s", db_path,
-                              m ? m : "?");
-        sqlite3_free(m);
-    }
+    int rc = ep_taskstore_open(db_path, &t->ts, err);
     if (!rc && pthread_create(&t->scanner, NULL, scanner_main, t) != 0)
         rc = ep_error_set(err, EP_EINTERNAL, "tasks: cannot start the scanner thread");
     if (rc) {
@@ -536,11 +403,10 @@ void ep_tasks_close(struct ep_tasks *t)
     while (t->runs)
         pthread_cond_wait(&t->cv, &t->mu);
     pthread_mutex_unlock(&t->mu);
-    sqlite3_close(t->db);
+    ep_taskstore_close(t->ts);
     for (int i = 0; t->tools && i < t->ntools; i++)
         free(t->tools[i]);
     free(t->tools);
-    pthread_mutex_destroy(&t->dbmu);
     pthread_mutex_destroy(&t->mu);
     pthread_cond_destroy(&t->cv);
     free(t);
@@ -558,32 +424,18 @@ int ep_tasks_create(struct ep_tasks *t, const char *principal, const char *out_d
     char *at = json_dumps(args ? args : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
     if (!at)
         return ep_error_set(err, EP_ENOMEM, "tasks: out of memory");
-    double now = now_s();
-    pthread_mutex_lock(&t->dbmu);
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(t->db,
-                           "INSERT INTO mcp_task(id, principal, tool, args, out_dir, status, "
-                           "message, created, updated, ttl_ms, owner, lease_until) VALUES (?1, "
-                           "?2, ?3, ?4, ?5, 'working', 'queued', ?6, ?6, ?7, ?8, ?6 + 10)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_err(t, err, "creating a task");
-    } else {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, principal ? principal : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, tool, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, at, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 5, out_dir ? out_dir : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_double(st, 6, now);
-        sqlite3_bind_int64(st, 7, ttl_ms);
-        sqlite3_bind_text(st, 8, t->owner, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = db_err(t, err, "creating a task");
-    }
-    sqlite3_finalize(st);
+    struct ep_tasknew n = {.id = id,
+                           .principal = principal ? principal : "",
+                           .tool = tool,
+                           .args = at,
+                           .out_dir = out_dir,
+                           .owner = t->owner,
+                           .now = now_s(),
+                           .ttl_ms = ttl_ms,
+                           .lease_s = EP_TASKS_LEASE_S};
+    int rc = ep_taskstore_insert(t->ts, &n, err);
     if (!rc)
         rc = load_view(t, principal ? principal : "", id, v, err); /* durable: it reads back */
-    pthread_mutex_unlock(&t->dbmu);
     free(at);
     if (!rc)
         run_start(t, id);
@@ -593,24 +445,15 @@ int ep_tasks_create(struct ep_tasks *t, const char *principal, const char *out_d
 int ep_tasks_get(struct ep_tasks *t, const char *principal, const char *id, struct ep_task_view *v,
                  struct ep_error *err)
 {
-    pthread_mutex_lock(&t->dbmu);
-    int rc = load_view(t, principal ? principal : "", id, v, err);
-    pthread_mutex_unlock(&t->dbmu);
-    return rc;
+    return load_view(t, principal ? principal : "", id, v, err);
 }
 
 int ep_tasks_cancel(struct ep_tasks *t, const char *principal, const char *id,
                     struct ep_task_view *v, struct ep_error *err)
 {
     const char *p = principal ? principal : "";
-    pthread_mutex_lock(&t->dbmu);
-    int n = exec_sql(t,
-                     "UPDATE mcp_task SET status = 'cancelled', message = 'cancelled by the "
-                     "client', updated = ?4, lease_until = 0 WHERE id = ?1 AND principal = ?2 "
-                     "AND status = 'working'",
-                     id, p, NULL, now_s());
-    int rc = n < 0 ? db_err(t, err, "cancelling a task") : load_view(t, p, id, v, err);
-    pthread_mutex_unlock(&t->dbmu);
+    int n = ep_taskstore_cancel(t->ts, p, id, "cancelled by the client", now_s(), err);
+    int rc = n < 0 ? n : load_view(t, p, id, v, err);
     if (!rc && n == 0)
         rc = ep_error_set(err, EP_EINVAL,
                           "task %s is already %s: only a working task can be "
@@ -619,37 +462,25 @@ int ep_tasks_cancel(struct ep_tasks *t, const char *principal, const char *id,
     return rc;
 }
 
+struct list_ctx {
+    json_t *(*fn)(const struct ep_task_view *v);
+    json_t *items;
+};
+
+static void list_one(void *ctx, const struct ep_taskrow *r)
+{
+    struct list_ctx *c = ctx;
+    struct ep_task_view v;
+    row_view(r, &v);
+    json_array_append_new(c->items, c->fn(&v));
+    ep_task_view_clear(&v);
+}
+
 int ep_tasks_list(struct ep_tasks *t, const char *principal, long offset, int limit,
                   json_t *(*fn)(const struct ep_task_view *v), json_t **items, int *more,
                   struct ep_error *err)
 {
     *items = json_array();
-    *more = 0;
-    pthread_mutex_lock(&t->dbmu);
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(t->db,
-                           "SELECT " VIEW_COLS " FROM mcp_task WHERE principal = ?1 ORDER BY "
-                           "created DESC, id LIMIT ?2 OFFSET ?3",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_err(t, err, "listing tasks");
-    } else {
-        sqlite3_bind_text(st, 1, principal ? principal : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 2, limit + 1);
-        sqlite3_bind_int64(st, 3, offset);
-        int k = 0;
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            if (k++ == limit) {
-                *more = 1;
-                break;
-            }
-            struct ep_task_view v;
-            row_view(st, &v);
-            json_array_append_new(*items, fn(&v));
-            ep_task_view_clear(&v);
-        }
-    }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&t->dbmu);
-    return rc;
+    struct list_ctx c = {fn, *items};
+    return ep_taskstore_list(t->ts, principal, offset, limit, list_one, &c, more, err);
 }

@@ -47,12 +47,12 @@ struct ep_task_view {
     int runs;       /* how many times it was started (1 + resumptions after a stop) */
 };
 
-/* Open the tasks of the store at db_path (its own SQLite connection; creates the table if the
- * store's migration has not). tmpl: the options of the servers that run tasks (copied; its
- * borrowed pointers must outlive the tasks). tools: NULL-terminated names of the tools whose
- * calls become tasks (borrowed, may be NULL), besides any call whose arguments ask for
- * rendered files (a non-empty "formats" array). Starts the scanner, which resumes the tasks
- * left working by a stopped or killed process. */
+/* Open the tasks of the store at db_path (its own connection, engine/ep_taskstore.h; the store is
+ * created and migrated if needed: migration 8 makes the table). tmpl: the options of the servers
+ * that run tasks (copied; its borrowed pointers must outlive the tasks). tools: NULL-terminated
+ * names of the tools whose calls become tasks (borrowed, may be NULL), besides any call whose
+ * arguments ask for rendered files (a non-empty "formats" array). Starts the scanner, which resumes
+ * the tasks left working by a stopped or killed process. */
 int ep_tasks_open(const char *db_path, const struct ep_mcp_options *tmpl, const char *const *tools,
                   struct ep_tasks **out, struct ep_error *err);
 

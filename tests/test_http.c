@@ -1358,6 +1358,17 @@ static void test_era2026_http(void **state)
                      CURLE_OK);
     assert_int_equal(r.status, 400);
     assert_int_equal(body_code(&r), -32602);
+    assert_non_null(strstr(r.body.data, "request must carry params._meta"));
+    ep_buf_free(&r.body);
+    /* a batch under the 2026 header: 400 with -32600 (one message per POST) */
+    assert_int_equal(post26("2026-07-28", "tools/list", NULL, NULL,
+                            "[{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\","
+                            "\"params\":{" META26 "}}]",
+                            &r),
+                     CURLE_OK);
+    assert_int_equal(r.status, 400); /* the refusal answers each request of the batch */
+    assert_non_null(strstr(r.body.data, "\"code\":-32600"));
+    assert_non_null(strstr(r.body.data, "POST body is one JSON-RPC message, not a batch"));
     ep_buf_free(&r.body);
     /* unknown and removed methods: 404 with -32601 */
     const char *gone[] = {"ping", "no/such"};
