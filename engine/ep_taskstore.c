@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ep_store.h"
+#include "ep_store_db.h"
 
 struct ep_taskstore {
     struct ep_store *s;
