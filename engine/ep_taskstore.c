@@ -298,7 +298,7 @@ int ep_taskstore_claim(struct ep_taskstore *ts, const char *owner, const char *m
                      p, 3, now, lease_s) != 1)
             continue;
         if (k != i)
-            memcpy(ids[k], ids[i], sizeof ids[0]);
+            snprintf(ids[k], sizeof ids[0], "%s", ids[i]); /* k < i: no overlap */
         k++;
     }
     pthread_mutex_unlock(&ts->mu);
