@@ -38,9 +38,9 @@ int ep_stats_votes_blob_read(const unsigned char *p, size_t n, void *res)
     size_t cells = (size_t)sb->m->n_vote * (size_t)sb->m->n_grp;
     if (r.bad || nv != sb->m->n_vote || ng != sb->m->n_grp || n != 8 + cells * 8)
         return EP_EPARSE;
-    /* the allocation of ep_stats_votes_compute: [n_vote * max(n_grp, 1)] */
-    vs->vg = calloc((size_t)nv * (size_t)(ng > 0 ? ng : 1), sizeof *vs->vg);
-    if (!vs->vg && nv > 0)
+    /* at least one cell: calloc(0) may return NULL */
+    vs->vg = calloc((size_t)(nv > 0 ? nv : 1) * (size_t)(ng > 0 ? ng : 1), sizeof *vs->vg);
+    if (!vs->vg)
         return EP_ENOMEM;
     vs->n_vote = nv;
     vs->n_grp = ng;

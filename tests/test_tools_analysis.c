@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ep_provider.h"
+#include "ep_report.h"
 #include "ep_env.h"
 #include "ep_store.h"
 #include "ep_store_db.h"
@@ -62,6 +63,7 @@ static int teardown(void **st)
     (void)st;
     ep_env_close(&env);
     ep_tools_cleanup();
+    ep_report_cleanup(); /* cairo's and fontconfig's caches (test_reports renders a PNG) */
     ep_store_close(store);
     ep_test_system("rm -rf '%s'", tmp);
     free(tmp);
