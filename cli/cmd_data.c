@@ -46,8 +46,8 @@ static int list_add(char ***list, int *n, int *cap, const char *dir, const char 
         int nc = *cap ? *cap * 2 : 16;
         /* malloc for the first block: gcc 12's analyser takes realloc(NULL) for a free of NULL
          * and then reports a second realloc(NULL) as a double free */
-        char **grown = *list ? realloc(*list, (size_t)nc * sizeof **list)
-                             : malloc((size_t)nc * sizeof **list);
+        char **grown =
+            *list ? realloc(*list, (size_t)nc * sizeof **list) : malloc((size_t)nc * sizeof **list);
         if (!grown) {
             fprintf(stderr, "epintel: out of memory\n");
             return -1;
@@ -92,7 +92,7 @@ static int collect(int argc, char **argv, char ***out, int *nout)
             goto fail;
         }
         struct dirent *de;
-        int first = n; /* this folder's files are list[first..n) */
+        int first = n;         /* this folder's files are list[first..n) */
         struct ep_buf subdirs; /* names of the subfolders, which are not ingested */
         ep_buf_init(&subdirs, 4096);
         long nsub = 0;

@@ -371,7 +371,7 @@ int ep_tasks_open(const char *db_path, const struct ep_mcp_options *tmpl, const 
         n++;
     t->tools = calloc((size_t)n + 1, sizeof *t->tools);
     int rc = t->tools ? 0 : ep_error_set(err, EP_ENOMEM, "tasks: out of memory");
-    for (int i = 0; !rc && i < n; i++) {
+    for (int i = 0; !rc && t->tools && i < n; i++) {
         char *name = strdup(tools[i]); /* checked before it is stored (an unchecked store was
                                           lost by gcc 12's analyser) */
         if (!name)
