@@ -213,9 +213,15 @@ static int parliament(struct ep_anomalies *a, struct ep_error *err)
     uint8_t *ok = calloc(n1 * 2, 1);
     const int **pv = calloc(n1, sizeof *pv);
     int *pn = calloc(n1, sizeof *pn);
-    if (!x || !ok || !pv || !pn)
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-    for (int k = 0; !rc && x && ok && pv && pn && k < np; k++) {
+    if (!x || !ok || !pv || !pn) {
+        free(x);
+        free(ok);
+        free(pv);
+        free(pn);
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+        return EP_ENOMEM;
+    }
+    for (int k = 0; k < np; k++) {
         long long T = 0, D = 0, Ab = 0;
         for (int q = ps->start[k]; q < ps->start[k + 1]; q++) {
             const struct ep_stats_vg *vg = w->vs.vg + (size_t)ps->vote[q] * (size_t)m->n_grp;
@@ -232,7 +238,7 @@ static int parliament(struct ep_anomalies *a, struct ep_error *err)
         ok[np + k] = T > 0;
         x[np + k] = T > 0 ? (double)Ab / (double)T : EP_STATS_UNDEF;
     }
-    for (int s = 0; !rc && x && ok && s < 2; s++) {
+    for (int s = 0; !rc && s < 2; s++) {
         struct ep_stats_outliers ol;
         memset(&ol, 0, sizeof ol);
         rc = ep_stats_outliers_find(x + (size_t)s * (size_t)np, ok + (size_t)s * (size_t)np, np,

@@ -184,8 +184,10 @@ static int mep_votes(struct ctx *c, const struct ep_stats_mep *st, int i, int li
         vote_list(c, st->cross_votes, st->cross_n, limit, i, &o->cross_party_votes))
         return EP_ENOMEM;
     /* the votes behind the abstention share and participation */
-    int *abst = malloc((size_t)(m->n_vote ? m->n_vote : 1) * sizeof *abst);
-    int *missed = malloc((size_t)(m->n_vote ? m->n_vote : 1) * sizeof *missed);
+    /* calloc, though only [0, na) and [0, nm) are read: gcc 12's analyser cannot relate na and
+     * nm to what the loop wrote */
+    int *abst = calloc((size_t)(m->n_vote ? m->n_vote : 1), sizeof *abst);
+    int *missed = calloc((size_t)(m->n_vote ? m->n_vote : 1), sizeof *missed);
     int na = 0, nm = 0, rc = 0;
     if (!abst || !missed)
         rc = EP_ENOMEM;

@@ -57,9 +57,7 @@ static void win_free(struct ep_win *w)
             ep_stats_trends_free(&w->tr[k]);
     }
     win_free_graph(w);
-    for (int i = 0; w->name && i < w->n_name; i++)
-        free(w->name[i]);
-    free(w->name);
+    free(w->name); /* one block with its strings (ep_query_member_names) */
     free(w->country);
     free(w->mf);
     free(w->F);
@@ -138,10 +136,16 @@ int ep_wincache_get(struct ep_wincache *c, struct ep_store *s, const struct ep_w
         if (!e || !e->used || (v && v->used && e->tick < v->tick))
             victim = i;
     }
-    if (!c->e[victim] && !(c->e[victim] = calloc(1, sizeof *c->e[victim])))
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
     struct ep_win *e = c->e[victim];
-    win_free(e);
+    if (e) {
+        win_free(e);
+    } else {
+        /* a new slot is zeroed already (and gcc 12's analyser takes win_free's free(NULL)s of
+         * a calloc'd block for double frees) */
+        if (!(e = calloc(1, sizeof *e)))
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        c->e[victim] = e;
+    }
     int rc = ep_store_load_matrix(s, w, &e->mat, err);
     if (rc) {
         ep_matrix_free(&e->mat);
@@ -296,14 +300,13 @@ int ep_win_need_names(struct ep_win *w, struct ep_error *err)
         return 0;
     const struct ep_matrix *m = w->m;
     size_t n = (size_t)(m->n_mep > 0 ? m->n_mep : 1);
-    w->name = calloc(n, sizeof *w->name);
     w->country = calloc(n, sizeof *w->country);
-    if (!w->name || !w->country)
+    if (!w->country)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
-    w->n_name = m->n_mep;
-    int rc = ep_query_member_names(w->store, m->mep_id, m->n_mep, w->name, w->country, err);
+    int rc = ep_query_member_names(w->store, m->mep_id, m->n_mep, &w->name, w->country, err);
     if (rc)
         return rc;
+    w->n_name = m->n_mep;
     w->have_names = 1;
     return 0;
 }

@@ -38,6 +38,37 @@ static int is_subdir(const char *dir, const char *name)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* Append a copy of the path dir/name (name NULL: dir alone) to *list (n entries, room for
+ * *cap). 0, or -1 when out of memory (said on stderr; *list is unchanged). */
+static int list_add(char ***list, int *n, int *cap, const char *dir, const char *name)
+{
+    if (*n == *cap) {
+        int nc = *cap ? *cap * 2 : 16;
+        /* malloc for the first block: gcc 12's analyser takes realloc(NULL) for a free of NULL
+         * and then reports a second realloc(NULL) as a double free */
+        char **grown =
+            *list ? realloc(*list, (size_t)nc * sizeof **list) : malloc((size_t)nc * sizeof **list);
+        if (!grown) {
+            fprintf(stderr, "epintel: out of memory\n");
+            return -1;
+        }
+        *list = grown;
+        *cap = nc;
+    }
+    size_t len = strlen(dir) + (name ? strlen(name) + 1 : 0) + 1;
+    char *path = malloc(len);
+    if (!path) {
+        fprintf(stderr, "epintel: out of memory\n");
+        return -1;
+    }
+    if (name)
+        snprintf(path, len, "%s/%s", dir, name);
+    else
+        memcpy(path, dir, len);
+    (*list)[(*n)++] = path;
+    return 0;
+}
+
 /* Expand folders (one level, sorted, .xml/.csv[.gz] only; subfolders are not entered, and a
  * folder with nothing to ingest is an error that says so). Files are taken as given. */
 static int collect(int argc, char **argv, char ***out, int *nout)
@@ -50,112 +81,64 @@ static int collect(int argc, char **argv, char ***out, int *nout)
             fprintf(stderr, "epintel: %s: no such file or directory\n", argv[i]);
             goto fail;
         }
-        char **items = NULL;
-        int ni = 0;
-        if (S_ISDIR(sb.st_mode)) {
-            DIR *d = opendir(argv[i]);
-            if (!d) {
-                fprintf(stderr, "epintel: %s: cannot open directory\n", argv[i]);
+        if (!S_ISDIR(sb.st_mode)) {
+            if (list_add(&list, &n, &cap, argv[i], NULL))
                 goto fail;
+            continue;
+        }
+        DIR *d = opendir(argv[i]);
+        if (!d) {
+            fprintf(stderr, "epintel: %s: cannot open directory\n", argv[i]);
+            goto fail;
+        }
+        struct dirent *de;
+        int first = n;         /* this folder's files are list[first..n) */
+        struct ep_buf subdirs; /* names of the subfolders, which are not ingested */
+        ep_buf_init(&subdirs, 4096);
+        long nsub = 0;
+        while ((de = readdir(d))) {
+            if (de->d_name[0] == '.')
+                continue;
+            if (is_subdir(argv[i], de->d_name)) {
+                if (nsub < 5)
+                    ep_buf_printf(&subdirs, "%s%s", nsub ? ", " : "", de->d_name);
+                nsub++;
+                continue;
             }
-            struct dirent *de;
-            int ai = 0;
-            struct ep_buf subdirs; /* names of the subfolders, which are not ingested */
-            ep_buf_init(&subdirs, 4096);
-            long nsub = 0;
-            while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                    continue;
-                if (is_subdir(argv[i], de->d_name)) {
-                    if (nsub < 5)
-                        ep_buf_printf(&subdirs, "%s%s", nsub ? ", " : "", de->d_name);
-                    nsub++;
-                    continue;
-                }
-                if (!ingestible(de->d_name))
-                    continue;
-                if (ni == ai) {
-                    ai = ai ? ai * 2 : 16;
-                    char **grown = realloc(items, (size_t)ai * sizeof *items);
-                    if (!grown) {
-                        closedir(d);
-                        ep_buf_free(&subdirs);
-                        for (int k = 0; k < ni; k++)
-                            free(items[k]);
-                        free(items);
-                        fprintf(stderr, "epintel: out of memory\n");
-                        goto fail;
-                    }
-                    items = grown;
-                }
-                size_t len = strlen(argv[i]) + strlen(de->d_name) + 2;
-                char *path = malloc(len);
-                if (!path) {
-                    closedir(d);
-                    ep_buf_free(&subdirs);
-                    for (int k = 0; k < ni; k++)
-                        free(items[k]);
-                    free(items);
-                    fprintf(stderr, "epintel: out of memory\n");
-                    goto fail;
-                }
-                snprintf(path, len, "%s/%s", argv[i], de->d_name);
-                items[ni++] = path;
-            }
-            closedir(d);
-            const char *more = nsub > 5 ? ", ..." : "";
-            if (ni == 0) {
-                /* nothing to ingest here: an error, not "0 file(s) ingested" */
-                if (nsub)
-                    fprintf(stderr,
-                            "epintel: %s: no .xml, .csv, .xml.gz or .csv.gz file in this folder; "
-                            "ingest does not go into subfolders (%ld here: %s%s): name them, "
-                            "e.g. epintel ingest %s/*/\n",
-                            argv[i], nsub, subdirs.data, more, argv[i]);
-                else
-                    fprintf(stderr,
-                            "epintel: %s: no .xml, .csv, .xml.gz or .csv.gz file in this "
-                            "folder\n",
-                            argv[i]);
+            if (!ingestible(de->d_name))
+                continue;
+            if (list_add(&list, &n, &cap, argv[i], de->d_name)) {
+                closedir(d);
                 ep_buf_free(&subdirs);
                 goto fail;
             }
+        }
+        closedir(d);
+        const char *more = nsub > 5 ? ", ..." : "";
+        if (n == first) {
+            /* nothing to ingest here: an error, not "0 file(s) ingested" */
             if (nsub)
                 fprintf(stderr,
-                        "epintel: note: %s: %ld subfolder(s) not ingested (%s%s); ingest does "
-                        "not go into subfolders: name them to ingest them\n",
-                        argv[i], nsub, subdirs.data, more);
+                        "epintel: %s: no .xml, .csv, .xml.gz or .csv.gz file in this folder; "
+                        "ingest does not go into subfolders (%ld here: %s%s): name them, "
+                        "e.g. epintel ingest %s/*/\n",
+                        argv[i], nsub, subdirs.data, more, argv[i]);
+            else
+                fprintf(stderr,
+                        "epintel: %s: no .xml, .csv, .xml.gz or .csv.gz file in this "
+                        "folder\n",
+                        argv[i]);
             ep_buf_free(&subdirs);
-            if (ni > 1)
-                qsort(items, (size_t)ni, sizeof *items, cmp_str);
-        } else {
-            items = malloc(sizeof *items);
-            char *path = strdup(argv[i]);
-            if (!items || !path) {
-                free(items);
-                free(path);
-                fprintf(stderr, "epintel: out of memory\n");
-                goto fail;
-            }
-            items[0] = path;
-            ni = 1;
+            goto fail;
         }
-        for (int k = 0; k < ni; k++) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                char **grown = realloc(list, (size_t)cap * sizeof *list);
-                if (!grown) {
-                    for (int j = k; j < ni; j++)
-                        free(items[j]);
-                    free(items);
-                    fprintf(stderr, "epintel: out of memory\n");
-                    goto fail;
-                }
-                list = grown;
-            }
-            list[n++] = items[k];
-        }
-        free(items);
+        if (nsub)
+            fprintf(stderr,
+                    "epintel: note: %s: %ld subfolder(s) not ingested (%s%s); ingest does "
+                    "not go into subfolders: name them to ingest them\n",
+                    argv[i], nsub, subdirs.data, more);
+        ep_buf_free(&subdirs);
+        if (n - first > 1)
+            qsort(list + first, (size_t)(n - first), sizeof *list, cmp_str);
     }
     *out = list;
     *nout = n;

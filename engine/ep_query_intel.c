@@ -6,6 +6,7 @@
 
 #include "ep_store.h"
 #include "ep_store_db.h"
+#include "ep_util.h"
 
 static int db_error(struct ep_store *s, struct ep_error *err, const char *what)
 {
@@ -40,14 +41,25 @@ void ep_query_content_marker(struct ep_store *s, char *out, size_t n)
     snprintf(out, n, "%.4096s|%lld|%lld", path ? path : "", units, last);
 }
 
-int ep_query_member_names(struct ep_store *s, const int64_t *ids, int n, char **name,
+int ep_query_member_names(struct ep_store *s, const int64_t *ids, int n, char ***names,
                           char (*country)[8], struct ep_error *err)
 {
+    /* The names go into one text buffer, then into one block with their pointers: no block per
+     * name to own (gcc 12's analyser loses blocks stored in an array in a loop that calls into
+     * SQLite, and reported them leaked), and one free for the caller. */
+    *names = NULL;
+    size_t *off = calloc((size_t)(n > 0 ? n : 1), sizeof *off);
+    if (!off)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    struct ep_buf text;
+    ep_buf_init(&text, 0);
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(ep_store_db(s),
                            "SELECT first_name, last_name, country_code FROM member WHERE id = ?1",
-                           -1, &q, NULL) != SQLITE_OK)
+                           -1, &q, NULL) != SQLITE_OK) {
+        free(off);
         return db_error(s, err, "reading MEP names");
+    }
     int rc = 0;
     for (int i = 0; i < n && !rc; i++) {
         sqlite3_reset(q);
@@ -67,11 +79,25 @@ int ep_query_member_names(struct ep_store *s, const int64_t *ids, int n, char **
         }
         if (!buf[0])
             snprintf(buf, sizeof buf, "MEP %lld", (long long)ids[i]);
-        name[i] = strdup(buf);
-        if (!name[i])
+        off[i] = text.len;
+        if (ep_buf_append(&text, buf, strlen(buf) + 1))
             rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     }
     sqlite3_finalize(q);
+    char **name = rc ? NULL : malloc((size_t)(n > 0 ? n : 1) * sizeof *name + text.len);
+    if (name) {
+        char *t = (char *)(name + (n > 0 ? n : 1));
+        if (text.len)
+            memcpy(t, text.data, text.len);
+        for (int i = 0; i < n; i++)
+            name[i] = t + off[i];
+        *names = name;
+    } else if (!rc) {
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+        rc = EP_ENOMEM;
+    }
+    free(off);
+    ep_buf_free(&text);
     return rc;
 }
 

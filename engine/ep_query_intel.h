@@ -21,10 +21,10 @@ int ep_query_unit_counts(struct ep_store *s, long long *units, long long *last,
                          struct ep_error *err);
 
 /* Names ("First Last", or "MEP <id>" when the member table has no name) and country codes
- * ("" when unknown) of the MEPs ids[0..n-1]. name[i] are new strings (caller frees each);
- * country[i] is filled in place. On failure the names allocated so far stay in name[] for the
- * caller to free. EP_EDB or EP_ENOMEM. */
-int ep_query_member_names(struct ep_store *s, const int64_t *ids, int n, char **name,
+ * ("" when unknown) of the MEPs ids[0..n-1]. *names is one new block: the n pointers, then
+ * the strings they point to (the caller frees *names alone); country[i] is filled in place.
+ * On failure *names is NULL (nothing to free). EP_EDB or EP_ENOMEM. */
+int ep_query_member_names(struct ep_store *s, const int64_t *ids, int n, char ***names,
                           char (*country)[8], struct ep_error *err);
 
 /* The member table's "First Last" of id into name: 1 when the row exists, 0 when it does not,

@@ -279,7 +279,8 @@ static void *run_main(void *arg)
     if (abandoned) { /* give the lease back: the next process resumes it at once */
         ep_taskstore_release(t->ts, r->id, t->owner);
     }
-    free(rt);
+    if (rt) /* gcc 12's analyser takes a second free(NULL) in a path for a double free */
+        free(rt);
     ep_taskcall_clear(&c);
     pthread_mutex_lock(&t->mu);
     for (struct run **pp = &t->runs; *pp; pp = &(*pp)->next)
@@ -369,10 +370,17 @@ int ep_tasks_open(const char *db_path, const struct ep_mcp_options *tmpl, const 
     while (tools && tools[n])
         n++;
     t->tools = calloc((size_t)n + 1, sizeof *t->tools);
-    for (int i = 0; t->tools && i < n; i++)
-        if ((t->tools[i] = strdup(tools[i])) != NULL)
-            t->ntools = i + 1;
-    int rc = ep_taskstore_open(db_path, &t->ts, err);
+    int rc = t->tools ? 0 : ep_error_set(err, EP_ENOMEM, "tasks: out of memory");
+    for (int i = 0; !rc && t->tools && i < n; i++) {
+        char *name = strdup(tools[i]); /* checked before it is stored (an unchecked store was
+                                          lost by gcc 12's analyser) */
+        if (!name)
+            rc = ep_error_set(err, EP_ENOMEM, "tasks: out of memory");
+        else
+            t->tools[t->ntools++] = name;
+    }
+    if (!rc)
+        rc = ep_taskstore_open(db_path, &t->ts, err);
     if (!rc && pthread_create(&t->scanner, NULL, scanner_main, t) != 0)
         rc = ep_error_set(err, EP_EINTERNAL, "tasks: cannot start the scanner thread");
     if (rc) {

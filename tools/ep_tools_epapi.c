@@ -212,6 +212,10 @@ static int rows_build(struct ep_error *err)
     int rc = 0;
     size_t k = 0;
     for (size_t i = 0; i < n && !rc; i++) {
+        if (!t[i].path) {
+            rc = ep_error_set(err, EP_EINTERNAL, "endpoint %zu of the table has no path", i);
+            break;
+        }
         if (ep_tools_epapi_excluded(t[i].path))
             continue;
         if (k + 1 >= MAX_ROWS) {
