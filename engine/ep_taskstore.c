@@ -270,6 +270,8 @@ int ep_taskstore_cancel(struct ep_taskstore *ts, const char *principal, const ch
 int ep_taskstore_claim(struct ep_taskstore *ts, const char *owner, const char *message, double now,
                        int lease_s, char (*ids)[40], int max)
 {
+    if (!ids || max <= 0)
+        return 0;
     int n = 0;
     pthread_mutex_lock(&ts->mu);
     exec_sql(ts,
@@ -298,7 +300,7 @@ int ep_taskstore_claim(struct ep_taskstore *ts, const char *owner, const char *m
                      p, 3, now, lease_s) != 1)
             continue;
         if (k != i)
-            snprintf(ids[k], sizeof ids[0], "%s", ids[i]); /* k < i: no overlap */
+            memmove(ids[k], ids[i], sizeof ids[0]); /* k < i */
         k++;
     }
     pthread_mutex_unlock(&ts->mu);
