@@ -65,8 +65,8 @@ enum { Q_MEP, Q_VOTE, Q_SITTING_REF, Q_N };
 
 static const char *const handle_sql[Q_N] = {
     [Q_MEP] = "SELECT first_name, last_name, country_code FROM member WHERE id = ?1",
-    [Q_VOTE] = "SELECT title, rcv_title, procedure_title, procedure_reference, result,"
-               " substr(timestamp, 1, 10) FROM vote WHERE id = ?1",
+    [Q_VOTE] = ("SELECT title, rcv_title, procedure_title, procedure_reference, result,"
+                " substr(timestamp, 1, 10) FROM vote WHERE id = ?1"),
     [Q_SITTING_REF] = "SELECT reference FROM sitting WHERE date = ?1",
 };
 
