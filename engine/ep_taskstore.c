@@ -277,10 +277,6 @@ int ep_taskstore_claim(struct ep_taskstore *ts, const char *owner, const char *m
     exec_sql(ts,
              "DELETE FROM mcp_task WHERE status <> 'working' AND created + ttl_ms / 1000.0 < ?1",
              NULL, 0, now, 0);
-    if (!ids || max <= 0) { /* no room: nothing is claimed */
-        pthread_mutex_unlock(&ts->mu);
-        return 0;
-    }
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(ts->db,
                            "SELECT id FROM mcp_task WHERE status = 'working' AND lease_until < ?1 "
