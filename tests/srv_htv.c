@@ -14,9 +14,9 @@
  *   srv_htv --dir DIR [--port-file PATH] [--port N]
  *       serves the files of DIR at /NAME (127.0.0.1 only; port 0 = any free port, written to
  *       --port-file atomically). Stops on SIGTERM or SIGINT. Each file has an ETag (from its
- *       size, mtime and the current salt) and a Last-Modified; If-None-Match / If-Modified-Since
- *       give 304; "Range: bytes=N-" gives 206 unless If-Range names another validator (then
- *       200, the whole file).
+ *       size, inode, mtime in ns and the current salt) and a Last-Modified; If-None-Match /
+ *       If-Modified-Since give 304; "Range: bytes=N-" gives 206 unless If-Range names another
+ *       validator (then 200, the whole file).
  *
  * Control (query parameters):
  *   POST /__faults?fail503=N   the next N file requests get 503 (Retry-After: 0)
@@ -360,8 +360,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     }
     long slow = fslow;
     char etag[160], lm[64];
-    snprintf(etag, sizeof etag, "\"%llx-%llx-%s\"", (unsigned long long)sb.st_size,
-             (unsigned long long)sb.st_mtime, salt);
+    /* size, inode and mtime to the nanosecond: two files of one size written within the same
+     * second (the tests' copies of an export) must not share a validator */
+    snprintf(etag, sizeof etag, "\"%llx-%llx-%llx.%lx-%s\"", (unsigned long long)sb.st_size,
+             (unsigned long long)sb.st_ino, (unsigned long long)sb.st_mtim.tv_sec,
+             (long)sb.st_mtim.tv_nsec, salt);
     time_t mt = sb.st_mtime + 1000 * strtol(salt, NULL, 10);
     pthread_mutex_unlock(&mu);
     struct tm tm;
