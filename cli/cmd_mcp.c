@@ -16,6 +16,7 @@
 #include "ep_tools.h"
 #include "ep_tools_all.h"
 #include "ep_tools_epapi.h"
+#include "ep_trace.h"
 #include "ep_util.h"
 
 static int default_out_dir(char *buf, size_t n)
@@ -60,7 +61,7 @@ static void serve_usage(FILE *f)
             "                                 [--auth-config F] [--audit-file F]\n"
             "                                 [--state redis://HOST:PORT/DB]\n"
             "                                 [--rate-per-minute N] [--max-replay-bytes N]\n"
-            "                                 [--conformance-fixtures]\n\n"
+            "                                 [--otlp URL] [--conformance-fixtures]\n\n"
             "Run the MCP server. With --stdio (the default) it reads JSON-RPC messages, one per\n"
             "line, on standard input and writes responses on standard output; logs go to\n"
             "standard error. It exits when standard input closes.\n"
@@ -117,6 +118,14 @@ static void serve_usage(FILE *f)
             "                           the oldest are dropped beyond (resume -> 410)\n"
             "  --conformance-fixtures   register the MCP conformance suite's test tools,\n"
             "                           resources and prompts (testing only)\n");
+    fprintf(f, "  --otlp URL               export trace spans (request, auth, tool, upstream\n"
+               "                           fetch) as OTLP/HTTP JSON to URL/v1/traces, e.g.\n"
+               "                           http://127.0.0.1:4318 (default\n"
+               "                           $OTEL_EXPORTER_OTLP_ENDPOINT); asynchronous: a full\n"
+               "                           queue drops spans, counted in /metrics. W3C\n"
+               "                           traceparent is read from requests and sent\n"
+               "                           upstream, and the trace id is audited, with or\n"
+               "                           without it (docs/operations.md)\n");
 }
 
 /* Parse a positive number flag into *out; 0 or prints the error. */
@@ -160,7 +169,7 @@ static int parse_listen(const char *v, const char **addr, int *port)
 
 /* epintel serve's options (defaults as in serve_usage). */
 struct serve_opts {
-    const char *out_dir, *http, *port_file, *auth_config, *audit_file, *state_url;
+    const char *out_dir, *http, *port_file, *auth_config, *audit_file, *state_url, *otlp;
     long rate, max_msg, workers, max_body, max_header, max_sessions, max_calls, max_sessions_pp;
     long session_idle, io_timeout, max_replay, header_timeout, max_per_ip, tool_timeout;
     long request_timeout;
@@ -186,6 +195,8 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
                              .max_per_ip = 128,
                              .tool_timeout = 60,
                              .request_timeout = 60};
+    const char *oe = getenv("OTEL_EXPORTER_OTLP_ENDPOINT");
+    o->otlp = oe && *oe ? oe : NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long *num = NULL, lo = 1, hi = 0;
@@ -216,6 +227,10 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
             continue;
         } else if (strcmp(a, "--audit-file") == 0 && v) {
             o->audit_file = v;
+            i++;
+            continue;
+        } else if (strcmp(a, "--otlp") == 0 && v) {
+            o->otlp = v;
             i++;
             continue;
         } else if (strcmp(a, "--port-file") == 0 && v) {
@@ -379,7 +394,15 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         return EP_EXIT_ERROR;
     }
     o.tasks = tasks;
-    int rc;
+    int rc = so.otlp ? ep_trace_start(so.otlp, &err) : 0; /* the span exporter's thread */
+    if (rc) {
+        ep_cli_error(&err);
+        ep_tasks_close(tasks);
+        ep_tools_cleanup();
+        ep_env_close(&env);
+        ep_store_close(s);
+        return rc == EP_EINVAL ? EP_EXIT_USAGE : EP_EXIT_ERROR;
+    }
     if (so.http) {
         rc = serve_http(&so, addr, port, &o, s, &err);
     } else {
@@ -392,6 +415,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     }
     if (rc)
         ep_cli_error(&err);
+    ep_trace_stop(5.0); /* what is queued goes out, waiting 5 s at most */
     ep_tasks_close(tasks);
     ep_tools_cleanup();
     ep_env_close(&env);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ep_trace.h"
 #include "ep_util.h"
 
 #ifndef EP_VERSION
@@ -631,6 +632,7 @@ struct slot {
     int body_mode;                /* 0 undecided, 1 to the file, 2 to memory (an error answer) */
     int io_errno;                 /* a write to the file failed */
     int range_bad;                /* a 206 not for the range asked */
+    struct ep_trace_span span;    /* the request's span, retries included (ep_trace.h) */
 };
 
 static void json_str(FILE *out, const char *s)
@@ -652,9 +654,21 @@ static void audit(struct slot *s, long status, const char *cache, const char *ou
                   const char *error)
 {
     struct ep_fetch *f = s->f;
+    double now = now_of(f);
+    json_t *ev =
+        ep_trace_event(&s->span, strcmp(outcome, "rejected") == 0 ? "breaker_open" : "attempt");
+    if (ev) {
+        ep_trace_kv_int(ev, "epintel.fetch.attempt", s->attempt);
+        if (status)
+            ep_trace_kv_int(ev, "http.response.status_code", status);
+        ep_trace_kv_str(ev, "epintel.fetch.outcome", outcome);
+        ep_trace_kv_str(ev, "epintel.fetch.breaker",
+                        ep_fetch_breaker_name(breaker_now(f, s->ep, now)));
+        if (error && *error)
+            ep_trace_kv_str(ev, "error.message", error);
+    }
     if (!f->audit)
         return;
-    double now = now_of(f);
     time_t t = (time_t)real_now(NULL);
     struct tm tm;
     char ts[32];
@@ -673,6 +687,12 @@ static void audit(struct slot *s, long status, const char *cache, const char *ou
     if (error && *error) {
         fputs(",\"error\":", f->audit);
         json_str(f->audit, error);
+    }
+    if (s->span.ctx.valid) {
+        char tid[33], sid[17];
+        ep_trace_hex(s->span.ctx.trace_id, 16, tid);
+        ep_trace_hex(s->span.ctx.span_id, 8, sid);
+        fprintf(f->audit, ",\"trace_id\":\"%s\",\"span_id\":\"%s\"", tid, sid);
     }
     fputs("}\n", f->audit);
     fflush(f->audit);
@@ -919,6 +939,20 @@ static int start_attempt(struct slot *s)
             }
         }
     }
+    if (s->span.ctx.valid) { /* W3C Trace Context: the upstream's parent is this request's span */
+        char line[EP_TRACE_STATE_MAX + 16];
+        memcpy(line, "traceparent: ", 13);
+        ep_trace_format(&s->span.ctx, line + 13);
+        if (!(h = curl_slist_append(s->hdrs, line)))
+            return EP_ENOMEM;
+        s->hdrs = h;
+        if (s->span.ctx.state[0]) {
+            snprintf(line, sizeof line, "tracestate: %s", s->span.ctx.state);
+            if (!(h = curl_slist_append(s->hdrs, line)))
+                return EP_ENOMEM;
+            s->hdrs = h;
+        }
+    }
     if (s->c.found && s->c.etag) {
         char line[1024];
         snprintf(line, sizeof line, "If-None-Match: %s", s->c.etag);
@@ -983,6 +1017,28 @@ static int start_attempt(struct slot *s)
     return 0;
 }
 
+/* End the request's span with what the result says. */
+static void span_end(struct slot *s)
+{
+    struct ep_trace_span *sp = &s->span;
+    const struct ep_fetch_result *r = s->res;
+    if (sp->recording) {
+        ep_trace_attr_str(sp, "http.request.method", "GET");
+        ep_trace_attr_str(sp, "url.full", r->url);
+        ep_trace_attr_str(sp, "epintel.fetch.endpoint", s->ep->name);
+        ep_trace_attr_int(sp, "epintel.fetch.attempts", s->attempt);
+        if (r->status)
+            ep_trace_attr_int(sp, "http.response.status_code", r->status);
+        ep_trace_attr_str(sp, "epintel.fetch.cache", r->cache ? r->cache : "miss");
+        ep_trace_attr_str(sp, "epintel.fetch.breaker",
+                          ep_fetch_breaker_name(breaker_now(s->f, s->ep, now_of(s->f))));
+        ep_trace_attr_bool(sp, "epintel.fetch.degraded", r->degraded);
+        if (r->rc)
+            ep_trace_error(sp, r->err.msg);
+    }
+    ep_trace_end(sp);
+}
+
 static void finish(struct slot *s)
 {
     struct ep_fetch *f = s->f;
@@ -993,6 +1049,7 @@ static void finish(struct slot *s)
     s->trial = 0;
     if (s->res->rc)
         f->tot.errors++;
+    span_end(s);
 }
 
 /* Hand the body in s->body (or the cached copy) to the result and parse it if asked. */
@@ -1269,6 +1326,11 @@ static void on_done(struct slot *s, CURLcode cc)
     }
     s->not_before = now + delay;
     s->state = SLOT_PENDING;
+    json_t *ev = ep_trace_event(&s->span, "retry");
+    if (ev) {
+        ep_trace_kv_int(ev, "epintel.fetch.next_attempt", s->attempt + 1);
+        ep_trace_kv_double(ev, "epintel.fetch.delay_s", delay);
+    }
 }
 
 /* Breaker check and token take; returns 1 to start now, 0 to wait (not_before set), -1 when
@@ -1311,6 +1373,10 @@ static int admit(struct slot *s, double now)
 
 static void slot_cleanup(struct slot *s)
 {
+    if (s->span.recording && s->ep)
+        span_end(s); /* not completed (ep_fetch_many says so in its result) */
+    else
+        ep_trace_end(&s->span);
     if (s->easy) {
         if (s->state == SLOT_RUNNING)
             curl_multi_remove_handle(s->f->multi, s->easy);
@@ -1496,6 +1562,9 @@ int ep_fetch_many(struct ep_fetch *f, const struct ep_fetch_req *reqs, size_t n,
             s->state = SLOT_DONE;
             continue;
         }
+        char sname[96];
+        snprintf(sname, sizeof sname, "GET %s", s->ep->name);
+        ep_trace_begin(&s->span, sname, EP_TRACE_CLIENT, NULL, 0); /* child of the current */
         if (reqs[i].no_cache || reqs[i].dest || ttl_of(f, s->ep) < 0) {
             res[i].cache = "bypass";
             continue;

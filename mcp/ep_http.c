@@ -25,6 +25,7 @@
 #include "ep_era2026.h"
 #include "ep_state.h"
 #include "ep_store.h"
+#include "ep_trace.h"
 #include "ep_util.h"
 
 #define EP_HTTP_SSE_BACKLOG ((size_t)64 << 20)   /* unsent SSE bytes per stream */
@@ -176,6 +177,7 @@ struct req {
     char args_digest[17];
     char rpc_outcome[8];
     char client[64];
+    struct ep_trace_span span; /* the request's span (ep_trace.h): its trace id is audited */
 };
 
 struct stat_row {
@@ -343,6 +345,7 @@ static void metrics_text(struct http *h, struct ep_buf *b)
     }
     if (h->upstream.len)
         ep_buf_append(b, h->upstream.data, h->upstream.len);
+    ep_trace_metrics(b); /* the span exporter's counters, with --otlp */
     ep_buf_printf(b, "# HELP epintel_http_requests_total HTTP requests by method and status.\n"
                      "# TYPE epintel_http_requests_total counter\n");
     for (int i = 0; i < h->nstats; i++)
@@ -446,6 +449,7 @@ static struct req *req_new(struct http *h, const char *method)
 
 static void req_free(struct req *r)
 {
+    ep_trace_end(&r->span); /* ended in on_completed; this frees what an unended one holds */
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cv);
     ep_buf_free(&r->body);
@@ -1266,7 +1270,20 @@ static int mcp_admit(struct req *r, struct MHD_Connection *c, enum MHD_Result *r
     if (h->auth) {
         struct ep_error e = {0};
         const char *az = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-        if (ep_auth_authenticate(h->auth, az, time(NULL), &r->who, &e)) {
+        struct ep_trace_span as;
+        ep_trace_begin(&as, "auth", EP_TRACE_INTERNAL, &r->span.ctx, 0);
+        int refused = ep_auth_authenticate(h->auth, az, time(NULL), &r->who, &e) != 0;
+        ep_trace_attr_str(&as, "epintel.auth.outcome", refused ? "refused" : "accepted");
+        ep_trace_attr_str(&as, "epintel.auth.credential",
+                          !az                                  ? "none"
+                          : strncasecmp(az, "Bearer ", 7) == 0 ? "bearer"
+                                                               : "other");
+        if (refused)
+            ep_trace_error(&as, e.msg);
+        else
+            ep_trace_attr_str(&as, "epintel.auth.roles", r->who.role_names);
+        ep_trace_end(&as);
+        if (refused) {
             for (char *q = e.msg; *q; q++)
                 if (*q == '"' || *q == '\\' || (unsigned char)*q < 0x20)
                     *q = '\'';
@@ -1447,6 +1464,11 @@ static void audit(struct http *h, struct req *r)
                                  : NULL;
     if (o && pver)
         json_object_set_new(o, "protocol", json_string(pver));
+    if (o && r->span.ctx.valid) { /* the request's trace (W3C traceparent, or a new one) */
+        char tid[33];
+        ep_trace_hex(r->span.ctx.trace_id, 16, tid);
+        json_object_set_new(o, "trace_id", json_string(tid));
+    }
     char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (line) {
@@ -1627,7 +1649,11 @@ static enum MHD_Result post_reply(struct req *r, struct MHD_Connection *c, struc
     r->prime = prime;
     r->modern = modern;
     pthread_mutex_unlock(&r->mu);
+    /* the request's span is the parent of what the core starts for it (tool spans; the core
+     * copies it into each job) */
+    const struct ep_trace_ctx *tprev = ep_trace_swap(&r->span.ctx);
     ep_mcp_handle(s->srv, body, len, r);
+    ep_trace_swap(tprev);
 
     pthread_mutex_lock(&r->mu);
     int cancelled = 0;
@@ -2121,6 +2147,69 @@ static size_t header_bytes(struct MHD_Connection *c, const char *method, const c
     return n;
 }
 
+/* ------------------------------------------------------------------ tracing */
+
+struct tstate {
+    struct ep_buf b;
+    int bad; /* out of memory: not passed on */
+};
+
+static enum MHD_Result join_tracestate(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    (void)kind;
+    struct tstate *t = cls;
+    if (value && *value && strcasecmp(key, "tracestate") == 0 &&
+        ((t->b.len && ep_buf_putc(&t->b, ',')) || ep_buf_append(&t->b, value, strlen(value)))) {
+        t->bad = 1;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* Start r's span: a child of the request's W3C traceparent when it has a valid one, else the
+ * root of a new trace (a malformed header is ignored, as the specification asks). Several
+ * tracestate headers are one list, joined with commas. */
+static void trace_request(struct req *r, struct MHD_Connection *c, const char *method,
+                          const char *url)
+{
+    struct tstate t = {.bad = 0};
+    ep_buf_init(&t.b, 0);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, join_tracestate, &t);
+    struct ep_trace_ctx in;
+    ep_trace_parse(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "traceparent"),
+                   t.bad ? NULL : t.b.data, &in);
+    ep_buf_free(&t.b);
+    /* the name: the method and the path's first segment (bounded: /mcp, /healthz, ...) */
+    const char *p = url && url[0] == '/' ? url : "/";
+    const char *q = strpbrk(p + 1, "/?");
+    int n = q ? (int)(q - p) : (int)strlen(p);
+    char name[80];
+    snprintf(name, sizeof name, "%s %.*s", method, n > 60 ? 60 : n, p);
+    ep_trace_begin(&r->span, name, EP_TRACE_SERVER, &in, 1);
+    ep_trace_attr_str(&r->span, "http.request.method", method);
+    ep_trace_attr_str(&r->span, "url.path", p);
+    ep_trace_attr_bool(&r->span, "epintel.trace.incoming_parent", in.valid);
+}
+
+/* End r's span with the response's facts. */
+static void trace_request_end(struct req *r)
+{
+    struct ep_trace_span *sp = &r->span;
+    int status = r->status ? r->status : 499;
+    ep_trace_attr_int(sp, "http.response.status_code", status);
+    if (r->tool[0])
+        ep_trace_attr_str(sp, "epintel.tool", r->tool);
+    if (r->rpc_outcome[0])
+        ep_trace_attr_str(sp, "epintel.rpc.outcome", r->rpc_outcome);
+    if (status >= 500) {
+        char m[32];
+        snprintf(m, sizeof m, "HTTP %d", status);
+        ep_trace_error(sp, m);
+    }
+    ep_trace_end(sp);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -2134,6 +2223,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!r)
             return MHD_NO;
         *con_cls = r;
+        trace_request(r, c, method, url);
         size_t hb = header_bytes(c, method, url);
         if (hb > h->o.max_header) {
             r->body_rejected = 1;
@@ -2243,6 +2333,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     count_request(h, r->method, r->status ? r->status : 499);
     if (r->is_mcp && !r->audited) /* no reply was queued (e.g. the client left): 499 */
         audit(h, r);
+    trace_request_end(r);
     struct sess *s = r->sess;
     if (s && r->modern) {
         /* 2026-07-28: a response stream closed before its response is that request's

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "ep_artefact.h"
 #include "ep_era2026.h"
 #include "ep_tasks.h"
+#include "ep_trace.h"
 #include "ep_util.h"
 
 #ifndef EP_VERSION
@@ -51,6 +53,8 @@ struct job {
     volatile int cancelled; /* written under s->lock; the core reads it under s->lock too,
                                handlers poll it through ctx->cancelled (a benign race by
                                contract: a flag that only goes 0 -> 1) */
+    /* the caller's trace context when queued (ep_trace_current) */
+    struct ep_trace_ctx trace;
 };
 
 /* A server -> client request waiting for its response. */
@@ -710,6 +714,13 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
     ctx.deadline = s->o.tool_timeout_s > 0 ? ep_now() + s->o.tool_timeout_s : 0;
     struct ep_error e = {0};
     json_t *res = NULL;
+    /* the tool's span, a child of the request's; current while it runs, so that its upstream
+     * requests (engine/ep_fetch.c) are its children */
+    struct ep_trace_span ts;
+    char tname[96];
+    snprintf(tname, sizeof tname, "tools/call %s", name ? name : "");
+    ep_trace_begin(&ts, tname, EP_TRACE_INTERNAL, &j->trace, 0);
+    const struct ep_trace_ctx *tprev = ep_trace_swap(ts.ctx.valid ? &ts.ctx : NULL);
     /* a tool that reaches only the EP API runs beside the others, under its pipeline's lock:
      * a slow upstream holds back no store tool (ep_tools_exclusive) */
     int excl = ep_tools_exclusive(name);
@@ -718,6 +729,12 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
     int rc = ep_tools_call(&ctx, name, args, &res, &e);
     if (excl)
         pthread_mutex_unlock(&ep_mcp_exec_lock);
+    ep_trace_swap(tprev);
+    ep_trace_attr_str(&ts, "epintel.tool", name);
+    ep_trace_attr_str(&ts, "epintel.tool.cache", "miss");
+    if (rc)
+        ep_trace_error(&ts, e.msg[0] ? e.msg : ep_strerror(rc));
+    ep_trace_end(&ts);
     if (job_cancelled(j)) {
         json_decref(res);
         r->none = 1;
@@ -1496,6 +1513,13 @@ static int tools_call_early(struct ep_mcp_server *s, json_t *params, json_t *idv
             canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
         free(canon);
         if (hit) {
+            struct ep_trace_span ts; /* answered from the cache: a span saying so */
+            char sname[96];
+            snprintf(sname, sizeof sname, "tools/call %s", tname);
+            ep_trace_begin(&ts, sname, EP_TRACE_INTERNAL, NULL, 0);
+            ep_trace_attr_str(&ts, "epintel.tool", tname);
+            ep_trace_attr_str(&ts, "epintel.tool.cache", "hit");
+            ep_trace_end(&ts);
             int rc;
             if (!modern)
                 rc = emit_raw_result(s, origin, idv, hit->data, hit->len);
@@ -1534,6 +1558,9 @@ static void job_start(struct ep_mcp_server *s, const struct method *m, json_t *i
     j->batch = b;
     j->modern = modern;
     j->log_level = log_level;
+    const struct ep_trace_ctx *tc = ep_trace_current(); /* the worker's parent span */
+    if (tc && tc->valid)
+        memcpy(&j->trace, tc, offsetof(struct ep_trace_ctx, state) + strlen(tc->state) + 1);
     pthread_mutex_lock(&s->lock);
     j->inext = s->inflight;
     s->inflight = j;
