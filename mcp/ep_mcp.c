@@ -731,7 +731,6 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
         pthread_mutex_unlock(&ep_mcp_exec_lock);
     ep_trace_swap(tprev);
     ep_trace_attr_str(&ts, "epintel.tool", name);
-    ep_trace_attr_str(&ts, "epintel.tool.cache", "miss");
     if (rc)
         ep_trace_error(&ts, e.msg[0] ? e.msg : ep_strerror(rc));
     ep_trace_end(&ts);
