@@ -12,6 +12,7 @@
 #include "ep_htvsync.h"
 #include "ep_precompute.h"
 #include "ep_store.h"
+#include "ep_trace.h"
 #include "ep_util.h"
 
 static void sync_usage(FILE *out)
@@ -113,6 +114,20 @@ static void htv_progress(void *ctx, const struct ep_htvsync_progress *p)
     fputs(h->tty ? "   " : "\n", stderr);
 }
 
+/* The run's trace: a root whose id every upstream request carries (traceparent) and the fetch
+ * audit records (--audit), whatever thread fetches. Nothing is exported (sync has no --otlp). */
+static void trace_run(struct ep_trace_span *sp, const char *name)
+{
+    ep_trace_begin(sp, name, EP_TRACE_INTERNAL, NULL, 1);
+    ep_trace_set_default(&sp->ctx);
+}
+
+static void trace_run_end(struct ep_trace_span *sp)
+{
+    ep_trace_set_default(NULL);
+    ep_trace_end(sp);
+}
+
 static int sync_htv(struct ep_cli *cli, int argc, char **argv)
 {
     struct ep_fetch_opts fo = {0};
@@ -188,7 +203,10 @@ static int sync_htv(struct ep_cli *cli, int argc, char **argv)
                 ho.from_dir ? ho.from_dir : ep_fetch_base_url(f));
     double t0 = ep_now();
     struct ep_htvsync_summary sum;
+    struct ep_trace_span run;
+    trace_run(&run, "epintel sync howtheyvote");
     int rc = ep_htvsync_run(s, &ho, &sum, &err);
+    trace_run_end(&run);
     if (pr.tty && pr.table && !cli->quiet)
         fputc('\n', stderr);
     long warnings = 0;
@@ -431,7 +449,10 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
     if (!cli->quiet)
         fprintf(stderr, "sync: from %s\n", ep_fetch_base_url(f));
     struct ep_sync_summary sum;
+    struct ep_trace_span run;
+    trace_run(&run, "epintel sync");
     int rc = ep_epapi_sync(s, f, &so, &sum, &err);
+    trace_run_end(&run);
     struct ep_fetch_totals t;
     ep_fetch_totals(f, &t);
     if (pr.tty && !cli->quiet)

@@ -146,6 +146,12 @@ static struct {
 } X = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 static _Thread_local const struct ep_trace_ctx *current;
+static const struct ep_trace_ctx *fallback; /* ep_trace_set_default (atomic) */
+
+void ep_trace_set_default(const struct ep_trace_ctx *c)
+{
+    __atomic_store_n(&fallback, c, __ATOMIC_RELEASE);
+}
 
 const struct ep_trace_ctx *ep_trace_current(void)
 {
@@ -190,7 +196,7 @@ void ep_trace_begin(struct ep_trace_span *s, const char *name, int kind,
     s->kind = kind;
     snprintf(s->name, sizeof s->name, "%s", name ? name : "");
     if (!parent)
-        parent = current;
+        parent = current ? current : __atomic_load_n(&fallback, __ATOMIC_ACQUIRE);
     int on = ep_trace_enabled();
     if (parent && parent->valid) {
         memcpy(s->ctx.trace_id, parent->trace_id, 16);

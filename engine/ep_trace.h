@@ -66,7 +66,8 @@ void ep_trace_hex(const unsigned char *b, size_t n, char *out);
 
 /* Start s (any previous content is overwritten; end it with ep_trace_end). Its parent is
  * `parent` when valid (the trace id, flags and tracestate are inherited); else the current
- * context of this thread (ep_trace_current) when `parent` is NULL and there is one; else a new
+ * context of this thread (ep_trace_current, else ep_trace_set_default's) when `parent` is NULL and
+ * there is one; else a new
  * trace when `root` is 1 or the exporter runs; else s stays inactive (no ids, records nothing).
  * New ids come from libcrypto's RAND_bytes (the kernel's getrandom when it fails). A span
  * records when the exporter runs and its trace is sampled. name is copied. */
@@ -89,6 +90,11 @@ void ep_trace_error(struct ep_trace_span *s, const char *msg);
 /* End s: a recording span is queued for export (or dropped and counted when the queue is full).
  * s stays readable (its ctx) and inactive; ending it again does nothing. */
 void ep_trace_end(struct ep_trace_span *s);
+
+/* The parent of spans begun on a thread that has no current context: a CLI command's root span
+ * (`epintel sync`, whose pages are fetched on a second thread too). Set it before the threads
+ * start and back to NULL after they end (borrowed). */
+void ep_trace_set_default(const struct ep_trace_ctx *c);
 
 /* This thread's current context (borrowed; NULL = none). */
 const struct ep_trace_ctx *ep_trace_current(void);

@@ -363,6 +363,25 @@ try:
     check(len(spans) >= exp, "spans received %d >= exported at the scrape %s"
           % (len(spans), exp))
 
+    # ---- epintel sync: one trace per run, in every upstream request and fetch audit line
+    sync_audit = os.path.join(tmp, "sync.jsonl")
+    r = subprocess.run([BIN, "--quiet", "--db", os.path.join(tmp, "sync.db"), "sync",
+                        "--api-url", "http://127.0.0.1:%d/" % ep_port, "--only", "bodies",
+                        "--rate-limit", "1000000", "--audit", sync_audit],
+                       env=env, capture_output=True, text=True)
+    check(r.returncode == 0, "sync: exit %d %s" % (r.returncode, r.stderr[-300:]))
+    lines = [json.loads(l) for l in open(sync_audit)] if os.path.exists(sync_audit) else []
+    tids = {l.get("trace_id") for l in lines}
+    check(len(lines) >= 2 and len(tids) == 1 and re.fullmatch(r"[0-9a-f]{32}", tids.pop()),
+          "sync: %d upstream requests, one trace id: %s" % (len(lines), lines[:2]))
+    _, _, stats = request(ep_port, "GET", "/__stats")
+    last = json.loads(stats)["last"]
+    tp = last.get("traceparent", "").split("-")
+    check(lines and len(tp) == 4 and tp[1] == lines[-1]["trace_id"] and
+          tp[2] in {l["span_id"] for l in lines},
+          "sync: the upstream got the run's trace and the fetch span: %s" % last.get(
+              "traceparent"))
+
     # ---- the receiver down: requests succeed, the failed exports are counted
     stop(otlp)
     srv, port = serve("b", "http://127.0.0.1:%d" % otlp_port)
