@@ -655,17 +655,15 @@ static void audit(struct slot *s, long status, const char *cache, const char *ou
 {
     struct ep_fetch *f = s->f;
     double now = now_of(f);
-    json_t *ev =
-        ep_trace_event(&s->span, strcmp(outcome, "rejected") == 0 ? "breaker_open" : "attempt");
-    if (ev) {
-        ep_trace_kv_int(ev, "epintel.fetch.attempt", s->attempt);
+    if (ep_trace_event(&s->span, strcmp(outcome, "rejected") == 0 ? "breaker_open" : "attempt")) {
+        ep_trace_event_int(&s->span, "epintel.fetch.attempt", s->attempt);
         if (status)
-            ep_trace_kv_int(ev, "http.response.status_code", status);
-        ep_trace_kv_str(ev, "epintel.fetch.outcome", outcome);
-        ep_trace_kv_str(ev, "epintel.fetch.breaker",
-                        ep_fetch_breaker_name(breaker_now(f, s->ep, now)));
+            ep_trace_event_int(&s->span, "http.response.status_code", status);
+        ep_trace_event_str(&s->span, "epintel.fetch.outcome", outcome);
+        ep_trace_event_str(&s->span, "epintel.fetch.breaker",
+                           ep_fetch_breaker_name(breaker_now(f, s->ep, now)));
         if (error && *error)
-            ep_trace_kv_str(ev, "error.message", error);
+            ep_trace_event_str(&s->span, "error.message", error);
     }
     if (!f->audit)
         return;
@@ -1326,10 +1324,9 @@ static void on_done(struct slot *s, CURLcode cc)
     }
     s->not_before = now + delay;
     s->state = SLOT_PENDING;
-    json_t *ev = ep_trace_event(&s->span, "retry");
-    if (ev) {
-        ep_trace_kv_int(ev, "epintel.fetch.next_attempt", s->attempt + 1);
-        ep_trace_kv_double(ev, "epintel.fetch.delay_s", delay);
+    if (ep_trace_event(&s->span, "retry")) {
+        ep_trace_event_int(&s->span, "epintel.fetch.next_attempt", s->attempt + 1);
+        ep_trace_event_double(&s->span, "epintel.fetch.delay_s", delay);
     }
 }
 

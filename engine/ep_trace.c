@@ -4,6 +4,8 @@
 #include "ep_crypto.h"
 #include "ep_curl.h"
 #include <errno.h>
+#include <jansson.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,7 +139,7 @@ static struct {
     int stopping; /* under mu */
     double deadline;
     pthread_t th;
-    json_t **q; /* ring of spans (OTLP JSON objects), cap qmax */
+    char **q; /* ring of spans (their OTLP JSON text, owned), cap qmax */
     size_t qhead, qn, qmax, batch_max;
     long delay_ms, timeout_ms;
     char *url;
@@ -183,6 +185,61 @@ static long long now_ns(void)
 
 /* ---- spans ----------------------------------------------------------------------------------- */
 
+/* s as a JSON string (quotes included), escaped; errors are sticky in the buffer (ep_buf_*). */
+static int put_str(struct ep_buf *b, const char *s)
+{
+    int rc = ep_buf_putc(b, '"');
+    for (const char *p = s ? s : ""; !rc && *p;) {
+        size_t run = strcspn(p, "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+                                "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f");
+        if (run)
+            rc = ep_buf_append(b, p, run);
+        p += run;
+        if (!rc && *p) {
+            unsigned char c = (unsigned char)*p++;
+            rc = c == '"' || c == '\\' ? ep_buf_printf(b, "\\%c", c)
+                                       : ep_buf_printf(b, "\\u%04x", c);
+        }
+    }
+    return rc ? rc : ep_buf_putc(b, '"');
+}
+
+/* A literal (no formatting on the request's path: vfprintf was most of a span's cost). */
+static int put_lit(struct ep_buf *b, const char *lit)
+{
+    return ep_buf_append(b, lit, strlen(lit));
+}
+
+/* v in decimal. */
+static int put_ll(struct ep_buf *b, long long v)
+{
+    char t[24], *p = t + sizeof t;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return ep_buf_append(b, p, (size_t)(t + sizeof t - p));
+}
+
+/* "key":"<hex of n bytes>", */
+static int put_hexid(struct ep_buf *b, const char *key, const unsigned char *id, size_t n)
+{
+    char h[33];
+    ep_trace_hex(id, n, h);
+    return put_lit(b, key) || ep_buf_append(b, h, 2 * n) || ep_buf_append(b, "\",", 2);
+}
+
+/* Stop recording s (out of memory): it is not exported. */
+static void unrecord(struct ep_trace_span *s)
+{
+    ep_buf_free(&s->j);
+    ep_buf_free(&s->ev);
+    s->recording = 0;
+}
+
 void ep_trace_begin(struct ep_trace_span *s, const char *name, int kind,
                     const struct ep_trace_ctx *parent, int root)
 {
@@ -190,11 +247,12 @@ void ep_trace_begin(struct ep_trace_span *s, const char *name, int kind,
     s->ctx.state[0] = 0;
     s->has_parent = 0;
     s->recording = 0;
-    s->attrs = s->events = NULL;
+    s->nattrs = s->nev = s->ev_attrs = 0;
+    ep_buf_init(&s->j, 0);
+    ep_buf_init(&s->ev, 0);
     s->status = 0;
     s->status_msg[0] = 0;
     s->kind = kind;
-    snprintf(s->name, sizeof s->name, "%s", name ? name : "");
     if (!parent)
         parent = current ? current : __atomic_load_n(&fallback, __ATOMIC_ACQUIRE);
     int on = ep_trace_enabled();
@@ -212,86 +270,113 @@ void ep_trace_begin(struct ep_trace_span *s, const char *name, int kind,
     }
     random_id(s->ctx.span_id, 8);
     s->ctx.valid = 1;
-    s->start_ns = now_ns();
-    if (on && (s->ctx.flags & 1)) {
-        s->attrs = json_array();
-        s->events = json_array();
-        s->recording = s->attrs && s->events;
-    }
-}
-
-static void kv(json_t *attrs, const char *key, const char *type, json_t *v)
-{
-    if (!attrs || !v) {
-        json_decref(v);
+    if (!on || !(s->ctx.flags & 1))
         return;
+    /* one allocation for the usual span (its text is 300 to 700 bytes) */
+    if ((s->j.data = malloc(1024)) != NULL) {
+        s->j.alloc = 1024;
+        s->j.data[0] = 0;
     }
-    json_array_append_new(attrs, json_pack("{s:s,s:{s:o}}", "key", key, "value", type, v));
+    int rc = put_hexid(&s->j, "{\"traceId\":\"", s->ctx.trace_id, 16) ||
+             put_hexid(&s->j, "\"spanId\":\"", s->ctx.span_id, 8);
+    if (!rc && s->has_parent)
+        rc = put_hexid(&s->j, "\"parentSpanId\":\"", s->parent, 8);
+    if (!rc && s->ctx.state[0])
+        rc = ep_buf_append(&s->j, "\"traceState\":", 13) || put_str(&s->j, s->ctx.state) ||
+             ep_buf_putc(&s->j, ',');
+    if (!rc)
+        rc = put_lit(&s->j, "\"name\":") || put_str(&s->j, name) || put_lit(&s->j, ",\"kind\":") ||
+             put_ll(&s->j, kind) || put_lit(&s->j, ",\"startTimeUnixNano\":\"") ||
+             put_ll(&s->j, now_ns()) || put_lit(&s->j, "\",\"attributes\":[");
+    s->recording = 1;
+    if (rc)
+        unrecord(s);
 }
 
-void ep_trace_kv_str(json_t *attrs, const char *key, const char *v)
+/* ,{"key":K,"value":{"TYPE": ... the value follows; the caller closes with }} */
+static int kv_head(struct ep_buf *b, int n, const char *key, const char *type)
 {
-    if (attrs)
-        kv(attrs, key, "stringValue", json_string(v ? v : ""));
+    return (n && ep_buf_putc(b, ',')) || ep_buf_append(b, "{\"key\":", 7) || put_str(b, key) ||
+           put_lit(b, ",\"value\":{\"") || put_lit(b, type) || put_lit(b, "\":");
 }
 
-void ep_trace_kv_int(json_t *attrs, const char *key, long long v)
+static void kv_str(struct ep_trace_span *s, struct ep_buf *b, int *n, const char *k, const char *v)
 {
-    char t[24];
-    snprintf(t, sizeof t, "%lld", v); /* OTLP JSON: 64-bit integers are strings */
-    if (attrs)
-        kv(attrs, key, "intValue", json_string(t));
+    if (kv_head(b, (*n)++, k, "stringValue") || put_str(b, v) || ep_buf_append(b, "}}", 2))
+        unrecord(s);
 }
 
-void ep_trace_kv_double(json_t *attrs, const char *key, double v)
+static void kv_int(struct ep_trace_span *s, struct ep_buf *b, int *n, const char *k, long long v)
 {
-    if (attrs)
-        kv(attrs, key, "doubleValue", json_real(v));
+    /* OTLP JSON: 64-bit integers are strings */
+    if (kv_head(b, (*n)++, k, "intValue") || ep_buf_putc(b, '"') || put_ll(b, v) ||
+        put_lit(b, "\"}}"))
+        unrecord(s);
+}
+
+static void kv_double(struct ep_trace_span *s, struct ep_buf *b, int *n, const char *k, double v)
+{
+    if (kv_head(b, (*n)++, k, "doubleValue") ||
+        (isfinite(v) ? ep_buf_printf(b, "%.17g}}", v) : ep_buf_append(b, "\"NaN\"}}", 7)))
+        unrecord(s);
 }
 
 void ep_trace_attr_str(struct ep_trace_span *s, const char *key, const char *v)
 {
     if (s->recording)
-        ep_trace_kv_str(s->attrs, key, v);
+        kv_str(s, &s->j, &s->nattrs, key, v);
 }
 
 void ep_trace_attr_int(struct ep_trace_span *s, const char *key, long long v)
 {
     if (s->recording)
-        ep_trace_kv_int(s->attrs, key, v);
+        kv_int(s, &s->j, &s->nattrs, key, v);
 }
 
 void ep_trace_attr_bool(struct ep_trace_span *s, const char *key, int v)
 {
-    if (s->recording)
-        kv(s->attrs, key, "boolValue", json_boolean(v));
+    if (s->recording &&
+        (kv_head(&s->j, s->nattrs++, key, "boolValue") || put_lit(&s->j, v ? "true}}" : "false}}")))
+        unrecord(s);
 }
 
 void ep_trace_attr_double(struct ep_trace_span *s, const char *key, double v)
 {
     if (s->recording)
-        ep_trace_kv_double(s->attrs, key, v);
+        kv_double(s, &s->j, &s->nattrs, key, v);
 }
 
-static json_t *nanos(long long ns)
-{
-    char t[24];
-    snprintf(t, sizeof t, "%lld", ns);
-    return json_string(t);
-}
-
-json_t *ep_trace_event(struct ep_trace_span *s, const char *name)
+int ep_trace_event(struct ep_trace_span *s, const char *name)
 {
     if (!s->recording)
-        return NULL;
-    json_t *a = json_array();
-    json_t *e = a ? json_pack("{s:o,s:s,s:o}", "timeUnixNano", nanos(now_ns()), "name", name,
-                              "attributes", a)
-                  : NULL;
-    if (!e)
-        return NULL;
-    json_array_append_new(s->events, e);
-    return a;
+        return 0;
+    if ((s->nev && ep_buf_append(&s->ev, "]},", 3)) ||
+        ep_buf_printf(&s->ev, "{\"timeUnixNano\":\"%lld\",\"name\":", now_ns()) ||
+        put_str(&s->ev, name) || ep_buf_append(&s->ev, ",\"attributes\":[", 15)) {
+        unrecord(s);
+        return 0;
+    }
+    s->nev++;
+    s->ev_attrs = 0;
+    return 1;
+}
+
+void ep_trace_event_str(struct ep_trace_span *s, const char *key, const char *v)
+{
+    if (s->recording && s->nev)
+        kv_str(s, &s->ev, &s->ev_attrs, key, v);
+}
+
+void ep_trace_event_int(struct ep_trace_span *s, const char *key, long long v)
+{
+    if (s->recording && s->nev)
+        kv_int(s, &s->ev, &s->ev_attrs, key, v);
+}
+
+void ep_trace_event_double(struct ep_trace_span *s, const char *key, double v)
+{
+    if (s->recording && s->nev)
+        kv_double(s, &s->ev, &s->ev_attrs, key, v);
 }
 
 void ep_trace_error(struct ep_trace_span *s, const char *msg)
@@ -300,8 +385,8 @@ void ep_trace_error(struct ep_trace_span *s, const char *msg)
     snprintf(s->status_msg, sizeof s->status_msg, "%s", msg ? msg : "");
 }
 
-/* Take a span into the queue (steals it); 0 when the queue was full (then the caller drops it). */
-static int enqueue(json_t *span)
+/* Take a span's text into the queue (steals it); 0 when it was not taken (the caller frees). */
+static int enqueue(char *span)
 {
     pthread_mutex_lock(&X.mu);
     int ok = X.running && !X.stopping && X.qn < X.qmax;
@@ -321,34 +406,26 @@ static int enqueue(json_t *span)
 
 void ep_trace_end(struct ep_trace_span *s)
 {
-    if (!s->ctx.valid || !s->recording) {
-        json_decref(s->attrs);
-        json_decref(s->events);
-        s->attrs = s->events = NULL;
-        s->recording = 0;
+    if (!s->recording) {
+        ep_buf_free(&s->j);
+        ep_buf_free(&s->ev);
         return;
     }
-    char tid[33], sid[17], pid[17];
-    ep_trace_hex(s->ctx.trace_id, 16, tid);
-    ep_trace_hex(s->ctx.span_id, 8, sid);
-    ep_trace_hex(s->parent, 8, pid);
-    json_t *o =
-        json_pack("{s:s,s:s,s:s,s:i,s:o,s:o,s:o,s:o}", "traceId", tid, "spanId", sid, "name",
-                  s->name, "kind", s->kind, "startTimeUnixNano", nanos(s->start_ns),
-                  "endTimeUnixNano", nanos(now_ns()), "attributes", s->attrs, "events", s->events);
-    s->attrs = s->events = NULL;
     s->recording = 0;
-    if (!o)
-        return;
-    if (s->has_parent)
-        json_object_set_new(o, "parentSpanId", json_string(pid));
-    if (s->ctx.state[0])
-        json_object_set_new(o, "traceState", json_string(s->ctx.state));
-    json_object_set_new(o, "status",
-                        s->status == 2 ? json_pack("{s:i,s:s}", "code", 2, "message", s->status_msg)
-                                       : json_object());
-    if (!enqueue(o))
-        json_decref(o);
+    struct ep_buf *b = &s->j;
+    int rc = ep_buf_append(b, "],\"events\":[", 12) ||
+             (s->nev && (ep_buf_append(b, s->ev.data, s->ev.len) || ep_buf_append(b, "]}", 2))) ||
+             put_lit(b, "],\"endTimeUnixNano\":\"") || put_ll(b, now_ns()) ||
+             put_lit(b, "\",\"status\":{");
+    if (!rc && s->status == 2)
+        rc = ep_buf_append(b, "\"code\":2,\"message\":", 20) || put_str(b, s->status_msg);
+    if (!rc)
+        rc = ep_buf_append(b, "}}", 2);
+    ep_buf_free(&s->ev);
+    char *text = rc ? NULL : ep_buf_steal(b);
+    ep_buf_free(b);
+    if (text && !enqueue(text))
+        free(text);
 }
 
 /* ---- export ---------------------------------------------------------------------------------- */
@@ -363,18 +440,29 @@ static size_t on_reply(char *p, size_t sz, size_t n, void *ud)
 }
 
 /* POST one batch (steals the spans); updates the counters. */
-static void post_batch(CURL *e, json_t **spans, size_t n, long timeout_ms)
+static void post_batch(CURL *e, char **spans, size_t n, long timeout_ms)
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, spans[i]);
-    json_t *doc = json_pack("{s:[{s:{s:[{s:s,s:{s:s}},{s:s,s:{s:s}}]},s:[{s:{s:s,s:s},s:o}]}]}",
-                            "resourceSpans", "resource", "attributes", "key", "service.name",
-                            "value", "stringValue", X.service, "key", "service.version", "value",
-                            "stringValue", EP_VERSION, "scopeSpans", "scope", "name", "epintel",
-                            "version", EP_VERSION, "spans", arr);
-    char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
+    struct ep_buf doc;
+    ep_buf_init(&doc, 0);
+    int brc = ep_buf_printf(&doc, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
+                                  "{\"key\":\"service.name\",\"value\":{\"stringValue\":") ||
+              put_str(&doc, X.service) ||
+              ep_buf_printf(&doc,
+                            "}},{\"key\":\"service.version\",\"value\":{\"stringValue\":"
+                            "\"%s\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"epintel\","
+                            "\"version\":\"%s\"},\"spans\":[",
+                            EP_VERSION, EP_VERSION);
+    for (size_t i = 0; i < n; i++) {
+        if (!brc && i)
+            brc = ep_buf_putc(&doc, ',');
+        if (!brc)
+            brc = ep_buf_append(&doc, spans[i], strlen(spans[i]));
+        free(spans[i]);
+    }
+    if (!brc)
+        brc = ep_buf_append(&doc, "]}]}]}", 6);
+    char *body = brc ? NULL : ep_buf_steal(&doc);
+    ep_buf_free(&doc);
     long status = 0;
     struct ep_buf reply;
     ep_buf_init(&reply, 64 << 10);
@@ -426,7 +514,7 @@ static void *exporter(void *arg)
 {
     (void)arg;
     CURL *e = curl_easy_init();
-    json_t **batch = calloc(X.batch_max, sizeof *batch);
+    char **batch = calloc(X.batch_max, sizeof *batch);
     pthread_mutex_lock(&X.mu);
     for (;;) {
         if (!X.stopping && X.qn < X.batch_max) {
@@ -451,7 +539,7 @@ static void *exporter(void *arg)
             if (left <= 0.001 || !e || !batch) {
                 X.st.dropped_stop += X.qn;
                 while (X.qn) {
-                    json_decref(X.q[X.qhead]);
+                    free(X.q[X.qhead]);
                     X.qhead = (X.qhead + 1) % X.qmax;
                     X.qn--;
                 }
@@ -463,7 +551,7 @@ static void *exporter(void *arg)
         if (!e || !batch) { /* out of memory at the start: nothing can be sent */
             X.st.dropped_error += X.qn;
             while (X.qn) {
-                json_decref(X.q[X.qhead]);
+                free(X.q[X.qhead]);
                 X.qhead = (X.qhead + 1) % X.qmax;
                 X.qn--;
             }
@@ -528,7 +616,7 @@ int ep_trace_start(const char *url, struct ep_error *err)
     while (ul > 0 && url[ul - 1] == '/')
         ul--;
     char *full = malloc(ul + 16);
-    json_t **q = calloc((size_t)v[0], sizeof *q);
+    char **q = calloc((size_t)v[0], sizeof *q);
     if (!full || !q) {
         free(full);
         free(q);

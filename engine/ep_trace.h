@@ -19,10 +19,10 @@
 #ifndef EP_TRACE_H
 #define EP_TRACE_H
 
-#include <jansson.h>
 #include <stddef.h>
 
 #include "ep_error.h"
+#include "ep_util.h"
 
 #define EP_TRACE_STATE_MAX 512 /* longest tracestate passed on (W3C: at least 512) */
 
@@ -38,16 +38,18 @@ struct ep_trace_ctx {
 /* OTLP span kinds. */
 enum { EP_TRACE_INTERNAL = 1, EP_TRACE_SERVER = 2, EP_TRACE_CLIENT = 3 };
 
+/* A span's OTLP JSON is written as it is recorded (no JSON library on the request's path): j
+ * holds the object up to its attribute list, ev the events; ep_trace_end closes both and
+ * queues the text. */
 struct ep_trace_span {
     struct ep_trace_ctx ctx; /* its own context (ctx.valid = 0: an inactive span) */
     unsigned char parent[8];
     int has_parent;
     int recording; /* queued for export at its end */
     int kind;
-    char name[96];
-    long long start_ns;
-    json_t *attrs, *events; /* OTLP KeyValue and Event arrays (owned; NULL unless recording) */
-    int status;             /* 0 unset, 2 error (OTLP STATUS_CODE_ERROR) */
+    int nattrs, nev, ev_attrs; /* attributes so far; events; attributes of the last event */
+    struct ep_buf j, ev;       /* owned while recording */
+    int status;                /* 0 unset, 2 error (OTLP STATUS_CODE_ERROR) */
     char status_msg[256];
 };
 
@@ -79,12 +81,11 @@ void ep_trace_attr_str(struct ep_trace_span *s, const char *key, const char *v);
 void ep_trace_attr_int(struct ep_trace_span *s, const char *key, long long v);
 void ep_trace_attr_bool(struct ep_trace_span *s, const char *key, int v);
 void ep_trace_attr_double(struct ep_trace_span *s, const char *key, double v);
-/* An event now; returns its attribute array (borrowed, for ep_trace_kv_*), NULL when s does not
- * record. */
-json_t *ep_trace_event(struct ep_trace_span *s, const char *name);
-void ep_trace_kv_str(json_t *attrs, const char *key, const char *v);
-void ep_trace_kv_int(json_t *attrs, const char *key, long long v);
-void ep_trace_kv_double(json_t *attrs, const char *key, double v);
+/* An event now (1; 0 when s does not record); ep_trace_event_* add attributes to the last one. */
+int ep_trace_event(struct ep_trace_span *s, const char *name);
+void ep_trace_event_str(struct ep_trace_span *s, const char *key, const char *v);
+void ep_trace_event_int(struct ep_trace_span *s, const char *key, long long v);
+void ep_trace_event_double(struct ep_trace_span *s, const char *key, double v);
 /* Mark the span failed, with a message (copied, truncated). */
 void ep_trace_error(struct ep_trace_span *s, const char *msg);
 /* End s: a recording span is queued for export (or dropped and counted when the queue is full).
@@ -128,7 +129,6 @@ struct ep_trace_stats {
 void ep_trace_stats(struct ep_trace_stats *out);
 /* The exporter's counters in the Prometheus text format (appended to b); nothing when the
  * exporter does not run (the counters do not exist then). 0 or EP_ENOMEM. */
-struct ep_buf;
 int ep_trace_metrics(struct ep_buf *b);
 
 #endif

@@ -1,6 +1,6 @@
 /* srv_otlp: a local OTLP/HTTP JSON trace receiver for the tests (a collector's receiving end).
  *
- *   srv_otlp --out FILE [--port-file PATH] [--port N] [--delay-ms N] [--status N]
+ *   srv_otlp --out FILE [--port-file PATH] [--port N] [--delay-ms N] [--status N] [--discard]
  *
  * Binds 127.0.0.1 only (port 0 = any free port; the bound port is written to --port-file,
  * atomically). POST /v1/traces with Content-Type application/json and a JSON object body with a
@@ -8,7 +8,8 @@
  * (an OTLP ExportTraceServiceResponse with full success). Anything else is answered 400, 404,
  * 405 or 415 with a message, and nothing is written. --delay-ms holds every answer that long
  * (a slow collector); --status answers every export with that status instead, writing nothing
- * (a failing collector). Stops on SIGTERM or SIGINT. */
+ * (a failing collector). --discard answers 200 "{}" without parsing or writing (bench/trace.sh:
+ * a collector's own work is not epintel's cost). Stops on SIGTERM or SIGINT. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
@@ -29,6 +30,7 @@ static FILE *out;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static long delay_ms;
 static unsigned fixed_status;
+static int discard;
 
 struct upload {
     char *data;
@@ -92,6 +94,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
                      "{\"error\":\"Content-Type must be application/json\"}");
     if (u->too_big)
         return reply(c, MHD_HTTP_CONTENT_TOO_LARGE, "{\"error\":\"body too large\"}");
+    if (discard)
+        return reply(c, MHD_HTTP_OK, "{}");
     json_error_t je;
     json_t *v = u->data ? json_loadb(u->data, u->len, 0, &je) : NULL;
     if (!json_is_array(json_object_get(v, "resourceSpans"))) {
@@ -144,9 +148,11 @@ int main(int argc, char **argv)
             delay_ms = strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--status") && i + 1 < argc)
             fixed_status = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--discard"))
+            discard = 1;
         else {
             fprintf(stderr, "usage: srv_otlp --out FILE [--port-file PATH] [--port N] "
-                            "[--delay-ms N] [--status N]\n");
+                            "[--delay-ms N] [--status N] [--discard]\n");
             return 2;
         }
     }
