@@ -938,9 +938,9 @@ static int start_attempt(struct slot *s)
         }
     }
     if (s->span.ctx.valid) { /* W3C Trace Context: the upstream's parent is this request's span */
-        char line[EP_TRACE_STATE_MAX + 16];
-        memcpy(line, "traceparent: ", 13);
-        ep_trace_format(&s->span.ctx, line + 13);
+        char line[EP_TRACE_STATE_MAX + 16], tp[56];
+        ep_trace_format(&s->span.ctx, tp);
+        snprintf(line, sizeof line, "traceparent: %s", tp);
         if (!(h = curl_slist_append(s->hdrs, line)))
             return EP_ENOMEM;
         s->hdrs = h;

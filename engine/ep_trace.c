@@ -97,7 +97,9 @@ int ep_trace_parse(const char *tp, const char *ts, struct ep_trace_ctx *out)
 
 void ep_trace_format(const struct ep_trace_ctx *c, char out[56])
 {
-    memcpy(out, "00-", 3);
+    out[0] = '0';
+    out[1] = '0';
+    out[2] = '-';
     ep_trace_hex(c->trace_id, 16, out + 3);
     out[35] = '-';
     ep_trace_hex(c->span_id, 8, out + 36);
@@ -491,7 +493,7 @@ static void post_batch(CURL *e, char **spans, size_t n, long timeout_ms)
     if (ok && reply.len) { /* OTLP partial success: some spans refused */
         json_t *r = json_loadb(reply.data, reply.len, 0, NULL);
         json_t *rs = json_object_get(json_object_get(r, "partialSuccess"), "rejectedSpans");
-        long long k = json_is_string(rs)    ? atoll(json_string_value(rs))
+        long long k = json_is_string(rs)    ? strtoll(json_string_value(rs), NULL, 10)
                       : json_is_integer(rs) ? (long long)json_integer_value(rs)
                                             : 0;
         rejected = k > 0 && (size_t)k <= n ? (unsigned long long)k : 0;
@@ -622,8 +624,7 @@ int ep_trace_start(const char *url, struct ep_error *err)
         free(q);
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     }
-    memcpy(full, url, ul);
-    memcpy(full + ul, "/v1/traces", 11);
+    snprintf(full, ul + 16, "%.*s/v1/traces", (int)ul, url);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         free(full);
         free(q);
