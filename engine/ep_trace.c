@@ -441,6 +441,21 @@ static size_t on_reply(char *p, size_t sz, size_t n, void *ud)
     return k;
 }
 
+/* libcurl's progress callback: a POST still running when the shutdown wait has run out is
+ * aborted, so ep_trace_stop waits no longer than it says. */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    (void)ud;
+    (void)dt;
+    (void)dn;
+    (void)ut;
+    (void)un;
+    pthread_mutex_lock(&X.mu);
+    int late = X.stopping && ep_now() >= X.deadline;
+    pthread_mutex_unlock(&X.mu);
+    return late;
+}
+
 /* POST one batch (steals the spans); updates the counters. */
 static void post_batch(CURL *e, char **spans, size_t n, long timeout_ms)
 {
@@ -482,6 +497,8 @@ static void post_batch(CURL *e, char **spans, size_t n, long timeout_ms)
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_reply);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &reply);
+        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
         cc = curl_easy_perform(e);
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);

@@ -406,14 +406,13 @@ try:
     rc, secs = stop(srv)
     check(rc == 0 and secs < 15, "receiver down: stopped (exit %s) in %.1f s" % (rc, secs))
 
-    # ---- a slow receiver (5 s per export, 1 s export timeout) and a queue of 4 spans
+    # ---- a slow receiver (15 s per export; the export timeout is 10 s) and a queue of 4 spans
     slow_path = os.path.join(tmp, "slow.jsonl")
     slow, slow_port = start([os.path.join(BUILD, "srv_otlp"), "--out", slow_path, "--delay-ms",
-                             "5000", "--port-file", os.path.join(tmp, "slow.port")],
+                             "15000", "--port-file", os.path.join(tmp, "slow.port")],
                             os.path.join(tmp, "slow.port"))
     srv, port = serve("c", "http://127.0.0.1:%d" % slow_port,
-                      {"OTEL_BSP_MAX_QUEUE_SIZE": "4", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "2",
-                       "OTEL_EXPORTER_OTLP_TIMEOUT": "1000"})
+                      {"OTEL_BSP_MAX_QUEUE_SIZE": "4", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "2"})
     worst = 0.0
     for i in range(30):
         t0 = time.time()
@@ -424,14 +423,15 @@ try:
                                                              "name": "t", "version": "1"}}}, H)
         worst = max(worst, time.time() - t0)
         check(st == 200, "slow receiver: request %d answered %d" % (i, st))
-    # a request's own time stays far below the receiver's 5 s hold (generous for valgrind)
+    # a request's own time stays far below the receiver's hold (generous for valgrind)
     check(worst < (4.0 if not WRAP else 30), "slow receiver: slowest request %.2f s" % worst)
     _, _, mt = request(port, "GET", "/metrics", headers=H)
     full = metric(mt.decode(), 'epintel_trace_spans_dropped_total{reason="queue_full"}')
     check(full and full >= 30, "slow receiver: queue-full drops counted (%s of 60 spans)" % full)
+    # SIGTERM while an export hangs: the flush waits 5 s at most, then the POST is aborted
     rc, secs = stop(srv)
-    check(rc == 0 and secs < 20, "slow receiver: stopped (exit %s) in %.1f s (bounded flush)"
-          % (rc, secs))
+    check(rc == 0 and secs < (9 if not WRAP else 40),
+          "slow receiver: stopped (exit %s) in %.1f s (bounded flush)" % (rc, secs))
     stop(slow)
     stop(epapi)
 finally:
