@@ -187,11 +187,26 @@ static long long now_ns(void)
 
 /* ---- spans ----------------------------------------------------------------------------------- */
 
-/* s as a JSON string (quotes included), escaped; errors are sticky in the buffer (ep_buf_*). */
+/* s as a JSON string (quotes included), escaped. A string that is not UTF-8 (a client's URL
+ * may be anything) has its bytes above 0x7f written as '?': one bad value must not make the
+ * whole batch invalid JSON, which a collector refuses. */
 static int put_str(struct ep_buf *b, const char *s)
 {
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    if (!ep_utf8_valid(s, n)) {
+        char *t = malloc(n + 1);
+        if (!t)
+            return EP_ENOMEM;
+        for (size_t i = 0; i <= n; i++)
+            t[i] = (unsigned char)s[i] > 0x7f ? '?' : s[i];
+        int rc = put_str(b, t);
+        free(t);
+        return rc;
+    }
     int rc = ep_buf_putc(b, '"');
-    for (const char *p = s ? s : ""; !rc && *p;) {
+    for (const char *p = s; !rc && *p;) {
         size_t run = strcspn(p, "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
                                 "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f");
         if (run)

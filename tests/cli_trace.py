@@ -225,6 +225,11 @@ try:
     T5 = "c" * 32
     ping(120, "01-%s-%s-01-future-stuff" % (T5, "d" * 16))
 
+    # a URL that is not UTF-8: its span is still valid JSON (bytes above 0x7f as '?'), and the
+    # batch it is in reaches the receiver
+    st, _, _ = request(port, "GET", "/bad%ff%fe/x")
+    check(st == 404, "a non-UTF-8 path: 404 (%d)" % st)
+
     time.sleep(0.5)
     _, _, mtext = request(port, "GET", "/metrics", headers=H)
     mtext = mtext.decode()
@@ -248,6 +253,10 @@ try:
     check(all(s["_resource"].get("service.name") == {"stringValue": "epintel"} or
               s["_resource"].get("service.name") == "epintel" for s in spans),
           "service.name epintel")
+
+    bad = [s for s in spans if s["name"].startswith("GET /bad")]
+    check(len(bad) == 1 and bad[0]["name"] == "GET /bad??" and
+          attrs(bad[0]).get("url.path") == "/bad??/x", "non-UTF-8 path span: %s" % bad)
 
     # every audited /mcp request has a request span in its trace, and one trace id each
     req_spans = [s for s in spans if s["name"] == "POST /mcp"]
