@@ -195,15 +195,15 @@ static int put_str(struct ep_buf *b, const char *s)
     if (!s)
         s = "";
     size_t n = strlen(s);
+    char *t = NULL;
     if (!ep_utf8_valid(s, n)) {
-        char *t = malloc(n + 1);
-        if (!t)
+        if (!(t = malloc(n + 1)))
             return EP_ENOMEM;
-        for (size_t i = 0; i <= n; i++)
-            t[i] = (unsigned char)s[i] > 0x7f ? '?' : s[i];
-        int rc = put_str(b, t);
-        free(t);
-        return rc;
+        memcpy(t, s, n + 1);
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)t[i] > 0x7f)
+                t[i] = '?';
+        s = t;
     }
     int rc = ep_buf_putc(b, '"');
     for (const char *p = s; !rc && *p;) {
@@ -218,6 +218,7 @@ static int put_str(struct ep_buf *b, const char *s)
                                        : ep_buf_printf(b, "\\u%04x", c);
         }
     }
+    free(t);
     return rc ? rc : ep_buf_putc(b, '"');
 }
 
