@@ -3,6 +3,7 @@
 
 #include <hiredis/hiredis.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
     X(redisConnectWithTimeout)                                                                     \
     X(redisSetTimeout)                                                                             \
     X(redisCommand)                                                                                \
+    X(redisvCommand)                                                                               \
     X(freeReplyObject)                                                                             \
     X(redisFree)
 
@@ -39,6 +41,23 @@ static const char quota_lua[] = "local n = tonumber(ARGV[1]); local limit = tonu
                                 " if used == 0 then redis.call('EXPIRE', KEYS[1], 172800) end;"
                                 " return {1, used}";
 
+/* The sliding one-minute window of KEYS[1] on Redis's clock (one member per admitted request,
+ * scored in microseconds; KEYS[2] numbers the members): admit when fewer than ARGV[1] were
+ * admitted in the last 60 s. {1, 0} admitted, or {0, seconds until the oldest leaves}. */
+static const char rate_lua[] =
+    "local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000000 + tonumber(t[2]);"
+    " local win = 60000000; local limit = tonumber(ARGV[1]);"
+    " redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - win);"
+    " if redis.call('ZCARD', KEYS[1]) >= limit then"
+    "   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES');"
+    "   return {0, math.ceil((tonumber(first[2]) + win - now) / 1000000)} end;"
+    " local seq = redis.call('INCR', KEYS[2]);"
+    " redis.call('ZADD', KEYS[1], now, tostring(now) .. '-' .. seq);"
+    " redis.call('PEXPIRE', KEYS[1], 61000); redis.call('PEXPIRE', KEYS[2], 61000);"
+    " return {1, 0}";
+
+#define EP_STATE_REVOKED_KEY "epintel:revoked"
+
 struct ep_state {
     char url[256];
     char host[200];
@@ -46,6 +65,10 @@ struct ep_state {
     pthread_mutex_t mu;
     redisContext *c; /* NULL while disconnected */
     time_t last_try;
+    /* the revoked keys' digests as last read (sorted), when (monotonic s; 0 = never) */
+    char (*revoked)[65];
+    size_t nrevoked;
+    double revoked_at;
 };
 
 const char *ep_state_url(const struct ep_state *s)
@@ -134,8 +157,151 @@ void ep_state_close(struct ep_state *s)
         return;
     if (s->c)
         R->redisFree(s->c);
+    free(s->revoked);
     pthread_mutex_destroy(&s->mu);
     free(s);
+}
+
+static double mono_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Run a command (mu held), connecting first if needed: its reply (the caller frees it), or NULL
+ * with err (EP_EUNAVAIL naming the server and what); a broken connection is dropped, to be made
+ * again by a later call (at most once a second). An error reply is returned as a reply. */
+static redisReply *command_locked(struct ep_state *s, struct ep_error *err, const char *what,
+                                  const char *fmt, ...)
+{
+    if (!s->c) {
+        if (time(NULL) == s->last_try) {
+            ep_error_set(err, EP_EUNAVAIL,
+                         "the shared state (Redis at %s:%d) is unreachable; retrying", s->host,
+                         s->port);
+            return NULL;
+        }
+        if (connect_locked(s, err))
+            return NULL;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = R->redisvCommand(s->c, fmt, ap);
+    va_end(ap);
+    if (!r) {
+        ep_error_set(err, EP_EUNAVAIL, "the shared state (Redis at %s:%d) did not answer %s: %s",
+                     s->host, s->port, what, s->c->err ? s->c->errstr : "no reply");
+        R->redisFree(s->c);
+        s->c = NULL;
+    }
+    return r;
+}
+
+/* A reply {integer, integer} of a script into a, b: 0, or EP_EUNAVAIL with err (r freed). */
+static int pair_reply(struct ep_state *s, redisReply *r, const char *what, long long *a,
+                      long long *b, struct ep_error *err)
+{
+    int ok = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+             r->element[0]->type == REDIS_REPLY_INTEGER &&
+             r->element[1]->type == REDIS_REPLY_INTEGER;
+    if (ok) {
+        *a = r->element[0]->integer;
+        *b = r->element[1]->integer;
+    } else if (r) {
+        ep_error_set(err, EP_EUNAVAIL, "the shared state (Redis at %s:%d) did not answer %s: %s",
+                     s->host, s->port, what,
+                     r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+    }
+    if (r)
+        R->freeReplyObject(r);
+    return ok ? 0 : EP_EUNAVAIL;
+}
+
+int ep_state_rate_admit(struct ep_state *s, const char *principal, long limit, int *retry,
+                        struct ep_error *err)
+{
+    char key[300], seq[300];
+    snprintf(key, sizeof key, "epintel:rate:%s", principal);
+    snprintf(seq, sizeof seq, "epintel:rateseq:%s", principal);
+    *retry = 1;
+    pthread_mutex_lock(&s->mu);
+    redisReply *r =
+        command_locked(s, err, "the rate check", "EVAL %s 2 %s %s %ld", rate_lua, key, seq, limit);
+    long long ok = 0, wait = 1;
+    int rc = r ? pair_reply(s, r, "the rate check", &ok, &wait, err) : EP_EUNAVAIL;
+    pthread_mutex_unlock(&s->mu);
+    if (rc)
+        return rc;
+    *retry = wait < 1 ? 1 : wait > 60 ? 60 : (int)wait;
+    return ok ? 0 : 1;
+}
+
+int ep_state_revoke_key(struct ep_state *s, const char *digest, struct ep_error *err)
+{
+    pthread_mutex_lock(&s->mu);
+    redisReply *r =
+        command_locked(s, err, "the revocation", "SADD " EP_STATE_REVOKED_KEY " %s", digest);
+    int rc = 0;
+    if (r && r->type != REDIS_REPLY_INTEGER)
+        rc = ep_error_set(err, EP_EUNAVAIL, "the shared state (Redis at %s:%d) refused SADD: %s",
+                          s->host, s->port, r->type == REDIS_REPLY_ERROR ? r->str : "?");
+    else if (!r)
+        rc = EP_EUNAVAIL;
+    if (r)
+        R->freeReplyObject(r);
+    s->revoked_at = 0; /* read again on the next check */
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static int cmp_digest(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* Read the revoked set again (mu held): 0 or EP_EUNAVAIL with err (the old list kept). */
+static int revoked_refresh_locked(struct ep_state *s, struct ep_error *err)
+{
+    redisReply *r = command_locked(s, err, "the revoked keys", "SMEMBERS " EP_STATE_REVOKED_KEY);
+    if (!r)
+        return EP_EUNAVAIL;
+    int rc = 0;
+    if (r->type != REDIS_REPLY_ARRAY) {
+        rc = ep_error_set(err, EP_EUNAVAIL,
+                          "the shared state (Redis at %s:%d) did not answer the revoked keys: %s",
+                          s->host, s->port, r->type == REDIS_REPLY_ERROR ? r->str : "?");
+    } else {
+        char(*v)[65] = r->elements ? calloc(r->elements, sizeof *v) : NULL;
+        if (r->elements && !v) {
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        } else {
+            size_t n = 0;
+            for (size_t i = 0; i < r->elements; i++)
+                if (r->element[i]->type == REDIS_REPLY_STRING && r->element[i]->len == 64)
+                    memcpy(v[n++], r->element[i]->str, 64);
+            if (n)
+                qsort(v, n, sizeof *v, cmp_digest);
+            free(s->revoked);
+            s->revoked = v;
+            s->nrevoked = n;
+            s->revoked_at = mono_s();
+        }
+    }
+    R->freeReplyObject(r);
+    return rc;
+}
+
+int ep_state_key_revoked(struct ep_state *s, const char *digest, struct ep_error *err)
+{
+    pthread_mutex_lock(&s->mu);
+    int rc = 0;
+    if (s->revoked_at == 0 || mono_s() - s->revoked_at >= EP_STATE_REVOKED_MAX_AGE_S)
+        rc = revoked_refresh_locked(s, err);
+    int hit = !rc && s->nrevoked &&
+              bsearch(digest, s->revoked, s->nrevoked, sizeof *s->revoked, cmp_digest);
+    pthread_mutex_unlock(&s->mu);
+    return rc ? rc : hit;
 }
 
 int ep_state_quota_charge(struct ep_state *s, const char *principal, long limit, int n, time_t now,
@@ -148,41 +314,13 @@ int ep_state_quota_charge(struct ep_state *s, const char *principal, long limit,
     snprintf(key, sizeof key, "epintel:quota:%s:%s", day, principal);
     *used = 0;
     pthread_mutex_lock(&s->mu);
-    int rc = 0;
-    if (!s->c) {
-        if (time(NULL) == s->last_try)
-            rc = ep_error_set(err, EP_EUNAVAIL,
-                              "the shared state (Redis at %s:%d) is unreachable; retrying", s->host,
-                              s->port);
-        else
-            rc = connect_locked(s, err);
-    }
-    redisReply *r = NULL;
-    if (!rc) {
-        r = R->redisCommand(s->c, "EVAL %s 1 %s %d %ld", quota_lua, key, n, limit);
-        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-            r->element[0]->type != REDIS_REPLY_INTEGER ||
-            r->element[1]->type != REDIS_REPLY_INTEGER) {
-            rc = ep_error_set(err, EP_EUNAVAIL,
-                              "the shared state (Redis at %s:%d) did not answer "
-                              "the quota check: %s",
-                              s->host, s->port,
-                              r && r->type == REDIS_REPLY_ERROR ? r->str
-                              : s->c->err                       ? s->c->errstr
-                                                                : "unexpected reply");
-            if (s->c->err) { /* the connection is broken: reconnect on a later call */
-                R->redisFree(s->c);
-                s->c = NULL;
-            }
-        }
-    }
-    int over = 0;
-    if (!rc && r) {
-        over = r->element[0]->integer == 0;
-        *used = (long)r->element[1]->integer;
-    }
-    if (r)
-        R->freeReplyObject(r);
+    redisReply *r =
+        command_locked(s, err, "the quota check", "EVAL %s 1 %s %d %ld", quota_lua, key, n, limit);
+    long long admitted = 0, before = 0;
+    int rc = r ? pair_reply(s, r, "the quota check", &admitted, &before, err) : EP_EUNAVAIL;
     pthread_mutex_unlock(&s->mu);
-    return rc ? rc : over;
+    if (rc)
+        return rc;
+    *used = (long)before;
+    return admitted ? 0 : 1;
 }
