@@ -371,7 +371,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
      * renders files (a "formats" argument) */
     static const char *const task_tools[] = {"generate_report", NULL};
     struct ep_tasks *tasks = NULL;
-    if (ep_tasks_open(ep_store_path(s), &o, task_tools, &tasks, &err)) {
+    if (ep_tasks_open_shared(ep_store_path(s), so.state_url, &o, task_tools, &tasks, &err)) {
         ep_cli_error(&err);
         ep_tools_cleanup();
         ep_env_close(&env);

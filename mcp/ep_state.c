@@ -324,3 +324,299 @@ int ep_state_quota_charge(struct ep_state *s, const char *principal, long limit,
     *used = (long)before;
     return admitted ? 0 : 1;
 }
+
+/* ------------------------------------------------------------------------------ tasks
+ * A task is the hash epintel:task:ID (the fields of the store's mcp_task row); the working tasks
+ * are the sorted set epintel:tasks:working scored by lease_until; a principal's tasks the sorted
+ * set epintel:tasks:p:PRINCIPAL scored by created. Every change that checks a condition (owner,
+ * status, lease) is one Lua script, so it is atomic over the replicas as the store's UPDATE ...
+ * WHERE is. A finished task expires at created + ttl_ms (PEXPIREAT). */
+#define TASK_PREFIX "epintel:task:"
+#define TASK_WORKING "epintel:tasks:working"
+#define TASK_PRINCIPAL "epintel:tasks:p:"
+/* the row's fields as ep_taskrow reads them, then principal */
+#define TASK_ROW_FIELDS "id status message created updated ttl_ms result error runs principal"
+
+static const char task_insert_lua[] =
+    "redis.call('HSET', KEYS[1], 'id', ARGV[1], 'principal', ARGV[2], 'tool', ARGV[3], 'args',"
+    " ARGV[4], 'out_dir', ARGV[5], 'status', 'working', 'message', 'queued', 'created', ARGV[6],"
+    " 'updated', ARGV[6], 'ttl_ms', ARGV[7], 'owner', ARGV[8], 'lease_until', ARGV[9], 'runs', 1);"
+    " redis.call('ZADD', KEYS[2], ARGV[9], ARGV[1]); redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1]);"
+    " return 1";
+
+/* ARGV: owner, now, lease_s, has message (1/0), message */
+static const char task_renew_lua[] =
+    "if redis.call('HGET', KEYS[1], 'status') ~= 'working' or"
+    " redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end;"
+    " local u = tonumber(ARGV[2]) + tonumber(ARGV[3]);"
+    " redis.call('HSET', KEYS[1], 'lease_until', u);"
+    " redis.call('ZADD', KEYS[2], u, redis.call('HGET', KEYS[1], 'id'));"
+    " if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'message', ARGV[5], 'updated', ARGV[2])"
+    " end; return 1";
+
+/* End a working task (the lease ends, it leaves the working set, it expires after its ttl).
+ * ARGV: field to match (owner or principal), its value, status, message, now, result (or ''),
+ * error (or ''), has result, has error */
+static const char task_end_lua[] =
+    "if redis.call('HGET', KEYS[1], 'status') ~= 'working' or"
+    " redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end;"
+    " redis.call('HSET', KEYS[1], 'status', ARGV[3], 'message', ARGV[4], 'updated', ARGV[5],"
+    " 'lease_until', 0);"
+    " if ARGV[8] == '1' then redis.call('HSET', KEYS[1], 'result', ARGV[6]) end;"
+    " if ARGV[9] == '1' then redis.call('HSET', KEYS[1], 'error', ARGV[7]) end;"
+    " redis.call('ZREM', KEYS[2], redis.call('HGET', KEYS[1], 'id'));"
+    " local c = tonumber(redis.call('HGET', KEYS[1], 'created'));"
+    " local ttl = tonumber(redis.call('HGET', KEYS[1], 'ttl_ms'));"
+    " redis.call('PEXPIREAT', KEYS[1], math.floor(c * 1000 + ttl)); return 1";
+
+/* ARGV: owner */
+static const char task_release_lua[] =
+    "if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end;"
+    " redis.call('HSET', KEYS[1], 'lease_until', 0);"
+    " if redis.call('HGET', KEYS[1], 'status') == 'working' then"
+    " redis.call('ZADD', KEYS[2], 0, redis.call('HGET', KEYS[1], 'id')) end; return 1";
+
+/* ARGV: prefix, owner, message, now, lease_s, max. The ids claimed. */
+static const char task_claim_lua[] =
+    "local now = tonumber(ARGV[4]); local u = now + tonumber(ARGV[5]); local out = {};"
+    " local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4], 'LIMIT', 0,"
+    " tonumber(ARGV[6]));"
+    " for _, id in ipairs(ids) do local k = ARGV[1] .. id;"
+    "  if redis.call('HGET', k, 'status') == 'working' then"
+    "   redis.call('HSET', k, 'owner', ARGV[2], 'lease_until', u, 'message', ARGV[3]);"
+    "   redis.call('HINCRBY', k, 'runs', 1); redis.call('ZADD', KEYS[1], u, id);"
+    "   out[#out + 1] = id"
+    "  else redis.call('ZREM', KEYS[1], id) end end; return out";
+
+/* ARGV: prefix, offset, limit. {more, row, row, ...}, newest first; expired tasks leave the
+ * principal's set on the way. */
+static const char task_list_lua[] =
+    "local off = tonumber(ARGV[2]); local lim = tonumber(ARGV[3]); local out = {0}; local k = 0;"
+    " for _, id in ipairs(redis.call('ZREVRANGE', KEYS[1], 0, -1)) do local h = ARGV[1] .. id;"
+    "  if redis.call('EXISTS', h) == 0 then redis.call('ZREM', KEYS[1], id) else"
+    "   if k >= off then if #out - 1 >= lim then out[1] = 1; break end;"
+    "    out[#out + 1] = redis.call('HMGET', h, 'id', 'status', 'message', 'created', 'updated',"
+    "     'ttl_ms', 'result', 'error', 'runs', 'principal') end;"
+    "   k = k + 1 end end; return out";
+
+/* Element i of an array reply as a string (NULL for nil or another type). */
+static const char *elem_str(const redisReply *r, size_t i)
+{
+    return i < r->elements && r->element[i]->type == REDIS_REPLY_STRING ? r->element[i]->str : NULL;
+}
+
+static char *dup_or_null(const char *v)
+{
+    return v ? strdup(v) : NULL;
+}
+
+/* r from an HMGET of TASK_ROW_FIELDS. */
+static void task_row_from(const redisReply *a, struct ep_taskrow *r)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->id, sizeof r->id, "%s", elem_str(a, 0) ? elem_str(a, 0) : "");
+    snprintf(r->status, sizeof r->status, "%s", elem_str(a, 1) ? elem_str(a, 1) : "");
+    snprintf(r->message, sizeof r->message, "%s", elem_str(a, 2) ? elem_str(a, 2) : "");
+    r->created = elem_str(a, 3) ? strtod(elem_str(a, 3), NULL) : 0;
+    r->updated = elem_str(a, 4) ? strtod(elem_str(a, 4), NULL) : 0;
+    r->ttl_ms = elem_str(a, 5) ? strtol(elem_str(a, 5), NULL, 10) : 0;
+    r->result = dup_or_null(elem_str(a, 6));
+    r->error = dup_or_null(elem_str(a, 7));
+    r->runs = elem_str(a, 8) ? (int)strtol(elem_str(a, 8), NULL, 10) : 0;
+}
+
+/* A reply that is not an error, of the type wanted (or any when want < 0): 0; else
+ * EP_EUNAVAIL with err naming what (r freed and *rp NULL). */
+static int task_reply(struct ep_state *s, redisReply **rp, int want, const char *what,
+                      struct ep_error *err)
+{
+    redisReply *r = *rp;
+    if (!r)
+        return EP_EUNAVAIL;
+    if (r->type == REDIS_REPLY_ERROR || (want >= 0 && r->type != want)) {
+        ep_error_set(err, EP_EUNAVAIL,
+                     "tasks: the shared state (Redis at %s:%d) did not answer %s: %s", s->host,
+                     s->port, what, r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        R->freeReplyObject(r);
+        *rp = NULL;
+        return EP_EUNAVAIL;
+    }
+    return 0;
+}
+
+int ep_state_task_insert(struct ep_state *s, const struct ep_tasknew *n, struct ep_error *err)
+{
+    char now[40], lease[40], ttl[32];
+    snprintf(now, sizeof now, "%.6f", n->now);
+    snprintf(lease, sizeof lease, "%.6f", n->now + n->lease_s);
+    snprintf(ttl, sizeof ttl, "%ld", n->ttl_ms);
+    const char *p = n->principal ? n->principal : "";
+    pthread_mutex_lock(&s->mu);
+    redisReply *r = command_locked(s, err, "creating a task",
+                                   "EVAL %s 3 " TASK_PREFIX "%s " TASK_WORKING " " TASK_PRINCIPAL
+                                   "%s %s %s %s %s %s %s %s %s %s",
+                                   task_insert_lua, n->id, p, n->id, p, n->tool, n->args,
+                                   n->out_dir ? n->out_dir : "", now, ttl, n->owner, lease);
+    int rc = task_reply(s, &r, REDIS_REPLY_INTEGER, "creating a task", err);
+    if (r)
+        R->freeReplyObject(r);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int ep_state_task_get(struct ep_state *s, const char *principal, const char *id,
+                      struct ep_taskrow *r, struct ep_error *err)
+{
+    memset(r, 0, sizeof *r);
+    pthread_mutex_lock(&s->mu);
+    redisReply *a =
+        command_locked(s, err, "reading a task", "HMGET " TASK_PREFIX "%s " TASK_ROW_FIELDS, id);
+    int rc = task_reply(s, &a, REDIS_REPLY_ARRAY, "reading a task", err);
+    if (!rc) {
+        const char *owner = elem_str(a, 9);
+        if (!elem_str(a, 0) || !owner || strcmp(owner, principal ? principal : "") != 0)
+            rc = ep_error_set(err, EP_ENOTFOUND, "unknown task \"%.60s\"", id);
+        else
+            task_row_from(a, r);
+    }
+    if (a)
+        R->freeReplyObject(a);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int ep_state_task_call(struct ep_state *s, const char *id, struct ep_taskcall *c,
+                       struct ep_error *err)
+{
+    memset(c, 0, sizeof *c);
+    pthread_mutex_lock(&s->mu);
+    redisReply *a = command_locked(s, err, "reading a task",
+                                   "HMGET " TASK_PREFIX "%s tool args out_dir principal", id);
+    int rc = task_reply(s, &a, REDIS_REPLY_ARRAY, "reading a task", err);
+    if (!rc && !elem_str(a, 0)) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "unknown task \"%.60s\"", id);
+    } else if (!rc) {
+        c->tool = dup_or_null(elem_str(a, 0));
+        c->args = dup_or_null(elem_str(a, 1));
+        c->out_dir = dup_or_null(elem_str(a, 2));
+        c->principal = dup_or_null(elem_str(a, 3));
+        if (!(c->tool && c->args && c->out_dir && c->principal))
+            rc = ep_error_set(err, EP_ENOMEM, "tasks: out of memory");
+    }
+    if (a)
+        R->freeReplyObject(a);
+    pthread_mutex_unlock(&s->mu);
+    if (rc)
+        ep_taskcall_clear(c);
+    return rc;
+}
+
+/* Run a task script on the task id and the working set with the arguments fmt (after the two
+ * keys): its integer reply, or -1 with err. */
+static long long task_script(struct ep_state *s, const char *lua, const char *id, const char *what,
+                             struct ep_error *err, const char *a1, const char *a2, const char *a3,
+                             const char *a4, const char *a5, const char *a6, const char *a7,
+                             const char *a8, const char *a9)
+{
+    pthread_mutex_lock(&s->mu);
+    redisReply *r = command_locked(
+        s, err, what, "EVAL %s 2 " TASK_PREFIX "%s " TASK_WORKING " %s %s %s %s %s %s %s %s %s",
+        lua, id, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+    long long n = task_reply(s, &r, REDIS_REPLY_INTEGER, what, err) ? -1 : r->integer;
+    if (r)
+        R->freeReplyObject(r);
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+int ep_state_task_renew(struct ep_state *s, const char *id, const char *owner, const char *message,
+                        double now, int lease_s)
+{
+    char t[40], l[16];
+    snprintf(t, sizeof t, "%.6f", now);
+    snprintf(l, sizeof l, "%d", lease_s);
+    struct ep_error e = {0};
+    return (int)task_script(s, task_renew_lua, id, "renewing a lease", &e, owner, t, l,
+                            message ? "1" : "0", message ? message : "", "", "", "", "");
+}
+
+int ep_state_task_finish(struct ep_state *s, const char *id, const char *owner, const char *status,
+                         const char *message, const char *result, const char *error, double now,
+                         struct ep_error *err)
+{
+    char t[40];
+    snprintf(t, sizeof t, "%.6f", now);
+    long long n = task_script(s, task_end_lua, id, "storing a task's outcome", err, "owner", owner,
+                              status, message ? message : "", t, result ? result : "",
+                              error ? error : "", result ? "1" : "0", error ? "1" : "0");
+    return n < 0 ? EP_EUNAVAIL : (int)n;
+}
+
+void ep_state_task_release(struct ep_state *s, const char *id, const char *owner)
+{
+    struct ep_error e = {0};
+    task_script(s, task_release_lua, id, "giving a lease back", &e, owner, "", "", "", "", "", "",
+                "", "");
+}
+
+int ep_state_task_cancel(struct ep_state *s, const char *principal, const char *id,
+                         const char *message, double now, struct ep_error *err)
+{
+    char t[40];
+    snprintf(t, sizeof t, "%.6f", now);
+    long long n = task_script(s, task_end_lua, id, "cancelling a task", err, "principal",
+                              principal ? principal : "", "cancelled", message ? message : "", t,
+                              "", "", "0", "0");
+    return n < 0 ? EP_EUNAVAIL : (int)n;
+}
+
+int ep_state_task_claim(struct ep_state *s, const char *owner, const char *message, double now,
+                        int lease_s, char (*ids)[40], int max)
+{
+    if (!ids || max <= 0)
+        return 0;
+    char t[40], l[16], m[16];
+    snprintf(t, sizeof t, "%.6f", now);
+    snprintf(l, sizeof l, "%d", lease_s);
+    snprintf(m, sizeof m, "%d", max);
+    struct ep_error e = {0};
+    pthread_mutex_lock(&s->mu);
+    redisReply *r = command_locked(s, &e, "claiming tasks",
+                                   "EVAL %s 1 " TASK_WORKING " " TASK_PREFIX " %s %s %s %s %s",
+                                   task_claim_lua, owner, message, t, l, m);
+    int n = task_reply(s, &r, REDIS_REPLY_ARRAY, "claiming tasks", &e) ? -1 : 0;
+    for (size_t i = 0; r && i < r->elements && n < max; i++)
+        if (elem_str(r, i))
+            snprintf(ids[n++], sizeof ids[0], "%s", elem_str(r, i));
+    if (r)
+        R->freeReplyObject(r);
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+int ep_state_task_list(struct ep_state *s, const char *principal, long offset, int limit,
+                       void (*fn)(void *ctx, const struct ep_taskrow *r), void *ctx, int *more,
+                       struct ep_error *err)
+{
+    *more = 0;
+    pthread_mutex_lock(&s->mu);
+    redisReply *r = command_locked(s, err, "listing tasks",
+                                   "EVAL %s 1 " TASK_PRINCIPAL "%s " TASK_PREFIX " %ld %d",
+                                   task_list_lua, principal ? principal : "", offset, limit);
+    int rc = task_reply(s, &r, REDIS_REPLY_ARRAY, "listing tasks", err);
+    pthread_mutex_unlock(&s->mu);
+    if (rc)
+        return rc;
+    *more = r->elements > 0 && r->element[0]->type == REDIS_REPLY_INTEGER &&
+            r->element[0]->integer == 1;
+    for (size_t i = 1; i < r->elements; i++) {
+        if (r->element[i]->type != REDIS_REPLY_ARRAY)
+            continue;
+        struct ep_taskrow row;
+        task_row_from(r->element[i], &row);
+        fn(ctx, &row);
+        ep_taskrow_clear(&row);
+    }
+    R->freeReplyObject(r);
+    return 0;
+}

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "ep_error.h"
+#include "ep_taskstore.h"
 
 struct ep_state;
 
@@ -67,5 +68,28 @@ int ep_state_key_revoked(struct ep_state *s, const char *digest, struct ep_error
 
 /* Add digest to the shared revoked set: 0 or EP_EUNAVAIL. */
 int ep_state_revoke_key(struct ep_state *s, const char *digest, struct ep_error *err);
+
+/* Tasks in Redis (--state): the functions of engine/ep_taskstore.h, with the same arguments and
+ * results, on the shared state instead of the store file, so that replicas with separate stores
+ * share their tasks. Errors are EP_EUNAVAIL (Redis cannot answer) instead of EP_EIO; a task
+ * survives its replica's restart, and Redis's own restart when Redis persists (appendonly). */
+int ep_state_task_insert(struct ep_state *s, const struct ep_tasknew *n, struct ep_error *err);
+int ep_state_task_get(struct ep_state *s, const char *principal, const char *id,
+                      struct ep_taskrow *r, struct ep_error *err);
+int ep_state_task_call(struct ep_state *s, const char *id, struct ep_taskcall *c,
+                       struct ep_error *err);
+int ep_state_task_renew(struct ep_state *s, const char *id, const char *owner, const char *message,
+                        double now, int lease_s);
+int ep_state_task_finish(struct ep_state *s, const char *id, const char *owner, const char *status,
+                         const char *message, const char *result, const char *error, double now,
+                         struct ep_error *err);
+void ep_state_task_release(struct ep_state *s, const char *id, const char *owner);
+int ep_state_task_cancel(struct ep_state *s, const char *principal, const char *id,
+                         const char *message, double now, struct ep_error *err);
+int ep_state_task_claim(struct ep_state *s, const char *owner, const char *message, double now,
+                        int lease_s, char (*ids)[40], int max);
+int ep_state_task_list(struct ep_state *s, const char *principal, long offset, int limit,
+                       void (*fn)(void *ctx, const struct ep_taskrow *r), void *ctx, int *more,
+                       struct ep_error *err);
 
 #endif

@@ -56,6 +56,13 @@ struct ep_task_view {
 int ep_tasks_open(const char *db_path, const struct ep_mcp_options *tmpl, const char *const *tools,
                   struct ep_tasks **out, struct ep_error *err);
 
+/* ep_tasks_open, with the tasks in Redis at state_url (redis://HOST:PORT/DB, mcp/ep_state.h)
+ * instead of the store when it is not NULL: then replicas with separate store files share their
+ * tasks (created on one, polled, cancelled, resumed and fetched on any other). */
+int ep_tasks_open_shared(const char *db_path, const char *state_url,
+                         const struct ep_mcp_options *tmpl, const char *const *tools,
+                         struct ep_tasks **out, struct ep_error *err);
+
 /* Stop the scanner, stop the running tasks and give their leases back (they stay "working"
  * in the store, to be resumed), close. NULL is fine. */
 void ep_tasks_close(struct ep_tasks *t);

@@ -11,6 +11,8 @@
  * - with --state redis:// and --rate-per-minute N over 3 replicas: exactly N admitted; a key
  *   revoked with `epintel auth key revoke --state` refused by every replica within 1 s; Redis
  *   down: 503 for the rate check, served again when it is back;
+ * - with --state redis://, two replicas on separate store files share their tasks: created on
+ *   one, cancelled, polled and finished on the other, still there after both restarted;
  * - a replica killed with SIGKILL under load: every reply a client received has its audit
  *   line. */
 #include <arpa/inet.h>
@@ -655,6 +657,125 @@ static void test_redis_rate_revoke_replicas(void **state)
     waitpid(redis, &ws, 0);
 }
 
+/* A task method (tasks/get or tasks/cancel) on the current port: its result object (owned by
+ * *reply, to be freed) or NULL. */
+static json_t *task_rpc(const char *method, const char *id, json_t **reply)
+{
+    char body[600];
+    snprintf(
+        body, sizeof body,
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"%s\",\"params\":{\"taskId\":\"%s\"," META26T
+        "}}",
+        method, id);
+    long st = 0;
+    *reply = post(NULL, NULL, method, NULL, body, &st);
+    assert_int_equal(st, 200);
+    return json_object_get(*reply, "result");
+}
+
+/* Create a map_political_network task on the current port: its id into id. */
+static void task_create(char id[64])
+{
+    long st = 0;
+    json_t *v =
+        post(NULL, NULL, "tools/call", "map_political_network",
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+             "\"name\":\"map_political_network\",\"arguments\":{\"formats\":[\"graphml\"]}," META26T
+             "}}",
+             &st);
+    assert_int_equal(st, 200);
+    json_t *r = json_object_get(v, "result");
+    assert_string_equal(json_string_value(json_object_get(r, "resultType")), "task");
+    snprintf(id, 64, "%s", json_string_value(json_object_get(r, "taskId")));
+    json_decref(v);
+}
+
+/* With --state redis://, two replicas on separate store files (copies of one synthetic store)
+ * share their tasks through Redis: a task created on A is cancelled on B (A sees it cancelled),
+ * another is polled on B until A finished it, its result and artefact fetched on B; both
+ * replicas stopped and one started again: the finished task is still there (in Redis). */
+static void test_task_redis_replicas(void **state)
+{
+    (void)state;
+    char dba[600], dbb[600], pfa[600], pfb[600], out[600], url[64];
+    snprintf(dba, sizeof dba, "%s/ta.db", dir);
+    snprintf(dbb, sizeof dbb, "%s/tb.db", dir);
+    snprintf(pfa, sizeof pfa, "%s/port.ta", dir);
+    snprintf(pfb, sizeof pfb, "%s/port.tb", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    assert_int_equal(
+        ep_test_system("'%s' --quiet --db '%s/real.db' info >/dev/null 2>&1 && "
+                       "'%s' --quiet --db '%s' synth --real-db '%s/real.db' --meps 300 "
+                       "--votes 3000 --seed 1 >/dev/null 2>&1 && cp '%s' '%s'",
+                       EP_TEST_BIN, dir, EP_TEST_BIN, dba, dir, dba, dbb),
+        0);
+    int rport = free_port();
+    pid_t redis = start_redis(rport);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rport);
+    pid_t a, b;
+    int pa = serve(dba, pfa, out, NULL, NULL, url, &a),
+        pb = serve(dbb, pfb, out, NULL, NULL, url, &b);
+    char t1[64], t2[64];
+    /* created on A (about 1.5 s of work on a cold store), cancelled at once on B, which did not
+     * create it (2026-07-28: an empty acknowledgement); A sees it cancelled */
+    port = pa;
+    task_create(t2);
+    port = pb;
+    json_t *rep;
+    json_t *r = task_rpc("tasks/cancel", t2, &rep);
+    assert_non_null(r);
+    json_decref(rep);
+    port = pa;
+    r = task_rpc("tasks/get", t2, &rep);
+    assert_non_null(r);
+    assert_non_null(json_string_value(json_object_get(r, "status")));
+    assert_string_equal(json_string_value(json_object_get(r, "status")), "cancelled");
+    json_decref(rep);
+    task_create(t1);
+    /* polled on B until A finished it */
+    port = pb;
+    const char *status = "";
+    for (int i = 0; i < 300; i++) { /* at most 30 s */
+        r = task_rpc("tasks/get", t1, &rep);
+        status = json_string_value(json_object_get(r, "status"));
+        assert_non_null(status);
+        if (strcmp(status, "working") != 0)
+            break;
+        json_decref(rep);
+        usleep(100000);
+    }
+    assert_string_equal(status, "completed");
+    json_t *tr = json_object_get(r, "result");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(tr, "structuredContent"), "nodes")),
+        300);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r, "_meta"), "io.epintel/runs")),
+        1); /* run once, by A */
+    json_decref(rep);
+    int ws;
+    kill(a, SIGTERM);
+    waitpid(a, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    kill(b, SIGTERM);
+    waitpid(b, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    /* both stopped; B started again on its own store: the tasks are still there */
+    pb = serve(dbb, pfb, out, NULL, NULL, url, &b);
+    port = pb;
+    r = task_rpc("tasks/get", t1, &rep);
+    assert_string_equal(json_string_value(json_object_get(r, "status")), "completed");
+    json_decref(rep);
+    r = task_rpc("tasks/get", t2, &rep);
+    assert_string_equal(json_string_value(json_object_get(r, "status")), "cancelled");
+    json_decref(rep);
+    kill(b, SIGTERM);
+    waitpid(b, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    kill(redis, SIGTERM);
+    waitpid(redis, &ws, 0);
+}
+
 struct loader {
     int port;
     volatile int *stop;
@@ -749,6 +870,7 @@ int main(void)
         cmocka_unit_test(test_task_across_replicas),
         cmocka_unit_test(test_redis_quota_replicas),
         cmocka_unit_test(test_redis_rate_revoke_replicas),
+        cmocka_unit_test(test_task_redis_replicas),
         cmocka_unit_test(test_audit_kill9),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
