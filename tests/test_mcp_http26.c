@@ -630,16 +630,28 @@ static void test_redis_rate_revoke_replicas(void **state)
     json_decref(post("Bearer rated-secret-26", NULL, "tools/call", "get_meps", call26, &st));
     assert_int_equal(st, 429);
 
-    /* Redis gone: the rate window cannot be checked: 503 naming it, for any request */
+    /* Redis gone (fail closed, 503 naming it, for any request): right after a request that read
+     * the revoked keys (1 s after the last read, so it did), the rate window cannot be checked;
+     * 1 s later the revoked keys cannot be either */
+    static const char list26[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\",\"params\":{" META26 "}}";
+    port = ports[1];
+    usleep(1050000);
+    json_decref(post("Bearer rated-secret-26", NULL, "tools/list", NULL, list26, &st));
+    assert_int_equal(st, 429);
     kill(redis, SIGKILL);
     int ws;
     waitpid(redis, &ws, 0);
-    port = ports[1];
-    v = post("Bearer rated-secret-26", NULL, "tools/list", NULL,
-             "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\",\"params\":{" META26 "}}",
-             &st);
+    v = post("Bearer rated-secret-26", NULL, "tools/list", NULL, list26, &st);
     assert_int_equal(st, 503);
     assert_non_null(strstr(err_msg(v), "Redis at 127.0.0.1:"));
+    assert_non_null(strstr(err_msg(v), "the rate limit cannot be checked"));
+    json_decref(v);
+    usleep(1050000);
+    v = post("Bearer rated-secret-26", NULL, "tools/list", NULL, list26, &st);
+    assert_int_equal(st, 503);
+    assert_non_null(strstr(err_msg(v), "Redis at 127.0.0.1:"));
+    assert_non_null(strstr(err_msg(v), "revoked keys cannot be checked"));
     json_decref(v);
     /* Redis back (empty: no persistence here, so the window starts again): served */
     redis = start_redis(rport);
