@@ -129,7 +129,7 @@ static void row_view(const struct ep_taskrow *r, struct ep_task_view *v)
     v->runs = r->runs;
 }
 
-/* The task id owned by principal into v: 0, EP_ENOTFOUND or EP_EIO. */
+/* The task id owned by principal into v: 0, EP_ENOTFOUND or EP_EIO (EP_EUNAVAIL in Redis). */
 static int load_view(struct ep_tasks *t, const char *principal, const char *id,
                      struct ep_task_view *v, struct ep_error *err)
 {
