@@ -704,8 +704,9 @@ static void task_create(char id[64])
 
 /* With --state redis://, two replicas on separate store files (copies of one synthetic store)
  * share their tasks through Redis: a task created on A is cancelled on B (A sees it cancelled),
- * another is polled on B until A finished it, its result and artefact fetched on B; both
- * replicas stopped and one started again: the finished task is still there (in Redis). */
+ * another is polled on B until A finished it, its result read on B; both replicas stopped and
+ * one started again: both tasks are still there (in Redis), and a 2025-11-25 session there
+ * lists them, newest first. */
 static void test_task_redis_replicas(void **state)
 {
     (void)state;
@@ -781,6 +782,18 @@ static void test_task_redis_replicas(void **state)
     r = task_rpc("tasks/get", t2, &rep);
     assert_string_equal(json_string_value(json_object_get(r, "status")), "cancelled");
     json_decref(rep);
+    /* a 2025-11-25 session lists them (from Redis), newest first */
+    char sid[80];
+    session("Bearer none", sid);
+    long st = 0;
+    json_t *lv = post("Bearer none", sid, NULL, NULL,
+                      "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tasks/list\"}", &st);
+    assert_int_equal(st, 200);
+    json_t *tasks = json_object_get(json_object_get(lv, "result"), "tasks");
+    assert_int_equal(json_array_size(tasks), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 0), "taskId")), t1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 1), "taskId")), t2);
+    json_decref(lv);
     kill(b, SIGTERM);
     waitpid(b, &ws, 0);
     assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
