@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The daily-quota check in the process against Redis (--state) on loopback (bench/bench_state.c):
+# The daily-quota check in the process against Redis (--state) on loopback, and the Redis
+# sliding rate-window check against the same in-process baseline (bench/bench_state.c):
 # starts redis-server on a free port, stops it by pid.
 # usage: bench/state.sh [build dir] [n]
 set -euo pipefail

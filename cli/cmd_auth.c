@@ -5,6 +5,7 @@
  * A new key is printed once; the config keeps only its SHA-256. The file is rewritten
  * atomically (temporary file, fsync, rename) with mode 0600, and the rest of it is kept as it
  * was. The running server loads the change on SIGHUP. */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "cli.h"
 #include "ep_auth.h"
 #include "ep_cjose.h"
+#include "ep_state.h"
 #include "ep_util.h"
 
 static void auth_usage(FILE *f)
@@ -23,7 +25,7 @@ static void auth_usage(FILE *f)
     fprintf(f,
             "usage: epintel auth key add --config F --role ROLE [--name NAME] [--quota N]\n"
             "       epintel auth key list --config F\n"
-            "       epintel auth key revoke --config F ID\n"
+            "       epintel auth key revoke --config F ID [--state redis://HOST:PORT/DB]\n"
             "       epintel auth check --config F (--key K | --jwt T) [--tool NAME] [--at T]\n\n"
             "Manage the API keys of `epintel serve --http --auth-config F` (docs/http.md).\n\n"
             "  add      make a new key for ROLE (one of the config's roles), print it once on\n"
@@ -31,7 +33,9 @@ static void auth_usage(FILE *f)
             "           generated key-XXXXXXXX), creation date and, with --quota, its own daily\n"
             "           quota of data requests (instead of the role's)\n"
             "  list     the keys: id, role, quota, created, revoked (never a key)\n"
-            "  revoke   mark key ID revoked (kept in the file, refused by the server)\n\n"
+            "  revoke   mark key ID revoked (kept in the file, refused by the server); with\n"
+            "           --state, also in the replicas' shared state (the URL they were started\n"
+            "           with): every replica refuses the key within a second, no SIGHUP needed\n\n"
             "The config is rewritten atomically with mode 0600. A running server loads the\n"
             "change when it gets SIGHUP (kill -HUP PID); until then it uses the old keys.\n\n"
             "  check    authenticate K (an API key) or T (a JWT) as the server would with this\n"
@@ -209,7 +213,37 @@ static int key_list(const char *path)
     return EP_EXIT_OK;
 }
 
-static int key_revoke(const char *path, const char *id)
+/* Add the key's digest to the shared revoked set at state_url: 0, or 1 with the error printed. */
+static int revoke_shared(const char *state_url, const char *id, json_t *k)
+{
+    const char *d = json_string_value(json_object_get(k, "sha256"));
+    struct ep_state *st = NULL;
+    struct ep_error e = {0};
+    if (!d || strlen(d) != 64) {
+        fprintf(stderr, "epintel auth: key \"%s\" has no sha256 to revoke in the shared state\n",
+                id);
+        return 1;
+    }
+    char low[65];
+    for (int i = 0; i < 65; i++)
+        low[i] = (char)tolower((unsigned char)d[i]);
+    if (ep_state_open(state_url, &st, &e) || ep_state_revoke_key(st, low, &e)) {
+        fprintf(stderr,
+                "epintel auth: key \"%s\" NOT revoked in the shared state: %s; run this again "
+                "when it is reachable\n",
+                id, e.msg);
+        ep_state_close(st);
+        return 1;
+    }
+    ep_state_close(st);
+    fprintf(stderr,
+            "epintel auth: key \"%s\" revoked in the shared state %s: every replica refuses it "
+            "within %.0f s\n",
+            id, state_url, EP_STATE_REVOKED_MAX_AGE_S);
+    return 0;
+}
+
+static int key_revoke(const char *path, const char *id, const char *state_url)
 {
     json_t *cfg = load_config(path);
     if (!cfg)
@@ -220,7 +254,7 @@ static int key_revoke(const char *path, const char *id)
         fprintf(stderr, "epintel auth: %s has no key \"%s\" (see epintel auth key list)\n", path,
                 id);
     } else if (json_is_true(json_object_get(k, "revoked"))) {
-        fprintf(stderr, "epintel auth: key \"%s\" is already revoked\n", id);
+        fprintf(stderr, "epintel auth: key \"%s\" is already revoked in %s\n", id, path);
         ret = EP_EXIT_OK;
     } else {
         json_object_set_new(k, "revoked", json_true());
@@ -232,6 +266,8 @@ static int key_revoke(const char *path, const char *id)
             ret = EP_EXIT_OK;
         }
     }
+    if (ret == EP_EXIT_OK && state_url && revoke_shared(state_url, id, k))
+        ret = EP_EXIT_ERROR;
     json_decref(cfg);
     return ret;
 }
@@ -455,7 +491,7 @@ int ep_cmd_auth(struct ep_cli *cli, int argc, char **argv)
         return EP_EXIT_USAGE;
     }
     const char *verb = check ? "check" : argv[2], *config = NULL, *role = NULL, *name = NULL,
-               *id = NULL, *key = NULL, *jwt = NULL, *tool = NULL, *at = NULL;
+               *id = NULL, *key = NULL, *jwt = NULL, *tool = NULL, *at = NULL, *state_url = NULL;
     long quota = -1;
     for (int i = check ? 2 : 3; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -481,6 +517,9 @@ int ep_cmd_auth(struct ep_cli *cli, int argc, char **argv)
             i++;
         } else if (check && strcmp(a, "--at") == 0 && v) {
             at = v;
+            i++;
+        } else if (!check && strcmp(a, "--state") == 0 && v) {
+            state_url = v;
             i++;
         } else if (strcmp(a, "--name") == 0 && v) {
             name = v;
@@ -521,6 +560,10 @@ int ep_cmd_auth(struct ep_cli *cli, int argc, char **argv)
         }
         return auth_check(config, key, jwt, tool, now);
     }
+    if (state_url && strcmp(verb, "revoke") != 0) {
+        fprintf(stderr, "epintel auth: --state goes with key revoke only\n");
+        return EP_EXIT_USAGE;
+    }
     if (strcmp(verb, "add") == 0) {
         if (!role || id) {
             fprintf(stderr, "epintel auth key add: --role ROLE is required (and no ID)\n");
@@ -531,7 +574,7 @@ int ep_cmd_auth(struct ep_cli *cli, int argc, char **argv)
     if (strcmp(verb, "list") == 0 && !id && !role && !name && quota < 0)
         return key_list(config);
     if (strcmp(verb, "revoke") == 0 && id && !role && !name && quota < 0)
-        return key_revoke(config, id);
+        return key_revoke(config, id, state_url);
     auth_usage(stderr);
     return EP_EXIT_USAGE;
 }

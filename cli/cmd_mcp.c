@@ -108,9 +108,10 @@ static void serve_usage(FILE *f)
             "                           a non-loopback address\n"
             "  --audit-file F           (http) one JSON line per /mcp request (mode 0600,\n"
             "                           rotated to F.1 at 10 MiB)\n"
-            "  --state URL              (http) keep the daily quota counters in Redis\n"
-            "                           (redis://HOST:PORT/DB), shared by replicas; Redis\n"
-            "                           unreachable: data requests get 503 (docs/deploy.md)\n"
+            "  --state URL              (http) keep the daily quota counters, rate windows, revoked\n"
+            "                           keys and tasks in Redis (redis://HOST:PORT/DB), shared\n"
+            "                           by replicas; Redis unreachable: checks that need it\n"
+            "                           fail closed with 503 (docs/deploy.md)\n"
             "  --rate-per-minute N      (http) requests per principal per sliding minute\n"
             "                           (default 0 = unlimited; 429 beyond)\n"
             "  --max-replay-bytes N     (http) SSE events kept for resumption (Last-Event-ID)\n"
@@ -386,7 +387,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
      * renders files (a "formats" argument) */
     static const char *const task_tools[] = {"generate_report", NULL};
     struct ep_tasks *tasks = NULL;
-    if (ep_tasks_open(ep_store_path(s), &o, task_tools, &tasks, &err)) {
+    if (ep_tasks_open_shared(ep_store_path(s), so.state_url, &o, task_tools, &tasks, &err)) {
         ep_cli_error(&err);
         ep_tools_cleanup();
         ep_env_close(&env);

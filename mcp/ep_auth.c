@@ -116,13 +116,18 @@ static int load_jwks(struct ep_auth *a, const char *path, struct ep_error *err)
     return rc;
 }
 
+static void digest_hex(const unsigned char d[32], char out[65])
+{
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
 void ep_auth_key_digest(const char *key, char out[65])
 {
     unsigned char d[32];
     unsigned int n = 0;
     EVP_Digest(key, strlen(key), d, &n, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    digest_hex(d, out);
 }
 
 static int hex_decode(const char *h, unsigned char *out, size_t n)
@@ -478,6 +483,7 @@ int ep_auth_authenticate(const struct ep_auth *a, const char *authorization, tim
         p->roles = 1u << hit->role;
         p->has_key_quota = hit->daily_quota >= 0;
         p->key_quota = hit->daily_quota;
+        digest_hex(d, p->key_sha256);
         rc = 0;
     }
     if (rc)

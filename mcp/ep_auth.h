@@ -45,6 +45,8 @@ struct ep_auth_principal {
     char role_names[256]; /* comma-separated, for audit/logs */
     int has_key_quota;    /* an API key with its own "daily_quota" (overrides its role's) */
     long key_quota;
+    char key_sha256[65]; /* an API key: the lowercase hex SHA-256 of it (the shared revoked set
+                            of ep_state.h is keyed on it); "" for a JWT */
 };
 
 /* Load and check a config file. EP_EINVAL naming the file and the problem. */

@@ -1220,9 +1220,13 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t n)
                   (socklen_t)n);
 }
 
-/* 1 when id may not make another request now (sliding minute); *retry in seconds. */
-static int rate_exceeded(struct http *h, const char *id, int *retry)
+/* 1 when id may not make another request now (sliding minute); *retry in seconds. With
+ * --state, the window is Redis's (shared by the replicas, exact): EP_EUNAVAIL when it cannot be
+ * checked (err says why). */
+static int rate_exceeded(struct http *h, const char *id, int *retry, struct ep_error *err)
 {
+    if (h->rate_per_min > 0 && h->state)
+        return ep_state_rate_admit(h->state, id, h->rate_per_min, retry, err);
     if (h->rate_per_min <= 0 || !h->rates)
         return 0;
     struct timespec t;
@@ -1306,10 +1310,33 @@ static int mcp_admit(struct req *r, struct MHD_Connection *c, enum MHD_Result *r
         }
     }
     pthread_rwlock_unlock(&h->alock);
+    struct ep_error se = {0};
+    int revoked = h->state && r->who.key_sha256[0]
+                      ? ep_state_key_revoked(h->state, r->who.key_sha256, &se)
+                      : 0;
+    if (revoked > 0) { /* revoked on another replica (epintel auth key revoke --state) */
+        snprintf(r->wbuf, sizeof r->wbuf,
+                 "Bearer error=\"invalid_token\", error_description=\"revoked API key\"");
+        r->www_auth = r->wbuf;
+        count_reject(h, REJ_UNAUTHENTICATED);
+        *ret = send_error(r, c, MHD_HTTP_UNAUTHORIZED, EP_MCP_INVALID_REQUEST, NULL,
+                          "Unauthorized: revoked API key");
+        return 1;
+    }
     snprintf(r->principal, sizeof r->principal, "%s", r->who.id[0] ? r->who.id : r->client);
     snprintf(r->roles, sizeof r->roles, "%s", r->who.role_names);
     int retry = 1;
-    if (rate_exceeded(h, r->principal, &retry)) {
+    int over = revoked < 0 ? revoked : rate_exceeded(h, r->principal, &retry, &se);
+    if (over < 0) { /* fail closed: the shared state cannot tell */
+        count_reject(h, revoked < 0 ? REJ_UNAUTHENTICATED : REJ_RATE);
+        r->retry_after = 1;
+        *ret = send_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, EP_MCP_INTERNAL_ERROR, NULL,
+                          "Service Unavailable: %s; %s cannot be checked, so requests are "
+                          "refused until it is back (retry shortly)",
+                          se.msg, revoked < 0 ? "revoked keys" : "the rate limit");
+        return 1;
+    }
+    if (over) {
         count_reject(h, REJ_RATE);
         r->retry_after = retry;
         *ret = send_error(r, c, MHD_HTTP_TOO_MANY_REQUESTS, EP_MCP_INVALID_REQUEST, NULL,

@@ -2,11 +2,17 @@
  * on first use like the other libraries: engine/ep_lazy.h). Given with --state
  * redis://HOST:PORT/DB; without it everything stays in the process and its store (the default).
  *
- * What is shared: the daily quota counters (one count per principal and UTC day, charged
- * atomically by a Lua script, so Q over any number of replicas admits exactly Q). Not yet: rate
- * windows, revoked keys, task state and the result cache (docs/deploy.md).
+ * What is shared (docs/deploy.md):
+ * - the daily quota counters: one count per principal and UTC day, charged atomically by a Lua
+ *   script, so Q over any number of replicas admits exactly Q;
+ * - the sliding rate windows: per principal, the admitted requests of the last 60 s on Redis's
+ *   clock (a sorted set), checked and added by one Lua script, so N per minute over any number of
+ *   replicas admits exactly N in any 60 s;
+ * - the revoked API keys: a set of key digests (SHA-256 hex) that `epintel auth key revoke
+ *   --state URL` adds to; each process reads it again when its copy is EP_STATE_REVOKED_MAX_AGE_S
+ *   old, so a revoked key is refused by every replica at most that long after the revocation.
  *
- * Failure: when Redis cannot be reached (or answers an error), a charge fails with EP_EUNAVAIL
+ * Failure: when Redis cannot be reached (or answers an error), a check fails with EP_EUNAVAIL
  * and a message naming the server: the caller refuses the request (fail closed: HTTP 503). Each
  * later call tries to reconnect (at most once a second), so the server recovers when Redis is
  * back.
@@ -23,6 +29,7 @@
 #include <time.h>
 
 #include "ep_error.h"
+#include "ep_taskstore.h"
 
 struct ep_state;
 
@@ -42,5 +49,47 @@ const char *ep_state_url(const struct ep_state *s);
  * (err says why) when Redis cannot answer: nothing is known, the caller must refuse. */
 int ep_state_quota_charge(struct ep_state *s, const char *principal, long limit, int n, time_t now,
                           long *used, struct ep_error *err);
+
+/* Admit one request by principal in its sliding one-minute window of limit requests (on Redis's
+ * clock, shared by all replicas). 0: admitted; 1: over the limit, nothing counted, *retry = the
+ * seconds until the window's oldest request leaves it (1..60); EP_EUNAVAIL (err says why): the
+ * caller must refuse. */
+int ep_state_rate_admit(struct ep_state *s, const char *principal, long limit, int *retry,
+                        struct ep_error *err);
+
+/* A revoked key is refused by every replica at most this long after ep_state_revoke_key. */
+#define EP_STATE_REVOKED_MAX_AGE_S 1.0
+
+/* 1 when digest (lowercase hex SHA-256 of an API key, 64 characters) is in the shared revoked
+ * set, 0 when not, read from Redis again when this process's copy is EP_STATE_REVOKED_MAX_AGE_S
+ * old; EP_EUNAVAIL when it had to be read and Redis cannot answer (the caller must refuse: the
+ * bound would not hold). */
+int ep_state_key_revoked(struct ep_state *s, const char *digest, struct ep_error *err);
+
+/* Add digest to the shared revoked set: 0 or EP_EUNAVAIL. */
+int ep_state_revoke_key(struct ep_state *s, const char *digest, struct ep_error *err);
+
+/* Tasks in Redis (--state): the functions of engine/ep_taskstore.h, with the same arguments and
+ * results, on the shared state instead of the store file, so that replicas with separate stores
+ * share their tasks. Errors are EP_EUNAVAIL (Redis cannot answer) instead of EP_EIO; a task
+ * survives its replica's restart, and Redis's own restart when Redis persists (appendonly). */
+int ep_state_task_insert(struct ep_state *s, const struct ep_tasknew *n, struct ep_error *err);
+int ep_state_task_get(struct ep_state *s, const char *principal, const char *id,
+                      struct ep_taskrow *r, struct ep_error *err);
+int ep_state_task_call(struct ep_state *s, const char *id, struct ep_taskcall *c,
+                       struct ep_error *err);
+int ep_state_task_renew(struct ep_state *s, const char *id, const char *owner, const char *message,
+                        double now, int lease_s);
+int ep_state_task_finish(struct ep_state *s, const char *id, const char *owner, const char *status,
+                         const char *message, const char *result, const char *error, double now,
+                         struct ep_error *err);
+void ep_state_task_release(struct ep_state *s, const char *id, const char *owner);
+int ep_state_task_cancel(struct ep_state *s, const char *principal, const char *id,
+                         const char *message, double now, struct ep_error *err);
+int ep_state_task_claim(struct ep_state *s, const char *owner, const char *message, double now,
+                        int lease_s, char (*ids)[40], int max);
+int ep_state_task_list(struct ep_state *s, const char *principal, long offset, int limit,
+                       void (*fn)(void *ctx, const struct ep_taskrow *r), void *ctx, int *more,
+                       struct ep_error *err);
 
 #endif

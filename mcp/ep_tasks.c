@@ -11,6 +11,7 @@
 
 #include "ep_era2026.h"
 #include "ep_mcp.h"
+#include "ep_state.h"
 #include "ep_taskstore.h"
 #include "ep_tools.h"
 #include "ep_util.h"
@@ -29,7 +30,8 @@ struct run {
 };
 
 struct ep_tasks {
-    struct ep_taskstore *ts; /* the rows; thread-safe */
+    struct ep_taskstore *ts; /* the rows; thread-safe (NULL with st) */
+    struct ep_state *st;     /* --state: the rows in Redis instead (NULL = the store) */
     struct ep_mcp_options tmpl;
     char **tools;
     int ntools;
@@ -41,6 +43,10 @@ struct ep_tasks {
     pthread_t scanner;
     int scanner_started;
 };
+
+/* The row function f of engine/ep_taskstore.h, or of ep_state.h with --state. */
+#define TASKS_ROWS(t, f, ...)                                                                      \
+    ((t)->st ? ep_state_task_##f((t)->st, __VA_ARGS__) : ep_taskstore_##f((t)->ts, __VA_ARGS__))
 
 /* n random bytes as 2n hex digits into out (2n + 1 bytes); 0 or -1. getrandom, not libcrypto:
  * a stdio server that never makes a task does not load it. */
@@ -123,12 +129,12 @@ static void row_view(const struct ep_taskrow *r, struct ep_task_view *v)
     v->runs = r->runs;
 }
 
-/* The task id owned by principal into v: 0, EP_ENOTFOUND or EP_EIO. */
+/* The task id owned by principal into v: 0, EP_ENOTFOUND or EP_EIO (EP_EUNAVAIL in Redis). */
 static int load_view(struct ep_tasks *t, const char *principal, const char *id,
                      struct ep_task_view *v, struct ep_error *err)
 {
     struct ep_taskrow r;
-    int rc = ep_taskstore_get(t->ts, principal, id, &r, err);
+    int rc = TASKS_ROWS(t, get, principal, id, &r, err);
     if (rc == EP_ENOTFOUND)
         return ep_error_set(err, EP_ENOTFOUND,
                             "unknown task \"%.60s\" (tasks are kept %ld h after creation, and only "
@@ -188,7 +194,7 @@ static int run_heartbeat(struct run *r)
         memcpy(msg, r->progress, sizeof msg);
     r->progress_new = 0;
     pthread_mutex_unlock(&r->mu);
-    int n = ep_taskstore_renew(t->ts, r->id, t->owner, has ? msg : NULL, now_s(), EP_TASKS_LEASE_S);
+    int n = TASKS_ROWS(t, renew, r->id, t->owner, has ? msg : NULL, now_s(), EP_TASKS_LEASE_S);
     return n == 0; /* -1 (a busy store): keep going, the next beat retries */
 }
 
@@ -208,8 +214,8 @@ static void run_finish(struct run *r, const char *final)
                                 : "completed")
                          : "failed";
     struct ep_error e = {0};
-    if (ep_taskstore_finish(t->ts, r->id, t->owner, rt ? "completed" : "failed", msg, rt,
-                            rt ? NULL : et, now_s(), &e) < 0)
+    if (TASKS_ROWS(t, finish, r->id, t->owner, rt ? "completed" : "failed", msg, rt, rt ? NULL : et,
+                   now_s(), &e) < 0)
         fprintf(stderr, "epintel: task %s: its outcome could not be stored: %s\n", r->id, e.msg);
     free(rt);
     free(et);
@@ -222,7 +228,7 @@ static void *run_main(void *arg)
     struct ep_tasks *t = r->t;
     struct ep_taskcall c;
     struct ep_error e = {0};
-    ep_taskstore_call(t->ts, r->id, &c, &e); /* c left empty on failure: the task fails */
+    TASKS_ROWS(t, call, r->id, &c, &e); /* c left empty on failure: the task fails */
     const char *tool = c.tool;
 
     struct ep_mcp_options o = t->tmpl;
@@ -277,7 +283,7 @@ static void *run_main(void *arg)
         run_finish(r, NULL);
     }
     if (abandoned) { /* give the lease back: the next process resumes it at once */
-        ep_taskstore_release(t->ts, r->id, t->owner);
+        TASKS_ROWS(t, release, r->id, t->owner);
     }
     if (rt) /* gcc 12's analyser takes a second free(NULL) in a path for a double free */
         free(rt);
@@ -328,8 +334,8 @@ static void run_start(struct ep_tasks *t, const char *id)
 static void scan(struct ep_tasks *t)
 {
     char ids[16][40];
-    int n = ep_taskstore_claim(t->ts, t->owner, "resumed: its previous server stopped", now_s(),
-                               EP_TASKS_LEASE_S, ids, 16);
+    int n = TASKS_ROWS(t, claim, t->owner, "resumed: its previous server stopped", now_s(),
+                       EP_TASKS_LEASE_S, ids, 16);
     for (int i = 0; i < n; i++)
         run_start(t, ids[i]);
 }
@@ -357,6 +363,13 @@ static void *scanner_main(void *arg)
 int ep_tasks_open(const char *db_path, const struct ep_mcp_options *tmpl, const char *const *tools,
                   struct ep_tasks **out, struct ep_error *err)
 {
+    return ep_tasks_open_shared(db_path, NULL, tmpl, tools, out, err);
+}
+
+int ep_tasks_open_shared(const char *db_path, const char *state_url,
+                         const struct ep_mcp_options *tmpl, const char *const *tools,
+                         struct ep_tasks **out, struct ep_error *err)
+{
     *out = NULL;
     struct ep_tasks *t = calloc(1, sizeof *t);
     if (!t || rand_hex(t->owner, 16)) {
@@ -379,7 +392,9 @@ int ep_tasks_open(const char *db_path, const struct ep_mcp_options *tmpl, const 
         else
             t->tools[t->ntools++] = name;
     }
-    if (!rc)
+    if (!rc && state_url)
+        rc = ep_state_open(state_url, &t->st, err);
+    else if (!rc)
         rc = ep_taskstore_open(db_path, &t->ts, err);
     if (!rc && pthread_create(&t->scanner, NULL, scanner_main, t) != 0)
         rc = ep_error_set(err, EP_EINTERNAL, "tasks: cannot start the scanner thread");
@@ -412,6 +427,7 @@ void ep_tasks_close(struct ep_tasks *t)
         pthread_cond_wait(&t->cv, &t->mu);
     pthread_mutex_unlock(&t->mu);
     ep_taskstore_close(t->ts);
+    ep_state_close(t->st);
     for (int i = 0; t->tools && i < t->ntools; i++)
         free(t->tools[i]);
     free(t->tools);
@@ -441,7 +457,7 @@ int ep_tasks_create(struct ep_tasks *t, const char *principal, const char *out_d
                            .now = now_s(),
                            .ttl_ms = ttl_ms,
                            .lease_s = EP_TASKS_LEASE_S};
-    int rc = ep_taskstore_insert(t->ts, &n, err);
+    int rc = TASKS_ROWS(t, insert, &n, err);
     if (!rc)
         rc = load_view(t, principal ? principal : "", id, v, err); /* durable: it reads back */
     free(at);
@@ -460,7 +476,7 @@ int ep_tasks_cancel(struct ep_tasks *t, const char *principal, const char *id,
                     struct ep_task_view *v, struct ep_error *err)
 {
     const char *p = principal ? principal : "";
-    int n = ep_taskstore_cancel(t->ts, p, id, "cancelled by the client", now_s(), err);
+    int n = TASKS_ROWS(t, cancel, p, id, "cancelled by the client", now_s(), err);
     int rc = n < 0 ? n : load_view(t, p, id, v, err);
     if (!rc && n == 0)
         rc = ep_error_set(err, EP_EINVAL,
@@ -490,5 +506,5 @@ int ep_tasks_list(struct ep_tasks *t, const char *principal, long offset, int li
 {
     *items = json_array();
     struct list_ctx c = {fn, *items};
-    return ep_taskstore_list(t->ts, principal, offset, limit, list_one, &c, more, err);
+    return TASKS_ROWS(t, list, principal, offset, limit, list_one, &c, more, err);
 }

@@ -1,9 +1,10 @@
-/* ep_tasks: long tools/call as protocol tasks, kept in the store (table mcp_task), so that a task
- * survives its client's disconnect and its server's restart, and any server process on the same
- * store can answer for it. Offered by the core (ep_mcp.c) as the Tasks extension of 2026-07-28
- * (io.modelcontextprotocol/tasks: resultType "task", tasks/get, tasks/update, tasks/cancel) and
- * as the experimental tasks of 2025-11-25 (params.task, tasks/get, tasks/result, tasks/list,
- * tasks/cancel). See docs/protocol.md.
+/* ep_tasks: long tools/call as protocol tasks, kept in the store (table mcp_task), or in Redis
+ * with --state (ep_tasks_open_shared), so that a task survives its client's disconnect and its
+ * server's restart, and any server process on the same store (or Redis) can answer for it. Offered
+ * by the core (ep_mcp.c) as the Tasks extension of 2026-07-28 (io.modelcontextprotocol/tasks:
+ * resultType "task", tasks/get, tasks/update, tasks/cancel) and as the experimental tasks of
+ * 2025-11-25 (params.task, tasks/get, tasks/result, tasks/list, tasks/cancel). See
+ * docs/protocol.md.
  *
  * A task runs its tool call on a server object of its own (ep_mcp_server_new from the template
  * given to ep_tasks_open, with the principal's artefact folder and no deadline), as a 2026-07-28
@@ -55,6 +56,13 @@ struct ep_task_view {
  * the tasks left working by a stopped or killed process. */
 int ep_tasks_open(const char *db_path, const struct ep_mcp_options *tmpl, const char *const *tools,
                   struct ep_tasks **out, struct ep_error *err);
+
+/* ep_tasks_open, with the tasks in Redis at state_url (redis://HOST:PORT/DB, mcp/ep_state.h)
+ * instead of the store when it is not NULL: then replicas with separate store files share their
+ * tasks (created on one, polled, cancelled, resumed and fetched on any other). */
+int ep_tasks_open_shared(const char *db_path, const char *state_url,
+                         const struct ep_mcp_options *tmpl, const char *const *tools,
+                         struct ep_tasks **out, struct ep_error *err);
 
 /* Stop the scanner, stop the running tasks and give their leases back (they stay "working"
  * in the store, to be resumed), close. NULL is fine. */

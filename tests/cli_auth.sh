@@ -82,6 +82,13 @@ check "list shows ci revoked and the other's quota: $(tr '\n' '|' < "$tmp/list")
   grep -qE '^ci +viewer +\(role.s\) +[0-9T:Z-]+ +yes$' "$tmp/list"
 check "... and the quota" grep -qE '^key-[0-9a-f]{8} +analyst +2 ' "$tmp/list"
 check "list never prints a key" test "$(grep -c epk_ "$tmp/list")" = 0
+# --state: publishing a revocation to a Redis that is not there fails, saying so (exit 1); the
+# file keeps the revocation; --state with another verb is a usage error
+"$bin" auth key revoke --config "$cfg" ci --state redis://127.0.0.1:1/0 2>"$tmp/err"; rc=$?
+check "revoke --state with Redis unreachable: exit 1 ($rc)" test "$rc" = 1
+check "... saying the key is NOT revoked in the shared state" grep -q 'NOT revoked in the shared state' "$tmp/err"
+"$bin" auth key list --config "$cfg" --state redis://127.0.0.1:1/0 2>/dev/null; rc=$?
+check "list --state is a usage error ($rc)" test "$rc" = 2
 
 echo "cli_auth: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -8,6 +8,11 @@
  * - with --state redis://, a daily quota of Q over 3 replicas admits exactly Q (the real
  *   redis-server on a free loopback port); Redis killed: 503 naming it (fail closed); Redis back:
  *   served again;
+ * - with --state redis:// and --rate-per-minute N over 3 replicas: exactly N admitted; a key
+ *   revoked with `epintel auth key revoke --state` refused by every replica within 1 s; Redis
+ *   down: 503 for the rate check, served again when it is back;
+ * - with --state redis://, two replicas on separate store files share their tasks: created on
+ *   one, cancelled, polled and finished on the other, still there after both restarted;
  * - a replica killed with SIGKILL under load: every reply a client received has its audit
  *   line. */
 #include <arpa/inet.h>
@@ -132,6 +137,9 @@ static void session(const char *authz, char sid[80])
     assert_int_equal(st, 202);
 }
 
+/* --rate-per-minute for the servers started next (NULL = none) */
+static const char *serve_rate;
+
 /* Start `epintel serve --http` on db (port file pf, artefacts in out_dir) with an auth config and
  * an audit file (NULL = none); its port. */
 static int serve(const char *db, const char *pf, const char *out_dir, const char *auth,
@@ -141,7 +149,7 @@ static int serve(const char *db, const char *pf, const char *out_dir, const char
     *pid = fork();
     assert_true(*pid >= 0);
     if (*pid == 0) {
-        const char *argv[16] = {"epintel",     "--db",        db, "serve",     "--http",
+        const char *argv[20] = {"epintel",     "--db",        db, "serve",     "--http",
                                 "127.0.0.1:0", "--port-file", pf, "--out-dir", out_dir};
         int k = 10;
         if (auth) {
@@ -155,6 +163,10 @@ static int serve(const char *db, const char *pf, const char *out_dir, const char
         if (state) {
             argv[k++] = "--state";
             argv[k++] = state;
+        }
+        if (serve_rate) {
+            argv[k++] = "--rate-per-minute";
+            argv[k++] = serve_rate;
         }
         execv(EP_TEST_BIN, (char *const *)argv);
         _exit(127);
@@ -310,21 +322,23 @@ static void test_task_across_replicas(void **state)
     snprintf(out, sizeof out, "%s/out", dir);
     /* a synthetic store (300 MEPs x 3,000 votes from the bundled data) on which rendering the
      * network takes about 2 s: long enough to kill its replica mid-run */
-    assert_int_equal(ep_test_system("'%s' --quiet --db '%s/real.db' info >/dev/null 2>&1 && "
-                                    "'%s' --quiet --db '%s' synth --real-db '%s/real.db' --meps 300 "
-                                    "--votes 3000 --seed 1 >/dev/null 2>&1",
-                                    EP_TEST_BIN, dir, EP_TEST_BIN, db, dir),
-                     0);
+    assert_int_equal(
+        ep_test_system("'%s' --quiet --db '%s/real.db' info >/dev/null 2>&1 && "
+                       "'%s' --quiet --db '%s' synth --real-db '%s/real.db' --meps 300 "
+                       "--votes 3000 --seed 1 >/dev/null 2>&1",
+                       EP_TEST_BIN, dir, EP_TEST_BIN, db, dir),
+        0);
     pid_t a, b;
     int pa = serve(db, pfa, out, NULL, NULL, NULL, &a),
         pb = serve(db, pfb, out, NULL, NULL, NULL, &b);
     long st = 0;
     port = pa;
-    json_t *v = post(NULL, NULL, "tools/call", "map_political_network",
-                     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
-                     "\"name\":\"map_political_network\",\"arguments\":{\"formats\":[\"graphml\"]},"
-                     META26T "}}",
-                     &st);
+    json_t *v =
+        post(NULL, NULL, "tools/call", "map_political_network",
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+             "\"name\":\"map_political_network\",\"arguments\":{\"formats\":[\"graphml\"]}," META26T
+             "}}",
+             &st);
     assert_int_equal(st, 200);
     json_t *r = json_object_get(v, "result");
     assert_string_equal(json_string_value(json_object_get(r, "resultType")), "task");
@@ -357,15 +371,16 @@ static void test_task_across_replicas(void **state)
     }
     assert_string_equal(status, "completed");
     json_t *tr = json_object_get(r, "result");
-    assert_int_equal(json_integer_value(
-                         json_object_get(json_object_get(tr, "structuredContent"), "nodes")),
-                     300);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(tr, "structuredContent"), "nodes")),
+        300);
     /* its artefact is a resource link that B serves */
     const char *uri = NULL;
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(tr, "content"), i, c) if (
-        strcmp(json_string_value(json_object_get(c, "type")), "resource_link") == 0) uri =
+    json_array_foreach(
+        json_object_get(tr, "content"), i,
+        c) if (strcmp(json_string_value(json_object_get(c, "type")), "resource_link") == 0) uri =
         json_string_value(json_object_get(c, "uri"));
     assert_non_null(uri);
     char rd[800];
@@ -375,12 +390,10 @@ static void test_task_across_replicas(void **state)
              uri);
     json_t *rr = post(NULL, NULL, "resources/read", uri, rd, &st);
     assert_int_equal(st, 200);
-    assert_non_null(strstr(json_string_value(json_object_get(
-                               json_array_get(json_object_get(json_object_get(rr, "result"),
-                                                              "contents"),
-                                              0),
-                               "text")),
-                           "<graphml"));
+    assert_non_null(strstr(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(json_object_get(rr, "result"), "contents"), 0), "text")),
+        "<graphml"));
     json_decref(rr);
     json_decref(last);
     assert_int_equal(runs, 2); /* started on A, run again from the start on B */
@@ -432,17 +445,19 @@ static pid_t start_redis(int rport)
 
 struct burst {
     int port;
+    const char *authz;
     int ok, over, other;
 };
 
-/* Six metered calls to one replica. */
+/* Six calls to one replica with b->authz (NULL: the metered key). */
 static void *burst_main(void *arg)
 {
     struct burst *b = arg;
     port = b->port;
     for (int i = 0; i < 6; i++) {
         long st = 0;
-        json_decref(post("Bearer metered-secret-26", NULL, "tools/call", "get_meps", call26, &st));
+        json_decref(post(b->authz ? b->authz : "Bearer metered-secret-26", NULL, "tools/call",
+                         "get_meps", call26, &st));
         if (st == 200)
             b->ok++;
         else if (st == 429)
@@ -451,6 +466,24 @@ static void *burst_main(void *arg)
             b->other++;
     }
     return NULL;
+}
+
+/* Run six calls with authz on each of the 3 replicas at once: the counts of 200, 429 and other. */
+static void bursts(const int ports[3], const char *authz, int *ok, int *over, int *other)
+{
+    struct burst b[3];
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++) {
+        b[i] = (struct burst){.port = ports[i], .authz = authz};
+        assert_int_equal(pthread_create(&th[i], NULL, burst_main, &b[i]), 0);
+    }
+    *ok = *over = *other = 0;
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        *ok += b[i].ok;
+        *over += b[i].over;
+        *other += b[i].other;
+    }
 }
 
 static void test_redis_quota_replicas(void **state)
@@ -477,22 +510,14 @@ static void test_redis_quota_replicas(void **state)
     pid_t redis = start_redis(rport);
     snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rport);
     pid_t rep[3];
-    struct burst b[3] = {{0}};
+    int ports[3];
     for (int i = 0; i < 3; i++) {
         snprintf(pf[i], sizeof pf[i], "%s/rport.%d", dir, i);
-        b[i].port = serve(db, pf[i], out, cfg, NULL, url, &rep[i]);
+        ports[i] = serve(db, pf[i], out, cfg, NULL, url, &rep[i]);
     }
     /* 18 calls at once over the 3 replicas, one principal with a quota of 5: exactly 5 pass */
-    pthread_t th[3];
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, burst_main, &b[i]), 0);
-    int ok = 0, over = 0, other = 0;
-    for (int i = 0; i < 3; i++) {
-        pthread_join(th[i], NULL);
-        ok += b[i].ok;
-        over += b[i].over;
-        other += b[i].other;
-    }
+    int ok, over, other;
+    bursts(ports, NULL, &ok, &over, &other);
     assert_int_equal(ok, 5);
     assert_int_equal(over, 13);
     assert_int_equal(other, 0);
@@ -500,7 +525,7 @@ static void test_redis_quota_replicas(void **state)
     kill(redis, SIGKILL);
     int ws;
     waitpid(redis, &ws, 0);
-    port = b[1].port;
+    port = ports[1];
     long st = 0;
     json_t *v = post("Bearer metered-secret-26", NULL, "tools/call", "get_meps", call26, &st);
     assert_int_equal(st, 503);
@@ -520,6 +545,258 @@ static void test_redis_quota_replicas(void **state)
         waitpid(rep[i], &ws, 0);
         assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
     }
+    kill(redis, SIGTERM);
+    waitpid(redis, &ws, 0);
+}
+
+/* The message of a JSON-RPC error reply ("" when there is none). */
+static const char *err_msg(json_t *v)
+{
+    const char *m = json_string_value(json_object_get(json_object_get(v, "error"), "message"));
+    return m ? m : "";
+}
+
+/* With --state redis:// and --rate-per-minute 5 over 3 replicas: exactly 5 calls of a principal
+ * in the minute; a key revoked with `epintel auth key revoke --state` is refused by every
+ * replica within EP_STATE_REVOKED_MAX_AGE_S (1 s), without SIGHUP; Redis down: 503 naming it for
+ * the rate check (fail closed); Redis back: served again. */
+static void test_redis_rate_revoke_replicas(void **state)
+{
+    (void)state;
+    char cfg[600], db[600], out[600], pf[3][600], url[64];
+    snprintf(cfg, sizeof cfg, "%s/auth_rate.json", dir);
+    snprintf(db, sizeof db, "%s/rate.db", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    char da[65], dg[65];
+    ep_auth_key_digest("rated-secret-26", da);
+    ep_auth_key_digest("gone-secret-26", dg);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "{\"resource\":\"http://127.0.0.1/mcp\",\"authorization_servers\":["
+            "\"https://as.example\"],\"roles\":{\"user\":{\"scope\":\"u\",\"tools\":["
+            "\"get_meps\"]}},\"api_keys\":[{\"id\":\"rated\",\"sha256\":\"%s\",\"role\":\"user\"},"
+            "{\"id\":\"gone\",\"sha256\":\"%s\",\"role\":\"user\"}]}",
+            da, dg);
+    fclose(f);
+    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
+                     0);
+    int rport = free_port();
+    pid_t redis = start_redis(rport);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rport);
+    pid_t rep[3];
+    int ports[3];
+    serve_rate = "5";
+    for (int i = 0; i < 3; i++) {
+        snprintf(pf[i], sizeof pf[i], "%s/rate.%d", dir, i);
+        ports[i] = serve(db, pf[i], out, cfg, NULL, url, &rep[i]);
+    }
+    serve_rate = NULL;
+    /* 18 calls at once over the 3 replicas, 5 per minute: exactly 5 pass (per process: 15) */
+    int ok, over, other;
+    bursts(ports, "Bearer rated-secret-26", &ok, &over, &other);
+    assert_int_equal(ok, 5);
+    assert_int_equal(over, 13);
+    assert_int_equal(other, 0);
+    long st = 0;
+    port = ports[2];
+    json_t *v = post("Bearer rated-secret-26", NULL, "tools/call", "get_meps", call26, &st);
+    assert_int_equal(st, 429);
+    assert_non_null(strstr(err_msg(v), "the limit is 5 per minute"));
+    json_decref(v);
+
+    /* the other key is served by each replica; revoked (shared state, no SIGHUP): refused by
+     * each within 1 s */
+    for (int i = 0; i < 3; i++) {
+        port = ports[i];
+        json_decref(post("Bearer gone-secret-26", NULL, "tools/call", "get_meps", call26, &st));
+        assert_int_equal(st, 200);
+    }
+    assert_int_equal(ep_test_system("'%s' auth key revoke --config '%s' gone --state '%s' "
+                                    "2>/dev/null",
+                                    EP_TEST_BIN, cfg, url),
+                     0);
+    /* the bound: 1 s after the revocation returned, every replica refuses the key */
+    usleep(1050000);
+    for (int i = 0; i < 3; i++) {
+        port = ports[i];
+        v = post("Bearer gone-secret-26", NULL, "tools/call", "get_meps", call26, &st);
+        assert_int_equal(st, 401);
+        assert_non_null(strstr(err_msg(v), "revoked API key"));
+        json_decref(v);
+    }
+    /* the key that was not revoked still authenticates (its window is full: 429, not 401) */
+    port = ports[0];
+    json_decref(post("Bearer rated-secret-26", NULL, "tools/call", "get_meps", call26, &st));
+    assert_int_equal(st, 429);
+
+    /* Redis gone (fail closed, 503 naming it, for any request): right after a request that read
+     * the revoked keys (1 s after the last read, so it did), the rate window cannot be checked;
+     * 1 s later the revoked keys cannot be either */
+    static const char list26[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\",\"params\":{" META26 "}}";
+    port = ports[1];
+    usleep(1050000);
+    json_decref(post("Bearer rated-secret-26", NULL, "tools/list", NULL, list26, &st));
+    assert_int_equal(st, 429);
+    kill(redis, SIGKILL);
+    int ws;
+    waitpid(redis, &ws, 0);
+    v = post("Bearer rated-secret-26", NULL, "tools/list", NULL, list26, &st);
+    assert_int_equal(st, 503);
+    assert_non_null(strstr(err_msg(v), "Redis at 127.0.0.1:"));
+    assert_non_null(strstr(err_msg(v), "the rate limit cannot be checked"));
+    json_decref(v);
+    usleep(1050000);
+    v = post("Bearer rated-secret-26", NULL, "tools/list", NULL, list26, &st);
+    assert_int_equal(st, 503);
+    assert_non_null(strstr(err_msg(v), "Redis at 127.0.0.1:"));
+    assert_non_null(strstr(err_msg(v), "revoked keys cannot be checked"));
+    json_decref(v);
+    /* Redis back (empty: no persistence here, so the window starts again): served */
+    redis = start_redis(rport);
+    for (int i = 0; i < 50 && st != 200; i++) {
+        usleep(100000);
+        json_decref(post("Bearer rated-secret-26", NULL, "tools/call", "get_meps", call26, &st));
+    }
+    assert_int_equal(st, 200);
+    for (int i = 0; i < 3; i++) {
+        kill(rep[i], SIGTERM);
+        waitpid(rep[i], &ws, 0);
+        assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    }
+    kill(redis, SIGTERM);
+    waitpid(redis, &ws, 0);
+}
+
+/* A task method (tasks/get or tasks/cancel) on the current port: its result object (owned by
+ * *reply, to be freed) or NULL. */
+static json_t *task_rpc(const char *method, const char *id, json_t **reply)
+{
+    char body[600];
+    snprintf(
+        body, sizeof body,
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"%s\",\"params\":{\"taskId\":\"%s\"," META26T
+        "}}",
+        method, id);
+    long st = 0;
+    *reply = post(NULL, NULL, method, NULL, body, &st);
+    assert_int_equal(st, 200);
+    return json_object_get(*reply, "result");
+}
+
+/* Create a map_political_network task on the current port: its id into id. */
+static void task_create(char id[64])
+{
+    long st = 0;
+    json_t *v =
+        post(NULL, NULL, "tools/call", "map_political_network",
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+             "\"name\":\"map_political_network\",\"arguments\":{\"formats\":[\"graphml\"]}," META26T
+             "}}",
+             &st);
+    assert_int_equal(st, 200);
+    json_t *r = json_object_get(v, "result");
+    assert_string_equal(json_string_value(json_object_get(r, "resultType")), "task");
+    snprintf(id, 64, "%s", json_string_value(json_object_get(r, "taskId")));
+    json_decref(v);
+}
+
+/* With --state redis://, two replicas on separate store files (copies of one synthetic store)
+ * share their tasks through Redis: a task created on A is cancelled on B (A sees it cancelled),
+ * another is polled on B until A finished it, its result read on B; both replicas stopped and
+ * one started again: both tasks are still there (in Redis), and a 2025-11-25 session there
+ * lists them, newest first. */
+static void test_task_redis_replicas(void **state)
+{
+    (void)state;
+    char dba[600], dbb[600], pfa[600], pfb[600], out[600], url[64];
+    snprintf(dba, sizeof dba, "%s/ta.db", dir);
+    snprintf(dbb, sizeof dbb, "%s/tb.db", dir);
+    snprintf(pfa, sizeof pfa, "%s/port.ta", dir);
+    snprintf(pfb, sizeof pfb, "%s/port.tb", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    assert_int_equal(
+        ep_test_system("'%s' --quiet --db '%s/real.db' info >/dev/null 2>&1 && "
+                       "'%s' --quiet --db '%s' synth --real-db '%s/real.db' --meps 300 "
+                       "--votes 3000 --seed 1 >/dev/null 2>&1 && cp '%s' '%s'",
+                       EP_TEST_BIN, dir, EP_TEST_BIN, dba, dir, dba, dbb),
+        0);
+    int rport = free_port();
+    pid_t redis = start_redis(rport);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rport);
+    pid_t a, b;
+    int pa = serve(dba, pfa, out, NULL, NULL, url, &a),
+        pb = serve(dbb, pfb, out, NULL, NULL, url, &b);
+    char t1[64], t2[64];
+    /* created on A (about 1.5 s of work on a cold store), cancelled at once on B, which did not
+     * create it (2026-07-28: an empty acknowledgement); A sees it cancelled */
+    port = pa;
+    task_create(t2);
+    port = pb;
+    json_t *rep;
+    json_t *r = task_rpc("tasks/cancel", t2, &rep);
+    assert_non_null(r);
+    json_decref(rep);
+    port = pa;
+    r = task_rpc("tasks/get", t2, &rep);
+    assert_non_null(r);
+    assert_non_null(json_string_value(json_object_get(r, "status")));
+    assert_string_equal(json_string_value(json_object_get(r, "status")), "cancelled");
+    json_decref(rep);
+    task_create(t1);
+    /* polled on B until A finished it */
+    port = pb;
+    const char *status = "";
+    for (int i = 0; i < 300; i++) { /* at most 30 s */
+        r = task_rpc("tasks/get", t1, &rep);
+        status = json_string_value(json_object_get(r, "status"));
+        assert_non_null(status);
+        if (strcmp(status, "working") != 0)
+            break;
+        json_decref(rep);
+        usleep(100000);
+    }
+    assert_string_equal(status, "completed");
+    json_t *tr = json_object_get(r, "result");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(tr, "structuredContent"), "nodes")),
+        300);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r, "_meta"), "io.epintel/runs")),
+        1); /* run once, by A */
+    json_decref(rep);
+    int ws;
+    kill(a, SIGTERM);
+    waitpid(a, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    kill(b, SIGTERM);
+    waitpid(b, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    /* both stopped; B started again on its own store: the tasks are still there */
+    pb = serve(dbb, pfb, out, NULL, NULL, url, &b);
+    port = pb;
+    r = task_rpc("tasks/get", t1, &rep);
+    assert_string_equal(json_string_value(json_object_get(r, "status")), "completed");
+    json_decref(rep);
+    r = task_rpc("tasks/get", t2, &rep);
+    assert_string_equal(json_string_value(json_object_get(r, "status")), "cancelled");
+    json_decref(rep);
+    /* a 2025-11-25 session lists them (from Redis), newest first */
+    char sid[80];
+    session("Bearer none", sid);
+    long st = 0;
+    json_t *lv = post("Bearer none", sid, NULL, NULL,
+                      "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tasks/list\"}", &st);
+    assert_int_equal(st, 200);
+    json_t *tasks = json_object_get(json_object_get(lv, "result"), "tasks");
+    assert_int_equal(json_array_size(tasks), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 0), "taskId")), t1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 1), "taskId")), t2);
+    json_decref(lv);
+    kill(b, SIGTERM);
+    waitpid(b, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
     kill(redis, SIGTERM);
     waitpid(redis, &ws, 0);
 }
@@ -617,6 +894,8 @@ int main(void)
         cmocka_unit_test(test_roles_quota_audit_both_eras),
         cmocka_unit_test(test_task_across_replicas),
         cmocka_unit_test(test_redis_quota_replicas),
+        cmocka_unit_test(test_redis_rate_revoke_replicas),
+        cmocka_unit_test(test_task_redis_replicas),
         cmocka_unit_test(test_audit_kill9),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
