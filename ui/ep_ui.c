@@ -34,7 +34,7 @@ const struct ep_ui_view_info ep_ui_views[EP_UI_NVIEW] = {
 
 const char ep_ui_csp[] = "default-src 'none'; script-src 'unsafe-inline'; "
                          "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-                         "form-action 'none'; frame-ancestors 'self'";
+                         "form-action 'none'";
 
 /* Plot area of every chart (SVG user units). */
 #define VW 1000.0
@@ -163,7 +163,13 @@ static void head(struct page *pg, int view, const char *subtitle)
     putf(pg, "</style></head>\n<body><main id=\"app\" data-view=\"%s\"><header><h1>",
          ep_ui_views[view].name);
     esc(pg, ep_ui_views[view].title);
-    put(pg, "</h1><p class=\"sub\" id=\"sub\">");
+    put(pg, "</h1><nav id=\"views\" aria-label=\"Views\">");
+    static const int nav[] = {EP_UI_NETWORK, EP_UI_MAP, EP_UI_COALITION};
+    for (size_t k = 0; k < sizeof nav / sizeof nav[0]; k++)
+        putf(pg, "<a href=\"%s\" data-view=\"%s\"%s>%s</a>", ep_ui_views[nav[k]].name,
+             ep_ui_views[nav[k]].name, nav[k] == view ? " aria-current=\"page\"" : "",
+             ep_ui_views[nav[k]].title);
+    put(pg, "</nav><p class=\"sub\" id=\"sub\">");
     esc(pg, subtitle);
     put(pg, "</p><p class=\"note\" id=\"note\" role=\"status\" aria-live=\"polite\"></p></header>\n");
 }

@@ -363,8 +363,9 @@
           'through the MCP host; this page is not inside one. The pair figures are in the table.'));
         return;
       }
-      var args = winArgs();
-      args.limit = 100;
+      /* the votes of the window this page shows (its first and last vote date), those with
+       * per-MEP positions, so that each has the groups' positions */
+      var args = { from: D.window.from, to: D.window.to, with_positions: true, limit: 100 };
       drill.appendChild(el('p', {}, 'Loading the latest 100 votes of the window…'));
       callTool('get_voting_records', args).then(function (r) {
         var votes = r.votes || [], t = el('table'), tb = el('tbody'), both = 0, same = 0;
@@ -395,8 +396,20 @@
   }
 
   /* ---- start ----------------------------------------------------------------------------- */
+  /* The view links keep the window; inside a host they load the view through the bridge. */
+  function navLinks() {
+    $$('#views a').forEach(function (a) {
+      a.setAttribute('href', a.getAttribute('data-view') + qs(winArgs()));
+      a.addEventListener('click', function (e) {
+        if (!epUi.bridge) return;
+        e.preventDefault();
+        reload('ui://epintel/' + a.getAttribute('data-view') + qs(winArgs()));
+      });
+    });
+  }
   function start() {
     D = JSON.parse($('#ep-data').textContent);
+    navLinks();
     var t0 = performance.now();
     if (D.view === 'network') network();
     else if (D.view === 'map') map();
