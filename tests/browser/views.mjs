@@ -296,7 +296,10 @@ async function hostPage(tool, args) {
 
 /* ---- (b) directly under /ui/ ---------------------------------------------------------------- */
 {
-  const page = watch(await ctx.newPage(), '/ui/');
+  // a plain browser with the analyst's API key (run.sh's server has --auth-config)
+  const uctx = await browser.newContext({ viewport: { width: 1280, height: 900 },
+    extraHTTPHeaders: process.env.EP_UI_KEY ? { Authorization: 'Bearer ' + process.env.EP_UI_KEY } : {} });
+  const page = watch(await uctx.newPage(), '/ui/');
   const resp = await page.goto(uiBase + 'network');
   check(resp.status() === 200 && resp.headers()['content-type'].startsWith('text/html'), '/ui/network: 200 text/html');
   await waitReady(page);
@@ -326,6 +329,7 @@ async function hostPage(tool, args) {
   consoleErrors.splice(0, consoleErrors.length,
     ...consoleErrors.filter((e) => !/status of 40[04]/.test(e))); // the two refusals just asked for
   await page.close();
+  await uctx.close();
 }
 
 check(consoleErrors.length === 0, 'no console errors' + (consoleErrors.length ? ': ' + consoleErrors.join(' | ') : ''));
