@@ -154,6 +154,7 @@ static void head(struct page *pg, int view, const char *subtitle)
 {
     put(pg, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<link rel=\"icon\" href=\"data:,\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"");
     put(pg, ep_ui_csp);
     put(pg, "\"><title>epintel · ");

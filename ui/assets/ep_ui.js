@@ -153,6 +153,23 @@
     };
   }
 
+  /* Pointer and keyboard on a chart of circles (data-i): hover shows describe(i), a click or
+   * Enter acts on i, n / p step through the shown ones, Escape clears; with pan and zoom. */
+  function pointable(svg, circles, shown, describe, act, clear) {
+    svg.addEventListener('mouseover', function (e) {
+      var i = e.target.getAttribute && e.target.getAttribute('data-i');
+      if (i != null) tipAt(describe(+i), e.clientX, e.clientY);
+    });
+    svg.addEventListener('mouseout', function (e) { if (e.target.tagName === 'circle') tipHide(); });
+    svg.addEventListener('click', function (e) {
+      var i = e.target.getAttribute && e.target.getAttribute('data-i');
+      if (i != null) act(+i);
+    });
+    return panZoom(svg, stepper(svg, circles, function (i) { return shown[i]; },
+      function (i) { markSel(circles, i); rowSel(i); tipFor(circles[i], describe(i)); },
+      act, function () { clear(); tipHide(); }));
+  }
+
   function markSel(circles, i) {
     circles.forEach(function (c) { c.classList.remove('sel'); });
     if (i >= 0) circles[i].classList.add('sel');
@@ -252,18 +269,7 @@
       note(byComm ? D.communities + ' communities (Louvain, seed 42), coloured' : '');
     }
     $('#t-comm').disabled = !D.weighted;
-    svg.addEventListener('mouseover', function (e) {
-      var i = e.target.getAttribute && e.target.getAttribute('data-i');
-      if (i != null) tipAt(describe(+i), e.clientX, e.clientY);
-    });
-    svg.addEventListener('mouseout', function (e) { if (e.target.tagName === 'circle') tipHide(); });
-    svg.addEventListener('click', function (e) {
-      var i = e.target.getAttribute && e.target.getAttribute('data-i');
-      if (i != null) showEgo(+i);
-    });
-    var pz = panZoom(svg, stepper(svg, circles, function (i) { return shown[i]; },
-      function (i) { markSel(circles, i); rowSel(i); tipFor(circles[i], describe(i)); },
-      showEgo, function () { clearEgo(); tipHide(); }));
+    var pz = pointable(svg, circles, shown, describe, showEgo, clearEgo);
     $('#f-group').addEventListener('change', filter);
     cs.addEventListener('change', filter);
     $('#q').addEventListener('input', search);
@@ -332,18 +338,7 @@
         sizeChanged();
       }).catch(function (e) { card.textContent = 'assess_mep_influence failed: ' + e.message; });
     }
-    svg.addEventListener('mouseover', function (e) {
-      var i = e.target.getAttribute && e.target.getAttribute('data-i');
-      if (i != null) tipAt(describe(+i), e.clientX, e.clientY);
-    });
-    svg.addEventListener('mouseout', function (e) { if (e.target.tagName === 'circle') tipHide(); });
-    svg.addEventListener('click', function (e) {
-      var i = e.target.getAttribute && e.target.getAttribute('data-i');
-      if (i != null) open(+i);
-    });
-    panZoom(svg, stepper(svg, circles, function (i) { return shown[i]; },
-      function (i) { markSel(circles, i); rowSel(i); tipFor(circles[i], describe(i)); },
-      open, function () { markSel(circles, -1); tipHide(); }));
+    pointable(svg, circles, shown, describe, open, function () { markSel(circles, -1); });
     $$('#groups input').forEach(function (c) { c.addEventListener('change', filter); });
     filter();
   }
