@@ -330,8 +330,8 @@ static int view_network(struct ep_win *w, const struct ep_ui_req *q, struct page
     const struct ep_graph *g = &w->g;
     const struct ep_matrix *m = w->m;
     int n = g->n_node;
-    double *xs = malloc(sizeof(double) * (size_t)(n + 1)),
-           *ys = malloc(sizeof(double) * (size_t)(n + 1));
+    double *xs = calloc((size_t)n + 1, sizeof(double)),
+           *ys = calloc((size_t)n + 1, sizeof(double));
     if (!xs || !ys)
         rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     if (!rc)
@@ -480,8 +480,8 @@ static int view_map(struct ep_win *w, const struct ep_ui_req *q, struct page *pg
     if ((rc = ep_stats_map_compute(m, &mp, &map, err)))
         return rc;
     int n = map.n;
-    double *xs = malloc(sizeof(double) * (size_t)(n + 1)),
-           *ys = malloc(sizeof(double) * (size_t)(n + 1));
+    double *xs = calloc((size_t)n + 1, sizeof(double)),
+           *ys = calloc((size_t)n + 1, sizeof(double));
     if (!xs || !ys) {
         free(xs);
         free(ys);
