@@ -2308,8 +2308,8 @@ static enum MHD_Result ui_arg(void *cls, enum MHD_ValueKind kind, const char *ke
                : MHD_YES;
 }
 
-/* GET /ui/<view>?from&to&mep_id: the authentication, rate limit and Host check of /mcp, and
- * the role must allow the tool the view shows. */
+/* GET /ui/<view>?from&to&mep_id: the authentication, rate limit and Host check of /mcp, the
+ * role must allow the tool the view shows, and the page counts against the daily quota. */
 static enum MHD_Result on_ui(struct req *r, struct MHD_Connection *c, const char *view)
 {
     struct http *h = r->h;
@@ -2331,6 +2331,8 @@ static enum MHD_Result on_ui(struct req *r, struct MHD_Connection *c, const char
                           "Forbidden: your role (%s) may not call %s, whose results this view "
                           "shows",
                           r->who.role_names[0] ? r->who.role_names : "none", tool);
+    if (quota_admit(r, c, 1, NULL, &ret)) /* a page is one data request of the daily quota */
+        return ret;
     if (!h->o.store)
         return send_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, EP_MCP_INVALID_REQUEST, NULL,
                           "no store is open");

@@ -167,6 +167,8 @@ static int resources_list(void *ctx, const char *cursor, json_t **result, struct
         json_decref(pg.arr);
         return EP_ENOMEM;
     }
+    int views = (int)json_array_size(pg.arr); /* they take the first page's first places */
+    pg.n = views;
     int rc = ep_store_each_resource(s, offset, LIST_PAGE + 1, res_row, &pg, err);
     json_t *arr = pg.arr;
     int bad = pg.bad, more = pg.more;
@@ -179,7 +181,7 @@ static int resources_list(void *ctx, const char *cursor, json_t **result, struct
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     if (more) {
         char next[32];
-        snprintf(next, sizeof next, "ep1:%ld", offset + LIST_PAGE);
+        snprintf(next, sizeof next, "ep1:%ld", offset + LIST_PAGE - views);
         if (json_object_set_new(*result, "nextCursor", json_string(next))) {
             json_decref(*result);
             *result = NULL;

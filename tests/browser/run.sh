@@ -32,9 +32,11 @@ cat > "$tmp/auth.json" <<JSON
 {"resource":"http://127.0.0.1/mcp","authorization_servers":["https://auth.example"],
  "issuer":"https://auth.example","jwks_file":"jwks.json",
  "roles":{"viewer":{"scope":"epintel:viewer","tools":["get_meps"]},
-          "analyst":{"scope":"epintel:analyst","tools":["*"]}},
+          "analyst":{"scope":"epintel:analyst","tools":["*"]},
+          "metered":{"scope":"epintel:metered","tools":["*"],"daily_quota":1}},
  "api_keys":[{"id":"viewer","sha256":"$(digest viewer-key-1)","role":"viewer"},
-             {"id":"analyst","sha256":"$(digest analyst-key-1)","role":"analyst"}]}
+             {"id":"analyst","sha256":"$(digest analyst-key-1)","role":"analyst"},
+             {"id":"metered","sha256":"$(digest metered-key-1)","role":"metered"}]}
 JSON
 echo '{"keys":[]}' > "$tmp/jwks.json"
 "$bin" --quiet --db "$db" serve --http 127.0.0.1:0 --port-file "$tmp/port" --auth-config "$tmp/auth.json" 2>"$tmp/server.log" &
@@ -49,6 +51,8 @@ c=$(code -H 'Authorization: Bearer viewer-key-1' "${ui}network")
 [ "$c" = 403 ] && echo "ok - /ui/network with a viewer key (get_meps only): 403" || { echo "not ok - viewer key: $c"; fail=1; }
 c=$(code -H 'Authorization: Bearer analyst-key-1' -H 'Host: evil.example' "${ui}network")
 [ "$c" = 403 ] || [ "$c" = 421 ] && echo "ok - /ui/network with a foreign Host: $c" || { echo "not ok - foreign Host: $c"; fail=1; }
+c=$(code -H 'Authorization: Bearer metered-key-1' "${ui}coalition")$(code -H 'Authorization: Bearer metered-key-1' "${ui}coalition")
+[ "$c" = 200429 ] && echo "ok - a daily quota of 1: the first page 200, the second 429" || { echo "not ok - quota: $c"; fail=1; }
 mkdir -p "$tmp/work/shots"
 EP_UI_KEY=analyst-key-1 node "$here/browser/views.mjs" "$bin" "$db" "$ui" "$tmp/work/shots" || fail=1
 [ "$fail" = 0 ] || exit 1
