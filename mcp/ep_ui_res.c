@@ -58,8 +58,8 @@ const char *ep_ui_res_tool_for(const char *s)
  * prefersBorder: true}}: the pages fetch nothing; the host's bridge is their only channel. */
 static json_t *res_meta(void)
 {
-    return json_pack("{s:{s:{s:[], s:[]}, s:b}}", "ui", "csp", "connectDomains",
-                     "resourceDomains", "prefersBorder", 1);
+    return json_pack("{s:{s:{s:[], s:[]}, s:b}}", "ui", "csp", "connectDomains", "resourceDomains",
+                     "prefersBorder", 1);
 }
 
 int ep_ui_res_list(json_t *arr, struct ep_error *err)
@@ -68,9 +68,9 @@ int ep_ui_res_list(json_t *arr, struct ep_error *err)
         char uri[64], title[128];
         snprintf(uri, sizeof uri, "%s%s", EP_UI_RES_PREFIX, ep_ui_views[v].name);
         snprintf(title, sizeof title, "View: %s", ep_ui_views[v].title);
-        json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "uri", uri, "name", uri + 5,
-                              "title", title, "description", view_desc[v], "mimeType",
-                              EP_UI_RES_MIME, "_meta", res_meta());
+        json_t *r =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "uri", uri, "name", uri + 5, "title", title,
+                      "description", view_desc[v], "mimeType", EP_UI_RES_MIME, "_meta", res_meta());
         if (!r || json_array_append_new(arr, r))
             return ep_error_set(err, EP_ENOMEM, "out of memory");
     }

@@ -87,7 +87,8 @@ static void test_parse(void **state)
     (void)state;
     struct ep_ui_req q;
     struct ep_error err = {0};
-    assert_int_equal(ep_ui_parse("scorecard?mep_id=96830&from=2024-01-15&to=2024-01-18", &q, &err), 0);
+    assert_int_equal(ep_ui_parse("scorecard?mep_id=96830&from=2024-01-15&to=2024-01-18", &q, &err),
+                     0);
     assert_int_equal(q.view, EP_UI_SCORECARD);
     assert_int_equal(q.mep_id, 96830);
     assert_string_equal(q.from, "2024-01-15");

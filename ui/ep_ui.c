@@ -122,8 +122,12 @@ static void putf(struct page *pg, const char *fmt, ...)
 static void esc(struct page *pg, const char *s)
 {
     for (; s && *s; s++) {
-        const char *r = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;"
-                      : *s == '"' ? "&quot;" : *s == '\'' ? "&#39;" : NULL;
+        const char *r = *s == '&'    ? "&amp;"
+                        : *s == '<'  ? "&lt;"
+                        : *s == '>'  ? "&gt;"
+                        : *s == '"'  ? "&quot;"
+                        : *s == '\'' ? "&#39;"
+                                     : NULL;
         if (r ? ep_buf_append(pg->b, r, strlen(r)) : ep_buf_putc(pg->b, *s))
             pg->bad = 1;
     }
@@ -172,15 +176,16 @@ static void head(struct page *pg, int view, const char *subtitle)
              ep_ui_views[nav[k]].title);
     put(pg, "</nav><p class=\"sub\" id=\"sub\">");
     esc(pg, subtitle);
-    put(pg, "</p><p class=\"note\" id=\"note\" role=\"status\" aria-live=\"polite\"></p></header>\n");
+    put(pg,
+        "</p><p class=\"note\" id=\"note\" role=\"status\" aria-live=\"polite\"></p></header>\n");
 }
 
 /* The data block (JSON with '/' escaped, so no "</script>" can occur in it), the script and
  * the end of the page. data is stolen. */
 static void tail(struct page *pg, json_t *data)
 {
-    char *txt = data ? json_dumps(data, JSON_COMPACT | JSON_ESCAPE_SLASH | JSON_REAL_PRECISION(6))
-                     : NULL;
+    char *txt =
+        data ? json_dumps(data, JSON_COMPACT | JSON_ESCAPE_SLASH | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(data);
     if (!txt) {
         pg->bad = 1;
@@ -248,7 +253,8 @@ static void fit(double *xs, double *ys, int n)
         x0 = fmin(x0, xs[i]), x1 = fmax(x1, xs[i]);
         y0 = fmin(y0, ys[i]), y1 = fmax(y1, ys[i]);
     }
-    double sx = x1 > x0 ? (VW - 2 * PAD) / (x1 - x0) : 1, sy = y1 > y0 ? (VH - 2 * PAD) / (y1 - y0) : 1;
+    double sx = x1 > x0 ? (VW - 2 * PAD) / (x1 - x0) : 1,
+           sy = y1 > y0 ? (VH - 2 * PAD) / (y1 - y0) : 1;
     double s = fmin(sx, sy);
     double ox = (VW - s * (x1 - x0)) / 2, oy = (VH - s * (y1 - y0)) / 2;
     for (int i = 0; i < n; i++) {
@@ -293,10 +299,9 @@ static int net_layout(const struct ep_graph *g, double *xs, double *ys, struct e
         rc = ep_error_set(err, EP_EINTERNAL, "network layout: igraph_create failed");
     if (!rc) {
         igraph_rng_seed(igraph_rng_default(), 20240115);
-        if (igraph_layout_fruchterman_reingold(&lg, &xy, 0, 500, sqrt((double)g->n_node),
-                                               IGRAPH_LAYOUT_AUTOGRID,
-                                               igraph_vector_size(&aw) ? &aw : NULL, NULL, NULL,
-                                               NULL, NULL))
+        if (igraph_layout_fruchterman_reingold(
+                &lg, &xy, 0, 500, sqrt((double)g->n_node), IGRAPH_LAYOUT_AUTOGRID,
+                igraph_vector_size(&aw) ? &aw : NULL, NULL, NULL, NULL, NULL))
             rc = ep_error_set(err, EP_EINTERNAL, "network layout: Fruchterman-Reingold failed");
         igraph_destroy(&lg);
     }
@@ -330,8 +335,7 @@ static int view_network(struct ep_win *w, const struct ep_ui_req *q, struct page
     const struct ep_graph *g = &w->g;
     const struct ep_matrix *m = w->m;
     int n = g->n_node;
-    double *xs = calloc((size_t)n + 1, sizeof(double)),
-           *ys = calloc((size_t)n + 1, sizeof(double));
+    double *xs = calloc((size_t)n + 1, sizeof(double)), *ys = calloc((size_t)n + 1, sizeof(double));
     if (!xs || !ys)
         rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     if (!rc)
@@ -345,7 +349,8 @@ static int view_network(struct ep_win *w, const struct ep_ui_req *q, struct page
     fit(xs, ys, n);
     char sub[1024], wt[300];
     window_text(m, wt, sizeof wt);
-    snprintf(sub, sizeof sub, "%s. %d MEPs, %d co-voting edges (%d common votes or more); drawn: "
+    snprintf(sub, sizeof sub,
+             "%s. %d MEPs, %d co-voting edges (%d common votes or more); drawn: "
              "each MEP's %d strongest ties (%d edges). Node size = eigenvector centrality.",
              wt, n, g->n_edge, g->min_common, g->top_k, g->backbone_edges);
     head(pg, EP_UI_NETWORK, sub);
@@ -397,10 +402,11 @@ static int view_network(struct ep_win *w, const struct ep_ui_req *q, struct page
             "<figcaption id=\"ego\" role=\"status\" aria-live=\"polite\">Hover or select an MEP; "
             "click (or Enter) shows the MEP's ego network.</figcaption></figure>\n");
     /* data table */
-    putf(pg, "<details class=\"table\" id=\"table\"><summary>Data table: the %d MEPs</summary>"
-             "<table id=\"tbl\"><thead><tr><th>MEP</th><th>Group</th><th>Country</th>"
-             "<th>Degree</th><th>Eigenvector</th><th>PageRank</th><th>Betweenness</th>"
-             "<th>Bridge</th><th>Community</th></tr></thead><tbody>",
+    putf(pg,
+         "<details class=\"table\" id=\"table\"><summary>Data table: the %d MEPs</summary>"
+         "<table id=\"tbl\"><thead><tr><th>MEP</th><th>Group</th><th>Country</th>"
+         "<th>Degree</th><th>Eigenvector</th><th>PageRank</th><th>Betweenness</th>"
+         "<th>Bridge</th><th>Community</th></tr></thead><tbody>",
          n);
     json_t *d = data_new(q, m);
     json_t *id = json_array(), *nm = json_array(), *gr = json_array(), *co = json_array(),
@@ -452,11 +458,10 @@ static int view_network(struct ep_win *w, const struct ep_ui_req *q, struct page
     if (d && json_object_update_new(
                  d, json_pack("{s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}, s:o, "
                               "s:i, s:b}",
-                              "groups", groups_json(m), "nodes", "id", id, "name", nm, "group",
-                              gr, "country", co, "degree", deg, "eigenvector", eig, "pagerank",
-                              pr, "betweenness", bt, "bridge", br, "community", cm, "backbone",
-                              ed, "communities", o.weighted ? o.n_comm : 0, "weighted",
-                              o.weighted)))
+                              "groups", groups_json(m), "nodes", "id", id, "name", nm, "group", gr,
+                              "country", co, "degree", deg, "eigenvector", eig, "pagerank", pr,
+                              "betweenness", bt, "bridge", br, "community", cm, "backbone", ed,
+                              "communities", o.weighted ? o.n_comm : 0, "weighted", o.weighted)))
         pg->bad = 1;
     free(xs);
     free(ys);
@@ -480,8 +485,7 @@ static int view_map(struct ep_win *w, const struct ep_ui_req *q, struct page *pg
     if ((rc = ep_stats_map_compute(m, &mp, &map, err)))
         return rc;
     int n = map.n;
-    double *xs = calloc((size_t)n + 1, sizeof(double)),
-           *ys = calloc((size_t)n + 1, sizeof(double));
+    double *xs = calloc((size_t)n + 1, sizeof(double)), *ys = calloc((size_t)n + 1, sizeof(double));
     if (!xs || !ys) {
         free(xs);
         free(ys);
@@ -512,8 +516,9 @@ static int view_map(struct ep_win *w, const struct ep_ui_req *q, struct page *pg
             continue;
         char c[8];
         color_of(gcode(m, g), c);
-        putf(pg, "<label><input type=\"checkbox\" checked value=\"%d\"><span class=\"sw\" "
-                 "style=\"background:%s\"></span>",
+        putf(pg,
+             "<label><input type=\"checkbox\" checked value=\"%d\"><span class=\"sw\" "
+             "style=\"background:%s\"></span>",
              g < m->n_grp ? g : -1, c);
         esc(pg, g < m->n_grp ? m->grp_code[g] : "no group");
         putf(pg, " (%d)</label>", cnt[g]);
@@ -544,9 +549,10 @@ static int view_map(struct ep_win *w, const struct ep_ui_req *q, struct page *pg
             "<figcaption id=\"ego\" role=\"status\" aria-live=\"polite\">Hover an MEP for the "
             "name; click (or Enter) opens the scorecard.</figcaption></figure>\n"
             "<section id=\"card\" class=\"card\" aria-live=\"polite\" hidden></section>\n");
-    putf(pg, "<details class=\"table\" id=\"table\"><summary>Data table: the %d MEPs on the map"
-             "</summary><table id=\"tbl\"><thead><tr><th>MEP</th><th>Group</th><th>Country</th>"
-             "<th>Dimension 1</th><th>Dimension 2</th></tr></thead><tbody>",
+    putf(pg,
+         "<details class=\"table\" id=\"table\"><summary>Data table: the %d MEPs on the map"
+         "</summary><table id=\"tbl\"><thead><tr><th>MEP</th><th>Group</th><th>Country</th>"
+         "<th>Dimension 1</th><th>Dimension 2</th></tr></thead><tbody>",
          n);
     for (int i = 0; i < n; i++) {
         int mi = map.mep[i];
@@ -566,8 +572,8 @@ static int view_map(struct ep_win *w, const struct ep_ui_req *q, struct page *pg
     json_t *d = data_new(q, m);
     if (d && json_object_update_new(
                  d, json_pack("{s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o}, s:[f, f], s:i}", "groups",
-                              groups_json(m), "nodes", "id", id, "name", nm, "group", gr,
-                              "country", co, "x", dx, "y", dy, "variance", map.var[0],
+                              groups_json(m), "nodes", "id", id, "name", nm, "group", gr, "country",
+                              co, "x", dx, "y", dy, "variance", map.var[0],
                               map.dims >= 2 ? map.var[1] : 0.0, "dims", map.dims)))
         pg->bad = 1;
     free(xs);
@@ -584,8 +590,9 @@ static void bars(struct page *pg, const char *id, const char *label, int n, cons
                  const double *val, const int *ok, double max, const char *unit)
 {
     double bh = 30, h = n * bh + 20;
-    putf(pg, "<svg id=\"%s\" class=\"bars\" viewBox=\"0 0 1000 %.0f\" role=\"img\" "
-             "aria-label=\"",
+    putf(pg,
+         "<svg id=\"%s\" class=\"bars\" viewBox=\"0 0 1000 %.0f\" role=\"img\" "
+         "aria-label=\"",
          id, h);
     esc(pg, label);
     put(pg, "\">");
@@ -598,8 +605,9 @@ static void bars(struct page *pg, const char *id, const char *label, int n, cons
              y + 2);
         if (ok[k]) {
             double wdt = 600 * fmax(0, fmin(1, val[k] / max));
-            putf(pg, "<rect class=\"bar\" x=\"250\" y=\"%.0f\" width=\"%.1f\" height=\"22\"/>"
-                     "<text x=\"860\" y=\"%.0f\">%.1f%s</text>",
+            putf(pg,
+                 "<rect class=\"bar\" x=\"250\" y=\"%.0f\" width=\"%.1f\" height=\"22\"/>"
+                 "<text x=\"860\" y=\"%.0f\">%.1f%s</text>",
                  y + 2, wdt, y + 19, val[k], unit);
         } else {
             putf(pg, "<text x=\"860\" y=\"%.0f\" class=\"na\">n/a</text>", y + 19);
@@ -653,8 +661,9 @@ static int view_scorecard(struct ep_env *env, struct ep_win *w, const struct ep_
     snprintf(sub, sizeof sub, "%s · %s · %s. %s.", w->name[mi], gc ? gc : "no group",
              w->country[mi][0] ? w->country[mi] : "country unknown", wt);
     head(pg, EP_UI_SCORECARD, sub);
-    putf(pg, "<p class=\"kpi\" id=\"composite\">Composite influence <b>%.1f</b> / 100 · rank "
-             "<b>%d</b> of %d MEPs</p>",
+    putf(pg,
+         "<p class=\"kpi\" id=\"composite\">Composite influence <b>%.1f</b> / 100 · rank "
+         "<b>%d</b> of %d MEPs</p>",
          o.composite, o.rank, o.n);
     /* dimensions */
     const char *dn[EP_INFL_NDIM];
@@ -683,9 +692,10 @@ static int view_scorecard(struct ep_env *env, struct ep_win *w, const struct ep_
         put(pg, "<td>");
         esc(pg, x->available ? "" : x->reason);
         put(pg, "</td></tr>");
-        json_array_append_new(jd, json_pack("{s:s, s:o, s:o}", "name", dn[k], "percentile",
-                                            x->available ? json_real(x->percentile) : json_null(),
-                                            "value", x->available ? json_real(x->value) : json_null()));
+        json_array_append_new(jd,
+                              json_pack("{s:s, s:o, s:o}", "name", dn[k], "percentile",
+                                        x->available ? json_real(x->percentile) : json_null(),
+                                        "value", x->available ? json_real(x->value) : json_null()));
     }
     put(pg, "</tbody></table></section>");
     /* agreement with each group */
@@ -745,8 +755,8 @@ static int view_scorecard(struct ep_env *env, struct ep_win *w, const struct ep_
                               (json_int_t)q->mep_id, "name", w->name[mi], "group",
                               gc ? json_string(gc) : json_null(), "country",
                               w->country[mi][0] ? json_string(w->country[mi]) : json_null(),
-                              "composite", o.composite, "rank", o.rank, "n", o.n, "dimensions",
-                              jd, "agreement", ja, "defections", dv2->total)))
+                              "composite", o.composite, "rank", o.rank, "n", o.n, "dimensions", jd,
+                              "agreement", ja, "defections", dv2->total)))
         pg->bad = 1;
     ep_mep_report_free(&rep);
     ep_influence_free(&o);
@@ -771,13 +781,16 @@ static int view_coalition(struct ep_win *w, const struct ep_ui_req *q, struct pa
     int ng = m->n_grp;
     char sub[1024], wt[300];
     window_text(m, wt, sizeof wt);
-    snprintf(sub, sizeof sub, "%s. Agreement of each pair of groups: the share of their common "
-             "votes on which both groups' majority positions were equal.", wt);
+    snprintf(sub, sizeof sub,
+             "%s. Agreement of each pair of groups: the share of their common "
+             "votes on which both groups' majority positions were equal.",
+             wt);
     head(pg, EP_UI_COALITION, sub);
     double cs = ng ? fmin(80, 860.0 / ng) : 80, x0 = 120, y0 = 110;
-    putf(pg, "<figure class=\"chart\"><svg id=\"plot\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-             "aria-label=\"Pair-agreement heatmap: Tab moves between the cells, Enter lists the "
-             "votes behind a cell\"><g id=\"cells\">",
+    putf(pg,
+         "<figure class=\"chart\"><svg id=\"plot\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+         "aria-label=\"Pair-agreement heatmap: Tab moves between the cells, Enter lists the "
+         "votes behind a cell\"><g id=\"cells\">",
          x0 + cs * ng + 20, y0 + cs * ng + 20);
     for (int g = 0; g < ng; g++) {
         putf(pg, "<text class=\"lab\" x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">", x0 - 8,
@@ -796,11 +809,12 @@ static int view_coalition(struct ep_win *w, const struct ep_ui_req *q, struct pa
         int l = 95 - (int)lround(60 * x->share);
         for (int t = 0; t < 2; t++) {
             int a = t ? x->b : x->a, b = t ? x->a : x->b;
-            putf(pg, "<g class=\"cell\" tabindex=\"0\" role=\"button\" data-a=\"%s\" "
-                     "data-b=\"%s\" aria-label=\"%s and %s: %d %% agreement on %d common votes\">"
-                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                     "fill=\"hsl(215 70%% %d%%)\"/><text x=\"%.1f\" y=\"%.1f\" "
-                     "text-anchor=\"middle\" class=\"%s\">%d</text></g>",
+            putf(pg,
+                 "<g class=\"cell\" tabindex=\"0\" role=\"button\" data-a=\"%s\" "
+                 "data-b=\"%s\" aria-label=\"%s and %s: %d %% agreement on %d common votes\">"
+                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                 "fill=\"hsl(215 70%% %d%%)\"/><text x=\"%.1f\" y=\"%.1f\" "
+                 "text-anchor=\"middle\" class=\"%s\">%d</text></g>",
                  m->grp_code[a], m->grp_code[b], m->grp_code[a], m->grp_code[b], sh, x->common,
                  x0 + cs * b, y0 + cs * a, cs - 2, cs - 2, l, x0 + cs * b + cs / 2 - 1,
                  y0 + cs * a + cs / 2 + 5, l < 60 ? "on-dark" : "", sh);
@@ -812,9 +826,10 @@ static int view_coalition(struct ep_win *w, const struct ep_ui_req *q, struct pa
     put(pg, "</g></svg><figcaption>Cells: agreement in % (darker = higher). Click a cell, or "
             "Tab to it and press Enter, for the votes behind it.</figcaption></figure>\n"
             "<section id=\"drill\" class=\"card\" aria-live=\"polite\" hidden></section>\n");
-    putf(pg, "<details class=\"table\" id=\"table\" open><summary>Data table: the %d group "
-             "pairs</summary><table id=\"tbl\"><thead><tr><th>Group A</th><th>Group B</th>"
-             "<th>Agreement</th><th>Votes agreeing</th><th>Common votes</th></tr></thead><tbody>",
+    putf(pg,
+         "<details class=\"table\" id=\"table\" open><summary>Data table: the %d group "
+         "pairs</summary><table id=\"tbl\"><thead><tr><th>Group A</th><th>Group B</th>"
+         "<th>Agreement</th><th>Votes agreeing</th><th>Common votes</th></tr></thead><tbody>",
          o.n_pair);
     for (int k = 0; k < o.n_pair; k++) {
         const struct ep_coalition_pair *x = &o.pair[k];
@@ -824,8 +839,8 @@ static int view_coalition(struct ep_win *w, const struct ep_ui_req *q, struct pa
     }
     put(pg, "</tbody></table></details>\n");
     json_t *d = data_new(q, m);
-    if (d && json_object_update_new(d, json_pack("{s:o, s:o}", "groups", groups_json(m), "pairs",
-                                                 pairs)))
+    if (d && json_object_update_new(
+                 d, json_pack("{s:o, s:o}", "groups", groups_json(m), "pairs", pairs)))
         pg->bad = 1;
     ep_coalition_free(&o);
     tail(pg, d);
