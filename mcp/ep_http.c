@@ -26,6 +26,7 @@
 #include "ep_state.h"
 #include "ep_store.h"
 #include "ep_trace.h"
+#include "ep_ui_res.h"
 #include "ep_util.h"
 
 #define EP_HTTP_SSE_BACKLOG ((size_t)64 << 20)   /* unsent SSE bytes per stream */
@@ -1518,6 +1519,7 @@ static void audit(struct http *h, struct req *r)
 /* -------------------------------------------------------------- handlers */
 
 static enum MHD_Result on_health(struct req *r, struct MHD_Connection *c);
+static enum MHD_Result on_ui(struct req *r, struct MHD_Connection *c, const char *view);
 
 /* 1 when the client closed c's connection (an orderly shutdown: a read would return 0). */
 static int peer_gone(struct MHD_Connection *c)
@@ -2328,6 +2330,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
          strcmp(url, "/.well-known/oauth-protected-resource/mcp") == 0) &&
         strcmp(method, "GET") == 0)
         return on_resource_metadata(r, c);
+    if (strncmp(url, "/ui/", 4) == 0 && strcmp(method, "GET") == 0)
+        return on_ui(r, c, url + 4); /* the views (ep_ui_res.h) */
     if (strcmp(url, "/mcp") != 0)
         return send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, NULL,
                           "Not found: the MCP endpoint is /mcp");
@@ -2391,6 +2395,86 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     pthread_mutex_unlock(&r->mu);
     req_unref(r);
     sess_unref(h, s);
+}
+
+/* ---------------------------------------------------- /ui/: the views (ep_ui_res.h) */
+
+struct ui_q {
+    struct ep_store *store;
+    const char *spec;
+    char *html;
+    size_t n;
+    int rc;
+    struct ep_error err;
+};
+
+static void ui_render(void *arg)
+{
+    struct ui_q *q = arg;
+    q->rc = ep_ui_res_page(q->store, q->spec, &q->html, &q->n, &q->err);
+}
+
+/* One query argument appended to the page spec (ep_ui_parse checks keys and values). */
+static enum MHD_Result ui_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                              const char *value)
+{
+    (void)kind;
+    struct ep_buf *b = cls;
+    return ep_buf_printf(b, "%c%s=%s", b->len && memchr(b->data, '?', b->len) ? '&' : '?', key,
+                         value ? value : "")
+               ? MHD_NO
+               : MHD_YES;
+}
+
+/* GET /ui/<view>?from&to&mep_id: the authentication, rate limit and Host check of /mcp, the
+ * role must allow the tool the view shows, and the page counts against the daily quota. */
+static enum MHD_Result on_ui(struct req *r, struct MHD_Connection *c, const char *view)
+{
+    struct http *h = r->h;
+    if (!host_origin_ok(h, c))
+        return refuse_host(r, c);
+    enum MHD_Result ret;
+    if (mcp_admit(r, c, &ret))
+        return ret;
+    const char *tool = ep_ui_res_tool_for(view);
+    if (!tool)
+        return send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, NULL,
+                          "Not found: the views are /ui/network, /ui/map, /ui/scorecard and "
+                          "/ui/coalition");
+    pthread_rwlock_rdlock(&h->alock);
+    int allowed = !h->auth || ep_auth_tool_allowed(h->auth, &r->who, tool);
+    pthread_rwlock_unlock(&h->alock);
+    if (!allowed)
+        return send_error(r, c, MHD_HTTP_FORBIDDEN, EP_MCP_INVALID_REQUEST, NULL,
+                          "Forbidden: your role (%s) may not call %s, whose results this view "
+                          "shows",
+                          r->who.role_names[0] ? r->who.role_names : "none", tool);
+    if (quota_admit(r, c, 1, NULL, &ret)) /* a page is one data request of the daily quota */
+        return ret;
+    if (!h->o.store)
+        return send_error(r, c, MHD_HTTP_SERVICE_UNAVAILABLE, EP_MCP_INVALID_REQUEST, NULL,
+                          "no store is open");
+    struct ep_buf spec;
+    ep_buf_init(&spec, 2048);
+    if (ep_buf_append(&spec, view, strlen(view)) ||
+        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, ui_arg, &spec) < 0 ||
+        ep_buf_putc(&spec, 0)) {
+        ep_buf_free(&spec);
+        return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
+                          "the query is too long: the keys are from, to and mep_id");
+    }
+    struct ui_q q = {h->o.store, spec.data, NULL, 0, 0, {0}};
+    ep_mcp_with_exec_lock(ui_render, &q);
+    ep_buf_free(&spec);
+    if (q.rc)
+        return send_error(r, c,
+                          q.rc == EP_ENOTFOUND ? MHD_HTTP_NOT_FOUND
+                          : q.rc == EP_EINVAL  ? MHD_HTTP_BAD_REQUEST
+                                               : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                          EP_MCP_INVALID_REQUEST, NULL, "%s", q.err.msg);
+    ret = send_body(r, c, MHD_HTTP_OK, "text/html; charset=utf-8", q.html, q.n, NULL);
+    free(q.html);
+    return ret;
 }
 
 /* ---------------------------------------------------- /healthz, /metrics */

@@ -14,6 +14,7 @@
 #include "ep_era2026.h"
 #include "ep_tasks.h"
 #include "ep_trace.h"
+#include "ep_ui_res.h"
 #include "ep_util.h"
 
 #ifndef EP_VERSION
@@ -570,6 +571,9 @@ static json_t *tool_json(const struct ep_mcp_server *s, const struct job *j,
     if (o && !(j && j->modern) && s->version && strcmp(s->version, "2025-11-25") == 0 &&
         ep_tasks_supports(s->o.tasks, t->name)) /* experimental tasks of 2025-11-25 */
         json_object_set_new(o, "execution", json_pack("{s:s}", "taskSupport", "optional"));
+    const char *ui = ep_ui_res_tool_uri(t->name); /* MCP Apps: the tool's view (ep_ui_res.h) */
+    if (o && ui)
+        json_object_set_new(o, "_meta", json_pack("{s:{s:s}}", "ui", "resourceUri", ui));
     return o;
 }
 
@@ -613,6 +617,10 @@ static int tool_text(const struct ep_mcp_server *s, const struct job *j, const s
         static const char exec[] = ",\"execution\":{\"taskSupport\":\"optional\"}";
         rc = rc || ep_buf_append(b, exec, sizeof exec - 1);
     }
+    const char *ui = legacy(s, j) ? NULL : ep_ui_res_tool_uri(t->name); /* as in tool_json */
+    if (ui)
+        rc = rc || ep_buf_append(b, ",\"_meta\":{\"ui\":{\"resourceUri\":", 30) ||
+             buf_jstr(b, ui) || ep_buf_append(b, "}}", 2);
     return rc || ep_buf_putc(b, '}') ? -1 : 0;
 }
 

@@ -12,6 +12,7 @@
 #include "ep_store_query.h"
 #include "ep_tools.h"
 #include "ep_tools_common.h"
+#include "ep_ui_res.h"
 #include "ep_util.h"
 
 #define LIST_PAGE 100
@@ -162,6 +163,12 @@ static int resources_list(void *ctx, const char *cursor, json_t **result, struct
     }
     struct res_page pg = {json_array(), 0, 0, 0};
     pg.bad = !pg.arr;
+    if (!pg.bad && offset == 0 && ep_ui_res_list(pg.arr, err)) { /* the views (ep_ui_res.h) */
+        json_decref(pg.arr);
+        return EP_ENOMEM;
+    }
+    int views = (int)json_array_size(pg.arr); /* they take the first page's first places */
+    pg.n = views;
     int rc = ep_store_each_resource(s, offset, LIST_PAGE + 1, res_row, &pg, err);
     json_t *arr = pg.arr;
     int bad = pg.bad, more = pg.more;
@@ -174,7 +181,7 @@ static int resources_list(void *ctx, const char *cursor, json_t **result, struct
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     if (more) {
         char next[32];
-        snprintf(next, sizeof next, "ep1:%ld", offset + LIST_PAGE);
+        snprintf(next, sizeof next, "ep1:%ld", offset + LIST_PAGE - views);
         if (json_object_set_new(*result, "nextCursor", json_string(next))) {
             json_decref(*result);
             *result = NULL;
@@ -197,6 +204,8 @@ static const char *const kind_tools[] = {"get_mep_details", "get_voting_records"
 static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_error *err)
 {
     struct ep_store *s = ctx;
+    if (ep_ui_res_match(uri)) /* ui://epintel/<view> (ep_ui_res.h) */
+        return ep_ui_res_read(s, uri, result, err);
     int kind = -1;
     const char *rest = NULL;
     for (int k = 0; k < 4 && uri; k++)
@@ -687,6 +696,8 @@ static const char *tool_for(void *ctx, const char *method, json_t *params)
         return "get_meps";
     if (strcmp(method, "resources/read") == 0) {
         const char *uri = json_string_value(json_object_get(params, "uri"));
+        if (ep_ui_res_match(uri))
+            return ep_ui_res_tool_for(uri);
         for (int k = 0; k < 4 && uri; k++)
             if (strncmp(uri, kinds[k], strlen(kinds[k])) == 0)
                 return kind_tools[k];

@@ -1,0 +1,344 @@
+// Browser test of the interactive views (issue 21) in Debian's Chromium, driven by
+// playwright-core (no browser download: executablePath /usr/bin/chromium).
+//   (a) inside a minimal MCP Apps host (tests/browser/host.html, ext-apps' AppBridge) that talks
+//       to `epintel serve` over stdio through a relay in this process;
+//   (b) directly under /ui/ of `epintel serve --http`.
+// It hovers, clicks, filters and searches, asserts on the DOM and on the tool calls made through
+// the bridge, saves screenshots (checked non-blank and of the right size) and fails on any
+// console error.
+// usage: node views.mjs EPINTEL DB UI_URL OUT_DIR
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const [bin, db, uiBase, outDir] = process.argv.slice(2);
+if (!outDir) {
+  console.error('usage: node views.mjs EPINTEL DB UI_URL OUT_DIR');
+  process.exit(2);
+}
+mkdirSync(outDir, { recursive: true });
+let failures = 0, checks = 0;
+function check(cond, what) {
+  checks++;
+  if (cond) console.log('ok - ' + what);
+  else { failures++; console.log('not ok - ' + what); }
+}
+
+/* ---- the relay: JSON-RPC over HTTP (POST /rpc) to `epintel serve` on stdio ---------------- */
+const child = spawn(bin, ['--quiet', '--db', db, 'serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+let seq = 0, buf = '';
+const pend = new Map();
+child.stdout.setEncoding('utf8');
+child.stdout.on('data', (d) => {
+  buf += d;
+  let k;
+  while ((k = buf.indexOf('\n')) >= 0) {
+    const line = buf.slice(0, k);
+    buf = buf.slice(k + 1);
+    if (!line.trim()) continue;
+    const m = JSON.parse(line);
+    if (m.id != null && pend.has(m.id)) { pend.get(m.id)(m); pend.delete(m.id); }
+  }
+});
+function rpc(method, params) {
+  return new Promise((res) => {
+    const id = ++seq;
+    pend.set(id, res);
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
+  });
+}
+const init = await rpc('initialize', { protocolVersion: '2025-06-18', capabilities: {},
+  clientInfo: { name: 'epintel-browser-test', version: '1' } });
+check(!init.error, 'epintel serve (stdio) initialized');
+child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+
+// ext-apps' host-side bridge, bundled for the browser
+const bundle = join(outDir, '..', 'bridge.js');
+execFileSync(join(here, '..', 'node_modules', '.bin', 'rolldown'),
+  [join(here, 'bridge_entry.mjs'), '--format', 'esm', '--platform', 'browser', '-o', bundle],
+  { stdio: ['ignore', 'ignore', 'inherit'] });
+const hostHtml = readFileSync(join(here, 'host.html'));
+const bridgeJs = readFileSync(bundle);
+const relay = createServer((req, res) => {
+  if (req.method === 'GET' && req.url.startsWith('/host.html')) {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    return res.end(hostHtml);
+  }
+  if (req.method === 'GET' && req.url === '/bridge.js') {
+    res.writeHead(200, { 'Content-Type': 'text/javascript' });
+    return res.end(bridgeJs);
+  }
+  if (req.method === 'POST' && req.url === '/rpc') {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', async () => {
+      const { method, params } = JSON.parse(body);
+      const m = await rpc(method, params);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(m.error ? { error: m.error } : { result: m.result }));
+    });
+    return;
+  }
+  res.writeHead(404);
+  res.end();
+});
+await new Promise((r) => relay.listen(0, '127.0.0.1', r));
+const hostBase = 'http://127.0.0.1:' + relay.address().port;
+
+/* ---- the browser -------------------------------------------------------------------------- */
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const consoleErrors = [];
+function watch(page, label) {
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(label + ': ' + m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(label + ': ' + e.message));
+  return page;
+}
+
+// A screenshot, checked: PNG of the viewport's size, and not blank (many distinct colours,
+// counted by Chromium itself on a canvas).
+async function shot(page, name) {
+  const file = join(outDir, name + '.png');
+  const png = await page.screenshot({ path: file });
+  const w = png.readUInt32BE(16), h = png.readUInt32BE(20);
+  check(png.subarray(1, 4).toString() === 'PNG' && w === 1280 && h === 900,
+    `${name}.png is a 1280x900 PNG (${w}x${h})`);
+  const p = await ctx.newPage();
+  const colours = await p.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data, seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return seen.size;
+  }, png.toString('base64'));
+  await p.close();
+  check(colours >= 20, `${name}.png is not blank (${colours} distinct colours)`);
+}
+
+async function viewData(frame) {
+  return frame.evaluate(() => JSON.parse(document.getElementById('ep-data').textContent));
+}
+
+// The network explorer's interactions, in frame (a page or an iframe's frame).
+async function exerciseNetwork(frame, label) {
+  const d = await viewData(frame);
+  const n = d.nodes.id.length;
+  check(n === 707, `${label}: the bundled network has 707 MEPs (${n})`);
+  check(await frame.locator('#nodes circle').count() === 707, `${label}: 707 circles drawn`);
+  check(await frame.locator('#tbl tbody tr').count() === 707, `${label}: 707 rows in the data table`);
+  check((await frame.locator('#count').textContent()) === '707 of 707 MEPs shown', `${label}: count shows all`);
+  // hover: the tooltip names the MEP, group, country and centralities
+  const i = d.nodes.eigenvector.indexOf(Math.max(...d.nodes.eigenvector.filter((x) => x != null)));
+  await frame.locator(`#nodes circle[data-i="${i}"]`).hover({ force: true });
+  const tip = await frame.locator('#tip').textContent();
+  const g = d.groups[d.nodes.group[i]].code;
+  check(tip.startsWith(d.nodes.name[i] + '\n' + g + ' · ' + d.nodes.country[i]) &&
+    tip.includes('eigenvector 1.000') && tip.includes('PageRank'),
+    `${label}: hover shows "${tip.split('\n').slice(0, 2).join(' / ')}" with centralities`);
+  // filter by group: the count equals the option's figure (ep_network's modal counts)
+  const opt = frame.locator('#f-group option').nth(1);
+  const optText = await opt.textContent(), optVal = await opt.getAttribute('value');
+  await frame.locator('#f-group').selectOption(optVal);
+  const want = +optText.match(/\((\d+)\)/)[1];
+  const shown = await frame.locator('#nodes circle:not(.off)').count();
+  check(shown === want && (await frame.locator('#count').textContent()) === `${want} of 707 MEPs shown`,
+    `${label}: group ${optText} shows ${shown} MEPs`);
+  check(await frame.locator('#tbl tbody tr:not(.off)').count() === want, `${label}: the table follows the filter`);
+  // and by country within the group
+  const ctry = d.nodes.country[d.nodes.group.findIndex((x) => String(x) === optVal)];
+  await frame.locator('#f-country').selectOption(ctry);
+  const both = d.nodes.id.filter((_, k) => String(d.nodes.group[k]) === optVal && d.nodes.country[k] === ctry).length;
+  check(await frame.locator('#nodes circle:not(.off)').count() === both, `${label}: group + ${ctry}: ${both} MEPs`);
+  await frame.locator('#reset').click();
+  check(await frame.locator('#nodes circle:not(.off)').count() === 707, `${label}: reset shows all again`);
+  // search by name (accents folded): the first MEP's surname
+  const surname = d.nodes.name[0].split(' ').pop();
+  await frame.locator('#q').fill(surname);
+  const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const m = d.nodes.name.filter((x) => fold(x).includes(fold(surname))).length;
+  check(await frame.locator('#nodes circle.match').count() === m, `${label}: search "${surname}" marks ${m} MEP(s)`);
+  // ego network: Enter in the search box selects the first match
+  await frame.locator('#q').press('Enter');
+  const ego = await frame.locator('#ego').textContent();
+  const egoLines = await frame.locator('#ego-edges line').count();
+  check(ego.startsWith('Ego network of ') && egoLines > 0 &&
+    (await frame.locator('#nodes circle.hl').count()) === egoLines + 1,
+    `${label}: ego network highlighted (${egoLines} ties)`);
+  // keyboard: n steps to an MEP and shows its tooltip; Escape clears
+  await frame.locator('#q').fill('');
+  await frame.locator('#plot').focus();
+  await frame.locator('#plot').press('Escape');
+  await frame.locator('#plot').press('n');
+  check(!(await frame.locator('#tip').isHidden()) && (await frame.locator('#nodes circle.sel').count()) === 1,
+    `${label}: keyboard n selects an MEP and shows its tooltip`);
+  await frame.locator('#plot').press('+');
+  check(/scale\(1\.25\)/.test(await frame.locator('#vp').getAttribute('transform')), `${label}: + zooms`);
+  await frame.locator('#plot').press('0');
+  await frame.locator('#t-comm').check();
+  const fills = await frame.locator('#nodes circle').evaluateAll((cs) => new Set(cs.map((c) => c.getAttribute('fill'))).size);
+  check(fills === Math.min(d.communities, 14), `${label}: communities toggle: ${fills} colours for ${d.communities} communities`);
+  await frame.locator('#t-comm').uncheck();
+}
+
+async function waitReady(frame) {
+  await frame.waitForFunction(() => window.epUi && window.epUi.ready, null, { timeout: 60000 });
+}
+
+/* ---- (a) in the MCP Apps host ------------------------------------------------------------- */
+async function hostPage(tool, args) {
+  const page = watch(await ctx.newPage(), 'host ' + tool);
+  await page.goto(`${hostBase}/host.html?tool=${tool}&args=${encodeURIComponent(JSON.stringify(args))}`);
+  await page.waitForFunction(() => window.host && (window.host.initialized || window.host.error), null, { timeout: 120000 });
+  const err = await page.evaluate(() => window.host.error);
+  check(!err, `host ${tool}: connected${err ? ' (' + err + ')' : ''}`);
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  await waitReady(frame);
+  await frame.waitForFunction(() => window.epUi.bridge, null, { timeout: 30000 });
+  return { page, frame };
+}
+
+{
+  const { page, frame } = await hostPage('map_political_network', {});
+  const h = await page.evaluate(() => window.host);
+  check(h.uri === 'ui://epintel/network', 'host: map_political_network names ui://epintel/network');
+  check(h.csp && Array.isArray(h.csp.connectDomains) && h.csp.connectDomains.length === 0,
+    'host: the resource declares its CSP (no connect domains)');
+  await exerciseNetwork(frame, 'host network');
+  check((await page.evaluate(() => window.host.size)) !== null, 'host: the view reported its size');
+  await shot(page, 'host-network');
+  // the political map through the bridge (resources/read), then a click opens the scorecard
+  // with a tools/call assess_mep_influence through the host
+  await frame.locator('#views a[data-view="map"]').click();
+  await frame.waitForFunction(() => window.epUi.view === 'map');
+  check((await page.evaluate(() => window.host.reads)).includes('ui://epintel/map'),
+    'host map: loaded by resources/read through the bridge');
+  const md = await viewData(frame);
+  const nm = md.nodes.id.length;
+  check(nm > 600 && nm <= 707 && (await frame.locator('#nodes circle').count()) === nm, `host map: ${nm} MEPs on the map`);
+  const first = frame.locator('#groups input').first();
+  const fl = await first.evaluate((e) => e.parentNode.textContent);
+  await first.uncheck();
+  const hidden = +fl.match(/\((\d+)\)/)[1];
+  check((await frame.locator('#count').textContent()) === `${nm - hidden} of ${nm} MEPs shown`,
+    `host map: unselecting ${fl.trim()} hides ${hidden}`);
+  await first.check();
+  const j = md.nodes.id.indexOf(96830) >= 0 ? md.nodes.id.indexOf(96830) : 0;
+  await frame.locator(`#nodes circle[data-i="${j}"]`).hover({ force: true });
+  check((await frame.locator('#tip').textContent()).startsWith(md.nodes.name[j]), `host map: hover names ${md.nodes.name[j]}`);
+  await frame.locator(`#nodes circle[data-i="${j}"]`).click({ force: true });
+  await frame.waitForFunction(() => /Composite influence/.test(document.getElementById('card').textContent), null, { timeout: 60000 });
+  const calls = await page.evaluate(() => window.host.calls);
+  check(calls.length === 1 && calls[0].name === 'assess_mep_influence' && calls[0].arguments.mep_id === md.nodes.id[j],
+    `host map: the click called assess_mep_influence {mep_id: ${md.nodes.id[j]}} through the bridge`);
+  check((await frame.locator('#card h2').textContent()).includes(md.nodes.name[j]), 'host map: the scorecard panel names the MEP');
+  await shot(page, 'host-map');
+  await page.close();
+}
+{
+  const { page, frame } = await hostPage('assess_mep_influence', { mep_id: 96830 });
+  await frame.waitForFunction(() => window.epUi.view === 'scorecard' && document.getElementById('composite'), null, { timeout: 60000 });
+  check((await page.evaluate(() => window.host.reads)).includes('ui://epintel/scorecard?mep_id=96830'),
+    'host scorecard: the tool input loaded ui://epintel/scorecard?mep_id=96830');
+  const sd = await viewData(frame);
+  const tr = await rpc('tools/call', { name: 'assess_mep_influence', arguments: { mep_id: 96830 } });
+  const sc = tr.result.structuredContent;
+  check(sd.rank === sc.rank && Math.abs(sd.composite - sc.composite) < 1e-3, // 6 digits in the page
+    `host scorecard: composite ${sd.composite.toFixed(1)} and rank ${sd.rank} equal the tool's`);
+  check(await frame.locator('#t-dims tbody tr').count() === 6, 'host scorecard: six dimensions in the table');
+  check(await frame.locator('#t-agree tbody tr').count() === sd.agreement.length && sd.agreement.length >= 7,
+    `host scorecard: agreement with ${sd.agreement.length} groups`);
+  await shot(page, 'host-scorecard');
+  await page.close();
+}
+{
+  const { page, frame } = await hostPage('analyze_coalition_dynamics', {});
+  const cd = await viewData(frame);
+  check(await frame.locator('.cell').count() === 2 * cd.pairs.length, `host coalition: ${2 * cd.pairs.length} cells`);
+  const p = cd.pairs[0];
+  await frame.locator(`.cell[data-a="${p.a}"][data-b="${p.b}"]`).focus();
+  await frame.locator(`.cell[data-a="${p.a}"][data-b="${p.b}"]`).press('Enter');
+  await frame.waitForFunction(() => document.querySelector('#drill table'), null, { timeout: 60000 });
+  const calls = await page.evaluate(() => window.host.calls);
+  check(calls.length === 1 && calls[0].name === 'get_voting_records' && calls[0].arguments.limit === 100 &&
+    calls[0].arguments.from === cd.window.from && calls[0].arguments.with_positions === true,
+    'host coalition: Enter on a cell called get_voting_records through the bridge');
+  const rows = await frame.locator('#drill tbody tr').count();
+  const same = await frame.locator('#drill tbody tr td:last-child', { hasText: 'yes' }).count();
+  const text = await frame.locator('#drill p').textContent();
+  check(rows > 0 && text.includes(`same position on ${same} of the ${rows} votes`),
+    `host coalition: drill-down ${p.a} × ${p.b}: ${same} of ${rows} votes alike`);
+  // the same figures computed here from get_voting_records (not by the page's script)
+  const vr = (await rpc('tools/call', { name: 'get_voting_records', arguments: calls[0].arguments })).result.structuredContent;
+  let eb = 0, es = 0;
+  for (const v of vr.votes) {
+    const pos = Object.fromEntries((v.groups || []).map((g) => [g.group, g.position]));
+    const x = pos[p.a], y = pos[p.b], ok = (z) => z && z !== 'NONE' && z !== 'TIE';
+    if (ok(x) && ok(y)) { eb++; if (x === y) es++; }
+  }
+  check(eb === rows && es === same, `host coalition: ${es} of ${eb} recomputed from get_voting_records`);
+  await shot(page, 'host-coalition');
+  await page.close();
+}
+
+/* ---- (b) directly under /ui/ ---------------------------------------------------------------- */
+{
+  // a plain browser with the analyst's API key (run.sh's server has --auth-config)
+  const uctx = await browser.newContext({ viewport: { width: 1280, height: 900 },
+    extraHTTPHeaders: process.env.EP_UI_KEY ? { Authorization: 'Bearer ' + process.env.EP_UI_KEY } : {} });
+  const page = watch(await uctx.newPage(), '/ui/');
+  const resp = await page.goto(uiBase + 'network');
+  check(resp.status() === 200 && resp.headers()['content-type'].startsWith('text/html'), '/ui/network: 200 text/html');
+  await waitReady(page);
+  check(!(await page.evaluate(() => window.epUi.bridge)), '/ui/network: no bridge (plain browser)');
+  await exerciseNetwork(page, '/ui/network');
+  await shot(page, 'ui-network');
+  await page.goto(uiBase + 'map');
+  await waitReady(page);
+  const md = await viewData(page);
+  const j = md.nodes.id.indexOf(96830) >= 0 ? md.nodes.id.indexOf(96830) : 0;
+  await Promise.all([page.waitForNavigation(), page.locator(`#nodes circle[data-i="${j}"]`).click({ force: true })]);
+  check(page.url() === uiBase + 'scorecard?mep_id=' + md.nodes.id[j], `/ui/map: a click opens ${page.url()}`);
+  await waitReady(page);
+  check((await page.locator('#sub').textContent()).startsWith(md.nodes.name[j]), '/ui/scorecard: names the MEP');
+  await shot(page, 'ui-scorecard');
+  await page.goto(uiBase + 'coalition');
+  await waitReady(page);
+  const cd = await viewData(page);
+  check(await page.locator('#tbl tbody tr').count() === cd.pairs.length, `/ui/coalition: ${cd.pairs.length} pairs in the table`);
+  await page.goto(uiBase + 'map');
+  await waitReady(page);
+  await shot(page, 'ui-map');
+  await page.close();
+  // two refusals asked for, on a page whose console is not watched (Chromium logs each 4xx)
+  const rp = await uctx.newPage();
+  const bad = await rp.goto(uiBase + 'scorecard?mep_id=abc');
+  check(bad.status() === 400 && (await rp.textContent('body')).includes('mep_id must be'),
+    '/ui/scorecard?mep_id=abc: 400 naming mep_id');
+  const nf = await rp.goto(uiBase + 'nope');
+  check(nf.status() === 404, '/ui/nope: 404');
+  await rp.close();
+  await uctx.close();
+}
+
+check(consoleErrors.length === 0, 'no console errors' + (consoleErrors.length ? ': ' + consoleErrors.join(' | ') : ''));
+await browser.close();
+relay.close();
+child.stdin.end();
+child.kill();
+console.log(`${checks - failures} of ${checks} checks passed`);
+writeFileSync(join(outDir, '..', 'result.txt'), failures ? 'FAIL\n' : 'PASS\n');
+process.exit(failures ? 1 : 0);

@@ -1,0 +1,193 @@
+/* ui/: the interactive views' pages on the bundled data (the default store: 707 MEPs with
+ * positions). The figures in the pages are checked against the analysis/ products computed
+ * here independently, and the markup against its own invariants (one circle and one table row per
+ * MEP, the data block parses, no "</script>" inside it, size <= 1 MB). */
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ep_env.h"
+#include "ep_store.h"
+#include "ep_testutil.h"
+#include "ep_ui.h"
+
+static struct ep_store *S;
+static struct ep_env Env;
+static char *Dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    Dir = ep_test_tmpdir();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/ui.db", Dir);
+    if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err) ||
+        ep_env_init(&Env, S, &err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ep_env_close(&Env);
+    ep_store_close(S);
+    ep_test_system("rm -rf '%s'", Dir);
+    free(Dir);
+    return 0;
+}
+
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* The page of spec rendered into b (NUL-terminated); its data block parsed. */
+static json_t *page(const char *spec, struct ep_buf *b)
+{
+    struct ep_ui_req q;
+    struct ep_error err = {0};
+    assert_int_equal(ep_ui_parse(spec, &q, &err), 0);
+    ep_buf_init(b, 0);
+    int rc = ep_ui_render(&Env, &q, b, &err);
+    if (rc)
+        fprintf(stderr, "%s: %s\n", spec, err.msg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ep_buf_putc(b, 0), 0);
+    const char *s = strstr(b->data, "<script type=\"application/json\" id=\"ep-data\">");
+    assert_non_null(s);
+    s = strchr(s, '>') + 1;
+    const char *e = strstr(s, "</script>");
+    assert_non_null(e);
+    json_error_t je;
+    json_t *d = json_loadb(s, (size_t)(e - s), 0, &je);
+    assert_non_null(d);
+    /* self-contained: no URL to fetch anything from */
+    assert_null(strstr(b->data, "http://"));
+    assert_null(strstr(b->data, "https://"));
+    assert_null(strstr(b->data, " src="));
+    assert_int_equal(count(b->data, "<script"), 2);
+    return d;
+}
+
+static void test_parse(void **state)
+{
+    (void)state;
+    struct ep_ui_req q;
+    struct ep_error err = {0};
+    assert_int_equal(ep_ui_parse("scorecard?mep_id=96830&from=2024-01-15&to=2024-01-18", &q, &err),
+                     0);
+    assert_int_equal(q.view, EP_UI_SCORECARD);
+    assert_int_equal(q.mep_id, 96830);
+    assert_string_equal(q.from, "2024-01-15");
+    assert_string_equal(q.to, "2024-01-18");
+    assert_int_equal(ep_ui_parse("nope", &q, &err), EP_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "network, map, scorecard and coalition"));
+    assert_int_equal(ep_ui_parse("map?from=2024-13-01", &q, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "from must be a date"));
+    assert_int_equal(ep_ui_parse("map?x=1", &q, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "unknown query key \"x\""));
+    assert_int_equal(ep_ui_parse("scorecard?mep_id=-3", &q, &err), EP_EINVAL);
+    assert_int_equal(ep_ui_parse("scorecard?mep_id=1e3", &q, &err), EP_EINVAL);
+    assert_int_equal(ep_ui_parse("map?from=2024-02-01&to=2024-01-01", &q, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "after"));
+}
+
+static void test_network(void **state)
+{
+    (void)state;
+    struct ep_buf b;
+    json_t *d = page("network", &b);
+    json_t *nodes = json_object_get(d, "nodes");
+    assert_int_equal(json_array_size(json_object_get(nodes, "id")), 707);
+    /* one circle and one table row per MEP, one line per backbone edge */
+    assert_int_equal(count(b.data, "<circle "), 707);
+    assert_int_equal(count(b.data, "<tr data-i="), 707);
+    size_t nb = json_array_size(json_object_get(d, "backbone"));
+    assert_true(nb > 707);
+    { /* one "M x yL x y" segment per backbone edge in the edges path */
+        const char *p0 = strstr(b.data, "<path d=\"") + 9, *p1 = strchr(p0, '"');
+        int segs = 0;
+        for (const char *p = p0; p < p1; p++)
+            segs += *p == 'M';
+        assert_int_equal(segs, (int)(nb / 2));
+    }
+    assert_string_equal(json_string_value(json_object_get(json_object_get(d, "window"), "from")),
+                        "2024-01-15");
+    assert_true(json_is_true(json_object_get(d, "weighted")));
+    assert_true(b.len <= 1000000);
+    printf("network page: %zu bytes, %zu backbone edges\n", b.len, nb / 2);
+    json_decref(d);
+    ep_buf_free(&b);
+}
+
+static void test_map_coalition(void **state)
+{
+    (void)state;
+    struct ep_buf b;
+    json_t *d = page("map", &b);
+    size_t n = json_array_size(json_object_get(json_object_get(d, "nodes"), "id"));
+    assert_true(n > 600 && n <= 707);
+    assert_int_equal(count(b.data, "<circle "), (int)n);
+    json_decref(d);
+    ep_buf_free(&b);
+    d = page("coalition", &b);
+    size_t ng = json_array_size(json_object_get(d, "groups"));
+    size_t np = json_array_size(json_object_get(d, "pairs"));
+    assert_true(ng >= 7);
+    assert_true(np <= ng * (ng - 1) / 2);
+    assert_int_equal(count(b.data, "class=\"cell\""), (int)(2 * np));
+    json_decref(d);
+    ep_buf_free(&b);
+}
+
+static void test_scorecard(void **state)
+{
+    (void)state;
+    struct ep_buf b;
+    json_t *d = page("scorecard?mep_id=96830", &b);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "mep"), "id")), 96830);
+    assert_int_equal(json_array_size(json_object_get(d, "dimensions")), 6);
+    assert_int_equal(json_integer_value(json_object_get(d, "n")), 707);
+    assert_non_null(strstr(b.data, "id=\"t-def\""));
+    json_decref(d);
+    ep_buf_free(&b);
+    /* without an MEP: the waiting page; an MEP without positions: not found */
+    d = page("scorecard", &b);
+    assert_non_null(strstr(b.data, "No MEP chosen yet"));
+    json_decref(d);
+    ep_buf_free(&b);
+    struct ep_ui_req q;
+    struct ep_error err = {0};
+    assert_int_equal(ep_ui_parse("scorecard?mep_id=1", &q, &err), 0);
+    ep_buf_init(&b, 0);
+    assert_int_equal(ep_ui_render(&Env, &q, &b, &err), EP_ENOTFOUND);
+    assert_int_equal(b.len, 0);
+    ep_buf_free(&b);
+    /* a window without votes */
+    assert_int_equal(ep_ui_parse("network?from=2030-01-01", &q, &err), 0);
+    assert_int_equal(ep_ui_render(&Env, &q, &b, &err), EP_EUNAVAIL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_network),
+        cmocka_unit_test(test_map_coalition),
+        cmocka_unit_test(test_scorecard),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

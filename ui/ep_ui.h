@@ -1,0 +1,60 @@
+/* ep_ui: the interactive views (issue 21) as self-contained HTML pages: inline CSS, inline SVG
+ * generated here as markup, the data of the view as one inline JSON block, and one small script
+ * of the project's own (ui/assets/ep_ui.js, embedded at build time). No framework, no CDN, no
+ * network: inside an MCP Apps host the page talks to the server only through the host's
+ * postMessage bridge (tools/call, resources/read); under /ui/ of the HTTP server it uses plain
+ * links. Every chart has its data table under it, and keyboard controls. See docs/ui.md.
+ *
+ * The figures come from the typed analysis/ results (ep_network, ep_stats_map, ep_influence,
+ * ep_mep_report, ep_coalition) over a window of the env's store, never from tool JSON.
+ *
+ * Views (names as in ui://epintel/<name> and /ui/<name>):
+ *   network    co-voting network explorer (map_political_network)
+ *   map        political map: the two main dimensions of the votes (map_political_network)
+ *   scorecard  one MEP: influence dimensions, agreement with each group, defections
+ *              (assess_mep_influence); needs mep_id
+ *   coalition  group-pair agreement heatmap with drill-down (analyze_coalition_dynamics)
+ * Query keys: from, to (YYYY-MM-DD, inclusive; default: every vote with positions), mep_id.
+ *
+ * Not thread-safe (igraph, the env's window cache): callers serialize, as for the tools. */
+#ifndef EP_UI_H
+#define EP_UI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ep_env.h"
+#include "ep_error.h"
+#include "ep_util.h"
+
+enum { EP_UI_NETWORK, EP_UI_MAP, EP_UI_SCORECARD, EP_UI_COALITION, EP_UI_NVIEW };
+
+struct ep_ui_view_info {
+    const char *name;  /* "network", ... */
+    const char *title; /* "Co-voting network explorer", ... */
+    const char *tool;  /* the tool whose result the view shows */
+};
+extern const struct ep_ui_view_info ep_ui_views[EP_UI_NVIEW];
+
+/* One page request: a view and its parameters. */
+struct ep_ui_req {
+    int view;
+    char from[11], to[11]; /* "" = open end */
+    int64_t mep_id;        /* scorecard; 0 = none */
+};
+
+/* Parse "<view>[?key=value&...]" (the part after ui://epintel/ or /ui/) into q. EP_ENOTFOUND
+ * for an unknown view, EP_EINVAL naming the bad key or value. */
+int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err);
+
+/* The page of q over env's store into out (appended; the caller owns out). The scorecard
+ * without mep_id is a page that waits for the host's tool input (MCP) and says so. Errors:
+ * EP_EUNAVAIL when the window holds no votes with positions, EP_ENOTFOUND for an MEP not in
+ * the window, EP_ENOMEM. */
+int ep_ui_render(struct ep_env *env, const struct ep_ui_req *q, struct ep_buf *out,
+                 struct ep_error *err);
+
+/* The Content-Security-Policy the pages need (no network, inline script and style only). */
+extern const char ep_ui_csp[];
+
+#endif
