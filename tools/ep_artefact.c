@@ -92,6 +92,9 @@ int ep_artefacts_begin(struct ep_artefacts *a, const struct ep_tool_ctx *ctx, js
         return ep_error_set(err, EP_EINVAL,
                             "argument \"formats\": files need an output directory; start the "
                             "server with --out-dir DIR or set EPINTEL_OUT_DIR");
+    /* the name hashes the arguments as the caller gave them, not the schema's defaults */
+    if (ctx->args_given)
+        args = ctx->args_given;
     json_t *copy = args ? json_deep_copy(args) : json_object();
     if (!copy)
         return ep_error_set(err, EP_ENOMEM, "out of memory");

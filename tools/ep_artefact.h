@@ -45,7 +45,8 @@ struct ep_artefacts {
 };
 
 /* Start: dir from ctx->out_dir (EP_EINVAL with what to configure when there is none); the
- * directory is created. */
+ * directory is created. The key hashes ctx->args_given when set (the arguments as the caller
+ * gave them), else args. */
 int ep_artefacts_begin(struct ep_artefacts *a, const struct ep_tool_ctx *ctx, json_t *args,
                        struct ep_error *err);
 /* Write one file <stem>-<key>.<ext> (ext from fmt; stem checked) and add its item. */

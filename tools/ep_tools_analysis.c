@@ -27,8 +27,6 @@
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
-#define DEFAULT_LIMIT 20
-
 /* ---- small JSON helpers ------------------------------------------------------------------ */
 
 /* A builder: every put records an allocation failure in bad instead of failing at once, so
@@ -435,14 +433,13 @@ static int tool_analyze_voting_patterns(struct ep_tool_ctx *ctx, json_t *args, j
     int rc = an_open(&a, ctx, args, err);
     if (rc)
         return rc;
-    json_t *l = json_object_get(args, "limit");
     char code[16];
     struct ep_patterns_params pp = {
         .kind = mep ? EP_PATTERNS_MEP : EP_PATTERNS_GROUP,
         .mep_id = mep ? (int64_t)json_integer_value(mep) : 0,
         .group = code,
         .include_votes = json_is_true(json_object_get(args, "include_votes")),
-        .limit = json_is_integer(l) ? (int)json_integer_value(l) : DEFAULT_LIMIT,
+        .limit = (int)json_integer_value(json_object_get(args, "limit")), /* schema default */
     };
     if (!mep && (rc = ep_tools_env_resolve_group(a.env, "group", group, code, sizeof code, err)))
         return rc;

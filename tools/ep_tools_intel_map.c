@@ -952,12 +952,11 @@ static void map_nodes_json(const struct ep_network *o, json_t *res, int *bad)
 }
 
 /* The network parameters from the arguments (defaults as in the schema). */
+/* The arguments, with the schema's defaults filled in by ep_tools_call. */
 static void map_params(json_t *args, struct ep_network_params *p)
 {
-    json_t *j;
-    p->min_common =
-        (j = json_object_get(args, "min_common_votes")) ? (int)json_integer_value(j) : 10;
-    p->top = (j = json_object_get(args, "top")) ? (int)json_integer_value(j) : 10;
+    p->min_common = (int)json_integer_value(json_object_get(args, "min_common_votes"));
+    p->top = (int)json_integer_value(json_object_get(args, "top"));
     const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
     p->algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
 }
@@ -1128,12 +1127,10 @@ static int anom_params(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, 
 {
     memset(p, 0, sizeof *p);
     p->mep = p->grp = -1;
-    ep_stats_outlier_params_default(&p->op);
-    json_t *j;
-    if ((j = json_object_get(args, "threshold")))
-        p->op.threshold = json_number_value(j);
-    if ((j = json_object_get(args, "min_observations")))
-        p->op.min_obs = (int)json_integer_value(j);
+    ep_stats_outlier_params_default(&p->op); /* classic_min */
+    /* the schema's defaults are filled in by ep_tools_call */
+    p->op.threshold = json_number_value(json_object_get(args, "threshold"));
+    p->op.min_obs = (int)json_integer_value(json_object_get(args, "min_observations"));
     if (strcmp(scope, "mep") == 0) {
         p->scope = EP_ANOM_MEP;
         if (!json_is_integer(json_object_get(args, "mep_id")))
@@ -1167,9 +1164,9 @@ int tool_detect_voting_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t *
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
         return rc;
-    const char *scope = json_string_value(json_object_get(args, "scope"));
+    const char *scope = json_string_value(json_object_get(args, "scope")); /* schema default */
     if (!scope)
-        scope = "parliament";
+        return ep_error_set(err, EP_EINVAL, "argument \"scope\" is missing");
     struct ep_anomalies_params p;
     if ((rc = anom_params(ctx, w, args, scope, &p, err)))
         return rc;
