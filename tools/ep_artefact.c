@@ -222,18 +222,23 @@ json_t *ep_artefact_window_args(json_t *args)
     return o;
 }
 
-int ep_artefact_call(const struct ep_tool_ctx *ctx, const char *tool, json_t *args_stolen,
-                     json_t **res, struct ep_error *err)
+static int artefacts_emit(void *u, unsigned fmt, const char *stem, const char *title,
+                          const struct ep_buf *bytes, struct ep_error *err)
 {
-    *res = NULL;
-    if (!args_stolen)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    struct ep_tool_ctx c = *ctx;
-    c.progress = NULL; /* the outer call reports progress */
-    int rc = ep_tools_call(&c, tool, args_stolen, res, err);
-    json_decref(args_stolen);
-    if (rc)
-        ep_error_prefix(err, "%s (for the document): ", tool);
+    return ep_artefacts_add(u, fmt, stem, title, bytes, err);
+}
+
+void ep_artefacts_sink(struct ep_artefacts *a, struct ep_doc_sink *sink)
+{
+    *sink = (struct ep_doc_sink){.emit = artefacts_emit, .u = a};
+}
+
+int ep_doc_emit(struct ep_doc_sink *sink, int rc, unsigned fmt, const char *stem,
+                const char *title, struct ep_buf *b, struct ep_error *err)
+{
+    if (rc == 0)
+        rc = sink->emit(sink->u, fmt, stem, title, b, err);
+    ep_buf_reset(b);
     return rc;
 }
 

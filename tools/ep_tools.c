@@ -794,6 +794,17 @@ const struct ep_schema_text *ep_schema_embedded(const char *name)
     return NULL;
 }
 
+json_t *ep_tools_args_with_defaults(const char *name, json_t *args)
+{
+    struct entry *e = find_entry(name);
+    if (!e || entry_ready(e, NULL))
+        return NULL;
+    json_t *own = args ? NULL : json_object();
+    json_t *out = ep_schema_with_defaults(e->in, args ? args : own);
+    json_decref(own);
+    return out;
+}
+
 json_t *ep_tools_arg(const struct ep_tool *t, json_t *args, const char *name)
 {
     json_t *v = json_object_get(args, name);

@@ -108,6 +108,10 @@ json_t *ep_tools_output_schema(const struct ep_tool *t);
  * Thread-safe. */
 const char *ep_tools_schema_text(const struct ep_tool *t, int output, size_t *len);
 
+/* args (NULL = {}) with the defaults of tool name's inputSchema filled in, as ep_tools_call
+ * hands them to the handler, for a caller that runs the tool's computation directly: new
+ * reference; NULL when no such tool is registered, its schema fails, or out of memory. */
+json_t *ep_tools_args_with_defaults(const char *name, json_t *args);
 /* args[name], else the "default" of property name in t's inputSchema, else NULL (borrowed):
  * a handler reads a default from its schema instead of restating it. */
 json_t *ep_tools_arg(const struct ep_tool *t, json_t *args, const char *name);

@@ -24,6 +24,7 @@
 #include "ep_risk.h"
 #include "ep_stats.h"
 #include "ep_store.h"
+#include "ep_tools_analysis.h"
 #include "ep_tools_basic.h"
 #include "ep_tools_common.h"
 #include "ep_tools_window.h"
@@ -147,118 +148,19 @@ static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_win
 
 /* ---- rendered files (formats; tools/ep_artefact.h) ------------------------------------------ */
 
-/* One rendered file into a: render() filled b, or failed with rc. */
-static int add_file(struct ep_artefacts *a, int rc, unsigned fmt, const char *stem,
-                    const char *title, struct ep_buf *b, struct ep_error *err)
-{
-    if (rc == 0)
-        rc = ep_artefacts_add(a, fmt, stem, title, b, err);
-    ep_buf_reset(b);
-    return rc;
-}
-
-/* map_political_network: GraphML of the network; PNGs of the network drawing and of the
- * political map. The graph is the window's (w->g, with its centralities). */
-static int render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, unsigned fmts,
-                      json_t *res, struct ep_error *err)
+/* The tools' side of a document: the files go to the call's artefacts (res["artefacts"]). */
+static int artefacts_run(struct ep_tool_ctx *ctx, json_t *args, json_t *res,
+                         int (*doc)(struct ep_tool_ctx *, json_t *, json_t *, void *,
+                                    struct ep_doc_sink *, struct ep_error *),
+                         void *doc_arg, struct ep_error *err)
 {
     struct ep_artefacts a;
     int rc = ep_artefacts_begin(&a, ctx, args, err);
     if (rc)
         return rc;
-    struct ep_buf b;
-    ep_buf_init(&b, 0);
-    char no_map[EP_ERROR_MSG_MAX] = "";
-    if (fmts & EP_FMT_GRAPHML) {
-        json_t *nl = json_array();
-        int bad = !nl;
-        for (int k = 0; k < w->g.n_node && !bad; k++)
-            ep_json_add(nl, mep_json(w, w->g.node[k].mep, 0, 0), &bad);
-        rc = bad ? ep_error_set(err, EP_ENOMEM, "out of memory")
-                 : ep_report_graphml(&w->g, w->m, nl, &b, err);
-        json_decref(nl);
-        rc = add_file(&a, rc, EP_FMT_GRAPHML, "network", "Co-voting network (GraphML)", &b, err);
-    }
-    if (rc == 0 && (fmts & EP_FMT_PNG)) {
-        rc = ep_report_png_network(&w->g, w->m, res, NULL, &b, err);
-        rc = add_file(&a, rc, EP_FMT_PNG, "network", "Co-voting network", &b, err);
-        struct ep_stats_map_params mpp;
-        struct ep_stats_map mp = {0};
-        ep_stats_map_params_default(&mpp);
-        if (rc == 0)
-            rc = ep_stats_map_compute(w->m, &mpp, &mp, err);
-        if (rc == EP_EUNAVAIL) {
-            /* too few MEPs with enough cast votes (a short window): no map, said so below */
-            snprintf(no_map, sizeof no_map, "%s", err->msg);
-            rc = 0;
-        } else {
-            if (rc == 0)
-                rc = ep_report_png_map(&mp, w->m, res, NULL, &b, err);
-            rc = add_file(&a, rc, EP_FMT_PNG, "political-map", "Political map", &b, err);
-        }
-        ep_stats_map_free(&mp);
-    }
-    ep_buf_free(&b);
-    if (rc) {
-        ep_artefacts_abort(&a);
-        return rc;
-    }
-    rc = ep_artefacts_finish(&a, res, err);
-    if (rc == 0 && no_map[0]) {
-        json_t *u = json_pack("[{s:s, s:s, s:s}]", "stem", "political-map", "format", "png",
-                              "reason", no_map);
-        if (!u || json_object_set_new(json_object_get(res, "artefacts"), "unavailable", u))
-            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    return rc;
-}
-
-/* assess_mep_influence: the dimension bars (PNG) and the MEP scorecard (PDF, which also needs
- * get_mep_details and generate_report {kind: mep} over the same window). */
-static int render_influence(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *res,
-                            struct ep_error *err)
-{
-    long long id = (long long)json_integer_value(json_object_get(args, "mep_id"));
-    char stem[64], title[160];
-    json_t *det = NULL, *rep = NULL;
-    struct ep_artefacts a;
-    int rc = ep_artefacts_begin(&a, ctx, args, err);
-    if (rc)
-        return rc;
-    struct ep_buf b;
-    ep_buf_init(&b, 0);
-    if (fmts & EP_FMT_PNG) {
-        snprintf(stem, sizeof stem, "dimensions-%lld", id);
-        snprintf(title, sizeof title, "Influence dimensions of MEP %lld", id);
-        rc = ep_report_png_dimensions(res, NULL, &b, err);
-        rc = add_file(&a, rc, EP_FMT_PNG, stem, title, &b, err);
-    }
-    if (rc == 0 && (fmts & EP_FMT_PDF)) {
-        /* the MEP's profile computed directly; the MEP report still through generate_report */
-        rc = ep_tools_mep_details_result(ctx, (int64_t)id, &det, err);
-        if (rc)
-            ep_error_prefix(err, "get_mep_details (for the document): ");
-        json_t *ra = ep_artefact_window_args(args);
-        char ids[32];
-        snprintf(ids, sizeof ids, "%lld", id);
-        if (ra && (json_object_set_new(ra, "kind", json_string("mep")) ||
-                   json_object_set_new(ra, "id", json_string(ids)))) {
-            json_decref(ra);
-            ra = NULL;
-        }
-        if (rc == 0)
-            rc = ep_artefact_call(ctx, "generate_report", ra, &rep, err);
-        else
-            json_decref(ra);
-        if (rc == 0)
-            rc = ep_report_pdf_scorecard(res, det, rep, &b, err);
-        snprintf(stem, sizeof stem, "scorecard-%lld", id);
-        snprintf(title, sizeof title, "MEP scorecard %lld", id);
-        rc = add_file(&a, rc, EP_FMT_PDF, stem, title, &b, err);
-    }
-    json_decref(det);
-    json_decref(rep);
-    ep_buf_free(&b);
+    struct ep_doc_sink sink;
+    ep_artefacts_sink(&a, &sink);
+    rc = doc(ctx, args, res, doc_arg, &sink, err);
     if (rc) {
         ep_artefacts_abort(&a);
         return rc;
@@ -266,21 +168,172 @@ static int render_influence(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
     return ep_artefacts_finish(&a, res, err);
 }
 
+/* ---- map_political_network: GraphML of the network; PNGs of the network drawing and of the
+ * political map. The graph is the window's (w->g, with its centralities). */
+
+struct map_doc {
+    struct ep_win *w;
+    unsigned fmts;
+    char no_map[EP_ERROR_MSG_MAX]; /* why the political map could not be drawn, "" = drawn */
+};
+
+static int map_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
+                   struct ep_doc_sink *sink, struct ep_error *err)
+{
+    (void)ctx;
+    (void)args;
+    struct map_doc *md = arg;
+    struct ep_win *w = md->w;
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    int rc = 0;
+    sink->t_render = ep_now();
+    if (md->fmts & EP_FMT_GRAPHML) {
+        json_t *nl = json_array();
+        int bad = !nl;
+        for (int k = 0; k < w->g.n_node && !bad; k++)
+            ep_json_add(nl, mep_json(w, w->g.node[k].mep, 0, 0), &bad);
+        rc = bad ? ep_error_set(err, EP_ENOMEM, "out of memory")
+                 : ep_report_graphml(&w->g, w->m, nl, &b, err);
+        json_decref(nl);
+        rc = ep_doc_emit(sink, rc, EP_FMT_GRAPHML, "network", "Co-voting network (GraphML)", &b,
+                         err);
+    }
+    if (rc == 0 && (md->fmts & EP_FMT_PNG)) {
+        rc = ep_report_png_network(&w->g, w->m, res, NULL, &b, err);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "network", "Co-voting network", &b, err);
+        struct ep_stats_map_params mpp;
+        struct ep_stats_map mp = {0};
+        ep_stats_map_params_default(&mpp);
+        if (rc == 0)
+            rc = ep_stats_map_compute(w->m, &mpp, &mp, err);
+        if (rc == EP_EUNAVAIL) {
+            /* too few MEPs with enough cast votes (a short window): no map, said so */
+            snprintf(md->no_map, sizeof md->no_map, "%s", err->msg);
+            rc = 0;
+        } else {
+            if (rc == 0)
+                rc = ep_report_png_map(&mp, w->m, res, NULL, &b, err);
+            rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "political-map", "Political map", &b, err);
+        }
+        ep_stats_map_free(&mp);
+    }
+    ep_buf_free(&b);
+    return rc;
+}
+
+static int render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, unsigned fmts,
+                      json_t *res, struct ep_error *err)
+{
+    struct map_doc md = {.w = w, .fmts = fmts};
+    int rc = artefacts_run(ctx, args, res, map_doc, &md, err);
+    if (rc == 0 && md.no_map[0]) {
+        json_t *u = json_pack("[{s:s, s:s, s:s}]", "stem", "political-map", "format", "png",
+                              "reason", md.no_map);
+        if (!u || json_object_set_new(json_object_get(res, "artefacts"), "unavailable", u))
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+/* ---- assess_mep_influence and generate_report {kind: mep}: the dimension bars (PNG) and the
+ * MEP scorecard (PDF, which also needs get_mep_details and generate_report {kind: mep} over the
+ * same window), all computed directly (no tool is called by name). */
+
+struct influence_doc {
+    int64_t id;
+    json_t *inf, *rep; /* borrowed when given; NULL: computed */
+    unsigned fmts;
+};
+
+static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
+                         struct ep_doc_sink *sink, struct ep_error *err)
+{
+    (void)res;
+    struct influence_doc *x = arg;
+    long long id = (long long)x->id;
+    char stem[64], title[160];
+    json_t *inf = x->inf, *rep = x->rep, *det = NULL, *own_inf = NULL, *own_rep = NULL;
+    int rc = 0;
+    if (!inf) {
+        rc = ep_tools_influence_result(ctx, args, x->id, &own_inf, err);
+        if (rc)
+            ep_error_prefix(err, "assess_mep_influence (for the document): ");
+        inf = own_inf;
+    }
+    if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
+        rc = ep_tools_mep_details_result(ctx, x->id, &det, err);
+        if (rc)
+            ep_error_prefix(err, "get_mep_details (for the document): ");
+    }
+    if (rc == 0 && (x->fmts & EP_FMT_PDF) && !rep) {
+        json_t *ra = ep_artefact_window_args(args);
+        rc = ra ? ep_tools_mep_report_result(ctx, ra, x->id, &own_rep, err)
+                : ep_error_set(err, EP_ENOMEM, "out of memory");
+        json_decref(ra);
+        if (rc)
+            ep_error_prefix(err, "generate_report (for the document): ");
+        rep = own_rep;
+    }
+    sink->t_render = ep_now();
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    if (rc == 0 && (x->fmts & EP_FMT_PNG)) {
+        snprintf(stem, sizeof stem, "dimensions-%lld", id);
+        snprintf(title, sizeof title, "Influence dimensions of MEP %lld", id);
+        rc = ep_report_png_dimensions(inf, NULL, &b, err);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PNG, stem, title, &b, err);
+    }
+    if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
+        rc = ep_report_pdf_scorecard(inf, det, rep, &b, err);
+        snprintf(stem, sizeof stem, "scorecard-%lld", id);
+        snprintf(title, sizeof title, "MEP scorecard %lld", id);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PDF, stem, title, &b, err);
+    }
+    json_decref(own_inf);
+    json_decref(own_rep);
+    json_decref(det);
+    ep_buf_free(&b);
+    return rc;
+}
+
+int ep_tools_doc_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                           json_t *influence, json_t *report, unsigned fmts,
+                           struct ep_doc_sink *sink, struct ep_error *err)
+{
+    struct influence_doc x = {.id = mep_id, .inf = influence, .rep = report, .fmts = fmts};
+    return influence_doc(ctx, args, NULL, &x, sink, err);
+}
+
+int ep_tools_render_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                              json_t *influence, json_t *report, unsigned fmts, json_t *res,
+                              struct ep_error *err)
+{
+    struct influence_doc x = {.id = mep_id, .inf = influence, .rep = report, .fmts = fmts};
+    return artefacts_run(ctx, args, res, influence_doc, &x, err);
+}
+
 static int coalition_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args,
                          const json_t *groups, json_t **result, struct ep_error *err);
+static int risk_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args, json_t **result,
+                    struct ep_error *err);
 
-/* analyze_coalition_dynamics (coal = res) and generate_political_risk_assessment (risk = res;
- * the coalition result over the same window is computed for the charts): the cohesion and
+/* ---- analyze_coalition_dynamics (coal = res) and generate_political_risk_assessment (risk =
+ * res; the coalition result over the same window is computed for the charts): the cohesion and
  * agreement charts (PNG) and the coalition report or the risk briefing (PDF). */
-static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *res,
-                            int briefing, struct ep_error *err)
+
+struct coalition_doc {
+    int briefing;
+    unsigned fmts;
+};
+
+static int coalition_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
+                         struct ep_doc_sink *sink, struct ep_error *err)
 {
+    struct coalition_doc *x = arg;
     json_t *coal = NULL;
-    struct ep_artefacts a;
-    int rc = ep_artefacts_begin(&a, ctx, args, err);
-    if (rc)
-        return rc;
-    if (briefing) {
+    int rc = 0;
+    if (x->briefing) {
         /* the coalition figures over the same window (the cache holds its statistics) */
         struct ep_run cr;
         run_init(&cr, ctx, "analyze_coalition_dynamics", 7);
@@ -290,28 +343,49 @@ static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
             ep_error_prefix(err, "analyze_coalition_dynamics (for the document): ");
     } else
         coal = json_incref(res);
+    sink->t_render = ep_now();
     struct ep_buf b;
     ep_buf_init(&b, 0);
-    if (rc == 0 && (fmts & EP_FMT_PNG)) {
+    if (rc == 0 && (x->fmts & EP_FMT_PNG)) {
         rc = ep_report_png_cohesion(coal, 0, NULL, &b, err);
-        rc = add_file(&a, rc, EP_FMT_PNG, "cohesion", "Group cohesion per sitting", &b, err);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "cohesion", "Group cohesion per sitting", &b, err);
         if (rc == 0)
             rc = ep_report_png_heatmap(coal, NULL, &b, err);
-        rc = add_file(&a, rc, EP_FMT_PNG, "agreement", "Group-pair agreement", &b, err);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "agreement", "Group-pair agreement", &b, err);
     }
-    if (rc == 0 && (fmts & EP_FMT_PDF)) {
-        rc = briefing ? ep_report_pdf_briefing(res, coal, &b, err)
-                      : ep_report_pdf_coalition(coal, &b, err);
-        rc = add_file(&a, rc, EP_FMT_PDF, briefing ? "risk-briefing" : "coalition-report",
-                      briefing ? "Political risk briefing" : "Coalition report", &b, err);
+    if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
+        rc = x->briefing ? ep_report_pdf_briefing(res, coal, &b, err)
+                         : ep_report_pdf_coalition(coal, &b, err);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PDF, x->briefing ? "risk-briefing" : "coalition-report",
+                         x->briefing ? "Political risk briefing" : "Coalition report", &b, err);
     }
     json_decref(coal);
     ep_buf_free(&b);
-    if (rc) {
-        ep_artefacts_abort(&a);
-        return rc;
-    }
-    return ep_artefacts_finish(&a, res, err);
+    return rc;
+}
+
+static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *res,
+                            int briefing, struct ep_error *err)
+{
+    struct coalition_doc x = {.briefing = briefing, .fmts = fmts};
+    return artefacts_run(ctx, args, res, coalition_doc, &x, err);
+}
+
+int ep_tools_doc_coalition(struct ep_tool_ctx *ctx, json_t *args, int briefing, unsigned fmts,
+                           struct ep_doc_sink *sink, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, briefing ? "generate_political_risk_assessment" : "analyze_coalition_dynamics",
+             briefing ? 8 : 7);
+    r.progress = NULL;
+    json_t *res = NULL;
+    int rc = briefing ? risk_run(ctx, &r, args, &res, err)
+                      : coalition_run(ctx, &r, args, NULL, &res, err);
+    struct coalition_doc x = {.briefing = briefing, .fmts = fmts};
+    if (rc == 0)
+        rc = coalition_doc(ctx, args, res, &x, sink, err);
+    json_decref(res);
+    return rc;
 }
 
 /* Matrix index of mep_id, or an error naming the argument. */
@@ -545,7 +619,8 @@ int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **re
         return EP_EINVAL;
     int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
     int rc = influence_run(ctx, &r, args, id, result, err);
-    if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_influence(ctx, args, fmts, *result, err))) {
+    if (rc == 0 && fmts != EP_FMT_JSON &&
+        (rc = ep_tools_render_influence(ctx, args, id, *result, NULL, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
     }
@@ -961,18 +1036,14 @@ static void map_params(json_t *args, struct ep_network_params *p)
     p->algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
 }
 
-int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                                      struct ep_error *err)
+/* The map_political_network result over the window of args (*wp: that window, borrowed from
+ * the env's cache); fmts for the political map's note. */
+static int map_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args, unsigned fmts,
+                   struct ep_win **wp, json_t **result, struct ep_error *err)
 {
-    struct ep_run r;
-    run_init(&r, ctx, "map_political_network", 5);
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_GRAPHML | EP_FMT_PNG,
-                            "map_political_network", &fmts, err))
-        return EP_EINVAL;
     struct ep_tools_window tw;
     struct ep_win *w = NULL;
-    int rc = ep_run_stage(&r, "loading the window", err);
+    int rc = ep_run_stage(r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
@@ -980,7 +1051,7 @@ int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, json_t **r
     struct ep_network_params p;
     map_params(args, &p);
     struct ep_network o;
-    if ((rc = ep_network_compute(w, &p, &r, &o, err)))
+    if ((rc = ep_network_compute(w, &p, r, &o, err)))
         return rc;
     const struct ep_matrix *m = w->m;
     const struct ep_graph *g = &w->g;
@@ -1030,14 +1101,51 @@ int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, json_t **r
         struct ep_stats_map_params mpp;
         ep_stats_map_params_default(&mpp);
         if (m->n_vote < mpp.min_cast)
-            ep_run_too_short(&r, "votes", m->n_vote, mpp.min_cast,
+            ep_run_too_short(r, "votes", m->n_vote, mpp.min_cast,
                              "political-map (MEPs need %d cast votes)", mpp.min_cast);
     }
-    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
+    *wp = w;
+    return finish(ctx, r, &tw, w, res, meth, bad, result, err);
+}
+
+int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                               struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "map_political_network", 5);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_GRAPHML | EP_FMT_PNG,
+                            "map_political_network", &fmts, err))
+        return EP_EINVAL;
+    struct ep_win *w = NULL;
+    int rc = map_run(ctx, &r, args, fmts, &w, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_map(ctx, w, args, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
     }
+    return rc;
+}
+
+int ep_tools_doc_network(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts,
+                         struct ep_doc_sink *sink, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "map_political_network", 5);
+    r.progress = NULL;
+    /* the tool's arguments as its handler gets them: the schema's defaults filled in */
+    json_t *a = ep_tools_args_with_defaults("map_political_network", args);
+    if (!a)
+        return ep_error_set(err, EP_EINTERNAL,
+                            "map_political_network is not registered, or out of memory");
+    struct map_doc md = {.fmts = fmts};
+    json_t *res = NULL;
+    int rc = map_run(ctx, &r, a, fmts, &md.w, &res, err);
+    if (rc == 0)
+        rc = map_doc(ctx, a, res, &md, sink, err);
+    if (rc == 0 && md.no_map[0])
+        rc = ep_error_set(err, EP_EUNAVAIL, "%s", md.no_map);
+    json_decref(res);
+    json_decref(a);
     return rc;
 }
 
@@ -1384,24 +1492,19 @@ static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
     ep_json_put(res, "dimensions", dims, bad);
 }
 
-int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *args,
-                                                   json_t **result, struct ep_error *err)
+/* The generate_political_risk_assessment result over the window of args. */
+static int risk_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args, json_t **result,
+                    struct ep_error *err)
 {
-    struct ep_run r;
-    run_init(&r, ctx, "generate_political_risk_assessment", 8);
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
-                            "generate_political_risk_assessment", &fmts, err))
-        return EP_EINVAL;
     struct ep_tools_window tw;
     struct ep_win *w = NULL;
-    int rc = ep_run_stage(&r, "loading the window", err);
+    int rc = ep_run_stage(r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc || !w)
         return rc ? rc : EP_EINTERNAL;
     struct ep_risk o;
-    if ((rc = ep_risk_compute(w, &r, &o, err)))
+    if ((rc = ep_risk_compute(w, r, &o, err)))
         return rc;
     int bad = 0;
     json_t *res = json_object();
@@ -1423,12 +1526,24 @@ int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *arg
     json_t *meth = methodology(
         w, "composite = sum_d w_d * r_d / sum_d w_d over available dimensions, r_d in 0..1", inputs,
         limits);
-    if ((rc = ep_run_stage(&r, "result", err))) {
+    if ((rc = ep_run_stage(r, "result", err))) {
         json_decref(res);
         json_decref(meth);
         return rc;
     }
-    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
+    return finish(ctx, r, &tw, w, res, meth, bad, result, err);
+}
+
+int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *args,
+                                            json_t **result, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "generate_political_risk_assessment", 8);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
+                            "generate_political_risk_assessment", &fmts, err))
+        return EP_EINVAL;
+    int rc = risk_run(ctx, &r, args, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
         (rc = render_coalition(ctx, args, fmts, *result, 1, err))) {
         json_decref(*result);
