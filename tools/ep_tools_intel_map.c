@@ -315,8 +315,8 @@ int ep_tools_render_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep
 
 static int coalition_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args,
                          const json_t *groups, json_t **result, struct ep_error *err);
-static int risk_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args, json_t **result,
-                    struct ep_error *err);
+static int coal_or_risk_run(struct ep_tool_ctx *ctx, json_t *args, int briefing, int progress,
+                            json_t **result, struct ep_error *err);
 
 /* ---- analyze_coalition_dynamics (coal = res) and generate_political_risk_assessment (risk =
  * res; the coalition result over the same window is computed for the charts): the cohesion and
@@ -371,22 +371,6 @@ static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts
     return artefacts_run(ctx, args, res, coalition_doc, &x, err);
 }
 
-int ep_tools_doc_coalition(struct ep_tool_ctx *ctx, json_t *args, int briefing, unsigned fmts,
-                           struct ep_doc_sink *sink, struct ep_error *err)
-{
-    struct ep_run r;
-    run_init(&r, ctx, briefing ? "generate_political_risk_assessment" : "analyze_coalition_dynamics",
-             briefing ? 8 : 7);
-    r.progress = NULL;
-    json_t *res = NULL;
-    int rc = briefing ? risk_run(ctx, &r, args, &res, err)
-                      : coalition_run(ctx, &r, args, NULL, &res, err);
-    struct coalition_doc x = {.briefing = briefing, .fmts = fmts};
-    if (rc == 0)
-        rc = coalition_doc(ctx, args, res, &x, sink, err);
-    json_decref(res);
-    return rc;
-}
 
 /* Matrix index of mep_id, or an error naming the argument. */
 static int find_mep(struct ep_tool_ctx *ctx, struct ep_win *w, int64_t id, const char *arg, int *idx,
@@ -469,6 +453,29 @@ static json_t *weights_json(json_t *nom, json_t *eff, json_t *dropped, const cha
     return wt;
 }
 
+/* The dimensions of a weighted composite (the scorecard's, the risk assessment's) with their
+ * nominal weights, the effective weights of the available ones and the dropped ones. */
+struct wdims {
+    json_t *dims, *nom, *eff, *dropped;
+};
+
+static void wdims_init(struct wdims *x)
+{
+    *x = (struct wdims){json_object(), json_object(), json_object(), json_array()};
+}
+
+/* Dimension name: its JSON dj (stolen), nominal weight, and effective weight when available. */
+static void wdims_add(struct wdims *x, const char *name, double nominal, int available,
+                      double weight, json_t *dj, int *bad)
+{
+    ep_json_put(x->nom, name, ep_json_real(nominal), bad);
+    if (available)
+        ep_json_put(x->eff, name, ep_json_real(weight), bad);
+    else
+        ep_json_add(x->dropped, json_string(name), bad);
+    ep_json_put(x->dims, name, dj, bad);
+}
+
 /* The figures object of an available dimension. */
 static json_t *influence_figures(const struct ep_influence *o, int d, int *bad)
 {
@@ -520,37 +527,34 @@ static json_t *influence_figures(const struct ep_influence *o, int d, int *bad)
 /* dimensions and weights of the scorecard into res. */
 static void influence_dims_json(const struct ep_influence *o, json_t *res, int *bad)
 {
-    json_t *dims = json_object(), *nom = json_object(), *eff = json_object(),
-           *dropped = json_array();
+    struct wdims x;
+    wdims_init(&x);
     for (int d = 0; d < N_DIM; d++) {
-        const struct ep_influence_dim *x = &o->dim[d];
-        const char *name = ep_influence_dim_name[d];
-        ep_json_put(nom, name, ep_json_real(ep_influence_dim_weight[d]), bad);
+        const struct ep_influence_dim *di = &o->dim[d];
         json_t *dj;
-        if (!x->available) {
-            dj = ep_json_unavailable(x->reason);
-            if (x->no_edges)
+        if (!di->available) {
+            dj = ep_json_unavailable(di->reason);
+            if (di->no_edges)
                 ep_json_put(dj, "minimum_common_votes", json_integer(o->win->g.min_common), bad);
             ep_json_put(dj, "definition", json_string(dim_def[d]), bad);
-            ep_json_add(dropped, json_string(name), bad);
         } else {
-            ep_json_put(eff, name, ep_json_real(x->weight), bad);
             dj = json_pack("{s:b, s:o, s:o, s:o, s:i, s:s, s:o}", "available", 1, "value",
-                           ep_json_real(x->value), "percentile", ep_json_real(x->percentile), "weight",
-                           ep_json_real(x->weight), "peers", x->peers, "definition", dim_def[d], "figures",
-                           influence_figures(o, d, bad));
+                           ep_json_real(di->value), "percentile", ep_json_real(di->percentile),
+                           "weight", ep_json_real(di->weight), "peers", di->peers, "definition",
+                           dim_def[d], "figures", influence_figures(o, d, bad));
         }
-        ep_json_put(dims, name, dj, bad);
+        wdims_add(&x, ep_influence_dim_name[d], ep_influence_dim_weight[d], di->available,
+                  di->weight, dj, bad);
     }
-    ep_json_put(res, "dimensions", dims, bad);
-    int renorm = json_array_size(dropped) > 0;
+    ep_json_put(res, "dimensions", x.dims, bad);
     char note[400];
     snprintf(note, sizeof note,
-             renorm ? "%zu dimension(s) without data dropped; the remaining weights were divided "
-                      "by their sum %.2f so that they add up to 1"
-                    : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
-             json_array_size(dropped), o->weight_sum);
-    ep_json_put(res, "weights", weights_json(nom, eff, dropped, note, bad), bad);
+             json_array_size(x.dropped)
+                 ? "%zu dimension(s) without data dropped; the remaining weights were divided "
+                   "by their sum %.2f so that they add up to 1"
+                 : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
+             json_array_size(x.dropped), o->weight_sum);
+    ep_json_put(res, "weights", weights_json(x.nom, x.eff, x.dropped, note, bad), bad);
 }
 
 /* The assess_mep_influence result of MEP id over the window of args (window keys only). */
@@ -894,24 +898,6 @@ static int coalition_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args
         return rc;
     rc = coalition_result(ctx, r, &tw, &o, result, err);
     ep_coalition_free(&o);
-    return rc;
-}
-
-int tool_analyze_coalition_dynamics(struct ep_tool_ctx *ctx, json_t *args,
-                                           json_t **result, struct ep_error *err)
-{
-    struct ep_run r;
-    run_init(&r, ctx, "analyze_coalition_dynamics", 7);
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
-                            "analyze_coalition_dynamics", &fmts, err))
-        return EP_EINVAL;
-    int rc = coalition_run(ctx, &r, args, json_object_get(args, "groups"), result, err);
-    if (rc == 0 && fmts != EP_FMT_JSON &&
-        (rc = render_coalition(ctx, args, fmts, *result, 0, err))) {
-        json_decref(*result);
-        *result = NULL;
-    }
     return rc;
 }
 
@@ -1451,37 +1437,35 @@ static json_t *risk_frag_evidence(const struct ep_risk *o, int *bad)
 /* level, composite, thresholds, weights and dimensions into res. */
 static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
 {
-    json_t *dims = json_object(), *nom = json_object(), *eff = json_object(),
-           *dropped = json_array();
+    struct wdims x;
+    wdims_init(&x);
     for (int d = 0; d < EP_RISK_NDIM; d++) {
-        const struct ep_risk_dim *x = &o->dim[d];
-        const char *name = ep_risk_dim_name[d];
-        ep_json_put(nom, name, ep_json_real(ep_risk_dim_weight[d]), bad);
+        const struct ep_risk_dim *di = &o->dim[d];
         json_t *dj;
-        if (x->available) {
-            ep_json_put(eff, name, ep_json_real(x->weight), bad);
+        if (di->available) {
             json_t *ev = d == EP_RISK_FRAG ? risk_frag_evidence(o, bad) : risk_evidence(o, d, bad);
             dj = json_pack("{s:b, s:o, s:o, s:s, s:s, s:o}", "available", 1, "value",
-                           ep_json_real(x->value), "weight", ep_json_real(x->weight), "normalisation", rdim_norm[d],
-                           "definition", rdim_def[d], "evidence", ev);
+                           ep_json_real(di->value), "weight", ep_json_real(di->weight),
+                           "normalisation", rdim_norm[d], "definition", rdim_def[d], "evidence",
+                           ev);
         } else {
-            dj = ep_json_unavailable(x->reason);
+            dj = ep_json_unavailable(di->reason);
             ep_json_put(dj, "definition", json_string(rdim_def[d]), bad);
             ep_json_put(dj, "normalisation", json_string(rdim_norm[d]), bad);
-            if (x->min_sittings)
-                ep_json_put(dj, "minimum_sittings", json_integer(x->min_sittings), bad);
-            ep_json_add(dropped, json_string(name), bad);
+            if (di->min_sittings)
+                ep_json_put(dj, "minimum_sittings", json_integer(di->min_sittings), bad);
         }
-        ep_json_put(dims, name, dj, bad);
+        wdims_add(&x, ep_risk_dim_name[d], ep_risk_dim_weight[d], di->available, di->weight, dj,
+                  bad);
     }
-    int renorm = json_array_size(dropped) > 0;
     char note[300];
     snprintf(note, sizeof note,
-             renorm ? "%zu dimension(s) without data dropped; remaining weights divided by their "
-                      "sum %.2f"
-                    : "all dimensions available (%zu dropped, weight sum %.2f)",
-             json_array_size(dropped), o->weight_sum);
-    json_t *wt = weights_json(nom, eff, dropped, note, bad);
+             json_array_size(x.dropped)
+                 ? "%zu dimension(s) without data dropped; remaining weights divided by their "
+                   "sum %.2f"
+                 : "all dimensions available (%zu dropped, weight sum %.2f)",
+             json_array_size(x.dropped), o->weight_sum);
+    json_t *wt = weights_json(x.nom, x.eff, x.dropped, note, bad);
     ep_json_put(res, "level", json_string(ep_risk_level(o->composite)), bad);
     ep_json_put(res, "composite", ep_json_real(o->composite), bad);
     ep_json_put(res, "thresholds",
@@ -1489,7 +1473,7 @@ static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
                   "LOW if composite < 0.25, MODERATE if < 0.50, HIGH if < 0.75, else CRITICAL"),
         bad);
     ep_json_put(res, "weights", wt, bad);
-    ep_json_put(res, "dimensions", dims, bad);
+    ep_json_put(res, "dimensions", x.dims, bad);
 }
 
 /* The generate_political_risk_assessment result over the window of args. */
@@ -1534,20 +1518,60 @@ static int risk_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args, jso
     return finish(ctx, r, &tw, w, res, meth, bad, result, err);
 }
 
-int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *args,
-                                            json_t **result, struct ep_error *err)
+/* analyze_coalition_dynamics (briefing 0: with the groups of args) or
+ * generate_political_risk_assessment (1) over the window of args, without files. */
+static int coal_or_risk_run(struct ep_tool_ctx *ctx, json_t *args, int briefing, int progress,
+                            json_t **result, struct ep_error *err)
 {
     struct ep_run r;
-    run_init(&r, ctx, "generate_political_risk_assessment", 8);
+    run_init(&r, ctx,
+             briefing ? "generate_political_risk_assessment" : "analyze_coalition_dynamics",
+             briefing ? 8 : 7);
+    if (!progress)
+        r.progress = NULL; /* the caller reports progress */
+    return briefing ? risk_run(ctx, &r, args, result, err)
+                    : coalition_run(ctx, &r, args, json_object_get(args, "groups"), result, err);
+}
+
+/* The two tools: the result, then the files of formats (render_coalition). */
+static int coal_or_risk_tool(struct ep_tool_ctx *ctx, json_t *args, int briefing,
+                             json_t **result, struct ep_error *err)
+{
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
-                            "generate_political_risk_assessment", &fmts, err))
+                            briefing ? "generate_political_risk_assessment"
+                                     : "analyze_coalition_dynamics",
+                            &fmts, err))
         return EP_EINVAL;
-    int rc = risk_run(ctx, &r, args, result, err);
+    int rc = coal_or_risk_run(ctx, args, briefing, 1, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
-        (rc = render_coalition(ctx, args, fmts, *result, 1, err))) {
+        (rc = render_coalition(ctx, args, fmts, *result, briefing, err))) {
         json_decref(*result);
         *result = NULL;
     }
+    return rc;
+}
+
+int tool_analyze_coalition_dynamics(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                    struct ep_error *err)
+{
+    return coal_or_risk_tool(ctx, args, 0, result, err);
+}
+
+int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *args,
+                                            json_t **result, struct ep_error *err)
+{
+    return coal_or_risk_tool(ctx, args, 1, result, err);
+}
+
+int ep_tools_doc_coalition(struct ep_tool_ctx *ctx, json_t *args, int briefing, unsigned fmts,
+                           struct ep_doc_sink *sink, struct ep_error *err)
+{
+    json_t *res = NULL;
+    int rc = coal_or_risk_run(ctx, args, briefing, 0, &res, err);
+    struct coalition_doc x = {.briefing = briefing, .fmts = fmts};
+    if (rc == 0)
+        rc = coalition_doc(ctx, args, res, &x, sink, err);
+    json_decref(res);
     return rc;
 }
