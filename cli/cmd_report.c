@@ -121,17 +121,6 @@ static void report_usage(FILE *f)
 
 /* ---- shared helpers ------------------------------------------------------------------------ */
 
-static int db_path(const struct ep_cli *cli, char *out, size_t n, struct ep_error *err)
-{
-    if (cli->db_path) {
-        if (strlen(cli->db_path) >= n)
-            return ep_error_set(err, EP_EINVAL, "--db path too long");
-        snprintf(out, n, "%s", cli->db_path);
-        return 0;
-    }
-    return ep_store_default_path(out, n, err);
-}
-
 static int write_out(const char *path, const struct ep_buf *b, struct ep_error *err)
 {
     return ep_write_file_atomic(path, b->data, b->len, err);
@@ -548,7 +537,7 @@ static int cmd_scorecards(struct ep_cli *cli, int argc, char **argv)
     }
     struct ep_error err = {0};
     char db[PATH_MAX];
-    if (db_path(cli, db, sizeof db, &err) || ep_mkdirs(out, &err)) {
+    if (ep_cli_db_path(cli, db, sizeof db, &err) || ep_mkdirs(out, &err)) {
         ep_cli_error(&err);
         free(req);
         return EP_EXIT_ERROR;
