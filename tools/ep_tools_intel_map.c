@@ -189,13 +189,9 @@ static int map_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg
     int rc = 0;
     sink->t_render = ep_now();
     if (md->fmts & EP_FMT_GRAPHML) {
-        json_t *nl = json_array();
-        int bad = !nl;
-        for (int k = 0; k < w->g.n_node && !bad; k++)
-            ep_json_add(nl, mep_json(w, w->g.node[k].mep, 0, 0), &bad);
-        rc = bad ? ep_error_set(err, EP_ENOMEM, "out of memory")
-                 : ep_report_graphml(&w->g, w->m, nl, &b, err);
-        json_decref(nl);
+        rc = ep_win_need_names(w, err);
+        if (rc == 0)
+            rc = ep_report_graphml(&w->g, w->m, w->name, w->country, &b, err);
         rc = ep_doc_emit(sink, rc, EP_FMT_GRAPHML, "network", "Co-voting network (GraphML)", &b,
                          err);
     }
