@@ -178,13 +178,13 @@ static int files_emit(void *u, unsigned fmt, const char *stem, const char *title
 static int doc_run(struct ep_env *env, int doc, long long id, struct files *f,
                    struct ep_doc_sink *sink, struct ep_error *err)
 {
+    *sink = (struct ep_doc_sink){.emit = files_emit, .u = f};
     struct ep_tool_ctx ctx = {0};
     ctx.store = env->store;
     ctx.env = env;
     json_t *args = Win ? json_incref(Win) : json_object();
     if (!args)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
-    *sink = (struct ep_doc_sink){.emit = files_emit, .u = f};
     int txn = ep_store_read_begin(env->store);
     int rc;
     if (doc == 0)
