@@ -22,6 +22,13 @@ struct ep_cli {
     int no_default_data; /* --no-default-data: do not fill an empty store from fixtures/ */
 };
 
+/* The store's path into out (n bytes): --db, else ep_store_default_path. 0 or EP_EINVAL/EP_E*
+ * with err filled. */
+int ep_cli_db_path(const struct ep_cli *cli, char *out, size_t n, struct ep_error *err);
+/* Open the store named by --db, else the default path, as it is (no default data): 0 with *s
+ * and its path in db (n bytes), else the EP_E* code after printing the error. */
+int ep_cli_open_store_at(const struct ep_cli *cli, char *db, size_t n, struct ep_store **s);
+
 /* Open the store (--db or default) and, unless disabled, fill it from the bundled dataset
  * when empty (with a progress line on stderr). Prints the error and returns NULL on
  * failure. */

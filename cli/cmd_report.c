@@ -35,8 +35,10 @@
 #include "ep_report.h"
 #include "ep_stats.h"
 #include "ep_store.h"
+#include "ep_store_query.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"
+#include "ep_tools_intel.h"
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
@@ -119,39 +121,6 @@ static void report_usage(FILE *f)
 
 /* ---- shared helpers ------------------------------------------------------------------------ */
 
-static int db_path(const struct ep_cli *cli, char *out, size_t n, struct ep_error *err)
-{
-    if (cli->db_path) {
-        if (strlen(cli->db_path) >= n)
-            return ep_error_set(err, EP_EINVAL, "--db path too long");
-        snprintf(out, n, "%s", cli->db_path);
-        return 0;
-    }
-    return ep_store_default_path(out, n, err);
-}
-
-/* Run a tool over env's store, sharing env's window cache with every other call of the job. */
-static int call(struct ep_env *env, const char *tool, const char *args_json, json_t **res,
-                struct ep_error *err)
-{
-    struct ep_tool_ctx ctx = {0};
-    ctx.store = env->store;
-    ctx.env = env;
-    json_t *args = json_loads(args_json, 0, NULL);
-    if (!args)
-        return ep_error_set(err, EP_EINTERNAL, "bad arguments for %s", tool);
-    if (Win && strcmp(tool, "get_mep_details") != 0 && json_object_update(args, Win)) {
-        json_decref(args);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    *res = NULL;
-    int rc = ep_tools_call(&ctx, tool, args, res, err);
-    json_decref(args);
-    if (rc)
-        ep_error_prefix(err, "%s: ", tool);
-    return rc;
-}
-
 static int write_out(const char *path, const struct ep_buf *b, struct ep_error *err)
 {
     return ep_write_file_atomic(path, b->data, b->len, err);
@@ -171,6 +140,63 @@ static int write_if_changed(const char *path, const struct ep_buf *b, int *same,
             memcmp(old.data, b->data, b->len) == 0;
     ep_buf_free(&old);
     return *same ? 0 : write_out(path, b, err);
+}
+
+/* ---- documents: the same functions as the tools' formats argument (ep_tools_doc_*) ------- */
+
+/* Where a job writes a document's files: path (the one file) or DIR/stem.ext. */
+struct files {
+    const char *path, *dir;
+    int changed_only; /* rewrite only when the bytes differ */
+    int n, same;      /* files written, of them already up to date */
+    double t[4];      /* ep_now() after each of the first four files */
+};
+
+static int files_emit(void *u, unsigned fmt, const char *stem, const char *title,
+                      const struct ep_buf *b, struct ep_error *err)
+{
+    (void)title;
+    struct files *f = u;
+    char p[PATH_MAX];
+    const char *ext = fmt == EP_FMT_GRAPHML ? "graphml" : fmt == EP_FMT_PNG ? "png" : "pdf";
+    if (f->path)
+        snprintf(p, sizeof p, "%s", f->path);
+    else if (snprintf(p, sizeof p, "%s/%s.%s", f->dir, stem, ext) >= (int)sizeof p)
+        return ep_error_set(err, EP_EINVAL, "output path too long");
+    int same = 0;
+    int rc = f->changed_only ? write_if_changed(p, b, &same, err) : write_out(p, b, err);
+    if (f->n < 4)
+        f->t[f->n] = ep_now();
+    f->n++;
+    f->same += same;
+    return rc;
+}
+
+/* A document job over env: the window arguments (Win) as the tools get them, in one read
+ * transaction of the store, as a tool call runs. doc 0: scorecard of id, 1: briefing, 2:
+ * coalition report, 3: network. */
+static int doc_run(struct ep_env *env, int doc, long long id, struct files *f,
+                   struct ep_doc_sink *sink, struct ep_error *err)
+{
+    *sink = (struct ep_doc_sink){.emit = files_emit, .u = f};
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = env->store;
+    ctx.env = env;
+    json_t *args = Win ? json_incref(Win) : json_object();
+    if (!args)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    int txn = ep_store_read_begin(env->store);
+    int rc;
+    if (doc == 0)
+        rc = ep_tools_doc_influence(&ctx, args, (int64_t)id, NULL, NULL, EP_FMT_PDF, sink, err);
+    else if (doc == 3)
+        rc = ep_tools_doc_network(&ctx, args, EP_FMT_GRAPHML | EP_FMT_PNG, sink, err);
+    else
+        rc = ep_tools_doc_coalition(&ctx, args, doc == 1, EP_FMT_PDF, sink, err);
+    if (txn)
+        ep_store_read_end(env->store);
+    json_decref(args);
+    return rc;
 }
 
 /* "N units, last unit id, dataset date, version": changes whenever the store's content does. */
@@ -221,31 +247,12 @@ static int one_scorecard(struct ep_env *env, long long id, const char *path, str
                          struct ep_error *err)
 {
     double t0 = ep_now();
-    char a[128];
-    json_t *inf = NULL, *det = NULL, *rep = NULL;
-    struct ep_buf b;
-    ep_buf_init(&b, 0);
-    snprintf(a, sizeof a, "{\"mep_id\": %lld}", id);
-    int rc = call(env, "assess_mep_influence", a, &inf, err);
-    if (rc == 0) {
-        snprintf(a, sizeof a, "{\"id\": %lld}", id);
-        rc = call(env, "get_mep_details", a, &det, err);
-    }
-    if (rc == 0) {
-        snprintf(a, sizeof a, "{\"kind\": \"mep\", \"id\": \"%lld\"}", id);
-        rc = call(env, "generate_report", a, &rep, err);
-    }
-    double t1 = ep_now();
-    if (rc == 0)
-        rc = ep_report_pdf_scorecard(inf, det, rep, &b, err);
-    if (rc == 0)
-        rc = write_out(path, &b, err);
+    struct files f = {.path = path};
+    struct ep_doc_sink sink;
+    int rc = doc_run(env, 0, id, &f, &sink, err);
+    double t1 = sink.t_render > 0 ? sink.t_render : ep_now();
     r->t_tools = t1 - t0;
     r->t_render = ep_now() - t1;
-    json_decref(inf);
-    json_decref(det);
-    json_decref(rep);
-    ep_buf_free(&b);
     return rc;
 }
 
@@ -530,7 +537,7 @@ static int cmd_scorecards(struct ep_cli *cli, int argc, char **argv)
     }
     struct ep_error err = {0};
     char db[PATH_MAX];
-    if (db_path(cli, db, sizeof db, &err) || ep_mkdirs(out, &err)) {
+    if (ep_cli_db_path(cli, db, sizeof db, &err) || ep_mkdirs(out, &err)) {
         ep_cli_error(&err);
         free(req);
         return EP_EXIT_ERROR;
@@ -623,29 +630,16 @@ static int cmd_pdf(struct ep_cli *cli, int argc, char **argv, int briefing)
     struct ep_env env;
     ep_env_init(&env, s, NULL);
     double t0 = ep_now();
-    json_t *risk = NULL, *coal = NULL;
-    struct ep_buf b;
-    ep_buf_init(&b, 0);
-    int same = 0;
-    int rc = call(&env, "analyze_coalition_dynamics", "{}", &coal, &err);
-    if (rc == 0 && briefing)
-        rc = call(&env, "generate_political_risk_assessment", "{}", &risk, &err);
-    double t1 = ep_now();
-    if (rc == 0)
-        rc = briefing ? ep_report_pdf_briefing(risk, coal, &b, &err)
-                      : ep_report_pdf_coalition(coal, &b, &err);
+    struct files f = {.path = out, .changed_only = 1};
+    struct ep_doc_sink sink;
+    int rc = doc_run(&env, briefing ? 1 : 2, 0, &f, &sink, &err);
     if (rc == 0 && !cli->quiet)
-        fprintf(stderr, "report %s: tools %.2f s, PDF render %.3f s\n", kind, t1 - t0,
-                ep_now() - t1);
-    if (rc == 0)
-        rc = write_if_changed(out, &b, &same, &err);
-    json_decref(risk);
-    json_decref(coal);
-    ep_buf_free(&b);
+        fprintf(stderr, "report %s: tools %.2f s, PDF render %.3f s\n", kind, sink.t_render - t0,
+                f.t[0] - sink.t_render);
     ep_env_close(&env);
     ep_tools_cleanup();
     ep_store_close(s);
-    return finish(kind, rc, &err, t0, 1, same, out);
+    return finish(kind, rc, &err, t0, 1, f.same, out);
 }
 
 static int cmd_network(struct ep_cli *cli, int argc, char **argv)
@@ -664,73 +658,24 @@ static int cmd_network(struct ep_cli *cli, int argc, char **argv)
     struct ep_env env;
     ep_env_init(&env, s, NULL);
     double t0 = ep_now();
-    json_t *net = NULL;
-    const struct ep_graph *g = NULL;
-    struct ep_stats_map mp = {0};
+    /* the network computed once, as map_political_network computes it, then its three files */
+    struct files f = {.dir = out, .changed_only = 1};
+    struct ep_doc_sink sink;
+    int rc = doc_run(&env, 3, 0, &f, &sink, &err);
+    /* the window the job computed, from the env's cache, for its size */
     struct ep_tools_window tw;
-    const struct ep_matrix *m = NULL;
     struct ep_win *win = NULL;
-    struct ep_graph_params gp;
-    struct ep_stats_map_params mpp;
-    ep_graph_params_default(&gp);
-    ep_stats_map_params_default(&mpp);
-    struct ep_buf b;
-    ep_buf_init(&b, 0);
-    int n_same = 0, same = 0;
-    char path[PATH_MAX];
-    double ts[5] = {0};
-    int rc = call(&env, "map_political_network", "{\"include_nodes\": true}", &net, &err);
-    if (rc == 0)
-        rc = ep_tools_window_from_args(Win, &tw, &err);
-    if (rc == 0 && (rc = ep_env_window(&env, &tw.w, &win, &err)) == 0)
-        m = win->m;
-    /* the graph the tool computed, from the window cache (computed here only when the tool's
-     * result came from the result cache): one computation per job */
-    if (rc == 0)
-        rc = ep_win_need_graph(win, gp.min_common, gp.algo, 1, NULL, &err);
-    if (rc == 0)
-        g = &win->g;
-    ts[0] = ep_now();
-    if (rc == 0)
-        rc = ep_report_graphml(g, m, json_object_get(net, "node_list"), &b, &err);
-    if (rc == 0) {
-        snprintf(path, sizeof path, "%s/network.graphml", out);
-        rc = write_if_changed(path, &b, &same, &err);
-        n_same += same;
-    }
-    ep_buf_reset(&b);
-    ts[1] = ep_now();
-    if (rc == 0)
-        rc = ep_report_png_network(g, m, net, NULL, &b, &err);
-    if (rc == 0) {
-        snprintf(path, sizeof path, "%s/network.png", out);
-        rc = write_if_changed(path, &b, &same, &err);
-        n_same += same;
-    }
-    ep_buf_reset(&b);
-    ts[2] = ep_now();
-    if (rc == 0)
-        rc = ep_stats_map_compute(m, &mpp, &mp, &err);
-    if (rc == 0)
-        rc = ep_report_png_map(&mp, m, net, NULL, &b, &err);
-    if (rc == 0) {
-        snprintf(path, sizeof path, "%s/political-map.png", out);
-        rc = write_if_changed(path, &b, &same, &err);
-        n_same += same;
-    }
-    ts[3] = ep_now();
-    if (rc == 0 && !cli->quiet)
+    if (rc == 0 && !cli->quiet && f.n == 3 && ep_tools_window_from_args(Win, &tw, NULL) == 0 &&
+        ep_env_window(&env, &tw.w, &win, NULL) == 0)
         fprintf(stderr,
                 "report network: %d nodes, %d edges; tools + graph %.2f s, GraphML %.2f s, "
                 "network.png %.2f s, political map (PCA + PNG) %.2f s\n",
-                g->n_node, g->n_edge, ts[0] - t0, ts[1] - ts[0], ts[2] - ts[1], ts[3] - ts[2]);
-    ep_buf_free(&b);
-    ep_stats_map_free(&mp);
-    json_decref(net);
+                win->g.n_node, win->g.n_edge, sink.t_render - t0, f.t[0] - sink.t_render,
+                f.t[1] - f.t[0], f.t[2] - f.t[1]);
     ep_env_close(&env);
     ep_tools_cleanup();
     ep_store_close(s);
-    return finish("network", rc, &err, t0, 3, n_same, out);
+    return finish("network", rc, &err, t0, 3, f.same, out);
 }
 
 int ep_cmd_report(struct ep_cli *cli, int argc, char **argv)

@@ -167,20 +167,11 @@ static int sync_htv(struct ep_cli *cli, int argc, char **argv)
         }
         i++;
     }
-    char path[4096];
-    const char *db = cli->db_path;
-    if (!db) {
-        if (ep_store_default_path(path, sizeof path, &err)) {
-            ep_cli_error(&err);
-            return ep_cli_exit_code(err.code);
-        }
-        db = path;
-    }
+    char db[4096];
     struct ep_store *s = NULL;
-    if (ep_store_open(db, 0, &s, &err)) {
-        ep_cli_error(&err);
-        return ep_cli_exit_code(err.code);
-    }
+    int orc = ep_cli_open_store_at(cli, db, sizeof db, &s);
+    if (orc)
+        return ep_cli_exit_code(orc);
     struct ep_fetch *f = NULL;
     char dir[4200];
     snprintf(dir, sizeof dir, "%s.htv", db);
@@ -394,20 +385,11 @@ int ep_cmd_sync(struct ep_cli *cli, int argc, char **argv)
         fprintf(stderr, "epintel sync: --since/--until take a date YYYY-MM-DD\n");
         return EP_EXIT_USAGE;
     }
-    char path[4096];
-    const char *db = cli->db_path;
-    if (!db) {
-        if (ep_store_default_path(path, sizeof path, &err)) {
-            ep_cli_error(&err);
-            return ep_cli_exit_code(err.code);
-        }
-        db = path;
-    }
+    char db[4096];
     struct ep_store *s = NULL;
-    if (ep_store_open(db, 0, &s, &err)) {
-        ep_cli_error(&err);
-        return ep_cli_exit_code(err.code);
-    }
+    int orc = ep_cli_open_store_at(cli, db, sizeof db, &s);
+    if (orc)
+        return ep_cli_exit_code(orc);
     /* the fetch cache gets a connection of its own: the next pages are then fetched on a
      * second thread while these are stored (ep_epapi_sync) */
     struct sqlite3 *cache_db = NULL;

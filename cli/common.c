@@ -47,24 +47,35 @@ static void fill_progress(void *ctx, const char *path, int i, int n)
         fputc('\n', stderr);
 }
 
+int ep_cli_db_path(const struct ep_cli *cli, char *out, size_t n, struct ep_error *err)
+{
+    if (!cli->db_path)
+        return ep_store_default_path(out, n, err);
+    if (snprintf(out, n, "%s", cli->db_path) >= (int)n)
+        return ep_error_set(err, EP_EINVAL, "--db path too long");
+    return 0;
+}
+
+int ep_cli_open_store_at(const struct ep_cli *cli, char *db, size_t n, struct ep_store **s)
+{
+    struct ep_error err = {0};
+    *s = NULL;
+    int rc = ep_cli_db_path(cli, db, n, &err);
+    if (rc == 0)
+        rc = ep_store_open(db, 0, s, &err);
+    if (rc)
+        ep_cli_error(&err);
+    return rc;
+}
+
 struct ep_store *ep_cli_open_store(const struct ep_cli *cli, int readonly_ok)
 {
     (void)readonly_ok;
     struct ep_error err = {0};
-    char def[PATH_MAX];
-    const char *path = cli->db_path;
-    if (!path) {
-        if (ep_store_default_path(def, sizeof def, &err)) {
-            ep_cli_error(&err);
-            return NULL;
-        }
-        path = def;
-    }
+    char path[PATH_MAX];
     struct ep_store *s;
-    if (ep_store_open(path, 0, &s, &err)) {
-        ep_cli_error(&err);
+    if (ep_cli_open_store_at(cli, path, sizeof path, &s))
         return NULL;
-    }
     if (!cli->no_default_data) {
         struct fill_progress fp = {cli->quiet, ep_cli_tty()};
         if (ep_store_ensure_default(s, fill_progress, &fp, &err)) {

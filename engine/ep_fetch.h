@@ -34,11 +34,12 @@
 #define EP_FETCH_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "ep_error.h"
+
+struct sqlite3; /* SQLite's connection (sqlite3.h), opaque outside engine/ */
 
 #define EP_FETCH_DEFAULT_URL "https://data.europarl.europa.eu/api/v2/"
 
@@ -67,7 +68,7 @@ struct ep_fetch_opts {
     size_t max_body;                    /* largest body accepted, 0: 256 MiB */
     int parallel;                       /* connections for ep_fetch_many, 0: 8 */
     double default_ttl;                 /* cache TTL when a dataset has none, 0: 3600 s */
-    sqlite3 *db;                        /* disk cache tier (borrowed), NULL: memory only */
+    struct sqlite3 *db;                 /* disk cache tier (borrowed), NULL: memory only */
     FILE *audit;                        /* audit sink (borrowed), NULL: audit_path or none */
     const char *audit_path;             /* opened for append when audit is NULL */
     const struct ep_fetch_clock *clock; /* borrowed, NULL: real time */
@@ -85,7 +86,7 @@ void ep_fetch_free(struct ep_fetch *f);
  * messages and results. */
 const char *ep_fetch_base_url(const struct ep_fetch *f);
 /* The disk cache tier's connection (opts.db), or NULL. */
-sqlite3 *ep_fetch_cache_db(const struct ep_fetch *f);
+struct sqlite3 *ep_fetch_cache_db(const struct ep_fetch *f);
 
 /* Cache TTL (seconds) for a dataset (the endpoint name, e.g. "meps"); ttl < 0 = never cache. */
 int ep_fetch_set_ttl(struct ep_fetch *f, const char *dataset, double ttl, struct ep_error *err);

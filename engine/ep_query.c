@@ -93,28 +93,35 @@ void ep_query_close(struct ep_query *q)
     free(q);
 }
 
-/* Statement k of the handle, reset and bound to id; NULL on error (err filled). */
-static sqlite3_stmt *handle_stmt(struct ep_query *q, int k, int64_t id, struct ep_error *err,
-                                 const char *what)
+/* Run statement k of the handle (prepared on first use) on id, or on text when not NULL: 1
+ * with *st on its first row, 0 when it has none, EP_EDB on error (err says what failed). */
+static int handle_row(struct ep_query *q, int k, int64_t id, const char *text, sqlite3_stmt **st,
+                      struct ep_error *err, const char *what)
 {
+    *st = NULL;
     if (!q->st[k] && prepare(q->s, handle_sql[k], &q->st[k], err, what))
-        return NULL;
+        return EP_EDB;
     sqlite3_reset(q->st[k]);
-    sqlite3_bind_int64(q->st[k], 1, id);
-    return q->st[k];
+    if (text)
+        sqlite3_bind_text(q->st[k], 1, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(q->st[k], 1, id);
+    int r = sqlite3_step(q->st[k]);
+    if (r == SQLITE_DONE)
+        return 0;
+    if (r != SQLITE_ROW)
+        return ep_query_db_error(q->s, err, what);
+    *st = q->st[k];
+    return 1;
 }
 
 int ep_query_mep(struct ep_query *q, int64_t id, struct ep_query_mep *out, struct ep_error *err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = handle_stmt(q, Q_MEP, id, err, "looking up the MEP");
-    if (!st)
-        return EP_EDB;
-    int r = sqlite3_step(st);
-    if (r == SQLITE_DONE)
-        return 0;
-    if (r != SQLITE_ROW)
-        return ep_query_db_error(q->s, err, "looking up the MEP");
+    sqlite3_stmt *st;
+    int r = handle_row(q, Q_MEP, id, NULL, &st, err, "looking up the MEP");
+    if (r != 1)
+        return r;
     out->first_name = col_text(st, 0);
     out->last_name = col_text(st, 1);
     out->country_code = col_text(st, 2);
@@ -124,14 +131,10 @@ int ep_query_mep(struct ep_query *q, int64_t id, struct ep_query_mep *out, struc
 int ep_query_vote(struct ep_query *q, int64_t id, struct ep_query_vote *out, struct ep_error *err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = handle_stmt(q, Q_VOTE, id, err, "looking up the vote");
-    if (!st)
-        return EP_EDB;
-    int r = sqlite3_step(st);
-    if (r == SQLITE_DONE)
-        return 0;
-    if (r != SQLITE_ROW)
-        return ep_query_db_error(q->s, err, "looking up the vote");
+    sqlite3_stmt *st;
+    int r = handle_row(q, Q_VOTE, id, NULL, &st, err, "looking up the vote");
+    if (r != 1)
+        return r;
     out->title = col_text(st, 0);
     out->rcv_title = col_text(st, 1);
     out->procedure_title = col_text(st, 2);
@@ -145,16 +148,11 @@ int ep_query_sitting_ref(struct ep_query *q, const char *date, char *out, size_t
                          struct ep_error *err)
 {
     out[0] = 0;
-    if (!q->st[Q_SITTING_REF] && prepare(q->s, handle_sql[Q_SITTING_REF], &q->st[Q_SITTING_REF],
-                                         err, "reading the sitting's reference"))
-        return EP_EDB;
-    sqlite3_stmt *st = q->st[Q_SITTING_REF];
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, date, -1, SQLITE_TRANSIENT);
-    int r = sqlite3_step(st);
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return ep_query_db_error(q->s, err, "reading the sitting's reference");
-    const char *t = r == SQLITE_ROW ? col_text(st, 0) : NULL;
+    sqlite3_stmt *st;
+    int r = handle_row(q, Q_SITTING_REF, 0, date, &st, err, "reading the sitting's reference");
+    if (r != 1)
+        return r;
+    const char *t = col_text(st, 0);
     if (!t || !*t)
         return 0;
     snprintf(out, n, "%s", t);

@@ -4,14 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_query.h"
 #include "ep_store.h"
 #include "ep_store_db.h"
 #include "ep_util.h"
-
-static int db_error(struct ep_store *s, struct ep_error *err, const char *what)
-{
-    return ep_error_set(err, EP_EDB, "%s: %s", what, sqlite3_errmsg(ep_store_db(s)));
-}
 
 int ep_query_unit_counts(struct ep_store *s, long long *units, long long *last,
                          struct ep_error *err)
@@ -20,7 +16,7 @@ int ep_query_unit_counts(struct ep_store *s, long long *units, long long *last,
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(ep_store_db(s), "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit", -1,
                            &q, NULL) != SQLITE_OK)
-        return db_error(s, err, "reading the store's units");
+        return ep_query_db_error(s, err, "reading the store's units");
     if (sqlite3_step(q) == SQLITE_ROW) {
         *units = sqlite3_column_int64(q, 0);
         *last = sqlite3_column_int64(q, 1);
@@ -53,29 +49,21 @@ int ep_query_member_names(struct ep_store *s, const int64_t *ids, int n, char **
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     struct ep_buf text;
     ep_buf_init(&text, 0);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(ep_store_db(s),
-                           "SELECT first_name, last_name, country_code FROM member WHERE id = ?1",
-                           -1, &q, NULL) != SQLITE_OK) {
-        free(off);
-        return db_error(s, err, "reading MEP names");
-    }
-    int rc = 0;
+    struct ep_query *q = NULL; /* the look-up handle's member statement (engine/ep_query.c) */
+    int rc = ep_query_open(s, &q, err);
     for (int i = 0; i < n && !rc; i++) {
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, ids[i]);
         char buf[256];
         buf[0] = 0;
-        int st = sqlite3_step(q);
-        if (st == SQLITE_ROW) {
-            const char *fn = (const char *)sqlite3_column_text(q, 0);
-            const char *ln = (const char *)sqlite3_column_text(q, 1);
-            const char *cc = (const char *)sqlite3_column_text(q, 2);
+        struct ep_query_mep m;
+        int st = ep_query_mep(q, ids[i], &m, err);
+        if (st < 0) {
+            rc = st;
+            break;
+        }
+        if (st == 1) {
+            const char *fn = m.first_name, *ln = m.last_name, *cc = m.country_code;
             snprintf(buf, sizeof buf, "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
             snprintf(country[i], sizeof country[i], "%s", cc ? cc : "");
-        } else if (st != SQLITE_DONE) {
-            rc = db_error(s, err, "reading MEP names");
-            break;
         }
         if (!buf[0])
             snprintf(buf, sizeof buf, "MEP %lld", (long long)ids[i]);
@@ -83,7 +71,7 @@ int ep_query_member_names(struct ep_store *s, const int64_t *ids, int n, char **
         if (ep_buf_append(&text, buf, strlen(buf) + 1))
             rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     }
-    sqlite3_finalize(q);
+    ep_query_close(q);
     char **name = rc ? NULL : malloc((size_t)(n > 0 ? n : 1) * sizeof *name + text.len);
     if (name) {
         char *t = (char *)(name + (n > 0 ? n : 1));
@@ -104,20 +92,17 @@ int ep_query_member_names(struct ep_store *s, const int64_t *ids, int n, char **
 int ep_query_member_name(struct ep_store *s, int64_t id, char *name, size_t n,
                          struct ep_error *err)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(ep_store_db(s), "SELECT first_name, last_name FROM member WHERE id = ?1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_error(s, err, "looking up the MEP");
-    sqlite3_bind_int64(q, 1, id);
-    int st = sqlite3_step(q), r = 0;
-    if (st == SQLITE_ROW) {
-        const char *fn = (const char *)sqlite3_column_text(q, 0);
-        const char *ln = (const char *)sqlite3_column_text(q, 1);
-        snprintf(name, n, "%s %s", fn ? fn : "", ln ? ln : "");
-        r = 1;
-    } else if (st != SQLITE_DONE)
-        r = db_error(s, err, "looking up the MEP");
-    sqlite3_finalize(q);
+    /* the look-up handle's statement (engine/ep_query.c), one query of the member table */
+    struct ep_query *q;
+    int r = ep_query_open(s, &q, err);
+    if (r)
+        return r;
+    struct ep_query_mep m;
+    r = ep_query_mep(q, id, &m, err);
+    if (r == 1)
+        snprintf(name, n, "%s %s", m.first_name ? m.first_name : "",
+                 m.last_name ? m.last_name : "");
+    ep_query_close(q);
     return r;
 }
 
@@ -127,7 +112,7 @@ int ep_query_vote_stored_title(struct ep_store *s, int64_t id, char *out, size_t
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(ep_store_db(s), "SELECT title FROM vote WHERE id = ?1", -1, &q, NULL) !=
         SQLITE_OK)
-        return db_error(s, err, "reading a vote title");
+        return ep_query_db_error(s, err, "reading a vote title");
     sqlite3_bind_int64(q, 1, id);
     if (sqlite3_step(q) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(q, 0);

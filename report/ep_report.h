@@ -50,10 +50,11 @@ unsigned ep_report_group_color(const char *code);
 /* GraphML (UTF-8, standard <key> declarations with attr.type) of the co-voting network g built on
  * matrix m. Node attributes: id (EP id), name, group (modal group code), country, cast, degree,
  * strength, eigenvector, pagerank, betweenness, bridge (-1 when undefined), community; edge
- * attribute weight. Names and countries are taken from node_list (map_political_network's
- * node_list array, matched by mep_id; may be NULL: empty strings). Deterministic. */
-int ep_report_graphml(const struct ep_graph *g, const struct ep_matrix *m, json_t *node_list,
-                      struct ep_buf *out, struct ep_error *err);
+ * attribute weight. name[i] and country[i] are those of matrix MEP i (the window's,
+ * analysis/ep_window.h ep_win_need_names; either may be NULL: empty strings; both only read).
+ * Deterministic. */
+int ep_report_graphml(const struct ep_graph *g, const struct ep_matrix *m, char *const *name,
+                      char (*country)[8], struct ep_buf *out, struct ep_error *err);
 
 /* ---- PNG charts (cairo) ---------------------------------------------------------------------- */
 

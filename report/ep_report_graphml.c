@@ -5,17 +5,6 @@
 
 #include "ep_report.h"
 
-struct idname {
-    long long id;
-    json_t *node;
-};
-
-static int cmp_id(const void *a, const void *b)
-{
-    long long x = ((const struct idname *)a)->id, y = ((const struct idname *)b)->id;
-    return (x > y) - (x < y);
-}
-
 /* XML text: escape markup, drop control characters, '?' for invalid UTF-8. */
 static int esc(struct ep_buf *o, const char *s)
 {
@@ -50,21 +39,11 @@ static const struct {
     {"d9", "betweenness", "double"}, {"d10", "bridge", "double"},     {"d11", "community", "int"},
 };
 
-int ep_report_graphml(const struct ep_graph *g, const struct ep_matrix *m, json_t *node_list,
-                      struct ep_buf *out, struct ep_error *err)
+int ep_report_graphml(const struct ep_graph *g, const struct ep_matrix *m, char *const *name,
+                      char (*country)[8], struct ep_buf *out, struct ep_error *err)
 {
     if (!g || !m || !g->have_graph || !out)
         return ep_error_set(err, EP_EINVAL, "GraphML: no graph");
-    size_t nl = json_is_array(node_list) ? json_array_size(node_list) : 0;
-    struct idname *idx = nl ? calloc(nl, sizeof *idx) : NULL;
-    if (nl && !idx)
-        return ep_error_set(err, EP_ENOMEM, "GraphML: out of memory");
-    for (size_t i = 0; i < nl; i++) {
-        idx[i].node = json_array_get(node_list, i);
-        idx[i].id = (long long)json_integer_value(json_object_get(idx[i].node, "mep_id"));
-    }
-    if (nl)
-        qsort(idx, nl, sizeof *idx, cmp_id);
     int rc = ep_buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                                 "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" "
                                 "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
@@ -82,15 +61,11 @@ int ep_report_graphml(const struct ep_graph *g, const struct ep_matrix *m, json_
     for (int k = 0; rc == 0 && k < g->n_node; k++) {
         const struct ep_graph_node *nd = &g->node[k];
         long long id = (long long)m->mep_id[nd->mep];
-        struct idname key = {id, NULL};
-        struct idname *hit = nl ? bsearch(&key, idx, nl, sizeof *idx, cmp_id) : NULL;
-        const char *name = hit ? json_string_value(json_object_get(hit->node, "name")) : NULL;
-        const char *country = hit ? json_string_value(json_object_get(hit->node, "country")) : NULL;
         const char *grp = nd->grp >= 0 && nd->grp < m->n_grp ? m->grp_code[nd->grp] : "";
         rc = ep_buf_printf(out, "<node id=\"n%lld\"><data key=\"d0\">%lld</data><data key=\"d1\">",
                            id, id);
         if (rc == 0)
-            rc = esc(out, name);
+            rc = esc(out, name ? name[nd->mep] : NULL);
         if (rc == 0)
             rc = ep_buf_append(out, "</data><data key=\"d2\">", 22);
         if (rc == 0)
@@ -98,7 +73,7 @@ int ep_report_graphml(const struct ep_graph *g, const struct ep_matrix *m, json_
         if (rc == 0)
             rc = ep_buf_append(out, "</data><data key=\"d3\">", 22);
         if (rc == 0)
-            rc = esc(out, country);
+            rc = esc(out, country ? country[nd->mep] : NULL);
         if (rc == 0)
             rc = ep_buf_printf(out,
                                "</data><data key=\"d4\">%d</data><data key=\"d5\">%d</data>"
@@ -119,7 +94,6 @@ int ep_report_graphml(const struct ep_graph *g, const struct ep_matrix *m, json_
     }
     if (rc == 0)
         rc = ep_buf_printf(out, "</graph>\n</graphml>\n");
-    free(idx);
     if (rc)
         return ep_error_set(err, rc, "GraphML: output buffer limit reached");
     return 0;

@@ -169,9 +169,26 @@ static void test_graphml(void **state)
     struct ep_buf a, b;
     ep_buf_init(&a, 0);
     ep_buf_init(&b, 0);
+    /* names and countries per matrix MEP, here from the tool's node_list */
     json_t *nodes = json_object_get(Net, "node_list");
-    assert_int_equal(ep_report_graphml(&G, M, nodes, &a, &err), 0);
-    assert_int_equal(ep_report_graphml(&G, M, nodes, &b, &err), 0);
+    char **names = calloc((size_t)M->n_mep, sizeof *names);
+    char(*country)[8] = calloc((size_t)M->n_mep, sizeof *country);
+    assert_non_null(names);
+    assert_non_null(country);
+    size_t q;
+    json_t *nd;
+    json_array_foreach(nodes, q, nd)
+    {
+        int i = ep_matrix_mep_index(M, json_integer_value(json_object_get(nd, "mep_id")));
+        assert_true(i >= 0);
+        names[i] = (char *)json_string_value(json_object_get(nd, "name"));
+        const char *c = json_string_value(json_object_get(nd, "country"));
+        snprintf(country[i], sizeof country[i], "%s", c ? c : "");
+    }
+    assert_int_equal(ep_report_graphml(&G, M, names, country, &a, &err), 0);
+    assert_int_equal(ep_report_graphml(&G, M, names, country, &b, &err), 0);
+    free(names);
+    free(country);
     assert_int_equal(a.len, b.len);
     assert_memory_equal(a.data, b.data, a.len);
     const char *p = save("network.graphml", &a);

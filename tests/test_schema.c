@@ -263,9 +263,10 @@ static void test_register_and_call(void **st)
     assert_null(res);
     json_decref(args);
 
-    /* NULL args = {} -> handler returns {"text":null} -> outputSchema mismatch */
-    assert_int_equal(ep_tools_call(NULL, "echo", NULL, &res, &e), EP_EINTERNAL);
-    assert_non_null(strstr(e.msg, "tool \"echo\""));
+    /* NULL args = {} -> the handler gets the schema's default "hi" */
+    assert_int_equal(ep_tools_call(NULL, "echo", NULL, &res, &e), 0);
+    assert_string_equal(json_string_value(json_object_get(res, "text")), "hi");
+    json_decref(res);
 
     assert_int_equal(ep_tools_call(NULL, "wrong", NULL, &res, &e), EP_EINTERNAL);
     assert_non_null(strstr(e.msg, "outputSchema"));
@@ -366,10 +367,9 @@ static void test_register_lazy(void **st)
 static void test_paging_helpers(void **st)
 {
     int off, lim;
-    json_t *a = J("{}");
-    assert_int_equal(ep_tools_page_args(a, &off, &lim), 0);
-    assert_int_equal(off, 0);
-    assert_int_equal(lim, 50);
+    /* the schema's defaults fill them in for a handler: missing ones are refused */
+    json_t *a = J("{\"limit\":50}");
+    assert_int_equal(ep_tools_page_args(a, &off, &lim), EP_EINVAL);
     json_decref(a);
     a = J("{\"offset\":10,\"limit\":500}");
     assert_int_equal(ep_tools_page_args(a, &off, &lim), 0);
@@ -382,7 +382,7 @@ static void test_paging_helpers(void **st)
     a = J("{\"offset\":-1}");
     assert_int_equal(ep_tools_page_args(a, &off, &lim), EP_EINVAL);
     json_decref(a);
-    assert_int_equal(ep_tools_page_args(NULL, &off, &lim), 0);
+    assert_int_equal(ep_tools_page_args(NULL, &off, &lim), EP_EINVAL);
 
     json_t *r = ep_tools_page_result("meps", J("[1,2]"), 5, 2, 2);
     json_t *want = J("{\"meps\":[1,2],\"total\":5,\"offset\":2,\"limit\":2,\"hasMore\":true}");
@@ -394,17 +394,16 @@ static void test_paging_helpers(void **st)
     json_decref(r);
 }
 
-/* A handler that returns its arguments as it got them. */
+/* A handler that returns its arguments as it got them, and as the caller gave them. */
 static int t_args(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
 {
-    (void)ctx;
     (void)err;
-    *result = json_pack("{s:O}", "args", args);
+    *result = json_pack("{s:O, s:O}", "args", args, "given", ctx->args_given);
     return 0;
 }
 
-/* EP_TOOLS_REG_DEFAULTS: the handler gets the schema's defaults for what the caller left out;
- * without it, the arguments as given. ep_tools_arg reads a default from the schema. */
+/* Every row's handler gets the schema's defaults for what the caller left out, and the
+ * arguments as given in ctx->args_given. ep_tools_arg reads a default from the schema. */
 static void test_schema_defaults(void **st)
 {
     (void)st;
@@ -413,25 +412,29 @@ static void test_schema_defaults(void **st)
         "\"order\":{\"type\":\"string\",\"enum\":[\"asc\",\"desc\"],\"default\":\"desc\"},"
         "\"q\":{\"type\":\"string\"}},\"additionalProperties\":false}";
     const struct ep_tool r[2] = {
-        {"with_defaults", "D", "d", in, NULL, 1, 1, 0, 0, t_args},
-        {"as_given", "G", "g", in, NULL, 1, 1, 0, 0, t_args},
+        {"eager", "D", "d", in, NULL, 1, 1, 0, 0, t_args},
+        {"lazy", "G", "g", in, NULL, 1, 1, 0, 0, t_args},
     };
     struct ep_error e = {0};
-    assert_int_equal(ep_tools_register_with(&r[0], 1, EP_TOOLS_REG_DEFAULTS, &e), 0);
+    assert_int_equal(ep_tools_register(&r[0], 1, &e), 0);
     assert_int_equal(ep_tools_register_with(&r[1], 1, EP_TOOLS_REG_LAZY, &e), 0);
     json_t *args = J("{\"limit\":7}"), *res = NULL;
-    assert_int_equal(ep_tools_call(NULL, "with_defaults", args, &res, &e), 0);
-    json_t *want = J("{\"args\":{\"limit\":7,\"order\":\"desc\"}}");
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(ep_tools_call(NULL, k ? "lazy" : "eager", args, &res, &e), 0);
+        json_t *want = J("{\"args\":{\"limit\":7,\"order\":\"desc\"},\"given\":{\"limit\":7}}");
+        assert_true(json_equal(res, want));
+        json_decref(want);
+        json_decref(res);
+        assert_int_equal(json_object_size(args), 1); /* the caller's object is untouched */
+    }
+    json_t *none = J("{}");
+    assert_int_equal(ep_tools_call(NULL, "eager", none, &res, &e), 0);
+    json_t *want = J("{\"args\":{\"limit\":50,\"order\":\"desc\"},\"given\":{}}");
     assert_true(json_equal(res, want));
     json_decref(want);
     json_decref(res);
-    assert_int_equal(json_object_size(args), 1); /* the caller's object is untouched */
-    assert_int_equal(ep_tools_call(NULL, "as_given", args, &res, &e), 0);
-    want = J("{\"args\":{\"limit\":7}}");
-    assert_true(json_equal(res, want));
-    json_decref(want);
-    json_decref(res);
-    const struct ep_tool *t = ep_tools_find("as_given");
+    json_decref(none);
+    const struct ep_tool *t = ep_tools_find("lazy");
     assert_int_equal(json_integer_value(ep_tools_arg(t, args, "limit")), 7);
     assert_string_equal(json_string_value(ep_tools_arg(t, args, "order")), "desc");
     assert_null(ep_tools_arg(t, args, "q"));

@@ -11,6 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ep_report.h"
+#include "ep_stats.h"
+#include "ep_tools_analysis.h"
+#include "ep_tools_basic.h"
+#include "ep_tools_intel.h"
+#include "ep_tools_intel_int.h"
+#include "ep_window.h"
+
 #define READ_MAX ((size_t)256 << 20) /* largest artefact resources/read serves */
 
 static const struct {
@@ -92,6 +100,9 @@ int ep_artefacts_begin(struct ep_artefacts *a, const struct ep_tool_ctx *ctx, js
         return ep_error_set(err, EP_EINVAL,
                             "argument \"formats\": files need an output directory; start the "
                             "server with --out-dir DIR or set EPINTEL_OUT_DIR");
+    /* the name hashes the arguments as the caller gave them, not the schema's defaults */
+    if (ctx->args_given)
+        args = ctx->args_given;
     json_t *copy = args ? json_deep_copy(args) : json_object();
     if (!copy)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
@@ -219,18 +230,271 @@ json_t *ep_artefact_window_args(json_t *args)
     return o;
 }
 
-int ep_artefact_call(const struct ep_tool_ctx *ctx, const char *tool, json_t *args_stolen,
-                     json_t **res, struct ep_error *err)
+static int artefacts_emit(void *u, unsigned fmt, const char *stem, const char *title,
+                          const struct ep_buf *bytes, struct ep_error *err)
 {
-    *res = NULL;
-    if (!args_stolen)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    struct ep_tool_ctx c = *ctx;
-    c.progress = NULL; /* the outer call reports progress */
-    int rc = ep_tools_call(&c, tool, args_stolen, res, err);
-    json_decref(args_stolen);
+    return ep_artefacts_add(u, fmt, stem, title, bytes, err);
+}
+
+void ep_artefacts_sink(struct ep_artefacts *a, struct ep_doc_sink *sink)
+{
+    *sink = (struct ep_doc_sink){.emit = artefacts_emit, .u = a};
+}
+
+int ep_doc_emit(struct ep_doc_sink *sink, int rc, unsigned fmt, const char *stem,
+                const char *title, struct ep_buf *b, struct ep_error *err)
+{
+    if (rc == 0)
+        rc = sink->emit(sink->u, fmt, stem, title, b, err);
+    ep_buf_reset(b);
+    return rc;
+}
+
+/* ---- the documents (tools/ep_tools_intel.h: ep_tools_doc_*, ep_tools_render_*) ---------- */
+
+
+/* The tools' side of a document: the files go to the call's artefacts (res["artefacts"]). */
+static int artefacts_run(struct ep_tool_ctx *ctx, json_t *args, json_t *res,
+                         int (*doc)(struct ep_tool_ctx *, json_t *, json_t *, void *,
+                                    struct ep_doc_sink *, struct ep_error *),
+                         void *doc_arg, struct ep_error *err)
+{
+    struct ep_artefacts a;
+    int rc = ep_artefacts_begin(&a, ctx, args, err);
     if (rc)
-        ep_error_prefix(err, "%s (for the document): ", tool);
+        return rc;
+    struct ep_doc_sink sink;
+    ep_artefacts_sink(&a, &sink);
+    rc = doc(ctx, args, res, doc_arg, &sink, err);
+    if (rc) {
+        ep_artefacts_abort(&a);
+        return rc;
+    }
+    return ep_artefacts_finish(&a, res, err);
+}
+
+/* ---- map_political_network: GraphML of the network; PNGs of the network drawing and of the
+ * political map. The graph is the window's (w->g, with its centralities). */
+
+struct map_doc {
+    struct ep_win *w;
+    unsigned fmts;
+    char no_map[EP_ERROR_MSG_MAX]; /* why the political map could not be drawn, "" = drawn */
+};
+
+static int map_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
+                   struct ep_doc_sink *sink, struct ep_error *err)
+{
+    (void)ctx;
+    (void)args;
+    struct map_doc *md = arg;
+    struct ep_win *w = md->w;
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    int rc = 0;
+    sink->t_render = ep_now();
+    if (md->fmts & EP_FMT_GRAPHML) {
+        rc = ep_win_need_names(w, err);
+        if (rc == 0)
+            rc = ep_report_graphml(&w->g, w->m, w->name, w->country, &b, err);
+        rc = ep_doc_emit(sink, rc, EP_FMT_GRAPHML, "network", "Co-voting network (GraphML)", &b,
+                         err);
+    }
+    if (rc == 0 && (md->fmts & EP_FMT_PNG)) {
+        rc = ep_report_png_network(&w->g, w->m, res, NULL, &b, err);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "network", "Co-voting network", &b, err);
+        struct ep_stats_map_params mpp;
+        struct ep_stats_map mp = {0};
+        ep_stats_map_params_default(&mpp);
+        if (rc == 0)
+            rc = ep_stats_map_compute(w->m, &mpp, &mp, err);
+        if (rc == EP_EUNAVAIL) {
+            /* too few MEPs with enough cast votes (a short window): no map, said so */
+            snprintf(md->no_map, sizeof md->no_map, "%s", err->msg);
+            rc = 0;
+        } else {
+            if (rc == 0)
+                rc = ep_report_png_map(&mp, w->m, res, NULL, &b, err);
+            rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "political-map", "Political map", &b, err);
+        }
+        ep_stats_map_free(&mp);
+    }
+    ep_buf_free(&b);
+    return rc;
+}
+
+int ep_tools_render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, unsigned fmts,
+                        json_t *res, struct ep_error *err)
+{
+    struct map_doc md = {.w = w, .fmts = fmts};
+    int rc = artefacts_run(ctx, args, res, map_doc, &md, err);
+    if (rc == 0 && md.no_map[0]) {
+        json_t *u = json_pack("[{s:s, s:s, s:s}]", "stem", "political-map", "format", "png",
+                              "reason", md.no_map);
+        if (!u || json_object_set_new(json_object_get(res, "artefacts"), "unavailable", u))
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+/* ---- assess_mep_influence and generate_report {kind: mep}: the dimension bars (PNG) and the
+ * MEP scorecard (PDF, which also needs get_mep_details and generate_report {kind: mep} over the
+ * same window), all computed directly (no tool is called by name). */
+
+struct influence_doc {
+    int64_t id;
+    json_t *inf, *rep; /* borrowed when given; NULL: computed */
+    unsigned fmts;
+};
+
+static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
+                         struct ep_doc_sink *sink, struct ep_error *err)
+{
+    (void)res;
+    struct influence_doc *x = arg;
+    long long id = (long long)x->id;
+    char stem[64], title[160];
+    json_t *inf = x->inf, *rep = x->rep, *det = NULL, *own_inf = NULL, *own_rep = NULL;
+    int rc = 0;
+    if (!inf) {
+        rc = ep_tools_influence_result(ctx, args, x->id, &own_inf, err);
+        if (rc)
+            ep_error_prefix(err, "assess_mep_influence (for the document): ");
+        inf = own_inf;
+    }
+    if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
+        rc = ep_tools_mep_details_result(ctx, x->id, &det, err);
+        if (rc)
+            ep_error_prefix(err, "get_mep_details (for the document): ");
+    }
+    if (rc == 0 && (x->fmts & EP_FMT_PDF) && !rep) {
+        json_t *ra = ep_artefact_window_args(args);
+        rc = ra ? ep_tools_mep_report_result(ctx, ra, x->id, &own_rep, err)
+                : ep_error_set(err, EP_ENOMEM, "out of memory");
+        json_decref(ra);
+        if (rc)
+            ep_error_prefix(err, "generate_report (for the document): ");
+        rep = own_rep;
+    }
+    sink->t_render = ep_now();
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    if (rc == 0 && (x->fmts & EP_FMT_PNG)) {
+        snprintf(stem, sizeof stem, "dimensions-%lld", id);
+        snprintf(title, sizeof title, "Influence dimensions of MEP %lld", id);
+        rc = ep_report_png_dimensions(inf, NULL, &b, err);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PNG, stem, title, &b, err);
+    }
+    if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
+        rc = ep_report_pdf_scorecard(inf, det, rep, &b, err);
+        snprintf(stem, sizeof stem, "scorecard-%lld", id);
+        snprintf(title, sizeof title, "MEP scorecard %lld", id);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PDF, stem, title, &b, err);
+    }
+    json_decref(own_inf);
+    json_decref(own_rep);
+    json_decref(det);
+    ep_buf_free(&b);
+    return rc;
+}
+
+int ep_tools_doc_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                           json_t *influence, json_t *report, unsigned fmts,
+                           struct ep_doc_sink *sink, struct ep_error *err)
+{
+    struct influence_doc x = {.id = mep_id, .inf = influence, .rep = report, .fmts = fmts};
+    return influence_doc(ctx, args, NULL, &x, sink, err);
+}
+
+int ep_tools_render_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                              json_t *influence, json_t *report, unsigned fmts, json_t *res,
+                              struct ep_error *err)
+{
+    struct influence_doc x = {.id = mep_id, .inf = influence, .rep = report, .fmts = fmts};
+    return artefacts_run(ctx, args, res, influence_doc, &x, err);
+}
+
+/* ---- analyze_coalition_dynamics (coal = res) and generate_political_risk_assessment (risk =
+ * res; the coalition result over the same window is computed for the charts): the cohesion and
+ * agreement charts (PNG) and the coalition report or the risk briefing (PDF). */
+
+struct coalition_doc {
+    int briefing;
+    unsigned fmts;
+};
+
+static int coalition_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
+                         struct ep_doc_sink *sink, struct ep_error *err)
+{
+    struct coalition_doc *x = arg;
+    json_t *coal = NULL;
+    int rc = 0;
+    if (x->briefing) {
+        /* the coalition figures of every group over the same window (the cache holds its
+         * statistics; the risk tool has no groups argument) */
+        rc = ep_tools_coal_or_risk_result(ctx, args, 0, 0, &coal, err);
+        if (rc)
+            ep_error_prefix(err, "analyze_coalition_dynamics (for the document): ");
+    } else
+        coal = json_incref(res);
+    sink->t_render = ep_now();
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    if (rc == 0 && (x->fmts & EP_FMT_PNG)) {
+        rc = ep_report_png_cohesion(coal, 0, NULL, &b, err);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "cohesion", "Group cohesion per sitting", &b, err);
+        if (rc == 0)
+            rc = ep_report_png_heatmap(coal, NULL, &b, err);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "agreement", "Group-pair agreement", &b, err);
+    }
+    if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
+        rc = x->briefing ? ep_report_pdf_briefing(res, coal, &b, err)
+                         : ep_report_pdf_coalition(coal, &b, err);
+        rc = ep_doc_emit(sink, rc, EP_FMT_PDF, x->briefing ? "risk-briefing" : "coalition-report",
+                         x->briefing ? "Political risk briefing" : "Coalition report", &b, err);
+    }
+    json_decref(coal);
+    ep_buf_free(&b);
+    return rc;
+}
+
+int ep_tools_render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *res,
+                              int briefing, struct ep_error *err)
+{
+    struct coalition_doc x = {.briefing = briefing, .fmts = fmts};
+    return artefacts_run(ctx, args, res, coalition_doc, &x, err);
+}
+
+
+int ep_tools_doc_coalition(struct ep_tool_ctx *ctx, json_t *args, int briefing, unsigned fmts,
+                           struct ep_doc_sink *sink, struct ep_error *err)
+{
+    json_t *res = NULL;
+    int rc = ep_tools_coal_or_risk_result(ctx, args, briefing, 0, &res, err);
+    struct coalition_doc x = {.briefing = briefing, .fmts = fmts};
+    if (rc == 0)
+        rc = coalition_doc(ctx, args, res, &x, sink, err);
+    json_decref(res);
+    return rc;
+}
+
+int ep_tools_doc_network(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts,
+                         struct ep_doc_sink *sink, struct ep_error *err)
+{
+    /* the tool's arguments as its handler gets them: the schema's defaults filled in */
+    json_t *a = ep_tools_args_with_defaults("map_political_network", args);
+    if (!a)
+        return ep_error_set(err, EP_EINTERNAL,
+                            "map_political_network is not registered, or out of memory");
+    struct map_doc md = {.fmts = fmts};
+    json_t *res = NULL;
+    int rc = ep_tools_map_result(ctx, a, fmts, 0, &md.w, &res, err);
+    if (rc == 0)
+        rc = map_doc(ctx, a, res, &md, sink, err);
+    if (rc == 0 && md.no_map[0])
+        rc = ep_error_set(err, EP_EUNAVAIL, "%s", md.no_map);
+    json_decref(res);
+    json_decref(a);
     return rc;
 }
 

@@ -45,7 +45,8 @@ struct ep_artefacts {
 };
 
 /* Start: dir from ctx->out_dir (EP_EINVAL with what to configure when there is none); the
- * directory is created. */
+ * directory is created. The key hashes ctx->args_given when set (the arguments as the caller
+ * gave them), else args. */
 int ep_artefacts_begin(struct ep_artefacts *a, const struct ep_tool_ctx *ctx, json_t *args,
                        struct ep_error *err);
 /* Write one file <stem>-<key>.<ext> (ext from fmt; stem checked) and add its item. */
@@ -55,13 +56,28 @@ int ep_artefacts_add(struct ep_artefacts *a, unsigned fmt, const char *stem, con
 int ep_artefacts_finish(struct ep_artefacts *a, json_t *res, struct ep_error *err);
 void ep_artefacts_abort(struct ep_artefacts *a);
 
-/* New object with the window arguments of args (from, to, term, sittings), for the tool calls
- * a document needs; NULL on ENOMEM. */
+/* New object with the window arguments of args (from, to, term, sittings), for the
+ * computations a document needs; NULL on ENOMEM. */
 json_t *ep_artefact_window_args(json_t *args);
-/* ep_tools_call(tool, args) for a document's input, without progress; args_stolen is stolen
- * (NULL = out of memory); errors are prefixed with the tool name. */
-int ep_artefact_call(const struct ep_tool_ctx *ctx, const char *tool, json_t *args_stolen,
-                     json_t **res, struct ep_error *err);
+
+/* ---- documents: one path for the tools' formats argument and `epintel report` ------------
+ * A document function (ep_tools_doc_* in tools/ep_tools_intel.h) computes what it is not given
+ * once and hands each rendered file to a sink: the tools' sink adds it to their artefacts
+ * (ep_artefacts_sink), `epintel report` writes it to its own path. */
+struct ep_doc_sink {
+    /* one rendered file: fmt (one EP_FMT_* bit), stem and title as the tools name it, bytes */
+    int (*emit)(void *u, unsigned fmt, const char *stem, const char *title,
+                const struct ep_buf *bytes, struct ep_error *err);
+    void *u;
+    double t_render; /* set by the document function: ep_now() when its inputs are computed
+                        and rendering starts (the CLI reports the two times) */
+};
+/* A sink that adds each file to a (ep_artefacts_add). */
+void ep_artefacts_sink(struct ep_artefacts *a, struct ep_doc_sink *sink);
+/* Hand the file a renderer put in b to sink unless rc (the renderer's code) is set; b is reset
+ * either way. Returns rc or the sink's code. */
+int ep_doc_emit(struct ep_doc_sink *sink, int rc, unsigned fmt, const char *stem,
+                const char *title, struct ep_buf *b, struct ep_error *err);
 
 /* 1 when name is a plain file name that may live in the output directory. */
 int ep_artefact_name_ok(const char *name);

@@ -26,7 +26,6 @@ struct entry {
      * themselves): embedded ones (tools/schemas/) or rows registered with
      * EP_TOOLS_REG_COMPACT. Otherwise in_text/out_text are made on first use. */
     int compact;
-    int defaults; /* EP_TOOLS_REG_DEFAULTS: the handler gets the schema's defaults filled in */
     char *in_text, *out_text; /* owned, compact */
 };
 
@@ -174,7 +173,6 @@ static int do_register(const struct ep_tool *rows, size_t n, unsigned flags, str
         e->row = *r;
         fresh[done] = e;
         entry_texts(e, (flags & EP_TOOLS_REG_COMPACT) != 0);
-        e->defaults = (flags & EP_TOOLS_REG_DEFAULTS) != 0;
         if (!e->row.input_schema) {
             rc = ep_error_set(err, EP_EINVAL, "tool \"%s\": inputSchema is missing", r->name);
             done++;
@@ -688,11 +686,12 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
     int own_env = ctx->store && !ctx->env && ep_env_init(&call_env, ctx->store, NULL) == 0;
     if (own_env)
         call_ctx.env = &call_env;
-    /* rows registered with EP_TOOLS_REG_DEFAULTS see the schema's defaults for what the caller
-     * left out (the cache key above stays the arguments as given, which the MCP core's fast
-     * path looks up) */
-    json_t *call_args = e->defaults ? ep_schema_with_defaults(e->in, args) : json_incref(args);
-    rc = call_args ? e->row.fn(own_env ? &call_ctx : ctx, call_args, &res, err)
+    /* the handler sees the schema's defaults for what the caller left out, and the arguments
+     * as given in args_given (the cache key above stays those, which the MCP core's fast path
+     * looks up; artefact names hash them too) */
+    json_t *call_args = ep_schema_with_defaults(e->in, args);
+    call_ctx.args_given = args;
+    rc = call_args ? e->row.fn(&call_ctx, call_args, &res, err)
                    : ep_error_set(err, EP_ENOMEM, "out of memory");
     json_decref(call_args);
     if (own_env)
@@ -749,19 +748,13 @@ out:
 
 int ep_tools_page_args(json_t *args, int *offset, int *limit)
 {
-    *offset = 0;
-    *limit = 50;
     json_t *o = json_object_get(args, "offset"), *l = json_object_get(args, "limit");
-    if (o) {
-        if (!json_is_integer(o) || json_integer_value(o) < 0 || json_integer_value(o) > 1000000000)
-            return EP_EINVAL;
-        *offset = (int)json_integer_value(o);
-    }
-    if (l) {
-        if (!json_is_integer(l) || json_integer_value(l) < 1 || json_integer_value(l) > 500)
-            return EP_EINVAL;
-        *limit = (int)json_integer_value(l);
-    }
+    if (!json_is_integer(o) || json_integer_value(o) < 0 || json_integer_value(o) > 1000000000)
+        return EP_EINVAL;
+    if (!json_is_integer(l) || json_integer_value(l) < 1 || json_integer_value(l) > 500)
+        return EP_EINVAL;
+    *offset = (int)json_integer_value(o);
+    *limit = (int)json_integer_value(l);
     return 0;
 }
 
@@ -799,6 +792,17 @@ const struct ep_schema_text *ep_schema_embedded(const char *name)
             lo = mid + 1;
     }
     return NULL;
+}
+
+json_t *ep_tools_args_with_defaults(const char *name, json_t *args)
+{
+    struct entry *e = find_entry(name);
+    if (!e || entry_ready(e, NULL))
+        return NULL;
+    json_t *own = args ? NULL : json_object();
+    json_t *out = ep_schema_with_defaults(e->in, args ? args : own);
+    json_decref(own);
+    return out;
 }
 
 json_t *ep_tools_arg(const struct ep_tool *t, json_t *args, const char *name)

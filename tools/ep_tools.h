@@ -27,9 +27,15 @@ struct ep_tool_ctx {
     double deadline;         /* ep_now() time by which the call must end, 0 = none: upstream
                                 requests stop then (ep_fetch_req.budget_s) and the call fails
                                 with EP_EUNAVAIL naming the deadline */
+    /* Set by ep_tools_call for the handler (callers leave it NULL): the arguments as the caller
+     * gave them (borrowed), before the schema's defaults were filled in. For what must not
+     * depend on the defaults (artefact names) or a default that depends on another argument. */
+    json_t *args_given;
 };
 
-/* Handler: args is validated against the inputSchema (borrowed). On success *result is a new
+/* Handler: args is validated against the inputSchema and holds, for every top-level property
+ * the caller left out whose schema has a "default", that default (ep_schema_with_defaults):
+ * defaults are written once, in the schema, and handlers do not restate them (borrowed). On success *result is a new
  * reference to the structuredContent object (must match outputSchema). On a domain failure
  * return a negative EP_E* code with err filled: the front end turns it into an isError
  * result. */
@@ -69,12 +75,9 @@ int ep_tools_register_lazy(const struct ep_tool *rows, size_t n, struct ep_error
  *                       compact pieces; the tests check it for the real table):
  *                       ep_tools_schema_text hands them out as they are (embedded schemas are
  *                       known to be compact without this flag);
- * EP_TOOLS_REG_DEFAULTS the handler's args have every top-level property the caller left out
- *                       and whose schema has a "default" set to it (ep_schema_with_defaults), so
- *                       the handler does not restate defaults. (Opt-in: a handler that treats
- *                       "absent" unlike its default, e.g. a limit whose default depends on
- *                       another argument, must not use it.) */
-enum { EP_TOOLS_REG_LAZY = 1, EP_TOOLS_REG_COMPACT = 2, EP_TOOLS_REG_DEFAULTS = 4 };
+ *                       (Every row's handler gets the schema's defaults filled in: see
+ *                       ep_tool_fn.) */
+enum { EP_TOOLS_REG_LAZY = 1, EP_TOOLS_REG_COMPACT = 2 };
 int ep_tools_register_with(const struct ep_tool *rows, size_t n, unsigned flags,
                            struct ep_error *err);
 /* Parse every schema not parsed yet; the first failure's EP_EINVAL, or 0. */
@@ -105,6 +108,10 @@ json_t *ep_tools_output_schema(const struct ep_tool *t);
  * Thread-safe. */
 const char *ep_tools_schema_text(const struct ep_tool *t, int output, size_t *len);
 
+/* args (NULL = {}) with the defaults of tool name's inputSchema filled in, as ep_tools_call
+ * hands them to the handler, for a caller that runs the tool's computation directly: new
+ * reference; NULL when no such tool is registered, its schema fails, or out of memory. */
+json_t *ep_tools_args_with_defaults(const char *name, json_t *args);
 /* args[name], else the "default" of property name in t's inputSchema, else NULL (borrowed):
  * a handler reads a default from its schema instead of restating it. */
 json_t *ep_tools_arg(const struct ep_tool *t, json_t *args, const char *name);
@@ -118,9 +125,10 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
  * A handler that returns 0 without a result object is reported the same way. Handlers run on
  * the caller's thread; ctx may be NULL for a default empty context.) */
 
-/* Paging helpers for list tools. Reads optional integer "offset" (default 0, >= 0) and
- * "limit" (default 50, 1..500) from args (borrowed, may be NULL). EP_EINVAL when out of range
- * (normally the inputSchema already rejects that). */
+/* Paging helpers for list tools. Reads integer "offset" (>= 0) and "limit" (1..500) from a
+ * handler's args (borrowed), where the schema's defaults are filled in. EP_EINVAL when one is
+ * missing (a schema without its default) or out of range (normally the inputSchema already
+ * rejects that). */
 int ep_tools_page_args(json_t *args, int *offset, int *limit);
 /* New object {key: items, total, offset, limit, hasMore} where hasMore is
  * offset + size(items) < total. items_stolen is stolen (also on failure); NULL on ENOMEM. */

@@ -27,8 +27,6 @@
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
-#define DEFAULT_LIMIT 20
-
 /* ---- small JSON helpers ------------------------------------------------------------------ */
 
 /* A builder: every put records an allocation failure in bad instead of failing at once, so
@@ -435,14 +433,13 @@ static int tool_analyze_voting_patterns(struct ep_tool_ctx *ctx, json_t *args, j
     int rc = an_open(&a, ctx, args, err);
     if (rc)
         return rc;
-    json_t *l = json_object_get(args, "limit");
     char code[16];
     struct ep_patterns_params pp = {
         .kind = mep ? EP_PATTERNS_MEP : EP_PATTERNS_GROUP,
         .mep_id = mep ? (int64_t)json_integer_value(mep) : 0,
         .group = code,
         .include_votes = json_is_true(json_object_get(args, "include_votes")),
-        .limit = json_is_integer(l) ? (int)json_integer_value(l) : DEFAULT_LIMIT,
+        .limit = (int)json_integer_value(json_object_get(args, "limit")), /* schema default */
     };
     if (!mep && (rc = ep_tools_env_resolve_group(a.env, "group", group, code, sizeof code, err)))
         return rc;
@@ -645,74 +642,11 @@ static int report_sitting(struct an *a, const char *date, json_t *data, struct e
     return rc;
 }
 
-/* generate_report {kind: mep} files: the dimension bars (PNG) and the scorecard (PDF), from
- * assess_mep_influence's and get_mep_details' results over the same window, computed directly
- * (no tool is called by name). */
-static int render_report(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *rep,
-                         struct ep_error *err)
+/* The generate_report result of kind and id (without files) over the window of args. */
+static int report_result(struct ep_tool_ctx *ctx, json_t *args, const char *kind,
+                         const char *id, json_t **result, struct ep_error *err)
 {
-    const char *id = json_string_value(json_object_get(args, "id"));
-    long long v = strtoll(id ? id : "0", NULL, 10);
-    char stem[64], title[160];
-    json_t *inf = NULL, *det = NULL;
-    struct ep_artefacts a;
-    int rc = ep_artefacts_begin(&a, ctx, args, err);
-    if (rc)
-        return rc;
-    rc = ep_tools_influence_result(ctx, args, (int64_t)v, &inf, err);
-    if (rc)
-        ep_error_prefix(err, "assess_mep_influence (for the document): ");
-    struct ep_buf b;
-    ep_buf_init(&b, 0);
-    if (rc == 0 && (fmts & EP_FMT_PNG)) {
-        snprintf(stem, sizeof stem, "dimensions-%lld", v);
-        snprintf(title, sizeof title, "Influence dimensions of MEP %lld", v);
-        rc = ep_report_png_dimensions(inf, NULL, &b, err);
-        if (rc == 0)
-            rc = ep_artefacts_add(&a, EP_FMT_PNG, stem, title, &b, err);
-        ep_buf_reset(&b);
-    }
-    if (rc == 0 && (fmts & EP_FMT_PDF)) {
-        rc = ep_tools_mep_details_result(ctx, (int64_t)v, &det, err);
-        if (rc)
-            ep_error_prefix(err, "get_mep_details (for the document): ");
-        if (rc == 0)
-            rc = ep_report_pdf_scorecard(inf, det, rep, &b, err);
-        snprintf(stem, sizeof stem, "scorecard-%lld", v);
-        snprintf(title, sizeof title, "MEP scorecard %lld", v);
-        if (rc == 0)
-            rc = ep_artefacts_add(&a, EP_FMT_PDF, stem, title, &b, err);
-        if (rc == 0)
-            rc = json_object_set_new(rep, "pdf", json_pack("{s:b}", "available", 1))
-                     ? ep_error_set(err, EP_ENOMEM, "out of memory")
-                     : 0;
-    }
-    json_decref(inf);
-    json_decref(det);
-    ep_buf_free(&b);
-    if (rc) {
-        ep_artefacts_abort(&a);
-        return rc;
-    }
-    return ep_artefacts_finish(&a, rep, err);
-}
-
-static int tool_generate_report(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                                struct ep_error *err)
-{
-    const char *kind = json_string_value(json_object_get(args, "kind"));
-    const char *id = json_string_value(json_object_get(args, "id"));
-    if (!kind || !id)
-        return ep_error_set(err, EP_EINVAL, "arguments \"kind\" and \"id\" are required");
-    unsigned fmts;
-    int is_mep = strcmp(kind, "mep") == 0;
-    if (ep_artefact_formats(args, is_mep ? EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF : EP_FMT_JSON,
-                            is_mep ? "generate_report"
-                                   : "generate_report for this kind (files are "
-                                     "rendered for kind \"mep\")",
-                            &fmts, err))
-        return EP_EINVAL;
-    int sitting = strcmp(kind, "sitting") == 0;
+    int is_mep = strcmp(kind, "mep") == 0, sitting = strcmp(kind, "sitting") == 0;
     if (sitting && !ep_date_valid(id))
         return ep_error_set(err, EP_EINVAL,
                             "argument \"id\": for kind \"sitting\" give a sitting date "
@@ -770,8 +704,48 @@ static int tool_generate_report(struct ep_tool_ctx *ctx, json_t *args, json_t **
 out:
     json_decref(data);
     ep_buf_free(&md);
-    if (rc == 0 && fmts != EP_FMT_JSON)
-        rc = render_report(ctx, args, fmts, out, err);
+    if (rc) {
+        json_decref(out);
+        return rc;
+    }
+    *result = out;
+    return 0;
+}
+
+int ep_tools_mep_report_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                               json_t **result, struct ep_error *err)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)mep_id);
+    return report_result(ctx, args, "mep", id, result, err);
+}
+
+static int tool_generate_report(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                struct ep_error *err)
+{
+    const char *kind = json_string_value(json_object_get(args, "kind"));
+    const char *id = json_string_value(json_object_get(args, "id"));
+    if (!kind || !id)
+        return ep_error_set(err, EP_EINVAL, "arguments \"kind\" and \"id\" are required");
+    unsigned fmts;
+    int is_mep = strcmp(kind, "mep") == 0;
+    if (ep_artefact_formats(args, is_mep ? EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF : EP_FMT_JSON,
+                            is_mep ? "generate_report"
+                                   : "generate_report for this kind (files are "
+                                     "rendered for kind \"mep\")",
+                            &fmts, err))
+        return EP_EINVAL;
+    json_t *out = NULL;
+    int rc = report_result(ctx, args, kind, id, &out, err);
+    /* kind "mep" files: the dimension bars (PNG) and the scorecard (PDF), the same document
+     * as assess_mep_influence's (its result and get_mep_details' computed directly) */
+    if (rc == 0 && fmts != EP_FMT_JSON) {
+        int64_t v = (int64_t)strtoll(id, NULL, 10);
+        rc = ep_tools_render_influence(ctx, args, v, NULL, out, fmts, out, err);
+        if (rc == 0 && (fmts & EP_FMT_PDF) &&
+            json_object_set_new(out, "pdf", json_pack("{s:b}", "available", 1)))
+            rc = oom(err);
+    }
     if (rc) {
         json_decref(out);
         return rc;

@@ -13,10 +13,19 @@
 #define EP_TOOLS_ANALYSIS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
 
 #include "ep_tools.h"
 
 /* The static rows (borrowed, valid for the life of the process); *n gets their number. */
 const struct ep_tool *ep_tools_analysis_rows(size_t *n);
+
+/* generate_report {kind: "mep", id: mep_id}'s result (without files) over the window of args
+ * (borrowed), computed directly, for a document that shows it (the MEP scorecard) without
+ * calling the tool by name. *result is a new reference. Errors as the tool's. */
+int ep_tools_mep_report_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                               json_t **result, struct ep_error *err);
 
 #endif

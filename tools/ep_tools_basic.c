@@ -708,13 +708,14 @@ static int member_exists(struct ep_env *env, long long id, struct ep_error *err)
 
 /* Longer than the 4095 characters ISO C guarantees for one literal: joined at start-up. */
 /* The filters of get_voting_records from its arguments (strings borrowed from args). */
-static int votes_filter(json_t *args, struct ep_query_vote_filter *f, struct vote_opts *vo,
-                        int *limit, struct ep_error *err)
+static int votes_filter(json_t *args, json_t *given, struct ep_query_vote_filter *f,
+                        struct vote_opts *vo, int *limit, struct ep_error *err)
 {
     const char *include = sarg(args, "include");
     if (include && strcmp(include, "positions") == 0) {
         vo->positions = 1;
-        if (!json_object_get(args, "limit"))
+        /* the schema's limit default (50) is for rows without positions: the caller's, if any */
+        if (!json_object_get(given ? given : args, "limit"))
             *limit = 20;
         else if (*limit > 20)
             return ep_error_set(err, EP_EINVAL,
@@ -748,7 +749,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
     struct vote_opts vo = {0};
     struct ep_query_vote_filter f = {0};
     const char *keyword = sarg(args, "keyword"), *order = sarg(args, "order");
-    rc = votes_filter(args, &f, &vo, &limit, err);
+    rc = votes_filter(args, ctx->args_given, &f, &vo, &limit, err);
     if (rc)
         return rc;
     if (vo.mep > 0 && (rc = member_exists(ctx->env, vo.mep, err)))

@@ -573,7 +573,9 @@ static int epapi_call_locked(size_t i, struct ep_tool_ctx *ctx, json_t *args, js
     }
     struct ep_buf q;
     ep_buf_init(&q, 1 << 16);
-    if (build_query(r, args, offset, limit, &q)) {
+    /* the upstream's parameters as the caller gave them: the upstream applies its own
+     * defaults (the schema documents them), and the URL stays the cache key it was */
+    if (build_query(r, ctx && ctx->args_given ? ctx->args_given : args, offset, limit, &q)) {
         ep_buf_free(&q);
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     }

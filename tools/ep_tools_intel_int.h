@@ -19,4 +19,20 @@ int tool_detect_voting_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t *
 int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *args,
                                             json_t **result, struct ep_error *err);
 
+/* The computations behind the documents (tools/ep_artefact.c), as the tools make them:
+ * analyze_coalition_dynamics (briefing 0, with the groups of args) or
+ * generate_political_risk_assessment (1); map_political_network (*w: its window, borrowed
+ * from the env's cache; fmts for the political map's note). progress 0: the caller reports it. */
+int ep_tools_coal_or_risk_result(struct ep_tool_ctx *ctx, json_t *args, int briefing,
+                                 int progress, json_t **result, struct ep_error *err);
+struct ep_win;
+int ep_tools_map_result(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, int progress,
+                        struct ep_win **w, json_t **result, struct ep_error *err);
+/* The tools' files (formats) into res["artefacts"]: map_political_network's over its window w,
+ * the coalition report's or (briefing) the risk briefing's. */
+int ep_tools_render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, unsigned fmts,
+                        json_t *res, struct ep_error *err);
+int ep_tools_render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *res,
+                              int briefing, struct ep_error *err);
+
 #endif

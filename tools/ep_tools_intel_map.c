@@ -24,6 +24,7 @@
 #include "ep_risk.h"
 #include "ep_stats.h"
 #include "ep_store.h"
+#include "ep_tools_analysis.h"
 #include "ep_tools_basic.h"
 #include "ep_tools_common.h"
 #include "ep_tools_window.h"
@@ -145,175 +146,6 @@ static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_win
     return 0;
 }
 
-/* ---- rendered files (formats; tools/ep_artefact.h) ------------------------------------------ */
-
-/* One rendered file into a: render() filled b, or failed with rc. */
-static int add_file(struct ep_artefacts *a, int rc, unsigned fmt, const char *stem,
-                    const char *title, struct ep_buf *b, struct ep_error *err)
-{
-    if (rc == 0)
-        rc = ep_artefacts_add(a, fmt, stem, title, b, err);
-    ep_buf_reset(b);
-    return rc;
-}
-
-/* map_political_network: GraphML of the network; PNGs of the network drawing and of the
- * political map. The graph is the window's (w->g, with its centralities). */
-static int render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, unsigned fmts,
-                      json_t *res, struct ep_error *err)
-{
-    struct ep_artefacts a;
-    int rc = ep_artefacts_begin(&a, ctx, args, err);
-    if (rc)
-        return rc;
-    struct ep_buf b;
-    ep_buf_init(&b, 0);
-    char no_map[EP_ERROR_MSG_MAX] = "";
-    if (fmts & EP_FMT_GRAPHML) {
-        json_t *nl = json_array();
-        int bad = !nl;
-        for (int k = 0; k < w->g.n_node && !bad; k++)
-            ep_json_add(nl, mep_json(w, w->g.node[k].mep, 0, 0), &bad);
-        rc = bad ? ep_error_set(err, EP_ENOMEM, "out of memory")
-                 : ep_report_graphml(&w->g, w->m, nl, &b, err);
-        json_decref(nl);
-        rc = add_file(&a, rc, EP_FMT_GRAPHML, "network", "Co-voting network (GraphML)", &b, err);
-    }
-    if (rc == 0 && (fmts & EP_FMT_PNG)) {
-        rc = ep_report_png_network(&w->g, w->m, res, NULL, &b, err);
-        rc = add_file(&a, rc, EP_FMT_PNG, "network", "Co-voting network", &b, err);
-        struct ep_stats_map_params mpp;
-        struct ep_stats_map mp = {0};
-        ep_stats_map_params_default(&mpp);
-        if (rc == 0)
-            rc = ep_stats_map_compute(w->m, &mpp, &mp, err);
-        if (rc == EP_EUNAVAIL) {
-            /* too few MEPs with enough cast votes (a short window): no map, said so below */
-            snprintf(no_map, sizeof no_map, "%s", err->msg);
-            rc = 0;
-        } else {
-            if (rc == 0)
-                rc = ep_report_png_map(&mp, w->m, res, NULL, &b, err);
-            rc = add_file(&a, rc, EP_FMT_PNG, "political-map", "Political map", &b, err);
-        }
-        ep_stats_map_free(&mp);
-    }
-    ep_buf_free(&b);
-    if (rc) {
-        ep_artefacts_abort(&a);
-        return rc;
-    }
-    rc = ep_artefacts_finish(&a, res, err);
-    if (rc == 0 && no_map[0]) {
-        json_t *u = json_pack("[{s:s, s:s, s:s}]", "stem", "political-map", "format", "png",
-                              "reason", no_map);
-        if (!u || json_object_set_new(json_object_get(res, "artefacts"), "unavailable", u))
-            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    return rc;
-}
-
-/* assess_mep_influence: the dimension bars (PNG) and the MEP scorecard (PDF, which also needs
- * get_mep_details and generate_report {kind: mep} over the same window). */
-static int render_influence(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *res,
-                            struct ep_error *err)
-{
-    long long id = (long long)json_integer_value(json_object_get(args, "mep_id"));
-    char stem[64], title[160];
-    json_t *det = NULL, *rep = NULL;
-    struct ep_artefacts a;
-    int rc = ep_artefacts_begin(&a, ctx, args, err);
-    if (rc)
-        return rc;
-    struct ep_buf b;
-    ep_buf_init(&b, 0);
-    if (fmts & EP_FMT_PNG) {
-        snprintf(stem, sizeof stem, "dimensions-%lld", id);
-        snprintf(title, sizeof title, "Influence dimensions of MEP %lld", id);
-        rc = ep_report_png_dimensions(res, NULL, &b, err);
-        rc = add_file(&a, rc, EP_FMT_PNG, stem, title, &b, err);
-    }
-    if (rc == 0 && (fmts & EP_FMT_PDF)) {
-        /* the MEP's profile computed directly; the MEP report still through generate_report */
-        rc = ep_tools_mep_details_result(ctx, (int64_t)id, &det, err);
-        if (rc)
-            ep_error_prefix(err, "get_mep_details (for the document): ");
-        json_t *ra = ep_artefact_window_args(args);
-        char ids[32];
-        snprintf(ids, sizeof ids, "%lld", id);
-        if (ra && (json_object_set_new(ra, "kind", json_string("mep")) ||
-                   json_object_set_new(ra, "id", json_string(ids)))) {
-            json_decref(ra);
-            ra = NULL;
-        }
-        if (rc == 0)
-            rc = ep_artefact_call(ctx, "generate_report", ra, &rep, err);
-        else
-            json_decref(ra);
-        if (rc == 0)
-            rc = ep_report_pdf_scorecard(res, det, rep, &b, err);
-        snprintf(stem, sizeof stem, "scorecard-%lld", id);
-        snprintf(title, sizeof title, "MEP scorecard %lld", id);
-        rc = add_file(&a, rc, EP_FMT_PDF, stem, title, &b, err);
-    }
-    json_decref(det);
-    json_decref(rep);
-    ep_buf_free(&b);
-    if (rc) {
-        ep_artefacts_abort(&a);
-        return rc;
-    }
-    return ep_artefacts_finish(&a, res, err);
-}
-
-static int coalition_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args,
-                         const json_t *groups, json_t **result, struct ep_error *err);
-
-/* analyze_coalition_dynamics (coal = res) and generate_political_risk_assessment (risk = res;
- * the coalition result over the same window is computed for the charts): the cohesion and
- * agreement charts (PNG) and the coalition report or the risk briefing (PDF). */
-static int render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *res,
-                            int briefing, struct ep_error *err)
-{
-    json_t *coal = NULL;
-    struct ep_artefacts a;
-    int rc = ep_artefacts_begin(&a, ctx, args, err);
-    if (rc)
-        return rc;
-    if (briefing) {
-        /* the coalition figures over the same window (the cache holds its statistics) */
-        struct ep_run cr;
-        run_init(&cr, ctx, "analyze_coalition_dynamics", 7);
-        cr.progress = NULL; /* the outer call reports progress */
-        rc = coalition_run(ctx, &cr, args, NULL, &coal, err);
-        if (rc)
-            ep_error_prefix(err, "analyze_coalition_dynamics (for the document): ");
-    } else
-        coal = json_incref(res);
-    struct ep_buf b;
-    ep_buf_init(&b, 0);
-    if (rc == 0 && (fmts & EP_FMT_PNG)) {
-        rc = ep_report_png_cohesion(coal, 0, NULL, &b, err);
-        rc = add_file(&a, rc, EP_FMT_PNG, "cohesion", "Group cohesion per sitting", &b, err);
-        if (rc == 0)
-            rc = ep_report_png_heatmap(coal, NULL, &b, err);
-        rc = add_file(&a, rc, EP_FMT_PNG, "agreement", "Group-pair agreement", &b, err);
-    }
-    if (rc == 0 && (fmts & EP_FMT_PDF)) {
-        rc = briefing ? ep_report_pdf_briefing(res, coal, &b, err)
-                      : ep_report_pdf_coalition(coal, &b, err);
-        rc = add_file(&a, rc, EP_FMT_PDF, briefing ? "risk-briefing" : "coalition-report",
-                      briefing ? "Political risk briefing" : "Coalition report", &b, err);
-    }
-    json_decref(coal);
-    ep_buf_free(&b);
-    if (rc) {
-        ep_artefacts_abort(&a);
-        return rc;
-    }
-    return ep_artefacts_finish(&a, res, err);
-}
-
 /* Matrix index of mep_id, or an error naming the argument. */
 static int find_mep(struct ep_tool_ctx *ctx, struct ep_win *w, int64_t id, const char *arg, int *idx,
                     struct ep_error *err)
@@ -395,6 +227,29 @@ static json_t *weights_json(json_t *nom, json_t *eff, json_t *dropped, const cha
     return wt;
 }
 
+/* The dimensions of a weighted composite (the scorecard's, the risk assessment's) with their
+ * nominal weights, the effective weights of the available ones and the dropped ones. */
+struct wdims {
+    json_t *dims, *nom, *eff, *dropped;
+};
+
+static void wdims_init(struct wdims *x)
+{
+    *x = (struct wdims){json_object(), json_object(), json_object(), json_array()};
+}
+
+/* Dimension name: its JSON dj (stolen), nominal weight, and effective weight when available. */
+static void wdims_add(struct wdims *x, const char *name, double nominal, int available,
+                      double weight, json_t *dj, int *bad)
+{
+    ep_json_put(x->nom, name, ep_json_real(nominal), bad);
+    if (available)
+        ep_json_put(x->eff, name, ep_json_real(weight), bad);
+    else
+        ep_json_add(x->dropped, json_string(name), bad);
+    ep_json_put(x->dims, name, dj, bad);
+}
+
 /* The figures object of an available dimension. */
 static json_t *influence_figures(const struct ep_influence *o, int d, int *bad)
 {
@@ -446,37 +301,34 @@ static json_t *influence_figures(const struct ep_influence *o, int d, int *bad)
 /* dimensions and weights of the scorecard into res. */
 static void influence_dims_json(const struct ep_influence *o, json_t *res, int *bad)
 {
-    json_t *dims = json_object(), *nom = json_object(), *eff = json_object(),
-           *dropped = json_array();
+    struct wdims x;
+    wdims_init(&x);
     for (int d = 0; d < N_DIM; d++) {
-        const struct ep_influence_dim *x = &o->dim[d];
-        const char *name = ep_influence_dim_name[d];
-        ep_json_put(nom, name, ep_json_real(ep_influence_dim_weight[d]), bad);
+        const struct ep_influence_dim *di = &o->dim[d];
         json_t *dj;
-        if (!x->available) {
-            dj = ep_json_unavailable(x->reason);
-            if (x->no_edges)
+        if (!di->available) {
+            dj = ep_json_unavailable(di->reason);
+            if (di->no_edges)
                 ep_json_put(dj, "minimum_common_votes", json_integer(o->win->g.min_common), bad);
             ep_json_put(dj, "definition", json_string(dim_def[d]), bad);
-            ep_json_add(dropped, json_string(name), bad);
         } else {
-            ep_json_put(eff, name, ep_json_real(x->weight), bad);
             dj = json_pack("{s:b, s:o, s:o, s:o, s:i, s:s, s:o}", "available", 1, "value",
-                           ep_json_real(x->value), "percentile", ep_json_real(x->percentile), "weight",
-                           ep_json_real(x->weight), "peers", x->peers, "definition", dim_def[d], "figures",
-                           influence_figures(o, d, bad));
+                           ep_json_real(di->value), "percentile", ep_json_real(di->percentile),
+                           "weight", ep_json_real(di->weight), "peers", di->peers, "definition",
+                           dim_def[d], "figures", influence_figures(o, d, bad));
         }
-        ep_json_put(dims, name, dj, bad);
+        wdims_add(&x, ep_influence_dim_name[d], ep_influence_dim_weight[d], di->available,
+                  di->weight, dj, bad);
     }
-    ep_json_put(res, "dimensions", dims, bad);
-    int renorm = json_array_size(dropped) > 0;
+    ep_json_put(res, "dimensions", x.dims, bad);
     char note[400];
     snprintf(note, sizeof note,
-             renorm ? "%zu dimension(s) without data dropped; the remaining weights were divided "
-                      "by their sum %.2f so that they add up to 1"
-                    : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
-             json_array_size(dropped), o->weight_sum);
-    ep_json_put(res, "weights", weights_json(nom, eff, dropped, note, bad), bad);
+             json_array_size(x.dropped)
+                 ? "%zu dimension(s) without data dropped; the remaining weights were divided "
+                   "by their sum %.2f so that they add up to 1"
+                 : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
+             json_array_size(x.dropped), o->weight_sum);
+    ep_json_put(res, "weights", weights_json(x.nom, x.eff, x.dropped, note, bad), bad);
 }
 
 /* The assess_mep_influence result of MEP id over the window of args (window keys only). */
@@ -545,7 +397,8 @@ int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **re
         return EP_EINVAL;
     int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
     int rc = influence_run(ctx, &r, args, id, result, err);
-    if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_influence(ctx, args, fmts, *result, err))) {
+    if (rc == 0 && fmts != EP_FMT_JSON &&
+        (rc = ep_tools_render_influence(ctx, args, id, *result, NULL, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
     }
@@ -822,24 +675,6 @@ static int coalition_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args
     return rc;
 }
 
-int tool_analyze_coalition_dynamics(struct ep_tool_ctx *ctx, json_t *args,
-                                           json_t **result, struct ep_error *err)
-{
-    struct ep_run r;
-    run_init(&r, ctx, "analyze_coalition_dynamics", 7);
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
-                            "analyze_coalition_dynamics", &fmts, err))
-        return EP_EINVAL;
-    int rc = coalition_run(ctx, &r, args, json_object_get(args, "groups"), result, err);
-    if (rc == 0 && fmts != EP_FMT_JSON &&
-        (rc = render_coalition(ctx, args, fmts, *result, 0, err))) {
-        json_decref(*result);
-        *result = NULL;
-    }
-    return rc;
-}
-
 /* ==== 3. map_political_network ============================================================ */
 
 #define MAP_MAX_NODES 1000
@@ -952,28 +787,23 @@ static void map_nodes_json(const struct ep_network *o, json_t *res, int *bad)
 }
 
 /* The network parameters from the arguments (defaults as in the schema). */
+/* The arguments, with the schema's defaults filled in by ep_tools_call. */
 static void map_params(json_t *args, struct ep_network_params *p)
 {
-    json_t *j;
-    p->min_common =
-        (j = json_object_get(args, "min_common_votes")) ? (int)json_integer_value(j) : 10;
-    p->top = (j = json_object_get(args, "top")) ? (int)json_integer_value(j) : 10;
+    p->min_common = (int)json_integer_value(json_object_get(args, "min_common_votes"));
+    p->top = (int)json_integer_value(json_object_get(args, "top"));
     const char *algo_name = json_string_value(json_object_get(args, "community_algorithm"));
     p->algo = algo_name && strcmp(algo_name, "leiden") == 0 ? EP_GRAPH_LEIDEN : EP_GRAPH_LOUVAIN;
 }
 
-int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                                      struct ep_error *err)
+/* The map_political_network result over the window of args (*wp: that window, borrowed from
+ * the env's cache); fmts for the political map's note. */
+static int map_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args, unsigned fmts,
+                   struct ep_win **wp, json_t **result, struct ep_error *err)
 {
-    struct ep_run r;
-    run_init(&r, ctx, "map_political_network", 5);
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_GRAPHML | EP_FMT_PNG,
-                            "map_political_network", &fmts, err))
-        return EP_EINVAL;
     struct ep_tools_window tw;
     struct ep_win *w = NULL;
-    int rc = ep_run_stage(&r, "loading the window", err);
+    int rc = ep_run_stage(r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
@@ -981,7 +811,7 @@ int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, json_t **r
     struct ep_network_params p;
     map_params(args, &p);
     struct ep_network o;
-    if ((rc = ep_network_compute(w, &p, &r, &o, err)))
+    if ((rc = ep_network_compute(w, &p, r, &o, err)))
         return rc;
     const struct ep_matrix *m = w->m;
     const struct ep_graph *g = &w->g;
@@ -1031,15 +861,40 @@ int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, json_t **r
         struct ep_stats_map_params mpp;
         ep_stats_map_params_default(&mpp);
         if (m->n_vote < mpp.min_cast)
-            ep_run_too_short(&r, "votes", m->n_vote, mpp.min_cast,
+            ep_run_too_short(r, "votes", m->n_vote, mpp.min_cast,
                              "political-map (MEPs need %d cast votes)", mpp.min_cast);
     }
-    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
-    if (rc == 0 && fmts != EP_FMT_JSON && (rc = render_map(ctx, w, args, fmts, *result, err))) {
+    *wp = w;
+    return finish(ctx, r, &tw, w, res, meth, bad, result, err);
+}
+
+int tool_map_political_network(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                               struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "map_political_network", 5);
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_GRAPHML | EP_FMT_PNG,
+                            "map_political_network", &fmts, err))
+        return EP_EINVAL;
+    struct ep_win *w = NULL;
+    int rc = map_run(ctx, &r, args, fmts, &w, result, err);
+    if (rc == 0 && fmts != EP_FMT_JSON && (rc = ep_tools_render_map(ctx, w, args, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
     }
     return rc;
+}
+
+
+int ep_tools_map_result(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, int progress,
+                        struct ep_win **w, json_t **result, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "map_political_network", 5);
+    if (!progress)
+        r.progress = NULL; /* the caller reports progress */
+    return map_run(ctx, &r, args, fmts, w, result, err);
 }
 
 /* ==== 4. detect_voting_anomalies =========================================================== */
@@ -1128,12 +983,10 @@ static int anom_params(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, 
 {
     memset(p, 0, sizeof *p);
     p->mep = p->grp = -1;
-    ep_stats_outlier_params_default(&p->op);
-    json_t *j;
-    if ((j = json_object_get(args, "threshold")))
-        p->op.threshold = json_number_value(j);
-    if ((j = json_object_get(args, "min_observations")))
-        p->op.min_obs = (int)json_integer_value(j);
+    ep_stats_outlier_params_default(&p->op); /* classic_min */
+    /* the schema's defaults are filled in by ep_tools_call */
+    p->op.threshold = json_number_value(json_object_get(args, "threshold"));
+    p->op.min_obs = (int)json_integer_value(json_object_get(args, "min_observations"));
     if (strcmp(scope, "mep") == 0) {
         p->scope = EP_ANOM_MEP;
         if (!json_is_integer(json_object_get(args, "mep_id")))
@@ -1167,9 +1020,9 @@ int tool_detect_voting_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t *
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc)
         return rc;
-    const char *scope = json_string_value(json_object_get(args, "scope"));
+    const char *scope = json_string_value(json_object_get(args, "scope")); /* schema default */
     if (!scope)
-        scope = "parliament";
+        return ep_error_set(err, EP_EINVAL, "argument \"scope\" is missing");
     struct ep_anomalies_params p;
     if ((rc = anom_params(ctx, w, args, scope, &p, err)))
         return rc;
@@ -1346,37 +1199,35 @@ static json_t *risk_frag_evidence(const struct ep_risk *o, int *bad)
 /* level, composite, thresholds, weights and dimensions into res. */
 static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
 {
-    json_t *dims = json_object(), *nom = json_object(), *eff = json_object(),
-           *dropped = json_array();
+    struct wdims x;
+    wdims_init(&x);
     for (int d = 0; d < EP_RISK_NDIM; d++) {
-        const struct ep_risk_dim *x = &o->dim[d];
-        const char *name = ep_risk_dim_name[d];
-        ep_json_put(nom, name, ep_json_real(ep_risk_dim_weight[d]), bad);
+        const struct ep_risk_dim *di = &o->dim[d];
         json_t *dj;
-        if (x->available) {
-            ep_json_put(eff, name, ep_json_real(x->weight), bad);
+        if (di->available) {
             json_t *ev = d == EP_RISK_FRAG ? risk_frag_evidence(o, bad) : risk_evidence(o, d, bad);
             dj = json_pack("{s:b, s:o, s:o, s:s, s:s, s:o}", "available", 1, "value",
-                           ep_json_real(x->value), "weight", ep_json_real(x->weight), "normalisation", rdim_norm[d],
-                           "definition", rdim_def[d], "evidence", ev);
+                           ep_json_real(di->value), "weight", ep_json_real(di->weight),
+                           "normalisation", rdim_norm[d], "definition", rdim_def[d], "evidence",
+                           ev);
         } else {
-            dj = ep_json_unavailable(x->reason);
+            dj = ep_json_unavailable(di->reason);
             ep_json_put(dj, "definition", json_string(rdim_def[d]), bad);
             ep_json_put(dj, "normalisation", json_string(rdim_norm[d]), bad);
-            if (x->min_sittings)
-                ep_json_put(dj, "minimum_sittings", json_integer(x->min_sittings), bad);
-            ep_json_add(dropped, json_string(name), bad);
+            if (di->min_sittings)
+                ep_json_put(dj, "minimum_sittings", json_integer(di->min_sittings), bad);
         }
-        ep_json_put(dims, name, dj, bad);
+        wdims_add(&x, ep_risk_dim_name[d], ep_risk_dim_weight[d], di->available, di->weight, dj,
+                  bad);
     }
-    int renorm = json_array_size(dropped) > 0;
     char note[300];
     snprintf(note, sizeof note,
-             renorm ? "%zu dimension(s) without data dropped; remaining weights divided by their "
-                      "sum %.2f"
-                    : "all dimensions available (%zu dropped, weight sum %.2f)",
-             json_array_size(dropped), o->weight_sum);
-    json_t *wt = weights_json(nom, eff, dropped, note, bad);
+             json_array_size(x.dropped)
+                 ? "%zu dimension(s) without data dropped; remaining weights divided by their "
+                   "sum %.2f"
+                 : "all dimensions available (%zu dropped, weight sum %.2f)",
+             json_array_size(x.dropped), o->weight_sum);
+    json_t *wt = weights_json(x.nom, x.eff, x.dropped, note, bad);
     ep_json_put(res, "level", json_string(ep_risk_level(o->composite)), bad);
     ep_json_put(res, "composite", ep_json_real(o->composite), bad);
     ep_json_put(res, "thresholds",
@@ -1384,27 +1235,22 @@ static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
                   "LOW if composite < 0.25, MODERATE if < 0.50, HIGH if < 0.75, else CRITICAL"),
         bad);
     ep_json_put(res, "weights", wt, bad);
-    ep_json_put(res, "dimensions", dims, bad);
+    ep_json_put(res, "dimensions", x.dims, bad);
 }
 
-int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *args,
-                                                   json_t **result, struct ep_error *err)
+/* The generate_political_risk_assessment result over the window of args. */
+static int risk_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args, json_t **result,
+                    struct ep_error *err)
 {
-    struct ep_run r;
-    run_init(&r, ctx, "generate_political_risk_assessment", 8);
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
-                            "generate_political_risk_assessment", &fmts, err))
-        return EP_EINVAL;
     struct ep_tools_window tw;
     struct ep_win *w = NULL;
-    int rc = ep_run_stage(&r, "loading the window", err);
+    int rc = ep_run_stage(r, "loading the window", err);
     if (!rc)
         rc = win_get(ctx, args, &tw, &w, err);
     if (rc || !w)
         return rc ? rc : EP_EINTERNAL;
     struct ep_risk o;
-    if ((rc = ep_risk_compute(w, &r, &o, err)))
+    if ((rc = ep_risk_compute(w, r, &o, err)))
         return rc;
     int bad = 0;
     json_t *res = json_object();
@@ -1426,16 +1272,55 @@ int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *arg
     json_t *meth = methodology(
         w, "composite = sum_d w_d * r_d / sum_d w_d over available dimensions, r_d in 0..1", inputs,
         limits);
-    if ((rc = ep_run_stage(&r, "result", err))) {
+    if ((rc = ep_run_stage(r, "result", err))) {
         json_decref(res);
         json_decref(meth);
         return rc;
     }
-    rc = finish(ctx, &r, &tw, w, res, meth, bad, result, err);
+    return finish(ctx, r, &tw, w, res, meth, bad, result, err);
+}
+
+int ep_tools_coal_or_risk_result(struct ep_tool_ctx *ctx, json_t *args, int briefing,
+                                 int progress, json_t **result, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx,
+             briefing ? "generate_political_risk_assessment" : "analyze_coalition_dynamics",
+             briefing ? 8 : 7);
+    if (!progress)
+        r.progress = NULL; /* the caller reports progress */
+    return briefing ? risk_run(ctx, &r, args, result, err)
+                    : coalition_run(ctx, &r, args, json_object_get(args, "groups"), result, err);
+}
+
+/* The two tools: the result, then the files of formats (render_coalition). */
+static int coal_or_risk_tool(struct ep_tool_ctx *ctx, json_t *args, int briefing,
+                             json_t **result, struct ep_error *err)
+{
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG | EP_FMT_PDF,
+                            briefing ? "generate_political_risk_assessment"
+                                     : "analyze_coalition_dynamics",
+                            &fmts, err))
+        return EP_EINVAL;
+    int rc = ep_tools_coal_or_risk_result(ctx, args, briefing, 1, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
-        (rc = render_coalition(ctx, args, fmts, *result, 1, err))) {
+        (rc = ep_tools_render_coalition(ctx, args, fmts, *result, briefing, err))) {
         json_decref(*result);
         *result = NULL;
     }
     return rc;
 }
+
+int tool_analyze_coalition_dynamics(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                    struct ep_error *err)
+{
+    return coal_or_risk_tool(ctx, args, 0, result, err);
+}
+
+int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *args,
+                                            json_t **result, struct ep_error *err)
+{
+    return coal_or_risk_tool(ctx, args, 1, result, err);
+}
+
