@@ -1,0 +1,267 @@
+/* The toolkit tools, part A (tools/ep_tools_toolkit.c), on the bundled real data through
+ * ep_tools_call (input and output schemas validated), against independent SQL over member_vote
+ * and hand-checked figures, with the edge windows: too short, unknown ids and codes, no votes. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_env.h"
+#include "ep_report.h"
+#include "ep_store.h"
+#include "ep_store_db.h"
+#include "ep_testutil.h"
+#include "ep_tools.h"
+#include "ep_tools_toolkit.h"
+
+static struct ep_store *S;
+static struct ep_env Env;
+static char *Dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    Dir = ep_test_tmpdir();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/kit.db", Dir);
+    if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err) ||
+        ep_env_init(&Env, S, &err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    size_t n;
+    const struct ep_tool *rows = ep_tools_toolkit_rows(&n);
+    if (ep_tools_register_with(rows, n, EP_TOOLS_REG_DEFAULTS, &err)) {
+        fprintf(stderr, "register: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ep_env_close(&Env);
+    ep_tools_cleanup();
+    ep_report_cleanup();
+    ep_store_close(S);
+    ep_test_system("rm -rf '%s'", Dir);
+    free(Dir);
+    return 0;
+}
+
+static int call(const char *tool, const char *args_json, json_t **res, struct ep_error *err)
+{
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = S;
+    ctx.env = &Env;
+    ctx.out_dir = Dir;
+    json_t *args = json_loads(args_json, 0, NULL);
+    assert_non_null(args);
+    *res = NULL;
+    int rc = ep_tools_call(&ctx, tool, args, res, err);
+    json_decref(args);
+    return rc;
+}
+
+static json_t *ok_call(const char *tool, const char *args_json)
+{
+    struct ep_error err = {0};
+    json_t *res;
+    int rc = call(tool, args_json, &res, &err);
+    if (rc)
+        fail_msg("%s %s: %d %s", tool, args_json, rc, err.msg);
+    assert_non_null(json_object_get(res, "window"));
+    assert_non_null(json_object_get(res, "provenance"));
+    assert_non_null(json_object_get(res, "methodology"));
+    return res;
+}
+
+/* The call fails with code; its message contains want. */
+static void bad_call(const char *tool, const char *args_json, int code, const char *want)
+{
+    struct ep_error err = {0};
+    json_t *res = NULL;
+    int rc = call(tool, args_json, &res, &err);
+    if (rc != code || !strstr(err.msg, want))
+        fail_msg("%s %s: got %d \"%s\", want %d \"%s\"", tool, args_json, rc, err.msg, code, want);
+    assert_null(res);
+}
+
+static long long sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long long sql_int(const char *fmt, ...)
+{
+    char q[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q, sizeof q, fmt, ap);
+    va_end(ap);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ep_store_db(S), q, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", q, sqlite3_errmsg(ep_store_db(S)));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static const char *sql_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *sql_text(const char *fmt, ...)
+{
+    static char out[4096];
+    char q[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q, sizeof q, fmt, ap);
+    va_end(ap);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ep_store_db(S), q, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", q, sqlite3_errmsg(ep_store_db(S)));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const char *t = (const char *)sqlite3_column_text(st, 0);
+    snprintf(out, sizeof out, "%s", t ? t : "");
+    sqlite3_finalize(st);
+    return out;
+}
+
+static double num(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_number(v))
+        fail_msg("%s is not a number", k);
+    return json_number_value(v);
+}
+
+static long long geti(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_integer(v))
+        fail_msg("%s is not an integer", k);
+    return json_integer_value(v);
+}
+
+/* ---- comparative_intelligence ------------------------------------------------------------- */
+
+/* same and both of two MEPs from member_vote (cast = pos 1..3) */
+static void sql_pair(long long a, long long b, long long *same, long long *both)
+{
+    const char *j = "FROM member_vote x JOIN member_vote y ON x.vote_id = y.vote_id WHERE "
+                    "x.member_id = %lld AND y.member_id = %lld AND x.pos BETWEEN 1 AND 3 AND "
+                    "y.pos BETWEEN 1 AND 3";
+    char q[512];
+    snprintf(q, sizeof q, "SELECT COUNT(*) %s", j);
+    *both = sql_int(q, a, b);
+    snprintf(q, sizeof q, "SELECT COUNT(*) %s AND x.pos = y.pos", j);
+    *same = sql_int(q, a, b);
+}
+
+static void test_comparative(void **state)
+{
+    (void)state;
+    /* Adamowicz (EPP, PL), Adinolfi (EPP, IT), Thun (Renew, PL) */
+    json_t *r = ok_call("comparative_intelligence",
+                        "{\"mep_ids\": [197490, 124831, 96776], \"max_differing_votes\": 3}");
+    json_t *pairs = json_object_get(r, "pairs");
+    assert_int_equal(json_array_size(pairs), 3);
+    const long long ids[3] = {197490, 124831, 96776};
+    int q = 0;
+    for (int a = 0; a < 3; a++)
+        for (int b = a + 1; b < 3; b++, q++) {
+            json_t *p = json_array_get(pairs, (size_t)q);
+            long long same, both;
+            sql_pair(ids[a], ids[b], &same, &both);
+            assert_true(both > 100);
+            assert_int_equal(geti(p, "a"), ids[a]);
+            assert_int_equal(geti(p, "b"), ids[b]);
+            assert_int_equal(geti(p, "shared_votes"), both);
+            assert_int_equal(geti(p, "agreeing_votes"), same);
+            assert_int_equal(geti(p, "differing_votes"), both - same);
+            assert_true(fabs(num(p, "agreement") - (double)same / (double)both) < 5e-7);
+            /* the listed differing votes really differ, in vote order, with their titles */
+            json_t *d = json_object_get(p, "differ");
+            assert_int_equal(json_array_size(d), both - same < 3 ? both - same : 3);
+            for (size_t k = 0; k < json_array_size(d); k++) {
+                json_t *x = json_array_get(d, k);
+                long long v = geti(x, "vote_id");
+                assert_int_equal(sql_int("SELECT COUNT(*) FROM member_vote x JOIN member_vote y "
+                                         "ON x.vote_id = y.vote_id WHERE x.vote_id = %lld AND "
+                                         "x.member_id = %lld AND y.member_id = %lld AND x.pos "
+                                         "BETWEEN 1 AND 3 AND y.pos BETWEEN 1 AND 3 AND x.pos <> "
+                                         "y.pos",
+                                         v, ids[a], ids[b]),
+                                 1);
+                assert_string_equal(json_string_value(json_object_get(x, "title")),
+                                    sql_text("SELECT COALESCE(NULLIF(title, ''), rcv_title, '') "
+                                             "FROM vote WHERE id = %lld",
+                                             v));
+            }
+        }
+    /* Thun is in Renew, the other two in EPP: the EPP pair agrees more */
+    assert_true(num(json_array_get(pairs, 0), "agreement") >
+                num(json_array_get(pairs, 1), "agreement"));
+    json_decref(r);
+
+    /* most like Adamowicz: the first item's figures by SQL, and no other MEP with >= 10 common
+     * votes has a higher agreement */
+    r = ok_call("comparative_intelligence", "{\"like_mep_id\": 197490, \"top\": 5}");
+    json_t *ms = json_object_get(r, "most_similar");
+    assert_true(json_is_true(json_object_get(ms, "available")));
+    json_t *items = json_object_get(ms, "items");
+    assert_int_equal(json_array_size(items), 5);
+    json_t *first = json_array_get(items, 0);
+    long long same, both;
+    sql_pair(197490, geti(first, "mep_id"), &same, &both);
+    assert_int_equal(geti(first, "shared_votes"), both);
+    assert_int_equal(geti(first, "agreeing_votes"), same);
+    /* candidates: MEPs (other than X) with >= 10 common cast votes */
+    long long cand = sql_int(
+        "SELECT COUNT(*) FROM (SELECT y.member_id FROM member_vote x JOIN member_vote y ON "
+        "x.vote_id = y.vote_id WHERE x.member_id = 197490 AND y.member_id <> 197490 AND x.pos "
+        "BETWEEN 1 AND 3 AND y.pos BETWEEN 1 AND 3 GROUP BY y.member_id HAVING COUNT(*) >= 10)");
+    assert_int_equal(geti(ms, "candidates"), cand);
+    /* the best agreement by SQL (as an integer in millionths) */
+    long long best = sql_int(
+        "SELECT MAX(s * 1000000 / c) FROM (SELECT SUM(x.pos = y.pos) * 1.0 AS s, COUNT(*) AS c "
+        "FROM member_vote x JOIN member_vote y ON x.vote_id = y.vote_id WHERE x.member_id = "
+        "197490 AND y.member_id <> 197490 AND x.pos BETWEEN 1 AND 3 AND y.pos BETWEEN 1 AND 3 "
+        "GROUP BY y.member_id HAVING COUNT(*) >= 10)");
+    assert_true(fabs(num(first, "agreement") * 1e6 - (double)best) <= 1.0);
+    for (size_t k = 1; k < json_array_size(items); k++)
+        assert_true(num(json_array_get(items, k - 1), "agreement") >=
+                    num(json_array_get(items, k), "agreement"));
+    assert_null(json_object_get(r, "pairs"));
+    json_decref(r);
+
+    /* a window shorter than the common votes a candidate needs: said so */
+    r = ok_call("comparative_intelligence",
+                "{\"like_mep_id\": 197490, \"min_common_votes\": 300}");
+    ms = json_object_get(r, "most_similar");
+    assert_true(json_is_false(json_object_get(ms, "available")));
+    assert_non_null(strstr(json_string_value(json_object_get(ms, "reason")), "300"));
+    json_t *ws = json_object_get(r, "window_too_short");
+    assert_non_null(ws);
+    json_t *m0 = json_array_get(json_object_get(ws, "measures"), 0);
+    assert_int_equal(geti(m0, "have"), 266);
+    assert_int_equal(geti(m0, "minimum"), 300);
+    json_decref(r);
+
+    /* errors: nothing asked, unknown MEP, duplicate, no mandate in the window, empty window */
+    bad_call("comparative_intelligence", "{}", EP_EINVAL, "mep_ids");
+    bad_call("comparative_intelligence", "{\"mep_ids\": [197490, 1]}", EP_ENOTFOUND,
+             "mep_ids[1]");
+    bad_call("comparative_intelligence", "{\"mep_ids\": [197490, 197490]}", EP_EINVAL,
+             "listed twice");
+    bad_call("comparative_intelligence", "{\"mep_ids\": [197490, 124831], \"term\": 10}",
+             EP_EUNAVAIL, "");
+    bad_call("comparative_intelligence", "{\"mep_ids\": [197490]}", EP_EINVAL, "mep_ids");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_comparative),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

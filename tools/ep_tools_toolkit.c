@@ -1,0 +1,337 @@
+/* ep_tools_toolkit: rows and handlers of the toolkit tools, part A. See ep_tools_toolkit.h and
+ * docs/tools-intel.md ("Analyst's toolkit"). */
+#include "ep_tools_toolkit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_comparative.h"
+#include "ep_env.h"
+#include "ep_json.h"
+#include "ep_model.h"
+#include "ep_query_intel.h"
+#include "ep_query_toolkit.h"
+#include "ep_run.h"
+#include "ep_tools_common.h"
+#include "ep_tools_window.h"
+#include "ep_util.h"
+
+#define ANNOT 1, 1, 0
+
+/* ---- what every toolkit tool shares ------------------------------------------------------ */
+
+/* One call: the run (progress, cancellation, too-short measures), the window and its names. */
+struct kit {
+    struct ep_tool_ctx *ctx;
+    struct ep_run run;
+    struct ep_tools_window tw;
+    struct ep_win *w;
+};
+
+/* Start a call of tool with n_stages stages: load the window of args and its MEP names. */
+static int kit_begin(struct kit *k, struct ep_tool_ctx *ctx, const char *tool, int n_stages,
+                     json_t *args, struct ep_error *err)
+{
+    memset(k, 0, sizeof *k);
+    k->ctx = ctx;
+    k->run.tool = tool;
+    k->run.n = n_stages + 2; /* + loading the window, provenance */
+    if (!ctx || !ctx->store)
+        return ep_error_set(err, EP_EINVAL, "no store is open");
+    k->run.progress = ctx->progress;
+    k->run.pctx = ctx->pctx;
+    k->run.cancelled = ctx->cancelled;
+    k->run.deadline = ctx->deadline;
+    int rc = ep_run_stage(&k->run, "loading the window", err);
+    if (!rc)
+        rc = ep_tools_window_from_args(args, &k->tw, err);
+    if (!rc)
+        rc = ep_tools_win(ctx, &k->tw, &k->w, err);
+    if (!rc)
+        rc = ep_win_need_names(k->w, err);
+    return rc;
+}
+
+static long long iarg(json_t *args, const char *name, long long dflt)
+{
+    json_t *v = json_object_get(args, name);
+    return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
+static const char *gcode(const struct ep_matrix *m, int g)
+{
+    return g >= 0 && g < m->n_grp ? m->grp_code[g] : NULL;
+}
+
+/* {mep_id, name, group (modal in the window), country}. */
+static json_t *kit_mep(const struct ep_win *w, int i)
+{
+    const char *g = gcode(w->m, ep_win_modal_group(w, i));
+    return json_pack("{s:I, s:s, s:o, s:o}", "mep_id", (json_int_t)w->m->mep_id[i], "name",
+                     w->name[i], "group", ep_json_str_or_null(g), "country",
+                     ep_json_str_or_null(w->country[i][0] ? w->country[i] : NULL));
+}
+
+static json_t *vote_ref(const struct ep_matrix *m, int v, const char *title)
+{
+    char d[11];
+    ep_date_format(m->vote_day[v], d);
+    return json_pack("{s:I, s:s, s:s}", "vote_id", (json_int_t)m->vote_id[v], "date", d,
+                     "title", title ? title : "");
+}
+
+/* Finish res: window, window_too_short, methodology {formula, inputs, coverage, limits} and
+ * provenance; *result = res on success (res is released on failure). */
+static int kit_finish(struct kit *k, json_t *res, const char *formula, const char *const *inputs,
+                      const char *const *limits, int bad, json_t **result, struct ep_error *err)
+{
+    const struct ep_run *r = &k->run;
+    ep_json_put(res, "window", ep_tools_window_json(&k->tw, k->w->m), &bad);
+    if (r->n_short > 0) {
+        json_t *a = json_array();
+        for (int i = 0; i < r->n_short; i++)
+            ep_json_add(a,
+                        json_pack("{s:s, s:s, s:I, s:I}", "measure", r->shortm[i].measure, "unit",
+                                  r->shortm[i].unit, "have", (json_int_t)r->shortm[i].have,
+                                  "minimum", (json_int_t)r->shortm[i].minimum),
+                        &bad);
+        ep_json_put(res, "window_too_short",
+                    json_pack("{s:s, s:o}", "note",
+                              "the window is too short for these measures: each is unavailable "
+                              "with its reason; widen the window (from, to, sittings)",
+                              "measures", a),
+                    &bad);
+    }
+    ep_json_put(res, "methodology",
+                json_pack("{s:s, s:o, s:{s:i, s:i, s:i}, s:o}", "formula", formula, "inputs",
+                          ep_json_strings(inputs), "coverage", "votes", k->w->m->n_vote, "meps",
+                          k->w->n_active, "sittings", k->w->n_sittings, "limits",
+                          ep_json_strings(limits)),
+                &bad);
+    if (bad) {
+        json_decref(res);
+        return ep_error_set(err, EP_ENOMEM, "out of memory while building the result");
+    }
+    int rc = ep_run_stage(&k->run, "provenance", err);
+    if (!rc)
+        rc = ep_tools_env_add_provenance(k->ctx->env, res, err);
+    if (rc) {
+        json_decref(res);
+        return rc;
+    }
+    *result = res;
+    return 0;
+}
+
+/* Matrix index of MEP id, or an error naming the argument: EP_ENOTFOUND when no stored source
+ * names the MEP, EP_EUNAVAIL when they held no mandate on a vote of the window. */
+static int kit_mep_index(struct kit *k, int64_t id, const char *arg, struct ep_error *err)
+{
+    int i = ep_matrix_mep_index(k->w->m, id);
+    if (i >= 0)
+        return i;
+    int known = ep_tools_env_mep_known(k->ctx->env, id, err);
+    if (known < 0)
+        return known;
+    if (known == 0)
+        return ep_error_set(err, EP_ENOTFOUND,
+                            "argument \"%s\": no MEP with id %lld in the store (find ids with "
+                            "get_meps)",
+                            arg, (long long)id);
+    return ep_error_set(err, EP_EUNAVAIL,
+                        "argument \"%s\": MEP %lld held no mandate on any of the window's %d "
+                        "votes; choose a window when they were an MEP",
+                        arg, (long long)id, k->w->m->n_vote);
+}
+
+/* Titles of the votes idx[0..n-1] (matrix indices): one block, free() it. */
+static int kit_titles(struct kit *k, const int *idx, int n, char ***titles, struct ep_error *err)
+{
+    int64_t *ids = malloc((size_t)(n > 0 ? n : 1) * sizeof *ids);
+    if (!ids)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    for (int j = 0; j < n; j++)
+        ids[j] = k->w->m->vote_id[idx[j]];
+    int rc = ep_query_vote_titles(k->ctx->store, ids, n, titles, err);
+    free(ids);
+    return rc;
+}
+
+/* ==== comparative_intelligence ============================================================= */
+
+static const char *const pos_name[] = {"NONE", "FOR", "AGAINST", "ABSTENTION", "DID_NOT_VOTE"};
+
+static const char *cell_pos(const struct ep_matrix *m, int v, int i)
+{
+    uint8_t x = m->pos[(size_t)v * (size_t)m->n_mep + (size_t)i];
+    return pos_name[x <= EP_POS_DID_NOT_VOTE ? x : 0];
+}
+
+static json_t *cmp_pairs_json(struct kit *k, const struct ep_comparative *o, int *bad,
+                              struct ep_error *err, int *rc)
+{
+    const struct ep_matrix *m = k->w->m;
+    json_t *arr = json_array();
+    for (int q = 0; q < o->n_pair && !*rc; q++) {
+        const struct ep_cmp_pair *pr = &o->pair[q];
+        int i = o->p.mep[pr->a], j = o->p.mep[pr->b];
+        char **titles = NULL;
+        if ((*rc = kit_titles(k, pr->differ, pr->n_kept, &titles, err)))
+            break;
+        json_t *diff = json_array();
+        for (int d = 0; d < pr->n_kept; d++) {
+            int v = pr->differ[d];
+            json_t *x = vote_ref(m, v, titles[d]);
+            ep_json_put(x, "positions",
+                        json_pack("{s:s, s:s}", "a", cell_pos(m, v, i), "b", cell_pos(m, v, j)),
+                        bad);
+            ep_json_add(diff, x, bad);
+        }
+        free(titles);
+        json_t *p = json_pack("{s:I, s:I, s:i, s:i, s:i, s:o, s:o, s:b}", "a",
+                              (json_int_t)m->mep_id[i], "b", (json_int_t)m->mep_id[j],
+                              "shared_votes", pr->both, "agreeing_votes", pr->same,
+                              "differing_votes", pr->n_differ, "agreement",
+                              ep_json_real_if(pr->ok, pr->agreement), "differ", diff,
+                              "differ_truncated", pr->n_kept < pr->n_differ);
+        if (p && !pr->ok)
+            ep_json_put(p, "reason",
+                        json_string("the two MEPs cast no vote in common in the window"), bad);
+        ep_json_add(arr, p, bad);
+    }
+    return arr;
+}
+
+static json_t *cmp_like_json(struct kit *k, const struct ep_comparative *o, int *bad)
+{
+    const struct ep_win *w = k->w;
+    json_t *x = json_object();
+    ep_json_put(x, "mep", kit_mep(w, o->p.like), bad);
+    ep_json_put(x, "cast_votes", json_integer(o->like_cast), bad);
+    ep_json_put(x, "min_common_votes", json_integer(o->p.min_common), bad);
+    ep_json_put(x, "candidates", json_integer(o->like_candidates), bad);
+    if (o->like_candidates == 0) {
+        ep_json_put(x, "available", json_false(), bad);
+        char why[300];
+        snprintf(why, sizeof why,
+                 "no other MEP cast at least %d votes in common with MEP %lld in the window (it "
+                 "has %d votes; X cast %d)",
+                 o->p.min_common, (long long)w->m->mep_id[o->p.like], w->m->n_vote,
+                 o->like_cast);
+        ep_json_put(x, "reason", json_string(why), bad);
+        return x;
+    }
+    ep_json_put(x, "available", json_true(), bad);
+    json_t *items = json_array();
+    for (int q = 0; q < o->n_like; q++) {
+        const struct ep_cmp_like *l = &o->like[q];
+        json_t *e = kit_mep(w, l->mep);
+        ep_json_put(e, "agreement", ep_json_real(l->agreement), bad);
+        ep_json_put(e, "shared_votes", json_integer(l->both), bad);
+        ep_json_put(e, "agreeing_votes", json_integer(l->same), bad);
+        ep_json_add(items, e, bad);
+    }
+    ep_json_put(x, "items", items, bad);
+    return x;
+}
+
+/* The mep_ids argument into p (matrix indices); duplicates are refused. */
+static int cmp_ids(struct kit *k, json_t *ids, struct ep_cmp_params *p, struct ep_error *err)
+{
+    for (size_t q = 0; q < json_array_size(ids); q++) {
+        char an[32];
+        snprintf(an, sizeof an, "mep_ids[%zu]", q);
+        int64_t id = json_integer_value(json_array_get(ids, q));
+        for (size_t r = 0; r < q; r++)
+            if (json_integer_value(json_array_get(ids, r)) == id)
+                return ep_error_set(err, EP_EINVAL,
+                                    "argument \"%s\": MEP %lld is listed twice (mep_ids[%zu]); "
+                                    "list each MEP once",
+                                    an, (long long)id, r);
+        int i = kit_mep_index(k, id, an, err);
+        if (i < 0)
+            return i;
+        p->mep[p->n_mep++] = i;
+    }
+    return 0;
+}
+
+static int tool_comparative_intelligence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                         struct ep_error *err)
+{
+    json_t *ids = json_object_get(args, "mep_ids");
+    json_t *like = json_object_get(args, "like_mep_id");
+    if (!ids && !like)
+        return ep_error_set(err, EP_EINVAL,
+                            "give \"mep_ids\" (2 to 10 MEPs to compare), \"like_mep_id\" (the MEP "
+                            "whose closest voters to list), or both");
+    struct kit k;
+    int rc = kit_begin(&k, ctx, "comparative_intelligence", 3, args, err);
+    if (rc)
+        return rc;
+    struct ep_cmp_params p = {0};
+    p.like = -1;
+    p.top = (int)iarg(args, "top", 10);
+    p.min_common = (int)iarg(args, "min_common_votes", 10);
+    p.max_differ = (int)iarg(args, "max_differing_votes", 20);
+    if ((rc = cmp_ids(&k, ids, &p, err)))
+        return rc;
+    if (like && (p.like = kit_mep_index(&k, json_integer_value(like), "like_mep_id", err)) < 0)
+        return p.like;
+    struct ep_comparative o;
+    if ((rc = ep_comparative_compute(k.w, &p, &k.run, &o, err)))
+        return rc;
+    int bad = 0;
+    json_t *res = json_object();
+    if (p.n_mep > 0) {
+        json_t *meps = json_array();
+        for (int a = 0; a < p.n_mep; a++) {
+            json_t *e = kit_mep(k.w, p.mep[a]);
+            ep_json_put(e, "cast_votes", json_integer(o.cast[a]), &bad);
+            ep_json_put(e, "eligible_votes", json_integer(o.eligible[a]), &bad);
+            ep_json_add(meps, e, &bad);
+        }
+        ep_json_put(res, "meps", meps, &bad);
+        ep_json_put(res, "pairs", cmp_pairs_json(&k, &o, &bad, err, &rc), &bad);
+    }
+    if (!rc && p.like >= 0)
+        ep_json_put(res, "most_similar", cmp_like_json(&k, &o, &bad), &bad);
+    ep_comparative_free(&o);
+    if (rc) {
+        json_decref(res);
+        return rc;
+    }
+    static const char *const inputs[] = {
+        "per MEP and vote: the cast option (FOR, AGAINST, ABSTENTION) from the window's matrix",
+        NULL};
+    static const char *const limits[] = {
+        "did-not-vote and not-an-MEP cells are not votes: they count neither as agreement nor "
+        "as disagreement",
+        "differing votes are listed in vote order up to max_differing_votes per pair",
+        "most_similar ranks by agreement, then by more shared votes, then by MEP index",
+        NULL};
+    return kit_finish(&k, res,
+                      "agreement(i, j) = same / both, same = votes where both cast the same "
+                      "option, both = votes where both cast (the co-voting network's edge "
+                      "weight); most_similar: MEPs with both >= min_common_votes, by agreement",
+                      inputs, limits, bad, result, err);
+}
+
+/* ==== the rows ============================================================================= */
+
+static const struct ep_tool rows[] = {
+    {"comparative_intelligence", "Compare MEPs' votes",
+     "2 to 10 MEPs compared on their roll-call votes in a window: pairwise agreement (share of "
+     "the votes both cast where they cast the same option), shared votes and the votes where "
+     "they differ, with titles; and the MEPs who vote most like a given MEP (top k by agreement "
+     "among MEPs with a minimum of common votes).",
+     NULL, NULL, ANNOT, 3600, tool_comparative_intelligence},
+};
+
+const struct ep_tool *ep_tools_toolkit_rows(size_t *n)
+{
+    if (n)
+        *n = sizeof rows / sizeof rows[0];
+    return rows;
+}
