@@ -58,28 +58,44 @@ int ep_query_vote_titles(struct ep_store *s, const int64_t *ids, int n, char ***
     return rc;
 }
 
-int ep_query_country_known(struct ep_store *s, const char *code, char *known, size_t n,
-                           struct ep_error *err)
+int ep_query_country_resolve(struct ep_store *s, const char *arg, char code[8], char *label,
+                             size_t n_label, char *known, size_t n_known, struct ep_error *err)
 {
-    if (known && n)
+    code[0] = 0;
+    if (label && n_label)
+        label[0] = 0;
+    if (known && n_known)
         known[0] = 0;
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(ep_store_db(s),
-                           "SELECT DISTINCT c FROM (SELECT country_code AS c FROM member UNION "
-                           "SELECT code FROM country) WHERE c IS NOT NULL AND c <> '' ORDER BY c",
+                           "SELECT code, COALESCE(label, '') FROM country WHERE upper(code) = "
+                           "upper(?1) OR upper(iso_alpha_2) = upper(?1) OR upper(label) = "
+                           "upper(?1) UNION ALL SELECT DISTINCT country_code, '' FROM member "
+                           "WHERE upper(country_code) = upper(?1) LIMIT 1",
                            -1, &q, NULL) != SQLITE_OK)
         return db_fail(s, err, "reading country codes");
-    int found = 0, st;
-    size_t k = 0;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *c = (const char *)sqlite3_column_text(q, 0);
-        if (c && strcmp(c, code) == 0)
-            found = 1;
-        if (known && k < n)
-            k += (size_t)snprintf(known + k, n - k, "%s%s", k ? ", " : "", c ? c : "");
+    sqlite3_bind_text(q, 1, arg, -1, SQLITE_TRANSIENT);
+    int st = sqlite3_step(q);
+    if (st == SQLITE_ROW) {
+        snprintf(code, 8, "%s", (const char *)sqlite3_column_text(q, 0));
+        if (label && n_label)
+            snprintf(label, n_label, "%s", (const char *)sqlite3_column_text(q, 1));
     }
     sqlite3_finalize(q);
+    if (st == SQLITE_ROW)
+        return 1;
     if (st != SQLITE_DONE)
         return db_fail(s, err, "reading country codes");
-    return found;
+    if (sqlite3_prepare_v2(ep_store_db(s),
+                           "SELECT code FROM country UNION SELECT country_code FROM member WHERE "
+                           "country_code IS NOT NULL AND country_code <> '' ORDER BY 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(s, err, "reading country codes");
+    size_t k = 0;
+    while ((st = sqlite3_step(q)) == SQLITE_ROW && known && k < n_known) {
+        const char *c = (const char *)sqlite3_column_text(q, 0);
+        k += (size_t)snprintf(known + k, n_known - k, "%s%s", k ? ", " : "", c ? c : "");
+    }
+    sqlite3_finalize(q);
+    return 0;
 }

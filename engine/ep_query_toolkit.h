@@ -17,9 +17,11 @@ struct ep_store;
 int ep_query_vote_titles(struct ep_store *s, const int64_t *ids, int n, char ***titles,
                          struct ep_error *err);
 
-/* Whether the store has a country code: 1 when the country table or a member names it, 0
- * when not, EP_EDB on a store error. The known codes ("AT, BE, ...") go to known[n]. */
-int ep_query_country_known(struct ep_store *s, const char *code, char *known, size_t n,
-                           struct ep_error *err);
+/* The country named by arg: its code (as members carry it, e.g. "DEU") or its ISO alpha-2 code
+ * ("DE") or its label ("Germany"), in any case, from the country table, else a member's country
+ * code equal to arg. 1 with the code in code[8] and the label (or "") in label[n_label], 0 when
+ * nothing names it (then the known codes "AUT, BEL, ..." go to known[n_known]), EP_EDB. */
+int ep_query_country_resolve(struct ep_store *s, const char *arg, char code[8], char *label,
+                             size_t n_label, char *known, size_t n_known, struct ep_error *err);
 
 #endif

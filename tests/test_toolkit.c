@@ -13,6 +13,7 @@
 #include "ep_store_db.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
+#include "ep_tools_basic.h"
 #include "ep_tools_toolkit.h"
 
 static struct ep_store *S;
@@ -33,7 +34,8 @@ static int setup(void **state)
     }
     size_t n;
     const struct ep_tool *rows = ep_tools_toolkit_rows(&n);
-    if (ep_tools_register_with(rows, n, EP_TOOLS_REG_DEFAULTS, &err)) {
+    if (ep_tools_register_with(rows, n, EP_TOOLS_REG_DEFAULTS, &err) ||
+        !(rows = ep_tools_basic_rows(&n)) || ep_tools_register(rows, n, &err)) {
         fprintf(stderr, "register: %s\n", err.msg);
         return -1;
     }
@@ -76,6 +78,17 @@ static json_t *ok_call(const char *tool, const char *args_json)
     assert_non_null(json_object_get(res, "window"));
     assert_non_null(json_object_get(res, "provenance"));
     assert_non_null(json_object_get(res, "methodology"));
+    return res;
+}
+
+/* A tool without the analysis blocks (get_voting_records). */
+static json_t *ok_call_plain(const char *tool, const char *args_json)
+{
+    struct ep_error err = {0};
+    json_t *res;
+    int rc = call(tool, args_json, &res, &err);
+    if (rc)
+        fail_msg("%s %s: %d %s", tool, args_json, rc, err.msg);
     return res;
 }
 
@@ -258,10 +271,152 @@ static void test_comparative(void **state)
     bad_call("comparative_intelligence", "{\"mep_ids\": [197490]}", EP_EINVAL, "mep_ids");
 }
 
+/* ---- analyze_country_delegation --------------------------------------------------------- */
+
+/* The delegation's per-vote counts and position (0 = TIE), as SQL over member_vote */
+#define DELEG_CTE                                                                                  \
+    "WITH c AS (SELECT vote_id, SUM(pos = 1) AS y, SUM(pos = 2) AS n, SUM(pos = 3) AS a FROM "    \
+    "member_vote mv JOIN member m ON m.id = mv.member_id WHERE m.country_code = 'POL' GROUP BY "   \
+    "vote_id), p AS (SELECT vote_id, y, n, a, CASE WHEN y > n AND y > a THEN 1 WHEN n > y AND n " \
+    "> a THEN 2 WHEN a > y AND a > n THEN 3 ELSE 0 END AS dp FROM c) "
+
+static json_t *find_by(json_t *arr, const char *key, const char *val)
+{
+    for (size_t k = 0; k < json_array_size(arr); k++) {
+        json_t *x = json_array_get(arr, k);
+        if (strcmp(json_string_value(json_object_get(x, key)), val) == 0)
+            return x;
+    }
+    fail_msg("no %s = %s", key, val);
+    return NULL;
+}
+
+static void test_delegation(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("analyze_country_delegation", "{\"country\": \"pl\", \"top\": 3}");
+    json_t *c = json_object_get(r, "country");
+    assert_string_equal(json_string_value(json_object_get(c, "code")), "POL");
+    assert_string_equal(json_string_value(json_object_get(c, "label")), "Poland");
+    assert_int_equal(json_array_size(json_object_get(r, "members")),
+                     sql_int("SELECT COUNT(DISTINCT mv.member_id) FROM member_vote mv JOIN member "
+                             "m ON m.id = mv.member_id WHERE m.country_code = 'POL'"));
+    /* seats on the last vote */
+    json_t *seats = json_object_get(r, "seats");
+    long long last = geti(seats, "vote_id");
+    assert_int_equal(last, sql_int("SELECT id FROM vote WHERE pos_unit_id IS NOT NULL ORDER BY "
+                                   "timestamp DESC, id DESC LIMIT 1"));
+    assert_int_equal(geti(seats, "total"),
+                     sql_int("SELECT COUNT(*) FROM member_vote mv JOIN member m ON m.id = "
+                             "mv.member_id WHERE m.country_code = 'POL' AND mv.vote_id = %lld",
+                             last));
+    assert_int_equal(geti(find_by(json_object_get(seats, "by_group"), "group", "EPP"), "seats"),
+                     sql_int("SELECT COUNT(*) FROM member_vote mv JOIN member m ON m.id = "
+                             "mv.member_id WHERE m.country_code = 'POL' AND mv.vote_id = %lld "
+                             "AND mv.group_code = 'EPP'",
+                             last));
+    /* cohesion: mean AI in millionths */
+    json_t *coh = json_object_get(r, "cohesion");
+    long long ai = sql_int("WITH c AS (SELECT vote_id, SUM(pos = 1) AS y, SUM(pos = 2) AS n, "
+                           "SUM(pos = 3) AS a FROM member_vote mv JOIN member m ON m.id = "
+                           "mv.member_id WHERE m.country_code = 'POL' GROUP BY vote_id) SELECT "
+                           "ROUND(AVG((max(y, n, a) - 0.5 * (y + n + a - max(y, n, a))) * 1.0 / "
+                           "(y + n + a)) * 1e6) FROM c WHERE y + n + a > 0");
+    assert_true(fabs(num(coh, "ai_mean") * 1e6 - (double)ai) <= 1.0);
+    assert_int_equal(geti(coh, "ai_votes"), 266);
+    /* splits */
+    json_t *sp = json_object_get(r, "splits");
+    assert_int_equal(geti(sp, "split_votes"),
+                     sql_int(DELEG_CTE "SELECT COUNT(*) FROM p WHERE y + n + a >= 2 AND (y > 0) + "
+                                       "(n > 0) + (a > 0) >= 2"));
+    assert_int_equal(geti(sp, "tie_votes"),
+                     sql_int(DELEG_CTE "SELECT COUNT(*) FROM p WHERE dp = 0 AND y + n + a > 0"));
+    /* agreement with EPP */
+    json_t *epp = find_by(json_object_get(r, "agreement_with_groups"), "group", "EPP");
+    const char *grp_cte =
+        ", g AS (SELECT vote_id, SUM(pos = 1) AS y, SUM(pos = 2) AS n, SUM(pos = 3) AS a FROM "
+        "member_vote WHERE group_code = 'EPP' GROUP BY vote_id), gp AS (SELECT vote_id, CASE WHEN "
+        "y > n AND y > a THEN 1 WHEN n > y AND n > a THEN 2 WHEN a > y AND a > n THEN 3 ELSE 0 "
+        "END AS pos FROM g) ";
+    assert_int_equal(geti(epp, "common_votes"),
+                     sql_int(DELEG_CTE "%s SELECT COUNT(*) FROM p JOIN gp USING (vote_id) WHERE "
+                                       "dp > 0 AND gp.pos > 0",
+                             grp_cte));
+    assert_int_equal(geti(epp, "agreeing_votes"),
+                     sql_int(DELEG_CTE "%s SELECT COUNT(*) FROM p JOIN gp USING (vote_id) WHERE "
+                                       "dp > 0 AND gp.pos = dp",
+                             grp_cte));
+    /* the top defector and their counts */
+    json_t *d0 = json_array_get(json_object_get(r, "defectors"), 0);
+    long long id = geti(d0, "mep_id");
+    long long top = sql_int(DELEG_CTE "SELECT MAX(k) FROM (SELECT COUNT(*) AS k FROM member_vote "
+                                      "mv JOIN p USING (vote_id) JOIN member m ON m.id = "
+                                      "mv.member_id WHERE m.country_code = 'POL' AND mv.pos "
+                                      "BETWEEN 1 AND 3 AND dp > 0 AND mv.pos <> dp GROUP BY "
+                                      "mv.member_id)");
+    assert_int_equal(geti(d0, "defections"), top);
+    assert_int_equal(geti(d0, "votes_considered"),
+                     sql_int(DELEG_CTE "SELECT COUNT(*) FROM member_vote mv JOIN p USING "
+                                       "(vote_id) WHERE mv.member_id = %lld AND mv.pos BETWEEN 1 "
+                                       "AND 3 AND dp > 0",
+                             id));
+    assert_int_equal(json_array_size(json_object_get(r, "defectors")), 3);
+    json_decref(r);
+
+    /* the same country by name and by its member-table code */
+    r = ok_call("analyze_country_delegation", "{\"country\": \"Poland\"}");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(r, "country"), "code")),
+                        "POL");
+    json_decref(r);
+
+    /* errors: unknown country, a country without MEPs in the window (the UK left in 2020),
+     * a window without votes */
+    bad_call("analyze_country_delegation", "{\"country\": \"XX\"}", EP_EINVAL, "unknown country");
+    bad_call("analyze_country_delegation", "{\"country\": \"GB\"}", EP_ENOTFOUND, "GBR");
+    bad_call("analyze_country_delegation", "{\"country\": \"DE\", \"term\": 10}", EP_EUNAVAIL, "");
+
+    /* get_voting_records by_country: every country's counts of two votes by SQL */
+    r = ok_call_plain("get_voting_records",
+                      "{\"by_country\": true, \"limit\": 2, \"with_positions\": true}");
+    json_t *votes = json_object_get(r, "votes");
+    assert_int_equal(json_array_size(votes), 2);
+    for (size_t k = 0; k < 2; k++) {
+        json_t *v = json_array_get(votes, k);
+        long long vid = geti(v, "id");
+        json_t *cs = json_object_get(v, "countries");
+        assert_int_equal(json_array_size(cs),
+                         sql_int("SELECT COUNT(DISTINCT m.country_code) FROM member_vote mv JOIN "
+                                 "member m ON m.id = mv.member_id WHERE mv.vote_id = %lld",
+                                 vid));
+        long long total = 0;
+        for (size_t q = 0; q < json_array_size(cs); q++) {
+            json_t *x = json_array_get(cs, q);
+            const char *cc = json_string_value(json_object_get(x, "country"));
+            assert_non_null(cc);
+            static const char *const key[] = {"Y", "N", "A", "D"};
+            for (int p = 0; p < 4; p++) {
+                long long want = sql_int("SELECT COUNT(*) FROM member_vote mv JOIN member m ON "
+                                         "m.id = mv.member_id WHERE mv.vote_id = %lld AND "
+                                         "m.country_code = '%s' AND mv.pos = %d",
+                                         vid, cc, p + 1);
+                assert_int_equal(geti(x, key[p]), want);
+                total += want;
+            }
+        }
+        assert_int_equal(total, sql_int("SELECT COUNT(*) FROM member_vote WHERE vote_id = %lld", vid));
+    }
+    json_decref(r);
+    /* without by_country there is no breakdown (the default output is unchanged) */
+    r = ok_call_plain("get_voting_records", "{\"limit\": 1, \"with_positions\": true}");
+    assert_null(json_object_get(json_array_get(json_object_get(r, "votes"), 0), "countries"));
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_comparative),
+        cmocka_unit_test(test_delegation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,12 +7,15 @@
 #include <string.h>
 
 #include "ep_comparative.h"
+#include "ep_delegation.h"
 #include "ep_env.h"
 #include "ep_json.h"
 #include "ep_model.h"
+#include "ep_positions.h"
 #include "ep_query_intel.h"
 #include "ep_query_toolkit.h"
 #include "ep_run.h"
+#include "ep_stats.h"
 #include "ep_tools_common.h"
 #include "ep_tools_window.h"
 #include "ep_util.h"
@@ -318,6 +321,253 @@ static int tool_comparative_intelligence(struct ep_tool_ctx *ctx, json_t *args, 
                       inputs, limits, bad, result, err);
 }
 
+/* ==== analyze_country_delegation =========================================================== */
+
+static json_t *deleg_members_json(struct kit *k, const struct ep_delegation *o, int *bad)
+{
+    json_t *arr = json_array();
+    for (int q = 0; q < o->n_member; q++) {
+        const struct ep_deleg_member *x = &o->member[q];
+        json_t *e = kit_mep(k->w, x->mep);
+        ep_json_put(e, "cast_votes", json_integer(x->cast), bad);
+        ep_json_put(e, "eligible_votes", json_integer(x->eligible), bad);
+        ep_json_put(e, "participation", ep_json_real_if(x->part_ok, x->participation), bad);
+        ep_json_put(e, "defections", json_integer(x->n_defect), bad);
+        ep_json_put(e, "defection_share",
+                    ep_json_real_if(x->def_den > 0, x->def_den ? (double)x->n_defect / x->def_den : 0),
+                    bad);
+        ep_json_add(arr, e, bad);
+    }
+    return arr;
+}
+
+static json_t *deleg_seats_json(const struct ep_delegation *o, int *bad)
+{
+    const struct ep_matrix *m = o->win->m;
+    char d[11];
+    ep_date_format(m->vote_day[m->n_vote - 1], d);
+    json_t *by = json_array();
+    for (int g = 0; g < m->n_grp && g < EP_MATRIX_MAX_GROUPS; g++)
+        if (o->seats[g] > 0)
+            ep_json_add(by, json_pack("{s:s, s:i}", "group", m->grp_code[g], "seats", o->seats[g]),
+                        bad);
+    return json_pack("{s:s, s:I, s:i, s:o, s:i}", "date", d, "vote_id",
+                     (json_int_t)m->vote_id[m->n_vote - 1], "total", o->seats_last, "by_group",
+                     by, "no_group", o->seats_nogroup);
+}
+
+static json_t *deleg_splits_json(struct kit *k, const struct ep_delegation *o, int max, int *bad,
+                                 struct ep_error *err, int *rc)
+{
+    json_t *x = json_pack("{s:i, s:i, s:o, s:i}", "votes_considered", o->split_den,
+                          "split_votes", o->n_split, "share",
+                          ep_json_real_if(o->split_den > 0,
+                                          o->split_den ? (double)o->n_split / o->split_den : 0),
+                          "tie_votes", o->n_tie);
+    if (x && o->split_den == 0)
+        ep_json_put(x, "reason",
+                    json_string("no vote of the window had at least two of the delegation's "
+                                "members casting a vote"),
+                    bad);
+    int n = o->n_split < max ? o->n_split : max;
+    char **titles = NULL;
+    if ((*rc = kit_titles(k, o->split, n, &titles, err)))
+        return x;
+    json_t *ex = json_array();
+    for (int q = 0; q < n; q++)
+        ep_json_add(ex, vote_ref(k->w->m, o->split[q], titles[q]), bad);
+    free(titles);
+    ep_json_put(x, "examples", ex, bad);
+    return x;
+}
+
+static json_t *deleg_groups_json(const struct ep_delegation *o, int *bad)
+{
+    const struct ep_matrix *m = o->win->m;
+    json_t *arr = json_array();
+    int order[EP_MATRIX_MAX_GROUPS], n = 0;
+    for (int g = 0; g < m->n_grp && g < EP_MATRIX_MAX_GROUPS; g++) {
+        /* by agreement desc (unavailable last), insertion sort */
+        const struct ep_deleg_group *x = &o->grp[g];
+        int j = n++;
+        while (j > 0) {
+            const struct ep_deleg_group *y = &o->grp[order[j - 1]];
+            long long l = (long long)x->agree * y->common, r = (long long)y->agree * x->common;
+            int before = x->common > 0 && (y->common == 0 || l > r);
+            if (!before)
+                break;
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = g;
+    }
+    for (int q = 0; q < n; q++) {
+        const struct ep_deleg_group *x = &o->grp[order[q]];
+        json_t *e = json_pack("{s:s, s:o, s:i, s:i}", "group", m->grp_code[order[q]], "agreement",
+                              ep_json_real_if(x->common > 0,
+                                              x->common ? (double)x->agree / x->common : 0),
+                              "common_votes", x->common, "agreeing_votes", x->agree);
+        ep_json_add(arr, e, bad);
+    }
+    return arr;
+}
+
+static json_t *deleg_defectors_json(struct kit *k, const struct ep_delegation *o, int top,
+                                    int *bad)
+{
+    json_t *arr = json_array();
+    for (int q = 0; q < o->n_defector && q < top; q++) {
+        const struct ep_deleg_member *x = &o->member[o->defector[q]];
+        json_t *e = kit_mep(k->w, x->mep);
+        ep_json_put(e, "defections", json_integer(x->n_defect), bad);
+        ep_json_put(e, "votes_considered", json_integer(x->def_den), bad);
+        ep_json_put(e, "share", ep_json_real((double)x->n_defect / x->def_den), bad);
+        ep_json_add(arr, e, bad);
+    }
+    return arr;
+}
+
+static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args,
+                                           json_t **result, struct ep_error *err)
+{
+    const char *arg = json_string_value(json_object_get(args, "country"));
+    char code[8], label[128], known[600];
+    if (!ctx || !ctx->store)
+        return ep_error_set(err, EP_EINVAL, "no store is open");
+    int rc = ep_query_country_resolve(ctx->store, arg ? arg : "", code, label, sizeof label,
+                                      known, sizeof known, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return ep_error_set(err, EP_EINVAL,
+                            "argument \"country\": unknown country \"%s\" (give a code such as "
+                            "DEU or DE, or a name); known: %s",
+                            arg ? arg : "", known);
+    struct kit k;
+    if ((rc = kit_begin(&k, ctx, "analyze_country_delegation", 3, args, err)))
+        return rc;
+    struct ep_delegation o;
+    if ((rc = ep_delegation_compute(k.w, code, &k.run, &o, err)))
+        return rc;
+    if ((rc = ep_run_stage(&k.run, "result", err))) {
+        ep_delegation_free(&o);
+        return rc;
+    }
+    int bad = 0;
+    json_t *res = json_object();
+    ep_json_put(res, "country",
+                json_pack("{s:s, s:o}", "code", code, "label",
+                          ep_json_str_or_null(label[0] ? label : NULL)),
+                &bad);
+    ep_json_put(res, "members", deleg_members_json(&k, &o, &bad), &bad);
+    ep_json_put(res, "seats", deleg_seats_json(&o, &bad), &bad);
+    json_t *coh = json_object();
+    ep_json_put(coh, "ai_mean", ep_json_real_if(o.ai_n > 0, o.ai_mean), &bad);
+    ep_json_put(coh, "ai_median", ep_json_real_if(o.ai_n > 0, o.ai_median), &bad);
+    ep_json_put(coh, "ai_votes", json_integer(o.ai_n), &bad);
+    ep_json_put(coh, "rice_mean", ep_json_real_if(o.rice_n > 0, o.rice_mean), &bad);
+    ep_json_put(coh, "rice_votes", json_integer(o.rice_n), &bad);
+    ep_json_put(res, "cohesion", coh, &bad);
+    ep_json_put(res, "splits",
+                deleg_splits_json(&k, &o, (int)iarg(args, "max_examples", 20), &bad, err, &rc),
+                &bad);
+    ep_json_put(res, "agreement_with_groups", deleg_groups_json(&o, &bad), &bad);
+    ep_json_put(res, "defectors", deleg_defectors_json(&k, &o, (int)iarg(args, "top", 10), &bad),
+                &bad);
+    ep_json_put(res, "defectors_total", json_integer(o.n_defector), &bad);
+    ep_delegation_free(&o);
+    if (rc) {
+        json_decref(res);
+        return rc;
+    }
+    static const char *const inputs[] = {
+        "members: MEPs whose member-table country is the delegation's, with a mandate on a vote "
+        "of the window",
+        "per vote: the delegation's Y, N, A over its members who cast, and each group's position",
+        NULL};
+    static const char *const limits[] = {
+        "the delegation's position counts every member's own vote, as a group's does",
+        "TIE and NONE positions of the delegation or a group are left out of agreement and "
+        "defections",
+        "a member's country is the member table's (one per person)", NULL};
+    return kit_finish(&k, res,
+                      "delegation position = largest of Y, N, A over its members (TIE explicit); "
+                      "AI = (max - (T - max)/2) / T; Rice = |Y - N| / (Y + N); split = a vote with "
+                      "T >= 2 where >= 2 options were cast; agreement with g = same non-tie "
+                      "position / votes where both had one; defection = a cast vote unlike the "
+                      "delegation's non-tie position",
+                      inputs, limits, bad, result, err);
+}
+
+/* ==== get_voting_records: the per-country breakdown ======================================= */
+
+int ep_tools_positions_countries(struct ep_store *s, const struct ep_positions *p,
+                                 char (**country)[8], struct ep_error *err)
+{
+    const struct ep_matrix *m = &p->m;
+    *country = calloc((size_t)(m->n_mep > 0 ? m->n_mep : 1), sizeof **country);
+    if (!*country)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    char **names = NULL;
+    int rc = ep_query_member_names(s, m->mep_id, m->n_mep, &names, *country, err);
+    free(names);
+    if (rc) {
+        free(*country);
+        *country = NULL;
+    }
+    return rc;
+}
+
+json_t *ep_tools_country_breakdown_json(const struct ep_positions *p, int v,
+                                        const char (*country)[8])
+{
+    enum { MAXC = 64 };
+    const struct ep_matrix *m = &p->m;
+    const char *code[MAXC];
+    int c[MAXC][5], n = 0;
+    memset(c, 0, sizeof c);
+    const uint8_t *row = m->pos + (size_t)v * (size_t)m->n_mep;
+    for (int i = 0; i < m->n_mep; i++) {
+        if (row[i] == EP_POS_NONE || row[i] > EP_POS_DID_NOT_VOTE)
+            continue;
+        const char *cc = country[i][0] ? country[i] : NULL;
+        int k = 0;
+        while (k < n && !(cc == code[k] || (cc && code[k] && strcmp(cc, code[k]) == 0)))
+            k++;
+        if (k == n) {
+            if (n == MAXC)
+                continue;
+            code[n++] = cc;
+        }
+        c[k][row[i]]++;
+    }
+    int order[MAXC];
+    for (int k = 0; k < n; k++) { /* by code, the MEPs without a country last */
+        int j = k;
+        while (j > 0 && (!code[order[j - 1]] || (code[k] && strcmp(code[order[j - 1]], code[k]) > 0))) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = k;
+    }
+    json_t *arr = json_array();
+    int bad = 0;
+    for (int q = 0; q < n; q++) {
+        int k = order[q];
+        int pos = ep_stats_position(c[k][1], c[k][2], c[k][3]);
+        ep_json_add(arr,
+                    json_pack("{s:o, s:i, s:i, s:i, s:i, s:s}", "country",
+                              ep_json_str_or_null(code[k]), "Y", c[k][1], "N", c[k][2], "A",
+                              c[k][3], "D", c[k][4], "position", ep_stats_gpos_name(pos)),
+                    &bad);
+    }
+    if (bad) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
 /* ==== the rows ============================================================================= */
 
 static const struct ep_tool rows[] = {
@@ -327,6 +577,12 @@ static const struct ep_tool rows[] = {
      "they differ, with titles; and the MEPs who vote most like a given MEP (top k by agreement "
      "among MEPs with a minimum of common votes).",
      NULL, NULL, ANNOT, 3600, tool_comparative_intelligence},
+    {"analyze_country_delegation", "Analyze a country delegation",
+     "A country's MEPs in a window with their groups, participation and seats per group; the "
+     "delegation's own cohesion (Agreement Index, Rice over its members), how often it splits, "
+     "its agreement with each group's position and its defectors (members voting against the "
+     "delegation's position).",
+     NULL, NULL, ANNOT, 3600, tool_analyze_country_delegation},
 };
 
 const struct ep_tool *ep_tools_toolkit_rows(size_t *n)

@@ -12,10 +12,25 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
+#include "ep_error.h"
 #include "ep_tools.h"
 
 /* The static rows; *n receives their count. Register with ep_tools_register_with(...,
  * EP_TOOLS_REG_DEFAULTS) (the handlers read their schema defaults from args). */
 const struct ep_tool *ep_tools_toolkit_rows(size_t *n);
+
+/* get_voting_records' per-country breakdown (by_country): the member-table country of every MEP
+ * of the positions snapshot p, as a new array [p->m.n_mep] in *country ("" when unknown; the
+ * caller frees it). 0, EP_EDB or EP_ENOMEM. */
+struct ep_positions;
+struct ep_store;
+int ep_tools_positions_countries(struct ep_store *s, const struct ep_positions *p,
+                                 char (**country)[8], struct ep_error *err);
+/* [{country, Y, N, A, D, position}] of vote v of p (countries in code order; MEPs without a
+ * country under null), NULL on ENOMEM. The position is the group position rule (TIE explicit). */
+json_t *ep_tools_country_breakdown_json(const struct ep_positions *p, int v,
+                                        const char (*country)[8]);
 
 #endif
