@@ -412,11 +412,97 @@ static void test_delegation(void **state)
     json_decref(r);
 }
 
+/* ---- track_mep_attendance ----------------------------------------------------------------- */
+
+static void test_attendance(void **state)
+{
+    (void)state;
+    /* groups: EPP's participation is stats' Σ T / Σ (T + D) over member_vote's group cells */
+    json_t *r = ok_call("track_mep_attendance", "{\"by\": \"group\", \"top\": 50}");
+    json_t *hi = json_object_get(r, "highest");
+    assert_int_equal(json_array_size(hi), geti(r, "ranked"));
+    json_t *epp = find_by(hi, "group", "EPP");
+    assert_int_equal(geti(epp, "cast"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE group_code = 'EPP' AND pos "
+                             "BETWEEN 1 AND 3"));
+    assert_int_equal(geti(epp, "eligible"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE group_code = 'EPP'"));
+    /* its series: 7 sittings, the first one's counts by SQL */
+    json_t *s0 = json_array_get(json_object_get(epp, "series"), 0);
+    assert_int_equal(json_array_size(json_object_get(epp, "series")), 7);
+    assert_string_equal(json_string_value(json_object_get(s0, "period")), "2024-01-15");
+    assert_int_equal(geti(s0, "eligible"),
+                     sql_int("SELECT COUNT(*) FROM member_vote mv JOIN vote v ON v.id = "
+                             "mv.vote_id WHERE mv.group_code = 'EPP' AND v.sitting_date = "
+                             "'2024-01-15'"));
+    for (size_t k = 1; k < json_array_size(hi); k++)
+        assert_true(num(json_array_get(hi, k - 1), "participation") >=
+                    num(json_array_get(hi, k), "participation"));
+    /* the Parliament */
+    json_t *parl = json_object_get(r, "parliament");
+    assert_int_equal(geti(parl, "eligible"), sql_int("SELECT COUNT(*) FROM member_vote"));
+    assert_int_equal(geti(parl, "cast"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE pos BETWEEN 1 AND 3"));
+    json_decref(r);
+
+    /* MEPs: the lowest participation by SQL (millionths), months as periods */
+    r = ok_call("track_mep_attendance",
+                "{\"by\": \"mep\", \"period\": \"month\", \"top\": 3, \"drop_min\": 0.5}");
+    json_t *lo0 = json_array_get(json_object_get(r, "lowest"), 0);
+    long long lo = sql_int("SELECT MIN(p) FROM (SELECT SUM(pos BETWEEN 1 AND 3) * 1000000 / "
+                           "COUNT(*) AS p FROM member_vote GROUP BY member_id)");
+    assert_true(fabs(num(lo0, "participation") * 1e6 - (double)lo) <= 1.0);
+    assert_int_equal(json_array_size(json_object_get(lo0, "series")), 3); /* Jan, Feb, Apr 2024 */
+    assert_int_equal(geti(r, "ranked"), sql_int("SELECT COUNT(DISTINCT member_id) FROM member_vote"));
+    /* the drops: months Jan, Feb | Apr; each listed MEP's halves by SQL */
+    json_t *dr = json_object_get(r, "dropped");
+    assert_true(json_is_true(json_object_get(dr, "available")));
+    json_t *items = json_object_get(dr, "items");
+    long long want = sql_int(
+        "SELECT COUNT(*) FROM (SELECT member_id, SUM(CASE WHEN v.sitting_date < '2024-03' THEN "
+        "mv.pos BETWEEN 1 AND 3 END) * 1.0 / SUM(v.sitting_date < '2024-03') AS a, SUM(CASE "
+        "WHEN v.sitting_date >= '2024-03' THEN mv.pos BETWEEN 1 AND 3 END) * 1.0 / "
+        "SUM(v.sitting_date >= '2024-03') AS b FROM member_vote mv JOIN vote v ON v.id = "
+        "mv.vote_id GROUP BY member_id HAVING SUM(v.sitting_date < '2024-03') >= 5 AND "
+        "SUM(v.sitting_date >= '2024-03') >= 5) WHERE a - b >= 0.5");
+    assert_int_equal(geti(dr, "total"), want);
+    assert_true(want > 0);
+    json_t *d0 = json_array_get(items, 0);
+    long long id = geti(d0, "mep_id");
+    assert_int_equal(geti(d0, "eligible_before"),
+                     sql_int("SELECT COUNT(*) FROM member_vote mv JOIN vote v ON v.id = "
+                             "mv.vote_id WHERE member_id = %lld AND v.sitting_date < '2024-03'",
+                             id));
+    assert_true(fabs(num(d0, "drop") - (num(d0, "before") - num(d0, "after"))) < 2e-6);
+    json_decref(r);
+
+    /* countries: Malta's eligible cells */
+    r = ok_call("track_mep_attendance", "{\"by\": \"country\", \"top\": 100, \"series\": false}");
+    json_t *mlt = find_by(json_object_get(r, "highest"), "country", "MLT");
+    assert_int_equal(geti(mlt, "eligible"),
+                     sql_int("SELECT COUNT(*) FROM member_vote mv JOIN member m ON m.id = "
+                             "mv.member_id WHERE m.country_code = 'MLT'"));
+    assert_null(json_object_get(mlt, "series"));
+    json_decref(r);
+
+    /* one sitting: no halves, said so */
+    r = ok_call("track_mep_attendance", "{\"sittings\": [\"2024-01-16\"]}");
+    dr = json_object_get(r, "dropped");
+    assert_true(json_is_false(json_object_get(dr, "available")));
+    json_t *m0 = json_array_get(json_object_get(json_object_get(r, "window_too_short"), "measures"), 0);
+    assert_int_equal(geti(m0, "have"), 1);
+    assert_int_equal(geti(m0, "minimum"), 2);
+    json_decref(r);
+    bad_call("track_mep_attendance", "{\"by\": \"party\"}", EP_EINVAL, "by");
+    bad_call("track_mep_attendance", "{\"term\": 10}", EP_EUNAVAIL, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_comparative),
         cmocka_unit_test(test_delegation),
+        cmocka_unit_test(test_attendance),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_attendance.h"
 #include "ep_comparative.h"
 #include "ep_delegation.h"
 #include "ep_env.h"
@@ -499,6 +500,172 @@ static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args
                       inputs, limits, bad, result, err);
 }
 
+/* ==== track_mep_attendance ================================================================= */
+
+static void period_str(int kind, int32_t key, char out[11])
+{
+    if (kind == EP_PERIOD_MONTH)
+        snprintf(out, 11, "%04d-%02d", (int)(key / 100) % 10000, (int)(key % 100) % 100);
+    else
+        ep_date_format(key, out);
+}
+
+static const char *const att_unknown =
+    "unknown: the period or window has a vote whose did-not-vote list is unknown (the roll-call "
+    "XML without memberships), so the eligible votes are not known";
+
+/* {cast, eligible, participation} (+ reason when unknown) into o. */
+static void att_cell_put(json_t *o, const struct ep_att_cell *c, int *bad)
+{
+    double x = 0;
+    int ok = ep_att_value(c, &x);
+    ep_json_put(o, "cast", json_integer(c->cast), bad);
+    ep_json_put(o, "eligible", json_integer(c->eligible), bad);
+    ep_json_put(o, "participation", ep_json_real_if(ok, x), bad);
+    if (!ok)
+        ep_json_put(o, "reason",
+                    json_string(c->eligible == 0 ? "no eligible vote (no mandate) in the period"
+                                                 : att_unknown),
+                    bad);
+}
+
+static json_t *att_series(const struct ep_attendance *o, const struct ep_att_cell *cells,
+                          size_t stride, int *bad)
+{
+    const struct ep_stats_periods *per = &o->win->per[o->p.period];
+    json_t *arr = json_array();
+    for (int k = 0; k < o->n_period; k++) {
+        char d[11];
+        period_str(o->p.period, per->key[k], d);
+        json_t *x = json_pack("{s:s}", "period", d);
+        att_cell_put(x, &cells[(size_t)k * stride], bad);
+        ep_json_add(arr, x, bad);
+    }
+    return arr;
+}
+
+static json_t *att_entity(struct kit *k, const struct ep_attendance *o, int e, int series,
+                          int *bad)
+{
+    json_t *x;
+    if (o->p.by == EP_ATT_BY_MEP)
+        x = kit_mep(k->w, e);
+    else if (o->p.by == EP_ATT_BY_GROUP)
+        x = json_pack("{s:s}", "group", k->w->m->grp_code[e]);
+    else
+        x = json_pack("{s:s}", "country", o->country[e]);
+    att_cell_put(x, &o->total[e], bad);
+    if (series)
+        ep_json_put(x, "series", att_series(o, o->pt + (size_t)e * (size_t)o->n_period, 1, bad),
+                    bad);
+    return x;
+}
+
+static json_t *att_dropped(struct kit *k, const struct ep_attendance *o, int top, int *bad)
+{
+    json_t *x = json_pack("{s:o, s:i, s:i}", "drop_min", ep_json_real(o->p.drop_min),
+                          "min_eligible", o->p.min_eligible, "total", o->n_drop);
+    if (!o->drop_ok) {
+        ep_json_put(x, "available", json_false(), bad);
+        ep_json_put(x, "reason",
+                    json_string("the window has fewer than 2 periods: there is no first and "
+                                "second half to compare"),
+                    bad);
+        return x;
+    }
+    const struct ep_stats_periods *per = &o->win->per[o->p.period];
+    int half = (o->n_period + 1) / 2;
+    char a[11], b[11], c[11], d[11];
+    period_str(o->p.period, per->key[0], a);
+    period_str(o->p.period, per->key[half - 1], b);
+    period_str(o->p.period, per->key[half], c);
+    period_str(o->p.period, per->key[o->n_period - 1], d);
+    ep_json_put(x, "available", json_true(), bad);
+    ep_json_put(x, "halves",
+                json_pack("{s:{s:s, s:s, s:i}, s:{s:s, s:s, s:i}}", "first", "from", a, "to", b,
+                          "periods", half, "second", "from", c, "to", d, "periods",
+                          o->n_period - half),
+                bad);
+    json_t *items = json_array();
+    for (int q = 0; q < o->n_drop && q < top; q++) {
+        const struct ep_att_drop *dr = &o->drop[q];
+        json_t *e = att_entity(k, o, dr->entity, 0, bad);
+        ep_json_put(e, "before", ep_json_real(dr->before), bad);
+        ep_json_put(e, "after", ep_json_real(dr->after), bad);
+        ep_json_put(e, "drop", ep_json_real(dr->drop), bad);
+        ep_json_put(e, "eligible_before", json_integer(dr->first.eligible), bad);
+        ep_json_put(e, "eligible_after", json_integer(dr->second.eligible), bad);
+        ep_json_add(items, e, bad);
+    }
+    ep_json_put(x, "items", items, bad);
+    return x;
+}
+
+static int tool_track_mep_attendance(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                     struct ep_error *err)
+{
+    const char *by = json_string_value(json_object_get(args, "by"));
+    const char *period = json_string_value(json_object_get(args, "period"));
+    struct ep_att_params p = {0};
+    p.by = by && strcmp(by, "country") == 0 ? EP_ATT_BY_COUNTRY
+           : by && strcmp(by, "group") == 0 ? EP_ATT_BY_GROUP
+                                             : EP_ATT_BY_MEP;
+    p.period = period && strcmp(period, "month") == 0 ? EP_PERIOD_MONTH : EP_PERIOD_SITTING;
+    p.min_eligible = (int)iarg(args, "min_eligible", 5);
+    json_t *dm = json_object_get(args, "drop_min");
+    p.drop_min = json_is_number(dm) ? json_number_value(dm) : 0.1;
+    int top = (int)iarg(args, "top", 20);
+    int series = !json_is_false(json_object_get(args, "series"));
+    struct kit k;
+    int rc = kit_begin(&k, ctx, "track_mep_attendance", 3, args, err);
+    if (rc)
+        return rc;
+    struct ep_attendance o;
+    if ((rc = ep_attendance_compute(k.w, &p, &k.run, &o, err)))
+        return rc;
+    if ((rc = ep_run_stage(&k.run, "result", err))) {
+        ep_attendance_free(&o);
+        return rc;
+    }
+    int bad = 0;
+    json_t *res = json_pack("{s:s, s:s, s:i, s:i}", "by",
+                            p.by == EP_ATT_BY_MEP ? "mep" : p.by == EP_ATT_BY_GROUP ? "group" : "country",
+                            "period", p.period == EP_PERIOD_MONTH ? "month" : "sitting",
+                            "entities", o.n_entity, "ranked", o.n_rank);
+    struct ep_att_cell all = {0};
+    for (int q = 0; q < o.n_period; q++) {
+        all.cast += o.parl[q].cast;
+        all.eligible += o.parl[q].eligible;
+        all.unknown += o.parl[q].unknown;
+    }
+    json_t *parl = json_object();
+    att_cell_put(parl, &all, &bad);
+    ep_json_put(parl, "series", att_series(&o, o.parl, 1, &bad), &bad);
+    ep_json_put(res, "parliament", parl, &bad);
+    json_t *hi = json_array(), *lo = json_array();
+    for (int q = 0; q < o.n_rank && q < top; q++) {
+        ep_json_add(hi, att_entity(&k, &o, o.rank[q], series, &bad), &bad);
+        ep_json_add(lo, att_entity(&k, &o, o.rank[o.n_rank - 1 - q], series, &bad), &bad);
+    }
+    ep_json_put(res, "highest", hi, &bad);
+    ep_json_put(res, "lowest", lo, &bad);
+    ep_json_put(res, "dropped", att_dropped(&k, &o, top, &bad), &bad);
+    ep_attendance_free(&o);
+    static const char *const inputs[] = {
+        "per MEP and vote: whether they had a mandate (pos != NONE) and cast a vote", NULL};
+    static const char *const limits[] = {
+        "a group's cells are those whose group on the vote is the group; a country's are its "
+        "MEPs' (member-table country)",
+        "a window or period with a vote whose did-not-vote list is unknown has no participation",
+        "ranking ties: more eligible votes first, then entity order", NULL};
+    return kit_finish(&k, res,
+                      "participation = cast / eligible over the entity's cells (eligible: a "
+                      "mandate that day; cast: FOR, AGAINST or ABSTENTION); drop = participation "
+                      "in the first ceil(P/2) periods - in the remaining ones, listed when >= "
+                      "drop_min and both halves have >= min_eligible eligible cells",
+                      inputs, limits, bad, result, err);
+}
+
 /* ==== get_voting_records: the per-country breakdown ======================================= */
 
 int ep_tools_positions_countries(struct ep_store *s, const struct ep_positions *p,
@@ -583,6 +750,11 @@ static const struct ep_tool rows[] = {
      "its agreement with each group's position and its defectors (members voting against the "
      "delegation's position).",
      NULL, NULL, ANNOT, 3600, tool_analyze_country_delegation},
+    {"track_mep_attendance", "Track MEP attendance",
+     "Participation (cast / eligible votes) in a window ranked by MEP, country or group, highest "
+     "and lowest, with each one's trend per sitting or month, the Parliament's series, and who "
+     "dropped (participation fell between the first and the second half of the periods).",
+     NULL, NULL, ANNOT, 3600, tool_track_mep_attendance},
 };
 
 const struct ep_tool *ep_tools_toolkit_rows(size_t *n)
