@@ -497,12 +497,101 @@ static void test_attendance(void **state)
     bad_call("track_mep_attendance", "{\"term\": 10}", EP_EUNAVAIL, "");
 }
 
+/* ---- compare_political_groups ------------------------------------------------------------- */
+
+/* per vote: the counts and position (0 = TIE or NONE) of group G, and the totals of MEPs with
+ * a group */
+#define GRP_CTE(G)                                                                                 \
+    "WITH g AS (SELECT vote_id, SUM(pos = 1) AS y, SUM(pos = 2) AS n, SUM(pos = 3) AS a FROM "    \
+    "member_vote WHERE group_code = '" G "' GROUP BY vote_id), " G "p AS (SELECT vote_id, y, n, " \
+    "a, CASE WHEN y > n AND y > a THEN 1 WHEN n > y AND n > a THEN 2 WHEN a > y AND a > n THEN 3 " \
+    "ELSE 0 END AS pos FROM g) "
+
+static void test_compare_groups(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("compare_political_groups",
+                        "{\"groups\": [\"epp\", \"S&D\"], \"max_close_votes\": 50}");
+    json_t *gs = json_object_get(r, "groups");
+    assert_int_equal(json_array_size(gs), 2);
+    json_t *epp = json_array_get(gs, 0);
+    assert_string_equal(json_string_value(json_object_get(epp, "group")), "EPP");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(gs, 1), "group")), "SD");
+    /* the three counts of docs/tools-intel.md: 186 members in the window, 177 seats */
+    assert_int_equal(geti(epp, "members_in_window"), 186);
+    assert_int_equal(geti(epp, "members_in_window"),
+                     sql_int("SELECT COUNT(DISTINCT member_id) FROM member_vote WHERE group_code "
+                             "= 'EPP'"));
+    assert_int_equal(geti(epp, "seats_at_last_vote"), 177);
+    json_t *coh = json_object_get(epp, "cohesion");
+    long long ai = sql_int(GRP_CTE("EPP") "SELECT ROUND(AVG((max(y, n, a) - 0.5 * (y + n + a - "
+                                          "max(y, n, a))) * 1.0 / (y + n + a)) * 1e6) FROM EPPp "
+                                          "WHERE y + n + a > 0");
+    assert_true(fabs(num(coh, "ai_mean") * 1e6 - (double)ai) <= 1.0);
+    assert_true(num(coh, "alpha") > 0.6 && num(coh, "alpha") < 0.95);
+    long long part = sql_int("SELECT ROUND(SUM(pos BETWEEN 1 AND 3) * 1e6 / COUNT(*)) FROM "
+                             "member_vote WHERE group_code = 'EPP'");
+    assert_true(fabs(num(epp, "participation") * 1e6 - (double)part) <= 1.0);
+    /* pair agreement EPP-SD */
+    json_t *pa = json_array_get(json_object_get(r, "pair_agreement"), 0);
+    const char *pair_sql =
+        "WITH g AS (SELECT vote_id, group_code AS c, SUM(pos = 1) AS y, SUM(pos = 2) AS n, "
+        "SUM(pos = 3) AS a FROM member_vote WHERE group_code IN ('EPP', 'SD') GROUP BY vote_id, "
+        "group_code), p AS (SELECT vote_id, c, CASE WHEN y > n AND y > a THEN 1 WHEN n > y AND "
+        "n > a THEN 2 WHEN a > y AND a > n THEN 3 ELSE 0 END AS pos FROM g) SELECT %s FROM p "
+        "x JOIN p z ON x.vote_id = z.vote_id AND x.c = 'EPP' AND z.c = 'SD' WHERE x.pos > 0 AND "
+        "z.pos > 0";
+    char q[2048];
+    snprintf(q, sizeof q, pair_sql, "COUNT(*)");
+    assert_int_equal(geti(pa, "common_votes"), sql_int("%s", q));
+    snprintf(q, sizeof q, pair_sql, "SUM(x.pos = z.pos)");
+    assert_int_equal(geti(pa, "agreeing_votes"), sql_int("%s", q));
+    /* close votes over the totals of MEPs with a group */
+    const char *tot = "WITH t AS (SELECT vote_id, SUM(pos = 1) AS f, SUM(pos = 2) AS ag, SUM(pos "
+                      "= 3) AS ab FROM member_vote WHERE group_code IS NOT NULL GROUP BY vote_id) ";
+    json_t *cv = json_object_get(r, "close_votes");
+    assert_int_equal(geti(cv, "total"),
+                     sql_int("%sSELECT COUNT(*) FROM t WHERE abs(f - ag) < 0.05 * (f + ag + ab)", tot));
+    assert_int_equal(json_array_size(json_object_get(cv, "items")), geti(cv, "total"));
+    json_t *won = json_object_get(epp, "close_votes");
+    assert_int_equal(geti(won, "won"),
+                     sql_int(GRP_CTE("EPP") ", t AS (SELECT vote_id, SUM(pos = 1) AS f, SUM(pos = "
+                                            "2) AS ag, SUM(pos = 3) AS ab FROM member_vote WHERE "
+                                            "group_code IS NOT NULL GROUP BY vote_id) SELECT "
+                                            "COUNT(*) FROM t JOIN EPPp USING (vote_id) WHERE "
+                                            "abs(f - ag) < 0.05 * (f + ag + ab) AND ((f > ag AND "
+                                            "pos = 1) OR (ag > f AND pos = 2))"));
+    json_t *c0 = json_array_get(json_object_get(cv, "items"), 0);
+    json_t *p0 = json_array_get(json_object_get(c0, "positions"), 0);
+    assert_int_equal(geti(p0, "Y"), sql_int("SELECT COUNT(*) FROM member_vote WHERE vote_id = "
+                                            "%lld AND group_code = 'EPP' AND pos = 1",
+                                            geti(c0, "vote_id")));
+    assert_non_null(json_object_get(r, "not_offered"));
+    json_decref(r);
+
+    /* one sitting (43 votes): every measure has its minimum */
+    r = ok_call("compare_political_groups",
+                "{\"groups\": [\"EPP\", \"SD\"], \"from\": \"2024-04-23\", \"to\": \"2024-04-23\"}");
+    assert_int_equal(geti(json_object_get(r, "window"), "votes"), 43);
+    coh = json_object_get(json_array_get(json_object_get(r, "groups"), 0), "cohesion");
+    assert_int_equal(geti(coh, "alpha_units"), 43);
+    assert_null(json_object_get(r, "window_too_short"));
+    json_decref(r);
+    bad_call("compare_political_groups", "{\"groups\": [\"EPP\"]}", EP_EINVAL, "groups");
+    bad_call("compare_political_groups", "{\"groups\": [\"EPP\", \"XYZ\"]}", EP_EINVAL,
+             "unknown group");
+    bad_call("compare_political_groups", "{\"groups\": [\"EPP\", \"ppe\"]}", EP_EINVAL, "twice");
+    bad_call("compare_political_groups", "{\"groups\": [\"EPP\", \"SD\"], \"term\": 10}",
+             EP_EUNAVAIL, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_comparative),
         cmocka_unit_test(test_delegation),
         cmocka_unit_test(test_attendance),
+        cmocka_unit_test(test_compare_groups),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

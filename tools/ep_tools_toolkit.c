@@ -9,6 +9,7 @@
 #include "ep_attendance.h"
 #include "ep_comparative.h"
 #include "ep_delegation.h"
+#include "ep_groups_compare.h"
 #include "ep_env.h"
 #include "ep_json.h"
 #include "ep_model.h"
@@ -500,6 +501,185 @@ static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args
                       inputs, limits, bad, result, err);
 }
 
+/* ==== compare_political_groups ============================================================= */
+
+/* The groups argument: 2 or more distinct groups of the window, in the caller's order. */
+static int kit_groups(struct kit *k, json_t *ga, struct ep_gcmp_params *p, struct ep_error *err)
+{
+    const struct ep_matrix *m = k->w->m;
+    p->n_group = 0;
+    for (size_t q = 0; q < json_array_size(ga); q++) {
+        char an[32], code[64];
+        snprintf(an, sizeof an, "groups[%zu]", q);
+        const char *arg = json_string_value(json_array_get(ga, q));
+        int rc = ep_tools_env_resolve_group(k->ctx->env, an, arg ? arg : "", code, sizeof code, err);
+        if (rc)
+            return rc;
+        int g = 0;
+        while (g < m->n_grp && strcmp(m->grp_code[g], code) != 0)
+            g++;
+        if (g == m->n_grp)
+            return ep_error_set(err, EP_ENOTFOUND,
+                                "argument \"%s\": group \"%s\" has no member in the window", an,
+                                code);
+        for (int j = 0; j < p->n_group; j++)
+            if (p->grp[j] == g)
+                return ep_error_set(err, EP_EINVAL, "argument \"%s\": group %s is listed twice",
+                                    an, code);
+        p->grp[p->n_group++] = g;
+    }
+    return 0;
+}
+
+static json_t *gcmp_group_json(const struct ep_groups_compare *o, int k, int *bad)
+{
+    const struct ep_win *w = o->win;
+    int g = o->p.grp[k];
+    const struct ep_stats_group *s = &w->gs.g[g];
+    const struct ep_gcmp_group *x = &o->g[k];
+    json_t *coh = json_pack("{s:o, s:o, s:o, s:o, s:i}", "ai_mean",
+                            ep_json_real_if(s->ai_ok, s->ai_mean), "ai_median",
+                            ep_json_real_if(s->ai_ok, s->ai_median), "rice_mean",
+                            ep_json_real_if(s->rice_ok, s->rice_mean), "alpha",
+                            ep_json_real_if(s->alpha_ok, s->alpha), "alpha_units", s->alpha_units);
+    if (coh && !s->alpha_ok) {
+        char buf[300];
+        ep_json_put(coh, "alpha_reason",
+                    json_string(ep_tools_alpha_reason(s->alpha_units, w->m->n_vote, buf, sizeof buf)),
+                    bad);
+    }
+    json_t *e = json_pack("{s:s, s:i, s:i, s:i, s:i, s:o}", "group", w->m->grp_code[g],
+                          "members_in_window", x->members, "seats_at_last_vote", x->seats_last,
+                          "votes_with_cast", s->n_vote_cast, "tie_votes", s->n_tie, "cohesion", coh);
+    int part = s->part_ok && o->dnv_unknown == 0;
+    ep_json_put(e, "participation", ep_json_real_if(part, s->participation), bad);
+    if (!part) {
+        char buf[400];
+        ep_tools_dnv_reason(buf, sizeof buf, o->dnv_unknown, w->m->n_vote);
+        ep_json_put(e, "participation_reason",
+                    json_string(o->dnv_unknown ? buf : "the group had no member on any vote"), bad);
+    }
+    ep_json_put(e, "close_votes",
+                json_pack("{s:i, s:i, s:o, s:i}", "decided", x->close_decided, "won",
+                          x->close_won, "won_share",
+                          ep_json_real_if(x->close_decided > 0,
+                                          x->close_decided ? (double)x->close_won / x->close_decided : 0),
+                          "tie", x->close_tie),
+                bad);
+    return e;
+}
+
+static json_t *gcmp_pairs_json(const struct ep_groups_compare *o, int *bad)
+{
+    const struct ep_stats_groups *gs = &o->win->gs;
+    json_t *arr = json_array();
+    for (int a = 0; a < o->p.n_group; a++)
+        for (int b = a + 1; b < o->p.n_group; b++) {
+            size_t ix = (size_t)o->p.grp[a] * (size_t)gs->n_grp + (size_t)o->p.grp[b];
+            ep_json_add(arr,
+                        json_pack("{s:s, s:s, s:o, s:i, s:i}", "a",
+                                  o->win->m->grp_code[o->p.grp[a]], "b",
+                                  o->win->m->grp_code[o->p.grp[b]], "agreement",
+                                  ep_json_real_if(gs->pair_ok[ix], gs->pair_share[ix]),
+                                  "common_votes", gs->pair_common[ix], "agreeing_votes",
+                                  gs->pair_agree[ix]),
+                        bad);
+        }
+    return arr;
+}
+
+static json_t *gcmp_close_json(struct kit *k, const struct ep_groups_compare *o, int max, int *bad,
+                               struct ep_error *err, int *rc)
+{
+    const struct ep_win *w = o->win;
+    json_t *x = json_pack("{s:s, s:i, s:i, s:o}", "definition",
+                          "|FOR - AGAINST| < 5% of FOR + AGAINST + ABSTENTION (MEPs with a group on the vote)",
+                          "votes_with_cast", o->with_cast, "total", o->n_close, "share",
+                          ep_json_real_if(o->with_cast > 0,
+                                          o->with_cast ? (double)o->n_close / o->with_cast : 0));
+    int n = o->n_close < max ? o->n_close : max;
+    char **titles = NULL;
+    if ((*rc = kit_titles(k, o->close, n, &titles, err)))
+        return x;
+    json_t *items = json_array();
+    for (int q = 0; q < n; q++) {
+        int v = o->close[q];
+        json_t *e = vote_ref(w->m, v, titles[q]);
+        const char *win = w->F[v] > w->A[v] ? "FOR" : w->A[v] > w->F[v] ? "AGAINST" : NULL;
+        ep_json_put(e, "for", json_integer(w->F[v]), bad);
+        ep_json_put(e, "against", json_integer(w->A[v]), bad);
+        ep_json_put(e, "abstention", json_integer(w->Ab[v]), bad);
+        ep_json_put(e, "winner", ep_json_str_or_null(win), bad);
+        json_t *pos = json_array();
+        for (int j = 0; j < o->p.n_group; j++) {
+            const struct ep_stats_vg *c = &w->vs.vg[(size_t)v * (size_t)w->vs.n_grp + (size_t)o->p.grp[j]];
+            ep_json_add(pos,
+                        json_pack("{s:s, s:s, s:i, s:i, s:i}", "group",
+                                  w->m->grp_code[o->p.grp[j]], "position",
+                                  ep_stats_gpos_name(c->pos), "Y", c->y, "N", c->n, "A", c->a),
+                        bad);
+        }
+        ep_json_put(e, "positions", pos, bad);
+        ep_json_add(items, e, bad);
+    }
+    free(titles);
+    ep_json_put(x, "items", items, bad);
+    return x;
+}
+
+static int tool_compare_political_groups(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                         struct ep_error *err)
+{
+    struct kit k;
+    int rc = kit_begin(&k, ctx, "compare_political_groups", 3, args, err);
+    if (rc)
+        return rc;
+    struct ep_gcmp_params p;
+    if ((rc = kit_groups(&k, json_object_get(args, "groups"), &p, err)))
+        return rc;
+    struct ep_groups_compare o;
+    if ((rc = ep_groups_compare_compute(k.w, &p, &k.run, &o, err)))
+        return rc;
+    if ((rc = ep_run_stage(&k.run, "result", err))) {
+        ep_groups_compare_free(&o);
+        return rc;
+    }
+    int bad = 0;
+    json_t *res = json_object(), *groups = json_array();
+    for (int q = 0; q < p.n_group; q++)
+        ep_json_add(groups, gcmp_group_json(&o, q, &bad), &bad);
+    ep_json_put(res, "groups", groups, &bad);
+    ep_json_put(res, "pair_agreement", gcmp_pairs_json(&o, &bad), &bad);
+    ep_json_put(res, "close_votes",
+                gcmp_close_json(&k, &o, (int)iarg(args, "max_close_votes", 20), &bad, err, &rc),
+                &bad);
+    ep_json_put(res, "not_offered",
+                json_string("by policy area: needs the subject and concept tables of the "
+                            "store (issue 18's data part), not loaded by this version"),
+                &bad);
+    ep_groups_compare_free(&o);
+    if (rc) {
+        json_decref(res);
+        return rc;
+    }
+    static const char *const inputs[] = {
+        "per vote and group: Y, N, A, D and the group position (TIE explicit), stats/",
+        "per vote: FOR, AGAINST, ABSTENTION of every MEP with a group (the pivotal-vote totals)",
+        NULL};
+    static const char *const limits[] = {
+        "TIE and NONE positions are left out of pair agreement and of the close-vote wins",
+        "seats are members on the window's last vote; members_in_window counts anyone who was "
+        "a member on at least one vote",
+        NULL};
+    return kit_finish(&k, res,
+                      "AI = (max(Y,N,A) - (T - max)/2) / T; Rice = |Y - N|/(Y + N); alpha = "
+                      "Krippendorff nominal over votes; participation = sum T / sum (T + D); pair "
+                      "agreement = same positions / common non-tie votes; close vote: |FOR - "
+                      "AGAINST| < 0.05 (FOR + AGAINST + ABSTENTION); won = the group's position was "
+                      "the winning side of a close vote",
+                      inputs, limits, bad, result, err);
+}
+
 /* ==== track_mep_attendance ================================================================= */
 
 static void period_str(int kind, int32_t key, char out[11])
@@ -755,6 +935,11 @@ static const struct ep_tool rows[] = {
      "and lowest, with each one's trend per sitting or month, the Parliament's series, and who "
      "dropped (participation fell between the first and the second half of the periods).",
      NULL, NULL, ANNOT, 3600, tool_track_mep_attendance},
+    {"compare_political_groups", "Compare political groups",
+     "2 or more political groups side by side in a window: members and seats, cohesion "
+     "(Agreement Index, Rice, Krippendorff's alpha), participation, their pair agreement, and "
+     "each group's position on the close votes with how often it was on the winning side.",
+     NULL, NULL, ANNOT, 3600, tool_compare_political_groups},
 };
 
 const struct ep_tool *ep_tools_toolkit_rows(size_t *n)
