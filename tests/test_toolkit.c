@@ -585,6 +585,135 @@ static void test_compare_groups(void **state)
              EP_EUNAVAIL, "");
 }
 
+/* ---- generate_political_landscape --------------------------------------------------------- */
+
+static void test_landscape(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("generate_political_landscape", "{\"max_coalitions\": 64}");
+    json_t *seats = json_object_get(r, "seats");
+    long long last = geti(seats, "vote_id");
+    assert_string_equal(json_string_value(json_object_get(seats, "date")), "2024-04-23");
+    /* seats per group by SQL on the last vote, and ENP = 1 / sum p^2 from them */
+    json_t *by = json_object_get(seats, "by_group");
+    int n = (int)json_array_size(by);
+    long long sv[32], total = 0;
+    const char *code[32];
+    assert_true(n > 2 && n < 32);
+    for (int k = 0; k < n; k++) {
+        json_t *x = json_array_get(by, (size_t)k);
+        code[k] = json_string_value(json_object_get(x, "group"));
+        sv[k] = sql_int("SELECT COUNT(*) FROM member_vote WHERE vote_id = %lld AND group_code = "
+                        "'%s'",
+                        last, code[k]);
+        assert_int_equal(geti(x, "seats"), sv[k]);
+        total += sv[k];
+    }
+    assert_int_equal(total, 705);
+    assert_int_equal(geti(seats, "total"), 705);
+    assert_int_equal(geti(seats, "majority"), 353);
+    double sp = 0;
+    for (int k = 0; k < n; k++)
+        sp += ((double)sv[k] / (double)total) * ((double)sv[k] / (double)total);
+    json_t *fr = json_object_get(r, "fragmentation");
+    assert_true(fabs(num(fr, "enp_seats") - 1.0 / sp) < 5e-7);
+    /* minimal winning coalitions, enumerated here by brute force over the SQL seats (NI out) */
+    int mwc = 0;
+    for (unsigned m = 1; m < (1u << n); m++) {
+        long long sum = 0;
+        int ok = 1;
+        for (int k = 0; k < n; k++)
+            if (m & (1u << k)) {
+                if (strcmp(code[k], "NI") == 0)
+                    ok = 0;
+                sum += sv[k];
+            }
+        if (!ok || sum < 353)
+            continue;
+        for (int k = 0; k < n; k++)
+            if ((m & (1u << k)) && sum - sv[k] >= 353)
+                ok = 0;
+        mwc += ok;
+    }
+    json_t *maj = json_object_get(r, "majority");
+    assert_int_equal(geti(maj, "minimal_winning_total"), mwc);
+    json_t *items = json_object_get(maj, "items");
+    assert_int_equal(json_array_size(items), mwc);
+    /* the coalition that won most often: its wins by SQL (all its groups on the winning side) */
+    json_t *c0 = json_array_get(items, 0);
+    json_t *gs = json_object_get(c0, "groups");
+    char in[200] = "";
+    size_t len = 0;
+    for (size_t k = 0; k < json_array_size(gs); k++)
+        len += (size_t)snprintf(in + len, sizeof in - len, "%s'%s'", k ? ", " : "",
+                                json_string_value(json_array_get(gs, k)));
+    long long won = sql_int(
+        "WITH g AS (SELECT vote_id, group_code AS c, SUM(pos = 1) AS y, SUM(pos = 2) AS n, "
+        "SUM(pos = 3) AS a FROM member_vote WHERE group_code IS NOT NULL GROUP BY vote_id, "
+        "group_code), p AS (SELECT vote_id, c, CASE WHEN y > n AND y > a THEN 1 WHEN n > y AND "
+        "n > a THEN 2 WHEN a > y AND a > n THEN 3 ELSE 0 END AS pos FROM g), t AS (SELECT "
+        "vote_id, SUM(y) AS f, SUM(n) AS ag FROM g GROUP BY vote_id) SELECT COUNT(*) FROM t "
+        "WHERE f <> ag AND (SELECT COUNT(*) FROM p WHERE p.vote_id = t.vote_id AND p.c IN (%s) "
+        "AND p.pos = CASE WHEN t.f > t.ag THEN 1 ELSE 2 END) = %zu",
+        in, json_array_size(gs));
+    assert_int_equal(geti(c0, "won_together"), won);
+    assert_int_equal(geti(maj, "decided_votes"),
+                     sql_int("SELECT COUNT(*) FROM (SELECT vote_id FROM member_vote WHERE "
+                             "group_code IS NOT NULL GROUP BY vote_id HAVING SUM(pos = 1) <> "
+                             "SUM(pos = 2))"));
+    /* blocs: the communities partition the network's nodes (MEPs with a cast vote) */
+    json_t *bl = json_object_get(r, "blocs");
+    assert_true(json_is_true(json_object_get(bl, "available")));
+    long long nodes = 0;
+    json_t *cs = json_object_get(bl, "communities");
+    for (size_t k = 0; k < json_array_size(cs); k++)
+        nodes += geti(json_array_get(cs, k), "size");
+    assert_int_equal(nodes, sql_int("SELECT COUNT(DISTINCT member_id) FROM member_vote WHERE pos "
+                                    "BETWEEN 1 AND 3"));
+    json_decref(r);
+
+    /* a date: the seats of its last vote; before the window: refused */
+    r = ok_call("generate_political_landscape", "{\"date\": \"2024-02-10\"}");
+    seats = json_object_get(r, "seats");
+    assert_string_equal(json_string_value(json_object_get(seats, "date")), "2024-02-08");
+    assert_int_equal(geti(seats, "total"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE vote_id = %lld AND "
+                             "group_code IS NOT NULL",
+                             geti(seats, "vote_id")));
+    json_decref(r);
+    bad_call("generate_political_landscape", "{\"date\": \"2023-01-01\"}", EP_EINVAL,
+             "before the window's first vote");
+    bad_call("generate_political_landscape", "{\"formats\": [\"pdf\"]}", EP_EINVAL, "");
+
+    /* no edge weight: blocs unavailable, listed as too short */
+    r = ok_call("generate_political_landscape", "{\"min_common_votes\": 1000}");
+    bl = json_object_get(r, "blocs");
+    assert_true(json_is_false(json_object_get(bl, "available")));
+    assert_non_null(json_object_get(r, "window_too_short"));
+    json_decref(r);
+
+    /* the hemicycle PNG: written, a PNG, the same bytes on a rerun */
+    for (int rep = 0; rep < 2; rep++) {
+        r = ok_call("generate_political_landscape", "{\"formats\": [\"json\", \"png\"]}");
+        json_t *it = json_array_get(json_object_get(json_object_get(r, "artefacts"), "items"), 0);
+        assert_string_equal(json_string_value(json_object_get(it, "mimeType")), "image/png");
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s", Dir, json_string_value(json_object_get(it, "name")));
+        FILE *fp = fopen(path, "rb");
+        assert_non_null(fp);
+        unsigned char sig[8];
+        assert_int_equal(fread(sig, 1, 8, fp), 8);
+        fclose(fp);
+        assert_memory_equal(sig, "\x89PNG\r\n\x1a\n", 8);
+        static long long size0;
+        if (rep == 0)
+            size0 = geti(it, "size");
+        else
+            assert_int_equal(geti(it, "size"), size0);
+        json_decref(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -592,6 +721,7 @@ int main(void)
         cmocka_unit_test(test_delegation),
         cmocka_unit_test(test_attendance),
         cmocka_unit_test(test_compare_groups),
+        cmocka_unit_test(test_landscape),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -10,6 +10,9 @@
 #include "ep_comparative.h"
 #include "ep_delegation.h"
 #include "ep_groups_compare.h"
+#include "ep_landscape.h"
+#include "ep_report_hemicycle.h"
+#include "ep_artefact.h"
 #include "ep_env.h"
 #include "ep_json.h"
 #include "ep_model.h"
@@ -680,6 +683,186 @@ static int tool_compare_political_groups(struct ep_tool_ctx *ctx, json_t *args, 
                       inputs, limits, bad, result, err);
 }
 
+/* ==== generate_political_landscape ========================================================= */
+
+static json_t *land_seats_json(const struct ep_landscape *o, int *bad)
+{
+    const struct ep_matrix *m = o->win->m;
+    int order[EP_MATRIX_MAX_GROUPS], n = 0;
+    for (int g = 0; g < m->n_grp; g++) { /* the EP's seating order, left to right */
+        int j = n++;
+        while (j > 0 && ep_report_hemicycle_rank(m->grp_code[order[j - 1]]) >
+                            ep_report_hemicycle_rank(m->grp_code[g])) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = g;
+    }
+    json_t *by = json_array();
+    for (int q = 0; q < n; q++) {
+        int g = order[q];
+        if (o->seats[g] <= 0)
+            continue;
+        ep_json_add(by,
+                    json_pack("{s:s, s:i, s:o}", "group", m->grp_code[g], "seats", o->seats[g],
+                              "share", ep_json_real((double)o->seats[g] / o->total)),
+                    bad);
+    }
+    char d[11];
+    ep_date_format(m->vote_day[o->seat_vote], d);
+    return json_pack("{s:s, s:I, s:i, s:i, s:i, s:o}", "date", d, "vote_id",
+                     (json_int_t)m->vote_id[o->seat_vote], "total", o->total, "majority",
+                     o->majority, "no_group", o->seats_nogroup, "by_group", by);
+}
+
+static json_t *land_majority_json(const struct ep_landscape *o, int max, int *bad)
+{
+    const struct ep_matrix *m = o->win->m;
+    json_t *items = json_array();
+    for (int q = 0; q < o->n_coal && q < max; q++) {
+        const struct ep_land_coal *c = &o->coal[q];
+        json_t *gs = json_array();
+        for (int g = 0; g < m->n_grp; g++)
+            if (c->mask & (1u << g))
+                ep_json_add(gs, json_string(m->grp_code[g]), bad);
+        ep_json_add(items,
+                    json_pack("{s:o, s:i, s:i, s:i, s:o}", "groups", gs, "seats", c->seats,
+                              "aligned_votes", c->aligned, "won_together", c->won, "won_share",
+                              ep_json_real_if(o->decided > 0,
+                                              o->decided ? (double)c->won / o->decided : 0)),
+                    bad);
+    }
+    return json_pack("{s:i, s:i, s:i, s:i, s:o, s:s}", "majority", o->majority, "actors",
+                     o->actors, "decided_votes", o->decided, "minimal_winning_total",
+                     o->coal_total, "items", items, "note",
+                     "minimal winning coalitions of the groups holding seats (the non-attached, "
+                     "NI, are not a group that joins coalitions): at least the majority of seats, "
+                     "and every member needed for it");
+}
+
+static json_t *land_blocs_json(const struct ep_landscape *o, int *bad)
+{
+    const struct ep_network *net = &o->net;
+    const struct ep_matrix *m = o->win->m;
+    if (!net->weighted)
+        return ep_json_unavailable(net->no_edges_reason);
+    const struct ep_graph *g = &o->win->g;
+    json_t *arr = json_array();
+    for (int c = 0; c < net->n_comm; c++) {
+        json_t *gs = json_array();
+        for (int q = 0; q < net->comm[c].n_groups; q++) {
+            const struct ep_network_gcount *x = &net->comm[c].groups[q];
+            ep_json_add(gs,
+                        json_pack("{s:o, s:i}", "group",
+                                  ep_json_str_or_null(gcode(m, x->grp)), "nodes", x->nodes),
+                        bad);
+        }
+        ep_json_add(arr, json_pack("{s:i, s:i, s:o}", "community", c, "size",
+                                   net->comm[c].size, "groups", gs),
+                    bad);
+    }
+    return json_pack("{s:b, s:o, s:o, s:i, s:o}", "available", 1, "modularity",
+                     ep_json_real_if(g->modularity_ok, g->modularity), "modularity_by_group",
+                     ep_json_real_if(g->modularity_group_ok, g->modularity_group), "min_common_votes",
+                     g->min_common, "communities", arr);
+}
+
+static int land_render(struct ep_tool_ctx *ctx, json_t *args, const struct ep_landscape *o,
+                       json_t *res, struct ep_error *err)
+{
+    const struct ep_matrix *m = o->win->m;
+    const char *code[EP_MATRIX_MAX_GROUPS];
+    for (int g = 0; g < m->n_grp; g++)
+        code[g] = m->grp_code[g];
+    char d[11];
+    ep_date_format(m->vote_day[o->seat_vote], d);
+    json_t *prov = json_object_get(res, "provenance");
+    struct ep_hemicycle h = {m->n_grp, code, o->seats, d,
+                             json_string_value(json_object_get(prov, "dataset_date")),
+                             m->synthetic};
+    struct ep_artefacts a;
+    int rc = ep_artefacts_begin(&a, ctx, args, err);
+    if (rc)
+        return rc;
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    rc = ep_report_png_hemicycle(&h, NULL, &b, err);
+    if (!rc)
+        rc = ep_artefacts_add(&a, EP_FMT_PNG, "hemicycle", "Hemicycle: seats per group", &b, err);
+    ep_buf_free(&b);
+    if (rc) {
+        ep_artefacts_abort(&a);
+        return rc;
+    }
+    return ep_artefacts_finish(&a, res, err);
+}
+
+static int tool_generate_political_landscape(struct ep_tool_ctx *ctx, json_t *args,
+                                             json_t **result, struct ep_error *err)
+{
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG, "generate_political_landscape", &fmts,
+                            err))
+        return EP_EINVAL;
+    struct ep_landscape_params p = {-1, (int)iarg(args, "min_common_votes", 10)};
+    const char *date = json_string_value(json_object_get(args, "date"));
+    if (date && !ep_date_valid(date))
+        return ep_error_set(err, EP_EINVAL, "argument \"date\": \"%s\" is not a YYYY-MM-DD date",
+                            date);
+    if (date)
+        p.day = ep_date_days(date);
+    struct kit k;
+    int rc = kit_begin(&k, ctx, "generate_political_landscape", 6, args, err);
+    if (rc)
+        return rc;
+    struct ep_landscape o;
+    if ((rc = ep_landscape_compute(k.w, &p, &k.run, &o, err)))
+        return rc;
+    if ((rc = ep_run_stage(&k.run, "result", err))) {
+        ep_landscape_free(&o);
+        return rc;
+    }
+    int bad = 0;
+    json_t *res = json_object();
+    ep_json_put(res, "seats", land_seats_json(&o, &bad), &bad);
+    json_t *fr = json_object();
+    ep_json_put(fr, "enp_seats", ep_json_real_if(o.enp_seats_ok, o.enp_seats), &bad);
+    ep_json_put(fr, "enp_votes", ep_json_real_if(o.enp_votes_ok, o.enp_votes), &bad);
+    ep_json_put(fr, "formula",
+                json_string("ENP = 1 / sum p_g^2; by seats: p_g = seats on the date / total; by "
+                            "votes: p_g = votes cast by the group's members over the window / all"),
+                &bad);
+    ep_json_put(res, "fragmentation", fr, &bad);
+    ep_json_put(res, "majority",
+                land_majority_json(&o, (int)iarg(args, "max_coalitions", 20), &bad), &bad);
+    ep_json_put(res, "blocs", land_blocs_json(&o, &bad), &bad);
+    static const char *const inputs[] = {
+        "seats: members of each group with a mandate on the last vote on or before the date",
+        "per vote: FOR and AGAINST of the MEPs with a group, and each group's position",
+        "co-voting network communities (Louvain, min_common_votes)", NULL};
+    static const char *const limits[] = {
+        "simple majority of the seats with a group; qualified majorities are ignored",
+        "a coalition won together on a decided vote when every member group had the same "
+        "non-tie position and it was the winning side",
+        NULL};
+    if ((rc = kit_finish(&k, res,
+                         "ENP = 1 / sum p^2; majority = floor(seats / 2) + 1; minimal winning "
+                         "coalition: seats >= majority and no member can leave without losing "
+                         "it; won_share = won_together / decided votes",
+                         inputs, limits, bad, result, err))) {
+        ep_landscape_free(&o);
+        return rc;
+    }
+    if (fmts & EP_FMT_PNG)
+        rc = land_render(ctx, args, &o, *result, err);
+    ep_landscape_free(&o);
+    if (rc) {
+        json_decref(*result);
+        *result = NULL;
+    }
+    return rc;
+}
+
 /* ==== track_mep_attendance ================================================================= */
 
 static void period_str(int kind, int32_t key, char out[11])
@@ -940,6 +1123,12 @@ static const struct ep_tool rows[] = {
      "(Agreement Index, Rice, Krippendorff's alpha), participation, their pair agreement, and "
      "each group's position on the close votes with how often it was on the winning side.",
      NULL, NULL, ANNOT, 3600, tool_compare_political_groups},
+    {"generate_political_landscape", "Generate the political landscape",
+     "The Parliament's landscape in a window: seats per group on a date, the effective number "
+     "of groups by seats and by votes, the minimal winning coalitions of groups and how often "
+     "each actually won together, and the blocs of the co-voting network. formats [\"png\"] "
+     "adds a hemicycle PNG.",
+     NULL, NULL, ANNOT, 3600, tool_generate_political_landscape},
 };
 
 const struct ep_tool *ep_tools_toolkit_rows(size_t *n)
