@@ -147,8 +147,9 @@ int ep_comparative_compute(struct ep_win *w, const struct ep_cmp_params *p, stru
     }
     if (p->like >= 0) {
         if (m->n_vote < p->min_common)
-            ep_run_too_short(r, "votes", m->n_vote, p->min_common,
-                             "most similar MEPs (common votes per candidate)");
+            ep_run_too_short(r, "votes", m->n_vote, p->min_common, "%s",
+                             p->like_measure ? p->like_measure
+                                             : "most similar MEPs (common votes per candidate)");
         if ((rc = most_like(w, out, err))) {
             ep_comparative_free(out);
             return rc;

@@ -28,6 +28,8 @@ struct ep_cmp_params {
     int top;                  /* k */
     int min_common;           /* common votes a candidate needs */
     int max_differ;           /* differing votes kept per pair */
+    const char *like_measure; /* the ranking's name in window_too_short (NULL: "most similar
+                                 MEPs") */
 };
 
 struct ep_cmp_pair {

@@ -714,6 +714,63 @@ static void test_landscape(void **state)
     }
 }
 
+/* ---- network_analysis --------------------------------------------------------------------- */
+
+static void test_network_analysis(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("network_analysis", "{\"mep_id\": 197490, \"k\": 5}");
+    json_t *node = json_object_get(r, "node");
+    long long ties = sql_int(
+        "SELECT COUNT(*) FROM (SELECT y.member_id FROM member_vote x JOIN member_vote y ON "
+        "x.vote_id = y.vote_id WHERE x.member_id = 197490 AND y.member_id <> 197490 AND x.pos "
+        "BETWEEN 1 AND 3 AND y.pos BETWEEN 1 AND 3 GROUP BY y.member_id HAVING COUNT(*) >= 10)");
+    assert_int_equal(geti(r, "ties_total"), ties);
+    assert_int_equal(geti(node, "degree"), ties); /* the graph's edges are the ties */
+    assert_int_equal(geti(node, "cast_votes"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE member_id = 197490 AND pos "
+                             "BETWEEN 1 AND 3"));
+    json_t *tl = json_object_get(r, "ties");
+    assert_int_equal(json_array_size(tl), 5);
+    json_t *t0 = json_array_get(tl, 0);
+    long long same, both;
+    sql_pair(197490, geti(t0, "mep_id"), &same, &both);
+    assert_int_equal(geti(t0, "common_votes"), both);
+    assert_true(fabs(num(t0, "weight") - (double)same / (double)both) < 5e-7);
+    /* the composition covers every tie; its weights sum to the node's strength */
+    json_t *bg = json_object_get(json_object_get(r, "composition"), "by_group");
+    long long n = 0, own = 0;
+    double wsum = 0;
+    for (size_t k = 0; k < json_array_size(bg); k++) {
+        json_t *x = json_array_get(bg, k);
+        n += geti(x, "ties");
+        wsum += num(x, "mean_weight") * (double)geti(x, "ties");
+        if (json_is_string(json_object_get(x, "group")) &&
+            strcmp(json_string_value(json_object_get(x, "group")), "EPP") == 0)
+            own = geti(x, "ties");
+    }
+    assert_int_equal(n, ties);
+    assert_true(fabs(wsum - num(node, "strength")) < 1e-3);
+    json_t *br = json_object_get(r, "bridges");
+    assert_int_equal(geti(br, "cross_group_ties"), ties - own);
+    json_t *st = json_object_get(br, "strongest");
+    for (size_t k = 0; k < json_array_size(st); k++)
+        assert_true(json_is_false(json_object_get(json_array_get(st, k), "same_group")));
+    assert_true(json_is_false(json_object_get(json_object_get(r, "committee_edges"), "available")));
+    json_decref(r);
+
+    /* too few votes for a tie: no ties, said so, listed as too short */
+    r = ok_call("network_analysis", "{\"mep_id\": 197490, \"min_common_votes\": 300}");
+    assert_int_equal(geti(r, "ties_total"), 0);
+    assert_non_null(json_object_get(r, "ties_reason"));
+    assert_true(json_is_null(json_object_get(json_object_get(r, "node"), "bridge_score")));
+    assert_non_null(json_object_get(r, "window_too_short"));
+    json_decref(r);
+    bad_call("network_analysis", "{\"mep_id\": 1}", EP_ENOTFOUND, "mep_id");
+    bad_call("network_analysis", "{\"mep_id\": 96978}", EP_EUNAVAIL, "cast no vote");
+    bad_call("network_analysis", "{}", EP_EINVAL, "mep_id");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -722,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_attendance),
         cmocka_unit_test(test_compare_groups),
         cmocka_unit_test(test_landscape),
+        cmocka_unit_test(test_network_analysis),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

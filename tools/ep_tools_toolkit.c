@@ -9,6 +9,7 @@
 #include "ep_attendance.h"
 #include "ep_comparative.h"
 #include "ep_delegation.h"
+#include "ep_ego.h"
 #include "ep_groups_compare.h"
 #include "ep_landscape.h"
 #include "ep_report_hemicycle.h"
@@ -863,6 +864,115 @@ static int tool_generate_political_landscape(struct ep_tool_ctx *ctx, json_t *ar
     return rc;
 }
 
+/* ==== network_analysis ===================================================================== */
+
+static json_t *ego_tie_json(struct kit *k, const struct ep_ego *o, int q, int *bad)
+{
+    const struct ep_cmp_like *t = &o->cmp.like[q];
+    json_t *e = kit_mep(k->w, t->mep);
+    int g = ep_win_modal_group(k->w, t->mep);
+    ep_json_put(e, "weight", ep_json_real(t->agreement), bad);
+    ep_json_put(e, "common_votes", json_integer(t->both), bad);
+    ep_json_put(e, "agreeing_votes", json_integer(t->same), bad);
+    ep_json_put(e, "same_group", json_boolean((g < k->w->m->n_grp ? g : -1) == o->grp), bad);
+    return e;
+}
+
+static json_t *ego_counts_json(const struct ep_ego *o, const struct ep_ego_count *c, int n,
+                               int country, int *bad)
+{
+    const struct ep_matrix *m = o->win->m;
+    json_t *arr = json_array();
+    for (int q = 0; q < n; q++) {
+        const char *key = country ? (o->cty[c[q].key][0] ? o->cty[c[q].key] : NULL)
+                                  : gcode(m, c[q].key);
+        ep_json_add(arr,
+                    json_pack("{s:o, s:i, s:o}", country ? "country" : "group",
+                              ep_json_str_or_null(key), "ties", c[q].ties, "mean_weight",
+                              ep_json_real(c[q].wsum / c[q].ties)),
+                    bad);
+    }
+    return arr;
+}
+
+static int tool_network_analysis(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                 struct ep_error *err)
+{
+    struct kit k;
+    int rc = kit_begin(&k, ctx, "network_analysis", 6, args, err);
+    if (rc)
+        return rc;
+    struct ep_ego_params p = {0, (int)iarg(args, "k", 10), (int)iarg(args, "min_common_votes", 10)};
+    if ((p.mep = kit_mep_index(&k, json_integer_value(json_object_get(args, "mep_id")), "mep_id",
+                               err)) < 0)
+        return p.mep;
+    struct ep_ego o;
+    if ((rc = ep_ego_compute(k.w, &p, &k.run, &o, err)))
+        return rc;
+    int bad = 0;
+    const struct ep_graph_node *nd = &k.w->g.node[o.node];
+    json_t *res = json_object();
+    ep_json_put(res, "mep", kit_mep(k.w, p.mep), &bad);
+    json_t *node = json_pack("{s:i, s:i, s:o, s:i}", "cast_votes", nd->cast, "degree", nd->degree,
+                             "strength", ep_json_real(nd->strength), "min_common_votes",
+                             p.min_common);
+    int weighted = k.w->g.modularity_ok;
+    ep_json_put(node, "community", weighted ? json_integer(nd->community) : json_null(), &bad);
+    ep_json_put(node, "bridge_score", ep_json_real_if(nd->bridge_ok, nd->bridge), &bad);
+    if (!nd->bridge_ok)
+        ep_json_put(node, "bridge_reason",
+                    json_string("the MEP has no tie with positive weight in the window"), &bad);
+    ep_json_put(res, "node", node, &bad);
+    json_t *ties = json_array();
+    for (int q = 0; q < o.cmp.n_like; q++)
+        ep_json_add(ties, ego_tie_json(&k, &o, q, &bad), &bad);
+    ep_json_put(res, "ties", ties, &bad);
+    ep_json_put(res, "ties_total", json_integer(o.cmp.like_candidates), &bad);
+    if (o.cmp.like_candidates == 0)
+        ep_json_put(res, "ties_reason",
+                    json_string("no other MEP cast min_common_votes votes in common with the MEP "
+                                "in the window"),
+                    &bad);
+    ep_json_put(res, "composition",
+                json_pack("{s:o, s:o}", "by_group",
+                          ego_counts_json(&o, o.by_grp, o.n_by_grp, 0, &bad), "by_country",
+                          ego_counts_json(&o, o.by_cty, o.n_cty, 1, &bad)),
+                &bad);
+    json_t *cross = json_array();
+    for (int q = 0; q < o.n_cross_top; q++)
+        ep_json_add(cross, ego_tie_json(&k, &o, o.cross_top[q], &bad), &bad);
+    ep_json_put(res, "bridges",
+                json_pack("{s:i, s:o, s:o, s:o}", "cross_group_ties", o.cross, "cross_group_share",
+                          ep_json_real_if(o.cmp.like_candidates > 0,
+                                          o.cmp.like_candidates
+                                              ? (double)o.cross / o.cmp.like_candidates
+                                              : 0),
+                          "cross_group_weight_share",
+                          ep_json_real_if(nd->strength > 0,
+                                          nd->strength > 0 ? o.cross_w / nd->strength : 0),
+                          "strongest", cross),
+                &bad);
+    ep_json_put(res, "committee_edges",
+                ep_json_unavailable("the store has no committee rosters: its committee table "
+                                    "holds codes and labels only, with no members, so "
+                                    "co-membership edges cannot be drawn"),
+                &bad);
+    ep_ego_free(&o);
+    static const char *const inputs[] = {
+        "per MEP pair: same and both from the vote matrix (the co-voting network's edges)",
+        "graph/: the MEP's degree, strength, bridge score and Louvain community", NULL};
+    static const char *const limits[] = {
+        "a tie needs min_common_votes votes both MEPs cast; its weight is their agreement",
+        "groups are modal groups (held longest in the window); countries the member table's",
+        NULL};
+    return kit_finish(&k, res,
+                      "weight(i, j) = same / both over votes both cast, a tie when both >= "
+                      "min_common_votes; strength = sum of weights; bridge score = share of the "
+                      "top-20 tie weight going to another modal group; cross_group_weight_share = "
+                      "cross-group weight / strength",
+                      inputs, limits, bad, result, err);
+}
+
 /* ==== track_mep_attendance ================================================================= */
 
 static void period_str(int kind, int32_t key, char out[11])
@@ -1129,6 +1239,12 @@ static const struct ep_tool rows[] = {
      "each actually won together, and the blocs of the co-voting network. formats [\"png\"] "
      "adds a hemicycle PNG.",
      NULL, NULL, ANNOT, 3600, tool_generate_political_landscape},
+    {"network_analysis", "Analyze an MEP's network",
+     "An MEP's ego network in the co-voting network of a window: the k strongest ties (agreement "
+     "with at least a minimum of common votes) with their groups and countries, the composition "
+     "of all ties by group and country, the ties that bridge to other groups and the MEP's "
+     "degree, strength, bridge score and community.",
+     NULL, NULL, ANNOT, 3600, tool_network_analysis},
 };
 
 const struct ep_tool *ep_tools_toolkit_rows(size_t *n)
