@@ -70,10 +70,12 @@ static int tally(struct ep_win *w, struct ep_attendance *o, const int *ent, stru
     o->parl = calloc(np > 0 ? np : 1, sizeof *o->parl);
     if (!o->total || !o->pt || !o->parl)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
+    size_t ne = (size_t)o->n_entity;
     for (int v = 0; v < m->n_vote; v++) {
         int k = per->period_of[v], unk = !m->dnv_known[v];
         const uint8_t *row = m->pos + (size_t)v * (size_t)m->n_mep;
         const uint8_t *grow = m->grp + (size_t)v * (size_t)m->n_mep;
+        struct ep_att_cell *pk = o->pt + (size_t)k * ne; /* period-major: one row per vote */
         for (int i = 0; i < m->n_mep; i++) {
             if (row[i] == EP_POS_NONE)
                 continue;
@@ -81,18 +83,21 @@ static int tally(struct ep_win *w, struct ep_attendance *o, const int *ent, stru
             int e = o->p.by == EP_ATT_BY_MEP     ? i
                     : o->p.by == EP_ATT_BY_GROUP ? (grow[i] < m->n_grp ? grow[i] : -1)
                                                  : ent[i];
-            if (e < 0)
-                continue;
-            add_cell(&o->pt[(size_t)e * np + (size_t)k], row[i]);
-            add_cell(&o->total[e], row[i]);
+            if (e >= 0)
+                add_cell(&pk[e], row[i]);
         }
         o->parl[k].unknown += unk;
         /* a vote with an unknown did-not-vote list makes every entity's figure unknown */
-        for (int e = 0; unk && e < o->n_entity; e++) {
-            o->pt[(size_t)e * np + (size_t)k].unknown++;
-            o->total[e].unknown++;
-        }
+        for (int e = 0; unk && e < o->n_entity; e++)
+            pk[e].unknown++;
     }
+    for (int k = 0; k < o->n_period; k++)
+        for (size_t e = 0; e < ne; e++) {
+            const struct ep_att_cell *c = &o->pt[(size_t)k * ne + e];
+            o->total[e].cast += c->cast;
+            o->total[e].eligible += c->eligible;
+            o->total[e].unknown += c->unknown;
+        }
     return 0;
 }
 
@@ -117,9 +122,9 @@ static int by_drop(const void *x, const void *y)
 
 static int rank_and_drop(struct ep_attendance *o, struct ep_error *err)
 {
-    size_t ne = (size_t)(o->n_entity > 0 ? o->n_entity : 1), np = (size_t)o->n_period;
-    o->rank = malloc(ne * sizeof *o->rank);
-    o->drop = malloc(ne * sizeof *o->drop);
+    size_t ne = (size_t)o->n_entity;
+    o->rank = malloc((ne > 0 ? ne : 1) * sizeof *o->rank);
+    o->drop = malloc((ne > 0 ? ne : 1) * sizeof *o->drop);
     if (!o->rank || !o->drop)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     double x;
@@ -134,7 +139,7 @@ static int rank_and_drop(struct ep_attendance *o, struct ep_error *err)
     for (int e = 0; e < o->n_entity; e++) {
         struct ep_att_drop d = {.entity = e};
         for (int k = 0; k < o->n_period; k++) {
-            const struct ep_att_cell *c = &o->pt[(size_t)e * np + (size_t)k];
+            const struct ep_att_cell *c = &o->pt[(size_t)k * ne + (size_t)e];
             struct ep_att_cell *h = k < half ? &d.first : &d.second;
             h->cast += c->cast;
             h->eligible += c->eligible;

@@ -45,7 +45,7 @@ struct ep_attendance {
     int *key;                   /* [n_entity] MEP matrix index or group index */
     char (*country)[8];         /* [n_entity] the country of a country entity */
     struct ep_att_cell *total;  /* [n_entity] over the window */
-    struct ep_att_cell *pt;     /* [n_entity * n_period] */
+    struct ep_att_cell *pt;     /* [n_period * n_entity]: period k, entity e at k * n_entity + e */
     struct ep_att_cell *parl;   /* [n_period] the whole Parliament */
     int n_rank;                 /* entities with a known participation, highest first */
     int *rank;

@@ -21,6 +21,40 @@ void ep_cmp_agree(const struct ep_matrix *m, int i, int j, int *same, int *both)
     *both = (int)c;
 }
 
+int ep_cmp_modal_groups(const struct ep_matrix *m, int *out, struct ep_error *err)
+{
+    size_t n = (size_t)(m->n_mep > 0 ? m->n_mep : 1), ng = (size_t)(m->n_grp > 0 ? m->n_grp : 1);
+    int32_t *cnt = calloc(n * ng, sizeof *cnt), *last = calloc(n * ng, sizeof *last);
+    if (!cnt || !last) {
+        free(cnt);
+        free(last);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    for (int v = 0; v < m->n_vote; v++) {
+        const uint8_t *row = m->pos + (size_t)v * (size_t)m->n_mep;
+        const uint8_t *grow = m->grp + (size_t)v * (size_t)m->n_mep;
+        for (int i = 0; i < m->n_mep; i++) {
+            if (row[i] == EP_POS_NONE || grow[i] >= m->n_grp)
+                continue;
+            size_t c = (size_t)i * ng + grow[i];
+            cnt[c]++;
+            last[c] = v;
+        }
+    }
+    for (int i = 0; i < m->n_mep; i++) {
+        const int32_t *ci = cnt + (size_t)i * ng, *li = last + (size_t)i * ng;
+        int best = EP_GRP_NONE;
+        for (int g = 0; g < m->n_grp; g++)
+            if (ci[g] > 0 && (best == EP_GRP_NONE || ci[g] > ci[best] ||
+                              (ci[g] == ci[best] && li[g] > li[best])))
+                best = g;
+        out[i] = best;
+    }
+    free(cnt);
+    free(last);
+    return 0;
+}
+
 void ep_comparative_init(struct ep_comparative *out)
 {
     memset(out, 0, sizeof *out);

@@ -21,6 +21,12 @@
  * cast: the kernel's same/both of one pair (engine/ep_matrix.h). */
 void ep_cmp_agree(const struct ep_matrix *m, int i, int j, int *same, int *both);
 
+/* The modal group of every MEP of m into out[n_mep] (ep_graph_modal_group's definition: the
+ * group held on most of the votes with a mandate, a tie to the group held on the later vote;
+ * EP_GRP_NONE when none), in one pass over the votes in memory order (a call of
+ * ep_graph_modal_group per MEP walks the matrix by columns). 0 or EP_ENOMEM. */
+int ep_cmp_modal_groups(const struct ep_matrix *m, int *out, struct ep_error *err);
+
 struct ep_cmp_params {
     int n_mep;
     int mep[EP_CMP_MAX_MEPS]; /* matrix indices of the MEPs compared (0 or 2..10) */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_comparative.h"
 #include "ep_model.h"
 #include "ep_stats.h"
 
@@ -25,8 +26,16 @@ static int members(struct ep_win *w, struct ep_delegation *o, struct ep_error *e
 {
     const struct ep_matrix *m = w->m;
     o->member = calloc((size_t)(m->n_mep > 0 ? m->n_mep : 1), sizeof *o->member);
-    if (!o->member)
+    int *modal = malloc((size_t)(m->n_mep > 0 ? m->n_mep : 1) * sizeof *modal);
+    if (!o->member || !modal) {
+        free(modal);
         return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    int rc = w->have_graph ? 0 : ep_cmp_modal_groups(m, modal, err);
+    if (rc) {
+        free(modal);
+        return rc;
+    }
     for (int i = 0; i < m->n_mep; i++) {
         if (strcmp(w->country[i], o->country) != 0)
             continue;
@@ -35,12 +44,13 @@ static int members(struct ep_win *w, struct ep_delegation *o, struct ep_error *e
             continue;
         struct ep_deleg_member *x = &o->member[o->n_member++];
         x->mep = i;
-        x->grp = ep_win_modal_group(w, i);
+        x->grp = w->have_graph ? ep_win_modal_group(w, i) : modal[i];
         x->eligible = f->eligible;
         x->cast = f->cast;
         x->part_ok = f->part_ok;
         x->participation = f->participation;
     }
+    free(modal);
     if (o->n_member == 0)
         return ep_error_set(err, EP_ENOTFOUND,
                             "argument \"country\": no MEP of %s held a mandate on any of the "

@@ -18,26 +18,26 @@ void ep_groups_compare_free(struct ep_groups_compare *out)
     ep_groups_compare_init(out);
 }
 
-static void members(struct ep_win *w, struct ep_groups_compare *o)
+static int members(struct ep_win *w, struct ep_groups_compare *o, struct ep_error *err)
 {
     const struct ep_matrix *m = w->m;
-    int slot[EP_MATRIX_MAX_GROUPS];
-    for (int g = 0; g < EP_MATRIX_MAX_GROUPS; g++)
-        slot[g] = -1;
+    /* the groups each MEP held on some vote of the window, in one pass in memory order */
+    uint32_t *held = calloc((size_t)(m->n_mep > 0 ? m->n_mep : 1), sizeof *held);
+    if (!held)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    for (int v = 0; v < m->n_vote; v++) {
+        const uint8_t *grow = m->grp + (size_t)v * (size_t)m->n_mep;
+        for (int i = 0; i < m->n_mep; i++)
+            if (grow[i] < EP_MATRIX_MAX_GROUPS)
+                held[i] |= 1u << grow[i];
+    }
     for (int k = 0; k < o->p.n_group; k++) {
-        slot[o->p.grp[k]] = k;
         o->g[k].seats_last = w->frag.seats[o->p.grp[k]];
+        for (int i = 0; i < m->n_mep; i++)
+            o->g[k].members += (held[i] >> o->p.grp[k]) & 1u;
     }
-    for (int i = 0; i < m->n_mep; i++) {
-        uint8_t seen[EP_MATRIX_MAX_GROUPS] = {0};
-        for (int v = 0; v < m->n_vote; v++) {
-            uint8_t g = m->grp[(size_t)v * (size_t)m->n_mep + (size_t)i];
-            if (g < EP_MATRIX_MAX_GROUPS && slot[g] >= 0 && !seen[g]) {
-                seen[g] = 1;
-                o->g[slot[g]].members++;
-            }
-        }
-    }
+    free(held);
+    return 0;
 }
 
 static int close_votes(struct ep_win *w, struct ep_groups_compare *o, struct ep_error *err)
@@ -83,7 +83,8 @@ int ep_groups_compare_compute(struct ep_win *w, const struct ep_gcmp_params *p, 
         rc = ep_win_need_frag(w, err);
     if (rc)
         return rc;
-    members(w, out);
+    if ((rc = members(w, out, err)))
+        return rc;
     out->dnv_unknown = ep_matrix_dnv_unknown(m, 0, m->n_vote);
     if (m->n_vote < EP_STATS_ALPHA_MIN_UNITS)
         ep_run_too_short(r, "votes", m->n_vote, EP_STATS_ALPHA_MIN_UNITS,

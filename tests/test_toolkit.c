@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_comparative.h"
 #include "ep_env.h"
+#include "ep_graph.h"
 #include "ep_report.h"
 #include "ep_store.h"
 #include "ep_store_db.h"
@@ -168,6 +170,37 @@ static void sql_pair(long long a, long long b, long long *same, long long *both)
     *both = sql_int(q, a, b);
     snprintf(q, sizeof q, "SELECT COUNT(*) %s AND x.pos = y.pos", j);
     *same = sql_int(q, a, b);
+}
+
+/* The one-pass modal groups equal graph/'s definition for every MEP of the bundled window
+ * (several changed group within it). */
+static void test_modal_groups(void **state)
+{
+    (void)state;
+    struct ep_window win = {0};
+    struct ep_win *w = NULL;
+    struct ep_error err = {0};
+    assert_int_equal(ep_env_window(&Env, &win, &w, &err), 0);
+    int *modal = malloc((size_t)w->m->n_mep * sizeof *modal);
+    assert_non_null(modal);
+    assert_int_equal(ep_cmp_modal_groups(w->m, modal, &err), 0);
+    int changed = 0;
+    for (int i = 0; i < w->m->n_mep; i++) {
+        assert_int_equal(modal[i], ep_graph_modal_group(w->m, i));
+        int g0 = -1;
+        for (int v = 0; v < w->m->n_vote; v++) {
+            int g = w->m->grp[(size_t)v * (size_t)w->m->n_mep + (size_t)i];
+            if (g == EP_GRP_NONE)
+                continue;
+            if (g0 >= 0 && g != g0) {
+                changed++;
+                break;
+            }
+            g0 = g;
+        }
+    }
+    assert_true(changed > 0);
+    free(modal);
 }
 
 static void test_comparative(void **state)
@@ -774,6 +807,7 @@ static void test_network_analysis(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_modal_groups),
         cmocka_unit_test(test_comparative),
         cmocka_unit_test(test_delegation),
         cmocka_unit_test(test_attendance),

@@ -36,7 +36,22 @@ struct kit {
     struct ep_run run;
     struct ep_tools_window tw;
     struct ep_win *w;
+    int *modal; /* [n_mep] modal groups (kit_mep), owned, NULL until needed */
 };
+
+typedef int (*kit_body)(struct kit *k, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                        struct ep_error *err);
+
+/* Run a tool's body with its call state, and free that state. */
+static int kit_run(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err,
+                   kit_body body)
+{
+    struct kit k;
+    memset(&k, 0, sizeof k);
+    int rc = body(&k, ctx, args, result, err);
+    free(k.modal);
+    return rc;
+}
 
 /* Start a call of tool with n_stages stages: load the window of args and its MEP names. */
 static int kit_begin(struct kit *k, struct ep_tool_ctx *ctx, const char *tool, int n_stages,
@@ -74,9 +89,17 @@ static const char *gcode(const struct ep_matrix *m, int g)
 }
 
 /* {mep_id, name, group (modal in the window), country}. */
-static json_t *kit_mep(const struct ep_win *w, int i)
+static json_t *kit_mep(struct kit *k, int i)
 {
-    const char *g = gcode(w->m, ep_win_modal_group(w, i));
+    const struct ep_win *w = k->w;
+    if (!k->modal && !w->have_graph) { /* every MEP's modal group, once per call */
+        k->modal = malloc((size_t)(w->m->n_mep > 0 ? w->m->n_mep : 1) * sizeof *k->modal);
+        if (k->modal && ep_cmp_modal_groups(w->m, k->modal, NULL)) {
+            free(k->modal);
+            k->modal = NULL;
+        }
+    }
+    const char *g = gcode(w->m, k->modal && !w->have_graph ? k->modal[i] : ep_win_modal_group(w, i));
     return json_pack("{s:I, s:s, s:o, s:o}", "mep_id", (json_int_t)w->m->mep_id[i], "name",
                      w->name[i], "group", ep_json_str_or_null(g), "country",
                      ep_json_str_or_null(w->country[i][0] ? w->country[i] : NULL));
@@ -216,7 +239,7 @@ static json_t *cmp_like_json(struct kit *k, const struct ep_comparative *o, int 
 {
     const struct ep_win *w = k->w;
     json_t *x = json_object();
-    ep_json_put(x, "mep", kit_mep(w, o->p.like), bad);
+    ep_json_put(x, "mep", kit_mep(k, o->p.like), bad);
     ep_json_put(x, "cast_votes", json_integer(o->like_cast), bad);
     ep_json_put(x, "min_common_votes", json_integer(o->p.min_common), bad);
     ep_json_put(x, "candidates", json_integer(o->like_candidates), bad);
@@ -235,7 +258,7 @@ static json_t *cmp_like_json(struct kit *k, const struct ep_comparative *o, int 
     json_t *items = json_array();
     for (int q = 0; q < o->n_like; q++) {
         const struct ep_cmp_like *l = &o->like[q];
-        json_t *e = kit_mep(w, l->mep);
+        json_t *e = kit_mep(k, l->mep);
         ep_json_put(e, "agreement", ep_json_real(l->agreement), bad);
         ep_json_put(e, "shared_votes", json_integer(l->both), bad);
         ep_json_put(e, "agreeing_votes", json_integer(l->same), bad);
@@ -266,8 +289,8 @@ static int cmp_ids(struct kit *k, json_t *ids, struct ep_cmp_params *p, struct e
     return 0;
 }
 
-static int tool_comparative_intelligence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                                         struct ep_error *err)
+static int body_comparative_intelligence(struct kit *k, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
 {
     json_t *ids = json_object_get(args, "mep_ids");
     json_t *like = json_object_get(args, "like_mep_id");
@@ -275,8 +298,7 @@ static int tool_comparative_intelligence(struct ep_tool_ctx *ctx, json_t *args, 
         return ep_error_set(err, EP_EINVAL,
                             "give \"mep_ids\" (2 to 10 MEPs to compare), \"like_mep_id\" (the MEP "
                             "whose closest voters to list), or both");
-    struct kit k;
-    int rc = kit_begin(&k, ctx, "comparative_intelligence", 3, args, err);
+    int rc = kit_begin(k, ctx, "comparative_intelligence", 3, args, err);
     if (rc)
         return rc;
     struct ep_cmp_params p = {0};
@@ -284,28 +306,28 @@ static int tool_comparative_intelligence(struct ep_tool_ctx *ctx, json_t *args, 
     p.top = (int)iarg(args, "top", 10);
     p.min_common = (int)iarg(args, "min_common_votes", 10);
     p.max_differ = (int)iarg(args, "max_differing_votes", 20);
-    if ((rc = cmp_ids(&k, ids, &p, err)))
+    if ((rc = cmp_ids(k, ids, &p, err)))
         return rc;
-    if (like && (p.like = kit_mep_index(&k, json_integer_value(like), "like_mep_id", err)) < 0)
+    if (like && (p.like = kit_mep_index(k, json_integer_value(like), "like_mep_id", err)) < 0)
         return p.like;
     struct ep_comparative o;
-    if ((rc = ep_comparative_compute(k.w, &p, &k.run, &o, err)))
+    if ((rc = ep_comparative_compute(k->w, &p, &k->run, &o, err)))
         return rc;
     int bad = 0;
     json_t *res = json_object();
     if (p.n_mep > 0) {
         json_t *meps = json_array();
         for (int a = 0; a < p.n_mep; a++) {
-            json_t *e = kit_mep(k.w, p.mep[a]);
+            json_t *e = kit_mep(k, p.mep[a]);
             ep_json_put(e, "cast_votes", json_integer(o.cast[a]), &bad);
             ep_json_put(e, "eligible_votes", json_integer(o.eligible[a]), &bad);
             ep_json_add(meps, e, &bad);
         }
         ep_json_put(res, "meps", meps, &bad);
-        ep_json_put(res, "pairs", cmp_pairs_json(&k, &o, &bad, err, &rc), &bad);
+        ep_json_put(res, "pairs", cmp_pairs_json(k, &o, &bad, err, &rc), &bad);
     }
     if (!rc && p.like >= 0)
-        ep_json_put(res, "most_similar", cmp_like_json(&k, &o, &bad), &bad);
+        ep_json_put(res, "most_similar", cmp_like_json(k, &o, &bad), &bad);
     ep_comparative_free(&o);
     if (rc) {
         json_decref(res);
@@ -320,11 +342,17 @@ static int tool_comparative_intelligence(struct ep_tool_ctx *ctx, json_t *args, 
         "differing votes are listed in vote order up to max_differing_votes per pair",
         "most_similar ranks by agreement, then by more shared votes, then by MEP index",
         NULL};
-    return kit_finish(&k, res,
+    return kit_finish(k, res,
                       "agreement(i, j) = same / both, same = votes where both cast the same "
                       "option, both = votes where both cast (the co-voting network's edge "
                       "weight); most_similar: MEPs with both >= min_common_votes, by agreement",
                       inputs, limits, bad, result, err);
+}
+
+static int tool_comparative_intelligence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
+{
+    return kit_run(ctx, args, result, err, body_comparative_intelligence);
 }
 
 /* ==== analyze_country_delegation =========================================================== */
@@ -334,7 +362,7 @@ static json_t *deleg_members_json(struct kit *k, const struct ep_delegation *o, 
     json_t *arr = json_array();
     for (int q = 0; q < o->n_member; q++) {
         const struct ep_deleg_member *x = &o->member[q];
-        json_t *e = kit_mep(k->w, x->mep);
+        json_t *e = kit_mep(k, x->mep);
         ep_json_put(e, "cast_votes", json_integer(x->cast), bad);
         ep_json_put(e, "eligible_votes", json_integer(x->eligible), bad);
         ep_json_put(e, "participation", ep_json_real_if(x->part_ok, x->participation), bad);
@@ -424,7 +452,7 @@ static json_t *deleg_defectors_json(struct kit *k, const struct ep_delegation *o
     json_t *arr = json_array();
     for (int q = 0; q < o->n_defector && q < top; q++) {
         const struct ep_deleg_member *x = &o->member[o->defector[q]];
-        json_t *e = kit_mep(k->w, x->mep);
+        json_t *e = kit_mep(k, x->mep);
         ep_json_put(e, "defections", json_integer(x->n_defect), bad);
         ep_json_put(e, "votes_considered", json_integer(x->def_den), bad);
         ep_json_put(e, "share", ep_json_real((double)x->n_defect / x->def_den), bad);
@@ -433,8 +461,8 @@ static json_t *deleg_defectors_json(struct kit *k, const struct ep_delegation *o
     return arr;
 }
 
-static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args,
-                                           json_t **result, struct ep_error *err)
+static int body_analyze_country_delegation(struct kit *k, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
 {
     const char *arg = json_string_value(json_object_get(args, "country"));
     char code[8], label[128], known[600];
@@ -449,13 +477,12 @@ static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args
                             "argument \"country\": unknown country \"%s\" (give a code such as "
                             "DEU or DE, or a name); known: %s",
                             arg ? arg : "", known);
-    struct kit k;
-    if ((rc = kit_begin(&k, ctx, "analyze_country_delegation", 3, args, err)))
+    if ((rc = kit_begin(k, ctx, "analyze_country_delegation", 3, args, err)))
         return rc;
     struct ep_delegation o;
-    if ((rc = ep_delegation_compute(k.w, code, &k.run, &o, err)))
+    if ((rc = ep_delegation_compute(k->w, code, &k->run, &o, err)))
         return rc;
-    if ((rc = ep_run_stage(&k.run, "result", err))) {
+    if ((rc = ep_run_stage(&k->run, "result", err))) {
         ep_delegation_free(&o);
         return rc;
     }
@@ -465,7 +492,7 @@ static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args
                 json_pack("{s:s, s:o}", "code", code, "label",
                           ep_json_str_or_null(label[0] ? label : NULL)),
                 &bad);
-    ep_json_put(res, "members", deleg_members_json(&k, &o, &bad), &bad);
+    ep_json_put(res, "members", deleg_members_json(k, &o, &bad), &bad);
     ep_json_put(res, "seats", deleg_seats_json(&o, &bad), &bad);
     json_t *coh = json_object();
     ep_json_put(coh, "ai_mean", ep_json_real_if(o.ai_n > 0, o.ai_mean), &bad);
@@ -475,10 +502,10 @@ static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args
     ep_json_put(coh, "rice_votes", json_integer(o.rice_n), &bad);
     ep_json_put(res, "cohesion", coh, &bad);
     ep_json_put(res, "splits",
-                deleg_splits_json(&k, &o, (int)iarg(args, "max_examples", 20), &bad, err, &rc),
+                deleg_splits_json(k, &o, (int)iarg(args, "max_examples", 20), &bad, err, &rc),
                 &bad);
     ep_json_put(res, "agreement_with_groups", deleg_groups_json(&o, &bad), &bad);
-    ep_json_put(res, "defectors", deleg_defectors_json(&k, &o, (int)iarg(args, "top", 10), &bad),
+    ep_json_put(res, "defectors", deleg_defectors_json(k, &o, (int)iarg(args, "top", 10), &bad),
                 &bad);
     ep_json_put(res, "defectors_total", json_integer(o.n_defector), &bad);
     ep_delegation_free(&o);
@@ -496,13 +523,19 @@ static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args
         "TIE and NONE positions of the delegation or a group are left out of agreement and "
         "defections",
         "a member's country is the member table's (one per person)", NULL};
-    return kit_finish(&k, res,
+    return kit_finish(k, res,
                       "delegation position = largest of Y, N, A over its members (TIE explicit); "
                       "AI = (max - (T - max)/2) / T; Rice = |Y - N| / (Y + N); split = a vote with "
                       "T >= 2 where >= 2 options were cast; agreement with g = same non-tie "
                       "position / votes where both had one; defection = a cast vote unlike the "
                       "delegation's non-tie position",
                       inputs, limits, bad, result, err);
+}
+
+static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
+{
+    return kit_run(ctx, args, result, err, body_analyze_country_delegation);
 }
 
 /* ==== compare_political_groups ============================================================= */
@@ -631,20 +664,19 @@ static json_t *gcmp_close_json(struct kit *k, const struct ep_groups_compare *o,
     return x;
 }
 
-static int tool_compare_political_groups(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                                         struct ep_error *err)
+static int body_compare_political_groups(struct kit *k, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
 {
-    struct kit k;
-    int rc = kit_begin(&k, ctx, "compare_political_groups", 3, args, err);
+    int rc = kit_begin(k, ctx, "compare_political_groups", 3, args, err);
     if (rc)
         return rc;
     struct ep_gcmp_params p;
-    if ((rc = kit_groups(&k, json_object_get(args, "groups"), &p, err)))
+    if ((rc = kit_groups(k, json_object_get(args, "groups"), &p, err)))
         return rc;
     struct ep_groups_compare o;
-    if ((rc = ep_groups_compare_compute(k.w, &p, &k.run, &o, err)))
+    if ((rc = ep_groups_compare_compute(k->w, &p, &k->run, &o, err)))
         return rc;
-    if ((rc = ep_run_stage(&k.run, "result", err))) {
+    if ((rc = ep_run_stage(&k->run, "result", err))) {
         ep_groups_compare_free(&o);
         return rc;
     }
@@ -655,7 +687,7 @@ static int tool_compare_political_groups(struct ep_tool_ctx *ctx, json_t *args, 
     ep_json_put(res, "groups", groups, &bad);
     ep_json_put(res, "pair_agreement", gcmp_pairs_json(&o, &bad), &bad);
     ep_json_put(res, "close_votes",
-                gcmp_close_json(&k, &o, (int)iarg(args, "max_close_votes", 20), &bad, err, &rc),
+                gcmp_close_json(k, &o, (int)iarg(args, "max_close_votes", 20), &bad, err, &rc),
                 &bad);
     ep_json_put(res, "not_offered",
                 json_string("by policy area: needs the subject and concept tables of the "
@@ -675,13 +707,19 @@ static int tool_compare_political_groups(struct ep_tool_ctx *ctx, json_t *args, 
         "seats are members on the window's last vote; members_in_window counts anyone who was "
         "a member on at least one vote",
         NULL};
-    return kit_finish(&k, res,
+    return kit_finish(k, res,
                       "AI = (max(Y,N,A) - (T - max)/2) / T; Rice = |Y - N|/(Y + N); alpha = "
                       "Krippendorff nominal over votes; participation = sum T / sum (T + D); pair "
                       "agreement = same positions / common non-tie votes; close vote: |FOR - "
                       "AGAINST| < 0.05 (FOR + AGAINST + ABSTENTION); won = the group's position was "
                       "the winning side of a close vote",
                       inputs, limits, bad, result, err);
+}
+
+static int tool_compare_political_groups(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
+{
+    return kit_run(ctx, args, result, err, body_compare_political_groups);
 }
 
 /* ==== generate_political_landscape ========================================================= */
@@ -798,8 +836,8 @@ static int land_render(struct ep_tool_ctx *ctx, json_t *args, const struct ep_la
     return ep_artefacts_finish(&a, res, err);
 }
 
-static int tool_generate_political_landscape(struct ep_tool_ctx *ctx, json_t *args,
-                                             json_t **result, struct ep_error *err)
+static int body_generate_political_landscape(struct kit *k, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
 {
     unsigned fmts;
     if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PNG, "generate_political_landscape", &fmts,
@@ -812,14 +850,13 @@ static int tool_generate_political_landscape(struct ep_tool_ctx *ctx, json_t *ar
                             date);
     if (date)
         p.day = ep_date_days(date);
-    struct kit k;
-    int rc = kit_begin(&k, ctx, "generate_political_landscape", 6, args, err);
+    int rc = kit_begin(k, ctx, "generate_political_landscape", 6, args, err);
     if (rc)
         return rc;
     struct ep_landscape o;
-    if ((rc = ep_landscape_compute(k.w, &p, &k.run, &o, err)))
+    if ((rc = ep_landscape_compute(k->w, &p, &k->run, &o, err)))
         return rc;
-    if ((rc = ep_run_stage(&k.run, "result", err))) {
+    if ((rc = ep_run_stage(&k->run, "result", err))) {
         ep_landscape_free(&o);
         return rc;
     }
@@ -846,7 +883,7 @@ static int tool_generate_political_landscape(struct ep_tool_ctx *ctx, json_t *ar
         "a coalition won together on a decided vote when every member group had the same "
         "non-tie position and it was the winning side",
         NULL};
-    if ((rc = kit_finish(&k, res,
+    if ((rc = kit_finish(k, res,
                          "ENP = 1 / sum p^2; majority = floor(seats / 2) + 1; minimal winning "
                          "coalition: seats >= majority and no member can leave without losing "
                          "it; won_share = won_together / decided votes",
@@ -864,12 +901,18 @@ static int tool_generate_political_landscape(struct ep_tool_ctx *ctx, json_t *ar
     return rc;
 }
 
+static int tool_generate_political_landscape(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
+{
+    return kit_run(ctx, args, result, err, body_generate_political_landscape);
+}
+
 /* ==== network_analysis ===================================================================== */
 
 static json_t *ego_tie_json(struct kit *k, const struct ep_ego *o, int q, int *bad)
 {
     const struct ep_cmp_like *t = &o->cmp.like[q];
-    json_t *e = kit_mep(k->w, t->mep);
+    json_t *e = kit_mep(k, t->mep);
     int g = ep_win_modal_group(k->w, t->mep);
     ep_json_put(e, "weight", ep_json_real(t->agreement), bad);
     ep_json_put(e, "common_votes", json_integer(t->both), bad);
@@ -895,28 +938,27 @@ static json_t *ego_counts_json(const struct ep_ego *o, const struct ep_ego_count
     return arr;
 }
 
-static int tool_network_analysis(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                                 struct ep_error *err)
+static int body_network_analysis(struct kit *k, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
 {
-    struct kit k;
-    int rc = kit_begin(&k, ctx, "network_analysis", 6, args, err);
+    int rc = kit_begin(k, ctx, "network_analysis", 6, args, err);
     if (rc)
         return rc;
     struct ep_ego_params p = {0, (int)iarg(args, "k", 10), (int)iarg(args, "min_common_votes", 10)};
-    if ((p.mep = kit_mep_index(&k, json_integer_value(json_object_get(args, "mep_id")), "mep_id",
+    if ((p.mep = kit_mep_index(k, json_integer_value(json_object_get(args, "mep_id")), "mep_id",
                                err)) < 0)
         return p.mep;
     struct ep_ego o;
-    if ((rc = ep_ego_compute(k.w, &p, &k.run, &o, err)))
+    if ((rc = ep_ego_compute(k->w, &p, &k->run, &o, err)))
         return rc;
     int bad = 0;
-    const struct ep_graph_node *nd = &k.w->g.node[o.node];
+    const struct ep_graph_node *nd = &k->w->g.node[o.node];
     json_t *res = json_object();
-    ep_json_put(res, "mep", kit_mep(k.w, p.mep), &bad);
+    ep_json_put(res, "mep", kit_mep(k, p.mep), &bad);
     json_t *node = json_pack("{s:i, s:i, s:o, s:i}", "cast_votes", nd->cast, "degree", nd->degree,
                              "strength", ep_json_real(nd->strength), "min_common_votes",
                              p.min_common);
-    int weighted = k.w->g.modularity_ok;
+    int weighted = k->w->g.modularity_ok;
     ep_json_put(node, "community", weighted ? json_integer(nd->community) : json_null(), &bad);
     ep_json_put(node, "bridge_score", ep_json_real_if(nd->bridge_ok, nd->bridge), &bad);
     if (!nd->bridge_ok)
@@ -925,7 +967,7 @@ static int tool_network_analysis(struct ep_tool_ctx *ctx, json_t *args, json_t *
     ep_json_put(res, "node", node, &bad);
     json_t *ties = json_array();
     for (int q = 0; q < o.cmp.n_like; q++)
-        ep_json_add(ties, ego_tie_json(&k, &o, q, &bad), &bad);
+        ep_json_add(ties, ego_tie_json(k, &o, q, &bad), &bad);
     ep_json_put(res, "ties", ties, &bad);
     ep_json_put(res, "ties_total", json_integer(o.cmp.like_candidates), &bad);
     if (o.cmp.like_candidates == 0)
@@ -940,7 +982,7 @@ static int tool_network_analysis(struct ep_tool_ctx *ctx, json_t *args, json_t *
                 &bad);
     json_t *cross = json_array();
     for (int q = 0; q < o.n_cross_top; q++)
-        ep_json_add(cross, ego_tie_json(&k, &o, o.cross_top[q], &bad), &bad);
+        ep_json_add(cross, ego_tie_json(k, &o, o.cross_top[q], &bad), &bad);
     ep_json_put(res, "bridges",
                 json_pack("{s:i, s:o, s:o, s:o}", "cross_group_ties", o.cross, "cross_group_share",
                           ep_json_real_if(o.cmp.like_candidates > 0,
@@ -965,12 +1007,18 @@ static int tool_network_analysis(struct ep_tool_ctx *ctx, json_t *args, json_t *
         "a tie needs min_common_votes votes both MEPs cast; its weight is their agreement",
         "groups are modal groups (held longest in the window); countries the member table's",
         NULL};
-    return kit_finish(&k, res,
+    return kit_finish(k, res,
                       "weight(i, j) = same / both over votes both cast, a tie when both >= "
                       "min_common_votes; strength = sum of weights; bridge score = share of the "
                       "top-20 tie weight going to another modal group; cross_group_weight_share = "
                       "cross-group weight / strength",
                       inputs, limits, bad, result, err);
+}
+
+static int tool_network_analysis(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
+{
+    return kit_run(ctx, args, result, err, body_network_analysis);
 }
 
 /* ==== track_mep_attendance ================================================================= */
@@ -1022,15 +1070,14 @@ static json_t *att_entity(struct kit *k, const struct ep_attendance *o, int e, i
 {
     json_t *x;
     if (o->p.by == EP_ATT_BY_MEP)
-        x = kit_mep(k->w, e);
+        x = kit_mep(k, e);
     else if (o->p.by == EP_ATT_BY_GROUP)
         x = json_pack("{s:s}", "group", k->w->m->grp_code[e]);
     else
         x = json_pack("{s:s}", "country", o->country[e]);
     att_cell_put(x, &o->total[e], bad);
     if (series)
-        ep_json_put(x, "series", att_series(o, o->pt + (size_t)e * (size_t)o->n_period, 1, bad),
-                    bad);
+        ep_json_put(x, "series", att_series(o, o->pt + e, (size_t)o->n_entity, bad), bad);
     return x;
 }
 
@@ -1074,8 +1121,8 @@ static json_t *att_dropped(struct kit *k, const struct ep_attendance *o, int top
     return x;
 }
 
-static int tool_track_mep_attendance(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                                     struct ep_error *err)
+static int body_track_mep_attendance(struct kit *k, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
 {
     const char *by = json_string_value(json_object_get(args, "by"));
     const char *period = json_string_value(json_object_get(args, "period"));
@@ -1089,14 +1136,13 @@ static int tool_track_mep_attendance(struct ep_tool_ctx *ctx, json_t *args, json
     p.drop_min = json_is_number(dm) ? json_number_value(dm) : 0.1;
     int top = (int)iarg(args, "top", 20);
     int series = !json_is_false(json_object_get(args, "series"));
-    struct kit k;
-    int rc = kit_begin(&k, ctx, "track_mep_attendance", 3, args, err);
+    int rc = kit_begin(k, ctx, "track_mep_attendance", 3, args, err);
     if (rc)
         return rc;
     struct ep_attendance o;
-    if ((rc = ep_attendance_compute(k.w, &p, &k.run, &o, err)))
+    if ((rc = ep_attendance_compute(k->w, &p, &k->run, &o, err)))
         return rc;
-    if ((rc = ep_run_stage(&k.run, "result", err))) {
+    if ((rc = ep_run_stage(&k->run, "result", err))) {
         ep_attendance_free(&o);
         return rc;
     }
@@ -1117,12 +1163,12 @@ static int tool_track_mep_attendance(struct ep_tool_ctx *ctx, json_t *args, json
     ep_json_put(res, "parliament", parl, &bad);
     json_t *hi = json_array(), *lo = json_array();
     for (int q = 0; q < o.n_rank && q < top; q++) {
-        ep_json_add(hi, att_entity(&k, &o, o.rank[q], series, &bad), &bad);
-        ep_json_add(lo, att_entity(&k, &o, o.rank[o.n_rank - 1 - q], series, &bad), &bad);
+        ep_json_add(hi, att_entity(k, &o, o.rank[q], series, &bad), &bad);
+        ep_json_add(lo, att_entity(k, &o, o.rank[o.n_rank - 1 - q], series, &bad), &bad);
     }
     ep_json_put(res, "highest", hi, &bad);
     ep_json_put(res, "lowest", lo, &bad);
-    ep_json_put(res, "dropped", att_dropped(&k, &o, top, &bad), &bad);
+    ep_json_put(res, "dropped", att_dropped(k, &o, top, &bad), &bad);
     ep_attendance_free(&o);
     static const char *const inputs[] = {
         "per MEP and vote: whether they had a mandate (pos != NONE) and cast a vote", NULL};
@@ -1131,12 +1177,18 @@ static int tool_track_mep_attendance(struct ep_tool_ctx *ctx, json_t *args, json
         "MEPs' (member-table country)",
         "a window or period with a vote whose did-not-vote list is unknown has no participation",
         "ranking ties: more eligible votes first, then entity order", NULL};
-    return kit_finish(&k, res,
+    return kit_finish(k, res,
                       "participation = cast / eligible over the entity's cells (eligible: a "
                       "mandate that day; cast: FOR, AGAINST or ABSTENTION); drop = participation "
                       "in the first ceil(P/2) periods - in the remaining ones, listed when >= "
                       "drop_min and both halves have >= min_eligible eligible cells",
                       inputs, limits, bad, result, err);
+}
+
+static int tool_track_mep_attendance(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                    struct ep_error *err)
+{
+    return kit_run(ctx, args, result, err, body_track_mep_attendance);
 }
 
 /* ==== get_voting_records: the per-country breakdown ======================================= */
