@@ -105,32 +105,12 @@ static void bad_call(const char *tool, const char *args_json, int code, const ch
     assert_null(res);
 }
 
-static long long sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long long sql_int(const char *fmt, ...)
-{
-    char q[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(q, sizeof q, fmt, ap);
-    va_end(ap);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ep_store_db(S), q, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", q, sqlite3_errmsg(ep_store_db(S)));
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static const char *sql_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *sql_text(const char *fmt, ...)
+/* The first column of the first row of a formatted query, as text (static buffer). */
+static const char *sql_vtext(const char *fmt, va_list ap)
 {
     static char out[4096];
     char q[4096];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(q, sizeof q, fmt, ap);
-    va_end(ap);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(ep_store_db(S), q, -1, &st, NULL) != SQLITE_OK)
         fail_msg("%s: %s", q, sqlite3_errmsg(ep_store_db(S)));
@@ -139,6 +119,26 @@ static const char *sql_text(const char *fmt, ...)
     snprintf(out, sizeof out, "%s", t ? t : "");
     sqlite3_finalize(st);
     return out;
+}
+
+static const char *sql_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *sql_text(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *t = sql_vtext(fmt, ap);
+    va_end(ap);
+    return t;
+}
+
+static long long sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long long sql_int(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *t = sql_vtext(fmt, ap);
+    va_end(ap);
+    return atoll(t);
 }
 
 static double num(json_t *o, const char *k)
