@@ -1,6 +1,7 @@
 /* ep_delegation: a country's delegation in a window. See ep_delegation.h. */
 #include "ep_delegation.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,8 @@ static int members(struct ep_win *w, struct ep_delegation *o, struct ep_error *e
 
 /* One vote: the delegation's counts, position, AI, Rice, split; agreement with each group;
  * each member's defection. */
-static void one_vote(struct ep_win *w, struct ep_delegation *o, int v, double *ai_all)
+static void one_vote(struct ep_win *w, struct ep_delegation *o, int v, double *ai_all,
+                     uint64_t *dpos)
 {
     const struct ep_matrix *m = w->m;
     const uint8_t *row = m->pos + (size_t)v * (size_t)m->n_mep;
@@ -109,12 +111,26 @@ static void one_vote(struct ep_win *w, struct ep_delegation *o, int v, double *a
         o->grp[g].common++;
         o->grp[g].agree += gp == pos;
     }
+    /* the delegation's position as bit planes (FOR, AGAINST, ABSTENTION) for the defections */
+    dpos[(size_t)(pos - EP_GPOS_FOR) * (size_t)m->n_words + (size_t)(v / 64)] |= 1ull << (v % 64);
+}
+
+/* Each member's defections from the position planes: den = votes they cast where the delegation
+ * had a non-tie position, agree = those where their option was that position. */
+static void defections(const struct ep_matrix *m, struct ep_delegation *o, const uint64_t *dpos)
+{
+    size_t nw = (size_t)m->n_words;
+    const uint64_t *d0 = dpos, *d1 = dpos + nw, *d2 = dpos + 2 * nw;
     for (int k = 0; k < o->n_member; k++) {
-        uint8_t p = row[o->member[k].mep];
-        if (p < EP_POS_FOR || p > EP_POS_ABSTENTION)
-            continue;
-        o->member[k].def_den++;
-        o->member[k].n_defect += p != pos;
+        size_t off = (size_t)o->member[k].mep * nw;
+        const uint64_t *f = m->plane[0] + off, *a = m->plane[1] + off, *b = m->plane[2] + off;
+        long den = 0, agree = 0;
+        for (size_t x = 0; x < nw; x++) {
+            den += __builtin_popcountll((f[x] | a[x] | b[x]) & (d0[x] | d1[x] | d2[x]));
+            agree += __builtin_popcountll((f[x] & d0[x]) | (a[x] & d1[x]) | (b[x] & d2[x]));
+        }
+        o->member[k].def_den = (int)den;
+        o->member[k].n_defect = (int)(den - agree);
     }
 }
 
@@ -150,16 +166,21 @@ int ep_delegation_compute(struct ep_win *w, const char *country, struct ep_run *
         rc = ep_run_stage(r, "cohesion, splits and agreement", err);
     const struct ep_matrix *m = w->m;
     double *ai = NULL;
+    uint64_t *dpos = NULL;
     if (!rc) {
+        dpos = calloc((size_t)(m->n_words > 0 ? m->n_words : 1) * 3, sizeof *dpos);
         size_t nv = (size_t)(m->n_vote > 0 ? m->n_vote : 1);
         ai = malloc(nv * sizeof *ai);
         out->split = malloc(nv * sizeof *out->split);
         out->defector = malloc((size_t)out->n_member * sizeof *out->defector);
-        if (!ai || !out->split || !out->defector)
+        if (!ai || !out->split || !out->defector || !dpos)
             rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     }
     for (int v = 0; !rc && v < m->n_vote; v++)
-        one_vote(w, out, v, ai);
+        one_vote(w, out, v, ai, dpos);
+    if (!rc)
+        defections(m, out, dpos);
+    free(dpos);
     if (!rc && out->ai_n > 0) {
         double s = 0;
         for (int k = 0; k < out->ai_n; k++)
