@@ -37,6 +37,7 @@ struct kit {
     struct ep_tools_window tw;
     struct ep_win *w;
     int *modal; /* [n_mep] modal groups (kit_mep), owned, NULL until needed */
+    int named;  /* MEPs named by kit_mep so far */
 };
 
 typedef int (*kit_body)(struct kit *k, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
@@ -92,7 +93,10 @@ static const char *gcode(const struct ep_matrix *m, int g)
 static json_t *kit_mep(struct kit *k, int i)
 {
     const struct ep_win *w = k->w;
-    if (!k->modal && !w->have_graph) { /* every MEP's modal group, once per call */
+    /* ep_win_modal_group walks the MEP's column of the matrix (the graph's node when the window
+     * has a graph): fine for a few MEPs; from the 33rd on, every MEP's modal group once per call
+     * in one pass in memory order */
+    if (!k->modal && !w->have_graph && ++k->named > 32) {
         k->modal = malloc((size_t)(w->m->n_mep > 0 ? w->m->n_mep : 1) * sizeof *k->modal);
         if (k->modal && ep_cmp_modal_groups(w->m, k->modal, NULL)) {
             free(k->modal);
