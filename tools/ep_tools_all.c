@@ -5,6 +5,7 @@
 #include "ep_tools_basic.h"
 #include "ep_tools_epapi.h"
 #include "ep_tools_intel.h"
+#include "ep_tools_toolkit.h"
 
 static int add(const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
 {
@@ -28,6 +29,10 @@ int ep_tools_register_all(struct ep_error *err)
     if (!rc) {
         rows = ep_tools_intel_rows(&n);
         rc = add(rows, n, 0, err);
+    }
+    if (!rc) { /* the analyst's toolkit, part A (issue 18) */
+        rows = ep_tools_toolkit_rows(&n);
+        rc = add(rows, n, EP_TOOLS_REG_DEFAULTS, err);
     }
     if (!rc) {
         rows = ep_tools_epapi_rows(&n, err);

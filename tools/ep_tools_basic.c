@@ -16,6 +16,7 @@
 #include "ep_model.h"
 #include "ep_query.h"
 #include "ep_tools_common.h"
+#include "ep_tools_toolkit.h"
 #include "ep_util.h"
 
 /* JSON text without escaping: the preprocessor turns the tokens into a string literal. */
@@ -517,6 +518,7 @@ out:
 struct vote_opts {
     int positions; /* add every MEP's position */
     long long mep; /* > 0: add that MEP's position */
+    char (*country)[8]; /* by_country: each MEP's country (ep_tools_toolkit.h), owned */
 };
 
 static json_t *positions_json(const struct ep_positions *p, int v)
@@ -684,6 +686,11 @@ static json_t *vote_json(const struct ep_query_rows *q, const struct ep_position
         put(o, "positions", v >= 0 ? positions_json(p, v) : json_null(), &bad);
     if (vo && vo->mep > 0)
         put(o, "mep_position", v >= 0 ? mep_position_json(p, v, vo->mep) : json_null(), &bad);
+    if (vo && vo->country)
+        put(o, "countries",
+            v >= 0 ? ep_tools_country_breakdown_json(p, v, (const char(*)[8])vo->country)
+                   : json_null(),
+            &bad);
     if (bad) {
         json_decref(o);
         return NULL;
@@ -777,6 +784,9 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
     rc = ep_query_votes_count(s, &f, &total, err);
     if (!rc)
         rc = ep_tools_pos_acquire(ctx->env, &p, err);
+    int by_country = 0;
+    if (!rc && barg(args, "by_country", &by_country) && by_country)
+        rc = ep_tools_positions_countries(s, p, &vo.country, err);
     if (!rc)
         rc = ep_query_votes(s, &f, order && strcmp(order, "asc") == 0, limit, offset, &q, err);
     if (rc)
@@ -801,6 +811,7 @@ static int tool_get_voting_records(struct ep_tool_ctx *ctx, json_t *args, json_t
     rc = finish_page(ctx, "votes", items, total, offset, limit, result, err);
     items = NULL;
 out:
+    free(vo.country);
     ep_query_rows_close(q);
     ep_tools_pos_release(p);
     json_decref(items);

@@ -19,6 +19,13 @@ export const valid = {
   detect_voting_anomalies: { args: {} },
   generate_political_risk_assessment: { args: {} },
   get_server_health: { args: {} },
+  // the toolkit tools, part A (tools/ep_tools_toolkit.c)
+  comparative_intelligence: { args: { mep_ids: [840, 197490], like_mep_id: 840, top: 3 } },
+  analyze_country_delegation: { args: { country: "LUX" } },
+  track_mep_attendance: { args: { by: "group", period: "month" } },
+  compare_political_groups: { args: { groups: ["EPP", "SD"] } },
+  generate_political_landscape: { args: {} },
+  network_analysis: { args: { mep_id: 840, k: 5 } },
   // The spec's example id (2018-0218) is not among the test server's procedures, which are
   // built from the bundled votes; its 404 is right, so call one the server has.
   get_procedure_events: { args: { process_id: "2021-0244-COD" }, upstream: true },
