@@ -36,7 +36,7 @@ static int setup(void **state)
     }
     size_t n;
     const struct ep_tool *rows = ep_tools_toolkit_rows(&n);
-    if (ep_tools_register_with(rows, n, EP_TOOLS_REG_DEFAULTS, &err) ||
+    if (ep_tools_register_with(rows, n, 0, &err) ||
         !(rows = ep_tools_basic_rows(&n)) || ep_tools_register(rows, n, &err)) {
         fprintf(stderr, "register: %s\n", err.msg);
         return -1;

@@ -32,7 +32,7 @@ int ep_tools_register_all(struct ep_error *err)
     }
     if (!rc) { /* the analyst's toolkit, part A (issue 18) */
         rows = ep_tools_toolkit_rows(&n);
-        rc = add(rows, n, EP_TOOLS_REG_DEFAULTS, err);
+        rc = add(rows, n, 0, err);
     }
     if (!rc) {
         rows = ep_tools_epapi_rows(&n, err);

@@ -17,8 +17,8 @@
 #include "ep_error.h"
 #include "ep_tools.h"
 
-/* The static rows; *n receives their count. Register with ep_tools_register_with(...,
- * EP_TOOLS_REG_DEFAULTS) (the handlers read their schema defaults from args). */
+/* The static rows; *n receives their count (the handlers read their schema defaults from args:
+ * ep_tools_call fills them in for every row). */
 const struct ep_tool *ep_tools_toolkit_rows(size_t *n);
 
 /* get_voting_records' per-country breakdown (by_country): the member-table country of every MEP
