@@ -151,8 +151,9 @@ fail:
 }
 
 /* Tables in dependency order, whatever the files are called or the order they are named in:
- * countries, groups, members, group memberships, committees, votes, then the roll-call XML
- * files, then member_votes (whose votes must be stored). Each file is placed by what its
+ * countries, groups, members, group memberships, committees, votes and the topic code tables
+ * (oeil_subjects, eurovoc_concepts, geo_areas), then the roll-call XML files, then member_votes
+ * (whose votes must be stored), then the votes' topic links (which need votes and codes). Each file is placed by what its
  * content is (the CSV header, or XML markup), read from its first bytes; a file that is neither
  * comes last, where its ingest reports what is wrong with it. */
 static int ingest_rank(const char *path)
@@ -172,6 +173,14 @@ static int ingest_rank(const char *path)
             case EP_HTV_COMMITTEES: rank = 4; break;
             case EP_HTV_VOTES: rank = 5; break;
             case EP_HTV_MEMBER_VOTES: rank = 7; break;
+            case EP_HTV_OEIL_SUBJECTS:
+            case EP_HTV_EUROVOC_CONCEPTS:
+            case EP_HTV_GEO_AREAS: rank = 5; break;
+            /* a vote's topics need the vote and the topic's code */
+            case EP_HTV_OEIL_SUBJECT_VOTES:
+            case EP_HTV_EUROVOC_CONCEPT_VOTES:
+            case EP_HTV_COMMITTEE_VOTES:
+            case EP_HTV_GEO_AREA_VOTES: rank = 8; break;
             default: break;
             }
         }

@@ -1,0 +1,338 @@
+/* test_topics: the vote topics of the HowTheyVote export (OEIL subjects, EuroVoc concepts,
+ * responsible committees, geographic areas): their parse, their refusal of bad rows by
+ * file:line and column, their place in the bundled default store, and their coverage of the
+ * 266 bundled votes with positions. The coverage is computed here a second time, independently
+ * of the parser and the store, by reading the gzip CSVs with zlib and plain string splitting
+ * (figures also checked with python's csv module: 252 subject, 198 committee, 88 EuroVoc,
+ * 75 geographic area). */
+#include "ep_testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "ep_htv.h"
+#include "ep_store.h"
+#include "ep_store_db.h"
+#include "ep_util.h"
+#include "sqlite3.h"
+
+static struct ep_store *store;
+static char *tmp;
+
+static int setup(void **st)
+{
+    (void)st;
+    struct ep_error e = {0};
+    tmp = ep_test_tmpdir();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/s.db", tmp);
+    if (ep_store_open(path, 0, &store, &e) || ep_store_ensure_default(store, NULL, NULL, &e)) {
+        fprintf(stderr, "store: %s\n", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    (void)st;
+    ep_store_close(store);
+    ep_test_system("rm -rf '%s'", tmp);
+    free(tmp);
+    return 0;
+}
+
+static long sql_long(const char *sql)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(store), sql, -1, &q, NULL), SQLITE_OK);
+    long v = -1;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        v = (long)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* ---- the independent reading: zlib lines, split at the first comma ---------------------- */
+
+#define MAXV 4096
+struct idset {
+    long long id[MAXV];
+    int n;
+};
+
+static int has(const struct idset *s, long long id)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->id[i] == id)
+            return 1;
+    return 0;
+}
+
+static void add(struct idset *s, long long id)
+{
+    if (!has(s, id) && s->n < MAXV)
+        s->id[s->n++] = id;
+}
+
+/* The first field (the vote id) of every data line of a (gzip) CSV whose first field is a
+ * vote id, kept when it is in `in` (NULL: all). Returns the number of data lines. */
+static long read_ids(const char *path, const struct idset *in, struct idset *out)
+{
+    gzFile f = gzopen(path, "rb");
+    assert_non_null(f);
+    char line[8192];
+    long n = 0;
+    int first = 1;
+    while (gzgets(f, line, sizeof line)) {
+        if (first) { /* header */
+            first = 0;
+            continue;
+        }
+        if (line[0] < '0' || line[0] > '9')
+            continue; /* a continuation of a quoted multi-line field (votes_subset) */
+        long long id = strtoll(line, NULL, 10);
+        n++;
+        if (!in || has(in, id))
+            add(out, id);
+    }
+    gzclose(f);
+    return n;
+}
+
+static void test_coverage(void **st)
+{
+    (void)st;
+    static struct idset subset, sub, com, con, geo;
+    memset(&subset, 0, sizeof subset);
+    /* the votes with positions: the ids of votes_subset.csv (the 266 of the XML files) */
+    read_ids(ep_test_real("howtheyvote/votes_subset.csv"), NULL, &subset);
+    assert_int_equal(subset.n, 266);
+    long rows[4];
+    rows[0] = read_ids(ep_test_real("howtheyvote/oeil_subject_votes.csv.gz"), &subset, &sub);
+    rows[1] = read_ids(ep_test_real("howtheyvote/responsible_committee_votes.csv.gz"), &subset,
+                       &com);
+    rows[2] = read_ids(ep_test_real("howtheyvote/eurovoc_concept_votes.csv.gz"), &subset, &con);
+    rows[3] = read_ids(ep_test_real("howtheyvote/geo_area_votes.csv.gz"), &subset, &geo);
+    /* the figures, the independent reading, the store */
+    assert_int_equal(sub.n, 252);
+    assert_int_equal(com.n, 198);
+    assert_int_equal(con.n, 88);
+    assert_int_equal(geo.n, 75);
+    static const char *const kinds[] = {"subject", "committee", "concept", "geo"};
+    const int want[] = {sub.n, com.n, con.n, geo.n};
+    for (int k = 0; k < 4; k++) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT COUNT(DISTINCT t.vote_id) FROM vote_topic t JOIN vote v ON v.id ="
+                 " t.vote_id WHERE t.kind = '%s' AND v.pos_unit_id IS NOT NULL",
+                 kinds[k]);
+        assert_int_equal(sql_long(sql), want[k]);
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM vote_topic WHERE kind = '%s'", kinds[k]);
+        assert_int_equal(sql_long(sql), rows[k]); /* every link of the export is stored */
+    }
+    assert_int_equal(rows[0], 40346);
+    assert_int_equal(rows[1], 15132);
+    assert_int_equal(rows[2], 63028);
+    assert_int_equal(rows[3], 5095);
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM oeil_subject"), 367);
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM eurovoc_concept"), 1739);
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM geo_area"), 158);
+    /* countries and geo_areas share their columns: each went to its own table */
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM country"), 28);
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM geo_area WHERE code = 'VEN'"
+                              " AND label = 'Venezuela' AND iso_alpha_2 = 'VE'"),
+                     1);
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM oeil_subject WHERE code = '1.10' AND label"
+                              " = 'Fundamental rights in the EU, Charter'"),
+                     1);
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM eurovoc_concept WHERE id = 'c_047e5912'"
+                              " AND label = 'European Banking Authority'"),
+                     1);
+    /* the export's first links (zcat | head) */
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM vote_topic WHERE vote_id = 108530 AND"
+                              " ((kind = 'subject' AND code = '6.10.04') OR (kind = 'geo' AND"
+                              " code = 'VEN'))"),
+                     2);
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM vote_topic WHERE vote_id = 108563 AND"
+                              " kind = 'committee' AND code = 'LIBE'"),
+                     1);
+}
+
+/* ---- parse and refusal ---------------------------------------------------------------- */
+
+struct col {
+    long topics, links;
+    int kind;
+    char code[64], label[128], iso2[8];
+    long long vote;
+};
+
+static int on_topic(void *ctx, const struct ep_topic *t, struct ep_error *err)
+{
+    (void)err;
+    struct col *c = ctx;
+    c->topics++;
+    c->kind = t->kind;
+    snprintf(c->code, sizeof c->code, "%s", t->code);
+    snprintf(c->label, sizeof c->label, "%s", t->label ? t->label : "(null)");
+    snprintf(c->iso2, sizeof c->iso2, "%s", t->iso_alpha_2 ? t->iso_alpha_2 : "(null)");
+    return 0;
+}
+
+static int on_link(void *ctx, const struct ep_topic_vote *tv, struct ep_error *err)
+{
+    (void)err;
+    struct col *c = ctx;
+    c->links++;
+    c->kind = tv->kind;
+    c->vote = tv->vote_id;
+    snprintf(c->code, sizeof c->code, "%s", tv->code);
+    return 0;
+}
+
+static int parse(const char *csv, struct col *c, int *table, struct ep_error *e)
+{
+    memset(c, 0, sizeof *c);
+    struct ep_sink sink = {.ctx = c, .topic = on_topic, .topic_vote = on_link};
+    return ep_htv_parse_buffer(csv, strlen(csv), "t.csv", &sink, table, NULL, e);
+}
+
+static void test_parse(void **st)
+{
+    (void)st;
+    struct col c;
+    struct ep_error e = {0};
+    int table;
+    assert_int_equal(parse("code,label,iso_alpha_2\nVEN,Venezuela,VE\n", &c, &table, &e), 0);
+    assert_int_equal(table, EP_HTV_GEO_AREAS);
+    assert_int_equal(c.kind, EP_TOPIC_GEO);
+    assert_string_equal(c.code, "VEN");
+    assert_string_equal(c.iso2, "VE");
+    /* the same columns in the countries order are the countries table */
+    assert_int_equal(parse("code,iso_alpha_2,label\nAUT,AT,Austria\n", &c, &table, &e), 0);
+    assert_int_equal(table, EP_HTV_COUNTRIES);
+    assert_int_equal(c.topics, 0);
+    /* in neither order: refused, not guessed */
+    assert_int_not_equal(parse("label,code,iso_alpha_2\nX,AUT,AT\n", &c, &table, &e), 0);
+    assert_non_null(strstr(e.msg, "more than one table"));
+    /* code,label: OEIL subjects; code,label,abbreviation stays committees */
+    assert_int_equal(parse("code,label\n6.10.04,\"Third-country political situation\"\n", &c,
+                           &table, &e),
+                     0);
+    assert_int_equal(table, EP_HTV_OEIL_SUBJECTS);
+    assert_string_equal(c.code, "6.10.04");
+    assert_int_equal(parse("code,label,abbreviation\nAFET,Foreign Affairs,AFET\n", &c, &table, &e),
+                     0);
+    assert_int_equal(table, EP_HTV_COMMITTEES);
+    assert_int_equal(parse("id,label\nc_047e5912,European Banking Authority\n", &c, &table, &e), 0);
+    assert_int_equal(table, EP_HTV_EUROVOC_CONCEPTS);
+    assert_int_equal(c.kind, EP_TOPIC_CONCEPT);
+    static const struct {
+        const char *hdr;
+        int table, kind;
+    } links[] = {
+        {"vote_id,oeil_subject_code", EP_HTV_OEIL_SUBJECT_VOTES, EP_TOPIC_SUBJECT},
+        {"vote_id,eurovoc_concept_id", EP_HTV_EUROVOC_CONCEPT_VOTES, EP_TOPIC_CONCEPT},
+        {"vote_id,committee_code", EP_HTV_COMMITTEE_VOTES, EP_TOPIC_COMMITTEE},
+        {"vote_id,geo_area_code", EP_HTV_GEO_AREA_VOTES, EP_TOPIC_GEO},
+    };
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        char csv[128];
+        snprintf(csv, sizeof csv, "%s\n108530,1\n\n108531,7\n", links[i].hdr);
+        assert_int_equal(parse(csv, &c, &table, &e), 0);
+        assert_int_equal(table, links[i].table);
+        assert_int_equal(c.kind, links[i].kind);
+        assert_int_equal(c.links, 2);
+        assert_int_equal(c.vote, 108531);
+        assert_string_equal(c.code, "7");
+    }
+    /* bad rows: file:line and the column */
+    static const struct {
+        const char *csv, *msg;
+    } badrows[] = {
+        {"code,label\n6.10,a\n6..10,b\n", "t.csv:3: column \"code\": bad value \"6..10\""},
+        {"code,label\n6.,a\n", "t.csv:2: column \"code\": bad value \"6.\""},
+        {"code,label\n,a\n", "t.csv:2: column \"code\" is empty"},
+        {"vote_id,oeil_subject_code\n1,6.10\n0,6.10\n", "t.csv:3: column \"vote_id\""},
+        {"vote_id,oeil_subject_code\n1,A.10\n", "t.csv:2: column \"oeil_subject_code\""},
+        {"vote_id,geo_area_code\n1,VE N\n", "t.csv:2: column \"geo_area_code\": bad value"},
+        {"code,label,iso_alpha_2\nVEN,Venezuela,ven\n", "t.csv:2: column \"iso_alpha_2\""},
+        {"id,label\nc'1,x\n", "t.csv:2: column \"id\": bad value \"c'1\""},
+        {"vote_id,committee_code\n1,AFET,x\n", "t.csv:2: 3 fields, header has 2"},
+    };
+    for (size_t i = 0; i < sizeof badrows / sizeof badrows[0]; i++) {
+        ep_error_clear(&e);
+        assert_int_equal(parse(badrows[i].csv, &c, &table, &e), EP_EPARSE);
+        if (!strstr(e.msg, badrows[i].msg))
+            fail_msg("row %zu: got \"%s\", want \"%s\"", i, e.msg, badrows[i].msg);
+    }
+    /* the real tables: record counts as the export's README gives them */
+    static const struct {
+        const char *file;
+        int table;
+        long n;
+    } real[] = {
+        {"howtheyvote/oeil_subjects.csv.gz", EP_HTV_OEIL_SUBJECTS, 367},
+        {"howtheyvote/eurovoc_concepts.csv.gz", EP_HTV_EUROVOC_CONCEPTS, 1739},
+        {"howtheyvote/geo_areas.csv.gz", EP_HTV_GEO_AREAS, 158},
+        {"howtheyvote/geo_area_votes.csv.gz", EP_HTV_GEO_AREA_VOTES, 5095},
+        {"howtheyvote/responsible_committee_votes.csv.gz", EP_HTV_COMMITTEE_VOTES, 15132},
+    };
+    for (size_t i = 0; i < sizeof real / sizeof real[0]; i++) {
+        long n = 0;
+        assert_int_equal(ep_htv_parse_file(ep_test_real(real[i].file), NULL, &table, &n, &e), 0);
+        assert_int_equal(table, real[i].table);
+        assert_int_equal(n, real[i].n);
+    }
+}
+
+/* The store refuses a link to a vote or a code it does not hold, by file:line, and keeps
+ * nothing of the file. */
+static void test_store_refuses(void **st)
+{
+    (void)st;
+    static const struct {
+        const char *name, *csv, *msg;
+    } cases[] = {
+        {"a.csv", "vote_id,oeil_subject_code\n108530,6.10.04\n999999999,6.10.04\n",
+         "a.csv:3: column \"vote_id\": vote 999999999 is not in the store"},
+        {"b.csv", "vote_id,oeil_subject_code\n108530,9.99.99\n",
+         "b.csv:2: column \"oeil_subject_code\": \"9.99.99\" is not a stored OEIL subject"},
+        {"c.csv", "vote_id,committee_code\n108530,ZZZZ\n",
+         "c.csv:2: column \"committee_code\": \"ZZZZ\" is not a stored committee"},
+        {"d.csv", "vote_id,eurovoc_concept_id\n108530,c_nothing\n",
+         "d.csv:2: column \"eurovoc_concept_id\": \"c_nothing\" is not a stored EuroVoc concept"},
+        {"e.csv", "vote_id,geo_area_code\n108530,XXX\n",
+         "e.csv:2: column \"geo_area_code\": \"XXX\" is not a stored geographic area"},
+    };
+    long before = sql_long("SELECT COUNT(*) FROM vote_topic");
+    long units = sql_long("SELECT COUNT(*) FROM unit");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", tmp, cases[i].name);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(cases[i].csv, f);
+        fclose(f);
+        struct ep_error e = {0};
+        struct ep_ingest_report rep;
+        assert_int_not_equal(ep_store_ingest_file(store, path, 0, NULL, NULL, &rep, &e), 0);
+        if (!strstr(e.msg, cases[i].msg))
+            fail_msg("%s: got \"%s\", want \"%s\"", cases[i].name, e.msg, cases[i].msg);
+    }
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM vote_topic"), before);
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM unit"), units);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_coverage),
+        cmocka_unit_test(test_store_refuses),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
