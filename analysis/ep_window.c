@@ -99,6 +99,9 @@ static void make_key(struct ep_store *s, const struct ep_window *w, char *key, s
                      w->term);
     for (int i = 0; w->sittings && w->sittings[i] && k > 0 && (size_t)k < n; i++)
         k += snprintf(key + k, n - (size_t)k, "%s,", w->sittings[i]);
+    if (w->topic_kind && k > 0 && (size_t)k < n) /* the topic filter (unfiltered keys as before) */
+        snprintf(key + k, n - (size_t)k, "|topic:%d:%s", w->topic_kind,
+                 w->topic_code ? w->topic_code : "");
 }
 
 /* MEPs with a cast vote and distinct vote days of a freshly loaded window. */

@@ -12,14 +12,24 @@
 #include <string.h>
 #include <zlib.h>
 
+#include <jansson.h>
+#include <math.h>
+
+#include "ep_env.h"
 #include "ep_htv.h"
+#include "ep_report.h"
 #include "ep_store.h"
+#include "ep_tools.h"
+#include "ep_tools_analysis.h"
+#include "ep_tools_intel.h"
 #include "ep_store_db.h"
 #include "ep_util.h"
 #include "sqlite3.h"
 
 static struct ep_store *store;
 static char *tmp;
+static struct ep_env env;
+static struct ep_tool_ctx tctx;
 
 static int setup(void **st)
 {
@@ -32,12 +42,28 @@ static int setup(void **st)
         fprintf(stderr, "store: %s\n", e.msg);
         return -1;
     }
+    size_t n;
+    const struct ep_tool *rows = ep_tools_analysis_rows(&n);
+    if (ep_tools_register(rows, n, &e)) {
+        fprintf(stderr, "register analysis: %s\n", e.msg);
+        return -1;
+    }
+    rows = ep_tools_intel_rows(&n);
+    if (ep_tools_register(rows, n, &e) || ep_env_init(&env, store, &e)) {
+        fprintf(stderr, "register intel: %s\n", e.msg);
+        return -1;
+    }
+    tctx.store = store;
+    tctx.env = &env;
     return 0;
 }
 
 static int teardown(void **st)
 {
     (void)st;
+    ep_env_close(&env);
+    ep_tools_cleanup();
+    ep_report_cleanup();
     ep_store_close(store);
     ep_test_system("rm -rf '%s'", tmp);
     free(tmp);
@@ -327,12 +353,172 @@ static void test_store_refuses(void **st)
     assert_int_equal(sql_long("SELECT COUNT(*) FROM unit"), units);
 }
 
+/* ---- the window's topic filter -------------------------------------------------------- */
+
+static double sql_double(const char *sql)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(store), sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    double v = sqlite3_column_double(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Call a tool (schema validation of the arguments and the result included); rc, the result in
+ * *out (NULL on error) and the message in msg. */
+static int call(const char *tool, const char *args, json_t **out, char *msg)
+{
+    json_error_t je;
+    json_t *a = json_loads(args, 0, &je);
+    if (!a)
+        fail_msg("bad test JSON %s", args);
+    struct ep_error e = {0};
+    *out = NULL;
+    int rc = ep_tools_call(&tctx, tool, a, out, &e);
+    json_decref(a);
+    if (msg)
+        snprintf(msg, EP_ERROR_MSG_MAX, "%s", e.msg);
+    return rc;
+}
+
+/* Votes with positions that carry the topic, by SQL of its own (LIKE for the hierarchy). */
+static long filtered_votes(const char *kind, const char *code)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(DISTINCT vote_id) FROM vote_topic WHERE kind = '%s' AND (code = '%s'"
+             " OR (kind = 'subject' AND code LIKE '%s.%%')) AND vote_id IN (SELECT vote_id FROM"
+             " vote_positions)",
+             kind, code, code);
+    return sql_long(sql);
+}
+
+static void test_filter_every_tool(void **st)
+{
+    (void)st;
+    static const char *const tools[] = {
+        "analyze_coalition_dynamics", "analyze_voting_patterns", "detect_voting_anomalies",
+        "generate_political_risk_assessment", "map_political_network", "assess_mep_influence"};
+    static const struct {
+        const char *arg, *db, *code;
+    } filters[] = {
+        {"committee", "committee", "LIBE"},
+        {"subject", "subject", "4.60"}, /* 4.60.02, 4.60.04.04, 4.60.06, 4.60.08 */
+        {"geo_area", "geo", "UKR"},
+        {"concept", "concept", "862"},
+    };
+    char msg[EP_ERROR_MSG_MAX];
+    for (size_t f = 0; f < sizeof filters / sizeof filters[0]; f++) {
+        long want = filtered_votes(filters[f].db, filters[f].code);
+        assert_true(want > 0);
+        for (size_t t = 0; t < sizeof tools / sizeof tools[0]; t++) {
+            char args[256];
+            snprintf(args, sizeof args, "{\"%s\": \"%s\"%s}", filters[f].arg, filters[f].code,
+                     strcmp(tools[t], "assess_mep_influence") == 0 ? ", \"mep_id\": 4746"
+                     : strcmp(tools[t], "analyze_voting_patterns") == 0 ? ", \"group\": \"EPP\""
+                                                                         : "");
+            json_t *r = NULL;
+            int rc = call(tools[t], args, &r, msg);
+            if (rc)
+                fail_msg("%s %s: %s", tools[t], args, msg);
+            json_t *w = json_object_get(r, "window");
+            json_t *flt = json_object_get(w, "filter");
+            assert_non_null(flt);
+            assert_string_equal(json_string_value(json_object_get(flt, "kind")), filters[f].arg);
+            assert_string_equal(json_string_value(json_object_get(flt, "code")), filters[f].code);
+            assert_int_equal(json_integer_value(json_object_get(flt, "votes")), want);
+            assert_int_equal(json_integer_value(json_object_get(w, "votes")), want);
+            json_decref(r);
+        }
+    }
+    /* the hand-checked counts of the bundled data */
+    assert_int_equal(filtered_votes("committee", "LIBE"), 17);
+    assert_int_equal(filtered_votes("subject", "4.60"), 8); /* 11 links over 8 votes */
+    /* no filter: no filter object, every vote */
+    json_t *r = NULL;
+    assert_int_equal(call("analyze_coalition_dynamics", "{}", &r, msg), 0);
+    assert_null(json_object_get(json_object_get(r, "window"), "filter"));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "window"), "votes")),
+                     266);
+    json_decref(r);
+}
+
+/* A measure on a filtered window equals the same measure by SQL over member_vote restricted
+ * to the topic's votes: the mean Agreement Index of RENEW on the LIBE votes. */
+static void test_filter_measure(void **st)
+{
+    (void)st;
+    json_t *r = NULL;
+    char msg[EP_ERROR_MSG_MAX];
+    assert_int_equal(call("analyze_coalition_dynamics", "{\"committee\": \"LIBE\"}", &r, msg), 0);
+    json_t *groups = json_object_get(r, "groups");
+    double ai = -1;
+    for (size_t i = 0; i < json_array_size(groups); i++) {
+        json_t *g = json_array_get(groups, i);
+        if (!strcmp(json_string_value(json_object_get(g, "group")), "RENEW"))
+            ai = json_real_value(json_object_get(json_object_get(g, "cohesion"), "ai_mean"));
+    }
+    double want = sql_double(
+        "WITH c AS (SELECT vote_id, SUM(pos = 1) y, SUM(pos = 2) n, SUM(pos = 3) a"
+        " FROM member_vote WHERE group_code = 'RENEW' AND vote_id IN (SELECT vote_id FROM"
+        " vote_topic WHERE kind = 'committee' AND code = 'LIBE') GROUP BY vote_id)"
+        " SELECT AVG((MAX(y, n, a) - 0.5 * (y + n + a - MAX(y, n, a))) / (y + n + a + 0.0))"
+        " FROM c WHERE y + n + a > 0");
+    assert_true(fabs(ai - want) < 1e-6);
+    assert_true(fabs(want - 0.94925) < 1e-5); /* as the tool printed it, rounded */
+    json_decref(r);
+}
+
+static void test_filter_errors(void **st)
+{
+    (void)st;
+    json_t *r = NULL;
+    char msg[EP_ERROR_MSG_MAX];
+    /* unknown codes: named */
+    assert_int_equal(call("map_political_network", "{\"committee\": \"NOPE\"}", &r, msg),
+                     EP_EINVAL);
+    assert_non_null(strstr(msg, "unknown committee \"NOPE\""));
+    assert_int_equal(call("map_political_network", "{\"subject\": \"4.6\"}", &r, msg), EP_EINVAL);
+    assert_non_null(strstr(msg, "unknown OEIL subject \"4.6\""));
+    /* a top level with no row of its own is known by the codes below it */
+    assert_int_equal(sql_long("SELECT COUNT(*) FROM oeil_subject WHERE code = '3'"), 0);
+    assert_int_equal(call("analyze_coalition_dynamics", "{\"subject\": \"3\"}", &r, msg), 0);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(json_object_get(r, "window"), "filter"), "votes")),
+        filtered_votes("subject", "3"));
+    json_decref(r);
+    /* malformed: the schema's pattern or the window's own check */
+    assert_int_not_equal(call("map_political_network", "{\"geo_area\": \"U'K\"}", &r, msg), 0);
+    /* two filters */
+    assert_int_equal(call("map_political_network", "{\"geo_area\": \"UKR\", \"committee\": \"LIBE\"}",
+                          &r, msg),
+                     EP_EINVAL);
+    assert_non_null(strstr(msg, "one topic filter at most"));
+    /* a filter that leaves no vote says so, with the counts (not a 0 % result) */
+    long afg = sql_long("SELECT COUNT(*) FROM vote_topic WHERE kind = 'geo' AND code = 'AFG'");
+    assert_int_equal(afg, 79);
+    assert_int_equal(call("detect_voting_anomalies", "{\"geo_area\": \"AFG\"}", &r, msg),
+                     EP_ENOTFOUND);
+    assert_non_null(strstr(msg, "\"AFG\" (Afghanistan) leaves no vote with per-MEP positions in "
+                                "the window: 79 votes in the store carry it, 0 of them with "
+                                "positions"));
+    /* and one whose votes lie outside the dates */
+    assert_int_equal(call("analyze_coalition_dynamics",
+                          "{\"committee\": \"LIBE\", \"to\": \"2024-01-31\"}", &r, msg),
+                     EP_ENOTFOUND);
+    assert_non_null(strstr(msg, "17 of them with positions (outside the window's dates"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_coverage),
         cmocka_unit_test(test_store_refuses),
+        cmocka_unit_test(test_filter_every_tool),
+        cmocka_unit_test(test_filter_measure),
+        cmocka_unit_test(test_filter_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

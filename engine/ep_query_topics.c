@@ -1,0 +1,139 @@
+/* ep_query_topics: see ep_query_topics.h. */
+#include "ep_query_topics.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ep_htv.h"
+#include "ep_model.h"
+#include "ep_store.h"
+#include "ep_store_db.h"
+
+static const struct {
+    int kind;
+    const char *db, *arg, *what, *table, *key;
+} kinds[] = {
+    {EP_TOPIC_SUBJECT, "subject", "subject", "OEIL subject", "oeil_subject", "code"},
+    {EP_TOPIC_CONCEPT, "concept", "concept", "EuroVoc concept", "eurovoc_concept", "id"},
+    {EP_TOPIC_COMMITTEE, "committee", "committee", "committee", "committee", "code"},
+    {EP_TOPIC_GEO, "geo", "geo_area", "geographic area", "geo_area", "code"},
+};
+#define NKINDS (sizeof kinds / sizeof kinds[0])
+
+static int kind_index(int kind)
+{
+    for (size_t i = 0; i < NKINDS; i++)
+        if (kinds[i].kind == kind)
+            return (int)i;
+    return -1;
+}
+
+const char *ep_topic_kind_db(int kind)
+{
+    int i = kind_index(kind);
+    return i < 0 ? NULL : kinds[i].db;
+}
+
+const char *ep_topic_kind_arg(int kind)
+{
+    int i = kind_index(kind);
+    return i < 0 ? NULL : kinds[i].arg;
+}
+
+const char *ep_topic_kind_what(int kind)
+{
+    int i = kind_index(kind);
+    return i < 0 ? NULL : kinds[i].what;
+}
+
+int ep_topic_sql(struct ep_buf *sql, int kind, const char *code, struct ep_error *err)
+{
+    int i = kind_index(kind);
+    if (i < 0)
+        return ep_error_set(err, EP_EINVAL, "unknown topic kind %d", kind);
+    if (!ep_htv_topic_code_valid(kind, code))
+        return ep_error_set(err, EP_EINVAL, "\"%s\" is not a valid %s code", code ? code : "",
+                            kinds[i].what);
+    /* the code passed ep_htv_topic_code_valid: letters, digits, '.', '_' and '-' only */
+    if (kind == EP_TOPIC_SUBJECT) /* "6.10" and "6.10.*": '/' follows '.' in ASCII */
+        return ep_buf_printf(sql,
+                             "id IN (SELECT vote_id FROM vote_topic WHERE kind = 'subject' AND"
+                             " (code = '%s' OR (code > '%s.' AND code < '%s/')))",
+                             code, code, code);
+    return ep_buf_printf(sql, "id IN (SELECT vote_id FROM vote_topic WHERE kind = '%s' AND code = '%s')",
+                         kinds[i].db, code);
+}
+
+int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, size_t n,
+                   long *votes, long *votes_pos, struct ep_error *err)
+{
+    if (label && n)
+        label[0] = '\0';
+    *votes = *votes_pos = 0;
+    int i = kind_index(kind);
+    if (i < 0)
+        return ep_error_set(err, EP_EINVAL, "unknown topic kind %d", kind);
+    if (!ep_htv_topic_code_valid(kind, code))
+        return ep_error_set(err, EP_EINVAL, "argument \"%s\": \"%s\" is not a valid %s code%s",
+                            kinds[i].arg, code ? code : "", kinds[i].what,
+                            kind == EP_TOPIC_SUBJECT ? " (digits and dots, e.g. 4.60 or 6.10.04)"
+                                                     : "");
+    sqlite3 *db = ep_store_db(s);
+    struct ep_buf sql;
+    ep_buf_init(&sql, 0);
+    /* the code's label, and whether it is known (a subject also by a stored descendant) */
+    if (kind == EP_TOPIC_SUBJECT)
+        ep_buf_printf(&sql,
+                      "SELECT (SELECT label FROM oeil_subject WHERE code = ?1),"
+                      " EXISTS(SELECT 1 FROM oeil_subject WHERE code = ?1 OR"
+                      " (code > ?1 || '.' AND code < ?1 || '/'))");
+    else
+        ep_buf_printf(&sql,
+                      "SELECT (SELECT label FROM %s WHERE %s = ?1),"
+                      " EXISTS(SELECT 1 FROM %s WHERE %s = ?1)",
+                      kinds[i].table, kinds[i].key, kinds[i].table, kinds[i].key);
+    sqlite3_stmt *q = NULL;
+    int rc = EP_OK, known = 0;
+    if (!sql.data || sqlite3_prepare_v2(db, sql.data, -1, &q, NULL) != SQLITE_OK) {
+        rc = ep_error_set(err, EP_EDB, "looking up the %s \"%s\": %s", kinds[i].what, code,
+                          sqlite3_errmsg(db));
+        goto out;
+    }
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        if (label && n && sqlite3_column_type(q, 0) == SQLITE_TEXT)
+            snprintf(label, n, "%s", (const char *)sqlite3_column_text(q, 0));
+        known = sqlite3_column_int(q, 1);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (!known) {
+        rc = ep_error_set(err, EP_ENOTFOUND,
+                          "argument \"%s\": unknown %s \"%s\": the store holds no such code "
+                          "(the codes come from the HowTheyVote export's %s table)",
+                          kinds[i].arg, kinds[i].what, code,
+                          kind == EP_TOPIC_SUBJECT   ? "oeil_subjects"
+                          : kind == EP_TOPIC_CONCEPT ? "eurovoc_concepts"
+                          : kind == EP_TOPIC_GEO     ? "geo_areas"
+                                                     : "committees");
+        goto out;
+    }
+    ep_buf_reset(&sql);
+    ep_buf_printf(&sql, "SELECT COUNT(*), COALESCE(SUM(pos_unit_id IS NOT NULL), 0) FROM vote WHERE ");
+    rc = ep_topic_sql(&sql, kind, code, err);
+    if (rc)
+        goto out;
+    if (!sql.data || sqlite3_prepare_v2(db, sql.data, -1, &q, NULL) != SQLITE_OK) {
+        rc = ep_error_set(err, EP_EDB, "counting the votes of the %s \"%s\": %s", kinds[i].what,
+                          code, sqlite3_errmsg(db));
+        goto out;
+    }
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *votes = (long)sqlite3_column_int64(q, 0);
+        *votes_pos = (long)sqlite3_column_int64(q, 1);
+    }
+out:
+    sqlite3_finalize(q);
+    ep_buf_free(&sql);
+    return rc;
+}
