@@ -19,6 +19,7 @@
 #include "ep_htv.h"
 #include "ep_report.h"
 #include "ep_store.h"
+#include "ep_synth.h"
 #include "ep_tools.h"
 #include "ep_tools_analysis.h"
 #include "ep_tools_intel.h"
@@ -510,6 +511,117 @@ static void test_filter_errors(void **st)
     assert_non_null(strstr(msg, "17 of them with positions (outside the window's dates"));
 }
 
+/* ---- synth: subjects and committees for the synthetic term ------------------------------ */
+
+struct syn {
+    uint64_t poshash; /* FNV-1a over (vote, member, pos) */
+    long votes, subj_votes, com_votes, links, topics, committees;
+    int64_t last_vote;
+    int last_has_sub, last_has_com;
+    char known[64][24];
+    int nknown;
+};
+
+static void fnv(uint64_t *h, int64_t x)
+{
+    for (int k = 0; k < 8; k++) {
+        *h ^= (uint64_t)(x >> (8 * k)) & 0xff;
+        *h *= UINT64_C(1099511628211);
+    }
+}
+
+static int s_pos(void *ctx, const struct ep_position *p, struct ep_error *err)
+{
+    (void)err;
+    struct syn *y = ctx;
+    fnv(&y->poshash, p->vote_id);
+    fnv(&y->poshash, p->member_id);
+    fnv(&y->poshash, p->pos);
+    return 0;
+}
+
+static int s_vote(void *ctx, const struct ep_vote *v, struct ep_error *err)
+{
+    (void)err;
+    struct syn *y = ctx;
+    y->votes++;
+    y->last_vote = v->id;
+    y->last_has_sub = y->last_has_com = 0;
+    return 0;
+}
+
+static int s_topic(void *ctx, const struct ep_topic *t, struct ep_error *err)
+{
+    (void)err;
+    struct syn *y = ctx;
+    assert_int_equal(t->kind, EP_TOPIC_SUBJECT);
+    assert_non_null(strstr(t->label, "(synthetic)"));
+    assert_true(y->nknown < 64);
+    snprintf(y->known[y->nknown++], 24, "%s", t->code);
+    y->topics++;
+    return 0;
+}
+
+static int s_committee(void *ctx, const struct ep_committee *c, struct ep_error *err)
+{
+    (void)err;
+    struct syn *y = ctx;
+    assert_true(y->nknown < 64);
+    snprintf(y->known[y->nknown++], 24, "%s", c->code);
+    y->committees++;
+    return 0;
+}
+
+static int s_link(void *ctx, const struct ep_topic_vote *tv, struct ep_error *err)
+{
+    (void)err;
+    struct syn *y = ctx;
+    assert_int_equal(tv->vote_id, y->last_vote); /* after its vote */
+    int known = 0;
+    for (int i = 0; i < y->nknown; i++)
+        known |= !strcmp(y->known[i], tv->code);
+    assert_true(known); /* a code emitted before */
+    y->links++;
+    if (tv->kind == EP_TOPIC_SUBJECT && !y->last_has_sub) {
+        y->last_has_sub = 1;
+        y->subj_votes++;
+    }
+    if (tv->kind == EP_TOPIC_COMMITTEE) {
+        assert_false(y->last_has_com); /* one responsible committee */
+        y->last_has_com = 1;
+        y->com_votes++;
+    }
+    return 0;
+}
+
+static void test_synth_topics(void **st)
+{
+    (void)st;
+    struct ep_synth_params p;
+    ep_synth_default_params(&p);
+    struct ep_error e = {0};
+    static struct syn with, without;
+    memset(&with, 0, sizeof with);
+    memset(&without, 0, sizeof without);
+    with.poshash = without.poshash = UINT64_C(14695981039346656037);
+    struct ep_sink a = {.ctx = &with, .vote = s_vote, .position = s_pos, .topic = s_topic,
+                        .committee = s_committee, .topic_vote = s_link};
+    struct ep_sink b = {.ctx = &without, .vote = s_vote, .position = s_pos};
+    assert_int_equal(ep_synth_generate(&p, 120, 4000, 7, &a, &e), 0);
+    assert_int_equal(ep_synth_generate(&p, 120, 4000, 7, &b, &e), 0);
+    /* the topics do not change one position */
+    assert_true(with.poshash == without.poshash);
+    assert_int_equal(with.votes, 4000);
+    assert_int_equal(with.topics, 8 + 8 * 4);
+    assert_int_equal(with.committees, 8);
+    /* shares near the bundled data's (252/266 = 0.947, 198/266 = 0.744): runs of up to 8
+     * votes share them, so about 890 independent draws; 4 standard deviations */
+    double ps = (double)with.subj_votes / 4000, pc = (double)with.com_votes / 4000;
+    assert_true(fabs(ps - 252.0 / 266.0) < 4 * sqrt(0.947 * 0.053 / 890));
+    assert_true(fabs(pc - 198.0 / 266.0) < 4 * sqrt(0.744 * 0.256 / 890));
+    assert_true(with.links > with.subj_votes + with.com_votes); /* some votes have two subjects */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -519,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_filter_every_tool),
         cmocka_unit_test(test_filter_measure),
         cmocka_unit_test(test_filter_errors),
+        cmocka_unit_test(test_synth_topics),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
