@@ -2,6 +2,7 @@
 #include "ep_query_topics.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ep_htv.h"
@@ -135,5 +136,140 @@ int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, 
 out:
     sqlite3_finalize(q);
     ep_buf_free(&sql);
+    return rc;
+}
+
+int ep_query_vote_brief(struct ep_store *s, int64_t id, char *title, size_t tn, char *result,
+                        size_t rn, struct ep_error *err)
+{
+    title[0] = result[0] = '\0';
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT COALESCE(title, rcv_title, ''), COALESCE(result, '')"
+                               " FROM vote WHERE id = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return ep_error_set(err, EP_EDB, "reading vote %lld: %s", (long long)id,
+                            sqlite3_errmsg(db));
+    sqlite3_bind_int64(q, 1, id);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        snprintf(title, tn, "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(result, rn, "%s", (const char *)sqlite3_column_text(q, 1));
+    }
+    sqlite3_finalize(q);
+    return EP_OK;
+}
+
+static void col_text(sqlite3_stmt *q, int c, char *out, size_t n)
+{
+    const unsigned char *t = sqlite3_column_text(q, c);
+    snprintf(out, n, "%s", t ? (const char *)t : "");
+}
+
+int ep_query_committee_votes(struct ep_store *s, const char *code, const char *from,
+                             const char *to, struct ep_committee_votes **rows, int *n,
+                             struct ep_error *err)
+{
+    *rows = NULL;
+    *n = 0;
+    sqlite3 *db = ep_store_db(s);
+    if (code) {
+        char label[8];
+        long votes, votes_pos;
+        int rc = ep_query_topic(s, EP_TOPIC_COMMITTEE, code, label, sizeof label, &votes,
+                                &votes_pos, err);
+        if (rc)
+            return rc;
+    }
+    static const char sql[] =
+        "SELECT t.code, COALESCE(c.label, ''), COUNT(*), SUM(v.result = 'ADOPTED'),"
+        " SUM(v.result = 'REJECTED'), SUM(v.result = 'LAPSED'), SUM(v.result IS NULL),"
+        " COUNT(DISTINCT v.procedure_reference), MIN(v.sitting_date), MAX(v.sitting_date),"
+        " SUM(v.pos_unit_id IS NOT NULL)"
+        " FROM vote_topic t JOIN vote v ON v.id = t.vote_id LEFT JOIN committee c ON c.code ="
+        " t.code WHERE t.kind = 'committee' AND (?1 IS NULL OR t.code = ?1)"
+        " AND (?2 IS NULL OR v.sitting_date >= ?2) AND (?3 IS NULL OR v.sitting_date <= ?3)"
+        " GROUP BY t.code ORDER BY COUNT(*) DESC, t.code";
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return ep_error_set(err, EP_EDB, "reading the committees' votes: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
+    int rc = EP_OK, alloc = 0, step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == alloc) {
+            int a = alloc ? alloc * 2 : 32;
+            struct ep_committee_votes *r = realloc(*rows, (size_t)a * sizeof *r);
+            if (!r) {
+                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+                break;
+            }
+            *rows = r;
+            alloc = a;
+        }
+        struct ep_committee_votes *r = &(*rows)[(*n)++];
+        memset(r, 0, sizeof *r);
+        col_text(q, 0, r->code, sizeof r->code);
+        col_text(q, 1, r->label, sizeof r->label);
+        r->votes = (long)sqlite3_column_int64(q, 2);
+        r->adopted = (long)sqlite3_column_int64(q, 3);
+        r->rejected = (long)sqlite3_column_int64(q, 4);
+        r->lapsed = (long)sqlite3_column_int64(q, 5);
+        r->no_result = (long)sqlite3_column_int64(q, 6);
+        r->procedures = (long)sqlite3_column_int64(q, 7);
+        col_text(q, 8, r->first, sizeof r->first);
+        col_text(q, 9, r->last, sizeof r->last);
+        r->votes_pos = (long)sqlite3_column_int64(q, 10);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ep_error_set(err, EP_EDB, "reading the committees' votes: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    if (rc) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int ep_query_committee_vote_ids(struct ep_store *s, const char *code, const char *from,
+                                const char *to, int64_t **ids, int *n, struct ep_error *err)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT t.vote_id FROM vote_topic t JOIN vote v ON v.id = t.vote_id"
+                           " WHERE t.kind = 'committee' AND t.code = ?1 AND v.pos_unit_id IS NOT"
+                           " NULL AND (?2 IS NULL OR v.sitting_date >= ?2) AND (?3 IS NULL OR"
+                           " v.sitting_date <= ?3) ORDER BY t.vote_id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return ep_error_set(err, EP_EDB, "reading a committee's votes: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
+    int rc = EP_OK, alloc = 0, step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == alloc) {
+            int a = alloc ? alloc * 2 : 256;
+            int64_t *p = realloc(*ids, (size_t)a * sizeof *p);
+            if (!p) {
+                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+                break;
+            }
+            *ids = p;
+            alloc = a;
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(q, 0);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ep_error_set(err, EP_EDB, "reading a committee's votes: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    if (rc) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
     return rc;
 }

@@ -7,6 +7,7 @@
 #define EP_QUERY_TOPICS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ep_error.h"
 #include "ep_util.h"
@@ -33,5 +34,29 @@ int ep_topic_sql(struct ep_buf *sql, int kind, const char *code, struct ep_error
  * malformed code. */
 int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, size_t n,
                    long *votes, long *votes_pos, struct ep_error *err);
+
+/* A vote's title (title, else the roll-call title, "" when none) and result ("ADOPTED",
+ * "REJECTED", "LAPSED", "" unknown). 0, or EP_EDB. */
+int ep_query_vote_brief(struct ep_store *s, int64_t id, char *title, size_t tn, char *result,
+                        size_t rn, struct ep_error *err);
+
+/* One responsible committee's votes in [from, to] (either NULL = open): label, votes, their
+ * results, distinct procedures, first and last vote date, and votes with per-MEP positions. */
+struct ep_committee_votes {
+    char code[33], label[160];
+    long votes, adopted, rejected, lapsed, no_result, procedures, votes_pos;
+    char first[11], last[11];
+};
+/* Every committee with at least one vote in the dates (or only `code`, which must be a stored
+ * committee: EP_ENOTFOUND naming it), by votes descending then code. *rows is malloc'ed (free()),
+ * *n may be 0. */
+int ep_query_committee_votes(struct ep_store *s, const char *code, const char *from,
+                             const char *to, struct ep_committee_votes **rows, int *n,
+                             struct ep_error *err);
+
+/* The ids of the votes with positions whose responsible committee is code, ascending, in
+ * [from, to]. *ids malloc'ed (free()), *n may be 0. */
+int ep_query_committee_vote_ids(struct ep_store *s, const char *code, const char *from,
+                                const char *to, int64_t **ids, int *n, struct ep_error *err);
 
 #endif

@@ -23,6 +23,7 @@
 #include "ep_tools.h"
 #include "ep_tools_analysis.h"
 #include "ep_tools_intel.h"
+#include "ep_tools_topics.h"
 #include "ep_store_db.h"
 #include "ep_util.h"
 #include "sqlite3.h"
@@ -50,6 +51,11 @@ static int setup(void **st)
         return -1;
     }
     rows = ep_tools_intel_rows(&n);
+    if (ep_tools_register(rows, n, &e)) {
+        fprintf(stderr, "register intel: %s\n", e.msg);
+        return -1;
+    }
+    rows = ep_tools_topics_rows(&n);
     if (ep_tools_register(rows, n, &e) || ep_env_init(&env, store, &e)) {
         fprintf(stderr, "register intel: %s\n", e.msg);
         return -1;
@@ -511,6 +517,173 @@ static void test_filter_errors(void **st)
     assert_non_null(strstr(msg, "17 of them with positions (outside the window's dates"));
 }
 
+/* ---- analyze_policy_area and analyze_committee_activity ---------------------------------- */
+
+/* The votes of OEIL subject 4.60 (and below) with positions, as a SQL table expression. */
+#define AREA "(SELECT DISTINCT vote_id FROM vote_topic WHERE kind = 'subject' AND (code = '4.60'" \
+             " OR code LIKE '4.60.%') AND vote_id IN (SELECT vote_id FROM vote_positions))"
+/* Each group's position on each area vote, by SQL of its own: the plurality option of its cast
+ * votes, 4 = tie, none when no member cast a vote. */
+#define GPOS                                                                                       \
+    "WITH c AS (SELECT vote_id, group_code g, SUM(pos = 1) y, SUM(pos = 2) n, SUM(pos = 3) a"    \
+    " FROM member_vote WHERE vote_id IN " AREA " AND group_code IS NOT NULL GROUP BY 1, 2),"      \
+    " gp AS (SELECT vote_id, g, CASE WHEN y > n AND y > a THEN 1 WHEN n > y AND n > a THEN 2"    \
+    " WHEN a > y AND a > n THEN 3 ELSE 4 END p FROM c WHERE y + n + a > 0) "
+
+static json_t *find_by(json_t *arr, const char *key, const char *val)
+{
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *o = json_array_get(arr, i);
+        const char *s = json_string_value(json_object_get(o, key));
+        if (s && !strcmp(s, val))
+            return o;
+    }
+    return NULL;
+}
+
+static void test_policy_area(void **st)
+{
+    (void)st;
+    json_t *r = NULL;
+    char msg[EP_ERROR_MSG_MAX];
+    int rc = call("analyze_policy_area", "{\"subject\": \"4.60\", \"limit\": 3}", &r, msg);
+    if (rc)
+        fail_msg("analyze_policy_area: %s", msg);
+    json_t *area = json_object_get(r, "area");
+    assert_string_equal(json_string_value(json_object_get(area, "label")),
+                        "Consumers' protection in general");
+    assert_int_equal(json_integer_value(json_object_get(area, "votes_in_window")), 8);
+    assert_int_equal(json_integer_value(json_object_get(area, "votes_with_positions")), 8);
+    assert_int_equal(json_integer_value(json_object_get(area, "votes_in_store")),
+                     sql_long("SELECT COUNT(DISTINCT vote_id) FROM vote_topic WHERE kind ="
+                              " 'subject' AND (code = '4.60' OR code LIKE '4.60.%')"));
+    json_t *votes = json_object_get(r, "votes");
+    assert_int_equal(json_integer_value(json_object_get(votes, "total")), 8);
+    assert_int_equal(json_array_size(json_object_get(votes, "items")), 3);
+    /* the first vote (hand-checked against the roll-call XML of 2024-01-17) */
+    json_t *v0 = json_array_get(json_object_get(votes, "items"), 0);
+    assert_int_equal(json_integer_value(json_object_get(v0, "vote_id")), 163315);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(v0, "groups"), "EPP")),
+                        "AGAINST");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(v0, "totals"), "FOR")),
+                     sql_long("SELECT COUNT(*) FROM member_vote WHERE vote_id = 163315 AND pos = 1"));
+    /* RENEW's mean AI in the area */
+    json_t *renew = find_by(json_object_get(r, "groups"), "group", "RENEW");
+    assert_non_null(renew);
+    double ai = sql_double("WITH c AS (SELECT vote_id, SUM(pos = 1) y, SUM(pos = 2) n, SUM(pos = 3)"
+                           " a FROM member_vote WHERE group_code = 'RENEW' AND vote_id IN " AREA
+                           " GROUP BY vote_id) SELECT AVG((MAX(y, n, a) - 0.5 * (y + n + a -"
+                           " MAX(y, n, a))) / (y + n + a + 0.0)) FROM c WHERE y + n + a > 0");
+    assert_true(fabs(json_real_value(json_object_get(renew, "ai_mean")) - ai) < 1e-6);
+    /* RENEW-SD agreement in the area, and overall over the whole window */
+    json_t *pairs = json_object_get(json_object_get(r, "pair_agreement"), "pairs");
+    json_t *pr = NULL;
+    for (size_t i = 0; i < json_array_size(pairs); i++) {
+        json_t *o = json_array_get(pairs, i);
+        const char *a = json_string_value(json_object_get(o, "a")),
+                   *b = json_string_value(json_object_get(o, "b"));
+        if ((!strcmp(a, "RENEW") && !strcmp(b, "SD")) || (!strcmp(a, "SD") && !strcmp(b, "RENEW")))
+            pr = o;
+    }
+    assert_non_null(pr);
+    double agree = sql_double(GPOS "SELECT AVG(x.p = z.p) FROM gp x JOIN gp z USING (vote_id)"
+                                   " WHERE x.g = 'RENEW' AND z.g = 'SD' AND x.p < 4 AND z.p < 4");
+    assert_true(fabs(json_real_value(json_object_get(pr, "area")) - agree) < 1e-6);
+    assert_true(fabs(agree - 1.0) < 1e-9); /* RENEW and SD voted alike on all 8 */
+    /* the top defector: Charlie WEIMERS (ECR), against his group on 4 of his 4 counted votes */
+    json_t *d0 = json_array_get(json_object_get(json_object_get(r, "defectors"), "items"), 0);
+    assert_int_equal(json_integer_value(json_object_get(d0, "mep_id")), 123562);
+    long counted = sql_long(GPOS "SELECT COUNT(*) FROM member_vote m JOIN gp ON gp.vote_id ="
+                                 " m.vote_id AND gp.g = m.group_code WHERE m.member_id = 123562"
+                                 " AND m.pos BETWEEN 1 AND 3 AND gp.p < 4");
+    long defect = sql_long(GPOS "SELECT COUNT(*) FROM member_vote m JOIN gp ON gp.vote_id ="
+                                " m.vote_id AND gp.g = m.group_code WHERE m.member_id = 123562"
+                                " AND m.pos BETWEEN 1 AND 3 AND gp.p < 4 AND gp.p <> m.pos");
+    assert_int_equal(json_integer_value(json_object_get(d0, "counted_votes")), counted);
+    assert_int_equal(json_integer_value(json_object_get(d0, "defections")), defect);
+    assert_int_equal(counted, 4);
+    /* delegations: Luxembourg's splits by SQL over member.country_code */
+    json_t *lux = find_by(json_object_get(r, "delegations"), "country", "LUX");
+    assert_non_null(lux);
+    long lux_votes = sql_long("SELECT COUNT(*) FROM (SELECT vote_id FROM member_vote mv JOIN"
+                              " member m ON m.id = mv.member_id WHERE m.country_code = 'LUX' AND"
+                              " mv.pos BETWEEN 1 AND 3 AND vote_id IN " AREA
+                              " GROUP BY vote_id HAVING COUNT(*) >= 2)");
+    long lux_splits = sql_long("SELECT COUNT(*) FROM (SELECT vote_id FROM member_vote mv JOIN"
+                               " member m ON m.id = mv.member_id WHERE m.country_code = 'LUX' AND"
+                               " mv.pos BETWEEN 1 AND 3 AND vote_id IN " AREA
+                               " GROUP BY vote_id HAVING COUNT(*) >= 2 AND COUNT(DISTINCT pos) >= 2)");
+    assert_int_equal(json_integer_value(json_object_get(lux, "votes")), lux_votes);
+    assert_int_equal(json_integer_value(json_object_get(lux, "splits")), lux_splits);
+    /* majorities: decided votes (FOR != AGAINST) */
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r, "majorities"), "decided_votes")),
+        sql_long("SELECT COUNT(*) FROM (SELECT vote_id FROM member_vote WHERE vote_id IN " AREA
+                 " GROUP BY vote_id HAVING SUM(pos = 1) <> SUM(pos = 2))"));
+    json_decref(r);
+    /* edges: a committee is not a policy area here; unknown code; no votes */
+    assert_int_equal(call("analyze_policy_area", "{}", &r, msg), EP_EINVAL);
+    assert_non_null(strstr(msg, "give the policy area"));
+    assert_int_equal(call("analyze_policy_area", "{\"subject\": \"9.99\"}", &r, msg), EP_EINVAL);
+    assert_non_null(strstr(msg, "unknown OEIL subject \"9.99\""));
+    assert_int_equal(call("analyze_policy_area", "{\"subject\": \"4.60\", \"to\": \"2024-01-16\"}",
+                          &r, msg),
+                     EP_ENOTFOUND);
+    assert_non_null(strstr(msg, "leaves no vote with per-MEP positions"));
+}
+
+static void test_committee_activity(void **st)
+{
+    (void)st;
+    json_t *r = NULL;
+    char msg[EP_ERROR_MSG_MAX];
+    int rc = call("analyze_committee_activity", "{\"committee\": \"LIBE\"}", &r, msg);
+    if (rc)
+        fail_msg("analyze_committee_activity: %s", msg);
+    json_t *cs = json_object_get(r, "committees");
+    assert_int_equal(json_array_size(cs), 1);
+    json_t *c = json_array_get(cs, 0);
+    /* hand-checked with python's csv over responsible_committee_votes.csv.gz and votes.csv.gz */
+    assert_int_equal(json_integer_value(json_object_get(c, "votes")), 950);
+    assert_int_equal(json_integer_value(json_object_get(c, "procedures")), 155);
+    json_t *res = json_object_get(c, "results");
+    assert_int_equal(json_integer_value(json_object_get(res, "ADOPTED")), 108);
+    assert_int_equal(json_integer_value(json_object_get(res, "REJECTED")), 81);
+    assert_int_equal(json_integer_value(json_object_get(res, "unknown")), 761);
+    assert_string_equal(json_string_value(json_object_get(c, "first_vote")), "2019-09-17");
+    assert_string_equal(json_string_value(json_object_get(c, "last_vote")), "2025-09-10");
+    assert_int_equal(json_integer_value(json_object_get(c, "span_days")), 2185);
+    assert_int_equal(json_integer_value(json_object_get(c, "votes_with_positions")), 17);
+    json_t *coh = json_object_get(c, "cohesion");
+    assert_true(json_is_true(json_object_get(coh, "available")));
+    json_t *renew = find_by(json_object_get(coh, "groups"), "group", "RENEW");
+    double want = sql_double(
+        "WITH c AS (SELECT vote_id, SUM(pos = 1) y, SUM(pos = 2) n, SUM(pos = 3) a"
+        " FROM member_vote WHERE group_code = 'RENEW' AND vote_id IN (SELECT vote_id FROM"
+        " vote_topic WHERE kind = 'committee' AND code = 'LIBE') GROUP BY vote_id)"
+        " SELECT AVG((MAX(y, n, a) - 0.5 * (y + n + a - MAX(y, n, a))) / (y + n + a + 0.0))"
+        " FROM c WHERE y + n + a > 0");
+    assert_true(fabs(json_real_value(json_object_get(renew, "ai_mean")) - want) < 1e-6);
+    assert_false(json_is_true(json_object_get(json_object_get(r, "rosters"), "available")));
+    json_decref(r);
+    /* every committee: as many as have votes; a committee without positions in the dates */
+    assert_int_equal(call("analyze_committee_activity", "{\"from\": \"2020-01-01\", \"to\":"
+                          " \"2020-12-31\"}", &r, msg),
+                     0);
+    cs = json_object_get(r, "committees");
+    assert_int_equal(json_array_size(cs),
+                     sql_long("SELECT COUNT(DISTINCT code) FROM vote_topic t JOIN vote v ON v.id ="
+                              " t.vote_id WHERE t.kind = 'committee' AND v.sitting_date BETWEEN"
+                              " '2020-01-01' AND '2020-12-31'"));
+    coh = json_object_get(json_array_get(cs, 0), "cohesion");
+    assert_false(json_is_true(json_object_get(coh, "available")));
+    assert_non_null(strstr(json_string_value(json_object_get(coh, "reason")), "per-MEP positions"));
+    json_decref(r);
+    assert_int_equal(call("analyze_committee_activity", "{\"committee\": \"NOPE\"}", &r, msg),
+                     EP_EINVAL);
+    assert_non_null(strstr(msg, "unknown committee \"NOPE\""));
+}
+
 /* ---- synth: subjects and committees for the synthetic term ------------------------------ */
 
 struct syn {
@@ -631,6 +804,8 @@ int main(void)
         cmocka_unit_test(test_filter_every_tool),
         cmocka_unit_test(test_filter_measure),
         cmocka_unit_test(test_filter_errors),
+        cmocka_unit_test(test_policy_area),
+        cmocka_unit_test(test_committee_activity),
         cmocka_unit_test(test_synth_topics),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

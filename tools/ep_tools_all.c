@@ -5,6 +5,7 @@
 #include "ep_tools_basic.h"
 #include "ep_tools_epapi.h"
 #include "ep_tools_intel.h"
+#include "ep_tools_topics.h"
 
 static int add(const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
 {
@@ -27,6 +28,10 @@ int ep_tools_register_all(struct ep_error *err)
     }
     if (!rc) {
         rows = ep_tools_intel_rows(&n);
+        rc = add(rows, n, 0, err);
+    }
+    if (!rc) { /* vote topics: analyze_policy_area, analyze_committee_activity */
+        rows = ep_tools_topics_rows(&n);
         rc = add(rows, n, 0, err);
     }
     if (!rc) {
