@@ -249,7 +249,7 @@ int ep_policy_area_compute(struct ep_win *w, const struct ep_pa_overall *all,
     out->maj = maj;
 
     /* pairs: area against overall */
-    out->pairs = calloc((size_t)(G * G / 2 + 1), sizeof *out->pairs);
+    out->pairs = calloc((size_t)G * (size_t)G / 2 + 1, sizeof *out->pairs);
     if (!out->pairs) {
         ep_policy_area_free(out);
         return ep_error_set(err, EP_ENOMEM, "out of memory");

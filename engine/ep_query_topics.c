@@ -165,6 +165,37 @@ static void col_text(sqlite3_stmt *q, int c, char *out, size_t n)
     snprintf(out, n, "%s", t ? (const char *)t : "");
 }
 
+/* Room for one more element in *p (of *alloc, n used, size bytes each; first allocation
+ * `first`). 0, or EP_ENOMEM with *p unchanged. */
+static int grow(void **p, int *alloc, int n, size_t size, int first, struct ep_error *err)
+{
+    if (n < *alloc)
+        return EP_OK;
+    int a = *alloc ? *alloc * 2 : first;
+    void *q = realloc(*p, (size_t)a * size);
+    if (!q)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    *p = q;
+    *alloc = a;
+    return EP_OK;
+}
+
+/* The end of a row loop: a step that did not reach SQLITE_DONE is a database error (what);
+ * on any error the rows are freed. */
+static int rows_done(sqlite3 *db, sqlite3_stmt *q, int rc, int step, void **rows, int *n,
+                     const char *what, struct ep_error *err)
+{
+    if (!rc && step != SQLITE_DONE)
+        rc = ep_error_set(err, EP_EDB, "%s: %s", what, sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    if (rc) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 int ep_query_committee_votes(struct ep_store *s, const char *code, const char *from,
                              const char *to, struct ep_committee_votes **rows, int *n,
                              struct ep_error *err)
@@ -197,16 +228,8 @@ int ep_query_committee_votes(struct ep_store *s, const char *code, const char *f
     sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
     int rc = EP_OK, alloc = 0, step;
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == alloc) {
-            int a = alloc ? alloc * 2 : 32;
-            struct ep_committee_votes *r = realloc(*rows, (size_t)a * sizeof *r);
-            if (!r) {
-                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-                break;
-            }
-            *rows = r;
-            alloc = a;
-        }
+        if ((rc = grow((void **)rows, &alloc, *n, sizeof **rows, 32, err)))
+            break;
         struct ep_committee_votes *r = &(*rows)[(*n)++];
         memset(r, 0, sizeof *r);
         col_text(q, 0, r->code, sizeof r->code);
@@ -221,15 +244,7 @@ int ep_query_committee_votes(struct ep_store *s, const char *code, const char *f
         col_text(q, 9, r->last, sizeof r->last);
         r->votes_pos = (long)sqlite3_column_int64(q, 10);
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = ep_error_set(err, EP_EDB, "reading the committees' votes: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(q);
-    if (rc) {
-        free(*rows);
-        *rows = NULL;
-        *n = 0;
-    }
-    return rc;
+    return rows_done(db, q, rc, step, (void **)rows, n, "reading the committees' votes", err);
 }
 
 int ep_query_committee_vote_ids(struct ep_store *s, const char *code, const char *from,
@@ -251,25 +266,9 @@ int ep_query_committee_vote_ids(struct ep_store *s, const char *code, const char
     sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
     int rc = EP_OK, alloc = 0, step;
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == alloc) {
-            int a = alloc ? alloc * 2 : 256;
-            int64_t *p = realloc(*ids, (size_t)a * sizeof *p);
-            if (!p) {
-                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-                break;
-            }
-            *ids = p;
-            alloc = a;
-        }
+        if ((rc = grow((void **)ids, &alloc, *n, sizeof **ids, 256, err)))
+            break;
         (*ids)[(*n)++] = sqlite3_column_int64(q, 0);
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = ep_error_set(err, EP_EDB, "reading a committee's votes: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(q);
-    if (rc) {
-        free(*ids);
-        *ids = NULL;
-        *n = 0;
-    }
-    return rc;
+    return rows_done(db, q, rc, step, (void **)ids, n, "reading a committee's votes", err);
 }

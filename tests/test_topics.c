@@ -679,6 +679,10 @@ static void test_committee_activity(void **st)
     assert_false(json_is_true(json_object_get(coh, "available")));
     assert_non_null(strstr(json_string_value(json_object_get(coh, "reason")), "per-MEP positions"));
     json_decref(r);
+    assert_int_equal(call("analyze_committee_activity",
+                          "{\"committee\": \"LIBE\", \"to\": \"2019-09-16\"}", &r, msg),
+                     EP_ENOTFOUND);
+    assert_non_null(strstr(msg, "committee LIBE has no vote in the dates (open) to 2019-09-16"));
     assert_int_equal(call("analyze_committee_activity", "{\"committee\": \"NOPE\"}", &r, msg),
                      EP_EINVAL);
     assert_non_null(strstr(msg, "unknown committee \"NOPE\""));

@@ -161,7 +161,7 @@ static int tool_analyze_policy_area(struct ep_tool_ctx *ctx, json_t *args, json_
     all.w.topic_kind = 0;
     all.w.topic_code = NULL; /* all.w.sittings still points into tw: the same dates */
     struct ep_win *w = NULL;
-    static struct ep_pa_overall overall; /* 2 KB of pair shares: not on the stack */
+    struct ep_pa_overall overall;
     /* the area's window first: its checks (unknown code, no votes) are the errors to give */
     rc = ep_tools_win(ctx, &tw, &w, err);
     if (!rc)
@@ -278,6 +278,13 @@ static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args
     rc = ep_committee_activity_compute(ctx->store, w, code, from, to, &r, err);
     if (rc)
         return rc;
+    if (code && r.n == 0) { /* a committee asked for, with no vote in the dates: say so */
+        ep_committee_activity_free(&r);
+        return ep_error_set(err, EP_ENOTFOUND,
+                            "committee %s has no vote in the dates %s to %s (its votes: "
+                            "analyze_committee_activity without from/to)",
+                            code, from ? from : "(open)", to ? to : "(open)");
+    }
     int bad = 0;
     json_t *items = json_array();
     for (int k = 0; k < r.n; k++) {

@@ -18,6 +18,8 @@ export const valid = {
   map_political_network: { args: {} },
   detect_voting_anomalies: { args: {} },
   generate_political_risk_assessment: { args: {} },
+  analyze_policy_area: { args: { subject: "4.60", limit: 3 } },
+  analyze_committee_activity: { args: { committee: "LIBE" } },
   get_server_health: { args: {} },
   // The spec's example id (2018-0218) is not among the test server's procedures, which are
   // built from the bundled votes; its 404 is right, so call one the server has.
