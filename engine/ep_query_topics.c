@@ -47,6 +47,19 @@ const char *ep_topic_kind_what(int kind)
     return i < 0 ? NULL : kinds[i].what;
 }
 
+/* The vote_topic condition of the topic (the code already checked). */
+static int topic_where(struct ep_buf *sql, int i, const char *code)
+{
+    /* "6.10" and "6.10.*": one range of the index, ['6.10', '6.10/') ('/' follows '.' in
+     * ASCII, and digits follow '/': "6.100" is outside), then the exact test */
+    if (kinds[i].kind == EP_TOPIC_SUBJECT)
+        return ep_buf_printf(sql,
+                             "kind = 'subject' AND code >= '%s' AND code < '%s/' AND (code = '%s'"
+                             " OR code > '%s.')",
+                             code, code, code, code);
+    return ep_buf_printf(sql, "kind = '%s' AND code = '%s'", kinds[i].db, code);
+}
+
 int ep_topic_sql(struct ep_buf *sql, int kind, const char *code, struct ep_error *err)
 {
     int i = kind_index(kind);
@@ -56,13 +69,12 @@ int ep_topic_sql(struct ep_buf *sql, int kind, const char *code, struct ep_error
         return ep_error_set(err, EP_EINVAL, "\"%s\" is not a valid %s code", code ? code : "",
                             kinds[i].what);
     /* the code passed ep_htv_topic_code_valid: letters, digits, '.', '_' and '-' only */
-    if (kind == EP_TOPIC_SUBJECT) /* "6.10" and "6.10.*": '/' follows '.' in ASCII */
-        return ep_buf_printf(sql,
-                             "id IN (SELECT vote_id FROM vote_topic WHERE kind = 'subject' AND"
-                             " (code = '%s' OR (code > '%s.' AND code < '%s/')))",
-                             code, code, code);
-    return ep_buf_printf(sql, "id IN (SELECT vote_id FROM vote_topic WHERE kind = '%s' AND code = '%s')",
-                         kinds[i].db, code);
+    int rc = ep_buf_printf(sql, "id IN (SELECT vote_id FROM vote_topic WHERE ");
+    if (!rc)
+        rc = topic_where(sql, i, code);
+    if (!rc)
+        rc = ep_buf_printf(sql, ")");
+    return rc;
 }
 
 int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, size_t n,
@@ -70,7 +82,10 @@ int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, 
 {
     if (label && n)
         label[0] = '\0';
-    *votes = *votes_pos = 0;
+    if (votes)
+        *votes = 0;
+    if (votes_pos)
+        *votes_pos = 0;
     int i = kind_index(kind);
     if (i < 0)
         return ep_error_set(err, EP_EINVAL, "unknown topic kind %d", kind);
@@ -86,8 +101,8 @@ int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, 
     if (kind == EP_TOPIC_SUBJECT)
         ep_buf_printf(&sql,
                       "SELECT (SELECT label FROM oeil_subject WHERE code = ?1),"
-                      " EXISTS(SELECT 1 FROM oeil_subject WHERE code = ?1 OR"
-                      " (code > ?1 || '.' AND code < ?1 || '/'))");
+                      " EXISTS(SELECT 1 FROM oeil_subject WHERE code >= ?1 AND code < ?1 || '/'"
+                      " AND (code = ?1 OR code > ?1 || '.'))");
     else
         ep_buf_printf(&sql,
                       "SELECT (SELECT label FROM %s WHERE %s = ?1),"
@@ -119,19 +134,25 @@ int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, 
                                                      : "committees");
         goto out;
     }
+    if (!votes && !votes_pos)
+        goto out; /* the check alone */
+    /* the votes: from the links alone (each names a stored vote: the ingest checks it), those
+     * with positions by vote_positions' key (the vote rows are large) */
     ep_buf_reset(&sql);
-    ep_buf_printf(&sql, "SELECT COUNT(*), COALESCE(SUM(pos_unit_id IS NOT NULL), 0) FROM vote WHERE ");
-    rc = ep_topic_sql(&sql, kind, code, err);
-    if (rc)
-        goto out;
+    ep_buf_printf(&sql, "SELECT COUNT(DISTINCT vote_id), COUNT(DISTINCT CASE WHEN vote_id IN"
+                        " (SELECT vote_id FROM vote_positions) THEN vote_id END) FROM vote_topic"
+                        " WHERE ");
+    topic_where(&sql, i, code);
     if (!sql.data || sqlite3_prepare_v2(db, sql.data, -1, &q, NULL) != SQLITE_OK) {
         rc = ep_error_set(err, EP_EDB, "counting the votes of the %s \"%s\": %s", kinds[i].what,
                           code, sqlite3_errmsg(db));
         goto out;
     }
     if (sqlite3_step(q) == SQLITE_ROW) {
-        *votes = (long)sqlite3_column_int64(q, 0);
-        *votes_pos = (long)sqlite3_column_int64(q, 1);
+        if (votes)
+            *votes = (long)sqlite3_column_int64(q, 0);
+        if (votes_pos)
+            *votes_pos = (long)sqlite3_column_int64(q, 1);
     }
 out:
     sqlite3_finalize(q);

@@ -29,7 +29,8 @@ int ep_topic_sql(struct ep_buf *sql, int kind, const char *code, struct ep_error
 
 /* The stored topic `code` of `kind`: its label (into label[n], "" when none) and the number of
  * votes that carry it (*votes, descendants included for a subject) and of those with per-MEP
- * positions (*votes_pos). EP_ENOTFOUND with a message naming the code when the store has no
+ * positions (*votes_pos); votes and votes_pos NULL: the check alone (one index probe, the
+ * counts read every link of the topic). EP_ENOTFOUND with a message naming the code when the store has no
  * such code (a subject code is known when it or a code below it is stored); EP_EINVAL for a
  * malformed code. */
 int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, size_t n,

@@ -168,8 +168,8 @@ static int tool_analyze_policy_area(struct ep_tool_ctx *ctx, json_t *args, json_
         rc = ep_tools_win(ctx, &all, &w, err);
     if (!rc)
         rc = ep_policy_area_overall(w, &overall, err);
-    if (!rc)
-        rc = ep_tools_win(ctx, &tw, &w, err);
+    if (!rc) /* the area's window again (checked above; usually still in the cache) */
+        rc = ep_env_window(ctx->env, &tw.w, &w, err);
     if (rc)
         return rc;
     char label[256];

@@ -95,12 +95,18 @@ int ep_tools_win(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw, stru
     char label[256];
     long votes = 0, votes_pos = 0;
     int rc = ep_query_topic(ctx->store, tw->w.topic_kind, tw->w.topic_code, label, sizeof label,
-                            &votes, &votes_pos, err);
+                            NULL, NULL, err);
     if (rc == EP_ENOTFOUND)
         err->code = rc = EP_EINVAL; /* an argument to fix */
     if (rc)
         return rc;
     rc = ep_env_window(ctx->env, &tw->w, win, err);
+    if (rc == EP_EUNAVAIL) { /* say how many votes carry the topic */
+        int qrc = ep_query_topic(ctx->store, tw->w.topic_kind, tw->w.topic_code, label,
+                                 sizeof label, &votes, &votes_pos, err);
+        if (qrc)
+            return qrc;
+    }
     if (rc == EP_EUNAVAIL)
         return ep_error_set(err, EP_ENOTFOUND,
                             "the %s filter \"%s\"%s%s%s leaves no vote with per-MEP positions "
