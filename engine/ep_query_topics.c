@@ -293,3 +293,32 @@ int ep_query_committee_vote_ids(struct ep_store *s, const char *code, const char
     }
     return rows_done(db, q, rc, step, (void **)ids, n, "reading a committee's votes", err);
 }
+
+int ep_query_topic_vote_ids(struct ep_store *s, int kind, const char *code, int64_t **ids,
+                            int *n, struct ep_error *err)
+{
+    *ids = NULL;
+    *n = 0;
+    int i = kind_index(kind);
+    if (i < 0 || !ep_htv_topic_code_valid(kind, code))
+        return ep_error_set(err, EP_EINVAL, "invalid topic %d \"%s\"", kind, code ? code : "");
+    struct ep_buf sql;
+    ep_buf_init(&sql, 0);
+    ep_buf_printf(&sql, "SELECT DISTINCT vote_id FROM vote_topic WHERE ");
+    topic_where(&sql, i, code);
+    ep_buf_printf(&sql, " AND vote_id IN (SELECT vote_id FROM vote_positions) ORDER BY vote_id");
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *q = NULL;
+    if (!sql.data || sqlite3_prepare_v2(db, sql.data, -1, &q, NULL) != SQLITE_OK) {
+        ep_buf_free(&sql);
+        return ep_error_set(err, EP_EDB, "reading the votes of a topic: %s", sqlite3_errmsg(db));
+    }
+    ep_buf_free(&sql);
+    int rc = EP_OK, alloc = 0, step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((rc = grow((void **)ids, &alloc, *n, sizeof **ids, 256, err)))
+            break;
+        (*ids)[(*n)++] = sqlite3_column_int64(q, 0);
+    }
+    return rows_done(db, q, rc, step, (void **)ids, n, "reading the votes of a topic", err);
+}

@@ -36,6 +36,11 @@ int ep_topic_sql(struct ep_buf *sql, int kind, const char *code, struct ep_error
 int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, size_t n,
                    long *votes, long *votes_pos, struct ep_error *err);
 
+/* The distinct ids of the votes with per-MEP positions that carry the topic (a subject: or a
+ * code below it), ascending. *ids malloc'ed (free()), *n may be 0. */
+int ep_query_topic_vote_ids(struct ep_store *s, int kind, const char *code, int64_t **ids,
+                            int *n, struct ep_error *err);
+
 /* A vote's title (title, else the roll-call title, "" when none) and result ("ADOPTED",
  * "REJECTED", "LAPSED", "" unknown). 0, or EP_EDB. */
 int ep_query_vote_brief(struct ep_store *s, int64_t id, char *title, size_t tn, char *result,

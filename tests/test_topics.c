@@ -517,6 +517,49 @@ static void test_filter_errors(void **st)
     assert_non_null(strstr(msg, "17 of them with positions (outside the window's dates"));
 }
 
+/* The filtered window the cache cuts out of the unfiltered one is the window the SQL load with
+ * the filter gives: the same votes, MEPs, positions and group codes, cell by cell. */
+static void test_filter_subset_equals_sql(void **st)
+{
+    (void)st;
+    static const struct {
+        int kind;
+        const char *code, *from;
+    } cases[] = {
+        {EP_TOPIC_SUBJECT, "4.60", NULL},  {EP_TOPIC_SUBJECT, "3", NULL},
+        {EP_TOPIC_COMMITTEE, "LIBE", NULL}, {EP_TOPIC_GEO, "UKR", "2024-02-01"},
+        {EP_TOPIC_CONCEPT, "862", NULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct ep_window w = {.from = cases[c].from, .topic_kind = cases[c].kind,
+                              .topic_code = cases[c].code};
+        struct ep_matrix sql;
+        struct ep_error e = {0};
+        assert_int_equal(ep_store_load_matrix(store, &w, &sql, &e), 0);
+        struct ep_win *win = NULL;
+        assert_int_equal(ep_env_window(&env, &w, &win, &e), 0);
+        const struct ep_matrix *m = win->m;
+        assert_int_equal(m->n_vote, sql.n_vote);
+        assert_int_equal(m->n_mep, sql.n_mep);
+        for (int i = 0; i < m->n_mep; i++)
+            assert_true(m->mep_id[i] == sql.mep_id[i]);
+        for (int v = 0; v < m->n_vote; v++) {
+            assert_true(m->vote_id[v] == sql.vote_id[v]);
+            assert_int_equal(m->vote_day[v], sql.vote_day[v]);
+            assert_int_equal(m->dnv_known[v], sql.dnv_known[v]);
+            for (int i = 0; i < m->n_mep; i++) {
+                size_t cell = (size_t)v * (size_t)m->n_mep + (size_t)i;
+                assert_int_equal(m->pos[cell], sql.pos[cell]);
+                int g1 = m->grp[cell], g2 = sql.grp[cell];
+                assert_int_equal(g1 == EP_GRP_NONE, g2 == EP_GRP_NONE);
+                if (g1 != EP_GRP_NONE)
+                    assert_string_equal(m->grp_code[g1], sql.grp_code[g2]);
+            }
+        }
+        ep_matrix_free(&sql);
+    }
+}
+
 /* ---- analyze_policy_area and analyze_committee_activity ---------------------------------- */
 
 /* The votes of OEIL subject 4.60 (and below) with positions, as a SQL table expression. */
@@ -808,6 +851,7 @@ int main(void)
         cmocka_unit_test(test_filter_every_tool),
         cmocka_unit_test(test_filter_measure),
         cmocka_unit_test(test_filter_errors),
+        cmocka_unit_test(test_filter_subset_equals_sql),
         cmocka_unit_test(test_policy_area),
         cmocka_unit_test(test_committee_activity),
         cmocka_unit_test(test_synth_topics),
