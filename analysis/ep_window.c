@@ -158,7 +158,7 @@ static int topic_subset(struct ep_wincache *c, struct ep_store *s, const struct 
         rc = ep_error_set(err, EP_ENOMEM, "out of memory");
         goto done;
     }
-    for (int v = 0; v < m->n_vote; v++)
+    for (int v = 0; v < m->n_vote && nids > 0; v++)
         if (bsearch(&m->vote_id[v], ids, (size_t)nids, sizeof *ids, cmp_id))
             sel[nv++] = v;
     if (nv == 0) {
