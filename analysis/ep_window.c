@@ -146,6 +146,8 @@ static int topic_subset(struct ep_wincache *c, struct ep_store *s, const struct 
     int rc = ep_wincache_get(c, s, &base, &b, err);
     if (rc)
         return rc;
+    if (!b)
+        return ep_error_set(err, EP_EINTERNAL, "the unfiltered window was not loaded");
     const struct ep_matrix *m = b->m;
     int64_t *ids = NULL;
     int nids = 0;
