@@ -142,7 +142,8 @@ kill_mid_download() {
   fault "slow=150000&only=member_votes.csv.gz"
   "$bin" --quiet --db "$1" sync --source howtheyvote --url "$url" >/dev/null 2>&1 &
   local pid=$! sz
-  for _ in $(seq 1 300); do
+  # up to 30 s: the tables before member_votes are downloaded and stored first (slow under ASan)
+  for _ in $(seq 1 1500); do
     sz=$(stat -c %s "$1.htv/member_votes.csv.gz.part" 2>/dev/null || echo 0)
     [ "$sz" -gt 150000 ] && break; sleep 0.02
   done
