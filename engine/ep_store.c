@@ -221,6 +221,8 @@ struct ingest {
     /* members whose printed name this unit already offered to the member table (open
      * addressing, 0 = empty slot; member ids are positive) */
     int64_t *named;
+    int64_t topic_vote_ok; /* the last vote a topic link was checked against (the tables are
+                              sorted by vote), 0 none */
     size_t anamed, nnamed;
     size_t *vidx; /* index of votes[] by id (vote_state) */
     size_t avidx;
@@ -682,9 +684,13 @@ static int cb_topic_vote(void *ctx, const struct ep_topic_vote *tv, struct ep_er
     struct ingest *in = ctx;
     if (tv->kind < EP_TOPIC_SUBJECT || tv->kind > EP_TOPIC_GEO)
         return ep_error_set(err, EP_EINTERNAL, "vote topic of unknown kind %d", tv->kind);
-    int rc = has_row(in, in->st[ST_HAS_VOTE], tv->vote_id, NULL, err);
+    int rc = tv->vote_id == in->topic_vote_ok
+                 ? 1
+                 : has_row(in, in->st[ST_HAS_VOTE], tv->vote_id, NULL, err);
     if (rc < 0)
         return rc;
+    if (rc)
+        in->topic_vote_ok = tv->vote_id;
     if (!rc)
         return ep_error_set(err, EP_EPARSE,
                             "column \"vote_id\": vote %lld is not in the store (ingest the "
