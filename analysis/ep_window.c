@@ -1,6 +1,8 @@
 /* ep_window: the analysis window cache. See ep_window.h. */
 #include "ep_window.h"
 
+#include "ep_query_topics.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "ep_graph_blob.h"
 #include "ep_model.h"
 #include "ep_query_intel.h"
+#include "ep_query_topics.h"
 #include "ep_stats_blob.h"
 
 /* ---- the cache ----------------------------------------------------------------------------- */
@@ -99,6 +102,9 @@ static void make_key(struct ep_store *s, const struct ep_window *w, char *key, s
                      w->term);
     for (int i = 0; w->sittings && w->sittings[i] && k > 0 && (size_t)k < n; i++)
         k += snprintf(key + k, n - (size_t)k, "%s,", w->sittings[i]);
+    if (w->topic_kind && k > 0 && (size_t)k < n) /* the topic filter (unfiltered keys as before) */
+        snprintf(key + k, n - (size_t)k, "|topic:%d:%s", w->topic_kind,
+                 w->topic_code ? w->topic_code : "");
 }
 
 /* MEPs with a cast vote and distinct vote days of a freshly loaded window. */
@@ -118,13 +124,95 @@ static void win_counts(struct ep_win *w)
         w->n_sittings += (v == 0 || m->vote_day[v] != m->vote_day[v - 1]);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The matrix of a window with a topic filter, cut out of the same window without it (loaded
+ * through the cache: a large window comes from its packed snapshot, where the filtered SQL
+ * load reads every position row of the topic's votes): the votes that carry the topic, in the
+ * window's order; the MEPs with a cell other than NONE on one of them (those the SQL load
+ * takes: a mandate on a vote date, or a listed voter); the groups seen there, in the window's
+ * order. EP_EUNAVAIL when no vote of the window carries the topic. */
+static int topic_subset(struct ep_wincache *c, struct ep_store *s, const struct ep_window *w,
+                        struct ep_matrix *out, struct ep_error *err)
+{
+    struct ep_window base = *w;
+    base.topic_kind = 0;
+    base.topic_code = NULL;
+    struct ep_win *b = NULL;
+    int rc = ep_wincache_get(c, s, &base, &b, err);
+    if (rc)
+        return rc;
+    if (!b)
+        return ep_error_set(err, EP_EINTERNAL, "the unfiltered window was not loaded");
+    const struct ep_matrix *m = b->m;
+    int64_t *ids = NULL;
+    int nids = 0;
+    if ((rc = ep_query_topic_vote_ids(s, w->topic_kind, w->topic_code, &ids, &nids, err)))
+        return rc;
+    int *sel = malloc((size_t)(m->n_vote ? m->n_vote : 1) * sizeof *sel);
+    int *keep = malloc((size_t)(m->n_mep ? m->n_mep : 1) * sizeof *keep);
+    int nv = 0, nm = 0, gmap[EP_MATRIX_MAX_GROUPS];
+    if (!sel || !keep) {
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int v = 0; v < m->n_vote && nids > 0; v++)
+        if (bsearch(&m->vote_id[v], ids, (size_t)nids, sizeof *ids, cmp_id))
+            sel[nv++] = v;
+    if (nv == 0) {
+        rc = ep_error_set(err, EP_EUNAVAIL, "no vote of the window carries the topic");
+        goto done;
+    }
+    uint8_t gused[EP_MATRIX_MAX_GROUPS] = {0};
+    for (int i = 0; i < m->n_mep; i++) {
+        int any = 0;
+        for (int k = 0; k < nv; k++) {
+            size_t cell = (size_t)sel[k] * (size_t)m->n_mep + (size_t)i;
+            if (m->pos[cell] != EP_POS_NONE) {
+                any = 1;
+                if (m->grp[cell] < EP_MATRIX_MAX_GROUPS)
+                    gused[m->grp[cell]] = 1;
+            }
+        }
+        keep[i] = any ? nm++ : -1;
+    }
+    if ((rc = ep_matrix_alloc(out, nm, nv, err)))
+        goto done;
+    out->synthetic = m->synthetic;
+    for (int g = 0; g < m->n_grp; g++)
+        gmap[g] = gused[g] ? ep_matrix_group_index(out, m->grp_code[g]) : -1;
+    for (int i = 0; i < m->n_mep; i++)
+        if (keep[i] >= 0)
+            out->mep_id[keep[i]] = m->mep_id[i];
+    for (int k = 0; k < nv; k++) {
+        int v = sel[k];
+        out->vote_id[k] = m->vote_id[v];
+        out->vote_day[k] = m->vote_day[v];
+        out->dnv_known[k] = m->dnv_known[v];
+        const uint8_t *pos = m->pos + (size_t)v * (size_t)m->n_mep;
+        const uint8_t *grp = m->grp + (size_t)v * (size_t)m->n_mep;
+        for (int i = 0; i < m->n_mep; i++)
+            if (keep[i] >= 0 && pos[i] != EP_POS_NONE)
+                ep_matrix_set(out, k, keep[i], pos[i],
+                              grp[i] < m->n_grp ? gmap[grp[i]] : -1);
+    }
+done:
+    free(ids);
+    free(sel);
+    free(keep);
+    return rc;
+}
+
 int ep_wincache_get(struct ep_wincache *c, struct ep_store *s, const struct ep_window *w,
                     struct ep_win **out, struct ep_error *err)
 {
     *out = NULL;
     char key[sizeof c->e[0]->key];
     make_key(s, w, key, sizeof key);
-    int victim = 0;
     for (int i = 0; i < EP_WIN_CACHE; i++) {
         struct ep_win *e = c->e[i];
         if (e && e->used && e->store == s && strcmp(e->key, key) == 0) {
@@ -132,6 +220,21 @@ int ep_wincache_get(struct ep_wincache *c, struct ep_store *s, const struct ep_w
             *out = e;
             return EP_OK;
         }
+    }
+    /* a topic filter: cut from the unfiltered window before a slot is chosen (which may be
+     * that window's) */
+    struct ep_matrix sub;
+    memset(&sub, 0, sizeof sub);
+    if (w->topic_kind) {
+        int rc = topic_subset(c, s, w, &sub, err);
+        if (rc) {
+            ep_matrix_free(&sub);
+            return rc;
+        }
+    }
+    int victim = 0;
+    for (int i = 0; i < EP_WIN_CACHE; i++) {
+        struct ep_win *e = c->e[i];
         struct ep_win *v = c->e[victim];
         if (!e || !e->used || (v && v->used && e->tick < v->tick))
             victim = i;
@@ -142,11 +245,17 @@ int ep_wincache_get(struct ep_wincache *c, struct ep_store *s, const struct ep_w
     } else {
         /* a new slot is zeroed already (and gcc 12's analyser takes win_free's free(NULL)s of
          * a calloc'd block for double frees) */
-        if (!(e = calloc(1, sizeof *e)))
+        if (!(e = calloc(1, sizeof *e))) {
+            ep_matrix_free(&sub);
             return ep_error_set(err, EP_ENOMEM, "out of memory");
+        }
         c->e[victim] = e;
     }
-    int rc = ep_store_load_matrix(s, w, &e->mat, err);
+    int rc = EP_OK;
+    if (w->topic_kind)
+        e->mat = sub; /* moved */
+    else
+        rc = ep_store_load_matrix(s, w, &e->mat, err);
     if (rc) {
         ep_matrix_free(&e->mat);
         memset(e, 0, sizeof *e);

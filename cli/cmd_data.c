@@ -151,8 +151,9 @@ fail:
 }
 
 /* Tables in dependency order, whatever the files are called or the order they are named in:
- * countries, groups, members, group memberships, committees, votes, then the roll-call XML
- * files, then member_votes (whose votes must be stored). Each file is placed by what its
+ * countries, groups, members, group memberships, committees, votes and the topic code tables
+ * (oeil_subjects, eurovoc_concepts, geo_areas), then the roll-call XML files, then member_votes
+ * (whose votes must be stored), then the votes' topic links (which need votes and codes). Each file is placed by what its
  * content is (the CSV header, or XML markup), read from its first bytes; a file that is neither
  * comes last, where its ingest reports what is wrong with it. */
 static int ingest_rank(const char *path)
@@ -172,6 +173,14 @@ static int ingest_rank(const char *path)
             case EP_HTV_COMMITTEES: rank = 4; break;
             case EP_HTV_VOTES: rank = 5; break;
             case EP_HTV_MEMBER_VOTES: rank = 7; break;
+            case EP_HTV_OEIL_SUBJECTS:
+            case EP_HTV_EUROVOC_CONCEPTS:
+            case EP_HTV_GEO_AREAS: rank = 5; break;
+            /* a vote's topics need the vote and the topic's code */
+            case EP_HTV_OEIL_SUBJECT_VOTES:
+            case EP_HTV_EUROVOC_CONCEPT_VOTES:
+            case EP_HTV_COMMITTEE_VOTES:
+            case EP_HTV_GEO_AREA_VOTES: rank = 8; break;
             default: break;
             }
         }
@@ -225,13 +234,17 @@ static void ingest_usage(FILE *f)
             "usage: epintel [--db PATH] ingest [--strict] [--keep-going] PATH...\n\n"
             "Ingest EP roll-call XML files (PV-*-RCV_*.xml, plain or .gz) and HowTheyVote CSV\n"
             "tables (members, groups, group_memberships, countries, committees, votes,\n"
-            "member_votes; plain or .gz; recognised by header). A folder ingests its\n"
-            "*.xml/*.csv[.gz] files; its subfolders are not entered (name them). Files are\n"
-            "ingested in dependency order, by content, whatever their names or the order\n"
-            "given: countries, groups, members, group_memberships, committees, votes, XML,\n"
-            "member_votes. A file's content may be up to 1 GiB (gzip: decompressed). Each\n"
-            "file is one transaction: a file with an error writes nothing, and re-ingesting\n"
-            "a file already stored (same content) is a no-op.\n\n"
+            "member_votes, and the vote topics oeil_subjects, eurovoc_concepts, geo_areas and\n"
+            "their links oeil_subject_votes, eurovoc_concept_votes,\n"
+            "responsible_committee_votes, geo_area_votes; plain or .gz; recognised by\n"
+            "header). A folder ingests its *.xml/*.csv[.gz] files; its subfolders are not\n"
+            "entered (name them). Files are ingested in dependency order, by content,\n"
+            "whatever their names or the order given: countries, groups, members,\n"
+            "group_memberships, committees, votes, the topic tables, XML, member_votes, the\n"
+            "topic links (a link to a vote or code not stored is refused). A file's content\n"
+            "may be up to 1 GiB (gzip: decompressed). Each file is one transaction: a file\n"
+            "with an error writes nothing, and re-ingesting a file already stored (same\n"
+            "content) is a no-op.\n\n"
             "  --strict      treat warnings (unknown group codes, Number attributes that differ\n"
             "                from the counted names) as errors\n"
             "  --keep-going  go on with the next file after an error (exit code stays 1)\n\n"

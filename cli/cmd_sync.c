@@ -57,12 +57,15 @@ static void sync_usage(FILE *out)
           "\n"
           "Sync the store from the HowTheyVote.eu export (every MEP's position on every\n"
           "roll-call vote since 2019): the tables countries, groups, members,\n"
-          "group_memberships, committees, votes and member_votes, each a NAME.csv.gz\n"
-          "file, are downloaded into <db>.htv/ (resumed with Range after a cut or a kill;\n"
-          "an unchanged file, by its ETag or Last-Modified, is not fetched again; size,\n"
-          "and SHA-256 where the export publishes SHA256SUMS, checked) and stream-\n"
-          "ingested, one transaction per table, with a progress bar. A table already\n"
-          "stored (same file) is a no-op; a truncated or corrupt table is refused by name\n"
+          "group_memberships, committees, votes and member_votes, and the vote topics\n"
+          "oeil_subjects, eurovoc_concepts, geo_areas, oeil_subject_votes,\n"
+          "eurovoc_concept_votes, responsible_committee_votes and geo_area_votes (skipped\n"
+          "when the export does not publish them), each a NAME.csv.gz file, are\n"
+          "downloaded into <db>.htv/ (resumed with Range after a cut or a kill; an\n"
+          "unchanged file, by its ETag or Last-Modified, is not fetched again; size, and\n"
+          "SHA-256 where the export publishes SHA256SUMS, checked) and stream-ingested,\n"
+          "one transaction per table, with a progress bar. A table already stored (same\n"
+          "file) is a no-op; a truncated or corrupt table is refused by name\n"
           "and nothing of it is stored. Rerun the same command after any interruption.\n"
           "\n"
           "  --url URL       the export's folder (default $EP_HTV_URL or\n"
@@ -208,6 +211,10 @@ static int sync_htv(struct ep_cli *cli, int argc, char **argv)
             continue;
         if (!t->fetched)
             continue;
+        if (!strcmp(t->fetched, "not published")) {
+            fprintf(stderr, "sync: %-17s not published by the export, skipped\n", t->name);
+            continue;
+        }
         fprintf(stderr, "sync: %-17s %s, %.1f MB", t->name, t->fetched, (double)t->bytes / 1e6);
         if (t->resumed_from > 0)
             fprintf(stderr, " (from byte %lld)", t->resumed_from);

@@ -50,6 +50,9 @@ void ep_derived_window_key(const struct ep_window *w, char *out, size_t n)
                      w ? w->term : 0);
     for (int i = 0; w && w->sittings && w->sittings[i] && k > 0 && (size_t)k < n; i++)
         k += snprintf(out + k, n - (size_t)k, "%s,", w->sittings[i]);
+    if (w && w->topic_kind && k > 0 && (size_t)k < n) /* unfiltered keys as before */
+        snprintf(out + k, n - (size_t)k, "|topic:%d:%s", w->topic_kind,
+                 w->topic_code ? w->topic_code : "");
 }
 
 /* A write on the store's connection: inside the caller's transaction (a tool call runs in a

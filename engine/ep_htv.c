@@ -66,6 +66,16 @@ static const char *const member_votes_cols[] = {"vote_id", "member_id", "positio
                                                 "group_code"};
 enum { MV_VOTE, MV_MEMBER, MV_POSITION, MV_COUNTRY, MV_GROUP };
 
+static const char *const subjects_cols[] = {"code", "label"};
+static const char *const subject_votes_cols[] = {"vote_id", "oeil_subject_code"};
+static const char *const concepts_cols[] = {"id", "label"};
+static const char *const concept_votes_cols[] = {"vote_id", "eurovoc_concept_id"};
+static const char *const committee_votes_cols[] = {"vote_id", "committee_code"};
+static const char *const geo_cols[] = {"code", "label", "iso_alpha_2"};
+static const char *const geo_votes_cols[] = {"vote_id", "geo_area_code"};
+enum { T_CODE, T_LABEL, T_ISO2 };   /* topic tables */
+enum { TV_VOTE, TV_CODE };          /* topic link tables */
+
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_COLS 15 /* the widest table (votes) */
 
@@ -82,6 +92,16 @@ static const struct {
     {EP_HTV_COMMITTEES, "committees", committees_cols, NCOLS(committees_cols)},
     {EP_HTV_VOTES, "votes", votes_cols, NCOLS(votes_cols)},
     {EP_HTV_MEMBER_VOTES, "member_votes", member_votes_cols, NCOLS(member_votes_cols)},
+    {EP_HTV_OEIL_SUBJECTS, "oeil_subjects", subjects_cols, NCOLS(subjects_cols)},
+    {EP_HTV_OEIL_SUBJECT_VOTES, "oeil_subject_votes", subject_votes_cols,
+     NCOLS(subject_votes_cols)},
+    {EP_HTV_EUROVOC_CONCEPTS, "eurovoc_concepts", concepts_cols, NCOLS(concepts_cols)},
+    {EP_HTV_EUROVOC_CONCEPT_VOTES, "eurovoc_concept_votes", concept_votes_cols,
+     NCOLS(concept_votes_cols)},
+    {EP_HTV_COMMITTEE_VOTES, "responsible_committee_votes", committee_votes_cols,
+     NCOLS(committee_votes_cols)},
+    {EP_HTV_GEO_AREAS, "geo_areas", geo_cols, NCOLS(geo_cols)},
+    {EP_HTV_GEO_AREA_VOTES, "geo_area_votes", geo_votes_cols, NCOLS(geo_votes_cols)},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -485,6 +505,90 @@ static int do_member_vote(struct htv *h)
     return emitted(h, h->sink->position(h->sink->ctx, &p, h->err));
 }
 
+int ep_htv_topic_code_valid(int kind, const char *code)
+{
+    size_t n = code ? strlen(code) : 0;
+    if (n == 0 || n > 32)
+        return 0;
+    if (kind == EP_TOPIC_SUBJECT) { /* 6, 6.10, 6.10.04 */
+        for (size_t i = 0; i < n; i++)
+            if (code[i] == '.' ? i == 0 || i + 1 == n || code[i - 1] == '.'
+                               : code[i] < '0' || code[i] > '9')
+                return 0;
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = code[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static const char *topic_expect(int kind)
+{
+    return kind == EP_TOPIC_SUBJECT ? "an OEIL subject code such as 6.10.04"
+                                    : "a code of 1 to 32 letters, digits, '.', '_' or '-'";
+}
+
+/* The topic kind of a topic or link table. */
+static int topic_kind(int table)
+{
+    switch (table) {
+    case EP_HTV_OEIL_SUBJECTS:
+    case EP_HTV_OEIL_SUBJECT_VOTES: return EP_TOPIC_SUBJECT;
+    case EP_HTV_EUROVOC_CONCEPTS:
+    case EP_HTV_EUROVOC_CONCEPT_VOTES: return EP_TOPIC_CONCEPT;
+    case EP_HTV_COMMITTEE_VOTES: return EP_TOPIC_COMMITTEE;
+    default: return EP_TOPIC_GEO;
+    }
+}
+
+static int do_topic(struct htv *h, int table)
+{
+    struct ep_topic t = {.kind = topic_kind(table)};
+    t.code = raw(h, T_CODE);
+    if (!ep_htv_topic_code_valid(t.kind, t.code))
+        return bad(h, T_CODE, topic_expect(t.kind));
+    t.label = str(h, T_LABEL);
+    if (table == EP_HTV_GEO_AREAS) {
+        t.iso_alpha_2 = str(h, T_ISO2);
+        if (t.iso_alpha_2 && (strlen(t.iso_alpha_2) != 2 || t.iso_alpha_2[0] < 'A' ||
+                              t.iso_alpha_2[0] > 'Z' || t.iso_alpha_2[1] < 'A' ||
+                              t.iso_alpha_2[1] > 'Z'))
+            return bad(h, T_ISO2, "two capital letters (ISO 3166 alpha-2) or nothing");
+    }
+    if (!h->sink->topic)
+        return EP_OK;
+    ep_error_clear(h->err);
+    return emitted(h, h->sink->topic(h->sink->ctx, &t, h->err));
+}
+
+static int do_topic_vote(struct htv *h, int table)
+{
+    struct ep_topic_vote tv = {.kind = topic_kind(table)};
+    TRY(get_id(h, TV_VOTE, &tv.vote_id));
+    tv.code = raw(h, TV_CODE);
+    if (!ep_htv_topic_code_valid(tv.kind, tv.code))
+        return bad(h, TV_CODE, topic_expect(tv.kind));
+    if (!h->sink->topic_vote)
+        return EP_OK;
+    ep_error_clear(h->err);
+    return emitted(h, h->sink->topic_vote(h->sink->ctx, &tv, h->err));
+}
+
+/* Header fields 0..ncols-1 are table t's columns in its order. */
+static int in_order(const struct ep_csv *c, size_t t)
+{
+    if (c->nfield < tables[t].ncols)
+        return 0;
+    for (size_t k = 0; k < tables[t].ncols; k++)
+        if (strcmp(c->field[k], tables[t].cols[k]) != 0)
+            return 0;
+    return 1;
+}
+
 /* Recognise the table from the header record in h->csv. */
 static int recognise(struct htv *h)
 {
@@ -504,7 +608,14 @@ static int recognise(struct htv *h)
                 full = t;
                 ambiguous = 0;
             } else if (hit == tables[full].ncols) {
-                ambiguous = 1;
+                /* same columns (countries, geo_areas): the header's order decides */
+                int a = in_order(c, full), b = in_order(c, t);
+                if (b && !a) {
+                    full = t;
+                    ambiguous = 0;
+                } else if (a == b) {
+                    ambiguous = 1;
+                }
             }
         } else if (hit >= 2 && 2 * hit > tables[t].ncols &&
                    (best == NTABLES || hit * tables[best].ncols > best_hit * tables[t].ncols)) {
@@ -667,7 +778,11 @@ static int parse(struct htv_in *in, const char *data, size_t n, const char *unit
         case EP_HTV_COUNTRIES: rc = do_country(&h); break;
         case EP_HTV_COMMITTEES: rc = do_committee(&h); break;
         case EP_HTV_VOTES: rc = do_vote(&h); break;
-        default: rc = do_member_vote(&h); break;
+        case EP_HTV_MEMBER_VOTES: rc = do_member_vote(&h); break;
+        case EP_HTV_OEIL_SUBJECTS:
+        case EP_HTV_EUROVOC_CONCEPTS:
+        case EP_HTV_GEO_AREAS: rc = do_topic(&h, table); break;
+        default: rc = do_topic_vote(&h, table); break;
         }
         if (rc)
             goto out;

@@ -10,6 +10,16 @@
  *                       procedure_reference,procedure_title,procedure_type,procedure_stage,
  *                       count_for,count_against,count_abstention,count_did_not_vote,result
  *   member_votes.csv    vote_id,member_id,position,country_code,group_code
+ *   oeil_subjects.csv   code,label               (code: digits and dots, e.g. 6.10.04)
+ *   oeil_subject_votes  vote_id,oeil_subject_code
+ *   eurovoc_concepts    id,label
+ *   eurovoc_concept_votes vote_id,eurovoc_concept_id
+ *   responsible_committee_votes vote_id,committee_code
+ *   geo_areas.csv       code,label,iso_alpha_2
+ *   geo_area_votes      vote_id,geo_area_code
+ * A header whose columns fit two tables equally (countries and geo_areas have the same three
+ * columns) is the table whose column order it has; the most columns matched wins otherwise
+ * (committees over oeil_subjects). Topic codes are 1 to 32 letters, digits, '.', '_' or '-'.
  * Every record goes to the matching sink callback. Errors (EP_EPARSE) name unit:line and the
  * column: wrong/unknown header, wrong column count, bad integer/date/enum value. */
 #ifndef EP_HTV_H
@@ -28,7 +38,18 @@ enum ep_htv_table {
     EP_HTV_COMMITTEES,
     EP_HTV_VOTES,
     EP_HTV_MEMBER_VOTES,
+    EP_HTV_OEIL_SUBJECTS,
+    EP_HTV_OEIL_SUBJECT_VOTES,
+    EP_HTV_EUROVOC_CONCEPTS,
+    EP_HTV_EUROVOC_CONCEPT_VOTES,
+    EP_HTV_COMMITTEE_VOTES,
+    EP_HTV_GEO_AREAS,
+    EP_HTV_GEO_AREA_VOTES,
 };
+
+/* A topic code as the export writes it: 1 to 32 letters, digits, '.', '_' or '-' (kind =
+ * enum ep_topic_kind; OEIL subjects: digits separated by single dots). */
+int ep_htv_topic_code_valid(int kind, const char *code);
 
 const char *ep_htv_table_name(int table);
 

@@ -27,6 +27,15 @@ static const struct {
     {"members", EP_HTV_MEMBERS},       {"group_memberships", EP_HTV_MEMBERSHIPS},
     {"committees", EP_HTV_COMMITTEES}, {"votes", EP_HTV_VOTES},
     {"member_votes", EP_HTV_MEMBER_VOTES},
+    /* the vote topics: their code tables, then the links (which need the votes and codes);
+     * optional in a sync of every table (EP_HTVSYNC_FIRST_TOPIC) */
+    {"oeil_subjects", EP_HTV_OEIL_SUBJECTS},
+    {"eurovoc_concepts", EP_HTV_EUROVOC_CONCEPTS},
+    {"geo_areas", EP_HTV_GEO_AREAS},
+    {"oeil_subject_votes", EP_HTV_OEIL_SUBJECT_VOTES},
+    {"eurovoc_concept_votes", EP_HTV_EUROVOC_CONCEPT_VOTES},
+    {"responsible_committee_votes", EP_HTV_COMMITTEE_VOTES},
+    {"geo_area_votes", EP_HTV_GEO_AREA_VOTES},
 };
 
 const char *ep_htvsync_table(int i)
@@ -392,6 +401,18 @@ static int w_position(void *ctx, const struct ep_position *p, struct ep_error *e
     COUNT(t);
     return t->inner->position(t->inner->ctx, p, err);
 }
+static int w_topic(void *ctx, const struct ep_topic *tp, struct ep_error *err)
+{
+    struct table_gen *t = ctx;
+    COUNT(t);
+    return t->inner->topic(t->inner->ctx, tp, err);
+}
+static int w_topic_vote(void *ctx, const struct ep_topic_vote *tv, struct ep_error *err)
+{
+    struct table_gen *t = ctx;
+    COUNT(t);
+    return t->inner->topic_vote(t->inner->ctx, tv, err);
+}
 static void w_warn(void *ctx, const char *unit, long line, const char *msg)
 {
     struct table_gen *t = ctx;
@@ -686,6 +707,8 @@ static int gen_table(void *ctx, const struct ep_sink *sink, struct ep_error *err
     w.committee = sink->committee ? w_committee : NULL;
     w.vote = sink->vote ? w_vote : NULL;
     w.position = sink->position ? w_position : NULL;
+    w.topic = sink->topic ? w_topic : NULL;
+    w.topic_vote = sink->topic_vote ? w_topic_vote : NULL;
     w.warn = w_warn;
     w.vote_title = NULL;
     int rc = ep_gzstream_open(t->path, &t->gz, err);
@@ -892,14 +915,26 @@ int ep_htvsync_run(struct ep_store *s, const struct ep_htvsync_opts *o,
         t->name = tables[i].name;
         char file[64], path[4200];
         snprintf(file, sizeof file, "%s.csv.gz", t->name);
+        /* a topic table the export does not publish is skipped when every table is wanted */
+        int optional = i >= EP_HTVSYNC_FIRST_TOPIC && !o->tables;
         if (o->from_dir) {
             snprintf(path, sizeof path, "%s/%s", o->from_dir, file);
             if (access(path, F_OK) != 0) /* a plain copy will do */
                 snprintf(path, sizeof path, "%s/%s.csv", o->from_dir, t->name);
             t->fetched = "local";
+            if (optional && access(path, F_OK) != 0) {
+                t->fetched = "not published";
+                continue;
+            }
         } else {
             snprintf(path, sizeof path, "%s/%s", o->dir, file);
             rc = download(o, file, path, t, err);
+            if (rc == EP_ENOTFOUND && optional) {
+                ep_error_clear(err);
+                t->fetched = "not published";
+                rc = EP_OK;
+                continue;
+            }
             if (rc)
                 break;
         }

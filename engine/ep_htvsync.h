@@ -1,5 +1,7 @@
 /* ep_htvsync: `epintel sync --source howtheyvote`: the HowTheyVote.eu export's tables
- * (countries, groups, members, group_memberships, committees, votes, member_votes; each a
+ * (countries, groups, members, group_memberships, committees, votes, member_votes, and the
+ * vote topics oeil_subjects, eurovoc_concepts, geo_areas, oeil_subject_votes,
+ * eurovoc_concept_votes, responsible_committee_votes, geo_area_votes; each a
  * `NAME.csv.gz` release file) downloaded through the fetch pipeline and stream-ingested.
  *
  * Download (ep_fetch_req.dest): into DIR/NAME.csv.gz, resumed with Range after a cut or a
@@ -23,10 +25,15 @@
 /* The release files of the latest weekly export (GitHub redirects to the newest release). */
 #define EP_HTV_DEFAULT_URL "https://github.com/HowTheyVote/data/releases/latest/download/"
 
-#define EP_HTVSYNC_NTABLES 7
+#define EP_HTVSYNC_NTABLES 14
+/* Index of the first vote-topic table: from here on a table the export does not publish (a 404,
+ * or no file in a --from folder) is skipped, "not published", when every table is wanted (a
+ * table named in ep_htvsync_opts.tables must be there). */
+#define EP_HTVSYNC_FIRST_TOPIC 7
 
 /* Table names in ingest order: countries, groups, members, group_memberships, committees,
- * votes, member_votes. */
+ * votes, member_votes, oeil_subjects, eurovoc_concepts, geo_areas, oeil_subject_votes,
+ * eurovoc_concept_votes, responsible_committee_votes, geo_area_votes. */
 const char *ep_htvsync_table(int i);
 
 /* "votes,member_votes" -> a bit set (bit i = ep_htvsync_table(i)); "all" = every table. */
@@ -51,7 +58,7 @@ struct ep_htvsync_opts {
 
 struct ep_htvsync_table {
     const char *name;
-    const char *fetched; /* "downloaded", "resumed", "not modified", "local" */
+    const char *fetched; /* "downloaded", "resumed", "not modified", "local", "not published" */
     long long bytes;     /* gzip file size */
     long long resumed_from;
     int checksum;        /* 1 checked against SHA256SUMS, 0 none published for it */

@@ -59,6 +59,30 @@ struct ep_committee {
     const char *code, *label, *abbreviation;
 };
 
+/* The vote topics of the HowTheyVote export: OEIL subjects (hierarchical codes "6", "6.10",
+ * "6.10.04"), EuroVoc concepts (ids), geographic areas (ISO alpha-3 or custom 3-letter codes)
+ * and, for the links only, the responsible committee (codes of struct ep_committee). */
+enum ep_topic_kind {
+    EP_TOPIC_SUBJECT = 1,
+    EP_TOPIC_CONCEPT = 2,
+    EP_TOPIC_COMMITTEE = 3,
+    EP_TOPIC_GEO = 4,
+};
+
+/* One topic (not for EP_TOPIC_COMMITTEE: committees are struct ep_committee). */
+struct ep_topic {
+    int kind;                /* enum ep_topic_kind */
+    const char *code, *label;
+    const char *iso_alpha_2; /* geographic areas; NULL otherwise or unknown */
+};
+
+/* A vote carries a topic. */
+struct ep_topic_vote {
+    int kind; /* enum ep_topic_kind */
+    int64_t vote_id;
+    const char *code;
+};
+
 struct ep_sitting {
     const char *date;      /* YYYY-MM-DD; the sitting's key */
     int64_t ep_id;         /* Sitting.Identifier, -1 unknown */
@@ -107,6 +131,10 @@ struct ep_sink {
     /* Title of the agenda item a vote belongs to (XML VoteTitles, keyed by DlvId). */
     int (*vote_title)(void *ctx, int64_t dlv_id, const char *title, struct ep_error *err);
     void (*warn)(void *ctx, const char *unit, long line, const char *msg);
+    /* Vote topics (HowTheyVote's oeil_subjects, eurovoc_concepts, geo_areas) and their links
+     * to votes (*_votes, responsible_committee_votes). */
+    int (*topic)(void *ctx, const struct ep_topic *t, struct ep_error *err);
+    int (*topic_vote)(void *ctx, const struct ep_topic_vote *tv, struct ep_error *err);
     /* 1: the positions' names are not wanted; an adapter may then leave ep_position.name NULL
      * and save the work of keeping them (the roll-call XML adapter does). */
     int no_names;

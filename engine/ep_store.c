@@ -91,6 +91,15 @@ enum {
     ST_TITLE,
     ST_TOUCH,
     ST_MEMBER_NAME,
+    ST_SUBJECT,
+    ST_CONCEPT,
+    ST_GEO,
+    ST_TOPIC_VOTE,
+    ST_HAS_VOTE,
+    ST_HAS_SUBJECT,
+    ST_HAS_CONCEPT,
+    ST_HAS_COMMITTEE,
+    ST_HAS_GEO,
     ST_COUNT
 };
 
@@ -153,6 +162,20 @@ static const char *const ingest_sql[ST_COUNT] = {
      * members.csv or EP API row replaces it, ST_MEMBER) */
     [ST_MEMBER_NAME] = "INSERT INTO member(id, last_name, unit_id) VALUES(?1,?2,?3)"
                        " ON CONFLICT(id) DO NOTHING",
+    /* vote topics (migration 9) */
+    [ST_SUBJECT] = "INSERT INTO oeil_subject(code, label, unit_id) VALUES(?1,?2,?3)"
+                   " ON CONFLICT(code) DO UPDATE SET label=?2, unit_id=?3",
+    [ST_CONCEPT] = "INSERT INTO eurovoc_concept(id, label, unit_id) VALUES(?1,?2,?3)"
+                   " ON CONFLICT(id) DO UPDATE SET label=?2, unit_id=?3",
+    [ST_GEO] = "INSERT INTO geo_area(code, label, iso_alpha_2, unit_id) VALUES(?1,?2,?3,?4)"
+               " ON CONFLICT(code) DO UPDATE SET label=?2, iso_alpha_2=?3, unit_id=?4",
+    [ST_TOPIC_VOTE] = "INSERT INTO vote_topic(kind, code, vote_id, unit_id) VALUES(?1,?2,?3,?4)"
+                      " ON CONFLICT(kind, code, vote_id) DO UPDATE SET unit_id=?4",
+    [ST_HAS_VOTE] = "SELECT 1 FROM vote WHERE id = ?1",
+    [ST_HAS_SUBJECT] = "SELECT 1 FROM oeil_subject WHERE code = ?1",
+    [ST_HAS_CONCEPT] = "SELECT 1 FROM eurovoc_concept WHERE id = ?1",
+    [ST_HAS_COMMITTEE] = "SELECT 1 FROM committee WHERE code = ?1",
+    [ST_HAS_GEO] = "SELECT 1 FROM geo_area WHERE code = ?1",
 };
 
 /* Per-vote state of one ingest: which votes got positions and whether they are compared
@@ -198,6 +221,8 @@ struct ingest {
     /* members whose printed name this unit already offered to the member table (open
      * addressing, 0 = empty slot; member ids are positive) */
     int64_t *named;
+    int64_t topic_vote_ok; /* the last vote a topic link was checked against (the tables are
+                              sorted by vote), 0 none */
     size_t anamed, nnamed;
     size_t *vidx; /* index of votes[] by id (vote_state) */
     size_t avidx;
@@ -602,6 +627,89 @@ static int cb_committee(void *ctx, const struct ep_committee *c, struct ep_error
     bind_text(st, 3, c->abbreviation);
     sqlite3_bind_int64(st, 4, in->unit_id);
     return step_done(in, st, err, "storing a committee");
+}
+
+static int cb_topic(void *ctx, const struct ep_topic *t, struct ep_error *err)
+{
+    struct ingest *in = ctx;
+    int k = t->kind == EP_TOPIC_SUBJECT ? ST_SUBJECT : t->kind == EP_TOPIC_CONCEPT ? ST_CONCEPT
+            : t->kind == EP_TOPIC_GEO                                      ? ST_GEO
+                                                                           : -1;
+    if (k < 0)
+        return ep_error_set(err, EP_EINTERNAL, "topic of unknown kind %d", t->kind);
+    sqlite3_stmt *st = in->st[k];
+    bind_text(st, 1, t->code);
+    bind_text(st, 2, t->label);
+    int u = 3;
+    if (k == ST_GEO)
+        bind_text(st, u++, t->iso_alpha_2);
+    sqlite3_bind_int64(st, u, in->unit_id);
+    return step_done(in, st, err, "storing a vote topic");
+}
+
+/* 1 when the one-parameter look-up st finds a row, 0 when not, <0 on a database error. */
+static int has_row(struct ingest *in, sqlite3_stmt *st, int64_t id, const char *code,
+                   struct ep_error *err)
+{
+    if (code)
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return db_error(in->s->db, err, "looking up a vote topic's vote or code");
+}
+
+/* A vote's topic: the vote and the code must be stored already (the export's own tables come
+ * first in ingest order), so that no link points nowhere. */
+static int cb_topic_vote(void *ctx, const struct ep_topic_vote *tv, struct ep_error *err)
+{
+    static const struct {
+        const char *kind, *col, *what, *file;
+        int has;
+    } k[] = {
+        [EP_TOPIC_SUBJECT] = {"subject", "oeil_subject_code", "OEIL subject", "oeil_subjects",
+                              ST_HAS_SUBJECT},
+        [EP_TOPIC_CONCEPT] = {"concept", "eurovoc_concept_id", "EuroVoc concept",
+                              "eurovoc_concepts", ST_HAS_CONCEPT},
+        [EP_TOPIC_COMMITTEE] = {"committee", "committee_code", "committee", "committees",
+                                ST_HAS_COMMITTEE},
+        [EP_TOPIC_GEO] = {"geo", "geo_area_code", "geographic area", "geo_areas", ST_HAS_GEO},
+    };
+    struct ingest *in = ctx;
+    if (tv->kind < EP_TOPIC_SUBJECT || tv->kind > EP_TOPIC_GEO)
+        return ep_error_set(err, EP_EINTERNAL, "vote topic of unknown kind %d", tv->kind);
+    int rc = tv->vote_id == in->topic_vote_ok
+                 ? 1
+                 : has_row(in, in->st[ST_HAS_VOTE], tv->vote_id, NULL, err);
+    if (rc < 0)
+        return rc;
+    if (rc)
+        in->topic_vote_ok = tv->vote_id;
+    if (!rc)
+        return ep_error_set(err, EP_EPARSE,
+                            "column \"vote_id\": vote %lld is not in the store (ingest the "
+                            "export's votes.csv first)",
+                            (long long)tv->vote_id);
+    rc = has_row(in, in->st[k[tv->kind].has], 0, tv->code, err);
+    if (rc < 0)
+        return rc;
+    if (!rc)
+        return ep_error_set(err, EP_EPARSE,
+                            "column \"%s\": \"%s\" is not a stored %s (ingest the export's "
+                            "%s.csv first)",
+                            k[tv->kind].col, tv->code, k[tv->kind].what, k[tv->kind].file);
+    sqlite3_stmt *st = in->st[ST_TOPIC_VOTE];
+    sqlite3_bind_text(st, 1, k[tv->kind].kind, -1, SQLITE_STATIC);
+    bind_text(st, 2, tv->code);
+    sqlite3_bind_int64(st, 3, tv->vote_id);
+    sqlite3_bind_int64(st, 4, in->unit_id);
+    return step_done(in, st, err, "storing a vote's topic");
 }
 
 static int cb_sitting(void *ctx, const struct ep_sitting *s, struct ep_error *err)
@@ -1137,6 +1245,13 @@ static const char *kind_name(int is_xml, int table)
     case EP_HTV_COMMITTEES: return "htv-committees";
     case EP_HTV_VOTES: return "htv-votes";
     case EP_HTV_MEMBER_VOTES: return "htv-member-votes";
+    case EP_HTV_OEIL_SUBJECTS: return "htv-oeil-subjects";
+    case EP_HTV_OEIL_SUBJECT_VOTES: return "htv-oeil-subject-votes";
+    case EP_HTV_EUROVOC_CONCEPTS: return "htv-eurovoc-concepts";
+    case EP_HTV_EUROVOC_CONCEPT_VOTES: return "htv-eurovoc-concept-votes";
+    case EP_HTV_COMMITTEE_VOTES: return "htv-responsible-committee-votes";
+    case EP_HTV_GEO_AREAS: return "htv-geo-areas";
+    case EP_HTV_GEO_AREA_VOTES: return "htv-geo-area-votes";
     default: return "unknown";
     }
 }
@@ -1263,6 +1378,8 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
         .position = cb_position,
         .vote_title = cb_vote_title,
         .warn = cb_warn,
+        .topic = cb_topic,
+        .topic_vote = cb_topic_vote,
         /* names are kept: an MEP missing from the members table is named as printed
          * (offer_name) */
         .no_names = 0,

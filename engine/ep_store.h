@@ -114,6 +114,10 @@ struct ep_window {
     const char *from, *to; /* YYYY-MM-DD inclusive */
     int term;              /* 9, 10, ... (by vote date and term boundaries) */
     const char **sittings; /* NULL-terminated list of sitting dates, or NULL */
+    /* Topic filter: only the votes that carry topic_code of topic_kind (enum ep_topic_kind; 0 =
+     * no filter). An OEIL subject matches its descendants (engine/ep_query_topics.h). */
+    int topic_kind;
+    const char *topic_code;
 };
 
 /* Load the votes that have positions in the window into m (see ep_matrix.h). MEPs = everyone

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_query_topics.h"
 #include "ep_store.h"
 #include "ep_store_db.h"
 #include "ep_util.h"
@@ -88,6 +89,10 @@ static int append_where(struct ep_buf *sql, const struct ep_window *w, struct ep
             ep_buf_printf(sql, "%s'%s'", i ? "," : "", w->sittings[i]);
         }
         ep_buf_printf(sql, ")");
+    }
+    if (w && w->topic_kind) {
+        ep_buf_printf(sql, " AND ");
+        return ep_topic_sql(sql, w->topic_kind, w->topic_code, err);
     }
     return EP_OK;
 }
@@ -410,6 +415,8 @@ static int snap_key(struct ep_store *s, const struct ep_window *w, struct ep_buf
                   w && w->to ? w->to : "", w ? w->term : 0);
     for (int i = 0; w && w->sittings && w->sittings[i]; i++)
         ep_buf_printf(key, "%s,", w->sittings[i]);
+    if (w && w->topic_kind) /* unfiltered keys as before */
+        ep_buf_printf(key, "|topic:%d:%s", w->topic_kind, w->topic_code ? w->topic_code : "");
     return EP_OK;
 }
 

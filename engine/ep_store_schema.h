@@ -113,6 +113,22 @@ static const char *const ep_store_migrations[] = {
     " owner TEXT NOT NULL DEFAULT '', lease_until REAL NOT NULL DEFAULT 0,"
     " runs INTEGER NOT NULL DEFAULT 1);"
     "CREATE INDEX IF NOT EXISTS mcp_task_principal ON mcp_task(principal, created);",
+    /* 9: vote topics of the HowTheyVote export (engine/ep_htv.c): OEIL subjects, EuroVoc
+     * concepts, geographic areas, and which votes carry them. vote_topic.kind is 'subject'
+     * (code = oeil_subject.code), 'concept' (eurovoc_concept.id), 'committee' (the
+     * responsible committee, committee.code) or 'geo' (geo_area.code). The ingest checks that
+     * the vote and the code are stored (engine/ep_store.c, cb_topic_vote). */
+    "CREATE TABLE oeil_subject(code TEXT PRIMARY KEY, label TEXT,"
+    " unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE TABLE eurovoc_concept(id TEXT PRIMARY KEY, label TEXT,"
+    " unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE TABLE geo_area(code TEXT PRIMARY KEY, label TEXT, iso_alpha_2 TEXT,"
+    " unit_id INTEGER NOT NULL REFERENCES unit(id));"
+    "CREATE TABLE vote_topic(kind TEXT NOT NULL"
+    " CHECK(kind IN ('subject', 'concept', 'committee', 'geo')), code TEXT NOT NULL,"
+    " vote_id INTEGER NOT NULL REFERENCES vote(id), unit_id INTEGER NOT NULL REFERENCES unit(id),"
+    " PRIMARY KEY(kind, code, vote_id)) WITHOUT ROWID;"
+    "CREATE INDEX vote_topic_vote ON vote_topic(vote_id, kind);",
 };
 
 /* The schema version whose migration is followed by pack_positions (ep_store.c). */

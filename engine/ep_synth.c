@@ -732,6 +732,89 @@ int ep_synth_fill_matrix(const struct ep_synth_params *p, int n_mep, int n_vote,
     return EP_OK;
 }
 
+/* ---- vote topics ----
+ * Synthetic OEIL subjects (8 areas "1".."8", each with 4 subjects "N.10".."N.40") and
+ * responsible committees (8 codes), assigned in runs of 1 to 8 consecutive votes (the votes of
+ * one file share its subjects and committee). Shares as measured on the bundled data: 252 of
+ * the 266 votes have an OEIL subject, 198 a responsible committee; a vote with subjects has
+ * about two (40,346 links over 20,471 votes in the export). The draws come from a stream of
+ * their own (seed ^ SYNTH_TOPIC_SALT), so the positions are those of a run without topics. */
+#define SYNTH_TOPIC_SALT UINT64_C(0x70b1c5e5d00d5eed)
+#define SYNTH_N_AREA 8
+#define SYNTH_N_SUB 4
+static const char *const SYNTH_COMMITTEES[] = {"AFET", "ECON", "ENVI", "LIBE",
+                                                "AGRI", "BUDG", "ITRE", "INTA"};
+#define SYNTH_N_COM (int)(sizeof SYNTH_COMMITTEES / sizeof SYNTH_COMMITTEES[0])
+
+struct topic_run {
+    struct rng r;
+    int left;          /* votes left in the run */
+    int sub[2], nsub;  /* subject indexes area * SYNTH_N_SUB + k */
+    int com;           /* committee index, -1 none */
+};
+
+static void subject_code(int idx, char out[24])
+{
+    snprintf(out, 24, "%d.%d0", idx / SYNTH_N_SUB + 1, idx % SYNTH_N_SUB + 1);
+}
+
+static int emit_topics(const struct ep_sink *sink, struct ep_error *err)
+{
+    char code[24], label[64];
+    int rc = 0;
+    for (int a = 0; a < SYNTH_N_AREA && sink->topic && !rc; a++) {
+        snprintf(code, sizeof code, "%d", a + 1);
+        snprintf(label, sizeof label, "(synthetic) policy area %d", a + 1);
+        struct ep_topic t = {.kind = EP_TOPIC_SUBJECT, .code = code, .label = label};
+        rc = sink->topic(sink->ctx, &t, err);
+        for (int k = 0; k < SYNTH_N_SUB && !rc; k++) {
+            subject_code(a * SYNTH_N_SUB + k, code);
+            snprintf(label, sizeof label, "(synthetic) subject %s", code);
+            t.code = code;
+            rc = sink->topic(sink->ctx, &t, err);
+        }
+    }
+    for (int c = 0; c < SYNTH_N_COM && sink->committee && !rc; c++) {
+        snprintf(label, sizeof label, "(synthetic) committee %s", SYNTH_COMMITTEES[c]);
+        struct ep_committee co = {SYNTH_COMMITTEES[c], label, SYNTH_COMMITTEES[c]};
+        rc = sink->committee(sink->ctx, &co, err);
+    }
+    return rc;
+}
+
+static int emit_vote_topics(struct topic_run *t, int64_t vid, const struct ep_sink *sink,
+                            struct ep_error *err)
+{
+    if (t->left == 0) { /* a new file */
+        t->left = 1 + (int)(rng_next(&t->r) % 8);
+        t->nsub = 0;
+        if (rng_unif(&t->r) < 252.0 / 266.0) {
+            int n = SYNTH_N_AREA * SYNTH_N_SUB;
+            t->sub[t->nsub++] = (int)(rng_next(&t->r) % (uint64_t)n);
+            int second = (int)(rng_next(&t->r) % (uint64_t)n);
+            if (rng_unif(&t->r) < 0.5 && second != t->sub[0])
+                t->sub[t->nsub++] = second;
+        }
+        t->com = rng_unif(&t->r) < 198.0 / 266.0 ? (int)(rng_next(&t->r) % SYNTH_N_COM) : -1;
+    }
+    t->left--;
+    if (!sink->topic_vote)
+        return 0;
+    char code[24];
+    int rc = 0;
+    for (int k = 0; k < t->nsub && !rc; k++) {
+        subject_code(t->sub[k], code);
+        struct ep_topic_vote tv = {.kind = EP_TOPIC_SUBJECT, .vote_id = vid, .code = code};
+        rc = sink->topic_vote(sink->ctx, &tv, err);
+    }
+    if (!rc && t->com >= 0) {
+        struct ep_topic_vote tv = {
+            .kind = EP_TOPIC_COMMITTEE, .vote_id = vid, .code = SYNTH_COMMITTEES[t->com]};
+        rc = sink->topic_vote(sink->ctx, &tv, err);
+    }
+    return rc;
+}
+
 int ep_synth_generate(const struct ep_synth_params *p, int n_mep, int n_vote, uint64_t seed,
                       const struct ep_sink *sink, struct ep_error *err)
 {
@@ -775,6 +858,10 @@ int ep_synth_generate(const struct ep_synth_params *p, int n_mep, int n_vote, ui
         if ((rc = sink->sitting(sink->ctx, &st, err)))
             goto out;
     }
+    if ((rc = emit_topics(sink, err)))
+        goto out;
+    struct topic_run trun = {.com = -1};
+    rng_seed(&trun.r, seed ^ SYNTH_TOPIC_SALT);
     for (int v = 0; v < n_vote; v++) {
         int j, cnt;
         ep_date_format(g.sit_day[vote_sitting(&g, v, &j, &cnt)], d1);
@@ -805,6 +892,8 @@ int ep_synth_generate(const struct ep_synth_params *p, int n_mep, int n_vote, ui
             if ((rc = sink->vote(sink->ctx, &vt, err)))
                 goto out;
         }
+        if ((rc = emit_vote_topics(&trun, vid, sink, err)))
+            goto out;
         for (int i = 0; i < n_mep && sink->position; i++) {
             if (g.vpos[i] == EP_POS_DID_NOT_VOTE)
                 continue;

@@ -80,7 +80,12 @@ int ep_synth_calibrate(const struct ep_matrix *real, struct ep_synth_params *p,
 
 /* Emit a synthetic term through sink: a country (XXX), groups, members, memberships (whole
  * term 9), sittings (four days a week, about 12 sessions a year between EP_SYNTH_TERM_START and
- * EP_SYNTH_TERM_END), votes (with counts) and cast positions (FOR/AGAINST/ABSTENTION only).
+ * EP_SYNTH_TERM_END), vote topics (OEIL subjects "1".."8" with "N.10".."N.40" below each, and
+ * eight committees, labelled "(synthetic)"), votes (with counts), each vote's subjects and
+ * responsible committee (runs of 1 to 8 votes share them; about 95 % of the votes have a
+ * subject and 74 % a committee, the shares of the bundled data; drawn from a stream of their
+ * own, so the positions do not depend on them) and cast positions (FOR/AGAINST/ABSTENTION
+ * only).
  * n_mep >= 1, n_vote >= 0. */
 int ep_synth_generate(const struct ep_synth_params *p, int n_mep, int n_vote, uint64_t seed,
                       const struct ep_sink *sink, struct ep_error *err);

@@ -172,11 +172,12 @@ for k in 1 7 9 12; do
   got=$(summary "$db")
   [ "$got" = "$want" ] && ok || bad "kill after $k files, rerun: $got, want $want"
 done
-# killed inside the 10th file (after 1000 of its positions), three sittings already stored
+# killed inside the 17th file (after 1000 of its positions), three sittings already stored (the
+# first 16 files: 6 HowTheyVote tables, 7 vote-topic tables, 3 roll-call files)
 db=$tmp/imid.db
-killed env EPINTEL_FAULT_KILL_AFTER_UNITS=9 "$bin" --quiet --db "$db" info
+killed env EPINTEL_FAULT_KILL_AFTER_UNITS=16 "$bin" --quiet --db "$db" info
 killed env EPINTEL_FAULT_KILL_AFTER=1000 "$bin" --quiet --db "$db" info
-[ "$(summary "$db" | cut -d'|' -f1)" = 9 ] && ok || bad "the kill inside a file left 9 units"
+[ "$(summary "$db" | cut -d"|" -f1)" = 16 ] && ok || bad "the kill inside a file left 16 units"
 "$bin" --quiet --db "$db" info >/dev/null 2>&1 || bad "rerun after a kill inside a file"
 got=$(summary "$db")
 [ "$got" = "$want" ] && ok || bad "kill inside a file, rerun: $got, want $want"

@@ -192,10 +192,11 @@ static void test_table_matches_spec(void **state)
         }
     }
     /* every tool but the pass-through ones (schemas from the OpenAPI spec) takes its schemas
-     * from tools/schemas/NAME.json: 8 basic, 2 analysis, 5 intelligence, get_server_health */
+     * from tools/schemas/NAME.json: 8 basic, 2 analysis, 5 intelligence, get_server_health,
+     * 2 topic tools */
     size_t n_kit = 0; /* the toolkit tools, part A (schemas in tools/schemas/ too) */
     ep_tools_toolkit_rows(&n_kit);
-    assert_int_equal(n_embedded, 16 + n_kit);
+    assert_int_equal(n_embedded, 18 + n_kit);
     json_error_t je;
     json_t *spec = json_load_file(ep_test_real("ep-open-data-api/ep-openapi-spec.json"), 0, &je);
     if (!spec)
@@ -218,8 +219,9 @@ static void test_table_matches_spec(void **state)
     assert_non_null(ep_tools_epapi_excluded("meps/{mep-id}"));
     assert_non_null(ep_tools_epapi_excluded("parliamentary-questions"));
     assert_null(ep_tools_epapi_excluded("speeches"));
-    /* 10 basic + 5 intelligence + 52 + health, registered without a clash */
-    assert_int_equal(ep_tools_count(), 68 + n_kit);
+    /* 10 basic + 5 intelligence + 2 topic tools + 52 + health (+ the toolkit), registered
+     * without a clash */
+    assert_int_equal(ep_tools_count(), 70 + n_kit);
 
     size_t seen = 0, excluded = 0, feeds = 0;
     const char *key;

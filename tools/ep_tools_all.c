@@ -6,6 +6,7 @@
 #include "ep_tools_epapi.h"
 #include "ep_tools_intel.h"
 #include "ep_tools_toolkit.h"
+#include "ep_tools_topics.h"
 
 static int add(const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
 {
@@ -32,6 +33,10 @@ int ep_tools_register_all(struct ep_error *err)
     }
     if (!rc) { /* the analyst's toolkit, part A (issue 18) */
         rows = ep_tools_toolkit_rows(&n);
+        rc = add(rows, n, 0, err);
+    }
+    if (!rc) { /* vote topics: analyze_policy_area, analyze_committee_activity */
+        rows = ep_tools_topics_rows(&n);
         rc = add(rows, n, 0, err);
     }
     if (!rc) {

@@ -5,8 +5,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_htv.h"
+#include "ep_model.h"
+#include "ep_query_topics.h"
 #include "ep_tools.h"
 #include "ep_util.h"
+
+/* The topic filter arguments (at most one of them). */
+static int topic_from_args(json_t *args, struct ep_tools_window *tw, struct ep_error *err)
+{
+    static const int kinds[] = {EP_TOPIC_SUBJECT, EP_TOPIC_CONCEPT, EP_TOPIC_COMMITTEE,
+                                EP_TOPIC_GEO};
+    const char *first = NULL;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        const char *name = ep_topic_kind_arg(kinds[i]);
+        json_t *v = json_object_get(args, name);
+        if (!v || json_is_null(v))
+            continue;
+        const char *code = json_string_value(v);
+        if (first)
+            return ep_error_set(err, EP_EINVAL,
+                                "arguments \"%s\" and \"%s\": give one topic filter at most",
+                                first, name);
+        first = name;
+        if (!code || !ep_htv_topic_code_valid(kinds[i], code))
+            return ep_error_set(err, EP_EINVAL, "argument \"%s\": \"%s\" is not a valid %s code%s",
+                                name, code ? code : "(not a string)", ep_topic_kind_what(kinds[i]),
+                                kinds[i] == EP_TOPIC_SUBJECT
+                                    ? " (digits and dots, e.g. 4.60 or 6.10.04)"
+                                    : " (1 to 32 letters, digits, '.', '_' or '-')");
+        snprintf(tw->topic_code, sizeof tw->topic_code, "%s", code);
+        tw->w.topic_kind = kinds[i];
+        tw->w.topic_code = tw->topic_code;
+    }
+    return EP_OK;
+}
 
 int ep_tools_window_from_args(json_t *args, struct ep_tools_window *tw, struct ep_error *err)
 {
@@ -45,7 +78,7 @@ int ep_tools_window_from_args(json_t *args, struct ep_tools_window *tw, struct e
         tw->sittings[n] = NULL;
         tw->w.sittings = tw->sittings;
     }
-    return EP_OK;
+    return topic_from_args(args, tw, err);
 }
 
 int ep_tools_win(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw, struct ep_win **win,
@@ -56,7 +89,36 @@ int ep_tools_win(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw, stru
         return ep_error_set(err, EP_EINVAL, "no store is open");
     if (!ctx->env)
         return ep_error_set(err, EP_EINTERNAL, "no analysis environment attached to the call");
-    return ep_env_window(ctx->env, &tw->w, win, err);
+    if (!tw->w.topic_kind)
+        return ep_env_window(ctx->env, &tw->w, win, err);
+    /* a topic filter: its code must be stored, and it must leave votes */
+    char label[256];
+    long votes = 0, votes_pos = 0;
+    int rc = ep_query_topic(ctx->store, tw->w.topic_kind, tw->w.topic_code, label, sizeof label,
+                            NULL, NULL, err);
+    if (rc == EP_ENOTFOUND)
+        err->code = rc = EP_EINVAL; /* an argument to fix */
+    if (rc)
+        return rc;
+    rc = ep_env_window(ctx->env, &tw->w, win, err);
+    if (rc == EP_EUNAVAIL) { /* say how many votes carry the topic */
+        int qrc = ep_query_topic(ctx->store, tw->w.topic_kind, tw->w.topic_code, label,
+                                 sizeof label, &votes, &votes_pos, err);
+        if (qrc)
+            return qrc;
+    }
+    if (rc == EP_EUNAVAIL)
+        return ep_error_set(err, EP_ENOTFOUND,
+                            "the %s filter \"%s\"%s%s%s leaves no vote with per-MEP positions "
+                            "in the window: %ld vote%s in the store carry it, %ld of them with "
+                            "positions%s",
+                            ep_topic_kind_what(tw->w.topic_kind), tw->w.topic_code,
+                            label[0] ? " (" : "", label, label[0] ? ")" : "", votes,
+                            votes == 1 ? "" : "s", votes_pos,
+                            votes_pos ? " (outside the window's dates: widen from, to, term or "
+                                        "sittings)"
+                                      : "");
+    return rc;
 }
 
 int ep_tools_matrix(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw,
@@ -92,8 +154,14 @@ json_t *ep_tools_window_json(const struct ep_tools_window *tw, const struct ep_m
             if (v == 0 || m->vote_day[v] != m->vote_day[v - 1])
                 sittings++;
     }
-    return json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:b}", "from", ep_tools_window_date(from),
-                     "to", ep_tools_window_date(to), "term",
-                     tw->w.term ? json_integer(tw->w.term) : json_null(), "votes", m->n_vote,
-                     "meps", m->n_mep, "sittings", sittings, "synthetic", m->synthetic);
+    json_t *o = json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:b}", "from",
+                          ep_tools_window_date(from), "to", ep_tools_window_date(to), "term",
+                          tw->w.term ? json_integer(tw->w.term) : json_null(), "votes", m->n_vote,
+                          "meps", m->n_mep, "sittings", sittings, "synthetic", m->synthetic);
+    if (o && tw->w.topic_kind)
+        json_object_set_new(o, "filter",
+                            json_pack("{s:s, s:s, s:i}", "kind",
+                                      ep_topic_kind_arg(tw->w.topic_kind), "code",
+                                      tw->w.topic_code, "votes", m->n_vote));
+    return o;
 }

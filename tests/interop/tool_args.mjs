@@ -18,6 +18,8 @@ export const valid = {
   map_political_network: { args: {} },
   detect_voting_anomalies: { args: {} },
   generate_political_risk_assessment: { args: {} },
+  analyze_policy_area: { args: { subject: "4.60", limit: 3 } },
+  analyze_committee_activity: { args: { committee: "LIBE" } },
   get_server_health: { args: {} },
   // the toolkit tools, part A (tools/ep_tools_toolkit.c)
   comparative_intelligence: { args: { mep_ids: [840, 197490], like_mep_id: 840, top: 3 } },
