@@ -860,7 +860,7 @@ int ep_ui_render(struct ep_env *env, const struct ep_ui_req *q, struct ep_buf *o
         return view_scorecard_empty(q, &pg) || pg.bad
                    ? ep_error_set(err, EP_ENOMEM, "out of memory while writing the page")
                    : 0;
-    struct ep_window win = {q->from[0] ? q->from : NULL, q->to[0] ? q->to : NULL, 0, NULL};
+    struct ep_window win = {.from = q->from[0] ? q->from : NULL, .to = q->to[0] ? q->to : NULL};
     struct ep_win *w = NULL;
     int rc = ep_env_window(env, &win, &w, err);
     if (!rc)
