@@ -5,6 +5,7 @@
 #include "ep_tools_basic.h"
 #include "ep_tools_epapi.h"
 #include "ep_tools_intel.h"
+#include "ep_tools_signals.h"
 
 static int add(const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
 {
@@ -28,6 +29,10 @@ int ep_tools_register_all(struct ep_error *err)
     if (!rc) {
         rows = ep_tools_intel_rows(&n);
         rc = add(rows, n, 0, err);
+    }
+    if (!rc) { /* issue 18, part B: signals and overview (ep_tools_signals.h) */
+        rows = ep_tools_signals_rows(&n);
+        rc = add(rows, n, EP_TOOLS_REG_DEFAULTS, err);
     }
     if (!rc) {
         rows = ep_tools_epapi_rows(&n, err);

@@ -1,0 +1,285 @@
+/* The signal and overview tools (tools/ep_tools_signals.c) on the bundled real data, through
+ * ep_tools_call (input and output schema validation included), against figures computed here
+ * independently: SQL over the store (vote, member_vote, membership) and plain loops. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_env.h"
+#include "ep_store.h"
+#include "ep_store_db.h"
+#include "ep_testutil.h"
+#include "ep_tools.h"
+#include "ep_tools_signals.h"
+
+static struct ep_store *S; /* the bundled default store */
+static struct ep_env Env;
+static char *Dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    Dir = ep_test_tmpdir();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/signals.db", Dir);
+    if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err) ||
+        ep_env_init(&Env, S, &err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    size_t n;
+    const struct ep_tool *rows = ep_tools_signals_rows(&n);
+    if (ep_tools_register_with(rows, n, EP_TOOLS_REG_DEFAULTS, &err)) {
+        fprintf(stderr, "register: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ep_env_close(&Env);
+    ep_tools_cleanup();
+    ep_store_close(S);
+    ep_test_system("rm -rf '%s'", Dir);
+    free(Dir);
+    return 0;
+}
+
+static int call_env(struct ep_store *st, struct ep_env *env, const char *tool,
+                    const char *args_json, json_t **res, struct ep_error *err)
+{
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = st;
+    ctx.env = env;
+    json_t *args = json_loads(args_json, 0, NULL);
+    assert_non_null(args);
+    *res = NULL;
+    int rc = ep_tools_call(&ctx, tool, args, res, err);
+    json_decref(args);
+    if (rc == 0)
+        assert_non_null(json_object_get(*res, "provenance"));
+    return rc;
+}
+
+static json_t *ok_on(struct ep_store *st, struct ep_env *env, const char *tool, const char *args)
+{
+    struct ep_error err = {0};
+    json_t *res;
+    int rc = call_env(st, env, tool, args, &res, &err);
+    if (rc)
+        fprintf(stderr, "%s %s: %d %s\n", tool, args, rc, err.msg);
+    assert_int_equal(rc, 0);
+    return res;
+}
+
+static json_t *ok_call(const char *tool, const char *args)
+{
+    return ok_on(S, &Env, tool, args);
+}
+
+/* The call fails with code rc and a message containing what. */
+static void bad_call(const char *tool, const char *args, int rc, const char *what)
+{
+    struct ep_error err = {0};
+    json_t *res;
+    int got = call_env(S, &Env, tool, args, &res, &err);
+    if (got != rc || !strstr(err.msg, what))
+        fprintf(stderr, "%s %s: %d %s\n", tool, args, got, err.msg);
+    assert_int_equal(got, rc);
+    assert_non_null(strstr(err.msg, what));
+}
+
+static long long sql_int_on(struct ep_store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static long long sql_int_on(struct ep_store *st, const char *fmt, ...)
+{
+    char q[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q, sizeof q, fmt, ap);
+    va_end(ap);
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(ep_store_db(st), q, -1, &stmt, NULL) != SQLITE_OK)
+        fprintf(stderr, "%s: %s\n", q, sqlite3_errmsg(ep_store_db(st)));
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    long long v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+#define sql_int(...) sql_int_on(S, __VA_ARGS__)
+
+static long long ival(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_integer(v))
+        fprintf(stderr, "not an integer: %s\n", k);
+    assert_true(json_is_integer(v));
+    return json_integer_value(v);
+}
+
+static const char *sval(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    if (!s)
+        fprintf(stderr, "not a string: %s\n", k);
+    assert_non_null(s);
+    return s;
+}
+
+/* ==== get_latest_votes ==================================================================== */
+
+static void test_latest_store(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("get_latest_votes", "{\"limit\": 500}");
+    json_t *s = json_object_get(r, "sitting");
+    /* the latest sitting of the bundled data: 2025-09-11, 69 votes, none with positions */
+    assert_string_equal(sval(s, "date"), "2025-09-11");
+    assert_int_equal(ival(s, "term"), 10);
+    assert_int_equal(ival(s, "votes"),
+                     sql_int("SELECT COUNT(*) FROM vote WHERE sitting_date = '2025-09-11'"));
+    assert_int_equal(ival(s, "votes"), 69);
+    assert_int_equal(ival(s, "votes_with_positions"), 0);
+    assert_int_equal(ival(s, "adopted"), sql_int("SELECT COUNT(*) FROM vote WHERE sitting_date = "
+                                                 "'2025-09-11' AND result = 'ADOPTED'"));
+    assert_int_equal(ival(r, "listed"), 69);
+    assert_int_equal(json_array_size(json_object_get(r, "votes")), 69);
+    /* main votes first */
+    json_t *v0 = json_array_get(json_object_get(r, "votes"), 0);
+    assert_true(json_is_true(json_object_get(v0, "main")));
+    assert_false(json_is_true(json_object_get(v0, "positions_stored")));
+    json_t *lp = json_object_get(r, "latest_with_positions");
+    assert_string_equal(sval(lp, "date"), "2024-04-23");
+    assert_int_equal(ival(lp, "votes"), sql_int("SELECT COUNT(*) FROM vote WHERE sitting_date = "
+                                                "'2024-04-23' AND pos_unit_id IS NOT NULL"));
+    assert_string_equal(sval(json_object_get(r, "xml"), "status"), "not_requested");
+    json_decref(r);
+
+    /* a sitting with positions: each listed vote's group breakdown sums to member_vote */
+    r = ok_call("get_latest_votes", "{\"date\": \"2024-04-23\", \"limit\": 3}");
+    assert_int_equal(ival(json_object_get(r, "sitting"), "votes_with_positions"), 43);
+    assert_int_equal(ival(r, "listed"), 3);
+    json_t *votes = json_object_get(r, "votes");
+    for (size_t k = 0; k < json_array_size(votes); k++) {
+        json_t *v = json_array_get(votes, k);
+        long long id = ival(v, "vote_id");
+        if (!json_is_true(json_object_get(v, "positions_stored")))
+            continue;
+        long long y = 0, n = 0, a = 0;
+        json_t *g;
+        size_t i;
+        json_array_foreach(json_object_get(v, "groups"), i, g)
+        {
+            y += ival(g, "Y");
+            n += ival(g, "N");
+            a += ival(g, "A");
+        }
+        assert_int_equal(y, sql_int("SELECT COUNT(*) FROM member_vote WHERE vote_id = %lld AND "
+                                    "pos = 1", id));
+        assert_int_equal(n, sql_int("SELECT COUNT(*) FROM member_vote WHERE vote_id = %lld AND "
+                                    "pos = 2", id));
+        assert_int_equal(a, sql_int("SELECT COUNT(*) FROM member_vote WHERE vote_id = %lld AND "
+                                    "pos = 3", id));
+    }
+    json_decref(r);
+
+    /* edge cases: a day without votes, a malformed date */
+    bad_call("get_latest_votes", "{\"date\": \"2024-04-21\"}", EP_EUNAVAIL,
+             "no vote of the store was held on 2024-04-21");
+    bad_call("get_latest_votes", "{\"date\": \"2024-02-30\"}", EP_EINVAL, "not a valid date");
+    bad_call("get_latest_votes", "{\"limit\": 0}", EP_EINVAL, "limit");
+}
+
+/* fetch_xml: the store without the 2024-04-23 roll-call XML fetches it from the local EP API
+ * test server (tests/srv_epapi.c serves the bundled files at doceo/document/...) and ingests it;
+ * the latest sitting (2025-09-11, term 10) is not served: 404, "not_published"; a server that
+ * is down: "failed", the store unchanged. */
+static void test_latest_fetch(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/fetch.db", Dir);
+    struct ep_store *s2;
+    struct ep_env env2;
+    assert_int_equal(ep_store_open(path, 0, &s2, &err), 0);
+    static const char *const files[] = {
+        "htv/countries.csv.gz", "htv/groups.csv.gz", "htv/members.csv.gz",
+        "htv/group_memberships.csv.gz", "htv/committees.csv.gz", "htv/votes.csv.gz",
+        "rcv/PV-9-2024-02-27-RCV_EN.xml.gz", NULL};
+    for (int k = 0; files[k]; k++) {
+        struct ep_ingest_report rep;
+        int rc = ep_store_ingest_file(s2, ep_test_fixture(files[k]), 0, NULL, NULL, &rep, &err);
+        if (rc)
+            fprintf(stderr, "%s: %s\n", files[k], err.msg);
+        assert_int_equal(rc, 0);
+    }
+    assert_int_equal(ep_env_init(&env2, s2, &err), 0);
+    int port = 0;
+    pid_t pid = ep_test_start_server("srv_epapi", Dir, &port);
+    assert_true(pid > 0);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
+    setenv("EP_DOCEO_URL", url, 1);
+
+    json_t *r = ok_on(s2, &env2, "get_latest_votes", "{\"date\": \"2024-04-23\", \"limit\": 1}");
+    assert_int_equal(ival(json_object_get(r, "sitting"), "votes_with_positions"), 0);
+    json_decref(r);
+    r = ok_on(s2, &env2, "get_latest_votes",
+              "{\"date\": \"2024-04-23\", \"limit\": 1, \"fetch_xml\": true}");
+    json_t *x = json_object_get(r, "xml");
+    assert_string_equal(sval(x, "status"), "ingested");
+    assert_non_null(strstr(sval(x, "url"), "doceo/document/PV-9-2024-04-23-RCV_EN.xml"));
+    /* the file's records: those the default store's ingest of the bundled copy counted */
+    assert_int_equal(ival(x, "records"),
+                     sql_int("SELECT records FROM unit WHERE path LIKE '%%PV-9-2024-04-23%%'"));
+    assert_int_equal(sql_int_on(s2, "SELECT COUNT(*) FROM member_vote v JOIN vote t ON t.id = "
+                                    "v.vote_id WHERE t.sitting_date = '2024-04-23' AND v.pos "
+                                    "BETWEEN 1 AND 3"),
+                     sql_int("SELECT COUNT(*) FROM member_vote v JOIN vote t ON t.id = "
+                             "v.vote_id WHERE t.sitting_date = '2024-04-23' AND v.pos "
+                             "BETWEEN 1 AND 3"));
+    assert_int_equal(ival(json_object_get(r, "sitting"), "votes_with_positions"), 43);
+    assert_true(json_is_true(
+        json_object_get(json_array_get(json_object_get(r, "votes"), 0), "positions_stored")));
+    assert_string_equal(sval(json_object_get(r, "latest_with_positions"), "date"), "2024-04-23");
+    json_decref(r);
+    /* again: the same file, nothing changes */
+    r = ok_on(s2, &env2, "get_latest_votes",
+              "{\"date\": \"2024-04-23\", \"limit\": 1, \"fetch_xml\": true}");
+    assert_string_equal(sval(json_object_get(r, "xml"), "status"), "already_stored");
+    json_decref(r);
+    /* the latest sitting: not published on the server */
+    long long units = sql_int_on(s2, "SELECT COUNT(*) FROM unit");
+    r = ok_on(s2, &env2, "get_latest_votes", "{\"fetch_xml\": true}");
+    x = json_object_get(r, "xml");
+    assert_string_equal(sval(x, "status"), "not_published");
+    assert_non_null(strstr(sval(x, "url"), "PV-10-2025-09-11-RCV_EN.xml"));
+    json_decref(r);
+    ep_test_stop_server(pid);
+    /* the server is gone: failed, with the reason; nothing stored */
+    r = ok_on(s2, &env2, "get_latest_votes",
+              "{\"date\": \"2024-02-26\", \"limit\": 1, \"fetch_xml\": true}");
+    x = json_object_get(r, "xml");
+    assert_string_equal(sval(x, "status"), "failed");
+    assert_true(strlen(sval(x, "detail")) > 10);
+    assert_int_equal(sql_int_on(s2, "SELECT COUNT(*) FROM unit"), units);
+    json_decref(r);
+    unsetenv("EP_DOCEO_URL");
+    ep_env_close(&env2);
+    ep_store_close(s2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_latest_store),
+        cmocka_unit_test(test_latest_fetch),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,149 @@
+/* ep_tools_signals: rows and handlers of the signal and overview tools (ep_tools_signals.h). */
+#include "ep_tools_signals.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ep_env.h"
+#include "ep_json.h"
+#include "ep_latest.h"
+#include "ep_tools_common.h"
+
+/* ---- shared pieces ------------------------------------------------------------------------ */
+
+static int no_store(const struct ep_tool_ctx *ctx, struct ep_error *err)
+{
+    if (!ctx || !ctx->store || !ctx->env)
+        return ep_error_set(err, EP_EINVAL, "no store is open");
+    return 0;
+}
+
+/* Add the provenance and hand res over (freed on failure). */
+static int done(struct ep_tool_ctx *ctx, json_t *res, int bad, json_t **result,
+                struct ep_error *err)
+{
+    int rc = bad ? ep_error_set(err, EP_ENOMEM, "out of memory while building the result")
+                 : ep_tools_env_add_provenance(ctx->env, res, err);
+    if (rc) {
+        json_decref(res);
+        return rc;
+    }
+    *result = res;
+    return 0;
+}
+
+/* ==== 14. get_latest_votes ================================================================ */
+
+static json_t *latest_vote_json(const struct ep_latest *o, int k, int *bad)
+{
+    const struct ep_query_sitting_vote *v = &o->vote[k];
+    json_t *counts = v->has_counts ? json_pack("{s:i, s:i, s:i}", "for", v->count_for, "against",
+                                               v->count_against, "abstention", v->count_abstention)
+                                   : json_null();
+    json_t *j = json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:b}", "vote_id", (json_int_t)v->id,
+                          "title", v->title, "procedure", ep_json_str_or_null(v->procedure),
+                          "result", ep_json_str_or_null(v->result), "main",
+                          v->main < 0 ? json_null() : json_boolean(v->main), "counts", counts,
+                          "positions_stored", o->pos_index[k] >= 0);
+    if (j && o->pos_index[k] >= 0)
+        ep_json_put(j, "groups", ep_tools_breakdown_json(o->pos, o->pos_index[k]), bad);
+    if (!j)
+        *bad = 1;
+    return j;
+}
+
+static int tool_get_latest_votes(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                 struct ep_error *err)
+{
+    int rc = no_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_latest_params p = {
+        .date = json_string_value(json_object_get(args, "date")),
+        .limit = (int)json_integer_value(json_object_get(args, "limit")),
+        .fetch = json_is_true(json_object_get(args, "fetch_xml")),
+    };
+    if (p.date && !ep_date_valid(p.date))
+        return ep_error_set(err, EP_EINVAL, "argument \"date\": \"%s\" is not a valid date",
+                            p.date);
+    char date[11] = "";
+    if (p.fetch) {
+        /* the file name needs the sitting's term: the date asked, else the latest sitting */
+        if (!p.date) {
+            if ((rc = ep_query_dataset_date(ctx->store, date, err)))
+                return rc;
+            p.date = date[0] ? date : NULL;
+        }
+        p.term = p.date ? ep_tools_term_of(p.date) : 0;
+        if (p.date && !p.term)
+            return ep_error_set(err, EP_EINVAL,
+                                "argument \"fetch_xml\": %s is before term 9 (2019-07-02); the "
+                                "roll-call XML is fetched for terms 9 and 10 only",
+                                p.date);
+    }
+    struct ep_latest o;
+    if ((rc = ep_latest_compute(ctx->env, &p, &o, err)))
+        return rc;
+    int bad = 0, term = ep_tools_term_of(o.date);
+    json_t *res = json_object(), *votes = json_array();
+    ep_json_put(res, "sitting",
+        json_pack("{s:s, s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "date", o.date, "term",
+                  term ? json_integer(term) : json_null(), "votes", o.counts.total,
+                  "votes_with_positions", o.counts.with_positions, "main_votes", o.counts.main,
+                  "main_known", o.counts.main_known, "adopted", o.counts.adopted, "rejected",
+                  o.counts.rejected, "result_known", o.counts.result_known),
+        &bad);
+    for (int k = 0; k < o.n_vote; k++)
+        ep_json_add(votes, latest_vote_json(&o, k, &bad), &bad);
+    ep_json_put(res, "votes", votes, &bad);
+    ep_json_put(res, "listed", json_integer(o.n_vote), &bad);
+    ep_json_put(res, "limit", json_integer(p.limit), &bad);
+    ep_json_put(res, "latest_with_positions",
+                o.pos_date[0] ? json_pack("{s:s, s:i}", "date", o.pos_date, "votes",
+                                          o.pos_date_votes)
+                              : json_null(),
+                &bad);
+    json_t *xml = json_pack("{s:s}", "status", ep_latest_fetch_name[o.fetch_status]);
+    if (o.fetch_status != EP_LATEST_FETCH_NONE) {
+        ep_json_put(xml, "url", json_string(o.fetch_url), &bad);
+        ep_json_put(xml, "detail", json_string(o.fetch_detail), &bad);
+        if (o.fetch_file[0])
+            ep_json_put(xml, "file", json_string(o.fetch_file), &bad);
+        if (o.fetch_status == EP_LATEST_FETCH_INGESTED)
+            ep_json_put(xml, "records", json_integer(o.fetch_records), &bad);
+    } else {
+        ep_json_put(xml, "detail",
+                    json_string("not requested: fetch_xml: true fetches the sitting's DOCEO "
+                                "roll-call XML and ingests its per-MEP positions"),
+                    &bad);
+    }
+    ep_json_put(res, "xml", xml, &bad);
+    char note[400];
+    snprintf(note, sizeof note,
+             "%d of the sitting's %d votes have per-MEP positions in the store; counts and "
+             "results are the official ones where the source gave them (null when unknown)",
+             o.counts.with_positions, o.counts.total);
+    ep_json_put(res, "note", json_string(note), &bad);
+    ep_latest_free(&o);
+    return done(ctx, res, bad, result, err);
+}
+
+/* ==== the rows ============================================================================ */
+
+static const struct ep_tool rows[] = {
+    {"get_latest_votes", "Get the latest votes",
+     "The latest sitting in the store (or the sitting of `date`): every vote with its official "
+     "counts and result, and for votes with per-MEP positions each group's breakdown; the "
+     "latest sitting with positions. With fetch_xml: true the sitting's DOCEO roll-call XML is "
+     "fetched through the fetch pipeline and ingested first (this writes the store).",
+     NULL, NULL, 0, 0, 1, 0, tool_get_latest_votes},
+};
+
+const struct ep_tool *ep_tools_signals_rows(size_t *n)
+{
+    if (n)
+        *n = sizeof rows / sizeof rows[0];
+    return rows;
+}
