@@ -275,11 +275,81 @@ static void test_latest_fetch(void **state)
     ep_store_close(s2);
 }
 
+/* ==== get_all_generated_stats ============================================================= */
+
+static json_t *find_item(json_t *arr, const char *key, json_t *want)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x)
+    {
+        if (json_equal(json_object_get(x, key), want))
+            return x;
+    }
+    return NULL;
+}
+
+static void test_generated_stats(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("get_all_generated_stats", "{}");
+    json_t *t = json_object_get(r, "totals");
+    assert_int_equal(ival(t, "votes"), sql_int("SELECT COUNT(*) FROM vote"));
+    assert_int_equal(ival(t, "votes"), 21576);
+    assert_int_equal(ival(t, "votes_with_positions"), 266);
+    assert_int_equal(ival(t, "members"), sql_int("SELECT COUNT(*) FROM member"));
+    assert_int_equal(ival(t, "procedure_events"), 0);
+    /* per year: every year's votes and votes with positions, against SQL */
+    json_t *years = json_object_get(r, "by_year");
+    assert_int_equal(json_array_size(years), 7); /* 2019 .. 2025 */
+    long long sum = 0;
+    for (int y = 2019; y <= 2025; y++) {
+        json_t *key = json_integer(y);
+        json_t *x = find_item(years, "year", key);
+        json_decref(key);
+        assert_non_null(x);
+        assert_int_equal(ival(x, "votes"), sql_int("SELECT COUNT(*) FROM vote WHERE "
+                                                   "substr(sitting_date, 1, 4) = '%d'", y));
+        assert_int_equal(ival(x, "sittings"), sql_int("SELECT COUNT(DISTINCT sitting_date) FROM "
+                                                      "vote WHERE substr(sitting_date, 1, 4) = "
+                                                      "'%d'", y));
+        assert_int_equal(ival(x, "votes_with_positions"),
+                         sql_int("SELECT COUNT(*) FROM vote WHERE substr(sitting_date, 1, 4) = "
+                                 "'%d' AND pos_unit_id IS NOT NULL", y));
+        sum += ival(x, "votes");
+    }
+    assert_int_equal(sum, 21576);
+    /* per term: term 9 = 2019-07-02 .. 2024-07-15 */
+    json_t *key = json_integer(9);
+    json_t *t9 = find_item(json_object_get(r, "by_term"), "term", key);
+    json_decref(key);
+    assert_non_null(t9);
+    assert_int_equal(ival(t9, "votes"), sql_int("SELECT COUNT(*) FROM vote WHERE sitting_date "
+                                                "BETWEEN '2019-07-02' AND '2024-07-15'"));
+    assert_int_equal(ival(t9, "votes"), 19277);
+    assert_int_equal(ival(t9, "sittings_with_positions"), 7);
+    /* per group: EPP's MEPs and its members' cast positions (member_vote, group of the day) */
+    key = json_string("EPP");
+    json_t *epp = find_item(json_object_get(r, "by_group"), "group", key);
+    json_decref(key);
+    assert_non_null(epp);
+    assert_int_equal(ival(epp, "meps"), sql_int("SELECT COUNT(DISTINCT member_id) FROM "
+                                                "membership WHERE group_code = 'EPP'"));
+    json_t *pos = json_object_get(epp, "positions");
+    for (int k = 1; k <= 4; k++) {
+        static const char *const name[] = {"", "for", "against", "abstention", "did_not_vote"};
+        assert_int_equal(ival(pos, name[k]), sql_int("SELECT COUNT(*) FROM member_vote WHERE "
+                                                     "group_code = 'EPP' AND pos = %d", k));
+    }
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_latest_store),
         cmocka_unit_test(test_latest_fetch),
+        cmocka_unit_test(test_generated_stats),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -9,6 +9,7 @@
 #include "ep_env.h"
 #include "ep_json.h"
 #include "ep_latest.h"
+#include "ep_store_stats.h"
 #include "ep_tools_common.h"
 
 /* ---- shared pieces ------------------------------------------------------------------------ */
@@ -130,6 +131,93 @@ static int tool_get_latest_votes(struct ep_tool_ctx *ctx, json_t *args, json_t *
     return done(ctx, res, bad, result, err);
 }
 
+/* ==== 15. get_all_generated_stats ========================================================= */
+
+static json_t *count_or_null(long v)
+{
+    return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *span_json(const struct ep_store_stats_span *x, const char *key, json_t *keyval)
+{
+    return json_pack("{s:o, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i}", key, keyval, "from",
+                     x->from, "to", x->to, "votes", (int)x->votes, "votes_with_positions",
+                     (int)x->votes_with_positions, "main_votes", (int)x->main_votes, "main_known",
+                     (int)x->main_known, "sittings", (int)x->sittings, "sittings_with_positions",
+                     (int)x->sittings_with_positions);
+}
+
+static json_t *stats_group_json(const struct ep_store_stats_group *x)
+{
+    json_t *pos = x->in_positions
+                      ? json_pack("{s:I, s:I, s:I, s:I, s:i}", "for", (json_int_t)x->cast_for,
+                                  "against", (json_int_t)x->cast_against, "abstention",
+                                  (json_int_t)x->cast_abstention, "did_not_vote",
+                                  (json_int_t)x->did_not_vote, "votes_present",
+                                  (int)x->votes_present)
+                      : json_null();
+    return json_pack("{s:s, s:o, s:i, s:i, s:i, s:i, s:i, s:o}", "group", x->g.code, "label",
+                     x->g.label[0] ? json_string(x->g.label) : json_null(), "meps",
+                     (int)x->g.meps, "memberships", (int)x->g.memberships, "meps_term_9",
+                     (int)x->g.meps_term[0], "meps_term_10", (int)x->g.meps_term[1],
+                     "open_memberships", (int)x->g.open, "positions", pos);
+}
+
+static int tool_get_all_generated_stats(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                        struct ep_error *err)
+{
+    (void)args;
+    int rc = no_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_store_stats_params p = {.term_of = ep_tools_term_of};
+    struct ep_store_stats o;
+    if ((rc = ep_store_stats_compute(ctx->env, &p, &o, err)))
+        return rc;
+    int bad = 0;
+    json_t *res = json_object(), *tot = json_object();
+    for (int k = 0; k < EP_STORE_INFO_COUNTS; k++)
+        if (o.info.counts[k].label)
+            ep_json_put(tot, o.info.counts[k].label, count_or_null(o.info.counts[k].value), &bad);
+    ep_json_put(tot, "questions", count_or_null(o.records.questions), &bad);
+    ep_json_put(tot, "procedures", count_or_null(o.records.procedures), &bad);
+    ep_json_put(tot, "procedure_events", count_or_null(o.records.events), &bad);
+    ep_json_put(tot, "documents", count_or_null(o.records.documents), &bad);
+    ep_json_put(tot, "speeches", count_or_null(o.records.speeches), &bad);
+    ep_json_put(res, "totals", tot, &bad);
+    ep_json_put(res, "ranges",
+        json_pack("{s:o, s:o, s:o, s:o}", "votes_from", ep_tools_window_date(o.info.votes_from),
+                  "votes_to", ep_tools_window_date(o.info.votes_to), "positions_from",
+                  ep_tools_window_date(o.info.positions_from), "positions_to",
+                  ep_tools_window_date(o.info.positions_to)),
+        &bad);
+    json_t *ya = json_array(), *ta = json_array(), *ga = json_array();
+    for (int k = 0; k < o.n_year; k++)
+        ep_json_add(ya, span_json(&o.year[k], "year", json_integer(o.year[k].key)), &bad);
+    for (int k = 0; k < o.n_term; k++)
+        ep_json_add(ta,
+                    span_json(&o.term[k], "term",
+                              o.term[k].key ? json_integer(o.term[k].key) : json_null()),
+                    &bad);
+    for (int k = 0; k < o.n_group; k++)
+        ep_json_add(ga, stats_group_json(&o.group[k]), &bad);
+    ep_json_put(res, "by_year", ya, &bad);
+    ep_json_put(res, "by_term", ta, &bad);
+    ep_json_put(res, "by_group", ga, &bad);
+    ep_json_put(res, "votes_without_valid_date", json_integer(o.votes_outside_sittings), &bad);
+    ep_json_put(res, "schema_version", count_or_null(o.info.schema_version), &bad);
+    ep_json_put(res, "synthetic", json_boolean(o.synthetic), &bad);
+    ep_json_put(res, "note",
+        json_string("counted from the store as it is now: a total is null when its table is "
+                    "missing or unreadable; by_term uses term 9 = 2019-07-02..2024-07-15, term "
+                    "10 from 2024-07-16 (null = before term 9); a group's positions are those "
+                    "its members cast on the votes with per-MEP positions (null when the group "
+                    "has none)"),
+        &bad);
+    ep_store_stats_free(&o);
+    return done(ctx, res, bad, result, err);
+}
+
 /* ==== the rows ============================================================================ */
 
 static const struct ep_tool rows[] = {
@@ -139,6 +227,11 @@ static const struct ep_tool rows[] = {
      "latest sitting with positions. With fetch_xml: true the sitting's DOCEO roll-call XML is "
      "fetched through the fetch pipeline and ingested first (this writes the store).",
      NULL, NULL, 0, 0, 1, 0, tool_get_latest_votes},
+    {"get_all_generated_stats", "Get all generated statistics",
+     "An overview of what the store holds: the totals of every table, votes and sittings per "
+     "year and per parliamentary term (with and without per-MEP positions), and per political "
+     "group its MEPs, memberships per term and the positions its members cast.",
+     NULL, NULL, 1, 1, 0, 3600, tool_get_all_generated_stats},
 };
 
 const struct ep_tool *ep_tools_signals_rows(size_t *n)
