@@ -344,12 +344,157 @@ static void test_generated_stats(void **state)
     json_decref(r);
 }
 
+/* ==== sentiment_tracker =================================================================== */
+
+/* Cohesion and polarisation of the votes with positions from..to, computed here from
+ * member_vote: per vote and group Y, N, A; AI = (max - (T - max) / 2) / T; a group's position
+ * is the largest option (a tie for the maximum: none); seats = members on the last vote. */
+struct indep {
+    double cohesion, polarisation;
+    int votes;
+};
+
+#define IG 16
+static void indep_cohesion(const char *from, const char *to, struct indep *out)
+{
+    char q[1024];
+    snprintf(q, sizeof q,
+             "SELECT m.vote_id, m.group_code, SUM(m.pos = 1), SUM(m.pos = 2), SUM(m.pos = 3) "
+             "FROM member_vote m JOIN vote v ON v.id = m.vote_id WHERE v.sitting_date BETWEEN "
+             "'%s' AND '%s' AND m.group_code IS NOT NULL GROUP BY m.vote_id, m.group_code "
+             "ORDER BY v.timestamp, v.id",
+             from, to);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(S), q, -1, &st, NULL), SQLITE_OK);
+    char code[IG][16];
+    int ng = 0;
+    static int pos[400][IG]; /* 0 none/tie, 1 Y, 2 N, 3 A */
+    double ai_sum[IG] = {0};
+    int ai_n[IG] = {0}, nv = 0;
+    long long last = -1;
+    memset(pos, 0, sizeof pos);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long long vid = sqlite3_column_int64(st, 0);
+        if (vid != last) {
+            nv++;
+            last = vid;
+        }
+        assert_true(nv <= 400);
+        const char *gc = (const char *)sqlite3_column_text(st, 1);
+        int g = 0;
+        while (g < ng && strcmp(code[g], gc) != 0)
+            g++;
+        if (g == ng) {
+            assert_true(ng < IG);
+            snprintf(code[ng++], 16, "%s", gc);
+        }
+        int y = sqlite3_column_int(st, 2), n = sqlite3_column_int(st, 3),
+            a = sqlite3_column_int(st, 4), t = y + n + a;
+        if (t == 0)
+            continue;
+        int mx = y > n ? (y > a ? y : a) : (n > a ? n : a);
+        ai_sum[g] += (mx - (t - mx) / 2.0) / t;
+        ai_n[g]++;
+        int ties = (y == mx) + (n == mx) + (a == mx);
+        pos[nv - 1][g] = ties > 1 ? 0 : y == mx ? 1 : n == mx ? 2 : 3;
+    }
+    sqlite3_finalize(st);
+    int seats[IG] = {0};
+    snprintf(q, sizeof q,
+             "SELECT group_code, COUNT(*) FROM member_vote WHERE vote_id = %lld AND group_code "
+             "IS NOT NULL GROUP BY group_code",
+             last);
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(S), q, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int g = 0; g < ng; g++)
+            if (strcmp(code[g], (const char *)sqlite3_column_text(st, 0)) == 0)
+                seats[g] = sqlite3_column_int(st, 1);
+    sqlite3_finalize(st);
+    double num = 0, den = 0;
+    for (int g = 0; g < ng; g++)
+        if (ai_n[g] && seats[g]) {
+            num += seats[g] * ai_sum[g] / ai_n[g];
+            den += seats[g];
+        }
+    out->cohesion = num / den;
+    num = den = 0;
+    for (int a = 0; a < ng; a++)
+        for (int b = a + 1; b < ng; b++) {
+            int same = 0, common = 0;
+            for (int v = 0; v < nv; v++)
+                if (pos[v][a] && pos[v][b]) {
+                    common++;
+                    same += pos[v][a] == pos[v][b];
+                }
+            double w = (double)seats[a] * seats[b];
+            if (common && w > 0) {
+                num += w * same / common;
+                den += w;
+            }
+        }
+    out->polarisation = 1 - num / den;
+    out->votes = nv;
+}
+
+static void test_sentiment(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("sentiment_tracker", "{}");
+    assert_string_equal(sval(r, "reference_date"), "2024-04-23");
+    assert_non_null(strstr(sval(r, "no_text_sentiment"), "no text sentiment"));
+    json_t *spans = json_object_get(r, "spans");
+    assert_int_equal(json_array_size(spans), 3);
+    static const char *const from[] = {"2024-03-25", "2024-01-25", "2023-04-25"};
+    static const int votes[] = {43, 165, 266}, sittings[] = {1, 4, 7};
+    for (int k = 0; k < 3; k++) {
+        json_t *x = json_array_get(spans, (size_t)k);
+        assert_string_equal(sval(x, "from"), from[k]);
+        assert_true(json_is_true(json_object_get(x, "available")));
+        struct indep e;
+        indep_cohesion(from[k], "2024-04-23", &e);
+        assert_int_equal(ival(x, "votes"), e.votes);
+        assert_int_equal(ival(x, "votes"), votes[k]);
+        assert_int_equal(ival(x, "sittings"), sittings[k]);
+        assert_true(fabs(json_number_value(json_object_get(x, "cohesion")) - e.cohesion) < 1e-6);
+        assert_true(fabs(json_number_value(json_object_get(x, "polarisation")) - e.polarisation) <
+                    1e-6);
+    }
+    double c30 = json_number_value(json_object_get(json_array_get(spans, 0), "cohesion"));
+    double c365 = json_number_value(json_object_get(json_array_get(spans, 2), "cohesion"));
+    assert_true(fabs(json_number_value(json_object_get(json_object_get(r, "shifts"),
+                                                       "cohesion_30_vs_365")) -
+                     (c30 - c365)) < 2e-6);
+    json_decref(r);
+
+    /* a reference date before every vote with positions: no span has data, no shift */
+    r = ok_call("sentiment_tracker", "{\"to\": \"2023-12-31\"}");
+    spans = json_object_get(r, "spans");
+    for (size_t k = 0; k < 3; k++) {
+        json_t *x = json_array_get(spans, k);
+        assert_false(json_is_true(json_object_get(x, "available")));
+        assert_non_null(strstr(sval(x, "reason"), "no roll-call vote with per-MEP positions"));
+    }
+    assert_true(json_is_null(json_object_get(json_object_get(r, "shifts"), "cohesion_30_vs_365")));
+    json_decref(r);
+    /* one sitting in the 30 days (2024-01-15 alone): figures on its votes */
+    r = ok_call("sentiment_tracker", "{\"to\": \"2024-01-15\"}");
+    json_t *x = json_array_get(json_object_get(r, "spans"), 0);
+    assert_int_equal(ival(x, "sittings"), 1);
+    struct indep e;
+    indep_cohesion("2023-12-17", "2024-01-15", &e);
+    assert_int_equal(ival(x, "votes"), e.votes);
+    assert_true(fabs(json_number_value(json_object_get(x, "cohesion")) - e.cohesion) < 1e-6);
+    json_decref(r);
+    bad_call("sentiment_tracker", "{\"to\": \"2024-13-01\"}", EP_EINVAL, "not a valid date");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_latest_store),
         cmocka_unit_test(test_latest_fetch),
         cmocka_unit_test(test_generated_stats),
+        cmocka_unit_test(test_sentiment),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -9,6 +9,8 @@
 #include "ep_env.h"
 #include "ep_json.h"
 #include "ep_latest.h"
+#include "ep_run.h"
+#include "ep_sentiment.h"
 #include "ep_store_stats.h"
 #include "ep_tools_common.h"
 
@@ -18,6 +20,28 @@ static int no_store(const struct ep_tool_ctx *ctx, struct ep_error *err)
 {
     if (!ctx || !ctx->store || !ctx->env)
         return ep_error_set(err, EP_EINVAL, "no store is open");
+    return 0;
+}
+
+/* A run of tool over the call's context: its progress, cancellation and deadline. */
+static void run_of(struct ep_run *r, const struct ep_tool_ctx *ctx, const char *tool, int n)
+{
+    memset(r, 0, sizeof *r);
+    r->tool = tool;
+    r->n = n;
+    r->progress = ctx->progress;
+    r->pctx = ctx->pctx;
+    r->cancelled = ctx->cancelled;
+    r->deadline = ctx->deadline;
+}
+
+/* The date argument name of args, checked as a calendar date (NULL when absent). */
+static int date_arg(json_t *args, const char *name, const char **out, struct ep_error *err)
+{
+    *out = json_string_value(json_object_get(args, name));
+    if (*out && !ep_date_valid(*out))
+        return ep_error_set(err, EP_EINVAL, "argument \"%s\": \"%s\" is not a valid date", name,
+                            *out);
     return 0;
 }
 
@@ -218,6 +242,91 @@ static int tool_get_all_generated_stats(struct ep_tool_ctx *ctx, json_t *args, j
     return done(ctx, res, bad, result, err);
 }
 
+/* ==== 10. sentiment_tracker =============================================================== */
+
+static const char sentiment_cohesion[] =
+    "sum_g seats_g * AI_g / sum_g seats_g over the groups with a cast vote in the span; AI_g = "
+    "the group's mean per-vote Agreement Index (max(Y,N,A) - (T - max)/2) / T; seats_g = its "
+    "members on the span's last vote";
+static const char sentiment_polarisation[] =
+    "1 - sum_{a<b} seats_a*seats_b*agree_ab / sum_{a<b} seats_a*seats_b over the group pairs "
+    "with a defined agreement; agree_ab = share of the votes where both groups had a non-tie "
+    "position on which the positions were the same";
+static const char sentiment_honest[] =
+    "no text sentiment is computed or claimed: no speech, debate or document text is read. "
+    "This tool reports what the peer server computes under this name, on the recorded votes: "
+    "how united the groups vote (cohesion, 0..1) and how far apart they vote (polarisation, "
+    "0..1), over the 30, 90 and 365 days ending on the reference date";
+
+static json_t *sentiment_span_json(const struct ep_sentiment_span *x, int *bad)
+{
+    json_t *j = json_pack("{s:i, s:s, s:s, s:b}", "days", x->days, "from", x->from, "to", x->to,
+                          "available", x->available);
+    if (!j) {
+        *bad = 1;
+        return NULL;
+    }
+    if (!x->available) {
+        ep_json_put(j, "reason", json_string(x->reason), bad);
+        return j;
+    }
+    json_t *ga = json_array();
+    for (int g = 0; g < x->n_group; g++) {
+        const struct ep_sentiment_group *y = &x->group[g];
+        ep_json_add(ga,
+                    json_pack("{s:s, s:i, s:o, s:i}", "group", y->code, "seats", y->seats,
+                              "agreement_index", ep_json_real_if(y->ai_ok, y->ai), "votes",
+                              y->votes),
+                    bad);
+    }
+    ep_json_put(j, "first_vote_date", json_string(x->first), bad);
+    ep_json_put(j, "last_vote_date", json_string(x->last), bad);
+    ep_json_put(j, "votes", json_integer(x->votes), bad);
+    ep_json_put(j, "sittings", json_integer(x->sittings), bad);
+    ep_json_put(j, "meps", json_integer(x->meps), bad);
+    ep_json_put(j, "cohesion", ep_json_real_if(x->coh_ok, x->cohesion), bad);
+    ep_json_put(j, "polarisation", ep_json_real_if(x->pol_ok, x->polarisation), bad);
+    ep_json_put(j, "group_pairs", json_integer(x->pairs), bad);
+    ep_json_put(j, "groups", ga, bad);
+    return j;
+}
+
+static int tool_sentiment_tracker(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                  struct ep_error *err)
+{
+    const char *to;
+    int rc = no_store(ctx, err);
+    if (!rc)
+        rc = date_arg(args, "to", &to, err);
+    if (rc)
+        return rc;
+    struct ep_run r;
+    run_of(&r, ctx, "sentiment_tracker", EP_SENTIMENT_SPANS);
+    struct ep_sentiment o;
+    if ((rc = ep_sentiment_compute(ctx->env, to, &r, &o, err)))
+        return rc;
+    int bad = 0;
+    json_t *res = json_object(), *spans = json_array();
+    ep_json_put(res, "reference_date", json_string(o.to), &bad);
+    for (int k = 0; k < EP_SENTIMENT_SPANS; k++)
+        ep_json_add(spans, sentiment_span_json(&o.span[k], &bad), &bad);
+    ep_json_put(res, "spans", spans, &bad);
+    ep_json_put(res, "shifts",
+        json_pack("{s:o, s:o, s:o, s:o}", "cohesion_30_vs_365",
+                  ep_json_real_if(o.coh_shift_ok[0], o.coh_shift[0]), "cohesion_90_vs_365",
+                  ep_json_real_if(o.coh_shift_ok[1], o.coh_shift[1]), "polarisation_30_vs_365",
+                  ep_json_real_if(o.pol_shift_ok[0], o.pol_shift[0]), "polarisation_90_vs_365",
+                  ep_json_real_if(o.pol_shift_ok[1], o.pol_shift[1])),
+        &bad);
+    ep_json_put(res, "measures",
+                json_pack("{s:s, s:s}", "cohesion", sentiment_cohesion, "polarisation",
+                          sentiment_polarisation),
+                &bad);
+    ep_json_put(res, "no_text_sentiment", json_string(sentiment_honest), &bad);
+    ep_sentiment_free(&o);
+    return done(ctx, res, bad, result, err);
+}
+
 /* ==== the rows ============================================================================ */
 
 static const struct ep_tool rows[] = {
@@ -232,6 +341,12 @@ static const struct ep_tool rows[] = {
      "year and per parliamentary term (with and without per-MEP positions), and per political "
      "group its MEPs, memberships per term and the positions its members cast.",
      NULL, NULL, 1, 1, 0, 3600, tool_get_all_generated_stats},
+    {"sentiment_tracker", "Track cohesion and polarisation (no text sentiment)",
+     "What the peer server calls sentiment, computed honestly on the votes: the Parliament's "
+     "seat-weighted group cohesion (Agreement Index) and polarisation (1 - seat-weighted group "
+     "pair agreement) over the 30, 90 and 365 days ending on a date, and the shift of the short "
+     "spans against the year. No text sentiment is computed or claimed.",
+     NULL, NULL, 1, 1, 0, 3600, tool_sentiment_tracker},
 };
 
 const struct ep_tool *ep_tools_signals_rows(size_t *n)
