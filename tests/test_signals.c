@@ -488,6 +488,89 @@ static void test_sentiment(void **state)
     bad_call("sentiment_tracker", "{\"to\": \"2024-13-01\"}", EP_EINVAL, "not a valid date");
 }
 
+/* ==== early_warning_system ================================================================ */
+
+/* close_votes risk value of the votes from..to: min(1, share / 0.20), share = votes whose
+ * |FOR - AGAINST| < 5% of the votes cast, among the votes with a cast vote (member_vote). */
+static double indep_close(const char *from, const char *to)
+{
+    char q[1024];
+    snprintf(q, sizeof q,
+             "SELECT SUM(abs(f - a) < 0.05 * (f + a + b)), COUNT(*) FROM (SELECT m.vote_id, "
+             "SUM(m.pos = 1) AS f, SUM(m.pos = 2) AS a, SUM(m.pos = 3) AS b FROM member_vote m "
+             "JOIN vote v ON v.id = m.vote_id WHERE v.sitting_date BETWEEN '%s' AND '%s' "
+             "GROUP BY m.vote_id) WHERE f + a + b > 0",
+             from, to);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(ep_store_db(S), q, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    double share = (double)sqlite3_column_int(st, 0) / sqlite3_column_int(st, 1);
+    sqlite3_finalize(st);
+    return share / 0.20 < 1 ? share / 0.20 : 1;
+}
+
+static void test_early_warning(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("early_warning_system", "{}"); /* 90 days to 2024-04-23 */
+    json_t *w = json_object_get(r, "window"), *pw = json_object_get(r, "previous_window");
+    assert_string_equal(sval(w, "from"), "2024-01-25");
+    assert_string_equal(sval(w, "to"), "2024-04-23");
+    assert_int_equal(ival(w, "votes"), 165);
+    assert_string_equal(sval(pw, "from"), "2023-10-27");
+    assert_string_equal(sval(pw, "to"), "2024-01-24");
+    assert_int_equal(ival(pw, "votes"), sql_int("SELECT COUNT(*) FROM vote WHERE sitting_date "
+                                                "BETWEEN '2023-10-27' AND '2024-01-24' AND "
+                                                "pos_unit_id IS NOT NULL"));
+    json_t *dims = json_object_get(r, "dimensions");
+    double cv = json_number_value(json_object_get(json_object_get(dims, "close_votes"), "value"));
+    assert_true(fabs(cv - indep_close("2024-01-25", "2024-04-23")) < 1e-6);
+    /* 4 sittings: every anomaly baseline needs 8, so no anomaly and the series are counted */
+    json_t *an = json_object_get(r, "anomalies");
+    assert_int_equal(ival(an, "alerts"), 0);
+    assert_true(ival(an, "series_too_short") > 0);
+    /* the defection-surge dimension needs 8 sittings too: unavailable, with the reason */
+    json_t *ds = json_object_get(dims, "defection_surges");
+    assert_false(json_is_true(json_object_get(ds, "available")));
+    assert_true(json_is_null(json_object_get(ds, "value")));
+    /* every warning is a risk dimension at or above 0.5 (no anomaly here) */
+    size_t i;
+    json_t *x;
+    int n_risk_high = 0;
+    const char *dk;
+    json_object_foreach(dims, dk, x)
+    {
+        if (json_is_true(json_object_get(x, "available")) &&
+            json_number_value(json_object_get(x, "value")) >= 0.5)
+            n_risk_high++;
+    }
+    assert_int_equal(ival(r, "warnings_total"), n_risk_high);
+    json_array_foreach(json_object_get(r, "warnings"), i, x)
+    {
+        assert_string_equal(sval(x, "source"), "risk");
+        assert_true(json_number_value(json_object_get(x, "value")) >= 0.5);
+    }
+    /* what changed: the previous window's close_votes against this one's */
+    json_t *ch = json_object_get(r, "changes");
+    assert_true(json_is_true(json_object_get(ch, "available")));
+    double dcv = json_number_value(json_object_get(json_object_get(ch, "dimensions"),
+                                                   "close_votes"));
+    assert_true(fabs(dcv - (cv - indep_close("2023-10-27", "2024-01-24"))) < 2e-6);
+    json_decref(r);
+
+    /* a window reaching back before the data: the previous window is empty, no change known */
+    r = ok_call("early_warning_system", "{\"days\": 365}");
+    ch = json_object_get(r, "changes");
+    assert_false(json_is_true(json_object_get(ch, "available")));
+    assert_non_null(strstr(sval(ch, "reason"), "no roll-call vote with per-MEP positions"));
+    assert_int_equal(ival(json_object_get(r, "window"), "votes"), 266);
+    json_decref(r);
+    /* a window without votes: an error that says so */
+    bad_call("early_warning_system", "{\"to\": \"2023-06-30\", \"days\": 30}", EP_EUNAVAIL,
+             "no roll-call vote with per-MEP positions from 2023-06-01 to 2023-06-30");
+    bad_call("early_warning_system", "{\"days\": 0}", EP_EINVAL, "days");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_latest_fetch),
         cmocka_unit_test(test_generated_stats),
         cmocka_unit_test(test_sentiment),
+        cmocka_unit_test(test_early_warning),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

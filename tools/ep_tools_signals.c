@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_early_warning.h"
 #include "ep_env.h"
 #include "ep_json.h"
 #include "ep_latest.h"
@@ -327,6 +328,161 @@ static int tool_sentiment_tracker(struct ep_tool_ctx *ctx, json_t *args, json_t 
     return done(ctx, res, bad, result, err);
 }
 
+/* ==== 8. early_warning_system ============================================================= */
+
+static json_t *ew_signal_json(const struct ep_ew_signal *x, int *bad)
+{
+    char ev[600];
+    if (x->source == EP_EW_RISK)
+        snprintf(ev, sizeof ev,
+                 "risk dimension %s = %.3f on its 0..1 scale, at or above %.2f (%s from %.2f); "
+                 "generate_political_risk_assessment on the same window lists its evidence",
+                 x->kind, x->value, x->threshold, x->severity == EP_EW_HIGH ? "high" : "medium",
+                 x->severity == EP_EW_HIGH ? EP_EW_RISK_HIGH : EP_EW_RISK_MEDIUM);
+    else
+        snprintf(ev, sizeof ev,
+                 "%s of %s on %s: %.4f against a baseline median of %.4f over its own sittings, "
+                 "z = %.2f beyond the threshold %.2f; %d vote(s) behind it "
+                 "(detect_voting_anomalies lists them)",
+                 x->kind, x->entity, x->date, x->observed, x->baseline, x->value, x->threshold,
+                 x->votes);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "source",
+                          x->source == EP_EW_RISK ? "risk" : "anomaly", "kind", x->kind, "entity",
+                          x->entity, "severity", x->severity == EP_EW_HIGH ? "high" : "medium",
+                          "value", ep_json_real(x->value), "threshold", ep_json_real(x->threshold),
+                          "evidence", ev);
+    if (j && x->source == EP_EW_ANOMALY) {
+        ep_json_put(j, "date", json_string(x->date), bad);
+        ep_json_put(j, "observed", ep_json_real(x->observed), bad);
+        ep_json_put(j, "baseline_median", ep_json_real(x->baseline), bad);
+        ep_json_put(j, "votes", json_integer(x->votes), bad);
+        if (x->mep_id)
+            ep_json_put(j, "mep_id", json_integer((json_int_t)x->mep_id), bad);
+    }
+    if (!j)
+        *bad = 1;
+    return j;
+}
+
+static json_t *ew_window_json(const struct ep_ew_window *x)
+{
+    json_t *j = json_pack("{s:s, s:s, s:b}", "from", x->from, "to", x->to, "available",
+                          x->available);
+    int bad = 0;
+    if (x->available) {
+        ep_json_put(j, "votes", json_integer(x->votes), &bad);
+        ep_json_put(j, "sittings", json_integer(x->sittings), &bad);
+    } else {
+        ep_json_put(j, "reason", json_string(x->reason), &bad);
+    }
+    if (bad) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static void ew_current_json(const struct ep_early_warning *o, json_t *res, int *bad)
+{
+    const struct ep_ew_window *c = &o->cur;
+    ep_json_put(res, "level", c->risk_ok ? json_string(ep_risk_level(c->composite)) : json_null(),
+                bad);
+    ep_json_put(res, "composite", ep_json_real_if(c->risk_ok, c->composite), bad);
+    json_t *risk = json_pack("{s:b}", "available", c->risk_ok);
+    if (!c->risk_ok)
+        ep_json_put(risk, "reason", json_string(c->risk_reason), bad);
+    ep_json_put(res, "risk", risk, bad);
+    json_t *w = json_array(), *dims = json_object();
+    for (int k = 0; k < c->n_signal; k++)
+        ep_json_add(w, ew_signal_json(&c->signal[k], bad), bad);
+    ep_json_put(res, "warnings", w, bad);
+    ep_json_put(res, "warnings_total", json_integer(c->signals_total), bad);
+    for (int d = 0; d < EP_RISK_NDIM; d++) {
+        const struct ep_risk_dim *x = &c->dim[d];
+        json_t *dj = json_pack("{s:b, s:o}", "available", c->risk_ok && x->available, "value",
+                               ep_json_real_if(c->risk_ok && x->available, x->value));
+        if (!(c->risk_ok && x->available))
+            ep_json_put(dj, "reason", json_string(c->risk_ok ? x->reason : c->risk_reason), bad);
+        ep_json_put(dims, ep_risk_dim_name[d], dj, bad);
+    }
+    ep_json_put(res, "dimensions", dims, bad);
+    json_t *an = json_pack("{s:b}", "available", c->anom_ok);
+    if (c->anom_ok) {
+        ep_json_put(an, "alerts", json_integer(c->alerts_total), bad);
+        ep_json_put(an, "series_too_short", json_integer(c->series_short), bad);
+    } else {
+        ep_json_put(an, "reason", json_string(c->anom_reason), bad);
+    }
+    ep_json_put(res, "anomalies", an, bad);
+}
+
+static json_t *ew_changes_json(const struct ep_early_warning *o, int *bad)
+{
+    const struct ep_ew_window *c = &o->cur, *v = &o->prev;
+    json_t *ch = json_pack("{s:b}", "available", v->available);
+    if (!v->available) {
+        ep_json_put(ch, "reason", json_string(v->reason), bad);
+        return ch;
+    }
+    ep_json_put(ch, "composite_delta", ep_json_real_if(o->composite_delta_ok, o->composite_delta),
+                bad);
+    ep_json_put(ch, "level_before",
+                v->risk_ok ? json_string(ep_risk_level(v->composite)) : json_null(), bad);
+    ep_json_put(ch, "level_now",
+                c->risk_ok ? json_string(ep_risk_level(c->composite)) : json_null(), bad);
+    json_t *dd = json_object(), *nw = json_array(), *rs = json_array();
+    for (int d = 0; d < EP_RISK_NDIM; d++)
+        ep_json_put(dd, ep_risk_dim_name[d], ep_json_real_if(o->dim_delta_ok[d], o->dim_delta[d]),
+                    bad);
+    for (int k = 0; k < o->n_new; k++)
+        ep_json_add(nw, ew_signal_json(&c->signal[o->new_signal[k]], bad), bad);
+    for (int k = 0; k < o->n_resolved; k++)
+        ep_json_add(rs, ew_signal_json(&v->signal[o->resolved_signal[k]], bad), bad);
+    ep_json_put(ch, "dimensions", dd, bad);
+    ep_json_put(ch, "new_warnings", nw, bad);
+    ep_json_put(ch, "resolved_warnings", rs, bad);
+    ep_json_put(ch, "warnings_before", json_integer(v->signals_total), bad);
+    return ch;
+}
+
+static int tool_early_warning_system(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                     struct ep_error *err)
+{
+    struct ep_early_warning_params p = {
+        .days = (int)json_integer_value(json_object_get(args, "days"))};
+    int rc = no_store(ctx, err);
+    if (!rc)
+        rc = date_arg(args, "to", &p.to, err);
+    if (rc)
+        return rc;
+    struct ep_run r;
+    run_of(&r, ctx, "early_warning_system", 20);
+    struct ep_early_warning *o = malloc(sizeof *o);
+    if (!o)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    if ((rc = ep_early_warning_compute(ctx->env, &p, &r, o, err))) {
+        free(o);
+        return rc;
+    }
+    int bad = 0;
+    json_t *res = json_object();
+    ep_json_put(res, "window", ew_window_json(&o->cur), &bad);
+    ep_json_put(res, "previous_window", ew_window_json(&o->prev), &bad);
+    ew_current_json(o, res, &bad);
+    ep_json_put(res, "thresholds",
+        json_pack("{s:o, s:o, s:o, s:o, s:s}", "risk_medium", ep_json_real(EP_EW_RISK_MEDIUM),
+                  "risk_high", ep_json_real(EP_EW_RISK_HIGH), "anomaly_z",
+                  ep_json_real(o->z_threshold), "anomaly_z_high", ep_json_real(o->z_high), "rule",
+                  "a risk dimension (0..1) is a warning at >= risk_medium, high at >= "
+                  "risk_high; an anomaly (robust z of a per-sitting series) is a warning when "
+                  "|z| > anomaly_z in its direction, high at |z| >= anomaly_z_high"),
+        &bad);
+    ep_json_put(res, "changes", ew_changes_json(o, &bad), &bad);
+    ep_early_warning_free(o);
+    free(o);
+    return done(ctx, res, bad, result, err);
+}
+
 /* ==== the rows ============================================================================ */
 
 static const struct ep_tool rows[] = {
@@ -347,6 +503,12 @@ static const struct ep_tool rows[] = {
      "pair agreement) over the 30, 90 and 365 days ending on a date, and the shift of the short "
      "spans against the year. No text sentiment is computed or claimed.",
      NULL, NULL, 1, 1, 0, 3600, tool_sentiment_tracker},
+    {"early_warning_system", "Early warning system",
+     "The risk dimensions and the Parliament-scope voting anomalies of a window (the `days` "
+     "days ending on `to`) combined into warnings, each with its severity, evidence and the "
+     "threshold that raised it, and what changed since the previous window of equal length: "
+     "the composite's change, new and resolved warnings.",
+     NULL, NULL, 1, 1, 0, 3600, tool_early_warning_system},
 };
 
 const struct ep_tool *ep_tools_signals_rows(size_t *n)
