@@ -349,12 +349,17 @@ static void test_generated_stats(void **state)
 /* Cohesion and polarisation of the votes with positions from..to, computed here from
  * member_vote: per vote and group Y, N, A; AI = (max - (T - max) / 2) / T; a group's position
  * is the largest option (a tie for the maximum: none); seats = members on the last vote. */
+#define IG 16
 struct indep {
     double cohesion, polarisation;
     int votes;
+    int ng;
+    char code[IG][16];
+    double ai[IG];          /* mean AI of each group (NAN without a cast vote) */
+    double share[IG][IG];   /* pair agreement */
+    int common[IG][IG];
 };
 
-#define IG 16
 static void indep_cohesion(const char *from, const char *to, struct indep *out)
 {
     char q[1024];
@@ -411,6 +416,11 @@ static void indep_cohesion(const char *from, const char *to, struct indep *out)
                 seats[g] = sqlite3_column_int(st, 1);
     sqlite3_finalize(st);
     double num = 0, den = 0;
+    out->ng = ng;
+    for (int g = 0; g < ng; g++) {
+        memcpy(out->code[g], code[g], 16);
+        out->ai[g] = ai_n[g] ? ai_sum[g] / ai_n[g] : NAN;
+    }
     for (int g = 0; g < ng; g++)
         if (ai_n[g] && seats[g]) {
             num += seats[g] * ai_sum[g] / ai_n[g];
@@ -427,6 +437,8 @@ static void indep_cohesion(const char *from, const char *to, struct indep *out)
                     same += pos[v][a] == pos[v][b];
                 }
             double w = (double)seats[a] * seats[b];
+            out->common[a][b] = out->common[b][a] = common;
+            out->share[a][b] = out->share[b][a] = common ? (double)same / common : NAN;
             if (common && w > 0) {
                 num += w * same / common;
                 den += w;
@@ -571,6 +583,113 @@ static void test_early_warning(void **state)
     bad_call("early_warning_system", "{\"days\": 0}", EP_EINVAL, "days");
 }
 
+/* ==== correlate_intelligence ============================================================== */
+
+static int indep_group(const struct indep *e, const char *code)
+{
+    for (int g = 0; g < e->ng; g++)
+        if (strcmp(e->code[g], code) == 0)
+            return g;
+    return -1;
+}
+
+/* The group g agreed with most over pairs with >= 10 common votes (ties: more common votes). */
+static const char *indep_closest(const struct indep *e, int g)
+{
+    int best = -1;
+    for (int h = 0; h < e->ng; h++) {
+        if (h == g || e->common[g][h] < 10)
+            continue;
+        if (best < 0 || e->share[g][h] > e->share[g][best] ||
+            (e->share[g][h] == e->share[g][best] && e->common[g][h] > e->common[g][best]))
+            best = h;
+    }
+    return best < 0 ? NULL : e->code[best];
+}
+
+static json_t *alert_of(json_t *subject, const char *kind)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(subject, "alerts"), i, a)
+    {
+        if (strcmp(sval(a, "kind"), kind) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+static void test_correlate(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("correlate_intelligence",
+                        "{\"mep_ids\": [840, 1892], \"groups\": [\"epp\", \"Verts/ALE\"], "
+                        "\"days\": 60}");
+    json_t *w = json_object_get(r, "window"), *pw = json_object_get(r, "previous_window");
+    assert_string_equal(sval(w, "from"), "2024-02-24");
+    assert_string_equal(sval(pw, "to"), "2024-02-23");
+    assert_string_equal(sval(pw, "from"), "2023-12-26");
+    assert_string_equal(sval(json_object_get(r, "data_age"), "last_vote_date"), "2024-04-23");
+    assert_string_equal(sval(json_object_get(r, "data_age"), "dataset_date"), "2025-09-11");
+    json_t *subj = json_object_get(r, "subjects");
+    assert_int_equal(json_array_size(subj), 4);
+    /* an MEP's votes cast in each window, against member_vote */
+    json_t *m840 = json_array_get(subj, 0);
+    assert_int_equal(ival(m840, "mep_id"), 840);
+    assert_int_equal(ival(json_object_get(m840, "current"), "votes_cast"),
+                     sql_int("SELECT COUNT(*) FROM member_vote m JOIN vote v ON v.id = "
+                             "m.vote_id WHERE m.member_id = 840 AND m.pos BETWEEN 1 AND 3 AND "
+                             "v.sitting_date BETWEEN '2024-02-24' AND '2024-04-23'"));
+    /* influence_drop fires exactly when the composite fell by 10 points or more */
+    double c0 = json_number_value(json_object_get(json_object_get(m840, "current"),
+                                                  "influence_composite"));
+    double c1 = json_number_value(json_object_get(json_object_get(m840, "previous"),
+                                                  "influence_composite"));
+    assert_int_equal(alert_of(m840, "influence_drop") != NULL, c0 - c1 <= -10);
+    /* the groups: mean AI and the closest group, computed here from member_vote */
+    struct indep cur, prev;
+    indep_cohesion("2024-02-24", "2024-04-23", &cur);
+    indep_cohesion("2023-12-26", "2024-02-23", &prev);
+    for (size_t k = 2; k < 4; k++) {
+        json_t *x = json_array_get(subj, k);
+        const char *code = sval(x, "group");
+        assert_string_equal(code, k == 2 ? "EPP" : "GREEN_EFA");
+        int gc = indep_group(&cur, code), gp = indep_group(&prev, code);
+        json_t *fc = json_object_get(x, "current"), *fp = json_object_get(x, "previous");
+        assert_true(fabs(json_number_value(json_object_get(fc, "agreement_index")) -
+                         cur.ai[gc]) < 1e-6);
+        assert_true(fabs(json_number_value(json_object_get(fp, "agreement_index")) -
+                         prev.ai[gp]) < 1e-6);
+        const char *ac = indep_closest(&cur, gc), *ap = indep_closest(&prev, gp);
+        assert_string_equal(sval(fc, "closest_group"), ac);
+        assert_string_equal(sval(fp, "closest_group"), ap);
+        json_t *al = alert_of(x, "ally_shift");
+        assert_int_equal(al != NULL, strcmp(ac, ap) != 0);
+        if (al) {
+            long long n = ival(fc, "votes_cast") < ival(fp, "votes_cast") ? ival(fc, "votes_cast")
+                                                                          : ival(fp, "votes_cast");
+            double conf = n / 50.0 < 1 ? n / 50.0 : 1;
+            assert_true(fabs(json_number_value(json_object_get(al, "confidence")) - conf) < 1e-9);
+        }
+        assert_int_equal(alert_of(x, "cohesion_drop") != NULL, cur.ai[gc] - prev.ai[gp] <= -0.05);
+    }
+    json_decref(r);
+    /* no previous window: no change can be known, so no change alert */
+    r = ok_call("correlate_intelligence", "{\"groups\": [\"EPP\"], \"days\": 200}");
+    assert_false(json_is_true(json_object_get(json_object_get(r, "previous_window"),
+                                              "available")));
+    assert_int_equal(ival(r, "alerts_total"), 0);
+    json_t *x = json_array_get(json_object_get(r, "subjects"), 0);
+    assert_false(json_is_true(json_object_get(json_object_get(x, "previous"), "present")));
+    json_decref(r);
+    bad_call("correlate_intelligence", "{\"mep_ids\": [1]}", EP_EINVAL, "no MEP with id 1");
+    bad_call("correlate_intelligence", "{\"groups\": [\"XYZ\"]}", EP_EINVAL,
+             "unknown group \"XYZ\"");
+    bad_call("correlate_intelligence", "{}", EP_EINVAL, "give \"mep_ids\"");
+    bad_call("correlate_intelligence", "{\"groups\": [\"EPP\"], \"to\": \"2023-01-31\"}",
+             EP_EUNAVAIL, "no roll-call vote with per-MEP positions");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_generated_stats),
         cmocka_unit_test(test_sentiment),
         cmocka_unit_test(test_early_warning),
+        cmocka_unit_test(test_correlate),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,11 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "ep_correlate.h"
 #include "ep_early_warning.h"
 #include "ep_env.h"
 #include "ep_json.h"
 #include "ep_latest.h"
+#include "ep_query.h"
 #include "ep_run.h"
 #include "ep_sentiment.h"
 #include "ep_store_stats.h"
@@ -483,6 +486,183 @@ static int tool_early_warning_system(struct ep_tool_ctx *ctx, json_t *args, json
     return done(ctx, res, bad, result, err);
 }
 
+/* ==== 9. correlate_intelligence =========================================================== */
+
+static json_t *corr_fig_json(const struct ep_corr_subject *s, const struct ep_corr_fig *f,
+                             int *bad)
+{
+    json_t *j = json_pack("{s:b, s:i, s:o, s:o, s:o}", "present", f->present, "votes_cast",
+                          f->cast, "loyalty", ep_json_real_if(f->loy_ok, f->loyalty),
+                          "participation", ep_json_real_if(f->part_ok, f->participation),
+                          "anomalies", f->anom_ok ? json_integer(f->anomalies) : json_null());
+    if (!j) {
+        *bad = 1;
+        return NULL;
+    }
+    if (!s->is_group) {
+        ep_json_put(j, "influence_composite", ep_json_real_if(f->infl_ok, f->composite), bad);
+        ep_json_put(j, "influence_rank", f->infl_ok ? json_integer(f->rank) : json_null(), bad);
+        ep_json_put(j, "influence_of", f->infl_ok ? json_integer(f->n) : json_null(), bad);
+        if (f->present && !f->infl_ok)
+            ep_json_put(j, "influence_reason", json_string(f->infl_reason), bad);
+    } else {
+        ep_json_put(j, "agreement_index", ep_json_real_if(f->ai_ok, f->ai), bad);
+        ep_json_put(j, "closest_group", f->ally_ok ? json_string(f->ally) : json_null(), bad);
+        ep_json_put(j, "closest_group_agreement", ep_json_real_if(f->ally_ok, f->ally_share),
+                    bad);
+    }
+    return j;
+}
+
+static json_t *corr_subject_json(const struct ep_corr_subject *s, int *bad)
+{
+    json_t *al = json_array();
+    for (int k = 0; k < s->n_alert; k++) {
+        const struct ep_corr_alert *a = &s->alert[k];
+        ep_json_add(al,
+                    json_pack("{s:s, s:o, s:s, s:s}", "kind", a->kind, "confidence",
+                              ep_json_real(a->confidence), "confidence_level",
+                              a->confidence >= 0.8   ? "high"
+                              : a->confidence >= 0.4 ? "medium"
+                                                     : "low",
+                              "detail", a->detail),
+                    bad);
+    }
+    json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:o}", "type", s->is_group ? "group" : "mep",
+                          "name", s->name[0] ? s->name : "(unnamed)", "current",
+                          corr_fig_json(s, &s->fig[0], bad), "previous",
+                          corr_fig_json(s, &s->fig[1], bad), "alerts", al);
+    if (j && s->is_group)
+        ep_json_put(j, "group", json_string(s->code), bad);
+    else if (j)
+        ep_json_put(j, "mep_id", json_integer((json_int_t)s->mep_id), bad);
+    if (!j)
+        *bad = 1;
+    return j;
+}
+
+static json_t *corr_window_json(const struct ep_correlate *o, int k)
+{
+    json_t *j = json_pack("{s:s, s:s, s:b}", "from", o->from[k], "to", o->to[k], "available",
+                          o->window_ok[k]);
+    int bad = 0;
+    if (o->window_ok[k]) {
+        ep_json_put(j, "votes", json_integer(o->votes[k]), &bad);
+        ep_json_put(j, "sittings", json_integer(o->sittings[k]), &bad);
+    } else {
+        ep_json_put(j, "reason", json_string(o->window_reason[k]), &bad);
+    }
+    if (bad) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* data_age: the current window's last vote against today and the store's latest vote. */
+static json_t *corr_age_json(struct ep_tool_ctx *ctx, const struct ep_correlate *o,
+                             struct ep_error *err)
+{
+    char dataset[11] = "", today[11];
+    if (ep_query_dataset_date(ctx->store, dataset, err))
+        return NULL;
+    int32_t now = (int32_t)(time(NULL) / 86400), last = ep_date_days(o->last_vote);
+    ep_date_format(now, today);
+    json_t *ds = dataset[0] ? json_string(dataset) : json_null();
+    json_t *behind = dataset[0] ? json_integer(ep_date_days(dataset) - last) : json_null();
+    return json_pack("{s:s, s:o, s:s, s:i, s:o}", "last_vote_date", o->last_vote,
+                     "dataset_date", ds, "as_of", today, "age_days", (int)(now - last),
+                     "days_behind_dataset", behind);
+}
+
+/* The subjects of args: MEP ids checked against the store, group codes resolved. */
+static int corr_subjects(struct ep_tool_ctx *ctx, json_t *args, int64_t *ids, int *n_id,
+                         char (*codes)[32], const char **gp, int *n_g, struct ep_error *err)
+{
+    json_t *a = json_object_get(args, "mep_ids"), *g = json_object_get(args, "groups"), *v;
+    size_t i;
+    *n_id = *n_g = 0;
+    if (!a && !g)
+        return ep_error_set(err, EP_EINVAL,
+                            "give \"mep_ids\" (EP ids of MEPs) or \"groups\" (group codes), or "
+                            "both");
+    json_array_foreach(a, i, v)
+    {
+        int64_t id = (int64_t)json_integer_value(v);
+        int known = ep_tools_env_mep_known(ctx->env, id, err);
+        if (known < 0)
+            return known;
+        if (!known)
+            return ep_error_set(err, EP_EINVAL, "argument \"mep_ids\": no MEP with id %lld",
+                                (long long)id);
+        ids[(*n_id)++] = id;
+    }
+    json_array_foreach(g, i, v)
+    {
+        int rc = ep_tools_env_resolve_group(ctx->env, "groups", json_string_value(v),
+                                            codes[*n_g], sizeof codes[*n_g], err);
+        if (rc)
+            return rc;
+        gp[*n_g] = codes[*n_g];
+        (*n_g)++;
+    }
+    return 0;
+}
+
+static int tool_correlate_intelligence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                       struct ep_error *err)
+{
+    int64_t ids[10];
+    char codes[10][32];
+    const char *gp[10];
+    struct ep_correlate_params p = {.days = (int)json_integer_value(json_object_get(args, "days")),
+                                    .mep_ids = ids, .groups = gp};
+    int rc = no_store(ctx, err);
+    if (!rc)
+        rc = date_arg(args, "to", &p.to, err);
+    if (!rc)
+        rc = corr_subjects(ctx, args, ids, &p.n_mep, codes, gp, &p.n_group, err);
+    if (rc)
+        return rc;
+    struct ep_run r;
+    run_of(&r, ctx, "correlate_intelligence", 4 * (p.n_mep + p.n_group) + 2);
+    struct ep_correlate *o = malloc(sizeof *o);
+    if (!o)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    if ((rc = ep_correlate_compute(ctx->env, &p, &r, o, err))) {
+        free(o);
+        return rc;
+    }
+    int bad = 0;
+    json_t *res = json_object(), *subj = json_array();
+    ep_json_put(res, "window", corr_window_json(o, 0), &bad);
+    ep_json_put(res, "previous_window", corr_window_json(o, 1), &bad);
+    for (int k = 0; k < o->n_subject; k++)
+        ep_json_add(subj, corr_subject_json(&o->subject[k], &bad), &bad);
+    ep_json_put(res, "subjects", subj, &bad);
+    ep_json_put(res, "alerts_total", json_integer(o->alerts_total), &bad);
+    ep_json_put(res, "thresholds",
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:i, s:s}", "influence_rise_points",
+                  ep_json_real(EP_CORR_INFL_RISE), "influence_drop_points",
+                  ep_json_real(EP_CORR_INFL_DROP), "loyalty_fall",
+                  ep_json_real(EP_CORR_LOYALTY_FALL), "loyalty_drop",
+                  ep_json_real(EP_CORR_LOYALTY_DROP), "cohesion_drop",
+                  ep_json_real(EP_CORR_COHESION_DROP), "votes_for_full_confidence",
+                  EP_CORR_FULL_VOTES, "rule",
+                  "changes are current minus previous window; rising_influence_falling_loyalty "
+                  "needs both; confidence = min(1, votes cast in the weaker window / "
+                  "votes_for_full_confidence), high >= 0.8, medium >= 0.4"),
+        &bad);
+    json_t *age = bad ? NULL : corr_age_json(ctx, o, err);
+    free(o);
+    if (!age) {
+        json_decref(res);
+        return bad ? ep_error_set(err, EP_ENOMEM, "out of memory") : EP_EDB;
+    }
+    ep_json_put(res, "data_age", age, &bad);
+    return done(ctx, res, bad, result, err);
+}
+
 /* ==== the rows ============================================================================ */
 
 static const struct ep_tool rows[] = {
@@ -509,6 +689,12 @@ static const struct ep_tool rows[] = {
      "threshold that raised it, and what changed since the previous window of equal length: "
      "the composite's change, new and resolved warnings.",
      NULL, NULL, 1, 1, 0, 3600, tool_early_warning_system},
+    {"correlate_intelligence", "Correlate intelligence signals",
+     "For given MEPs (mep_ids) or groups: influence, loyalty, participation, anomalies and the "
+     "closest group by agreement in a window and in the previous window of equal length, "
+     "joined into alerts such as rising influence with falling loyalty, each with its "
+     "confidence (from the votes behind it) and the data's age.",
+     NULL, NULL, 1, 1, 0, 3600, tool_correlate_intelligence},
 };
 
 const struct ep_tool *ep_tools_signals_rows(size_t *n)
