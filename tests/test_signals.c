@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "ep_env.h"
+#include "ep_epapi.h"
+#include "ep_fetch.h"
 #include "ep_store.h"
 #include "ep_store_db.h"
 #include "ep_testutil.h"
@@ -690,6 +692,149 @@ static void test_correlate(void **state)
              EP_EUNAVAIL, "no roll-call vote with per-MEP positions");
 }
 
+/* ==== monitor_legislative_pipeline and analyze_legislative_effectiveness ================== */
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_pipeline_unavailable(void **state)
+{
+    (void)state;
+    /* the bundled data has no procedure events: unavailable, the reason and the sync command */
+    json_t *r = ok_call("monitor_legislative_pipeline", "{}");
+    assert_false(json_is_true(json_object_get(r, "available")));
+    assert_non_null(strstr(sval(r, "reason"), "no procedure events"));
+    assert_non_null(strstr(sval(r, "how_to_get"), "epintel sync --only procedures"));
+    assert_null(json_object_get(r, "stages"));
+    json_decref(r);
+    bad_call("monitor_legislative_pipeline", "{\"as_of\": \"2024-02-31\"}", EP_EINVAL,
+             "not a valid date");
+}
+
+/* Procedures and their events synced from the local EP API test server (srv_epapi constructs
+ * one procedure per procedure reference of the votes with positions, with every vote of the
+ * procedure in the store as a dated event), checked against SQL over procedure_event. */
+static void test_pipeline_synced(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/procedures.db", Dir);
+    struct ep_store *s3;
+    struct ep_env env3;
+    assert_int_equal(ep_store_open(path, 0, &s3, &err), 0);
+    assert_int_equal(ep_store_ensure_default(s3, NULL, NULL, &err), 0);
+    int port = 0;
+    pid_t pid = ep_test_start_server("srv_epapi", Dir, &port);
+    assert_true(pid > 0);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
+    struct ep_fetch_opts fo = {.base_url = url, .bucket_capacity = 1000000};
+    struct ep_fetch *f = NULL;
+    assert_int_equal(ep_fetch_new(&fo, &f, &err), 0);
+    struct ep_sync_opts so = {.only = EP_SYNC_PROCEDURES};
+    struct ep_sync_summary sum;
+    memset(&sum, 0, sizeof sum);
+    int rc = ep_epapi_sync(s3, f, &so, &sum, &err);
+    if (rc)
+        fprintf(stderr, "sync: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    ep_fetch_free(f);
+    ep_test_stop_server(pid);
+    assert_true(sql_int_on(s3, "SELECT COUNT(*) FROM procedure_event") > 100);
+    assert_int_equal(ep_env_init(&env3, s3, &err), 0);
+
+    json_t *r = ok_on(s3, &env3, "monitor_legislative_pipeline", "{}");
+    assert_true(json_is_true(json_object_get(r, "available")));
+    json_t *st = json_object_get(r, "store");
+    assert_int_equal(ival(st, "procedure_events"),
+                     sql_int_on(s3, "SELECT COUNT(*) FROM procedure_event"));
+    assert_int_equal(ival(st, "procedures_with_events"),
+                     sql_int_on(s3, "SELECT COUNT(DISTINCT procedure_id) FROM procedure_event"));
+    char as_of[11];
+    snprintf(as_of, sizeof as_of, "%s", sval(r, "as_of"));
+    /* every stage: its spans, median and nearest-rank p95, from LEAD() over the events */
+    size_t i;
+    json_t *x;
+    long long spans = 0;
+    json_array_foreach(json_object_get(r, "stages"), i, x)
+    {
+        char q[1024];
+        snprintf(q, sizeof q,
+                 "SELECT julianday(nd) - julianday(d) FROM (SELECT type, substr(date, 1, 10) AS "
+                 "d, LEAD(substr(date, 1, 10)) OVER (PARTITION BY procedure_id ORDER BY date, "
+                 "id) AS nd FROM procedure_event) WHERE nd IS NOT NULL AND type = '%s' ORDER BY 1",
+                 sval(x, "stage"));
+        sqlite3_stmt *q1;
+        assert_int_equal(sqlite3_prepare_v2(ep_store_db(s3), q, -1, &q1, NULL), SQLITE_OK);
+        long long d[4096];
+        int n = 0;
+        while (sqlite3_step(q1) == SQLITE_ROW && n < 4096)
+            d[n++] = (long long)llround(sqlite3_column_double(q1, 0));
+        sqlite3_finalize(q1);
+        qsort(d, (size_t)n, sizeof d[0], cmp_ll);
+        assert_int_equal(ival(x, "spans"), n);
+        double med = n % 2 ? (double)d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2.0;
+        int k95 = (int)ceil(0.95 * n);
+        assert_true(fabs(json_number_value(json_object_get(x, "median_days")) - med) < 1e-9);
+        assert_true(fabs(json_number_value(json_object_get(x, "p95_days")) - (double)d[k95 - 1]) <
+                    1e-9);
+        spans += n;
+    }
+    assert_int_equal(spans, sql_int_on(s3, "SELECT COUNT(*) - COUNT(DISTINCT procedure_id) FROM "
+                                           "procedure_event"));
+    /* stalled: latest event more than 180 days before as_of */
+    assert_int_equal(ival(r, "stalled_total"),
+                     sql_int_on(s3, "SELECT COUNT(*) FROM (SELECT MAX(substr(date, 1, 10)) AS d "
+                                    "FROM procedure_event GROUP BY procedure_id) WHERE "
+                                    "julianday('%s') - julianday(d) > 180", as_of));
+    json_t *s0 = json_array_get(json_object_get(r, "stalled"), 0);
+    if (s0)
+        assert_true(ival(s0, "idle_days") > 180);
+    json_decref(r);
+    /* a later reference date stalls every procedure */
+    r = ok_on(s3, &env3, "monitor_legislative_pipeline",
+              "{\"as_of\": \"2030-01-01\", \"stalled_days\": 30}");
+    assert_int_equal(ival(r, "stalled_total"),
+                     sql_int_on(s3, "SELECT COUNT(DISTINCT procedure_id) FROM procedure_event"));
+    json_decref(r);
+    ep_env_close(&env3);
+    ep_store_close(s3);
+}
+
+static void test_effectiveness(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("analyze_legislative_effectiveness", "{}");
+    json_t *rap = json_object_get(r, "rapporteurs");
+    assert_false(json_is_true(json_object_get(rap, "available")));
+    assert_non_null(strstr(sval(rap, "reason"), "rapporteur"));
+    assert_int_equal(ival(r, "procedures"),
+                     sql_int("SELECT COUNT(DISTINCT procedure_reference) FROM vote WHERE "
+                             "procedure_reference <> ''"));
+    /* COD: the latest main vote's result of each procedure, by a window function */
+    json_t *key = json_string("COD");
+    json_t *cod = find_item(json_object_get(r, "by_procedure_type"), "procedure_type", key);
+    json_decref(key);
+    assert_non_null(cod);
+    static const char latest[] =
+        "SELECT COUNT(*) FROM (SELECT procedure_reference, result, ROW_NUMBER() OVER (PARTITION "
+        "BY procedure_reference ORDER BY sitting_date DESC, timestamp DESC, id DESC) AS k FROM "
+        "vote WHERE is_main = 1 AND procedure_type = 'COD') WHERE k = 1 AND result = '%s'";
+    assert_int_equal(ival(cod, "adopted"), sql_int(latest, "ADOPTED"));
+    assert_int_equal(ival(cod, "rejected"), sql_int(latest, "REJECTED"));
+    assert_int_equal(ival(cod, "procedures"), sql_int("SELECT COUNT(DISTINCT procedure_reference) "
+                                                      "FROM vote WHERE procedure_type = 'COD'"));
+    assert_int_equal(ival(cod, "procedures"), ival(cod, "adopted") + ival(cod, "rejected") +
+                                                  ival(cod, "no_main_result"));
+    double rate = (double)ival(cod, "adopted") / (ival(cod, "adopted") + ival(cod, "rejected"));
+    assert_true(fabs(json_number_value(json_object_get(cod, "adoption_rate")) - rate) < 1e-6);
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -699,6 +844,9 @@ int main(void)
         cmocka_unit_test(test_sentiment),
         cmocka_unit_test(test_early_warning),
         cmocka_unit_test(test_correlate),
+        cmocka_unit_test(test_pipeline_unavailable),
+        cmocka_unit_test(test_pipeline_synced),
+        cmocka_unit_test(test_effectiveness),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,7 @@
 #include "ep_env.h"
 #include "ep_json.h"
 #include "ep_latest.h"
+#include "ep_legislative.h"
 #include "ep_query.h"
 #include "ep_run.h"
 #include "ep_sentiment.h"
@@ -663,6 +664,139 @@ static int tool_correlate_intelligence(struct ep_tool_ctx *ctx, json_t *args, js
     return done(ctx, res, bad, result, err);
 }
 
+/* ==== 12. monitor_legislative_pipeline ==================================================== */
+
+static json_t *pipe_stalled_json(const struct ep_pipe_stalled *x)
+{
+    return json_pack("{s:s, s:o, s:o, s:o, s:s, s:s, s:i}", "procedure", x->procedure,
+                     "reference", x->reference[0] ? json_string(x->reference) : json_null(),
+                     "title", x->title[0] ? json_string(x->title) : json_null(), "stage",
+                     x->stage[0] ? json_string(x->stage) : json_null(), "last_event",
+                     x->last_event, "last_event_type", x->last_type, "idle_days", x->idle_days);
+}
+
+static int tool_monitor_legislative_pipeline(struct ep_tool_ctx *ctx, json_t *args,
+                                             json_t **result, struct ep_error *err)
+{
+    struct ep_pipeline_params p = {
+        .stalled_days = (int)json_integer_value(json_object_get(args, "stalled_days"))};
+    int rc = no_store(ctx, err);
+    if (!rc)
+        rc = date_arg(args, "as_of", &p.as_of, err);
+    if (rc)
+        return rc;
+    struct ep_pipeline *o = malloc(sizeof *o);
+    if (!o)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    if ((rc = ep_pipeline_compute(ctx->env, &p, o, err))) {
+        free(o);
+        return rc;
+    }
+    int bad = 0;
+    json_t *res = json_object();
+    ep_json_put(res, "available", json_boolean(o->available), &bad);
+    ep_json_put(res, "store",
+        json_pack("{s:o, s:o, s:i}", "procedures", count_or_null(o->procedures),
+                  "procedure_events", count_or_null(o->events), "procedures_with_events",
+                  o->with_events),
+        &bad);
+    ep_json_put(res, "stalled_days", json_integer(p.stalled_days), &bad);
+    if (!o->available) {
+        ep_json_put(res, "reason", json_string(o->reason), &bad);
+        ep_json_put(res, "how_to_get", json_string(EP_PIPE_SYNC_HINT), &bad);
+    } else {
+        json_t *st = json_array(), *sl = json_array();
+        for (int k = 0; k < o->n_stage; k++)
+            ep_json_add(st,
+                        json_pack("{s:s, s:i, s:o, s:o}", "stage", o->stage[k].type, "spans",
+                                  o->stage[k].n, "median_days", ep_json_real(o->stage[k].median),
+                                  "p95_days", ep_json_real(o->stage[k].p95)),
+                        &bad);
+        for (int k = 0; k < o->n_stalled; k++)
+            ep_json_add(sl, pipe_stalled_json(&o->stalled[k]), &bad);
+        ep_json_put(res, "as_of", json_string(o->as_of), &bad);
+        ep_json_put(res, "events_from", json_string(o->first_event), &bad);
+        ep_json_put(res, "events_to", json_string(o->last_event), &bad);
+        ep_json_put(res, "stages", st, &bad);
+        ep_json_put(res, "procedure_duration",
+            json_pack("{s:i, s:o, s:o}", "procedures", o->total_n, "median_days",
+                      ep_json_real_if(o->total_n > 0, o->total_median), "p95_days",
+                      ep_json_real_if(o->total_n > 0, o->total_p95)),
+            &bad);
+        ep_json_put(res, "stalled", sl, &bad);
+        ep_json_put(res, "stalled_total", json_integer(o->stalled_total), &bad);
+        ep_json_put(res, "definitions",
+            json_string("a procedure's dated events in order; the days from an event to the "
+                        "next are time spent in the stage the event opened (its activity "
+                        "type); per stage the median and the nearest-rank 95th percentile; "
+                        "procedure_duration: first to last event of procedures with >= 2 "
+                        "events; stalled: latest event more than stalled_days before as_of "
+                        "(a procedure closed without a closing event in the store shows as "
+                        "stalled too)"),
+            &bad);
+    }
+    free(o);
+    return done(ctx, res, bad, result, err);
+}
+
+/* ==== 13. analyze_legislative_effectiveness =============================================== */
+
+static json_t *eff_type_json(const struct ep_eff_type *t, int with_type)
+{
+    json_t *j = json_pack(
+        "{s:i, s:i, s:i, s:i, s:i, s:o, s:i, s:o}", "procedures", t->procedures,
+        "with_main_result", t->with_main_result, "adopted", t->adopted, "rejected", t->rejected,
+        "no_main_result", t->no_main_result, "adoption_rate",
+        ep_json_real_if(t->with_main_result > 0,
+                        t->with_main_result ? (double)t->adopted / t->with_main_result : 0),
+        "span_procedures", t->span_n, "median_span_days",
+        ep_json_real_if(t->span_n > 0, t->span_median));
+    if (j && with_type &&
+        json_object_set_new(j, "procedure_type", t->type[0] ? json_string(t->type) : json_null())) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static int tool_analyze_legislative_effectiveness(struct ep_tool_ctx *ctx, json_t *args,
+                                                  json_t **result, struct ep_error *err)
+{
+    (void)args;
+    int rc = no_store(ctx, err);
+    if (rc)
+        return rc;
+    struct ep_effectiveness *o = malloc(sizeof *o);
+    if (!o)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    if ((rc = ep_effectiveness_compute(ctx->env, o, err))) {
+        free(o);
+        return rc;
+    }
+    int bad = 0;
+    json_t *res = json_object(), *types = json_array();
+    ep_json_put(res, "rapporteurs",
+        json_pack("{s:b, s:s, s:s}", "available", o->rapporteurs_available, "reason",
+                  o->rapporteurs_reason, "how_to_get",
+                  "no source that epintel ingests or syncs today records rapporteurs; the procedure "
+                  "outcomes below are what the votes say"),
+        &bad);
+    ep_json_put(res, "procedures", json_integer(o->procedures), &bad);
+    ep_json_put(res, "all", eff_type_json(&o->all, 0), &bad);
+    for (int k = 0; k < o->n_type; k++)
+        ep_json_add(types, eff_type_json(&o->type[k], 1), &bad);
+    ep_json_put(res, "by_procedure_type", types, &bad);
+    ep_json_put(res, "definitions",
+        json_string("procedures = distinct procedure references of the stored votes; the "
+                    "outcome of a procedure is the result of its latest main vote (is_main), "
+                    "no_main_result when it has none with a stored result; adoption_rate = "
+                    "adopted / (adopted + rejected); span = days from its first to its last "
+                    "vote, median over the procedures voted on two or more days"),
+        &bad);
+    free(o);
+    return done(ctx, res, bad, result, err);
+}
+
 /* ==== the rows ============================================================================ */
 
 static const struct ep_tool rows[] = {
@@ -695,6 +829,17 @@ static const struct ep_tool rows[] = {
      "joined into alerts such as rising influence with falling loyalty, each with its "
      "confidence (from the votes behind it) and the data's age.",
      NULL, NULL, 1, 1, 0, 3600, tool_correlate_intelligence},
+    {"monitor_legislative_pipeline", "Monitor the legislative pipeline",
+     "From the synced procedure events: the days each stage takes (median and 95th percentile), "
+     "each procedure's duration and the stalled files (no event for stalled_days). Where the "
+     "store has no events the result is unavailable, with the reason and the sync command.",
+     NULL, NULL, 1, 1, 0, 3600, tool_monitor_legislative_pipeline},
+    {"analyze_legislative_effectiveness", "Analyze legislative effectiveness",
+     "Rapporteurships and their outcomes where the store names rapporteurs (no stored source "
+     "does today: unavailable, with the reason), and what the votes say: per procedure type, "
+     "the outcome of each procedure's latest main vote, the adoption rate and the days from "
+     "first to last vote.",
+     NULL, NULL, 1, 1, 0, 3600, tool_analyze_legislative_effectiveness},
 };
 
 const struct ep_tool *ep_tools_signals_rows(size_t *n)
