@@ -158,3 +158,41 @@ int ep_qs_each_procedure_outcome(struct ep_store *s,
     sqlite3_finalize(q);
     return rc;
 }
+
+/* One row (code, label) of sql with ?1 = arg: 1 found, 0 not. */
+static int lookup2(struct ep_store *s, const char *sql, const char *arg, char *code, size_t csz,
+                   char *label, size_t lsz, const char *what, struct ep_error *err)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err, what);
+    sqlite3_bind_text(q, 1, arg, -1, SQLITE_TRANSIENT);
+    int st = sqlite3_step(q), rc = 0;
+    if (st == SQLITE_ROW) {
+        snprintf(code, csz, "%s", col_text(q, 0) ? col_text(q, 0) : "");
+        snprintf(label, lsz, "%s", col_text(q, 1) ? col_text(q, 1) : "");
+        rc = 1;
+    } else if (st != SQLITE_DONE) {
+        rc = db_error(s, err, what);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int ep_qs_country(struct ep_store *s, const char *arg, char code[8], char *label, size_t lsz,
+                  struct ep_error *err)
+{
+    return lookup2(s,
+                   "SELECT code, COALESCE(label, '') FROM country WHERE code = upper(?1) OR "
+                   "iso_alpha_2 = upper(?1) OR lower(label) = lower(?1) ORDER BY code LIMIT 1",
+                   arg, code, 8, label, lsz, "looking up the country", err);
+}
+
+int ep_qs_committee(struct ep_store *s, const char *arg, char code[16], char *label, size_t lsz,
+                    struct ep_error *err)
+{
+    return lookup2(s,
+                   "SELECT code, COALESCE(label, '') FROM committee WHERE code = upper(?1) OR "
+                   "upper(abbreviation) = upper(?1) ORDER BY code LIMIT 1",
+                   arg, code, 16, label, lsz, "looking up the committee", err);
+}

@@ -56,4 +56,13 @@ int ep_qs_each_procedure_outcome(struct ep_store *s,
                                  int (*fn)(void *ctx, const struct ep_qs_proc_outcome *o),
                                  void *ctx, struct ep_error *err);
 
+/* A country of the store named by its code (DEU), ISO alpha-2 code (DE) or label (Germany),
+ * any case: 1 with its code and label in code[8] and label[lsz], 0 when none matches. */
+int ep_qs_country(struct ep_store *s, const char *arg, char code[8], char *label, size_t lsz,
+                  struct ep_error *err);
+/* A committee of the store named by its code or abbreviation (AGRI), any case: 1 with its code
+ * and label, 0 when none matches. */
+int ep_qs_committee(struct ep_store *s, const char *arg, char code[16], char *label, size_t lsz,
+                    struct ep_error *err);
+
 #endif
