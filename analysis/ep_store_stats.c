@@ -117,7 +117,7 @@ int ep_store_stats_compute(struct ep_env *env, const struct ep_store_stats_param
     ep_store_stats_init(out);
     if (!env || !env->store)
         return ep_error_set(err, EP_EINVAL, "no store is open");
-    ep_store_info(env->store, &out->info);
+    ep_qs_totals(env->store, &out->info);
     struct ep_positions *ps = NULL;
     int rc = ep_qs_records(env->store, &out->records, err);
     if (!rc)
@@ -127,6 +127,27 @@ int ep_store_stats_compute(struct ep_env *env, const struct ep_store_stats_param
     if (!rc)
         rc = groups(env, ps, out, err);
     if (!rc) {
+        /* what ep_qs_totals leaves to the snapshot: the MEPs with a cast vote, the ranges */
+        const struct ep_matrix *m = &ps->m;
+        long voted = 0;
+        for (int i = 0; i < m->n_mep; i++) {
+            size_t o = (size_t)i * (size_t)m->n_words;
+            int any = 0;
+            for (int k = 0; k < m->n_words && !any; k++)
+                any = (m->plane[0][o + k] | m->plane[1][o + k] | m->plane[2][o + k]) != 0;
+            voted += any;
+        }
+        for (int k = 0; k < EP_STORE_INFO_COUNTS; k++)
+            if (out->info.counts[k].label &&
+                strcmp(out->info.counts[k].label, "meps_who_voted") == 0)
+                out->info.counts[k].value = voted;
+        if (ps->n_sittings > 0) {
+            snprintf(out->info.votes_from, sizeof out->info.votes_from, "%s", ps->sittings[0].date);
+            snprintf(out->info.votes_to, sizeof out->info.votes_to, "%s",
+                     ps->sittings[ps->n_sittings - 1].date);
+        }
+        snprintf(out->info.positions_from, sizeof out->info.positions_from, "%s", ps->pos_from);
+        snprintf(out->info.positions_to, sizeof out->info.positions_to, "%s", ps->pos_to);
         out->synthetic = ps->synthetic;
         long in = 0;
         for (int k = 0; k < out->n_year; k++)

@@ -7,6 +7,7 @@
 #include "ep_query.h"
 #include "ep_store.h"
 #include "ep_store_db.h"
+#include "ep_store_query.h"
 
 static int db_error(struct ep_store *s, struct ep_error *err, const char *what)
 {
@@ -67,6 +68,38 @@ int ep_qs_groups(struct ep_store *s, struct ep_qs_group **out, int *n, struct ep
         *n = 0;
     }
     return rc;
+}
+
+void ep_qs_totals(struct ep_store *s, struct ep_store_info *out)
+{
+    static const char *const sql[EP_STORE_INFO_COUNTS] = {
+        "SELECT COUNT(*) FROM member", "SELECT COUNT(*) FROM grp",
+        "SELECT COUNT(*) FROM membership", "SELECT COUNT(*) FROM country",
+        "SELECT COUNT(*) FROM committee", "SELECT COUNT(*) FROM sitting",
+        "SELECT COUNT(*) FROM vote", "SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL",
+        "SELECT COALESCE(SUM(n), 0) FROM vote_positions", NULL, "SELECT COUNT(*) FROM search",
+        "SELECT COUNT(*) FROM unit"};
+    static const char *const label[EP_STORE_INFO_COUNTS] = {
+        "members", "groups", "memberships", "countries", "committees", "sittings", "votes",
+        "votes_with_positions", "positions_cast", "meps_who_voted", "search_documents", "units"};
+    memset(out, 0, sizeof *out);
+    sqlite3 *db = ep_store_db(s);
+    for (int k = -1; k < EP_STORE_INFO_COUNTS; k++) {
+        long v = -1;
+        sqlite3_stmt *q;
+        const char *text = k < 0 ? "PRAGMA user_version" : sql[k];
+        if (text && sqlite3_prepare_v2(db, text, -1, &q, NULL) == SQLITE_OK) {
+            if (sqlite3_step(q) == SQLITE_ROW)
+                v = (long)sqlite3_column_int64(q, 0);
+            sqlite3_finalize(q);
+        }
+        if (k < 0) {
+            out->schema_version = v;
+        } else {
+            out->counts[k].label = label[k];
+            out->counts[k].value = v;
+        }
+    }
 }
 
 static int count_rows(struct ep_store *s, const char *table, long *out, struct ep_error *err)

@@ -26,6 +26,12 @@ struct ep_qs_group {
  * *n rows. */
 int ep_qs_groups(struct ep_store *s, struct ep_qs_group **out, int *n, struct ep_error *err);
 
+/* The counts of ep_store_info (engine/ep_store_query.h: the same labels, in the same order)
+ * without its scan of every position: meps_who_voted is left -1 for the caller, who counts it
+ * from the positions snapshot; the date ranges are left "" likewise. -1 = unreadable. */
+struct ep_store_info;
+void ep_qs_totals(struct ep_store *s, struct ep_store_info *out);
+
 /* Rows of the EP API records beyond votes: questions, procedures, procedure events, documents,
  * speeches (-1 when the store has no such table). */
 struct ep_qs_records {

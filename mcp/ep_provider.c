@@ -482,7 +482,7 @@ static int group_list(struct ep_store *s, const char *name, const char *groups,
 
 static int prompt_coalition(struct ep_store *s, json_t *args, json_t **result, struct ep_error *err)
 {
-    const char *from, *to, *groups;
+    const char *from = NULL, *to = NULL, *groups = NULL;
     struct ep_buf win, list, t;
     ep_buf_init(&win, 0);
     ep_buf_init(&list, 0);
@@ -608,7 +608,7 @@ static void json_codes(const char *list, struct ep_buf *out)
 static int prompt_groups_cmp(struct ep_store *s, json_t *args, json_t **result,
                              struct ep_error *err)
 {
-    const char *from, *to, *groups;
+    const char *from = NULL, *to = NULL, *groups = NULL;
     struct ep_buf win, list, arr, t;
     ep_buf_init(&win, 0);
     ep_buf_init(&list, 0);
@@ -660,7 +660,7 @@ static int prompt_groups_cmp(struct ep_store *s, json_t *args, json_t **result,
 static int prompt_committee(struct ep_store *s, json_t *args, json_t **result,
                             struct ep_error *err)
 {
-    const char *from, *to, *arg;
+    const char *from = NULL, *to = NULL, *arg = NULL;
     struct ep_buf win, t;
     ep_buf_init(&win, 0);
     ep_buf_init(&t, 0);
@@ -718,7 +718,7 @@ static int prompt_committee(struct ep_store *s, json_t *args, json_t **result,
 static int prompt_patterns(struct ep_store *s, json_t *args, json_t **result,
                            struct ep_error *err)
 {
-    const char *from, *to, *mep, *group;
+    const char *from = NULL, *to = NULL, *mep = NULL, *group = NULL;
     struct ep_buf win, t, who;
     ep_buf_init(&win, 0);
     ep_buf_init(&t, 0);
@@ -797,7 +797,7 @@ static int prompt_patterns(struct ep_store *s, json_t *args, json_t **result,
 static int prompt_country(struct ep_store *s, json_t *args, json_t **result,
                           struct ep_error *err)
 {
-    const char *from, *to, *arg;
+    const char *from = NULL, *to = NULL, *arg = NULL;
     struct ep_buf win, t;
     ep_buf_init(&win, 0);
     ep_buf_init(&t, 0);

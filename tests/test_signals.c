@@ -301,6 +301,14 @@ static void test_generated_stats(void **state)
     assert_int_equal(ival(t, "votes_with_positions"), 266);
     assert_int_equal(ival(t, "members"), sql_int("SELECT COUNT(*) FROM member"));
     assert_int_equal(ival(t, "procedure_events"), 0);
+    /* counted from the positions snapshot, against the scans of epintel info */
+    assert_int_equal(ival(t, "meps_who_voted"), sql_int("SELECT COUNT(DISTINCT member_id) FROM "
+                                                        "position WHERE pos BETWEEN 1 AND 3"));
+    assert_int_equal(ival(t, "meps_who_voted"), 707);
+    assert_int_equal(ival(t, "positions_cast"), 154619);
+    json_t *rg = json_object_get(r, "ranges");
+    assert_string_equal(sval(rg, "votes_from"), "2019-07-15");
+    assert_string_equal(sval(rg, "positions_to"), "2024-04-23");
     /* per year: every year's votes and votes with positions, against SQL */
     json_t *years = json_object_get(r, "by_year");
     assert_int_equal(json_array_size(years), 7); /* 2019 .. 2025 */
