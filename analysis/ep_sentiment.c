@@ -6,7 +6,7 @@
 
 #include "ep_positions.h"
 #include "ep_util.h"
-#include "ep_window.h"
+#include "ep_stats.h"
 
 const int ep_sentiment_days[EP_SENTIMENT_SPANS] = {30, 90, 365};
 
@@ -20,48 +20,88 @@ void ep_sentiment_free(struct ep_sentiment *out)
     (void)out; /* nothing owned */
 }
 
-/* Cohesion and polarisation of window w into x. */
-static int span_figures(struct ep_win *w, struct ep_sentiment_span *x, struct ep_error *err)
+/* 1 when MEP i cast a vote in [v0, v1) of m (any bit of its three planes there). */
+static int cast_in(const struct ep_matrix *m, int i, int v0, int v1)
 {
-    int rc = ep_win_need_vs(w, err);
-    if (!rc)
-        rc = ep_win_need_gs(w, err);
-    if (!rc)
-        rc = ep_win_need_frag(w, err);
-    if (rc)
-        return rc;
-    const struct ep_matrix *m = w->m;
-    x->votes = m->n_vote;
-    x->sittings = w->n_sittings;
-    x->meps = w->n_active;
-    ep_date_format(m->vote_day[0], x->first);
-    ep_date_format(m->vote_day[m->n_vote - 1], x->last);
-    double num = 0, den = 0;
-    x->n_group = m->n_grp;
-    for (int g = 0; g < m->n_grp; g++) {
-        struct ep_sentiment_group *y = &x->group[g];
-        snprintf(y->code, sizeof y->code, "%s", m->grp_code[g]);
-        y->seats = w->frag.seats[g];
-        y->ai_ok = w->gs.g[g].ai_ok;
-        y->ai = w->gs.g[g].ai_mean;
-        y->votes = w->gs.g[g].n_vote_cast;
-        if (y->ai_ok && y->seats > 0) {
-            num += y->seats * y->ai;
-            den += y->seats;
+    size_t o = (size_t)i * (size_t)m->n_words;
+    for (int w = v0 / 64; w <= (v1 - 1) / 64; w++) {
+        uint64_t bits = m->plane[0][o + (size_t)w] | m->plane[1][o + (size_t)w] |
+                        m->plane[2][o + (size_t)w];
+        if (w == v0 / 64)
+            bits &= ~0ULL << (v0 % 64);
+        if (w == (v1 - 1) / 64 && v1 % 64)
+            bits &= ~0ULL >> (64 - v1 % 64);
+        if (bits)
+            return 1;
+    }
+    return 0;
+}
+
+/* Cohesion and polarisation of the snapshot's votes [v0, v1) into x, from the per-vote group
+ * counts (the figures ep_stats_votes_compute and ep_stats_groups_compute give on a window of
+ * those votes: AI and position of each group on each vote, seats on the last vote). */
+static void span_figures(const struct ep_positions *ps, int v0, int v1,
+                         struct ep_sentiment_span *x)
+{
+    const struct ep_matrix *m = &ps->m;
+    int G = m->n_grp < EP_MATRIX_MAX_GROUPS ? m->n_grp : EP_MATRIX_MAX_GROUPS;
+    double ai_sum[EP_MATRIX_MAX_GROUPS] = {0};
+    int32_t agree[EP_MATRIX_MAX_GROUPS][EP_MATRIX_MAX_GROUPS],
+        common[EP_MATRIX_MAX_GROUPS][EP_MATRIX_MAX_GROUPS];
+    memset(agree, 0, sizeof agree);
+    memset(common, 0, sizeof common);
+    x->votes = v1 - v0;
+    for (int v = v0; v < v1; v++) {
+        const struct ep_positions_counts *c = &ps->counts[(size_t)v * (size_t)m->n_grp];
+        int pos[EP_MATRIX_MAX_GROUPS];
+        for (int g = 0; g < G; g++) {
+            double ai;
+            pos[g] = ep_stats_position(c[g].y, c[g].n, c[g].a);
+            if (ep_stats_ai(c[g].y, c[g].n, c[g].a, &ai) == 0) {
+                ai_sum[g] += ai;
+                x->group[g].votes++;
+            }
         }
+        for (int a = 0; a < G; a++) {
+            if (pos[a] == EP_GPOS_NONE || pos[a] == EP_GPOS_TIE)
+                continue;
+            for (int b = a + 1; b < G; b++) {
+                if (pos[b] == EP_GPOS_NONE || pos[b] == EP_GPOS_TIE)
+                    continue;
+                common[a][b]++;
+                agree[a][b] += pos[a] == pos[b];
+            }
+        }
+    }
+    const struct ep_positions_counts *last = &ps->counts[(size_t)(v1 - 1) * (size_t)m->n_grp];
+    double num = 0, den = 0;
+    for (int g = 0; g < G; g++) {
+        struct ep_sentiment_group *y = &x->group[x->n_group];
+        int seats = last[g].y + last[g].n + last[g].a + last[g].d;
+        if (!y->votes && !seats)
+            continue; /* the group has no member in the span */
+        snprintf(y->code, sizeof y->code, "%s", m->grp_code[g]);
+        y->seats = seats;
+        if ((y->ai_ok = y->votes > 0))
+            y->ai = ai_sum[g] / y->votes;
+        if (y->ai_ok && seats > 0) {
+            num += seats * y->ai;
+            den += seats;
+        }
+        x->n_group++;
     }
     if (den > 0) {
         x->coh_ok = 1;
         x->cohesion = num / den;
     }
     num = den = 0;
-    for (int a = 0; a < m->n_grp; a++)
-        for (int b = a + 1; b < m->n_grp; b++) {
-            size_t k = (size_t)a * (size_t)m->n_grp + (size_t)b;
-            double wt = (double)w->frag.seats[a] * w->frag.seats[b];
-            if (!w->gs.pair_ok[k] || wt <= 0)
+    for (int a = 0; a < G; a++)
+        for (int b = a + 1; b < G; b++) {
+            double wt = (double)(last[a].y + last[a].n + last[a].a + last[a].d) *
+                        (last[b].y + last[b].n + last[b].a + last[b].d);
+            if (!common[a][b] || wt <= 0)
                 continue;
-            num += wt * w->gs.pair_share[k];
+            num += wt * agree[a][b] / common[a][b];
             den += wt;
             x->pairs++;
         }
@@ -69,7 +109,8 @@ static int span_figures(struct ep_win *w, struct ep_sentiment_span *x, struct ep
         x->pol_ok = 1;
         x->polarisation = 1 - num / den;
     }
-    return 0;
+    for (int i = 0; i < m->n_mep; i++)
+        x->meps += cast_in(m, i, v0, v1);
 }
 
 int ep_sentiment_compute(struct ep_env *env, const char *to, struct ep_run *r,
@@ -91,6 +132,9 @@ int ep_sentiment_compute(struct ep_env *env, const char *to, struct ep_run *r,
                                 "ingest roll-call XML or sync (epintel ingest, epintel sync)");
         snprintf(out->to, sizeof out->to, "%s", prov.pos_to);
     }
+    struct ep_positions *ps = NULL;
+    if ((rc = ep_positions_acquire(&env->positions, env->store, &ps, err)))
+        return rc;
     int32_t day = ep_date_days(out->to);
     for (int k = 0; k < EP_SENTIMENT_SPANS && !rc; k++) {
         struct ep_sentiment_span *x = &out->span[k];
@@ -101,24 +145,27 @@ int ep_sentiment_compute(struct ep_env *env, const char *to, struct ep_run *r,
         snprintf(what, sizeof what, "the last %d days", x->days);
         if ((rc = ep_run_stage(r, what, err)))
             break;
-        struct ep_window wd = {.from = x->from, .to = x->to};
-        struct ep_win *w = NULL;
-        struct ep_error e = {0};
-        int wrc = ep_env_window(env, &wd, &w, &e);
-        if (wrc == EP_EUNAVAIL) {
+        /* the position days of the span: their votes are one run of the snapshot's matrix */
+        int d0 = -1, d1 = -1;
+        for (int d = 0; d < ps->n_days; d++)
+            if (strcmp(ps->days[d].date, x->from) >= 0 && strcmp(ps->days[d].date, x->to) <= 0) {
+                if (d0 < 0)
+                    d0 = d;
+                d1 = d;
+            }
+        if (d0 < 0) {
             snprintf(x->reason, sizeof x->reason,
                      "no roll-call vote with per-MEP positions from %s to %s", x->from, x->to);
             continue;
         }
-        if (wrc) {
-            if (err)
-                *err = e;
-            rc = wrc;
-            break;
-        }
         x->available = 1;
-        rc = span_figures(w, x, err);
+        x->sittings = d1 - d0 + 1;
+        snprintf(x->first, sizeof x->first, "%s", ps->days[d0].date);
+        snprintf(x->last, sizeof x->last, "%s", ps->days[d1].date);
+        span_figures(ps, ps->days[d0].first_vote, ps->days[d1].first_vote + ps->days[d1].n_votes,
+                     x);
     }
+    ep_positions_release(ps);
     if (rc)
         return rc;
     const struct ep_sentiment_span *year = &out->span[EP_SENTIMENT_SPANS - 1];

@@ -8,7 +8,11 @@
  *                  vote);
  *   polarisation = 1 - sum_{a<b} seats_a seats_b share_ab / sum_{a<b} seats_a seats_b over the
  *                  group pairs with a defined agreement (share_ab: the share of the votes where
- *                  both had a non-tie position on which the two positions were the same). */
+ *                  both had a non-tie position on which the two positions were the same).
+ *
+ * Computed from the positions snapshot (analysis/ep_positions.h: the per-vote group counts of
+ * every vote with positions), whose position days are contiguous runs of its votes: no window
+ * matrix is loaded, so a fresh process pays for the snapshot alone. */
 #ifndef EP_SENTIMENT_H
 #define EP_SENTIMENT_H
 

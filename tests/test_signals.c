@@ -477,6 +477,10 @@ static void test_sentiment(void **state)
         assert_int_equal(ival(x, "votes"), e.votes);
         assert_int_equal(ival(x, "votes"), votes[k]);
         assert_int_equal(ival(x, "sittings"), sittings[k]);
+        assert_int_equal(ival(x, "meps"),
+                         sql_int("SELECT COUNT(DISTINCT m.member_id) FROM member_vote m JOIN vote v "
+                                 "ON v.id = m.vote_id WHERE m.pos BETWEEN 1 AND 3 AND "
+                                 "v.sitting_date BETWEEN '%s' AND '2024-04-23'", from[k]));
         assert_true(fabs(json_number_value(json_object_get(x, "cohesion")) - e.cohesion) < 1e-6);
         assert_true(fabs(json_number_value(json_object_get(x, "polarisation")) - e.polarisation) <
                     1e-6);
