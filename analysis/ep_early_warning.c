@@ -134,8 +134,10 @@ static int one_window(struct ep_env *env, struct ep_run *r, struct ep_ew_window 
     struct ep_error e = {0};
     int rc = ep_env_window(env, &wd, &w, &e);
     if (rc == EP_EUNAVAIL) {
-        snprintf(x->reason, sizeof x->reason,
-                 "no roll-call vote with per-MEP positions from %s to %s", x->from, x->to);
+        char reason[sizeof x->reason];
+        snprintf(reason, sizeof reason, "no roll-call vote with per-MEP positions from %s to %s",
+                 x->from, x->to);
+        memcpy(x->reason, reason, sizeof reason);
         return 0;
     }
     if (rc) {

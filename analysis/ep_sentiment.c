@@ -139,7 +139,7 @@ int ep_sentiment_compute(struct ep_env *env, const char *to, struct ep_run *r,
     for (int k = 0; k < EP_SENTIMENT_SPANS && !rc; k++) {
         struct ep_sentiment_span *x = &out->span[k];
         x->days = ep_sentiment_days[k];
-        snprintf(x->to, sizeof x->to, "%s", out->to);
+        memcpy(x->to, out->to, sizeof x->to);
         ep_date_format(day - x->days + 1, x->from);
         char what[64];
         snprintf(what, sizeof what, "the last %d days", x->days);
@@ -154,8 +154,10 @@ int ep_sentiment_compute(struct ep_env *env, const char *to, struct ep_run *r,
                 d1 = d;
             }
         if (d0 < 0) {
-            snprintf(x->reason, sizeof x->reason,
-                     "no roll-call vote with per-MEP positions from %s to %s", x->from, x->to);
+            char reason[sizeof x->reason];
+            snprintf(reason, sizeof reason, "no roll-call vote with per-MEP positions from %s to %s",
+                     x->from, x->to);
+            memcpy(x->reason, reason, sizeof reason);
             continue;
         }
         x->available = 1;
