@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_derived.h"
 #include "ep_influence.h"
 #include "ep_query_signals.h"
 #include "ep_util.h"
@@ -279,12 +280,39 @@ void ep_effectiveness_init(struct ep_effectiveness *out)
     memset(out, 0, sizeof *out);
 }
 
+/* The result is plain data (no pointers), kept whole in the store's derived results (engine/
+ * ep_derived.h) for the store's content: reading the vote table's procedure columns costs
+ * ~50 ms on the bundled data (they sit behind the long title and description texts of each
+ * row), reading the stored result well under 1 ms. The payload is the struct's bytes, checked
+ * by its size; a layout change renames the kind. */
+#define EFF_KIND "effectiveness|v1"
+
+static int eff_write(const void *res, struct ep_buf *out)
+{
+    return ep_blob_put(out, res, sizeof(struct ep_effectiveness));
+}
+
+static int eff_read(const unsigned char *p, size_t n, void *res)
+{
+    if (n != sizeof(struct ep_effectiveness))
+        return EP_EPARSE;
+    memcpy(res, p, n);
+    const struct ep_effectiveness *e = res;
+    if (e->n_type < 0 || e->n_type > EP_EFF_MAX_TYPES) {
+        ep_effectiveness_init(res);
+        return EP_EPARSE;
+    }
+    return 0;
+}
+
 int ep_effectiveness_compute(struct ep_env *env, struct ep_effectiveness *out,
                              struct ep_error *err)
 {
     ep_effectiveness_init(out);
     if (!env || !env->store)
         return ep_error_set(err, EP_EINVAL, "no store is open");
+    if (ep_derived_load(env->store, "", EFF_KIND, eff_read, out) == 1)
+        return 0;
     snprintf(out->rapporteurs_reason, sizeof out->rapporteurs_reason,
              "%s; rapporteurships and their outcomes cannot be computed from this store",
              EP_ROLES_REASON);
@@ -306,5 +334,7 @@ int ep_effectiveness_compute(struct ep_env *env, struct ep_effectiveness *out,
     for (int k = 0; k <= EP_EFF_MAX_TYPES; k++)
         free(w->span[k].v);
     free(w);
+    if (!rc)
+        (void)ep_derived_save(env->store, "", EFF_KIND, eff_write, out); /* best effort */
     return rc;
 }

@@ -77,8 +77,10 @@ void ep_qs_totals(struct ep_store *s, struct ep_store_info *out)
         "SELECT COUNT(*) FROM membership", "SELECT COUNT(*) FROM country",
         "SELECT COUNT(*) FROM committee", "SELECT COUNT(*) FROM sitting",
         "SELECT COUNT(*) FROM vote", "SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL",
-        "SELECT COALESCE(SUM(n), 0) FROM vote_positions", NULL, "SELECT COUNT(*) FROM search",
-        "SELECT COUNT(*) FROM unit"};
+        "SELECT COALESCE(SUM(n), 0) FROM vote_positions", NULL,
+        /* FTS5's docsize table has one row per document: counting it reads one small table
+         * instead of the index (20 ms on the bundled data); the fallback when it is absent */
+        "SELECT COUNT(*) FROM search_docsize", "SELECT COUNT(*) FROM unit"};
     static const char *const label[EP_STORE_INFO_COUNTS] = {
         "members", "groups", "memberships", "countries", "committees", "sittings", "votes",
         "votes_with_positions", "positions_cast", "meps_who_voted", "search_documents", "units"};
@@ -88,10 +90,15 @@ void ep_qs_totals(struct ep_store *s, struct ep_store_info *out)
         long v = -1;
         sqlite3_stmt *q;
         const char *text = k < 0 ? "PRAGMA user_version" : sql[k];
-        if (text && sqlite3_prepare_v2(db, text, -1, &q, NULL) == SQLITE_OK) {
-            if (sqlite3_step(q) == SQLITE_ROW)
-                v = (long)sqlite3_column_int64(q, 0);
-            sqlite3_finalize(q);
+        for (int attempt = 0; attempt < 2 && text && v < 0; attempt++) {
+            if (sqlite3_prepare_v2(db, text, -1, &q, NULL) == SQLITE_OK) {
+                if (sqlite3_step(q) == SQLITE_ROW)
+                    v = (long)sqlite3_column_int64(q, 0);
+                sqlite3_finalize(q);
+            }
+            text = k >= 0 && strcmp(label[k], "search_documents") == 0
+                       ? "SELECT COUNT(*) FROM search"
+                       : NULL;
         }
         if (k < 0) {
             out->schema_version = v;

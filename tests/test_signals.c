@@ -844,6 +844,13 @@ static void test_effectiveness(void **state)
                                                   ival(cod, "no_main_result"));
     double rate = (double)ival(cod, "adopted") / (ival(cod, "adopted") + ival(cod, "rejected"));
     assert_true(fabs(json_number_value(json_object_get(cod, "adoption_rate")) - rate) < 1e-6);
+    /* the result was kept in the store's derived results; the next call reads it back whole */
+    assert_int_equal(sql_int("SELECT COUNT(*) FROM derived WHERE kind = 'effectiveness|v1'"), 1);
+    json_t *again = ok_call("analyze_legislative_effectiveness", "{}");
+    json_object_del(again, "provenance");
+    json_object_del(r, "provenance");
+    assert_true(json_equal(r, again));
+    json_decref(again);
     json_decref(r);
 }
 
