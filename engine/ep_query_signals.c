@@ -23,18 +23,18 @@ int ep_qs_groups(struct ep_store *s, struct ep_qs_group **out, int *n, struct ep
 {
     *out = NULL;
     *n = 0;
+    /* one pass over membership, grouped, then joined to every code */
     static const char sql[] =
-        "WITH codes AS (SELECT group_code AS code FROM membership WHERE group_code <> ''"
-        " UNION SELECT code FROM grp)"
-        " SELECT c.code, COALESCE(g.label, g.official_label, ''),"
-        "  (SELECT COUNT(DISTINCT member_id) FROM membership m WHERE m.group_code = c.code),"
-        "  (SELECT COUNT(*) FROM membership m WHERE m.group_code = c.code),"
-        "  (SELECT COUNT(DISTINCT member_id) FROM membership m WHERE m.group_code = c.code"
-        "    AND m.term = 9),"
-        "  (SELECT COUNT(DISTINCT member_id) FROM membership m WHERE m.group_code = c.code"
-        "    AND m.term = 10),"
-        "  (SELECT COUNT(*) FROM membership m WHERE m.group_code = c.code AND m.end_date IS NULL)"
-        " FROM codes c LEFT JOIN grp g ON g.code = c.code ORDER BY c.code";
+        "WITH agg AS (SELECT group_code AS code, COUNT(DISTINCT member_id) AS meps,"
+        "  COUNT(*) AS rows_, COUNT(DISTINCT CASE WHEN term = 9 THEN member_id END) AS t9,"
+        "  COUNT(DISTINCT CASE WHEN term = 10 THEN member_id END) AS t10,"
+        "  SUM(end_date IS NULL) AS open_ FROM membership WHERE group_code <> ''"
+        "  GROUP BY group_code),"
+        " codes AS (SELECT code FROM agg UNION SELECT code FROM grp)"
+        " SELECT c.code, COALESCE(g.label, g.official_label, ''), COALESCE(a.meps, 0),"
+        "  COALESCE(a.rows_, 0), COALESCE(a.t9, 0), COALESCE(a.t10, 0), COALESCE(a.open_, 0)"
+        " FROM codes c LEFT JOIN agg a ON a.code = c.code LEFT JOIN grp g ON g.code = c.code"
+        " ORDER BY c.code";
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(ep_store_db(s), sql, -1, &q, NULL) != SQLITE_OK)
         return db_error(s, err, "reading the groups' memberships");
