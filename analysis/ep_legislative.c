@@ -20,7 +20,8 @@ static int cmp_int(const void *a, const void *b)
 static void median_p95(int *x, int n, double *median, double *p95)
 {
     qsort(x, (size_t)n, sizeof *x, cmp_int);
-    *median = n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2.0;
+    int h = n / 2;
+    *median = n % 2 ? (double)x[h] : (x[h - 1] + x[h]) / 2.0;
     int k = (int)ceil(0.95 * n);
     *p95 = x[(k < 1 ? 1 : k) - 1];
 }

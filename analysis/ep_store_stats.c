@@ -62,7 +62,8 @@ static int spans(const struct ep_positions *ps, const struct ep_store_stats_para
 {
     for (int k = 0; k < ps->n_sittings; k++) {
         const struct ep_query_sitting *d = &ps->sittings[k];
-        struct ep_store_stats_span *y = span_of(&out->year, &out->n_year, atoi(d->date));
+        struct ep_store_stats_span *y = span_of(&out->year, &out->n_year,
+                                              (int)strtol(d->date, NULL, 10));
         struct ep_store_stats_span *t =
             y ? span_of(&out->term, &out->n_term, p->term_of ? p->term_of(d->date) : 0) : NULL;
         if (!y || !t)
