@@ -9,6 +9,7 @@
 
 #include "ep_artefact.h"
 #include "ep_model.h"
+#include "ep_query_signals.h"
 #include "ep_store_query.h"
 #include "ep_tools.h"
 #include "ep_tools_common.h"
@@ -296,6 +297,54 @@ static int prompts_list(void *ctx, const char *cursor, json_t **result, struct e
         "name", "legislative_tracking", "title", "Legislative tracking", "description",
         "Follow a legislative procedure through its plenary votes", "arguments", "name",
         "procedure", "description", "Procedure reference, e.g. 2022/0099(COD)", "required", 1);
+    /* issue 18's four */
+    json_t *more[] = {
+        json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b}]}", "name",
+                  "group_comparison", "title", "Group comparison", "description",
+                  "Two or more political groups side by side: cohesion, participation, seats, "
+                  "agreement and positions, by policy area, and how they changed",
+                  "arguments", "name", "groups", "description",
+                  "Comma-separated group codes, two or more, e.g. EPP,SD,RENEW", "required", 1,
+                  "name", "from", "description", "Window start YYYY-MM-DD (optional)",
+                  "required", 0, "name", "to", "description", "Window end YYYY-MM-DD (optional)",
+                  "required", 0),
+        json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b}]}", "name",
+                  "committee_activity", "title", "Committee activity", "description",
+                  "What a responsible committee's files brought to plenary: votes, results, "
+                  "group cohesion, time per stage",
+                  "arguments", "name", "committee", "description",
+                  "Committee code, e.g. AGRI, ENVI, LIBE (optional: every committee)", "required",
+                  0, "name", "from", "description", "Window start YYYY-MM-DD (optional)",
+                  "required", 0, "name", "to", "description", "Window end YYYY-MM-DD (optional)",
+                  "required", 0),
+        json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b}, "
+                  "{s:s, s:s, s:b}]}",
+                  "name", "voting_patterns", "title", "Voting patterns", "description",
+                  "An MEP's or a group's voting patterns, anomalies and the alerts they raise",
+                  "arguments", "name", "mep_id", "description",
+                  "EP id of the MEP (give this or group)", "required", 0, "name", "group",
+                  "description", "Group code, e.g. EPP (give this or mep_id)", "required", 0,
+                  "name", "from", "description", "Window start YYYY-MM-DD (optional)",
+                  "required", 0, "name", "to", "description", "Window end YYYY-MM-DD (optional)",
+                  "required", 0),
+        json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b}]}", "name",
+                  "country_delegation", "title", "Country delegation", "description",
+                  "A national delegation: its MEPs and groups, its own cohesion, its splits and "
+                  "defectors",
+                  "arguments", "name", "country", "description",
+                  "Country code (DEU or DE) or name (Germany)", "required", 1, "name", "from",
+                  "description", "Window start YYYY-MM-DD (optional)", "required", 0, "name",
+                  "to", "description", "Window end YYYY-MM-DD (optional)", "required", 0),
+    };
+    json_t *arr = json_object_get(*result, "prompts");
+    int bad = !arr;
+    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
+        if (!more[k] || json_array_append_new(arr, more[k]))
+            bad = 1;
+    if (bad) {
+        json_decref(*result);
+        *result = NULL;
+    }
     return *result ? 0 : ep_error_set(err, EP_ENOMEM, "out of memory");
 }
 
@@ -371,71 +420,88 @@ static int prompt_mep(struct ep_store *s, json_t *args, json_t **result, struct 
     return rc;
 }
 
+/* The optional window arguments from and to of prompt `name`, checked: ", \"from\": ..." pieces
+ * for a JSON object into win. */
+static int window_args(const char *name, json_t *args, const char **from, const char **to,
+                       struct ep_buf *win, struct ep_error *err)
+{
+    int rc;
+    if ((rc = str_arg(args, "from", from, err)) || (rc = str_arg(args, "to", to, err)))
+        return rc;
+    if (*from && !ep_date_valid(*from))
+        return ep_error_set(err, EP_EINVAL,
+                            "prompt %s: argument \"from\" must be a date YYYY-MM-DD, got \"%s\"",
+                            name, *from);
+    if (*to && !ep_date_valid(*to))
+        return ep_error_set(err, EP_EINVAL,
+                            "prompt %s: argument \"to\" must be a date YYYY-MM-DD, got \"%s\"",
+                            name, *to);
+    if (*from && *to && strcmp(*from, *to) > 0)
+        return ep_error_set(err, EP_EINVAL,
+                            "prompt %s: argument \"from\" (%s) is after \"to\" (%s)", name, *from,
+                            *to);
+    if (*from)
+        ep_buf_printf(win, ", \"from\": \"%s\"", *from);
+    if (*to)
+        ep_buf_printf(win, ", \"to\": \"%s\"", *to);
+    return 0;
+}
+
+/* The comma-separated group codes of prompt `name`, each resolved (any case or the EP's label)
+ * to its canonical code: "A, B" into list, their number in *n. */
+static int group_list(struct ep_store *s, const char *name, const char *groups,
+                      struct ep_buf *list, int *n_groups, struct ep_error *err)
+{
+    int rc = 0;
+    *n_groups = 0;
+    const char *p = groups;
+    while (p && *p && !rc) {
+        size_t n = strcspn(p, ",");
+        char code[40];
+        size_t a = 0, b = n;
+        while (a < b && isspace((unsigned char)p[a]))
+            a++;
+        while (b > a && isspace((unsigned char)p[b - 1]))
+            b--;
+        if (b > a) {
+            if (b - a >= sizeof code)
+                rc = ep_error_set(err, EP_EINVAL,
+                                  "prompt %s: argument \"groups\": group code too long", name);
+            else {
+                memcpy(code, p + a, b - a);
+                code[b - a] = 0;
+                char canon[sizeof code];
+                rc = ep_tools_resolve_group(s, "groups", code, canon, sizeof canon, err);
+                if (rc) {
+                    char pre[80];
+                    snprintf(pre, sizeof pre, "prompt %s: ", name);
+                    ep_error_prefix(err, pre);
+                } else {
+                    ep_buf_printf(list, "%s%s", *n_groups ? ", " : "", canon);
+                    (*n_groups)++;
+                }
+            }
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return rc;
+}
+
 static int prompt_coalition(struct ep_store *s, json_t *args, json_t **result, struct ep_error *err)
 {
-    const char *from, *to, *groups;
-    int rc;
-    if ((rc = str_arg(args, "from", &from, err)) || (rc = str_arg(args, "to", &to, err)) ||
-        (rc = str_arg(args, "groups", &groups, err)))
-        return rc;
-    if (from && !ep_date_valid(from))
-        return ep_error_set(err, EP_EINVAL,
-                            "prompt coalition_analysis: argument \"from\" must be a date "
-                            "YYYY-MM-DD, got \"%s\"",
-                            from);
-    if (to && !ep_date_valid(to))
-        return ep_error_set(err, EP_EINVAL,
-                            "prompt coalition_analysis: argument \"to\" must be a date "
-                            "YYYY-MM-DD, got \"%s\"",
-                            to);
-    if (from && to && strcmp(from, to) > 0)
-        return ep_error_set(err, EP_EINVAL,
-                            "prompt coalition_analysis: argument \"from\" (%s) is after \"to\" "
-                            "(%s)",
-                            from, to);
+    const char *from = NULL, *to = NULL, *groups = NULL;
     struct ep_buf win, list, t;
     ep_buf_init(&win, 0);
     ep_buf_init(&list, 0);
     ep_buf_init(&t, 0);
-    if (from)
-        ep_buf_printf(&win, ", \"from\": \"%s\"", from);
-    if (to)
-        ep_buf_printf(&win, ", \"to\": \"%s\"", to);
-    rc = 0;
     int n_groups = 0;
-    if (groups) {
-        const char *p = groups;
-        while (*p && !rc) {
-            size_t n = strcspn(p, ",");
-            char code[40];
-            size_t a = 0, b = n;
-            while (a < b && isspace((unsigned char)p[a]))
-                a++;
-            while (b > a && isspace((unsigned char)p[b - 1]))
-                b--;
-            if (b > a) {
-                if (b - a >= sizeof code)
-                    rc = ep_error_set(err, EP_EINVAL,
-                                      "prompt coalition_analysis: argument \"groups\": group code "
-                                      "too long");
-                else {
-                    memcpy(code, p + a, b - a);
-                    code[b - a] = 0;
-                    char canon[sizeof code];
-                    rc = ep_tools_resolve_group(s, "groups", code, canon, sizeof canon, err);
-                    if (rc)
-                        ep_error_prefix(err, "prompt coalition_analysis: ");
-                    else {
-                        ep_buf_printf(&list, "%s%s", n_groups ? ", " : "", canon);
-                        n_groups++;
-                    }
-                }
-            }
-            p += n;
-            if (*p == ',')
-                p++;
-        }
-    }
+    int rc = window_args("coalition_analysis", args, &from, &to, &win, err);
+    if (!rc)
+        rc = str_arg(args, "groups", &groups, err);
+    if (!rc && groups)
+        rc = group_list(s, "coalition_analysis", groups, &list, &n_groups, err);
     if (!rc) {
         const char *w = win.data ? win.data : "";
         ep_buf_printf(&t, "Analyse the coalitions between the political groups of the European "
@@ -525,6 +591,267 @@ static int prompt_leg(struct ep_store *s, json_t *args, json_t **result, struct 
     return rc;
 }
 
+/* ---- the prompts of issue 18: group comparison, committee activity, voting patterns, country
+ * delegation. Each names the tools it uses; compare_political_groups,
+ * analyze_committee_activity and analyze_country_delegation are built beside this change. */
+
+static const char attribution[] =
+    " Report unavailable figures as unavailable, never as 0, give the counts behind every share "
+    "and the window each figure covers, and end with \"Source: European Parliament. Data: "
+    "HowTheyVote.eu (ODbL).\"";
+
+/* ["A", "B"] of the canonical list "A, B" into out. */
+static void json_codes(const char *list, struct ep_buf *out)
+{
+    ep_buf_printf(out, "[");
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        ep_buf_printf(out, "%s\"%.*s\"", p == list ? "" : ", ", (int)n, p);
+        p += n;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+    ep_buf_printf(out, "]");
+}
+
+static int prompt_groups_cmp(struct ep_store *s, json_t *args, json_t **result,
+                             struct ep_error *err)
+{
+    const char *from = NULL, *to = NULL, *groups = NULL;
+    struct ep_buf win, list, arr, t;
+    ep_buf_init(&win, 0);
+    ep_buf_init(&list, 0);
+    ep_buf_init(&arr, 0);
+    ep_buf_init(&t, 0);
+    int n = 0;
+    int rc = window_args("group_comparison", args, &from, &to, &win, err);
+    if (!rc)
+        rc = str_arg(args, "groups", &groups, err);
+    if (!rc && groups)
+        rc = group_list(s, "group_comparison", groups, &list, &n, err);
+    if (!rc && n < 2)
+        rc = ep_error_set(err, EP_EINVAL,
+                          "prompt group_comparison: argument \"groups\" needs two or more group "
+                          "codes, comma-separated (e.g. EPP,SD)%s",
+                          groups ? "" : ": it is missing");
+    if (!rc) {
+        json_codes(list.data, &arr);
+        const char *w = win.data ? win.data : "";
+        char st[40] = "";
+        if (to)
+            snprintf(st, sizeof st, "\"to\": \"%s\"", to);
+        ep_buf_printf(&t,
+                      "Compare the political groups %s of the European Parliament side by side"
+                      "%s%s%s%s.\n\nUse the epintel tools:\n"
+                      "1. compare_political_groups with {\"groups\": %s%s}: cohesion (Agreement "
+                      "Index, Rice, Krippendorff's alpha), participation, seats, pair agreement "
+                      "and positions on the close votes, each also by policy area.\n"
+                      "2. analyze_coalition_dynamics with {\"groups\": %s%s}: cohesion trends, "
+                      "the pair agreement matrix, alliances and factions.\n"
+                      "3. analyze_voting_patterns with {\"group\": CODE, \"include_votes\": "
+                      "true%s} for each of %s: the least cohesive votes.\n"
+                      "4. sentiment_tracker with {%s}: cohesion and polarisation over 30, 90 and "
+                      "365 days (measured on votes; no text sentiment).\n\n"
+                      "Say where the groups agree and where they split, which is more united, "
+                      "and how that changed.%s",
+                      list.data, from ? " from " : "", from ? from : "", to ? " to " : "",
+                      to ? to : "", arr.data, w, arr.data, w, w, list.data,
+                      st, attribution);
+        rc = prompt_result("Comparison of political groups", &t, result, err);
+    }
+    ep_buf_free(&win);
+    ep_buf_free(&list);
+    ep_buf_free(&arr);
+    ep_buf_free(&t);
+    return rc;
+}
+
+static int prompt_committee(struct ep_store *s, json_t *args, json_t **result,
+                            struct ep_error *err)
+{
+    const char *from = NULL, *to = NULL, *arg = NULL;
+    struct ep_buf win, t;
+    ep_buf_init(&win, 0);
+    ep_buf_init(&t, 0);
+    char code[16] = "", label[200] = "";
+    int rc = window_args("committee_activity", args, &from, &to, &win, err);
+    if (!rc)
+        rc = str_arg(args, "committee", &arg, err);
+    if (!rc && arg) {
+        int found = ep_qs_committee(s, arg, code, label, sizeof label, err);
+        if (found < 0)
+            rc = found;
+        else if (!found)
+            rc = ep_error_set(err, EP_EINVAL,
+                              "prompt committee_activity: argument \"committee\": no committee "
+                              "\"%s\" in the store (a code such as AGRI, ENVI, LIBE)",
+                              arg);
+    }
+    if (!rc) {
+        const char *w = win.data ? win.data : "";
+        if (code[0])
+            ep_buf_printf(&t, "Report on the activity of the %s committee (%s)", code, label);
+        else
+            ep_buf_printf(&t, "Report on the activity of the European Parliament's committees");
+        ep_buf_printf(&t, "%s%s%s%s.\n\nUse the epintel tools:\n", from ? " from " : "",
+                      from ? from : "", to ? " to " : "", to ? to : "");
+        if (code[0])
+            ep_buf_printf(&t,
+                          "1. analyze_committee_activity with {\"committee\": \"%s\"%s}: the "
+                          "votes of the procedures it is responsible for, their results, group "
+                          "cohesion on them and the span from first to last vote (and its "
+                          "roster where synced).\n"
+                          "2. get_committee_info with {\"code\": \"%s\"}.\n",
+                          code, w, code);
+        else
+            ep_buf_printf(&t,
+                          "1. analyze_committee_activity with {%s} for every responsible "
+                          "committee: votes, results, group cohesion and span.\n"
+                          "2. get_committee_info with {} for the committees' names.\n",
+                          win.data ? win.data + 2 : "");
+        ep_buf_printf(&t,
+                      "3. monitor_legislative_pipeline with {}: days per stage and stalled files "
+                      "(it says how to sync procedure events when the store has none).\n"
+                      "4. analyze_legislative_effectiveness with {}: procedure outcomes by type "
+                      "(rapporteurs are unavailable in this store; say so).\n\n"
+                      "Say how many votes and procedures the committee's files brought to "
+                      "plenary, how they ended, and which groups supported them.%s",
+                      attribution);
+        rc = prompt_result("Committee activity", &t, result, err);
+    }
+    ep_buf_free(&win);
+    ep_buf_free(&t);
+    return rc;
+}
+
+static int prompt_patterns(struct ep_store *s, json_t *args, json_t **result,
+                           struct ep_error *err)
+{
+    const char *from = NULL, *to = NULL, *mep = NULL, *group = NULL;
+    struct ep_buf win, t, who;
+    ep_buf_init(&win, 0);
+    ep_buf_init(&t, 0);
+    ep_buf_init(&who, 0);
+    char canon[40] = "";
+    int64_t id = 0;
+    int rc = window_args("voting_patterns", args, &from, &to, &win, err);
+    if (!rc)
+        rc = str_arg(args, "mep_id", &mep, err);
+    if (!rc)
+        rc = str_arg(args, "group", &group, err);
+    if (!rc && !mep == !group)
+        rc = ep_error_set(err, EP_EINVAL,
+                          "prompt voting_patterns: give exactly one of \"mep_id\" (an EP id such "
+                          "as 840) and \"group\" (a code such as EPP)");
+    if (!rc && mep) {
+        if (!parse_id(mep, &id))
+            rc = ep_error_set(err, EP_EINVAL,
+                              "prompt voting_patterns: argument \"mep_id\" must be a positive "
+                              "integer EP id, got \"%s\"",
+                              mep);
+        int ex = rc ? 0 : ep_tools_mep_known(s, id, err);
+        if (ex < 0)
+            rc = ex;
+        else if (!rc && !ex)
+            rc = ep_error_set(err, EP_EINVAL,
+                              "prompt voting_patterns: argument \"mep_id\": no MEP with id %lld",
+                              (long long)id);
+    } else if (!rc) {
+        rc = ep_tools_resolve_group(s, "group", group, canon, sizeof canon, err);
+        if (rc)
+            ep_error_prefix(err, "prompt voting_patterns: ");
+    }
+    if (!rc) {
+        const char *w = win.data ? win.data : "";
+        if (mep)
+            ep_buf_printf(&who, "the MEP with EP id %lld", (long long)id);
+        else
+            ep_buf_printf(&who, "the political group %s", canon);
+        ep_buf_printf(&t, "Analyse the voting patterns of %s%s%s%s%s.\n\nUse the epintel tools:\n",
+                      who.data, from ? " from " : "", from ? from : "", to ? " to " : "",
+                      to ? to : "");
+        if (mep)
+            ep_buf_printf(&t,
+                          "1. analyze_voting_patterns with {\"mep_id\": %lld, \"include_votes\": "
+                          "true%s}: participation, loyalty, abstentions, cross-party votes and "
+                          "agreement with every group.\n"
+                          "2. detect_voting_anomalies with {\"scope\": \"mep\", \"mep_id\": "
+                          "%lld%s}: sittings far from the MEP's own baseline.\n"
+                          "3. correlate_intelligence with {\"mep_ids\": [%lld]}: influence and "
+                          "loyalty now and in the previous window, and the alerts they raise.\n",
+                          (long long)id, w, (long long)id, w, (long long)id);
+        else
+            ep_buf_printf(&t,
+                          "1. analyze_voting_patterns with {\"group\": \"%s\", \"include_votes\": "
+                          "true%s}: cohesion, participation, agreement with every other group "
+                          "and the least cohesive votes.\n"
+                          "2. detect_voting_anomalies with {\"scope\": \"group\", \"group\": "
+                          "\"%s\"%s}: sittings far from the group's own baseline.\n"
+                          "3. correlate_intelligence with {\"groups\": [\"%s\"]}: cohesion and "
+                          "the closest group now and in the previous window, and the alerts.\n",
+                          canon, w, canon, w, canon);
+        ep_buf_printf(&t,
+                      "4. early_warning_system with {}: the Parliament-wide warnings the "
+                      "patterns sit in.\n\nDescribe the patterns, the votes behind them and "
+                      "what changed.%s",
+                      attribution);
+        rc = prompt_result("Voting patterns", &t, result, err);
+    }
+    ep_buf_free(&win);
+    ep_buf_free(&t);
+    ep_buf_free(&who);
+    return rc;
+}
+
+static int prompt_country(struct ep_store *s, json_t *args, json_t **result,
+                          struct ep_error *err)
+{
+    const char *from = NULL, *to = NULL, *arg = NULL;
+    struct ep_buf win, t;
+    ep_buf_init(&win, 0);
+    ep_buf_init(&t, 0);
+    char code[8] = "", label[200] = "";
+    int rc = window_args("country_delegation", args, &from, &to, &win, err);
+    if (!rc)
+        rc = str_arg(args, "country", &arg, err);
+    if (!rc && !arg)
+        rc = ep_error_set(err, EP_EINVAL,
+                          "prompt country_delegation: required argument \"country\" is missing "
+                          "(a code such as DEU or DE, or a name such as Germany)");
+    if (!rc) {
+        int found = ep_qs_country(s, arg, code, label, sizeof label, err);
+        if (found < 0)
+            rc = found;
+        else if (!found)
+            rc = ep_error_set(err, EP_EINVAL,
+                              "prompt country_delegation: argument \"country\": no country \"%s\" "
+                              "in the store (a code such as DEU or DE, or a name such as "
+                              "Germany)",
+                              arg);
+    }
+    if (!rc) {
+        const char *w = win.data ? win.data : "";
+        ep_buf_printf(&t,
+                      "Analyse the national delegation of %s (%s) in the European Parliament"
+                      "%s%s%s%s.\n\nUse the epintel tools:\n"
+                      "1. analyze_country_delegation with {\"country\": \"%s\"%s}: its MEPs, "
+                      "their groups and seats, the delegation's own cohesion (Agreement Index "
+                      "among its members), how often it splits, its agreement with each group "
+                      "and its defectors.\n"
+                      "2. get_meps with {\"country\": \"%s\"}: the members and their groups.\n"
+                      "3. get_voting_records with {%s} for the per-country breakdown of the "
+                      "votes where the delegation split.\n\n"
+                      "Say how united the delegation is, where national lines cut across group "
+                      "lines, and name the votes.%s",
+                      label, code, from ? " from " : "", from ? from : "", to ? " to " : "",
+                      to ? to : "", code, w, code, win.data ? win.data + 2 : "", attribution);
+        rc = prompt_result("Country delegation", &t, result, err);
+    }
+    ep_buf_free(&win);
+    ep_buf_free(&t);
+    return rc;
+}
+
 static int prompt_get(void *ctx, const char *name, json_t *args, json_t **result,
                       struct ep_error *err)
 {
@@ -537,9 +864,18 @@ static int prompt_get(void *ctx, const char *name, json_t *args, json_t **result
         return prompt_coalition(s, args, result, err);
     if (strcmp(name, "legislative_tracking") == 0)
         return prompt_leg(s, args, result, err);
+    if (strcmp(name, "group_comparison") == 0)
+        return prompt_groups_cmp(s, args, result, err);
+    if (strcmp(name, "committee_activity") == 0)
+        return prompt_committee(s, args, result, err);
+    if (strcmp(name, "voting_patterns") == 0)
+        return prompt_patterns(s, args, result, err);
+    if (strcmp(name, "country_delegation") == 0)
+        return prompt_country(s, args, result, err);
     return ep_error_set(err, EP_EINVAL,
                         "unknown prompt \"%s\": prompts are mep_briefing, coalition_analysis, "
-                        "legislative_tracking",
+                        "legislative_tracking, group_comparison, committee_activity, "
+                        "voting_patterns, country_delegation",
                         name);
 }
 
@@ -609,6 +945,18 @@ static int complete_kind(json_t *ref, const char *arg, int *kind, struct ep_erro
         } else if (strcmp(name, "legislative_tracking") == 0) {
             if (strcmp(arg, "procedure") == 0)
                 *kind = C_PROC;
+        } else if (strcmp(name, "group_comparison") == 0 ||
+                   strcmp(name, "committee_activity") == 0 ||
+                   strcmp(name, "voting_patterns") == 0 ||
+                   strcmp(name, "country_delegation") == 0) {
+            if (strcmp(arg, "from") == 0 || strcmp(arg, "to") == 0)
+                *kind = C_DATE;
+            else if (strcmp(arg, "groups") == 0)
+                *kind = C_GROUPS;
+            else if (strcmp(arg, "group") == 0)
+                *kind = C_GROUP;
+            else if (strcmp(arg, "mep_id") == 0)
+                *kind = C_MEP;
         } else
             return ep_error_set(err, EP_EINVAL, "unknown prompt \"%s\"", name);
         return 0;

@@ -13,7 +13,10 @@
  * positions, then every MEP by id. Unknown ids and malformed URIs give EP_ENOTFOUND (-32002).
  *
  * Prompts: mep_briefing {mep_id}, coalition_analysis {from?, to?, groups?} (groups
- * comma-separated), legislative_tracking {procedure}. Missing or bad arguments give EP_EINVAL
+ * comma-separated), legislative_tracking {procedure}, and issue 18's group_comparison {groups
+ * (two or more, comma-separated), from?, to?}, committee_activity {committee?, from?, to?},
+ * voting_patterns {mep_id | group, from?, to?}, country_delegation {country (code, ISO alpha-2
+ * or name), from?, to?}; each names the tools to call with their arguments resolved. Missing or bad arguments give EP_EINVAL
  * naming them. Completions: MEP ids (id prefix, or name match returning ids), group codes,
  * sitting dates, procedure references and vote ids, for prompt arguments and template
  * variables.

@@ -7,6 +7,7 @@
 #include "ep_tools_intel.h"
 #include "ep_tools_toolkit.h"
 #include "ep_tools_topics.h"
+#include "ep_tools_signals.h"
 
 static int add(const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
 {
@@ -37,6 +38,10 @@ int ep_tools_register_all(struct ep_error *err)
     }
     if (!rc) { /* vote topics: analyze_policy_area, analyze_committee_activity */
         rows = ep_tools_topics_rows(&n);
+        rc = add(rows, n, 0, err);
+    }
+    if (!rc) { /* issue 18, part B: signals and overview (ep_tools_signals.h) */
+        rows = ep_tools_signals_rows(&n);
         rc = add(rows, n, 0, err);
     }
     if (!rc) {

@@ -31,6 +31,14 @@ export const valid = {
   // The spec's example id (2018-0218) is not among the test server's procedures, which are
   // built from the bundled votes; its 404 is right, so call one the server has.
   get_procedure_events: { args: { process_id: "2021-0244-COD" }, upstream: true },
+  // issue 18, part B (tools/ep_tools_signals.c)
+  get_latest_votes: { args: { date: "2024-04-23", limit: 3 } },
+  get_all_generated_stats: { args: {} },
+  sentiment_tracker: { args: {} },
+  early_warning_system: { args: {} },
+  correlate_intelligence: { args: { mep_ids: [840], groups: ["EPP"] } },
+  monitor_legislative_pipeline: { args: {} },
+  analyze_legislative_effectiveness: { args: {} },
 };
 
 // EP Open Data API pass-through tools (tools/ep_tools_epapi.c): valid arguments come from the
