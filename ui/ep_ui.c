@@ -57,10 +57,11 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
         if (strlen(ep_ui_views[v].name) == nl && strncmp(s, ep_ui_views[v].name, nl) == 0)
             q->view = v;
     if (q->view < 0)
-        return ep_error_set(err, EP_ENOTFOUND,
-                            "no view \"%.*s\": the views are network, map, scorecard, coalition and "
-                            "hemicycle",
-                            (int)(nl > 64 ? 64 : nl), s);
+        return ep_error_set(
+            err, EP_ENOTFOUND,
+            "no view \"%.*s\": the views are network, map, scorecard, coalition and "
+            "hemicycle",
+            (int)(nl > 64 ? 64 : nl), s);
     const char *p = s[nl] == '?' ? s + nl + 1 : s + nl;
     while (*p) {
         size_t kl = strcspn(p, "=&"), vl;
@@ -865,6 +866,46 @@ static void coal_names(const struct ep_matrix *m, uint32_t mask, char *buf, size
         }
 }
 
+/* The minimal winning coalitions of o as a table (with a "Select" button each); their data
+ * (groups as indices into the page's groups, at[] maps a matrix group to it). */
+static json_t *hemi_coalitions(struct page *pg, const struct ep_matrix *m,
+                               const struct ep_landscape *o, const int *at)
+{
+    /* the minimal winning coalitions */
+    putf(pg, "<section><h2>Minimal winning coalitions (%d", o->coal_total);
+    if (o->n_coal < o->coal_total)
+        putf(pg, ", the first %d listed", o->n_coal);
+    putf(pg,
+         ")</h2><p class=\"sub\">Groups with at least %d seats together, every member needed; "
+         "won together: decided votes of the window (%d) on which every member group took the "
+         "same position and it won. NI is not a group that joins coalitions.</p>"
+         "<table id=\"coal\"><thead><tr><th>Groups</th><th>Seats</th><th>Aligned votes</th>"
+         "<th>Won together</th><th>Share of decided votes</th><th></th></tr></thead><tbody>",
+         o->majority, o->decided);
+    json_t *cj = json_array();
+    for (int k = 0; k < o->n_coal; k++) {
+        const struct ep_land_coal *c = &o->coal[k];
+        char names[512];
+        coal_names(m, c->mask, names, sizeof names);
+        json_t *gi = json_array();
+        for (int g = 0; g < m->n_grp; g++)
+            if ((c->mask & (1u << g)) && at[g] >= 0)
+                json_array_append_new(gi, json_integer(at[g]));
+        put(pg, "<tr><td>");
+        esc(pg, names);
+        putf(pg, "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d</td>",
+             c->seats, c->aligned, c->won);
+        cell_num(pg, o->decided > 0, o->decided ? 100.0 * c->won / o->decided : 0, "%.1f %%");
+        putf(pg,
+             "<td><button type=\"button\" class=\"pick\" data-k=\"%d\">Select</button></td></tr>",
+             k);
+        json_array_append_new(cj, json_pack("{s:o, s:i, s:i, s:i}", "groups", gi, "seats", c->seats,
+                                            "aligned", c->aligned, "won", c->won));
+    }
+    put(pg, "</tbody></table></section>\n");
+    return cj;
+}
+
 static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct page *pg,
                           struct ep_error *err)
 {
@@ -882,8 +923,9 @@ static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct pa
     }
     /* the groups holding seats in the EP's seating order, left to right (as the tool's JSON) */
     int order[EP_MATRIX_MAX_GROUPS], ng = 0, at[EP_MATRIX_MAX_GROUPS];
-    for (int g = 0; g < m->n_grp; g++) {
+    for (int g = 0; g < EP_MATRIX_MAX_GROUPS; g++)
         at[g] = -1;
+    for (int g = 0; g < m->n_grp; g++) {
         if (o.seats[g] <= 0)
             continue;
         int j = ng++, rk = ep_report_hemicycle_rank(m->grp_code[g]);
@@ -942,11 +984,10 @@ static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct pa
          "hidden></div><figcaption>One dot per seat. Hover a group for its seats; click it (or "
          "Tab to it and press Enter) to add it to the coalition below.</figcaption></figure>\n",
          cx, cy - 40, o.total, cx, cy - 10, o.majority);
-    putf(pg,
-         "<p class=\"kpi\" id=\"total\" role=\"status\" aria-live=\"polite\"></p>"
-         "<div class=\"controls\"><button type=\"button\" id=\"clear\">Clear the selection"
-         "</button></div>\n<section><h2>Seats per group</h2><table id=\"tbl\"><thead><tr>"
-         "<th>Select</th><th>Group</th><th>Seats</th><th>Share</th></tr></thead><tbody>");
+    putf(pg, "<p class=\"kpi\" id=\"total\" role=\"status\" aria-live=\"polite\"></p>"
+             "<div class=\"controls\"><button type=\"button\" id=\"clear\">Clear the selection"
+             "</button></div>\n<section><h2>Seats per group</h2><table id=\"tbl\"><thead><tr>"
+             "<th>Select</th><th>Group</th><th>Seats</th><th>Share</th></tr></thead><tbody>");
     json_t *gj = json_array();
     for (int k = 0; k < ng; k++) {
         int g = order[k];
@@ -956,57 +997,28 @@ static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct pa
              "<tr data-g=\"%d\"><td><input type=\"checkbox\" id=\"sel-%d\" value=\"%d\" "
              "aria-label=\"select %s\"></td><td><span class=\"sw\" style=\"background:%s\">"
              "</span> %s</td><td class=\"num\">%d</td><td class=\"num\">%.1f %%</td></tr>",
-             k, k, k, m->grp_code[g], c, m->grp_code[g], o.seats[g],
-             100.0 * o.seats[g] / o.total);
-        json_array_append_new(gj, json_pack("{s:s, s:s, s:i, s:f}", "code", m->grp_code[g],
-                                            "color", c, "seats", o.seats[g], "share",
+             k, k, k, m->grp_code[g], c, m->grp_code[g], o.seats[g], 100.0 * o.seats[g] / o.total);
+        json_array_append_new(gj, json_pack("{s:s, s:s, s:i, s:f}", "code", m->grp_code[g], "color",
+                                            c, "seats", o.seats[g], "share",
                                             (double)o.seats[g] / o.total));
     }
-    putf(pg, "</tbody><tfoot><tr><td></td><td>Total with a group</td><td class=\"num\">%d</td>"
-             "<td></td></tr>", o.total);
+    putf(pg,
+         "</tbody><tfoot><tr><td></td><td>Total with a group</td><td class=\"num\">%d</td>"
+         "<td></td></tr>",
+         o.total);
     if (o.seats_nogroup)
-        putf(pg, "<tr><td></td><td>No group that day (not counted)</td><td class=\"num\">%d</td>"
-                 "<td></td></tr>", o.seats_nogroup);
+        putf(pg,
+             "<tr><td></td><td>No group that day (not counted)</td><td class=\"num\">%d</td>"
+             "<td></td></tr>",
+             o.seats_nogroup);
     put(pg, "</tfoot></table></section>\n");
-    /* the minimal winning coalitions */
-    putf(pg,
-         "<section><h2>Minimal winning coalitions (%d",
-         o.coal_total);
-    if (o.n_coal < o.coal_total)
-        putf(pg, ", the first %d listed", o.n_coal);
-    putf(pg,
-         ")</h2><p class=\"sub\">Groups with at least %d seats together, every member needed; "
-         "won together: decided votes of the window (%d) on which every member group took the "
-         "same position and it won. NI is not a group that joins coalitions.</p>"
-         "<table id=\"coal\"><thead><tr><th>Groups</th><th>Seats</th><th>Aligned votes</th>"
-         "<th>Won together</th><th>Share of decided votes</th><th></th></tr></thead><tbody>",
-         o.majority, o.decided);
-    json_t *cj = json_array();
-    for (int k = 0; k < o.n_coal; k++) {
-        const struct ep_land_coal *c = &o.coal[k];
-        char names[512];
-        coal_names(m, c->mask, names, sizeof names);
-        json_t *gi = json_array();
-        for (int g = 0; g < m->n_grp; g++)
-            if ((c->mask & (1u << g)) && at[g] >= 0)
-                json_array_append_new(gi, json_integer(at[g]));
-        put(pg, "<tr><td>");
-        esc(pg, names);
-        putf(pg, "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d</td>",
-             c->seats, c->aligned, c->won);
-        cell_num(pg, o.decided > 0, o.decided ? 100.0 * c->won / o.decided : 0, "%.1f %%");
-        putf(pg, "<td><button type=\"button\" class=\"pick\" data-k=\"%d\">Select</button></td></tr>",
-             k);
-        json_array_append_new(cj, json_pack("{s:o, s:i, s:i, s:i}", "groups", gi, "seats",
-                                            c->seats, "aligned", c->aligned, "won", c->won));
-    }
-    put(pg, "</tbody></table></section>\n");
+    json_t *cj = hemi_coalitions(pg, m, &o, at);
     json_t *d = data_new(q, m);
-    if (d && json_object_update_new(
-                 d, json_pack("{s:o, s:s, s:i, s:i, s:i, s:i, s:o, s:i}", "groups", gj, "date",
-                              day, "total", o.total, "majority", o.majority, "no_group",
-                              o.seats_nogroup, "decided", o.decided, "coalitions", cj,
-                              "coalitions_total", o.coal_total)))
+    if (d &&
+        json_object_update_new(
+            d, json_pack("{s:o, s:s, s:i, s:i, s:i, s:i, s:o, s:i}", "groups", gj, "date", day,
+                         "total", o.total, "majority", o.majority, "no_group", o.seats_nogroup,
+                         "decided", o.decided, "coalitions", cj, "coalitions_total", o.coal_total)))
         pg->bad = 1;
     ep_landscape_free(&o);
     tail(pg, d);
