@@ -23,7 +23,7 @@ srv=$!
 for _ in $(seq 300); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 url="http://127.0.0.1:$(cat "$tmp/port")"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-for v in network map coalition "scorecard?mep_id=96830"; do
+for v in network map coalition "scorecard?mep_id=96830" hemicycle; do
   curl -sf "$url/ui/$v" -o "$tmp/page.html"
   printf 'page /ui/%s: %s bytes\n' "$v" "$(stat -c %s "$tmp/page.html")"
 done

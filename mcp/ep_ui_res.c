@@ -16,6 +16,7 @@ static const struct {
     {"map_political_network", EP_UI_RES_PREFIX "network"},
     {"assess_mep_influence", EP_UI_RES_PREFIX "scorecard"},
     {"analyze_coalition_dynamics", EP_UI_RES_PREFIX "coalition"},
+    {"generate_political_landscape", EP_UI_RES_PREFIX "hemicycle"},
 };
 
 static const char *const view_desc[EP_UI_NVIEW] = {
@@ -26,6 +27,8 @@ static const char *const view_desc[EP_UI_NVIEW] = {
     "MEP scorecard: influence dimensions, agreement with each group, defections with titles "
     "(query mep_id)",
     "Group-pair agreement heatmap; a cell lists the votes behind it",
+    "Hemicycle: seats per group, the seats of selected groups against the majority, the minimal "
+    "winning coalitions and how often each won together",
 };
 
 const char *ep_ui_res_tool_uri(const char *tool)

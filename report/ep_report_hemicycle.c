@@ -78,6 +78,20 @@ static struct seat *layout(int total, int *rows, double *dot)
     return s;
 }
 
+int ep_report_hemicycle_seats(int total, double *x, double *y, double *dot)
+{
+    int rows;
+    struct seat *s = total > 0 ? layout(total, &rows, dot) : NULL;
+    if (!s)
+        return -1;
+    for (int k = 0; k < total; k++) {
+        x[k] = s[k].x;
+        y[k] = s[k].y;
+    }
+    free(s);
+    return 0;
+}
+
 int ep_report_png_hemicycle(const struct ep_hemicycle *h, const struct ep_report_png_opts *o,
                             struct ep_buf *out, struct ep_error *err)
 {

@@ -23,6 +23,11 @@ struct ep_hemicycle {
 int ep_report_png_hemicycle(const struct ep_hemicycle *h, const struct ep_report_png_opts *o,
                             struct ep_buf *out, struct ep_error *err);
 
+/* Seat centres of a hemicycle of total seats (the layout of the PNG): unit coordinates, centre
+ * 0,0, outer radius 1, y up, ordered from the left end to the right; *dot = the dot radius.
+ * x and y: [total]. -1 when out of memory. */
+int ep_report_hemicycle_seats(int total, double *x, double *y, double *dot);
+
 /* Position of a group in the EP's left-to-right seating (GUE_NGL ... NI), unknown codes last. */
 int ep_report_hemicycle_rank(const char *code);
 

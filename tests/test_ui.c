@@ -94,7 +94,7 @@ static void test_parse(void **state)
     assert_string_equal(q.from, "2024-01-15");
     assert_string_equal(q.to, "2024-01-18");
     assert_int_equal(ep_ui_parse("nope", &q, &err), EP_ENOTFOUND);
-    assert_non_null(strstr(err.msg, "network, map, scorecard and coalition"));
+    assert_non_null(strstr(err.msg, "network, map, scorecard, coalition and hemicycle"));
     assert_int_equal(ep_ui_parse("map?from=2024-13-01", &q, &err), EP_EINVAL);
     assert_non_null(strstr(err.msg, "from must be a date"));
     assert_int_equal(ep_ui_parse("map?x=1", &q, &err), EP_EINVAL);
@@ -181,6 +181,54 @@ static void test_scorecard(void **state)
     assert_int_equal(ep_ui_render(&Env, &q, &b, &err), EP_EUNAVAIL);
 }
 
+/* The hemicycle: one dot per seat with a group on the window's last vote (2024-04-23). The
+ * figures, by hand in sqlite3 over the bundled store:
+ *   SELECT group_code, count(*) FROM membership WHERE start_date <= '2024-04-23'
+ *     AND (end_date IS NULL OR end_date >= '2024-04-23') GROUP BY group_code;
+ * EPP 177, SD 140, RENEW 102, GREEN_EFA 72, ECR 68, ID 59, NI 50, GUE_NGL 37: 705 seats,
+ * majority 705 / 2 + 1 = 353. */
+static void test_hemicycle(void **state)
+{
+    (void)state;
+    struct ep_buf b;
+    json_t *d = page("hemicycle", &b);
+    assert_int_equal(json_integer_value(json_object_get(d, "total")), 705);
+    assert_int_equal(json_integer_value(json_object_get(d, "majority")), 353);
+    assert_string_equal(json_string_value(json_object_get(d, "date")), "2024-04-23");
+    assert_int_equal(count(b.data, "<circle "), 705);
+    json_t *gs = json_object_get(d, "groups");
+    assert_int_equal(json_array_size(gs), 8);
+    /* the EP's seating order, left to right */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(gs, 0), "code")),
+                        "GUE_NGL");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(gs, 4), "code")), "EPP");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(gs, 4), "seats")), 177);
+    assert_non_null(strstr(b.data, "aria-label=\"EPP: 177 seats, 25.1 %\""));
+    /* every listed coalition reaches the majority and is minimal: each member is needed */
+    json_t *cs = json_object_get(d, "coalitions");
+    assert_true(json_array_size(cs) > 0);
+    size_t k;
+    json_t *c;
+    json_array_foreach(cs, k, c) {
+        int sum = 0, min = 1 << 30;
+        size_t i;
+        json_t *g;
+        json_array_foreach(json_object_get(c, "groups"), i, g) {
+            int n = (int)json_integer_value(
+                json_object_get(json_array_get(gs, (size_t)json_integer_value(g)), "seats"));
+            sum += n;
+            min = n < min ? n : min;
+        }
+        assert_int_equal(sum, json_integer_value(json_object_get(c, "seats")));
+        assert_true(sum >= 353 && sum - min < 353);
+        assert_true(json_integer_value(json_object_get(c, "won")) <=
+                    json_integer_value(json_object_get(c, "aligned")));
+    }
+    assert_int_equal(count(b.data, "class=\"pick\""), (int)json_array_size(cs));
+    json_decref(d);
+    ep_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_network),
         cmocka_unit_test(test_map_coalition),
         cmocka_unit_test(test_scorecard),
+        cmocka_unit_test(test_hemicycle),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,11 +13,13 @@
 #include "ep_graph.h"
 #include "ep_igraph.h"
 #include "ep_influence.h"
+#include "ep_landscape.h"
 #include "ep_mep_report.h"
 #include "ep_model.h"
 #include "ep_network.h"
 #include "ep_patterns.h"
 #include "ep_report.h"
+#include "ep_report_hemicycle.h"
 #include "ep_stats.h"
 #include "ep_window.h"
 
@@ -30,6 +32,7 @@ const struct ep_ui_view_info ep_ui_views[EP_UI_NVIEW] = {
     {"map", "Political map", "map_political_network"},
     {"scorecard", "MEP scorecard", "assess_mep_influence"},
     {"coalition", "Coalition matrix", "analyze_coalition_dynamics"},
+    {"hemicycle", "Hemicycle", "generate_political_landscape"},
 };
 
 const char ep_ui_csp[] = "default-src 'none'; script-src 'unsafe-inline'; "
@@ -54,9 +57,11 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
         if (strlen(ep_ui_views[v].name) == nl && strncmp(s, ep_ui_views[v].name, nl) == 0)
             q->view = v;
     if (q->view < 0)
-        return ep_error_set(err, EP_ENOTFOUND,
-                            "no view \"%.*s\": the views are network, map, scorecard and coalition",
-                            (int)(nl > 64 ? 64 : nl), s);
+        return ep_error_set(
+            err, EP_ENOTFOUND,
+            "no view \"%.*s\": the views are network, map, scorecard, coalition and "
+            "hemicycle",
+            (int)(nl > 64 ? 64 : nl), s);
     const char *p = s[nl] == '?' ? s + nl + 1 : s + nl;
     while (*p) {
         size_t kl = strcspn(p, "=&"), vl;
@@ -169,7 +174,7 @@ static void head(struct page *pg, int view, const char *subtitle)
          ep_ui_views[view].name);
     esc(pg, ep_ui_views[view].title);
     put(pg, "</h1><nav id=\"views\" aria-label=\"Views\">");
-    static const int nav[] = {EP_UI_NETWORK, EP_UI_MAP, EP_UI_COALITION};
+    static const int nav[] = {EP_UI_NETWORK, EP_UI_MAP, EP_UI_COALITION, EP_UI_HEMICYCLE};
     for (size_t k = 0; k < sizeof nav / sizeof nav[0]; k++)
         putf(pg, "<a href=\"%s\" data-view=\"%s\"%s>%s</a>", ep_ui_views[nav[k]].name,
              ep_ui_views[nav[k]].name, nav[k] == view ? " aria-current=\"page\"" : "",
@@ -847,6 +852,179 @@ static int view_coalition(struct ep_win *w, const struct ep_ui_req *q, struct pa
     return 0;
 }
 
+/* ---- 5. hemicycle ------------------------------------------------------------------------- */
+
+/* The codes of the groups in mask (bit g = group index g of m) joined by " + ". */
+static void coal_names(const struct ep_matrix *m, uint32_t mask, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int g = 0; g < m->n_grp && len < n; g++)
+        if (mask & (1u << g)) {
+            int k = snprintf(buf + len, n - len, "%s%s", len ? " + " : "", m->grp_code[g]);
+            len += k > 0 ? (size_t)k : 0;
+        }
+}
+
+/* The minimal winning coalitions of o as a table (with a "Select" button each); their data
+ * (groups as indices into the page's groups, at[] maps a matrix group to it). */
+static json_t *hemi_coalitions(struct page *pg, const struct ep_matrix *m,
+                               const struct ep_landscape *o, const int *at)
+{
+    /* the minimal winning coalitions */
+    putf(pg, "<section><h2>Minimal winning coalitions (%d", o->coal_total);
+    if (o->n_coal < o->coal_total)
+        putf(pg, ", the first %d listed", o->n_coal);
+    putf(pg,
+         ")</h2><p class=\"sub\">Groups with at least %d seats together, every member needed; "
+         "won together: decided votes of the window (%d) on which every member group took the "
+         "same position and it won. NI is not a group that joins coalitions.</p>"
+         "<table id=\"coal\"><thead><tr><th>Groups</th><th>Seats</th><th>Aligned votes</th>"
+         "<th>Won together</th><th>Share of decided votes</th><th></th></tr></thead><tbody>",
+         o->majority, o->decided);
+    json_t *cj = json_array();
+    for (int k = 0; k < o->n_coal; k++) {
+        const struct ep_land_coal *c = &o->coal[k];
+        char names[512];
+        coal_names(m, c->mask, names, sizeof names);
+        json_t *gi = json_array();
+        for (int g = 0; g < m->n_grp; g++)
+            if ((c->mask & (1u << g)) && at[g] >= 0)
+                json_array_append_new(gi, json_integer(at[g]));
+        put(pg, "<tr><td>");
+        esc(pg, names);
+        putf(pg, "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d</td>",
+             c->seats, c->aligned, c->won);
+        cell_num(pg, o->decided > 0, o->decided ? 100.0 * c->won / o->decided : 0, "%.1f %%");
+        putf(pg,
+             "<td><button type=\"button\" class=\"pick\" data-k=\"%d\">Select</button></td></tr>",
+             k);
+        json_array_append_new(cj, json_pack("{s:o, s:i, s:i, s:i}", "groups", gi, "seats", c->seats,
+                                            "aligned", c->aligned, "won", c->won));
+    }
+    put(pg, "</tbody></table></section>\n");
+    return cj;
+}
+
+static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct page *pg,
+                          struct ep_error *err)
+{
+    const struct ep_matrix *m = w->m;
+    struct ep_landscape_params p = {-1, 10};
+    struct ep_run r;
+    run_init(&r, "generate_political_landscape", 5);
+    struct ep_landscape o;
+    int rc = ep_landscape_compute(w, &p, &r, &o, err);
+    if (rc)
+        return rc;
+    if (o.total <= 0) {
+        ep_landscape_free(&o);
+        return ep_error_set(err, EP_EUNAVAIL, "no seat with a group on the window's last vote");
+    }
+    /* the groups holding seats in the EP's seating order, left to right (as the tool's JSON) */
+    int order[EP_MATRIX_MAX_GROUPS], ng = 0, at[EP_MATRIX_MAX_GROUPS];
+    for (int g = 0; g < EP_MATRIX_MAX_GROUPS; g++)
+        at[g] = -1;
+    for (int g = 0; g < m->n_grp; g++) {
+        if (o.seats[g] <= 0)
+            continue;
+        int j = ng++, rk = ep_report_hemicycle_rank(m->grp_code[g]);
+        while (j > 0 && ep_report_hemicycle_rank(m->grp_code[order[j - 1]]) > rk) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = g;
+    }
+    for (int k = 0; k < ng; k++)
+        at[order[k]] = k;
+    double *xs = malloc((size_t)o.total * sizeof(double)),
+           *ys = malloc((size_t)o.total * sizeof(double)), dot = 0;
+    if (!xs || !ys || ep_report_hemicycle_seats(o.total, xs, ys, &dot)) {
+        free(xs);
+        free(ys);
+        ep_landscape_free(&o);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    char day[11], sub[1024], wt[300];
+    ep_date_format(m->vote_day[o.seat_vote], day);
+    window_text(m, wt, sizeof wt);
+    snprintf(sub, sizeof sub,
+             "%s. Seats: the members of each group with a mandate on %s (the window's last "
+             "vote); %d seats with a group, a majority is %d.",
+             wt, day, o.total, o.majority);
+    head(pg, EP_UI_HEMICYCLE, sub);
+    const double cx = 500, cy = 470, rad = 450;
+    putf(pg,
+         "<figure class=\"chart\"><svg id=\"plot\" class=\"hemi\" viewBox=\"0 0 1000 490\" "
+         "role=\"group\" aria-label=\"Hemicycle: %d seats, one dot per seat, groups from the "
+         "left to the right; Tab moves between the groups, Enter or Space selects a group\">"
+         "<g id=\"seats\">",
+         o.total);
+    int s = 0;
+    for (int k = 0; k < ng; k++) {
+        int g = order[k];
+        putf(pg,
+             "<g class=\"grp\" data-g=\"%d\" tabindex=\"0\" role=\"button\" aria-pressed=\"false\" "
+             "aria-label=\"%s: %d seats, %.1f %%\" fill=\"",
+             k, m->grp_code[g], o.seats[g], 100.0 * o.seats[g] / o.total);
+        char c[8];
+        color_of(m->grp_code[g], c);
+        putf(pg, "%s\">", c);
+        for (int j = 0; j < o.seats[g] && s < o.total; j++, s++)
+            putf(pg, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"/>", cx + xs[s] * rad,
+                 cy - ys[s] * rad, dot * rad);
+        put(pg, "</g>");
+    }
+    free(xs);
+    free(ys);
+    putf(pg,
+         "</g><text id=\"ctr\" x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" class=\"ctr\">%d "
+         "seats</text><text id=\"ctr2\" x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" "
+         "class=\"lab\">majority %d</text></svg><div id=\"tip\" class=\"tip\" role=\"tooltip\" "
+         "hidden></div><figcaption>One dot per seat. Hover a group for its seats; click it (or "
+         "Tab to it and press Enter) to add it to the coalition below.</figcaption></figure>\n",
+         cx, cy - 40, o.total, cx, cy - 10, o.majority);
+    putf(pg, "<p class=\"kpi\" id=\"total\" role=\"status\" aria-live=\"polite\"></p>"
+             "<div class=\"controls\"><button type=\"button\" id=\"clear\">Clear the selection"
+             "</button></div>\n<section><h2>Seats per group</h2><table id=\"tbl\"><thead><tr>"
+             "<th>Select</th><th>Group</th><th>Seats</th><th>Share</th></tr></thead><tbody>");
+    json_t *gj = json_array();
+    for (int k = 0; k < ng; k++) {
+        int g = order[k];
+        char c[8];
+        color_of(m->grp_code[g], c);
+        putf(pg,
+             "<tr data-g=\"%d\"><td><input type=\"checkbox\" id=\"sel-%d\" value=\"%d\" "
+             "aria-label=\"select %s\"></td><td><span class=\"sw\" style=\"background:%s\">"
+             "</span> %s</td><td class=\"num\">%d</td><td class=\"num\">%.1f %%</td></tr>",
+             k, k, k, m->grp_code[g], c, m->grp_code[g], o.seats[g], 100.0 * o.seats[g] / o.total);
+        json_array_append_new(gj, json_pack("{s:s, s:s, s:i, s:f}", "code", m->grp_code[g], "color",
+                                            c, "seats", o.seats[g], "share",
+                                            (double)o.seats[g] / o.total));
+    }
+    putf(pg,
+         "</tbody><tfoot><tr><td></td><td>Total with a group</td><td class=\"num\">%d</td>"
+         "<td></td></tr>",
+         o.total);
+    if (o.seats_nogroup)
+        putf(pg,
+             "<tr><td></td><td>No group that day (not counted)</td><td class=\"num\">%d</td>"
+             "<td></td></tr>",
+             o.seats_nogroup);
+    put(pg, "</tfoot></table></section>\n");
+    json_t *cj = hemi_coalitions(pg, m, &o, at);
+    json_t *d = data_new(q, m);
+    if (d &&
+        json_object_update_new(
+            d, json_pack("{s:o, s:s, s:i, s:i, s:i, s:i, s:o, s:i}", "groups", gj, "date", day,
+                         "total", o.total, "majority", o.majority, "no_group", o.seats_nogroup,
+                         "decided", o.decided, "coalitions", cj, "coalitions_total", o.coal_total)))
+        pg->bad = 1;
+    ep_landscape_free(&o);
+    tail(pg, d);
+    return 0;
+}
+
 /* ---- entry -------------------------------------------------------------------------------- */
 
 int ep_ui_render(struct ep_env *env, const struct ep_ui_req *q, struct ep_buf *out,
@@ -872,6 +1050,7 @@ int ep_ui_render(struct ep_env *env, const struct ep_ui_req *q, struct ep_buf *o
     case EP_UI_NETWORK: rc = view_network(w, q, &pg, err); break;
     case EP_UI_MAP: rc = view_map(w, q, &pg, err); break;
     case EP_UI_SCORECARD: rc = view_scorecard(env, w, q, &pg, err); break;
+    case EP_UI_HEMICYCLE: rc = view_hemicycle(w, q, &pg, err); break;
     default: rc = view_coalition(w, q, &pg, err); break;
     }
     if (!rc && pg.bad)

@@ -6,7 +6,7 @@
  * links. Every chart has its data table under it, and keyboard controls. See docs/ui.md.
  *
  * The figures come from the typed analysis/ results (ep_network, ep_stats_map, ep_influence,
- * ep_mep_report, ep_coalition) over a window of the env's store, never from tool JSON.
+ * ep_mep_report, ep_coalition, ep_landscape) over a window of the env's store, never from tool JSON.
  *
  * Views (names as in ui://epintel/<name> and /ui/<name>):
  *   network    co-voting network explorer (map_political_network)
@@ -14,6 +14,8 @@
  *   scorecard  one MEP: influence dimensions, agreement with each group, defections
  *              (assess_mep_influence); needs mep_id
  *   coalition  group-pair agreement heatmap with drill-down (analyze_coalition_dynamics)
+ *   hemicycle  seats per group on the window's last vote, seat arithmetic of selected groups and
+ *              the minimal winning coalitions (generate_political_landscape, ep_landscape)
  * Query keys: from, to (YYYY-MM-DD, inclusive; default: every vote with positions), mep_id.
  *
  * Not thread-safe (igraph, the env's window cache): callers serialize, as for the tools. */
@@ -27,7 +29,7 @@
 #include "ep_error.h"
 #include "ep_util.h"
 
-enum { EP_UI_NETWORK, EP_UI_MAP, EP_UI_SCORECARD, EP_UI_COALITION, EP_UI_NVIEW };
+enum { EP_UI_NETWORK, EP_UI_MAP, EP_UI_SCORECARD, EP_UI_COALITION, EP_UI_HEMICYCLE, EP_UI_NVIEW };
 
 struct ep_ui_view_info {
     const char *name;  /* "network", ... */

@@ -194,6 +194,73 @@ async function exerciseNetwork(frame, label) {
   await frame.locator('#t-comm').uncheck();
 }
 
+// The hemicycle's interactions, in frame; tool = generate_political_landscape's structuredContent
+// for the same window (the seat figures computed by the tool, not by the page).
+async function exerciseHemicycle(frame, label, tool) {
+  const d = await viewData(frame);
+  const total = tool.seats.total, maj = tool.seats.majority;
+  check(d.total === total && d.majority === maj, `${label}: ${d.total} seats, majority ${d.majority} as the tool's`);
+  check(await frame.locator('#seats circle').count() === total, `${label}: ${total} seats drawn (one dot each)`);
+  const byTool = tool.seats.by_group.map((g) => g.group + ':' + g.seats).join(' ');
+  const byPage = d.groups.map((g) => g.code + ':' + g.seats).join(' ');
+  check(byTool === byPage, `${label}: groups and seats in the tool's order (${byPage})`);
+  for (let g = 0; g < d.groups.length; g++) {
+    const n = await frame.locator(`#seats g.grp[data-g="${g}"] circle`).count();
+    if (n !== d.groups[g].seats) check(false, `${label}: ${d.groups[g].code} has ${n} dots, not ${d.groups[g].seats}`);
+  }
+  check(await frame.locator('#tbl tbody tr').count() === d.groups.length, `${label}: one table row per group`);
+  // hover: group, seats, share
+  const e = d.groups.findIndex((g) => g.code === 'EPP'), s = d.groups.findIndex((g) => g.code === 'SD');
+  await frame.locator(`#seats g.grp[data-g="${e}"] circle`).nth(3).hover({ force: true });
+  const tip = await frame.locator('#tip').textContent();
+  const share = (100 * d.groups[e].seats / total).toFixed(1);
+  check(tip === `EPP\n${d.groups[e].seats} seats, ${share} % of ${total}`, `${label}: hover shows "${tip.replace('\n', ' / ')}"`);
+  // click two groups: the running total and the majority verdict
+  await frame.locator(`#seats g.grp[data-g="${e}"] circle`).first().click({ force: true });
+  await frame.locator(`#seats g.grp[data-g="${s}"] circle`).first().click({ force: true });
+  const two = d.groups[e].seats + d.groups[s].seats;
+  const t2 = await frame.locator('#total').textContent();
+  check(+(await frame.locator('#total').getAttribute('data-seats')) === two &&
+    t2.startsWith(`${[e, s].sort((a, b) => a - b).map((g) => d.groups[g].code).join(' + ')}: ${two} of ${total} seats`) &&
+    t2.includes(two >= maj ? 'a majority' : `${maj - two} short of ${maj}`),
+    `${label}: EPP and SD selected (seating order): "${t2}"`);
+  // keyboard: Tab-reachable group, Enter adds RENEW
+  const r = d.groups.findIndex((g) => g.code === 'RENEW');
+  await frame.locator(`#seats g.grp[data-g="${r}"]`).focus();
+  check(!(await frame.locator('#tip').isHidden()), `${label}: focusing a group shows its tooltip`);
+  await frame.locator(`#seats g.grp[data-g="${r}"]`).press('Enter');
+  const three = two + d.groups[r].seats;
+  check(+(await frame.locator('#total').getAttribute('data-seats')) === three &&
+    (await frame.locator('#total').getAttribute('data-majority')) === (three >= maj ? '1' : '0') &&
+    (await frame.locator(`#seats g.grp[data-g="${r}"]`).getAttribute('aria-pressed')) === 'true',
+    `${label}: Enter on RENEW: ${three} seats, majority ${three >= maj ? 'reached' : 'not reached'}`);
+  await frame.locator(`#seats g.grp[data-g="${r}"]`).press('Escape');
+  check(+(await frame.locator('#total').getAttribute('data-seats')) === 0, `${label}: Escape clears the selection`);
+  // the table's check boxes select too
+  await frame.locator(`#sel-${e}`).check();
+  check(+(await frame.locator('#total').getAttribute('data-seats')) === d.groups[e].seats, `${label}: the table's check box selects EPP`);
+  // the coalitions: the tool's list, and "Select" sets the selection to one of them
+  const items = tool.majority.items;
+  check(items.length > 0 && items.every((c, k) => c.seats === d.coalitions[k].seats && c.won_together === d.coalitions[k].won &&
+      c.aligned_votes === d.coalitions[k].aligned && c.groups.join(' + ') === d.coalitions[k].groups.map((g) => d.groups[g].code).join(' + ')),
+    `${label}: the tool's ${items.length} first coalitions listed with the same groups, seats and wins`);
+  const rows = await frame.locator('#coal tbody tr').count();
+  check(rows === d.coalitions.length && rows === tool.majority.minimal_winning_total,
+    `${label}: ${rows} minimal winning coalitions in the table`);
+  await frame.locator('#coal .pick').first().click();
+  const c0 = d.coalitions[0];
+  check(+(await frame.locator('#total').getAttribute('data-seats')) === c0.seats &&
+    (await frame.locator('#total').getAttribute('data-majority')) === '1' &&
+    (await frame.locator('#seats g.grp.on').count()) === c0.groups.length,
+    `${label}: selecting the first coalition (${items[0].groups.join(' + ')}): ${c0.seats} seats, a majority`);
+  await frame.locator('#clear').click();
+  check(+(await frame.locator('#total').getAttribute('data-seats')) === 0 && (await frame.locator('#seats g.grp.on').count()) === 0,
+    `${label}: Clear empties the selection`);
+  // for the screenshot: the first coalition selected, the chart in view
+  await frame.locator('#coal .pick').first().click();
+  await frame.evaluate(() => window.scrollTo(0, 0));
+}
+
 async function waitReady(frame) {
   await frame.waitForFunction(() => window.epUi && window.epUi.ready, null, { timeout: 60000 });
 }
@@ -294,6 +361,16 @@ async function hostPage(tool, args) {
   await page.close();
 }
 
+{
+  const { page, frame } = await hostPage('generate_political_landscape', {});
+  const h = await page.evaluate(() => window.host);
+  check(h.uri === 'ui://epintel/hemicycle', 'host: generate_political_landscape names ui://epintel/hemicycle');
+  const tool = (await rpc('tools/call', { name: 'generate_political_landscape', arguments: {} })).result.structuredContent;
+  await exerciseHemicycle(frame, 'host hemicycle', tool);
+  await shot(page, 'host-hemicycle');
+  await page.close();
+}
+
 /* ---- (b) directly under /ui/ ---------------------------------------------------------------- */
 {
   // a plain browser with the analyst's API key (run.sh's server has --auth-config)
@@ -319,6 +396,11 @@ async function hostPage(tool, args) {
   await waitReady(page);
   const cd = await viewData(page);
   check(await page.locator('#tbl tbody tr').count() === cd.pairs.length, `/ui/coalition: ${cd.pairs.length} pairs in the table`);
+  await page.goto(uiBase + 'hemicycle');
+  await waitReady(page);
+  const land = (await rpc('tools/call', { name: 'generate_political_landscape', arguments: {} })).result.structuredContent;
+  await exerciseHemicycle(page, '/ui/hemicycle', land);
+  await shot(page, 'ui-hemicycle');
   await page.goto(uiBase + 'map');
   await waitReady(page);
   await shot(page, 'ui-map');

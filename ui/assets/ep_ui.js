@@ -390,6 +390,63 @@
     });
   }
 
+  /* ---- 5. hemicycle ---------------------------------------------------------------------- */
+  function hemicycle() {
+    var svg = $('#plot'), sel = {}, grps = $$('#seats g.grp');
+    function describe(g) {
+      var x = D.groups[g];
+      return x.code + '\n' + x.seats + ' seats, ' + fmt(100 * x.seats / D.total, 1) + ' % of ' + D.total;
+    }
+    function update() {
+      var tot = 0, names = [];
+      D.groups.forEach(function (x, g) { if (sel[g]) { tot += x.seats; names.push(x.code); } });
+      grps.forEach(function (e) {
+        var g = +e.getAttribute('data-g');
+        e.classList.toggle('on', !!sel[g]);
+        e.setAttribute('aria-pressed', sel[g] ? 'true' : 'false');
+      });
+      $$('#tbl tbody input').forEach(function (c) { c.checked = !!sel[+c.value]; });
+      svg.classList.toggle('picking', names.length > 0);
+      var ok = tot >= D.majority;
+      $('#ctr').textContent = names.length ? tot + ' of ' + D.total : D.total + ' seats';
+      $('#total').textContent = names.length
+        ? names.join(' + ') + ': ' + tot + ' of ' + D.total + ' seats: ' +
+          (ok ? 'a majority (' + D.majority + ' needed)' : 'no majority, ' + (D.majority - tot) + ' short of ' + D.majority)
+        : 'No group selected: select groups to add up their seats (a majority is ' + D.majority + ' of ' + D.total + ').';
+      $('#total').setAttribute('data-seats', String(tot));
+      $('#total').setAttribute('data-majority', names.length && ok ? '1' : '0');
+      sizeChanged();
+    }
+    function toggle(g) { sel[g] = !sel[g]; update(); }
+    grps.forEach(function (e) {
+      var g = +e.getAttribute('data-g');
+      e.addEventListener('mousemove', function (ev) { tipAt(describe(g), ev.clientX, ev.clientY); });
+      e.addEventListener('mouseleave', tipHide);
+      e.addEventListener('focus', function () {
+        var r = e.getBoundingClientRect();
+        tipAt(describe(g), r.left + r.width / 2, r.top + r.height / 2);
+      });
+      e.addEventListener('blur', tipHide);
+      e.addEventListener('click', function () { toggle(g); });
+      e.addEventListener('keydown', function (ev) {
+        if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); toggle(g); }
+        else if (ev.key === 'Escape') { sel = {}; update(); }
+      });
+    });
+    $$('#tbl tbody input').forEach(function (c) {
+      c.addEventListener('change', function () { sel[+c.value] = c.checked; update(); });
+    });
+    $$('#coal .pick').forEach(function (b) {
+      b.addEventListener('click', function () {
+        sel = {};
+        D.coalitions[+b.getAttribute('data-k')].groups.forEach(function (g) { sel[g] = true; });
+        update();
+      });
+    });
+    $('#clear').addEventListener('click', function () { sel = {}; update(); });
+    update();
+  }
+
   /* ---- start ----------------------------------------------------------------------------- */
   /* The view links keep the window; inside a host they load the view through the bridge. */
   function navLinks() {
@@ -409,6 +466,7 @@
     if (D.view === 'network') network();
     else if (D.view === 'map') map();
     else if (D.view === 'coalition') coalition();
+    else if (D.view === 'hemicycle') hemicycle();
     epUi.view = D.view;
     epUi.ready = true;
     document.body.setAttribute('data-ready', '1');
