@@ -487,16 +487,23 @@ static int deleg_pdf(struct kit *k, const struct ep_delegation *o, const char *c
     char(*how)[48] = calloc((size_t)nd * DELEG_PDF_PER + 1, sizeof *how);
     char **titles = NULL;
     int rc = 0, n_def = 0;
-    if (!mem || !grp || !def || !vidx || !dates || !how)
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory for the country report");
-    for (int q = 0; rc == 0 && q < o->n_member; q++) {
+    if (!mem || !grp || !def || !vidx || !dates || !how) {
+        free(mem);
+        free(grp);
+        free(def);
+        free(vidx);
+        free(dates);
+        free(how);
+        return ep_error_set(err, EP_ENOMEM, "out of memory for the country report");
+    }
+    for (int q = 0; q < o->n_member; q++) {
         const struct ep_deleg_member *x = &o->member[q];
         mem[q] = (struct ep_report_country_member){k->w->name[x->mep], gcode(m, x->grp), x->cast,
                                                    x->eligible, x->part_ok, x->participation,
                                                    x->n_defect, x->def_den};
     }
     static const char *const pname[] = {"?", "FOR", "AGAINST", "ABSTENTION"};
-    for (int q = 0; rc == 0 && q < nd; q++) {
+    for (int q = 0; q < nd; q++) {
         int mi = o->defector[q], i = o->member[mi].mep, got = 0;
         for (int v = m->n_vote - 1; v >= 0 && got < DELEG_PDF_PER; v--) {
             const uint8_t *row = m->pos + (size_t)v * (size_t)m->n_mep;
@@ -519,9 +526,8 @@ static int deleg_pdf(struct kit *k, const struct ep_delegation *o, const char *c
             got++;
         }
     }
-    if (rc == 0)
-        rc = kit_titles(k, vidx, n_def, &titles, err);
-    for (int q = 0; rc == 0 && q < n_def; q++)
+    rc = kit_titles(k, vidx, n_def, &titles, err);
+    for (int q = 0; rc == 0 && titles && q < n_def; q++)
         def[q].title = titles[q];
     for (int g = 0; rc == 0 && g < m->n_grp && g < EP_MATRIX_MAX_GROUPS; g++)
         grp[g] = (struct ep_report_country_group){m->grp_code[g], o->seats[g], o->grp[g].agree,
