@@ -13,6 +13,7 @@
 #include "ep_provider.h"
 #include "ep_stats.h"
 #include "ep_tasks.h"
+#include "ep_report.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"
 #include "ep_tools_epapi.h"
@@ -578,6 +579,7 @@ int ep_cmd_tool(struct ep_cli *cli, int argc, char **argv)
     ep_tools_cleanup();
     ep_env_close(&env);
     ep_store_close(s);
+    ep_report_cleanup(); /* cairo's and fontconfig's caches after a rendered file (leak checkers) */
     return ep_cli_exit_code(rc);
 }
 

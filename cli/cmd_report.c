@@ -4,6 +4,7 @@
  *   report briefing --out FILE.pdf [WINDOW]
  *   report network --out DIR [WINDOW]
  *   report coalition --out FILE.pdf [WINDOW]
+ *   report country (--country CODE | --all) [--out DIR] [WINDOW]
  *
  * WINDOW: --from, --to, --term, --sitting (repeatable), passed to the tools as their window
  * arguments (from, to, term, sittings); the scorecards' stamp records the window.
@@ -39,6 +40,7 @@
 #include "ep_tools.h"
 #include "ep_tools_all.h"
 #include "ep_tools_intel.h"
+#include "ep_tools_toolkit.h"
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
@@ -105,7 +107,8 @@ static void report_usage(FILE *f)
             "[--force] [WINDOW]\n"
             "       epintel report briefing --out FILE.pdf [WINDOW]\n"
             "       epintel report network --out DIR [WINDOW]\n"
-            "       epintel report coalition --out FILE.pdf [WINDOW]\n\n"
+            "       epintel report coalition --out FILE.pdf [WINDOW]\n"
+            "       epintel report country (--country CODE | --all) [--out DIR] [WINDOW]\n\n"
             "Render reports from the store (default window: every vote with positions).\n"
             "WINDOW, as the tools' window arguments: --from YYYY-MM-DD, --to YYYY-MM-DD,\n"
             "--term 9|10, --sitting YYYY-MM-DD (repeatable: only those sitting dates).\n"
@@ -114,7 +117,10 @@ static void report_usage(FILE *f)
             "              resumable: up-to-date files are skipped (--force rewrites them)\n"
             "  briefing    political risk briefing PDF\n"
             "  network     DIR/network.graphml, DIR/network.png, DIR/political-map.png\n"
-            "  coalition   coalition dynamics report PDF\n\n"
+            "  coalition   coalition dynamics report PDF\n"
+            "  country     country delegation PDF, DIR/country-CODE.pdf (default DIR: .): CODE as\n"
+            "              members carry it (DEU), ISO alpha-2 (DE) or a name; --all = one PDF\n"
+            "              per country of the window's MEPs\n\n"
             "Files are written atomically (temp file + rename). Progress goes to stderr (a bar\n"
             "on a terminal); a summary line ends each job.\n");
 }
@@ -678,6 +684,120 @@ static int cmd_network(struct ep_cli *cli, int argc, char **argv)
     return finish("network", rc, &err, t0, 3, f.same, out);
 }
 
+/* ---- country delegations -------------------------------------------------------------- */
+
+/* One delegation's PDF, DIR/country-CODE.pdf, through the tool's document function. */
+static int one_country(struct ep_env *env, const char *country, struct files *f,
+                       struct ep_error *err)
+{
+    struct ep_doc_sink sink = {.emit = files_emit, .u = f};
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = env->store;
+    ctx.env = env;
+    json_t *args = Win ? json_deep_copy(Win) : json_object();
+    if (!args || json_object_set_new(args, "country", json_string(country))) {
+        json_decref(args);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    int txn = ep_store_read_begin(env->store);
+    int rc = ep_tools_doc_country(&ctx, args, &sink, err);
+    if (txn)
+        ep_store_read_end(env->store);
+    json_decref(args);
+    return rc;
+}
+
+static int code_cmp(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* The distinct member-table countries of the window's MEPs, sorted, as one block of codes. */
+static int list_countries(struct ep_env *env, char (**codes)[8], int *n, struct ep_error *err)
+{
+    struct ep_tools_window tw;
+    struct ep_win *win = NULL;
+    int rc = ep_tools_window_from_args(Win, &tw, err);
+    if (rc == 0)
+        rc = ep_env_window(env, &tw.w, &win, err);
+    if (rc == 0)
+        rc = ep_win_need_names(win, err);
+    if (rc)
+        return rc;
+    *codes = calloc((size_t)win->m->n_mep + 1, sizeof **codes);
+    if (!*codes)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    *n = 0;
+    for (int i = 0; i < win->m->n_mep; i++) {
+        const char *c = win->country[i];
+        int seen = !c[0];
+        for (int j = 0; j < *n && !seen; j++)
+            seen = strcmp((*codes)[j], c) == 0;
+        if (!seen)
+            snprintf((*codes)[(*n)++], sizeof **codes, "%s", c);
+    }
+    qsort(*codes, (size_t)*n, sizeof **codes, code_cmp);
+    return 0;
+}
+
+static int cmd_country(struct ep_cli *cli, int argc, char **argv)
+{
+    const char *out = ".", *country = NULL;
+    int all = 0;
+    for (int i = 1; i < argc; i++) {
+        int w;
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(argv[i], "--country") == 0 && i + 1 < argc) {
+            country = argv[++i];
+        } else if (strcmp(argv[i], "--all") == 0) {
+            all = 1;
+        } else if ((w = window_opt(argc, argv, &i)) != 0) {
+            if (w < 0)
+                return EP_EXIT_USAGE;
+        } else {
+            fprintf(stderr, "epintel report country: unexpected argument %s\n", argv[i]);
+            return EP_EXIT_USAGE;
+        }
+    }
+    if (!all == !country) {
+        fprintf(stderr, "epintel report country: give --country CODE (e.g. DE, DEU or Germany) "
+                        "or --all\n");
+        return EP_EXIT_USAGE;
+    }
+    struct ep_error err = {0};
+    if (ep_mkdirs(out, &err) || ep_tools_register_all(&err)) {
+        ep_cli_error(&err);
+        return EP_EXIT_ERROR;
+    }
+    struct ep_store *s = ep_cli_open_store(cli, 1);
+    if (!s)
+        return EP_EXIT_ERROR;
+    struct ep_env env;
+    ep_env_init(&env, s, NULL);
+    double t0 = ep_now();
+    struct files f = {.dir = out, .changed_only = 1};
+    char(*codes)[8] = NULL;
+    int n = 0, rc = 0;
+    if (all) {
+        rc = list_countries(&env, &codes, &n, &err);
+        int tty = isatty(STDERR_FILENO);
+        for (int i = 0; rc == 0 && i < n; i++) {
+            rc = one_country(&env, codes[i], &f, &err);
+            if (rc)
+                ep_error_prefix(&err, "country %s: ", codes[i]);
+            progress(tty, cli->quiet, "country", i + 1, n, t0);
+        }
+    } else {
+        rc = one_country(&env, country, &f, &err);
+    }
+    free(codes);
+    ep_env_close(&env);
+    ep_tools_cleanup();
+    ep_store_close(s);
+    return finish("country", rc, &err, t0, f.n, f.same, out);
+}
+
 int ep_cmd_report(struct ep_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -702,6 +822,8 @@ int ep_cmd_report(struct ep_cli *cli, int argc, char **argv)
         rc = cmd_pdf(cli, argc - 1, argv + 1, 0);
     else if (strcmp(kind, "network") == 0)
         rc = cmd_network(cli, argc - 1, argv + 1);
+    else if (strcmp(kind, "country") == 0)
+        rc = cmd_country(cli, argc - 1, argv + 1);
     json_decref(Win);
     Win = NULL;
     if (rc >= 0) {

@@ -106,6 +106,47 @@ int ep_report_pdf_briefing(json_t *risk, json_t *coalition, struct ep_buf *out,
  * most/least reliable alliances, factions and stability. */
 int ep_report_pdf_coalition(json_t *coalition, struct ep_buf *out, struct ep_error *err);
 
+/* Country delegation report (analyze_country_delegation), rendered from this typed struct (no
+ * JSON): members with group and participation, seats per group, the delegation's cohesion,
+ * splits, agreement with each group (bar chart), defectors with the votes they defected on.
+ * Every string is borrowed for the call; counts 0 with NULL arrays are allowed. A figure whose
+ * *_ok (or denominator) is 0 is printed as "n/a", never as 0. */
+struct ep_report_country_member {
+    const char *name, *group; /* group NULL = none */
+    int cast, eligible, part_ok;
+    double participation;
+    int n_defect, def_den;
+};
+struct ep_report_country_group {
+    const char *group;
+    int seats;         /* on the window's last vote */
+    int agree, common; /* agreement = agree / common, n/a when common == 0 */
+};
+struct ep_report_country_defection {
+    int member;                    /* index into member[] */
+    const char *date, *title, *how; /* the vote; "FOR / AGAINST" (member / delegation) */
+};
+struct ep_report_country {
+    const char *code, *label;           /* label may be NULL */
+    const char *from, *to, *dataset_date; /* window and dataset dates ("?" when unknown) */
+    int votes, sittings, synthetic;
+    int n_member;
+    const struct ep_report_country_member *member;
+    const char *seats_date;
+    int seats_total, seats_nogroup;
+    int n_group;
+    const struct ep_report_country_group *group; /* every group of the window */
+    int ai_n, rice_n;
+    double ai_mean, ai_median, rice_mean;
+    int split_den, n_split, n_tie;
+    int n_defector;          /* members with at least one defection */
+    const int *defector;     /* [n_defector] indices into member[], most defections first */
+    int n_defection;         /* listed defections (capped by the caller) */
+    const struct ep_report_country_defection *defection;
+};
+int ep_report_pdf_country(const struct ep_report_country *c, struct ep_buf *out,
+                          struct ep_error *err);
+
 /* ---- Fonts ----------------------------------------------------------------------------------- */
 
 /* Path of the DejaVu Sans regular (bold = 0) or bold (bold = 1) TrueType file: fontconfig first,

@@ -1214,3 +1214,5 @@ int ep_report_pdf_coalition(json_t *coal, struct ep_buf *out, struct ep_error *e
     methodology(&d, coal);
     return doc_close(&d, out, err);
 }
+
+#include "ep_report_country.inc"

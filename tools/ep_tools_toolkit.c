@@ -12,6 +12,7 @@
 #include "ep_ego.h"
 #include "ep_groups_compare.h"
 #include "ep_landscape.h"
+#include "ep_report.h"
 #include "ep_report_hemicycle.h"
 #include "ep_artefact.h"
 #include "ep_env.h"
@@ -22,6 +23,7 @@
 #include "ep_query_toolkit.h"
 #include "ep_run.h"
 #include "ep_stats.h"
+#include "ep_store.h"
 #include "ep_tools_common.h"
 #include "ep_tools_window.h"
 #include "ep_util.h"
@@ -465,8 +467,113 @@ static json_t *deleg_defectors_json(struct kit *k, const struct ep_delegation *o
     return arr;
 }
 
-static int body_analyze_country_delegation(struct kit *k, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                    struct ep_error *err)
+/* The delegation's votes each listed defector cast against its non-tie position: up to
+ * DELEG_PDF_PER votes per defector (the latest), for the top defectors. */
+#define DELEG_PDF_PER 5
+
+/* The country delegation PDF from the typed delegation (report/ep_report.h
+ * ep_report_pdf_country), handed to sink as country-<code>.pdf. */
+static int deleg_pdf(struct kit *k, const struct ep_delegation *o, const char *code,
+                     const char *label, int top, struct ep_doc_sink *sink, struct ep_error *err)
+{
+    const struct ep_matrix *m = o->win->m;
+    int nd = o->n_defector < top ? o->n_defector : top;
+    struct ep_report_country_member *mem = calloc((size_t)o->n_member + 1, sizeof *mem);
+    struct ep_report_country_group *grp = calloc((size_t)m->n_grp + 1, sizeof *grp);
+    struct ep_report_country_defection *def =
+        calloc((size_t)nd * DELEG_PDF_PER + 1, sizeof *def);
+    int *vidx = calloc((size_t)nd * DELEG_PDF_PER + 1, sizeof *vidx);
+    char(*dates)[11] = calloc((size_t)nd * DELEG_PDF_PER + 3, sizeof *dates);
+    char(*how)[48] = calloc((size_t)nd * DELEG_PDF_PER + 1, sizeof *how);
+    char **titles = NULL;
+    int rc = 0, n_def = 0;
+    if (!mem || !grp || !def || !vidx || !dates || !how) {
+        free(mem);
+        free(grp);
+        free(def);
+        free(vidx);
+        free(dates);
+        free(how);
+        return ep_error_set(err, EP_ENOMEM, "out of memory for the country report");
+    }
+    for (int q = 0; q < o->n_member; q++) {
+        const struct ep_deleg_member *x = &o->member[q];
+        mem[q] = (struct ep_report_country_member){k->w->name[x->mep], gcode(m, x->grp), x->cast,
+                                                   x->eligible, x->part_ok, x->participation,
+                                                   x->n_defect, x->def_den};
+    }
+    static const char *const pname[] = {"?", "FOR", "AGAINST", "ABSTENTION"};
+    for (int q = 0; q < nd; q++) {
+        int mi = o->defector[q], i = o->member[mi].mep, got = 0;
+        for (int v = m->n_vote - 1; v >= 0 && got < DELEG_PDF_PER; v--) {
+            const uint8_t *row = m->pos + (size_t)v * (size_t)m->n_mep;
+            uint8_t p = row[i];
+            if (p < EP_POS_FOR || p > EP_POS_ABSTENTION)
+                continue;
+            int c[4] = {0};
+            for (int j = 0; j < o->n_member; j++) {
+                uint8_t pj = row[o->member[j].mep];
+                if (pj >= EP_POS_FOR && pj <= EP_POS_ABSTENTION)
+                    c[pj]++;
+            }
+            int dp = ep_stats_position(c[1], c[2], c[3]);
+            if (dp == EP_GPOS_TIE || dp == EP_GPOS_NONE || dp == p)
+                continue;
+            ep_date_format(m->vote_day[v], dates[n_def]);
+            snprintf(how[n_def], sizeof how[n_def], "%s / %s", pname[p], pname[dp]);
+            def[n_def] = (struct ep_report_country_defection){mi, dates[n_def], NULL, how[n_def]};
+            vidx[n_def++] = v;
+            got++;
+        }
+    }
+    rc = kit_titles(k, vidx, n_def, &titles, err);
+    for (int q = 0; rc == 0 && titles && q < n_def; q++)
+        def[q].title = titles[q];
+    for (int g = 0; rc == 0 && g < m->n_grp && g < EP_MATRIX_MAX_GROUPS; g++)
+        grp[g] = (struct ep_report_country_group){m->grp_code[g], o->seats[g], o->grp[g].agree,
+                                                  o->grp[g].common};
+    char *d0 = dates[nd * DELEG_PDF_PER], *d1 = dates[nd * DELEG_PDF_PER + 1],
+         *ds = dates[nd * DELEG_PDF_PER + 2], dataset[11] = "";
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    if (rc == 0) {
+        ep_date_format(m->vote_day[0], d0);
+        ep_date_format(m->vote_day[m->n_vote - 1], d1);
+        ep_date_format(m->vote_day[m->n_vote - 1], ds);
+        ep_store_dataset_date(k->ctx->store, dataset);
+        struct ep_report_country c = {
+            .code = code, .label = label[0] ? label : NULL, .from = d0, .to = d1,
+            .dataset_date = dataset[0] ? dataset : "unknown", .votes = m->n_vote,
+            .sittings = k->w->n_sittings, .synthetic = m->synthetic, .n_member = o->n_member,
+            .member = mem, .seats_date = ds, .seats_total = o->seats_last,
+            .seats_nogroup = o->seats_nogroup,
+            .n_group = m->n_grp < EP_MATRIX_MAX_GROUPS ? m->n_grp : EP_MATRIX_MAX_GROUPS,
+            .group = grp, .ai_n = o->ai_n, .rice_n = o->rice_n, .ai_mean = o->ai_mean,
+            .ai_median = o->ai_median, .rice_mean = o->rice_mean, .split_den = o->split_den,
+            .n_split = o->n_split, .n_tie = o->n_tie, .n_defector = o->n_defector,
+            .defector = o->defector, .n_defection = n_def, .defection = def};
+        sink->t_render = ep_now();
+        rc = ep_report_pdf_country(&c, &b, err);
+    }
+    char stem[32], title[192];
+    snprintf(stem, sizeof stem, "country-%s", code);
+    snprintf(title, sizeof title, "Country delegation report %s", code);
+    if (rc == 0)
+        rc = ep_doc_emit(sink, rc, EP_FMT_PDF, stem, title, &b, err);
+    ep_buf_free(&b);
+    free(titles);
+    free(mem);
+    free(grp);
+    free(def);
+    free(vidx);
+    free(dates);
+    free(how);
+    return rc;
+}
+
+/* The delegation result; with a sink, also its PDF (deleg_pdf). */
+static int country_core(struct kit *k, struct ep_tool_ctx *ctx, json_t *args,
+                        struct ep_doc_sink *sink, json_t **result, struct ep_error *err)
 {
     const char *arg = json_string_value(json_object_get(args, "country"));
     char code[8], label[128], known[600];
@@ -512,6 +619,8 @@ static int body_analyze_country_delegation(struct kit *k, struct ep_tool_ctx *ct
     ep_json_put(res, "defectors", deleg_defectors_json(k, &o, (int)iarg(args, "top", 10), &bad),
                 &bad);
     ep_json_put(res, "defectors_total", json_integer(o.n_defector), &bad);
+    if (rc == 0 && sink)
+        rc = deleg_pdf(k, &o, code, label, (int)iarg(args, "top", 10), sink, err);
     ep_delegation_free(&o);
     if (rc) {
         json_decref(res);
@@ -536,10 +645,56 @@ static int body_analyze_country_delegation(struct kit *k, struct ep_tool_ctx *ct
                       inputs, limits, bad, result, err);
 }
 
+static int body_analyze_country_delegation(struct kit *k, struct ep_tool_ctx *ctx, json_t *args,
+                                           json_t **result, struct ep_error *err)
+{
+    unsigned fmts;
+    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PDF, "analyze_country_delegation", &fmts,
+                            err))
+        return EP_EINVAL;
+    if (!(fmts & EP_FMT_PDF))
+        return country_core(k, ctx, args, NULL, result, err);
+    struct ep_artefacts a;
+    int rc = ep_artefacts_begin(&a, ctx, args, err);
+    if (rc)
+        return rc;
+    struct ep_doc_sink sink;
+    ep_artefacts_sink(&a, &sink);
+    rc = country_core(k, ctx, args, &sink, result, err);
+    if (rc) {
+        ep_artefacts_abort(&a);
+        return rc;
+    }
+    rc = ep_artefacts_finish(&a, *result, err);
+    if (rc) {
+        json_decref(*result);
+        *result = NULL;
+    }
+    return rc;
+}
+
 static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                     struct ep_error *err)
 {
     return kit_run(ctx, args, result, err, body_analyze_country_delegation);
+}
+
+int ep_tools_doc_country(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
+                         struct ep_error *err)
+{
+    /* the tool's arguments as its handler gets them: the schema's defaults filled in */
+    json_t *a = ep_tools_args_with_defaults("analyze_country_delegation", args);
+    if (!a)
+        return ep_error_set(err, EP_EINTERNAL,
+                            "analyze_country_delegation is not registered, or out of memory");
+    struct kit k;
+    memset(&k, 0, sizeof k);
+    json_t *res = NULL;
+    int rc = country_core(&k, ctx, a, sink, &res, err);
+    free(k.modal);
+    json_decref(res);
+    json_decref(a);
+    return rc;
 }
 
 /* ==== compare_political_groups ============================================================= */
@@ -1277,7 +1432,7 @@ static const struct ep_tool rows[] = {
      "A country's MEPs in a window with their groups, participation and seats per group; the "
      "delegation's own cohesion (Agreement Index, Rice over its members), how often it splits, "
      "its agreement with each group's position and its defectors (members voting against the "
-     "delegation's position).",
+     "delegation's position). formats [\"pdf\"] adds the country delegation report (PDF).",
      NULL, NULL, ANNOT, 3600, tool_analyze_country_delegation},
     {"track_mep_attendance", "Track MEP attendance",
      "Participation (cast / eligible votes) in a window ranked by MEP, country or group, highest "

@@ -33,4 +33,12 @@ int ep_tools_positions_countries(struct ep_store *s, const struct ep_positions *
 json_t *ep_tools_country_breakdown_json(const struct ep_positions *p, int v,
                                         const char (*country)[8]);
 
+/* The country delegation PDF (analyze_country_delegation's formats ["pdf"] and `epintel report
+ * country`): the delegation of args["country"] over args' window, handed to sink as one PDF,
+ * country-<code> (tools/ep_artefact.h, struct ep_doc_sink). args: the tool's arguments (its
+ * schema's defaults are filled in). EP_EINVAL for an unknown country (with the known ones). */
+struct ep_doc_sink;
+int ep_tools_doc_country(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
+                         struct ep_error *err);
+
 #endif
