@@ -884,7 +884,7 @@ static struct sess *sess_create(struct http *h, const char *owner, int modern, i
     mo.tool_visible_ctx = h;
     mo.cache_private = h->o.auth_config != NULL; /* lists and reads depend on the roles */
     mo.principal = s->owner;                     /* its tasks are the principal's */
-    mo.rcache = h->state; /* --state: the result cache the replicas share */
+    mo.rcache = h->state;                        /* --state: the result cache the replicas share */
     mo.cache_note = http_cache_note;
     out_dir_for(h, owner, s->out_dir, sizeof s->out_dir);
     mo.ctx.out_dir = s->out_dir[0] ? s->out_dir : NULL;

@@ -726,17 +726,17 @@ static char *shared_key(struct ep_mcp_server *s, struct job *j, const char *name
         return NULL;
     char *canon = ep_tools_canonical_args(args);
     char *k = NULL;
-    if (canon && asprintf(&k, "%s\n%s\n%s\n%s", s->o.version ? s->o.version : "", name, canon,
-                          content) < 0)
+    if (canon &&
+        asprintf(&k, "%s\n%s\n%s\n%s", s->o.version ? s->o.version : "", name, canon, content) < 0)
         k = NULL;
     free(canon);
     return k;
 }
 
-/* A shared call's result from a cache (execution lock held): the process's own first (its
- * generation confirmed now), then Redis. "local" or "redis" with r->raw set, or NULL. */
-static const char *shared_lookup(struct ep_mcp_server *s, const struct ep_tool_ctx *ctx,
-                                 const char *name, json_t *args, const char *key, struct reply *r)
+/* A shared call's result from the process's own cache (execution lock held), its generation
+ * confirmed now: 1 with r->raw set, or 0 (then ask Redis). */
+static int shared_local(const struct ep_tool_ctx *ctx, const char *name, json_t *args,
+                        struct reply *r)
 {
     ep_tools_cache_confirm(ctx);
     char *canon = ep_tools_canonical_args(args);
@@ -749,10 +749,26 @@ static const char *shared_lookup(struct ep_mcp_server *s, const struct ep_tool_c
             r->rawlen = b->len;
         }
         ep_tools_blob_unref(b);
-        if (r->raw)
-            return "local";
     }
-    return ep_state_cache_get(s->o.rcache, key, &r->raw, &r->rawlen) ? "redis" : NULL;
+    return r->raw != NULL;
+}
+
+/* A shared call's result from a cache, the execution lock held: the process's own, else Redis
+ * (outside the execution lock: the other calls go on meanwhile). "local" or "redis" with r->raw
+ * set, or NULL; *locked = 0 when it returns without the lock. */
+static const char *shared_lookup(struct ep_mcp_server *s, const struct ep_tool_ctx *ctx,
+                                 const char *name, json_t *args, const char *key, struct reply *r,
+                                 int *locked)
+{
+    if (shared_local(ctx, name, args, r))
+        return "local";
+    pthread_mutex_unlock(&ep_mcp_exec_lock);
+    if (ep_state_cache_get(s->o.rcache, key, &r->raw, &r->rawlen)) {
+        *locked = 0;
+        return "redis";
+    }
+    pthread_mutex_lock(&ep_mcp_exec_lock);
+    return NULL;
 }
 
 struct shared {
@@ -761,8 +777,22 @@ struct shared {
     int store; /* the result was computed here and may be shared */
 };
 
-static void tools_call_run(struct ep_mcp_server *s, struct job *j, json_t *params,
-                           struct reply *r, struct shared *sh);
+static void tools_call_run(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r,
+                           struct shared *sh);
+
+/* After a computation (execution lock held): the result is shared only when the store's content
+ * (another process may ingest or sync into it at any time) is still the one in the key, so that
+ * the result is that content's; else sh->key is dropped. */
+static void shared_recheck(struct ep_mcp_server *s, struct job *j, const char *name, json_t *args,
+                           struct shared *sh)
+{
+    char *now = shared_key(s, j, name, args);
+    if (!now || strcmp(now, sh->key) != 0) {
+        free(sh->key);
+        sh->key = NULL;
+    }
+    free(now);
+}
 
 static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
 {
@@ -773,8 +803,8 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
     free(sh.key);
 }
 
-static void tools_call_run(struct ep_mcp_server *s, struct job *j, json_t *params,
-                           struct reply *r, struct shared *sh)
+static void tools_call_run(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r,
+                           struct shared *sh)
 {
     const char *name = json_string_value(json_object_get(params, "name"));
     json_t *args = json_object_get(params, "arguments");
@@ -802,10 +832,13 @@ static void tools_call_run(struct ep_mcp_server *s, struct job *j, json_t *param
     if (excl)
         pthread_mutex_lock(&ep_mcp_exec_lock);
     /* the EP-API-only tools run without the execution lock, so without SQL: not shared */
+    int locked = excl;
     sh->key = excl ? shared_key(s, j, name, args) : NULL;
-    const char *from = sh->key ? shared_lookup(s, &ctx, name, args, sh->key, r) : NULL;
+    const char *from = sh->key ? shared_lookup(s, &ctx, name, args, sh->key, r, &locked) : NULL;
     int rc = from ? 0 : ep_tools_call(&ctx, name, args, &res, &e);
-    if (excl)
+    if (sh->key && !from && rc == 0)
+        shared_recheck(s, j, name, args, sh);
+    if (locked)
         pthread_mutex_unlock(&ep_mcp_exec_lock);
     ep_trace_swap(tprev);
     ep_trace_attr_str(&ts, "epintel.tool", name);

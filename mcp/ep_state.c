@@ -631,7 +631,7 @@ static void cache_key(const char *material, char out[64])
     unsigned int dl = 0;
     memcpy(out, "epintel:rc:", 12);
     if (!EVP_Digest(material, strlen(material), d, &dl, EVP_sha256(), NULL))
-        return; /* "epintel:rc:": never stored under (put skips it), so a miss */
+        return;                  /* "epintel:rc:": never stored under (put skips it), so a miss */
     for (int i = 0; i < 16; i++) /* 128 bits of the digest */
         snprintf(out + 11 + 2 * i, 3, "%02x", d[i]);
 }

@@ -734,7 +734,8 @@ static void test_result_cache_redis_replicas(void **state)
     pid_t redis = start_redis(rport);
     snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rport);
     pid_t a, b;
-    int pa = serve(dba, pfa, out, NULL, aua, url, &a), pb = serve(dbb, pfb, out, NULL, aub, url, &b);
+    int pa = serve(dba, pfa, out, NULL, aua, url, &a),
+        pb = serve(dbb, pfb, out, NULL, aub, url, &b);
     static const char call[] =
         "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{"
         "\"name\":\"get_meps\",\"arguments\":{\"limit\":3,\"country\":\"FIN\"}," META26 "}}";
@@ -744,9 +745,10 @@ static void test_result_cache_redis_replicas(void **state)
     port = pa;
     json_t *v = post(NULL, NULL, "tools/call", "get_meps", call, &st);
     assert_int_equal(st, 200);
-    assert_int_equal(json_array_size(json_object_get(
-                         json_object_get(json_object_get(v, "result"), "structuredContent"), "meps")),
-                     3);
+    assert_int_equal(
+        json_array_size(json_object_get(
+            json_object_get(json_object_get(v, "result"), "structuredContent"), "meps")),
+        3);
     json_decref(v);
     char *ra = strdup(last_raw);
     assert_string_equal(last_audit_cache(aua, c), "");
@@ -775,9 +777,10 @@ static void test_result_cache_redis_replicas(void **state)
              "\"name\":\"get_meps\",\"arguments\":{\"country\":\"FIN\",\"limit\":3}}}",
              &st);
     assert_int_equal(st, 200);
-    assert_int_equal(json_array_size(json_object_get(
-                         json_object_get(json_object_get(v, "result"), "structuredContent"), "meps")),
-                     3);
+    assert_int_equal(
+        json_array_size(json_object_get(
+            json_object_get(json_object_get(v, "result"), "structuredContent"), "meps")),
+        3);
     json_decref(v);
     assert_string_equal(last_audit_cache(aub, c), "redis");
     assert_int_equal(metric("epintel_shared_cache_hits_total"), 2);
