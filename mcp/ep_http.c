@@ -177,6 +177,7 @@ struct req {
     char roles[256];
     char args_digest[17];
     char rpc_outcome[8];
+    char cache[8]; /* answered from a result cache: "local" or "redis" (ep_mcp cache_note) */
     char client[64];
     struct ep_trace_span span; /* the request's span (ep_trace.h): its trace id is audited */
 };
@@ -428,6 +429,31 @@ static void metrics_text(struct http *h, struct ep_buf *b)
         "# TYPE epintel_tool_cache_bytes gauge\n"
         "epintel_tool_cache_bytes %zu\n",
         cs.hits, cs.misses, cs.evictions, cs.entries, cs.bytes);
+    if (h->state) { /* --state: the result cache the replicas share */
+        struct ep_state_cache_stats ss;
+        ep_state_cache_stats(h->state, &ss);
+        ep_buf_printf(
+            b,
+            "# HELP epintel_shared_cache_hits_total tools/call answered from the result cache "
+            "in Redis (--state).\n"
+            "# TYPE epintel_shared_cache_hits_total counter\n"
+            "epintel_shared_cache_hits_total %lu\n"
+            "# HELP epintel_shared_cache_misses_total Shared cache look-ups that found nothing.\n"
+            "# TYPE epintel_shared_cache_misses_total counter\n"
+            "epintel_shared_cache_misses_total %lu\n"
+            "# HELP epintel_shared_cache_stores_total Results stored in the shared cache.\n"
+            "# TYPE epintel_shared_cache_stores_total counter\n"
+            "epintel_shared_cache_stores_total %lu\n"
+            "# HELP epintel_shared_cache_too_large_total Results kept local only (over %d "
+            "bytes).\n"
+            "# TYPE epintel_shared_cache_too_large_total counter\n"
+            "epintel_shared_cache_too_large_total %lu\n"
+            "# HELP epintel_shared_cache_errors_total Shared cache look-ups or stores Redis did "
+            "not answer (the result was computed: fail open).\n"
+            "# TYPE epintel_shared_cache_errors_total counter\n"
+            "epintel_shared_cache_errors_total %lu\n",
+            ss.hits, ss.misses, ss.stores, EP_STATE_CACHE_MAX_BYTES, ss.too_large, ss.errors);
+    }
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -825,6 +851,15 @@ static void out_dir_for(const struct http *h, const char *owner, char *out, size
     snprintf(out, n, "%s/principals/%s", base, hex);
 }
 
+/* The core's note that a request was answered from a result cache (before its reply is
+ * written, so before the audit line that says so). */
+static void http_cache_note(void *origin, const char *where)
+{
+    struct req *r = origin;
+    if (r)
+        snprintf(r->cache, sizeof r->cache, "%s", where);
+}
+
 static struct sess *sess_create(struct http *h, const char *owner, int modern, int *full)
 {
     *full = 0;
@@ -849,6 +884,8 @@ static struct sess *sess_create(struct http *h, const char *owner, int modern, i
     mo.tool_visible_ctx = h;
     mo.cache_private = h->o.auth_config != NULL; /* lists and reads depend on the roles */
     mo.principal = s->owner;                     /* its tasks are the principal's */
+    mo.rcache = h->state;                        /* --state: the result cache the replicas share */
+    mo.cache_note = http_cache_note;
     out_dir_for(h, owner, s->out_dir, sizeof s->out_dir);
     mo.ctx.out_dir = s->out_dir[0] ? s->out_dir : NULL;
     if (ep_mcp_server_new(&mo, &s->srv, &err)) {
@@ -1492,6 +1529,8 @@ static void audit(struct http *h, struct req *r)
                                  : NULL;
     if (o && pver)
         json_object_set_new(o, "protocol", json_string(pver));
+    if (o && r->cache[0]) /* answered from the process's result cache, or the shared one */
+        json_object_set_new(o, "cache", json_string(r->cache));
     if (o && r->span.ctx.valid) { /* the request's trace (W3C traceparent, or a new one) */
         char tid[33];
         ep_trace_hex(r->span.ctx.trace_id, 16, tid);

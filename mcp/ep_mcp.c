@@ -11,7 +11,9 @@
 #include <time.h>
 
 #include "ep_artefact.h"
+#include "ep_derived.h"
 #include "ep_era2026.h"
+#include "ep_state.h"
 #include "ep_tasks.h"
 #include "ep_trace.h"
 #include "ep_ui_res.h"
@@ -707,7 +709,102 @@ static void m_tools_list(struct ep_mcp_server *s, struct job *j, json_t *params,
         reply_err(r, EP_MCP_INTERNAL_ERROR, "out of memory");
 }
 
+/* --state: the key material of a tools/call in the result cache the replicas share, or NULL
+ * when the call is not shared (no --state, a 2025-03-26 session whose bytes differ, a tool that
+ * is not cacheable, a store without content marker). Execution lock held (SQL): "version, tool,
+ * canonical arguments, the store's content (ep_derived_content: unit count, last unit and its
+ * SHA-256, the same for every copy of the same data wherever it is)". */
+static char *shared_key(struct ep_mcp_server *s, struct job *j, const char *name, json_t *args)
+{
+    const struct ep_tool *t = name ? ep_tools_find(name) : NULL;
+    if (!s->o.rcache || legacy(s, j) || !t || t->cache_ttl_s <= 0 || !t->read_only ||
+        !t->idempotent || !s->o.ctx.store || getenv("EPINTEL_NO_RESULT_CACHE"))
+        return NULL;
+    char content[256];
+    struct ep_error e = {0};
+    if (ep_derived_content(s->o.ctx.store, content, sizeof content, &e))
+        return NULL;
+    char *canon = ep_tools_canonical_args(args);
+    char *k = NULL;
+    if (canon &&
+        asprintf(&k, "%s\n%s\n%s\n%s", s->o.version ? s->o.version : "", name, canon, content) < 0)
+        k = NULL;
+    free(canon);
+    return k;
+}
+
+/* A shared call's result from the process's own cache (execution lock held), its generation
+ * confirmed now: 1 with r->raw set, or 0 (then ask Redis). */
+static int shared_local(const struct ep_tool_ctx *ctx, const char *name, json_t *args,
+                        struct reply *r)
+{
+    ep_tools_cache_confirm(ctx);
+    char *canon = ep_tools_canonical_args(args);
+    struct ep_tools_blob *b = canon ? ep_tools_cache_peek(name, canon) : NULL;
+    free(canon);
+    if (b) {
+        r->raw = malloc(b->len + 1);
+        if (r->raw) {
+            memcpy(r->raw, b->data, b->len + 1);
+            r->rawlen = b->len;
+        }
+        ep_tools_blob_unref(b);
+    }
+    return r->raw != NULL;
+}
+
+/* A shared call's result from a cache, the execution lock held: the process's own, else Redis
+ * (outside the execution lock: the other calls go on meanwhile). "local" or "redis" with r->raw
+ * set, or NULL; *locked = 0 when it returns without the lock. */
+static const char *shared_lookup(struct ep_mcp_server *s, const struct ep_tool_ctx *ctx,
+                                 const char *name, json_t *args, const char *key, struct reply *r,
+                                 int *locked)
+{
+    if (shared_local(ctx, name, args, r))
+        return "local";
+    pthread_mutex_unlock(&ep_mcp_exec_lock);
+    if (ep_state_cache_get(s->o.rcache, key, &r->raw, &r->rawlen)) {
+        *locked = 0;
+        return "redis";
+    }
+    pthread_mutex_lock(&ep_mcp_exec_lock);
+    return NULL;
+}
+
+struct shared {
+    char *key; /* shared_key, or NULL */
+    int ttl;   /* the tool row's cache TTL */
+    int store; /* the result was computed here and may be shared */
+};
+
+static void tools_call_run(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r,
+                           struct shared *sh);
+
+/* After a computation (execution lock held): the result is shared only when the store's content
+ * (another process may ingest or sync into it at any time) is still the one in the key, so that
+ * the result is that content's; else sh->key is dropped. */
+static void shared_recheck(struct ep_mcp_server *s, struct job *j, const char *name, json_t *args,
+                           struct shared *sh)
+{
+    char *now = shared_key(s, j, name, args);
+    if (!now || strcmp(now, sh->key) != 0) {
+        free(sh->key);
+        sh->key = NULL;
+    }
+    free(now);
+}
+
 static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
+{
+    struct shared sh = {0};
+    tools_call_run(s, j, params, r, &sh);
+    if (sh.key && sh.store && r->raw)
+        ep_state_cache_put(s->o.rcache, sh.key, r->raw, r->rawlen, sh.ttl);
+    free(sh.key);
+}
+
+static void tools_call_run(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r,
+                           struct shared *sh)
 {
     const char *name = json_string_value(json_object_get(params, "name"));
     json_t *args = json_object_get(params, "arguments");
@@ -734,11 +831,28 @@ static void m_tools_call(struct ep_mcp_server *s, struct job *j, json_t *params,
     int excl = ep_tools_exclusive(name);
     if (excl)
         pthread_mutex_lock(&ep_mcp_exec_lock);
-    int rc = ep_tools_call(&ctx, name, args, &res, &e);
-    if (excl)
+    /* the EP-API-only tools run without the execution lock, so without SQL: not shared */
+    int locked = excl;
+    sh->key = excl ? shared_key(s, j, name, args) : NULL;
+    const char *from = sh->key ? shared_lookup(s, &ctx, name, args, sh->key, r, &locked) : NULL;
+    int rc = from ? 0 : ep_tools_call(&ctx, name, args, &res, &e);
+    if (sh->key && !from && rc == 0)
+        shared_recheck(s, j, name, args, sh);
+    if (locked)
         pthread_mutex_unlock(&ep_mcp_exec_lock);
     ep_trace_swap(tprev);
     ep_trace_attr_str(&ts, "epintel.tool", name);
+    if (from) { /* the bytes a computation would have given (stored in the same form) */
+        ep_trace_attr_str(&ts, "epintel.tool.cache", from);
+        ep_trace_end(&ts);
+        if (s->o.cache_note)
+            s->o.cache_note(j->origin, from);
+        return;
+    }
+    if (sh->key && rc == 0 && !json_is_true(json_object_get(res, "degraded"))) {
+        sh->ttl = ep_tools_find(name)->cache_ttl_s;
+        sh->store = 1; /* if it ends as bytes (r->raw) */
+    }
     if (rc)
         ep_trace_error(&ts, e.msg[0] ? e.msg : ep_strerror(rc));
     ep_trace_end(&ts);
@@ -1527,6 +1641,8 @@ static int tools_call_early(struct ep_mcp_server *s, json_t *params, json_t *idv
             ep_trace_attr_str(&ts, "epintel.tool", tname);
             ep_trace_attr_str(&ts, "epintel.tool.cache", "hit");
             ep_trace_end(&ts);
+            if (s->o.cache_note)
+                s->o.cache_note(origin, "local");
             int rc;
             if (!modern)
                 rc = emit_raw_result(s, origin, idv, hit->data, hit->len);

@@ -99,6 +99,8 @@ struct ep_mcp_provider {
     const char *(*tool_for)(void *ctx, const char *method, json_t *params);
 };
 
+struct ep_state; /* ep_state.h */
+
 struct ep_mcp_options {
     const char *name;         /* serverInfo.name, default "epintel" (borrowed) */
     const char *version;      /* serverInfo.version, default EP_VERSION (borrowed) */
@@ -126,6 +128,14 @@ struct ep_mcp_options {
     struct ep_tasks *tasks; /* long tools/call as tasks (ep_tasks.h), NULL = none (borrowed) */
     const char *principal;  /* whose tasks this server creates and sees ("" or NULL: the local
                                user; HTTP: the session's principal), borrowed */
+    /* --state: the result cache shared by the replicas (ep_state_cache_*; NULL = none,
+     * borrowed). A cacheable tools/call that misses the process's own cache is looked up there
+     * (under the execution lock: its key holds the store's content, ep_derived_content, not its
+     * path), and a computed result is stored there; Redis down = computed (fail open). */
+    struct ep_state *rcache;
+    /* Called with the origin of a tools/call answered from a cache, where = "local" or
+     * "redis", before its reply is written (HTTP: the audit line says so). May be NULL. */
+    void (*cache_note)(void *origin, const char *where);
 };
 
 /* Writer: called with one compact JSON message (no newline; not NUL-terminated is allowed,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ep_crypto.h"
 #include "ep_lazy.h"
 
 /* libhiredis, loaded on first use (engine/ep_lazy.h). */
@@ -69,6 +70,7 @@ struct ep_state {
     char (*revoked)[65];
     size_t nrevoked;
     double revoked_at;
+    struct ep_state_cache_stats cache; /* the shared result cache's counters (mu) */
 };
 
 const char *ep_state_url(const struct ep_state *s)
@@ -619,4 +621,75 @@ int ep_state_task_list(struct ep_state *s, const char *principal, long offset, i
     }
     R->freeReplyObject(r);
     return 0;
+}
+
+/* ---- the shared result cache */
+
+static void cache_key(const char *material, char out[64])
+{
+    unsigned char d[32];
+    unsigned int dl = 0;
+    memcpy(out, "epintel:rc:", 12);
+    if (!EVP_Digest(material, strlen(material), d, &dl, EVP_sha256(), NULL))
+        return;                  /* "epintel:rc:": never stored under (put skips it), so a miss */
+    for (int i = 0; i < 16; i++) /* 128 bits of the digest */
+        snprintf(out + 11 + 2 * i, 3, "%02x", d[i]);
+}
+
+int ep_state_cache_get(struct ep_state *s, const char *key_material, char **val, size_t *len)
+{
+    char key[64];
+    cache_key(key_material, key);
+    *val = NULL;
+    *len = 0;
+    struct ep_error e = {0};
+    pthread_mutex_lock(&s->mu);
+    redisReply *r = key[11] ? command_locked(s, &e, "the result cache", "GET %s", key) : NULL;
+    int hit = 0;
+    if (r && r->type == REDIS_REPLY_STRING && r->len > 0 && (*val = malloc(r->len + 1))) {
+        memcpy(*val, r->str, r->len);
+        (*val)[r->len] = 0;
+        *len = r->len;
+        hit = 1;
+    }
+    if (hit)
+        s->cache.hits++;
+    else if (r && r->type == REDIS_REPLY_NIL)
+        s->cache.misses++;
+    else
+        s->cache.errors++; /* unreachable, an error reply, or out of memory: computed instead */
+    if (r)
+        R->freeReplyObject(r);
+    pthread_mutex_unlock(&s->mu);
+    return hit;
+}
+
+void ep_state_cache_put(struct ep_state *s, const char *key_material, const char *val, size_t len,
+                        int ttl_s)
+{
+    char key[64];
+    cache_key(key_material, key);
+    pthread_mutex_lock(&s->mu);
+    if (len > EP_STATE_CACHE_MAX_BYTES || ttl_s <= 0 || !key[11]) {
+        s->cache.too_large += len > EP_STATE_CACHE_MAX_BYTES;
+        pthread_mutex_unlock(&s->mu);
+        return;
+    }
+    struct ep_error e = {0};
+    redisReply *r =
+        command_locked(s, &e, "the result cache", "SET %s %b EX %d", key, val, len, ttl_s);
+    if (r && r->type == REDIS_REPLY_STATUS)
+        s->cache.stores++;
+    else
+        s->cache.errors++;
+    if (r)
+        R->freeReplyObject(r);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void ep_state_cache_stats(struct ep_state *s, struct ep_state_cache_stats *out)
+{
+    pthread_mutex_lock(&s->mu);
+    *out = s->cache;
+    pthread_mutex_unlock(&s->mu);
 }

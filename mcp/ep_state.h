@@ -92,4 +92,23 @@ int ep_state_task_list(struct ep_state *s, const char *principal, long offset, i
                        void (*fn)(void *ctx, const struct ep_taskrow *r), void *ctx, int *more,
                        struct ep_error *err);
 
+/* The shared result cache (--state): a tool result computed by one replica, served by the
+ * others. Keys are "epintel:rc:" + the SHA-256 hex of key_material (the caller's tool, canonical
+ * arguments, data identity and result form); values expire after ttl_s (the tool row's cache
+ * TTL). Values over EP_STATE_CACHE_MAX_BYTES are not shared (they stay in the replica's own
+ * cache). The cache is not a security control: when Redis cannot answer, get reports a miss and
+ * put does nothing (fail open: the caller computes the result), and the errors counter counts
+ * it. */
+#define EP_STATE_CACHE_MAX_BYTES (256 * 1024)
+struct ep_state_cache_stats {
+    unsigned long hits, misses, stores, too_large, errors;
+};
+/* 1 and *val (malloc'd, NUL-terminated, *len bytes) on a hit; 0 on a miss or when Redis cannot
+ * answer (counted in errors). */
+int ep_state_cache_get(struct ep_state *s, const char *key_material, char **val, size_t *len);
+/* Store val (len bytes) for ttl_s seconds (best effort). */
+void ep_state_cache_put(struct ep_state *s, const char *key_material, const char *val, size_t len,
+                        int ttl_s);
+void ep_state_cache_stats(struct ep_state *s, struct ep_state_cache_stats *out);
+
 #endif

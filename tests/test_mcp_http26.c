@@ -34,6 +34,8 @@
 
 static char *dir;
 static __thread int port; /* the server the calling thread talks to */
+static int keep_raw;      /* one thread at a time: keep the body of each post in last_raw */
+static char *last_raw;    /* (owned) */
 
 struct resp {
     long status;
@@ -87,6 +89,10 @@ static json_t *post(const char *authz, const char *sid, const char *m26, const c
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     json_t *v = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
+    if (keep_raw) {
+        free(last_raw);
+        last_raw = strndup(r.body.data ? r.body.data : "", r.body.len);
+    }
     ep_buf_free(&r.body);
     return v;
 }
@@ -669,6 +675,138 @@ static void test_redis_rate_revoke_replicas(void **state)
     waitpid(redis, &ws, 0);
 }
 
+/* GET /metrics of the current port: the value of the sample named metric (-1 when absent). */
+static long metric(const char *name)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "curl -s http://127.0.0.1:%d/metrics", port);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[512];
+    long v = -1;
+    size_t n = strlen(name);
+    while (fgets(line, sizeof line, p))
+        if (strncmp(line, name, n) == 0 && line[n] == ' ')
+            v = strtol(line + n + 1, NULL, 10);
+    pclose(p);
+    return v;
+}
+
+/* The "cache" member of the last line of an audit file ("" when it has none). */
+static char *last_audit_cache(const char *audit, char out[16])
+{
+    FILE *f = fopen(audit, "r");
+    assert_non_null(f);
+    char line[4096], last[4096] = "";
+    while (fgets(line, sizeof line, f))
+        snprintf(last, sizeof last, "%s", line);
+    fclose(f);
+    json_t *v = json_loads(last, 0, NULL);
+    assert_non_null(v);
+    const char *c = json_string_value(json_object_get(v, "cache"));
+    snprintf(out, 16, "%s", c ? c : "");
+    json_decref(v);
+    return out;
+}
+
+/* With --state redis://, the result cache is shared: two replicas on separate copies of the
+ * bundled store (different paths, same content). A call computed by A is stored in Redis; B
+ * answers it from Redis (its audit line says "cache":"redis", its /metrics count the hit), byte
+ * for byte what A sent; A answers it again from its own cache ("local"). A 2025-11-25 session on
+ * B is answered from Redis too (the same bytes in that era's shape). Redis down: B computes the
+ * call (200, no cache in its audit line), the same bytes again, and counts the error (fail
+ * open). */
+static void test_result_cache_redis_replicas(void **state)
+{
+    (void)state;
+    char dba[600], dbb[600], pfa[600], pfb[600], aua[600], aub[600], out[600], url[64], c[16];
+    snprintf(dba, sizeof dba, "%s/rca.db", dir);
+    snprintf(dbb, sizeof dbb, "%s/rcb.db", dir);
+    snprintf(pfa, sizeof pfa, "%s/port.rca", dir);
+    snprintf(pfb, sizeof pfb, "%s/port.rcb", dir);
+    snprintf(aua, sizeof aua, "%s/audit.rca", dir);
+    snprintf(aub, sizeof aub, "%s/audit.rcb", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1 && cp '%s' '%s'",
+                                    EP_TEST_BIN, dba, dba, dbb),
+                     0);
+    int rport = free_port();
+    pid_t redis = start_redis(rport);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rport);
+    pid_t a, b;
+    int pa = serve(dba, pfa, out, NULL, aua, url, &a),
+        pb = serve(dbb, pfb, out, NULL, aub, url, &b);
+    static const char call[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{"
+        "\"name\":\"get_meps\",\"arguments\":{\"limit\":3,\"country\":\"FIN\"}," META26 "}}";
+    long st = 0;
+    keep_raw = 1;
+    /* computed by A, stored in Redis */
+    port = pa;
+    json_t *v = post(NULL, NULL, "tools/call", "get_meps", call, &st);
+    assert_int_equal(st, 200);
+    assert_int_equal(
+        json_array_size(json_object_get(
+            json_object_get(json_object_get(v, "result"), "structuredContent"), "meps")),
+        3);
+    json_decref(v);
+    char *ra = strdup(last_raw);
+    assert_string_equal(last_audit_cache(aua, c), "");
+    assert_int_equal(metric("epintel_shared_cache_stores_total"), 1);
+    assert_int_equal(metric("epintel_shared_cache_hits_total"), 0);
+    /* served by B from Redis: the same bytes */
+    port = pb;
+    json_decref(post(NULL, NULL, "tools/call", "get_meps", call, &st));
+    assert_int_equal(st, 200);
+    assert_string_equal(last_raw, ra);
+    assert_string_equal(last_audit_cache(aub, c), "redis");
+    assert_int_equal(metric("epintel_shared_cache_hits_total"), 1);
+    assert_int_equal(metric("epintel_shared_cache_stores_total"), 0);
+    assert_int_equal(metric("epintel_tool_cache_misses_total"), 0); /* B ran nothing */
+    /* A again: its own cache */
+    port = pa;
+    json_decref(post(NULL, NULL, "tools/call", "get_meps", call, &st));
+    assert_string_equal(last_raw, ra);
+    assert_string_equal(last_audit_cache(aua, c), "local");
+    /* a 2025-11-25 session on B: from Redis as well */
+    port = pb;
+    char sid[80];
+    session("Bearer none", sid);
+    v = post("Bearer none", sid, NULL, NULL,
+             "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{"
+             "\"name\":\"get_meps\",\"arguments\":{\"country\":\"FIN\",\"limit\":3}}}",
+             &st);
+    assert_int_equal(st, 200);
+    assert_int_equal(
+        json_array_size(json_object_get(
+            json_object_get(json_object_get(v, "result"), "structuredContent"), "meps")),
+        3);
+    json_decref(v);
+    assert_string_equal(last_audit_cache(aub, c), "redis");
+    assert_int_equal(metric("epintel_shared_cache_hits_total"), 2);
+
+    /* Redis gone: B computes it (fail open), the same bytes, and counts the error */
+    kill(redis, SIGKILL);
+    int ws;
+    waitpid(redis, &ws, 0);
+    json_decref(post(NULL, NULL, "tools/call", "get_meps", call, &st));
+    assert_int_equal(st, 200);
+    assert_string_equal(last_raw, ra);
+    assert_string_equal(last_audit_cache(aub, c), "");
+    assert_true(metric("epintel_shared_cache_errors_total") >= 1);
+    assert_int_equal(metric("epintel_tool_cache_misses_total"), 1);
+    free(ra);
+    keep_raw = 0;
+    free(last_raw);
+    last_raw = NULL;
+    kill(a, SIGTERM);
+    waitpid(a, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    kill(b, SIGTERM);
+    waitpid(b, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+}
+
 /* A task method (tasks/get or tasks/cancel) on the current port: its result object (owned by
  * *reply, to be freed) or NULL. */
 static json_t *task_rpc(const char *method, const char *id, json_t **reply)
@@ -896,6 +1034,7 @@ int main(void)
         cmocka_unit_test(test_redis_quota_replicas),
         cmocka_unit_test(test_redis_rate_revoke_replicas),
         cmocka_unit_test(test_task_redis_replicas),
+        cmocka_unit_test(test_result_cache_redis_replicas),
         cmocka_unit_test(test_audit_kill9),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -178,6 +178,10 @@ struct ep_tools_blob *ep_tools_cache_peek(const char *name, const char *canon);
  * returned for (name, canon), if that entry is still cached for the current generation and
  * has no blob yet. Counted in the cache's byte bound; dropped with the entry. */
 void ep_tools_cache_attach(const char *name, const char *canon, const char *bytes, size_t len);
+/* Re-read the store's content marker (SQL, caller's thread) and confirm the current data
+ * generation, as an ep_tools_call does first: a following ep_tools_cache_peek then serves the
+ * entries of that generation (the MCP core, before it asks the replicas' shared cache). */
+void ep_tools_cache_confirm(const struct ep_tool_ctx *ctx);
 /* Tests: the clock the cache uses for TTLs and the confirmation window (seconds, monotonic;
  * NULL = ep_now). */
 void ep_tools_cache_set_clock(double (*now)(void));
