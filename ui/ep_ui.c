@@ -922,7 +922,7 @@ static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct pa
         return ep_error_set(err, EP_EUNAVAIL, "no seat with a group on the window's last vote");
     }
     /* the groups holding seats in the EP's seating order, left to right (as the tool's JSON) */
-    int order[EP_MATRIX_MAX_GROUPS], ng = 0, at[EP_MATRIX_MAX_GROUPS];
+    int order[EP_MATRIX_MAX_GROUPS] = {0}, ng = 0, at[EP_MATRIX_MAX_GROUPS];
     for (int g = 0; g < EP_MATRIX_MAX_GROUPS; g++)
         at[g] = -1;
     for (int g = 0; g < m->n_grp; g++) {
