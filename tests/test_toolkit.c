@@ -804,6 +804,115 @@ static void test_network_analysis(void **state)
     bad_call("network_analysis", "{}", EP_EINVAL, "mep_id");
 }
 
+/* ---- the topic filter (issue 18) on every toolkit tool ------------------------------------ */
+
+/* the LIBE votes (responsible committee), as an SQL condition on a vote id column */
+#define LIBE_VOTES(col)                                                                            \
+    col " IN (SELECT vote_id FROM vote_topic WHERE kind = 'committee' AND code = 'LIBE')"
+
+/* window.filter of r: committee LIBE and its votes, equal to the window's votes; returns them */
+static long long libe_filter(json_t *r)
+{
+    json_t *w = json_object_get(r, "window"), *f = json_object_get(w, "filter");
+    assert_non_null(f);
+    assert_string_equal(json_string_value(json_object_get(f, "kind")), "committee");
+    assert_string_equal(json_string_value(json_object_get(f, "code")), "LIBE");
+    assert_int_equal(geti(f, "votes"), geti(w, "votes"));
+    assert_int_equal(geti(f, "votes"),
+                     sql_int("SELECT COUNT(DISTINCT vote_id) FROM member_vote WHERE " LIBE_VOTES(
+                         "vote_id")));
+    assert_int_equal(geti(f, "votes"), 17); /* hand-checked in tests/test_topics.c */
+    return geti(f, "votes");
+}
+
+static void test_topic_filter(void **state)
+{
+    (void)state;
+    /* comparative_intelligence: the shared votes of a pair on the LIBE votes */
+    json_t *r = ok_call("comparative_intelligence",
+                        "{\"mep_ids\": [197490, 124831], \"committee\": \"LIBE\"}");
+    libe_filter(r);
+    json_t *p = json_array_get(json_object_get(r, "pairs"), 0);
+    assert_int_equal(geti(p, "shared_votes"),
+                     sql_int("SELECT COUNT(*) FROM member_vote x JOIN member_vote y ON x.vote_id "
+                             "= y.vote_id WHERE x.member_id = 197490 AND y.member_id = 124831 "
+                             "AND x.pos BETWEEN 1 AND 3 AND y.pos BETWEEN 1 AND 3 AND " LIBE_VOTES(
+                                 "x.vote_id")));
+    assert_true(geti(p, "shared_votes") > 0);
+    json_decref(r);
+
+    /* analyze_country_delegation: the Polish members who sat on a LIBE vote */
+    r = ok_call("analyze_country_delegation", "{\"country\": \"POL\", \"committee\": \"LIBE\"}");
+    libe_filter(r);
+    assert_int_equal(json_array_size(json_object_get(r, "members")),
+                     sql_int("SELECT COUNT(DISTINCT mv.member_id) FROM member_vote mv JOIN member "
+                             "m ON m.id = mv.member_id WHERE m.country_code = 'POL' AND " LIBE_VOTES(
+                                 "mv.vote_id")));
+    json_decref(r);
+
+    /* track_mep_attendance: EPP's cast and eligible cells on the LIBE votes */
+    r = ok_call("track_mep_attendance", "{\"by\": \"group\", \"top\": 50, \"committee\": \"LIBE\"}");
+    libe_filter(r);
+    json_t *epp = find_by(json_object_get(r, "highest"), "group", "EPP");
+    assert_int_equal(geti(epp, "cast"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE group_code = 'EPP' AND pos "
+                             "BETWEEN 1 AND 3 AND " LIBE_VOTES("vote_id")));
+    assert_int_equal(geti(epp, "eligible"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE group_code = 'EPP' AND " LIBE_VOTES(
+                         "vote_id")));
+    json_decref(r);
+
+    /* compare_political_groups: EPP's mean Agreement Index on the LIBE votes (millionths) */
+    r = ok_call("compare_political_groups", "{\"groups\": [\"EPP\", \"SD\"], \"committee\": \"LIBE\"}");
+    libe_filter(r);
+    json_t *coh = json_object_get(json_array_get(json_object_get(r, "groups"), 0), "cohesion");
+    long long ai = sql_int("WITH g AS (SELECT vote_id, SUM(pos = 1) AS y, SUM(pos = 2) AS n, "
+                           "SUM(pos = 3) AS a FROM member_vote WHERE group_code = 'EPP' AND " LIBE_VOTES(
+                               "vote_id") " GROUP BY vote_id) SELECT ROUND(AVG((max(y, n, a) - 0.5 "
+                                          "* (y + n + a - max(y, n, a))) * 1.0 / (y + n + a)) * "
+                                          "1e6) FROM g WHERE y + n + a > 0");
+    assert_true(fabs(num(coh, "ai_mean") * 1e6 - (double)ai) <= 1.0);
+    json_decref(r);
+
+    /* generate_political_landscape: the seats are those of the last LIBE vote */
+    r = ok_call("generate_political_landscape", "{\"committee\": \"LIBE\"}");
+    libe_filter(r);
+    json_t *seats = json_object_get(r, "seats");
+    assert_int_equal(geti(seats, "vote_id"),
+                     sql_int("SELECT id FROM vote WHERE pos_unit_id IS NOT NULL AND " LIBE_VOTES(
+                         "id") " ORDER BY timestamp DESC, id DESC LIMIT 1"));
+    assert_int_equal(geti(seats, "total"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE vote_id = %lld AND "
+                             "group_code IS NOT NULL",
+                             geti(seats, "vote_id")));
+    json_decref(r);
+
+    /* network_analysis: the MEP's cast votes among the LIBE votes */
+    r = ok_call("network_analysis", "{\"mep_id\": 197490, \"committee\": \"LIBE\"}");
+    libe_filter(r);
+    assert_int_equal(geti(json_object_get(r, "node"), "cast_votes"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE member_id = 197490 AND pos "
+                             "BETWEEN 1 AND 3 AND " LIBE_VOTES("vote_id")));
+    json_decref(r);
+
+    /* an unknown code is an argument error naming it; a topic without a positioned vote says
+     * how many votes carry it (never a 0 % result) */
+    bad_call("compare_political_groups", "{\"groups\": [\"EPP\", \"SD\"], \"committee\": \"NOPE\"}",
+             EP_EINVAL, "unknown committee \"NOPE\"");
+    bad_call("track_mep_attendance", "{\"subject\": \"4.6\"}", EP_EINVAL,
+             "unknown OEIL subject \"4.6\"");
+    char want[160];
+    snprintf(want, sizeof want, "%lld votes in the store carry it, 0 of them with positions",
+             sql_int("SELECT COUNT(*) FROM vote_topic WHERE kind = 'geo' AND code = 'AFG'"));
+    bad_call("network_analysis", "{\"mep_id\": 197490, \"geo_area\": \"AFG\"}", EP_ENOTFOUND, want);
+    bad_call("comparative_intelligence", "{\"mep_ids\": [197490, 124831], \"geo_area\": \"AFG\"}",
+             EP_ENOTFOUND, want);
+    /* no filter: no filter object */
+    r = ok_call("generate_political_landscape", "{}");
+    assert_null(json_object_get(json_object_get(r, "window"), "filter"));
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -814,6 +923,7 @@ int main(void)
         cmocka_unit_test(test_compare_groups),
         cmocka_unit_test(test_landscape),
         cmocka_unit_test(test_network_analysis),
+        cmocka_unit_test(test_topic_filter),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
