@@ -599,7 +599,7 @@ static void test_compare_groups(void **state)
     assert_int_equal(geti(p0, "Y"), sql_int("SELECT COUNT(*) FROM member_vote WHERE vote_id = "
                                             "%lld AND group_code = 'EPP' AND pos = 1",
                                             geti(c0, "vote_id")));
-    assert_non_null(json_object_get(r, "not_offered"));
+    assert_null(json_object_get(r, "by_policy_area")); /* only when asked */
     json_decref(r);
 
     /* one sitting (43 votes): every measure has its minimum */
@@ -913,6 +913,112 @@ static void test_topic_filter(void **state)
     json_decref(r);
 }
 
+/* ---- compare_political_groups by policy area ---------------------------------------------- */
+
+/* the votes carrying OEIL subject S or a code below it, as an SQL condition on column col */
+#define SUBJ_VOTES(col, S)                                                                         \
+    col " IN (SELECT vote_id FROM vote_topic WHERE kind = 'subject' AND (code = '" S "' OR code " \
+        "LIKE '" S ".%%'))"
+
+/* mean AI of group G on the votes of subject S, in millionths, by SQL over member_vote */
+#define AI_SQL(G, S)                                                                               \
+    "WITH g AS (SELECT vote_id, SUM(pos = 1) AS y, SUM(pos = 2) AS n, SUM(pos = 3) AS a FROM "    \
+    "member_vote WHERE group_code = '" G "' AND " SUBJ_VOTES("vote_id", S) " GROUP BY vote_id) "  \
+    "SELECT ROUND(AVG((max(y, n, a) - 0.5 * (y + n + a - max(y, n, a))) * 1.0 / (y + n + a)) * "   \
+    "1e6) FROM g WHERE y + n + a > 0"
+
+static json_t *area_of(json_t *r, const char *subject)
+{
+    json_t *areas = json_object_get(json_object_get(r, "by_policy_area"), "areas");
+    for (size_t i = 0; i < json_array_size(areas); i++)
+        if (!strcmp(json_string_value(json_object_get(json_array_get(areas, i), "subject")),
+                    subject))
+            return json_array_get(areas, i);
+    fail_msg("no area %s", subject);
+    return NULL;
+}
+
+static double area_ai(json_t *area, const char *group)
+{
+    json_t *g = find_by(json_object_get(area, "groups"), "group", group);
+    assert_non_null(g);
+    return num(json_object_get(g, "cohesion"), "ai_mean");
+}
+
+static void test_groups_by_policy_area(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("compare_political_groups",
+                        "{\"groups\": [\"EPP\", \"S&D\"], \"by_policy_area\": true}");
+    json_t *areas = json_object_get(json_object_get(r, "by_policy_area"), "areas");
+    /* the store's top-level subjects, in order, each with its votes by SQL */
+    assert_int_equal(json_array_size(areas), 8);
+    for (size_t i = 0; i < 8; i++) {
+        json_t *a = json_array_get(areas, i);
+        char top[2] = {(char)('1' + i), 0};
+        assert_string_equal(json_string_value(json_object_get(a, "subject")), top);
+        assert_int_equal(geti(a, "votes"),
+                         sql_int("SELECT COUNT(DISTINCT vote_id) FROM member_vote WHERE vote_id "
+                                 "IN (SELECT vote_id FROM vote_topic WHERE kind = 'subject' AND "
+                                 "(code = '%s' OR code LIKE '%s.%%'))",
+                                 top, top));
+    }
+    /* subject 4: EPP's and S&D's mean AI and their pair agreement by SQL */
+    json_t *a4 = area_of(r, "4");
+    assert_int_equal(geti(a4, "votes"), 45);
+    assert_true(fabs(area_ai(a4, "EPP") * 1e6 - (double)sql_int(AI_SQL("EPP", "4"))) <= 1.0);
+    assert_true(fabs(area_ai(a4, "SD") * 1e6 - (double)sql_int(AI_SQL("SD", "4"))) <= 1.0);
+    assert_true(area_ai(a4, "SD") - area_ai(a4, "EPP") > 0.2); /* 0.988 against 0.765 */
+    json_t *pa = json_array_get(json_object_get(a4, "pair_agreement"), 0);
+    assert_int_equal(geti(pa, "common_votes"),
+                     sql_int("WITH g AS (SELECT vote_id, group_code AS c, SUM(pos = 1) AS y, "
+                             "SUM(pos = 2) AS n, SUM(pos = 3) AS a FROM member_vote WHERE "
+                             "group_code IN ('EPP', 'SD') AND " SUBJ_VOTES("vote_id", "4") " GROUP "
+                             "BY vote_id, group_code), p AS (SELECT vote_id, c, CASE WHEN y > n "
+                             "AND y > a THEN 1 WHEN n > y AND n > a THEN 2 WHEN a > y AND a > n "
+                             "THEN 3 ELSE 0 END AS pos FROM g) SELECT COUNT(*) FROM p x JOIN p z "
+                             "ON x.vote_id = z.vote_id AND x.c = 'EPP' AND z.c = 'SD' WHERE "
+                             "x.pos > 0 AND z.pos > 0"));
+    /* the whole-window figures are those without the areas */
+    json_t *plain = ok_call("compare_political_groups", "{\"groups\": [\"EPP\", \"SD\"]}");
+    assert_true(json_equal(json_object_get(r, "groups"), json_object_get(plain, "groups")));
+    json_decref(plain);
+    json_decref(r);
+
+    /* the subjects asked, within dates: 4.60 on the April sitting has no vote */
+    r = ok_call("compare_political_groups",
+                "{\"groups\": [\"EPP\", \"SD\"], \"policy_areas\": [\"4.60\", \"7\"]}");
+    assert_int_equal(json_array_size(json_object_get(json_object_get(r, "by_policy_area"), "areas")),
+                     2);
+    assert_int_equal(geti(area_of(r, "4.60"), "votes"), 8); /* tests/test_topics.c */
+    assert_true(fabs(area_ai(area_of(r, "7"), "EPP") * 1e6 -
+                     (double)sql_int(AI_SQL("EPP", "7"))) <= 1.0);
+    json_decref(r);
+    /* within dates: the April sitting has votes of subject 5 and none of 8.30 (24 before) */
+    r = ok_call("compare_political_groups",
+                "{\"groups\": [\"EPP\", \"SD\"], \"from\": \"2024-04-23\", \"policy_areas\": "
+                "[\"5\", \"8.30\"]}");
+    assert_int_equal(geti(area_of(r, "5"), "votes"),
+                     sql_int("SELECT COUNT(*) FROM vote WHERE sitting_date >= '2024-04-23' AND "
+                             "pos_unit_id IS NOT NULL AND " SUBJ_VOTES("id", "5")));
+    assert_int_equal(sql_int("SELECT COUNT(*) FROM vote WHERE sitting_date >= '2024-04-23' AND "
+                             "pos_unit_id IS NOT NULL AND " SUBJ_VOTES("id", "8.30")),
+                     0);
+    json_t *a830 = area_of(r, "8.30");
+    assert_int_equal(geti(a830, "votes"), 0);
+    assert_true(json_is_false(json_object_get(a830, "available")));
+    assert_null(json_object_get(a830, "groups")); /* no figure, not a 0 */
+    assert_non_null(strstr(json_string_value(json_object_get(a830, "reason")),
+                           "24 of them with positions (outside the window's dates"));
+    json_decref(r);
+    bad_call("compare_political_groups",
+             "{\"groups\": [\"EPP\", \"SD\"], \"policy_areas\": [\"4.6\"]}", EP_EINVAL,
+             "argument \"policy_areas\": unknown OEIL subject \"4.6\"");
+    bad_call("compare_political_groups",
+             "{\"groups\": [\"EPP\", \"SD\"], \"by_policy_area\": true, \"committee\": \"LIBE\"}",
+             EP_EINVAL, "drop \"committee\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -924,6 +1030,7 @@ int main(void)
         cmocka_unit_test(test_landscape),
         cmocka_unit_test(test_network_analysis),
         cmocka_unit_test(test_topic_filter),
+        cmocka_unit_test(test_groups_by_policy_area),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
