@@ -1413,7 +1413,8 @@ static const struct ep_tool rows[] = {
     {"compare_political_groups", "Compare political groups",
      "2 or more political groups side by side in a window: members and seats, cohesion "
      "(Agreement Index, Rice, Krippendorff's alpha), participation, their pair agreement, and "
-     "each group's position on the close votes with how often it was on the winning side.",
+     "each group's position on the close votes with how often it was on the winning side; with "
+     "by_policy_area, the same per OEIL policy area with the votes each covers.",
      NULL, NULL, ANNOT, 3600, tool_compare_political_groups},
     {"generate_political_landscape", "Generate the political landscape",
      "The Parliament's landscape in a window: seats per group on a date, the effective number "
