@@ -182,17 +182,20 @@ static void alerts(struct ep_corr_subject *s)
                   c->anomalies);
 }
 
-static int window_figs(struct ep_env *env, struct ep_correlate *out, int k, struct ep_run *r,
-                       struct ep_error *err)
+static int window_figs(struct ep_env *env, const struct ep_correlate_params *p,
+                       struct ep_correlate *out, int k, struct ep_run *r, struct ep_error *err)
 {
-    struct ep_window wd = {.from = out->from[k], .to = out->to[k]};
+    struct ep_window wd = {.from = out->from[k],
+                           .to = out->to[k],
+                           .topic_kind = p->topic_kind,
+                           .topic_code = p->topic_code};
     struct ep_win *w = NULL;
     struct ep_error e = {0};
     int rc = ep_env_window(env, &wd, &w, &e);
     if (rc == EP_EUNAVAIL) {
         char reason[300];
-        snprintf(reason, sizeof reason, "no roll-call vote with per-MEP positions from %s to %s",
-                 wd.from, wd.to);
+        snprintf(reason, sizeof reason, "no roll-call vote with per-MEP positions from %s to %s%s",
+                 wd.from, wd.to, p->topic_kind ? " that carries the topic filter" : "");
         memcpy(out->window_reason[k], reason, sizeof reason);
         return 0;
     }
@@ -242,7 +245,7 @@ int ep_correlate_compute(struct ep_env *env, const struct ep_correlate_params *p
         snprintf(s->name, sizeof s->name, "%s", p->groups[k]);
     }
     for (int k = 0; k < 2 && !rc; k++)
-        rc = window_figs(env, out, k, r, err);
+        rc = window_figs(env, p, out, k, r, err);
     if (rc)
         return rc;
     if (!out->window_ok[0])

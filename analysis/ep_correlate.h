@@ -65,6 +65,8 @@ struct ep_correlate_params {
     const int64_t *mep_ids; /* borrowed */
     int n_group;
     const char *const *groups; /* canonical codes, borrowed */
+    int topic_kind;            /* a topic filter on both windows (struct ep_window), 0 = none */
+    const char *topic_code;
 };
 
 struct ep_correlate {

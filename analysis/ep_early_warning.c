@@ -126,17 +126,19 @@ static int window_anomalies(struct ep_win *w, struct ep_run *r, struct ep_ew_win
     return 0;
 }
 
-static int one_window(struct ep_env *env, struct ep_run *r, struct ep_ew_window *x,
-                      double *z_threshold, struct ep_error *err)
+static int one_window(struct ep_env *env, const struct ep_early_warning_params *p,
+                      struct ep_run *r, struct ep_ew_window *x, double *z_threshold,
+                      struct ep_error *err)
 {
-    struct ep_window wd = {.from = x->from, .to = x->to};
+    struct ep_window wd = {
+        .from = x->from, .to = x->to, .topic_kind = p->topic_kind, .topic_code = p->topic_code};
     struct ep_win *w = NULL;
     struct ep_error e = {0};
     int rc = ep_env_window(env, &wd, &w, &e);
     if (rc == EP_EUNAVAIL) {
         char reason[sizeof x->reason];
-        snprintf(reason, sizeof reason, "no roll-call vote with per-MEP positions from %s to %s",
-                 x->from, x->to);
+        snprintf(reason, sizeof reason, "no roll-call vote with per-MEP positions from %s to %s%s",
+                 x->from, x->to, p->topic_kind ? " that carries the topic filter" : "");
         memcpy(x->reason, reason, sizeof reason);
         return 0;
     }
@@ -178,9 +180,9 @@ int ep_early_warning_compute(struct ep_env *env, const struct ep_early_warning_p
     int rc = ep_ew_windows(env, p->to, p->days, out->cur.from, out->cur.to, out->prev.from,
                            out->prev.to, err);
     if (!rc)
-        rc = one_window(env, r, &out->cur, &out->z_threshold, err);
+        rc = one_window(env, p, r, &out->cur, &out->z_threshold, err);
     if (!rc)
-        rc = one_window(env, r, &out->prev, &out->z_threshold, err);
+        rc = one_window(env, p, r, &out->prev, &out->z_threshold, err);
     if (rc)
         return rc;
     if (!out->cur.available)

@@ -55,6 +55,8 @@ struct ep_ew_window {
 struct ep_early_warning_params {
     const char *to; /* NULL = the latest date with positions */
     int days;       /* >= 1 */
+    int topic_kind; /* a topic filter on both windows (struct ep_window), 0 = none */
+    const char *topic_code;
 };
 
 struct ep_early_warning {

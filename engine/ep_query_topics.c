@@ -322,3 +322,27 @@ int ep_query_topic_vote_ids(struct ep_store *s, int kind, const char *code, int6
     }
     return rows_done(db, q, rc, step, (void **)ids, n, "reading the votes of a topic", err);
 }
+
+int ep_query_subject_tops(struct ep_store *s, char (*codes)[33], int max, int *n,
+                          struct ep_error *err)
+{
+    *n = 0;
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT DISTINCT CASE WHEN instr(code, '.') > 0 THEN substr(code, 1,"
+                           " instr(code, '.') - 1) ELSE code END AS top FROM oeil_subject"
+                           " ORDER BY CAST(top AS INTEGER), top",
+                           -1, &q, NULL) != SQLITE_OK)
+        return ep_error_set(err, EP_EDB, "reading the top-level OEIL subjects: %s",
+                            sqlite3_errmsg(db));
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW && *n < max)
+        snprintf(codes[(*n)++], 33, "%s", (const char *)sqlite3_column_text(q, 0));
+    int rc = step == SQLITE_ROW || step == SQLITE_DONE
+                 ? EP_OK
+                 : ep_error_set(err, EP_EDB, "reading the top-level OEIL subjects: %s",
+                                sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    return rc;
+}

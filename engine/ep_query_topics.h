@@ -65,4 +65,9 @@ int ep_query_committee_votes(struct ep_store *s, const char *code, const char *f
 int ep_query_committee_vote_ids(struct ep_store *s, const char *code, const char *from,
                                 const char *to, int64_t **ids, int *n, struct ep_error *err);
 
+/* The top-level OEIL subject codes (the part of each stored code before its first '.'), in
+ * numeric order, at most max of them into codes; *n their number. 0, or EP_EDB. */
+int ep_query_subject_tops(struct ep_store *s, char (*codes)[33], int max, int *n,
+                          struct ep_error *err);
+
 #endif

@@ -706,6 +706,93 @@ static void test_correlate(void **state)
 
 /* ==== monitor_legislative_pipeline and analyze_legislative_effectiveness ================== */
 
+/* ==== the topic filter (issue 18) on early_warning_system and correlate_intelligence ======= */
+
+#define LIBE_VOTES(col)                                                                            \
+    col " IN (SELECT vote_id FROM vote_topic WHERE kind = 'committee' AND code = 'LIBE')"
+
+/* LIBE votes with positions from..to, by SQL */
+static long long libe_votes(const char *from, const char *to)
+{
+    return sql_int("SELECT COUNT(*) FROM vote WHERE pos_unit_id IS NOT NULL AND sitting_date "
+                   "BETWEEN '%s' AND '%s' AND " LIBE_VOTES("id"),
+                   from, to);
+}
+
+/* the window's filter: committee LIBE with the window's votes */
+static void check_filter(json_t *w, long long votes)
+{
+    json_t *f = json_object_get(w, "filter");
+    assert_non_null(f);
+    assert_string_equal(sval(f, "kind"), "committee");
+    assert_string_equal(sval(f, "code"), "LIBE");
+    assert_int_equal(ival(f, "votes"), votes);
+    assert_int_equal(ival(w, "votes"), votes);
+}
+
+static void test_signal_filters(void **state)
+{
+    (void)state;
+    /* early_warning_system: 90 days to 2024-04-23 on the LIBE votes; close_votes from SQL */
+    json_t *r = ok_call("early_warning_system", "{\"committee\": \"LIBE\"}");
+    long long cur = libe_votes("2024-01-25", "2024-04-23");
+    assert_true(cur > 0);
+    check_filter(json_object_get(r, "window"), cur);
+    json_t *pw = json_object_get(r, "previous_window");
+    long long prev = libe_votes("2023-10-27", "2024-01-24");
+    if (prev > 0) {
+        check_filter(pw, prev);
+    } else {
+        assert_false(json_is_true(json_object_get(pw, "available")));
+        assert_non_null(strstr(sval(pw, "reason"), "carries the topic filter"));
+    }
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(ep_store_db(S),
+                           "SELECT SUM(abs(f - a) < 0.05 * (f + a + b)), COUNT(*) FROM (SELECT "
+                           "m.vote_id, SUM(m.pos = 1) AS f, SUM(m.pos = 2) AS a, SUM(m.pos = 3) "
+                           "AS b FROM member_vote m JOIN vote v ON v.id = m.vote_id WHERE "
+                           "v.sitting_date BETWEEN '2024-01-25' AND '2024-04-23' AND " LIBE_VOTES(
+                               "m.vote_id") " GROUP BY m.vote_id) WHERE f + a + b > 0",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    double share = (double)sqlite3_column_int(st, 0) / sqlite3_column_int(st, 1);
+    sqlite3_finalize(st);
+    json_t *cv = json_object_get(json_object_get(r, "dimensions"), "close_votes");
+    assert_true(json_is_true(json_object_get(cv, "available")));
+    assert_true(fabs(json_number_value(json_object_get(cv, "value")) -
+                     (share / 0.20 < 1 ? share / 0.20 : 1)) < 1e-6);
+    json_decref(r);
+
+    /* correlate_intelligence: an MEP's votes cast among the LIBE votes of the 60 days */
+    r = ok_call("correlate_intelligence",
+                "{\"mep_ids\": [840], \"days\": 60, \"committee\": \"LIBE\"}");
+    check_filter(json_object_get(r, "window"), libe_votes("2024-02-24", "2024-04-23"));
+    json_t *m840 = json_array_get(json_object_get(r, "subjects"), 0);
+    assert_int_equal(ival(json_object_get(m840, "current"), "votes_cast"),
+                     sql_int("SELECT COUNT(*) FROM member_vote m JOIN vote v ON v.id = "
+                             "m.vote_id WHERE m.member_id = 840 AND m.pos BETWEEN 1 AND 3 AND "
+                             "v.sitting_date BETWEEN '2024-02-24' AND '2024-04-23' AND " LIBE_VOTES(
+                                 "m.vote_id")));
+    json_decref(r);
+
+    /* unknown code, a topic without positioned votes, no filter */
+    bad_call("early_warning_system", "{\"committee\": \"NOPE\"}", EP_EINVAL,
+             "unknown committee \"NOPE\"");
+    bad_call("correlate_intelligence", "{\"groups\": [\"EPP\"], \"subject\": \"4.6\"}", EP_EINVAL,
+             "unknown OEIL subject \"4.6\"");
+    char want[160];
+    snprintf(want, sizeof want, "%lld votes in the store carry it, 0 of them with positions",
+             sql_int("SELECT COUNT(*) FROM vote_topic WHERE kind = 'geo' AND code = 'AFG'"));
+    bad_call("early_warning_system", "{\"geo_area\": \"AFG\"}", EP_ENOTFOUND, want);
+    bad_call("correlate_intelligence", "{\"groups\": [\"EPP\"], \"geo_area\": \"AFG\"}",
+             EP_ENOTFOUND, want);
+    r = ok_call("early_warning_system", "{}");
+    assert_null(json_object_get(json_object_get(r, "window"), "filter"));
+    json_decref(r);
+}
+
 static int cmp_ll(const void *a, const void *b)
 {
     long long x = *(const long long *)a, y = *(const long long *)b;
@@ -863,6 +950,7 @@ int main(void)
         cmocka_unit_test(test_sentiment),
         cmocka_unit_test(test_early_warning),
         cmocka_unit_test(test_correlate),
+        cmocka_unit_test(test_signal_filters),
         cmocka_unit_test(test_pipeline_unavailable),
         cmocka_unit_test(test_pipeline_synced),
         cmocka_unit_test(test_effectiveness),

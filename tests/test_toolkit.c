@@ -599,7 +599,7 @@ static void test_compare_groups(void **state)
     assert_int_equal(geti(p0, "Y"), sql_int("SELECT COUNT(*) FROM member_vote WHERE vote_id = "
                                             "%lld AND group_code = 'EPP' AND pos = 1",
                                             geti(c0, "vote_id")));
-    assert_non_null(json_object_get(r, "not_offered"));
+    assert_null(json_object_get(r, "by_policy_area")); /* only when asked */
     json_decref(r);
 
     /* one sitting (43 votes): every measure has its minimum */
@@ -804,6 +804,221 @@ static void test_network_analysis(void **state)
     bad_call("network_analysis", "{}", EP_EINVAL, "mep_id");
 }
 
+/* ---- the topic filter (issue 18) on every toolkit tool ------------------------------------ */
+
+/* the LIBE votes (responsible committee), as an SQL condition on a vote id column */
+#define LIBE_VOTES(col)                                                                            \
+    col " IN (SELECT vote_id FROM vote_topic WHERE kind = 'committee' AND code = 'LIBE')"
+
+/* window.filter of r: committee LIBE and its votes, equal to the window's votes; returns them */
+static long long libe_filter(json_t *r)
+{
+    json_t *w = json_object_get(r, "window"), *f = json_object_get(w, "filter");
+    assert_non_null(f);
+    assert_string_equal(json_string_value(json_object_get(f, "kind")), "committee");
+    assert_string_equal(json_string_value(json_object_get(f, "code")), "LIBE");
+    assert_int_equal(geti(f, "votes"), geti(w, "votes"));
+    assert_int_equal(geti(f, "votes"),
+                     sql_int("SELECT COUNT(DISTINCT vote_id) FROM member_vote WHERE " LIBE_VOTES(
+                         "vote_id")));
+    assert_int_equal(geti(f, "votes"), 17); /* hand-checked in tests/test_topics.c */
+    return geti(f, "votes");
+}
+
+static void test_topic_filter(void **state)
+{
+    (void)state;
+    /* comparative_intelligence: the shared votes of a pair on the LIBE votes */
+    json_t *r = ok_call("comparative_intelligence",
+                        "{\"mep_ids\": [197490, 124831], \"committee\": \"LIBE\"}");
+    libe_filter(r);
+    json_t *p = json_array_get(json_object_get(r, "pairs"), 0);
+    assert_int_equal(geti(p, "shared_votes"),
+                     sql_int("SELECT COUNT(*) FROM member_vote x JOIN member_vote y ON x.vote_id "
+                             "= y.vote_id WHERE x.member_id = 197490 AND y.member_id = 124831 "
+                             "AND x.pos BETWEEN 1 AND 3 AND y.pos BETWEEN 1 AND 3 AND " LIBE_VOTES(
+                                 "x.vote_id")));
+    assert_true(geti(p, "shared_votes") > 0);
+    json_decref(r);
+
+    /* analyze_country_delegation: the Polish members who sat on a LIBE vote */
+    r = ok_call("analyze_country_delegation", "{\"country\": \"POL\", \"committee\": \"LIBE\"}");
+    libe_filter(r);
+    assert_int_equal(json_array_size(json_object_get(r, "members")),
+                     sql_int("SELECT COUNT(DISTINCT mv.member_id) FROM member_vote mv JOIN member "
+                             "m ON m.id = mv.member_id WHERE m.country_code = 'POL' AND " LIBE_VOTES(
+                                 "mv.vote_id")));
+    json_decref(r);
+
+    /* track_mep_attendance: EPP's cast and eligible cells on the LIBE votes */
+    r = ok_call("track_mep_attendance", "{\"by\": \"group\", \"top\": 50, \"committee\": \"LIBE\"}");
+    libe_filter(r);
+    json_t *epp = find_by(json_object_get(r, "highest"), "group", "EPP");
+    assert_int_equal(geti(epp, "cast"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE group_code = 'EPP' AND pos "
+                             "BETWEEN 1 AND 3 AND " LIBE_VOTES("vote_id")));
+    assert_int_equal(geti(epp, "eligible"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE group_code = 'EPP' AND " LIBE_VOTES(
+                         "vote_id")));
+    json_decref(r);
+
+    /* compare_political_groups: EPP's mean Agreement Index on the LIBE votes (millionths) */
+    r = ok_call("compare_political_groups", "{\"groups\": [\"EPP\", \"SD\"], \"committee\": \"LIBE\"}");
+    libe_filter(r);
+    json_t *coh = json_object_get(json_array_get(json_object_get(r, "groups"), 0), "cohesion");
+    long long ai = sql_int("WITH g AS (SELECT vote_id, SUM(pos = 1) AS y, SUM(pos = 2) AS n, "
+                           "SUM(pos = 3) AS a FROM member_vote WHERE group_code = 'EPP' AND " LIBE_VOTES(
+                               "vote_id") " GROUP BY vote_id) SELECT ROUND(AVG((max(y, n, a) - 0.5 "
+                                          "* (y + n + a - max(y, n, a))) * 1.0 / (y + n + a)) * "
+                                          "1e6) FROM g WHERE y + n + a > 0");
+    assert_true(fabs(num(coh, "ai_mean") * 1e6 - (double)ai) <= 1.0);
+    json_decref(r);
+
+    /* generate_political_landscape: the seats are those of the last LIBE vote */
+    r = ok_call("generate_political_landscape", "{\"committee\": \"LIBE\"}");
+    libe_filter(r);
+    json_t *seats = json_object_get(r, "seats");
+    assert_int_equal(geti(seats, "vote_id"),
+                     sql_int("SELECT id FROM vote WHERE pos_unit_id IS NOT NULL AND " LIBE_VOTES(
+                         "id") " ORDER BY timestamp DESC, id DESC LIMIT 1"));
+    assert_int_equal(geti(seats, "total"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE vote_id = %lld AND "
+                             "group_code IS NOT NULL",
+                             geti(seats, "vote_id")));
+    json_decref(r);
+
+    /* network_analysis: the MEP's cast votes among the LIBE votes */
+    r = ok_call("network_analysis", "{\"mep_id\": 197490, \"committee\": \"LIBE\"}");
+    libe_filter(r);
+    assert_int_equal(geti(json_object_get(r, "node"), "cast_votes"),
+                     sql_int("SELECT COUNT(*) FROM member_vote WHERE member_id = 197490 AND pos "
+                             "BETWEEN 1 AND 3 AND " LIBE_VOTES("vote_id")));
+    json_decref(r);
+
+    /* an unknown code is an argument error naming it; a topic without a positioned vote says
+     * how many votes carry it (never a 0 % result) */
+    bad_call("compare_political_groups", "{\"groups\": [\"EPP\", \"SD\"], \"committee\": \"NOPE\"}",
+             EP_EINVAL, "unknown committee \"NOPE\"");
+    bad_call("track_mep_attendance", "{\"subject\": \"4.6\"}", EP_EINVAL,
+             "unknown OEIL subject \"4.6\"");
+    char want[160];
+    snprintf(want, sizeof want, "%lld votes in the store carry it, 0 of them with positions",
+             sql_int("SELECT COUNT(*) FROM vote_topic WHERE kind = 'geo' AND code = 'AFG'"));
+    bad_call("network_analysis", "{\"mep_id\": 197490, \"geo_area\": \"AFG\"}", EP_ENOTFOUND, want);
+    bad_call("comparative_intelligence", "{\"mep_ids\": [197490, 124831], \"geo_area\": \"AFG\"}",
+             EP_ENOTFOUND, want);
+    /* no filter: no filter object */
+    r = ok_call("generate_political_landscape", "{}");
+    assert_null(json_object_get(json_object_get(r, "window"), "filter"));
+    json_decref(r);
+}
+
+/* ---- compare_political_groups by policy area ---------------------------------------------- */
+
+/* the votes carrying OEIL subject S or a code below it, as an SQL condition on column col */
+#define SUBJ_VOTES(col, S)                                                                         \
+    col " IN (SELECT vote_id FROM vote_topic WHERE kind = 'subject' AND (code = '" S "' OR code " \
+        "LIKE '" S ".%%'))"
+
+/* mean AI of group G on the votes of subject S, in millionths, by SQL over member_vote */
+#define AI_SQL(G, S)                                                                               \
+    "WITH g AS (SELECT vote_id, SUM(pos = 1) AS y, SUM(pos = 2) AS n, SUM(pos = 3) AS a FROM "    \
+    "member_vote WHERE group_code = '" G "' AND " SUBJ_VOTES("vote_id", S) " GROUP BY vote_id) "  \
+    "SELECT ROUND(AVG((max(y, n, a) - 0.5 * (y + n + a - max(y, n, a))) * 1.0 / (y + n + a)) * "   \
+    "1e6) FROM g WHERE y + n + a > 0"
+
+static json_t *area_of(json_t *r, const char *subject)
+{
+    json_t *areas = json_object_get(json_object_get(r, "by_policy_area"), "areas");
+    for (size_t i = 0; i < json_array_size(areas); i++)
+        if (!strcmp(json_string_value(json_object_get(json_array_get(areas, i), "subject")),
+                    subject))
+            return json_array_get(areas, i);
+    fail_msg("no area %s", subject);
+    return NULL;
+}
+
+static double area_ai(json_t *area, const char *group)
+{
+    json_t *g = find_by(json_object_get(area, "groups"), "group", group);
+    assert_non_null(g);
+    return num(json_object_get(g, "cohesion"), "ai_mean");
+}
+
+static void test_groups_by_policy_area(void **state)
+{
+    (void)state;
+    json_t *r = ok_call("compare_political_groups",
+                        "{\"groups\": [\"EPP\", \"S&D\"], \"by_policy_area\": true}");
+    json_t *areas = json_object_get(json_object_get(r, "by_policy_area"), "areas");
+    /* the store's top-level subjects, in order, each with its votes by SQL */
+    assert_int_equal(json_array_size(areas), 8);
+    for (size_t i = 0; i < 8; i++) {
+        json_t *a = json_array_get(areas, i);
+        char top[2] = {(char)('1' + i), 0};
+        assert_string_equal(json_string_value(json_object_get(a, "subject")), top);
+        assert_int_equal(geti(a, "votes"),
+                         sql_int("SELECT COUNT(DISTINCT vote_id) FROM member_vote WHERE vote_id "
+                                 "IN (SELECT vote_id FROM vote_topic WHERE kind = 'subject' AND "
+                                 "(code = '%s' OR code LIKE '%s.%%'))",
+                                 top, top));
+    }
+    /* subject 4: EPP's and S&D's mean AI and their pair agreement by SQL */
+    json_t *a4 = area_of(r, "4");
+    assert_int_equal(geti(a4, "votes"), 45);
+    assert_true(fabs(area_ai(a4, "EPP") * 1e6 - (double)sql_int(AI_SQL("EPP", "4"))) <= 1.0);
+    assert_true(fabs(area_ai(a4, "SD") * 1e6 - (double)sql_int(AI_SQL("SD", "4"))) <= 1.0);
+    assert_true(area_ai(a4, "SD") - area_ai(a4, "EPP") > 0.2); /* 0.988 against 0.765 */
+    json_t *pa = json_array_get(json_object_get(a4, "pair_agreement"), 0);
+    assert_int_equal(geti(pa, "common_votes"),
+                     sql_int("WITH g AS (SELECT vote_id, group_code AS c, SUM(pos = 1) AS y, "
+                             "SUM(pos = 2) AS n, SUM(pos = 3) AS a FROM member_vote WHERE "
+                             "group_code IN ('EPP', 'SD') AND " SUBJ_VOTES("vote_id", "4") " GROUP "
+                             "BY vote_id, group_code), p AS (SELECT vote_id, c, CASE WHEN y > n "
+                             "AND y > a THEN 1 WHEN n > y AND n > a THEN 2 WHEN a > y AND a > n "
+                             "THEN 3 ELSE 0 END AS pos FROM g) SELECT COUNT(*) FROM p x JOIN p z "
+                             "ON x.vote_id = z.vote_id AND x.c = 'EPP' AND z.c = 'SD' WHERE "
+                             "x.pos > 0 AND z.pos > 0"));
+    /* the whole-window figures are those without the areas */
+    json_t *plain = ok_call("compare_political_groups", "{\"groups\": [\"EPP\", \"SD\"]}");
+    assert_true(json_equal(json_object_get(r, "groups"), json_object_get(plain, "groups")));
+    json_decref(plain);
+    json_decref(r);
+
+    /* the subjects asked, within dates: 4.60 on the April sitting has no vote */
+    r = ok_call("compare_political_groups",
+                "{\"groups\": [\"EPP\", \"SD\"], \"policy_areas\": [\"4.60\", \"7\"]}");
+    assert_int_equal(json_array_size(json_object_get(json_object_get(r, "by_policy_area"), "areas")),
+                     2);
+    assert_int_equal(geti(area_of(r, "4.60"), "votes"), 8); /* tests/test_topics.c */
+    assert_true(fabs(area_ai(area_of(r, "7"), "EPP") * 1e6 -
+                     (double)sql_int(AI_SQL("EPP", "7"))) <= 1.0);
+    json_decref(r);
+    /* within dates: the April sitting has votes of subject 5 and none of 8.30 (24 before) */
+    r = ok_call("compare_political_groups",
+                "{\"groups\": [\"EPP\", \"SD\"], \"from\": \"2024-04-23\", \"policy_areas\": "
+                "[\"5\", \"8.30\"]}");
+    assert_int_equal(geti(area_of(r, "5"), "votes"),
+                     sql_int("SELECT COUNT(*) FROM vote WHERE sitting_date >= '2024-04-23' AND "
+                             "pos_unit_id IS NOT NULL AND " SUBJ_VOTES("id", "5")));
+    assert_int_equal(sql_int("SELECT COUNT(*) FROM vote WHERE sitting_date >= '2024-04-23' AND "
+                             "pos_unit_id IS NOT NULL AND " SUBJ_VOTES("id", "8.30")),
+                     0);
+    json_t *a830 = area_of(r, "8.30");
+    assert_int_equal(geti(a830, "votes"), 0);
+    assert_true(json_is_false(json_object_get(a830, "available")));
+    assert_null(json_object_get(a830, "groups")); /* no figure, not a 0 */
+    assert_non_null(strstr(json_string_value(json_object_get(a830, "reason")),
+                           "24 of them with positions (outside the window's dates"));
+    json_decref(r);
+    bad_call("compare_political_groups",
+             "{\"groups\": [\"EPP\", \"SD\"], \"policy_areas\": [\"4.6\"]}", EP_EINVAL,
+             "argument \"policy_areas\": unknown OEIL subject \"4.6\"");
+    bad_call("compare_political_groups",
+             "{\"groups\": [\"EPP\", \"SD\"], \"by_policy_area\": true, \"committee\": \"LIBE\"}",
+             EP_EINVAL, "drop \"committee\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -814,6 +1029,8 @@ int main(void)
         cmocka_unit_test(test_compare_groups),
         cmocka_unit_test(test_landscape),
         cmocka_unit_test(test_network_analysis),
+        cmocka_unit_test(test_topic_filter),
+        cmocka_unit_test(test_groups_by_policy_area),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

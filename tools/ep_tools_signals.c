@@ -14,10 +14,12 @@
 #include "ep_latest.h"
 #include "ep_legislative.h"
 #include "ep_query.h"
+#include "ep_query_topics.h"
 #include "ep_run.h"
 #include "ep_sentiment.h"
 #include "ep_store_stats.h"
 #include "ep_tools_common.h"
+#include "ep_tools_window.h"
 
 /* ---- shared pieces ------------------------------------------------------------------------ */
 
@@ -51,6 +53,45 @@ static int date_arg(json_t *args, const char *name, const char **out, struct ep_
 }
 
 /* Add the provenance and hand res over (freed on failure). */
+/* The topic filter of args (at most one of subject, concept, committee, geo_area) checked on
+ * the current window from..to like every analytic tool's (ep_tools_win): an unknown code is
+ * EP_EINVAL naming it, a filter that leaves no vote with positions there EP_ENOTFOUND with the
+ * counts. tw->w.topic_kind stays 0 without a filter. */
+static int topic_filter(struct ep_tool_ctx *ctx, json_t *args, const char *to, int days,
+                        struct ep_tools_window *tw, struct ep_error *err)
+{
+    json_t *a = json_object();
+    static const char *const names[] = {"subject", "concept", "committee", "geo_area"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        json_t *v = json_object_get(args, names[i]);
+        if (v)
+            json_object_set(a, names[i], v);
+    }
+    int rc = a ? ep_tools_window_from_args(a, tw, err)
+               : ep_error_set(err, EP_ENOMEM, "out of memory");
+    json_decref(a);
+    if (rc || !tw->w.topic_kind)
+        return rc;
+    char pf[11], pt[11];
+    if ((rc = ep_ew_windows(ctx->env, to, days, tw->from, tw->to, pf, pt, err)))
+        return rc;
+    tw->w.from = tw->from;
+    tw->w.to = tw->to;
+    struct ep_win *w;
+    return ep_tools_win(ctx, tw, &w, err);
+}
+
+/* window.filter {kind, code, votes} of a window with a topic filter (issue 18). */
+static void filter_put(json_t *j, const struct ep_tools_window *tw, int available, int votes,
+                       int *bad)
+{
+    if (tw->w.topic_kind && available)
+        ep_json_put(j, "filter",
+                    json_pack("{s:s, s:s, s:i}", "kind", ep_topic_kind_arg(tw->w.topic_kind),
+                              "code", tw->w.topic_code, "votes", votes),
+                    bad);
+}
+
 static int done(struct ep_tool_ctx *ctx, json_t *res, int bad, json_t **result,
                 struct ep_error *err)
 {
@@ -368,11 +409,12 @@ static json_t *ew_signal_json(const struct ep_ew_signal *x, int *bad)
     return j;
 }
 
-static json_t *ew_window_json(const struct ep_ew_window *x)
+static json_t *ew_window_json(const struct ep_ew_window *x, const struct ep_tools_window *tw)
 {
     json_t *j = json_pack("{s:s, s:s, s:b}", "from", x->from, "to", x->to, "available",
                           x->available);
     int bad = 0;
+    filter_put(j, tw, x->available, x->votes, &bad);
     if (x->available) {
         ep_json_put(j, "votes", json_integer(x->votes), &bad);
         ep_json_put(j, "sittings", json_integer(x->sittings), &bad);
@@ -457,8 +499,13 @@ static int tool_early_warning_system(struct ep_tool_ctx *ctx, json_t *args, json
     int rc = no_store(ctx, err);
     if (!rc)
         rc = date_arg(args, "to", &p.to, err);
+    struct ep_tools_window tw;
+    if (!rc)
+        rc = topic_filter(ctx, args, p.to, p.days, &tw, err);
     if (rc)
         return rc;
+    p.topic_kind = tw.w.topic_kind;
+    p.topic_code = tw.w.topic_code;
     struct ep_run r;
     run_of(&r, ctx, "early_warning_system", 20);
     struct ep_early_warning *o = malloc(sizeof *o);
@@ -470,8 +517,8 @@ static int tool_early_warning_system(struct ep_tool_ctx *ctx, json_t *args, json
     }
     int bad = 0;
     json_t *res = json_object();
-    ep_json_put(res, "window", ew_window_json(&o->cur), &bad);
-    ep_json_put(res, "previous_window", ew_window_json(&o->prev), &bad);
+    ep_json_put(res, "window", ew_window_json(&o->cur, &tw), &bad);
+    ep_json_put(res, "previous_window", ew_window_json(&o->prev, &tw), &bad);
     ew_current_json(o, res, &bad);
     ep_json_put(res, "thresholds",
         json_pack("{s:o, s:o, s:o, s:o, s:s}", "risk_medium", ep_json_real(EP_EW_RISK_MEDIUM),
@@ -542,11 +589,13 @@ static json_t *corr_subject_json(const struct ep_corr_subject *s, int *bad)
     return j;
 }
 
-static json_t *corr_window_json(const struct ep_correlate *o, int k)
+static json_t *corr_window_json(const struct ep_correlate *o, int k,
+                                const struct ep_tools_window *tw)
 {
     json_t *j = json_pack("{s:s, s:s, s:b}", "from", o->from[k], "to", o->to[k], "available",
                           o->window_ok[k]);
     int bad = 0;
+    filter_put(j, tw, o->window_ok[k], o->votes[k], &bad);
     if (o->window_ok[k]) {
         ep_json_put(j, "votes", json_integer(o->votes[k]), &bad);
         ep_json_put(j, "sittings", json_integer(o->sittings[k]), &bad);
@@ -623,8 +672,13 @@ static int tool_correlate_intelligence(struct ep_tool_ctx *ctx, json_t *args, js
         rc = date_arg(args, "to", &p.to, err);
     if (!rc)
         rc = corr_subjects(ctx, args, ids, &p.n_mep, codes, gp, &p.n_group, err);
+    struct ep_tools_window tw;
+    if (!rc)
+        rc = topic_filter(ctx, args, p.to, p.days, &tw, err);
     if (rc)
         return rc;
+    p.topic_kind = tw.w.topic_kind;
+    p.topic_code = tw.w.topic_code;
     struct ep_run r;
     run_of(&r, ctx, "correlate_intelligence", 4 * (p.n_mep + p.n_group) + 2);
     struct ep_correlate *o = malloc(sizeof *o);
@@ -636,8 +690,8 @@ static int tool_correlate_intelligence(struct ep_tool_ctx *ctx, json_t *args, js
     }
     int bad = 0;
     json_t *res = json_object(), *subj = json_array();
-    ep_json_put(res, "window", corr_window_json(o, 0), &bad);
-    ep_json_put(res, "previous_window", corr_window_json(o, 1), &bad);
+    ep_json_put(res, "window", corr_window_json(o, 0, &tw), &bad);
+    ep_json_put(res, "previous_window", corr_window_json(o, 1, &tw), &bad);
     for (int k = 0; k < o->n_subject; k++)
         ep_json_add(subj, corr_subject_json(&o->subject[k], &bad), &bad);
     ep_json_put(res, "subjects", subj, &bad);

@@ -21,6 +21,7 @@
 #include "ep_positions.h"
 #include "ep_query_intel.h"
 #include "ep_query_toolkit.h"
+#include "ep_query_topics.h"
 #include "ep_run.h"
 #include "ep_stats.h"
 #include "ep_store.h"
@@ -823,6 +824,122 @@ static json_t *gcmp_close_json(struct kit *k, const struct ep_groups_compare *o,
     return x;
 }
 
+
+/* ---- compare_political_groups by policy area --------------------------------------------- */
+
+#define GCMP_MAX_AREAS 32
+
+/* The compared groups on one policy area: the call's window restricted to OEIL subject `code`
+ * (and the codes below it). A subject with no vote of the window is an entry with votes 0 and
+ * the reason; a group without a member on the area's votes is listed in groups_absent. */
+static json_t *gcmp_area_json(struct kit *k, char (*gcodes)[16], int n_group, const char *code,
+                              int *bad, struct ep_error *err, int *rc)
+{
+    struct ep_tools_window tw = k->tw; /* its date and sitting pointers stay k->tw's */
+    snprintf(tw.topic_code, sizeof tw.topic_code, "%.32s", code);
+    tw.w.topic_kind = EP_TOPIC_SUBJECT;
+    tw.w.topic_code = tw.topic_code;
+    char label[256] = "";
+    json_t *o = json_pack("{s:s}", "subject", code);
+    if ((*rc = ep_query_topic(k->ctx->store, EP_TOPIC_SUBJECT, code, label, sizeof label, NULL,
+                              NULL, err))) {
+        if (*rc == EP_ENOTFOUND) {
+            char why[sizeof err->msg];
+            static const char subj[] = "argument \"subject\": "; /* the window's wording */
+            snprintf(why, sizeof why, "%s",
+                     strncmp(err->msg, subj, sizeof subj - 1) ? err->msg
+                                                              : err->msg + sizeof subj - 1);
+            *rc = ep_error_set(err, EP_EINVAL, "argument \"policy_areas\": %s", why);
+        }
+        return o;
+    }
+    if (label[0])
+        ep_json_put(o, "label", json_string(label), bad);
+    struct ep_win *wa;
+    struct ep_error e = {0};
+    int r = ep_tools_win(k->ctx, &tw, &wa, &e);
+    if (r == EP_ENOTFOUND) {
+        ep_json_put(o, "votes", json_integer(0), bad);
+        ep_json_put(o, "available", json_false(), bad);
+        ep_json_put(o, "reason", json_string(e.msg), bad);
+        return o;
+    }
+    if (r) {
+        *err = e;
+        *rc = r;
+        return o;
+    }
+    ep_json_put(o, "votes", json_integer(wa->m->n_vote), bad);
+    ep_json_put(o, "available", json_true(), bad);
+    struct ep_gcmp_params pa = {0};
+    json_t *absent = json_array();
+    for (int q = 0; q < n_group; q++) {
+        int g = 0;
+        while (g < wa->m->n_grp && strcmp(wa->m->grp_code[g], gcodes[q]) != 0)
+            g++;
+        if (g < wa->m->n_grp)
+            pa.grp[pa.n_group++] = g;
+        else
+            ep_json_add(absent, json_string(gcodes[q]), bad);
+    }
+    json_t *groups = json_array(), *pairs = NULL;
+    if (pa.n_group > 0) {
+        struct ep_run ar = {.tool = k->run.tool, .n = 2, .cancelled = k->run.cancelled,
+                            .deadline = k->run.deadline};
+        struct ep_groups_compare go;
+        if ((*rc = ep_groups_compare_compute(wa, &pa, &ar, &go, err))) {
+            json_decref(absent);
+            json_decref(groups);
+            return o;
+        }
+        for (int q = 0; q < pa.n_group; q++)
+            ep_json_add(groups, gcmp_group_json(&go, q, bad), bad);
+        pairs = gcmp_pairs_json(&go, bad);
+        ep_groups_compare_free(&go);
+    }
+    ep_json_put(o, "groups", groups, bad);
+    ep_json_put(o, "pair_agreement", pairs ? pairs : json_array(), bad);
+    ep_json_put(o, "groups_absent", absent, bad);
+    return o;
+}
+
+/* by_policy_area (or policy_areas given): one entry per top-level OEIL subject of the store, or
+ * per subject asked, in that order. Leaves k->w reloaded (the areas' windows may evict it). */
+static json_t *gcmp_areas_json(struct kit *k, json_t *args, const struct ep_gcmp_params *p,
+                               int *bad, struct ep_error *err, int *rc)
+{
+    char codes[GCMP_MAX_AREAS][33], gcodes[EP_MATRIX_MAX_GROUPS][16];
+    int n = 0;
+    json_t *given = json_object_get(args, "policy_areas");
+    if (given) {
+        for (size_t i = 0; i < json_array_size(given) && n < GCMP_MAX_AREAS; i++)
+            snprintf(codes[n++], sizeof codes[0], "%s",
+                     json_string_value(json_array_get(given, i)));
+    } else if ((*rc = ep_query_subject_tops(k->ctx->store, codes, GCMP_MAX_AREAS, &n, err))) {
+        return NULL;
+    }
+    for (int q = 0; q < p->n_group; q++)
+        snprintf(gcodes[q], sizeof gcodes[q], "%s", k->w->m->grp_code[p->grp[q]]);
+    json_t *areas = json_array();
+    for (int i = 0; i < n && !*rc; i++) {
+        json_t *a = gcmp_area_json(k, gcodes, p->n_group, codes[i], bad, err, rc);
+        if (*rc)
+            json_decref(a);
+        else
+            ep_json_add(areas, a, bad);
+    }
+    if (!*rc)
+        *rc = ep_tools_win(k->ctx, &k->tw, &k->w, err);
+    if (*rc) {
+        json_decref(areas);
+        return NULL;
+    }
+    return json_pack("{s:s, s:o}", "areas_from",
+                     given ? "the subjects asked (policy_areas)"
+                           : "the store's top-level OEIL subjects",
+                     "areas", areas);
+}
+
 static int body_compare_political_groups(struct kit *k, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                     struct ep_error *err)
 {
@@ -848,11 +965,20 @@ static int body_compare_political_groups(struct kit *k, struct ep_tool_ctx *ctx,
     ep_json_put(res, "close_votes",
                 gcmp_close_json(k, &o, (int)iarg(args, "max_close_votes", 20), &bad, err, &rc),
                 &bad);
-    ep_json_put(res, "not_offered",
-                json_string("by policy area: needs the subject and concept tables of the "
-                            "store (issue 18's data part), not loaded by this version"),
-                &bad);
     ep_groups_compare_free(&o);
+    json_t *ba = json_object_get(args, "by_policy_area"),
+           *pa = json_object_get(args, "policy_areas");
+    if (!rc && (json_is_true(ba) || pa)) {
+        if (k->tw.w.topic_kind)
+            rc = ep_error_set(err, EP_EINVAL,
+                              "arguments \"by_policy_area\" and \"%s\": the areas are topic "
+                              "filters themselves; drop \"%s\" (or the areas)",
+                              ep_topic_kind_arg(k->tw.w.topic_kind),
+                              ep_topic_kind_arg(k->tw.w.topic_kind));
+        else
+            ep_json_put(res, "by_policy_area", gcmp_areas_json(k, args, &p, &bad, err, &rc),
+                        &bad);
+    }
     if (rc) {
         json_decref(res);
         return rc;
@@ -1442,7 +1568,8 @@ static const struct ep_tool rows[] = {
     {"compare_political_groups", "Compare political groups",
      "2 or more political groups side by side in a window: members and seats, cohesion "
      "(Agreement Index, Rice, Krippendorff's alpha), participation, their pair agreement, and "
-     "each group's position on the close votes with how often it was on the winning side.",
+     "each group's position on the close votes with how often it was on the winning side; with "
+     "by_policy_area, the same per OEIL policy area with the votes each covers.",
      NULL, NULL, ANNOT, 3600, tool_compare_political_groups},
     {"generate_political_landscape", "Generate the political landscape",
      "The Parliament's landscape in a window: seats per group on a date, the effective number "
