@@ -170,11 +170,14 @@ int ep_delegation_compute(struct ep_win *w, const char *country, struct ep_run *
     if (!rc) {
         dpos = calloc((size_t)(m->n_words > 0 ? m->n_words : 1) * 3, sizeof *dpos);
         size_t nv = (size_t)(m->n_vote > 0 ? m->n_vote : 1);
-        ai = malloc(nv * sizeof *ai);
+        ai = calloc(nv, sizeof *ai);
         out->split = malloc(nv * sizeof *out->split);
-        out->defector = malloc((size_t)out->n_member * sizeof *out->defector);
-        if (!ai || !out->split || !out->defector || !dpos)
-            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        out->defector =
+            malloc((size_t)(out->n_member > 0 ? out->n_member : 1) * sizeof *out->defector);
+        if (!ai || !out->split || !out->defector || !dpos) {
+            ep_error_set(err, EP_ENOMEM, "out of memory");
+            rc = EP_ENOMEM;
+        }
     }
     for (int v = 0; !rc && v < m->n_vote; v++)
         one_vote(w, out, v, ai, dpos);

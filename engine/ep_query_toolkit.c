@@ -26,7 +26,11 @@ int ep_query_vote_titles(struct ep_store *s, const int64_t *ids, int n, char ***
     struct ep_buf b;
     ep_buf_init(&b, 0);
     size_t *off = calloc((size_t)(n > 0 ? n : 1), sizeof *off);
-    int rc = off ? 0 : ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (!off) {
+        sqlite3_finalize(q);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    int rc = 0;
     for (int k = 0; k < n && !rc; k++) {
         sqlite3_reset(q);
         sqlite3_bind_int64(q, 1, ids[k]);
@@ -43,9 +47,11 @@ int ep_query_vote_titles(struct ep_store *s, const int64_t *ids, int n, char ***
     sqlite3_finalize(q);
     size_t head = (size_t)n * sizeof(char *);
     char **out = rc ? NULL : malloc(head + b.len + 1);
-    if (!rc && !out)
-        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-    if (!rc) {
+    if (!rc && !out) {
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+        rc = EP_ENOMEM;
+    }
+    if (out) {
         char *text = (char *)out + head;
         if (b.len)
             memcpy(text, b.data, b.len);
@@ -92,7 +98,7 @@ int ep_query_country_resolve(struct ep_store *s, const char *arg, char code[8], 
                            -1, &q, NULL) != SQLITE_OK)
         return db_fail(s, err, "reading country codes");
     size_t k = 0;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW && known && k < n_known) {
+    while (known && k < n_known && sqlite3_step(q) == SQLITE_ROW) {
         const char *c = (const char *)sqlite3_column_text(q, 0);
         k += (size_t)snprintf(known + k, n_known - k, "%s%s", k ? ", " : "", c ? c : "");
     }

@@ -65,8 +65,10 @@ static int kit_begin(struct kit *k, struct ep_tool_ctx *ctx, const char *tool, i
     k->ctx = ctx;
     k->run.tool = tool;
     k->run.n = n_stages + 2; /* + loading the window, provenance */
-    if (!ctx || !ctx->store)
-        return ep_error_set(err, EP_EINVAL, "no store is open");
+    if (!ctx || !ctx->store) {
+        ep_error_set(err, EP_EINVAL, "no store is open");
+        return EP_EINVAL; /* spelt out: the analysers cannot see that ep_error_set returns it */
+    }
     k->run.progress = ctx->progress;
     k->run.pctx = ctx->pctx;
     k->run.cancelled = ctx->cancelled;
@@ -188,8 +190,10 @@ static int kit_mep_index(struct kit *k, int64_t id, const char *arg, struct ep_e
 static int kit_titles(struct kit *k, const int *idx, int n, char ***titles, struct ep_error *err)
 {
     int64_t *ids = malloc((size_t)(n > 0 ? n : 1) * sizeof *ids);
-    if (!ids)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    if (!ids) {
+        ep_error_set(err, EP_ENOMEM, "out of memory");
+        return EP_ENOMEM;
+    }
     for (int j = 0; j < n; j++)
         ids[j] = k->w->m->vote_id[idx[j]];
     int rc = ep_query_vote_titles(k->ctx->store, ids, n, titles, err);
