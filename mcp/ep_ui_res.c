@@ -17,6 +17,7 @@ static const struct {
     {"assess_mep_influence", EP_UI_RES_PREFIX "scorecard"},
     {"analyze_coalition_dynamics", EP_UI_RES_PREFIX "coalition"},
     {"generate_political_landscape", EP_UI_RES_PREFIX "hemicycle"},
+    {"analyze_policy_area", EP_UI_RES_PREFIX "policy-area"},
 };
 
 static const char *const view_desc[EP_UI_NVIEW] = {
@@ -29,6 +30,8 @@ static const char *const view_desc[EP_UI_NVIEW] = {
     "Group-pair agreement heatmap; a cell lists the votes behind it",
     "Hemicycle: seats per group, the seats of selected groups against the majority, the minimal "
     "winning coalitions and how often each won together",
+    "Policy area (query subject or concept): each group's cohesion in the area against overall, "
+    "pair agreement in the area against overall, top defectors, split delegations, the votes",
 };
 
 const char *ep_ui_res_tool_uri(const char *tool)

@@ -94,7 +94,7 @@ static void test_parse(void **state)
     assert_string_equal(q.from, "2024-01-15");
     assert_string_equal(q.to, "2024-01-18");
     assert_int_equal(ep_ui_parse("nope", &q, &err), EP_ENOTFOUND);
-    assert_non_null(strstr(err.msg, "network, map, scorecard, coalition and hemicycle"));
+    assert_non_null(strstr(err.msg, "network, map, scorecard, coalition, hemicycle and policy-area"));
     assert_int_equal(ep_ui_parse("map?from=2024-13-01", &q, &err), EP_EINVAL);
     assert_non_null(strstr(err.msg, "from must be a date"));
     assert_int_equal(ep_ui_parse("map?x=1", &q, &err), EP_EINVAL);
@@ -229,6 +229,56 @@ static void test_hemicycle(void **state)
     ep_buf_free(&b);
 }
 
+/* The policy-area view of OEIL subject 4 (Economic, social and territorial cohesion): 45 votes
+ * with positions in the bundled store, 8 groups; EPP's Agreement Index in the area 0.764522 as
+ * analyze_policy_area reports it (epintel tool analyze_policy_area --args '{"subject":"4"}').
+ * One solid and one light bar per group; without a subject the page names its default. */
+static void test_policy_area(void **state)
+{
+    (void)state;
+    struct ep_ui_req q;
+    struct ep_error err = {0};
+    assert_int_equal(ep_ui_parse("policy-area?subject=4.x", &q, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "OEIL subject"));
+    assert_int_equal(ep_ui_parse("policy-area?subject=4&concept=12", &q, &err), EP_EINVAL);
+    struct ep_buf b;
+    json_t *d = page("policy-area?subject=4", &b);
+    json_t *area = json_object_get(d, "area");
+    assert_string_equal(json_string_value(json_object_get(area, "code")), "4");
+    assert_int_equal(json_integer_value(json_object_get(area, "votes_in_window")), 45);
+    json_t *gs = json_object_get(d, "groups");
+    assert_int_equal(json_array_size(gs), 8);
+    assert_int_equal(count(b.data, "class=\"bar area"), 8);
+    assert_int_equal(count(b.data, "class=\"bar all"), 8);
+    size_t k;
+    json_t *g;
+    int seen = 0;
+    json_array_foreach(gs, k, g) {
+        if (strcmp(json_string_value(json_object_get(g, "code")), "EPP") == 0) {
+            assert_float_equal(json_real_value(json_object_get(g, "ai")), 0.764522, 1e-6);
+            seen = 1;
+        }
+    }
+    assert_true(seen);
+    assert_non_null(strstr(b.data, "aria-label=\"EPP in the area: AI 0.765\""));
+    assert_int_equal(json_array_size(json_object_get(d, "pairs")), 28);
+    json_decref(d);
+    ep_buf_free(&b);
+    d = page("policy-area", &b);
+    area = json_object_get(d, "area");
+    assert_true(json_is_true(json_object_get(area, "default")));
+    /* the default is the listed top-level subject with the most votes */
+    long best = -1;
+    json_array_foreach(json_object_get(d, "subjects"), k, g) {
+        long v = (long)json_integer_value(json_object_get(g, "votes"));
+        best = v > best ? v : best;
+    }
+    assert_int_equal(json_integer_value(json_object_get(area, "votes_with_positions")), best);
+    assert_non_null(strstr(b.data, "no subject chosen"));
+    json_decref(d);
+    ep_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_map_coalition),
         cmocka_unit_test(test_scorecard),
         cmocka_unit_test(test_hemicycle),
+        cmocka_unit_test(test_policy_area),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,6 +11,7 @@
 
 #include "ep_coalition.h"
 #include "ep_graph.h"
+#include "ep_htv.h"
 #include "ep_igraph.h"
 #include "ep_influence.h"
 #include "ep_landscape.h"
@@ -18,6 +19,8 @@
 #include "ep_model.h"
 #include "ep_network.h"
 #include "ep_patterns.h"
+#include "ep_policy_area.h"
+#include "ep_query_topics.h"
 #include "ep_report.h"
 #include "ep_report_hemicycle.h"
 #include "ep_stats.h"
@@ -33,6 +36,7 @@ const struct ep_ui_view_info ep_ui_views[EP_UI_NVIEW] = {
     {"scorecard", "MEP scorecard", "assess_mep_influence"},
     {"coalition", "Coalition matrix", "analyze_coalition_dynamics"},
     {"hemicycle", "Hemicycle", "generate_political_landscape"},
+    {"policy-area", "Policy area", "analyze_policy_area"},
 };
 
 const char ep_ui_csp[] = "default-src 'none'; script-src 'unsafe-inline'; "
@@ -59,15 +63,15 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
     if (q->view < 0)
         return ep_error_set(
             err, EP_ENOTFOUND,
-            "no view \"%.*s\": the views are network, map, scorecard, coalition and "
-            "hemicycle",
+            "no view \"%.*s\": the views are network, map, scorecard, coalition, hemicycle "
+            "and policy-area",
             (int)(nl > 64 ? 64 : nl), s);
     const char *p = s[nl] == '?' ? s + nl + 1 : s + nl;
     while (*p) {
         size_t kl = strcspn(p, "=&"), vl;
         const char *val = p[kl] == '=' ? p + kl + 1 : p + kl;
         vl = strcspn(val, "&");
-        char v[32];
+        char v[40];
         if (vl >= sizeof v)
             return ep_error_set(err, EP_EINVAL, "query value of \"%.*s\" is too long", (int)kl, p);
         memcpy(v, val, vl);
@@ -84,9 +88,23 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
                 return ep_error_set(err, EP_EINVAL,
                                     "mep_id must be an MEP's positive EP id, got \"%s\"", v);
             q->mep_id = id;
+        } else if ((kl == 7 && strncmp(p, "subject", 7) == 0) ||
+                   (kl == 7 && strncmp(p, "concept", 7) == 0)) {
+            int kind = p[0] == 's' ? EP_TOPIC_SUBJECT : EP_TOPIC_CONCEPT;
+            if (vl >= sizeof q->topic || !ep_htv_topic_code_valid(kind, v))
+                return ep_error_set(err, EP_EINVAL,
+                                    "%.*s must be %s code, got \"%s\"", (int)kl, p,
+                                    kind == EP_TOPIC_SUBJECT ? "an OEIL subject (e.g. 4.60)"
+                                                             : "a EuroVoc concept",
+                                    v);
+            if (q->topic_kind && q->topic_kind != kind)
+                return ep_error_set(err, EP_EINVAL, "give subject or concept, not both");
+            q->topic_kind = kind;
+            memcpy(q->topic, v, vl + 1);
         } else {
             return ep_error_set(err, EP_EINVAL,
-                                "unknown query key \"%.*s\": the keys are from, to and mep_id",
+                                "unknown query key \"%.*s\": the keys are from, to, mep_id, subject "
+                                "and concept",
                                 (int)(kl > 32 ? 32 : kl), p);
         }
         p = val + vl;
@@ -174,7 +192,8 @@ static void head(struct page *pg, int view, const char *subtitle)
          ep_ui_views[view].name);
     esc(pg, ep_ui_views[view].title);
     put(pg, "</h1><nav id=\"views\" aria-label=\"Views\">");
-    static const int nav[] = {EP_UI_NETWORK, EP_UI_MAP, EP_UI_COALITION, EP_UI_HEMICYCLE};
+    static const int nav[] = {EP_UI_NETWORK, EP_UI_MAP, EP_UI_COALITION, EP_UI_HEMICYCLE,
+                              EP_UI_POLICY};
     for (size_t k = 0; k < sizeof nav / sizeof nav[0]; k++)
         putf(pg, "<a href=\"%s\" data-view=\"%s\"%s>%s</a>", ep_ui_views[nav[k]].name,
              ep_ui_views[nav[k]].name, nav[k] == view ? " aria-current=\"page\"" : "",
@@ -216,6 +235,8 @@ static json_t *data_new(const struct ep_ui_req *q, const struct ep_matrix *m)
         json_object_set_new(args, "to", json_string(q->to));
     if (args && q->mep_id)
         json_object_set_new(args, "mep_id", json_integer((json_int_t)q->mep_id));
+    if (args && q->topic_kind)
+        json_object_set_new(args, ep_topic_kind_arg(q->topic_kind), json_string(q->topic));
     return json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:s, s:i, s:i, s:i, s:b}}", "view",
                      ep_ui_views[q->view].name, "tool", ep_ui_views[q->view].tool, "version",
                      EP_VERSION, "args", args ? args : json_object(), "window", "from", sp.from,
@@ -1025,6 +1046,377 @@ static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct pa
     return 0;
 }
 
+/* ---- 6. policy area ----------------------------------------------------------------------- */
+
+/* The top-level OEIL subjects ("1".."8") the store has, with their votes with positions. */
+struct pa_subj {
+    char code[4], label[160];
+    long votes;
+};
+static int pa_subjects(struct ep_store *s, struct pa_subj *out, int *n, struct ep_error *err)
+{
+    *n = 0;
+    for (int c = 1; c <= 9; c++) {
+        struct pa_subj *x = &out[*n];
+        long votes = 0;
+        snprintf(x->code, sizeof x->code, "%d", c);
+        int rc = ep_query_topic(s, EP_TOPIC_SUBJECT, x->code, x->label, sizeof x->label, &votes,
+                                &x->votes, err);
+        if (rc == EP_ENOTFOUND)
+            continue;
+        if (rc)
+            return rc;
+        (*n)++;
+    }
+    return 0;
+}
+
+/* Per-group AI of the overall window by code (copied out before the area's window is loaded). */
+struct pa_all {
+    struct ep_pa_overall pairs;
+    double ai[EP_MATRIX_MAX_GROUPS];
+    int ai_ok[EP_MATRIX_MAX_GROUPS];
+};
+static int pa_all_ai(const struct pa_all *a, const char *code, double *ai)
+{
+    for (int g = 0; g < a->pairs.n_grp; g++)
+        if (!strcmp(a->pairs.code[g], code)) {
+            *ai = a->ai[g];
+            return a->ai_ok[g];
+        }
+    return 0;
+}
+
+/* The bar chart: per group its Agreement Index in the area and overall (a dashed frame for n/a). */
+static json_t *pa_bars(struct page *pg, const struct ep_policy_area *r, const struct pa_all *all)
+{
+    const double x0 = 60, y0 = 20, h = 300, slot = (1000 - x0 - 10) / (r->n_grp ? r->n_grp : 1);
+    put(pg, "<figure class=\"chart\"><svg id=\"bars\" class=\"pbars\" viewBox=\"0 0 1000 370\" "
+            "role=\"group\" aria-label=\"Agreement Index per group, in the area (solid) and "
+            "overall (light); Tab or the arrow keys move between the bars\">");
+    for (int t = 0; t <= 4; t++)
+        putf(pg,
+             "<line class=\"axis\" x1=\"%.0f\" y1=\"%.1f\" x2=\"990\" y2=\"%.1f\"/><text "
+             "class=\"lab\" x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>",
+             x0, y0 + h - t * h / 4, y0 + h - t * h / 4, x0 - 6, y0 + h - t * h / 4 + 5, t / 4.0);
+    json_t *gj = json_array();
+    for (int g = 0; g < r->n_grp; g++) {
+        const struct ep_pa_group *x = &r->g[g];
+        char c[8];
+        color_of(x->code, c);
+        double ov = 0, bw = slot * 0.36, bx = x0 + g * slot + slot * 0.12;
+        int ook = pa_all_ai(all, x->code, &ov);
+        for (int k = 0; k < 2; k++) {
+            int ok = k ? ook : x->ai_ok;
+            double v = k ? ov : x->ai_mean, bh = ok ? v * h : h;
+            putf(pg,
+                 "<rect class=\"bar %s%s\" data-g=\"%d\" tabindex=\"0\" x=\"%.1f\" y=\"%.1f\" "
+                 "width=\"%.1f\" height=\"%.1f\" fill=\"%s\" aria-label=\"%s %s: AI ",
+                 k ? "all" : "area", ok ? "" : " na", g, bx + k * bw, y0 + h - bh, bw, bh,
+                 ok ? c : "none", x->code, k ? "overall" : "in the area");
+            if (ok)
+                putf(pg, "%.3f\"/>", v);
+            else
+                put(pg, "n/a\"/>");
+        }
+        putf(pg, "<text class=\"lab\" x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">", bx + bw,
+             y0 + h + 22);
+        esc(pg, x->code);
+        put(pg, "</text>");
+        json_array_append_new(
+            gj, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:i}", "code", x->code, "color", c,
+                          "ai", x->ai_ok ? json_real(x->ai_mean) : json_null(), "ai_overall",
+                          ook ? json_real(ov) : json_null(), "rice",
+                          x->rice_ok ? json_real(x->rice_mean) : json_null(), "participation",
+                          x->part_ok ? json_real(x->participation) : json_null(), "votes_cast",
+                          x->votes_cast));
+    }
+    put(pg, "</svg><div id=\"tip\" class=\"tip\" role=\"tooltip\" hidden></div><figcaption>"
+            "Agreement Index (1 = the whole group voted alike) per group: solid bar in the area, "
+            "light bar over all votes of the window; a dashed frame is n/a (no vote with cast "
+            "members). Hover or focus a bar for the exact figure.</figcaption></figure>\n");
+    put(pg, "<details class=\"table\" id=\"table\"><summary>Data table: cohesion per group"
+            "</summary><table id=\"tbl\"><thead><tr><th>Group</th><th>AI in the area</th>"
+            "<th>AI overall</th><th>Rice in the area</th><th>Participation</th><th>Votes cast"
+            "</th><th>FOR</th><th>AGAINST</th><th>ABSTENTION</th><th>TIE</th></tr></thead><tbody>");
+    for (int g = 0; g < r->n_grp; g++) {
+        const struct ep_pa_group *x = &r->g[g];
+        double ov = 0;
+        int ook = pa_all_ai(all, x->code, &ov);
+        putf(pg, "<tr data-g=\"%d\"><td>", g);
+        esc(pg, x->code);
+        put(pg, "</td>");
+        cell_num(pg, x->ai_ok, x->ai_mean, "%.3f");
+        cell_num(pg, ook, ov, "%.3f");
+        cell_num(pg, x->rice_ok, x->rice_mean, "%.3f");
+        cell_num(pg, x->part_ok, 100 * x->participation, "%.1f %%");
+        putf(pg,
+             "<td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d</td>"
+             "<td class=\"num\">%d</td><td class=\"num\">%d</td></tr>",
+             x->votes_cast, x->pos[EP_GPOS_FOR], x->pos[EP_GPOS_AGAINST],
+             x->pos[EP_GPOS_ABSTENTION], x->pos[EP_GPOS_TIE]);
+    }
+    put(pg, "</tbody></table></details>\n");
+    return gj;
+}
+
+/* Pair agreement in the area against overall: a heatmap table (cell = area %, colour by the
+ * difference) and the pairs' data. */
+static json_t *pa_heat(struct page *pg, const struct ep_policy_area *r)
+{
+    const struct ep_pa_pair *at[EP_MATRIX_MAX_GROUPS][EP_MATRIX_MAX_GROUPS] = {{NULL}};
+    json_t *pj = json_array();
+    for (int k = 0; k < r->n_pair; k++) {
+        const struct ep_pa_pair *x = &r->pairs[k];
+        at[x->a][x->b] = at[x->b][x->a] = x;
+        int dok = x->area_ok && x->all_ok;
+        json_array_append_new(
+            pj, json_pack("{s:i, s:i, s:i, s:o, s:o, s:o}", "a", x->a, "b", x->b, "common",
+                          x->common, "area", x->area_ok ? json_real(x->area) : json_null(),
+                          "overall", x->all_ok ? json_real(x->all) : json_null(), "difference",
+                          dok ? json_real(x->area - x->all) : json_null()));
+    }
+    put(pg, "<section><h2>Pair agreement in the area against overall</h2><p class=\"sub\">Cell: "
+            "share of the area's votes on which both groups took the same position (of those "
+            "where both had one); colour: the difference to all votes of the window (green "
+            "higher, red lower). Hover or focus a cell for the figures.</p><table id=\"heat\" "
+            "class=\"heat\"><thead><tr><th></th>");
+    for (int b = 0; b < r->n_grp; b++) {
+        put(pg, "<th>");
+        esc(pg, r->g[b].code);
+        put(pg, "</th>");
+    }
+    put(pg, "</tr></thead><tbody>");
+    for (int a = 0; a < r->n_grp; a++) {
+        put(pg, "<tr><th>");
+        esc(pg, r->g[a].code);
+        put(pg, "</th>");
+        for (int b = 0; b < r->n_grp; b++) {
+            const struct ep_pa_pair *x = a == b ? NULL : at[a][b];
+            if (!x) {
+                put(pg, "<td class=\"diag\"></td>");
+                continue;
+            }
+            int dok = x->area_ok && x->all_ok;
+            double d = dok ? x->area - x->all : 0;
+            char tip[256];
+            snprintf(tip, sizeof tip, "%s – %s: ", r->g[a].code, r->g[b].code);
+            size_t l = strlen(tip);
+            if (x->area_ok)
+                snprintf(tip + l, sizeof tip - l, "%.1f %% in the area (%d common votes)",
+                         100 * x->area, x->common);
+            else
+                snprintf(tip + l, sizeof tip - l, "n/a in the area (no common vote)");
+            l = strlen(tip);
+            if (x->all_ok)
+                snprintf(tip + l, sizeof tip - l, ", %.1f %% overall", 100 * x->all);
+            l = strlen(tip);
+            if (dok)
+                snprintf(tip + l, sizeof tip - l, ", %+.1f points", 100 * d);
+            double al = fmin(1, fabs(d) * 4);
+            putf(pg, "<td class=\"num cell\" tabindex=\"0\" style=\"background:rgba(%s,%.2f)\" "
+                     "data-tip=\"",
+                 d >= 0 ? "26,152,80" : "215,48,39", dok ? al : 0);
+            esc(pg, tip);
+            put(pg, "\">");
+            if (x->area_ok)
+                putf(pg, "%.0f", 100 * x->area);
+            else
+                put(pg, "n/a");
+            put(pg, "</td>");
+        }
+        put(pg, "</tr>");
+    }
+    put(pg, "</tbody></table></section>\n");
+    return pj;
+}
+
+/* The top defectors and the delegations that split. */
+static void pa_people(struct page *pg, const struct ep_policy_area *r, int min_votes)
+{
+    putf(pg,
+         "<section><h2>Top defectors in the area</h2><p class=\"sub\">Cast votes against the "
+         "own group's position / counted votes; %d MEPs with at least %d counted votes ranked."
+         "</p><table id=\"def\"><thead><tr><th>MEP</th><th>Group</th><th>Country</th><th>"
+         "Defections</th><th>Counted</th><th>Rate</th></tr></thead><tbody>",
+         r->n_def_ranked, min_votes);
+    for (int k = 0; k < r->n_def; k++) {
+        const struct ep_pa_defector *d = &r->def[k];
+        put(pg, "<tr><td>");
+        esc(pg, d->name);
+        put(pg, "</td><td>");
+        esc(pg, d->group[0] ? d->group : "none");
+        put(pg, "</td><td>");
+        esc(pg, d->country[0] ? d->country : "unknown");
+        putf(pg, "</td><td class=\"num\">%d</td><td class=\"num\">%d</td>", d->defections,
+             d->counted);
+        cell_num(pg, 1, 100 * d->rate, "%.1f %%");
+        put(pg, "</tr>");
+    }
+    int nsplit = 0;
+    for (int k = 0; k < r->n_del; k++)
+        nsplit += r->del[k].splits > 0;
+    putf(pg,
+         "</tbody></table></section>\n<section><h2>National delegations that split</h2><p "
+         "class=\"sub\">A delegation splits on a vote when its members' cast votes take two or "
+         "more options; rate over the votes with at least two cast members. %d of %d "
+         "delegations split at least once.</p><table id=\"del\"><thead><tr><th>Country</th>"
+         "<th>Members</th><th>Votes</th><th>Splits</th><th>Rate</th></tr></thead><tbody>",
+         nsplit, r->n_del);
+    for (int k = 0; k < r->n_del; k++) {
+        const struct ep_pa_delegation *d = &r->del[k];
+        if (!d->splits)
+            continue;
+        put(pg, "<tr><td>");
+        esc(pg, d->country);
+        putf(pg, "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d"
+                 "</td>",
+             d->members, d->votes, d->splits);
+        cell_num(pg, d->votes > 0, 100 * d->rate, "%.1f %%");
+        put(pg, "</tr>");
+    }
+    put(pg, "</tbody></table></section>\n");
+}
+
+/* The area's votes with each group's position. */
+static void pa_votes(struct page *pg, const struct ep_policy_area *r)
+{
+    static const char *const sym[] = {"–", "FOR", "AGAINST", "ABST.", "TIE"};
+    putf(pg, "<section><h2>The area's votes (%d", r->n_vote);
+    if (r->n_listed < r->n_vote)
+        putf(pg, ", the first %d listed", r->n_listed);
+    put(pg, ")</h2><table id=\"votes\"><thead><tr><th>Date</th><th>Title</th><th>Result</th>"
+            "<th>FOR</th><th>AGAINST</th><th>ABST.</th>");
+    for (int g = 0; g < r->n_grp; g++) {
+        put(pg, "<th>");
+        esc(pg, r->g[g].code);
+        put(pg, "</th>");
+    }
+    put(pg, "</tr></thead><tbody>");
+    for (int v = 0; v < r->n_listed; v++) {
+        const struct ep_pa_vote *x = &r->votes[v];
+        putf(pg, "<tr><td>%s</td><td>", x->date);
+        esc(pg, x->title);
+        put(pg, "</td><td>");
+        esc(pg, x->result[0] ? x->result : "unknown");
+        putf(pg, "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d</td>",
+             x->y, x->n, x->a);
+        for (int g = 0; g < r->n_grp; g++)
+            putf(pg, "<td class=\"gp p%d\">%s</td>", x->gpos[g],
+                 x->gpos[g] <= EP_GPOS_TIE ? sym[x->gpos[g]] : "?");
+        put(pg, "</tr>");
+    }
+    put(pg, "</tbody></table></section>\n");
+}
+
+/* The overall window's pair shares and group AIs, and the area's code (q's, else the top-level
+ * subject with the most votes with positions). */
+static int pa_prepare(struct ep_env *env, struct ep_win *w, const struct ep_ui_req *q,
+                      struct pa_all *all, struct pa_subj *subj, int *ns, char *code, int *kind,
+                      struct ep_error *err)
+{
+    int rc = ep_policy_area_overall(w, &all->pairs, err);
+    if (rc)
+        return rc;
+    for (int g = 0; g < w->m->n_grp; g++) {
+        all->ai[g] = w->gs.g[g].ai_mean;
+        all->ai_ok[g] = w->gs.g[g].ai_ok;
+    }
+    if ((rc = pa_subjects(env->store, subj, ns, err)))
+        return rc;
+    *kind = q->topic_kind;
+    if (*kind) {
+        snprintf(code, 33, "%s", q->topic);
+        char label[8];
+        rc = ep_query_topic(env->store, *kind, code, label, sizeof label, NULL, NULL, err);
+        if (rc == EP_ENOTFOUND)
+            err->code = rc = EP_EINVAL;
+        return rc;
+    }
+    int best = -1;
+    for (int k = 0; k < *ns; k++)
+        if (subj[k].votes > 0 && (best < 0 || subj[k].votes > subj[best].votes))
+            best = k;
+    if (best < 0)
+        return ep_error_set(err, EP_EUNAVAIL,
+                            "the store has no vote with positions carrying an OEIL subject");
+    *kind = EP_TOPIC_SUBJECT;
+    snprintf(code, 33, "%s", subj[best].code);
+    return 0;
+}
+
+static int view_policy(struct ep_env *env, struct ep_win *w, const struct ep_ui_req *q,
+                       struct page *pg, struct ep_error *err)
+{
+    struct pa_all *all = calloc(1, sizeof *all);
+    struct pa_subj subj[10];
+    int ns = 0, kind = 0;
+    char code[33];
+    if (!all)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    int rc = pa_prepare(env, w, q, all, subj, &ns, code, &kind, err);
+    struct ep_window win = {.from = q->from[0] ? q->from : NULL,
+                            .to = q->to[0] ? q->to : NULL,
+                            .topic_kind = kind,
+                            .topic_code = code};
+    struct ep_win *aw = NULL;
+    char label[256] = "";
+    long vs = 0, vp = 0;
+    if (!rc)
+        rc = ep_query_topic(env->store, kind, code, label, sizeof label, &vs, &vp, err);
+    if (!rc && (rc = ep_env_window(env, &win, &aw, err)) == EP_EUNAVAIL)
+        rc = ep_error_set(err, EP_ENOTFOUND,
+                          "the %s \"%s\" has no vote with per-MEP positions in the window (%ld "
+                          "in the store carry it, %ld with positions)",
+                          ep_topic_kind_what(kind), code, vs, vp);
+    struct ep_pa_params p = {200, 10, 3};
+    struct ep_policy_area r;
+    if (!rc)
+        rc = ep_policy_area_compute(aw, &all->pairs, &p, &r, err);
+    if (rc) {
+        free(all);
+        return rc;
+    }
+    char sub[1024], wt[300];
+    window_text(aw->m, wt, sizeof wt);
+    snprintf(sub, sizeof sub, "%s. %s %s%s%s%s: %d votes with positions in the window%s.", wt,
+             ep_topic_kind_what(kind), code, label[0] ? " (" : "", label, label[0] ? ")" : "",
+             r.n_vote,
+             q->topic_kind ? "" : " (no subject chosen: the top-level subject with the most votes "
+                                  "in the store)");
+    head(pg, EP_UI_POLICY, sub);
+    put(pg, "<div class=\"controls\"><label>Subject <select id=\"subject\">");
+    if (kind != EP_TOPIC_SUBJECT || strchr(code, '.'))
+        put(pg, "<option value=\"\" selected>(this area)</option>");
+    for (int k = 0; k < ns; k++) {
+        putf(pg, "<option value=\"%s\"%s>%s ", subj[k].code,
+             strcmp(subj[k].code, code) == 0 && kind == EP_TOPIC_SUBJECT ? " selected" : "",
+             subj[k].code);
+        esc(pg, subj[k].label);
+        putf(pg, " (%ld votes)</option>", subj[k].votes);
+    }
+    put(pg, "</select></label></div>\n");
+    json_t *gj = pa_bars(pg, &r, all), *pj = pa_heat(pg, &r), *sj = json_array();
+    pa_people(pg, &r, p.min_votes);
+    pa_votes(pg, &r);
+    for (int k = 0; k < ns; k++)
+        json_array_append_new(sj, json_pack("{s:s, s:s, s:I}", "code", subj[k].code, "label",
+                                            subj[k].label, "votes", (json_int_t)subj[k].votes));
+    json_t *d = data_new(q, aw->m);
+    if (d && json_object_update_new(
+                 d, json_pack("{s:{s:s, s:s, s:s, s:b, s:I, s:i}, s:o, s:o, s:o, s:i, s:i}",
+                              "area", "kind", ep_topic_kind_arg(kind), "code", code, "label",
+                              label, "default", !q->topic_kind, "votes_with_positions",
+                              (json_int_t)vp, "votes_in_window", r.n_vote, "groups", gj, "pairs",
+                              pj, "subjects", sj, "defectors", r.n_def, "delegations",
+                              r.n_del)))
+        pg->bad = 1;
+    ep_policy_area_free(&r);
+    free(all);
+    tail(pg, d);
+    return 0;
+}
+
 /* ---- entry -------------------------------------------------------------------------------- */
 
 int ep_ui_render(struct ep_env *env, const struct ep_ui_req *q, struct ep_buf *out,
@@ -1051,6 +1443,7 @@ int ep_ui_render(struct ep_env *env, const struct ep_ui_req *q, struct ep_buf *o
     case EP_UI_MAP: rc = view_map(w, q, &pg, err); break;
     case EP_UI_SCORECARD: rc = view_scorecard(env, w, q, &pg, err); break;
     case EP_UI_HEMICYCLE: rc = view_hemicycle(w, q, &pg, err); break;
+    case EP_UI_POLICY: rc = view_policy(env, w, q, &pg, err); break;
     default: rc = view_coalition(w, q, &pg, err); break;
     }
     if (!rc && pg.bad)

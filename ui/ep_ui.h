@@ -16,7 +16,12 @@
  *   coalition  group-pair agreement heatmap with drill-down (analyze_coalition_dynamics)
  *   hemicycle  seats per group on the window's last vote, seat arithmetic of selected groups and
  *              the minimal winning coalitions (generate_political_landscape, ep_landscape)
- * Query keys: from, to (YYYY-MM-DD, inclusive; default: every vote with positions), mep_id.
+ *   policy-area  one OEIL subject or EuroVoc concept: group cohesion and pair agreement in the
+ *              area against overall, defectors, split delegations, the area's votes
+ *              (analyze_policy_area, ep_policy_area); default: the top-level subject with the
+ *              most votes with positions in the store
+ * Query keys: from, to (YYYY-MM-DD, inclusive; default: every vote with positions), mep_id,
+ * subject (an OEIL subject code), concept (a EuroVoc concept id).
  *
  * Not thread-safe (igraph, the env's window cache): callers serialize, as for the tools. */
 #ifndef EP_UI_H
@@ -29,7 +34,15 @@
 #include "ep_error.h"
 #include "ep_util.h"
 
-enum { EP_UI_NETWORK, EP_UI_MAP, EP_UI_SCORECARD, EP_UI_COALITION, EP_UI_HEMICYCLE, EP_UI_NVIEW };
+enum {
+    EP_UI_NETWORK,
+    EP_UI_MAP,
+    EP_UI_SCORECARD,
+    EP_UI_COALITION,
+    EP_UI_HEMICYCLE,
+    EP_UI_POLICY,
+    EP_UI_NVIEW
+};
 
 struct ep_ui_view_info {
     const char *name;  /* "network", ... */
@@ -43,6 +56,8 @@ struct ep_ui_req {
     int view;
     char from[11], to[11]; /* "" = open end */
     int64_t mep_id;        /* scorecard; 0 = none */
+    int topic_kind;        /* policy-area: EP_TOPIC_SUBJECT or _CONCEPT; 0 = the default */
+    char topic[33];        /* its code */
 };
 
 /* Parse "<view>[?key=value&...]" (the part after ui://epintel/ or /ui/) into q. EP_ENOTFOUND

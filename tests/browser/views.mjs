@@ -265,6 +265,27 @@ async function waitReady(frame) {
   await frame.waitForFunction(() => window.epUi && window.epUi.ready, null, { timeout: 60000 });
 }
 
+// The policy-area view, in frame; tool = analyze_policy_area's structuredContent for the same
+// area (the figures computed by the tool, not by the page).
+async function exercisePolicy(frame, label, tool) {
+  const d = await viewData(frame);
+  check(d.area.code === tool.area.code && d.area.votes_in_window === tool.area.votes_in_window,
+    `${label}: subject ${d.area.code}, ${d.area.votes_in_window} votes as the tool's`);
+  const nb = await frame.locator('#bars rect.bar.area').count();
+  check(nb === tool.groups.length && nb === d.groups.length, `${label}: ${nb} area bars = ${tool.groups.length} groups`);
+  const te = tool.groups.find((g) => g.group === 'EPP'), e = d.groups.findIndex((g) => g.code === 'EPP');
+  check(e >= 0 && te && Math.abs(d.groups[e].ai - te.ai_mean) < 1e-6, `${label}: EPP's AI ${d.groups[e].ai} = the tool's ${te.ai_mean}`);
+  await frame.locator(`#bars rect.bar.area[data-g="${e}"]`).hover({ force: true });
+  const tip = await frame.locator('#tip').textContent();
+  check(tip.startsWith(`EPP: Agreement Index ${te.ai_mean.toFixed(3)} in the area`), `${label}: hover shows "${tip}"`);
+  await frame.locator('#bars rect.bar.area[data-g="0"]').focus();
+  await frame.locator('#bars rect.bar.area[data-g="0"]').press('ArrowRight');
+  const foc = await frame.evaluate(() => document.activeElement && document.activeElement.getAttribute('class'));
+  check(foc === 'bar all' || (foc || '').startsWith('bar all'), `${label}: ArrowRight moves the focus to the next bar (${foc})`);
+  check(!(await frame.locator('#tip').isHidden()), `${label}: a focused bar shows its tooltip`);
+  check(await frame.locator('#votes tbody tr').count() === tool.votes.listed, `${label}: ${tool.votes.listed} vote rows`);
+}
+
 /* ---- (a) in the MCP Apps host ------------------------------------------------------------- */
 async function hostPage(tool, args) {
   const page = watch(await ctx.newPage(), 'host ' + tool);
@@ -371,6 +392,24 @@ async function hostPage(tool, args) {
   await page.close();
 }
 
+{
+  const { page, frame } = await hostPage('analyze_policy_area', { subject: '4' });
+  const h = await page.evaluate(() => window.host);
+  check(h.uri === 'ui://epintel/policy-area', 'host: analyze_policy_area names ui://epintel/policy-area');
+  await frame.waitForFunction(() => window.epUi.ready && JSON.parse(document.getElementById('ep-data').textContent).area.code === '4', null, { timeout: 60000 });
+  const tool = (await rpc('tools/call', { name: 'analyze_policy_area', arguments: { subject: '4' } })).result.structuredContent;
+  await exercisePolicy(frame, 'host policy-area', tool);
+  await shot(page, 'host-policy-area');
+  // the picker: subject 7 through the bridge (tools/call analyze_policy_area, then the page)
+  await frame.locator('#subject').selectOption('7');
+  await frame.waitForFunction(() => window.epUi.ready && JSON.parse(document.getElementById('ep-data').textContent).area.code === '7', null, { timeout: 60000 });
+  const calls = await page.evaluate(() => window.host.calls);
+  check(calls.some((c) => c.name === 'analyze_policy_area' && c.arguments.subject === '7'), 'host policy-area: the picker called analyze_policy_area through the bridge');
+  const t7 = (await rpc('tools/call', { name: 'analyze_policy_area', arguments: { subject: '7' } })).result.structuredContent;
+  await exercisePolicy(frame, 'host policy-area 7', t7);
+  await page.close();
+}
+
 /* ---- (b) directly under /ui/ ---------------------------------------------------------------- */
 {
   // a plain browser with the analyst's API key (run.sh's server has --auth-config)
@@ -401,6 +440,14 @@ async function hostPage(tool, args) {
   const land = (await rpc('tools/call', { name: 'generate_political_landscape', arguments: {} })).result.structuredContent;
   await exerciseHemicycle(page, '/ui/hemicycle', land);
   await shot(page, 'ui-hemicycle');
+  await page.goto(uiBase + 'policy-area?subject=4');
+  await waitReady(page);
+  const pa = (await rpc('tools/call', { name: 'analyze_policy_area', arguments: { subject: '4' } })).result.structuredContent;
+  await exercisePolicy(page, '/ui/policy-area', pa);
+  await shot(page, 'ui-policy-area');
+  await Promise.all([page.waitForNavigation(), page.locator('#subject').selectOption('7')]);
+  await waitReady(page);
+  check(page.url() === uiBase + 'policy-area?subject=7' && (await viewData(page)).area.code === '7', `/ui/policy-area: the picker loads ${page.url()}`);
   await page.goto(uiBase + 'map');
   await waitReady(page);
   await shot(page, 'ui-map');

@@ -447,6 +447,51 @@
     update();
   }
 
+
+  /* ---- policy area ----------------------------------------------------------------------- */
+  function policy() {
+    var bars = $$('#bars .bar');
+    function describe(b) {
+      var g = D.groups[+b.getAttribute('data-g')], all = b.classList.contains('all');
+      var v = all ? g.ai_overall : g.ai;
+      return g.code + ': Agreement Index ' + fmt(v, 3) + (all ? ' over all votes of the window' :
+        ' in the area (' + g.votes_cast + ' votes cast; overall ' + fmt(g.ai_overall, 3) + ')');
+    }
+    bars.forEach(function (b, i) {
+      b.addEventListener('mousemove', function (ev) { tipAt(describe(b), ev.clientX, ev.clientY); });
+      b.addEventListener('mouseleave', tipHide);
+      b.addEventListener('focus', function () {
+        var r = b.getBoundingClientRect();
+        tipAt(describe(b), r.left + r.width / 2, r.top);
+      });
+      b.addEventListener('blur', tipHide);
+      b.addEventListener('keydown', function (ev) {
+        var j = ev.key === 'ArrowRight' ? i + 1 : ev.key === 'ArrowLeft' ? i - 1 : -1;
+        if (j >= 0 && j < bars.length) { ev.preventDefault(); bars[j].focus(); }
+        else if (ev.key === 'Escape') { tipHide(); b.blur(); }
+      });
+    });
+    $$('#heat td.cell').forEach(function (c) {
+      function show(x, y) { tipAt(c.getAttribute('data-tip'), x, y); }
+      c.addEventListener('mousemove', function (ev) { show(ev.clientX, ev.clientY); });
+      c.addEventListener('mouseleave', tipHide);
+      c.addEventListener('focus', function () { var r = c.getBoundingClientRect(); show(r.left, r.bottom); });
+      c.addEventListener('blur', tipHide);
+    });
+    $('#subject').addEventListener('change', function () {
+      var v = this.value;
+      if (!v) return;
+      var a = winArgs();
+      a.subject = v;
+      if (!epUi.bridge) { location.href = 'policy-area' + qs(a); return; }
+      note('Analysing subject ' + v + '…');
+      callTool('analyze_policy_area', a).then(function (r) {
+        epUi.lastResult = r;
+        return reload('ui://epintel/policy-area' + qs(a));
+      }).catch(function (e) { note('analyze_policy_area failed: ' + e.message); });
+    });
+  }
+
   /* ---- start ----------------------------------------------------------------------------- */
   /* The view links keep the window; inside a host they load the view through the bridge. */
   function navLinks() {
@@ -467,6 +512,7 @@
     else if (D.view === 'map') map();
     else if (D.view === 'coalition') coalition();
     else if (D.view === 'hemicycle') hemicycle();
+    else if (D.view === 'policy-area') policy();
     epUi.view = D.view;
     epUi.ready = true;
     document.body.setAttribute('data-ready', '1');
@@ -493,6 +539,7 @@
     var a = p.arguments || {}, want = {};
     ['from', 'to'].forEach(function (k) { if (a[k]) want[k] = a[k]; });
     if (D.view === 'scorecard' && a.mep_id) want.mep_id = a.mep_id;
+    if (D.view === 'policy-area') ['subject', 'concept'].forEach(function (k) { if (a[k]) want[k] = a[k]; });
     var same = Object.keys(want).length === Object.keys(D.args).length &&
       Object.keys(want).every(function (k) { return String(D.args[k]) === String(want[k]); });
     if (!same) reload('ui://epintel/' + D.view + qs(want));
