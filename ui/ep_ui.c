@@ -1059,7 +1059,8 @@ static int pa_subjects(struct ep_store *s, struct pa_subj *out, int *n, struct e
     for (int c = 1; c <= 9; c++) {
         struct pa_subj *x = &out[*n];
         long votes = 0;
-        snprintf(x->code, sizeof x->code, "%d", c);
+        x->code[0] = (char)('0' + c); /* c is 1..9: one digit */
+        x->code[1] = 0;
         int rc = ep_query_topic(s, EP_TOPIC_SUBJECT, x->code, x->label, sizeof x->label, &votes,
                                 &x->votes, err);
         if (rc == EP_ENOTFOUND)
