@@ -473,9 +473,7 @@ static int group_list(struct ep_store *s, const char *name, const char *groups,
                 char canon[sizeof code];
                 rc = ep_tools_resolve_group(s, "groups", code, canon, sizeof canon, err);
                 if (rc) {
-                    char pre[80];
-                    snprintf(pre, sizeof pre, "prompt %s: ", name);
-                    ep_error_prefix(err, pre);
+                    ep_error_prefix(err, "prompt %s: ", name);
                 } else {
                     ep_buf_printf(list, "%s%s", *n_groups ? ", " : "", canon);
                     (*n_groups)++;
