@@ -62,9 +62,8 @@ void ep_comparative_init(struct ep_comparative *out)
 
 void ep_comparative_free(struct ep_comparative *out)
 {
-    for (int k = 0; k < out->n_pair && out->pair; k++)
-        free(out->pair[k].differ);
     free(out->pair);
+    free(out->differ_all);
     free(out->like);
     ep_comparative_init(out);
 }
@@ -82,17 +81,15 @@ static void cast_eligible(const struct ep_matrix *m, int i, int *cast, int *elig
     *eligible = e;
 }
 
-/* The votes both MEPs cast with different options, ascending (up to max kept). */
-static int differing(const struct ep_matrix *m, struct ep_cmp_pair *pr, int i, int j, int max,
-                     struct ep_error *err)
+/* The votes both MEPs cast with different options, ascending (up to max kept, into dv). */
+static void differing(const struct ep_matrix *m, struct ep_cmp_pair *pr, int i, int j, int max,
+                      int *dv)
 {
     pr->n_differ = pr->both - pr->same;
     int keep = pr->n_differ < max ? pr->n_differ : max;
     if (keep <= 0)
-        return 0;
-    pr->differ = malloc((size_t)keep * sizeof *pr->differ);
-    if (!pr->differ)
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
+        return;
+    pr->differ = dv;
     const uint64_t *f = m->plane[0], *a = m->plane[1], *b = m->plane[2];
     size_t oi = (size_t)i * (size_t)m->n_words, oj = (size_t)j * (size_t)m->n_words;
     for (int k = 0; k < m->n_words && pr->n_kept < keep; k++) {
@@ -100,11 +97,10 @@ static int differing(const struct ep_matrix *m, struct ep_cmp_pair *pr, int i, i
         uint64_t same = (f[oi + k] & f[oj + k]) | (a[oi + k] & a[oj + k]) | (b[oi + k] & b[oj + k]);
         uint64_t d = ci & cj & ~same;
         while (d && pr->n_kept < keep) {
-            pr->differ[pr->n_kept++] = k * 64 + __builtin_ctzll(d);
+            dv[pr->n_kept++] = k * 64 + __builtin_ctzll(d);
             d &= d - 1;
         }
     }
-    return 0;
 }
 
 static int by_agreement(const void *x, const void *y)
@@ -156,9 +152,14 @@ int ep_comparative_compute(struct ep_win *w, const struct ep_cmp_params *p, stru
         return rc;
     int n = p->n_mep;
     if (n >= 2) {
-        out->pair = calloc((size_t)(n * (n - 1) / 2), sizeof *out->pair);
-        if (!out->pair)
+        size_t np = (size_t)(n * (n - 1) / 2),
+               slots = (size_t)(p->max_differ > 0 ? p->max_differ : 1);
+        out->pair = calloc(np, sizeof *out->pair);
+        out->differ_all = malloc(np * slots * sizeof *out->differ_all);
+        if (!out->pair || !out->differ_all) {
+            ep_comparative_free(out);
             return ep_error_set(err, EP_ENOMEM, "out of memory");
+        }
     }
     for (int a = 0; a < n; a++)
         cast_eligible(m, p->mep[a], &out->cast[a], &out->eligible[a]);
@@ -170,10 +171,9 @@ int ep_comparative_compute(struct ep_win *w, const struct ep_cmp_params *p, stru
             ep_cmp_agree(m, p->mep[a], p->mep[b], &pr->same, &pr->both);
             pr->ok = pr->both > 0;
             pr->agreement = pr->ok ? (double)pr->same / pr->both : -1.0;
-            if ((rc = differing(m, pr, p->mep[a], p->mep[b], p->max_differ, err))) {
-                ep_comparative_free(out);
-                return rc;
-            }
+            size_t slots = (size_t)(p->max_differ > 0 ? p->max_differ : 1);
+            differing(m, pr, p->mep[a], p->mep[b], p->max_differ,
+                      out->differ_all + (size_t)(out->n_pair - 1) * slots);
         }
     if ((rc = ep_run_stage(r, "most similar MEPs", err))) {
         ep_comparative_free(out);

@@ -45,7 +45,7 @@ struct ep_cmp_pair {
     double agreement; /* same / both */
     int n_differ;     /* both cast, different options */
     int n_kept;       /* differing votes kept (<= max_differ), ascending */
-    int *differ;      /* [n_kept] vote indices, owned */
+    int *differ;      /* [n_kept] vote indices, borrowed from ep_comparative.differ_all */
 };
 
 struct ep_cmp_like {
@@ -54,14 +54,15 @@ struct ep_cmp_like {
     double agreement;
 };
 
-/* Ownership: win is borrowed (the env's window cache); pair, like and their arrays are owned
- * (ep_comparative_free). */
+/* Ownership: win is borrowed (the env's window cache); pair, differ_all and like are owned
+ * (ep_comparative_free); each pair's differ points into differ_all. */
 struct ep_comparative {
     struct ep_win *win;
     struct ep_cmp_params p;
     int cast[EP_CMP_MAX_MEPS], eligible[EP_CMP_MAX_MEPS];
     int n_pair;
     struct ep_cmp_pair *pair; /* [n_mep (n_mep - 1) / 2], order (0,1), (0,2), ... */
+    int *differ_all;          /* every pair's differ: max_differ slots per pair, owned */
     /* most like X (p.like >= 0) */
     int like_cast;
     int like_candidates; /* MEPs with >= min_common votes in common with X */

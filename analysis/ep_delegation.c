@@ -27,7 +27,7 @@ static int members(struct ep_win *w, struct ep_delegation *o, struct ep_error *e
 {
     const struct ep_matrix *m = w->m;
     o->member = calloc((size_t)(m->n_mep > 0 ? m->n_mep : 1), sizeof *o->member);
-    int *modal = malloc((size_t)(m->n_mep > 0 ? m->n_mep : 1) * sizeof *modal);
+    int *modal = calloc((size_t)(m->n_mep > 0 ? m->n_mep : 1), sizeof *modal);
     if (!o->member || !modal) {
         free(modal);
         return ep_error_set(err, EP_ENOMEM, "out of memory");
