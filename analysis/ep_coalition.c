@@ -9,6 +9,25 @@
 #include "ep_patterns.h"
 #include "ep_stats.h"
 
+
+const char ep_coal_formula[] =
+    "AI = (max(Y,N,A) - (T - max)/2) / T; Rice = |Y - N|/(Y + N); alpha = 1 - (n - 1) * "
+    "sum_u[(m_u^2 - sum_c n_uc^2)/(m_u - 1)] / (n^2 - sum_c n_c^2); pair agreement = same "
+    "positions / common non-tie votes; stability = 1 - 2 * mean pair sd over sittings";
+const char *const ep_coal_limits[] = {
+    "TIE and NONE positions are left out of pair agreement",
+    "trends are unweighted means of per-vote AI in each sitting or month",
+    "stability needs at least 2 sittings with 5 common votes per pair", NULL};
+const char ep_coal_stability_formula[] =
+    "stability = 1 - 2 * mean over group pairs of sd_s(agreement_s), where agreement_s is the "
+    "pair's agreement in sitting s (sittings with >= 5 common non-tie votes; pairs with >= 2 "
+    "such sittings); sd is the population standard deviation, at most 0.5 for shares, so the "
+    "figure lies in 0..1 (1 = every alliance equally strong in every sitting)";
+const char ep_coal_faction_definition[] =
+    "a faction is a detected community (Louvain, weighted, resolution 1) that holds >= 10% of a "
+    "group's MEPs while at least one other community also does: the group is split between "
+    "communities";
+
 void ep_coalition_init(struct ep_coalition *out)
 {
     memset(out, 0, sizeof *out);

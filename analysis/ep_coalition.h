@@ -64,6 +64,14 @@ struct ep_coalition {
     char factions_reason[400];
 };
 
+/* The texts the analyze_coalition_dynamics result (tools/) and the coalition report (report/)
+ * print: the methodology's formula and limits (NULL-terminated), the stability formula and the
+ * definition of a faction. */
+extern const char ep_coal_formula[];
+extern const char *const ep_coal_limits[];
+extern const char ep_coal_stability_formula[];
+extern const char ep_coal_faction_definition[];
+
 void ep_coalition_init(struct ep_coalition *out);
 void ep_coalition_free(struct ep_coalition *out);
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <malloc.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -480,6 +481,14 @@ int32_t ep_date_days(const char *s)
     int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
+}
+
+double ep_json_round(double x)
+{
+    if (!isfinite(x))
+        return x;
+    double r = round(x * 1e6) / 1e6;
+    return r == 0 ? 0 : r; /* no -0 */
 }
 
 void ep_date_format(int32_t z, char out[11])

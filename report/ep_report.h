@@ -102,9 +102,19 @@ int ep_report_pdf_scorecard(json_t *influence, json_t *details, json_t *report, 
  * analyze_coalition_dynamics (optional, for the charts). */
 int ep_report_pdf_briefing(json_t *risk, json_t *coalition, struct ep_buf *out,
                            struct ep_error *err);
-/* Coalition report from analyze_coalition_dynamics: cohesion table and chart, agreement heatmap,
- * most/least reliable alliances, factions and stability. */
-int ep_report_pdf_coalition(json_t *coalition, struct ep_buf *out, struct ep_error *err);
+/* The PDF documents below render from the analysis/ structs (analysis/ep_coalition.h, ...) and
+ * print numbers rounded as the tools' JSON rounds them (ep_json_round), so that a document and
+ * the JSON result agree to the digit. prov: the store's provenance (dataset date: "unknown" when
+ * empty; synthetic). charts: the analyze_coalition_dynamics JSON result over the same window,
+ * only handed to the chart renderer (report/ep_report_chart.c) for the embedded cohesion and
+ * agreement charts. */
+struct ep_coalition;
+struct ep_positions_prov;
+/* Coalition report: cohesion table and chart, agreement heatmap, most/least reliable alliances,
+ * factions and stability, of coalition (its window: the window line and the coverage). */
+int ep_report_pdf_coalition(const struct ep_coalition *coalition,
+                            const struct ep_positions_prov *prov, json_t *charts,
+                            struct ep_buf *out, struct ep_error *err);
 
 /* Country delegation report (analyze_country_delegation), rendered from this typed struct (no
  * JSON): members with group and participation, seats per group, the delegation's cohesion,

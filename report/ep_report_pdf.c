@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_coalition.h"
+#include "ep_positions.h"
 #include "ep_report_int.h"
+#include "ep_window.h"
 
 #define PW 595.276
 #define PH 841.89
@@ -529,6 +532,44 @@ static void window_line(struct doc *d, json_t *res)
              json_is_true(json_object_get(w, "synthetic")) ? " · SYNTHETIC DATA" : "");
     put(d, ML, d->y - 10, d->f, 9.5, C_MUTED, 0, t);
     d->y -= 22;
+}
+
+/* The window of w: dates, votes, sittings, MEPs (as the tools' window object). */
+static void win_line(struct doc *d, const struct ep_win *w)
+{
+    const struct ep_matrix *m = w->m;
+    char from[11] = "?", to[11] = "?", t[256];
+    if (m->n_vote > 0) {
+        ep_date_format(m->vote_day[0], from);
+        ep_date_format(m->vote_day[m->n_vote - 1], to);
+    }
+    snprintf(t, sizeof t, "Window %s to %s · %d roll-call votes · %d sittings · %d MEPs%s", from,
+             to, m->n_vote, w->n_sittings, m->n_mep, m->synthetic ? " · SYNTHETIC DATA" : "");
+    put(d, ML, d->y - 10, d->f, 9.5, C_MUTED, 0, t);
+    d->y -= 22;
+}
+
+/* The methodology block: coverage of w, the formula and limits (NULL-terminated) of the product
+ * (as the tools' methodology object). */
+static void method_block(struct doc *d, const struct ep_win *w, const char *formula,
+                         const char *const *limits)
+{
+    char t[2048];
+    snprintf(t, sizeof t,
+             "Coverage: %d roll-call votes in %d sittings; %d MEPs with at least one cast vote.",
+             w->m->n_vote, w->n_sittings, w->n_active);
+    para(d, d->f, 8.5, C_INK, t);
+    if (formula) {
+        snprintf(t, sizeof t, "Formula: %s", formula);
+        para(d, d->f, 8.5, C_INK, t);
+    }
+    for (size_t i = 0; limits && limits[i]; i++) {
+        snprintf(t, sizeof t, "Limit: %s", limits[i]);
+        para(d, d->f, 8.5, C_MUTED, t);
+    }
+    para(d, d->f, 8.5, C_MUTED,
+         "Definitions of every measure: docs/methodology.md and docs/tools-intel.md. "
+         "Source: European Parliament roll-call votes; member data: HowTheyVote.eu (ODbL).");
 }
 
 static void methodology(struct doc *d, json_t *res)
@@ -1071,147 +1112,160 @@ int ep_report_pdf_briefing(json_t *risk, json_t *coalition, struct ep_buf *out,
 
 /* ---- coalition report ----------------------------------------------------------------------- */
 
-static void pair_table(struct doc *d, json_t *list)
+/* "%.3f" of x as the JSON result rounds it (ep_json_round), or "n/a" when ok is 0. */
+static void num3(char *t, size_t n, int ok, double x)
+{
+    if (ok)
+        snprintf(t, n, "%.3f", ep_json_round(x));
+    else
+        snprintf(t, n, "n/a");
+}
+
+static void pair_row(struct doc *d, const struct col *c, const struct ep_matrix *m,
+                     const struct ep_coalition_pair *p, int idx)
+{
+    char ag[16], av[16], cv[16], vo[16];
+    num3(ag, sizeof ag, 1, p->share);
+    snprintf(av, sizeof av, "%d", p->agree);
+    snprintf(cv, sizeof cv, "%d", p->common);
+    num3(vo, sizeof vo, p->vol_ok, p->vol);
+    const char *cells[6] = {m->grp_code[p->a], m->grp_code[p->b], ag, av, cv, vo};
+    table_row(d, c, 6, idx, cells, NULL);
+}
+
+/* The most (least 0) or least (1) reliable alliances, at most EP_COAL_MAX_ALLIANCES. */
+static void pair_table(struct doc *d, const struct ep_coalition *o, int least)
 {
     static const struct col c[] = {{"Group A", 90, 0},      {"Group B", 90, 0},
                                    {"Agreement", 80, 2},    {"Agreeing votes", 90, 2},
                                    {"Common votes", 80, 2}, {"Volatility", 69, 2}};
     table_head(d, c, 6);
-    size_t i;
-    json_t *it;
-    json_array_foreach(list, i, it)
-    {
-        char ag[16], av[16], cv[16], vo[16];
-        snprintf(ag, sizeof ag, "%.3f", ep_report_i_num(it, "agreement", 0));
-        snprintf(av, sizeof av, "%d", (int)ep_report_i_num(it, "agreeing_votes", 0));
-        snprintf(cv, sizeof cv, "%d", (int)ep_report_i_num(it, "common_votes", 0));
-        json_t *v = json_object_get(it, "volatility");
-        if (json_is_number(v))
-            snprintf(vo, sizeof vo, "%.3f", json_number_value(v));
-        else
-            snprintf(vo, sizeof vo, "n/a");
-        const char *cells[6] = {
-            ep_report_i_str(it, "a", ""), ep_report_i_str(it, "b", ""), ag, av, cv, vo};
-        table_row(d, c, 6, (int)i, cells, NULL);
-    }
+    for (int k = 0; k < o->n_rel && k < EP_COAL_MAX_ALLIANCES; k++)
+        pair_row(d, c, o->win->m, &o->rel[least ? o->n_rel - 1 - k : k], k);
     table_end(d);
 }
 
-int ep_report_pdf_coalition(json_t *coal, struct ep_buf *out, struct ep_error *err)
+/* Coalition report: the summary paragraph. */
+static void coal_summary(struct doc *d, const struct ep_coalition *o)
 {
-    json_t *groups = json_object_get(coal, "groups");
-    if (!json_is_array(groups))
-        return ep_error_set(err, EP_EINVAL,
-                            "coalition report: needs an "
-                            "analyze_coalition_dynamics result");
-    struct doc d;
-    int rc = doc_open(&d, "COALITION REPORT", "Coalition dynamics report",
-                      ep_report_i_dataset_date(coal), err);
-    if (rc)
-        return rc;
-    d.synthetic = ep_report_i_synthetic(coal);
-    h1(&d, "Coalition dynamics");
-    window_line(&d, coal);
-    h2(&d, "Summary");
-    json_t *st = json_object_get(coal, "stability");
-    json_t *fa = json_object_get(coal, "factions");
-    json_t *most = json_object_get(json_object_get(coal, "alliances"), "most_reliable");
-    json_t *least = json_object_get(json_object_get(coal, "alliances"), "least_reliable");
-    char t[1024];
-    json_t *m0 = json_array_get(most, 0), *l0 = json_array_get(least, 0);
+    const struct ep_matrix *m = o->win->m;
+    const struct ep_graph *gr = &o->win->g;
+    const struct ep_coalition_pair *m0 = o->n_rel ? &o->rel[0] : NULL,
+                                   *l0 = o->n_rel ? &o->rel[o->n_rel - 1] : NULL;
+    char stab[64] = "n/a", t[1024];
+    if (o->stab_ok)
+        snprintf(stab, sizeof stab, "%.3f (0-1, 1 = steady)", ep_json_round(o->stability));
+    int fa = o->factions_ok;
     snprintf(t, sizeof t,
-             "%zu groups. Most reliable alliance: %s-%s (agreement %.3f over %d common votes); "
+             "%d groups. Most reliable alliance: %s-%s (agreement %.3f over %d common votes); "
              "least reliable: %s-%s (%.3f). Alliance stability %s. %d communities in the "
              "co-voting network (modularity %.3f; by group %.3f).",
-             json_array_size(groups), ep_report_i_str(m0, "a", "?"), ep_report_i_str(m0, "b", "?"),
-             ep_report_i_num(m0, "agreement", 0), (int)ep_report_i_num(m0, "common_votes", 0),
-             ep_report_i_str(l0, "a", "?"), ep_report_i_str(l0, "b", "?"),
-             ep_report_i_num(l0, "agreement", 0),
-             json_is_true(json_object_get(st, "available")) ? "" : "n/a",
-             (int)ep_report_i_num(fa, "communities", 0), ep_report_i_num(fa, "modularity", 0),
-             ep_report_i_num(fa, "modularity_by_group", 0));
-    if (json_is_true(json_object_get(st, "available"))) {
-        char s2[64];
-        snprintf(s2, sizeof s2, "%.3f (0-1, 1 = steady)", ep_report_i_num(st, "value", 0));
-        char *p = strstr(t, "stability ");
-        if (p) {
-            char rest[1024];
-            snprintf(rest, sizeof rest, "%s", p + strlen("stability "));
-            snprintf(p + strlen("stability "), sizeof t - (size_t)(p - t) - strlen("stability "),
-                     "%s%s", s2, rest);
-        }
-    }
-    para(&d, d.f, 9.5, C_INK, t);
-    h2(&d, "Cohesion by group");
+             o->n_group, m0 ? m->grp_code[m0->a] : "?", m0 ? m->grp_code[m0->b] : "?",
+             m0 ? ep_json_round(m0->share) : 0, m0 ? m0->common : 0,
+             l0 ? m->grp_code[l0->a] : "?", l0 ? m->grp_code[l0->b] : "?",
+             l0 ? ep_json_round(l0->share) : 0, stab, fa ? gr->n_comm : 0,
+             fa && gr->modularity_ok ? ep_json_round(gr->modularity) : 0,
+             fa && gr->modularity_group_ok ? ep_json_round(gr->modularity_group) : 0);
+    para(d, d->f, 9.5, C_INK, t);
+}
+
+/* Coalition report: the cohesion table, one row per group. */
+static void coal_cohesion(struct doc *d, const struct ep_coalition *o)
+{
+    const struct ep_win *w = o->win;
     static const struct col cc[] = {{"Group", 70, 0},         {"Seats", 40, 2},
                                     {"AI mean", 55, 2},       {"AI median", 60, 2},
                                     {"Rice", 50, 2},          {"Alpha", 50, 2},
                                     {"Participation", 74, 2}, {"AI slope / sitting", 100, 2}};
-    table_head(&d, cc, 8);
-    size_t i;
-    json_t *g;
-    json_array_foreach(groups, i, g)
-    {
-        json_t *co = json_object_get(g, "cohesion");
+    table_head(d, cc, 8);
+    for (int k = 0; k < o->n_group; k++) {
+        const struct ep_coalition_group *x = &o->group[k];
+        const struct ep_stats_group *s = &w->gs.g[x->g];
         char se[16], a1[16], a2[16], ri[16], al[16], pa[16], sl[16];
-        snprintf(se, sizeof se, "%d", (int)ep_report_i_num(g, "seats_at_last_vote", 0));
-        snprintf(a1, sizeof a1, "%.3f", ep_report_i_num(co, "ai_mean", 0));
-        snprintf(a2, sizeof a2, "%.3f", ep_report_i_num(co, "ai_median", 0));
-        snprintf(ri, sizeof ri, "%.3f", ep_report_i_num(co, "rice_mean", 0));
-        json_t *alj = json_object_get(co, "alpha");
-        if (json_is_number(alj))
-            snprintf(al, sizeof al, "%.3f", json_number_value(alj));
+        snprintf(se, sizeof se, "%d", (int)w->frag.seats[x->g]);
+        num3(a1, sizeof a1, s->ai_ok, s->ai_mean);
+        num3(a2, sizeof a2, s->ai_ok, s->ai_median);
+        num3(ri, sizeof ri, s->rice_ok, s->rice_mean);
+        num3(al, sizeof al, s->alpha_ok, s->alpha);
+        if (s->part_ok && !o->dnv_unk)
+            snprintf(pa, sizeof pa, "%.1f %%", 100 * ep_json_round(s->participation));
         else
-            snprintf(al, sizeof al, "n/a");
-        snprintf(pa, sizeof pa, "%.1f %%", 100 * ep_report_i_num(co, "participation", 0));
-        json_t *slj = json_object_get(json_object_get(g, "trend"), "ai_slope_per_sitting");
-        if (json_is_number(slj))
-            snprintf(sl, sizeof sl, "%+.4f", json_number_value(slj));
+            snprintf(pa, sizeof pa, "n/a");
+        if (x->slope_ok)
+            snprintf(sl, sizeof sl, "%+.4f", ep_json_round(x->slope));
         else
             snprintf(sl, sizeof sl, "n/a");
-        const char *cells[8] = {ep_report_i_str(g, "group", ""), se, a1, a2, ri, al, pa, sl};
-        table_row(&d, cc, 8, (int)i, cells, NULL);
+        const char *cells[8] = {w->m->grp_code[x->g], se, a1, a2, ri, al, pa, sl};
+        table_row(d, cc, 8, k, cells, NULL);
     }
-    table_end(&d);
+    table_end(d);
+}
+
+/* Coalition report: the factions of the selected groups, or why there are none. */
+static void coal_factions(struct doc *d, const struct ep_coalition *o)
+{
+    const struct ep_matrix *m = o->win->m;
+    const struct ep_graph *gr = &o->win->g;
+    if (!o->factions_ok) {
+        para(d, d->f, 9, C_MUTED, o->factions_reason);
+        return;
+    }
+    para(d, d->f, 8.5, C_MUTED, ep_coal_faction_definition);
+    static const struct col fc[] = {
+        {"Group", 120, 0}, {"Community", 100, 2}, {"Members", 100, 2}, {"Share of group", 179, 2}};
+    table_head(d, fc, 4);
+    int idx = 0;
+    for (int k = 0; k < gr->n_faction; k++) {
+        const struct ep_graph_faction *f = &gr->faction[k];
+        if (f->grp < 0 || f->grp >= m->n_grp || !o->sel[f->grp])
+            continue;
+        char co[16], me[16], sh[16];
+        snprintf(co, sizeof co, "%d", f->community);
+        snprintf(me, sizeof me, "%d", f->members);
+        snprintf(sh, sizeof sh, "%.1f %%", 100 * ep_json_round(f->share));
+        const char *cells[4] = {m->grp_code[f->grp], co, me, sh};
+        table_row(d, fc, 4, idx++, cells, NULL);
+    }
+    table_end(d);
+}
+
+int ep_report_pdf_coalition(const struct ep_coalition *coal, const struct ep_positions_prov *prov,
+                            json_t *charts, struct ep_buf *out, struct ep_error *err)
+{
+    if (!coal || !coal->win || !prov)
+        return ep_error_set(err, EP_EINVAL, "coalition report: no coalition dynamics result");
+    struct doc d;
+    int rc = doc_open(&d, "COALITION REPORT", "Coalition dynamics report",
+                      prov->dataset_date[0] ? prov->dataset_date : "unknown", err);
+    if (rc)
+        return rc;
+    d.synthetic = prov->synthetic || coal->win->m->synthetic;
+    h1(&d, "Coalition dynamics");
+    win_line(&d, coal->win);
+    h2(&d, "Summary");
+    coal_summary(&d, coal);
+    h2(&d, "Cohesion by group");
+    coal_cohesion(&d, coal);
     d.y -= 10;
-    rc = chart(&d, 0, coal, err);
+    rc = chart(&d, 0, charts, err);
     if (rc == 0) {
         new_page(&d);
-        rc = chart(&d, 1, coal, err);
+        rc = chart(&d, 1, charts, err);
     }
     if (rc) {
         HPDF_Free(d.pdf);
         return rc;
     }
     h2(&d, "Most reliable alliances");
-    pair_table(&d, most);
+    pair_table(&d, coal, 0);
     h2(&d, "Least reliable alliances");
-    pair_table(&d, least);
+    pair_table(&d, coal, 1);
     h2(&d, "Factions");
-    if (json_is_true(json_object_get(fa, "available"))) {
-        para(&d, d.f, 8.5, C_MUTED, ep_report_i_str(fa, "definition", ""));
-        static const struct col fc[] = {{"Group", 120, 0},
-                                        {"Community", 100, 2},
-                                        {"Members", 100, 2},
-                                        {"Share of group", 179, 2}};
-        table_head(&d, fc, 4);
-        json_array_foreach(json_object_get(fa, "items"), i, g)
-        {
-            char co[16], me[16], sh[16];
-            snprintf(co, sizeof co, "%d", (int)ep_report_i_num(g, "community", 0));
-            snprintf(me, sizeof me, "%d", (int)ep_report_i_num(g, "members", 0));
-            snprintf(sh, sizeof sh, "%.1f %%", 100 * ep_report_i_num(g, "share", 0));
-            const char *cells[4] = {ep_report_i_str(g, "group", ""), co, me, sh};
-            table_row(&d, fc, 4, (int)i, cells, NULL);
-        }
-        table_end(&d);
-    } else {
-        para(&d, d.f, 9, C_MUTED, ep_report_i_str(fa, "reason", "No factions detected."));
-    }
+    coal_factions(&d, coal);
     h2(&d, "Methodology");
-    if (json_is_true(json_object_get(st, "available")))
-        para(&d, d.f, 8.5, C_INK, ep_report_i_str(st, "formula", ""));
-    methodology(&d, coal);
+    if (coal->stab_ok)
+        para(&d, d.f, 8.5, C_INK, ep_coal_stability_formula);
+    method_block(&d, coal->win, ep_coal_formula, ep_coal_limits);
     return doc_close(&d, out, err);
 }
 

@@ -22,6 +22,9 @@
 #include "ep_tools.h"
 #include "ep_tools_all.h"
 #include "ep_tools_intel.h"
+#include "ep_tools_intel_int.h"
+#include "ep_coalition.h"
+#include "ep_positions.h"
 #include "ep_tools_window.h"
 
 #define MEP_ID 96830 /* Enikő GYŐRI (NI, HU): ő in both names, 221 cast votes in 2024 */
@@ -537,14 +540,34 @@ static void test_pdf_coalition(void **state)
     struct ep_buf a, b;
     ep_buf_init(&a, 0);
     ep_buf_init(&b, 0);
-    int rc = ep_report_pdf_coalition(Coal, &a, &err);
+    struct ep_coalition o;
+    struct ep_positions_prov pv;
+    struct ep_tool_ctx ctx = {.store = S, .env = &Env};
+    int rc = ep_positions_provenance(&Env.positions, S, &pv, &err);
+    if (rc == 0)
+        rc = ep_tools_coalition_typed(&ctx, NULL, 0, &o, &err);
+    if (rc == 0)
+        rc = ep_report_pdf_coalition(&o, &pv, Coal, &a, &err);
     if (rc)
         fprintf(stderr, "coalition: %s\n", err.msg);
     assert_int_equal(rc, 0);
-    assert_int_equal(ep_report_pdf_coalition(Coal, &b, &err), 0);
-    const char *needles[] = {"Coalition dynamics", "Cohesion by group",   "RENEW",       "0.846",
-                             "Factions",           EP_REPORT_ATTRIBUTION, "Page 3 of 3", NULL};
+    assert_int_equal(ep_report_pdf_coalition(&o, &pv, Coal, &b, &err), 0);
+    /* the figures as the JSON result prints them (rounded by the same rule) */
+    char most[96], groups[32];
+    json_t *m0 = json_array_get(
+        json_object_get(json_object_get(Coal, "alliances"), "most_reliable"), 0);
+    snprintf(most, sizeof most, "Most reliable alliance: %s-%s (agreement %.3f over %d",
+             json_string_value(json_object_get(m0, "a")),
+             json_string_value(json_object_get(m0, "b")),
+             json_real_value(json_object_get(m0, "agreement")),
+             (int)json_integer_value(json_object_get(m0, "common_votes")));
+    snprintf(groups, sizeof groups, "%zu groups.",
+             json_array_size(json_object_get(Coal, "groups")));
+    const char *needles[] = {"Coalition dynamics", "Cohesion by group", "RENEW", "0.846", most,
+                             groups, "Factions", EP_REPORT_ATTRIBUTION, "Page 3 of 3", NULL};
     check_pdf("coalition.pdf", &a, &b, 3, 3, needles);
+    assert_int_equal(ep_report_pdf_coalition(NULL, &pv, Coal, &b, &err), EP_EINVAL);
+    ep_coalition_free(&o);
     ep_buf_free(&a);
     ep_buf_free(&b);
 }
@@ -813,6 +836,18 @@ static void test_tool_formats(void **state)
     it = item(r, 2, "pdf", out, &b);
     snprintf(cmd, sizeof cmd, "%s/%s", out, json_string_value(json_object_get(it, "name")));
     assert_int_equal(pdf_pages(cmd), 3);
+    {
+        struct ep_coalition o;
+        struct ep_positions_prov pv;
+        struct ep_tool_ctx ctx = {.store = S, .env = &Env};
+        assert_int_equal(ep_positions_provenance(&Env.positions, S, &pv, NULL), 0);
+        assert_int_equal(ep_tools_coalition_typed(&ctx, NULL, 0, &o, NULL), 0);
+        ep_buf_reset(&c);
+        assert_int_equal(ep_report_pdf_coalition(&o, &pv, Coal, &c, NULL), 0); /* = direct */
+        assert_int_equal(b.len, c.len);
+        assert_memory_equal(b.data, c.data, b.len);
+        ep_coalition_free(&o);
+    }
     json_decref(r);
 
     /* refusals name what to fix */

@@ -18,6 +18,9 @@
 #include "ep_tools_intel.h"
 #include "ep_tools_intel_int.h"
 #include "ep_window.h"
+#include "ep_coalition.h"
+#include "ep_env.h"
+#include "ep_positions.h"
 
 #define READ_MAX ((size_t)256 << 20) /* largest artefact resources/read serves */
 
@@ -423,6 +426,25 @@ struct coalition_doc {
     unsigned fmts;
 };
 
+/* The coalition report or (briefing) the risk briefing into b, from the typed results over the
+ * window of args (the JSON results res and coal only feed the charts). */
+static int coalition_pdf(struct ep_tool_ctx *ctx, json_t *args, json_t *res, json_t *coal,
+                         int briefing, struct ep_buf *b, struct ep_error *err)
+{
+    struct ep_positions_prov pv;
+    int rc = ep_positions_provenance(&ctx->env->positions, ctx->store, &pv, err);
+    if (rc)
+        return rc;
+    if (briefing)
+        return ep_report_pdf_briefing(res, coal, b, err);
+    struct ep_coalition o;
+    rc = ep_tools_coalition_typed(ctx, args, 1, &o, err);
+    if (rc == 0)
+        rc = ep_report_pdf_coalition(&o, &pv, coal, b, err);
+    ep_coalition_free(&o);
+    return rc;
+}
+
 static int coalition_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
                          struct ep_doc_sink *sink, struct ep_error *err)
 {
@@ -448,8 +470,7 @@ static int coalition_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, voi
         rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "agreement", "Group-pair agreement", &b, err);
     }
     if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
-        rc = x->briefing ? ep_report_pdf_briefing(res, coal, &b, err)
-                         : ep_report_pdf_coalition(coal, &b, err);
+        rc = coalition_pdf(ctx, args, res, coal, x->briefing, &b, err);
         rc = ep_doc_emit(sink, rc, EP_FMT_PDF, x->briefing ? "risk-briefing" : "coalition-report",
                          x->briefing ? "Political risk briefing" : "Coalition report", &b, err);
     }

@@ -5,14 +5,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-double ep_json_round(double x)
-{
-    if (!isfinite(x))
-        return x;
-    double r = round(x * 1e6) / 1e6;
-    return r == 0 ? 0 : r; /* no -0 */
-}
-
 json_t *ep_json_real(double x)
 {
     return isfinite(x) ? json_real(ep_json_round(x)) : json_null();

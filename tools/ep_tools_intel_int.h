@@ -25,6 +25,16 @@ int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *arg
  * from the env's cache; fmts for the political map's note). progress 0: the caller reports it. */
 int ep_tools_coal_or_risk_result(struct ep_tool_ctx *ctx, json_t *args, int briefing,
                                  int progress, json_t **result, struct ep_error *err);
+/* The typed results the documents render (report/ep_report.h), computed over the window of args
+ * as the tools compute them, without progress: the coalition dynamics (use_groups 1: the groups
+ * of args, 0: every group) and the risk assessment; the caller frees them (ep_coalition_free,
+ * ep_risk_free); their window is the env's cache's. */
+struct ep_coalition;
+struct ep_risk;
+int ep_tools_coalition_typed(struct ep_tool_ctx *ctx, json_t *args, int use_groups,
+                             struct ep_coalition *out, struct ep_error *err);
+int ep_tools_risk_typed(struct ep_tool_ctx *ctx, json_t *args, struct ep_risk *out,
+                        struct ep_error *err);
 struct ep_win;
 int ep_tools_map_result(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, int progress,
                         struct ep_win **w, json_t **result, struct ep_error *err);

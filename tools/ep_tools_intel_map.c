@@ -553,11 +553,7 @@ static json_t *coal_alliances_json(const struct ep_coalition *o, int *bad)
 
 static json_t *coal_stability_json(const struct ep_coalition *o, int *bad)
 {
-    const char *sform = "stability = 1 - 2 * mean over group pairs of sd_s(agreement_s), where "
-                        "agreement_s is the pair's agreement in sitting s (sittings with >= 5 "
-                        "common non-tie votes; pairs with >= 2 such sittings); sd is the "
-                        "population standard deviation, at most 0.5 for shares, so the figure "
-                        "lies in 0..1 (1 = every alliance equally strong in every sitting)";
+    const char *sform = ep_coal_stability_formula;
     int np = o->n_periods;
     if (o->stab_ok)
         return json_pack("{s:b, s:o, s:s, s:i, s:i, s:o}", "available", 1, "value",
@@ -575,9 +571,7 @@ static json_t *coal_factions_json(const struct ep_coalition *o, int *bad)
 {
     const struct ep_matrix *m = o->win->m;
     const struct ep_graph *gr = &o->win->g;
-    const char *fdef = "a faction is a detected community (Louvain, weighted, resolution 1) that "
-                       "holds >= 10% of a group's MEPs while at least one other community also "
-                       "does: the group is split between communities";
+    const char *fdef = ep_coal_faction_definition;
     if (!o->factions_ok) {
         json_t *fa = ep_json_unavailable(o->factions_reason);
         ep_json_put(fa, "minimum_common_votes", json_integer(gr->min_common), bad);
@@ -620,16 +614,7 @@ static int coalition_result(struct ep_tool_ctx *ctx, struct ep_run *r,
          "participation"),
         "group-pair agreement over votes where both have a non-tie position",
         "co-voting network communities (Louvain)", NULL};
-    static const char *const limits[] = {
-        "TIE and NONE positions are left out of pair agreement",
-        "trends are unweighted means of per-vote AI in each sitting or month",
-        "stability needs at least 2 sittings with 5 common votes per pair", NULL};
-    json_t *meth = methodology(
-        o->win,
-        "AI = (max(Y,N,A) - (T - max)/2) / T; Rice = |Y - N|/(Y + N); alpha = 1 - (n - 1) * "
-        "sum_u[(m_u^2 - sum_c n_uc^2)/(m_u - 1)] / (n^2 - sum_c n_c^2); pair agreement = same "
-        "positions / common non-tie votes; stability = 1 - 2 * mean pair sd over sittings",
-        inputs, limits);
+    json_t *meth = methodology(o->win, ep_coal_formula, inputs, ep_coal_limits);
     return finish(ctx, r, tw, o->win, res, meth, bad, result, err);
 }
 
@@ -1291,6 +1276,37 @@ int ep_tools_coal_or_risk_result(struct ep_tool_ctx *ctx, json_t *args, int brie
         r.progress = NULL; /* the caller reports progress */
     return briefing ? risk_run(ctx, &r, args, result, err)
                     : coalition_run(ctx, &r, args, json_object_get(args, "groups"), result, err);
+}
+
+int ep_tools_coalition_typed(struct ep_tool_ctx *ctx, json_t *args, int use_groups,
+                             struct ep_coalition *out, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "analyze_coalition_dynamics", 7);
+    r.progress = NULL;
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    struct ep_coalition_params p;
+    ep_coalition_init(out);
+    int rc = win_get(ctx, args, &tw, &w, err);
+    if (rc == 0 && use_groups)
+        rc = coal_groups_arg(ctx, w->m, json_object_get(args, "groups"), &p, err);
+    else if (rc == 0)
+        memset(p.sel, 1, sizeof p.sel);
+    return rc ? rc : ep_coalition_compute(w, &p, &r, out, err);
+}
+
+int ep_tools_risk_typed(struct ep_tool_ctx *ctx, json_t *args, struct ep_risk *out,
+                        struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "generate_political_risk_assessment", 8);
+    r.progress = NULL;
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    ep_risk_init(out);
+    int rc = win_get(ctx, args, &tw, &w, err);
+    return rc ? rc : ep_risk_compute(w, &r, out, err);
 }
 
 /* The two tools: the result, then the files of formats (render_coalition). */
