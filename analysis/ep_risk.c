@@ -12,6 +12,42 @@ const char *const ep_risk_dim_name[EP_RISK_NDIM] = {
     "declining_cohesion", "fragmentation", "defection_surges", "close_votes", "swing_pivotality"};
 const double ep_risk_dim_weight[EP_RISK_NDIM] = {0.25, 0.20, 0.20, 0.20, 0.15};
 
+const char *const ep_risk_dim_norm[EP_RISK_NDIM] = {
+    "clamp(decline / 0.10, 0, 1): a seat-weighted AI drop of 0.10 or more between the first and "
+    "the second half of the window's sittings is maximal risk",
+    "mean of clamp((ENP_seats - 2)/6), clamp((ENP_votes - 2)/6) and clamp(Q_detected / 0.3)",
+    "clamp(flagged share / 0.05, 0, 1): 5% or more of the group-sittings flagged is maximal risk",
+    "clamp(close share / 0.20, 0, 1): 20% or more of the votes close is maximal risk",
+    "clamp(swing share / 0.50, 0, 1): a swing group pivotal on half of the decided votes or more "
+    "is maximal risk",
+};
+const char *const ep_risk_dim_def[EP_RISK_NDIM] = {
+    "decline = sum_g seats_g * (AI_g first half - AI_g second half) / sum_g seats_g, AI_g = mean "
+    "per-vote Agreement Index of group g over the votes of each half of the sittings",
+    "effective number of groups (Laakso-Taagepera) by seats on the last vote and by votes cast; "
+    "modularity of the detected communities of the co-voting network",
+    "share of (group, sitting) points of the groups' defection-rate series flagged upward by the "
+    "robust z (> 3.5, >= 8 sittings)",
+    "share of votes whose margin |FOR - AGAINST| is under 5% of the votes cast (FOR + AGAINST + "
+    "ABSTENTION)",
+    "share of decided votes (FOR != AGAINST) on which a swing group (not one of the two largest "
+    "by seats) was pivotal: it voted with the winning side and its votes there exceeded the "
+    "margin",
+};
+
+const char ep_risk_rule[] =
+    "LOW if composite < 0.25, MODERATE if < 0.50, HIGH if < 0.75, else CRITICAL";
+const char ep_risk_normalisation[] =
+    "parliament-level dimensions have no peers in the same window, so each is mapped to 0..1 on "
+    "the fixed scale stated in its 'normalisation' field (instead of a percentile rank among "
+    "peers)";
+const char ep_risk_formula[] =
+    "composite = sum_d w_d * r_d / sum_d w_d over available dimensions, r_d in 0..1";
+const char *const ep_risk_limits[] = {
+    "simple majority (FOR vs AGAINST) is assumed; qualified majorities are ignored",
+    "fixed scales are judgement calls documented in docs/tools-intel.md",
+    "defection surges need >= 8 sittings; shorter windows drop that dimension", NULL};
+
 const char *ep_risk_level(double c)
 {
     return c >= 0.75 ? "CRITICAL" : c >= 0.5 ? "HIGH" : c >= 0.25 ? "MODERATE" : "LOW";

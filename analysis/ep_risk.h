@@ -20,6 +20,16 @@ enum { EP_RISK_COH, EP_RISK_FRAG, EP_RISK_DEF, EP_RISK_CLOSE, EP_RISK_SWING, EP_
 extern const char *const ep_risk_dim_name[EP_RISK_NDIM];
 extern const double ep_risk_dim_weight[EP_RISK_NDIM];
 
+/* The texts the generate_political_risk_assessment result (tools/) and the risk briefing
+ * (report/) print: each dimension's scale and definition, the level rule, the normalisation
+ * note, the methodology's formula and limits (NULL-terminated). */
+extern const char *const ep_risk_dim_norm[EP_RISK_NDIM];
+extern const char *const ep_risk_dim_def[EP_RISK_NDIM];
+extern const char ep_risk_rule[];
+extern const char ep_risk_normalisation[];
+extern const char ep_risk_formula[];
+extern const char *const ep_risk_limits[];
+
 /* "LOW", "MODERATE", "HIGH" or "CRITICAL" for a composite in 0..1. */
 const char *ep_risk_level(double composite);
 

@@ -97,11 +97,6 @@ int ep_report_png_dimensions(json_t *influence, const struct ep_report_png_opts 
  *   report:    generate_report {kind: mep} result (optional: defection titles, agreement). */
 int ep_report_pdf_scorecard(json_t *influence, json_t *details, json_t *report, struct ep_buf *out,
                             struct ep_error *err);
-/* Political risk briefing: executive summary, risk table with levels, charts (cohesion, heatmap)
- * and evidence votes. risk: generate_political_risk_assessment (required); coalition:
- * analyze_coalition_dynamics (optional, for the charts). */
-int ep_report_pdf_briefing(json_t *risk, json_t *coalition, struct ep_buf *out,
-                           struct ep_error *err);
 /* The PDF documents below render from the analysis/ structs (analysis/ep_coalition.h, ...) and
  * print numbers rounded as the tools' JSON rounds them (ep_json_round), so that a document and
  * the JSON result agree to the digit. prov: the store's provenance (dataset date: "unknown" when
@@ -110,6 +105,11 @@ int ep_report_pdf_briefing(json_t *risk, json_t *coalition, struct ep_buf *out,
  * agreement charts. */
 struct ep_coalition;
 struct ep_positions_prov;
+struct ep_risk;
+/* Political risk briefing of risk (analysis/ep_risk.h): executive summary, risk table with
+ * levels, the charts (cohesion, heatmap; only when charts is not NULL) and the evidence votes. */
+int ep_report_pdf_briefing(const struct ep_risk *risk, const struct ep_positions_prov *prov,
+                           json_t *charts, struct ep_buf *out, struct ep_error *err);
 /* Coalition report: cohesion table and chart, agreement heatmap, most/least reliable alliances,
  * factions and stability, of coalition (its window: the window line and the coverage). */
 int ep_report_pdf_coalition(const struct ep_coalition *coalition,

@@ -11,6 +11,7 @@
 
 #include "ep_coalition.h"
 #include "ep_positions.h"
+#include "ep_risk.h"
 #include "ep_report_int.h"
 #include "ep_window.h"
 
@@ -501,6 +502,15 @@ static int chart(struct doc *d, int kind, json_t *coalition, struct ep_error *er
     return rc;
 }
 
+/* "%.3f" of x as the JSON result rounds it (ep_json_round), or "n/a" when ok is 0. */
+static void num3(char *t, size_t n, int ok, double x)
+{
+    if (ok)
+        snprintf(t, n, "%.3f", ep_json_round(x));
+    else
+        snprintf(t, n, "n/a");
+}
+
 static const char *level_of(double r)
 {
     return r < 0.25 ? "LOW" : r < 0.5 ? "MODERATE" : r < 0.75 ? "HIGH" : "CRITICAL";
@@ -904,222 +914,212 @@ int ep_report_pdf_scorecard(json_t *inf, json_t *details, json_t *report, struct
 
 /* ---- risk briefing -------------------------------------------------------------------------- */
 
-static const struct {
-    const char *key, *label;
-} RDims[] = {
-    {"declining_cohesion", "Declining cohesion"},   {"fragmentation", "Fragmentation"},
-    {"defection_surges", "Defection surges"},       {"close_votes", "Close votes"},
-    {"swing_pivotality", "Swing-group pivotality"},
+/* The dimensions in the order of the table (ep_risk.h's EP_RISK_* indices). */
+static const char *const RLabel[EP_RISK_NDIM] = {
+    [EP_RISK_COH] = "Declining cohesion",     [EP_RISK_FRAG] = "Fragmentation",
+    [EP_RISK_DEF] = "Defection surges",       [EP_RISK_CLOSE] = "Close votes",
+    [EP_RISK_SWING] = "Swing-group pivotality",
 };
 
-static void risk_raw(const char *key, json_t *ev, char *t, size_t n)
+/* The evidence column of dimension k (available). */
+static void risk_raw(const struct ep_risk *o, int k, char *t, size_t n)
 {
-    if (strcmp(key, "declining_cohesion") == 0)
-        snprintf(t, n, "AI decline %.3f", ep_report_i_num(ev, "decline", 0));
-    else if (strcmp(key, "fragmentation") == 0)
-        snprintf(t, n, "ENP %.2f seats / %.2f votes; Q %.3f", ep_report_i_num(ev, "enp_seats", 0),
-                 ep_report_i_num(ev, "enp_votes", 0),
-                 ep_report_i_num(ev, "modularity_detected", 0));
-    else if (strcmp(key, "close_votes") == 0)
-        snprintf(t, n, "%d of %d votes close (%.1f %%)", (int)ep_report_i_num(ev, "close_votes", 0),
-                 (int)ep_report_i_num(ev, "votes", 0), 100 * ep_report_i_num(ev, "share", 0));
-    else if (strcmp(key, "swing_pivotality") == 0)
-        snprintf(t, n, "%d of %d decided votes (%.1f %%)",
-                 (int)ep_report_i_num(ev, "swing_pivotal_votes", 0),
-                 (int)ep_report_i_num(ev, "decided_votes", 0),
-                 100 * ep_report_i_num(ev, "share", 0));
+    const struct ep_win *w = o->win;
+    if (k == EP_RISK_COH)
+        snprintf(t, n, "AI decline %.3f", ep_json_round(o->coh_decline));
+    else if (k == EP_RISK_FRAG) {
+        char es[16], ev[16], q[16];
+        snprintf(es, sizeof es, w->frag.seats_ok ? "%.2f" : "n/a", ep_json_round(w->frag.enp_seats));
+        snprintf(ev, sizeof ev, w->frag.votes_ok ? "%.2f" : "n/a", ep_json_round(w->frag.enp_votes));
+        num3(q, sizeof q, w->g.modularity_ok, w->g.modularity);
+        snprintf(t, n, "ENP %s seats / %s votes; Q %s", es, ev, q);
+    } else if (k == EP_RISK_CLOSE)
+        snprintf(t, n, "%d of %d votes close (%.1f %%)", o->close_votes, o->close_withcast,
+                 100 * ep_json_round((double)o->close_votes / o->close_withcast));
+    else if (k == EP_RISK_SWING)
+        snprintf(t, n, "%d of %d decided votes (%.1f %%)", o->swing, w->decided,
+                 100 * ep_json_round((double)o->swing / w->decided));
     else
         snprintf(t, n, "see JSON");
 }
 
-/* Briefing: the evidence tables (close votes, cohesion halves, pivotal groups). */
-static void briefing_evidence(struct doc *d, json_t *dims)
+/* Briefing: the close votes listed as evidence. */
+static void evidence_close(struct doc *d, const struct ep_risk *o)
 {
-    h2(d, "Evidence: close votes");
-    json_t *cv = json_object_get(json_object_get(dims, "close_votes"), "evidence");
-    json_t *listed = json_object_get(cv, "listed");
+    const struct ep_win *w = o->win;
     static const struct col vc[] = {{"Date", 58, 0},  {"Vote", 44, 0},    {"Title", 214, 0},
                                     {"For", 40, 2},   {"Against", 46, 2}, {"Abst.", 40, 2},
                                     {"Margin", 57, 2}};
-    if (json_array_size(listed) == 0)
+    if (!o->dim[EP_RISK_CLOSE].available || o->n_close == 0) {
         para(d, d->f, 9, C_MUTED, "No close votes in the window.");
-    else {
-        table_head(d, vc, 7);
-        size_t i;
-        json_t *it;
-        json_array_foreach(listed, i, it)
-        {
-            char vid[24], f_[16], a_[16], b_[16], m_[32];
-            snprintf(vid, sizeof vid, "%lld", (long long)ep_report_i_num(it, "vote_id", 0));
-            snprintf(f_, sizeof f_, "%d", (int)ep_report_i_num(it, "for", 0));
-            snprintf(a_, sizeof a_, "%d", (int)ep_report_i_num(it, "against", 0));
-            snprintf(b_, sizeof b_, "%d", (int)ep_report_i_num(it, "abstention", 0));
-            snprintf(m_, sizeof m_, "%d (%.1f %%)", (int)ep_report_i_num(it, "margin", 0),
-                     100 * ep_report_i_num(it, "margin_share", 0));
-            const char *cells[7] = {ep_report_i_str(it, "date", ""),
-                                    vid,
-                                    ep_report_i_str(it, "title", ""),
-                                    f_,
-                                    a_,
-                                    b_,
-                                    m_};
-            table_row(d, vc, 7, (int)i, cells, NULL);
-        }
-        table_end(d);
+        return;
     }
+    table_head(d, vc, 7);
+    for (int k = 0; k < o->n_close; k++) {
+        int v = o->close[k].vote, cast = w->F[v] + w->A[v] + w->Ab[v];
+        char day[11], vid[24], f_[16], a_[16], b_[16], m_[32];
+        ep_date_format(w->m->vote_day[v], day);
+        snprintf(vid, sizeof vid, "%lld", (long long)w->m->vote_id[v]);
+        snprintf(f_, sizeof f_, "%d", (int)w->F[v]);
+        snprintf(a_, sizeof a_, "%d", (int)w->A[v]);
+        snprintf(b_, sizeof b_, "%d", (int)w->Ab[v]);
+        snprintf(m_, sizeof m_, "%d (%.1f %%)", o->close[k].margin,
+                 100 * ep_json_round((double)o->close[k].margin / cast));
+        const char *cells[7] = {day, vid, o->close[k].title, f_, a_, b_, m_};
+        table_row(d, vc, 7, k, cells, NULL);
+    }
+    table_end(d);
+}
+
+/* Briefing: the evidence tables (close votes, cohesion halves, pivotal groups). */
+static void briefing_evidence(struct doc *d, const struct ep_risk *o)
+{
+    const struct ep_win *w = o->win;
+    const struct ep_matrix *m = w->m;
+    h2(d, "Evidence: close votes");
+    evidence_close(d, o);
     h2(d, "Evidence: cohesion by group (first vs second half of the sittings)");
-    json_t *dc = json_object_get(json_object_get(dims, "declining_cohesion"), "evidence");
     static const struct col gc[] = {{"Group", 100, 0},
                                     {"Seats", 60, 2},
                                     {"AI first half", 110, 2},
                                     {"AI second half", 110, 2},
                                     {"Change", 119, 2}};
     table_head(d, gc, 5);
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(dc, "groups"), i, it)
-    {
+    for (int k = 0; o->dim[EP_RISK_COH].available && k < o->n_coh; k++) {
+        double f = ep_json_round(o->coh[k].first), sec = ep_json_round(o->coh[k].second);
         char s_[16], a1[16], a2[16], ch[16];
-        snprintf(s_, sizeof s_, "%d", (int)ep_report_i_num(it, "seats", 0));
-        snprintf(a1, sizeof a1, "%.3f", ep_report_i_num(it, "ai_first_half", 0));
-        snprintf(a2, sizeof a2, "%.3f", ep_report_i_num(it, "ai_second_half", 0));
-        snprintf(ch, sizeof ch, "%+.3f",
-                 ep_report_i_num(it, "ai_second_half", 0) -
-                     ep_report_i_num(it, "ai_first_half", 0));
-        const char *cells[5] = {ep_report_i_str(it, "group", ""), s_, a1, a2, ch};
-        table_row(d, gc, 5, (int)i, cells, NULL);
+        snprintf(s_, sizeof s_, "%d", (int)w->frag.seats[o->coh[k].grp]);
+        snprintf(a1, sizeof a1, "%.3f", f);
+        snprintf(a2, sizeof a2, "%.3f", sec);
+        snprintf(ch, sizeof ch, "%+.3f", sec - f);
+        const char *cells[5] = {m->grp_code[o->coh[k].grp], s_, a1, a2, ch};
+        table_row(d, gc, 5, k, cells, NULL);
     }
     table_end(d);
     h2(d, "Evidence: pivotal groups");
-    json_t *sp = json_object_get(json_object_get(dims, "swing_pivotality"), "evidence");
     static const struct col pc[] = {
         {"Group", 140, 0}, {"Swing group", 120, 0}, {"Pivotal votes", 110, 2}, {"Share", 129, 2}};
     table_head(d, pc, 4);
-    json_array_foreach(json_object_get(sp, "groups"), i, it)
-    {
+    for (int g = 0; o->dim[EP_RISK_SWING].available && g < m->n_grp; g++) {
         char pv[16], sh[16];
-        snprintf(pv, sizeof pv, "%d", (int)ep_report_i_num(it, "pivotal_votes", 0));
-        snprintf(sh, sizeof sh, "%.1f %%", 100 * ep_report_i_num(it, "share", 0));
-        const char *cells[4] = {ep_report_i_str(it, "group", ""),
-                                json_is_true(json_object_get(it, "swing")) ? "yes" : "no", pv, sh};
-        table_row(d, pc, 4, (int)i, cells, NULL);
+        snprintf(pv, sizeof pv, "%d", (int)w->grp_piv[g]);
+        snprintf(sh, sizeof sh, "%.1f %%",
+                 100 * ep_json_round((double)w->grp_piv[g] / w->decided));
+        const char *cells[4] = {m->grp_code[g], g != o->big[0] && g != o->big[1] ? "yes" : "no",
+                                pv, sh};
+        table_row(d, pc, 4, g, cells, NULL);
     }
     table_end(d);
 }
 
-int ep_report_pdf_briefing(json_t *risk, json_t *coalition, struct ep_buf *out,
-                           struct ep_error *err)
+/* Briefing: the level box, the composite, the highest dimension and the dropped ones. */
+static void briefing_summary(struct doc *d, const struct ep_risk *o)
 {
-    json_t *dims = json_object_get(risk, "dimensions");
-    if (!json_is_object(dims))
-        return ep_error_set(err, EP_EINVAL,
-                            "briefing: needs a generate_political_risk_assessment result");
-    struct doc d;
-    int rc = doc_open(&d, "POLITICAL RISK BRIEFING", "Political risk briefing",
-                      ep_report_i_dataset_date(risk), err);
-    if (rc)
-        return rc;
-    d.synthetic = ep_report_i_synthetic(risk);
-    h1(&d, "Political risk briefing");
-    window_line(&d, risk);
-    /* executive summary */
-    h2(&d, "Executive summary");
-    const char *level = ep_report_i_str(risk, "level", "?");
-    double comp = ep_report_i_num(risk, "composite", 0);
-    need(&d, 70);
-    rect(&d, ML, d.y - 56, 150, 56, level_color(level));
-    put(&d, ML + 75, d.y - 22, d.f, 9, 0xFFFFFF, 1, "Overall risk level");
-    put(&d, ML + 75, d.y - 45, d.fb, 18, 0xFFFFFF, 1, level);
+    const char *level = ep_risk_level(o->composite);
+    need(d, 70);
+    rect(d, ML, d->y - 56, 150, 56, level_color(level));
+    put(d, ML + 75, d->y - 22, d->f, 9, 0xFFFFFF, 1, "Overall risk level");
+    put(d, ML + 75, d->y - 45, d->fb, 18, 0xFFFFFF, 1, level);
     char t[1024];
-    snprintf(t, sizeof t, "Composite risk %.3f on a 0-1 scale", comp);
-    put(&d, ML + 166, d.y - 18, d.fb, 12, C_INK, 0, t);
-    /* top contributor */
+    snprintf(t, sizeof t, "Composite risk %.3f on a 0-1 scale", ep_json_round(o->composite));
+    put(d, ML + 166, d->y - 18, d->fb, 12, C_INK, 0, t);
     const char *top_label = NULL;
     double top_r = -1;
-    for (size_t k = 0; k < sizeof RDims / sizeof RDims[0]; k++) {
-        json_t *dm = json_object_get(dims, RDims[k].key);
-        if (json_is_true(json_object_get(dm, "available")) &&
-            ep_report_i_num(dm, "value", 0) > top_r) {
-            top_r = ep_report_i_num(dm, "value", 0);
-            top_label = RDims[k].label;
+    int dropped = 0;
+    for (int k = 0; k < EP_RISK_NDIM; k++) {
+        double v = ep_json_round(o->dim[k].value);
+        dropped += !o->dim[k].available;
+        if (o->dim[k].available && v > top_r) {
+            top_r = v;
+            top_label = RLabel[k];
         }
     }
-    snprintf(t, sizeof t, "Highest dimension: %s (%.2f, %s)", top_label ? top_label : "none",
-             top_r < 0 ? 0 : top_r, level_of(top_r < 0 ? 0 : top_r));
-    put(&d, ML + 166, d.y - 36, d.f, 10, C_INK, 0, t);
-    json_t *dropped = json_object_get(json_object_get(risk, "weights"), "dropped");
-    snprintf(t, sizeof t, "%zu dimension(s) without data dropped; weights renormalised",
-             json_array_size(dropped));
-    put(&d, ML + 166, d.y - 51, d.f, 9, C_MUTED, 0, t);
-    d.y -= 70;
-    json_t *th = json_object_get(risk, "thresholds");
-    para(&d, d.f, 9, C_INK, ep_report_i_str(th, "rule", ""));
-    /* risk table */
-    h2(&d, "Risk dimensions");
+    if (top_label)
+        snprintf(t, sizeof t, "Highest dimension: %s (%.2f, %s)", top_label, top_r,
+                 level_of(top_r));
+    else
+        snprintf(t, sizeof t, "Highest dimension: none (no dimension has data)");
+    put(d, ML + 166, d->y - 36, d->f, 10, C_INK, 0, t);
+    snprintf(t, sizeof t, "%d dimension(s) without data dropped; weights renormalised", dropped);
+    put(d, ML + 166, d->y - 51, d->f, 9, C_MUTED, 0, t);
+    d->y -= 70;
+    para(d, d->f, 9, C_INK, ep_risk_rule);
+}
+
+/* Briefing: the risk table and each dimension's definition and scale. */
+static void briefing_table(struct doc *d, const struct ep_risk *o)
+{
     static const struct col rc_[] = {{"Dimension", 120, 0},
                                      {"Evidence", 200, 0},
                                      {"Risk (0-1)", 60, 2},
                                      {"Level", 64, 0},
                                      {"Weight", 55, 2}};
-    table_head(&d, rc_, 5);
-    for (size_t k = 0; k < sizeof RDims / sizeof RDims[0]; k++) {
-        json_t *dm = json_object_get(dims, RDims[k].key);
-        int av = json_is_true(json_object_get(dm, "available"));
+    table_head(d, rc_, 5);
+    for (int k = 0; k < EP_RISK_NDIM; k++) {
+        const struct ep_risk_dim *dm = &o->dim[k];
         char raw[256], r[32], wt[32];
         const char *lv = "n/a";
-        if (av) {
-            risk_raw(RDims[k].key, json_object_get(dm, "evidence"), raw, sizeof raw);
-            snprintf(r, sizeof r, "%.3f", ep_report_i_num(dm, "value", 0));
-            lv = level_of(ep_report_i_num(dm, "value", 0));
-            snprintf(wt, sizeof wt, "%.3f", ep_report_i_num(dm, "weight", 0));
+        if (dm->available) {
+            risk_raw(o, k, raw, sizeof raw);
+            snprintf(r, sizeof r, "%.3f", ep_json_round(dm->value));
+            lv = level_of(ep_json_round(dm->value));
+            snprintf(wt, sizeof wt, "%.3f", ep_json_round(dm->weight));
         } else {
-            snprintf(raw, sizeof raw, "%s", ep_report_i_str(dm, "reason", "no data"));
+            snprintf(raw, sizeof raw, "%s", dm->reason);
             snprintf(r, sizeof r, "n/a");
             snprintf(wt, sizeof wt, "dropped");
         }
-        const char *cells[5] = {RDims[k].label, raw, r, lv, wt};
-        unsigned colors[5] = {0, 0, 0, av ? level_color(lv) : 0, 0};
-        table_row(&d, rc_, 5, (int)k, cells, colors);
+        const char *cells[5] = {RLabel[k], raw, r, lv, wt};
+        unsigned colors[5] = {0, 0, 0, dm->available ? level_color(lv) : 0, 0};
+        table_row(d, rc_, 5, k, cells, colors);
     }
-    table_end(&d);
-    for (size_t k = 0; k < sizeof RDims / sizeof RDims[0]; k++) {
-        json_t *dm = json_object_get(dims, RDims[k].key);
-        snprintf(t, sizeof t, "%s: %s Scale: %s", RDims[k].label,
-                 ep_report_i_str(dm, "definition", ""), ep_report_i_str(dm, "normalisation", ""));
-        para(&d, d.f, 7.5, C_MUTED, t);
+    table_end(d);
+    for (int k = 0; k < EP_RISK_NDIM; k++) {
+        char t[1024];
+        snprintf(t, sizeof t, "%s: %s Scale: %s", RLabel[k], ep_risk_dim_def[k],
+                 ep_risk_dim_norm[k]);
+        para(d, d->f, 7.5, C_MUTED, t);
     }
+}
+
+int ep_report_pdf_briefing(const struct ep_risk *risk, const struct ep_positions_prov *prov,
+                           json_t *charts, struct ep_buf *out, struct ep_error *err)
+{
+    if (!risk || !risk->win || !prov)
+        return ep_error_set(err, EP_EINVAL, "briefing: no political risk assessment");
+    struct doc d;
+    int rc = doc_open(&d, "POLITICAL RISK BRIEFING", "Political risk briefing",
+                      prov->dataset_date[0] ? prov->dataset_date : "unknown", err);
+    if (rc)
+        return rc;
+    d.synthetic = prov->synthetic || risk->win->m->synthetic;
+    h1(&d, "Political risk briefing");
+    win_line(&d, risk->win);
+    h2(&d, "Executive summary");
+    briefing_summary(&d, risk);
+    h2(&d, "Risk dimensions");
+    briefing_table(&d, risk);
     h2(&d, "Methodology");
-    para(&d, d.f, 8.5, C_INK, ep_report_i_str(risk, "normalisation", ""));
-    methodology(&d, risk);
-    /* charts */
-    if (coalition) {
+    para(&d, d.f, 8.5, C_INK, ep_risk_normalisation);
+    method_block(&d, risk->win, ep_risk_formula, ep_risk_limits);
+    if (charts) {
         new_page(&d);
-        rc = chart(&d, 0, coalition, err);
+        rc = chart(&d, 0, charts, err);
         if (rc == 0) {
             d.y -= 16;
-            rc = chart(&d, 1, coalition, err);
+            rc = chart(&d, 1, charts, err);
         }
         if (rc) {
             HPDF_Free(d.pdf);
             return rc;
         }
     }
-    /* evidence votes */
     new_page(&d);
-    briefing_evidence(&d, dims);
+    briefing_evidence(&d, risk);
     return doc_close(&d, out, err);
 }
 
 /* ---- coalition report ----------------------------------------------------------------------- */
-
-/* "%.3f" of x as the JSON result rounds it (ep_json_round), or "n/a" when ok is 0. */
-static void num3(char *t, size_t n, int ok, double x)
-{
-    if (ok)
-        snprintf(t, n, "%.3f", ep_json_round(x));
-    else
-        snprintf(t, n, "n/a");
-}
 
 static void pair_row(struct doc *d, const struct col *c, const struct ep_matrix *m,
                      const struct ep_coalition_pair *p, int idx)

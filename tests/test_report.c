@@ -25,6 +25,7 @@
 #include "ep_tools_intel_int.h"
 #include "ep_coalition.h"
 #include "ep_positions.h"
+#include "ep_risk.h"
 #include "ep_tools_window.h"
 
 #define MEP_ID 96830 /* Enikő GYŐRI (NI, HU): ő in both names, 221 cast votes in 2024 */
@@ -517,11 +518,19 @@ static void test_pdf_briefing(void **state)
     struct ep_buf a, b;
     ep_buf_init(&a, 0);
     ep_buf_init(&b, 0);
-    int rc = ep_report_pdf_briefing(Risk, Coal, &a, &err);
+    struct ep_risk o;
+    struct ep_positions_prov pv;
+    struct ep_tool_ctx ctx = {.store = S, .env = &Env};
+    int rc = ep_positions_provenance(&Env.positions, S, &pv, &err);
+    if (rc == 0)
+        rc = ep_tools_risk_typed(&ctx, NULL, &o, &err);
+    if (rc == 0)
+        rc = ep_report_pdf_briefing(&o, &pv, Coal, &a, &err);
     if (rc)
         fprintf(stderr, "briefing: %s\n", err.msg);
     assert_int_equal(rc, 0);
-    assert_int_equal(ep_report_pdf_briefing(Risk, Coal, &b, &err), 0);
+    assert_int_equal(ep_report_pdf_briefing(&o, &pv, Coal, &b, &err), 0);
+    assert_int_equal(ep_report_pdf_briefing(NULL, &pv, Coal, &a, &err), EP_EINVAL);
     char comp[64];
     snprintf(comp, sizeof comp, "Composite risk %.3f",
              json_real_value(json_object_get(Risk, "composite")));
@@ -529,6 +538,7 @@ static void test_pdf_briefing(void **state)
     const char *needles[] = {"Executive summary",   comp,          level, "Close votes", "Evidence",
                              EP_REPORT_ATTRIBUTION, "Page 3 of 3", NULL};
     check_pdf("briefing.pdf", &a, &b, 3, 3, needles);
+    ep_risk_free(&o);
     ep_buf_free(&a);
     ep_buf_free(&b);
 }
@@ -822,7 +832,15 @@ static void test_tool_formats(void **state)
     snprintf(cmd, sizeof cmd, "%s/%s", out, json_string_value(json_object_get(it, "name")));
     assert_int_equal(pdf_pages(cmd), 3);
     ep_buf_reset(&c);
-    assert_int_equal(ep_report_pdf_briefing(Risk, Coal, &c, NULL), 0); /* = the direct render */
+    {
+        struct ep_risk o;
+        struct ep_positions_prov pv;
+        struct ep_tool_ctx ctx = {.store = S, .env = &Env};
+        assert_int_equal(ep_positions_provenance(&Env.positions, S, &pv, NULL), 0);
+        assert_int_equal(ep_tools_risk_typed(&ctx, NULL, &o, NULL), 0);
+        assert_int_equal(ep_report_pdf_briefing(&o, &pv, Coal, &c, NULL), 0); /* = direct */
+        ep_risk_free(&o);
+    }
     assert_int_equal(b.len, c.len);
     assert_memory_equal(b.data, c.data, b.len);
     ep_buf_reset(&c);

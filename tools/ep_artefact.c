@@ -21,6 +21,7 @@
 #include "ep_coalition.h"
 #include "ep_env.h"
 #include "ep_positions.h"
+#include "ep_risk.h"
 
 #define READ_MAX ((size_t)256 << 20) /* largest artefact resources/read serves */
 
@@ -427,16 +428,22 @@ struct coalition_doc {
 };
 
 /* The coalition report or (briefing) the risk briefing into b, from the typed results over the
- * window of args (the JSON results res and coal only feed the charts). */
-static int coalition_pdf(struct ep_tool_ctx *ctx, json_t *args, json_t *res, json_t *coal,
+ * window of args (the coalition JSON result coal only feeds the charts). */
+static int coalition_pdf(struct ep_tool_ctx *ctx, json_t *args, json_t *coal,
                          int briefing, struct ep_buf *b, struct ep_error *err)
 {
     struct ep_positions_prov pv;
     int rc = ep_positions_provenance(&ctx->env->positions, ctx->store, &pv, err);
     if (rc)
         return rc;
-    if (briefing)
-        return ep_report_pdf_briefing(res, coal, b, err);
+    if (briefing) {
+        struct ep_risk r;
+        rc = ep_tools_risk_typed(ctx, args, &r, err);
+        if (rc == 0)
+            rc = ep_report_pdf_briefing(&r, &pv, coal, b, err);
+        ep_risk_free(&r);
+        return rc;
+    }
     struct ep_coalition o;
     rc = ep_tools_coalition_typed(ctx, args, 1, &o, err);
     if (rc == 0)
@@ -470,7 +477,7 @@ static int coalition_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, voi
         rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "agreement", "Group-pair agreement", &b, err);
     }
     if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
-        rc = coalition_pdf(ctx, args, res, coal, x->briefing, &b, err);
+        rc = coalition_pdf(ctx, args, coal, x->briefing, &b, err);
         rc = ep_doc_emit(sink, rc, EP_FMT_PDF, x->briefing ? "risk-briefing" : "coalition-report",
                          x->briefing ? "Political risk briefing" : "Coalition report", &b, err);
     }

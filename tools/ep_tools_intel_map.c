@@ -1059,29 +1059,6 @@ int tool_detect_voting_anomalies(struct ep_tool_ctx *ctx, json_t *args, json_t *
 
 /* ==== 5. generate_political_risk_assessment =============================================== */
 
-static const char *const rdim_norm[EP_RISK_NDIM] = {
-    "clamp(decline / 0.10, 0, 1): a seat-weighted AI drop of 0.10 or more between the first and "
-    "the second half of the window's sittings is maximal risk",
-    "mean of clamp((ENP_seats - 2)/6), clamp((ENP_votes - 2)/6) and clamp(Q_detected / 0.3)",
-    "clamp(flagged share / 0.05, 0, 1): 5% or more of the group-sittings flagged is maximal risk",
-    "clamp(close share / 0.20, 0, 1): 20% or more of the votes close is maximal risk",
-    "clamp(swing share / 0.50, 0, 1): a swing group pivotal on half of the decided votes or more "
-    "is maximal risk",
-};
-static const char *const rdim_def[EP_RISK_NDIM] = {
-    "decline = sum_g seats_g * (AI_g first half - AI_g second half) / sum_g seats_g, AI_g = mean "
-    "per-vote Agreement Index of group g over the votes of each half of the sittings",
-    "effective number of groups (Laakso-Taagepera) by seats on the last vote and by votes cast; "
-    "modularity of the detected communities of the co-voting network",
-    "share of (group, sitting) points of the groups' defection-rate series flagged upward by the "
-    "robust z (> 3.5, >= 8 sittings)",
-    "share of votes whose margin |FOR - AGAINST| is under 5% of the votes cast (FOR + AGAINST + "
-    "ABSTENTION)",
-    "share of decided votes (FOR != AGAINST) on which a swing group (not one of the two largest "
-    "by seats) was pivotal: it voted with the winning side and its votes there exceeded the "
-    "margin",
-};
-
 /* The evidence object of an available risk dimension. */
 static json_t *risk_evidence(const struct ep_risk *o, int d, int *bad)
 {
@@ -1193,12 +1170,12 @@ static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
             json_t *ev = d == EP_RISK_FRAG ? risk_frag_evidence(o, bad) : risk_evidence(o, d, bad);
             dj = json_pack("{s:b, s:o, s:o, s:s, s:s, s:o}", "available", 1, "value",
                            ep_json_real(di->value), "weight", ep_json_real(di->weight),
-                           "normalisation", rdim_norm[d], "definition", rdim_def[d], "evidence",
+                           "normalisation", ep_risk_dim_norm[d], "definition", ep_risk_dim_def[d], "evidence",
                            ev);
         } else {
             dj = ep_json_unavailable(di->reason);
-            ep_json_put(dj, "definition", json_string(rdim_def[d]), bad);
-            ep_json_put(dj, "normalisation", json_string(rdim_norm[d]), bad);
+            ep_json_put(dj, "definition", json_string(ep_risk_dim_def[d]), bad);
+            ep_json_put(dj, "normalisation", json_string(ep_risk_dim_norm[d]), bad);
             if (di->min_sittings)
                 ep_json_put(dj, "minimum_sittings", json_integer(di->min_sittings), bad);
         }
@@ -1217,7 +1194,7 @@ static void risk_json(const struct ep_risk *o, json_t *res, int *bad)
     ep_json_put(res, "composite", ep_json_real(o->composite), bad);
     ep_json_put(res, "thresholds",
         json_pack("{s:f, s:f, s:f, s:s}", "MODERATE", 0.25, "HIGH", 0.5, "CRITICAL", 0.75, "rule",
-                  "LOW if composite < 0.25, MODERATE if < 0.50, HIGH if < 0.75, else CRITICAL"),
+                  ep_risk_rule),
         bad);
     ep_json_put(res, "weights", wt, bad);
     ep_json_put(res, "dimensions", x.dims, bad);
@@ -1241,22 +1218,12 @@ static int risk_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args, jso
     json_t *res = json_object();
     risk_json(&o, res, &bad);
     ep_risk_free(&o);
-    ep_json_put(res, "normalisation",
-        json_string("parliament-level dimensions have no peers in the same window, so each is "
-                    "mapped to 0..1 on the fixed scale stated in its 'normalisation' field "
-                    "(instead of a percentile rank among peers)"),
-        &bad);
+    ep_json_put(res, "normalisation", json_string(ep_risk_normalisation), &bad);
     static const char *const inputs[] = {
         "per vote and group counts and positions; per-vote totals FOR/AGAINST/ABSTENTION",
         "group seats on the last vote; votes cast per group", "co-voting network modularity",
         "per-sitting group defection series with robust z-scores", NULL};
-    static const char *const limits[] = {
-        "simple majority (FOR vs AGAINST) is assumed; qualified majorities are ignored",
-        "fixed scales are judgement calls documented in docs/tools-intel.md",
-        "defection surges need >= 8 sittings; shorter windows drop that dimension", NULL};
-    json_t *meth = methodology(
-        w, "composite = sum_d w_d * r_d / sum_d w_d over available dimensions, r_d in 0..1", inputs,
-        limits);
+    json_t *meth = methodology(w, ep_risk_formula, inputs, ep_risk_limits);
     if ((rc = ep_run_stage(r, "result", err))) {
         json_decref(res);
         json_decref(meth);
