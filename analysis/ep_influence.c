@@ -43,6 +43,30 @@ const char *const ep_influence_dim_name[EP_INFL_NDIM] = {"network_centrality", "
                                             "participation",      "pivotal_votes", "roles"};
 const double ep_influence_dim_weight[EP_INFL_NDIM] = {0.25, 0.15, 0.15, 0.15, 0.20, 0.10};
 
+const char ep_influence_percentile_definition[] =
+    "percentile = 100 * (peers with a strictly lower value + half of the peers with an equal "
+    "value, the MEP included) / peers; peers = MEPs with at least one cast vote in the window for "
+    "whom the dimension is defined";
+const char ep_influence_formula[] =
+    "composite = sum_d w_d * percentile_d / sum_d w_d over available dimensions d; rank = 1 + "
+    "number of MEPs with a strictly higher composite";
+const char *const ep_influence_limits[] = {
+    "roles and rapporteurships: " EP_ROLES_REASON,
+    "pivotality uses a simple majority of FOR vs AGAINST; qualified majorities are ignored",
+    "percentiles are relative to the MEPs of the same window", NULL};
+
+void ep_influence_weights_note(const struct ep_influence *o, char *t, size_t n)
+{
+    size_t dropped = 0;
+    for (int d = 0; d < EP_INFL_NDIM; d++)
+        dropped += !o->dim[d].available;
+    snprintf(t, n,
+             dropped ? "%zu dimension(s) without data dropped; the remaining weights were "
+                       "divided by their sum %.2f so that they add up to 1"
+                     : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
+             dropped, o->weight_sum);
+}
+
 int ep_influence_need(struct ep_win *w, struct ep_error *err)
 {
     if (w->have_infl)

@@ -8,6 +8,7 @@
 #ifndef EP_INFLUENCE_H
 #define EP_INFLUENCE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ep_error.h"
@@ -65,6 +66,15 @@ struct ep_influence {
     int n_example;
     int64_t example_vote[EP_INFLUENCE_MAX_EXAMPLES]; /* pivotal votes of the MEP, first 20 */
 };
+
+/* The texts the assess_mep_influence result (tools/) and the MEP scorecard (report/) print: the
+ * percentile's definition, the methodology's formula and limits (NULL-terminated). */
+extern const char ep_influence_percentile_definition[];
+extern const char ep_influence_formula[];
+extern const char *const ep_influence_limits[];
+/* The weights' note of o (how many dimensions were dropped, the sum the weights were divided by)
+ * into t. */
+void ep_influence_weights_note(const struct ep_influence *o, char *t, size_t n);
 
 void ep_influence_init(struct ep_influence *out);
 void ep_influence_free(struct ep_influence *out);

@@ -90,13 +90,6 @@ int ep_report_png_dimensions(json_t *influence, const struct ep_report_png_opts 
 
 /* ---- PDF documents (libharu) ----------------------------------------------------------------- */
 
-/* MEP scorecard (1-2 pages): identity, group history, key figures with percentiles, the dimension
- * chart, notable defections, data coverage and methodology.
- *   influence: assess_mep_influence result (required)
- *   details:   get_mep_details result (required: full name, memberships)
- *   report:    generate_report {kind: mep} result (optional: defection titles, agreement). */
-int ep_report_pdf_scorecard(json_t *influence, json_t *details, json_t *report, struct ep_buf *out,
-                            struct ep_error *err);
 /* The PDF documents below render from the analysis/ structs (analysis/ep_coalition.h, ...) and
  * print numbers rounded as the tools' JSON rounds them (ep_json_round), so that a document and
  * the JSON result agree to the digit. prov: the store's provenance (dataset date: "unknown" when
@@ -106,6 +99,20 @@ int ep_report_pdf_scorecard(json_t *influence, json_t *details, json_t *report, 
 struct ep_coalition;
 struct ep_positions_prov;
 struct ep_risk;
+struct ep_influence;
+struct ep_mep_profile;
+struct ep_mep_report;
+/* MEP scorecard (1-2 pages): identity, group history, key figures with percentiles, the dimension
+ * chart, notable defections, data coverage and methodology.
+ *   influence: the MEP's influence scorecard (analysis/ep_influence.h; required)
+ *   profile:   the MEP's profile (analysis/ep_mep_profile.h; required: name, memberships)
+ *   report:    the MEP's report over the same window (analysis/ep_mep_report.h, with its votes;
+ *              optional: the defections listed, the cross-party share). */
+int ep_report_pdf_scorecard(const struct ep_influence *influence,
+                            const struct ep_mep_profile *profile,
+                            const struct ep_mep_report *report,
+                            const struct ep_positions_prov *prov, struct ep_buf *out,
+                            struct ep_error *err);
 /* Political risk briefing of risk (analysis/ep_risk.h): executive summary, risk table with
  * levels, the charts (cohesion, heatmap; only when charts is not NULL) and the evidence votes. */
 int ep_report_pdf_briefing(const struct ep_risk *risk, const struct ep_positions_prov *prov,

@@ -10,6 +10,10 @@
 #include <string.h>
 
 #include "ep_coalition.h"
+#include "ep_influence.h"
+#include "ep_mep_profile.h"
+#include "ep_mep_report.h"
+#include "ep_model.h"
 #include "ep_positions.h"
 #include "ep_risk.h"
 #include "ep_report_int.h"
@@ -531,19 +535,6 @@ static unsigned level_color(const char *lv)
     return C_MUTED;
 }
 
-static void window_line(struct doc *d, json_t *res)
-{
-    json_t *w = json_object_get(res, "window");
-    char t[256];
-    snprintf(t, sizeof t, "Window %s to %s · %d roll-call votes · %d sittings · %d MEPs%s",
-             ep_report_i_str(w, "from", "?"), ep_report_i_str(w, "to", "?"),
-             (int)ep_report_i_num(w, "votes", 0), (int)ep_report_i_num(w, "sittings", 0),
-             (int)ep_report_i_num(w, "meps", 0),
-             json_is_true(json_object_get(w, "synthetic")) ? " · SYNTHETIC DATA" : "");
-    put(d, ML, d->y - 10, d->f, 9.5, C_MUTED, 0, t);
-    d->y -= 22;
-}
-
 /* The window of w: dates, votes, sittings, MEPs (as the tools' window object). */
 static void win_line(struct doc *d, const struct ep_win *w)
 {
@@ -582,57 +573,23 @@ static void method_block(struct doc *d, const struct ep_win *w, const char *form
          "Source: European Parliament roll-call votes; member data: HowTheyVote.eu (ODbL).");
 }
 
-static void methodology(struct doc *d, json_t *res)
-{
-    json_t *m = json_object_get(res, "methodology");
-    json_t *cov = json_object_get(m, "coverage");
-    char t[512];
-    snprintf(t, sizeof t,
-             "Coverage: %d roll-call votes in %d sittings; %d MEPs with at least one cast vote.",
-             (int)ep_report_i_num(cov, "votes", 0), (int)ep_report_i_num(cov, "sittings", 0),
-             (int)ep_report_i_num(cov, "meps", 0));
-    para(d, d->f, 8.5, C_INK, t);
-    const char *formula = ep_report_i_str(m, "formula", NULL);
-    if (formula) {
-        char f2[2048];
-        snprintf(f2, sizeof f2, "Formula: %s", formula);
-        para(d, d->f, 8.5, C_INK, f2);
-    }
-    json_t *lim = json_object_get(m, "limits");
-    size_t i;
-    json_t *v;
-    json_array_foreach(lim, i, v)
-    {
-        char l[1024];
-        snprintf(l, sizeof l, "Limit: %s", json_string_value(v) ? json_string_value(v) : "");
-        para(d, d->f, 8.5, C_MUTED, l);
-    }
-    para(d, d->f, 8.5, C_MUTED,
-         "Definitions of every measure: docs/methodology.md and docs/tools-intel.md. "
-         "Source: European Parliament roll-call votes; member data: HowTheyVote.eu (ODbL).");
-}
-
 /* ---- MEP scorecard -------------------------------------------------------------------------- */
 
-static const struct {
-    const char *key, *label;
-} SDims[] = {
-    {"network_centrality", "Network centrality"},
-    {"bridge_score", "Bridge score"},
-    {"loyalty", "Loyalty to group"},
-    {"participation", "Participation"},
-    {"pivotal_votes", "Pivotal votes"},
-    {"roles", "Roles and rapporteurships"},
+/* The dimensions in the order of the chart (ep_window.h's EP_INFL_* indices). */
+static const char *const SLabel[EP_INFL_NDIM] = {
+    [EP_INFL_CENT] = "Network centrality", [EP_INFL_BRIDGE] = "Bridge score",
+    [EP_INFL_LOYAL] = "Loyalty to group",  [EP_INFL_PART] = "Participation",
+    [EP_INFL_PIVOT] = "Pivotal votes",     [EP_INFL_ROLES] = "Roles and rapporteurships",
 };
 
-static void dim_value(const char *key, json_t *dim, char *t, size_t n)
+static void dim_value(int k, const struct ep_influence_dim *dim, char *t, size_t n)
 {
-    double v = ep_report_i_num(dim, "value", 0);
-    if (!json_is_true(json_object_get(dim, "available")))
+    double v = ep_json_round(dim->value);
+    if (!dim->available)
         snprintf(t, n, "n/a");
-    else if (strcmp(key, "pivotal_votes") == 0)
+    else if (k == EP_INFL_PIVOT)
         snprintf(t, n, "%.0f votes", v);
-    else if (strcmp(key, "network_centrality") == 0)
+    else if (k == EP_INFL_CENT)
         snprintf(t, n, "%.3f", v);
     else
         snprintf(t, n, "%.1f %%", 100 * v);
@@ -658,72 +615,59 @@ static void card(struct doc *d, double x, double y, double w, const char *label,
 }
 
 /* Scorecard: name, group (with its label from the memberships) and country, window. */
-static void sc_identity(struct doc *d, json_t *inf, json_t *mep, json_t *mships, const char *name,
-                        const char *grp, unsigned gcol)
+static void sc_identity(struct doc *d, const struct ep_influence *inf,
+                        const struct ep_mep_profile *det, const char *name, const char *grp,
+                        unsigned gcol)
 {
-    size_t i;
-    json_t *ms;
-    /* identity */
+    const struct ep_query_mep_profile *p = &det->row;
     put(d, ML, d->y - 24, d->fb, 24, C_INK, 0, name);
     d->y -= 40;
     char t[512];
     const char *glabel = NULL;
-    json_array_foreach(mships, i, ms)
-    {
-        if (grp && strcmp(ep_report_i_str(ms, "group", ""), grp) == 0)
-            glabel = ep_report_i_str(ms, "group_label", NULL);
-    }
+    for (size_t i = 0; i < det->n_memberships; i++)
+        if (grp && strcmp(det->memberships[i].group, grp) == 0)
+            glabel = det->memberships[i].group_label;
     rect(d, ML, d->y - 14, 10, 10, gcol);
     snprintf(t, sizeof t, "%s%s%s%s · %s · EP id %lld%s%s", grp ? grp : "no group",
              glabel ? " (" : "", glabel ? glabel : "", glabel ? ")" : "",
-             ep_report_i_str(mep, "country_label", ep_report_i_str(mep, "country", "?")),
-             (long long)ep_report_i_num(mep, "id", 0),
-             json_string_value(json_object_get(mep, "date_of_birth")) ? " · born " : "",
-             ep_report_i_str(mep, "date_of_birth", ""));
+             p->country_label ? p->country_label : p->country ? p->country : "?",
+             (long long)det->id, p->date_of_birth ? " · born " : "",
+             p->date_of_birth ? p->date_of_birth : "");
     put(d, ML + 16, d->y - 13, d->f, 10.5, C_INK, 0, t);
     d->y -= 24;
-    window_line(d, inf);
+    win_line(d, inf->win);
 }
 
 /* Scorecard: the composite card and five dimension cards. */
-static void sc_key_figures(struct doc *d, json_t *inf, json_t *dims, unsigned gcol)
+static void sc_key_figures(struct doc *d, const struct ep_influence *inf, unsigned gcol)
 {
     char t[512];
-    /* key figures */
     h2(d, "Key figures");
-    double cw = (MR - ML - 2 * 10) / 3.0;
-    snprintf(t, sizeof t, "%.1f / 100", ep_report_i_num(inf, "composite", 0));
+    double cw = (MR - ML - 2 * 10) / 3.0, comp = ep_json_round(inf->composite);
+    snprintf(t, sizeof t, "%.1f / 100", comp);
     char rk[96];
-    snprintf(rk, sizeof rk, "Composite · rank %d of %d", (int)ep_report_i_num(inf, "rank", 0),
-             (int)ep_report_i_num(inf, "n", 0));
-    card(d, ML, d->y, cw, rk, t, 1, ep_report_i_num(inf, "composite", 0), C_ACCENT);
-    const char *cards[5] = {"participation", "loyalty", "pivotal_votes", "network_centrality",
-                            "bridge_score"};
+    snprintf(rk, sizeof rk, "Composite · rank %d of %d", inf->rank, inf->n);
+    card(d, ML, d->y, cw, rk, t, 1, comp, C_ACCENT);
+    static const int cards[5] = {EP_INFL_PART, EP_INFL_LOYAL, EP_INFL_PIVOT, EP_INFL_CENT,
+                                 EP_INFL_BRIDGE};
     for (int k = 0; k < 5; k++) {
-        json_t *dm = json_object_get(dims, cards[k]);
-        const char *label = cards[k];
-        for (size_t q = 0; q < sizeof SDims / sizeof SDims[0]; q++)
-            if (strcmp(SDims[q].key, cards[k]) == 0)
-                label = SDims[q].label;
+        const struct ep_influence_dim *dm = &inf->dim[cards[k]];
         char v[64];
         dim_value(cards[k], dm, v, sizeof v);
         int slot = k + 1;
         card(d, ML + (cw + 10) * (double)(slot % 3), d->y - 74.0 * (slot >= 3 ? 1.0 : 0.0), cw,
-             label, v, json_is_true(json_object_get(dm, "available")),
-             ep_report_i_num(dm, "percentile", 0), gcol);
+             SLabel[cards[k]], v, dm->available, ep_json_round(dm->percentile), gcol);
     }
     d->y -= 2 * 74 + 4;
 }
 
 /* Scorecard: the dimension chart (vector bars, the composite dashed). */
-static void sc_chart(struct doc *d, json_t *inf, json_t *dims, unsigned gcol)
+static void sc_chart(struct doc *d, const struct ep_influence *inf, unsigned gcol)
 {
     char t[512];
-    /* dimension chart (vector bars) */
-    snprintf(t, sizeof t, "Influence dimensions (percentile among %d MEPs)",
-             (int)ep_report_i_num(inf, "n", 0));
+    snprintf(t, sizeof t, "Influence dimensions (percentile among %d MEPs)", inf->n);
     h2(d, t);
-    size_t nd = sizeof SDims / sizeof SDims[0];
+    size_t nd = EP_INFL_NDIM;
     double bx = ML + 130, bw = MR - ML - 130 - 110, rowh = 20;
     need(d, rowh * (double)nd + 30);
     double top = d->y;
@@ -738,26 +682,24 @@ static void sc_chart(struct doc *d, json_t *inf, json_t *dims, unsigned gcol)
         put(d, x, top - rowh * (double)nd - 10, d->f, 7.5, C_MUTED, 1, t);
     }
     for (size_t k = 0; k < nd; k++) {
-        json_t *dm = json_object_get(dims, SDims[k].key);
+        const struct ep_influence_dim *dm = &inf->dim[k];
         double yc = top - rowh * ((double)k + 0.5);
-        put(d, bx - 8, yc - 3, d->f, 9, C_INK, 2, SDims[k].label);
-        if (json_is_true(json_object_get(dm, "available"))) {
-            double p = ep_report_i_num(dm, "percentile", 0);
+        put(d, bx - 8, yc - 3, d->f, 9, C_INK, 2, SLabel[k]);
+        if (dm->available) {
+            double p = ep_json_round(dm->percentile);
             rect(d, bx, yc - 6, bw * p / 100.0, 12, gcol);
             char v[64];
-            dim_value(SDims[k].key, dm, v, sizeof v);
+            dim_value((int)k, dm, v, sizeof v);
             snprintf(t, sizeof t, "%.1f  (%s)", p, v);
             put(d, bx + bw + 8, yc - 3, d->f, 8.5, C_INK, 0, t);
         } else {
             rect(d, bx, yc - 6, bw, 12, 0xF3F4F6);
-            put(d, bx + 6, yc - 3, d->f, 8, C_MUTED, 0,
-                ep_report_i_str(dm, "reason", "no data for this dimension"));
+            put(d, bx + 6, yc - 3, d->f, 8, C_MUTED, 0, dm->reason);
             put(d, bx + bw + 8, yc - 3, d->f, 8.5, C_MUTED, 0, "n/a");
         }
     }
-    double comp = ep_report_i_num(inf, "composite", -1);
-    if (comp >= 0) {
-        double x = bx + bw * comp / 100.0;
+    if (isfinite(inf->composite) && inf->composite >= 0) {
+        double x = bx + bw * ep_json_round(inf->composite) / 100.0;
         stroke(d->pg, C_INK);
         HPDF_Page_SetLineWidth(d->pg, 1);
         HPDF_Page_SetDash(d->pg, (const HPDF_UINT16[]){3, 2}, 2, 0);
@@ -774,141 +716,135 @@ static void sc_chart(struct doc *d, json_t *inf, json_t *dims, unsigned gcol)
 }
 
 /* Scorecard: the group history table. */
-static void sc_history(struct doc *d, json_t *mships)
+static void sc_history(struct doc *d, const struct ep_mep_profile *det)
 {
-    size_t i;
-    json_t *ms;
-    /* group history */
     h2(d, "Group history");
     static const struct col hc[] = {
         {"Term", 50, 0}, {"Group", 90, 0}, {"Group name", 215, 0}, {"From", 72, 0}, {"To", 72, 0}};
     table_head(d, hc, 5);
-    json_array_foreach(mships, i, ms)
-    {
+    for (size_t i = 0; i < det->n_memberships; i++) {
+        const struct ep_query_membership *ms = &det->memberships[i];
         char term[16];
-        snprintf(term, sizeof term, "%d", (int)ep_report_i_num(ms, "term", 0));
-        const char *cells[5] = {
-            term, ep_report_i_str(ms, "group", ""), ep_report_i_str(ms, "group_label", ""),
-            ep_report_i_str(ms, "start", ""), ep_report_i_str(ms, "end", "today")};
+        if (ms->has_term)
+            snprintf(term, sizeof term, "%d", ms->term);
+        else
+            snprintf(term, sizeof term, "n/a");
+        const char *cells[5] = {term, ms->group, ms->group_label ? ms->group_label : "",
+                                ms->start, ms->end[0] ? ms->end : "today"};
         table_row(d, hc, 5, (int)i, cells, NULL);
     }
     table_end(d);
 }
 
-/* Scorecard: defections (counts, cross-party share, the first 15). */
-static void sc_defections(struct doc *d, json_t *dims, json_t *report)
+/* Scorecard: one defection row. */
+static void sc_defection_row(struct doc *d, const struct col *dc, const struct ep_patterns *p,
+                             const struct ep_patterns_vote *it, int idx)
 {
-    char t[512];
-    size_t i;
-    /* defections */
-    json_t *data = json_object_get(report, "data");
-    json_t *defs = json_object_get(data, "defections");
-    json_t *loy = json_object_get(dims, "loyalty");
-    json_t *lf = json_object_get(loy, "figures");
+    char vid[24], also[128] = "";
+    snprintf(vid, sizeof vid, "%lld", (long long)it->vote_id);
+    for (int g = 0, q = 0; it->with_mep && it->group >= 0 && g < p->n_grp; g++)
+        if (it->same_mask & (1u << g)) {
+            size_t l = strlen(also);
+            snprintf(also + l, sizeof also - l, "%s%s", q++ ? ", " : "", p->grp_code[g]);
+        }
+    const char *cells[6] = {
+        it->date,
+        vid,
+        it->title,
+        it->with_mep ? ep_pos_name(it->mep_position) : "",
+        it->with_mep && it->group >= 0 ? ep_stats_gpos_name(it->group_position) : "",
+        also};
+    table_row(d, dc, 6, idx, cells, NULL);
+}
+
+/* Scorecard: defections (counts, cross-party share, the first 15 of rep's list). */
+static void sc_defections(struct doc *d, const struct ep_influence *inf,
+                          const struct ep_mep_report *rep)
+{
+    char t[1024];
+    const struct ep_influence_dim *loy = &inf->dim[EP_INFL_LOYAL];
+    const struct ep_stats_mepfig *f = &inf->win->mf[inf->mep];
     h2(d, "Notable defections");
-    snprintf(t, sizeof t,
-             "%d defections from the group's position on %d votes considered (loyalty %.1f %%, "
-             "percentile %.0f).",
-             (int)ep_report_i_num(lf, "defections", 0),
-             (int)ep_report_i_num(lf, "votes_considered", 0),
-             100 * ep_report_i_num(loy, "value", 0), ep_report_i_num(loy, "percentile", 0));
-    json_t *cp = json_object_get(data, "cross_party");
-    if (json_is_true(json_object_get(cp, "available"))) {
+    if (loy->available)
+        snprintf(t, sizeof t,
+                 "%d defections from the group's position on %d votes considered (loyalty %.1f "
+                 "%%, percentile %.0f).",
+                 f->n_defect, f->loy_den, 100 * ep_json_round(loy->value),
+                 ep_json_round(loy->percentile));
+    else
+        snprintf(t, sizeof t, "Loyalty to the group: n/a (%s).", loy->reason);
+    const struct ep_patterns_mep *pm = rep ? &rep->patterns.mep : NULL;
+    if (pm && pm->cross_party.ok) {
         size_t l = strlen(t);
-        snprintf(t + l, sizeof t - l, " %d of them were cross-party (%.1f %%).",
-                 (int)ep_report_i_num(cp, "votes", 0), 100 * ep_report_i_num(cp, "value", 0));
+        snprintf(t + l, sizeof t - l, " %d of them were cross-party (%.1f %%).", pm->cross_votes,
+                 100 * pm->cross_party.value);
     }
     para(d, d->f, 9, C_INK, t);
-    json_t *items = json_object_get(defs, "items");
-    if (json_array_size(items) > 0) {
-        static const struct col dc[] = {{"Date", 60, 0},   {"Vote", 46, 0},
-                                        {"Title", 171, 0}, {"MEP voted", 70, 0},
-                                        {"Group", 62, 0},  {"Also with", 90, 0}};
-        table_head(d, dc, 6);
-        json_t *it;
-        size_t shown = 0;
-        json_array_foreach(items, i, it)
-        {
-            if (shown >= 15)
-                break;
-            char vid[24], also[128] = "";
-            snprintf(vid, sizeof vid, "%lld", (long long)ep_report_i_num(it, "vote_id", 0));
-            json_t *gv = json_object_get(it, "groups_voting_the_same");
-            size_t q;
-            json_t *gq;
-            json_array_foreach(gv, q, gq)
-            {
-                size_t l = strlen(also);
-                snprintf(also + l, sizeof also - l, "%s%s", q ? ", " : "",
-                         json_string_value(gq) ? json_string_value(gq) : "");
-            }
-            const char *cells[6] = {
-                ep_report_i_str(it, "date", ""),           vid,
-                ep_report_i_str(it, "title", ""),          ep_report_i_str(it, "mep_position", ""),
-                ep_report_i_str(it, "group_position", ""), also};
-            table_row(d, dc, 6, (int)shown, cells, NULL);
-            shown++;
-        }
-        table_end(d);
-        if (json_array_size(items) > shown) {
-            snprintf(t, sizeof t, "%zu more defections in the JSON result (generate_report).",
-                     json_array_size(items) - shown);
-            para(d, d->f, 8, C_MUTED, t);
-        }
+    int n = pm && rep->patterns.include_votes && pm->in_window ? pm->defection_votes.n : 0;
+    if (n == 0)
+        return;
+    static const struct col dc[] = {{"Date", 60, 0},   {"Vote", 46, 0},  {"Title", 171, 0},
+                                    {"MEP voted", 70, 0}, {"Group", 62, 0}, {"Also with", 90, 0}};
+    table_head(d, dc, 6);
+    int shown = n < 15 ? n : 15;
+    for (int i = 0; i < shown; i++)
+        sc_defection_row(d, dc, &rep->patterns, &pm->defection_votes.items[i], i);
+    table_end(d);
+    if (n > shown) {
+        snprintf(t, sizeof t, "%d more defections in the JSON result (generate_report).",
+                 n - shown);
+        para(d, d->f, 8, C_MUTED, t);
     }
 }
 
 /* Scorecard: coverage and methodology. */
-static void sc_coverage(struct doc *d, json_t *inf, json_t *dims)
+static void sc_coverage(struct doc *d, const struct ep_influence *inf)
 {
     char t[512];
-    /* coverage and methodology */
+    const struct ep_stats_mepfig *f = &inf->win->mf[inf->mep];
     h2(d, "Data coverage and methodology");
-    json_t *pd = json_object_get(json_object_get(dims, "participation"), "figures");
     snprintf(t, sizeof t,
              "This MEP cast %d of %d eligible roll-call votes in the window. Peers: %d MEPs with "
              "at least one cast vote.",
-             (int)ep_report_i_num(pd, "cast", 0), (int)ep_report_i_num(pd, "eligible", 0),
-             (int)ep_report_i_num(inf, "n", 0));
+             f->cast, f->eligible, inf->n);
     para(d, d->f, 8.5, C_INK, t);
-    para(d, d->f, 8.5, C_INK, ep_report_i_str(inf, "percentile_definition", ""));
-    para(d, d->f, 8.5, C_INK, ep_report_i_str(json_object_get(inf, "weights"), "note", ""));
-    methodology(d, inf);
+    para(d, d->f, 8.5, C_INK, ep_influence_percentile_definition);
+    ep_influence_weights_note(inf, t, sizeof t);
+    para(d, d->f, 8.5, C_INK, t);
+    method_block(d, inf->win, ep_influence_formula, ep_influence_limits);
 }
 
-
-int ep_report_pdf_scorecard(json_t *inf, json_t *details, json_t *report, struct ep_buf *out,
-                            struct ep_error *err)
+int ep_report_pdf_scorecard(const struct ep_influence *inf, const struct ep_mep_profile *det,
+                            const struct ep_mep_report *rep, const struct ep_positions_prov *prov,
+                            struct ep_buf *out, struct ep_error *err)
 {
-    json_t *dims = json_object_get(inf, "dimensions");
-    json_t *mep = json_object_get(details, "mep");
-    if (!json_is_object(dims) || !json_is_object(mep) ||
-        !json_is_object(json_object_get(inf, "mep")))
+    if (!inf || !inf->win || !det || !prov)
         return ep_error_set(err, EP_EINVAL,
-                            "scorecard: needs an assess_mep_influence and a get_mep_details "
-                            "result");
+                            "scorecard: needs the MEP's influence scorecard and profile");
+    const struct ep_query_mep_profile *p = &det->row;
     char name[256];
-    snprintf(name, sizeof name, "%s %s", ep_report_i_str(mep, "first_name", ""),
-             ep_report_i_str(mep, "last_name", ""));
+    snprintf(name, sizeof name, "%s %s", p->first_name ? p->first_name : "",
+             p->last_name ? p->last_name : "");
     char title[320];
     snprintf(title, sizeof title, "MEP scorecard: %s", name);
     struct doc d;
-    int rc = doc_open(&d, "MEP SCORECARD", title, ep_report_i_dataset_date(inf), err);
+    int rc = doc_open(&d, "MEP SCORECARD", title,
+                      prov->dataset_date[0] ? prov->dataset_date : "unknown", err);
     if (rc)
         return rc;
-    d.synthetic = ep_report_i_synthetic(inf);
-    const char *grp = ep_report_i_str(json_object_get(inf, "mep"), "group",
-                                      ep_report_i_str(mep, "current_group", NULL));
+    d.synthetic = prov->synthetic || inf->win->m->synthetic;
+    int g = ep_win_modal_group(inf->win, inf->mep);
+    const char *grp = g >= 0 && g < inf->win->m->n_grp ? inf->win->m->grp_code[g]
+                                                         : p->current_group;
     unsigned gcol = ep_report_group_color(grp);
     if (gcol == 0xFFD700)
         gcol = 0xE0B800;
-    json_t *mships = json_object_get(details, "memberships");
-    sc_identity(&d, inf, mep, mships, name, grp, gcol);
-    sc_key_figures(&d, inf, dims, gcol);
-    sc_chart(&d, inf, dims, gcol);
-    sc_history(&d, mships);
-    sc_defections(&d, dims, report);
-    sc_coverage(&d, inf, dims);
+    sc_identity(&d, inf, det, name, grp, gcol);
+    sc_key_figures(&d, inf, gcol);
+    sc_chart(&d, inf, gcol);
+    sc_history(&d, det);
+    sc_defections(&d, inf, rep);
+    sc_coverage(&d, inf);
     return doc_close(&d, out, err);
 }
 
@@ -1145,27 +1081,33 @@ static void pair_table(struct doc *d, const struct ep_coalition *o, int least)
     table_end(d);
 }
 
-/* Coalition report: the summary paragraph. */
+/* Coalition report: the summary paragraph (what has no figure says so, never 0). */
 static void coal_summary(struct doc *d, const struct ep_coalition *o)
 {
     const struct ep_matrix *m = o->win->m;
     const struct ep_graph *gr = &o->win->g;
-    const struct ep_coalition_pair *m0 = o->n_rel ? &o->rel[0] : NULL,
-                                   *l0 = o->n_rel ? &o->rel[o->n_rel - 1] : NULL;
-    char stab[64] = "n/a", t[1024];
+    char al[320], stab[64] = "n/a", net[160], q[16], qg[16], t[1024];
+    if (o->n_rel > 0) {
+        const struct ep_coalition_pair *m0 = &o->rel[0], *l0 = &o->rel[o->n_rel - 1];
+        snprintf(al, sizeof al,
+                 "Most reliable alliance: %s-%s (agreement %.3f over %d common votes); least "
+                 "reliable: %s-%s (%.3f).",
+                 m->grp_code[m0->a], m->grp_code[m0->b], ep_json_round(m0->share), m0->common,
+                 m->grp_code[l0->a], m->grp_code[l0->b], ep_json_round(l0->share));
+    } else
+        snprintf(al, sizeof al, "No alliance ranked (no group pair has %d common votes).",
+                 EP_COAL_MIN_COMMON);
     if (o->stab_ok)
         snprintf(stab, sizeof stab, "%.3f (0-1, 1 = steady)", ep_json_round(o->stability));
-    int fa = o->factions_ok;
-    snprintf(t, sizeof t,
-             "%d groups. Most reliable alliance: %s-%s (agreement %.3f over %d common votes); "
-             "least reliable: %s-%s (%.3f). Alliance stability %s. %d communities in the "
-             "co-voting network (modularity %.3f; by group %.3f).",
-             o->n_group, m0 ? m->grp_code[m0->a] : "?", m0 ? m->grp_code[m0->b] : "?",
-             m0 ? ep_json_round(m0->share) : 0, m0 ? m0->common : 0,
-             l0 ? m->grp_code[l0->a] : "?", l0 ? m->grp_code[l0->b] : "?",
-             l0 ? ep_json_round(l0->share) : 0, stab, fa ? gr->n_comm : 0,
-             fa && gr->modularity_ok ? ep_json_round(gr->modularity) : 0,
-             fa && gr->modularity_group_ok ? ep_json_round(gr->modularity_group) : 0);
+    if (o->factions_ok) {
+        num3(q, sizeof q, gr->modularity_ok, gr->modularity);
+        num3(qg, sizeof qg, gr->modularity_group_ok, gr->modularity_group);
+        snprintf(net, sizeof net,
+                 "%d communities in the co-voting network (modularity %s; by group %s).",
+                 gr->n_comm, q, qg);
+    } else
+        snprintf(net, sizeof net, "Communities of the co-voting network: n/a (see Factions).");
+    snprintf(t, sizeof t, "%d groups. %s Alliance stability %s. %s", o->n_group, al, stab, net);
     para(d, d->f, 9.5, C_INK, t);
 }
 

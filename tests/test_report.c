@@ -26,6 +26,10 @@
 #include "ep_coalition.h"
 #include "ep_positions.h"
 #include "ep_risk.h"
+#include "ep_influence.h"
+#include "ep_mep_profile.h"
+#include "ep_mep_report.h"
+#include "ep_tools_analysis.h"
 #include "ep_tools_window.h"
 
 #define MEP_ID 96830 /* Enikő GYŐRI (NI, HU): ő in both names, 221 cast votes in 2024 */
@@ -469,6 +473,34 @@ static void check_pdf(const char *name, const struct ep_buf *a, const struct ep_
     free(t);
 }
 
+/* The scorecard of MEP id over the default window rendered from the typed results (as the tools
+ * compute them); with_report 0: without the optional MEP report. */
+static int scorecard(int64_t id, int with_report, struct ep_buf *out, struct ep_error *err)
+{
+    struct ep_tool_ctx ctx = {.store = S, .env = &Env};
+    struct ep_influence inf;
+    struct ep_mep_profile det;
+    struct ep_mep_report rep;
+    struct ep_positions_prov pv;
+    struct ep_mep_profile_params pp = {.id = id};
+    ep_influence_init(&inf);
+    ep_mep_profile_init(&det);
+    ep_mep_report_init(&rep);
+    int rc = ep_tools_influence_typed(&ctx, NULL, id, &inf, err);
+    if (rc == 0)
+        rc = ep_mep_profile_compute(&Env.positions, S, &pp, &det, err);
+    if (rc == 0 && with_report)
+        rc = ep_tools_mep_report_typed(&ctx, NULL, id, &rep, err);
+    if (rc == 0)
+        rc = ep_positions_provenance(&Env.positions, S, &pv, err);
+    if (rc == 0)
+        rc = ep_report_pdf_scorecard(&inf, &det, with_report ? &rep : NULL, &pv, out, err);
+    ep_influence_free(&inf);
+    ep_mep_profile_free(&det);
+    ep_mep_report_free(&rep);
+    return rc;
+}
+
 static void test_pdf_scorecard(void **state)
 {
     (void)state;
@@ -476,11 +508,11 @@ static void test_pdf_scorecard(void **state)
     struct ep_buf a, b;
     ep_buf_init(&a, 0);
     ep_buf_init(&b, 0);
-    int rc = ep_report_pdf_scorecard(Inf, Details, Report, &a, &err);
+    int rc = scorecard(MEP_ID, 1, &a, &err);
     if (rc)
         fprintf(stderr, "scorecard: %s\n", err.msg);
     assert_int_equal(rc, 0);
-    assert_int_equal(ep_report_pdf_scorecard(Inf, Details, Report, &b, &err), 0);
+    assert_int_equal(scorecard(MEP_ID, 1, &b, &err), 0);
     char comp[64], part[64], pct[64];
     snprintf(comp, sizeof comp, "%.1f / 100", json_real_value(json_object_get(Inf, "composite")));
     json_t *pd = json_object_get(json_object_get(Inf, "dimensions"), "participation");
@@ -502,11 +534,13 @@ static void test_pdf_scorecard(void **state)
     check_pdf("scorecard.pdf", &a, &b, 2, 2, needles);
     /* scorecard without the optional generate_report result */
     ep_buf_reset(&a);
-    rc = ep_report_pdf_scorecard(Inf, Details, NULL, &a, &err);
+    rc = scorecard(MEP_ID, 0, &a, &err);
     if (rc)
         fprintf(stderr, "scorecard without report: %s\n", err.msg);
     assert_int_equal(rc, 0);
-    assert_int_equal(ep_report_pdf_scorecard(Risk, Details, NULL, &a, &err), EP_EINVAL);
+    struct ep_positions_prov pv;
+    assert_int_equal(ep_positions_provenance(&Env.positions, S, &pv, &err), 0);
+    assert_int_equal(ep_report_pdf_scorecard(NULL, NULL, NULL, &pv, &a, &err), EP_EINVAL);
     ep_buf_free(&a);
     ep_buf_free(&b);
 }
@@ -597,17 +631,11 @@ static void test_pdf_names(void **state)
         {58766, "Nicolae ȘTEFĂNUȚĂ"},      /* Ș, Ă, Ț (comma below) */
     };
     for (size_t i = 0; i < sizeof meps / sizeof meps[0]; i++) {
-        char a[64], file[64];
-        snprintf(a, sizeof a, "{\"mep_id\": %d}", meps[i].id);
-        json_t *inf = call("assess_mep_influence", a);
-        snprintf(a, sizeof a, "{\"id\": %d}", meps[i].id);
-        json_t *det = call("get_mep_details", a);
-        assert_non_null(inf);
-        assert_non_null(det);
+        char file[64];
         struct ep_error err = {0};
         struct ep_buf b;
         ep_buf_init(&b, 0);
-        int rc = ep_report_pdf_scorecard(inf, det, NULL, &b, &err);
+        int rc = scorecard(meps[i].id, 0, &b, &err);
         if (rc)
             fprintf(stderr, "scorecard %d: %s\n", meps[i].id, err.msg);
         assert_int_equal(rc, 0);
@@ -620,8 +648,6 @@ static void test_pdf_names(void **state)
         assert_non_null(strstr(t, meps[i].name));
         free(t);
         ep_buf_free(&b);
-        json_decref(inf);
-        json_decref(det);
     }
 }
 

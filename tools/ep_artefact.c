@@ -22,6 +22,9 @@
 #include "ep_env.h"
 #include "ep_positions.h"
 #include "ep_risk.h"
+#include "ep_influence.h"
+#include "ep_mep_profile.h"
+#include "ep_mep_report.h"
 
 #define READ_MAX ((size_t)256 << 20) /* largest artefact resources/read serves */
 
@@ -347,9 +350,56 @@ int ep_tools_render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args,
 
 struct influence_doc {
     int64_t id;
-    json_t *inf, *rep; /* borrowed when given; NULL: computed */
+    json_t *inf; /* borrowed when given; NULL: computed (for the PNG) */
+    json_t *rep; /* unused: the scorecard renders from the typed report, computed */
     unsigned fmts;
 };
+
+/* What the MEP scorecard renders, computed over the window of args as the tools compute it:
+ * the influence scorecard, the MEP's profile and report, the store's provenance. */
+struct scorecard_in {
+    struct ep_positions_prov pv;
+    struct ep_influence inf;
+    struct ep_mep_profile det;
+    struct ep_mep_report rep;
+};
+
+static void scorecard_init(struct scorecard_in *in)
+{
+    ep_influence_init(&in->inf);
+    ep_mep_profile_init(&in->det);
+    ep_mep_report_init(&in->rep);
+}
+
+static void scorecard_free(struct scorecard_in *in)
+{
+    ep_influence_free(&in->inf);
+    ep_mep_profile_free(&in->det);
+    ep_mep_report_free(&in->rep);
+}
+
+static int scorecard_compute(struct ep_tool_ctx *ctx, json_t *args, int64_t id,
+                             struct scorecard_in *in, struct ep_error *err)
+{
+    struct ep_mep_profile_params pp = {.id = id};
+    int rc = ep_tools_influence_typed(ctx, args, id, &in->inf, err);
+    if (rc)
+        ep_error_prefix(err, "assess_mep_influence (for the document): ");
+    if (rc == 0 &&
+        (rc = ep_mep_profile_compute(&ctx->env->positions, ctx->store, &pp, &in->det, err)))
+        ep_error_prefix(err, "get_mep_details (for the document): ");
+    if (rc == 0) {
+        json_t *ra = ep_artefact_window_args(args);
+        rc = ra ? ep_tools_mep_report_typed(ctx, ra, id, &in->rep, err)
+                : ep_error_set(err, EP_ENOMEM, "out of memory");
+        json_decref(ra);
+        if (rc)
+            ep_error_prefix(err, "generate_report (for the document): ");
+    }
+    if (rc == 0)
+        rc = ep_positions_provenance(&ctx->env->positions, ctx->store, &in->pv, err);
+    return rc;
+}
 
 static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
                          struct ep_doc_sink *sink, struct ep_error *err)
@@ -358,28 +408,18 @@ static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, voi
     struct influence_doc *x = arg;
     long long id = (long long)x->id;
     char stem[64], title[160];
-    json_t *inf = x->inf, *rep = x->rep, *det = NULL, *own_inf = NULL, *own_rep = NULL;
+    json_t *inf = x->inf, *own_inf = NULL;
+    struct scorecard_in in; /* the PDF's */
+    scorecard_init(&in);
     int rc = 0;
-    if (!inf) {
+    if (!inf && (x->fmts & EP_FMT_PNG)) {
         rc = ep_tools_influence_result(ctx, args, x->id, &own_inf, err);
         if (rc)
             ep_error_prefix(err, "assess_mep_influence (for the document): ");
         inf = own_inf;
     }
-    if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
-        rc = ep_tools_mep_details_result(ctx, x->id, &det, err);
-        if (rc)
-            ep_error_prefix(err, "get_mep_details (for the document): ");
-    }
-    if (rc == 0 && (x->fmts & EP_FMT_PDF) && !rep) {
-        json_t *ra = ep_artefact_window_args(args);
-        rc = ra ? ep_tools_mep_report_result(ctx, ra, x->id, &own_rep, err)
-                : ep_error_set(err, EP_ENOMEM, "out of memory");
-        json_decref(ra);
-        if (rc)
-            ep_error_prefix(err, "generate_report (for the document): ");
-        rep = own_rep;
-    }
+    if (rc == 0 && (x->fmts & EP_FMT_PDF))
+        rc = scorecard_compute(ctx, args, x->id, &in, err);
     sink->t_render = ep_now();
     struct ep_buf b;
     ep_buf_init(&b, 0);
@@ -390,14 +430,13 @@ static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, voi
         rc = ep_doc_emit(sink, rc, EP_FMT_PNG, stem, title, &b, err);
     }
     if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
-        rc = ep_report_pdf_scorecard(inf, det, rep, &b, err);
+        rc = ep_report_pdf_scorecard(&in.inf, &in.det, &in.rep, &in.pv, &b, err);
         snprintf(stem, sizeof stem, "scorecard-%lld", id);
         snprintf(title, sizeof title, "MEP scorecard %lld", id);
         rc = ep_doc_emit(sink, rc, EP_FMT_PDF, stem, title, &b, err);
     }
+    scorecard_free(&in);
     json_decref(own_inf);
-    json_decref(own_rep);
-    json_decref(det);
     ep_buf_free(&b);
     return rc;
 }

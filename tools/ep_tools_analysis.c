@@ -712,6 +712,15 @@ out:
     return 0;
 }
 
+int ep_tools_mep_report_typed(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                              struct ep_mep_report *out, struct ep_error *err)
+{
+    struct an a;
+    ep_mep_report_init(out);
+    int rc = an_open(&a, ctx, args, err);
+    return rc ? rc : ep_mep_report_compute(&a.w, mep_id, out, err);
+}
+
 int ep_tools_mep_report_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
                                json_t **result, struct ep_error *err)
 {

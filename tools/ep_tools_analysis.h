@@ -27,5 +27,9 @@ const struct ep_tool *ep_tools_analysis_rows(size_t *n);
  * calling the tool by name. *result is a new reference. Errors as the tool's. */
 int ep_tools_mep_report_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
                                json_t **result, struct ep_error *err);
+/* The same report as the typed analysis/ result (ep_mep_report_free), for the scorecard PDF. */
+struct ep_mep_report;
+int ep_tools_mep_report_typed(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                              struct ep_mep_report *out, struct ep_error *err);
 
 #endif

@@ -4,6 +4,7 @@
 #define EP_TOOLS_INTEL_INT_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "ep_error.h"
 #include "ep_tools.h"
@@ -35,6 +36,10 @@ int ep_tools_coalition_typed(struct ep_tool_ctx *ctx, json_t *args, int use_grou
                              struct ep_coalition *out, struct ep_error *err);
 int ep_tools_risk_typed(struct ep_tool_ctx *ctx, json_t *args, struct ep_risk *out,
                         struct ep_error *err);
+/* The influence scorecard of MEP mep_id (as assess_mep_influence computes it; ep_influence_free). */
+struct ep_influence;
+int ep_tools_influence_typed(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                             struct ep_influence *out, struct ep_error *err);
 struct ep_win;
 int ep_tools_map_result(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, int progress,
                         struct ep_win **w, json_t **result, struct ep_error *err);

@@ -322,12 +322,7 @@ static void influence_dims_json(const struct ep_influence *o, json_t *res, int *
     }
     ep_json_put(res, "dimensions", x.dims, bad);
     char note[400];
-    snprintf(note, sizeof note,
-             json_array_size(x.dropped)
-                 ? "%zu dimension(s) without data dropped; the remaining weights were divided "
-                   "by their sum %.2f so that they add up to 1"
-                 : "all dimensions available; nominal weights used (%zu dropped, sum %.2f)",
-             json_array_size(x.dropped), o->weight_sum);
+    ep_influence_weights_note(o, note, sizeof note);
     ep_json_put(res, "weights", weights_json(x.nom, x.eff, x.dropped, note, bad), bad);
 }
 
@@ -355,26 +350,31 @@ static int influence_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args
     ep_json_put(res, "composite", ep_json_real(o.composite), &bad);
     ep_json_put(res, "rank", json_integer(o.rank), &bad);
     ep_json_put(res, "n", json_integer(o.n), &bad);
-    ep_json_put(res, "percentile_definition",
-        json_string("percentile = 100 * (peers with a strictly lower value + half of the peers "
-                    "with an equal value, the MEP included) / peers; peers = MEPs with at least "
-                    "one cast vote in the window for whom the dimension is defined"),
-        &bad);
+    ep_json_put(res, "percentile_definition", json_string(ep_influence_percentile_definition),
+                &bad);
     ep_influence_free(&o);
     static const char *const inputs[] = {
         "vote matrix of the window (per-MEP positions, group on each vote's date)",
         "co-voting network (edges with >= 10 common votes, w = same/both)",
         "stats/ per-MEP participation and loyalty, per-vote group positions", NULL};
-    static const char *const limits[] = {
-        "roles and rapporteurships: " EP_ROLES_REASON,
-        "pivotality uses a simple majority of FOR vs AGAINST; qualified majorities are ignored",
-        "percentiles are relative to the MEPs of the same window", NULL};
-    json_t *meth =
-        methodology(w,
-                    "composite = sum_d w_d * percentile_d / sum_d w_d over available dimensions d; "
-                    "rank = 1 + number of MEPs with a strictly higher composite",
-                    inputs, limits);
+    json_t *meth = methodology(w, ep_influence_formula, inputs, ep_influence_limits);
     return finish(ctx, r, &tw, w, res, meth, bad, result, err);
+}
+
+int ep_tools_influence_typed(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                             struct ep_influence *out, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "assess_mep_influence", 8);
+    r.progress = NULL;
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    struct ep_influence_params p;
+    ep_influence_init(out);
+    int rc = win_get(ctx, args, &tw, &w, err);
+    if (rc == 0)
+        rc = find_mep(ctx, w, mep_id, "mep_id", &p.mep, err);
+    return rc ? rc : ep_influence_compute(w, &p, &r, out, err);
 }
 
 int ep_tools_influence_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
