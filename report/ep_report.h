@@ -1,6 +1,6 @@
 /* ep_report: renderers that turn tool results (jansson objects, the tools' structuredContent) and
- * graph/stats structs into bytes: canonical JSON, GraphML, PNG charts (cairo) and PDF documents
- * (libharu).
+ * graph/stats/analysis structs into bytes: canonical JSON, GraphML, PNG charts (cairo) and PDF
+ * documents (libharu).
  *
  * Determinism: the same input gives byte-identical output. Nothing reads the clock: the date
  * printed on charts and pages and the PDF creation/modification dates come from the result's
