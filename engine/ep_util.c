@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <malloc.h>
 #include <math.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -483,14 +483,6 @@ int32_t ep_date_days(const char *s)
     return era * 146097 + doe - 719468;
 }
 
-double ep_json_round(double x)
-{
-    if (!isfinite(x))
-        return x;
-    double r = round(x * 1e6) / 1e6;
-    return r == 0 ? 0 : r; /* no -0 */
-}
-
 void ep_date_format(int32_t z, char out[11])
 {
     z += 719468;
@@ -557,6 +549,14 @@ double ep_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double ep_round6(double x)
+{
+    if (!isfinite(x))
+        return x;
+    double r = round(x * 1e6) / 1e6;
+    return r == 0 ? 0 : r; /* no -0 */
 }
 
 void ep_mem_batch(size_t reserve)

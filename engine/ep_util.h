@@ -71,11 +71,6 @@ int32_t ep_date_days(const char *s);
 /* Inverse of ep_date_days: writes YYYY-MM-DD + NUL into out[11]. */
 void ep_date_format(int32_t days, char out[11]);
 
-/* The one rounding rule of every real in a tool result (tools/ep_json.h ep_json_real) and of the
- * documents rendered from the same figures (report/): x rounded to 6 decimals (round(x * 1e6) /
- * 1e6, half away from zero), -0 as 0; NaN/Inf are returned unchanged. */
-double ep_json_round(double x);
-
 /* 1 if the n bytes at s are valid UTF-8 (no overlongs, no surrogates). */
 int ep_utf8_valid(const char *s, size_t n);
 
@@ -84,6 +79,12 @@ char *ep_strdup0(const char *s);
 
 /* Monotonic clock in seconds. */
 double ep_now(void);
+
+/* The one rounding rule of every real a result prints (tools/ep_json.h, ep_json_round): x
+ * rounded to 6 decimals (round(x * 1e6) / 1e6, half away from zero), -0 as 0; NaN and Inf are
+ * returned unchanged. Renderers that draw from the typed results (report/) apply it where the
+ * rounded figure decides a pixel or a label, so that they match the JSON. */
+double ep_round6(double x);
 
 /* Memory policy for a batch job (one process per job, large short-lived arrays): freed memory
  * stays in the heap for reuse (no mmap for big blocks, no trimming), the heap is reserved

@@ -91,7 +91,7 @@ int ep_report_png_dimensions(json_t *influence, const struct ep_report_png_opts 
 /* ---- PDF documents (libharu) ----------------------------------------------------------------- */
 
 /* The PDF documents below render from the analysis/ structs (analysis/ep_coalition.h, ...) and
- * print numbers rounded as the tools' JSON rounds them (ep_json_round), so that a document and
+ * print numbers rounded as the tools' JSON rounds them (ep_round6), so that a document and
  * the JSON result agree to the digit. prov: the store's provenance (dataset date: "unknown" when
  * empty; synthetic). charts: the analyze_coalition_dynamics JSON result over the same window,
  * only handed to the chart renderer (report/ep_report_chart.c) for the embedded cohesion and

@@ -506,11 +506,11 @@ static int chart(struct doc *d, int kind, json_t *coalition, struct ep_error *er
     return rc;
 }
 
-/* "%.3f" of x as the JSON result rounds it (ep_json_round), or "n/a" when ok is 0. */
+/* "%.3f" of x as the JSON result rounds it (ep_round6), or "n/a" when ok is 0. */
 static void num3(char *t, size_t n, int ok, double x)
 {
     if (ok)
-        snprintf(t, n, "%.3f", ep_json_round(x));
+        snprintf(t, n, "%.3f", ep_round6(x));
     else
         snprintf(t, n, "n/a");
 }
@@ -584,7 +584,7 @@ static const char *const SLabel[EP_INFL_NDIM] = {
 
 static void dim_value(int k, const struct ep_influence_dim *dim, char *t, size_t n)
 {
-    double v = ep_json_round(dim->value);
+    double v = ep_round6(dim->value);
     if (!dim->available)
         snprintf(t, n, "n/a");
     else if (k == EP_INFL_PIVOT)
@@ -643,7 +643,7 @@ static void sc_key_figures(struct doc *d, const struct ep_influence *inf, unsign
 {
     char t[512];
     h2(d, "Key figures");
-    double cw = (MR - ML - 2 * 10) / 3.0, comp = ep_json_round(inf->composite);
+    double cw = (MR - ML - 2 * 10) / 3.0, comp = ep_round6(inf->composite);
     snprintf(t, sizeof t, "%.1f / 100", comp);
     char rk[96];
     snprintf(rk, sizeof rk, "Composite · rank %d of %d", inf->rank, inf->n);
@@ -656,7 +656,7 @@ static void sc_key_figures(struct doc *d, const struct ep_influence *inf, unsign
         dim_value(cards[k], dm, v, sizeof v);
         int slot = k + 1;
         card(d, ML + (cw + 10) * (double)(slot % 3), d->y - 74.0 * (slot >= 3 ? 1.0 : 0.0), cw,
-             SLabel[cards[k]], v, dm->available, ep_json_round(dm->percentile), gcol);
+             SLabel[cards[k]], v, dm->available, ep_round6(dm->percentile), gcol);
     }
     d->y -= 2 * 74 + 4;
 }
@@ -686,7 +686,7 @@ static void sc_chart(struct doc *d, const struct ep_influence *inf, unsigned gco
         double yc = top - rowh * ((double)k + 0.5);
         put(d, bx - 8, yc - 3, d->f, 9, C_INK, 2, SLabel[k]);
         if (dm->available) {
-            double p = ep_json_round(dm->percentile);
+            double p = ep_round6(dm->percentile);
             rect(d, bx, yc - 6, bw * p / 100.0, 12, gcol);
             char v[64];
             dim_value((int)k, dm, v, sizeof v);
@@ -699,7 +699,7 @@ static void sc_chart(struct doc *d, const struct ep_influence *inf, unsigned gco
         }
     }
     if (isfinite(inf->composite) && inf->composite >= 0) {
-        double x = bx + bw * ep_json_round(inf->composite) / 100.0;
+        double x = bx + bw * ep_round6(inf->composite) / 100.0;
         stroke(d->pg, C_INK);
         HPDF_Page_SetLineWidth(d->pg, 1);
         HPDF_Page_SetDash(d->pg, (const HPDF_UINT16[]){3, 2}, 2, 0);
@@ -769,8 +769,8 @@ static void sc_defections(struct doc *d, const struct ep_influence *inf,
         snprintf(t, sizeof t,
                  "%d defections from the group's position on %d votes considered (loyalty %.1f "
                  "%%, percentile %.0f).",
-                 f->n_defect, f->loy_den, 100 * ep_json_round(loy->value),
-                 ep_json_round(loy->percentile));
+                 f->n_defect, f->loy_den, 100 * ep_round6(loy->value),
+                 ep_round6(loy->percentile));
     else
         snprintf(t, sizeof t, "Loyalty to the group: n/a (%s).", loy->reason);
     const struct ep_patterns_mep *pm = rep ? &rep->patterns.mep : NULL;
@@ -862,19 +862,19 @@ static void risk_raw(const struct ep_risk *o, int k, char *t, size_t n)
 {
     const struct ep_win *w = o->win;
     if (k == EP_RISK_COH)
-        snprintf(t, n, "AI decline %.3f", ep_json_round(o->coh_decline));
+        snprintf(t, n, "AI decline %.3f", ep_round6(o->coh_decline));
     else if (k == EP_RISK_FRAG) {
         char es[16], ev[16], q[16];
-        snprintf(es, sizeof es, w->frag.seats_ok ? "%.2f" : "n/a", ep_json_round(w->frag.enp_seats));
-        snprintf(ev, sizeof ev, w->frag.votes_ok ? "%.2f" : "n/a", ep_json_round(w->frag.enp_votes));
+        snprintf(es, sizeof es, w->frag.seats_ok ? "%.2f" : "n/a", ep_round6(w->frag.enp_seats));
+        snprintf(ev, sizeof ev, w->frag.votes_ok ? "%.2f" : "n/a", ep_round6(w->frag.enp_votes));
         num3(q, sizeof q, w->g.modularity_ok, w->g.modularity);
         snprintf(t, n, "ENP %s seats / %s votes; Q %s", es, ev, q);
     } else if (k == EP_RISK_CLOSE)
         snprintf(t, n, "%d of %d votes close (%.1f %%)", o->close_votes, o->close_withcast,
-                 100 * ep_json_round((double)o->close_votes / o->close_withcast));
+                 100 * ep_round6((double)o->close_votes / o->close_withcast));
     else if (k == EP_RISK_SWING)
         snprintf(t, n, "%d of %d decided votes (%.1f %%)", o->swing, w->decided,
-                 100 * ep_json_round((double)o->swing / w->decided));
+                 100 * ep_round6((double)o->swing / w->decided));
     else
         snprintf(t, n, "see JSON");
 }
@@ -900,7 +900,7 @@ static void evidence_close(struct doc *d, const struct ep_risk *o)
         snprintf(a_, sizeof a_, "%d", (int)w->A[v]);
         snprintf(b_, sizeof b_, "%d", (int)w->Ab[v]);
         snprintf(m_, sizeof m_, "%d (%.1f %%)", o->close[k].margin,
-                 100 * ep_json_round((double)o->close[k].margin / cast));
+                 100 * ep_round6((double)o->close[k].margin / cast));
         const char *cells[7] = {day, vid, o->close[k].title, f_, a_, b_, m_};
         table_row(d, vc, 7, k, cells, NULL);
     }
@@ -922,7 +922,7 @@ static void briefing_evidence(struct doc *d, const struct ep_risk *o)
                                     {"Change", 119, 2}};
     table_head(d, gc, 5);
     for (int k = 0; o->dim[EP_RISK_COH].available && k < o->n_coh; k++) {
-        double f = ep_json_round(o->coh[k].first), sec = ep_json_round(o->coh[k].second);
+        double f = ep_round6(o->coh[k].first), sec = ep_round6(o->coh[k].second);
         char s_[16], a1[16], a2[16], ch[16];
         snprintf(s_, sizeof s_, "%d", (int)w->frag.seats[o->coh[k].grp]);
         snprintf(a1, sizeof a1, "%.3f", f);
@@ -940,7 +940,7 @@ static void briefing_evidence(struct doc *d, const struct ep_risk *o)
         char pv[16], sh[16];
         snprintf(pv, sizeof pv, "%d", (int)w->grp_piv[g]);
         snprintf(sh, sizeof sh, "%.1f %%",
-                 100 * ep_json_round((double)w->grp_piv[g] / w->decided));
+                 100 * ep_round6((double)w->grp_piv[g] / w->decided));
         const char *cells[4] = {m->grp_code[g], g != o->big[0] && g != o->big[1] ? "yes" : "no",
                                 pv, sh};
         table_row(d, pc, 4, g, cells, NULL);
@@ -957,13 +957,13 @@ static void briefing_summary(struct doc *d, const struct ep_risk *o)
     put(d, ML + 75, d->y - 22, d->f, 9, 0xFFFFFF, 1, "Overall risk level");
     put(d, ML + 75, d->y - 45, d->fb, 18, 0xFFFFFF, 1, level);
     char t[1024];
-    snprintf(t, sizeof t, "Composite risk %.3f on a 0-1 scale", ep_json_round(o->composite));
+    snprintf(t, sizeof t, "Composite risk %.3f on a 0-1 scale", ep_round6(o->composite));
     put(d, ML + 166, d->y - 18, d->fb, 12, C_INK, 0, t);
     const char *top_label = NULL;
     double top_r = -1;
     int dropped = 0;
     for (int k = 0; k < EP_RISK_NDIM; k++) {
-        double v = ep_json_round(o->dim[k].value);
+        double v = ep_round6(o->dim[k].value);
         dropped += !o->dim[k].available;
         if (o->dim[k].available && v > top_r) {
             top_r = v;
@@ -997,9 +997,9 @@ static void briefing_table(struct doc *d, const struct ep_risk *o)
         const char *lv = "n/a";
         if (dm->available) {
             risk_raw(o, k, raw, sizeof raw);
-            snprintf(r, sizeof r, "%.3f", ep_json_round(dm->value));
-            lv = level_of(ep_json_round(dm->value));
-            snprintf(wt, sizeof wt, "%.3f", ep_json_round(dm->weight));
+            snprintf(r, sizeof r, "%.3f", ep_round6(dm->value));
+            lv = level_of(ep_round6(dm->value));
+            snprintf(wt, sizeof wt, "%.3f", ep_round6(dm->weight));
         } else {
             snprintf(raw, sizeof raw, "%s", dm->reason);
             snprintf(r, sizeof r, "n/a");
@@ -1092,13 +1092,13 @@ static void coal_summary(struct doc *d, const struct ep_coalition *o)
         snprintf(al, sizeof al,
                  "Most reliable alliance: %s-%s (agreement %.3f over %d common votes); least "
                  "reliable: %s-%s (%.3f).",
-                 m->grp_code[m0->a], m->grp_code[m0->b], ep_json_round(m0->share), m0->common,
-                 m->grp_code[l0->a], m->grp_code[l0->b], ep_json_round(l0->share));
+                 m->grp_code[m0->a], m->grp_code[m0->b], ep_round6(m0->share), m0->common,
+                 m->grp_code[l0->a], m->grp_code[l0->b], ep_round6(l0->share));
     } else
         snprintf(al, sizeof al, "No alliance ranked (no group pair has %d common votes).",
                  EP_COAL_MIN_COMMON);
     if (o->stab_ok)
-        snprintf(stab, sizeof stab, "%.3f (0-1, 1 = steady)", ep_json_round(o->stability));
+        snprintf(stab, sizeof stab, "%.3f (0-1, 1 = steady)", ep_round6(o->stability));
     if (o->factions_ok) {
         num3(q, sizeof q, gr->modularity_ok, gr->modularity);
         num3(qg, sizeof qg, gr->modularity_group_ok, gr->modularity_group);
@@ -1130,11 +1130,11 @@ static void coal_cohesion(struct doc *d, const struct ep_coalition *o)
         num3(ri, sizeof ri, s->rice_ok, s->rice_mean);
         num3(al, sizeof al, s->alpha_ok, s->alpha);
         if (s->part_ok && !o->dnv_unk)
-            snprintf(pa, sizeof pa, "%.1f %%", 100 * ep_json_round(s->participation));
+            snprintf(pa, sizeof pa, "%.1f %%", 100 * ep_round6(s->participation));
         else
             snprintf(pa, sizeof pa, "n/a");
         if (x->slope_ok)
-            snprintf(sl, sizeof sl, "%+.4f", ep_json_round(x->slope));
+            snprintf(sl, sizeof sl, "%+.4f", ep_round6(x->slope));
         else
             snprintf(sl, sizeof sl, "n/a");
         const char *cells[8] = {w->m->grp_code[x->g], se, a1, a2, ri, al, pa, sl};
@@ -1164,7 +1164,7 @@ static void coal_factions(struct doc *d, const struct ep_coalition *o)
         char co[16], me[16], sh[16];
         snprintf(co, sizeof co, "%d", f->community);
         snprintf(me, sizeof me, "%d", f->members);
-        snprintf(sh, sizeof sh, "%.1f %%", 100 * ep_json_round(f->share));
+        snprintf(sh, sizeof sh, "%.1f %%", 100 * ep_round6(f->share));
         const char *cells[4] = {m->grp_code[f->grp], co, me, sh};
         table_row(d, fc, 4, idx++, cells, NULL);
     }

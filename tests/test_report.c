@@ -486,7 +486,7 @@ static int scorecard(int64_t id, int with_report, struct ep_buf *out, struct ep_
     ep_influence_init(&inf);
     ep_mep_profile_init(&det);
     ep_mep_report_init(&rep);
-    int rc = ep_tools_influence_typed(&ctx, NULL, id, &inf, err);
+    int rc = ep_tools_influence_compute(&ctx, NULL, id, &inf, err);
     if (rc == 0)
         rc = ep_mep_profile_compute(&Env.positions, S, &pp, &det, err);
     if (rc == 0 && with_report)
@@ -557,7 +557,7 @@ static void test_pdf_briefing(void **state)
     struct ep_tool_ctx ctx = {.store = S, .env = &Env};
     int rc = ep_positions_provenance(&Env.positions, S, &pv, &err);
     if (rc == 0)
-        rc = ep_tools_risk_typed(&ctx, NULL, &o, &err);
+        rc = ep_tools_risk_compute(&ctx, NULL, &o, &err);
     if (rc == 0)
         rc = ep_report_pdf_briefing(&o, &pv, Coal, &a, &err);
     if (rc)
@@ -589,7 +589,7 @@ static void test_pdf_coalition(void **state)
     struct ep_tool_ctx ctx = {.store = S, .env = &Env};
     int rc = ep_positions_provenance(&Env.positions, S, &pv, &err);
     if (rc == 0)
-        rc = ep_tools_coalition_typed(&ctx, NULL, 0, &o, &err);
+        rc = ep_tools_coalition_compute(&ctx, NULL, &o, &err);
     if (rc == 0)
         rc = ep_report_pdf_coalition(&o, &pv, Coal, &a, &err);
     if (rc)
@@ -863,7 +863,7 @@ static void test_tool_formats(void **state)
         struct ep_positions_prov pv;
         struct ep_tool_ctx ctx = {.store = S, .env = &Env};
         assert_int_equal(ep_positions_provenance(&Env.positions, S, &pv, NULL), 0);
-        assert_int_equal(ep_tools_risk_typed(&ctx, NULL, &o, NULL), 0);
+        assert_int_equal(ep_tools_risk_compute(&ctx, NULL, &o, NULL), 0);
         assert_int_equal(ep_report_pdf_briefing(&o, &pv, Coal, &c, NULL), 0); /* = direct */
         ep_risk_free(&o);
     }
@@ -885,7 +885,7 @@ static void test_tool_formats(void **state)
         struct ep_positions_prov pv;
         struct ep_tool_ctx ctx = {.store = S, .env = &Env};
         assert_int_equal(ep_positions_provenance(&Env.positions, S, &pv, NULL), 0);
-        assert_int_equal(ep_tools_coalition_typed(&ctx, NULL, 0, &o, NULL), 0);
+        assert_int_equal(ep_tools_coalition_compute(&ctx, NULL, &o, NULL), 0);
         ep_buf_reset(&c);
         assert_int_equal(ep_report_pdf_coalition(&o, &pv, Coal, &c, NULL), 0); /* = direct */
         assert_int_equal(b.len, c.len);

@@ -382,7 +382,7 @@ static int scorecard_compute(struct ep_tool_ctx *ctx, json_t *args, int64_t id,
                              struct scorecard_in *in, struct ep_error *err)
 {
     struct ep_mep_profile_params pp = {.id = id};
-    int rc = ep_tools_influence_typed(ctx, args, id, &in->inf, err);
+    int rc = ep_tools_influence_compute(ctx, args, id, &in->inf, err);
     if (rc)
         ep_error_prefix(err, "assess_mep_influence (for the document): ");
     if (rc == 0 &&
@@ -477,14 +477,14 @@ static int coalition_pdf(struct ep_tool_ctx *ctx, json_t *args, json_t *coal,
         return rc;
     if (briefing) {
         struct ep_risk r;
-        rc = ep_tools_risk_typed(ctx, args, &r, err);
+        rc = ep_tools_risk_compute(ctx, args, &r, err);
         if (rc == 0)
             rc = ep_report_pdf_briefing(&r, &pv, coal, b, err);
         ep_risk_free(&r);
         return rc;
     }
     struct ep_coalition o;
-    rc = ep_tools_coalition_typed(ctx, args, 1, &o, err);
+    rc = ep_tools_coalition_compute(ctx, args, &o, err);
     if (rc == 0)
         rc = ep_report_pdf_coalition(&o, &pv, coal, b, err);
     ep_coalition_free(&o);

@@ -1,9 +1,15 @@
 /* ep_json: JSON helpers for tool results (see ep_json.h for the rounding rule). */
 #include "ep_json.h"
+#include "ep_util.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+
+double ep_json_round(double x)
+{
+    return ep_round6(x); /* engine/ep_util.h: the rule, shared with report/ */
+}
 
 json_t *ep_json_real(double x)
 {

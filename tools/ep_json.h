@@ -18,14 +18,12 @@
 
 #include <jansson.h>
 
-#include "ep_util.h"
-
 /* Decimals every real is rounded to (see above). */
 #define EP_JSON_DECIMALS 6
 
-/* The rounding alone, for text outputs that must agree with the JSON: ep_json_round(x)
- * (engine/ep_util.h, so that report/ rounds the same way): x rounded to EP_JSON_DECIMALS
- * decimals, -0 as 0; NaN/Inf are returned unchanged. */
+/* The rounding alone, for text outputs that must agree with the JSON: x rounded to
+ * EP_JSON_DECIMALS decimals, -0 as 0; NaN/Inf are returned unchanged. */
+double ep_json_round(double x);
 /* New reference: ep_json_round(x) as a real, or null when x is not finite; NULL on ENOMEM. */
 json_t *ep_json_real(double x);
 /* ep_json_real(x) when ok, else null. */

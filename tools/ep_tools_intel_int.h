@@ -26,20 +26,12 @@ int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *arg
  * from the env's cache; fmts for the political map's note). progress 0: the caller reports it. */
 int ep_tools_coal_or_risk_result(struct ep_tool_ctx *ctx, json_t *args, int briefing,
                                  int progress, json_t **result, struct ep_error *err);
-/* The typed results the documents render (report/ep_report.h), computed over the window of args
- * as the tools compute them, without progress: the coalition dynamics (use_groups 1: the groups
- * of args, 0: every group) and the risk assessment; the caller frees them (ep_coalition_free,
- * ep_risk_free); their window is the env's cache's. */
-struct ep_coalition;
+/* The risk assessment over the window of args, as generate_political_risk_assessment computes
+ * it, for the briefing PDF (report/ep_report.h): *out is the caller's to free (ep_risk_free, also
+ * after an error); its window is the env's cache's. Progress is the caller's. */
 struct ep_risk;
-int ep_tools_coalition_typed(struct ep_tool_ctx *ctx, json_t *args, int use_groups,
-                             struct ep_coalition *out, struct ep_error *err);
-int ep_tools_risk_typed(struct ep_tool_ctx *ctx, json_t *args, struct ep_risk *out,
-                        struct ep_error *err);
-/* The influence scorecard of MEP mep_id (as assess_mep_influence computes it; ep_influence_free). */
-struct ep_influence;
-int ep_tools_influence_typed(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
-                             struct ep_influence *out, struct ep_error *err);
+int ep_tools_risk_compute(struct ep_tool_ctx *ctx, json_t *args, struct ep_risk *out,
+                          struct ep_error *err);
 struct ep_win;
 int ep_tools_map_result(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, int progress,
                         struct ep_win **w, json_t **result, struct ep_error *err);
@@ -49,5 +41,17 @@ int ep_tools_render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args,
                         json_t *res, struct ep_error *err);
 int ep_tools_render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *res,
                               int briefing, struct ep_error *err);
+
+/* The typed products behind the documents' charts, over the window of args (window keys; the
+ * groups argument for the coalition), as the tools compute them: analyze_coalition_dynamics'
+ * coalition and assess_mep_influence's scorecard of mep_id. *out is the caller's to free
+ * (ep_coalition_free / ep_influence_free, also after an error); its window is borrowed from
+ * the env's cache (valid until the next window of that env). Progress is the caller's. */
+struct ep_coalition;
+struct ep_influence;
+int ep_tools_coalition_compute(struct ep_tool_ctx *ctx, json_t *args, struct ep_coalition *out,
+                               struct ep_error *err);
+int ep_tools_influence_compute(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                               struct ep_influence *out, struct ep_error *err);
 
 #endif
