@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -548,6 +549,14 @@ double ep_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double ep_round6(double x)
+{
+    if (!isfinite(x))
+        return x;
+    double r = round(x * 1e6) / 1e6;
+    return r == 0 ? 0 : r; /* no -0 */
 }
 
 void ep_mem_batch(size_t reserve)

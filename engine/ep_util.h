@@ -80,6 +80,12 @@ char *ep_strdup0(const char *s);
 /* Monotonic clock in seconds. */
 double ep_now(void);
 
+/* The one rounding rule of every real a result prints (tools/ep_json.h, ep_json_round): x
+ * rounded to 6 decimals (round(x * 1e6) / 1e6, half away from zero), -0 as 0; NaN and Inf are
+ * returned unchanged. Renderers that draw from the typed results (report/) apply it where the
+ * rounded figure decides a pixel or a label, so that they match the JSON. */
+double ep_round6(double x);
+
 /* Memory policy for a batch job (one process per job, large short-lived arrays): freed memory
  * stays in the heap for reuse (no mmap for big blocks, no trimming), the heap is reserved
  * `reserve` bytes ahead, and that reserve is marked for transparent huge pages

@@ -16,12 +16,14 @@
 #include "ep_graph.h"
 #include "ep_provider.h"
 #include "ep_report.h"
+#include "ep_report_int.h" /* ep_report_i_chart_rgb: the JSON side, until the PDFs are typed */
 #include "ep_stats.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
 #include "ep_tools_all.h"
 #include "ep_tools_intel.h"
+#include "ep_tools_intel_int.h"
 #include "ep_tools_window.h"
 
 #define MEP_ID 96830 /* Enikő GYŐRI (NI, HU): ő in both names, 221 cast votes in 2024 */
@@ -34,6 +36,21 @@ static json_t *Inf, *Details, *Report, *Net, *Coal, *Risk;
 static const struct ep_matrix *M;
 static struct ep_graph G;
 static struct ep_stats_map Map;
+static struct ep_positions_prov Prov; /* the store's provenance (the charts' footers) */
+
+/* The typed coalition (every group) and scorecard of MEP_ID over the default window, as the
+ * tools compute them (their window is borrowed from Env: computed where used). */
+static void typed(struct ep_coalition *coal, struct ep_influence *inf)
+{
+    struct ep_tool_ctx ctx = {.store = S, .env = &Env};
+    struct ep_error err = {0};
+    json_t *args = json_object();
+    ep_coalition_init(coal);
+    ep_influence_init(inf);
+    assert_int_equal(ep_tools_coalition_compute(&ctx, args, coal, &err), 0);
+    assert_int_equal(ep_tools_influence_compute(&ctx, args, MEP_ID, inf, &err), 0);
+    json_decref(args);
+}
 
 static json_t *call(const char *tool, const char *args_json)
 {
@@ -81,7 +98,8 @@ static int setup(void **state)
     ep_graph_params_default(&gp);
     ep_stats_map_params_default(&mp);
     if (ep_tools_window_from_args(NULL, &tw, &err) || ep_tools_matrix(&wctx, &tw, &M, &err) ||
-        ep_graph_compute(M, &gp, NULL, 0, &G, &err) || ep_stats_map_compute(M, &mp, &Map, &err)) {
+        ep_graph_compute(M, &gp, NULL, 0, &G, &err) || ep_stats_map_compute(M, &mp, &Map, &err) ||
+        ep_positions_provenance(&Env.positions, S, &Prov, &err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
@@ -279,17 +297,22 @@ static double png_ink(const struct ep_buf *b, int w, int h)
     return (double)ink / ((double)w * h);
 }
 
-typedef int (*render_fn)(int which, struct ep_buf *out, struct ep_error *err);
-
 static int render(int which, struct ep_buf *out, struct ep_error *err)
 {
+    struct ep_coalition coal;
+    struct ep_influence inf;
+    typed(&coal, &inf);
+    int rc;
     switch (which) {
-    case 0: return ep_report_png_network(&G, M, Net, NULL, out, err);
-    case 1: return ep_report_png_cohesion(Coal, 0, NULL, out, err);
-    case 2: return ep_report_png_heatmap(Coal, NULL, out, err);
-    case 3: return ep_report_png_map(&Map, M, Net, NULL, out, err);
-    default: return ep_report_png_dimensions(Inf, NULL, out, err);
+    case 0: rc = ep_report_png_network(&G, M, &Prov, NULL, out, err); break;
+    case 1: rc = ep_report_png_cohesion(&coal, &Prov, 0, NULL, out, err); break;
+    case 2: rc = ep_report_png_heatmap(&coal, &Prov, NULL, out, err); break;
+    case 3: rc = ep_report_png_map(&Map, M, &Prov, NULL, out, err); break;
+    default: rc = ep_report_png_dimensions(&inf, &Prov, NULL, out, err); break;
     }
+    ep_coalition_free(&coal);
+    ep_influence_free(&inf);
+    return rc;
 }
 
 static void test_png_charts(void **state)
@@ -327,12 +350,43 @@ static void test_png_charts(void **state)
     struct ep_buf a;
     ep_buf_init(&a, 0);
     struct ep_report_png_opts o = {700, 400};
-    assert_int_equal(ep_report_png_cohesion(Coal, 1, &o, &a, &err), 0);
+    struct ep_coalition coal;
+    struct ep_influence inf;
+    typed(&coal, &inf);
+    assert_int_equal(ep_report_png_cohesion(&coal, &Prov, 1, &o, &a, &err), 0);
     assert_true(png_ink(&a, 700, 400) > 0.01);
     ep_buf_reset(&a);
     o.width = 10;
-    assert_int_equal(ep_report_png_heatmap(Coal, &o, &a, &err), EP_EINVAL);
-    assert_int_equal(ep_report_png_heatmap(Risk, NULL, &a, &err), EP_EINVAL);
+    assert_int_equal(ep_report_png_heatmap(&coal, &Prov, &o, &a, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "chart size 10x400"));
+    /* no group selected: nothing to draw, said so */
+    struct ep_coalition none = coal;
+    memset(none.sel, 0, sizeof none.sel);
+    none.n_group = 0;
+    assert_int_equal(ep_report_png_heatmap(&none, &Prov, NULL, &a, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "no pair_agreement"));
+    assert_int_equal(ep_report_png_cohesion(&none, &Prov, 0, NULL, &a, &err), EP_EINVAL);
+    assert_int_equal(ep_report_png_cohesion(NULL, &Prov, 0, NULL, &a, &err), EP_EINVAL);
+    assert_int_equal(ep_report_png_dimensions(NULL, &Prov, NULL, &a, &err), EP_EINVAL);
+    /* The charts the PDFs embed: drawn from the typed coalition they are the pixels the
+     * tool's JSON result gives (its reals rounded by tools/ep_json.c's rule), for both kinds.
+     * The footer's date and flag are the result's provenance. */
+    assert_string_equal(Prov.dataset_date, json_string_value(json_object_get(
+                                               json_object_get(Coal, "provenance"), "dataset_date")));
+    for (int kind = 0; kind < 2; kind++) {
+        struct ep_buf t, j;
+        ep_buf_init(&t, 0);
+        ep_buf_init(&j, 0);
+        assert_int_equal(ep_report_chart_rgb(kind, &coal, &Prov, 1400, 700, &t, &err), 0);
+        assert_int_equal(ep_report_i_chart_rgb(kind, Coal, 1400, 700, &j, &err), 0);
+        assert_int_equal(t.len, (size_t)1400 * 700 * 3);
+        assert_int_equal(t.len, j.len);
+        assert_memory_equal(t.data, j.data, t.len);
+        ep_buf_free(&t);
+        ep_buf_free(&j);
+    }
+    ep_coalition_free(&coal);
+    ep_influence_free(&inf);
     ep_buf_free(&a);
 }
 
@@ -369,17 +423,21 @@ static void test_diacritics(void **state)
     }
     cairo_destroy(cr);
     cairo_surface_destroy(s);
-    json_t *inf = json_deep_copy(Inf);
-    json_object_set_new(json_object_get(inf, "mep"), "name",
-                        json_string("Bogusław Győri Čapek Ștefan Bär"));
+    struct ep_coalition coal;
+    struct ep_influence inf;
+    typed(&coal, &inf);
+    char *kept = inf.win->name[inf.mep];
+    inf.win->name[inf.mep] = (char *)"Bogusław Győri Čapek Ștefan Bär";
     struct ep_error err = {0};
     struct ep_buf a;
     ep_buf_init(&a, 0);
-    assert_int_equal(ep_report_png_dimensions(inf, NULL, &a, &err), 0);
+    assert_int_equal(ep_report_png_dimensions(&inf, &Prov, NULL, &a, &err), 0);
+    inf.win->name[inf.mep] = kept;
     save("diacritics.png", &a);
     assert_true(png_ink(&a, 1400, 800) > 0.01);
     ep_buf_free(&a);
-    json_decref(inf);
+    ep_coalition_free(&coal);
+    ep_influence_free(&inf);
 }
 
 /* ---- PDF ---- */
@@ -664,7 +722,7 @@ static void test_tool_formats(void **state)
     assert_string_equal(json_string_value(json_object_get(it, "mimeType")), "image/png");
     assert_true(png_ink(&b, 1600, 1200) > 0.01);
     /* the same bytes as the renderer called directly on the same graph */
-    assert_int_equal(ep_report_png_network(&G, M, r, NULL, &c, NULL), 0);
+    assert_int_equal(ep_report_png_network(&G, M, &Prov, NULL, &c, NULL), 0);
     assert_int_equal(b.len, c.len);
     assert_memory_equal(b.data, c.data, b.len);
     ep_buf_reset(&c);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ep_env.h"
 #include "ep_report.h"
 #include "ep_stats.h"
 #include "ep_tools_analysis.h"
@@ -273,6 +274,14 @@ static int artefacts_run(struct ep_tool_ctx *ctx, json_t *args, json_t *res,
     return ep_artefacts_finish(&a, res, err);
 }
 
+/* The store's provenance for the charts' footers (dataset date, synthetic). */
+static int doc_prov(struct ep_tool_ctx *ctx, struct ep_positions_prov *pv, struct ep_error *err)
+{
+    if (!ctx || !ctx->env || !ctx->env->store)
+        return ep_error_set(err, EP_EINVAL, "no store is open");
+    return ep_positions_provenance(&ctx->env->positions, ctx->env->store, pv, err);
+}
+
 /* ---- map_political_network: GraphML of the network; PNGs of the network drawing and of the
  * political map. The graph is the window's (w->g, with its centralities). */
 
@@ -285,8 +294,8 @@ struct map_doc {
 static int map_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
                    struct ep_doc_sink *sink, struct ep_error *err)
 {
-    (void)ctx;
     (void)args;
+    (void)res;
     struct map_doc *md = arg;
     struct ep_win *w = md->w;
     struct ep_buf b;
@@ -300,8 +309,9 @@ static int map_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg
         rc = ep_doc_emit(sink, rc, EP_FMT_GRAPHML, "network", "Co-voting network (GraphML)", &b,
                          err);
     }
-    if (rc == 0 && (md->fmts & EP_FMT_PNG)) {
-        rc = ep_report_png_network(&w->g, w->m, res, NULL, &b, err);
+    struct ep_positions_prov pv;
+    if (rc == 0 && (md->fmts & EP_FMT_PNG) && (rc = doc_prov(ctx, &pv, err)) == 0) {
+        rc = ep_report_png_network(&w->g, w->m, &pv, NULL, &b, err);
         rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "network", "Co-voting network", &b, err);
         struct ep_stats_map_params mpp;
         struct ep_stats_map mp = {0};
@@ -314,7 +324,7 @@ static int map_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg
             rc = 0;
         } else {
             if (rc == 0)
-                rc = ep_report_png_map(&mp, w->m, res, NULL, &b, err);
+                rc = ep_report_png_map(&mp, w->m, &pv, NULL, &b, err);
             rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "political-map", "Political map", &b, err);
         }
         ep_stats_map_free(&mp);
@@ -346,6 +356,22 @@ struct influence_doc {
     json_t *inf, *rep; /* borrowed when given; NULL: computed */
     unsigned fmts;
 };
+
+/* The dimension bars of MEP id over the window of args, from the typed scorecard. */
+static int influence_png(struct ep_tool_ctx *ctx, json_t *args, int64_t id, struct ep_buf *b,
+                         struct ep_error *err)
+{
+    struct ep_positions_prov pv;
+    struct ep_influence o;
+    ep_influence_init(&o);
+    int rc = doc_prov(ctx, &pv, err);
+    if (rc == 0)
+        rc = ep_tools_influence_compute(ctx, args, id, &o, err);
+    if (rc == 0)
+        rc = ep_report_png_dimensions(&o, &pv, NULL, b, err);
+    ep_influence_free(&o);
+    return rc;
+}
 
 static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
                          struct ep_doc_sink *sink, struct ep_error *err)
@@ -382,7 +408,7 @@ static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, voi
     if (rc == 0 && (x->fmts & EP_FMT_PNG)) {
         snprintf(stem, sizeof stem, "dimensions-%lld", id);
         snprintf(title, sizeof title, "Influence dimensions of MEP %lld", id);
-        rc = ep_report_png_dimensions(inf, NULL, &b, err);
+        rc = influence_png(ctx, args, x->id, &b, err);
         rc = ep_doc_emit(sink, rc, EP_FMT_PNG, stem, title, &b, err);
     }
     if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
@@ -423,6 +449,27 @@ struct coalition_doc {
     unsigned fmts;
 };
 
+/* The cohesion and agreement charts of the coalition over the window and groups of args, from
+ * the typed coalition. */
+static int coalition_pngs(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
+                          struct ep_buf *b, struct ep_error *err)
+{
+    struct ep_positions_prov pv;
+    struct ep_coalition o;
+    ep_coalition_init(&o);
+    int rc = doc_prov(ctx, &pv, err);
+    if (rc == 0)
+        rc = ep_tools_coalition_compute(ctx, args, &o, err);
+    if (rc == 0)
+        rc = ep_report_png_cohesion(&o, &pv, 0, NULL, b, err);
+    rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "cohesion", "Group cohesion per sitting", b, err);
+    if (rc == 0)
+        rc = ep_report_png_heatmap(&o, &pv, NULL, b, err);
+    rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "agreement", "Group-pair agreement", b, err);
+    ep_coalition_free(&o);
+    return rc;
+}
+
 static int coalition_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
                          struct ep_doc_sink *sink, struct ep_error *err)
 {
@@ -440,13 +487,8 @@ static int coalition_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, voi
     sink->t_render = ep_now();
     struct ep_buf b;
     ep_buf_init(&b, 0);
-    if (rc == 0 && (x->fmts & EP_FMT_PNG)) {
-        rc = ep_report_png_cohesion(coal, 0, NULL, &b, err);
-        rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "cohesion", "Group cohesion per sitting", &b, err);
-        if (rc == 0)
-            rc = ep_report_png_heatmap(coal, NULL, &b, err);
-        rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "agreement", "Group-pair agreement", &b, err);
-    }
+    if (rc == 0 && (x->fmts & EP_FMT_PNG))
+        rc = coalition_pngs(ctx, args, sink, &b, err);
     if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
         rc = x->briefing ? ep_report_pdf_briefing(res, coal, &b, err)
                          : ep_report_pdf_coalition(coal, &b, err);

@@ -1,5 +1,6 @@
 /* ep_json: JSON helpers for tool results (see ep_json.h for the rounding rule). */
 #include "ep_json.h"
+#include "ep_util.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -7,10 +8,7 @@
 
 double ep_json_round(double x)
 {
-    if (!isfinite(x))
-        return x;
-    double r = round(x * 1e6) / 1e6;
-    return r == 0 ? 0 : r; /* no -0 */
+    return ep_round6(x); /* engine/ep_util.h: the rule, shared with report/ */
 }
 
 json_t *ep_json_real(double x)

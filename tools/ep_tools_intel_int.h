@@ -4,6 +4,7 @@
 #define EP_TOOLS_INTEL_INT_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "ep_error.h"
 #include "ep_tools.h"
@@ -34,5 +35,17 @@ int ep_tools_render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args,
                         json_t *res, struct ep_error *err);
 int ep_tools_render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts, json_t *res,
                               int briefing, struct ep_error *err);
+
+/* The typed products behind the documents' charts, over the window of args (window keys; the
+ * groups argument for the coalition), as the tools compute them: analyze_coalition_dynamics'
+ * coalition and assess_mep_influence's scorecard of mep_id. *out is the caller's to free
+ * (ep_coalition_free / ep_influence_free, also after an error); its window is borrowed from
+ * the env's cache (valid until the next window of that env). Progress is the caller's. */
+struct ep_coalition;
+struct ep_influence;
+int ep_tools_coalition_compute(struct ep_tool_ctx *ctx, json_t *args, struct ep_coalition *out,
+                               struct ep_error *err);
+int ep_tools_influence_compute(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                               struct ep_influence *out, struct ep_error *err);
 
 #endif

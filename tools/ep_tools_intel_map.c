@@ -1324,3 +1324,41 @@ int tool_generate_political_risk_assessment(struct ep_tool_ctx *ctx, json_t *arg
     return coal_or_risk_tool(ctx, args, 1, result, err);
 }
 
+
+/* ==== the typed products behind the documents (tools/ep_artefact.c) ======================= */
+
+int ep_tools_coalition_compute(struct ep_tool_ctx *ctx, json_t *args, struct ep_coalition *out,
+                               struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "analyze_coalition_dynamics", 7);
+    r.progress = NULL; /* the caller reports progress */
+    ep_coalition_init(out);
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    int rc = win_get(ctx, args, &tw, &w, err);
+    if (rc)
+        return rc;
+    struct ep_coalition_params p;
+    if ((rc = coal_groups_arg(ctx, w->m, json_object_get(args, "groups"), &p, err)))
+        return rc;
+    return ep_coalition_compute(w, &p, &r, out, err);
+}
+
+int ep_tools_influence_compute(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
+                               struct ep_influence *out, struct ep_error *err)
+{
+    struct ep_run r;
+    run_init(&r, ctx, "assess_mep_influence", 8);
+    r.progress = NULL; /* the caller reports progress */
+    ep_influence_init(out);
+    struct ep_tools_window tw;
+    struct ep_win *w = NULL;
+    int rc = win_get(ctx, args, &tw, &w, err);
+    if (rc)
+        return rc;
+    struct ep_influence_params p;
+    if ((rc = find_mep(ctx, w, mep_id, "mep_id", &p.mep, err)))
+        return rc;
+    return ep_influence_compute(w, &p, &r, out, err);
+}
