@@ -518,7 +518,8 @@ int ep_report_i_coal_alloc(struct ep_report_i_coal *x, int ng, int np, int npair
     x->agree = calloc(q * q, sizeof *x->agree);
     if (!x->group || !x->ai_mean || !x->period || !x->ai || !x->pair_group || !x->agree) {
         ep_report_i_coal_free(x);
-        return ep_error_set(err, EP_ENOMEM, "out of memory for a coalition chart");
+        ep_error_set(err, EP_ENOMEM, "out of memory for a coalition chart");
+        return EP_ENOMEM; /* spelt out: the analysers do not see ep_error_set's result */
     }
     return 0;
 }
@@ -539,6 +540,7 @@ void ep_report_i_coal_free(struct ep_report_i_coal *x)
 static int coal_of(const struct ep_coalition *coal, const struct ep_positions_prov *prov,
                    int by_month, struct ep_report_i_coal *x, struct ep_error *err)
 {
+    memset(x, 0, sizeof *x);
     if (!coal || !coal->win)
         return ep_error_set(err, EP_EINVAL, "coalition chart: no coalition");
     const struct ep_win *w = coal->win;
