@@ -194,7 +194,7 @@ static int doc_run(struct ep_env *env, int doc, long long id, struct files *f,
     int txn = ep_store_read_begin(env->store);
     int rc;
     if (doc == 0)
-        rc = ep_tools_doc_influence(&ctx, args, (int64_t)id, NULL, NULL, EP_FMT_PDF, sink, err);
+        rc = ep_tools_doc_influence(&ctx, args, (int64_t)id, EP_FMT_PDF, sink, err);
     else if (doc == 3)
         rc = ep_tools_doc_network(&ctx, args, EP_FMT_GRAPHML | EP_FMT_PNG, sink, err);
     else

@@ -1,10 +1,11 @@
-/* ep_report: renderers that turn tool results (jansson objects, the tools' structuredContent) and
- * graph/stats/analysis structs into bytes: canonical JSON, GraphML, PNG charts (cairo) and PDF
- * documents (libharu).
+/* ep_report: renderers that turn the typed results (analysis/ products, graph/stats structs) and
+ * tool results (jansson objects, the tools' structuredContent: canonical JSON, and the PDFs that
+ * still read them) into bytes: canonical JSON, GraphML, PNG charts (cairo, from the typed
+ * results only) and PDF documents (libharu).
  *
  * Determinism: the same input gives byte-identical output. Nothing reads the clock: the date
- * printed on charts and pages and the PDF creation/modification dates come from the result's
- * provenance.dataset_date. Layouts use igraph's RNG with a fixed seed.
+ * printed on charts and pages and the PDF creation/modification dates come from the store's
+ * provenance (the results' provenance.dataset_date). Layouts use igraph's RNG with a fixed seed.
  *
  * Fonts: text is set in DejaVu Sans (Debian fonts-dejavu-core), located at run time through
  * fontconfig (loaded with dlopen), falling back to a search of /usr/share/fonts. PNG text goes
@@ -23,9 +24,12 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "ep_coalition.h"
 #include "ep_error.h"
 #include "ep_graph.h"
+#include "ep_influence.h"
 #include "ep_matrix.h"
+#include "ep_positions.h"
 #include "ep_stats.h"
 #include "ep_util.h"
 
@@ -62,40 +66,56 @@ struct ep_report_png_opts {
     int width, height; /* pixels; 0 = the chart's default */
 };
 
+/* Every chart's footer: the dataset date and whether the data are synthetic, from prov (the
+ * store's provenance, analysis/ep_positions.h ep_positions_provenance: the same fields as the
+ * results' "provenance" block; NULL: date "unknown", not synthetic). The window's matrix
+ * (m->synthetic) also marks a chart synthetic. Reals that decide a pixel or a label are rounded
+ * as the tools' JSON rounds them (ep_round6), so a chart drawn from the struct is the chart the
+ * JSON would give. */
+
 /* (1) The network drawing: Fruchterman-Reingold layout (fixed seed) on each MEP's top-k
  * strongest edges (the backbone), nodes coloured by modal group and sized by eigenvector
- * centrality, backbone edges thin and light. result: any tool result with "provenance" (for
- * the dataset date) or NULL. Default 1600x1200. */
-int ep_report_png_network(const struct ep_graph *g, const struct ep_matrix *m, json_t *result,
+ * centrality, backbone edges thin and light. Default 1600x1200. */
+int ep_report_png_network(const struct ep_graph *g, const struct ep_matrix *m,
+                          const struct ep_positions_prov *prov,
                           const struct ep_report_png_opts *o, struct ep_buf *out,
                           struct ep_error *err);
-/* (2) Cohesion (mean Agreement Index) per group over time, one line per group, from
- * analyze_coalition_dynamics (groups[].trend.by_sitting, or by_month when by_month != 0).
- * Default 1400x800. */
-int ep_report_png_cohesion(json_t *coalition, int by_month, const struct ep_report_png_opts *o,
-                           struct ep_buf *out, struct ep_error *err);
-/* (3) Group-pair agreement heatmap with the values in the cells, from
- * analyze_coalition_dynamics.pair_agreement. Default 1100x1000. */
-int ep_report_png_heatmap(json_t *coalition, const struct ep_report_png_opts *o, struct ep_buf *out,
+/* (2) Cohesion (mean Agreement Index) per group over time, one line per group of the coalition
+ * (coal->group[], the window's trend per sitting, or per month when by_month != 0); a group
+ * whose window mean is undefined is labelled "n/a". Default 1400x800. */
+int ep_report_png_cohesion(const struct ep_coalition *coal, const struct ep_positions_prov *prov,
+                           int by_month, const struct ep_report_png_opts *o, struct ep_buf *out,
+                           struct ep_error *err);
+/* (3) Group-pair agreement heatmap of the coalition's selected groups with the values in the
+ * cells (undefined pairs "n/a"). Default 1100x1000. */
+int ep_report_png_heatmap(const struct ep_coalition *coal, const struct ep_positions_prov *prov,
+                          const struct ep_report_png_opts *o, struct ep_buf *out,
                           struct ep_error *err);
 /* (4) Political map scatter of mp (ep_stats_map_compute on m), points coloured by each MEP's modal
- * group (ep_graph_modal_group), the variance explained on the axis labels. result: any tool
- * result for the dataset date (may be NULL). Default 1400x1000. */
-int ep_report_png_map(const struct ep_stats_map *mp, const struct ep_matrix *m, json_t *result,
-                      const struct ep_report_png_opts *o, struct ep_buf *out, struct ep_error *err);
-/* (5) An MEP's dimension bars: percentile 0..100 of each assess_mep_influence dimension,
- * unavailable ones shown as "n/a", the composite as a reference line. Default 1400x800. */
-int ep_report_png_dimensions(json_t *influence, const struct ep_report_png_opts *o,
-                             struct ep_buf *out, struct ep_error *err);
+ * group (ep_graph_modal_group), the variance explained on the axis labels. Default 1400x1000. */
+int ep_report_png_map(const struct ep_stats_map *mp, const struct ep_matrix *m,
+                      const struct ep_positions_prov *prov, const struct ep_report_png_opts *o,
+                      struct ep_buf *out, struct ep_error *err);
+/* (5) An MEP's dimension bars (the scorecard inf, analysis/ep_influence.h; the window's names
+ * must be loaded, ep_influence_compute does): percentile 0..100 of each dimension, unavailable
+ * ones shown as "n/a", the composite as a reference line. Default 1400x800. */
+int ep_report_png_dimensions(const struct ep_influence *inf, const struct ep_positions_prov *prov,
+                             const struct ep_report_png_opts *o, struct ep_buf *out,
+                             struct ep_error *err);
+/* The cohesion (kind 0) or agreement (kind 1) chart of coal on an opaque w x h surface, its
+ * pixels appended to out as packed 8-bit R, G, B rows (w * h * 3 bytes): for the PDFs, which
+ * embed them without a PNG round trip. */
+int ep_report_chart_rgb(int kind, const struct ep_coalition *coal,
+                        const struct ep_positions_prov *prov, int w, int h, struct ep_buf *out,
+                        struct ep_error *err);
 
 /* ---- PDF documents (libharu) ----------------------------------------------------------------- */
 
 /* The PDF documents below render from the analysis/ structs (analysis/ep_coalition.h, ...) and
  * print numbers rounded as the tools' JSON rounds them (ep_round6), so that a document and
  * the JSON result agree to the digit. prov: the store's provenance (dataset date: "unknown" when
- * empty; synthetic). charts: the analyze_coalition_dynamics JSON result over the same window,
- * only handed to the chart renderer (report/ep_report_chart.c) for the embedded cohesion and
- * agreement charts. */
+ * empty; synthetic). The embedded cohesion and agreement charts are drawn from a coalition
+ * (ep_report_chart_rgb): the briefing's charts, the coalition report's own. */
 struct ep_coalition;
 struct ep_positions_prov;
 struct ep_risk;
@@ -116,12 +136,14 @@ int ep_report_pdf_scorecard(const struct ep_influence *influence,
 /* Political risk briefing of risk (analysis/ep_risk.h): executive summary, risk table with
  * levels, the charts (cohesion, heatmap; only when charts is not NULL) and the evidence votes. */
 int ep_report_pdf_briefing(const struct ep_risk *risk, const struct ep_positions_prov *prov,
-                           json_t *charts, struct ep_buf *out, struct ep_error *err);
+                           const struct ep_coalition *charts, struct ep_buf *out,
+                           struct ep_error *err);
 /* Coalition report: cohesion table and chart, agreement heatmap, most/least reliable alliances,
- * factions and stability, of coalition (its window: the window line and the coverage). */
+ * factions and stability, of coalition (its window: the window line and the coverage; the charts
+ * are drawn from it). */
 int ep_report_pdf_coalition(const struct ep_coalition *coalition,
-                            const struct ep_positions_prov *prov, json_t *charts,
-                            struct ep_buf *out, struct ep_error *err);
+                            const struct ep_positions_prov *prov, struct ep_buf *out,
+                            struct ep_error *err);
 
 /* Country delegation report (analyze_country_delegation), rendered from this typed struct (no
  * JSON): members with group and participation, seats per group, the delegation's cohesion,

@@ -1,5 +1,8 @@
 /* PNG charts with cairo: network drawing, cohesion over time, pair-agreement heatmap, political
- * map, MEP dimension bars. Text goes through cairo's FreeType/fontconfig backend in DejaVu Sans.
+ * map, MEP dimension bars, drawn from the typed results (analysis/ep_coalition.h,
+ * ep_influence.h, the graph, the map); no JSON is read here. A real that decides a pixel or a
+ * label is rounded as the tools' JSON rounds it (ep_round6), so the charts are those the JSON
+ * results would give. Text goes through cairo's FreeType/fontconfig backend in DejaVu Sans.
  *
  * Group colours (0xRRGGBB), the official colours of the groups where they have one:
  *   EPP #3399FF, SD #FF0000, RENEW #FFD700, GREEN_EFA #009900, GUE_NGL #990000, ECR #0054A5,
@@ -10,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ep_anomalies.h"
 #include "ep_report_int.h"
 
 #define FONT "DejaVu Sans"
@@ -32,29 +36,22 @@ unsigned ep_report_group_color(const char *code)
     return 0xBBBBBB;
 }
 
-const char *ep_report_i_dataset_date(json_t *result)
+/* The footer's date and synthetic flag: prov's (NULL: "unknown", not synthetic) or the
+ * window's matrix. */
+static const char *prov_date(const struct ep_positions_prov *prov)
 {
-    const char *d =
-        json_string_value(json_object_get(json_object_get(result, "provenance"), "dataset_date"));
-    return d ? d : "unknown";
+    return prov && prov->dataset_date[0] ? prov->dataset_date : "unknown";
 }
 
-int ep_report_i_synthetic(json_t *result)
+static int prov_synthetic(const struct ep_positions_prov *prov, const struct ep_matrix *m)
 {
-    return json_is_true(json_object_get(json_object_get(result, "provenance"), "synthetic")) ||
-           json_is_true(json_object_get(json_object_get(result, "window"), "synthetic"));
+    return (prov && prov->synthetic) || (m && m->synthetic);
 }
 
-double ep_report_i_num(json_t *o, const char *key, double dflt)
+/* A real as the JSON gives it (ep_round6) when ok and finite, else none. */
+static double json_real_or(int ok, double x, double none)
 {
-    json_t *v = key ? json_object_get(o, key) : o;
-    return json_is_number(v) ? json_number_value(v) : dflt;
-}
-
-const char *ep_report_i_str(json_t *o, const char *key, const char *dflt)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : dflt;
+    return ok && isfinite(x) ? ep_round6(x) : none;
 }
 
 static cairo_status_t png_sink(void *closure, const unsigned char *data, unsigned int n)
@@ -110,10 +107,8 @@ struct frame {
 
 /* Background, title, subtitle and the footer (attribution + dataset date). */
 static void chart_frame(cairo_t *cr, int w, int h, const char *title, const char *subtitle,
-                        json_t *result, int synthetic, struct frame *f)
+                        const char *date, int synthetic, struct frame *f)
 {
-    const char *date = ep_report_i_dataset_date(result);
-    synthetic |= ep_report_i_synthetic(result);
     double s = w / 1400.0;
     if (s < 0.5)
         s = 0.5;
@@ -379,7 +374,8 @@ static int layout(const struct ep_graph *g, igraph_vector_int_t *edges, igraph_v
     return rc;
 }
 
-int ep_report_png_network(const struct ep_graph *g, const struct ep_matrix *m, json_t *result,
+int ep_report_png_network(const struct ep_graph *g, const struct ep_matrix *m,
+                          const struct ep_positions_prov *prov,
                           const struct ep_report_png_opts *o, struct ep_buf *out,
                           struct ep_error *err)
 {
@@ -411,8 +407,8 @@ int ep_report_png_network(const struct ep_graph *g, const struct ep_matrix *m, j
              "size = eigenvector centrality",
              g->n_node, g->n_edge, NET_K, (int)igraph_vector_size(&wt));
     struct frame f;
-    chart_frame(cr, w, h, "Co-voting network of the European Parliament", sub, result, m->synthetic,
-                &f);
+    chart_frame(cr, w, h, "Co-voting network of the European Parliament", sub, prov_date(prov),
+                prov_synthetic(prov, m), &f);
     double s = f.s;
     /* legend column on the right */
     double lx = f.x1 - 230 * s;
@@ -504,41 +500,141 @@ out:
     return rc;
 }
 
-/* ---- (2) cohesion over time ----------------------------------------------------------------- */
+/* ---- the coalition's figures (cohesion and agreement) ---------------------------------- */
 
-int ep_report_i_draw_cohesion(cairo_t *cr, int w, int h, json_t *coal, int by_month,
-                              struct ep_error *err)
+int ep_report_i_coal_alloc(struct ep_report_i_coal *x, int ng, int np, int npair,
+                           struct ep_error *err)
 {
-    json_t *groups = json_object_get(coal, "groups");
-    if (!json_is_array(groups) || json_array_size(groups) == 0)
-        return ep_error_set(err, EP_EINVAL, "cohesion chart: the result has no groups[]");
-    const char *key = by_month ? "by_month" : "by_sitting";
-    /* periods: from the first group with the longest series (all groups share the periods) */
-    json_t *periods = NULL;
-    size_t i;
-    json_t *gr;
-    json_array_foreach(groups, i, gr)
-    {
-        json_t *ser = json_object_get(json_object_get(gr, "trend"), key);
-        if (json_is_array(ser) && (!periods || json_array_size(ser) > json_array_size(periods)))
-            periods = ser;
+    memset(x, 0, sizeof *x);
+    x->n_group = ng;
+    x->n_period = np;
+    x->n_pair = npair;
+    size_t g = (size_t)ng + 1, p = (size_t)np + 1, q = (size_t)npair + 1;
+    x->group = calloc(g, sizeof *x->group);
+    x->ai_mean = calloc(g, sizeof *x->ai_mean);
+    x->period = calloc(p, sizeof *x->period);
+    x->ai = calloc(g * p, sizeof *x->ai);
+    x->pair_group = calloc(q, sizeof *x->pair_group);
+    x->agree = calloc(q * q, sizeof *x->agree);
+    if (!x->group || !x->ai_mean || !x->period || !x->ai || !x->pair_group || !x->agree) {
+        ep_report_i_coal_free(x);
+        ep_error_set(err, EP_ENOMEM, "out of memory for a coalition chart");
+        return EP_ENOMEM; /* spelt out: the analysers do not see ep_error_set's result */
     }
-    size_t np = periods ? json_array_size(periods) : 0;
-    if (np == 0)
-        return ep_error_set(err, EP_EUNAVAIL, "cohesion chart: no %s trend in the result", key);
-    double lo = 1;
-    json_array_foreach(groups, i, gr)
-    {
-        json_t *ser = json_object_get(json_object_get(gr, "trend"), key);
-        size_t k;
-        json_t *pt;
-        json_array_foreach(ser, k, pt)
-        {
-            double a = ep_report_i_num(pt, "ai", -1);
-            if (a >= 0)
-                lo = fmin(lo, a);
+    return 0;
+}
+
+void ep_report_i_coal_free(struct ep_report_i_coal *x)
+{
+    free(x->group);
+    free(x->ai_mean);
+    free(x->period);
+    free(x->ai);
+    free(x->pair_group);
+    free(x->agree);
+    memset(x, 0, sizeof *x);
+}
+
+/* The figures of coal as analyze_coalition_dynamics prints them: groups[] (cohesion.ai_mean,
+ * trend.by_sitting or by_month), pair_agreement (groups, agreement) and the coverage's votes. */
+static int coal_of(const struct ep_coalition *coal, const struct ep_positions_prov *prov,
+                   int by_month, struct ep_report_i_coal *x, struct ep_error *err)
+{
+    memset(x, 0, sizeof *x);
+    if (!coal || !coal->win)
+        return ep_error_set(err, EP_EINVAL, "coalition chart: no coalition");
+    const struct ep_win *w = coal->win;
+    const struct ep_matrix *m = w->m;
+    int kind = by_month ? EP_PERIOD_MONTH : EP_PERIOD_SITTING;
+    const struct ep_stats_trends *t = &w->tr[kind];
+    int npair = 0;
+    for (int a = 0; a < m->n_grp; a++)
+        npair += coal->sel[a] != 0;
+    int np = w->have_tr[kind] ? t->n : 0;
+    int rc = ep_report_i_coal_alloc(x, coal->n_group, np, npair, err);
+    if (rc)
+        return rc;
+    x->date = prov_date(prov);
+    x->synthetic = prov_synthetic(prov, m);
+    for (int k = 0; k < np; k++) {
+        char ps[11];
+        ep_period_str(&w->per[kind], k, ps);
+        memcpy(x->period[k], ps, sizeof ps);
+    }
+    for (int i = 0; i < coal->n_group; i++) {
+        int g = coal->group[i].g;
+        const struct ep_stats_group *s = &w->gs.g[g];
+        x->group[i] = m->grp_code[g];
+        x->ai_mean[i] = json_real_or(s->ai_ok, s->ai_mean, NAN);
+        for (int k = 0; k < np; k++) {
+            size_t c = (size_t)k * (size_t)t->n_grp + (size_t)g;
+            x->ai[(size_t)i * (size_t)np + (size_t)k] = json_real_or(t->ai_ok[c], t->ai[c], -1);
         }
     }
+    x->votes = m->n_vote;
+    int ia = 0;
+    for (int a = 0; a < m->n_grp; a++) {
+        if (!coal->sel[a])
+            continue;
+        x->pair_group[ia] = m->grp_code[a];
+        int ib = 0;
+        for (int b = 0; b < m->n_grp; b++) {
+            if (!coal->sel[b])
+                continue;
+            size_t c = (size_t)a * (size_t)m->n_grp + (size_t)b;
+            x->agree[(size_t)ia * (size_t)npair + (size_t)ib++] =
+                json_real_or(w->gs.pair_ok[c], w->gs.pair_share[c], NAN);
+        }
+        ia++;
+    }
+    return 0;
+}
+
+/* ---- (2) cohesion over time ----------------------------------------------------------------- */
+
+/* The group's line and points over the periods (undefined ones break the line). */
+static void cohesion_line(cairo_t *cr, const struct ep_report_i_coal *x, int i,
+                          const struct frame *b, double lo, double x_of0, double dx)
+{
+    const double *ai = x->ai + (size_t)i * (size_t)x->n_period;
+    cairo_set_line_width(cr, 3 * b->s);
+    rgb(cr, ep_report_group_color(x->group[i]));
+    int pen = 0;
+    for (int k = 0; k < x->n_period; k++) {
+        if (ai[k] < 0) {
+            pen = 0;
+            continue;
+        }
+        double px = x_of0 + dx * (double)k, py = b->y1 - (ai[k] - lo) / (1.0 - lo) * (b->y1 - b->y0);
+        if (pen)
+            cairo_line_to(cr, px, py);
+        else
+            cairo_move_to(cr, px, py);
+        pen = 1;
+    }
+    cairo_stroke(cr);
+    for (int k = 0; k < x->n_period; k++) {
+        if (ai[k] < 0)
+            continue;
+        double px = x_of0 + dx * (double)k, py = b->y1 - (ai[k] - lo) / (1.0 - lo) * (b->y1 - b->y0);
+        cairo_arc(cr, px, py, 4.5 * b->s, 0, 2 * M_PI);
+        cairo_fill(cr);
+    }
+}
+
+static int draw_cohesion(cairo_t *cr, int w, int h, const struct ep_report_i_coal *x,
+                         int by_month, struct ep_error *err)
+{
+    if (x->n_group == 0)
+        return ep_error_set(err, EP_EINVAL, "cohesion chart: the coalition has no groups");
+    size_t np = (size_t)x->n_period;
+    if (np == 0)
+        return ep_error_set(err, EP_EUNAVAIL, "cohesion chart: no %s trend in the result",
+                            by_month ? "by_month" : "by_sitting");
+    double lo = 1;
+    for (size_t k = 0; k < (size_t)x->n_group * np; k++)
+        if (x->ai[k] >= 0)
+            lo = fmin(lo, x->ai[k]);
     lo = floor(lo * 10 - 1e-9) / 10;
     if (lo < 0)
         lo = 0;
@@ -547,10 +643,8 @@ int ep_report_i_draw_cohesion(cairo_t *cr, int w, int h, json_t *coal, int by_mo
     struct frame f;
     char sub[200];
     snprintf(sub, sizeof sub, "Mean Agreement Index (Hix-Noury-Roland) per group and %s, %s to %s",
-             by_month ? "month" : "sitting",
-             ep_report_i_str(json_array_get(periods, 0), "period", "?"),
-             ep_report_i_str(json_array_get(periods, np - 1), "period", "?"));
-    chart_frame(cr, w, h, "Group cohesion over time", sub, coal, 0, &f);
+             by_month ? "month" : "sitting", x->period[0], x->period[np - 1]);
+    chart_frame(cr, w, h, "Group cohesion over time", sub, x->date, x->synthetic, &f);
     double s = f.s;
     struct frame b = f;
     b.x0 = f.x0 + 80 * s;
@@ -566,66 +660,22 @@ int ep_report_i_draw_cohesion(cairo_t *cr, int w, int h, json_t *coal, int by_mo
     rgb(cr, 0x4B5563);
     size_t every = np > 12 ? (np + 11) / 12 : 1;
     for (size_t k = 0; k < np; k += every)
-        text(cr, x_of0 + dx * (double)k, b.y1 + 22 * s, 1,
-             ep_report_i_str(json_array_get(periods, k), "period", "?"));
+        text(cr, x_of0 + dx * (double)k, b.y1 + 22 * s, 1, x->period[k]);
     double ly = b.y0 + 10 * s;
-    json_array_foreach(groups, i, gr)
-    {
-        const char *code = ep_report_i_str(gr, "group", "?");
-        unsigned col = ep_report_group_color(code);
-        json_t *ser = json_object_get(json_object_get(gr, "trend"), key);
-        cairo_set_line_width(cr, 3 * s);
-        rgb(cr, col);
-        int pen = 0;
-        size_t k;
-        json_t *pt;
-        json_array_foreach(ser, k, pt)
-        {
-            double a = ep_report_i_num(pt, "ai", -1);
-            if (a < 0) {
-                pen = 0;
-                continue;
-            }
-            double x = x_of0 + dx * (double)k, y = b.y1 - (a - lo) / (1.0 - lo) * (b.y1 - b.y0);
-            if (pen)
-                cairo_line_to(cr, x, y);
-            else
-                cairo_move_to(cr, x, y);
-            pen = 1;
-        }
-        cairo_stroke(cr);
-        json_array_foreach(ser, k, pt)
-        {
-            double a = ep_report_i_num(pt, "ai", -1);
-            if (a < 0)
-                continue;
-            double x = x_of0 + dx * (double)k, y = b.y1 - (a - lo) / (1.0 - lo) * (b.y1 - b.y0);
-            cairo_arc(cr, x, y, 4.5 * s, 0, 2 * M_PI);
-            cairo_fill(cr);
-        }
+    for (int i = 0; i < x->n_group; i++) {
+        cohesion_line(cr, x, i, &b, lo, x_of0, dx);
         char lab[64];
-        snprintf(lab, sizeof lab, "%s  %.2f", code,
-                 ep_report_i_num(json_object_get(gr, "cohesion"), "ai_mean", 0));
-        legend_item(cr, b.x1 + 30 * s, ly, s, col, lab, 1);
+        if (isnan(x->ai_mean[i]))
+            snprintf(lab, sizeof lab, "%s  n/a", x->group[i]);
+        else
+            snprintf(lab, sizeof lab, "%s  %.2f", x->group[i], x->ai_mean[i]);
+        legend_item(cr, b.x1 + 30 * s, ly, s, ep_report_group_color(x->group[i]), lab, 1);
         ly += 26 * s;
     }
     font(cr, 13 * s, 0);
     rgb(cr, 0x6B7280);
     text(cr, b.x1 + 30 * s, ly + 10 * s, 0, "(window mean AI)");
     return 0;
-}
-
-int ep_report_png_cohesion(json_t *coalition, int by_month, const struct ep_report_png_opts *o,
-                           struct ep_buf *out, struct ep_error *err)
-{
-    int w, h;
-    dims(o, 1400, 800, &w, &h);
-    struct canvas c = {0};
-    int rc = canvas_open(&c, w, h, 0, err);
-    if (rc)
-        return rc;
-    rc = ep_report_i_draw_cohesion(c.cr, w, h, coalition, by_month, err);
-    return canvas_close(&c, rc, out, err);
 }
 
 /* ---- (3) heatmap ---------------------------------------------------------------------------- */
@@ -639,62 +689,65 @@ static unsigned heat_color(double v)
     return (unsigned)(r << 16 | g << 8 | b);
 }
 
-int ep_report_i_draw_heatmap(cairo_t *cr, int w, int h, json_t *coal, struct ep_error *err)
+/* Row a of the matrix: its label, its colour mark, the column's rotated label, the cells. */
+static void heatmap_row(cairo_t *cr, const struct ep_report_i_coal *x, size_t a, double gx,
+                        double gy, double cell, double s)
 {
-    json_t *pa = json_object_get(coal, "pair_agreement");
-    json_t *gs = json_object_get(pa, "groups"), *ag = json_object_get(pa, "agreement");
-    size_t n = json_array_size(gs);
-    if (!json_is_array(gs) || n == 0 || json_array_size(ag) != n)
+    size_t n = (size_t)x->n_pair;
+    const char *ca = x->pair_group[a];
+    rgb(cr, 0x1F2A44);
+    font(cr, 15 * s, 1);
+    text(cr, gx - 10 * s, gy + cell * ((double)a + 0.5) + 5 * s, 2, ca);
+    rgb(cr, ep_report_group_color(ca));
+    cairo_rectangle(cr, gx - 6 * s, gy + cell * (double)a + 2 * s, 4 * s, cell - 4 * s);
+    cairo_fill(cr);
+    cairo_save(cr);
+    cairo_translate(cr, gx + cell * ((double)a + 0.5) + 5 * s, gy + cell * (double)n + 12 * s);
+    cairo_rotate(cr, M_PI / 4);
+    rgb(cr, 0x1F2A44);
+    text(cr, 0, 0, 0, ca);
+    cairo_restore(cr);
+    for (size_t b = 0; b < n; b++) {
+        double val = x->agree[a * n + b];
+        double px = gx + cell * (double)b, py = gy + cell * (double)a;
+        char t[16];
+        if (!isnan(val)) {
+            rgb(cr, a == b ? 0xD1D5DB : heat_color(val));
+            cairo_rectangle(cr, px, py, cell, cell);
+            cairo_fill(cr);
+            rgb(cr, a == b ? 0x6B7280 : val > 0.55 ? 0xFFFFFF : 0x111827);
+            snprintf(t, sizeof t, "%.2f", val);
+        } else {
+            rgb(cr, 0xF3F4F6);
+            cairo_rectangle(cr, px, py, cell, cell);
+            cairo_fill(cr);
+            rgb(cr, 0x6B7280);
+            snprintf(t, sizeof t, "n/a");
+        }
+        font(cr, fmin(18 * s, cell * 0.25), a == b ? 0 : 1);
+        text(cr, px + cell / 2, py + cell / 2 + 6 * s, 1, t);
+    }
+}
+
+static int draw_heatmap(cairo_t *cr, int w, int h, const struct ep_report_i_coal *x,
+                        struct ep_error *err)
+{
+    size_t n = (size_t)x->n_pair;
+    if (n == 0)
         return ep_error_set(err, EP_EINVAL, "heatmap: the result has no pair_agreement matrix");
     struct frame f;
     char sub[200];
-    json_t *cov = json_object_get(json_object_get(coal, "methodology"), "coverage");
     snprintf(sub, sizeof sub,
              "Share of common non-tie votes on which two groups took the same position (%d votes)",
-             (int)ep_report_i_num(cov, "votes", 0));
-    chart_frame(cr, w, h, "Group-pair agreement", sub, coal, 0, &f);
+             x->votes);
+    chart_frame(cr, w, h, "Group-pair agreement", sub, x->date, x->synthetic, &f);
     double s = f.s;
     double lab = 150 * s;
     double avail_w = f.x1 - f.x0 - lab - 140 * s, avail_h = f.y1 - f.y0 - lab + 60 * s;
     double cell = fmin(avail_w, avail_h) / (double)n;
     double gx = f.x0 + lab, gy = f.y0 + 20 * s;
-    for (size_t a = 0; a < n; a++) {
-        const char *ca = json_string_value(json_array_get(gs, a));
-        rgb(cr, 0x1F2A44);
-        font(cr, 15 * s, 1);
-        text(cr, gx - 10 * s, gy + cell * ((double)a + 0.5) + 5 * s, 2, ca ? ca : "?");
-        rgb(cr, ep_report_group_color(ca));
-        cairo_rectangle(cr, gx - 6 * s, gy + cell * (double)a + 2 * s, 4 * s, cell - 4 * s);
-        cairo_fill(cr);
-        cairo_save(cr);
-        cairo_translate(cr, gx + cell * ((double)a + 0.5) + 5 * s, gy + cell * (double)n + 12 * s);
-        cairo_rotate(cr, M_PI / 4);
-        rgb(cr, 0x1F2A44);
-        text(cr, 0, 0, 0, ca ? ca : "?");
-        cairo_restore(cr);
-        json_t *row = json_array_get(ag, a);
-        for (size_t b = 0; b < n; b++) {
-            json_t *v = json_array_get(row, b);
-            double x = gx + cell * (double)b, y = gy + cell * (double)a;
-            char t[16];
-            if (json_is_number(v)) {
-                double val = json_number_value(v);
-                rgb(cr, a == b ? 0xD1D5DB : heat_color(val));
-                cairo_rectangle(cr, x, y, cell, cell);
-                cairo_fill(cr);
-                rgb(cr, a == b ? 0x6B7280 : val > 0.55 ? 0xFFFFFF : 0x111827);
-                snprintf(t, sizeof t, "%.2f", val);
-            } else {
-                rgb(cr, 0xF3F4F6);
-                cairo_rectangle(cr, x, y, cell, cell);
-                cairo_fill(cr);
-                rgb(cr, 0x6B7280);
-                snprintf(t, sizeof t, "n/a");
-            }
-            font(cr, fmin(18 * s, cell * 0.25), a == b ? 0 : 1);
-            text(cr, x + cell / 2, y + cell / 2 + 6 * s, 1, t);
-        }
-    }
+    for (size_t a = 0; a < n; a++)
+        heatmap_row(cr, x, a, gx, gy, cell, s);
     rgb(cr, 0xFFFFFF);
     cairo_set_line_width(cr, 2 * s);
     for (size_t k = 0; k <= n; k++) {
@@ -723,28 +776,53 @@ int ep_report_i_draw_heatmap(cairo_t *cr, int w, int h, json_t *coal, struct ep_
     return 0;
 }
 
-int ep_report_png_heatmap(json_t *coalition, const struct ep_report_png_opts *o, struct ep_buf *out,
-                          struct ep_error *err)
+/* Chart kind (0 cohesion, 1 heatmap) of coal as a PNG. */
+static int coal_png(int kind, const struct ep_coalition *coal,
+                    const struct ep_positions_prov *prov, int by_month,
+                    const struct ep_report_png_opts *o, struct ep_buf *out, struct ep_error *err)
 {
     int w, h;
-    dims(o, 1100, 1000, &w, &h);
-    struct canvas c = {0};
-    int rc = canvas_open(&c, w, h, 0, err);
+    if (kind == 0)
+        dims(o, 1400, 800, &w, &h);
+    else
+        dims(o, 1100, 1000, &w, &h);
+    struct ep_report_i_coal x;
+    int rc = coal_of(coal, prov, by_month, &x, err);
     if (rc)
         return rc;
-    rc = ep_report_i_draw_heatmap(c.cr, w, h, coalition, err);
-    return canvas_close(&c, rc, out, err);
+    struct canvas c = {0};
+    rc = canvas_open(&c, w, h, 0, err);
+    if (rc == 0) {
+        rc = kind == 0 ? draw_cohesion(c.cr, w, h, &x, by_month, err)
+                       : draw_heatmap(c.cr, w, h, &x, err);
+        rc = canvas_close(&c, rc, out, err);
+    }
+    ep_report_i_coal_free(&x);
+    return rc;
 }
 
-int ep_report_i_chart_rgb(int kind, json_t *coalition, int w, int h, struct ep_buf *out,
+int ep_report_png_cohesion(const struct ep_coalition *coal, const struct ep_positions_prov *prov,
+                           int by_month, const struct ep_report_png_opts *o, struct ep_buf *out,
+                           struct ep_error *err)
+{
+    return coal_png(0, coal, prov, by_month, o, out, err);
+}
+
+int ep_report_png_heatmap(const struct ep_coalition *coal, const struct ep_positions_prov *prov,
+                          const struct ep_report_png_opts *o, struct ep_buf *out,
                           struct ep_error *err)
+{
+    return coal_png(1, coal, prov, 0, o, out, err);
+}
+
+int ep_report_i_coal_rgb(int kind, const struct ep_report_i_coal *x, int w, int h,
+                         struct ep_buf *out, struct ep_error *err)
 {
     struct canvas c = {0};
     int rc = canvas_open(&c, w, h, 1, err);
     if (rc)
         return rc;
-    rc = kind == 0 ? ep_report_i_draw_cohesion(c.cr, w, h, coalition, 0, err)
-                   : ep_report_i_draw_heatmap(c.cr, w, h, coalition, err);
+    rc = kind == 0 ? draw_cohesion(c.cr, w, h, x, 0, err) : draw_heatmap(c.cr, w, h, x, err);
     if (rc == 0 && cairo_status(c.cr) != CAIRO_STATUS_SUCCESS)
         rc = ep_error_set(err, EP_EINTERNAL, "cairo: %s",
                           cairo_status_to_string(cairo_status(c.cr)));
@@ -758,10 +836,10 @@ int ep_report_i_chart_rgb(int kind, json_t *coalition, int w, int h, struct ep_b
             rc = ep_error_set(err, EP_ENOMEM, "out of memory for a %dx%d chart", w, h);
         for (int y = 0; line && rc == 0 && y < h; y++) {
             const uint32_t *row = (const uint32_t *)(const void *)(px + (size_t)y * (size_t)stride);
-            for (int x = 0; x < w; x++) {
-                line[3 * x] = (unsigned char)(row[x] >> 16);
-                line[3 * x + 1] = (unsigned char)(row[x] >> 8);
-                line[3 * x + 2] = (unsigned char)row[x];
+            for (int k = 0; k < w; k++) {
+                line[3 * k] = (unsigned char)(row[k] >> 16);
+                line[3 * k + 1] = (unsigned char)(row[k] >> 8);
+                line[3 * k + 2] = (unsigned char)row[k];
             }
             if (ep_buf_append(out, line, (size_t)w * 3))
                 rc = ep_error_set(err, EP_ENOMEM, "out of memory for a %dx%d chart", w, h);
@@ -773,10 +851,24 @@ int ep_report_i_chart_rgb(int kind, json_t *coalition, int w, int h, struct ep_b
     return rc;
 }
 
+int ep_report_chart_rgb(int kind, const struct ep_coalition *coal,
+                        const struct ep_positions_prov *prov, int w, int h, struct ep_buf *out,
+                        struct ep_error *err)
+{
+    struct ep_report_i_coal x;
+    int rc = coal_of(coal, prov, 0, &x, err);
+    if (rc)
+        return rc;
+    rc = ep_report_i_coal_rgb(kind, &x, w, h, out, err);
+    ep_report_i_coal_free(&x);
+    return rc;
+}
+
 /* ---- (4) political map ---------------------------------------------------------------------- */
 
-int ep_report_png_map(const struct ep_stats_map *mp, const struct ep_matrix *m, json_t *result,
-                      const struct ep_report_png_opts *o, struct ep_buf *out, struct ep_error *err)
+int ep_report_png_map(const struct ep_stats_map *mp, const struct ep_matrix *m,
+                      const struct ep_positions_prov *prov, const struct ep_report_png_opts *o,
+                      struct ep_buf *out, struct ep_error *err)
 {
     if (!mp || !m || !out)
         return ep_error_set(err, EP_EINVAL, "political map: no map");
@@ -794,7 +886,7 @@ int ep_report_png_map(const struct ep_stats_map *mp, const struct ep_matrix *m, 
              "%d MEPs on %d roll-call votes; principal components of the centred vote matrix",
              mp->n, mp->n_vote_used);
     struct frame f;
-    chart_frame(cr, w, h, "Political map", sub, result, m->synthetic, &f);
+    chart_frame(cr, w, h, "Political map", sub, prov_date(prov), prov_synthetic(prov, m), &f);
     double s = f.s;
     struct frame b = f;
     b.x0 = f.x0 + 90 * s;
@@ -866,23 +958,61 @@ out:
 
 /* ---- (5) MEP dimension bars ----------------------------------------------------------------- */
 
-static const struct {
-    const char *key, *label;
-} Dims[] = {
-    {"network_centrality", "Network centrality"},
-    {"bridge_score", "Bridge score"},
-    {"loyalty", "Loyalty to group"},
-    {"participation", "Participation"},
-    {"pivotal_votes", "Pivotal votes"},
-    {"roles", "Roles and rapporteurships"},
+/* The dimensions' labels, in the scorecard's order (analysis/ep_influence.h). */
+static const char *const Dim_label[EP_INFL_NDIM] = {
+    [EP_INFL_CENT] = "Network centrality",   [EP_INFL_BRIDGE] = "Bridge score",
+    [EP_INFL_LOYAL] = "Loyalty to group",    [EP_INFL_PART] = "Participation",
+    [EP_INFL_PIVOT] = "Pivotal votes",       [EP_INFL_ROLES] = "Roles and rapporteurships",
 };
 
-int ep_report_png_dimensions(json_t *inf, const struct ep_report_png_opts *o, struct ep_buf *out,
+/* Dimension d's bar (percentile, value) or its n/a band in row yc of the plot b. */
+static void dimension_bar(cairo_t *cr, const struct ep_influence_dim *di, int d,
+                          const struct frame *b, double row, double yc, unsigned col)
+{
+    double s = b->s;
+    rgb(cr, 0x1F2A44);
+    font(cr, 17 * s, 1);
+    text(cr, b->x0 - 14 * s, yc + 6 * s, 2, Dim_label[d]);
+    if (!di->available) {
+        rgb(cr, 0xF3F4F6);
+        cairo_rectangle(cr, b->x0, yc - row * 0.3, b->x1 - b->x0, row * 0.6);
+        cairo_fill(cr);
+        rgb(cr, 0x6B7280);
+        font(cr, 16 * s, 0);
+        text(cr, b->x0 + 14 * s, yc + 6 * s, 0, "n/a: no data for this dimension");
+        text(cr, b->x1 + 14 * s, yc + 6 * s, 0, "n/a");
+        return;
+    }
+    double p = json_real_or(1, di->percentile, 0), v = json_real_or(1, di->value, 0);
+    double bh = fmin(row * 0.6, 44 * s);
+    rgb(cr, col == 0xFFD700 ? 0xE0B800 : col);
+    cairo_rectangle(cr, b->x0, yc - bh / 2, (b->x1 - b->x0) * p / 100.0, bh);
+    cairo_fill(cr);
+    char t[128];
+    if (d == EP_INFL_PIVOT)
+        snprintf(t, sizeof t, "%.0f  (%.0f votes)", p, v);
+    else if (d == EP_INFL_CENT)
+        snprintf(t, sizeof t, "%.0f  (%.3f)", p, v);
+    else
+        snprintf(t, sizeof t, "%.0f  (%.1f%%)", p, 100 * v);
+    rgb(cr, 0x1F2A44);
+    font(cr, 16 * s, 0);
+    text(cr, b->x1 + 14 * s, yc + 6 * s, 0, t);
+}
+
+int ep_report_png_dimensions(const struct ep_influence *inf, const struct ep_positions_prov *prov,
+                             const struct ep_report_png_opts *o, struct ep_buf *out,
                              struct ep_error *err)
 {
-    json_t *dimsj = json_object_get(inf, "dimensions");
-    if (!json_is_object(dimsj))
-        return ep_error_set(err, EP_EINVAL, "dimension chart: the result has no dimensions");
+    if (!inf || !inf->win || inf->mep < 0 || inf->mep >= inf->win->m->n_mep)
+        return ep_error_set(err, EP_EINVAL, "dimension chart: no scorecard");
+    const struct ep_win *win = inf->win;
+    const struct ep_matrix *m = win->m;
+    int gi = ep_win_modal_group(win, inf->mep);
+    const char *group = gi >= 0 && gi < m->n_grp ? m->grp_code[gi] : NULL;
+    const char *name = win->have_names && win->name[inf->mep] ? win->name[inf->mep] : "?";
+    const char *country =
+        win->have_names && win->country[inf->mep][0] ? win->country[inf->mep] : "?";
     int w, h;
     dims(o, 1400, 800, &w, &h);
     struct canvas c = {0};
@@ -890,16 +1020,14 @@ int ep_report_png_dimensions(json_t *inf, const struct ep_report_png_opts *o, st
     if (rc)
         return rc;
     cairo_t *cr = c.cr;
-    json_t *mep = json_object_get(inf, "mep");
     char title[300], sub[300];
-    snprintf(title, sizeof title, "Influence profile: %s", ep_report_i_str(mep, "name", "?"));
+    snprintf(title, sizeof title, "Influence profile: %s", name);
     snprintf(sub, sizeof sub,
              "%s, %s. Percentile among %d MEPs of the window; composite %.1f (rank %d of %d)",
-             ep_report_i_str(mep, "group", "?"), ep_report_i_str(mep, "country", "?"),
-             (int)ep_report_i_num(inf, "n", 0), ep_report_i_num(inf, "composite", 0),
-             (int)ep_report_i_num(inf, "rank", 0), (int)ep_report_i_num(inf, "n", 0));
+             group ? group : "?", country, inf->n, json_real_or(1, inf->composite, 0), inf->rank,
+             inf->n);
     struct frame f;
-    chart_frame(cr, w, h, title, sub, inf, 0, &f);
+    chart_frame(cr, w, h, title, sub, prov_date(prov), prov_synthetic(prov, m), &f);
     double s = f.s;
     struct frame b = f;
     b.x0 = f.x0 + 300 * s;
@@ -907,44 +1035,11 @@ int ep_report_png_dimensions(json_t *inf, const struct ep_report_png_opts *o, st
     b.y0 = f.y0 + 20 * s;
     b.y1 = f.y1 - 70 * s;
     axes(cr, &b, 0, 100, 0, 1, 1, "%.0f", NULL, "Percentile (0-100)", NULL);
-    size_t nd = sizeof Dims / sizeof Dims[0];
-    double row = (b.y1 - b.y0) / (double)nd;
-    unsigned col = ep_report_group_color(ep_report_i_str(mep, "group", NULL));
-    for (size_t i = 0; i < nd; i++) {
-        json_t *d = json_object_get(dimsj, Dims[i].key);
-        double yc = b.y0 + row * ((double)i + 0.5);
-        rgb(cr, 0x1F2A44);
-        font(cr, 17 * s, 1);
-        text(cr, b.x0 - 14 * s, yc + 6 * s, 2, Dims[i].label);
-        int avail = json_is_true(json_object_get(d, "available"));
-        char t[128];
-        if (avail) {
-            double p = ep_report_i_num(d, "percentile", 0);
-            double bh = fmin(row * 0.6, 44 * s);
-            rgb(cr, col == 0xFFD700 ? 0xE0B800 : col);
-            cairo_rectangle(cr, b.x0, yc - bh / 2, (b.x1 - b.x0) * p / 100.0, bh);
-            cairo_fill(cr);
-            double v = ep_report_i_num(d, "value", 0);
-            if (strcmp(Dims[i].key, "pivotal_votes") == 0)
-                snprintf(t, sizeof t, "%.0f  (%.0f votes)", p, v);
-            else if (strcmp(Dims[i].key, "network_centrality") == 0)
-                snprintf(t, sizeof t, "%.0f  (%.3f)", p, v);
-            else
-                snprintf(t, sizeof t, "%.0f  (%.1f%%)", p, 100 * v);
-            rgb(cr, 0x1F2A44);
-            font(cr, 16 * s, 0);
-            text(cr, b.x1 + 14 * s, yc + 6 * s, 0, t);
-        } else {
-            rgb(cr, 0xF3F4F6);
-            cairo_rectangle(cr, b.x0, yc - row * 0.3, b.x1 - b.x0, row * 0.6);
-            cairo_fill(cr);
-            rgb(cr, 0x6B7280);
-            font(cr, 16 * s, 0);
-            text(cr, b.x0 + 14 * s, yc + 6 * s, 0, "n/a: no data for this dimension");
-            text(cr, b.x1 + 14 * s, yc + 6 * s, 0, "n/a");
-        }
-    }
-    double comp = ep_report_i_num(inf, "composite", -1);
+    double row = (b.y1 - b.y0) / (double)EP_INFL_NDIM;
+    unsigned col = ep_report_group_color(group);
+    for (int d = 0; d < EP_INFL_NDIM; d++)
+        dimension_bar(cr, &inf->dim[d], d, &b, row, b.y0 + row * ((double)d + 0.5), col);
+    double comp = json_real_or(1, inf->composite, -1);
     if (comp >= 0) {
         double x = b.x0 + (b.x1 - b.x0) * comp / 100.0;
         rgb(cr, 0x111827);

@@ -494,12 +494,13 @@ static int image(struct doc *d, const struct ep_buf *rgb, int pw, int ph, struct
     return 0;
 }
 
-static int chart(struct doc *d, int kind, json_t *coalition, struct ep_error *err)
+static int chart(struct doc *d, int kind, const struct ep_coalition *coal,
+                 const struct ep_positions_prov *prov, struct ep_error *err)
 {
     struct ep_buf b;
     ep_buf_init(&b, 0);
     int w = 1400, h = kind == 0 ? 650 : 900;
-    int rc = ep_report_i_chart_rgb(kind, coalition, w, h, &b, err);
+    int rc = ep_report_chart_rgb(kind, coal, prov, w, h, &b, err);
     if (rc == 0)
         rc = image(d, &b, w, h, err);
     ep_buf_free(&b);
@@ -1019,7 +1020,7 @@ static void briefing_table(struct doc *d, const struct ep_risk *o)
 }
 
 int ep_report_pdf_briefing(const struct ep_risk *risk, const struct ep_positions_prov *prov,
-                           json_t *charts, struct ep_buf *out, struct ep_error *err)
+                           const struct ep_coalition *charts, struct ep_buf *out, struct ep_error *err)
 {
     if (!risk || !risk->win || !prov)
         return ep_error_set(err, EP_EINVAL, "briefing: no political risk assessment");
@@ -1040,10 +1041,10 @@ int ep_report_pdf_briefing(const struct ep_risk *risk, const struct ep_positions
     method_block(&d, risk->win, ep_risk_formula, ep_risk_limits);
     if (charts) {
         new_page(&d);
-        rc = chart(&d, 0, charts, err);
+        rc = chart(&d, 0, charts, prov, err);
         if (rc == 0) {
             d.y -= 16;
-            rc = chart(&d, 1, charts, err);
+            rc = chart(&d, 1, charts, prov, err);
         }
         if (rc) {
             HPDF_Free(d.pdf);
@@ -1172,7 +1173,7 @@ static void coal_factions(struct doc *d, const struct ep_coalition *o)
 }
 
 int ep_report_pdf_coalition(const struct ep_coalition *coal, const struct ep_positions_prov *prov,
-                            json_t *charts, struct ep_buf *out, struct ep_error *err)
+                            struct ep_buf *out, struct ep_error *err)
 {
     if (!coal || !coal->win || !prov)
         return ep_error_set(err, EP_EINVAL, "coalition report: no coalition dynamics result");
@@ -1189,10 +1190,10 @@ int ep_report_pdf_coalition(const struct ep_coalition *coal, const struct ep_pos
     h2(&d, "Cohesion by group");
     coal_cohesion(&d, coal);
     d.y -= 10;
-    rc = chart(&d, 0, charts, err);
+    rc = chart(&d, 0, coal, prov, err);
     if (rc == 0) {
         new_page(&d);
-        rc = chart(&d, 1, charts, err);
+        rc = chart(&d, 1, coal, prov, err);
     }
     if (rc) {
         HPDF_Free(d.pdf);

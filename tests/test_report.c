@@ -42,6 +42,21 @@ static json_t *Inf, *Details, *Report, *Net, *Coal, *Risk;
 static const struct ep_matrix *M;
 static struct ep_graph G;
 static struct ep_stats_map Map;
+static struct ep_positions_prov Prov; /* the store's provenance (the charts' footers) */
+
+/* The typed coalition (every group) and scorecard of MEP_ID over the default window, as the
+ * tools compute them (their window is borrowed from Env: computed where used). */
+static void typed(struct ep_coalition *coal, struct ep_influence *inf)
+{
+    struct ep_tool_ctx ctx = {.store = S, .env = &Env};
+    struct ep_error err = {0};
+    json_t *args = json_object();
+    ep_coalition_init(coal);
+    ep_influence_init(inf);
+    assert_int_equal(ep_tools_coalition_compute(&ctx, args, coal, &err), 0);
+    assert_int_equal(ep_tools_influence_compute(&ctx, args, MEP_ID, inf, &err), 0);
+    json_decref(args);
+}
 
 static json_t *call(const char *tool, const char *args_json)
 {
@@ -89,7 +104,8 @@ static int setup(void **state)
     ep_graph_params_default(&gp);
     ep_stats_map_params_default(&mp);
     if (ep_tools_window_from_args(NULL, &tw, &err) || ep_tools_matrix(&wctx, &tw, &M, &err) ||
-        ep_graph_compute(M, &gp, NULL, 0, &G, &err) || ep_stats_map_compute(M, &mp, &Map, &err)) {
+        ep_graph_compute(M, &gp, NULL, 0, &G, &err) || ep_stats_map_compute(M, &mp, &Map, &err) ||
+        ep_positions_provenance(&Env.positions, S, &Prov, &err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
@@ -287,17 +303,22 @@ static double png_ink(const struct ep_buf *b, int w, int h)
     return (double)ink / ((double)w * h);
 }
 
-typedef int (*render_fn)(int which, struct ep_buf *out, struct ep_error *err);
-
 static int render(int which, struct ep_buf *out, struct ep_error *err)
 {
+    struct ep_coalition coal;
+    struct ep_influence inf;
+    typed(&coal, &inf);
+    int rc;
     switch (which) {
-    case 0: return ep_report_png_network(&G, M, Net, NULL, out, err);
-    case 1: return ep_report_png_cohesion(Coal, 0, NULL, out, err);
-    case 2: return ep_report_png_heatmap(Coal, NULL, out, err);
-    case 3: return ep_report_png_map(&Map, M, Net, NULL, out, err);
-    default: return ep_report_png_dimensions(Inf, NULL, out, err);
+    case 0: rc = ep_report_png_network(&G, M, &Prov, NULL, out, err); break;
+    case 1: rc = ep_report_png_cohesion(&coal, &Prov, 0, NULL, out, err); break;
+    case 2: rc = ep_report_png_heatmap(&coal, &Prov, NULL, out, err); break;
+    case 3: rc = ep_report_png_map(&Map, M, &Prov, NULL, out, err); break;
+    default: rc = ep_report_png_dimensions(&inf, &Prov, NULL, out, err); break;
     }
+    ep_coalition_free(&coal);
+    ep_influence_free(&inf);
+    return rc;
 }
 
 static void test_png_charts(void **state)
@@ -335,12 +356,57 @@ static void test_png_charts(void **state)
     struct ep_buf a;
     ep_buf_init(&a, 0);
     struct ep_report_png_opts o = {700, 400};
-    assert_int_equal(ep_report_png_cohesion(Coal, 1, &o, &a, &err), 0);
+    struct ep_coalition coal;
+    struct ep_influence inf;
+    typed(&coal, &inf);
+    assert_int_equal(ep_report_png_cohesion(&coal, &Prov, 1, &o, &a, &err), 0);
     assert_true(png_ink(&a, 700, 400) > 0.01);
     ep_buf_reset(&a);
     o.width = 10;
-    assert_int_equal(ep_report_png_heatmap(Coal, &o, &a, &err), EP_EINVAL);
-    assert_int_equal(ep_report_png_heatmap(Risk, NULL, &a, &err), EP_EINVAL);
+    assert_int_equal(ep_report_png_heatmap(&coal, &Prov, &o, &a, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "chart size 10x400"));
+    /* no group selected: nothing to draw, said so */
+    struct ep_coalition none = coal;
+    memset(none.sel, 0, sizeof none.sel);
+    none.n_group = 0;
+    assert_int_equal(ep_report_png_heatmap(&none, &Prov, NULL, &a, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "no pair_agreement"));
+    assert_int_equal(ep_report_png_cohesion(&none, &Prov, 0, NULL, &a, &err), EP_EINVAL);
+    assert_int_equal(ep_report_png_cohesion(NULL, &Prov, 0, NULL, &a, &err), EP_EINVAL);
+    assert_int_equal(ep_report_png_dimensions(NULL, &Prov, NULL, &a, &err), EP_EINVAL);
+    /* The charts the PDFs embed are the PNG charts' pixels: the same drawing of the typed
+     * coalition at the same size, for both kinds (PNG decoded, RGB24 0x00RRGGBB -> R, G, B). */
+    for (int kind = 0; kind < 2; kind++) {
+        struct ep_buf t, p;
+        ep_buf_init(&t, 0);
+        ep_buf_init(&p, 0);
+        struct ep_report_png_opts po = {.width = 1400, .height = 700};
+        assert_int_equal(ep_report_chart_rgb(kind, &coal, &Prov, 1400, 700, &t, &err), 0);
+        assert_int_equal(t.len, (size_t)1400 * 700 * 3);
+        assert_int_equal(kind == 0 ? ep_report_png_cohesion(&coal, &Prov, 0, &po, &p, &err)
+                                   : ep_report_png_heatmap(&coal, &Prov, &po, &p, &err),
+                         0);
+        struct rd r = {&p, 0};
+        cairo_surface_t *s = cairo_image_surface_create_from_png_stream(rd_fn, &r);
+        assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+        const unsigned char *px = cairo_image_surface_get_data(s);
+        int stride = cairo_image_surface_get_stride(s);
+        size_t diff = 0;
+        for (int y = 0; y < 700; y++)
+            for (int x = 0; x < 1400; x++) {
+                uint32_t v;
+                memcpy(&v, px + (size_t)y * stride + (size_t)x * 4, 4);
+                const unsigned char *q = (const unsigned char *)t.data + ((size_t)y * 1400 + (size_t)x) * 3;
+                if (q[0] != ((v >> 16) & 0xFF) || q[1] != ((v >> 8) & 0xFF) || q[2] != (v & 0xFF))
+                    diff++;
+            }
+        assert_int_equal(diff, 0);
+        cairo_surface_destroy(s);
+        ep_buf_free(&t);
+        ep_buf_free(&p);
+    }
+    ep_coalition_free(&coal);
+    ep_influence_free(&inf);
     ep_buf_free(&a);
 }
 
@@ -377,17 +443,21 @@ static void test_diacritics(void **state)
     }
     cairo_destroy(cr);
     cairo_surface_destroy(s);
-    json_t *inf = json_deep_copy(Inf);
-    json_object_set_new(json_object_get(inf, "mep"), "name",
-                        json_string("Bogusław Győri Čapek Ștefan Bär"));
+    struct ep_coalition coal;
+    struct ep_influence inf;
+    typed(&coal, &inf);
+    char *kept = inf.win->name[inf.mep];
+    inf.win->name[inf.mep] = (char *)"Bogusław Győri Čapek Ștefan Bär";
     struct ep_error err = {0};
     struct ep_buf a;
     ep_buf_init(&a, 0);
-    assert_int_equal(ep_report_png_dimensions(inf, NULL, &a, &err), 0);
+    assert_int_equal(ep_report_png_dimensions(&inf, &Prov, NULL, &a, &err), 0);
+    inf.win->name[inf.mep] = kept;
     save("diacritics.png", &a);
     assert_true(png_ink(&a, 1400, 800) > 0.01);
     ep_buf_free(&a);
-    json_decref(inf);
+    ep_coalition_free(&coal);
+    ep_influence_free(&inf);
 }
 
 /* ---- PDF ---- */
@@ -555,16 +625,19 @@ static void test_pdf_briefing(void **state)
     struct ep_risk o;
     struct ep_positions_prov pv;
     struct ep_tool_ctx ctx = {.store = S, .env = &Env};
+    struct ep_coalition co; /* the charts: every group over the same window */
+    struct ep_influence inf;
+    typed(&co, &inf);
     int rc = ep_positions_provenance(&Env.positions, S, &pv, &err);
     if (rc == 0)
         rc = ep_tools_risk_compute(&ctx, NULL, &o, &err);
     if (rc == 0)
-        rc = ep_report_pdf_briefing(&o, &pv, Coal, &a, &err);
+        rc = ep_report_pdf_briefing(&o, &pv, &co, &a, &err);
     if (rc)
         fprintf(stderr, "briefing: %s\n", err.msg);
     assert_int_equal(rc, 0);
-    assert_int_equal(ep_report_pdf_briefing(&o, &pv, Coal, &b, &err), 0);
-    assert_int_equal(ep_report_pdf_briefing(NULL, &pv, Coal, &a, &err), EP_EINVAL);
+    assert_int_equal(ep_report_pdf_briefing(&o, &pv, &co, &b, &err), 0);
+    assert_int_equal(ep_report_pdf_briefing(NULL, &pv, &co, &a, &err), EP_EINVAL);
     char comp[64];
     snprintf(comp, sizeof comp, "Composite risk %.3f",
              json_real_value(json_object_get(Risk, "composite")));
@@ -573,6 +646,8 @@ static void test_pdf_briefing(void **state)
                              EP_REPORT_ATTRIBUTION, "Page 3 of 3", NULL};
     check_pdf("briefing.pdf", &a, &b, 3, 3, needles);
     ep_risk_free(&o);
+    ep_coalition_free(&co);
+    ep_influence_free(&inf);
     ep_buf_free(&a);
     ep_buf_free(&b);
 }
@@ -591,11 +666,11 @@ static void test_pdf_coalition(void **state)
     if (rc == 0)
         rc = ep_tools_coalition_compute(&ctx, NULL, &o, &err);
     if (rc == 0)
-        rc = ep_report_pdf_coalition(&o, &pv, Coal, &a, &err);
+        rc = ep_report_pdf_coalition(&o, &pv, &a, &err);
     if (rc)
         fprintf(stderr, "coalition: %s\n", err.msg);
     assert_int_equal(rc, 0);
-    assert_int_equal(ep_report_pdf_coalition(&o, &pv, Coal, &b, &err), 0);
+    assert_int_equal(ep_report_pdf_coalition(&o, &pv, &b, &err), 0);
     /* the figures as the JSON result prints them (rounded by the same rule) */
     char most[96], groups[32];
     json_t *m0 = json_array_get(
@@ -610,7 +685,7 @@ static void test_pdf_coalition(void **state)
     const char *needles[] = {"Coalition dynamics", "Cohesion by group", "RENEW", "0.846", most,
                              groups, "Factions", EP_REPORT_ATTRIBUTION, "Page 3 of 3", NULL};
     check_pdf("coalition.pdf", &a, &b, 3, 3, needles);
-    assert_int_equal(ep_report_pdf_coalition(NULL, &pv, Coal, &b, &err), EP_EINVAL);
+    assert_int_equal(ep_report_pdf_coalition(NULL, &pv, &b, &err), EP_EINVAL);
     ep_coalition_free(&o);
     ep_buf_free(&a);
     ep_buf_free(&b);
@@ -723,7 +798,7 @@ static void test_tool_formats(void **state)
     assert_string_equal(json_string_value(json_object_get(it, "mimeType")), "image/png");
     assert_true(png_ink(&b, 1600, 1200) > 0.01);
     /* the same bytes as the renderer called directly on the same graph */
-    assert_int_equal(ep_report_png_network(&G, M, r, NULL, &c, NULL), 0);
+    assert_int_equal(ep_report_png_network(&G, M, &Prov, NULL, &c, NULL), 0);
     assert_int_equal(b.len, c.len);
     assert_memory_equal(b.data, c.data, b.len);
     ep_buf_reset(&c);
@@ -863,9 +938,14 @@ static void test_tool_formats(void **state)
         struct ep_positions_prov pv;
         struct ep_tool_ctx ctx = {.store = S, .env = &Env};
         assert_int_equal(ep_positions_provenance(&Env.positions, S, &pv, NULL), 0);
+        struct ep_coalition co;
+        struct ep_influence inf;
+        typed(&co, &inf);
         assert_int_equal(ep_tools_risk_compute(&ctx, NULL, &o, NULL), 0);
-        assert_int_equal(ep_report_pdf_briefing(&o, &pv, Coal, &c, NULL), 0); /* = direct */
+        assert_int_equal(ep_report_pdf_briefing(&o, &pv, &co, &c, NULL), 0); /* = direct */
         ep_risk_free(&o);
+        ep_coalition_free(&co);
+        ep_influence_free(&inf);
     }
     assert_int_equal(b.len, c.len);
     assert_memory_equal(b.data, c.data, b.len);
@@ -887,7 +967,7 @@ static void test_tool_formats(void **state)
         assert_int_equal(ep_positions_provenance(&Env.positions, S, &pv, NULL), 0);
         assert_int_equal(ep_tools_coalition_compute(&ctx, NULL, &o, NULL), 0);
         ep_buf_reset(&c);
-        assert_int_equal(ep_report_pdf_coalition(&o, &pv, Coal, &c, NULL), 0); /* = direct */
+        assert_int_equal(ep_report_pdf_coalition(&o, &pv, &c, NULL), 0); /* = direct */
         assert_int_equal(b.len, c.len);
         assert_memory_equal(b.data, c.data, b.len);
         ep_coalition_free(&o);

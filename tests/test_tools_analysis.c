@@ -418,7 +418,7 @@ static void test_reports(void **st)
                      EP_EINVAL);
     assert_non_null(strstr(m, "--out-dir"));
     /* with one, the dimension bars are drawn from the influence scorecard computed directly
-     * (ep_tools_influence_result): assess_mep_influence need not be registered (no tool calls
+     * (ep_tools_influence_compute): assess_mep_influence need not be registered (no tool calls
      * another by name) */
     char dir[1100];
     snprintf(dir, sizeof dir, "%s/files", tmp);

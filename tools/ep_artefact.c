@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ep_env.h"
 #include "ep_report.h"
 #include "ep_stats.h"
 #include "ep_tools_analysis.h"
@@ -280,6 +281,14 @@ static int artefacts_run(struct ep_tool_ctx *ctx, json_t *args, json_t *res,
     return ep_artefacts_finish(&a, res, err);
 }
 
+/* The store's provenance for the charts' footers (dataset date, synthetic). */
+static int doc_prov(struct ep_tool_ctx *ctx, struct ep_positions_prov *pv, struct ep_error *err)
+{
+    if (!ctx || !ctx->env || !ctx->env->store)
+        return ep_error_set(err, EP_EINVAL, "no store is open");
+    return ep_positions_provenance(&ctx->env->positions, ctx->env->store, pv, err);
+}
+
 /* ---- map_political_network: GraphML of the network; PNGs of the network drawing and of the
  * political map. The graph is the window's (w->g, with its centralities). */
 
@@ -292,8 +301,8 @@ struct map_doc {
 static int map_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
                    struct ep_doc_sink *sink, struct ep_error *err)
 {
-    (void)ctx;
     (void)args;
+    (void)res;
     struct map_doc *md = arg;
     struct ep_win *w = md->w;
     struct ep_buf b;
@@ -307,8 +316,9 @@ static int map_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg
         rc = ep_doc_emit(sink, rc, EP_FMT_GRAPHML, "network", "Co-voting network (GraphML)", &b,
                          err);
     }
-    if (rc == 0 && (md->fmts & EP_FMT_PNG)) {
-        rc = ep_report_png_network(&w->g, w->m, res, NULL, &b, err);
+    struct ep_positions_prov pv;
+    if (rc == 0 && (md->fmts & EP_FMT_PNG) && (rc = doc_prov(ctx, &pv, err)) == 0) {
+        rc = ep_report_png_network(&w->g, w->m, &pv, NULL, &b, err);
         rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "network", "Co-voting network", &b, err);
         struct ep_stats_map_params mpp;
         struct ep_stats_map mp = {0};
@@ -321,7 +331,7 @@ static int map_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg
             rc = 0;
         } else {
             if (rc == 0)
-                rc = ep_report_png_map(&mp, w->m, res, NULL, &b, err);
+                rc = ep_report_png_map(&mp, w->m, &pv, NULL, &b, err);
             rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "political-map", "Political map", &b, err);
         }
         ep_stats_map_free(&mp);
@@ -350,8 +360,6 @@ int ep_tools_render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args,
 
 struct influence_doc {
     int64_t id;
-    json_t *inf; /* borrowed when given; NULL: computed (for the PNG) */
-    json_t *rep; /* unused: the scorecard renders from the typed report, computed */
     unsigned fmts;
 };
 
@@ -401,6 +409,22 @@ static int scorecard_compute(struct ep_tool_ctx *ctx, json_t *args, int64_t id,
     return rc;
 }
 
+/* The dimension bars of MEP id over the window of args, from the typed scorecard. */
+static int influence_png(struct ep_tool_ctx *ctx, json_t *args, int64_t id, struct ep_buf *b,
+                         struct ep_error *err)
+{
+    struct ep_positions_prov pv;
+    struct ep_influence o;
+    ep_influence_init(&o);
+    int rc = doc_prov(ctx, &pv, err);
+    if (rc == 0)
+        rc = ep_tools_influence_compute(ctx, args, id, &o, err);
+    if (rc == 0)
+        rc = ep_report_png_dimensions(&o, &pv, NULL, b, err);
+    ep_influence_free(&o);
+    return rc;
+}
+
 static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
                          struct ep_doc_sink *sink, struct ep_error *err)
 {
@@ -408,17 +432,10 @@ static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, voi
     struct influence_doc *x = arg;
     long long id = (long long)x->id;
     char stem[64], title[160];
-    json_t *inf = x->inf, *own_inf = NULL;
     struct scorecard_in in; /* the PDF's */
     scorecard_init(&in);
     int rc = 0;
-    if (!inf && (x->fmts & EP_FMT_PNG)) {
-        rc = ep_tools_influence_result(ctx, args, x->id, &own_inf, err);
-        if (rc)
-            ep_error_prefix(err, "assess_mep_influence (for the document): ");
-        inf = own_inf;
-    }
-    if (rc == 0 && (x->fmts & EP_FMT_PDF))
+    if (x->fmts & EP_FMT_PDF)
         rc = scorecard_compute(ctx, args, x->id, &in, err);
     sink->t_render = ep_now();
     struct ep_buf b;
@@ -426,7 +443,7 @@ static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, voi
     if (rc == 0 && (x->fmts & EP_FMT_PNG)) {
         snprintf(stem, sizeof stem, "dimensions-%lld", id);
         snprintf(title, sizeof title, "Influence dimensions of MEP %lld", id);
-        rc = ep_report_png_dimensions(inf, NULL, &b, err);
+        rc = influence_png(ctx, args, x->id, &b, err);
         rc = ep_doc_emit(sink, rc, EP_FMT_PNG, stem, title, &b, err);
     }
     if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
@@ -436,91 +453,67 @@ static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, voi
         rc = ep_doc_emit(sink, rc, EP_FMT_PDF, stem, title, &b, err);
     }
     scorecard_free(&in);
-    json_decref(own_inf);
     ep_buf_free(&b);
     return rc;
 }
 
-int ep_tools_doc_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
-                           json_t *influence, json_t *report, unsigned fmts,
+int ep_tools_doc_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id, unsigned fmts,
                            struct ep_doc_sink *sink, struct ep_error *err)
 {
-    struct influence_doc x = {.id = mep_id, .inf = influence, .rep = report, .fmts = fmts};
+    struct influence_doc x = {.id = mep_id, .fmts = fmts};
     return influence_doc(ctx, args, NULL, &x, sink, err);
 }
 
 int ep_tools_render_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
-                              json_t *influence, json_t *report, unsigned fmts, json_t *res,
-                              struct ep_error *err)
+                              unsigned fmts, json_t *res, struct ep_error *err)
 {
-    struct influence_doc x = {.id = mep_id, .inf = influence, .rep = report, .fmts = fmts};
+    struct influence_doc x = {.id = mep_id, .fmts = fmts};
     return artefacts_run(ctx, args, res, influence_doc, &x, err);
 }
 
-/* ---- analyze_coalition_dynamics (coal = res) and generate_political_risk_assessment (risk =
- * res; the coalition result over the same window is computed for the charts): the cohesion and
- * agreement charts (PNG) and the coalition report or the risk briefing (PDF). */
+/* ---- analyze_coalition_dynamics and generate_political_risk_assessment: the cohesion and
+ * agreement charts (PNG) and the coalition report or the risk briefing (PDF), from the typed
+ * coalition over the window (and groups) of args, computed once: the tool's own result for the
+ * coalition, every group's over the same window for the risk briefing (its charts). */
 
 struct coalition_doc {
     int briefing;
     unsigned fmts;
 };
 
-/* The coalition report or (briefing) the risk briefing into b, from the typed results over the
- * window of args (the coalition JSON result coal only feeds the charts). */
-static int coalition_pdf(struct ep_tool_ctx *ctx, json_t *args, json_t *coal,
-                         int briefing, struct ep_buf *b, struct ep_error *err)
-{
-    struct ep_positions_prov pv;
-    int rc = ep_positions_provenance(&ctx->env->positions, ctx->store, &pv, err);
-    if (rc)
-        return rc;
-    if (briefing) {
-        struct ep_risk r;
-        rc = ep_tools_risk_compute(ctx, args, &r, err);
-        if (rc == 0)
-            rc = ep_report_pdf_briefing(&r, &pv, coal, b, err);
-        ep_risk_free(&r);
-        return rc;
-    }
-    struct ep_coalition o;
-    rc = ep_tools_coalition_compute(ctx, args, &o, err);
-    if (rc == 0)
-        rc = ep_report_pdf_coalition(&o, &pv, coal, b, err);
-    ep_coalition_free(&o);
-    return rc;
-}
-
 static int coalition_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
                          struct ep_doc_sink *sink, struct ep_error *err)
 {
+    (void)res;
     struct coalition_doc *x = arg;
-    json_t *coal = NULL;
-    int rc = 0;
-    if (x->briefing) {
-        /* the coalition figures of every group over the same window (the cache holds its
-         * statistics; the risk tool has no groups argument) */
-        rc = ep_tools_coal_or_risk_result(ctx, args, 0, 0, &coal, err);
-        if (rc)
-            ep_error_prefix(err, "analyze_coalition_dynamics (for the document): ");
-    } else
-        coal = json_incref(res);
+    struct ep_positions_prov pv;
+    struct ep_coalition o;
+    struct ep_risk r;
+    ep_coalition_init(&o);
+    ep_risk_init(&r);
+    int rc = doc_prov(ctx, &pv, err);
+    if (rc == 0 && (rc = ep_tools_coalition_compute(ctx, args, &o, err)) && x->briefing)
+        ep_error_prefix(err, "analyze_coalition_dynamics (for the document): ");
+    if (rc == 0 && x->briefing && (x->fmts & EP_FMT_PDF))
+        rc = ep_tools_risk_compute(ctx, args, &r, err);
     sink->t_render = ep_now();
     struct ep_buf b;
     ep_buf_init(&b, 0);
     if (rc == 0 && (x->fmts & EP_FMT_PNG)) {
-        rc = ep_report_png_cohesion(coal, 0, NULL, &b, err);
+        rc = ep_report_png_cohesion(&o, &pv, 0, NULL, &b, err);
         rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "cohesion", "Group cohesion per sitting", &b, err);
         if (rc == 0)
-            rc = ep_report_png_heatmap(coal, NULL, &b, err);
+            rc = ep_report_png_heatmap(&o, &pv, NULL, &b, err);
         rc = ep_doc_emit(sink, rc, EP_FMT_PNG, "agreement", "Group-pair agreement", &b, err);
     }
     if (rc == 0 && (x->fmts & EP_FMT_PDF)) {
-        rc = coalition_pdf(ctx, args, coal, x->briefing, &b, err);
+        rc = x->briefing ? ep_report_pdf_briefing(&r, &pv, &o, &b, err)
+                         : ep_report_pdf_coalition(&o, &pv, &b, err);
         rc = ep_doc_emit(sink, rc, EP_FMT_PDF, x->briefing ? "risk-briefing" : "coalition-report",
                          x->briefing ? "Political risk briefing" : "Coalition report", &b, err);
     }
-    json_decref(coal);
+    ep_risk_free(&r);
+    ep_coalition_free(&o);
     ep_buf_free(&b);
     return rc;
 }

@@ -750,7 +750,7 @@ static int tool_generate_report(struct ep_tool_ctx *ctx, json_t *args, json_t **
      * as assess_mep_influence's (its result and get_mep_details' computed directly) */
     if (rc == 0 && fmts != EP_FMT_JSON) {
         int64_t v = (int64_t)strtoll(id, NULL, 10);
-        rc = ep_tools_render_influence(ctx, args, v, NULL, out, fmts, out, err);
+        rc = ep_tools_render_influence(ctx, args, v, fmts, out, err);
         if (rc == 0 && (fmts & EP_FMT_PDF) &&
             json_object_set_new(out, "pdf", json_pack("{s:b}", "available", 1)))
             rc = oom(err);

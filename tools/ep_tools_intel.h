@@ -24,28 +24,18 @@
 /* The static rows (5); *n receives their count. Register with ep_tools_register. */
 const struct ep_tool *ep_tools_intel_rows(size_t *n);
 
-/* assess_mep_influence's result (structuredContent without files) for MEP mep_id over the
- * window of args (borrowed; only its from, to, term and sittings are read), computed directly
- * (analysis/ep_influence.h), for a product that shows it (generate_report's scorecard PDF)
- * without calling the tool by name. *result is a new reference. Errors as the tool's. */
-int ep_tools_influence_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
-                              json_t **result, struct ep_error *err);
-
 /* ---- documents (tools/ep_artefact.h: struct ep_doc_sink): the one path that renders both the
  * tools' formats files and `epintel report`'s. Each computes what it is not given over ctx's
  * environment, with args' window (and the tool's other arguments), then hands each file of
  * fmts (EP_FMT_* bits; JSON ignored) to sink. */
 
 /* The dimension bars (PNG, "dimensions-ID") and the MEP scorecard (PDF, "scorecard-ID") of
- * mep_id. influence: its assess_mep_influence result, report: its generate_report {kind: mep}
- * result (borrowed), each NULL = computed here. */
-int ep_tools_doc_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
-                           json_t *influence, json_t *report, unsigned fmts,
+ * mep_id, from its typed scorecard, profile and report over the window of args. */
+int ep_tools_doc_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id, unsigned fmts,
                            struct ep_doc_sink *sink, struct ep_error *err);
 /* The same files as the artefacts of a tool result res (res["artefacts"]). */
 int ep_tools_render_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
-                              json_t *influence, json_t *report, unsigned fmts, json_t *res,
-                              struct ep_error *err);
+                              unsigned fmts, json_t *res, struct ep_error *err);
 /* The cohesion and agreement charts (PNG) and the coalition report or, briefing != 0, the
  * political risk briefing (PDF), computed over the window of args. */
 int ep_tools_doc_coalition(struct ep_tool_ctx *ctx, json_t *args, int briefing, unsigned fmts,

@@ -361,15 +361,6 @@ static int influence_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args
     return finish(ctx, r, &tw, w, res, meth, bad, result, err);
 }
 
-int ep_tools_influence_result(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
-                              json_t **result, struct ep_error *err)
-{
-    struct ep_run r;
-    run_init(&r, ctx, "assess_mep_influence", 8);
-    r.progress = NULL; /* the caller reports progress */
-    return influence_run(ctx, &r, args, mep_id, result, err);
-}
-
 int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                      struct ep_error *err)
 {
@@ -382,7 +373,7 @@ int tool_assess_mep_influence(struct ep_tool_ctx *ctx, json_t *args, json_t **re
     int64_t id = (int64_t)json_integer_value(json_object_get(args, "mep_id"));
     int rc = influence_run(ctx, &r, args, id, result, err);
     if (rc == 0 && fmts != EP_FMT_JSON &&
-        (rc = ep_tools_render_influence(ctx, args, id, *result, NULL, fmts, *result, err))) {
+        (rc = ep_tools_render_influence(ctx, args, id, fmts, *result, err))) {
         json_decref(*result);
         *result = NULL;
     }
