@@ -175,10 +175,8 @@ int ep_attendance_compute(struct ep_win *w, const struct ep_att_params *p, struc
         out->key = calloc(n, sizeof *out->key);
         out->country = calloc(n, sizeof *out->country);
         ent = calloc(n, sizeof *ent);
-        if (!out->key || !out->country || !ent) {
-            ep_error_set(err, EP_ENOMEM, "out of memory");
-            rc = EP_ENOMEM;
-        }
+        if (!out->key || !out->country || !ent)
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     }
     if (!rc) {
         if (p->by == EP_ATT_BY_COUNTRY) {

@@ -174,10 +174,8 @@ int ep_delegation_compute(struct ep_win *w, const char *country, struct ep_run *
         out->split = malloc(nv * sizeof *out->split);
         out->defector =
             malloc((size_t)(out->n_member > 0 ? out->n_member : 1) * sizeof *out->defector);
-        if (!ai || !out->split || !out->defector || !dpos) {
-            ep_error_set(err, EP_ENOMEM, "out of memory");
-            rc = EP_ENOMEM;
-        }
+        if (!ai || !out->split || !out->defector || !dpos)
+            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     }
     for (int v = 0; !rc && v < m->n_vote; v++)
         one_vote(w, out, v, ai, dpos);

@@ -2,47 +2,14 @@
 // round-trip p50/p99 per tool. Raw newline-delimited JSON-RPC (no SDK in the timed path).
 // usage: node mcp_bench.mjs start  LABEL RUNS -- CMD ARGS...
 //        node mcp_bench.mjs tools  CALLS      -- CMD ARGS...   (basic tools, on the bundled data)
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { session as stdioSession } from "./mcp_stdio.mjs";
 
 const argv = process.argv.slice(2);
 const sep = argv.indexOf("--");
 const [mode, ...opts] = argv.slice(0, sep);
 const cmd = argv.slice(sep + 1);
 
-function session() {
-  const t0 = process.hrtime.bigint();
-  const child = spawn(cmd[0], cmd.slice(1), { stdio: ["pipe", "pipe", "ignore"] });
-  let buf = "";
-  const waiting = new Map();
-  child.stdout.on("data", (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      if (!line.trim()) continue;
-      const msg = JSON.parse(line);
-      if (msg.id !== undefined && waiting.has(msg.id)) {
-        waiting.get(msg.id)(msg);
-        waiting.delete(msg.id);
-      }
-    }
-  });
-  let next = 1;
-  const request = (method, params) => new Promise((resolve) => {
-    const id = next++;
-    waiting.set(id, resolve);
-    child.stdin.write(JSON.stringify({ jsonrpc: "2.0", id, method, params }) + "\n");
-  });
-  const notify = (method) => child.stdin.write(JSON.stringify({ jsonrpc: "2.0", method }) + "\n");
-  const rssKb = () => {
-    const s = readFileSync(`/proc/${child.pid}/status`, "utf8");
-    return Number(/VmHWM:\s+(\d+)/.exec(s)[1]);
-  };
-  const close = () => new Promise((r) => { child.on("exit", r); child.stdin.end(); setTimeout(() => child.kill("SIGKILL"), 5000).unref(); });
-  return { t0, child, request, notify, rssKb, close };
-}
+const session = () => stdioSession(cmd);
 
 const ms = (a, b) => Number(b - a) / 1e6;
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };

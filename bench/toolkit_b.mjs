@@ -3,7 +3,7 @@
 // usage: node toolkit_b.mjs CALLS BASELINE_JSON TOOLS_JSON -- CMD ARGS...
 //   BASELINE_JSON: {"name": "get_meps", "arguments": {...}}; TOOLS_JSON: [{"name", "arguments"}]
 // Prints one line per tool: name p50_ms baseline_p50_ms ratio errors
-import { spawn } from "node:child_process";
+import { session } from "./mcp_stdio.mjs";
 
 const argv = process.argv.slice(2);
 const sep = argv.indexOf("--");
@@ -13,29 +13,7 @@ const calls = Number(callsArg);
 const base = JSON.parse(baseArg);
 const tools = JSON.parse(toolsArg);
 
-const child = spawn(cmd[0], cmd.slice(1), { stdio: ["pipe", "pipe", "ignore"] });
-let buf = "";
-const waiting = new Map();
-child.stdout.on("data", (d) => {
-  buf += d;
-  let i;
-  while ((i = buf.indexOf("\n")) >= 0) {
-    const line = buf.slice(0, i);
-    buf = buf.slice(i + 1);
-    if (!line.trim()) continue;
-    const msg = JSON.parse(line);
-    if (msg.id !== undefined && waiting.has(msg.id)) {
-      waiting.get(msg.id)(msg);
-      waiting.delete(msg.id);
-    }
-  }
-});
-let next = 1;
-const request = (method, params) => new Promise((resolve) => {
-  const id = next++;
-  waiting.set(id, resolve);
-  child.stdin.write(JSON.stringify({ jsonrpc: "2.0", id, method, params }) + "\n");
-});
+const { child, request, notify } = session(cmd);
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const p50 = (a) => {
   const s = [...a].sort((x, y) => x - y);
@@ -49,7 +27,7 @@ async function timed(t) {
 
 await request("initialize", { protocolVersion: "2025-06-18", capabilities: {},
                               clientInfo: { name: "toolkit_b", version: "1" } });
-child.stdin.write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n");
+notify("notifications/initialized");
 await timed(base); // warm the baseline's own caches once
 for (const t of tools) {
   await timed(t); // the first call fills the window caches (the cold figure is measured apart)

@@ -29,17 +29,16 @@ static void mark_truncated(char *buf, size_t size, int n)
         memcpy(buf + size - 4, "...", 4);
 }
 
-int ep_error_set(struct ep_error *err, int code, const char *fmt, ...)
+struct ep_error *ep_error_fmt(struct ep_error *err, const char *fmt, ...)
 {
     if (!err)
-        return code;
-    err->code = code;
+        return NULL;
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
     mark_truncated(err->msg, sizeof err->msg, n);
-    return code;
+    return err;
 }
 
 int ep_error_prefix(struct ep_error *err, const char *fmt, ...)

@@ -34,10 +34,26 @@ struct ep_error {
 /* Static text for a code ("invalid argument", ...). Never NULL. */
 const char *ep_strerror(int code);
 
+/* Fill err (if not NULL) with a printf-style message and return err. The message half of
+ * ep_error_set; call ep_error_set, not this. */
+struct ep_error *ep_error_fmt(struct ep_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The code half of ep_error_set: store code in err (if not NULL) and return it. Inline, so
+ * that the static analysers (clang-tidy's, gcc -fanalyzer) see the code come back. */
+static inline int ep_error_code(struct ep_error *err, int code)
+{
+    if (err)
+        err->code = code;
+    return code;
+}
+
 /* Fill err (if not NULL) with code and a printf-style message; returns code so that
- * callers can write `return ep_error_set(err, EP_EINVAL, "...")`. */
-int ep_error_set(struct ep_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+ * callers can write `return ep_error_set(err, EP_EINVAL, "...")` or
+ * `rc = ep_error_set(err, EP_ENOMEM, "out of memory")`. A macro over the out-of-line
+ * ep_error_fmt and the inline ep_error_code: each argument is evaluated once, and the
+ * analysers see that the result is code (they could not see through a variadic function). */
+#define ep_error_set(err, code, ...) ep_error_code(ep_error_fmt((err), __VA_ARGS__), (code))
 
 /* Prefix the message already in err with more context ("file.xml:12: " + old). */
 int ep_error_prefix(struct ep_error *err, const char *fmt, ...)

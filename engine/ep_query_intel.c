@@ -81,8 +81,7 @@ int ep_query_member_names(struct ep_store *s, const int64_t *ids, int n, char **
             name[i] = t + off[i];
         *names = name;
     } else if (!rc) {
-        ep_error_set(err, EP_ENOMEM, "out of memory");
-        rc = EP_ENOMEM;
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     }
     free(off);
     ep_buf_free(&text);

@@ -47,10 +47,8 @@ int ep_query_vote_titles(struct ep_store *s, const int64_t *ids, int n, char ***
     sqlite3_finalize(q);
     size_t head = (size_t)n * sizeof(char *);
     char **out = rc ? NULL : malloc(head + b.len + 1);
-    if (!rc && !out) {
-        ep_error_set(err, EP_ENOMEM, "out of memory");
-        rc = EP_ENOMEM;
-    }
+    if (!rc && !out)
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     if (out) {
         char *text = (char *)out + head;
         if (b.len)

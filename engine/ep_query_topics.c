@@ -194,10 +194,8 @@ static int grow(void **p, int *alloc, int n, size_t size, int first, struct ep_e
         return EP_OK;
     int a = *alloc ? *alloc * 2 : first;
     void *q = realloc(*p, (size_t)a * size);
-    if (!q) {
-        ep_error_set(err, EP_ENOMEM, "out of memory");
-        return EP_ENOMEM; /* spelt out: the analysers cannot see that ep_error_set returns it */
-    }
+    if (!q)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
     *p = q;
     *alloc = a;
     return EP_OK;

@@ -787,8 +787,7 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
         size_t n = in->avidx ? 2 * in->avidx : 1024;
         size_t *t = calloc(n, sizeof *t);
         if (!t) {
-            ep_error_set(err, EP_ENOMEM, "out of memory");
-            return EP_ENOMEM;
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
         }
         for (size_t i = 0; i < in->nvotes; i++) {
             size_t h = seen_hash(in->votes[i].id, n);
@@ -810,8 +809,7 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
         size_t n = in->avotes ? in->avotes * 2 : 64;
         struct vote_state *p = realloc(in->votes, n * sizeof *p);
         if (!p) {
-            ep_error_set(err, EP_ENOMEM, "out of memory");
-            return EP_ENOMEM; /* explicitly non-zero: the caller then uses *out */
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
         }
         in->votes = p;
         in->avotes = n;
@@ -846,8 +844,7 @@ static int vote_state(struct ingest *in, int64_t id, struct vote_state **out, st
                 memcpy(view + 1, data, len);
             sqlite3_reset(st);
             if (!view) {
-                ep_error_set(err, EP_ENOMEM, "out of memory");
-                return EP_ENOMEM; /* explicitly non-zero: the caller then uses *out */
+                return ep_error_set(err, EP_ENOMEM, "out of memory");
             }
             vs->view = view;
             if (ep_posblob_view(view + 1, len, view) != 0) {

@@ -451,48 +451,43 @@ static void gen_free(struct gen *g)
     g->sit_day = NULL;
 }
 
-/* Every failure returns its EP_E* code directly (not ep_error_set's result), so that the callers'
- * `if (rc) return rc;` visibly guards the code that relies on valid parameters. */
+/* Every failure returns its EP_E* code (ep_error_set's result), which the callers'
+ * `if (rc) return rc;` sees guard the code that relies on valid parameters. */
 static int check_params(const struct ep_synth_params *p, int n_mep, int n_vote,
                         struct ep_error *err)
 {
     if (!p) {
-        ep_error_set(err, EP_EINVAL, "ep_synth: NULL parameters");
-        return EP_EINVAL;
+        return ep_error_set(err, EP_EINVAL, "ep_synth: NULL parameters");
     }
     if (n_mep < 1 || n_vote < 0) {
-        ep_error_set(err, EP_EINVAL, "ep_synth: need n_mep >= 1 and n_vote >= 0 (got %d, %d)",
-                     n_mep, n_vote);
-        return EP_EINVAL;
+        return ep_error_set(err, EP_EINVAL,
+                            "ep_synth: need n_mep >= 1 and n_vote >= 0 (got %d, %d)", n_mep,
+                            n_vote);
     }
     if (n_mep > 9999999 || n_vote > 99999999) {
-        ep_error_set(err, EP_ELIMIT, "ep_synth: at most 9999999 MEPs and 99999999 votes");
-        return EP_ELIMIT;
+        return ep_error_set(err, EP_ELIMIT, "ep_synth: at most 9999999 MEPs and 99999999 votes");
     }
     if (p->n_grp < 1 || p->n_grp > EP_SYNTH_MAX_GROUPS) {
-        ep_error_set(err, EP_EINVAL, "ep_synth: n_grp must be 1..%d (got %d)", EP_SYNTH_MAX_GROUPS,
-                     p->n_grp);
-        return EP_EINVAL;
+        return ep_error_set(err, EP_EINVAL, "ep_synth: n_grp must be 1..%d (got %d)",
+                            EP_SYNTH_MAX_GROUPS, p->n_grp);
     }
     double sum = 0.0;
     for (int g = 0; g < p->n_grp; g++) {
         const struct ep_synth_group *q = &p->grp[g];
         if (!q->code[0] || memchr(q->code, 0, sizeof q->code) == NULL) {
-            ep_error_set(err, EP_EINVAL, "ep_synth: group %d has no code", g);
-            return EP_EINVAL;
+            return ep_error_set(err, EP_EINVAL, "ep_synth: group %d has no code", g);
         }
         if (!(q->seat_share >= 0.0) ||
             !(q->participation_mean >= 0.0 && q->participation_mean <= 1.0) ||
             !(q->loyalty_mean >= 0.0 && q->loyalty_mean <= 1.0) ||
             !(q->group_abstain >= 0.0 && q->group_abstain <= 1.0)) {
-            ep_error_set(err, EP_EINVAL, "ep_synth: group %s has a share outside [0, 1]", q->code);
-            return EP_EINVAL;
+            return ep_error_set(err, EP_EINVAL, "ep_synth: group %s has a share outside [0, 1]",
+                                q->code);
         }
         sum += q->seat_share;
     }
     if (!(sum > 0.0)) {
-        ep_error_set(err, EP_EINVAL, "ep_synth: seat shares sum to 0");
-        return EP_EINVAL;
+        return ep_error_set(err, EP_EINVAL, "ep_synth: seat shares sum to 0");
     }
     return EP_OK;
 }

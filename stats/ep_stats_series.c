@@ -206,8 +206,7 @@ int ep_stats_series_compute(const struct ep_matrix *m, const struct ep_stats_vot
     out->den = calloc(n, sizeof *out->den);
     if (!out->x || !out->ok || !out->num || !out->den) {
         ep_stats_series_free(out);
-        ep_error_set(err, EP_ENOMEM, "series: out of memory");
-        return EP_ENOMEM; /* not ep_error_set's result: callers must see the failure */
+        return ep_error_set(err, EP_ENOMEM, "series: out of memory");
     }
     out->n = p->n;
     for (int k = 0; k < p->n; k++) {

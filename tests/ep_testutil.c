@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ep_env.h"
+#include "ep_store.h"
+#include "ep_tools.h"
 #include "ep_util.h"
 
 #ifndef EP_REAL_DATA
@@ -44,6 +47,42 @@ char *ep_test_tmpdir(void)
     snprintf(tmpl, sizeof tmpl, "%s/epintel-test-XXXXXX", t && *t ? t : "/tmp");
     char *d = mkdtemp(tmpl);
     return d ? strdup(d) : NULL;
+}
+
+int ep_test_store_open(const char *file, char **dir, struct ep_store **store, struct ep_env *env,
+                       const ep_test_rows_fn *rows)
+{
+    struct ep_error err = {0};
+    *store = NULL;
+    if (!(*dir = ep_test_tmpdir())) {
+        fprintf(stderr, "setup: no temporary folder\n");
+        return -1;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", *dir, file);
+    if (ep_store_open(path, 0, store, &err) || ep_store_ensure_default(*store, NULL, NULL, &err) ||
+        (env && ep_env_init(env, *store, &err))) {
+        fprintf(stderr, "setup: store %s: %s\n", path, err.msg);
+        return -1;
+    }
+    for (size_t k = 0; rows && rows[k]; k++) {
+        size_t n;
+        const struct ep_tool *r = rows[k](&n);
+        if (ep_tools_register(r, n, &err)) {
+            fprintf(stderr, "setup: register: %s\n", err.msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void ep_test_store_close(char *dir, struct ep_store *store, struct ep_env *env)
+{
+    ep_env_close(env);
+    ep_store_close(store);
+    if (dir)
+        ep_test_system("rm -rf '%s'", dir);
+    free(dir);
 }
 
 int ep_test_system(const char *fmt, ...)

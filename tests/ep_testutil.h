@@ -24,6 +24,22 @@ char *ep_test_tmpdir(void);
 /* Run a shell command, return its exit status (or -1). */
 int ep_test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- the bundled store for a suite's setup ---------------------------------------------- */
+struct ep_store;
+struct ep_env;
+struct ep_tool;
+/* A tool family's row table (ep_tools_basic_rows, ep_tools_intel_rows, ...). */
+typedef const struct ep_tool *(*ep_test_rows_fn)(size_t *n);
+/* A suite's store: a fresh temporary folder (*dir, owned), the default store (the bundled data,
+ * ep_store_ensure_default) opened in it as the file named file, its analysis environment *env
+ * (when env is not NULL), and the tools of every row table of rows registered (rows: a
+ * NULL-terminated list, or NULL for none). Returns 0, or -1 with the reason on stderr. Undo with
+ * ep_test_store_close. */
+int ep_test_store_open(const char *file, char **dir, struct ep_store **store, struct ep_env *env,
+                       const ep_test_rows_fn *rows);
+/* Close env (when not NULL) and store, remove the folder dir and free it. */
+void ep_test_store_close(char *dir, struct ep_store *store, struct ep_env *env);
+
 /* Start the helper program NAME built next to the tests (tests/srv_*.c: $EP_BUILD/NAME, else the
  * test binary's folder) with "--port-file DIR/port", and wait (up to 30 s) until it writes its
  * port. The child gets SIGTERM if the test dies. Returns the pid and fills *port, or -1 (the

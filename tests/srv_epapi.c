@@ -40,11 +40,9 @@
  *   DELETE /__faults   clear all rules and counters.
  *   GET /__stats       {"requests": N, "failed": N, "not_modified": N, "last": {headers},
  *                       "by_path": {path: n}}. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -57,6 +55,7 @@
 #include "ep_store.h"
 #include "ep_store_db.h"
 #include "ep_util.h"
+#include "srv_util.h"
 
 #define MAX_RULES 64
 #define CTR_BUCKETS 8192u
@@ -1129,14 +1128,12 @@ static void progress_cb(void *ctx, const char *p, int i, int n)
 
 int main(int argc, char **argv)
 {
-    const char *port_file = NULL, *store_path = NULL;
-    int port = 0;
+    struct srv s = {.name = "srv_epapi"};
+    const char *store_path = NULL;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--port-file") == 0 && i + 1 < argc)
-            port_file = argv[++i];
-        else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
-            port = (int)strtol(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
+        if (srv_arg(&s, argc, argv, &i))
+            continue;
+        if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
             store_path = argv[++i];
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             default_seed = strtoull(argv[++i], NULL, 10);
@@ -1146,13 +1143,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    /* Block the stop signals in every thread; main waits for them with sigwait. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    srv_signals(&s); /* before any thread: main waits for the stop signals in srv_wait */
 
     char tmpdir[256] = "", dbpath[512];
     struct ep_store *store = NULL;
@@ -1182,36 +1173,10 @@ int main(int argc, char **argv)
     by_path = json_object();
     last_headers = json_object();
 
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL, NULL,
-        handler, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
-    if (!d) {
-        fprintf(stderr, "srv_epapi: cannot listen on 127.0.0.1:%d\n", port);
+    if (srv_start(&s, handler, on_completed, 30))
         return 1;
-    }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    int bound = di ? di->port : port;
-    if (port_file) {
-        char tmp[1024], txt[32];
-        snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
-        int n = snprintf(txt, sizeof txt, "%d\n", bound);
-        FILE *fp = fopen(tmp, "w");
-        if (!fp || fwrite(txt, 1, (size_t)n, fp) != (size_t)n || fclose(fp) != 0 ||
-            rename(tmp, port_file) != 0) {
-            fprintf(stderr, "srv_epapi: writing %s: %s\n", port_file, strerror(errno));
-            MHD_stop_daemon(d);
-            return 1;
-        }
-    }
-    fprintf(stderr, "srv_epapi: listening on http://127.0.0.1:%d/ (constructed data)\n", bound);
-    int sig = 0;
-    sigwait(&set, &sig);
-    MHD_stop_daemon(d);
+    fprintf(stderr, "srv_epapi: listening on http://127.0.0.1:%d/ (constructed data)\n", s.port);
+    srv_wait(&s);
     ep_store_close(store);
     json_decref(by_path);
     json_decref(last_headers);

@@ -28,11 +28,9 @@
  *                 "ifrange_miss N\nbytes N\n" (ifrange_miss: a Range whose If-Range no longer
  *                 matched, answered with the whole file)
  *   DELETE /__faults  clear the faults (not the salt, nor the counters). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -46,6 +44,7 @@
 
 #include "ep_synth.h"
 #include "ep_util.h"
+#include "srv_util.h"
 
 /* ---- the synthetic export ------------------------------------------------------------------- */
 
@@ -442,15 +441,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
 int main(int argc, char **argv)
 {
-    const char *port_file = NULL, *write_dir = NULL;
-    int port = 0, meps = 720, votes = 3000, term = 9;
+    struct srv s = {.name = "srv_htv"};
+    const char *write_dir = NULL;
+    int meps = 720, votes = 3000, term = 9;
     uint64_t seed = 1;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--port-file") && i + 1 < argc)
-            port_file = argv[++i];
-        else if (!strcmp(argv[i], "--port") && i + 1 < argc)
-            port = (int)strtol(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+        if (srv_arg(&s, argc, argv, &i))
+            continue;
+        if (!strcmp(argv[i], "--dir") && i + 1 < argc)
             root = argv[++i];
         else if (!strcmp(argv[i], "--write") && i + 1 < argc)
             write_dir = argv[++i];
@@ -475,41 +473,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "srv_htv: --dir or --write is required\n");
         return 2;
     }
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL, NULL,
-        handler, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)60, MHD_OPTION_END);
-    if (!d) {
-        fprintf(stderr, "srv_htv: cannot listen on 127.0.0.1:%d\n", port);
+    srv_signals(&s);
+    if (srv_start(&s, handler, NULL, 60))
         return 1;
-    }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    int bound = di ? di->port : port;
-    if (port_file) {
-        char tmp[4200], txt[32];
-        snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
-        int n = snprintf(txt, sizeof txt, "%d\n", bound);
-        FILE *fp = fopen(tmp, "w");
-        if (!fp || fwrite(txt, 1, (size_t)n, fp) != (size_t)n || fclose(fp) != 0 ||
-            rename(tmp, port_file) != 0) {
-            fprintf(stderr, "srv_htv: writing %s: %s\n", port_file, strerror(errno));
-            MHD_stop_daemon(d);
-            return 1;
-        }
-    }
-    fprintf(stderr, "srv_htv: serving %s on http://127.0.0.1:%d/\n", root, bound);
-    int sig = 0;
-    sigwait(&set, &sig);
-    MHD_stop_daemon(d);
+    fprintf(stderr, "srv_htv: serving %s on http://127.0.0.1:%d/\n", root, s.port);
+    srv_wait(&s);
     return 0;
 }

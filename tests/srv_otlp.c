@@ -10,11 +10,9 @@
  * (a slow collector); --status answers every export with that status instead, writing nothing
  * (a failing collector). --discard answers 200 "{}" without parsing or writing (bench/trace.sh:
  * a collector's own work is not epintel's cost). Stops on SIGTERM or SIGINT. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -23,6 +21,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include "srv_util.h"
 
 #define MAX_BODY ((size_t)64 << 20)
 
@@ -135,14 +135,12 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 
 int main(int argc, char **argv)
 {
-    const char *port_file = NULL, *out_path = NULL;
-    int port = 0;
+    struct srv s = {.name = "srv_otlp"};
+    const char *out_path = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--port-file") && i + 1 < argc)
-            port_file = argv[++i];
-        else if (!strcmp(argv[i], "--port") && i + 1 < argc)
-            port = (int)strtol(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+        if (srv_arg(&s, argc, argv, &i))
+            continue;
+        if (!strcmp(argv[i], "--out") && i + 1 < argc)
             out_path = argv[++i];
         else if (!strcmp(argv[i], "--delay-ms") && i + 1 < argc)
             delay_ms = strtol(argv[++i], NULL, 10);
@@ -164,44 +162,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "srv_otlp: %s: %s\n", out_path, strerror(errno));
         return 1;
     }
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL, NULL,
-        handler, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)60, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
-    if (!d) {
-        fprintf(stderr, "srv_otlp: cannot listen on 127.0.0.1:%d\n", port);
+    srv_signals(&s);
+    if (srv_start(&s, handler, on_done, 60)) {
         fclose(out);
         return 1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    int bound = di ? di->port : port;
-    if (port_file) {
-        char tmp[4200], txt[32];
-        snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
-        int n = snprintf(txt, sizeof txt, "%d\n", bound);
-        FILE *fp = fopen(tmp, "w");
-        if (!fp || fwrite(txt, 1, (size_t)n, fp) != (size_t)n || fclose(fp) != 0 ||
-            rename(tmp, port_file) != 0) {
-            fprintf(stderr, "srv_otlp: writing %s: %s\n", port_file, strerror(errno));
-            MHD_stop_daemon(d);
-            fclose(out);
-            return 1;
-        }
-    }
-    fprintf(stderr, "srv_otlp: receiving on http://127.0.0.1:%d/v1/traces\n", bound);
-    int sig = 0;
-    sigwait(&set, &sig);
-    MHD_stop_daemon(d);
+    fprintf(stderr, "srv_otlp: receiving on http://127.0.0.1:%d/v1/traces\n", s.port);
+    srv_wait(&s);
     fclose(out);
     return 0;
 }

@@ -35,25 +35,13 @@ static struct ep_env env;
 static int setup(void **st)
 {
     (void)st;
-    struct ep_error e = {0};
-    tmp = ep_test_tmpdir();
-    char path[1024];
-    snprintf(path, sizeof path, "%s/s.db", tmp);
-    if (ep_store_open(path, 0, &store, &e) || ep_store_ensure_default(store, NULL, NULL, &e)) {
-        fprintf(stderr, "store: %s\n", e.msg);
-        return -1;
-    }
-    ep_env_init(&env, store, NULL);
-    return 0;
+    return ep_test_store_open("s.db", &tmp, &store, &env, NULL);
 }
 
 static int teardown(void **st)
 {
     (void)st;
-    ep_env_close(&env);
-    ep_store_close(store);
-    ep_test_system("rm -rf '%s'", tmp);
-    free(tmp);
+    ep_test_store_close(tmp, store, &env);
     return 0;
 }
 

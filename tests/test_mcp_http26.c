@@ -182,6 +182,52 @@ static int serve(const char *db, const char *pf, const char *out_dir, const char
     return p;
 }
 
+/* Stop a replica started by serve with SIGTERM: it must exit 0. */
+static void stop_replica(pid_t pid)
+{
+    int ws = -1;
+    kill(pid, SIGTERM);
+    waitpid(pid, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+}
+
+/* Kill a child with sig and reap it. */
+static void kill_wait(pid_t pid, int sig)
+{
+    int ws;
+    kill(pid, sig);
+    waitpid(pid, &ws, 0);
+}
+
+/* Three replicas on db sharing state (port files DIR/<tag>.0..2): their pids and ports. */
+static void serve3(const char *db, const char *tag, const char *out_dir, const char *auth,
+                   const char *state, pid_t pid[3], int ports[3])
+{
+    for (int i = 0; i < 3; i++) {
+        char pf[600];
+        snprintf(pf, sizeof pf, "%s/%s.%d", dir, tag, i);
+        ports[i] = serve(db, pf, out_dir, auth, NULL, state, &pid[i]);
+    }
+}
+
+/* The bundled store at db (`epintel info` builds it). */
+static void make_store(const char *db)
+{
+    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
+                     0);
+}
+
+/* A synthetic store at db: 300 MEPs x 3,000 votes from the bundled data (DIR/real.db). */
+static void make_synth(const char *db)
+{
+    assert_int_equal(
+        ep_test_system("'%s' --quiet --db '%s/real.db' info >/dev/null 2>&1 && "
+                       "'%s' --quiet --db '%s' synth --real-db '%s/real.db' --meps 300 "
+                       "--votes 3000 --seed 1 >/dev/null 2>&1",
+                       EP_TEST_BIN, dir, EP_TEST_BIN, db, dir),
+        0);
+}
+
 static int err_code(json_t *v)
 {
     return (int)json_integer_value(json_object_get(json_object_get(v, "error"), "code"));
@@ -208,8 +254,7 @@ static void test_roles_quota_audit_both_eras(void **state)
             "\"viewer\"},{\"id\":\"m26\",\"sha256\":\"%s\",\"role\":\"metered\"}]}",
             dv, dm);
     fclose(f);
-    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
-                     0);
+    make_store(db);
     char out[600];
     snprintf(out, sizeof out, "%s/out", dir);
     pid_t pid;
@@ -273,10 +318,7 @@ static void test_roles_quota_audit_both_eras(void **state)
     assert_int_equal(st, 429);
     json_decref(v);
 
-    kill(pid, SIGTERM);
-    int ws = -1;
-    waitpid(pid, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    stop_replica(pid);
 
     /* the audit: one line per /mcp request; the 2026 ones name their protocol and no session */
     f = fopen(audit, "r");
@@ -328,12 +370,7 @@ static void test_task_across_replicas(void **state)
     snprintf(out, sizeof out, "%s/out", dir);
     /* a synthetic store (300 MEPs x 3,000 votes from the bundled data) on which rendering the
      * network takes about 2 s: long enough to kill its replica mid-run */
-    assert_int_equal(
-        ep_test_system("'%s' --quiet --db '%s/real.db' info >/dev/null 2>&1 && "
-                       "'%s' --quiet --db '%s' synth --real-db '%s/real.db' --meps 300 "
-                       "--votes 3000 --seed 1 >/dev/null 2>&1",
-                       EP_TEST_BIN, dir, EP_TEST_BIN, db, dir),
-        0);
+    make_synth(db);
     pid_t a, b;
     int pa = serve(db, pfa, out, NULL, NULL, NULL, &a),
         pb = serve(db, pfb, out, NULL, NULL, NULL, &b);
@@ -351,9 +388,7 @@ static void test_task_across_replicas(void **state)
     char id[64], get[600];
     snprintf(id, sizeof id, "%s", json_string_value(json_object_get(r, "taskId")));
     json_decref(v);
-    kill(a, SIGKILL); /* replica A dies with the task running */
-    int ws;
-    waitpid(a, &ws, 0);
+    kill_wait(a, SIGKILL); /* replica A dies with the task running */
     /* B answers for it at once (the store is shared), and finishes it once A's lease ran out */
     port = pb;
     snprintf(get, sizeof get,
@@ -403,9 +438,7 @@ static void test_task_across_replicas(void **state)
     json_decref(rr);
     json_decref(last);
     assert_int_equal(runs, 2); /* started on A, run again from the start on B */
-    kill(b, SIGTERM);
-    waitpid(b, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    stop_replica(b);
 }
 
 /* A free loopback TCP port (bound and released). */
@@ -447,6 +480,48 @@ static pid_t start_redis(int rport)
     }
     fail_msg("redis-server did not start on port %d", rport);
     return -1;
+}
+
+/* A redis-server of a test: started on a free loopback port, and again on the same one after
+ * kill_wait(rd.pid, ...). */
+struct redis {
+    int port;
+    pid_t pid;
+    char url[64]; /* the --state URL */
+};
+static void redis_start(struct redis *rd)
+{
+    if (!rd->port) {
+        rd->port = free_port();
+        snprintf(rd->url, sizeof rd->url, "redis://127.0.0.1:%d/0", rd->port);
+    }
+    rd->pid = start_redis(rd->port);
+}
+
+/* Two replicas A and B on separate copies of one store (DIR/<tag>a.db, made by make, copied to
+ * DIR/<tag>b.db: different paths, same content), sharing a Redis started here; with audit, their
+ * audit files DIR/audit.<tag>a and DIR/audit.<tag>b. */
+struct pair {
+    char dba[600], dbb[600], pfa[600], pfb[600], aua[600], aub[600], out[600];
+    struct redis rd;
+    pid_t a, b;
+    int pa, pb;
+};
+static void pair_start(struct pair *p, const char *tag, void (*make)(const char *db), int audit)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->dba, sizeof p->dba, "%s/%sa.db", dir, tag);
+    snprintf(p->dbb, sizeof p->dbb, "%s/%sb.db", dir, tag);
+    snprintf(p->pfa, sizeof p->pfa, "%s/port.%sa", dir, tag);
+    snprintf(p->pfb, sizeof p->pfb, "%s/port.%sb", dir, tag);
+    snprintf(p->aua, sizeof p->aua, "%s/audit.%sa", dir, tag);
+    snprintf(p->aub, sizeof p->aub, "%s/audit.%sb", dir, tag);
+    snprintf(p->out, sizeof p->out, "%s/out", dir);
+    make(p->dba);
+    assert_int_equal(ep_test_system("cp '%s' '%s'", p->dba, p->dbb), 0);
+    redis_start(&p->rd);
+    p->pa = serve(p->dba, p->pfa, p->out, NULL, audit ? p->aua : NULL, p->rd.url, &p->a);
+    p->pb = serve(p->dbb, p->pfb, p->out, NULL, audit ? p->aub : NULL, p->rd.url, &p->b);
 }
 
 struct burst {
@@ -495,7 +570,7 @@ static void bursts(const int ports[3], const char *authz, int *ok, int *over, in
 static void test_redis_quota_replicas(void **state)
 {
     (void)state;
-    char cfg[600], db[600], out[600], pf[3][600], url[64];
+    char cfg[600], db[600], out[600];
     snprintf(cfg, sizeof cfg, "%s/auth5.json", dir);
     snprintf(db, sizeof db, "%s/redis.db", dir);
     snprintf(out, sizeof out, "%s/out", dir);
@@ -510,17 +585,12 @@ static void test_redis_quota_replicas(void **state)
             "\"role\":\"metered\"}]}",
             dm);
     fclose(f);
-    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
-                     0);
-    int rport = free_port();
-    pid_t redis = start_redis(rport);
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rport);
+    make_store(db);
+    struct redis rd = {0};
+    redis_start(&rd);
     pid_t rep[3];
     int ports[3];
-    for (int i = 0; i < 3; i++) {
-        snprintf(pf[i], sizeof pf[i], "%s/rport.%d", dir, i);
-        ports[i] = serve(db, pf[i], out, cfg, NULL, url, &rep[i]);
-    }
+    serve3(db, "rport", out, cfg, rd.url, rep, ports);
     /* 18 calls at once over the 3 replicas, one principal with a quota of 5: exactly 5 pass */
     int ok, over, other;
     bursts(ports, NULL, &ok, &over, &other);
@@ -528,9 +598,7 @@ static void test_redis_quota_replicas(void **state)
     assert_int_equal(over, 13);
     assert_int_equal(other, 0);
     /* Redis gone: the quota cannot be checked, the call is refused with 503 naming it */
-    kill(redis, SIGKILL);
-    int ws;
-    waitpid(redis, &ws, 0);
+    kill_wait(rd.pid, SIGKILL);
     port = ports[1];
     long st = 0;
     json_t *v = post("Bearer metered-secret-26", NULL, "tools/call", "get_meps", call26, &st);
@@ -540,19 +608,15 @@ static void test_redis_quota_replicas(void **state)
                "Redis at 127.0.0.1:"));
     json_decref(v);
     /* Redis back (empty: no persistence here): served again within a few seconds */
-    redis = start_redis(rport);
+    redis_start(&rd);
     for (int i = 0; i < 50 && st != 200; i++) {
         usleep(100000);
         json_decref(post("Bearer metered-secret-26", NULL, "tools/call", "get_meps", call26, &st));
     }
     assert_int_equal(st, 200);
-    for (int i = 0; i < 3; i++) {
-        kill(rep[i], SIGTERM);
-        waitpid(rep[i], &ws, 0);
-        assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
-    }
-    kill(redis, SIGTERM);
-    waitpid(redis, &ws, 0);
+    for (int i = 0; i < 3; i++)
+        stop_replica(rep[i]);
+    kill_wait(rd.pid, SIGTERM);
 }
 
 /* The message of a JSON-RPC error reply ("" when there is none). */
@@ -569,7 +633,7 @@ static const char *err_msg(json_t *v)
 static void test_redis_rate_revoke_replicas(void **state)
 {
     (void)state;
-    char cfg[600], db[600], out[600], pf[3][600], url[64];
+    char cfg[600], db[600], out[600];
     snprintf(cfg, sizeof cfg, "%s/auth_rate.json", dir);
     snprintf(db, sizeof db, "%s/rate.db", dir);
     snprintf(out, sizeof out, "%s/out", dir);
@@ -585,18 +649,13 @@ static void test_redis_rate_revoke_replicas(void **state)
             "{\"id\":\"gone\",\"sha256\":\"%s\",\"role\":\"user\"}]}",
             da, dg);
     fclose(f);
-    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
-                     0);
-    int rport = free_port();
-    pid_t redis = start_redis(rport);
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rport);
+    make_store(db);
+    struct redis rd = {0};
+    redis_start(&rd);
     pid_t rep[3];
     int ports[3];
     serve_rate = "5";
-    for (int i = 0; i < 3; i++) {
-        snprintf(pf[i], sizeof pf[i], "%s/rate.%d", dir, i);
-        ports[i] = serve(db, pf[i], out, cfg, NULL, url, &rep[i]);
-    }
+    serve3(db, "rate", out, cfg, rd.url, rep, ports);
     serve_rate = NULL;
     /* 18 calls at once over the 3 replicas, 5 per minute: exactly 5 pass (per process: 15) */
     int ok, over, other;
@@ -620,7 +679,7 @@ static void test_redis_rate_revoke_replicas(void **state)
     }
     assert_int_equal(ep_test_system("'%s' auth key revoke --config '%s' gone --state '%s' "
                                     "2>/dev/null",
-                                    EP_TEST_BIN, cfg, url),
+                                    EP_TEST_BIN, cfg, rd.url),
                      0);
     /* the bound: 1 s after the revocation returned, every replica refuses the key */
     usleep(1050000);
@@ -645,9 +704,7 @@ static void test_redis_rate_revoke_replicas(void **state)
     usleep(1050000);
     json_decref(post("Bearer rated-secret-26", NULL, "tools/list", NULL, list26, &st));
     assert_int_equal(st, 429);
-    kill(redis, SIGKILL);
-    int ws;
-    waitpid(redis, &ws, 0);
+    kill_wait(rd.pid, SIGKILL);
     v = post("Bearer rated-secret-26", NULL, "tools/list", NULL, list26, &st);
     assert_int_equal(st, 503);
     assert_non_null(strstr(err_msg(v), "Redis at 127.0.0.1:"));
@@ -660,19 +717,15 @@ static void test_redis_rate_revoke_replicas(void **state)
     assert_non_null(strstr(err_msg(v), "revoked keys cannot be checked"));
     json_decref(v);
     /* Redis back (empty: no persistence here, so the window starts again): served */
-    redis = start_redis(rport);
+    redis_start(&rd);
     for (int i = 0; i < 50 && st != 200; i++) {
         usleep(100000);
         json_decref(post("Bearer rated-secret-26", NULL, "tools/call", "get_meps", call26, &st));
     }
     assert_int_equal(st, 200);
-    for (int i = 0; i < 3; i++) {
-        kill(rep[i], SIGTERM);
-        waitpid(rep[i], &ws, 0);
-        assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
-    }
-    kill(redis, SIGTERM);
-    waitpid(redis, &ws, 0);
+    for (int i = 0; i < 3; i++)
+        stop_replica(rep[i]);
+    kill_wait(rd.pid, SIGTERM);
 }
 
 /* GET /metrics of the current port: the value of the sample named metric (-1 when absent). */
@@ -719,23 +772,12 @@ static char *last_audit_cache(const char *audit, char out[16])
 static void test_result_cache_redis_replicas(void **state)
 {
     (void)state;
-    char dba[600], dbb[600], pfa[600], pfb[600], aua[600], aub[600], out[600], url[64], c[16];
-    snprintf(dba, sizeof dba, "%s/rca.db", dir);
-    snprintf(dbb, sizeof dbb, "%s/rcb.db", dir);
-    snprintf(pfa, sizeof pfa, "%s/port.rca", dir);
-    snprintf(pfb, sizeof pfb, "%s/port.rcb", dir);
-    snprintf(aua, sizeof aua, "%s/audit.rca", dir);
-    snprintf(aub, sizeof aub, "%s/audit.rcb", dir);
-    snprintf(out, sizeof out, "%s/out", dir);
-    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1 && cp '%s' '%s'",
-                                    EP_TEST_BIN, dba, dba, dbb),
-                     0);
-    int rport = free_port();
-    pid_t redis = start_redis(rport);
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rport);
-    pid_t a, b;
-    int pa = serve(dba, pfa, out, NULL, aua, url, &a),
-        pb = serve(dbb, pfb, out, NULL, aub, url, &b);
+    struct pair two;
+    pair_start(&two, "rc", make_store, 1);
+    const char *aua = two.aua, *aub = two.aub;
+    pid_t a = two.a, b = two.b;
+    int pa = two.pa, pb = two.pb;
+    char c[16];
     static const char call[] =
         "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{"
         "\"name\":\"get_meps\",\"arguments\":{\"limit\":3,\"country\":\"FIN\"}," META26 "}}";
@@ -786,9 +828,7 @@ static void test_result_cache_redis_replicas(void **state)
     assert_int_equal(metric("epintel_shared_cache_hits_total"), 2);
 
     /* Redis gone: B computes it (fail open), the same bytes, and counts the error */
-    kill(redis, SIGKILL);
-    int ws;
-    waitpid(redis, &ws, 0);
+    kill_wait(two.rd.pid, SIGKILL);
     json_decref(post(NULL, NULL, "tools/call", "get_meps", call, &st));
     assert_int_equal(st, 200);
     assert_string_equal(last_raw, ra);
@@ -799,12 +839,8 @@ static void test_result_cache_redis_replicas(void **state)
     keep_raw = 0;
     free(last_raw);
     last_raw = NULL;
-    kill(a, SIGTERM);
-    waitpid(a, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
-    kill(b, SIGTERM);
-    waitpid(b, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    stop_replica(a);
+    stop_replica(b);
 }
 
 /* A task method (tasks/get or tasks/cancel) on the current port: its result object (owned by
@@ -848,24 +884,10 @@ static void task_create(char id[64])
 static void test_task_redis_replicas(void **state)
 {
     (void)state;
-    char dba[600], dbb[600], pfa[600], pfb[600], out[600], url[64];
-    snprintf(dba, sizeof dba, "%s/ta.db", dir);
-    snprintf(dbb, sizeof dbb, "%s/tb.db", dir);
-    snprintf(pfa, sizeof pfa, "%s/port.ta", dir);
-    snprintf(pfb, sizeof pfb, "%s/port.tb", dir);
-    snprintf(out, sizeof out, "%s/out", dir);
-    assert_int_equal(
-        ep_test_system("'%s' --quiet --db '%s/real.db' info >/dev/null 2>&1 && "
-                       "'%s' --quiet --db '%s' synth --real-db '%s/real.db' --meps 300 "
-                       "--votes 3000 --seed 1 >/dev/null 2>&1 && cp '%s' '%s'",
-                       EP_TEST_BIN, dir, EP_TEST_BIN, dba, dir, dba, dbb),
-        0);
-    int rport = free_port();
-    pid_t redis = start_redis(rport);
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", rport);
-    pid_t a, b;
-    int pa = serve(dba, pfa, out, NULL, NULL, url, &a),
-        pb = serve(dbb, pfb, out, NULL, NULL, url, &b);
+    struct pair two;
+    pair_start(&two, "t", make_synth, 0);
+    pid_t a = two.a, b = two.b;
+    int pa = two.pa, pb = two.pb;
     char t1[64], t2[64];
     /* created on A (about 1.5 s of work on a cold store), cancelled at once on B, which did not
      * create it (2026-07-28: an empty acknowledgement); A sees it cancelled */
@@ -904,15 +926,10 @@ static void test_task_redis_replicas(void **state)
         json_integer_value(json_object_get(json_object_get(r, "_meta"), "io.epintel/runs")),
         1); /* run once, by A */
     json_decref(rep);
-    int ws;
-    kill(a, SIGTERM);
-    waitpid(a, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
-    kill(b, SIGTERM);
-    waitpid(b, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    stop_replica(a);
+    stop_replica(b);
     /* both stopped; B started again on its own store: the tasks are still there */
-    pb = serve(dbb, pfb, out, NULL, NULL, url, &b);
+    pb = serve(two.dbb, two.pfb, two.out, NULL, NULL, two.rd.url, &b);
     port = pb;
     r = task_rpc("tasks/get", t1, &rep);
     assert_string_equal(json_string_value(json_object_get(r, "status")), "completed");
@@ -932,11 +949,8 @@ static void test_task_redis_replicas(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 0), "taskId")), t1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 1), "taskId")), t2);
     json_decref(lv);
-    kill(b, SIGTERM);
-    waitpid(b, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
-    kill(redis, SIGTERM);
-    waitpid(redis, &ws, 0);
+    stop_replica(b);
+    kill_wait(two.rd.pid, SIGTERM);
 }
 
 struct loader {
@@ -972,8 +986,7 @@ static void test_audit_kill9(void **state)
     snprintf(pf, sizeof pf, "%s/port.k9", dir);
     snprintf(out, sizeof out, "%s/out", dir);
     snprintf(audit, sizeof audit, "%s/audit.k9", dir);
-    assert_int_equal(ep_test_system("'%s' --quiet --db '%s' info >/dev/null 2>&1", EP_TEST_BIN, db),
-                     0);
+    make_store(db);
     pid_t pid;
     int p = serve(db, pf, out, NULL, audit, NULL, &pid);
     volatile int stop = 0;
@@ -984,9 +997,7 @@ static void test_audit_kill9(void **state)
         assert_int_equal(pthread_create(&th[i], NULL, loader_main, &l[i]), 0);
     }
     usleep(500000);
-    kill(pid, SIGKILL); /* under load */
-    int ws;
-    waitpid(pid, &ws, 0);
+    kill_wait(pid, SIGKILL); /* under load */
     stop = 1;
     int received = 0, odd = 0;
     for (int i = 0; i < 4; i++) {

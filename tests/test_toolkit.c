@@ -25,34 +25,16 @@ static char *Dir;
 static int setup(void **state)
 {
     (void)state;
-    struct ep_error err = {0};
-    Dir = ep_test_tmpdir();
-    char path[1024];
-    snprintf(path, sizeof path, "%s/kit.db", Dir);
-    if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err) ||
-        ep_env_init(&Env, S, &err)) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return -1;
-    }
-    size_t n;
-    const struct ep_tool *rows = ep_tools_toolkit_rows(&n);
-    if (ep_tools_register_with(rows, n, 0, &err) ||
-        !(rows = ep_tools_basic_rows(&n)) || ep_tools_register(rows, n, &err)) {
-        fprintf(stderr, "register: %s\n", err.msg);
-        return -1;
-    }
-    return 0;
+    static const ep_test_rows_fn rows[] = {ep_tools_toolkit_rows, ep_tools_basic_rows, NULL};
+    return ep_test_store_open("kit.db", &Dir, &S, &Env, rows);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    ep_env_close(&Env);
     ep_tools_cleanup();
     ep_report_cleanup();
-    ep_store_close(S);
-    ep_test_system("rm -rf '%s'", Dir);
-    free(Dir);
+    ep_test_store_close(Dir, S, &Env);
     return 0;
 }
 

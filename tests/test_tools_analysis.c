@@ -32,27 +32,10 @@ static struct ep_mcp_provider prov;
 static int setup(void **st)
 {
     (void)st;
-    struct ep_error e = {0};
-    tmp = ep_test_tmpdir();
-    char path[1024];
-    snprintf(path, sizeof path, "%s/s.db", tmp);
-    if (ep_store_open(path, 0, &store, &e) || ep_store_ensure_default(store, NULL, NULL, &e)) {
-        fprintf(stderr, "store: %s\n", e.msg);
+    static const ep_test_rows_fn rows[] = {ep_tools_basic_rows, ep_tools_analysis_rows, NULL};
+    if (ep_test_store_open("s.db", &tmp, &store, &env, rows))
         return -1;
-    }
-    size_t n;
-    const struct ep_tool *rows = ep_tools_basic_rows(&n);
-    if (ep_tools_register(rows, n, &e)) {
-        fprintf(stderr, "register basic: %s\n", e.msg);
-        return -1;
-    }
-    rows = ep_tools_analysis_rows(&n);
-    if (ep_tools_register(rows, n, &e)) {
-        fprintf(stderr, "register analysis: %s\n", e.msg);
-        return -1;
-    }
     tctx.store = store;
-    ep_env_init(&env, store, NULL);
     tctx.env = &env;
     ep_tools_provider_init(&prov, store);
     return 0;
@@ -61,12 +44,9 @@ static int setup(void **st)
 static int teardown(void **st)
 {
     (void)st;
-    ep_env_close(&env);
     ep_tools_cleanup();
     ep_report_cleanup(); /* cairo's and fontconfig's caches (test_reports renders a PNG) */
-    ep_store_close(store);
-    ep_test_system("rm -rf '%s'", tmp);
-    free(tmp);
+    ep_test_store_close(tmp, store, &env);
     return 0;
 }
 

@@ -24,40 +24,24 @@ static char *Dir;
 static int setup(void **state)
 {
     (void)state;
-    struct ep_error err = {0};
-    Dir = ep_test_tmpdir();
-    char path[1024];
-    snprintf(path, sizeof path, "%s/intel.db", Dir);
-    if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err) ||
-        ep_env_init(&Env, S, &err)) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return -1;
-    }
     size_t n;
-    const struct ep_tool *rows = ep_tools_intel_rows(&n);
-    if (n != 5 || ep_tools_register(rows, n, &err)) {
-        fprintf(stderr, "register: %s\n", err.msg);
+    if (!ep_tools_intel_rows(&n) || n != 5) {
+        fprintf(stderr, "setup: %zu intelligence tools, not 5\n", n);
         return -1;
     }
-    rows = ep_tools_analysis_rows(&n); /* analyze_voting_patterns on the one-vote store */
-    if (ep_tools_register(rows, n, &err)) {
-        fprintf(stderr, "register: %s\n", err.msg);
-        return -1;
-    }
-    return 0;
+    /* analyze_voting_patterns too, on the one-vote store */
+    static const ep_test_rows_fn rows[] = {ep_tools_intel_rows, ep_tools_analysis_rows, NULL};
+    return ep_test_store_open("intel.db", &Dir, &S, &Env, rows);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    ep_env_close(&Env);
     ep_env_close(&Env1);
     ep_tools_cleanup();
     ep_report_cleanup(); /* cairo's and fontconfig's caches (test_formats renders PDFs) */
-    ep_store_close(S);
     ep_store_close(S1);
-    ep_test_system("rm -rf '%s'", Dir);
-    free(Dir);
+    ep_test_store_close(Dir, S, &Env);
     return 0;
 }
 

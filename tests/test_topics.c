@@ -36,30 +36,10 @@ static struct ep_tool_ctx tctx;
 static int setup(void **st)
 {
     (void)st;
-    struct ep_error e = {0};
-    tmp = ep_test_tmpdir();
-    char path[1024];
-    snprintf(path, sizeof path, "%s/s.db", tmp);
-    if (ep_store_open(path, 0, &store, &e) || ep_store_ensure_default(store, NULL, NULL, &e)) {
-        fprintf(stderr, "store: %s\n", e.msg);
+    static const ep_test_rows_fn rows[] = {ep_tools_analysis_rows, ep_tools_intel_rows,
+                                           ep_tools_topics_rows, NULL};
+    if (ep_test_store_open("s.db", &tmp, &store, &env, rows))
         return -1;
-    }
-    size_t n;
-    const struct ep_tool *rows = ep_tools_analysis_rows(&n);
-    if (ep_tools_register(rows, n, &e)) {
-        fprintf(stderr, "register analysis: %s\n", e.msg);
-        return -1;
-    }
-    rows = ep_tools_intel_rows(&n);
-    if (ep_tools_register(rows, n, &e)) {
-        fprintf(stderr, "register intel: %s\n", e.msg);
-        return -1;
-    }
-    rows = ep_tools_topics_rows(&n);
-    if (ep_tools_register(rows, n, &e) || ep_env_init(&env, store, &e)) {
-        fprintf(stderr, "register intel: %s\n", e.msg);
-        return -1;
-    }
     tctx.store = store;
     tctx.env = &env;
     return 0;
@@ -68,12 +48,9 @@ static int setup(void **st)
 static int teardown(void **st)
 {
     (void)st;
-    ep_env_close(&env);
     ep_tools_cleanup();
     ep_report_cleanup();
-    ep_store_close(store);
-    ep_test_system("rm -rf '%s'", tmp);
-    free(tmp);
+    ep_test_store_close(tmp, store, &env);
     return 0;
 }
 

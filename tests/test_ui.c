@@ -24,25 +24,13 @@ static char *Dir;
 static int setup(void **state)
 {
     (void)state;
-    struct ep_error err = {0};
-    Dir = ep_test_tmpdir();
-    char path[1024];
-    snprintf(path, sizeof path, "%s/ui.db", Dir);
-    if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err) ||
-        ep_env_init(&Env, S, &err)) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return -1;
-    }
-    return 0;
+    return ep_test_store_open("ui.db", &Dir, &S, &Env, NULL);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    ep_env_close(&Env);
-    ep_store_close(S);
-    ep_test_system("rm -rf '%s'", Dir);
-    free(Dir);
+    ep_test_store_close(Dir, S, &Env);
     return 0;
 }
 

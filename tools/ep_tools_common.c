@@ -17,6 +17,7 @@
 
 #include "ep_model.h"
 #include "ep_query.h"
+#include "ep_query_intel.h"
 #include "ep_store.h"
 
 /* ---- provenance ------------------------------------------------------------------------ */
@@ -330,6 +331,32 @@ int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err)
     return rc;
 }
 
+int ep_tools_env_mep_index(struct ep_env *env, const struct ep_matrix *m, int64_t id,
+                           const char *arg, struct ep_error *err)
+{
+    int i = ep_matrix_mep_index(m, id);
+    if (i >= 0)
+        return i;
+    int known = ep_tools_env_mep_known(env, id, err);
+    if (known < 0)
+        return known;
+    if (known == 0)
+        return ep_error_set(err, EP_ENOTFOUND,
+                            "argument \"%s\": no MEP with id %lld in the store (find ids with "
+                            "get_meps)",
+                            arg, (long long)id);
+    char name[200] = "not in the members table";
+    if (known == 1) {
+        int r = ep_query_member_name(env->store, id, name, sizeof name, err);
+        if (r < 0)
+            return r;
+    }
+    return ep_error_set(err, EP_EUNAVAIL,
+                        "argument \"%s\": MEP %lld (%s) held no mandate on any of the window's "
+                        "%d votes; choose a window when they were an MEP",
+                        arg, (long long)id, name, m->n_vote);
+}
+
 /* ---- did-not-vote coverage ------------------------------------------------------------- */
 
 int ep_tools_dnv_unknown(const struct ep_matrix *m, int v0, int v1)
@@ -354,74 +381,52 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Known group codes into *known (sorted, duplicates kept): the groups table and memberships,
- * plus the positions' groups (the snapshot's matrix) when with_votes. */
+/* Known group codes into *known (sorted, duplicates kept, no empty code): the groups table and
+ * memberships, plus the positions' groups (the snapshot's matrix) when with_votes. *known is
+ * one block (the pointers, then the codes they point to): free() it. */
 static int known_groups(struct ep_env *env, int with_votes, char ***known, size_t *nk,
                         struct ep_error *err)
 {
-    char **k = NULL;
-    size_t n = 0;
-    int rc = ep_query_known_groups(env->store, &k, &n, err);
+    char **q = NULL;
+    size_t nq = 0;
+    int rc = ep_query_known_groups(env->store, &q, &nq, err);
     if (rc)
         return rc;
     struct ep_positions *p = NULL;
     if (with_votes && (rc = ep_tools_pos_acquire(env, &p, err))) {
-        ep_query_strings_free(k, n);
+        ep_query_strings_free(q, nq);
         return rc;
     }
-    /* drop empty codes; add the positions' groups */
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (k[i][0])
-            k[w++] = k[i];
-        else
-            free(k[i]);
-    }
-    n = w;
     int ng = p ? p->m.n_grp : 0;
-    if (ng) {
-        /* a new array, not a realloc of the query's: gcc 12's analyser lost the codes stored
-         * in the realloc'd one and reported them leaked */
-        char **more = malloc((n + (size_t)ng) * sizeof *k);
-        if (!more) {
-            rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-        } else {
-            if (n)
-                memcpy(more, k, n * sizeof *k);
-            free(k);
-            k = more;
-        }
-        for (int g = 0; !rc && g < ng; g++) {
-            if (!p->m.grp_code[g][0])
+    size_t bytes = 0;
+    for (size_t i = 0; i < nq; i++)
+        bytes += strlen(q[i]) + 1;
+    for (int g = 0; g < ng; g++)
+        bytes += strlen(p->m.grp_code[g]) + 1;
+    size_t head = (nq + (size_t)ng) * sizeof(char *);
+    char **k = malloc(head + bytes + 1);
+    size_t n = 0;
+    if (!k) {
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+    } else {
+        char *at = (char *)k + head;
+        for (size_t i = 0; i < nq + (size_t)ng; i++) {
+            const char *c = i < nq ? q[i] : p->m.grp_code[i - nq];
+            size_t len = strlen(c);
+            if (!len)
                 continue;
-            char *code = strdup(p->m.grp_code[g]); /* checked before it is stored: gcc 12's
-                                                      analyser lost it stored unchecked */
-            if (!code) {
-                rc = ep_error_set(err, EP_ENOMEM, "out of memory");
-                break;
-            }
-            k[n++] = code;
+            memcpy(at, c, len + 1);
+            k[n++] = at;
+            at += len + 1;
         }
     }
+    ep_query_strings_free(q, nq);
     ep_tools_pos_release(p);
-    if (rc) {
-        /* gcc 12's analyser reports a code leaked here when a later strdup failed: it loses
-         * the codes stored at k[n] in the loop above (an index it cannot follow), though
-         * k[0..n) are all freed by this call. A false positive, so this one statement is
-         * exempt from that one check. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
-#endif
-        ep_query_strings_free(k, n);
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+    if (rc)
         return rc;
-    }
     if (n > 1)
         qsort(k, n, sizeof *k, cmp_str);
-    *nk = n; /* first: gcc 12's analyser drops *known on a later write to *nk */
+    *nk = n;
     *known = k;
     return 0;
 }
@@ -477,8 +482,6 @@ int ep_tools_env_resolve_group(struct ep_env *env, const char *argname, const ch
                               list.len ? list.data : "none (the store names no group)");
             ep_buf_free(&list);
         }
-        for (size_t k = 0; k < nk; k++)
-            free(known[k]);
         free(known);
         if (hit || rc)
             return rc;

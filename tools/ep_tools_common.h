@@ -95,6 +95,11 @@ int ep_tools_env_mep_known(struct ep_env *env, int64_t id, struct ep_error *err)
 /* The same for a caller without an environment (a snapshot is built for the call when the
  * tables do not name the MEP). */
 int ep_tools_mep_known(struct ep_store *s, int64_t id, struct ep_error *err);
+/* Index of MEP id in the window's matrix m, or a negative EP_E* code with an error naming the
+ * argument arg: EP_ENOTFOUND when no stored source names the MEP, EP_EUNAVAIL (with their name,
+ * where the members table has it) when they held no mandate on a vote of the window. */
+int ep_tools_env_mep_index(struct ep_env *env, const struct ep_matrix *m, int64_t id,
+                           const char *arg, struct ep_error *err);
 #define EP_TOOLS_MEP_UNNAMED                                                                       \
     "not in the store's members table (HowTheyVote.eu members.csv or the EP API's MEP list): "     \
     "name, country, date of birth and contacts are unknown; the MEP is known from stored "         \

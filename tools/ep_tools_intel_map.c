@@ -146,34 +146,6 @@ static int finish(struct ep_tool_ctx *ctx, struct ep_run *r, struct ep_tools_win
     return 0;
 }
 
-/* Matrix index of mep_id, or an error naming the argument. */
-static int find_mep(struct ep_tool_ctx *ctx, struct ep_win *w, int64_t id, const char *arg, int *idx,
-                    struct ep_error *err)
-{
-    *idx = ep_matrix_mep_index(w->m, id);
-    if (*idx >= 0)
-        return 0;
-    char name[200] = "";
-    int k = ep_query_member_name(ctx->store, id, name, sizeof name, err);
-    if (k < 0)
-        return k;
-    if (k == 0) { /* named only by votes or memberships (not in the members table) */
-        k = ep_tools_env_mep_known(ctx->env, id, err);
-        if (k < 0)
-            return k;
-        snprintf(name, sizeof name, "not in the members table");
-    }
-    if (k == 0)
-        return ep_error_set(err, EP_ENOTFOUND,
-                            "argument \"%s\": no MEP with id %lld in the store (use an EP "
-                            "member id, e.g. from the MEP search tool)",
-                            arg, (long long)id);
-    return ep_error_set(err, EP_EUNAVAIL,
-                        "argument \"%s\": MEP %lld (%s) held no mandate on any vote of the window "
-                        "(%d votes); choose a window when they were an MEP",
-                        arg, (long long)id, name, w->m->n_vote);
-}
-
 /* Matrix index of a group argument: resolved by the shared rule (any case, EP labels; unknown
  * group: EP_EINVAL listing the known ones), then looked up in the window. */
 static int find_group(struct ep_env *env, const struct ep_matrix *m, const char *arg_value,
@@ -338,8 +310,8 @@ static int influence_run(struct ep_tool_ctx *ctx, struct ep_run *r, json_t *args
     if (rc)
         return rc;
     struct ep_influence_params p;
-    if ((rc = find_mep(ctx, w, id, "mep_id", &p.mep, err)))
-        return rc;
+    if ((p.mep = ep_tools_env_mep_index(ctx->env, w->m, id, "mep_id", err)) < 0)
+        return p.mep;
     struct ep_influence o;
     if ((rc = ep_influence_compute(w, &p, r, &o, err)))
         return rc;
@@ -952,8 +924,10 @@ static int anom_params(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args, 
         if (!json_is_integer(json_object_get(args, "mep_id")))
             return ep_error_set(err, EP_EINVAL,
                                 "argument \"mep_id\" is required when scope is \"mep\"");
-        return find_mep(ctx, w, (int64_t)json_integer_value(json_object_get(args, "mep_id")),
-                        "mep_id", &p->mep, err);
+        p->mep = ep_tools_env_mep_index(
+            ctx->env, w->m, (int64_t)json_integer_value(json_object_get(args, "mep_id")), "mep_id",
+            err);
+        return p->mep < 0 ? p->mep : 0;
     }
     if (strcmp(scope, "group") == 0) {
         p->scope = EP_ANOM_GROUP;

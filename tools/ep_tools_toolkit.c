@@ -65,10 +65,8 @@ static int kit_begin(struct kit *k, struct ep_tool_ctx *ctx, const char *tool, i
     k->ctx = ctx;
     k->run.tool = tool;
     k->run.n = n_stages + 2; /* + loading the window, provenance */
-    if (!ctx || !ctx->store) {
-        ep_error_set(err, EP_EINVAL, "no store is open");
-        return EP_EINVAL; /* spelt out: the analysers cannot see that ep_error_set returns it */
-    }
+    if (!ctx || !ctx->store)
+        return ep_error_set(err, EP_EINVAL, "no store is open");
     k->run.progress = ctx->progress;
     k->run.pctx = ctx->pctx;
     k->run.cancelled = ctx->cancelled;
@@ -165,35 +163,18 @@ static int kit_finish(struct kit *k, json_t *res, const char *formula, const cha
     return 0;
 }
 
-/* Matrix index of MEP id, or an error naming the argument: EP_ENOTFOUND when no stored source
- * names the MEP, EP_EUNAVAIL when they held no mandate on a vote of the window. */
+/* Matrix index of MEP id, or an error naming the argument (ep_tools_env_mep_index). */
 static int kit_mep_index(struct kit *k, int64_t id, const char *arg, struct ep_error *err)
 {
-    int i = ep_matrix_mep_index(k->w->m, id);
-    if (i >= 0)
-        return i;
-    int known = ep_tools_env_mep_known(k->ctx->env, id, err);
-    if (known < 0)
-        return known;
-    if (known == 0)
-        return ep_error_set(err, EP_ENOTFOUND,
-                            "argument \"%s\": no MEP with id %lld in the store (find ids with "
-                            "get_meps)",
-                            arg, (long long)id);
-    return ep_error_set(err, EP_EUNAVAIL,
-                        "argument \"%s\": MEP %lld held no mandate on any of the window's %d "
-                        "votes; choose a window when they were an MEP",
-                        arg, (long long)id, k->w->m->n_vote);
+    return ep_tools_env_mep_index(k->ctx->env, k->w->m, id, arg, err);
 }
 
 /* Titles of the votes idx[0..n-1] (matrix indices): one block, free() it. */
 static int kit_titles(struct kit *k, const int *idx, int n, char ***titles, struct ep_error *err)
 {
     int64_t *ids = malloc((size_t)(n > 0 ? n : 1) * sizeof *ids);
-    if (!ids) {
-        ep_error_set(err, EP_ENOMEM, "out of memory");
-        return EP_ENOMEM;
-    }
+    if (!ids)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
     for (int j = 0; j < n; j++)
         ids[j] = k->w->m->vote_id[idx[j]];
     int rc = ep_query_vote_titles(k->ctx->store, ids, n, titles, err);

@@ -362,13 +362,11 @@ static int view_network(struct ep_win *w, const struct ep_ui_req *q, struct page
     const struct ep_matrix *m = w->m;
     int n = g->n_node;
     double *xs = calloc((size_t)n + 1, sizeof(double)), *ys = calloc((size_t)n + 1, sizeof(double));
-    if (!xs || !ys) {
-        ep_error_set(err, EP_ENOMEM, "out of memory");
-        rc = EP_ENOMEM; /* spelt out: the analysers cannot see that ep_error_set returns it */
-    }
+    if (!xs || !ys)
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     if (!rc)
         rc = net_layout(g, xs, ys, err);
-    if (rc || !xs || !ys) {
+    if (rc) {
         free(xs);
         free(ys);
         ep_network_free(&o);
