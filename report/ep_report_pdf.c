@@ -1216,3 +1216,4 @@ int ep_report_pdf_coalition(json_t *coal, struct ep_buf *out, struct ep_error *e
 }
 
 #include "ep_report_country.inc"
+#include "ep_report_policy.inc"
