@@ -274,32 +274,11 @@ static int pa_core(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *si
     return finish(ctx, res, bad, result, err);
 }
 
-
 static int tool_analyze_policy_area(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                     struct ep_error *err)
 {
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PDF, "analyze_policy_area", &fmts, err))
-        return EP_EINVAL;
-    if (!(fmts & EP_FMT_PDF))
-        return pa_core(ctx, args, NULL, result, err);
-    struct ep_artefacts a;
-    int rc = ep_artefacts_begin(&a, ctx, args, err);
-    if (rc)
-        return rc;
-    struct ep_doc_sink sink;
-    ep_artefacts_sink(&a, &sink);
-    rc = pa_core(ctx, args, &sink, result, err);
-    if (rc) {
-        ep_artefacts_abort(&a);
-        return rc;
-    }
-    rc = ep_artefacts_finish(&a, *result, err);
-    if (rc) {
-        json_decref(*result);
-        *result = NULL;
-    }
-    return rc;
+    return ep_artefacts_call(ctx, args, EP_FMT_JSON | EP_FMT_PDF, "analyze_policy_area", pa_core,
+                             result, err);
 }
 
 int ep_tools_doc_policy(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
