@@ -10,6 +10,11 @@
  *                  group pairs with a defined agreement (share_ab: the share of the votes where
  *                  both had a non-tie position on which the two positions were the same).
  *
+ * A topic filter (an OEIL subject with the codes below it, a EuroVoc concept, a responsible
+ * committee or a geographic area: engine/ep_query_topics.h) keeps only the votes that carry the
+ * topic: each span's votes, sittings (days with a kept vote), MEPs and seats (on the span's last
+ * kept vote) are then those of the kept votes.
+ *
  * Computed from the positions snapshot (analysis/ep_positions.h: the per-vote group counts of
  * every vote with positions), whose position days are contiguous runs of its votes: no window
  * matrix is loaded, so a fresh process pays for the snapshot alone. */
@@ -48,6 +53,9 @@ struct ep_sentiment_span {
 /* Everything is held inline (the windows it was computed on may be evicted later). */
 struct ep_sentiment {
     char to[11]; /* reference date: the argument, else the latest date with positions */
+    int topic_kind;      /* enum ep_topic_kind; 0 = no filter */
+    char topic_code[33];
+    int topic_votes;     /* with a filter: the store's votes with positions carrying it */
     struct ep_sentiment_span span[EP_SENTIMENT_SPANS];
     /* short span minus the 365-day span (30 - 365, 90 - 365), when both are defined */
     int coh_shift_ok[2], pol_shift_ok[2];
@@ -58,8 +66,11 @@ void ep_sentiment_init(struct ep_sentiment *out);
 void ep_sentiment_free(struct ep_sentiment *out);
 
 /* The spans ending on `to` (NULL = the latest date with positions) of env's store: one stage
- * per span of run r. EP_EUNAVAIL when the store has no votes with positions. */
-int ep_sentiment_compute(struct ep_env *env, const char *to, struct ep_run *r,
-                         struct ep_sentiment *out, struct ep_error *err);
+ * per span of run r. topic_kind (enum ep_topic_kind, 0 = none) and topic_code: the topic
+ * filter (the code is the caller's to check: ep_query_topic). EP_EUNAVAIL when the store has no
+ * votes with positions. */
+int ep_sentiment_compute(struct ep_env *env, const char *to, int topic_kind,
+                         const char *topic_code, struct ep_run *r, struct ep_sentiment *out,
+                         struct ep_error *err);
 
 #endif

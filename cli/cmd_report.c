@@ -5,6 +5,7 @@
  *   report network --out DIR [WINDOW]
  *   report coalition --out FILE.pdf [WINDOW]
  *   report country (--country CODE | --all) [--out DIR] [WINDOW]
+ *   report policy-area (--subject CODE | --concept CODE | --all-top-level) [--out DIR] [WINDOW]
  *
  * WINDOW: --from, --to, --term, --sitting (repeatable), passed to the tools as their window
  * arguments (from, to, term, sittings); the scorecards' stamp records the window.
@@ -33,6 +34,7 @@
 #include "ep_env.h"
 #include "ep_graph.h"
 #include "ep_query_intel.h"
+#include "ep_query_topics.h"
 #include "ep_report.h"
 #include "ep_stats.h"
 #include "ep_store.h"
@@ -41,6 +43,7 @@
 #include "ep_tools_all.h"
 #include "ep_tools_intel.h"
 #include "ep_tools_toolkit.h"
+#include "ep_tools_topics.h"
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
@@ -108,7 +111,10 @@ static void report_usage(FILE *f)
             "       epintel report briefing --out FILE.pdf [WINDOW]\n"
             "       epintel report network --out DIR [WINDOW]\n"
             "       epintel report coalition --out FILE.pdf [WINDOW]\n"
-            "       epintel report country (--country CODE | --all) [--out DIR] [WINDOW]\n\n"
+            "       epintel report country (--country CODE | --all) [--out DIR] [WINDOW]\n"
+            "       epintel report policy-area (--subject CODE | --concept CODE | "
+            "--all-top-level)\n"
+            "                                  [--out DIR] [WINDOW]\n\n"
             "Render reports from the store (default window: every vote with positions).\n"
             "WINDOW, as the tools' window arguments: --from YYYY-MM-DD, --to YYYY-MM-DD,\n"
             "--term 9|10, --sitting YYYY-MM-DD (repeatable: only those sitting dates).\n"
@@ -120,7 +126,11 @@ static void report_usage(FILE *f)
             "  coalition   coalition dynamics report PDF\n"
             "  country     country delegation PDF, DIR/country-CODE.pdf (default DIR: .): CODE as\n"
             "              members carry it (DEU), ISO alpha-2 (DE) or a name; --all = one PDF\n"
-            "              per country of the window's MEPs\n\n"
+            "              per country of the window's MEPs\n"
+            "  policy-area policy-area briefing PDF, DIR/policy-subject-CODE.pdf or\n"
+            "              DIR/policy-concept-CODE.pdf (default DIR: .): an OEIL subject (with the\n"
+            "              codes below it) or a EuroVoc concept; --all-top-level = one PDF per\n"
+            "              top-level OEIL subject with votes in the window\n\n"
             "Files are written atomically (temp file + rename). Progress goes to stderr (a bar\n"
             "on a terminal); a summary line ends each job.\n");
 }
@@ -798,6 +808,116 @@ static int cmd_country(struct ep_cli *cli, int argc, char **argv)
     return finish("country", rc, &err, t0, f.n, f.same, out);
 }
 
+/* ---- policy areas ------------------------------------------------------------------------ */
+
+/* One area's briefing, DIR/policy-KIND-CODE.pdf, through the tool's document function. */
+static int one_policy(struct ep_env *env, const char *kind, const char *code, struct files *f,
+                      struct ep_error *err)
+{
+    struct ep_doc_sink sink = {.emit = files_emit, .u = f};
+    struct ep_tool_ctx ctx = {0};
+    ctx.store = env->store;
+    ctx.env = env;
+    json_t *args = Win ? json_deep_copy(Win) : json_object();
+    if (!args || json_object_set_new(args, kind, json_string(code))) {
+        json_decref(args);
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
+    /* the code is checked by the window's topic filter (ep_htv_topic_code_valid) */
+    int txn = ep_store_read_begin(env->store);
+    int rc = ep_tools_doc_policy(&ctx, args, &sink, err);
+    if (txn)
+        ep_store_read_end(env->store);
+    json_decref(args);
+    return rc;
+}
+
+static int cmd_policy(struct ep_cli *cli, int argc, char **argv)
+{
+    const char *out = ".", *subject = NULL, *concept = NULL;
+    int all = 0;
+    for (int i = 1; i < argc; i++) {
+        int w;
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(argv[i], "--subject") == 0 && i + 1 < argc) {
+            subject = argv[++i];
+        } else if (strcmp(argv[i], "--concept") == 0 && i + 1 < argc) {
+            concept = argv[++i];
+        } else if (strcmp(argv[i], "--all-top-level") == 0) {
+            all = 1;
+        } else if ((w = window_opt(argc, argv, &i)) != 0) {
+            if (w < 0)
+                return EP_EXIT_USAGE;
+        } else {
+            fprintf(stderr, "epintel report policy-area: unexpected argument %s\n", argv[i]);
+            return EP_EXIT_USAGE;
+        }
+    }
+    if (!!subject + !!concept + all != 1) {
+        fprintf(stderr, "epintel report policy-area: give one of --subject CODE (an OEIL subject, "
+                        "e.g. 8.70), --concept ID (a EuroVoc concept) or --all-top-level\n");
+        return EP_EXIT_USAGE;
+    }
+    struct ep_error err = {0};
+    if (ep_tools_register_all(&err)) {
+        ep_cli_error(&err);
+        return EP_EXIT_ERROR;
+    }
+    struct ep_store *s = ep_cli_open_store(cli, 1);
+    if (!s)
+        return EP_EXIT_ERROR;
+    struct ep_env env;
+    ep_env_init(&env, s, NULL);
+    double t0 = ep_now();
+    struct files f = {.dir = out, .changed_only = 1};
+    int rc = 0;
+    if (all) {
+        char tops[64][33];
+        int n = 0, skipped = 0;
+        rc = ep_query_subject_tops(s, tops, 64, &n, &err);
+        if (rc == 0 && n == 0)
+            rc = ep_error_set(&err, EP_ENOTFOUND,
+                              "the store holds no OEIL subject (sync the HowTheyVote export: "
+                              "epintel sync --source howtheyvote)");
+        if (rc == 0)
+            rc = ep_mkdirs(out, &err);
+        int tty = isatty(STDERR_FILENO);
+        for (int i = 0; rc == 0 && i < n; i++) {
+            rc = one_policy(&env, "subject", tops[i], &f, &err);
+            if (rc == EP_ENOTFOUND) { /* no vote of the subject in the window: say so, go on */
+                if (!cli->quiet)
+                    fprintf(stderr, "report policy-area: subject %s skipped: %s\n", tops[i],
+                            err.msg);
+                skipped++;
+                rc = 0;
+                err = (struct ep_error){0};
+            } else if (rc) {
+                ep_error_prefix(&err, "subject %s: ", tops[i]);
+            }
+            progress(tty, cli->quiet, "policy-area", i + 1, n, t0);
+        }
+        if (rc == 0 && f.n == 0)
+            rc = ep_error_set(&err, EP_ENOTFOUND,
+                              "none of the %d top-level subjects has a vote with positions in "
+                              "the window",
+                              n);
+        if (rc == 0 && skipped && !cli->quiet)
+            fprintf(stderr, "report policy-area: %d of %d top-level subjects without votes in "
+                            "the window\n",
+                    skipped, n);
+    } else {
+        rc = ep_mkdirs(out, &err);
+        if (rc == 0)
+            rc = one_policy(&env, subject ? "subject" : "concept", subject ? subject : concept,
+                            &f, &err);
+    }
+    ep_env_close(&env);
+    ep_tools_cleanup();
+    ep_store_close(s);
+    return finish("policy-area", rc, &err, t0, f.n, f.same, out);
+}
+
 int ep_cmd_report(struct ep_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -824,6 +944,8 @@ int ep_cmd_report(struct ep_cli *cli, int argc, char **argv)
         rc = cmd_network(cli, argc - 1, argv + 1);
     else if (strcmp(kind, "country") == 0)
         rc = cmd_country(cli, argc - 1, argv + 1);
+    else if (strcmp(kind, "policy-area") == 0)
+        rc = cmd_policy(cli, argc - 1, argv + 1);
     json_decref(Win);
     Win = NULL;
     if (rc >= 0) {

@@ -1213,3 +1213,4 @@ int ep_report_pdf_coalition(const struct ep_coalition *coal, const struct ep_pos
 }
 
 #include "ep_report_country.inc"
+#include "ep_report_policy.inc"

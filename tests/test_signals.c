@@ -353,15 +353,17 @@ struct indep {
     int common[IG][IG];
 };
 
-static void indep_cohesion(const char *from, const char *to, struct indep *out)
+/* cond: "" or " AND <condition on m.vote_id>" (a topic filter) */
+static void indep_cohesion_where(const char *from, const char *to, const char *cond,
+                                 struct indep *out)
 {
-    char q[1024];
+    char q[2048];
     snprintf(q, sizeof q,
              "SELECT m.vote_id, m.group_code, SUM(m.pos = 1), SUM(m.pos = 2), SUM(m.pos = 3) "
              "FROM member_vote m JOIN vote v ON v.id = m.vote_id WHERE v.sitting_date BETWEEN "
-             "'%s' AND '%s' AND m.group_code IS NOT NULL GROUP BY m.vote_id, m.group_code "
+             "'%s' AND '%s' AND m.group_code IS NOT NULL%s GROUP BY m.vote_id, m.group_code "
              "ORDER BY v.timestamp, v.id",
-             from, to);
+             from, to, cond);
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(ep_store_db(S), q, -1, &st, NULL), SQLITE_OK);
     char code[IG][16];
@@ -439,6 +441,11 @@ static void indep_cohesion(const char *from, const char *to, struct indep *out)
         }
     out->polarisation = 1 - num / den;
     out->votes = nv;
+}
+
+static void indep_cohesion(const char *from, const char *to, struct indep *out)
+{
+    indep_cohesion_where(from, to, "", out);
 }
 
 static void test_sentiment(void **state)
@@ -924,6 +931,104 @@ static void test_effectiveness(void **state)
     json_decref(r);
 }
 
+/* ==== sentiment_tracker's topic filter (issue 18) ========================================= */
+
+/* Each kind of topic filter on sentiment_tracker: every span against the same figures computed
+ * here by SQL from member_vote on the votes that carry the topic (for the code chosen by SQL:
+ * subject 8.70 with its sub-codes, the concept, committee and geographic area with the most
+ * votes with positions). */
+static void test_sentiment_topic(void **state)
+{
+    (void)state;
+    static const char *const kinds[] = {"subject", "concept", "committee", "geo"};
+    static const char *const args[] = {"subject", "concept", "committee", "geo_area"};
+    static const char *const from[] = {"2024-03-25", "2024-01-25", "2023-04-25"};
+    for (int k = 0; k < 4; k++) {
+        char code[40] = "8.70", cond[400], a[160];
+        if (k > 0) {
+            sqlite3_stmt *st;
+            char q[400];
+            snprintf(q, sizeof q,
+                     "SELECT t.code FROM vote_topic t JOIN vote_positions p ON p.vote_id = "
+                     "t.vote_id WHERE t.kind = '%s' GROUP BY t.code ORDER BY COUNT(*) DESC, "
+                     "t.code LIMIT 1",
+                     kinds[k]);
+            assert_int_equal(sqlite3_prepare_v2(ep_store_db(S), q, -1, &st, NULL), SQLITE_OK);
+            assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+            snprintf(code, sizeof code, "%s", (const char *)sqlite3_column_text(st, 0));
+            sqlite3_finalize(st);
+        }
+        snprintf(cond, sizeof cond,
+                 " AND m.vote_id IN (SELECT vote_id FROM vote_topic WHERE kind = '%s' AND (code "
+                 "= '%s'%s))",
+                 kinds[k], code, k == 0 ? " OR code LIKE '8.70.%'" : "");
+        snprintf(a, sizeof a, "{\"%s\": \"%s\"}", args[k], code);
+        json_t *r = ok_call("sentiment_tracker", a);
+        assert_string_equal(sval(r, "reference_date"), "2024-04-23");
+        json_t *spans = json_object_get(r, "spans");
+        long long year = 0;
+        for (int s = 0; s < 3; s++) {
+            json_t *x = json_array_get(spans, (size_t)s);
+            long long n = sql_int("SELECT COUNT(DISTINCT m.vote_id) FROM member_vote m JOIN vote "
+                                  "v ON v.id = m.vote_id WHERE v.sitting_date BETWEEN '%s' AND "
+                                  "'2024-04-23'%s",
+                                  from[s], cond);
+            if (s == 2)
+                year = n;
+            if (n == 0) {
+                assert_false(json_is_true(json_object_get(x, "available")));
+                assert_non_null(strstr(sval(x, "reason"), code));
+                continue;
+            }
+            assert_true(json_is_true(json_object_get(x, "available")));
+            struct indep e;
+            indep_cohesion_where(from[s], "2024-04-23", cond, &e);
+            assert_int_equal(ival(x, "votes"), n);
+            assert_int_equal(e.votes, n);
+            assert_int_equal(ival(x, "sittings"),
+                             sql_int("SELECT COUNT(DISTINCT v.sitting_date) FROM member_vote m "
+                                     "JOIN vote v ON v.id = m.vote_id WHERE v.sitting_date "
+                                     "BETWEEN '%s' AND '2024-04-23'%s",
+                                     from[s], cond));
+            assert_int_equal(ival(x, "meps"),
+                             sql_int("SELECT COUNT(DISTINCT m.member_id) FROM member_vote m "
+                                     "JOIN vote v ON v.id = m.vote_id WHERE m.pos BETWEEN 1 AND "
+                                     "3 AND v.sitting_date BETWEEN '%s' AND '2024-04-23'%s",
+                                     from[s], cond));
+            assert_true(fabs(json_number_value(json_object_get(x, "cohesion")) - e.cohesion) <
+                        1e-6);
+            assert_true(fabs(json_number_value(json_object_get(x, "polarisation")) -
+                             e.polarisation) < 1e-6);
+        }
+        assert_true(year > 0);
+        json_t *w = json_object_get(r, "window");
+        json_t *f = json_object_get(w, "filter");
+        assert_non_null(f);
+        assert_string_equal(sval(f, "kind"), args[k]);
+        assert_string_equal(sval(f, "code"), code);
+        assert_int_equal(ival(f, "votes"), year);
+        assert_int_equal(ival(w, "votes"), year);
+        assert_string_equal(sval(w, "from"), "2023-04-25");
+        json_decref(r);
+    }
+    /* the area's votes are fewer than the Parliament's: 8.70 has 33 of the year's 266 */
+    json_t *r = ok_call("sentiment_tracker", "{\"subject\": \"8.70\"}");
+    assert_int_equal(ival(json_object_get(r, "window"), "votes"), 33);
+    json_decref(r);
+    r = ok_call("sentiment_tracker", "{}");
+    assert_int_equal(ival(json_object_get(r, "window"), "votes"), 266);
+    assert_null(json_object_get(json_object_get(r, "window"), "filter"));
+    json_decref(r);
+    /* errors: unknown code, two filters, a filter without votes in the spans */
+    bad_call("sentiment_tracker", "{\"committee\": \"NOPE\"}", EP_EINVAL,
+             "unknown committee \"NOPE\"");
+    bad_call("sentiment_tracker", "{\"subject\": \"8.70\", \"committee\": \"LIBE\"}",
+             EP_EINVAL, "one topic filter at most");
+    bad_call("sentiment_tracker", "{\"subject\": \"8.70\", \"to\": \"2024-02-20\"}",
+             EP_ENOTFOUND, "leaves no vote with per-MEP positions in the 365 days ending on "
+                           "2024-02-20: 33 votes");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -937,6 +1042,7 @@ int main(void)
         cmocka_unit_test(test_pipeline_unavailable),
         cmocka_unit_test(test_pipeline_synced),
         cmocka_unit_test(test_effectiveness),
+        cmocka_unit_test(test_sentiment_topic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -289,6 +289,33 @@ static int doc_prov(struct ep_tool_ctx *ctx, struct ep_positions_prov *pv, struc
     return ep_positions_provenance(&ctx->env->positions, ctx->env->store, pv, err);
 }
 
+int ep_artefacts_call(struct ep_tool_ctx *ctx, json_t *args, unsigned allowed, const char *tool,
+                      ep_doc_core_fn core, json_t **result, struct ep_error *err)
+{
+    unsigned fmts;
+    if (ep_artefact_formats(args, allowed, tool, &fmts, err))
+        return EP_EINVAL;
+    if (!(fmts & ~(unsigned)EP_FMT_JSON))
+        return core(ctx, args, NULL, result, err);
+    struct ep_artefacts a;
+    int rc = ep_artefacts_begin(&a, ctx, args, err);
+    if (rc)
+        return rc;
+    struct ep_doc_sink sink;
+    ep_artefacts_sink(&a, &sink);
+    rc = core(ctx, args, &sink, result, err);
+    if (rc) {
+        ep_artefacts_abort(&a);
+        return rc;
+    }
+    rc = ep_artefacts_finish(&a, *result, err);
+    if (rc) {
+        json_decref(*result);
+        *result = NULL;
+    }
+    return rc;
+}
+
 /* ---- map_political_network: GraphML of the network; PNGs of the network drawing and of the
  * political map. The graph is the window's (w->g, with its centralities). */
 

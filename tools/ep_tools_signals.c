@@ -341,19 +341,47 @@ static int tool_sentiment_tracker(struct ep_tool_ctx *ctx, json_t *args, json_t 
                                   struct ep_error *err)
 {
     const char *to;
+    struct ep_tools_window tw; /* for the topic filter (the schema has no other window argument) */
     int rc = no_store(ctx, err);
     if (!rc)
         rc = date_arg(args, "to", &to, err);
+    if (!rc)
+        rc = ep_tools_window_from_args(args, &tw, err);
+    if (!rc && tw.w.topic_kind) { /* the code must be stored */
+        char label[8];
+        rc = ep_query_topic(ctx->store, tw.w.topic_kind, tw.w.topic_code, label, sizeof label,
+                            NULL, NULL, err);
+        if (rc == EP_ENOTFOUND)
+            err->code = rc = EP_EINVAL;
+    }
     if (rc)
         return rc;
     struct ep_run r;
     run_of(&r, ctx, "sentiment_tracker", EP_SENTIMENT_SPANS);
     struct ep_sentiment o;
-    if ((rc = ep_sentiment_compute(ctx->env, to, &r, &o, err)))
+    if ((rc = ep_sentiment_compute(ctx->env, to, tw.w.topic_kind, tw.w.topic_code, &r, &o, err)))
         return rc;
+    const struct ep_sentiment_span *year = &o.span[EP_SENTIMENT_SPANS - 1];
+    if (o.topic_kind && year->votes == 0) {
+        ep_sentiment_free(&o);
+        return ep_error_set(err, EP_ENOTFOUND,
+                            "the %s filter \"%s\" leaves no vote with per-MEP positions in the "
+                            "%d days ending on %s: %d votes with positions in the store carry it "
+                            "(give another reference date \"to\" or another code)",
+                            ep_topic_kind_what(o.topic_kind), o.topic_code, year->days, o.to,
+                            o.topic_votes);
+    }
     int bad = 0;
     json_t *res = json_object(), *spans = json_array();
     ep_json_put(res, "reference_date", json_string(o.to), &bad);
+    json_t *win = json_pack("{s:s, s:s, s:i}", "from", year->from, "to", year->to, "votes",
+                            year->votes);
+    if (win && o.topic_kind)
+        ep_json_put(win, "filter",
+                    json_pack("{s:s, s:s, s:i}", "kind", ep_topic_kind_arg(o.topic_kind), "code",
+                              o.topic_code, "votes", year->votes),
+                    &bad);
+    ep_json_put(res, "window", win, &bad);
     for (int k = 0; k < EP_SENTIMENT_SPANS; k++)
         ep_json_add(spans, sentiment_span_json(&o.span[k], &bad), &bad);
     ep_json_put(res, "spans", spans, &bad);
@@ -869,7 +897,8 @@ static const struct ep_tool rows[] = {
      "What the peer server calls sentiment, computed honestly on the votes: the Parliament's "
      "seat-weighted group cohesion (Agreement Index) and polarisation (1 - seat-weighted group "
      "pair agreement) over the 30, 90 and 365 days ending on a date, and the shift of the short "
-     "spans against the year. No text sentiment is computed or claimed.",
+     "spans against the year, optionally on the votes of one topic (subject, concept, committee "
+     "or geo_area). No text sentiment is computed or claimed.",
      NULL, NULL, 1, 1, 0, 3600, tool_sentiment_tracker},
     {"early_warning_system", "Early warning system",
      "The risk dimensions and the Parliament-scope voting anomalies of a window (the `days` "

@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ep_artefact.h"
 #include "ep_committee_activity.h"
 #include "ep_htv.h"
 #include "ep_json.h"
 #include "ep_model.h"
 #include "ep_policy_area.h"
 #include "ep_query_topics.h"
+#include "ep_report_policy.h"
+#include "ep_store.h"
 #include "ep_stats.h"
 #include "ep_tools.h"
 #include "ep_tools_common.h"
@@ -142,8 +145,46 @@ static json_t *pa_majorities(const struct ep_policy_area *r, int *bad)
     return json_pack("{s:i, s:o}", "decided_votes", r->decided, "coalitions", items);
 }
 
-static int tool_analyze_policy_area(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                                    struct ep_error *err)
+/* The policy-area briefing PDF from the typed result (report/ep_report_policy.h), handed to
+ * sink as policy-<kind>-<code>.pdf. w: the area's window (its dates and sittings). */
+static int pa_pdf(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw,
+                  const struct ep_win *w, const struct ep_policy_area *r, const char *label,
+                  int overall_votes, int min_votes, struct ep_doc_sink *sink, struct ep_error *err)
+{
+    const struct ep_matrix *m = w->m;
+    char from[11] = "?", to[11] = "?", dataset[11] = "";
+    if (m->n_vote > 0) {
+        ep_date_format(m->vote_day[0], from);
+        ep_date_format(m->vote_day[m->n_vote - 1], to);
+    }
+    ep_store_dataset_date(ctx->store, dataset);
+    const char *kind = ep_topic_kind_arg(tw->w.topic_kind);
+    struct ep_report_policy doc = {.kind = kind,
+                                   .code = tw->w.topic_code,
+                                   .label = label[0] ? label : NULL,
+                                   .from = from,
+                                   .to = to,
+                                   .dataset_date = dataset[0] ? dataset : "unknown",
+                                   .sittings = w->n_sittings,
+                                   .synthetic = m->synthetic,
+                                   .overall_votes = overall_votes,
+                                   .min_votes = min_votes,
+                                   .r = r};
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    sink->t_render = ep_now();
+    int rc = ep_report_pdf_policy(&doc, &b, err);
+    char stem[64], title[128];
+    snprintf(stem, sizeof stem, "policy-%s-%s", kind, tw->w.topic_code);
+    snprintf(title, sizeof title, "Policy-area briefing (%s %s)", kind, tw->w.topic_code);
+    rc = ep_doc_emit(sink, rc, EP_FMT_PDF, stem, title, &b, err);
+    ep_buf_free(&b);
+    return rc;
+}
+
+/* The policy-area result; with a sink, also its briefing PDF (pa_pdf). */
+static int pa_core(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
+                   json_t **result, struct ep_error *err)
 {
     struct ep_tools_window tw;
     int rc = ep_tools_window_from_args(args, &tw, err);
@@ -223,8 +264,36 @@ static int tool_analyze_policy_area(struct ep_tool_ctx *ctx, json_t *args, json_
                           "option (FOR or AGAINST by all cast votes) on a decided vote",
                           "inputs", ep_json_strings(inputs), "limits", ep_json_strings(limits)),
                 &bad);
+    if (sink && !bad)
+        rc = pa_pdf(ctx, &tw, w, &r, label, overall.votes, p.min_votes, sink, err);
     ep_policy_area_free(&r);
+    if (rc) {
+        json_decref(res);
+        return rc;
+    }
     return finish(ctx, res, bad, result, err);
+}
+
+static int tool_analyze_policy_area(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                    struct ep_error *err)
+{
+    return ep_artefacts_call(ctx, args, EP_FMT_JSON | EP_FMT_PDF, "analyze_policy_area", pa_core,
+                             result, err);
+}
+
+int ep_tools_doc_policy(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
+                        struct ep_error *err)
+{
+    /* the tool's arguments as its handler gets them: the schema's defaults filled in */
+    json_t *a = ep_tools_args_with_defaults("analyze_policy_area", args);
+    if (!a)
+        return ep_error_set(err, EP_EINTERNAL,
+                            "analyze_policy_area is not registered, or out of memory");
+    json_t *res = NULL;
+    int rc = pa_core(ctx, a, sink, &res, err);
+    json_decref(res);
+    json_decref(a);
+    return rc;
 }
 
 /* ==== analyze_committee_activity ========================================================= */
@@ -356,7 +425,8 @@ static const struct ep_tool rows[] = {
      "One policy area (an OEIL subject, with the codes below it, or a EuroVoc concept) over a "
      "window: its votes with each group's position, group cohesion in the area, group-pair "
      "agreement in the area against overall, the MEPs who defect most, the national delegations "
-     "that split and how the area's majorities were built.",
+     "that split and how the area's majorities were built. formats [\"pdf\"] adds the "
+     "policy-area briefing (PDF).",
      NULL, NULL, ANNOT, 3600, tool_analyze_policy_area},
     {"analyze_committee_activity", "Analyze committee activity",
      "Per responsible committee: the votes of its procedures, their results, the span from the "

@@ -6,10 +6,20 @@
 #ifndef EP_TOOLS_TOPICS_H
 #define EP_TOOLS_TOPICS_H
 
+#include <jansson.h>
 #include <stddef.h>
 
+#include "ep_artefact.h"
 #include "ep_tools.h"
 
 const struct ep_tool *ep_tools_topics_rows(size_t *n);
+
+/* The policy-area briefing PDF (report/ep_report_policy.h) of analyze_policy_area's arguments
+ * (args borrowed; the schema's defaults are filled in), handed to sink as
+ * policy-<subject|concept>-<code>.pdf: the one path of the tool's formats ["pdf"] and
+ * `epintel report policy-area`. Errors as the tool's (unknown code EP_EINVAL, no vote with
+ * positions in the window EP_ENOTFOUND). */
+int ep_tools_doc_policy(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
+                        struct ep_error *err);
 
 #endif
