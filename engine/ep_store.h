@@ -125,5 +125,14 @@ struct ep_window {
  * Returns EP_EUNAVAIL when the window holds no votes with positions. */
 int ep_store_load_matrix(struct ep_store *s, const struct ep_window *w, struct ep_matrix *m,
                          struct ep_error *err);
+/* The message of that EP_EUNAVAIL. */
+#define EP_STORE_NO_WINDOW_VOTES                                                                   \
+    "no roll-call votes with per-MEP positions in this window; the store has positions for the "  \
+    "dates listed by `epintel info`"
+/* The window's date bounds (its term's boundaries narrowed by from and to; NULL = open), after
+ * checking its term, dates and sitting dates as ep_store_load_matrix does (EP_EINVAL with what
+ * to fix). w may be NULL (the whole store). */
+int ep_store_window_bounds(const struct ep_window *w, const char **from, const char **to,
+                           struct ep_error *err);
 
 #endif

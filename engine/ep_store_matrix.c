@@ -60,7 +60,8 @@ static int term_range(int term, const char **from, const char **to)
     return 0;
 }
 
-static int append_where(struct ep_buf *sql, const struct ep_window *w, struct ep_error *err)
+int ep_store_window_bounds(const struct ep_window *w, const char **from_out, const char **to_out,
+                           struct ep_error *err)
 {
     const char *from = w ? w->from : NULL, *to = w ? w->to : NULL;
     if (w && w->term) {
@@ -76,18 +77,29 @@ static int append_where(struct ep_buf *sql, const struct ep_window *w, struct ep
         return ep_error_set(err, EP_EINVAL, "invalid date \"%s\": use YYYY-MM-DD", from);
     if (to && !ep_date_valid(to))
         return ep_error_set(err, EP_EINVAL, "invalid date \"%s\": use YYYY-MM-DD", to);
+    for (int i = 0; w && w->sittings && w->sittings[i]; i++)
+        if (!ep_date_valid(w->sittings[i]))
+            return ep_error_set(err, EP_EINVAL, "invalid sitting date \"%s\": use YYYY-MM-DD",
+                                w->sittings[i]);
+    *from_out = from;
+    *to_out = to;
+    return EP_OK;
+}
+
+static int append_where(struct ep_buf *sql, const struct ep_window *w, struct ep_error *err)
+{
+    const char *from, *to;
+    int rc = ep_store_window_bounds(w, &from, &to, err);
+    if (rc)
+        return rc;
     if (from)
         ep_buf_printf(sql, " AND sitting_date >= '%s'", from);
     if (to)
         ep_buf_printf(sql, " AND sitting_date <= '%s'", to);
     if (w && w->sittings) {
         ep_buf_printf(sql, " AND sitting_date IN (");
-        for (int i = 0; w->sittings[i]; i++) {
-            if (!ep_date_valid(w->sittings[i]))
-                return ep_error_set(err, EP_EINVAL, "invalid sitting date \"%s\": use YYYY-MM-DD",
-                                    w->sittings[i]);
+        for (int i = 0; w->sittings[i]; i++)
             ep_buf_printf(sql, "%s'%s'", i ? "," : "", w->sittings[i]);
-        }
         ep_buf_printf(sql, ")");
     }
     if (w && w->topic_kind) {
@@ -176,9 +188,7 @@ static int ml_votes(struct mload *L, struct ep_error *err)
     if (rc)
         return rc;
     if (L->nv == 0)
-        return ep_error_set(err, EP_EUNAVAIL,
-                            "no roll-call votes with per-MEP positions in this window; the store "
-                            "has positions for the dates listed by `epintel info`");
+        return ep_error_set(err, EP_EUNAVAIL, "%s", EP_STORE_NO_WINDOW_VOTES);
     L->dmin = INT32_MAX;
     L->dmax = INT32_MIN;
     for (size_t v = 0; v < L->nv; v++) {

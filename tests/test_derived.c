@@ -13,6 +13,7 @@
 #include "ep_derived.h"
 #include "ep_graph.h"
 #include "ep_graph_blob.h"
+#include "ep_model.h"
 #include "ep_precompute.h"
 #include "ep_stats.h"
 #include "ep_stats_blob.h"
@@ -631,13 +632,102 @@ static void test_precompute(void **state)
     ep_wincache_free(&c);
 }
 
+
+/* ---- dated windows cut from the whole store's window ------------------------------------- */
+
+static void assert_same_matrix(const struct ep_matrix *a, const struct ep_matrix *b)
+{
+    assert_int_equal(a->n_mep, b->n_mep);
+    assert_int_equal(a->n_vote, b->n_vote);
+    assert_int_equal(a->n_words, b->n_words);
+    assert_int_equal(a->n_grp, b->n_grp);
+    assert_int_equal(a->synthetic, b->synthetic);
+    for (int g = 0; g < a->n_grp; g++)
+        assert_string_equal(a->grp_code[g], b->grp_code[g]);
+    size_t cells = (size_t)a->n_mep * (size_t)a->n_vote;
+    size_t words = (size_t)a->n_mep * (size_t)a->n_words;
+    assert_memory_equal(a->mep_id, b->mep_id, (size_t)a->n_mep * sizeof *a->mep_id);
+    assert_memory_equal(a->vote_id, b->vote_id, (size_t)a->n_vote * sizeof *a->vote_id);
+    assert_memory_equal(a->vote_day, b->vote_day, (size_t)a->n_vote * sizeof *a->vote_day);
+    assert_memory_equal(a->dnv_known, b->dnv_known, (size_t)a->n_vote);
+    assert_memory_equal(a->pos, b->pos, cells);
+    assert_memory_equal(a->grp, b->grp, cells);
+    for (int k = 0; k < 3; k++)
+        assert_memory_equal(a->plane[k], b->plane[k], words * sizeof(uint64_t));
+}
+
+/* A dated window of the cache (cut out of the whole store's window, analysis/ep_window.c) equals
+ * the same window loaded from the tables (ep_store_load_matrix), cell by cell, group numbers
+ * and all, on the bundled positions (seven sittings, 2024-01-15 .. 2024-04-23): so every figure
+ * computed on it is the SQL-loaded window's. Bad dates and empty windows fail alike. */
+static void test_dated_window_cut(void **state)
+{
+    (void)state;
+    static const char *two[] = {"2024-01-17", "2024-02-27", NULL};
+    static const char *bad_sitting[] = {"2024-02-30x", NULL};
+    static const char *none_sitting[] = {"2024-01-18", NULL};
+    const struct ep_window ws[] = {
+        {.from = "2024-01-25", .to = "2024-04-23"}, /* early_warning's 90-day window */
+        {.from = "2023-10-27", .to = "2024-01-24"}, /* its previous window */
+        {.from = "2024-02-08"},
+        {.to = "2024-02-08"},
+        {.from = "2024-01-16", .to = "2024-02-26"},
+        {.term = 9},
+        {.term = 9, .from = "2024-02-01"},
+        {.sittings = two},
+        {.from = "2024-02-01", .sittings = two},
+        {.from = "2024-01-16", .to = "2024-04-23", .topic_kind = EP_TOPIC_COMMITTEE,
+         .topic_code = "ENVI"}, /* a filtered window: cut from a cut */
+    };
+    for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++) {
+        struct ep_error e1 = {0}, e2 = {0};
+        struct ep_wincache c;
+        ep_wincache_init(&c);
+        struct ep_win *w = NULL;
+        struct ep_matrix sql;
+        memset(&sql, 0, sizeof sql);
+        assert_int_equal(ep_store_load_matrix(S, &ws[k], &sql, &e1), 0);
+        assert_int_equal(ep_wincache_get(&c, S, &ws[k], &w, &e2), 0);
+        assert_true(sql.n_vote > 0 && sql.n_mep > 0);
+        assert_same_matrix(&sql, w->m);
+        ep_matrix_free(&sql);
+        ep_wincache_free(&c);
+    }
+    const struct ep_window fail[] = {
+        {.from = "2024-05-01"},                      /* no votes after the last sitting */
+        {.from = "2024-01-18", .to = "2024-02-07"},  /* none between two sittings */
+        {.sittings = none_sitting},                  /* a day without votes */
+        {.term = 8},                                 /* a term without positions */
+        {.from = "2024-13-01"},                      /* bad dates */
+        {.to = "yesterday"},
+        {.sittings = bad_sitting},
+        {.term = 7},                                 /* an unknown term */
+    };
+    for (size_t k = 0; k < sizeof fail / sizeof fail[0]; k++) {
+        struct ep_error e1 = {0}, e2 = {0};
+        struct ep_wincache c;
+        ep_wincache_init(&c);
+        struct ep_win *w = NULL;
+        struct ep_matrix sql;
+        memset(&sql, 0, sizeof sql);
+        int r1 = ep_store_load_matrix(S, &fail[k], &sql, &e1);
+        int r2 = ep_wincache_get(&c, S, &fail[k], &w, &e2);
+        assert_true(r1 == EP_EUNAVAIL || r1 == EP_EINVAL);
+        assert_int_equal(r1, r2);
+        assert_string_equal(e1.msg, e2.msg);
+        assert_null(w);
+        ep_matrix_free(&sql);
+        ep_wincache_free(&c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graph_round_trip),   cmocka_unit_test(test_stats_round_trip),
         cmocka_unit_test(test_window_cache_loads), cmocka_unit_test(test_damage_detected),
         cmocka_unit_test(test_invalidated_by_ingest), cmocka_unit_test(test_concurrent_readers),
-        cmocka_unit_test(test_precompute),
+        cmocka_unit_test(test_precompute),         cmocka_unit_test(test_dated_window_cut),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
