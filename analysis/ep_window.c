@@ -208,6 +208,19 @@ done:
     return rc;
 }
 
+/* The cached window of s with key, marked as just used, or NULL. */
+static struct ep_win *win_lookup(struct ep_wincache *c, struct ep_store *s, const char *key)
+{
+    for (int i = 0; i < EP_WIN_CACHE; i++) {
+        struct ep_win *e = c->e[i];
+        if (e && e->used && e->store == s && strcmp(e->key, key) == 0) {
+            e->tick = ++c->tick;
+            return e;
+        }
+    }
+    return NULL;
+}
+
 /* Whether w narrows the store by dates (from, to, term or sitting dates). */
 static int win_dated(const struct ep_window *w)
 {
@@ -239,21 +252,36 @@ static int dated_subset(struct ep_wincache *c, struct ep_store *s, const struct 
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     for (int k = 0; k < nsit; k++)
         sit[k] = ep_date_days(w->sittings[k]);
+    /* the source: the whole store's window when it is cached (a server's later windows), else
+     * the window's own rows of the whole store's snapshot (a fresh process), else the whole
+     * store's window loaded (a store without a snapshot: small, or not yet built) */
     struct ep_window whole;
     memset(&whole, 0, sizeof whole);
-    struct ep_win *b = NULL;
-    rc = ep_wincache_get(c, s, &whole, &b, err);
+    char wkey[sizeof c->e[0]->key];
+    make_key(s, &whole, wkey, sizeof wkey);
+    struct ep_win *b = win_lookup(c, s, wkey);
+    struct ep_matrix rows;
+    memset(&rows, 0, sizeof rows);
+    int own_rows = 0;
+    rc = EP_ENOTFOUND;
+    if (!b && (rc = ep_store_load_matrix_days(s, dlo, dhi, w->sittings ? sit : NULL, nsit, &rows,
+                                              err)) == EP_OK)
+        own_rows = 1;
+    if (!b && !own_rows && rc == EP_ENOTFOUND)
+        rc = ep_wincache_get(c, s, &whole, &b, err);
+    else if (b)
+        rc = EP_OK;
     if (rc == EP_EUNAVAIL) {
         free(sit);
         return ep_error_set(err, EP_EUNAVAIL, "%s", EP_STORE_NO_WINDOW_VOTES);
     }
-    if (!rc && !b)
+    if (!rc && !b && !own_rows)
         rc = ep_error_set(err, EP_EINTERNAL, "the whole store's window was not loaded");
     if (rc) {
         free(sit);
         return rc;
     }
-    const struct ep_matrix *m = b->m;
+    const struct ep_matrix *m = own_rows ? &rows : b->m;
     int *sel = malloc((size_t)(m->n_vote ? m->n_vote : 1) * sizeof *sel);
     int *keep = malloc((size_t)(m->n_mep ? m->n_mep : 1) * sizeof *keep);
     int nv = 0, nm = 0;
@@ -263,8 +291,8 @@ static int dated_subset(struct ep_wincache *c, struct ep_store *s, const struct 
     }
     for (int v = 0; v < m->n_vote; v++) {
         int32_t d = m->vote_day[v];
-        int in = d >= dlo && d <= dhi;
-        if (in && w->sittings) {
+        int in = own_rows || (d >= dlo && d <= dhi);
+        if (in && !own_rows && w->sittings) {
             in = 0;
             for (int k = 0; k < nsit && !in; k++)
                 in = sit[k] == d;
@@ -311,6 +339,7 @@ static int dated_subset(struct ep_wincache *c, struct ep_store *s, const struct 
                 ep_matrix_set(out, k, keep[i], pos[i], grp[i] < m->n_grp ? gmap[grp[i]] : -1);
     }
 done:
+    ep_matrix_free(&rows);
     free(sit);
     free(sel);
     free(keep);
@@ -323,14 +352,8 @@ int ep_wincache_get(struct ep_wincache *c, struct ep_store *s, const struct ep_w
     *out = NULL;
     char key[sizeof c->e[0]->key];
     make_key(s, w, key, sizeof key);
-    for (int i = 0; i < EP_WIN_CACHE; i++) {
-        struct ep_win *e = c->e[i];
-        if (e && e->used && e->store == s && strcmp(e->key, key) == 0) {
-            e->tick = ++c->tick;
-            *out = e;
-            return EP_OK;
-        }
-    }
+    if ((*out = win_lookup(c, s, key)))
+        return EP_OK;
     /* a topic filter: cut from the unfiltered window before a slot is chosen (which may be
      * that window's) */
     struct ep_matrix sub;

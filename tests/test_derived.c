@@ -19,7 +19,9 @@
 #include "ep_stats_blob.h"
 #include "ep_store.h"
 #include "ep_store_db.h"
+#include "ep_synth.h"
 #include "ep_testutil.h"
+#include "ep_util.h"
 #include "ep_window.h"
 
 static struct ep_store *S; /* the bundled dataset */
@@ -721,6 +723,68 @@ static void test_dated_window_cut(void **state)
     }
 }
 
+
+static int gen_synth(void *ctx, const struct ep_sink *sink, struct ep_error *err)
+{
+    return ep_synth_generate(ctx, 1000, 1100, 42, sink, err);
+}
+
+/* In a fresh process a dated window reads its own rows of the whole store's packed snapshot
+ * (ep_store_load_matrix_days) instead of the whole matrix: equal to the SQL load cell by cell,
+ * on a synthetic store large enough to keep a snapshot (1,000 MEPs x 1,100 votes), and the
+ * whole window is not loaded for it. */
+static void test_dated_window_rows(void **state)
+{
+    (void)state;
+    char path[1300];
+    snprintf(path, sizeof path, "%s/rows.db", Dir);
+    struct ep_store *s = NULL;
+    struct ep_error err = {0};
+    struct ep_synth_params p;
+    ep_synth_default_params(&p);
+    assert_int_equal(ep_store_open(path, 0, &s, &err), 0);
+    assert_int_equal(
+        ep_store_ingest_generated(s, "synthetic", "synthetic", "k1", gen_synth, &p, NULL, &err), 0);
+    struct ep_matrix all;
+    assert_int_equal(ep_store_load_matrix(s, NULL, &all, &err), 0); /* writes the snapshot */
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM matrix_cache"), 1);
+    char d[6][11];
+    const int at[6] = {150, 700, 900, 1099, 3, 555};
+    for (int k = 0; k < 6; k++)
+        ep_date_format(all.vote_day[at[k]], d[k]);
+    const char *sits[] = {d[4], d[5], d[3], NULL};
+    const struct ep_window ws[] = {
+        {.from = d[0], .to = d[1]}, {.from = d[2]}, {.to = d[0]}, {.sittings = sits},
+        {.from = d[0], .sittings = sits},
+    };
+    for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++) {
+        struct ep_wincache c;
+        ep_wincache_init(&c);
+        struct ep_win *w = NULL;
+        struct ep_matrix sql;
+        assert_int_equal(ep_store_load_matrix(s, &ws[k], &sql, &err), 0);
+        assert_int_equal(ep_wincache_get(&c, s, &ws[k], &w, &err), 0);
+        assert_true(sql.n_vote > 0 && sql.n_vote < all.n_vote);
+        assert_same_matrix(&sql, w->m);
+        int used = 0;
+        for (int i = 0; i < EP_WIN_CACHE; i++)
+            used += c.e[i] && c.e[i]->used;
+        assert_int_equal(used, 1); /* the window alone: the whole one was not loaded */
+        ep_matrix_free(&sql);
+        ep_wincache_free(&c);
+    }
+    struct ep_wincache c;
+    ep_wincache_init(&c);
+    struct ep_win *w = NULL;
+    struct ep_error e = {0};
+    const struct ep_window after = {.from = "2031-01-01"};
+    assert_int_equal(ep_wincache_get(&c, s, &after, &w, &e), EP_EUNAVAIL);
+    assert_string_equal(e.msg, EP_STORE_NO_WINDOW_VOTES);
+    ep_wincache_free(&c);
+    ep_matrix_free(&all);
+    ep_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -728,6 +792,7 @@ int main(void)
         cmocka_unit_test(test_window_cache_loads), cmocka_unit_test(test_damage_detected),
         cmocka_unit_test(test_invalidated_by_ingest), cmocka_unit_test(test_concurrent_readers),
         cmocka_unit_test(test_precompute),         cmocka_unit_test(test_dated_window_cut),
+        cmocka_unit_test(test_dated_window_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
