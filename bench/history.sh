@@ -32,27 +32,28 @@ export HOME="$tmp" XDG_CACHE_HOME="$tmp/cache" XDG_DATA_HOME="$tmp/data" EPINTEL
 limit=900 # seconds, per command
 
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-# run a command under time(1): prints "wall_ms rss_mb"
+# run a command under time(1): prints "wall_ms cpu_ms rss_mb" (CPU = user + sys, 10 ms
+# resolution: steadier than the wall time on a shared machine)
 timed() {
   local t0 t1
   t0=$(date +%s%N)
-  timeout "$limit" /usr/bin/time -f '%M' -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" ||
+  timeout "$limit" /usr/bin/time -f '%U %S %M' -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" ||
     { echo "history: failed: $* ($(tail -c 300 "$tmp/err"))" >&2; return 1; }
   t1=$(date +%s%N)
-  echo "$(((t1 - t0) / 1000000)) $(($(tail -1 "$tmp/time") / 1024))"
+  tail -1 "$tmp/time" | awk -v w=$(((t1 - t0) / 1000000)) '{printf "%d %.0f %d\n", w, ($1 + $2) * 1000, $3 / 1024}'
 }
 
 rows=()
-row() { rows+=("$1|$2|$3|$4"); } # figure, ms, rss MB, goal
+row() { rows+=("$1|$2|$3|$4|$5"); } # figure, wall ms, CPU ms, peak RSS MB, goal
 
 if [ -n "${DB:-}" ]; then
   cp "$DB" "$tmp/h.db"
   echo "store: $DB (copied)" >&2
 else
   echo "synth --meps 750 --votes 70000 --defaults (with the derived results)..." >&2
-  read -r ms mb < <(timed "$bin" --db "$tmp/h.db" synth --meps 750 --votes 70000 --defaults)
-  sed -n '/derived results/p' "$tmp/err" | tail -3 >&2
-  row "synth (data + derived results)" "$ms" "$mb" "progress shown"
+  read -r ms cpu mb < <(timed "$bin" --db "$tmp/h.db" synth --meps 750 --votes 70000 --defaults)
+  sed -n '/records in\|derived results [018]\//p' "$tmp/err" >&2
+  row "synth (data + derived results)" "$ms" "$cpu" "$mb" "progress shown"
 fi
 "$bin" --quiet --db "$tmp/h.db" info >/dev/null # checkpoint: the file holds everything
 size=$(stat -c %s "$tmp/h.db")
@@ -60,19 +61,20 @@ size=$(stat -c %s "$tmp/h.db")
 : >"$tmp/base"
 cat "$tmp/h.db" >/dev/null
 for ((r = 0; r < runs; r++)); do timed cat "$tmp/h.db" | cut -d' ' -f1 >>"$tmp/base"; done
+uptime >&2
 base=$(median <"$tmp/base")
 echo "baseline: cat of the $((size / 1048576)) MiB store: $base ms (median of $runs)" >&2
 
 # the very first call on the store as synth (or the given store) left it
-read -r ms mb < <(timed "$bin" --quiet --db "$tmp/h.db" tool map_political_network --args '{}')
-row "map_political_network, very first call" "$ms" "$mb" "<= 1000 ms, <= 1024 MB"
+read -r ms cpu mb < <(timed "$bin" --quiet --db "$tmp/h.db" tool map_political_network --args '{}')
+row "map_political_network, very first call" "$ms" "$cpu" "$mb" "<= 1000 ms, <= 1024 MB"
 
 if [ -x "$kernel" ]; then
   timeout "$limit" "$kernel" 750 70000 3 noref >"$tmp/kernel" 2>&1 || true
   k=$(awk '/^kernel best, [0-9]+ threads/ {print $(NF-3)}' "$tmp/kernel" | tail -1)
   [ -n "$k" ] || k=$(awk '/^kernel best, 1 thread/ {print $(NF-3)}' "$tmp/kernel")
   grep -q ' NO$' "$tmp/kernel" && echo "history: kernel rows differ" >&2
-  row "full agreement matrix (kernel, all CPUs)" "${k%.*}" "-" "<= 1000 ms"
+  row "full agreement matrix (kernel, all CPUs)" "${k%.*}" "-" "-" "<= 1000 ms"
 fi
 
 mep=$("$bin" --quiet --db "$tmp/h.db" sql "SELECT MIN(id) FROM member" | grep -o '[0-9]\+' | head -1)
@@ -80,12 +82,12 @@ tools=(map_political_network analyze_coalition_dynamics detect_voting_anomalies
        generate_political_risk_assessment assess_mep_influence)
 args_of() { [ "$1" = assess_mep_influence ] && echo "{\"mep_id\":$mep}" || echo '{}'; }
 for t in "${tools[@]}"; do
-  : >"$tmp/w" && : >"$tmp/m"
+  : >"$tmp/w" && : >"$tmp/c" && : >"$tmp/m"
   for ((r = 0; r < runs; r++)); do
-    read -r ms mb < <(timed "$bin" --quiet --db "$tmp/h.db" tool "$t" --args "$(args_of "$t")")
-    echo "$ms" >>"$tmp/w" && echo "$mb" >>"$tmp/m"
+    read -r ms cpu mb < <(timed "$bin" --quiet --db "$tmp/h.db" tool "$t" --args "$(args_of "$t")")
+    echo "$ms" >>"$tmp/w" && echo "$cpu" >>"$tmp/c" && echo "$mb" >>"$tmp/m"
   done
-  row "$t, first call (fresh process)" "$(median <"$tmp/w")" "$(sort -n "$tmp/m" | tail -1)" "<= 1000 ms"
+  row "$t, first call" "$(median <"$tmp/w")" "$(median <"$tmp/c")" "$(sort -n "$tmp/m" | tail -1)" "<= 1000 ms"
 done
 
 # warm p50: one serve session, each tool's calls interleaved with get_meps (bench/toolkit_b.mjs)
@@ -96,12 +98,12 @@ EPINTEL_NO_RESULT_CACHE=1 timeout "$limit" "$node" \
   "$here/bench/toolkit_b.mjs" "$calls" '{"name":"get_meps","arguments":{"limit":50}}' "$tj" -- \
   "$bin" --quiet --db "$tmp/h.db" serve >"$tmp/warm"
 while read -r n a _ _ e; do
-  row "$n, warm p50 (errors: $e)" "${a%.*}" "-" "<= 250 ms"
+  row "$n, warm p50 (errors: $e)" "${a%.*}" "-" "-" "<= 250 ms"
 done <"$tmp/warm"
 
-printf '\n%-52s %9s %8s %8s  %s\n' figure ms x_cat peak_MB goal
+printf '\n%-56s %8s %7s %8s %8s  %s\n' figure wall_ms x_cat cpu_ms peak_MB goal
 for r in "${rows[@]}"; do
-  IFS='|' read -r f ms mb g <<<"$r"
-  printf '%-52s %9s %8s %8s  %s\n' "$f" "$ms" "$(awk -v a="$ms" -v b="$base" 'BEGIN{printf "%.2f", a / b}')" "$mb" "$g"
+  IFS='|' read -r f ms cpu mb g <<<"$r"
+  printf '%-56s %8s %7s %8s %8s  %s\n' "$f" "$ms" "$(awk -v a="$ms" -v b="$base" 'BEGIN{printf "%.3f", a / b}')" "$cpu" "$mb" "$g"
 done
-echo "(store $((size / 1048576)) MiB; x_cat = ms / the cat baseline, $base ms, same run; first calls: median of $runs fresh processes, peak RSS their max)"
+echo "(store $((size / 1048576)) MiB; x_cat = wall / the cat baseline, $base ms, same run; first calls: fresh \`epintel tool\` processes, medians of $runs, peak RSS their max; warm: p50 of $calls calls in one serve session)"
