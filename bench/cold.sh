@@ -44,6 +44,8 @@ args_of() {
     correlate_intelligence) echo "{\"mep_ids\":[$mep],\"groups\":[\"EPP\"]}" ;;
     analyze_country_delegation) echo "{\"country\":\"$cc\"}" ;;
     track_mep_attendance) echo '{"by":"mep"}' ;;
+    analyze_policy_area) echo '{"subject":"1"}' ;; # a synthetic OEIL subject
+    compare_political_groups) echo '{"groups":["EPP","S&D"]}' ;;
     *) echo '{}' ;;
   esac
 }
