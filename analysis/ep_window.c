@@ -281,7 +281,11 @@ static int dated_subset(struct ep_wincache *c, struct ep_store *s, const struct 
         free(sit);
         return rc;
     }
-    const struct ep_matrix *m = own_rows ? &rows : b->m;
+    const struct ep_matrix *m = own_rows ? &rows : b ? b->m : NULL;
+    if (!m) {
+        free(sit);
+        return ep_error_set(err, EP_EINTERNAL, "the whole store's window was not loaded");
+    }
     int *sel = malloc((size_t)(m->n_vote ? m->n_vote : 1) * sizeof *sel);
     int *keep = malloc((size_t)(m->n_mep ? m->n_mep : 1) * sizeof *keep);
     int nv = 0, nm = 0;
