@@ -3,6 +3,7 @@
 
 #include "ep_query_topics.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,26 +208,162 @@ done:
     return rc;
 }
 
+/* The cached window of s with key, marked as just used, or NULL. */
+static struct ep_win *win_lookup(struct ep_wincache *c, struct ep_store *s, const char *key)
+{
+    for (int i = 0; i < EP_WIN_CACHE; i++) {
+        struct ep_win *e = c->e[i];
+        if (e && e->used && e->store == s && strcmp(e->key, key) == 0) {
+            e->tick = ++c->tick;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Whether w narrows the store by dates (from, to, term or sitting dates). */
+static int win_dated(const struct ep_window *w)
+{
+    return w->from || w->to || w->term || w->sittings;
+}
+
+/* The matrix of a dated window without a topic filter, cut out of the whole store's window
+ * (loaded through the cache: from its packed snapshot, where the SQL load of even a 90-day
+ * window reads position rows for seconds in a fresh process). It equals what
+ * ep_store_load_matrix builds from the tables (tests/test_derived.c compares them cell by cell):
+ * the votes with a sitting date in the bounds (and among the sittings), in the store's order;
+ * the MEPs with a cell other than NONE on one of them (a mandate on a vote date, or a listed
+ * voter), ascending; every cell, with which votes know who did not vote; the groups numbered
+ * as the SQL load numbers them, by first appearance MEP by MEP, vote by vote. Errors as
+ * ep_store_load_matrix's: EP_EINVAL for a bad term or date, EP_EUNAVAIL for no votes. */
+static int dated_subset(struct ep_wincache *c, struct ep_store *s, const struct ep_window *w,
+                        struct ep_matrix *out, struct ep_error *err)
+{
+    const char *from, *to;
+    int rc = ep_store_window_bounds(w, &from, &to, err);
+    if (rc)
+        return rc;
+    int32_t dlo = from ? ep_date_days(from) : INT32_MIN, dhi = to ? ep_date_days(to) : INT32_MAX;
+    int nsit = 0;
+    while (w->sittings && w->sittings[nsit])
+        nsit++;
+    int32_t *sit = malloc((size_t)(nsit ? nsit : 1) * sizeof *sit);
+    if (!sit)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    for (int k = 0; k < nsit; k++)
+        sit[k] = ep_date_days(w->sittings[k]);
+    /* the source: the whole store's window when it is cached (a server's later windows), else
+     * the window's own rows of the whole store's snapshot (a fresh process), else the whole
+     * store's window loaded (a store without a snapshot: small, or not yet built) */
+    struct ep_window whole;
+    memset(&whole, 0, sizeof whole);
+    char wkey[sizeof c->e[0]->key];
+    make_key(s, &whole, wkey, sizeof wkey);
+    struct ep_win *b = win_lookup(c, s, wkey);
+    struct ep_matrix rows;
+    memset(&rows, 0, sizeof rows);
+    int own_rows = 0;
+    rc = EP_ENOTFOUND;
+    if (!b && (rc = ep_store_load_matrix_days(s, dlo, dhi, w->sittings ? sit : NULL, nsit, &rows,
+                                              err)) == EP_OK)
+        own_rows = 1;
+    if (!b && !own_rows && rc == EP_ENOTFOUND)
+        rc = ep_wincache_get(c, s, &whole, &b, err);
+    else if (b)
+        rc = EP_OK;
+    if (rc == EP_EUNAVAIL) {
+        free(sit);
+        return ep_error_set(err, EP_EUNAVAIL, "%s", EP_STORE_NO_WINDOW_VOTES);
+    }
+    if (!rc && !b && !own_rows)
+        rc = ep_error_set(err, EP_EINTERNAL, "the whole store's window was not loaded");
+    if (rc) {
+        free(sit);
+        return rc;
+    }
+    const struct ep_matrix *m = own_rows ? &rows : b ? b->m : NULL;
+    if (!m) {
+        free(sit);
+        return ep_error_set(err, EP_EINTERNAL, "the whole store's window was not loaded");
+    }
+    int *sel = malloc((size_t)(m->n_vote ? m->n_vote : 1) * sizeof *sel);
+    int *keep = malloc((size_t)(m->n_mep ? m->n_mep : 1) * sizeof *keep);
+    int nv = 0, nm = 0;
+    if (!sel || !keep) {
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int v = 0; v < m->n_vote; v++) {
+        int32_t d = m->vote_day[v];
+        int in = own_rows || (d >= dlo && d <= dhi);
+        if (in && !own_rows && w->sittings) {
+            in = 0;
+            for (int k = 0; k < nsit && !in; k++)
+                in = sit[k] == d;
+        }
+        if (in)
+            sel[nv++] = v;
+    }
+    if (nv == 0) {
+        rc = ep_error_set(err, EP_EUNAVAIL, "%s", EP_STORE_NO_WINDOW_VOTES);
+        goto done;
+    }
+    for (int i = 0; i < m->n_mep; i++) {
+        int any = 0;
+        for (int k = 0; k < nv && !any; k++)
+            any = m->pos[(size_t)sel[k] * (size_t)m->n_mep + (size_t)i] != EP_POS_NONE;
+        keep[i] = any ? nm++ : -1;
+    }
+    if ((rc = ep_matrix_alloc(out, nm, nv, err)))
+        goto done;
+    out->synthetic = m->synthetic;
+    int gmap[EP_MATRIX_MAX_GROUPS];
+    for (int g = 0; g < EP_MATRIX_MAX_GROUPS; g++)
+        gmap[g] = -1;
+    for (int i = 0; i < m->n_mep; i++) { /* group numbers: MEP by MEP, vote by vote */
+        if (keep[i] < 0)
+            continue;
+        out->mep_id[keep[i]] = m->mep_id[i];
+        for (int k = 0; k < nv; k++) {
+            size_t cell = (size_t)sel[k] * (size_t)m->n_mep + (size_t)i;
+            int g = m->grp[cell];
+            if (m->pos[cell] != EP_POS_NONE && g < m->n_grp && gmap[g] < 0)
+                gmap[g] = ep_matrix_group_index(out, m->grp_code[g]);
+        }
+    }
+    for (int k = 0; k < nv; k++) {
+        int v = sel[k];
+        out->vote_id[k] = m->vote_id[v];
+        out->vote_day[k] = m->vote_day[v];
+        out->dnv_known[k] = m->dnv_known[v];
+        const uint8_t *pos = m->pos + (size_t)v * (size_t)m->n_mep;
+        const uint8_t *grp = m->grp + (size_t)v * (size_t)m->n_mep;
+        for (int i = 0; i < m->n_mep; i++)
+            if (keep[i] >= 0 && pos[i] != EP_POS_NONE)
+                ep_matrix_set(out, k, keep[i], pos[i], grp[i] < m->n_grp ? gmap[grp[i]] : -1);
+    }
+done:
+    ep_matrix_free(&rows);
+    free(sit);
+    free(sel);
+    free(keep);
+    return rc;
+}
+
 int ep_wincache_get(struct ep_wincache *c, struct ep_store *s, const struct ep_window *w,
                     struct ep_win **out, struct ep_error *err)
 {
     *out = NULL;
     char key[sizeof c->e[0]->key];
     make_key(s, w, key, sizeof key);
-    for (int i = 0; i < EP_WIN_CACHE; i++) {
-        struct ep_win *e = c->e[i];
-        if (e && e->used && e->store == s && strcmp(e->key, key) == 0) {
-            e->tick = ++c->tick;
-            *out = e;
-            return EP_OK;
-        }
-    }
+    if ((*out = win_lookup(c, s, key)))
+        return EP_OK;
     /* a topic filter: cut from the unfiltered window before a slot is chosen (which may be
      * that window's) */
     struct ep_matrix sub;
     memset(&sub, 0, sizeof sub);
-    if (w->topic_kind) {
-        int rc = topic_subset(c, s, w, &sub, err);
+    if (w->topic_kind || win_dated(w)) {
+        int rc = w->topic_kind ? topic_subset(c, s, w, &sub, err) : dated_subset(c, s, w, &sub, err);
         if (rc) {
             ep_matrix_free(&sub);
             return rc;
@@ -252,7 +389,7 @@ int ep_wincache_get(struct ep_wincache *c, struct ep_store *s, const struct ep_w
         c->e[victim] = e;
     }
     int rc = EP_OK;
-    if (w->topic_kind)
+    if (w->topic_kind || win_dated(w))
         e->mat = sub; /* moved */
     else
         rc = ep_store_load_matrix(s, w, &e->mat, err);

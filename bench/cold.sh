@@ -31,9 +31,24 @@ fi
 cp "$tmp/base.db" "$tmp/new.db"
 mep=$("$base" --quiet --db "$tmp/base.db" sql "SELECT MIN(id) FROM member" | grep -o '[0-9]\+' | head -1)
 
-tools=(assess_mep_influence map_political_network analyze_coalition_dynamics
-       generate_political_risk_assessment detect_voting_anomalies)
-args_of() { [ "$1" = assess_mep_influence ] && echo "{\"mep_id\":$mep}" || echo '{}'; }
+# env TOOLS="a b ..." times other tools (e.g. the issue 18 ones: early_warning_system
+# correlate_intelligence track_mep_attendance analyze_policy_area generate_political_landscape
+# compare_political_groups analyze_country_delegation)
+intel="assess_mep_influence map_political_network analyze_coalition_dynamics"
+intel+=" generate_political_risk_assessment detect_voting_anomalies"
+read -r -a tools <<<"${TOOLS:-$intel}"
+cc=$("$base" --quiet --db "$tmp/base.db" sql "SELECT country_code FROM member GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1" | head -1)
+args_of() {
+  case $1 in
+    assess_mep_influence) echo "{\"mep_id\":$mep}" ;;
+    correlate_intelligence) echo "{\"mep_ids\":[$mep],\"groups\":[\"EPP\"]}" ;;
+    analyze_country_delegation) echo "{\"country\":\"$cc\"}" ;;
+    track_mep_attendance) echo '{"by":"mep"}' ;;
+    analyze_policy_area) echo '{"subject":"1"}' ;; # a synthetic OEIL subject
+    compare_political_groups) echo '{"groups":["EPP","S&D"]}' ;;
+    *) echo '{}' ;;
+  esac
+}
 
 # one timed call: "wall_us cpu_ms rss_kb" (wall from the clock in ns; CPU user + sys and peak
 # RSS from time(1), 10 ms resolution); the result goes to $tmp/out.json

@@ -125,5 +125,23 @@ struct ep_window {
  * Returns EP_EUNAVAIL when the window holds no votes with positions. */
 int ep_store_load_matrix(struct ep_store *s, const struct ep_window *w, struct ep_matrix *m,
                          struct ep_error *err);
+/* The votes of the whole store's packed matrix snapshot (the one ep_store_load_matrix keeps for
+ * the whole store, when it is current) whose day lies in [dlo, dhi] and, when days is not NULL,
+ * is one of the ndays days, read from the snapshot alone (a 90-day window of whole history reads
+ * its own rows, not the whole matrix): in the store's vote order, over EVERY MEP of the
+ * snapshot, with its group table. EP_ENOTFOUND when there is no current snapshot (load the
+ * whole window instead), EP_EUNAVAIL when no vote falls in the range (err is not set for
+ * either), EP_ENOMEM. */
+int ep_store_load_matrix_days(struct ep_store *s, int32_t dlo, int32_t dhi, const int32_t *days,
+                              int ndays, struct ep_matrix *m, struct ep_error *err);
+/* The message of that EP_EUNAVAIL. */
+#define EP_STORE_NO_WINDOW_VOTES                                                                   \
+    "no roll-call votes with per-MEP positions in this window; the store has positions for the "  \
+    "dates listed by `epintel info`"
+/* The window's date bounds (its term's boundaries narrowed by from and to; NULL = open), after
+ * checking its term, dates and sitting dates as ep_store_load_matrix does (EP_EINVAL with what
+ * to fix). w may be NULL (the whole store). */
+int ep_store_window_bounds(const struct ep_window *w, const char **from, const char **to,
+                           struct ep_error *err);
 
 #endif

@@ -60,7 +60,8 @@ static int term_range(int term, const char **from, const char **to)
     return 0;
 }
 
-static int append_where(struct ep_buf *sql, const struct ep_window *w, struct ep_error *err)
+int ep_store_window_bounds(const struct ep_window *w, const char **from_out, const char **to_out,
+                           struct ep_error *err)
 {
     const char *from = w ? w->from : NULL, *to = w ? w->to : NULL;
     if (w && w->term) {
@@ -76,18 +77,29 @@ static int append_where(struct ep_buf *sql, const struct ep_window *w, struct ep
         return ep_error_set(err, EP_EINVAL, "invalid date \"%s\": use YYYY-MM-DD", from);
     if (to && !ep_date_valid(to))
         return ep_error_set(err, EP_EINVAL, "invalid date \"%s\": use YYYY-MM-DD", to);
+    for (int i = 0; w && w->sittings && w->sittings[i]; i++)
+        if (!ep_date_valid(w->sittings[i]))
+            return ep_error_set(err, EP_EINVAL, "invalid sitting date \"%s\": use YYYY-MM-DD",
+                                w->sittings[i]);
+    *from_out = from;
+    *to_out = to;
+    return EP_OK;
+}
+
+static int append_where(struct ep_buf *sql, const struct ep_window *w, struct ep_error *err)
+{
+    const char *from, *to;
+    int rc = ep_store_window_bounds(w, &from, &to, err);
+    if (rc)
+        return rc;
     if (from)
         ep_buf_printf(sql, " AND sitting_date >= '%s'", from);
     if (to)
         ep_buf_printf(sql, " AND sitting_date <= '%s'", to);
     if (w && w->sittings) {
         ep_buf_printf(sql, " AND sitting_date IN (");
-        for (int i = 0; w->sittings[i]; i++) {
-            if (!ep_date_valid(w->sittings[i]))
-                return ep_error_set(err, EP_EINVAL, "invalid sitting date \"%s\": use YYYY-MM-DD",
-                                    w->sittings[i]);
+        for (int i = 0; w->sittings[i]; i++)
             ep_buf_printf(sql, "%s'%s'", i ? "," : "", w->sittings[i]);
-        }
         ep_buf_printf(sql, ")");
     }
     if (w && w->topic_kind) {
@@ -176,9 +188,7 @@ static int ml_votes(struct mload *L, struct ep_error *err)
     if (rc)
         return rc;
     if (L->nv == 0)
-        return ep_error_set(err, EP_EUNAVAIL,
-                            "no roll-call votes with per-MEP positions in this window; the store "
-                            "has positions for the dates listed by `epintel info`");
+        return ep_error_set(err, EP_EUNAVAIL, "%s", EP_STORE_NO_WINDOW_VOTES);
     L->dmin = INT32_MAX;
     L->dmax = INT32_MIN;
     for (size_t v = 0; v < L->nv; v++) {
@@ -561,5 +571,106 @@ int ep_store_load_matrix(struct ep_store *s, const struct ep_window *w, struct e
     if (!rc && have_key && (size_t)m->n_mep * (size_t)m->n_vote >= SNAP_MIN_CELLS)
         snap_write(s, key.data, m);
     ep_buf_free(&key);
+    return rc;
+}
+
+int ep_store_load_matrix_days(struct ep_store *s, int32_t dlo, int32_t dhi, const int32_t *days,
+                              int ndays, struct ep_matrix *m, struct ep_error *err)
+{
+    memset(m, 0, sizeof *m);
+    struct ep_buf key;
+    ep_buf_init(&key, 0);
+    int rc = snap_key(s, NULL, &key);
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *q = NULL;
+    sqlite3_int64 rowid = 0;
+    int found = 0;
+    if (!rc && key.data &&
+        sqlite3_prepare_v2(db, "SELECT rowid FROM matrix_cache WHERE key = ?1", -1, &q, NULL) ==
+            SQLITE_OK) {
+        sqlite3_bind_text(q, 1, key.data, -1, SQLITE_STATIC);
+        if ((found = sqlite3_step(q) == SQLITE_ROW))
+            rowid = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    ep_buf_free(&key);
+    sqlite3_blob *b = NULL;
+    if (!found || sqlite3_blob_open(db, "main", "matrix_cache", "blob", rowid, 0, &b) != SQLITE_OK) {
+        sqlite3_blob_close(b);
+        return EP_ENOTFOUND;
+    }
+    struct snap_hdr h;
+    size_t n = (size_t)sqlite3_blob_bytes(b);
+    int32_t *vday = NULL;
+    int *sel = NULL;
+    uint8_t *row = NULL;
+    rc = EP_ENOTFOUND;
+    if (n < sizeof h || n > (size_t)INT_MAX || sqlite3_blob_read(b, &h, sizeof h, 0) != SQLITE_OK ||
+        h.magic != SNAP_MAGIC || h.n_mep < 0 || h.n_vote <= 0 || h.n_grp < 0 ||
+        h.n_grp > EP_MATRIX_MAX_GROUPS || h.n_words != (h.n_vote + 63) / 64 || snap_size(&h) != n)
+        goto done;
+    /* offsets as snap_write lays them out */
+    size_t o_grp = sizeof h, o_mep = o_grp + (size_t)h.n_grp * 16;
+    size_t o_vid = o_mep + (size_t)h.n_mep * 8, o_day = o_vid + (size_t)h.n_vote * 8;
+    size_t o_dnv = o_day + (size_t)h.n_vote * 4;
+    size_t o_pos = o_dnv + (size_t)h.n_vote + 3 * (size_t)h.n_mep * (size_t)h.n_words * 8;
+    size_t o_gcell = o_pos + (size_t)h.n_mep * (size_t)h.n_vote;
+    vday = malloc((size_t)h.n_vote * sizeof *vday);
+    sel = malloc((size_t)h.n_vote * sizeof *sel);
+    row = malloc(2 * (size_t)(h.n_mep ? h.n_mep : 1));
+    if (!vday || !sel || !row) {
+        rc = ep_error_set(err, EP_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (sqlite3_blob_read(b, vday, h.n_vote * 4, (int)o_day) != SQLITE_OK)
+        goto done;
+    int nv = 0;
+    for (int v = 0; v < h.n_vote; v++) {
+        int in = vday[v] >= dlo && vday[v] <= dhi;
+        if (in && days) {
+            in = 0;
+            for (int k = 0; k < ndays && !in; k++)
+                in = days[k] == vday[v];
+        }
+        if (in)
+            sel[nv++] = v;
+    }
+    if (nv == 0) {
+        rc = EP_EUNAVAIL;
+        goto done;
+    }
+    if ((rc = ep_matrix_alloc(m, h.n_mep, nv, err)))
+        goto done;
+    rc = EP_ENOTFOUND;
+    m->n_grp = h.n_grp;
+    m->synthetic = h.synthetic;
+    int ok = 1;
+    for (int g = 0; g < h.n_grp && ok; g++) {
+        ok = sqlite3_blob_read(b, m->grp_code[g], 16, (int)(o_grp + (size_t)g * 16)) == SQLITE_OK;
+        m->grp_code[g][15] = '\0';
+    }
+    if (ok && h.n_mep)
+        ok = sqlite3_blob_read(b, m->mep_id, h.n_mep * 8, (int)o_mep) == SQLITE_OK;
+    for (int k = 0; k < nv && ok; k++) {
+        size_t v = (size_t)sel[k], nm = (size_t)h.n_mep;
+        m->vote_day[k] = vday[v];
+        ok = sqlite3_blob_read(b, &m->vote_id[k], 8, (int)(o_vid + v * 8)) == SQLITE_OK &&
+             sqlite3_blob_read(b, &m->dnv_known[k], 1, (int)(o_dnv + v)) == SQLITE_OK &&
+             (nm == 0 ||
+              (sqlite3_blob_read(b, row, (int)nm, (int)(o_pos + v * nm)) == SQLITE_OK &&
+               sqlite3_blob_read(b, row + nm, (int)nm, (int)(o_gcell + v * nm)) == SQLITE_OK));
+        for (size_t i = 0; ok && i < nm; i++)
+            if (row[i] != EP_POS_NONE)
+                ep_matrix_set(m, k, (int)i, row[i], row[nm + i] < h.n_grp ? row[nm + i] : -1);
+    }
+    if (ok)
+        rc = EP_OK;
+    else
+        ep_matrix_free(m);
+done:
+    sqlite3_blob_close(b);
+    free(vday);
+    free(sel);
+    free(row);
     return rc;
 }

@@ -13,12 +13,15 @@
 #include "ep_derived.h"
 #include "ep_graph.h"
 #include "ep_graph_blob.h"
+#include "ep_model.h"
 #include "ep_precompute.h"
 #include "ep_stats.h"
 #include "ep_stats_blob.h"
 #include "ep_store.h"
 #include "ep_store_db.h"
+#include "ep_synth.h"
 #include "ep_testutil.h"
+#include "ep_util.h"
 #include "ep_window.h"
 
 static struct ep_store *S; /* the bundled dataset */
@@ -631,13 +634,165 @@ static void test_precompute(void **state)
     ep_wincache_free(&c);
 }
 
+
+/* ---- dated windows cut from the whole store's window ------------------------------------- */
+
+static void assert_same_matrix(const struct ep_matrix *a, const struct ep_matrix *b)
+{
+    assert_int_equal(a->n_mep, b->n_mep);
+    assert_int_equal(a->n_vote, b->n_vote);
+    assert_int_equal(a->n_words, b->n_words);
+    assert_int_equal(a->n_grp, b->n_grp);
+    assert_int_equal(a->synthetic, b->synthetic);
+    for (int g = 0; g < a->n_grp; g++)
+        assert_string_equal(a->grp_code[g], b->grp_code[g]);
+    size_t cells = (size_t)a->n_mep * (size_t)a->n_vote;
+    size_t words = (size_t)a->n_mep * (size_t)a->n_words;
+    assert_memory_equal(a->mep_id, b->mep_id, (size_t)a->n_mep * sizeof *a->mep_id);
+    assert_memory_equal(a->vote_id, b->vote_id, (size_t)a->n_vote * sizeof *a->vote_id);
+    assert_memory_equal(a->vote_day, b->vote_day, (size_t)a->n_vote * sizeof *a->vote_day);
+    assert_memory_equal(a->dnv_known, b->dnv_known, (size_t)a->n_vote);
+    assert_memory_equal(a->pos, b->pos, cells);
+    assert_memory_equal(a->grp, b->grp, cells);
+    for (int k = 0; k < 3; k++)
+        assert_memory_equal(a->plane[k], b->plane[k], words * sizeof(uint64_t));
+}
+
+/* A dated window of the cache (cut out of the whole store's window, analysis/ep_window.c) equals
+ * the same window loaded from the tables (ep_store_load_matrix), cell by cell, group numbers
+ * and all, on the bundled positions (seven sittings, 2024-01-15 .. 2024-04-23): so every figure
+ * computed on it is the SQL-loaded window's. Bad dates and empty windows fail alike. */
+static void test_dated_window_cut(void **state)
+{
+    (void)state;
+    static const char *two[] = {"2024-01-17", "2024-02-27", NULL};
+    static const char *bad_sitting[] = {"2024-02-30x", NULL};
+    static const char *none_sitting[] = {"2024-01-18", NULL};
+    const struct ep_window ws[] = {
+        {.from = "2024-01-25", .to = "2024-04-23"}, /* early_warning's 90-day window */
+        {.from = "2023-10-27", .to = "2024-01-24"}, /* its previous window */
+        {.from = "2024-02-08"},
+        {.to = "2024-02-08"},
+        {.from = "2024-01-16", .to = "2024-02-26"},
+        {.term = 9},
+        {.term = 9, .from = "2024-02-01"},
+        {.sittings = two},
+        {.from = "2024-02-01", .sittings = two},
+        {.from = "2024-01-16", .to = "2024-04-23", .topic_kind = EP_TOPIC_COMMITTEE,
+         .topic_code = "ENVI"}, /* a filtered window: cut from a cut */
+    };
+    for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++) {
+        struct ep_error e1 = {0}, e2 = {0};
+        struct ep_wincache c;
+        ep_wincache_init(&c);
+        struct ep_win *w = NULL;
+        struct ep_matrix sql;
+        memset(&sql, 0, sizeof sql);
+        assert_int_equal(ep_store_load_matrix(S, &ws[k], &sql, &e1), 0);
+        assert_int_equal(ep_wincache_get(&c, S, &ws[k], &w, &e2), 0);
+        assert_true(sql.n_vote > 0 && sql.n_mep > 0);
+        assert_same_matrix(&sql, w->m);
+        ep_matrix_free(&sql);
+        ep_wincache_free(&c);
+    }
+    const struct ep_window fail[] = {
+        {.from = "2024-05-01"},                      /* no votes after the last sitting */
+        {.from = "2024-01-18", .to = "2024-02-07"},  /* none between two sittings */
+        {.sittings = none_sitting},                  /* a day without votes */
+        {.term = 8},                                 /* a term without positions */
+        {.from = "2024-13-01"},                      /* bad dates */
+        {.to = "yesterday"},
+        {.sittings = bad_sitting},
+        {.term = 7},                                 /* an unknown term */
+    };
+    for (size_t k = 0; k < sizeof fail / sizeof fail[0]; k++) {
+        struct ep_error e1 = {0}, e2 = {0};
+        struct ep_wincache c;
+        ep_wincache_init(&c);
+        struct ep_win *w = NULL;
+        struct ep_matrix sql;
+        memset(&sql, 0, sizeof sql);
+        int r1 = ep_store_load_matrix(S, &fail[k], &sql, &e1);
+        int r2 = ep_wincache_get(&c, S, &fail[k], &w, &e2);
+        assert_true(r1 == EP_EUNAVAIL || r1 == EP_EINVAL);
+        assert_int_equal(r1, r2);
+        assert_string_equal(e1.msg, e2.msg);
+        assert_null(w);
+        ep_matrix_free(&sql);
+        ep_wincache_free(&c);
+    }
+}
+
+
+static int gen_synth(void *ctx, const struct ep_sink *sink, struct ep_error *err)
+{
+    return ep_synth_generate(ctx, 1000, 1100, 42, sink, err);
+}
+
+/* In a fresh process a dated window reads its own rows of the whole store's packed snapshot
+ * (ep_store_load_matrix_days) instead of the whole matrix: equal to the SQL load cell by cell,
+ * on a synthetic store large enough to keep a snapshot (1,000 MEPs x 1,100 votes), and the
+ * whole window is not loaded for it. */
+static void test_dated_window_rows(void **state)
+{
+    (void)state;
+    char path[1300];
+    snprintf(path, sizeof path, "%s/rows.db", Dir);
+    struct ep_store *s = NULL;
+    struct ep_error err = {0};
+    struct ep_synth_params p;
+    ep_synth_default_params(&p);
+    assert_int_equal(ep_store_open(path, 0, &s, &err), 0);
+    assert_int_equal(
+        ep_store_ingest_generated(s, "synthetic", "synthetic", "k1", gen_synth, &p, NULL, &err), 0);
+    struct ep_matrix all;
+    assert_int_equal(ep_store_load_matrix(s, NULL, &all, &err), 0); /* writes the snapshot */
+    assert_int_equal(scalar(s, "SELECT COUNT(*) FROM matrix_cache"), 1);
+    char d[6][11];
+    const int at[6] = {150, 700, 900, 1099, 3, 555};
+    for (int k = 0; k < 6; k++)
+        ep_date_format(all.vote_day[at[k]], d[k]);
+    const char *sits[] = {d[4], d[5], d[3], NULL};
+    const struct ep_window ws[] = {
+        {.from = d[0], .to = d[1]}, {.from = d[2]}, {.to = d[0]}, {.sittings = sits},
+        {.from = d[0], .sittings = sits},
+    };
+    for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++) {
+        struct ep_wincache c;
+        ep_wincache_init(&c);
+        struct ep_win *w = NULL;
+        struct ep_matrix sql;
+        assert_int_equal(ep_store_load_matrix(s, &ws[k], &sql, &err), 0);
+        assert_int_equal(ep_wincache_get(&c, s, &ws[k], &w, &err), 0);
+        assert_true(sql.n_vote > 0 && sql.n_vote < all.n_vote);
+        assert_same_matrix(&sql, w->m);
+        int used = 0;
+        for (int i = 0; i < EP_WIN_CACHE; i++)
+            used += c.e[i] && c.e[i]->used;
+        assert_int_equal(used, 1); /* the window alone: the whole one was not loaded */
+        ep_matrix_free(&sql);
+        ep_wincache_free(&c);
+    }
+    struct ep_wincache c;
+    ep_wincache_init(&c);
+    struct ep_win *w = NULL;
+    struct ep_error e = {0};
+    const struct ep_window after = {.from = "2031-01-01"};
+    assert_int_equal(ep_wincache_get(&c, s, &after, &w, &e), EP_EUNAVAIL);
+    assert_string_equal(e.msg, EP_STORE_NO_WINDOW_VOTES);
+    ep_wincache_free(&c);
+    ep_matrix_free(&all);
+    ep_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graph_round_trip),   cmocka_unit_test(test_stats_round_trip),
         cmocka_unit_test(test_window_cache_loads), cmocka_unit_test(test_damage_detected),
         cmocka_unit_test(test_invalidated_by_ingest), cmocka_unit_test(test_concurrent_readers),
-        cmocka_unit_test(test_precompute),
+        cmocka_unit_test(test_precompute),         cmocka_unit_test(test_dated_window_cut),
+        cmocka_unit_test(test_dated_window_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
