@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "ep_precompute.h"
 #include "ep_htv.h"
+#include "ep_htvsync.h"
 #include "ep_rcv.h"
 #include "ep_store_query.h"
 #include "ep_util.h"
@@ -303,7 +304,12 @@ int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv)
         if (!cli->quiet && tty)
             fprintf(stderr, "\r[%d/%d] %s ...", k + 1, n, files[k]);
         ep_store_read_ahead(s, (const char *const *)files + k + 1, (size_t)(n - k - 1));
-        int rc = ep_store_ingest_file(s, files[k], strict, print_warning, NULL, &rep, &err);
+        int table, rc;
+        if (ep_htvsync_streamed(files[k], &table)) /* large gzip table: as a stream */
+            rc = ep_htvsync_ingest_file(s, files[k], table, strict, print_warning, NULL, &rep,
+                                        &err);
+        else
+            rc = ep_store_ingest_file(s, files[k], strict, print_warning, NULL, &rep, &err);
         if (!cli->quiet && tty)
             fputs("\r\033[K", stderr);
         if (rc) {

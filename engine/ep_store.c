@@ -1660,6 +1660,16 @@ int ep_store_ingest_generated(struct ep_store *s, const char *name, const char *
                                          struct ep_error *err),
                               void *gctx, struct ep_ingest_report *rep, struct ep_error *err)
 {
+    return ep_store_ingest_stream(s, name, kind, content_key, gen, gctx, 0, NULL, NULL, rep, err);
+}
+
+int ep_store_ingest_stream(struct ep_store *s, const char *name, const char *kind,
+                           const char *content_key,
+                           int (*gen)(void *gctx, const struct ep_sink *sink,
+                                      struct ep_error *err),
+                           void *gctx, int strict, ep_ingest_warn_fn warn, void *warn_ctx,
+                           struct ep_ingest_report *rep, struct ep_error *err)
+{
     struct ep_ingest_report dummy;
     if (!rep)
         rep = &dummy;
@@ -1675,7 +1685,7 @@ int ep_store_ingest_generated(struct ep_store *s, const char *name, const char *
         return rc;
     struct unit_source src = {
         .name = name, .len = strlen(content_key), .gen_kind = kind, .gen = gen, .gctx = gctx};
-    return ingest_unit(s, &src, sha, 0, NULL, NULL, rep, err);
+    return ingest_unit(s, &src, sha, strict, warn, warn_ctx, rep, err);
 }
 
 static int meta_get(struct ep_store *s, const char *key, char *out, size_t n)
