@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # First use of a new store: the default store is filled from the bundled dataset
-# (fixtures/MANIFEST: the HowTheyVote tables with their 124,000 vote-topic links, then the seven
+# (fixtures/MANIFEST: the HowTheyVote tables with their 123,601 vote-topic links, then the seven
 # roll-call files) when a command first opens it. Times `epintel --db NEW info` (the fill and a
 # trivial command) for each binary given, interleaved in the same runs, so that a change is
 # measured against the binary before it on the same machine at the same time.
