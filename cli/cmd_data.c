@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "ep_precompute.h"
 #include "ep_htv.h"
+#include "ep_htvsync.h"
 #include "ep_rcv.h"
 #include "ep_store_query.h"
 #include "ep_util.h"
@@ -242,7 +243,9 @@ static void ingest_usage(FILE *f)
             "whatever their names or the order given: countries, groups, members,\n"
             "group_memberships, committees, votes, the topic tables, XML, member_votes, the\n"
             "topic links (a link to a vote or code not stored is refused). A file's content\n"
-            "may be up to 1 GiB (gzip: decompressed). Each file is one transaction: a file\n"
+            "may be up to 1 GiB (gzip: decompressed), except a large gzip HowTheyVote table\n"
+            "(over 32 MiB decompressed), which is ingested as a stream in bounded memory,\n"
+            "whatever its size. Each file is one transaction: a file\n"
             "with an error writes nothing, and re-ingesting a file already stored (same\n"
             "content) is a no-op.\n\n"
             "  --strict      treat warnings (unknown group codes, Number attributes that differ\n"
@@ -303,7 +306,12 @@ int ep_cmd_ingest(struct ep_cli *cli, int argc, char **argv)
         if (!cli->quiet && tty)
             fprintf(stderr, "\r[%d/%d] %s ...", k + 1, n, files[k]);
         ep_store_read_ahead(s, (const char *const *)files + k + 1, (size_t)(n - k - 1));
-        int rc = ep_store_ingest_file(s, files[k], strict, print_warning, NULL, &rep, &err);
+        int table, rc;
+        if (ep_htvsync_streamed(files[k], &table)) /* large gzip table: as a stream */
+            rc = ep_htvsync_ingest_file(s, files[k], table, strict, print_warning, NULL, &rep,
+                                        &err);
+        else
+            rc = ep_store_ingest_file(s, files[k], strict, print_warning, NULL, &rep, &err);
         if (!cli->quiet && tty)
             fputs("\r\033[K", stderr);
         if (rc) {

@@ -730,6 +730,18 @@ static int gen_table(void *ctx, const struct ep_sink *sink, struct ep_error *err
     return rc;
 }
 
+/* A table file's unit: key "howtheyvote NAME.csv.gz sha256 HEX" (HEX: the SHA-256 of the file
+ * as it is, the gzip bytes of a download), kind "htv-NAME" with dashes; `ingest` of a file
+ * that a sync stored (or the reverse) is then a no-op. */
+static void unit_key(const char *name, const char *sha, char key[160], char kind[48])
+{
+    snprintf(key, 160, "howtheyvote %s.csv.gz sha256 %s", name, sha);
+    snprintf(kind, 48, "htv-%s", name);
+    for (char *k = kind; *k; k++)
+        if (*k == '_')
+            *k = '-';
+}
+
 /* ---- files ------------------------------------------------------------------------------- */
 
 static int sha256_file(const char *path, char out[65], long long *size, struct ep_error *err)
@@ -957,13 +969,8 @@ int ep_htvsync_run(struct ep_store *s, const struct ep_htvsync_opts *o,
                 break;
             }
         }
-        char key[160];
-        snprintf(key, sizeof key, "howtheyvote %s sha256 %s", file, sha);
-        char kind[48];
-        snprintf(kind, sizeof kind, "htv-%s", t->name);
-        for (char *k = kind; *k; k++)
-            if (*k == '_')
-                *k = '-';
+        char key[160], kind[48];
+        unit_key(t->name, sha, key, kind);
         struct table_gen g = {.o = o, .name = t->name, .path = path, .want = tables[i].table};
         struct ep_ingest_report rep;
         double t0 = ep_now();
@@ -979,4 +986,53 @@ int ep_htvsync_run(struct ep_store *s, const struct ep_htvsync_opts *o,
     }
     free(sums);
     return rc;
+}
+
+/* ---- epintel ingest of a large table ------------------------------------------------------ */
+
+int ep_htvsync_streamed(const char *path, int *table)
+{
+    *table = EP_HTV_UNKNOWN;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat sb;
+    unsigned char magic[2], isize[4];
+    int gz = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= 18 &&
+             pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b &&
+             pread(fd, isize, 4, sb.st_size - 4) == 4;
+    close(fd);
+    if (!gz)
+        return 0;
+    /* the last member's size mod 2^32 (RFC 1952 ISIZE), or a file large enough that its
+     * content cannot be small (a larger content with a wrapped ISIZE reads as small: it then
+     * takes the buffered path, which refuses it by the limit) */
+    unsigned long long n = (unsigned long long)isize[0] | (unsigned long long)isize[1] << 8 |
+                           (unsigned long long)isize[2] << 16 |
+                           (unsigned long long)isize[3] << 24;
+    if (n <= EP_GZ_HOLD && (unsigned long long)sb.st_size <= EP_GZ_HOLD / 8)
+        return 0;
+    struct ep_buf head;
+    ep_buf_init(&head, 0);
+    if (ep_read_head(path, 64 << 10, &head, NULL) == EP_OK)
+        *table = ep_htv_sniff(head.data, head.len);
+    ep_buf_free(&head);
+    return *table != EP_HTV_UNKNOWN;
+}
+
+int ep_htvsync_ingest_file(struct ep_store *s, const char *path, int table, int strict,
+                           ep_ingest_warn_fn warn, void *warn_ctx, struct ep_ingest_report *rep,
+                           struct ep_error *err)
+{
+    static const struct ep_htvsync_opts none;
+    const char *name = ep_htv_table_name(table);
+    char sha[65], key[160], kind[48];
+    long long bytes = 0;
+    int rc = sha256_file(path, sha, &bytes, err);
+    if (rc)
+        return rc;
+    unit_key(name, sha, key, kind);
+    struct table_gen g = {.o = &none, .name = name, .path = path, .want = table};
+    return ep_store_ingest_stream(s, path, kind, key, gen_table, &g, strict, warn, warn_ctx, rep,
+                                  err);
 }

@@ -85,4 +85,19 @@ long ep_gzstream_read(void *gz, char *buf, size_t cap, struct ep_error *err);
 void ep_gzstream_pos(const struct ep_gzstream *gz, long long *done, long long *total);
 void ep_gzstream_close(struct ep_gzstream *gz);
 
+/* epintel ingest of a large HowTheyVote table: 1 when path is a gzip file whose content may be
+ * larger than what ep_read_file holds while streaming (EP_GZ_HOLD: its gzip trailer says so, or
+ * the file is over EP_GZ_HOLD / 8) and whose header is a HowTheyVote table's (*table, enum
+ * ep_htv_table); 0 otherwise (the file then goes through ep_store_ingest_file). */
+int ep_htvsync_streamed(const char *path, int *table);
+
+/* Ingest that file as the sync ingests a table: inflated on a thread, parsed as a stream
+ * (member_votes on a thread of its own), one unit in one transaction, memory bounded whatever
+ * the size. The unit is keyed by the file's own SHA-256 as the sync's are, so a table the sync
+ * stored is a no-op here and the reverse. strict, warn, rep and err as for
+ * ep_store_ingest_file. */
+int ep_htvsync_ingest_file(struct ep_store *s, const char *path, int table, int strict,
+                           ep_ingest_warn_fn warn, void *warn_ctx, struct ep_ingest_report *rep,
+                           struct ep_error *err);
+
 #endif

@@ -77,6 +77,20 @@ int ep_topic_sql(struct ep_buf *sql, int kind, const char *code, struct ep_error
     return rc;
 }
 
+/* 0 when the table has no row, 1 when it has one or on a database error (the caller's message
+ * then stays the general one). */
+static int table_has_rows(sqlite3 *db, const char *table)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT EXISTS(SELECT 1 FROM %s)", table);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return 1;
+    int has = sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return has;
+}
+
 int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, size_t n,
                    long *votes, long *votes_pos, struct ep_error *err)
 {
@@ -123,6 +137,18 @@ int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, 
     }
     sqlite3_finalize(q);
     q = NULL;
+    if (!known && kind != EP_TOPIC_COMMITTEE && !table_has_rows(db, kinds[i].table)) {
+        /* none of that table stored (a store filled before the topic tables existed, or
+         * from other sources): say which command loads it */
+        const char *t = kinds[i].table;
+        rc = ep_error_set(err, EP_ENOTFOUND,
+                          "argument \"%s\": the store holds no %s codes at all: load them with "
+                          "`epintel sync --source howtheyvote --tables %ss,%s_votes` or "
+                          "`epintel ingest %ss.csv.gz %s_votes.csv.gz` (files of the HowTheyVote "
+                          "export)",
+                          kinds[i].arg, kinds[i].what, t, t, t, t);
+        goto out;
+    }
     if (!known) {
         rc = ep_error_set(err, EP_ENOTFOUND,
                           "argument \"%s\": unknown %s \"%s\": the store holds no such code "

@@ -95,6 +95,7 @@ enum {
     ST_CONCEPT,
     ST_GEO,
     ST_TOPIC_VOTE,
+    ST_TOPIC_VOTE_UNIT,
     ST_HAS_VOTE,
     ST_HAS_SUBJECT,
     ST_HAS_CONCEPT,
@@ -169,8 +170,13 @@ static const char *const ingest_sql[ST_COUNT] = {
                    " ON CONFLICT(id) DO UPDATE SET label=?2, unit_id=?3",
     [ST_GEO] = "INSERT INTO geo_area(code, label, iso_alpha_2, unit_id) VALUES(?1,?2,?3,?4)"
                " ON CONFLICT(code) DO UPDATE SET label=?2, iso_alpha_2=?3, unit_id=?4",
+    /* DO NOTHING, then the unit moved by ST_TOPIC_VOTE_UNIT when the link was stored already
+     * (cb_topic_vote): an upsert's DO UPDATE makes SQLite open a statement journal for every
+     * row, which copies each page the row touches (a third of a link's cost) */
     [ST_TOPIC_VOTE] = "INSERT INTO vote_topic(kind, code, vote_id, unit_id) VALUES(?1,?2,?3,?4)"
-                      " ON CONFLICT(kind, code, vote_id) DO UPDATE SET unit_id=?4",
+                      " ON CONFLICT(kind, code, vote_id) DO NOTHING",
+    [ST_TOPIC_VOTE_UNIT] = "UPDATE vote_topic SET unit_id = ?4"
+                           " WHERE kind = ?1 AND code = ?2 AND vote_id = ?3",
     [ST_HAS_VOTE] = "SELECT 1 FROM vote WHERE id = ?1",
     [ST_HAS_SUBJECT] = "SELECT 1 FROM oeil_subject WHERE code = ?1",
     [ST_HAS_CONCEPT] = "SELECT 1 FROM eurovoc_concept WHERE id = ?1",
@@ -709,7 +715,18 @@ static int cb_topic_vote(void *ctx, const struct ep_topic_vote *tv, struct ep_er
     bind_text(st, 2, tv->code);
     sqlite3_bind_int64(st, 3, tv->vote_id);
     sqlite3_bind_int64(st, 4, in->unit_id);
-    return step_done(in, st, err, "storing a vote's topic");
+    rc = step_done(in, st, err, "storing a vote's topic");
+    if (rc || sqlite3_changes(in->s->db) > 0)
+        return rc;
+    st = in->st[ST_TOPIC_VOTE_UNIT];
+    sqlite3_bind_text(st, 1, k[tv->kind].kind, -1, SQLITE_STATIC);
+    bind_text(st, 2, tv->code);
+    sqlite3_bind_int64(st, 3, tv->vote_id);
+    sqlite3_bind_int64(st, 4, in->unit_id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? EP_OK : db_error(in->s->db, err, "storing a vote's topic");
 }
 
 static int cb_sitting(void *ctx, const struct ep_sitting *s, struct ep_error *err)
@@ -1640,6 +1657,16 @@ int ep_store_ingest_generated(struct ep_store *s, const char *name, const char *
                                          struct ep_error *err),
                               void *gctx, struct ep_ingest_report *rep, struct ep_error *err)
 {
+    return ep_store_ingest_stream(s, name, kind, content_key, gen, gctx, 0, NULL, NULL, rep, err);
+}
+
+int ep_store_ingest_stream(struct ep_store *s, const char *name, const char *kind,
+                           const char *content_key,
+                           int (*gen)(void *gctx, const struct ep_sink *sink,
+                                      struct ep_error *err),
+                           void *gctx, int strict, ep_ingest_warn_fn warn, void *warn_ctx,
+                           struct ep_ingest_report *rep, struct ep_error *err)
+{
     struct ep_ingest_report dummy;
     if (!rep)
         rep = &dummy;
@@ -1655,7 +1682,7 @@ int ep_store_ingest_generated(struct ep_store *s, const char *name, const char *
         return rc;
     struct unit_source src = {
         .name = name, .len = strlen(content_key), .gen_kind = kind, .gen = gen, .gctx = gctx};
-    return ingest_unit(s, &src, sha, 0, NULL, NULL, rep, err);
+    return ingest_unit(s, &src, sha, strict, warn, warn_ctx, rep, err);
 }
 
 static int meta_get(struct ep_store *s, const char *key, char *out, size_t n)
@@ -1690,6 +1717,34 @@ static int only_bundled_units(struct ep_store *s, const char *dir)
     return only;
 }
 
+/* 1 if a file the manifest text lists (dir-relative paths, one a line, # comments) is not a
+ * stored unit's path, 0 if every one is, -1 on a database error. */
+static int manifest_lacking(struct ep_store *s, const char *dir, const char *manifest)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM unit WHERE path = ?1 || '/' || ?2", -1, &q,
+                           NULL) != SQLITE_OK)
+        return -1;
+    int lacking = 0;
+    for (const char *p = manifest; *p && !lacking;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len && *p != '#') {
+            sqlite3_bind_text(q, 1, dir, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, p, (int)len, SQLITE_STATIC);
+            int rc = sqlite3_step(q);
+            if (rc == SQLITE_DONE)
+                lacking = 1;
+            else if (rc != SQLITE_ROW)
+                lacking = -1;
+            sqlite3_reset(q);
+        }
+        p += len + (e != NULL);
+    }
+    sqlite3_finalize(q);
+    return lacking;
+}
+
 int ep_store_ensure_default(struct ep_store *s,
                             void (*progress)(void *, const char *path, int i, int n), void *ctx,
                             struct ep_error *err)
@@ -1700,9 +1755,13 @@ int ep_store_ensure_default(struct ep_store *s,
     char state[32];
     if (meta_get(s, EP_META_DEFAULT_DATA, state, sizeof state) < 0)
         return db_error(s->db, err, "checking the store");
-    if (strcmp(state, "complete") == 0)
-        return EP_OK;
     const char *dir = ep_store_fixtures_dir();
+    int complete = strcmp(state, "complete") == 0;
+    /* a complete fill made of bundled files alone: completed again when the bundle lists files
+     * it lacks (a store filled before the vote-topic tables were bundled, migration 9, gets
+     * them on its next start); a store with anything else in it is left alone */
+    if (complete && !only_bundled_units(s, dir))
+        return EP_OK;
     if (!state[0]) {
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(s->db,
@@ -1723,6 +1782,13 @@ int ep_store_ensure_default(struct ep_store *s,
     if (rc) {
         ep_buf_free(&man);
         return ep_error_prefix(err, "the bundled dataset is missing (set EPINTEL_FIXTURES): ");
+    }
+    if (complete) {
+        int lacking = manifest_lacking(s, dir, man.data);
+        if (lacking <= 0) {
+            ep_buf_free(&man);
+            return lacking < 0 ? db_error(s->db, err, "checking the store") : EP_OK;
+        }
     }
     if (strcmp(state, "filling") != 0)
         rc = ep_store_set_meta(s, EP_META_DEFAULT_DATA, "filling", err);

@@ -88,6 +88,15 @@ int ep_store_ingest_generated(struct ep_store *s, const char *name, const char *
                                          struct ep_error *err),
                               void *gctx, struct ep_ingest_report *rep, struct ep_error *err);
 
+/* ep_store_ingest_generated with ep_store_ingest_file's strict and warn (a file ingested as a
+ * stream, ep_htvsync_ingest_file). */
+int ep_store_ingest_stream(struct ep_store *s, const char *name, const char *kind,
+                           const char *content_key,
+                           int (*gen)(void *gctx, const struct ep_sink *sink,
+                                      struct ep_error *err),
+                           void *gctx, int strict, ep_ingest_warn_fn warn, void *warn_ctx,
+                           struct ep_ingest_report *rep, struct ep_error *err);
+
 /* Set a key in the meta table (e.g. "synthetic" = "1"). */
 int ep_store_set_meta(struct ep_store *s, const char *key, const char *value, struct ep_error *err);
 

@@ -148,9 +148,9 @@ set -- $peak
 [ "$1" = 1 ] && ok || bad "1.1 GB file: exit $1, expected 1"
 contains "$tmp/err" "big.csv: larger than the limit of 1073741824 bytes" "1.1 GB file refused, naming the limit"
 [ "$2" -lt "$limit" ] && ok || bad "1.1 GB file: peak RSS $2 MB, over $limit MB"
-# A gzip file whose content is larger than what is held while streaming (32 MiB) but under
-# the limit is read whole (counted, then inflated again into one buffer): member_votes with
-# an extra column of 200 characters a row, 43 MB, which the adapter ignores.
+# A gzip HowTheyVote table whose content is larger than what is held while streaming (32 MiB)
+# is ingested as a stream, as the sync ingests a table (ep_htvsync_ingest_file): member_votes
+# with an extra column of 200 characters a row, 43 MB, which the adapter ignores.
 awk 'NR == 1 { print $0 ",note"; next } { printf "%s,%0200d\n", $0, 0 }' "$exp/member_votes.csv" | gzip -1 > "$tmp/member_votes_wide.csv.gz"
 [ "$(gzip -dc "$tmp/member_votes_wide.csv.gz" | wc -c)" -gt $((40 << 20)) ] && ok || bad "the wide file is over 40 MiB"
 db=$tmp/k2.db
@@ -158,6 +158,42 @@ expect_rc 0 "a 43 MB gzip table" "$bin" --db "$db" ingest "$tmp/member_votes_wid
   "$exp/members.csv" "$exp/groups.csv" "$exp/group_memberships.csv" "$exp/countries.csv"
 [ "$(q "$db" 'SELECT COUNT(*) FROM position WHERE pos BETWEEN 1 AND 3')" = 154619 ] && ok || bad "43 MB gzip table: 154619 cast positions"
 [ "$(q "$db" 'SELECT COUNT(*) FROM position WHERE pos = 4')" = 32897 ] && ok || bad "43 MB gzip table: the source's 32,897 did-not-vote rows kept"
+
+[ "$(q "$db" "SELECT kind FROM unit WHERE path LIKE '%member_votes_wide%'")" = htv-member-votes ] && ok || bad "43 MB gzip table: stored as a stream"
+# The same with 2,000 characters a row: 375 MB of content (the buffered read held all of it,
+# over 400 MB of RSS); streamed, the memory stays that of a small file. Then the same file
+# again (a no-op), and a truncated copy (refused, naming the file; nothing of it stored).
+mkdir "$tmp/big"
+awk 'BEGIN { p = sprintf("%2000s", ""); gsub(/ /, "x", p) } NR == 1 { print $0 ",note"; next } { print $0 "," p }' \
+  "$exp/member_votes.csv" | gzip -1 > "$tmp/big/member_votes.csv.gz"
+db=$tmp/k3.db
+"$bin" --quiet --db "$db" ingest "$exp/votes.csv" "$exp/members.csv" "$exp/groups.csv" \
+  "$exp/group_memberships.csv" "$exp/countries.csv" || bad "the tables before the 375 MB table"
+peak=$(python3 - "$bin" --db "$db" ingest "$tmp/big/member_votes.csv.gz" 2>"$tmp/err" <<'EOF'
+import resource, subprocess, sys
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=sys.stderr).returncode
+print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+EOF
+)
+set -- $peak
+[ "$1" = 0 ] && ok || { bad "375 MB gzip table: exit $1"; head -3 "$tmp/err" >&2; }
+echo "375 MB gzip table streamed: peak RSS $2 MB (limit $limit MB)"
+[ "$2" -lt "$limit" ] && ok || bad "375 MB gzip table: peak RSS $2 MB, over $limit MB"
+[ "$(q "$db" 'SELECT COUNT(*) FROM position WHERE pos BETWEEN 1 AND 3')" = 154619 ] && ok || bad "375 MB gzip table: 154619 cast positions"
+[ "$(q "$db" 'SELECT COUNT(*) FROM position WHERE pos = 4')" = 32897 ] && ok || bad "375 MB gzip table: 32,897 did-not-vote rows"
+expect_rc 0 "the 375 MB table again" "$bin" --db "$db" ingest "$tmp/big/member_votes.csv.gz"
+contains "$tmp/err" "already ingested" "the 375 MB table again: a no-op"
+head -c 3000000 "$tmp/big/member_votes.csv.gz" > "$tmp/big/cut.csv.gz"
+db=$tmp/k4.db
+"$bin" --quiet --db "$db" ingest "$exp/votes.csv" "$exp/members.csv" "$exp/groups.csv" \
+  "$exp/group_memberships.csv" "$exp/countries.csv" || bad "the tables before the cut table"
+units=$(q "$db" 'SELECT COUNT(*) FROM unit')
+expect_rc 1 "a truncated 375 MB gzip table" "$bin" --db "$db" ingest "$tmp/big/cut.csv.gz"
+contains "$tmp/err" "cut.csv.gz" "the truncated table is named"
+contains "$tmp/err" "truncated gzip data" "the truncated table: said to be truncated"
+[ "$(q "$db" 'SELECT COUNT(*) FROM unit')" = "$units" ] && ok || bad "the truncated table: no unit stored"
+[ "$(q "$db" 'SELECT COUNT(*) FROM vote_positions')" = 0 ] && ok || bad "the truncated table: no positions stored"
+rm -rf "$tmp/big"
 
 # ---- i. the first fill of an empty store is never left partial -----------------------------
 ref=$tmp/ref.db
@@ -191,6 +227,19 @@ for f in "${files[@]}"; do "$bin" --quiet --db "$db" ingest "$f" || bad "ingest 
 "$bin" --quiet --db "$db" info >/dev/null 2>&1 || bad "start on a partial older fill"
 got=$(summary "$db")
 [ "$got" = "$want" ] && ok || bad "partial older fill, rerun: $got, want $want"
+# a store whose fill completed before the vote-topic tables were bundled (migration 9): the
+# bundled files of that time, meta.default_data "complete"; the next start adds the topic tables
+db=$tmp/pre9.db
+for f in "${man[@]}"; do
+  case $f in *oeil_subject*|*eurovoc_concept*|*geo_area*|*responsible_committee_votes*) continue ;; esac
+  "$bin" --quiet --db "$db" --no-default-data ingest "$EPINTEL_FIXTURES/$f" || bad "ingest $f"
+done
+sqlite3 "$db" "INSERT OR REPLACE INTO meta(key, value) VALUES('default_data', 'complete')"
+[ "$(q "$db" 'SELECT COUNT(*) FROM vote_topic')" = 0 ] && ok || bad "the pre-topic fill has no topic links"
+"$bin" --quiet --db "$db" info >/dev/null 2>&1 || bad "start on a fill made before the topic tables"
+[ "$(q "$db" 'SELECT COUNT(*) FROM vote_topic')" = "$(q "$ref" 'SELECT COUNT(*) FROM vote_topic')" ] && ok || bad "pre-topic fill: the topic links loaded at the next start"
+[ "$(summary "$db")" = "$want" ] && ok || bad "pre-topic fill, next start: $(summary "$db"), want $want"
+[ "$(q "$db" "SELECT value FROM meta WHERE key = 'default_data'")" = complete ] && ok || bad "pre-topic fill: complete again"
 # a store with the user's own data is not filled with the bundled data
 db=$tmp/own.db
 "$bin" --quiet --db "$db" ingest "$h/members.csv" "$h/groups.csv" "$h/group_memberships.csv" "$h/votes_subset.csv" "$data/ep-rcv-xml/PV-9-2024-02-26-RCV_EN.xml" || bad "own data"
