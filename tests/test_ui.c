@@ -11,11 +11,16 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "ep_env.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_ui.h"
+#include "ep_ui_res.h"
 
 static struct ep_store *S;
 static struct ep_env Env;
@@ -94,7 +99,8 @@ static void test_parse(void **state)
     assert_string_equal(q.from, "2024-01-15");
     assert_string_equal(q.to, "2024-01-18");
     assert_int_equal(ep_ui_parse("nope", &q, &err), EP_ENOTFOUND);
-    assert_non_null(strstr(err.msg, "network, map, scorecard, coalition, hemicycle and policy-area"));
+    assert_non_null(
+        strstr(err.msg, "network, map, scorecard, coalition, hemicycle and policy-area"));
     assert_int_equal(ep_ui_parse("map?from=2024-13-01", &q, &err), EP_EINVAL);
     assert_non_null(strstr(err.msg, "from must be a date"));
     assert_int_equal(ep_ui_parse("map?x=1", &q, &err), EP_EINVAL);
@@ -209,11 +215,13 @@ static void test_hemicycle(void **state)
     assert_true(json_array_size(cs) > 0);
     size_t k;
     json_t *c;
-    json_array_foreach(cs, k, c) {
+    json_array_foreach(cs, k, c)
+    {
         int sum = 0, min = 1 << 30;
         size_t i;
         json_t *g;
-        json_array_foreach(json_object_get(c, "groups"), i, g) {
+        json_array_foreach(json_object_get(c, "groups"), i, g)
+        {
             int n = (int)json_integer_value(
                 json_object_get(json_array_get(gs, (size_t)json_integer_value(g)), "seats"));
             sum += n;
@@ -253,7 +261,8 @@ static void test_policy_area(void **state)
     size_t k;
     json_t *g;
     int seen = 0;
-    json_array_foreach(gs, k, g) {
+    json_array_foreach(gs, k, g)
+    {
         if (strcmp(json_string_value(json_object_get(g, "code")), "EPP") == 0) {
             assert_float_equal(json_real_value(json_object_get(g, "ai")), 0.764522, 1e-6);
             seen = 1;
@@ -269,7 +278,8 @@ static void test_policy_area(void **state)
     assert_true(json_is_true(json_object_get(area, "default")));
     /* the default is the listed top-level subject with the most votes */
     long best = -1;
-    json_array_foreach(json_object_get(d, "subjects"), k, g) {
+    json_array_foreach(json_object_get(d, "subjects"), k, g)
+    {
         long v = (long)json_integer_value(json_object_get(g, "votes"));
         best = v > best ? v : best;
     }
@@ -279,15 +289,216 @@ static void test_policy_area(void **state)
     ep_buf_free(&b);
 }
 
+/* ---- /ui/ pages: the page cache, and tool calls through /mcp ------------------------------- */
+
+/* The /ui/ page (ep_ui_res_page) may connect to its own origin (for /mcp) and names it in its
+ * data; the ui:// resource fetches nothing. A second request for the same page and store content
+ * comes from the cache, byte for byte; another window is built anew. */
+static void test_page_cache(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    ep_ui_res_cache_clear();
+    char *h1 = NULL, *h2 = NULL, *h3 = NULL;
+    size_t n1 = 0, n2 = 0, n3 = 0;
+    unsigned long hits, misses;
+    assert_int_equal(ep_ui_res_page(S, "coalition", &h1, &n1, &err), 0);
+    assert_non_null(strstr(h1, "default-src 'none'; connect-src 'self';"));
+    assert_non_null(strstr(h1, "\"mcp\":\"..\\/mcp\""));
+    ep_ui_res_cache_stats(&hits, &misses);
+    assert_int_equal(hits, 0);
+    assert_int_equal(misses, 1);
+    assert_int_equal(ep_ui_res_page(S, "coalition", &h2, &n2, &err), 0);
+    ep_ui_res_cache_stats(&hits, &misses);
+    assert_int_equal(hits, 1);
+    assert_int_equal(misses, 1);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(h1, h2, n1);
+    assert_int_equal(ep_ui_res_page(S, "coalition?from=2024-01-01", &h3, &n3, &err), 0);
+    ep_ui_res_cache_stats(&hits, &misses);
+    assert_int_equal(hits, 1);
+    assert_int_equal(misses, 2);
+    assert_true(n3 != n1 || memcmp(h1, h3, n1) != 0);
+    json_t *res = NULL;
+    assert_int_equal(ep_ui_res_read(S, "ui://epintel/coalition", &res, &err), 0);
+    const char *t = json_string_value(
+        json_object_get(json_array_get(json_object_get(res, "contents"), 0), "text"));
+    assert_non_null(t);
+    assert_null(strstr(t, "connect-src"));
+    assert_null(strstr(t, "\"mcp\":"));
+    json_decref(res);
+    free(h1);
+    free(h2);
+    free(h3);
+}
+
+struct hresp {
+    long status;
+    struct ep_buf body;
+};
+
+static size_t hresp_body(char *p, size_t sz, size_t n, void *ud)
+{
+    return ep_buf_append(ud, p, sz * n) ? 0 : sz * n;
+}
+
+/* One request to the server on port: method, path, the API key (NULL: none), a body (NULL:
+ * none; len -1: strlen) and, for tools/call, the 2026-07-28 headers the page's script sends. */
+static void hreq(int port, const char *method, const char *path, const char *key, const char *body,
+                 long len, const char *tool, struct hresp *r)
+{
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    char url[256], h[160];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    struct curl_slist *hs = NULL;
+    if (key) {
+        snprintf(h, sizeof h, "Authorization: Bearer %s", key);
+        hs = curl_slist_append(hs, h);
+    }
+    if (body) {
+        hs = curl_slist_append(hs, "Content-Type: application/json");
+        hs = curl_slist_append(hs, "Accept: application/json");
+        hs = curl_slist_append(hs, "MCP-Protocol-Version: 2026-07-28");
+        hs = curl_slist_append(hs, "Mcp-Method: tools/call");
+        snprintf(h, sizeof h, "Mcp-Name: %s", tool ? tool : "");
+        hs = curl_slist_append(hs, h);
+        snprintf(h, sizeof h, "Origin: http://127.0.0.1:%d", port);
+        hs = curl_slist_append(hs, h);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, len < 0 ? (long)strlen(body) : len);
+    }
+    ep_buf_init(&r->body, 0);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, hresp_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    assert_int_equal(ep_buf_putc(&r->body, 0), 0);
+    curl_slist_free_all(hs);
+    curl_easy_cleanup(c);
+}
+
+/* The body the page's script POSTs for a tool call (ui/assets/ep_ui.js, httpCall). */
+static char *page_call(const char *tool, const char *args)
+{
+    char *s = NULL;
+    assert_true(asprintf(&s,
+                         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                         "\"name\":\"%s\",\"arguments\":%s,\"_meta\":{"
+                         "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                         "\"io.modelcontextprotocol/clientCapabilities\":{},"
+                         "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"epintel-coalition\","
+                         "\"version\":\"1\"}}}}",
+                         tool, args) > 0);
+    return s;
+}
+
+/* A /ui/ page's tool calls on a real server with API keys: the page's request shape is
+ * answered with the tool's result for a role that may call the tool, and refused with a clear
+ * error for an unknown tool, bad JSON, a role without the tool, no key and an oversized body. */
+static void test_ui_tool_calls(void **state)
+{
+    (void)state;
+    char cfg[1100], pf[1100], db[1100];
+    snprintf(cfg, sizeof cfg, "%s/auth.json", Dir);
+    snprintf(pf, sizeof pf, "%s/port", Dir);
+    snprintf(db, sizeof db, "%s/ui.db", Dir);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"resource\":\"http://127.0.0.1/mcp\",\"authorization_servers\":"
+               "[\"https://auth.example\"],\"issuer\":\"https://auth.example\","
+               "\"roles\":{\"viewer\":{\"scope\":\"v\",\"tools\":[\"get_meps\"]},"
+               "\"analyst\":{\"scope\":\"a\",\"tools\":[\"*\"]}},\"api_keys\":["
+               /* sha256 of "ui-analyst-key" and "ui-viewer-key" */
+               "{\"id\":\"analyst\",\"sha256\":"
+               "\"a93788b32810caa263ecfb923ccfc741b10fb29b189aeb1042ee71af7e28bf83\","
+               "\"role\":\"analyst\"},{\"id\":\"viewer\",\"sha256\":"
+               "\"d6a432418b17b55a53227a7d212093de7e1436a5d64e45ae28b21b231adb4122\","
+               "\"role\":\"viewer\"}]}");
+    fclose(f);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(EP_TEST_BIN, "epintel", "--quiet", "--db", db, "serve", "--http", "127.0.0.1:0",
+              "--port-file", pf, "--auth-config", cfg, "--max-body-bytes", "4096", (char *)NULL);
+        _exit(127);
+    }
+    int port = ep_test_wait_port_file(pf, pid, 300);
+    assert_true(port > 0);
+    struct hresp r;
+    /* the page, then its drill-down's call, as the script sends it */
+    hreq(port, "GET", "/ui/coalition", "ui-analyst-key", NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body.data, "connect-src 'self'"));
+    ep_buf_free(&r.body);
+    char *call = page_call("get_voting_records", "{\"with_positions\":true,\"limit\":3}");
+    hreq(port, "POST", "/mcp", "ui-analyst-key", call, -1, "get_voting_records", &r);
+    assert_int_equal(r.status, 200);
+    json_t *v = json_loads(r.body.data, 0, NULL);
+    assert_non_null(v);
+    json_t *votes = json_object_get(
+        json_object_get(json_object_get(v, "result"), "structuredContent"), "votes");
+    assert_int_equal(json_array_size(votes), 3);
+    assert_true(json_array_size(json_object_get(json_array_get(votes, 0), "groups")) > 0);
+    json_decref(v);
+    ep_buf_free(&r.body);
+    /* no key: 401; a role without the tool: 403 naming the role and the tool */
+    hreq(port, "POST", "/mcp", NULL, call, -1, "get_voting_records", &r);
+    assert_int_equal(r.status, 401);
+    ep_buf_free(&r.body);
+    hreq(port, "POST", "/mcp", "ui-viewer-key", call, -1, "get_voting_records", &r);
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(r.body.data, "your role (viewer) may not call get_voting_records"));
+    ep_buf_free(&r.body);
+    free(call);
+    /* an unknown tool: an error naming it */
+    call = page_call("no_such_tool", "{}");
+    hreq(port, "POST", "/mcp", "ui-analyst-key", call, -1, "no_such_tool", &r);
+    assert_non_null(strstr(r.body.data, "no_such_tool"));
+    v = json_loads(r.body.data, 0, NULL);
+    assert_true(json_object_get(v, "error") ||
+                json_is_true(json_object_get(json_object_get(v, "result"), "isError")));
+    json_decref(v);
+    ep_buf_free(&r.body);
+    free(call);
+    /* bad arguments: the schema's error names the argument */
+    call = page_call("get_voting_records", "{\"limit\":\"many\"}");
+    hreq(port, "POST", "/mcp", "ui-analyst-key", call, -1, "get_voting_records", &r);
+    assert_non_null(strstr(r.body.data, "limit"));
+    assert_null(strstr(r.body.data, "\"votes\""));
+    ep_buf_free(&r.body);
+    free(call);
+    /* bad JSON: 400, a parse error */
+    hreq(port, "POST", "/mcp", "ui-analyst-key", "{\"jsonrpc\":", -1, "get_voting_records", &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body.data, "Parse error"));
+    ep_buf_free(&r.body);
+    /* a body over --max-body-bytes: 413 naming the limit */
+    char *big = malloc(8192);
+    assert_non_null(big);
+    memset(big, ' ', 8192);
+    memcpy(big, "{\"a\":1}", 7);
+    hreq(port, "POST", "/mcp", "ui-analyst-key", big, 8192, "get_voting_records", &r);
+    assert_int_equal(r.status, 413);
+    assert_non_null(strstr(r.body.data, "--max-body-bytes"));
+    ep_buf_free(&r.body);
+    free(big);
+    kill(pid, SIGTERM);
+    int st = 0;
+    waitpid(pid, &st, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse),
-        cmocka_unit_test(test_network),
-        cmocka_unit_test(test_map_coalition),
-        cmocka_unit_test(test_scorecard),
-        cmocka_unit_test(test_hemicycle),
-        cmocka_unit_test(test_policy_area),
+        cmocka_unit_test(test_parse),         cmocka_unit_test(test_network),
+        cmocka_unit_test(test_map_coalition), cmocka_unit_test(test_scorecard),
+        cmocka_unit_test(test_hemicycle),     cmocka_unit_test(test_policy_area),
+        cmocka_unit_test(test_page_cache),    cmocka_unit_test(test_ui_tool_calls),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

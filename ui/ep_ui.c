@@ -39,9 +39,11 @@ const struct ep_ui_view_info ep_ui_views[EP_UI_NVIEW] = {
     {"policy-area", "Policy area", "analyze_policy_area"},
 };
 
-const char ep_ui_csp[] = "default-src 'none'; script-src 'unsafe-inline'; "
-                         "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-                         "form-action 'none'";
+#define EP_UI_CSP_REST                                                                             \
+    "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "      \
+    "form-action 'none'"
+const char ep_ui_csp[] = "default-src 'none'; " EP_UI_CSP_REST;
+const char ep_ui_csp_http[] = "default-src 'none'; connect-src 'self'; " EP_UI_CSP_REST;
 
 /* Plot area of every chart (SVG user units). */
 #define VW 1000.0
@@ -92,8 +94,7 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
                    (kl == 7 && strncmp(p, "concept", 7) == 0)) {
             int kind = p[0] == 's' ? EP_TOPIC_SUBJECT : EP_TOPIC_CONCEPT;
             if (vl >= sizeof q->topic || !ep_htv_topic_code_valid(kind, v))
-                return ep_error_set(err, EP_EINVAL,
-                                    "%.*s must be %s code, got \"%s\"", (int)kl, p,
+                return ep_error_set(err, EP_EINVAL, "%.*s must be %s code, got \"%s\"", (int)kl, p,
                                     kind == EP_TOPIC_SUBJECT ? "an OEIL subject (e.g. 4.60)"
                                                              : "a EuroVoc concept",
                                     v);
@@ -102,10 +103,11 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
             q->topic_kind = kind;
             memcpy(q->topic, v, vl + 1);
         } else {
-            return ep_error_set(err, EP_EINVAL,
-                                "unknown query key \"%.*s\": the keys are from, to, mep_id, subject "
-                                "and concept",
-                                (int)(kl > 32 ? 32 : kl), p);
+            return ep_error_set(
+                err, EP_EINVAL,
+                "unknown query key \"%.*s\": the keys are from, to, mep_id, subject "
+                "and concept",
+                (int)(kl > 32 ? 32 : kl), p);
         }
         p = val + vl;
         if (*p == '&')
@@ -121,6 +123,7 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
 struct page {
     struct ep_buf *b;
     int bad;
+    int http; /* served under /ui/: tool calls go to the same origin's /mcp */
 };
 
 static void put(struct page *pg, const char *s)
@@ -183,7 +186,7 @@ static void head(struct page *pg, int view, const char *subtitle)
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<link rel=\"icon\" href=\"data:,\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"");
-    put(pg, ep_ui_csp);
+    put(pg, pg->http ? ep_ui_csp_http : ep_ui_csp);
     put(pg, "\"><title>epintel · ");
     esc(pg, ep_ui_views[view].title);
     put(pg, "</title><style>");
@@ -208,6 +211,8 @@ static void head(struct page *pg, int view, const char *subtitle)
  * the end of the page. data is stolen. */
 static void tail(struct page *pg, json_t *data)
 {
+    if (data && pg->http && json_object_set_new(data, "mcp", json_string("../mcp")))
+        pg->bad = 1;
     char *txt =
         data ? json_dumps(data, JSON_COMPACT | JSON_ESCAPE_SLASH | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(data);
@@ -1127,8 +1132,8 @@ static json_t *pa_bars(struct page *pg, const struct ep_policy_area *r, const st
         esc(pg, x->code);
         put(pg, "</text>");
         json_array_append_new(
-            gj, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:i}", "code", x->code, "color", c,
-                          "ai", x->ai_ok ? json_real(x->ai_mean) : json_null(), "ai_overall",
+            gj, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:i}", "code", x->code, "color", c, "ai",
+                          x->ai_ok ? json_real(x->ai_mean) : json_null(), "ai_overall",
                           ook ? json_real(ov) : json_null(), "rice",
                           x->rice_ok ? json_real(x->rice_mean) : json_null(), "participation",
                           x->part_ok ? json_real(x->participation) : json_null(), "votes_cast",
@@ -1217,8 +1222,9 @@ static json_t *pa_heat(struct page *pg, const struct ep_policy_area *r)
             if (dok)
                 snprintf(tip + l, sizeof tip - l, ", %+.1f points", 100 * d);
             double al = fmin(1, fabs(d) * 4);
-            putf(pg, "<td class=\"num cell\" tabindex=\"0\" style=\"background:rgba(%s,%.2f)\" "
-                     "data-tip=\"",
+            putf(pg,
+                 "<td class=\"num cell\" tabindex=\"0\" style=\"background:rgba(%s,%.2f)\" "
+                 "data-tip=\"",
                  d >= 0 ? "26,152,80" : "215,48,39", dok ? al : 0);
             esc(pg, tip);
             put(pg, "\">");
@@ -1272,8 +1278,9 @@ static void pa_people(struct page *pg, const struct ep_policy_area *r, int min_v
             continue;
         put(pg, "<tr><td>");
         esc(pg, d->country);
-        putf(pg, "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d"
-                 "</td>",
+        putf(pg,
+             "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d"
+             "</td>",
              d->members, d->votes, d->splits);
         cell_num(pg, d->votes > 0, 100 * d->rate, "%.1f %%");
         put(pg, "</tr>");
@@ -1385,8 +1392,9 @@ static int view_policy(struct ep_env *env, struct ep_win *w, const struct ep_ui_
     snprintf(sub, sizeof sub, "%s. %s %s%s%s%s: %d votes with positions in the window%s.", wt,
              ep_topic_kind_what(kind), code, label[0] ? " (" : "", label, label[0] ? ")" : "",
              r.n_vote,
-             q->topic_kind ? "" : " (no subject chosen: the top-level subject with the most votes "
-                                  "in the store)");
+             q->topic_kind ? ""
+                           : " (no subject chosen: the top-level subject with the most votes "
+                             "in the store)");
     head(pg, EP_UI_POLICY, sub);
     put(pg, "<div class=\"controls\"><label>Subject <select id=\"subject\">");
     if (kind != EP_TOPIC_SUBJECT || strchr(code, '.'))
@@ -1407,12 +1415,11 @@ static int view_policy(struct ep_env *env, struct ep_win *w, const struct ep_ui_
                                             subj[k].label, "votes", (json_int_t)subj[k].votes));
     json_t *d = data_new(q, aw->m);
     if (d && json_object_update_new(
-                 d, json_pack("{s:{s:s, s:s, s:s, s:b, s:I, s:i}, s:o, s:o, s:o, s:i, s:i}",
-                              "area", "kind", ep_topic_kind_arg(kind), "code", code, "label",
-                              label, "default", !q->topic_kind, "votes_with_positions",
-                              (json_int_t)vp, "votes_in_window", r.n_vote, "groups", gj, "pairs",
-                              pj, "subjects", sj, "defectors", r.n_def, "delegations",
-                              r.n_del)))
+                 d, json_pack("{s:{s:s, s:s, s:s, s:b, s:I, s:i}, s:o, s:o, s:o, s:i, s:i}", "area",
+                              "kind", ep_topic_kind_arg(kind), "code", code, "label", label,
+                              "default", !q->topic_kind, "votes_with_positions", (json_int_t)vp,
+                              "votes_in_window", r.n_vote, "groups", gj, "pairs", pj, "subjects",
+                              sj, "defectors", r.n_def, "delegations", r.n_del)))
         pg->bad = 1;
     ep_policy_area_free(&r);
     free(all);
@@ -1427,7 +1434,7 @@ int ep_ui_render(struct ep_env *env, const struct ep_ui_req *q, struct ep_buf *o
 {
     if (!env || !q || !out || q->view < 0 || q->view >= EP_UI_NVIEW)
         return ep_error_set(err, EP_EINVAL, "ep_ui_render: no environment, request or buffer");
-    struct page pg = {out, 0};
+    struct page pg = {out, 0, q->http};
     size_t len0 = out->len;
     if (q->view == EP_UI_SCORECARD && !q->mep_id)
         return view_scorecard_empty(q, &pg) || pg.bad

@@ -6,7 +6,8 @@
  * links. Every chart has its data table under it, and keyboard controls. See docs/ui.md.
  *
  * The figures come from the typed analysis/ results (ep_network, ep_stats_map, ep_influence,
- * ep_mep_report, ep_coalition, ep_landscape) over a window of the env's store, never from tool JSON.
+ * ep_mep_report, ep_coalition, ep_landscape) over a window of the env's store, never from tool
+ * JSON.
  *
  * Views (names as in ui://epintel/<name> and /ui/<name>):
  *   network    co-voting network explorer (map_political_network)
@@ -58,6 +59,9 @@ struct ep_ui_req {
     int64_t mep_id;        /* scorecard; 0 = none */
     int topic_kind;        /* policy-area: EP_TOPIC_SUBJECT or _CONCEPT; 0 = the default */
     char topic[33];        /* its code */
+    int http;              /* set by the caller, not parsed: the page is served under /ui/ of the
+                              HTTP server, so its script may call tools by POSTing JSON-RPC to the
+                              same origin's /mcp (CSP connect-src 'self'; data "mcp": "../mcp") */
 };
 
 /* Parse "<view>[?key=value&...]" (the part after ui://epintel/ or /ui/) into q. EP_ENOTFOUND
@@ -73,5 +77,7 @@ int ep_ui_render(struct ep_env *env, const struct ep_ui_req *q, struct ep_buf *o
 
 /* The Content-Security-Policy the pages need (no network, inline script and style only). */
 extern const char ep_ui_csp[];
+/* The same for a page served under /ui/ (req.http): connect-src 'self' added, for /mcp. */
+extern const char ep_ui_csp_http[];
 
 #endif
