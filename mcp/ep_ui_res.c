@@ -181,8 +181,8 @@ static int render(struct ep_store *s, const char *spec, int http, struct ep_buf 
         return rc;
     q.http = http;
     char key[4400];
-    int off = snprintf(key, sizeof key, "%d|%d|%s|%s|%lld|%d|%s|", q.view, q.http, q.from, q.to,
-                       (long long)q.mep_id, q.topic_kind, q.topic);
+    int off = snprintf(key, sizeof key, "%d|%d|%s|%s|%lld|%d|%s|%s|", q.view, q.http, q.from, q.to,
+                       (long long)q.mep_id, q.topic_kind, q.topic, q.date);
     ep_tools_store_marker(s, key + off, sizeof key - (size_t)off);
     int use_cache = !getenv("EPINTEL_NO_RESULT_CACHE");
     if (use_cache && cache_get(key, b))

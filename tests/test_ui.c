@@ -492,13 +492,93 @@ static void test_ui_tool_calls(void **state)
     waitpid(pid, &st, 0);
 }
 
+/* The hemicycle on two dates (hand-checked by SQL over membership: the members with a
+ * membership spanning the day, per group), a date between two votes (the seats of the last vote
+ * on or before it), a date before the window (400-style error) and the blocs (the communities of
+ * the co-voting network: their sizes add up to the network's MEPs, each drawn and tabled). */
+static void test_hemicycle_date_blocs(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *spec, *day;
+        int total, epp, sd, ni;
+    } cases[] = {
+        /* SELECT group_code, count(DISTINCT member_id) FROM membership WHERE start_date <= D
+         * AND (end_date IS NULL OR end_date >= D) GROUP BY group_code */
+        {"hemicycle?date=2024-01-16", "2024-01-16", 705, 178, 141, 51},
+        {"hemicycle?date=2024-02-26", "2024-02-26", 703, 177, 139, 49},
+        /* no vote with positions from 2024-01-18 to 2024-02-07: the seats of 2024-01-17 */
+        {"hemicycle?date=2024-02-01", "2024-01-17", 705, 179, 141, 50},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct ep_buf b;
+        json_t *d = page(cases[k].spec, &b);
+        assert_string_equal(json_string_value(json_object_get(d, "date")), cases[k].day);
+        assert_int_equal(json_integer_value(json_object_get(d, "total")), cases[k].total);
+        assert_int_equal(json_integer_value(json_object_get(d, "majority")),
+                         cases[k].total / 2 + 1);
+        assert_int_equal(count(b.data, "<circle "), cases[k].total);
+        size_t i;
+        json_t *g;
+        int seen = 0;
+        json_array_foreach(json_object_get(d, "groups"), i, g)
+        {
+            const char *code = json_string_value(json_object_get(g, "code"));
+            int seats = (int)json_integer_value(json_object_get(g, "seats"));
+            if (strcmp(code, "EPP") == 0)
+                assert_int_equal(seats, cases[k].epp), seen++;
+            if (strcmp(code, "SD") == 0)
+                assert_int_equal(seats, cases[k].sd), seen++;
+            if (strcmp(code, "NI") == 0)
+                assert_int_equal(seats, cases[k].ni), seen++;
+        }
+        assert_int_equal(seen, 3);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(d, "args"), "date")),
+                            strstr(cases[k].spec, "=") + 1);
+        /* the blocs: sizes add up to the network's MEPs; one bar and one table row each */
+        json_t *bl = json_object_get(json_object_get(d, "blocs"), "communities");
+        assert_true(json_array_size(bl) >= 2);
+        int sum = 0;
+        json_array_foreach(bl, i, g)
+        {
+            int size = (int)json_integer_value(json_object_get(g, "size")), in = 0;
+            size_t j;
+            json_t *x;
+            json_array_foreach(json_object_get(g, "groups"), j, x) in +=
+                (int)json_integer_value(json_object_get(x, "nodes"));
+            assert_int_equal(in, size);
+            sum += size;
+        }
+        assert_int_equal(sum, 707);
+        assert_int_equal(count(b.data, "class=\"bloc\""), (int)json_array_size(bl));
+        json_decref(d);
+        ep_buf_free(&b);
+    }
+    struct ep_ui_req q;
+    struct ep_error err = {0};
+    assert_int_equal(ep_ui_parse("hemicycle?date=2024-01-01", &q, &err), 0);
+    struct ep_buf b;
+    ep_buf_init(&b, 0);
+    assert_int_equal(ep_ui_render(&Env, &q, &b, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "before the window's first vote"));
+    ep_buf_free(&b);
+    assert_int_equal(ep_ui_parse("network?date=2024-02-01", &q, &err), EP_EINVAL);
+    assert_non_null(strstr(err.msg, "hemicycle only"));
+    assert_int_equal(ep_ui_parse("hemicycle?date=2024-02-30", &q, &err), EP_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse),         cmocka_unit_test(test_network),
-        cmocka_unit_test(test_map_coalition), cmocka_unit_test(test_scorecard),
-        cmocka_unit_test(test_hemicycle),     cmocka_unit_test(test_policy_area),
-        cmocka_unit_test(test_page_cache),    cmocka_unit_test(test_ui_tool_calls),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_network),
+        cmocka_unit_test(test_map_coalition),
+        cmocka_unit_test(test_scorecard),
+        cmocka_unit_test(test_hemicycle),
+        cmocka_unit_test(test_policy_area),
+        cmocka_unit_test(test_page_cache),
+        cmocka_unit_test(test_ui_tool_calls),
+        cmocka_unit_test(test_hemicycle_date_blocs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

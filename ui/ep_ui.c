@@ -78,11 +78,15 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
             return ep_error_set(err, EP_EINVAL, "query value of \"%.*s\" is too long", (int)kl, p);
         memcpy(v, val, vl);
         v[vl] = 0;
-        if ((kl == 4 && strncmp(p, "from", 4) == 0) || (kl == 2 && strncmp(p, "to", 2) == 0)) {
+        if ((kl == 4 && strncmp(p, "from", 4) == 0) || (kl == 2 && strncmp(p, "to", 2) == 0) ||
+            (kl == 4 && strncmp(p, "date", 4) == 0)) {
             if (vl != 10 || !ep_date_valid(v))
                 return ep_error_set(err, EP_EINVAL, "%.*s must be a date YYYY-MM-DD, got \"%s\"",
                                     (int)kl, p, v);
-            memcpy(kl == 4 ? q->from : q->to, v, 11);
+            if (p[0] == 'd' && q->view != EP_UI_HEMICYCLE)
+                return ep_error_set(err, EP_EINVAL,
+                                    "date applies to the hemicycle only (the seats on that day)");
+            memcpy(p[0] == 'd' ? q->date : p[0] == 'f' ? q->from : q->to, v, 11);
         } else if (kl == 6 && strncmp(p, "mep_id", 6) == 0) {
             char *end;
             long long id = strtoll(v, &end, 10);
@@ -242,6 +246,8 @@ static json_t *data_new(const struct ep_ui_req *q, const struct ep_matrix *m)
         json_object_set_new(args, "mep_id", json_integer((json_int_t)q->mep_id));
     if (args && q->topic_kind)
         json_object_set_new(args, ep_topic_kind_arg(q->topic_kind), json_string(q->topic));
+    if (args && q->date[0])
+        json_object_set_new(args, "date", json_string(q->date));
     return json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:s, s:i, s:i, s:i, s:b}}", "view",
                      ep_ui_views[q->view].name, "tool", ep_ui_views[q->view].tool, "version",
                      EP_VERSION, "args", args ? args : json_object(), "window", "from", sp.from,
@@ -934,11 +940,96 @@ static json_t *hemi_coalitions(struct page *pg, const struct ep_matrix *m,
     return cj;
 }
 
+/* The blocs of o: the communities of the window's co-voting network (Louvain, 10 common votes
+ * for an edge, as generate_political_landscape's "blocs"), each drawn as one bar of its MEPs by
+ * modal group (focusable, with its composition as label and tooltip), and the table of them.
+ * Their data, or NULL when the network has no edges (the page then says why). */
+static json_t *hemi_blocs(struct page *pg, const struct ep_matrix *m, const struct ep_landscape *o)
+{
+    const struct ep_network *net = &o->net;
+    put(pg, "<section><h2>Blocs of the co-voting network</h2>");
+    if (!net->weighted || net->n_comm <= 0) {
+        put(pg, "<p class=\"sub\">No blocs: ");
+        esc(pg, net->no_edges_reason[0] ? net->no_edges_reason : "the network has no edges");
+        put(pg, "</p></section>\n");
+        return NULL;
+    }
+    int max = 1;
+    for (int c = 0; c < net->n_comm; c++)
+        max = net->comm[c].size > max ? net->comm[c].size : max;
+    const struct ep_graph *g = &o->win->g;
+    put(pg, "<p class=\"sub\">The communities (Louvain) of the window's co-voting network "
+            "(MEPs tied by at least 10 common votes), each a bar of its MEPs by modal group");
+    if (g->modularity_ok)
+        putf(pg, "; modularity %.3f", g->modularity);
+    if (g->modularity_group_ok)
+        putf(pg, " (of the partition by group: %.3f)", g->modularity_group);
+    const double bh = 26, gap = 10, lw = 90, bw = VW - lw - 60;
+    putf(pg,
+         ". Tab to a bloc for its composition.</p><svg id=\"blocs\" viewBox=\"0 0 %.0f %.0f\" "
+         "role=\"group\" aria-label=\"Blocs: one bar per community, its MEPs by group; Tab "
+         "moves between the blocs\">",
+         VW, net->n_comm * (bh + gap) + gap);
+    json_t *arr = json_array();
+    for (int c = 0; c < net->n_comm; c++) {
+        const struct ep_network_comm *k = &net->comm[c];
+        char lab[600];
+        size_t len = (size_t)snprintf(lab, sizeof lab, "Bloc %d: %d MEPs", c + 1, k->size);
+        json_t *gs = json_array();
+        for (int j = 0; j < k->n_groups && len < sizeof lab; j++) {
+            const char *code = gcode(m, k->groups[j].grp);
+            int n = snprintf(lab + len, sizeof lab - len, "%s %s %d", j ? "," : ":",
+                             code ? code : "no group", k->groups[j].nodes);
+            len += n > 0 ? (size_t)n : 0;
+            json_array_append_new(gs, json_pack("{s:o, s:i}", "group",
+                                                code ? json_string(code) : json_null(), "nodes",
+                                                k->groups[j].nodes));
+        }
+        double y = gap + c * (bh + gap), x = lw;
+        putf(pg, "<g class=\"bloc\" data-c=\"%d\" tabindex=\"0\" aria-label=\"", c);
+        esc(pg, lab);
+        put(pg, "\"><title>");
+        esc(pg, lab);
+        putf(pg, "</title><text x=\"0\" y=\"%.1f\" class=\"lab\">Bloc %d</text>", y + bh * 0.7,
+             c + 1);
+        for (int j = 0; j < k->n_groups; j++) {
+            const char *code = gcode(m, k->groups[j].grp);
+            char col[8] = "#999999";
+            if (code)
+                color_of(code, col);
+            double wj = bw * k->groups[j].nodes / max;
+            putf(pg, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"/>", x,
+                 y, wj, bh, col);
+            x += wj;
+        }
+        putf(pg, "<text x=\"%.1f\" y=\"%.1f\" class=\"lab\">%d</text></g>", x + 6, y + bh * 0.7,
+             k->size);
+        json_array_append_new(arr, json_pack("{s:i, s:i, s:o, s:s}", "community", c, "size",
+                                             k->size, "groups", gs, "label", lab));
+    }
+    put(pg, "</svg><table id=\"tbl-blocs\"><thead><tr><th>Bloc</th><th>MEPs</th><th>Groups "
+            "(MEPs)</th></tr></thead><tbody>");
+    for (int c = 0; c < net->n_comm; c++) {
+        putf(pg, "<tr><td>%d</td><td class=\"num\">%d</td><td>", c + 1, net->comm[c].size);
+        for (int j = 0; j < net->comm[c].n_groups; j++) {
+            const char *code = gcode(m, net->comm[c].groups[j].grp);
+            putf(pg, "%s%s %d", j ? ", " : "", code ? code : "no group",
+                 net->comm[c].groups[j].nodes);
+        }
+        put(pg, "</td></tr>");
+    }
+    put(pg, "</tbody></table></section>\n");
+    return json_pack("{s:o, s:o, s:o}", "communities", arr, "modularity",
+                     g->modularity_ok ? json_real(g->modularity) : json_null(),
+                     "modularity_by_group",
+                     g->modularity_group_ok ? json_real(g->modularity_group) : json_null());
+}
+
 static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct page *pg,
                           struct ep_error *err)
 {
     const struct ep_matrix *m = w->m;
-    struct ep_landscape_params p = {-1, 10};
+    struct ep_landscape_params p = {q->date[0] ? ep_date_days(q->date) : -1, 10};
     struct ep_run r;
     run_init(&r, "generate_political_landscape", 5);
     struct ep_landscape o;
@@ -976,10 +1067,15 @@ static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct pa
     char day[11], sub[1024], wt[300];
     ep_date_format(m->vote_day[o.seat_vote], day);
     window_text(m, wt, sizeof wt);
+    char on[64];
+    if (q->date[0])
+        snprintf(on, sizeof on, "the window's last vote on or before %s", q->date);
+    else
+        snprintf(on, sizeof on, "the window's last vote");
     snprintf(sub, sizeof sub,
-             "%s. Seats: the members of each group with a mandate on %s (the window's last "
-             "vote); %d seats with a group, a majority is %d.",
-             wt, day, o.total, o.majority);
+             "%s. Seats: the members of each group with a mandate on %s (%s); %d seats with a "
+             "group, a majority is %d.",
+             wt, day, on, o.total, o.majority);
     head(pg, EP_UI_HEMICYCLE, sub);
     const double cx = 500, cy = 470, rad = 450;
     putf(pg,
@@ -1041,12 +1137,13 @@ static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct pa
              o.seats_nogroup);
     put(pg, "</tfoot></table></section>\n");
     json_t *cj = hemi_coalitions(pg, m, &o, at);
+    json_t *bj = hemi_blocs(pg, m, &o);
     json_t *d = data_new(q, m);
-    if (d &&
-        json_object_update_new(
-            d, json_pack("{s:o, s:s, s:i, s:i, s:i, s:i, s:o, s:i}", "groups", gj, "date", day,
-                         "total", o.total, "majority", o.majority, "no_group", o.seats_nogroup,
-                         "decided", o.decided, "coalitions", cj, "coalitions_total", o.coal_total)))
+    if (d && json_object_update_new(
+                 d, json_pack("{s:o, s:s, s:i, s:i, s:i, s:i, s:o, s:i, s:o}", "groups", gj, "date",
+                              day, "total", o.total, "majority", o.majority, "no_group",
+                              o.seats_nogroup, "decided", o.decided, "coalitions", cj,
+                              "coalitions_total", o.coal_total, "blocs", bj ? bj : json_null())))
         pg->bad = 1;
     ep_landscape_free(&o);
     tail(pg, d);

@@ -22,7 +22,8 @@
  *              (analyze_policy_area, ep_policy_area); default: the top-level subject with the
  *              most votes with positions in the store
  * Query keys: from, to (YYYY-MM-DD, inclusive; default: every vote with positions), mep_id,
- * subject (an OEIL subject code), concept (a EuroVoc concept id).
+ * subject (an OEIL subject code), concept (a EuroVoc concept id), date (hemicycle: the seats on
+ * the window's last vote on or before it, as generate_political_landscape's date).
  *
  * Not thread-safe (igraph, the env's window cache): callers serialize, as for the tools. */
 #ifndef EP_UI_H
@@ -59,6 +60,8 @@ struct ep_ui_req {
     int64_t mep_id;        /* scorecard; 0 = none */
     int topic_kind;        /* policy-area: EP_TOPIC_SUBJECT or _CONCEPT; 0 = the default */
     char topic[33];        /* its code */
+    char date[11];         /* hemicycle: seats on the window's last vote on or before it ("" =
+                              the window's last vote) */
     int http;              /* set by the caller, not parsed: the page is served under /ui/ of the
                               HTTP server, so its script may call tools by POSTing JSON-RPC to the
                               same origin's /mcp (CSP connect-src 'self'; data "mcp": "../mcp") */

@@ -475,6 +475,20 @@ async function hostPage(tool, args) {
   const land = (await rpc('tools/call', { name: 'generate_political_landscape', arguments: {} })).result.structuredContent;
   await exerciseHemicycle(page, '/ui/hemicycle', land);
   await shot(page, 'ui-hemicycle');
+  {
+    // the seats on another date (the tool's date argument) and the blocs, against the tool
+    await page.goto(uiBase + 'hemicycle?date=2024-02-26');
+    await waitReady(page);
+    const land2 = (await rpc('tools/call', { name: 'generate_political_landscape', arguments: { date: '2024-02-26' } })).result.structuredContent;
+    await exerciseHemicycle(page, '/ui/hemicycle?date=2024-02-26', land2);
+    const hb = (await viewData(page)).blocs.communities;
+    const comp = (cs) => cs.map((c) => c.size + '=' + c.groups.map((g) => g.group + ':' + g.nodes).join(',')).join(' | ');
+    check(comp(hb) === comp(land2.blocs.communities) && await page.locator('#blocs .bloc').count() === hb.length &&
+      await page.locator('#tbl-blocs tbody tr').count() === hb.length,
+      `/ui/hemicycle: ${hb.length} blocs drawn and tabled as the tool's (${comp(hb).slice(0, 80)}…)`);
+    await page.locator('#blocs .bloc').first().focus();
+    check(await page.evaluate(() => document.activeElement.classList.contains('bloc')), '/ui/hemicycle: a bloc takes the keyboard focus');
+  }
   await page.goto(uiBase + 'policy-area?subject=4');
   await waitReady(page);
   const pa = (await rpc('tools/call', { name: 'analyze_policy_area', arguments: { subject: '4' } })).result.structuredContent;

@@ -577,6 +577,7 @@
     ['from', 'to'].forEach(function (k) { if (a[k]) want[k] = a[k]; });
     if (D.view === 'scorecard' && a.mep_id) want.mep_id = a.mep_id;
     if (D.view === 'policy-area') ['subject', 'concept'].forEach(function (k) { if (a[k]) want[k] = a[k]; });
+    if (D.view === 'hemicycle' && a.date) want.date = a.date;
     var same = Object.keys(want).length === Object.keys(D.args).length &&
       Object.keys(want).every(function (k) { return String(D.args[k]) === String(want[k]); });
     if (!same) reload('ui://epintel/' + D.view + qs(want));
