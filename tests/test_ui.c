@@ -567,6 +567,59 @@ static void test_hemicycle_date_blocs(void **state)
     assert_int_equal(ep_ui_parse("hemicycle?date=2024-02-30", &q, &err), EP_EINVAL);
 }
 
+/* The policy-area picker lists the sub-levels: each top-level subject followed by the codes
+ * below it with votes with positions, indented by level; a sub-level's page selects it. Counts
+ * hand-checked by SQL: count(DISTINCT vote_id) FROM vote_topic WHERE kind = 'subject' AND (code
+ * = C OR code LIKE 'C.%') AND vote_id IN (SELECT vote_id FROM vote_positions). */
+static void test_policy_sublevels(void **state)
+{
+    (void)state;
+    struct ep_buf b;
+    json_t *d = page("policy-area?subject=2.50.04", &b);
+    json_t *area = json_object_get(d, "area");
+    assert_string_equal(json_string_value(json_object_get(area, "code")), "2.50.04");
+    assert_int_equal(json_integer_value(json_object_get(area, "votes_with_positions")), 9);
+    static const struct {
+        const char *code;
+        int level, votes;
+    } want[] = {{"2.50.04", 3, 9}, {"2.50.04.02", 4, 3}, {"3.10", 2, 2}, {"1.20", 2, 10}};
+    json_t *subs = json_object_get(d, "subjects");
+    int found = 0;
+    char top[40] = "-";
+    size_t k;
+    json_t *x;
+    json_array_foreach(subs, k, x)
+    {
+        const char *c = json_string_value(json_object_get(x, "code"));
+        int level = (int)json_integer_value(json_object_get(x, "level"));
+        /* in tree order: each code below the last top-level one listed */
+        assert_true(level >= 1);
+        if (level == 1)
+            snprintf(top, sizeof top, "%s.", c);
+        else
+            assert_int_equal(strncmp(c, top, strlen(top)), 0);
+        for (size_t w = 0; w < sizeof want / sizeof want[0]; w++)
+            if (strcmp(c, want[w].code) == 0) {
+                assert_int_equal(level, want[w].level);
+                assert_int_equal(json_integer_value(json_object_get(x, "votes")), want[w].votes);
+                found++;
+            }
+    }
+    assert_int_equal(found, 4);
+    /* one option per listed subject, the area's selected; no "(this area)" entry */
+    const char *sel = strstr(b.data, "<select id=\"subject\">");
+    assert_non_null(sel);
+    const char *end = strstr(sel, "</select>");
+    int opts = 0;
+    for (const char *p = strstr(sel, "<option "); p && p < end; p = strstr(p + 1, "<option "))
+        opts++;
+    assert_int_equal(opts, (int)json_array_size(subs));
+    assert_non_null(strstr(sel, "<option value=\"2.50.04\" data-level=\"3\" selected>"));
+    assert_null(strstr(sel, "(this area)"));
+    json_decref(d);
+    ep_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_page_cache),
         cmocka_unit_test(test_ui_tool_calls),
         cmocka_unit_test(test_hemicycle_date_blocs),
+        cmocka_unit_test(test_policy_sublevels),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

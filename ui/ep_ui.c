@@ -1452,6 +1452,55 @@ static int pa_prepare(struct ep_env *env, struct ep_win *w, const struct ep_ui_r
     return 0;
 }
 
+/* One option of the subject picker: the code indented by its level, its label and votes. */
+static void pa_option(struct page *pg, const char *c, const char *label, int level, long votes,
+                      int selected)
+{
+    putf(pg, "<option value=\"%s\" data-level=\"%d\"%s>", c, level, selected ? " selected" : "");
+    for (int i = 1; i < level; i++)
+        put(pg, "\xc2\xa0\xc2\xa0\xc2\xa0"); /* three no-break spaces per level below the top */
+    putf(pg, "%s ", c);
+    esc(pg, label);
+    putf(pg, " (%ld votes)</option>", votes);
+}
+
+/* The subject picker: each top-level subject the store has, followed by the codes below it
+ * carried by votes with positions (rows, in code order), indented by level; the current area
+ * selected. Its data: [{code, label, level, votes}] in the same order. */
+static json_t *pa_picker(struct page *pg, const struct pa_subj *subj, int ns,
+                         const struct ep_subject_row *rows, int nr, int kind, const char *code)
+{
+    json_t *sj = json_array();
+    int found = 0;
+    for (int k = 0; k < ns; k++)
+        found |= kind == EP_TOPIC_SUBJECT && strcmp(subj[k].code, code) == 0;
+    for (int j = 0; j < nr; j++)
+        found |= kind == EP_TOPIC_SUBJECT && rows[j].level > 1 && strcmp(rows[j].code, code) == 0;
+    put(pg, "<div class=\"controls\"><label>Subject <select id=\"subject\">");
+    if (!found)
+        put(pg, "<option value=\"\" selected>(this area)</option>");
+    for (int k = 0; k < ns; k++) {
+        pa_option(pg, subj[k].code, subj[k].label, 1, subj[k].votes,
+                  kind == EP_TOPIC_SUBJECT && strcmp(subj[k].code, code) == 0);
+        json_array_append_new(sj, json_pack("{s:s, s:s, s:i, s:I}", "code", subj[k].code, "label",
+                                            subj[k].label, "level", 1, "votes",
+                                            (json_int_t)subj[k].votes));
+        size_t tl = strlen(subj[k].code);
+        for (int j = 0; j < nr; j++) {
+            const struct ep_subject_row *r = &rows[j];
+            if (r->level < 2 || strncmp(r->code, subj[k].code, tl) != 0 || r->code[tl] != '.')
+                continue;
+            pa_option(pg, r->code, r->label, r->level, r->votes_pos,
+                      kind == EP_TOPIC_SUBJECT && strcmp(r->code, code) == 0);
+            json_array_append_new(sj, json_pack("{s:s, s:s, s:i, s:I}", "code", r->code, "label",
+                                                r->label, "level", r->level, "votes",
+                                                (json_int_t)r->votes_pos));
+        }
+    }
+    put(pg, "</select></label></div>\n");
+    return sj;
+}
+
 static int view_policy(struct ep_env *env, struct ep_win *w, const struct ep_ui_req *q,
                        struct page *pg, struct ep_error *err)
 {
@@ -1471,6 +1520,10 @@ static int view_policy(struct ep_env *env, struct ep_win *w, const struct ep_ui_
     long vs = 0, vp = 0;
     if (!rc)
         rc = ep_query_topic(env->store, kind, code, label, sizeof label, &vs, &vp, err);
+    struct ep_subject_row *sub_rows = NULL;
+    int n_sub = 0;
+    if (!rc)
+        rc = ep_query_subject_list(env->store, &sub_rows, &n_sub, err);
     if (!rc && (rc = ep_env_window(env, &win, &aw, err)) == EP_EUNAVAIL)
         rc = ep_error_set(err, EP_ENOTFOUND,
                           "the %s \"%s\" has no vote with per-MEP positions in the window (%ld "
@@ -1481,6 +1534,7 @@ static int view_policy(struct ep_env *env, struct ep_win *w, const struct ep_ui_
     if (!rc)
         rc = ep_policy_area_compute(aw, &all->pairs, &p, &r, err);
     if (rc) {
+        free(sub_rows);
         free(all);
         return rc;
     }
@@ -1493,23 +1547,11 @@ static int view_policy(struct ep_env *env, struct ep_win *w, const struct ep_ui_
                            : " (no subject chosen: the top-level subject with the most votes "
                              "in the store)");
     head(pg, EP_UI_POLICY, sub);
-    put(pg, "<div class=\"controls\"><label>Subject <select id=\"subject\">");
-    if (kind != EP_TOPIC_SUBJECT || strchr(code, '.'))
-        put(pg, "<option value=\"\" selected>(this area)</option>");
-    for (int k = 0; k < ns; k++) {
-        putf(pg, "<option value=\"%s\"%s>%s ", subj[k].code,
-             strcmp(subj[k].code, code) == 0 && kind == EP_TOPIC_SUBJECT ? " selected" : "",
-             subj[k].code);
-        esc(pg, subj[k].label);
-        putf(pg, " (%ld votes)</option>", subj[k].votes);
-    }
-    put(pg, "</select></label></div>\n");
-    json_t *gj = pa_bars(pg, &r, all), *pj = pa_heat(pg, &r), *sj = json_array();
+    json_t *sj = pa_picker(pg, subj, ns, sub_rows, n_sub, kind, code);
+    free(sub_rows);
+    json_t *gj = pa_bars(pg, &r, all), *pj = pa_heat(pg, &r);
     pa_people(pg, &r, p.min_votes);
     pa_votes(pg, &r);
-    for (int k = 0; k < ns; k++)
-        json_array_append_new(sj, json_pack("{s:s, s:s, s:I}", "code", subj[k].code, "label",
-                                            subj[k].label, "votes", (json_int_t)subj[k].votes));
     json_t *d = data_new(q, aw->m);
     if (d && json_object_update_new(
                  d, json_pack("{s:{s:s, s:s, s:s, s:b, s:I, s:i}, s:o, s:o, s:o, s:i, s:i}", "area",

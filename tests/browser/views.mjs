@@ -497,6 +497,14 @@ async function hostPage(tool, args) {
   await Promise.all([page.waitForNavigation(), page.locator('#subject').selectOption('7')]);
   await waitReady(page);
   check(page.url() === uiBase + 'policy-area?subject=7' && (await viewData(page)).area.code === '7', `/ui/policy-area: the picker loads ${page.url()}`);
+  // a sub-level of the picker (subject 2.50.04, under 2 and 2.50), against the tool
+  await Promise.all([page.waitForNavigation(), page.locator('#subject').selectOption('2.50.04')]);
+  await waitReady(page);
+  const t25 = (await rpc('tools/call', { name: 'analyze_policy_area', arguments: { subject: '2.50.04' } })).result.structuredContent;
+  check(page.url() === uiBase + 'policy-area?subject=2.50.04' && (await viewData(page)).area.code === '2.50.04' &&
+    (await page.locator('#subject option:checked').getAttribute('data-level')) === '3',
+    `/ui/policy-area: the picker offers the sub-level 2.50.04 and loads ${page.url()}`);
+  await exercisePolicy(page, '/ui/policy-area 2.50.04', t25);
   await page.goto(uiBase + 'map');
   await waitReady(page);
   await shot(page, 'ui-map');
