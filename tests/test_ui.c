@@ -99,8 +99,7 @@ static void test_parse(void **state)
     assert_string_equal(q.from, "2024-01-15");
     assert_string_equal(q.to, "2024-01-18");
     assert_int_equal(ep_ui_parse("nope", &q, &err), EP_ENOTFOUND);
-    assert_non_null(
-        strstr(err.msg, "network, map, scorecard, coalition, hemicycle and policy-area"));
+    assert_non_null(strstr(err.msg, "network, map, scorecard, coalition, hemicycle and policy-area"));
     assert_int_equal(ep_ui_parse("map?from=2024-13-01", &q, &err), EP_EINVAL);
     assert_non_null(strstr(err.msg, "from must be a date"));
     assert_int_equal(ep_ui_parse("map?x=1", &q, &err), EP_EINVAL);
@@ -215,13 +214,11 @@ static void test_hemicycle(void **state)
     assert_true(json_array_size(cs) > 0);
     size_t k;
     json_t *c;
-    json_array_foreach(cs, k, c)
-    {
+    json_array_foreach(cs, k, c) {
         int sum = 0, min = 1 << 30;
         size_t i;
         json_t *g;
-        json_array_foreach(json_object_get(c, "groups"), i, g)
-        {
+        json_array_foreach(json_object_get(c, "groups"), i, g) {
             int n = (int)json_integer_value(
                 json_object_get(json_array_get(gs, (size_t)json_integer_value(g)), "seats"));
             sum += n;
@@ -261,8 +258,7 @@ static void test_policy_area(void **state)
     size_t k;
     json_t *g;
     int seen = 0;
-    json_array_foreach(gs, k, g)
-    {
+    json_array_foreach(gs, k, g) {
         if (strcmp(json_string_value(json_object_get(g, "code")), "EPP") == 0) {
             assert_float_equal(json_real_value(json_object_get(g, "ai")), 0.764522, 1e-6);
             seen = 1;
@@ -278,8 +274,7 @@ static void test_policy_area(void **state)
     assert_true(json_is_true(json_object_get(area, "default")));
     /* the default is the listed top-level subject with the most votes */
     long best = -1;
-    json_array_foreach(json_object_get(d, "subjects"), k, g)
-    {
+    json_array_foreach(json_object_get(d, "subjects"), k, g) {
         long v = (long)json_integer_value(json_object_get(g, "votes"));
         best = v > best ? v : best;
     }
