@@ -30,7 +30,7 @@ for _ in $(seq 300); do [ -s "$tmp/port" ] && [ -s "$tmp/port2" ] && break; slee
 url="http://127.0.0.1:$(cat "$tmp/port")"
 cold="http://127.0.0.1:$(cat "$tmp/port2")"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-for v in network map coalition "scorecard?mep_id=96830" hemicycle; do
+for v in network map coalition "scorecard?mep_id=96830" hemicycle "policy-area?subject=4"; do
   curl -sf "$url/ui/$v" -o "$tmp/page.html"
   printf 'page /ui/%s: %s bytes\n' "$v" "$(stat -c %s "$tmp/page.html")"
 done
