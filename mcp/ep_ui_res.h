@@ -2,9 +2,9 @@
  * io.modelcontextprotocol/ui) and as pages of the HTTP server's /ui/.
  *
  *   ui://epintel/network, ui://epintel/map, ui://epintel/scorecard, ui://epintel/coalition
- *   (query from, to, mep_id as in ep_ui_parse), MIME text/html;profile=mcp-app, with
- *   _meta.ui.csp (no connect or resource domains: the pages fetch nothing) on the resources/list
- *   entry and on the resources/read content.
+ *   (query as in ep_ui_parse), MIME text/html;profile=mcp-app, with _meta.ui.csp (no connect
+ *   or resource domains: the pages fetch nothing) on the resources/list entry and on the
+ *   resources/read content.
  *
  * Tools with a view carry _meta.ui.resourceUri in tools/list (ep_ui_res_tool_uri); their
  * results are unchanged, so hosts without the extension get the same complete results.

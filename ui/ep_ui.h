@@ -2,8 +2,9 @@
  * generated here as markup, the data of the view as one inline JSON block, and one small script
  * of the project's own (ui/assets/ep_ui.js, embedded at build time). No framework, no CDN, no
  * network: inside an MCP Apps host the page talks to the server only through the host's
- * postMessage bridge (tools/call, resources/read); under /ui/ of the HTTP server it uses plain
- * links. Every chart has its data table under it, and keyboard controls. See docs/ui.md.
+ * postMessage bridge (tools/call, resources/read); under /ui/ of the HTTP server (req.http) it
+ * POSTs its tool calls to the same origin's /mcp and uses plain links for the rest. Every chart
+ * has its data table under it, and keyboard controls. See docs/ui.md.
  *
  * The figures come from the typed analysis/ results (ep_network, ep_stats_map, ep_influence,
  * ep_mep_report, ep_coalition, ep_landscape) over a window of the env's store, never from tool
