@@ -372,3 +372,38 @@ int ep_query_subject_tops(struct ep_store *s, char (*codes)[33], int max, int *n
     sqlite3_finalize(q);
     return rc;
 }
+
+int ep_query_subject_list(struct ep_store *s, struct ep_subject_row **rows, int *n,
+                          struct ep_error *err)
+{
+    *rows = NULL;
+    *n = 0;
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *q;
+    /* per stored subject: the distinct votes with positions carrying it or a code below it
+     * (the range of topic_where) */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT code, label, n FROM (SELECT o.code AS code, o.label AS label,"
+                           " (SELECT count(DISTINCT t.vote_id) FROM vote_topic t JOIN"
+                           " vote_positions p ON p.vote_id = t.vote_id WHERE t.kind = 'subject'"
+                           " AND t.code >= o.code AND t.code < o.code || '/' AND (t.code = o.code"
+                           " OR t.code > o.code || '.')) AS n FROM oeil_subject o) WHERE n > 0"
+                           " ORDER BY code",
+                           -1, &q, NULL) != SQLITE_OK)
+        return ep_error_set(err, EP_EDB, "reading the OEIL subjects: %s", sqlite3_errmsg(db));
+    int step, rc = 0, alloc = 0;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((rc = grow((void **)rows, &alloc, *n, sizeof **rows, 64, err)))
+            break;
+        struct ep_subject_row *r = &(*rows)[(*n)++];
+        const char *c = (const char *)sqlite3_column_text(q, 0),
+                   *l = (const char *)sqlite3_column_text(q, 1);
+        snprintf(r->code, sizeof r->code, "%s", c ? c : "");
+        snprintf(r->label, sizeof r->label, "%s", l ? l : "");
+        r->votes_pos = (long)sqlite3_column_int64(q, 2);
+        r->level = 1;
+        for (const char *p = r->code; *p; p++)
+            r->level += *p == '.';
+    }
+    return rows_done(db, q, rc, step, (void **)rows, n, "reading the OEIL subjects", err);
+}

@@ -70,4 +70,16 @@ int ep_query_committee_vote_ids(struct ep_store *s, const char *code, const char
 int ep_query_subject_tops(struct ep_store *s, char (*codes)[33], int max, int *n,
                           struct ep_error *err);
 
+/* Every stored OEIL subject carried by at least one vote with per-MEP positions (itself or a
+ * code below it), in code order (a code before the codes below it): code, label, level (1 for
+ * "4", 2 for "4.60", ...) and the distinct votes with positions, descendants included. *rows
+ * is malloc'ed (free()), *n may be 0. 0, EP_ENOMEM or EP_EDB. */
+struct ep_subject_row {
+    char code[33], label[160];
+    int level;
+    long votes_pos;
+};
+int ep_query_subject_list(struct ep_store *s, struct ep_subject_row **rows, int *n,
+                          struct ep_error *err);
+
 #endif

@@ -2465,8 +2465,9 @@ static enum MHD_Result ui_arg(void *cls, enum MHD_ValueKind kind, const char *ke
                : MHD_YES;
 }
 
-/* GET /ui/<view>?from&to&mep_id: the authentication, rate limit and Host check of /mcp, the
- * role must allow the tool the view shows, and the page counts against the daily quota. */
+/* GET /ui/<view>?query: the authentication, rate limit and Host check of /mcp, the role must
+ * allow the tool the view shows, and the page counts against the daily quota. The page's tool
+ * calls are ordinary POST /mcp requests (ep_ui_res.h). */
 static enum MHD_Result on_ui(struct req *r, struct MHD_Connection *c, const char *view)
 {
     struct http *h = r->h;
@@ -2478,8 +2479,8 @@ static enum MHD_Result on_ui(struct req *r, struct MHD_Connection *c, const char
     const char *tool = ep_ui_res_tool_for(view);
     if (!tool)
         return send_error(r, c, MHD_HTTP_NOT_FOUND, EP_MCP_INVALID_REQUEST, NULL,
-                          "Not found: the views are /ui/network, /ui/map, /ui/scorecard and "
-                          "/ui/coalition");
+                          "Not found: the views are /ui/network, /ui/map, /ui/scorecard, "
+                          "/ui/coalition, /ui/hemicycle and /ui/policy-area");
     pthread_rwlock_rdlock(&h->alock);
     int allowed = !h->auth || ep_auth_tool_allowed(h->auth, &r->who, tool);
     pthread_rwlock_unlock(&h->alock);
@@ -2500,7 +2501,8 @@ static enum MHD_Result on_ui(struct req *r, struct MHD_Connection *c, const char
         ep_buf_putc(&spec, 0)) {
         ep_buf_free(&spec);
         return send_error(r, c, MHD_HTTP_BAD_REQUEST, EP_MCP_INVALID_REQUEST, NULL,
-                          "the query is too long: the keys are from, to and mep_id");
+                          "the query is too long: the keys are from, to, mep_id, subject, "
+                          "concept and date");
     }
     struct ui_q q = {h->o.store, spec.data, NULL, 0, 0, {0}};
     ep_mcp_with_exec_lock(ui_render, &q);

@@ -1,11 +1,13 @@
 /* ep_ui_res: the views as MCP Apps resources and /ui/ pages (see ep_ui_res.h, docs/ui.md). */
 #include "ep_ui_res.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ep_env.h"
+#include "ep_tools.h"
 #include "ep_ui.h"
 #include "ep_util.h"
 
@@ -61,7 +63,8 @@ const char *ep_ui_res_tool_for(const char *s)
 }
 
 /* _meta of a view resource: {ui: {csp: {connectDomains: [], resourceDomains: []},
- * prefersBorder: true}}: the pages fetch nothing; the host's bridge is their only channel. */
+ * prefersBorder: true}}: the pages fetch nothing; the host's bridge is their only channel
+ * (the /ui/ pages of the HTTP server POST tool calls to the same origin's /mcp instead). */
 static json_t *res_meta(void)
 {
     return json_pack("{s:{s:{s:[], s:[]}, s:b}}", "ui", "csp", "connectDomains", "resourceDomains",
@@ -83,18 +86,115 @@ int ep_ui_res_list(json_t *arr, struct ep_error *err)
     return 0;
 }
 
-/* The page of spec over a fresh analysis environment of s into b. */
-static int render(struct ep_store *s, const char *spec, struct ep_buf *b, struct ep_error *err)
+/* ---- the page cache -------------------------------------------------------------------------
+ * A page depends only on its request (view, window, MEP, topic, /ui/ or ui://) and the store's
+ * content (ep_tools_store_marker: path, unit count, last unit id; an ingest or sync changes
+ * it), so the last UI_CACHE_SLOTS pages are kept under that key, as the tools' results are
+ * (EPINTEL_NO_RESULT_CACHE=1 turns both off). The network page takes about 1.3 s to build on the
+ * bundled data (layout and centralities) and is then sent from here. */
+#define UI_CACHE_SLOTS 8
+static struct ui_cached {
+    char *key;
+    char *html;
+    size_t n;
+    unsigned long used;
+} ui_cache[UI_CACHE_SLOTS];
+static unsigned long ui_tick, ui_hits, ui_misses;
+static pthread_mutex_t ui_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void ui_cached_drop(struct ui_cached *c)
+{
+    free(c->key);
+    free(c->html);
+    memset(c, 0, sizeof *c);
+}
+
+/* A copy of the cached page of key into b; 1 when found. */
+static int cache_get(const char *key, struct ep_buf *b)
+{
+    int hit = 0, bad = 0;
+    pthread_mutex_lock(&ui_mu);
+    for (int i = 0; i < UI_CACHE_SLOTS && !hit; i++)
+        if (ui_cache[i].key && strcmp(ui_cache[i].key, key) == 0) {
+            hit = 1;
+            ui_cache[i].used = ++ui_tick;
+            bad = ep_buf_append(b, ui_cache[i].html, ui_cache[i].n) != 0;
+        }
+    if (hit && !bad)
+        ui_hits++;
+    else
+        ui_misses++;
+    pthread_mutex_unlock(&ui_mu);
+    return hit && !bad;
+}
+
+/* Keep a copy of the page (n bytes) under key in the least recently used slot. */
+static void cache_put(const char *key, const char *html, size_t n)
+{
+    char *k = strdup(key), *h = malloc(n ? n : 1);
+    if (!k || !h) {
+        free(k);
+        free(h);
+        return; /* out of memory: the page is only not kept */
+    }
+    memcpy(h, html, n);
+    pthread_mutex_lock(&ui_mu);
+    struct ui_cached *slot = &ui_cache[0];
+    for (int i = 0; i < UI_CACHE_SLOTS; i++) {
+        if (ui_cache[i].key && strcmp(ui_cache[i].key, key) == 0) {
+            slot = &ui_cache[i];
+            break;
+        }
+        if (ui_cache[i].used < slot->used)
+            slot = &ui_cache[i];
+    }
+    ui_cached_drop(slot);
+    *slot = (struct ui_cached){k, h, n, ++ui_tick};
+    pthread_mutex_unlock(&ui_mu);
+}
+
+void ep_ui_res_cache_stats(unsigned long *hits, unsigned long *misses)
+{
+    pthread_mutex_lock(&ui_mu);
+    *hits = ui_hits;
+    *misses = ui_misses;
+    pthread_mutex_unlock(&ui_mu);
+}
+
+void ep_ui_res_cache_clear(void)
+{
+    pthread_mutex_lock(&ui_mu);
+    for (int i = 0; i < UI_CACHE_SLOTS; i++)
+        ui_cached_drop(&ui_cache[i]);
+    ui_hits = ui_misses = 0;
+    pthread_mutex_unlock(&ui_mu);
+}
+
+/* The page of spec over a fresh analysis environment of s into b (from the cache when the
+ * same request met the same store content). http: the page is served under /ui/. */
+static int render(struct ep_store *s, const char *spec, int http, struct ep_buf *b,
+                  struct ep_error *err)
 {
     struct ep_ui_req q;
     int rc = ep_ui_parse(spec, &q, err);
     if (rc)
         return rc;
+    q.http = http;
+    char key[4400];
+    int off = snprintf(key, sizeof key, "%d|%d|%s|%s|%lld|%d|%s|%s|", q.view, q.http, q.from, q.to,
+                       (long long)q.mep_id, q.topic_kind, q.topic, q.date);
+    ep_tools_store_marker(s, key + off, sizeof key - (size_t)off);
+    int use_cache = !getenv("EPINTEL_NO_RESULT_CACHE");
+    if (use_cache && cache_get(key, b))
+        return 0;
     struct ep_env env;
     if ((rc = ep_env_init(&env, s, err)))
         return rc;
+    size_t len0 = b->len;
     rc = ep_ui_render(&env, &q, b, err);
     ep_env_close(&env);
+    if (!rc && use_cache)
+        cache_put(key, b->data + len0, b->len - len0);
     /* a window without votes or an MEP without positions: nothing to show at this URI */
     return rc == EP_EUNAVAIL ? EP_ENOTFOUND : rc;
 }
@@ -106,7 +206,7 @@ int ep_ui_res_read(struct ep_store *s, const char *uri, json_t **result, struct 
         return ep_error_set(err, EP_ENOTFOUND, "resource %s not found: not a view", uri);
     struct ep_buf b;
     ep_buf_init(&b, 0);
-    int rc = render(s, uri + strlen(EP_UI_RES_PREFIX), &b, err);
+    int rc = render(s, uri + strlen(EP_UI_RES_PREFIX), 0, &b, err);
     if (!rc) {
         json_t *t = json_stringn(b.data, b.len);
         *result = t ? json_pack("{s:[{s:s, s:s, s:o, s:o}]}", "contents", "uri", uri, "mimeType",
@@ -126,7 +226,7 @@ int ep_ui_res_page(struct ep_store *s, const char *spec, char **html, size_t *n,
     *n = 0;
     struct ep_buf b;
     ep_buf_init(&b, 0);
-    int rc = render(s, spec, &b, err);
+    int rc = render(s, spec, 1, &b, err);
     if (!rc) {
         *n = b.len;
         *html = ep_buf_steal(&b);

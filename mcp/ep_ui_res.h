@@ -2,9 +2,9 @@
  * io.modelcontextprotocol/ui) and as pages of the HTTP server's /ui/.
  *
  *   ui://epintel/network, ui://epintel/map, ui://epintel/scorecard, ui://epintel/coalition
- *   (query from, to, mep_id as in ep_ui_parse), MIME text/html;profile=mcp-app, with
- *   _meta.ui.csp (no connect or resource domains: the pages fetch nothing) on the resources/list
- *   entry and on the resources/read content.
+ *   (query as in ep_ui_parse), MIME text/html;profile=mcp-app, with _meta.ui.csp (no connect
+ *   or resource domains: the pages fetch nothing) on the resources/list entry and on the
+ *   resources/read content.
  *
  * Tools with a view carry _meta.ui.resourceUri in tools/list (ep_ui_res_tool_uri); their
  * results are unchanged, so hosts without the extension get the same complete results.
@@ -41,8 +41,15 @@ int ep_ui_res_list(json_t *arr, struct ep_error *err);
 int ep_ui_res_read(struct ep_store *s, const char *uri, json_t **result, struct ep_error *err);
 
 /* The page of spec ("view?query", the part after /ui/) over s: *html (caller frees, *n
- * bytes). Errors as ep_ui_res_read. */
+ * bytes). Its script calls tools by POSTing 2026-07-28 JSON-RPC to the same origin's /mcp
+ * (CSP connect-src 'self'), so a call passes /mcp's authentication, roles, quotas, audit and
+ * result cache. Errors as ep_ui_res_read. */
 int ep_ui_res_page(struct ep_store *s, const char *spec, char **html, size_t *n,
                    struct ep_error *err);
+
+/* Pages are cached per (request, store content marker), the last 8 of them; these count the
+ * look-ups served from (hits) and past (misses) that cache, and empty it (tests, bench). */
+void ep_ui_res_cache_stats(unsigned long *hits, unsigned long *misses);
+void ep_ui_res_cache_clear(void);
 
 #endif

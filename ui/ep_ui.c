@@ -39,9 +39,11 @@ const struct ep_ui_view_info ep_ui_views[EP_UI_NVIEW] = {
     {"policy-area", "Policy area", "analyze_policy_area"},
 };
 
-const char ep_ui_csp[] = "default-src 'none'; script-src 'unsafe-inline'; "
-                         "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-                         "form-action 'none'";
+#define EP_UI_CSP_REST                                                                             \
+    "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "      \
+    "form-action 'none'"
+const char ep_ui_csp[] = "default-src 'none'; " EP_UI_CSP_REST;
+const char ep_ui_csp_http[] = "default-src 'none'; connect-src 'self'; " EP_UI_CSP_REST;
 
 /* Plot area of every chart (SVG user units). */
 #define VW 1000.0
@@ -76,11 +78,15 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
             return ep_error_set(err, EP_EINVAL, "query value of \"%.*s\" is too long", (int)kl, p);
         memcpy(v, val, vl);
         v[vl] = 0;
-        if ((kl == 4 && strncmp(p, "from", 4) == 0) || (kl == 2 && strncmp(p, "to", 2) == 0)) {
+        if ((kl == 4 && strncmp(p, "from", 4) == 0) || (kl == 2 && strncmp(p, "to", 2) == 0) ||
+            (kl == 4 && strncmp(p, "date", 4) == 0)) {
             if (vl != 10 || !ep_date_valid(v))
                 return ep_error_set(err, EP_EINVAL, "%.*s must be a date YYYY-MM-DD, got \"%s\"",
                                     (int)kl, p, v);
-            memcpy(kl == 4 ? q->from : q->to, v, 11);
+            if (p[0] == 'd' && q->view != EP_UI_HEMICYCLE)
+                return ep_error_set(err, EP_EINVAL,
+                                    "date applies to the hemicycle only (the seats on that day)");
+            memcpy(p[0] == 'd' ? q->date : p[0] == 'f' ? q->from : q->to, v, 11);
         } else if (kl == 6 && strncmp(p, "mep_id", 6) == 0) {
             char *end;
             long long id = strtoll(v, &end, 10);
@@ -92,8 +98,7 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
                    (kl == 7 && strncmp(p, "concept", 7) == 0)) {
             int kind = p[0] == 's' ? EP_TOPIC_SUBJECT : EP_TOPIC_CONCEPT;
             if (vl >= sizeof q->topic || !ep_htv_topic_code_valid(kind, v))
-                return ep_error_set(err, EP_EINVAL,
-                                    "%.*s must be %s code, got \"%s\"", (int)kl, p,
+                return ep_error_set(err, EP_EINVAL, "%.*s must be %s code, got \"%s\"", (int)kl, p,
                                     kind == EP_TOPIC_SUBJECT ? "an OEIL subject (e.g. 4.60)"
                                                              : "a EuroVoc concept",
                                     v);
@@ -102,10 +107,11 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
             q->topic_kind = kind;
             memcpy(q->topic, v, vl + 1);
         } else {
-            return ep_error_set(err, EP_EINVAL,
-                                "unknown query key \"%.*s\": the keys are from, to, mep_id, subject "
-                                "and concept",
-                                (int)(kl > 32 ? 32 : kl), p);
+            return ep_error_set(
+                err, EP_EINVAL,
+                "unknown query key \"%.*s\": the keys are from, to, mep_id, subject "
+                "and concept",
+                (int)(kl > 32 ? 32 : kl), p);
         }
         p = val + vl;
         if (*p == '&')
@@ -121,6 +127,7 @@ int ep_ui_parse(const char *s, struct ep_ui_req *q, struct ep_error *err)
 struct page {
     struct ep_buf *b;
     int bad;
+    int http; /* served under /ui/: tool calls go to the same origin's /mcp */
 };
 
 static void put(struct page *pg, const char *s)
@@ -183,7 +190,7 @@ static void head(struct page *pg, int view, const char *subtitle)
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<link rel=\"icon\" href=\"data:,\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"");
-    put(pg, ep_ui_csp);
+    put(pg, pg->http ? ep_ui_csp_http : ep_ui_csp);
     put(pg, "\"><title>epintel · ");
     esc(pg, ep_ui_views[view].title);
     put(pg, "</title><style>");
@@ -208,6 +215,8 @@ static void head(struct page *pg, int view, const char *subtitle)
  * the end of the page. data is stolen. */
 static void tail(struct page *pg, json_t *data)
 {
+    if (data && pg->http && json_object_set_new(data, "mcp", json_string("../mcp")))
+        pg->bad = 1;
     char *txt =
         data ? json_dumps(data, JSON_COMPACT | JSON_ESCAPE_SLASH | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(data);
@@ -237,6 +246,8 @@ static json_t *data_new(const struct ep_ui_req *q, const struct ep_matrix *m)
         json_object_set_new(args, "mep_id", json_integer((json_int_t)q->mep_id));
     if (args && q->topic_kind)
         json_object_set_new(args, ep_topic_kind_arg(q->topic_kind), json_string(q->topic));
+    if (args && q->date[0])
+        json_object_set_new(args, "date", json_string(q->date));
     return json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:s, s:i, s:i, s:i, s:b}}", "view",
                      ep_ui_views[q->view].name, "tool", ep_ui_views[q->view].tool, "version",
                      EP_VERSION, "args", args ? args : json_object(), "window", "from", sp.from,
@@ -927,11 +938,96 @@ static json_t *hemi_coalitions(struct page *pg, const struct ep_matrix *m,
     return cj;
 }
 
+/* The blocs of o: the communities of the window's co-voting network (Louvain, 10 common votes
+ * for an edge, as generate_political_landscape's "blocs"), each drawn as one bar of its MEPs by
+ * modal group (focusable, with its composition as label and tooltip), and the table of them.
+ * Their data, or NULL when the network has no edges (the page then says why). */
+static json_t *hemi_blocs(struct page *pg, const struct ep_matrix *m, const struct ep_landscape *o)
+{
+    const struct ep_network *net = &o->net;
+    put(pg, "<section><h2>Blocs of the co-voting network</h2>");
+    if (!net->weighted || net->n_comm <= 0) {
+        put(pg, "<p class=\"sub\">No blocs: ");
+        esc(pg, net->no_edges_reason[0] ? net->no_edges_reason : "the network has no edges");
+        put(pg, "</p></section>\n");
+        return NULL;
+    }
+    int max = 1;
+    for (int c = 0; c < net->n_comm; c++)
+        max = net->comm[c].size > max ? net->comm[c].size : max;
+    const struct ep_graph *g = &o->win->g;
+    put(pg, "<p class=\"sub\">The communities (Louvain) of the window's co-voting network "
+            "(MEPs tied by at least 10 common votes), each a bar of its MEPs by modal group");
+    if (g->modularity_ok)
+        putf(pg, "; modularity %.3f", g->modularity);
+    if (g->modularity_group_ok)
+        putf(pg, " (of the partition by group: %.3f)", g->modularity_group);
+    const double bh = 26, gap = 10, lw = 90, bw = VW - lw - 60;
+    putf(pg,
+         ". Tab to a bloc for its composition.</p><svg id=\"blocs\" viewBox=\"0 0 %.0f %.0f\" "
+         "role=\"group\" aria-label=\"Blocs: one bar per community, its MEPs by group; Tab "
+         "moves between the blocs\">",
+         VW, net->n_comm * (bh + gap) + gap);
+    json_t *arr = json_array();
+    for (int c = 0; c < net->n_comm; c++) {
+        const struct ep_network_comm *k = &net->comm[c];
+        char lab[600];
+        size_t len = (size_t)snprintf(lab, sizeof lab, "Bloc %d: %d MEPs", c + 1, k->size);
+        json_t *gs = json_array();
+        for (int j = 0; j < k->n_groups && len < sizeof lab; j++) {
+            const char *code = gcode(m, k->groups[j].grp);
+            int n = snprintf(lab + len, sizeof lab - len, "%s %s %d", j ? "," : ":",
+                             code ? code : "no group", k->groups[j].nodes);
+            len += n > 0 ? (size_t)n : 0;
+            json_array_append_new(gs, json_pack("{s:o, s:i}", "group",
+                                                code ? json_string(code) : json_null(), "nodes",
+                                                k->groups[j].nodes));
+        }
+        double y = gap + c * (bh + gap), x = lw;
+        putf(pg, "<g class=\"bloc\" data-c=\"%d\" tabindex=\"0\" aria-label=\"", c);
+        esc(pg, lab);
+        put(pg, "\"><title>");
+        esc(pg, lab);
+        putf(pg, "</title><text x=\"0\" y=\"%.1f\" class=\"lab\">Bloc %d</text>", y + bh * 0.7,
+             c + 1);
+        for (int j = 0; j < k->n_groups; j++) {
+            const char *code = gcode(m, k->groups[j].grp);
+            char col[8] = "#999999";
+            if (code)
+                color_of(code, col);
+            double wj = bw * k->groups[j].nodes / max;
+            putf(pg, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"/>", x,
+                 y, wj, bh, col);
+            x += wj;
+        }
+        putf(pg, "<text x=\"%.1f\" y=\"%.1f\" class=\"lab\">%d</text></g>", x + 6, y + bh * 0.7,
+             k->size);
+        json_array_append_new(arr, json_pack("{s:i, s:i, s:o, s:s}", "community", c, "size",
+                                             k->size, "groups", gs, "label", lab));
+    }
+    put(pg, "</svg><table id=\"tbl-blocs\"><thead><tr><th>Bloc</th><th>MEPs</th><th>Groups "
+            "(MEPs)</th></tr></thead><tbody>");
+    for (int c = 0; c < net->n_comm; c++) {
+        putf(pg, "<tr><td>%d</td><td class=\"num\">%d</td><td>", c + 1, net->comm[c].size);
+        for (int j = 0; j < net->comm[c].n_groups; j++) {
+            const char *code = gcode(m, net->comm[c].groups[j].grp);
+            putf(pg, "%s%s %d", j ? ", " : "", code ? code : "no group",
+                 net->comm[c].groups[j].nodes);
+        }
+        put(pg, "</td></tr>");
+    }
+    put(pg, "</tbody></table></section>\n");
+    return json_pack("{s:o, s:o, s:o}", "communities", arr, "modularity",
+                     g->modularity_ok ? json_real(g->modularity) : json_null(),
+                     "modularity_by_group",
+                     g->modularity_group_ok ? json_real(g->modularity_group) : json_null());
+}
+
 static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct page *pg,
                           struct ep_error *err)
 {
     const struct ep_matrix *m = w->m;
-    struct ep_landscape_params p = {-1, 10};
+    struct ep_landscape_params p = {q->date[0] ? ep_date_days(q->date) : -1, 10};
     struct ep_run r;
     run_init(&r, "generate_political_landscape", 5);
     struct ep_landscape o;
@@ -969,10 +1065,15 @@ static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct pa
     char day[11], sub[1024], wt[300];
     ep_date_format(m->vote_day[o.seat_vote], day);
     window_text(m, wt, sizeof wt);
+    char on[64];
+    if (q->date[0])
+        snprintf(on, sizeof on, "the window's last vote on or before %s", q->date);
+    else
+        snprintf(on, sizeof on, "the window's last vote");
     snprintf(sub, sizeof sub,
-             "%s. Seats: the members of each group with a mandate on %s (the window's last "
-             "vote); %d seats with a group, a majority is %d.",
-             wt, day, o.total, o.majority);
+             "%s. Seats: the members of each group with a mandate on %s (%s); %d seats with a "
+             "group, a majority is %d.",
+             wt, day, on, o.total, o.majority);
     head(pg, EP_UI_HEMICYCLE, sub);
     const double cx = 500, cy = 470, rad = 450;
     putf(pg,
@@ -1034,12 +1135,13 @@ static int view_hemicycle(struct ep_win *w, const struct ep_ui_req *q, struct pa
              o.seats_nogroup);
     put(pg, "</tfoot></table></section>\n");
     json_t *cj = hemi_coalitions(pg, m, &o, at);
+    json_t *bj = hemi_blocs(pg, m, &o);
     json_t *d = data_new(q, m);
-    if (d &&
-        json_object_update_new(
-            d, json_pack("{s:o, s:s, s:i, s:i, s:i, s:i, s:o, s:i}", "groups", gj, "date", day,
-                         "total", o.total, "majority", o.majority, "no_group", o.seats_nogroup,
-                         "decided", o.decided, "coalitions", cj, "coalitions_total", o.coal_total)))
+    if (d && json_object_update_new(
+                 d, json_pack("{s:o, s:s, s:i, s:i, s:i, s:i, s:o, s:i, s:o}", "groups", gj, "date",
+                              day, "total", o.total, "majority", o.majority, "no_group",
+                              o.seats_nogroup, "decided", o.decided, "coalitions", cj,
+                              "coalitions_total", o.coal_total, "blocs", bj ? bj : json_null())))
         pg->bad = 1;
     ep_landscape_free(&o);
     tail(pg, d);
@@ -1125,8 +1227,8 @@ static json_t *pa_bars(struct page *pg, const struct ep_policy_area *r, const st
         esc(pg, x->code);
         put(pg, "</text>");
         json_array_append_new(
-            gj, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:i}", "code", x->code, "color", c,
-                          "ai", x->ai_ok ? json_real(x->ai_mean) : json_null(), "ai_overall",
+            gj, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:i}", "code", x->code, "color", c, "ai",
+                          x->ai_ok ? json_real(x->ai_mean) : json_null(), "ai_overall",
                           ook ? json_real(ov) : json_null(), "rice",
                           x->rice_ok ? json_real(x->rice_mean) : json_null(), "participation",
                           x->part_ok ? json_real(x->participation) : json_null(), "votes_cast",
@@ -1215,8 +1317,9 @@ static json_t *pa_heat(struct page *pg, const struct ep_policy_area *r)
             if (dok)
                 snprintf(tip + l, sizeof tip - l, ", %+.1f points", 100 * d);
             double al = fmin(1, fabs(d) * 4);
-            putf(pg, "<td class=\"num cell\" tabindex=\"0\" style=\"background:rgba(%s,%.2f)\" "
-                     "data-tip=\"",
+            putf(pg,
+                 "<td class=\"num cell\" tabindex=\"0\" style=\"background:rgba(%s,%.2f)\" "
+                 "data-tip=\"",
                  d >= 0 ? "26,152,80" : "215,48,39", dok ? al : 0);
             esc(pg, tip);
             put(pg, "\">");
@@ -1270,8 +1373,9 @@ static void pa_people(struct page *pg, const struct ep_policy_area *r, int min_v
             continue;
         put(pg, "<tr><td>");
         esc(pg, d->country);
-        putf(pg, "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d"
-                 "</td>",
+        putf(pg,
+             "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d"
+             "</td>",
              d->members, d->votes, d->splits);
         cell_num(pg, d->votes > 0, 100 * d->rate, "%.1f %%");
         put(pg, "</tr>");
@@ -1346,6 +1450,55 @@ static int pa_prepare(struct ep_env *env, struct ep_win *w, const struct ep_ui_r
     return 0;
 }
 
+/* One option of the subject picker: the code indented by its level, its label and votes. */
+static void pa_option(struct page *pg, const char *c, const char *label, int level, long votes,
+                      int selected)
+{
+    putf(pg, "<option value=\"%s\" data-level=\"%d\"%s>", c, level, selected ? " selected" : "");
+    for (int i = 1; i < level; i++)
+        put(pg, "\xc2\xa0\xc2\xa0\xc2\xa0"); /* three no-break spaces per level below the top */
+    putf(pg, "%s ", c);
+    esc(pg, label);
+    putf(pg, " (%ld votes)</option>", votes);
+}
+
+/* The subject picker: each top-level subject the store has, followed by the codes below it
+ * carried by votes with positions (rows, in code order), indented by level; the current area
+ * selected. Its data: [{code, label, level, votes}] in the same order. */
+static json_t *pa_picker(struct page *pg, const struct pa_subj *subj, int ns,
+                         const struct ep_subject_row *rows, int nr, int kind, const char *code)
+{
+    json_t *sj = json_array();
+    int found = 0;
+    for (int k = 0; k < ns; k++)
+        found |= kind == EP_TOPIC_SUBJECT && strcmp(subj[k].code, code) == 0;
+    for (int j = 0; j < nr; j++)
+        found |= kind == EP_TOPIC_SUBJECT && rows[j].level > 1 && strcmp(rows[j].code, code) == 0;
+    put(pg, "<div class=\"controls\"><label>Subject <select id=\"subject\">");
+    if (!found)
+        put(pg, "<option value=\"\" selected>(this area)</option>");
+    for (int k = 0; k < ns; k++) {
+        pa_option(pg, subj[k].code, subj[k].label, 1, subj[k].votes,
+                  kind == EP_TOPIC_SUBJECT && strcmp(subj[k].code, code) == 0);
+        json_array_append_new(sj, json_pack("{s:s, s:s, s:i, s:I}", "code", subj[k].code, "label",
+                                            subj[k].label, "level", 1, "votes",
+                                            (json_int_t)subj[k].votes));
+        size_t tl = strlen(subj[k].code);
+        for (int j = 0; j < nr; j++) {
+            const struct ep_subject_row *r = &rows[j];
+            if (r->level < 2 || strncmp(r->code, subj[k].code, tl) != 0 || r->code[tl] != '.')
+                continue;
+            pa_option(pg, r->code, r->label, r->level, r->votes_pos,
+                      kind == EP_TOPIC_SUBJECT && strcmp(r->code, code) == 0);
+            json_array_append_new(sj, json_pack("{s:s, s:s, s:i, s:I}", "code", r->code, "label",
+                                                r->label, "level", r->level, "votes",
+                                                (json_int_t)r->votes_pos));
+        }
+    }
+    put(pg, "</select></label></div>\n");
+    return sj;
+}
+
 static int view_policy(struct ep_env *env, struct ep_win *w, const struct ep_ui_req *q,
                        struct page *pg, struct ep_error *err)
 {
@@ -1365,6 +1518,10 @@ static int view_policy(struct ep_env *env, struct ep_win *w, const struct ep_ui_
     long vs = 0, vp = 0;
     if (!rc)
         rc = ep_query_topic(env->store, kind, code, label, sizeof label, &vs, &vp, err);
+    struct ep_subject_row *sub_rows = NULL;
+    int n_sub = 0;
+    if (!rc)
+        rc = ep_query_subject_list(env->store, &sub_rows, &n_sub, err);
     if (!rc && (rc = ep_env_window(env, &win, &aw, err)) == EP_EUNAVAIL)
         rc = ep_error_set(err, EP_ENOTFOUND,
                           "the %s \"%s\" has no vote with per-MEP positions in the window (%ld "
@@ -1375,6 +1532,7 @@ static int view_policy(struct ep_env *env, struct ep_win *w, const struct ep_ui_
     if (!rc)
         rc = ep_policy_area_compute(aw, &all->pairs, &p, &r, err);
     if (rc) {
+        free(sub_rows);
         free(all);
         return rc;
     }
@@ -1383,34 +1541,22 @@ static int view_policy(struct ep_env *env, struct ep_win *w, const struct ep_ui_
     snprintf(sub, sizeof sub, "%s. %s %s%s%s%s: %d votes with positions in the window%s.", wt,
              ep_topic_kind_what(kind), code, label[0] ? " (" : "", label, label[0] ? ")" : "",
              r.n_vote,
-             q->topic_kind ? "" : " (no subject chosen: the top-level subject with the most votes "
-                                  "in the store)");
+             q->topic_kind ? ""
+                           : " (no subject chosen: the top-level subject with the most votes "
+                             "in the store)");
     head(pg, EP_UI_POLICY, sub);
-    put(pg, "<div class=\"controls\"><label>Subject <select id=\"subject\">");
-    if (kind != EP_TOPIC_SUBJECT || strchr(code, '.'))
-        put(pg, "<option value=\"\" selected>(this area)</option>");
-    for (int k = 0; k < ns; k++) {
-        putf(pg, "<option value=\"%s\"%s>%s ", subj[k].code,
-             strcmp(subj[k].code, code) == 0 && kind == EP_TOPIC_SUBJECT ? " selected" : "",
-             subj[k].code);
-        esc(pg, subj[k].label);
-        putf(pg, " (%ld votes)</option>", subj[k].votes);
-    }
-    put(pg, "</select></label></div>\n");
-    json_t *gj = pa_bars(pg, &r, all), *pj = pa_heat(pg, &r), *sj = json_array();
+    json_t *sj = pa_picker(pg, subj, ns, sub_rows, n_sub, kind, code);
+    free(sub_rows);
+    json_t *gj = pa_bars(pg, &r, all), *pj = pa_heat(pg, &r);
     pa_people(pg, &r, p.min_votes);
     pa_votes(pg, &r);
-    for (int k = 0; k < ns; k++)
-        json_array_append_new(sj, json_pack("{s:s, s:s, s:I}", "code", subj[k].code, "label",
-                                            subj[k].label, "votes", (json_int_t)subj[k].votes));
     json_t *d = data_new(q, aw->m);
     if (d && json_object_update_new(
-                 d, json_pack("{s:{s:s, s:s, s:s, s:b, s:I, s:i}, s:o, s:o, s:o, s:i, s:i}",
-                              "area", "kind", ep_topic_kind_arg(kind), "code", code, "label",
-                              label, "default", !q->topic_kind, "votes_with_positions",
-                              (json_int_t)vp, "votes_in_window", r.n_vote, "groups", gj, "pairs",
-                              pj, "subjects", sj, "defectors", r.n_def, "delegations",
-                              r.n_del)))
+                 d, json_pack("{s:{s:s, s:s, s:s, s:b, s:I, s:i}, s:o, s:o, s:o, s:i, s:i}", "area",
+                              "kind", ep_topic_kind_arg(kind), "code", code, "label", label,
+                              "default", !q->topic_kind, "votes_with_positions", (json_int_t)vp,
+                              "votes_in_window", r.n_vote, "groups", gj, "pairs", pj, "subjects",
+                              sj, "defectors", r.n_def, "delegations", r.n_del)))
         pg->bad = 1;
     ep_policy_area_free(&r);
     free(all);
@@ -1425,7 +1571,7 @@ int ep_ui_render(struct ep_env *env, const struct ep_ui_req *q, struct ep_buf *o
 {
     if (!env || !q || !out || q->view < 0 || q->view >= EP_UI_NVIEW)
         return ep_error_set(err, EP_EINVAL, "ep_ui_render: no environment, request or buffer");
-    struct page pg = {out, 0};
+    struct page pg = {out, 0, q->http};
     size_t len0 = out->len;
     if (q->view == EP_UI_SCORECARD && !q->mep_id)
         return view_scorecard_empty(q, &pg) || pg.bad

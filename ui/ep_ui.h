@@ -2,11 +2,13 @@
  * generated here as markup, the data of the view as one inline JSON block, and one small script
  * of the project's own (ui/assets/ep_ui.js, embedded at build time). No framework, no CDN, no
  * network: inside an MCP Apps host the page talks to the server only through the host's
- * postMessage bridge (tools/call, resources/read); under /ui/ of the HTTP server it uses plain
- * links. Every chart has its data table under it, and keyboard controls. See docs/ui.md.
+ * postMessage bridge (tools/call, resources/read); under /ui/ of the HTTP server (req.http) it
+ * POSTs its tool calls to the same origin's /mcp and uses plain links for the rest. Every chart
+ * has its data table under it, and keyboard controls. See docs/ui.md.
  *
  * The figures come from the typed analysis/ results (ep_network, ep_stats_map, ep_influence,
- * ep_mep_report, ep_coalition, ep_landscape) over a window of the env's store, never from tool JSON.
+ * ep_mep_report, ep_coalition, ep_landscape) over a window of the env's store, never from tool
+ * JSON.
  *
  * Views (names as in ui://epintel/<name> and /ui/<name>):
  *   network    co-voting network explorer (map_political_network)
@@ -21,7 +23,8 @@
  *              (analyze_policy_area, ep_policy_area); default: the top-level subject with the
  *              most votes with positions in the store
  * Query keys: from, to (YYYY-MM-DD, inclusive; default: every vote with positions), mep_id,
- * subject (an OEIL subject code), concept (a EuroVoc concept id).
+ * subject (an OEIL subject code), concept (a EuroVoc concept id), date (hemicycle: the seats on
+ * the window's last vote on or before it, as generate_political_landscape's date).
  *
  * Not thread-safe (igraph, the env's window cache): callers serialize, as for the tools. */
 #ifndef EP_UI_H
@@ -58,6 +61,11 @@ struct ep_ui_req {
     int64_t mep_id;        /* scorecard; 0 = none */
     int topic_kind;        /* policy-area: EP_TOPIC_SUBJECT or _CONCEPT; 0 = the default */
     char topic[33];        /* its code */
+    char date[11];         /* hemicycle: seats on the window's last vote on or before it ("" =
+                              the window's last vote) */
+    int http;              /* set by the caller, not parsed: the page is served under /ui/ of the
+                              HTTP server, so its script may call tools by POSTing JSON-RPC to the
+                              same origin's /mcp (CSP connect-src 'self'; data "mcp": "../mcp") */
 };
 
 /* Parse "<view>[?key=value&...]" (the part after ui://epintel/ or /ui/) into q. EP_ENOTFOUND
@@ -73,5 +81,7 @@ int ep_ui_render(struct ep_env *env, const struct ep_ui_req *q, struct ep_buf *o
 
 /* The Content-Security-Policy the pages need (no network, inline script and style only). */
 extern const char ep_ui_csp[];
+/* The same for a page served under /ui/ (req.http): connect-src 'self' added, for /mcp. */
+extern const char ep_ui_csp_http[];
 
 #endif

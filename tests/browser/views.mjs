@@ -426,8 +426,19 @@ async function hostPage(tool, args) {
   await waitReady(page);
   const md = await viewData(page);
   const j = md.nodes.id.indexOf(96830) >= 0 ? md.nodes.id.indexOf(96830) : 0;
-  await Promise.all([page.waitForNavigation(), page.locator(`#nodes circle[data-i="${j}"]`).click({ force: true })]);
-  check(page.url() === uiBase + 'scorecard?mep_id=' + md.nodes.id[j], `/ui/map: a click opens ${page.url()}`);
+  check(md.mcp === '../mcp', '/ui/map: the page calls tools through the same origin\'s /mcp');
+  // a click calls assess_mep_influence through POST /mcp (no host bridge) and shows the card
+  await page.locator(`#nodes circle[data-i="${j}"]`).click({ force: true });
+  await page.waitForFunction(() => document.querySelector('#card h2'), null, { timeout: 60000 });
+  const mcalls = await page.evaluate(() => window.epUi.calls);
+  check(mcalls.length === 1 && mcalls[0].name === 'assess_mep_influence' && mcalls[0].via === 'http' &&
+    mcalls[0].arguments.mep_id === md.nodes.id[j], '/ui/map: a click called assess_mep_influence through /mcp');
+  const msc = (await rpc('tools/call', { name: 'assess_mep_influence', arguments: mcalls[0].arguments })).result.structuredContent;
+  const kpi = await page.locator('#card .kpi').textContent();
+  check(kpi.includes(`rank ${msc.rank} of ${msc.n} MEPs`) && kpi.includes(`influence ${msc.composite.toFixed(1)} /`),
+    `/ui/map: the card shows the tool's composite ${msc.composite.toFixed(1)} and rank ${msc.rank} (${kpi})`);
+  await Promise.all([page.waitForNavigation(), page.locator('#card #full').click()]);
+  check(page.url() === uiBase + 'scorecard?mep_id=' + md.nodes.id[j], `/ui/map: the card links to ${page.url()}`);
   await waitReady(page);
   check((await page.locator('#sub').textContent()).startsWith(md.nodes.name[j]), '/ui/scorecard: names the MEP');
   await shot(page, 'ui-scorecard');
@@ -435,11 +446,49 @@ async function hostPage(tool, args) {
   await waitReady(page);
   const cd = await viewData(page);
   check(await page.locator('#tbl tbody tr').count() === cd.pairs.length, `/ui/coalition: ${cd.pairs.length} pairs in the table`);
+  {
+    // the drill-down under /ui/: get_voting_records through POST /mcp, with the page's key
+    const p = cd.pairs[Math.min(3, cd.pairs.length - 1)];
+    await page.locator(`.cell[data-a="${p.a}"][data-b="${p.b}"]`).first().click();
+    await page.waitForFunction(() => document.querySelector('#drill table'), null, { timeout: 60000 });
+    const calls = await page.evaluate(() => window.epUi.calls);
+    check(calls.length === 1 && calls[0].name === 'get_voting_records' && calls[0].via === 'http' &&
+      calls[0].arguments.limit === 100 && calls[0].arguments.from === cd.window.from && calls[0].arguments.with_positions === true,
+      '/ui/coalition: a click on a cell called get_voting_records through /mcp');
+    const rows = await page.locator('#drill tbody tr').count();
+    const same = await page.locator('#drill tbody tr td:last-child', { hasText: 'yes' }).count();
+    const text = await page.locator('#drill p').textContent();
+    check(rows > 0 && text.includes(`same position on ${same} of the ${rows} votes`),
+      `/ui/coalition: drill-down ${p.a} × ${p.b}: ${same} of ${rows} votes alike`);
+    const vr = (await rpc('tools/call', { name: 'get_voting_records', arguments: calls[0].arguments })).result.structuredContent;
+    let eb = 0, es = 0;
+    for (const v of vr.votes) {
+      const pos = Object.fromEntries((v.groups || []).map((g) => [g.group, g.position]));
+      const x = pos[p.a], y = pos[p.b], ok = (z) => z && z !== 'NONE' && z !== 'TIE';
+      if (ok(x) && ok(y)) { eb++; if (x === y) es++; }
+    }
+    check(eb === rows && es === same, `/ui/coalition: ${es} of ${eb} recomputed from get_voting_records`);
+    await shot(page, 'ui-coalition');
+  }
   await page.goto(uiBase + 'hemicycle');
   await waitReady(page);
   const land = (await rpc('tools/call', { name: 'generate_political_landscape', arguments: {} })).result.structuredContent;
   await exerciseHemicycle(page, '/ui/hemicycle', land);
   await shot(page, 'ui-hemicycle');
+  {
+    // the seats on another date (the tool's date argument) and the blocs, against the tool
+    await page.goto(uiBase + 'hemicycle?date=2024-02-26');
+    await waitReady(page);
+    const land2 = (await rpc('tools/call', { name: 'generate_political_landscape', arguments: { date: '2024-02-26' } })).result.structuredContent;
+    await exerciseHemicycle(page, '/ui/hemicycle?date=2024-02-26', land2);
+    const hb = (await viewData(page)).blocs.communities;
+    const comp = (cs) => cs.map((c) => c.size + '=' + c.groups.map((g) => g.group + ':' + g.nodes).join(',')).join(' | ');
+    check(comp(hb) === comp(land2.blocs.communities) && await page.locator('#blocs .bloc').count() === hb.length &&
+      await page.locator('#tbl-blocs tbody tr').count() === hb.length,
+      `/ui/hemicycle: ${hb.length} blocs drawn and tabled as the tool's (${comp(hb).slice(0, 80)}…)`);
+    await page.locator('#blocs .bloc').first().focus();
+    check(await page.evaluate(() => document.activeElement.classList.contains('bloc')), '/ui/hemicycle: a bloc takes the keyboard focus');
+  }
   await page.goto(uiBase + 'policy-area?subject=4');
   await waitReady(page);
   const pa = (await rpc('tools/call', { name: 'analyze_policy_area', arguments: { subject: '4' } })).result.structuredContent;
@@ -448,6 +497,14 @@ async function hostPage(tool, args) {
   await Promise.all([page.waitForNavigation(), page.locator('#subject').selectOption('7')]);
   await waitReady(page);
   check(page.url() === uiBase + 'policy-area?subject=7' && (await viewData(page)).area.code === '7', `/ui/policy-area: the picker loads ${page.url()}`);
+  // a sub-level of the picker (subject 2.50.04, under 2 and 2.50), against the tool
+  await Promise.all([page.waitForNavigation(), page.locator('#subject').selectOption('2.50.04')]);
+  await waitReady(page);
+  const t25 = (await rpc('tools/call', { name: 'analyze_policy_area', arguments: { subject: '2.50.04' } })).result.structuredContent;
+  check(page.url() === uiBase + 'policy-area?subject=2.50.04' && (await viewData(page)).area.code === '2.50.04' &&
+    (await page.locator('#subject option:checked').getAttribute('data-level')) === '3',
+    `/ui/policy-area: the picker offers the sub-level 2.50.04 and loads ${page.url()}`);
+  await exercisePolicy(page, '/ui/policy-area 2.50.04', t25);
   await page.goto(uiBase + 'map');
   await waitReady(page);
   await shot(page, 'ui-map');

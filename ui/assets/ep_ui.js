@@ -1,6 +1,9 @@
-/* epintel views (ui/ep_ui.c embeds this file in every page). No framework, no network: inside
- * an MCP Apps host the page talks JSON-RPC over postMessage with the host (ui/initialize,
- * tools/call, resources/read, ui/notifications/*); in a plain browser it uses links. */
+/* epintel views (ui/ep_ui.c embeds this file in every page). No framework: inside an MCP Apps
+ * host the page talks JSON-RPC over postMessage with the host (ui/initialize, tools/call,
+ * resources/read, ui/notifications/*); under /ui/ of epintel serve --http (the data block names
+ * "mcp") it POSTs its tool calls as 2026-07-28 JSON-RPC to the same origin's /mcp, which applies
+ * the same authentication, roles, quotas, audit and cache as to any client; it uses links for
+ * the rest. A page with neither channel uses links only. */
 (function () {
   'use strict';
   var D, app = document.getElementById('app');
@@ -34,15 +37,44 @@
     if (h) h(m.params || {});
     if (m.id != null) post({ jsonrpc: '2.0', id: m.id, result: {} });
   });
-  function callTool(name, args) {
-    epUi.calls.push({ name: name, arguments: args });
-    return request('tools/call', { name: name, arguments: args }).then(function (r) {
-      if (r && r.isError) {
-        var t = r.content && r.content[0] && r.content[0].text;
-        throw new Error(t || name + ' failed');
-      }
-      return r.structuredContent || {};
+  function toolResult(name, r) {
+    if (r && r.isError) {
+      var t = r.content && r.content[0] && r.content[0].text;
+      throw new Error(t || name + ' failed');
+    }
+    return r.structuredContent || {};
+  }
+  /* One stateless 2026-07-28 tools/call to the same origin's /mcp (no session): the headers
+   * repeat the body's version, method and tool name, as the revision requires. The browser (or
+   * the proxy in front of the server) adds the same credentials as for the page. */
+  function httpCall(name, args) {
+    var id = ++seq, meta = {};
+    meta['io.modelcontextprotocol/protocolVersion'] = '2026-07-28';
+    meta['io.modelcontextprotocol/clientCapabilities'] = {};
+    meta['io.modelcontextprotocol/clientInfo'] = { name: 'epintel-' + D.view, version: String(D.version) };
+    return fetch(D.mcp, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json',
+        'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': name },
+      body: JSON.stringify({ jsonrpc: '2.0', id: id, method: 'tools/call',
+        params: { name: name, arguments: args, _meta: meta } })
+    }).then(function (res) {
+      return res.text().then(function (t) {
+        var m = null;
+        try { m = JSON.parse(t); } catch (e) { m = null; }
+        if (m && m.error) throw new Error(m.error.message || 'error ' + m.error.code);
+        if (!res.ok || !m || !m.result) throw new Error('HTTP ' + res.status + (t ? ': ' + t.slice(0, 200) : ''));
+        return m.result;
+      });
     });
+  }
+  /* 1 when the page has a channel for tool calls: the host's bridge or /mcp under /ui/. */
+  function canCall() { return epUi.bridge || !!D.mcp; }
+  function callTool(name, args) {
+    epUi.calls.push({ name: name, arguments: args, via: epUi.bridge ? 'host' : 'http' });
+    var p = epUi.bridge ? request('tools/call', { name: name, arguments: args }) : httpCall(name, args);
+    return p.then(function (r) { return toolResult(name, r); });
   }
   function sizeChanged() {
     if (epUi.bridge)
@@ -323,7 +355,7 @@
       rowSel(i);
       var args = winArgs();
       args.mep_id = N.id[i];
-      if (!epUi.bridge) {
+      if (!canCall()) {
         location.href = 'scorecard' + qs(args);
         return;
       }
@@ -335,6 +367,11 @@
         card.append(el('h2', {}, 'Scorecard: ' + r.mep.name + ' (' + (r.mep.group || 'no group') + ', ' + (r.mep.country || 'country unknown') + ')'),
           el('p', { class: 'kpi' }, 'Composite influence ' + fmt(r.composite, 1) + ' / 100 · rank ' + r.rank + ' of ' + r.n + ' MEPs'),
           dimRows(r.dimensions || {}));
+        if (!epUi.bridge) {
+          var more = el('p');
+          more.appendChild(el('a', { href: 'scorecard' + qs(args), id: 'full' }, 'The full scorecard of ' + r.mep.name));
+          card.append(more);
+        }
         sizeChanged();
       }).catch(function (e) { card.textContent = 'assess_mep_influence failed: ' + e.message; });
     }
@@ -353,9 +390,9 @@
       drill.hidden = false;
       drill.textContent = '';
       drill.appendChild(el('h2', {}, 'Votes behind ' + a + ' × ' + b));
-      if (!epUi.bridge) {
+      if (!canCall()) {
         drill.appendChild(el('p', {}, 'The votes behind a cell come from get_voting_records ' +
-          'through the MCP host; this page is not inside one. The pair figures are in the table.'));
+          'through the MCP host or /mcp; this page has neither. The pair figures are in the table.'));
         return;
       }
       /* the votes of the window this page shows (its first and last vote date), those with
@@ -540,6 +577,7 @@
     ['from', 'to'].forEach(function (k) { if (a[k]) want[k] = a[k]; });
     if (D.view === 'scorecard' && a.mep_id) want.mep_id = a.mep_id;
     if (D.view === 'policy-area') ['subject', 'concept'].forEach(function (k) { if (a[k]) want[k] = a[k]; });
+    if (D.view === 'hemicycle' && a.date) want.date = a.date;
     var same = Object.keys(want).length === Object.keys(D.args).length &&
       Object.keys(want).every(function (k) { return String(D.args[k]) === String(want[k]); });
     if (!same) reload('ui://epintel/' + D.view + qs(want));
