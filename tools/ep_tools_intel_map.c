@@ -1272,7 +1272,7 @@ int ep_tools_influence_compute(struct ep_tool_ctx *ctx, json_t *args, int64_t me
     if (rc)
         return rc;
     struct ep_influence_params p;
-    if ((rc = find_mep(ctx, w, mep_id, "mep_id", &p.mep, err)))
-        return rc;
+    if ((p.mep = ep_tools_env_mep_index(ctx->env, w->m, mep_id, "mep_id", err)) < 0)
+        return p.mep;
     return ep_influence_compute(w, &p, &r, out, err);
 }
