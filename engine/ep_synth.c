@@ -263,6 +263,40 @@ static uint8_t *group_positions(const struct ep_matrix *m)
     return gp;
 }
 
+/* p's consensual_share and consensual_for from the group positions gp (nv votes x ng matrix
+ * groups; map: matrix group -> p's group, or -1): the votes on which the big three share one
+ * non-tie position, among those where each of them has one, and the FOR share of those. */
+static void consensual_votes(const uint8_t *gp, int nv, int ng, const int *map,
+                             struct ep_synth_params *p)
+{
+    int bg[3] = {0, 0, 0}, nb = 0;
+    for (int k = 0; k < 3; k++)
+        if (p->big[k] >= 0)
+            for (int g = 0; g < ng; g++)
+                if (map[g] == p->big[k])
+                    bg[nb++] = g;
+    long n_def_votes = 0, n_cons = 0, n_cons_for = 0;
+    for (int v = 0; v < nv; v++) {
+        const uint8_t *gpv = gp + (size_t)v * (size_t)ng;
+        int ok = 1, same = 1;
+        for (int k = 0; k < nb; k++) {
+            if (!gpv[bg[k]])
+                ok = 0;
+            else if (gpv[bg[k]] != gpv[bg[0]])
+                same = 0;
+        }
+        if (!ok || nb == 0)
+            continue;
+        n_def_votes++;
+        if (same) {
+            n_cons++;
+            n_cons_for += gpv[bg[0]] == EP_POS_FOR;
+        }
+    }
+    p->consensual_share = n_def_votes ? (double)n_cons / n_def_votes : 0.0;
+    p->consensual_for = n_cons ? (double)n_cons_for / n_cons : 0.0;
+}
+
 int ep_synth_calibrate(const struct ep_matrix *real, struct ep_synth_params *p,
                        struct ep_error *err)
 {
@@ -375,33 +409,7 @@ int ep_synth_calibrate(const struct ep_matrix *real, struct ep_synth_params *p,
     }
     set_big3(p);
 
-    /* consensual votes: the big three (as matrix group indices) share one non-tie position */
-    int bg[3] = {0, 0, 0}, nb = 0;
-    for (int k = 0; k < 3; k++)
-        if (p->big[k] >= 0)
-            for (int g = 0; g < ng; g++)
-                if (map[g] == p->big[k])
-                    bg[nb++] = g;
-    long n_def_votes = 0, n_cons = 0, n_cons_for = 0;
-    for (int v = 0; v < nv; v++) {
-        const uint8_t *gpv = gp + (size_t)v * (size_t)ng;
-        int ok = 1, same = 1;
-        for (int k = 0; k < nb; k++) {
-            if (!gpv[bg[k]])
-                ok = 0;
-            else if (gpv[bg[k]] != gpv[bg[0]])
-                same = 0;
-        }
-        if (!ok || nb == 0)
-            continue;
-        n_def_votes++;
-        if (same) {
-            n_cons++;
-            n_cons_for += gpv[bg[0]] == EP_POS_FOR;
-        }
-    }
-    p->consensual_share = n_def_votes ? (double)n_cons / n_def_votes : 0.0;
-    p->consensual_for = n_cons ? (double)n_cons_for / n_cons : 0.0;
+    consensual_votes(gp, nv, ng, map, p);
     p->abstention_share = n_cast ? (double)n_abst / n_cast : 0.0;
     p->defect_abstain = n_def ? (double)n_def_abst / n_def : 0.0;
     p->participation_mean = stat_mean(&all_p);

@@ -335,6 +335,40 @@ out:
     return rc;
 }
 
+/* The map's coordinates from the top two eigenpairs (lam2, U: 2 x n) of the n kept MEPs' Gram
+ * matrix with trace: each dimension that exists (eigenvalue above 1e-12 of the trace) gets
+ * x or y = sign * sqrt(lambda) * u, its sign fixed so that the largest |u| is positive. */
+static void map_coords(struct ep_stats_map *out, const int *kept, const double *U,
+                       const double lam2[2], double trace)
+{
+    int n = out->n;
+    for (int d = 0; d < 2; d++) {
+        double lam = lam2[d];
+        double *dst = d == 0 ? out->x : out->y;
+        if (!(lam > 1e-12 * trace)) {
+            /* rank below d+1: the dimension does not exist; coordinates stay 0 but
+             * dims/var say so */
+            continue;
+        }
+        out->dims = d + 1;
+        double sv = sqrt(lam), best = -1;
+        int ref = 0;
+        for (int i = 0; i < n; i++) {
+            double a = fabs(U[(size_t)d * (size_t)n + (size_t)i]);
+            if (a > best * (1 + 1e-9)) {
+                best = a;
+                ref = i;
+            }
+        }
+        double sign = U[(size_t)d * (size_t)n + (size_t)ref] < 0 ? -1.0 : 1.0;
+        for (int i = 0; i < n; i++)
+            dst[i] = sign * sv * U[(size_t)d * (size_t)n + (size_t)i];
+        out->sv[d] = sv;
+        out->var[d] = lam / trace;
+        out->sign_ref[d] = kept[ref];
+    }
+}
+
 int ep_stats_map_compute(const struct ep_matrix *m, const struct ep_stats_map_params *p,
                          struct ep_stats_map *out, struct ep_error *err)
 {
@@ -452,31 +486,7 @@ int ep_stats_map_compute(const struct ep_matrix *m, const struct ep_stats_map_pa
     }
     out->n = n;
     memcpy(out->mep, kept, (size_t)n * sizeof *kept);
-    for (int d = 0; d < 2; d++) {
-        double lam = lam2[d];
-        double *dst = d == 0 ? out->x : out->y;
-        if (!(lam > 1e-12 * trace)) {
-            /* rank below d+1: the dimension does not exist; coordinates stay 0 but
-             * dims/var say so */
-            continue;
-        }
-        out->dims = d + 1;
-        double sv = sqrt(lam), best = -1;
-        int ref = 0;
-        for (int i = 0; i < n; i++) {
-            double a = fabs(U[(size_t)d * (size_t)n + (size_t)i]);
-            if (a > best * (1 + 1e-9)) {
-                best = a;
-                ref = i;
-            }
-        }
-        double sign = U[(size_t)d * (size_t)n + (size_t)ref] < 0 ? -1.0 : 1.0;
-        for (int i = 0; i < n; i++)
-            dst[i] = sign * sv * U[(size_t)d * (size_t)n + (size_t)i];
-        out->sv[d] = sv;
-        out->var[d] = lam / trace;
-        out->sign_ref[d] = kept[ref];
-    }
+    map_coords(out, kept, U, lam2, trace);
 out:
     if (rc)
         ep_stats_map_free(out);

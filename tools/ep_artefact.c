@@ -290,20 +290,21 @@ static int doc_prov(struct ep_tool_ctx *ctx, struct ep_positions_prov *pv, struc
 }
 
 int ep_artefacts_call(struct ep_tool_ctx *ctx, json_t *args, unsigned allowed, const char *tool,
-                      ep_doc_core_fn core, json_t **result, struct ep_error *err)
+                      ep_doc_core_fn core, void *core_arg, json_t **result,
+                      struct ep_error *err)
 {
     unsigned fmts;
     if (ep_artefact_formats(args, allowed, tool, &fmts, err))
         return EP_EINVAL;
     if (!(fmts & ~(unsigned)EP_FMT_JSON))
-        return core(ctx, args, NULL, result, err);
+        return core(core_arg, ctx, args, NULL, result, err);
     struct ep_artefacts a;
     int rc = ep_artefacts_begin(&a, ctx, args, err);
     if (rc)
         return rc;
     struct ep_doc_sink sink;
     ep_artefacts_sink(&a, &sink);
-    rc = core(ctx, args, &sink, result, err);
+    rc = core(core_arg, ctx, args, &sink, result, err);
     if (rc) {
         ep_artefacts_abort(&a);
         return rc;

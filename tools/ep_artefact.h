@@ -79,14 +79,16 @@ void ep_artefacts_sink(struct ep_artefacts *a, struct ep_doc_sink *sink);
 int ep_doc_emit(struct ep_doc_sink *sink, int rc, unsigned fmt, const char *stem,
                 const char *title, struct ep_buf *b, struct ep_error *err);
 
-/* A tool whose result and files come from one core function: core(ctx, args, sink, result, err)
- * builds *result and hands its files to sink (NULL: no file asked). With a format of `allowed`
- * beyond json in args (ep_artefact_formats, named after tool), the files go to the call's
- * artefacts and *result gets "artefacts"; otherwise core runs without a sink. */
-typedef int (*ep_doc_core_fn)(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
-                              json_t **result, struct ep_error *err);
+/* A tool whose result and files come from one core function: core(arg, ctx, args, sink, result,
+ * err) builds *result and hands its files to sink (NULL: no file asked); arg is the caller's
+ * core_arg. With a format of `allowed` beyond json in args (ep_artefact_formats, named after
+ * tool), the files go to the call's artefacts and *result gets "artefacts"; otherwise core runs
+ * without a sink. */
+typedef int (*ep_doc_core_fn)(void *arg, struct ep_tool_ctx *ctx, json_t *args,
+                              struct ep_doc_sink *sink, json_t **result, struct ep_error *err);
 int ep_artefacts_call(struct ep_tool_ctx *ctx, json_t *args, unsigned allowed, const char *tool,
-                      ep_doc_core_fn core, json_t **result, struct ep_error *err);
+                      ep_doc_core_fn core, void *core_arg, json_t **result,
+                      struct ep_error *err);
 
 /* 1 when name is a plain file name that may live in the output directory. */
 int ep_artefact_name_ok(const char *name);

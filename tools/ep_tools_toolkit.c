@@ -631,32 +631,18 @@ static int country_core(struct kit *k, struct ep_tool_ctx *ctx, json_t *args,
                       inputs, limits, bad, result, err);
 }
 
+/* country_core as an ep_doc_core_fn (arg: the kit). */
+static int country_doc_core(void *arg, struct ep_tool_ctx *ctx, json_t *args,
+                            struct ep_doc_sink *sink, json_t **result, struct ep_error *err)
+{
+    return country_core(arg, ctx, args, sink, result, err);
+}
+
 static int body_analyze_country_delegation(struct kit *k, struct ep_tool_ctx *ctx, json_t *args,
                                            json_t **result, struct ep_error *err)
 {
-    unsigned fmts;
-    if (ep_artefact_formats(args, EP_FMT_JSON | EP_FMT_PDF, "analyze_country_delegation", &fmts,
-                            err))
-        return EP_EINVAL;
-    if (!(fmts & EP_FMT_PDF))
-        return country_core(k, ctx, args, NULL, result, err);
-    struct ep_artefacts a;
-    int rc = ep_artefacts_begin(&a, ctx, args, err);
-    if (rc)
-        return rc;
-    struct ep_doc_sink sink;
-    ep_artefacts_sink(&a, &sink);
-    rc = country_core(k, ctx, args, &sink, result, err);
-    if (rc) {
-        ep_artefacts_abort(&a);
-        return rc;
-    }
-    rc = ep_artefacts_finish(&a, *result, err);
-    if (rc) {
-        json_decref(*result);
-        *result = NULL;
-    }
-    return rc;
+    return ep_artefacts_call(ctx, args, EP_FMT_JSON | EP_FMT_PDF, "analyze_country_delegation",
+                             country_doc_core, k, result, err);
 }
 
 static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args, json_t **result,

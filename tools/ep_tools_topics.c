@@ -183,9 +183,10 @@ static int pa_pdf(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw,
 }
 
 /* The policy-area result; with a sink, also its briefing PDF (pa_pdf). */
-static int pa_core(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
+static int pa_core(void *arg, struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
                    json_t **result, struct ep_error *err)
 {
+    (void)arg;
     struct ep_tools_window tw;
     int rc = ep_tools_window_from_args(args, &tw, err);
     if (rc)
@@ -278,7 +279,7 @@ static int tool_analyze_policy_area(struct ep_tool_ctx *ctx, json_t *args, json_
                                     struct ep_error *err)
 {
     return ep_artefacts_call(ctx, args, EP_FMT_JSON | EP_FMT_PDF, "analyze_policy_area", pa_core,
-                             result, err);
+                             NULL, result, err);
 }
 
 int ep_tools_doc_policy(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
@@ -290,7 +291,7 @@ int ep_tools_doc_policy(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sin
         return ep_error_set(err, EP_EINTERNAL,
                             "analyze_policy_area is not registered, or out of memory");
     json_t *res = NULL;
-    int rc = pa_core(ctx, a, sink, &res, err);
+    int rc = pa_core(NULL, ctx, a, sink, &res, err);
     json_decref(res);
     json_decref(a);
     return rc;
