@@ -382,15 +382,22 @@ int ep_tasks_open_shared(const char *db_path, const char *state_url,
     int n = 0;
     while (tools && tools[n])
         n++;
-    t->tools = calloc((size_t)n + 1, sizeof *t->tools);
+    /* the names in one block: the pointers, then the strings (one free in ep_tasks_close) */
+    size_t bytes = ((size_t)n + 1) * sizeof *t->tools;
+    for (int i = 0; i < n; i++)
+        bytes += strlen(tools[i]) + 1;
+    t->tools = malloc(bytes);
     int rc = t->tools ? 0 : ep_error_set(err, EP_ENOMEM, "tasks: out of memory");
-    for (int i = 0; !rc && t->tools && i < n; i++) {
-        char *name = strdup(tools[i]); /* checked before it is stored (an unchecked store was
-                                          lost by gcc 12's analyser) */
-        if (!name)
-            rc = ep_error_set(err, EP_ENOMEM, "tasks: out of memory");
-        else
-            t->tools[t->ntools++] = name;
+    if (!rc) {
+        char *p = (char *)(t->tools + n + 1);
+        for (int i = 0; i < n; i++) {
+            size_t len = strlen(tools[i]) + 1;
+            memcpy(p, tools[i], len);
+            t->tools[i] = p;
+            p += len;
+        }
+        t->tools[n] = NULL;
+        t->ntools = n;
     }
     if (!rc && state_url)
         rc = ep_state_open(state_url, &t->st, err);
@@ -428,9 +435,7 @@ void ep_tasks_close(struct ep_tasks *t)
     pthread_mutex_unlock(&t->mu);
     ep_taskstore_close(t->ts);
     ep_state_close(t->st);
-    for (int i = 0; t->tools && i < t->ntools; i++)
-        free(t->tools[i]);
-    free(t->tools);
+    free(t->tools); /* one block with the names */
     pthread_mutex_destroy(&t->mu);
     pthread_cond_destroy(&t->cv);
     free(t);

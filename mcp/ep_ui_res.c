@@ -93,21 +93,16 @@ int ep_ui_res_list(json_t *arr, struct ep_error *err)
  * (EPINTEL_NO_RESULT_CACHE=1 turns both off). The network page takes about 1.3 s to build on the
  * bundled data (layout and centralities) and is then sent from here. */
 #define UI_CACHE_SLOTS 8
-static struct ui_cached {
-    char *key;
-    char *html;
-    size_t n;
-    unsigned long used;
-} ui_cache[UI_CACHE_SLOTS];
+/* One cached page: its key and bytes in one allocation (data: key, NUL, page). */
+struct ui_cached {
+    size_t n;           /* page bytes */
+    unsigned long used; /* ui_tick when last used */
+    char *html;         /* into data */
+    char data[];        /* key, NUL, page */
+};
+static struct ui_cached *ui_cache[UI_CACHE_SLOTS];
 static unsigned long ui_tick, ui_hits, ui_misses;
 static pthread_mutex_t ui_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static void ui_cached_drop(struct ui_cached *c)
-{
-    free(c->key);
-    free(c->html);
-    memset(c, 0, sizeof *c);
-}
 
 /* A copy of the cached page of key into b; 1 when found. */
 static int cache_get(const char *key, struct ep_buf *b)
@@ -115,10 +110,10 @@ static int cache_get(const char *key, struct ep_buf *b)
     int hit = 0, bad = 0;
     pthread_mutex_lock(&ui_mu);
     for (int i = 0; i < UI_CACHE_SLOTS && !hit; i++)
-        if (ui_cache[i].key && strcmp(ui_cache[i].key, key) == 0) {
+        if (ui_cache[i] && strcmp(ui_cache[i]->data, key) == 0) {
             hit = 1;
-            ui_cache[i].used = ++ui_tick;
-            bad = ep_buf_append(b, ui_cache[i].html, ui_cache[i].n) != 0;
+            ui_cache[i]->used = ++ui_tick;
+            bad = ep_buf_append(b, ui_cache[i]->html, ui_cache[i]->n) != 0;
         }
     if (hit && !bad)
         ui_hits++;
@@ -131,25 +126,27 @@ static int cache_get(const char *key, struct ep_buf *b)
 /* Keep a copy of the page (n bytes) under key in the least recently used slot. */
 static void cache_put(const char *key, const char *html, size_t n)
 {
-    char *k = strdup(key), *h = malloc(n ? n : 1);
-    if (!k || !h) {
-        free(k);
-        free(h);
+    size_t kn = strlen(key) + 1;
+    struct ui_cached *e = malloc(sizeof *e + kn + n);
+    if (!e)
         return; /* out of memory: the page is only not kept */
-    }
-    memcpy(h, html, n);
+    memcpy(e->data, key, kn);
+    e->html = e->data + kn;
+    memcpy(e->html, html, n);
+    e->n = n;
     pthread_mutex_lock(&ui_mu);
-    struct ui_cached *slot = &ui_cache[0];
+    int slot = 0;
     for (int i = 0; i < UI_CACHE_SLOTS; i++) {
-        if (ui_cache[i].key && strcmp(ui_cache[i].key, key) == 0) {
-            slot = &ui_cache[i];
+        if (ui_cache[i] && strcmp(ui_cache[i]->data, key) == 0) {
+            slot = i;
             break;
         }
-        if (ui_cache[i].used < slot->used)
-            slot = &ui_cache[i];
+        if (!ui_cache[i] || (ui_cache[slot] && ui_cache[i]->used < ui_cache[slot]->used))
+            slot = i;
     }
-    ui_cached_drop(slot);
-    *slot = (struct ui_cached){k, h, n, ++ui_tick};
+    e->used = ++ui_tick;
+    free(ui_cache[slot]);
+    ui_cache[slot] = e;
     pthread_mutex_unlock(&ui_mu);
 }
 
@@ -164,8 +161,10 @@ void ep_ui_res_cache_stats(unsigned long *hits, unsigned long *misses)
 void ep_ui_res_cache_clear(void)
 {
     pthread_mutex_lock(&ui_mu);
-    for (int i = 0; i < UI_CACHE_SLOTS; i++)
-        ui_cached_drop(&ui_cache[i]);
+    for (int i = 0; i < UI_CACHE_SLOTS; i++) {
+        free(ui_cache[i]);
+        ui_cache[i] = NULL;
+    }
     ui_hits = ui_misses = 0;
     pthread_mutex_unlock(&ui_mu);
 }

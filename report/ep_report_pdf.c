@@ -994,7 +994,7 @@ static void briefing_table(struct doc *d, const struct ep_risk *o)
     table_head(d, rc_, 5);
     for (int k = 0; k < EP_RISK_NDIM; k++) {
         const struct ep_risk_dim *dm = &o->dim[k];
-        char raw[256], r[32], wt[32];
+        char raw[sizeof dm->reason + 64], r[32], wt[32]; /* the reason fits whole */
         const char *lv = "n/a";
         if (dm->available) {
             risk_raw(o, k, raw, sizeof raw);

@@ -4,27 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The envelope every payload read shares: a reader over p[0..n), the payload's own body (its
- * header checks, allocations and fields into sb->res: 0 or an EP_E* code, having released what
- * it allocated), then the check that the payload was read exactly, neither short nor with bytes
- * left over; when it was not, undo(sb->res) releases what the body filled and the read is
- * EP_EPARSE. */
-static int read_exact(const unsigned char *p, size_t n, const struct ep_stats_blob *sb,
-                      int (*body)(struct ep_blob_reader *r, const struct ep_stats_blob *sb),
-                      void (*undo)(void *res))
-{
-    struct ep_blob_reader r;
-    ep_blob_reader_init(&r, p, n);
-    int rc = body(&r, sb);
-    if (rc)
-        return rc;
-    if (ep_blob_reader_end(&r)) {
-        undo(sb->res);
-        return EP_EPARSE;
-    }
-    return EP_OK;
-}
-
 /* ---- per-vote group counts ------------------------------------------------------------- */
 
 int ep_stats_votes_blob_write(const void *res, struct ep_buf *out)
@@ -48,13 +27,16 @@ int ep_stats_votes_blob_write(const void *res, struct ep_buf *out)
     return rc;
 }
 
-static int votes_body(struct ep_blob_reader *r, const struct ep_stats_blob *sb)
+int ep_stats_votes_blob_read(const unsigned char *p, size_t n, void *res)
 {
+    const struct ep_stats_blob *sb = res;
     struct ep_stats_votes *vs = sb->res;
     memset(vs, 0, sizeof *vs);
-    int nv = ep_blob_get_i32(r), ng = ep_blob_get_i32(r);
+    struct ep_blob_reader r;
+    ep_blob_reader_init(&r, p, n);
+    int nv = ep_blob_get_i32(&r), ng = ep_blob_get_i32(&r);
     size_t cells = (size_t)sb->m->n_vote * (size_t)sb->m->n_grp;
-    if (r->bad || nv != sb->m->n_vote || ng != sb->m->n_grp || r->n != 8 + cells * 8)
+    if (r.bad || nv != sb->m->n_vote || ng != sb->m->n_grp || n != 8 + cells * 8)
         return EP_EPARSE;
     /* at least one cell: calloc(0) may return NULL */
     vs->vg = calloc((size_t)(nv > 0 ? nv : 1) * (size_t)(ng > 0 ? ng : 1), sizeof *vs->vg);
@@ -64,7 +46,7 @@ static int votes_body(struct ep_blob_reader *r, const struct ep_stats_blob *sb)
     vs->n_grp = ng;
     for (size_t c = 0; c < cells; c++) {
         uint16_t q[4];
-        ep_blob_get(r, q, sizeof q);
+        ep_blob_get(&r, q, sizeof q);
         struct ep_stats_vg *x = &vs->vg[c];
         x->y = q[0];
         x->n = q[1];
@@ -76,17 +58,11 @@ static int votes_body(struct ep_blob_reader *r, const struct ep_stats_blob *sb)
         x->ai_ok = ep_stats_ai(x->y, x->n, x->a, &x->ai) == EP_OK;
         x->rice_ok = ep_stats_rice(x->y, x->n, &x->rice) == EP_OK;
     }
+    if (ep_blob_reader_end(&r)) {
+        ep_stats_votes_free(vs);
+        return EP_EPARSE;
+    }
     return EP_OK;
-}
-
-static void votes_undo(void *res)
-{
-    ep_stats_votes_free(res);
-}
-
-int ep_stats_votes_blob_read(const unsigned char *p, size_t n, void *res)
-{
-    return read_exact(p, n, res, votes_body, votes_undo);
 }
 
 /* ---- per-group figures and group pairs ------------------------------------------------- */
@@ -120,12 +96,15 @@ int ep_stats_groups_blob_write(const void *res, struct ep_buf *out)
     return rc;
 }
 
-static int groups_body(struct ep_blob_reader *r, const struct ep_stats_blob *sb)
+int ep_stats_groups_blob_read(const unsigned char *p, size_t n, void *res)
 {
+    const struct ep_stats_blob *sb = res;
     struct ep_stats_groups *gs = sb->res;
     memset(gs, 0, sizeof *gs);
-    int G = ep_blob_get_i32(r);
-    if (r->bad || G != sb->m->n_grp || G < 0 || G > EP_MATRIX_MAX_GROUPS)
+    struct ep_blob_reader r;
+    ep_blob_reader_init(&r, p, n);
+    int G = ep_blob_get_i32(&r);
+    if (r.bad || G != sb->m->n_grp || G < 0 || G > EP_MATRIX_MAX_GROUPS)
         return EP_EPARSE;
     /* the allocations of ep_stats_groups_compute: max(G, 1) groups, max(G, 1)^2 pairs */
     size_t G1 = (size_t)(G > 0 ? G : 1), GG = (size_t)G * (size_t)G;
@@ -143,29 +122,23 @@ static int groups_body(struct ep_blob_reader *r, const struct ep_stats_blob *sb)
         struct ep_stats_group *s = &gs->g[g];
         int32_t iv[9];
         double dv[5];
-        ep_blob_get(r, iv, sizeof iv);
-        ep_blob_get(r, dv, sizeof dv);
+        ep_blob_get(&r, iv, sizeof iv);
+        ep_blob_get(&r, dv, sizeof dv);
         *s = (struct ep_stats_group){.n_vote_present = iv[0], .n_vote_cast = iv[1],
                                      .n_tie = iv[2], .ai_ok = iv[3], .rice_ok = iv[4],
                                      .rice_n = iv[5], .alpha_ok = iv[6], .alpha_units = iv[7],
                                      .part_ok = iv[8], .ai_mean = dv[0], .ai_median = dv[1],
                                      .rice_mean = dv[2], .alpha = dv[3], .participation = dv[4]};
     }
-    ep_blob_get(r, gs->pair_agree, GG * sizeof *gs->pair_agree);
-    ep_blob_get(r, gs->pair_common, GG * sizeof *gs->pair_common);
-    ep_blob_get(r, gs->pair_share, GG * sizeof *gs->pair_share);
-    ep_blob_get(r, gs->pair_ok, GG * sizeof *gs->pair_ok);
+    ep_blob_get(&r, gs->pair_agree, GG * sizeof *gs->pair_agree);
+    ep_blob_get(&r, gs->pair_common, GG * sizeof *gs->pair_common);
+    ep_blob_get(&r, gs->pair_share, GG * sizeof *gs->pair_share);
+    ep_blob_get(&r, gs->pair_ok, GG * sizeof *gs->pair_ok);
+    if (ep_blob_reader_end(&r)) {
+        ep_stats_groups_free(gs);
+        return EP_EPARSE;
+    }
     return EP_OK;
-}
-
-static void groups_undo(void *res)
-{
-    ep_stats_groups_free(res);
-}
-
-int ep_stats_groups_blob_read(const unsigned char *p, size_t n, void *res)
-{
-    return read_exact(p, n, res, groups_body, groups_undo);
 }
 
 /* ---- fragmentation --------------------------------------------------------------------- */
@@ -188,27 +161,24 @@ int ep_stats_frag_blob_write(const void *res, struct ep_buf *out)
     return rc;
 }
 
-static int frag_body(struct ep_blob_reader *r, const struct ep_stats_blob *sb)
-{
-    struct ep_stats_frag *f = sb->res;
-    memset(f, 0, sizeof *f);
-    f->seats_ok = ep_blob_get_i32(r);
-    f->votes_ok = ep_blob_get_i32(r);
-    f->enp_seats = ep_blob_get_f64(r);
-    f->enp_votes = ep_blob_get_f64(r);
-    ep_blob_get(r, f->seats, sizeof f->seats);
-    ep_blob_get(r, f->cast, sizeof f->cast);
-    return EP_OK;
-}
-
-static void frag_undo(void *res)
-{
-    memset(res, 0, sizeof(struct ep_stats_frag));
-}
-
 int ep_stats_frag_blob_read(const unsigned char *p, size_t n, void *res)
 {
-    return read_exact(p, n, res, frag_body, frag_undo);
+    const struct ep_stats_blob *sb = res;
+    struct ep_stats_frag *f = sb->res;
+    memset(f, 0, sizeof *f);
+    struct ep_blob_reader r;
+    ep_blob_reader_init(&r, p, n);
+    f->seats_ok = ep_blob_get_i32(&r);
+    f->votes_ok = ep_blob_get_i32(&r);
+    f->enp_seats = ep_blob_get_f64(&r);
+    f->enp_votes = ep_blob_get_f64(&r);
+    ep_blob_get(&r, f->seats, sizeof f->seats);
+    ep_blob_get(&r, f->cast, sizeof f->cast);
+    if (ep_blob_reader_end(&r)) {
+        memset(f, 0, sizeof *f);
+        return EP_EPARSE;
+    }
+    return EP_OK;
 }
 
 /* ---- per-MEP figures ------------------------------------------------------------------- */
@@ -230,12 +200,15 @@ int ep_stats_mepfig_blob_write(const void *res, struct ep_buf *out)
     return rc;
 }
 
-static int mepfig_body(struct ep_blob_reader *r, const struct ep_stats_blob *sb)
+int ep_stats_mepfig_blob_read(const unsigned char *p, size_t n, void *res)
 {
+    const struct ep_stats_blob *sb = res;
     struct ep_stats_mepfig_set *set = sb->res;
     set->f = NULL;
-    int nm = ep_blob_get_i32(r);
-    if (r->bad || nm != sb->m->n_mep || nm < 0)
+    struct ep_blob_reader r;
+    ep_blob_reader_init(&r, p, n);
+    int nm = ep_blob_get_i32(&r);
+    if (r.bad || nm != sb->m->n_mep || nm < 0)
         return EP_EPARSE;
     struct ep_stats_mepfig *f = calloc((size_t)(nm > 0 ? nm : 1), sizeof *f);
     if (!f)
@@ -243,16 +216,16 @@ static int mepfig_body(struct ep_blob_reader *r, const struct ep_stats_blob *sb)
     for (int i = 0; i < nm; i++) {
         int32_t iv[8];
         double dv[2];
-        ep_blob_get(r, iv, sizeof iv);
-        ep_blob_get(r, dv, sizeof dv);
+        ep_blob_get(&r, iv, sizeof iv);
+        ep_blob_get(&r, dv, sizeof dv);
         f[i] = (struct ep_stats_mepfig){.part_ok = (uint8_t)iv[0], .loy_ok = (uint8_t)iv[1],
                                         .dnv_unk = iv[2], .eligible = iv[3], .cast = iv[4],
                                         .loy_num = iv[5], .loy_den = iv[6], .n_defect = iv[7],
                                         .participation = dv[0], .loyalty = dv[1]};
         if (iv[0] < 0 || iv[0] > 1 || iv[1] < 0 || iv[1] > 1)
-            r->bad = 1;
+            r.bad = 1;
     }
-    if (r->bad) {
+    if (ep_blob_reader_end(&r)) {
         free(f);
         return EP_EPARSE;
     }
@@ -274,18 +247,6 @@ static int mepfig_body(struct ep_blob_reader *r, const struct ep_stats_blob *sb)
 #pragma GCC diagnostic pop
 #endif
     return EP_OK;
-}
-
-static void mepfig_undo(void *res)
-{
-    struct ep_stats_mepfig_set *set = res;
-    free(set->f);
-    set->f = NULL;
-}
-
-int ep_stats_mepfig_blob_read(const unsigned char *p, size_t n, void *res)
-{
-    return read_exact(p, n, res, mepfig_body, mepfig_undo);
 }
 
 /* ---- Parliament alpha ------------------------------------------------------------------ */
@@ -334,39 +295,37 @@ int ep_stats_grid_blob_write(const void *res, struct ep_buf *out)
     return rc;
 }
 
-static void grid_undo(void *res)
+int ep_stats_grid_blob_read(const unsigned char *p, size_t n, void *res)
 {
-    struct ep_stats_grid *gr = res;
-    free(gr->x);
-    free(gr->ok);
-    memset(gr, 0, sizeof *gr);
-}
-
-static int grid_body(struct ep_blob_reader *r, const struct ep_stats_blob *sb)
-{
+    const struct ep_stats_blob *sb = res;
     struct ep_stats_grid *gr = sb->res;
     memset(gr, 0, sizeof *gr);
-    int rows = ep_blob_get_i32(r), cols = ep_blob_get_i32(r);
-    if (r->bad || rows != sb->m->n_mep || cols < 0 || cols > sb->m->n_vote)
+    struct ep_blob_reader r;
+    ep_blob_reader_init(&r, p, n);
+    int rows = ep_blob_get_i32(&r), cols = ep_blob_get_i32(&r);
+    if (r.bad || rows != sb->m->n_mep || cols < 0 || cols > sb->m->n_vote)
         return EP_EPARSE;
     size_t cells = (size_t)rows * (size_t)cols;
-    if (r->n != 8 + cells * 9)
+    if (n != 8 + cells * 9)
         return EP_EPARSE;
     /* at least one cell each, as the tools allocate them */
     gr->x = malloc((cells > 0 ? cells : 1) * sizeof *gr->x);
     gr->ok = calloc(cells > 0 ? cells : 1, 1);
     if (!gr->x || !gr->ok) {
-        grid_undo(gr);
+        free(gr->x);
+        free(gr->ok);
+        memset(gr, 0, sizeof *gr);
         return EP_ENOMEM;
     }
     gr->rows = rows;
     gr->cols = cols;
-    ep_blob_get(r, gr->x, cells * sizeof *gr->x);
-    ep_blob_get(r, gr->ok, cells);
+    ep_blob_get(&r, gr->x, cells * sizeof *gr->x);
+    ep_blob_get(&r, gr->ok, cells);
+    if (ep_blob_reader_end(&r)) {
+        free(gr->x);
+        free(gr->ok);
+        memset(gr, 0, sizeof *gr);
+        return EP_EPARSE;
+    }
     return EP_OK;
-}
-
-int ep_stats_grid_blob_read(const unsigned char *p, size_t n, void *res)
-{
-    return read_exact(p, n, res, grid_body, grid_undo);
 }
