@@ -22,6 +22,8 @@
 #include "ep_tools_epapi.h"
 #include "ep_util.h"
 
+static struct ep_tools *Tools; /* the tool table of the run */
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -42,7 +44,7 @@ static int run(struct ep_tool_ctx *ctx, int calls, const char *name, struct pass
         return -1;
     struct ep_fetch *f = NULL;
     struct ep_error err = {0};
-    if (ep_tools_epapi_fetch(ctx->store, &f, &err)) {
+    if (ep_tools_epapi_fetch(Tools, ctx->store, &f, &err)) {
         fprintf(stderr, "bench: %s\n", err.msg);
         free(ms);
         return -1;
@@ -55,7 +57,7 @@ static int run(struct ep_tool_ctx *ctx, int calls, const char *name, struct pass
         snprintf(args, sizeof args, "{\"offset\":%d,\"limit\":20}", k * 20);
         json_t *a = json_loads(args, 0, NULL), *r = NULL;
         double t = ep_now();
-        int rc = ep_tools_call(ctx, "get_speeches", a, &r, &err);
+        int rc = ep_tools_call(Tools, ctx, "get_speeches", a, &r, &err);
         ms[k] = (ep_now() - t) * 1000.0;
         sum += ms[k];
         const char *cache =
@@ -93,24 +95,28 @@ int main(int argc, char **argv)
         return 2;
     }
     struct ep_error err = {0};
+    if (ep_tools_init(&Tools, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
     struct ep_store *s = NULL;
     ep_stats_init();
     ep_graph_init();
-    if (ep_store_open(argv[2], 0, &s, &err) || ep_tools_register_all(&err)) {
+    if (ep_store_open(argv[2], 0, &s, &err) || ep_tools_register_all(Tools, &err)) {
         fprintf(stderr, "bench: %s\n", err.msg);
         return 1;
     }
     struct ep_fetch_opts o = {.base_url = argv[1], .bucket_capacity = 100000000};
     struct ep_tool_ctx ctx = {.store = s};
     struct pass p[4];
-    int rc = ep_tools_epapi_configure(&o, &err);
+    int rc = ep_tools_epapi_configure(Tools, &o, &err);
     setenv("EPINTEL_NO_RESULT_CACHE", "1", 1);
     if (!rc)
         rc = run(&ctx, calls, "cold (upstream)", &p[0], "miss");
     if (!rc)
         rc = run(&ctx, calls, "warm: memory cache", &p[1], "hit");
     if (!rc) {
-        ep_tools_epapi_reset(); /* a new pipeline: only the disk tier is warm */
+        ep_tools_epapi_reset(Tools); /* a new pipeline: only the disk tier is warm */
         rc = run(&ctx, calls, "warm: disk cache", &p[2], "hit");
     }
     if (!rc) {
@@ -120,8 +126,8 @@ int main(int argc, char **argv)
     if (!rc)
         rc = run(&ctx, calls, "warm: tool result cache", &p[3], NULL);
     if (rc) {
-        ep_tools_epapi_configure(NULL, NULL);
-        ep_tools_cleanup();
+        ep_tools_epapi_configure(Tools, NULL, NULL);
+        ep_tools_cleanup(Tools);
         ep_store_close(s);
         return 1;
     }
@@ -130,8 +136,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < 4; i++)
         printf("  %-26s %10.3f %10.3f %9.0fx %9ld\n", p[i].name, p[i].median, p[i].mean,
                p[0].median / (p[i].median > 0 ? p[i].median : 1e-9), p[i].upstream);
-    ep_tools_epapi_configure(NULL, NULL);
-    ep_tools_cleanup();
+    ep_tools_epapi_configure(Tools, NULL, NULL);
+    ep_tools_close(Tools);
     ep_store_close(s);
     return 0;
 }

@@ -64,6 +64,8 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static struct ep_tools *Tools; /* the tool table of the run */
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -81,6 +83,10 @@ int main(int argc, char **argv)
     if (reps < 1 || reps > 1000)
         reps = 7;
     struct ep_error err = {0};
+    if (ep_tools_init(&Tools, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
     struct ep_store *s = NULL;
     if (ep_store_open(argv[1], 0, &s, &err) || ep_store_ensure_default(s, NULL, NULL, &err)) {
         fprintf(stderr, "bench_tools: %s\n", err.msg);
@@ -90,7 +96,7 @@ int main(int argc, char **argv)
     ep_env_init(&env, s, NULL);
     size_t nrows;
     const struct ep_tool *rows = ep_tools_intel_rows(&nrows);
-    if (ep_tools_register(rows, nrows, &err)) {
+    if (ep_tools_register(Tools, rows, nrows, &err)) {
         fprintf(stderr, "bench_tools: %s\n", err.msg);
         return 1;
     }
@@ -134,7 +140,7 @@ int main(int argc, char **argv)
             json_t *args = json_loads(calls[c].args, 0, NULL), *res = NULL;
             double t0 = ep_now();
             tmp.t0 = tmp.last = t0;
-            int rc = ep_tools_call(&ctx, calls[c].tool, args, &res, &err);
+            int rc = ep_tools_call(Tools, &ctx, calls[c].tool, args, &res, &err);
             double t1 = ep_now();
             if (tmp.n > 0)
                 tmp.dt[tmp.n - 1] += t1 - tmp.last;
@@ -170,7 +176,7 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     printf("peak RSS %.1f MB\n", ru.ru_maxrss / 1024.0);
     ep_env_close(&env);
-    ep_tools_cleanup();
+    ep_tools_close(Tools);
     ep_store_close(s);
     return fail;
 }

@@ -28,6 +28,8 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static struct ep_tools *Tools; /* the tool table of the run */
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -39,6 +41,10 @@ int main(int argc, char **argv)
         reps = 7;
     const char *subject = argc > 3 ? argv[3] : "4", *committee = argc > 4 ? argv[4] : "LIBE";
     struct ep_error err = {0};
+    if (ep_tools_init(&Tools, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
     struct ep_store *s = NULL;
     double t_open = ep_now();
     if (ep_store_open(argv[1], 0, &s, &err) || ep_store_ensure_default(s, NULL, NULL, &err)) {
@@ -50,9 +56,9 @@ int main(int argc, char **argv)
     ep_env_init(&env, s, NULL);
     size_t n;
     const struct ep_tool *rows = ep_tools_intel_rows(&n);
-    int rc = ep_tools_register(rows, n, &err);
+    int rc = ep_tools_register(Tools, rows, n, &err);
     rows = ep_tools_topics_rows(&n);
-    if (rc || ep_tools_register(rows, n, &err)) {
+    if (rc || ep_tools_register(Tools, rows, n, &err)) {
         fprintf(stderr, "bench_topics: %s\n", err.msg);
         return 1;
     }
@@ -81,9 +87,9 @@ int main(int argc, char **argv)
             ctx.store = s;
             ctx.env = &env;
             json_t *args = json_loads(calls[c].args, 0, NULL), *res = NULL;
-            ep_tools_cache_clear();
+            ep_tools_cache_clear(Tools);
             double t0 = ep_now();
-            if (ep_tools_call(&ctx, calls[c].tool, args, &res, &err)) {
+            if (ep_tools_call(Tools, &ctx, calls[c].tool, args, &res, &err)) {
                 fprintf(stderr, "%s %s: %s\n", calls[c].tool, calls[c].args, err.msg);
                 fail = 1;
             }
@@ -98,7 +104,7 @@ int main(int argc, char **argv)
     }
     free(t);
     ep_env_close(&env);
-    ep_tools_cleanup();
+    ep_tools_close(Tools);
     ep_store_close(s);
     return fail;
 }

@@ -34,13 +34,17 @@ static int default_out_dir(char *buf, size_t n)
     return snprintf(buf, n, "./epintel-out") < (int)n ? 0 : -1;
 }
 
-static int setup_tools(void)
+/* *ts: a new tool table with every row registered (ep_tools_close), or -1 with the error
+ * printed. */
+static int setup_tools(struct ep_tools **ts)
 {
     struct ep_error err = {0};
     /* No ep_stats_init()/ep_graph_init() here: the code that uses GSL and igraph installs their
      * handlers itself, so those libraries load only when a tool needs them (ep_lazy.h). */
-    if (ep_tools_register_all(&err)) {
+    if (ep_tools_init(ts, &err) || ep_tools_register_all(*ts, &err)) {
         ep_cli_error(&err);
+        ep_tools_close(*ts);
+        *ts = NULL;
         return -1;
     }
     return 0;
@@ -314,6 +318,7 @@ static int serve_http(const struct serve_opts *o, const char *addr, int port,
     h.mcp = *mcp;
     h.store = s;
     h.metrics = ep_tools_epapi_metrics;
+    h.metrics_ctx = mcp->tools;
     h.auth_config = o->auth_config;
     h.audit_file = o->audit_file;
     h.state_url = o->state_url;
@@ -353,14 +358,15 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     struct ep_store *s = ep_cli_open_store(&c, 1);
     if (!s)
         return EP_EXIT_ERROR;
-    if (setup_tools()) {
+    struct ep_tools *ts = NULL;
+    if (setup_tools(&ts)) {
         ep_store_close(s);
         return EP_EXIT_ERROR;
     }
     struct ep_error err = {0};
-    if (so.fixtures && ep_conformance_register(&err)) {
+    if (so.fixtures && ep_conformance_register(ts, &err)) {
         ep_cli_error(&err);
-        ep_tools_cleanup();
+        ep_tools_close(ts);
         ep_store_close(s);
         return EP_EXIT_ERROR;
     }
@@ -381,7 +387,11 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     o.ctx.store = s;
     o.ctx.env = &env;
     o.ctx.out_dir = out_dir;
-    o.provider = ep_tools_provider(s);
+    o.tools = ts;
+    struct ep_tools_provider_ctx pc = {.store = s, .tools = ts};
+    struct ep_mcp_provider prov;
+    ep_tools_provider_init(&prov, &pc);
+    o.provider = &prov;
     if (so.fixtures)
         o.provider = ep_conformance_provider(o.provider);
     /* long calls as tasks kept in the store (mcp/ep_tasks.h): the report jobs, and any call that
@@ -390,7 +400,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     struct ep_tasks *tasks = NULL;
     if (ep_tasks_open_shared(ep_store_path(s), so.state_url, &o, task_tools, &tasks, &err)) {
         ep_cli_error(&err);
-        ep_tools_cleanup();
+        ep_tools_close(ts);
         ep_env_close(&env);
         ep_store_close(s);
         return EP_EXIT_ERROR;
@@ -400,7 +410,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     if (rc) {
         ep_cli_error(&err);
         ep_tasks_close(tasks);
-        ep_tools_cleanup();
+        ep_tools_close(ts);
         ep_env_close(&env);
         ep_store_close(s);
         return rc == EP_EINVAL ? EP_EXIT_USAGE : EP_EXIT_ERROR;
@@ -419,7 +429,7 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         ep_cli_error(&err);
     ep_trace_stop(5.0); /* what is queued goes out, waiting 5 s at most */
     ep_tasks_close(tasks);
-    ep_tools_cleanup();
+    ep_tools_close(ts);
     ep_env_close(&env);
     ep_store_close(s);
     return rc ? EP_EXIT_ERROR : EP_EXIT_OK;
@@ -523,20 +533,21 @@ int ep_cmd_tool(struct ep_cli *cli, int argc, char **argv)
         }
     }
     ep_buf_free(&fb);
-    if (setup_tools()) {
+    struct ep_tools *ts = NULL;
+    if (setup_tools(&ts)) {
         json_decref(args);
         return EP_EXIT_ERROR;
     }
-    if (!ep_tools_find(name)) {
+    if (!ep_tools_find(ts, name)) {
         fprintf(stderr, "epintel tool: no tool named \"%s\" (see epintel tools)\n", name);
         json_decref(args);
-        ep_tools_cleanup();
+        ep_tools_close(ts);
         return EP_EXIT_USAGE;
     }
     struct ep_store *s = ep_cli_open_store(cli, 1);
     if (!s) {
         json_decref(args);
-        ep_tools_cleanup();
+        ep_tools_close(ts);
         return EP_EXIT_ERROR;
     }
     char outbuf[PATH_MAX];
@@ -548,7 +559,7 @@ int ep_cmd_tool(struct ep_cli *cli, int argc, char **argv)
     if (!cli->quiet)
         ctx.progress = progress_line;
     json_t *result = NULL;
-    int rc = ep_tools_call(&ctx, name, args, &result, &err);
+    int rc = ep_tools_call(ts, &ctx, name, args, &result, &err);
     if (rc) {
         ep_cli_error(&err);
     } else if (field) {
@@ -576,7 +587,7 @@ int ep_cmd_tool(struct ep_cli *cli, int argc, char **argv)
     }
     json_decref(result);
     json_decref(args);
-    ep_tools_cleanup();
+    ep_tools_close(ts);
     ep_env_close(&env);
     ep_store_close(s);
     ep_report_cleanup(); /* cairo's and fontconfig's caches after a rendered file (leak checkers) */
@@ -603,16 +614,17 @@ int ep_cmd_tools(struct ep_cli *cli, int argc, char **argv)
             return EP_EXIT_USAGE;
         }
     }
-    if (setup_tools())
+    struct ep_tools *ts = NULL;
+    if (setup_tools(&ts))
         return EP_EXIT_ERROR;
-    if (only && !ep_tools_find(only)) {
+    if (only && !ep_tools_find(ts, only)) {
         fprintf(stderr, "epintel tools: no tool named \"%s\"\n", only);
-        ep_tools_cleanup();
+        ep_tools_close(ts);
         return EP_EXIT_USAGE;
     }
     json_t *all = json_array();
-    for (size_t i = 0; i < ep_tools_count(); i++) {
-        const struct ep_tool *t = ep_tools_at(i);
+    for (size_t i = 0; i < ep_tools_count(ts); i++) {
+        const struct ep_tool *t = ep_tools_at(ts, i);
         if (only && strcmp(only, t->name) != 0)
             continue;
         if (!json && !only) {
@@ -636,6 +648,6 @@ int ep_cmd_tools(struct ep_cli *cli, int argc, char **argv)
         }
     }
     json_decref(all);
-    ep_tools_cleanup();
+    ep_tools_close(ts);
     return EP_EXIT_OK;
 }

@@ -53,6 +53,18 @@
 
 static volatile sig_atomic_t Stop;
 static json_t *Win; /* window arguments (--from, --to, --term, --sitting), NULL = default */
+/* the command's tool table (tools_open/ep_tools_close), like Win one per command run */
+static struct ep_tools *Tools;
+
+static int tools_open(struct ep_error *err)
+{
+    int rc = ep_tools_init(&Tools, err);
+    if (!rc && (rc = ep_tools_register_all(Tools, err))) {
+        ep_tools_close(Tools);
+        Tools = NULL;
+    }
+    return rc;
+}
 
 /* A window option at argv[*i]: 1 when consumed (value included), 0 when argv[*i] is not one,
  * -1 after printing what is wrong. The values follow the tools' window arguments. */
@@ -198,6 +210,7 @@ static int doc_run(struct ep_env *env, int doc, long long id, struct files *f,
     struct ep_tool_ctx ctx = {0};
     ctx.store = env->store;
     ctx.env = env;
+    ctx.tools = Tools;
     json_t *args = Win ? json_incref(Win) : json_object();
     if (!args)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
@@ -282,7 +295,7 @@ static void worker(const char *db, const char *dir, const long long *ids, int ta
     if (setup_rc == 0)
         setup_rc = ep_env_init(&env, s, &err);
     if (setup_rc == 0)
-        setup_rc = ep_tools_register_all(&err);
+        setup_rc = tools_open(&err);
     int idx;
     while (!Stop && read(task_fd, &idx, sizeof idx) == (ssize_t)sizeof idx) {
         struct result r = {0};
@@ -308,7 +321,8 @@ static void worker(const char *db, const char *dir, const long long *ids, int ta
         ep_env_close(&env);
         ep_store_close(s);
     }
-    ep_tools_cleanup();
+    ep_tools_close(Tools);
+    Tools = NULL;
 }
 
 /* MEPs of the default window with at least one cast vote, ascending id. */
@@ -636,7 +650,7 @@ static int cmd_pdf(struct ep_cli *cli, int argc, char **argv, int briefing)
         ep_cli_error(&err);
         return EP_EXIT_USAGE;
     }
-    if (ep_tools_register_all(&err)) {
+    if (tools_open(&err)) {
         ep_cli_error(&err);
         return EP_EXIT_ERROR;
     }
@@ -653,7 +667,8 @@ static int cmd_pdf(struct ep_cli *cli, int argc, char **argv, int briefing)
         fprintf(stderr, "report %s: tools %.2f s, PDF render %.3f s\n", kind, sink.t_render - t0,
                 f.t[0] - sink.t_render);
     ep_env_close(&env);
-    ep_tools_cleanup();
+    ep_tools_close(Tools);
+    Tools = NULL;
     ep_store_close(s);
     return finish(kind, rc, &err, t0, 1, f.same, out);
 }
@@ -664,7 +679,7 @@ static int cmd_network(struct ep_cli *cli, int argc, char **argv)
     if (!out)
         return EP_EXIT_USAGE;
     struct ep_error err = {0};
-    if (ep_mkdirs(out, &err) || ep_tools_register_all(&err)) {
+    if (ep_mkdirs(out, &err) || tools_open(&err)) {
         ep_cli_error(&err);
         return EP_EXIT_ERROR;
     }
@@ -689,7 +704,8 @@ static int cmd_network(struct ep_cli *cli, int argc, char **argv)
                 win->g.n_node, win->g.n_edge, sink.t_render - t0, f.t[0] - sink.t_render,
                 f.t[1] - f.t[0], f.t[2] - f.t[1]);
     ep_env_close(&env);
-    ep_tools_cleanup();
+    ep_tools_close(Tools);
+    Tools = NULL;
     ep_store_close(s);
     return finish("network", rc, &err, t0, 3, f.same, out);
 }
@@ -704,6 +720,7 @@ static int one_country(struct ep_env *env, const char *country, struct files *f,
     struct ep_tool_ctx ctx = {0};
     ctx.store = env->store;
     ctx.env = env;
+    ctx.tools = Tools;
     json_t *args = Win ? json_deep_copy(Win) : json_object();
     if (!args || json_object_set_new(args, "country", json_string(country))) {
         json_decref(args);
@@ -776,7 +793,7 @@ static int cmd_country(struct ep_cli *cli, int argc, char **argv)
         return EP_EXIT_USAGE;
     }
     struct ep_error err = {0};
-    if (ep_mkdirs(out, &err) || ep_tools_register_all(&err)) {
+    if (ep_mkdirs(out, &err) || tools_open(&err)) {
         ep_cli_error(&err);
         return EP_EXIT_ERROR;
     }
@@ -803,7 +820,8 @@ static int cmd_country(struct ep_cli *cli, int argc, char **argv)
     }
     free(codes);
     ep_env_close(&env);
-    ep_tools_cleanup();
+    ep_tools_close(Tools);
+    Tools = NULL;
     ep_store_close(s);
     return finish("country", rc, &err, t0, f.n, f.same, out);
 }
@@ -818,6 +836,7 @@ static int one_policy(struct ep_env *env, const char *kind, const char *code, st
     struct ep_tool_ctx ctx = {0};
     ctx.store = env->store;
     ctx.env = env;
+    ctx.tools = Tools;
     json_t *args = Win ? json_deep_copy(Win) : json_object();
     if (!args || json_object_set_new(args, kind, json_string(code))) {
         json_decref(args);
@@ -860,7 +879,7 @@ static int cmd_policy(struct ep_cli *cli, int argc, char **argv)
         return EP_EXIT_USAGE;
     }
     struct ep_error err = {0};
-    if (ep_tools_register_all(&err)) {
+    if (tools_open(&err)) {
         ep_cli_error(&err);
         return EP_EXIT_ERROR;
     }
@@ -913,7 +932,8 @@ static int cmd_policy(struct ep_cli *cli, int argc, char **argv)
                             &f, &err);
     }
     ep_env_close(&env);
-    ep_tools_cleanup();
+    ep_tools_close(Tools);
+    Tools = NULL;
     ep_store_close(s);
     return finish("policy-area", rc, &err, t0, f.n, f.same, out);
 }

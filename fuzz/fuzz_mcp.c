@@ -103,10 +103,11 @@ static int check_write(void *wctx, void *origin, const char *json, size_t len, i
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static struct ep_tools *Tools; /* the fuzzer's tool table, for the whole run */
     static int registered;
     if (!registered) {
         struct ep_error e;
-        if (ep_tools_register(rows, sizeof rows / sizeof rows[0], &e))
+        if (ep_tools_init(&Tools, &e) || ep_tools_register(Tools, rows, sizeof rows / sizeof rows[0], &e))
             abort();
         registered = 1;
     }
@@ -114,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct ep_mcp_options o;
     ep_mcp_options_init(&o);
+    o.tools = Tools;
     o.synchronous = 1;
     o.max_message_bytes = 4096;
     o.page_size = 1;

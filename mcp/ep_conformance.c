@@ -274,9 +274,9 @@ static const struct ep_tool ep_conf_tools[] = {
      NULL, 1, 1, 0, 0, t_schema2020},
 };
 
-int ep_conformance_register(struct ep_error *err)
+int ep_conformance_register(struct ep_tools *ts, struct ep_error *err)
 {
-    return ep_tools_register(ep_conf_tools, sizeof ep_conf_tools / sizeof ep_conf_tools[0], err);
+    return ep_tools_register(ts, ep_conf_tools, sizeof ep_conf_tools / sizeof ep_conf_tools[0], err);
 }
 
 /* ------------------------------------------------------------------ provider */

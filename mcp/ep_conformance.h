@@ -9,7 +9,8 @@
 #include "ep_mcp.h"
 
 /* Register the fixture tools in the tool table (after the real ones; names are disjoint). */
-int ep_conformance_register(struct ep_error *err);
+struct ep_tools;
+int ep_conformance_register(struct ep_tools *ts, struct ep_error *err);
 
 /* A provider that serves the fixture resources, templates, prompts, completions and
  * subscriptions and delegates everything else to inner (may be NULL; borrowed, must outlive

@@ -409,8 +409,8 @@ static void metrics_text(struct http *h, struct ep_buf *b)
                   "# TYPE epintel_sse_replay_evicted_total counter\n"
                   "epintel_sse_replay_evicted_total %lu\n",
                   rb, re);
-    struct ep_tools_cache_stats cs;
-    ep_tools_cache_stats(&cs);
+    struct ep_tools_cache_stats cs = {0};
+    ep_tools_cache_stats(h->o.mcp.tools, &cs);
     ep_buf_printf(
         b,
         "# HELP epintel_tool_cache_hits_total tools/call answered from the result cache.\n"

@@ -629,14 +629,14 @@ static int tool_text(const struct ep_mcp_server *s, const struct job *j, const s
 static int tool_visible(const struct ep_mcp_server *s, struct job *j, size_t i)
 {
     return !s->o.tool_visible ||
-           s->o.tool_visible(s->o.tool_visible_ctx, j->origin, ep_tools_at(i)->name);
+           s->o.tool_visible(s->o.tool_visible_ctx, j->origin, ep_tools_at(s->o.tools, i)->name);
 }
 
 /* One page of tools/list as raw bytes: {"tools":[...],"nextCursor":"c.."} exactly as
  * json_dumps(JSON_COMPACT) of the page m_tools_list builds otherwise (test_mcp compares them). */
 static void tools_list_raw(struct ep_mcp_server *s, struct job *j, size_t off, struct reply *r)
 {
-    size_t n = ep_tools_count(), i = off, listed = 0;
+    size_t n = ep_tools_count(s->o.tools), i = off, listed = 0;
     struct ep_buf b;
     ep_buf_init(&b, (size_t)1 << 30);
     int rc = ep_buf_append(&b, "{\"tools\":[", 10);
@@ -648,7 +648,7 @@ static void tools_list_raw(struct ep_mcp_server *s, struct job *j, size_t off, s
             rc = -1;
             break;
         }
-        int t = tool_text(s, j, ep_tools_at(i), &b);
+        int t = tool_text(s, j, ep_tools_at(s->o.tools, i), &b);
         if (t < 0)
             rc = -1;
         else if (t > 0)
@@ -676,7 +676,7 @@ static void tools_list_raw(struct ep_mcp_server *s, struct job *j, size_t off, s
  * table where the next page starts, so hidden tools take no room on a page. */
 static void m_tools_list(struct ep_mcp_server *s, struct job *j, json_t *params, struct reply *r)
 {
-    size_t n = ep_tools_count(), off;
+    size_t n = ep_tools_count(s->o.tools), off;
     json_t *c = json_object_get(params, "cursor");
     if (cursor_parse(json_is_null(c) ? NULL : c, n, &off)) {
         reply_err(r, EP_MCP_INVALID_PARAMS,
@@ -693,7 +693,7 @@ static void m_tools_list(struct ep_mcp_server *s, struct job *j, json_t *params,
     size_t i = off, listed = 0;
     for (; i < n && listed < (size_t)s->o.page_size; i++)
         if (tool_visible(s, j, i)) {
-            json_array_append_new(arr, tool_json(s, j, ep_tools_at(i)));
+            json_array_append_new(arr, tool_json(s, j, ep_tools_at(s->o.tools, i)));
             listed++;
         }
     size_t next = i;
@@ -716,7 +716,7 @@ static void m_tools_list(struct ep_mcp_server *s, struct job *j, json_t *params,
  * SHA-256, the same for every copy of the same data wherever it is)". */
 static char *shared_key(struct ep_mcp_server *s, struct job *j, const char *name, json_t *args)
 {
-    const struct ep_tool *t = name ? ep_tools_find(name) : NULL;
+    const struct ep_tool *t = name ? ep_tools_find(s->o.tools, name) : NULL;
     if (!s->o.rcache || legacy(s, j) || !t || t->cache_ttl_s <= 0 || !t->read_only ||
         !t->idempotent || !s->o.ctx.store || getenv("EPINTEL_NO_RESULT_CACHE"))
         return NULL;
@@ -735,12 +735,12 @@ static char *shared_key(struct ep_mcp_server *s, struct job *j, const char *name
 
 /* A shared call's result from the process's own cache (execution lock held), its generation
  * confirmed now: 1 with r->raw set, or 0 (then ask Redis). */
-static int shared_local(const struct ep_tool_ctx *ctx, const char *name, json_t *args,
-                        struct reply *r)
+static int shared_local(struct ep_tools *ts, const struct ep_tool_ctx *ctx, const char *name,
+                        json_t *args, struct reply *r)
 {
-    ep_tools_cache_confirm(ctx);
+    ep_tools_cache_confirm(ts, ctx);
     char *canon = ep_tools_canonical_args(args);
-    struct ep_tools_blob *b = canon ? ep_tools_cache_peek(name, canon) : NULL;
+    struct ep_tools_blob *b = canon ? ep_tools_cache_peek(ts, name, canon) : NULL;
     free(canon);
     if (b) {
         r->raw = malloc(b->len + 1);
@@ -760,7 +760,7 @@ static const char *shared_lookup(struct ep_mcp_server *s, const struct ep_tool_c
                                  const char *name, json_t *args, const char *key, struct reply *r,
                                  int *locked)
 {
-    if (shared_local(ctx, name, args, r))
+    if (shared_local(s->o.tools, ctx, name, args, r))
         return "local";
     pthread_mutex_unlock(&ep_mcp_exec_lock);
     if (ep_state_cache_get(s->o.rcache, key, &r->raw, &r->rawlen)) {
@@ -828,14 +828,14 @@ static void tools_call_run(struct ep_mcp_server *s, struct job *j, json_t *param
     const struct ep_trace_ctx *tprev = ep_trace_swap(ts.ctx.valid ? &ts.ctx : NULL);
     /* a tool that reaches only the EP API runs beside the others, under its pipeline's lock:
      * a slow upstream holds back no store tool (ep_tools_exclusive) */
-    int excl = ep_tools_exclusive(name);
+    int excl = ep_tools_exclusive(s->o.tools, name);
     if (excl)
         pthread_mutex_lock(&ep_mcp_exec_lock);
     /* the EP-API-only tools run without the execution lock, so without SQL: not shared */
     int locked = excl;
     sh->key = excl ? shared_key(s, j, name, args) : NULL;
     const char *from = sh->key ? shared_lookup(s, &ctx, name, args, sh->key, r, &locked) : NULL;
-    int rc = from ? 0 : ep_tools_call(&ctx, name, args, &res, &e);
+    int rc = from ? 0 : ep_tools_call(s->o.tools, &ctx, name, args, &res, &e);
     if (sh->key && !from && rc == 0)
         shared_recheck(s, j, name, args, sh);
     if (locked)
@@ -850,7 +850,7 @@ static void tools_call_run(struct ep_mcp_server *s, struct job *j, json_t *param
         return;
     }
     if (sh->key && rc == 0 && !json_is_true(json_object_get(res, "degraded"))) {
-        sh->ttl = ep_tools_find(name)->cache_ttl_s;
+        sh->ttl = ep_tools_find(s->o.tools, name)->cache_ttl_s;
         sh->store = 1; /* if it ends as bytes (r->raw) */
     }
     if (rc)
@@ -861,12 +861,12 @@ static void tools_call_run(struct ep_mcp_server *s, struct job *j, json_t *param
         r->none = 1;
         return;
     }
-    if (rc == EP_ENOTFOUND && !ep_tools_find(name)) {
+    if (rc == EP_ENOTFOUND && !ep_tools_find(s->o.tools, name)) {
         reply_err(r, EP_MCP_INVALID_PARAMS, "unknown tool \"%s\"; call tools/list for the names",
                   name);
         return;
     }
-    const struct ep_tool *tool = ep_tools_find(name);
+    const struct ep_tool *tool = ep_tools_find(s->o.tools, name);
     if (rc == 0 && tool && !ep_tools_output_schema(tool) &&
         json_is_array(json_object_get(res, "content"))) {
         /* a complete CallToolResult from a tool without outputSchema */
@@ -941,7 +941,7 @@ static void tools_call_run(struct ep_mcp_server *s, struct job *j, json_t *param
                                     * (handle_object; 2025-06-18 and later sessions) */
         char *canon = ep_tools_canonical_args(args);
         if (canon)
-            ep_tools_cache_attach(name, canon, r->raw, r->rawlen);
+            ep_tools_cache_attach(s->o.tools, name, canon, r->raw, r->rawlen);
         free(canon);
     }
 }
@@ -1584,7 +1584,7 @@ static int tools_call_early(struct ep_mcp_server *s, json_t *params, json_t *idv
         bad = "tools/call: params.name must be a string naming a tool from tools/list";
     else if (args && !json_is_null(args) && !json_is_object(args))
         bad = "tools/call: params.arguments must be an object";
-    else if (!ep_tools_find(json_string_value(name))) {
+    else if (!ep_tools_find(s->o.tools, json_string_value(name))) {
         snprintf(msg, sizeof msg, "Unknown tool \"%.200s\"; call tools/list for the names",
                  json_string_value(name));
         bad = msg;
@@ -1631,7 +1631,7 @@ static int tools_call_early(struct ep_mcp_server *s, json_t *params, json_t *idv
          * request gets them with its era's members inserted) */
         char *canon = ep_tools_canonical_args(args);
         struct ep_tools_blob *hit =
-            canon ? ep_tools_cache_peek(json_string_value(name), canon) : NULL;
+            canon ? ep_tools_cache_peek(s->o.tools, json_string_value(name), canon) : NULL;
         free(canon);
         if (hit) {
             struct ep_trace_span ts; /* answered from the cache: a span saying so */
@@ -2046,6 +2046,10 @@ int ep_mcp_server_new(const struct ep_mcp_options *opt, struct ep_mcp_server **o
                       struct ep_error *err)
 {
     *out = NULL;
+    if (!opt || !opt->tools)
+        return ep_error_set(err, EP_EINVAL,
+                            "ep_mcp_server_new: options.tools is NULL (create the tool table "
+                            "with ep_tools_init and register its rows first)");
     struct ep_mcp_server *s = calloc(1, sizeof *s);
     if (!s)
         return ep_error_set(err, EP_ENOMEM, "out of memory creating the MCP server");

@@ -12,7 +12,8 @@
  *     struct ep_mcp_options o;
  *     ep_mcp_options_init(&o);
  *     o.ctx.store = store; o.ctx.out_dir = dir; o.max_message_bytes = flag_value;
- *     ep_tools_register(rows, n, &err);            // once, before the server is created
+ *     ep_tools_init(&tools, &err); ep_tools_register(tools, rows, n, &err);  // before the server
+ *     o.tools = tools;
  *     struct ep_mcp_server *s;
  *     if (ep_mcp_server_new(&o, &s, &err) == 0) {
  *         rc = ep_mcp_serve_stdio(s, stdin, stdout, &err);   // returns on EOF
@@ -113,6 +114,8 @@ struct ep_mcp_options {
     int page_size;            /* tools/list page size, default 50 */
     int tool_timeout_s;       /* a tools/call's deadline from its arrival, waiting included
                                  (ep_tool_ctx.deadline), default 60; 0 = none */
+    struct ep_tools *tools;   /* the tool table the server serves (borrowed, must outlive the
+                                 server; required): its rows registered before */
     struct ep_tool_ctx ctx;   /* template for every tool call: store, out_dir (borrowed);
                                  progress/log/cancelled are set by the core */
     const struct ep_mcp_provider *provider; /* may be NULL (borrowed, must outlive server) */
@@ -154,7 +157,7 @@ struct ep_mcp_server;
 void ep_mcp_options_init(struct ep_mcp_options *o);
 
 /* Create a server (one per client session). opt is copied; borrowed pointers inside must
- * outlive the server. The tool table must be registered before (ep_tools_register). Starts
+ * outlive the server. The tool table (opt->tools) must be registered before. Starts
  * the worker threads. Caller frees with ep_mcp_server_free. */
 int ep_mcp_server_new(const struct ep_mcp_options *opt, struct ep_mcp_server **out,
                       struct ep_error *err);

@@ -70,13 +70,13 @@ static int proc_valid(const char *p)
 }
 
 /* Run a tool and wrap its structuredContent as a resource content. */
-static int read_via_tool(struct ep_store *s, const char *uri, const char *tool, json_t *args,
-                         json_t **result, struct ep_error *err)
+static int read_via_tool(const struct ep_tools_provider_ctx *pc, const char *uri,
+                         const char *tool, json_t *args, json_t **result, struct ep_error *err)
 {
     struct ep_tool_ctx ctx = {0};
-    ctx.store = s;
+    ctx.store = pc->store;
     json_t *res = NULL;
-    int rc = ep_tools_call(&ctx, tool, args, &res, err);
+    int rc = ep_tools_call(pc->tools, &ctx, tool, args, &res, err);
     json_decref(args);
     if (rc)
         return rc;
@@ -151,7 +151,7 @@ static int res_row(void *ctx, int k, const char *key, const char *name)
 
 static int resources_list(void *ctx, const char *cursor, json_t **result, struct ep_error *err)
 {
-    struct ep_store *s = ctx;
+    struct ep_store *s = ((const struct ep_tools_provider_ctx *)ctx)->store;
     long offset = 0;
     if (cursor && *cursor) {
         char *end;
@@ -204,7 +204,8 @@ static const char *const kind_tools[] = {"get_mep_details", "get_voting_records"
 
 static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_error *err)
 {
-    struct ep_store *s = ctx;
+    const struct ep_tools_provider_ctx *pc = ctx;
+    struct ep_store *s = pc->store;
     if (ep_ui_res_match(uri)) /* ui://epintel/<view> (ep_ui_res.h) */
         return ep_ui_res_read(s, uri, result, err);
     int kind = -1;
@@ -229,10 +230,10 @@ static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_
             return ex;
         if (!ex)
             return not_found(uri, err, "no MEP with this id in the store");
-        if (ep_tools_find("get_mep_details"))
-            return read_via_tool(s, uri, "get_mep_details",
+        if (ep_tools_find(pc->tools, "get_mep_details"))
+            return read_via_tool(pc, uri, "get_mep_details",
                                  json_pack("{s:I}", "id", (json_int_t)id), result, err);
-        return read_via_tool(s, uri, "analyze_voting_patterns",
+        return read_via_tool(pc, uri, "analyze_voting_patterns",
                              json_pack("{s:I}", "mep_id", (json_int_t)id), result, err);
     case 1:
         if (!parse_id(rest, &id))
@@ -242,7 +243,7 @@ static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_
             return db_err(s, err, "looking up the vote");
         if (!ex)
             return not_found(uri, err, "no vote with this id in the store");
-        return read_via_tool(s, uri, "get_voting_records",
+        return read_via_tool(pc, uri, "get_voting_records",
                              json_pack("{s:I}", "vote_id", (json_int_t)id), result, err);
     case 2:
         if (!*rest || strlen(rest) > 32)
@@ -256,7 +257,7 @@ static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_
                 return not_found(uri, err, gerr.msg);
             if (grc)
                 return ep_error_set(err, grc, "%s", gerr.msg);
-            return read_via_tool(s, uri, "analyze_voting_patterns",
+            return read_via_tool(pc, uri, "analyze_voting_patterns",
                                  json_pack("{s:s}", "group", code), result, err);
         }
     default:
@@ -267,7 +268,7 @@ static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_
             return db_err(s, err, "looking up the sitting");
         if (!ex)
             return not_found(uri, err, "no votes on this date in the store");
-        return read_via_tool(s, uri, "get_voting_records",
+        return read_via_tool(pc, uri, "get_voting_records",
                              json_pack("{s:s, s:i}", "sitting", rest, "limit", 500), result, err);
     }
 }
@@ -853,7 +854,7 @@ static int prompt_country(struct ep_store *s, json_t *args, json_t **result,
 static int prompt_get(void *ctx, const char *name, json_t *args, json_t **result,
                       struct ep_error *err)
 {
-    struct ep_store *s = ctx;
+    struct ep_store *s = ((const struct ep_tools_provider_ctx *)ctx)->store;
     if (!name)
         name = "";
     if (strcmp(name, "mep_briefing") == 0)
@@ -981,7 +982,7 @@ static int complete_kind(json_t *ref, const char *arg, int *kind, struct ep_erro
 static int complete(void *ctx, json_t *ref, const char *arg_name, const char *arg_value,
                     json_t *context_args, json_t **values, struct ep_error *err)
 {
-    struct ep_store *s = ctx;
+    struct ep_store *s = ((const struct ep_tools_provider_ctx *)ctx)->store;
     (void)context_args;
     int kind, rc = complete_kind(ref, arg_name, &kind, err);
     if (rc)
@@ -1078,10 +1079,10 @@ static const char *tool_for(void *ctx, const char *method, json_t *params)
     return NULL;
 }
 
-void ep_tools_provider_init(struct ep_mcp_provider *p, struct ep_store *s)
+void ep_tools_provider_init(struct ep_mcp_provider *p, struct ep_tools_provider_ctx *c)
 {
     memset(p, 0, sizeof *p);
-    p->ctx = s;
+    p->ctx = c;
     p->resources_list = resources_list;
     p->resource_templates_list = templates_list;
     p->resource_read = resource_read;
@@ -1089,11 +1090,4 @@ void ep_tools_provider_init(struct ep_mcp_provider *p, struct ep_store *s)
     p->prompt_get = prompt_get;
     p->complete = complete;
     p->tool_for = tool_for;
-}
-
-const struct ep_mcp_provider *ep_tools_provider(struct ep_store *s)
-{
-    static struct ep_mcp_provider p;
-    ep_tools_provider_init(&p, s);
-    return &p;
 }

@@ -21,7 +21,7 @@
  * sitting dates, procedure references and vote ids, for prompt arguments and template
  * variables.
  *
- * The tools must be registered (ep_tools_register) before a resource is read. All functions
+ * The tools must be registered (into ep_tools_provider_ctx.tools) before a resource is read. All functions
  * run under the MCP core's execution mutex; the store is used from one thread at a time. */
 #ifndef EP_PROVIDER_H
 #define EP_PROVIDER_H
@@ -29,12 +29,15 @@
 #include "ep_mcp.h"
 #include "ep_store.h"
 
-/* Fill p (caller-owned) with the provider over s. s is borrowed and must outlive every use of
- * p; p holds no other resources (nothing to free). */
-void ep_tools_provider_init(struct ep_mcp_provider *p, struct ep_store *s);
+/* What the provider reads: the store, and the tool table resources are read through (both
+ * borrowed). Caller-owned, e.g. next to the server options. */
+struct ep_tools_provider_ctx {
+    struct ep_store *store;
+    struct ep_tools *tools;
+};
 
-/* Convenience for a process with one store: a static provider filled for s. Each call refills
- * the same static struct (call it before serving, not concurrently). Never NULL. */
-const struct ep_mcp_provider *ep_tools_provider(struct ep_store *s);
+/* Fill p (caller-owned) with the provider over c. c is borrowed and must outlive every use of
+ * p; p holds no other resources (nothing to free). */
+void ep_tools_provider_init(struct ep_mcp_provider *p, struct ep_tools_provider_ctx *c);
 
 #endif

@@ -107,7 +107,7 @@ int ep_tasks_supports(const struct ep_tasks *t, const char *tool)
         return 0;
     if (listed(t, tool))
         return 1;
-    const struct ep_tool *row = ep_tools_find(tool);
+    const struct ep_tool *row = ep_tools_find(t->tmpl.tools, tool);
     json_t *in = row ? ep_tools_input_schema(row) : NULL;
     return json_object_get(json_object_get(in, "properties"), "formats") != NULL;
 }

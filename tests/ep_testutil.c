@@ -50,7 +50,7 @@ char *ep_test_tmpdir(void)
 }
 
 int ep_test_store_open(const char *file, char **dir, struct ep_store **store, struct ep_env *env,
-                       const ep_test_rows_fn *rows)
+                       const ep_test_rows_fn *rows, struct ep_tools *tools)
 {
     struct ep_error err = {0};
     *store = NULL;
@@ -68,7 +68,7 @@ int ep_test_store_open(const char *file, char **dir, struct ep_store **store, st
     for (size_t k = 0; rows && rows[k]; k++) {
         size_t n;
         const struct ep_tool *r = rows[k](&n);
-        if (ep_tools_register(r, n, &err)) {
+        if (ep_tools_register(tools, r, n, &err)) {
             fprintf(stderr, "setup: register: %s\n", err.msg);
             return -1;
         }

@@ -27,7 +27,7 @@ static char *Dir;
 static int setup(void **state)
 {
     (void)state;
-    return ep_test_store_open("analysis.db", &Dir, &S, &Env, NULL);
+    return ep_test_store_open("analysis.db", &Dir, &S, &Env, NULL, NULL);
 }
 
 static int teardown(void **state)

@@ -35,7 +35,7 @@ static struct ep_env env;
 static int setup(void **st)
 {
     (void)st;
-    return ep_test_store_open("s.db", &tmp, &store, &env, NULL);
+    return ep_test_store_open("s.db", &tmp, &store, &env, NULL, NULL);
 }
 
 static int teardown(void **st)

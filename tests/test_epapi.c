@@ -29,6 +29,8 @@
 #include "ep_posblob.h"
 #include "ep_util.h"
 
+EP_TEST_TOOLS
+
 static pid_t srv_pid = -1;
 static char base[128];
 static char *tmp;
@@ -677,10 +679,10 @@ static void test_tools_on_synced_store(void **state)
     assert_int_equal(ep_store_open(path, 0, &st, &err), 0);
     size_t n;
     const struct ep_tool *rows = ep_tools_basic_rows(&n);
-    assert_int_equal(ep_tools_register(rows, n, &err), 0);
+    assert_int_equal(ep_tools_register(Tools, rows, n, &err), 0);
     struct ep_tool_ctx ctx = {.store = st};
     json_t *res = NULL, *args = json_pack("{s:i}", "limit", 100);
-    int rc = ep_tools_call(&ctx, "get_parliamentary_questions", args, &res, &err);
+    int rc = ep_tools_call(Tools, &ctx, "get_parliamentary_questions", args, &res, &err);
     json_decref(args);
     if (rc)
         fail_msg("get_parliamentary_questions: %s", err.msg);
@@ -700,7 +702,7 @@ static void test_tools_on_synced_store(void **state)
      * hence co-author, for n = 78 (its only author, so author_id) and n = 81 (author_id is
      * another MEP: found through question_author). Four questions. */
     args = json_pack("{s:i}", "mep_id", 840);
-    rc = ep_tools_call(&ctx, "get_parliamentary_questions", args, &res, &err);
+    rc = ep_tools_call(Tools, &ctx, "get_parliamentary_questions", args, &res, &err);
     json_decref(args);
     if (rc)
         fail_msg("get_parliamentary_questions mep 840: %s", err.msg);
@@ -708,7 +710,7 @@ static void test_tools_on_synced_store(void **state)
     json_decref(res);
     /* documents join the search index, with their dates */
     args = json_pack("{s:s,s:s}", "query", "ozone", "kind", "document");
-    rc = ep_tools_call(&ctx, "search_documents", args, &res, &err);
+    rc = ep_tools_call(Tools, &ctx, "search_documents", args, &res, &err);
     json_decref(args);
     if (rc)
         fail_msg("search_documents: %s", err.msg);
@@ -720,14 +722,14 @@ static void test_tools_on_synced_store(void **state)
                         "Ozone depleting substances");
     json_decref(res);
     args = json_pack("{s:s,s:s}", "query", "ozone", "kind", "adopted_text");
-    rc = ep_tools_call(&ctx, "search_documents", args, &res, &err);
+    rc = ep_tools_call(Tools, &ctx, "search_documents", args, &res, &err);
     json_decref(args);
     assert_int_equal(rc, 0);
     assert_int_equal(json_integer_value(json_object_get(res, "total")), 1); /* TA-9-2024-0001 */
     hit = json_array_get(json_object_get(res, "hits"), 0);
     assert_string_equal(json_string_value(json_object_get(hit, "ref")), "TA-9-2024-0001");
     json_decref(res);
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
     ep_store_close(st);
 }
 

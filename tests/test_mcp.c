@@ -16,6 +16,8 @@
 #include "ep_tools_all.h"
 #include "ep_util.h"
 
+EP_TEST_TOOLS
+
 #ifndef EP_SOURCE_FIXTURES
 #define EP_SOURCE_FIXTURES "fixtures"
 #endif
@@ -189,6 +191,7 @@ static struct ep_mcp_server *srv(int sync, const struct ep_mcp_provider *p, size
 {
     struct ep_mcp_options o;
     ep_mcp_options_init(&o);
+    o.tools = Tools;
     o.synchronous = sync;
     o.provider = p;
     o.page_size = 3;
@@ -1061,6 +1064,7 @@ static json_t *serve_bytes(const char *data, size_t n, size_t max)
 {
     struct ep_mcp_options o;
     ep_mcp_options_init(&o);
+    o.tools = Tools;
     if (max)
         o.max_message_bytes = max;
     struct ep_mcp_server *s = NULL;
@@ -1136,6 +1140,7 @@ static void test_stdio_protects_stdout(void **st)
         FILE *in = file_with(input, strlen(input));
         struct ep_mcp_options o;
         ep_mcp_options_init(&o);
+        o.tools = Tools;
         struct ep_mcp_server *s = NULL;
         struct ep_error e = {0};
         if (ep_mcp_server_new(&o, &s, &e))
@@ -1193,6 +1198,7 @@ static void test_golden_stdio(void **st)
     fclose(fe);
     struct ep_mcp_options o;
     ep_mcp_options_init(&o);
+    o.tools = Tools;
     o.page_size = 2;
     struct ep_mcp_server *s = NULL;
     struct ep_error e = {0};
@@ -1282,6 +1288,7 @@ static char *list_bytes(const struct ep_mcp_provider *p, const char *version, in
 {
     struct ep_mcp_options o;
     ep_mcp_options_init(&o);
+    o.tools = Tools;
     o.synchronous = 1;
     o.provider = p;
     o.page_size = page;
@@ -1318,9 +1325,9 @@ static char *list_bytes(const struct ep_mcp_provider *p, const char *version, in
 static void test_tools_list_spliced(void **st)
 {
     (void)st;
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
     struct ep_error e = {0};
-    assert_int_equal(ep_tools_register_all(&e), 0);
+    assert_int_equal(ep_tools_register_all(Tools, &e), 0);
     struct ep_mcp_provider slow = {0};
     slow.tool_input_schema = no_override;
     const char *versions[] = {"2025-06-18", "2025-03-26"};
@@ -1339,8 +1346,8 @@ static void test_tools_list_spliced(void **st)
             free(fast);
             free(ref);
         }
-    ep_tools_cleanup();
-    assert_int_equal(ep_tools_register(test_rows, NROWS, &e), 0);
+    ep_tools_cleanup(Tools);
+    assert_int_equal(ep_tools_register(Tools, test_rows, NROWS, &e), 0);
 }
 
 /* ------------------------------------------------- 2026-07-28 (stateless) */
@@ -1591,6 +1598,7 @@ static struct ep_mcp_server *task_srv(const char *db, struct ep_tasks **t)
 {
     struct ep_mcp_options o;
     ep_mcp_options_init(&o);
+    o.tools = Tools;
     struct ep_error e = {0};
     if (ep_tasks_open(db, &o, task_tools, t, &e))
         fail_msg("ep_tasks_open: %s", e.msg);
@@ -1812,6 +1820,7 @@ static void test_tasks_restart(void **st)
     snprintf(db, sizeof db, "%s/tasks.db", dir);
     struct ep_mcp_options o;
     ep_mcp_options_init(&o);
+    o.tools = Tools;
     struct ep_tasks *a = NULL, *b = NULL;
     struct ep_error e = {0};
     assert_int_equal(ep_tasks_open(db, &o, task_tools, &a, &e), 0);
@@ -1852,7 +1861,7 @@ static void test_tasks_restart(void **st)
 static int setup(void **st)
 {
     struct ep_error e = {0};
-    if (ep_tools_register(test_rows, NROWS, &e)) {
+    if (ep_tools_register(Tools, test_rows, NROWS, &e)) {
         fprintf(stderr, "register: %s\n", e.msg);
         return -1;
     }
@@ -1861,7 +1870,7 @@ static int setup(void **st)
 
 static int teardown(void **st)
 {
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
     json_decref(cap_msgs);
     cap_msgs = NULL;
     return 0;

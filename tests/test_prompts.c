@@ -11,6 +11,9 @@
 #include "ep_provider.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
+#include "ep_tools.h"
+
+EP_TEST_TOOLS
 
 static struct ep_store *S;
 static struct ep_mcp_provider prov;
@@ -28,7 +31,9 @@ static int setup(void **state)
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
-    ep_tools_provider_init(&prov, S);
+    static struct ep_tools_provider_ctx pc;
+    pc = (struct ep_tools_provider_ctx){.store = S, .tools = Tools};
+    ep_tools_provider_init(&prov, &pc);
     return 0;
 }
 

@@ -32,6 +32,8 @@
 #include "ep_tools_analysis.h"
 #include "ep_tools_window.h"
 
+EP_TEST_TOOLS
+
 #define MEP_ID 96830 /* Enikő GYŐRI (NI, HU): ő in both names, 221 cast votes in 2024 */
 #define MEP_NAME "Enikő GYŐRI"
 
@@ -66,7 +68,7 @@ static json_t *call(const char *tool, const char *args_json)
     struct ep_error err = {0};
     json_t *args = json_loads(args_json, 0, NULL);
     json_t *res = NULL;
-    int rc = ep_tools_call(&ctx, tool, args, &res, &err);
+    int rc = ep_tools_call(Tools, &ctx, tool, args, &res, &err);
     json_decref(args);
     if (rc)
         fprintf(stderr, "%s: %s\n", tool, err.msg);
@@ -81,7 +83,7 @@ static int setup(void **state)
     char path[1024];
     snprintf(path, sizeof path, "%s/rep.db", Dir);
     if (ep_store_open(path, 0, &S, &err) || ep_store_ensure_default(S, NULL, NULL, &err) ||
-        ep_env_init(&Env, S, &err) || ep_tools_register_all(&err)) {
+        ep_env_init(&Env, S, &err) || ep_tools_register_all(Tools, &err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
@@ -124,7 +126,7 @@ static int teardown(void **state)
     ep_graph_free(&G);
     ep_stats_map_free(&Map);
     ep_env_close(&Env);
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
     ep_store_close(S);
     ep_test_system("rm -rf '%s'", Dir);
     free(Dir);
@@ -738,7 +740,7 @@ static json_t *call_out(const char *out_dir, const char *tool, const char *args_
     json_t *args = json_loads(args_json, 0, NULL);
     assert_non_null(args);
     json_t *res = NULL;
-    *rc = ep_tools_call(&ctx, tool, args, &res, &err);
+    *rc = ep_tools_call(Tools, &ctx, tool, args, &res, &err);
     json_decref(args);
     if (msg)
         snprintf(msg, EP_ERROR_MSG_MAX, "%s", err.msg);

@@ -8,6 +8,8 @@
 #include "ep_testutil.h"
 #include "ep_tools.h"
 
+EP_TEST_TOOLS
+
 static json_t *J(const char *text)
 {
     json_error_t je;
@@ -241,57 +243,57 @@ static const struct ep_tool rows[] = {
 static void test_register_and_call(void **st)
 {
     struct ep_error e = {0};
-    assert_int_equal(ep_tools_register(rows, 3, &e), 0);
-    assert_int_equal(ep_tools_count(), 3);
-    const struct ep_tool *t = ep_tools_find("echo");
+    assert_int_equal(ep_tools_register(Tools, rows, 3, &e), 0);
+    assert_int_equal(ep_tools_count(Tools), 3);
+    const struct ep_tool *t = ep_tools_find(Tools, "echo");
     assert_non_null(t);
-    assert_ptr_equal(ep_tools_at(0), t);
+    assert_ptr_equal(ep_tools_at(Tools, 0), t);
     assert_non_null(ep_tools_input_schema(t));
     assert_non_null(ep_tools_output_schema(t));
-    assert_null(ep_tools_output_schema(ep_tools_find("fail")));
-    assert_null(ep_tools_find("nope"));
+    assert_null(ep_tools_output_schema(ep_tools_find(Tools, "fail")));
+    assert_null(ep_tools_find(Tools, "nope"));
 
     json_t *res = NULL, *args = J("{\"text\":\"hello\"}");
-    assert_int_equal(ep_tools_call(NULL, "echo", args, &res, &e), 0);
+    assert_int_equal(ep_tools_call(Tools, NULL, "echo", args, &res, &e), 0);
     assert_string_equal(json_string_value(json_object_get(res, "text")), "hello");
     json_decref(res);
     json_decref(args);
 
     args = J("{\"txt\":\"hello\"}");
-    assert_int_equal(ep_tools_call(NULL, "echo", args, &res, &e), EP_EINVAL);
+    assert_int_equal(ep_tools_call(Tools, NULL, "echo", args, &res, &e), EP_EINVAL);
     assert_string_equal(e.msg, "argument \"txt\" is not allowed; allowed: text");
     assert_null(res);
     json_decref(args);
 
     /* NULL args = {} -> the handler gets the schema's default "hi" */
-    assert_int_equal(ep_tools_call(NULL, "echo", NULL, &res, &e), 0);
+    assert_int_equal(ep_tools_call(Tools, NULL, "echo", NULL, &res, &e), 0);
     assert_string_equal(json_string_value(json_object_get(res, "text")), "hi");
     json_decref(res);
 
-    assert_int_equal(ep_tools_call(NULL, "wrong", NULL, &res, &e), EP_EINTERNAL);
+    assert_int_equal(ep_tools_call(Tools, NULL, "wrong", NULL, &res, &e), EP_EINTERNAL);
     assert_non_null(strstr(e.msg, "outputSchema"));
     assert_non_null(strstr(e.msg, "stats.n"));
     assert_null(res);
 
-    assert_int_equal(ep_tools_call(NULL, "fail", NULL, &res, &e), EP_EUNAVAIL);
+    assert_int_equal(ep_tools_call(Tools, NULL, "fail", NULL, &res, &e), EP_EUNAVAIL);
     assert_string_equal(e.msg, "no data for that term");
-    assert_int_equal(ep_tools_call(NULL, "nope", NULL, &res, &e), EP_ENOTFOUND);
+    assert_int_equal(ep_tools_call(Tools, NULL, "nope", NULL, &res, &e), EP_ENOTFOUND);
 
     volatile int cancelled = 1;
     struct ep_tool_ctx ctx = {.cancelled = &cancelled};
     args = J("{\"text\":\"x\"}");
-    assert_int_equal(ep_tools_call(&ctx, "echo", args, &res, &e), EP_ECANCELED);
+    assert_int_equal(ep_tools_call(Tools, &ctx, "echo", args, &res, &e), EP_ECANCELED);
     json_decref(args);
 
     /* duplicate names, within a call and across calls; failure registers nothing */
-    assert_int_equal(ep_tools_register(rows, 1, &e), EP_EINVAL);
+    assert_int_equal(ep_tools_register(Tools, rows, 1, &e), EP_EINVAL);
     assert_non_null(strstr(e.msg, "\"echo\" is registered twice"));
-    assert_int_equal(ep_tools_count(), 3);
-    ep_tools_cleanup();
-    assert_int_equal(ep_tools_count(), 0);
+    assert_int_equal(ep_tools_count(Tools), 3);
+    ep_tools_cleanup(Tools);
+    assert_int_equal(ep_tools_count(Tools), 0);
     struct ep_tool two[2] = {rows[0], rows[0]};
-    assert_int_equal(ep_tools_register(two, 2, &e), EP_EINVAL);
-    assert_int_equal(ep_tools_count(), 0);
+    assert_int_equal(ep_tools_register(Tools, two, 2, &e), EP_EINVAL);
+    assert_int_equal(ep_tools_count(Tools), 0);
 }
 
 static void test_register_rejects_bad_rows(void **st)
@@ -299,24 +301,24 @@ static void test_register_rejects_bad_rows(void **st)
     struct ep_error e = {0};
     struct ep_tool r = rows[2];
     r.input_schema = "{\"type\":\"object\",\"properties\":{\"x\":{\"anyOf\":[]}}}";
-    assert_int_equal(ep_tools_register(&r, 1, &e), EP_EINVAL);
+    assert_int_equal(ep_tools_register(Tools, &r, 1, &e), EP_EINVAL);
     assert_non_null(strstr(e.msg, "tool \"fail\""));
     assert_non_null(strstr(e.msg, "anyOf"));
     r.input_schema = "{\"type\":\"array\"}";
-    assert_int_equal(ep_tools_register(&r, 1, &e), EP_EINVAL);
+    assert_int_equal(ep_tools_register(Tools, &r, 1, &e), EP_EINVAL);
     assert_non_null(strstr(e.msg, "\"type\": \"object\""));
     r.input_schema = "{\"type\":";
-    assert_int_equal(ep_tools_register(&r, 1, &e), EP_EINVAL);
+    assert_int_equal(ep_tools_register(Tools, &r, 1, &e), EP_EINVAL);
     assert_non_null(strstr(e.msg, "not valid JSON"));
     r = rows[2];
     r.output_schema = "{\"type\":\"object\",\"properties\":{\"n\":{\"const\":1}}}";
-    assert_int_equal(ep_tools_register(&r, 1, &e), EP_EINVAL);
+    assert_int_equal(ep_tools_register(Tools, &r, 1, &e), EP_EINVAL);
     assert_non_null(strstr(e.msg, "outputSchema"));
     assert_non_null(strstr(e.msg, "const"));
     r = rows[2];
     r.fn = NULL;
-    assert_int_equal(ep_tools_register(&r, 1, &e), EP_EINVAL);
-    assert_int_equal(ep_tools_count(), 0);
+    assert_int_equal(ep_tools_register(Tools, &r, 1, &e), EP_EINVAL);
+    assert_int_equal(ep_tools_count(Tools), 0);
 }
 
 /* Lazily registered rows: a broken schema is not seen at registration, but every use reports
@@ -324,43 +326,43 @@ static void test_register_rejects_bad_rows(void **st)
 static void test_register_lazy(void **st)
 {
     struct ep_error e = {0};
-    assert_int_equal(ep_tools_register_lazy(rows, 3, &e), 0);
-    assert_non_null(ep_tools_input_schema(ep_tools_find("echo")));
+    assert_int_equal(ep_tools_register_lazy(Tools, rows, 3, &e), 0);
+    assert_non_null(ep_tools_input_schema(ep_tools_find(Tools, "echo")));
     json_t *res = NULL, *args = J("{\"text\":\"hello\"}");
-    assert_int_equal(ep_tools_call(NULL, "echo", args, &res, &e), 0);
+    assert_int_equal(ep_tools_call(Tools, NULL, "echo", args, &res, &e), 0);
     json_decref(res);
-    assert_int_equal(ep_tools_call(NULL, "wrong", NULL, &res, &e), EP_EINTERNAL);
+    assert_int_equal(ep_tools_call(Tools, NULL, "wrong", NULL, &res, &e), EP_EINTERNAL);
     assert_non_null(strstr(e.msg, "stats.n"));
-    assert_int_equal(ep_tools_verify(&e), 0);
-    ep_tools_cleanup();
+    assert_int_equal(ep_tools_verify(Tools, &e), 0);
+    ep_tools_cleanup(Tools);
 
     struct ep_tool r = rows[2];
     r.input_schema = "{\"type\":";
-    assert_int_equal(ep_tools_register_lazy(&r, 1, &e), 0);
-    assert_int_equal(ep_tools_count(), 1);
+    assert_int_equal(ep_tools_register_lazy(Tools, &r, 1, &e), 0);
+    assert_int_equal(ep_tools_count(Tools), 1);
     for (int round = 0; round < 2; round++) {
         memset(&e, 0, sizeof e);
-        assert_int_equal(ep_tools_call(NULL, "fail", args, &res, &e), EP_EINVAL);
+        assert_int_equal(ep_tools_call(Tools, NULL, "fail", args, &res, &e), EP_EINVAL);
         assert_null(res);
         assert_non_null(strstr(e.msg, "tool \"fail\": inputSchema is not valid JSON"));
     }
-    assert_null(ep_tools_input_schema(ep_tools_find("fail")));
+    assert_null(ep_tools_input_schema(ep_tools_find(Tools, "fail")));
     memset(&e, 0, sizeof e);
-    assert_int_equal(ep_tools_verify(&e), EP_EINVAL);
+    assert_int_equal(ep_tools_verify(Tools, &e), EP_EINVAL);
     assert_non_null(strstr(e.msg, "not valid JSON"));
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
 
     r = rows[2];
     r.output_schema = "{\"type\":\"object\",\"properties\":{\"n\":{\"const\":1}}}";
-    assert_int_equal(ep_tools_register_lazy(&r, 1, &e), 0);
-    assert_int_equal(ep_tools_verify(&e), EP_EINVAL);
+    assert_int_equal(ep_tools_register_lazy(Tools, &r, 1, &e), 0);
+    assert_int_equal(ep_tools_verify(Tools, &e), EP_EINVAL);
     assert_non_null(strstr(e.msg, "outputSchema"));
     assert_non_null(strstr(e.msg, "const"));
-    assert_null(ep_tools_output_schema(ep_tools_find("fail")));
-    ep_tools_cleanup();
+    assert_null(ep_tools_output_schema(ep_tools_find(Tools, "fail")));
+    ep_tools_cleanup(Tools);
     r.input_schema = NULL; /* a missing schema is still refused at registration */
-    assert_int_equal(ep_tools_register_lazy(&r, 1, &e), EP_EINVAL);
-    assert_int_equal(ep_tools_count(), 0);
+    assert_int_equal(ep_tools_register_lazy(Tools, &r, 1, &e), EP_EINVAL);
+    assert_int_equal(ep_tools_count(Tools), 0);
     json_decref(args);
 }
 
@@ -416,11 +418,11 @@ static void test_schema_defaults(void **st)
         {"lazy", "G", "g", in, NULL, 1, 1, 0, 0, t_args},
     };
     struct ep_error e = {0};
-    assert_int_equal(ep_tools_register(&r[0], 1, &e), 0);
-    assert_int_equal(ep_tools_register_with(&r[1], 1, EP_TOOLS_REG_LAZY, &e), 0);
+    assert_int_equal(ep_tools_register(Tools, &r[0], 1, &e), 0);
+    assert_int_equal(ep_tools_register_with(Tools, &r[1], 1, EP_TOOLS_REG_LAZY, &e), 0);
     json_t *args = J("{\"limit\":7}"), *res = NULL;
     for (int k = 0; k < 2; k++) {
-        assert_int_equal(ep_tools_call(NULL, k ? "lazy" : "eager", args, &res, &e), 0);
+        assert_int_equal(ep_tools_call(Tools, NULL, k ? "lazy" : "eager", args, &res, &e), 0);
         json_t *want = J("{\"args\":{\"limit\":7,\"order\":\"desc\"},\"given\":{\"limit\":7}}");
         assert_true(json_equal(res, want));
         json_decref(want);
@@ -428,18 +430,18 @@ static void test_schema_defaults(void **st)
         assert_int_equal(json_object_size(args), 1); /* the caller's object is untouched */
     }
     json_t *none = J("{}");
-    assert_int_equal(ep_tools_call(NULL, "eager", none, &res, &e), 0);
+    assert_int_equal(ep_tools_call(Tools, NULL, "eager", none, &res, &e), 0);
     json_t *want = J("{\"args\":{\"limit\":50,\"order\":\"desc\"},\"given\":{}}");
     assert_true(json_equal(res, want));
     json_decref(want);
     json_decref(res);
     json_decref(none);
-    const struct ep_tool *t = ep_tools_find("lazy");
+    const struct ep_tool *t = ep_tools_find(Tools, "lazy");
     assert_int_equal(json_integer_value(ep_tools_arg(t, args, "limit")), 7);
     assert_string_equal(json_string_value(ep_tools_arg(t, args, "order")), "desc");
     assert_null(ep_tools_arg(t, args, "q"));
     json_decref(args);
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
 }
 
 /* tools/ep_json: the one rounding rule and the sticky error flag. */

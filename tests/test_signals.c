@@ -16,6 +16,8 @@
 #include "ep_tools.h"
 #include "ep_tools_signals.h"
 
+EP_TEST_TOOLS
+
 static struct ep_store *S; /* the bundled default store */
 static struct ep_env Env;
 static char *Dir;
@@ -24,13 +26,13 @@ static int setup(void **state)
 {
     (void)state;
     static const ep_test_rows_fn rows[] = {ep_tools_signals_rows, NULL};
-    return ep_test_store_open("signals.db", &Dir, &S, &Env, rows);
+    return ep_test_store_open("signals.db", &Dir, &S, &Env, rows, Tools);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
     ep_test_store_close(Dir, S, &Env);
     return 0;
 }
@@ -44,7 +46,7 @@ static int call_env(struct ep_store *st, struct ep_env *env, const char *tool,
     json_t *args = json_loads(args_json, 0, NULL);
     assert_non_null(args);
     *res = NULL;
-    int rc = ep_tools_call(&ctx, tool, args, res, err);
+    int rc = ep_tools_call(Tools, &ctx, tool, args, res, err);
     json_decref(args);
     if (rc == 0)
         assert_non_null(json_object_get(*res, "provenance"));

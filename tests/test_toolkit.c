@@ -18,6 +18,8 @@
 #include "ep_tools_basic.h"
 #include "ep_tools_toolkit.h"
 
+EP_TEST_TOOLS
+
 static struct ep_store *S;
 static struct ep_env Env;
 static char *Dir;
@@ -26,13 +28,13 @@ static int setup(void **state)
 {
     (void)state;
     static const ep_test_rows_fn rows[] = {ep_tools_toolkit_rows, ep_tools_basic_rows, NULL};
-    return ep_test_store_open("kit.db", &Dir, &S, &Env, rows);
+    return ep_test_store_open("kit.db", &Dir, &S, &Env, rows, Tools);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
     ep_report_cleanup();
     ep_test_store_close(Dir, S, &Env);
     return 0;
@@ -47,7 +49,7 @@ static int call(const char *tool, const char *args_json, json_t **res, struct ep
     json_t *args = json_loads(args_json, 0, NULL);
     assert_non_null(args);
     *res = NULL;
-    int rc = ep_tools_call(&ctx, tool, args, res, err);
+    int rc = ep_tools_call(Tools, &ctx, tool, args, res, err);
     json_decref(args);
     return rc;
 }

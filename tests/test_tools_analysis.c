@@ -19,6 +19,8 @@
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
+EP_TEST_TOOLS
+
 static struct ep_store *store;
 static char *tmp;
 static struct ep_tool_ctx tctx;
@@ -33,18 +35,20 @@ static int setup(void **st)
 {
     (void)st;
     static const ep_test_rows_fn rows[] = {ep_tools_basic_rows, ep_tools_analysis_rows, NULL};
-    if (ep_test_store_open("s.db", &tmp, &store, &env, rows))
+    if (ep_test_store_open("s.db", &tmp, &store, &env, rows, Tools))
         return -1;
     tctx.store = store;
     tctx.env = &env;
-    ep_tools_provider_init(&prov, store);
+    static struct ep_tools_provider_ctx pc;
+    pc = (struct ep_tools_provider_ctx){.store = store, .tools = Tools};
+    ep_tools_provider_init(&prov, &pc);
     return 0;
 }
 
 static int teardown(void **st)
 {
     (void)st;
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
     ep_report_cleanup(); /* cairo's and fontconfig's caches (test_reports renders a PNG) */
     ep_test_store_close(tmp, store, &env);
     return 0;
@@ -59,7 +63,7 @@ static int call(const char *tool, const char *args, json_t **out, char *msg)
         fail_msg("bad test JSON %s", args);
     struct ep_error e = {0};
     *out = NULL;
-    int rc = ep_tools_call(&tctx, tool, a, out, &e);
+    int rc = ep_tools_call(Tools, &tctx, tool, a, out, &e);
     json_decref(a);
     if (msg)
         snprintf(msg, EP_ERROR_MSG_MAX, "%s", e.msg);

@@ -15,6 +15,8 @@
 #include "ep_tools_common.h"
 #include "ep_util.h"
 
+EP_TEST_TOOLS
+
 static char *tmp;
 static struct ep_store *store;
 static struct ep_tool_ctx ctx;
@@ -33,7 +35,7 @@ static int setup(void **state)
     }
     size_t n;
     const struct ep_tool *rows = ep_tools_basic_rows(&n);
-    if (ep_tools_register(rows, n, &err)) {
+    if (ep_tools_register(Tools, rows, n, &err)) {
         fprintf(stderr, "register: %s\n", err.msg);
         return -1;
     }
@@ -46,7 +48,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
     ep_env_close(&env);
     ep_store_close(store);
     ep_test_system("rm -rf '%s'", tmp);
@@ -62,7 +64,7 @@ static int call(const char *tool, const char *args, json_t **res, struct ep_erro
     if (args && !a)
         fail_msg("bad test JSON %s: %s", args, je.text);
     ep_error_clear(err);
-    int rc = ep_tools_call(&ctx, tool, a, res, err);
+    int rc = ep_tools_call(Tools, &ctx, tool, a, res, err);
     json_decref(a);
     return rc;
 }
@@ -144,7 +146,7 @@ static json_t *prov_window(struct ep_tool_ctx *c)
 {
     json_t *a = json_pack("{s:i}", "limit", 1), *res = NULL;
     struct ep_error err = {0};
-    int rc = ep_tools_call(c, "get_meps", a, &res, &err);
+    int rc = ep_tools_call(Tools, c, "get_meps", a, &res, &err);
     json_decref(a);
     if (rc)
         fail_msg("get_meps: %s", err.msg);

@@ -6,6 +6,8 @@
 #include "ep_testutil.h"
 #include "ep_tools.h"
 
+EP_TEST_TOOLS
+
 static int runs;
 
 static int count_tool(struct ep_tool_ctx *ctx, json_t *args, json_t **result, struct ep_error *err)
@@ -31,7 +33,7 @@ static int call(const char *name, const char *args)
 {
     json_t *a = json_loads(args, 0, NULL), *r = NULL;
     struct ep_error err = {0};
-    assert_int_equal(ep_tools_call(NULL, name, a, &r, &err), 0);
+    assert_int_equal(ep_tools_call(Tools, NULL, name, a, &r, &err), 0);
     int v = (int)json_integer_value(json_object_get(r, "runs"));
     json_object_set_new(r, "runs", json_integer(-1)); /* callers own a copy: must not leak back */
     json_decref(r);
@@ -43,7 +45,7 @@ static void test_cache(void **state)
 {
     (void)state;
     struct ep_error err = {0};
-    assert_int_equal(ep_tools_register(rows, 3, &err), 0);
+    assert_int_equal(ep_tools_register(Tools, rows, 3, &err), 0);
     runs = 0;
     assert_int_equal(call("cached", "{\"x\": 1}"), 1);
     assert_int_equal(call("cached", "{\"x\": 1}"), 1); /* hit, and unchanged by the caller */
@@ -54,20 +56,20 @@ static void test_cache(void **state)
     assert_int_equal(call("writer", "{\"x\": 1}"), 5);
     assert_int_equal(call("writer", "{\"x\": 1}"), 6);
     struct ep_tools_cache_stats st;
-    ep_tools_cache_stats(&st);
+    ep_tools_cache_stats(Tools, &st);
     assert_int_equal(st.hits, 2);
     assert_int_equal(st.entries, 2);
-    ep_tools_cache_clear();
+    ep_tools_cache_clear(Tools);
     assert_int_equal(call("cached", "{\"x\": 1}"), 7);
     setenv("EPINTEL_NO_RESULT_CACHE", "1", 1);
     assert_int_equal(call("cached", "{\"x\": 1}"), 8);
     unsetenv("EPINTEL_NO_RESULT_CACHE");
     /* invalid arguments are never served from the cache */
     json_t *a = json_loads("{\"x\": \"one\"}", 0, NULL), *r = NULL;
-    assert_int_equal(ep_tools_call(NULL, "cached", a, &r, &err), EP_EINVAL);
+    assert_int_equal(ep_tools_call(Tools, NULL, "cached", a, &r, &err), EP_EINVAL);
     json_decref(a);
-    ep_tools_cleanup();
-    ep_tools_cache_clear();
+    ep_tools_cleanup(Tools);
+    ep_tools_cache_clear(Tools);
 }
 
 static double fake_now = 1000.0;
@@ -83,78 +85,78 @@ static void test_blob_fast_path(void **state)
 {
     (void)state;
     struct ep_error err = {0};
-    assert_int_equal(ep_tools_register(rows, 3, &err), 0);
-    ep_tools_cache_clear();
-    ep_tools_cache_set_clock(fake_clock);
+    assert_int_equal(ep_tools_register(Tools, rows, 3, &err), 0);
+    ep_tools_cache_clear(Tools);
+    ep_tools_cache_set_clock(Tools, fake_clock);
     runs = 0;
     json_t *args = json_loads("{\"x\": 1}", 0, NULL);
     char *canon = ep_tools_canonical_args(args);
     assert_string_equal(canon, "{\"x\":1}");
-    assert_null(ep_tools_cache_peek("cached", canon)); /* nothing cached yet */
+    assert_null(ep_tools_cache_peek(Tools, "cached", canon)); /* nothing cached yet */
     assert_int_equal(call("cached", "{\"x\": 1}"), 1);
-    assert_null(ep_tools_cache_peek("cached", canon)); /* cached, but no blob attached */
+    assert_null(ep_tools_cache_peek(Tools, "cached", canon)); /* cached, but no blob attached */
     struct ep_tools_cache_stats st0, st;
-    ep_tools_cache_stats(&st0);
+    ep_tools_cache_stats(Tools, &st0);
     static const char bytes[] = "{\"content\":[],\"isError\":false}";
-    ep_tools_cache_attach("cached", canon, bytes, sizeof bytes - 1);
-    struct ep_tools_blob *b = ep_tools_cache_peek("cached", canon);
+    ep_tools_cache_attach(Tools, "cached", canon, bytes, sizeof bytes - 1);
+    struct ep_tools_blob *b = ep_tools_cache_peek(Tools, "cached", canon);
     assert_non_null(b);
     assert_int_equal(b->len, sizeof bytes - 1);
     assert_memory_equal(b->data, bytes, sizeof bytes);
-    ep_tools_cache_stats(&st);
+    ep_tools_cache_stats(Tools, &st);
     assert_int_equal(st.hits, st0.hits + 1);
     /* a second attach does not replace the first blob */
-    ep_tools_cache_attach("cached", canon, "{}", 2);
-    struct ep_tools_blob *b2 = ep_tools_cache_peek("cached", canon);
+    ep_tools_cache_attach(Tools, "cached", canon, "{}", 2);
+    struct ep_tools_blob *b2 = ep_tools_cache_peek(Tools, "cached", canon);
     assert_ptr_equal(b2, b);
     ep_tools_blob_unref(b2);
     /* other arguments, a row with TTL 0, a row that is not read-only: never */
-    assert_null(ep_tools_cache_peek("cached", "{\"x\":2}"));
+    assert_null(ep_tools_cache_peek(Tools, "cached", "{\"x\":2}"));
     assert_int_equal(call("uncached", "{\"x\": 1}"), 2);
-    ep_tools_cache_attach("uncached", canon, bytes, sizeof bytes - 1);
-    assert_null(ep_tools_cache_peek("uncached", canon));
-    assert_null(ep_tools_cache_peek("writer", canon));
-    assert_null(ep_tools_cache_peek("nope", canon));
+    ep_tools_cache_attach(Tools, "uncached", canon, bytes, sizeof bytes - 1);
+    assert_null(ep_tools_cache_peek(Tools, "uncached", canon));
+    assert_null(ep_tools_cache_peek(Tools, "writer", canon));
+    assert_null(ep_tools_cache_peek(Tools, "nope", canon));
 
     /* 1.5 s without confirmation: the first caller is sent to confirm, the others are served */
     fake_now += 1.5;
-    assert_null(ep_tools_cache_peek("cached", canon));
-    b2 = ep_tools_cache_peek("cached", canon);
+    assert_null(ep_tools_cache_peek(Tools, "cached", canon));
+    b2 = ep_tools_cache_peek(Tools, "cached", canon);
     assert_ptr_equal(b2, b);
     ep_tools_blob_unref(b2);
     /* ... but not beyond 2 s */
     fake_now += 0.6;
-    assert_null(ep_tools_cache_peek("cached", canon));
+    assert_null(ep_tools_cache_peek(Tools, "cached", canon));
     /* ep_tools_call confirms the generation (a hit: the handler does not run) */
     assert_int_equal(call("cached", "{\"x\": 1}"), 1);
-    b2 = ep_tools_cache_peek("cached", canon);
+    b2 = ep_tools_cache_peek(Tools, "cached", canon);
     assert_ptr_equal(b2, b);
     ep_tools_blob_unref(b2);
     /* the TTL (60 s) ends the entry and its blob */
     fake_now += 61;
     assert_int_equal(call("cached", "{\"x\": 1}"), 3);
-    assert_null(ep_tools_cache_peek("cached", canon));
+    assert_null(ep_tools_cache_peek(Tools, "cached", canon));
     /* a blob handed out stays valid after the entry is gone */
     assert_memory_equal(b->data, bytes, sizeof bytes);
     ep_tools_blob_unref(b);
     /* clear drops everything; EPINTEL_NO_RESULT_CACHE turns the fast path off too */
-    ep_tools_cache_attach("cached", canon, bytes, sizeof bytes - 1);
-    b = ep_tools_cache_peek("cached", canon);
+    ep_tools_cache_attach(Tools, "cached", canon, bytes, sizeof bytes - 1);
+    b = ep_tools_cache_peek(Tools, "cached", canon);
     assert_non_null(b);
     ep_tools_blob_unref(b);
     setenv("EPINTEL_NO_RESULT_CACHE", "1", 1);
-    assert_null(ep_tools_cache_peek("cached", canon));
+    assert_null(ep_tools_cache_peek(Tools, "cached", canon));
     unsetenv("EPINTEL_NO_RESULT_CACHE");
-    ep_tools_cache_clear();
-    assert_null(ep_tools_cache_peek("cached", canon));
+    ep_tools_cache_clear(Tools);
+    assert_null(ep_tools_cache_peek(Tools, "cached", canon));
     free(canon);
     json_decref(args);
     char *empty = ep_tools_canonical_args(NULL);
     assert_string_equal(empty, "{}");
     free(empty);
-    ep_tools_cache_set_clock(NULL);
-    ep_tools_cleanup();
-    ep_tools_cache_clear();
+    ep_tools_cache_set_clock(Tools, NULL);
+    ep_tools_cleanup(Tools);
+    ep_tools_cache_clear(Tools);
 }
 
 int main(void)

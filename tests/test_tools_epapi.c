@@ -24,6 +24,8 @@
 #include "ep_tools_toolkit.h"
 #include "ep_tools_signals.h"
 
+EP_TEST_TOOLS
+
 static pid_t srv_pid = -1;
 static char base[128];
 static char *tmp;
@@ -71,7 +73,7 @@ static void pipeline(const char *url, int threshold, int retries)
                               .max_retries = retries,
                               .seed = 7};
     struct ep_error err = {0};
-    assert_int_equal(ep_tools_epapi_configure(&o, &err), 0);
+    assert_int_equal(ep_tools_epapi_configure(Tools, &o, &err), 0);
     setenv("EPINTEL_NO_RESULT_CACHE", "1", 1);
 }
 
@@ -90,7 +92,7 @@ static int group_setup(void **state)
     char path[4096];
     snprintf(path, sizeof path, "%s/tools.db", tmp);
     struct ep_error err = {0};
-    if (ep_store_open(path, 0, &store, &err) || ep_tools_register_all(&err)) {
+    if (ep_store_open(path, 0, &store, &err) || ep_tools_register_all(Tools, &err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
@@ -101,8 +103,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    ep_tools_epapi_configure(NULL, NULL);
-    ep_tools_cleanup();
+    ep_tools_epapi_configure(Tools, NULL, NULL);
+    ep_tools_cleanup(Tools);
     ep_store_close(store);
     ep_test_stop_server(srv_pid);
     ep_test_system("rm -rf '%s'", tmp);
@@ -120,7 +122,7 @@ static int call(const char *name, const char *args, json_t **out, struct ep_erro
         fail_msg("bad test JSON %s: %s", args, je.text);
     *out = NULL;
     memset(err, 0, sizeof *err);
-    int rc = ep_tools_call(&ctx, name, a, out, err);
+    int rc = ep_tools_call(Tools, &ctx, name, a, out, err);
     json_decref(a);
     return rc;
 }
@@ -163,14 +165,14 @@ static void test_table_matches_spec(void **state)
     (void)state;
     /* the real table is registered lazily: every schema of every row parses and is supported */
     struct ep_error verr = {0};
-    if (ep_tools_verify(&verr))
+    if (ep_tools_verify(Tools, &verr))
         fail_msg("%s", verr.msg);
-    assert_true(ep_tools_count() >= 67);
+    assert_true(ep_tools_count(Tools) >= 67);
     /* every schema text tools/list splices (embedded, or registered as compact) is exactly the
      * compact dump of the parsed schema, so the spliced page equals a serialized one */
     size_t n_embedded = 0;
-    for (size_t i = 0; i < ep_tools_count(); i++) {
-        const struct ep_tool *t = ep_tools_at(i);
+    for (size_t i = 0; i < ep_tools_count(Tools); i++) {
+        const struct ep_tool *t = ep_tools_at(Tools, i);
         for (int o = 0; o < 2; o++) {
             json_t *sch = o ? ep_tools_output_schema(t) : ep_tools_input_schema(t);
             size_t len = 0;
@@ -212,7 +214,7 @@ static void test_table_matches_spec(void **state)
 
     size_t n = 0;
     struct ep_error err = {0};
-    const struct ep_tool *rows = ep_tools_epapi_rows(&n, &err);
+    const struct ep_tool *rows = ep_tools_epapi_rows(Tools, &n, &err);
     assert_non_null(rows);
     /* 55 GET paths - 3 served by the basic tools (get_meps, get_mep_details,
      * get_parliamentary_questions) = 52 pass-through tools, + get_server_health */
@@ -224,7 +226,7 @@ static void test_table_matches_spec(void **state)
     assert_null(ep_tools_epapi_excluded("speeches"));
     /* 10 basic + 5 intelligence + 2 topic tools + 52 + health (+ the toolkit and the signal
      * tools), registered without a clash */
-    assert_int_equal(ep_tools_count(), 70 + n_kit + n_sig);
+    assert_int_equal(ep_tools_count(Tools), 70 + n_kit + n_sig);
 
     size_t seen = 0, excluded = 0, feeds = 0;
     const char *key;
@@ -238,7 +240,7 @@ static void test_table_matches_spec(void **state)
         }
         const struct ep_tool *t = NULL;
         for (size_t i = 0; i + 1 < n; i++)
-            if (strcmp(ep_tools_epapi_endpoint_of(rows[i].name), path) == 0)
+            if (strcmp(ep_tools_epapi_endpoint_of(Tools, rows[i].name), path) == 0)
                 t = &rows[i];
         if (!t)
             fail_msg("no tool for %s", path);
@@ -251,7 +253,7 @@ static void test_table_matches_spec(void **state)
             assert_true(ln > 5 && strcmp(t->name + ln - 5, "_feed") == 0);
         }
         assert_true(t->read_only && t->idempotent && t->open_world && t->cache_ttl_s > 0);
-        json_t *in = json_object_get(ep_tools_input_schema(ep_tools_find(t->name)), "properties");
+        json_t *in = json_object_get(ep_tools_input_schema(ep_tools_find(Tools, t->name)), "properties");
         assert_non_null(in);
         /* every path and query parameter of the spec, typed as the spec says */
         size_t want = 0;
@@ -299,13 +301,13 @@ static void test_table_matches_spec(void **state)
     assert_int_equal(excluded, 3);
     assert_int_equal(feeds, 13);
     /* the peer server's names where the endpoint is the same */
-    assert_string_equal(ep_tools_epapi_endpoint_of("get_procedure_event_by_id"),
+    assert_string_equal(ep_tools_epapi_endpoint_of(Tools, "get_procedure_event_by_id"),
                         "procedures/{process-id}/events/{event-id}");
-    assert_string_equal(ep_tools_epapi_endpoint_of("get_meeting_decisions"),
+    assert_string_equal(ep_tools_epapi_endpoint_of(Tools, "get_meeting_decisions"),
                         "meetings/{sitting-id}/decisions");
-    assert_string_equal(ep_tools_epapi_endpoint_of("get_mep_declarations"), "meps-declarations");
-    assert_string_equal(ep_tools_epapi_endpoint_of("get_homonym_meps"), "meps/show-homonyms");
-    assert_null(ep_tools_epapi_endpoint_of("get_meps"));
+    assert_string_equal(ep_tools_epapi_endpoint_of(Tools, "get_mep_declarations"), "meps-declarations");
+    assert_string_equal(ep_tools_epapi_endpoint_of(Tools, "get_homonym_meps"), "meps/show-homonyms");
+    assert_null(ep_tools_epapi_endpoint_of(Tools, "get_meps"));
     json_decref(spec);
 }
 
@@ -438,10 +440,10 @@ static void test_cache_second_call(void **state)
     /* the tool result cache */
     unsetenv("EPINTEL_NO_RESULT_CACHE");
     struct ep_tools_cache_stats a, b;
-    ep_tools_cache_stats(&a);
+    ep_tools_cache_stats(Tools, &a);
     json_decref(call_ok("get_events", "{\"limit\":6}"));
     json_decref(call_ok("get_events", "{\"limit\":6}"));
-    ep_tools_cache_stats(&b);
+    ep_tools_cache_stats(Tools, &b);
     assert_int_equal(b.hits, a.hits + 1);
     assert_int_equal(b.misses, a.misses + 1);
     assert_int_equal(server_requests(), before + 2);
@@ -482,7 +484,7 @@ static void test_stale_served_degraded(void **state)
     ctl("POST", "__faults", "{\"route\":\"procedures\",\"status\":503}");
     unsetenv("EPINTEL_NO_RESULT_CACHE");
     struct ep_tools_cache_stats a, b;
-    ep_tools_cache_stats(&a);
+    ep_tools_cache_stats(Tools, &a);
     r = call_ok("get_procedures", "{\"limit\":3}");
     assert_true(json_is_true(json_object_get(r, "degraded")));
     assert_string_equal(str(r, "source.cache"), "stale");
@@ -492,7 +494,7 @@ static void test_stale_served_degraded(void **state)
     assert_non_null(strstr(str(r, "source.warning"), "HTTP 503"));
     assert_int_equal(json_integer_value(json_object_get(r, "count")), 3);
     json_decref(r);
-    ep_tools_cache_stats(&b);
+    ep_tools_cache_stats(Tools, &b);
     assert_int_equal(b.entries, a.entries); /* a degraded result is not kept */
     setenv("EPINTEL_NO_RESULT_CACHE", "1", 1);
     /* no cached copy at all: the error names the upstream and why */

@@ -16,6 +16,8 @@
 #include "ep_tools_intel.h"
 #include "ep_tools_window.h"
 
+EP_TEST_TOOLS
+
 static struct ep_store *S;
 static struct ep_store *S1; /* one-vote store (short_store) */
 static struct ep_env Env, Env1; /* their analysis environments (window caches) */
@@ -31,14 +33,14 @@ static int setup(void **state)
     }
     /* analyze_voting_patterns too, on the one-vote store */
     static const ep_test_rows_fn rows[] = {ep_tools_intel_rows, ep_tools_analysis_rows, NULL};
-    return ep_test_store_open("intel.db", &Dir, &S, &Env, rows);
+    return ep_test_store_open("intel.db", &Dir, &S, &Env, rows, Tools);
 }
 
 static int teardown(void **state)
 {
     (void)state;
     ep_env_close(&Env1);
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
     ep_report_cleanup(); /* cairo's and fontconfig's caches (test_formats renders PDFs) */
     ep_store_close(S1);
     ep_test_store_close(Dir, S, &Env);
@@ -54,7 +56,7 @@ static int call_on(struct ep_store *st, const char *tool, const char *args_json,
     json_t *args = json_loads(args_json, 0, NULL);
     assert_non_null(args);
     *res = NULL;
-    int rc = ep_tools_call(&ctx, tool, args, res, err);
+    int rc = ep_tools_call(Tools, &ctx, tool, args, res, err);
     json_decref(args);
     if (rc == 0)
         assert_non_null(*res);
@@ -549,7 +551,7 @@ static void test_short_map(void **state)
     json_t *args = json_loads("{\"formats\": [\"json\", \"png\"]}", 0, NULL);
     struct ep_error err = {0};
     r = NULL;
-    int rc = ep_tools_call(&ctx, "map_political_network", args, &r, &err);
+    int rc = ep_tools_call(Tools, &ctx, "map_political_network", args, &r, &err);
     json_decref(args);
     if (rc)
         fprintf(stderr, "map_political_network png: %s\n", err.msg);
@@ -675,16 +677,16 @@ static void test_cancel(void **state)
         cancel_flag = 1;
         ctx.cancelled = &cancel_flag;
         json_t *args = json_loads(t == 0 ? margs : "{}", 0, NULL), *res = NULL;
-        assert_int_equal(ep_tools_call(&ctx, tools[t], args, &res, &err), EP_ECANCELED);
+        assert_int_equal(ep_tools_call(Tools, &ctx, tools[t], args, &res, &err), EP_ECANCELED);
         assert_null(res);
         /* flag set by the progress callback after the first stage: the handler stops (the
          * earlier tests' results are dropped from both caches so that the handler runs) */
         ep_env_clear(&Env);
-        ep_tools_cache_clear();
+        ep_tools_cache_clear(Tools);
         cancel_flag = 0;
         cancel_at = 2;
         ctx.progress = on_progress;
-        assert_int_equal(ep_tools_call(&ctx, tools[t], args, &res, &err), EP_ECANCELED);
+        assert_int_equal(ep_tools_call(Tools, &ctx, tools[t], args, &res, &err), EP_ECANCELED);
         assert_null(res);
         json_decref(args);
     }
@@ -702,15 +704,15 @@ static void test_deadline(void **state)
                                         "generate_political_risk_assessment"};
     for (int t = 0; t < 4; t++) {
         ep_env_clear(&Env);
-        ep_tools_cache_clear();
+        ep_tools_cache_clear(Tools);
         struct ep_error err = {0};
         struct ep_tool_ctx ctx = {.store = S, .env = &Env, .deadline = ep_now() - 1};
         json_t *args = json_object(), *res = NULL;
-        assert_int_equal(ep_tools_call(&ctx, tools[t], args, &res, &err), EP_EUNAVAIL);
+        assert_int_equal(ep_tools_call(Tools, &ctx, tools[t], args, &res, &err), EP_EUNAVAIL);
         assert_null(res);
         assert_non_null(strstr(err.msg, "deadline (the server's --tool-timeout) passed"));
         ctx.deadline = ep_now() + 600;
-        assert_int_equal(ep_tools_call(&ctx, tools[t], args, &res, &err), 0);
+        assert_int_equal(ep_tools_call(Tools, &ctx, tools[t], args, &res, &err), 0);
         json_decref(res);
         json_decref(args);
     }
@@ -745,7 +747,7 @@ static int call_out(const char *dir, const char *tool, const char *args_json, js
     json_t *args = json_loads(args_json, 0, NULL);
     assert_non_null(args);
     *res = NULL;
-    int rc = ep_tools_call(&ctx, tool, args, res, err);
+    int rc = ep_tools_call(Tools, &ctx, tool, args, res, err);
     json_decref(args);
     return rc;
 }

@@ -22,6 +22,8 @@
 #include "ep_tools_intel.h"
 #include "ep_tools_window.h"
 
+EP_TEST_TOOLS
+
 static char *Dir;
 static struct ep_store *Def; /* the bundled default dataset */
 static struct ep_store *Xml; /* built on first use (xml_store) */
@@ -36,7 +38,7 @@ static int setup(void **state)
     snprintf(path, sizeof path, "%s/default.db", Dir);
     if (ep_store_open(path, 0, &Def, &err) || ep_store_ensure_default(Def, NULL, NULL, &err) ||
         ep_env_init(&DefEnv, Def, &err) ||
-        ep_tools_register_all(&err)) {
+        ep_tools_register_all(Tools, &err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
@@ -47,7 +49,7 @@ static int teardown(void **state)
 {
     (void)state;
     ep_env_close(&DefEnv);
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
     ep_store_close(Def);
     ep_store_close(Xml);
     ep_test_system("rm -rf '%s'", Dir);
@@ -98,7 +100,7 @@ static int call(struct ep_store *s, const char *tool, const char *args_json, jso
         fail_msg("bad test JSON %s: %s", args_json, je.text);
     *res = NULL;
     ep_error_clear(err);
-    int rc = ep_tools_call(&ctx, tool, args, res, err);
+    int rc = ep_tools_call(Tools, &ctx, tool, args, res, err);
     json_decref(args);
     return rc;
 }

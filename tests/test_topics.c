@@ -28,6 +28,8 @@
 #include "ep_util.h"
 #include "sqlite3.h"
 
+EP_TEST_TOOLS
+
 static struct ep_store *store;
 static char *tmp;
 static struct ep_env env;
@@ -38,7 +40,7 @@ static int setup(void **st)
     (void)st;
     static const ep_test_rows_fn rows[] = {ep_tools_analysis_rows, ep_tools_intel_rows,
                                            ep_tools_topics_rows, NULL};
-    if (ep_test_store_open("s.db", &tmp, &store, &env, rows))
+    if (ep_test_store_open("s.db", &tmp, &store, &env, rows, Tools))
         return -1;
     tctx.store = store;
     tctx.env = &env;
@@ -48,7 +50,7 @@ static int setup(void **st)
 static int teardown(void **st)
 {
     (void)st;
-    ep_tools_cleanup();
+    ep_tools_cleanup(Tools);
     ep_report_cleanup();
     ep_test_store_close(tmp, store, &env);
     return 0;
@@ -359,7 +361,7 @@ static int call(const char *tool, const char *args, json_t **out, char *msg)
         fail_msg("bad test JSON %s", args);
     struct ep_error e = {0};
     *out = NULL;
-    int rc = ep_tools_call(&tctx, tool, a, out, &e);
+    int rc = ep_tools_call(Tools, &tctx, tool, a, out, &e);
     json_decref(a);
     if (msg)
         snprintf(msg, EP_ERROR_MSG_MAX, "%s", e.msg);

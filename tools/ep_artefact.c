@@ -570,7 +570,7 @@ int ep_tools_doc_network(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts,
                          struct ep_doc_sink *sink, struct ep_error *err)
 {
     /* the tool's arguments as its handler gets them: the schema's defaults filled in */
-    json_t *a = ep_tools_args_with_defaults("map_political_network", args);
+    json_t *a = ep_tools_args_with_defaults(ctx->tools, "map_political_network", args);
     if (!a)
         return ep_error_set(err, EP_EINTERNAL,
                             "map_political_network is not registered, or out of memory");

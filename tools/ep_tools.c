@@ -4,6 +4,7 @@
 #include "ep_tools_epapi.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,10 +18,11 @@
 #include "ep_schema.h"
 
 struct entry {
-    struct ep_tool row; /* first: ep_tools_at() returns &entry->row */
+    struct ep_tool row;     /* first: ep_tools_at() returns &entry->row */
+    struct ep_tools *owner; /* the object it is registered in (its parse_lock) */
     json_t *in, *out;   /* parsed schemas (owned) */
     /* 0: not parsed yet (registered lazily), 1: parsed, -1: a schema failed to parse (a bug in
-     * the row; every later use reports it). Read with acquire, written under parse_lock. */
+     * the row; every later use reports it). Read with acquire, written under ts->parse_lock. */
     int state;
     /* 1 when the row's schema texts are compact (exactly json_dumps(JSON_COMPACT) of
      * themselves): embedded ones (tools/schemas/) or rows registered with
@@ -29,11 +31,78 @@ struct entry {
     char *in_text, *out_text; /* owned, compact */
 };
 
-/* Lazily registered rows parse their schemas on first use, under this lock. */
-static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static struct entry **ep_tools_tab;
-static size_t ep_tools_n, ep_tools_alloc;
+#define EP_TOOLS_CACHE_BYTES ((size_t)64 << 20)
+#define EP_TOOLS_CACHE_SLOTS 512
+#define EP_TOOLS_VERIFY_S 1.0
+
+struct cached {
+    char *key; /* "name|canonical arguments" */
+    unsigned long hash;
+    json_t *res;
+    struct ep_tools_blob *blob; /* the front end's serialized form, or NULL */
+    size_t bytes;
+    unsigned long gen; /* data generation it belongs to */
+    double expires;
+    unsigned long used;
+};
+
+/* The server-level object: the tool registry, the result cache and the EP API tool rows and
+ * pipeline (ep_tools_epapi.c). Nothing of it is process-wide. */
+struct ep_tools {
+    /* Lazily registered rows parse their schemas on first use, under this lock. */
+    pthread_mutex_t parse_lock;
+    struct entry **tab;
+    size_t n, alloc;
+    /* the result cache */
+    struct cached *rcache; /* EP_TOOLS_CACHE_SLOTS, owned */
+    size_t rcache_bytes;
+    unsigned long rcache_tick;
+    pthread_mutex_t rcache_lock;
+    struct ep_tools_cache_stats rcache_stats;
+    char *rcache_version;     /* the store content the current generation belongs to */
+    unsigned long rcache_gen; /* starts a new value whenever rcache_version changes */
+    double rcache_verified;   /* when rcache_version was last confirmed (cache_now) */
+    int rcache_revalidating;  /* a caller was sent to ep_tools_call to confirm it */
+    double (*rcache_clock)(void);
+    struct ep_tools_epapi *epapi; /* owned: the EP API rows and pipeline, or NULL */
+};
+
+int ep_tools_init(struct ep_tools **out, struct ep_error *err)
+{
+    struct ep_tools *ts = calloc(1, sizeof *ts);
+    struct cached *slots = ts ? calloc(EP_TOOLS_CACHE_SLOTS, sizeof *slots) : NULL;
+    *out = NULL;
+    if (!slots) {
+        free(ts);
+        return ep_error_set(err, EP_ENOMEM, "out of memory creating the tool table");
+    }
+    ts->rcache = slots;
+    ts->rcache_clock = ep_now;
+    pthread_mutex_init(&ts->parse_lock, NULL);
+    pthread_mutex_init(&ts->rcache_lock, NULL);
+    *out = ts;
+    return 0;
+}
+
+void ep_tools_close(struct ep_tools *ts)
+{
+    if (!ts)
+        return;
+    ep_tools_cleanup(ts);
+    ep_tools_cache_clear(ts);
+    ep_tools_epapi_free(ts->epapi);
+    free(ts->rcache_version);
+    pthread_mutex_destroy(&ts->parse_lock);
+    pthread_mutex_destroy(&ts->rcache_lock);
+    free(ts->rcache);
+    free(ts);
+}
+
+struct ep_tools_epapi **ep_tools_epapi_slot(struct ep_tools *ts)
+{
+    return &ts->epapi;
+}
 
 static void entry_free(struct entry *e)
 {
@@ -73,13 +142,13 @@ static int parse_schema(const struct ep_tool *r, const char *which, const char *
     return 0;
 }
 
-static struct entry *find_entry(const char *name)
+static struct entry *find_entry(const struct ep_tools *ts, const char *name)
 {
     if (!name)
         return NULL;
-    for (size_t i = 0; i < ep_tools_n; i++)
-        if (strcmp(ep_tools_tab[i]->row.name, name) == 0)
-            return ep_tools_tab[i];
+    for (size_t i = 0; i < ts->n; i++)
+        if (strcmp(ts->tab[i]->row.name, name) == 0)
+            return ts->tab[i];
     return NULL;
 }
 
@@ -102,7 +171,8 @@ static int entry_ready(struct entry *e, struct ep_error *err)
 {
     if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) > 0)
         return 0;
-    pthread_mutex_lock(&parse_lock);
+    struct ep_tools *ts = e->owner;
+    pthread_mutex_lock(&ts->parse_lock);
     int rc = 0;
     if (e->state == 0) {
         rc = entry_parse(e, err);
@@ -110,7 +180,7 @@ static int entry_ready(struct entry *e, struct ep_error *err)
     } else if (e->state < 0) {
         rc = entry_parse(e, err); /* fails again, with the same message, keeping nothing */
     }
-    pthread_mutex_unlock(&parse_lock);
+    pthread_mutex_unlock(&ts->parse_lock);
     return rc;
 }
 
@@ -136,7 +206,7 @@ static void entry_texts(struct entry *e, int compact)
                              (!e->row.output_schema || embedded_text(e->row.output_schema)));
 }
 
-static int do_register(const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
+static int do_register(struct ep_tools *ts, const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
 {
     int rc = 0;
     struct entry **fresh = calloc(n ? n : 1, sizeof *fresh);
@@ -158,7 +228,7 @@ static int do_register(const struct ep_tool *rows, size_t n, unsigned flags, str
                               r->name);
             goto out;
         }
-        int dup = find_entry(r->name) != NULL;
+        int dup = find_entry(ts, r->name) != NULL;
         for (size_t j = 0; j < done && !dup; j++)
             dup = strcmp(fresh[j]->row.name, r->name) == 0;
         if (dup) {
@@ -171,6 +241,7 @@ static int do_register(const struct ep_tool *rows, size_t n, unsigned flags, str
             goto out;
         }
         e->row = *r;
+        e->owner = ts;
         fresh[done] = e;
         entry_texts(e, (flags & EP_TOOLS_REG_COMPACT) != 0);
         if (!e->row.input_schema) {
@@ -187,20 +258,20 @@ static int do_register(const struct ep_tool *rows, size_t n, unsigned flags, str
             goto out;
         }
     }
-    if (ep_tools_n + n > ep_tools_alloc) {
-        size_t na = ep_tools_alloc ? ep_tools_alloc : 16;
-        while (na < ep_tools_n + n)
+    if (ts->n + n > ts->alloc) {
+        size_t na = ts->alloc ? ts->alloc : 16;
+        while (na < ts->n + n)
             na *= 2;
-        struct entry **t = realloc(ep_tools_tab, na * sizeof *t);
-        if (!t) {
+        struct entry **grown = realloc(ts->tab, na * sizeof *grown);
+        if (!grown) {
             rc = ep_error_set(err, EP_ENOMEM, "out of memory registering tools");
             goto out;
         }
-        ep_tools_tab = t;
-        ep_tools_alloc = na;
+        ts->tab = grown;
+        ts->alloc = na;
     }
-    memcpy(ep_tools_tab + ep_tools_n, fresh, n * sizeof *fresh);
-    ep_tools_n += n;
+    memcpy(ts->tab + ts->n, fresh, n * sizeof *fresh);
+    ts->n += n;
     free(fresh);
     return 0;
 out:
@@ -210,68 +281,70 @@ out:
     return rc;
 }
 
-int ep_tools_register(const struct ep_tool *rows, size_t n, struct ep_error *err)
+int ep_tools_register(struct ep_tools *ts, const struct ep_tool *rows, size_t n,
+                      struct ep_error *err)
 {
-    return do_register(rows, n, 0, err);
+    return do_register(ts, rows, n, 0, err);
 }
 
-int ep_tools_register_lazy(const struct ep_tool *rows, size_t n, struct ep_error *err)
-{
-    return do_register(rows, n, EP_TOOLS_REG_LAZY, err);
-}
-
-int ep_tools_register_with(const struct ep_tool *rows, size_t n, unsigned flags,
+int ep_tools_register_lazy(struct ep_tools *ts, const struct ep_tool *rows, size_t n,
                            struct ep_error *err)
 {
-    return do_register(rows, n, flags, err);
+    return do_register(ts, rows, n, EP_TOOLS_REG_LAZY, err);
 }
 
-int ep_tools_verify(struct ep_error *err)
+int ep_tools_register_with(struct ep_tools *ts, const struct ep_tool *rows, size_t n,
+                           unsigned flags, struct ep_error *err)
 {
-    for (size_t i = 0; i < ep_tools_n; i++) {
-        int rc = entry_ready(ep_tools_tab[i], err);
+    return do_register(ts, rows, n, flags, err);
+}
+
+int ep_tools_verify(struct ep_tools *ts, struct ep_error *err)
+{
+    for (size_t i = 0; i < ts->n; i++) {
+        int rc = entry_ready(ts->tab[i], err);
         if (rc)
             return rc;
     }
     return 0;
 }
 
-void ep_tools_cleanup(void)
+void ep_tools_cleanup(struct ep_tools *ts)
 {
-    for (size_t i = 0; i < ep_tools_n; i++)
-        entry_free(ep_tools_tab[i]);
-    free(ep_tools_tab);
-    ep_tools_tab = NULL;
-    ep_tools_n = ep_tools_alloc = 0;
+    if (!ts)
+        return;
+    for (size_t i = 0; i < ts->n; i++)
+        entry_free(ts->tab[i]);
+    free(ts->tab);
+    ts->tab = NULL;
+    ts->n = ts->alloc = 0;
 }
 
-size_t ep_tools_count(void)
+size_t ep_tools_count(const struct ep_tools *ts)
 {
-    return ep_tools_n;
+    return ts->n;
 }
 
-const struct ep_tool *ep_tools_at(size_t i)
+const struct ep_tool *ep_tools_at(const struct ep_tools *ts, size_t i)
 {
-    return i < ep_tools_n ? &ep_tools_tab[i]->row : NULL;
+    return i < ts->n ? &ts->tab[i]->row : NULL;
 }
 
-int ep_tools_exclusive(const char *name)
+int ep_tools_exclusive(struct ep_tools *ts, const char *name)
 {
-    return !name || !ep_tools_epapi_endpoint_of(name);
+    return !name || !ep_tools_epapi_endpoint_of(ts, name);
 }
 
-const struct ep_tool *ep_tools_find(const char *name)
+const struct ep_tool *ep_tools_find(const struct ep_tools *ts, const char *name)
 {
-    struct entry *e = find_entry(name);
+    struct entry *e = find_entry(ts, name);
     return e ? &e->row : NULL;
 }
 
+/* t comes from ep_tools_at/find: the row is the entry's first member. */
 static struct entry *entry_of(const struct ep_tool *t)
 {
-    for (size_t i = 0; i < ep_tools_n; i++)
-        if (&ep_tools_tab[i]->row == t)
-            return ep_tools_tab[i];
-    return t ? find_entry(t->name) : NULL;
+    return (struct entry *)(uintptr_t)t;
 }
 
 json_t *ep_tools_input_schema(const struct ep_tool *t)
@@ -298,13 +371,14 @@ const char *ep_tools_schema_text(const struct ep_tool *t, int output, size_t *le
         struct ep_error err = {0};
         if (entry_ready(e, &err))
             return NULL;
-        pthread_mutex_lock(&parse_lock);
+        struct ep_tools *ts = e->owner;
+        pthread_mutex_lock(&ts->parse_lock);
         char **slot = output ? &e->out_text : &e->in_text;
         json_t *s = output ? e->out : e->in;
         if (!*slot && s)
             *slot = json_dumps(s, JSON_COMPACT);
         text = *slot;
-        pthread_mutex_unlock(&parse_lock);
+        pthread_mutex_unlock(&ts->parse_lock);
     }
     if (len)
         *len = text ? strlen(text) : 0;
@@ -322,42 +396,16 @@ const char *ep_tools_schema_text(const struct ep_tool *t, int output, size_t *le
  * and without serializing again (ep_tools_cache_peek), as long as the generation was confirmed
  * within the last EP_TOOLS_VERIFY_S seconds. */
 
-#define EP_TOOLS_CACHE_BYTES ((size_t)64 << 20)
-#define EP_TOOLS_CACHE_SLOTS 512
-#define EP_TOOLS_VERIFY_S 1.0
-
-struct cached {
-    char *key; /* "name|canonical arguments" */
-    unsigned long hash;
-    json_t *res;
-    struct ep_tools_blob *blob; /* the front end's serialized form, or NULL */
-    size_t bytes;
-    unsigned long gen; /* data generation it belongs to */
-    double expires;
-    unsigned long used;
-};
-
-static struct cached rcache[EP_TOOLS_CACHE_SLOTS];
-static size_t rcache_bytes;
-static unsigned long rcache_tick;
-static pthread_mutex_t rcache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ep_tools_cache_stats rcache_stats;
-static char *rcache_version;     /* the store content the current generation belongs to */
-static unsigned long rcache_gen; /* starts a new value whenever rcache_version changes */
-static double rcache_verified;   /* when rcache_version was last confirmed (cache_now) */
-static int rcache_revalidating;  /* a caller was sent to ep_tools_call to confirm it */
-static double (*rcache_clock)(void) = ep_now;
-
-static double cache_now(void)
+static double cache_now(const struct ep_tools *ts)
 {
-    return rcache_clock();
+    return ts->rcache_clock();
 }
 
-void ep_tools_cache_set_clock(double (*now)(void))
+void ep_tools_cache_set_clock(struct ep_tools *ts, double (*now)(void))
 {
-    pthread_mutex_lock(&rcache_lock);
-    rcache_clock = now ? now : ep_now;
-    pthread_mutex_unlock(&rcache_lock);
+    pthread_mutex_lock(&ts->rcache_lock);
+    ts->rcache_clock = now ? now : ep_now;
+    pthread_mutex_unlock(&ts->rcache_lock);
 }
 
 static unsigned long key_hash(const char *k)
@@ -374,21 +422,21 @@ void ep_tools_blob_unref(struct ep_tools_blob *b)
         free(b);
 }
 
-static void cached_drop(struct cached *c)
+static void cached_drop(struct ep_tools *ts, struct cached *c)
 {
-    rcache_bytes -= c->bytes;
+    ts->rcache_bytes -= c->bytes;
     free(c->key);
     json_decref(c->res);
     ep_tools_blob_unref(c->blob);
     memset(c, 0, sizeof *c);
 }
 
-/* The slot holding key (rcache_lock held), or NULL. */
-static struct cached *cache_find(const char *key, unsigned long hash)
+/* The slot holding key (ts->rcache_lock held), or NULL. */
+static struct cached *cache_find(struct ep_tools *ts, const char *key, unsigned long hash)
 {
     for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++)
-        if (rcache[i].key && rcache[i].hash == hash && strcmp(rcache[i].key, key) == 0)
-            return &rcache[i];
+        if (ts->rcache[i].key && ts->rcache[i].hash == hash && strcmp(ts->rcache[i].key, key) == 0)
+            return &ts->rcache[i];
     return NULL;
 }
 
@@ -402,37 +450,37 @@ void ep_tools_store_marker(struct ep_store *s, char *out, size_t n)
 /* The current data generation without re-reading the store (for the pass-through tools, which
  * run outside the execution mutex and so may not use the store's connection; their results do
  * not depend on the store, and expire by their TTL). */
-static unsigned long cache_gen_now(void)
+static unsigned long cache_gen_now(struct ep_tools *ts)
 {
-    pthread_mutex_lock(&rcache_lock);
-    unsigned long g = rcache_gen;
-    pthread_mutex_unlock(&rcache_lock);
+    pthread_mutex_lock(&ts->rcache_lock);
+    unsigned long g = ts->rcache_gen;
+    pthread_mutex_unlock(&ts->rcache_lock);
     return g;
 }
 
-static unsigned long cache_verify(const struct ep_tool_ctx *ctx)
+static unsigned long cache_verify(struct ep_tools *ts, const struct ep_tool_ctx *ctx)
 {
     char v[4200];
     ep_tools_store_marker(ctx ? ctx->store : NULL, v, sizeof v);
-    pthread_mutex_lock(&rcache_lock);
-    if (!rcache_version || strcmp(rcache_version, v) != 0) {
+    pthread_mutex_lock(&ts->rcache_lock);
+    if (!ts->rcache_version || strcmp(ts->rcache_version, v) != 0) {
         char *nv = strdup(v);
         if (nv) {
-            free(rcache_version);
-            rcache_version = nv;
+            free(ts->rcache_version);
+            ts->rcache_version = nv;
         }
-        rcache_gen++; /* entries of the previous generation are never served again */
+        ts->rcache_gen++; /* entries of the previous generation are never served again */
     }
-    rcache_verified = cache_now();
-    rcache_revalidating = 0;
-    unsigned long g = rcache_gen;
-    pthread_mutex_unlock(&rcache_lock);
+    ts->rcache_verified = cache_now(ts);
+    ts->rcache_revalidating = 0;
+    unsigned long g = ts->rcache_gen;
+    pthread_mutex_unlock(&ts->rcache_lock);
     return g;
 }
 
-void ep_tools_cache_confirm(const struct ep_tool_ctx *ctx)
+void ep_tools_cache_confirm(struct ep_tools *ts, const struct ep_tool_ctx *ctx)
 {
-    (void)cache_verify(ctx);
+    (void)cache_verify(ts, ctx);
 }
 
 static char *cache_key(const char *name, const char *canon)
@@ -444,35 +492,35 @@ static char *cache_key(const char *name, const char *canon)
     return k;
 }
 
-static json_t *cache_get(const char *key, unsigned long gen)
+static json_t *cache_get(struct ep_tools *ts, const char *key, unsigned long gen)
 {
     json_t *copy = NULL;
-    pthread_mutex_lock(&rcache_lock);
-    double now = cache_now();
-    struct cached *c = cache_find(key, key_hash(key));
+    pthread_mutex_lock(&ts->rcache_lock);
+    double now = cache_now(ts);
+    struct cached *c = cache_find(ts, key, key_hash(key));
     if (c && (c->expires < now || c->gen != gen))
-        cached_drop(c);
+        cached_drop(ts, c);
     else if (c) {
-        c->used = ++rcache_tick;
+        c->used = ++ts->rcache_tick;
         copy = json_deep_copy(c->res);
     }
     if (copy)
-        rcache_stats.hits++;
+        ts->rcache_stats.hits++;
     else
-        rcache_stats.misses++;
-    pthread_mutex_unlock(&rcache_lock);
+        ts->rcache_stats.misses++;
+    pthread_mutex_unlock(&ts->rcache_lock);
     return copy;
 }
 
-static void count_entries(void)
+static void count_entries(struct ep_tools *ts)
 {
-    rcache_stats.entries = 0;
+    ts->rcache_stats.entries = 0;
     for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++)
-        rcache_stats.entries += rcache[i].key != NULL;
-    rcache_stats.bytes = rcache_bytes;
+        ts->rcache_stats.entries += ts->rcache[i].key != NULL;
+    ts->rcache_stats.bytes = ts->rcache_bytes;
 }
 
-static void cache_put(char *key, json_t *res, int ttl, unsigned long gen)
+static void cache_put(struct ep_tools *ts, char *key, json_t *res, int ttl, unsigned long gen)
 {
     char *text = json_dumps(res, JSON_COMPACT);
     size_t bytes = (text ? strlen(text) : 0) + strlen(key) + 256;
@@ -487,42 +535,42 @@ static void cache_put(char *key, json_t *res, int ttl, unsigned long gen)
         return;
     }
     unsigned long hash = key_hash(key);
-    pthread_mutex_lock(&rcache_lock);
-    struct cached *slot = cache_find(key, hash);
+    pthread_mutex_lock(&ts->rcache_lock);
+    struct cached *slot = cache_find(ts, key, hash);
     if (slot)
-        cached_drop(slot);
+        cached_drop(ts, slot);
     for (;;) {
         struct cached *lru = NULL;
         slot = NULL;
         for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++) {
-            struct cached *c = &rcache[i];
+            struct cached *c = &ts->rcache[i];
             if (!c->key && !slot)
                 slot = c;
             if (c->key && (!lru || c->used < lru->used))
                 lru = c;
         }
-        if (slot && rcache_bytes + bytes <= EP_TOOLS_CACHE_BYTES)
+        if (slot && ts->rcache_bytes + bytes <= EP_TOOLS_CACHE_BYTES)
             break;
         if (!lru)
             break;
-        cached_drop(lru);
-        rcache_stats.evictions++;
+        cached_drop(ts, lru);
+        ts->rcache_stats.evictions++;
     }
-    if (slot && gen == rcache_gen) {
+    if (slot && gen == ts->rcache_gen) {
         slot->key = key;
         slot->hash = hash;
         slot->res = copy;
         slot->bytes = bytes;
         slot->gen = gen;
-        slot->expires = cache_now() + ttl;
-        slot->used = ++rcache_tick;
-        rcache_bytes += bytes;
-        count_entries();
+        slot->expires = cache_now(ts) + ttl;
+        slot->used = ++ts->rcache_tick;
+        ts->rcache_bytes += bytes;
+        count_entries(ts);
     } else {
         free(key);
         json_decref(copy);
     }
-    pthread_mutex_unlock(&rcache_lock);
+    pthread_mutex_unlock(&ts->rcache_lock);
 }
 
 static int cacheable(const struct entry *e)
@@ -538,9 +586,10 @@ char *ep_tools_canonical_args(json_t *args)
     return json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
-struct ep_tools_blob *ep_tools_cache_peek(const char *name, const char *canon)
+struct ep_tools_blob *ep_tools_cache_peek(struct ep_tools *ts, const char *name,
+                                          const char *canon)
 {
-    if (!name || !canon || !cacheable(find_entry(name)))
+    if (!name || !canon || !cacheable(find_entry(ts, name)))
         return NULL;
     char stack[512], *key = stack;
     size_t n = strlen(name) + strlen(canon) + 2;
@@ -549,32 +598,33 @@ struct ep_tools_blob *ep_tools_cache_peek(const char *name, const char *canon)
     snprintf(key, n, "%s|%s", name, canon);
     struct ep_tools_blob *b = NULL;
     unsigned long hash = key_hash(key);
-    pthread_mutex_lock(&rcache_lock);
-    double now = cache_now(), age = now - rcache_verified;
+    pthread_mutex_lock(&ts->rcache_lock);
+    double now = cache_now(ts), age = now - ts->rcache_verified;
     /* confirmed within EP_TOOLS_VERIFY_S: serve. Older: the first caller goes to ep_tools_call
      * to confirm the generation, the others are still served meanwhile, up to twice that age
      * (so an ingest by another process is seen within 2 s at most) */
-    int fresh = age <= EP_TOOLS_VERIFY_S || (rcache_revalidating && age <= 2 * EP_TOOLS_VERIFY_S);
-    if (!fresh && !rcache_revalidating && age <= 2 * EP_TOOLS_VERIFY_S)
-        rcache_revalidating = 1;
+    int fresh = age <= EP_TOOLS_VERIFY_S || (ts->rcache_revalidating && age <= 2 * EP_TOOLS_VERIFY_S);
+    if (!fresh && !ts->rcache_revalidating && age <= 2 * EP_TOOLS_VERIFY_S)
+        ts->rcache_revalidating = 1;
     if (fresh) {
-        struct cached *c = cache_find(key, hash);
-        if (c && c->blob && c->gen == rcache_gen && c->expires >= now) {
-            c->used = ++rcache_tick;
+        struct cached *c = cache_find(ts, key, hash);
+        if (c && c->blob && c->gen == ts->rcache_gen && c->expires >= now) {
+            c->used = ++ts->rcache_tick;
             b = c->blob;
             __atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
-            rcache_stats.hits++;
+            ts->rcache_stats.hits++;
         }
     }
-    pthread_mutex_unlock(&rcache_lock);
+    pthread_mutex_unlock(&ts->rcache_lock);
     if (key != stack)
         free(key);
     return b;
 }
 
-void ep_tools_cache_attach(const char *name, const char *canon, const char *bytes, size_t len)
+void ep_tools_cache_attach(struct ep_tools *ts, const char *name, const char *canon,
+                           const char *bytes, size_t len)
 {
-    if (!name || !canon || !bytes || !cacheable(find_entry(name)))
+    if (!name || !canon || !bytes || !cacheable(find_entry(ts, name)))
         return;
     char *key = cache_key(name, canon);
     struct ep_tools_blob *b = key ? malloc(sizeof *b + len + 1) : NULL;
@@ -586,25 +636,25 @@ void ep_tools_cache_attach(const char *name, const char *canon, const char *byte
     b->len = len;
     memcpy(b->data, bytes, len);
     b->data[len] = 0;
-    pthread_mutex_lock(&rcache_lock);
-    struct cached *c = cache_find(key, key_hash(key));
-    if (c && !c->blob && c->gen == rcache_gen && rcache_bytes + len <= EP_TOOLS_CACHE_BYTES) {
+    pthread_mutex_lock(&ts->rcache_lock);
+    struct cached *c = cache_find(ts, key, key_hash(key));
+    if (c && !c->blob && c->gen == ts->rcache_gen && ts->rcache_bytes + len <= EP_TOOLS_CACHE_BYTES) {
         c->bytes += len;
-        rcache_bytes += len;
-        rcache_stats.bytes = rcache_bytes;
+        ts->rcache_bytes += len;
+        ts->rcache_stats.bytes = ts->rcache_bytes;
         c->blob = b; /* the cache's reference now (cached_drop releases it) */
         b = NULL;
     }
     /* gcc 12's analyser reports b leaked at this call (or, when the store above comes first,
-     * at the next write to *c): it keeps the binding c->blob = b, c being &rcache[i] at a
-     * computed i, only until the next write or external call that may touch rcache[], then
+     * at the next write to *c): it keeps the binding c->blob = b, c being &ts->rcache[i] at a
+     * computed i, only until the next write or external call that may touch ts->rcache[], then
      * finds no reference to b. But c->blob is static storage: it keeps b until cached_drop
      * releases it. A false positive, so this one statement is exempt from that one check. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
 #endif
-    pthread_mutex_unlock(&rcache_lock);
+    pthread_mutex_unlock(&ts->rcache_lock);
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -612,31 +662,31 @@ void ep_tools_cache_attach(const char *name, const char *canon, const char *byte
     free(b); /* not attached */
 }
 
-void ep_tools_cache_clear(void)
+void ep_tools_cache_clear(struct ep_tools *ts)
 {
-    pthread_mutex_lock(&rcache_lock);
+    pthread_mutex_lock(&ts->rcache_lock);
     for (int i = 0; i < EP_TOOLS_CACHE_SLOTS; i++)
-        if (rcache[i].key)
-            cached_drop(&rcache[i]);
-    rcache_stats.entries = 0;
-    rcache_stats.bytes = 0;
-    free(rcache_version);
-    rcache_version = NULL;
-    rcache_verified = 0;
-    rcache_revalidating = 0;
-    rcache_gen++;
-    pthread_mutex_unlock(&rcache_lock);
+        if (ts->rcache[i].key)
+            cached_drop(ts, &ts->rcache[i]);
+    ts->rcache_stats.entries = 0;
+    ts->rcache_stats.bytes = 0;
+    free(ts->rcache_version);
+    ts->rcache_version = NULL;
+    ts->rcache_verified = 0;
+    ts->rcache_revalidating = 0;
+    ts->rcache_gen++;
+    pthread_mutex_unlock(&ts->rcache_lock);
 }
 
-void ep_tools_cache_stats(struct ep_tools_cache_stats *out)
+void ep_tools_cache_stats(struct ep_tools *ts, struct ep_tools_cache_stats *out)
 {
-    pthread_mutex_lock(&rcache_lock);
-    count_entries();
-    *out = rcache_stats;
-    pthread_mutex_unlock(&rcache_lock);
+    pthread_mutex_lock(&ts->rcache_lock);
+    count_entries(ts);
+    *out = ts->rcache_stats;
+    pthread_mutex_unlock(&ts->rcache_lock);
 }
 
-int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_t **result,
+int ep_tools_call(struct ep_tools *ts, struct ep_tool_ctx *ctx, const char *name, json_t *args, json_t **result,
                   struct ep_error *err)
 {
     struct ep_tool_ctx empty = {0};
@@ -645,7 +695,7 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
     unsigned long gen = 0;
     int rc;
     *result = NULL;
-    struct entry *e = find_entry(name);
+    struct entry *e = find_entry(ts, name);
     if (!e)
         return ep_error_set(err, EP_ENOTFOUND, "unknown tool \"%s\"", name ? name : "(null)");
     if (!ctx)
@@ -670,8 +720,8 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
         free(canon);
     }
     if (key) {
-        gen = ep_tools_exclusive(name) ? cache_verify(ctx) : cache_gen_now();
-        res = cache_get(key, gen);
+        gen = ep_tools_exclusive(ts, name) ? cache_verify(ts, ctx) : cache_gen_now(ts);
+        res = cache_get(ts, key, gen);
         if (res) {
             *result = res;
             res = NULL;
@@ -696,6 +746,7 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
      * looks up; artefact names hash them too) */
     json_t *call_args = ep_schema_with_defaults(e->in, args);
     call_ctx.args_given = args;
+    call_ctx.tools = ts;
     rc = call_args ? e->row.fn(&call_ctx, call_args, &res, err)
                    : ep_error_set(err, EP_ENOMEM, "out of memory");
     json_decref(call_args);
@@ -738,7 +789,7 @@ int ep_tools_call(struct ep_tool_ctx *ctx, const char *name, json_t *args, json_
     }
     /* results that list rendered files are not kept: a later call must write them again */
     if (key && !json_array_size(json_object_get(json_object_get(res, "artefacts"), "items")))
-        cache_put(key, res, e->row.cache_ttl_s, gen); /* takes key */
+        cache_put(ts, key, res, e->row.cache_ttl_s, gen); /* takes key */
     else
         free(key);
     key = NULL;
@@ -799,9 +850,9 @@ const struct ep_schema_text *ep_schema_embedded(const char *name)
     return NULL;
 }
 
-json_t *ep_tools_args_with_defaults(const char *name, json_t *args)
+json_t *ep_tools_args_with_defaults(struct ep_tools *ts, const char *name, json_t *args)
 {
-    struct entry *e = find_entry(name);
+    struct entry *e = find_entry(ts, name);
     if (!e || entry_ready(e, NULL))
         return NULL;
     json_t *own = args ? NULL : json_object();

@@ -6,8 +6,9 @@
 
 #include "ep_error.h"
 
-/* Register all rows with ep_tools_register_lazy (schemas parsed on first use; ep_tools_verify
- * parses them all). Idempotent within a process. */
-int ep_tools_register_all(struct ep_error *err);
+/* Register all rows into ts with ep_tools_register_lazy (schemas parsed on first use;
+ * ep_tools_verify parses them all). Idempotent per object. */
+struct ep_tools;
+int ep_tools_register_all(struct ep_tools *ts, struct ep_error *err);
 
 #endif

@@ -85,10 +85,53 @@ struct row {
     char *title, *description, *input;
 };
 
-static struct ep_tool tool_rows[MAX_ROWS];
-static struct row rowdata[MAX_ROWS];
-static size_t n_rows;
-static pthread_mutex_t rows_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The pipeline a tool object's pass-through tools use. */
+struct pipeline {
+    struct ep_fetch *f;
+    struct sqlite3 *db; /* our own connection to the store file (disk cache tier) */
+    char *path;         /* the store file it belongs to ("" = none) */
+    FILE *audit;        /* opened from $EPINTEL_FETCH_AUDIT */
+    struct ep_fetch_opts opts;
+    char *base_url, *audit_path;
+    int configured;
+};
+
+/* One tool object's EP API state (ep_tools_epapi_slot): its rows and its pipeline. */
+struct ep_tools_epapi {
+    struct ep_tool tool_rows[MAX_ROWS];
+    struct row rowdata[MAX_ROWS];
+    size_t n_rows;
+    struct pipeline P;
+    /* The pipeline's own lock (recursive: the public functions below take it, and call each
+     * other); it also guards building the rows. The pass-through tools run under it and not
+     * under the MCP core's execution mutex (they touch neither the store's connection nor
+     * igraph or GSL), so a slow upstream holds back only other upstream calls. */
+    pthread_mutex_t mu;
+};
+
+/* ts's state, made on first use (thread-safe: the first to store it wins); NULL on ENOMEM. */
+static struct ep_tools_epapi *state(struct ep_tools *ts)
+{
+    if (!ts)
+        return NULL;
+    struct ep_tools_epapi **slot = ep_tools_epapi_slot(ts);
+    struct ep_tools_epapi *ea = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (ea)
+        return ea;
+    struct ep_tools_epapi *fresh = calloc(1, sizeof *fresh);
+    if (!fresh)
+        return NULL;
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&fresh->mu, &a);
+    pthread_mutexattr_destroy(&a);
+    if (__atomic_compare_exchange_n(slot, &ea, fresh, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return fresh;
+    pthread_mutex_destroy(&fresh->mu);
+    free(fresh);
+    return ea; /* another thread's */
+}
 
 static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                       struct ep_error *err);
@@ -185,22 +228,22 @@ static int build_input(struct row *r, struct ep_error *err)
     return rc;
 }
 
-static void rows_free(void)
+static void rows_free(struct ep_tools_epapi *ea)
 {
     for (size_t i = 0; i < MAX_ROWS; i++) {
-        free(rowdata[i].title);
-        free(rowdata[i].description);
-        free(rowdata[i].input);
+        free(ea->rowdata[i].title);
+        free(ea->rowdata[i].description);
+        free(ea->rowdata[i].input);
     }
-    memset(rowdata, 0, sizeof rowdata);
-    memset(tool_rows, 0, sizeof tool_rows);
-    n_rows = 0;
+    memset(ea->rowdata, 0, sizeof ea->rowdata);
+    memset(ea->tool_rows, 0, sizeof ea->tool_rows);
+    ea->n_rows = 0;
 }
 
 static int tool_health(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                        struct ep_error *err);
 
-static int rows_build(struct ep_error *err)
+static int rows_build(struct ep_tools_epapi *ea, struct ep_error *err)
 {
     size_t n = 0;
     const struct ep_epapi_endpoint *t = ep_epapi_endpoints(&n);
@@ -223,7 +266,7 @@ static int rows_build(struct ep_error *err)
                               MAX_ROWS - 1);
             break;
         }
-        struct row *r = &rowdata[k];
+        struct row *r = &ea->rowdata[k];
         r->e = &t[i];
         rc = build_input(r, err);
         if (rc)
@@ -258,7 +301,7 @@ static int rows_build(struct ep_error *err)
             rc = ep_error_set(err, EP_ENOMEM, "out of memory");
             break;
         }
-        tool_rows[k] = (struct ep_tool){.name = tool_name(&t[i]),
+        ea->tool_rows[k] = (struct ep_tool){.name = tool_name(&t[i]),
                                         .title = r->title,
                                         .description = r->description,
                                         .input_schema = r->input,
@@ -271,7 +314,7 @@ static int rows_build(struct ep_error *err)
         k++;
     }
     if (!rc) {
-        tool_rows[k] = (struct ep_tool){
+        ea->tool_rows[k] = (struct ep_tool){
             .name = "get_server_health",
             .title = "Server health: data age, breakers, caches, last sync",
             .description =
@@ -286,160 +329,189 @@ static int rows_build(struct ep_error *err)
             .open_world = 0,
             .cache_ttl_s = 0,
             .fn = tool_health};
-        n_rows = k + 1;
+        ea->n_rows = k + 1;
     } else {
-        rows_free();
+        rows_free(ea);
     }
     return rc;
 }
 
-const struct ep_tool *ep_tools_epapi_rows(size_t *n, struct ep_error *err)
+const struct ep_tool *ep_tools_epapi_rows(struct ep_tools *ts, size_t *n, struct ep_error *err)
 {
-    pthread_mutex_lock(&rows_lock);
-    int rc = n_rows ? 0 : rows_build(err);
-    pthread_mutex_unlock(&rows_lock);
-    *n = rc ? 0 : n_rows;
-    return rc ? NULL : tool_rows;
+    struct ep_tools_epapi *ea = state(ts);
+    *n = 0;
+    if (!ea) {
+        ep_error_set(err, EP_ENOMEM, "out of memory building the EP API tools");
+        return NULL;
+    }
+    pthread_mutex_lock(&ea->mu);
+    int rc = ea->n_rows ? 0 : rows_build(ea, err);
+    pthread_mutex_unlock(&ea->mu);
+    *n = rc ? 0 : ea->n_rows;
+    return rc ? NULL : ea->tool_rows;
 }
 
-const char *ep_tools_epapi_endpoint_of(const char *tool)
+const char *ep_tools_epapi_endpoint_of(struct ep_tools *ts, const char *tool)
 {
-    for (size_t i = 0; tool && i + 1 < n_rows; i++)
-        if (strcmp(tool_rows[i].name, tool) == 0)
-            return rowdata[i].e->path;
+    struct ep_tools_epapi *ea = ts ? __atomic_load_n(ep_tools_epapi_slot(ts), __ATOMIC_ACQUIRE)
+                                   : NULL;
+    for (size_t i = 0; ea && tool && i + 1 < ea->n_rows; i++)
+        if (strcmp(ea->tool_rows[i].name, tool) == 0)
+            return ea->rowdata[i].e->path;
     return NULL;
 }
 
 /* ---- the pipeline --------------------------------------------------------------------------- */
 
-static struct {
-    struct ep_fetch *f;
-    struct sqlite3 *db; /* our own connection to the store file (disk cache tier) */
-    char *path;  /* the store file it belongs to ("" = none) */
-    FILE *audit; /* opened from $EPINTEL_FETCH_AUDIT */
-    struct ep_fetch_opts opts;
-    char *base_url, *audit_path;
-    int configured;
-} P;
 
-/* The pipeline's own lock (recursive: the public functions below take it, and call each other).
- * The pass-through tools run under it and not under the MCP core's execution mutex (they touch
- * neither the store's connection nor igraph or GSL), so a slow upstream holds back only other
- * upstream calls. */
-static pthread_mutex_t P_mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-
-int ep_tools_epapi_lock(int try_only)
+int ep_tools_epapi_lock(struct ep_tools *ts, int try_only)
 {
+    struct ep_tools_epapi *ea = state(ts);
+    if (!ea)
+        return 0;
     if (try_only)
-        return pthread_mutex_trylock(&P_mu) == 0;
-    pthread_mutex_lock(&P_mu);
+        return pthread_mutex_trylock(&ea->mu) == 0;
+    pthread_mutex_lock(&ea->mu);
     return 1;
 }
 
-void ep_tools_epapi_unlock(void)
+void ep_tools_epapi_unlock(struct ep_tools *ts)
 {
-    pthread_mutex_unlock(&P_mu);
+    struct ep_tools_epapi *ea = state(ts);
+    if (ea)
+        pthread_mutex_unlock(&ea->mu);
 }
 
-void ep_tools_epapi_reset(void)
+static void reset_locked(struct ep_tools_epapi *ea)
 {
-    pthread_mutex_lock(&P_mu);
-    ep_fetch_free(P.f);
-    P.f = NULL;
-    if (P.db)
-        ep_store_close_side(P.db);
-    P.db = NULL;
-    if (P.audit)
-        fclose(P.audit);
-    P.audit = NULL;
-    free(P.path);
-    P.path = NULL;
-    pthread_mutex_unlock(&P_mu);
+    ep_fetch_free(ea->P.f);
+    ea->P.f = NULL;
+    if (ea->P.db)
+        ep_store_close_side(ea->P.db);
+    ea->P.db = NULL;
+    if (ea->P.audit)
+        fclose(ea->P.audit);
+    ea->P.audit = NULL;
+    free(ea->P.path);
+    ea->P.path = NULL;
 }
 
-struct ep_fetch *ep_tools_epapi_current(void)
+void ep_tools_epapi_reset(struct ep_tools *ts)
 {
-    return P.f;
+    struct ep_tools_epapi *ea = state(ts);
+    if (!ea)
+        return;
+    pthread_mutex_lock(&ea->mu);
+    reset_locked(ea);
+    pthread_mutex_unlock(&ea->mu);
 }
 
-int ep_tools_epapi_configure(const struct ep_fetch_opts *o, struct ep_error *err)
+void ep_tools_epapi_free(struct ep_tools_epapi *ea)
+{
+    if (!ea)
+        return;
+    reset_locked(ea);
+    free(ea->P.base_url);
+    free(ea->P.audit_path);
+    rows_free(ea);
+    pthread_mutex_destroy(&ea->mu);
+    free(ea);
+}
+
+struct ep_fetch *ep_tools_epapi_current(struct ep_tools *ts)
+{
+    struct ep_tools_epapi *ea = state(ts);
+    return ea ? ea->P.f : NULL;
+}
+
+int ep_tools_epapi_configure(struct ep_tools *ts, const struct ep_fetch_opts *o,
+                             struct ep_error *err)
 {
     if (o && o->db)
         return ep_error_set(err, EP_EINVAL, "ep_tools_epapi_configure: db must be NULL");
-    pthread_mutex_lock(&P_mu);
-    ep_tools_epapi_reset();
-    free(P.base_url);
-    free(P.audit_path);
-    P.base_url = P.audit_path = NULL;
-    memset(&P.opts, 0, sizeof P.opts);
-    P.configured = o != NULL;
+    struct ep_tools_epapi *ea = state(ts);
+    if (!ea)
+        return ep_error_set(err, EP_ENOMEM, "out of memory configuring the EP API pipeline");
+    pthread_mutex_lock(&ea->mu);
+    reset_locked(ea);
+    free(ea->P.base_url);
+    free(ea->P.audit_path);
+    ea->P.base_url = ea->P.audit_path = NULL;
+    memset(&ea->P.opts, 0, sizeof ea->P.opts);
+    ea->P.configured = o != NULL;
     if (o) {
-        P.opts = *o;
-        P.base_url = o->base_url ? ep_strdup0(o->base_url) : NULL;
-        P.audit_path = o->audit_path ? ep_strdup0(o->audit_path) : NULL;
-        P.opts.base_url = P.base_url;
-        P.opts.audit_path = P.audit_path;
+        ea->P.opts = *o;
+        ea->P.base_url = o->base_url ? ep_strdup0(o->base_url) : NULL;
+        ea->P.audit_path = o->audit_path ? ep_strdup0(o->audit_path) : NULL;
+        ea->P.opts.base_url = ea->P.base_url;
+        ea->P.opts.audit_path = ea->P.audit_path;
     }
-    pthread_mutex_unlock(&P_mu);
-    ep_tools_cache_clear(); /* results may come from another upstream now */
+    pthread_mutex_unlock(&ea->mu);
+    ep_tools_cache_clear(ts); /* results may come from another upstream now */
     return 0;
 }
 
-static int fetch_locked(struct ep_store *s, struct ep_fetch **out, struct ep_error *err);
+static int fetch_locked(struct ep_tools_epapi *ea, struct ep_store *s, struct ep_fetch **out,
+                        struct ep_error *err);
 
-int ep_tools_epapi_fetch(struct ep_store *s, struct ep_fetch **out, struct ep_error *err)
+int ep_tools_epapi_fetch(struct ep_tools *ts, struct ep_store *s, struct ep_fetch **out,
+                         struct ep_error *err)
 {
-    pthread_mutex_lock(&P_mu);
-    int rc = fetch_locked(s, out, err);
-    pthread_mutex_unlock(&P_mu);
+    struct ep_tools_epapi *ea = state(ts);
+    if (!ea)
+        return ep_error_set(err, EP_ENOMEM, "out of memory creating the EP API pipeline");
+    pthread_mutex_lock(&ea->mu);
+    int rc = fetch_locked(ea, s, out, err);
+    pthread_mutex_unlock(&ea->mu);
     return rc;
 }
 
-static int fetch_locked(struct ep_store *s, struct ep_fetch **out, struct ep_error *err)
+static int fetch_locked(struct ep_tools_epapi *ea, struct ep_store *s, struct ep_fetch **out,
+                        struct ep_error *err)
 {
     const char *path = s ? ep_store_path(s) : "";
     if (!path || strcmp(path, ":memory:") == 0)
         path = "";
-    if (P.f && P.path && strcmp(P.path, path) == 0) {
-        *out = P.f;
+    if (ea->P.f && ea->P.path && strcmp(ea->P.path, path) == 0) {
+        *out = ea->P.f;
         return 0;
     }
-    ep_tools_epapi_reset();
-    struct ep_fetch_opts o = P.opts;
+    reset_locked(ea);
+    struct ep_fetch_opts o = ea->P.opts;
     struct ep_error side_err = {0};
-    if (*path && ep_store_open_side(s, &P.db, &side_err) == 0)
-        o.db = P.db; /* else (read-only or missing file): memory cache only */
+    if (*path && ep_store_open_side(s, &ea->P.db, &side_err) == 0)
+        o.db = ea->P.db; /* else (read-only or missing file): memory cache only */
     /* the fetch audit log: a private regular file (ep_log_open: O_NOFOLLOW, 0600); a path that
      * cannot be one is an error naming it, not a silent loss of the audit */
     const char *ap = getenv("EPINTEL_FETCH_AUDIT");
     if (!o.audit && !o.audit_path && ap && *ap) {
         struct ep_error e = {0};
-        if (!(P.audit = ep_log_open(ap, &e))) {
-            ep_tools_epapi_reset();
+        if (!(ea->P.audit = ep_log_open(ap, &e))) {
+            reset_locked(ea);
             return ep_error_set(err, e.code, "EPINTEL_FETCH_AUDIT: %s", e.msg);
         }
-        o.audit = P.audit;
+        o.audit = ea->P.audit;
     }
-    int rc = ep_fetch_new(&o, &P.f, err);
+    int rc = ep_fetch_new(&o, &ea->P.f, err);
     if (rc && o.db) { /* e.g. the cache table cannot be created: go on without a disk tier */
-        ep_store_close_side(P.db);
-        P.db = NULL;
+        ep_store_close_side(ea->P.db);
+        ea->P.db = NULL;
         o.db = NULL;
-        rc = ep_fetch_new(&o, &P.f, err);
+        rc = ep_fetch_new(&o, &ea->P.f, err);
     }
     if (!rc) {
         size_t n = 0;
         const struct ep_epapi_endpoint *t = ep_epapi_endpoints(&n);
         for (size_t i = 0; i < n && !rc; i++)
-            rc = ep_fetch_set_ttl(P.f, t[i].path, t[i].ttl_s, err);
+            rc = ep_fetch_set_ttl(ea->P.f, t[i].path, t[i].ttl_s, err);
     }
-    if (!rc && !(P.path = ep_strdup0(path)))
+    if (!rc && !(ea->P.path = ep_strdup0(path)))
         rc = ep_error_set(err, EP_ENOMEM, "out of memory");
     if (rc) {
-        ep_tools_epapi_reset();
+        reset_locked(ea);
         return rc;
     }
-    *out = P.f;
+    *out = ea->P.f;
     return 0;
 }
 
@@ -513,28 +585,32 @@ static int build_query(const struct row *r, json_t *args, long offset, long limi
     return rc ? EP_ENOMEM : 0;
 }
 
-static int epapi_call_locked(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                             struct ep_error *err);
+static int epapi_call_locked(struct ep_tools_epapi *ea, size_t i, struct ep_tool_ctx *ctx,
+                             json_t *args, json_t **result, struct ep_error *err);
 
 /* A pass-through call: under the pipeline's lock for its whole length (the pipeline, its
  * connection and its base URL string are used throughout). */
 static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                       struct ep_error *err)
 {
-    pthread_mutex_lock(&P_mu);
-    int rc = epapi_call_locked(i, ctx, args, result, err);
-    pthread_mutex_unlock(&P_mu);
+    struct ep_tools_epapi *ea = state(ctx ? ctx->tools : NULL);
+    if (!ea)
+        return ep_error_set(err, EP_EINTERNAL, "pass-through handler %zu called without its tools", i);
+    pthread_mutex_lock(&ea->mu);
+    int rc = epapi_call_locked(ea, i, ctx, args, result, err);
+    pthread_mutex_unlock(&ea->mu);
     return rc;
 }
 
-static int epapi_call_locked(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **result,
-                             struct ep_error *err)
+static int epapi_call_locked(struct ep_tools_epapi *ea, size_t i, struct ep_tool_ctx *ctx,
+                             json_t *args, json_t **result, struct ep_error *err)
 {
-    if (i >= n_rows || !rowdata[i].e)
+    if (i >= ea->n_rows || !ea->rowdata[i].e)
         return ep_error_set(err, EP_EINTERNAL, "pass-through handler %zu has no row", i);
-    const struct row *r = &rowdata[i];
+    const struct row *r = &ea->rowdata[i];
     const struct ep_epapi_endpoint *e = r->e;
-    const char *name = tool_rows[i].name;
+    const char *name = ea->tool_rows[i].name;
+    const struct ep_tool *self = ep_tools_find(ctx->tools, name);
 
     /* path: placeholders in order from the arguments (schema-validated) */
     const char *vals[8];
@@ -563,8 +639,8 @@ static int epapi_call_locked(size_t i, struct ep_tool_ctx *ctx, json_t *args, js
     /* offset and limit: the caller's, else the inputSchema's defaults */
     long offset = 0, limit = 0;
     if (r->paged) {
-        json_t *o = ep_tools_arg(&tool_rows[i], args, "offset");
-        json_t *l = ep_tools_arg(&tool_rows[i], args, "limit");
+        json_t *o = self ? ep_tools_arg(self, args, "offset") : NULL;
+        json_t *l = self ? ep_tools_arg(self, args, "limit") : NULL;
         if (!json_is_integer(o) || !json_is_integer(l))
             return ep_error_set(err, EP_EINTERNAL,
                                 "%s: the inputSchema has no default offset/limit", name);
@@ -580,7 +656,7 @@ static int epapi_call_locked(size_t i, struct ep_tool_ctx *ctx, json_t *args, js
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     }
     struct ep_fetch *f = NULL;
-    rc = ep_tools_epapi_fetch(ctx ? ctx->store : NULL, &f, err);
+    rc = fetch_locked(ea, ctx->store, &f, err);
     if (rc) {
         ep_buf_free(&q);
         return rc;
@@ -750,8 +826,9 @@ static int health_store(struct ep_store *s, json_t *out, time_t now, struct ep_e
     return 0;
 }
 
-static json_t *health_upstream(void)
+static json_t *health_upstream(struct ep_tools_epapi *ea)
 {
+    struct pipeline P = ea ? ea->P : (struct pipeline){0};
     json_t *eps = json_array();
     struct ep_fetch_totals t = {0};
     if (P.f) {
@@ -799,11 +876,15 @@ static int tool_health(struct ep_tool_ctx *ctx, json_t *args, json_t **result, s
         json_decref(out);
         return rc;
     }
-    pthread_mutex_lock(&P_mu);
-    json_object_set_new(out, "upstream", health_upstream());
-    pthread_mutex_unlock(&P_mu);
-    struct ep_tools_cache_stats cs;
-    ep_tools_cache_stats(&cs);
+    struct ep_tools_epapi *ea = state(ctx ? ctx->tools : NULL);
+    if (ea)
+        pthread_mutex_lock(&ea->mu);
+    json_object_set_new(out, "upstream", health_upstream(ea));
+    if (ea)
+        pthread_mutex_unlock(&ea->mu);
+    struct ep_tools_cache_stats cs = {0};
+    if (ctx && ctx->tools)
+        ep_tools_cache_stats(ctx->tools, &cs);
     json_object_set_new(out, "result_cache",
                         json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "hits", (json_int_t)cs.hits,
                                   "misses", (json_int_t)cs.misses, "evictions",
@@ -832,10 +913,10 @@ static void label_value(struct ep_buf *b, const char *v)
 
 int ep_tools_epapi_metrics(void *ctx, struct ep_buf *b)
 {
-    (void)ctx;
-    if (!ep_tools_epapi_lock(1))
+    struct ep_tools *ts = ctx;
+    if (!ep_tools_epapi_lock(ts, 1))
         return 0;
-    struct ep_fetch *f = ep_tools_epapi_current();
+    struct ep_fetch *f = ep_tools_epapi_current(ts);
     size_t n = f ? ep_fetch_endpoint_count(f) : 0;
     static const char *const names[3] = {"epintel_breaker_state", "epintel_upstream_requests_total",
                                          "epintel_upstream_failures_total"};
@@ -857,6 +938,6 @@ int ep_tools_epapi_metrics(void *ctx, struct ep_buf *b)
                                    : st.failures);
         }
     }
-    ep_tools_epapi_unlock();
+    ep_tools_epapi_unlock(ts);
     return 1;
 }

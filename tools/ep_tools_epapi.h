@@ -24,7 +24,8 @@
  * state and cache counts per endpoint of the pipeline, fetch and tool result cache hit rates,
  * the last sync.
  *
- * The pipeline is created on first use: base URL $EP_API_URL (else the public API), its disk
+ * Each tool object (ep_tools_init) has its own rows and pipeline, made on first use and freed
+ * with the object. The pipeline is created on first use: base URL $EP_API_URL (else the public API), its disk
  * cache tier on its own connection to the store's file (none for ":memory:" stores); audit to
  * $EPINTEL_FETCH_AUDIT when set. Like all tool code it runs on one thread at a time. */
 #ifndef EP_TOOLS_EPAPI_H
@@ -38,43 +39,53 @@
 /* Why an endpoint path has no pass-through tool (the tool that serves it), or NULL. */
 const char *ep_tools_epapi_excluded(const char *path);
 
-/* The rows (pass-through tools then get_server_health), built once; NULL with err filled when
- * the endpoint table and the generated parameter table disagree (a build bug). */
-const struct ep_tool *ep_tools_epapi_rows(size_t *n, struct ep_error *err);
+/* ts's rows (pass-through tools then get_server_health), built once per object (owned by ts;
+ * register them into ts); NULL with err filled when the endpoint table and the generated
+ * parameter table disagree (a build bug). The handlers serve the object they are called
+ * through (ep_tool_ctx.tools). */
+const struct ep_tool *ep_tools_epapi_rows(struct ep_tools *ts, size_t *n, struct ep_error *err);
 
 /* Options for the pipeline the tools use (copied, strings too; db must be NULL: the disk tier
  * is opened on the store's file). NULL restores the defaults. Drops the current pipeline and
  * clears the tool result cache. For tests, benchmarks and front ends. */
-int ep_tools_epapi_configure(const struct ep_fetch_opts *o, struct ep_error *err);
+int ep_tools_epapi_configure(struct ep_tools *ts, const struct ep_fetch_opts *o,
+                             struct ep_error *err);
 
 /* The pipeline for store s (may be NULL; created on first use, recreated when s's file
  * differs). Borrowed until ep_tools_epapi_reset or _configure. */
 struct ep_store;
-int ep_tools_epapi_fetch(struct ep_store *s, struct ep_fetch **out, struct ep_error *err);
+int ep_tools_epapi_fetch(struct ep_tools *ts, struct ep_store *s, struct ep_fetch **out,
+                         struct ep_error *err);
 
 /* The pipeline if one exists (NULL before the first pass-through call), without creating
  * one: for health output and metrics (ep_fetch_endpoint_count / _stats), under the pipeline's
  * lock like every use of it. */
-struct ep_fetch *ep_tools_epapi_current(void);
+struct ep_fetch *ep_tools_epapi_current(struct ep_tools *ts);
 
 /* The pipeline's lock (recursive). The pass-through tools run under it instead of the MCP
  * core's execution mutex (ep_tools_exclusive), so every other use of the pipeline takes it
  * too. try_only: 1 when taken, 0 when busy (a metrics scrape never waits). */
-int ep_tools_epapi_lock(int try_only);
-void ep_tools_epapi_unlock(void);
+int ep_tools_epapi_lock(struct ep_tools *ts, int try_only);
+void ep_tools_epapi_unlock(struct ep_tools *ts);
 
 /* The pipeline's per-endpoint figures as Prometheus metrics text appended to b: breaker state
  * (epintel_breaker_state), requests and failed attempts (epintel_upstream_requests_total,
  * epintel_upstream_failures_total), the figures get_server_health shows. 1 when appended, 0
- * when a pass-through call holds the pipeline (a scrape never waits). ctx unused; the signature
- * is ep_http_options.metrics'. */
+ * when a pass-through call holds the pipeline (a scrape never waits). ctx: the struct ep_tools
+ * (borrowed); the signature is ep_http_options.metrics'. */
 struct ep_buf;
 int ep_tools_epapi_metrics(void *ctx, struct ep_buf *b);
 
-/* Free the pipeline and its store connection (next call creates a new one). */
-void ep_tools_epapi_reset(void);
+/* Free ts's pipeline and its store connection (next call creates a new one). */
+void ep_tools_epapi_reset(struct ep_tools *ts);
 
-/* Endpoint path template of a pass-through tool; NULL when name is not one. */
-const char *ep_tools_epapi_endpoint_of(const char *tool);
+/* Endpoint path template of a pass-through tool of ts; NULL when name is not one (or ts has
+ * not built its EP API rows). */
+const char *ep_tools_epapi_endpoint_of(struct ep_tools *ts, const char *tool);
+
+/* For ep_tools.c: the object's slot for this state (owned by ts), and its release. */
+struct ep_tools_epapi;
+struct ep_tools_epapi **ep_tools_epapi_slot(struct ep_tools *ts);
+void ep_tools_epapi_free(struct ep_tools_epapi *ea);
 
 #endif

@@ -655,7 +655,7 @@ int ep_tools_doc_country(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_si
                          struct ep_error *err)
 {
     /* the tool's arguments as its handler gets them: the schema's defaults filled in */
-    json_t *a = ep_tools_args_with_defaults("analyze_country_delegation", args);
+    json_t *a = ep_tools_args_with_defaults(ctx->tools, "analyze_country_delegation", args);
     if (!a)
         return ep_error_set(err, EP_EINTERNAL,
                             "analyze_country_delegation is not registered, or out of memory");

@@ -286,7 +286,7 @@ int ep_tools_doc_policy(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sin
                         struct ep_error *err)
 {
     /* the tool's arguments as its handler gets them: the schema's defaults filled in */
-    json_t *a = ep_tools_args_with_defaults("analyze_policy_area", args);
+    json_t *a = ep_tools_args_with_defaults(ctx->tools, "analyze_policy_area", args);
     if (!a)
         return ep_error_set(err, EP_EINTERNAL,
                             "analyze_policy_area is not registered, or out of memory");
