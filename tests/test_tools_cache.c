@@ -159,9 +159,75 @@ static void test_blob_fast_path(void **state)
     ep_tools_cache_clear(Tools);
 }
 
+/* Two tool objects in one process are independent: each lists only its own rows, a call that
+ * hits in one is a miss in the other, and closing one leaves the other working. */
+static int call_in(struct ep_tools *ts, const char *name, const char *args, int expect_rc)
+{
+    json_t *a = json_loads(args, 0, NULL), *r = NULL;
+    struct ep_error err = {0};
+    assert_int_equal(ep_tools_call(ts, NULL, name, a, &r, &err), expect_rc);
+    int v = expect_rc ? -1 : (int)json_integer_value(json_object_get(r, "runs"));
+    json_decref(r);
+    json_decref(a);
+    return v;
+}
+
+static void test_two_objects(void **state)
+{
+    (void)state;
+    struct ep_error err = {0};
+    struct ep_tools *a = NULL, *b = NULL;
+    assert_int_equal(ep_tools_init(&a, &err), 0);
+    assert_int_equal(ep_tools_init(&b, &err), 0);
+    /* a: "cached" and "uncached"; b: "cached" and "writer" */
+    assert_int_equal(ep_tools_register(a, rows, 2, &err), 0);
+    assert_int_equal(ep_tools_register(b, rows, 1, &err), 0);
+    assert_int_equal(ep_tools_register(b, rows + 2, 1, &err), 0);
+    assert_int_equal(ep_tools_count(a), 2);
+    assert_int_equal(ep_tools_count(b), 2);
+    assert_string_equal(ep_tools_at(a, 1)->name, "uncached");
+    assert_string_equal(ep_tools_at(b, 1)->name, "writer");
+    assert_null(ep_tools_find(a, "writer"));
+    assert_null(ep_tools_find(b, "uncached"));
+    assert_true(ep_tools_find(a, "cached") != ep_tools_find(b, "cached"));
+    /* the same name registered twice in one object fails, in another it does not */
+    assert_int_equal(ep_tools_register(a, rows, 1, &err), EP_EINVAL);
+    assert_int_equal(call_in(a, "writer", "{}", EP_ENOTFOUND), -1);
+    assert_int_equal(call_in(b, "uncached", "{}", EP_ENOTFOUND), -1);
+    runs = 0;
+    assert_int_equal(call_in(a, "cached", "{\"x\": 1}", 0), 1); /* miss in a */
+    assert_int_equal(call_in(a, "cached", "{\"x\": 1}", 0), 1); /* hit in a */
+    assert_int_equal(call_in(b, "cached", "{\"x\": 1}", 0), 2); /* a miss in b: its own cache */
+    assert_int_equal(call_in(b, "cached", "{\"x\": 1}", 0), 2); /* then a hit in b */
+    struct ep_tools_cache_stats sa, sb;
+    ep_tools_cache_stats(a, &sa);
+    ep_tools_cache_stats(b, &sb);
+    assert_int_equal(sa.hits, 1);
+    assert_int_equal(sa.misses, 1);
+    assert_int_equal(sa.entries, 1);
+    assert_int_equal(sb.hits, 1);
+    assert_int_equal(sb.misses, 1);
+    assert_int_equal(sb.entries, 1);
+    /* clearing a's cache leaves b's */
+    ep_tools_cache_clear(a);
+    assert_int_equal(call_in(a, "cached", "{\"x\": 1}", 0), 3);
+    assert_int_equal(call_in(b, "cached", "{\"x\": 1}", 0), 2);
+    /* closing a leaves b working: its rows, its cache and new calls */
+    ep_tools_close(a);
+    assert_int_equal(ep_tools_count(b), 2);
+    assert_int_equal(call_in(b, "cached", "{\"x\": 1}", 0), 2);
+    assert_int_equal(call_in(b, "cached", "{\"x\": 2}", 0), 4);
+    assert_int_equal(call_in(b, "writer", "{\"x\": 2}", 0), 5);
+    ep_tools_cache_stats(b, &sb);
+    assert_int_equal(sb.hits, 3);
+    assert_int_equal(sb.entries, 2);
+    ep_tools_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_cache),
-                                       cmocka_unit_test(test_blob_fast_path)};
+                                       cmocka_unit_test(test_blob_fast_path),
+                                       cmocka_unit_test(test_two_objects)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
