@@ -18,6 +18,7 @@
 #include "ep_tools_all.h"
 #include "ep_tools_epapi.h"
 #include "ep_trace.h"
+#include "ep_ui_res.h"
 #include "ep_util.h"
 
 static int default_out_dir(char *buf, size_t n)
@@ -296,7 +297,8 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 
 /* Serve MCP over HTTP with o's options (mcp: the session template). */
 static int serve_http(const struct serve_opts *o, const char *addr, int port,
-                      const struct ep_mcp_options *mcp, struct ep_store *s, struct ep_error *err)
+                      const struct ep_mcp_options *mcp, struct ep_store *s,
+                      struct ep_ui_res_cache *ui, struct ep_error *err)
 {
     struct ep_http_options h;
     ep_http_options_init(&h);
@@ -317,6 +319,7 @@ static int serve_http(const struct serve_opts *o, const char *addr, int port,
     h.max_connections_per_ip = (int)o->max_per_ip;
     h.mcp = *mcp;
     h.store = s;
+    h.ui_cache = ui;
     h.metrics = ep_tools_epapi_metrics;
     h.metrics_ctx = mcp->tools;
     h.auth_config = o->auth_config;
@@ -388,18 +391,31 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     o.ctx.env = &env;
     o.ctx.out_dir = out_dir;
     o.tools = ts;
-    struct ep_tools_provider_ctx pc = {.store = s, .tools = ts};
+    struct ep_ui_res_cache *ui = NULL; /* the views' pages, for ui:// and /ui/ */
+    if (ep_ui_res_cache_init(&ui, &err)) {
+        ep_cli_error(&err);
+        ep_tools_close(ts);
+        ep_env_close(&env);
+        ep_store_close(s);
+        return EP_EXIT_ERROR;
+    }
+    struct ep_tools_provider_ctx pc = {.store = s, .tools = ts, .ui = ui};
     struct ep_mcp_provider prov;
     ep_tools_provider_init(&prov, &pc);
     o.provider = &prov;
-    if (so.fixtures)
-        o.provider = ep_conformance_provider(o.provider);
+    struct ep_conformance conf = {0};
+    if (so.fixtures) {
+        ep_conformance_provider_init(&conf, o.provider);
+        o.provider = &conf.p;
+    }
     /* long calls as tasks kept in the store (mcp/ep_tasks.h): the report jobs, and any call that
      * renders files (a "formats" argument) */
     static const char *const task_tools[] = {"generate_report", NULL};
     struct ep_tasks *tasks = NULL;
     if (ep_tasks_open_shared(ep_store_path(s), so.state_url, &o, task_tools, &tasks, &err)) {
         ep_cli_error(&err);
+        ep_ui_res_cache_close(ui);
+        ep_conformance_provider_free(&conf);
         ep_tools_close(ts);
         ep_env_close(&env);
         ep_store_close(s);
@@ -410,13 +426,15 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
     if (rc) {
         ep_cli_error(&err);
         ep_tasks_close(tasks);
+        ep_ui_res_cache_close(ui);
+        ep_conformance_provider_free(&conf);
         ep_tools_close(ts);
         ep_env_close(&env);
         ep_store_close(s);
         return rc == EP_EINVAL ? EP_EXIT_USAGE : EP_EXIT_ERROR;
     }
     if (so.http) {
-        rc = serve_http(&so, addr, port, &o, s, &err);
+        rc = serve_http(&so, addr, port, &o, s, ui, &err);
     } else {
         struct ep_mcp_server *srv;
         rc = ep_mcp_server_new(&o, &srv, &err);
@@ -429,6 +447,8 @@ int ep_cmd_serve(struct ep_cli *cli, int argc, char **argv)
         ep_cli_error(&err);
     ep_trace_stop(5.0); /* what is queued goes out, waiting 5 s at most */
     ep_tasks_close(tasks);
+    ep_ui_res_cache_close(ui);
+    ep_conformance_provider_free(&conf);
     ep_tools_close(ts);
     ep_env_close(&env);
     ep_store_close(s);

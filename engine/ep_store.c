@@ -54,6 +54,8 @@ struct read_ahead {
 struct ep_store {
     sqlite3 *db;
     char *path;
+    char skipped_kind[32];  /* the kind of the last unit found already stored (its report's) */
+    long fault_committed;   /* units committed (EPINTEL_FAULT_KILL_AFTER_UNITS) */
     /* The file being ingested. Kept from one file to the next: fresh pages cost a page fault
      * each, which on a VM is more than the read itself. */
     struct content file;
@@ -510,9 +512,8 @@ static int dir_has_manifest(const char *dir)
     return access(p, R_OK) == 0;
 }
 
-const char *ep_store_fixtures_dir(void)
+const char *ep_store_fixtures_dir(char *buf, size_t size)
 {
-    static char buf[PATH_MAX + 32];
     const char *env = getenv("EPINTEL_FIXTURES");
     if (env && *env)
         return env;
@@ -531,8 +532,8 @@ const char *ep_store_fixtures_dir(void)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            snprintf(buf, sizeof buf, "%s/../share/epintel/fixtures", exe);
-            if (dir_has_manifest(buf))
+            int w = snprintf(buf, size, "%s/../share/epintel/fixtures", exe);
+            if (w > 0 && (size_t)w < size && dir_has_manifest(buf))
                 return buf;
         }
     }
@@ -902,15 +903,14 @@ static void fault_point(const struct ingest *in)
 /* Fault injection for the crash-safety tests of whole files (the first fill of the store):
  * EPINTEL_FAULT_KILL_AFTER_UNITS=K kills the process with SIGKILL right after the K-th unit
  * this process commits. */
-static void fault_after_units(void)
+static void fault_after_units(struct ep_store *s)
 {
-    static long committed;
     const char *k = getenv("EPINTEL_FAULT_KILL_AFTER_UNITS");
     if (!k || !*k)
         return;
     char *end;
     long n = strtol(k, &end, 10);
-    if (*end == '\0' && n > 0 && ++committed >= n)
+    if (*end == '\0' && n > 0 && ++s->fault_committed >= n)
         raise(SIGKILL);
 }
 
@@ -1310,9 +1310,9 @@ static int unit_exists(struct ep_store *s, const char *sha, struct ep_ingest_rep
     sqlite3_bind_text(q, 1, sha, -1, SQLITE_STATIC);
     int found = sqlite3_step(q) == SQLITE_ROW;
     if (found) {
-        static char kind[32];
-        snprintf(kind, sizeof kind, "%s", (const char *)sqlite3_column_text(q, 0));
-        rep->kind = kind;
+        snprintf(s->skipped_kind, sizeof s->skipped_kind, "%s",
+                 (const char *)sqlite3_column_text(q, 0));
+        rep->kind = s->skipped_kind;
         rep->skipped = 1;
     }
     sqlite3_finalize(q);
@@ -1443,7 +1443,7 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
     if (!rc)
         rc = exec(s->db, "COMMIT", err);
     if (!rc)
-        fault_after_units();
+        fault_after_units(s);
     if (rc) {
         exec(s->db, "ROLLBACK", NULL);
         exec(s->db, "DELETE FROM temp.touched", NULL);
@@ -1755,7 +1755,8 @@ int ep_store_ensure_default(struct ep_store *s,
     char state[32];
     if (meta_get(s, EP_META_DEFAULT_DATA, state, sizeof state) < 0)
         return db_error(s->db, err, "checking the store");
-    const char *dir = ep_store_fixtures_dir();
+    char dirbuf[PATH_MAX + 32];
+    const char *dir = ep_store_fixtures_dir(dirbuf, sizeof dirbuf);
     int complete = strcmp(state, "complete") == 0;
     /* a complete fill made of bundled files alone: completed again when the bundle lists files
      * it lacks (a store filled before the vote-topic tables were bundled, migration 9, gets

@@ -52,12 +52,14 @@ int ep_store_default_path(char *buf, size_t size, struct ep_error *err);
 
 /* Directory of the bundled dataset: $EPINTEL_FIXTURES, else the source tree's fixtures/ (not in
  * package builds, EP_PACKAGE_BUILD), else the compiled-in install prefix's
- * share/epintel/fixtures, else <exe>/../share/epintel/fixtures (a relocated install). */
-const char *ep_store_fixtures_dir(void);
+ * share/epintel/fixtures, else <exe>/../share/epintel/fixtures (a relocated install). Either a
+ * constant/environment string or buf (caller-owned, size bytes; PATH_MAX + 32 is enough). */
+const char *ep_store_fixtures_dir(char *buf, size_t size);
 
 struct ep_ingest_report {
     const char *path;
-    const char *kind; /* "rcv-xml", "htv-members", ... */
+    const char *kind; /* "rcv-xml", "htv-members", ... (of a skipped unit: valid until the
+                         store's next ingest) */
     int skipped;      /* 1 = already ingested (same content), nothing written */
     long records;
     long warnings;

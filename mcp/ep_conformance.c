@@ -281,13 +281,16 @@ int ep_conformance_register(struct ep_tools *ts, struct ep_error *err)
 
 /* ------------------------------------------------------------------ provider */
 
-static const struct ep_mcp_provider *ep_conf_inner;
-static json_t *ep_conf_schema_listed;
+/* The wrapped provider of a callback's ctx (a struct ep_conformance). */
+static const struct ep_mcp_provider *inner_of(void *ctx)
+{
+    return ((const struct ep_conformance *)ctx)->inner;
+}
 
 static int c_resources_list(void *ctx, const char *cursor, json_t **result, struct ep_error *err)
 {
     (void)ctx;
-    const struct ep_mcp_provider *in = ep_conf_inner;
+    const struct ep_mcp_provider *in = inner_of(ctx);
     json_t *res = NULL;
     if (in && in->resources_list) {
         int rc = in->resources_list(in->ctx, cursor, &res, err);
@@ -318,7 +321,7 @@ static int c_resources_list(void *ctx, const char *cursor, json_t **result, stru
 static int c_templates_list(void *ctx, const char *cursor, json_t **result, struct ep_error *err)
 {
     (void)ctx;
-    const struct ep_mcp_provider *in = ep_conf_inner;
+    const struct ep_mcp_provider *in = inner_of(ctx);
     json_t *res = NULL;
     if (in && in->resource_templates_list) {
         int rc = in->resource_templates_list(in->ctx, cursor, &res, err);
@@ -368,7 +371,7 @@ static int c_resource_read(void *ctx, const char *uri, json_t **result, struct e
                           text);
         free(text);
     } else {
-        const struct ep_mcp_provider *in = ep_conf_inner;
+        const struct ep_mcp_provider *in = inner_of(ctx);
         if (in && in->resource_read)
             return in->resource_read(in->ctx, uri, result, err);
         return ep_error_set(err, EP_ENOTFOUND, "no resource %s", uri);
@@ -380,7 +383,7 @@ static int c_resource_read(void *ctx, const char *uri, json_t **result, struct e
 static int c_prompts_list(void *ctx, const char *cursor, json_t **result, struct ep_error *err)
 {
     (void)ctx;
-    const struct ep_mcp_provider *in = ep_conf_inner;
+    const struct ep_mcp_provider *in = inner_of(ctx);
     json_t *res = NULL;
     if (in && in->prompts_list) {
         int rc = in->prompts_list(in->ctx, cursor, &res, err);
@@ -450,7 +453,7 @@ static int c_prompt_get(void *ctx, const char *name, json_t *args, json_t **resu
                          "data", ep_conf_png, "mimeType", "image/png",
                          user_text("Please analyze the image above."));
     } else {
-        const struct ep_mcp_provider *in = ep_conf_inner;
+        const struct ep_mcp_provider *in = inner_of(ctx);
         if (in && in->prompt_get)
             return in->prompt_get(in->ctx, name, args, result, err);
         return ep_error_set(err, EP_EINVAL, "unknown prompt \"%s\"", name);
@@ -471,7 +474,7 @@ static int c_complete(void *ctx, json_t *ref, const char *arg_name, const char *
             json_array_append_new(*values, json_sprintf("%svalue", arg_value));
         return *values ? 0 : ep_error_set(err, EP_ENOMEM, "out of memory");
     }
-    const struct ep_mcp_provider *in = ep_conf_inner;
+    const struct ep_mcp_provider *in = inner_of(ctx);
     if (in && in->complete)
         return in->complete(in->ctx, ref, arg_name, arg_value, context_args, values, err);
     *values = json_array();
@@ -492,16 +495,16 @@ static json_t *c_tool_schema(void *ctx, const char *tool_name)
     (void)ctx;
     if (strcmp(tool_name, "json_schema_2020_12_tool") != 0)
         return NULL;
-    return ep_conf_schema_listed;
+    return ((const struct ep_conformance *)ctx)->schema_listed;
 }
 
-const struct ep_mcp_provider *ep_conformance_provider(const struct ep_mcp_provider *inner)
+void ep_conformance_provider_init(struct ep_conformance *c, const struct ep_mcp_provider *inner)
 {
-    static struct ep_mcp_provider p;
-    ep_conf_inner = inner;
-    if (!ep_conf_schema_listed)
-        ep_conf_schema_listed = json_loads(ep_conf_schema2020_listed, 0, NULL);
-    memset(&p, 0, sizeof p);
+    memset(c, 0, sizeof *c);
+    c->inner = inner;
+    c->schema_listed = json_loads(ep_conf_schema2020_listed, 0, NULL);
+    struct ep_mcp_provider p = {0};
+    p.ctx = c;
     p.resources_list = c_resources_list;
     p.resource_templates_list = c_templates_list;
     p.resource_read = c_resource_read;
@@ -510,5 +513,13 @@ const struct ep_mcp_provider *ep_conformance_provider(const struct ep_mcp_provid
     p.complete = c_complete;
     p.resource_subscribe = c_subscribe;
     p.tool_input_schema = c_tool_schema;
-    return &p;
+    c->p = p;
+}
+
+void ep_conformance_provider_free(struct ep_conformance *c)
+{
+    if (!c)
+        return;
+    json_decref(c->schema_listed);
+    c->schema_listed = NULL;
 }

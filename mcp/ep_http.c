@@ -2439,6 +2439,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 /* ---------------------------------------------------- /ui/: the views (ep_ui_res.h) */
 
 struct ui_q {
+    struct ep_ui_res_cache *ui;
     struct ep_store *store;
     const char *spec;
     char *html;
@@ -2450,7 +2451,7 @@ struct ui_q {
 static void ui_render(void *arg)
 {
     struct ui_q *q = arg;
-    q->rc = ep_ui_res_page(q->store, q->spec, &q->html, &q->n, &q->err);
+    q->rc = ep_ui_res_page(q->ui, q->store, q->spec, &q->html, &q->n, &q->err);
 }
 
 /* One query argument appended to the page spec (ep_ui_parse checks keys and values). */
@@ -2504,7 +2505,7 @@ static enum MHD_Result on_ui(struct req *r, struct MHD_Connection *c, const char
                           "the query is too long: the keys are from, to, mep_id, subject, "
                           "concept and date");
     }
-    struct ui_q q = {h->o.store, spec.data, NULL, 0, 0, {0}};
+    struct ui_q q = {h->o.ui_cache, h->o.store, spec.data, NULL, 0, 0, {0}};
     ep_mcp_with_exec_lock(ui_render, &q);
     ep_buf_free(&spec);
     if (q.rc)

@@ -207,7 +207,7 @@ static int resource_read(void *ctx, const char *uri, json_t **result, struct ep_
     const struct ep_tools_provider_ctx *pc = ctx;
     struct ep_store *s = pc->store;
     if (ep_ui_res_match(uri)) /* ui://epintel/<view> (ep_ui_res.h) */
-        return ep_ui_res_read(s, uri, result, err);
+        return ep_ui_res_read(pc->ui, s, uri, result, err);
     int kind = -1;
     const char *rest = NULL;
     for (int k = 0; k < 4 && uri; k++)

@@ -31,9 +31,11 @@
 
 /* What the provider reads: the store, and the tool table resources are read through (both
  * borrowed). Caller-owned, e.g. next to the server options. */
+struct ep_ui_res_cache;
 struct ep_tools_provider_ctx {
     struct ep_store *store;
     struct ep_tools *tools;
+    struct ep_ui_res_cache *ui; /* the views' page cache (ep_ui_res.h), NULL = none */
 };
 
 /* Fill p (caller-owned) with the provider over c. c is borrowed and must outlive every use of

@@ -100,31 +100,51 @@ struct ui_cached {
     char *html;         /* into data */
     char data[];        /* key, NUL, page */
 };
-static struct ui_cached *ui_cache[UI_CACHE_SLOTS];
-static unsigned long ui_tick, ui_hits, ui_misses;
-static pthread_mutex_t ui_mu = PTHREAD_MUTEX_INITIALIZER;
+struct ep_ui_res_cache {
+    struct ui_cached *slot[UI_CACHE_SLOTS];
+    unsigned long tick, hits, misses;
+    pthread_mutex_t mu;
+};
+
+int ep_ui_res_cache_init(struct ep_ui_res_cache **out, struct ep_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return ep_error_set(err, EP_ENOMEM, "out of memory creating the page cache");
+    pthread_mutex_init(&(*out)->mu, NULL);
+    return 0;
+}
+
+void ep_ui_res_cache_close(struct ep_ui_res_cache *c)
+{
+    if (!c)
+        return;
+    ep_ui_res_cache_clear(c);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
 
 /* A copy of the cached page of key into b; 1 when found. */
-static int cache_get(const char *key, struct ep_buf *b)
+static int cache_get(struct ep_ui_res_cache *c, const char *key, struct ep_buf *b)
 {
     int hit = 0, bad = 0;
-    pthread_mutex_lock(&ui_mu);
+    pthread_mutex_lock(&c->mu);
     for (int i = 0; i < UI_CACHE_SLOTS && !hit; i++)
-        if (ui_cache[i] && strcmp(ui_cache[i]->data, key) == 0) {
+        if (c->slot[i] && strcmp(c->slot[i]->data, key) == 0) {
             hit = 1;
-            ui_cache[i]->used = ++ui_tick;
-            bad = ep_buf_append(b, ui_cache[i]->html, ui_cache[i]->n) != 0;
+            c->slot[i]->used = ++c->tick;
+            bad = ep_buf_append(b, c->slot[i]->html, c->slot[i]->n) != 0;
         }
     if (hit && !bad)
-        ui_hits++;
+        c->hits++;
     else
-        ui_misses++;
-    pthread_mutex_unlock(&ui_mu);
+        c->misses++;
+    pthread_mutex_unlock(&c->mu);
     return hit && !bad;
 }
 
 /* Keep a copy of the page (n bytes) under key in the least recently used slot. */
-static void cache_put(const char *key, const char *html, size_t n)
+static void cache_put(struct ep_ui_res_cache *c, const char *key, const char *html, size_t n)
 {
     size_t kn = strlen(key) + 1;
     struct ui_cached *e = malloc(sizeof *e + kn + n);
@@ -134,45 +154,50 @@ static void cache_put(const char *key, const char *html, size_t n)
     e->html = e->data + kn;
     memcpy(e->html, html, n);
     e->n = n;
-    pthread_mutex_lock(&ui_mu);
+    pthread_mutex_lock(&c->mu);
     int slot = 0;
     for (int i = 0; i < UI_CACHE_SLOTS; i++) {
-        if (ui_cache[i] && strcmp(ui_cache[i]->data, key) == 0) {
+        if (c->slot[i] && strcmp(c->slot[i]->data, key) == 0) {
             slot = i;
             break;
         }
-        if (!ui_cache[i] || (ui_cache[slot] && ui_cache[i]->used < ui_cache[slot]->used))
+        if (!c->slot[i] || (c->slot[slot] && c->slot[i]->used < c->slot[slot]->used))
             slot = i;
     }
-    e->used = ++ui_tick;
-    free(ui_cache[slot]);
-    ui_cache[slot] = e;
-    pthread_mutex_unlock(&ui_mu);
+    e->used = ++c->tick;
+    free(c->slot[slot]);
+    c->slot[slot] = e;
+    pthread_mutex_unlock(&c->mu);
 }
 
-void ep_ui_res_cache_stats(unsigned long *hits, unsigned long *misses)
+void ep_ui_res_cache_stats(struct ep_ui_res_cache *c, unsigned long *hits, unsigned long *misses)
 {
-    pthread_mutex_lock(&ui_mu);
-    *hits = ui_hits;
-    *misses = ui_misses;
-    pthread_mutex_unlock(&ui_mu);
+    *hits = *misses = 0;
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    *hits = c->hits;
+    *misses = c->misses;
+    pthread_mutex_unlock(&c->mu);
 }
 
-void ep_ui_res_cache_clear(void)
+void ep_ui_res_cache_clear(struct ep_ui_res_cache *c)
 {
-    pthread_mutex_lock(&ui_mu);
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
     for (int i = 0; i < UI_CACHE_SLOTS; i++) {
-        free(ui_cache[i]);
-        ui_cache[i] = NULL;
+        free(c->slot[i]);
+        c->slot[i] = NULL;
     }
-    ui_hits = ui_misses = 0;
-    pthread_mutex_unlock(&ui_mu);
+    c->hits = c->misses = 0;
+    pthread_mutex_unlock(&c->mu);
 }
 
 /* The page of spec over a fresh analysis environment of s into b (from the cache when the
  * same request met the same store content). http: the page is served under /ui/. */
-static int render(struct ep_store *s, const char *spec, int http, struct ep_buf *b,
-                  struct ep_error *err)
+static int render(struct ep_ui_res_cache *c, struct ep_store *s, const char *spec, int http,
+                  struct ep_buf *b, struct ep_error *err)
 {
     struct ep_ui_req q;
     int rc = ep_ui_parse(spec, &q, err);
@@ -183,8 +208,8 @@ static int render(struct ep_store *s, const char *spec, int http, struct ep_buf 
     int off = snprintf(key, sizeof key, "%d|%d|%s|%s|%lld|%d|%s|%s|", q.view, q.http, q.from, q.to,
                        (long long)q.mep_id, q.topic_kind, q.topic, q.date);
     ep_tools_store_marker(s, key + off, sizeof key - (size_t)off);
-    int use_cache = !getenv("EPINTEL_NO_RESULT_CACHE");
-    if (use_cache && cache_get(key, b))
+    int use_cache = c && !getenv("EPINTEL_NO_RESULT_CACHE");
+    if (use_cache && cache_get(c, key, b))
         return 0;
     struct ep_env env;
     if ((rc = ep_env_init(&env, s, err)))
@@ -193,19 +218,20 @@ static int render(struct ep_store *s, const char *spec, int http, struct ep_buf 
     rc = ep_ui_render(&env, &q, b, err);
     ep_env_close(&env);
     if (!rc && use_cache)
-        cache_put(key, b->data + len0, b->len - len0);
+        cache_put(c, key, b->data + len0, b->len - len0);
     /* a window without votes or an MEP without positions: nothing to show at this URI */
     return rc == EP_EUNAVAIL ? EP_ENOTFOUND : rc;
 }
 
-int ep_ui_res_read(struct ep_store *s, const char *uri, json_t **result, struct ep_error *err)
+int ep_ui_res_read(struct ep_ui_res_cache *c, struct ep_store *s, const char *uri,
+                   json_t **result, struct ep_error *err)
 {
     *result = NULL;
     if (!ep_ui_res_match(uri))
         return ep_error_set(err, EP_ENOTFOUND, "resource %s not found: not a view", uri);
     struct ep_buf b;
     ep_buf_init(&b, 0);
-    int rc = render(s, uri + strlen(EP_UI_RES_PREFIX), 0, &b, err);
+    int rc = render(c, s, uri + strlen(EP_UI_RES_PREFIX), 0, &b, err);
     if (!rc) {
         json_t *t = json_stringn(b.data, b.len);
         *result = t ? json_pack("{s:[{s:s, s:s, s:o, s:o}]}", "contents", "uri", uri, "mimeType",
@@ -218,14 +244,14 @@ int ep_ui_res_read(struct ep_store *s, const char *uri, json_t **result, struct 
     return rc;
 }
 
-int ep_ui_res_page(struct ep_store *s, const char *spec, char **html, size_t *n,
-                   struct ep_error *err)
+int ep_ui_res_page(struct ep_ui_res_cache *c, struct ep_store *s, const char *spec, char **html,
+                   size_t *n, struct ep_error *err)
 {
     *html = NULL;
     *n = 0;
     struct ep_buf b;
     ep_buf_init(&b, 0);
-    int rc = render(s, spec, 1, &b, err);
+    int rc = render(c, s, spec, 1, &b, err);
     if (!rc) {
         *n = b.len;
         *html = ep_buf_steal(&b);

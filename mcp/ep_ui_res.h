@@ -35,21 +35,29 @@ const char *ep_ui_res_tool_for(const char *uri_or_spec);
 /* Append the views' resources/list entries to arr (borrowed). 0 or EP_ENOMEM. */
 int ep_ui_res_list(json_t *arr, struct ep_error *err);
 
-/* resources/read of a view resource over store s (borrowed): *result = {"contents":[{uri,
+/* The page cache: pages are cached per (request, store content marker), the last 8 of them.
+ * One per server (the front end creates it and hands it to the provider and the HTTP server);
+ * NULL everywhere below = no caching. */
+struct ep_ui_res_cache;
+int ep_ui_res_cache_init(struct ep_ui_res_cache **out, struct ep_error *err);
+void ep_ui_res_cache_close(struct ep_ui_res_cache *c); /* NULL is fine */
+
+/* resources/read of a view resource over store s (borrowed), through the page cache c: *result = {"contents":[{uri,
  * mimeType, text, _meta}]}. EP_ENOTFOUND for an unknown view, an MEP without positions or a
  * window without votes; EP_EINVAL for a bad query. */
-int ep_ui_res_read(struct ep_store *s, const char *uri, json_t **result, struct ep_error *err);
+int ep_ui_res_read(struct ep_ui_res_cache *c, struct ep_store *s, const char *uri,
+                   json_t **result, struct ep_error *err);
 
 /* The page of spec ("view?query", the part after /ui/) over s: *html (caller frees, *n
  * bytes). Its script calls tools by POSTing 2026-07-28 JSON-RPC to the same origin's /mcp
  * (CSP connect-src 'self'), so a call passes /mcp's authentication, roles, quotas, audit and
  * result cache. Errors as ep_ui_res_read. */
-int ep_ui_res_page(struct ep_store *s, const char *spec, char **html, size_t *n,
-                   struct ep_error *err);
+int ep_ui_res_page(struct ep_ui_res_cache *c, struct ep_store *s, const char *spec, char **html,
+                   size_t *n, struct ep_error *err);
 
-/* Pages are cached per (request, store content marker), the last 8 of them; these count the
- * look-ups served from (hits) and past (misses) that cache, and empty it (tests, bench). */
-void ep_ui_res_cache_stats(unsigned long *hits, unsigned long *misses);
-void ep_ui_res_cache_clear(void);
+/* The look-ups c served (hits) and missed (misses) (0 and 0 for NULL), and emptying it (tests,
+ * bench). */
+void ep_ui_res_cache_stats(struct ep_ui_res_cache *c, unsigned long *hits, unsigned long *misses);
+void ep_ui_res_cache_clear(struct ep_ui_res_cache *c);
 
 #endif

@@ -558,8 +558,8 @@ static char *doceo_file(const char *name)
 {
     if (strncmp(name, "PV-", 3) != 0 || strchr(name, '/') || strstr(name, ".."))
         return NULL;
-    char p[4096];
-    snprintf(p, sizeof p, "%s/rcv/%s.gz", ep_store_fixtures_dir(), name);
+    char p[4096], fx[4096];
+    snprintf(p, sizeof p, "%s/rcv/%s.gz", ep_store_fixtures_dir(fx, sizeof fx), name);
     struct ep_buf b;
     ep_buf_init(&b, 0);
     if (ep_read_file(p, 64u << 20, &b, NULL)) {

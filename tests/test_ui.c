@@ -281,29 +281,42 @@ static void test_page_cache(void **state)
 {
     (void)state;
     struct ep_error err = {0};
-    ep_ui_res_cache_clear();
+    struct ep_ui_res_cache *c = NULL, *other = NULL;
+    assert_int_equal(ep_ui_res_cache_init(&c, &err), 0);
+    assert_int_equal(ep_ui_res_cache_init(&other, &err), 0);
     char *h1 = NULL, *h2 = NULL, *h3 = NULL;
     size_t n1 = 0, n2 = 0, n3 = 0;
     unsigned long hits, misses;
-    assert_int_equal(ep_ui_res_page(S, "coalition", &h1, &n1, &err), 0);
+    assert_int_equal(ep_ui_res_page(c, S, "coalition", &h1, &n1, &err), 0);
     assert_non_null(strstr(h1, "default-src 'none'; connect-src 'self';"));
     assert_non_null(strstr(h1, "\"mcp\":\"..\\/mcp\""));
-    ep_ui_res_cache_stats(&hits, &misses);
+    ep_ui_res_cache_stats(c, &hits, &misses);
     assert_int_equal(hits, 0);
     assert_int_equal(misses, 1);
-    assert_int_equal(ep_ui_res_page(S, "coalition", &h2, &n2, &err), 0);
-    ep_ui_res_cache_stats(&hits, &misses);
+    assert_int_equal(ep_ui_res_page(c, S, "coalition", &h2, &n2, &err), 0);
+    ep_ui_res_cache_stats(c, &hits, &misses);
     assert_int_equal(hits, 1);
     assert_int_equal(misses, 1);
     assert_int_equal(n1, n2);
     assert_memory_equal(h1, h2, n1);
-    assert_int_equal(ep_ui_res_page(S, "coalition?from=2024-01-01", &h3, &n3, &err), 0);
-    ep_ui_res_cache_stats(&hits, &misses);
+    assert_int_equal(ep_ui_res_page(c, S, "coalition?from=2024-01-01", &h3, &n3, &err), 0);
+    ep_ui_res_cache_stats(c, &hits, &misses);
     assert_int_equal(hits, 1);
     assert_int_equal(misses, 2);
     assert_true(n3 != n1 || memcmp(h1, h3, n1) != 0);
     json_t *res = NULL;
-    assert_int_equal(ep_ui_res_read(S, "ui://epintel/coalition", &res, &err), 0);
+    /* another cache is its own: the same page is a miss there */
+    char *h4 = NULL;
+    size_t n4 = 0;
+    assert_int_equal(ep_ui_res_page(other, S, "coalition", &h4, &n4, &err), 0);
+    ep_ui_res_cache_stats(other, &hits, &misses);
+    assert_int_equal(hits, 0);
+    assert_int_equal(misses, 1);
+    assert_int_equal(n4, n1);
+    assert_memory_equal(h4, h1, n1);
+    free(h4);
+    ep_ui_res_cache_close(other);
+    assert_int_equal(ep_ui_res_read(c, S, "ui://epintel/coalition", &res, &err), 0);
     const char *t = json_string_value(
         json_object_get(json_array_get(json_object_get(res, "contents"), 0), "text"));
     assert_non_null(t);
@@ -313,6 +326,7 @@ static void test_page_cache(void **state)
     free(h1);
     free(h2);
     free(h3);
+    ep_ui_res_cache_close(c);
 }
 
 struct hresp {
