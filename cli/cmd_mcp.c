@@ -319,7 +319,7 @@ static int serve_http(const struct serve_opts *o, const char *addr, int port,
     h.max_connections_per_ip = (int)o->max_per_ip;
     h.mcp = *mcp;
     h.store = s;
-    h.ui_cache = ui;
+    h.ui = ui;
     h.metrics = ep_tools_epapi_metrics;
     h.metrics_ctx = mcp->tools;
     h.auth_config = o->auth_config;

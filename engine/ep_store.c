@@ -54,8 +54,8 @@ struct read_ahead {
 struct ep_store {
     sqlite3 *db;
     char *path;
-    char skipped_kind[32];  /* the kind of the last unit found already stored (its report's) */
-    long fault_committed;   /* units committed (EPINTEL_FAULT_KILL_AFTER_UNITS) */
+    char skipped_kind[32]; /* the kind of the last unit found already stored (its report's) */
+    long fault_committed;  /* units committed (EPINTEL_FAULT_KILL_AFTER_UNITS) */
     /* The file being ingested. Kept from one file to the next: fresh pages cost a page fault
      * each, which on a VM is more than the read itself. */
     struct content file;

@@ -107,7 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static int registered;
     if (!registered) {
         struct ep_error e;
-        if (ep_tools_init(&Tools, &e) || ep_tools_register(Tools, rows, sizeof rows / sizeof rows[0], &e))
+        if (ep_tools_init(&Tools, &e) ||
+            ep_tools_register(Tools, rows, sizeof rows / sizeof rows[0], &e))
             abort();
         registered = 1;
     }

@@ -276,7 +276,8 @@ static const struct ep_tool ep_conf_tools[] = {
 
 int ep_conformance_register(struct ep_tools *ts, struct ep_error *err)
 {
-    return ep_tools_register(ts, ep_conf_tools, sizeof ep_conf_tools / sizeof ep_conf_tools[0], err);
+    return ep_tools_register(ts, ep_conf_tools, sizeof ep_conf_tools / sizeof ep_conf_tools[0],
+                             err);
 }
 
 /* ------------------------------------------------------------------ provider */

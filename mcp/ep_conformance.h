@@ -16,9 +16,9 @@ int ep_conformance_register(struct ep_tools *ts, struct ep_error *err);
  * subscriptions and delegates everything else to inner (may be NULL; borrowed, must outlive
  * c). c is caller-owned; serve &c->p; release with ep_conformance_provider_free. */
 struct ep_conformance {
-    struct ep_mcp_provider p;             /* the provider (p.ctx = c) */
-    const struct ep_mcp_provider *inner;  /* borrowed */
-    json_t *schema_listed;                /* owned: the 2020-12 fixture's listed inputSchema */
+    struct ep_mcp_provider p;            /* the provider (p.ctx = c) */
+    const struct ep_mcp_provider *inner; /* borrowed */
+    json_t *schema_listed;               /* owned: the 2020-12 fixture's listed inputSchema */
 };
 void ep_conformance_provider_init(struct ep_conformance *c, const struct ep_mcp_provider *inner);
 void ep_conformance_provider_free(struct ep_conformance *c); /* NULL is fine */

@@ -2505,7 +2505,7 @@ static enum MHD_Result on_ui(struct req *r, struct MHD_Connection *c, const char
                           "the query is too long: the keys are from, to, mep_id, subject, "
                           "concept and date");
     }
-    struct ui_q q = {h->o.ui_cache, h->o.store, spec.data, NULL, 0, 0, {0}};
+    struct ui_q q = {h->o.ui, h->o.store, spec.data, NULL, 0, 0, {0}};
     ep_mcp_with_exec_lock(ui_render, &q);
     ep_buf_free(&spec);
     if (q.rc)

@@ -58,7 +58,7 @@ struct ep_http_options {
     long rate_per_minute;           /* requests per principal (client address without auth) in any
                                        sliding minute, 0 = unlimited (429 + Retry-After beyond) */
     struct ep_store *store;         /* for /healthz readiness (may be NULL, borrowed) */
-    struct ep_ui_res_cache *ui_cache; /* /ui/ pages' cache (ep_ui_res.h; NULL = none; borrowed) */
+    struct ep_ui_res_cache *ui;     /* /ui/ pages cache (ep_ui_res.h; NULL = none; borrowed) */
     /* /metrics: more metrics text (Prometheus exposition format) appended to b by the front end,
      * e.g. the EP API pipeline's per-endpoint figures (ep_tools_epapi_metrics). Returns 1 when
      * b holds a fresh reading, 0 when none can be taken without waiting (then the last fresh

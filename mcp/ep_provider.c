@@ -70,8 +70,8 @@ static int proc_valid(const char *p)
 }
 
 /* Run a tool and wrap its structuredContent as a resource content. */
-static int read_via_tool(const struct ep_tools_provider_ctx *pc, const char *uri,
-                         const char *tool, json_t *args, json_t **result, struct ep_error *err)
+static int read_via_tool(const struct ep_tools_provider_ctx *pc, const char *uri, const char *tool,
+                         json_t *args, json_t **result, struct ep_error *err)
 {
     struct ep_tool_ctx ctx = {0};
     ctx.store = pc->store;

@@ -21,8 +21,9 @@
  * sitting dates, procedure references and vote ids, for prompt arguments and template
  * variables.
  *
- * The tools must be registered (into ep_tools_provider_ctx.tools) before a resource is read. All functions
- * run under the MCP core's execution mutex; the store is used from one thread at a time. */
+ * The tools must be registered (into ep_tools_provider_ctx.tools) before a resource is read. All
+ * functions run under the MCP core's execution mutex; the store is used from one thread at a time.
+ */
 #ifndef EP_PROVIDER_H
 #define EP_PROVIDER_H
 

@@ -223,8 +223,8 @@ static int render(struct ep_ui_res_cache *c, struct ep_store *s, const char *spe
     return rc == EP_EUNAVAIL ? EP_ENOTFOUND : rc;
 }
 
-int ep_ui_res_read(struct ep_ui_res_cache *c, struct ep_store *s, const char *uri,
-                   json_t **result, struct ep_error *err)
+int ep_ui_res_read(struct ep_ui_res_cache *c, struct ep_store *s, const char *uri, json_t **result,
+                   struct ep_error *err)
 {
     *result = NULL;
     if (!ep_ui_res_match(uri))

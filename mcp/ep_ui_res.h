@@ -42,11 +42,11 @@ struct ep_ui_res_cache;
 int ep_ui_res_cache_init(struct ep_ui_res_cache **out, struct ep_error *err);
 void ep_ui_res_cache_close(struct ep_ui_res_cache *c); /* NULL is fine */
 
-/* resources/read of a view resource over store s (borrowed), through the page cache c: *result = {"contents":[{uri,
- * mimeType, text, _meta}]}. EP_ENOTFOUND for an unknown view, an MEP without positions or a
- * window without votes; EP_EINVAL for a bad query. */
-int ep_ui_res_read(struct ep_ui_res_cache *c, struct ep_store *s, const char *uri,
-                   json_t **result, struct ep_error *err);
+/* resources/read of a view resource over store s (borrowed), through the page cache c: *result =
+ * {"contents":[{uri, mimeType, text, _meta}]}. EP_ENOTFOUND for an unknown view, an MEP without
+ * positions or a window without votes; EP_EINVAL for a bad query. */
+int ep_ui_res_read(struct ep_ui_res_cache *c, struct ep_store *s, const char *uri, json_t **result,
+                   struct ep_error *err);
 
 /* The page of spec ("view?query", the part after /ui/) over s: *html (caller frees, *n
  * bytes). Its script calls tools by POSTing 2026-07-28 JSON-RPC to the same origin's /mcp

@@ -33,8 +33,8 @@ typedef const struct ep_tool *(*ep_test_rows_fn)(size_t *n);
 /* A suite's store: a fresh temporary folder (*dir, owned), the default store (the bundled data,
  * ep_store_ensure_default) opened in it as the file named file, its analysis environment *env
  * (when env is not NULL), and the tools of every row table of rows registered (rows: a
- * NULL-terminated list, or NULL for none) into tools. Returns 0, or -1 with the reason on stderr. Undo with
- * ep_test_store_close. */
+ * NULL-terminated list, or NULL for none) into tools. Returns 0, or -1 with the reason on stderr.
+ * Undo with ep_test_store_close. */
 struct ep_tools;
 int ep_test_store_open(const char *file, char **dir, struct ep_store **store, struct ep_env *env,
                        const ep_test_rows_fn *rows, struct ep_tools *tools);

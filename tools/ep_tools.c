@@ -20,7 +20,7 @@
 struct entry {
     struct ep_tool row;     /* first: ep_tools_at() returns &entry->row */
     struct ep_tools *owner; /* the object it is registered in (its parse_lock) */
-    json_t *in, *out;   /* parsed schemas (owned) */
+    json_t *in, *out;       /* parsed schemas (owned) */
     /* 0: not parsed yet (registered lazily), 1: parsed, -1: a schema failed to parse (a bug in
      * the row; every later use reports it). Read with acquire, written under ts->parse_lock. */
     int state;
@@ -30,7 +30,6 @@ struct entry {
     int compact;
     char *in_text, *out_text; /* owned, compact */
 };
-
 
 #define EP_TOOLS_CACHE_BYTES ((size_t)64 << 20)
 #define EP_TOOLS_CACHE_SLOTS 512
@@ -206,7 +205,8 @@ static void entry_texts(struct entry *e, int compact)
                              (!e->row.output_schema || embedded_text(e->row.output_schema)));
 }
 
-static int do_register(struct ep_tools *ts, const struct ep_tool *rows, size_t n, unsigned flags, struct ep_error *err)
+static int do_register(struct ep_tools *ts, const struct ep_tool *rows, size_t n, unsigned flags,
+                       struct ep_error *err)
 {
     int rc = 0;
     struct entry **fresh = calloc(n ? n : 1, sizeof *fresh);
@@ -586,8 +586,7 @@ char *ep_tools_canonical_args(json_t *args)
     return json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
-struct ep_tools_blob *ep_tools_cache_peek(struct ep_tools *ts, const char *name,
-                                          const char *canon)
+struct ep_tools_blob *ep_tools_cache_peek(struct ep_tools *ts, const char *name, const char *canon)
 {
     if (!name || !canon || !cacheable(find_entry(ts, name)))
         return NULL;
@@ -603,7 +602,8 @@ struct ep_tools_blob *ep_tools_cache_peek(struct ep_tools *ts, const char *name,
     /* confirmed within EP_TOOLS_VERIFY_S: serve. Older: the first caller goes to ep_tools_call
      * to confirm the generation, the others are still served meanwhile, up to twice that age
      * (so an ingest by another process is seen within 2 s at most) */
-    int fresh = age <= EP_TOOLS_VERIFY_S || (ts->rcache_revalidating && age <= 2 * EP_TOOLS_VERIFY_S);
+    int fresh =
+        age <= EP_TOOLS_VERIFY_S || (ts->rcache_revalidating && age <= 2 * EP_TOOLS_VERIFY_S);
     if (!fresh && !ts->rcache_revalidating && age <= 2 * EP_TOOLS_VERIFY_S)
         ts->rcache_revalidating = 1;
     if (fresh) {
@@ -638,7 +638,8 @@ void ep_tools_cache_attach(struct ep_tools *ts, const char *name, const char *ca
     b->data[len] = 0;
     pthread_mutex_lock(&ts->rcache_lock);
     struct cached *c = cache_find(ts, key, key_hash(key));
-    if (c && !c->blob && c->gen == ts->rcache_gen && ts->rcache_bytes + len <= EP_TOOLS_CACHE_BYTES) {
+    if (c && !c->blob && c->gen == ts->rcache_gen &&
+        ts->rcache_bytes + len <= EP_TOOLS_CACHE_BYTES) {
         c->bytes += len;
         ts->rcache_bytes += len;
         ts->rcache_stats.bytes = ts->rcache_bytes;
@@ -648,8 +649,9 @@ void ep_tools_cache_attach(struct ep_tools *ts, const char *name, const char *ca
     /* gcc 12's analyser reports b leaked at this call (or, when the store above comes first,
      * at the next write to *c): it keeps the binding c->blob = b, c being &ts->rcache[i] at a
      * computed i, only until the next write or external call that may touch ts->rcache[], then
-     * finds no reference to b. But c->blob is static storage: it keeps b until cached_drop
-     * releases it. A false positive, so this one statement is exempt from that one check. */
+     * finds no reference to b. But c->blob is the cache's own slot (owned by ts): it keeps b
+     * until cached_drop releases it. A false positive, so this one statement is exempt from that
+     * one check. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
@@ -686,8 +688,8 @@ void ep_tools_cache_stats(struct ep_tools *ts, struct ep_tools_cache_stats *out)
     pthread_mutex_unlock(&ts->rcache_lock);
 }
 
-int ep_tools_call(struct ep_tools *ts, struct ep_tool_ctx *ctx, const char *name, json_t *args, json_t **result,
-                  struct ep_error *err)
+int ep_tools_call(struct ep_tools *ts, struct ep_tool_ctx *ctx, const char *name, json_t *args,
+                  json_t **result, struct ep_error *err)
 {
     struct ep_tool_ctx empty = {0};
     json_t *own_args = NULL, *res = NULL;

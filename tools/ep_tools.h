@@ -192,8 +192,7 @@ void ep_tools_blob_unref(struct ep_tools_blob *b); /* NULL is fine */
  * (ep_tools_blob_unref), or NULL: then call ep_tools_call (which re-reads the store's content
  * marker, so an ingest by another process is seen within 2 s). Counts a hit in the stats; a
  * NULL counts nothing. */
-struct ep_tools_blob *ep_tools_cache_peek(struct ep_tools *ts, const char *name,
-                                          const char *canon);
+struct ep_tools_blob *ep_tools_cache_peek(struct ep_tools *ts, const char *name, const char *canon);
 /* Attach bytes (len, copied) as the serialized form of the result that ep_tools_call just
  * returned for (name, canon), if that entry is still cached for the current generation and
  * has no blob yet. Counted in the cache's byte bound; dropped with the entry. */

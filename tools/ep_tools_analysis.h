@@ -1,7 +1,7 @@
 /* ep_tools_analysis: the analytic basic tools analyze_voting_patterns and generate_report.
  *
  *   size_t n; const struct ep_tool *rows = ep_tools_analysis_rows(&n);
- *   ep_tools_register(rows, n, &err);
+ *   ep_tools_register(ts, rows, n, &err);
  *
  * analyze_voting_patterns {mep_id | group, window, include_votes, limit}: per-MEP or per-group
  * measures from stats/ep_stats.h over a window (tools/ep_tools_window.h), each with the counts

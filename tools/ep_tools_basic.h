@@ -2,7 +2,7 @@
  * get_plenary_sessions, get_voting_records, search_documents, get_committee_info,
  * get_parliamentary_questions, track_legislation). Register them with
  *   size_t n; const struct ep_tool *rows = ep_tools_basic_rows(&n);
- *   ep_tools_register(rows, n, &err);
+ *   ep_tools_register(ts, rows, n, &err);
  * Every handler needs ctx->store. Every result carries "provenance" (ep_tools_common.h). */
 #ifndef EP_TOOLS_BASIC_H
 #define EP_TOOLS_BASIC_H

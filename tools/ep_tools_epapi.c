@@ -155,8 +155,8 @@ H8(7)
 #undef H
 #undef H8
 #define P8(b) h##b##0, h##b##1, h##b##2, h##b##3, h##b##4, h##b##5, h##b##6, h##b##7
-    static const ep_tool_fn handlers[MAX_ROWS] = {P8(0), P8(1), P8(2), P8(3),
-                                                  P8(4), P8(5), P8(6), P8(7)};
+static const ep_tool_fn handlers[MAX_ROWS] = {P8(0), P8(1), P8(2), P8(3),
+                                              P8(4), P8(5), P8(6), P8(7)};
 #undef P8
 
 /* The row's inputSchema as JSON text, put together from the generated table's schema texts
@@ -302,15 +302,15 @@ static int rows_build(struct ep_tools_epapi *ea, struct ep_error *err)
             break;
         }
         ea->tool_rows[k] = (struct ep_tool){.name = tool_name(&t[i]),
-                                        .title = r->title,
-                                        .description = r->description,
-                                        .input_schema = r->input,
-                                        .output_schema = pt->output,
-                                        .read_only = 1,
-                                        .idempotent = 1,
-                                        .open_world = 1,
-                                        .cache_ttl_s = t[i].ttl_s,
-                                        .fn = handlers[k]};
+                                            .title = r->title,
+                                            .description = r->description,
+                                            .input_schema = r->input,
+                                            .output_schema = pt->output,
+                                            .read_only = 1,
+                                            .idempotent = 1,
+                                            .open_world = 1,
+                                            .cache_ttl_s = t[i].ttl_s,
+                                            .fn = handlers[k]};
         k++;
     }
     if (!rc) {
@@ -353,8 +353,8 @@ const struct ep_tool *ep_tools_epapi_rows(struct ep_tools *ts, size_t *n, struct
 
 const char *ep_tools_epapi_endpoint_of(struct ep_tools *ts, const char *tool)
 {
-    struct ep_tools_epapi *ea = ts ? __atomic_load_n(ep_tools_epapi_slot(ts), __ATOMIC_ACQUIRE)
-                                   : NULL;
+    struct ep_tools_epapi *ea =
+        ts ? __atomic_load_n(ep_tools_epapi_slot(ts), __ATOMIC_ACQUIRE) : NULL;
     for (size_t i = 0; ea && tool && i + 1 < ea->n_rows; i++)
         if (strcmp(ea->tool_rows[i].name, tool) == 0)
             return ea->rowdata[i].e->path;
@@ -362,7 +362,6 @@ const char *ep_tools_epapi_endpoint_of(struct ep_tools *ts, const char *tool)
 }
 
 /* ---- the pipeline --------------------------------------------------------------------------- */
-
 
 int ep_tools_epapi_lock(struct ep_tools *ts, int try_only)
 {
@@ -595,13 +594,15 @@ static int epapi_call(size_t i, struct ep_tool_ctx *ctx, json_t *args, json_t **
 {
     struct ep_tools_epapi *ea = state(ctx ? ctx->tools : NULL);
     if (!ea)
-        return ep_error_set(err, EP_EINTERNAL, "pass-through handler %zu called without its tools", i);
+        return ep_error_set(err, EP_EINTERNAL, "pass-through handler %zu called without its tools",
+                            i);
     pthread_mutex_lock(&ea->mu);
     int rc = epapi_call_locked(ea, i, ctx, args, result, err);
     pthread_mutex_unlock(&ea->mu);
     return rc;
 }
 
+/* ctx is not NULL (epapi_call checked it). */
 static int epapi_call_locked(struct ep_tools_epapi *ea, size_t i, struct ep_tool_ctx *ctx,
                              json_t *args, json_t **result, struct ep_error *err)
 {
@@ -651,7 +652,7 @@ static int epapi_call_locked(struct ep_tools_epapi *ea, size_t i, struct ep_tool
     ep_buf_init(&q, 1 << 16);
     /* the upstream's parameters as the caller gave them: the upstream applies its own
      * defaults (the schema documents them), and the URL stays the cache key it was */
-    if (build_query(r, ctx && ctx->args_given ? ctx->args_given : args, offset, limit, &q)) {
+    if (build_query(r, ctx->args_given ? ctx->args_given : args, offset, limit, &q)) {
         ep_buf_free(&q);
         return ep_error_set(err, EP_ENOMEM, "out of memory");
     }
@@ -666,7 +667,7 @@ static int epapi_call_locked(struct ep_tools_epapi *ea, size_t i, struct ep_tool
                                .endpoint = e->path,
                                .feed = e->feed,
                                .json = 1};
-    if (ctx && ctx->deadline > 0) { /* what is left of the call's deadline, at least 1 ms */
+    if (ctx->deadline > 0) { /* what is left of the call's deadline, at least 1 ms */
         double left = ctx->deadline - ep_now();
         req.budget_s = left > 0.001 ? left : 0.001;
     }

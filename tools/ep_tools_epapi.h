@@ -25,9 +25,9 @@
  * the last sync.
  *
  * Each tool object (ep_tools_init) has its own rows and pipeline, made on first use and freed
- * with the object. The pipeline is created on first use: base URL $EP_API_URL (else the public API), its disk
- * cache tier on its own connection to the store's file (none for ":memory:" stores); audit to
- * $EPINTEL_FETCH_AUDIT when set. Like all tool code it runs on one thread at a time. */
+ * with the object. The pipeline is created on first use: base URL $EP_API_URL (else the public
+ * API), its disk cache tier on its own connection to the store's file (none for ":memory:" stores);
+ * audit to $EPINTEL_FETCH_AUDIT when set. Like all tool code it runs on one thread at a time. */
 #ifndef EP_TOOLS_EPAPI_H
 #define EP_TOOLS_EPAPI_H
 

@@ -1,7 +1,7 @@
 /* ep_tools_topics: the tools over the vote topics (OEIL subjects, EuroVoc concepts,
  * responsible committees): analyze_policy_area and analyze_committee_activity. Register with
  *   size_t n; const struct ep_tool *rows = ep_tools_topics_rows(&n);
- *   ep_tools_register(rows, n, &err);
+ *   ep_tools_register(ts, rows, n, &err);
  * Schemas in tools/schemas/NAME.json; formulas in docs/tools-intel.md. */
 #ifndef EP_TOOLS_TOPICS_H
 #define EP_TOOLS_TOPICS_H
