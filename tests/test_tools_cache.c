@@ -29,16 +29,23 @@ static const struct ep_tool rows[] = {
     {"writer", "Writer", "not read-only", in_schema, out_schema, 0, 0, 0, 60, count_tool},
 };
 
-static int call(const char *name, const char *args)
+/* Call name in ts, expecting expect_rc; the result's "runs" (-1 on failure). */
+static int call_in(struct ep_tools *ts, const char *name, const char *args, int expect_rc)
 {
     json_t *a = json_loads(args, 0, NULL), *r = NULL;
     struct ep_error err = {0};
-    assert_int_equal(ep_tools_call(Tools, NULL, name, a, &r, &err), 0);
-    int v = (int)json_integer_value(json_object_get(r, "runs"));
-    json_object_set_new(r, "runs", json_integer(-1)); /* callers own a copy: must not leak back */
+    assert_int_equal(ep_tools_call(ts, NULL, name, a, &r, &err), expect_rc);
+    int v = expect_rc ? -1 : (int)json_integer_value(json_object_get(r, "runs"));
+    if (r) /* callers own a copy: must not leak back */
+        json_object_set_new(r, "runs", json_integer(-1));
     json_decref(r);
     json_decref(a);
     return v;
+}
+
+static int call(const char *name, const char *args)
+{
+    return call_in(Tools, name, args, 0);
 }
 
 static void test_cache(void **state)
@@ -161,17 +168,6 @@ static void test_blob_fast_path(void **state)
 
 /* Two tool objects in one process are independent: each lists only its own rows, a call that
  * hits in one is a miss in the other, and closing one leaves the other working. */
-static int call_in(struct ep_tools *ts, const char *name, const char *args, int expect_rc)
-{
-    json_t *a = json_loads(args, 0, NULL), *r = NULL;
-    struct ep_error err = {0};
-    assert_int_equal(ep_tools_call(ts, NULL, name, a, &r, &err), expect_rc);
-    int v = expect_rc ? -1 : (int)json_integer_value(json_object_get(r, "runs"));
-    json_decref(r);
-    json_decref(a);
-    return v;
-}
-
 static void test_two_objects(void **state)
 {
     (void)state;
