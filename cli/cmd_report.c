@@ -653,12 +653,13 @@ struct job {
     double t0;
 };
 
-/* Open job j writing to path or (path NULL) into dir, creating dir first when mkdir is set:
- * 0, or the exit code after saying what is wrong. */
-static int job_open(struct job *j, struct ep_cli *cli, const char *path, const char *dir, int mkdir)
+/* Open job j writing to path or (path NULL) into dir, creating the folder make first when it is
+ * set: 0, or the exit code after saying what is wrong. */
+static int job_open(struct job *j, struct ep_cli *cli, const char *path, const char *dir,
+                    const char *make)
 {
     memset(j, 0, sizeof *j);
-    if ((mkdir && ep_mkdirs(dir, &j->err)) || ep_tools_register_all(&j->err)) {
+    if ((make && ep_mkdirs(make, &j->err)) || ep_tools_register_all(&j->err)) {
         ep_cli_error(&j->err);
         return EP_EXIT_ERROR;
     }
@@ -697,7 +698,7 @@ static int cmd_pdf(struct ep_cli *cli, int argc, char **argv, int briefing)
         return EP_EXIT_USAGE;
     }
     struct job j;
-    int rc = job_open(&j, cli, out, NULL, 0);
+    int rc = job_open(&j, cli, out, NULL, NULL);
     if (rc)
         return rc;
     struct ep_doc_sink sink;
@@ -715,7 +716,7 @@ static int cmd_network(struct ep_cli *cli, int argc, char **argv)
     if (!out)
         return EP_EXIT_USAGE;
     struct job j;
-    int rc = job_open(&j, cli, NULL, out, 1);
+    int rc = job_open(&j, cli, NULL, out, out);
     if (rc)
         return rc;
     /* the network computed once, as map_political_network computes it, then its three files */
@@ -791,7 +792,7 @@ static int cmd_country(struct ep_cli *cli, int argc, char **argv)
         return EP_EXIT_USAGE;
     }
     struct job j;
-    int rc = job_open(&j, cli, NULL, out, 1);
+    int rc = job_open(&j, cli, NULL, out, out);
     if (rc)
         return rc;
     char(*codes)[8] = NULL;
@@ -840,7 +841,7 @@ static int cmd_policy(struct ep_cli *cli, int argc, char **argv)
         return EP_EXIT_USAGE;
     }
     struct job j;
-    int rc = job_open(&j, cli, NULL, out, 0);
+    int rc = job_open(&j, cli, NULL, out, NULL);
     if (rc)
         return rc;
     struct ep_error *err = &j.err;
