@@ -7,18 +7,8 @@
 # too ("same" column): a case whose result differs is flagged.
 # usage: bench/reports.sh BASELINE_EPINTEL [NEW_EPINTEL] [runs]
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-base=$(realpath "$1")
-new=$(realpath "${2:-$here/build/release/epintel}")
-runs=${3:-7}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp" XDG_CACHE_HOME="$tmp/cache" EPINTEL_NO_RESULT_CACHE=1
-# one store per binary, each filled by it from the bundled dataset (not timed): a newer binary
-# may migrate a store to a schema the baseline does not know
-"$base" --quiet --db "$tmp/a.db" info >/dev/null
-"$new" --quiet --db "$tmp/b.db" info >/dev/null
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "$0")/ab_lib.sh"
+ab_init 7 "$@"
 cases=(
   'analyze_voting_patterns|{"mep_id":840,"include_votes":true}'
   'analyze_voting_patterns|{"group":"EPP","include_votes":true}'
@@ -36,18 +26,9 @@ cases=(
 printf '%-24s %-48s %10s %10s %7s %5s\n' tool args "base ms" "new ms" ratio same
 for c in "${cases[@]}"; do
   tool=${c%%|*} args=${c#*|}
-  : > "$tmp/a"; : > "$tmp/b"
-  for ((i = 0; i < runs; i++)); do
-    for which in a b; do
-      bin=$base; [ $which = b ] && bin=$new
-      t0=$(now); "$bin" --quiet --db "$tmp/$which.db" tool "$tool" --args "$args" >/dev/null 2>&1 || true; t1=$(now)
-      echo $(( (t1 - t0) / 1000 )) >> "$tmp/$which"
-    done
-  done
-  a=$(median < "$tmp/a"); b=$(median < "$tmp/b")
+  ab_time "$tool" "$args"
   same=yes
   cmp -s <("$base" --quiet --db "$tmp/a.db" tool "$tool" --args "$args" 2>&1) \
     <("$new" --quiet --db "$tmp/b.db" tool "$tool" --args "$args" 2>&1) || same=NO
-  printf '%-24s %-48s %10.1f %10.1f %7.2f %5s\n' "$tool" "${args:0:48}" "$(echo "$a / 1000" | bc -l)" \
-    "$(echo "$b / 1000" | bc -l)" "$(echo "$b / $a" | bc -l)" "$same"
+  ab_row 24 48 "$tool" "$args" "$same"
 done

@@ -53,18 +53,6 @@
 
 static volatile sig_atomic_t Stop;
 static json_t *Win; /* window arguments (--from, --to, --term, --sitting), NULL = default */
-/* the command's tool table (tools_open/ep_tools_close), like Win one per command run */
-static struct ep_tools *Tools;
-
-static int tools_open(struct ep_error *err)
-{
-    int rc = ep_tools_init(&Tools, err);
-    if (!rc && (rc = ep_tools_register_all(Tools, err))) {
-        ep_tools_close(Tools);
-        Tools = NULL;
-    }
-    return rc;
-}
 
 /* A window option at argv[*i]: 1 when consumed (value included), 0 when argv[*i] is not one,
  * -1 after printing what is wrong. The values follow the tools' window arguments. */
@@ -200,28 +188,36 @@ static int files_emit(void *u, unsigned fmt, const char *stem, const char *title
     return rc;
 }
 
-/* A document job over env: the window arguments (Win) as the tools get them, in one read
- * transaction of the store, as a tool call runs. doc 0: scorecard of id, 1: briefing, 2:
- * coalition report, 3: network. */
-static int doc_run(struct ep_env *env, int doc, long long id, struct files *f,
-                   struct ep_doc_sink *sink, struct ep_error *err)
+enum { DOC_SCORECARD, DOC_BRIEFING, DOC_COALITION, DOC_NETWORK, DOC_COUNTRY, DOC_POLICY };
+
+/* A document over env with the tool object ts: the window arguments (Win) as the tools get them,
+ * plus key: value when key is set, in one read transaction of the store, as a tool call runs; id:
+ * the scorecard's MEP. */
+static int doc_call(struct ep_tools *ts, struct ep_env *env, int doc, const char *key, const char *value, long long id,
+                    struct files *f, struct ep_doc_sink *sink, struct ep_error *err)
 {
     *sink = (struct ep_doc_sink){.emit = files_emit, .u = f};
     struct ep_tool_ctx ctx = {0};
     ctx.store = env->store;
     ctx.env = env;
-    ctx.tools = Tools;
-    json_t *args = Win ? json_incref(Win) : json_object();
-    if (!args)
+    ctx.tools = ts;
+    json_t *args = Win ? (key ? json_deep_copy(Win) : json_incref(Win)) : json_object();
+    if (!args || (key && json_object_set_new(args, key, json_string(value)))) {
+        json_decref(args);
         return ep_error_set(err, EP_ENOMEM, "out of memory");
+    }
     int txn = ep_store_read_begin(env->store);
     int rc;
-    if (doc == 0)
+    if (doc == DOC_SCORECARD)
         rc = ep_tools_doc_influence(&ctx, args, (int64_t)id, EP_FMT_PDF, sink, err);
-    else if (doc == 3)
+    else if (doc == DOC_NETWORK)
         rc = ep_tools_doc_network(&ctx, args, EP_FMT_GRAPHML | EP_FMT_PNG, sink, err);
+    else if (doc == DOC_COUNTRY)
+        rc = ep_tools_doc_country(&ctx, args, sink, err);
+    else if (doc == DOC_POLICY)
+        rc = ep_tools_doc_policy(&ctx, args, sink, err);
     else
-        rc = ep_tools_doc_coalition(&ctx, args, doc == 1, EP_FMT_PDF, sink, err);
+        rc = ep_tools_doc_coalition(&ctx, args, doc == DOC_BRIEFING, EP_FMT_PDF, sink, err);
     if (txn)
         ep_store_read_end(env->store);
     json_decref(args);
@@ -272,13 +268,13 @@ struct result {
     char msg[EP_ERROR_MSG_MAX]; /* the record stays under PIPE_BUF: one atomic write */
 };
 
-static int one_scorecard(struct ep_env *env, long long id, const char *path, struct result *r,
+static int one_scorecard(struct ep_tools *ts, struct ep_env *env, long long id, const char *path, struct result *r,
                          struct ep_error *err)
 {
     double t0 = ep_now();
     struct files f = {.path = path};
     struct ep_doc_sink sink;
-    int rc = doc_run(env, 0, id, &f, &sink, err);
+    int rc = doc_call(ts, env, DOC_SCORECARD, NULL, NULL, id, &f, &sink, err);
     double t1 = sink.t_render > 0 ? sink.t_render : ep_now();
     r->t_tools = t1 - t0;
     r->t_render = ep_now() - t1;
@@ -291,11 +287,14 @@ static void worker(const char *db, const char *dir, const long long *ids, int ta
     struct ep_error err = {0};
     struct ep_store *s = NULL;
     struct ep_env env;
+    struct ep_tools *ts = NULL;
     int setup_rc = ep_store_open(db, EP_STORE_READONLY, &s, &err);
     if (setup_rc == 0)
         setup_rc = ep_env_init(&env, s, &err);
     if (setup_rc == 0)
-        setup_rc = tools_open(&err);
+        setup_rc = ep_tools_init(&ts, &err);
+    if (setup_rc == 0)
+        setup_rc = ep_tools_register_all(ts, &err);
     int idx;
     while (!Stop && read(task_fd, &idx, sizeof idx) == (ssize_t)sizeof idx) {
         struct result r = {0};
@@ -310,7 +309,7 @@ static void worker(const char *db, const char *dir, const long long *ids, int ta
             r.skipped = 1;
         } else {
             struct ep_error e = {0};
-            r.rc = one_scorecard(&env, ids[idx], path, &r, &e);
+            r.rc = one_scorecard(ts, &env, ids[idx], path, &r, &e);
             if (r.rc)
                 snprintf(r.msg, sizeof r.msg, "%s", e.msg);
         }
@@ -321,8 +320,7 @@ static void worker(const char *db, const char *dir, const long long *ids, int ta
         ep_env_close(&env);
         ep_store_close(s);
     }
-    ep_tools_close(Tools);
-    Tools = NULL;
+    ep_tools_close(ts);
 }
 
 /* MEPs of the default window with at least one cast vote, ascending id. */
@@ -607,35 +605,95 @@ static int cmd_scorecards(struct ep_cli *cli, int argc, char **argv)
 
 /* ---- single documents ---------------------------------------------------------------------- */
 
+/* One option of a report job: --name VALUE into *value, or the flag --name into *flag. */
+struct opt {
+    const char *name;
+    const char **value;
+    int *flag;
+};
+
+/* The options of a report job (the table, then the window options); 0, or after printing what
+ * is wrong, -1. An option that takes a value is unexpected without one. */
+static int job_opts(int argc, char **argv, const char *kind, const struct opt *opts)
+{
+    for (int i = 1; i < argc; i++) {
+        const struct opt *o = opts;
+        while (o->name && !(strcmp(argv[i], o->name) == 0 && (o->flag || i + 1 < argc)))
+            o++;
+        int w;
+        if (o->name && o->flag) {
+            *o->flag = 1;
+        } else if (o->name) {
+            *o->value = argv[++i];
+        } else if ((w = window_opt(argc, argv, &i)) != 0) {
+            if (w < 0)
+                return -1;
+        } else {
+            fprintf(stderr, "epintel report %s: unexpected argument %s\n", kind, argv[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static const char *only_out(int argc, char **argv, const char *kind)
 {
     const char *out = NULL;
-    for (int i = 1; i < argc; i++) {
-        int w;
-        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else if ((w = window_opt(argc, argv, &i)) != 0) {
-            if (w < 0)
-                return NULL;
-        } else {
-            fprintf(stderr, "epintel report %s: unexpected argument %s\n", kind, argv[i]);
-            return NULL;
-        }
-    }
+    const struct opt opts[] = {{"--out", &out, NULL}, {0}};
+    if (job_opts(argc, argv, kind, opts))
+        return NULL;
     if (!out)
         fprintf(stderr, "epintel report %s: give --out\n", kind);
     return out;
 }
 
-static int finish(const char *kind, int rc, struct ep_error *err, double t0, int n_files,
-                  int n_same, const char *where)
+/* A document job of the CLI: the tools registered, the store open read-only with its env, the
+ * files it writes (changed ones only) and its start time. */
+struct job {
+    struct ep_tools *tools;
+    struct ep_store *s;
+    struct ep_env env;
+    struct files f;
+    struct ep_error err;
+    double t0;
+};
+
+/* Open job j writing to path or (path NULL) into dir, creating the folder make first when it is
+ * set: 0, or the exit code after saying what is wrong. */
+static int job_open(struct job *j, struct ep_cli *cli, const char *path, const char *dir,
+                    const char *make)
 {
+    memset(j, 0, sizeof *j);
+    if ((make && ep_mkdirs(make, &j->err)) || ep_tools_init(&j->tools, &j->err) ||
+        ep_tools_register_all(j->tools, &j->err)) {
+        ep_tools_close(j->tools);
+        j->tools = NULL;
+        ep_cli_error(&j->err);
+        return EP_EXIT_ERROR;
+    }
+    if (!(j->s = ep_cli_open_store(cli, 1))) {
+        ep_tools_close(j->tools);
+        j->tools = NULL;
+        return EP_EXIT_ERROR;
+    }
+    ep_env_init(&j->env, j->s, NULL);
+    j->t0 = ep_now();
+    j->f = (struct files){.path = path, .dir = dir, .changed_only = 1};
+    return 0;
+}
+
+/* Close job j after its run (rc, n_files of them written) and say how it went: the exit code. */
+static int job_close(struct job *j, const char *kind, int rc, int n_files)
+{
+    ep_env_close(&j->env);
+    ep_tools_close(j->tools);
+    ep_store_close(j->s);
     if (rc) {
-        ep_cli_error(err);
+        ep_cli_error(&j->err);
         return ep_cli_exit_code(rc);
     }
     fprintf(stderr, "report %s: %d file(s) written, %d already up to date, in %.2f s -> %s\n", kind,
-            n_files - n_same, n_same, ep_now() - t0, where);
+            n_files - j->f.same, j->f.same, ep_now() - j->t0, j->f.path ? j->f.path : j->f.dir);
     return EP_EXIT_OK;
 }
 
@@ -650,27 +708,17 @@ static int cmd_pdf(struct ep_cli *cli, int argc, char **argv, int briefing)
         ep_cli_error(&err);
         return EP_EXIT_USAGE;
     }
-    if (tools_open(&err)) {
-        ep_cli_error(&err);
-        return EP_EXIT_ERROR;
-    }
-    struct ep_store *s = ep_cli_open_store(cli, 1);
-    if (!s)
-        return EP_EXIT_ERROR;
-    struct ep_env env;
-    ep_env_init(&env, s, NULL);
-    double t0 = ep_now();
-    struct files f = {.path = out, .changed_only = 1};
+    struct job j;
+    int rc = job_open(&j, cli, out, NULL, NULL);
+    if (rc)
+        return rc;
     struct ep_doc_sink sink;
-    int rc = doc_run(&env, briefing ? 1 : 2, 0, &f, &sink, &err);
+    rc = doc_call(j.tools, &j.env, briefing ? DOC_BRIEFING : DOC_COALITION, NULL, NULL, 0, &j.f, &sink,
+                  &j.err);
     if (rc == 0 && !cli->quiet)
-        fprintf(stderr, "report %s: tools %.2f s, PDF render %.3f s\n", kind, sink.t_render - t0,
-                f.t[0] - sink.t_render);
-    ep_env_close(&env);
-    ep_tools_close(Tools);
-    Tools = NULL;
-    ep_store_close(s);
-    return finish(kind, rc, &err, t0, 1, f.same, out);
+        fprintf(stderr, "report %s: tools %.2f s, PDF render %.3f s\n", kind, sink.t_render - j.t0,
+                j.f.t[0] - sink.t_render);
+    return job_close(&j, kind, rc, 1);
 }
 
 static int cmd_network(struct ep_cli *cli, int argc, char **argv)
@@ -678,60 +726,34 @@ static int cmd_network(struct ep_cli *cli, int argc, char **argv)
     const char *out = only_out(argc, argv, "network");
     if (!out)
         return EP_EXIT_USAGE;
-    struct ep_error err = {0};
-    if (ep_mkdirs(out, &err) || tools_open(&err)) {
-        ep_cli_error(&err);
-        return EP_EXIT_ERROR;
-    }
-    struct ep_store *s = ep_cli_open_store(cli, 1);
-    if (!s)
-        return EP_EXIT_ERROR;
-    struct ep_env env;
-    ep_env_init(&env, s, NULL);
-    double t0 = ep_now();
+    struct job j;
+    int rc = job_open(&j, cli, NULL, out, out);
+    if (rc)
+        return rc;
     /* the network computed once, as map_political_network computes it, then its three files */
-    struct files f = {.dir = out, .changed_only = 1};
     struct ep_doc_sink sink;
-    int rc = doc_run(&env, 3, 0, &f, &sink, &err);
+    rc = doc_call(j.tools, &j.env, DOC_NETWORK, NULL, NULL, 0, &j.f, &sink, &j.err);
     /* the window the job computed, from the env's cache, for its size */
     struct ep_tools_window tw;
     struct ep_win *win = NULL;
-    if (rc == 0 && !cli->quiet && f.n == 3 && ep_tools_window_from_args(Win, &tw, NULL) == 0 &&
-        ep_env_window(&env, &tw.w, &win, NULL) == 0)
+    if (rc == 0 && !cli->quiet && j.f.n == 3 && ep_tools_window_from_args(Win, &tw, NULL) == 0 &&
+        ep_env_window(&j.env, &tw.w, &win, NULL) == 0)
         fprintf(stderr,
                 "report network: %d nodes, %d edges; tools + graph %.2f s, GraphML %.2f s, "
                 "network.png %.2f s, political map (PCA + PNG) %.2f s\n",
-                win->g.n_node, win->g.n_edge, sink.t_render - t0, f.t[0] - sink.t_render,
-                f.t[1] - f.t[0], f.t[2] - f.t[1]);
-    ep_env_close(&env);
-    ep_tools_close(Tools);
-    Tools = NULL;
-    ep_store_close(s);
-    return finish("network", rc, &err, t0, 3, f.same, out);
+                win->g.n_node, win->g.n_edge, sink.t_render - j.t0, j.f.t[0] - sink.t_render,
+                j.f.t[1] - j.f.t[0], j.f.t[2] - j.f.t[1]);
+    return job_close(&j, "network", rc, 3);
 }
 
 /* ---- country delegations -------------------------------------------------------------- */
 
 /* One delegation's PDF, DIR/country-CODE.pdf, through the tool's document function. */
-static int one_country(struct ep_env *env, const char *country, struct files *f,
+static int one_country(struct ep_tools *ts, struct ep_env *env, const char *country, struct files *f,
                        struct ep_error *err)
 {
-    struct ep_doc_sink sink = {.emit = files_emit, .u = f};
-    struct ep_tool_ctx ctx = {0};
-    ctx.store = env->store;
-    ctx.env = env;
-    ctx.tools = Tools;
-    json_t *args = Win ? json_deep_copy(Win) : json_object();
-    if (!args || json_object_set_new(args, "country", json_string(country))) {
-        json_decref(args);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    int txn = ep_store_read_begin(env->store);
-    int rc = ep_tools_doc_country(&ctx, args, &sink, err);
-    if (txn)
-        ep_store_read_end(env->store);
-    json_decref(args);
-    return rc;
+    struct ep_doc_sink sink;
+    return doc_call(ts, env, DOC_COUNTRY, "country", country, 0, f, &sink, err);
 }
 
 static int code_cmp(const void *a, const void *b)
@@ -771,171 +793,111 @@ static int cmd_country(struct ep_cli *cli, int argc, char **argv)
 {
     const char *out = ".", *country = NULL;
     int all = 0;
-    for (int i = 1; i < argc; i++) {
-        int w;
-        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else if (strcmp(argv[i], "--country") == 0 && i + 1 < argc) {
-            country = argv[++i];
-        } else if (strcmp(argv[i], "--all") == 0) {
-            all = 1;
-        } else if ((w = window_opt(argc, argv, &i)) != 0) {
-            if (w < 0)
-                return EP_EXIT_USAGE;
-        } else {
-            fprintf(stderr, "epintel report country: unexpected argument %s\n", argv[i]);
-            return EP_EXIT_USAGE;
-        }
-    }
+    const struct opt opts[] = {
+        {"--out", &out, NULL}, {"--country", &country, NULL}, {"--all", NULL, &all}, {0}};
+    if (job_opts(argc, argv, "country", opts))
+        return EP_EXIT_USAGE;
     if (!all == !country) {
         fprintf(stderr, "epintel report country: give --country CODE (e.g. DE, DEU or Germany) "
                         "or --all\n");
         return EP_EXIT_USAGE;
     }
-    struct ep_error err = {0};
-    if (ep_mkdirs(out, &err) || tools_open(&err)) {
-        ep_cli_error(&err);
-        return EP_EXIT_ERROR;
-    }
-    struct ep_store *s = ep_cli_open_store(cli, 1);
-    if (!s)
-        return EP_EXIT_ERROR;
-    struct ep_env env;
-    ep_env_init(&env, s, NULL);
-    double t0 = ep_now();
-    struct files f = {.dir = out, .changed_only = 1};
+    struct job j;
+    int rc = job_open(&j, cli, NULL, out, out);
+    if (rc)
+        return rc;
     char(*codes)[8] = NULL;
-    int n = 0, rc = 0;
+    int n = 0;
     if (all) {
-        rc = list_countries(&env, &codes, &n, &err);
+        rc = list_countries(&j.env, &codes, &n, &j.err);
         int tty = isatty(STDERR_FILENO);
         for (int i = 0; rc == 0 && i < n; i++) {
-            rc = one_country(&env, codes[i], &f, &err);
+            rc = one_country(j.tools, &j.env, codes[i], &j.f, &j.err);
             if (rc)
-                ep_error_prefix(&err, "country %s: ", codes[i]);
-            progress(tty, cli->quiet, "country", i + 1, n, t0);
+                ep_error_prefix(&j.err, "country %s: ", codes[i]);
+            progress(tty, cli->quiet, "country", i + 1, n, j.t0);
         }
     } else {
-        rc = one_country(&env, country, &f, &err);
+        rc = one_country(j.tools, &j.env, country, &j.f, &j.err);
     }
     free(codes);
-    ep_env_close(&env);
-    ep_tools_close(Tools);
-    Tools = NULL;
-    ep_store_close(s);
-    return finish("country", rc, &err, t0, f.n, f.same, out);
+    return job_close(&j, "country", rc, j.f.n);
 }
 
 /* ---- policy areas ------------------------------------------------------------------------ */
 
-/* One area's briefing, DIR/policy-KIND-CODE.pdf, through the tool's document function. */
-static int one_policy(struct ep_env *env, const char *kind, const char *code, struct files *f,
+/* One area's briefing, DIR/policy-KIND-CODE.pdf, through the tool's document function; the
+ * code is checked by the window's topic filter (ep_htv_topic_code_valid). */
+static int one_policy(struct ep_tools *ts, struct ep_env *env, const char *kind, const char *code, struct files *f,
                       struct ep_error *err)
 {
-    struct ep_doc_sink sink = {.emit = files_emit, .u = f};
-    struct ep_tool_ctx ctx = {0};
-    ctx.store = env->store;
-    ctx.env = env;
-    ctx.tools = Tools;
-    json_t *args = Win ? json_deep_copy(Win) : json_object();
-    if (!args || json_object_set_new(args, kind, json_string(code))) {
-        json_decref(args);
-        return ep_error_set(err, EP_ENOMEM, "out of memory");
-    }
-    /* the code is checked by the window's topic filter (ep_htv_topic_code_valid) */
-    int txn = ep_store_read_begin(env->store);
-    int rc = ep_tools_doc_policy(&ctx, args, &sink, err);
-    if (txn)
-        ep_store_read_end(env->store);
-    json_decref(args);
-    return rc;
+    struct ep_doc_sink sink;
+    return doc_call(ts, env, DOC_POLICY, kind, code, 0, f, &sink, err);
 }
 
 static int cmd_policy(struct ep_cli *cli, int argc, char **argv)
 {
     const char *out = ".", *subject = NULL, *concept = NULL;
     int all = 0;
-    for (int i = 1; i < argc; i++) {
-        int w;
-        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else if (strcmp(argv[i], "--subject") == 0 && i + 1 < argc) {
-            subject = argv[++i];
-        } else if (strcmp(argv[i], "--concept") == 0 && i + 1 < argc) {
-            concept = argv[++i];
-        } else if (strcmp(argv[i], "--all-top-level") == 0) {
-            all = 1;
-        } else if ((w = window_opt(argc, argv, &i)) != 0) {
-            if (w < 0)
-                return EP_EXIT_USAGE;
-        } else {
-            fprintf(stderr, "epintel report policy-area: unexpected argument %s\n", argv[i]);
-            return EP_EXIT_USAGE;
-        }
-    }
+    const struct opt opts[] = {{"--out", &out, NULL},
+                               {"--subject", &subject, NULL},
+                               {"--concept", &concept, NULL},
+                               {"--all-top-level", NULL, &all},
+                               {0}};
+    if (job_opts(argc, argv, "policy-area", opts))
+        return EP_EXIT_USAGE;
     if (!!subject + !!concept + all != 1) {
         fprintf(stderr, "epintel report policy-area: give one of --subject CODE (an OEIL subject, "
                         "e.g. 8.70), --concept ID (a EuroVoc concept) or --all-top-level\n");
         return EP_EXIT_USAGE;
     }
-    struct ep_error err = {0};
-    if (tools_open(&err)) {
-        ep_cli_error(&err);
-        return EP_EXIT_ERROR;
-    }
-    struct ep_store *s = ep_cli_open_store(cli, 1);
-    if (!s)
-        return EP_EXIT_ERROR;
-    struct ep_env env;
-    ep_env_init(&env, s, NULL);
-    double t0 = ep_now();
-    struct files f = {.dir = out, .changed_only = 1};
-    int rc = 0;
+    struct job j;
+    int rc = job_open(&j, cli, NULL, out, NULL);
+    if (rc)
+        return rc;
+    struct ep_error *err = &j.err;
     if (all) {
         char tops[64][33];
         int n = 0, skipped = 0;
-        rc = ep_query_subject_tops(s, tops, 64, &n, &err);
+        rc = ep_query_subject_tops(j.s, tops, 64, &n, err);
         if (rc == 0 && n == 0)
-            rc = ep_error_set(&err, EP_ENOTFOUND,
+            rc = ep_error_set(err, EP_ENOTFOUND,
                               "the store holds no OEIL subject (sync the HowTheyVote export: "
                               "epintel sync --source howtheyvote)");
         if (rc == 0)
-            rc = ep_mkdirs(out, &err);
+            rc = ep_mkdirs(out, err);
         int tty = isatty(STDERR_FILENO);
         for (int i = 0; rc == 0 && i < n; i++) {
-            rc = one_policy(&env, "subject", tops[i], &f, &err);
+            rc = one_policy(j.tools, &j.env, "subject", tops[i], &j.f, err);
             if (rc == EP_ENOTFOUND) { /* no vote of the subject in the window: say so, go on */
                 if (!cli->quiet)
                     fprintf(stderr, "report policy-area: subject %s skipped: %s\n", tops[i],
-                            err.msg);
+                            err->msg);
                 skipped++;
                 rc = 0;
-                err = (struct ep_error){0};
+                *err = (struct ep_error){0};
             } else if (rc) {
-                ep_error_prefix(&err, "subject %s: ", tops[i]);
+                ep_error_prefix(err, "subject %s: ", tops[i]);
             }
-            progress(tty, cli->quiet, "policy-area", i + 1, n, t0);
+            progress(tty, cli->quiet, "policy-area", i + 1, n, j.t0);
         }
-        if (rc == 0 && f.n == 0)
-            rc = ep_error_set(&err, EP_ENOTFOUND,
+        if (rc == 0 && j.f.n == 0)
+            rc = ep_error_set(err, EP_ENOTFOUND,
                               "none of the %d top-level subjects has a vote with positions in "
                               "the window",
                               n);
         if (rc == 0 && skipped && !cli->quiet)
-            fprintf(stderr, "report policy-area: %d of %d top-level subjects without votes in "
-                            "the window\n",
+            fprintf(stderr,
+                    "report policy-area: %d of %d top-level subjects without votes in "
+                    "the window\n",
                     skipped, n);
     } else {
-        rc = ep_mkdirs(out, &err);
+        rc = ep_mkdirs(out, err);
         if (rc == 0)
-            rc = one_policy(&env, subject ? "subject" : "concept", subject ? subject : concept,
-                            &f, &err);
+            rc = one_policy(j.tools, &j.env, subject ? "subject" : "concept", subject ? subject : concept,
+                            &j.f, err);
     }
-    ep_env_close(&env);
-    ep_tools_close(Tools);
-    Tools = NULL;
-    ep_store_close(s);
-    return finish("policy-area", rc, &err, t0, f.n, f.same, out);
+    return job_close(&j, "policy-area", rc, j.f.n);
 }
 
 int ep_cmd_report(struct ep_cli *cli, int argc, char **argv)

@@ -5,13 +5,7 @@
 # usage: tests/cli_auth.sh path/to/epintel
 set -uo pipefail
 bin=$(realpath "${1:?usage: cli_auth.sh path/to/epintel}")
-tmp=$(mktemp -d)
-srv=""
-trap '[ -n "$srv" ] && kill -TERM "$srv" 2>/dev/null && wait "$srv" 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+. "$(dirname "$0")/cli_lib.sh"
 
 cfg=$tmp/auth.json
 cat > "$cfg" <<'JSON'
@@ -43,11 +37,9 @@ check "... its target unchanged" cmp -s "$cfg" "$tmp/before"
 "$bin" auth 2>/dev/null; check "no verb: usage error" test "$?" = 2
 
 "$bin" --quiet --db "$tmp/db" info >/dev/null
-"$bin" --quiet --db "$tmp/db" serve --http 127.0.0.1:0 --port-file "$tmp/port" \
-  --auth-config "$cfg" 2>"$tmp/server.log" &
-srv=$!
-for _ in $(seq 300); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-url="http://127.0.0.1:$(cat "$tmp/port")/mcp"
+cli_serve "$tmp/server.log" "$bin" --quiet --db "$tmp/db" serve --http 127.0.0.1:0 \
+  --port-file "$tmp/port" --auth-config "$cfg"
+url="http://127.0.0.1:$port/mcp"
 init() { # KEY -> HTTP status of an initialize
   curl -s -m 30 -o /dev/null -w '%{http_code}' -X POST "$url" -H "Authorization: Bearer $1" \
     -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
@@ -68,14 +60,14 @@ call() { # KEY SID -> HTTP status of a get_meps call
 check "the added key is accepted" test "$(init "$k1")" = 200
 k2=$("$bin" auth key add --config "$cfg" --role analyst --quota 2 2>/dev/null)
 check "a key added while the server runs is not known before SIGHUP" test "$(init "$k2")" = 401
-kill -HUP "$srv"; sleep 1
+kill -HUP "$srv_pid"; sleep 1
 check "... and is after SIGHUP" test "$(init "$k2")" = 200
 s2=$(session "$k2")
 check "its own daily quota: call 1 passes" test "$(call "$k2" "$s2")" = 200
 check "... call 2 passes" test "$(call "$k2" "$s2")" = 200
 check "... call 3 is over its quota of 2 (429)" test "$(call "$k2" "$s2")" = 429
 "$bin" auth key revoke --config "$cfg" ci 2>/dev/null
-kill -HUP "$srv"; sleep 1
+kill -HUP "$srv_pid"; sleep 1
 check "a revoked key is refused after SIGHUP" test "$(init "$k1")" = 401
 "$bin" auth key list --config "$cfg" > "$tmp/list"
 check "list shows ci revoked and the other's quota: $(tr '\n' '|' < "$tmp/list")" \
@@ -90,5 +82,4 @@ check "... saying the key is NOT revoked in the shared state" grep -q 'NOT revok
 "$bin" auth key list --config "$cfg" --state redis://127.0.0.1:1/0 2>/dev/null; rc=$?
 check "list --state is a usage error ($rc)" test "$rc" = 2
 
-echo "cli_auth: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+cli_done cli_auth

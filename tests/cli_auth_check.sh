@@ -5,13 +5,7 @@
 # usage: tests/cli_auth_check.sh path/to/epintel
 set -uo pipefail
 bin=$(realpath "${1:?usage: cli_auth_check.sh path/to/epintel}")
-tmp=$(mktemp -d)
-srv=""
-trap '[ -n "$srv" ] && kill -TERM "$srv" 2>/dev/null && wait "$srv" 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+. "$(dirname "$0")/cli_lib.sh"
 
 now=$(date +%s)
 cd "$tmp"
@@ -115,11 +109,9 @@ check "garbage: refused, malformed, and says it cannot be decoded" bash -c "[ $r
 "$bin" auth check --config nope.json --key a >/dev/null 2>&1; check "a missing config: error (1)" test "$?" = 1
 
 # The server agrees with every decision above.
-"$bin" --quiet --db "$tmp/db" --no-default-data serve --http 127.0.0.1:0 --port-file "$tmp/port" \
-  --auth-config auth.json 2>"$tmp/server.log" &
-srv=$!
-for _ in $(seq 300); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-url="http://127.0.0.1:$(cat "$tmp/port" 2>/dev/null)/mcp"
+cli_serve "$tmp/server.log" "$bin" --quiet --db "$tmp/db" --no-default-data serve \
+  --http 127.0.0.1:0 --port-file "$tmp/port" --auth-config auth.json
+url="http://127.0.0.1:$port/mcp"
 status() {
   curl -s -m 30 -o /dev/null -w '%{http_code}' -X POST "$url" -H "Authorization: Bearer $1" \
     -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
@@ -142,5 +134,4 @@ for cred in "${creds[@]}"; do
 done
 check "the server's answer (200/401) matches auth check for $agree of $total credentials" test "$agree" = "$total" -a "$total" = 14
 
-echo "cli_auth_check: $pass passed, $fail failed" >&2
-[ "$fail" = 0 ]
+cli_done cli_auth_check

@@ -4,20 +4,7 @@
 set -u
 bin=$1
 data=${EP_REAL_DATA:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect_rc() { # expected-rc description command...
-  local want=$1 what=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, expected $want"; sed 's/^/   /' "$tmp/err" | head -5 >&2; fi
-}
-contains() { # file pattern description
-  if grep -q -- "$2" "$1"; then ok; else bad "$3: no '$2' in output"; head -5 "$1" >&2; fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 # the store through epintel: position is its virtual table over the packed vote_positions rows
 count() { "$bin" --quiet --db "$db" --no-default-data sql "$1"; }
 
@@ -93,5 +80,4 @@ db=$tmp/s.db
 [ "$(count 'SELECT COUNT(*) FROM member')" = 50 ] && ok || bad "synth members"
 [ "$(count "SELECT value FROM meta WHERE key='synthetic'")" = 1 ] && ok || bad "synth labelled"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+cli_done cli_basic

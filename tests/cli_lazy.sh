@@ -6,12 +6,7 @@
 # usage: tests/cli_lazy.sh path/to/epintel
 set -euo pipefail
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" HOME="$tmp"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/cli_lib.sh"
 lazy='libcrypto|libcurl|libmicrohttpd|libigraph|libgsl|libcairo|libhpdf'
 
 needed=$(readelf -d "$bin" | awk '/NEEDED/ {print $NF}')
@@ -46,5 +41,4 @@ echo "$got" | grep -q libcrypto && ok || bad "ingest did not load libcrypto: $go
 want=$(sha256sum "$xml" | cut -c1-64)
 [ "$(sqlite3 "$tmp/i.db" "SELECT sha256 FROM unit")" = "$want" ] && ok || bad "the store has not the SHA-256 $want of $(basename "$xml")"
 
-echo "cli_lazy: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+cli_done cli_lazy

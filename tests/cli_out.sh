@@ -5,14 +5,9 @@
 # usage: tests/cli_out.sh path/to/epintel
 set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" HOME="$tmp"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/cli_lib.sh"
 db=$tmp/r.db
-"$bin" --quiet --db "$db" info >/dev/null || bad "store"
+cli_store "$db"
 # refused KIND PATTERN what report-args...: refused within 120 s (no hang), message names it
 refused() {
   local what=$1 pattern=$2; shift 2
@@ -59,5 +54,4 @@ ls "$tmp" "$tmp/net" | grep -q '\.tmp\.' && bad "temporary files left" || ok
 : > "$tmp/old.pdf"
 "$bin" --quiet --db "$db" report coalition --out "$tmp/old.pdf" 2>/dev/null && [ "$(head -c 5 "$tmp/old.pdf")" = "%PDF-" ] && ok || bad "an existing regular file is replaced"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+cli_done cli_out

@@ -4,14 +4,9 @@
 # usage: tests/cli_report.sh path/to/epintel
 set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" HOME="$tmp"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/cli_lib.sh"
 db=$tmp/r.db
-"$bin" --quiet --db "$db" info >/dev/null || bad "store"
+cli_store "$db"
 mep=197558   # Asger Christensen, RENEW, votes in the bundled sittings
 
 "$bin" --quiet --db "$db" report scorecards --mep $mep --out "$tmp/sc" 2>"$tmp/err" && ok || { bad "scorecard"; cat "$tmp/err"; }
@@ -61,5 +56,4 @@ cmp -s "$tmp/bw.pdf" "$tmp/briefing.pdf" && bad "a window changes the briefing" 
 pdftotext "$f" - 2>/dev/null | grep -q 'Window 2024-04-23 to 2024-04-23' && ok || bad "the scorecard covers the window"
 "$bin" --db "$db" report scorecards --mep $mep --from 2024-03-01 --out "$tmp/sc" 2>"$tmp/err" && grep -q '1 up to date' "$tmp/err" && ok || bad "same window: up to date"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+cli_done cli_report

@@ -11,14 +11,9 @@
 # usage: tests/cli_report_country.sh path/to/epintel
 set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" HOME="$tmp"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/cli_lib.sh"
 db=$tmp/r.db
-"$bin" --quiet --db "$db" info >/dev/null || bad "store"
+cli_store "$db"
 
 "$bin" --quiet --db "$db" report country --country LU --out "$tmp/c" 2>"$tmp/err" && ok || { bad "report country LU"; cat "$tmp/err"; }
 f=$tmp/c/country-LUX.pdf
@@ -72,5 +67,4 @@ cmp -s "$f" "$tmp/all/country-LUX.pdf" && ok || bad "--all writes the same LUX P
 "$bin" --quiet --db "$db" report country --country LU --sitting 2024-02-08 --out "$tmp/w" 2>/dev/null && ok || bad "with --sitting"
 pdftotext "$tmp/w/country-LUX.pdf" - 2>/dev/null | grep -q 'Window 2024-02-08 to 2024-02-08' && ok || bad "the window is the sitting"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+cli_done cli_report_country

@@ -9,14 +9,9 @@
 # usage: tests/cli_report_policy.sh path/to/epintel
 set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" HOME="$tmp"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/cli_lib.sh"
 db=$tmp/r.db
-"$bin" --quiet --db "$db" info >/dev/null || bad "store"
+cli_store "$db"
 sql() { "$bin" --quiet --db "$db" sql "$1"; }
 AREA="SELECT vote_id FROM vote_topic WHERE kind = 'subject' AND (code = '8.70' OR code LIKE '8.70.%')"
 VOTES="FROM vote v JOIN vote_positions p ON p.vote_id = v.id WHERE v.id IN ($AREA)"
@@ -107,5 +102,4 @@ ws=$(sql "SELECT COUNT(DISTINCT substr(code, 1, instr(code || '.', '.') - 1)) FR
 [ "$(ls "$tmp/w"/policy-subject-*.pdf | wc -l)" = "$ws" ] && ok || bad "one sitting: $ws PDFs"
 grep -q "skipped" "$tmp/err" && ok || bad "skipped subjects are named"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+cli_done cli_report_policy

@@ -8,36 +8,15 @@
 set -u
 bin=$1
 srv=${EP_BUILD:-$(dirname "$bin")}/srv_epapi
-tmp=$(mktemp -d)
-srv_pid=
-cleanup() {
-  [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null && wait "$srv_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-export XDG_CACHE_HOME="$tmp/cache"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect_rc() { # expected-rc description command...
-  local want=$1 what=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, expected $want"; sed 's/^/   /' "$tmp/err" | head -5 >&2; fi
-}
-contains() { # file pattern description
-  if grep -q -- "$2" "$1"; then ok; else bad "$3: no '$2' in output"; head -5 "$1" >&2; fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 
 if ! "$bin" sync --help >/dev/null 2>&1; then
   echo "SKIP: $bin has no sync command yet" >&2
   exit 0
 fi
 [ -x "$srv" ] || { echo "FAIL: $srv not built" >&2; exit 1; }
-"$srv" --port-file "$tmp/port" 2>"$tmp/srv.log" &
-srv_pid=$!
-for _ in $(seq 1 500); do [ -s "$tmp/port" ] && break; sleep 0.02; done
-[ -s "$tmp/port" ] || { echo "FAIL: test server did not start" >&2; exit 1; }
-url="http://127.0.0.1:$(cat "$tmp/port")/"
+cli_serve "$tmp/srv.log" "$srv" --port-file "$tmp/port"
+url="http://127.0.0.1:$port/"
 db=$tmp/s.db
 sync=("$bin" --db "$db" sync --api-url "$url" --doceo-url "$url" --rate-limit 1000000)
 faults() { curl -s -o /dev/null -X POST -d "$1" "${url}__faults"; }
@@ -136,5 +115,4 @@ expect_rc 3 "the XML after differing API positions" "${sync4[@]}"
   && ok || bad "XML refused after API positions, reported"
 contains "$tmp/err" "sync: done" "the sync went on after the refused XML"
 
-echo "cli_sync: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+cli_done cli_sync

@@ -13,28 +13,8 @@ set -u
 bin=$1
 srv=${EP_BUILD:-$(dirname "$bin")}/srv_htv
 real=${EP_REAL_DATA:-$(dirname "$bin")/testdata}/howtheyvote
-tmp=$(mktemp -d)
-srv_pid=
-cleanup() {
-  [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null && wait "$srv_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-export XDG_CACHE_HOME="$tmp/cache"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect_rc() { # expected-rc description command...
-  local want=$1 what=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, expected $want"; sed 's/^/   /' "$tmp/err" | tail -5 >&2; fi
-}
-contains() { # file pattern description
-  if grep -q -- "$2" "$1"; then ok; else bad "$3: no '$2' in output"; tail -5 "$1" >&2; fi
-}
-same() { # a b description
-  if [ "$1" = "$2" ]; then ok; else bad "$3: '$1' != '$2'"; fi
-}
+cli_diag=tail # the last lines of a failing command's output
+. "$(dirname "$0")/cli_lib.sh"
 [ -x "$srv" ] || { echo "FAIL: $srv not built" >&2; exit 1; }
 
 # The export: the bundled tables, gzip, in the release layout, with their SHA256SUMS.
@@ -74,13 +54,8 @@ same "$(q "$tmp/ref.db" 'SELECT SUM(n) FROM vote_positions')" 187516 "reference 
 same "$(q "$tmp/ref.db" 'SELECT COUNT(*) FROM vote_topic')" $((40346 + 63028 + 15132 + 5095)) "reference topic links"
 
 start_srv() { # dir
-  [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null && wait "$srv_pid" 2>/dev/null
-  rm -f "$tmp/port"
-  "$srv" --dir "$1" --port-file "$tmp/port" 2>>"$tmp/srv.log" &
-  srv_pid=$!
-  for _ in $(seq 1 500); do [ -s "$tmp/port" ] && break; sleep 0.02; done
-  [ -s "$tmp/port" ] || { echo "FAIL: test server did not start" >&2; exit 1; }
-  url="http://127.0.0.1:$(cat "$tmp/port")/"
+  cli_serve "$tmp/srv.log" "$srv" --dir "$1" --port-file "$tmp/port"
+  url="http://127.0.0.1:$port/"
 }
 fault() { curl -s -X POST "${url}__faults?$1" >/dev/null; }
 clear_faults() { curl -s -X DELETE "${url}__faults" >/dev/null; }
@@ -240,5 +215,4 @@ expect_rc 4 "term 9 is empty in a term-10 store" "$bin" --db "$tmp/t10.db" tool 
 expect_rc 0 "scorecards --term 10 --all" "$bin" --db "$tmp/t10.db" report scorecards --term 10 --all --out "$tmp/cards10"
 same "$(find "$tmp/cards10" -name '*.pdf' | wc -l)" 300 "a term-10 scorecard per MEP"
 
-echo "cli_sync_htv: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+cli_done cli_sync_htv

@@ -269,6 +269,19 @@ static const char *err_msg(json_t *m)
     return json_string_value(json_object_get(json_object_get(m, "error"), "message"));
 }
 
+/* Send req; the answer to id must be a JSON-RPC error of code whose message contains needle
+ * (NULL: any message). */
+static void expect_rpc_err(struct ep_mcp_server *s, const char *req, int id, int code,
+                           const char *needle)
+{
+    sendm(s, req);
+    json_t *m = wait_id(id);
+    assert_int_equal(err_code(m), code);
+    if (needle)
+        assert_non_null(strstr(err_msg(m), needle));
+    json_decref(m);
+}
+
 static json_t *last_msg(void)
 {
     pthread_mutex_lock(&cap_mu);
@@ -319,14 +332,8 @@ static void test_parse_and_invalid(void **st)
         assert_true(json_is_null(json_object_get(m, "id")));
         json_decref(m);
     }
-    sendm(s, "{\"jsonrpc\":\"1.0\",\"id\":5,\"method\":\"ping\"}");
-    m = wait_id(5);
-    assert_int_equal(err_code(m), -32600);
-    json_decref(m);
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":7}");
-    m = wait_id(6);
-    assert_int_equal(err_code(m), -32600);
-    json_decref(m);
+    expect_rpc_err(s, "{\"jsonrpc\":\"1.0\",\"id\":5,\"method\":\"ping\"}", 5, -32600, NULL);
+    expect_rpc_err(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":7}", 6, -32600, NULL);
     /* invalid UTF-8 -> parse error */
     sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\",\"x\":\"\xff\xfe\"}");
     m = last_msg();
@@ -353,27 +360,19 @@ static void test_lifecycle(void **st)
     m = wait_id(2);
     assert_int_equal(json_object_size(json_object_get(m, "result")), 0);
     json_decref(m);
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"initialize\",\"params\":{}}");
-    m = wait_id(3);
-    assert_int_equal(err_code(m), -32602);
-    json_decref(m);
+    expect_rpc_err(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"initialize\",\"params\":{}}", 3,
+                   -32602, NULL);
     assert_null(ep_mcp_protocol_version(s));
     init(s, "2025-06-18");
     assert_string_equal(ep_mcp_protocol_version(s), "2025-06-18");
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"initialize\",\"params\":{"
-             "\"protocolVersion\":\"2025-06-18\"}}");
-    m = wait_id(4);
-    assert_int_equal(err_code(m), -32600);
-    json_decref(m);
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"no/such\"}");
-    m = wait_id(5);
-    assert_int_equal(err_code(m), -32601);
-    assert_non_null(strstr(err_msg(m), "no/such"));
-    json_decref(m);
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\",\"params\":[1]}");
-    m = wait_id(6);
-    assert_int_equal(err_code(m), -32602);
-    json_decref(m);
+    expect_rpc_err(s,
+                   "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"initialize\",\"params\":{"
+                   "\"protocolVersion\":\"2025-06-18\"}}",
+                   4, -32600, NULL);
+    expect_rpc_err(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"no/such\"}", 5, -32601,
+                   "no/such");
+    expect_rpc_err(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\",\"params\":[1]}", 6,
+                   -32602, NULL);
     ep_mcp_server_free(s);
 }
 
@@ -609,11 +608,11 @@ static void test_tools_list(void **st)
     json_t *m = wait_id(50);
     assert_int_equal(err_code(m), -32602);
     json_decref(m);
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":51,\"method\":\"tools/list\",\"params\":{\"cursor\":"
-             "\"cffff\"}}");
-    m = wait_id(51);
-    assert_int_equal(err_code(m), -32602);
-    json_decref(m);
+    expect_rpc_err(
+        s,
+        "{\"jsonrpc\":\"2.0\",\"id\":51,\"method\":\"tools/list\",\"params\":{\"cursor\":"
+        "\"cffff\"}}",
+        51, -32602, NULL);
     ep_mcp_server_free(s);
 }
 
@@ -716,12 +715,10 @@ static void test_tools_call(void **st)
     json_decref(parsed);
     json_decref(m);
 
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
-             "\"nope\",\"arguments\":{}}}");
-    m = wait_id(2);
-    assert_int_equal(err_code(m), -32602);
-    assert_non_null(strstr(err_msg(m), "nope"));
-    json_decref(m);
+    expect_rpc_err(s,
+                   "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                   "\"nope\",\"arguments\":{}}}",
+                   2, -32602, "nope");
 
     sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
              "\"echo\",\"arguments\":{\"text\":\"x\",\"times\":9}}}");
@@ -743,11 +740,10 @@ static void test_tools_call(void **st)
     assert_non_null(strstr(json_string_value(json_object_get(c0, "text")), "\"text\" is required"));
     json_decref(m);
 
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":"
-             "\"echo\",\"arguments\":[1]}}");
-    m = wait_id(5);
-    assert_int_equal(err_code(m), -32602);
-    json_decref(m);
+    expect_rpc_err(s,
+                   "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":"
+                   "\"echo\",\"arguments\":[1]}}",
+                   5, -32602, NULL);
 
     sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":"
              "\"bad\"}}");
@@ -768,10 +764,7 @@ static void test_tools_call(void **st)
                         "no data: try another text");
     json_decref(m);
 
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\"}");
-    m = wait_id(8);
-    assert_int_equal(err_code(m), -32602);
-    json_decref(m);
+    expect_rpc_err(s, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\"}", 8, -32602, NULL);
     ep_mcp_server_free(s);
 }
 
@@ -922,11 +915,10 @@ static void test_logging(void **st)
     assert_int_equal(count_method(start, "notifications/message", "error"), 1);
     assert_int_equal(count_method(start, "notifications/message", "critical"), 1);
 
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"logging/setLevel\",\"params\":{"
-             "\"level\":\"loud\"}}");
-    m = wait_id(4);
-    assert_int_equal(err_code(m), -32602);
-    json_decref(m);
+    expect_rpc_err(s,
+                   "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"logging/setLevel\",\"params\":{"
+                   "\"level\":\"loud\"}}",
+                   4, -32602, NULL);
     ep_mcp_server_free(s);
 }
 
@@ -974,11 +966,10 @@ static void test_provider_methods(void **st)
     m = wait_id(7);
     assert_non_null(json_object_get(json_object_get(m, "result"), "messages"));
     json_decref(m);
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"prompts/get\",\"params\":{\"name\":"
-             "\"nope\"}}");
-    m = wait_id(8);
-    assert_int_equal(err_code(m), -32602);
-    json_decref(m);
+    expect_rpc_err(s,
+                   "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"prompts/get\",\"params\":{\"name\":"
+                   "\"nope\"}}",
+                   8, -32602, NULL);
     sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"completion/complete\",\"params\":{"
              "\"ref\":{\"type\":\"ref/prompt\",\"name\":\"brief\"},\"argument\":{\"name\":"
              "\"country\",\"value\":\"D\"}}}");
@@ -987,24 +978,19 @@ static void test_provider_methods(void **st)
     assert_int_equal(json_array_size(json_object_get(comp, "values")), 2);
     assert_true(json_is_false(json_object_get(comp, "hasMore")));
     json_decref(m);
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"completion/complete\",\"params\":{"
-             "\"ref\":{\"type\":\"ref/x\"},\"argument\":{\"name\":\"a\",\"value\":\"\"}}}");
-    m = wait_id(10);
-    assert_int_equal(err_code(m), -32602);
-    json_decref(m);
+    expect_rpc_err(s,
+                   "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"completion/complete\",\"params\":{"
+                   "\"ref\":{\"type\":\"ref/x\"},\"argument\":{\"name\":\"a\",\"value\":\"\"}}}",
+                   10, -32602, NULL);
     ep_mcp_server_free(s);
 
     /* without a provider those methods do not exist */
     s = srv(0, NULL, 0);
     init(s, "2025-06-18");
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/list\"}");
-    m = wait_id(2);
-    assert_int_equal(err_code(m), -32601);
-    json_decref(m);
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/list\"}");
-    m = wait_id(3);
-    assert_int_equal(err_code(m), -32601);
-    json_decref(m);
+    expect_rpc_err(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/list\"}", 2, -32601,
+                   NULL);
+    expect_rpc_err(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/list\"}", 3, -32601,
+                   NULL);
     ep_mcp_server_free(s);
 }
 
@@ -1449,10 +1435,8 @@ static void test_era2026_stateless(void **st)
         json_decref(m);
     }
     /* the legacy flow beside it is untouched: not initialized yet */
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"tools/list\"}");
-    m = wait_id(20);
-    assert_int_equal(err_code(m), -32600);
-    json_decref(m);
+    expect_rpc_err(s, "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"tools/list\"}", 20, -32600,
+                   NULL);
     init(s, "2025-06-18");
     sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":21,\"method\":\"tools/list\"}");
     m = wait_id(21);
@@ -1755,11 +1739,10 @@ static void test_tasks_2025(void **st)
     assert_int_equal(seen, 2);
     json_decref(m);
     /* a task-augmented call of a tool that does not allow it: -32601 */
-    sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
-             "\"echo\",\"arguments\":{\"text\":\"x\"},\"task\":{}}}");
-    m = wait_id(2);
-    assert_int_equal(err_code(m), -32601);
-    json_decref(m);
+    expect_rpc_err(s,
+                   "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                   "\"echo\",\"arguments\":{\"text\":\"x\"},\"task\":{}}}",
+                   2, -32601, NULL);
     /* CreateTaskResult {task}, then tasks/result blocks until the result */
     sendm(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
              "\"slow\",\"arguments\":{\"steps\":50,\"ms\":10},\"task\":{\"ttl\":60000}}}");

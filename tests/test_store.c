@@ -614,13 +614,10 @@ static void test_read_ahead_hints(void **state)
     ep_store_close(s);
 }
 
-/* A vote's positions in two runs (another vote between them) that repeat a member: refused
- * with the member named, and nothing of the unit written. */
-static int gen_split_duplicate(void *ctx, const struct ep_sink *sink, struct ep_error *err)
+/* Votes 1..n with nothing known but their ids, to sink. */
+static int sink_votes(const struct ep_sink *sink, int64_t n, struct ep_error *err)
 {
-    (void)ctx;
-    static const int64_t rows[][2] = {{1, 10}, {1, 11}, {2, 10}, {1, 12}, {1, 10}};
-    for (int64_t v = 1; v <= 2; v++) {
+    for (int64_t v = 1; v <= n; v++) {
         struct ep_vote vote = {.id = v,
                                .is_main = -1,
                                .count_for = -1,
@@ -632,9 +629,21 @@ static int gen_split_duplicate(void *ctx, const struct ep_sink *sink, struct ep_
         if (rc)
             return rc;
     }
+    return 0;
+}
+
+/* A vote's positions in two runs (another vote between them) that repeat a member: refused
+ * with the member named, and nothing of the unit written. */
+static int gen_split_duplicate(void *ctx, const struct ep_sink *sink, struct ep_error *err)
+{
+    (void)ctx;
+    static const int64_t rows[][2] = {{1, 10}, {1, 11}, {2, 10}, {1, 12}, {1, 10}};
+    int rc = sink_votes(sink, 2, err);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct ep_position p = {.vote_id = rows[i][0], .member_id = rows[i][1], .pos = 1};
-        int rc = sink->position(sink->ctx, &p, err);
+        rc = sink->position(sink->ctx, &p, err);
         if (rc)
             return rc;
     }
@@ -669,24 +678,15 @@ static int gen_split_runs(void *ctx, const struct ep_sink *sink, struct ep_error
                 {2, 10, 3, "EPP"},
                 {1, 12, 3, "XYZ"},
                 {1, 9, 2, "S&D"}};
-    for (int64_t v = 1; v <= 2; v++) {
-        struct ep_vote vote = {.id = v,
-                               .is_main = -1,
-                               .count_for = -1,
-                               .count_against = -1,
-                               .count_abstention = -1,
-                               .count_did_not_vote = -1,
-                               .dlv_id = -1};
-        int rc = sink->vote(sink->ctx, &vote, err);
-        if (rc)
-            return rc;
-    }
+    int rc = sink_votes(sink, 2, err);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct ep_position p = {.vote_id = rows[i].vote,
                                 .member_id = rows[i].member,
                                 .pos = rows[i].pos,
                                 .group_code = rows[i].group};
-        int rc = sink->position(sink->ctx, &p, err);
+        rc = sink->position(sink->ctx, &p, err);
         if (rc)
             return rc;
     }

@@ -82,7 +82,8 @@ static double sql_double(const char *sql)
     return v;
 }
 
-static long geti(json_t *o, const char *path)
+/* The number at a dotted path of o ("a.b.c"); fails the test when there is none. */
+static json_t *num_at(json_t *o, const char *path)
 {
     json_t *v = o;
     char buf[256];
@@ -91,19 +92,17 @@ static long geti(json_t *o, const char *path)
         v = json_object_get(v, k);
     if (!json_is_number(v))
         fail_msg("%s is not a number", path);
-    return (long)json_integer_value(v);
+    return v;
+}
+
+static long geti(json_t *o, const char *path)
+{
+    return (long)json_integer_value(num_at(o, path));
 }
 
 static double getd(json_t *o, const char *path)
 {
-    json_t *v = o;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *k = strtok(buf, "."); k; k = strtok(NULL, "."))
-        v = json_object_get(v, k);
-    if (!json_is_number(v))
-        fail_msg("%s is not a number", path);
-    return json_number_value(v);
+    return json_number_value(num_at(o, path));
 }
 
 /* The METHODS tie rule in SQL: a group's position is the strict maximum of Y, N, A, else 0. */

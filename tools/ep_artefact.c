@@ -260,44 +260,12 @@ int ep_doc_emit(struct ep_doc_sink *sink, int rc, unsigned fmt, const char *stem
 
 /* ---- the documents (tools/ep_tools_intel.h: ep_tools_doc_*, ep_tools_render_*) ---------- */
 
-
-/* The tools' side of a document: the files go to the call's artefacts (res["artefacts"]). */
-static int artefacts_run(struct ep_tool_ctx *ctx, json_t *args, json_t *res,
-                         int (*doc)(struct ep_tool_ctx *, json_t *, json_t *, void *,
-                                    struct ep_doc_sink *, struct ep_error *),
-                         void *doc_arg, struct ep_error *err)
+/* The tools' side of a document: core's files go to the call's artefacts, then
+ * (*result)["artefacts"]. owned: *result is core's to build, dropped when the artefacts cannot
+ * be finished. */
+static int artefacts_run(struct ep_tool_ctx *ctx, json_t *args, ep_doc_core_fn core, void *core_arg,
+                         json_t **result, int owned, struct ep_error *err)
 {
-    struct ep_artefacts a;
-    int rc = ep_artefacts_begin(&a, ctx, args, err);
-    if (rc)
-        return rc;
-    struct ep_doc_sink sink;
-    ep_artefacts_sink(&a, &sink);
-    rc = doc(ctx, args, res, doc_arg, &sink, err);
-    if (rc) {
-        ep_artefacts_abort(&a);
-        return rc;
-    }
-    return ep_artefacts_finish(&a, res, err);
-}
-
-/* The store's provenance for the charts' footers (dataset date, synthetic). */
-static int doc_prov(struct ep_tool_ctx *ctx, struct ep_positions_prov *pv, struct ep_error *err)
-{
-    if (!ctx || !ctx->env || !ctx->env->store)
-        return ep_error_set(err, EP_EINVAL, "no store is open");
-    return ep_positions_provenance(&ctx->env->positions, ctx->env->store, pv, err);
-}
-
-int ep_artefacts_call(struct ep_tool_ctx *ctx, json_t *args, unsigned allowed, const char *tool,
-                      ep_doc_core_fn core, void *core_arg, json_t **result,
-                      struct ep_error *err)
-{
-    unsigned fmts;
-    if (ep_artefact_formats(args, allowed, tool, &fmts, err))
-        return EP_EINVAL;
-    if (!(fmts & ~(unsigned)EP_FMT_JSON))
-        return core(core_arg, ctx, args, NULL, result, err);
     struct ep_artefacts a;
     int rc = ep_artefacts_begin(&a, ctx, args, err);
     if (rc)
@@ -310,11 +278,30 @@ int ep_artefacts_call(struct ep_tool_ctx *ctx, json_t *args, unsigned allowed, c
         return rc;
     }
     rc = ep_artefacts_finish(&a, *result, err);
-    if (rc) {
+    if (rc && owned) {
         json_decref(*result);
         *result = NULL;
     }
     return rc;
+}
+
+/* The store's provenance for the charts' footers (dataset date, synthetic). */
+static int doc_prov(struct ep_tool_ctx *ctx, struct ep_positions_prov *pv, struct ep_error *err)
+{
+    if (!ctx || !ctx->env || !ctx->env->store)
+        return ep_error_set(err, EP_EINVAL, "no store is open");
+    return ep_positions_provenance(&ctx->env->positions, ctx->env->store, pv, err);
+}
+
+int ep_artefacts_call(struct ep_tool_ctx *ctx, json_t *args, unsigned allowed, const char *tool,
+                      ep_doc_core_fn core, void *core_arg, json_t **result, struct ep_error *err)
+{
+    unsigned fmts;
+    if (ep_artefact_formats(args, allowed, tool, &fmts, err))
+        return EP_EINVAL;
+    if (!(fmts & ~(unsigned)EP_FMT_JSON))
+        return core(core_arg, ctx, args, NULL, result, err);
+    return artefacts_run(ctx, args, core, core_arg, result, 1, err);
 }
 
 /* ---- map_political_network: GraphML of the network; PNGs of the network drawing and of the
@@ -326,11 +313,11 @@ struct map_doc {
     char no_map[EP_ERROR_MSG_MAX]; /* why the political map could not be drawn, "" = drawn */
 };
 
-static int map_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
-                   struct ep_doc_sink *sink, struct ep_error *err)
+static int map_doc(void *arg, struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
+                   json_t **res, struct ep_error *err)
 {
     (void)args;
-    (void)res;
+    (void)res; /* the tool's result: no document reads it */
     struct map_doc *md = arg;
     struct ep_win *w = md->w;
     struct ep_buf b;
@@ -372,7 +359,7 @@ int ep_tools_render_map(struct ep_tool_ctx *ctx, struct ep_win *w, json_t *args,
                         json_t *res, struct ep_error *err)
 {
     struct map_doc md = {.w = w, .fmts = fmts};
-    int rc = artefacts_run(ctx, args, res, map_doc, &md, err);
+    int rc = artefacts_run(ctx, args, map_doc, &md, &res, 0, err);
     if (rc == 0 && md.no_map[0]) {
         json_t *u = json_pack("[{s:s, s:s, s:s}]", "stem", "political-map", "format", "png",
                               "reason", md.no_map);
@@ -453,10 +440,10 @@ static int influence_png(struct ep_tool_ctx *ctx, json_t *args, int64_t id, stru
     return rc;
 }
 
-static int influence_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
-                         struct ep_doc_sink *sink, struct ep_error *err)
+static int influence_doc(void *arg, struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
+                         json_t **res, struct ep_error *err)
 {
-    (void)res;
+    (void)res; /* the tool's result: no document reads it */
     struct influence_doc *x = arg;
     long long id = (long long)x->id;
     char stem[64], title[160];
@@ -489,14 +476,14 @@ int ep_tools_doc_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id
                            struct ep_doc_sink *sink, struct ep_error *err)
 {
     struct influence_doc x = {.id = mep_id, .fmts = fmts};
-    return influence_doc(ctx, args, NULL, &x, sink, err);
+    return influence_doc(&x, ctx, args, sink, NULL, err);
 }
 
-int ep_tools_render_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id,
-                              unsigned fmts, json_t *res, struct ep_error *err)
+int ep_tools_render_influence(struct ep_tool_ctx *ctx, json_t *args, int64_t mep_id, unsigned fmts,
+                              json_t *res, struct ep_error *err)
 {
     struct influence_doc x = {.id = mep_id, .fmts = fmts};
-    return artefacts_run(ctx, args, res, influence_doc, &x, err);
+    return artefacts_run(ctx, args, influence_doc, &x, &res, 0, err);
 }
 
 /* ---- analyze_coalition_dynamics and generate_political_risk_assessment: the cohesion and
@@ -509,10 +496,10 @@ struct coalition_doc {
     unsigned fmts;
 };
 
-static int coalition_doc(struct ep_tool_ctx *ctx, json_t *args, json_t *res, void *arg,
-                         struct ep_doc_sink *sink, struct ep_error *err)
+static int coalition_doc(void *arg, struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
+                         json_t **res, struct ep_error *err)
 {
-    (void)res;
+    (void)res; /* the tool's result: no document reads it */
     struct coalition_doc *x = arg;
     struct ep_positions_prov pv;
     struct ep_coalition o;
@@ -550,9 +537,8 @@ int ep_tools_render_coalition(struct ep_tool_ctx *ctx, json_t *args, unsigned fm
                               int briefing, struct ep_error *err)
 {
     struct coalition_doc x = {.briefing = briefing, .fmts = fmts};
-    return artefacts_run(ctx, args, res, coalition_doc, &x, err);
+    return artefacts_run(ctx, args, coalition_doc, &x, &res, 0, err);
 }
-
 
 int ep_tools_doc_coalition(struct ep_tool_ctx *ctx, json_t *args, int briefing, unsigned fmts,
                            struct ep_doc_sink *sink, struct ep_error *err)
@@ -561,29 +547,43 @@ int ep_tools_doc_coalition(struct ep_tool_ctx *ctx, json_t *args, int briefing, 
     int rc = ep_tools_coal_or_risk_result(ctx, args, briefing, 0, &res, err);
     struct coalition_doc x = {.briefing = briefing, .fmts = fmts};
     if (rc == 0)
-        rc = coalition_doc(ctx, args, res, &x, sink, err);
+        rc = coalition_doc(&x, ctx, args, sink, NULL, err);
     json_decref(res);
+    return rc;
+}
+
+int ep_doc_run(struct ep_tool_ctx *ctx, json_t *args, const char *tool, ep_doc_core_fn core,
+               void *core_arg, struct ep_doc_sink *sink, struct ep_error *err)
+{
+    /* the tool's arguments as its handler gets them: the schema's defaults filled in */
+    json_t *a = ep_tools_args_with_defaults(ctx->tools, tool, args);
+    if (!a)
+        return ep_error_set(err, EP_EINTERNAL, "%s is not registered, or out of memory", tool);
+    json_t *res = NULL;
+    int rc = core(core_arg, ctx, a, sink, &res, err);
+    json_decref(res);
+    json_decref(a);
+    return rc;
+}
+
+/* map_political_network's result and its files (arg: the struct map_doc). */
+static int network_doc(void *arg, struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
+                       json_t **res, struct ep_error *err)
+{
+    struct map_doc *md = arg;
+    int rc = ep_tools_map_result(ctx, args, md->fmts, 0, &md->w, res, err);
+    if (rc == 0)
+        rc = map_doc(md, ctx, args, sink, NULL, err);
+    if (rc == 0 && md->no_map[0])
+        rc = ep_error_set(err, EP_EUNAVAIL, "%s", md->no_map);
     return rc;
 }
 
 int ep_tools_doc_network(struct ep_tool_ctx *ctx, json_t *args, unsigned fmts,
                          struct ep_doc_sink *sink, struct ep_error *err)
 {
-    /* the tool's arguments as its handler gets them: the schema's defaults filled in */
-    json_t *a = ep_tools_args_with_defaults(ctx->tools, "map_political_network", args);
-    if (!a)
-        return ep_error_set(err, EP_EINTERNAL,
-                            "map_political_network is not registered, or out of memory");
     struct map_doc md = {.fmts = fmts};
-    json_t *res = NULL;
-    int rc = ep_tools_map_result(ctx, a, fmts, 0, &md.w, &res, err);
-    if (rc == 0)
-        rc = map_doc(ctx, a, res, &md, sink, err);
-    if (rc == 0 && md.no_map[0])
-        rc = ep_error_set(err, EP_EUNAVAIL, "%s", md.no_map);
-    json_decref(res);
-    json_decref(a);
-    return rc;
+    return ep_doc_run(ctx, args, "map_political_network", network_doc, &md, sink, err);
 }
 
 /* ---- serving ------------------------------------------------------------------------------ */

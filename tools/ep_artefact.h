@@ -90,6 +90,12 @@ int ep_artefacts_call(struct ep_tool_ctx *ctx, json_t *args, unsigned allowed, c
                       ep_doc_core_fn core, void *core_arg, json_t **result,
                       struct ep_error *err);
 
+/* A tool's document outside a call (`epintel report`): core over args with the schema's defaults
+ * of tool filled in (as its handler gets them), its files to sink, its result dropped.
+ * EP_EINTERNAL when tool is not registered. */
+int ep_doc_run(struct ep_tool_ctx *ctx, json_t *args, const char *tool, ep_doc_core_fn core,
+               void *core_arg, struct ep_doc_sink *sink, struct ep_error *err);
+
 /* 1 when name is a plain file name that may live in the output directory. */
 int ep_artefact_name_ok(const char *name);
 

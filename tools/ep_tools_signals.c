@@ -81,6 +81,47 @@ static int topic_filter(struct ep_tool_ctx *ctx, json_t *args, const char *to, i
     return ep_tools_win(ctx, tw, &w, err);
 }
 
+/* correlate_intelligence's subjects (mep_ids, groups) as corr_subjects checks them. */
+struct signal_subjects {
+    int64_t ids[10];
+    char codes[10][32];
+    const char *gp[10];
+    int n_mep, n_group;
+};
+
+static int corr_subjects(struct ep_tool_ctx *ctx, json_t *args, int64_t *ids, int *n_id,
+                         char (*codes)[32], const char **gp, int *n_g, struct ep_error *err);
+
+/* The arguments the signal tools share, checked in this order: the store open, the reference
+ * date "to" (*to; NULL = the latest date with positions), subj (correlate_intelligence's
+ * subjects, when given), then the topic filter into *kind and *code (0 and NULL without one).
+ * With days > 0 the filter is checked on the window of days ending on to (topic_filter); with
+ * days 0 (sentiment_tracker: spans of its own) only its code must be stored. */
+static int signal_window(struct ep_tool_ctx *ctx, json_t *args, int days,
+                         struct signal_subjects *subj, const char **to, struct ep_tools_window *tw,
+                         int *kind, const char **code, struct ep_error *err)
+{
+    int rc = no_store(ctx, err);
+    if (!rc)
+        rc = date_arg(args, "to", to, err);
+    if (!rc && subj)
+        rc = corr_subjects(ctx, args, subj->ids, &subj->n_mep, subj->codes, subj->gp,
+                           &subj->n_group, err);
+    if (!rc && days > 0)
+        rc = topic_filter(ctx, args, *to, days, tw, err);
+    if (!rc && days <= 0 && !(rc = ep_tools_window_from_args(args, tw, err)) &&
+        tw->w.topic_kind) { /* the code must be stored */
+        char label[8];
+        rc = ep_query_topic(ctx->store, tw->w.topic_kind, tw->w.topic_code, label, sizeof label,
+                            NULL, NULL, err);
+        if (rc == EP_ENOTFOUND)
+            err->code = rc = EP_EINVAL;
+    }
+    *kind = rc ? 0 : tw->w.topic_kind;
+    *code = rc ? NULL : tw->w.topic_code;
+    return rc;
+}
+
 /* window.filter {kind, code, votes} of a window with a topic filter (issue 18). */
 static void filter_put(json_t *j, const struct ep_tools_window *tw, int available, int votes,
                        int *bad)
@@ -340,26 +381,16 @@ static json_t *sentiment_span_json(const struct ep_sentiment_span *x, int *bad)
 static int tool_sentiment_tracker(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                   struct ep_error *err)
 {
-    const char *to;
+    const char *to, *code;
+    int kind;
     struct ep_tools_window tw; /* for the topic filter (the schema has no other window argument) */
-    int rc = no_store(ctx, err);
-    if (!rc)
-        rc = date_arg(args, "to", &to, err);
-    if (!rc)
-        rc = ep_tools_window_from_args(args, &tw, err);
-    if (!rc && tw.w.topic_kind) { /* the code must be stored */
-        char label[8];
-        rc = ep_query_topic(ctx->store, tw.w.topic_kind, tw.w.topic_code, label, sizeof label,
-                            NULL, NULL, err);
-        if (rc == EP_ENOTFOUND)
-            err->code = rc = EP_EINVAL;
-    }
+    int rc = signal_window(ctx, args, 0, NULL, &to, &tw, &kind, &code, err);
     if (rc)
         return rc;
     struct ep_run r;
     run_of(&r, ctx, "sentiment_tracker", EP_SENTIMENT_SPANS);
     struct ep_sentiment o;
-    if ((rc = ep_sentiment_compute(ctx->env, to, tw.w.topic_kind, tw.w.topic_code, &r, &o, err)))
+    if ((rc = ep_sentiment_compute(ctx->env, to, kind, code, &r, &o, err)))
         return rc;
     const struct ep_sentiment_span *year = &o.span[EP_SENTIMENT_SPANS - 1];
     if (o.topic_kind && year->votes == 0) {
@@ -524,16 +555,10 @@ static int tool_early_warning_system(struct ep_tool_ctx *ctx, json_t *args, json
 {
     struct ep_early_warning_params p = {
         .days = (int)json_integer_value(json_object_get(args, "days"))};
-    int rc = no_store(ctx, err);
-    if (!rc)
-        rc = date_arg(args, "to", &p.to, err);
     struct ep_tools_window tw;
-    if (!rc)
-        rc = topic_filter(ctx, args, p.to, p.days, &tw, err);
+    int rc = signal_window(ctx, args, p.days, NULL, &p.to, &tw, &p.topic_kind, &p.topic_code, err);
     if (rc)
         return rc;
-    p.topic_kind = tw.w.topic_kind;
-    p.topic_code = tw.w.topic_code;
     struct ep_run r;
     run_of(&r, ctx, "early_warning_system", 20);
     struct ep_early_warning *o = malloc(sizeof *o);
@@ -690,23 +715,15 @@ static int corr_subjects(struct ep_tool_ctx *ctx, json_t *args, int64_t *ids, in
 static int tool_correlate_intelligence(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                        struct ep_error *err)
 {
-    int64_t ids[10];
-    char codes[10][32];
-    const char *gp[10];
+    struct signal_subjects sj;
     struct ep_correlate_params p = {.days = (int)json_integer_value(json_object_get(args, "days")),
-                                    .mep_ids = ids, .groups = gp};
-    int rc = no_store(ctx, err);
-    if (!rc)
-        rc = date_arg(args, "to", &p.to, err);
-    if (!rc)
-        rc = corr_subjects(ctx, args, ids, &p.n_mep, codes, gp, &p.n_group, err);
+                                    .mep_ids = sj.ids, .groups = sj.gp};
     struct ep_tools_window tw;
-    if (!rc)
-        rc = topic_filter(ctx, args, p.to, p.days, &tw, err);
+    int rc = signal_window(ctx, args, p.days, &sj, &p.to, &tw, &p.topic_kind, &p.topic_code, err);
     if (rc)
         return rc;
-    p.topic_kind = tw.w.topic_kind;
-    p.topic_code = tw.w.topic_code;
+    p.n_mep = sj.n_mep;
+    p.n_group = sj.n_group;
     struct ep_run r;
     run_of(&r, ctx, "correlate_intelligence", 4 * (p.n_mep + p.n_group) + 2);
     struct ep_correlate *o = malloc(sizeof *o);

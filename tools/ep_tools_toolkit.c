@@ -654,18 +654,10 @@ static int tool_analyze_country_delegation(struct ep_tool_ctx *ctx, json_t *args
 int ep_tools_doc_country(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
                          struct ep_error *err)
 {
-    /* the tool's arguments as its handler gets them: the schema's defaults filled in */
-    json_t *a = ep_tools_args_with_defaults(ctx->tools, "analyze_country_delegation", args);
-    if (!a)
-        return ep_error_set(err, EP_EINTERNAL,
-                            "analyze_country_delegation is not registered, or out of memory");
     struct kit k;
     memset(&k, 0, sizeof k);
-    json_t *res = NULL;
-    int rc = country_core(&k, ctx, a, sink, &res, err);
+    int rc = ep_doc_run(ctx, args, "analyze_country_delegation", country_doc_core, &k, sink, err);
     free(k.modal);
-    json_decref(res);
-    json_decref(a);
     return rc;
 }
 

@@ -285,16 +285,7 @@ static int tool_analyze_policy_area(struct ep_tool_ctx *ctx, json_t *args, json_
 int ep_tools_doc_policy(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sink *sink,
                         struct ep_error *err)
 {
-    /* the tool's arguments as its handler gets them: the schema's defaults filled in */
-    json_t *a = ep_tools_args_with_defaults(ctx->tools, "analyze_policy_area", args);
-    if (!a)
-        return ep_error_set(err, EP_EINTERNAL,
-                            "analyze_policy_area is not registered, or out of memory");
-    json_t *res = NULL;
-    int rc = pa_core(NULL, ctx, a, sink, &res, err);
-    json_decref(res);
-    json_decref(a);
-    return rc;
+    return ep_doc_run(ctx, args, "analyze_policy_area", pa_core, NULL, sink, err);
 }
 
 /* ==== analyze_committee_activity ========================================================= */
