@@ -82,4 +82,31 @@ struct ep_subject_row {
 int ep_query_subject_list(struct ep_store *s, struct ep_subject_row **rows, int *n,
                           struct ep_error *err);
 
+/* ---- committee memberships (migration 10: committee_membership, synced from the EP API) ---- */
+
+/* One stored committee membership with the MEP's name, country and group. group is the
+ * political group the MEP held on the last day of the membership's overlap with the dates
+ * asked for (the latest group membership started by then and not ended before the overlap
+ * starts); "" when none. end "" = ongoing. known = the committee code is a stored committee
+ * (0: the raw organization id of a committee the store does not know). */
+struct ep_cmember {
+    int64_t member_id;
+    char committee[33], role[24], classification[48], start[11], end[11];
+    char name[96], country[8], group[16];
+    int known;
+};
+
+/* The memberships overlapping [from, to] (either NULL = open; overlap = start <= to and (no end
+ * or end >= from)), of committee `code` (NULL = every committee) and MEP `member_id` (0 = every
+ * MEP), by committee, role (CHAIR, VICE_CHAIR, MEMBER, SUBSTITUTE, others), MEP and start.
+ * *rows is malloc'ed (free()), *n may be 0. */
+int ep_query_committee_members(struct ep_store *s, const char *code, int64_t member_id,
+                               const char *from, const char *to, struct ep_cmember **rows,
+                               int *n, struct ep_error *err);
+
+/* How many committee memberships the store holds (*total) and how many of them name a committee
+ * the store does not know (*unknown; may be NULL). */
+int ep_query_committee_membership_count(struct ep_store *s, long *total, long *unknown,
+                                        struct ep_error *err);
+
 #endif

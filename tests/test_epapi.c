@@ -128,6 +128,8 @@ static char *dump(const char *name)
         "SELECT member_id, group_code, term, start_date, end_date FROM membership"
         " ORDER BY 1, 4, 2",
         "SELECT code, label, abbreviation FROM committee ORDER BY code",
+        "SELECT member_id, org_id, committee_code, role, classification, start_date, end_date"
+        " FROM committee_membership ORDER BY 1, 2, 4, 6",
         "SELECT code, official_label, label, short_label FROM grp ORDER BY code",
         "SELECT date, ep_id, reference, term FROM sitting ORDER BY date",
         "SELECT id, timestamp, sitting_date, title, reference, procedure_reference, result,"
@@ -183,9 +185,26 @@ static long count(const char *name, const char *sql)
 /* ---- adapters ------------------------------------------------------------------------------ */
 
 struct tally {
-    long votes, pos[4], members, memberships;
-    char last_group[16], last_result[16];
+    long votes, pos[4], members, memberships, cms, warnings;
+    char last_group[16], last_result[16], last_cm[160];
 };
+static int t_cm(void *c, const struct ep_committee_membership *m, struct ep_error *e)
+{
+    (void)e;
+    struct tally *t = c;
+    t->cms++;
+    snprintf(t->last_cm, sizeof t->last_cm, "%lld|%s|%s|%s|%s|%s", (long long)m->member_id,
+             m->committee, m->role, m->classification, m->start_date,
+             m->end_date ? m->end_date : "-");
+    return 0;
+}
+static void t_warn(void *c, const char *unit, long line, const char *msg)
+{
+    (void)unit;
+    (void)line;
+    if (strstr(msg, "committee membership without organization or start date skipped"))
+        ((struct tally *)c)->warnings++; /* (org/Verts/ALE also warns: its label is lost) */
+}
 static int t_vote(void *c, const struct ep_vote *v, struct ep_error *e)
 {
     (void)e;
@@ -254,15 +273,31 @@ static void test_adapters(void **state)
         "\"membershipClassification\":\"def/ep-entities/EU_POLITICAL_GROUP\","
         "\"memberDuring\":{\"startDate\":\"2020-01-01\",\"endDate\":\"2021-01-01\"}},"
         "{\"organization\":\"org/ECON\",\"role\":\"def/ep-roles/CHAIR\","
-        "\"membershipClassification\":\"def/ep-entities/COMMITTEE_PARLIAMENTARY_STANDING\"}]}]}",
+        "\"membershipClassification\":\"def/ep-entities/COMMITTEE_PARLIAMENTARY_STANDING\"},"
+        "{\"organization\":\"org/4057\",\"role\":\"def/ep-roles/VICE_CHAIR\","
+        "\"membershipClassification\":\"def/ep-entities/COMMITTEE_PARLIAMENTARY_SPECIAL\","
+        "\"memberDuring\":{\"startDate\":\"2022-01-19T00:00:00\",\"endDate\":\"2023-12-31\"}},"
+        "{\"organization\":\"org/DUS\",\"role\":\"def/ep-roles/MEMBER\","
+        "\"membershipClassification\":\"def/ep-entities/EU_DELEGATION\","
+        "\"memberDuring\":{\"startDate\":\"2019-07-02\"}}]}]}",
         0, NULL);
     memset(&t, 0, sizeof t);
-    sink = (struct ep_sink){.ctx = &t, .member = t_member, .membership = t_ms};
+    sink = (struct ep_sink){.ctx = &t,
+                            .member = t_member,
+                            .membership = t_ms,
+                            .committee_membership = t_cm,
+                            .warn = t_warn};
     long other = 0;
     assert_int_equal(ep_epapi_mep_detail(page, &sink, &other, NULL), 0);
     assert_int_equal(t.members, 1);
     assert_int_equal(t.memberships, 2);
     assert_string_equal(t.last_group, "EPP"); /* PPE -> EPP */
+    /* the ECON membership without dates is skipped with a warning; 4057 is kept with its
+     * prefixes stripped; the delegation is an "other" membership */
+    assert_int_equal(t.cms, 1);
+    assert_int_equal(t.warnings, 1);
+    assert_string_equal(t.last_cm, "5|4057|VICE_CHAIR|COMMITTEE_PARLIAMENTARY_SPECIAL|2022-01-19|"
+                                   "2023-12-31");
     assert_int_equal(other, 1);
     json_decref(page);
 }
@@ -502,6 +537,67 @@ static void test_endpoint_table(void **state)
 
 static char *clean_dump;
 
+/* The committee memberships srv_epapi served from the constructed roster file, checked against
+ * a second parse of that file: every COMMITTEE_* row with a start date is stored once, under its
+ * organization (a committee code of the store, or the raw id 4711 the store does not know), with
+ * its role, classification and dates; the row without a start date is not stored; the
+ * EU_DELEGATION row is an "other membership". */
+static void check_rosters(const char *db, const struct ep_sync_summary *sum)
+{
+    FILE *f = fopen(ep_test_data("rosters/committee_memberships.csv"), "r");
+    assert_non_null(f);
+    char line[512], sql[1024];
+    long want = 0, unknown = 0, nostart = 0, ln = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (ln++ == 0)
+            continue;
+        line[strcspn(line, "\r\n")] = 0;
+        /* start and end may be empty: split by hand */
+        char *fld[6], *p = line;
+        for (int k = 0; k < 6; k++) {
+            fld[k] = p;
+            p = strchr(p, ',');
+            if (p)
+                *p++ = 0;
+            else
+                assert_int_equal(k, 5);
+        }
+        const char *m = fld[0], *org = fld[1], *role = fld[2], *cls = fld[3], *sd = fld[4],
+                   *ed = fld[5];
+        if (strncmp(cls, "COMMITTEE_", 10) != 0)
+            continue;
+        if (!sd[0]) {
+            nostart++;
+            snprintf(sql, sizeof sql,
+                     "SELECT count(*) FROM committee_membership WHERE member_id = %s AND org_id ="
+                     " '%s'",
+                     m, org);
+            assert_int_equal(count(db, sql), 0);
+            continue;
+        }
+        want++;
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM committee WHERE code = '%s'", org);
+        int known = count(db, sql) == 1;
+        unknown += !known;
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM committee_membership WHERE member_id = %s AND org_id = '%s'"
+                 " AND committee_code = '%s' AND role = '%s' AND classification = '%s' AND"
+                 " start_date = '%s' AND end_date IS %s%s%s",
+                 m, org, org, role, cls, sd, ed[0] ? "'" : "", ed[0] ? ed : "NULL",
+                 ed[0] ? "'" : "");
+        if (count(db, sql) != 1)
+            fail_msg("roster row %ld not stored as given: %s", ln, sql);
+    }
+    fclose(f);
+    assert_int_equal(want, 53);
+    assert_int_equal(unknown, 2);
+    assert_int_equal(nostart, 1);
+    assert_int_equal(count(db, "SELECT count(*) FROM committee_membership"), want);
+    assert_int_equal(sum->committee_memberships, want);
+    assert_int_equal(sum->committee_unknown, unknown);
+    assert_true(sum->other_memberships >= 1);
+}
+
 static void test_sync_fault_free(void **state)
 {
     (void)state;
@@ -551,6 +647,7 @@ static void test_sync_fault_free(void **state)
                            " WHERE u.kind = 'epapi-procedure-events' AND u.path LIKE"
                            " 'epapi:procedures/' || e.procedure_id || '/events?%'"),
                      418);
+    check_rosters("clean.db", &sum);
     clean_dump = dump("clean.db");
 
     /* a rerun changes nothing */

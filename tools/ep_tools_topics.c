@@ -11,6 +11,7 @@
 
 #include "ep_artefact.h"
 #include "ep_committee_activity.h"
+#include "ep_ego.h"
 #include "ep_htv.h"
 #include "ep_json.h"
 #include "ep_model.h"
@@ -299,6 +300,122 @@ int ep_tools_doc_policy(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sin
 
 /* ==== analyze_committee_activity ========================================================= */
 
+json_t *ep_tools_cmember_json(const struct ep_cmember *r)
+{
+    return json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:s, s:o}", "mep_id",
+                     (json_int_t)r->member_id, "name",
+                     ep_json_str_or_null(r->name[0] ? r->name : NULL), "role", r->role,
+                     "classification", r->classification, "group",
+                     ep_json_str_or_null(r->group[0] ? r->group : NULL), "country",
+                     ep_json_str_or_null(r->country[0] ? r->country : NULL), "start", r->start,
+                     "end", ep_json_str_or_null(r->end[0] ? r->end : NULL));
+}
+
+static json_t *shared_json(const struct ep_ego_peer *p)
+{
+    json_t *a = json_array();
+    for (int k = 0; k < p->n_shared && k < EP_EGO_MAX_SHARED; k++)
+        json_array_append_new(a, json_string(p->shared[k]));
+    return a;
+}
+
+json_t *ep_tools_ego_committees_json(const struct ep_ego *ego, const struct ep_ego_committees *c,
+                                     int *bad)
+{
+    if (c->memberships == 0)
+        return ep_json_unavailable(
+            "the store holds no committee memberships (the bundled HowTheyVote.eu data has none; "
+            "`epintel sync` stores them from the EP API's meps/{id}), so co-membership edges "
+            "cannot be drawn");
+    json_t *own = json_array(), *peers = json_array(), *top = json_array();
+    for (int k = 0; k < c->n_own; k++)
+        ep_json_add(own, ep_tools_cmember_json(&c->own[k]), bad);
+    for (int p = 0; p < c->n_peers; p++) {
+        const struct ep_ego_peer *x = &c->peers[p];
+        const struct ep_cmp_like *t = x->tie >= 0 ? &ego->cmp.like[x->tie] : NULL;
+        ep_json_add(peers,
+                    json_pack("{s:I, s:o, s:o, s:o, s:b, s:o}", "mep_id",
+                              (json_int_t)x->member_id, "name",
+                              ep_json_str_or_null(x->name[0] ? x->name : NULL), "group",
+                              ep_json_str_or_null(x->group[0] ? x->group : NULL),
+                              "shared_committees", shared_json(x), "tie", t != NULL, "weight",
+                              t ? ep_json_real(t->agreement) : json_null()),
+                    bad);
+    }
+    for (int q = 0; q < ego->cmp.n_like; q++) {
+        int p = c->top_peer[q];
+        ep_json_add(top,
+                    json_pack("{s:I, s:b, s:o}", "mep_id",
+                              (json_int_t)ego->win->m->mep_id[ego->cmp.like[q].mep],
+                              "committee_tie", p >= 0, "shared_committees",
+                              p >= 0 ? shared_json(&c->peers[p]) : json_array()),
+                    bad);
+    }
+    return json_pack("{s:b, s:{s:s, s:s}, s:o, s:o, s:i, s:i, s:o}", "available", 1, "dates",
+                     "from", c->from, "to", c->to, "committees", own, "peers", peers,
+                     "peers_total", c->n_peers, "peers_in_network", c->peers_in_network,
+                     "ties", top);
+}
+
+static json_t *part_json(const struct ep_ca_part *p)
+{
+    return json_pack("{s:I, s:I, s:o}", "cast", (json_int_t)p->cast, "entitled",
+                     (json_int_t)p->entitled, "rate",
+                     ep_json_real_if(p->entitled > 0,
+                                     p->entitled > 0 ? (double)p->cast / (double)p->entitled : 0));
+}
+
+/* A committee's roster in the dates: members, seats by group, participation. */
+static json_t *ca_roster_json(const struct ep_ca_committee *c, int *bad)
+{
+    if (c->n_members == 0)
+        return ep_json_unavailablef("no synced committee membership of %s overlaps the dates",
+                                    c->q.code);
+    json_t *ms = json_array(), *seats = json_array();
+    for (int k = 0; k < c->n_members; k++)
+        ep_json_add(ms, ep_tools_cmember_json(&c->members[k]), bad);
+    for (int g = 0; g < c->n_seats; g++)
+        ep_json_add(seats,
+                    json_pack("{s:o, s:i, s:i}", "group",
+                              ep_json_str_or_null(c->seats[g].group[0] ? c->seats[g].group : NULL),
+                              "seats", c->seats[g].seats, "substitutes", c->seats[g].substitutes),
+                    bad);
+    json_t *part;
+    if (c->part_votes > 0) {
+        int ok = c->roster.entitled > 0 && c->others.entitled > 0;
+        double d = ok ? (double)c->roster.cast / (double)c->roster.entitled -
+                            (double)c->others.cast / (double)c->others.entitled
+                      : 0;
+        part = json_pack("{s:b, s:i, s:o, s:o, s:o}", "available", 1, "votes", c->part_votes,
+                         "roster", part_json(&c->roster), "others", part_json(&c->others),
+                         "difference", ep_json_real_if(ok, d));
+    } else {
+        part = ep_json_unavailable("none of the committee's votes in the dates has per-MEP "
+                                   "positions in the store");
+    }
+    return json_pack("{s:b, s:o, s:o, s:o}", "available", 1, "members", ms, "seats_by_group",
+                     seats, "participation", part);
+}
+
+/* The result's "rosters": what the store holds, and the rosters without votes in the dates. */
+static json_t *ca_rosters_json(const struct ep_committee_activity *r, int *bad)
+{
+    if (r->memberships == 0)
+        return ep_json_unavailable(
+            "the store holds no committee memberships: the HowTheyVote export has none; they "
+            "come from `epintel sync` (EP API meps/{id} memberships with a COMMITTEE_* "
+            "classification)");
+    json_t *idle = json_array();
+    for (int k = 0; k < r->n_idle; k++)
+        ep_json_add(idle,
+                    json_pack("{s:s, s:i}", "committee", r->idle[k].code, "members",
+                              r->idle[k].members),
+                    bad);
+    return json_pack("{s:b, s:I, s:I, s:o}", "available", 1, "memberships",
+                     (json_int_t)r->memberships, "unknown_committee",
+                     (json_int_t)r->memberships_unknown, "without_votes", idle);
+}
+
 static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args,
                                            json_t **result, struct ep_error *err)
 {
@@ -388,6 +505,8 @@ static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args
             "unknown", (int)c->q.no_result, "first_vote", c->q.first, "last_vote", c->q.last,
             "span_days", c->span_days, "votes_with_positions", (int)c->q.votes_pos, "cohesion",
             coh);
+        if (r.memberships > 0)
+            ep_json_put(o, "roster", ca_roster_json(c, &bad), &bad);
         ep_json_add(items, o, &bad);
     }
     json_t *res = json_object();
@@ -396,12 +515,7 @@ static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args
                           ep_json_str_or_null(to)),
                 &bad);
     ep_json_put(res, "committees", items, &bad);
-    ep_json_put(res, "rosters",
-                ep_json_unavailable(
-                    "the store holds no committee memberships: neither the HowTheyVote export "
-                    "nor the synced EP API pages keep them (the EP API's corporate-body "
-                    "memberships are counted, not stored)"),
-                &bad);
+    ep_json_put(res, "rosters", ca_rosters_json(&r, &bad), &bad);
     static const char *const limits[] = {
         "the responsible committee is the one of the vote's procedure (HowTheyVote); votes "
         "without one (e.g. most resolutions on topical subjects) belong to no committee",
