@@ -196,8 +196,8 @@ static int idle_rosters(struct ep_store *s, const char *code, const char *from, 
         }
         int seen = 0;
         for (int j = 0; j < k && !seen; j++)
-            seen = strcmp(rows[j].committee, r->committee) == 0 &&
-                   rows[j].member_id == r->member_id;
+            seen =
+                strcmp(rows[j].committee, r->committee) == 0 && rows[j].member_id == r->member_id;
         x->members += !seen;
     }
     free(rows);
@@ -209,8 +209,7 @@ static int roster(struct ep_store *s, const struct ep_win *w, const struct vidx 
                   const int64_t *ids, int n, const char *from, const char *to,
                   struct ep_ca_committee *c, struct ep_error *err)
 {
-    int rc = ep_query_committee_members(s, c->q.code, 0, from, to, &c->members, &c->n_members,
-                                        err);
+    int rc = ep_query_committee_members(s, c->q.code, 0, from, to, &c->members, &c->n_members, err);
     if (!rc && c->n_members > 0)
         rc = seats(c, err);
     if (!rc && c->n_seats > 1)
@@ -255,9 +254,8 @@ int ep_committee_activity_compute(struct ep_store *s, struct ep_win *w, const ch
     for (int k = 0; k < n && !rc; k++) {
         struct ep_ca_committee *c = &out->c[k];
         c->q = rows[k];
-        c->span_days = c->q.first[0] && c->q.last[0]
-                           ? ep_date_days(c->q.last) - ep_date_days(c->q.first)
-                           : -1;
+        c->span_days =
+            c->q.first[0] && c->q.last[0] ? ep_date_days(c->q.last) - ep_date_days(c->q.first) : -1;
         int64_t *ids = NULL;
         int nids = 0;
         if (w && c->q.votes_pos > 0 &&

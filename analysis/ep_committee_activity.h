@@ -33,8 +33,8 @@ struct ep_ca_group {
 
 /* Seats of one group on a committee's roster over the dates. */
 struct ep_ca_seats {
-    char group[16]; /* "" = no group known */
-    int seats;      /* distinct MEPs with a role other than SUBSTITUTE */
+    char group[16];  /* "" = no group known */
+    int seats;       /* distinct MEPs with a role other than SUBSTITUTE */
     int substitutes; /* distinct MEPs with only SUBSTITUTE memberships */
 };
 

@@ -121,8 +121,7 @@ void ep_ego_committees_free(struct ep_ego_committees *out)
 }
 
 /* The overlap of two memberships and the window, in days: 1 when it holds a day. */
-static int overlaps(const struct ep_cmember *a, const struct ep_cmember *b, int32_t w0,
-                    int32_t w1)
+static int overlaps(const struct ep_cmember *a, const struct ep_cmember *b, int32_t w0, int32_t w1)
 {
     int32_t s = w0, e = w1;
     int32_t d[4] = {ep_date_days(a->start), ep_date_days(b->start),
@@ -134,7 +133,6 @@ static int overlaps(const struct ep_cmember *a, const struct ep_cmember *b, int3
     e = d[3] < e ? d[3] : e;
     return s <= e;
 }
-
 
 static int cmp_peers(const void *x, const void *y)
 {

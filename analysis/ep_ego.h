@@ -22,7 +22,7 @@ struct ep_ego_params {
 };
 
 struct ep_ego_count {
-    int key;     /* group index (-1: none) or index into ego.cty */
+    int key; /* group index (-1: none) or index into ego.cty */
     int ties;
     double wsum; /* Σ weight */
 };

@@ -201,8 +201,10 @@ static int emit_committee_membership(json_t *ms, int64_t id, const char *cls,
                                         .end_date = date10(str(dur, "endDate"), ed)};
     if (m.end_date && strcmp(m.end_date, m.start_date) < 0) {
         char msg[256];
-        snprintf(msg, sizeof msg, "MEP %lld: committee membership of %s ends before it starts: "
-                 "skipped", (long long)id, org);
+        snprintf(msg, sizeof msg,
+                 "MEP %lld: committee membership of %s ends before it starts: "
+                 "skipped",
+                 (long long)id, org);
         warn(sink, msg);
         return 0;
     }
@@ -1985,8 +1987,7 @@ int ep_epapi_sync(struct ep_store *s, struct ep_fetch *f, const struct ep_sync_o
         rc = stage_list(&y, K_ADOPTED, "adopted-texts", "adopted texts", err);
     if (!rc && (only & EP_SYNC_SPEECHES))
         rc = stage_list(&y, K_SPEECHES, "speeches", "speeches", err);
-    if (!rc)
-    {
+    if (!rc) {
         long total = 0;
         rc = ep_query_committee_membership_count(s, &total, &sum->committee_unknown, err);
     }

@@ -83,7 +83,7 @@ enum ep_topic_kind {
 
 /* One topic (not for EP_TOPIC_COMMITTEE: committees are struct ep_committee). */
 struct ep_topic {
-    int kind;                /* enum ep_topic_kind */
+    int kind; /* enum ep_topic_kind */
     const char *code, *label;
     const char *iso_alpha_2; /* geographic areas; NULL otherwise or unknown */
 };

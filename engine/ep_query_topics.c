@@ -192,8 +192,9 @@ int ep_query_vote_brief(struct ep_store *s, int64_t id, char *title, size_t tn, 
     title[0] = result[0] = '\0';
     sqlite3 *db = ep_store_db(s);
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT COALESCE(title, rcv_title, ''), COALESCE(result, '')"
-                               " FROM vote WHERE id = ?1",
+    if (sqlite3_prepare_v2(db,
+                           "SELECT COALESCE(title, rcv_title, ''), COALESCE(result, '')"
+                           " FROM vote WHERE id = ?1",
                            -1, &q, NULL) != SQLITE_OK)
         return ep_error_set(err, EP_EDB, "reading vote %lld: %s", (long long)id,
                             sqlite3_errmsg(db));
@@ -243,9 +244,8 @@ static int rows_done(sqlite3 *db, sqlite3_stmt *q, int rc, int step, void **rows
     return rc;
 }
 
-int ep_query_committee_votes(struct ep_store *s, const char *code, const char *from,
-                             const char *to, struct ep_committee_votes **rows, int *n,
-                             struct ep_error *err)
+int ep_query_committee_votes(struct ep_store *s, const char *code, const char *from, const char *to,
+                             struct ep_committee_votes **rows, int *n, struct ep_error *err)
 {
     *rows = NULL;
     *n = 0;
@@ -320,8 +320,8 @@ int ep_query_committee_vote_ids(struct ep_store *s, const char *code, const char
     return rows_done(db, q, rc, step, (void **)ids, n, "reading a committee's votes", err);
 }
 
-int ep_query_topic_vote_ids(struct ep_store *s, int kind, const char *code, int64_t **ids,
-                            int *n, struct ep_error *err)
+int ep_query_topic_vote_ids(struct ep_store *s, int kind, const char *code, int64_t **ids, int *n,
+                            struct ep_error *err)
 {
     *ids = NULL;
     *n = 0;
@@ -417,8 +417,8 @@ static void col_copy(sqlite3_stmt *q, int c, char *dst, size_t n)
 }
 
 int ep_query_committee_members(struct ep_store *s, const char *code, int64_t member_id,
-                               const char *from, const char *to, struct ep_cmember **rows,
-                               int *n, struct ep_error *err)
+                               const char *from, const char *to, struct ep_cmember **rows, int *n,
+                               struct ep_error *err)
 {
     *rows = NULL;
     *n = 0;
@@ -477,8 +477,7 @@ int ep_query_committee_membership_count(struct ep_store *s, long *total, long *u
                            " committee c WHERE c.code = cm.committee_code))"
                            " FROM committee_membership cm",
                            -1, &q, NULL) != SQLITE_OK)
-        return ep_error_set(err, EP_EDB, "counting committee memberships: %s",
-                            sqlite3_errmsg(db));
+        return ep_error_set(err, EP_EDB, "counting committee memberships: %s", sqlite3_errmsg(db));
     int rc = EP_OK;
     if (sqlite3_step(q) == SQLITE_ROW) {
         *total = (long)sqlite3_column_int64(q, 0);

@@ -30,16 +30,16 @@ int ep_topic_sql(struct ep_buf *sql, int kind, const char *code, struct ep_error
 /* The stored topic `code` of `kind`: its label (into label[n], "" when none) and the number of
  * votes that carry it (*votes, descendants included for a subject) and of those with per-MEP
  * positions (*votes_pos); votes and votes_pos NULL: the check alone (one index probe, the
- * counts read every link of the topic). EP_ENOTFOUND with a message naming the code when the store has no
- * such code (a subject code is known when it or a code below it is stored); EP_EINVAL for a
+ * counts read every link of the topic). EP_ENOTFOUND with a message naming the code when the store
+ * has no such code (a subject code is known when it or a code below it is stored); EP_EINVAL for a
  * malformed code. */
 int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, size_t n,
                    long *votes, long *votes_pos, struct ep_error *err);
 
 /* The distinct ids of the votes with per-MEP positions that carry the topic (a subject: or a
  * code below it), ascending. *ids malloc'ed (free()), *n may be 0. */
-int ep_query_topic_vote_ids(struct ep_store *s, int kind, const char *code, int64_t **ids,
-                            int *n, struct ep_error *err);
+int ep_query_topic_vote_ids(struct ep_store *s, int kind, const char *code, int64_t **ids, int *n,
+                            struct ep_error *err);
 
 /* A vote's title (title, else the roll-call title, "" when none) and result ("ADOPTED",
  * "REJECTED", "LAPSED", "" unknown). 0, or EP_EDB. */
@@ -56,9 +56,8 @@ struct ep_committee_votes {
 /* Every committee with at least one vote in the dates (or only `code`, which must be a stored
  * committee: EP_ENOTFOUND naming it), by votes descending then code. *rows is malloc'ed (free()),
  * *n may be 0. */
-int ep_query_committee_votes(struct ep_store *s, const char *code, const char *from,
-                             const char *to, struct ep_committee_votes **rows, int *n,
-                             struct ep_error *err);
+int ep_query_committee_votes(struct ep_store *s, const char *code, const char *from, const char *to,
+                             struct ep_committee_votes **rows, int *n, struct ep_error *err);
 
 /* The ids of the votes with positions whose responsible committee is code, ascending, in
  * [from, to]. *ids malloc'ed (free()), *n may be 0. */
@@ -101,8 +100,8 @@ struct ep_cmember {
  * MEP), by committee, role (CHAIR, VICE_CHAIR, MEMBER, SUBSTITUTE, others), MEP and start.
  * *rows is malloc'ed (free()), *n may be 0. */
 int ep_query_committee_members(struct ep_store *s, const char *code, int64_t member_id,
-                               const char *from, const char *to, struct ep_cmember **rows,
-                               int *n, struct ep_error *err);
+                               const char *from, const char *to, struct ep_cmember **rows, int *n,
+                               struct ep_error *err);
 
 /* How many committee memberships the store holds (*total) and how many of them name a committee
  * the store does not know (*unknown; may be NULL). */

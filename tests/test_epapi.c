@@ -19,14 +19,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ep_env.h"
 #include "ep_epapi.h"
 #include "ep_fetch.h"
+#include "ep_posblob.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
 #include "ep_tools_basic.h"
 #include "ep_tools_common.h"
-#include "ep_posblob.h"
+#include "ep_tools_toolkit.h"
+#include "ep_tools_topics.h"
 #include "ep_util.h"
 
 static pid_t srv_pid = -1;
@@ -983,6 +986,207 @@ static void test_sync_agrees_with_xml(void **state)
                                        " 'epapi:meetings/MTG-PL-2024-01-1_/decisions%'"));
 }
 
+/* ---- committee rosters through the tools ---------------------------------------------------- */
+
+static json_t *roster_call(struct ep_tool_ctx *ctx, const char *tool, const char *args_json)
+{
+    struct ep_error err = {0};
+    json_t *args = json_loads(args_json, 0, NULL), *res = NULL;
+    assert_non_null(args);
+    int rc = ep_tools_call(ctx, tool, args, &res, &err);
+    json_decref(args);
+    if (rc)
+        fail_msg("%s %s: %s", tool, args_json, err.msg);
+    return res;
+}
+
+static json_t *get(json_t *o, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
+        o = json_is_array(o) ? json_array_get(o, (size_t)strtol(k, NULL, 10))
+                             : json_object_get(o, k);
+    return o;
+}
+
+static long geti(json_t *o, const char *path)
+{
+    json_t *v = get(o, path);
+    if (!json_is_integer(v))
+        fail_msg("%s is not an integer", path);
+    return (long)json_integer_value(v);
+}
+
+/* The ECON roster of analyze_committee_activity over 2024-01-01..04-30 against SQL over
+ * member_vote and committee_membership: members overlapping the dates (58766 left ECON on
+ * 2023-06-30: not listed), seats by group (hand-checked from the roster file), and the
+ * participation of the roster's MEPs (a membership covering the vote's day) and of the others on
+ * ECON's 40 votes with positions. */
+static void check_econ_roster(struct ep_tool_ctx *ctx)
+{
+    json_t *r =
+        roster_call(ctx, "analyze_committee_activity",
+                    "{\"committee\":\"ECON\",\"from\":\"2024-01-01\",\"to\":\"2024-04-30\"}");
+    json_t *ro = get(r, "committees.0.roster");
+    assert_true(json_is_true(get(ro, "available")));
+    json_t *ms = get(ro, "members");
+    assert_int_equal(json_array_size(ms), 12); /* 13 ECON rows, one ended in 2023 */
+    assert_int_equal(json_array_size(ms),
+                     count("roster.db", "SELECT count(*) FROM committee_membership WHERE"
+                                        " committee_code = 'ECON' AND start_date <= '2024-04-30'"
+                                        " AND (end_date IS NULL OR end_date >= '2024-01-01')"));
+    size_t i;
+    json_t *m;
+    json_array_foreach(ms, i, m)
+    {
+        assert_int_not_equal(geti(m, "mep_id"), 58766);
+    }
+    assert_string_equal(json_string_value(get(ms, "0.role")), "CHAIR");
+    json_t *seats = get(ro, "seats_by_group");
+    int found = 0;
+    json_array_foreach(seats, i, m)
+    {
+        const char *g = json_string_value(get(m, "group"));
+        if (g && strcmp(g, "RENEW") == 0) { /* 840 VICE_CHAIR, 22858; substitute 96922 */
+            assert_int_equal(geti(m, "seats"), 2);
+            assert_int_equal(geti(m, "substitutes"), 1);
+            found++;
+        }
+        if (g && strcmp(g, "GREEN_EFA") == 0) { /* substitute 96752 (58766 left) */
+            assert_int_equal(geti(m, "seats"), 0);
+            assert_int_equal(geti(m, "substitutes"), 1);
+            found++;
+        }
+    }
+    assert_int_equal(found, 2);
+    static const char cv[] =
+        "FROM member_vote mv JOIN vote v ON v.id = mv.vote_id JOIN vote_topic t ON t.vote_id ="
+        " v.id AND t.kind = 'committee' AND t.code = 'ECON' WHERE v.sitting_date BETWEEN"
+        " '2024-01-01' AND '2024-04-30' AND mv.pos BETWEEN 1 AND 4 AND %s EXISTS (SELECT 1 FROM"
+        " committee_membership cm WHERE cm.member_id = mv.member_id AND cm.committee_code ="
+        " 'ECON' AND cm.start_date <= v.sitting_date AND (cm.end_date IS NULL OR cm.end_date >="
+        " v.sitting_date))";
+    char sql[2048], w[1024];
+    for (int side = 0; side < 2; side++) {
+        snprintf(w, sizeof w, cv, side ? "NOT" : "");
+        snprintf(sql, sizeof sql, "SELECT count(*) %s", w);
+        long entitled = count("roster.db", sql);
+        snprintf(sql, sizeof sql, "SELECT count(*) %s AND mv.pos <= 3", w);
+        long cast = count("roster.db", sql);
+        const char *k = side ? "participation.others" : "participation.roster";
+        char path[64];
+        snprintf(path, sizeof path, "%s.entitled", k);
+        assert_int_equal(geti(ro, path), entitled);
+        snprintf(path, sizeof path, "%s.cast", k);
+        assert_int_equal(geti(ro, path), cast);
+        print_message("ECON %s: %ld of %ld\n", side ? "others" : "roster", cast, entitled);
+    }
+    assert_int_equal(geti(ro, "participation.votes"), 40);
+    json_decref(r);
+}
+
+/* network_analysis of MEP 840 (ECON, ENVI, EMPL until 2024-01-31): the committee peers against
+ * SQL (a membership of each overlapping the other and the window's dates), how many of them are
+ * co-voting ties (>= min_common votes both cast, SQL over member_vote), and each listed tie's
+ * flag. */
+static void check_ego_committees(struct ep_tool_ctx *ctx, int min_common)
+{
+    char args[128];
+    snprintf(args, sizeof args, "{\"mep_id\":840,\"k\":5,\"min_common_votes\":%d}", min_common);
+    json_t *r = roster_call(ctx, "network_analysis", args);
+    json_t *ce = get(r, "committee_edges");
+    assert_true(json_is_true(get(ce, "available")));
+    assert_string_equal(json_string_value(get(ce, "dates.from")), "2024-01-15");
+    assert_string_equal(json_string_value(get(ce, "dates.to")), "2024-04-23");
+    assert_int_equal(json_array_size(get(ce, "committees")), 3);
+    static const char peers[] =
+        "SELECT DISTINCT b.member_id AS id FROM committee_membership a JOIN committee_membership"
+        " b ON b.committee_code = a.committee_code AND b.member_id <> a.member_id WHERE"
+        " a.member_id = 840 AND max(a.start_date, b.start_date, '2024-01-15') <="
+        " min(COALESCE(a.end_date, '9999-12-31'), COALESCE(b.end_date, '9999-12-31'),"
+        " '2024-04-23')";
+    char sql[2048];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s)", peers);
+    long n_peers = count("roster.db", sql);
+    assert_int_equal(geti(ce, "peers_total"), n_peers);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM (%s) p WHERE (SELECT count(*) FROM member_vote x JOIN"
+             " member_vote y ON y.vote_id = x.vote_id WHERE x.member_id = 840 AND y.member_id ="
+             " p.id AND x.pos BETWEEN 1 AND 3 AND y.pos BETWEEN 1 AND 3) >= %d",
+             peers, min_common);
+    assert_int_equal(geti(ce, "peers_in_network"), count("roster.db", sql));
+    print_message("840, min_common_votes %d: %ld committee peers, %ld in the network\n", min_common,
+                  n_peers, geti(ce, "peers_in_network"));
+    json_t *ties = get(ce, "ties"), *t;
+    size_t i;
+    assert_int_equal(json_array_size(ties), json_array_size(get(r, "ties")));
+    json_array_foreach(ties, i, t)
+    {
+        assert_int_equal(geti(t, "mep_id"), geti(json_array_get(get(r, "ties"), i), "mep_id"));
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s) WHERE id = %ld", peers,
+                 geti(t, "mep_id"));
+        assert_int_equal(json_is_true(get(t, "committee_tie")), count("roster.db", sql));
+    }
+    json_decref(r);
+}
+
+/* A store filled from the bundled data, then synced (bodies and MEPs) from srv_epapi, which
+ * serves the constructed rosters: the three roster tools on it. */
+static void test_roster_tools(void **state)
+{
+    (void)state;
+    faults("{\"clear\":true}");
+    struct ep_sync_opts so = {
+        .only = EP_SYNC_BODIES | EP_SYNC_MEPS, .parallel = 8, .page_size = 50};
+    struct ep_sync_summary sum = {0};
+    struct ep_error err = {0};
+    if (sync_with("roster.db", &so, 1, &sum, NULL, &err))
+        fail_msg("sync: %s", err.msg);
+    assert_int_equal(sum.committee_memberships, 53);
+    assert_int_equal(sum.committee_unknown, 2);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/roster.db", tmp);
+    struct ep_store *st = NULL;
+    struct ep_env env;
+    assert_int_equal(ep_store_open(path, 0, &st, &err), 0);
+    assert_int_equal(ep_env_init(&env, st, &err), 0);
+    static const ep_test_rows_fn fams[] = {ep_tools_basic_rows, ep_tools_topics_rows,
+                                           ep_tools_toolkit_rows};
+    for (size_t f = 0; f < sizeof fams / sizeof fams[0]; f++) {
+        size_t n;
+        const struct ep_tool *rows = fams[f](&n);
+        assert_int_equal(ep_tools_register(rows, n, &err), 0);
+    }
+    struct ep_tool_ctx ctx = {.store = st, .env = &env, .out_dir = tmp};
+    check_econ_roster(&ctx);
+    check_ego_committees(&ctx, 10);
+    check_ego_committees(&ctx, 230); /* fewer ties: some peers are not in the network */
+    /* a roster without votes in the dates (EMPL: 840 until 01-31 and 6 others); the two
+     * memberships of organization 4711, which the store does not know */
+    json_t *r = roster_call(&ctx, "analyze_committee_activity",
+                            "{\"from\":\"2024-01-15\",\"to\":\"2024-01-31\"}");
+    assert_int_equal(json_array_size(get(r, "rosters.without_votes")), 1);
+    assert_string_equal(json_string_value(get(r, "rosters.without_votes.0.committee")), "EMPL");
+    assert_int_equal(geti(r, "rosters.without_votes.0.members"), 7);
+    assert_int_equal(geti(r, "rosters.unknown_committee"), 2);
+    assert_int_equal(geti(r, "rosters.memberships"),
+                     count("roster.db", "SELECT count(*) FROM committee_membership"));
+    json_decref(r);
+    /* get_committee_info: every stored ECON membership (the one of 2023 too) */
+    r = roster_call(&ctx, "get_committee_info", "{\"code\":\"ECON\"}");
+    assert_int_equal(geti(r, "members.memberships"), 13);
+    assert_int_equal(json_array_size(get(r, "members.items")), 13);
+    json_decref(r);
+    r = roster_call(&ctx, "get_committee_info", "{}");
+    assert_int_equal(geti(r, "members.memberships"), 53);
+    assert_int_equal(geti(r, "members.unknown_committee"), 2);
+    json_decref(r);
+    ep_tools_cleanup();
+    ep_env_close(&env);
+    ep_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -991,6 +1195,7 @@ int main(void)
         cmocka_unit_test(test_endpoint_table),
         cmocka_unit_test(test_sync_fault_free),
         cmocka_unit_test(test_tools_on_synced_store),
+        cmocka_unit_test(test_roster_tools),
         cmocka_unit_test(test_sync_with_30pct_faults),
         cmocka_unit_test(test_sync_killed_then_resumed),
         cmocka_unit_test(test_sync_killed_in_procedures),

@@ -18,8 +18,8 @@
 #include "ep_policy_area.h"
 #include "ep_query_topics.h"
 #include "ep_report_policy.h"
-#include "ep_store.h"
 #include "ep_stats.h"
+#include "ep_store.h"
 #include "ep_tools.h"
 #include "ep_tools_common.h"
 #include "ep_tools_window.h"
@@ -52,13 +52,13 @@ static json_t *pa_groups(const struct ep_policy_area *r, int *bad)
     json_t *a = json_array();
     for (int g = 0; g < r->n_grp; g++) {
         const struct ep_pa_group *x = &r->g[g];
-        json_t *o = json_pack("{s:s, s:i, s:o, s:o, s:o, s:{s:i, s:i, s:i, s:i}}", "group",
-                              x->code, "votes_cast", x->votes_cast, "ai_mean",
-                              ep_json_real_if(x->ai_ok, x->ai_mean), "rice_mean",
-                              ep_json_real_if(x->rice_ok, x->rice_mean), "participation",
-                              ep_json_real_if(x->part_ok, x->participation), "positions", "FOR",
-                              x->pos[EP_GPOS_FOR], "AGAINST", x->pos[EP_GPOS_AGAINST],
-                              "ABSTENTION", x->pos[EP_GPOS_ABSTENTION], "TIE", x->pos[EP_GPOS_TIE]);
+        json_t *o =
+            json_pack("{s:s, s:i, s:o, s:o, s:o, s:{s:i, s:i, s:i, s:i}}", "group", x->code,
+                      "votes_cast", x->votes_cast, "ai_mean", ep_json_real_if(x->ai_ok, x->ai_mean),
+                      "rice_mean", ep_json_real_if(x->rice_ok, x->rice_mean), "participation",
+                      ep_json_real_if(x->part_ok, x->participation), "positions", "FOR",
+                      x->pos[EP_GPOS_FOR], "AGAINST", x->pos[EP_GPOS_AGAINST], "ABSTENTION",
+                      x->pos[EP_GPOS_ABSTENTION], "TIE", x->pos[EP_GPOS_TIE]);
         ep_json_add(a, o, bad);
     }
     return a;
@@ -90,11 +90,11 @@ static json_t *pa_pairs(const struct ep_policy_area *r, int *bad)
     for (int k = 0; k < r->n_pair; k++) {
         const struct ep_pa_pair *x = &r->pairs[k];
         int dok = x->area_ok && x->all_ok;
-        json_t *o = json_pack("{s:s, s:s, s:i, s:o, s:o, s:o}", "a", r->g[x->a].code, "b",
-                              r->g[x->b].code, "common_votes", x->common, "area",
-                              ep_json_real_if(x->area_ok, x->area), "overall",
-                              ep_json_real_if(x->all_ok, x->all), "difference",
-                              ep_json_real_if(dok, x->area - x->all));
+        json_t *o =
+            json_pack("{s:s, s:s, s:i, s:o, s:o, s:o}", "a", r->g[x->a].code, "b", r->g[x->b].code,
+                      "common_votes", x->common, "area", ep_json_real_if(x->area_ok, x->area),
+                      "overall", ep_json_real_if(x->all_ok, x->all), "difference",
+                      ep_json_real_if(dok, x->area - x->all));
         ep_json_add(a, o, bad);
     }
     return a;
@@ -105,12 +105,11 @@ static json_t *pa_defectors(const struct ep_policy_area *r, int min_votes, int *
     json_t *items = json_array();
     for (int k = 0; k < r->n_def; k++) {
         const struct ep_pa_defector *d = &r->def[k];
-        json_t *o = json_pack("{s:I, s:s, s:o, s:o, s:i, s:i, s:o}", "mep_id",
-                              (json_int_t)d->mep_id, "name", d->name, "group",
-                              ep_json_str_or_null(d->group[0] ? d->group : NULL), "country",
-                              ep_json_str_or_null(d->country[0] ? d->country : NULL), "defections",
-                              d->defections, "counted_votes", d->counted, "rate",
-                              ep_json_real(d->rate));
+        json_t *o = json_pack(
+            "{s:I, s:s, s:o, s:o, s:i, s:i, s:o}", "mep_id", (json_int_t)d->mep_id, "name", d->name,
+            "group", ep_json_str_or_null(d->group[0] ? d->group : NULL), "country",
+            ep_json_str_or_null(d->country[0] ? d->country : NULL), "defections", d->defections,
+            "counted_votes", d->counted, "rate", ep_json_real(d->rate));
         ep_json_add(items, o, bad);
     }
     return json_pack("{s:i, s:i, s:o}", "minimum_votes", min_votes, "ranked", r->n_def_ranked,
@@ -148,9 +147,9 @@ static json_t *pa_majorities(const struct ep_policy_area *r, int *bad)
 
 /* The policy-area briefing PDF from the typed result (report/ep_report_policy.h), handed to
  * sink as policy-<kind>-<code>.pdf. w: the area's window (its dates and sittings). */
-static int pa_pdf(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw,
-                  const struct ep_win *w, const struct ep_policy_area *r, const char *label,
-                  int overall_votes, int min_votes, struct ep_doc_sink *sink, struct ep_error *err)
+static int pa_pdf(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw, const struct ep_win *w,
+                  const struct ep_policy_area *r, const char *label, int overall_votes,
+                  int min_votes, struct ep_doc_sink *sink, struct ep_error *err)
 {
     const struct ep_matrix *m = w->m;
     char from[11] = "?", to[11] = "?", dataset[11] = "";
@@ -227,11 +226,10 @@ static int pa_core(void *arg, struct ep_tool_ctx *ctx, json_t *args, struct ep_d
         return rc;
     int bad = 0;
     json_t *res = json_object();
-    json_t *area = json_pack("{s:s, s:s, s:o, s:i, s:i, s:i}", "kind",
-                             ep_topic_kind_arg(tw.w.topic_kind), "code", tw.w.topic_code, "label",
-                             ep_json_str_or_null(label[0] ? label : NULL), "votes_in_store",
-                             (int)votes_store, "votes_with_positions", (int)votes_pos,
-                             "votes_in_window", r.n_vote);
+    json_t *area = json_pack(
+        "{s:s, s:s, s:o, s:i, s:i, s:i}", "kind", ep_topic_kind_arg(tw.w.topic_kind), "code",
+        tw.w.topic_code, "label", ep_json_str_or_null(label[0] ? label : NULL), "votes_in_store",
+        (int)votes_store, "votes_with_positions", (int)votes_pos, "votes_in_window", r.n_vote);
     ep_json_put(res, "area", area, &bad);
     ep_json_put(res, "window", ep_tools_window_json(&tw, w->m), &bad);
     ep_json_put(res, "votes",
@@ -239,10 +237,9 @@ static int pa_core(void *arg, struct ep_tool_ctx *ctx, json_t *args, struct ep_d
                           pa_votes(&r, &bad)),
                 &bad);
     ep_json_put(res, "groups", pa_groups(&r, &bad), &bad);
-    ep_json_put(res, "pair_agreement",
-                json_pack("{s:i, s:o}", "overall_votes", overall.votes, "pairs",
-                          pa_pairs(&r, &bad)),
-                &bad);
+    ep_json_put(
+        res, "pair_agreement",
+        json_pack("{s:i, s:o}", "overall_votes", overall.votes, "pairs", pa_pairs(&r, &bad)), &bad);
     ep_json_put(res, "defectors", pa_defectors(&r, p.min_votes, &bad), &bad);
     ep_json_put(res, "delegations", pa_delegations(&r, &bad), &bad);
     ep_json_put(res, "majorities", pa_majorities(&r, &bad), &bad);
@@ -302,9 +299,8 @@ int ep_tools_doc_policy(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sin
 
 json_t *ep_tools_cmember_json(const struct ep_cmember *r)
 {
-    return json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:s, s:o}", "mep_id",
-                     (json_int_t)r->member_id, "name",
-                     ep_json_str_or_null(r->name[0] ? r->name : NULL), "role", r->role,
+    return json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:s, s:o}", "mep_id", (json_int_t)r->member_id,
+                     "name", ep_json_str_or_null(r->name[0] ? r->name : NULL), "role", r->role,
                      "classification", r->classification, "group",
                      ep_json_str_or_null(r->group[0] ? r->group : NULL), "country",
                      ep_json_str_or_null(r->country[0] ? r->country : NULL), "start", r->start,
@@ -334,9 +330,8 @@ json_t *ep_tools_ego_committees_json(const struct ep_ego *ego, const struct ep_e
         const struct ep_ego_peer *x = &c->peers[p];
         const struct ep_cmp_like *t = x->tie >= 0 ? &ego->cmp.like[x->tie] : NULL;
         ep_json_add(peers,
-                    json_pack("{s:I, s:o, s:o, s:o, s:b, s:o}", "mep_id",
-                              (json_int_t)x->member_id, "name",
-                              ep_json_str_or_null(x->name[0] ? x->name : NULL), "group",
+                    json_pack("{s:I, s:o, s:o, s:o, s:b, s:o}", "mep_id", (json_int_t)x->member_id,
+                              "name", ep_json_str_or_null(x->name[0] ? x->name : NULL), "group",
                               ep_json_str_or_null(x->group[0] ? x->group : NULL),
                               "shared_committees", shared_json(x), "tie", t != NULL, "weight",
                               t ? ep_json_real(t->agreement) : json_null()),
@@ -352,9 +347,8 @@ json_t *ep_tools_ego_committees_json(const struct ep_ego *ego, const struct ep_e
                     bad);
     }
     return json_pack("{s:b, s:{s:s, s:s}, s:o, s:o, s:i, s:i, s:o}", "available", 1, "dates",
-                     "from", c->from, "to", c->to, "committees", own, "peers", peers,
-                     "peers_total", c->n_peers, "peers_in_network", c->peers_in_network,
-                     "ties", top);
+                     "from", c->from, "to", c->to, "committees", own, "peers", peers, "peers_total",
+                     c->n_peers, "peers_in_network", c->peers_in_network, "ties", top);
 }
 
 static json_t *part_json(const struct ep_ca_part *p)
@@ -393,8 +387,8 @@ static json_t *ca_roster_json(const struct ep_ca_committee *c, int *bad)
         part = ep_json_unavailable("none of the committee's votes in the dates has per-MEP "
                                    "positions in the store");
     }
-    return json_pack("{s:b, s:o, s:o, s:o}", "available", 1, "members", ms, "seats_by_group",
-                     seats, "participation", part);
+    return json_pack("{s:b, s:o, s:o, s:o}", "available", 1, "members", ms, "seats_by_group", seats,
+                     "participation", part);
 }
 
 /* The result's "rosters": what the store holds, and the rosters without votes in the dates. */
@@ -407,17 +401,17 @@ static json_t *ca_rosters_json(const struct ep_committee_activity *r, int *bad)
             "classification)");
     json_t *idle = json_array();
     for (int k = 0; k < r->n_idle; k++)
-        ep_json_add(idle,
-                    json_pack("{s:s, s:i}", "committee", r->idle[k].code, "members",
-                              r->idle[k].members),
-                    bad);
+        ep_json_add(
+            idle,
+            json_pack("{s:s, s:i}", "committee", r->idle[k].code, "members", r->idle[k].members),
+            bad);
     return json_pack("{s:b, s:I, s:I, s:o}", "available", 1, "memberships",
                      (json_int_t)r->memberships, "unknown_committee",
                      (json_int_t)r->memberships_unknown, "without_votes", idle);
 }
 
-static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args,
-                                           json_t **result, struct ep_error *err)
+static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                           struct ep_error *err)
 {
     if (!ctx || !ctx->store)
         return ep_error_set(err, EP_EINVAL, "no store is open");
@@ -434,8 +428,8 @@ static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args
     if (code) {
         char label[8];
         long v = 0, vp = 0;
-        int rc = ep_query_topic(ctx->store, EP_TOPIC_COMMITTEE, code, label, sizeof label, &v,
-                                &vp, err);
+        int rc =
+            ep_query_topic(ctx->store, EP_TOPIC_COMMITTEE, code, label, sizeof label, &v, &vp, err);
         if (rc == EP_ENOTFOUND)
             err->code = rc = EP_EINVAL;
         if (rc)
@@ -484,13 +478,13 @@ static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args
                 if (!x->votes && !x->rice_votes)
                     continue;
                 ep_json_add(gs,
-                            json_pack("{s:s, s:i, s:o, s:o}", "group", x->code, "votes",
-                                      x->votes, "ai_mean", ep_json_real_if(x->ai_ok, x->ai_mean),
-                                      "rice_mean", ep_json_real_if(x->rice_ok, x->rice_mean)),
+                            json_pack("{s:s, s:i, s:o, s:o}", "group", x->code, "votes", x->votes,
+                                      "ai_mean", ep_json_real_if(x->ai_ok, x->ai_mean), "rice_mean",
+                                      ep_json_real_if(x->rice_ok, x->rice_mean)),
                             &bad);
             }
-            coh = json_pack("{s:b, s:i, s:o}", "available", 1, "votes", c->cohesion_votes,
-                            "groups", gs);
+            coh = json_pack("{s:b, s:i, s:o}", "available", 1, "votes", c->cohesion_votes, "groups",
+                            gs);
         } else {
             coh = ep_json_unavailablef(
                 "none of the committee's %ld votes in the dates has per-MEP positions in the "
@@ -510,10 +504,10 @@ static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args
         ep_json_add(items, o, &bad);
     }
     json_t *res = json_object();
-    ep_json_put(res, "period",
-                json_pack("{s:o, s:o}", "from", ep_json_str_or_null(from), "to",
-                          ep_json_str_or_null(to)),
-                &bad);
+    ep_json_put(
+        res, "period",
+        json_pack("{s:o, s:o}", "from", ep_json_str_or_null(from), "to", ep_json_str_or_null(to)),
+        &bad);
     ep_json_put(res, "committees", items, &bad);
     ep_json_put(res, "rosters", ca_rosters_json(&r, &bad), &bad);
     static const char *const limits[] = {
