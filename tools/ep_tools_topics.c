@@ -337,7 +337,7 @@ json_t *ep_tools_ego_committees_json(const struct ep_ego *ego, const struct ep_e
                               t ? ep_json_real(t->agreement) : json_null()),
                     bad);
     }
-    for (int q = 0; q < ego->cmp.n_like; q++) {
+    for (int q = 0; ego->cmp.like && c->top_peer && q < ego->cmp.n_like; q++) {
         int p = c->top_peer[q];
         ep_json_add(top,
                     json_pack("{s:I, s:b, s:o}", "mep_id",
