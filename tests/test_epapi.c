@@ -23,6 +23,7 @@
 #include "ep_epapi.h"
 #include "ep_fetch.h"
 #include "ep_posblob.h"
+#include "ep_query_topics.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
@@ -986,6 +987,79 @@ static void test_sync_agrees_with_xml(void **state)
                                        " 'epapi:meetings/MTG-PL-2024-01-1_/decisions%'"));
 }
 
+/* ---- committee code resolution in the store ------------------------------------------------- */
+
+static int gen_resolve(void *gctx, const struct ep_sink *sink, struct ep_error *err)
+{
+    const char *end = gctx;
+    /* an API body (identifier 4057, label ECON) and one whose abbreviation is its only link */
+    const struct ep_committee bodies[] = {{"4057", "Economic and Monetary Affairs", "ECON"},
+                                          {"5000", "A body", "ZZZZ"}};
+    for (size_t i = 0; i < 2; i++) {
+        int rc = sink->committee(sink->ctx, &bodies[i], err);
+        if (rc)
+            return rc;
+    }
+    const struct ep_committee_membership ms[] = {
+        {840, "4057", "CHAIR", "COMMITTEE_PARLIAMENTARY_STANDING", "2019-07-25", end},
+        {840, "ENVI", "MEMBER", "COMMITTEE_PARLIAMENTARY_STANDING", "2019-07-25", NULL},
+        {840, "ZZZZ", "MEMBER", "COMMITTEE_PARLIAMENTARY_SPECIAL", "2020-01-01", NULL},
+        {840, "9999", "MEMBER", "COMMITTEE_PARLIAMENTARY_INQUIRY", "2020-01-01", NULL},
+    };
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        int rc = sink->committee_membership(sink->ctx, &ms[i], err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The store's resolution of an organization id (cb_committee_membership): the API body 4057
+ * through its abbreviation to the HowTheyVote code ECON (the code votes are linked with), ENVI
+ * by code, ZZZZ by abbreviation to body 5000, 9999 kept as given (unknown); a second ingest with
+ * another end date updates the row instead of adding one. */
+static void test_committee_resolution(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/resolve.db", tmp);
+    struct ep_store *st = NULL;
+    struct ep_error err = {0};
+    assert_int_equal(ep_store_open(path, 0, &st, &err), 0);
+    assert_int_equal(ep_store_ensure_default(st, NULL, NULL, &err), 0);
+    struct ep_ingest_report rep;
+    memset(&rep, 0, sizeof rep);
+    if (ep_store_ingest_generated(st, "resolve-1", "epapi-mep", "k1", gen_resolve, NULL, &rep,
+                                  &err))
+        fail_msg("ingest: %s", err.msg);
+    memset(&rep, 0, sizeof rep);
+    if (ep_store_ingest_generated(st, "resolve-2", "epapi-mep", "k2", gen_resolve,
+                                  (void *)"2024-02-29", &rep, &err))
+        fail_msg("ingest: %s", err.msg);
+    ep_store_close(st);
+    assert_int_equal(count("resolve.db", "SELECT count(*) FROM committee_membership"), 4);
+    assert_int_equal(count("resolve.db", "SELECT count(*) FROM committee_membership WHERE"
+                                         " org_id = '4057' AND committee_code = 'ECON' AND"
+                                         " end_date = '2024-02-29'"),
+                     1);
+    assert_int_equal(count("resolve.db", "SELECT count(*) FROM committee_membership WHERE"
+                                         " org_id = 'ENVI' AND committee_code = 'ENVI'"),
+                     1);
+    assert_int_equal(count("resolve.db", "SELECT count(*) FROM committee_membership WHERE"
+                                         " org_id = 'ZZZZ' AND committee_code = '5000'"),
+                     1);
+    assert_int_equal(count("resolve.db", "SELECT count(*) FROM committee_membership WHERE"
+                                         " org_id = '9999' AND committee_code = '9999'"),
+                     1);
+    struct ep_store *s2 = NULL;
+    assert_int_equal(ep_store_open(path, 0, &s2, &err), 0);
+    long total = 0, unknown = 0;
+    assert_int_equal(ep_query_committee_membership_count(s2, &total, &unknown, &err), 0);
+    assert_int_equal(total, 4);
+    assert_int_equal(unknown, 1);
+    ep_store_close(s2);
+}
+
 /* ---- committee rosters through the tools ---------------------------------------------------- */
 
 static json_t *roster_call(struct ep_tool_ctx *ctx, const char *tool, const char *args_json)
@@ -1196,6 +1270,7 @@ int main(void)
         cmocka_unit_test(test_sync_fault_free),
         cmocka_unit_test(test_tools_on_synced_store),
         cmocka_unit_test(test_roster_tools),
+        cmocka_unit_test(test_committee_resolution),
         cmocka_unit_test(test_sync_with_30pct_faults),
         cmocka_unit_test(test_sync_killed_then_resumed),
         cmocka_unit_test(test_sync_killed_in_procedures),
