@@ -48,7 +48,7 @@ struct side {
 /* p50 (ms) of reps calls of tool(args) on side x. */
 static double p50_ms(struct side *x, const char *tool, const char *args_json, int reps, int *fail)
 {
-    double t[64];
+    double t[64] = {0};
     reps = reps > 64 ? 64 : reps;
     for (int k = 0; k < reps; k++) {
         struct ep_tool_ctx ctx = {0};
@@ -84,7 +84,8 @@ static int bench_rosters(const char *plain, const char *rosters, int reps)
             return 1;
         }
     }
-    const ep_rows_fn fams[] = {ep_tools_basic_rows, ep_tools_topics_rows, ep_tools_toolkit_rows};
+    static const ep_rows_fn fams[] = {ep_tools_basic_rows, ep_tools_topics_rows,
+                                      ep_tools_toolkit_rows};
     for (size_t f = 0; f < sizeof fams / sizeof fams[0]; f++) {
         size_t n;
         const struct ep_tool *rows = fams[f](&n);
@@ -123,7 +124,7 @@ static int bench_rosters(const char *plain, const char *rosters, int reps)
 int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "--rosters") == 0)
-        return bench_rosters(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 15);
+        return bench_rosters(argv[2], argv[3], argc > 4 ? (int)strtol(argv[4], NULL, 10) : 15);
     if (argc < 2) {
         fprintf(stderr, "usage: bench_topics STORE [N=7] [SUBJECT=4] [COMMITTEE=LIBE]\n");
         return 2;

@@ -557,15 +557,15 @@ static void check_rosters(const char *db, const struct ep_sync_summary *sum)
             continue;
         line[strcspn(line, "\r\n")] = 0;
         /* start and end may be empty: split by hand */
-        char *fld[6], *p = line;
-        for (int k = 0; k < 6; k++) {
-            fld[k] = p;
+        char e[1] = "", *fld[6] = {e, e, e, e, e, e}, *p = line;
+        int nf = 0;
+        while (p && nf < 6) {
+            fld[nf++] = p;
             p = strchr(p, ',');
             if (p)
                 *p++ = 0;
-            else
-                assert_int_equal(k, 5);
         }
+        assert_int_equal(nf, 6);
         const char *m = fld[0], *org = fld[1], *role = fld[2], *cls = fld[3], *sd = fld[4],
                    *ed = fld[5];
         if (strncmp(cls, "COMMITTEE_", 10) != 0)
@@ -1078,10 +1078,14 @@ static json_t *get(json_t *o, const char *path)
 {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", path);
-    for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
-        o = json_is_array(o) ? json_array_get(o, (size_t)strtol(k, NULL, 10))
-                             : json_object_get(o, k);
-    return o;
+    char *save = NULL;
+    json_t *v = o;
+    for (char *k = strtok_r(buf, ".", &save); k && v; k = strtok_r(NULL, ".", &save)) {
+        json_t *next = json_is_array(v) ? json_array_get(v, (size_t)strtol(k, NULL, 10))
+                                        : json_object_get(v, k);
+        v = next;
+    }
+    return v;
 }
 
 static long geti(json_t *o, const char *path)
