@@ -1199,8 +1199,8 @@ static const struct ep_tool rows[] = {
      "Query text is taken literally: quotes, parentheses and operators are not interpreted.",
      NULL, NULL, ANNOT, 3600, tool_search_documents},
     {"get_committee_info", "Parliamentary committees",
-     "EP committees with codes and names, all or one by code. Members and roles are reported as "
-     "unavailable with the reason when the store has no committee rosters.",
+     "EP committees with codes and names, all or one by code, with their members, roles and dates "
+     "where the store holds synced committee memberships (unavailable with the reason otherwise).",
      NULL, NULL, ANNOT, 3600, tool_get_committee_info},
     {"get_parliamentary_questions", "Parliamentary questions",
      "Written and oral parliamentary questions from the store, filtered by author, date range "

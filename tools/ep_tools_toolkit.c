@@ -1556,7 +1556,8 @@ static const struct ep_tool rows[] = {
      "An MEP's ego network in the co-voting network of a window: the k strongest ties (agreement "
      "with at least a minimum of common votes) with their groups and countries, the composition "
      "of all ties by group and country, the ties that bridge to other groups and the MEP's "
-     "degree, strength, bridge score and community.",
+     "degree, strength, bridge score and community; where committee rosters are synced, the "
+     "committee co-membership edges.",
      NULL, NULL, ANNOT, 3600, tool_network_analysis},
 };
 

@@ -539,7 +539,8 @@ static const struct ep_tool rows[] = {
      NULL, NULL, ANNOT, 3600, tool_analyze_policy_area},
     {"analyze_committee_activity", "Analyze committee activity",
      "Per responsible committee: the votes of its procedures, their results, the span from the "
-     "first to the last vote and each group's cohesion on the votes with per-MEP positions.",
+     "first to the last vote and each group's cohesion on the votes with per-MEP positions; where "
+     "rosters are synced, each committee's members, seats by group and their participation.",
      NULL, NULL, ANNOT, 3600, tool_analyze_committee_activity},
 };
 
