@@ -1,6 +1,7 @@
 /* ep_ego: an MEP's ego network. See ep_ego.h. */
 #include "ep_ego.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,4 +108,137 @@ int ep_ego_compute(struct ep_win *w, const struct ep_ego_params *p, struct ep_ru
     if ((rc = ep_run_stage(r, "composition", err)) || (rc = composition(w, out, err)))
         ep_ego_free(out);
     return rc;
+}
+
+/* ---- committee co-membership ---------------------------------------------------------------- */
+
+void ep_ego_committees_free(struct ep_ego_committees *out)
+{
+    free(out->own);
+    free(out->peers);
+    free(out->top_peer);
+    memset(out, 0, sizeof *out);
+}
+
+/* The overlap of two memberships and the window, in days: 1 when it holds a day. */
+static int overlaps(const struct ep_cmember *a, const struct ep_cmember *b, int32_t w0, int32_t w1)
+{
+    int32_t s = w0, e = w1;
+    int32_t d[4] = {ep_date_days(a->start), ep_date_days(b->start),
+                    a->end[0] ? ep_date_days(a->end) : INT32_MAX,
+                    b->end[0] ? ep_date_days(b->end) : INT32_MAX};
+    s = d[0] > s ? d[0] : s;
+    s = d[1] > s ? d[1] : s;
+    e = d[2] < e ? d[2] : e;
+    e = d[3] < e ? d[3] : e;
+    return s <= e;
+}
+
+static int cmp_peers(const void *x, const void *y)
+{
+    const struct ep_ego_peer *a = x, *b = y;
+    if (a->n_shared != b->n_shared)
+        return b->n_shared - a->n_shared;
+    /* ties by index in cmp.like: the strongest tie first (the list is ranked), no tie last */
+    int ta = a->tie < 0 ? INT32_MAX : a->tie, tb = b->tie < 0 ? INT32_MAX : b->tie;
+    if (ta != tb)
+        return ta < tb ? -1 : 1;
+    return (a->member_id > b->member_id) - (a->member_id < b->member_id);
+}
+
+/* Add peer row r (sharing committee code) to out->peers. */
+static void add_peer(struct ep_ego_committees *out, const struct ep_cmember *r)
+{
+    int p = 0;
+    while (p < out->n_peers && out->peers[p].member_id != r->member_id)
+        p++;
+    struct ep_ego_peer *x = &out->peers[p];
+    if (p == out->n_peers) {
+        out->n_peers++;
+        x->member_id = r->member_id;
+        snprintf(x->name, sizeof x->name, "%s", r->name);
+        snprintf(x->group, sizeof x->group, "%s", r->group);
+        x->tie = -1;
+    }
+    for (int k = 0; k < x->n_shared && k < EP_EGO_MAX_SHARED; k++)
+        if (strcmp(x->shared[k], r->committee) == 0)
+            return;
+    if (x->n_shared < EP_EGO_MAX_SHARED)
+        snprintf(x->shared[x->n_shared], sizeof x->shared[0], "%s", r->committee);
+    x->n_shared++;
+}
+
+int ep_ego_committees_compute(const struct ep_ego *ego, struct ep_ego_committees *out,
+                              struct ep_error *err)
+{
+    memset(out, 0, sizeof *out);
+    const struct ep_matrix *m = ego->win->m;
+    struct ep_store *s = ego->win->store;
+    int rc = ep_query_committee_membership_count(s, &out->memberships, NULL, err);
+    if (rc || out->memberships == 0 || m->n_vote == 0)
+        return rc;
+    int32_t w0 = m->vote_day[0], w1 = m->vote_day[0];
+    for (int v = 1; v < m->n_vote; v++) {
+        w0 = m->vote_day[v] < w0 ? m->vote_day[v] : w0;
+        w1 = m->vote_day[v] > w1 ? m->vote_day[v] : w1;
+    }
+    ep_date_format(w0, out->from);
+    ep_date_format(w1, out->to);
+    int64_t id = m->mep_id[ego->p.mep];
+    if ((rc = ep_query_committee_members(s, NULL, id, out->from, out->to, &out->own, &out->n_own,
+                                         err)))
+        return rc;
+    out->top_peer = malloc((size_t)(ego->cmp.n_like ? ego->cmp.n_like : 1) * sizeof(int));
+    if (!out->top_peer)
+        return ep_error_set(err, EP_ENOMEM, "out of memory");
+    for (int q = 0; q < ego->cmp.n_like; q++)
+        out->top_peer[q] = -1;
+    for (int c = 0; c < out->n_own && !rc; c++) {
+        const struct ep_cmember *e = &out->own[c];
+        int seen = 0; /* the ego's second membership of a committee: its members are listed */
+        for (int j = 0; j < c && !seen; j++)
+            seen = strcmp(out->own[j].committee, e->committee) == 0;
+        if (seen)
+            continue;
+        struct ep_cmember *rows = NULL;
+        int n = 0;
+        if ((rc = ep_query_committee_members(s, e->committee, 0, out->from, out->to, &rows, &n,
+                                             err)))
+            break;
+        void *np = realloc(out->peers, (size_t)(out->n_peers + n + 1) * sizeof *out->peers);
+        if (!np) {
+            free(rows);
+            return ep_error_set(err, EP_ENOMEM, "out of memory");
+        }
+        out->peers = np;
+        memset(out->peers + out->n_peers, 0, (size_t)(n + 1) * sizeof *out->peers);
+        for (int r = 0; r < n; r++) {
+            if (rows[r].member_id == id)
+                continue;
+            int shared = 0;
+            for (int j = 0; j < out->n_own && !shared; j++)
+                shared = strcmp(out->own[j].committee, e->committee) == 0 &&
+                         overlaps(&out->own[j], &rows[r], w0, w1);
+            if (shared)
+                add_peer(out, &rows[r]);
+        }
+        free(rows);
+    }
+    if (rc)
+        return rc;
+    for (int p = 0; p < out->n_peers; p++) {
+        int i = ep_matrix_mep_index(m, out->peers[p].member_id);
+        for (int q = 0; i >= 0 && q < ego->cmp.like_candidates; q++)
+            if (ego->cmp.like[q].mep == i) {
+                out->peers[p].tie = q;
+                out->peers_in_network++;
+                break;
+            }
+    }
+    if (out->n_peers > 1)
+        qsort(out->peers, (size_t)out->n_peers, sizeof *out->peers, cmp_peers);
+    for (int p = 0; p < out->n_peers; p++)
+        if (out->peers[p].tie >= 0 && out->peers[p].tie < ego->cmp.n_like)
+            out->top_peer[out->peers[p].tie] = p;
+    return EP_OK;
 }

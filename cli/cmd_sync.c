@@ -281,12 +281,14 @@ static void print_summary(const struct ep_sync_summary *s, const struct ep_fetch
     fprintf(stderr,
             "sync: %s in %.1f s: %ld pages (%ld changed the store, %ld unchanged), %ld "
             "records; seen: %ld members, %ld group memberships (%ld other memberships "
-            "not modelled), %ld committees, %ld groups, %ld sittings, %ld votes, %ld "
+            "not modelled), %ld committee memberships (the store holds %ld under a committee "
+            "it does not know), %ld committees, %ld groups, %ld sittings, %ld votes, %ld "
             "positions, %ld questions, %ld procedures, %ld procedure events, %ld "
             "documents, %ld adopted texts, %ld speeches; roll-call XML: %ld files, %ld "
             "sittings without; %ld disagreements; %ld warnings\n",
             rc ? "stopped" : "done", s->seconds, s->pages, s->units_new, s->units_same, s->records,
-            s->members, s->memberships, s->other_memberships, s->committees, s->groups, s->sittings,
+            s->members, s->memberships, s->other_memberships, s->committee_memberships,
+            s->committee_unknown, s->committees, s->groups, s->sittings,
             s->votes, s->positions, s->questions, s->procedures, s->events, s->documents,
             s->adopted_texts, s->speeches, s->xml_files, s->xml_missing, s->disagreements,
             s->warnings);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ep_query_topics.h"
 #include "ep_store.h"
 #include "ep_store_db.h"
 #include "ep_util.h"
@@ -174,6 +175,42 @@ int ep_epapi_meps(json_t *page, const struct ep_sink *sink, struct ep_error *err
     return 0;
 }
 
+/* One COMMITTEE_* membership of MEP id: organization and role stripped of their prefixes; a
+ * membership without organization or start date is skipped with a warning. */
+static int emit_committee_membership(json_t *ms, int64_t id, const char *cls,
+                                     const struct ep_sink *sink, struct ep_error *err)
+{
+    const char *org = ep_epapi_strip(str(ms, "organization"));
+    const char *role = ep_epapi_strip(str(ms, "role"));
+    json_t *dur = json_object_get(ms, "memberDuring");
+    char sd[11], ed[11];
+    const char *start = date10(str(dur, "startDate"), sd);
+    if (!org || !*org || !start) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "MEP %lld: committee membership without organization or start date skipped",
+                 (long long)id);
+        warn(sink, msg);
+        return 0;
+    }
+    struct ep_committee_membership m = {.member_id = id,
+                                        .committee = org,
+                                        .role = role && *role ? role : "MEMBER",
+                                        .classification = cls,
+                                        .start_date = start,
+                                        .end_date = date10(str(dur, "endDate"), ed)};
+    if (m.end_date && strcmp(m.end_date, m.start_date) < 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "MEP %lld: committee membership of %s ends before it starts: "
+                 "skipped",
+                 (long long)id, org);
+        warn(sink, msg);
+        return 0;
+    }
+    return sink->committee_membership ? sink->committee_membership(sink->ctx, &m, err) : 0;
+}
+
 int ep_epapi_mep_detail(json_t *page, const struct ep_sink *sink, long *other, struct ep_error *err)
 {
     json_t *d = data_of(page, err);
@@ -194,6 +231,11 @@ int ep_epapi_mep_detail(json_t *page, const struct ep_sink *sink, long *other, s
         json_array_foreach(json_object_get(it, "hasMembership"), k, ms)
         {
             const char *cls = ep_epapi_strip(str(ms, "membershipClassification"));
+            if (cls && strncmp(cls, "COMMITTEE_", 10) == 0) {
+                if ((rc = emit_committee_membership(ms, id, cls, sink, err)))
+                    return rc;
+                continue;
+            }
             if (!cls || strcmp(cls, "EU_POLITICAL_GROUP") != 0) {
                 if (other)
                     (*other)++;
@@ -895,6 +937,7 @@ COUNTING(member, ep_member, members)
 COUNTING(group, ep_group, groups)
 COUNTING(membership, ep_membership, memberships)
 COUNTING(committee, ep_committee, committees)
+COUNTING(committee_membership, ep_committee_membership, committee_memberships)
 COUNTING(sitting, ep_sitting, sittings)
 COUNTING(vote, ep_vote, votes)
 COUNTING(position, ep_position, positions)
@@ -1315,6 +1358,7 @@ static int gen_page(void *gctx, const struct ep_sink *sink, struct ep_error *err
                          .group = c_group,
                          .membership = c_membership,
                          .committee = c_committee,
+                         .committee_membership = c_committee_membership,
                          .sitting = c_sitting,
                          .vote = c_vote,
                          .position = c_position,
@@ -1943,6 +1987,10 @@ int ep_epapi_sync(struct ep_store *s, struct ep_fetch *f, const struct ep_sync_o
         rc = stage_list(&y, K_ADOPTED, "adopted-texts", "adopted texts", err);
     if (!rc && (only & EP_SYNC_SPEECHES))
         rc = stage_list(&y, K_SPEECHES, "speeches", "speeches", err);
+    if (!rc) {
+        long total = 0;
+        rc = ep_query_committee_membership_count(s, &total, &sum->committee_unknown, err);
+    }
     if (!rc) {
         char ts[32];
         time_t now = time(NULL);

@@ -187,6 +187,10 @@ struct ep_sync_summary {
     long members, memberships, other_memberships, committees, groups, sittings, votes,
         positions; /* records seen by kind */
     long questions, procedures, events, documents, adopted_texts, speeches;
+    /* committee memberships seen, and those stored (by this or an earlier sync) under an
+     * organization id the store has no committee for (kept with the raw id; counted after the
+     * sync over the whole store) */
+    long committee_memberships, committee_unknown;
     long xml_files;     /* roll-call XML files ingested (or already in the store) */
     long xml_missing;   /* sittings whose XML is not (yet) published: 404, or unreachable */
     long disagreements; /* positions where the API and the stored (XML) source differ */

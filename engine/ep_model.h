@@ -59,6 +59,18 @@ struct ep_committee {
     const char *code, *label, *abbreviation;
 };
 
+/* An MEP's seat in a committee (EP API hasMembership[] with a COMMITTEE_* classification).
+ * committee is the organization id as the source names it (prefix "org/" stripped); the store
+ * resolves it to its own committee code (ep_store.c, cb_committee_membership). */
+struct ep_committee_membership {
+    int64_t member_id;
+    const char *committee;      /* raw organization id */
+    const char *role;           /* MEMBER, CHAIR, VICE_CHAIR, SUBSTITUTE, ... (prefix stripped) */
+    const char *classification; /* COMMITTEE_PARLIAMENTARY_STANDING, ..._SPECIAL, ... */
+    const char *start_date;     /* YYYY-MM-DD, never NULL */
+    const char *end_date;       /* NULL = ongoing */
+};
+
 /* The vote topics of the HowTheyVote export: OEIL subjects (hierarchical codes "6", "6.10",
  * "6.10.04"), EuroVoc concepts (ids), geographic areas (ISO alpha-3 or custom 3-letter codes)
  * and, for the links only, the responsible committee (codes of struct ep_committee). */
@@ -71,7 +83,7 @@ enum ep_topic_kind {
 
 /* One topic (not for EP_TOPIC_COMMITTEE: committees are struct ep_committee). */
 struct ep_topic {
-    int kind;                /* enum ep_topic_kind */
+    int kind; /* enum ep_topic_kind */
     const char *code, *label;
     const char *iso_alpha_2; /* geographic areas; NULL otherwise or unknown */
 };
@@ -135,6 +147,9 @@ struct ep_sink {
      * to votes (*_votes, responsible_committee_votes). */
     int (*topic)(void *ctx, const struct ep_topic *t, struct ep_error *err);
     int (*topic_vote)(void *ctx, const struct ep_topic_vote *tv, struct ep_error *err);
+    /* Committee memberships (EP API MEP details). */
+    int (*committee_membership)(void *ctx, const struct ep_committee_membership *m,
+                                struct ep_error *err);
     /* 1: the positions' names are not wanted; an adapter may then leave ep_position.name NULL
      * and save the work of keeping them (the roll-call XML adapter does). */
     int no_names;

@@ -192,8 +192,9 @@ int ep_query_vote_brief(struct ep_store *s, int64_t id, char *title, size_t tn, 
     title[0] = result[0] = '\0';
     sqlite3 *db = ep_store_db(s);
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT COALESCE(title, rcv_title, ''), COALESCE(result, '')"
-                               " FROM vote WHERE id = ?1",
+    if (sqlite3_prepare_v2(db,
+                           "SELECT COALESCE(title, rcv_title, ''), COALESCE(result, '')"
+                           " FROM vote WHERE id = ?1",
                            -1, &q, NULL) != SQLITE_OK)
         return ep_error_set(err, EP_EDB, "reading vote %lld: %s", (long long)id,
                             sqlite3_errmsg(db));
@@ -243,9 +244,8 @@ static int rows_done(sqlite3 *db, sqlite3_stmt *q, int rc, int step, void **rows
     return rc;
 }
 
-int ep_query_committee_votes(struct ep_store *s, const char *code, const char *from,
-                             const char *to, struct ep_committee_votes **rows, int *n,
-                             struct ep_error *err)
+int ep_query_committee_votes(struct ep_store *s, const char *code, const char *from, const char *to,
+                             struct ep_committee_votes **rows, int *n, struct ep_error *err)
 {
     *rows = NULL;
     *n = 0;
@@ -320,8 +320,8 @@ int ep_query_committee_vote_ids(struct ep_store *s, const char *code, const char
     return rows_done(db, q, rc, step, (void **)ids, n, "reading a committee's votes", err);
 }
 
-int ep_query_topic_vote_ids(struct ep_store *s, int kind, const char *code, int64_t **ids,
-                            int *n, struct ep_error *err)
+int ep_query_topic_vote_ids(struct ep_store *s, int kind, const char *code, int64_t **ids, int *n,
+                            struct ep_error *err)
 {
     *ids = NULL;
     *n = 0;
@@ -406,4 +406,86 @@ int ep_query_subject_list(struct ep_store *s, struct ep_subject_row **rows, int 
             r->level += *p == '.';
     }
     return rows_done(db, q, rc, step, (void **)rows, n, "reading the OEIL subjects", err);
+}
+
+/* ---- committee memberships ---------------------------------------------------------------- */
+
+static void col_copy(sqlite3_stmt *q, int c, char *dst, size_t n)
+{
+    const unsigned char *t = sqlite3_column_text(q, c);
+    snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+int ep_query_committee_members(struct ep_store *s, const char *code, int64_t member_id,
+                               const char *from, const char *to, struct ep_cmember **rows, int *n,
+                               struct ep_error *err)
+{
+    *rows = NULL;
+    *n = 0;
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT cm.member_id, cm.committee_code, cm.role, cm.classification, cm.start_date,"
+            " COALESCE(cm.end_date, ''),"
+            " TRIM(COALESCE(m.first_name, '') || ' ' || COALESCE(m.last_name, '')),"
+            " COALESCE(m.country_code, ''),"
+            " COALESCE((SELECT ms.group_code FROM membership ms WHERE ms.member_id = cm.member_id"
+            "  AND ms.start_date <= min(COALESCE(cm.end_date, '9999-12-31'),"
+            "  COALESCE(?3, '9999-12-31')) AND (ms.end_date IS NULL OR ms.end_date >="
+            "  max(cm.start_date, COALESCE(?2, ''))) ORDER BY ms.start_date DESC LIMIT 1), ''),"
+            " EXISTS(SELECT 1 FROM committee c WHERE c.code = cm.committee_code)"
+            " FROM committee_membership cm LEFT JOIN member m ON m.id = cm.member_id"
+            " WHERE (?1 IS NULL OR cm.committee_code = ?1) AND (?4 = 0 OR cm.member_id = ?4)"
+            " AND (?3 IS NULL OR cm.start_date <= ?3)"
+            " AND (?2 IS NULL OR cm.end_date IS NULL OR cm.end_date >= ?2)"
+            " ORDER BY cm.committee_code, CASE cm.role WHEN 'CHAIR' THEN 0 WHEN 'VICE_CHAIR'"
+            " THEN 1 WHEN 'MEMBER' THEN 2 WHEN 'SUBSTITUTE' THEN 3 ELSE 4 END, cm.member_id,"
+            " cm.start_date",
+            -1, &q, NULL) != SQLITE_OK)
+        return ep_error_set(err, EP_EDB, "reading committee memberships: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, member_id);
+    int rc = EP_OK, alloc = 0, step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((rc = grow((void **)rows, &alloc, *n, sizeof **rows, 64, err)))
+            break;
+        struct ep_cmember *r = &(*rows)[(*n)++];
+        r->member_id = sqlite3_column_int64(q, 0);
+        col_copy(q, 1, r->committee, sizeof r->committee);
+        col_copy(q, 2, r->role, sizeof r->role);
+        col_copy(q, 3, r->classification, sizeof r->classification);
+        col_copy(q, 4, r->start, sizeof r->start);
+        col_copy(q, 5, r->end, sizeof r->end);
+        col_copy(q, 6, r->name, sizeof r->name);
+        col_copy(q, 7, r->country, sizeof r->country);
+        col_copy(q, 8, r->group, sizeof r->group);
+        r->known = sqlite3_column_int(q, 9);
+    }
+    return rows_done(db, q, rc, step, (void **)rows, n, "reading committee memberships", err);
+}
+
+int ep_query_committee_membership_count(struct ep_store *s, long *total, long *unknown,
+                                        struct ep_error *err)
+{
+    sqlite3 *db = ep_store_db(s);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM"
+                           " committee c WHERE c.code = cm.committee_code))"
+                           " FROM committee_membership cm",
+                           -1, &q, NULL) != SQLITE_OK)
+        return ep_error_set(err, EP_EDB, "counting committee memberships: %s", sqlite3_errmsg(db));
+    int rc = EP_OK;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *total = (long)sqlite3_column_int64(q, 0);
+        if (unknown)
+            *unknown = (long)sqlite3_column_int64(q, 1);
+    } else {
+        rc = ep_error_set(err, EP_EDB, "counting committee memberships: %s", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(q);
+    return rc;
 }

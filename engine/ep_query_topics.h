@@ -30,16 +30,16 @@ int ep_topic_sql(struct ep_buf *sql, int kind, const char *code, struct ep_error
 /* The stored topic `code` of `kind`: its label (into label[n], "" when none) and the number of
  * votes that carry it (*votes, descendants included for a subject) and of those with per-MEP
  * positions (*votes_pos); votes and votes_pos NULL: the check alone (one index probe, the
- * counts read every link of the topic). EP_ENOTFOUND with a message naming the code when the store has no
- * such code (a subject code is known when it or a code below it is stored); EP_EINVAL for a
+ * counts read every link of the topic). EP_ENOTFOUND with a message naming the code when the store
+ * has no such code (a subject code is known when it or a code below it is stored); EP_EINVAL for a
  * malformed code. */
 int ep_query_topic(struct ep_store *s, int kind, const char *code, char *label, size_t n,
                    long *votes, long *votes_pos, struct ep_error *err);
 
 /* The distinct ids of the votes with per-MEP positions that carry the topic (a subject: or a
  * code below it), ascending. *ids malloc'ed (free()), *n may be 0. */
-int ep_query_topic_vote_ids(struct ep_store *s, int kind, const char *code, int64_t **ids,
-                            int *n, struct ep_error *err);
+int ep_query_topic_vote_ids(struct ep_store *s, int kind, const char *code, int64_t **ids, int *n,
+                            struct ep_error *err);
 
 /* A vote's title (title, else the roll-call title, "" when none) and result ("ADOPTED",
  * "REJECTED", "LAPSED", "" unknown). 0, or EP_EDB. */
@@ -56,9 +56,8 @@ struct ep_committee_votes {
 /* Every committee with at least one vote in the dates (or only `code`, which must be a stored
  * committee: EP_ENOTFOUND naming it), by votes descending then code. *rows is malloc'ed (free()),
  * *n may be 0. */
-int ep_query_committee_votes(struct ep_store *s, const char *code, const char *from,
-                             const char *to, struct ep_committee_votes **rows, int *n,
-                             struct ep_error *err);
+int ep_query_committee_votes(struct ep_store *s, const char *code, const char *from, const char *to,
+                             struct ep_committee_votes **rows, int *n, struct ep_error *err);
 
 /* The ids of the votes with positions whose responsible committee is code, ascending, in
  * [from, to]. *ids malloc'ed (free()), *n may be 0. */
@@ -81,5 +80,32 @@ struct ep_subject_row {
 };
 int ep_query_subject_list(struct ep_store *s, struct ep_subject_row **rows, int *n,
                           struct ep_error *err);
+
+/* ---- committee memberships (migration 10: committee_membership, synced from the EP API) ---- */
+
+/* One stored committee membership with the MEP's name, country and group. group is the
+ * political group the MEP held on the last day of the membership's overlap with the dates
+ * asked for (the latest group membership started by then and not ended before the overlap
+ * starts); "" when none. end "" = ongoing. known = the committee code is a stored committee
+ * (0: the raw organization id of a committee the store does not know). */
+struct ep_cmember {
+    int64_t member_id;
+    char committee[33], role[24], classification[48], start[11], end[11];
+    char name[96], country[8], group[16];
+    int known;
+};
+
+/* The memberships overlapping [from, to] (either NULL = open; overlap = start <= to and (no end
+ * or end >= from)), of committee `code` (NULL = every committee) and MEP `member_id` (0 = every
+ * MEP), by committee, role (CHAIR, VICE_CHAIR, MEMBER, SUBSTITUTE, others), MEP and start.
+ * *rows is malloc'ed (free()), *n may be 0. */
+int ep_query_committee_members(struct ep_store *s, const char *code, int64_t member_id,
+                               const char *from, const char *to, struct ep_cmember **rows, int *n,
+                               struct ep_error *err);
+
+/* How many committee memberships the store holds (*total) and how many of them name a committee
+ * the store does not know (*unknown; may be NULL). */
+int ep_query_committee_membership_count(struct ep_store *s, long *total, long *unknown,
+                                        struct ep_error *err);
 
 #endif

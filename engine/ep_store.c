@@ -103,6 +103,8 @@ enum {
     ST_HAS_CONCEPT,
     ST_HAS_COMMITTEE,
     ST_HAS_GEO,
+    ST_COMMITTEE_MEMBERSHIP,
+    ST_COMMITTEE_RESOLVE,
     ST_COUNT
 };
 
@@ -184,6 +186,22 @@ static const char *const ingest_sql[ST_COUNT] = {
     [ST_HAS_CONCEPT] = "SELECT 1 FROM eurovoc_concept WHERE id = ?1",
     [ST_HAS_COMMITTEE] = "SELECT 1 FROM committee WHERE code = ?1",
     [ST_HAS_GEO] = "SELECT 1 FROM geo_area WHERE code = ?1",
+    /* committee memberships (migration 10) */
+    [ST_COMMITTEE_MEMBERSHIP] =
+        "INSERT INTO committee_membership(member_id, org_id, committee_code, role,"
+        " classification, start_date, end_date, unit_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)"
+        " ON CONFLICT(member_id, org_id, role, start_date) DO UPDATE SET committee_code=?3,"
+        " classification=?5, end_date=?7, unit_id=?8",
+    /* an organization id to the store's committee code: the HowTheyVote committee whose code
+     * is the abbreviation of the body with that id (API identifier -> label ECON -> ECON: the
+     * code votes are linked with), else the body with that code, else the body with that
+     * abbreviation */
+    [ST_COMMITTEE_RESOLVE] =
+        "SELECT code FROM (SELECT c2.code, 0 AS r FROM committee c1"
+        " JOIN committee c2 ON c2.code = c1.abbreviation WHERE c1.code = ?1"
+        " UNION ALL SELECT code, 1 FROM committee WHERE code = ?1"
+        " UNION ALL SELECT code, 2 FROM committee WHERE abbreviation = ?1)"
+        " ORDER BY r, code LIMIT 1",
 };
 
 /* Per-vote state of one ingest: which votes got positions and whether they are compared
@@ -634,6 +652,38 @@ static int cb_committee(void *ctx, const struct ep_committee *c, struct ep_error
     bind_text(st, 3, c->abbreviation);
     sqlite3_bind_int64(st, 4, in->unit_id);
     return step_done(in, st, err, "storing a committee");
+}
+
+/* A committee membership, under the store's committee code when the store knows the committee
+ * (ST_COMMITTEE_RESOLVE), else under its raw organization id: kept, so that a later sync of the
+ * corporate bodies does not need the MEPs again, and counted by ep_epapi_sync's summary
+ * (committee_unknown). */
+static int cb_committee_membership(void *ctx, const struct ep_committee_membership *m,
+                                   struct ep_error *err)
+{
+    struct ingest *in = ctx;
+    sqlite3_stmt *rs = in->st[ST_COMMITTEE_RESOLVE];
+    sqlite3_bind_text(rs, 1, m->committee, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(rs);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        sqlite3_reset(rs);
+        return db_error(in->s->db, err, "resolving a committee membership's committee");
+    }
+    sqlite3_stmt *st = in->st[ST_COMMITTEE_MEMBERSHIP];
+    sqlite3_bind_int64(st, 1, m->member_id);
+    bind_text(st, 2, m->committee);
+    if (rc == SQLITE_ROW)
+        sqlite3_bind_text(st, 3, (const char *)sqlite3_column_text(rs, 0), -1, SQLITE_TRANSIENT);
+    else
+        bind_text(st, 3, m->committee);
+    sqlite3_reset(rs);
+    sqlite3_clear_bindings(rs);
+    bind_text(st, 4, m->role);
+    bind_text(st, 5, m->classification);
+    bind_text(st, 6, m->start_date);
+    bind_text(st, 7, m->end_date);
+    sqlite3_bind_int64(st, 8, in->unit_id);
+    return step_done(in, st, err, "storing a committee membership");
 }
 
 static int cb_topic(void *ctx, const struct ep_topic *t, struct ep_error *err)
@@ -1394,6 +1444,7 @@ static int ingest_unit(struct ep_store *s, const struct unit_source *src, const 
         .warn = cb_warn,
         .topic = cb_topic,
         .topic_vote = cb_topic_vote,
+        .committee_membership = cb_committee_membership,
         /* names are kept: an MEP missing from the members table is named as printed
          * (offer_name) */
         .no_names = 0,

@@ -129,6 +129,19 @@ static const char *const ep_store_migrations[] = {
     " vote_id INTEGER NOT NULL REFERENCES vote(id), unit_id INTEGER NOT NULL REFERENCES unit(id),"
     " PRIMARY KEY(kind, code, vote_id)) WITHOUT ROWID;"
     "CREATE INDEX vote_topic_vote ON vote_topic(vote_id, kind);",
+    /* 10: committee memberships of MEPs (EP API meps/{id} hasMembership[] with a COMMITTEE_*
+     * classification; engine/ep_epapi.c). committee_code is the store's committee code the
+     * organization resolved to (by code, or through the API body's abbreviation to the
+     * HowTheyVote code: cb_committee_membership), or the raw organization id when the store
+     * knows no such committee (then no committee row has that code); org_id is the raw id. */
+    "CREATE TABLE committee_membership(member_id INTEGER NOT NULL REFERENCES member(id),"
+    " org_id TEXT NOT NULL, committee_code TEXT NOT NULL, role TEXT NOT NULL,"
+    " classification TEXT NOT NULL, start_date TEXT NOT NULL"
+    " CHECK(start_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'), end_date TEXT"
+    " CHECK(end_date IS NULL OR end_date >= start_date),"
+    " unit_id INTEGER NOT NULL REFERENCES unit(id),"
+    " PRIMARY KEY(member_id, org_id, role, start_date)) WITHOUT ROWID;"
+    "CREATE INDEX committee_membership_code ON committee_membership(committee_code, start_date);",
 };
 
 /* The schema version whose migration is followed by pack_positions (ep_store.c). */

@@ -2,14 +2,16 @@
  * fault injection. Every payload is CONSTRUCTED from the bundled real data (a store filled
  * from fixtures/) and says so: "epintel:constructed": true.
  *
- *   srv_epapi [--port-file PATH] [--port N] [--store PATH] [--seed N]
+ *   srv_epapi [--port-file PATH] [--port N] [--store PATH] [--seed N] [--rosters PATH]
  *
  * Binds 127.0.0.1 only (port 0 = any free port; the bound port is written to --port-file,
  * atomically). Stops on SIGTERM or SIGINT. Without --store it builds a store from the bundled
  * dataset in a temporary directory (removed at exit).
  *
  * Routes (an optional "api/v2/" prefix is accepted), all paged with offset/limit (default 50):
- *   meps, meps/show-current, meps/{id} (hasMembership: political groups with dates)
+ *   meps, meps/show-current, meps/{id} (hasMembership: political groups with dates, and the
+ *   committee memberships of the CONSTRUCTED roster file tests/data/rosters/ (--rosters PATH;
+ *   --rosters '' serves none): its README says what is in it)
  *   corporate-bodies, corporate-bodies/{code} (committees and political groups)
  *   meetings?year=YYYY, meetings/{activity-id}
  *   meetings/{activity-id}/decisions (had_voter_* arrays with filter-output=voters for votes
@@ -228,6 +230,84 @@ static json_t *paged(const char *sql, const char *p1, long offset, long limit,
     return arr;
 }
 
+/* The constructed committee memberships (tests/data/rosters/committee_memberships.csv): one
+ * line per membership, "member_id,organization,role,classification,start_date,end_date". */
+struct roster_row {
+    long long member_id;
+    char org[32], role[32], cls[64], start[11], end[11];
+};
+static struct roster_row *rosters;
+static size_t n_rosters;
+
+static int load_rosters(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "srv_epapi: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char line[512];
+    size_t cap = 0;
+    long ln = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (ln++ == 0)
+            continue; /* header */
+        line[strcspn(line, "\r\n")] = 0;
+        char *fld[6] = {0};
+        char *p = line;
+        for (int k = 0; k < 6; k++) {
+            fld[k] = p;
+            p = strchr(p, ',');
+            if (!p && k < 5) {
+                fprintf(stderr, "srv_epapi: %s:%ld: 6 columns expected\n", path, ln);
+                fclose(f);
+                return -1;
+            }
+            if (p)
+                *p++ = 0;
+        }
+        if (n_rosters == cap) {
+            cap = cap ? 2 * cap : 64;
+            void *np = realloc(rosters, cap * sizeof *rosters);
+            if (!np) {
+                fclose(f);
+                return -1;
+            }
+            rosters = np;
+        }
+        struct roster_row *r = &rosters[n_rosters++];
+        memset(r, 0, sizeof *r);
+        r->member_id = strtoll(fld[0], NULL, 10);
+        snprintf(r->org, sizeof r->org, "%s", fld[1]);
+        snprintf(r->role, sizeof r->role, "%s", fld[2]);
+        snprintf(r->cls, sizeof r->cls, "%s", fld[3]);
+        snprintf(r->start, sizeof r->start, "%s", fld[4]);
+        snprintf(r->end, sizeof r->end, "%s", fld[5]);
+    }
+    fclose(f);
+    return 0;
+}
+
+/* MEP id's constructed committee memberships, in the API's shape, appended to ms. */
+static void roster_memberships(long long id, json_t *ms)
+{
+    for (size_t i = 0; i < n_rosters; i++) {
+        const struct roster_row *r = &rosters[i];
+        if (r->member_id != id)
+            continue;
+        json_t *dur = json_pack("{s:s,s:s}", "type", "PeriodOfTime", "startDate", r->start);
+        if (r->end[0])
+            json_object_set_new(dur, "endDate", json_string(r->end));
+        json_array_append_new(
+            ms, json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:b}", "id",
+                          json_sprintf("membership/%lld-%s-%s-%s", id, r->org, r->role, r->start),
+                          "type", "Membership", "organization", json_sprintf("org/%s", r->org),
+                          "role", json_sprintf("def/ep-roles/%s", r->role),
+                          "membershipClassification", json_sprintf("def/ep-entities/%s", r->cls),
+                          "memberDuring", dur, "epintel:constructed", 1));
+    }
+}
+
 static json_t *mep_detail(long long id)
 {
     sqlite3_stmt *st = NULL;
@@ -276,6 +356,7 @@ static json_t *mep_detail(long long id)
         json_array_append_new(ms, m);
     }
     sqlite3_finalize(st);
+    roster_memberships(id, ms);
     json_object_set_new(o, "hasMembership", ms);
     return o;
 }
@@ -1130,6 +1211,7 @@ int main(int argc, char **argv)
 {
     struct srv s = {.name = "srv_epapi"};
     const char *store_path = NULL;
+    const char *rosters_path = EP_SOURCE_TESTDATA "/rosters/committee_memberships.csv";
     for (int i = 1; i < argc; i++) {
         if (srv_arg(&s, argc, argv, &i))
             continue;
@@ -1137,12 +1219,16 @@ int main(int argc, char **argv)
             store_path = argv[++i];
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             default_seed = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--rosters") == 0 && i + 1 < argc)
+            rosters_path = argv[++i];
         else {
-            fprintf(stderr,
-                    "usage: srv_epapi [--port-file PATH] [--port N] [--store PATH] [--seed N]\n");
+            fprintf(stderr, "usage: srv_epapi [--port-file PATH] [--port N] [--store PATH] [--seed "
+                            "N] [--rosters PATH]\n");
             return 2;
         }
     }
+    if (*rosters_path && load_rosters(rosters_path))
+        return 1;
     srv_signals(&s); /* before any thread: main waits for the stop signals in srv_wait */
 
     char tmpdir[256] = "", dbpath[512];
@@ -1181,6 +1267,7 @@ int main(int argc, char **argv)
     json_decref(by_path);
     json_decref(last_headers);
     ctrs_clear();
+    free(rosters);
     if (tmpdir[0]) {
         char p[1024];
         const char *const suffix[] = {"", "-wal", "-shm"};

@@ -19,14 +19,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ep_env.h"
 #include "ep_epapi.h"
 #include "ep_fetch.h"
+#include "ep_posblob.h"
+#include "ep_query_topics.h"
 #include "ep_store.h"
 #include "ep_testutil.h"
 #include "ep_tools.h"
 #include "ep_tools_basic.h"
 #include "ep_tools_common.h"
-#include "ep_posblob.h"
+#include "ep_tools_toolkit.h"
+#include "ep_tools_topics.h"
 #include "ep_util.h"
 
 EP_TEST_TOOLS
@@ -130,6 +134,8 @@ static char *dump(const char *name)
         "SELECT member_id, group_code, term, start_date, end_date FROM membership"
         " ORDER BY 1, 4, 2",
         "SELECT code, label, abbreviation FROM committee ORDER BY code",
+        "SELECT member_id, org_id, committee_code, role, classification, start_date, end_date"
+        " FROM committee_membership ORDER BY 1, 2, 4, 6",
         "SELECT code, official_label, label, short_label FROM grp ORDER BY code",
         "SELECT date, ep_id, reference, term FROM sitting ORDER BY date",
         "SELECT id, timestamp, sitting_date, title, reference, procedure_reference, result,"
@@ -185,9 +191,26 @@ static long count(const char *name, const char *sql)
 /* ---- adapters ------------------------------------------------------------------------------ */
 
 struct tally {
-    long votes, pos[4], members, memberships;
-    char last_group[16], last_result[16];
+    long votes, pos[4], members, memberships, cms, warnings;
+    char last_group[16], last_result[16], last_cm[160];
 };
+static int t_cm(void *c, const struct ep_committee_membership *m, struct ep_error *e)
+{
+    (void)e;
+    struct tally *t = c;
+    t->cms++;
+    snprintf(t->last_cm, sizeof t->last_cm, "%lld|%s|%s|%s|%s|%s", (long long)m->member_id,
+             m->committee, m->role, m->classification, m->start_date,
+             m->end_date ? m->end_date : "-");
+    return 0;
+}
+static void t_warn(void *c, const char *unit, long line, const char *msg)
+{
+    (void)unit;
+    (void)line;
+    if (strstr(msg, "committee membership without organization or start date skipped"))
+        ((struct tally *)c)->warnings++; /* (org/Verts/ALE also warns: its label is lost) */
+}
 static int t_vote(void *c, const struct ep_vote *v, struct ep_error *e)
 {
     (void)e;
@@ -256,15 +279,31 @@ static void test_adapters(void **state)
         "\"membershipClassification\":\"def/ep-entities/EU_POLITICAL_GROUP\","
         "\"memberDuring\":{\"startDate\":\"2020-01-01\",\"endDate\":\"2021-01-01\"}},"
         "{\"organization\":\"org/ECON\",\"role\":\"def/ep-roles/CHAIR\","
-        "\"membershipClassification\":\"def/ep-entities/COMMITTEE_PARLIAMENTARY_STANDING\"}]}]}",
+        "\"membershipClassification\":\"def/ep-entities/COMMITTEE_PARLIAMENTARY_STANDING\"},"
+        "{\"organization\":\"org/4057\",\"role\":\"def/ep-roles/VICE_CHAIR\","
+        "\"membershipClassification\":\"def/ep-entities/COMMITTEE_PARLIAMENTARY_SPECIAL\","
+        "\"memberDuring\":{\"startDate\":\"2022-01-19T00:00:00\",\"endDate\":\"2023-12-31\"}},"
+        "{\"organization\":\"org/DUS\",\"role\":\"def/ep-roles/MEMBER\","
+        "\"membershipClassification\":\"def/ep-entities/EU_DELEGATION\","
+        "\"memberDuring\":{\"startDate\":\"2019-07-02\"}}]}]}",
         0, NULL);
     memset(&t, 0, sizeof t);
-    sink = (struct ep_sink){.ctx = &t, .member = t_member, .membership = t_ms};
+    sink = (struct ep_sink){.ctx = &t,
+                            .member = t_member,
+                            .membership = t_ms,
+                            .committee_membership = t_cm,
+                            .warn = t_warn};
     long other = 0;
     assert_int_equal(ep_epapi_mep_detail(page, &sink, &other, NULL), 0);
     assert_int_equal(t.members, 1);
     assert_int_equal(t.memberships, 2);
     assert_string_equal(t.last_group, "EPP"); /* PPE -> EPP */
+    /* the ECON membership without dates is skipped with a warning; 4057 is kept with its
+     * prefixes stripped; the delegation is an "other" membership */
+    assert_int_equal(t.cms, 1);
+    assert_int_equal(t.warnings, 1);
+    assert_string_equal(t.last_cm, "5|4057|VICE_CHAIR|COMMITTEE_PARLIAMENTARY_SPECIAL|2022-01-19|"
+                                   "2023-12-31");
     assert_int_equal(other, 1);
     json_decref(page);
 }
@@ -504,6 +543,67 @@ static void test_endpoint_table(void **state)
 
 static char *clean_dump;
 
+/* The committee memberships srv_epapi served from the constructed roster file, checked against
+ * a second parse of that file: every COMMITTEE_* row with a start date is stored once, under its
+ * organization (a committee code of the store, or the raw id 4711 the store does not know), with
+ * its role, classification and dates; the row without a start date is not stored; the
+ * EU_DELEGATION row is an "other membership". */
+static void check_rosters(const char *db, const struct ep_sync_summary *sum)
+{
+    FILE *f = fopen(ep_test_data("rosters/committee_memberships.csv"), "r");
+    assert_non_null(f);
+    char line[512], sql[1024];
+    long want = 0, unknown = 0, nostart = 0, ln = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (ln++ == 0)
+            continue;
+        line[strcspn(line, "\r\n")] = 0;
+        /* start and end may be empty: split by hand */
+        char e[1] = "", *fld[6] = {e, e, e, e, e, e}, *p = line;
+        int nf = 0;
+        while (p && nf < 6) {
+            fld[nf++] = p;
+            p = strchr(p, ',');
+            if (p)
+                *p++ = 0;
+        }
+        assert_int_equal(nf, 6);
+        const char *m = fld[0], *org = fld[1], *role = fld[2], *cls = fld[3], *sd = fld[4],
+                   *ed = fld[5];
+        if (strncmp(cls, "COMMITTEE_", 10) != 0)
+            continue;
+        if (!sd[0]) {
+            nostart++;
+            snprintf(sql, sizeof sql,
+                     "SELECT count(*) FROM committee_membership WHERE member_id = %s AND org_id ="
+                     " '%s'",
+                     m, org);
+            assert_int_equal(count(db, sql), 0);
+            continue;
+        }
+        want++;
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM committee WHERE code = '%s'", org);
+        int known = count(db, sql) == 1;
+        unknown += !known;
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM committee_membership WHERE member_id = %s AND org_id = '%s'"
+                 " AND committee_code = '%s' AND role = '%s' AND classification = '%s' AND"
+                 " start_date = '%s' AND end_date IS %s%s%s",
+                 m, org, org, role, cls, sd, ed[0] ? "'" : "", ed[0] ? ed : "NULL",
+                 ed[0] ? "'" : "");
+        if (count(db, sql) != 1)
+            fail_msg("roster row %ld not stored as given: %s", ln, sql);
+    }
+    fclose(f);
+    assert_int_equal(want, 53);
+    assert_int_equal(unknown, 2);
+    assert_int_equal(nostart, 1);
+    assert_int_equal(count(db, "SELECT count(*) FROM committee_membership"), want);
+    assert_int_equal(sum->committee_memberships, want);
+    assert_int_equal(sum->committee_unknown, unknown);
+    assert_true(sum->other_memberships >= 1);
+}
+
 static void test_sync_fault_free(void **state)
 {
     (void)state;
@@ -553,6 +653,7 @@ static void test_sync_fault_free(void **state)
                            " WHERE u.kind = 'epapi-procedure-events' AND u.path LIKE"
                            " 'epapi:procedures/' || e.procedure_id || '/events?%'"),
                      418);
+    check_rosters("clean.db", &sum);
     clean_dump = dump("clean.db");
 
     /* a rerun changes nothing */
@@ -888,6 +989,284 @@ static void test_sync_agrees_with_xml(void **state)
                                        " 'epapi:meetings/MTG-PL-2024-01-1_/decisions%'"));
 }
 
+/* ---- committee code resolution in the store ------------------------------------------------- */
+
+static int gen_resolve(void *gctx, const struct ep_sink *sink, struct ep_error *err)
+{
+    const char *end = gctx;
+    /* an API body (identifier 4057, label ECON) and one whose abbreviation is its only link */
+    const struct ep_committee bodies[] = {{"4057", "Economic and Monetary Affairs", "ECON"},
+                                          {"5000", "A body", "ZZZZ"}};
+    for (size_t i = 0; i < 2; i++) {
+        int rc = sink->committee(sink->ctx, &bodies[i], err);
+        if (rc)
+            return rc;
+    }
+    const struct ep_committee_membership ms[] = {
+        {840, "4057", "CHAIR", "COMMITTEE_PARLIAMENTARY_STANDING", "2019-07-25", end},
+        {840, "ENVI", "MEMBER", "COMMITTEE_PARLIAMENTARY_STANDING", "2019-07-25", NULL},
+        {840, "ZZZZ", "MEMBER", "COMMITTEE_PARLIAMENTARY_SPECIAL", "2020-01-01", NULL},
+        {840, "9999", "MEMBER", "COMMITTEE_PARLIAMENTARY_INQUIRY", "2020-01-01", NULL},
+    };
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        int rc = sink->committee_membership(sink->ctx, &ms[i], err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The store's resolution of an organization id (cb_committee_membership): the API body 4057
+ * through its abbreviation to the HowTheyVote code ECON (the code votes are linked with), ENVI
+ * by code, ZZZZ by abbreviation to body 5000, 9999 kept as given (unknown); a second ingest with
+ * another end date updates the row instead of adding one. */
+static void test_committee_resolution(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/resolve.db", tmp);
+    struct ep_store *st = NULL;
+    struct ep_error err = {0};
+    assert_int_equal(ep_store_open(path, 0, &st, &err), 0);
+    assert_int_equal(ep_store_ensure_default(st, NULL, NULL, &err), 0);
+    struct ep_ingest_report rep;
+    memset(&rep, 0, sizeof rep);
+    if (ep_store_ingest_generated(st, "resolve-1", "epapi-mep", "k1", gen_resolve, NULL, &rep,
+                                  &err))
+        fail_msg("ingest: %s", err.msg);
+    memset(&rep, 0, sizeof rep);
+    if (ep_store_ingest_generated(st, "resolve-2", "epapi-mep", "k2", gen_resolve,
+                                  (void *)"2024-02-29", &rep, &err))
+        fail_msg("ingest: %s", err.msg);
+    ep_store_close(st);
+    assert_int_equal(count("resolve.db", "SELECT count(*) FROM committee_membership"), 4);
+    assert_int_equal(count("resolve.db", "SELECT count(*) FROM committee_membership WHERE"
+                                         " org_id = '4057' AND committee_code = 'ECON' AND"
+                                         " end_date = '2024-02-29'"),
+                     1);
+    assert_int_equal(count("resolve.db", "SELECT count(*) FROM committee_membership WHERE"
+                                         " org_id = 'ENVI' AND committee_code = 'ENVI'"),
+                     1);
+    assert_int_equal(count("resolve.db", "SELECT count(*) FROM committee_membership WHERE"
+                                         " org_id = 'ZZZZ' AND committee_code = '5000'"),
+                     1);
+    assert_int_equal(count("resolve.db", "SELECT count(*) FROM committee_membership WHERE"
+                                         " org_id = '9999' AND committee_code = '9999'"),
+                     1);
+    struct ep_store *s2 = NULL;
+    assert_int_equal(ep_store_open(path, 0, &s2, &err), 0);
+    long total = 0, unknown = 0;
+    assert_int_equal(ep_query_committee_membership_count(s2, &total, &unknown, &err), 0);
+    assert_int_equal(total, 4);
+    assert_int_equal(unknown, 1);
+    ep_store_close(s2);
+}
+
+/* ---- committee rosters through the tools ---------------------------------------------------- */
+
+static json_t *roster_call(struct ep_tool_ctx *ctx, const char *tool, const char *args_json)
+{
+    struct ep_error err = {0};
+    json_t *args = json_loads(args_json, 0, NULL), *res = NULL;
+    assert_non_null(args);
+    int rc = ep_tools_call(Tools, ctx, tool, args, &res, &err);
+    json_decref(args);
+    if (rc)
+        fail_msg("%s %s: %s", tool, args_json, err.msg);
+    return res;
+}
+
+static json_t *get(json_t *o, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    char *save = NULL;
+    json_t *v = o;
+    for (char *k = strtok_r(buf, ".", &save); k && v; k = strtok_r(NULL, ".", &save)) {
+        json_t *next = json_is_array(v) ? json_array_get(v, (size_t)strtol(k, NULL, 10))
+                                        : json_object_get(v, k);
+        v = next;
+    }
+    return v;
+}
+
+static long geti(json_t *o, const char *path)
+{
+    json_t *v = get(o, path);
+    if (!json_is_integer(v))
+        fail_msg("%s is not an integer", path);
+    return (long)json_integer_value(v);
+}
+
+/* The ECON roster of analyze_committee_activity over 2024-01-01..04-30 against SQL over
+ * member_vote and committee_membership: members overlapping the dates (58766 left ECON on
+ * 2023-06-30: not listed), seats by group (hand-checked from the roster file), and the
+ * participation of the roster's MEPs (a membership covering the vote's day) and of the others on
+ * ECON's 40 votes with positions. */
+static void check_econ_roster(struct ep_tool_ctx *ctx)
+{
+    json_t *r =
+        roster_call(ctx, "analyze_committee_activity",
+                    "{\"committee\":\"ECON\",\"from\":\"2024-01-01\",\"to\":\"2024-04-30\"}");
+    json_t *ro = get(r, "committees.0.roster");
+    assert_true(json_is_true(get(ro, "available")));
+    json_t *ms = get(ro, "members");
+    assert_int_equal(json_array_size(ms), 12); /* 13 ECON rows, one ended in 2023 */
+    assert_int_equal(json_array_size(ms),
+                     count("roster.db", "SELECT count(*) FROM committee_membership WHERE"
+                                        " committee_code = 'ECON' AND start_date <= '2024-04-30'"
+                                        " AND (end_date IS NULL OR end_date >= '2024-01-01')"));
+    size_t i;
+    json_t *m;
+    json_array_foreach(ms, i, m)
+    {
+        assert_int_not_equal(geti(m, "mep_id"), 58766);
+    }
+    assert_string_equal(json_string_value(get(ms, "0.role")), "CHAIR");
+    json_t *seats = get(ro, "seats_by_group");
+    int found = 0;
+    json_array_foreach(seats, i, m)
+    {
+        const char *g = json_string_value(get(m, "group"));
+        if (g && strcmp(g, "RENEW") == 0) { /* 840 VICE_CHAIR, 22858; substitute 96922 */
+            assert_int_equal(geti(m, "seats"), 2);
+            assert_int_equal(geti(m, "substitutes"), 1);
+            found++;
+        }
+        if (g && strcmp(g, "GREEN_EFA") == 0) { /* substitute 96752 (58766 left) */
+            assert_int_equal(geti(m, "seats"), 0);
+            assert_int_equal(geti(m, "substitutes"), 1);
+            found++;
+        }
+    }
+    assert_int_equal(found, 2);
+    static const char cv[] =
+        "FROM member_vote mv JOIN vote v ON v.id = mv.vote_id JOIN vote_topic t ON t.vote_id ="
+        " v.id AND t.kind = 'committee' AND t.code = 'ECON' WHERE v.sitting_date BETWEEN"
+        " '2024-01-01' AND '2024-04-30' AND mv.pos BETWEEN 1 AND 4 AND %s EXISTS (SELECT 1 FROM"
+        " committee_membership cm WHERE cm.member_id = mv.member_id AND cm.committee_code ="
+        " 'ECON' AND cm.start_date <= v.sitting_date AND (cm.end_date IS NULL OR cm.end_date >="
+        " v.sitting_date))";
+    char sql[2048], w[1024];
+    for (int side = 0; side < 2; side++) {
+        snprintf(w, sizeof w, cv, side ? "NOT" : "");
+        snprintf(sql, sizeof sql, "SELECT count(*) %s", w);
+        long entitled = count("roster.db", sql);
+        snprintf(sql, sizeof sql, "SELECT count(*) %s AND mv.pos <= 3", w);
+        long cast = count("roster.db", sql);
+        const char *k = side ? "participation.others" : "participation.roster";
+        char path[64];
+        snprintf(path, sizeof path, "%s.entitled", k);
+        assert_int_equal(geti(ro, path), entitled);
+        snprintf(path, sizeof path, "%s.cast", k);
+        assert_int_equal(geti(ro, path), cast);
+        print_message("ECON %s: %ld of %ld\n", side ? "others" : "roster", cast, entitled);
+    }
+    assert_int_equal(geti(ro, "participation.votes"), 40);
+    json_decref(r);
+}
+
+/* network_analysis of MEP 840 (ECON, ENVI, EMPL until 2024-01-31): the committee peers against
+ * SQL (a membership of each overlapping the other and the window's dates), how many of them are
+ * co-voting ties (>= min_common votes both cast, SQL over member_vote), and each listed tie's
+ * flag. */
+static void check_ego_committees(struct ep_tool_ctx *ctx, int min_common)
+{
+    char args[128];
+    snprintf(args, sizeof args, "{\"mep_id\":840,\"k\":5,\"min_common_votes\":%d}", min_common);
+    json_t *r = roster_call(ctx, "network_analysis", args);
+    json_t *ce = get(r, "committee_edges");
+    assert_true(json_is_true(get(ce, "available")));
+    assert_string_equal(json_string_value(get(ce, "dates.from")), "2024-01-15");
+    assert_string_equal(json_string_value(get(ce, "dates.to")), "2024-04-23");
+    assert_int_equal(json_array_size(get(ce, "committees")), 3);
+    static const char peers[] =
+        "SELECT DISTINCT b.member_id AS id FROM committee_membership a JOIN committee_membership"
+        " b ON b.committee_code = a.committee_code AND b.member_id <> a.member_id WHERE"
+        " a.member_id = 840 AND max(a.start_date, b.start_date, '2024-01-15') <="
+        " min(COALESCE(a.end_date, '9999-12-31'), COALESCE(b.end_date, '9999-12-31'),"
+        " '2024-04-23')";
+    char sql[2048];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s)", peers);
+    long n_peers = count("roster.db", sql);
+    assert_int_equal(geti(ce, "peers_total"), n_peers);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM (%s) p WHERE (SELECT count(*) FROM member_vote x JOIN"
+             " member_vote y ON y.vote_id = x.vote_id WHERE x.member_id = 840 AND y.member_id ="
+             " p.id AND x.pos BETWEEN 1 AND 3 AND y.pos BETWEEN 1 AND 3) >= %d",
+             peers, min_common);
+    assert_int_equal(geti(ce, "peers_in_network"), count("roster.db", sql));
+    print_message("840, min_common_votes %d: %ld committee peers, %ld in the network\n", min_common,
+                  n_peers, geti(ce, "peers_in_network"));
+    json_t *ties = get(ce, "ties"), *t;
+    size_t i;
+    assert_int_equal(json_array_size(ties), json_array_size(get(r, "ties")));
+    json_array_foreach(ties, i, t)
+    {
+        assert_int_equal(geti(t, "mep_id"), geti(json_array_get(get(r, "ties"), i), "mep_id"));
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s) WHERE id = %ld", peers,
+                 geti(t, "mep_id"));
+        assert_int_equal(json_is_true(get(t, "committee_tie")), count("roster.db", sql));
+    }
+    json_decref(r);
+}
+
+/* A store filled from the bundled data, then synced (bodies and MEPs) from srv_epapi, which
+ * serves the constructed rosters: the three roster tools on it. */
+static void test_roster_tools(void **state)
+{
+    (void)state;
+    faults("{\"clear\":true}");
+    struct ep_sync_opts so = {
+        .only = EP_SYNC_BODIES | EP_SYNC_MEPS, .parallel = 8, .page_size = 50};
+    struct ep_sync_summary sum = {0};
+    struct ep_error err = {0};
+    if (sync_with("roster.db", &so, 1, &sum, NULL, &err))
+        fail_msg("sync: %s", err.msg);
+    assert_int_equal(sum.committee_memberships, 53);
+    assert_int_equal(sum.committee_unknown, 2);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/roster.db", tmp);
+    struct ep_store *st = NULL;
+    struct ep_env env;
+    assert_int_equal(ep_store_open(path, 0, &st, &err), 0);
+    assert_int_equal(ep_env_init(&env, st, &err), 0);
+    static const ep_test_rows_fn fams[] = {ep_tools_basic_rows, ep_tools_topics_rows,
+                                           ep_tools_toolkit_rows};
+    for (size_t f = 0; f < sizeof fams / sizeof fams[0]; f++) {
+        size_t n;
+        const struct ep_tool *rows = fams[f](&n);
+        assert_int_equal(ep_tools_register(Tools, rows, n, &err), 0);
+    }
+    struct ep_tool_ctx ctx = {.store = st, .env = &env, .out_dir = tmp};
+    check_econ_roster(&ctx);
+    check_ego_committees(&ctx, 10);
+    check_ego_committees(&ctx, 230); /* fewer ties: some peers are not in the network */
+    /* a roster without votes in the dates (EMPL: 840 until 01-31 and 6 others); the two
+     * memberships of organization 4711, which the store does not know */
+    json_t *r = roster_call(&ctx, "analyze_committee_activity",
+                            "{\"from\":\"2024-01-15\",\"to\":\"2024-01-31\"}");
+    assert_int_equal(json_array_size(get(r, "rosters.without_votes")), 1);
+    assert_string_equal(json_string_value(get(r, "rosters.without_votes.0.committee")), "EMPL");
+    assert_int_equal(geti(r, "rosters.without_votes.0.members"), 7);
+    assert_int_equal(geti(r, "rosters.unknown_committee"), 2);
+    assert_int_equal(geti(r, "rosters.memberships"),
+                     count("roster.db", "SELECT count(*) FROM committee_membership"));
+    json_decref(r);
+    /* get_committee_info: every stored ECON membership (the one of 2023 too) */
+    r = roster_call(&ctx, "get_committee_info", "{\"code\":\"ECON\"}");
+    assert_int_equal(geti(r, "members.memberships"), 13);
+    assert_int_equal(json_array_size(get(r, "members.items")), 13);
+    json_decref(r);
+    r = roster_call(&ctx, "get_committee_info", "{}");
+    assert_int_equal(geti(r, "members.memberships"), 53);
+    assert_int_equal(geti(r, "members.unknown_committee"), 2);
+    json_decref(r);
+    ep_tools_cleanup(Tools);
+    ep_env_close(&env);
+    ep_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -896,6 +1275,8 @@ int main(void)
         cmocka_unit_test(test_endpoint_table),
         cmocka_unit_test(test_sync_fault_free),
         cmocka_unit_test(test_tools_on_synced_store),
+        cmocka_unit_test(test_roster_tools),
+        cmocka_unit_test(test_committee_resolution),
         cmocka_unit_test(test_sync_with_30pct_faults),
         cmocka_unit_test(test_sync_killed_then_resumed),
         cmocka_unit_test(test_sync_killed_in_procedures),

@@ -15,8 +15,10 @@
 #include "ep_mep_profile.h"
 #include "ep_model.h"
 #include "ep_query.h"
+#include "ep_query_topics.h"
 #include "ep_tools_common.h"
 #include "ep_tools_toolkit.h"
+#include "ep_tools_topics.h"
 #include "ep_util.h"
 
 /* JSON text without escaping: the preprocessor turns the tokens into a string literal. */
@@ -896,6 +898,45 @@ out:
 
 /* ==== get_committee_info ================================================================== */
 
+/* get_committee_info's "members": the committee's stored memberships (every date) when a code
+ * is given, the store's counts otherwise; unavailable when the store holds none. */
+static int committee_members_json(struct ep_store *s, const char *code, json_t **out,
+                                  struct ep_error *err)
+{
+    long total = 0, unknown = 0;
+    int rc = ep_query_committee_membership_count(s, &total, &unknown, err);
+    if (rc)
+        return rc;
+    if (total == 0) {
+        *out = ep_tools_unavailable("committee memberships and roles are not in the store: the "
+                                    "bundled HowTheyVote.eu data has no committee rosters; they "
+                                    "come from the EP Open Data API sync (meps/{id} memberships "
+                                    "with COMMITTEE_PARLIAMENTARY_STANDING)");
+        return *out ? EP_OK : nomem(err);
+    }
+    if (!code) {
+        *out = json_pack("{s:b, s:I, s:I, s:s}", "available", 1, "memberships",
+                         (json_int_t)total, "unknown_committee", (json_int_t)unknown, "note",
+                         "give a committee code to list its members");
+        return *out ? EP_OK : nomem(err);
+    }
+    struct ep_cmember *rows = NULL;
+    int n = 0;
+    if ((rc = ep_query_committee_members(s, code, 0, NULL, NULL, &rows, &n, err)))
+        return rc;
+    json_t *items = json_array();
+    int bad = !items;
+    for (int k = 0; k < n && !bad; k++)
+        bad = json_array_append_new(items, ep_tools_cmember_json(&rows[k])) != 0;
+    free(rows);
+    *out = bad ? NULL
+               : json_pack("{s:b, s:i, s:o}", "available", 1, "memberships", n, "items",
+                           items);
+    if (bad)
+        json_decref(items);
+    return *out ? EP_OK : nomem(err);
+}
+
 static int tool_get_committee_info(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
                                    struct ep_error *err)
 {
@@ -945,12 +986,11 @@ static int tool_get_committee_info(struct ep_tool_ctx *ctx, json_t *args, json_t
         put(res, "committees", items, &bad);
         items = NULL;
         put(res, "total", json_integer((json_int_t)n), &bad);
-        put(res, "members",
-            ep_tools_unavailable("committee memberships and roles are not in the store: the "
-                                 "bundled HowTheyVote.eu data has no committee rosters; they "
-                                 "come from the EP Open Data API sync (meps/{id} memberships "
-                                 "with COMMITTEE_PARLIAMENTARY_STANDING)"),
-            &bad);
+        json_t *members = NULL;
+        rc = committee_members_json(s, code, &members, err);
+        if (rc)
+            goto out;
+        put(res, "members", members, &bad);
     }
     rc = finish_result(ctx, bad, &res, result, err);
 out:
@@ -1159,8 +1199,8 @@ static const struct ep_tool rows[] = {
      "Query text is taken literally: quotes, parentheses and operators are not interpreted.",
      NULL, NULL, ANNOT, 3600, tool_search_documents},
     {"get_committee_info", "Parliamentary committees",
-     "EP committees with codes and names, all or one by code. Members and roles are reported as "
-     "unavailable with the reason when the store has no committee rosters.",
+     "EP committees with codes and names, all or one by code, with their members, roles and dates "
+     "where the store holds synced committee memberships (unavailable with the reason otherwise).",
      NULL, NULL, ANNOT, 3600, tool_get_committee_info},
     {"get_parliamentary_questions", "Parliamentary questions",
      "Written and oral parliamentary questions from the store, filtered by author, date range "

@@ -26,6 +26,7 @@
 #include "ep_stats.h"
 #include "ep_store.h"
 #include "ep_tools_common.h"
+#include "ep_tools_topics.h"
 #include "ep_tools_window.h"
 #include "ep_util.h"
 
@@ -1242,11 +1243,14 @@ static int body_network_analysis(struct kit *k, struct ep_tool_ctx *ctx, json_t 
                                           nd->strength > 0 ? o.cross_w / nd->strength : 0),
                           "strongest", cross),
                 &bad);
-    ep_json_put(res, "committee_edges",
-                ep_json_unavailable("the store has no committee rosters: its committee table "
-                                    "holds codes and labels only, with no members, so "
-                                    "co-membership edges cannot be drawn"),
-                &bad);
+    struct ep_ego_committees ec;
+    if ((rc = ep_ego_committees_compute(&o, &ec, err))) {
+        json_decref(res);
+        ep_ego_free(&o);
+        return rc;
+    }
+    ep_json_put(res, "committee_edges", ep_tools_ego_committees_json(&o, &ec, &bad), &bad);
+    ep_ego_committees_free(&ec);
     ep_ego_free(&o);
     static const char *const inputs[] = {
         "per MEP pair: same and both from the vote matrix (the co-voting network's edges)",
@@ -1544,7 +1548,8 @@ static const struct ep_tool rows[] = {
      "An MEP's ego network in the co-voting network of a window: the k strongest ties (agreement "
      "with at least a minimum of common votes) with their groups and countries, the composition "
      "of all ties by group and country, the ties that bridge to other groups and the MEP's "
-     "degree, strength, bridge score and community.",
+     "degree, strength, bridge score and community; where committee rosters are synced, the "
+     "committee co-membership edges.",
      NULL, NULL, ANNOT, 3600, tool_network_analysis},
 };
 

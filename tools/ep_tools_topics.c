@@ -11,14 +11,15 @@
 
 #include "ep_artefact.h"
 #include "ep_committee_activity.h"
+#include "ep_ego.h"
 #include "ep_htv.h"
 #include "ep_json.h"
 #include "ep_model.h"
 #include "ep_policy_area.h"
 #include "ep_query_topics.h"
 #include "ep_report_policy.h"
-#include "ep_store.h"
 #include "ep_stats.h"
+#include "ep_store.h"
 #include "ep_tools.h"
 #include "ep_tools_common.h"
 #include "ep_tools_window.h"
@@ -51,13 +52,13 @@ static json_t *pa_groups(const struct ep_policy_area *r, int *bad)
     json_t *a = json_array();
     for (int g = 0; g < r->n_grp; g++) {
         const struct ep_pa_group *x = &r->g[g];
-        json_t *o = json_pack("{s:s, s:i, s:o, s:o, s:o, s:{s:i, s:i, s:i, s:i}}", "group",
-                              x->code, "votes_cast", x->votes_cast, "ai_mean",
-                              ep_json_real_if(x->ai_ok, x->ai_mean), "rice_mean",
-                              ep_json_real_if(x->rice_ok, x->rice_mean), "participation",
-                              ep_json_real_if(x->part_ok, x->participation), "positions", "FOR",
-                              x->pos[EP_GPOS_FOR], "AGAINST", x->pos[EP_GPOS_AGAINST],
-                              "ABSTENTION", x->pos[EP_GPOS_ABSTENTION], "TIE", x->pos[EP_GPOS_TIE]);
+        json_t *o =
+            json_pack("{s:s, s:i, s:o, s:o, s:o, s:{s:i, s:i, s:i, s:i}}", "group", x->code,
+                      "votes_cast", x->votes_cast, "ai_mean", ep_json_real_if(x->ai_ok, x->ai_mean),
+                      "rice_mean", ep_json_real_if(x->rice_ok, x->rice_mean), "participation",
+                      ep_json_real_if(x->part_ok, x->participation), "positions", "FOR",
+                      x->pos[EP_GPOS_FOR], "AGAINST", x->pos[EP_GPOS_AGAINST], "ABSTENTION",
+                      x->pos[EP_GPOS_ABSTENTION], "TIE", x->pos[EP_GPOS_TIE]);
         ep_json_add(a, o, bad);
     }
     return a;
@@ -89,11 +90,11 @@ static json_t *pa_pairs(const struct ep_policy_area *r, int *bad)
     for (int k = 0; k < r->n_pair; k++) {
         const struct ep_pa_pair *x = &r->pairs[k];
         int dok = x->area_ok && x->all_ok;
-        json_t *o = json_pack("{s:s, s:s, s:i, s:o, s:o, s:o}", "a", r->g[x->a].code, "b",
-                              r->g[x->b].code, "common_votes", x->common, "area",
-                              ep_json_real_if(x->area_ok, x->area), "overall",
-                              ep_json_real_if(x->all_ok, x->all), "difference",
-                              ep_json_real_if(dok, x->area - x->all));
+        json_t *o =
+            json_pack("{s:s, s:s, s:i, s:o, s:o, s:o}", "a", r->g[x->a].code, "b", r->g[x->b].code,
+                      "common_votes", x->common, "area", ep_json_real_if(x->area_ok, x->area),
+                      "overall", ep_json_real_if(x->all_ok, x->all), "difference",
+                      ep_json_real_if(dok, x->area - x->all));
         ep_json_add(a, o, bad);
     }
     return a;
@@ -104,12 +105,11 @@ static json_t *pa_defectors(const struct ep_policy_area *r, int min_votes, int *
     json_t *items = json_array();
     for (int k = 0; k < r->n_def; k++) {
         const struct ep_pa_defector *d = &r->def[k];
-        json_t *o = json_pack("{s:I, s:s, s:o, s:o, s:i, s:i, s:o}", "mep_id",
-                              (json_int_t)d->mep_id, "name", d->name, "group",
-                              ep_json_str_or_null(d->group[0] ? d->group : NULL), "country",
-                              ep_json_str_or_null(d->country[0] ? d->country : NULL), "defections",
-                              d->defections, "counted_votes", d->counted, "rate",
-                              ep_json_real(d->rate));
+        json_t *o = json_pack(
+            "{s:I, s:s, s:o, s:o, s:i, s:i, s:o}", "mep_id", (json_int_t)d->mep_id, "name", d->name,
+            "group", ep_json_str_or_null(d->group[0] ? d->group : NULL), "country",
+            ep_json_str_or_null(d->country[0] ? d->country : NULL), "defections", d->defections,
+            "counted_votes", d->counted, "rate", ep_json_real(d->rate));
         ep_json_add(items, o, bad);
     }
     return json_pack("{s:i, s:i, s:o}", "minimum_votes", min_votes, "ranked", r->n_def_ranked,
@@ -147,9 +147,9 @@ static json_t *pa_majorities(const struct ep_policy_area *r, int *bad)
 
 /* The policy-area briefing PDF from the typed result (report/ep_report_policy.h), handed to
  * sink as policy-<kind>-<code>.pdf. w: the area's window (its dates and sittings). */
-static int pa_pdf(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw,
-                  const struct ep_win *w, const struct ep_policy_area *r, const char *label,
-                  int overall_votes, int min_votes, struct ep_doc_sink *sink, struct ep_error *err)
+static int pa_pdf(struct ep_tool_ctx *ctx, const struct ep_tools_window *tw, const struct ep_win *w,
+                  const struct ep_policy_area *r, const char *label, int overall_votes,
+                  int min_votes, struct ep_doc_sink *sink, struct ep_error *err)
 {
     const struct ep_matrix *m = w->m;
     char from[11] = "?", to[11] = "?", dataset[11] = "";
@@ -226,11 +226,10 @@ static int pa_core(void *arg, struct ep_tool_ctx *ctx, json_t *args, struct ep_d
         return rc;
     int bad = 0;
     json_t *res = json_object();
-    json_t *area = json_pack("{s:s, s:s, s:o, s:i, s:i, s:i}", "kind",
-                             ep_topic_kind_arg(tw.w.topic_kind), "code", tw.w.topic_code, "label",
-                             ep_json_str_or_null(label[0] ? label : NULL), "votes_in_store",
-                             (int)votes_store, "votes_with_positions", (int)votes_pos,
-                             "votes_in_window", r.n_vote);
+    json_t *area = json_pack(
+        "{s:s, s:s, s:o, s:i, s:i, s:i}", "kind", ep_topic_kind_arg(tw.w.topic_kind), "code",
+        tw.w.topic_code, "label", ep_json_str_or_null(label[0] ? label : NULL), "votes_in_store",
+        (int)votes_store, "votes_with_positions", (int)votes_pos, "votes_in_window", r.n_vote);
     ep_json_put(res, "area", area, &bad);
     ep_json_put(res, "window", ep_tools_window_json(&tw, w->m), &bad);
     ep_json_put(res, "votes",
@@ -238,10 +237,9 @@ static int pa_core(void *arg, struct ep_tool_ctx *ctx, json_t *args, struct ep_d
                           pa_votes(&r, &bad)),
                 &bad);
     ep_json_put(res, "groups", pa_groups(&r, &bad), &bad);
-    ep_json_put(res, "pair_agreement",
-                json_pack("{s:i, s:o}", "overall_votes", overall.votes, "pairs",
-                          pa_pairs(&r, &bad)),
-                &bad);
+    ep_json_put(
+        res, "pair_agreement",
+        json_pack("{s:i, s:o}", "overall_votes", overall.votes, "pairs", pa_pairs(&r, &bad)), &bad);
     ep_json_put(res, "defectors", pa_defectors(&r, p.min_votes, &bad), &bad);
     ep_json_put(res, "delegations", pa_delegations(&r, &bad), &bad);
     ep_json_put(res, "majorities", pa_majorities(&r, &bad), &bad);
@@ -290,8 +288,121 @@ int ep_tools_doc_policy(struct ep_tool_ctx *ctx, json_t *args, struct ep_doc_sin
 
 /* ==== analyze_committee_activity ========================================================= */
 
-static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args,
-                                           json_t **result, struct ep_error *err)
+json_t *ep_tools_cmember_json(const struct ep_cmember *r)
+{
+    return json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:s, s:o}", "mep_id", (json_int_t)r->member_id,
+                     "name", ep_json_str_or_null(r->name[0] ? r->name : NULL), "role", r->role,
+                     "classification", r->classification, "group",
+                     ep_json_str_or_null(r->group[0] ? r->group : NULL), "country",
+                     ep_json_str_or_null(r->country[0] ? r->country : NULL), "start", r->start,
+                     "end", ep_json_str_or_null(r->end[0] ? r->end : NULL));
+}
+
+static json_t *shared_json(const struct ep_ego_peer *p)
+{
+    json_t *a = json_array();
+    for (int k = 0; k < p->n_shared && k < EP_EGO_MAX_SHARED; k++)
+        json_array_append_new(a, json_string(p->shared[k]));
+    return a;
+}
+
+json_t *ep_tools_ego_committees_json(const struct ep_ego *ego, const struct ep_ego_committees *c,
+                                     int *bad)
+{
+    if (c->memberships == 0)
+        return ep_json_unavailable(
+            "the store holds no committee memberships (the bundled HowTheyVote.eu data has none; "
+            "`epintel sync` stores them from the EP API's meps/{id}), so co-membership edges "
+            "cannot be drawn");
+    json_t *own = json_array(), *peers = json_array(), *top = json_array();
+    for (int k = 0; k < c->n_own; k++)
+        ep_json_add(own, ep_tools_cmember_json(&c->own[k]), bad);
+    for (int p = 0; p < c->n_peers; p++) {
+        const struct ep_ego_peer *x = &c->peers[p];
+        const struct ep_cmp_like *t = x->tie >= 0 ? &ego->cmp.like[x->tie] : NULL;
+        ep_json_add(peers,
+                    json_pack("{s:I, s:o, s:o, s:o, s:b, s:o}", "mep_id", (json_int_t)x->member_id,
+                              "name", ep_json_str_or_null(x->name[0] ? x->name : NULL), "group",
+                              ep_json_str_or_null(x->group[0] ? x->group : NULL),
+                              "shared_committees", shared_json(x), "tie", t != NULL, "weight",
+                              t ? ep_json_real(t->agreement) : json_null()),
+                    bad);
+    }
+    for (int q = 0; ego->cmp.like && c->top_peer && q < ego->cmp.n_like; q++) {
+        int p = c->top_peer[q];
+        ep_json_add(top,
+                    json_pack("{s:I, s:b, s:o}", "mep_id",
+                              (json_int_t)ego->win->m->mep_id[ego->cmp.like[q].mep],
+                              "committee_tie", p >= 0, "shared_committees",
+                              p >= 0 ? shared_json(&c->peers[p]) : json_array()),
+                    bad);
+    }
+    return json_pack("{s:b, s:{s:s, s:s}, s:o, s:o, s:i, s:i, s:o}", "available", 1, "dates",
+                     "from", c->from, "to", c->to, "committees", own, "peers", peers, "peers_total",
+                     c->n_peers, "peers_in_network", c->peers_in_network, "ties", top);
+}
+
+static json_t *part_json(const struct ep_ca_part *p)
+{
+    return json_pack("{s:I, s:I, s:o}", "cast", (json_int_t)p->cast, "entitled",
+                     (json_int_t)p->entitled, "rate",
+                     ep_json_real_if(p->entitled > 0,
+                                     p->entitled > 0 ? (double)p->cast / (double)p->entitled : 0));
+}
+
+/* A committee's roster in the dates: members, seats by group, participation. */
+static json_t *ca_roster_json(const struct ep_ca_committee *c, int *bad)
+{
+    if (c->n_members == 0)
+        return ep_json_unavailablef("no synced committee membership of %s overlaps the dates",
+                                    c->q.code);
+    json_t *ms = json_array(), *seats = json_array();
+    for (int k = 0; k < c->n_members; k++)
+        ep_json_add(ms, ep_tools_cmember_json(&c->members[k]), bad);
+    for (int g = 0; g < c->n_seats; g++)
+        ep_json_add(seats,
+                    json_pack("{s:o, s:i, s:i}", "group",
+                              ep_json_str_or_null(c->seats[g].group[0] ? c->seats[g].group : NULL),
+                              "seats", c->seats[g].seats, "substitutes", c->seats[g].substitutes),
+                    bad);
+    json_t *part;
+    if (c->part_votes > 0) {
+        int ok = c->roster.entitled > 0 && c->others.entitled > 0;
+        double d = ok ? (double)c->roster.cast / (double)c->roster.entitled -
+                            (double)c->others.cast / (double)c->others.entitled
+                      : 0;
+        part = json_pack("{s:b, s:i, s:o, s:o, s:o}", "available", 1, "votes", c->part_votes,
+                         "roster", part_json(&c->roster), "others", part_json(&c->others),
+                         "difference", ep_json_real_if(ok, d));
+    } else {
+        part = ep_json_unavailable("none of the committee's votes in the dates has per-MEP "
+                                   "positions in the store");
+    }
+    return json_pack("{s:b, s:o, s:o, s:o}", "available", 1, "members", ms, "seats_by_group", seats,
+                     "participation", part);
+}
+
+/* The result's "rosters": what the store holds, and the rosters without votes in the dates. */
+static json_t *ca_rosters_json(const struct ep_committee_activity *r, int *bad)
+{
+    if (r->memberships == 0)
+        return ep_json_unavailable(
+            "the store holds no committee memberships: the HowTheyVote export has none; they "
+            "come from `epintel sync` (EP API meps/{id} memberships with a COMMITTEE_* "
+            "classification)");
+    json_t *idle = json_array();
+    for (int k = 0; k < r->n_idle; k++)
+        ep_json_add(
+            idle,
+            json_pack("{s:s, s:i}", "committee", r->idle[k].code, "members", r->idle[k].members),
+            bad);
+    return json_pack("{s:b, s:I, s:I, s:o}", "available", 1, "memberships",
+                     (json_int_t)r->memberships, "unknown_committee",
+                     (json_int_t)r->memberships_unknown, "without_votes", idle);
+}
+
+static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args, json_t **result,
+                                           struct ep_error *err)
 {
     if (!ctx || !ctx->store)
         return ep_error_set(err, EP_EINVAL, "no store is open");
@@ -308,8 +419,8 @@ static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args
     if (code) {
         char label[8];
         long v = 0, vp = 0;
-        int rc = ep_query_topic(ctx->store, EP_TOPIC_COMMITTEE, code, label, sizeof label, &v,
-                                &vp, err);
+        int rc =
+            ep_query_topic(ctx->store, EP_TOPIC_COMMITTEE, code, label, sizeof label, &v, &vp, err);
         if (rc == EP_ENOTFOUND)
             err->code = rc = EP_EINVAL;
         if (rc)
@@ -358,13 +469,13 @@ static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args
                 if (!x->votes && !x->rice_votes)
                     continue;
                 ep_json_add(gs,
-                            json_pack("{s:s, s:i, s:o, s:o}", "group", x->code, "votes",
-                                      x->votes, "ai_mean", ep_json_real_if(x->ai_ok, x->ai_mean),
-                                      "rice_mean", ep_json_real_if(x->rice_ok, x->rice_mean)),
+                            json_pack("{s:s, s:i, s:o, s:o}", "group", x->code, "votes", x->votes,
+                                      "ai_mean", ep_json_real_if(x->ai_ok, x->ai_mean), "rice_mean",
+                                      ep_json_real_if(x->rice_ok, x->rice_mean)),
                             &bad);
             }
-            coh = json_pack("{s:b, s:i, s:o}", "available", 1, "votes", c->cohesion_votes,
-                            "groups", gs);
+            coh = json_pack("{s:b, s:i, s:o}", "available", 1, "votes", c->cohesion_votes, "groups",
+                            gs);
         } else {
             coh = ep_json_unavailablef(
                 "none of the committee's %ld votes in the dates has per-MEP positions in the "
@@ -379,20 +490,17 @@ static int tool_analyze_committee_activity(struct ep_tool_ctx *ctx, json_t *args
             "unknown", (int)c->q.no_result, "first_vote", c->q.first, "last_vote", c->q.last,
             "span_days", c->span_days, "votes_with_positions", (int)c->q.votes_pos, "cohesion",
             coh);
+        if (r.memberships > 0)
+            ep_json_put(o, "roster", ca_roster_json(c, &bad), &bad);
         ep_json_add(items, o, &bad);
     }
     json_t *res = json_object();
-    ep_json_put(res, "period",
-                json_pack("{s:o, s:o}", "from", ep_json_str_or_null(from), "to",
-                          ep_json_str_or_null(to)),
-                &bad);
+    ep_json_put(
+        res, "period",
+        json_pack("{s:o, s:o}", "from", ep_json_str_or_null(from), "to", ep_json_str_or_null(to)),
+        &bad);
     ep_json_put(res, "committees", items, &bad);
-    ep_json_put(res, "rosters",
-                ep_json_unavailable(
-                    "the store holds no committee memberships: neither the HowTheyVote export "
-                    "nor the synced EP API pages keep them (the EP API's corporate-body "
-                    "memberships are counted, not stored)"),
-                &bad);
+    ep_json_put(res, "rosters", ca_rosters_json(&r, &bad), &bad);
     static const char *const limits[] = {
         "the responsible committee is the one of the vote's procedure (HowTheyVote); votes "
         "without one (e.g. most resolutions on topical subjects) belong to no committee",
@@ -422,7 +530,8 @@ static const struct ep_tool rows[] = {
      NULL, NULL, ANNOT, 3600, tool_analyze_policy_area},
     {"analyze_committee_activity", "Analyze committee activity",
      "Per responsible committee: the votes of its procedures, their results, the span from the "
-     "first to the last vote and each group's cohesion on the votes with per-MEP positions.",
+     "first to the last vote and each group's cohesion on the votes with per-MEP positions; where "
+     "rosters are synced, each committee's members, seats by group and their participation.",
      NULL, NULL, ANNOT, 3600, tool_analyze_committee_activity},
 };
 

@@ -14,6 +14,20 @@
 
 const struct ep_tool *ep_tools_topics_rows(size_t *n);
 
+struct ep_cmember;
+/* One stored committee membership as JSON: {mep_id, name, role, classification, group,
+ * country, start, end} (unknowns null): analyze_committee_activity's rosters,
+ * get_committee_info's members and network_analysis' committee peers list them alike. New
+ * reference. */
+json_t *ep_tools_cmember_json(const struct ep_cmember *r);
+
+struct ep_ego;
+struct ep_ego_committees;
+/* network_analysis' committee_edges of an ego network and its committee co-membership (both
+ * borrowed); *bad set on a failed allocation. New reference. */
+json_t *ep_tools_ego_committees_json(const struct ep_ego *ego, const struct ep_ego_committees *c,
+                                     int *bad);
+
 /* The policy-area briefing PDF (report/ep_report_policy.h) of analyze_policy_area's arguments
  * (args borrowed; the schema's defaults are filled in), handed to sink as
  * policy-<subject|concept>-<code>.pdf: the one path of the tool's formats ["pdf"] and
