@@ -88,9 +88,10 @@ static void cohesion(struct ep_win *w, const struct vidx *ix, const int64_t *ids
  * (the rows are sorted by role, so a member's first row decides). */
 static int seats(struct ep_ca_committee *c, struct ep_error *err)
 {
-    c->seats = calloc((size_t)(c->n_members ? c->n_members : 1), sizeof *c->seats);
-    if (!c->seats)
+    struct ep_ca_seats *t = calloc((size_t)(c->n_members ? c->n_members : 1), sizeof *t);
+    if (!t)
         return ep_error_set(err, EP_ENOMEM, "out of memory");
+    int nt = 0;
     for (int k = 0; k < c->n_members; k++) {
         const struct ep_cmember *r = &c->members[k];
         int seen = 0;
@@ -100,15 +101,17 @@ static int seats(struct ep_ca_committee *c, struct ep_error *err)
         if (seen)
             continue;
         int g = 0;
-        while (g < c->n_seats && strcmp(c->seats[g].group, r->group) != 0)
+        while (g < nt && strcmp(t[g].group, r->group) != 0)
             g++;
-        if (g == c->n_seats)
-            snprintf(c->seats[c->n_seats++].group, sizeof c->seats[0].group, "%s", r->group);
+        if (g == nt)
+            snprintf(t[nt++].group, sizeof t[0].group, "%s", r->group);
         if (strcmp(r->role, "SUBSTITUTE") == 0)
-            c->seats[g].substitutes++;
+            t[g].substitutes++;
         else
-            c->seats[g].seats++;
+            t[g].seats++;
     }
+    c->seats = t;
+    c->n_seats = nt;
     return EP_OK;
 }
 
