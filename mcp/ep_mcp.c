@@ -1457,6 +1457,22 @@ static json_t *reply_to_msg(struct job *j, struct reply *r)
     return m;
 }
 
+/* Deliver reply r of job j: a result already serialized (tools/list, a cached tools/call) is
+ * written as it is outside a batch, never parsed back; anything else through deliver. */
+static void deliver_reply(struct ep_mcp_server *s, struct job *j, struct batch *b, struct reply *r)
+{
+    if (r->raw && !b) {
+        int rc = emit_raw_result(s, j->origin, j->id, r->raw, r->rawlen);
+        free(r->raw);
+        r->raw = NULL;
+        if (rc != EP_ENOMEM)
+            return;
+        deliver(s, j->origin, b, rpc_error(j->id, EP_MCP_INTERNAL_ERROR, "out of memory", NULL));
+        return;
+    }
+    deliver(s, j->origin, b, reply_to_msg(j, r));
+}
+
 /* A 2026-07-28 request's reply in its era's shape: resultType, serverInfo and cache hints on a
  * result; "resource not found" is -32602 (2026-07-28 retired -32002). */
 static void era_finish(struct ep_mcp_server *s, struct job *j, struct reply *r)
@@ -1494,21 +1510,14 @@ static void job_run(struct job *j)
     int send = !j->cancelled && !r.none;
     j->responded = 1;
     pthread_mutex_unlock(&s->lock);
-    json_t *msg = NULL;
-    if (send && r.raw && !j->batch) {
-        int rc = emit_raw_result(s, j->origin, j->id, r.raw, r.rawlen);
-        free(r.raw);
-        if (rc != EP_ENOMEM)
-            return;
-        msg = rpc_error(j->id, EP_MCP_INTERNAL_ERROR, "out of memory", NULL);
-    } else if (send) {
-        msg = reply_to_msg(j, &r);
-    } else {
-        json_decref(r.result);
-        json_decref(r.data);
-        free(r.raw);
+    if (send) {
+        deliver_reply(s, j, j->batch, &r);
+        return;
     }
-    deliver(s, j->origin, j->batch, msg);
+    json_decref(r.result);
+    json_decref(r.data);
+    free(r.raw);
+    deliver(s, j->origin, j->batch, NULL);
 }
 
 static void job_done(struct ep_mcp_server *s, struct job *j)
@@ -1842,7 +1851,7 @@ static void handle_object(struct ep_mcp_server *s, json_t *v, void *origin, stru
                           .log_level = log_level};
         m->fn(s, &tmp, params, &r);
         era_finish(s, &tmp, &r);
-        deliver(s, origin, b, reply_to_msg(&tmp, &r));
+        deliver_reply(s, &tmp, b, &r); /* tools/list's spliced page goes out as it is */
         return;
     }
     job_start(s, m, idv, params, origin, b, modern, log_level);
